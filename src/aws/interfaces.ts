@@ -1,0 +1,146 @@
+/**
+ * Narrow AWS client interfaces: one method per API call mlops makes, with the
+ * SDK's own input and output types. Steps depend on these, never on the SDK
+ * clients, so tests can put a stateful fake behind the same interface.
+ *
+ * Every method rejects with an `AwsError` (from `src/errors.ts`) whose `code`
+ * is the service's error code (e.g. `ValidationError`) and whose message is
+ * AWS's own; credential problems reject with `CredentialsError`.
+ */
+import type * as cfn from "@aws-sdk/client-cloudformation";
+import type * as ec2 from "@aws-sdk/client-ec2";
+import type * as ecs from "@aws-sdk/client-ecs";
+import type * as elb from "@aws-sdk/client-elastic-load-balancing-v2";
+import type * as ecr from "@aws-sdk/client-ecr";
+import type * as acm from "@aws-sdk/client-acm";
+import type * as logs from "@aws-sdk/client-cloudwatch-logs";
+import type * as s3 from "@aws-sdk/client-s3";
+import type * as cb from "@aws-sdk/client-codebuild";
+import type * as cp from "@aws-sdk/client-codepipeline";
+import type * as csc from "@aws-sdk/client-codestar-connections";
+import type * as efs from "@aws-sdk/client-efs";
+import type * as sts from "@aws-sdk/client-sts";
+
+export type { Stack, StackEvent, StackResourceSummary, Change, Parameter, Tag, Output as StackOutput, StackStatus } from "@aws-sdk/client-cloudformation";
+export type { IpPermission, SecurityGroup } from "@aws-sdk/client-ec2";
+export type { Service as EcsService, Task as EcsTask, Deployment as EcsDeployment } from "@aws-sdk/client-ecs";
+export type { TargetHealthDescription, Rule as ListenerRule } from "@aws-sdk/client-elastic-load-balancing-v2";
+export type { ImageDetail } from "@aws-sdk/client-ecr";
+export type { CertificateSummary, CertificateDetail } from "@aws-sdk/client-acm";
+export type { PipelineDeclaration, PipelineExecutionSummary, PipelineExecution } from "@aws-sdk/client-codepipeline";
+export type { Project as CodeBuildProject } from "@aws-sdk/client-codebuild";
+export type { FileSystemDescription } from "@aws-sdk/client-efs";
+
+/** CloudFormation calls. */
+export interface CloudFormationApi {
+  describeStacks(input: cfn.DescribeStacksInput): Promise<cfn.DescribeStacksOutput>;
+  createChangeSet(input: cfn.CreateChangeSetInput): Promise<cfn.CreateChangeSetOutput>;
+  describeChangeSet(input: cfn.DescribeChangeSetInput): Promise<cfn.DescribeChangeSetOutput>;
+  executeChangeSet(input: cfn.ExecuteChangeSetInput): Promise<cfn.ExecuteChangeSetOutput>;
+  deleteChangeSet(input: cfn.DeleteChangeSetInput): Promise<cfn.DeleteChangeSetOutput>;
+  deleteStack(input: cfn.DeleteStackInput): Promise<unknown>;
+  describeStackEvents(input: cfn.DescribeStackEventsInput): Promise<cfn.DescribeStackEventsOutput>;
+  listStackResources(input: cfn.ListStackResourcesInput): Promise<cfn.ListStackResourcesOutput>;
+  listExports(input: cfn.ListExportsInput): Promise<cfn.ListExportsOutput>;
+  listImports(input: cfn.ListImportsInput): Promise<cfn.ListImportsOutput>;
+  continueUpdateRollback(input: cfn.ContinueUpdateRollbackInput): Promise<cfn.ContinueUpdateRollbackOutput>;
+  getTemplate(input: cfn.GetTemplateInput): Promise<cfn.GetTemplateOutput>;
+}
+
+/** EC2 calls (security group rules). */
+export interface Ec2Api {
+  describeSecurityGroups(input: ec2.DescribeSecurityGroupsRequest): Promise<ec2.DescribeSecurityGroupsResult>;
+  authorizeSecurityGroupIngress(input: ec2.AuthorizeSecurityGroupIngressRequest): Promise<ec2.AuthorizeSecurityGroupIngressResult>;
+  revokeSecurityGroupIngress(input: ec2.RevokeSecurityGroupIngressRequest): Promise<ec2.RevokeSecurityGroupIngressResult>;
+}
+
+/** ECS calls (rollout and task state). */
+export interface EcsApi {
+  describeServices(input: ecs.DescribeServicesRequest): Promise<ecs.DescribeServicesResponse>;
+  listTasks(input: ecs.ListTasksRequest): Promise<ecs.ListTasksResponse>;
+  describeTasks(input: ecs.DescribeTasksRequest): Promise<ecs.DescribeTasksResponse>;
+}
+
+/** Elastic Load Balancing v2 calls. */
+export interface ElbApi {
+  describeRules(input: elb.DescribeRulesInput): Promise<elb.DescribeRulesOutput>;
+  describeTargetHealth(input: elb.DescribeTargetHealthInput): Promise<elb.DescribeTargetHealthOutput>;
+}
+
+/** ECR calls. */
+export interface EcrApi {
+  describeImages(input: ecr.DescribeImagesRequest): Promise<ecr.DescribeImagesResponse>;
+  listImages(input: ecr.ListImagesRequest): Promise<ecr.ListImagesResponse>;
+  batchDeleteImage(input: ecr.BatchDeleteImageRequest): Promise<ecr.BatchDeleteImageResponse>;
+}
+
+/** ACM calls. */
+export interface AcmApi {
+  listCertificates(input: acm.ListCertificatesRequest): Promise<acm.ListCertificatesResponse>;
+  describeCertificate(input: acm.DescribeCertificateRequest): Promise<acm.DescribeCertificateResponse>;
+  requestCertificate(input: acm.RequestCertificateRequest): Promise<acm.RequestCertificateResponse>;
+}
+
+/** CloudWatch Logs calls. */
+export interface LogsApi {
+  filterLogEvents(input: logs.FilterLogEventsRequest): Promise<logs.FilterLogEventsResponse>;
+}
+
+/** S3 calls (emptying artifact buckets). */
+export interface S3Api {
+  listObjectVersions(input: s3.ListObjectVersionsRequest): Promise<s3.ListObjectVersionsOutput>;
+  deleteObjects(input: s3.DeleteObjectsRequest): Promise<s3.DeleteObjectsOutput>;
+}
+
+/** CodeBuild calls. */
+export interface CodeBuildApi {
+  createProject(input: cb.CreateProjectInput): Promise<cb.CreateProjectOutput>;
+  updateProject(input: cb.UpdateProjectInput): Promise<cb.UpdateProjectOutput>;
+  batchGetProjects(input: cb.BatchGetProjectsInput): Promise<cb.BatchGetProjectsOutput>;
+  deleteProject(input: cb.DeleteProjectInput): Promise<cb.DeleteProjectOutput>;
+}
+
+/** CodePipeline calls. */
+export interface CodePipelineApi {
+  createPipeline(input: cp.CreatePipelineInput): Promise<cp.CreatePipelineOutput>;
+  updatePipeline(input: cp.UpdatePipelineInput): Promise<cp.UpdatePipelineOutput>;
+  getPipeline(input: cp.GetPipelineInput): Promise<cp.GetPipelineOutput>;
+  deletePipeline(input: cp.DeletePipelineInput): Promise<void>;
+  listPipelineExecutions(input: cp.ListPipelineExecutionsInput): Promise<cp.ListPipelineExecutionsOutput>;
+  getPipelineExecution(input: cp.GetPipelineExecutionInput): Promise<cp.GetPipelineExecutionOutput>;
+}
+
+/** CodeStar Connections calls. */
+export interface ConnectionsApi {
+  getConnection(input: csc.GetConnectionInput): Promise<csc.GetConnectionOutput>;
+}
+
+/** EFS calls (kept file systems). */
+export interface EfsApi {
+  describeFileSystems(input: efs.DescribeFileSystemsRequest): Promise<efs.DescribeFileSystemsResponse>;
+  describeMountTargets(input: efs.DescribeMountTargetsRequest): Promise<efs.DescribeMountTargetsResponse>;
+  deleteFileSystem(input: efs.DeleteFileSystemRequest): Promise<void>;
+}
+
+/** STS calls. */
+export interface StsApi {
+  getCallerIdentity(input: sts.GetCallerIdentityRequest): Promise<sts.GetCallerIdentityResponse>;
+}
+
+/** Every client a command may need, built once by the CLI. */
+export interface AwsClients {
+  region: string;
+  cloudFormation: CloudFormationApi;
+  ec2: Ec2Api;
+  ecs: EcsApi;
+  elb: ElbApi;
+  ecr: EcrApi;
+  acm: AcmApi;
+  logs: LogsApi;
+  s3: S3Api;
+  codeBuild: CodeBuildApi;
+  codePipeline: CodePipelineApi;
+  connections: ConnectionsApi;
+  efs: EfsApi;
+  sts: StsApi;
+}

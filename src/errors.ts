@@ -1,0 +1,76 @@
+/**
+ * Typed errors. Commands and steps throw these; only `src/cli.ts` prints them
+ * and maps them to exit codes.
+ */
+
+/** Exit codes shared by every command. */
+export const ExitCode = {
+  ok: 0,
+  awsFailure: 1,
+  badInput: 2,
+  interrupted: 130,
+} as const;
+
+/** Base class of every error mlops reports to the user. */
+export class MlopsError extends Error {
+  /** What the user can do next, printed after the message. */
+  readonly hint?: string;
+  readonly exitCode: number;
+
+  constructor(message: string, options: { hint?: string; exitCode: number; cause?: unknown }) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.hint = options.hint;
+    this.exitCode = options.exitCode;
+  }
+}
+
+/** One problem found in user input, located by file and field path. */
+export interface InputIssue {
+  file?: string;
+  path: string;
+  message: string;
+}
+
+/** Bad input: a parameter file, a flag or an argument. Exit code 2, and no AWS call was made. */
+export class InputError extends MlopsError {
+  readonly issues: InputIssue[];
+
+  constructor(issues: InputIssue[], hint?: string) {
+    super(issues.map(formatIssue).join("\n"), { hint, exitCode: ExitCode.badInput });
+    this.issues = issues;
+  }
+}
+
+/** Formats an input issue as `file: path.to.field: message`. */
+export function formatIssue(issue: InputIssue): string {
+  return [issue.file, issue.path || undefined, issue.message].filter((part) => part !== undefined && part !== "").join(": ");
+}
+
+/** A failure on the AWS side: a call that failed or a stack that did not reach its goal. Exit code 1. */
+export class AwsError extends MlopsError {
+  /** The AWS service's own error code, when there is one (e.g. `ValidationError`). */
+  readonly code?: string;
+
+  constructor(message: string, options: { hint?: string; code?: string; cause?: unknown } = {}) {
+    super(message, { hint: options.hint, exitCode: ExitCode.awsFailure, cause: options.cause });
+    this.code = options.code;
+  }
+}
+
+/** Credentials are missing or expired. Reported in one line, exit code 1. */
+export class CredentialsError extends AwsError {}
+
+/** The user interrupted the command (Ctrl-C). Exit code 130. */
+export class InterruptedError extends MlopsError {
+  constructor(message = "Interrupted.", hint?: string) {
+    super(message, { hint, exitCode: ExitCode.interrupted });
+  }
+}
+
+/** The user declined a confirmation. Not a failure of AWS; exit code 1 so scripts notice nothing was done. */
+export class DeclinedError extends MlopsError {
+  constructor(message = "Cancelled: nothing was changed.") {
+    super(message, { exitCode: ExitCode.awsFailure });
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * The one output host. Everything mlops shows a user goes through an `Output`;
+ * no other module writes to the console.
+ */
+import { createInterface } from "node:readline/promises";
+
+/** A live block of lines redrawn in place on a terminal, or printed line by line in logs. */
+export interface LiveRegion {
+  /** Replaces the block's lines (terminal) or prints lines not printed before (logs). */
+  update(lines: string[]): void;
+  /** Leaves the final lines on screen and stops redrawing. */
+  close(): void;
+}
+
+/** Where commands and steps report progress, results and questions. */
+export interface Output {
+  /** True when a person watches a terminal: redraw in place, colours allowed, prompts possible. */
+  readonly interactive: boolean;
+  /** A step starts (e.g. "Creating stack ep-a-prod"). */
+  step(message: string): void;
+  info(message: string): void;
+  success(message: string): void;
+  warn(message: string): void;
+  /** Data a command returns; in JSON mode the only thing written to stdout. */
+  result(data: unknown, render: () => string): void;
+  /** Starts a live region for per-resource progress. */
+  live(): LiveRegion;
+  /** Asks a yes/no question; false when no one can answer. */
+  confirm(question: string): Promise<boolean>;
+}
+
+/** Options for the console output. */
+export interface ConsoleOutputOptions {
+  json: boolean;
+  interactive: boolean;
+  color: boolean;
+  stdout?: NodeJS.WritableStream;
+  stderr?: NodeJS.WritableStream;
+  stdin?: NodeJS.ReadableStream;
+}
+
+const codes = { green: 32, yellow: 33, red: 31, cyan: 36, dim: 2, bold: 1 } as const;
+
+/** Wraps text in an ANSI colour when colours are on. */
+export function paint(enabled: boolean, colour: keyof typeof codes, text: string): string {
+  return enabled ? `\u001b[${codes[colour]}m${text}\u001b[0m` : text;
+}
+
+/** Output to a terminal or a log: progress on stderr, results on stdout. */
+export class ConsoleOutput implements Output {
+  readonly interactive: boolean;
+  private readonly json: boolean;
+  private readonly color: boolean;
+  private readonly stdout: NodeJS.WritableStream;
+  private readonly stderr: NodeJS.WritableStream;
+  private readonly stdin: NodeJS.ReadableStream;
+
+  constructor(options: ConsoleOutputOptions) {
+    this.json = options.json;
+    this.interactive = options.interactive;
+    this.color = options.color;
+    this.stdout = options.stdout ?? process.stdout;
+    this.stderr = options.stderr ?? process.stderr;
+    this.stdin = options.stdin ?? process.stdin;
+  }
+
+  step(message: string): void {
+    this.line(`${paint(this.color, "cyan", "==>")} ${paint(this.color, "bold", message)}`);
+  }
+
+  info(message: string): void {
+    this.line(`    ${message}`);
+  }
+
+  success(message: string): void {
+    this.line(`${paint(this.color, "green", "✔")} ${message}`);
+  }
+
+  warn(message: string): void {
+    this.line(`${paint(this.color, "yellow", "!")} ${message}`);
+  }
+
+  /** Prints an error; used only by the CLI's error handler. */
+  error(message: string, hint?: string): void {
+    this.stderr.write(`${paint(this.color, "red", "✖")} ${message}\n`);
+    if (hint) this.stderr.write(`  ${paint(this.color, "dim", hint)}\n`);
+  }
+
+  result(data: unknown, render: () => string): void {
+    if (this.json) this.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
+    else this.stdout.write(`${render()}\n`);
+  }
+
+  live(): LiveRegion {
+    return this.interactive ? new RedrawnRegion(this.stderr) : new AppendedRegion((text) => this.line(text));
+  }
+
+  async confirm(question: string): Promise<boolean> {
+    if (!this.interactive) return false;
+    const rl = createInterface({ input: this.stdin, output: this.stderr });
+    try {
+      const answer = await rl.question(`${paint(this.color, "yellow", "?")} ${question} [y/N] `);
+      return /^y(es)?$/i.test(answer.trim());
+    } finally {
+      rl.close();
+    }
+  }
+
+  private line(text: string): void {
+    this.stderr.write(`${text}\n`);
+  }
+}
+
+/** Redraws its lines in place with cursor movements (terminals only). */
+class RedrawnRegion implements LiveRegion {
+  private drawn = 0;
+  constructor(private readonly stream: NodeJS.WritableStream) {}
+
+  update(lines: string[]): void {
+    let text = this.drawn > 0 ? `\u001b[${this.drawn}A` : "";
+    for (const line of lines) text += `\u001b[2K${line}\n`;
+    // Lines left over from a longer previous frame are cleared.
+    for (let i = lines.length; i < this.drawn; i++) text += "\u001b[2K\n";
+    const extra = Math.max(0, this.drawn - lines.length);
+    if (extra > 0) text += `\u001b[${extra}A`;
+    this.stream.write(text);
+    this.drawn = lines.length;
+  }
+
+  close(): void {
+    this.drawn = 0;
+  }
+}
+
+/** Prints each distinct line once, in order: readable in CI logs. */
+class AppendedRegion implements LiveRegion {
+  private readonly printed = new Set<string>();
+  constructor(private readonly print: (text: string) => void) {}
+
+  update(lines: string[]): void {
+    for (const line of lines) {
+      if (this.printed.has(line)) continue;
+      this.printed.add(line);
+      this.print(`    ${line}`);
+    }
+  }
+
+  close(): void {}
+}
+
+/** Output that records everything: for tests and for callers that want no printing. */
+export class MemoryOutput implements Output {
+  readonly interactive = false;
+  readonly lines: string[] = [];
+  readonly results: unknown[] = [];
+  /** Answers returned to `confirm`, in order; false when exhausted. */
+  constructor(private readonly answers: boolean[] = []) {}
+
+  step(message: string): void {
+    this.lines.push(`step: ${message}`);
+  }
+  info(message: string): void {
+    this.lines.push(`info: ${message}`);
+  }
+  success(message: string): void {
+    this.lines.push(`success: ${message}`);
+  }
+  warn(message: string): void {
+    this.lines.push(`warn: ${message}`);
+  }
+  result(data: unknown): void {
+    this.results.push(data);
+  }
+  live(): LiveRegion {
+    return { update: (lines) => this.lines.push(...lines.map((l) => `live: ${l}`)), close: () => {} };
+  }
+  async confirm(question: string): Promise<boolean> {
+    this.lines.push(`confirm: ${question}`);
+    return this.answers.shift() ?? false;
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * The validated, normalized description of one endpoint. Both parameter
+ * formats (ours and the tutorial's CloudFormation parameter list) load into
+ * this shape; everything after loading works on it alone.
+ */
+
+/** Network of a base endpoint. Subnet and AZ pairs are ordered: index 0 and 1. */
+export interface NetworkConfig {
+  vpcCidr: string;
+  publicSubnets: [string, string];
+  privateSubnets: [string, string];
+  availabilityZones: [string, string];
+  /** CIDR allowed to reach the load balancer on 80/443. */
+  allowedCidr: string;
+}
+
+/** How requests reach the container. */
+export interface ApiConfig {
+  /** Host header routed to this endpoint, also the certificate's name. */
+  hostHeader: string;
+  port: number;
+  healthCheckPath: string;
+  /** ACM certificate; absent: mlops finds or requests one for the host header. */
+  certificateArn?: string;
+  /** Listener rule priority 1-50000; absent: chosen automatically. */
+  listenerPriority?: number;
+}
+
+/** The container and its Fargate size. */
+export interface ContainerConfig {
+  name: string;
+  /** Fargate CPU units (256, 512, 1024, 2048, 4096). */
+  cpu: number;
+  /** Fargate memory in MiB. */
+  memoryMiB: number;
+  /** Image tag to deploy; absent: taken from the pipeline or `--tag`. */
+  tag?: string;
+}
+
+/** Task counts and target-tracking targets. */
+export interface ScalingConfig {
+  desired: number;
+  min: number;
+  max: number;
+  cpuTarget: number;
+  memoryTarget: number;
+}
+
+/** Rollout speed and safety. Defaults make an update finish fast without dropping requests. */
+export interface RolloutConfig {
+  healthCheckIntervalSeconds: number;
+  healthCheckTimeoutSeconds: number;
+  healthyThresholdCount: number;
+  unhealthyThresholdCount: number;
+  deregistrationDelaySeconds: number;
+  healthCheckGracePeriodSeconds: number;
+  minimumHealthyPercent: number;
+  maximumPercent: number;
+  circuitBreakerRollback: boolean;
+}
+
+/** Where the two EFS volumes are mounted in the container. */
+export interface StorageConfig {
+  assetsMountPath: string;
+  weightsMountPath: string;
+}
+
+/** The CodePipeline that builds images for this endpoint. */
+export interface PipelineConfig {
+  /** CodeStar/CodeConnections connection ARN. */
+  connectionArn: string;
+  /** GitHub repository as `owner/name`. */
+  repository: string;
+  branch: string;
+  /** Build context and Dockerfile inside the repository. */
+  dockerContext: string;
+  dockerfile: string;
+}
+
+/** One endpoint, validated. */
+export interface EndpointConfig {
+  /** The file it was loaded from, for messages. */
+  source: string;
+  format: "mlops" | "cloudformation";
+  /** `base` creates the shared infrastructure; `added` joins an existing base. */
+  kind: "base" | "added";
+  project: string;
+  environment: string;
+  /** Added endpoints only: the base endpoint's project name. */
+  baseProject?: string;
+  /** Base endpoints only. */
+  network?: NetworkConfig;
+  api: ApiConfig;
+  container: ContainerConfig;
+  scaling: ScalingConfig;
+  rollout: RolloutConfig;
+  storage: StorageConfig;
+  logRetentionDays: number;
+  /** Absent: no pipeline (images are built elsewhere). */
+  pipeline?: PipelineConfig;
+}
+
+/** Values given on the command line that complete or override a parameter file. */
+export interface ParamOverrides {
+  base?: string;
+  connectionArn?: string;
+  repository?: string;
+  branch?: string;
+  /** The region the command runs in, for the AZ check; absent: not checked. */
+  region?: string;
+}
+
+/** `project-environment`: the name every resource of the endpoint derives from. */
+export function endpointId(config: Pick<EndpointConfig, "project" | "environment">): string {
+  return `${config.project}-${config.environment}`;
+}
