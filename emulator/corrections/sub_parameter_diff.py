@@ -1,0 +1,144 @@
+"""sub-parameter-diff: EMULATOR.md item 2 (a parameter used only in Fn::Sub).
+
+``ResourceMap.build_resource_diff`` (moto/cloudformation/parsing.py) marks a
+resource as modified by a parameter change only when the resource holds a
+``{"Ref": param}``; ``get_references_from_template`` does not look inside
+``Fn::Sub`` strings. Our image tag (APITag) reaches the task definition only
+through ``!Sub "...:${APITag}"``, so ``mlops update --tag`` changed the stack's
+Parameters but registered no new task definition revision. Also, a resource that
+refers to a modified one (the service's ``TaskDefinition: !Ref TaskDefinition``)
+was not updated, so the service would keep the old revision.
+
+The correction (1) counts ``${Name}`` in ``Fn::Sub`` as a reference, (2) marks as
+modified every resource that refers (Ref, GetAtt, Sub) to a modified one, when
+its model supports updates, and (3) orders the modified resources so that a
+resource is updated after the ones it refers to.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+NAME = "sub-parameter-diff"
+ITEM = "2"
+SUMMARY = (
+    "a parameter used only inside Fn::Sub updates the resource; dependents "
+    "(the service of a new task definition) follow"
+)
+
+_SUB_VARIABLE = re.compile(r"\$\{([^!}][^}]*)\}")
+
+
+def _sub_variables(sub: Any) -> tuple[list[str], Any]:
+    """Names referenced by one Fn::Sub value, and its variable map (if any)."""
+    if isinstance(sub, list) and sub:
+        template, mapping = sub[0], (sub[1] if len(sub) > 1 else {})
+    else:
+        template, mapping = sub, {}
+    names: list[str] = []
+    if isinstance(template, str):
+        for match in _SUB_VARIABLE.findall(template):
+            name = match.strip().split(".")[0]
+            if not isinstance(mapping, dict) or name not in mapping:
+                names.append(name)
+    return names, mapping
+
+
+def references(node: Any) -> list[str]:
+    """Every name a template fragment refers to: Ref, Fn::GetAtt and Fn::Sub."""
+    found: list[str] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "Ref" and isinstance(value, str):
+                found.append(value)
+            elif key == "Fn::GetAtt":
+                if isinstance(value, list) and value and isinstance(value[0], str):
+                    found.append(value[0])
+                elif isinstance(value, str):
+                    found.append(value.split(".")[0])
+                else:
+                    found.extend(references(value))
+            elif key == "Fn::Sub":
+                names, mapping = _sub_variables(value)
+                found.extend(names)
+                found.extend(references(mapping))
+            else:
+                found.extend(references(value))
+    elif isinstance(node, list):
+        for item in node:
+            found.extend(references(item))
+    return found
+
+
+def _supports_update(resource_json: Any) -> bool:
+    from moto.cloudformation.parsing import resource_class_from_type
+
+    try:
+        model = resource_class_from_type(resource_json.get("Type", ""))
+    except Exception:
+        return False
+    if model is None:
+        return False
+    update = getattr(model, "update_from_cloudformation_json", None)
+    return update is not None and not getattr(update, "__isabstractmethod__", False)
+
+
+def _in_dependency_order(names: list[str], template_resources: dict[str, Any]) -> list[str]:
+    pending = list(dict.fromkeys(names))
+    wanted = set(pending)
+    ordered: list[str] = []
+    visiting: set[str] = set()
+
+    def visit(name: str) -> None:
+        if name in ordered or name in visiting:
+            return
+        visiting.add(name)
+        resource = template_resources.get(name, {})
+        depends = resource.get("DependsOn", [])
+        if isinstance(depends, str):
+            depends = [depends]
+        for dependency in references(resource) + list(depends):
+            if dependency in wanted:
+                visit(dependency)
+        visiting.discard(name)
+        ordered.append(name)
+
+    for name in pending:
+        visit(name)
+    return ordered
+
+
+def apply() -> None:
+    from moto.cloudformation import parsing
+    from moto.cloudformation.parsing import ResourceMap
+
+    # (1) build_resource_diff looks a parameter up through this module-level function.
+    parsing.get_references_from_template = references
+
+    original_diff = ResourceMap.build_resource_diff
+
+    def build_resource_diff(
+        self: Any, other_template: dict[str, Any], parameters: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        actions = original_diff(self, other_template, parameters)
+        old = self._resource_json_map
+        new = other_template.get("Resources", {})
+        modified = list(actions["Modify"])
+        # (2) a resource that refers to a modified resource is modified too
+        changed = True
+        while changed:
+            changed = False
+            for name, resource_json in new.items():
+                if name in modified or name not in old or name in actions["Add"]:
+                    continue
+                if not _supports_update(resource_json):
+                    continue
+                if any(ref in modified for ref in references(resource_json)):
+                    modified.append(name)
+                    changed = True
+        # (3) dependencies first
+        actions["Modify"] = _in_dependency_order(modified, new)
+        return actions
+
+    ResourceMap.build_resource_diff = build_resource_diff  # type: ignore[method-assign]

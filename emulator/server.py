@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""Our local AWS emulator: moto 5.2.1 in server mode, with our corrections.
+
+    python3 emulator/server.py --port PORT [--host 127.0.0.1] [--without NAME ...]
+    python3 emulator/server.py --list
+
+Applies the corrections in emulator/corrections/ (see emulator/README.md and
+/work/shared/EMULATOR.md), starts moto's ThreadedMotoServer and prints exactly
+one line to stdout once it accepts connections:
+
+    emulator listening on http://HOST:PORT
+
+It runs in the foreground until SIGINT or SIGTERM and then exits 0. ``--port 0``
+picks a free port (the listening line tells which). ``POST /moto-api/reset``
+clears all state.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import socket
+import sys
+import threading
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def _parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="emulator/server.py",
+        description="moto server with the corrections our deploy sequence needs",
+    )
+    parser.add_argument("--port", type=int, default=4566, help="port (0: pick a free one)")
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument(
+        "--without",
+        nargs="+",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="leave out the named correction(s); repeatable",
+    )
+    parser.add_argument("--list", action="store_true", help="list the corrections and exit")
+    parser.add_argument(
+        "--verbose", action="store_true", help="log every request to stderr"
+    )
+    return parser.parse_args(argv)
+
+
+def _wait_until_accepting(host: str, port: int, timeout: float = 10.0) -> None:
+    probe_host = "127.0.0.1" if host in ("0.0.0.0", "") else host
+    deadline = timeout
+    step = 0.02
+    waited = 0.0
+    while True:
+        try:
+            with socket.create_connection((probe_host, port), timeout=1.0):
+                return
+        except OSError:
+            if waited >= deadline:
+                raise
+            threading.Event().wait(step)
+            waited += step
+
+
+def main(argv: list[str]) -> int:
+    args = _parse_args(argv)
+    sys.path.insert(0, HERE)
+    from corrections import all_corrections, apply_corrections
+
+    if args.list:
+        for correction in all_corrections():
+            print(f"{correction.name:24} item {correction.item:3} {correction.summary}")
+        return 0
+
+    os.environ.setdefault("MOTO_ACM_VALIDATION_WAIT", "0")
+    without = [name for group in args.without for name in group]
+    try:
+        import moto  # noqa: F401  (load moto before patching it)
+
+        apply_corrections(without)
+    except ValueError as exc:
+        print(f"emulator: {exc}", file=sys.stderr)
+        return 2
+
+    if not args.verbose:
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address=args.host, port=args.port, verbose=False)
+    stop = threading.Event()
+
+    def _on_signal(signum: int, frame: object) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, _on_signal)
+    signal.signal(signal.SIGTERM, _on_signal)
+
+    try:
+        server.start()
+    except OSError as exc:
+        print(f"emulator: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 1
+    host, port = server.get_host_and_port()
+    _wait_until_accepting(host, port)
+    skipped = f" (without {', '.join(without)})" if without else ""
+    print(f"emulator listening on http://{host}:{port}", flush=True)
+    if skipped:
+        print(f"emulator: corrections left out{skipped}", file=sys.stderr, flush=True)
+
+    while not stop.wait(0.5):
+        pass
+    server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,172 @@
+/**
+ * The command line: parses arguments with commander, builds the real AWS
+ * clients and the output host, runs one command and maps its outcome to an
+ * exit code. The only place that knows about the process.
+ */
+import { Command, CommanderError, Option } from "commander";
+import { readFileSync } from "node:fs";
+import { createAwsClients } from "./aws/clients.js";
+import { runDeployEndpoint } from "./commands/deploy-endpoint.js";
+import { runRender } from "./commands/render.js";
+import type { CommandDeps } from "./commands/shared.js";
+import { runStatus } from "./commands/status.js";
+import { runTeardown } from "./commands/teardown.js";
+import { runUpdate } from "./commands/update.js";
+import { systemClock } from "./deploy/clock.js";
+import { ExitCode, InterruptedError, MlopsError } from "./errors.js";
+import { ConsoleOutput } from "./io/output.js";
+
+const version = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
+
+interface GlobalOptions {
+  region?: string;
+  profile?: string;
+  endpointUrl?: string;
+  yes?: boolean;
+  json?: boolean;
+  color?: boolean;
+}
+
+/** Runs mlops with the given argv (as `process.argv`) and returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    // A second Ctrl-C does not wait for the current AWS call to return.
+    if (interrupts > 1) process.exit(ExitCode.interrupted);
+    controller.abort();
+  };
+  process.on("SIGINT", onSigint);
+  let output: ConsoleOutput | undefined;
+  try {
+    const program = buildProgram((globals) => {
+      output = new ConsoleOutput({
+        json: globals.json ?? false,
+        interactive: Boolean(process.stderr.isTTY) && !process.env.CI,
+        color: Boolean(process.stderr.isTTY) && !process.env.NO_COLOR && globals.color !== false,
+      });
+      const region = globals.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+      const deps: CommandDeps = {
+        out: output,
+        clock: systemClock,
+        signal: controller.signal,
+        cwd: process.cwd(),
+        region,
+        aws: () => createAwsClients({ region: globals.region, profile: globals.profile, endpointUrl: globals.endpointUrl ?? process.env.MLOPS_ENDPOINT_URL }),
+      };
+      return deps;
+    });
+    await program.parseAsync(argv);
+    return ExitCode.ok;
+  } catch (error) {
+    return report(error, output ?? new ConsoleOutput({ json: false, interactive: false, color: false }));
+  } finally {
+    process.off("SIGINT", onSigint);
+  }
+}
+
+function report(error: unknown, out: ConsoleOutput): number {
+  if (error instanceof CommanderError) {
+    // Help and version are successes; commander has printed the message already.
+    if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") return ExitCode.ok;
+    return ExitCode.badInput;
+  }
+  if (error instanceof InterruptedError) {
+    out.error(error.message, error.hint ?? "Run the same command again to finish the job.");
+    return ExitCode.interrupted;
+  }
+  if (error instanceof MlopsError) {
+    out.error(error.message, error.hint);
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  out.error(`Unexpected error: ${message}`, "This is a bug in mlops; please report it with the command you ran.");
+  if (process.env.MLOPS_DEBUG && error instanceof Error) out.error(error.stack ?? "");
+  return ExitCode.awsFailure;
+}
+
+/** Builds the commander program; `makeDeps` turns the global options into the command dependencies. */
+export function buildProgram(makeDeps: (globals: GlobalOptions) => CommandDeps): Command {
+  const program = new Command("mlops")
+    .description("From a parameter file to a running, validated ML endpoint on AWS ECS Fargate.")
+    .version(version)
+    .showHelpAfterError("(run mlops --help for usage)")
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .addOption(new Option("--region <region>", "AWS region (default: AWS_REGION, or the profile's region)"))
+    .addOption(new Option("--profile <name>", "AWS named profile (default: AWS_PROFILE or the standard credential chain)"))
+    .addOption(new Option("--endpoint-url <url>", "send every AWS call to this endpoint, e.g. the local emulator (env: MLOPS_ENDPOINT_URL)"))
+    .option("-y, --yes", "answer yes to every confirmation")
+    .option("--json", "print the result as JSON on stdout")
+    .option("--no-color", "no colours (also: NO_COLOR)");
+
+  const deps = () => makeDeps(program.opts<GlobalOptions>());
+  const withGlobals = (options: Record<string, unknown>) => {
+    const g = program.opts<GlobalOptions>();
+    return { ...options, yes: g.yes ?? false, json: g.json ?? false };
+  };
+  const tutorialFlags = (command: Command) =>
+    command
+      .option("--base <name>", "base endpoint's project name (tutorial-format files of added endpoints)")
+      .option("--connection-arn <arn>", "CodeStar connection ARN (tutorial-format files)")
+      .option("--repository <owner/name>", "GitHub repository (tutorial-format files)")
+      .option("--branch <branch>", "branch to build (tutorial-format files)");
+
+  tutorialFlags(
+    program
+      .command("render")
+      .description("write the stack's template and parameters (also in `aws cloudformation --parameters` format); no AWS call")
+      .argument("<params>", "parameter file (YAML/JSON, ours or the tutorial's format)")
+      .option("-o, --out <dir>", "output directory", "out")
+      .addOption(new Option("--format <format>", "template format").choices(["yaml", "json"]).default("yaml")),
+  ).action(async (params: string, options: Record<string, unknown>) => {
+    await runRender({ ...withGlobals(options), params }, deps());
+  });
+
+  for (const verb of ["create-endpoint", "add-endpoint"] as const) {
+    tutorialFlags(
+      program
+        .command(verb)
+        .description(verb === "create-endpoint" ? "create a base endpoint: network, load balancer, cluster, pipeline, and its service" : "add an endpoint to an existing base")
+        .argument("<params>", "parameter file")
+        .option("--tag <tag>", "image tag to deploy (waits until it is in ECR); default: follow the pipeline's first build")
+        .option("--no-pipeline", "do not create a pipeline (images are built elsewhere)")
+        .option("--image-timeout <minutes>", "how long to wait for the image", "30")
+        .option("--rollout-timeout <minutes>", "how long to wait for tasks to run and become healthy", "15"),
+    ).action(async (params: string, options: Record<string, unknown>) => {
+      await runDeployEndpoint(verb, { ...withGlobals(options), params }, deps());
+    });
+  }
+
+  tutorialFlags(
+    program
+      .command("update")
+      .description("roll out another image; a tag already deployed is a no-op")
+      .argument("<params>", "parameter file")
+      .requiredOption("--tag [tag]", "image tag (default: tag-<git HEAD sha>)")
+      .option("--rollout-timeout <minutes>", "how long to wait for the rollout", "15"),
+  ).action(async (params: string, options: Record<string, unknown>) => {
+    await runUpdate({ ...withGlobals(options), params }, deps());
+  });
+
+  program
+    .command("status")
+    .description("every endpoint mlops manages in the account and region")
+    .action(async (options: Record<string, unknown>) => {
+      await runStatus(withGlobals(options), deps());
+    });
+
+  tutorialFlags(
+    program
+      .command("teardown")
+      .description("delete an endpoint (or --all), keeping EFS data unless --delete-data")
+      .argument("[params]", "parameter file of the endpoint to delete")
+      .option("--all", "every endpoint mlops manages in the region: pipelines, added endpoints, then bases")
+      .option("--delete-data", "also delete the EFS file systems and the data on them"),
+  ).action(async (params: string | undefined, options: Record<string, unknown>) => {
+    await runTeardown({ ...withGlobals(options), params }, deps());
+  });
+
+  return program;
+}

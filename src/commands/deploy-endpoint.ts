@@ -1,0 +1,44 @@
+/**
+ * `mlops create-endpoint <params>` and `mlops add-endpoint <params>`: the
+ * whole documented sequence for a base endpoint or one that joins a base.
+ */
+import { z } from "zod";
+import { deployEndpoint, type EndpointResult } from "../deploy/endpoint.js";
+import { InputError } from "../errors.js";
+import { deployContext, globalOptionsSchema, loadConfig, minutesSchema, paramOverridesSchema, parseOptions, type CommandDeps } from "./shared.js";
+
+const dockerTag = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
+/** Options of create-endpoint and add-endpoint. */
+export const deployEndpointOptionsSchema = globalOptionsSchema.merge(paramOverridesSchema).extend({
+  params: z.string().min(1),
+  tag: z.string().regex(dockerTag, "a Docker tag: letters, digits, _ . -, at most 128, not starting with . or -").optional(),
+  pipeline: z.boolean().default(true),
+  imageTimeout: minutesSchema.default(30),
+  rolloutTimeout: minutesSchema.default(15),
+});
+
+/** Which verb was used: each accepts only its kind of endpoint. */
+export type DeployVerb = "create-endpoint" | "add-endpoint";
+
+/** Runs create-endpoint or add-endpoint. */
+export async function runDeployEndpoint(verb: DeployVerb, raw: unknown, deps: CommandDeps): Promise<EndpointResult> {
+  const options = parseOptions(deployEndpointOptionsSchema, raw);
+  const config = await loadConfig(options.params, options, deps);
+  const wanted = verb === "create-endpoint" ? "base" : "added";
+  if (config.kind !== wanted) {
+    const other = verb === "create-endpoint" ? "add-endpoint" : "create-endpoint";
+    throw new InputError(
+      [{ file: config.source, path: config.format === "mlops" ? "base" : "BaseProjectName", message: wanted === "base" ? "this file describes an endpoint that joins a base; use add-endpoint" : "this file describes a base endpoint (it has a network); use create-endpoint" }],
+      `Run: mlops ${other} ${config.source}`,
+    );
+  }
+  const ctx = await deployContext(deps, options);
+  const result = await deployEndpoint(
+    config,
+    { tag: options.tag, pipeline: options.pipeline, imageTimeoutMs: options.imageTimeout * 60_000, rolloutTimeoutMs: options.rolloutTimeout * 60_000 },
+    ctx,
+  );
+  deps.out.result(result, () => `${result.endpoint}: ${result.validation.url} (image ${result.imageTag})`);
+  return result;
+}

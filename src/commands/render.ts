@@ -1,0 +1,51 @@
+/**
+ * `mlops render <params>`: writes the stack's template and its parameters,
+ * also as the CloudFormation parameter list the AWS CLI reads. No AWS call.
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { z } from "zod";
+import { endpointId } from "../params/model.js";
+import { parseTemplate } from "../render/cfn-yaml.js";
+import { renderEndpointStack, toParameterList, toTagList } from "../render/render.js";
+import { loadConfig, paramOverridesSchema, parseOptions, type CommandDeps } from "./shared.js";
+
+/** Options of `render`. */
+export const renderOptionsSchema = paramOverridesSchema.extend({
+  params: z.string().min(1),
+  out: z.string().min(1).default("out"),
+  format: z.enum(["yaml", "json"]).default("yaml"),
+  json: z.boolean().default(false),
+});
+
+/** What `render` wrote. */
+export interface RenderResult {
+  endpoint: string;
+  stackName: string;
+  files: { template: string; parameters: string; tags: string };
+  awsCli: string;
+}
+
+/** Renders one endpoint's stack input into files. */
+export async function runRender(raw: unknown, deps: CommandDeps): Promise<RenderResult> {
+  const options = parseOptions(renderOptionsSchema, raw);
+  const config = await loadConfig(options.params, options, deps);
+  const rendered = renderEndpointStack(config);
+  const dir = resolve(deps.cwd, options.out, endpointId(config));
+  await mkdir(dir, { recursive: true });
+  const template = join(dir, `template.${options.format}`);
+  const parameters = join(dir, "parameters.json");
+  const tags = join(dir, "tags.json");
+  const body = options.format === "yaml" ? rendered.templateBody : `${JSON.stringify(parseTemplate(rendered.templateBody), null, 2)}\n`;
+  await writeFile(template, body);
+  await writeFile(parameters, `${JSON.stringify(toParameterList(rendered.parameters), null, 2)}\n`);
+  await writeFile(tags, `${JSON.stringify(toTagList(rendered.tags), null, 2)}\n`);
+  if (!rendered.parameters.DNSCertArn) {
+    deps.out.warn("No certificate in the parameter file: DNSCertArn is empty. create-endpoint finds or requests one; for the AWS CLI, set api.certificateArn.");
+  }
+  if (rendered.parameters.DesiredCount === "0") deps.out.info("No image tag given: DesiredCount is 0, as the first create of the documented sequence.");
+  const awsCli = `aws cloudformation create-stack --stack-name ${rendered.stackName} --template-body file://${template} --parameters file://${parameters} --tags file://${tags} --capabilities CAPABILITY_IAM`;
+  const result: RenderResult = { endpoint: endpointId(config), stackName: rendered.stackName, files: { template, parameters, tags }, awsCli };
+  deps.out.result(result, () => [`Wrote ${template}`, `Wrote ${parameters}`, `Wrote ${tags}`, "", "To create the stack with the AWS CLI:", `  ${awsCli}`].join("\n"));
+  return result;
+}

@@ -1,0 +1,59 @@
+/**
+ * What every command shares: its dependencies, the global options and the
+ * options that complete a parameter file in the tutorial's format.
+ */
+import { z } from "zod";
+import type { AwsClients } from "../aws/interfaces.js";
+import type { Clock } from "../deploy/clock.js";
+import type { DeployContext } from "../deploy/context.js";
+import { InputError } from "../errors.js";
+import type { Output } from "../io/output.js";
+import { loadEndpointConfig } from "../params/load.js";
+import type { EndpointConfig, ParamOverrides } from "../params/model.js";
+
+/** Everything a command needs from the outside world; the CLI builds the real ones, tests pass fakes. */
+export interface CommandDeps {
+  out: Output;
+  clock: Clock;
+  signal?: AbortSignal;
+  /** Builds the AWS clients; called only after the input is validated, so bad input makes no AWS call. */
+  aws: () => Promise<AwsClients>;
+  cwd: string;
+  /** Region from `--region` or the environment, known before any client exists (for the AZ check). */
+  region?: string;
+}
+
+/** Global options every AWS command accepts. */
+export const globalOptionsSchema = z.object({
+  yes: z.boolean().default(false),
+  json: z.boolean().default(false),
+});
+
+/** Options that complete a tutorial-format parameter file. */
+export const paramOverridesSchema = z.object({
+  base: z.string().min(1).optional(),
+  connectionArn: z.string().min(1).optional(),
+  repository: z.string().min(1).optional(),
+  branch: z.string().min(1).optional(),
+});
+
+/** A duration in minutes given on the command line. */
+export const minutesSchema = z.coerce.number().positive().max(24 * 60);
+
+/** Parses command options with a schema; problems become an InputError naming the flag. */
+export function parseOptions<S extends z.ZodType>(schema: S, raw: unknown): z.infer<S> {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  throw new InputError(parsed.error.issues.map((issue) => ({ path: `--${issue.path.map((p) => String(p).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)).join(".")}`, message: issue.message })));
+}
+
+/** Loads and validates a parameter file with the command line's overrides. */
+export async function loadConfig(file: string, overrides: z.infer<typeof paramOverridesSchema>, deps: CommandDeps): Promise<EndpointConfig> {
+  const all: ParamOverrides = { ...overrides, region: deps.region };
+  return loadEndpointConfig(file, all);
+}
+
+/** Builds the deployment context once input is valid. */
+export async function deployContext(deps: CommandDeps, options: { yes: boolean }): Promise<DeployContext> {
+  return { aws: await deps.aws(), out: deps.out, clock: deps.clock, assumeYes: options.yes, signal: deps.signal };
+}

@@ -1,0 +1,31 @@
+/**
+ * `mlops teardown <params>` or `mlops teardown --all`: deletes what mlops
+ * made, safely and in order, keeping EFS data unless `--delete-data`.
+ */
+import { z } from "zod";
+import { teardown, type TeardownResult } from "../deploy/teardown.js";
+import { InputError } from "../errors.js";
+import { endpointId } from "../params/model.js";
+import { deployContext, globalOptionsSchema, loadConfig, paramOverridesSchema, parseOptions, type CommandDeps } from "./shared.js";
+
+/** Options of teardown. */
+export const teardownOptionsSchema = globalOptionsSchema.merge(paramOverridesSchema).extend({
+  params: z.string().min(1).optional(),
+  all: z.boolean().default(false),
+  deleteData: z.boolean().default(false),
+});
+
+/** Runs teardown. */
+export async function runTeardown(raw: unknown, deps: CommandDeps): Promise<TeardownResult> {
+  const options = parseOptions(teardownOptionsSchema, raw);
+  if (options.all === (options.params !== undefined)) {
+    throw new InputError([{ path: "teardown", message: options.all ? "give either a parameter file or --all, not both" : "give a parameter file, or --all for every endpoint" }]);
+  }
+  const target = options.params
+    ? { kind: "endpoint" as const, endpointId: endpointId(await loadConfig(options.params, options, deps)), source: options.params }
+    : { kind: "all" as const };
+  const ctx = await deployContext(deps, options);
+  const result = await teardown(target, { deleteData: options.deleteData }, ctx);
+  deps.out.result(result, () => `Deleted ${result.deletedStacks.length} stack(s); kept ${result.keptFileSystems.length} EFS file system(s).`);
+  return result;
+}

@@ -1,0 +1,33 @@
+/**
+ * `mlops update <params> --tag [TAG]`: rolls out another image. TAG defaults
+ * to the image the pipeline builds from the checked-out commit.
+ */
+import { z } from "zod";
+import { updateEndpoint, type UpdateResult } from "../deploy/endpoint.js";
+import { headCommit } from "../deploy/git.js";
+import { tagForCommit } from "../deploy/image.js";
+import { InputError } from "../errors.js";
+import { deployContext, globalOptionsSchema, loadConfig, minutesSchema, paramOverridesSchema, parseOptions, type CommandDeps } from "./shared.js";
+
+/** Options of update; `tag: true` means "--tag" without a value. */
+export const updateOptionsSchema = globalOptionsSchema.merge(paramOverridesSchema).extend({
+  params: z.string().min(1),
+  tag: z.union([z.literal(true), z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "a Docker tag: letters, digits, _ . -, at most 128, not starting with . or -")]),
+  rolloutTimeout: minutesSchema.default(15),
+});
+
+/** Runs update. */
+export async function runUpdate(raw: unknown, deps: CommandDeps): Promise<UpdateResult> {
+  const options = parseOptions(updateOptionsSchema, raw);
+  const config = await loadConfig(options.params, options, deps);
+  let tag = options.tag;
+  if (tag === true) {
+    const sha = await headCommit(deps.cwd);
+    if (!sha) throw new InputError([{ path: "--tag", message: "no TAG given and the current directory is not a git checkout" }], "Pass the tag: mlops update <params> --tag TAG");
+    tag = tagForCommit(sha);
+  }
+  const ctx = await deployContext(deps, options);
+  const result = await updateEndpoint(config, { tag, rolloutTimeoutMs: options.rolloutTimeout * 60_000 }, ctx);
+  deps.out.result(result, () => (result.stack === "unchanged" ? `${result.endpoint}: already at ${result.imageTag}` : `${result.endpoint}: ${result.previousTag ?? "?"} -> ${result.imageTag}`));
+  return result;
+}

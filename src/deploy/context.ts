@@ -1,0 +1,33 @@
+/**
+ * What every deployment step receives: the AWS clients, the output host, a
+ * clock and the user's standing answers. Built once per command by the CLI.
+ */
+import type { AwsClients } from "../aws/interfaces.js";
+import type { Output } from "../io/output.js";
+import type { Clock } from "./clock.js";
+import type { StackDeps } from "./stack.js";
+
+/** Dependencies of the deployment steps. */
+export interface DeployContext {
+  aws: AwsClients;
+  out: Output;
+  clock: Clock;
+  /** `--yes`: answer every confirmation with yes. */
+  assumeYes: boolean;
+  /** Aborted on Ctrl-C. */
+  signal?: AbortSignal;
+  /** Polling interval for stacks and rollouts; tests shorten it. */
+  pollIntervalMs?: number;
+}
+
+/** The subset of the context the stack step needs. */
+export function stackDeps(ctx: DeployContext): StackDeps {
+  return {
+    cfn: ctx.aws.cloudFormation,
+    out: ctx.out,
+    clock: ctx.clock,
+    assumeYes: ctx.assumeYes,
+    signal: ctx.signal,
+    pollIntervalMs: ctx.pollIntervalMs,
+  };
+}

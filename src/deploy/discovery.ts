@@ -1,0 +1,71 @@
+/**
+ * Finding what mlops manages from AWS alone: stacks carry tags, so no local
+ * state file is needed and any machine sees the same endpoints.
+ */
+import type { CloudFormationApi, Stack } from "../aws/interfaces.js";
+import { TagKeys, type StackRole } from "../render/names.js";
+
+/** A stack mlops created, read back from its tags. */
+export interface ManagedStack {
+  stack: Stack;
+  stackName: string;
+  endpointId: string;
+  role: StackRole;
+  /** Added endpoints: the base stack's name. */
+  baseStackName?: string;
+}
+
+/** Reads the mlops tags of a stack; undefined when mlops does not manage it. */
+export function asManagedStack(stack: Stack): ManagedStack | undefined {
+  const tag = (key: string) => stack.Tags?.find((t) => t.Key === key)?.Value;
+  const role = tag(TagKeys.role);
+  const endpointId = tag(TagKeys.endpoint);
+  if (tag(TagKeys.managedBy) !== "mlops" || !endpointId || !stack.StackName) return undefined;
+  if (role !== "base" && role !== "added" && role !== "pipeline") return undefined;
+  return { stack, stackName: stack.StackName, endpointId, role, baseStackName: tag(TagKeys.base) };
+}
+
+/** Every live stack mlops manages in the account and region. */
+export async function listManagedStacks(cfn: CloudFormationApi): Promise<ManagedStack[]> {
+  const found: ManagedStack[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await cfn.describeStacks({ NextToken: nextToken });
+    for (const stack of page.Stacks ?? []) {
+      if (stack.StackStatus === "DELETE_COMPLETE") continue;
+      const managed = asManagedStack(stack);
+      if (managed) found.push(managed);
+    }
+    nextToken = page.NextToken;
+  } while (nextToken);
+  return found.sort((a, b) => a.stackName.localeCompare(b.stackName));
+}
+
+/** A stack's parameter values by key. */
+export function stackParameters(stack: Stack): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const p of stack.Parameters ?? []) if (p.ParameterKey) result[p.ParameterKey] = p.ParameterValue ?? "";
+  return result;
+}
+
+/** Names of the stacks that import any export of the given stack. */
+export async function importingStacks(cfn: CloudFormationApi, stack: Stack): Promise<string[]> {
+  const exportNames: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await cfn.listExports({ NextToken: nextToken });
+    for (const e of page.Exports ?? []) if (e.ExportingStackId === stack.StackId && e.Name) exportNames.push(e.Name);
+    nextToken = page.NextToken;
+  } while (nextToken);
+  const importers = new Set<string>();
+  for (const name of exportNames) {
+    try {
+      const imports = await cfn.listImports({ ExportName: name });
+      for (const s of imports.Imports ?? []) importers.add(s);
+    } catch (error) {
+      // ListImports answers ValidationError when nothing imports the export.
+      if (!(error instanceof Error && /not imported/i.test(error.message))) throw error;
+    }
+  }
+  return [...importers].sort();
+}

@@ -1,0 +1,258 @@
+/**
+ * The tutorial's sequence, scripted: create (or join) the stack with no
+ * tasks, create the pipeline, patch security groups, obtain the image, update
+ * the stack with it, validate. Every step converges, so a run that was
+ * interrupted finishes the job when started again.
+ */
+import type { Stack } from "../aws/interfaces.js";
+import { AwsError, InputError } from "../errors.js";
+import { endpointId, type EndpointConfig } from "../params/model.js";
+import { baseExportName } from "../render/names.js";
+import { placeholderImageTag, renderEndpointStack, type DeploymentFacts } from "../render/render.js";
+import { ensureCertificate } from "./certificate.js";
+import { stackDeps, type DeployContext } from "./context.js";
+import { stackParameters } from "./discovery.js";
+import { findEndpointFileSystems, keptVolumes } from "./file-systems.js";
+import { followPipelineExecution, imageExists, waitForImage } from "./image.js";
+import { checkConnection, ensurePipeline, waitForConnection } from "./pipeline.js";
+import { choosePriority, usedPriorities } from "./priority.js";
+import { ensureNfsRule } from "./security-groups.js";
+import { deployStack, findStack, type DeployOutcome } from "./stack.js";
+import { validateEndpoint, type EndpointResources, type ValidationReport } from "./validate.js";
+
+/** Options of create-endpoint and add-endpoint. */
+export interface DeployEndpointOptions {
+  /** Image tag to deploy; absent: the tag already running, the file's tag, or the pipeline's first build. */
+  tag?: string;
+  /** `--no-pipeline`: images are built elsewhere. */
+  pipeline: boolean;
+  imageTimeoutMs: number;
+  rolloutTimeoutMs: number;
+}
+
+/** What a deployment did and where the endpoint is. */
+export interface EndpointResult {
+  endpoint: string;
+  stackName: string;
+  stack: DeployOutcome["kind"];
+  imageTag: string;
+  listenerPriority?: number;
+  keptFileSystemsMounted: string[];
+  validation: ValidationReport;
+}
+
+/** How many times an added endpoint retries when another endpoint took its listener priority first. */
+const priorityAttempts = 5;
+
+/** Runs the whole sequence for a base or an added endpoint. */
+export async function deployEndpoint(config: EndpointConfig, options: DeployEndpointOptions, ctx: DeployContext): Promise<EndpointResult> {
+  const id = endpointId(config);
+  const { out } = ctx;
+  if (config.kind === "added") await requireBase(config, ctx);
+
+  const existing = liveStack(await findStack(ctx.aws.cloudFormation, id));
+  const previous = existing ? stackParameters(existing) : {};
+  const runningTag = previous.APITag && previous.APITag !== placeholderImageTag ? previous.APITag : undefined;
+
+  out.step(`Certificate for ${config.api.hostHeader}`);
+  const certificateArn = config.api.certificateArn ?? previous.DNSCertArn ?? (await ensureCertificate(config, ctx));
+
+  const facts: DeploymentFacts = { certificateArn, imageTag: runningTag };
+  const mounted: string[] = [];
+  if (existing) {
+    facts.assetsFileSystemId = previous.AssetsFileSystemId || undefined;
+    facts.weightsFileSystemId = previous.WeightsFileSystemId || undefined;
+  } else {
+    const kept = keptVolumes(await findEndpointFileSystems(ctx.aws.efs, id));
+    facts.assetsFileSystemId = kept.assets;
+    facts.weightsFileSystemId = kept.weights;
+    for (const fs of [kept.assets, kept.weights]) if (fs) mounted.push(fs);
+    if (mounted.length) out.info(`Mounting kept EFS file systems again: ${mounted.join(", ")}`);
+  }
+
+  out.step(existing ? `Stack ${id}` : `Creating stack ${id} with no tasks (the image does not exist yet)`);
+  let outcome = await deployWithPriority(config, facts, previous, ctx);
+
+  const outputs = outcome.outputs;
+  if (options.pipeline && config.pipeline) {
+    await ensurePipeline(config, { ecrRepositoryName: output(outputs, "EcrRepositoryName", id), ecrRepositoryUri: output(outputs, "EcrRepositoryUri", id) }, ctx);
+  } else if (config.pipeline) {
+    out.info("Pipeline skipped (--no-pipeline).");
+  }
+
+  out.step("Patching security groups");
+  const nfs = await ensureNfsRule(ctx.aws.ec2, {
+    efsSecurityGroupId: output(outputs, "EfsSecurityGroupId", id),
+    taskSecurityGroupId: output(outputs, "TaskSecurityGroupId", id),
+    description: `mlops ${id}: tasks mount EFS`,
+  });
+  out.success(nfs === "added" ? `EFS security group now admits ${id}'s tasks on 2049` : `EFS security group admits ${id}'s tasks on 2049`);
+
+  const repository = output(outputs, "EcrRepositoryName", id);
+  const imageTag = await obtainImage(config, options, runningTag, repository, ctx);
+
+  out.step(`Deploying image ${imageTag} with ${config.scaling.desired} task(s)`);
+  const latest = (await findStack(ctx.aws.cloudFormation, id)) ?? outcome.stack;
+  const afterBuild = stackParameters(latest);
+  outcome = await deployStack(stackSpec(config, { ...facts, imageTag, listenerPriority: Number(afterBuild.ListenerRulePriority) || facts.listenerPriority }), stackDeps(ctx));
+  if (outcome.kind === "unchanged") out.info(`Stack ${id} already runs ${imageTag}`);
+
+  const validation = await validateEndpoint(resourcesFrom(outcome.outputs, config), { rolloutTimeoutMs: options.rolloutTimeoutMs }, ctx);
+  printWhereItIs(validation, ctx);
+  return {
+    endpoint: id,
+    stackName: id,
+    stack: outcome.kind,
+    imageTag,
+    listenerPriority: config.kind === "added" ? Number(stackParameters(outcome.stack).ListenerRulePriority) : undefined,
+    keptFileSystemsMounted: mounted,
+    validation,
+  };
+}
+
+/** Options of `update --tag`. */
+export interface UpdateOptions {
+  tag: string;
+  rolloutTimeoutMs: number;
+}
+
+/** Result of `update`. */
+export interface UpdateResult {
+  endpoint: string;
+  imageTag: string;
+  previousTag?: string;
+  stack: DeployOutcome["kind"];
+  validation?: ValidationReport;
+}
+
+/** Rolls out a new image: refuses a tag missing from ECR before any change; a tag already deployed is a no-op. */
+export async function updateEndpoint(config: EndpointConfig, options: UpdateOptions, ctx: DeployContext): Promise<UpdateResult> {
+  const id = endpointId(config);
+  const stack = liveStack(await findStack(ctx.aws.cloudFormation, id));
+  if (!stack) {
+    throw new InputError([{ file: config.source, path: "project", message: `no stack ${id} in region ${ctx.aws.region}` }], `Create it first: mlops ${config.kind === "base" ? "create-endpoint" : "add-endpoint"} ${config.source}`);
+  }
+  const previous = stackParameters(stack);
+  const outputs = Object.fromEntries((stack.Outputs ?? []).map((o) => [o.OutputKey ?? "", o.OutputValue ?? ""]));
+  const repository = output(outputs, "EcrRepositoryName", id);
+  if (!(await imageExists(ctx.aws.ecr, repository, options.tag))) {
+    throw new InputError([{ path: "--tag", message: `image ${repository}:${options.tag} is not in ECR; nothing was changed` }], "Push the image (or let the pipeline build it) and run the same command again.");
+  }
+  ctx.out.step(`Updating ${id}: ${previous.APITag ?? "?"} -> ${options.tag}`);
+  const facts: DeploymentFacts = {
+    certificateArn: config.api.certificateArn ?? previous.DNSCertArn,
+    imageTag: options.tag,
+    assetsFileSystemId: previous.AssetsFileSystemId || undefined,
+    weightsFileSystemId: previous.WeightsFileSystemId || undefined,
+    listenerPriority: Number(previous.ListenerRulePriority) || undefined,
+  };
+  const outcome = await deployStack(stackSpec(config, facts), stackDeps(ctx));
+  if (outcome.kind === "unchanged") {
+    ctx.out.success(`${id} already runs ${options.tag}: nothing to change`);
+    return { endpoint: id, imageTag: options.tag, previousTag: previous.APITag, stack: "unchanged" };
+  }
+  const validation = await validateEndpoint(resourcesFrom(outcome.outputs, config), { rolloutTimeoutMs: options.rolloutTimeoutMs }, ctx);
+  printWhereItIs(validation, ctx);
+  return { endpoint: id, imageTag: options.tag, previousTag: previous.APITag, stack: outcome.kind, validation };
+}
+
+function stackSpec(config: EndpointConfig, facts: DeploymentFacts) {
+  const rendered = renderEndpointStack(config, facts);
+  return { stackName: rendered.stackName, templateBody: rendered.templateBody, parameters: rendered.parameters, tags: rendered.tags, capabilities: ["CAPABILITY_IAM" as const] };
+}
+
+/** A stack that can be updated; a failed first create is treated as absent (the stack step deletes it). */
+function liveStack(stack: Stack | undefined): Stack | undefined {
+  if (!stack) return undefined;
+  return stack.StackStatus === "ROLLBACK_COMPLETE" || stack.StackStatus === "REVIEW_IN_PROGRESS" ? undefined : stack;
+}
+
+/** Deploys the stack, choosing a free listener priority for an added endpoint and retrying when another endpoint took it first. */
+async function deployWithPriority(config: EndpointConfig, facts: DeploymentFacts, previous: Record<string, string>, ctx: DeployContext): Promise<DeployOutcome> {
+  if (config.kind === "base") return deployStack(stackSpec(config, facts), stackDeps(ctx));
+  const fixed = config.api.listenerPriority ?? (Number(previous.ListenerRulePriority) || undefined);
+  if (fixed !== undefined) return deployStack(stackSpec(config, { ...facts, listenerPriority: fixed }), stackDeps(ctx));
+  const listenerArn = await importedValue(config, "HttpsListenerArn", ctx);
+  const tried = new Set<number>();
+  for (let attempt = 1; ; attempt++) {
+    const priority = choosePriority(endpointId(config), await usedPriorities(ctx.aws.elb, listenerArn), tried);
+    if (priority === undefined) throw new AwsError("Every listener rule priority (1-50000) of the base's HTTPS listener is taken.");
+    ctx.out.info(`Listener rule priority ${priority}`);
+    try {
+      return await deployStack(stackSpec(config, { ...facts, listenerPriority: priority }), stackDeps(ctx));
+    } catch (error) {
+      const collided = error instanceof AwsError && /priority/i.test(error.message) && /in use|PriorityInUse/i.test(error.message);
+      if (!collided || attempt >= priorityAttempts) throw error;
+      tried.add(priority);
+      ctx.out.warn(`Priority ${priority} was taken by another endpoint at the same moment; choosing another.`);
+    }
+  }
+}
+
+/** Refuses early, with exit code 2, when the base an added endpoint names does not exist. */
+async function requireBase(config: EndpointConfig, ctx: DeployContext): Promise<void> {
+  try {
+    await importedValue(config, "HttpsListenerArn", ctx);
+  } catch (error) {
+    if (!(error instanceof AwsError && error.code === "ExportNotFound")) throw error;
+    throw new InputError(
+      [{ file: config.source, path: config.format === "mlops" ? "base" : "BaseProjectName", message: `no base endpoint ${config.baseProject}-${config.environment} in region ${ctx.aws.region} (export ${baseExportName(config, "HttpsListenerArn")} not found)` }],
+      `Create the base first: mlops create-endpoint <base params>, or fix the base name.`,
+    );
+  }
+}
+
+/** Reads one of the base stack's exports. */
+async function importedValue(config: EndpointConfig, suffix: string, ctx: DeployContext): Promise<string> {
+  const name = baseExportName(config, suffix);
+  let nextToken: string | undefined;
+  do {
+    const page = await ctx.aws.cloudFormation.listExports({ NextToken: nextToken });
+    const found = page.Exports?.find((e) => e.Name === name);
+    if (found?.Value) return found.Value;
+    nextToken = page.NextToken;
+  } while (nextToken);
+  throw new AwsError(`Export ${name} not found.`, { code: "ExportNotFound" });
+}
+
+async function obtainImage(config: EndpointConfig, options: DeployEndpointOptions, runningTag: string | undefined, repository: string, ctx: DeployContext): Promise<string> {
+  const explicit = options.tag ?? config.container.tag;
+  if (explicit) {
+    await waitForImage(repository, explicit, options.imageTimeoutMs, ctx);
+    return explicit;
+  }
+  if (runningTag) {
+    ctx.out.info(`Keeping the running image ${runningTag} (pass --tag to deploy another).`);
+    return runningTag;
+  }
+  if (options.pipeline && config.pipeline) {
+    if ((await checkConnection(config, ctx)) === "pending") await waitForConnection(config, options.imageTimeoutMs, ctx);
+    return followPipelineExecution(endpointId(config), ctx.aws.region, options.imageTimeoutMs, ctx);
+  }
+  throw new InputError([{ path: "--tag", message: "no image to deploy: the endpoint has no pipeline and no tag was given" }], "Push an image to the endpoint's ECR repository and pass --tag TAG.");
+}
+
+function output(outputs: Record<string, string>, key: string, stackName: string): string {
+  const value = outputs[key];
+  if (!value) throw new AwsError(`Stack ${stackName} has no output ${key}.`, { hint: "The stack was changed outside mlops; run the same command again to restore it." });
+  return value;
+}
+
+/** Where validation looks, from the stack's outputs. */
+export function resourcesFrom(outputs: Record<string, string>, config: EndpointConfig): EndpointResources {
+  const id = endpointId(config);
+  return {
+    clusterName: output(outputs, "ClusterName", id),
+    serviceName: output(outputs, "ServiceName", id),
+    targetGroupArn: output(outputs, "TargetGroupArn", id),
+    logGroupName: output(outputs, "LogGroupName", id),
+    loadBalancerDnsName: output(outputs, "LoadBalancerDnsName", id),
+    hostHeader: config.api.hostHeader,
+  };
+}
+
+function printWhereItIs(report: ValidationReport, ctx: DeployContext): void {
+  ctx.out.success(`Endpoint ready: ${report.url}`);
+  ctx.out.info(`Load balancer: ${report.loadBalancerDnsName}`);
+  ctx.out.info(`Create this DNS record at your DNS provider: ${report.dnsRecord}`);
+}

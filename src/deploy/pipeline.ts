@@ -1,0 +1,235 @@
+/**
+ * The build pipeline of an endpoint: a support stack (artifact bucket and
+ * least-privilege roles), the CodeBuild project and the CodePipeline. The
+ * project and pipeline are created through their APIs, converging on every
+ * run: created when missing, updated when different, left alone when equal.
+ */
+import { readFileSync } from "node:fs";
+import type { PipelineDeclaration } from "../aws/interfaces.js";
+import { AwsError } from "../errors.js";
+import { endpointId, type EndpointConfig } from "../params/model.js";
+import { endpointStackName, pipelineName, pipelineStackName } from "../render/names.js";
+import { renderPipelineStack } from "../render/render.js";
+import { stackDeps, type DeployContext } from "./context.js";
+import { pollUntil } from "./poll.js";
+import { deleteStack, deployStack, findStack, stackOutputs } from "./stack.js";
+
+/** CodeBuild's current Ubuntu standard image (standard:4.0 of the tutorial is retired). */
+export const codeBuildImage = "aws/codebuild/standard:7.0";
+
+const buildspecUrl = new URL("../../buildspec/endpoint.yaml", import.meta.url);
+
+/** What the endpoint stack tells the pipeline. */
+export interface PipelineTarget {
+  ecrRepositoryName: string;
+  ecrRepositoryUri: string;
+}
+
+/** Names and state of an endpoint's pipeline after `ensurePipeline`. */
+export interface PipelineState {
+  pipelineName: string;
+  artifactBucket: string;
+  created: boolean;
+}
+
+/** Creates or updates the endpoint's pipeline and everything it needs. */
+export async function ensurePipeline(config: EndpointConfig, target: PipelineTarget, ctx: DeployContext): Promise<PipelineState> {
+  const pipeline = config.pipeline;
+  if (!pipeline) throw new Error("ensurePipeline needs a pipeline section");
+  const name = pipelineName(endpointId(config));
+  const rendered = renderPipelineStack(config, { ecrRepositoryName: target.ecrRepositoryName });
+  ctx.out.step(`Deploying pipeline stack ${rendered.stackName}`);
+  const outcome = await deployStack(
+    { stackName: rendered.stackName, templateBody: rendered.templateBody, parameters: rendered.parameters, tags: rendered.tags, capabilities: ["CAPABILITY_IAM"] },
+    stackDeps(ctx),
+  );
+  const outputs = outcome.outputs;
+  const artifactBucket = requireOutput(outputs, "ArtifactBucketName", rendered.stackName);
+  const buildRole = requireOutput(outputs, "CodeBuildRoleArn", rendered.stackName);
+  const pipelineRole = requireOutput(outputs, "PipelineRoleArn", rendered.stackName);
+  const tags = Object.entries(rendered.tags).map(([key, value]) => ({ key, value }));
+
+  const project = {
+    name,
+    description: `Builds the image of endpoint ${endpointId(config)} (managed by mlops)`,
+    // CODEPIPELINE sources ignore `location`; it is set because some implementations require it.
+    source: { type: "CODEPIPELINE" as const, location: name, buildspec: readFileSync(buildspecUrl, "utf8") },
+    artifacts: { type: "CODEPIPELINE" as const, location: name },
+    environment: {
+      type: "LINUX_CONTAINER" as const,
+      image: codeBuildImage,
+      computeType: "BUILD_GENERAL1_SMALL" as const,
+      privilegedMode: true,
+      environmentVariables: [
+        { name: "ECR_REPOSITORY_URI", value: target.ecrRepositoryUri, type: "PLAINTEXT" as const },
+        { name: "STACK_NAME", value: endpointStackName(endpointId(config)), type: "PLAINTEXT" as const },
+        { name: "DOCKER_CONTEXT", value: pipeline.dockerContext, type: "PLAINTEXT" as const },
+        { name: "DOCKERFILE", value: pipeline.dockerfile, type: "PLAINTEXT" as const },
+      ],
+    },
+    serviceRole: buildRole,
+    logsConfig: { cloudWatchLogs: { status: "ENABLED" as const, groupName: `/aws/codebuild/${name}` } },
+    tags,
+  };
+  const existing = await ctx.aws.codeBuild.batchGetProjects({ names: [name] });
+  if (existing.projects?.some((p) => p.name === name)) {
+    await ctx.aws.codeBuild.updateProject(project);
+    ctx.out.success(`CodeBuild project ${name} up to date`);
+  } else {
+    await ctx.aws.codeBuild.createProject(project);
+    ctx.out.success(`Created CodeBuild project ${name}`);
+  }
+
+  const declaration: PipelineDeclaration = {
+    name,
+    roleArn: pipelineRole,
+    artifactStore: { type: "S3", location: artifactBucket },
+    pipelineType: "V2",
+    executionMode: "QUEUED",
+    stages: [
+      {
+        name: "Source",
+        actions: [
+          {
+            name: "Source",
+            actionTypeId: { category: "Source", owner: "AWS", provider: "CodeStarSourceConnection", version: "1" },
+            configuration: {
+              ConnectionArn: pipeline.connectionArn,
+              FullRepositoryId: pipeline.repository,
+              BranchName: pipeline.branch,
+              // Full clone: the build sees the git history (the image tag is the commit).
+              OutputArtifactFormat: "CODEBUILD_CLONE_REF",
+              DetectChanges: "true",
+            },
+            outputArtifacts: [{ name: "SourceOutput" }],
+          },
+        ],
+      },
+      {
+        name: "Build",
+        actions: [
+          {
+            name: "Build",
+            actionTypeId: { category: "Build", owner: "AWS", provider: "CodeBuild", version: "1" },
+            configuration: { ProjectName: name },
+            inputArtifacts: [{ name: "SourceOutput" }],
+          },
+        ],
+      },
+    ],
+  };
+  let created = false;
+  const current = await getPipelineOrUndefined(ctx, name);
+  if (!current) {
+    await ctx.aws.codePipeline.createPipeline({ pipeline: declaration, tags });
+    created = true;
+    ctx.out.success(`Created pipeline ${name} (${pipeline.repository}@${pipeline.branch})`);
+  } else if (samePipeline(current, declaration)) {
+    ctx.out.info(`Pipeline ${name} unchanged`);
+  } else {
+    await ctx.aws.codePipeline.updatePipeline({ pipeline: { ...declaration, version: current.version } });
+    ctx.out.success(`Updated pipeline ${name}`);
+  }
+  return { pipelineName: name, artifactBucket, created };
+}
+
+async function getPipelineOrUndefined(ctx: DeployContext, name: string): Promise<PipelineDeclaration | undefined> {
+  try {
+    return (await ctx.aws.codePipeline.getPipeline({ name })).pipeline;
+  } catch (error) {
+    if (error instanceof AwsError && error.code === "PipelineNotFoundException") return undefined;
+    throw error;
+  }
+}
+
+function samePipeline(current: PipelineDeclaration, wanted: PipelineDeclaration): boolean {
+  const essence = (p: PipelineDeclaration) => JSON.stringify({ role: p.roleArn, store: p.artifactStore?.location, stages: p.stages?.map((s) => ({ name: s.name, actions: s.actions?.map((a) => ({ name: a.name, type: a.actionTypeId, configuration: a.configuration })) })) });
+  return essence(current) === essence(wanted);
+}
+
+/** Connection states that let the pipeline read the repository. */
+export type ConnectionCheck = "available" | "pending" | "unknown";
+
+/** Checks the CodeStar connection; while it waits for its handshake, says where to complete it. */
+export async function checkConnection(config: EndpointConfig, ctx: DeployContext): Promise<ConnectionCheck> {
+  const arn = config.pipeline?.connectionArn;
+  if (!arn) return "unknown";
+  try {
+    const status = (await ctx.aws.connections.getConnection({ ConnectionArn: arn })).Connection?.ConnectionStatus;
+    if (status === "AVAILABLE") return "available";
+    if (status === "PENDING") {
+      ctx.out.warn(`ACTION REQUIRED: the connection ${arn} waits for its GitHub handshake.`);
+      ctx.out.info(`Complete it at https://${ctx.aws.region}.console.aws.amazon.com/codesuite/settings/connections?region=${ctx.aws.region}`);
+      return "pending";
+    }
+    ctx.out.warn(`Connection ${arn} is ${status ?? "in an unknown state"}: the pipeline cannot read the repository until it is AVAILABLE.`);
+    return "unknown";
+  } catch (error) {
+    if (!(error instanceof AwsError)) throw error;
+    ctx.out.warn(`Could not read the state of connection ${arn}: ${error.message}`);
+    return "unknown";
+  }
+}
+
+/** Waits until the connection is AVAILABLE (the user completes the handshake in the console). */
+export async function waitForConnection(config: EndpointConfig, timeoutMs: number, ctx: DeployContext): Promise<void> {
+  const arn = config.pipeline?.connectionArn;
+  if (!arn) return;
+  await pollUntil(
+    async () => {
+      const status = (await ctx.aws.connections.getConnection({ ConnectionArn: arn })).Connection?.ConnectionStatus;
+      return status === "AVAILABLE" ? { done: true, value: undefined } : { done: false, status };
+    },
+    { clock: ctx.clock, signal: ctx.signal, intervalMs: 5_000, timeoutMs, what: `connection ${arn} to become AVAILABLE`, hint: "Complete the handshake in the console, then run the same command again." },
+  );
+}
+
+/** Removes the pipeline, the build project, the artifacts and the support stack. Absent parts are skipped. */
+export async function deletePipeline(id: string, ctx: DeployContext): Promise<void> {
+  const name = pipelineName(id);
+  try {
+    await ctx.aws.codePipeline.deletePipeline({ name });
+    ctx.out.success(`Deleted pipeline ${name}`);
+  } catch (error) {
+    if (!(error instanceof AwsError && error.code === "PipelineNotFoundException")) throw error;
+  }
+  const projects = await ctx.aws.codeBuild.batchGetProjects({ names: [name] });
+  if (projects.projects?.some((p) => p.name === name)) {
+    await ctx.aws.codeBuild.deleteProject({ name });
+    ctx.out.success(`Deleted CodeBuild project ${name}`);
+  }
+  const stackName = pipelineStackName(id);
+  const stack = await findStack(ctx.aws.cloudFormation, stackName);
+  if (!stack) return;
+  const bucket = stackOutputs(stack).ArtifactBucketName;
+  if (bucket) await emptyBucket(bucket, ctx);
+  await deleteStack(stackName, stackDeps(ctx));
+}
+
+/** Deletes every object version in a bucket so that its stack can delete it. */
+export async function emptyBucket(bucket: string, ctx: DeployContext): Promise<number> {
+  let deleted = 0;
+  for (;;) {
+    let page;
+    try {
+      page = await ctx.aws.s3.listObjectVersions({ Bucket: bucket, MaxKeys: 1000 });
+    } catch (error) {
+      if (error instanceof AwsError && error.code === "NoSuchBucket") return deleted;
+      throw error;
+    }
+    const objects = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])]
+      .filter((o) => o.Key)
+      .map((o) => ({ Key: o.Key as string, VersionId: o.VersionId }));
+    if (objects.length === 0) break;
+    await ctx.aws.s3.deleteObjects({ Bucket: bucket, Delete: { Objects: objects, Quiet: true } });
+    deleted += objects.length;
+  }
+  if (deleted > 0) ctx.out.info(`Emptied bucket ${bucket} (${deleted} object versions)`);
+  return deleted;
+}
+
+function requireOutput(outputs: Record<string, string>, key: string, stackName: string): string {
+  const value = outputs[key];
+  if (!value) throw new AwsError(`Stack ${stackName} has no output ${key}.`, { hint: "The stack was changed outside mlops; run the same command again to restore it." });
+  return value;
+}

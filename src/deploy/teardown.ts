@@ -1,0 +1,149 @@
+/**
+ * Teardown in the only safe order: pipelines and build projects, added
+ * endpoints, then the base. Nothing that holds data goes without the user's
+ * word: ECR images after confirmation, EFS file systems only with
+ * `--delete-data`. Every step skips what is already gone, so an interrupted
+ * teardown finishes when run again.
+ */
+import { AwsError, DeclinedError, InputError } from "../errors.js";
+import { stackDeps, type DeployContext } from "./context.js";
+import { importingStacks, listManagedStacks, type ManagedStack } from "./discovery.js";
+import { deleteFileSystems, findEndpointFileSystems, type KeptFileSystem } from "./file-systems.js";
+import { deletePipeline } from "./pipeline.js";
+import { removeNfsRule } from "./security-groups.js";
+import { deleteStack, stackOutputs } from "./stack.js";
+
+/** What to tear down. */
+export type TeardownTarget = { kind: "endpoint"; endpointId: string; source: string } | { kind: "all" };
+
+/** Options of teardown. */
+export interface TeardownOptions {
+  deleteData: boolean;
+}
+
+/** What teardown removed and kept. */
+export interface TeardownResult {
+  deletedStacks: string[];
+  emptiedRepositories: string[];
+  keptFileSystems: KeptFileSystem[];
+  deletedFileSystems: KeptFileSystem[];
+}
+
+interface EndpointPlan {
+  endpointId: string;
+  stack?: ManagedStack;
+  pipeline?: ManagedStack;
+}
+
+/** Plans, confirms and runs a teardown. */
+export async function teardown(target: TeardownTarget, options: TeardownOptions, ctx: DeployContext): Promise<TeardownResult> {
+  const plans = await plan(target, ctx);
+  const result: TeardownResult = { deletedStacks: [], emptiedRepositories: [], keptFileSystems: [], deletedFileSystems: [] };
+  const fileSystems = new Map<string, KeptFileSystem[]>();
+  for (const p of plans) fileSystems.set(p.endpointId, await findEndpointFileSystems(ctx.aws.efs, p.endpointId));
+  if (plans.length === 0 || plans.every((p) => !p.stack && !p.pipeline && !(fileSystems.get(p.endpointId)?.length && options.deleteData))) {
+    ctx.out.success("Nothing to tear down.");
+    for (const list of fileSystems.values()) result.keptFileSystems.push(...list);
+    reportKept(result.keptFileSystems, ctx);
+    return result;
+  }
+
+  ctx.out.step(`Teardown in ${ctx.aws.region}:`);
+  for (const p of plans) {
+    const repo = p.stack ? stackOutputs(p.stack.stack).EcrRepositoryName : undefined;
+    const parts = [p.pipeline ? "pipeline, build project, artifact bucket" : undefined, p.stack ? `stack ${p.stack.stackName} (${p.stack.role})` : undefined, repo ? `all images in ECR ${repo}` : undefined];
+    ctx.out.info(`${p.endpointId}: ${parts.filter(Boolean).join("; ")}`);
+  }
+  const efsCount = [...fileSystems.values()].reduce((n, l) => n + l.length, 0);
+  if (efsCount) ctx.out.info(options.deleteData ? `EFS: ${efsCount} file system(s) and ALL THEIR DATA will be deleted (--delete-data)` : `EFS: ${efsCount} file system(s) are kept (pass --delete-data to delete them)`);
+  if (!ctx.assumeYes) {
+    if (!ctx.out.interactive) throw new DeclinedError("Teardown deletes resources and images: confirm by re-running with --yes.");
+    if (!(await ctx.out.confirm("Delete all of the above?"))) throw new DeclinedError();
+  }
+
+  // Pipelines first: a running build would otherwise update a stack being deleted.
+  for (const p of plans) {
+    if (p.pipeline || p.stack) {
+      await deletePipeline(p.endpointId, ctx);
+      if (p.pipeline) result.deletedStacks.push(p.pipeline.stackName);
+    }
+  }
+  const ordered = [...plans].sort((a, b) => rank(a) - rank(b));
+  for (const p of ordered) {
+    if (p.stack) {
+      const outputs = stackOutputs(p.stack.stack);
+      if (p.stack.role === "added" && outputs.EfsSecurityGroupId && outputs.TaskSecurityGroupId) {
+        const removed = await removeNfsRule(ctx.aws.ec2, { efsSecurityGroupId: outputs.EfsSecurityGroupId, taskSecurityGroupId: outputs.TaskSecurityGroupId, description: "" });
+        if (removed === "removed") ctx.out.success(`Removed the EFS rule for ${p.endpointId}'s tasks`);
+      }
+      if (outputs.EcrRepositoryName && (await emptyRepository(outputs.EcrRepositoryName, ctx)) > 0) result.emptiedRepositories.push(outputs.EcrRepositoryName);
+      ctx.out.step(`Deleting stack ${p.stack.stackName}`);
+      await deleteStack(p.stack.stackName, stackDeps(ctx));
+      result.deletedStacks.push(p.stack.stackName);
+    }
+    const volumes = fileSystems.get(p.endpointId) ?? [];
+    if (options.deleteData && volumes.length) {
+      await deleteFileSystems(volumes, ctx);
+      result.deletedFileSystems.push(...volumes);
+    } else {
+      result.keptFileSystems.push(...volumes);
+    }
+  }
+  reportKept(result.keptFileSystems, ctx);
+  ctx.out.success(`Teardown complete: ${result.deletedStacks.length} stack(s) deleted.`);
+  return result;
+}
+
+function rank(p: EndpointPlan): number {
+  return p.stack?.role === "base" ? 1 : 0;
+}
+
+async function plan(target: TeardownTarget, ctx: DeployContext): Promise<EndpointPlan[]> {
+  const managed = await listManagedStacks(ctx.aws.cloudFormation);
+  const byEndpoint = new Map<string, EndpointPlan>();
+  for (const m of managed) {
+    const entry = byEndpoint.get(m.endpointId) ?? { endpointId: m.endpointId };
+    if (m.role === "pipeline") entry.pipeline = m;
+    else entry.stack = m;
+    byEndpoint.set(m.endpointId, entry);
+  }
+  if (target.kind === "all") return [...byEndpoint.values()];
+  const entry = byEndpoint.get(target.endpointId) ?? { endpointId: target.endpointId };
+  if (entry.stack?.role === "base") {
+    const importers = await importingStacks(ctx.aws.cloudFormation, entry.stack.stack);
+    if (importers.length) {
+      throw new InputError(
+        [{ file: target.source, path: "project", message: `base endpoint ${entry.endpointId} is still used by ${importers.join(", ")}; nothing was deleted` }],
+        "Tear down those endpoints first (mlops teardown <their params>), or everything at once with mlops teardown --all.",
+      );
+    }
+  }
+  return [entry];
+}
+
+/** Deletes every image of a repository so that its stack can delete it. */
+async function emptyRepository(repositoryName: string, ctx: DeployContext): Promise<number> {
+  let deleted = 0;
+  for (;;) {
+    let ids;
+    try {
+      ids = (await ctx.aws.ecr.listImages({ repositoryName, maxResults: 100 })).imageIds ?? [];
+    } catch (error) {
+      if (error instanceof AwsError && error.code === "RepositoryNotFoundException") return deleted;
+      throw error;
+    }
+    if (ids.length === 0) break;
+    const response = await ctx.aws.ecr.batchDeleteImage({ repositoryName, imageIds: ids });
+    const removed = response.imageIds?.length ?? 0;
+    if (removed === 0) throw new AwsError(`Could not delete images of ${repositoryName}: ${response.failures?.[0]?.failureReason ?? "unknown reason"}.`);
+    deleted += removed;
+  }
+  if (deleted) ctx.out.success(`Deleted ${deleted} image(s) from ECR ${repositoryName}`);
+  return deleted;
+}
+
+function reportKept(kept: KeptFileSystem[], ctx: DeployContext): void {
+  if (kept.length === 0) return;
+  ctx.out.warn(`Kept ${kept.length} EFS file system(s) with your data: ${kept.map((k) => `${k.fileSystemId} (${k.volume})`).join(", ")}`);
+  ctx.out.info("Re-creating the endpoint mounts them again; `mlops teardown --delete-data` deletes them.");
+}

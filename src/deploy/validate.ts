@@ -1,0 +1,140 @@
+/**
+ * The validate step: what the tutorial checks by hand in the console. The ECS
+ * rollout reaches its goal, the load balancer sees healthy targets, and the
+ * tasks' recent log lines are shown.
+ */
+import type { EcsService } from "../aws/interfaces.js";
+import { AwsError } from "../errors.js";
+import type { DeployContext } from "./context.js";
+import { pollUntil } from "./poll.js";
+
+/** Where the endpoint's parts are, from its stack's outputs. */
+export interface EndpointResources {
+  clusterName: string;
+  serviceName: string;
+  targetGroupArn: string;
+  logGroupName: string;
+  loadBalancerDnsName: string;
+  hostHeader: string;
+}
+
+/** What validation saw. */
+export interface ValidationReport {
+  desired: number;
+  running: number;
+  rolloutState?: string;
+  healthyTargets: number;
+  totalTargets: number;
+  logLines: string[];
+  url: string;
+  loadBalancerDnsName: string;
+  dnsRecord: string;
+}
+
+/** Timeouts of the validate step. */
+export interface ValidateOptions {
+  rolloutTimeoutMs: number;
+}
+
+/** Waits for the rollout and healthy targets, then reports the endpoint's state. */
+export async function validateEndpoint(resources: EndpointResources, options: ValidateOptions, ctx: DeployContext): Promise<ValidationReport> {
+  ctx.out.step(`Validating ${resources.serviceName}`);
+  const interval = ctx.pollIntervalMs ?? 5_000;
+  const live = ctx.out.live();
+  let service: EcsService;
+  try {
+    service = await pollUntil(
+      async () => {
+        const current = await describeService(resources, ctx);
+        const primary = current.deployments?.find((d) => d.status === "PRIMARY");
+        const failed = current.deployments?.find((d) => d.rolloutState === "FAILED");
+        live.update([`service: ${current.runningCount ?? 0}/${current.desiredCount ?? 0} running, ${current.pendingCount ?? 0} pending, rollout ${primary?.rolloutState ?? "n/a"}`]);
+        if (failed) {
+          throw new AwsError(`The ECS deployment of ${resources.serviceName} failed: ${failed.rolloutStateReason ?? "no reason given"}.`, {
+            hint: `${await stoppedTaskReasons(resources, ctx)}The circuit breaker rolled back to the previous image; fix the image and run \`mlops update --tag NEW_TAG\`.`,
+          });
+        }
+        const settled = (current.runningCount ?? 0) === (current.desiredCount ?? 0) && (current.deployments?.length ?? 0) <= 1 && (!primary?.rolloutState || primary.rolloutState === "COMPLETED");
+        return settled ? { done: true, value: current } : { done: false, status: `${current.runningCount ?? 0}/${current.desiredCount ?? 0} running` };
+      },
+      {
+        clock: ctx.clock,
+        signal: ctx.signal,
+        intervalMs: interval,
+        timeoutMs: options.rolloutTimeoutMs,
+        what: `service ${resources.serviceName} to reach its desired count`,
+        hint: "Check `mlops status` and the service's events in the ECS console; running the same command again resumes validation.",
+      },
+    );
+  } finally {
+    live.close();
+  }
+  const desired = service.desiredCount ?? 0;
+  const health = await targetHealth(resources, ctx, desired, options.rolloutTimeoutMs);
+  const logLines = await recentLogLines(resources.logGroupName, ctx);
+  const report: ValidationReport = {
+    desired,
+    running: service.runningCount ?? 0,
+    rolloutState: service.deployments?.find((d) => d.status === "PRIMARY")?.rolloutState,
+    healthyTargets: health.healthy,
+    totalTargets: health.total,
+    logLines,
+    url: `https://${resources.hostHeader}`,
+    loadBalancerDnsName: resources.loadBalancerDnsName,
+    dnsRecord: `${resources.hostHeader}. CNAME ${resources.loadBalancerDnsName}`,
+  };
+  ctx.out.success(`Service ${resources.serviceName}: ${report.running}/${report.desired} running, ${report.healthyTargets}/${report.totalTargets} targets healthy`);
+  if (logLines.length > 0) {
+    ctx.out.info("Recent log lines:");
+    for (const line of logLines) ctx.out.info(`  ${line}`);
+  }
+  return report;
+}
+
+async function describeService(resources: EndpointResources, ctx: DeployContext): Promise<EcsService> {
+  const result = await ctx.aws.ecs.describeServices({ cluster: resources.clusterName, services: [resources.serviceName] });
+  const service = result.services?.[0];
+  if (!service) throw new AwsError(`ECS service ${resources.serviceName} not found in cluster ${resources.clusterName}.`, { hint: "Run the same command again to recreate it." });
+  return service;
+}
+
+async function stoppedTaskReasons(resources: EndpointResources, ctx: DeployContext): Promise<string> {
+  const stopped = await ctx.aws.ecs.listTasks({ cluster: resources.clusterName, serviceName: resources.serviceName, desiredStatus: "STOPPED", maxResults: 3 });
+  if (!stopped.taskArns?.length) return "";
+  const tasks = await ctx.aws.ecs.describeTasks({ cluster: resources.clusterName, tasks: stopped.taskArns });
+  const reasons = (tasks.tasks ?? []).map((t) => t.stoppedReason ?? t.containers?.[0]?.reason).filter((r): r is string => !!r);
+  return reasons.length ? `Stopped tasks: ${[...new Set(reasons)].join("; ")}. ` : "";
+}
+
+async function targetHealth(resources: EndpointResources, ctx: DeployContext, desired: number, timeoutMs: number): Promise<{ healthy: number; total: number }> {
+  const read = async () => {
+    const result = await ctx.aws.elb.describeTargetHealth({ TargetGroupArn: resources.targetGroupArn });
+    const list = result.TargetHealthDescriptions ?? [];
+    return { healthy: list.filter((t) => t.TargetHealth?.State === "healthy").length, total: list.length };
+  };
+  if (desired === 0) return read();
+  return pollUntil(
+    async () => {
+      const health = await read();
+      return health.healthy >= desired ? { done: true, value: health } : { done: false, status: `${health.healthy}/${desired} healthy` };
+    },
+    {
+      clock: ctx.clock,
+      signal: ctx.signal,
+      intervalMs: ctx.pollIntervalMs ?? 5_000,
+      timeoutMs,
+      what: `${desired} healthy target(s) in ${resources.targetGroupArn}`,
+      hint: "Check the health check path and port in the parameter file and the task logs (`mlops status`).",
+    },
+  );
+}
+
+async function recentLogLines(logGroupName: string, ctx: DeployContext): Promise<string[]> {
+  try {
+    const result = await ctx.aws.logs.filterLogEvents({ logGroupName, startTime: ctx.clock.now() - 15 * 60_000, limit: 10 });
+    return (result.events ?? []).map((e) => e.message?.trimEnd() ?? "").filter((m) => m.length > 0);
+  } catch (error) {
+    if (error instanceof AwsError && error.code === "ResourceNotFoundException") return [];
+    throw error;
+  }
+}

@@ -1,0 +1,218 @@
+/**
+ * Checks that involve more than one field. They run on a partially validated
+ * file (fields that failed their own check are undefined), so one broken field
+ * does not hide the problems of the others: every problem is reported at once.
+ */
+import { contains, overlaps, parseCidr, type Cidr } from "./cidr.js";
+import { describeAllowedMemory, FARGATE_SIZES, formatMiB } from "./fargate.js";
+import { arnRegion, azRegion, MAX_ENDPOINT_ID_LENGTH } from "./rules.js";
+import type { EndpointFile } from "./schema.js";
+import type { ParamOverrides } from "./model.js";
+
+/** A problem located by a field path of our format (e.g. `network.publicSubnets[1]`). */
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+/** Recursively optional: the shape of a partially valid file. */
+export type DeepPartial<T> = T extends readonly unknown[]
+  ? { [K in keyof T]?: DeepPartial<T[K]> }
+  : T extends object
+    ? { [K in keyof T]?: DeepPartial<T[K]> }
+    : T;
+
+/** Names a field in messages, in the vocabulary of the file's format. */
+export type FieldNamer = (path: string) => string;
+
+/** Cross-field rules, for the parameter reference. Keep in step with `crossCheck` below. */
+export const CROSS_CHECKS: readonly string[] = [
+  "`network` is required for a base endpoint and not allowed for an added one (one with `base`); `base` differs from `project`.",
+  "`project-environment` is at most 32 characters and does not start with `internal-` (load balancer and target group names).",
+  "Every subnet lies inside `vpcCidr`; no two subnets overlap.",
+  "The two availability zones differ and are in one region; with `--region`, in that region.",
+  "`certificateArn` is in the endpoint's region; without it, `hostHeader` is at most 64 characters (the longest name ACM issues a certificate for).",
+  "`container.memory` is allowed for `container.cpu` on Fargate.",
+  "`scaling.min` <= `scaling.desired` <= `scaling.max`.",
+  "`rollout.healthCheckTimeoutSeconds` < `rollout.healthCheckIntervalSeconds`; `rollout.maximumPercent` > `rollout.minimumHealthyPercent`.",
+  "`storage.assetsMountPath` and `storage.weightsMountPath` differ.",
+];
+
+/** Longest domain name ACM accepts as a certificate's first name. */
+const MAX_CERTIFICATE_NAME_LENGTH = 64;
+
+/**
+ * Runs the cross-field checks.
+ * `file` holds the fields that passed their own checks; `present` tells whether the file gave a field at all.
+ */
+export function crossCheck(
+  file: DeepPartial<EndpointFile>,
+  present: (path: string) => boolean,
+  name: FieldNamer,
+  overrides: ParamOverrides = {},
+): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  const add = (path: string, message: string): void => {
+    issues.push({ path, message });
+  };
+
+  checkKind(file, present, name, add);
+  checkEndpointId(file, name, add);
+  const region = checkNetwork(file, overrides, add) ?? overrides.region;
+  checkApi(file, region, name, add);
+  checkContainer(file, name, add);
+  checkScaling(file, name, add);
+  checkRollout(file, name, add);
+  checkStorage(file, name, add);
+  return issues;
+}
+
+type Add = (path: string, message: string) => void;
+
+function checkKind(file: DeepPartial<EndpointFile>, present: (path: string) => boolean, name: FieldNamer, add: Add): void {
+  if (present("base")) {
+    if (present("network")) {
+      add("network", `not allowed for an added endpoint (${name("base")} is given): it runs in its base endpoint's network; remove this section`);
+    }
+    if (file.base !== undefined && file.base === file.project) {
+      add("base", `"${file.base}" is this endpoint's own ${name("project")}; name the base endpoint it joins`);
+    }
+  } else if (!present("network")) {
+    add("network", `required for a base endpoint; for an added endpoint give ${name("base")} (the base endpoint's project) instead`);
+  }
+}
+
+function checkEndpointId(file: DeepPartial<EndpointFile>, name: FieldNamer, add: Add): void {
+  if (file.project === undefined || file.environment === undefined) return;
+  const id = `${file.project}-${file.environment}`;
+  const both = `${name("project")} and ${name("environment")}`;
+  if (id.length > MAX_ENDPOINT_ID_LENGTH) {
+    add(
+      "project",
+      `"${id}" (${name("project")}-${name("environment")}) is ${id.length} characters; load balancer and target group names allow at most ${MAX_ENDPOINT_ID_LENGTH}: shorten ${both}`,
+    );
+  }
+  if (id.startsWith("internal-")) {
+    add("project", `"${id}" (${name("project")}-${name("environment")}) starts with "internal-", which load balancer names may not: rename ${name("project")}`);
+  }
+}
+
+/** Checks subnets and zones; returns the region the zones agree on, if any. */
+function checkNetwork(file: DeepPartial<EndpointFile>, overrides: ParamOverrides, add: Add): string | undefined {
+  const network = file.network;
+  if (network === undefined) return undefined;
+
+  const vpc = network.vpcCidr === undefined ? undefined : parseCidr(network.vpcCidr);
+  const subnets: { path: string; label: string; cidr: Cidr }[] = [];
+  for (const [kind, list] of [["public", network.publicSubnets], ["private", network.privateSubnets]] as const) {
+    const key = kind === "public" ? "publicSubnets" : "privateSubnets";
+    (list ?? []).forEach((text, index) => {
+      const cidr = text === undefined ? undefined : parseCidr(text);
+      if (cidr !== undefined && !("error" in cidr)) {
+        subnets.push({ path: `network.${key}[${index}]`, label: `${kind} subnet ${index + 1} (${cidr.text})`, cidr });
+      }
+    });
+  }
+  if (vpc !== undefined && !("error" in vpc)) {
+    for (const subnet of subnets) {
+      if (!contains(vpc, subnet.cidr)) add(subnet.path, `${subnet.label} is not inside the VPC ${vpc.text}`);
+    }
+  }
+  subnets.forEach((subnet, index) => {
+    const earlier = subnets.slice(0, index).find((other) => overlaps(other.cidr, subnet.cidr));
+    if (earlier !== undefined) add(subnet.path, `${subnet.label} overlaps ${earlier.label}`);
+  });
+
+  const zones = network.availabilityZones ?? [];
+  const [first, second] = zones;
+  if (first !== undefined && second !== undefined) {
+    if (first === second) {
+      add("network.availabilityZones[1]", `"${second}" is the same zone as the first; the two subnets of each kind must be in two different zones`);
+    } else if (azRegion(first) !== azRegion(second)) {
+      add(
+        "network.availabilityZones[1]",
+        `"${second}" is in ${azRegion(second)} but "${first}" is in ${azRegion(first)}; both zones must be in one region`,
+      );
+    }
+  }
+  if (overrides.region !== undefined) {
+    zones.forEach((zone, index) => {
+      if (zone !== undefined && azRegion(zone) !== overrides.region) {
+        add(`network.availabilityZones[${index}]`, `"${zone}" is not in ${overrides.region}, the region mlops runs in (--region)`);
+      }
+    });
+  }
+  if (first !== undefined && (second === undefined || azRegion(first) === azRegion(second))) return azRegion(first);
+  return undefined;
+}
+
+function checkApi(file: DeepPartial<EndpointFile>, region: string | undefined, name: FieldNamer, add: Add): void {
+  const api = file.api;
+  if (api === undefined) return;
+  if (api.certificateArn !== undefined && region !== undefined) {
+    const certificateRegion = arnRegion(api.certificateArn);
+    if (certificateRegion !== region) {
+      add(
+        "api.certificateArn",
+        `the certificate is in ${certificateRegion} but the endpoint is in ${region}; a load balancer can only use a certificate of its own region`,
+      );
+    }
+  }
+  if (api.certificateArn === undefined && api.hostHeader !== undefined && api.hostHeader.length > MAX_CERTIFICATE_NAME_LENGTH) {
+    add(
+      "api.hostHeader",
+      `"${api.hostHeader}" is ${api.hostHeader.length} characters; ACM issues certificates for names of at most ${MAX_CERTIFICATE_NAME_LENGTH}: use a shorter host or give ${name("api.certificateArn")} of a certificate that covers it`,
+    );
+  }
+}
+
+function checkContainer(file: DeepPartial<EndpointFile>, name: FieldNamer, add: Add): void {
+  const cpu = file.container?.cpu;
+  const memory = file.container?.memory;
+  if (cpu === undefined || memory === undefined) return;
+  const allowed = FARGATE_SIZES.get(cpu) ?? [];
+  if (!allowed.includes(memory)) {
+    add(
+      "container.memory",
+      `${formatMiB(memory)} (${memory} MiB) is not a Fargate size for ${name("container.cpu")} ${cpu}; with ${cpu} CPU units the memory must be ${describeAllowedMemory(cpu)}`,
+    );
+  }
+}
+
+function checkScaling(file: DeepPartial<EndpointFile>, name: FieldNamer, add: Add): void {
+  const { min, desired, max } = file.scaling ?? {};
+  if (min !== undefined && max !== undefined && min > max) {
+    add("scaling.min", `${min} is above ${name("scaling.max")} (${max})`);
+    return;
+  }
+  if (desired === undefined) return;
+  if (min !== undefined && desired < min) add("scaling.desired", `${desired} is below ${name("scaling.min")} (${min})`);
+  if (max !== undefined && desired > max) add("scaling.desired", `${desired} is above ${name("scaling.max")} (${max})`);
+}
+
+function checkRollout(file: DeepPartial<EndpointFile>, name: FieldNamer, add: Add): void {
+  const rollout = file.rollout ?? {};
+  const { healthCheckIntervalSeconds: interval, healthCheckTimeoutSeconds: timeout } = rollout;
+  if (interval !== undefined && timeout !== undefined && timeout >= interval) {
+    add(
+      "rollout.healthCheckTimeoutSeconds",
+      `${timeout} must be less than ${name("rollout.healthCheckIntervalSeconds")} (${interval})`,
+    );
+  }
+  const { minimumHealthyPercent: minimum, maximumPercent: maximum } = rollout;
+  if (minimum !== undefined && maximum !== undefined && maximum <= minimum) {
+    add(
+      "rollout.maximumPercent",
+      `${maximum} must be above ${name("rollout.minimumHealthyPercent")} (${minimum}), or a rollout cannot start a new task`,
+    );
+  }
+}
+
+function checkStorage(file: DeepPartial<EndpointFile>, name: FieldNamer, add: Add): void {
+  const { assetsMountPath: assets, weightsMountPath: weights } = file.storage ?? {};
+  if (assets === undefined || weights === undefined) return;
+  // "/app/assets/" and "/app/assets" are the same mount point.
+  if (assets.replace(/\/+$/, "") === weights.replace(/\/+$/, "")) {
+    add("storage.weightsMountPath", `"${weights}" is also ${name("storage.assetsMountPath")}; the two volumes need different mount paths`);
+  }
+}

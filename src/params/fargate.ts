@@ -1,0 +1,65 @@
+/**
+ * Fargate task sizes. Memory is accepted in the forms people actually write
+ * (2048, "2048", "2GB", "2 GB", "0.5GB", "512MB", "2GiB") and normalized to MiB.
+ */
+
+/** Memory (MiB) Fargate allows for each CPU value. */
+export const FARGATE_SIZES: ReadonlyMap<number, readonly number[]> = new Map([
+  [256, [512, 1024, 2048]],
+  [512, steps(1024, 4096)],
+  [1024, steps(2048, 8192)],
+  [2048, steps(4096, 16384)],
+  [4096, steps(8192, 30720)],
+]);
+
+/** Every multiple of 1024 MiB from `from` to `to`. */
+function steps(from: number, to: number): number[] {
+  const values: number[] = [];
+  for (let value = from; value <= to; value += 1024) values.push(value);
+  return values;
+}
+
+/** Human form of a MiB amount: "2 GB" when whole gigabytes, else "512 MiB". */
+export function formatMiB(mib: number): string {
+  return mib % 1024 === 0 ? `${mib / 1024} GB` : `${mib} MiB`;
+}
+
+/** Compact description of the memory allowed with a CPU value, e.g. "2-8 GB in 1 GB steps". */
+export function describeAllowedMemory(cpu: number): string {
+  const allowed = FARGATE_SIZES.get(cpu) ?? [];
+  if (cpu === 256) return allowed.map(formatMiB).join(", ");
+  return `${formatMiB(allowed[0] ?? 0)} to ${formatMiB(allowed[allowed.length - 1] ?? 0)} in 1 GB steps`;
+}
+
+/** Parses a CPU value: CPU units (1024) or vCPUs ("1 vCPU", "0.25 vCPU"). Returns a message when invalid. */
+export function parseCpu(value: unknown): number | { error: string } {
+  let units: number | undefined;
+  if (typeof value === "number") units = value;
+  else if (typeof value === "string") {
+    const match = /^\s*(\d+(?:\.\d+)?)\s*(vcpus?)?\s*$/i.exec(value);
+    if (match) units = match[2] ? Number(match[1]) * 1024 : Number(match[1]);
+  }
+  const valid = [...FARGATE_SIZES.keys()];
+  if (units === undefined || !valid.includes(units)) {
+    const shown = typeof value === "string" ? `"${value}"` : String(value);
+    return { error: `${shown} is not a Fargate CPU size; use one of ${valid.join(", ")} (1024 = 1 vCPU)` };
+  }
+  return units;
+}
+
+/** Parses a memory amount into MiB. A bare number is MiB; MB/MiB mean MiB and GB/GiB mean 1024 MiB, as in Fargate. */
+export function parseMemory(value: unknown): number | { error: string } {
+  const usage = 'use MiB (2048) or a size with a unit ("2GB", "512MB")';
+  if (typeof value === "number") {
+    if (!Number.isInteger(value) || value <= 0) return { error: `${value} is not a whole positive number of MiB; ${usage}` };
+    return value;
+  }
+  if (typeof value !== "string") return { error: `expected a memory size, got ${typeof value}; ${usage}` };
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(mib|mb|m|gib|gb|g)?\s*$/i.exec(value);
+  if (!match) return { error: `"${value}" is not a memory size; ${usage}` };
+  const amount = Number(match[1]);
+  const unit = (match[2] ?? "mib").toLowerCase();
+  const mib = unit.startsWith("g") ? amount * 1024 : amount;
+  if (!Number.isInteger(mib) || mib <= 0) return { error: `"${value}" is not a whole positive number of MiB; ${usage}` };
+  return mib;
+}

@@ -1,0 +1,162 @@
+/**
+ * Single-value rules shared by both parameter formats. Each returns a message
+ * when the value breaks the rule and undefined when it is fine, so the schema
+ * and the cross-field checks phrase problems identically.
+ */
+
+/** Project and environment names end up in ALB, target group, ECR, ECS and stack names: the strictest rules of all of them. */
+const NAME_PATTERN = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
+
+/** Longest `project-environment`: ALB and target group names allow 32 characters. */
+export const MAX_ENDPOINT_ID_LENGTH = 32;
+
+/** Checks a project or environment name (lowercase letters, digits, single hyphens; starts with a letter). */
+export function checkName(value: string): string | undefined {
+  if (value.length === 0) return "must not be empty";
+  if (/[A-Z]/.test(value)) {
+    return `"${value}" has uppercase letters; ECR repository names are lowercase: use "${value.toLowerCase()}"`;
+  }
+  if (!/^[a-z]/.test(value)) return `"${value}" must start with a lowercase letter`;
+  if (/[^a-z0-9-]/.test(value)) return `"${value}" may contain only lowercase letters, digits and hyphens`;
+  if (value.endsWith("-")) return `"${value}" must not end with a hyphen`;
+  if (!NAME_PATTERN.test(value)) return `"${value}" must not contain consecutive hyphens (ECR repository names forbid them)`;
+  if (value.length > MAX_ENDPOINT_ID_LENGTH) return `"${value}" is ${value.length} characters; at most ${MAX_ENDPOINT_ID_LENGTH}`;
+  return undefined;
+}
+
+/** Checks a host header: a DNS name an ALB rule can match and ACM can issue a certificate for. */
+export function checkHostName(value: string): string | undefined {
+  if (value.includes("*")) return `"${value}" is a wildcard; give the exact host name this endpoint answers on`;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return `"${value}" is a URL; give only the host name (e.g. ep-a.example.com)`;
+  if (value.endsWith(".")) return `"${value}" ends with a dot; remove it`;
+  if (value.length > 253) return `"${value}" is ${value.length} characters; a DNS name has at most 253`;
+  // ALB host-header condition values are limited to 128 characters, tighter than DNS.
+  if (value.length > 128) return `"${value}" is ${value.length} characters; load balancer host-header rules allow at most 128`;
+  const labels = value.split(".");
+  if (labels.length < 2) return `"${value}" needs at least two labels (e.g. ep-a.example.com)`;
+  for (const label of labels) {
+    if (label.length === 0) return `"${value}" has an empty label (two dots in a row or a leading dot)`;
+    if (label.length > 63) return `"${value}" has the label "${label}" of ${label.length} characters; at most 63`;
+    if (!/^[A-Za-z0-9-]+$/.test(label)) return `"${value}": label "${label}" may contain only letters, digits and hyphens`;
+    if (label.startsWith("-") || label.endsWith("-")) return `"${value}": label "${label}" must not start or end with a hyphen`;
+  }
+  if (/^\d+$/.test(labels[labels.length - 1] ?? "")) return `"${value}" looks like an IP address; give a host name`;
+  return undefined;
+}
+
+/** Checks an ECS container name. */
+export function checkContainerName(value: string): string | undefined {
+  if (value.length === 0) return "must not be empty";
+  if (value.length > 255) return `is ${value.length} characters; at most 255`;
+  if (!/^[A-Za-z0-9_-]+$/.test(value)) return `"${value}" may contain only letters, digits, hyphens and underscores`;
+  return undefined;
+}
+
+/** Checks a Docker image tag. */
+export function checkDockerTag(value: string): string | undefined {
+  if (value.length > 128) return `"${value.slice(0, 20)}…" is ${value.length} characters; a Docker tag has at most 128`;
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(value)) {
+    return `"${value}" is not a valid Docker tag (letters, digits, "_", "." and "-", not starting with "." or "-", no spaces)`;
+  }
+  return undefined;
+}
+
+/** Checks a git branch name by the rules of `git check-ref-format --branch`. */
+export function checkBranch(value: string): string | undefined {
+  const bad = `"${value}" is not a valid git branch name`;
+  if (value.length === 0) return "must not be empty";
+  // ASCII control characters, space and the characters git reserves for revision syntax.
+  if (/[\x00-\x20\x7f~^:?*[\\]/.test(value)) return `${bad}: no spaces or any of ~ ^ : ? * [ \\`;
+  if (value.includes("..")) return `${bad}: no ".."`;
+  if (value.includes("@{") || value === "@") return `${bad}: no "@{" and not "@"`;
+  if (value.startsWith("/") || value.endsWith("/") || value.includes("//")) return `${bad}: no leading, trailing or double "/"`;
+  if (value.endsWith(".")) return `${bad}: must not end with "."`;
+  if (value.startsWith("-")) return `${bad}: must not start with "-"`;
+  for (const part of value.split("/")) {
+    if (part.startsWith(".") || part.endsWith(".lock")) return `${bad}: no part may start with "." or end with ".lock"`;
+  }
+  return undefined;
+}
+
+/** Checks a GitHub repository given as `owner/name`. */
+export function checkRepository(value: string): string | undefined {
+  const url = /^(?:https?:\/\/|git@)github\.com[/:]([^/]+\/[^/]+?)(?:\.git)?\/?$/.exec(value);
+  if (url) return `give the repository as owner/name ("${url[1]}"), not a URL`;
+  const match = /^([^/]+)\/([^/]+)$/.exec(value);
+  if (!match) return `"${value}" is not owner/name (e.g. example-org/ml-endpoints)`;
+  const [, owner = "", name = ""] = match;
+  if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/.test(owner) || owner.endsWith("-")) {
+    return `"${owner}" is not a valid GitHub owner (letters, digits and hyphens, at most 39)`;
+  }
+  if (!/^[A-Za-z0-9._-]{1,100}$/.test(name) || name === "." || name === "..") {
+    return `"${name}" is not a valid GitHub repository name (letters, digits, ".", "_" and "-", at most 100)`;
+  }
+  return undefined;
+}
+
+const PARTITION = "aws(?:-[a-z]+)*";
+const REGION = "[a-z]{2}(?:-[a-z]+)+-\\d+";
+const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+const CERTIFICATE_ARN = new RegExp(`^arn:${PARTITION}:acm:(${REGION}):\\d{12}:certificate/${UUID}$`);
+const CONNECTION_ARN = new RegExp(`^arn:${PARTITION}:(?:codestar-connections|codeconnections):(${REGION}):\\d{12}:connection/${UUID}$`);
+
+/** Checks an ACM certificate ARN. */
+export function checkCertificateArn(value: string): string | undefined {
+  if (CERTIFICATE_ARN.test(value)) return undefined;
+  return `"${value}" is not an ACM certificate ARN (arn:aws:acm:REGION:ACCOUNT:certificate/ID); leave it out to let mlops find or request a certificate for the host header`;
+}
+
+/** Checks a CodeStar/CodeConnections connection ARN. */
+export function checkConnectionArn(value: string): string | undefined {
+  if (CONNECTION_ARN.test(value)) return undefined;
+  return `"${value}" is not a connection ARN (arn:aws:codestar-connections:REGION:ACCOUNT:connection/ID or arn:aws:codeconnections:...)`;
+}
+
+/** Region of a certificate or connection ARN already checked by the functions above. */
+export function arnRegion(arn: string): string | undefined {
+  return arn.split(":")[3];
+}
+
+const AZ_PATTERN = new RegExp(`^(${REGION})([a-z])$`);
+
+/** Checks an availability zone name (a region followed by one letter, e.g. us-east-1a). */
+export function checkAvailabilityZone(value: string): string | undefined {
+  if (AZ_PATTERN.test(value)) return undefined;
+  return `"${value}" is not an availability zone name (a region and one letter, e.g. us-east-1a)`;
+}
+
+/** Region an availability zone belongs to. */
+export function azRegion(zone: string): string {
+  return zone.slice(0, -1);
+}
+
+/** Checks a region name such as us-east-1. */
+export function checkRegion(value: string): string | undefined {
+  return new RegExp(`^${REGION}$`).test(value) ? undefined : `"${value}" is not a region name (e.g. us-east-1)`;
+}
+
+/** Checks an absolute URL path such as a health-check path. */
+export function checkUrlPath(value: string): string | undefined {
+  if (!value.startsWith("/")) return `"${value}" must start with "/"`;
+  if (value.length > 1024) return `is ${value.length} characters; at most 1024`;
+  if (/[^\x21-\x7e]/.test(value)) return `"${value}" must not contain spaces or non-ASCII characters`;
+  return undefined;
+}
+
+/** Checks a container mount path. */
+export function checkMountPath(value: string): string | undefined {
+  if (!value.startsWith("/")) return `"${value}" must start with "/"`;
+  if (value === "/") return `must not be "/" (the container's root)`;
+  if (/\s/.test(value)) return `"${value}" must not contain spaces`;
+  if (value.split("/").includes("..")) return `"${value}" must not contain ".."`;
+  return undefined;
+}
+
+/** Checks a path relative to the repository root (Docker context, Dockerfile). */
+export function checkRepoPath(value: string): string | undefined {
+  if (value.length === 0) return "must not be empty";
+  if (value.startsWith("/")) return `"${value}" must be relative to the repository root, not start with "/"`;
+  if (value.split("/").includes("..")) return `"${value}" must stay inside the repository (no "..")`;
+  if (/\s/.test(value)) return `"${value}" must not contain spaces`;
+  return undefined;
+}

@@ -1,0 +1,349 @@
+/**
+ * Zod schemas of our parameter format. Each field carries its documentation
+ * (registered in `paramDocs`) so the README's reference table is generated
+ * from the same objects that validate, and cannot drift from them.
+ * Rules that involve more than one field live in `checks.ts`.
+ */
+import { z } from "zod";
+import { parseCidr } from "./cidr.js";
+import { parseCpu, parseMemory } from "./fargate.js";
+import {
+  checkAvailabilityZone,
+  checkBranch,
+  checkCertificateArn,
+  checkConnectionArn,
+  checkContainerName,
+  checkDockerTag,
+  checkHostName,
+  checkMountPath,
+  checkName,
+  checkRepoPath,
+  checkRepository,
+  checkUrlPath,
+} from "./rules.js";
+
+/** Documentation of one key, shown in the parameter reference. */
+export interface ParamDoc {
+  /** What the key means. */
+  description: string;
+  /** What is checked, in a few words. */
+  rule?: string;
+  /** Shown instead of the schema's own default (for defaults computed from other keys). */
+  defaultText?: string;
+}
+
+/** Documentation attached to the schema nodes below. */
+export const paramDocs = z.registry<ParamDoc>();
+
+/** Log retention values CloudWatch Logs accepts. */
+export const RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+function documented<T extends z.ZodType>(schema: T, doc: ParamDoc): T {
+  return schema.register(paramDocs, doc);
+}
+
+/** Text checked by one of the rules in `rules.ts`. */
+function ruled(rule: (value: string) => string | undefined) {
+  return z.string().superRefine((value, ctx) => {
+    const message = rule(value);
+    if (message !== undefined) ctx.addIssue({ code: "custom", message });
+  });
+}
+
+/** A number within bounds; whole numbers only unless `fractions` is set. */
+function numberIn(min: number, max: number, options: { fractions?: boolean } = {}) {
+  return z.number().superRefine((value, ctx) => {
+    const whole = options.fractions === true || Number.isInteger(value);
+    if (!whole || value < min || value > max) {
+      const kind = options.fractions === true ? "a number" : "a whole number";
+      ctx.addIssue({ code: "custom", message: `must be ${kind} from ${min} to ${max}, got ${value}` });
+    }
+  });
+}
+
+/** An IPv4 block whose prefix length must lie in a range. */
+function cidrIn(what: string, minPrefix: number, maxPrefix: number) {
+  return ruled((value) => {
+    const cidr = parseCidr(value);
+    if ("error" in cidr) return cidr.error;
+    if (cidr.prefix < minPrefix || cidr.prefix > maxPrefix) {
+      return `"${value}" has prefix /${cidr.prefix}; a ${what} must be /${minPrefix} to /${maxPrefix}`;
+    }
+    return undefined;
+  });
+}
+
+/** A value turned into a number by a parser that reports its own messages. */
+function parsedNumber(parse: (value: unknown) => number | { error: string }) {
+  return z.unknown().transform((value, ctx) => {
+    const result = parse(value);
+    if (typeof result === "number") return result;
+    ctx.issues.push({ code: "custom", message: result.error, input: value });
+    return z.NEVER;
+  });
+}
+
+const subnet = cidrIn("subnet", 16, 28);
+const zone = ruled(checkAvailabilityZone);
+
+/** The network of a base endpoint. */
+export const networkSchema = z
+  .object({
+    vpcCidr: documented(cidrIn("VPC", 16, 28), {
+      description: "Address range of the VPC.",
+      rule: "IPv4 CIDR, /16 to /28, host bits zero",
+    }),
+    publicSubnets: documented(z.tuple([subnet, subnet]), {
+      description: "Two public subnets (load balancer, NAT gateway), one per AZ.",
+      rule: "2 CIDRs, /16 to /28, inside `vpcCidr`, no overlaps",
+    }),
+    privateSubnets: documented(z.tuple([subnet, subnet]), {
+      description: "Two private subnets (tasks, EFS mount targets), one per AZ.",
+      rule: "2 CIDRs, /16 to /28, inside `vpcCidr`, no overlaps",
+    }),
+    availabilityZones: documented(z.tuple([zone, zone]), {
+      description: "The two availability zones, in subnet order.",
+      rule: "2 different AZs of one region (region + one letter), in `--region` when given",
+    }),
+    allowedCidr: documented(cidrIn("allowed range", 0, 32).default("0.0.0.0/0"), {
+      description: "Who may reach the load balancer on ports 80 and 443.",
+      rule: "IPv4 CIDR, host bits zero",
+    }),
+  })
+  .strict();
+
+/** How requests reach the container. */
+export const apiSchema = z
+  .object({
+    hostHeader: documented(
+      ruled(checkHostName).transform((host) => host.toLowerCase()),
+      {
+        description: "Host name routed to this endpoint; also the certificate's name.",
+        rule: "DNS name, 2+ labels of 1-63 characters, at most 128 in all, no wildcard; at most 64 when mlops requests the certificate",
+      },
+    ),
+    port: documented(numberIn(1, 65535).default(8000), { description: "Port the container listens on.", rule: "1-65535" }),
+    healthCheckPath: documented(ruled(checkUrlPath).default("/ping"), {
+      description: "Path the load balancer checks.",
+      rule: "starts with `/`",
+    }),
+    certificateArn: documented(ruled(checkCertificateArn).optional(), {
+      description: "ACM certificate for HTTPS. Absent: mlops uses an issued certificate covering the host, or requests one.",
+      rule: "ACM certificate ARN in the endpoint's region",
+    }),
+    listenerPriority: documented(numberIn(1, 50000).optional(), {
+      description: "Listener rule priority. Absent: the next free one is chosen.",
+      rule: "1-50000",
+    }),
+  })
+  .strict();
+
+/** The container and its Fargate size. */
+export const containerSchema = z
+  .object({
+    name: documented(ruled(checkContainerName).optional(), {
+      description: "Container name in the task definition.",
+      rule: "letters, digits, `-`, `_`; at most 255",
+      defaultText: "`project`",
+    }),
+    cpu: documented(parsedNumber(parseCpu).default(1024), {
+      description: "Fargate CPU units (1024 = 1 vCPU; `\"1 vCPU\"` also accepted).",
+      rule: "256, 512, 1024, 2048 or 4096",
+    }),
+    memory: documented(parsedNumber(parseMemory).default(2048), {
+      description:
+        'Fargate memory: a number is MiB (`2048`); text may carry a unit: `"2GB"`, `"2 GB"`, `"0.5GB"`, `"512MB"`, `"2GiB"` (GB and GiB both mean 1024 MiB, as in Fargate).',
+      rule: "256: 512/1024/2048; 512: 1-4 GB; 1024: 2-8 GB; 2048: 4-16 GB; 4096: 8-30 GB (1 GB steps)",
+      defaultText: "`2048` (2 GB)",
+    }),
+    tag: documented(ruled(checkDockerTag).optional(), {
+      description: "Image tag to deploy. Absent: from the pipeline or `--tag`.",
+      rule: "Docker tag: letters, digits, `_ . -`, at most 128, not starting with `.` or `-`",
+    }),
+  })
+  .strict();
+
+/** Task counts and target-tracking targets. */
+export const scalingSchema = z
+  .object({
+    desired: documented(numberIn(0, 5000).default(1), { description: "Tasks to run.", rule: "min <= desired <= max" }),
+    min: documented(numberIn(0, 5000).default(1), { description: "Fewest tasks autoscaling keeps.", rule: "0-5000, <= max" }),
+    max: documented(numberIn(1, 5000).default(4), { description: "Most tasks autoscaling starts.", rule: "1-5000" }),
+    cpuTarget: documented(numberIn(1, 100, { fractions: true }).default(60), {
+      description: "Average CPU % autoscaling aims for.",
+      rule: "1-100",
+    }),
+    memoryTarget: documented(numberIn(1, 100, { fractions: true }).default(80), {
+      description: "Average memory % autoscaling aims for.",
+      rule: "1-100",
+    }),
+  })
+  .strict();
+
+/** Rollout speed and safety. */
+export const rolloutSchema = z
+  .object({
+    healthCheckIntervalSeconds: documented(numberIn(5, 300).default(10), {
+      description: "Seconds between load balancer health checks.",
+      rule: "5-300",
+    }),
+    healthCheckTimeoutSeconds: documented(numberIn(2, 120).default(5), {
+      description: "Seconds before a health check counts as failed.",
+      rule: "2-120, less than the interval",
+    }),
+    healthyThresholdCount: documented(numberIn(2, 10).default(2), {
+      description: "Passed checks before a task receives traffic.",
+      rule: "2-10",
+    }),
+    unhealthyThresholdCount: documented(numberIn(2, 10).default(3), {
+      description: "Failed checks before a task is replaced.",
+      rule: "2-10",
+    }),
+    deregistrationDelaySeconds: documented(numberIn(0, 3600).default(15), {
+      description: "Seconds an old task drains in-flight requests.",
+      rule: "0-3600",
+    }),
+    healthCheckGracePeriodSeconds: documented(numberIn(0, 2147483647).default(60), {
+      description: "Seconds ECS ignores failed health checks after start (model load time).",
+      rule: "0-2147483647",
+    }),
+    minimumHealthyPercent: documented(numberIn(0, 100).default(100), {
+      description: "Share of desired tasks kept serving during a rollout.",
+      rule: "0-100",
+    }),
+    maximumPercent: documented(numberIn(100, 200).default(200), {
+      description: "Upper limit of running tasks during a rollout, in % of desired.",
+      rule: "100-200, above `minimumHealthyPercent`",
+    }),
+    circuitBreakerRollback: documented(z.boolean().default(true), {
+      description: "Stop a failing rollout and roll back to the last working version.",
+      rule: "true or false",
+    }),
+  })
+  .strict();
+
+/** Where the two EFS volumes are mounted. */
+export const storageSchema = z
+  .object({
+    assetsMountPath: documented(ruled(checkMountPath).default("/app/assets"), {
+      description: "Mount path of the assets volume.",
+      rule: "starts with `/`",
+    }),
+    weightsMountPath: documented(ruled(checkMountPath).default("/app/weights"), {
+      description: "Mount path of the weights volume.",
+      rule: "starts with `/`, differs from `assetsMountPath`",
+    }),
+  })
+  .strict();
+
+/** CloudWatch Logs settings. */
+export const logsSchema = z
+  .object({
+    retentionDays: documented(
+      z.number().superRefine((value, ctx) => {
+        if (!(RETENTION_DAYS as readonly number[]).includes(value)) {
+          ctx.addIssue({ code: "custom", message: `${value} is not a CloudWatch retention period; use one of ${RETENTION_DAYS.join(", ")}` });
+        }
+      }).default(30),
+      { description: "Days CloudWatch keeps the container logs.", rule: "a CloudWatch value: 1, 3, 5, 7, 14, 30, 60, 90, … 3653" },
+    ),
+  })
+  .strict();
+
+/** The CodePipeline that builds images. */
+export const pipelineSchema = z
+  .object({
+    connectionArn: documented(ruled(checkConnectionArn), {
+      description: "CodeStar/CodeConnections connection to GitHub.",
+      rule: "`arn:aws:codestar-connections:…:connection/…` or `arn:aws:codeconnections:…`",
+    }),
+    repository: documented(ruled(checkRepository), { description: "GitHub repository.", rule: "`owner/name`" }),
+    branch: documented(ruled(checkBranch).default("main"), {
+      description: "Branch whose pushes build and deploy.",
+      rule: "valid git branch name",
+    }),
+    dockerContext: documented(ruled(checkRepoPath).default("."), {
+      description: "Docker build context inside the repository.",
+      rule: "relative path, no `..`",
+    }),
+    dockerfile: documented(ruled(checkRepoPath).default("Dockerfile"), {
+      description: "Dockerfile inside the repository.",
+      rule: "relative path, no `..`",
+    }),
+  })
+  .strict();
+
+/** One endpoint in our format (YAML or JSON). */
+export const endpointFileSchema = z
+  .object({
+    project: documented(ruled(checkName), {
+      description: "Endpoint name; `project-environment` names its stack, load balancer, target group, ECR repository, cluster and service.",
+      rule: "lowercase letters, digits, single hyphens; starts with a letter; `project-environment` at most 32 characters, not starting with `internal-`",
+    }),
+    environment: documented(ruled(checkName).default("prod"), {
+      description: "Environment name, the second half of every resource name.",
+      rule: "as `project`",
+    }),
+    base: documented(ruled(checkName).optional(), {
+      description: "Added endpoints only: the base endpoint's `project`. Its presence makes this an added endpoint.",
+      rule: "as `project`, not this endpoint's own `project`",
+    }),
+    network: documented(networkSchema.optional(), {
+      description: "The VPC a base endpoint creates.",
+      rule: "required for a base endpoint, not allowed for an added one",
+    }),
+    api: documented(apiSchema, { description: "How requests reach the container.", rule: "required" }),
+    container: documented(containerSchema.prefault({}), { description: "Container and Fargate size." }),
+    scaling: documented(scalingSchema.prefault({}), { description: "Task counts and autoscaling targets." }),
+    rollout: documented(rolloutSchema.prefault({}), {
+      description: "Rollout speed and safety; the defaults finish an update in a few minutes without dropping requests.",
+    }),
+    storage: documented(storageSchema.prefault({}), { description: "EFS mount paths in the container." }),
+    logs: documented(logsSchema.prefault({}), { description: "Container logs." }),
+    pipeline: documented(pipelineSchema.optional(), {
+      description: "CodePipeline building images on push. Absent: no pipeline (images built elsewhere).",
+    }),
+  })
+  .strict();
+
+/** Our format after validation and defaults. */
+export type EndpointFile = z.output<typeof endpointFileSchema>;
+
+/** Removes the wrappers (default, optional, prefault) around a schema node. */
+export function unwrapSchema(schema: z.ZodType): z.ZodType {
+  let current: z.ZodType = schema;
+  for (;;) {
+    if (current instanceof z.ZodDefault || current instanceof z.ZodOptional || current instanceof z.ZodPrefault) {
+      current = current.unwrap() as z.ZodType;
+    } else {
+      return current;
+    }
+  }
+}
+
+/** The object schema at a path of keys, or undefined when the path leads elsewhere. */
+export function objectSchemaAt(root: z.ZodType, path: readonly PropertyKey[]): z.ZodObject | undefined {
+  let current = unwrapSchema(root);
+  for (const key of path) {
+    if (!(current instanceof z.ZodObject)) return undefined;
+    const next = (current.shape as Record<string, z.ZodType>)[String(key)];
+    if (next === undefined) return undefined;
+    current = unwrapSchema(next);
+  }
+  return current instanceof z.ZodObject ? current : undefined;
+}
+
+/** Every key path of the schema, sections included, in declaration order (e.g. `api`, `api.hostHeader`). */
+export function schemaPaths(root: z.ZodType = endpointFileSchema, prefix = ""): { path: string; schema: z.ZodType }[] {
+  const object = unwrapSchema(root);
+  if (!(object instanceof z.ZodObject)) return [];
+  const paths: { path: string; schema: z.ZodType }[] = [];
+  for (const [key, child] of Object.entries(object.shape as Record<string, z.ZodType>)) {
+    const path = prefix === "" ? key : `${prefix}.${key}`;
+    paths.push({ path, schema: child });
+    paths.push(...schemaPaths(child, path));
+  }
+  return paths;
+}

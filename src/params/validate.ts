@@ -1,0 +1,184 @@
+/**
+ * Validation of an object in our format: the zod schema for each field, the
+ * cross-field checks for the rest, and readable messages for both.
+ */
+import { z } from "zod";
+import { crossCheck, type DeepPartial, type FieldIssue, type FieldNamer } from "./checks.js";
+import type { EndpointConfig, ParamOverrides } from "./model.js";
+import { endpointFileSchema, objectSchemaAt, schemaPaths, unwrapSchema, type EndpointFile } from "./schema.js";
+import { nearest } from "./suggest.js";
+import { TUTORIAL_PARAMETERS } from "./tutorial-keys.js";
+
+/** True for `{...}` values (not lists, not null). */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Describes a value for messages ("the number 8000", "a list"). */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return "nothing";
+  if (value === null) return "an empty value";
+  if (typeof value === "string") return /^\s*-?\d+(\.\d+)?\s*$/.test(value) ? `the text "${value}"` : `"${value}"`;
+  if (typeof value === "number") return `the number ${value}`;
+  if (typeof value === "boolean") return String(value);
+  if (Array.isArray(value)) return "a list";
+  return "a mapping of keys";
+}
+
+const EXPECTED: Record<string, string> = {
+  string: "text",
+  number: "a number",
+  int: "a whole number",
+  boolean: "true or false",
+  object: "a mapping of keys",
+  tuple: "a list",
+  array: "a list",
+};
+
+/** Messages for zod's own issues (types, list lengths); our checks carry their own messages. */
+const errorMap: z.core.$ZodErrorMap = (issue) => {
+  if (issue.code === "invalid_type") {
+    if (issue.input === undefined) return "required";
+    const expected = EXPECTED[issue.expected] ?? issue.expected;
+    let hint = "";
+    if (issue.expected === "string" && (typeof issue.input === "number" || typeof issue.input === "boolean")) hint = " (put it in quotes)";
+    if (issue.expected === "number" && typeof issue.input === "string" && /^\s*-?\d+(\.\d+)?\s*$/.test(issue.input)) {
+      hint = " (remove the quotes)";
+    }
+    return `expected ${expected}, got ${describeValue(issue.input)}${hint}`;
+  }
+  if ((issue.code === "too_small" || issue.code === "too_big") && issue.origin === "array") {
+    const count = issue.code === "too_small" ? issue.minimum : issue.maximum;
+    const got = Array.isArray(issue.input) ? issue.input.length : "another number of";
+    return `expected exactly ${String(count)} entries, got ${got}`;
+  }
+  return undefined;
+};
+
+/** `["network", "publicSubnets", 0]` → `network.publicSubnets[0]`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((text, segment) => {
+    if (typeof segment === "number") return `${text}[${segment}]`;
+    return text === "" ? String(segment) : `${text}.${String(segment)}`;
+  }, "");
+}
+
+/** The message for a key the schema does not know, with the most likely intended key. */
+function unknownKeyMessage(key: string, objectPath: readonly PropertyKey[]): string {
+  const object = objectSchemaAt(endpointFileSchema, objectPath);
+  const known = object === undefined ? [] : Object.keys(object.shape);
+  const close = nearest(key, known);
+  if (close !== undefined) return `unknown key; did you mean "${close}"?`;
+
+  const prefix = formatPath(objectPath);
+  const relative = (path: string): string => (prefix !== "" && path.startsWith(`${prefix}.`) ? path.slice(prefix.length + 1) : path);
+  const tutorial = TUTORIAL_PARAMETERS.find((parameter) => parameter.key.toLowerCase() === key.toLowerCase());
+  if (tutorial !== undefined) {
+    const written = tutorial.paths.map(relative).join(" and ");
+    return `unknown key; "${key}" is the CloudFormation-format name: in this format write ${written}`;
+  }
+  // A key from another section (port at the top instead of under api) is a common slip.
+  const elsewhere = schemaPaths().find(({ path }) => path.split(".").pop()?.toLowerCase() === key.toLowerCase());
+  if (elsewhere !== undefined) return `unknown key here; did you mean "${elsewhere.path}"?`;
+  return `unknown key; the keys here are ${known.join(", ")}`;
+}
+
+/** Turns zod issues into field issues, one per unknown key. */
+function fieldIssues(issues: readonly z.core.$ZodIssue[]): FieldIssue[] {
+  return issues.flatMap((issue) => {
+    if (issue.code === "unrecognized_keys") {
+      return issue.keys.map((key) => ({ path: formatPath([...issue.path, key]), message: unknownKeyMessage(key, issue.path) }));
+    }
+    return [{ path: formatPath(issue.path), message: issue.message }];
+  });
+}
+
+/** Validates each field on its own and keeps the valid ones, so cross-field checks can run despite other errors. */
+function partialParse(schema: z.ZodType, value: unknown): unknown {
+  const inner = unwrapSchema(schema);
+  if (inner instanceof z.ZodObject) {
+    let given = value;
+    if (given === undefined) {
+      // A section with defaults still has values to check when it is left out.
+      if (!(schema instanceof z.ZodPrefault) && !(schema instanceof z.ZodDefault)) return undefined;
+      given = {};
+    }
+    if (!isPlainObject(given)) return undefined;
+    const result: Record<string, unknown> = {};
+    for (const [key, child] of Object.entries(inner.shape as Record<string, z.ZodType>)) {
+      const parsed = partialParse(child, given[key]);
+      if (parsed !== undefined) result[key] = parsed;
+    }
+    return result;
+  }
+  if (inner instanceof z.ZodTuple && Array.isArray(value)) {
+    const items = inner.def.items as readonly z.ZodType[];
+    if (value.length !== items.length) return undefined;
+    return items.map((item, index) => {
+      const parsed = item.safeParse(value[index]);
+      return parsed.success ? parsed.data : undefined;
+    });
+  }
+  const parsed = schema.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** Reads a dotted path from a raw object. */
+function valueAt(raw: unknown, path: string): unknown {
+  return path.split(".").reduce<unknown>((current, key) => (isPlainObject(current) ? current[key] : undefined), raw);
+}
+
+/** Validates an object in our format: every problem, field checks and cross-field checks alike. */
+export function validateEndpointObject(
+  raw: Record<string, unknown>,
+  name: FieldNamer,
+  overrides: ParamOverrides = {},
+): { file: EndpointFile; issues: [] } | { file?: undefined; issues: FieldIssue[] } {
+  const parsed = endpointFileSchema.safeParse(raw, { error: errorMap });
+  const issues = parsed.success ? [] : fieldIssues(parsed.error.issues);
+  const partial = (parsed.success ? parsed.data : partialParse(endpointFileSchema, raw)) as DeepPartial<EndpointFile>;
+  issues.push(...crossCheck(partial, (path) => valueAt(raw, path) !== undefined, name, overrides));
+  if (parsed.success && issues.length === 0) return { file: parsed.data, issues: [] };
+  return { issues };
+}
+
+/** Builds the normalized endpoint from a validated file. */
+export function toEndpointConfig(file: EndpointFile, source: string, format: EndpointConfig["format"]): EndpointConfig {
+  const { api, container, network, pipeline } = file;
+  const config: EndpointConfig = {
+    source,
+    format,
+    kind: file.base === undefined ? "base" : "added",
+    project: file.project,
+    environment: file.environment,
+    api: {
+      hostHeader: api.hostHeader,
+      port: api.port,
+      healthCheckPath: api.healthCheckPath,
+      ...(api.certificateArn === undefined ? {} : { certificateArn: api.certificateArn }),
+      ...(api.listenerPriority === undefined ? {} : { listenerPriority: api.listenerPriority }),
+    },
+    container: {
+      name: container.name ?? file.project,
+      cpu: container.cpu,
+      memoryMiB: container.memory,
+      ...(container.tag === undefined ? {} : { tag: container.tag }),
+    },
+    scaling: { ...file.scaling },
+    rollout: { ...file.rollout },
+    storage: { ...file.storage },
+    logRetentionDays: file.logs.retentionDays,
+  };
+  if (file.base !== undefined) config.baseProject = file.base;
+  if (network !== undefined) {
+    config.network = {
+      vpcCidr: network.vpcCidr,
+      publicSubnets: [...network.publicSubnets],
+      privateSubnets: [...network.privateSubnets],
+      availabilityZones: [...network.availabilityZones],
+      allowedCidr: network.allowedCidr,
+    };
+  }
+  if (pipeline !== undefined) config.pipeline = { ...pipeline };
+  return config;
+}

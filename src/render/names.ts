@@ -1,0 +1,52 @@
+/**
+ * How mlops names the stacks and tags of an endpoint. One place, so that
+ * discovery (by tags) and creation always agree.
+ */
+import { endpointId, type EndpointConfig } from "../params/model.js";
+
+/** Tag keys mlops puts on every stack it manages. */
+export const TagKeys = {
+  managedBy: "mlops:managed-by",
+  endpoint: "mlops:endpoint",
+  role: "mlops:role",
+  base: "mlops:base",
+} as const;
+
+/** What a managed stack is for. */
+export type StackRole = "base" | "added" | "pipeline";
+
+/** Name of the endpoint's own stack, from its id (`project-environment`). */
+export function endpointStackName(id: string): string {
+  return id;
+}
+
+/** Name of the stack that holds the endpoint's pipeline roles and artifact bucket. */
+export function pipelineStackName(id: string): string {
+  return `${id}-pipeline`;
+}
+
+/** Name of the CodeBuild project and of the CodePipeline of an endpoint. */
+export function pipelineName(id: string): string {
+  return id;
+}
+
+/** Stack name of the base an added endpoint joins. */
+export function baseStackName(config: Pick<EndpointConfig, "baseProject" | "environment" | "project">): string {
+  return `${config.baseProject ?? config.project}-${config.environment}`;
+}
+
+/** Name of one of the base stack's exports. */
+export function baseExportName(config: Pick<EndpointConfig, "baseProject" | "environment" | "project">, suffix: string): string {
+  return `${baseStackName(config)}-${suffix}`;
+}
+
+/** Tags of an endpoint's stack or pipeline stack. */
+export function stackTags(config: EndpointConfig, role: StackRole): Record<string, string> {
+  const tags: Record<string, string> = {
+    [TagKeys.managedBy]: "mlops",
+    [TagKeys.endpoint]: endpointId(config),
+    [TagKeys.role]: role,
+  };
+  if (config.kind === "added") tags[TagKeys.base] = baseStackName(config);
+  return tags;
+}

@@ -1,0 +1,140 @@
+/**
+ * Pure rendering: an endpoint's configuration (plus what was found in AWS)
+ * becomes the template and parameters of its stack. No AWS, no console.
+ */
+import { readFileSync } from "node:fs";
+import { endpointId, type EndpointConfig } from "../params/model.js";
+import { endpointStackName, pipelineStackName, stackTags } from "./names.js";
+
+/** Template files, resolved from the installed package so `mlops` works from any directory. */
+const templatesDir = new URL("../../templates/", import.meta.url);
+
+/** Image tag used while no image exists yet; no task runs with it because DesiredCount is 0. */
+export const placeholderImageTag = "no-image-yet";
+
+/** What the deployment found or chose in AWS, which the parameter file does not say. */
+export interface DeploymentFacts {
+  /** ACM certificate for the host header (base endpoint: the HTTPS listener's default certificate). */
+  certificateArn?: string;
+  /** Image tag to run; absent: no image yet, so DesiredCount is 0. */
+  imageTag?: string;
+  /** Kept EFS file systems to mount again instead of creating empty ones. */
+  assetsFileSystemId?: string;
+  weightsFileSystemId?: string;
+  /** Listener rule priority chosen when the parameter file gives none. */
+  listenerPriority?: number;
+}
+
+/** The input of one CloudFormation stack. */
+export interface RenderedStack {
+  stackName: string;
+  templateFile: string;
+  templateBody: string;
+  parameters: Record<string, string>;
+  tags: Record<string, string>;
+}
+
+/** Reads a template shipped with mlops. */
+export function readTemplate(file: string): string {
+  return readFileSync(new URL(file, templatesDir), "utf8");
+}
+
+/** Renders the endpoint's own stack: the base (A) or an added endpoint (B). */
+export function renderEndpointStack(config: EndpointConfig, facts: DeploymentFacts = {}): RenderedStack {
+  const templateFile = config.kind === "base" ? "create-ep-a.yaml" : "add-ep-b.yaml";
+  const imageTag = facts.imageTag ?? config.container.tag;
+  const common: Record<string, string> = {
+    ProjectName: config.project,
+    EnvironmentName: config.environment,
+    ApiPort: String(config.api.port),
+    ApiHealthCheckPath: config.api.healthCheckPath,
+    HostHeaderApi: config.api.hostHeader,
+    ContainerName: config.container.name,
+    APITag: imageTag ?? placeholderImageTag,
+    TaskCPU: String(config.container.cpu),
+    TaskRAM: String(config.container.memoryMiB),
+    DesiredCount: String(imageTag ? config.scaling.desired : 0),
+    MinContainers: String(imageTag ? config.scaling.min : 0),
+    MaxContainers: String(config.scaling.max),
+    AutoScalingTargetValueCPU: String(config.scaling.cpuTarget),
+    AutoScalingTargetValueRAM: String(config.scaling.memoryTarget),
+    ListenerRulePriority: String(facts.listenerPriority ?? config.api.listenerPriority ?? 1),
+    MountPathAssets: config.storage.assetsMountPath,
+    MountPathWeights: config.storage.weightsMountPath,
+    AssetsFileSystemId: facts.assetsFileSystemId ?? "",
+    WeightsFileSystemId: facts.weightsFileSystemId ?? "",
+    HealthCheckIntervalSeconds: String(config.rollout.healthCheckIntervalSeconds),
+    HealthCheckTimeoutSeconds: String(config.rollout.healthCheckTimeoutSeconds),
+    HealthyThresholdCount: String(config.rollout.healthyThresholdCount),
+    UnhealthyThresholdCount: String(config.rollout.unhealthyThresholdCount),
+    DeregistrationDelaySeconds: String(config.rollout.deregistrationDelaySeconds),
+    HealthCheckGracePeriodSeconds: String(config.rollout.healthCheckGracePeriodSeconds),
+    MinimumHealthyPercent: String(config.rollout.minimumHealthyPercent),
+    MaximumPercent: String(config.rollout.maximumPercent),
+    CircuitBreakerRollback: String(config.rollout.circuitBreakerRollback),
+    LogRetentionDays: String(config.logRetentionDays),
+  };
+  const certificateArn = facts.certificateArn ?? config.api.certificateArn ?? "";
+  let parameters: Record<string, string>;
+  if (config.kind === "base") {
+    const network = config.network;
+    if (!network) throw new Error(`${config.source}: a base endpoint needs a network section`);
+    parameters = {
+      ...common,
+      VpcCidr: network.vpcCidr,
+      VpcSubnetIpBlocks: [...network.publicSubnets, ...network.privateSubnets].join(","),
+      AZs: network.availabilityZones.join(","),
+      AllowedCidrIp: network.allowedCidr,
+      DNSCertArn: certificateArn,
+    };
+  } else {
+    parameters = { ...common, BaseProjectName: config.baseProject ?? "", DNSCertArn: certificateArn };
+  }
+  return {
+    stackName: endpointStackName(endpointId(config)),
+    templateFile,
+    templateBody: readTemplate(templateFile),
+    parameters: sortKeys(parameters),
+    tags: stackTags(config, config.kind),
+  };
+}
+
+/** What the pipeline support stack needs to know about the endpoint stack. */
+export interface PipelineFacts {
+  ecrRepositoryName: string;
+}
+
+/** Renders the stack that holds an endpoint's pipeline roles and artifact bucket. */
+export function renderPipelineStack(config: EndpointConfig, facts: PipelineFacts): RenderedStack {
+  if (!config.pipeline) throw new Error(`${config.source}: no pipeline section`);
+  return {
+    stackName: pipelineStackName(endpointId(config)),
+    templateFile: "pipeline.yaml",
+    templateBody: readTemplate("pipeline.yaml"),
+    parameters: sortKeys({
+      ProjectName: config.project,
+      EnvironmentName: config.environment,
+      EndpointStackName: endpointStackName(endpointId(config)),
+      EcrRepositoryName: facts.ecrRepositoryName,
+      ConnectionArn: config.pipeline.connectionArn,
+    }),
+    tags: stackTags(config, "pipeline"),
+  };
+}
+
+/** Parameters as the CloudFormation parameter list that `aws cloudformation create-stack --parameters file://` reads. */
+export function toParameterList(parameters: Record<string, string>): { ParameterKey: string; ParameterValue: string }[] {
+  return Object.entries(parameters).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
+}
+
+/** Tags as the list `aws cloudformation create-stack --tags` reads. */
+export function toTagList(tags: Record<string, string>): { Key: string; Value: string }[] {
+  return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+}
+
+/** The endpoint's id: the name its resources derive from. */
+export { endpointId };
+
+function sortKeys(record: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
+}
