@@ -293,6 +293,7 @@ export const endpointFileSchema = z
     network: documented(networkSchema.optional(), {
       description: "The VPC a base endpoint creates.",
       rule: "required for a base endpoint, not allowed for an added one",
+      defaultText: "base: **required**; added: not allowed",
     }),
     api: documented(apiSchema, { description: "How requests reach the container.", rule: "required" }),
     container: documented(containerSchema.prefault({}), { description: "Container and Fargate size." }),

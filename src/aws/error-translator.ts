@@ -1,0 +1,164 @@
+/**
+ * Turns whatever the AWS SDK throws into mlops's typed errors: `AwsError` with
+ * AWS's own code and message (prefixed by the call that failed), or
+ * `CredentialsError` when the problem is who we are rather than what we asked.
+ * Every error says what to do next.
+ */
+import { AwsError, CredentialsError, MlopsError } from "../errors.js";
+
+/** Which call failed, and with which settings; used to name the call and to write hints. */
+export interface CallContext {
+  /** Display name of the service, e.g. `CloudFormation`. */
+  service: string;
+  /** API operation, e.g. `DescribeStacks`. */
+  operation: string;
+  region?: string;
+  profile?: string;
+  endpointUrl?: string;
+}
+
+/** IAM action prefixes, so a permission hint can name the exact action to allow. */
+const IAM_PREFIX: Record<string, string> = {
+  CloudFormation: "cloudformation",
+  EC2: "ec2",
+  ECS: "ecs",
+  "Elastic Load Balancing": "elasticloadbalancing",
+  ECR: "ecr",
+  ACM: "acm",
+  "CloudWatch Logs": "logs",
+  S3: "s3",
+  CodeBuild: "codebuild",
+  CodePipeline: "codepipeline",
+  "CodeStar Connections": "codestar-connections",
+  EFS: "elasticfilesystem",
+  STS: "sts",
+};
+
+const CREDENTIAL_PROBLEMS: Record<string, string> = {
+  CredentialsProviderError: "No usable AWS credentials were found",
+  TokenProviderError: "The AWS SSO token could not be loaded",
+  ExpiredToken: "The AWS credentials have expired",
+  ExpiredTokenException: "The AWS credentials have expired",
+  InvalidClientTokenId: "AWS does not recognise the access key in use",
+  UnrecognizedClientException: "AWS does not recognise the access key in use",
+  InvalidAccessKeyId: "AWS does not recognise the access key in use",
+  AuthFailure: "AWS does not recognise the credentials in use",
+  SignatureDoesNotMatch: "AWS rejected the request signature (wrong secret key, or the machine's clock is off)",
+  InvalidSignatureException: "AWS rejected the request signature (wrong secret key, or the machine's clock is off)",
+};
+
+const NETWORK_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EPIPE",
+  "ECONNABORTED",
+]);
+
+const THROTTLING_CODES = new Set([
+  "Throttling",
+  "ThrottlingException",
+  "ThrottledException",
+  "TooManyRequestsException",
+  "RequestLimitExceeded",
+  "RequestThrottled",
+  "RequestThrottledException",
+  "SlowDown",
+  "PriorRequestNotComplete",
+]);
+
+const PERMISSION_CODES = new Set(["AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedException"]);
+
+/** True when AWS asked us to slow down (after the SDK's own retries). */
+export function isThrottlingError(error: unknown): boolean {
+  return error instanceof AwsError && error.code !== undefined && THROTTLING_CODES.has(error.code);
+}
+
+/** True for CloudFormation's "Stack with id X does not exist". */
+export function isStackMissingError(error: unknown): boolean {
+  return error instanceof AwsError && error.code === "ValidationError" && /does not exist/.test(error.message);
+}
+
+/** Translates an SDK error (or anything thrown while calling AWS) into a typed mlops error. */
+export function translateAwsError(error: unknown, context: CallContext): MlopsError {
+  if (error instanceof MlopsError) return error;
+  const call = `${context.service} ${context.operation}`;
+  if (!(error instanceof Error)) return new AwsError(`${call}: ${String(error)}`, { cause: error });
+
+  const fields = error as Error & { code?: unknown; Code?: unknown; $fault?: unknown; $metadata?: { httpStatusCode?: number } };
+  const code = errorCode(fields);
+  const message = firstLine(error.message);
+
+  const problem = code === undefined ? undefined : CREDENTIAL_PROBLEMS[code];
+  // GetCallerIdentity needs no permission, so a denial there means the credentials themselves are refused.
+  const stsDenied = context.service === "STS" && code !== undefined && PERMISSION_CODES.has(code);
+  if (problem !== undefined || stsDenied) {
+    const what = problem ?? "AWS refused the credentials in use";
+    return new CredentialsError(`${what} (${call}): ${message}`, { code, hint: credentialsHint(context), cause: error });
+  }
+
+  const networkCode = typeof fields.code === "string" && NETWORK_CODES.has(fields.code) ? fields.code : undefined;
+  if (networkCode !== undefined || error.name === "TimeoutError") {
+    const where = endpointName(error, context);
+    return new AwsError(`${call}: cannot reach ${where} (${networkCode ?? error.name}: ${message})`, {
+      code: networkCode ?? error.name,
+      hint: context.endpointUrl
+        ? `Check that the endpoint ${context.endpointUrl} is up (is the emulator running?) or drop --endpoint-url.`
+        : `Check the network connection and any proxy settings (HTTPS_PROXY), and that the region ${context.region ?? ""} is right.`,
+      cause: error,
+    });
+  }
+
+  // A body that is not an AWS error at all: typically an emulator lacking the call, or a proxy's HTML page.
+  if (fields.$fault === undefined && fields.$metadata?.httpStatusCode !== undefined && code === undefined) {
+    const status = fields.$metadata.httpStatusCode;
+    return new AwsError(`${call}: the service answered HTTP ${status} with something that is not an AWS response.`, {
+      code: `HTTP${status}`,
+      hint: context.endpointUrl
+        ? `The endpoint ${context.endpointUrl} may not implement ${context.operation}.`
+        : "Retry in a moment; if it persists, check for a proxy between this machine and AWS.",
+      cause: error,
+    });
+  }
+
+  return new AwsError(`${call}: ${message || code || "unknown error"}`, { code, hint: hintFor(code, context), cause: error });
+}
+
+/** AWS's error code: the SDK puts it in `name` (e.g. `ValidationError`, `InvalidPermission.Duplicate`). */
+function errorCode(error: Error & { Code?: unknown; $fault?: unknown }): string | undefined {
+  if (error.name && error.name !== "Error") return error.name;
+  return typeof error.Code === "string" ? error.Code : undefined;
+}
+
+function firstLine(text: string): string {
+  return (text.split("\n")[0] ?? "").trim();
+}
+
+function endpointName(error: Error & { hostname?: unknown; address?: unknown; port?: unknown }, context: CallContext): string {
+  if (context.endpointUrl) return context.endpointUrl;
+  if (typeof error.hostname === "string") return error.hostname;
+  if (typeof error.address === "string") return typeof error.port === "number" ? `${error.address}:${error.port}` : error.address;
+  return `the ${context.service} endpoint${context.region ? ` in ${context.region}` : ""}`;
+}
+
+function credentialsHint(context: CallContext): string {
+  const profile = context.profile ?? process.env.AWS_PROFILE;
+  if (profile) {
+    return `Run \`aws sso login --profile ${profile}\` (or refresh that profile's keys), then re-run.`;
+  }
+  return "Pass --profile NAME (then `aws sso login --profile NAME` for SSO), or set AWS_PROFILE, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.";
+}
+
+function hintFor(code: string | undefined, context: CallContext): string | undefined {
+  if (code === undefined) return undefined;
+  if (PERMISSION_CODES.has(code)) {
+    const action = `${IAM_PREFIX[context.service] ?? context.service.toLowerCase()}:${context.operation}`;
+    return `The identity in use is not allowed ${action}; ask an administrator to allow it, or use another --profile.`;
+  }
+  if (THROTTLING_CODES.has(code)) return "AWS is throttling requests in this account; wait a minute and re-run.";
+  return undefined;
+}

@@ -1,0 +1,193 @@
+/**
+ * The tutorial's format: a CloudFormation parameter list. It is converted into
+ * an object of our format and validated by the same schema, so both formats
+ * get the same checks and messages; field names in messages are mapped back
+ * to the tutorial's ParameterKeys (and to the pipeline flags).
+ */
+import type { FieldIssue, FieldNamer } from "./checks.js";
+import type { ParamOverrides } from "./model.js";
+import { nearest } from "./suggest.js";
+import { NETWORK_KEYS, PIPELINE_FLAGS, TUTORIAL_PARAMETERS, type TutorialParameter } from "./tutorial-keys.js";
+import { describeValue, isPlainObject } from "./validate.js";
+import { schemaPaths } from "./schema.js";
+
+/** A tutorial-format file turned into our format. */
+export interface ConvertedTutorial {
+  /** An object of our format, ready for the schema. */
+  raw: Record<string, unknown>;
+  /** Problems found while converting, already named in the tutorial's terms. */
+  issues: FieldIssue[];
+  /** Names whose problems were already reported: the schema's issues for them would only repeat them. */
+  reported: Set<string>;
+  /** Names a field path of our format as the user wrote it (ParameterKey or flag). */
+  name: FieldNamer;
+}
+
+const ITEM_KEYS = ["ParameterKey", "ParameterValue"];
+const NUMBER_TEXT = /^\s*-?\d+(\.\d+)?\s*$/;
+
+/** Sets a dotted path in a nested object, creating sections on the way. */
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split(".");
+  let current = target;
+  for (const key of keys.slice(0, -1)) {
+    const next = current[key];
+    if (isPlainObject(next)) current = next;
+    else {
+      const created: Record<string, unknown> = {};
+      current[key] = created;
+      current = created;
+    }
+  }
+  current[keys[keys.length - 1] ?? ""] = value;
+}
+
+/** The ParameterKey closest to a key that is not one, including keys of our format written here. */
+function unknownParameterMessage(key: string): string {
+  const close = nearest(key, TUTORIAL_PARAMETERS.map((parameter) => parameter.key));
+  if (close !== undefined) return `unknown parameter; did you mean "${close}"?`;
+  const ours = schemaPaths().find(({ path }) => path.split(".").pop()?.toLowerCase() === key.toLowerCase());
+  const mapped = ours === undefined ? undefined : TUTORIAL_PARAMETERS.find((parameter) => parameter.paths.includes(ours.path));
+  if (mapped !== undefined) return `unknown parameter; in this format "${key}" is "${mapped.key}"`;
+  if (ours !== undefined) return `unknown parameter; "${ours.path}" can only be set in mlops's own YAML format`;
+  return "unknown parameter";
+}
+
+/** Converts the parameter list; `overrides` supply the base endpoint and the pipeline. */
+export function convertTutorial(items: readonly unknown[], overrides: ParamOverrides = {}): ConvertedTutorial {
+  const issues: FieldIssue[] = [];
+  const reported = new Set<string>();
+  const report = (path: string, message: string): void => {
+    issues.push({ path, message });
+    reported.add(path);
+  };
+
+  // ParameterKey → its text value (undefined when the value itself was unusable) and item index.
+  const given = new Map<string, { value: string | undefined; index: number }>();
+  items.forEach((item, index) => {
+    if (!isPlainObject(item)) {
+      report(`[${index}]`, `expected {"ParameterKey": "…", "ParameterValue": "…"}, got ${describeValue(item)}`);
+      return;
+    }
+    for (const extra of Object.keys(item).filter((key) => !ITEM_KEYS.includes(key))) {
+      const close = nearest(extra, ITEM_KEYS);
+      report(`[${index}].${extra}`, close === undefined ? "unknown key; an item has only ParameterKey and ParameterValue" : `unknown key; did you mean "${close}"?`);
+    }
+    const key = item.ParameterKey;
+    if (typeof key !== "string") {
+      report(`[${index}].ParameterKey`, key === undefined ? "required" : `expected text, got ${describeValue(key)}`);
+      return;
+    }
+    if (!TUTORIAL_PARAMETERS.some((parameter) => parameter.key === key)) {
+      report(key, unknownParameterMessage(key));
+      return;
+    }
+    const earlier = given.get(key);
+    if (earlier !== undefined) {
+      report(key, `given twice (items [${earlier.index}] and [${index}]); keep one`);
+      return;
+    }
+    const value = item.ParameterValue;
+    if (typeof value === "string") given.set(key, { value, index });
+    else if (typeof value === "number" || typeof value === "boolean") given.set(key, { value: String(value), index });
+    else {
+      given.set(key, { value: undefined, index });
+      report(key, value === undefined ? "ParameterValue is missing" : `ParameterValue: expected text, got ${describeValue(value)}`);
+    }
+  });
+
+  const raw: Record<string, unknown> = {};
+  const isBase = given.has("VpcCidr");
+  for (const parameter of TUTORIAL_PARAMETERS) {
+    const entry = given.get(parameter.key);
+    if (entry === undefined || entry.value === undefined) continue;
+    if (!isBase && NETWORK_KEYS.includes(parameter.key)) {
+      report(parameter.key, "only for a base endpoint (a file with VpcCidr); an added endpoint uses its base endpoint's network");
+      continue;
+    }
+    if (isBase && parameter.key === "BaseProjectName") {
+      report(parameter.key, "only for an added endpoint (a file without VpcCidr); this file creates a base endpoint");
+      continue;
+    }
+    convertValue(parameter, entry.value, raw, report);
+  }
+
+  let baseFromFlag = false;
+  if (isBase && overrides.base !== undefined) {
+    report("--base", "given, but this file describes a base endpoint (it has VpcCidr)");
+  }
+  if (!isBase && !reported.has("BaseProjectName")) {
+    const fromFile = raw.base;
+    if (fromFile === undefined && overrides.base !== undefined) {
+      raw.base = overrides.base;
+      baseFromFlag = true;
+    } else if (fromFile === undefined) {
+      report(
+        "BaseProjectName",
+        "required for an added endpoint (a file without VpcCidr): add the base endpoint's ProjectName as BaseProjectName, or pass --base NAME",
+      );
+    } else if (overrides.base !== undefined && overrides.base !== fromFile) {
+      report("BaseProjectName", `is "${String(fromFile)}" but --base gives "${overrides.base}"; they must agree`);
+    }
+  }
+
+  const flags = pipelineFlags(overrides);
+  if (flags.missing.length > 0 && flags.missing.length < 3) {
+    report("pipeline", `${Object.values(PIPELINE_FLAGS).join(", ")} go together; missing ${flags.missing.join(", ")}`);
+  } else if (flags.missing.length === 0) {
+    raw.pipeline = flags.values;
+  }
+
+  const name: FieldNamer = (path) => {
+    if (path === "base" && baseFromFlag) return "--base";
+    const flag = Object.entries(PIPELINE_FLAGS).find(([field]) => path === `pipeline.${field}`);
+    if (flag !== undefined) return flag[1];
+    // The longest field path that is a prefix of this one names it (network.publicSubnets[1] → VpcSubnetIpBlocks).
+    const bare = path.replace(/\[\d+\]/g, "");
+    const match = TUTORIAL_PARAMETERS.find((parameter) => parameter.paths.includes(bare));
+    if (match !== undefined) return match.key;
+    if (bare === "network") return "VpcCidr";
+    return path;
+  };
+  return { raw, issues, reported, name };
+}
+
+/** The pipeline flags given, and the ones missing. */
+function pipelineFlags(overrides: ParamOverrides): { values: Record<string, string>; missing: string[] } {
+  const values: Record<string, string> = {};
+  const missing: string[] = [];
+  for (const [field, flag] of Object.entries(PIPELINE_FLAGS)) {
+    const value = overrides[field as keyof typeof PIPELINE_FLAGS];
+    if (value === undefined) missing.push(flag);
+    else values[field] = value;
+  }
+  return { values, missing };
+}
+
+/** Reads one ParameterValue into the fields it fills. */
+function convertValue(
+  parameter: TutorialParameter,
+  text: string,
+  raw: Record<string, unknown>,
+  report: (path: string, message: string) => void,
+): void {
+  if (parameter.placeholders?.includes(text.trim())) return;
+  const [path = ""] = parameter.paths;
+  if (parameter.kind === "number") {
+    setPath(raw, path, NUMBER_TEXT.test(text) ? Number(text) : text);
+    return;
+  }
+  if (parameter.kind === "text") {
+    setPath(raw, path, text);
+    return;
+  }
+  const parts = text.split(",").map((part) => part.trim());
+  const expected = parameter.items?.count ?? 0;
+  if (parts.length !== expected) {
+    report(parameter.key, `expected ${expected} comma-separated values (${parameter.items?.meaning ?? ""}), got ${parts.length}`);
+    return;
+  }
+  // Each path takes an equal share of the list, in order.
+  const share = expected / parameter.paths.length;
+  parameter.paths.forEach((target, index) => setPath(raw, target, parts.slice(index * share, (index + 1) * share)));
+}

@@ -1,0 +1,180 @@
+/**
+ * The documented sequence end to end: the real `mlops` binary against the
+ * emulator, then the resulting AWS state checked through the SDK.
+ */
+import { DescribeStacksCommand, ListExportsCommand } from "@aws-sdk/client-cloudformation";
+import { BatchGetProjectsCommand } from "@aws-sdk/client-codebuild";
+import { ListPipelinesCommand } from "@aws-sdk/client-codepipeline";
+import { DescribeSecurityGroupsCommand } from "@aws-sdk/client-ec2";
+import { DescribeRepositoriesCommand } from "@aws-sdk/client-ecr";
+import { DescribeFileSystemsCommand } from "@aws-sdk/client-efs";
+import { DescribeRulesCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEmulator } from "../setup/emulator-process.js";
+import { pushImage, pushWhenRepositoryExists, sdkClients } from "../helpers/aws.js";
+import { runMlops, type MlopsRun } from "../helpers/mlops.js";
+
+let emulator: { url: string; stop(): Promise<void> };
+let aws: ReturnType<typeof sdkClients>;
+
+beforeAll(async () => {
+  emulator = await startEmulator();
+  aws = sdkClients(emulator.url);
+});
+afterAll(async () => {
+  await emulator?.stop();
+});
+
+async function deployWithPush(args: string[], repository: string, tag: string): Promise<MlopsRun> {
+  const controller = new AbortController();
+  const pushing = pushWhenRepositoryExists(aws.ecr, repository, tag, controller.signal);
+  const run = await runMlops(args, { endpointUrl: emulator.url });
+  controller.abort();
+  await pushing;
+  return run;
+}
+
+function failure(run: MlopsRun): string {
+  return `exit ${run.code}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
+}
+
+async function stack(name: string) {
+  const result = await aws.cfn.send(new DescribeStacksCommand({ StackName: name }));
+  return result.Stacks?.[0];
+}
+
+function parameter(s: Awaited<ReturnType<typeof stack>>, key: string): string | undefined {
+  return s?.Parameters?.find((p) => p.ParameterKey === key)?.ParameterValue;
+}
+
+function output(s: Awaited<ReturnType<typeof stack>>, key: string): string | undefined {
+  return s?.Outputs?.find((o) => o.OutputKey === key)?.OutputValue;
+}
+
+async function stackExists(name: string): Promise<boolean> {
+  try {
+    const s = await stack(name);
+    return s !== undefined && s.StackStatus !== "DELETE_COMPLETE";
+  } catch {
+    return false;
+  }
+}
+
+describe("create-endpoint, add-endpoint, update, status, teardown", () => {
+  it("create-endpoint creates the base stack, the pipeline and runs the image", async () => {
+    const run = await deployWithPush(["create-endpoint", "params/ep-a.yaml", "--tag", "v1", "--yes"], "ep-a-prod", "v1");
+    expect(run.code, failure(run)).toBe(0);
+    const a = await stack("ep-a-prod");
+    expect(a?.StackStatus).toMatch(/_COMPLETE$/);
+    expect(parameter(a, "APITag")).toBe("v1");
+    expect(parameter(a, "DesiredCount")).toBe("1");
+    expect(output(a, "EndpointUrl")).toBe("https://ep-a.example.com");
+    const exports = (await aws.cfn.send(new ListExportsCommand({}))).Exports ?? [];
+    expect(exports.map((e) => e.Name)).toContain("ep-a-prod-HttpsListenerArn");
+    const pipelines = (await aws.codePipeline.send(new ListPipelinesCommand({}))).pipelines ?? [];
+    expect(pipelines.map((p) => p.name)).toContain("ep-a-prod");
+    const projects = (await aws.codeBuild.send(new BatchGetProjectsCommand({ names: ["ep-a-prod"] }))).projects ?? [];
+    expect(projects[0]?.environment?.privilegedMode).toBe(true);
+    expect(projects[0]?.environment?.image).toMatch(/^aws\/codebuild\/standard:(7|8)\.0$/);
+    expect(run.stderr).toContain("Endpoint ready: https://ep-a.example.com");
+    expect(run.stderr).not.toMatch(/NodeVersionSupportWarning|node >=22/);
+  });
+
+  it("running create-endpoint again converges without duplicating anything", async () => {
+    const before = (await aws.efs.send(new DescribeFileSystemsCommand({}))).FileSystems?.length;
+    const run = await runMlops(["create-endpoint", "params/ep-a.yaml", "--tag", "v1", "--yes"], { endpointUrl: emulator.url });
+    expect(run.code, failure(run)).toBe(0);
+    expect((await aws.efs.send(new DescribeFileSystemsCommand({}))).FileSystems?.length).toBe(before);
+    const pipelines = (await aws.codePipeline.send(new ListPipelinesCommand({}))).pipelines ?? [];
+    expect(pipelines.filter((p) => p.name === "ep-a-prod")).toHaveLength(1);
+  });
+
+  it("add-endpoint joins the base with its own rule priority and EFS access", async () => {
+    const run = await deployWithPush(["add-endpoint", "params/ep-b.yaml", "--tag", "v1", "--yes"], "ep-b-prod", "v1");
+    expect(run.code, failure(run)).toBe(0);
+    const a = await stack("ep-a-prod");
+    const b = await stack("ep-b-prod");
+    expect(b?.StackStatus).toMatch(/_COMPLETE$/);
+    const rules = (await aws.elb.send(new DescribeRulesCommand({ ListenerArn: (await exportValue("ep-a-prod-HttpsListenerArn"))! }))).Rules ?? [];
+    const priorities = rules.filter((r) => !r.IsDefault).map((r) => r.Priority);
+    expect(new Set(priorities).size).toBe(priorities.length);
+    expect(parameter(b, "ListenerRulePriority")).not.toBe(parameter(a, "ListenerRulePriority"));
+    const efsGroup = output(b, "EfsSecurityGroupId")!;
+    const taskGroup = output(b, "TaskSecurityGroupId")!;
+    const groups = (await aws.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [efsGroup] }))).SecurityGroups ?? [];
+    const admitted = groups[0]?.IpPermissions?.some((p) => p.FromPort === 2049 && p.UserIdGroupPairs?.some((g) => g.GroupId === taskGroup));
+    expect(admitted).toBe(true);
+  });
+
+  it("update --tag refuses a tag missing from ECR and changes nothing", async () => {
+    const run = await runMlops(["update", "params/ep-a.yaml", "--tag", "missing-tag", "--yes"], { endpointUrl: emulator.url });
+    expect(run.code, failure(run)).toBe(2);
+    expect(run.stderr).toContain("missing-tag");
+    expect(parameter(await stack("ep-a-prod"), "APITag")).toBe("v1");
+  });
+
+  it("update --tag rolls out the new tag, and again is a no-op", async () => {
+    await pushImage(aws.ecr, "ep-a-prod", "v2");
+    const run = await runMlops(["update", "params/ep-a.yaml", "--tag", "v2", "--yes"], { endpointUrl: emulator.url });
+    expect(run.code, failure(run)).toBe(0);
+    expect(parameter(await stack("ep-a-prod"), "APITag")).toBe("v2");
+    const again = await runMlops(["update", "params/ep-a.yaml", "--tag", "v2", "--yes"], { endpointUrl: emulator.url });
+    expect(again.code, failure(again)).toBe(0);
+    expect(again.stderr).toMatch(/already runs v2|nothing to change/);
+  });
+
+  it("status lists both endpoints as JSON", async () => {
+    const run = await runMlops(["status", "--json"], { endpointUrl: emulator.url });
+    expect(run.code, failure(run)).toBe(0);
+    const status = JSON.parse(run.stdout) as { endpoints: { endpoint: string; role: string; imageTag: string; url: string }[] };
+    expect(status.endpoints.map((e) => [e.endpoint, e.role, e.imageTag])).toEqual([
+      ["ep-a-prod", "base", "v2"],
+      ["ep-b-prod", "added", "v1"],
+    ]);
+  });
+
+  it("teardown of the base alone is refused while B imports its exports", async () => {
+    const run = await runMlops(["teardown", "params/ep-a.yaml", "--yes"], { endpointUrl: emulator.url });
+    expect(run.code, failure(run)).toBe(2);
+    expect(run.stderr).toContain("ep-b-prod");
+    expect(await stackExists("ep-a-prod")).toBe(true);
+  });
+
+  it("teardown --all removes everything but keeps EFS", async () => {
+    const efsBefore = (await aws.efs.send(new DescribeFileSystemsCommand({}))).FileSystems ?? [];
+    const b = await stack("ep-b-prod");
+    const efsGroup = output(b, "EfsSecurityGroupId")!;
+    const run = await runMlops(["teardown", "--all", "--yes"], { endpointUrl: emulator.url });
+    expect(run.code, failure(run)).toBe(0);
+    for (const name of ["ep-a-prod", "ep-b-prod", "ep-a-prod-pipeline", "ep-b-prod-pipeline"]) expect(await stackExists(name), name).toBe(false);
+    expect((await aws.codePipeline.send(new ListPipelinesCommand({}))).pipelines ?? []).toEqual([]);
+    const projects = (await aws.codeBuild.send(new BatchGetProjectsCommand({ names: ["ep-a-prod", "ep-b-prod"] }))).projects ?? [];
+    expect(projects).toEqual([]);
+    const repositories = (await aws.ecr.send(new DescribeRepositoriesCommand({}))).repositories ?? [];
+    expect(repositories.map((r) => r.repositoryName)).toEqual([]);
+    const groups = await aws.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: "group-id", Values: [efsGroup] }] }));
+    expect(groups.SecurityGroups ?? []).toEqual([]);
+    const efsAfter = (await aws.efs.send(new DescribeFileSystemsCommand({}))).FileSystems ?? [];
+    expect(efsAfter.map((f) => f.FileSystemId).sort()).toEqual(efsBefore.map((f) => f.FileSystemId).sort());
+    expect(run.stderr).toMatch(/Kept 4 EFS file system/);
+  });
+
+  it("re-creating the base mounts its kept file systems instead of new ones", async () => {
+    const kept = ((await aws.efs.send(new DescribeFileSystemsCommand({}))).FileSystems ?? []).filter((f) => f.Tags?.some((t) => t.Key === "mlops:endpoint" && t.Value === "ep-a-prod"));
+    const run = await deployWithPush(["create-endpoint", "params/ep-a.yaml", "--tag", "v3", "--yes", "--no-pipeline"], "ep-a-prod", "v3");
+    expect(run.code, failure(run)).toBe(0);
+    const a = await stack("ep-a-prod");
+    expect([parameter(a, "AssetsFileSystemId"), parameter(a, "WeightsFileSystemId")].sort()).toEqual(kept.map((f) => f.FileSystemId).sort());
+    const all = (await aws.efs.send(new DescribeFileSystemsCommand({}))).FileSystems ?? [];
+    expect(all.filter((f) => f.Tags?.some((t) => t.Key === "mlops:endpoint" && t.Value === "ep-a-prod"))).toHaveLength(2);
+    const gone = await runMlops(["teardown", "params/ep-a.yaml", "--yes", "--delete-data"], { endpointUrl: emulator.url });
+    expect(gone.code, failure(gone)).toBe(0);
+    const left = ((await aws.efs.send(new DescribeFileSystemsCommand({}))).FileSystems ?? []).filter((f) => f.Tags?.some((t) => t.Key === "mlops:endpoint" && t.Value === "ep-a-prod"));
+    expect(left).toEqual([]);
+  });
+});
+
+async function exportValue(name: string): Promise<string | undefined> {
+  const exports = (await aws.cfn.send(new ListExportsCommand({}))).Exports ?? [];
+  return exports.find((e) => e.Name === name)?.Value;
+}
