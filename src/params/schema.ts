@@ -41,7 +41,8 @@ export const RETENTION_DAYS = [
 ] as const;
 
 function documented<T extends z.ZodType>(schema: T, doc: ParamDoc): T {
-  return schema.register(paramDocs, doc);
+  paramDocs.add(schema, doc);
+  return schema;
 }
 
 /** Text checked by one of the rules in `rules.ts`. */
