@@ -1,0 +1,67 @@
+/**
+ * Bad input gets exit code 2, a message naming the file or flag, and no AWS
+ * call: every run here points mlops at a server that counts requests.
+ */
+import { readdirSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runMlops } from "../helpers/mlops.js";
+import { startCountingServer } from "../helpers/servers.js";
+
+let counter: Awaited<ReturnType<typeof startCountingServer>>;
+
+beforeAll(async () => {
+  counter = await startCountingServer();
+});
+afterAll(async () => {
+  await counter.close();
+});
+
+const commandLines: { name: string; args: string[]; expect: RegExp }[] = [
+  { name: "unknown command", args: ["deploy", "params/ep-a.yaml"], expect: /unknown command 'deploy'/ },
+  { name: "unknown flag", args: ["create-endpoint", "params/ep-a.yaml", "--tagg", "v1"], expect: /unknown option '--tagg'/ },
+  { name: "missing parameter file argument", args: ["create-endpoint"], expect: /missing required argument 'params'/ },
+  { name: "missing parameter file", args: ["create-endpoint", "params/nope.yaml"], expect: /params\/nope\.yaml/ },
+  { name: "invalid docker tag", args: ["create-endpoint", "params/ep-a.yaml", "--tag", "bad tag"], expect: /--tag/ },
+  { name: "update without --tag", args: ["update", "params/ep-a.yaml"], expect: /--tag/ },
+  { name: "render format", args: ["render", "params/ep-a.yaml", "--format", "xml"], expect: /--format/ },
+  { name: "negative timeout", args: ["create-endpoint", "params/ep-a.yaml", "--image-timeout", "-5"], expect: /--image-timeout/ },
+  { name: "teardown with nothing named", args: ["teardown", "--yes"], expect: /parameter file, or --all/ },
+  { name: "teardown with both", args: ["teardown", "params/ep-a.yaml", "--all", "--yes"], expect: /not both/ },
+  { name: "added endpoint given to create-endpoint", args: ["create-endpoint", "params/ep-b.yaml"], expect: /use add-endpoint/ },
+  { name: "base endpoint given to add-endpoint", args: ["add-endpoint", "params/ep-a.yaml"], expect: /use create-endpoint/ },
+  { name: "tutorial format with partial pipeline flags", args: ["create-endpoint", "params/create-ep-a.json", "--connection-arn", "arn:aws:codestar-connections:us-east-1:123456789012:connection/00000000-0000-4000-8000-000000000000"], expect: /--repository/ },
+];
+
+describe("bad command lines", () => {
+  for (const c of commandLines) {
+    it(`${c.name}: exit 2, clear message, no AWS call`, async () => {
+      const before = counter.count();
+      const run = await runMlops(c.args, { endpointUrl: counter.url });
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toMatch(c.expect);
+      expect(run.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+      expect(counter.count()).toBe(before);
+    });
+  }
+});
+
+const corpusDir = new URL("../params/corpus/", import.meta.url);
+const corpus = readdirSync(corpusDir).filter((f) => !f.endsWith(".md") && f !== "expected.json");
+
+describe("broken parameter files through the binary", () => {
+  it("has a corpus of at least 30 broken files", () => {
+    expect(corpus.length).toBeGreaterThanOrEqual(30);
+  });
+
+  for (const file of corpus) {
+    it(`${file}: exit 2, names the file, no AWS call`, async () => {
+      const before = counter.count();
+      const path = `test/params/corpus/${file}`;
+      // Validation runs before the verb checks the kind of endpoint, so one verb serves every case.
+      const run = await runMlops(["create-endpoint", path, "--yes"], { endpointUrl: counter.url });
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toContain(path);
+      expect(counter.count()).toBe(before);
+    });
+  }
+});
