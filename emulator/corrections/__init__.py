@@ -20,6 +20,7 @@ from typing import Callable, Iterable
 
 MODULES = [
     "delete_base_stack",
+    "update_keeps_resources",
     "sub_parameter_diff",
     "ecs_properties",
     "service_rollout",

@@ -116,7 +116,10 @@ def _delete_service(arn: str, account_id: str, region_name: str) -> None:
     ecs = ecs_backend(account_id, region_name)
     for service in list(ecs.services.values()):
         if service.arn == arn and service.status == "ACTIVE":
+            # CloudFormation scales the service to 0 before deleting it
+            service.desired_count = 0
             ecs.delete_service(service.cluster_name, service.name, force=True)
+            service.running_count = 0
 
 
 def _deregister_task_definition(arn: str, account_id: str, region_name: str) -> None:

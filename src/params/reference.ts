@@ -35,6 +35,8 @@ function tutorialNameOf(path: string): string {
     const share = (parameter.items?.count ?? 0) / parameter.paths.length;
     return `${code(parameter.key)} items ${index * share + 1}-${(index + 1) * share}`;
   }
+  if (path === "network") return `a file with ${code("VpcCidr")}`;
+  if (path === "pipeline") return Object.values(PIPELINE_FLAGS).map(code).join(", ");
   const flag = Object.entries(PIPELINE_FLAGS).find(([field]) => path === `pipeline.${field}`);
   return flag === undefined ? "" : code(flag[1]);
 }
