@@ -41,10 +41,7 @@ export const CROSS_CHECKS: readonly string[] = [
 /** Longest domain name ACM accepts as a certificate's first name. */
 const MAX_CERTIFICATE_NAME_LENGTH = 64;
 
-/**
- * Runs the cross-field checks.
- * `file` holds the fields that passed their own checks; `present` tells whether the file gave a field at all.
- */
+/** Runs the cross-field checks on the fields that passed their own checks; `present` tells whether the file gave a field. */
 export function crossCheck(
   file: DeepPartial<EndpointFile>,
   present: (path: string) => boolean,
@@ -59,7 +56,7 @@ export function crossCheck(
   checkKind(file, present, name, add);
   checkEndpointId(file, name, add);
   const region = checkNetwork(file, overrides, add) ?? overrides.region;
-  checkApi(file, region, name, add);
+  checkApi(file, present, region, name, add);
   checkContainer(file, name, add);
   checkScaling(file, name, add);
   checkRollout(file, name, add);
@@ -146,7 +143,13 @@ function checkNetwork(file: DeepPartial<EndpointFile>, overrides: ParamOverrides
   return undefined;
 }
 
-function checkApi(file: DeepPartial<EndpointFile>, region: string | undefined, name: FieldNamer, add: Add): void {
+function checkApi(
+  file: DeepPartial<EndpointFile>,
+  present: (path: string) => boolean,
+  region: string | undefined,
+  name: FieldNamer,
+  add: Add,
+): void {
   const api = file.api;
   if (api === undefined) return;
   if (api.certificateArn !== undefined && region !== undefined) {
@@ -158,7 +161,7 @@ function checkApi(file: DeepPartial<EndpointFile>, region: string | undefined, n
       );
     }
   }
-  if (api.certificateArn === undefined && api.hostHeader !== undefined && api.hostHeader.length > MAX_CERTIFICATE_NAME_LENGTH) {
+  if (!present("api.certificateArn") && api.hostHeader !== undefined && api.hostHeader.length > MAX_CERTIFICATE_NAME_LENGTH) {
     add(
       "api.hostHeader",
       `"${api.hostHeader}" is ${api.hostHeader.length} characters; ACM issues certificates for names of at most ${MAX_CERTIFICATE_NAME_LENGTH}: use a shorter host or give ${name("api.certificateArn")} of a certificate that covers it`,

@@ -24,7 +24,7 @@ export function formatMiB(mib: number): string {
   return mib % 1024 === 0 ? `${mib / 1024} GB` : `${mib} MiB`;
 }
 
-/** Compact description of the memory allowed with a CPU value, e.g. "2-8 GB in 1 GB steps". */
+/** The memory allowed with a CPU value, for messages: "2 GB to 8 GB in 1 GB steps". */
 export function describeAllowedMemory(cpu: number): string {
   const allowed = FARGATE_SIZES.get(cpu) ?? [];
   if (cpu === 256) return allowed.map(formatMiB).join(", ");

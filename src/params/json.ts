@@ -71,7 +71,8 @@ class Reader {
   private shown(): string {
     if (this.atEnd()) return "the end of the file";
     const char = this.text[this.index] ?? "";
-    return char === "\n" ? "a line break" : `"${char}"`;
+    if (char === "\n") return "a line break";
+    return char === '"' ? "'\"'" : `"${char}"`;
   }
 
   skipSpace(): void {
@@ -129,7 +130,7 @@ class Reader {
 
   private string(): string {
     const start = this.index;
-    this.index++; // opening quote
+    this.index++;
     let result = "";
     for (;;) {
       if (this.atEnd()) this.fail("unterminated string", start);
@@ -165,7 +166,7 @@ class Reader {
   }
 
   private array(depth: number): unknown[] {
-    this.index++; // [
+    this.index++;
     const items: unknown[] = [];
     this.skipSpace();
     if (this.text[this.index] === "]") {
@@ -191,7 +192,7 @@ class Reader {
   }
 
   private object(depth: number): Record<string, unknown> {
-    this.index++; // {
+    this.index++;
     const result: Record<string, unknown> = {};
     const keyLines = new Map<string, number>();
     this.skipSpace();
@@ -208,7 +209,8 @@ class Reader {
       const { line, column } = this.locate(keyOffset);
       const firstLine = keyLines.get(key);
       if (firstLine !== undefined) {
-        throw new JsonError(`key "${key}" is given twice (first on line ${firstLine})`, line, column, key);
+        const first = firstLine === line ? "earlier on the same line" : `on line ${firstLine}`;
+        throw new JsonError(`key "${key}" is given twice (first ${first})`, line, column, key);
       }
       keyLines.set(key, line);
       this.skipSpace();

@@ -130,11 +130,6 @@ export function azRegion(zone: string): string {
   return zone.slice(0, -1);
 }
 
-/** Checks a region name such as us-east-1. */
-export function checkRegion(value: string): string | undefined {
-  return new RegExp(`^${REGION}$`).test(value) ? undefined : `"${value}" is not a region name (e.g. us-east-1)`;
-}
-
 /** Checks an absolute URL path such as a health-check path. */
 export function checkUrlPath(value: string): string | undefined {
   if (!value.startsWith("/")) return `"${value}" must start with "/"`;

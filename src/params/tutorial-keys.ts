@@ -58,8 +58,3 @@ export const PIPELINE_FLAGS = {
   repository: "--repository",
   branch: "--branch",
 } as const;
-
-/** The tutorial's ParameterKey for a field path of our format, if it has one. */
-export function tutorialKeyFor(path: string): string | undefined {
-  return TUTORIAL_PARAMETERS.find((parameter) => parameter.paths.includes(path))?.key;
-}

@@ -126,6 +126,8 @@ export function convertTutorial(items: readonly unknown[], overrides: ParamOverr
         "BaseProjectName",
         "required for an added endpoint (a file without VpcCidr): add the base endpoint's ProjectName as BaseProjectName, or pass --base NAME",
       );
+      // The schema would add "network required": the same problem seen from the base endpoint's side.
+      reported.add("VpcCidr");
     } else if (overrides.base !== undefined && overrides.base !== fromFile) {
       report("BaseProjectName", `is "${String(fromFile)}" but --base gives "${overrides.base}"; they must agree`);
     }
@@ -142,11 +144,13 @@ export function convertTutorial(items: readonly unknown[], overrides: ParamOverr
     if (path === "base" && baseFromFlag) return "--base";
     const flag = Object.entries(PIPELINE_FLAGS).find(([field]) => path === `pipeline.${field}`);
     if (flag !== undefined) return flag[1];
-    // The longest field path that is a prefix of this one names it (network.publicSubnets[1] → VpcSubnetIpBlocks).
+    // One ParameterKey holds a whole list: network.publicSubnets[1] is named VpcSubnetIpBlocks.
     const bare = path.replace(/\[\d+\]/g, "");
     const match = TUTORIAL_PARAMETERS.find((parameter) => parameter.paths.includes(bare));
     if (match !== undefined) return match.key;
     if (bare === "network") return "VpcCidr";
+    // The api section is missing only when its one required key is.
+    if (bare === "api") return "HostHeaderApi";
     return path;
   };
   return { raw, issues, reported, name };
