@@ -1,0 +1,205 @@
+/**
+ * Runs the buildspec's commands the way CodeBuild does (one shell per build,
+ * phases in order, exported variables kept from command to command) against
+ * fake `aws` and `docker` programs that log their arguments.
+ */
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import yaml from "js-yaml";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readRepoFile, run } from "./helpers.js";
+
+interface Buildspec {
+  env?: { shell?: string; variables?: Record<string, string> };
+  phases: Record<string, { commands: string[] }>;
+}
+
+const spec = yaml.load(readRepoFile("buildspec/endpoint.yaml")) as Buildspec;
+const commands = ["install", "pre_build", "build", "post_build"].flatMap((phase) => spec.phases[phase]?.commands ?? []);
+
+const SHA = "0123456789abcdef0123456789abcdef01234567";
+const REPO_URI = "123456789012.dkr.ecr.us-east-1.amazonaws.com/ep-a-stg";
+
+const FAKE_AWS = `#!/usr/bin/env bash
+printf 'aws %s\\n' "$*" >> "$FAKE_LOG"
+case "$1 $2" in
+  "ecr get-login-password") echo fake-password ;;
+  "ecr describe-images")
+    if [ "\${FAKE_IMAGE_EXISTS:-0}" = 1 ]; then echo "tag-x"; else
+      echo "An error occurred (ImageNotFoundException) when calling the DescribeImages operation: not found" >&2; exit 254; fi ;;
+  "cloudformation describe-stacks")
+    case "$*" in
+      *ParameterKey*) printf 'ProjectName\\tEnvironmentName\\tAPITag\\tVpcSubnetIpBlocks\\tDesiredCount\\n' ;;
+      *) printf 'UPDATE_ROLLBACK_COMPLETE\\tcircuit breaker\\n' ;;
+    esac ;;
+  "cloudformation update-stack")
+    case "\${FAKE_UPDATE:-ok}" in
+      none) echo "An error occurred (ValidationError) when calling the UpdateStack operation: No updates are to be performed." >&2; exit 254 ;;
+      fail) echo "An error occurred (AccessDenied) when calling the UpdateStack operation: denied" >&2; exit 254 ;;
+      *) echo '{"StackId": "arn:aws:cloudformation:us-east-1:123456789012:stack/ep-a-stg/1"}' ;;
+    esac ;;
+  "cloudformation wait") exit "\${FAKE_WAIT_RC:-0}" ;;
+  *) echo "unexpected: aws $*" >&2; exit 2 ;;
+esac
+`;
+
+const FAKE_DOCKER = `#!/usr/bin/env bash
+printf 'docker %s\\n' "$*" >> "$FAKE_LOG"
+if [ "$1" = login ]; then cat > /dev/null; fi
+exit 0
+`;
+
+let dir = "";
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "mlops-buildspec-"));
+  for (const [name, body] of [
+    ["aws", FAKE_AWS],
+    ["docker", FAKE_DOCKER],
+  ] as const) {
+    writeFileSync(join(dir, name), body);
+    chmodSync(join(dir, name), 0o755);
+  }
+  // CodeBuild runs the phases' commands one after the other in one shell.
+  const runner = commands.map((c, i) => `# command ${i}\n${c}\n`).join("");
+  writeFileSync(join(dir, "commands.sh"), runner);
+});
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+interface Build {
+  code: number;
+  stderr: string;
+  stdout: string;
+  calls: string[];
+}
+
+async function build(env: Record<string, string | undefined>): Promise<Build> {
+  const log = join(dir, `log-${Math.random().toString(36).slice(2)}`);
+  const base: Record<string, string> = {
+    PATH: `${dir}:${process.env["PATH"] ?? ""}`,
+    HOME: dir,
+    FAKE_LOG: log,
+    AWS_DEFAULT_REGION: "us-east-1",
+    CODEBUILD_RESOLVED_SOURCE_VERSION: SHA,
+    CODEBUILD_BUILD_SUCCEEDING: "1",
+    ECR_REPOSITORY_URI: REPO_URI,
+    STACK_NAME: "ep-a-stg",
+    // The buildspec's defaults; project variables override them.
+    ...(spec.env?.variables ?? {}),
+  };
+  const merged: Record<string, string> = { ...base };
+  for (const [k, v] of Object.entries(env)) {
+    if (v === undefined) delete merged[k];
+    else merged[k] = v;
+  }
+  const result = await run(spec.env?.shell ?? "bash", [join(dir, "commands.sh")], { cwd: dir, env: merged });
+  const calls = existsSync(log) ? readFileSync(log, "utf8").trim().split("\n") : [];
+  return { ...result, calls };
+}
+
+const updates = (b: Build) => b.calls.filter((c) => c.startsWith("aws cloudformation update-stack"));
+const waits = (b: Build) => b.calls.filter((c) => c.startsWith("aws cloudformation wait"));
+const dockerBuilds = (b: Build) => b.calls.filter((c) => c.startsWith("docker build"));
+const pushes = (b: Build) => b.calls.filter((c) => c.startsWith("docker push"));
+
+describe("buildspec/endpoint.yaml commands", () => {
+  it("are valid bash", async () => {
+    for (const command of commands) {
+      const result = await run("bash", ["-n"], { input: command });
+      expect(result.stderr, command).toBe("");
+      expect(result.code).toBe(0);
+    }
+  });
+
+  it("build, push tag-<sha> and update only APITag of the stack", async () => {
+    const b = await build({});
+    expect(b.stderr).toBe("");
+    expect(b.code).toBe(0);
+    expect(b.calls).toContain("aws ecr get-login-password --region us-east-1");
+    expect(b.calls).toContain("docker login --username AWS --password-stdin 123456789012.dkr.ecr.us-east-1.amazonaws.com");
+    expect(b.calls).toContain(
+      `aws ecr describe-images --repository-name ep-a-stg --image-ids imageTag=tag-${SHA} --query imageDetails[0].imageTags --output text`,
+    );
+    expect(dockerBuilds(b)).toEqual([
+      `docker build --file Dockerfile --tag ${REPO_URI}:tag-${SHA} --label org.opencontainers.image.revision=${SHA} .`,
+    ]);
+    expect(pushes(b)).toEqual([`docker push ${REPO_URI}:tag-${SHA}`]);
+    expect(updates(b)).toEqual([
+      "aws cloudformation update-stack --stack-name ep-a-stg --use-previous-template --capabilities CAPABILITY_IAM --parameters " +
+        [
+          "ParameterKey=ProjectName,UsePreviousValue=true",
+          "ParameterKey=EnvironmentName,UsePreviousValue=true",
+          `ParameterKey=APITag,ParameterValue=tag-${SHA}`,
+          "ParameterKey=VpcSubnetIpBlocks,UsePreviousValue=true",
+          "ParameterKey=DesiredCount,UsePreviousValue=true",
+        ].join(" "),
+    ]);
+    expect(waits(b)).toEqual(["aws cloudformation wait stack-update-complete --stack-name ep-a-stg"]);
+    // The update comes after the push.
+    expect(b.calls.findIndex((c) => c.startsWith("docker push"))).toBeLessThan(
+      b.calls.findIndex((c) => c.startsWith("aws cloudformation update-stack")),
+    );
+  });
+
+  it("use DOCKERFILE and DOCKER_CONTEXT from the project", async () => {
+    const b = await build({ DOCKERFILE: "docker/gpu.Dockerfile", DOCKER_CONTEXT: "services/api" });
+    expect(b.code).toBe(0);
+    expect(dockerBuilds(b)).toEqual([
+      `docker build --file docker/gpu.Dockerfile --tag ${REPO_URI}:tag-${SHA} --label org.opencontainers.image.revision=${SHA} services/api`,
+    ]);
+  });
+
+  it("do not build or push an image whose tag already exists, but still update the stack", async () => {
+    const b = await build({ FAKE_IMAGE_EXISTS: "1" });
+    expect(b.code).toBe(0);
+    expect(dockerBuilds(b)).toEqual([]);
+    expect(pushes(b)).toEqual([]);
+    expect(updates(b)).toHaveLength(1);
+    expect(waits(b)).toHaveLength(1);
+  });
+
+  it("treat 'No updates are to be performed' as success", async () => {
+    const b = await build({ FAKE_IMAGE_EXISTS: "1", FAKE_UPDATE: "none" });
+    expect(b.code).toBe(0);
+    expect(b.stdout).toContain("already runs");
+    expect(waits(b)).toEqual([]);
+  });
+
+  it("fail when the update is refused", async () => {
+    const b = await build({ FAKE_UPDATE: "fail" });
+    expect(b.code).not.toBe(0);
+    expect(b.stderr).toContain("AccessDenied");
+    expect(waits(b)).toEqual([]);
+  });
+
+  it("fail when the stack update does not complete", async () => {
+    const b = await build({ FAKE_WAIT_RC: "255" });
+    expect(b.code).not.toBe(0);
+    expect(b.stderr).toContain("UPDATE_ROLLBACK_COMPLETE");
+  });
+
+  it("fail before any AWS call without STACK_NAME or ECR_REPOSITORY_URI", async () => {
+    for (const missing of ["STACK_NAME", "ECR_REPOSITORY_URI"]) {
+      const b = await build({ [missing]: undefined });
+      expect(b.code, missing).not.toBe(0);
+      expect(b.stderr).toContain(missing);
+      expect(b.calls).toEqual([]);
+    }
+  });
+
+  it("fail without a full commit sha (the pipeline must use a full clone)", async () => {
+    const b = await build({ CODEBUILD_RESOLVED_SOURCE_VERSION: "main" });
+    expect(b.code).not.toBe(0);
+    expect(b.calls).toEqual([]);
+  });
+
+  it("do not touch the stack when the build failed", async () => {
+    const b = await build({ CODEBUILD_BUILD_SUCCEEDING: "0" });
+    expect(b.code).not.toBe(0);
+    expect(updates(b)).toEqual([]);
+  });
+});

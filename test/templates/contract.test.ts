@@ -1,0 +1,376 @@
+/**
+ * The contract other code relies on: parameter names and defaults, resource
+ * names, export and output names. Renaming any of these breaks the renderer
+ * or the CLI's lookups, so they are pinned here.
+ */
+import { describe, expect, it } from "vitest";
+import type { CfnValue } from "./cfn-yaml.js";
+import {
+  evaluateName,
+  list,
+  obj,
+  onlyResource,
+  props,
+  refTarget,
+  resource,
+  resourcesOfType,
+  template,
+} from "./helpers.js";
+
+const A = template("create-ep-a");
+const B = template("add-ep-b");
+const P = template("pipeline");
+const ENDPOINTS = [
+  ["create-ep-a", A],
+  ["add-ep-b", B],
+] as const;
+
+const ID = "${ProjectName}-${EnvironmentName}";
+const VARS = { ProjectName: "proj", BaseProjectName: "base", EnvironmentName: "env" };
+
+const COMMON_PARAMETERS = [
+  "ProjectName",
+  "EnvironmentName",
+  "ApiPort",
+  "ApiHealthCheckPath",
+  "HostHeaderApi",
+  "ContainerName",
+  "APITag",
+  "TaskCPU",
+  "TaskRAM",
+  "DesiredCount",
+  "MinContainers",
+  "MaxContainers",
+  "AutoScalingTargetValueCPU",
+  "AutoScalingTargetValueRAM",
+  "ListenerRulePriority",
+  "MountPathAssets",
+  "MountPathWeights",
+  "AssetsFileSystemId",
+  "WeightsFileSystemId",
+  "HealthCheckIntervalSeconds",
+  "HealthCheckTimeoutSeconds",
+  "HealthyThresholdCount",
+  "UnhealthyThresholdCount",
+  "DeregistrationDelaySeconds",
+  "HealthCheckGracePeriodSeconds",
+  "MinimumHealthyPercent",
+  "MaximumPercent",
+  "CircuitBreakerRollback",
+  "LogRetentionDays",
+];
+const BASE_ONLY_PARAMETERS = ["VpcCidr", "VpcSubnetIpBlocks", "AZs", "AllowedCidrIp", "DNSCertArn"];
+
+const DEFAULTS: Record<string, string | number> = {
+  MountPathAssets: "/app/assets",
+  MountPathWeights: "/app/weights",
+  AssetsFileSystemId: "",
+  WeightsFileSystemId: "",
+  HealthCheckIntervalSeconds: 10,
+  HealthCheckTimeoutSeconds: 5,
+  HealthyThresholdCount: 2,
+  UnhealthyThresholdCount: 3,
+  DeregistrationDelaySeconds: 15,
+  HealthCheckGracePeriodSeconds: 60,
+  MinimumHealthyPercent: 100,
+  MaximumPercent: 200,
+  CircuitBreakerRollback: "true",
+  LogRetentionDays: 30,
+};
+
+const CLOUDWATCH_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
+
+const EXPORT_SUFFIXES = [
+  "VpcId",
+  "LoadBalancerSecurityGroup",
+  "LoadBalancerArn",
+  "LoadBalancerDnsName",
+  "HttpsListenerArn",
+  "Cluster",
+  "ClusterArn",
+  "PrivateSubnet1",
+  "PrivateSubnet2",
+  "EfsSecurityGroup",
+  "TaskExecutionRoleArn",
+  "TaskRoleArn",
+  "AutoScalingRoleArn",
+];
+
+const ENDPOINT_OUTPUTS = [
+  "ServiceName",
+  "ClusterName",
+  "TargetGroupArn",
+  "ListenerRuleArn",
+  "TaskSecurityGroupId",
+  "EfsSecurityGroupId",
+  "AssetsFileSystemId",
+  "WeightsFileSystemId",
+  "EcrRepositoryName",
+  "EcrRepositoryUri",
+  "LogGroupName",
+  "LoadBalancerDnsName",
+  "EndpointUrl",
+];
+
+/** `{ "Fn::Sub": text }` in long form. */
+const sub = (text: string) => ({ "Fn::Sub": text });
+
+describe("parameters", () => {
+  it("A and B have exactly the agreed parameters", () => {
+    expect(Object.keys(A.Parameters ?? {}).sort()).toEqual([...COMMON_PARAMETERS, ...BASE_ONLY_PARAMETERS].sort());
+    expect(Object.keys(B.Parameters ?? {}).sort()).toEqual([...COMMON_PARAMETERS, "BaseProjectName"].sort());
+  });
+
+  it("every parameter has a Type and a Description", () => {
+    for (const [name, t] of [...ENDPOINTS, ["pipeline", P] as const]) {
+      for (const [key, p] of Object.entries(t.Parameters ?? {})) {
+        expect(p.Type, `${name} ${key}`).toMatch(/^(String|Number|CommaDelimitedList)$/);
+        expect(p.Description, `${name} ${key}`).toMatch(/\S/);
+      }
+    }
+  });
+
+  it("defaults are the agreed ones", () => {
+    for (const [, t] of ENDPOINTS) {
+      for (const [key, value] of Object.entries(DEFAULTS)) {
+        expect(t.Parameters?.[key]?.Default, key).toBe(value);
+      }
+    }
+    expect(A.Parameters?.["ListenerRulePriority"]?.Default).toBe(1);
+    expect(B.Parameters?.["ListenerRulePriority"]?.Default).toBeUndefined();
+  });
+
+  it("ports, counts and the priority are Numbers; lists are CommaDelimitedLists", () => {
+    for (const [, t] of ENDPOINTS) {
+      for (const key of ["ApiPort", "DesiredCount", "ListenerRulePriority"]) {
+        expect(t.Parameters?.[key]?.Type, key).toBe("Number");
+      }
+    }
+    expect(A.Parameters?.["VpcSubnetIpBlocks"]?.Type).toBe("CommaDelimitedList");
+    expect(A.Parameters?.["AZs"]?.Type).toBe("CommaDelimitedList");
+  });
+
+  it("log retention accepts exactly CloudWatch's retention values", () => {
+    for (const [, t] of ENDPOINTS) {
+      expect(t.Parameters?.["LogRetentionDays"]?.AllowedValues).toEqual(CLOUDWATCH_RETENTION_DAYS);
+    }
+  });
+
+  it("subnet blocks keep the tutorial's order: public 1, public 2, private 1, private 2", () => {
+    const expected: Record<string, number> = { PublicSubnet1: 0, PublicSubnet2: 1, PrivateSubnet1: 2, PrivateSubnet2: 3 };
+    for (const [id, index] of Object.entries(expected)) {
+      expect(props(resource(A, id))["CidrBlock"]).toEqual({ "Fn::Select": [index, { Ref: "VpcSubnetIpBlocks" }] });
+    }
+  });
+
+  it("the pipeline template has the agreed parameters and outputs", () => {
+    expect(Object.keys(P.Parameters ?? {}).sort()).toEqual(
+      ["ProjectName", "EnvironmentName", "EndpointStackName", "EcrRepositoryName", "ConnectionArn"].sort(),
+    );
+    expect(Object.keys(P.Outputs ?? {}).sort()).toEqual(["ArtifactBucketName", "CodeBuildRoleArn", "PipelineRoleArn"]);
+    expect(resourcesOfType(P, "AWS::CodeBuild::Project")).toEqual([]);
+    expect(resourcesOfType(P, "AWS::CodePipeline::Pipeline")).toEqual([]);
+  });
+});
+
+describe("names", () => {
+  it("cluster, load balancer (A), service, repository, target group and family are ProjectName-EnvironmentName", () => {
+    const [, cluster] = onlyResource(A, "AWS::ECS::Cluster");
+    expect(props(cluster)["ClusterName"]).toEqual(sub(ID));
+    const [, lb] = onlyResource(A, "AWS::ElasticLoadBalancingV2::LoadBalancer");
+    expect(props(lb)["Name"]).toEqual(sub(ID));
+    expect(resourcesOfType(B, "AWS::ECS::Cluster")).toEqual([]);
+    expect(resourcesOfType(B, "AWS::ElasticLoadBalancingV2::LoadBalancer")).toEqual([]);
+    for (const [, t] of ENDPOINTS) {
+      expect(props(onlyResource(t, "AWS::ECS::Service")[1])["ServiceName"]).toEqual(sub(ID));
+      expect(props(onlyResource(t, "AWS::ECR::Repository")[1])["RepositoryName"]).toEqual(sub(ID));
+      expect(props(onlyResource(t, "AWS::ElasticLoadBalancingV2::TargetGroup")[1])["Name"]).toEqual(sub(ID));
+      expect(props(onlyResource(t, "AWS::ECS::TaskDefinition")[1])["Family"]).toEqual(sub(ID));
+      expect(props(onlyResource(t, "AWS::Logs::LogGroup")[1])["LogGroupName"]).toEqual(sub(`/mlops/${ID}`));
+    }
+  });
+
+  it("EFS file systems carry the tags teardown and re-create look for", () => {
+    for (const [, t] of ENDPOINTS) {
+      for (const volume of ["assets", "weights"]) {
+        const [, fs] = resourcesOfType(t, "AWS::EFS::FileSystem").find(([id]) => id.toLowerCase().startsWith(volume)) ?? [];
+        expect(fs, volume).toBeDefined();
+        const tags = list(props(fs ?? { Type: "" })["FileSystemTags"]).map((x) => obj(x));
+        expect(tags).toEqual([
+          { Key: "Name", Value: sub(`${ID}-${volume}`) },
+          { Key: "mlops:endpoint", Value: sub(ID) },
+          { Key: "mlops:volume", Value: volume },
+        ]);
+      }
+    }
+  });
+});
+
+describe("exports and outputs", () => {
+  it("A exports exactly the agreed names, ProjectName-EnvironmentName-Suffix", () => {
+    const names = Object.values(A.Outputs ?? {})
+      .filter((o) => o.Export)
+      .map((o) => evaluateName(o.Export?.Name, VARS));
+    expect(names.sort()).toEqual(EXPORT_SUFFIXES.map((s) => `proj-env-${s}`).sort());
+  });
+
+  it("B exports nothing", () => {
+    expect(Object.values(B.Outputs ?? {}).filter((o) => o.Export)).toEqual([]);
+  });
+
+  it("both stacks have every endpoint output", () => {
+    for (const [name, t] of ENDPOINTS) {
+      for (const key of ENDPOINT_OUTPUTS) expect(t.Outputs?.[key], `${name} ${key}`).toBeDefined();
+    }
+    expect(Object.keys(B.Outputs ?? {}).sort()).toEqual([...ENDPOINT_OUTPUTS].sort());
+  });
+
+  it("EndpointUrl is https://HostHeaderApi", () => {
+    for (const [, t] of ENDPOINTS) expect(t.Outputs?.["EndpointUrl"]?.Value).toEqual(sub("https://${HostHeaderApi}"));
+  });
+
+  it("file system outputs give the kept file system when one was passed in", () => {
+    for (const [, t] of ENDPOINTS) {
+      expect(t.Outputs?.["AssetsFileSystemId"]?.Value).toEqual({
+        "Fn::If": ["CreateAssetsFileSystem", { Ref: "AssetsFileSystem" }, { Ref: "AssetsFileSystemId" }],
+      });
+      expect(t.Outputs?.["WeightsFileSystemId"]?.Value).toEqual({
+        "Fn::If": ["CreateWeightsFileSystem", { Ref: "WeightsFileSystem" }, { Ref: "WeightsFileSystemId" }],
+      });
+    }
+  });
+});
+
+describe("endpoint wiring", () => {
+  it("an existing file system id replaces the new file system everywhere it is used", () => {
+    for (const [, t] of ENDPOINTS) {
+      expect(t.Conditions).toEqual({
+        CreateAssetsFileSystem: { "Fn::Equals": [{ Ref: "AssetsFileSystemId" }, ""] },
+        CreateWeightsFileSystem: { "Fn::Equals": [{ Ref: "WeightsFileSystemId" }, ""] },
+      });
+      expect(resource(t, "AssetsFileSystem").Condition).toBe("CreateAssetsFileSystem");
+      expect(resource(t, "WeightsFileSystem").Condition).toBe("CreateWeightsFileSystem");
+      // Mount targets always exist (a kept file system lost its own) and use the chosen id.
+      const mountTargets = resourcesOfType(t, "AWS::EFS::MountTarget");
+      expect(mountTargets).toHaveLength(4);
+      for (const [id, mt] of mountTargets) {
+        expect(mt.Condition, id).toBeUndefined();
+        const volume = id.startsWith("Assets") ? "Assets" : "Weights";
+        expect(props(mt)["FileSystemId"], id).toEqual({
+          "Fn::If": [`Create${volume}FileSystem`, { Ref: `${volume}FileSystem` }, { Ref: `${volume}FileSystemId` }],
+        });
+      }
+    }
+  });
+
+  it("the task definition runs the tagged image with both volumes, logs and exec", () => {
+    for (const [, t] of ENDPOINTS) {
+      const [, td] = onlyResource(t, "AWS::ECS::TaskDefinition");
+      const p = props(td);
+      expect(p["RequiresCompatibilities"]).toEqual(["FARGATE"]);
+      expect(p["NetworkMode"]).toBe("awsvpc");
+      expect(refTarget(p["Cpu"])).toBe("TaskCPU");
+      expect(refTarget(p["Memory"])).toBe("TaskRAM");
+      const [container, ...others] = list(p["ContainerDefinitions"]).map((c) => obj(c));
+      expect(others).toEqual([]);
+      expect(refTarget(container?.["Name"])).toBe("ContainerName");
+      expect(container?.["Image"]).toEqual({
+        "Fn::Join": [":", [{ "Fn::GetAtt": ["Repository", "RepositoryUri"] }, { Ref: "APITag" }]],
+      });
+      expect(list(container?.["MountPoints"])).toEqual([
+        { SourceVolume: "assets", ContainerPath: { Ref: "MountPathAssets" }, ReadOnly: false },
+        { SourceVolume: "weights", ContainerPath: { Ref: "MountPathWeights" }, ReadOnly: false },
+      ]);
+      const logs = obj(container?.["LogConfiguration"]);
+      expect(logs["LogDriver"]).toBe("awslogs");
+      expect(refTarget(obj(logs["Options"])["awslogs-group"])).toBe("LogGroup");
+      const volumes = list(p["Volumes"]).map((v) => obj(v));
+      expect(volumes.map((v) => v["Name"])).toEqual(["assets", "weights"]);
+    }
+  });
+
+  it("the task role may mount its own file systems and open ECS exec channels", () => {
+    for (const [, t] of ENDPOINTS) {
+      const policies = list(props(resource(t, "TaskRole"))["Policies"]).map((x) => obj(x));
+      const actions = new Set<string>();
+      for (const policy of policies) {
+        for (const s of list(obj(policy["PolicyDocument"])["Statement"])) {
+          for (const a of ([] as CfnValue[]).concat(obj(s)["Action"] ?? [])) actions.add(String(a));
+        }
+      }
+      for (const a of [
+        "elasticfilesystem:ClientMount",
+        "elasticfilesystem:ClientWrite",
+        "ssmmessages:CreateControlChannel",
+        "ssmmessages:CreateDataChannel",
+        "ssmmessages:OpenControlChannel",
+        "ssmmessages:OpenDataChannel",
+      ]) {
+        expect(actions, a).toContain(a);
+      }
+    }
+  });
+
+  it("the service runs on Fargate LATEST in the private subnets with exec and the rollout parameters", () => {
+    for (const [name, t] of ENDPOINTS) {
+      const [, svc] = onlyResource(t, "AWS::ECS::Service");
+      const p = props(svc);
+      expect(p["LaunchType"]).toBe("FARGATE");
+      expect(p["PlatformVersion"]).toBe("LATEST");
+      expect(p["EnableExecuteCommand"]).toBe(true);
+      expect(refTarget(p["DesiredCount"])).toBe("DesiredCount");
+      expect(refTarget(p["HealthCheckGracePeriodSeconds"])).toBe("HealthCheckGracePeriodSeconds");
+      const deployment = obj(p["DeploymentConfiguration"]);
+      expect(refTarget(deployment["MinimumHealthyPercent"])).toBe("MinimumHealthyPercent");
+      expect(refTarget(deployment["MaximumPercent"])).toBe("MaximumPercent");
+      const subnets = list(obj(obj(p["NetworkConfiguration"])["AwsvpcConfiguration"])["Subnets"]);
+      if (name === "create-ep-a") expect(subnets).toEqual([{ Ref: "PrivateSubnet1" }, { Ref: "PrivateSubnet2" }]);
+      else
+        expect(subnets.map((s) => evaluateName(obj(s)["Fn::ImportValue"], VARS))).toEqual([
+          "base-env-PrivateSubnet1",
+          "base-env-PrivateSubnet2",
+        ]);
+    }
+  });
+
+  it("the target group checks health and drains by the parameters", () => {
+    for (const [, t] of ENDPOINTS) {
+      const [, tg] = onlyResource(t, "AWS::ElasticLoadBalancingV2::TargetGroup");
+      const p = props(tg);
+      expect(p["TargetType"]).toBe("ip");
+      for (const key of ["HealthCheckIntervalSeconds", "HealthCheckTimeoutSeconds", "HealthyThresholdCount", "UnhealthyThresholdCount"]) {
+        expect(refTarget(p[key]), key).toBe(key);
+      }
+      expect(refTarget(p["HealthCheckPath"])).toBe("ApiHealthCheckPath");
+      expect(list(p["TargetGroupAttributes"])).toContainEqual({
+        Key: "deregistration_delay.timeout_seconds",
+        Value: { Ref: "DeregistrationDelaySeconds" },
+      });
+    }
+  });
+
+  it("autoscaling tracks CPU and memory of the service between MinContainers and MaxContainers", () => {
+    for (const [, t] of ENDPOINTS) {
+      const [targetId, target] = onlyResource(t, "AWS::ApplicationAutoScaling::ScalableTarget");
+      expect(refTarget(props(target)["MinCapacity"])).toBe("MinContainers");
+      expect(refTarget(props(target)["MaxCapacity"])).toBe("MaxContainers");
+      const metrics = resourcesOfType(t, "AWS::ApplicationAutoScaling::ScalingPolicy").map(([, policy]) => {
+        expect(refTarget(props(policy)["ScalingTargetId"])).toBe(targetId);
+        const config = obj(props(policy)["TargetTrackingScalingPolicyConfiguration"]);
+        return [obj(config["PredefinedMetricSpecification"])["PredefinedMetricType"], refTarget(config["TargetValue"])];
+      });
+      expect(metrics).toEqual([
+        ["ECSServiceAverageCPUUtilization", "AutoScalingTargetValueCPU"],
+        ["ECSServiceAverageMemoryUtilization", "AutoScalingTargetValueRAM"],
+      ]);
+    }
+  });
+
+  it("B's listener rule sits on A's HTTPS listener at B's own priority", () => {
+    const [, rule] = onlyResource(B, "AWS::ElasticLoadBalancingV2::ListenerRule");
+    expect(evaluateName(obj(props(rule)["ListenerArn"])["Fn::ImportValue"], VARS)).toBe("base-env-HttpsListenerArn");
+    expect(refTarget(props(rule)["Priority"])).toBe("ListenerRulePriority");
+  });
+});
