@@ -14,13 +14,15 @@ export const placeholderImageTag = "no-image-yet";
 
 /** What the deployment found or chose in AWS, which the parameter file does not say. */
 export interface DeploymentFacts {
-  /** ACM certificate for the host header (base endpoint: the HTTPS listener's default certificate). */
+  /** ACM certificate for the host header; base endpoints only (the HTTPS listener's default certificate). */
   certificateArn?: string;
   /** Image tag to run; absent: no image yet, so DesiredCount is 0. */
   imageTag?: string;
   /** Kept EFS file systems to mount again instead of creating empty ones. */
   assetsFileSystemId?: string;
   weightsFileSystemId?: string;
+  /** The log group `/mlops/<id>` was kept from an earlier stack and is used again. */
+  logGroupExists?: boolean;
   /** Listener rule priority chosen when the parameter file gives none. */
   listenerPriority?: number;
 }
@@ -73,6 +75,7 @@ export function renderEndpointStack(config: EndpointConfig, facts: DeploymentFac
     MaximumPercent: String(config.rollout.maximumPercent),
     CircuitBreakerRollback: String(config.rollout.circuitBreakerRollback),
     LogRetentionDays: String(config.logRetentionDays),
+    LogGroupExists: String(facts.logGroupExists ?? false),
   };
   const certificateArn = facts.certificateArn ?? config.api.certificateArn ?? "";
   let parameters: Record<string, string>;
@@ -88,7 +91,8 @@ export function renderEndpointStack(config: EndpointConfig, facts: DeploymentFac
       DNSCertArn: certificateArn,
     };
   } else {
-    parameters = { ...common, BaseProjectName: config.baseProject ?? "", DNSCertArn: certificateArn };
+    // The base's HTTPS listener serves every endpoint; mlops attaches an added endpoint's certificate to it.
+    parameters = { ...common, BaseProjectName: config.baseProject ?? "" };
   }
   return {
     stackName: endpointStackName(endpointId(config)),
@@ -136,5 +140,5 @@ export function toTagList(tags: Record<string, string>): { Key: string; Value: s
 export { endpointId };
 
 function sortKeys(record: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

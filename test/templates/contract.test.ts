@@ -58,6 +58,7 @@ const COMMON_PARAMETERS = [
   "MaximumPercent",
   "CircuitBreakerRollback",
   "LogRetentionDays",
+  "LogGroupExists",
 ];
 const BASE_ONLY_PARAMETERS = ["VpcCidr", "VpcSubnetIpBlocks", "AZs", "AllowedCidrIp", "DNSCertArn"];
 
@@ -76,6 +77,7 @@ const DEFAULTS: Record<string, string | number> = {
   MaximumPercent: 200,
   CircuitBreakerRollback: "true",
   LogRetentionDays: 30,
+  LogGroupExists: "false",
 };
 
 const CLOUDWATCH_RETENTION_DAYS = [
@@ -247,6 +249,7 @@ describe("endpoint wiring", () => {
   it("an existing file system id replaces the new file system everywhere it is used", () => {
     for (const [, t] of ENDPOINTS) {
       expect(t.Conditions).toEqual({
+        CreateLogGroup: { "Fn::Equals": [{ Ref: "LogGroupExists" }, "false"] },
         CreateAssetsFileSystem: { "Fn::Equals": [{ Ref: "AssetsFileSystemId" }, ""] },
         CreateWeightsFileSystem: { "Fn::Equals": [{ Ref: "WeightsFileSystemId" }, ""] },
       });
@@ -285,7 +288,9 @@ describe("endpoint wiring", () => {
       ]);
       const logs = obj(container?.["LogConfiguration"]);
       expect(logs["LogDriver"]).toBe("awslogs");
-      expect(refTarget(obj(logs["Options"])["awslogs-group"])).toBe("LogGroup");
+      // A kept log group is used by name; a new one is referenced so tasks wait for it.
+      expect(obj(logs["Options"])["awslogs-group"]).toEqual({ "Fn::If": ["CreateLogGroup", { Ref: "LogGroup" }, { "Fn::Sub": `/mlops/\${ProjectName}-\${EnvironmentName}` }] });
+      expect(resource(t, "LogGroup").Condition).toBe("CreateLogGroup");
       const volumes = list(p["Volumes"]).map((v) => obj(v));
       expect(volumes.map((v) => v["Name"])).toEqual(["assets", "weights"]);
     }
