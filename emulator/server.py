@@ -78,13 +78,19 @@ def main(argv: list[str]) -> int:
 
     os.environ.setdefault("MOTO_ACM_VALIDATION_WAIT", "0")
     without = [name for group in args.without for name in group]
-    try:
-        import moto  # noqa: F401  (load moto before patching it)
-
-        apply_corrections(without)
-    except ValueError as exc:
-        print(f"emulator: {exc}", file=sys.stderr)
+    known = {correction.name for correction in all_corrections()}
+    unknown = sorted(set(without) - known)
+    if unknown:
+        print(
+            f"emulator: unknown correction(s): {', '.join(unknown)} "
+            f"(known: {', '.join(sorted(known))})",
+            file=sys.stderr,
+        )
         return 2
+
+    import moto  # noqa: F401  (load moto before patching it)
+
+    apply_corrections(without)
 
     if not args.verbose:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
@@ -112,9 +118,16 @@ def main(argv: list[str]) -> int:
     if skipped:
         print(f"emulator: corrections left out{skipped}", file=sys.stderr, flush=True)
 
-    while not stop.wait(0.5):
-        pass
-    server.stop()
+    stop.wait()
+    # No graceful shutdown: werkzeug's takes its 0.5 s poll interval and the
+    # interpreter another 0.4 s to tear moto down; the state dies with us anyway.
+    try:
+        if server._server is not None:
+            server._server.server_close()
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
     return 0
 
 

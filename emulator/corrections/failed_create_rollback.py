@@ -12,6 +12,7 @@ events and tells the user to delete the stack before retrying; our tests need
 that path. With the correction a resource failure gives:
 
 - ``CreateStack`` succeeds (returns the StackId);
+- the same for a ``CREATE`` change set that fails in ``ExecuteChangeSet``;
 - events ``CREATE_FAILED`` for the resource (ResourceStatusReason carries the
   error code and message), ``ROLLBACK_IN_PROGRESS`` for the stack (reason "The
   following resource(s) failed to create: [X]. ..."), ``ROLLBACK_COMPLETE``;
@@ -77,12 +78,57 @@ def _roll_back(backend: Any, stack: Any) -> str | None:
     return None
 
 
+def _fail_create(backend: Any, stack: Any, exc: BaseException) -> None:
+    """CREATE_FAILED event, rollback of the partial resources, ROLLBACK_COMPLETE."""
+    if not stack.events:  # it failed while moto evaluated the exports
+        stack._add_stack_event("CREATE_IN_PROGRESS", resource_status_reason="User Initiated")
+    failed = getattr(exc, "_emulator_create_failed", None)
+    message = error_message(exc)
+    if failed:
+        logical_id, resource_type = failed
+        add_resource_event(
+            stack,
+            logical_id,
+            resource_type,
+            "CREATE_FAILED",
+            f'Resource handler returned message: "{message}" '
+            f"(HandlerErrorCode: {error_code(exc)})",
+        )
+        reason = (
+            f"The following resource(s) failed to create: [{logical_id}]. "
+            "Rollback requested by user."
+        )
+    else:
+        reason = f"{error_code(exc)}: {message}"
+    set_stack_status(stack, "ROLLBACK_IN_PROGRESS", reason)
+    rollback_error = _roll_back(backend, stack)
+    if rollback_error is not None:
+        set_stack_status(stack, "ROLLBACK_FAILED", rollback_error)
+    else:
+        set_stack_status(stack, "ROLLBACK_COMPLETE")
+        stack.stack_status_reason = reason
+        retire_stack_outputs(stack)
+
+
+def _find_change_set(backend: Any, change_set_name: str, stack_name: str | None) -> Any:
+    if change_set_name in backend.change_sets:
+        return backend.change_sets[change_set_name]
+    matches = [
+        cs for cs in backend.change_sets.values() if cs.change_set_name == change_set_name
+    ]
+    for change_set in matches:
+        if stack_name in (None, change_set.stack_name, change_set.stack_id):
+            return change_set
+    return matches[0] if matches else None
+
+
 def apply() -> None:
     from moto.cloudformation.exceptions import CloudFormationError
     from moto.cloudformation.models import CloudFormationBackend
 
     _tag_failing_resource()
     original_create = CloudFormationBackend.create_stack
+    original_execute = CloudFormationBackend.execute_change_set
 
     def create_stack(self: Any, *args: Any, **kwargs: Any) -> Any:
         before = set(self.stacks)
@@ -93,39 +139,28 @@ def apply() -> None:
             if not new_ids:
                 raise  # failed before the stack existed (bad template, name taken)
             stack = self.stacks[new_ids[0]]
-            failed = getattr(exc, "_emulator_create_failed", None)
-            message = error_message(exc)
-
             if isinstance(exc, CloudFormationError):
                 # validation CloudFormation does before it accepts the call
                 _roll_back(self, stack)
                 self.stacks.pop(stack.stack_id, None)
                 raise
-
-            if failed:
-                logical_id, resource_type = failed
-                add_resource_event(
-                    stack,
-                    logical_id,
-                    resource_type,
-                    "CREATE_FAILED",
-                    f'Resource handler returned message: "{message}" '
-                    f"(HandlerErrorCode: {error_code(exc)})",
-                )
-                reason = (
-                    f"The following resource(s) failed to create: [{logical_id}]. "
-                    "Rollback requested by user."
-                )
-            else:
-                reason = f"{error_code(exc)}: {message}"
-            set_stack_status(stack, "ROLLBACK_IN_PROGRESS", reason)
-            rollback_error = _roll_back(self, stack)
-            if rollback_error is not None:
-                set_stack_status(stack, "ROLLBACK_FAILED", rollback_error)
-            else:
-                set_stack_status(stack, "ROLLBACK_COMPLETE")
-                stack.stack_status_reason = reason
-                retire_stack_outputs(stack)
+            _fail_create(self, stack, exc)
             return stack
 
+    def execute_change_set(self: Any, change_set_name: str, stack_name: str | None = None) -> None:
+        """A CREATE change set that fails while executing rolls back too."""
+        change_set = _find_change_set(self, change_set_name, stack_name)
+        try:
+            return original_execute(self, change_set_name, stack_name)
+        except Exception as exc:
+            if change_set is None or change_set.change_set_type != "CREATE":
+                raise
+            stack = self.stacks.get(change_set.stack_id)
+            if stack is None:
+                raise
+            change_set.execution_status = "EXECUTE_FAILED"
+            _fail_create(self, stack, exc)
+            return None
+
     CloudFormationBackend.create_stack = create_stack  # type: ignore[method-assign]
+    CloudFormationBackend.execute_change_set = execute_change_set  # type: ignore[method-assign]

@@ -9,10 +9,15 @@ Parameters but registered no new task definition revision. Also, a resource that
 refers to a modified one (the service's ``TaskDefinition: !Ref TaskDefinition``)
 was not updated, so the service would keep the old revision.
 
-The correction (1) counts ``${Name}`` in ``Fn::Sub`` as a reference, (2) marks as
-modified every resource that refers (Ref, GetAtt, Sub) to a modified one, when
-its model supports updates, and (3) orders the modified resources so that a
-resource is updated after the ones it refers to.
+moto also compares the new parameters with the ones *passed* before, so a
+parameter that kept its default and is now passed as UsePreviousValue counts as
+changed, and every resource using it is modified again.
+
+The correction (1) counts ``${Name}`` in ``Fn::Sub`` as a reference and compares
+each parameter's new value (passed, or its default) with its current resolved
+value, (2) marks as modified every resource that refers (Ref, GetAtt, Sub) to a
+modified one, when its model supports updates, and (3) orders the modified
+resources so that a resource is updated after the ones it refers to.
 """
 
 from __future__ import annotations
@@ -109,34 +114,63 @@ def _in_dependency_order(names: list[str], template_resources: dict[str, Any]) -
     return ordered
 
 
+def _as_text(value: Any) -> str:
+    if isinstance(value, list):
+        return ",".join(str(item) for item in value)
+    return "" if value is None else str(value)
+
+
+def changed_parameters(
+    resource_map: Any, template: dict[str, Any], parameters: dict[str, Any]
+) -> set[str]:
+    """Parameters whose value after the update differs from the current one.
+
+    After an update a parameter has the value passed, or else its default
+    (moto's ``load_parameters``); it is compared with the resolved current
+    value, so a parameter passed as UsePreviousValue (its current value, maybe
+    the default) does not count as changed.
+    """
+    changed = set()
+    for name, slot in (template.get("Parameters") or {}).items():
+        new = parameters[name] if name in parameters else (slot or {}).get("Default")
+        if _as_text(new) != _as_text(resource_map.resolved_parameters.get(name)):
+            changed.add(name)
+    return changed
+
+
 def apply() -> None:
     from moto.cloudformation import parsing
     from moto.cloudformation.parsing import ResourceMap
 
-    # (1) build_resource_diff looks a parameter up through this module-level function.
+    # (1) a Fn::Sub variable counts as a reference (for whoever asks moto)
     parsing.get_references_from_template = references
 
-    original_diff = ResourceMap.build_resource_diff
+    template_diff = ResourceMap.build_resource_diff
 
     def build_resource_diff(
         self: Any, other_template: dict[str, Any], parameters: dict[str, Any] | None = None
     ) -> dict[str, Any]:
-        actions = original_diff(self, other_template, parameters)
+        actions = template_diff(self, other_template, None)  # what the template changes
         old = self._resource_json_map
-        new = other_template.get("Resources", {})
+        new = other_template.get("Resources") or {}
         modified = list(actions["Modify"])
-        # (2) a resource that refers to a modified resource is modified too
-        changed = True
-        while changed:
-            changed = False
+        if parameters:
+            changed = changed_parameters(self, other_template, parameters)
             for name, resource_json in new.items():
-                if name in modified or name not in old or name in actions["Add"]:
+                if name in old and name not in modified and changed & set(references(resource_json)):
+                    modified.append(name)
+        # (2) a resource that refers to a modified resource is modified too
+        grown = True
+        while grown:
+            grown = False
+            for name, resource_json in new.items():
+                if name in modified or name not in old:
                     continue
                 if not _supports_update(resource_json):
                     continue
                 if any(ref in modified for ref in references(resource_json)):
                     modified.append(name)
-                    changed = True
+                    grown = True
         # (3) dependencies first
         actions["Modify"] = _in_dependency_order(modified, new)
         return actions

@@ -113,9 +113,13 @@ export function translateAwsError(error: unknown, context: CallContext): MlopsEr
     });
   }
 
-  // A body that is not an AWS error at all: typically an emulator lacking the call, or a proxy's HTML page.
+  // A body the SDK could not parse: an emulator answering in another protocol, lacking the call, or a proxy's page.
   if (fields.$fault === undefined && fields.$metadata?.httpStatusCode !== undefined && code === undefined) {
     const status = fields.$metadata.httpStatusCode;
+    const recovered = errorFromRawResponse(error);
+    if (recovered.code !== undefined) {
+      return new AwsError(`${call}: ${recovered.message || recovered.code}`, { code: recovered.code, hint: hintFor(recovered.code, context), cause: error });
+    }
     return new AwsError(`${call}: the service answered HTTP ${status} with something that is not an AWS response.`, {
       code: `HTTP${status}`,
       hint: context.endpointUrl
@@ -126,6 +130,26 @@ export function translateAwsError(error: unknown, context: CallContext): MlopsEr
   }
 
   return new AwsError(`${call}: ${message || code || "unknown error"}`, { code, hint: hintFor(code, context), cause: error });
+}
+
+/** Code and message read from a response body the SDK failed to parse (JSON `__type`, XML `<Code>`, or the error-type header). */
+function errorFromRawResponse(error: Error): { code?: string; message?: string } {
+  const raw = error as Error & { $responseBodyText?: unknown; $response?: { headers?: Record<string, string | undefined> } };
+  const body = typeof raw.$responseBodyText === "string" ? raw.$responseBodyText : "";
+  const header = raw.$response?.headers?.["x-amzn-errortype"]?.split(":")[0];
+  let code: string | undefined;
+  let message: string | undefined;
+  try {
+    const parsed = JSON.parse(body) as { __type?: unknown; code?: unknown; message?: unknown; Message?: unknown };
+    const type = typeof parsed.__type === "string" ? parsed.__type : typeof parsed.code === "string" ? parsed.code : undefined;
+    code = type?.split("#").pop();
+    const text = parsed.message ?? parsed.Message;
+    message = typeof text === "string" ? text : undefined;
+  } catch {
+    code = /<Code>([^<]+)<\/Code>/.exec(body)?.[1];
+    message = /<Message>([^<]*)<\/Message>/.exec(body)?.[1];
+  }
+  return { code: code || header || undefined, message: message ? firstLine(message) : undefined };
 }
 
 /** AWS's error code: the SDK puts it in `name` (e.g. `ValidationError`, `InvalidPermission.Duplicate`). */

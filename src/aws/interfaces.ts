@@ -65,6 +65,9 @@ export interface EcsApi {
 export interface ElbApi {
   describeRules(input: elb.DescribeRulesInput): Promise<elb.DescribeRulesOutput>;
   describeTargetHealth(input: elb.DescribeTargetHealthInput): Promise<elb.DescribeTargetHealthOutput>;
+  describeListenerCertificates(input: elb.DescribeListenerCertificatesInput): Promise<elb.DescribeListenerCertificatesOutput>;
+  addListenerCertificates(input: elb.AddListenerCertificatesInput): Promise<elb.AddListenerCertificatesOutput>;
+  removeListenerCertificates(input: elb.RemoveListenerCertificatesInput): Promise<elb.RemoveListenerCertificatesOutput>;
 }
 
 /** ECR calls. */
@@ -84,6 +87,8 @@ export interface AcmApi {
 /** CloudWatch Logs calls. */
 export interface LogsApi {
   filterLogEvents(input: logs.FilterLogEventsRequest): Promise<logs.FilterLogEventsResponse>;
+  describeLogGroups(input: logs.DescribeLogGroupsRequest): Promise<logs.DescribeLogGroupsResponse>;
+  deleteLogGroup(input: logs.DeleteLogGroupRequest): Promise<unknown>;
 }
 
 /** S3 calls (emptying artifact buckets). */

@@ -142,6 +142,15 @@ export class SdkElb extends Adapter implements ElbApi {
   describeTargetHealth(input: elb.DescribeTargetHealthInput) {
     return this.call("DescribeTargetHealth", () => this.client.send(new elb.DescribeTargetHealthCommand(input)));
   }
+  describeListenerCertificates(input: elb.DescribeListenerCertificatesInput) {
+    return this.call("DescribeListenerCertificates", () => this.client.send(new elb.DescribeListenerCertificatesCommand(input)));
+  }
+  addListenerCertificates(input: elb.AddListenerCertificatesInput) {
+    return this.call("AddListenerCertificates", () => this.client.send(new elb.AddListenerCertificatesCommand(input)));
+  }
+  removeListenerCertificates(input: elb.RemoveListenerCertificatesInput) {
+    return this.call("RemoveListenerCertificates", () => this.client.send(new elb.RemoveListenerCertificatesCommand(input)));
+  }
 }
 
 /** ECR through the SDK. */
@@ -183,6 +192,12 @@ export class SdkLogs extends Adapter implements LogsApi {
   }
   filterLogEvents(input: logs.FilterLogEventsRequest) {
     return this.call("FilterLogEvents", () => this.client.send(new logs.FilterLogEventsCommand(input)));
+  }
+  describeLogGroups(input: logs.DescribeLogGroupsRequest) {
+    return this.call("DescribeLogGroups", () => this.client.send(new logs.DescribeLogGroupsCommand(input)));
+  }
+  deleteLogGroup(input: logs.DeleteLogGroupRequest) {
+    return this.call("DeleteLogGroup", () => this.client.send(new logs.DeleteLogGroupCommand(input)));
   }
 }
 

@@ -13,6 +13,8 @@ import { ensureCertificate } from "./certificate.js";
 import { stackDeps, type DeployContext } from "./context.js";
 import { stackParameters } from "./discovery.js";
 import { findEndpointFileSystems, keptVolumes } from "./file-systems.js";
+import { ensureListenerCertificate } from "./listener-certificates.js";
+import { endpointLogGroupName, logGroupExists } from "./log-groups.js";
 import { followPipelineExecution, imageExists, waitForImage } from "./image.js";
 import { checkConnection, ensurePipeline, waitForConnection } from "./pipeline.js";
 import { choosePriority, usedPriorities } from "./priority.js";
@@ -56,18 +58,26 @@ export async function deployEndpoint(config: EndpointConfig, options: DeployEndp
 
   out.step(`Certificate for ${config.api.hostHeader}`);
   const certificateArn = config.api.certificateArn ?? previous.DNSCertArn ?? (await ensureCertificate(config, ctx));
+  if (config.kind === "added") {
+    const listenerArn = await importedValue(config, "HttpsListenerArn", ctx);
+    const attached = await ensureListenerCertificate(ctx.aws.elb, ctx.aws.acm, listenerArn, config.api.hostHeader, certificateArn);
+    out.info(attached === "attached" ? `Attached the certificate to the base's HTTPS listener` : `The base's HTTPS listener serves ${config.api.hostHeader}`);
+  }
 
   const facts: DeploymentFacts = { certificateArn, imageTag: runningTag };
   const mounted: string[] = [];
   if (existing) {
     facts.assetsFileSystemId = previous.AssetsFileSystemId || undefined;
     facts.weightsFileSystemId = previous.WeightsFileSystemId || undefined;
+    facts.logGroupExists = previous.LogGroupExists === "true";
   } else {
     const kept = keptVolumes(await findEndpointFileSystems(ctx.aws.efs, id));
     facts.assetsFileSystemId = kept.assets;
     facts.weightsFileSystemId = kept.weights;
     for (const fs of [kept.assets, kept.weights]) if (fs) mounted.push(fs);
     if (mounted.length) out.info(`Mounting kept EFS file systems again: ${mounted.join(", ")}`);
+    facts.logGroupExists = await logGroupExists(ctx.aws.logs, endpointLogGroupName(id));
+    if (facts.logGroupExists) out.info(`Using the kept log group ${endpointLogGroupName(id)}`);
   }
 
   out.step(existing ? `Stack ${id}` : `Creating stack ${id} with no tasks (the image does not exist yet)`);
@@ -144,6 +154,7 @@ export async function updateEndpoint(config: EndpointConfig, options: UpdateOpti
     imageTag: options.tag,
     assetsFileSystemId: previous.AssetsFileSystemId || undefined,
     weightsFileSystemId: previous.WeightsFileSystemId || undefined,
+    logGroupExists: previous.LogGroupExists === "true",
     listenerPriority: Number(previous.ListenerRulePriority) || undefined,
   };
   const outcome = await deployStack(stackSpec(config, facts), stackDeps(ctx));

@@ -7,7 +7,9 @@
  */
 import { AwsError, DeclinedError, InputError } from "../errors.js";
 import { stackDeps, type DeployContext } from "./context.js";
-import { importingStacks, listManagedStacks, type ManagedStack } from "./discovery.js";
+import { importingStacks, listManagedStacks, stackParameters, type ManagedStack } from "./discovery.js";
+import { releaseListenerCertificates } from "./listener-certificates.js";
+import { deleteLogGroup, endpointLogGroupName, logGroupExists } from "./log-groups.js";
 import { deleteFileSystems, findEndpointFileSystems, type KeptFileSystem } from "./file-systems.js";
 import { deletePipeline } from "./pipeline.js";
 import { removeNfsRule } from "./security-groups.js";
@@ -27,6 +29,8 @@ export interface TeardownResult {
   emptiedRepositories: string[];
   keptFileSystems: KeptFileSystem[];
   deletedFileSystems: KeptFileSystem[];
+  keptLogGroups: string[];
+  deletedLogGroups: string[];
 }
 
 interface EndpointPlan {
@@ -37,8 +41,8 @@ interface EndpointPlan {
 
 /** Plans, confirms and runs a teardown. */
 export async function teardown(target: TeardownTarget, options: TeardownOptions, ctx: DeployContext): Promise<TeardownResult> {
-  const plans = await plan(target, ctx);
-  const result: TeardownResult = { deletedStacks: [], emptiedRepositories: [], keptFileSystems: [], deletedFileSystems: [] };
+  const { plans, others } = await plan(target, ctx);
+  const result: TeardownResult = { deletedStacks: [], emptiedRepositories: [], keptFileSystems: [], deletedFileSystems: [], keptLogGroups: [], deletedLogGroups: [] };
   const fileSystems = new Map<string, KeptFileSystem[]>();
   for (const p of plans) fileSystems.set(p.endpointId, await findEndpointFileSystems(ctx.aws.efs, p.endpointId));
   if (plans.length === 0 || plans.every((p) => !p.stack && !p.pipeline && !(fileSystems.get(p.endpointId)?.length && options.deleteData))) {
@@ -76,10 +80,20 @@ export async function teardown(target: TeardownTarget, options: TeardownOptions,
         const removed = await removeNfsRule(ctx.aws.ec2, { efsSecurityGroupId: outputs.EfsSecurityGroupId, taskSecurityGroupId: outputs.TaskSecurityGroupId, description: "" });
         if (removed === "removed") ctx.out.success(`Removed the EFS rule for ${p.endpointId}'s tasks`);
       }
+      if (p.stack.role === "added") await releaseCertificates(p.stack, others, ctx);
       if (outputs.EcrRepositoryName && (await emptyRepository(outputs.EcrRepositoryName, ctx)) > 0) result.emptiedRepositories.push(outputs.EcrRepositoryName);
       ctx.out.step(`Deleting stack ${p.stack.stackName}`);
       await deleteStack(p.stack.stackName, stackDeps(ctx));
       result.deletedStacks.push(p.stack.stackName);
+    }
+    const logGroup = endpointLogGroupName(p.endpointId);
+    if (options.deleteData) {
+      if ((await deleteLogGroup(ctx.aws.logs, logGroup)) === "deleted") {
+        result.deletedLogGroups.push(logGroup);
+        ctx.out.success(`Deleted log group ${logGroup}`);
+      }
+    } else if (await logGroupExists(ctx.aws.logs, logGroup)) {
+      result.keptLogGroups.push(logGroup);
     }
     const volumes = fileSystems.get(p.endpointId) ?? [];
     if (options.deleteData && volumes.length) {
@@ -90,6 +104,7 @@ export async function teardown(target: TeardownTarget, options: TeardownOptions,
     }
   }
   reportKept(result.keptFileSystems, ctx);
+  if (result.keptLogGroups.length) ctx.out.info(`Kept log group(s) ${result.keptLogGroups.join(", ")} (deleted with --delete-data).`);
   ctx.out.success(`Teardown complete: ${result.deletedStacks.length} stack(s) deleted.`);
   return result;
 }
@@ -98,7 +113,8 @@ function rank(p: EndpointPlan): number {
   return p.stack?.role === "base" ? 1 : 0;
 }
 
-async function plan(target: TeardownTarget, ctx: DeployContext): Promise<EndpointPlan[]> {
+/** The endpoints to tear down, and the managed stacks that stay. */
+async function plan(target: TeardownTarget, ctx: DeployContext): Promise<{ plans: EndpointPlan[]; others: ManagedStack[] }> {
   const managed = await listManagedStacks(ctx.aws.cloudFormation);
   const byEndpoint = new Map<string, EndpointPlan>();
   for (const m of managed) {
@@ -107,7 +123,7 @@ async function plan(target: TeardownTarget, ctx: DeployContext): Promise<Endpoin
     else entry.stack = m;
     byEndpoint.set(m.endpointId, entry);
   }
-  if (target.kind === "all") return [...byEndpoint.values()];
+  if (target.kind === "all") return { plans: [...byEndpoint.values()], others: [] };
   const entry = byEndpoint.get(target.endpointId) ?? { endpointId: target.endpointId };
   if (entry.stack?.role === "base") {
     const importers = await importingStacks(ctx.aws.cloudFormation, entry.stack.stack);
@@ -118,7 +134,25 @@ async function plan(target: TeardownTarget, ctx: DeployContext): Promise<Endpoin
       );
     }
   }
-  return [entry];
+  return { plans: [entry], others: managed.filter((m) => m.endpointId !== target.endpointId) };
+}
+
+/** Detaches an added endpoint's certificate from the base listener unless a staying endpoint needs it. */
+async function releaseCertificates(stack: ManagedStack, others: ManagedStack[], ctx: DeployContext): Promise<void> {
+  const host = stackParameters(stack.stack).HostHeaderApi;
+  if (!host || !stack.baseStackName) return;
+  const exportName = `${stack.baseStackName}-HttpsListenerArn`;
+  let listenerArn: string | undefined;
+  let nextToken: string | undefined;
+  do {
+    const page = await ctx.aws.cloudFormation.listExports({ NextToken: nextToken });
+    listenerArn ??= page.Exports?.find((e) => e.Name === exportName)?.Value;
+    nextToken = page.NextToken;
+  } while (nextToken && !listenerArn);
+  if (!listenerArn) return;
+  const remaining = others.filter((o) => o.role !== "pipeline").map((o) => stackParameters(o.stack).HostHeaderApi).filter((h): h is string => !!h);
+  const released = await releaseListenerCertificates(ctx.aws.elb, ctx.aws.acm, listenerArn, host, remaining);
+  for (const arn of released) ctx.out.success(`Detached certificate ${arn} from the base's HTTPS listener`);
 }
 
 /** Deletes every image of a repository so that its stack can delete it. */

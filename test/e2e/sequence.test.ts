@@ -67,7 +67,7 @@ describe("create-endpoint, add-endpoint, update, status, teardown", () => {
     const a = await stack("ep-a-prod");
     expect(a?.StackStatus).toMatch(/_COMPLETE$/);
     expect(parameter(a, "APITag")).toBe("v1");
-    expect(parameter(a, "DesiredCount")).toBe("1");
+    expect(parameter(a, "DesiredCount")).toBe("2");
     expect(output(a, "EndpointUrl")).toBe("https://ep-a.example.com");
     const exports = (await aws.cfn.send(new ListExportsCommand({}))).Exports ?? [];
     expect(exports.map((e) => e.Name)).toContain("ep-a-prod-HttpsListenerArn");

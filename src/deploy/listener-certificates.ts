@@ -1,0 +1,51 @@
+/**
+ * Added endpoints share the base's HTTPS listener, which picks a certificate
+ * by SNI. Each added host needs a certificate on that listener; it is
+ * attached here rather than in the added stack, because a stack that owned
+ * the attachment would detach a certificate other endpoints still use.
+ */
+import type { AcmApi, ElbApi } from "../aws/interfaces.js";
+import { certificateCovers } from "./certificate.js";
+
+/** Certificates on the listener, with whether each is the default. */
+async function listenerCertificates(elb: ElbApi, listenerArn: string): Promise<{ arn: string; isDefault: boolean }[]> {
+  const found: { arn: string; isDefault: boolean }[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await elb.describeListenerCertificates({ ListenerArn: listenerArn, Marker: marker });
+    for (const c of page.Certificates ?? []) if (c.CertificateArn) found.push({ arn: c.CertificateArn, isDefault: c.IsDefault ?? false });
+    marker = page.NextMarker;
+  } while (marker);
+  return found;
+}
+
+async function certificateNames(acm: AcmApi, arn: string): Promise<string[]> {
+  const detail = (await acm.describeCertificate({ CertificateArn: arn })).Certificate;
+  return [detail?.DomainName, ...(detail?.SubjectAlternativeNames ?? [])].filter((n): n is string => !!n);
+}
+
+/** Makes the listener serve a certificate covering the host; returns whether one had to be attached. */
+export async function ensureListenerCertificate(elb: ElbApi, acm: AcmApi, listenerArn: string, host: string, certificateArn: string): Promise<"attached" | "present"> {
+  for (const cert of await listenerCertificates(elb, listenerArn)) {
+    if (cert.arn === certificateArn) return "present";
+    if ((await certificateNames(acm, cert.arn)).some((name) => certificateCovers(name, host))) return "present";
+  }
+  await elb.addListenerCertificates({ ListenerArn: listenerArn, Certificates: [{ CertificateArn: certificateArn }] });
+  return "attached";
+}
+
+/** Detaches the certificates that covered `host` and no remaining host; the listener's default stays. */
+export async function releaseListenerCertificates(elb: ElbApi, acm: AcmApi, listenerArn: string, host: string, remainingHosts: string[]): Promise<string[]> {
+  const released: string[] = [];
+  for (const cert of await listenerCertificates(elb, listenerArn)) {
+    if (cert.isDefault) continue;
+    const names = await certificateNames(acm, cert.arn);
+    const coversHost = names.some((n) => certificateCovers(n, host));
+    const stillNeeded = remainingHosts.some((h) => names.some((n) => certificateCovers(n, h)));
+    if (coversHost && !stillNeeded) {
+      await elb.removeListenerCertificates({ ListenerArn: listenerArn, Certificates: [{ CertificateArn: cert.arn }] });
+      released.push(cert.arn);
+    }
+  }
+  return released;
+}

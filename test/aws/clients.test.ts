@@ -1,0 +1,163 @@
+/**
+ * The real SDK adapters: client construction and region resolution offline,
+ * then a stack's whole life through `deployStack` against the emulator that
+ * the global setup starts (MLOPS_TEST_ENDPOINT; skipped when there is none).
+ */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { createAwsClients } from "../../src/aws/clients.js";
+import { systemClock } from "../../src/deploy/clock.js";
+import { deleteStack, deployStack, findStack, type StackDeps } from "../../src/deploy/stack.js";
+import { AwsError, CredentialsError, InputError } from "../../src/errors.js";
+import { MemoryOutput } from "../../src/io/output.js";
+
+const ENV_KEYS = [
+  "AWS_REGION",
+  "AWS_DEFAULT_REGION",
+  "AWS_PROFILE",
+  "AWS_CONFIG_FILE",
+  "AWS_SHARED_CREDENTIALS_FILE",
+  "AWS_ACCESS_KEY_ID",
+  "AWS_SECRET_ACCESS_KEY",
+  "AWS_SESSION_TOKEN",
+  "AWS_EC2_METADATA_DISABLED",
+];
+let saved: Record<string, string | undefined> = {};
+
+beforeEach(() => {
+  saved = Object.fromEntries(ENV_KEYS.map((k) => [k, process.env[k]]));
+  // No test may read the developer's own AWS set-up, nor ask an instance metadata service.
+  const dir = mkdtempSync(join(tmpdir(), "mlops-aws-"));
+  process.env.AWS_CONFIG_FILE = join(dir, "config");
+  process.env.AWS_SHARED_CREDENTIALS_FILE = join(dir, "credentials");
+  process.env.AWS_EC2_METADATA_DISABLED = "true";
+  for (const key of ["AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_SESSION_TOKEN"]) delete process.env[key];
+  process.env.AWS_ACCESS_KEY_ID = "testing";
+  process.env.AWS_SECRET_ACCESS_KEY = "testing";
+});
+
+afterEach(() => {
+  for (const [key, value] of Object.entries(saved)) {
+    if (value === undefined) delete process.env[key];
+    else process.env[key] = value;
+  }
+  vi.restoreAllMocks();
+});
+
+describe("createAwsClients", () => {
+  it("builds a client for every interface, in the region given", async () => {
+    const aws = await createAwsClients({ region: "eu-west-1" });
+    expect(aws.region).toBe("eu-west-1");
+    for (const key of ["cloudFormation", "ec2", "ecs", "elb", "ecr", "acm", "logs", "s3", "codeBuild", "codePipeline", "connections", "efs", "sts"] as const) {
+      expect(aws[key]).toBeDefined();
+    }
+  });
+
+  it("reads AWS_REGION, then AWS_DEFAULT_REGION, then the profile's config", async () => {
+    // Written first: the SDK caches a config file once any client has read it.
+    writeFileSync(process.env.AWS_CONFIG_FILE as string, "[profile ml-dev]\nregion = ap-south-1\n");
+    process.env.AWS_DEFAULT_REGION = "us-west-2";
+    expect((await createAwsClients({})).region).toBe("us-west-2");
+    process.env.AWS_REGION = "eu-central-1";
+    expect((await createAwsClients({})).region).toBe("eu-central-1");
+    delete process.env.AWS_REGION;
+    delete process.env.AWS_DEFAULT_REGION;
+    expect((await createAwsClients({ profile: "ml-dev" })).region).toBe("ap-south-1");
+  });
+
+  it("asks for --region when none can be found", async () => {
+    const error = await createAwsClients({}).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).exitCode).toBe(2);
+    expect((error as InputError).message).toBe("--region: No AWS region is set.");
+    expect((error as InputError).hint).toContain("--region");
+  });
+
+  it("keeps the SDK's Node version warning away from users", async () => {
+    const emitted = vi.spyOn(process, "emitWarning");
+    await createAwsClients({ region: "eu-west-1" });
+    expect(process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED).toBe("true");
+    expect(emitted.mock.calls.filter((call) => String(call[0]).includes("NodeVersionSupportWarning"))).toEqual([]);
+  });
+
+  it("names the endpoint it cannot reach", async () => {
+    const aws = await createAwsClients({ region: "us-east-1", endpointUrl: "http://127.0.0.1:9" });
+    const error = await aws.cloudFormation.describeStacks({}).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(AwsError);
+    expect((error as AwsError).message).toMatch(/^CloudFormation DescribeStacks: cannot reach http:\/\/127\.0\.0\.1:9 \(ECONNREFUSED/);
+  });
+
+  it("reports missing credentials in one line with what to do", async () => {
+    delete process.env.AWS_ACCESS_KEY_ID;
+    delete process.env.AWS_SECRET_ACCESS_KEY;
+    const aws = await createAwsClients({ region: "us-east-1", profile: "nobody", endpointUrl: "http://127.0.0.1:9" });
+    const error = await aws.sts.getCallerIdentity({}).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(CredentialsError);
+    expect((error as CredentialsError).message).not.toContain("\n");
+    expect((error as CredentialsError).hint).toContain("aws sso login --profile nobody");
+  });
+});
+
+const endpoint = process.env.MLOPS_TEST_ENDPOINT;
+
+describe.skipIf(!endpoint)("the real adapters against the emulator", () => {
+  const run = Date.now();
+  // Unique per run: the emulator may keep a log group after its stack is deleted.
+  const template = (variant: number) =>
+    JSON.stringify({
+      Parameters: { Retention: { Type: "Number", Default: "7" } },
+      Resources: { Logs: { Type: "AWS::Logs::LogGroup", Properties: { LogGroupName: `mlops-adapter-test-${run}-${variant}`, RetentionInDays: { Ref: "Retention" } } } },
+      Outputs: { LogGroupName: { Value: { Ref: "Logs" } } },
+    });
+
+  it("creates, leaves unchanged, updates and deletes a stack", async () => {
+    const aws = await createAwsClients({ region: "us-east-1", endpointUrl: endpoint });
+    const out = new MemoryOutput();
+    const deps: StackDeps = { cfn: aws.cloudFormation, out, clock: systemClock, assumeYes: true, pollIntervalMs: 50 };
+    const stackName = `mlops-adapter-test-${run}`;
+    const spec = (retention: string, body = template(7)) => ({ stackName, templateBody: body, parameters: { Retention: retention }, tags: { "mlops:test": "adapters" } });
+
+    const missing = await aws.cloudFormation.describeStacks({ StackName: stackName }).catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(AwsError);
+    expect((missing as AwsError).code).toBe("ValidationError");
+    expect((missing as AwsError).message).toBe(`CloudFormation DescribeStacks: Stack with id ${stackName} does not exist`);
+    expect(await findStack(aws.cloudFormation, stackName)).toBeUndefined();
+
+    const created = await deployStack(spec("7"), deps);
+    expect(created.kind).toBe("created");
+    expect(created.stack.StackStatus).toBe("CREATE_COMPLETE");
+
+    const unchanged = await deployStack(spec("7"), deps);
+    expect(unchanged.kind).toBe("unchanged");
+
+    const updated = await deployStack(spec("14"), deps);
+    expect(updated.kind).toBe("updated");
+    expect(updated.stack.StackStatus).toBe("UPDATE_COMPLETE");
+    expect(updated.stack.Parameters).toContainEqual({ ParameterKey: "Retention", ParameterValue: "14" });
+
+    const changedTemplate = await deployStack(spec("14", template(30)), deps);
+    expect(changedTemplate.kind).toBe("updated");
+
+    expect(await deleteStack(stackName, deps)).toEqual({ kind: "deleted" });
+    expect(await findStack(aws.cloudFormation, stackName)).toBeUndefined();
+    expect(await deleteStack(stackName, deps)).toEqual({ kind: "absent" });
+    expect(out.lines.filter((l) => l.startsWith("success:"))).toEqual([
+      `success: Stack ${stackName} created (CREATE_COMPLETE) in 0:00`,
+      `success: Stack ${stackName} is up to date: no changes`,
+      `success: Stack ${stackName} updated (UPDATE_COMPLETE) in 0:00`,
+      `success: Stack ${stackName} updated (UPDATE_COMPLETE) in 0:00`,
+      `success: Stack ${stackName} deleted`,
+    ]);
+  });
+});

@@ -1,0 +1,655 @@
+/**
+ * Each emulator correction (emulator/corrections/, see emulator/README.md),
+ * shown through the AWS SDK for JavaScript v3: the corrected behaviour on the
+ * shared emulator (all corrections), and the wrong behaviour on an emulator
+ * started without the correction, so that each test can fail.
+ *
+ * Stack names are unique per run: other test files share the same emulator.
+ */
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { ACMClient, RequestCertificateCommand } from "@aws-sdk/client-acm";
+import {
+  CloudFormationClient,
+  CreateStackCommand,
+  DeleteStackCommand,
+  DescribeStackEventsCommand,
+  DescribeStacksCommand,
+  ListExportsCommand,
+  ListImportsCommand,
+  ListStackResourcesCommand,
+  ListStacksCommand,
+  UpdateStackCommand,
+  type Parameter,
+  type Stack,
+} from "@aws-sdk/client-cloudformation";
+import {
+  BatchGetBuildsCommand,
+  BatchGetProjectsCommand,
+  CodeBuildClient,
+  CreateProjectCommand,
+  StartBuildCommand,
+} from "@aws-sdk/client-codebuild";
+import {
+  CodePipelineClient,
+  CreatePipelineCommand,
+  GetPipelineCommand,
+  ListPipelinesCommand,
+} from "@aws-sdk/client-codepipeline";
+import {
+  CreateSecurityGroupCommand,
+  CreateSubnetCommand,
+  CreateVpcCommand,
+  DescribeAddressesCommand,
+  DescribeInternetGatewaysCommand,
+  DescribeNatGatewaysCommand,
+  DescribeNetworkInterfacesCommand,
+  DescribeRouteTablesCommand,
+  DescribeSubnetsCommand,
+  DescribeVpcsCommand,
+  EC2Client,
+} from "@aws-sdk/client-ec2";
+import {
+  CreateClusterCommand,
+  CreateServiceCommand,
+  DescribeClustersCommand,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+  UpdateServiceCommand,
+  type Service,
+} from "@aws-sdk/client-ecs";
+import { DescribeFileSystemsCommand, EFSClient } from "@aws-sdk/client-efs";
+import {
+  CreateTargetGroupCommand,
+  DescribeLoadBalancersCommand,
+  DescribeRulesCommand,
+  DescribeTargetGroupsCommand,
+  DescribeTargetHealthCommand,
+  ElasticLoadBalancingV2Client,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
+import { startEmulator, type RunningEmulator } from "../setup/emulator-process.js";
+import {
+  CONTAINER_PORT,
+  addedTemplate,
+  baseTemplate,
+  ecsTemplate,
+  exporterTemplate,
+  gatewayTemplate,
+  importerTemplate,
+  rolesTemplate,
+} from "./fixtures.js";
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
+// --- clients and helpers -------------------------------------------------------
+
+function aws(url: string) {
+  const config = { region: "us-east-1", endpoint: url, credentials: { accessKeyId: "test", secretAccessKey: "test" } };
+  return {
+    acm: new ACMClient(config),
+    cf: new CloudFormationClient(config),
+    codebuild: new CodeBuildClient(config),
+    codepipeline: new CodePipelineClient(config),
+    ec2: new EC2Client(config),
+    ecs: new ECSClient(config),
+    efs: new EFSClient(config),
+    elb: new ElasticLoadBalancingV2Client(config),
+  };
+}
+type Aws = ReturnType<typeof aws>;
+
+const run = Math.random().toString(36).slice(2, 7);
+let counter = 0;
+/** A stack name unique to this run, short enough for ALB and target group names. */
+const uniqueName = (tag: string) => `e${run}${tag}${++counter}`;
+
+const parameters = (values: Record<string, string | number>): Parameter[] =>
+  Object.entries(values).map(([ParameterKey, value]) => ({ ParameterKey, ParameterValue: String(value) }));
+
+async function certificate(a: Aws): Promise<string> {
+  const answer = await a.acm.send(new RequestCertificateCommand({ DomainName: "a.example.com", ValidationMethod: "DNS" }));
+  return answer.CertificateArn!;
+}
+
+async function createStack(a: Aws, name: string, body: string, values: Record<string, string | number> = {}) {
+  const answer = await a.cf.send(new CreateStackCommand({ StackName: name, TemplateBody: body, Parameters: parameters(values) }));
+  return answer.StackId!;
+}
+
+async function describeStack(a: Aws, nameOrId: string): Promise<Stack> {
+  const answer = await a.cf.send(new DescribeStacksCommand({ StackName: nameOrId }));
+  return answer.Stacks![0]!;
+}
+
+async function stackResources(a: Aws, name: string): Promise<Record<string, string>> {
+  const answer = await a.cf.send(new ListStackResourcesCommand({ StackName: name }));
+  const result: Record<string, string> = {};
+  for (const summary of answer.StackResourceSummaries ?? []) {
+    if (summary.LogicalResourceId) result[summary.LogicalResourceId] = summary.PhysicalResourceId ?? "";
+  }
+  return result;
+}
+
+async function exportNames(a: Aws): Promise<string[]> {
+  const answer = await a.cf.send(new ListExportsCommand({}));
+  return (answer.Exports ?? []).map((e) => e.Name!);
+}
+
+async function vpcExists(a: Aws, vpcId: string): Promise<boolean> {
+  const answer = await a.ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: "vpc-id", Values: [vpcId] }] }));
+  return (answer.Vpcs ?? []).length > 0;
+}
+
+async function targetGroupExists(a: Aws, arn: string): Promise<boolean> {
+  try {
+    await a.elb.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [arn] }));
+    return true;
+  } catch (error) {
+    if ((error as Error).name.includes("NotFound")) return false;
+    throw error;
+  }
+}
+
+async function describeService(a: Aws, cluster: string, service: string): Promise<Service> {
+  const answer = await a.ecs.send(new DescribeServicesCommand({ cluster, services: [service] }));
+  return answer.services![0]!;
+}
+
+async function healthyTargets(a: Aws, targetGroupArn: string) {
+  const answer = await a.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }));
+  return (answer.TargetHealthDescriptions ?? []).filter((d) => d.TargetHealth?.State === "healthy");
+}
+
+/** A VPC with two subnets and a security group, made through the EC2 API. */
+async function network(a: Aws) {
+  const vpc = await a.ec2.send(new CreateVpcCommand({ CidrBlock: "10.9.0.0/16" }));
+  const vpcId = vpc.Vpc!.VpcId!;
+  const subnets: string[] = [];
+  for (const [cidr, zone] of [["10.9.1.0/24", "us-east-1a"], ["10.9.2.0/24", "us-east-1b"]] as const) {
+    const subnet = await a.ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: cidr, AvailabilityZone: zone }));
+    subnets.push(subnet.Subnet!.SubnetId!);
+  }
+  const group = await a.ec2.send(new CreateSecurityGroupCommand({ GroupName: uniqueName("sg"), Description: "task", VpcId: vpcId }));
+  return { vpcId, subnets, securityGroup: group.GroupId! };
+}
+
+/** A Fargate service with `desiredCount` tasks behind a target group, made through the ECS API. */
+async function fargateService(a: Aws, desiredCount: number) {
+  const net = await network(a);
+  const name = uniqueName("svc");
+  const group = await a.elb.send(
+    new CreateTargetGroupCommand({ Name: name, Protocol: "HTTP", Port: CONTAINER_PORT, VpcId: net.vpcId, TargetType: "ip" }),
+  );
+  const targetGroupArn = group.TargetGroups![0]!.TargetGroupArn!;
+  await a.ecs.send(new CreateClusterCommand({ clusterName: name }));
+  const register = (tag: string) =>
+    a.ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: name,
+        networkMode: "awsvpc",
+        requiresCompatibilities: ["FARGATE"],
+        cpu: "256",
+        memory: "512",
+        containerDefinitions: [{ name: "api", image: `repo/api:${tag}`, portMappings: [{ containerPort: CONTAINER_PORT }] }],
+      }),
+    );
+  const first = await register("v1");
+  await a.ecs.send(
+    new CreateServiceCommand({
+      cluster: name,
+      serviceName: name,
+      taskDefinition: first.taskDefinition!.taskDefinitionArn!,
+      desiredCount,
+      launchType: "FARGATE",
+      networkConfiguration: { awsvpcConfiguration: { subnets: net.subnets, securityGroups: [net.securityGroup] } },
+      loadBalancers: [{ targetGroupArn, containerName: "api", containerPort: CONTAINER_PORT }],
+    }),
+  );
+  return { cluster: name, service: name, targetGroupArn, register, ...net };
+}
+
+// --- emulators -------------------------------------------------------------------
+
+const mainUrl = inject("emulatorUrl");
+const main = aws(mainUrl);
+
+/** Two extra emulators, each without a group of corrections that do not depend on each other. */
+const WITHOUT_STACK_LIFECYCLE = ["delete-base-stack", "failed-create-rollback", "export-in-use"];
+const WITHOUT_RESOURCE_STATE = [
+  "update-keeps-resources",
+  "sub-parameter-diff",
+  "ecs-properties",
+  "service-rollout",
+  "target-health",
+  "pipeline-dates",
+];
+let lifecycleEmulator: RunningEmulator;
+let stateEmulator: RunningEmulator;
+let withoutLifecycle: Aws;
+let withoutState: Aws;
+
+beforeAll(async () => {
+  [lifecycleEmulator, stateEmulator] = await Promise.all([
+    startEmulator({ without: WITHOUT_STACK_LIFECYCLE }),
+    startEmulator({ without: WITHOUT_RESOURCE_STATE }),
+  ]);
+  withoutLifecycle = aws(lifecycleEmulator.url);
+  withoutState = aws(stateEmulator.url);
+});
+
+afterAll(async () => {
+  await Promise.all([lifecycleEmulator?.stop(), stateEmulator?.stop()]);
+});
+
+// --- the corrections ----------------------------------------------------------------
+
+describe("delete-base-stack (EMULATOR.md item 1)", () => {
+  it("deleting the base stack removes what it made, keeps Retain file systems, and its exports", async () => {
+    const name = uniqueName("a");
+    const stackId = await createStack(main, name, baseTemplate(await certificate(main)), { DesiredCount: 1 });
+    const made = await stackResources(main, name);
+    expect(await exportNames(main)).toContain(`${name}-VpcId`);
+
+    await main.cf.send(new DeleteStackCommand({ StackName: name }));
+
+    await expect(describeStack(main, name)).rejects.toThrow(/does not exist/);
+    expect((await describeStack(main, stackId)).StackStatus).toBe("DELETE_COMPLETE");
+    expect(await exportNames(main)).not.toContain(`${name}-VpcId`);
+
+    expect(await vpcExists(main, made.Vpc!)).toBe(false);
+    const subnets = await main.ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: "vpc-id", Values: [made.Vpc!] }] }));
+    expect(subnets.Subnets ?? []).toEqual([]);
+    const gateways = await main.ec2.send(new DescribeInternetGatewaysCommand({}));
+    expect((gateways.InternetGateways ?? []).map((g) => g.InternetGatewayId)).not.toContain(made.Igw);
+    const routeTables = await main.ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: "vpc-id", Values: [made.Vpc!] }] }));
+    expect(routeTables.RouteTables ?? []).toEqual([]);
+    const nat = await main.ec2.send(new DescribeNatGatewaysCommand({ NatGatewayIds: [made.Nat!] }));
+    expect(nat.NatGateways?.[0]?.State).toBe("deleted");
+    const addresses = await main.ec2.send(new DescribeAddressesCommand({}));
+    expect((addresses.Addresses ?? []).map((e) => e.PublicIp)).not.toContain(made.NatEip);
+    const interfaces = await main.ec2.send(new DescribeNetworkInterfacesCommand({}));
+    const leftInterfaces = (interfaces.NetworkInterfaces ?? []).filter((eni) => eni.VpcId === made.Vpc);
+    expect(leftInterfaces).toEqual([]);
+
+    const lbs = await main.elb.send(new DescribeLoadBalancersCommand({}));
+    expect((lbs.LoadBalancers ?? []).map((lb) => lb.LoadBalancerArn)).not.toContain(made.Alb);
+    expect(await targetGroupExists(main, made.Tg!)).toBe(false);
+
+    const clusters = await main.ecs.send(new DescribeClustersCommand({ clusters: [made.Cluster!] }));
+    expect(clusters.clusters?.[0]?.status ?? "INACTIVE").toBe("INACTIVE");
+    const service = await describeService(main, made.Cluster!, made.Service!);
+    expect(service.status).toBe("INACTIVE");
+    const taskDefinition = await main.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: made.TaskDef! }));
+    expect(taskDefinition.taskDefinition?.status).toBe("INACTIVE");
+
+    // DeletionPolicy: Retain (moto honours it): the file system stays, without mount targets
+    const fileSystems = await main.efs.send(new DescribeFileSystemsCommand({ FileSystemId: made.Weights! }));
+    expect(fileSystems.FileSystems?.[0]?.NumberOfMountTargets).toBe(0);
+  });
+
+  it("deleting an added stack removes its service, task definition, target group and listener rule", async () => {
+    const base = uniqueName("a");
+    await createStack(main, base, baseTemplate(await certificate(main)));
+    const added = uniqueName("b");
+    await createStack(main, added, addedTemplate(), { BaseName: base, DesiredCount: 1 });
+    const made = await stackResources(main, added);
+    const cluster = `${base}-cluster`;
+
+    await main.cf.send(new DeleteStackCommand({ StackName: added }));
+
+    expect((await describeService(main, cluster, made.Service!)).status).toBe("INACTIVE");
+    const taskDefinition = await main.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: made.TaskDef! }));
+    expect(taskDefinition.taskDefinition?.status).toBe("INACTIVE");
+    expect(await targetGroupExists(main, made.Tg!)).toBe(false);
+    const baseMade = await stackResources(main, base);
+    const rules = await main.elb.send(new DescribeRulesCommand({ ListenerArn: baseMade.Https! }));
+    expect((rules.Rules ?? []).map((r) => r.RuleArn)).not.toContain(made.Rule);
+
+    await main.cf.send(new DeleteStackCommand({ StackName: base }));
+    expect(await vpcExists(main, baseMade.Vpc!)).toBe(false);
+  });
+
+  it("without it, DeleteStack fails with DependencyViolation and the VPC and exports stay", async () => {
+    const a = withoutLifecycle;
+    const name = uniqueName("a");
+    await createStack(a, name, baseTemplate(await certificate(a)));
+    const made = await stackResources(a, name);
+
+    await expect(a.cf.send(new DeleteStackCommand({ StackName: name }))).rejects.toThrow(/has dependencies/);
+    expect(await vpcExists(a, made.Vpc!)).toBe(true);
+    expect(await exportNames(a)).toContain(`${name}-VpcId`);
+  });
+});
+
+describe("update-keeps-resources (EMULATOR.md item 1, after an update)", () => {
+  it("a resource without Properties survives an update and goes with the stack", async () => {
+    const name = uniqueName("g");
+    await createStack(main, name, gatewayTemplate());
+    const before = await stackResources(main, name);
+    await main.cf.send(new UpdateStackCommand({ StackName: name, UsePreviousTemplate: true, Parameters: parameters({ Suffix: "two" }) }));
+    expect((await stackResources(main, name)).Igw).toBe(before.Igw);
+
+    await main.cf.send(new DeleteStackCommand({ StackName: name }));
+    const gateways = await main.ec2.send(new DescribeInternetGatewaysCommand({}));
+    expect((gateways.InternetGateways ?? []).map((g) => g.InternetGatewayId)).not.toContain(before.Igw);
+  });
+
+  it("without it, the stack forgets the internet gateway at the update and leaves it behind", async () => {
+    const a = withoutState;
+    const name = uniqueName("g");
+    await createStack(a, name, gatewayTemplate());
+    const before = await stackResources(a, name);
+    await a.cf.send(new UpdateStackCommand({ StackName: name, UsePreviousTemplate: true, Parameters: parameters({ Suffix: "two" }) }));
+    expect((await stackResources(a, name)).Igw).toBeUndefined();
+
+    await a.cf.send(new DeleteStackCommand({ StackName: name }));
+    const gateways = await a.ec2.send(new DescribeInternetGatewaysCommand({}));
+    expect((gateways.InternetGateways ?? []).map((g) => g.InternetGatewayId)).toContain(before.Igw);
+  });
+});
+
+describe("sub-parameter-diff (EMULATOR.md item 2)", () => {
+  async function updateTag(a: Aws) {
+    const name = uniqueName("s");
+    await createStack(a, name, ecsTemplate(), { APITag: "v1", DesiredCount: 1 });
+    const made = await stackResources(a, name);
+    await a.cf.send(
+      new UpdateStackCommand({ StackName: name, UsePreviousTemplate: true, Parameters: parameters({ APITag: "v2", DesiredCount: 1 }) }),
+    );
+    const service = await describeService(a, made.Cluster!, made.Service!);
+    const described = await a.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: service.taskDefinition! }));
+    return { made, service, taskDefinition: described.taskDefinition! };
+  }
+
+  it("updating the image tag (only in Fn::Sub) registers a new revision and the service uses it", async () => {
+    const { made, service, taskDefinition } = await updateTag(main);
+    expect(taskDefinition.revision).toBe(2);
+    expect(taskDefinition.containerDefinitions?.[0]?.image).toMatch(/:v2$/);
+    expect(service.deployments?.[0]?.taskDefinition).toBe(taskDefinition.taskDefinitionArn);
+    const old = await main.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: made.TaskDef! }));
+    expect(old.taskDefinition?.status).toBe("INACTIVE");
+  });
+
+  it("without it, the stack's parameter changes but the task definition stays at revision 1", async () => {
+    const { taskDefinition } = await updateTag(withoutState);
+    expect(taskDefinition.revision).toBe(1);
+  });
+});
+
+describe("ecs-properties (EMULATOR.md item 3)", () => {
+  async function created(a: Aws) {
+    const name = uniqueName("p");
+    await createStack(a, name, ecsTemplate(), { DesiredCount: 2 });
+    const made = await stackResources(a, name);
+    const service = await describeService(a, made.Cluster!, made.Service!);
+    const described = await a.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: made.TaskDef! }));
+    return { made, service, taskDefinition: described.taskDefinition! };
+  }
+
+  it("the task definition and service keep their CloudFormation properties", async () => {
+    const { made, service, taskDefinition } = await created(main);
+    expect(taskDefinition).toMatchObject({
+      networkMode: "awsvpc",
+      requiresCompatibilities: ["FARGATE"],
+      cpu: "512",
+      memory: "1024",
+      executionRoleArn: expect.stringMatching(/^arn:aws:iam::\d+:role\//),
+      taskRoleArn: expect.stringMatching(/^arn:aws:iam::\d+:role\//),
+      volumes: [
+        { name: "weights", efsVolumeConfiguration: { fileSystemId: made.Weights, transitEncryption: "ENABLED", rootDirectory: "/" } },
+      ],
+    });
+    expect(taskDefinition.containerDefinitions?.[0]?.mountPoints).toEqual([{ sourceVolume: "weights", containerPath: "/app/weights" }]);
+    expect(service).toMatchObject({
+      launchType: "FARGATE",
+      desiredCount: 2,
+      enableExecuteCommand: true,
+      healthCheckGracePeriodSeconds: 60,
+      loadBalancers: [{ targetGroupArn: made.Tg, containerName: "api", containerPort: CONTAINER_PORT }],
+      networkConfiguration: {
+        awsvpcConfiguration: { subnets: [made.Subnet1, made.Subnet2], securityGroups: [made.TaskSg], assignPublicIp: "DISABLED" },
+      },
+      deploymentConfiguration: {
+        minimumHealthyPercent: 100,
+        maximumPercent: 200,
+        deploymentCircuitBreaker: { enable: true, rollback: true },
+      },
+    });
+  });
+
+  it("without it, the task definition is bridge/EC2 and the service has no load balancer or network", async () => {
+    const { service, taskDefinition } = await created(withoutState);
+    expect(taskDefinition.networkMode).toBe("bridge");
+    expect(taskDefinition.cpu).toBeUndefined();
+    expect(service.launchType).toBe("EC2");
+    expect(service.loadBalancers ?? []).toEqual([]);
+    expect(service.enableExecuteCommand ?? false).toBe(false);
+  });
+});
+
+describe("service-rollout (EMULATOR.md item 3)", () => {
+  it("a service reports running = desired and a COMPLETED primary deployment for its task definition", async () => {
+    const made = await fargateService(main, 2);
+    const first = await describeService(main, made.cluster, made.service);
+    expect(first.runningCount).toBe(2);
+    expect(first.deployments).toHaveLength(1);
+    expect(first.deployments?.[0]).toMatchObject({ status: "PRIMARY", rolloutState: "COMPLETED", runningCount: 2 });
+
+    const next = await made.register("v2");
+    await main.ecs.send(
+      new UpdateServiceCommand({ cluster: made.cluster, service: made.service, taskDefinition: next.taskDefinition!.taskDefinitionArn!, desiredCount: 3 }),
+    );
+    const updated = await describeService(main, made.cluster, made.service);
+    expect(updated.runningCount).toBe(3);
+    expect(updated.deployments?.[0]).toMatchObject({
+      status: "PRIMARY",
+      rolloutState: "COMPLETED",
+      taskDefinition: next.taskDefinition!.taskDefinitionArn,
+      desiredCount: 3,
+      runningCount: 3,
+    });
+    expect(updated.deployments?.[0]?.id).not.toBe(first.deployments?.[0]?.id);
+  });
+
+  it("without it, the service never runs its tasks and its deployment stays IN_PROGRESS", async () => {
+    const made = await fargateService(withoutState, 2);
+    const service = await describeService(withoutState, made.cluster, made.service);
+    expect(service.runningCount).toBe(0);
+    expect(service.deployments?.[0]?.rolloutState).toBe("IN_PROGRESS");
+  });
+});
+
+describe("target-health (EMULATOR.md item 3)", () => {
+  it("the target group reports one healthy target per running task, in the service's subnets", async () => {
+    const made = await fargateService(main, 2);
+    const targets = await healthyTargets(main, made.targetGroupArn);
+    expect(targets).toHaveLength(2);
+    for (const target of targets) {
+      expect(target.Target?.Id).toMatch(/^10\.9\.[12]\.\d+$/);
+      expect(target.Target?.Port).toBe(CONTAINER_PORT);
+    }
+    await main.ecs.send(new UpdateServiceCommand({ cluster: made.cluster, service: made.service, desiredCount: 1 }));
+    expect(await healthyTargets(main, made.targetGroupArn)).toHaveLength(1);
+  });
+
+  it("a stack's service registers its tasks in its target group", async () => {
+    const name = uniqueName("t");
+    await createStack(main, name, ecsTemplate(), { DesiredCount: 3 });
+    const made = await stackResources(main, name);
+    expect(await healthyTargets(main, made.Tg!)).toHaveLength(3);
+  });
+
+  it("without it, the target group has no targets", async () => {
+    const made = await fargateService(withoutState, 2);
+    await withoutState.ecs.send(new UpdateServiceCommand({ cluster: made.cluster, service: made.service, desiredCount: 2 }));
+    expect((await describeService(withoutState, made.cluster, made.service)).runningCount).toBe(2);
+    expect(await healthyTargets(withoutState, made.targetGroupArn)).toEqual([]);
+  });
+});
+
+describe("failed-create-rollback (EMULATOR.md item 4)", () => {
+  const missingCertificate = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000";
+
+  it("a resource that fails rolls the stack back to ROLLBACK_COMPLETE with a CREATE_FAILED event", async () => {
+    const name = uniqueName("f");
+    await createStack(main, name, baseTemplate(missingCertificate));
+
+    const stack = await describeStack(main, name);
+    expect(stack.StackStatus).toBe("ROLLBACK_COMPLETE");
+    expect(stack.StackStatusReason).toMatch(/failed to create: \[Https\]/);
+    const events = (await main.cf.send(new DescribeStackEventsCommand({ StackName: name }))).StackEvents ?? [];
+    const failed = events.find((e) => e.ResourceStatus === "CREATE_FAILED");
+    expect(failed).toMatchObject({ LogicalResourceId: "Https", ResourceType: "AWS::ElasticLoadBalancingV2::Listener" });
+    expect(failed?.ResourceStatusReason).toMatch(/certificate/i);
+    expect(events.map((e) => e.ResourceStatus)).toEqual(
+      expect.arrayContaining(["CREATE_IN_PROGRESS", "ROLLBACK_IN_PROGRESS", "ROLLBACK_COMPLETE"]),
+    );
+
+    // the partial resources are gone
+    const vpcs = await main.ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: "tag:aws:cloudformation:stack-name", Values: [name] }] }));
+    expect(vpcs.Vpcs ?? []).toEqual([]);
+    const lbs = await main.elb.send(new DescribeLoadBalancersCommand({}));
+    expect((lbs.LoadBalancers ?? []).filter((lb) => lb.LoadBalancerName?.startsWith(`${name}-`))).toEqual([]);
+    expect(await exportNames(main)).not.toContain(`${name}-VpcId`);
+
+    // it stays until deleted; then the name is free again
+    await main.cf.send(new DeleteStackCommand({ StackName: name }));
+    await expect(describeStack(main, name)).rejects.toThrow(/does not exist/);
+  });
+
+  it("an import of a missing export is refused with ValidationError and leaves no stack", async () => {
+    const name = uniqueName("f");
+    await expect(createStack(main, name, importerTemplate(), { BaseName: `${name}-missing` })).rejects.toThrow(/No export named/);
+    await expect(describeStack(main, name)).rejects.toThrow(/does not exist/);
+  });
+
+  it("without it, CreateStack fails and the stack stays in CREATE_PENDING/CREATE_IN_PROGRESS", async () => {
+    const a = withoutLifecycle;
+    const name = uniqueName("f");
+    await expect(createStack(a, name, baseTemplate(missingCertificate))).rejects.toThrow(/certificate/i);
+    // (DescribeStacks would try to create the listener again, for the outputs, and fail with HTTP 500)
+    const stacks = await a.cf.send(new ListStacksCommand({}));
+    expect(stacks.StackSummaries?.find((s) => s.StackName === name)?.StackStatus).toMatch(/^CREATE_(PENDING|IN_PROGRESS)$/);
+  });
+});
+
+describe("export-in-use (EMULATOR.md item 10)", () => {
+  it("an imported export protects its stack; ListImports names the importers", async () => {
+    const base = uniqueName("x");
+    const importer = uniqueName("y");
+    await createStack(main, base, exporterTemplate());
+    await createStack(main, importer, importerTemplate(), { BaseName: base });
+
+    const imports = await main.cf.send(new ListImportsCommand({ ExportName: `${base}-Logs` }));
+    expect(imports.Imports).toEqual([importer]);
+
+    await main.cf.send(new DeleteStackCommand({ StackName: base }));
+    const kept = await describeStack(main, base);
+    expect(kept.StackStatus).toBe("CREATE_COMPLETE");
+    expect(kept.StackStatusReason).toBe(`Export ${base}-Logs cannot be deleted as it is in use by ${importer}`);
+    expect(await exportNames(main)).toContain(`${base}-Logs`);
+
+    await main.cf.send(new DeleteStackCommand({ StackName: importer }));
+    await expect(main.cf.send(new ListImportsCommand({ ExportName: `${base}-Logs` }))).rejects.toThrow(/is not imported by any stack/);
+    await main.cf.send(new DeleteStackCommand({ StackName: base }));
+    await expect(describeStack(main, base)).rejects.toThrow(/does not exist/);
+  });
+
+  it("without it, the exporting stack is deleted under its importer and ListImports does not exist", async () => {
+    const a = withoutLifecycle;
+    const base = uniqueName("x");
+    const importer = uniqueName("y");
+    await createStack(a, base, exporterTemplate());
+    await createStack(a, importer, importerTemplate(), { BaseName: base });
+
+    await expect(a.cf.send(new ListImportsCommand({ ExportName: `${base}-Logs` }))).rejects.toThrow();
+    await a.cf.send(new DeleteStackCommand({ StackName: base }));
+    await expect(describeStack(a, base)).rejects.toThrow(/does not exist/);
+    expect(await exportNames(a)).not.toContain(`${base}-Logs`);
+    const live = await a.cf.send(new ListStacksCommand({ StackStatusFilter: ["CREATE_COMPLETE"] }));
+    expect((live.StackSummaries ?? []).map((s) => s.StackName)).toContain(importer);
+  });
+});
+
+describe("pipeline-dates (EMULATOR.md item 9)", () => {
+  async function pipelineAndBuild(a: Aws) {
+    const name = uniqueName("cp");
+    // the roles come from a stack: the project has no IAM client
+    await createStack(a, `${name}-roles`, rolesTemplate());
+    const outputs = (await describeStack(a, `${name}-roles`)).Outputs ?? [];
+    const roleArn = (key: string) => outputs.find((o) => o.OutputKey === key)!.OutputValue!;
+    await a.codebuild.send(
+      new CreateProjectCommand({
+        name,
+        source: { type: "CODEPIPELINE", location: "unused" },
+        artifacts: { type: "CODEPIPELINE", location: "unused" },
+        environment: { type: "LINUX_CONTAINER", image: "aws/codebuild/standard:7.0", computeType: "BUILD_GENERAL1_SMALL", privilegedMode: true },
+        serviceRole: roleArn("BuildRoleArn"),
+      }),
+    );
+    await a.codepipeline.send(
+      new CreatePipelineCommand({
+        pipeline: {
+          name,
+          roleArn: roleArn("PipelineRoleArn"),
+          artifactStore: { type: "S3", location: `${name}-artifacts` },
+          stages: [
+            {
+              name: "Source",
+              actions: [
+                {
+                  name: "Source",
+                  actionTypeId: { category: "Source", owner: "AWS", provider: "CodeStarSourceConnection", version: "1" },
+                  configuration: {
+                    ConnectionArn: "arn:aws:codestar-connections:us-east-1:123456789012:connection/00000000-0000-0000-0000-000000000000",
+                    FullRepositoryId: "owner/repo",
+                    BranchName: "main",
+                  },
+                  outputArtifacts: [{ name: "src" }],
+                },
+              ],
+            },
+            {
+              name: "Build",
+              actions: [
+                {
+                  name: "Build",
+                  actionTypeId: { category: "Build", owner: "AWS", provider: "CodeBuild", version: "1" },
+                  configuration: { ProjectName: name },
+                  inputArtifacts: [{ name: "src" }],
+                },
+              ],
+            },
+          ],
+        },
+      }),
+    );
+    return name;
+  }
+
+  it("GetPipeline, ListPipelines, StartBuild, BatchGetBuilds and BatchGetProjects deserialize, with Date timestamps", async () => {
+    const name = await pipelineAndBuild(main);
+    const pipeline = await main.codepipeline.send(new GetPipelineCommand({ name }));
+    expect(pipeline.metadata?.created).toBeInstanceOf(Date);
+    expect(Math.abs(pipeline.metadata!.created!.getTime() - Date.now())).toBeLessThan(120_000);
+    const listed = await main.codepipeline.send(new ListPipelinesCommand({}));
+    expect(listed.pipelines?.find((p) => p.name === name)?.updated).toBeInstanceOf(Date);
+
+    const started = await main.codebuild.send(new StartBuildCommand({ projectName: name }));
+    expect(started.build?.startTime).toBeInstanceOf(Date);
+    const builds = await main.codebuild.send(new BatchGetBuildsCommand({ ids: [started.build!.id!] }));
+    expect(builds.builds?.[0]?.startTime).toBeInstanceOf(Date);
+    expect(builds.builds?.[0]?.phases?.[0]?.startTime).toBeInstanceOf(Date);
+    const projects = await main.codebuild.send(new BatchGetProjectsCommand({ names: [name] }));
+    expect(projects.projects?.[0]?.created).toBeInstanceOf(Date);
+  });
+
+  it("without it, the JS SDK cannot read GetPipeline, ListPipelines or StartBuild", async () => {
+    const a = withoutState;
+    const name = await pipelineAndBuild(a);
+    await expect(a.codepipeline.send(new GetPipelineCommand({ name }))).rejects.toThrow(/real number|NaN/);
+    await expect(a.codepipeline.send(new ListPipelinesCommand({}))).rejects.toThrow(/real number|NaN/);
+    await expect(a.codebuild.send(new StartBuildCommand({ projectName: name }))).rejects.toThrow(/real number|NaN/);
+  });
+});

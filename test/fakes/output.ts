@@ -1,0 +1,51 @@
+/**
+ * A `MemoryOutput` that claims to be a terminal: tests of prompts and of the
+ * redrawn progress table need `interactive: true`.
+ */
+import { MemoryOutput, type LiveRegion, type Output } from "../../src/io/output.js";
+
+/** Records like `MemoryOutput`, answers `confirm` from `answers`, and reports itself interactive. */
+export class InteractiveMemoryOutput implements Output {
+  readonly interactive = true;
+  private readonly memory: MemoryOutput;
+  /** How many times a live region was redrawn. */
+  redraws = 0;
+
+  constructor(answers: boolean[] = []) {
+    this.memory = new MemoryOutput(answers);
+  }
+
+  get lines(): string[] {
+    return this.memory.lines;
+  }
+
+  step(message: string): void {
+    this.memory.step(message);
+  }
+  info(message: string): void {
+    this.memory.info(message);
+  }
+  success(message: string): void {
+    this.memory.success(message);
+  }
+  warn(message: string): void {
+    this.memory.warn(message);
+  }
+  result(data: unknown, render: () => string): void {
+    this.memory.result(data);
+    render();
+  }
+  live(): LiveRegion {
+    const region = this.memory.live();
+    return {
+      update: (lines) => {
+        this.redraws++;
+        region.update(lines);
+      },
+      close: () => region.close(),
+    };
+  }
+  confirm(question: string): Promise<boolean> {
+    return this.memory.confirm(question);
+  }
+}
