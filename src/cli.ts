@@ -34,7 +34,10 @@ export async function main(argv: string[]): Promise<number> {
   const onSigint = () => {
     interrupts++;
     // A second Ctrl-C does not wait for the current AWS call to return.
-    if (interrupts > 1) process.exit(ExitCode.interrupted);
+    if (interrupts > 1) {
+      process.stderr.write("Interrupted again: stopping now. Run the same command again to finish the job.\n");
+      process.exit(ExitCode.interrupted);
+    }
     controller.abort();
   };
   process.on("SIGINT", onSigint);

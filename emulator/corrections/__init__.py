@@ -28,6 +28,7 @@ MODULES = [
     "change_set_execute",
     "failed_create_rollback",
     "pipeline_dates",
+    "codebuild_update_project",
     "export_in_use",
 ]
 

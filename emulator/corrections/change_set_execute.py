@@ -9,9 +9,12 @@ stack's resource map only:
   (``Fn::ImportValue`` finds no export: moto made it without the region's list); an ``UPDATE`` keeps the old outputs and the stack's
   recorded template parameters;
 - the change set's ``Changes`` ignore its parameters: an update of APITag or
-  DesiredCount lists no change at all.
+  DesiredCount lists no change at all;
+- ``UsePreviousValue`` hands back the parsed value of a CommaDelimitedList
+  parameter (our AZs, subnet blocks) as a list, and the execution fails with
+  "'list' object has no attribute 'split'".
 
-The correction executes a change set the way ``CreateStack``/``UpdateStack``
+The correction keeps change set parameters as text, and executes a change set the way ``CreateStack``/``UpdateStack``
 finish a stack: the stack takes the change set's template and parameters, its
 outputs are evaluated again and its exports registered (export names must stay
 unique); ``*_IN_PROGRESS`` and ``*_COMPLETE`` events and statuses as usual. A
@@ -46,6 +49,14 @@ def _find_change_set(backend: Any, change_set_name: str, stack_name: str | None)
         if stack_name in (None, change_set.stack_name, change_set.stack_id):
             return change_set
     return matches[0] if matches else None
+
+
+def _as_text(value: Any) -> Any:
+    if isinstance(value, list):
+        return ",".join(str(item) for item in value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return value
 
 
 def apply() -> None:
@@ -110,5 +121,16 @@ def apply() -> None:
         stack.stack_status_reason = None
         set_stack_status(stack, f"{operation}_COMPLETE")
 
+    original_create_change_set = CloudFormationBackend.create_change_set
+
+    def create_change_set(self: Any, *args: Any, **kwargs: Any) -> Any:
+        # UsePreviousValue hands back the resolved value: a list for a
+        # CommaDelimitedList, a number for a Number. Parameters are text.
+        parameters = kwargs.get("parameters")
+        if isinstance(parameters, dict):
+            kwargs["parameters"] = {key: _as_text(value) for key, value in parameters.items()}
+        return original_create_change_set(self, *args, **kwargs)
+
     ChangeSet.diff = diff  # type: ignore[method-assign]
+    CloudFormationBackend.create_change_set = create_change_set  # type: ignore[method-assign]
     CloudFormationBackend.execute_change_set = execute_change_set  # type: ignore[method-assign]

@@ -11,18 +11,19 @@ Our create-endpoint reports the failing resource and its reason from the stack
 events and tells the user to delete the stack before retrying; our tests need
 that path. With the correction a resource failure gives:
 
-- ``CreateStack`` succeeds (returns the StackId);
-- the same for a ``CREATE`` change set that fails in ``ExecuteChangeSet``;
+- ``CreateStack`` succeeds (returns the StackId), and so does
+  ``ExecuteChangeSet`` of a ``CREATE`` change set (our CLI's path);
 - events ``CREATE_FAILED`` for the resource (ResourceStatusReason carries the
   error code and message), ``ROLLBACK_IN_PROGRESS`` for the stack (reason "The
   following resource(s) failed to create: [X]. ..."), ``ROLLBACK_COMPLETE``;
 - the partial resources are deleted (those whose model can be deleted), the
   stack exports nothing and stays in ``ROLLBACK_COMPLETE`` until deleted.
 
-A template-level validation error that CloudFormation reports synchronously
-(``No export named X found.``, a missing parameter, an unsupported GetAtt) still
-fails the call with ``ValidationError``; the partial resources are deleted and
-no stack is left behind, as on AWS.
+In ``CreateStack``, a template-level validation error that CloudFormation
+reports synchronously (``No export named X found.``, a missing parameter, an
+unsupported GetAtt) still fails the call with ``ValidationError``; the partial
+resources are deleted and no stack is left behind, as on AWS. (Executing a
+change set has no such early check here: any failure rolls back.)
 """
 
 from __future__ import annotations

@@ -2,37 +2,10 @@
  * Builds the SDK clients behind every interface of `interfaces.ts`, once per
  * command, with the same region, profile, retry policy and endpoint.
  */
-import { ACMClient } from "@aws-sdk/client-acm";
-import { CloudFormationClient } from "@aws-sdk/client-cloudformation";
-import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
-import { CodeBuildClient } from "@aws-sdk/client-codebuild";
-import { CodePipelineClient } from "@aws-sdk/client-codepipeline";
-import { CodeStarConnectionsClient } from "@aws-sdk/client-codestar-connections";
-import { EC2Client } from "@aws-sdk/client-ec2";
-import { ECRClient } from "@aws-sdk/client-ecr";
-import { ECSClient } from "@aws-sdk/client-ecs";
-import { EFSClient } from "@aws-sdk/client-efs";
-import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { S3Client } from "@aws-sdk/client-s3";
-import { STSClient } from "@aws-sdk/client-sts";
 import { InputError } from "../errors.js";
+import type { STSClient } from "@aws-sdk/client-sts";
 import type { AwsClients } from "./interfaces.js";
-import {
-  type AdapterContext,
-  SdkAcm,
-  SdkCloudFormation,
-  SdkCodeBuild,
-  SdkCodePipeline,
-  SdkConnections,
-  SdkEc2,
-  SdkEcr,
-  SdkEcs,
-  SdkEfs,
-  SdkElb,
-  SdkLogs,
-  SdkS3,
-  SdkSts,
-} from "./sdk-adapters.js";
+import type { AdapterContext } from "./sdk-adapters.js";
 
 /** Where and as whom to call AWS. */
 export interface AwsClientOptions {
@@ -52,7 +25,9 @@ export async function createAwsClients(options: AwsClientOptions): Promise<AwsCl
 
   const profile = options.profile || undefined;
   const endpointUrl = options.endpointUrl || undefined;
-  const region = await resolveRegion(options.region, profile);
+  // Loaded here rather than at start-up: the SDK takes about a second to load, which commands that never call AWS skip.
+  const [sdk, adapters] = await Promise.all([loadSdk(), import("./sdk-adapters.js")]);
+  const region = await resolveRegion(options.region, profile, sdk.STSClient);
   const config = {
     region,
     maxAttempts: MAX_ATTEMPTS,
@@ -64,31 +39,65 @@ export async function createAwsClients(options: AwsClientOptions): Promise<AwsCl
 
   return {
     region,
-    cloudFormation: new SdkCloudFormation(new CloudFormationClient(config), context),
-    ec2: new SdkEc2(new EC2Client(config), context),
-    ecs: new SdkEcs(new ECSClient(config), context),
-    elb: new SdkElb(new ElasticLoadBalancingV2Client(config), context),
-    ecr: new SdkEcr(new ECRClient(config), context),
-    acm: new SdkAcm(new ACMClient(config), context),
-    logs: new SdkLogs(new CloudWatchLogsClient(config), context),
+    cloudFormation: new adapters.SdkCloudFormation(new sdk.CloudFormationClient(config), context),
+    ec2: new adapters.SdkEc2(new sdk.EC2Client(config), context),
+    ecs: new adapters.SdkEcs(new sdk.ECSClient(config), context),
+    elb: new adapters.SdkElb(new sdk.ElasticLoadBalancingV2Client(config), context),
+    ecr: new adapters.SdkEcr(new sdk.ECRClient(config), context),
+    acm: new adapters.SdkAcm(new sdk.ACMClient(config), context),
+    logs: new adapters.SdkLogs(new sdk.CloudWatchLogsClient(config), context),
     // Emulators serve every bucket under one host, so virtual-hosted bucket names would not resolve.
-    s3: new SdkS3(new S3Client({ ...config, ...(endpointUrl ? { forcePathStyle: true } : {}) }), context),
-    codeBuild: new SdkCodeBuild(new CodeBuildClient(config), context),
-    codePipeline: new SdkCodePipeline(new CodePipelineClient(config), context),
-    connections: new SdkConnections(new CodeStarConnectionsClient(config), context),
-    efs: new SdkEfs(new EFSClient(config), context),
-    sts: new SdkSts(new STSClient(config), context),
+    s3: new adapters.SdkS3(new sdk.S3Client({ ...config, ...(endpointUrl ? { forcePathStyle: true } : {}) }), context),
+    codeBuild: new adapters.SdkCodeBuild(new sdk.CodeBuildClient(config), context),
+    codePipeline: new adapters.SdkCodePipeline(new sdk.CodePipelineClient(config), context),
+    connections: new adapters.SdkConnections(new sdk.CodeStarConnectionsClient(config), context),
+    efs: new adapters.SdkEfs(new sdk.EFSClient(config), context),
+    sts: new adapters.SdkSts(new sdk.STSClient(config), context),
+  };
+}
+
+/** The SDK's client classes, loaded in parallel. */
+async function loadSdk() {
+  const [acm, cfn, logs, cb, cp, csc, ec2, ecr, ecs, efs, elb, s3, sts] = await Promise.all([
+    import("@aws-sdk/client-acm"),
+    import("@aws-sdk/client-cloudformation"),
+    import("@aws-sdk/client-cloudwatch-logs"),
+    import("@aws-sdk/client-codebuild"),
+    import("@aws-sdk/client-codepipeline"),
+    import("@aws-sdk/client-codestar-connections"),
+    import("@aws-sdk/client-ec2"),
+    import("@aws-sdk/client-ecr"),
+    import("@aws-sdk/client-ecs"),
+    import("@aws-sdk/client-efs"),
+    import("@aws-sdk/client-elastic-load-balancing-v2"),
+    import("@aws-sdk/client-s3"),
+    import("@aws-sdk/client-sts"),
+  ]);
+  return {
+    ACMClient: acm.ACMClient,
+    CloudFormationClient: cfn.CloudFormationClient,
+    CloudWatchLogsClient: logs.CloudWatchLogsClient,
+    CodeBuildClient: cb.CodeBuildClient,
+    CodePipelineClient: cp.CodePipelineClient,
+    CodeStarConnectionsClient: csc.CodeStarConnectionsClient,
+    EC2Client: ec2.EC2Client,
+    ECRClient: ecr.ECRClient,
+    ECSClient: ecs.ECSClient,
+    EFSClient: efs.EFSClient,
+    ElasticLoadBalancingV2Client: elb.ElasticLoadBalancingV2Client,
+    S3Client: s3.S3Client,
+    STSClient: sts.STSClient,
   };
 }
 
 /** The flag, then the environment, then the profile's `region` in ~/.aws/config. */
-async function resolveRegion(flag: string | undefined, profile: string | undefined): Promise<string> {
+async function resolveRegion(flag: string | undefined, profile: string | undefined, Sts: typeof STSClient): Promise<string> {
   // The JS SDK ignores AWS_DEFAULT_REGION, which the AWS CLI (and so many users' shells) rely on.
   const fromFlagOrEnv = flag || process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION;
   if (fromFlagOrEnv) return fromFlagOrEnv;
 
   // A throwaway client resolves the region the way every SDK client would, config files included.
-  const probe = new STSClient(profile ? { profile } : {});
+  const probe = new Sts(profile ? { profile } : {});
   try {
     const region = await probe.config.region();
     if (region) return region;

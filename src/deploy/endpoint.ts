@@ -16,7 +16,7 @@ import { findEndpointFileSystems, keptVolumes } from "./file-systems.js";
 import { ensureListenerCertificate } from "./listener-certificates.js";
 import { endpointLogGroupName, logGroupExists } from "./log-groups.js";
 import { followPipelineExecution, imageExists, waitForImage } from "./image.js";
-import { checkConnection, ensurePipeline, waitForConnection } from "./pipeline.js";
+import { checkConnection, ensurePipeline, waitForConnection, type ConnectionCheck } from "./pipeline.js";
 import { choosePriority, usedPriorities } from "./priority.js";
 import { ensureNfsRule } from "./security-groups.js";
 import { deployStack, findStack, type DeployOutcome } from "./stack.js";
@@ -84,8 +84,10 @@ export async function deployEndpoint(config: EndpointConfig, options: DeployEndp
   let outcome = await deployWithPriority(config, facts, previous, ctx);
 
   const outputs = outcome.outputs;
+  let connection: ConnectionCheck = "unknown";
   if (options.pipeline && config.pipeline) {
     await ensurePipeline(config, { ecrRepositoryName: output(outputs, "EcrRepositoryName", id), ecrRepositoryUri: output(outputs, "EcrRepositoryUri", id) }, ctx);
+    connection = await checkConnection(config, ctx);
   } else if (config.pipeline) {
     out.info("Pipeline skipped (--no-pipeline).");
   }
@@ -99,7 +101,7 @@ export async function deployEndpoint(config: EndpointConfig, options: DeployEndp
   out.success(nfs === "added" ? `EFS security group now admits ${id}'s tasks on 2049` : `EFS security group admits ${id}'s tasks on 2049`);
 
   const repository = output(outputs, "EcrRepositoryName", id);
-  const imageTag = await obtainImage(config, options, runningTag, repository, ctx);
+  const imageTag = await obtainImage(config, options, runningTag, repository, connection, ctx);
 
   out.step(`Deploying image ${imageTag} with ${config.scaling.desired} task(s)`);
   const latest = (await findStack(ctx.aws.cloudFormation, id)) ?? outcome.stack;
@@ -226,7 +228,14 @@ async function importedValue(config: EndpointConfig, suffix: string, ctx: Deploy
   throw new AwsError(`Export ${name} not found.`, { code: "ExportNotFound" });
 }
 
-async function obtainImage(config: EndpointConfig, options: DeployEndpointOptions, runningTag: string | undefined, repository: string, ctx: DeployContext): Promise<string> {
+async function obtainImage(
+  config: EndpointConfig,
+  options: DeployEndpointOptions,
+  runningTag: string | undefined,
+  repository: string,
+  connection: ConnectionCheck,
+  ctx: DeployContext,
+): Promise<string> {
   const explicit = options.tag ?? config.container.tag;
   if (explicit) {
     await waitForImage(repository, explicit, options.imageTimeoutMs, ctx);
@@ -237,7 +246,7 @@ async function obtainImage(config: EndpointConfig, options: DeployEndpointOption
     return runningTag;
   }
   if (options.pipeline && config.pipeline) {
-    if ((await checkConnection(config, ctx)) === "pending") await waitForConnection(config, options.imageTimeoutMs, ctx);
+    if (connection === "pending") await waitForConnection(config, options.imageTimeoutMs, ctx);
     return followPipelineExecution(endpointId(config), ctx.aws.region, options.imageTimeoutMs, ctx);
   }
   throw new InputError([{ path: "--tag", message: "no image to deploy: the endpoint has no pipeline and no tag was given" }], "Push an image to the endpoint's ECR repository and pass --tag TAG.");

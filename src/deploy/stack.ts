@@ -271,7 +271,7 @@ async function continueRollback(name: string, stack: Stack, deps: StackDeps): Pr
   });
 }
 
-/** Deletes the change set's stack's empty change, then reports the stack as it is. */
+/** The outcome when CloudFormation found nothing to change: the stack as it is. */
 async function unchanged(name: string, before: Stack | undefined, deps: StackDeps): Promise<DeployOutcome> {
   const stack = (await findStack(deps.cfn, name)) ?? before;
   if (!stack) throw new AwsError(`Stack ${name} disappeared while its change set was being prepared.`, { hint: "Re-run the same command." });
@@ -410,8 +410,8 @@ function interruption(name: string, watch: Watch, status: string): InterruptedEr
   );
 }
 
-async function sleep(ms: number, deps: StackDeps): Promise<void> {
-  await deps.clock.sleep(ms, deps.signal);
+function sleep(ms: number, deps: StackDeps): Promise<void> {
+  return deps.clock.sleep(ms, deps.signal);
 }
 
 /** Describes a stack by name or id; a deleted stack described by id reads DELETE_COMPLETE. */

@@ -118,7 +118,7 @@ describe.skipIf(!endpoint)("the real adapters against the emulator", () => {
     JSON.stringify({
       Parameters: { Retention: { Type: "Number", Default: "7" } },
       Resources: { Logs: { Type: "AWS::Logs::LogGroup", Properties: { LogGroupName: `mlops-adapter-test-${run}-${variant}`, RetentionInDays: { Ref: "Retention" } } } },
-      Outputs: { LogGroupName: { Value: { Ref: "Logs" } } },
+      Outputs: { LogGroupName: { Value: { Ref: "Logs" }, Export: { Name: `mlops-adapter-test-${run}-logs` } } },
     });
 
   it("creates, leaves unchanged, updates and deletes a stack", async () => {
@@ -137,6 +137,7 @@ describe.skipIf(!endpoint)("the real adapters against the emulator", () => {
     const created = await deployStack(spec("7"), deps);
     expect(created.kind).toBe("created");
     expect(created.stack.StackStatus).toBe("CREATE_COMPLETE");
+    expect(created.outputs).toEqual({ LogGroupName: `mlops-adapter-test-${run}-7` });
 
     const unchanged = await deployStack(spec("7"), deps);
     expect(unchanged.kind).toBe("unchanged");
@@ -149,6 +150,17 @@ describe.skipIf(!endpoint)("the real adapters against the emulator", () => {
     const changedTemplate = await deployStack(spec("14", template(30)), deps);
     expect(changedTemplate.kind).toBe("updated");
 
+    // A stack importing the export keeps it from being deleted; the error names the importer.
+    const importer = `${stackName}-importer`;
+    const importing = JSON.stringify({
+      Resources: { Logs: { Type: "AWS::Logs::LogGroup", Properties: { LogGroupName: { "Fn::Join": ["-", [{ "Fn::ImportValue": `mlops-adapter-test-${run}-logs` }, "b"]] } } } },
+    });
+    expect((await deployStack({ stackName: importer, templateBody: importing, parameters: {}, tags: {} }, deps)).kind).toBe("created");
+    const refused = await deleteStack(stackName, deps).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(AwsError);
+    expect((refused as AwsError).message).toBe(`Stack ${stackName} cannot be deleted: other stacks import its exports: mlops-adapter-test-${run}-logs (used by ${importer}).`);
+    expect(await deleteStack(importer, deps)).toEqual({ kind: "deleted" });
+
     expect(await deleteStack(stackName, deps)).toEqual({ kind: "deleted" });
     expect(await findStack(aws.cloudFormation, stackName)).toBeUndefined();
     expect(await deleteStack(stackName, deps)).toEqual({ kind: "absent" });
@@ -157,6 +169,8 @@ describe.skipIf(!endpoint)("the real adapters against the emulator", () => {
       `success: Stack ${stackName} is up to date: no changes`,
       `success: Stack ${stackName} updated (UPDATE_COMPLETE) in 0:00`,
       `success: Stack ${stackName} updated (UPDATE_COMPLETE) in 0:00`,
+      `success: Stack ${importer} created (CREATE_COMPLETE) in 0:00`,
+      `success: Stack ${importer} deleted`,
       `success: Stack ${stackName} deleted`,
     ]);
   });

@@ -2,7 +2,7 @@
  * Bad input gets exit code 2, a message naming the file or flag, and no AWS
  * call: every run here points mlops at a server that counts requests.
  */
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runMlops } from "../helpers/mlops.js";
 import { startCountingServer } from "../helpers/servers.js";
@@ -47,6 +47,13 @@ describe("bad command lines", () => {
 
 const corpusDir = new URL("../params/corpus/", import.meta.url);
 const corpus = readdirSync(corpusDir).filter((f) => !f.endsWith(".md") && f !== "expected.json");
+const expected = JSON.parse(readFileSync(new URL("expected.json", corpusDir), "utf8")) as Record<string, { overrides?: Record<string, string> }>;
+const flagOf: Record<string, string> = { region: "--region", base: "--base", connectionArn: "--connection-arn", repository: "--repository", branch: "--branch" };
+
+/** The command-line flags that give a case's overrides. */
+function flagsFor(file: string): string[] {
+  return Object.entries(expected[file]?.overrides ?? {}).flatMap(([key, value]) => [flagOf[key] ?? `--${key}`, value]);
+}
 
 describe("broken parameter files through the binary", () => {
   it("has a corpus of at least 30 broken files", () => {
@@ -58,7 +65,7 @@ describe("broken parameter files through the binary", () => {
       const before = counter.count();
       const path = `test/params/corpus/${file}`;
       // Validation runs before the verb checks the kind of endpoint, so one verb serves every case.
-      const run = await runMlops(["create-endpoint", path, "--yes"], { endpointUrl: counter.url });
+      const run = await runMlops(["create-endpoint", path, "--yes", ...flagsFor(file)], { endpointUrl: counter.url });
       expect(run.code, run.stderr).toBe(2);
       expect(run.stderr).toContain(path);
       expect(counter.count()).toBe(before);

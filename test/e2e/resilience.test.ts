@@ -97,10 +97,14 @@ describe("interruption", () => {
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stderr = "";
+    let interrupted = false;
     const code = await new Promise<number | null>((resolve) => {
       child.stderr.on("data", (d: Buffer) => {
         stderr += d.toString();
-        if (stderr.includes("Waiting for image")) child.kill("SIGINT");
+        if (!interrupted && stderr.includes("Waiting for image")) {
+          interrupted = true;
+          child.kill("SIGINT");
+        }
       });
       child.on("exit", (c) => resolve(c));
     });

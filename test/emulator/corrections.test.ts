@@ -10,15 +10,19 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { ACMClient, RequestCertificateCommand } from "@aws-sdk/client-acm";
 import {
   CloudFormationClient,
+  CreateChangeSetCommand,
   CreateStackCommand,
   DeleteStackCommand,
+  DescribeChangeSetCommand,
   DescribeStackEventsCommand,
   DescribeStacksCommand,
   ListExportsCommand,
   ListImportsCommand,
   ListStackResourcesCommand,
   ListStacksCommand,
+  ExecuteChangeSetCommand,
   UpdateStackCommand,
+  type ChangeSetType,
   type Parameter,
   type Stack,
 } from "@aws-sdk/client-cloudformation";
@@ -28,6 +32,7 @@ import {
   CodeBuildClient,
   CreateProjectCommand,
   StartBuildCommand,
+  UpdateProjectCommand,
 } from "@aws-sdk/client-codebuild";
 import {
   CodePipelineClient,
@@ -115,6 +120,32 @@ async function certificate(a: Aws): Promise<string> {
 async function createStack(a: Aws, name: string, body: string, values: Record<string, string | number> = {}) {
   const answer = await a.cf.send(new CreateStackCommand({ StackName: name, TemplateBody: body, Parameters: parameters(values) }));
   return answer.StackId!;
+}
+
+/** Creates a change set, waits until it is ready and executes it (our CLI's path); returns its Changes. */
+async function throughChangeSet(
+  a: Aws,
+  name: string,
+  type: ChangeSetType,
+  template: { body?: string; values?: Record<string, string | number>; previous?: string[] },
+) {
+  const changeSetName = `cs-${++counter}`;
+  const created = await a.cf.send(
+    new CreateChangeSetCommand({
+      StackName: name,
+      ChangeSetName: changeSetName,
+      ChangeSetType: type,
+      ...(template.body ? { TemplateBody: template.body } : { UsePreviousTemplate: true }),
+      Parameters: [
+        ...parameters(template.values ?? {}),
+        ...(template.previous ?? []).map((key) => ({ ParameterKey: key, UsePreviousValue: true })),
+      ],
+    }),
+  );
+  const described = await a.cf.send(new DescribeChangeSetCommand({ StackName: name, ChangeSetName: created.Id! }));
+  expect(described.Status).toBe("CREATE_COMPLETE");
+  await a.cf.send(new ExecuteChangeSetCommand({ StackName: name, ChangeSetName: created.Id! }));
+  return described.Changes ?? [];
 }
 
 async function describeStack(a: Aws, nameOrId: string): Promise<Stack> {
@@ -215,7 +246,7 @@ const mainUrl = inject("emulatorUrl");
 const main = aws(mainUrl);
 
 /** Two extra emulators, each without a group of corrections that do not depend on each other. */
-const WITHOUT_STACK_LIFECYCLE = ["delete-base-stack", "failed-create-rollback", "export-in-use"];
+const WITHOUT_STACK_LIFECYCLE = ["delete-base-stack", "change-set-execute", "failed-create-rollback", "export-in-use"];
 const WITHOUT_RESOURCE_STATE = [
   "update-keeps-resources",
   "sub-parameter-diff",
@@ -223,6 +254,7 @@ const WITHOUT_RESOURCE_STATE = [
   "service-rollout",
   "target-health",
   "pipeline-dates",
+  "codebuild-update-project",
 ];
 let lifecycleEmulator: RunningEmulator;
 let stateEmulator: RunningEmulator;
@@ -518,6 +550,17 @@ describe("failed-create-rollback (EMULATOR.md item 4)", () => {
     await expect(describeStack(main, name)).rejects.toThrow(/does not exist/);
   });
 
+  it("a CREATE change set that fails while executing rolls back the same way", async () => {
+    const name = uniqueName("f");
+    await throughChangeSet(main, name, "CREATE", { body: baseTemplate(missingCertificate) });
+    const stack = await describeStack(main, name);
+    expect(stack.StackStatus).toBe("ROLLBACK_COMPLETE");
+    const events = (await main.cf.send(new DescribeStackEventsCommand({ StackName: name }))).StackEvents ?? [];
+    expect(events.find((e) => e.ResourceStatus === "CREATE_FAILED")?.LogicalResourceId).toBe("Https");
+    const vpcs = await main.ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: "tag:aws:cloudformation:stack-name", Values: [name] }] }));
+    expect(vpcs.Vpcs ?? []).toEqual([]);
+  });
+
   it("an import of a missing export is refused with ValidationError and leaves no stack", async () => {
     const name = uniqueName("f");
     await expect(createStack(main, name, importerTemplate(), { BaseName: `${name}-missing` })).rejects.toThrow(/No export named/);
@@ -531,6 +574,49 @@ describe("failed-create-rollback (EMULATOR.md item 4)", () => {
     // (DescribeStacks would try to create the listener again, for the outputs, and fail with HTTP 500)
     const stacks = await a.cf.send(new ListStacksCommand({}));
     expect(stacks.StackSummaries?.find((s) => s.StackName === name)?.StackStatus).toMatch(/^CREATE_(PENDING|IN_PROGRESS)$/);
+  });
+});
+
+describe("change-set-execute (EMULATOR.md: change sets work only partly)", () => {
+  it("a stack created through a change set has its outputs and exports, and another can import them", async () => {
+    const base = uniqueName("x");
+    const changes = await throughChangeSet(main, base, "CREATE", { body: exporterTemplate() });
+    expect(changes.map((c) => [c.ResourceChange?.Action, c.ResourceChange?.LogicalResourceId])).toEqual([["Add", "Logs"]]);
+    const stack = await describeStack(main, base);
+    expect(stack.StackStatus).toBe("CREATE_COMPLETE");
+    expect(stack.Outputs?.find((o) => o.OutputKey === "LogsName")?.OutputValue).toBe(`/emu/${base}`);
+    expect(await exportNames(main)).toContain(`${base}-Logs`);
+
+    const importer = uniqueName("y");
+    await throughChangeSet(main, importer, "CREATE", { body: importerTemplate(), values: { BaseName: base } });
+    expect((await describeStack(main, importer)).StackStatus).toBe("CREATE_COMPLETE");
+  });
+
+  it("an UPDATE change set lists what a parameter change modifies, and executing it applies it", async () => {
+    const name = uniqueName("u");
+    await throughChangeSet(main, name, "CREATE", { body: ecsTemplate(), values: { APITag: "v1", DesiredCount: 1 } });
+    const changes = await throughChangeSet(main, name, "UPDATE", { values: { APITag: "v2" }, previous: ["DesiredCount"] });
+    expect(changes.map((c) => `${c.ResourceChange?.Action} ${c.ResourceChange?.LogicalResourceId}`).sort()).toEqual([
+      "Modify Service",
+      "Modify TaskDef",
+    ]);
+    const stack = await describeStack(main, name);
+    expect(stack.StackStatus).toBe("UPDATE_COMPLETE");
+    expect(stack.Parameters?.find((p) => p.ParameterKey === "APITag")?.ParameterValue).toBe("v2");
+    const made = await stackResources(main, name);
+    const service = await describeService(main, made.Cluster!, made.Service!);
+    expect(service.taskDefinition).toMatch(/:2$/);
+    expect(service.desiredCount).toBe(1);
+  });
+
+  it("without it, a stack created through a change set has no outputs and exports nothing", async () => {
+    const a = withoutLifecycle;
+    const base = uniqueName("x");
+    await throughChangeSet(a, base, "CREATE", { body: exporterTemplate() });
+    const stack = await describeStack(a, base);
+    expect(stack.StackStatus).toBe("CREATE_COMPLETE");
+    expect(stack.Outputs ?? []).toEqual([]);
+    expect(await exportNames(a)).not.toContain(`${base}-Logs`);
   });
 });
 
@@ -651,5 +737,32 @@ describe("pipeline-dates (EMULATOR.md item 9)", () => {
     await expect(a.codepipeline.send(new GetPipelineCommand({ name }))).rejects.toThrow(/real number|NaN/);
     await expect(a.codepipeline.send(new ListPipelinesCommand({}))).rejects.toThrow(/real number|NaN/);
     await expect(a.codebuild.send(new StartBuildCommand({ projectName: name }))).rejects.toThrow(/real number|NaN/);
+  });
+});
+
+describe("codebuild-update-project (missing in moto)", () => {
+  const project = (name: string, roleArn: string, image: string) => ({
+    name,
+    source: { type: "CODEPIPELINE" as const, location: "unused" },
+    artifacts: { type: "CODEPIPELINE" as const, location: "unused" },
+    environment: { type: "LINUX_CONTAINER" as const, image, computeType: "BUILD_GENERAL1_SMALL" as const, privilegedMode: true },
+    serviceRole: roleArn,
+  });
+  const role = "arn:aws:iam::123456789012:role/build";
+
+  it("UpdateProject replaces the fields given", async () => {
+    const name = uniqueName("cb");
+    await main.codebuild.send(new CreateProjectCommand(project(name, role, "aws/codebuild/standard:7.0")));
+    const updated = await main.codebuild.send(new UpdateProjectCommand(project(name, role, "aws/codebuild/standard:8.0")));
+    expect(updated.project?.environment?.image).toBe("aws/codebuild/standard:8.0");
+    const projects = await main.codebuild.send(new BatchGetProjectsCommand({ names: [name] }));
+    expect(projects.projects?.[0]?.environment?.image).toBe("aws/codebuild/standard:8.0");
+    await expect(main.codebuild.send(new UpdateProjectCommand(project(`${name}-none`, role, "x")))).rejects.toThrow(/cannot be found/);
+  });
+
+  it("without it, UpdateProject fails", async () => {
+    const name = uniqueName("cb");
+    await withoutState.codebuild.send(new CreateProjectCommand(project(name, role, "aws/codebuild/standard:7.0")));
+    await expect(withoutState.codebuild.send(new UpdateProjectCommand(project(name, role, "aws/codebuild/standard:8.0")))).rejects.toThrow();
   });
 });
