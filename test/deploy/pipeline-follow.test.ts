@@ -1,0 +1,70 @@
+/**
+ * create-endpoint without --tag: the connection waits for its handshake, the
+ * pipeline's first execution builds the image, and the CLI deploys the tag it
+ * pushed. The emulator has no executions or connections, so those two APIs
+ * are stateful fakes; everything else is the emulator through the real
+ * adapters.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createAwsClients } from "../../src/aws/clients.js";
+import type { AwsClients } from "../../src/aws/interfaces.js";
+import { deployEndpoint } from "../../src/deploy/endpoint.js";
+import { AwsError } from "../../src/errors.js";
+import { MemoryOutput } from "../../src/io/output.js";
+import { loadEndpointConfig } from "../../src/params/load.js";
+import { FakeClock } from "../fakes/clock.js";
+import { FakeConnections, FakePipelineExecutions } from "../fakes/codepipeline.js";
+import { pushImage, sdkClients } from "../helpers/aws.js";
+import { startEmulator } from "../setup/emulator-process.js";
+
+const sha = "0123456789abcdef0123456789abcdef01234567";
+let emulator: { url: string; stop(): Promise<void> };
+
+beforeAll(async () => {
+  emulator = await startEmulator();
+  process.env.AWS_ACCESS_KEY_ID = "test";
+  process.env.AWS_SECRET_ACCESS_KEY = "test";
+});
+afterAll(async () => {
+  await emulator?.stop();
+});
+
+async function clients(outcome: "Succeeded" | "Failed"): Promise<{ aws: AwsClients; executions: FakePipelineExecutions; connections: FakeConnections }> {
+  const real = await createAwsClients({ region: "us-east-1", endpointUrl: emulator.url });
+  const sdk = sdkClients(emulator.url);
+  const executions = new FakePipelineExecutions(real.codePipeline, {
+    revision: sha,
+    pollsInProgress: 3,
+    outcome,
+    onSucceeded: (name) => pushImage(sdk.ecr, name, `tag-${sha}`),
+  });
+  const connections = new FakeConnections(2);
+  return { aws: { ...real, codePipeline: executions, connections }, executions, connections };
+}
+
+describe("create-endpoint following the pipeline's first build", () => {
+  it("waits for the connection, follows the execution and deploys the tag it built", async () => {
+    const { aws, executions, connections } = await clients("Succeeded");
+    const out = new MemoryOutput();
+    const config = await loadEndpointConfig("params/ep-a.yaml");
+    const result = await deployEndpoint(config, { pipeline: true, imageTimeoutMs: 30 * 60_000, rolloutTimeoutMs: 15 * 60_000 }, { aws, out, clock: new FakeClock(), assumeYes: true, pollIntervalMs: 10 });
+    expect(result.imageTag).toBe(`tag-${sha}`);
+    expect(connections.reads).toBeGreaterThan(2);
+    expect(executions.listings).toBe(4);
+    expect(out.lines.join("\n")).toContain("ACTION REQUIRED");
+    const stack = await aws.cloudFormation.describeStacks({ StackName: "ep-a-prod" });
+    expect(stack.Stacks?.[0]?.Parameters?.find((p) => p.ParameterKey === "APITag")?.ParameterValue).toBe(`tag-${sha}`);
+    expect(stack.Stacks?.[0]?.Parameters?.find((p) => p.ParameterKey === "DesiredCount")?.ParameterValue).toBe("2");
+  });
+
+  it("a failed build stops with the execution's reason and leaves the stack with no tasks", async () => {
+    await fetch(`${emulator.url}/moto-api/reset`, { method: "POST" });
+    const { aws } = await clients("Failed");
+    const config = await loadEndpointConfig("params/ep-a.yaml");
+    const run = deployEndpoint(config, { pipeline: true, imageTimeoutMs: 30 * 60_000, rolloutTimeoutMs: 15 * 60_000 }, { aws, out: new MemoryOutput(), clock: new FakeClock(), assumeYes: true, pollIntervalMs: 10 });
+    await expect(run).rejects.toThrow(AwsError);
+    await expect(run).rejects.toThrow(/failed: Build failed: docker build exited with 1/);
+    const stack = await aws.cloudFormation.describeStacks({ StackName: "ep-a-prod" });
+    expect(stack.Stacks?.[0]?.Parameters?.find((p) => p.ParameterKey === "DesiredCount")?.ParameterValue).toBe("0");
+  });
+});
