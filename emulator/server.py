@@ -73,7 +73,7 @@ def main(argv: list[str]) -> int:
 
     if args.list:
         for correction in all_corrections():
-            print(f"{correction.name:24} item {correction.item:3} {correction.summary}")
+            print(f"{correction.name:26} item {correction.item:>2}  {correction.summary}")
         return 0
 
     os.environ.setdefault("MOTO_ACM_VALIDATION_WAIT", "0")

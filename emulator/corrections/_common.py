@@ -153,3 +153,16 @@ def set_stack_status(stack: Any, status: str, reason: str | None = None) -> None
     stack.status = status
     stack.stack_status_reason = reason
     stack._add_stack_event(status, resource_status_reason=reason)
+
+
+def find_change_set(backend: Any, change_set_name: str, stack_name: str | None) -> Any:
+    """A change set by ARN, or by name (of the given stack when several share it)."""
+    if change_set_name in backend.change_sets:
+        return backend.change_sets[change_set_name]
+    matches = [
+        cs for cs in backend.change_sets.values() if cs.change_set_name == change_set_name
+    ]
+    for change_set in matches:
+        if stack_name in (None, change_set.stack_name, change_set.stack_id):
+            return change_set
+    return matches[0] if matches else None

@@ -29,26 +29,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._common import add_resource_event, drop_exports, error_code, error_message, set_stack_status
+from ._common import (
+    add_resource_event,
+    drop_exports,
+    error_code,
+    error_message,
+    find_change_set,
+    set_stack_status,
+)
 
 NAME = "change-set-execute"
-ITEM = "Works: change sets"
+ITEM = "-"  # EMULATOR.md "Works": change sets (partly)
 SUMMARY = (
     "ExecuteChangeSet gives the stack its template, parameters, outputs and exports; "
     "Changes include parameter-driven modifications"
 )
-
-
-def _find_change_set(backend: Any, change_set_name: str, stack_name: str | None) -> Any:
-    if change_set_name in backend.change_sets:
-        return backend.change_sets[change_set_name]
-    matches = [
-        cs for cs in backend.change_sets.values() if cs.change_set_name == change_set_name
-    ]
-    for change_set in matches:
-        if stack_name in (None, change_set.stack_name, change_set.stack_id):
-            return change_set
-    return matches[0] if matches else None
 
 
 def _as_text(value: Any) -> Any:
@@ -83,7 +78,7 @@ def apply() -> None:
         return changes
 
     def execute_change_set(self: Any, change_set_name: str, stack_name: str | None = None) -> None:
-        change_set = _find_change_set(self, change_set_name, stack_name)
+        change_set = find_change_set(self, change_set_name, stack_name)
         if change_set is None:
             raise ValidationError(stack_name)
         stack = self.stacks[change_set.stack_id]

@@ -19,7 +19,7 @@ from typing import Any
 from moto.core.utils import unix_time
 
 NAME = "codebuild-update-project"
-ITEM = "(none: found by the sequence tests)"
+ITEM = "-"  # not an EMULATOR.md item: found by the sequence tests
 SUMMARY = "CodeBuild UpdateProject replaces the fields given (moto answers HTTP 500)"
 
 # request member -> key in moto's project_metadata

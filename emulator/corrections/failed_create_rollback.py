@@ -35,6 +35,7 @@ from ._common import (
     drop_exports,
     error_code,
     error_message,
+    find_change_set,
     freeze,
     retire_stack_outputs,
     set_stack_status,
@@ -111,18 +112,6 @@ def _fail_create(backend: Any, stack: Any, exc: BaseException) -> None:
         retire_stack_outputs(stack)
 
 
-def _find_change_set(backend: Any, change_set_name: str, stack_name: str | None) -> Any:
-    if change_set_name in backend.change_sets:
-        return backend.change_sets[change_set_name]
-    matches = [
-        cs for cs in backend.change_sets.values() if cs.change_set_name == change_set_name
-    ]
-    for change_set in matches:
-        if stack_name in (None, change_set.stack_name, change_set.stack_id):
-            return change_set
-    return matches[0] if matches else None
-
-
 def apply() -> None:
     from moto.cloudformation.exceptions import CloudFormationError
     from moto.cloudformation.models import CloudFormationBackend
@@ -150,7 +139,7 @@ def apply() -> None:
 
     def execute_change_set(self: Any, change_set_name: str, stack_name: str | None = None) -> None:
         """A CREATE change set that fails while executing rolls back too."""
-        change_set = _find_change_set(self, change_set_name, stack_name)
+        change_set = find_change_set(self, change_set_name, stack_name)
         try:
             return original_execute(self, change_set_name, stack_name)
         except Exception as exc:

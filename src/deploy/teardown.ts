@@ -75,6 +75,7 @@ export async function teardown(target: TeardownTarget, options: TeardownOptions,
   const ordered = [...plans].sort((a, b) => rank(a) - rank(b));
   for (const p of ordered) {
     if (p.stack) {
+      ctx.out.step(`Tearing down ${p.endpointId}`);
       const outputs = stackOutputs(p.stack.stack);
       if (p.stack.role === "added" && outputs.EfsSecurityGroupId && outputs.TaskSecurityGroupId) {
         const removed = await removeNfsRule(ctx.aws.ec2, { efsSecurityGroupId: outputs.EfsSecurityGroupId, taskSecurityGroupId: outputs.TaskSecurityGroupId, description: "" });
@@ -82,7 +83,6 @@ export async function teardown(target: TeardownTarget, options: TeardownOptions,
       }
       if (p.stack.role === "added") await releaseCertificates(p.stack, others, ctx);
       if (outputs.EcrRepositoryName && (await emptyRepository(outputs.EcrRepositoryName, ctx)) > 0) result.emptiedRepositories.push(outputs.EcrRepositoryName);
-      ctx.out.step(`Deleting stack ${p.stack.stackName}`);
       await deleteStack(p.stack.stackName, stackDeps(ctx));
       result.deletedStacks.push(p.stack.stackName);
     }

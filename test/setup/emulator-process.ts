@@ -75,7 +75,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     stderr = (stderr + chunk).slice(-STDERR_KEEP);
   });
 
-  const describe = () => `python3 ${args.map((a) => (a === SERVER ? "emulator/server.py" : a)).join(" ")}`;
+  const describe = () => `${python} ${args.map((a) => (a === SERVER ? "emulator/server.py" : a)).join(" ")}`;
 
   const url = await new Promise<string>((resolve, reject) => {
     let stdout = "";
