@@ -18,9 +18,11 @@ function intrinsicTypes(): yaml.Type[] {
         kind,
         // `!GetAtt Resource.Attribute` is the same as the list form.
         construct: (data: unknown) => ({ "Fn::GetAtt": typeof data === "string" ? splitOnce(data) : data }),
+        // Only the first dot separates resource and attribute: attributes may contain dots.
       }),
     );
-    for (const name of functions) types.push(new yaml.Type(`!${name}`, { kind, construct: (data: unknown) => ({ [`Fn::${name}`]: data }) }));
+    // An empty scalar (`!GetAZs` alone) means "".
+    for (const name of functions) types.push(new yaml.Type(`!${name}`, { kind, construct: (data: unknown) => ({ [`Fn::${name}`]: data === null && kind === "scalar" ? "" : data }) }));
   }
   return types;
 }
@@ -33,9 +35,14 @@ function splitOnce(value: string): string[] {
 /** js-yaml schema that understands CloudFormation's short-form tags. */
 export const cfnSchema = yaml.DEFAULT_SCHEMA.extend(intrinsicTypes());
 
+/** Parses CloudFormation YAML (or JSON) into its long (JSON) form, whatever its top level. */
+export function parseCfnYaml(text: string): unknown {
+  return yaml.load(text, { schema: cfnSchema });
+}
+
 /** Parses a CloudFormation template written in YAML (or JSON). */
 export function parseTemplate(text: string): Record<string, unknown> {
-  const parsed = yaml.load(text, { schema: cfnSchema });
+  const parsed = parseCfnYaml(text);
   if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw new Error("template is not a mapping");
   return parsed as Record<string, unknown>;
 }

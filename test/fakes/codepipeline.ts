@@ -44,7 +44,7 @@ export class FakePipelineExecutions implements Api {
     execution.polls++;
     const done = execution.polls > this.options.pollsInProgress;
     if (done && execution.polls === this.options.pollsInProgress + 1 && this.options.outcome === "Succeeded") await this.options.onSucceeded?.(input.pipelineName ?? "");
-    const status = done ? this.options.outcome : "InProgress";
+    const status: "Succeeded" | "Failed" | "InProgress" = done ? this.options.outcome : "InProgress";
     return {
       pipelineExecutionSummaries: [
         {

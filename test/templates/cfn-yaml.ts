@@ -8,7 +8,7 @@
  * reader it turns an unquoted `2012-10-17` into a date, which is why policy
  * versions must be quoted (and why a test can catch one that is not).
  */
-import yaml from "js-yaml";
+import { parseCfnYaml } from "../../src/render/cfn-yaml.js";
 
 /** A parsed template value: JSON plus whatever js-yaml makes of timestamps. */
 export type CfnValue =
@@ -57,57 +57,9 @@ export interface CfnTemplate {
   Outputs?: { [name: string]: CfnOutput };
 }
 
-/** Short tag (without `!`) and the long key it stands for. */
-const INTRINSICS: ReadonlyArray<readonly [string, string]> = [
-  ["Ref", "Ref"],
-  ["Condition", "Condition"],
-  ["Sub", "Fn::Sub"],
-  ["GetAtt", "Fn::GetAtt"],
-  ["ImportValue", "Fn::ImportValue"],
-  ["Join", "Fn::Join"],
-  ["Select", "Fn::Select"],
-  ["Split", "Fn::Split"],
-  ["If", "Fn::If"],
-  ["Equals", "Fn::Equals"],
-  ["Not", "Fn::Not"],
-  ["And", "Fn::And"],
-  ["Or", "Fn::Or"],
-  ["FindInMap", "Fn::FindInMap"],
-  ["GetAZs", "Fn::GetAZs"],
-  ["Base64", "Fn::Base64"],
-  ["Cidr", "Fn::Cidr"],
-];
-
-const KINDS = ["scalar", "sequence", "mapping"] as const;
-
-function construct(key: string, kind: (typeof KINDS)[number], data: unknown): CfnValue {
-  // `!GetAtt Resource.Attribute` is shorthand for `[Resource, Attribute]`;
-  // only the first dot separates them (attributes may contain dots).
-  if (key === "Fn::GetAtt" && kind === "scalar" && typeof data === "string") {
-    const dot = data.indexOf(".");
-    if (dot > 0) return { [key]: [data.slice(0, dot), data.slice(dot + 1)] };
-  }
-  // An empty scalar (`!GetAZs ""` written as `!GetAZs`) reads as "".
-  const value = data === null && kind === "scalar" ? "" : (data as CfnValue);
-  return { [key]: value };
-}
-
-const types = INTRINSICS.flatMap(([tag, key]) =>
-  KINDS.map(
-    (kind) =>
-      new yaml.Type(`!${tag}`, {
-        kind,
-        construct: (data: unknown) => construct(key, kind, data),
-      }),
-  ),
-);
-
-/** js-yaml's default schema plus every CloudFormation short-form tag. */
-export const CFN_SCHEMA = yaml.DEFAULT_SCHEMA.extend(types);
-
-/** Parses YAML (or JSON) template text into its long (JSON) form. */
+/** Parses YAML (or JSON) template text into its long (JSON) form, with the product's own reader. */
 export function loadCfnYaml(text: string): CfnValue {
-  return yaml.load(text, { schema: CFN_SCHEMA }) as CfnValue;
+  return parseCfnYaml(text) as CfnValue;
 }
 
 /** Parses a template and checks that it has the shape of one. */
