@@ -48,15 +48,26 @@ export function stackParameters(stack: Stack): Record<string, string> {
   return result;
 }
 
-/** Names of the stacks that import any export of the given stack. */
-export async function importingStacks(cfn: CloudFormationApi, stack: Stack): Promise<string[]> {
-  const exportNames: string[] = [];
+/** Every export in the region, all pages. */
+export async function listAllExports(cfn: CloudFormationApi): Promise<{ name: string; value: string; exportingStackId?: string }[]> {
+  const found: { name: string; value: string; exportingStackId?: string }[] = [];
   let nextToken: string | undefined;
   do {
     const page = await cfn.listExports({ NextToken: nextToken });
-    for (const e of page.Exports ?? []) if (e.ExportingStackId === stack.StackId && e.Name) exportNames.push(e.Name);
+    for (const e of page.Exports ?? []) if (e.Name) found.push({ name: e.Name, value: e.Value ?? "", exportingStackId: e.ExportingStackId });
     nextToken = page.NextToken;
   } while (nextToken);
+  return found;
+}
+
+/** The value of one export, or undefined when no stack exports that name. */
+export async function findExport(cfn: CloudFormationApi, name: string): Promise<string | undefined> {
+  return (await listAllExports(cfn)).find((e) => e.name === name)?.value;
+}
+
+/** Names of the stacks that import any export of the given stack. */
+export async function importingStacks(cfn: CloudFormationApi, stack: Stack): Promise<string[]> {
+  const exportNames = (await listAllExports(cfn)).filter((e) => e.exportingStackId === stack.StackId).map((e) => e.name);
   const importers = new Set<string>();
   for (const name of exportNames) {
     try {

@@ -11,7 +11,7 @@ import { baseExportName } from "../render/names.js";
 import { placeholderImageTag, renderEndpointStack, type DeploymentFacts } from "../render/render.js";
 import { ensureCertificate } from "./certificate.js";
 import { stackDeps, type DeployContext } from "./context.js";
-import { stackParameters } from "./discovery.js";
+import { findExport, stackParameters } from "./discovery.js";
 import { findEndpointFileSystems, keptVolumes } from "./file-systems.js";
 import { ensureListenerCertificate } from "./listener-certificates.js";
 import { endpointLogGroupName, logGroupExists } from "./log-groups.js";
@@ -218,13 +218,8 @@ async function requireBase(config: EndpointConfig, ctx: DeployContext): Promise<
 /** Reads one of the base stack's exports. */
 async function importedValue(config: EndpointConfig, suffix: string, ctx: DeployContext): Promise<string> {
   const name = baseExportName(config, suffix);
-  let nextToken: string | undefined;
-  do {
-    const page = await ctx.aws.cloudFormation.listExports({ NextToken: nextToken });
-    const found = page.Exports?.find((e) => e.Name === name);
-    if (found?.Value) return found.Value;
-    nextToken = page.NextToken;
-  } while (nextToken);
+  const value = await findExport(ctx.aws.cloudFormation, name);
+  if (value) return value;
   throw new AwsError(`Export ${name} not found.`, { code: "ExportNotFound" });
 }
 

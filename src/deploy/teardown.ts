@@ -7,7 +7,7 @@
  */
 import { AwsError, DeclinedError, InputError } from "../errors.js";
 import { stackDeps, type DeployContext } from "./context.js";
-import { importingStacks, listManagedStacks, stackParameters, type ManagedStack } from "./discovery.js";
+import { findExport, importingStacks, listManagedStacks, stackParameters, type ManagedStack } from "./discovery.js";
 import { releaseListenerCertificates } from "./listener-certificates.js";
 import { deleteLogGroup, endpointLogGroupName, logGroupExists } from "./log-groups.js";
 import { deleteFileSystems, findEndpointFileSystems, type KeptFileSystem } from "./file-systems.js";
@@ -141,14 +141,7 @@ async function plan(target: TeardownTarget, ctx: DeployContext): Promise<{ plans
 async function releaseCertificates(stack: ManagedStack, others: ManagedStack[], ctx: DeployContext): Promise<void> {
   const host = stackParameters(stack.stack).HostHeaderApi;
   if (!host || !stack.baseStackName) return;
-  const exportName = `${stack.baseStackName}-HttpsListenerArn`;
-  let listenerArn: string | undefined;
-  let nextToken: string | undefined;
-  do {
-    const page = await ctx.aws.cloudFormation.listExports({ NextToken: nextToken });
-    listenerArn ??= page.Exports?.find((e) => e.Name === exportName)?.Value;
-    nextToken = page.NextToken;
-  } while (nextToken && !listenerArn);
+  const listenerArn = await findExport(ctx.aws.cloudFormation, `${stack.baseStackName}-HttpsListenerArn`);
   if (!listenerArn) return;
   const remaining = others.filter((o) => o.role !== "pipeline").map((o) => stackParameters(o.stack).HostHeaderApi).filter((h): h is string => !!h);
   const released = await releaseListenerCertificates(ctx.aws.elb, ctx.aws.acm, listenerArn, host, remaining);
