@@ -6,5 +6,7 @@ export default defineConfig({
     globalSetup: ["test/setup/emulator.ts"],
     testTimeout: 120_000,
     hookTimeout: 60_000,
+    // CI also keeps a machine-readable result, summarised by .ci/run.
+    reporters: process.env.CI ? ["default", ["json", { outputFile: "out/vitest-results.json" }]] : ["default"],
   },
 });
