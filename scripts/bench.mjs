@@ -3,7 +3,7 @@
 // of the documented sequence on the local emulator (median of several runs).
 // Cloud time (stack stabilization, ECS rollouts) is not measured here: the
 // emulator completes stacks inside the API call.
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { ECRClient, PutImageCommand } from "@aws-sdk/client-ecr";
@@ -18,17 +18,24 @@ function median(values) {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
+/** Runs mlops and returns its wall time; asynchronous, so the image pushes below keep running meanwhile. */
 function time(args, env) {
-  const start = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, [bin, ...args], { cwd: root, env, encoding: "utf8" });
-  const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  if (result.status !== 0) throw new Error(`mlops ${args.join(" ")} exited ${result.status}:\n${result.stderr}`);
-  return ms;
+  return new Promise((resolve, reject) => {
+    const start = process.hrtime.bigint();
+    const child = spawn(process.execPath, [bin, ...args], { cwd: root, env, stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("exit", (code) => {
+      const ms = Number(process.hrtime.bigint() - start) / 1e6;
+      if (code === 0) resolve(ms);
+      else reject(new Error(`mlops ${args.join(" ")} exited ${code}:\n${stderr}`));
+    });
+  });
 }
 
 function startEmulator() {
   return new Promise((resolve, reject) => {
-    const child = spawn("python3", ["emulator/server.py", "--port", "0"], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn("python3", ["emulator/server.py", "--port", "0"], { cwd: root, stdio: ["ignore", "pipe", "ignore"] });
     createInterface({ input: child.stdout }).on("line", (line) => {
       const match = /listening on (http:\/\/\S+)/.exec(line);
       if (match) resolve({ url: match[1], child });
@@ -43,8 +50,8 @@ const results = {};
 const record = (name, ms) => (results[name] ??= []).push(ms);
 
 for (let i = 0; i < runs; i++) {
-  record("mlops --help", time(["--help"], process.env));
-  record("render params/ep-a.yaml", time(["render", "params/ep-a.yaml", "--out", "out/bench"], process.env));
+  record("mlops --help", await time(["--help"], process.env));
+  record("render params/ep-a.yaml", await time(["render", "params/ep-a.yaml", "--out", "out/bench"], process.env));
 }
 for (let i = 0; i < runs; i++) {
   const { url, child } = await startEmulator();
@@ -57,16 +64,16 @@ for (let i = 0; i < runs; i++) {
       return () => clearInterval(tick);
     };
     let stop = push("ep-a-prod", "v1");
-    record("create-endpoint (A)", time(["create-endpoint", "params/ep-a.yaml", "--tag", "v1", "--yes"], env));
+    record("create-endpoint (A)", await time(["create-endpoint", "params/ep-a.yaml", "--tag", "v1", "--yes"], env));
     stop();
     stop = push("ep-b-prod", "v1");
-    record("add-endpoint (B)", time(["add-endpoint", "params/ep-b.yaml", "--tag", "v1", "--yes"], env));
+    record("add-endpoint (B)", await time(["add-endpoint", "params/ep-b.yaml", "--tag", "v1", "--yes"], env));
     stop();
     await ecr.send(new PutImageCommand({ repositoryName: "ep-a-prod", imageTag: "v2", imageManifest: manifest }));
-    record("update --tag (A)", time(["update", "params/ep-a.yaml", "--tag", "v2", "--yes"], env));
-    record("update, nothing to change", time(["update", "params/ep-a.yaml", "--tag", "v2", "--yes"], env));
-    record("status", time(["status"], env));
-    record("teardown --all", time(["teardown", "--all", "--yes"], env));
+    record("update --tag (A)", await time(["update", "params/ep-a.yaml", "--tag", "v2", "--yes"], env));
+    record("update, nothing to change", await time(["update", "params/ep-a.yaml", "--tag", "v2", "--yes"], env));
+    record("status", await time(["status"], env));
+    record("teardown --all", await time(["teardown", "--all", "--yes"], env));
   } finally {
     child.kill("SIGTERM");
   }

@@ -4,10 +4,16 @@
  */
 import type { LogsApi } from "../aws/interfaces.js";
 import { AwsError } from "../errors.js";
+import { pipelineName } from "../render/names.js";
 
 /** Name of an endpoint's container log group (fixed, so `mlops` finds it without the stack). */
 export function endpointLogGroupName(id: string): string {
   return `/mlops/${id}`;
+}
+
+/** Name of the log group CodeBuild writes the endpoint's build logs to. */
+export function buildLogGroupName(id: string): string {
+  return `/aws/codebuild/${pipelineName(id)}`;
 }
 
 /** True when the log group exists. */

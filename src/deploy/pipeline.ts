@@ -11,6 +11,7 @@ import { endpointId, type EndpointConfig } from "../params/model.js";
 import { endpointStackName, pipelineName, pipelineStackName } from "../render/names.js";
 import { renderPipelineStack } from "../render/render.js";
 import { stackDeps, type DeployContext } from "./context.js";
+import { buildLogGroupName } from "./log-groups.js";
 import { pollUntil } from "./poll.js";
 import { deleteStack, deployStack, findStack, stackOutputs } from "./stack.js";
 
@@ -68,7 +69,7 @@ export async function ensurePipeline(config: EndpointConfig, target: PipelineTar
       ],
     },
     serviceRole: buildRole,
-    logsConfig: { cloudWatchLogs: { status: "ENABLED" as const, groupName: `/aws/codebuild/${name}` } },
+    logsConfig: { cloudWatchLogs: { status: "ENABLED" as const, groupName: buildLogGroupName(endpointId(config)) } },
     tags,
   };
   const existing = await ctx.aws.codeBuild.batchGetProjects({ names: [name] });

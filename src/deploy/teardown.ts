@@ -9,7 +9,7 @@ import { AwsError, DeclinedError, InputError } from "../errors.js";
 import { stackDeps, type DeployContext } from "./context.js";
 import { findExport, importingStacks, listManagedStacks, stackParameters, type ManagedStack } from "./discovery.js";
 import { releaseListenerCertificates } from "./listener-certificates.js";
-import { deleteLogGroup, endpointLogGroupName, logGroupExists } from "./log-groups.js";
+import { buildLogGroupName, deleteLogGroup, endpointLogGroupName, logGroupExists } from "./log-groups.js";
 import { deleteFileSystems, findEndpointFileSystems, type KeptFileSystem } from "./file-systems.js";
 import { deletePipeline } from "./pipeline.js";
 import { removeNfsRule } from "./security-groups.js";
@@ -86,14 +86,15 @@ export async function teardown(target: TeardownTarget, options: TeardownOptions,
       await deleteStack(p.stack.stackName, stackDeps(ctx));
       result.deletedStacks.push(p.stack.stackName);
     }
-    const logGroup = endpointLogGroupName(p.endpointId);
-    if (options.deleteData) {
-      if ((await deleteLogGroup(ctx.aws.logs, logGroup)) === "deleted") {
-        result.deletedLogGroups.push(logGroup);
-        ctx.out.success(`Deleted log group ${logGroup}`);
+    for (const logGroup of [endpointLogGroupName(p.endpointId), buildLogGroupName(p.endpointId)]) {
+      if (options.deleteData) {
+        if ((await deleteLogGroup(ctx.aws.logs, logGroup)) === "deleted") {
+          result.deletedLogGroups.push(logGroup);
+          ctx.out.success(`Deleted log group ${logGroup}`);
+        }
+      } else if (await logGroupExists(ctx.aws.logs, logGroup)) {
+        result.keptLogGroups.push(logGroup);
       }
-    } else if (await logGroupExists(ctx.aws.logs, logGroup)) {
-      result.keptLogGroups.push(logGroup);
     }
     const volumes = fileSystems.get(p.endpointId) ?? [];
     if (options.deleteData && volumes.length) {

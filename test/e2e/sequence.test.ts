@@ -8,6 +8,7 @@ import { ListPipelinesCommand } from "@aws-sdk/client-codepipeline";
 import { DescribeSecurityGroupsCommand } from "@aws-sdk/client-ec2";
 import { DescribeRepositoriesCommand } from "@aws-sdk/client-ecr";
 import { DescribeFileSystemsCommand } from "@aws-sdk/client-efs";
+import { DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { DescribeRulesCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator } from "../setup/emulator-process.js";
@@ -157,6 +158,7 @@ describe("create-endpoint, add-endpoint, update, status, teardown", () => {
     const efsAfter = (await aws.efs.send(new DescribeFileSystemsCommand({}))).FileSystems ?? [];
     expect(efsAfter.map((f) => f.FileSystemId).sort()).toEqual(efsBefore.map((f) => f.FileSystemId).sort());
     expect(run.stderr).toMatch(/Kept 4 EFS file system/);
+    expect(await logGroups()).toEqual(["/mlops/ep-a-prod", "/mlops/ep-b-prod"]);
   });
 
   it("re-creating the base mounts its kept file systems instead of new ones", async () => {
@@ -165,14 +167,21 @@ describe("create-endpoint, add-endpoint, update, status, teardown", () => {
     expect(run.code, failure(run)).toBe(0);
     const a = await stack("ep-a-prod");
     expect([parameter(a, "AssetsFileSystemId"), parameter(a, "WeightsFileSystemId")].sort()).toEqual(kept.map((f) => f.FileSystemId).sort());
+    expect(parameter(a, "LogGroupExists")).toBe("true");
     const all = (await aws.efs.send(new DescribeFileSystemsCommand({}))).FileSystems ?? [];
     expect(all.filter((f) => f.Tags?.some((t) => t.Key === "mlops:endpoint" && t.Value === "ep-a-prod"))).toHaveLength(2);
     const gone = await runMlops(["teardown", "params/ep-a.yaml", "--yes", "--delete-data"], { endpointUrl: emulator.url });
     expect(gone.code, failure(gone)).toBe(0);
     const left = ((await aws.efs.send(new DescribeFileSystemsCommand({}))).FileSystems ?? []).filter((f) => f.Tags?.some((t) => t.Key === "mlops:endpoint" && t.Value === "ep-a-prod"));
     expect(left).toEqual([]);
+    expect(await logGroups()).toEqual(["/mlops/ep-b-prod"]);
   });
 });
+
+async function logGroups(): Promise<string[]> {
+  const groups = (await aws.logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: "/mlops/" }))).logGroups ?? [];
+  return groups.map((g) => g.logGroupName ?? "").sort();
+}
 
 async function exportValue(name: string): Promise<string | undefined> {
   const exports = (await aws.cfn.send(new ListExportsCommand({}))).Exports ?? [];

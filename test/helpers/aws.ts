@@ -12,6 +12,7 @@ import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balan
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { ACMClient } from "@aws-sdk/client-acm";
 import { S3Client } from "@aws-sdk/client-s3";
+import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
@@ -28,6 +29,7 @@ export function sdkClients(endpoint: string) {
     elb: new ElasticLoadBalancingV2Client(config),
     ecs: new ECSClient(config),
     acm: new ACMClient(config),
+    logs: new CloudWatchLogsClient(config),
     s3: new S3Client({ ...config, forcePathStyle: true }),
   };
 }
