@@ -5,7 +5,7 @@
     python3 emulator/server.py --list
 
 Applies the corrections in emulator/corrections/ (see emulator/README.md and
-/work/shared/EMULATOR.md), starts moto's ThreadedMotoServer and prints exactly
+emulator/README.md), starts moto's ThreadedMotoServer and prints exactly
 one line to stdout once it accepts connections:
 
     emulator listening on http://HOST:PORT

@@ -3,7 +3,7 @@
 Each correction lives in its own module of this package and exposes:
 
 - ``NAME``: the name used on the command line (``--without NAME``),
-- ``ITEM``: the item of /work/shared/EMULATOR.md it corrects,
+- ``ITEM``: the item of emulator/README.md it corrects,
 - ``SUMMARY``: one line for ``--list``,
 - ``apply()``: patches moto in-process; called once, before the server starts.
 

@@ -1,4 +1,4 @@
-"""change-set-execute: EMULATOR.md "Works: change sets (partly)".
+"""change-set-execute: moto gap: change sets work only partly.
 
 Our CLI creates and updates every stack through a change set (it shows the
 changes, then executes them). moto 5.2.1 executes a change set by updating the
@@ -39,7 +39,7 @@ from ._common import (
 )
 
 NAME = "change-set-execute"
-ITEM = "-"  # EMULATOR.md "Works": change sets (partly)
+ITEM = "-"  # change sets work only partly (see emulator/README.md)
 SUMMARY = (
     "ExecuteChangeSet gives the stack its template, parameters, outputs and exports; "
     "Changes include parameter-driven modifications"

@@ -1,6 +1,6 @@
 """codebuild-update-project: CodeBuild ``UpdateProject`` (missing in moto 5.2.1).
 
-Not an EMULATOR.md item (found with the sequence tests): moto has no
+Not in the list of known moto gaps (found with the sequence tests): moto has no
 ``UpdateProject`` and answers HTTP 500 with an HTML page. Our create-endpoint
 and add-endpoint converge: when the endpoint's build project already exists
 (a second run, a re-create after teardown of the stacks only) they update it
@@ -19,7 +19,7 @@ from typing import Any
 from moto.core.utils import unix_time
 
 NAME = "codebuild-update-project"
-ITEM = "-"  # not an EMULATOR.md item: found by the sequence tests
+ITEM = "-"  # not in the list of known moto gaps: found by the sequence tests
 SUMMARY = "CodeBuild UpdateProject replaces the fields given (moto answers HTTP 500)"
 
 # request member -> key in moto's project_metadata

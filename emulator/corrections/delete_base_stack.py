@@ -1,4 +1,4 @@
-"""delete-base-stack: EMULATOR.md item 1 (deleting the base stack fails).
+"""delete-base-stack: moto gap 1 (deleting the base stack fails).
 
 moto 5.2.1 has no CloudFormation delete for NAT gateways, internet gateways and
 their VPC attachments, route tables, routes, subnet/route-table associations,

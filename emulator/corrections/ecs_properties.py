@@ -1,4 +1,4 @@
-"""ecs-properties: EMULATOR.md item 3 (ECS resources lose their properties).
+"""ecs-properties: moto gap 3 (ECS resources lose their properties).
 
 moto's ``TaskDefinition.create_from_cloudformation_json`` passes only the family,
 container definitions, volumes (with ``EFSVolumeConfiguration`` mis-cased, so

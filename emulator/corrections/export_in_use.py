@@ -1,4 +1,4 @@
-"""export-in-use: EMULATOR.md item 10 (exports in use are not protected).
+"""export-in-use: moto gap 10 (exports in use are not protected).
 
 moto 5.2.1 deletes a stack whose exports another live stack imports with
 ``Fn::ImportValue``, and has no ``ListImports``. Our teardown must refuse to

@@ -1,4 +1,4 @@
-"""failed-create-rollback: EMULATOR.md item 4 (a failed create never rolls back).
+"""failed-create-rollback: moto gap 4 (a failed create never rolls back).
 
 moto creates a stack's resources inside ``CreateStack``. When one of them fails
 (a listener naming a certificate that ACM does not hold, a listener rule whose

@@ -1,4 +1,4 @@
-"""pipeline-dates: EMULATOR.md item 9 (ISO date strings in JSON-protocol answers).
+"""pipeline-dates: moto gap 9 (ISO date strings in JSON-protocol answers).
 
 CodePipeline and CodeBuild speak the AWS JSON protocol, whose timestamps are
 epoch seconds (numbers). moto 5.2.1 writes ISO-8601 strings for CodePipeline

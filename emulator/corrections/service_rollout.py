@@ -1,4 +1,4 @@
-"""service-rollout: EMULATOR.md item 3 (a service never reaches its desired count).
+"""service-rollout: moto gap 3 (a service never reaches its desired count).
 
 moto's ECS service does not run tasks. A service created with ``desiredCount``
 N reports ``runningCount`` 0 (or ``MOTO_ECS_SERVICE_RUNNING``, one number for

@@ -1,4 +1,4 @@
-"""sub-parameter-diff: EMULATOR.md item 2 (a parameter used only in Fn::Sub).
+"""sub-parameter-diff: moto gap 2 (a parameter used only in Fn::Sub).
 
 ``ResourceMap.build_resource_diff`` (moto/cloudformation/parsing.py) marks a
 resource as modified by a parameter change only when the resource holds a

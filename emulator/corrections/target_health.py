@@ -1,4 +1,4 @@
-"""target-health: EMULATOR.md item 3 (a service's target group has no targets).
+"""target-health: moto gap 3 (a service's target group has no targets).
 
 moto's ECS service runs no tasks and registers nothing in the target groups
 named in its ``loadBalancers``, so ``elbv2 describe-target-health`` answers an

@@ -1,4 +1,4 @@
-"""update-keeps-resources: EMULATOR.md item 1, seen after an update.
+"""update-keeps-resources: moto gap 1, seen after an update.
 
 Found while checking item 1 with our sequence (create, update the image tag,
 teardown). moto's ``ResourceMap.build_resource_diff`` compares the stored

@@ -276,7 +276,7 @@ afterAll(async () => {
 
 // --- the corrections ----------------------------------------------------------------
 
-describe("delete-base-stack (EMULATOR.md item 1)", () => {
+describe("delete-base-stack (moto gap 1)", () => {
   it("deleting the base stack removes what it made, keeps Retain file systems, and its exports", async () => {
     const name = uniqueName("a");
     const stackId = await createStack(main, name, baseTemplate(await certificate(main)), { DesiredCount: 1 });
@@ -354,7 +354,7 @@ describe("delete-base-stack (EMULATOR.md item 1)", () => {
   });
 });
 
-describe("update-keeps-resources (EMULATOR.md item 1, after an update)", () => {
+describe("update-keeps-resources (moto gap 1, after an update)", () => {
   it("a resource without Properties survives an update and goes with the stack", async () => {
     const name = uniqueName("g");
     await createStack(main, name, gatewayTemplate());
@@ -381,7 +381,7 @@ describe("update-keeps-resources (EMULATOR.md item 1, after an update)", () => {
   });
 });
 
-describe("sub-parameter-diff (EMULATOR.md item 2)", () => {
+describe("sub-parameter-diff (moto gap 2)", () => {
   async function updateTag(a: Aws) {
     const name = uniqueName("s");
     await createStack(a, name, ecsTemplate(), { APITag: "v1", DesiredCount: 1 });
@@ -409,7 +409,7 @@ describe("sub-parameter-diff (EMULATOR.md item 2)", () => {
   });
 });
 
-describe("ecs-properties (EMULATOR.md item 3)", () => {
+describe("ecs-properties (moto gap 3)", () => {
   async function created(a: Aws) {
     const name = uniqueName("p");
     await createStack(a, name, ecsTemplate(), { DesiredCount: 2 });
@@ -460,7 +460,7 @@ describe("ecs-properties (EMULATOR.md item 3)", () => {
   });
 });
 
-describe("service-rollout (EMULATOR.md item 3)", () => {
+describe("service-rollout (moto gap 3)", () => {
   it("a service reports running = desired and a COMPLETED primary deployment for its task definition", async () => {
     const made = await fargateService(main, 2);
     const first = await describeService(main, made.cluster, made.service);
@@ -492,7 +492,7 @@ describe("service-rollout (EMULATOR.md item 3)", () => {
   });
 });
 
-describe("target-health (EMULATOR.md item 3)", () => {
+describe("target-health (moto gap 3)", () => {
   it("the target group reports one healthy target per running task, in the service's subnets", async () => {
     const made = await fargateService(main, 2);
     const targets = await healthyTargets(main, made.targetGroupArn);
@@ -520,7 +520,7 @@ describe("target-health (EMULATOR.md item 3)", () => {
   });
 });
 
-describe("failed-create-rollback (EMULATOR.md item 4)", () => {
+describe("failed-create-rollback (moto gap 4)", () => {
   const missingCertificate = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000";
 
   it("a resource that fails rolls the stack back to ROLLBACK_COMPLETE with a CREATE_FAILED event", async () => {
@@ -577,7 +577,7 @@ describe("failed-create-rollback (EMULATOR.md item 4)", () => {
   });
 });
 
-describe("change-set-execute (EMULATOR.md: change sets work only partly)", () => {
+describe("change-set-execute (moto: change sets work only partly)", () => {
   it("a stack created through a change set has its outputs and exports, and another can import them", async () => {
     const base = uniqueName("x");
     const changes = await throughChangeSet(main, base, "CREATE", { body: exporterTemplate() });
@@ -620,7 +620,7 @@ describe("change-set-execute (EMULATOR.md: change sets work only partly)", () =>
   });
 });
 
-describe("export-in-use (EMULATOR.md item 10)", () => {
+describe("export-in-use (moto gap 10)", () => {
   it("an imported export protects its stack; ListImports names the importers", async () => {
     const base = uniqueName("x");
     const importer = uniqueName("y");
@@ -658,7 +658,7 @@ describe("export-in-use (EMULATOR.md item 10)", () => {
   });
 });
 
-describe("pipeline-dates (EMULATOR.md item 9)", () => {
+describe("pipeline-dates (moto gap 9)", () => {
   async function pipelineAndBuild(a: Aws) {
     const name = uniqueName("cp");
     // the roles come from a stack: the project has no IAM client
