@@ -40,8 +40,11 @@ export async function runRender(raw: unknown, deps: CommandDeps): Promise<Render
   await writeFile(template, body);
   await writeFile(parameters, `${JSON.stringify(toParameterList(rendered.parameters), null, 2)}\n`);
   await writeFile(tags, `${JSON.stringify(toTagList(rendered.tags), null, 2)}\n`);
-  if (!rendered.parameters.DNSCertArn) {
+  if (config.kind === "base" && !rendered.parameters.DNSCertArn) {
     deps.out.warn("No certificate in the parameter file: DNSCertArn is empty. create-endpoint finds or requests one; for the AWS CLI, set api.certificateArn.");
+  }
+  if (config.kind === "added") {
+    deps.out.info(`The base's HTTPS listener needs a certificate for ${config.api.hostHeader}: add-endpoint attaches it; with the AWS CLI, run aws elbv2 add-listener-certificates.`);
   }
   if (rendered.parameters.DesiredCount === "0") deps.out.info("No image tag given: DesiredCount is 0, as the first create of the documented sequence.");
   const awsCli = `aws cloudformation create-stack --stack-name ${rendered.stackName} --template-body file://${template} --parameters file://${parameters} --tags file://${tags} --capabilities CAPABILITY_IAM`;
