@@ -113,6 +113,7 @@ export interface CodePipelineApi {
   deletePipeline(input: cp.DeletePipelineInput): Promise<void>;
   listPipelineExecutions(input: cp.ListPipelineExecutionsInput): Promise<cp.ListPipelineExecutionsOutput>;
   getPipelineExecution(input: cp.GetPipelineExecutionInput): Promise<cp.GetPipelineExecutionOutput>;
+  startPipelineExecution(input: cp.StartPipelineExecutionInput): Promise<cp.StartPipelineExecutionOutput>;
 }
 
 /** CodeStar Connections calls. */

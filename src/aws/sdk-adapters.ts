@@ -256,6 +256,9 @@ export class SdkCodePipeline extends Adapter implements CodePipelineApi {
   getPipelineExecution(input: cp.GetPipelineExecutionInput) {
     return this.call("GetPipelineExecution", () => this.client.send(new cp.GetPipelineExecutionCommand(input)));
   }
+  startPipelineExecution(input: cp.StartPipelineExecutionInput) {
+    return this.call("StartPipelineExecution", () => this.client.send(new cp.StartPipelineExecutionCommand(input)));
+  }
 }
 
 /** CodeStar Connections through the SDK. */

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { deployEndpoint, type EndpointResult } from "../deploy/endpoint.js";
 import { InputError } from "../errors.js";
-import { deployContext, globalOptionsSchema, loadConfig, minutesSchema, paramOverridesSchema, parseOptions, type CommandDeps } from "./shared.js";
+import { deployContext, globalOptionsSchema, loadConfig, minutesSchema, paramOverridesSchema, parseOptions, requireConsent, type CommandDeps } from "./shared.js";
 
 const dockerTag = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
@@ -33,6 +33,7 @@ export async function runDeployEndpoint(verb: DeployVerb, raw: unknown, deps: Co
       `Run: mlops ${other} ${config.source}`,
     );
   }
+  requireConsent(options, deps, verb);
   const ctx = await deployContext(deps, options);
   const result = await deployEndpoint(
     config,

@@ -30,7 +30,8 @@ export interface RenderResult {
 export async function runRender(raw: unknown, deps: CommandDeps): Promise<RenderResult> {
   const options = parseOptions(renderOptionsSchema, raw);
   const config = await loadConfig(options.params, options, deps);
-  const rendered = renderEndpointStack(config);
+  // For the AWS CLI, a tag in the file is taken as pushed already: the user runs the stack with it.
+  const rendered = renderEndpointStack(config, { imageTag: config.container.tag });
   const dir = resolve(deps.cwd, options.out, endpointId(config));
   await mkdir(dir, { recursive: true });
   const template = join(dir, `template.${options.format}`);

@@ -53,6 +53,12 @@ export async function loadConfig(file: string, overrides: z.infer<typeof paramOv
   return loadEndpointConfig(file, all);
 }
 
+/** Refuses, before any AWS call, a command that will need a confirmation no one can give. */
+export function requireConsent(options: { yes: boolean }, deps: CommandDeps, what: string): void {
+  if (options.yes || deps.out.interactive) return;
+  throw new InputError([{ path: "--yes", message: `${what} asks for confirmation, and there is no terminal to answer it` }], "Re-run with --yes to confirm in advance.");
+}
+
 /** Builds the deployment context once input is valid. */
 export async function deployContext(deps: CommandDeps, options: { yes: boolean }): Promise<DeployContext> {
   return { aws: await deps.aws(), out: deps.out, clock: deps.clock, assumeYes: options.yes, signal: deps.signal };

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { teardown, type TeardownResult } from "../deploy/teardown.js";
 import { InputError } from "../errors.js";
 import { endpointId } from "../params/model.js";
-import { deployContext, globalOptionsSchema, loadConfig, paramOverridesSchema, parseOptions, type CommandDeps } from "./shared.js";
+import { deployContext, globalOptionsSchema, loadConfig, paramOverridesSchema, parseOptions, requireConsent, type CommandDeps } from "./shared.js";
 
 /** Options of teardown. */
 export const teardownOptionsSchema = globalOptionsSchema.merge(paramOverridesSchema).extend({
@@ -24,6 +24,7 @@ export async function runTeardown(raw: unknown, deps: CommandDeps): Promise<Tear
   const target = options.params
     ? { kind: "endpoint" as const, endpointId: endpointId(await loadConfig(options.params, options, deps)), source: options.params }
     : { kind: "all" as const };
+  requireConsent(options, deps, "teardown");
   const ctx = await deployContext(deps, options);
   const result = await teardown(target, { deleteData: options.deleteData }, ctx);
   deps.out.result(result, () => `Deleted ${result.deletedStacks.length} stack(s); kept ${result.keptFileSystems.length} EFS file system(s).`);

@@ -7,7 +7,7 @@ import { updateEndpoint, type UpdateResult } from "../deploy/endpoint.js";
 import { headCommit } from "../deploy/git.js";
 import { tagForCommit } from "../deploy/image.js";
 import { InputError } from "../errors.js";
-import { deployContext, globalOptionsSchema, loadConfig, minutesSchema, paramOverridesSchema, parseOptions, type CommandDeps } from "./shared.js";
+import { deployContext, globalOptionsSchema, loadConfig, minutesSchema, paramOverridesSchema, parseOptions, requireConsent, type CommandDeps } from "./shared.js";
 
 /** Options of update; `tag: true` means "--tag" without a value. */
 export const updateOptionsSchema = globalOptionsSchema.merge(paramOverridesSchema).extend({
@@ -26,6 +26,7 @@ export async function runUpdate(raw: unknown, deps: CommandDeps): Promise<Update
     if (!sha) throw new InputError([{ path: "--tag", message: "no TAG given and the current directory is not a git checkout" }], "Pass the tag: mlops update <params> --tag TAG");
     tag = tagForCommit(sha);
   }
+  requireConsent(options, deps, "update");
   const ctx = await deployContext(deps, options);
   const result = await updateEndpoint(config, { tag, rolloutTimeoutMs: options.rolloutTimeout * 60_000 }, ctx);
   deps.out.result(result, () => (result.stack === "unchanged" ? `${result.endpoint}: already at ${result.imageTag}` : `${result.endpoint}: ${result.previousTag ?? "?"} -> ${result.imageTag}`));

@@ -7,7 +7,7 @@
 import type { Stack } from "../aws/interfaces.js";
 import { AwsError, InputError } from "../errors.js";
 import { endpointId, type EndpointConfig } from "../params/model.js";
-import { baseExportName } from "../render/names.js";
+import { baseExportName, pipelineName } from "../render/names.js";
 import { placeholderImageTag, renderEndpointStack, type DeploymentFacts } from "../render/render.js";
 import { ensureCertificate } from "./certificate.js";
 import { stackDeps, type DeployContext } from "./context.js";
@@ -16,7 +16,7 @@ import { findEndpointFileSystems, keptVolumes } from "./file-systems.js";
 import { ensureListenerCertificate } from "./listener-certificates.js";
 import { endpointLogGroupName, logGroupExists } from "./log-groups.js";
 import { followPipelineExecution, imageExists, waitForImage } from "./image.js";
-import { checkConnection, ensurePipeline, waitForConnection, type ConnectionCheck } from "./pipeline.js";
+import { checkConnection, ensurePipeline, waitForConnection } from "./pipeline.js";
 import { choosePriority, usedPriorities } from "./priority.js";
 import { ensureNfsRule } from "./security-groups.js";
 import { deployStack, findStack, type DeployOutcome } from "./stack.js";
@@ -55,6 +55,13 @@ export async function deployEndpoint(config: EndpointConfig, options: DeployEndp
   const existing = liveStack(await findStack(ctx.aws.cloudFormation, id));
   const previous = existing ? stackParameters(existing) : {};
   const runningTag = previous.APITag && previous.APITag !== placeholderImageTag ? previous.APITag : undefined;
+  const followsPipeline = options.pipeline && !!config.pipeline && !options.tag && !config.container.tag && !runningTag;
+  if (!followsPipeline && !options.tag && !config.container.tag && !runningTag) {
+    throw new InputError(
+      [{ path: "--tag", message: config.pipeline ? "no image to deploy: the pipeline is skipped (--no-pipeline) and no tag was given" : "no image to deploy: the endpoint has no pipeline section and no tag was given" }],
+      "Push an image to the endpoint's ECR repository and pass --tag TAG, or add a pipeline section.",
+    );
+  }
 
   out.step(`Certificate for ${config.api.hostHeader}`);
   const certificateArn = config.api.certificateArn ?? previous.DNSCertArn ?? (await ensureCertificate(config, ctx));
@@ -84,10 +91,11 @@ export async function deployEndpoint(config: EndpointConfig, options: DeployEndp
   let outcome = await deployWithPriority(config, facts, previous, ctx);
 
   const outputs = outcome.outputs;
-  let connection: ConnectionCheck = "unknown";
   if (options.pipeline && config.pipeline) {
+    // Checked before the pipeline exists: its first execution fails at the source while the handshake is pending.
+    const connection = await checkConnection(config, ctx);
+    if (connection === "pending" && followsPipeline) await waitForConnection(config, options.imageTimeoutMs, ctx);
     await ensurePipeline(config, { ecrRepositoryName: output(outputs, "EcrRepositoryName", id), ecrRepositoryUri: output(outputs, "EcrRepositoryUri", id) }, ctx);
-    connection = await checkConnection(config, ctx);
   } else if (config.pipeline) {
     out.info("Pipeline skipped (--no-pipeline).");
   }
@@ -101,7 +109,7 @@ export async function deployEndpoint(config: EndpointConfig, options: DeployEndp
   out.success(nfs === "added" ? `EFS security group now admits ${id}'s tasks on 2049` : `EFS security group admits ${id}'s tasks on 2049`);
 
   const repository = output(outputs, "EcrRepositoryName", id);
-  const imageTag = await obtainImage(config, options, runningTag, repository, connection, ctx);
+  const imageTag = await obtainImage(config, options, runningTag, repository, followsPipeline, ctx);
 
   out.step(`Deploying image ${imageTag} with ${config.scaling.desired} task(s)`);
   const latest = (await findStack(ctx.aws.cloudFormation, id)) ?? outcome.stack;
@@ -228,7 +236,7 @@ async function obtainImage(
   options: DeployEndpointOptions,
   runningTag: string | undefined,
   repository: string,
-  connection: ConnectionCheck,
+  followsPipeline: boolean,
   ctx: DeployContext,
 ): Promise<string> {
   const explicit = options.tag ?? config.container.tag;
@@ -240,11 +248,8 @@ async function obtainImage(
     ctx.out.info(`Keeping the running image ${runningTag} (pass --tag to deploy another).`);
     return runningTag;
   }
-  if (options.pipeline && config.pipeline) {
-    if (connection === "pending") await waitForConnection(config, options.imageTimeoutMs, ctx);
-    return followPipelineExecution(endpointId(config), ctx.aws.region, options.imageTimeoutMs, ctx);
-  }
-  throw new InputError([{ path: "--tag", message: "no image to deploy: the endpoint has no pipeline and no tag was given" }], "Push an image to the endpoint's ECR repository and pass --tag TAG.");
+  if (!followsPipeline) throw new Error("obtainImage: no source of an image (checked before any change)");
+  return followPipelineExecution(pipelineName(endpointId(config)), ctx.aws.region, options.imageTimeoutMs, ctx);
 }
 
 function output(outputs: Record<string, string>, key: string, stackName: string): string {

@@ -45,35 +45,59 @@ export async function waitForImage(repositoryName: string, tag: string, timeoutM
   ctx.out.success(`Image ${repositoryName}:${tag} is in ECR`);
 }
 
-/** Follows the pipeline's newest execution to its end and returns the image tag it built. */
+/** Execution states after which nothing more happens. */
+const endedStates = new Set(["Succeeded", "Failed", "Stopped", "Superseded", "Cancelled"]);
+
+/**
+ * Follows the pipeline to a build and returns the image tag it pushed. An
+ * execution running now is followed; one that ended before this run (e.g. the
+ * first execution, which fails while the connection waits for its handshake)
+ * is replaced by a new execution; one that fails while followed is an error.
+ */
 export async function followPipelineExecution(pipelineName: string, region: string, timeoutMs: number, ctx: DeployContext): Promise<string> {
   const consoleUrl = `https://${region}.console.aws.amazon.com/codesuite/codepipeline/pipelines/${pipelineName}/view?region=${region}`;
-  ctx.out.step(`Following pipeline ${pipelineName}'s execution`);
-  let announced: string | undefined;
-  let lastStatus: string | undefined;
+  const pipelines = ctx.aws.codePipeline;
+  ctx.out.step(`Following pipeline ${pipelineName}`);
   const started = ctx.clock.now();
+  // A pipeline starts its first execution by itself shortly after it is created.
+  const firstExecutionGraceMs = 60_000;
+  let followed: string | undefined;
+  let lastStatus: string | undefined;
   return pollUntil(
     async () => {
-      const list = await ctx.aws.codePipeline.listPipelineExecutions({ pipelineName, maxResults: 5 });
+      const list = await pipelines.listPipelineExecutions({ pipelineName, maxResults: 5 });
       const newest = list.pipelineExecutionSummaries?.[0];
-      if (!newest?.pipelineExecutionId) return { done: false, status: "no execution yet" };
-      if (announced !== newest.pipelineExecutionId) {
-        announced = newest.pipelineExecutionId;
-        ctx.out.info(`Execution ${announced}`);
+      const current = followed ? list.pipelineExecutionSummaries?.find((e) => e.pipelineExecutionId === followed) ?? newest : newest;
+      if (!current?.pipelineExecutionId) {
+        if (ctx.clock.now() - started < firstExecutionGraceMs) return { done: false, status: "no execution yet" };
+        followed = (await pipelines.startPipelineExecution({ name: pipelineName })).pipelineExecutionId;
+        ctx.out.info(`Started execution ${followed}`);
+        return { done: false, status: "started" };
       }
-      const status = newest.status ?? "Unknown";
+      const status = current.status ?? "Unknown";
+      if (!followed) {
+        if (status === "Succeeded" || !endedStates.has(status)) {
+          followed = current.pipelineExecutionId;
+          ctx.out.info(`Execution ${followed}`);
+        } else {
+          ctx.out.info(`The latest execution ${current.pipelineExecutionId} ended ${status.toLowerCase()} before this run; starting a new one.`);
+          followed = (await pipelines.startPipelineExecution({ name: pipelineName })).pipelineExecutionId;
+          ctx.out.info(`Execution ${followed}`);
+          return { done: false, status: "started" };
+        }
+      }
       if (status !== lastStatus) {
         lastStatus = status;
         ctx.out.info(`${status} (${Math.round((ctx.clock.now() - started) / 1000)}s)`);
       }
       if (status === "Succeeded") {
-        const sha = newest.sourceRevisions?.[0]?.revisionId;
+        const sha = current.sourceRevisions?.[0]?.revisionId;
         if (!sha) throw new AwsError(`Pipeline ${pipelineName} succeeded but reports no source revision.`, { hint: "Run the command again with --tag TAG." });
         return { done: true, value: tagForCommit(sha) };
       }
-      if (status === "Failed" || status === "Stopped" || status === "Stopping" || status === "Superseded" || status === "Cancelled") {
-        const reason = newest.statusSummary ? `: ${newest.statusSummary}` : "";
-        throw new AwsError(`Pipeline ${pipelineName} execution ${newest.pipelineExecutionId} ${status.toLowerCase()}${reason}.`, {
+      if (endedStates.has(status)) {
+        const reason = current.statusSummary ? `: ${current.statusSummary}` : "";
+        throw new AwsError(`Pipeline ${pipelineName} execution ${current.pipelineExecutionId} ${status.toLowerCase()}${reason}.`, {
           hint: `See the build log: ${consoleUrl}. Fix the build, push again, then run the same command (or pass --tag TAG).`,
         });
       }

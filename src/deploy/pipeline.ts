@@ -30,7 +30,6 @@ export interface PipelineTarget {
 export interface PipelineState {
   pipelineName: string;
   artifactBucket: string;
-  created: boolean;
 }
 
 /** Creates or updates the endpoint's pipeline and everything it needs. */
@@ -53,7 +52,7 @@ export async function ensurePipeline(config: EndpointConfig, target: PipelineTar
   const project = {
     name,
     description: `Builds the image of endpoint ${endpointId(config)} (managed by mlops)`,
-    // CODEPIPELINE sources ignore `location`; it is set because some implementations require it.
+    // CodeBuild ignores `location` for CODEPIPELINE sources and artifacts; the pipeline's name documents where they come from.
     source: { type: "CODEPIPELINE" as const, location: name, buildspec: readFileSync(buildspecUrl, "utf8") },
     artifacts: { type: "CODEPIPELINE" as const, location: name },
     environment: {
@@ -119,11 +118,9 @@ export async function ensurePipeline(config: EndpointConfig, target: PipelineTar
       },
     ],
   };
-  let created = false;
   const current = await getPipelineOrUndefined(ctx, name);
   if (!current) {
     await ctx.aws.codePipeline.createPipeline({ pipeline: declaration, tags });
-    created = true;
     ctx.out.success(`Created pipeline ${name} (${pipeline.repository}@${pipeline.branch})`);
   } else if (samePipeline(current, declaration)) {
     ctx.out.info(`Pipeline ${name} unchanged`);
@@ -131,7 +128,7 @@ export async function ensurePipeline(config: EndpointConfig, target: PipelineTar
     await ctx.aws.codePipeline.updatePipeline({ pipeline: { ...declaration, version: current.version } });
     ctx.out.success(`Updated pipeline ${name}`);
   }
-  return { pipelineName: name, artifactBucket, created };
+  return { pipelineName: name, artifactBucket };
 }
 
 async function getPipelineOrUndefined(ctx: DeployContext, name: string): Promise<PipelineDeclaration | undefined> {
@@ -222,7 +219,10 @@ export async function emptyBucket(bucket: string, ctx: DeployContext): Promise<n
       .filter((o) => o.Key)
       .map((o) => ({ Key: o.Key as string, VersionId: o.VersionId }));
     if (objects.length === 0) break;
-    await ctx.aws.s3.deleteObjects({ Bucket: bucket, Delete: { Objects: objects, Quiet: true } });
+    const result = await ctx.aws.s3.deleteObjects({ Bucket: bucket, Delete: { Objects: objects, Quiet: true } });
+    // Listing again would return the same keys forever: stop at the first object S3 refuses to delete.
+    const refused = result.Errors?.[0];
+    if (refused) throw new AwsError(`S3 DeleteObjects: could not delete ${refused.Key} from ${bucket}: ${refused.Code ?? ""} ${refused.Message ?? ""}`.trim(), { code: refused.Code, hint: "Check the bucket's policy and your permissions, then run the same command again." });
     deleted += objects.length;
   }
   if (deleted > 0) ctx.out.info(`Emptied bucket ${bucket} (${deleted} object versions)`);

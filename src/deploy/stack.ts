@@ -6,6 +6,9 @@
  *
  * Never races another operation and never cancels one: an interrupted command
  * leaves AWS working, and re-running it picks up from wherever the stack is.
+ * The pipeline's build updates the same stack (APITag) whenever it likes, so an
+ * operation that starts between our idle check and our ExecuteChangeSet is
+ * expected: we drop our change set, wait for it, and start over a few times.
  */
 import type { Change, CloudFormationApi, Parameter, Stack, StackEvent, Tag } from "../aws/interfaces.js";
 import { isStackMissingError, isThrottlingError } from "../aws/error-translator.js";
@@ -46,6 +49,9 @@ export type DeployOutcome =
 
 type ChangeSetDescription = Awaited<ReturnType<CloudFormationApi["describeChangeSet"]>>;
 
+/** One pass of a deployment: done, or pre-empted by another operation on the stack (nothing changed). */
+type Attempt = DeployOutcome | { kind: "preempted"; cause: AwsError };
+
 /** Why we are watching a stack: decides what an interruption message says and when to stop. */
 type Watch = "deploy" | "rollback" | "delete" | "wait";
 
@@ -65,6 +71,10 @@ const SUCCESS = new Set(["CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE"
 /** States left by a failed first creation: CloudFormation can only delete such a stack. */
 const FAILED_CREATION = new Set(["ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "CREATE_FAILED"]);
 const NO_CHANGES = [/The submitted information didn't contain changes/i, /No updates are to be performed/i];
+/** CloudFormation's words for "another operation is running on this stack" (ValidationError, change set reason). */
+const IN_PROGRESS_STATE = /_IN_PROGRESS state/;
+/** Starting over more often than this means the stack is changing constantly: better to stop and say so. */
+const MAX_PREEMPTED_RETRIES = 3;
 
 /** The stack named `stackName`, or undefined when it does not exist (a DELETE_COMPLETE stack does not). */
 export async function findStack(cfn: CloudFormationApi, stackName: string): Promise<Stack | undefined> {
@@ -83,11 +93,18 @@ export function stackOutputs(stack: Stack): Record<string, string> {
 
 /** Waits, showing progress, while another operation (*_IN_PROGRESS) runs on the stack; returns it settled, or undefined if absent. */
 export async function waitForStackIdle(stackName: string, deps: StackDeps): Promise<Stack | undefined> {
+  return awaitIdle(stackName, deps, true);
+}
+
+/** `waitForStackIdle`; `announce: false` when the caller has already said why it waits. */
+async function awaitIdle(stackName: string, deps: StackDeps, announce: boolean): Promise<Stack | undefined> {
   const stack = await findStack(deps.cfn, stackName);
   if (!stack || !isBusy(stack.StackStatus)) return stack;
-  deps.out.info(
-    `Stack ${stackName} is busy (${stack.StackStatus}): another mlops command or the pipeline's build is changing it. Waiting for that to finish.`,
-  );
+  if (announce) {
+    deps.out.info(
+      `Stack ${stackName} is busy (${stack.StackStatus}): another mlops command or the pipeline's build is changing it. Waiting for that to finish.`,
+    );
+  }
   const ref = stack.StackId ?? stackName;
   const { stack: settled } = await follow(ref, stackName, deps, await currentEventKeys(deps.cfn, ref), "wait");
   if (!settled || settled.StackStatus === "DELETE_COMPLETE") {
@@ -100,9 +117,25 @@ export async function waitForStackIdle(stackName: string, deps: StackDeps): Prom
 
 /** Creates or updates a stack through a change set, asking before an update unless `assumeYes`. */
 export async function deployStack(spec: StackSpec, deps: StackDeps): Promise<DeployOutcome> {
+  const name = spec.stackName;
+  for (let retry = 0; ; retry++) {
+    const attempt = await deployOnce(spec, deps, retry === 0);
+    if (attempt.kind !== "preempted") return attempt;
+    if (retry >= MAX_PREEMPTED_RETRIES) {
+      throw new AwsError(
+        `Stack ${name} kept being changed by another operation (e.g. the pipeline's build) while this command prepared its own update; gave up after ${retry + 1} attempts. Last refusal: ${attempt.cause.message}`,
+        { code: attempt.cause.code, cause: attempt.cause, hint: "This command changed nothing. Re-run it once the other updates (see the pipeline's builds) have finished." },
+      );
+    }
+    deps.out.info(`Another update of ${name} is in progress (e.g. the pipeline's build); waiting, then retrying`);
+  }
+}
+
+/** One pass of `deployStack`; `preempted` when another operation got to the stack first and ours was dropped. */
+async function deployOnce(spec: StackSpec, deps: StackDeps, announceWait: boolean): Promise<Attempt> {
   const { cfn, out } = deps;
   const name = spec.stackName;
-  const stack = await prepareStack(name, deps);
+  const stack = await prepareStack(name, deps, announceWait);
   const creating = !stack || stack.StackStatus === "REVIEW_IN_PROGRESS";
   const changeSetName = changeSetNameAt(deps.clock.now());
 
@@ -121,6 +154,7 @@ export async function deployStack(spec: StackSpec, deps: StackDeps): Promise<Dep
   } catch (error) {
     // Some endpoints (moto among them) refuse an empty update at once instead of failing the change set.
     if (!creating && error instanceof AwsError && NO_CHANGES.some((re) => re.test(error.message))) return unchanged(name, stack, deps);
+    if (isPreemption(error)) return { kind: "preempted", cause: error };
     throw error;
   }
   const stackRef = created.StackId ?? name;
@@ -131,9 +165,15 @@ export async function deployStack(spec: StackSpec, deps: StackDeps): Promise<Dep
   if (changeSet.Status === "FAILED") {
     await discard();
     if (NO_CHANGES.some((re) => re.test(changeSet.StatusReason ?? ""))) return unchanged(name, stack, deps);
+    if (IN_PROGRESS_STATE.test(changeSet.StatusReason ?? "")) return preempted(name, changeSet);
     throw new AwsError(`CloudFormation cannot apply the template to stack ${name}: ${changeSet.StatusReason ?? "the change set failed"}`, {
       hint: "Nothing was changed. Fix the template or parameters named above and re-run the same command.",
     });
+  }
+  // The stack changed after CloudFormation computed the change set: its changes are no longer what would happen.
+  if (changeSet.ExecutionStatus === "OBSOLETE") {
+    await discard();
+    return preempted(name, changeSet);
   }
 
   showChanges(name, changeSet.Changes ?? [], creating, out);
@@ -154,7 +194,13 @@ export async function deployStack(spec: StackSpec, deps: StackDeps): Promise<Dep
   const seen = await currentEventKeys(cfn, stackRef);
   out.info(`${creating ? "Creating" : "Updating"} stack ${name} (change set ${changeSetName})`);
   const started = deps.clock.now();
-  await cfn.executeChangeSet({ StackName: stackRef, ChangeSetName: changeSetRef });
+  try {
+    await cfn.executeChangeSet({ StackName: stackRef, ChangeSetName: changeSetRef });
+  } catch (error) {
+    if (!isPreemption(error)) throw error;
+    await discard();
+    return { kind: "preempted", cause: error };
+  }
   const result = await follow(stackRef, name, deps, seen, "deploy");
   const final = result.stack;
   if (final?.StackStatus && SUCCESS.has(final.StackStatus)) {
@@ -210,8 +256,8 @@ export async function deleteStack(
 }
 
 /** Waits for the stack to be idle, then gets it into a state a change set can apply to. */
-async function prepareStack(name: string, deps: StackDeps): Promise<Stack | undefined> {
-  const stack = await waitForStackIdle(name, deps);
+async function prepareStack(name: string, deps: StackDeps, announceWait: boolean): Promise<Stack | undefined> {
+  const stack = await awaitIdle(name, deps, announceWait);
   if (!stack) return undefined;
   const status = stack.StackStatus ?? "";
   if (FAILED_CREATION.has(status)) {
@@ -269,6 +315,20 @@ async function continueRollback(name: string, stack: Stack, deps: StackDeps): Pr
   throw new AwsError(failure.message, {
     hint: `The rollback failed again. Fix the cause above, or skip those resources: ${command}${skip}; then re-run.`,
   });
+}
+
+/** True when CloudFormation refused our call only because another operation holds the stack (or just changed it). */
+function isPreemption(error: unknown): error is AwsError {
+  if (!(error instanceof AwsError)) return false;
+  // ExecuteChangeSet on a change set the other operation made OBSOLETE; the SDK names the code with "Exception".
+  if (error.code === "InvalidChangeSetStatus" || error.code === "InvalidChangeSetStatusException") return true;
+  return error.code === "ValidationError" && IN_PROGRESS_STATE.test(error.message);
+}
+
+/** The attempt's outcome when the change set was spoilt by another operation on the stack. */
+function preempted(name: string, changeSet: ChangeSetDescription): Attempt {
+  const why = changeSet.StatusReason ?? `change set ${changeSet.ChangeSetName ?? "?"} is ${changeSet.ExecutionStatus ?? changeSet.Status ?? "?"}`;
+  return { kind: "preempted", cause: new AwsError(`CloudFormation cannot apply the change set to stack ${name}: ${why}`) };
 }
 
 /** The outcome when CloudFormation found nothing to change: the stack as it is. */

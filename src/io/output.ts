@@ -3,6 +3,7 @@
  * no other module writes to the console.
  */
 import { createInterface } from "node:readline/promises";
+import { InterruptedError } from "../errors.js";
 
 /** A live block of lines redrawn in place on a terminal, or printed line by line in logs. */
 export interface LiveRegion {
@@ -101,6 +102,10 @@ export class ConsoleOutput implements Output {
     try {
       const answer = await rl.question(`${paint(this.color, "yellow", "?")} ${question} [y/N] `);
       return /^y(es)?$/i.test(answer.trim());
+    } catch (error) {
+      // Ctrl-C at the prompt closes readline, which rejects the question with an AbortError.
+      if (error instanceof Error && error.name === "AbortError") throw new InterruptedError("Interrupted at the prompt: nothing was changed by this step.");
+      throw error;
     } finally {
       rl.close();
     }
@@ -146,36 +151,4 @@ class AppendedRegion implements LiveRegion {
   }
 
   close(): void {}
-}
-
-/** Output that records everything: for tests and for callers that want no printing. */
-export class MemoryOutput implements Output {
-  readonly interactive = false;
-  readonly lines: string[] = [];
-  readonly results: unknown[] = [];
-  /** Answers returned to `confirm`, in order; false when exhausted. */
-  constructor(private readonly answers: boolean[] = []) {}
-
-  step(message: string): void {
-    this.lines.push(`step: ${message}`);
-  }
-  info(message: string): void {
-    this.lines.push(`info: ${message}`);
-  }
-  success(message: string): void {
-    this.lines.push(`success: ${message}`);
-  }
-  warn(message: string): void {
-    this.lines.push(`warn: ${message}`);
-  }
-  result(data: unknown): void {
-    this.results.push(data);
-  }
-  live(): LiveRegion {
-    return { update: (lines) => this.lines.push(...lines.map((l) => `live: ${l}`)), close: () => {} };
-  }
-  async confirm(question: string): Promise<boolean> {
-    this.lines.push(`confirm: ${question}`);
-    return this.answers.shift() ?? false;
-  }
 }

@@ -44,7 +44,8 @@ export function readTemplate(file: string): string {
 /** Renders the endpoint's own stack: the base (A) or an added endpoint (B). */
 export function renderEndpointStack(config: EndpointConfig, facts: DeploymentFacts = {}): RenderedStack {
   const templateFile = config.kind === "base" ? "create-ep-a.yaml" : "add-ep-b.yaml";
-  const imageTag = facts.imageTag ?? config.container.tag;
+  // Only an image known to exist sets the tag and the task counts: a tag merely named in the file must not start tasks.
+  const imageTag = facts.imageTag;
   const common: Record<string, string> = {
     ProjectName: config.project,
     EnvironmentName: config.environment,
@@ -135,9 +136,6 @@ export function toParameterList(parameters: Record<string, string>): { Parameter
 export function toTagList(tags: Record<string, string>): { Key: string; Value: string }[] {
   return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 }
-
-/** The endpoint's id: the name its resources derive from. */
-export { endpointId };
 
 function sortKeys(record: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));

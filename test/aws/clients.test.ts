@@ -11,7 +11,7 @@ import { createAwsClients } from "../../src/aws/clients.js";
 import { systemClock } from "../../src/deploy/clock.js";
 import { deleteStack, deployStack, findStack, type StackDeps } from "../../src/deploy/stack.js";
 import { AwsError, CredentialsError, InputError } from "../../src/errors.js";
-import { MemoryOutput } from "../../src/io/output.js";
+import { MemoryOutput } from "../fakes/output.js";
 
 const ENV_KEYS = [
   "AWS_REGION",

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { runRender } from "../../src/commands/render.js";
 import type { CommandDeps } from "../../src/commands/shared.js";
 import { InputError } from "../../src/errors.js";
-import { MemoryOutput } from "../../src/io/output.js";
+import { MemoryOutput } from "../fakes/output.js";
 import { FakeClock } from "../fakes/clock.js";
 
 function deps(out = new MemoryOutput()): CommandDeps {

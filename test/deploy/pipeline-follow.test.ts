@@ -10,7 +10,7 @@ import { createAwsClients } from "../../src/aws/clients.js";
 import type { AwsClients } from "../../src/aws/interfaces.js";
 import { deployEndpoint } from "../../src/deploy/endpoint.js";
 import { AwsError } from "../../src/errors.js";
-import { MemoryOutput } from "../../src/io/output.js";
+import { MemoryOutput } from "../fakes/output.js";
 import { loadEndpointConfig } from "../../src/params/load.js";
 import { FakeClock } from "../fakes/clock.js";
 import { FakeConnections, FakePipelineExecutions } from "../fakes/codepipeline.js";
@@ -29,28 +29,45 @@ afterAll(async () => {
   await emulator?.stop();
 });
 
-async function clients(outcome: "Succeeded" | "Failed"): Promise<{ aws: AwsClients; executions: FakePipelineExecutions; connections: FakeConnections }> {
+async function clients(outcomeOf: (n: number) => "Succeeded" | "Failed", pendingReads = 2): Promise<{ aws: AwsClients; executions: FakePipelineExecutions; connections: FakeConnections }> {
   const real = await createAwsClients({ region: "us-east-1", endpointUrl: emulator.url });
   const sdk = sdkClients(emulator.url);
   const executions = new FakePipelineExecutions(real.codePipeline, {
     revision: sha,
     pollsInProgress: 3,
-    outcome,
+    outcomeOf,
     onSucceeded: (name) => pushImage(sdk.ecr, name, `tag-${sha}`),
   });
-  const connections = new FakeConnections(2);
+  const connections = new FakeConnections(pendingReads);
   return { aws: { ...real, codePipeline: executions, connections }, executions, connections };
 }
 
 describe("create-endpoint following the pipeline's first build", () => {
+  it("replaces an execution that failed before this run (e.g. while the handshake was pending) with a new one", async () => {
+    await fetch(`${emulator.url}/moto-api/reset`, { method: "POST" });
+    const { aws, executions } = await clients((n) => (n === 0 ? "Failed" : "Succeeded"), 0);
+    const config = await loadEndpointConfig("params/ep-a.yaml");
+    const context = { aws, out: new MemoryOutput(), clock: new FakeClock(), assumeYes: true, pollIntervalMs: 10 };
+    // An earlier run created the pipeline with --tag while the connection was pending; its first execution failed.
+    const first = deployEndpoint(config, { pipeline: true, imageTimeoutMs: 60_000, rolloutTimeoutMs: 60_000, tag: "never-pushed" }, context);
+    await expect(first).rejects.toThrow(/Timed out/);
+    executions.finishAll();
+    const result = await deployEndpoint(config, { pipeline: true, imageTimeoutMs: 30 * 60_000, rolloutTimeoutMs: 15 * 60_000 }, context);
+    expect(executions.started).toBe(1);
+    expect(result.imageTag).toBe(`tag-${sha}`);
+    expect(context.out.lines.join("\n")).toMatch(/ended failed before this run; starting a new one/);
+  });
+
   it("waits for the connection, follows the execution and deploys the tag it built", async () => {
-    const { aws, executions, connections } = await clients("Succeeded");
+    await fetch(`${emulator.url}/moto-api/reset`, { method: "POST" });
+    const { aws, executions, connections } = await clients(() => "Succeeded");
     const out = new MemoryOutput();
     const config = await loadEndpointConfig("params/ep-a.yaml");
     const result = await deployEndpoint(config, { pipeline: true, imageTimeoutMs: 30 * 60_000, rolloutTimeoutMs: 15 * 60_000 }, { aws, out, clock: new FakeClock(), assumeYes: true, pollIntervalMs: 10 });
     expect(result.imageTag).toBe(`tag-${sha}`);
     expect(connections.reads).toBeGreaterThan(2);
     expect(executions.listings).toBe(4);
+    expect(executions.started).toBe(0);
     expect(out.lines.join("\n")).toContain("ACTION REQUIRED");
     const stack = await aws.cloudFormation.describeStacks({ StackName: "ep-a-prod" });
     expect(stack.Stacks?.[0]?.Parameters?.find((p) => p.ParameterKey === "APITag")?.ParameterValue).toBe(`tag-${sha}`);
@@ -59,7 +76,7 @@ describe("create-endpoint following the pipeline's first build", () => {
 
   it("a failed build stops with the execution's reason and leaves the stack with no tasks", async () => {
     await fetch(`${emulator.url}/moto-api/reset`, { method: "POST" });
-    const { aws } = await clients("Failed");
+    const { aws } = await clients(() => "Failed");
     const config = await loadEndpointConfig("params/ep-a.yaml");
     const run = deployEndpoint(config, { pipeline: true, imageTimeoutMs: 30 * 60_000, rolloutTimeoutMs: 15 * 60_000 }, { aws, out: new MemoryOutput(), clock: new FakeClock(), assumeYes: true, pollIntervalMs: 10 });
     await expect(run).rejects.toThrow(AwsError);

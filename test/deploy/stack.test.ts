@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { deleteStack, deployStack, findStack, stackOutputs, waitForStackIdle, type StackDeps, type StackSpec } from "../../src/deploy/stack.js";
 import { AwsError, DeclinedError, InterruptedError } from "../../src/errors.js";
-import { MemoryOutput, type Output } from "../../src/io/output.js";
+import type { Output } from "../../src/io/output.js";
 import { FakeClock } from "../fakes/clock.js";
 import { FakeCloudFormation, type FakeResource } from "../fakes/cloudformation.js";
-import { InteractiveMemoryOutput } from "../fakes/output.js";
+import { InteractiveMemoryOutput, MemoryOutput } from "../fakes/output.js";
 
 const NAME = "ep-a-prod";
 

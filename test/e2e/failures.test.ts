@@ -71,10 +71,16 @@ describe("a stack that fails to create", () => {
   });
 });
 
-describe("teardown consent", () => {
+describe("consent", () => {
+  it("off a terminal without --yes, update refuses before any change", async () => {
+    const run = await runMlops(["update", "params/ep-a.yaml", "--tag", "v1"], { endpointUrl: emulator.url });
+    expect(run.code, failure(run)).toBe(2);
+    expect(run.stderr).toContain("--yes");
+  });
+
   it("off a terminal without --yes, teardown deletes nothing and says how to confirm", async () => {
     const run = await runMlops(["teardown", "--all"], { endpointUrl: emulator.url });
-    expect(run.code, failure(run)).toBe(1);
+    expect(run.code, failure(run)).toBe(2);
     expect(run.stderr).toContain("--yes");
     const stacks = (await aws.cfn.send(new DescribeStacksCommand({}))).Stacks ?? [];
     expect(stacks.map((s) => s.StackName).sort()).toEqual(["ep-a-prod", "ep-b-prod"]);

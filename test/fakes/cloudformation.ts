@@ -30,6 +30,13 @@
  * - `emulatorQuirks` mimics moto: only the stack's own events are recorded, and ListStackResources
  *   includes an entry with an empty logical id and type.
  * - `failNext(method, error)` makes the next call of that method reject (e.g. throttling).
+ * - `beforeNext(method, hook)` runs `hook` when that method is next called, before it does anything:
+ *   the way to script another client acting between two of ours.
+ * - `updateByOther(name, parameters)` is another client's `update-stack --use-previous-template`
+ *   (the pipeline's build setting APITag): it needs an updatable stack, starts an update like
+ *   ExecuteChangeSet does, and spoils the stack's change sets as AWS does: a computed one turns
+ *   ExecutionStatus OBSOLETE (executing it is InvalidChangeSetStatus), one still CREATE_PENDING
+ *   ends FAILED with the "... is in UPDATE_IN_PROGRESS state and can not be updated." reason.
  * Errors are `AwsError`s with CloudFormation's codes, their messages prefixed as the real adapter does.
  */
 import type * as cfn from "@aws-sdk/client-cloudformation";
@@ -125,6 +132,7 @@ interface FakeChangeSet {
   tags: cfn.Tag[];
   changes: cfn.Change[];
   status: string;
+  executionStatus: "AVAILABLE" | "UNAVAILABLE" | "OBSOLETE";
   reason?: string;
   pollsLeft: number;
 }
@@ -165,6 +173,7 @@ export class FakeCloudFormation implements CloudFormationApi {
   private readonly stacks: FakeStackState[] = [];
   private readonly imports = new Map<string, string[]>();
   private readonly scripted = new Map<Method, Error[]>();
+  private readonly hooks = new Map<Method, (() => void)[]>();
   private counter = 0;
 
   constructor(private readonly options: FakeCloudFormationOptions = {}) {}
@@ -224,6 +233,44 @@ export class FakeCloudFormation implements CloudFormationApi {
   /** The next call of `method` rejects with `error`. */
   failNext(method: Method, error: Error): void {
     this.scripted.set(method, [...(this.scripted.get(method) ?? []), error]);
+  }
+
+  /** When `method` is next called, runs `hook` first (e.g. another client changing the stack). */
+  beforeNext(method: Method, hook: () => void): void {
+    this.hooks.set(method, [...(this.hooks.get(method) ?? []), hook]);
+  }
+
+  /** Another client's `update-stack --use-previous-template` with these parameter values (the others kept); see the header. */
+  updateByOther(nameOrId: string, parameters: Record<string, string>): void {
+    const op = "UpdateStack";
+    const stack = this.require(nameOrId, op);
+    if (!UPDATABLE.has(stack.status) || stack.operation) throw error(op, "ValidationError", `Stack:${stack.id} is in ${stack.status} state and can not be updated.`);
+    const merged = stack.parameters.map((p) => (p.ParameterKey && p.ParameterKey in parameters ? { ParameterKey: p.ParameterKey, ParameterValue: parameters[p.ParameterKey] } : p));
+    if (sameList(stack.parameters, merged)) throw error(op, "ValidationError", "No updates are to be performed.");
+    const update: FakeChangeSet = {
+      id: `arn:aws:cloudformation:us-east-1:123456789012:changeSet/other-${this.nextId()}`,
+      name: "(update-stack)",
+      type: "UPDATE",
+      templateBody: stack.templateBody ?? "",
+      template: stack.template,
+      parameters: merged,
+      tags: stack.tags,
+      changes: [],
+      status: "CREATE_COMPLETE",
+      executionStatus: "AVAILABLE",
+      pollsLeft: 0,
+    };
+    this.runUpdate(stack, update);
+    for (const changeSet of stack.changeSets.values()) {
+      if (changeSet.status === "FAILED") continue;
+      if (changeSet.pollsLeft > 0) {
+        changeSet.status = "FAILED";
+        changeSet.executionStatus = "UNAVAILABLE";
+        changeSet.reason = `Stack:${stack.id} is in UPDATE_IN_PROGRESS state and can not be updated.`;
+      } else {
+        changeSet.executionStatus = "OBSOLETE";
+      }
+    }
   }
 
   /** The live stack named `name` (or any stack by id), for assertions. */
@@ -291,6 +338,7 @@ export class FakeCloudFormation implements CloudFormationApi {
       tags,
       changes,
       status: failure ? "FAILED" : "CREATE_COMPLETE",
+      executionStatus: failure ? "UNAVAILABLE" : "AVAILABLE",
       reason: failure,
       pollsLeft: this.options.changeSetPolls ?? 1,
     };
@@ -313,7 +361,7 @@ export class FakeCloudFormation implements CloudFormationApi {
       ...base,
       Status: changeSet.status as cfn.ChangeSetStatus,
       StatusReason: changeSet.reason,
-      ExecutionStatus: changeSet.status === "FAILED" ? "UNAVAILABLE" : "AVAILABLE",
+      ExecutionStatus: changeSet.executionStatus,
       Changes: changeSet.changes.slice(start, end),
       NextToken: end < changeSet.changes.length ? String(end) : undefined,
     };
@@ -325,6 +373,9 @@ export class FakeCloudFormation implements CloudFormationApi {
     const { stack, changeSet } = this.requireChangeSet(input.ChangeSetName ?? "", input.StackName, op);
     if (changeSet.status !== "CREATE_COMPLETE" || changeSet.pollsLeft > 0) {
       throw error(op, "InvalidChangeSetStatusException", `ChangeSet [${changeSet.id}] cannot be executed in its current status of [${changeSet.pollsLeft > 0 ? "CREATE_PENDING" : changeSet.status}]`);
+    }
+    if (changeSet.executionStatus !== "AVAILABLE") {
+      throw error(op, "InvalidChangeSetStatusException", `ChangeSet [${changeSet.id}] cannot be executed in its current execution status of [${changeSet.executionStatus}]`);
     }
     if (stack.operation) throw error(op, "ValidationError", `Stack:${stack.id} is in ${stack.status} state and can not be updated.`);
     // CloudFormation drops every change set of a stack once one is executed.
@@ -654,6 +705,7 @@ export class FakeCloudFormation implements CloudFormationApi {
 
   private enter(method: Method, input: unknown): void {
     this.calls.push({ method, input });
+    this.hooks.get(method)?.shift()?.();
     const queued = this.scripted.get(method);
     const next = queued?.shift();
     if (next) throw next;

@@ -1,30 +1,48 @@
 /**
  * Stateful fakes for what the emulator lacks: pipeline executions
- * (ListPipelineExecutions, GetPipelineExecution) and CodeStar connections.
+ * (ListPipelineExecutions, StartPipelineExecution) and CodeStar connections.
  *
  * `FakePipelineExecutions` wraps a real `CodePipelineApi` (the emulator's) for
- * pipeline definitions and adds executions: creating a pipeline starts one
- * execution of `revision`, which stays InProgress for `pollsInProgress`
- * listings, then ends as `outcome`. On success it calls `onSucceeded`, where a
- * test plays the build (pushes the image).
+ * pipeline definitions and adds executions, newest first: creating a pipeline
+ * starts one, as CodePipeline does, and so does StartPipelineExecution. Each
+ * execution stays InProgress for `pollsInProgress` listings, then ends with
+ * the outcome `outcomeOf(n)` gives for the n-th execution (0-based). A
+ * succeeding execution calls `onSucceeded`, where a test plays the build.
  */
-import type { ConnectionsApi, CodePipelineApi } from "../../src/aws/interfaces.js";
+import type { CodePipelineApi, ConnectionsApi } from "../../src/aws/interfaces.js";
 
 type Api = CodePipelineApi;
+type Outcome = "Succeeded" | "Failed";
+
+interface Execution {
+  id: string;
+  polls: number;
+  outcome: Outcome;
+  announced: boolean;
+}
 
 /** Adds executions to a real pipeline API. */
 export class FakePipelineExecutions implements Api {
-  private readonly executions = new Map<string, { id: string; polls: number }>();
+  private readonly executions = new Map<string, Execution[]>();
   listings = 0;
+  started = 0;
 
   constructor(
     private readonly real: Api,
-    private readonly options: { revision: string; pollsInProgress: number; outcome: "Succeeded" | "Failed"; onSucceeded?: (pipelineName: string) => Promise<void> },
+    private readonly options: { revision: string; pollsInProgress: number; outcomeOf: (n: number) => Outcome; onSucceeded?: (pipelineName: string) => Promise<void> },
   ) {}
 
-  createPipeline(input: Parameters<Api["createPipeline"]>[0]) {
-    const result = this.real.createPipeline(input);
-    if (input.pipeline?.name) this.executions.set(input.pipeline.name, { id: `exec-${input.pipeline.name}`, polls: 0 });
+  private start(name: string): string {
+    const list = this.executions.get(name) ?? [];
+    const id = `exec-${name}-${list.length + 1}`;
+    list.unshift({ id, polls: 0, outcome: this.options.outcomeOf(list.length), announced: false });
+    this.executions.set(name, list);
+    return id;
+  }
+
+  async createPipeline(input: Parameters<Api["createPipeline"]>[0]) {
+    const result = await this.real.createPipeline(input);
+    if (input.pipeline?.name) this.start(input.pipeline.name);
     return result;
   }
   updatePipeline(input: Parameters<Api["updatePipeline"]>[0]) {
@@ -37,24 +55,34 @@ export class FakePipelineExecutions implements Api {
     this.executions.delete(input.name ?? "");
     return this.real.deletePipeline(input);
   }
+  async startPipelineExecution(input: Parameters<Api["startPipelineExecution"]>[0]) {
+    this.started++;
+    return { pipelineExecutionId: this.start(input.name ?? "") };
+  }
+  /** Ends every execution at once, as if they had run before the test (e.g. a first execution that failed). */
+  finishAll(): void {
+    for (const list of this.executions.values()) for (const e of list) e.polls = this.options.pollsInProgress + 1;
+  }
   async listPipelineExecutions(input: Parameters<Api["listPipelineExecutions"]>[0]) {
     this.listings++;
-    const execution = this.executions.get(input.pipelineName ?? "");
-    if (!execution) return { pipelineExecutionSummaries: [] };
-    execution.polls++;
-    const done = execution.polls > this.options.pollsInProgress;
-    if (done && execution.polls === this.options.pollsInProgress + 1 && this.options.outcome === "Succeeded") await this.options.onSucceeded?.(input.pipelineName ?? "");
-    const status: "Succeeded" | "Failed" | "InProgress" = done ? this.options.outcome : "InProgress";
-    return {
-      pipelineExecutionSummaries: [
-        {
-          pipelineExecutionId: execution.id,
-          status,
-          statusSummary: status === "Failed" ? "Build failed: docker build exited with 1" : undefined,
-          sourceRevisions: [{ actionName: "Source", revisionId: this.options.revision }],
-        },
-      ],
-    };
+    const name = input.pipelineName ?? "";
+    const summaries = [];
+    for (const e of this.executions.get(name) ?? []) {
+      e.polls++;
+      const done = e.polls > this.options.pollsInProgress;
+      if (done && e.outcome === "Succeeded" && !e.announced) {
+        e.announced = true;
+        await this.options.onSucceeded?.(name);
+      }
+      const status: Outcome | "InProgress" = done ? e.outcome : "InProgress";
+      summaries.push({
+        pipelineExecutionId: e.id,
+        status,
+        statusSummary: status === "Failed" ? "Build failed: docker build exited with 1" : undefined,
+        sourceRevisions: [{ actionName: "Source", revisionId: this.options.revision }],
+      });
+    }
+    return { pipelineExecutionSummaries: summaries };
   }
   async getPipelineExecution(input: Parameters<Api["getPipelineExecution"]>[0]) {
     return { pipelineExecution: { pipelineName: input.pipelineName, pipelineExecutionId: input.pipelineExecutionId } };

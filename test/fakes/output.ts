@@ -1,8 +1,8 @@
 /**
- * A `MemoryOutput` that claims to be a terminal: tests of prompts and of the
+ * Outputs for tests: `MemoryOutput` records everything; a `MemoryOutput` that claims to be a terminal: tests of prompts and of the
  * redrawn progress table need `interactive: true`.
  */
-import { MemoryOutput, type LiveRegion, type Output } from "../../src/io/output.js";
+import type { LiveRegion, Output } from "../../src/io/output.js";
 
 /** Records like `MemoryOutput`, answers `confirm` from `answers`, and reports itself interactive. */
 export class InteractiveMemoryOutput implements Output {
@@ -47,5 +47,37 @@ export class InteractiveMemoryOutput implements Output {
   }
   confirm(question: string): Promise<boolean> {
     return this.memory.confirm(question);
+  }
+}
+
+/** Output that records everything, answering `confirm` from a list. */
+export class MemoryOutput implements Output {
+  readonly interactive = false;
+  readonly lines: string[] = [];
+  readonly results: unknown[] = [];
+  /** Answers returned to `confirm`, in order; false when exhausted. */
+  constructor(private readonly answers: boolean[] = []) {}
+
+  step(message: string): void {
+    this.lines.push(`step: ${message}`);
+  }
+  info(message: string): void {
+    this.lines.push(`info: ${message}`);
+  }
+  success(message: string): void {
+    this.lines.push(`success: ${message}`);
+  }
+  warn(message: string): void {
+    this.lines.push(`warn: ${message}`);
+  }
+  result(data: unknown): void {
+    this.results.push(data);
+  }
+  live(): LiveRegion {
+    return { update: (lines) => this.lines.push(...lines.map((l) => `live: ${l}`)), close: () => {} };
+  }
+  async confirm(question: string): Promise<boolean> {
+    this.lines.push(`confirm: ${question}`);
+    return this.answers.shift() ?? false;
   }
 }

@@ -1,0 +1,144 @@
+/**
+ * A stateful fake ACM with the behaviours that matter to certificate lookup on
+ * real AWS and that the emulator does not show: ListCertificates without
+ * `Includes.keyTypes` returns RSA_2048 certificates only; listings are paged;
+ * a requested certificate's validation record appears only after a while; an
+ * IdempotencyToken reused within the hour returns the earlier certificate,
+ * whatever name it was for.
+ */
+import type { AcmApi, CertificateDetail, CertificateSummary } from "../../src/aws/interfaces.js";
+import { AwsError } from "../../src/errors.js";
+
+type Api = AcmApi;
+type KeyType = NonNullable<CertificateSummary["KeyAlgorithm"]>;
+type Status = NonNullable<CertificateSummary["Status"]>;
+
+/** One certificate held by the fake. */
+export interface FakeCertificate {
+  arn: string;
+  domainName: string;
+  sans: string[];
+  status: Status;
+  keyAlgorithm: KeyType;
+  notAfter?: Date;
+  failureReason?: CertificateDetail["FailureReason"];
+  /** Describes answered so far. */
+  describes: number;
+}
+
+/** How requested certificates behave. */
+export interface FakeAcmOptions {
+  /** Certificates per ListCertificates page; default 2, so every lookup has to page. */
+  pageSize?: number;
+  /** Describes before the validation record appears (ACM fills it in a few seconds after the request); default 1. */
+  describesBeforeRecord?: number;
+  /** Describes while PENDING_VALIDATION before the request ends; default 3. */
+  describesBeforeOutcome?: number;
+  /** How a requested certificate ends; default ISSUED. */
+  outcome?: { status: Status; failureReason?: CertificateDetail["FailureReason"] };
+}
+
+/** An ACM account in one region. */
+export class FakeAcm implements Api {
+  readonly certificates: FakeCertificate[] = [];
+  /** Every RequestCertificate input, in order. */
+  readonly requests: Parameters<Api["requestCertificate"]>[0][] = [];
+  /** Every ListCertificates input, in order. */
+  readonly listings: Parameters<Api["listCertificates"]>[0][] = [];
+  /** IdempotencyToken to the ARN it returned. */
+  readonly tokens = new Map<string, string>();
+  private readonly requested = new Set<string>();
+  private counter = 0;
+
+  constructor(private readonly options: FakeAcmOptions = {}) {}
+
+  /** Adds a certificate as if it had been issued or imported earlier; returns it. */
+  add(cert: { domainName: string; sans?: string[]; status?: Status; keyAlgorithm?: KeyType; notAfter?: Date; failureReason?: CertificateDetail["FailureReason"] }): FakeCertificate {
+    const added: FakeCertificate = {
+      arn: this.nextArn(),
+      domainName: cert.domainName,
+      sans: cert.sans ?? [cert.domainName],
+      status: cert.status ?? "ISSUED",
+      keyAlgorithm: cert.keyAlgorithm ?? "RSA_2048",
+      notAfter: cert.notAfter,
+      failureReason: cert.failureReason,
+      describes: 0,
+    };
+    this.certificates.push(added);
+    return added;
+  }
+
+  async listCertificates(input: Parameters<Api["listCertificates"]>[0]) {
+    this.listings.push(input);
+    // Real ACM: no keyTypes filter means RSA_2048 only.
+    const keyTypes: string[] = input.Includes?.keyTypes ?? ["RSA_2048"];
+    const matching = this.certificates.filter(
+      (c) => (!input.CertificateStatuses || input.CertificateStatuses.includes(c.status)) && keyTypes.includes(c.keyAlgorithm),
+    );
+    const pageSize = this.options.pageSize ?? 2;
+    const start = input.NextToken ? Number(input.NextToken) : 0;
+    const page = matching.slice(start, start + pageSize);
+    const next = start + pageSize < matching.length ? String(start + pageSize) : undefined;
+    return {
+      CertificateSummaryList: page.map(
+        (c): CertificateSummary => ({
+          CertificateArn: c.arn,
+          DomainName: c.domainName,
+          SubjectAlternativeNameSummaries: c.sans,
+          Status: c.status,
+          KeyAlgorithm: c.keyAlgorithm,
+          NotAfter: c.notAfter,
+        }),
+      ),
+      NextToken: next,
+    };
+  }
+
+  async describeCertificate(input: Parameters<Api["describeCertificate"]>[0]) {
+    const cert = this.certificates.find((c) => c.arn === input.CertificateArn);
+    if (!cert) throw new AwsError(`Could not find certificate ${input.CertificateArn}.`, { code: "ResourceNotFoundException" });
+    cert.describes++;
+    if (this.requested.has(cert.arn) && cert.status === "PENDING_VALIDATION" && cert.describes > (this.options.describesBeforeOutcome ?? 3)) {
+      const outcome = this.options.outcome ?? { status: "ISSUED" };
+      cert.status = outcome.status;
+      cert.failureReason = outcome.failureReason;
+    }
+    const recordReady = cert.describes > (this.options.describesBeforeRecord ?? 1);
+    const detail: CertificateDetail = {
+      CertificateArn: cert.arn,
+      DomainName: cert.domainName,
+      SubjectAlternativeNames: cert.sans,
+      Status: cert.status,
+      KeyAlgorithm: cert.keyAlgorithm,
+      NotAfter: cert.notAfter,
+      FailureReason: cert.failureReason,
+      DomainValidationOptions: [
+        {
+          DomainName: cert.domainName,
+          ValidationMethod: "DNS",
+          ResourceRecord: recordReady ? { Name: `_x1.${cert.domainName}.`, Type: "CNAME", Value: `_x2.acm-validations.aws.` } : undefined,
+        },
+      ],
+    };
+    return { Certificate: detail };
+  }
+
+  async requestCertificate(input: Parameters<Api["requestCertificate"]>[0]) {
+    this.requests.push(input);
+    const token = input.IdempotencyToken;
+    if (token !== undefined && !/^\w{1,32}$/.test(token)) {
+      throw new AwsError("1 validation error detected: Value at 'idempotencyToken' failed to satisfy constraint", { code: "ValidationException" });
+    }
+    const earlier = token === undefined ? undefined : this.tokens.get(token);
+    if (earlier) return { CertificateArn: earlier };
+    const cert = this.add({ domainName: input.DomainName ?? "", sans: [input.DomainName ?? "", ...(input.SubjectAlternativeNames ?? [])], status: "PENDING_VALIDATION" });
+    this.requested.add(cert.arn);
+    if (token !== undefined) this.tokens.set(token, cert.arn);
+    return { CertificateArn: cert.arn };
+  }
+
+  private nextArn(): string {
+    this.counter++;
+    return `arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-${String(this.counter).padStart(12, "0")}`;
+  }
+}
