@@ -5,14 +5,12 @@
 import { z } from "zod";
 import { deployEndpoint, type EndpointResult } from "../deploy/endpoint.js";
 import { InputError } from "../errors.js";
-import { deployContext, globalOptionsSchema, loadConfig, minutesSchema, paramOverridesSchema, parseOptions, requireConsent, type CommandDeps } from "./shared.js";
-
-const dockerTag = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+import { deployContext, dockerTagSchema, globalOptionsSchema, loadConfig, minutesSchema, paramOverridesSchema, parseOptions, requireConsent, type CommandDeps } from "./shared.js";
 
 /** Options of create-endpoint and add-endpoint. */
 export const deployEndpointOptionsSchema = globalOptionsSchema.merge(paramOverridesSchema).extend({
   params: z.string().min(1),
-  tag: z.string().regex(dockerTag, "a Docker tag: letters, digits, _ . -, at most 128, not starting with . or -").optional(),
+  tag: dockerTagSchema.optional(),
   pipeline: z.boolean().default(true),
   imageTimeout: minutesSchema.default(30),
   rolloutTimeout: minutesSchema.default(15),

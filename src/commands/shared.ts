@@ -9,6 +9,7 @@ import type { DeployContext } from "../deploy/context.js";
 import { InputError } from "../errors.js";
 import type { Output } from "../io/output.js";
 import { loadEndpointConfig } from "../params/load.js";
+import { checkDockerTag } from "../params/rules.js";
 import type { EndpointConfig, ParamOverrides } from "../params/model.js";
 
 /** Everything a command needs from the outside world; the CLI builds the real ones, tests pass fakes. */
@@ -35,6 +36,12 @@ export const paramOverridesSchema = z.object({
   connectionArn: z.string().min(1).optional(),
   repository: z.string().min(1).optional(),
   branch: z.string().min(1).optional(),
+});
+
+/** An image tag given on the command line, checked like the parameter file's `container.tag`. */
+export const dockerTagSchema = z.string().superRefine((value, context) => {
+  const problem = checkDockerTag(value);
+  if (problem) context.addIssue({ code: "custom", message: problem });
 });
 
 /** A duration in minutes given on the command line. */

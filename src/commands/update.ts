@@ -7,12 +7,12 @@ import { updateEndpoint, type UpdateResult } from "../deploy/endpoint.js";
 import { headCommit } from "../deploy/git.js";
 import { tagForCommit } from "../deploy/image.js";
 import { InputError } from "../errors.js";
-import { deployContext, globalOptionsSchema, loadConfig, minutesSchema, paramOverridesSchema, parseOptions, requireConsent, type CommandDeps } from "./shared.js";
+import { deployContext, dockerTagSchema, globalOptionsSchema, loadConfig, minutesSchema, paramOverridesSchema, parseOptions, requireConsent, type CommandDeps } from "./shared.js";
 
 /** Options of update; `tag: true` means "--tag" without a value. */
 export const updateOptionsSchema = globalOptionsSchema.merge(paramOverridesSchema).extend({
   params: z.string().min(1),
-  tag: z.union([z.literal(true), z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "a Docker tag: letters, digits, _ . -, at most 128, not starting with . or -")]),
+  tag: z.union([z.literal(true), dockerTagSchema]),
   rolloutTimeout: minutesSchema.default(15),
 });
 

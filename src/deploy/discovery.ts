@@ -3,6 +3,7 @@
  * state file is needed and any machine sees the same endpoints.
  */
 import type { CloudFormationApi, Stack } from "../aws/interfaces.js";
+import { AwsError } from "../errors.js";
 import { TagKeys, type StackRole } from "../render/names.js";
 
 /** A stack mlops created, read back from its tags. */
@@ -39,6 +40,13 @@ export async function listManagedStacks(cfn: CloudFormationApi): Promise<Managed
     nextToken = page.NextToken;
   } while (nextToken);
   return found.sort((a, b) => a.stackName.localeCompare(b.stackName));
+}
+
+/** One of a stack's outputs; missing means the stack was changed outside mlops. */
+export function requireOutput(outputs: Record<string, string>, key: string, stackName: string): string {
+  const value = outputs[key];
+  if (!value) throw new AwsError(`Stack ${stackName} has no output ${key}.`, { hint: "The stack was changed outside mlops; run the same command again to restore it." });
+  return value;
 }
 
 /** A stack's parameter values by key. */

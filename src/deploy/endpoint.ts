@@ -11,7 +11,7 @@ import { baseExportName, pipelineName } from "../render/names.js";
 import { placeholderImageTag, renderEndpointStack, type DeploymentFacts } from "../render/render.js";
 import { ensureCertificate } from "./certificate.js";
 import { stackDeps, type DeployContext } from "./context.js";
-import { findExport, stackParameters } from "./discovery.js";
+import { findExport, requireOutput, stackParameters } from "./discovery.js";
 import { findEndpointFileSystems, keptVolumes } from "./file-systems.js";
 import { ensureListenerCertificate } from "./listener-certificates.js";
 import { endpointLogGroupName, logGroupExists } from "./log-groups.js";
@@ -19,7 +19,7 @@ import { followPipelineExecution, imageExists, waitForImage } from "./image.js";
 import { checkConnection, ensurePipeline, waitForConnection } from "./pipeline.js";
 import { choosePriority, usedPriorities } from "./priority.js";
 import { ensureNfsRule } from "./security-groups.js";
-import { deployStack, findStack, type DeployOutcome } from "./stack.js";
+import { deployStack, findStack, stackOutputs, type DeployOutcome } from "./stack.js";
 import { validateEndpoint, type EndpointResources, type ValidationReport } from "./validate.js";
 
 /** Options of create-endpoint and add-endpoint. */
@@ -50,7 +50,7 @@ const priorityAttempts = 5;
 export async function deployEndpoint(config: EndpointConfig, options: DeployEndpointOptions, ctx: DeployContext): Promise<EndpointResult> {
   const id = endpointId(config);
   const { out } = ctx;
-  if (config.kind === "added") await requireBase(config, ctx);
+  const listenerArn = config.kind === "added" ? await baseListener(config, ctx) : undefined;
 
   const existing = liveStack(await findStack(ctx.aws.cloudFormation, id));
   const previous = existing ? stackParameters(existing) : {};
@@ -65,50 +65,47 @@ export async function deployEndpoint(config: EndpointConfig, options: DeployEndp
 
   out.step(`Certificate for ${config.api.hostHeader}`);
   const certificateArn = config.api.certificateArn ?? previous.DNSCertArn ?? (await ensureCertificate(config, ctx));
-  if (config.kind === "added") {
-    const listenerArn = await importedValue(config, "HttpsListenerArn", ctx);
+  if (listenerArn) {
     const attached = await ensureListenerCertificate(ctx.aws.elb, ctx.aws.acm, listenerArn, config.api.hostHeader, certificateArn);
     out.info(attached === "attached" ? `Attached the certificate to the base's HTTPS listener` : `The base's HTTPS listener serves ${config.api.hostHeader}`);
   }
 
   const facts: DeploymentFacts = { certificateArn, imageTag: runningTag };
-  const mounted: string[] = [];
+  let mounted: string[] = [];
   if (existing) {
     facts.assetsFileSystemId = previous.AssetsFileSystemId || undefined;
     facts.weightsFileSystemId = previous.WeightsFileSystemId || undefined;
     facts.logGroupExists = previous.LogGroupExists === "true";
   } else {
-    const kept = keptVolumes(await findEndpointFileSystems(ctx.aws.efs, id));
-    facts.assetsFileSystemId = kept.assets;
-    facts.weightsFileSystemId = kept.weights;
-    for (const fs of [kept.assets, kept.weights]) if (fs) mounted.push(fs);
+    const kept = await keptResources(id, ctx);
+    Object.assign(facts, kept.facts);
+    mounted = kept.mounted;
     if (mounted.length) out.info(`Mounting kept EFS file systems again: ${mounted.join(", ")}`);
-    facts.logGroupExists = await logGroupExists(ctx.aws.logs, endpointLogGroupName(id));
     if (facts.logGroupExists) out.info(`Using the kept log group ${endpointLogGroupName(id)}`);
   }
 
   out.step(existing ? `Stack ${id}` : `Creating stack ${id} with no tasks (the image does not exist yet)`);
-  let outcome = await deployWithPriority(config, facts, previous, ctx);
+  let outcome = await deployWithPriority(config, facts, previous, listenerArn, existing ? undefined : () => keptResources(id, ctx).then((k) => k.facts), ctx);
 
   const outputs = outcome.outputs;
   if (options.pipeline && config.pipeline) {
     // Checked before the pipeline exists: its first execution fails at the source while the handshake is pending.
     const connection = await checkConnection(config, ctx);
     if (connection === "pending" && followsPipeline) await waitForConnection(config, options.imageTimeoutMs, ctx);
-    await ensurePipeline(config, { ecrRepositoryName: output(outputs, "EcrRepositoryName", id), ecrRepositoryUri: output(outputs, "EcrRepositoryUri", id) }, ctx);
+    await ensurePipeline(config, { ecrRepositoryName: requireOutput(outputs, "EcrRepositoryName", id), ecrRepositoryUri: requireOutput(outputs, "EcrRepositoryUri", id) }, ctx);
   } else if (config.pipeline) {
     out.info("Pipeline skipped (--no-pipeline).");
   }
 
   out.step("Patching security groups");
   const nfs = await ensureNfsRule(ctx.aws.ec2, {
-    efsSecurityGroupId: output(outputs, "EfsSecurityGroupId", id),
-    taskSecurityGroupId: output(outputs, "TaskSecurityGroupId", id),
+    efsSecurityGroupId: requireOutput(outputs, "EfsSecurityGroupId", id),
+    taskSecurityGroupId: requireOutput(outputs, "TaskSecurityGroupId", id),
     description: `mlops ${id}: tasks mount EFS`,
   });
   out.success(nfs === "added" ? `EFS security group now admits ${id}'s tasks on 2049` : `EFS security group admits ${id}'s tasks on 2049`);
 
-  const repository = output(outputs, "EcrRepositoryName", id);
+  const repository = requireOutput(outputs, "EcrRepositoryName", id);
   const imageTag = await obtainImage(config, options, runningTag, repository, followsPipeline, ctx);
 
   out.step(`Deploying image ${imageTag} with ${config.scaling.desired} task(s)`);
@@ -153,8 +150,7 @@ export async function updateEndpoint(config: EndpointConfig, options: UpdateOpti
     throw new InputError([{ file: config.source, path: "project", message: `no stack ${id} in region ${ctx.aws.region}` }], `Create it first: mlops ${config.kind === "base" ? "create-endpoint" : "add-endpoint"} ${config.source}`);
   }
   const previous = stackParameters(stack);
-  const outputs = Object.fromEntries((stack.Outputs ?? []).map((o) => [o.OutputKey ?? "", o.OutputValue ?? ""]));
-  const repository = output(outputs, "EcrRepositoryName", id);
+  const repository = requireOutput(stackOutputs(stack), "EcrRepositoryName", id);
   if (!(await imageExists(ctx.aws.ecr, repository, options.tag))) {
     throw new InputError([{ path: "--tag", message: `image ${repository}:${options.tag} is not in ECR; nothing was changed` }], "Push the image (or let the pipeline build it) and run the same command again.");
   }
@@ -165,7 +161,7 @@ export async function updateEndpoint(config: EndpointConfig, options: UpdateOpti
     assetsFileSystemId: previous.AssetsFileSystemId || undefined,
     weightsFileSystemId: previous.WeightsFileSystemId || undefined,
     logGroupExists: previous.LogGroupExists === "true",
-    listenerPriority: Number(previous.ListenerRulePriority) || undefined,
+    listenerPriority: config.api.listenerPriority ?? (Number(previous.ListenerRulePriority) || undefined),
   };
   const outcome = await deployStack(stackSpec(config, facts), stackDeps(ctx));
   if (outcome.kind === "unchanged") {
@@ -188,12 +184,34 @@ function liveStack(stack: Stack | undefined): Stack | undefined {
   return stack.StackStatus === "ROLLBACK_COMPLETE" || stack.StackStatus === "REVIEW_IN_PROGRESS" ? undefined : stack;
 }
 
-/** Deploys the stack, choosing a free listener priority for an added endpoint and retrying when another endpoint took it first. */
-async function deployWithPriority(config: EndpointConfig, facts: DeploymentFacts, previous: Record<string, string>, ctx: DeployContext): Promise<DeployOutcome> {
-  if (config.kind === "base") return deployStack(stackSpec(config, facts), stackDeps(ctx));
+/** What a new stack adopts from an earlier one: kept file systems and log group, found by name and tag. */
+async function keptResources(id: string, ctx: DeployContext): Promise<{ facts: DeploymentFacts; mounted: string[] }> {
+  const kept = keptVolumes(await findEndpointFileSystems(ctx.aws.efs, id));
+  const facts: DeploymentFacts = {
+    assetsFileSystemId: kept.assets,
+    weightsFileSystemId: kept.weights,
+    logGroupExists: await logGroupExists(ctx.aws.logs, endpointLogGroupName(id)),
+  };
+  return { facts, mounted: [kept.assets, kept.weights].filter((fs): fs is string => !!fs) };
+}
+
+/**
+ * Deploys the stack, choosing a free listener priority for an added endpoint
+ * and retrying when another endpoint took it first. A failed first create
+ * keeps its retained file systems and log group, so a retry adopts them
+ * (`adoptKept`) instead of colliding with them.
+ */
+async function deployWithPriority(
+  config: EndpointConfig,
+  facts: DeploymentFacts,
+  previous: Record<string, string>,
+  listenerArn: string | undefined,
+  adoptKept: (() => Promise<DeploymentFacts>) | undefined,
+  ctx: DeployContext,
+): Promise<DeployOutcome> {
+  if (config.kind === "base" || !listenerArn) return deployStack(stackSpec(config, facts), stackDeps(ctx));
   const fixed = config.api.listenerPriority ?? (Number(previous.ListenerRulePriority) || undefined);
   if (fixed !== undefined) return deployStack(stackSpec(config, { ...facts, listenerPriority: fixed }), stackDeps(ctx));
-  const listenerArn = await importedValue(config, "HttpsListenerArn", ctx);
   const tried = new Set<number>();
   for (let attempt = 1; ; attempt++) {
     const priority = choosePriority(endpointId(config), await usedPriorities(ctx.aws.elb, listenerArn), tried);
@@ -206,29 +224,20 @@ async function deployWithPriority(config: EndpointConfig, facts: DeploymentFacts
       if (!collided || attempt >= priorityAttempts) throw error;
       tried.add(priority);
       ctx.out.warn(`Priority ${priority} was taken by another endpoint at the same moment; choosing another.`);
+      if (adoptKept) Object.assign(facts, await adoptKept());
     }
   }
 }
 
-/** Refuses early, with exit code 2, when the base an added endpoint names does not exist. */
-async function requireBase(config: EndpointConfig, ctx: DeployContext): Promise<void> {
-  try {
-    await importedValue(config, "HttpsListenerArn", ctx);
-  } catch (error) {
-    if (!(error instanceof AwsError && error.code === "ExportNotFound")) throw error;
-    throw new InputError(
-      [{ file: config.source, path: config.format === "mlops" ? "base" : "BaseProjectName", message: `no base endpoint ${config.baseProject}-${config.environment} in region ${ctx.aws.region} (export ${baseExportName(config, "HttpsListenerArn")} not found)` }],
-      `Create the base first: mlops create-endpoint <base params>, or fix the base name.`,
-    );
-  }
-}
-
-/** Reads one of the base stack's exports. */
-async function importedValue(config: EndpointConfig, suffix: string, ctx: DeployContext): Promise<string> {
-  const name = baseExportName(config, suffix);
-  const value = await findExport(ctx.aws.cloudFormation, name);
-  if (value) return value;
-  throw new AwsError(`Export ${name} not found.`, { code: "ExportNotFound" });
+/** The base's HTTPS listener; refuses early, with exit code 2, when the base an added endpoint names does not exist. */
+async function baseListener(config: EndpointConfig, ctx: DeployContext): Promise<string> {
+  const name = baseExportName(config, "HttpsListenerArn");
+  const listenerArn = await findExport(ctx.aws.cloudFormation, name);
+  if (listenerArn) return listenerArn;
+  throw new InputError(
+    [{ file: config.source, path: config.format === "mlops" ? "base" : "BaseProjectName", message: `no base endpoint ${config.baseProject}-${config.environment} in region ${ctx.aws.region} (export ${name} not found)` }],
+    `Create the base first: mlops create-endpoint <base params>, or fix the base name.`,
+  );
 }
 
 async function obtainImage(
@@ -252,21 +261,16 @@ async function obtainImage(
   return followPipelineExecution(pipelineName(endpointId(config)), ctx.aws.region, options.imageTimeoutMs, ctx);
 }
 
-function output(outputs: Record<string, string>, key: string, stackName: string): string {
-  const value = outputs[key];
-  if (!value) throw new AwsError(`Stack ${stackName} has no output ${key}.`, { hint: "The stack was changed outside mlops; run the same command again to restore it." });
-  return value;
-}
 
 /** Where validation looks, from the stack's outputs. */
 export function resourcesFrom(outputs: Record<string, string>, config: EndpointConfig): EndpointResources {
   const id = endpointId(config);
   return {
-    clusterName: output(outputs, "ClusterName", id),
-    serviceName: output(outputs, "ServiceName", id),
-    targetGroupArn: output(outputs, "TargetGroupArn", id),
-    logGroupName: output(outputs, "LogGroupName", id),
-    loadBalancerDnsName: output(outputs, "LoadBalancerDnsName", id),
+    clusterName: requireOutput(outputs, "ClusterName", id),
+    serviceName: requireOutput(outputs, "ServiceName", id),
+    targetGroupArn: requireOutput(outputs, "TargetGroupArn", id),
+    logGroupName: requireOutput(outputs, "LogGroupName", id),
+    loadBalancerDnsName: requireOutput(outputs, "LoadBalancerDnsName", id),
     hostHeader: config.api.hostHeader,
   };
 }

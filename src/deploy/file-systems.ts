@@ -19,18 +19,18 @@ export interface KeptFileSystem {
 
 /** Lists the endpoint's file systems (found by the `mlops:endpoint` and `mlops:volume` tags). */
 export async function findEndpointFileSystems(efs: EfsApi, id: string): Promise<KeptFileSystem[]> {
-  const found: KeptFileSystem[] = [];
+  const found: (KeptFileSystem & { created: number })[] = [];
   let marker: string | undefined;
   do {
     const page = await efs.describeFileSystems({ Marker: marker });
     for (const fs of page.FileSystems ?? []) {
       const kept = asKept(fs, id);
-      if (kept) found.push(kept);
+      if (kept) found.push({ ...kept, created: fs.CreationTime?.getTime() ?? 0 });
     }
     marker = page.NextMarker;
   } while (marker);
-  // Oldest first, so the same file system is picked on every run when duplicates exist.
-  return found;
+  // Oldest first, so the same file system is picked on every run when several were kept.
+  return found.sort((a, b) => a.created - b.created || a.fileSystemId.localeCompare(b.fileSystemId)).map(({ created: _created, ...kept }) => kept);
 }
 
 function asKept(fs: FileSystemDescription, id: string): KeptFileSystem | undefined {

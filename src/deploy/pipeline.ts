@@ -11,8 +11,9 @@ import { endpointId, type EndpointConfig } from "../params/model.js";
 import { endpointStackName, pipelineName, pipelineStackName } from "../render/names.js";
 import { renderPipelineStack } from "../render/render.js";
 import { stackDeps, type DeployContext } from "./context.js";
+import { requireOutput } from "./discovery.js";
 import { buildLogGroupName } from "./log-groups.js";
-import { pollUntil } from "./poll.js";
+import { pollUntil, retryWhile } from "./poll.js";
 import { deleteStack, deployStack, findStack, stackOutputs } from "./stack.js";
 
 /** CodeBuild's current Ubuntu standard image (standard:4.0 of the tutorial is retired). */
@@ -73,10 +74,10 @@ export async function ensurePipeline(config: EndpointConfig, target: PipelineTar
   };
   const existing = await ctx.aws.codeBuild.batchGetProjects({ names: [name] });
   if (existing.projects?.some((p) => p.name === name)) {
-    await ctx.aws.codeBuild.updateProject(project);
+    await whileRolesPropagate(() => ctx.aws.codeBuild.updateProject(project), ctx);
     ctx.out.success(`CodeBuild project ${name} up to date`);
   } else {
-    await ctx.aws.codeBuild.createProject(project);
+    await whileRolesPropagate(() => ctx.aws.codeBuild.createProject(project), ctx);
     ctx.out.success(`Created CodeBuild project ${name}`);
   }
 
@@ -120,15 +121,40 @@ export async function ensurePipeline(config: EndpointConfig, target: PipelineTar
   };
   const current = await getPipelineOrUndefined(ctx, name);
   if (!current) {
-    await ctx.aws.codePipeline.createPipeline({ pipeline: declaration, tags });
+    await whileRolesPropagate(() => ctx.aws.codePipeline.createPipeline({ pipeline: declaration, tags }), ctx);
     ctx.out.success(`Created pipeline ${name} (${pipeline.repository}@${pipeline.branch})`);
   } else if (samePipeline(current, declaration)) {
     ctx.out.info(`Pipeline ${name} unchanged`);
   } else {
-    await ctx.aws.codePipeline.updatePipeline({ pipeline: { ...declaration, version: current.version } });
+    await whileRolesPropagate(() => ctx.aws.codePipeline.updatePipeline({ pipeline: { ...declaration, version: current.version } }), ctx);
     ctx.out.success(`Updated pipeline ${name}`);
   }
   return { pipelineName: name, artifactBucket };
+}
+
+/**
+ * IAM roles made a moment ago by the support stack take a few seconds to be
+ * usable everywhere; until then CodeBuild and CodePipeline reject them.
+ */
+function whileRolesPropagate<T>(call: () => Promise<T>, ctx: DeployContext): Promise<T> {
+  let told = false;
+  return retryWhile(call, isRoleNotYetUsable, {
+    clock: ctx.clock,
+    signal: ctx.signal,
+    timeoutMs: 2 * 60_000,
+    delayMs: 5_000,
+    onRetry: () => {
+      if (!told) ctx.out.info("The new IAM roles are not usable yet (IAM propagates changes in seconds); retrying.");
+      told = true;
+    },
+  });
+}
+
+/** True for the answers CodeBuild and CodePipeline give while a new role has not propagated. */
+export function isRoleNotYetUsable(error: unknown): boolean {
+  if (!(error instanceof AwsError)) return false;
+  const roleProblem = /role|sts:AssumeRole|not authorized|assume/i.test(error.message);
+  return roleProblem && (error.code === "InvalidInputException" || error.code === "InvalidStructureException" || error.code === "AccessDeniedException");
 }
 
 async function getPipelineOrUndefined(ctx: DeployContext, name: string): Promise<PipelineDeclaration | undefined> {
@@ -227,10 +253,4 @@ export async function emptyBucket(bucket: string, ctx: DeployContext): Promise<n
   }
   if (deleted > 0) ctx.out.info(`Emptied bucket ${bucket} (${deleted} object versions)`);
   return deleted;
-}
-
-function requireOutput(outputs: Record<string, string>, key: string, stackName: string): string {
-  const value = outputs[key];
-  if (!value) throw new AwsError(`Stack ${stackName} has no output ${key}.`, { hint: "The stack was changed outside mlops; run the same command again to restore it." });
-  return value;
 }

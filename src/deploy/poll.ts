@@ -38,3 +38,28 @@ export async function pollUntil<T>(check: () => Promise<PollCheck<T>>, options: 
     await options.clock.sleep(options.intervalMs, options.signal);
   }
 }
+
+/** How to retry a call that fails for a passing reason. */
+export interface RetryOptions {
+  clock: Clock;
+  signal?: AbortSignal;
+  /** Total time to keep trying. */
+  timeoutMs: number;
+  delayMs: number;
+  /** Called before each retry, e.g. to say why the command waits. */
+  onRetry?: (error: unknown) => void;
+}
+
+/** Calls `call` again while it fails with an error `passing` accepts, until the time is up; then the last error stands. */
+export async function retryWhile<T>(call: () => Promise<T>, passing: (error: unknown) => boolean, options: RetryOptions): Promise<T> {
+  const deadline = options.clock.now() + options.timeoutMs;
+  for (;;) {
+    try {
+      return await call();
+    } catch (error) {
+      if (!passing(error) || options.clock.now() >= deadline) throw error;
+      options.onRetry?.(error);
+      await options.clock.sleep(options.delayMs, options.signal);
+    }
+  }
+}

@@ -51,7 +51,7 @@ export async function validateEndpoint(resources: EndpointResources, options: Va
         live.update([`service: ${current.runningCount ?? 0}/${current.desiredCount ?? 0} running, ${current.pendingCount ?? 0} pending, rollout ${primary?.rolloutState ?? "n/a"}`]);
         if (failed) {
           throw new AwsError(`The ECS deployment of ${resources.serviceName} failed: ${failed.rolloutStateReason ?? "no reason given"}.`, {
-            hint: `${await stoppedTaskReasons(resources, ctx)}The circuit breaker rolled back to the previous image; fix the image and run \`mlops update --tag NEW_TAG\`.`,
+            hint: `${await stoppedTaskReasons(resources, ctx)}With rollout.circuitBreakerRollback on (the default), the service is back on the previous image. Fix the image and run \`mlops update --tag NEW_TAG\`.`,
           });
         }
         const settled = (current.runningCount ?? 0) === (current.desiredCount ?? 0) && (current.deployments?.length ?? 0) <= 1 && (!primary?.rolloutState || primary.rolloutState === "COMPLETED");

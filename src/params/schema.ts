@@ -135,7 +135,7 @@ export const apiSchema = z
       rule: "ACM certificate ARN in the endpoint's region",
     }),
     listenerPriority: documented(numberIn(1, 50000).optional(), {
-      description: "Listener rule priority. Absent: the next free one is chosen.",
+      description: "Listener rule priority. Absent: a free one is chosen (a stable slot derived from the endpoint's name, or the next free one after it).",
       rule: "1-50000",
     }),
   })

@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import { isRoleNotYetUsable } from "../../src/deploy/pipeline.js";
+import { pollUntil, retryWhile } from "../../src/deploy/poll.js";
+import { AwsError, InterruptedError } from "../../src/errors.js";
+import { FakeClock } from "../fakes/clock.js";
+
+describe("retryWhile", () => {
+  it("retries passing failures until the call succeeds", async () => {
+    let calls = 0;
+    const clock = new FakeClock();
+    const value = await retryWhile(
+      async () => {
+        calls++;
+        if (calls < 3) throw new AwsError("CodeBuild CreateProject: CodeBuild is not authorized to perform: sts:AssumeRole", { code: "InvalidInputException" });
+        return "ok";
+      },
+      isRoleNotYetUsable,
+      { clock, timeoutMs: 60_000, delayMs: 5_000 },
+    );
+    expect(value).toBe("ok");
+    expect(clock.sleeps).toEqual([5_000, 5_000]);
+  });
+
+  it("gives up with the last error when time is up, and never retries other errors", async () => {
+    const clock = new FakeClock();
+    const denied = new AwsError("CodeBuild CreateProject: role is invalid or cannot be assumed", { code: "InvalidInputException" });
+    await expect(retryWhile(async () => Promise.reject(denied), isRoleNotYetUsable, { clock, timeoutMs: 20_000, delayMs: 5_000 })).rejects.toBe(denied);
+    expect(clock.sleeps.length).toBe(4);
+    const other = new AwsError("CodeBuild CreateProject: Project already exists", { code: "ResourceAlreadyExistsException" });
+    let calls = 0;
+    await expect(retryWhile(async () => { calls++; throw other; }, isRoleNotYetUsable, { clock, timeoutMs: 20_000, delayMs: 5_000 })).rejects.toBe(other);
+    expect(calls).toBe(1);
+  });
+});
+
+describe("pollUntil", () => {
+  it("times out naming what it waited for and the last status", async () => {
+    const clock = new FakeClock();
+    await expect(pollUntil(async () => ({ done: false, status: "2/3 healthy" }), { clock, intervalMs: 1_000, timeoutMs: 5_000, what: "targets" })).rejects.toThrow(/Timed out after 5s waiting for targets \(last seen: 2\/3 healthy\)/);
+  });
+
+  it("stops with InterruptedError when the signal aborts", async () => {
+    const clock = new FakeClock();
+    const controller = new AbortController();
+    clock.onSleep = () => controller.abort();
+    await expect(pollUntil(async () => ({ done: false }), { clock, signal: controller.signal, intervalMs: 1_000, timeoutMs: 60_000, what: "x" })).rejects.toThrow(InterruptedError);
+  });
+});
