@@ -19,9 +19,17 @@ interface Setup {
   deps: StackDeps;
 }
 
-function setup(options: { polls?: number; interactive?: boolean; answers?: boolean[]; assumeYes?: boolean; quirks?: boolean; pageSize?: number } = {}): Setup {
+function setup(
+  options: { polls?: number; interactive?: boolean; answers?: boolean[]; assumeYes?: boolean; quirks?: boolean; pageSize?: number; changeSetPolls?: number } = {},
+): Setup {
   const clock = new FakeClock();
-  const cfn = new FakeCloudFormation({ pollsPerOperation: options.polls ?? 3, now: () => clock.now(), emulatorQuirks: options.quirks, pageSize: options.pageSize });
+  const cfn = new FakeCloudFormation({
+    pollsPerOperation: options.polls ?? 3,
+    now: () => clock.now(),
+    emulatorQuirks: options.quirks,
+    pageSize: options.pageSize,
+    changeSetPolls: options.changeSetPolls,
+  });
   const out = options.interactive ? new InteractiveMemoryOutput(options.answers) : new MemoryOutput(options.answers);
   const deps: StackDeps = { cfn, out: out as Output, clock, assumeYes: options.assumeYes ?? false, pollIntervalMs: 1000 };
   cfn.defineTemplate("v1", { resources: [logs(), bucket], outputs: { LogGroupName: "ep-logs", BucketName: "ep-bucket" }, exports: { LogGroupName: "ep-a-prod-LogGroupName" } });
@@ -339,6 +347,130 @@ describe("deployStack", () => {
     expect(cfn.stack(NAME)?.templateBody).toBe("v2");
     expect(await deleteStack(NAME, deps)).toEqual({ kind: "deleted" });
     expect(liveLines(out).every((l) => l.includes("AWS::CloudFormation::Stack"))).toBe(true);
+  });
+});
+
+describe("deployStack while the pipeline's build updates the same stack", () => {
+  const RETRY = `info: Another update of ${NAME} is in progress (e.g. the pipeline's build); waiting, then retrying`;
+  /** What the build does: update-stack --use-previous-template, only APITag (here ImageTag) changing. */
+  const buildUpdates = (cfn: FakeCloudFormation, tag: string) => () => cfn.updateByOther(NAME, { ImageTag: tag });
+
+  it("starts over when the build's update makes our change set OBSOLETE before we execute it", async () => {
+    const { cfn, deps, out } = setup({ assumeYes: true });
+    await deployStack(spec("v1"), deps);
+    cfn.beforeNext("executeChangeSet", buildUpdates(cfn, "tag-abc"));
+    const outcome = await deployStack(spec("v2", { ImageTag: { usePrevious: true } }), deps);
+
+    expect(outcome.kind).toBe("updated");
+    expect(out.lines.filter((l) => l === RETRY)).toHaveLength(1);
+    // The refused change set is removed, not left behind in the console.
+    expect(cfn.callsOf("deleteChangeSet")).toHaveLength(1);
+    expect(cfn.stack(NAME)?.changeSets.size).toBe(0);
+    // The second change set is computed against the stack the build left: the build's tag is kept.
+    expect(cfn.callsOf("createChangeSet")).toHaveLength(3);
+    expect(cfn.stack(NAME)?.templateBody).toBe("v2");
+    expect(cfn.stack(NAME)?.parameters).toEqual([{ ParameterKey: "ImageTag", ParameterValue: "tag-abc" }]);
+    // The wait shows the build's update as it goes, without a second "is busy" line.
+    expect(out.lines).toContain(`info: Stack ${NAME} is now UPDATE_COMPLETE.`);
+    expect(out.lines.some((l) => l.includes("is busy"))).toBe(false);
+    expect(out.lines.indexOf(RETRY)).toBeLessThan(out.lines.indexOf(`info: Stack ${NAME} is now UPDATE_COMPLETE.`));
+    expect(out.lines.at(-1)).toMatch(new RegExp(`^success: Stack ${NAME} updated \\(UPDATE_COMPLETE\\)`));
+  });
+
+  it("starts over when ExecuteChangeSet says the stack is UPDATE_IN_PROGRESS", async () => {
+    const { cfn, deps, out } = setup({ assumeYes: true });
+    await deployStack(spec("v1"), deps);
+    cfn.beforeNext("executeChangeSet", buildUpdates(cfn, "tag-abc"));
+    const stackId = cfn.stack(NAME)?.id ?? "";
+    cfn.failNext("executeChangeSet", new AwsError(`CloudFormation ExecuteChangeSet: Stack:${stackId} is in UPDATE_IN_PROGRESS state and can not be updated.`, { code: "ValidationError" }));
+    const outcome = await deployStack(spec("v2", { ImageTag: { usePrevious: true } }), deps);
+
+    expect(outcome.kind).toBe("updated");
+    expect(out.lines).toContain(RETRY);
+    expect(cfn.callsOf("deleteChangeSet")).toHaveLength(1);
+    expect(cfn.stack(NAME)?.parameters).toEqual([{ ParameterKey: "ImageTag", ParameterValue: "tag-abc" }]);
+  });
+
+  it("waits and starts over when CreateChangeSet answers ValidationError ... UPDATE_IN_PROGRESS once", async () => {
+    const { cfn, deps, out } = setup({ assumeYes: true, polls: 4 });
+    await deployStack(spec("v1"), deps);
+    cfn.beforeNext("createChangeSet", buildUpdates(cfn, "tag-abc"));
+    const outcome = await deployStack(spec("v2", { ImageTag: { usePrevious: true } }), deps);
+
+    expect(outcome.kind).toBe("updated");
+    expect(out.lines).toContain(RETRY);
+    expect(cfn.callsOf("createChangeSet")).toHaveLength(3);
+    // No change set was made by the refused call, so there is none to delete.
+    expect(cfn.callsOf("deleteChangeSet")).toHaveLength(0);
+    // The build's update is followed with the usual progress lines, then ours starts.
+    const waited = out.lines.slice(out.lines.indexOf(RETRY) + 1, out.lines.indexOf(`info: Stack ${NAME} is now UPDATE_COMPLETE.`));
+    expect(waited).toEqual([expect.stringMatching(new RegExp(`^live: .* ${NAME}  AWS::CloudFormation::Stack  UPDATE_COMPLETE$`))]);
+    expect(cfn.stack(NAME)?.parameters).toEqual([{ ParameterKey: "ImageTag", ParameterValue: "tag-abc" }]);
+  });
+
+  it("starts over when the change set FAILED because the build's update began while it was computed", async () => {
+    const { cfn, deps, out } = setup({ assumeYes: true });
+    await deployStack(spec("v1"), deps);
+    cfn.beforeNext("describeChangeSet", buildUpdates(cfn, "tag-abc"));
+    const outcome = await deployStack(spec("v2", { ImageTag: { usePrevious: true } }), deps);
+
+    expect(outcome.kind).toBe("updated");
+    expect(out.lines).toContain(RETRY);
+    expect(cfn.callsOf("executeChangeSet")).toHaveLength(2);
+    expect(cfn.callsOf("deleteChangeSet")).toHaveLength(1);
+  });
+
+  it("starts over when the change set reads OBSOLETE once computed, without showing its changes", async () => {
+    const { cfn, deps, out } = setup({ assumeYes: true, changeSetPolls: 0 });
+    await deployStack(spec("v1"), deps);
+    cfn.beforeNext("describeChangeSet", buildUpdates(cfn, "tag-abc"));
+    const outcome = await deployStack(spec("v2", { ImageTag: { usePrevious: true } }), deps);
+
+    expect(outcome.kind).toBe("updated");
+    expect(out.lines).toContain(RETRY);
+    expect(out.lines.filter((l) => l === `info: Changes to stack ${NAME}:`)).toHaveLength(1);
+    expect(cfn.callsOf("executeChangeSet")).toHaveLength(2);
+  });
+
+  it("asks again on a terminal, since the changes are computed anew", async () => {
+    const { cfn, deps, out } = setup({ interactive: true, answers: [true, true] });
+    await deployStack(spec("v1"), deps);
+    cfn.beforeNext("executeChangeSet", buildUpdates(cfn, "tag-abc"));
+    expect((await deployStack(spec("v2", { ImageTag: { usePrevious: true } }), deps)).kind).toBe("updated");
+    expect(out.lines.filter((l) => l === `confirm: Apply these changes to stack ${NAME}?`)).toHaveLength(2);
+  });
+
+  it("gives up after 3 retries when the stack keeps changing, having changed nothing", async () => {
+    const { cfn, deps, out } = setup({ assumeYes: true });
+    await deployStack(spec("v1"), deps);
+    let builds = 0;
+    const again = () => {
+      builds++;
+      cfn.updateByOther(NAME, { ImageTag: `tag-${builds}` });
+      cfn.beforeNext("executeChangeSet", again);
+    };
+    cfn.beforeNext("executeChangeSet", again);
+    const error = await rejection(deployStack(spec("v2", { ImageTag: { usePrevious: true } }), deps));
+
+    expect(error).toBeInstanceOf(AwsError);
+    expect(error.message).toMatch(new RegExp(`^Stack ${NAME} kept being changed by another operation \\(e\\.g\\. the pipeline's build\\) .*gave up after 4 attempts\\. Last refusal: .*OBSOLETE`));
+    expect((error as AwsError).hint).toContain("This command changed nothing");
+    expect(out.lines.filter((l) => l === RETRY)).toHaveLength(3);
+    expect(builds).toBe(4);
+    // One execution by the first deploy, four refused.
+    expect(cfn.callsOf("executeChangeSet")).toHaveLength(5);
+    expect(cfn.stack(NAME)?.templateBody).toBe("v1");
+    expect(cfn.stack(NAME)?.changeSets.size).toBe(0);
+  });
+
+  it("does not retry a ValidationError that is about the input", async () => {
+    const { cfn, deps, out } = setup({ assumeYes: true });
+    await deployStack(spec("v1"), deps);
+    cfn.failNext("createChangeSet", new AwsError("CloudFormation CreateChangeSet: Parameters: [Nope] do not exist in the template", { code: "ValidationError" }));
+    const error = await rejection(deployStack(spec("v2"), deps));
+    expect(error.message).toBe("CloudFormation CreateChangeSet: Parameters: [Nope] do not exist in the template");
+    expect(cfn.callsOf("createChangeSet")).toHaveLength(2);
+    expect(out.lines).not.toContain(RETRY);
   });
 });
 

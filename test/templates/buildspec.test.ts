@@ -21,8 +21,19 @@ const commands = ["install", "pre_build", "build", "post_build"].flatMap((phase)
 const SHA = "0123456789abcdef0123456789abcdef01234567";
 const REPO_URI = "123456789012.dkr.ecr.us-east-1.amazonaws.com/ep-a-stg";
 
+// FAKE_STATUSES and FAKE_UPDATE list what successive status polls and update-stack calls answer
+// (space-separated, the last one repeating), so a test can script a stack that is busy, then idle.
 const FAKE_AWS = `#!/usr/bin/env bash
 printf 'aws %s\\n' "$*" >> "$FAKE_LOG"
+# The nth word of $2 (1-based), or its last word when there are fewer; counts calls in the file $1.
+nth() {
+  local n words
+  n=$(( $(cat "$1" 2>/dev/null || echo 0) + 1 ))
+  echo "$n" > "$1"
+  read -ra words <<< "$2"
+  if (( n > \${#words[@]} )); then n=\${#words[@]}; fi
+  echo "\${words[n - 1]}"
+}
 case "$1 $2" in
   "ecr get-login-password") echo fake-password ;;
   "ecr describe-images")
@@ -31,10 +42,13 @@ case "$1 $2" in
   "cloudformation describe-stacks")
     case "$*" in
       *ParameterKey*) printf 'ProjectName\\tEnvironmentName\\tAPITag\\tVpcSubnetIpBlocks\\tDesiredCount\\n' ;;
-      *) printf 'UPDATE_ROLLBACK_COMPLETE\\tcircuit breaker\\n' ;;
+      *StackStatusReason*) printf 'UPDATE_ROLLBACK_COMPLETE\\tcircuit breaker\\n' ;;
+      *StackStatus*) nth "$FAKE_LOG.polls" "\${FAKE_STATUSES:-UPDATE_COMPLETE}" ;;
+      *) echo "unexpected: aws $*" >&2; exit 2 ;;
     esac ;;
   "cloudformation update-stack")
-    case "\${FAKE_UPDATE:-ok}" in
+    case "$(nth "$FAKE_LOG.updates" "\${FAKE_UPDATE:-ok}")" in
+      busy) echo "An error occurred (ValidationError) when calling the UpdateStack operation: Stack:arn:aws:cloudformation:us-east-1:123456789012:stack/ep-a-stg/1 is in UPDATE_IN_PROGRESS state and can not be updated." >&2; exit 254 ;;
       none) echo "An error occurred (ValidationError) when calling the UpdateStack operation: No updates are to be performed." >&2; exit 254 ;;
       fail) echo "An error occurred (AccessDenied) when calling the UpdateStack operation: denied" >&2; exit 254 ;;
       *) echo '{"StackId": "arn:aws:cloudformation:us-east-1:123456789012:stack/ep-a-stg/1"}' ;;
@@ -42,6 +56,11 @@ case "$1 $2" in
   "cloudformation wait") exit "\${FAKE_WAIT_RC:-0}" ;;
   *) echo "unexpected: aws $*" >&2; exit 2 ;;
 esac
+`;
+
+// Polls wait 10 s in a real build; here they only leave a trace.
+const FAKE_SLEEP = `#!/usr/bin/env bash
+printf 'sleep %s\\n' "$*" >> "$FAKE_LOG"
 `;
 
 const FAKE_DOCKER = `#!/usr/bin/env bash
@@ -57,6 +76,7 @@ beforeAll(() => {
   for (const [name, body] of [
     ["aws", FAKE_AWS],
     ["docker", FAKE_DOCKER],
+    ["sleep", FAKE_SLEEP],
   ] as const) {
     writeFileSync(join(dir, name), body);
     chmodSync(join(dir, name), 0o755);
@@ -105,6 +125,9 @@ const updates = (b: Build) => b.calls.filter((c) => c.startsWith("aws cloudforma
 const waits = (b: Build) => b.calls.filter((c) => c.startsWith("aws cloudformation wait"));
 const dockerBuilds = (b: Build) => b.calls.filter((c) => c.startsWith("docker build"));
 const pushes = (b: Build) => b.calls.filter((c) => c.startsWith("docker push"));
+const STATUS_POLL = "aws cloudformation describe-stacks --stack-name ep-a-stg --query Stacks[0].StackStatus --output text";
+const polls = (b: Build) => b.calls.filter((c) => c === STATUS_POLL);
+const sleeps = (b: Build) => b.calls.filter((c) => c.startsWith("sleep"));
 
 describe("buildspec/endpoint.yaml commands", () => {
   it("are valid bash", async () => {
@@ -195,6 +218,74 @@ describe("buildspec/endpoint.yaml commands", () => {
     const b = await build({ CODEBUILD_RESOLVED_SOURCE_VERSION: "main" });
     expect(b.code).not.toBe(0);
     expect(b.calls).toEqual([]);
+  });
+
+  it("wait for a busy stack to settle before updating it", async () => {
+    const b = await build({ FAKE_IMAGE_EXISTS: "1", FAKE_STATUSES: "UPDATE_IN_PROGRESS UPDATE_COMPLETE_CLEANUP_IN_PROGRESS UPDATE_COMPLETE" });
+    expect(b.stderr).toBe("");
+    expect(b.code).toBe(0);
+    expect(b.stdout).toContain("Stack ep-a-stg is busy (UPDATE_IN_PROGRESS): another update (e.g. mlops) is running; waiting for it to finish");
+    expect(polls(b)).toHaveLength(3);
+    expect(sleeps(b)).toEqual(["sleep 10", "sleep 10"]);
+    expect(updates(b)).toHaveLength(1);
+    // Polls, then the update, once the stack reads UPDATE_COMPLETE.
+    const cloudformation = b.calls.filter((c) => c.startsWith("aws cloudformation") || c.startsWith("sleep"));
+    expect(cloudformation.indexOf(updates(b)[0] ?? "")).toBeGreaterThan(cloudformation.lastIndexOf(STATUS_POLL));
+    expect(waits(b)).toHaveLength(1);
+  });
+
+  it("update a stack left in UPDATE_ROLLBACK_COMPLETE without waiting", async () => {
+    const b = await build({ FAKE_IMAGE_EXISTS: "1", FAKE_STATUSES: "UPDATE_ROLLBACK_COMPLETE" });
+    expect(b.code).toBe(0);
+    expect(sleeps(b)).toEqual([]);
+    expect(updates(b)).toHaveLength(1);
+  });
+
+  it("retry an update that fails with '... is in UPDATE_IN_PROGRESS state', after waiting again", async () => {
+    const b = await build({ FAKE_IMAGE_EXISTS: "1", FAKE_STATUSES: "UPDATE_COMPLETE UPDATE_IN_PROGRESS UPDATE_COMPLETE", FAKE_UPDATE: "busy ok" });
+    expect(b.stderr).toBe("");
+    expect(b.code).toBe(0);
+    expect(b.stdout).toContain("Another update of ep-a-stg started first (e.g. mlops); waiting, then retrying (attempt 2 of 5)");
+    expect(updates(b)).toHaveLength(2);
+    expect(polls(b)).toHaveLength(3);
+    expect(sleeps(b)).toEqual(["sleep 10"]);
+    expect(waits(b)).toHaveLength(1);
+    expect(b.stdout).toContain(`ep-a-stg runs tag-${SHA}`);
+  });
+
+  it("treat 'No updates are to be performed' after a lost race as success", async () => {
+    const b = await build({ FAKE_IMAGE_EXISTS: "1", FAKE_UPDATE: "busy none" });
+    expect(b.code).toBe(0);
+    expect(updates(b)).toHaveLength(2);
+    expect(b.stdout).toContain("already runs");
+  });
+
+  it("give up clearly after 5 lost races", async () => {
+    const b = await build({ FAKE_IMAGE_EXISTS: "1", FAKE_UPDATE: "busy" });
+    expect(b.code).not.toBe(0);
+    expect(updates(b)).toHaveLength(5);
+    expect(b.stderr).toContain("is in UPDATE_IN_PROGRESS state and can not be updated");
+    expect(b.stderr).toContain("Stack ep-a-stg kept being updated by another operation; gave up after 5 attempts");
+    expect(waits(b)).toEqual([]);
+  });
+
+  it("give up clearly when the stack stays busy for 30 minutes", async () => {
+    const b = await build({ FAKE_IMAGE_EXISTS: "1", FAKE_STATUSES: "UPDATE_IN_PROGRESS" });
+    expect(b.code).not.toBe(0);
+    expect(b.stderr).toContain("Stack ep-a-stg is still UPDATE_IN_PROGRESS after 30 minutes of waiting; giving up");
+    expect(sleeps(b)).toHaveLength(180);
+    expect(new Set(sleeps(b))).toEqual(new Set(["sleep 10"]));
+    expect(updates(b)).toEqual([]);
+  });
+
+  it("fail at once on a stack that cannot be updated", async () => {
+    for (const status of ["ROLLBACK_COMPLETE", "UPDATE_ROLLBACK_FAILED", "REVIEW_IN_PROGRESS"]) {
+      const b = await build({ FAKE_IMAGE_EXISTS: "1", FAKE_STATUSES: status });
+      expect(b.code, status).not.toBe(0);
+      expect(b.stderr).toContain(`Stack ep-a-stg is in ${status} and cannot be updated`);
+      expect(sleeps(b)).toEqual([]);
+      expect(updates(b)).toEqual([]);
+    }
   });
 
   it("do not touch the stack when the build failed", async () => {
