@@ -103,6 +103,9 @@ export interface CodeBuildApi {
   updateProject(input: cb.UpdateProjectInput): Promise<cb.UpdateProjectOutput>;
   batchGetProjects(input: cb.BatchGetProjectsInput): Promise<cb.BatchGetProjectsOutput>;
   deleteProject(input: cb.DeleteProjectInput): Promise<cb.DeleteProjectOutput>;
+  listBuildsForProject(input: cb.ListBuildsForProjectInput): Promise<cb.ListBuildsForProjectOutput>;
+  batchGetBuilds(input: cb.BatchGetBuildsInput): Promise<cb.BatchGetBuildsOutput>;
+  stopBuild(input: cb.StopBuildInput): Promise<cb.StopBuildOutput>;
 }
 
 /** CodePipeline calls. */

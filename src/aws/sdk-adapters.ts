@@ -231,6 +231,15 @@ export class SdkCodeBuild extends Adapter implements CodeBuildApi {
   deleteProject(input: cb.DeleteProjectInput) {
     return this.call("DeleteProject", () => this.client.send(new cb.DeleteProjectCommand(input)));
   }
+  listBuildsForProject(input: cb.ListBuildsForProjectInput) {
+    return this.call("ListBuildsForProject", () => this.client.send(new cb.ListBuildsForProjectCommand(input)));
+  }
+  batchGetBuilds(input: cb.BatchGetBuildsInput) {
+    return this.call("BatchGetBuilds", () => this.client.send(new cb.BatchGetBuildsCommand(input)));
+  }
+  stopBuild(input: cb.StopBuildInput) {
+    return this.call("StopBuild", () => this.client.send(new cb.StopBuildCommand(input)));
+  }
 }
 
 /** CodePipeline through the SDK. */

@@ -219,6 +219,7 @@ export async function deletePipeline(id: string, ctx: DeployContext): Promise<vo
   }
   const projects = await ctx.aws.codeBuild.batchGetProjects({ names: [name] });
   if (projects.projects?.some((p) => p.name === name)) {
+    await stopRunningBuilds(name, ctx);
     await ctx.aws.codeBuild.deleteProject({ name });
     ctx.out.success(`Deleted CodeBuild project ${name}`);
   }
@@ -228,6 +229,29 @@ export async function deletePipeline(id: string, ctx: DeployContext): Promise<vo
   const bucket = stackOutputs(stack).ArtifactBucketName;
   if (bucket) await emptyBucket(bucket, ctx);
   await deleteStack(stackName, stackDeps(ctx));
+}
+
+/** Stops the project's running builds and waits for them: a build left running would push images and update a stack being deleted. */
+async function stopRunningBuilds(projectName: string, ctx: DeployContext): Promise<void> {
+  const codeBuild = ctx.aws.codeBuild;
+  // Newest first; builds older than the last hundred have long ended.
+  const ids = (await codeBuild.listBuildsForProject({ projectName, sortOrder: "DESCENDING" })).ids?.slice(0, 100) ?? [];
+  if (ids.length === 0) return;
+  const running = ((await codeBuild.batchGetBuilds({ ids })).builds ?? []).filter((b) => b.buildStatus === "IN_PROGRESS" && b.id).map((b) => b.id as string);
+  if (running.length === 0) return;
+  for (const id of running) {
+    await codeBuild.stopBuild({ id });
+    ctx.out.info(`Stopping build ${id}`);
+  }
+  await pollUntil(
+    async () => {
+      const builds = (await codeBuild.batchGetBuilds({ ids: running })).builds ?? [];
+      const left = builds.filter((b) => b.buildStatus === "IN_PROGRESS").length;
+      return left === 0 ? { done: true, value: undefined } : { done: false, status: `${left} build(s) still stopping` };
+    },
+    { clock: ctx.clock, signal: ctx.signal, intervalMs: 5_000, timeoutMs: 5 * 60_000, what: `the builds of ${projectName} to stop`, hint: "Run the same command again once the builds have stopped." },
+  );
+  ctx.out.success(`Stopped ${running.length} running build(s) of ${projectName}`);
 }
 
 /** Deletes every object version in a bucket so that its stack can delete it. */
