@@ -114,7 +114,9 @@ export function translateAwsError(error: unknown, context: CallContext): MlopsEr
   }
 
   // A body the SDK could not parse: an emulator answering in another protocol, lacking the call, or a proxy's page.
-  if (fields.$fault === undefined && fields.$metadata?.httpStatusCode !== undefined && code === undefined) {
+  // The parser's own SyntaxError or TypeError names no AWS error: the body was not an AWS answer.
+  const parserFailure = code === undefined || error.name === "SyntaxError" || error.name === "TypeError";
+  if (fields.$fault === undefined && fields.$metadata?.httpStatusCode !== undefined && parserFailure) {
     const status = fields.$metadata.httpStatusCode;
     const recovered = errorFromRawResponse(error);
     if (recovered.code !== undefined) {

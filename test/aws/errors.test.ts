@@ -112,3 +112,12 @@ describe("translateAwsError", () => {
     expect(translateAwsError("boom", cfnCall).message).toBe("CloudFormation DescribeStacks: boom");
   });
 });
+
+describe("unreadable answers", () => {
+  it("an HTML error page the JSON parser choked on is reported as a non-AWS answer with its status", () => {
+    const parserError = Object.assign(new SyntaxError(`Unexpected token '<', "<!doctype "... is not valid JSON`), { $metadata: { httpStatusCode: 500 } });
+    const translated = translateAwsError(parserError, { service: "CodeStar Connections", operation: "GetConnection", endpointUrl: "http://127.0.0.1:4566" });
+    expect(translated.message).toBe("CodeStar Connections GetConnection: the service answered HTTP 500 with something that is not an AWS response.");
+    expect(translated.hint).toContain("may not implement GetConnection");
+  });
+});
