@@ -21,6 +21,7 @@ import type * as csc from "@aws-sdk/client-codestar-connections";
 import type * as efs from "@aws-sdk/client-efs";
 import type * as sts from "@aws-sdk/client-sts";
 
+/** The SDK shapes the steps read, re-exported so that only src/aws names the SDK packages. */
 export type { Stack, StackEvent, StackResourceSummary, Change, Parameter, Tag, Output as StackOutput, StackStatus } from "@aws-sdk/client-cloudformation";
 export type { IpPermission, SecurityGroup } from "@aws-sdk/client-ec2";
 export type { Service as EcsService, Task as EcsTask, Deployment as EcsDeployment } from "@aws-sdk/client-ecs";
