@@ -266,6 +266,7 @@ async function obtainImage(
 export function resourcesFrom(outputs: Record<string, string>, config: EndpointConfig): EndpointResources {
   const id = endpointId(config);
   return {
+    stackName: id,
     clusterName: requireOutput(outputs, "ClusterName", id),
     serviceName: requireOutput(outputs, "ServiceName", id),
     targetGroupArn: requireOutput(outputs, "TargetGroupArn", id),

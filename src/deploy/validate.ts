@@ -10,6 +10,7 @@ import { pollUntil } from "./poll.js";
 
 /** Where the endpoint's parts are, from its stack's outputs. */
 export interface EndpointResources {
+  stackName: string;
   clusterName: string;
   serviceName: string;
   targetGroupArn: string;
@@ -40,6 +41,7 @@ export interface ValidateOptions {
 export async function validateEndpoint(resources: EndpointResources, options: ValidateOptions, ctx: DeployContext): Promise<ValidationReport> {
   ctx.out.step(`Validating ${resources.serviceName}`);
   const interval = ctx.pollIntervalMs ?? 5_000;
+  const expected = await stackTaskDefinition(resources.stackName, ctx);
   const live = ctx.out.live();
   let service: EcsService;
   try {
@@ -55,6 +57,12 @@ export async function validateEndpoint(resources: EndpointResources, options: Va
           });
         }
         const settled = (current.runningCount ?? 0) === (current.desiredCount ?? 0) && (current.deployments?.length ?? 0) <= 1 && (!primary?.rolloutState || primary.rolloutState === "COMPLETED");
+        // After a circuit-breaker rollback CloudFormation may still report success: the service then runs an older revision.
+        if (settled && expected && primary?.taskDefinition && primary.taskDefinition !== expected) {
+          throw new AwsError(`${resources.serviceName} runs ${revision(primary.taskDefinition)}, not the stack's ${revision(expected)}: the new version did not stay up and ECS rolled back.`, {
+            hint: `${await stoppedTaskReasons(resources, ctx)}Check the task logs (health check path, port, model load time vs rollout.healthCheckGracePeriodSeconds), fix the image and run \`mlops update --tag NEW_TAG\`.`,
+          });
+        }
         return settled ? { done: true, value: current } : { done: false, status: `${current.runningCount ?? 0}/${current.desiredCount ?? 0} running` };
       },
       {
@@ -89,6 +97,22 @@ export async function validateEndpoint(resources: EndpointResources, options: Va
     for (const line of logLines) ctx.out.info(`  ${line}`);
   }
   return report;
+}
+
+/** The task definition revision the stack declares (its TaskDefinition resource). */
+async function stackTaskDefinition(stackName: string, ctx: DeployContext): Promise<string | undefined> {
+  let nextToken: string | undefined;
+  do {
+    const page = await ctx.aws.cloudFormation.listStackResources({ StackName: stackName, NextToken: nextToken });
+    const found = page.StackResourceSummaries?.find((r) => r.LogicalResourceId === "TaskDefinition" && r.ResourceType === "AWS::ECS::TaskDefinition");
+    if (found?.PhysicalResourceId) return found.PhysicalResourceId;
+    nextToken = page.NextToken;
+  } while (nextToken);
+  return undefined;
+}
+
+function revision(taskDefinitionArn: string): string {
+  return taskDefinitionArn.split("/").pop() ?? taskDefinitionArn;
 }
 
 async function describeService(resources: EndpointResources, ctx: DeployContext): Promise<EcsService> {
