@@ -109,9 +109,9 @@ export async function deployEndpoint(config: EndpointConfig, options: DeployEndp
   const imageTag = await obtainImage(config, options, runningTag, repository, followsPipeline, ctx);
 
   out.step(`Deploying image ${imageTag} with ${config.scaling.desired} task(s)`);
-  const latest = (await findStack(ctx.aws.cloudFormation, id)) ?? outcome.stack;
-  const afterBuild = stackParameters(latest);
-  outcome = await deployStack(stackSpec(config, { ...facts, imageTag, listenerPriority: Number(afterBuild.ListenerRulePriority) || facts.listenerPriority }), stackDeps(ctx));
+  // The priority the first deployment settled on (chosen, or retried after a collision).
+  const listenerPriority = Number(stackParameters(outcome.stack).ListenerRulePriority) || facts.listenerPriority;
+  outcome = await deployStack(stackSpec(config, { ...facts, imageTag, listenerPriority }), stackDeps(ctx));
   if (outcome.kind === "unchanged") out.info(`Stack ${id} already runs ${imageTag}`);
 
   const validation = await validateEndpoint(resourcesFrom(outcome.outputs, config), { rolloutTimeoutMs: options.rolloutTimeoutMs }, ctx);
