@@ -20,9 +20,10 @@ export interface DeployContext {
   pollIntervalMs?: number;
 }
 
-/** The subset of the context the stack step needs. */
-export function stackDeps(ctx: DeployContext): StackDeps {
+/** The subset of the context the stack step needs, with an optional extra status line while it runs. */
+export function stackDeps(ctx: DeployContext, sidecar?: StackDeps["sidecar"]): StackDeps {
   return {
+    sidecar,
     cfn: ctx.aws.cloudFormation,
     out: ctx.out,
     clock: ctx.clock,

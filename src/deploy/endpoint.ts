@@ -20,7 +20,7 @@ import { checkConnection, ensurePipeline, waitForConnection } from "./pipeline.j
 import { choosePriority, usedPriorities } from "./priority.js";
 import { ensureNfsRule } from "./security-groups.js";
 import { deployStack, findStack, stackOutputs, type DeployOutcome } from "./stack.js";
-import { validateEndpoint, type EndpointResources, type ValidationReport } from "./validate.js";
+import { serviceRolloutLine, validateEndpoint, type EndpointResources, type ValidationReport } from "./validate.js";
 
 /** Options of create-endpoint and add-endpoint. */
 export interface DeployEndpointOptions {
@@ -111,7 +111,8 @@ export async function deployEndpoint(config: EndpointConfig, options: DeployEndp
   out.step(`Deploying image ${imageTag} with ${config.scaling.desired} task(s)`);
   // The priority the first deployment settled on (chosen, or retried after a collision).
   const listenerPriority = Number(stackParameters(outcome.stack).ListenerRulePriority) || facts.listenerPriority;
-  outcome = await deployStack(stackSpec(config, { ...facts, imageTag, listenerPriority }), stackDeps(ctx));
+  const rollout = () => serviceRolloutLine(requireOutput(outputs, "ClusterName", id), requireOutput(outputs, "ServiceName", id), ctx);
+  outcome = await deployStack(stackSpec(config, { ...facts, imageTag, listenerPriority }), stackDeps(ctx, rollout));
   if (outcome.kind === "unchanged") out.info(`Stack ${id} already runs ${imageTag}`);
 
   const validation = await validateEndpoint(resourcesFrom(outcome.outputs, config), { rolloutTimeoutMs: options.rolloutTimeoutMs }, ctx);
@@ -150,7 +151,8 @@ export async function updateEndpoint(config: EndpointConfig, options: UpdateOpti
     throw new InputError([{ file: config.source, path: "project", message: `no stack ${id} in region ${ctx.aws.region}` }], `Create it first: mlops ${config.kind === "base" ? "create-endpoint" : "add-endpoint"} ${config.source}`);
   }
   const previous = stackParameters(stack);
-  const repository = requireOutput(stackOutputs(stack), "EcrRepositoryName", id);
+  const outputs = stackOutputs(stack);
+  const repository = requireOutput(outputs, "EcrRepositoryName", id);
   if (!(await imageExists(ctx.aws.ecr, repository, options.tag))) {
     throw new InputError([{ path: "--tag", message: `image ${repository}:${options.tag} is not in ECR; nothing was changed` }], "Push the image (or let the pipeline build it) and run the same command again.");
   }
@@ -163,7 +165,8 @@ export async function updateEndpoint(config: EndpointConfig, options: UpdateOpti
     logGroupExists: previous.LogGroupExists === "true",
     listenerPriority: config.api.listenerPriority ?? (Number(previous.ListenerRulePriority) || undefined),
   };
-  const outcome = await deployStack(stackSpec(config, facts), stackDeps(ctx));
+  const rollout = () => serviceRolloutLine(requireOutput(outputs, "ClusterName", id), requireOutput(outputs, "ServiceName", id), ctx);
+  const outcome = await deployStack(stackSpec(config, facts), stackDeps(ctx, rollout));
   if (outcome.kind === "unchanged") {
     ctx.out.success(`${id} already runs ${options.tag}: nothing to change`);
     return { endpoint: id, imageTag: options.tag, previousTag: previous.APITag, stack: "unchanged" };

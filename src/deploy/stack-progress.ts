@@ -26,6 +26,7 @@ export class StackProgress {
   private readonly rows = new Map<string, Row>();
   private readonly started: number;
   private stackStatus = "";
+  private sidecar?: string;
 
   constructor(
     private readonly out: Output,
@@ -36,14 +37,18 @@ export class StackProgress {
     this.started = clock.now();
   }
 
-  /** Takes new events (oldest first) and the stack's current status, and shows them. */
-  update(events: readonly StackEvent[], stackStatus?: string): void {
+  /** Takes new events (oldest first), the stack's current status and an extra status line, and shows them. */
+  update(events: readonly StackEvent[], stackStatus?: string, sidecar?: string): void {
     if (stackStatus) this.stackStatus = stackStatus;
     if (!this.out.interactive) {
-      // Only new lines: a log reader wants each event once.
-      if (events.length > 0) this.region.update(events.map((event) => formatEventLine(event, this.stackName)));
+      // Only new lines: a log reader wants each event once, and each change of the extra line.
+      const lines = events.map((event) => formatEventLine(event, this.stackName));
+      if (sidecar && sidecar !== this.sidecar) lines.push(sidecar);
+      this.sidecar = sidecar ?? this.sidecar;
+      if (lines.length > 0) this.region.update(lines);
       return;
     }
+    this.sidecar = sidecar;
     const now = this.clock.now();
     for (const event of events) {
       if (isStackEvent(event)) {
@@ -63,7 +68,8 @@ export class StackProgress {
         this.rows.set(logicalId, { logicalId, type: event.ResourceType || "", status, reason, firstSeen: now, lastChange: now });
       }
     }
-    this.region.update(renderTable(this.stackName, this.stackStatus, [...this.rows.values()], now - this.started, now));
+    const table = renderTable(this.stackName, this.stackStatus, [...this.rows.values()], now - this.started, now);
+    this.region.update(this.sidecar ? [...table, `  ${this.sidecar}`] : table);
   }
 
   /** Leaves the last state on screen. */

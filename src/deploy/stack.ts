@@ -40,6 +40,8 @@ export interface StackDeps {
   signal?: AbortSignal;
   /** Between two polls of a running operation; default 2000. */
   pollIntervalMs?: number;
+  /** One more line of status while an operation runs, e.g. the ECS rollout CloudFormation is waiting for. */
+  sidecar?: () => Promise<string | undefined>;
 }
 
 /** What `deployStack` did. */
@@ -427,7 +429,7 @@ async function follow(ref: string, name: string, deps: StackDeps, seen: Set<stri
         status = stack?.StackStatus ?? status;
         const fresh = await newEvents(deps.cfn, ref, seen);
         events.push(...fresh);
-        progress.update(fresh, stack?.StackStatus);
+        progress.update(fresh, stack?.StackStatus, isBusy(stack?.StackStatus) ? await sidecarLine(deps) : undefined);
       } catch (error) {
         if (!isThrottlingError(error)) throw error;
         interval = THROTTLED_POLL_MS;
@@ -443,6 +445,15 @@ async function follow(ref: string, name: string, deps: StackDeps, seen: Set<stri
     }
   } finally {
     progress.close();
+  }
+}
+
+/** The sidecar's line; a sidecar that fails only loses its line, never the operation being watched. */
+async function sidecarLine(deps: StackDeps): Promise<string | undefined> {
+  try {
+    return await deps.sidecar?.();
+  } catch {
+    return undefined;
   }
 }
 

@@ -115,6 +115,16 @@ function revision(taskDefinitionArn: string): string {
   return taskDefinitionArn.split("/").pop() ?? taskDefinitionArn;
 }
 
+/** One line on an ECS rollout, shown while CloudFormation waits for the service: counts, rollout state, newest service event. */
+export async function serviceRolloutLine(clusterName: string, serviceName: string, ctx: DeployContext): Promise<string | undefined> {
+  const service = (await ctx.aws.ecs.describeServices({ cluster: clusterName, services: [serviceName] })).services?.[0];
+  if (!service) return undefined;
+  const primary = service.deployments?.find((d) => d.status === "PRIMARY");
+  const failed = primary?.failedTasks ? `, ${primary.failedTasks} failed` : "";
+  const event = service.events?.[0]?.message;
+  return `ECS ${serviceName}: ${service.runningCount ?? 0}/${service.desiredCount ?? 0} running, ${service.pendingCount ?? 0} pending${failed}, rollout ${primary?.rolloutState ?? "n/a"}${event ? ` | ${event}` : ""}`;
+}
+
 async function describeService(resources: EndpointResources, ctx: DeployContext): Promise<EcsService> {
   const result = await ctx.aws.ecs.describeServices({ cluster: resources.clusterName, services: [resources.serviceName] });
   const service = result.services?.[0];
