@@ -73,18 +73,27 @@ export async function findExport(cfn: CloudFormationApi, name: string): Promise<
   return (await listAllExports(cfn)).find((e) => e.name === name)?.value;
 }
 
+/** Stacks importing one export, all pages; none when CloudFormation says it is not imported. */
+export async function importersOf(cfn: CloudFormationApi, exportName: string): Promise<string[]> {
+  const importers: string[] = [];
+  let token: string | undefined;
+  try {
+    do {
+      const page = await cfn.listImports({ ExportName: exportName, NextToken: token });
+      importers.push(...(page.Imports ?? []));
+      token = page.NextToken;
+    } while (token);
+  } catch (error) {
+    // ListImports answers ValidationError when nothing imports the export.
+    if (!(error instanceof Error && /not imported/i.test(error.message))) throw error;
+  }
+  return importers;
+}
+
 /** Names of the stacks that import any export of the given stack. */
 export async function importingStacks(cfn: CloudFormationApi, stack: Stack): Promise<string[]> {
   const exportNames = (await listAllExports(cfn)).filter((e) => e.exportingStackId === stack.StackId).map((e) => e.name);
   const importers = new Set<string>();
-  for (const name of exportNames) {
-    try {
-      const imports = await cfn.listImports({ ExportName: name });
-      for (const s of imports.Imports ?? []) importers.add(s);
-    } catch (error) {
-      // ListImports answers ValidationError when nothing imports the export.
-      if (!(error instanceof Error && /not imported/i.test(error.message))) throw error;
-    }
-  }
+  for (const name of exportNames) for (const s of await importersOf(cfn, name)) importers.add(s);
   return [...importers].sort();
 }

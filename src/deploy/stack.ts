@@ -16,6 +16,7 @@ import { AwsError, DeclinedError, InterruptedError } from "../errors.js";
 import type { Output } from "../io/output.js";
 import { formatTable } from "../io/table.js";
 import type { Clock } from "./clock.js";
+import { importersOf } from "./discovery.js";
 import { findRootCause, formatRootCause, nestedStackIds, resourceFailures } from "./root-cause.js";
 import { formatElapsed, StackProgress } from "./stack-progress.js";
 
@@ -625,7 +626,7 @@ async function exportInUseError(stack: Stack, awsMessage: string, cfn: CloudForm
   const exportNames = (stack.Outputs ?? []).flatMap((o) => (o.ExportName ? [o.ExportName] : []));
   const users = new Map<string, string[]>();
   for (const exportName of exportNames) {
-    const importers = await importersOf(cfn, exportName);
+    const importers = await importersOrNone(cfn, exportName);
     if (importers.length > 0) users.set(exportName, importers);
   }
   const stacks = [...new Set([...users.values()].flat())];
@@ -639,21 +640,14 @@ async function exportInUseError(stack: Stack, awsMessage: string, cfn: CloudForm
   });
 }
 
-/** Stacks importing an export; none when CloudFormation says it is not imported (or cannot tell). */
-async function importersOf(cfn: CloudFormationApi, exportName: string): Promise<string[]> {
-  const importers: string[] = [];
-  let token: string | undefined;
+/** Stacks importing an export; none when CloudFormation cannot tell either (this only words an error message). */
+async function importersOrNone(cfn: CloudFormationApi, exportName: string): Promise<string[]> {
   try {
-    do {
-      const page = await cfn.listImports({ ExportName: exportName, NextToken: token });
-      importers.push(...(page.Imports ?? []));
-      token = page.NextToken;
-    } while (token);
+    return await importersOf(cfn, exportName);
   } catch (error) {
-    // "Export 'x' is not imported by any stack." is a ValidationError.
     if (!(error instanceof AwsError)) throw error;
+    return [];
   }
-  return importers;
 }
 
 function toParameters(parameters: StackSpec["parameters"], creating: boolean): Parameter[] {
