@@ -111,8 +111,7 @@ export async function deployEndpoint(config: EndpointConfig, options: DeployEndp
   out.step(`Deploying image ${imageTag} with ${config.scaling.desired} task(s)`);
   // The priority the first deployment settled on (chosen, or retried after a collision).
   const listenerPriority = Number(stackParameters(outcome.stack).ListenerRulePriority) || facts.listenerPriority;
-  const rollout = () => serviceRolloutLine(requireOutput(outputs, "ClusterName", id), requireOutput(outputs, "ServiceName", id), ctx);
-  outcome = await deployStack(stackSpec(config, { ...facts, imageTag, listenerPriority }), stackDeps(ctx, rollout));
+  outcome = await deployStack(stackSpec(config, { ...facts, imageTag, listenerPriority }), stackDeps(ctx, rolloutOf(outputs, id, ctx)));
   if (outcome.kind === "unchanged") out.info(`Stack ${id} already runs ${imageTag}`);
 
   const validation = await validateEndpoint(resourcesFrom(outcome.outputs, config), { rolloutTimeoutMs: options.rolloutTimeoutMs }, ctx);
@@ -165,8 +164,7 @@ export async function updateEndpoint(config: EndpointConfig, options: UpdateOpti
     logGroupExists: previous.LogGroupExists === "true",
     listenerPriority: config.api.listenerPriority ?? (Number(previous.ListenerRulePriority) || undefined),
   };
-  const rollout = () => serviceRolloutLine(requireOutput(outputs, "ClusterName", id), requireOutput(outputs, "ServiceName", id), ctx);
-  const outcome = await deployStack(stackSpec(config, facts), stackDeps(ctx, rollout));
+  const outcome = await deployStack(stackSpec(config, facts), stackDeps(ctx, rolloutOf(outputs, id, ctx)));
   if (outcome.kind === "unchanged") {
     ctx.out.success(`${id} already runs ${options.tag}: nothing to change`);
     return { endpoint: id, imageTag: options.tag, previousTag: previous.APITag, stack: "unchanged" };
@@ -264,6 +262,11 @@ async function obtainImage(
   return followPipelineExecution(pipelineName(endpointId(config)), ctx.aws.region, options.imageTimeoutMs, ctx);
 }
 
+
+/** The ECS rollout line of the endpoint's service, for the stack step to show while it waits. */
+function rolloutOf(outputs: Record<string, string>, id: string, ctx: DeployContext): () => Promise<string | undefined> {
+  return () => serviceRolloutLine(requireOutput(outputs, "ClusterName", id), requireOutput(outputs, "ServiceName", id), ctx);
+}
 
 /** Where validation looks, from the stack's outputs. */
 export function resourcesFrom(outputs: Record<string, string>, config: EndpointConfig): EndpointResources {

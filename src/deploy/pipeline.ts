@@ -171,6 +171,10 @@ function samePipeline(current: PipelineDeclaration, wanted: PipelineDeclaration)
   return essence(current) === essence(wanted);
 }
 
+async function connectionStatus(arn: string, ctx: DeployContext): Promise<string | undefined> {
+  return (await ctx.aws.connections.getConnection({ ConnectionArn: arn })).Connection?.ConnectionStatus;
+}
+
 /** Connection states that let the pipeline read the repository. */
 export type ConnectionCheck = "available" | "pending" | "unknown";
 
@@ -179,7 +183,7 @@ export async function checkConnection(config: EndpointConfig, ctx: DeployContext
   const arn = config.pipeline?.connectionArn;
   if (!arn) return "unknown";
   try {
-    const status = (await ctx.aws.connections.getConnection({ ConnectionArn: arn })).Connection?.ConnectionStatus;
+    const status = await connectionStatus(arn, ctx);
     if (status === "AVAILABLE") return "available";
     if (status === "PENDING") {
       ctx.out.warn(`ACTION REQUIRED: the connection ${arn} waits for its GitHub handshake.`);
@@ -201,7 +205,7 @@ export async function waitForConnection(config: EndpointConfig, timeoutMs: numbe
   if (!arn) return;
   await pollUntil(
     async () => {
-      const status = (await ctx.aws.connections.getConnection({ ConnectionArn: arn })).Connection?.ConnectionStatus;
+      const status = await connectionStatus(arn, ctx);
       return status === "AVAILABLE" ? { done: true, value: undefined } : { done: false, status };
     },
     { clock: ctx.clock, signal: ctx.signal, intervalMs: 5_000, timeoutMs, what: `connection ${arn} to become AVAILABLE`, hint: "Complete the handshake in the console, then run the same command again." },

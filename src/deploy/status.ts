@@ -5,6 +5,7 @@
 import type { DeployContext } from "./context.js";
 import { listManagedStacks, stackParameters } from "./discovery.js";
 import { stackOutputs } from "./stack.js";
+import { targetHealthCounts } from "./validate.js";
 
 /** One endpoint's state. */
 export interface EndpointStatus {
@@ -45,9 +46,9 @@ export async function endpointStatuses(ctx: DeployContext): Promise<EndpointStat
       status.running = service?.runningCount;
     }
     if (outputs.TargetGroupArn) {
-      const health = (await ctx.aws.elb.describeTargetHealth({ TargetGroupArn: outputs.TargetGroupArn })).TargetHealthDescriptions ?? [];
-      status.totalTargets = health.length;
-      status.healthyTargets = health.filter((t) => t.TargetHealth?.State === "healthy").length;
+      const health = await targetHealthCounts(ctx.aws.elb, outputs.TargetGroupArn);
+      status.totalTargets = health.total;
+      status.healthyTargets = health.healthy;
     }
     statuses.push(status);
   }

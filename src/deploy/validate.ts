@@ -3,7 +3,7 @@
  * rollout reaches its goal, the load balancer sees healthy targets, and the
  * tasks' recent log lines are shown.
  */
-import type { EcsService } from "../aws/interfaces.js";
+import type { EcsService, ElbApi } from "../aws/interfaces.js";
 import { AwsError } from "../errors.js";
 import type { DeployContext } from "./context.js";
 import { pollUntil } from "./poll.js";
@@ -140,12 +140,14 @@ async function stoppedTaskReasons(resources: EndpointResources, ctx: DeployConte
   return reasons.length ? `Stopped tasks: ${[...new Set(reasons)].join("; ")}. ` : "";
 }
 
+/** How many of a target group's targets are healthy. */
+export async function targetHealthCounts(elb: ElbApi, targetGroupArn: string): Promise<{ healthy: number; total: number }> {
+  const list = (await elb.describeTargetHealth({ TargetGroupArn: targetGroupArn })).TargetHealthDescriptions ?? [];
+  return { healthy: list.filter((t) => t.TargetHealth?.State === "healthy").length, total: list.length };
+}
+
 async function targetHealth(resources: EndpointResources, ctx: DeployContext, desired: number, timeoutMs: number): Promise<{ healthy: number; total: number }> {
-  const read = async () => {
-    const result = await ctx.aws.elb.describeTargetHealth({ TargetGroupArn: resources.targetGroupArn });
-    const list = result.TargetHealthDescriptions ?? [];
-    return { healthy: list.filter((t) => t.TargetHealth?.State === "healthy").length, total: list.length };
-  };
+  const read = () => targetHealthCounts(ctx.aws.elb, resources.targetGroupArn);
   if (desired === 0) return read();
   return pollUntil(
     async () => {
