@@ -6,6 +6,10 @@
 import { describe, expect, it } from "vitest";
 import type { CfnValue } from "./cfn-yaml.js";
 import {
+  A,
+  B,
+  ENDPOINTS,
+  P,
   evaluateName,
   list,
   obj,
@@ -14,16 +18,8 @@ import {
   refTarget,
   resource,
   resourcesOfType,
-  template,
 } from "./helpers.js";
 
-const A = template("create-ep-a");
-const B = template("add-ep-b");
-const P = template("pipeline");
-const ENDPOINTS = [
-  ["create-ep-a", A],
-  ["add-ep-b", B],
-] as const;
 
 const ID = "${ProjectName}-${EnvironmentName}";
 const VARS = { ProjectName: "proj", BaseProjectName: "base", EnvironmentName: "env" };

@@ -28,6 +28,16 @@ export function template(name: TemplateName): CfnTemplate {
   return parsed;
 }
 
+/** The three templates, parsed once per test file. */
+export const A = template("create-ep-a");
+export const B = template("add-ep-b");
+export const P = template("pipeline");
+/** The two endpoint templates with their names. */
+export const ENDPOINTS = [
+  ["create-ep-a", A],
+  ["add-ep-b", B],
+] as const;
+
 export function isObject(value: CfnValue | undefined): value is CfnObject {
   return (
     value !== null &&

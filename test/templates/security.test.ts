@@ -6,6 +6,10 @@
 import { describe, expect, it } from "vitest";
 import type { CfnResource, CfnTemplate, CfnValue } from "./cfn-yaml.js";
 import {
+  A,
+  B,
+  ENDPOINTS,
+  P,
   TEMPLATE_NAMES,
   evaluateName,
   getAttTarget,
@@ -25,13 +29,6 @@ import {
   type CfnObject,
 } from "./helpers.js";
 
-const A = template("create-ep-a");
-const B = template("add-ep-b");
-const P = template("pipeline");
-const ENDPOINTS = [
-  ["create-ep-a", A],
-  ["add-ep-b", B],
-] as const;
 const ALL = TEMPLATE_NAMES.map((n) => [n, template(n)] as const);
 
 /** Actions that support no resource-level scoping, so `Resource: "*"` is their only form. */
