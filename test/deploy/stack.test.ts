@@ -549,7 +549,7 @@ describe("deleteStack", () => {
   });
 
   it("stops watching on abort, saying the deletion goes on", async () => {
-    const { cfn, deps } = setup({ polls: 4 });
+    const { deps } = setup({ polls: 4 });
     await deployStack(spec("v1"), deps);
     const controller = new AbortController();
     controller.abort();
