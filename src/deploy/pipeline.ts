@@ -11,8 +11,8 @@ import { endpointId, type EndpointConfig } from "../params/model.js";
 import { endpointStackName, pipelineName, pipelineStackName } from "../render/names.js";
 import { renderPipelineStack } from "../render/render.js";
 import { stackDeps, type DeployContext } from "./context.js";
-import { requireOutput } from "./discovery.js";
-import { buildLogGroupName } from "./log-groups.js";
+import { requireOutput, stackParameters } from "./discovery.js";
+import { buildLogGroupName, logGroupExists } from "./log-groups.js";
 import { pollUntil, retryWhile } from "./poll.js";
 import { deleteStack, deployStack, findStack, stackOutputs } from "./stack.js";
 
@@ -38,7 +38,8 @@ export async function ensurePipeline(config: EndpointConfig, target: PipelineTar
   const pipeline = config.pipeline;
   if (!pipeline) throw new Error("ensurePipeline needs a pipeline section");
   const name = pipelineName(endpointId(config));
-  const rendered = renderPipelineStack(config, { ecrRepositoryName: target.ecrRepositoryName });
+  const buildLogGroupExists = await keptBuildLogGroup(config, ctx);
+  const rendered = renderPipelineStack(config, { ecrRepositoryName: target.ecrRepositoryName, buildLogGroupExists });
   ctx.out.step(`Deploying pipeline stack ${rendered.stackName}`);
   const outcome = await deployStack(
     { stackName: rendered.stackName, templateBody: rendered.templateBody, parameters: rendered.parameters, tags: rendered.tags, capabilities: ["CAPABILITY_IAM"] },
@@ -230,9 +231,25 @@ export async function deletePipeline(id: string, ctx: DeployContext): Promise<vo
   const stackName = pipelineStackName(id);
   const stack = await findStack(ctx.aws.cloudFormation, stackName);
   if (!stack) return;
-  const bucket = stackOutputs(stack).ArtifactBucketName;
-  if (bucket) await emptyBucket(bucket, ctx);
+  // The stack deletes its buckets only when they are empty.
+  const outputs = stackOutputs(stack);
+  for (const bucket of [outputs.ArtifactBucketName, outputs.AccessLogsBucketName]) {
+    if (bucket) await emptyBucket(bucket, ctx);
+  }
   await deleteStack(stackName, stackDeps(ctx));
+}
+
+/**
+ * Whether the pipeline stack must use an existing build log group instead of
+ * creating it: the stack's own earlier answer, or, for a new stack (or one
+ * from before the stack owned the group), whether the group exists.
+ */
+async function keptBuildLogGroup(config: EndpointConfig, ctx: DeployContext): Promise<boolean> {
+  const id = endpointId(config);
+  const stack = await findStack(ctx.aws.cloudFormation, pipelineStackName(id));
+  const previous = stack ? stackParameters(stack).BuildLogGroupExists : undefined;
+  if (previous !== undefined) return previous === "true";
+  return logGroupExists(ctx.aws.logs, buildLogGroupName(id));
 }
 
 /** Stops the project's running builds and waits for them: a build left running would push images and update a stack being deleted. */

@@ -11,7 +11,7 @@ import { findExport, importingStacks, listManagedStacks, stackParameters, type M
 import { releaseListenerCertificates } from "./listener-certificates.js";
 import { buildLogGroupName, deleteLogGroup, endpointLogGroupName, logGroupExists } from "./log-groups.js";
 import { deleteFileSystems, findEndpointFileSystems, type KeptFileSystem } from "./file-systems.js";
-import { deletePipeline } from "./pipeline.js";
+import { deletePipeline, emptyBucket } from "./pipeline.js";
 import { removeNfsRule } from "./security-groups.js";
 import { deleteStack, stackOutputs } from "./stack.js";
 
@@ -55,7 +55,13 @@ export async function teardown(target: TeardownTarget, options: TeardownOptions,
   ctx.out.step(`Teardown in ${ctx.aws.region}:`);
   for (const p of plans) {
     const repo = p.stack ? stackOutputs(p.stack.stack).EcrRepositoryName : undefined;
-    const parts = [p.pipeline ? "pipeline, build project, artifact bucket" : undefined, p.stack ? `stack ${p.stack.stackName} (${p.stack.role})` : undefined, repo ? `all images in ECR ${repo}` : undefined];
+    const accessLogs = p.stack ? stackOutputs(p.stack.stack).LoadBalancerAccessLogsBucket : undefined;
+    const parts = [
+      p.pipeline ? "pipeline, build project, artifact and access-log buckets" : undefined,
+      p.stack ? `stack ${p.stack.stackName} (${p.stack.role})` : undefined,
+      repo ? `all images in ECR ${repo}` : undefined,
+      accessLogs ? `all load balancer access logs in S3 ${accessLogs}` : undefined,
+    ];
     ctx.out.info(`${p.endpointId}: ${parts.filter(Boolean).join("; ")}`);
   }
   const efsCount = [...fileSystems.values()].reduce((n, l) => n + l.length, 0);
@@ -83,6 +89,8 @@ export async function teardown(target: TeardownTarget, options: TeardownOptions,
       }
       if (p.stack.role === "added") await releaseCertificates(p.stack, others, ctx);
       if (outputs.EcrRepositoryName && (await emptyRepository(outputs.EcrRepositoryName, ctx)) > 0) result.emptiedRepositories.push(outputs.EcrRepositoryName);
+      // The stack deletes the bucket only when it is empty.
+      if (outputs.LoadBalancerAccessLogsBucket) await emptyBucket(outputs.LoadBalancerAccessLogsBucket, ctx);
       await deleteStack(p.stack.stackName, stackDeps(ctx));
       result.deletedStacks.push(p.stack.stackName);
     }

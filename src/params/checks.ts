@@ -28,6 +28,7 @@ export type FieldNamer = (path: string) => string;
 /** Cross-field rules, for the parameter reference. Keep in step with `crossCheck` below. */
 export const CROSS_CHECKS: readonly string[] = [
   "`network` is required for a base endpoint and not allowed for an added one (one with `base`); `base` differs from `project`.",
+  "`monitoring.vpcFlowLogs`, `monitoring.loadBalancerAccessLogs` and `monitoring.containerInsights` are set on the base endpoint only: an added endpoint shares its network, load balancer and cluster.",
   "`project-environment` is at most 32 characters and does not start with `internal-` (load balancer and target group names).",
   "Every subnet lies inside `vpcCidr`; no two subnets overlap.",
   "The two availability zones differ and are in one region; with `--region`, in that region.",
@@ -66,10 +67,18 @@ export function crossCheck(
 
 type Add = (path: string, message: string) => void;
 
+/** Monitoring of resources that only the base endpoint's stack creates. */
+const BASE_ONLY_MONITORING = ["vpcFlowLogs", "loadBalancerAccessLogs", "containerInsights"] as const;
+
 function checkKind(file: DeepPartial<EndpointFile>, present: (path: string) => boolean, name: FieldNamer, add: Add): void {
   if (present("base")) {
     if (present("network")) {
       add("network", `not allowed for an added endpoint (${name("base")} is given): it runs in its base endpoint's network; remove this section`);
+    }
+    for (const key of BASE_ONLY_MONITORING) {
+      if (present(`monitoring.${key}`)) {
+        add(`monitoring.${key}`, `not allowed for an added endpoint (${name("base")} is given): it uses its base endpoint's network, load balancer and cluster; set it in the base endpoint's file`);
+      }
     }
     if (file.base !== undefined && file.base === file.project) {
       add("base", `"${file.base}" is this endpoint's own ${name("project")}; name the base endpoint it joins`);

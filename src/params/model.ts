@@ -77,6 +77,14 @@ export interface PipelineConfig {
   dockerfile: string;
 }
 
+/** Logs and metrics that cost a little; each on by default. The first three belong to a base endpoint. */
+export interface MonitoringConfig {
+  vpcFlowLogs: boolean;
+  loadBalancerAccessLogs: boolean;
+  containerInsights: boolean;
+  artifactAccessLogs: boolean;
+}
+
 /** One endpoint, validated. */
 export interface EndpointConfig {
   /** The file it was loaded from, for messages. */
@@ -96,6 +104,9 @@ export interface EndpointConfig {
   rollout: RolloutConfig;
   storage: StorageConfig;
   logRetentionDays: number;
+  /** Tagged images the ECR repository keeps (at least 2, so a rollback finds the previous one). */
+  imagesToKeep: number;
+  monitoring: MonitoringConfig;
   /** Absent: no pipeline (images are built elsewhere). */
   pipeline?: PipelineConfig;
 }

@@ -52,11 +52,17 @@ export function checkContainerName(value: string): string | undefined {
   return undefined;
 }
 
-/** Checks a Docker image tag. */
+/** The tag Docker moves to each new image; an immutable repository cannot move it. */
+export const UNPINNABLE_TAG = "latest";
+
+/** Checks a Docker image tag that mlops can deploy (a valid tag, and one that names a single image). */
 export function checkDockerTag(value: string): string | undefined {
   if (value.length > 128) return `"${value.slice(0, 20)}…" is ${value.length} characters; a Docker tag has at most 128`;
   if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(value)) {
     return `"${value}" is not a valid Docker tag (letters, digits, "_", "." and "-", not starting with "." or "-", no spaces)`;
+  }
+  if (value === UNPINNABLE_TAG) {
+    return `"${UNPINNABLE_TAG}" cannot be deployed: the ECR repositories have immutable tags, so "${UNPINNABLE_TAG}" would forever mean the first image pushed under it; give the image's own tag (e.g. tag-<commit sha>)`;
   }
   return undefined;
 }

@@ -161,7 +161,7 @@ export const containerSchema = z
     }),
     tag: documented(ruled(checkDockerTag).optional(), {
       description: "Image tag to deploy. Absent: from the pipeline or `--tag`.",
-      rule: "Docker tag: letters, digits, `_ . -`, at most 128, not starting with `.` or `-`",
+      rule: "Docker tag: letters, digits, `_ . -`, at most 128, not starting with `.` or `-`; not `latest` (tags are immutable)",
     }),
   })
   .strict();
@@ -239,6 +239,39 @@ export const storageSchema = z
   })
   .strict();
 
+/** The endpoint's ECR repository. */
+export const imagesSchema = z
+  .object({
+    keep: documented(numberIn(2, 10000).default(30), {
+      description:
+        "Tagged images the ECR repository keeps (the newest); older ones expire, and untagged ones after a day. At least 2, so that a rollback finds the previous image.",
+      rule: "2-10000",
+    }),
+  })
+  .strict();
+
+/** Logs and metrics that AWS's best-practice checks ask for, each on by default. */
+export const monitoringSchema = z
+  .object({
+    vpcFlowLogs: documented(z.boolean().default(true), {
+      description: "VPC flow logs (every accepted and rejected connection) in CloudWatch Logs. Base endpoints only.",
+      rule: "true or false; not in an added endpoint",
+    }),
+    loadBalancerAccessLogs: documented(z.boolean().default(true), {
+      description: "Access logs of the load balancer in an encrypted S3 bucket. Base endpoints only.",
+      rule: "true or false; not in an added endpoint",
+    }),
+    containerInsights: documented(z.boolean().default(true), {
+      description: "CloudWatch Container Insights: CPU, memory and task metrics of the cluster. Base endpoints only.",
+      rule: "true or false; not in an added endpoint",
+    }),
+    artifactAccessLogs: documented(z.boolean().default(true), {
+      description: "S3 server access logs of the pipeline's artifact bucket, in a logs bucket.",
+      rule: "true or false",
+    }),
+  })
+  .strict();
+
 /** CloudWatch Logs settings. */
 export const logsSchema = z
   .object({
@@ -248,7 +281,11 @@ export const logsSchema = z
           ctx.addIssue({ code: "custom", message: `${value} is not a CloudWatch retention period; use one of ${RETENTION_DAYS.join(", ")}` });
         }
       }).default(30),
-      { description: "Days CloudWatch keeps the container logs.", rule: "a CloudWatch value: 1, 3, 5, 7, 14, 30, 60, 90, … 3653" },
+      {
+        description:
+          "Days the endpoint's logs are kept: container logs, build logs, ECS Exec sessions, VPC flow logs, and the objects of the access-log buckets.",
+        rule: "a CloudWatch value: 1, 3, 5, 7, 14, 30, 60, 90, … 3653",
+      },
     ),
   })
   .strict();
@@ -303,7 +340,11 @@ export const endpointFileSchema = z
       description: "Rollout speed and safety; the defaults finish an update in a few minutes without dropping requests.",
     }),
     storage: documented(storageSchema.prefault({}), { description: "EFS mount paths in the container." }),
-    logs: documented(logsSchema.prefault({}), { description: "Container logs." }),
+    images: documented(imagesSchema.prefault({}), { description: "Images in the endpoint's ECR repository." }),
+    logs: documented(logsSchema.prefault({}), { description: "Log retention." }),
+    monitoring: documented(monitoringSchema.prefault({}), {
+      description: "Logs and metrics that AWS's best-practice checks ask for; each costs a little (see Costs) and can be turned off.",
+    }),
     pipeline: documented(pipelineSchema.optional(), {
       description: "CodePipeline building images on push. Absent: no pipeline (images built elsewhere).",
     }),

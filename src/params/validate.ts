@@ -168,6 +168,8 @@ export function toEndpointConfig(file: EndpointFile, source: string, format: End
     rollout: { ...file.rollout },
     storage: { ...file.storage },
     logRetentionDays: file.logs.retentionDays,
+    imagesToKeep: file.images.keep,
+    monitoring: { ...file.monitoring },
   };
   if (file.base !== undefined) config.baseProject = file.base;
   if (network !== undefined) {

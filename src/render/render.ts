@@ -77,6 +77,7 @@ export function renderEndpointStack(config: EndpointConfig, facts: DeploymentFac
     CircuitBreakerRollback: String(config.rollout.circuitBreakerRollback),
     LogRetentionDays: String(config.logRetentionDays),
     LogGroupExists: String(facts.logGroupExists ?? false),
+    ImagesToKeep: String(config.imagesToKeep),
   };
   const certificateArn = facts.certificateArn ?? config.api.certificateArn ?? "";
   let parameters: Record<string, string>;
@@ -90,6 +91,9 @@ export function renderEndpointStack(config: EndpointConfig, facts: DeploymentFac
       AZs: network.availabilityZones.join(","),
       AllowedCidrIp: network.allowedCidr,
       DNSCertArn: certificateArn,
+      VpcFlowLogs: String(config.monitoring.vpcFlowLogs),
+      LoadBalancerAccessLogs: String(config.monitoring.loadBalancerAccessLogs),
+      ContainerInsights: String(config.monitoring.containerInsights),
     };
   } else {
     // The base's HTTPS listener serves every endpoint; mlops attaches an added endpoint's certificate to it.
@@ -107,6 +111,8 @@ export function renderEndpointStack(config: EndpointConfig, facts: DeploymentFac
 /** What the pipeline support stack needs to know about the endpoint stack. */
 export interface PipelineFacts {
   ecrRepositoryName: string;
+  /** The build log group was kept from an earlier pipeline stack (or made by CodeBuild before the stack owned it) and is used again. */
+  buildLogGroupExists?: boolean;
 }
 
 /** Renders the stack that holds an endpoint's pipeline roles and artifact bucket. */
@@ -122,6 +128,9 @@ export function renderPipelineStack(config: EndpointConfig, facts: PipelineFacts
       EndpointStackName: endpointStackName(endpointId(config)),
       EcrRepositoryName: facts.ecrRepositoryName,
       ConnectionArn: config.pipeline.connectionArn,
+      LogRetentionDays: String(config.logRetentionDays),
+      BuildLogGroupExists: String(facts.buildLogGroupExists ?? false),
+      ArtifactAccessLogs: String(config.monitoring.artifactAccessLogs),
     }),
     tags: stackTags(config, "pipeline"),
   };

@@ -93,6 +93,8 @@ describe("example files", () => {
       rollout: DEFAULT_ROLLOUT,
       storage: DEFAULT_STORAGE,
       logRetentionDays: 30,
+      imagesToKeep: 30,
+      monitoring: { vpcFlowLogs: true, loadBalancerAccessLogs: true, containerInsights: true, artifactAccessLogs: true },
       pipeline: {
         connectionArn: CONNECTION,
         repository: "example-org/ml-endpoints",
@@ -119,6 +121,8 @@ describe("example files", () => {
       rollout: DEFAULT_ROLLOUT,
       storage: DEFAULT_STORAGE,
       logRetentionDays: 30,
+      imagesToKeep: 30,
+      monitoring: { vpcFlowLogs: true, loadBalancerAccessLogs: true, containerInsights: true, artifactAccessLogs: true },
     };
     const config = await loadEndpointConfig(example("create-ep-a.json"), { region: "us-east-1" });
     expect(config).toStrictEqual(expected);
@@ -147,6 +151,8 @@ describe("example files", () => {
       rollout: DEFAULT_ROLLOUT,
       storage: DEFAULT_STORAGE,
       logRetentionDays: 30,
+      imagesToKeep: 30,
+      monitoring: { vpcFlowLogs: true, loadBalancerAccessLogs: true, containerInsights: true, artifactAccessLogs: true },
     } satisfies EndpointConfig);
   });
 
@@ -173,6 +179,8 @@ describe("defaults", () => {
       rollout: DEFAULT_ROLLOUT,
       storage: DEFAULT_STORAGE,
       logRetentionDays: 30,
+      imagesToKeep: 30,
+      monitoring: { vpcFlowLogs: true, loadBalancerAccessLogs: true, containerInsights: true, artifactAccessLogs: true },
     });
   });
 

@@ -55,8 +55,18 @@ const COMMON_PARAMETERS = [
   "CircuitBreakerRollback",
   "LogRetentionDays",
   "LogGroupExists",
+  "ImagesToKeep",
 ];
-const BASE_ONLY_PARAMETERS = ["VpcCidr", "VpcSubnetIpBlocks", "AZs", "AllowedCidrIp", "DNSCertArn"];
+const BASE_ONLY_PARAMETERS = [
+  "VpcCidr",
+  "VpcSubnetIpBlocks",
+  "AZs",
+  "AllowedCidrIp",
+  "DNSCertArn",
+  "VpcFlowLogs",
+  "LoadBalancerAccessLogs",
+  "ContainerInsights",
+];
 
 const DEFAULTS: Record<string, string | number> = {
   MountPathAssets: "/app/assets",
@@ -74,6 +84,7 @@ const DEFAULTS: Record<string, string | number> = {
   CircuitBreakerRollback: "true",
   LogRetentionDays: 30,
   LogGroupExists: "false",
+  ImagesToKeep: 30,
 };
 
 const CLOUDWATCH_RETENTION_DAYS = [
@@ -93,7 +104,6 @@ const EXPORT_SUFFIXES = [
   "EfsSecurityGroup",
   "TaskExecutionRoleArn",
   "TaskRoleArn",
-  "AutoScalingRoleArn",
 ];
 
 const ENDPOINT_OUTPUTS = [
@@ -165,9 +175,24 @@ describe("parameters", () => {
 
   it("the pipeline template has the agreed parameters and outputs", () => {
     expect(Object.keys(P.Parameters ?? {}).sort()).toEqual(
-      ["ProjectName", "EnvironmentName", "EndpointStackName", "EcrRepositoryName", "ConnectionArn"].sort(),
+      [
+        "ProjectName",
+        "EnvironmentName",
+        "EndpointStackName",
+        "EcrRepositoryName",
+        "ConnectionArn",
+        "LogRetentionDays",
+        "BuildLogGroupExists",
+        "ArtifactAccessLogs",
+      ].sort(),
     );
-    expect(Object.keys(P.Outputs ?? {}).sort()).toEqual(["ArtifactBucketName", "CodeBuildRoleArn", "PipelineRoleArn"]);
+    expect(Object.keys(P.Outputs ?? {}).sort()).toEqual([
+      "AccessLogsBucketName",
+      "ArtifactBucketName",
+      "BuildLogGroupName",
+      "CodeBuildRoleArn",
+      "PipelineRoleArn",
+    ]);
     expect(resourcesOfType(P, "AWS::CodeBuild::Project")).toEqual([]);
     expect(resourcesOfType(P, "AWS::CodePipeline::Pipeline")).toEqual([]);
   });
@@ -186,7 +211,7 @@ describe("names", () => {
       expect(props(onlyResource(t, "AWS::ECR::Repository")[1])["RepositoryName"]).toEqual(sub(ID));
       expect(props(onlyResource(t, "AWS::ElasticLoadBalancingV2::TargetGroup")[1])["Name"]).toEqual(sub(ID));
       expect(props(onlyResource(t, "AWS::ECS::TaskDefinition")[1])["Family"]).toEqual(sub(ID));
-      expect(props(onlyResource(t, "AWS::Logs::LogGroup")[1])["LogGroupName"]).toEqual(sub(`/mlops/${ID}`));
+      expect(props(resource(t, "LogGroup"))["LogGroupName"]).toEqual(sub(`/mlops/${ID}`));
     }
   });
 
@@ -244,7 +269,7 @@ describe("exports and outputs", () => {
 describe("endpoint wiring", () => {
   it("an existing file system id replaces the new file system everywhere it is used", () => {
     for (const [, t] of ENDPOINTS) {
-      expect(t.Conditions).toEqual({
+      expect(t.Conditions).toMatchObject({
         CreateLogGroup: { "Fn::Equals": [{ Ref: "LogGroupExists" }, "false"] },
         CreateAssetsFileSystem: { "Fn::Equals": [{ Ref: "AssetsFileSystemId" }, ""] },
         CreateWeightsFileSystem: { "Fn::Equals": [{ Ref: "WeightsFileSystemId" }, ""] },

@@ -41,6 +41,7 @@ const STAR_ONLY_ACTIONS = new Set([
   "ssmmessages:CreateDataChannel",
   "ssmmessages:OpenControlChannel",
   "ssmmessages:OpenDataChannel",
+  "logs:DescribeLogGroups",
 ]);
 
 const PSEUDO_PARAMETERS = new Set([
@@ -283,20 +284,23 @@ describe("storage, images and logs", () => {
     }
   });
 
-  it("log groups have a retention and are kept on deletion and replacement", () => {
-    for (const [, t] of ENDPOINTS) {
+  it("every log group has a retention; the container and build log groups are kept on deletion and replacement", () => {
+    for (const [, t] of ALL) {
       const groups = resourcesOfType(t, "AWS::Logs::LogGroup");
       expect(groups.length).toBeGreaterThan(0);
       for (const [id, g] of groups) {
         expect(refTarget(props(g)["RetentionInDays"]), id).toBe("LogRetentionDays");
-        expect(g.DeletionPolicy, id).toBe("Retain");
-        expect(g.UpdateReplacePolicy, id).toBe("Retain");
       }
+    }
+    for (const [t, id] of [[A, "LogGroup"], [B, "LogGroup"], [P, "BuildLogGroup"]] as const) {
+      expect(resource(t, id).DeletionPolicy, id).toBe("Retain");
+      expect(resource(t, id).UpdateReplacePolicy, id).toBe("Retain");
     }
   });
 
   it("the artifact bucket is encrypted, private and reachable over TLS only", () => {
-    const [bucketId, bucket] = onlyResource(P, "AWS::S3::Bucket");
+    const bucketId = "ArtifactBucket";
+    const bucket = resource(P, bucketId);
     const sse = list(obj(props(bucket)["BucketEncryption"])["ServerSideEncryptionConfiguration"]).map((r) => obj(r));
     expect(sse.length).toBeGreaterThan(0);
     for (const rule of sse) {
@@ -308,8 +312,8 @@ describe("storage, images and logs", () => {
       IgnorePublicAcls: true,
       RestrictPublicBuckets: true,
     });
-    const [, policy] = onlyResource(P, "AWS::S3::BucketPolicy");
-    expect(refTarget(props(policy)["Bucket"])).toBe(bucketId);
+    const [, policy] = resourcesOfType(P, "AWS::S3::BucketPolicy").find(([, r]) => refTarget(props(r)["Bucket"]) === bucketId) ?? [];
+    if (!policy) throw new Error("no policy of the artifact bucket");
     const deny = statements(obj(props(policy)["PolicyDocument"])).find((s) => s["Effect"] === "Deny");
     expect(deny?.["Condition"]).toEqual({ Bool: { "aws:SecureTransport": "false" } });
   });
@@ -370,13 +374,27 @@ describe("IAM", () => {
     }
   });
 
-  it("the autoscaling role trusts Application Auto Scaling, and scalable targets use it", () => {
-    const role = resource(A, "AutoScalingRole");
-    expect(trustedServices(role)).toEqual(["application-autoscaling.amazonaws.com"]);
-    const [, targetA] = onlyResource(A, "AWS::ApplicationAutoScaling::ScalableTarget");
-    expect(getAttTarget(props(targetA)["RoleARN"])).toEqual(["AutoScalingRole", "Arn"]);
-    const [, targetB] = onlyResource(B, "AWS::ApplicationAutoScaling::ScalableTarget");
-    expect(importSuffix(props(targetB)["RoleARN"])).toBe("AutoScalingRoleArn");
+  it("autoscaling uses ECS's service-linked role: no custom role, RoleARN, export, import or PassRole for it", () => {
+    for (const [name, t] of ENDPOINTS) {
+      const [, target] = onlyResource(t, "AWS::ApplicationAutoScaling::ScalableTarget");
+      expect(props(target)["RoleARN"], name).toBeUndefined();
+    }
+    for (const [name, t] of ALL) {
+      for (const [id, role] of resourcesOfType(t, "AWS::IAM::Role")) {
+        expect(trustedServices(role), `${name} ${id}`).not.toContain("application-autoscaling.amazonaws.com");
+      }
+      const text = readRepoFile(`templates/${name}.yaml`);
+      expect(text, name).not.toMatch(/AutoScalingRole/);
+      // The alarm permissions only a custom autoscaling role needed.
+      const actions = policyDocuments(t).flatMap(({ doc }) => statements(doc)).flatMap((s) => asList(s["Action"]).map(String));
+      expect(actions.filter((a) => a.startsWith("cloudwatch:")), name).toEqual([]);
+      expect(actions.filter((a) => a.startsWith("application-autoscaling:")), name).toEqual([]);
+    }
+    const passed = policyDocuments(P)
+      .flatMap(({ doc }) => statements(doc))
+      .filter((s) => asList(s["Action"]).includes("iam:PassRole"))
+      .map((s) => s["Condition"]);
+    expect(passed).toEqual([{ StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } }]);
   });
 
   it("task roles trust only ECS tasks", () => {
@@ -485,4 +503,227 @@ describe("references resolve", () => {
       expect(problems).toEqual([]);
     });
   }
+});
+
+/** Maps a parameter switch to the condition that reads it: `{ Fn::Equals: [{ Ref: param }, "true"] }`. */
+function switchCondition(t: CfnTemplate, condition: string, parameter: string): void {
+  expect(t.Conditions?.[condition], condition).toEqual({ "Fn::Equals": [{ Ref: parameter }, "true"] });
+  expect(t.Parameters?.[parameter]?.Default, parameter).toBe("true");
+  expect(t.Parameters?.[parameter]?.AllowedValues, parameter).toEqual(["true", "false"]);
+}
+
+/** The statements of a bucket's policy in a template. */
+function bucketPolicyStatements(t: CfnTemplate, bucketId: string): CfnObject[] {
+  const [, policy] = resourcesOfType(t, "AWS::S3::BucketPolicy").find(([, r]) => refTarget(props(r)["Bucket"]) === bucketId) ?? [];
+  if (!policy) throw new Error(`no policy of ${bucketId}`);
+  return statements(obj(props(policy)["PolicyDocument"]));
+}
+
+/** A log bucket: SSE-S3, private, ACLs off, TLS only, objects expire after LogRetentionDays. */
+function expectLogBucket(t: CfnTemplate, bucketId: string): void {
+  const bucket = resource(t, bucketId);
+  const p = props(bucket);
+  const sse = list(obj(p["BucketEncryption"])["ServerSideEncryptionConfiguration"]).map((r) => obj(r));
+  expect(sse.map((r) => obj(r["ServerSideEncryptionByDefault"])["SSEAlgorithm"]), bucketId).toEqual(["AES256"]);
+  expect(p["PublicAccessBlockConfiguration"], bucketId).toEqual({
+    BlockPublicAcls: true,
+    BlockPublicPolicy: true,
+    IgnorePublicAcls: true,
+    RestrictPublicBuckets: true,
+  });
+  expect(obj(p["OwnershipControls"])["Rules"], bucketId).toEqual([{ ObjectOwnership: "BucketOwnerEnforced" }]);
+  const rules = list(obj(p["LifecycleConfiguration"])["Rules"]).map((r) => obj(r));
+  expect(rules.some((r) => r["Status"] === "Enabled" && refTarget(r["ExpirationInDays"]) === "LogRetentionDays"), bucketId).toBe(true);
+  const deny = bucketPolicyStatements(t, bucketId).find((s) => s["Effect"] === "Deny");
+  expect(deny?.["Condition"], bucketId).toEqual({ Bool: { "aws:SecureTransport": "false" } });
+}
+
+describe("hardening: what AWS ignores, what is logged and what grows", () => {
+  it("ECS Exec sessions are logged to a group with a retention, encrypted with a rotated key of the stack", () => {
+    const cluster = props(resource(A, "Cluster"));
+    const exec = obj(obj(cluster["Configuration"])["ExecuteCommandConfiguration"]);
+    expect(exec["Logging"]).toBe("OVERRIDE");
+    expect(exec["LogConfiguration"]).toEqual({ CloudWatchLogGroupName: { Ref: "ExecLogGroup" }, CloudWatchEncryptionEnabled: true });
+    const group = props(resource(A, "ExecLogGroup"));
+    expect(refTarget(group["RetentionInDays"])).toBe("LogRetentionDays");
+    expect(getAttTarget(group["KmsKeyId"])).toEqual(["ExecLogKey", "Arn"]);
+    const key = props(resource(A, "ExecLogKey"));
+    expect(key["EnableKeyRotation"]).toBe(true);
+    // CloudWatch Logs may use the key for the session group only.
+    const logsStatement = statements(obj(key["KeyPolicy"])).find((s) => isObject(s["Principal"]) && "Service" in obj(s["Principal"]));
+    expect(obj(logsStatement?.["Principal"])["Service"]).toEqual({ "Fn::Sub": "logs.${AWS::Region}.amazonaws.com" });
+    const arnCondition = obj(obj(logsStatement?.["Condition"])["ArnEquals"])["kms:EncryptionContext:aws:logs:arn"];
+    const vars = { ProjectName: "proj", EnvironmentName: "env", "AWS::Partition": "aws", "AWS::Region": "us-east-1", "AWS::AccountId": "123456789012" };
+    const uuid = { "Fn::Select": [2, { "Fn::Split": ["/", { Ref: "AWS::StackId" }] }] };
+    expect(list(obj(arnCondition)["Fn::Sub"])[1]).toEqual({ StackUuid: uuid });
+    expect(list(group["LogGroupName"] && obj(group["LogGroupName"])["Fn::Sub"])[1]).toEqual({ StackUuid: uuid });
+    const name = evaluateName({ "Fn::Sub": [list(obj(group["LogGroupName"])["Fn::Sub"])[0] ?? "", { StackUuid: "u" }] }, vars);
+    const arn = evaluateName({ "Fn::Sub": [list(obj(arnCondition)["Fn::Sub"])[0] ?? "", { StackUuid: "u" }] }, vars);
+    expect(arn).toBe(`arn:aws:logs:us-east-1:123456789012:log-group:${name}`);
+    expect(name).toBe("/mlops/proj-env/ecs-exec/u");
+  });
+
+  it("task roles of the base and of added endpoints (which share its cluster) may write the session logs", () => {
+    for (const [name, t] of ENDPOINTS) {
+      const policy = statements(obj(obj(list(props(resource(t, "TaskRole"))["Policies"])[0])["PolicyDocument"]));
+      const write = policy.find((s) => s["Sid"] === "WriteSessionLogs");
+      expect(asList(write?.["Action"]), name).toEqual(["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"]);
+      expect(policy.find((s) => s["Sid"] === "FindSessionLogGroup")?.["Action"], name).toBe("logs:DescribeLogGroups");
+    }
+    const bWrite = statements(obj(obj(list(props(resource(B, "TaskRole"))["Policies"])[0])["PolicyDocument"])).find((s) => s["Sid"] === "WriteSessionLogs");
+    expect(evaluateName(bWrite?.["Resource"], { BaseProjectName: "base", EnvironmentName: "env", "AWS::Partition": "aws", "AWS::Region": "r", "AWS::AccountId": "1" })).toBe(
+      "arn:aws:logs:r:1:log-group:/mlops/base-env/ecs-exec/*",
+    );
+    expect(resourcesOfType(B, "AWS::ECS::Cluster")).toEqual([]);
+    expect(readRepoFile("templates/add-ep-b.yaml")).toMatch(/base's cluster: its settings \(ECS Exec session logging/);
+  });
+
+  it("EFS file systems refuse clients without TLS or outside a mount target, and grant nothing to anonymous clients", () => {
+    for (const [name, t] of ENDPOINTS) {
+      for (const id of ["AssetsFileSystem", "WeightsFileSystem"]) {
+        const policy = statements(obj(props(resource(t, id))["FileSystemPolicy"], `${name} ${id} FileSystemPolicy`));
+        expect(policy.filter((s) => s["Effect"] === "Allow"), `${name} ${id}`).toEqual([]);
+        const tls = policy.find((s) => s["Sid"] === "DenyWithoutTls");
+        expect(tls?.["Effect"]).toBe("Deny");
+        expect(tls?.["Principal"]).toEqual({ AWS: "*" });
+        expect(tls?.["Action"]).toBe("*");
+        expect(tls?.["Condition"]).toEqual({ Bool: { "aws:SecureTransport": "false" } });
+        const mountTarget = policy.find((s) => s["Sid"] === "DenyOutsideMountTargets");
+        expect(mountTarget?.["Effect"]).toBe("Deny");
+        expect(mountTarget?.["Condition"]).toEqual({ Bool: { "elasticfilesystem:AccessedViaMountTarget": "false" } });
+      }
+      // The task role keeps its access: it mounts with IAM authorization over TLS and its policy grants the mount.
+      const [, td] = onlyResource(t, "AWS::ECS::TaskDefinition");
+      for (const v of list(props(td)["Volumes"]).map((x) => obj(x))) {
+        const efs = obj(v["EFSVolumeConfiguration"]);
+        expect(efs["TransitEncryption"]).toBe("ENABLED");
+        expect(efs["AuthorizationConfig"]).toEqual({ IAM: "ENABLED" });
+      }
+      const mount = statements(obj(obj(list(props(resource(t, "TaskRole"))["Policies"])[0])["PolicyDocument"])).find((s) => s["Sid"] === "MountOwnVolumes");
+      expect(asList(mount?.["Action"])).toEqual(["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"]);
+    }
+  });
+
+  it("CodeBuild and CodePipeline trust only this account's project and pipeline of the endpoint (confused deputy)", () => {
+    const vars = { ProjectName: "proj", EnvironmentName: "env", "AWS::Partition": "aws", "AWS::Region": "us-east-1", "AWS::AccountId": "123456789012" };
+    const expected = {
+      CodeBuildRole: "arn:aws:codebuild:us-east-1:123456789012:project/proj-env",
+      PipelineRole: "arn:aws:codepipeline:us-east-1:123456789012:proj-env",
+    };
+    for (const [id, sourceArn] of Object.entries(expected)) {
+      const [trust] = statements(obj(props(resource(P, id))["AssumeRolePolicyDocument"]));
+      const condition = obj(trust?.["Condition"], `${id} trust condition`);
+      expect(obj(condition["StringEquals"])["aws:SourceAccount"], id).toEqual({ Ref: "AWS::AccountId" });
+      expect(evaluateName(obj(condition["ArnLike"])["aws:SourceArn"], vars), id).toBe(sourceArn);
+    }
+  });
+
+  it("no ACL permission on buckets whose ACLs are disabled (BucketOwnerEnforced)", () => {
+    for (const [name, t] of ALL) {
+      const buckets = resourcesOfType(t, "AWS::S3::Bucket");
+      for (const [id, b] of buckets) {
+        expect(obj(props(b)["OwnershipControls"], `${name} ${id}`)["Rules"]).toEqual([{ ObjectOwnership: "BucketOwnerEnforced" }]);
+      }
+      const actions = policyDocuments(t).flatMap(({ doc }) => statements(doc)).flatMap((s) => asList(s["Action"]).map(String));
+      expect(actions.filter((a) => /^s3:(Put|Get)(Object|Bucket)Acl$/.test(a) && a !== "s3:GetBucketAcl"), name).toEqual([]);
+    }
+  });
+
+  it("the build log group has a retention and the CodeBuild project logs there", () => {
+    const group = props(resource(P, "BuildLogGroup"));
+    expect(group["LogGroupName"]).toEqual({ "Fn::Sub": "/aws/codebuild/${ProjectName}-${EnvironmentName}" });
+    expect(refTarget(group["RetentionInDays"])).toBe("LogRetentionDays");
+    expect(resource(P, "BuildLogGroup").Condition).toBe("CreateBuildLogGroup");
+    expect(P.Conditions?.["CreateBuildLogGroup"]).toEqual({ "Fn::Equals": [{ Ref: "BuildLogGroupExists" }, "false"] });
+    // The group exists before a build runs: the build role may not create groups.
+    const actions = policyDocuments(P).flatMap(({ doc }) => statements(doc)).flatMap((s) => asList(s["Action"]).map(String));
+    expect(actions).not.toContain("logs:CreateLogGroup");
+  });
+
+  it("ECR repositories expire untagged images after a day and keep the newest ImagesToKeep (at least 2) tagged ones", () => {
+    for (const [name, t] of ENDPOINTS) {
+      expect(t.Parameters?.["ImagesToKeep"]?.MinValue, name).toBe(2);
+      const [, repo] = onlyResource(t, "AWS::ECR::Repository");
+      const text = evaluateName(obj(props(repo)["LifecyclePolicy"])["LifecyclePolicyText"], { ImagesToKeep: "7" });
+      const rules = (JSON.parse(text) as { rules: Array<Record<string, unknown>> }).rules;
+      expect(rules.map((r) => ({ priority: r["rulePriority"], selection: r["selection"], action: r["action"] })), name).toEqual([
+        { priority: 1, selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 1 }, action: { type: "expire" } },
+        { priority: 2, selection: { tagStatus: "tagged", tagPatternList: ["*"], countType: "imageCountMoreThan", countNumber: 7 }, action: { type: "expire" } },
+      ]);
+    }
+  });
+
+  it("VPC flow logs (on by default) go to a group with a retention through a role only VPC Flow Logs of this account can assume", () => {
+    switchCondition(A, "EnableVpcFlowLogs", "VpcFlowLogs");
+    for (const id of ["FlowLog", "FlowLogGroup", "FlowLogRole"]) expect(resource(A, id).Condition, id).toBe("EnableVpcFlowLogs");
+    const flowLog = props(resource(A, "FlowLog"));
+    expect(refTarget(flowLog["ResourceId"])).toBe("Vpc");
+    expect(flowLog["TrafficType"]).toBe("ALL");
+    expect(refTarget(flowLog["LogGroupName"])).toBe("FlowLogGroup");
+    expect(getAttTarget(flowLog["DeliverLogsPermissionArn"])).toEqual(["FlowLogRole", "Arn"]);
+    expect(refTarget(props(resource(A, "FlowLogGroup"))["RetentionInDays"])).toBe("LogRetentionDays");
+    const role = resource(A, "FlowLogRole");
+    expect(trustedServices(role)).toEqual(["vpc-flow-logs.amazonaws.com"]);
+    const [trust] = statements(obj(props(role)["AssumeRolePolicyDocument"]));
+    expect(obj(obj(trust?.["Condition"])["StringEquals"])["aws:SourceAccount"]).toEqual({ Ref: "AWS::AccountId" });
+  });
+
+  it("load balancer access logs (on by default) go to an SSE-S3 bucket that expires them, writable by Elastic Load Balancing only", () => {
+    switchCondition(A, "EnableLoadBalancerAccessLogs", "LoadBalancerAccessLogs");
+    expect(resource(A, "AccessLogsBucket").Condition).toBe("EnableLoadBalancerAccessLogs");
+    expectLogBucket(A, "AccessLogsBucket");
+    const lb = resource(A, "LoadBalancer");
+    const attributes = list(props(lb)["LoadBalancerAttributes"]);
+    expect(attributes).toContainEqual({ Key: "access_logs.s3.enabled", Value: { "Fn::If": ["EnableLoadBalancerAccessLogs", "true", "false"] } });
+    expect(attributes).toContainEqual({
+      "Fn::If": ["EnableLoadBalancerAccessLogs", { Key: "access_logs.s3.bucket", Value: { Ref: "AccessLogsBucket" } }, { Ref: "AWS::NoValue" }],
+    });
+    // ELB checks its write permission when logging is turned on: the policy must come first.
+    expect(lb.Metadata?.["AccessLogsBucketPolicy"]).toEqual({ "Fn::If": ["EnableLoadBalancerAccessLogs", { Ref: "AccessLogsBucketPolicy" }, { Ref: "AWS::NoValue" }] });
+    const write = bucketPolicyStatements(A, "AccessLogsBucket").find((s) => s["Effect"] === "Allow");
+    expect(write?.["Action"]).toBe("s3:PutObject");
+    expect(write?.["Resource"]).toEqual({ "Fn::Sub": "${AccessLogsBucket.Arn}/AWSLogs/${AWS::AccountId}/*" });
+    const [condition, regional, newer] = list(obj(write?.["Principal"])["Fn::If"]);
+    expect(condition).toBe("DeliverAccessLogsAsElbAccount");
+    expect(obj(regional)["AWS"]).toBeDefined();
+    expect(newer).toEqual({ Service: "logdelivery.elasticloadbalancing.amazonaws.com" });
+    expect(A.Mappings?.["ElbLogDeliveryAccounts"]?.["us-east-1"]).toEqual({ AccountId: "127311923021" });
+    expect(A.Outputs?.["LoadBalancerAccessLogsBucket"]?.Condition).toBe("EnableLoadBalancerAccessLogs");
+  });
+
+  it("Container Insights (on by default) is a cluster setting", () => {
+    switchCondition(A, "EnableContainerInsights", "ContainerInsights");
+    expect(props(resource(A, "Cluster"))["ClusterSettings"]).toEqual([
+      { Name: "containerInsights", Value: { "Fn::If": ["EnableContainerInsights", "enabled", "disabled"] } },
+    ]);
+  });
+
+  it("the artifact bucket's server access logs (on by default) go to a logs bucket only S3 logging of that bucket may write", () => {
+    switchCondition(P, "EnableArtifactAccessLogs", "ArtifactAccessLogs");
+    expect(resource(P, "AccessLogsBucket").Condition).toBe("EnableArtifactAccessLogs");
+    expectLogBucket(P, "AccessLogsBucket");
+    expect(props(resource(P, "ArtifactBucket"))["LoggingConfiguration"]).toEqual({
+      "Fn::If": ["EnableArtifactAccessLogs", { DestinationBucketName: { Ref: "AccessLogsBucket" }, LogFilePrefix: "artifacts/" }, { Ref: "AWS::NoValue" }],
+    });
+    const write = bucketPolicyStatements(P, "AccessLogsBucket").find((s) => s["Effect"] === "Allow");
+    expect(write?.["Principal"]).toEqual({ Service: "logging.s3.amazonaws.com" });
+    expect(obj(write?.["Condition"])).toEqual({
+      ArnLike: { "aws:SourceArn": { "Fn::GetAtt": ["ArtifactBucket", "Arn"] } },
+      StringEquals: { "aws:SourceAccount": { Ref: "AWS::AccountId" } },
+    });
+    expect(P.Outputs?.["AccessLogsBucketName"]?.Condition).toBe("EnableArtifactAccessLogs");
+  });
+
+  it('every statement that must allow Resource "*" says why in a comment', () => {
+    for (const name of TEMPLATE_NAMES) {
+      const lines = readRepoFile(`templates/${name}.yaml`).split("\n");
+      lines.forEach((line, index) => {
+        if (!/^\s+Resource: "\*"\s*$/.test(line)) return;
+        // Walk back to the start of the statement; the line before it must be a comment.
+        let start = index;
+        while (start > 0 && !/^\s+- (Sid|Effect):/.test(lines[start] ?? "")) start--;
+        expect(lines[start - 1] ?? "", `${name}:${index + 1}`).toMatch(/^\s+#/);
+      });
+    }
+  });
 });
