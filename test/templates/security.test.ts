@@ -687,7 +687,7 @@ describe("hardening: what AWS ignores, what is logged and what grows", () => {
     expect(condition).toBe("DeliverAccessLogsAsElbAccount");
     expect(obj(regional)["AWS"]).toBeDefined();
     expect(newer).toEqual({ Service: "logdelivery.elasticloadbalancing.amazonaws.com" });
-    expect(A.Mappings?.["ElbLogDeliveryAccounts"]?.["us-east-1"]).toEqual({ AccountId: "127311923021" });
+    expect(obj(A.Mappings?.["ElbLogDeliveryAccounts"] as CfnValue)["us-east-1"]).toEqual({ AccountId: "127311923021" });
     expect(A.Outputs?.["LoadBalancerAccessLogsBucket"]?.Condition).toBe("EnableLoadBalancerAccessLogs");
   });
 
