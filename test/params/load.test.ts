@@ -225,6 +225,8 @@ rollout:
   circuitBreakerRollback: false
 storage: { assetsMountPath: /data/assets, weightsMountPath: /data/weights }
 logs: { retentionDays: 3653 }
+images: { keep: 2 }
+monitoring: { vpcFlowLogs: false, loadBalancerAccessLogs: false, containerInsights: false, artifactAccessLogs: false }
 `;
     const config = parseEndpointConfig(text, "all.yaml", { region: "us-east-1" });
     expect(config.api).toStrictEqual({ hostHeader: "ep-a.example.com", port: 9000, healthCheckPath: "/health", certificateArn: CERTIFICATE, listenerPriority: 50000 });
@@ -233,6 +235,8 @@ logs: { retentionDays: 3653 }
     expect(config.rollout.circuitBreakerRollback).toBe(false);
     expect(config.rollout.minimumHealthyPercent).toBe(0);
     expect(config.logRetentionDays).toBe(3653);
+    expect(config.imagesToKeep).toBe(2);
+    expect(config.monitoring).toStrictEqual({ vpcFlowLogs: false, loadBalancerAccessLogs: false, containerInsights: false, artifactAccessLogs: false });
   });
 });
 

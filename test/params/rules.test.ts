@@ -100,6 +100,12 @@ describe("names", () => {
     expect(checkDockerTag("v1:2")).toContain("not a valid Docker tag");
   });
 
+  it("refuses the tag latest: with immutable repositories it would name the first image ever pushed", () => {
+    expect(checkDockerTag("latest")).toMatch(/"latest" cannot be deployed: the ECR repositories have immutable tags/);
+    expect(checkDockerTag("latest-v2")).toBeUndefined();
+    expect(checkDockerTag("tag-latest")).toBeUndefined();
+  });
+
   it("checks git branch names", () => {
     for (const good of ["main", "release/1.2", "feature/x_y-z", "v1.0"]) expect(checkBranch(good)).toBeUndefined();
     for (const bad of ["a b", "a..b", "a/", "/a", "a//b", "a.lock", "a/.b", "a.", "@", "a@{b", "a~1", "a:b", "-a", ""]) {
