@@ -343,7 +343,7 @@ export const endpointFileSchema = z
     images: documented(imagesSchema.prefault({}), { description: "Images in the endpoint's ECR repository." }),
     logs: documented(logsSchema.prefault({}), { description: "Log retention." }),
     monitoring: documented(monitoringSchema.prefault({}), {
-      description: "Logs and metrics that AWS's best-practice checks ask for; each costs a little (see Costs) and can be turned off.",
+      description: "Logs and metrics that AWS's best-practice checks ask for, each on by default; what each costs: \"What is logged, what it costs, how to turn it off\" above.",
     }),
     pipeline: documented(pipelineSchema.optional(), {
       description: "CodePipeline building images on push. Absent: no pipeline (images built elsewhere).",
