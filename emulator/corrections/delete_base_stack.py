@@ -2,7 +2,7 @@
 
 moto 5.2.1 has no CloudFormation delete for NAT gateways, internet gateways and
 their VPC attachments, route tables, routes, subnet/route-table associations,
-Elastic IPs, ECS clusters/services/task definitions, ELBv2 target groups,
+Elastic IPs, VPC flow logs, ECS clusters/services/task definitions, ELBv2 target groups,
 listeners and listener rules. ``ResourceMap.delete`` silently skips a model
 without one, so the VPC keeps route tables and gateways and its delete raises
 ``DependencyViolation``; the stack record then vanishes while its exports, VPC,
@@ -37,7 +37,7 @@ from ._common import (
 NAME = "delete-base-stack"
 ITEM = "1"
 SUMMARY = (
-    "DeleteStack removes NAT/internet gateways, routes, EIPs, ECS and ELBv2 "
+    "DeleteStack removes NAT/internet gateways, routes, EIPs, flow logs, ECS and ELBv2 "
     "resources; a failed delete leaves the stack DELETE_FAILED"
 )
 
@@ -96,6 +96,12 @@ def _delete_subnet_association(rtb_id: str, account_id: str, region_name: str) -
     for key, association in list(ec2.subnet_associations.items()):
         if association.route_table_id == rtb_id:
             ec2.subnet_associations.pop(key, None)
+
+
+def _delete_flow_log(flow_log_id: str, account_id: str, region_name: str) -> None:
+    ec2 = ec2_backend(account_id, region_name)
+    if flow_log_id in ec2.flow_logs:
+        ec2.delete_flow_logs([flow_log_id])
 
 
 def _release_eip(public_ip: str, account_id: str, region_name: str) -> None:
@@ -215,6 +221,7 @@ def delete_stack(self: Any, name_or_stack_id: str) -> None:
 def apply() -> None:
     from moto.cloudformation.models import CloudFormationBackend
     from moto.ec2.models.elastic_ip_addresses import ElasticAddress
+    from moto.ec2.models.flow_logs import FlowLogs
     from moto.ec2.models.internet_gateways import InternetGateway
     from moto.ec2.models.nat_gateways import NatGateway
     from moto.ec2.models.route_tables import Route, RouteTable
@@ -235,6 +242,7 @@ def apply() -> None:
     set_cfn_delete(Route, _delete_route)
     set_cfn_delete(SubnetRouteTableAssociation, _delete_subnet_association)
     set_cfn_delete(ElasticAddress, _release_eip)
+    set_cfn_delete(FlowLogs, _delete_flow_log)
     set_cfn_delete(Cluster, _delete_cluster)
     set_cfn_delete(Service, _delete_service)
     set_cfn_delete(TaskDefinition, _deregister_task_definition)

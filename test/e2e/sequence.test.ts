@@ -5,11 +5,12 @@
 import { DescribeStacksCommand, ListExportsCommand } from "@aws-sdk/client-cloudformation";
 import { BatchGetProjectsCommand } from "@aws-sdk/client-codebuild";
 import { ListPipelinesCommand } from "@aws-sdk/client-codepipeline";
-import { DescribeSecurityGroupsCommand } from "@aws-sdk/client-ec2";
+import { DescribeFlowLogsCommand, DescribeSecurityGroupsCommand } from "@aws-sdk/client-ec2";
 import { DescribeRepositoriesCommand } from "@aws-sdk/client-ecr";
 import { DescribeFileSystemsCommand } from "@aws-sdk/client-efs";
 import { DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { DescribeRulesCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { ListBucketsCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator } from "../setup/emulator-process.js";
 import { pushImage, pushWhenRepositoryExists, sdkClients } from "../helpers/aws.js";
@@ -79,6 +80,18 @@ describe("create-endpoint, add-endpoint, update, status, teardown", () => {
     expect(projects[0]?.environment?.image).toMatch(/^aws\/codebuild\/standard:(7|8)\.0$/);
     expect(run.stderr).toContain("Endpoint ready: https://ep-a.example.com");
     expect(run.stderr).not.toMatch(/NodeVersionSupportWarning|node >=22/);
+    // Logging on by default: flow logs of the VPC, the session log group, both access-log buckets.
+    const flowLogs = (await aws.ec2.send(new DescribeFlowLogsCommand({}))).FlowLogs ?? [];
+    expect(flowLogs.map((f) => f.ResourceId)).toContain(output(a, "VpcId"));
+    expect(output(a, "ExecLogGroupName")).toMatch(/^\/mlops\/ep-a-prod\/ecs-exec\/[0-9a-f-]+$/);
+    const accessLogs = output(a, "LoadBalancerAccessLogsBucket");
+    const pipelineLogs = output(await stack("ep-a-prod-pipeline"), "AccessLogsBucketName");
+    const buckets = ((await aws.s3.send(new ListBucketsCommand({}))).Buckets ?? []).map((b) => b.Name);
+    expect(buckets).toEqual(expect.arrayContaining([accessLogs, pipelineLogs]));
+    // Delivered logs, which teardown must remove before the stacks can delete their buckets.
+    for (const bucket of [accessLogs, pipelineLogs]) {
+      await aws.s3.send(new PutObjectCommand({ Bucket: bucket, Key: "AWSLogs/123456789012/log.gz", Body: "log" }));
+    }
   });
 
   it("running create-endpoint again converges without duplicating anything", async () => {
@@ -159,6 +172,8 @@ describe("create-endpoint, add-endpoint, update, status, teardown", () => {
     expect(efsAfter.map((f) => f.FileSystemId).sort()).toEqual(efsBefore.map((f) => f.FileSystemId).sort());
     expect(run.stderr).toMatch(/Kept 4 EFS file system/);
     expect(await logGroups()).toEqual(["/mlops/ep-a-prod", "/mlops/ep-b-prod"]);
+    expect((await aws.s3.send(new ListBucketsCommand({}))).Buckets ?? []).toEqual([]);
+    expect((await aws.ec2.send(new DescribeFlowLogsCommand({}))).FlowLogs ?? []).toEqual([]);
   });
 
   it("re-creating the base mounts its kept file systems instead of new ones", async () => {

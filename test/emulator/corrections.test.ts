@@ -45,6 +45,7 @@ import {
   CreateSubnetCommand,
   CreateVpcCommand,
   DescribeAddressesCommand,
+  DescribeFlowLogsCommand,
   DescribeInternetGatewaysCommand,
   DescribeNatGatewaysCommand,
   DescribeNetworkInterfacesCommand,
@@ -340,6 +341,45 @@ describe("delete-base-stack (moto gap 1)", () => {
 
     await main.cf.send(new DeleteStackCommand({ StackName: base }));
     expect(await vpcExists(main, baseMade.Vpc!)).toBe(false);
+  });
+
+  it("deleting a stack removes its VPC flow log; without the correction the flow log stays", async () => {
+    const template = JSON.stringify({
+      Resources: {
+        Vpc: { Type: "AWS::EC2::VPC", Properties: { CidrBlock: "10.9.0.0/16" } },
+        Group: { Type: "AWS::Logs::LogGroup", Properties: { RetentionInDays: 7 } },
+        Role: {
+          Type: "AWS::IAM::Role",
+          Properties: {
+            AssumeRolePolicyDocument: {
+              Version: "2012-10-17",
+              Statement: [{ Effect: "Allow", Principal: { Service: "vpc-flow-logs.amazonaws.com" }, Action: "sts:AssumeRole" }],
+            },
+          },
+        },
+        FlowLog: {
+          Type: "AWS::EC2::FlowLog",
+          Properties: {
+            ResourceType: "VPC",
+            ResourceId: { Ref: "Vpc" },
+            TrafficType: "ALL",
+            LogDestinationType: "cloud-watch-logs",
+            LogGroupName: { Ref: "Group" },
+            DeliverLogsPermissionArn: { "Fn::GetAtt": ["Role", "Arn"] },
+          },
+        },
+      },
+    });
+    const flowLogsOf = async (a: Aws, vpc: string) =>
+      ((await a.ec2.send(new DescribeFlowLogsCommand({ Filter: [{ Name: "resource-id", Values: [vpc] }] }))).FlowLogs ?? []).map((f) => f.FlowLogId);
+    for (const [a, expectLeft] of [[main, 0], [withoutLifecycle, 1]] as const) {
+      const name = uniqueName("f");
+      await createStack(a, name, template);
+      const made = await stackResources(a, name);
+      expect(await flowLogsOf(a, made.Vpc!)).toEqual([made.FlowLog]);
+      await a.cf.send(new DeleteStackCommand({ StackName: name })).catch(() => undefined);
+      expect(await flowLogsOf(a, made.Vpc!)).toHaveLength(expectLeft);
+    }
   });
 
   it("without it, DeleteStack fails with DependencyViolation and the VPC and exports stay", async () => {
