@@ -244,7 +244,7 @@ export async function deletePipeline(id: string, ctx: DeployContext): Promise<vo
  * creating it: the stack's own earlier answer, or, for a new stack (or one
  * from before the stack owned the group), whether the group exists.
  */
-async function keptBuildLogGroup(config: EndpointConfig, ctx: DeployContext): Promise<boolean> {
+export async function keptBuildLogGroup(config: EndpointConfig, ctx: DeployContext): Promise<boolean> {
   const id = endpointId(config);
   const stack = await findStack(ctx.aws.cloudFormation, pipelineStackName(id));
   const previous = stack ? stackParameters(stack).BuildLogGroupExists : undefined;
