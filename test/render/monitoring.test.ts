@@ -51,3 +51,14 @@ monitoring: { vpcFlowLogs: false, loadBalancerAccessLogs: false, containerInsigh
     for (const key of ["VpcFlowLogs", "LoadBalancerAccessLogs", "ContainerInsights"]) expect(parameters).not.toHaveProperty(key);
   });
 });
+
+describe("the build log group", () => {
+  it("that the pipeline stack creates is the one the CodeBuild project logs to", async () => {
+    const { buildLogGroupName } = await import("../../src/deploy/log-groups.js");
+    const template = parseTemplate(renderPipelineStack(parseEndpointConfig(BASE, "ep-a.yaml"), { ecrRepositoryName: "ep-a-prod" }).templateBody) as {
+      Resources: Record<string, { Properties: Record<string, unknown> }>;
+    };
+    const name = template.Resources["BuildLogGroup"]?.Properties["LogGroupName"] as { "Fn::Sub": string };
+    expect(name["Fn::Sub"].replace("${ProjectName}", "ep-a").replace("${EnvironmentName}", "prod")).toBe(buildLogGroupName("ep-a-prod"));
+  });
+});
