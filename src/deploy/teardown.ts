@@ -57,7 +57,7 @@ export async function teardown(target: TeardownTarget, options: TeardownOptions,
     const repo = p.stack ? stackOutputs(p.stack.stack).EcrRepositoryName : undefined;
     const accessLogs = p.stack ? stackOutputs(p.stack.stack).LoadBalancerAccessLogsBucket : undefined;
     const parts = [
-      p.pipeline ? "pipeline, build project, artifact and access-log buckets" : undefined,
+      p.pipeline ? `pipeline, build project, artifact bucket${stackOutputs(p.pipeline.stack).AccessLogsBucketName ? " and its access logs" : ""}` : undefined,
       p.stack ? `stack ${p.stack.stackName} (${p.stack.role})` : undefined,
       repo ? `all images in ECR ${repo}` : undefined,
       accessLogs ? `all load balancer access logs in S3 ${accessLogs}` : undefined,
