@@ -49,29 +49,7 @@ export async function ensurePipeline(config: EndpointConfig, target: PipelineTar
   const buildRole = requireOutput(outputs, "CodeBuildRoleArn", rendered.stackName);
   const pipelineRole = requireOutput(outputs, "PipelineRoleArn", rendered.stackName);
   const tags = Object.entries(rendered.tags).map(([key, value]) => ({ key, value }));
-
-  const project = {
-    name,
-    description: `Builds the image of endpoint ${endpointId(config)} (managed by mlops)`,
-    // CodeBuild ignores `location` for CODEPIPELINE sources and artifacts; the pipeline's name documents where they come from.
-    source: { type: "CODEPIPELINE" as const, location: name, buildspec: readFileSync(buildspecUrl, "utf8") },
-    artifacts: { type: "CODEPIPELINE" as const, location: name },
-    environment: {
-      type: "LINUX_CONTAINER" as const,
-      image: codeBuildImage,
-      computeType: "BUILD_GENERAL1_SMALL" as const,
-      privilegedMode: true,
-      environmentVariables: [
-        { name: "ECR_REPOSITORY_URI", value: target.ecrRepositoryUri, type: "PLAINTEXT" as const },
-        { name: "STACK_NAME", value: endpointStackName(endpointId(config)), type: "PLAINTEXT" as const },
-        { name: "DOCKER_CONTEXT", value: pipeline.dockerContext, type: "PLAINTEXT" as const },
-        { name: "DOCKERFILE", value: pipeline.dockerfile, type: "PLAINTEXT" as const },
-      ],
-    },
-    serviceRole: buildRole,
-    logsConfig: { cloudWatchLogs: { status: "ENABLED" as const, groupName: buildLogGroupName(endpointId(config)) } },
-    tags,
-  };
+  const project = codeBuildProject(config, target, buildRole, tags);
   const existing = await ctx.aws.codeBuild.batchGetProjects({ names: [name] });
   if (existing.projects?.some((p) => p.name === name)) {
     await whileRolesPropagate(() => ctx.aws.codeBuild.updateProject(project), ctx);
@@ -130,6 +108,43 @@ export async function ensurePipeline(config: EndpointConfig, target: PipelineTar
     ctx.out.success(`Updated pipeline ${name}`);
   }
   return { pipelineName: name, artifactBucket };
+}
+
+/**
+ * Minutes CodeBuild lets one build run. The buildspec may wait 30 minutes for an idle stack,
+ * then up to 60 for its update (the AWS CLI waiter's bound), after the docker build and push:
+ * 120 leaves 30 for those. CodeBuild's default is 60 and its maximum 2160.
+ */
+export const BUILD_TIMEOUT_MINUTES = 120;
+
+/** The CodeBuild project of an endpoint's pipeline. */
+export function codeBuildProject(config: EndpointConfig, target: PipelineTarget, serviceRole: string, tags: { key: string; value: string }[]) {
+  const pipeline = config.pipeline;
+  if (!pipeline) throw new Error("codeBuildProject needs a pipeline section");
+  const name = pipelineName(endpointId(config));
+  return {
+    name,
+    description: `Builds the image of endpoint ${endpointId(config)} (managed by mlops)`,
+    // CodeBuild ignores `location` for CODEPIPELINE sources and artifacts; the pipeline's name documents where they come from.
+    source: { type: "CODEPIPELINE" as const, location: name, buildspec: readFileSync(buildspecUrl, "utf8") },
+    artifacts: { type: "CODEPIPELINE" as const, location: name },
+    environment: {
+      type: "LINUX_CONTAINER" as const,
+      image: codeBuildImage,
+      computeType: "BUILD_GENERAL1_SMALL" as const,
+      privilegedMode: true,
+      environmentVariables: [
+        { name: "ECR_REPOSITORY_URI", value: target.ecrRepositoryUri, type: "PLAINTEXT" as const },
+        { name: "STACK_NAME", value: endpointStackName(endpointId(config)), type: "PLAINTEXT" as const },
+        { name: "DOCKER_CONTEXT", value: pipeline.dockerContext, type: "PLAINTEXT" as const },
+        { name: "DOCKERFILE", value: pipeline.dockerfile, type: "PLAINTEXT" as const },
+      ],
+    },
+    serviceRole,
+    timeoutInMinutes: BUILD_TIMEOUT_MINUTES,
+    logsConfig: { cloudWatchLogs: { status: "ENABLED" as const, groupName: buildLogGroupName(endpointId(config)) } },
+    tags,
+  };
 }
 
 /**
