@@ -4,7 +4,15 @@
  * Semantics (kept simple and explicit on purpose):
  * - It parses no template. Tests register each template body with `defineTemplate(body, spec)`,
  *   saying which resources it has (logical id, type, `props`), its outputs, its exports and any
- *   scripted failures. Using an unregistered body is a ValidationError.
+ *   scripted failures. Using an unregistered body is a ValidationError. A resource's props may
+ *   instead be computed from the stack's parameters (`resolve`; `fakeTemplateOf` in
+ *   `template.ts` builds such a template from a real one), so a parameter change alone modifies it.
+ * - A Modify change carries `Details` as DescribeChangeSet does: one per changed top-level
+ *   property, `RequiresRecreation` Always for the resource's `createOnly` properties (then
+ *   `Replacement` True) and Never otherwise, `ChangeSource` ParameterReference with the changed
+ *   parameter as `CausingEntity` when `references` names it.
+ * - `onApply` is told of every resource a successful operation created or modified, with its
+ *   resolved props: the way a fake of the resource's own service (e.g. ECS) sees what it received.
  * - Stacks are found by name (live stacks only) or by stack id (deleted ones too, reading
  *   DELETE_COMPLETE), as in AWS. Unknown → ValidationError "Stack with id X does not exist".
  * - CreateChangeSet with type CREATE puts a new stack in REVIEW_IN_PROGRESS; type UPDATE needs a
