@@ -209,8 +209,15 @@ function deployedDesiredCount(parameters: Record<string, string>): number | unde
  * which it cannot do ("If you specify a name, you cannot perform updates that require
  * replacement of this resource": the Name property of AWS::ElasticLoadBalancingV2::TargetGroup,
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticloadbalancingv2-targetgroup.html).
- * The target group keeps its fixed name (users find it by the endpoint's name); its Port
- * and VpcId are create-only.
+ *
+ * Decided per resource: every named resource keeps its name (`project-environment`, which
+ * users see and search for), because no field of the parameter file reaches its create-only
+ * properties except the target group's: the load balancer's (Name, Scheme, Type), the cluster's
+ * and service's (ClusterName, ServiceName, Cluster, Role, SchedulingStrategy), the repository's
+ * (RepositoryName) and the log group's (LogGroupName) are fixed by mlops. The target group's
+ * Port (api.port) and VpcId (network.vpcCidr replaces the VPC) are create-only: those changes are
+ * refused here before anything changes, and the stack step refuses any other replacement of a
+ * named resource from the change set itself.
  */
 const REPLACING_FIELDS: { parameter: string; field: string; what: string }[] = [
   { parameter: "ApiPort", field: "api.port", what: "the target group's port" },

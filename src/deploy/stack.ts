@@ -413,7 +413,11 @@ function showChanges(name: string, changes: Change[], creating: boolean, out: Ou
   }
   out.info(creating ? `Stack ${name} will create:` : `Changes to stack ${name}:`);
   const rows = resources.map((r) => [r.Action ?? "?", r.LogicalResourceId ?? "", r.ResourceType ?? "", replacementCell(r.Replacement), replacementCauses(r).join(", ")]);
-  for (const line of formatTable(["Action", "Logical ID", "Type", "Replacement", "Replaced because of"], rows).split("\n")) out.info(`  ${line}`);
+  // The last column only when some replacement has a cause to name.
+  const withCauses = rows.some((row) => row[4]);
+  const headers = ["Action", "Logical ID", "Type", "Replacement", ...(withCauses ? ["Replaced because of"] : [])];
+  const table = formatTable(headers, withCauses ? rows : rows.map((row) => row.slice(0, 4)));
+  for (const line of table.split("\n")) out.info(`  ${line}`);
   if (creating) return;
 
   for (const r of resources) {
