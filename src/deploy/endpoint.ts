@@ -219,18 +219,18 @@ function deployedDesiredCount(parameters: Record<string, string>): number | unde
  * refused here before anything changes, and the stack step refuses any other replacement of a
  * named resource from the change set itself.
  */
-const REPLACING_FIELDS: { parameter: string; field: string; what: string }[] = [
-  { parameter: "ApiPort", field: "api.port", what: "the target group's port" },
-  { parameter: "VpcCidr", field: "network.vpcCidr", what: "the VPC (and with it the target group)" },
+const REPLACING_PARAMETERS: { parameter: string; what: string }[] = [
+  { parameter: "ApiPort", what: "the target group's port" },
+  { parameter: "VpcCidr", what: "the VPC (and with it the target group)" },
 ];
 
 /** Refuses, before any change, a parameter change that would need a custom-named resource replaced. */
 function refuseReplacements(config: EndpointConfig, previous: Record<string, string>): void {
   const wanted = renderEndpointStack(config).parameters;
-  const issues = REPLACING_FIELDS.filter(({ parameter }) => previous[parameter] !== undefined && wanted[parameter] !== undefined && previous[parameter] !== wanted[parameter]).map(
-    ({ parameter, field, what }) => ({
+  const issues = REPLACING_PARAMETERS.filter(({ parameter }) => previous[parameter] !== undefined && wanted[parameter] !== undefined && previous[parameter] !== wanted[parameter]).map(
+    ({ parameter, what }) => ({
       file: config.source,
-      path: config.format === "mlops" ? field : parameter,
+      path: fieldOfParameter(config, parameter) ?? parameter,
       message: `is ${previous[parameter]} on the deployed endpoint ${endpointId(config)}; changing it to ${wanted[parameter]} would replace ${what}, which CloudFormation cannot do for a resource with a fixed name. Nothing was changed`,
     }),
   );

@@ -162,6 +162,17 @@ describe("changes CloudFormation cannot make", () => {
     expect(fake.calls.slice(writes).map((c) => c.method)).toEqual(["describeStacks"]);
   });
 
+  it("a new network.vpcCidr on a deployed base is refused the same way", async () => {
+    await createWithoutImage();
+    const network = config.network;
+    if (!network) throw new Error("ep-a is a base endpoint");
+    const moved = { ...config, network: { ...network, vpcCidr: "10.1.0.0/16", publicSubnets: ["10.1.0.0/24", "10.1.1.0/24"], privateSubnets: ["10.1.2.0/24", "10.1.3.0/24"] } };
+    const error = await updateEndpoint(moved, { tag: "v2", rolloutTimeoutMs: 60_000 }, ctx).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).message).toContain("network.vpcCidr: is 10.0.0.0/16 on the deployed endpoint ep-a-prod; changing it to 10.1.0.0/16 would replace the VPC");
+    expect(fake.callsOf("createChangeSet")).toHaveLength(1);
+  });
+
   it("the stack step refuses a change set that replaces a custom-named resource, naming the field, and deletes the change set", async () => {
     await createWithoutImage();
     const moved = { ...config, api: { ...config.api, port: 9000 } };
