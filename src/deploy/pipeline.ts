@@ -13,7 +13,7 @@ import { renderPipelineStack } from "../render/render.js";
 import { stackDeps, type DeployContext } from "./context.js";
 import { requireOutput } from "./discovery.js";
 import { buildLogGroupName } from "./log-groups.js";
-import { pollUntil, retryWhile } from "./poll.js";
+import { pollUntil, READ_BACK_DELAYS_MS, retryWhile } from "./poll.js";
 import { deleteStack, deployStack, findStack, stackOutputs } from "./stack.js";
 
 /** CodeBuild's current Ubuntu standard image (standard:4.0 of the tutorial is retired). */
@@ -149,15 +149,18 @@ export function codeBuildProject(config: EndpointConfig, target: PipelineTarget,
 
 /**
  * IAM roles made a moment ago by the support stack take a few seconds to be
- * usable everywhere; until then CodeBuild and CodePipeline reject them.
+ * usable everywhere; until then CodeBuild and CodePipeline reject them. IAM is
+ * eventually consistent ("changes ... are not always immediately visible",
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency),
+ * and roles are its slowest: backing off, for two minutes.
  */
-function whileRolesPropagate<T>(call: () => Promise<T>, ctx: DeployContext): Promise<T> {
+export function whileRolesPropagate<T>(call: () => Promise<T>, ctx: Pick<DeployContext, "clock" | "signal" | "out">): Promise<T> {
   let told = false;
   return retryWhile(call, isRoleNotYetUsable, {
     clock: ctx.clock,
     signal: ctx.signal,
     timeoutMs: 2 * 60_000,
-    delayMs: 5_000,
+    delayMs: READ_BACK_DELAYS_MS,
     onRetry: () => {
       if (!told) ctx.out.info("The new IAM roles are not usable yet (IAM propagates changes in seconds); retrying.");
       told = true;

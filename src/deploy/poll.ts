@@ -45,7 +45,8 @@ export interface RetryOptions {
   signal?: AbortSignal;
   /** Total time to keep trying. */
   timeoutMs: number;
-  delayMs: number;
+  /** Between two tries: a fixed delay, or successive delays (the last one repeating). */
+  delayMs: number | readonly number[];
   /** Called before each retry, e.g. to say why the command waits. */
   onRetry?: (error: unknown) => void;
 }
@@ -53,13 +54,15 @@ export interface RetryOptions {
 /** Calls `call` again while it fails with an error `passing` accepts, until the time is up; then the last error stands. */
 export async function retryWhile<T>(call: () => Promise<T>, passing: (error: unknown) => boolean, options: RetryOptions): Promise<T> {
   const deadline = options.clock.now() + options.timeoutMs;
-  for (;;) {
+  for (let attempt = 0; ; attempt++) {
     try {
       return await call();
     } catch (error) {
       if (!passing(error) || options.clock.now() >= deadline) throw error;
       options.onRetry?.(error);
-      await options.clock.sleep(options.delayMs, options.signal);
+      const delays = options.delayMs;
+      const delay = typeof delays === "number" ? delays : (delays[Math.min(attempt, delays.length - 1)] ?? 15_000);
+      await options.clock.sleep(Math.min(delay, deadline - options.clock.now()), options.signal);
     }
   }
 }
@@ -82,7 +85,7 @@ export interface ReadBackOptions {
 export const READ_BACK_MS = 60_000;
 
 /** Delays between reads: quick at first, then every 15 s. */
-const READ_BACK_DELAYS_MS = [1_000, 2_000, 4_000, 8_000, 15_000];
+export const READ_BACK_DELAYS_MS: readonly number[] = [1_000, 2_000, 4_000, 8_000, 15_000];
 
 /** Reads until `visible` is true, backing off, for about a minute; false when it never shows. */
 export async function readBack(visible: () => Promise<boolean>, options: ReadBackOptions): Promise<boolean> {

@@ -166,7 +166,7 @@ describe("changes CloudFormation cannot make", () => {
     await createWithoutImage();
     const network = config.network;
     if (!network) throw new Error("ep-a is a base endpoint");
-    const moved = { ...config, network: { ...network, vpcCidr: "10.1.0.0/16", publicSubnets: ["10.1.0.0/24", "10.1.1.0/24"], privateSubnets: ["10.1.2.0/24", "10.1.3.0/24"] } };
+    const moved = { ...config, network: { ...network, vpcCidr: "10.1.0.0/16", publicSubnets: ["10.1.0.0/24", "10.1.1.0/24"] as [string, string], privateSubnets: ["10.1.2.0/24", "10.1.3.0/24"] as [string, string] } };
     const error = await updateEndpoint(moved, { tag: "v2", rolloutTimeoutMs: 60_000 }, ctx).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputError);
     expect((error as InputError).message).toContain("network.vpcCidr: is 10.0.0.0/16 on the deployed endpoint ep-a-prod; changing it to 10.1.0.0/16 would replace the VPC");
