@@ -188,7 +188,8 @@ export async function recentLogLines(logGroupName: string, ctx: DeployContext): 
     const events: { timestamp: number; message: string }[] = [];
     for (const stream of streams.logStreams ?? []) {
       if (!stream.logStreamName) continue;
-      if (stream.lastEventTimestamp !== undefined && stream.lastIngestionTime !== undefined && Math.max(stream.lastEventTimestamp, stream.lastIngestionTime) < startTime) continue;
+      // lastIngestionTime, not lastEventTimestamp (which may lag): a stream that received nothing in the window has nothing to show.
+      if (stream.lastIngestionTime !== undefined && stream.lastIngestionTime < startTime) continue;
       events.push(...(await newestEvents(logGroupName, stream.logStreamName, startTime, ctx)));
     }
     return events
