@@ -180,7 +180,9 @@ export async function updateEndpoint(config: EndpointConfig, options: UpdateOpti
 /**
  * Rolls an image out on a deployed stack. The image and a changed task count go out
  * in one update: a new task definition with the count is one ECS deployment, which the
- * circuit breaker judges (a count raised on its own starts no deployment). The count is
+ * circuit breaker judges; a count raised on its own starts no deployment (UpdateService
+ * starts one for a new task definition or forceNewDeployment:
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html). The count is
  * sent only when it differs from the one the stack was deployed with, so a rollout keeps
  * what autoscaling set.
  */
