@@ -22,7 +22,7 @@ import type * as efs from "@aws-sdk/client-efs";
 import type * as sts from "@aws-sdk/client-sts";
 
 /** The SDK shapes the steps read, re-exported so that only src/aws names the SDK packages. */
-export type { Stack, StackEvent, StackResourceSummary, Change, Parameter, Tag, Output as StackOutput, StackStatus } from "@aws-sdk/client-cloudformation";
+export type { Stack, StackEvent, StackResourceSummary, Change, ResourceChange, Parameter, Tag, Output as StackOutput, StackStatus } from "@aws-sdk/client-cloudformation";
 export type { IpPermission, SecurityGroup } from "@aws-sdk/client-ec2";
 export type { Service as EcsService, Task as EcsTask, Deployment as EcsDeployment } from "@aws-sdk/client-ecs";
 export type { TargetHealthDescription, Rule as ListenerRule } from "@aws-sdk/client-elastic-load-balancing-v2";
@@ -87,7 +87,8 @@ export interface AcmApi {
 
 /** CloudWatch Logs calls. */
 export interface LogsApi {
-  filterLogEvents(input: logs.FilterLogEventsRequest): Promise<logs.FilterLogEventsResponse>;
+  describeLogStreams(input: logs.DescribeLogStreamsRequest): Promise<logs.DescribeLogStreamsResponse>;
+  getLogEvents(input: logs.GetLogEventsRequest): Promise<logs.GetLogEventsResponse>;
   describeLogGroups(input: logs.DescribeLogGroupsRequest): Promise<logs.DescribeLogGroupsResponse>;
   deleteLogGroup(input: logs.DeleteLogGroupRequest): Promise<unknown>;
 }

@@ -190,8 +190,11 @@ export class SdkLogs extends Adapter implements LogsApi {
   constructor(private readonly client: logs.CloudWatchLogsClient, context: AdapterContext) {
     super(context, "CloudWatch Logs");
   }
-  filterLogEvents(input: logs.FilterLogEventsRequest) {
-    return this.call("FilterLogEvents", () => this.client.send(new logs.FilterLogEventsCommand(input)));
+  describeLogStreams(input: logs.DescribeLogStreamsRequest) {
+    return this.call("DescribeLogStreams", () => this.client.send(new logs.DescribeLogStreamsCommand(input)));
+  }
+  getLogEvents(input: logs.GetLogEventsRequest) {
+    return this.call("GetLogEvents", () => this.client.send(new logs.GetLogEventsCommand(input)));
   }
   describeLogGroups(input: logs.DescribeLogGroupsRequest) {
     return this.call("DescribeLogGroups", () => this.client.send(new logs.DescribeLogGroupsCommand(input)));

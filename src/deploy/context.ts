@@ -20,10 +20,11 @@ export interface DeployContext {
   pollIntervalMs?: number;
 }
 
-/** The subset of the context the stack step needs, with an optional extra status line while it runs. */
-export function stackDeps(ctx: DeployContext, sidecar?: StackDeps["sidecar"]): StackDeps {
+/** The subset of the context the stack step needs, with an optional extra status line while it runs and its own deadline. */
+export function stackDeps(ctx: DeployContext, sidecar?: StackDeps["sidecar"], timeoutMs?: number): StackDeps {
   return {
     sidecar,
+    timeoutMs,
     cfn: ctx.aws.cloudFormation,
     out: ctx.out,
     clock: ctx.clock,

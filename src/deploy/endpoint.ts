@@ -7,6 +7,7 @@
 import type { Stack } from "../aws/interfaces.js";
 import { AwsError, InputError } from "../errors.js";
 import { endpointId, type EndpointConfig } from "../params/model.js";
+import { TUTORIAL_PARAMETERS } from "../params/tutorial-keys.js";
 import { baseExportName, pipelineName } from "../render/names.js";
 import { placeholderImageTag, renderEndpointStack, type DeploymentFacts } from "../render/render.js";
 import { ensureCertificate } from "./certificate.js";
@@ -19,7 +20,7 @@ import { followPipelineExecution, imageExists, waitForImage } from "./image.js";
 import { checkConnection, ensurePipeline, waitForConnection } from "./pipeline.js";
 import { choosePriority, usedPriorities } from "./priority.js";
 import { ensureNfsRule } from "./security-groups.js";
-import { deployStack, findStack, stackOutputs, type DeployOutcome } from "./stack.js";
+import { deployStack, findStack, STACK_TIMEOUT_MS, stackOutputs, type DeployOutcome } from "./stack.js";
 import { serviceRolloutLine, validateEndpoint, type EndpointResources, type ValidationReport } from "./validate.js";
 
 /** Options of create-endpoint and add-endpoint. */
@@ -54,6 +55,7 @@ export async function deployEndpoint(config: EndpointConfig, options: DeployEndp
 
   const existing = liveStack(await findStack(ctx.aws.cloudFormation, id));
   const previous = existing ? stackParameters(existing) : {};
+  if (existing) refuseReplacements(config, previous);
   const runningTag = previous.APITag && previous.APITag !== placeholderImageTag ? previous.APITag : undefined;
   const followsPipeline = options.pipeline && !!config.pipeline && !options.tag && !config.container.tag && !runningTag;
   if (!followsPipeline && !options.tag && !config.container.tag && !runningTag) {
@@ -66,11 +68,11 @@ export async function deployEndpoint(config: EndpointConfig, options: DeployEndp
   out.step(`Certificate for ${config.api.hostHeader}`);
   const certificateArn = config.api.certificateArn ?? previous.DNSCertArn ?? (await ensureCertificate(config, ctx));
   if (listenerArn) {
-    const attached = await ensureListenerCertificate(ctx.aws.elb, ctx.aws.acm, listenerArn, config.api.hostHeader, certificateArn);
+    const attached = await ensureListenerCertificate(ctx.aws.elb, ctx.aws.acm, listenerArn, config.api.hostHeader, certificateArn, { clock: ctx.clock, signal: ctx.signal });
     out.info(attached === "attached" ? `Attached the certificate to the base's HTTPS listener` : `The base's HTTPS listener serves ${config.api.hostHeader}`);
   }
 
-  const facts: DeploymentFacts = { certificateArn, imageTag: runningTag };
+  const facts: DeploymentFacts = { certificateArn, imageTag: runningTag, deployedDesiredCount: existing ? deployedDesiredCount(previous) : undefined };
   let mounted: string[] = [];
   if (existing) {
     facts.assetsFileSystemId = previous.AssetsFileSystemId || undefined;
@@ -102,7 +104,7 @@ export async function deployEndpoint(config: EndpointConfig, options: DeployEndp
     efsSecurityGroupId: requireOutput(outputs, "EfsSecurityGroupId", id),
     taskSecurityGroupId: requireOutput(outputs, "TaskSecurityGroupId", id),
     description: `mlops ${id}: tasks mount EFS`,
-  });
+  }, { clock: ctx.clock, signal: ctx.signal });
   out.success(nfs === "added" ? `EFS security group now admits ${id}'s tasks on 2049` : `EFS security group admits ${id}'s tasks on 2049`);
 
   const repository = requireOutput(outputs, "EcrRepositoryName", id);
@@ -111,7 +113,7 @@ export async function deployEndpoint(config: EndpointConfig, options: DeployEndp
   out.step(`Deploying image ${imageTag} with ${config.scaling.desired} task(s)`);
   // The priority the first deployment settled on (chosen, or retried after a collision).
   const listenerPriority = Number(stackParameters(outcome.stack).ListenerRulePriority) || facts.listenerPriority;
-  outcome = await deployStack(stackSpec(config, { ...facts, imageTag, listenerPriority }), stackDeps(ctx, rolloutOf(outputs, id, ctx)));
+  outcome = await rollOut(config, outcome.stack, { ...facts, imageTag, listenerPriority }, options.rolloutTimeoutMs, ctx);
   if (outcome.kind === "unchanged") out.info(`Stack ${id} already runs ${imageTag}`);
 
   const validation = await validateEndpoint(resourcesFrom(outcome.outputs, config), { rolloutTimeoutMs: options.rolloutTimeoutMs }, ctx);
@@ -150,6 +152,7 @@ export async function updateEndpoint(config: EndpointConfig, options: UpdateOpti
     throw new InputError([{ file: config.source, path: "project", message: `no stack ${id} in region ${ctx.aws.region}` }], `Create it first: mlops ${config.kind === "base" ? "create-endpoint" : "add-endpoint"} ${config.source}`);
   }
   const previous = stackParameters(stack);
+  refuseReplacements(config, previous);
   const outputs = stackOutputs(stack);
   const repository = requireOutput(outputs, "EcrRepositoryName", id);
   if (!(await imageExists(ctx.aws.ecr, repository, options.tag))) {
@@ -164,7 +167,7 @@ export async function updateEndpoint(config: EndpointConfig, options: UpdateOpti
     logGroupExists: previous.LogGroupExists === "true",
     listenerPriority: config.api.listenerPriority ?? (Number(previous.ListenerRulePriority) || undefined),
   };
-  const outcome = await deployStack(stackSpec(config, facts), stackDeps(ctx, rolloutOf(outputs, id, ctx)));
+  const outcome = await rollOut(config, stack, facts, options.rolloutTimeoutMs, ctx);
   if (outcome.kind === "unchanged") {
     ctx.out.success(`${id} already runs ${options.tag}: nothing to change`);
     return { endpoint: id, imageTag: options.tag, previousTag: previous.APITag, stack: "unchanged" };
@@ -174,9 +177,87 @@ export async function updateEndpoint(config: EndpointConfig, options: UpdateOpti
   return { endpoint: id, imageTag: options.tag, previousTag: previous.APITag, stack: outcome.kind, validation };
 }
 
+/**
+ * Rolls an image out on a deployed stack. The image and a changed task count go out
+ * in one update: a new task definition with the count is one ECS deployment, which the
+ * circuit breaker judges; a count raised on its own starts no deployment (UpdateService
+ * starts one for a new task definition or forceNewDeployment:
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html). The count is
+ * sent only when it differs from the one the stack was deployed with, so a rollout keeps
+ * what autoscaling set.
+ */
+export async function rollOut(config: EndpointConfig, stack: Stack, facts: DeploymentFacts, rolloutTimeoutMs: number, ctx: DeployContext): Promise<DeployOutcome> {
+  const spec = stackSpec(config, { ...facts, deployedDesiredCount: deployedDesiredCount(stackParameters(stack)) });
+  return deployStack(spec, stackDeps(ctx, rolloutOf(stackOutputs(stack), endpointId(config), ctx), rolloutStackTimeout(rolloutTimeoutMs)));
+}
+
+/**
+ * The deadline of the stack update that carries a rollout: CloudFormation waits inside it for
+ * the ECS service to stabilize, so a longer `--rollout-timeout` (a slow model load) lengthens it;
+ * a shorter one does not cut below what a stack update may take (`STACK_TIMEOUT_MS`).
+ */
+export function rolloutStackTimeout(rolloutTimeoutMs: number): number {
+  return Math.max(STACK_TIMEOUT_MS, rolloutTimeoutMs);
+}
+
+/** The DesiredCount a stack was deployed with; undefined when it has none (then the count is sent). */
+function deployedDesiredCount(parameters: Record<string, string>): number | undefined {
+  const value = parameters.DesiredCount;
+  return value !== undefined && /^\d+$/.test(value) ? Number(value) : undefined;
+}
+
+/**
+ * Fields whose change makes CloudFormation replace a resource that has a fixed name,
+ * which it cannot do ("If you specify a name, you cannot perform updates that require
+ * replacement of this resource": the Name property of AWS::ElasticLoadBalancingV2::TargetGroup,
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticloadbalancingv2-targetgroup.html).
+ *
+ * Decided per resource: every named resource keeps its name (`project-environment`, which
+ * users see and search for), because no field of the parameter file reaches its create-only
+ * properties except the target group's: the load balancer's (Name, Scheme, Type), the cluster's
+ * and service's (ClusterName, ServiceName, Cluster, Role, SchedulingStrategy), the repository's
+ * (RepositoryName) and the log group's (LogGroupName) are fixed by mlops. The target group's
+ * Port (api.port) and VpcId (network.vpcCidr replaces the VPC) are create-only: those changes are
+ * refused here before anything changes, and the stack step refuses any other replacement of a
+ * named resource from the change set itself.
+ */
+const REPLACING_PARAMETERS: { parameter: string; what: string }[] = [
+  { parameter: "ApiPort", what: "the target group's port" },
+  { parameter: "VpcCidr", what: "the VPC (and with it the target group)" },
+];
+
+/** Refuses, before any change, a parameter change that would need a custom-named resource replaced. */
+function refuseReplacements(config: EndpointConfig, previous: Record<string, string>): void {
+  const wanted = renderEndpointStack(config).parameters;
+  const issues = REPLACING_PARAMETERS.filter(({ parameter }) => previous[parameter] !== undefined && wanted[parameter] !== undefined && previous[parameter] !== wanted[parameter]).map(
+    ({ parameter, what }) => ({
+      file: config.source,
+      path: fieldOfParameter(config, parameter) ?? parameter,
+      message: `is ${previous[parameter]} on the deployed endpoint ${endpointId(config)}; changing it to ${wanted[parameter]} would replace ${what}, which CloudFormation cannot do for a resource with a fixed name. Nothing was changed`,
+    }),
+  );
+  if (issues.length > 0) {
+    throw new InputError(issues, `Keep the deployed value. To change it, tear the endpoint down (mlops teardown ${config.source}; its EFS data is kept) and create it again with the new value.`);
+  }
+}
+
+/** The parameter file's field that sets a stack parameter, in the file's own format. */
+function fieldOfParameter(config: EndpointConfig, parameter: string): string | undefined {
+  const entry = TUTORIAL_PARAMETERS.find((p) => p.key === parameter);
+  if (!entry) return undefined;
+  return config.format === "mlops" ? entry.paths.join(" / ") : entry.key;
+}
+
 function stackSpec(config: EndpointConfig, facts: DeploymentFacts) {
   const rendered = renderEndpointStack(config, facts);
-  return { stackName: rendered.stackName, templateBody: rendered.templateBody, parameters: rendered.parameters, tags: rendered.tags, capabilities: ["CAPABILITY_IAM" as const] };
+  return {
+    stackName: rendered.stackName,
+    templateBody: rendered.templateBody,
+    parameters: rendered.parameters,
+    tags: rendered.tags,
+    capabilities: ["CAPABILITY_IAM" as const],
+    fieldOfParameter: (parameter: string) => fieldOfParameter(config, parameter),
+  };
 }
 
 /** A stack that can be updated; a failed first create is treated as absent (the stack step deletes it). */

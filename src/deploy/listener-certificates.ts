@@ -5,7 +5,9 @@
  * the attachment would detach a certificate other endpoints still use.
  */
 import type { AcmApi, ElbApi } from "../aws/interfaces.js";
+import { AwsError } from "../errors.js";
 import { certificateCovers } from "./certificate.js";
+import { readBack, READ_BACK_MS, type ReadBackOptions } from "./poll.js";
 
 /** Certificates on the listener, with whether each is the default. */
 async function listenerCertificates(elb: ElbApi, listenerArn: string): Promise<{ arn: string; isDefault: boolean }[]> {
@@ -19,18 +21,45 @@ async function listenerCertificates(elb: ElbApi, listenerArn: string): Promise<{
   return found;
 }
 
+/**
+ * The names a listener certificate covers; none for a certificate ACM does not hold. A
+ * listener may also serve IAM server certificates (`arn:aws:iam::ACCOUNT:server-certificate/NAME`,
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/https-listener-certificates.html),
+ * which ACM cannot describe: mlops neither attached nor may detach them, so they are skipped.
+ */
 async function certificateNames(acm: AcmApi, arn: string): Promise<string[]> {
+  if (!isAcmCertificate(arn)) return [];
   const detail = (await acm.describeCertificate({ CertificateArn: arn })).Certificate;
   return [detail?.DomainName, ...(detail?.SubjectAlternativeNames ?? [])].filter((n): n is string => !!n);
 }
 
-/** Makes the listener serve a certificate covering the host; returns whether one had to be attached. */
-export async function ensureListenerCertificate(elb: ElbApi, acm: AcmApi, listenerArn: string, host: string, certificateArn: string): Promise<"attached" | "present"> {
+/** True for an ACM certificate ARN (`arn:PARTITION:acm:REGION:ACCOUNT:certificate/ID`). */
+export function isAcmCertificate(arn: string): boolean {
+  return /^arn:[^:]+:acm:/.test(arn);
+}
+
+/** Makes the listener serve a certificate covering the host, read back once attached; returns whether one had to be attached. */
+export async function ensureListenerCertificate(
+  elb: ElbApi,
+  acm: AcmApi,
+  listenerArn: string,
+  host: string,
+  certificateArn: string,
+  wait: ReadBackOptions,
+): Promise<"attached" | "present"> {
   for (const cert of await listenerCertificates(elb, listenerArn)) {
     if (cert.arn === certificateArn) return "present";
     if ((await certificateNames(acm, cert.arn)).some((name) => certificateCovers(name, host))) return "present";
   }
   await elb.addListenerCertificates({ ListenerArn: listenerArn, Certificates: [{ CertificateArn: certificateArn }] });
+  // The attachment may take a moment to show in DescribeListenerCertificates.
+  const attached = async () => (await listenerCertificates(elb, listenerArn)).some((c) => c.arn === certificateArn);
+  if (!(await readBack(attached, wait))) {
+    const seconds = Math.round((wait.timeoutMs ?? READ_BACK_MS) / 1000);
+    throw new AwsError(`The certificate ${certificateArn} was attached to listener ${listenerArn} but is still not listed on it after ${seconds}s.`, {
+      hint: "Run the same command again; if it persists, check the listener's certificates in the EC2 console.",
+    });
+  }
   return "attached";
 }
 

@@ -13,7 +13,7 @@ import { renderPipelineStack } from "../render/render.js";
 import { stackDeps, type DeployContext } from "./context.js";
 import { requireOutput, stackParameters } from "./discovery.js";
 import { buildLogGroupName, logGroupExists } from "./log-groups.js";
-import { pollUntil, retryWhile } from "./poll.js";
+import { pollUntil, READ_BACK_DELAYS_MS, retryWhile } from "./poll.js";
 import { deleteStack, deployStack, findStack, stackOutputs } from "./stack.js";
 
 /** CodeBuild's current Ubuntu standard image (standard:4.0 of the tutorial is retired). */
@@ -50,29 +50,7 @@ export async function ensurePipeline(config: EndpointConfig, target: PipelineTar
   const buildRole = requireOutput(outputs, "CodeBuildRoleArn", rendered.stackName);
   const pipelineRole = requireOutput(outputs, "PipelineRoleArn", rendered.stackName);
   const tags = Object.entries(rendered.tags).map(([key, value]) => ({ key, value }));
-
-  const project = {
-    name,
-    description: `Builds the image of endpoint ${endpointId(config)} (managed by mlops)`,
-    // CodeBuild ignores `location` for CODEPIPELINE sources and artifacts; the pipeline's name documents where they come from.
-    source: { type: "CODEPIPELINE" as const, location: name, buildspec: readFileSync(buildspecUrl, "utf8") },
-    artifacts: { type: "CODEPIPELINE" as const, location: name },
-    environment: {
-      type: "LINUX_CONTAINER" as const,
-      image: codeBuildImage,
-      computeType: "BUILD_GENERAL1_SMALL" as const,
-      privilegedMode: true,
-      environmentVariables: [
-        { name: "ECR_REPOSITORY_URI", value: target.ecrRepositoryUri, type: "PLAINTEXT" as const },
-        { name: "STACK_NAME", value: endpointStackName(endpointId(config)), type: "PLAINTEXT" as const },
-        { name: "DOCKER_CONTEXT", value: pipeline.dockerContext, type: "PLAINTEXT" as const },
-        { name: "DOCKERFILE", value: pipeline.dockerfile, type: "PLAINTEXT" as const },
-      ],
-    },
-    serviceRole: buildRole,
-    logsConfig: { cloudWatchLogs: { status: "ENABLED" as const, groupName: buildLogGroupName(endpointId(config)) } },
-    tags,
-  };
+  const project = codeBuildProject(config, target, buildRole, tags);
   const existing = await ctx.aws.codeBuild.batchGetProjects({ names: [name] });
   if (existing.projects?.some((p) => p.name === name)) {
     await whileRolesPropagate(() => ctx.aws.codeBuild.updateProject(project), ctx);
@@ -134,16 +112,56 @@ export async function ensurePipeline(config: EndpointConfig, target: PipelineTar
 }
 
 /**
- * IAM roles made a moment ago by the support stack take a few seconds to be
- * usable everywhere; until then CodeBuild and CodePipeline reject them.
+ * Minutes CodeBuild lets one build run. The buildspec may wait 30 minutes for an idle stack,
+ * then up to 60 for its update (the AWS CLI waiter's bound), after the docker build and push:
+ * 120 leaves 30 for those. CodeBuild's default is 60 and its maximum 2160.
  */
-function whileRolesPropagate<T>(call: () => Promise<T>, ctx: DeployContext): Promise<T> {
+export const BUILD_TIMEOUT_MINUTES = 120;
+
+/** The CodeBuild project of an endpoint's pipeline. */
+export function codeBuildProject(config: EndpointConfig, target: PipelineTarget, serviceRole: string, tags: { key: string; value: string }[]) {
+  const pipeline = config.pipeline;
+  if (!pipeline) throw new Error("codeBuildProject needs a pipeline section");
+  const name = pipelineName(endpointId(config));
+  return {
+    name,
+    description: `Builds the image of endpoint ${endpointId(config)} (managed by mlops)`,
+    // CodeBuild ignores `location` for CODEPIPELINE sources and artifacts; the pipeline's name documents where they come from.
+    source: { type: "CODEPIPELINE" as const, location: name, buildspec: readFileSync(buildspecUrl, "utf8") },
+    artifacts: { type: "CODEPIPELINE" as const, location: name },
+    environment: {
+      type: "LINUX_CONTAINER" as const,
+      image: codeBuildImage,
+      computeType: "BUILD_GENERAL1_SMALL" as const,
+      privilegedMode: true,
+      environmentVariables: [
+        { name: "ECR_REPOSITORY_URI", value: target.ecrRepositoryUri, type: "PLAINTEXT" as const },
+        { name: "STACK_NAME", value: endpointStackName(endpointId(config)), type: "PLAINTEXT" as const },
+        { name: "DOCKER_CONTEXT", value: pipeline.dockerContext, type: "PLAINTEXT" as const },
+        { name: "DOCKERFILE", value: pipeline.dockerfile, type: "PLAINTEXT" as const },
+      ],
+    },
+    serviceRole,
+    timeoutInMinutes: BUILD_TIMEOUT_MINUTES,
+    logsConfig: { cloudWatchLogs: { status: "ENABLED" as const, groupName: buildLogGroupName(endpointId(config)) } },
+    tags,
+  };
+}
+
+/**
+ * IAM roles made a moment ago by the support stack take a few seconds to be
+ * usable everywhere; until then CodeBuild and CodePipeline reject them. IAM is
+ * eventually consistent ("changes ... are not always immediately visible",
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency),
+ * and roles are its slowest: backing off, for two minutes.
+ */
+export function whileRolesPropagate<T>(call: () => Promise<T>, ctx: Pick<DeployContext, "clock" | "signal" | "out">): Promise<T> {
   let told = false;
   return retryWhile(call, isRoleNotYetUsable, {
     clock: ctx.clock,
     signal: ctx.signal,
     timeoutMs: 2 * 60_000,
-    delayMs: 5_000,
+    delayMs: READ_BACK_DELAYS_MS,
     onRetry: () => {
       if (!told) ctx.out.info("The new IAM roles are not usable yet (IAM propagates changes in seconds); retrying.");
       told = true;

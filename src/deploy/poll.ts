@@ -45,7 +45,8 @@ export interface RetryOptions {
   signal?: AbortSignal;
   /** Total time to keep trying. */
   timeoutMs: number;
-  delayMs: number;
+  /** Between two tries: a fixed delay, or successive delays (the last one repeating). */
+  delayMs: number | readonly number[];
   /** Called before each retry, e.g. to say why the command waits. */
   onRetry?: (error: unknown) => void;
 }
@@ -53,13 +54,47 @@ export interface RetryOptions {
 /** Calls `call` again while it fails with an error `passing` accepts, until the time is up; then the last error stands. */
 export async function retryWhile<T>(call: () => Promise<T>, passing: (error: unknown) => boolean, options: RetryOptions): Promise<T> {
   const deadline = options.clock.now() + options.timeoutMs;
-  for (;;) {
+  for (let attempt = 0; ; attempt++) {
     try {
       return await call();
     } catch (error) {
       if (!passing(error) || options.clock.now() >= deadline) throw error;
       options.onRetry?.(error);
-      await options.clock.sleep(options.delayMs, options.signal);
+      const delays = options.delayMs;
+      const delay = typeof delays === "number" ? delays : (delays[Math.min(attempt, delays.length - 1)] ?? 15_000);
+      await options.clock.sleep(Math.min(delay, deadline - options.clock.now()), options.signal);
     }
+  }
+}
+
+/** How to read back a change AWS has just accepted. */
+export interface ReadBackOptions {
+  clock: Clock;
+  signal?: AbortSignal;
+  /** Total time to keep reading; default `READ_BACK_MS`. */
+  timeoutMs?: number;
+}
+
+/**
+ * How long a change AWS accepted may stay invisible to reads. AWS documents its APIs as
+ * eventually consistent: "the results of an API command you run might not be immediately
+ * visible to all subsequent commands" (EC2: https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html;
+ * IAM: https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency).
+ * Seconds in practice; a minute before calling it missing.
+ */
+export const READ_BACK_MS = 60_000;
+
+/** Delays between reads: quick at first, then every 15 s. */
+export const READ_BACK_DELAYS_MS: readonly number[] = [1_000, 2_000, 4_000, 8_000, 15_000];
+
+/** Reads until `visible` is true, backing off, for about a minute; false when it never shows. */
+export async function readBack(visible: () => Promise<boolean>, options: ReadBackOptions): Promise<boolean> {
+  const deadline = options.clock.now() + (options.timeoutMs ?? READ_BACK_MS);
+  for (let attempt = 0; ; attempt++) {
+    if (await visible()) return true;
+    const left = deadline - options.clock.now();
+    if (left <= 0) return false;
+    const delay = READ_BACK_DELAYS_MS[Math.min(attempt, READ_BACK_DELAYS_MS.length - 1)] ?? 15_000;
+    await options.clock.sleep(Math.min(delay, left), options.signal);
   }
 }

@@ -6,6 +6,7 @@
  */
 import type { Ec2Api, IpPermission } from "../aws/interfaces.js";
 import { AwsError } from "../errors.js";
+import { readBack, READ_BACK_MS, type ReadBackOptions } from "./poll.js";
 
 const nfsPort = 2049;
 
@@ -40,8 +41,8 @@ export async function nfsRuleExists(ec2: Ec2Api, rule: NfsRule): Promise<boolean
   );
 }
 
-/** Makes the NFS rule exist; returns whether it had to be added. A rule already there is not an error. */
-export async function ensureNfsRule(ec2: Ec2Api, rule: NfsRule): Promise<"added" | "present"> {
+/** Makes the NFS rule exist and reads it back; returns whether it had to be added. A rule already there is not an error. */
+export async function ensureNfsRule(ec2: Ec2Api, rule: NfsRule, wait: ReadBackOptions): Promise<"added" | "present"> {
   if (await nfsRuleExists(ec2, rule)) return "present";
   try {
     await ec2.authorizeSecurityGroupIngress({ GroupId: rule.efsSecurityGroupId, IpPermissions: [permission(rule)] });
@@ -50,8 +51,10 @@ export async function ensureNfsRule(ec2: Ec2Api, rule: NfsRule): Promise<"added"
     if (!(error instanceof AwsError && error.code === "InvalidPermission.Duplicate")) throw error;
     return "present";
   }
-  if (!(await nfsRuleExists(ec2, rule))) {
-    throw new AwsError(`The NFS rule from ${rule.taskSecurityGroupId} to ${rule.efsSecurityGroupId} was accepted but is not visible.`, {
+  // EC2 is eventually consistent: a rule just authorized may be missing from the next reads.
+  if (!(await readBack(() => nfsRuleExists(ec2, rule), wait))) {
+    const seconds = Math.round((wait.timeoutMs ?? READ_BACK_MS) / 1000);
+    throw new AwsError(`The NFS rule from ${rule.taskSecurityGroupId} to ${rule.efsSecurityGroupId} was accepted but is still not visible after ${seconds}s.`, {
       hint: "Run the same command again; if it persists, check the security group in the EC2 console.",
     });
   }

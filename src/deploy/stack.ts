@@ -10,11 +10,12 @@
  * operation that starts between our idle check and our ExecuteChangeSet is
  * expected: we drop our change set, wait for it, and start over a few times.
  */
-import type { Change, CloudFormationApi, Parameter, Stack, StackEvent, Tag } from "../aws/interfaces.js";
+import type { Change, CloudFormationApi, Parameter, ResourceChange, Stack, StackEvent, Tag } from "../aws/interfaces.js";
 import { isStackMissingError, isThrottlingError } from "../aws/error-translator.js";
-import { AwsError, DeclinedError, InterruptedError } from "../errors.js";
+import { AwsError, DeclinedError, InputError, InterruptedError } from "../errors.js";
 import type { Output } from "../io/output.js";
 import { formatTable } from "../io/table.js";
+import { parseTemplate } from "../render/cfn-yaml.js";
 import type { Clock } from "./clock.js";
 import { importersOf } from "./discovery.js";
 import { findRootCause, formatRootCause, nestedStackIds, resourceFailures } from "./root-cause.js";
@@ -28,6 +29,8 @@ export interface StackSpec {
   parameters: Record<string, string | { usePrevious: true }>;
   tags: Record<string, string>;
   capabilities?: ("CAPABILITY_IAM" | "CAPABILITY_NAMED_IAM")[];
+  /** The parameter file's field behind a stack parameter, to name it when a change cannot be made. */
+  fieldOfParameter?: (parameter: string) => string | undefined;
 }
 
 /** What the stack step needs. */
@@ -43,6 +46,8 @@ export interface StackDeps {
   pollIntervalMs?: number;
   /** One more line of status while an operation runs, e.g. the ECS rollout CloudFormation is waiting for. */
   sidecar?: () => Promise<string | undefined>;
+  /** Longest wait for one stack operation, ours or another's; default `STACK_TIMEOUT_MS`. */
+  timeoutMs?: number;
 }
 
 /** What `deployStack` did. */
@@ -66,6 +71,15 @@ interface Followed {
 }
 
 const DEFAULT_POLL_MS = 2000;
+/**
+ * How long mlops follows one stack operation before it stops waiting (the operation goes on in
+ * AWS). 60 minutes, the bound of the AWS CLI's own waiters (`aws cloudformation wait
+ * stack-create-complete` and friends poll every 30 s, 120 times): a base endpoint's creation
+ * (NAT gateway, load balancer, EFS mount targets, a first ECS service) takes 10 to 20 minutes.
+ */
+export const STACK_TIMEOUT_MS = 60 * 60_000;
+/** How long CloudFormation may take to compute a change set (seconds usually; minutes with many resources). */
+const CHANGE_SET_TIMEOUT_MS = 15 * 60_000;
 /** After AWS throttles us (and the SDK's own retries gave up), poll this slowly. */
 const THROTTLED_POLL_MS = 10_000;
 /** Bound on events read in one poll, against an endpoint that never repeats an event id. */
@@ -180,6 +194,11 @@ async function deployOnce(spec: StackSpec, deps: StackDeps, announceWait: boolea
   }
 
   showChanges(name, changeSet.Changes ?? [], creating, out);
+  const impossible = creating ? [] : namedReplacements(spec, changeSet.Changes ?? []);
+  if (impossible.length > 0) {
+    await discard();
+    throw impossibleChange(name, impossible, spec);
+  }
   if (!creating && !deps.assumeYes) {
     if (!out.interactive) {
       await discard();
@@ -351,6 +370,7 @@ async function waitForChangeSet(
   discard: () => Promise<void>,
 ): Promise<ChangeSetDescription> {
   let interval = deps.pollIntervalMs ?? DEFAULT_POLL_MS;
+  const deadline = deps.clock.now() + CHANGE_SET_TIMEOUT_MS;
   for (;;) {
     let description: ChangeSetDescription | undefined;
     try {
@@ -367,6 +387,12 @@ async function waitForChangeSet(
         token = page.NextToken;
       }
       return { ...description, Changes: changes, NextToken: undefined };
+    }
+    if (deps.clock.now() >= deadline) {
+      await discard();
+      throw new AwsError(`CloudFormation did not finish computing the changes to stack ${name} within ${CHANGE_SET_TIMEOUT_MS / 60_000} minutes (change set ${description?.Status ?? "not readable"}); the change set was deleted and nothing was changed.`, {
+        hint: `Check CloudFormation's service health and the stack (aws cloudformation describe-stacks --stack-name ${name}), then re-run the same command.`,
+      });
     }
     try {
       await sleep(interval, deps);
@@ -386,16 +412,22 @@ function showChanges(name: string, changes: Change[], creating: boolean, out: Ou
     return;
   }
   out.info(creating ? `Stack ${name} will create:` : `Changes to stack ${name}:`);
-  const rows = resources.map((r) => [r.Action ?? "?", r.LogicalResourceId ?? "", r.ResourceType ?? "", replacementCell(r.Replacement)]);
-  for (const line of formatTable(["Action", "Logical ID", "Type", "Replacement"], rows).split("\n")) out.info(`  ${line}`);
+  const rows = resources.map((r) => [r.Action ?? "?", r.LogicalResourceId ?? "", r.ResourceType ?? "", replacementCell(r.Replacement), replacementCauses(r).join(", ")]);
+  // The last column only when some replacement has a cause to name.
+  const withCauses = rows.some((row) => row[4]);
+  const headers = ["Action", "Logical ID", "Type", "Replacement", ...(withCauses ? ["Replaced because of"] : [])];
+  const table = formatTable(headers, withCauses ? rows : rows.map((row) => row.slice(0, 4)));
+  for (const line of table.split("\n")) out.info(`  ${line}`);
   if (creating) return;
 
   for (const r of resources) {
     const what = `${r.LogicalResourceId ?? "?"} (${r.ResourceType ?? "?"})`;
+    const causes = replacementCauses(r);
+    const because = causes.length > 0 ? ` (changed: ${causes.join(", ")})` : "";
     if (r.Replacement === "True") {
-      out.warn(`REPLACEMENT: ${what} will be replaced: CloudFormation creates a new one, then deletes the old one.`);
+      out.warn(`REPLACEMENT: ${what} will be replaced${because}: CloudFormation creates a new one, then deletes the old one.`);
     } else if (r.Replacement === "Conditional") {
-      out.warn(`POSSIBLE REPLACEMENT: ${what} may be replaced, depending on values known only during the update.`);
+      out.warn(`POSSIBLE REPLACEMENT: ${what} may be replaced${because}, depending on values known only during the update.`);
     }
     if (r.Action === "Remove") out.warn(`DELETION: ${what} will be deleted.`);
   }
@@ -404,6 +436,87 @@ function showChanges(name: string, changes: Change[], creating: boolean, out: Ou
     const list = access.map((r) => `${r.Action ?? "?"} ${r.LogicalResourceId ?? "?"} (${r.ResourceType ?? "?"})`).join(", ");
     out.warn(`ACCESS CHANGES: ${list}: review who can reach or do what.`);
   }
+}
+
+/**
+ * The properties whose change makes CloudFormation replace the resource: the change set's
+ * `Details[].Target` with `RequiresRecreation` Always or Conditionally, as DescribeChangeSet
+ * documents them (https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ResourceTargetDefinition.html),
+ * each with the parameter that caused it when there is one.
+ */
+function replacementCauses(change: ResourceChange): string[] {
+  const causes = (change.Details ?? [])
+    .filter((d) => d.Target?.Attribute === "Properties" && d.Target.Name && (d.Target.RequiresRecreation === "Always" || d.Target.RequiresRecreation === "Conditionally"))
+    .map((d) => `${d.Target?.Name ?? "?"}${d.ChangeSource === "ParameterReference" && d.CausingEntity ? ` (parameter ${d.CausingEntity})` : ""}`);
+  return [...new Set(causes)];
+}
+
+/**
+ * The property that gives each resource type we deploy its own name. CloudFormation cannot
+ * replace a resource whose name is set ("If you specify a name, you cannot perform updates that
+ * require replacement of this resource", https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-name.html):
+ * it would create the new one under the name the old one still holds, and the update fails.
+ */
+const NAME_PROPERTIES: Record<string, string> = {
+  "AWS::ElasticLoadBalancingV2::TargetGroup": "Name",
+  "AWS::ElasticLoadBalancingV2::LoadBalancer": "Name",
+  "AWS::ECS::Cluster": "ClusterName",
+  "AWS::ECS::Service": "ServiceName",
+  "AWS::ECR::Repository": "RepositoryName",
+  "AWS::Logs::LogGroup": "LogGroupName",
+  "AWS::IAM::Role": "RoleName",
+  "AWS::S3::Bucket": "BucketName",
+  "AWS::EC2::SecurityGroup": "GroupName",
+  "AWS::CodeBuild::Project": "Name",
+};
+
+/** A replacement CloudFormation would fail at: a custom-named resource, and what forces it. */
+interface NamedReplacement {
+  change: ResourceChange;
+  nameProperty: string;
+}
+
+/** The changes that replace a resource the template gives a fixed name. */
+function namedReplacements(spec: StackSpec, changes: Change[]): NamedReplacement[] {
+  const resources = templateResources(spec.templateBody);
+  const found: NamedReplacement[] = [];
+  for (const change of changes) {
+    const r = change.ResourceChange;
+    if (!r || r.Action !== "Modify" || r.Replacement !== "True" || !r.ResourceType || !r.LogicalResourceId) continue;
+    const nameProperty = NAME_PROPERTIES[r.ResourceType];
+    const properties = resources[r.LogicalResourceId]?.Properties;
+    if (nameProperty && properties && properties[nameProperty] !== undefined) found.push({ change: r, nameProperty });
+  }
+  return found;
+}
+
+/** The template's resources; none when the body cannot be read here (CloudFormation already accepted it). */
+function templateResources(body: string): Record<string, { Properties?: Record<string, unknown> }> {
+  try {
+    const resources = parseTemplate(body).Resources;
+    return resources && typeof resources === "object" ? (resources as Record<string, { Properties?: Record<string, unknown> }>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** Exit 2: the input asks for a change CloudFormation cannot make; names the field behind it and the way out. */
+function impossibleChange(name: string, replacements: NamedReplacement[], spec: StackSpec): InputError {
+  const issues = replacements.map(({ change, nameProperty }) => {
+    const details = (change.Details ?? []).filter((d) => d.Target?.RequiresRecreation === "Always");
+    const parameters = [...new Set(details.flatMap((d) => (d.ChangeSource === "ParameterReference" && d.CausingEntity ? [d.CausingEntity] : [])))];
+    const fields = parameters.map((p) => spec.fieldOfParameter?.(p) ?? p);
+    const properties = [...new Set(details.flatMap((d) => (d.Target?.Name ? [d.Target.Name] : [])))];
+    const what = `${change.LogicalResourceId ?? "?"} (${change.ResourceType ?? "?"})`;
+    return {
+      path: fields.length > 0 ? fields.join(", ") : `${change.LogicalResourceId ?? "?"}.${properties.join(",") || "?"}`,
+      message: `changing it replaces ${what}${properties.length > 0 ? ` (create-only: ${properties.join(", ")})` : ""}, and CloudFormation cannot replace a resource with a fixed ${nameProperty}. Stack ${name} was not changed`,
+    };
+  });
+  return new InputError(
+    issues,
+    "Keep the deployed value. A new value means a new resource under that name: delete the stack first (for an endpoint, mlops teardown, which keeps its EFS data), then deploy again.",
+  );
 }
 
 function replacementCell(replacement: string | undefined): string {
@@ -419,6 +532,8 @@ function isAccessResource(type: string | undefined): boolean {
 /** Follows a running operation until the stack settles (or vanishes), showing its events. */
 async function follow(ref: string, name: string, deps: StackDeps, seen: Set<string>, watch: Watch): Promise<Followed> {
   const progress = new StackProgress(deps.out, deps.clock, name);
+  const timeoutMs = deps.timeoutMs ?? STACK_TIMEOUT_MS;
+  const deadline = deps.clock.now() + timeoutMs;
   const events: StackEvent[] = [];
   let interval = deps.pollIntervalMs ?? DEFAULT_POLL_MS;
   let stack: Stack | undefined;
@@ -437,6 +552,7 @@ async function follow(ref: string, name: string, deps: StackDeps, seen: Set<stri
       }
       if (!stack || isSettled(stack.StackStatus, watch)) return { stack, events };
       if (deps.signal?.aborted) throw interruption(name, watch, status);
+      if (deps.clock.now() >= deadline) throw stackTimeout(name, watch, status, timeoutMs);
       try {
         await sleep(interval, deps);
       } catch (error) {
@@ -480,6 +596,22 @@ function interruption(name: string, watch: Watch, status: string): InterruptedEr
     `Stopped watching stack ${name}${state}; the stack operation continues in AWS.`,
     "Re-run the same command: it waits for that operation to finish, then picks up from there.",
   );
+}
+
+/** The error when a stack operation outlasts its deadline: what was awaited, that AWS carries on, and how to look and resume. */
+function stackTimeout(name: string, watch: Watch, status: string, timeoutMs: number): AwsError {
+  const waited = `${Math.round(timeoutMs / 60_000)} minutes`;
+  const state = status ? ` it is still ${status}` : " it has not settled";
+  const check = `Check it with: aws cloudformation describe-stack-events --stack-name ${name} (or mlops status)`;
+  if (watch === "wait") {
+    return new AwsError(`Stopped waiting for another operation on stack ${name} after ${waited}:${state}. This command changed nothing.`, {
+      hint: `${check}. Re-run the same command once that operation has finished.`,
+    });
+  }
+  const what = watch === "delete" ? "the deletion of" : watch === "rollback" ? "the rollback of" : "the operation on";
+  return new AwsError(`Stopped waiting for ${what} stack ${name} after ${waited}:${state}. The operation continues in AWS.`, {
+    hint: `${check}. Re-run the same command: it waits for that operation to finish, then picks up from there.`,
+  });
 }
 
 function sleep(ms: number, deps: StackDeps): Promise<void> {

@@ -165,12 +165,58 @@ async function targetHealth(resources: EndpointResources, ctx: DeployContext, de
   );
 }
 
-async function recentLogLines(logGroupName: string, ctx: DeployContext): Promise<string[]> {
+/** How many log lines validation shows, from how many of the newest streams, within how recent a window. */
+const LOG_LINES = 10;
+const LOG_STREAMS = 5;
+const LOG_WINDOW_MS = 15 * 60_000;
+/** Bound on pages read backwards per stream, against an endpoint that never repeats its token. */
+const MAX_LOG_PAGES = 10;
+
+/**
+ * The newest log lines of the endpoint's tasks. FilterLogEvents returns a time window from its
+ * start, in pages that may be partial or empty, so its first page is the oldest lines, not the
+ * newest. Instead: the streams with the latest events (DescribeLogStreams by LastEventTime,
+ * descending; that order "updates on an eventual consistency basis", hence several streams),
+ * each read from its end with GetLogEvents `startFromHead: false`, following
+ * `nextBackwardToken` past empty pages until enough lines or the same token comes back, which
+ * marks the stream's start (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_GetLogEvents.html).
+ */
+export async function recentLogLines(logGroupName: string, ctx: DeployContext): Promise<string[]> {
+  const startTime = ctx.clock.now() - LOG_WINDOW_MS;
   try {
-    const result = await ctx.aws.logs.filterLogEvents({ logGroupName, startTime: ctx.clock.now() - 15 * 60_000, limit: 10 });
-    return (result.events ?? []).map((e) => e.message?.trimEnd() ?? "").filter((m) => m.length > 0);
+    const streams = await ctx.aws.logs.describeLogStreams({ logGroupName, orderBy: "LastEventTime", descending: true, limit: LOG_STREAMS });
+    const events: { timestamp: number; message: string }[] = [];
+    for (const stream of streams.logStreams ?? []) {
+      if (!stream.logStreamName) continue;
+      // lastIngestionTime, not lastEventTimestamp (which may lag): a stream that received nothing in the window has nothing to show.
+      if (stream.lastIngestionTime !== undefined && stream.lastIngestionTime < startTime) continue;
+      events.push(...(await newestEvents(logGroupName, stream.logStreamName, startTime, ctx)));
+    }
+    return events
+      .sort((a, b) => a.timestamp - b.timestamp)
+      .slice(-LOG_LINES)
+      .map((e) => e.message);
   } catch (error) {
     if (error instanceof AwsError && error.code === "ResourceNotFoundException") return [];
     throw error;
   }
+}
+
+/** Up to `LOG_LINES` of a stream's newest events since `startTime`, oldest first. */
+async function newestEvents(logGroupName: string, logStreamName: string, startTime: number, ctx: DeployContext): Promise<{ timestamp: number; message: string }[]> {
+  const found: { timestamp: number; message: string }[] = [];
+  let token: string | undefined;
+  for (let page = 0; page < MAX_LOG_PAGES && found.length < LOG_LINES; page++) {
+    const result = await ctx.aws.logs.getLogEvents({ logGroupName, logStreamName, startTime, startFromHead: false, limit: LOG_LINES, nextToken: token });
+    // Each page holds the events just before the previous one, oldest first.
+    const lines = (result.events ?? []).flatMap((e) => {
+      const message = e.message?.trimEnd() ?? "";
+      return message.length > 0 ? [{ timestamp: e.timestamp ?? 0, message }] : [];
+    });
+    found.unshift(...lines);
+    const next = result.nextBackwardToken;
+    if (!next || next === token) break;
+    token = next;
+  }
+  return found.slice(-LOG_LINES);
 }

@@ -93,7 +93,7 @@ const zone = ruled(checkAvailabilityZone);
 export const networkSchema = z
   .object({
     vpcCidr: documented(cidrIn("VPC", 16, 28), {
-      description: "Address range of the VPC.",
+      description: "Address range of the VPC. Fixed once the base is deployed (the VPC and the target groups in it would have to be replaced).",
       rule: "IPv4 CIDR, /16 to /28, host bits zero",
     }),
     publicSubnets: documented(z.tuple([subnet, subnet]), {
@@ -125,7 +125,7 @@ export const apiSchema = z
         rule: "DNS name, 2+ labels of 1-63 characters, at most 128 in all, no wildcard; at most 64 when mlops requests the certificate",
       },
     ),
-    port: documented(numberIn(1, 65535).default(8000), { description: "Port the container listens on.", rule: "1-65535" }),
+    port: documented(numberIn(1, 65535).default(8000), { description: "Port the container listens on. Fixed once the endpoint is deployed (the target group's port cannot change in place).", rule: "1-65535" }),
     healthCheckPath: documented(ruled(checkUrlPath).default("/ping"), {
       description: "Path the load balancer checks.",
       rule: "starts with `/`",
@@ -169,7 +169,7 @@ export const containerSchema = z
 /** Task counts and target-tracking targets. */
 export const scalingSchema = z
   .object({
-    desired: documented(numberIn(0, 5000).default(1), { description: "Tasks to run.", rule: "min <= desired <= max" }),
+    desired: documented(numberIn(0, 5000).default(1), { description: "Tasks to run. Set at the first rollout and whenever this value changes; other rollouts keep the count autoscaling chose.", rule: "min <= desired <= max" }),
     min: documented(numberIn(0, 5000).default(1), { description: "Fewest tasks autoscaling keeps.", rule: "0-5000, <= max" }),
     max: documented(numberIn(1, 5000).default(4), { description: "Most tasks autoscaling starts.", rule: "1-5000" }),
     cpuTarget: documented(numberIn(1, 100, { fractions: true }).default(60), {

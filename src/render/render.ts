@@ -25,6 +25,11 @@ export interface DeploymentFacts {
   logGroupExists?: boolean;
   /** Listener rule priority chosen when the parameter file gives none. */
   listenerPriority?: number;
+  /**
+   * The DesiredCount the stack was last deployed with; absent for a new stack. The
+   * count is sent to the service only when it differs (see `SendDesiredCount`).
+   */
+  deployedDesiredCount?: number;
 }
 
 /** The input of one CloudFormation stack. */
@@ -46,6 +51,9 @@ export function renderEndpointStack(config: EndpointConfig, facts: DeploymentFac
   const templateFile = config.kind === "base" ? "create-ep-a.yaml" : "add-ep-b.yaml";
   // Only an image known to exist sets the tag and the task counts: a tag merely named in the file must not start tasks.
   const imageTag = facts.imageTag;
+  const desiredCount = imageTag ? config.scaling.desired : 0;
+  // Sending an unchanged count would undo what autoscaling set since (see the templates' Service).
+  const sendDesiredCount = facts.deployedDesiredCount === undefined || facts.deployedDesiredCount !== desiredCount;
   const common: Record<string, string> = {
     ProjectName: config.project,
     EnvironmentName: config.environment,
@@ -56,7 +64,8 @@ export function renderEndpointStack(config: EndpointConfig, facts: DeploymentFac
     APITag: imageTag ?? placeholderImageTag,
     TaskCPU: String(config.container.cpu),
     TaskRAM: String(config.container.memoryMiB),
-    DesiredCount: String(imageTag ? config.scaling.desired : 0),
+    DesiredCount: String(desiredCount),
+    SendDesiredCount: String(sendDesiredCount),
     MinContainers: String(imageTag ? config.scaling.min : 0),
     MaxContainers: String(config.scaling.max),
     AutoScalingTargetValueCPU: String(config.scaling.cpuTarget),

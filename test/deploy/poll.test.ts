@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { isRoleNotYetUsable } from "../../src/deploy/pipeline.js";
+import { isRoleNotYetUsable, whileRolesPropagate } from "../../src/deploy/pipeline.js";
 import { pollUntil, retryWhile } from "../../src/deploy/poll.js";
 import { AwsError, InterruptedError } from "../../src/errors.js";
 import { FakeClock } from "../fakes/clock.js";
+import { MemoryOutput } from "../fakes/output.js";
 
 describe("retryWhile", () => {
   it("retries passing failures until the call succeeds", async () => {
@@ -30,6 +31,30 @@ describe("retryWhile", () => {
     let calls = 0;
     await expect(retryWhile(async () => { calls++; throw other; }, isRoleNotYetUsable, { clock, timeoutMs: 20_000, delayMs: 5_000 })).rejects.toBe(other);
     expect(calls).toBe(1);
+  });
+});
+
+describe("whileRolesPropagate", () => {
+  it("retries a call refused while a new role propagates, backing off 1, 2, 4 s, and tells the user once", async () => {
+    let calls = 0;
+    const clock = new FakeClock();
+    const out = new MemoryOutput();
+    const value = await whileRolesPropagate(async () => {
+      calls++;
+      if (calls < 4) throw new AwsError("CodeBuild CreateProject: CodeBuild is not authorized to perform: sts:AssumeRole on arn:aws:iam::123456789012:role/build", { code: "InvalidInputException" });
+      return "created";
+    }, { clock, out });
+    expect(value).toBe("created");
+    expect(clock.sleeps).toEqual([1_000, 2_000, 4_000]);
+    expect(out.lines.filter((l) => l.includes("not usable yet"))).toHaveLength(1);
+  });
+
+  it("gives up after two minutes with AWS's own error", async () => {
+    const clock = new FakeClock();
+    const started = clock.now();
+    const denied = new AwsError("CodePipeline CreatePipeline: CodePipeline is not authorized to perform AssumeRole on role arn:aws:iam::123456789012:role/p", { code: "InvalidStructureException" });
+    await expect(whileRolesPropagate(async () => Promise.reject(denied), { clock, out: new MemoryOutput() })).rejects.toBe(denied);
+    expect(clock.now() - started).toBe(2 * 60_000);
   });
 });
 

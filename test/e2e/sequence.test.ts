@@ -11,6 +11,9 @@ import { DescribeFileSystemsCommand } from "@aws-sdk/client-efs";
 import { DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { DescribeRulesCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { ListBucketsCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator } from "../setup/emulator-process.js";
 import { pushImage, pushWhenRepositoryExists, sdkClients } from "../helpers/aws.js";
@@ -70,6 +73,8 @@ describe("create-endpoint, add-endpoint, update, status, teardown", () => {
     expect(a?.StackStatus).toMatch(/_COMPLETE$/);
     expect(parameter(a, "APITag")).toBe("v1");
     expect(parameter(a, "DesiredCount")).toBe("2");
+    // The first rollout set the count (0 -> 2) together with the image.
+    expect(parameter(a, "SendDesiredCount")).toBe("true");
     expect(output(a, "EndpointUrl")).toBe("https://ep-a.example.com");
     const exports = (await aws.cfn.send(new ListExportsCommand({}))).Exports ?? [];
     expect(exports.map((e) => e.Name)).toContain("ep-a-prod-HttpsListenerArn");
@@ -77,6 +82,7 @@ describe("create-endpoint, add-endpoint, update, status, teardown", () => {
     expect(pipelines.map((p) => p.name)).toContain("ep-a-prod");
     const projects = (await aws.codeBuild.send(new BatchGetProjectsCommand({ names: ["ep-a-prod"] }))).projects ?? [];
     expect(projects[0]?.environment?.privilegedMode).toBe(true);
+    expect(projects[0]?.timeoutInMinutes).toBe(120);
     expect(projects[0]?.environment?.image).toMatch(/^aws\/codebuild\/standard:(7|8)\.0$/);
     expect(run.stderr).toContain("Endpoint ready: https://ep-a.example.com");
     expect(run.stderr).not.toMatch(/NodeVersionSupportWarning|node >=22/);
@@ -127,11 +133,32 @@ describe("create-endpoint, add-endpoint, update, status, teardown", () => {
     expect(parameter(await stack("ep-a-prod"), "APITag")).toBe("v1");
   });
 
+  it("a new api.port on the deployed endpoint is refused with exit 2, naming the field, before any change", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mlops-port-"));
+    const file = join(dir, "ep-a.yaml");
+    writeFileSync(file, readFileSync("params/ep-a.yaml", "utf8").replace("port: 8000", "port: 9000"));
+    try {
+      const before = await stack("ep-a-prod");
+      const run = await runMlops(["create-endpoint", file, "--tag", "v1", "--yes"], { endpointUrl: emulator.url });
+      expect(run.code, failure(run)).toBe(2);
+      expect(run.stderr).toContain(`${file}: api.port: is 8000 on the deployed endpoint ep-a-prod; changing it to 9000`);
+      const after = await stack("ep-a-prod");
+      expect(after?.LastUpdatedTime).toEqual(before?.LastUpdatedTime);
+      expect(parameter(after, "ApiPort")).toBe("8000");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("update --tag rolls out the new tag, and again is a no-op", async () => {
     await pushImage(aws.ecr, "ep-a-prod", "v2");
     const run = await runMlops(["update", "params/ep-a.yaml", "--tag", "v2", "--yes"], { endpointUrl: emulator.url });
     expect(run.code, failure(run)).toBe(0);
-    expect(parameter(await stack("ep-a-prod"), "APITag")).toBe("v2");
+    const updated = await stack("ep-a-prod");
+    expect(parameter(updated, "APITag")).toBe("v2");
+    // The count did not change: the rollout leaves the service's count to autoscaling.
+    expect(parameter(updated, "DesiredCount")).toBe("2");
+    expect(parameter(updated, "SendDesiredCount")).toBe("false");
     const again = await runMlops(["update", "params/ep-a.yaml", "--tag", "v2", "--yes"], { endpointUrl: emulator.url });
     expect(again.code, failure(again)).toBe(0);
     expect(again.stderr).toMatch(/already runs v2|nothing to change/);

@@ -4,7 +4,8 @@
  * `Includes.keyTypes` returns RSA_2048 certificates only; listings are paged;
  * a requested certificate's validation record appears only after a while; an
  * IdempotencyToken reused within the hour returns the earlier certificate,
- * whatever name it was for.
+ * whatever name it was for. DescribeCertificate refuses an ARN that is not ACM's
+ * (e.g. an IAM server certificate) with ValidationException, as ACM's ARN pattern does.
  */
 import type { AcmApi, CertificateDetail, CertificateSummary } from "../../src/aws/interfaces.js";
 import { AwsError } from "../../src/errors.js";
@@ -95,6 +96,10 @@ export class FakeAcm implements Api {
   }
 
   async describeCertificate(input: Parameters<Api["describeCertificate"]>[0]) {
+    // ACM validates the ARN's form first: an IAM server certificate ARN is refused.
+    if (!/^arn:[\w+=/,.@-]+:acm:[\w+=/,.@-]*:[0-9]+:[\w+=,.@-]+(\/[\w+=,.@-]+)*$/.test(input.CertificateArn ?? "")) {
+      throw new AwsError(`1 validation error detected: Value '${input.CertificateArn ?? ""}' at 'certificateArn' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:[\\w+=/,.@-]+:acm:[\\w+=/,.@-]*:[0-9]+:[\\w+=,.@-]+(/[\\w+=,.@-]+)*`, { code: "ValidationException" });
+    }
     const cert = this.certificates.find((c) => c.arn === input.CertificateArn);
     if (!cert) throw new AwsError(`Could not find certificate ${input.CertificateArn}.`, { code: "ResourceNotFoundException" });
     cert.describes++;

@@ -4,7 +4,15 @@
  * Semantics (kept simple and explicit on purpose):
  * - It parses no template. Tests register each template body with `defineTemplate(body, spec)`,
  *   saying which resources it has (logical id, type, `props`), its outputs, its exports and any
- *   scripted failures. Using an unregistered body is a ValidationError.
+ *   scripted failures. Using an unregistered body is a ValidationError. A resource's props may
+ *   instead be computed from the stack's parameters (`resolve`; `fakeTemplateOf` in
+ *   `template.ts` builds such a template from a real one), so a parameter change alone modifies it.
+ * - A Modify change carries `Details` as DescribeChangeSet does: one per changed top-level
+ *   property, `RequiresRecreation` Always for the resource's `createOnly` properties (then
+ *   `Replacement` True) and Never otherwise, `ChangeSource` ParameterReference with the changed
+ *   parameter as `CausingEntity` when `references` names it.
+ * - `onApply` is told of every resource a successful operation created or modified, with its
+ *   resolved props: the way a fake of the resource's own service (e.g. ECS) sees what it received.
  * - Stacks are found by name (live stacks only) or by stack id (deleted ones too, reading
  *   DELETE_COMPLETE), as in AWS. Unknown → ValidationError "Stack with id X does not exist".
  * - CreateChangeSet with type CREATE puts a new stack in REVIEW_IN_PROGRESS; type UPDATE needs a
@@ -49,6 +57,16 @@ export interface FakeResource {
   type: string;
   /** Anything; a resource whose props differ between two templates is modified. */
   props?: unknown;
+  /**
+   * Props computed from the stack's parameters, as CloudFormation resolves `Ref`, `Fn::If`
+   * and `AWS::NoValue` (takes precedence over `props`): a parameter change alone then
+   * modifies the resource.
+   */
+  resolve?: (parameters: Record<string, string>) => Record<string, unknown>;
+  /** Top-level properties that are create-only: changing one replaces the resource (RequiresRecreation Always). */
+  createOnly?: string[];
+  /** Top-level property → the parameters it references, for a change's CausingEntity. */
+  references?: Record<string, string[]>;
   /** What the change set reports when this resource is modified. */
   replacement?: "True" | "False" | "Conditional";
   /** Creating or updating it fails with this reason. */
@@ -84,6 +102,17 @@ export interface FakeCloudFormationOptions {
   pageSize?: number;
   /** Time for event timestamps; pass a FakeClock's. Default Date.now. */
   now?: () => number;
+  /** Called when an operation succeeds, for each resource it created or modified, with its resolved props. */
+  onApply?: (applied: AppliedResource) => void;
+}
+
+/** A resource a successful operation created or modified (what the resource's own API received). */
+export interface AppliedResource {
+  stackName: string;
+  logicalId: string;
+  type: string;
+  action: "Add" | "Modify";
+  props: unknown;
 }
 
 /** What `putStack` seeds. */
@@ -325,7 +354,7 @@ export class FakeCloudFormation implements CloudFormationApi {
       return { ParameterKey: p.ParameterKey, ParameterValue: previous?.ParameterValue };
     });
     const tags = input.Tags ?? [];
-    const changes = this.diff(stack.template.resources, template.resources);
+    const changes = this.diff(stack.template.resources, record(stack.parameters), template.resources, record(parameters));
     const same = type === "UPDATE" && stack.templateBody === body && sameList(stack.parameters, parameters) && sameList(stack.tags, tags);
     const failure = template.changeSetFailure ?? (same ? NO_CHANGES : undefined);
     const changeSet: FakeChangeSet = {
@@ -544,7 +573,10 @@ export class FakeCloudFormation implements CloudFormationApi {
 
     if (!failed) {
       events.push(this.rootEvent(stack, "CREATE_COMPLETE"));
-      this.start(stack, events, () => this.commit(stack, changeSet, created));
+      this.start(stack, events, () => {
+        this.commit(stack, changeSet, created);
+        for (const item of created) this.applied(stack, item.resource, "Add", changeSet);
+      });
       return;
     }
     events.push(this.rootEvent(stack, "ROLLBACK_IN_PROGRESS", `The following resource(s) failed to create: [${failed.logicalId}]. Rollback requested by user.`));
@@ -580,11 +612,12 @@ export class FakeCloudFormation implements CloudFormationApi {
     let failed: { resource: FakeResource; action: "Add" | "Modify"; physicalId: string } | undefined;
     for (const resource of changeSet.template.resources) {
       const before = old.get(resource.logicalId);
-      const action = !before ? "Add" : JSON.stringify(before.props) !== JSON.stringify(resource.props) ? "Modify" : undefined;
+      const beforeProps = before && propsOf(before, record(stack.parameters));
+      const action = !before ? "Add" : JSON.stringify(beforeProps) !== JSON.stringify(propsOf(resource, record(changeSet.parameters))) ? "Modify" : undefined;
       if (!action) continue;
       const physicalId = stack.live.get(resource.logicalId)?.physicalId ?? this.physicalId(stack, resource);
       const verb = action === "Add" ? "CREATE" : "UPDATE";
-      if (action === "Modify" && resource.replacement === "True") {
+      if (action === "Modify" && replacementOf(resource, beforeProps, propsOf(resource, record(changeSet.parameters))) === "True") {
         events.push(this.resourceEvent(resource, "UPDATE_IN_PROGRESS", "Requested update requires the creation of a new physical resource; hence creating one.", physicalId));
       }
       events.push(this.resourceEvent(resource, `${verb}_IN_PROGRESS`, undefined, physicalId));
@@ -611,7 +644,10 @@ export class FakeCloudFormation implements CloudFormationApi {
         resource,
         physicalId: stack.live.get(resource.logicalId)?.physicalId ?? this.physicalId(stack, resource),
       }));
-      this.start(stack, events, () => this.commit(stack, changeSet, resulting));
+      this.start(stack, events, () => {
+        this.commit(stack, changeSet, resulting);
+        for (const item of done) this.applied(stack, item.resource, item.action, changeSet);
+      });
       return;
     }
 
@@ -826,19 +862,44 @@ export class FakeCloudFormation implements CloudFormationApi {
     throw error(op, "ChangeSetNotFoundException", `ChangeSet [${nameOrId}] does not exist`);
   }
 
-  private diff(before: FakeResource[], after: FakeResource[]): cfn.Change[] {
+  private applied(stack: FakeStackState, resource: FakeResource, action: "Add" | "Modify", changeSet: FakeChangeSet): void {
+    this.options.onApply?.({ stackName: stack.name, logicalId: resource.logicalId, type: resource.type, action, props: propsOf(resource, record(changeSet.parameters)) });
+  }
+
+  /** Changes as CloudFormation reports them: a Modify names each changed property in Details, create-only ones with RequiresRecreation Always. */
+  private diff(before: FakeResource[], beforeParameters: Record<string, string>, after: FakeResource[], afterParameters: Record<string, string>): cfn.Change[] {
     const old = new Map(before.map((r) => [r.logicalId, r]));
     const changes: cfn.Change[] = [];
     for (const resource of after) {
       const previous = old.get(resource.logicalId);
       if (!previous) {
         changes.push({ Type: "Resource", ResourceChange: { Action: "Add", LogicalResourceId: resource.logicalId, ResourceType: resource.type } });
-      } else if (JSON.stringify(previous.props) !== JSON.stringify(resource.props)) {
-        changes.push({
-          Type: "Resource",
-          ResourceChange: { Action: "Modify", LogicalResourceId: resource.logicalId, ResourceType: resource.type, Replacement: resource.replacement ?? "False" },
-        });
+        continue;
       }
+      const oldProps = propsOf(previous, beforeParameters);
+      const newProps = propsOf(resource, afterParameters);
+      if (JSON.stringify(oldProps) === JSON.stringify(newProps)) continue;
+      const changedParameters = Object.keys({ ...beforeParameters, ...afterParameters }).filter((k) => beforeParameters[k] !== afterParameters[k]);
+      const details: cfn.ResourceChangeDetail[] = changedProperties(oldProps, newProps).map((name) => {
+        const causing = (resource.references?.[name] ?? []).find((p) => changedParameters.includes(p));
+        return {
+          Target: { Attribute: "Properties", Name: name, RequiresRecreation: resource.createOnly?.includes(name) ? "Always" : "Never" },
+          Evaluation: "Static",
+          ChangeSource: causing ? "ParameterReference" : "DirectModification",
+          ...(causing ? { CausingEntity: causing } : {}),
+        };
+      });
+      changes.push({
+        Type: "Resource",
+        ResourceChange: {
+          Action: "Modify",
+          LogicalResourceId: resource.logicalId,
+          ResourceType: resource.type,
+          Replacement: replacementOf(resource, oldProps, newProps),
+          Scope: ["Properties"],
+          Details: details,
+        },
+      });
     }
     const kept = new Set(after.map((r) => r.logicalId));
     for (const resource of before) {
@@ -848,6 +909,30 @@ export class FakeCloudFormation implements CloudFormationApi {
     }
     return changes;
   }
+}
+
+function propsOf(resource: FakeResource, parameters: Record<string, string>): unknown {
+  return resource.resolve ? resource.resolve(parameters) : resource.props;
+}
+
+function record(parameters: cfn.Parameter[]): Record<string, string> {
+  return Object.fromEntries(parameters.map((p) => [p.ParameterKey ?? "", p.ParameterValue ?? ""]));
+}
+
+/** Top-level properties that differ; empty when the props are not both mappings. */
+function changedProperties(before: unknown, after: unknown): string[] {
+  if (!isRecord(before) || !isRecord(after)) return [];
+  return [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
+}
+
+/** "True" when a create-only property changes, else what the resource says (default "False"). */
+function replacementOf(resource: FakeResource, before: unknown, after: unknown): "True" | "False" | "Conditional" {
+  if (changedProperties(before, after).some((name) => resource.createOnly?.includes(name))) return "True";
+  return resource.replacement ?? "False";
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function error(op: string, code: string, message: string): AwsError {

@@ -8,6 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import yaml from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BUILD_TIMEOUT_MINUTES, codeBuildProject } from "../../src/deploy/pipeline.js";
+import type { EndpointConfig } from "../../src/params/model.js";
 import { readRepoFile, run } from "./helpers.js";
 
 interface Buildspec {
@@ -41,7 +43,9 @@ case "$1 $2" in
       echo "An error occurred (ImageNotFoundException) when calling the DescribeImages operation: not found" >&2; exit 254; fi ;;
   "cloudformation describe-stacks")
     case "$*" in
-      *ParameterKey*) printf 'ProjectName\\tEnvironmentName\\tAPITag\\tVpcSubnetIpBlocks\\tDesiredCount\\n' ;;
+      *ParameterKey*)
+        printf 'ProjectName\\tep-a\\nEnvironmentName\\tstg\\nAPITag\\t%s\\nVpcSubnetIpBlocks\\t10.0.0.0/24,10.0.1.0/24\\nDesiredCount\\t%s\\nSendDesiredCount\\ttrue\\n' \
+          "\${FAKE_TAG:-tag-previous}" "\${FAKE_DESIRED:-2}" ;;
       *StackStatusReason*) printf 'UPDATE_ROLLBACK_COMPLETE\\tcircuit breaker\\n' ;;
       *StackStatus*) nth "$FAKE_LOG.polls" "\${FAKE_STATUSES:-UPDATE_COMPLETE}" ;;
       *) echo "unexpected: aws $*" >&2; exit 2 ;;
@@ -138,7 +142,7 @@ describe("buildspec/endpoint.yaml commands", () => {
     }
   });
 
-  it("build, push tag-<sha> and update only APITag of the stack", async () => {
+  it("build, push tag-<sha> and update only APITag of the stack, never its task count", async () => {
     const b = await build({});
     expect(b.stderr).toBe("");
     expect(b.code).toBe(0);
@@ -159,6 +163,8 @@ describe("buildspec/endpoint.yaml commands", () => {
           `ParameterKey=APITag,ParameterValue=tag-${SHA}`,
           "ParameterKey=VpcSubnetIpBlocks,UsePreviousValue=true",
           "ParameterKey=DesiredCount,UsePreviousValue=true",
+          // An autoscaled count survives the rollout: the template leaves DesiredCount out.
+          "ParameterKey=SendDesiredCount,ParameterValue=false",
         ].join(" "),
     ]);
     expect(waits(b)).toEqual(["aws cloudformation wait stack-update-complete --stack-name ep-a-stg"]);
@@ -288,9 +294,52 @@ describe("buildspec/endpoint.yaml commands", () => {
     }
   });
 
+  it("leave a stack that runs no tasks (DesiredCount 0) alone: mlops rolls out its first image with the count", async () => {
+    const b = await build({ FAKE_DESIRED: "0", FAKE_TAG: "no-image-yet" });
+    expect(b.stderr).toBe("");
+    expect(b.code).toBe(0);
+    expect(pushes(b)).toEqual([`docker push ${REPO_URI}:tag-${SHA}`]);
+    expect(updates(b)).toEqual([]);
+    expect(waits(b)).toEqual([]);
+    expect(b.stdout).toContain("Stack ep-a-stg runs no tasks yet (DesiredCount 0): leaving it alone.");
+    expect(b.stdout).toContain(`mlops update PARAMS_FILE --tag tag-${SHA}`);
+  });
+
+  it("share one 30-minute idle budget across lost races", async () => {
+    // Busy for 100 polls, a lost race, then busy for good: 180 polls in all, not 180 per attempt.
+    const statuses = [...Array(100).fill("UPDATE_IN_PROGRESS"), "UPDATE_COMPLETE", "UPDATE_IN_PROGRESS"].join(" ");
+    const b = await build({ FAKE_IMAGE_EXISTS: "1", FAKE_STATUSES: statuses, FAKE_UPDATE: "busy" });
+    expect(b.code).not.toBe(0);
+    expect(updates(b)).toHaveLength(1);
+    expect(sleeps(b)).toHaveLength(180);
+    expect(b.stderr).toContain("after 30 minutes of waiting; giving up");
+  });
+
   it("do not touch the stack when the build failed", async () => {
     const b = await build({ CODEBUILD_BUILD_SUCCEEDING: "0" });
     expect(b.code).not.toBe(0);
     expect(updates(b)).toEqual([]);
+  });
+});
+
+describe("the build's time", () => {
+  const script = commands.join("\n");
+  const number = (name: string) => Number(new RegExp(`${name}=(\\d+)`).exec(script)?.[1]);
+
+  it("the CodeBuild project's timeout (at least 120 minutes) holds the buildspec's waits and a build", () => {
+    const idleWaitMinutes = (number("max_idle_polls") * number("poll_seconds")) / 60;
+    expect(idleWaitMinutes).toBe(30);
+    // `aws cloudformation wait stack-update-complete` polls every 30 s, 120 times at most (AWS CLI reference).
+    expect(script).toContain("aws cloudformation wait stack-update-complete");
+    const updateWaitMinutes = (120 * 30) / 60;
+    const buildAllowanceMinutes = 30;
+    expect(BUILD_TIMEOUT_MINUTES).toBeGreaterThanOrEqual(120);
+    expect(BUILD_TIMEOUT_MINUTES).toBeGreaterThanOrEqual(idleWaitMinutes + updateWaitMinutes + buildAllowanceMinutes);
+  });
+
+  it("is set on the project mlops creates", () => {
+    const config = { kind: "base", project: "ep-a", environment: "stg", pipeline: { connectionArn: "arn:aws:codeconnections:us-east-1:123456789012:connection/x", repository: "o/r", branch: "main", dockerContext: ".", dockerfile: "Dockerfile" } } as unknown as EndpointConfig;
+    const project = codeBuildProject(config, { ecrRepositoryName: "ep-a-stg", ecrRepositoryUri: REPO_URI }, "arn:aws:iam::123456789012:role/build", []);
+    expect(project.timeoutInMinutes).toBe(BUILD_TIMEOUT_MINUTES);
   });
 });

@@ -35,6 +35,7 @@ const COMMON_PARAMETERS = [
   "TaskCPU",
   "TaskRAM",
   "DesiredCount",
+  "SendDesiredCount",
   "MinContainers",
   "MaxContainers",
   "AutoScalingTargetValueCPU",
@@ -270,6 +271,7 @@ describe("endpoint wiring", () => {
   it("an existing file system id replaces the new file system everywhere it is used", () => {
     for (const [, t] of ENDPOINTS) {
       expect(t.Conditions).toMatchObject({
+        SetDesiredCount: { "Fn::Equals": [{ Ref: "SendDesiredCount" }, "true"] },
         CreateLogGroup: { "Fn::Equals": [{ Ref: "LogGroupExists" }, "false"] },
         CreateAssetsFileSystem: { "Fn::Equals": [{ Ref: "AssetsFileSystemId" }, ""] },
         CreateWeightsFileSystem: { "Fn::Equals": [{ Ref: "WeightsFileSystemId" }, ""] },
@@ -346,7 +348,8 @@ describe("endpoint wiring", () => {
       expect(p["LaunchType"]).toBe("FARGATE");
       expect(p["PlatformVersion"]).toBe("LATEST");
       expect(p["EnableExecuteCommand"]).toBe(true);
-      expect(refTarget(p["DesiredCount"])).toBe("DesiredCount");
+      // Sent only when mlops means to change the count; otherwise left out, keeping what autoscaling set.
+      expect(p["DesiredCount"]).toEqual({ "Fn::If": ["SetDesiredCount", { Ref: "DesiredCount" }, { Ref: "AWS::NoValue" }] });
       expect(refTarget(p["HealthCheckGracePeriodSeconds"])).toBe("HealthCheckGracePeriodSeconds");
       const deployment = obj(p["DeploymentConfiguration"]);
       expect(refTarget(deployment["MinimumHealthyPercent"])).toBe("MinimumHealthyPercent");
