@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError, Option } from "commander";
 import { readFileSync } from "node:fs";
+import { hostname, userInfo } from "node:os";
 import { createAwsClients } from "./aws/clients.js";
 import { runDeployEndpoint } from "./commands/deploy-endpoint.js";
 import { runRender } from "./commands/render.js";
@@ -25,6 +26,8 @@ interface GlobalOptions {
   yes?: boolean;
   json?: boolean;
   color?: boolean;
+  lockTimeout?: string;
+  forceUnlock?: boolean;
 }
 
 /** Runs mlops with the given argv (as `process.argv`) and returns the exit code. */
@@ -56,6 +59,7 @@ export async function main(argv: string[]): Promise<number> {
         signal: controller.signal,
         cwd: process.cwd(),
         region,
+        holder: holderName(),
         aws: () => createAwsClients({ region: globals.region, profile: globals.profile, endpointUrl: globals.endpointUrl ?? process.env.MLOPS_ENDPOINT_URL }),
       };
       return deps;
@@ -67,6 +71,17 @@ export async function main(argv: string[]): Promise<number> {
   } finally {
     process.off("SIGINT", onSigint);
   }
+}
+
+/** Who this process is, for the lease another mlops waits on: user@host (pid N). */
+function holderName(): string {
+  let user = process.env.USER ?? process.env.USERNAME ?? "unknown";
+  try {
+    user = userInfo().username;
+  } catch {
+    // No passwd entry (some containers): the environment's name will do.
+  }
+  return `${user}@${hostname()} (pid ${process.pid})`;
 }
 
 function report(error: unknown, out: ConsoleOutput): number {
@@ -102,12 +117,14 @@ export function buildProgram(makeDeps: (globals: GlobalOptions) => CommandDeps):
     .addOption(new Option("--endpoint-url <url>", "send every AWS call to this endpoint, e.g. the local emulator (env: MLOPS_ENDPOINT_URL)"))
     .option("-y, --yes", "answer yes to every confirmation")
     .option("--json", "print the result as JSON on stdout")
-    .option("--no-color", "no colours (also: NO_COLOR)");
+    .option("--no-color", "no colours (also: NO_COLOR)")
+    .option("--lock-timeout <minutes>", "how long a command waits for another one changing the same base (its lease)", "10")
+    .option("--force-unlock", "break the lease another command holds on the base instead of waiting (when that command is known to be gone)");
 
   const deps = () => makeDeps(program.opts<GlobalOptions>());
   const withGlobals = (options: Record<string, unknown>) => {
     const g = program.opts<GlobalOptions>();
-    return { ...options, yes: g.yes ?? false, json: g.json ?? false };
+    return { ...options, yes: g.yes ?? false, json: g.json ?? false, lockTimeout: g.lockTimeout, forceUnlock: g.forceUnlock ?? false };
   };
   const tutorialFlags = (command: Command) =>
     command

@@ -53,12 +53,13 @@ export async function createAwsClients(options: AwsClientOptions): Promise<AwsCl
     connections: new adapters.SdkConnections(new sdk.CodeStarConnectionsClient(config), context),
     efs: new adapters.SdkEfs(new sdk.EFSClient(config), context),
     sts: new adapters.SdkSts(new sdk.STSClient(config), context),
+    ssm: new adapters.SdkSsm(new sdk.SSMClient(config), context),
   };
 }
 
 /** The SDK's client classes, loaded in parallel. */
 async function loadSdk() {
-  const [acm, cfn, logs, cb, cp, csc, ec2, ecr, ecs, efs, elb, s3, sts] = await Promise.all([
+  const [acm, cfn, logs, cb, cp, csc, ec2, ecr, ecs, efs, elb, s3, sts, ssm] = await Promise.all([
     import("@aws-sdk/client-acm"),
     import("@aws-sdk/client-cloudformation"),
     import("@aws-sdk/client-cloudwatch-logs"),
@@ -72,6 +73,7 @@ async function loadSdk() {
     import("@aws-sdk/client-elastic-load-balancing-v2"),
     import("@aws-sdk/client-s3"),
     import("@aws-sdk/client-sts"),
+    import("@aws-sdk/client-ssm"),
   ]);
   return {
     ACMClient: acm.ACMClient,
@@ -87,6 +89,7 @@ async function loadSdk() {
     ElasticLoadBalancingV2Client: elb.ElasticLoadBalancingV2Client,
     S3Client: s3.S3Client,
     STSClient: sts.STSClient,
+    SSMClient: ssm.SSMClient,
   };
 }
 

@@ -32,6 +32,7 @@ const IAM_PREFIX: Record<string, string> = {
   "CodeStar Connections": "codestar-connections",
   EFS: "elasticfilesystem",
   STS: "sts",
+  SSM: "ssm",
 };
 
 const CREDENTIAL_PROBLEMS: Record<string, string> = {

@@ -20,6 +20,7 @@ import type * as cp from "@aws-sdk/client-codepipeline";
 import type * as csc from "@aws-sdk/client-codestar-connections";
 import type * as efs from "@aws-sdk/client-efs";
 import type * as sts from "@aws-sdk/client-sts";
+import type * as ssm from "@aws-sdk/client-ssm";
 
 /** The SDK shapes the steps read, re-exported so that only src/aws names the SDK packages. */
 export type { Stack, StackEvent, StackResourceSummary, Change, ResourceChange, Parameter, Tag, Output as StackOutput, StackStatus } from "@aws-sdk/client-cloudformation";
@@ -138,6 +139,14 @@ export interface StsApi {
   getCallerIdentity(input: sts.GetCallerIdentityRequest): Promise<sts.GetCallerIdentityResponse>;
 }
 
+/** SSM Parameter Store calls (the lease on a base: see `src/deploy/lease.ts`). */
+export interface SsmApi {
+  /** With `Overwrite: false`, fails with `ParameterAlreadyExists` when the name exists: an atomic create-if-absent. */
+  putParameter(input: ssm.PutParameterRequest): Promise<ssm.PutParameterResult>;
+  getParametersByPath(input: ssm.GetParametersByPathRequest): Promise<ssm.GetParametersByPathResult>;
+  deleteParameter(input: ssm.DeleteParameterRequest): Promise<unknown>;
+}
+
 /** Every client a command may need, built once by the CLI. */
 export interface AwsClients {
   region: string;
@@ -154,4 +163,5 @@ export interface AwsClients {
   connections: ConnectionsApi;
   efs: EfsApi;
   sts: StsApi;
+  ssm: SsmApi;
 }

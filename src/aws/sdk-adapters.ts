@@ -15,6 +15,7 @@ import * as ecs from "@aws-sdk/client-ecs";
 import * as efs from "@aws-sdk/client-efs";
 import * as elb from "@aws-sdk/client-elastic-load-balancing-v2";
 import * as s3 from "@aws-sdk/client-s3";
+import * as ssm from "@aws-sdk/client-ssm";
 import * as sts from "@aws-sdk/client-sts";
 import { translateAwsError } from "./error-translator.js";
 import type {
@@ -30,6 +31,7 @@ import type {
   ElbApi,
   LogsApi,
   S3Api,
+  SsmApi,
   StsApi,
 } from "./interfaces.js";
 
@@ -306,5 +308,21 @@ export class SdkSts extends Adapter implements StsApi {
   }
   getCallerIdentity(input: sts.GetCallerIdentityRequest) {
     return this.call("GetCallerIdentity", () => this.client.send(new sts.GetCallerIdentityCommand(input)));
+  }
+}
+
+/** SSM Parameter Store through the SDK. */
+export class SdkSsm extends Adapter implements SsmApi {
+  constructor(private readonly client: ssm.SSMClient, context: AdapterContext) {
+    super(context, "SSM");
+  }
+  putParameter(input: ssm.PutParameterRequest) {
+    return this.call("PutParameter", () => this.client.send(new ssm.PutParameterCommand(input)));
+  }
+  getParametersByPath(input: ssm.GetParametersByPathRequest) {
+    return this.call("GetParametersByPath", () => this.client.send(new ssm.GetParametersByPathCommand(input)));
+  }
+  deleteParameter(input: ssm.DeleteParameterRequest) {
+    return this.call("DeleteParameter", () => this.client.send(new ssm.DeleteParameterCommand(input)));
   }
 }

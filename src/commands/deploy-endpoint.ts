@@ -5,7 +5,9 @@
 import { z } from "zod";
 import { deployEndpoint, type EndpointResult } from "../deploy/endpoint.js";
 import { InputError } from "../errors.js";
-import { deployContext, dockerTagSchema, globalOptionsSchema, loadConfig, minutesSchema, paramOverridesSchema, parseOptions, requireConsent, type CommandDeps } from "./shared.js";
+import { endpointId } from "../params/model.js";
+import { baseStackName } from "../render/names.js";
+import { deployContext, dockerTagSchema, globalOptionsSchema, loadConfig, minutesSchema, paramOverridesSchema, parseOptions, requireConsent, underLease, type CommandDeps } from "./shared.js";
 
 /** Options of create-endpoint and add-endpoint. */
 export const deployEndpointOptionsSchema = globalOptionsSchema.merge(paramOverridesSchema).extend({
@@ -33,10 +35,8 @@ export async function runDeployEndpoint(verb: DeployVerb, raw: unknown, deps: Co
   }
   requireConsent(options, deps, verb);
   const ctx = await deployContext(deps, options);
-  const result = await deployEndpoint(
-    config,
-    { tag: options.tag, pipeline: options.pipeline, imageTimeoutMs: options.imageTimeout * 60_000, rolloutTimeoutMs: options.rolloutTimeout * 60_000 },
-    ctx,
+  const result = await underLease([baseStackName(config)], `${verb} ${endpointId(config)}`, options, deps, ctx, () =>
+    deployEndpoint(config, { tag: options.tag, pipeline: options.pipeline, imageTimeoutMs: options.imageTimeout * 60_000, rolloutTimeoutMs: options.rolloutTimeout * 60_000 }, ctx),
   );
   deps.out.result(result, () => `${result.endpoint}: ${result.validation.url} (image ${result.imageTag})`);
   return result;

@@ -6,6 +6,7 @@ import { z } from "zod";
 import type { AwsClients } from "../aws/interfaces.js";
 import type { Clock } from "../deploy/clock.js";
 import type { DeployContext } from "../deploy/context.js";
+import { withLeases } from "../deploy/lease.js";
 import { InputError } from "../errors.js";
 import type { Output } from "../io/output.js";
 import { loadEndpointConfig } from "../params/load.js";
@@ -22,12 +23,18 @@ export interface CommandDeps {
   cwd: string;
   /** Region from `--region` or the environment, known before any client exists (for the AZ check). */
   region?: string;
+  /** Who holds the leases this process takes, e.g. "alice@build-host (pid 4242)". */
+  holder?: string;
 }
 
 /** Global options every AWS command accepts. */
 export const globalOptionsSchema = z.object({
   yes: z.boolean().default(false),
   json: z.boolean().default(false),
+  /** `--lock-timeout`: minutes to wait for another command's lease on the same base. */
+  lockTimeout: z.coerce.number().positive().max(24 * 60).default(10),
+  /** `--force-unlock`: break another command's lease instead of waiting. */
+  forceUnlock: z.boolean().default(false),
 });
 
 /** Options that complete a tutorial-format parameter file. */
@@ -69,4 +76,21 @@ export function requireConsent(options: { yes: boolean }, deps: CommandDeps, wha
 /** Builds the deployment context once input is valid. */
 export async function deployContext(deps: CommandDeps, options: { yes: boolean }): Promise<DeployContext> {
   return { aws: await deps.aws(), out: deps.out, clock: deps.clock, assumeYes: options.yes, signal: deps.signal };
+}
+
+/** Runs `work` holding the lease of every base in `scopes`, named after the command for whoever waits on it. */
+export function underLease<T>(
+  scopes: string[],
+  command: string,
+  options: { lockTimeout: number; forceUnlock: boolean },
+  deps: CommandDeps,
+  ctx: DeployContext,
+  work: () => Promise<T>,
+): Promise<T> {
+  return withLeases(
+    scopes,
+    { holder: deps.holder ?? "mlops", command, waitTimeoutMs: options.lockTimeout * 60_000, forceUnlock: options.forceUnlock },
+    { ssm: ctx.aws.ssm, out: deps.out, clock: deps.clock, signal: deps.signal },
+    work,
+  );
 }

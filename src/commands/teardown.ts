@@ -3,10 +3,11 @@
  * made, safely and in order, keeping EFS data unless `--delete-data`.
  */
 import { z } from "zod";
-import { teardown, type TeardownResult } from "../deploy/teardown.js";
+import { teardown, type TeardownResult, type TeardownTarget } from "../deploy/teardown.js";
 import { InputError } from "../errors.js";
 import { endpointId } from "../params/model.js";
-import { deployContext, globalOptionsSchema, loadConfig, paramOverridesSchema, parseOptions, requireConsent, type CommandDeps } from "./shared.js";
+import { baseStackName } from "../render/names.js";
+import { deployContext, globalOptionsSchema, loadConfig, paramOverridesSchema, parseOptions, requireConsent, underLease, type CommandDeps } from "./shared.js";
 
 /** Options of teardown. */
 export const teardownOptionsSchema = globalOptionsSchema.merge(paramOverridesSchema).extend({
@@ -21,12 +22,12 @@ export async function runTeardown(raw: unknown, deps: CommandDeps): Promise<Tear
   if (options.all === (options.params !== undefined)) {
     throw new InputError([{ path: "teardown", message: options.all ? "give either a parameter file or --all, not both" : "give a parameter file, or --all for every endpoint" }]);
   }
-  const target = options.params
-    ? { kind: "endpoint" as const, endpointId: endpointId(await loadConfig(options.params, options, deps)), source: options.params }
-    : { kind: "all" as const };
+  const config = options.params ? await loadConfig(options.params, options, deps) : undefined;
+  const target: TeardownTarget = config && options.params ? { kind: "endpoint", endpointId: endpointId(config), source: options.params, scope: baseStackName(config) } : { kind: "all" };
+  const command = target.kind === "all" ? "teardown --all" : `teardown ${target.endpointId}`;
   requireConsent(options, deps, "teardown");
   const ctx = await deployContext(deps, options);
-  const result = await teardown(target, { deleteData: options.deleteData }, ctx);
+  const result = await teardown(target, { deleteData: options.deleteData }, ctx, (scopes, work) => underLease(scopes, command, options, deps, ctx, work));
   deps.out.result(result, () => `Deleted ${result.deletedStacks.length} stack(s); kept ${result.keptFileSystems.length} EFS file system(s).`);
   return result;
 }

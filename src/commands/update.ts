@@ -7,7 +7,9 @@ import { updateEndpoint, type UpdateResult } from "../deploy/endpoint.js";
 import { headCommit } from "../deploy/git.js";
 import { tagForCommit } from "../deploy/image.js";
 import { InputError } from "../errors.js";
-import { deployContext, dockerTagSchema, globalOptionsSchema, loadConfig, minutesSchema, paramOverridesSchema, parseOptions, requireConsent, type CommandDeps } from "./shared.js";
+import { endpointId } from "../params/model.js";
+import { baseStackName } from "../render/names.js";
+import { deployContext, dockerTagSchema, globalOptionsSchema, loadConfig, minutesSchema, paramOverridesSchema, parseOptions, requireConsent, underLease, type CommandDeps } from "./shared.js";
 
 /** Options of update; `tag: true` means "--tag" without a value. */
 export const updateOptionsSchema = globalOptionsSchema.merge(paramOverridesSchema).extend({
@@ -28,7 +30,10 @@ export async function runUpdate(raw: unknown, deps: CommandDeps): Promise<Update
   }
   requireConsent(options, deps, "update");
   const ctx = await deployContext(deps, options);
-  const result = await updateEndpoint(config, { tag, rolloutTimeoutMs: options.rolloutTimeout * 60_000 }, ctx);
+  const imageTag = tag;
+  const result = await underLease([baseStackName(config)], `update ${endpointId(config)} --tag ${imageTag}`, options, deps, ctx, () =>
+    updateEndpoint(config, { tag: imageTag, rolloutTimeoutMs: options.rolloutTimeout * 60_000 }, ctx),
+  );
   deps.out.result(result, () => (result.stack === "unchanged" ? `${result.endpoint}: already at ${result.imageTag}` : `${result.endpoint}: ${result.previousTag ?? "?"} -> ${result.imageTag}`));
   return result;
 }

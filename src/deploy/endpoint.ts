@@ -117,6 +117,7 @@ export async function deployEndpoint(config: EndpointConfig, options: DeployEndp
   if (outcome.kind === "unchanged") out.info(`Stack ${id} already runs ${imageTag}`);
 
   const validation = await validateEndpoint(resourcesFrom(outcome.outputs, config), { rolloutTimeoutMs: options.rolloutTimeoutMs }, ctx);
+  await requireStillRunning(id, imageTag, ctx);
   printWhereItIs(validation, ctx);
   return {
     endpoint: id,
@@ -173,6 +174,7 @@ export async function updateEndpoint(config: EndpointConfig, options: UpdateOpti
     return { endpoint: id, imageTag: options.tag, previousTag: previous.APITag, stack: "unchanged" };
   }
   const validation = await validateEndpoint(resourcesFrom(outcome.outputs, config), { rolloutTimeoutMs: options.rolloutTimeoutMs }, ctx);
+  await requireStillRunning(id, options.tag, ctx);
   printWhereItIs(validation, ctx);
   return { endpoint: id, imageTag: options.tag, previousTag: previous.APITag, stack: outcome.kind, validation };
 }
@@ -246,6 +248,22 @@ function fieldOfParameter(config: EndpointConfig, parameter: string): string | u
   const entry = TUTORIAL_PARAMETERS.find((p) => p.key === parameter);
   if (!entry) return undefined;
   return config.format === "mlops" ? entry.paths.join(" / ") : entry.key;
+}
+
+/**
+ * Fails when, at the end, the stack names another tag than the one this
+ * command deployed: another update came after it (a build, or someone
+ * without mlops, who takes no lease), so "ready" would describe an image
+ * that no longer runs.
+ */
+async function requireStillRunning(id: string, tag: string, ctx: DeployContext): Promise<void> {
+  const stack = await findStack(ctx.aws.cloudFormation, id);
+  const running = stack ? stackParameters(stack).APITag : undefined;
+  if (running === tag) return;
+  throw new AwsError(
+    running ? `${id} was superseded by tag ${running} from another update while this one ran: ${tag} is not what runs.` : `Stack ${id} disappeared while this command deployed ${tag}.`,
+    { hint: running ? `If ${tag} should run, run mlops update with --tag ${tag} again.` : "Check with mlops status, then run the same command again." },
+  );
 }
 
 function stackSpec(config: EndpointConfig, facts: DeploymentFacts) {

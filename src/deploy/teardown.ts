@@ -15,8 +15,14 @@ import { deletePipeline, emptyBucket } from "./pipeline.js";
 import { removeNfsRule } from "./security-groups.js";
 import { deleteStack, stackOutputs } from "./stack.js";
 
-/** What to tear down. */
-export type TeardownTarget = { kind: "endpoint"; endpointId: string; source: string } | { kind: "all" };
+/** What to tear down; `scope` is the base whose lease an endpoint's teardown takes. */
+export type TeardownTarget = { kind: "endpoint"; endpointId: string; source: string; scope: string } | { kind: "all" };
+
+/** Runs work holding the leases of the given bases (see `lease.ts`); without leases in unit tests of the steps. */
+export type LeaseRunner = <T>(scopes: string[], work: () => Promise<T>) => Promise<T>;
+
+/** How many times teardown --all takes its leases again when an endpoint on a base it did not lock appeared meanwhile. */
+const scopeAttempts = 5;
 
 /** Options of teardown. */
 export interface TeardownOptions {
@@ -39,9 +45,35 @@ interface EndpointPlan {
   pipeline?: ManagedStack;
 }
 
-/** Plans, confirms and runs a teardown. */
-export async function teardown(target: TeardownTarget, options: TeardownOptions, ctx: DeployContext): Promise<TeardownResult> {
-  const { plans, others } = await plan(target, ctx);
+/**
+ * Plans, confirms and runs a teardown holding the lease of every base it
+ * touches: the plan is made (and every refusal checked) only once they are
+ * held, so no other mlops command can add to or change what it deletes.
+ */
+export async function teardown(target: TeardownTarget, options: TeardownOptions, ctx: DeployContext, lock: LeaseRunner = (_scopes, work) => work()): Promise<TeardownResult> {
+  for (let attempt = 1; ; attempt++) {
+    const scopes = target.kind === "endpoint" ? [target.scope] : scopesOf(await listManagedStacks(ctx.aws.cloudFormation));
+    const outcome = await lock(scopes, async () => {
+      const planned = await plan(target, ctx);
+      const missing = target.kind === "all" ? scopesOf(planned.plans.flatMap((p) => [p.stack, p.pipeline]).filter((m): m is ManagedStack => !!m)).filter((s) => !scopes.includes(s)) : [];
+      return missing.length ? undefined : await runPlan(planned, options, ctx);
+    });
+    if (outcome) return outcome;
+    if (attempt >= scopeAttempts) throw new AwsError("Endpoints kept appearing on new bases while teardown --all was taking their leases; nothing was deleted.", { hint: "Run the same command again." });
+  }
+}
+
+/** The bases whose leases cover these stacks: an added endpoint's base, or the endpoint itself. */
+export function scopesOf(stacks: ManagedStack[]): string[] {
+  const byEndpoint = new Map<string, string>();
+  for (const m of stacks) {
+    if (m.role === "added" && m.baseStackName) byEndpoint.set(m.endpointId, m.baseStackName);
+    else if (!byEndpoint.has(m.endpointId)) byEndpoint.set(m.endpointId, m.endpointId);
+  }
+  return [...new Set(byEndpoint.values())].sort();
+}
+
+async function runPlan({ plans, others }: { plans: EndpointPlan[]; others: ManagedStack[] }, options: TeardownOptions, ctx: DeployContext): Promise<TeardownResult> {
   const result: TeardownResult = { deletedStacks: [], emptiedRepositories: [], keptFileSystems: [], deletedFileSystems: [], keptLogGroups: [], deletedLogGroups: [] };
   const fileSystems = new Map<string, KeptFileSystem[]>();
   for (const p of plans) fileSystems.set(p.endpointId, await findEndpointFileSystems(ctx.aws.efs, p.endpointId));
@@ -132,18 +164,25 @@ async function plan(target: TeardownTarget, ctx: DeployContext): Promise<{ plans
     else entry.stack = m;
     byEndpoint.set(m.endpointId, entry);
   }
-  if (target.kind === "all") return { plans: [...byEndpoint.values()], others: [] };
-  const entry = byEndpoint.get(target.endpointId) ?? { endpointId: target.endpointId };
-  if (entry.stack?.role === "base") {
-    const importers = await importingStacks(ctx.aws.cloudFormation, entry.stack.stack);
-    if (importers.length) {
+  const plans = target.kind === "all" ? [...byEndpoint.values()] : [byEndpoint.get(target.endpointId) ?? { endpointId: target.endpointId }];
+  // Everything that can refuse the teardown is checked here, before anything is deleted.
+  const deleting = new Set(plans.flatMap((p) => (p.stack ? [p.stack.stackName] : [])));
+  for (const p of plans) {
+    if (p.stack?.role !== "base") continue;
+    const importers = (await importingStacks(ctx.aws.cloudFormation, p.stack.stack)).filter((name) => !deleting.has(name));
+    if (importers.length === 0) continue;
+    if (target.kind === "endpoint") {
       throw new InputError(
-        [{ file: target.source, path: "project", message: `base endpoint ${entry.endpointId} is still used by ${importers.join(", ")}; nothing was deleted` }],
+        [{ file: target.source, path: "project", message: `base endpoint ${p.endpointId} is still used by ${importers.join(", ")}; nothing was deleted` }],
         "Tear down those endpoints first (mlops teardown <their params>), or everything at once with mlops teardown --all.",
       );
     }
+    throw new AwsError(`Base endpoint ${p.endpointId} is used by ${importers.join(", ")}, which mlops does not manage; nothing was deleted.`, {
+      hint: "Delete or change those stacks so they no longer import the base's exports, then run the same command again.",
+    });
   }
-  return { plans: [entry], others: managed.filter((m) => m.endpointId !== target.endpointId) };
+  if (target.kind === "all") return { plans, others: [] };
+  return { plans, others: managed.filter((m) => m.endpointId !== target.endpointId) };
 }
 
 /** Detaches an added endpoint's certificate from the base listener unless a staying endpoint needs it. */
