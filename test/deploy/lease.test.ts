@@ -1,0 +1,176 @@
+import { describe, expect, it } from "vitest";
+import { acquireLease, leasePath, LeaseLostError, withLeases, type LeaseRequest } from "../../src/deploy/lease.js";
+import { AwsError, InterruptedError } from "../../src/errors.js";
+import { FakeClock } from "../fakes/clock.js";
+import { MemoryOutput } from "../fakes/output.js";
+import { FakeSsm } from "../fakes/ssm.js";
+
+const minute = 60_000;
+
+function request(holder: string, command: string, extra: Partial<LeaseRequest> = {}): LeaseRequest {
+  return { holder, command, waitTimeoutMs: 10 * minute, forceUnlock: false, heartbeatMs: 0, ...extra };
+}
+
+function setup() {
+  const ssm = new FakeSsm();
+  const clock = new FakeClock();
+  const out = new MemoryOutput();
+  return { ssm, clock, out, deps: { ssm, clock, out } };
+}
+
+function names(ssm: FakeSsm): string[] {
+  return [...ssm.parameters.keys()].sort();
+}
+
+describe("lease on a base", () => {
+  it("is a parameter created only if absent, holding who, what and since when; release deletes it", async () => {
+    const { ssm, deps } = setup();
+    const lease = await acquireLease("ep-a-prod", request("alice@host (pid 1)", "add-endpoint ep-b-prod"), deps);
+    expect(names(ssm)).toEqual([`${leasePath("ep-a-prod")}/0000000001`]);
+    const claim = JSON.parse(ssm.parameters.get(lease.name)!.value);
+    expect(claim).toMatchObject({ holder: "alice@host (pid 1)", command: "add-endpoint ep-b-prod", since: "2026-01-15T12:00:00.000Z" });
+    expect(claim.expiresAt).toBe(Date.UTC(2026, 0, 15, 12, 2, 0) / 1000);
+    await lease.release();
+    expect(names(ssm)).toEqual([]);
+  });
+
+  it("a second command waits with one line naming the holder, and fails with exit 1 after the timeout", async () => {
+    const { deps, out } = setup();
+    await acquireLease("ep-a-prod", request("alice@host (pid 1)", "add-endpoint ep-b-prod"), deps);
+    const error = await acquireLease("ep-a-prod", request("bob@laptop (pid 2)", "teardown --all", { waitTimeoutMs: 30_000, ttlMs: 10 * minute }), deps).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AwsError);
+    expect((error as AwsError).exitCode).toBe(1);
+    expect((error as AwsError).message).toMatch(/Gave up after 30 s waiting for add-endpoint ep-b-prod by alice@host \(pid 1\) since 2026-01-15T12:00:00.000Z/);
+    expect((error as AwsError).hint).toMatch(/--force-unlock/);
+    expect(out.lines.filter((l) => l.startsWith("info: Waiting for add-endpoint ep-b-prod by alice@host (pid 1) since 2026-01-15T12:00:00.000Z"))).toHaveLength(1);
+  });
+
+  it("a waiter takes the lease once the holder releases it", async () => {
+    const { ssm, clock, deps } = setup();
+    const first = await acquireLease("ep-a-prod", request("alice", "update ep-a-prod --tag t2"), deps);
+    clock.onSleep = (n) => {
+      if (n === 3) void first.release();
+    };
+    const second = await acquireLease("ep-a-prod", request("bob", "update ep-a-prod --tag t3"), deps);
+    expect(JSON.parse(ssm.parameters.get(second.name)!.value).holder).toBe("bob");
+    expect(names(ssm)).toEqual([second.name]);
+  });
+
+  it("a holder that renews keeps its lease past the first expiry", async () => {
+    const { clock, deps } = setup();
+    const holder = await acquireLease("ep-a-prod", request("alice", "create-endpoint ep-a-prod"), deps);
+    clock.onSleep = (n) => {
+      if (n % 20 === 0) void holder.renew();
+    };
+    const error = await acquireLease("ep-a-prod", request("bob", "teardown --all", { waitTimeoutMs: 5 * minute }), deps).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/Gave up after 5 min/);
+    expect(holder.lostTo).toBeUndefined();
+    await expect(holder.release()).resolves.toBeUndefined();
+  });
+
+  it("a dead holder's lease expires: one waiter takes it over, and the stalled holder learns it lost it and fails", async () => {
+    const { ssm, clock, out, deps } = setup();
+    const stalled = await acquireLease("ep-a-prod", request("alice", "add-endpoint ep-b-prod"), deps);
+    const taker = await acquireLease("ep-a-prod", request("bob", "teardown --all"), deps);
+    expect(clock.now() - Date.UTC(2026, 0, 15, 12, 0, 0)).toBeGreaterThanOrEqual(2 * minute);
+    expect(out.lines).toContain("warn: Took over the expired lease of add-endpoint ep-b-prod by alice since 2026-01-15T12:00:00.000Z on ep-a-prod.");
+    expect(names(ssm)).toEqual([taker.name]);
+    await stalled.renew();
+    expect(stalled.lostTo?.holder).toBe("bob");
+    await expect(stalled.release()).rejects.toBeInstanceOf(LeaseLostError);
+    // The stalled holder's release did not delete the new holder's lease.
+    expect(names(ssm)).toEqual([taker.name]);
+  });
+
+  it("of two waiters that both see an expired lease, exactly one takes it", async () => {
+    const { ssm, clock, deps } = setup();
+    await acquireLease("ep-a-prod", request("dead", "update ep-a-prod --tag t1"), deps);
+    clock.advance(3 * minute);
+    // Both read the expired generation before either writes.
+    let reads = 0;
+    const bothRead = new Promise<void>((resolve) => {
+      const original = ssm.getParametersByPath.bind(ssm);
+      ssm.getParametersByPath = async (input) => {
+        const page = await original(input);
+        if (++reads === 2) resolve();
+        return page;
+      };
+    });
+    ssm.beforePut = () => bothRead;
+    const outcomes = await Promise.allSettled([
+      acquireLease("ep-a-prod", request("w1", "teardown --all", { waitTimeoutMs: 10_000 }), deps),
+      acquireLease("ep-a-prod", request("w2", "add-endpoint ep-b-prod", { waitTimeoutMs: 10_000 }), deps),
+    ]);
+    expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(1);
+    expect(outcomes.filter((o) => o.status === "rejected").map((o) => String((o as PromiseRejectedResult).reason.message))).toEqual([expect.stringMatching(/Gave up/)]);
+    expect(ssm.calls.filter((c) => c.startsWith("PutParameter"))).toHaveLength(3);
+  });
+
+  it("--force-unlock breaks a live lease at once, and the broken holder cannot report success", async () => {
+    const { ssm, out, deps, clock } = setup();
+    const broken = await acquireLease("ep-a-prod", request("alice", "update ep-a-prod --tag t2"), deps);
+    const breaker = await acquireLease("ep-a-prod", request("bob", "teardown ep-a-prod", { forceUnlock: true }), deps);
+    expect(clock.sleeps).toEqual([]);
+    expect(out.lines).toContain("warn: Broke the lease of update ep-a-prod --tag t2 by alice since 2026-01-15T12:00:00.000Z on ep-a-prod (--force-unlock).");
+    expect(names(ssm)).toEqual([breaker.name]);
+    const error = await broken.release().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LeaseLostError);
+    expect((error as Error).message).toMatch(/teardown ep-a-prod by bob .* took over its lease on ep-a-prod/);
+  });
+
+  it("an unreadable value does not lock a base for good", async () => {
+    const { ssm, deps } = setup();
+    await ssm.putParameter({ Name: `${leasePath("ep-a-prod")}/0000000007`, Value: "not json", Overwrite: false });
+    const lease = await acquireLease("ep-a-prod", request("alice", "update"), deps);
+    expect(lease.name).toBe(`${leasePath("ep-a-prod")}/0000000008`);
+  });
+
+  it("reads every page of generations", async () => {
+    const { ssm, clock, deps } = setup();
+    for (let n = 1; n <= 23; n++) await ssm.putParameter({ Name: `${leasePath("ep-a-prod")}/${String(n).padStart(10, "0")}`, Value: JSON.stringify({ holder: "old", command: "x", since: "t", expiresAt: clock.now() / 1000 - 1 }), Overwrite: false });
+    const lease = await acquireLease("ep-a-prod", request("alice", "update"), deps);
+    expect(lease.name).toBe(`${leasePath("ep-a-prod")}/0000000024`);
+    expect(names(ssm)).toEqual([lease.name]);
+  });
+});
+
+describe("withLeases", () => {
+  it("takes several bases in name order and releases them when the work fails", async () => {
+    const { ssm, deps } = setup();
+    const taken: string[] = [];
+    const original = ssm.putParameter.bind(ssm);
+    ssm.putParameter = (input) => {
+      taken.push(input.Name ?? "");
+      return original(input);
+    };
+    const error = await withLeases(["ep-z-prod", "ep-a-prod", "ep-a-prod"], request("alice", "teardown --all"), deps, async () => {
+      expect(names(ssm)).toHaveLength(2);
+      throw new AwsError("DeleteStack failed");
+    }).catch((e: unknown) => e);
+    expect((error as Error).message).toBe("DeleteStack failed");
+    expect(taken).toEqual([`${leasePath("ep-a-prod")}/0000000001`, `${leasePath("ep-z-prod")}/0000000001`]);
+    expect(names(ssm)).toEqual([]);
+  });
+
+  it("releases on Ctrl-C, including while still waiting for a second base", async () => {
+    const { ssm, clock, deps } = setup();
+    await acquireLease("ep-z-prod", request("other", "update ep-z-prod --tag t9"), deps);
+    const controller = new AbortController();
+    clock.onSleep = (n) => {
+      if (n === 2) controller.abort();
+    };
+    const error = await withLeases(["ep-a-prod", "ep-z-prod"], request("alice", "teardown --all"), { ...deps, signal: controller.signal }, async () => "done").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InterruptedError);
+    expect(names(ssm)).toEqual([`${leasePath("ep-z-prod")}/0000000001`]);
+  });
+
+  it("a command whose lease was taken over exits 1 instead of reporting success", async () => {
+    const { deps, clock } = setup();
+    const error = await withLeases(["ep-a-prod"], request("alice", "update ep-a-prod --tag t2"), deps, async () => {
+      clock.advance(5 * minute);
+      await acquireLease("ep-a-prod", request("bob", "update ep-a-prod --tag t3"), deps);
+      return "ready";
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LeaseLostError);
+  });
+});
