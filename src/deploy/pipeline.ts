@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import type { PipelineDeclaration } from "../aws/interfaces.js";
 import { AwsError } from "../errors.js";
 import { endpointId, type EndpointConfig } from "../params/model.js";
-import { endpointStackName, pipelineName, pipelineStackName } from "../render/names.js";
+import { baseStackName, endpointStackName, pipelineName, pipelineStackName } from "../render/names.js";
 import { renderPipelineStack } from "../render/render.js";
 import { stackDeps, type DeployContext } from "./context.js";
 import { requireOutput, stackParameters } from "./discovery.js";
@@ -137,6 +137,7 @@ export function codeBuildProject(config: EndpointConfig, target: PipelineTarget,
       environmentVariables: [
         { name: "ECR_REPOSITORY_URI", value: target.ecrRepositoryUri, type: "PLAINTEXT" as const },
         { name: "STACK_NAME", value: endpointStackName(endpointId(config)), type: "PLAINTEXT" as const },
+        { name: "LEASE_SCOPE", value: baseStackName(config), type: "PLAINTEXT" as const },
         { name: "DOCKER_CONTEXT", value: pipeline.dockerContext, type: "PLAINTEXT" as const },
         { name: "DOCKERFILE", value: pipeline.dockerfile, type: "PLAINTEXT" as const },
       ],

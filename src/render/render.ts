@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { endpointId, type EndpointConfig } from "../params/model.js";
-import { endpointStackName, pipelineStackName, stackTags } from "./names.js";
+import { baseStackName, endpointStackName, pipelineStackName, stackTags } from "./names.js";
 
 /** Template files, resolved from the installed package so `mlops` works from any directory. */
 const templatesDir = new URL("../../templates/", import.meta.url);
@@ -135,6 +135,7 @@ export function renderPipelineStack(config: EndpointConfig, facts: PipelineFacts
       ProjectName: config.project,
       EnvironmentName: config.environment,
       EndpointStackName: endpointStackName(endpointId(config)),
+      BaseStackName: baseStackName(config),
       EcrRepositoryName: facts.ecrRepositoryName,
       ConnectionArn: config.pipeline.connectionArn,
       LogRetentionDays: String(config.logRetentionDays),

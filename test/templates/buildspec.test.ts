@@ -58,6 +58,9 @@ case "$1 $2" in
       *) echo '{"StackId": "arn:aws:cloudformation:us-east-1:123456789012:stack/ep-a-stg/1"}' ;;
     esac ;;
   "cloudformation wait") exit "\${FAKE_WAIT_RC:-0}" ;;
+  # The lease (its behaviour is tested against the emulator in test/e2e/lease.test.ts): always free here.
+  "ssm get-parameters-by-path") ;;
+  "ssm put-parameter" | "ssm delete-parameter") echo '{}' ;;
   *) echo "unexpected: aws $*" >&2; exit 2 ;;
 esac
 `;
@@ -112,6 +115,7 @@ async function build(env: Record<string, string | undefined>): Promise<Build> {
     CODEBUILD_BUILD_SUCCEEDING: "1",
     ECR_REPOSITORY_URI: REPO_URI,
     STACK_NAME: "ep-a-stg",
+    LEASE_SCOPE: "ep-a-stg",
     // The buildspec's defaults; project variables override them.
     ...(spec.env?.variables ?? {}),
   };

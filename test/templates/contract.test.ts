@@ -180,6 +180,7 @@ describe("parameters", () => {
         "ProjectName",
         "EnvironmentName",
         "EndpointStackName",
+        "BaseStackName",
         "EcrRepositoryName",
         "ConnectionArn",
         "LogRetentionDays",
