@@ -5,7 +5,7 @@
  * interrupted finishes the job when started again.
  */
 import type { Stack } from "../aws/interfaces.js";
-import { AwsError, InputError } from "../errors.js";
+import { AwsError, InputError, InterruptedError } from "../errors.js";
 import { endpointId, type EndpointConfig } from "../params/model.js";
 import { TUTORIAL_PARAMETERS } from "../params/tutorial-keys.js";
 import { baseExportName, pipelineName } from "../render/names.js";
@@ -116,8 +116,7 @@ export async function deployEndpoint(config: EndpointConfig, options: DeployEndp
   outcome = await rollOut(config, outcome.stack, { ...facts, imageTag, listenerPriority }, options.rolloutTimeoutMs, ctx);
   if (outcome.kind === "unchanged") out.info(`Stack ${id} already runs ${imageTag}`);
 
-  const validation = await validateEndpoint(resourcesFrom(outcome.outputs, config), { rolloutTimeoutMs: options.rolloutTimeoutMs }, ctx);
-  await requireStillRunning(id, imageTag, ctx);
+  const validation = await validateOwnRollout(id, imageTag, resourcesFrom(outcome.outputs, config), options.rolloutTimeoutMs, ctx);
   printWhereItIs(validation, ctx);
   return {
     endpoint: id,
@@ -173,8 +172,7 @@ export async function updateEndpoint(config: EndpointConfig, options: UpdateOpti
     ctx.out.success(`${id} already runs ${options.tag}: nothing to change`);
     return { endpoint: id, imageTag: options.tag, previousTag: previous.APITag, stack: "unchanged" };
   }
-  const validation = await validateEndpoint(resourcesFrom(outcome.outputs, config), { rolloutTimeoutMs: options.rolloutTimeoutMs }, ctx);
-  await requireStillRunning(id, options.tag, ctx);
+  const validation = await validateOwnRollout(id, options.tag, resourcesFrom(outcome.outputs, config), options.rolloutTimeoutMs, ctx);
   printWhereItIs(validation, ctx);
   return { endpoint: id, imageTag: options.tag, previousTag: previous.APITag, stack: outcome.kind, validation };
 }
@@ -248,6 +246,23 @@ function fieldOfParameter(config: EndpointConfig, parameter: string): string | u
   const entry = TUTORIAL_PARAMETERS.find((p) => p.key === parameter);
   if (!entry) return undefined;
   return config.format === "mlops" ? entry.paths.join(" / ") : entry.key;
+}
+
+/**
+ * Validates the rollout of `tag`, then checks that it is still what the
+ * stack runs. A validation that fails because another update replaced the
+ * task definition meanwhile is reported as that update, not as a rollback.
+ */
+async function validateOwnRollout(id: string, tag: string, resources: EndpointResources, rolloutTimeoutMs: number, ctx: DeployContext): Promise<ValidationReport> {
+  let validation: ValidationReport;
+  try {
+    validation = await validateEndpoint(resources, { rolloutTimeoutMs }, ctx);
+  } catch (error) {
+    if (!(error instanceof InterruptedError)) await requireStillRunning(id, tag, ctx);
+    throw error;
+  }
+  await requireStillRunning(id, tag, ctx);
+  return validation;
 }
 
 /**

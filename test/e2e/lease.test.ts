@@ -1,0 +1,316 @@
+/**
+ * Commands on one base never interleave: the real binary, several at once,
+ * against the emulator through a proxy that slows every request down.
+ */
+import { execFile } from "node:child_process";
+import { DescribeStacksCommand, UpdateStackCommand } from "@aws-sdk/client-cloudformation";
+import { ListPipelinesCommand } from "@aws-sdk/client-codepipeline";
+import { DescribeImagesCommand, DescribeRepositoriesCommand } from "@aws-sdk/client-ecr";
+import { GetParametersByPathCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import yaml from "js-yaml";
+import { fileURLToPath } from "node:url";
+import { resetEmulator, startEmulator, type RunningEmulator } from "../setup/emulator-process.js";
+import { pushImage, pushWhenRepositoryExists, sdkClients } from "../helpers/aws.js";
+import { runMlops, type MlopsRun } from "../helpers/mlops.js";
+import { startSlowProxy } from "../helpers/slow-proxy.js";
+
+let emulator: RunningEmulator;
+let aws: ReturnType<typeof sdkClients>;
+let ssm: SSMClient;
+
+beforeAll(async () => {
+  emulator = await startEmulator();
+  aws = sdkClients(emulator.url);
+  ssm = new SSMClient({ region: "us-east-1", endpoint: emulator.url, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+});
+afterAll(async () => {
+  await emulator?.stop();
+});
+beforeEach(async () => {
+  await resetEmulator(emulator.url);
+});
+
+function failure(run: MlopsRun): string {
+  return `exit ${run.code}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
+}
+
+async function withPush<T>(pushes: { repository: string; tag: string }[], work: () => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const pushing = Promise.all(pushes.map((p) => pushWhenRepositoryExists(aws.ecr, p.repository, p.tag, controller.signal)));
+  try {
+    return await work();
+  } finally {
+    controller.abort();
+    await pushing;
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function stacks() {
+  return ((await aws.cfn.send(new DescribeStacksCommand({}))).Stacks ?? []).filter((s) => s.StackStatus !== "DELETE_COMPLETE");
+}
+
+async function leaseParameters(): Promise<string[]> {
+  return ((await ssm.send(new GetParametersByPathCommand({ Path: "/mlops/lease", Recursive: true }))).Parameters ?? []).map((p) => p.Name ?? "");
+}
+
+async function runningTag(stackName: string): Promise<string | undefined> {
+  return (await stacks()).find((s) => s.StackName === stackName)?.Parameters?.find((p) => p.ParameterKey === "APITag")?.ParameterValue;
+}
+
+/** What matters for consistency after teardown and add raced. */
+async function account() {
+  const live = await stacks();
+  const repositories = ((await aws.ecr.send(new DescribeRepositoriesCommand({}))).repositories ?? []).map((r) => r.repositoryName ?? "").sort();
+  const imagesOfA = repositories.includes("ep-a-prod") ? ((await aws.ecr.send(new DescribeImagesCommand({ repositoryName: "ep-a-prod" }))).imageDetails ?? []).flatMap((i) => i.imageTags ?? []) : [];
+  return {
+    stacks: live.map((s) => `${s.StackName}:${s.StackStatus}`).sort(),
+    pipelines: ((await aws.codePipeline.send(new ListPipelinesCommand({}))).pipelines ?? []).map((p) => p.name ?? "").sort(),
+    repositories,
+    imagesOfA,
+    leases: await leaseParameters(),
+  };
+}
+
+const createA = () => withPush([{ repository: "ep-a-prod", tag: "v1" }], () => runMlops(["create-endpoint", "params/ep-a.yaml", "--tag", "v1", "--yes"], { endpointUrl: emulator.url }));
+
+describe("teardown --all beside add-endpoint", () => {
+  it("at random moments, always ends with the base and B both fully there, or both gone, and no success that did not last", async () => {
+    const runs = Number(process.env.MLOPS_LEASE_RACE_RUNS ?? 10);
+    const outcomes: string[] = [];
+    const timings: string[] = [];
+    let addDuration = 2_500;
+    const leadMs = 3_000;
+    for (let run = 0; run < runs; run++) {
+      await resetEmulator(emulator.url);
+      const t0 = Date.now();
+      const a = await createA();
+      timings.push(`create ${Date.now() - t0} ms`);
+      expect(a.code, failure(a)).toBe(0);
+      const proxy = await startSlowProxy(emulator.url, { latencyMs: 20 });
+      try {
+        // Teardown starts at a random moment from well before add starts to after add's last call.
+        const span = addDuration * 1.1 + leadMs;
+        const delay = Math.round(((run + Math.random()) / runs) * span - leadMs);
+        const started = Date.now();
+        const [add, teardown] = await withPush([{ repository: "ep-b-prod", tag: "v1" }], () =>
+          Promise.all([
+            sleep(Math.max(0, -delay)).then(async () => {
+              const addStarted = Date.now();
+              const r = await runMlops(["add-endpoint", "params/ep-b.yaml", "--tag", "v1", "--yes"], { endpointUrl: proxy.url });
+              if (r.code === 0) addDuration = Date.now() - addStarted;
+              return r;
+            }),
+            sleep(Math.max(0, delay)).then(() => runMlops(["teardown", "--all", "--yes"], { endpointUrl: proxy.url })),
+          ]),
+        );
+        timings.push(`race ${Date.now() - started} ms (add ${addDuration} ms)`);
+        const state = await account();
+        const allThere =
+          ["ep-a-prod", "ep-a-prod-pipeline", "ep-b-prod", "ep-b-prod-pipeline"].every((name) => state.stacks.some((s) => new RegExp(`^${name}:(CREATE|UPDATE)_COMPLETE$`).test(s))) &&
+          ["ep-a-prod", "ep-b-prod"].every((p) => state.pipelines.includes(p)) &&
+          state.imagesOfA.includes("v1");
+        const allGone = state.stacks.length === 0 && state.pipelines.length === 0 && state.repositories.length === 0;
+        const context = `run ${run}, teardown after ${delay} ms\n${JSON.stringify(state)}\nadd: ${failure(add)}\nteardown: ${failure(teardown)}`;
+        expect(allThere || allGone, context).toBe(true);
+        expect(state.leases, context).toEqual([]);
+        if (teardown.code === 0) expect(allGone, context).toBe(true);
+        else expect(allThere, context).toBe(true);
+        if (add.code === 0 && allGone) {
+          // Add's success was true when it was printed: teardown planned after it (waiting for it when they overlapped) and named B in its plan.
+          expect(teardown.stderr, context).toMatch(/ep-b-prod: .*stack ep-b-prod \(added\)/);
+        }
+        if (add.code !== 0) {
+          // Teardown came first: add found no base and created nothing.
+          expect(add.code, context).toBe(2);
+          expect(add.stderr, context).toMatch(/Waiting for teardown --all/);
+          expect(add.stderr, context).toMatch(/no base endpoint ep-a-prod/);
+        }
+        outcomes.push(add.code === 0 ? (allGone ? "add, then teardown" : "add only") : "teardown, then add refused");
+      } finally {
+        await proxy.close();
+      }
+    }
+    const counts = outcomes.reduce<Record<string, number>>((acc, o) => ({ ...acc, [o]: (acc[o] ?? 0) + 1 }), {});
+    // Both orders happen, so the test saw both kinds of race.
+    expect(Object.keys(counts).length, `${JSON.stringify(counts)} ${timings.join(", ")}`).toBeGreaterThanOrEqual(2);
+    console.info(`teardown --all beside add-endpoint, ${runs} runs: ${JSON.stringify(counts)}; ${timings.join(", ")}`);
+  }, 600_000);
+});
+
+describe("two runs on one base", () => {
+  it("two create-endpoint runs for one endpoint: the second waits on the lease, then converges; both succeed", async () => {
+    const proxy = await startSlowProxy(emulator.url, { latencyMs: 20 });
+    try {
+      const args = ["create-endpoint", "params/ep-a.yaml", "--tag", "v1", "--yes"];
+      const [first, second] = await withPush([{ repository: "ep-a-prod", tag: "v1" }], () =>
+        Promise.all([runMlops(args, { endpointUrl: proxy.url }), sleep(300).then(() => runMlops(args, { endpointUrl: proxy.url }))]),
+      );
+      expect(first.code, failure(first)).toBe(0);
+      expect(second.code, failure(second)).toBe(0);
+      expect([first.stderr, second.stderr].filter((e) => /Waiting for create-endpoint ep-a-prod by .+ since /.test(e))).toHaveLength(1);
+      const state = await account();
+      expect(state.stacks).toEqual(["ep-a-prod-pipeline:CREATE_COMPLETE", "ep-a-prod:UPDATE_COMPLETE"]);
+      expect(state.pipelines).toEqual(["ep-a-prod"]);
+      expect(state.leases).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("two updates at once: they take turns, and each success was printed while its tag ran", async () => {
+    const a = await withPush([{ repository: "ep-a-prod", tag: "v1" }], () => runMlops(["create-endpoint", "params/ep-a.yaml", "--tag", "v1", "--yes", "--no-pipeline"], { endpointUrl: emulator.url }));
+    expect(a.code, failure(a)).toBe(0);
+    await pushImage(aws.ecr, "ep-a-prod", "t2");
+    await pushImage(aws.ecr, "ep-a-prod", "t3");
+    const proxy = await startSlowProxy(emulator.url, { latencyMs: 20 });
+    try {
+      const [t2, t3] = await Promise.all([
+        runMlops(["update", "params/ep-a.yaml", "--tag", "t2", "--yes"], { endpointUrl: proxy.url }),
+        sleep(300).then(() => runMlops(["update", "params/ep-a.yaml", "--tag", "t3", "--yes"], { endpointUrl: proxy.url })),
+      ]);
+      expect(t2.code, failure(t2)).toBe(0);
+      expect(t3.code, failure(t3)).toBe(0);
+      // Whichever took the lease second waited for the first, then deployed: its tag is what runs.
+      const [earlier, later, laterTag] = /Waiting for update ep-a-prod --tag t2/.test(t3.stderr) ? [t2, t3, "t3"] : [t3, t2, "t2"];
+      expect(later.stderr, failure(later)).toMatch(/Waiting for update ep-a-prod --tag t[23] by /);
+      expect(earlier.stderr).not.toMatch(/Waiting for/);
+      expect(await runningTag("ep-a-prod")).toBe(laterTag);
+      expect(later.stderr).toMatch(new RegExp(`Updating ep-a-prod: t[123] -> ${laterTag}`));
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("an update superseded by someone without mlops (no lease) says so and exits 1", async () => {
+    const a = await withPush([{ repository: "ep-a-prod", tag: "v1" }], () => runMlops(["create-endpoint", "params/ep-a.yaml", "--tag", "v1", "--yes", "--no-pipeline"], { endpointUrl: emulator.url }));
+    expect(a.code, failure(a)).toBe(0);
+    await pushImage(aws.ecr, "ep-a-prod", "t2");
+    await pushImage(aws.ecr, "ep-a-prod", "t3");
+    let executed = false;
+    let superseded = false;
+    // Right after mlops's stack update, another update (as the AWS CLI would make it) sets t3.
+    const proxy = await startSlowProxy(emulator.url, {
+      latencyMs: 5,
+      onRequest: async (action) => {
+        if (action.endsWith("ExecuteChangeSet")) executed = true;
+        if (executed && !superseded && action.endsWith(".DescribeServices")) {
+          superseded = true;
+          const stack = (await stacks()).find((s) => s.StackName === "ep-a-prod")!;
+          await aws.cfn.send(
+            new UpdateStackCommand({
+              StackName: "ep-a-prod",
+              UsePreviousTemplate: true,
+              Capabilities: ["CAPABILITY_IAM"],
+              Parameters: (stack.Parameters ?? []).map((p) => (p.ParameterKey === "APITag" ? { ParameterKey: "APITag", ParameterValue: "t3" } : { ParameterKey: p.ParameterKey, UsePreviousValue: true })),
+            }),
+          );
+        }
+      },
+    });
+    try {
+      const update = await runMlops(["update", "params/ep-a.yaml", "--tag", "t2", "--yes"], { endpointUrl: proxy.url });
+      expect(superseded, `${failure(update)}\n${JSON.stringify([...proxy.actions])}`).toBe(true);
+      expect(update.code, failure(update)).toBe(1);
+      expect(update.stderr).toMatch(/ep-a-prod was superseded by tag t3 from another update while this one ran: t2 is not what runs/);
+      expect(update.stderr).not.toMatch(/Endpoint ready/);
+      expect(await runningTag("ep-a-prod")).toBe("t3");
+      expect(await leaseParameters()).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
+describe("teardown refused", () => {
+  it("by a stack mlops does not manage that imports the base: nothing is deleted, not the pipeline, not an image", async () => {
+    const a = await createA();
+    expect(a.code, failure(a)).toBe(0);
+    await aws.cfn.send(
+      new (await import("@aws-sdk/client-cloudformation")).CreateStackCommand({
+        StackName: "someone-elses",
+        TemplateBody: JSON.stringify({
+          Resources: { Group: { Type: "AWS::EC2::SecurityGroup", Properties: { GroupDescription: "uses ep-a's VPC", VpcId: { "Fn::ImportValue": "ep-a-prod-VpcId" } } } },
+        }),
+      }),
+    );
+    const before = await account();
+    const teardown = await runMlops(["teardown", "--all", "--yes"], { endpointUrl: emulator.url });
+    expect(teardown.code, failure(teardown)).toBe(1);
+    expect(teardown.stderr).toMatch(/Base endpoint ep-a-prod is used by someone-elses, which mlops does not manage; nothing was deleted/);
+    expect(await account()).toEqual(before);
+    expect(before.imagesOfA).toEqual(["v1"]);
+    expect(before.pipelines).toEqual(["ep-a-prod"]);
+  });
+});
+
+describe("the build's lease (buildspec/endpoint.yaml) against Parameter Store", () => {
+  const spec = yaml.load(readFileSync(fileURLToPath(new URL("../../buildspec/endpoint.yaml", import.meta.url)), "utf8")) as { phases: Record<string, { commands: string[] }> };
+  const script = spec.phases.post_build!.commands.find((c) => c.includes("# ---- lease (begin)"))!;
+  const block = script.slice(script.indexOf("# ---- lease (begin)"), script.indexOf("# ---- lease (end)"));
+
+  /** Runs the buildspec's lease block with the AWS CLI: takes the lease, holds it until `release` resolves, gives it back. */
+  function buildHoldingLease(release: Promise<void>, dir: string) {
+    const lines: string[] = [];
+    const child = execFile("bash", ["-c", `set -eo pipefail\n${block}\necho HELD\nwhile [ ! -e "$GO" ]; do /bin/sleep 0.1; done\nlease_release\necho RELEASED`], {
+      env: {
+        ...process.env,
+        // The build polls every 10 s; here every 0.2 s.
+        PATH: `${dir}:${process.env.PATH}`,
+        AWS_ACCESS_KEY_ID: "test",
+        AWS_SECRET_ACCESS_KEY: "test",
+        AWS_DEFAULT_REGION: "us-east-1",
+        AWS_ENDPOINT_URL: emulator.url,
+        LEASE_SCOPE: "ep-a-prod",
+        STACK_NAME: "ep-a-prod",
+        IMAGE_TAG: "tag-abc",
+        CODEBUILD_BUILD_ID: "ep-a-prod:1234",
+        GO: `${dir}/go`,
+      },
+    });
+    child.stdout!.on("data", (d: Buffer) => lines.push(...d.toString().split("\n").filter(Boolean)));
+    let stderr = "";
+    child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+    void release.then(() => import("node:fs").then((fs) => fs.writeFileSync(`${dir}/go`, "")));
+    const done = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    return { lines, done, stderr: () => stderr };
+  }
+
+  it("the build waits for mlops's lease and mlops for the build's, each naming the other", async () => {
+    const { mkdtempSync, writeFileSync, chmodSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const dir = mkdtempSync(`${tmpdir()}/mlops-lease-`);
+    writeFileSync(`${dir}/sleep`, "#!/bin/sh\nexec /bin/sleep 0.2\n");
+    chmodSync(`${dir}/sleep`, 0o755);
+    const { SdkSsm } = await import("../../src/aws/sdk-adapters.js");
+    const { acquireLease } = await import("../../src/deploy/lease.js");
+    const { MemoryOutput } = await import("../fakes/output.js");
+    const { systemClock } = await import("../../src/deploy/clock.js");
+    const out = new MemoryOutput();
+    const deps = { ssm: new SdkSsm(ssm, { region: "us-east-1", endpointUrl: emulator.url }), out, clock: systemClock };
+    const request = { holder: "alice@laptop (pid 7)", command: "update ep-b-prod --tag t2", waitTimeoutMs: 60_000, forceUnlock: false, heartbeatMs: 0, pollMs: 200 };
+
+    // mlops holds the lease; the build waits, naming mlops's command.
+    const held = await acquireLease("ep-a-prod", request, deps);
+    let letGo!: () => void;
+    const build = buildHoldingLease(new Promise<void>((r) => (letGo = r)), dir);
+    while (!build.lines.some((l) => l.startsWith("Waiting for the lease on ep-a-prod"))) await sleep(100);
+    expect(build.lines.find((l) => l.startsWith("Waiting"))).toMatch(/"command":"update ep-b-prod --tag t2"/);
+    expect(build.lines).not.toContain("HELD");
+    await held.release();
+    while (!build.lines.includes("HELD")) await sleep(100);
+
+    // The build holds it; mlops waits, naming the build.
+    const waiting = acquireLease("ep-a-prod", request, deps);
+    while (!out.lines.some((l) => l.startsWith("info: Waiting for"))) await sleep(100);
+    expect(out.lines.find((l) => l.startsWith("info: Waiting for"))).toMatch(/Waiting for build deploying tag-abc to ep-a-prod by CodeBuild build ep-a-prod:1234 since /);
+    letGo();
+    expect(await build.done, build.stderr()).toBe(0);
+    const second = await waiting;
+    await second.release();
+    expect(await leaseParameters()).toEqual([]);
+  });
+});
