@@ -134,6 +134,21 @@ describe("lease on a base", () => {
   });
 });
 
+describe("heartbeat", () => {
+  it("renews the lease on its own while the command runs, and stops at release", async () => {
+    const { ssm, deps } = setup();
+    const lease = await acquireLease("ep-a-prod", request("alice", "update", { heartbeatMs: 10 }), deps);
+    await new Promise((r) => setTimeout(r, 120));
+    const renewed = ssm.parameters.get(lease.name)!.version;
+    expect(renewed).toBeGreaterThan(2);
+    await lease.release();
+    const puts = ssm.calls.filter((c) => c.startsWith("PutParameter")).length;
+    await new Promise((r) => setTimeout(r, 60));
+    expect(ssm.calls.filter((c) => c.startsWith("PutParameter")).length).toBe(puts);
+    expect(names(ssm)).toEqual([]);
+  });
+});
+
 describe("withLeases", () => {
   it("takes several bases in name order and releases them when the work fails", async () => {
     const { ssm, deps } = setup();
@@ -172,5 +187,21 @@ describe("withLeases", () => {
       return "ready";
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LeaseLostError);
+  });
+});
+
+describe("teardown's lease scopes", () => {
+  it("are each endpoint's base, once, in name order; a pipeline whose endpoint is gone locks its own name", async () => {
+    const { scopesOf } = await import("../../src/deploy/teardown.js");
+    const m = (stackName: string, endpointId: string, role: "base" | "added" | "pipeline", baseStackName?: string) => ({ stack: { StackName: stackName, CreationTime: new Date(0), StackStatus: "CREATE_COMPLETE" as const }, stackName, endpointId, role, baseStackName });
+    expect(
+      scopesOf([
+        m("ep-z-prod", "ep-z-prod", "base"),
+        m("ep-b-prod-pipeline", "ep-b-prod", "pipeline"),
+        m("ep-b-prod", "ep-b-prod", "added", "ep-a-prod"),
+        m("ep-a-prod", "ep-a-prod", "base"),
+        m("old-prod-pipeline", "old-prod", "pipeline"),
+      ]),
+    ).toEqual(["ep-a-prod", "ep-z-prod", "old-prod"]);
   });
 });

@@ -314,3 +314,61 @@ describe("the build's lease (buildspec/endpoint.yaml) against Parameter Store", 
     expect(await leaseParameters()).toEqual([]);
   });
 });
+
+describe("lease flags and ways out", () => {
+  it("a live lease makes a command wait, then fail after --lock-timeout with exit 1; --force-unlock breaks it; errors and Ctrl-C give it back", async () => {
+    const a = await withPush([{ repository: "ep-a-prod", tag: "v1" }], () => runMlops(["create-endpoint", "params/ep-a.yaml", "--tag", "v1", "--yes", "--no-pipeline"], { endpointUrl: emulator.url }));
+    expect(a.code, failure(a)).toBe(0);
+    const { PutParameterCommand } = await import("@aws-sdk/client-ssm");
+    const claim = { holder: "ghost@gone (pid 1)", command: "update ep-a-prod --tag t9", since: "2026-01-01T00:00:00.000Z", expiresAt: Math.floor(Date.now() / 1000) + 3600 };
+    await ssm.send(new PutParameterCommand({ Name: "/mlops/lease/ep-a-prod/0000000001", Value: JSON.stringify(claim), Type: "String" }));
+    await pushImage(aws.ecr, "ep-a-prod", "t2");
+
+    const timedOut = await runMlops(["--lock-timeout", "0.05", "update", "params/ep-a.yaml", "--tag", "t2", "--yes"], { endpointUrl: emulator.url });
+    expect(timedOut.code, failure(timedOut)).toBe(1);
+    expect(timedOut.stderr).toMatch(/Waiting for update ep-a-prod --tag t9 by ghost@gone \(pid 1\) since 2026-01-01T00:00:00.000Z/);
+    expect(timedOut.stderr).toMatch(/Gave up after 3 s waiting for update ep-a-prod --tag t9/);
+    expect(timedOut.stderr).toMatch(/--force-unlock/);
+    expect(await runningTag("ep-a-prod")).toBe("v1");
+
+    const badTimeout = await runMlops(["--lock-timeout", "soon", "update", "params/ep-a.yaml", "--tag", "t2", "--yes"], { endpointUrl: emulator.url });
+    expect(badTimeout.code, failure(badTimeout)).toBe(2);
+    expect(badTimeout.stderr).toMatch(/--lock-timeout/);
+
+    const forced = await runMlops(["--force-unlock", "update", "params/ep-a.yaml", "--tag", "t2", "--yes"], { endpointUrl: emulator.url });
+    expect(forced.code, failure(forced)).toBe(0);
+    expect(forced.stderr).toMatch(/Broke the lease of update ep-a-prod --tag t9 by ghost@gone \(pid 1\)/);
+    expect(await runningTag("ep-a-prod")).toBe("t2");
+    expect(await leaseParameters()).toEqual([]);
+
+    // An error inside the lease gives it back.
+    const missing = await runMlops(["update", "params/ep-a.yaml", "--tag", "not-pushed", "--yes"], { endpointUrl: emulator.url });
+    expect(missing.code, failure(missing)).toBe(2);
+    expect(await leaseParameters()).toEqual([]);
+
+    // So does Ctrl-C (exit 130) while waiting for an image.
+    const { spawn } = await import("node:child_process");
+    const child = spawn(process.execPath, [fileURLToPath(new URL("../../bin/mlops.js", import.meta.url)), "create-endpoint", "params/ep-a.yaml", "--tag", "late", "--yes", "--no-pipeline"], {
+      cwd: fileURLToPath(new URL("../..", import.meta.url)),
+      env: { ...process.env, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1", CI: "true", MLOPS_ENDPOINT_URL: emulator.url },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    let heldWhileWaiting: string[] = [];
+    const code = await new Promise<number | null>((resolve) => {
+      child.stderr.on("data", (d: Buffer) => {
+        stderr += d.toString();
+        if (heldWhileWaiting.length === 0 && stderr.includes("Waiting for image")) {
+          void leaseParameters().then((names) => {
+            heldWhileWaiting = names;
+            child.kill("SIGINT");
+          });
+        }
+      });
+      child.on("exit", (c) => resolve(c));
+    });
+    expect(code, stderr).toBe(130);
+    expect(heldWhileWaiting).toEqual(["/mlops/lease/ep-a-prod/0000000001"]);
+    expect(await leaseParameters()).toEqual([]);
+  });
+});
