@@ -91,6 +91,16 @@ export function underLease<T>(
     scopes,
     { holder: deps.holder ?? "mlops", command, waitTimeoutMs: options.lockTimeout * 60_000, forceUnlock: options.forceUnlock },
     { ssm: ctx.aws.ssm, out: deps.out, clock: deps.clock, signal: deps.signal },
-    work,
+    async (held) => {
+      // An endpoint's build takes its base's lease: the one lease of a single-base command.
+      ctx.awaitingBuild = async (stackName) => {
+        for (const lease of held) await lease.awaitBuildOf(stackName);
+      };
+      try {
+        return await work();
+      } finally {
+        ctx.awaitingBuild = undefined;
+      }
+    },
   );
 }

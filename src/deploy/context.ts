@@ -18,6 +18,12 @@ export interface DeployContext {
   signal?: AbortSignal;
   /** Polling interval for stacks and rollouts; tests shorten it. */
   pollIntervalMs?: number;
+  /**
+   * Tells the pipeline's build, through the lease this command holds, that
+   * the command waits for the build of this stack (undefined: no longer) and
+   * deploys its image itself, so the build does not wait for the lease.
+   */
+  awaitingBuild?: (stackName: string | undefined) => Promise<void>;
 }
 
 /** The subset of the context the stack step needs, with an optional extra status line while it runs and its own deadline. */

@@ -373,7 +373,12 @@ async function obtainImage(
     return runningTag;
   }
   if (!followsPipeline) throw new Error("obtainImage: no source of an image (checked before any change)");
-  return followPipelineExecution(pipelineName(endpointId(config)), ctx.aws.region, options.imageTimeoutMs, ctx);
+  await ctx.awaitingBuild?.(endpointId(config));
+  try {
+    return await followPipelineExecution(pipelineName(endpointId(config)), ctx.aws.region, options.imageTimeoutMs, ctx);
+  } finally {
+    await ctx.awaitingBuild?.(undefined).catch(() => undefined);
+  }
 }
 
 

@@ -54,6 +54,12 @@ export interface LeaseClaim {
   since: string;
   /** Until when, unless renewed: epoch seconds. */
   expiresAt: number;
+  /**
+   * Set while the holder waits for the pipeline build of this endpoint stack
+   * and will deploy its image itself: that build must not wait for the lease
+   * (it would wait for its own waiter), so it skips its stack update.
+   */
+  awaitsBuildOf?: string;
 }
 
 /** Who asks for a lease, how long it waits, and whether it breaks a held one. */
@@ -98,6 +104,7 @@ function parseClaim(value: string | undefined): LeaseClaim {
       command: String(parsed.command ?? "unknown command"),
       since: String(parsed.since ?? "an unknown time"),
       expiresAt: Number(parsed.expiresAt) || 0,
+      ...(typeof parsed.awaitsBuildOf === "string" ? { awaitsBuildOf: parsed.awaitsBuildOf } : {}),
     };
   } catch {
     // Not ours to read: treated as expired, so a bad value cannot lock a base for good.
@@ -171,6 +178,13 @@ export class HeldLease {
     if (await this.checkTakenOver()) return;
     this.claim = { ...this.claim, expiresAt: expiry(this.deps.clock, this.request) };
     await this.deps.ssm.putParameter({ Name: this.name, Value: JSON.stringify(this.claim), Type: "String", Overwrite: true });
+  }
+
+  /** Says (or stops saying, with undefined) that this holder waits for the build of `stackName` and deploys its image itself. */
+  async awaitBuildOf(stackName: string | undefined): Promise<void> {
+    const { awaitsBuildOf: _previous, ...rest } = this.claim;
+    this.claim = stackName ? { ...rest, awaitsBuildOf: stackName } : rest;
+    await this.renew();
   }
 
   /** Gives the lease back. Throws when it had been taken over: what the command did may have been undone meanwhile. */
@@ -256,12 +270,12 @@ function formatMinutes(ms: number): string {
  * commands needing several never deadlock) and released in reverse on every
  * way out, errors and Ctrl-C included.
  */
-export async function withLeases<T>(scopes: string[], request: LeaseRequest, deps: LeaseDeps, work: () => Promise<T>): Promise<T> {
+export async function withLeases<T>(scopes: string[], request: LeaseRequest, deps: LeaseDeps, work: (held: HeldLease[]) => Promise<T>): Promise<T> {
   const held: HeldLease[] = [];
   let result: T;
   try {
     for (const scope of [...new Set(scopes)].sort()) held.push(await acquireLease(scope, request, deps));
-    result = await work();
+    result = await work(held);
   } catch (error) {
     await releaseAll(held, deps.out);
     throw error;

@@ -134,6 +134,17 @@ describe("lease on a base", () => {
   });
 });
 
+describe("a holder waiting for its endpoint's build", () => {
+  it("says so in its claim while it waits, and no longer afterwards", async () => {
+    const { ssm, deps } = setup();
+    const lease = await acquireLease("ep-a-prod", request("alice", "add-endpoint ep-b-prod"), deps);
+    await lease.awaitBuildOf("ep-b-prod");
+    expect(JSON.parse(ssm.parameters.get(lease.name)!.value)).toMatchObject({ holder: "alice", awaitsBuildOf: "ep-b-prod" });
+    await lease.awaitBuildOf(undefined);
+    expect(JSON.parse(ssm.parameters.get(lease.name)!.value)).not.toHaveProperty("awaitsBuildOf");
+  });
+});
+
 describe("heartbeat", () => {
   it("renews the lease on its own while the command runs, and stops at release", async () => {
     const { ssm, deps } = setup();

@@ -63,8 +63,14 @@ describe("create-endpoint following the pipeline's first build", () => {
     const { aws, executions, connections } = await clients(() => "Succeeded");
     const out = new MemoryOutput();
     const config = await loadEndpointConfig("params/ep-a.yaml");
-    const result = await deployEndpoint(config, { pipeline: true, imageTimeoutMs: 30 * 60_000, rolloutTimeoutMs: 15 * 60_000 }, { aws, out, clock: new FakeClock(), assumeYes: true, pollIntervalMs: 10 });
+    // The build takes the lease this command holds: while following it, the lease says so, so the build does not wait for it.
+    const awaited: (string | undefined)[] = [];
+    const awaitingBuild = async (stack: string | undefined) => {
+      awaited.push(stack);
+    };
+    const result = await deployEndpoint(config, { pipeline: true, imageTimeoutMs: 30 * 60_000, rolloutTimeoutMs: 15 * 60_000 }, { aws, out, clock: new FakeClock(), assumeYes: true, pollIntervalMs: 10, awaitingBuild });
     expect(result.imageTag).toBe(`tag-${sha}`);
+    expect(awaited).toEqual(["ep-a-prod", undefined]);
     expect(connections.reads).toBeGreaterThan(2);
     expect(executions.listings).toBe(4);
     expect(executions.started).toBe(0);
