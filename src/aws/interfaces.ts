@@ -75,6 +75,7 @@ export interface ElbApi {
 /** ECR calls. */
 export interface EcrApi {
   describeImages(input: ecr.DescribeImagesRequest): Promise<ecr.DescribeImagesResponse>;
+  describeRepositories(input: ecr.DescribeRepositoriesRequest): Promise<ecr.DescribeRepositoriesResponse>;
   listImages(input: ecr.ListImagesRequest): Promise<ecr.ListImagesResponse>;
   batchDeleteImage(input: ecr.BatchDeleteImageRequest): Promise<ecr.BatchDeleteImageResponse>;
 }
@@ -84,6 +85,8 @@ export interface AcmApi {
   listCertificates(input: acm.ListCertificatesRequest): Promise<acm.ListCertificatesResponse>;
   describeCertificate(input: acm.DescribeCertificateRequest): Promise<acm.DescribeCertificateResponse>;
   requestCertificate(input: acm.RequestCertificateRequest): Promise<acm.RequestCertificateResponse>;
+  listTagsForCertificate(input: acm.ListTagsForCertificateRequest): Promise<acm.ListTagsForCertificateResponse>;
+  deleteCertificate(input: acm.DeleteCertificateRequest): Promise<void>;
 }
 
 /** CloudWatch Logs calls. */
@@ -132,6 +135,7 @@ export interface EfsApi {
   describeFileSystems(input: efs.DescribeFileSystemsRequest): Promise<efs.DescribeFileSystemsResponse>;
   describeMountTargets(input: efs.DescribeMountTargetsRequest): Promise<efs.DescribeMountTargetsResponse>;
   deleteFileSystem(input: efs.DeleteFileSystemRequest): Promise<void>;
+  deleteMountTarget(input: efs.DeleteMountTargetRequest): Promise<void>;
 }
 
 /** STS calls. */

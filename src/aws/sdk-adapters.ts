@@ -163,6 +163,9 @@ export class SdkEcr extends Adapter implements EcrApi {
   describeImages(input: ecr.DescribeImagesRequest) {
     return this.call("DescribeImages", () => this.client.send(new ecr.DescribeImagesCommand(input)));
   }
+  describeRepositories(input: ecr.DescribeRepositoriesRequest) {
+    return this.call("DescribeRepositories", () => this.client.send(new ecr.DescribeRepositoriesCommand(input)));
+  }
   listImages(input: ecr.ListImagesRequest) {
     return this.call("ListImages", () => this.client.send(new ecr.ListImagesCommand(input)));
   }
@@ -184,6 +187,12 @@ export class SdkAcm extends Adapter implements AcmApi {
   }
   requestCertificate(input: acm.RequestCertificateRequest) {
     return this.call("RequestCertificate", () => this.client.send(new acm.RequestCertificateCommand(input)));
+  }
+  listTagsForCertificate(input: acm.ListTagsForCertificateRequest) {
+    return this.call("ListTagsForCertificate", () => this.client.send(new acm.ListTagsForCertificateCommand(input)));
+  }
+  async deleteCertificate(input: acm.DeleteCertificateRequest): Promise<void> {
+    await this.call("DeleteCertificate", () => this.client.send(new acm.DeleteCertificateCommand(input)));
   }
 }
 
@@ -298,6 +307,9 @@ export class SdkEfs extends Adapter implements EfsApi {
   }
   async deleteFileSystem(input: efs.DeleteFileSystemRequest): Promise<void> {
     await this.call("DeleteFileSystem", () => this.client.send(new efs.DeleteFileSystemCommand(input)));
+  }
+  async deleteMountTarget(input: efs.DeleteMountTargetRequest): Promise<void> {
+    await this.call("DeleteMountTarget", () => this.client.send(new efs.DeleteMountTargetCommand(input)));
   }
 }
 

@@ -6,7 +6,8 @@
 import { createHash } from "node:crypto";
 import type { AcmApi, CertificateDetail, CertificateSummary } from "../aws/interfaces.js";
 import { AwsError } from "../errors.js";
-import type { EndpointConfig } from "../params/model.js";
+import { endpointId, type EndpointConfig } from "../params/model.js";
+import { TagKeys } from "../render/names.js";
 import type { DeployContext } from "./context.js";
 import { pollUntil } from "./poll.js";
 
@@ -92,7 +93,11 @@ export async function ensureCertificate(config: EndpointConfig, ctx: DeployConte
       ValidationMethod: "DNS",
       // Same token on a re-run within the hour returns the same request instead of a duplicate.
       IdempotencyToken: certificateIdempotencyToken(host),
-      Tags: [{ Key: "mlops:managed-by", Value: "mlops" }],
+      // The tags let `status` and `teardown --delete-data` find the certificate once its endpoint is gone.
+      Tags: [
+        { Key: TagKeys.managedBy, Value: "mlops" },
+        { Key: TagKeys.endpoint, Value: endpointId(config) },
+      ],
     });
     arn = requested.CertificateArn;
     if (!arn) throw new AwsError("ACM RequestCertificate returned no certificate ARN.");
@@ -116,6 +121,7 @@ export async function ensureCertificate(config: EndpointConfig, ctx: DeployConte
       intervalMs: 10_000,
       timeoutMs: issueTimeoutMs,
       what: `ACM certificate ${certificateArn} to be issued`,
+      out: ctx.out,
       hint: "Create the DNS validation record shown above, then run the same command again: it waits for the same certificate.",
     },
   ).then((value) => {

@@ -17,28 +17,40 @@ export interface KeptFileSystem {
   sizeBytes?: number;
 }
 
-/** Lists the endpoint's file systems (found by the `mlops:endpoint` and `mlops:volume` tags). */
-export async function findEndpointFileSystems(efs: EfsApi, id: string): Promise<KeptFileSystem[]> {
-  const found: (KeptFileSystem & { created: number })[] = [];
+/** A file system mlops made, with the endpoint its tag names. */
+export interface TaggedFileSystem extends KeptFileSystem {
+  endpointId: string;
+  created: number;
+}
+
+/** Every file system in the region that carries mlops's `mlops:endpoint` and `mlops:volume` tags, oldest first. */
+export async function listTaggedFileSystems(efs: EfsApi): Promise<TaggedFileSystem[]> {
+  const found: TaggedFileSystem[] = [];
   let marker: string | undefined;
   do {
     const page = await efs.describeFileSystems({ Marker: marker });
     for (const fs of page.FileSystems ?? []) {
-      const kept = asKept(fs, id);
-      if (kept) found.push({ ...kept, created: fs.CreationTime?.getTime() ?? 0 });
+      const tagged = asTagged(fs);
+      if (tagged) found.push(tagged);
     }
     marker = page.NextMarker;
   } while (marker);
   // Oldest first, so the same file system is picked on every run when several were kept.
-  return found.sort((a, b) => a.created - b.created || a.fileSystemId.localeCompare(b.fileSystemId)).map(({ created: _created, ...kept }) => kept);
+  return found.sort((a, b) => a.created - b.created || a.fileSystemId.localeCompare(b.fileSystemId));
 }
 
-function asKept(fs: FileSystemDescription, id: string): KeptFileSystem | undefined {
+/** Lists the endpoint's file systems (found by the `mlops:endpoint` and `mlops:volume` tags). */
+export async function findEndpointFileSystems(efs: EfsApi, id: string): Promise<KeptFileSystem[]> {
+  return (await listTaggedFileSystems(efs)).filter((f) => f.endpointId === id).map(({ volume, fileSystemId, sizeBytes }) => ({ volume, fileSystemId, sizeBytes }));
+}
+
+function asTagged(fs: FileSystemDescription): TaggedFileSystem | undefined {
   if (!fs.FileSystemId || fs.LifeCycleState === "deleting" || fs.LifeCycleState === "deleted") return undefined;
   const tag = (key: string) => fs.Tags?.find((t) => t.Key === key)?.Value;
   const volume = tag("mlops:volume");
-  if (tag("mlops:endpoint") !== id || (volume !== "assets" && volume !== "weights")) return undefined;
-  return { volume, fileSystemId: fs.FileSystemId, sizeBytes: fs.SizeInBytes?.Value };
+  const endpointId = tag("mlops:endpoint");
+  if (!endpointId || (volume !== "assets" && volume !== "weights")) return undefined;
+  return { endpointId, volume, fileSystemId: fs.FileSystemId, sizeBytes: fs.SizeInBytes?.Value, created: fs.CreationTime?.getTime() ?? 0 };
 }
 
 /** Picks the kept file system of each volume, if any. */
@@ -49,16 +61,29 @@ export function keptVolumes(list: KeptFileSystem[]): { assets?: string; weights?
   };
 }
 
-/** Deletes file systems once their mount targets are gone. */
+/**
+ * Deletes file systems. EFS refuses to delete a file system that still has
+ * mount targets (FileSystemInUse), and DeleteMountTarget only starts the
+ * deletion: the target stays in state "deleting" for a while. So leftover
+ * targets (their stack is gone, nothing else owns them) are deleted first and
+ * waited for until DescribeMountTargets lists none. See the EFS API reference:
+ * https://docs.aws.amazon.com/efs/latest/ug/API_DeleteFileSystem.html and
+ * https://docs.aws.amazon.com/efs/latest/ug/API_DeleteMountTarget.html
+ */
 export async function deleteFileSystems(list: KeptFileSystem[], ctx: DeployContext): Promise<void> {
   for (const fs of list) {
+    const requested = new Set<string>();
     await pollUntil(
       async () => {
-        const targets = await ctx.aws.efs.describeMountTargets({ FileSystemId: fs.fileSystemId });
-        const left = targets.MountTargets?.length ?? 0;
-        return left === 0 ? { done: true, value: undefined } : { done: false, status: `${left} mount target(s) left` };
+        const targets = (await ctx.aws.efs.describeMountTargets({ FileSystemId: fs.fileSystemId })).MountTargets ?? [];
+        for (const target of targets) {
+          if (!target.MountTargetId || requested.has(target.MountTargetId) || target.LifeCycleState === "deleting" || target.LifeCycleState === "deleted") continue;
+          await ctx.aws.efs.deleteMountTarget({ MountTargetId: target.MountTargetId });
+          requested.add(target.MountTargetId);
+        }
+        return targets.length === 0 ? { done: true, value: undefined } : { done: false, status: `${targets.length} mount target(s) left` };
       },
-      { clock: ctx.clock, signal: ctx.signal, intervalMs: 5_000, timeoutMs: 10 * 60_000, what: `mount targets of ${fs.fileSystemId} to be deleted` },
+      { clock: ctx.clock, signal: ctx.signal, intervalMs: 5_000, timeoutMs: 10 * 60_000, what: `mount targets of ${fs.fileSystemId} to be deleted`, out: ctx.out },
     );
     await ctx.aws.efs.deleteFileSystem({ FileSystemId: fs.fileSystemId });
     ctx.out.success(`Deleted EFS file system ${fs.fileSystemId} (${fs.volume})`);

@@ -5,7 +5,7 @@
 import type { EcrApi } from "../aws/interfaces.js";
 import { AwsError } from "../errors.js";
 import type { DeployContext } from "./context.js";
-import { pollUntil } from "./poll.js";
+import { formatDuration, pollUntil } from "./poll.js";
 
 /** The tag the buildspec gives the image built from a commit. */
 export function tagForCommit(sha: string): string {
@@ -23,26 +23,58 @@ export async function imageExists(ecr: EcrApi, repositoryName: string, tag: stri
   }
 }
 
+/** The repository's URI (`ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME`), or undefined when ECR does not know it. */
+export async function repositoryUri(ecr: EcrApi, repositoryName: string): Promise<string | undefined> {
+  try {
+    return (await ecr.describeRepositories({ repositoryNames: [repositoryName] })).repositories?.[0]?.repositoryUri;
+  } catch (error) {
+    if (error instanceof AwsError && error.code === "RepositoryNotFoundException") return undefined;
+    throw error;
+  }
+}
+
+/** The commands that put an image into the repository by hand: log in, tag, push. */
+export function pushCommands(uri: string, tag: string, region: string): string[] {
+  const registry = uri.split("/")[0];
+  return [
+    `aws ecr get-login-password --region ${region} | docker login --username AWS --password-stdin ${registry}`,
+    `docker tag IMAGE ${uri}:${tag}`,
+    `docker push ${uri}:${tag}`,
+  ];
+}
+
 /** Waits until the tag is in the repository, pushed by the pipeline or by hand. */
 export async function waitForImage(repositoryName: string, tag: string, timeoutMs: number, ctx: DeployContext): Promise<void> {
   if (await imageExists(ctx.aws.ecr, repositoryName, tag)) {
     ctx.out.info(`Image ${repositoryName}:${tag} is in ECR`);
     return;
   }
-  ctx.out.step(`Waiting for image ${repositoryName}:${tag} in ECR (up to ${Math.round(timeoutMs / 60_000)} min)`);
-  ctx.out.info("Push it from your machine or let the pipeline build it; this step continues as soon as it appears.");
+  const uri = await repositoryUri(ctx.aws.ecr, repositoryName);
+  ctx.out.step(`Waiting for image ${uri ?? repositoryName}:${tag} in ECR (up to ${formatDuration(timeoutMs)})`);
+  if (uri) {
+    ctx.out.info("The pipeline pushes it, or push it yourself; this step continues as soon as it appears:");
+    for (const command of pushCommands(uri, tag, ctx.aws.region)) ctx.out.info(`  ${command}`);
+  } else {
+    ctx.out.info(`Push it to the ECR repository ${repositoryName}, or let the pipeline build it; this step continues as soon as it appears.`);
+  }
   await pollUntil(
-    async () => ((await imageExists(ctx.aws.ecr, repositoryName, tag)) ? { done: true, value: undefined } : { done: false }),
+    async () => ((await imageExists(ctx.aws.ecr, repositoryName, tag)) ? { done: true, value: undefined } : { done: false, status: "not in ECR yet" }),
     {
       clock: ctx.clock,
       signal: ctx.signal,
       intervalMs: 5_000,
       timeoutMs,
       what: `image ${repositoryName}:${tag}`,
-      hint: "Push the image (or check the pipeline), then run the same command again; use --image-timeout to wait longer.",
+      hint: `Push the image${uri ? ` (docker push ${uri}:${tag})` : ""} or check the pipeline, then run the same command again; use --image-timeout to wait longer.`,
+      out: ctx.out,
     },
   );
   ctx.out.success(`Image ${repositoryName}:${tag} is in ECR`);
+}
+
+/** The pipeline's page in the CodePipeline console. */
+export function pipelineConsoleUrl(pipelineName: string, region: string): string {
+  return `https://${region}.console.aws.amazon.com/codesuite/codepipeline/pipelines/${pipelineName}/view?region=${region}`;
 }
 
 /** Execution states after which nothing more happens. */
@@ -55,14 +87,14 @@ const endedStates = new Set(["Succeeded", "Failed", "Stopped", "Superseded", "Ca
  * is replaced by a new execution; one that fails while followed is an error.
  */
 export async function followPipelineExecution(pipelineName: string, region: string, timeoutMs: number, ctx: DeployContext): Promise<string> {
-  const consoleUrl = `https://${region}.console.aws.amazon.com/codesuite/codepipeline/pipelines/${pipelineName}/view?region=${region}`;
+  const consoleUrl = pipelineConsoleUrl(pipelineName, region);
   const pipelines = ctx.aws.codePipeline;
-  ctx.out.step(`Following pipeline ${pipelineName}`);
+  ctx.out.step(`Following pipeline ${pipelineName} (up to ${formatDuration(timeoutMs)})`);
+  ctx.out.info(`Watch it: ${consoleUrl}`);
   const started = ctx.clock.now();
   // A pipeline starts its first execution by itself shortly after it is created.
   const firstExecutionGraceMs = 60_000;
   let followed: string | undefined;
-  let lastStatus: string | undefined;
   return pollUntil(
     async () => {
       const list = await pipelines.listPipelineExecutions({ pipelineName, maxResults: 5 });
@@ -86,10 +118,6 @@ export async function followPipelineExecution(pipelineName: string, region: stri
           return { done: false, status: "started" };
         }
       }
-      if (status !== lastStatus) {
-        lastStatus = status;
-        ctx.out.info(`${status} (${Math.round((ctx.clock.now() - started) / 1000)}s)`);
-      }
       if (status === "Succeeded") {
         const sha = current.sourceRevisions?.[0]?.revisionId;
         if (!sha) throw new AwsError(`Pipeline ${pipelineName} succeeded but reports no source revision.`, { hint: "Run the command again with --tag TAG." });
@@ -109,6 +137,7 @@ export async function followPipelineExecution(pipelineName: string, region: stri
       intervalMs: 10_000,
       timeoutMs,
       what: `pipeline ${pipelineName} to finish`,
+      out: ctx.out,
       hint: `Watch it at ${consoleUrl}, then run the same command again (or pass --tag TAG).`,
     },
   );

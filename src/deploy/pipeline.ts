@@ -228,7 +228,7 @@ export async function waitForConnection(config: EndpointConfig, timeoutMs: numbe
       const status = await connectionStatus(arn, ctx);
       return status === "AVAILABLE" ? { done: true, value: undefined } : { done: false, status };
     },
-    { clock: ctx.clock, signal: ctx.signal, intervalMs: 5_000, timeoutMs, what: `connection ${arn} to become AVAILABLE`, hint: "Complete the handshake in the console, then run the same command again." },
+    { clock: ctx.clock, signal: ctx.signal, intervalMs: 5_000, timeoutMs, what: `connection ${arn} to become AVAILABLE`, out: ctx.out, hint: "Complete the handshake in the console, then run the same command again." },
   );
 }
 
@@ -289,7 +289,7 @@ async function stopRunningBuilds(projectName: string, ctx: DeployContext): Promi
       const left = builds.filter((b) => b.buildStatus === "IN_PROGRESS").length;
       return left === 0 ? { done: true, value: undefined } : { done: false, status: `${left} build(s) still stopping` };
     },
-    { clock: ctx.clock, signal: ctx.signal, intervalMs: 5_000, timeoutMs: 5 * 60_000, what: `the builds of ${projectName} to stop`, hint: "Run the same command again once the builds have stopped." },
+    { clock: ctx.clock, signal: ctx.signal, intervalMs: 5_000, timeoutMs: 5 * 60_000, what: `the builds of ${projectName} to stop`, out: ctx.out, hint: "Run the same command again once the builds have stopped." },
   );
   ctx.out.success(`Stopped ${running.length} running build(s) of ${projectName}`);
 }

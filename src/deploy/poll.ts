@@ -3,7 +3,9 @@
  * hammering the API, and stoppable with Ctrl-C.
  */
 import { AwsError, InterruptedError } from "../errors.js";
+import type { LiveRegion, Output } from "../io/output.js";
 import type { Clock } from "./clock.js";
+import { formatElapsed } from "./stack-progress.js";
 
 /** How to wait. */
 export interface PollOptions {
@@ -15,6 +17,8 @@ export interface PollOptions {
   what: string;
   /** What to do when the deadline passes. */
   hint?: string;
+  /** Where to show the wait with its elapsed time; without it the caller shows progress itself. */
+  out?: Output;
 }
 
 /** The result of one check: done with a value, or not yet with a status line. */
@@ -22,20 +26,76 @@ export type PollCheck<T> = { done: true; value: T } | { done: false; status?: st
 
 /** Calls `check` until it reports done; rejects with AwsError on timeout, InterruptedError on abort. */
 export async function pollUntil<T>(check: () => Promise<PollCheck<T>>, options: PollOptions): Promise<T> {
-  const deadline = options.clock.now() + options.timeoutMs;
+  const started = options.clock.now();
+  const deadline = started + options.timeoutMs;
+  const line = options.out ? new WaitLine(options.out, options.clock, options.what, started, options.timeoutMs) : undefined;
   let lastStatus: string | undefined;
-  for (;;) {
-    if (options.signal?.aborted) throw new InterruptedError(`Interrupted while waiting for ${options.what}.`);
-    const result = await check();
-    if (result.done) return result.value;
-    lastStatus = result.status ?? lastStatus;
-    if (options.clock.now() >= deadline) {
-      const seconds = Math.round(options.timeoutMs / 1000);
-      throw new AwsError(`Timed out after ${seconds}s waiting for ${options.what}${lastStatus ? ` (last seen: ${lastStatus})` : ""}.`, {
-        hint: options.hint,
-      });
+  try {
+    for (;;) {
+      if (options.signal?.aborted) throw new InterruptedError(`Interrupted while waiting for ${options.what}.`);
+      const result = await check();
+      if (result.done) return result.value;
+      lastStatus = result.status ?? lastStatus;
+      if (options.clock.now() >= deadline) {
+        throw new AwsError(`Timed out after ${formatDuration(options.timeoutMs)} waiting for ${options.what}${lastStatus ? ` (last seen: ${lastStatus})` : ""}.`, {
+          hint: options.hint,
+        });
+      }
+      line?.show(lastStatus);
+      await options.clock.sleep(options.intervalMs, options.signal);
     }
-    await options.clock.sleep(options.intervalMs, options.signal);
+  } finally {
+    line?.close();
+  }
+}
+
+/** `90 s`, `5 min`, `1 min 30 s`: a deadline as people say it. */
+export function formatDuration(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  const rest = seconds % 60;
+  return rest ? `${minutes} min ${rest} s` : `${minutes} min`;
+}
+
+/** How often a log (no terminal) hears that a wait goes on when nothing else changes. */
+const LOG_REPEAT_MS = 60_000;
+
+/**
+ * One line for a wait: on a terminal redrawn in place with the elapsed time;
+ * in logs printed when the status changes and once a minute, since a line per
+ * poll would fill CI logs.
+ */
+class WaitLine {
+  private readonly region?: LiveRegion;
+  private lastPrinted = -Infinity;
+  private lastStatus?: string;
+
+  constructor(
+    private readonly out: Output,
+    private readonly clock: Clock,
+    private readonly what: string,
+    private readonly started: number,
+    private readonly timeoutMs: number,
+  ) {
+    if (out.interactive) this.region = out.live();
+  }
+
+  show(status: string | undefined): void {
+    const now = this.clock.now();
+    const text = `Waiting for ${this.what}: ${formatElapsed(now - this.started)} of up to ${formatDuration(this.timeoutMs)}${status ? ` (${status})` : ""}`;
+    if (this.region) {
+      this.region.update([text]);
+      return;
+    }
+    if (status === this.lastStatus && now - this.lastPrinted < LOG_REPEAT_MS) return;
+    this.lastStatus = status;
+    this.lastPrinted = now;
+    this.out.info(text);
+  }
+
+  close(): void {
+    this.region?.close();
   }
 }
 

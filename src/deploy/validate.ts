@@ -7,6 +7,7 @@ import type { EcsService, ElbApi } from "../aws/interfaces.js";
 import { AwsError } from "../errors.js";
 import type { DeployContext } from "./context.js";
 import { pollUntil } from "./poll.js";
+import { formatElapsed } from "./stack-progress.js";
 
 /** Where the endpoint's parts are, from its stack's outputs. */
 export interface EndpointResources {
@@ -43,6 +44,9 @@ export async function validateEndpoint(resources: EndpointResources, options: Va
   const interval = ctx.pollIntervalMs ?? 5_000;
   const expected = await stackTaskDefinition(resources.stackName, ctx);
   const live = ctx.out.live();
+  const started = ctx.clock.now();
+  let lastState = "";
+  let shown = "";
   let service: EcsService;
   try {
     service = await pollUntil(
@@ -50,7 +54,11 @@ export async function validateEndpoint(resources: EndpointResources, options: Va
         const current = await describeService(resources, ctx);
         const primary = current.deployments?.find((d) => d.status === "PRIMARY");
         const failed = current.deployments?.find((d) => d.rolloutState === "FAILED");
-        live.update([`service: ${current.runningCount ?? 0}/${current.desiredCount ?? 0} running, ${current.pendingCount ?? 0} pending, rollout ${primary?.rolloutState ?? "n/a"}`]);
+        const state = `service: ${current.runningCount ?? 0}/${current.desiredCount ?? 0} running, ${current.pendingCount ?? 0} pending, rollout ${primary?.rolloutState ?? "n/a"}`;
+        // Logs get a line per change of state (with the time it took), a terminal the running clock.
+        if (ctx.out.interactive || state !== lastState) shown = `${state} (${formatElapsed(ctx.clock.now() - started)})`;
+        lastState = state;
+        live.update([shown]);
         if (failed) {
           throw new AwsError(`The ECS deployment of ${resources.serviceName} failed: ${failed.rolloutStateReason ?? "no reason given"}.`, {
             hint: `${await stoppedTaskReasons(resources, ctx)}With rollout.circuitBreakerRollback on (the default), the service is back on the previous image. Fix the image and run \`mlops update --tag NEW_TAG\`.`,
@@ -160,6 +168,7 @@ async function targetHealth(resources: EndpointResources, ctx: DeployContext, de
       intervalMs: ctx.pollIntervalMs ?? 5_000,
       timeoutMs,
       what: `${desired} healthy target(s) in ${resources.targetGroupArn}`,
+      out: ctx.out,
       hint: "Check the health check path and port in the parameter file and the task logs (`mlops status`).",
     },
   );

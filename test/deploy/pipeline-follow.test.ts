@@ -51,11 +51,19 @@ describe("create-endpoint following the pipeline's first build", () => {
     // An earlier run created the pipeline with --tag while the connection was pending; its first execution failed.
     const first = deployEndpoint(config, { pipeline: true, imageTimeoutMs: 60_000, rolloutTimeoutMs: 60_000, tag: "never-pushed" }, context);
     await expect(first).rejects.toThrow(/Timed out/);
+    const waitLines = context.out.lines.join("\n");
+    // The image wait names the repository URI and the commands that end it, with its elapsed time.
+    expect(waitLines).toMatch(/aws ecr get-login-password --region us-east-1 \| docker login --username AWS --password-stdin \d{12}\.dkr\.ecr\.us-east-1\.amazonaws\.com\n/);
+    expect(waitLines).toMatch(/docker push \d{12}\.dkr\.ecr\.us-east-1\.amazonaws\.com\/ep-a-prod:never-pushed/);
+    expect(waitLines).toMatch(/Waiting for image ep-a-prod:never-pushed: 0:00 of up to 1 min \(not in ECR yet\)/);
     executions.finishAll();
     const result = await deployEndpoint(config, { pipeline: true, imageTimeoutMs: 30 * 60_000, rolloutTimeoutMs: 15 * 60_000 }, context);
     expect(executions.started).toBe(1);
     expect(result.imageTag).toBe(`tag-${sha}`);
     expect(context.out.lines.join("\n")).toMatch(/ended failed before this run; starting a new one/);
+    // The pipeline wait names the pipeline's console page and shows its elapsed time.
+    expect(context.out.lines).toContain("info: Watch it: https://us-east-1.console.aws.amazon.com/codesuite/codepipeline/pipelines/ep-a-prod/view?region=us-east-1");
+    expect(context.out.lines.join("\n")).toMatch(/Waiting for pipeline ep-a-prod to finish: \d+:\d\d of up to 30 min \(InProgress\)/);
   });
 
   it("waits for the connection, follows the execution and deploys the tag it built", async () => {

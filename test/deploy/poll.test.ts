@@ -3,7 +3,7 @@ import { isRoleNotYetUsable, whileRolesPropagate } from "../../src/deploy/pipeli
 import { pollUntil, retryWhile } from "../../src/deploy/poll.js";
 import { AwsError, InterruptedError } from "../../src/errors.js";
 import { FakeClock } from "../fakes/clock.js";
-import { MemoryOutput } from "../fakes/output.js";
+import { InteractiveMemoryOutput, MemoryOutput } from "../fakes/output.js";
 
 describe("retryWhile", () => {
   it("retries passing failures until the call succeeds", async () => {
@@ -61,7 +61,7 @@ describe("whileRolesPropagate", () => {
 describe("pollUntil", () => {
   it("times out naming what it waited for and the last status", async () => {
     const clock = new FakeClock();
-    await expect(pollUntil(async () => ({ done: false, status: "2/3 healthy" }), { clock, intervalMs: 1_000, timeoutMs: 5_000, what: "targets" })).rejects.toThrow(/Timed out after 5s waiting for targets \(last seen: 2\/3 healthy\)/);
+    await expect(pollUntil(async () => ({ done: false, status: "2/3 healthy" }), { clock, intervalMs: 1_000, timeoutMs: 5_000, what: "targets" })).rejects.toThrow(/Timed out after 5 s waiting for targets \(last seen: 2\/3 healthy\)/);
   });
 
   it("stops with InterruptedError when the signal aborts", async () => {
@@ -69,5 +69,35 @@ describe("pollUntil", () => {
     const controller = new AbortController();
     clock.onSleep = () => controller.abort();
     await expect(pollUntil(async () => ({ done: false }), { clock, signal: controller.signal, intervalMs: 1_000, timeoutMs: 60_000, what: "x" })).rejects.toThrow(InterruptedError);
+  });
+
+  it("shows the elapsed time of a wait on a terminal, redrawn on every poll", async () => {
+    const clock = new FakeClock();
+    const out = new InteractiveMemoryOutput();
+    let checks = 0;
+    await pollUntil(async () => (++checks === 4 ? { done: true, value: 1 } : { done: false, status: "PENDING" }), { clock, intervalMs: 5_000, timeoutMs: 60_000, what: "image r:v1", out });
+    expect(out.lines.filter((l) => l.startsWith("live:"))).toEqual([
+      "live: Waiting for image r:v1: 0:00 of up to 1 min (PENDING)",
+      "live: Waiting for image r:v1: 0:05 of up to 1 min (PENDING)",
+      "live: Waiting for image r:v1: 0:10 of up to 1 min (PENDING)",
+    ]);
+  });
+
+  it("in logs prints a wait line when its status changes and once a minute, not on every poll", async () => {
+    const clock = new FakeClock();
+    const out = new MemoryOutput();
+    let checks = 0;
+    await pollUntil(async () => {
+      checks++;
+      if (checks > 40) return { done: true, value: undefined };
+      return { done: false, status: checks < 3 ? "InProgress" : "Building" };
+    }, { clock, intervalMs: 5_000, timeoutMs: 30 * 60_000, what: "pipeline p", out });
+    expect(out.lines).toEqual([
+      "info: Waiting for pipeline p: 0:00 of up to 30 min (InProgress)",
+      "info: Waiting for pipeline p: 0:10 of up to 30 min (Building)",
+      "info: Waiting for pipeline p: 1:10 of up to 30 min (Building)",
+      "info: Waiting for pipeline p: 2:10 of up to 30 min (Building)",
+      "info: Waiting for pipeline p: 3:10 of up to 30 min (Building)",
+    ]);
   });
 });

@@ -25,6 +25,9 @@ export interface FakeCertificate {
   failureReason?: CertificateDetail["FailureReason"];
   /** Describes answered so far. */
   describes: number;
+  tags: { Key: string; Value?: string }[];
+  /** ARNs of the resources using it (a listener); ACM refuses to delete it while any is left. */
+  inUseBy: string[];
 }
 
 /** How requested certificates behave. */
@@ -54,7 +57,16 @@ export class FakeAcm implements Api {
   constructor(private readonly options: FakeAcmOptions = {}) {}
 
   /** Adds a certificate as if it had been issued or imported earlier; returns it. */
-  add(cert: { domainName: string; sans?: string[]; status?: Status; keyAlgorithm?: KeyType; notAfter?: Date; failureReason?: CertificateDetail["FailureReason"] }): FakeCertificate {
+  add(cert: {
+    domainName: string;
+    sans?: string[];
+    status?: Status;
+    keyAlgorithm?: KeyType;
+    notAfter?: Date;
+    failureReason?: CertificateDetail["FailureReason"];
+    tags?: { Key: string; Value?: string }[];
+    inUseBy?: string[];
+  }): FakeCertificate {
     const added: FakeCertificate = {
       arn: this.nextArn(),
       domainName: cert.domainName,
@@ -64,6 +76,8 @@ export class FakeAcm implements Api {
       notAfter: cert.notAfter,
       failureReason: cert.failureReason,
       describes: 0,
+      tags: cert.tags ?? [],
+      inUseBy: cert.inUseBy ?? [],
     };
     this.certificates.push(added);
     return added;
@@ -117,6 +131,7 @@ export class FakeAcm implements Api {
       KeyAlgorithm: cert.keyAlgorithm,
       NotAfter: cert.notAfter,
       FailureReason: cert.failureReason,
+      InUseBy: cert.inUseBy,
       DomainValidationOptions: [
         {
           DomainName: cert.domainName,
@@ -136,10 +151,32 @@ export class FakeAcm implements Api {
     }
     const earlier = token === undefined ? undefined : this.tokens.get(token);
     if (earlier) return { CertificateArn: earlier };
-    const cert = this.add({ domainName: input.DomainName ?? "", sans: [input.DomainName ?? "", ...(input.SubjectAlternativeNames ?? [])], status: "PENDING_VALIDATION" });
+    const cert = this.add({
+      domainName: input.DomainName ?? "",
+      sans: [input.DomainName ?? "", ...(input.SubjectAlternativeNames ?? [])],
+      status: "PENDING_VALIDATION",
+      tags: (input.Tags ?? []).map((t) => ({ Key: t.Key ?? "", Value: t.Value })),
+    });
     this.requested.add(cert.arn);
     if (token !== undefined) this.tokens.set(token, cert.arn);
     return { CertificateArn: cert.arn };
+  }
+
+  async listTagsForCertificate(input: Parameters<Api["listTagsForCertificate"]>[0]) {
+    return { Tags: this.find(input.CertificateArn).tags };
+  }
+
+  /** As ACM: a certificate in use by a load balancer cannot be deleted (ResourceInUseException). */
+  async deleteCertificate(input: Parameters<Api["deleteCertificate"]>[0]): Promise<void> {
+    const cert = this.find(input.CertificateArn);
+    if (cert.inUseBy.length) throw new AwsError(`Certificate ${cert.arn} in use by ${cert.inUseBy.join(", ")}`, { code: "ResourceInUseException" });
+    this.certificates.splice(this.certificates.indexOf(cert), 1);
+  }
+
+  private find(arn: string | undefined): FakeCertificate {
+    const cert = this.certificates.find((c) => c.arn === arn);
+    if (!cert) throw new AwsError(`Certificate ${arn} not found`, { code: "ResourceNotFoundException" });
+    return cert;
   }
 
   private nextArn(): string {
