@@ -172,9 +172,10 @@ export function buildProgram(makeDeps: (globals: GlobalOptions) => CommandDeps):
 
   program
     .command("status")
-    .description("every endpoint mlops manages in the account and region")
-    .action(async (options: Record<string, unknown>) => {
-      await runStatus(withGlobals(options), deps());
+    .description("every endpoint mlops manages in the account and region (or one), and the data teardowns kept")
+    .argument("[name]", "one endpoint: its project (ep-a) or project-environment (ep-a-prod)")
+    .action(async (name: string | undefined, options: Record<string, unknown>) => {
+      await runStatus({ ...withGlobals(options), name }, deps());
     });
 
   tutorialFlags(

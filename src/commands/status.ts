@@ -1,25 +1,102 @@
 /**
- * `mlops status`: every endpoint mlops manages in the account and region.
+ * `mlops status [NAME]`: every endpoint mlops manages in the account and
+ * region (or one), and the data teardowns kept.
  */
+import { z } from "zod";
+import type { DeployContext } from "../deploy/context.js";
+import { listManagedStacks, stackParameters, type ManagedStack } from "../deploy/discovery.js";
+import { findKeptData, formatBytes, type KeptData } from "../deploy/kept-data.js";
 import { endpointStatuses, type EndpointStatus } from "../deploy/status.js";
+import { InputError, MlopsError } from "../errors.js";
 import { formatTable } from "../io/table.js";
 import { deployContext, globalOptionsSchema, parseOptions, type CommandDeps } from "./shared.js";
 
 /** Options of status. */
-export const statusOptionsSchema = globalOptionsSchema;
+export const statusOptionsSchema = globalOptionsSchema.extend({
+  name: z.string().min(1).optional(),
+});
+
+/** What status shows. */
+export interface StatusReport {
+  region: string;
+  endpoints: EndpointStatus[];
+  kept: KeptData;
+  /** Why the kept data could not be read, when it could not. */
+  keptError?: string;
+}
 
 /** Runs status. */
 export async function runStatus(raw: unknown, deps: CommandDeps): Promise<EndpointStatus[]> {
   const options = parseOptions(statusOptionsSchema, raw);
   const ctx = await deployContext(deps, options);
-  const statuses = await endpointStatuses(ctx);
-  deps.out.result({ region: ctx.aws.region, endpoints: statuses }, () => {
-    if (statuses.length === 0) return `No endpoints managed by mlops in ${ctx.aws.region}.`;
-    const count = (a?: number, b?: number) => (a === undefined ? "-" : `${a}/${b ?? "-"}`);
-    return formatTable(
-      ["ENDPOINT", "ROLE", "STACK", "IMAGE", "TASKS", "HEALTHY", "PIPELINE", "URL"],
-      statuses.map((s) => [s.endpoint, s.role, s.stackStatus, s.imageTag ?? "-", count(s.running, s.desired), count(s.healthyTargets, s.totalTargets), s.pipeline ? "yes" : "no", s.url ?? "-"]),
+  const name = options.name;
+  const statuses = await endpointStatuses(ctx, name ? (m) => isNamed(m, name) : undefined);
+  const report: StatusReport = { region: ctx.aws.region, endpoints: statuses, ...(await keptSection(ctx, name)) };
+  if (name && statuses.length === 0 && report.kept.fileSystems.length + report.kept.logGroups.length + report.kept.certificates.length === 0) {
+    const known = (await listManagedStacks(ctx.aws.cloudFormation)).filter((m) => m.role !== "pipeline").map((m) => m.endpointId);
+    throw new InputError(
+      [{ path: "status", message: `no endpoint named ${name} in ${ctx.aws.region}${known.length ? ` (endpoints: ${known.join(", ")})` : " (no endpoints at all)"}` }],
+      "Give the project (ep-a) or project-environment (ep-a-prod) of an endpoint, or run mlops status for all of them.",
     );
-  });
+  }
+  deps.out.result(report, () => renderStatus(report, name));
   return statuses;
+}
+
+/** True when NAME is the endpoint's project or its `project-environment`. */
+function isNamed(m: ManagedStack, name: string): boolean {
+  return m.endpointId === name || stackParameters(m.stack).ProjectName === name;
+}
+
+/** Reads what teardowns kept; a failure to read it does not hide the endpoints. */
+async function keptSection(ctx: DeployContext, name: string | undefined): Promise<{ kept: KeptData; keptError?: string }> {
+  try {
+    const managed = (await listManagedStacks(ctx.aws.cloudFormation)).filter((m) => m.role !== "pipeline");
+    const hosts = managed.map((m) => stackParameters(m.stack).HostHeaderApi?.toLowerCase()).filter((h): h is string => !!h);
+    const kept = await findKeptData(ctx, { ids: new Set(managed.map((m) => m.endpointId)), hosts: new Set(hosts) });
+    if (!name) return { kept };
+    // A gone endpoint is known only by its id (`project-environment`), so a project name matches its prefix.
+    const matches = (endpoint?: string) => endpoint !== undefined && (endpoint === name || endpoint.startsWith(`${name}-`));
+    return {
+      kept: {
+        fileSystems: kept.fileSystems.filter((f) => matches(f.endpoint)),
+        logGroups: kept.logGroups.filter((g) => matches(g.endpoint)),
+        certificates: kept.certificates.filter((c) => matches(c.endpoint)),
+      },
+    };
+  } catch (error) {
+    if (!(error instanceof MlopsError)) throw error;
+    return { kept: { fileSystems: [], logGroups: [], certificates: [] }, keptError: error.message };
+  }
+}
+
+function renderStatus(report: StatusReport, name: string | undefined): string {
+  const sections: string[] = [];
+  if (report.endpoints.length === 0) {
+    sections.push(name ? `No running endpoint ${name} in ${report.region}.` : `No endpoints managed by mlops in ${report.region}.`);
+  } else {
+    const count = (a?: number, b?: number) => (a === undefined ? "-" : `${a}/${b ?? "-"}`);
+    sections.push(
+      formatTable(
+        ["ENDPOINT", "ROLE", "STACK", "IMAGE", "TASKS", "HEALTHY", "PIPELINE", "URL"],
+        report.endpoints.map((s) => [s.endpoint, s.role, s.stackStatus, s.imageTag ?? "-", count(s.running, s.desired), count(s.healthyTargets, s.totalTargets), s.pipeline ? "yes" : "no", s.url ?? "-"]),
+      ),
+    );
+  }
+  const kept = keptRows(report.kept);
+  if (kept.length) {
+    sections.push(
+      `Kept by teardowns (endpoint gone; \`mlops teardown --all --delete-data\` deletes them):\n${formatTable(["ENDPOINT", "KIND", "ID", "SIZE"], kept)}`,
+    );
+  }
+  if (report.keptError) sections.push(`Could not read the data teardowns kept: ${report.keptError}`);
+  return sections.join("\n\n");
+}
+
+function keptRows(kept: KeptData): string[][] {
+  return [
+    ...kept.fileSystems.map((f) => [f.endpoint, `EFS file system (${f.volume})`, f.fileSystemId, f.sizeBytes === undefined ? "-" : formatBytes(f.sizeBytes)]),
+    ...kept.logGroups.map((g) => [g.endpoint, "log group", g.name, g.storedBytes === undefined ? "-" : formatBytes(g.storedBytes)]),
+    ...kept.certificates.map((c) => [c.endpoint ?? "-", `ACM certificate (${c.domain})`, c.arn, "-"]),
+  ];
 }

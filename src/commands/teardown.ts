@@ -3,6 +3,7 @@
  * made, safely and in order, keeping EFS data unless `--delete-data`.
  */
 import { z } from "zod";
+import { count } from "../deploy/kept-data.js";
 import { teardown, type TeardownResult, type TeardownTarget } from "../deploy/teardown.js";
 import { InputError } from "../errors.js";
 import { endpointId } from "../params/model.js";
@@ -28,6 +29,15 @@ export async function runTeardown(raw: unknown, deps: CommandDeps): Promise<Tear
   requireConsent(options, deps, "teardown");
   const ctx = await deployContext(deps, options);
   const result = await teardown(target, { deleteData: options.deleteData }, ctx, (scopes, work) => underLease(scopes, command, options, deps, ctx, work));
-  deps.out.result(result, () => `Deleted ${result.deletedStacks.length} stack(s); kept ${result.keptFileSystems.length} EFS file system(s).`);
+  deps.out.result(result, () => teardownSummary(result));
   return result;
+}
+
+/** The last line: what was really deleted and what was kept, counted. */
+export function teardownSummary(r: TeardownResult): string {
+  const data = (fs: number, logs: number, certs: number) => `${count(fs, "EFS file system")}, ${count(logs, "log group")}, ${count(certs, "certificate")}`;
+  return (
+    `Deleted ${count(r.deletedStacks.length, "stack")}, ${data(r.deletedFileSystems.length, r.deletedLogGroups.length, r.deletedCertificates.length)}; ` +
+    `kept ${data(r.keptFileSystems.length, r.keptLogGroups.length, r.keptCertificates.length)}.`
+  );
 }

@@ -3,7 +3,7 @@
  * from AWS (stack tags), with its image, tasks and target health.
  */
 import type { DeployContext } from "./context.js";
-import { listManagedStacks, stackParameters } from "./discovery.js";
+import { listManagedStacks, stackParameters, type ManagedStack } from "./discovery.js";
 import { stackOutputs } from "./stack.js";
 import { targetHealthCounts } from "./validate.js";
 
@@ -22,13 +22,13 @@ export interface EndpointStatus {
   pipeline: boolean;
 }
 
-/** Reads the state of every managed endpoint. */
-export async function endpointStatuses(ctx: DeployContext): Promise<EndpointStatus[]> {
+/** Reads the state of every managed endpoint, or of those `select` picks. */
+export async function endpointStatuses(ctx: DeployContext, select?: (stack: ManagedStack) => boolean): Promise<EndpointStatus[]> {
   const managed = await listManagedStacks(ctx.aws.cloudFormation);
   const pipelines = new Set(managed.filter((m) => m.role === "pipeline").map((m) => m.endpointId));
   const statuses: EndpointStatus[] = [];
   for (const m of managed) {
-    if (m.role === "pipeline") continue;
+    if (m.role === "pipeline" || (select && !select(m))) continue;
     const params = stackParameters(m.stack);
     const outputs = stackOutputs(m.stack);
     const status: EndpointStatus = {

@@ -11,6 +11,7 @@ import { findExport, importingStacks, listManagedStacks, stackParameters, type M
 import { releaseListenerCertificates } from "./listener-certificates.js";
 import { buildLogGroupName, deleteLogGroup, endpointLogGroupName, logGroupExists } from "./log-groups.js";
 import { deleteFileSystems, findEndpointFileSystems, type KeptFileSystem } from "./file-systems.js";
+import { deleteKeptData, describeKept, findKeptCertificates, findKeptData, isEmpty, type KeptData } from "./kept-data.js";
 import { deletePipeline, emptyBucket } from "./pipeline.js";
 import { removeNfsRule } from "./security-groups.js";
 import { deleteStack, stackOutputs } from "./stack.js";
@@ -37,6 +38,8 @@ export interface TeardownResult {
   deletedFileSystems: KeptFileSystem[];
   keptLogGroups: string[];
   deletedLogGroups: string[];
+  keptCertificates: string[];
+  deletedCertificates: string[];
 }
 
 interface EndpointPlan {
@@ -56,7 +59,7 @@ export async function teardown(target: TeardownTarget, options: TeardownOptions,
     const outcome = await lock(scopes, async () => {
       const planned = await plan(target, ctx);
       const missing = target.kind === "all" ? scopesOf(planned.plans.flatMap((p) => [p.stack, p.pipeline]).filter((m): m is ManagedStack => !!m)).filter((s) => !scopes.includes(s)) : [];
-      return missing.length ? undefined : await runPlan(planned, options, ctx);
+      return missing.length ? undefined : await runPlan(planned, target, options, ctx);
     });
     if (outcome) return outcome;
     if (attempt >= scopeAttempts) throw new AwsError("Endpoints kept appearing on new bases while teardown --all was taking their leases; nothing was deleted.", { hint: "Run the same command again." });
@@ -73,14 +76,33 @@ export function scopesOf(stacks: ManagedStack[]): string[] {
   return [...new Set(byEndpoint.values())].sort();
 }
 
-async function runPlan({ plans, others }: { plans: EndpointPlan[]; others: ManagedStack[] }, options: TeardownOptions, ctx: DeployContext): Promise<TeardownResult> {
-  const result: TeardownResult = { deletedStacks: [], emptiedRepositories: [], keptFileSystems: [], deletedFileSystems: [], keptLogGroups: [], deletedLogGroups: [] };
+async function runPlan(
+  { plans, others }: { plans: EndpointPlan[]; others: ManagedStack[] },
+  target: TeardownTarget,
+  options: TeardownOptions,
+  ctx: DeployContext,
+): Promise<TeardownResult> {
+  const result: TeardownResult = {
+    deletedStacks: [],
+    emptiedRepositories: [],
+    keptFileSystems: [],
+    deletedFileSystems: [],
+    keptLogGroups: [],
+    deletedLogGroups: [],
+    keptCertificates: [],
+    deletedCertificates: [],
+  };
   const fileSystems = new Map<string, KeptFileSystem[]>();
   for (const p of plans) fileSystems.set(p.endpointId, await findEndpointFileSystems(ctx.aws.efs, p.endpointId));
-  if (plans.length === 0 || plans.every((p) => !p.stack && !p.pipeline && !(fileSystems.get(p.endpointId)?.length && options.deleteData))) {
+  // With --all, the data earlier teardowns kept (endpoints with no stack left) is shown, and deleted with --delete-data.
+  const earlier = target.kind === "all" ? await findKeptData(ctx, planned(plans)) : undefined;
+  const earlierToDelete = options.deleteData && earlier && !isEmpty(earlier) ? earlier : undefined;
+  if (!earlierToDelete && (plans.length === 0 || plans.every((p) => !p.stack && !p.pipeline && !(fileSystems.get(p.endpointId)?.length && options.deleteData)))) {
     ctx.out.success("Nothing to tear down.");
     for (const list of fileSystems.values()) result.keptFileSystems.push(...list);
     reportKept(result.keptFileSystems, ctx);
+    if (earlier) addKept(result, earlier);
+    if (earlier && !isEmpty(earlier)) ctx.out.info(`Kept from earlier teardowns: ${describeKept(earlier)}; \`mlops status\` lists them, \`mlops teardown --all --delete-data\` deletes them.`);
     return result;
   }
 
@@ -98,6 +120,14 @@ async function runPlan({ plans, others }: { plans: EndpointPlan[]; others: Manag
   }
   const efsCount = [...fileSystems.values()].reduce((n, l) => n + l.length, 0);
   if (efsCount) ctx.out.info(options.deleteData ? `EFS: ${efsCount} file system(s) and ALL THEIR DATA will be deleted (--delete-data)` : `EFS: ${efsCount} file system(s) are kept (pass --delete-data to delete them)`);
+  if (earlier && !isEmpty(earlier)) {
+    ctx.out.info(
+      earlierToDelete
+        ? `Kept by earlier teardowns, deleted now with ALL THEIR DATA (--delete-data): ${describeKept(earlier)}`
+        : `Kept by earlier teardowns, kept again: ${describeKept(earlier)} (pass --delete-data to delete them)`,
+    );
+  }
+  if (target.kind === "all" && options.deleteData) ctx.out.info("ACM certificates mlops requested for these endpoints are deleted once no listener uses them (--delete-data).");
   if (!ctx.assumeYes) {
     if (!ctx.out.interactive) throw new DeclinedError("Teardown deletes resources and images: confirm by re-running with --yes.");
     if (!(await ctx.out.confirm("Delete all of the above?"))) throw new DeclinedError();
@@ -144,10 +174,46 @@ async function runPlan({ plans, others }: { plans: EndpointPlan[]; others: Manag
       result.keptFileSystems.push(...volumes);
     }
   }
+  if (earlierToDelete) {
+    const leftover = await deleteKeptData(earlierToDelete, ctx);
+    addDeleted(result, leftover.deleted);
+    addKept(result, leftover.kept);
+  } else if (earlier) {
+    addKept(result, earlier);
+  }
+  if (target.kind === "all") {
+    // The certificates of the endpoints just torn down are unused only now that their stacks are gone.
+    const certificates = (await findKeptCertificates(ctx.aws.acm, { ids: new Set(), hosts: new Set() })).filter((c) => !result.keptCertificates.includes(c.arn));
+    if (options.deleteData) {
+      const leftover = await deleteKeptData({ fileSystems: [], logGroups: [], certificates }, ctx);
+      addDeleted(result, leftover.deleted);
+      addKept(result, leftover.kept);
+    } else {
+      addKept(result, { fileSystems: [], logGroups: [], certificates });
+    }
+  }
   reportKept(result.keptFileSystems, ctx);
   if (result.keptLogGroups.length) ctx.out.info(`Kept log group(s) ${result.keptLogGroups.join(", ")} (deleted with --delete-data).`);
   ctx.out.success(`Teardown complete: ${result.deletedStacks.length} stack(s) deleted.`);
   return result;
+}
+
+/** The endpoints this teardown handles itself: their data is not "kept by an earlier teardown". */
+function planned(plans: EndpointPlan[]): { ids: Set<string>; hosts: Set<string> } {
+  const hosts = plans.map((p) => (p.stack ? stackParameters(p.stack.stack).HostHeaderApi?.toLowerCase() : undefined)).filter((h): h is string => !!h);
+  return { ids: new Set(plans.map((p) => p.endpointId)), hosts: new Set(hosts) };
+}
+
+function addKept(result: TeardownResult, kept: KeptData): void {
+  result.keptFileSystems.push(...kept.fileSystems);
+  result.keptLogGroups.push(...kept.logGroups.map((g) => g.name));
+  result.keptCertificates.push(...kept.certificates.map((c) => c.arn));
+}
+
+function addDeleted(result: TeardownResult, deleted: KeptData): void {
+  result.deletedFileSystems.push(...deleted.fileSystems);
+  result.deletedLogGroups.push(...deleted.logGroups.map((g) => g.name));
+  result.deletedCertificates.push(...deleted.certificates.map((c) => c.arn));
 }
 
 function rank(p: EndpointPlan): number {

@@ -174,6 +174,19 @@ describe("create-endpoint, add-endpoint, update, status, teardown", () => {
     ]);
   });
 
+  it("status NAME shows one endpoint, by project or project-environment; an unknown name is bad input", async () => {
+    const byProject = await runMlops(["status", "ep-b", "--json"], { endpointUrl: emulator.url });
+    expect(byProject.code, failure(byProject)).toBe(0);
+    expect((JSON.parse(byProject.stdout) as { endpoints: { endpoint: string }[] }).endpoints.map((e) => e.endpoint)).toEqual(["ep-b-prod"]);
+    const byId = await runMlops(["status", "ep-a-prod"], { endpointUrl: emulator.url });
+    expect(byId.code, failure(byId)).toBe(0);
+    expect(byId.stdout).toMatch(/^ep-a-prod\s+base/m);
+    expect(byId.stdout).not.toContain("ep-b-prod");
+    const unknown = await runMlops(["status", "ep-z"], { endpointUrl: emulator.url });
+    expect(unknown.code, failure(unknown)).toBe(2);
+    expect(unknown.stderr).toContain("no endpoint named ep-z in us-east-1 (endpoints: ep-a-prod, ep-b-prod)");
+  });
+
   it("teardown of the base alone is refused while B imports its exports", async () => {
     const run = await runMlops(["teardown", "params/ep-a.yaml", "--yes"], { endpointUrl: emulator.url });
     expect(run.code, failure(run)).toBe(2);
@@ -198,9 +211,31 @@ describe("create-endpoint, add-endpoint, update, status, teardown", () => {
     const efsAfter = (await aws.efs.send(new DescribeFileSystemsCommand({}))).FileSystems ?? [];
     expect(efsAfter.map((f) => f.FileSystemId).sort()).toEqual(efsBefore.map((f) => f.FileSystemId).sort());
     expect(run.stderr).toMatch(/Kept 4 EFS file system/);
+    expect(run.stdout).toContain("Deleted 4 stacks, 0 EFS file systems, 0 log groups, 0 certificates; kept 4 EFS file systems, 2 log groups, 2 certificates.");
     expect(await logGroups()).toEqual(["/mlops/ep-a-prod", "/mlops/ep-b-prod"]);
     expect((await aws.s3.send(new ListBucketsCommand({}))).Buckets ?? []).toEqual([]);
     expect((await aws.ec2.send(new DescribeFlowLogsCommand({}))).FlowLogs ?? []).toEqual([]);
+  });
+
+  it("status shows what the teardown kept, in the table and as JSON", async () => {
+    const json = await runMlops(["status", "--json"], { endpointUrl: emulator.url });
+    expect(json.code, failure(json)).toBe(0);
+    const report = JSON.parse(json.stdout) as { endpoints: unknown[]; kept: { fileSystems: { endpoint: string; volume: string; sizeBytes: number }[]; logGroups: { endpoint: string; name: string }[] } };
+    expect(report.endpoints).toEqual([]);
+    expect(report.kept.fileSystems.map((f) => `${f.endpoint}/${f.volume}`).sort()).toEqual(["ep-a-prod/assets", "ep-a-prod/weights", "ep-b-prod/assets", "ep-b-prod/weights"]);
+    expect(report.kept.fileSystems.every((f) => typeof f.sizeBytes === "number")).toBe(true);
+    expect(report.kept.logGroups.map((g) => [g.endpoint, g.name])).toEqual([["ep-a-prod", "/mlops/ep-a-prod"], ["ep-b-prod", "/mlops/ep-b-prod"]]);
+    const table = await runMlops(["status"], { endpointUrl: emulator.url });
+    expect(table.code, failure(table)).toBe(0);
+    expect(table.stdout).toContain("Kept by teardowns");
+    expect(table.stdout).toMatch(/^ep-b-prod\s+EFS file system \(weights\)\s+fs-\w+\s+\d+ B$/m);
+    expect(table.stdout).toMatch(/^ep-a-prod\s+log group\s+\/mlops\/ep-a-prod/m);
+    // Requested by create-endpoint and add-endpoint, tagged with their endpoint.
+    expect(table.stdout).toMatch(/^ep-b-prod\s+ACM certificate \(ep-b\.example\.com\)\s+arn:aws:acm:/m);
+    const again = await runMlops(["teardown", "--all", "--yes"], { endpointUrl: emulator.url });
+    expect(again.code, failure(again)).toBe(0);
+    expect(again.stderr).toContain("Nothing to tear down.");
+    expect(again.stderr).toMatch(/Kept from earlier teardowns: 4 EFS file systems \(\d+ B\), 2 log groups, 2 certificates/);
   });
 
   it("re-creating the base mounts its kept file systems instead of new ones", async () => {
@@ -217,6 +252,24 @@ describe("create-endpoint, add-endpoint, update, status, teardown", () => {
     const left = ((await aws.efs.send(new DescribeFileSystemsCommand({}))).FileSystems ?? []).filter((f) => f.Tags?.some((t) => t.Key === "mlops:endpoint" && t.Value === "ep-a-prod"));
     expect(left).toEqual([]);
     expect(await logGroups()).toEqual(["/mlops/ep-b-prod"]);
+  });
+
+  it("teardown --all --delete-data removes the data kept from endpoints whose stacks are gone", async () => {
+    // ep-a-prod has a stack again (no pipeline); ep-b-prod's stack is gone but its file systems and log group were kept.
+    await runMlops(["teardown", "--all", "--yes"], { endpointUrl: emulator.url });
+    const declined = await runMlops(["teardown", "--all", "--delete-data"], { endpointUrl: emulator.url });
+    expect(declined.code, failure(declined)).toBe(2);
+    expect((await aws.efs.send(new DescribeFileSystemsCommand({}))).FileSystems?.length).toBeGreaterThan(0);
+    const run = await runMlops(["teardown", "--all", "--delete-data", "--yes"], { endpointUrl: emulator.url });
+    expect(run.code, failure(run)).toBe(0);
+    expect(run.stderr).toMatch(/Kept by earlier teardowns, deleted now with ALL THEIR DATA \(--delete-data\): \d EFS file systems/);
+    expect((await aws.efs.send(new DescribeFileSystemsCommand({}))).FileSystems ?? []).toEqual([]);
+    expect(await logGroups()).toEqual([]);
+    expect(run.stdout).toMatch(/^Deleted 0 stacks, \d EFS file systems, \d log groups?, \d certificates?; kept 0 EFS file systems, 0 log groups, 0 certificates\.$/m);
+    const status = JSON.parse((await runMlops(["status", "--json"], { endpointUrl: emulator.url })).stdout) as { kept: { fileSystems: unknown[]; logGroups: unknown[]; certificates: unknown[] } };
+    expect(status.kept.fileSystems).toEqual([]);
+    expect(status.kept.logGroups).toEqual([]);
+    expect(status.kept.certificates).toEqual([]);
   });
 });
 
