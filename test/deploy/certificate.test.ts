@@ -27,7 +27,7 @@ function setup(options: FakeAcmOptions = {}) {
   const clock = new FakeClock();
   // The certificate step only talks to ACM; any other client used would be a bug and fail loudly.
   const ctx: DeployContext = { aws: { region: "us-east-1", acm } as Partial<AwsClients> as AwsClients, out, clock, assumeYes: true };
-  const run = (host: string) => ensureCertificate({ api: { hostHeader: host, port: 443, healthCheckPath: "/" } } as EndpointConfig, ctx);
+  const run = (host: string) => ensureCertificate({ project: "ep-a", environment: "prod", api: { hostHeader: host, port: 443, healthCheckPath: "/" } } as EndpointConfig, ctx);
   return { acm, out, clock, run };
 }
 
@@ -86,6 +86,15 @@ describe("ensureCertificate: requesting", () => {
     expect(out.lines.filter((l) => l.includes("ACTION REQUIRED"))).toHaveLength(1);
     expect(out.lines.filter((l) => l === "info: CNAME _x1.ep-a.x.com. -> _x2.acm-validations.aws.")).toHaveLength(1);
     expect(out.lines.at(-1)).toBe(`success: Certificate issued: ${arn}`);
+  });
+
+  it("tags the certificate it requests with mlops and the endpoint, so status and teardown find it once the endpoint is gone", async () => {
+    const { acm, run } = setup();
+    await run("ep-a.x.com");
+    expect(acm.requests[0]?.Tags).toEqual([
+      { Key: "mlops:managed-by", Value: "mlops" },
+      { Key: "mlops:endpoint", Value: "ep-a-prod" },
+    ]);
   });
 
   it("waits for a certificate still pending from an interrupted run, found on a later page", async () => {
