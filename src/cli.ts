@@ -52,13 +52,14 @@ export async function main(argv: string[]): Promise<number> {
         interactive: Boolean(process.stderr.isTTY) && !process.env.CI,
         color: Boolean(process.stderr.isTTY) && !process.env.NO_COLOR && globals.color !== false,
       });
-      const region = globals.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+      const region = regionFromFlagOrEnvironment(globals.region);
       const deps: CommandDeps = {
         out: output,
         clock: systemClock,
         signal: controller.signal,
         cwd: process.cwd(),
-        region,
+        region: region?.name,
+        regionSource: region?.source,
         holder: holderName(),
         aws: () => createAwsClients({ region: globals.region, profile: globals.profile, endpointUrl: globals.endpointUrl ?? process.env.MLOPS_ENDPOINT_URL }),
       };
@@ -84,6 +85,16 @@ function holderName(): string {
   return `${user}@${hostname()} (pid ${process.pid})`;
 }
 
+/** The region known before any client exists, and where it came from; the SDK's adapters resolve a profile's region later. */
+function regionFromFlagOrEnvironment(flag: string | undefined): { name: string; source: string } | undefined {
+  if (flag) return { name: flag, source: "--region" };
+  for (const variable of ["AWS_REGION", "AWS_DEFAULT_REGION"]) {
+    const value = process.env[variable];
+    if (value) return { name: value, source: variable };
+  }
+  return undefined;
+}
+
 function report(error: unknown, out: ConsoleOutput): number {
   if (error instanceof CommanderError) {
     // Help and version are successes; commander has printed the message already.
@@ -104,6 +115,28 @@ function report(error: unknown, out: ConsoleOutput): number {
   return ExitCode.awsFailure;
 }
 
+/** The global options (by attribute name) each command uses; its help lists only these (render and status take no lease). */
+const globalsUsedBy: Record<string, readonly string[]> = {
+  render: ["region", "json", "color"],
+  status: ["region", "profile", "endpointUrl", "json", "color"],
+};
+const allGlobals = ["region", "profile", "endpointUrl", "yes", "json", "color", "lockTimeout", "forceUnlock"] as const;
+
+/** Two examples per command, shown after its help. */
+const examples: Record<string, readonly string[]> = {
+  mlops: ["mlops create-endpoint params/ep-a.yaml --tag v1", "mlops status --json"],
+  render: ["mlops render params/ep-a.yaml --out out/ep-a", "mlops render params/add-ep-b.json --base ep-a --format json"],
+  "create-endpoint": ["mlops create-endpoint params/ep-a.yaml --tag v1", "mlops create-endpoint params/ep-a.yaml --no-pipeline --tag v1 --region eu-west-1 --yes"],
+  "add-endpoint": ["mlops add-endpoint params/ep-b.yaml --tag v1", "mlops add-endpoint params/add-ep-b.json --base ep-a --no-pipeline --tag v1"],
+  update: ["mlops update params/ep-a.yaml --tag v2", "mlops update params/ep-a.yaml          # image tag-<git HEAD sha>, built by the pipeline"],
+  status: ["mlops status", "mlops status ep-a --json"],
+  teardown: ["mlops teardown params/ep-b.yaml", "mlops teardown --all --delete-data --yes   # also EFS data, log groups, certificates"],
+};
+
+function examplesText(name: string): string {
+  return `\nExamples:\n${(examples[name] ?? []).map((line) => `  $ ${line}`).join("\n")}\n`;
+}
+
 /** Builds the commander program; `makeDeps` turns the global options into the command dependencies. */
 export function buildProgram(makeDeps: (globals: GlobalOptions) => CommandDeps): Command {
   const program = new Command("mlops")
@@ -112,6 +145,14 @@ export function buildProgram(makeDeps: (globals: GlobalOptions) => CommandDeps):
     .showHelpAfterError("(run mlops --help for usage)")
     .showSuggestionAfterError(true)
     .exitOverride()
+    .configureHelp({
+      showGlobalOptions: true,
+      // A command's help lists the global options it uses (render makes no AWS call, status asks nothing).
+      visibleGlobalOptions(cmd) {
+        const used = globalsUsedBy[cmd.name()] ?? allGlobals;
+        return (cmd.parent?.options ?? []).filter((o) => used.includes(o.attributeName()) && !o.hidden);
+      },
+    })
     .addOption(new Option("--region <region>", "AWS region (default: AWS_REGION, or the profile's region)"))
     .addOption(new Option("--profile <name>", "AWS named profile (default: AWS_PROFILE or the standard credential chain)"))
     .addOption(new Option("--endpoint-url <url>", "send every AWS call to this endpoint, e.g. the local emulator (env: MLOPS_ENDPOINT_URL)"))
@@ -119,7 +160,8 @@ export function buildProgram(makeDeps: (globals: GlobalOptions) => CommandDeps):
     .option("--json", "print the result as JSON on stdout")
     .option("--no-color", "no colours (also: NO_COLOR)")
     .option("--lock-timeout <minutes>", "how long a command waits for another one changing the same base (its lease)", "10")
-    .option("--force-unlock", "break the lease another command holds on the base instead of waiting (when that command is known to be gone)");
+    .option("--force-unlock", "break the lease another command holds on the base instead of waiting (when that command is known to be gone)")
+    .addHelpText("after", examplesText("mlops"));
 
   const deps = () => makeDeps(program.opts<GlobalOptions>());
   const withGlobals = (options: Record<string, unknown>) => {
@@ -162,9 +204,9 @@ export function buildProgram(makeDeps: (globals: GlobalOptions) => CommandDeps):
   tutorialFlags(
     program
       .command("update")
-      .description("roll out another image; a tag already deployed is a no-op")
+      .description("roll out another image, and apply the parameter file's changes; a tag already deployed with no change is a no-op")
       .argument("<params>", "parameter file")
-      .requiredOption("--tag [tag]", "image tag (default: tag-<git HEAD sha>)")
+      .option("--tag [tag]", "image tag (default: tag-<git HEAD sha>, the tag the pipeline gives the checked-out commit)")
       .option("--rollout-timeout <minutes>", "how long to wait for the rollout", "15"),
   ).action(async (params: string, options: Record<string, unknown>) => {
     await runUpdate({ ...withGlobals(options), params }, deps());
@@ -189,5 +231,6 @@ export function buildProgram(makeDeps: (globals: GlobalOptions) => CommandDeps):
     await runTeardown({ ...withGlobals(options), params }, deps());
   });
 
+  for (const command of program.commands) command.addHelpText("after", examplesText(command.name()));
   return program;
 }

@@ -27,7 +27,7 @@ export async function createAwsClients(options: AwsClientOptions): Promise<AwsCl
   const endpointUrl = options.endpointUrl || undefined;
   // Loaded here rather than at start-up: the SDK takes about a second to load, which commands that never call AWS skip.
   const [sdk, adapters] = await Promise.all([loadSdk(), import("./sdk-adapters.js")]);
-  const region = await resolveRegion(options.region, profile, sdk.STSClient);
+  const { region, source: regionSource } = await resolveRegion(options.region, profile, sdk.STSClient);
   const config = {
     region,
     maxAttempts: MAX_ATTEMPTS,
@@ -39,6 +39,7 @@ export async function createAwsClients(options: AwsClientOptions): Promise<AwsCl
 
   return {
     region,
+    regionSource,
     cloudFormation: new adapters.SdkCloudFormation(new sdk.CloudFormationClient(config), context),
     ec2: new adapters.SdkEc2(new sdk.EC2Client(config), context),
     ecs: new adapters.SdkEcs(new sdk.ECSClient(config), context),
@@ -93,17 +94,21 @@ async function loadSdk() {
   };
 }
 
-/** The flag, then the environment, then the profile's `region` in ~/.aws/config. */
-async function resolveRegion(flag: string | undefined, profile: string | undefined, Sts: typeof STSClient): Promise<string> {
+/** The flag, then the environment, then the profile's `region` in ~/.aws/config; with where it came from. */
+async function resolveRegion(flag: string | undefined, profile: string | undefined, Sts: typeof STSClient): Promise<{ region: string; source: string }> {
+  if (flag) return { region: flag, source: "--region" };
   // The JS SDK ignores AWS_DEFAULT_REGION, which the AWS CLI (and so many users' shells) rely on.
-  const fromFlagOrEnv = flag || process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION;
-  if (fromFlagOrEnv) return fromFlagOrEnv;
+  for (const variable of ["AWS_REGION", "AWS_DEFAULT_REGION"]) {
+    const value = process.env[variable];
+    if (value) return { region: value, source: variable };
+  }
 
   // A throwaway client resolves the region the way every SDK client would, config files included.
   const probe = new Sts(profile ? { profile } : {});
   try {
     const region = await probe.config.region();
-    if (region) return region;
+    const name = profile ?? process.env.AWS_PROFILE ?? "default";
+    if (region) return { region, source: `profile ${name} in the AWS config file` };
   } catch {
     // "Region is missing": reported below in mlops's own words.
   } finally {

@@ -154,6 +154,8 @@ export interface SsmApi {
 /** Every client a command may need, built once by the CLI. */
 export interface AwsClients {
   region: string;
+  /** Where the region came from, for messages: `--region`, `AWS_REGION`, `AWS_DEFAULT_REGION` or the profile. */
+  regionSource?: string;
   cloudFormation: CloudFormationApi;
   ec2: Ec2Api;
   ecs: EcsApi;

@@ -25,6 +25,8 @@ export interface CommandDeps {
   region?: string;
   /** Who holds the leases this process takes, e.g. "alice@build-host (pid 4242)". */
   holder?: string;
+  /** Where `region` came from: `--region`, `AWS_REGION` or `AWS_DEFAULT_REGION`. */
+  regionSource?: string;
 }
 
 /** Global options every AWS command accepts. */
@@ -63,7 +65,7 @@ export function parseOptions<S extends z.ZodType>(schema: S, raw: unknown): z.in
 
 /** Loads and validates a parameter file with the command line's overrides. */
 export async function loadConfig(file: string, overrides: z.infer<typeof paramOverridesSchema>, deps: CommandDeps): Promise<EndpointConfig> {
-  const all: ParamOverrides = { ...overrides, region: deps.region };
+  const all: ParamOverrides = { ...overrides, region: deps.region, regionSource: deps.regionSource };
   return loadEndpointConfig(file, all);
 }
 

@@ -3,7 +3,7 @@
  * region (or one), and the data teardowns kept.
  */
 import { z } from "zod";
-import type { DeployContext } from "../deploy/context.js";
+import { regionText, type DeployContext } from "../deploy/context.js";
 import { listManagedStacks, stackParameters, type ManagedStack } from "../deploy/discovery.js";
 import { findKeptData, formatBytes, type KeptData } from "../deploy/kept-data.js";
 import { endpointStatuses, type EndpointStatus } from "../deploy/status.js";
@@ -19,6 +19,8 @@ export const statusOptionsSchema = globalOptionsSchema.extend({
 /** What status shows. */
 export interface StatusReport {
   region: string;
+  /** Where the region came from: `--region`, `AWS_REGION`, `AWS_DEFAULT_REGION` or the profile. */
+  regionSource?: string;
   endpoints: EndpointStatus[];
   kept: KeptData;
   /** Why the kept data could not be read, when it could not. */
@@ -31,11 +33,11 @@ export async function runStatus(raw: unknown, deps: CommandDeps): Promise<Endpoi
   const ctx = await deployContext(deps, options);
   const name = options.name;
   const statuses = await endpointStatuses(ctx, name ? (m) => isNamed(m, name) : undefined);
-  const report: StatusReport = { region: ctx.aws.region, endpoints: statuses, ...(await keptSection(ctx, name)) };
+  const report: StatusReport = { region: ctx.aws.region, regionSource: ctx.aws.regionSource, endpoints: statuses, ...(await keptSection(ctx, name)) };
   if (name && statuses.length === 0 && report.kept.fileSystems.length + report.kept.logGroups.length + report.kept.certificates.length === 0) {
     const known = (await listManagedStacks(ctx.aws.cloudFormation)).filter((m) => m.role !== "pipeline").map((m) => m.endpointId);
     throw new InputError(
-      [{ path: "status", message: `no endpoint named ${name} in ${ctx.aws.region}${known.length ? ` (endpoints: ${known.join(", ")})` : " (no endpoints at all)"}` }],
+      [{ path: "status", message: `no endpoint named ${name} in ${regionText(ctx.aws)}; ${known.length ? `endpoints there: ${known.join(", ")}` : "no endpoints there at all"}` }],
       "Give the project (ep-a) or project-environment (ep-a-prod) of an endpoint, or run mlops status for all of them.",
     );
   }
@@ -73,7 +75,8 @@ async function keptSection(ctx: DeployContext, name: string | undefined): Promis
 function renderStatus(report: StatusReport, name: string | undefined): string {
   const sections: string[] = [];
   if (report.endpoints.length === 0) {
-    sections.push(name ? `No running endpoint ${name} in ${report.region}.` : `No endpoints managed by mlops in ${report.region}.`);
+    const where = regionText(report);
+    sections.push(name ? `No running endpoint ${name} in ${where}.` : `No endpoints managed by mlops in ${where}.`);
   } else {
     const count = (a?: number, b?: number) => (a === undefined ? "-" : `${a}/${b ?? "-"}`);
     sections.push(

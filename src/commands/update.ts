@@ -1,5 +1,5 @@
 /**
- * `mlops update <params> --tag [TAG]`: rolls out another image. TAG defaults
+ * `mlops update <params> [--tag TAG]`: rolls out another image. TAG defaults
  * to the image the pipeline builds from the checked-out commit.
  */
 import { z } from "zod";
@@ -11,10 +11,10 @@ import { endpointId } from "../params/model.js";
 import { baseStackName } from "../render/names.js";
 import { deployContext, dockerTagSchema, globalOptionsSchema, loadConfig, minutesSchema, paramOverridesSchema, parseOptions, requireConsent, underLease, type CommandDeps } from "./shared.js";
 
-/** Options of update; `tag: true` means "--tag" without a value. */
+/** Options of update; `tag` absent or `true` ("--tag" without a value) means the tag of the git HEAD commit. */
 export const updateOptionsSchema = globalOptionsSchema.merge(paramOverridesSchema).extend({
   params: z.string().min(1),
-  tag: z.union([z.literal(true), dockerTagSchema]),
+  tag: z.union([z.literal(true), dockerTagSchema]).optional(),
   rolloutTimeout: minutesSchema.default(15),
 });
 
@@ -23,7 +23,7 @@ export async function runUpdate(raw: unknown, deps: CommandDeps): Promise<Update
   const options = parseOptions(updateOptionsSchema, raw);
   const config = await loadConfig(options.params, options, deps);
   let tag = options.tag;
-  if (tag === true) {
+  if (tag === true || tag === undefined) {
     const sha = await headCommit(deps.cwd);
     if (!sha) throw new InputError([{ path: "--tag", message: "no TAG given and the current directory is not a git checkout" }], "Pass the tag: mlops update <params> --tag TAG");
     tag = tagForCommit(sha);

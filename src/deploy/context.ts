@@ -26,6 +26,11 @@ export interface DeployContext {
   awaitingBuild?: (stackName: string | undefined) => Promise<void>;
 }
 
+/** "us-east-1 (from AWS_REGION)": the region as messages name it, so a user sees why mlops looked there. */
+export function regionText(aws: Pick<AwsClients, "region" | "regionSource">): string {
+  return aws.regionSource ? `${aws.region} (from ${aws.regionSource})` : aws.region;
+}
+
 /** The subset of the context the stack step needs, with an optional extra status line while it runs and its own deadline. */
 export function stackDeps(ctx: DeployContext, sidecar?: StackDeps["sidecar"], timeoutMs?: number): StackDeps {
   return {

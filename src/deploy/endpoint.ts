@@ -11,7 +11,7 @@ import { TUTORIAL_PARAMETERS } from "../params/tutorial-keys.js";
 import { baseExportName, pipelineName } from "../render/names.js";
 import { placeholderImageTag, renderEndpointStack, type DeploymentFacts } from "../render/render.js";
 import { ensureCertificate } from "./certificate.js";
-import { stackDeps, type DeployContext } from "./context.js";
+import { regionText, stackDeps, type DeployContext } from "./context.js";
 import { findExport, requireOutput, stackParameters } from "./discovery.js";
 import { findEndpointFileSystems, keptVolumes } from "./file-systems.js";
 import { ensureListenerCertificate } from "./listener-certificates.js";
@@ -149,7 +149,7 @@ export async function updateEndpoint(config: EndpointConfig, options: UpdateOpti
   const id = endpointId(config);
   const stack = liveStack(await findStack(ctx.aws.cloudFormation, id));
   if (!stack) {
-    throw new InputError([{ file: config.source, path: "project", message: `no stack ${id} in region ${ctx.aws.region}` }], `Create it first: mlops ${config.kind === "base" ? "create-endpoint" : "add-endpoint"} ${config.source}`);
+    throw new InputError([{ file: config.source, path: "project", message: `no stack ${id} in region ${regionText(ctx.aws)}` }], `Create it first: mlops ${config.kind === "base" ? "create-endpoint" : "add-endpoint"} ${config.source}`);
   }
   const previous = stackParameters(stack);
   refuseReplacements(config, previous);
@@ -350,7 +350,7 @@ async function baseListener(config: EndpointConfig, ctx: DeployContext): Promise
   const listenerArn = await findExport(ctx.aws.cloudFormation, name);
   if (listenerArn) return listenerArn;
   throw new InputError(
-    [{ file: config.source, path: config.format === "mlops" ? "base" : "BaseProjectName", message: `no base endpoint ${config.baseProject}-${config.environment} in region ${ctx.aws.region} (export ${name} not found)` }],
+    [{ file: config.source, path: config.format === "mlops" ? "base" : "BaseProjectName", message: `no base endpoint ${config.baseProject}-${config.environment} in region ${regionText(ctx.aws)} (export ${name} not found)` }],
     `Create the base first: mlops create-endpoint <base params>, or fix the base name.`,
   );
 }

@@ -6,7 +6,7 @@
  * teardown finishes when run again.
  */
 import { AwsError, DeclinedError, InputError } from "../errors.js";
-import { stackDeps, type DeployContext } from "./context.js";
+import { regionText, stackDeps, type DeployContext } from "./context.js";
 import { findExport, importingStacks, listManagedStacks, stackParameters, type ManagedStack } from "./discovery.js";
 import { releaseListenerCertificates } from "./listener-certificates.js";
 import { buildLogGroupName, deleteLogGroup, endpointLogGroupName, logGroupExists } from "./log-groups.js";
@@ -106,7 +106,7 @@ async function runPlan(
     return result;
   }
 
-  ctx.out.step(`Teardown in ${ctx.aws.region}:`);
+  ctx.out.step(`Teardown in ${regionText(ctx.aws)}:`);
   for (const p of plans) {
     const repo = p.stack ? stackOutputs(p.stack.stack).EcrRepositoryName : undefined;
     const accessLogs = p.stack ? stackOutputs(p.stack.stack).LoadBalancerAccessLogsBucket : undefined;

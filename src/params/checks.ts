@@ -42,26 +42,40 @@ export const CROSS_CHECKS: readonly string[] = [
 /** Longest domain name ACM accepts as a certificate's first name. */
 const MAX_CERTIFICATE_NAME_LENGTH = 64;
 
-/** Runs the cross-field checks on the fields that passed their own checks; `present` tells whether the file gave a field. */
+/**
+ * Runs the cross-field checks on the fields that passed their own checks.
+ * `present` tells whether the file gave a field (otherwise its default
+ * applies); `doubtful` whether the user may have meant to give it but wrote
+ * it so that it was not taken (a misspelt sibling key, a value that failed
+ * its own check). A check involving a doubtful field is skipped: its problem
+ * would be about a value the user never wrote. A problem between a written
+ * field and a default is reported on the written field, naming the default.
+ */
 export function crossCheck(
   file: DeepPartial<EndpointFile>,
   present: (path: string) => boolean,
   name: FieldNamer,
   overrides: ParamOverrides = {},
+  doubtful: (path: string) => boolean = () => false,
 ): FieldIssue[] {
   const issues: FieldIssue[] = [];
   const add = (path: string, message: string): void => {
     issues.push({ path, message });
   };
+  const fields: Fields = {
+    written: present,
+    unsure: (...paths) => paths.some((path) => !present(path) && doubtful(path)),
+    label: (path, value) => (present(path) ? `${name(path)} (${value})` : `${name(path)} (${value}, its default)`),
+  };
 
   checkKind(file, present, name, add);
-  checkEndpointId(file, name, add);
+  if (!fields.unsure("environment")) checkEndpointId(file, name, add);
   const region = checkNetwork(file, overrides, add) ?? overrides.region;
   checkApi(file, present, region, name, add);
-  checkContainer(file, name, add);
-  checkScaling(file, name, add);
-  checkRollout(file, name, add);
-  checkStorage(file, name, add);
+  checkContainer(file, name, fields, add);
+  checkScaling(file, name, fields, add);
+  checkRollout(file, name, fields, add);
+  checkStorage(file, name, fields, add);
   return issues;
 }
 
@@ -69,6 +83,16 @@ type Add = (path: string, message: string) => void;
 
 /** Monitoring of resources that only the base endpoint's stack creates. */
 const BASE_ONLY_MONITORING = ["vpcFlowLogs", "loadBalancerAccessLogs", "containerInsights"] as const;
+
+/** How the fields of a cross-check were given. */
+interface Fields {
+  /** The file gave the field. */
+  written(path: string): boolean;
+  /** Some of the fields are absent but may have been meant (a misspelt key, a rejected value): skip the check. */
+  unsure(...paths: string[]): boolean;
+  /** `scaling.max (4)`, or `scaling.max (4, its default)` when the file did not give it. */
+  label(path: string, value: string | number): string;
+}
 
 function checkKind(file: DeepPartial<EndpointFile>, present: (path: string) => boolean, name: FieldNamer, add: Add): void {
   if (present("base")) {
@@ -144,7 +168,7 @@ function checkNetwork(file: DeepPartial<EndpointFile>, overrides: ParamOverrides
   if (overrides.region !== undefined) {
     zones.forEach((zone, index) => {
       if (zone !== undefined && azRegion(zone) !== overrides.region) {
-        add(`network.availabilityZones[${index}]`, `"${zone}" is not in ${overrides.region}, the region mlops runs in (--region)`);
+        add(`network.availabilityZones[${index}]`, `"${zone}" is not in ${overrides.region}, the region mlops runs in (from ${overrides.regionSource ?? "--region"})`);
       }
     });
   }
@@ -178,53 +202,74 @@ function checkApi(
   }
 }
 
-function checkContainer(file: DeepPartial<EndpointFile>, name: FieldNamer, add: Add): void {
+function checkContainer(file: DeepPartial<EndpointFile>, name: FieldNamer, fields: Fields, add: Add): void {
   const cpu = file.container?.cpu;
   const memory = file.container?.memory;
-  if (cpu === undefined || memory === undefined) return;
+  if (cpu === undefined || memory === undefined || fields.unsure("container.cpu", "container.memory")) return;
   const allowed = FARGATE_SIZES.get(cpu) ?? [];
-  if (!allowed.includes(memory)) {
-    add(
-      "container.memory",
-      `${formatMiB(memory)} (${memory} MiB) is not a Fargate size for ${name("container.cpu")} ${cpu}; with ${cpu} CPU units the memory must be ${describeAllowedMemory(cpu)}`,
-    );
+  if (allowed.includes(memory)) return;
+  // "2 GB (2048 MiB)" helps; "1536 MiB (1536 MiB)" does not.
+  const shown = formatMiB(memory) === `${memory} MiB` ? formatMiB(memory) : `${formatMiB(memory)} (${memory} MiB)`;
+  if (!fields.written("container.memory") && fields.written("container.cpu")) {
+    add("container.cpu", `with ${cpu} CPU units the memory must be ${describeAllowedMemory(cpu)}, and ${name("container.memory")} is not given (default ${formatMiB(memory)}): set it`);
+    return;
   }
+  add(
+    "container.memory",
+    `${shown} is not a Fargate size for ${fields.label("container.cpu", cpu)}; with ${cpu} CPU units the memory must be ${describeAllowedMemory(cpu)}`,
+  );
 }
 
-function checkScaling(file: DeepPartial<EndpointFile>, name: FieldNamer, add: Add): void {
+function checkScaling(file: DeepPartial<EndpointFile>, name: FieldNamer, fields: Fields, add: Add): void {
   const { min, desired, max } = file.scaling ?? {};
   if (min !== undefined && max !== undefined && min > max) {
-    add("scaling.min", `${min} is above ${name("scaling.max")} (${max})`);
+    if (fields.unsure("scaling.min", "scaling.max")) return;
+    if (fields.written("scaling.min")) add("scaling.min", `${min} is above ${fields.label("scaling.max", max)}`);
+    else add("scaling.max", `${max} is below ${fields.label("scaling.min", min)}`);
     return;
   }
   if (desired === undefined) return;
-  if (min !== undefined && desired < min) add("scaling.desired", `${desired} is below ${name("scaling.min")} (${min})`);
-  if (max !== undefined && desired > max) add("scaling.desired", `${desired} is above ${name("scaling.max")} (${max})`);
+  const compare = (bound: "scaling.min" | "scaling.max", value: number | undefined, below: boolean): void => {
+    if (value === undefined || (below ? desired >= value : desired <= value) || fields.unsure("scaling.desired", bound)) return;
+    if (fields.written("scaling.desired")) {
+      add("scaling.desired", `${desired} is ${below ? "below" : "above"} ${fields.label(bound, value)}`);
+    } else {
+      add(bound, `${value} is ${below ? "above" : "below"} ${fields.label("scaling.desired", desired)}: set ${name("scaling.desired")} as well`);
+    }
+  };
+  compare("scaling.min", min, true);
+  compare("scaling.max", max, false);
 }
 
-function checkRollout(file: DeepPartial<EndpointFile>, name: FieldNamer, add: Add): void {
+function checkRollout(file: DeepPartial<EndpointFile>, name: FieldNamer, fields: Fields, add: Add): void {
   const rollout = file.rollout ?? {};
+  const intervalPath = "rollout.healthCheckIntervalSeconds";
+  const timeoutPath = "rollout.healthCheckTimeoutSeconds";
   const { healthCheckIntervalSeconds: interval, healthCheckTimeoutSeconds: timeout } = rollout;
-  if (interval !== undefined && timeout !== undefined && timeout >= interval) {
-    add(
-      "rollout.healthCheckTimeoutSeconds",
-      `${timeout} must be less than ${name("rollout.healthCheckIntervalSeconds")} (${interval})`,
-    );
+  if (interval !== undefined && timeout !== undefined && timeout >= interval && !fields.unsure(intervalPath, timeoutPath)) {
+    if (fields.written(timeoutPath)) add(timeoutPath, `${timeout} must be less than ${fields.label(intervalPath, interval)}`);
+    else add(intervalPath, `${interval} must be more than ${fields.label(timeoutPath, timeout)}: set ${name(timeoutPath)} as well`);
   }
+  const minimumPath = "rollout.minimumHealthyPercent";
+  const maximumPath = "rollout.maximumPercent";
   const { minimumHealthyPercent: minimum, maximumPercent: maximum } = rollout;
-  if (minimum !== undefined && maximum !== undefined && maximum <= minimum) {
-    add(
-      "rollout.maximumPercent",
-      `${maximum} must be above ${name("rollout.minimumHealthyPercent")} (${minimum}), or a rollout cannot start a new task`,
-    );
+  if (minimum !== undefined && maximum !== undefined && maximum <= minimum && !fields.unsure(minimumPath, maximumPath)) {
+    if (fields.written(maximumPath)) {
+      add(maximumPath, `${maximum} must be above ${fields.label(minimumPath, minimum)}, or a rollout cannot start a new task`);
+    } else {
+      add(minimumPath, `${minimum} must be below ${fields.label(maximumPath, maximum)}, or a rollout cannot start a new task: lower it or set ${name(maximumPath)}`);
+    }
   }
 }
 
-function checkStorage(file: DeepPartial<EndpointFile>, name: FieldNamer, add: Add): void {
+function checkStorage(file: DeepPartial<EndpointFile>, name: FieldNamer, fields: Fields, add: Add): void {
   const { assetsMountPath: assets, weightsMountPath: weights } = file.storage ?? {};
-  if (assets === undefined || weights === undefined) return;
+  if (assets === undefined || weights === undefined || fields.unsure("storage.assetsMountPath", "storage.weightsMountPath")) return;
   // "/app/assets/" and "/app/assets" are the same mount point.
-  if (assets.replace(/\/+$/, "") === weights.replace(/\/+$/, "")) {
-    add("storage.weightsMountPath", `"${weights}" is also ${name("storage.assetsMountPath")}; the two volumes need different mount paths`);
+  if (assets.replace(/\/+$/, "") !== weights.replace(/\/+$/, "")) return;
+  if (fields.written("storage.weightsMountPath")) {
+    add("storage.weightsMountPath", `"${weights}" is also ${fields.label("storage.assetsMountPath", `"${assets}"`)}; the two volumes need different mount paths`);
+  } else {
+    add("storage.assetsMountPath", `"${assets}" is also ${fields.label("storage.weightsMountPath", `"${weights}"`)}; the two volumes need different mount paths`);
   }
 }

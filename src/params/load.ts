@@ -52,7 +52,10 @@ export function parseEndpointConfig(text: string, file: string, overrides: Param
 
   if (Array.isArray(value)) {
     const converted = convertTutorial(value, overrides);
-    const result = validateEndpointObject(converted.raw, converted.name, overrides);
+    // Every key of this format is a sibling of the others: after a misspelt one, any default may stand for the value meant.
+    const unknownKey = converted.issues.some((issue) => issue.message.startsWith("unknown"));
+    const doubtful = (path: string) => unknownKey || converted.reported.has(converted.name(path));
+    const result = validateEndpointObject(converted.raw, converted.name, overrides, doubtful);
     if (result.file !== undefined && converted.issues.length === 0) return toEndpointConfig(result.file, file, "cloudformation");
     const renamed = result.issues
       .map((issue) => ({ path: converted.name(issue.path), message: issue.message }))

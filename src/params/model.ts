@@ -119,6 +119,8 @@ export interface ParamOverrides {
   branch?: string;
   /** The region the command runs in, for the AZ check; absent: not checked. */
   region?: string;
+  /** Where that region came from, for messages: `--region`, `AWS_REGION`, `AWS_DEFAULT_REGION`. */
+  regionSource?: string;
 }
 
 /** `project-environment`: the name every resource of the endpoint derives from. */

@@ -40,3 +40,24 @@ export function nearest(word: string, candidates: readonly string[]): string | u
   const limit = Math.max(2, Math.floor(word.length / 3));
   return bestDistance <= limit ? best : undefined;
 }
+
+/** Command-line options people put in a parameter file, by the key they write, with what to do instead. */
+const OPTION_KEYS: Record<string, string> = {
+  region: "pass --region REGION (or set AWS_REGION)",
+  awsregion: "pass --region REGION (or set AWS_REGION)",
+  profile: "pass --profile NAME (or set AWS_PROFILE)",
+  awsprofile: "pass --profile NAME (or set AWS_PROFILE)",
+  endpointurl: "pass --endpoint-url URL (or set MLOPS_ENDPOINT_URL)",
+  yes: "pass --yes",
+  json: "pass --json",
+  tag: "pass --tag TAG",
+  imagetimeout: "pass --image-timeout MINUTES",
+  rollouttimeout: "pass --rollout-timeout MINUTES",
+  nopipeline: "pass --no-pipeline",
+  deletedata: "pass --delete-data",
+};
+
+/** What to do instead when a file's key is a command-line option (`region`, `--profile`, `endpoint_url`); undefined otherwise. */
+export function optionInstead(key: string): string | undefined {
+  return OPTION_KEYS[key.toLowerCase().replace(/[^a-z]/g, "")];
+}

@@ -6,7 +6,7 @@
  */
 import type { FieldIssue, FieldNamer } from "./checks.js";
 import type { ParamOverrides } from "./model.js";
-import { nearest } from "./suggest.js";
+import { nearest, optionInstead } from "./suggest.js";
 import { NETWORK_KEYS, PIPELINE_FLAGS, TUTORIAL_PARAMETERS, type TutorialParameter } from "./tutorial-keys.js";
 import { describeValue, isPlainObject } from "./validate.js";
 import { schemaPaths } from "./schema.js";
@@ -46,6 +46,8 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
 function unknownParameterMessage(key: string): string {
   const close = nearest(key, TUTORIAL_PARAMETERS.map((parameter) => parameter.key));
   if (close !== undefined) return `unknown parameter; did you mean "${close}"?`;
+  const option = optionInstead(key);
+  if (option !== undefined) return `unknown parameter; "${key}" is a command-line option, not a parameter: ${option}`;
   const ours = schemaPaths().find(({ path }) => path.split(".").pop()?.toLowerCase() === key.toLowerCase());
   const mapped = ours === undefined ? undefined : TUTORIAL_PARAMETERS.find((parameter) => parameter.paths.includes(ours.path));
   if (mapped !== undefined) return `unknown parameter; in this format "${key}" is "${mapped.key}"`;

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { crossCheck, type DeepPartial, type FieldIssue, type FieldNamer } from "./checks.js";
 import type { EndpointConfig, ParamOverrides } from "./model.js";
 import { endpointFileSchema, objectSchemaAt, schemaPaths, unwrapSchema, type EndpointFile } from "./schema.js";
-import { nearest } from "./suggest.js";
+import { nearest, optionInstead } from "./suggest.js";
 import { TUTORIAL_PARAMETERS } from "./tutorial-keys.js";
 
 /** True for `{...}` values (not lists, not null). */
@@ -35,6 +35,13 @@ const EXPECTED: Record<string, string> = {
   array: "a list",
 };
 
+/** For text where a list belongs: the same items written as a YAML list, both ways. */
+function listFormHint(text: string): string {
+  const items = text.split(/[,\s]+/).filter((item) => item !== "");
+  if (items.length < 2) return "; write a list: [item, item] or one \"- item\" line per item";
+  return `; write it as a list: [${items.join(", ")}], or one line per item:\n${items.map((item) => `      - ${item}`).join("\n")}`;
+}
+
 /** Messages for zod's own issues (types, list lengths); our checks carry their own messages. */
 const errorMap: z.core.$ZodErrorMap = (issue) => {
   if (issue.code === "invalid_type") {
@@ -45,6 +52,7 @@ const errorMap: z.core.$ZodErrorMap = (issue) => {
     if (issue.expected === "number" && typeof issue.input === "string" && /^\s*-?\d+(\.\d+)?\s*$/.test(issue.input)) {
       hint = " (remove the quotes)";
     }
+    if ((issue.expected === "tuple" || issue.expected === "array") && typeof issue.input === "string") hint = listFormHint(issue.input);
     return `expected ${expected}, got ${describeValue(issue.input)}${hint}`;
   }
   if ((issue.code === "too_small" || issue.code === "too_big") && issue.origin === "array") {
@@ -69,6 +77,13 @@ function unknownKeyMessage(key: string, objectPath: readonly PropertyKey[]): str
   const known = object === undefined ? [] : Object.keys(object.shape);
   const close = nearest(key, known);
   if (close !== undefined) return `unknown key; did you mean "${close}"?`;
+  const option = optionInstead(key);
+  if (option !== undefined) {
+    // `tag` is also a key of the container section.
+    const field = schemaPaths().find(({ path }) => path.split(".").pop()?.toLowerCase() === key.toLowerCase());
+    if (field !== undefined) return `unknown key here; write ${field.path} in the file, or ${option} on the command line`;
+    return `unknown key; "${key}" is a command-line option, not a parameter: ${option} and remove it from the file`;
+  }
 
   const prefix = formatPath(objectPath);
   const relative = (path: string): string => (prefix !== "" && path.startsWith(`${prefix}.`) ? path.slice(prefix.length + 1) : path);
@@ -128,16 +143,34 @@ function valueAt(raw: unknown, path: string): unknown {
   return path.split(".").reduce<unknown>((current, key) => (isPlainObject(current) ? current[key] : undefined), raw);
 }
 
-/** Validates an object in our format: every problem, field checks and cross-field checks alike. */
+/** The sections (`""` for the top level) that hold a key the schema does not know. */
+function sectionsWithUnknownKeys(issues: readonly z.core.$ZodIssue[]): Set<string> {
+  return new Set(issues.filter((issue) => issue.code === "unrecognized_keys").map((issue) => formatPath(issue.path)));
+}
+
+/** The section of a dotted path: `scaling.min` → `scaling`, `project` → `""`. */
+function sectionOf(path: string): string {
+  return path.includes(".") ? path.slice(0, path.lastIndexOf(".")) : "";
+}
+
+/**
+ * Validates an object in our format: every problem, field checks and
+ * cross-field checks alike. `doubtful` names absent fields the user may have
+ * meant to give (the caller knows of values it could not take); a misspelt key
+ * makes its siblings doubtful too.
+ */
 export function validateEndpointObject(
   raw: Record<string, unknown>,
   name: FieldNamer,
   overrides: ParamOverrides = {},
+  doubtful: (path: string) => boolean = () => false,
 ): { file: EndpointFile; issues: [] } | { file?: undefined; issues: FieldIssue[] } {
   const parsed = endpointFileSchema.safeParse(raw, { error: errorMap });
   const issues = parsed.success ? [] : fieldIssues(parsed.error.issues);
   const partial = (parsed.success ? parsed.data : partialParse(endpointFileSchema, raw)) as DeepPartial<EndpointFile>;
-  issues.push(...crossCheck(partial, (path) => valueAt(raw, path) !== undefined, name, overrides));
+  const unknownIn = parsed.success ? new Set<string>() : sectionsWithUnknownKeys(parsed.error.issues);
+  const unsure = (path: string) => doubtful(path) || unknownIn.has(sectionOf(path));
+  issues.push(...crossCheck(partial, (path) => valueAt(raw, path) !== undefined, name, overrides, unsure));
   if (parsed.success && issues.length === 0) return { file: parsed.data, issues: [] };
   return { issues };
 }

@@ -16,6 +16,12 @@ class FakeLogs implements LogsApi {
   async filterLogEvents() {
     return { events: [] };
   }
+  async describeLogStreams() {
+    return { logStreams: [] };
+  }
+  async getLogEvents() {
+    return { events: [] };
+  }
   async describeLogGroups(input: Parameters<LogsApi["describeLogGroups"]>[0]) {
     return { logGroups: this.groups.filter((g) => g.name.startsWith(input.logGroupNamePrefix ?? "")).map((g) => ({ logGroupName: g.name, storedBytes: g.storedBytes })) };
   }

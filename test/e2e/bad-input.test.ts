@@ -3,6 +3,8 @@
  * call: every run here points mlops at a server that counts requests.
  */
 import { readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runMlops } from "../helpers/mlops.js";
 import { startCountingServer } from "../helpers/servers.js";
@@ -16,16 +18,17 @@ afterAll(async () => {
   await counter.close();
 });
 
-const commandLines: { name: string; args: string[]; expect: RegExp }[] = [
+const commandLines: { name: string; args: string[]; expect: RegExp; cwd?: string }[] = [
   { name: "unknown command", args: ["deploy", "params/ep-a.yaml"], expect: /unknown command 'deploy'/ },
   { name: "unknown flag", args: ["create-endpoint", "params/ep-a.yaml", "--tagg", "v1"], expect: /unknown option '--tagg'/ },
   { name: "missing parameter file argument", args: ["create-endpoint"], expect: /missing required argument 'params'/ },
   { name: "missing parameter file", args: ["create-endpoint", "params/nope.yaml"], expect: /params\/nope\.yaml/ },
   { name: "invalid docker tag", args: ["create-endpoint", "params/ep-a.yaml", "--tag", "bad tag"], expect: /--tag/ },
-  { name: "update without --tag", args: ["update", "params/ep-a.yaml"], expect: /--tag/ },
   { name: "create-endpoint --tag latest", args: ["create-endpoint", "params/ep-a.yaml", "--tag", "latest"], expect: /--tag.*"latest" cannot be deployed: the ECR repositories have immutable tags/ },
   { name: "add-endpoint --tag latest", args: ["add-endpoint", "params/ep-b.yaml", "--tag", "latest"], expect: /--tag.*"latest" cannot be deployed/ },
   { name: "update --tag latest", args: ["update", "params/ep-a.yaml", "--tag", "latest"], expect: /--tag.*first image pushed under it/ },
+  // Without --tag, update takes the tag of git HEAD; outside a checkout it says so instead of "required option".
+  { name: "update without --tag outside a git checkout", args: ["update", resolve("params/ep-a.yaml")], expect: /--tag: no TAG given and the current directory is not a git checkout/, cwd: tmpdir() },
   { name: "render format", args: ["render", "params/ep-a.yaml", "--format", "xml"], expect: /--format/ },
   { name: "negative timeout", args: ["create-endpoint", "params/ep-a.yaml", "--image-timeout", "-5"], expect: /--image-timeout/ },
   { name: "teardown with nothing named", args: ["teardown", "--yes"], expect: /parameter file, or --all/ },
@@ -39,7 +42,7 @@ describe("bad command lines", () => {
   for (const c of commandLines) {
     it(`${c.name}: exit 2, clear message, no AWS call`, async () => {
       const before = counter.count();
-      const run = await runMlops(c.args, { endpointUrl: counter.url });
+      const run = await runMlops(c.args, { endpointUrl: counter.url, cwd: c.cwd });
       expect(run.code, run.stderr).toBe(2);
       expect(run.stderr).toMatch(c.expect);
       expect(run.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
@@ -53,9 +56,18 @@ const corpus = readdirSync(corpusDir).filter((f) => !f.endsWith(".md") && f !== 
 const expected = JSON.parse(readFileSync(new URL("expected.json", corpusDir), "utf8")) as Record<string, { overrides?: Record<string, string> }>;
 const flagOf: Record<string, string> = { region: "--region", base: "--base", connectionArn: "--connection-arn", repository: "--repository", branch: "--branch" };
 
-/** The command-line flags that give a case's overrides. */
+/** The command-line flags that give a case's overrides; a region from an environment variable is given there instead. */
 function flagsFor(file: string): string[] {
-  return Object.entries(expected[file]?.overrides ?? {}).flatMap(([key, value]) => [flagOf[key] ?? `--${key}`, value]);
+  const overrides = expected[file]?.overrides ?? {};
+  return Object.entries(overrides)
+    .filter(([key]) => key !== "regionSource" && !(key === "region" && overrides.regionSource))
+    .flatMap(([key, value]) => [flagOf[key] ?? `--${key}`, value]);
+}
+
+/** The environment a case needs: AWS_REGION unless the case names the variable its region comes from. */
+function envFor(file: string): Record<string, string> {
+  const { region, regionSource } = expected[file]?.overrides ?? {};
+  return region && regionSource ? { AWS_REGION: "", [regionSource]: region } : {};
 }
 
 describe("broken parameter files through the binary", () => {
@@ -68,9 +80,10 @@ describe("broken parameter files through the binary", () => {
       const before = counter.count();
       const path = `test/params/corpus/${file}`;
       // Validation runs before the verb checks the kind of endpoint, so one verb serves every case.
-      const run = await runMlops(["create-endpoint", path, "--yes", ...flagsFor(file)], { endpointUrl: counter.url });
+      const run = await runMlops(["create-endpoint", path, "--yes", ...flagsFor(file)], { endpointUrl: counter.url, env: envFor(file) });
       expect(run.code, run.stderr).toBe(2);
       expect(run.stderr).toContain(path);
+      for (const issue of (expected[file] as { issues?: { fragment: string }[] }).issues ?? []) expect(run.stderr).toContain(issue.fragment);
       expect(counter.count()).toBe(before);
     });
   }

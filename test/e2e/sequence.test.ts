@@ -184,7 +184,7 @@ describe("create-endpoint, add-endpoint, update, status, teardown", () => {
     expect(byId.stdout).not.toContain("ep-b-prod");
     const unknown = await runMlops(["status", "ep-z"], { endpointUrl: emulator.url });
     expect(unknown.code, failure(unknown)).toBe(2);
-    expect(unknown.stderr).toContain("no endpoint named ep-z in us-east-1 (endpoints: ep-a-prod, ep-b-prod)");
+    expect(unknown.stderr).toContain("no endpoint named ep-z in us-east-1 (from AWS_REGION); endpoints there: ep-a-prod, ep-b-prod");
   });
 
   it("teardown of the base alone is refused while B imports its exports", async () => {

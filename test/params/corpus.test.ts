@@ -13,6 +13,8 @@ import type { ParamOverrides } from "../../src/params/model.js";
 interface Expected {
   overrides?: ParamOverrides;
   issues: { path: string; fragment: string }[];
+  /** Text that must not appear: follow-on problems of values the user never wrote, doubled units. */
+  absent?: string[];
 }
 
 const corpusDir = fileURLToPath(new URL("./corpus/", import.meta.url));
@@ -36,7 +38,7 @@ describe("broken parameter files", () => {
     expect(files.sort()).toEqual(Object.keys(expected).sort());
   });
 
-  it.each(Object.entries(expected))("%s", async (name, { overrides, issues }) => {
+  it.each(Object.entries(expected))("%s", async (name, { overrides, issues, absent }) => {
     const file = join(corpusDir, name);
     const error = await failure(file, overrides);
     expect(error.exitCode).toBe(2);
@@ -50,5 +52,6 @@ describe("broken parameter files", () => {
       expect(match, `no issue at "${want.path}" containing "${want.fragment}" in:\n${error.message}`).toBeDefined();
       expect(error.message).toContain(want.path === "" ? `${file}: ${want.fragment}` : `${file}: ${want.path}: `);
     }
+    for (const text of absent ?? []) expect(error.message, `"${text}" must not appear in:\n${error.message}`).not.toContain(text);
   });
 });
