@@ -11,9 +11,10 @@ import { DescribeFileSystemsCommand } from "@aws-sdk/client-efs";
 import { DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { DescribeRulesCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { ListBucketsCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator } from "../setup/emulator-process.js";
 import { pushImage, pushWhenRepositoryExists, sdkClients } from "../helpers/aws.js";
@@ -172,6 +173,17 @@ describe("create-endpoint, add-endpoint, update, status, teardown", () => {
       ["ep-a-prod", "base", "v2"],
       ["ep-b-prod", "added", "v1"],
     ]);
+  });
+
+  it("update without --tag deploys the image of git HEAD (tag-<sha>) instead of asking for the option", async () => {
+    const repo = mkdtempSync(join(tmpdir(), "mlops-head-"));
+    execFileSync("git", ["init", "-q"], { cwd: repo });
+    execFileSync("git", ["-c", "user.name=mlops", "-c", "user.email=mlops@localhost", "commit", "--allow-empty", "-qm", "build"], { cwd: repo });
+    const sha = execFileSync("git", ["rev-parse", "HEAD"], { cwd: repo }).toString().trim();
+    await pushImage(aws.ecr, "ep-a-prod", `tag-${sha}`);
+    const run = await runMlops(["update", resolve("params/ep-a.yaml"), "--yes"], { endpointUrl: emulator.url, cwd: repo });
+    expect(run.code, failure(run)).toBe(0);
+    expect(parameter(await stack("ep-a-prod"), "APITag")).toBe(`tag-${sha}`);
   });
 
   it("status NAME shows one endpoint, by project or project-environment; an unknown name is bad input", async () => {

@@ -1,0 +1,52 @@
+/**
+ * The built binary's help: every command lists the global options it uses
+ * and two examples, so `mlops COMMAND --help` is enough to run it.
+ */
+import { describe, expect, it } from "vitest";
+import { runMlops } from "./helpers/mlops.js";
+
+const commands = ["render", "create-endpoint", "add-endpoint", "update", "status", "teardown"];
+const globals = ["--region <region>", "--profile <name>", "--endpoint-url <url>", "-y, --yes", "--json", "--no-color"];
+/** Global options a command has no use for, kept out of its help. */
+const unused: Record<string, string[]> = {
+  render: ["--profile <name>", "--endpoint-url <url>", "-y, --yes"],
+  status: ["-y, --yes"],
+};
+
+/** The lines of one section of a help text ("Global Options:", "Examples:"). */
+function section(help: string, title: string): string[] {
+  const start = help.indexOf(`\n${title}\n`);
+  if (start < 0) return [];
+  const rest = help.slice(start + title.length + 2);
+  const end = rest.search(/\n\n(?=\S)/);
+  return (end < 0 ? rest : rest.slice(0, end)).split("\n").filter((line) => line.trim() !== "");
+}
+
+describe("--help", () => {
+  for (const command of commands) {
+    it(`${command} --help lists its global options and two examples`, async () => {
+      const run = await runMlops([command, "--help"]);
+      expect(run.code, run.stderr).toBe(0);
+      const options = section(run.stdout, "Global Options:").join("\n");
+      for (const flag of globals) {
+        if (unused[command]?.includes(flag)) expect(options, `${command} should not list ${flag}`).not.toContain(flag);
+        else expect(options, `${command} should list ${flag}`).toContain(flag);
+      }
+      const examples = section(run.stdout, "Examples:").filter((line) => line.trim().startsWith("$ "));
+      expect(examples).toHaveLength(2);
+      for (const example of examples) expect(example.trim()).toMatch(new RegExp(`^\\$ mlops ${command}( |$)`));
+    });
+  }
+
+  it("mlops --help ends with examples", async () => {
+    const run = await runMlops(["--help"]);
+    expect(run.code).toBe(0);
+    expect(section(run.stdout, "Examples:").filter((line) => line.trim().startsWith("$ mlops "))).toHaveLength(2);
+  });
+
+  it("update --help shows --tag as optional with its default", async () => {
+    const run = await runMlops(["update", "--help"]);
+    expect(run.stdout).toMatch(/--tag \[tag\]\s+image tag \(default: tag-<git HEAD sha>/);
+    expect(run.stdout).toMatch(/Usage: mlops update \[options\] <params>/);
+  });
+});
