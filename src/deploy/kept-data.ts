@@ -93,6 +93,18 @@ export function describeKept(kept: KeptData): string {
   return parts.join(", ");
 }
 
+/** One line per endpoint naming each kept item: "ep-a-prod: EFS fs-1 (assets, 2 GiB), fs-2 (weights, 0 B); log group /mlops/ep-a-prod". */
+export function keptLines(kept: KeptData): string[] {
+  const endpoints = [...new Set([...kept.fileSystems.map((f) => f.endpoint), ...kept.logGroups.map((g) => g.endpoint), ...kept.certificates.map((c) => c.endpoint ?? "(untagged)")])].sort();
+  return endpoints.map((endpoint) => {
+    const fs = kept.fileSystems.filter((f) => f.endpoint === endpoint).map((f) => `${f.fileSystemId} (${f.volume}, ${f.sizeBytes === undefined ? "size unknown" : formatBytes(f.sizeBytes)})`);
+    const logs = kept.logGroups.filter((g) => g.endpoint === endpoint).map((g) => g.name);
+    const certs = kept.certificates.filter((c) => (c.endpoint ?? "(untagged)") === endpoint).map((c) => c.domain);
+    const parts = [fs.length ? `EFS ${fs.join(", ")}` : "", logs.length ? `log group ${logs.join(", ")}` : "", certs.length ? `certificate ${certs.join(", ")}` : ""];
+    return `${endpoint}: ${parts.filter(Boolean).join("; ")}`;
+  });
+}
+
 /** `1 thing`, `2 things`. */
 export function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? "" : "s"}`;

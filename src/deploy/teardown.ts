@@ -11,7 +11,7 @@ import { findExport, importingStacks, listManagedStacks, stackParameters, type M
 import { releaseListenerCertificates } from "./listener-certificates.js";
 import { buildLogGroupName, deleteLogGroup, endpointLogGroupName, logGroupExists } from "./log-groups.js";
 import { deleteFileSystems, findEndpointFileSystems, type KeptFileSystem } from "./file-systems.js";
-import { deleteKeptData, describeKept, findKeptCertificates, findKeptData, isEmpty, type KeptData } from "./kept-data.js";
+import { deleteKeptData, describeKept, findKeptCertificates, findKeptData, isEmpty, keptLines, type KeptData } from "./kept-data.js";
 import { deletePipeline, emptyBucket } from "./pipeline.js";
 import { removeNfsRule } from "./security-groups.js";
 import { deleteStack, stackOutputs } from "./stack.js";
@@ -126,8 +126,9 @@ async function runPlan(
         ? `Kept by earlier teardowns, deleted now with ALL THEIR DATA (--delete-data): ${describeKept(earlier)}`
         : `Kept by earlier teardowns, kept again: ${describeKept(earlier)} (pass --delete-data to delete them)`,
     );
+    if (earlierToDelete) for (const line of keptLines(earlier)) ctx.out.info(`  ${line}`);
   }
-  if (target.kind === "all" && options.deleteData) ctx.out.info("ACM certificates mlops requested for these endpoints are deleted once no listener uses them (--delete-data).");
+  if (target.kind === "all" && options.deleteData && plans.some((p) => p.stack)) ctx.out.info("ACM certificates mlops requested for these endpoints are deleted once no listener uses them (--delete-data).");
   if (!ctx.assumeYes) {
     if (!ctx.out.interactive) throw new DeclinedError("Teardown deletes resources and images: confirm by re-running with --yes.");
     if (!(await ctx.out.confirm("Delete all of the above?"))) throw new DeclinedError();
@@ -194,6 +195,7 @@ async function runPlan(
   }
   reportKept(result.keptFileSystems, ctx);
   if (result.keptLogGroups.length) ctx.out.info(`Kept log group(s) ${result.keptLogGroups.join(", ")} (deleted with --delete-data).`);
+  if (result.keptCertificates.length) ctx.out.info(`Kept ACM certificate(s) ${result.keptCertificates.join(", ")} (deleted with --all --delete-data once unused).`);
   ctx.out.success(`Teardown complete: ${result.deletedStacks.length} stack(s) deleted.`);
   return result;
 }
@@ -286,5 +288,5 @@ async function emptyRepository(repositoryName: string, ctx: DeployContext): Prom
 function reportKept(kept: KeptFileSystem[], ctx: DeployContext): void {
   if (kept.length === 0) return;
   ctx.out.warn(`Kept ${kept.length} EFS file system(s) with your data: ${kept.map((k) => `${k.fileSystemId} (${k.volume})`).join(", ")}`);
-  ctx.out.info("Re-creating the endpoint mounts them again; `mlops teardown --delete-data` deletes them.");
+  ctx.out.info("Re-creating the endpoint mounts them again; `mlops teardown --all --delete-data` deletes them (`mlops status` lists them).");
 }
