@@ -19,6 +19,8 @@ interface Row {
 }
 
 const MAX_REASON = 100;
+/** In logs, how long a stack operation may run without a line before one says it still runs. */
+const QUIET_LINE_MS = 60_000;
 
 /** Live progress of one stack operation. */
 export class StackProgress {
@@ -27,6 +29,8 @@ export class StackProgress {
   private readonly started: number;
   private stackStatus = "";
   private sidecar?: string;
+  /** Logs only: when a line was last printed, for the once-a-minute "still running" line. */
+  private lastPrinted: number;
 
   constructor(
     private readonly out: Output,
@@ -35,6 +39,7 @@ export class StackProgress {
   ) {
     this.region = out.live();
     this.started = clock.now();
+    this.lastPrinted = this.started;
   }
 
   /** Takes new events (oldest first), the stack's current status and an extra status line, and shows them. */
@@ -45,7 +50,15 @@ export class StackProgress {
       const lines = events.map((event) => formatEventLine(event, this.stackName));
       if (sidecar && sidecar !== this.sidecar) lines.push(sidecar);
       this.sidecar = sidecar ?? this.sidecar;
-      if (lines.length > 0) this.region.update(lines);
+      const now = this.clock.now();
+      // A quiet stack still says, once a minute, that it is running and for how long.
+      if (lines.length === 0 && now - this.lastPrinted >= QUIET_LINE_MS && this.stackStatus.endsWith("_IN_PROGRESS")) {
+        lines.push(`${this.stackName}  ${this.stackStatus}  ${formatElapsed(now - this.started)} so far`);
+      }
+      if (lines.length > 0) {
+        this.region.update(lines);
+        this.lastPrinted = now;
+      }
       return;
     }
     this.sidecar = sidecar;
