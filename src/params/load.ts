@@ -7,6 +7,7 @@ import { readFile, stat } from "node:fs/promises";
 import { InputError, type InputIssue } from "../errors.js";
 import type { FieldIssue, FieldNamer } from "./checks.js";
 import type { EndpointConfig, ParamOverrides } from "./model.js";
+import { optionInstead } from "./suggest.js";
 import { MAX_FILE_BYTES, parseText, syntaxOf } from "./text.js";
 import { convertTutorial } from "./tutorial.js";
 import { PIPELINE_FLAGS } from "./tutorial-keys.js";
@@ -53,7 +54,7 @@ export function parseEndpointConfig(text: string, file: string, overrides: Param
   if (Array.isArray(value)) {
     const converted = convertTutorial(value, overrides);
     // Every key of this format is a sibling of the others: after a misspelt one, any default may stand for the value meant.
-    const unknownKey = converted.issues.some((issue) => issue.message.startsWith("unknown"));
+    const unknownKey = converted.issues.some((issue) => issue.message.startsWith("unknown") && optionInstead(issue.path) === undefined);
     const doubtful = (path: string) => unknownKey || converted.reported.has(converted.name(path));
     const result = validateEndpointObject(converted.raw, converted.name, overrides, doubtful);
     if (result.file !== undefined && converted.issues.length === 0) return toEndpointConfig(result.file, file, "cloudformation");

@@ -143,9 +143,10 @@ function valueAt(raw: unknown, path: string): unknown {
   return path.split(".").reduce<unknown>((current, key) => (isPlainObject(current) ? current[key] : undefined), raw);
 }
 
-/** The sections (`""` for the top level) that hold a key the schema does not know. */
+/** The sections (`""` for the top level) that hold a key the schema does not know; a command-line option written as a key stands for no field. */
 function sectionsWithUnknownKeys(issues: readonly z.core.$ZodIssue[]): Set<string> {
-  return new Set(issues.filter((issue) => issue.code === "unrecognized_keys").map((issue) => formatPath(issue.path)));
+  const misspelt = issues.filter((issue) => issue.code === "unrecognized_keys" && issue.keys.some((key) => optionInstead(key) === undefined));
+  return new Set(misspelt.map((issue) => formatPath(issue.path)));
 }
 
 /** The section of a dotted path: `scaling.min` → `scaling`, `project` → `""`. */
