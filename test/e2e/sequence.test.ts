@@ -223,7 +223,7 @@ describe("create-endpoint, add-endpoint, update, status, teardown", () => {
     const efsAfter = (await aws.efs.send(new DescribeFileSystemsCommand({}))).FileSystems ?? [];
     expect(efsAfter.map((f) => f.FileSystemId).sort()).toEqual(efsBefore.map((f) => f.FileSystemId).sort());
     expect(run.stderr).toMatch(/Kept 4 EFS file system/);
-    expect(run.stdout).toContain("Deleted 4 stacks, 0 EFS file systems, 0 log groups, 0 certificates; kept 4 EFS file systems, 2 log groups, 2 certificates.");
+    expect(run.stdout).toContain("Deleted 4 stacks, 0 EFS file systems, 0 log groups, 0 certificates; kept 4 EFS file systems, 4 log groups, 2 certificates.");
     expect(await logGroups()).toEqual(["/mlops/ep-a-prod", "/mlops/ep-b-prod"]);
     expect((await aws.s3.send(new ListBucketsCommand({}))).Buckets ?? []).toEqual([]);
     expect((await aws.ec2.send(new DescribeFlowLogsCommand({}))).FlowLogs ?? []).toEqual([]);
@@ -236,7 +236,12 @@ describe("create-endpoint, add-endpoint, update, status, teardown", () => {
     expect(report.endpoints).toEqual([]);
     expect(report.kept.fileSystems.map((f) => `${f.endpoint}/${f.volume}`).sort()).toEqual(["ep-a-prod/assets", "ep-a-prod/weights", "ep-b-prod/assets", "ep-b-prod/weights"]);
     expect(report.kept.fileSystems.every((f) => typeof f.sizeBytes === "number")).toBe(true);
-    expect(report.kept.logGroups.map((g) => [g.endpoint, g.name])).toEqual([["ep-a-prod", "/mlops/ep-a-prod"], ["ep-b-prod", "/mlops/ep-b-prod"]]);
+    expect(report.kept.logGroups.map((g) => [g.endpoint, g.name])).toEqual([
+      ["ep-a-prod", "/aws/codebuild/ep-a-prod"],
+      ["ep-b-prod", "/aws/codebuild/ep-b-prod"],
+      ["ep-a-prod", "/mlops/ep-a-prod"],
+      ["ep-b-prod", "/mlops/ep-b-prod"],
+    ]);
     const table = await runMlops(["status"], { endpointUrl: emulator.url });
     expect(table.code, failure(table)).toBe(0);
     expect(table.stdout).toContain("Kept by teardowns");
@@ -247,7 +252,7 @@ describe("create-endpoint, add-endpoint, update, status, teardown", () => {
     const again = await runMlops(["teardown", "--all", "--yes"], { endpointUrl: emulator.url });
     expect(again.code, failure(again)).toBe(0);
     expect(again.stderr).toContain("Nothing to tear down.");
-    expect(again.stderr).toMatch(/Kept from earlier teardowns: 4 EFS file systems \(\d+ B\), 2 log groups, 2 certificates/);
+    expect(again.stderr).toMatch(/Kept from earlier teardowns: 4 EFS file systems \(\d+ B\), 4 log groups, 2 certificates/);
   });
 
   it("re-creating the base mounts its kept file systems instead of new ones", async () => {
@@ -277,6 +282,7 @@ describe("create-endpoint, add-endpoint, update, status, teardown", () => {
     expect(run.stderr).toMatch(/Kept by earlier teardowns, deleted now with ALL THEIR DATA \(--delete-data\): \d EFS file systems/);
     expect((await aws.efs.send(new DescribeFileSystemsCommand({}))).FileSystems ?? []).toEqual([]);
     expect(await logGroups()).toEqual([]);
+    expect((await aws.logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: "/aws/codebuild/" }))).logGroups ?? []).toEqual([]);
     expect(run.stdout).toMatch(/^Deleted 0 stacks, \d EFS file systems, \d log groups?, \d certificates?; kept 0 EFS file systems, 0 log groups, 0 certificates\.$/m);
     const status = JSON.parse((await runMlops(["status", "--json"], { endpointUrl: emulator.url })).stdout) as { kept: { fileSystems: unknown[]; logGroups: unknown[]; certificates: unknown[] } };
     expect(status.kept.fileSystems).toEqual([]);
