@@ -97,7 +97,9 @@ async function runPlan(
   // With --all, the data earlier teardowns kept (endpoints with no stack left) is shown, and deleted with --delete-data.
   const earlier = target.kind === "all" ? await findKeptData(ctx, planned(plans)) : undefined;
   const earlierToDelete = options.deleteData && earlier && !isEmpty(earlier) ? earlier : undefined;
-  if (!earlierToDelete && (plans.length === 0 || plans.every((p) => !p.stack && !p.pipeline && !(fileSystems.get(p.endpointId)?.length && options.deleteData)))) {
+  // One endpoint whose stack is gone may have left only its log groups: --delete-data deletes them too.
+  const keptLogs = options.deleteData && target.kind === "endpoint" ? await existingLogGroups(target.endpointId, ctx) : [];
+  if (!earlierToDelete && keptLogs.length === 0 && (plans.length === 0 || plans.every((p) => !p.stack && !p.pipeline && !(fileSystems.get(p.endpointId)?.length && options.deleteData)))) {
     ctx.out.success("Nothing to tear down.");
     for (const list of fileSystems.values()) result.keptFileSystems.push(...list);
     reportKept(result.keptFileSystems, ctx);
@@ -198,6 +200,14 @@ async function runPlan(
   if (result.keptCertificates.length) ctx.out.info(`Kept ACM certificate(s) ${result.keptCertificates.join(", ")} (deleted with --all --delete-data once unused).`);
   ctx.out.success(`Teardown complete: ${result.deletedStacks.length} stack(s) deleted.`);
   return result;
+}
+
+/** The endpoint's container and build log groups that exist. */
+async function existingLogGroups(id: string, ctx: DeployContext): Promise<string[]> {
+  const names = [endpointLogGroupName(id), buildLogGroupName(id)];
+  const found: string[] = [];
+  for (const name of names) if (await logGroupExists(ctx.aws.logs, name)) found.push(name);
+  return found;
 }
 
 /** The endpoints this teardown handles itself: their data is not "kept by an earlier teardown". */

@@ -8,7 +8,7 @@ import { ListPipelinesCommand } from "@aws-sdk/client-codepipeline";
 import { DescribeFlowLogsCommand, DescribeSecurityGroupsCommand } from "@aws-sdk/client-ec2";
 import { DescribeRepositoriesCommand } from "@aws-sdk/client-ecr";
 import { DescribeFileSystemsCommand } from "@aws-sdk/client-efs";
-import { DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { CreateLogGroupCommand, DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { DescribeRulesCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { ListBucketsCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { execFileSync } from "node:child_process";
@@ -288,6 +288,14 @@ describe("create-endpoint, add-endpoint, update, status, teardown", () => {
     expect(status.kept.fileSystems).toEqual([]);
     expect(status.kept.logGroups).toEqual([]);
     expect(status.kept.certificates).toEqual([]);
+  });
+
+  it("teardown <params> --delete-data deletes a gone endpoint's log group even when nothing else is left", async () => {
+    await aws.logs.send(new CreateLogGroupCommand({ logGroupName: "/mlops/ep-b-prod" }));
+    const run = await runMlops(["teardown", "params/ep-b.yaml", "--delete-data", "--yes"], { endpointUrl: emulator.url });
+    expect(run.code, failure(run)).toBe(0);
+    expect(run.stderr).toContain("Deleted log group /mlops/ep-b-prod");
+    expect(await logGroups()).toEqual([]);
   });
 });
 
