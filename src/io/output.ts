@@ -55,6 +55,8 @@ export class ConsoleOutput implements Output {
   private readonly stdout: NodeJS.WritableStream;
   private readonly stderr: NodeJS.WritableStream;
   private readonly stdin: NodeJS.ReadableStream;
+  /** The block being redrawn on a terminal: a line printed meanwhile goes above it, not over it. */
+  private region?: RedrawnRegion;
 
   constructor(options: ConsoleOutputOptions) {
     this.json = options.json;
@@ -93,7 +95,12 @@ export class ConsoleOutput implements Output {
   }
 
   live(): LiveRegion {
-    return this.interactive ? new RedrawnRegion(this.stderr) : new AppendedRegion((text) => this.line(text));
+    if (!this.interactive) return new AppendedRegion((text) => this.line(text));
+    const region = new RedrawnRegion(this.stderr, () => {
+      if (this.region === region) this.region = undefined;
+    });
+    this.region = region;
+    return region;
   }
 
   async confirm(question: string): Promise<boolean> {
@@ -112,16 +119,33 @@ export class ConsoleOutput implements Output {
   }
 
   private line(text: string): void {
-    this.stderr.write(`${text}\n`);
+    if (this.region) this.region.printAbove(`${text}\n`);
+    else this.stderr.write(`${text}\n`);
   }
 }
 
 /** Redraws its lines in place with cursor movements (terminals only). */
 class RedrawnRegion implements LiveRegion {
   private drawn = 0;
-  constructor(private readonly stream: NodeJS.WritableStream) {}
+  private lines: string[] = [];
+  constructor(
+    private readonly stream: NodeJS.WritableStream,
+    private readonly onClose: () => void,
+  ) {}
+
+  /** Erases the block, prints the text where it was, and draws the block again below it. */
+  printAbove(text: string): void {
+    if (this.drawn === 0) {
+      this.stream.write(text);
+      return;
+    }
+    this.stream.write(`\u001b[${this.drawn}A\u001b[0J${text}`);
+    this.drawn = 0;
+    this.update(this.lines);
+  }
 
   update(lines: string[]): void {
+    this.lines = lines;
     let text = this.drawn > 0 ? `\u001b[${this.drawn}A` : "";
     for (const line of lines) text += `\u001b[2K${line}\n`;
     // Lines left over from a longer previous frame are cleared.
@@ -134,6 +158,7 @@ class RedrawnRegion implements LiveRegion {
 
   close(): void {
     this.drawn = 0;
+    this.onClose();
   }
 }
 

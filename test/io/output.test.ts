@@ -37,6 +37,18 @@ describe("ConsoleOutput", () => {
     expect(stderr.text().endsWith("\u001b[1A")).toBe(true);
   });
 
+  it("on a terminal, a line printed while a block is redrawn goes above the block instead of being overwritten", () => {
+    const { out, stderr } = output({ interactive: true });
+    out.info("before");
+    const live = out.live();
+    live.update(["Waiting: 0:05"]);
+    out.info("Started execution e-1");
+    live.update(["Waiting: 0:10"]);
+    live.close();
+    out.info("after");
+    expect(screen(stderr.text())).toEqual(["    before", "    Started execution e-1", "Waiting: 0:10", "    after"]);
+  });
+
   it("in JSON mode, the result is the only thing on stdout", () => {
     const { out, stdout, stderr } = output({ json: true });
     out.step("Deploying");
@@ -64,3 +76,25 @@ describe("formatTable", () => {
     expect(formatTable(["A", "LONGER"], [["xyz", "1"], ["x", ""]])).toBe("A    LONGER\nxyz  1\nx");
   });
 });
+
+/** What a terminal shows after `text`: handles newlines, cursor up (ESC[nA), clear line (ESC[2K) and clear below (ESC[0J). */
+function screen(text: string): string[] {
+  const rows: string[] = [""];
+  let row = 0;
+  for (let i = 0; i < text.length; i++) {
+    const escape = /^\u001b\[(\d*)([AKJ])/.exec(text.slice(i));
+    if (escape) {
+      const n = Number(escape[1] || "0");
+      if (escape[2] === "A") row = Math.max(0, row - n);
+      if (escape[2] === "K") rows[row] = "";
+      if (escape[2] === "J") rows.splice(row + 1), (rows[row] = "");
+      i += escape[0].length - 1;
+    } else if (text[i] === "\n") {
+      row++;
+      if (rows[row] === undefined) rows[row] = "";
+    } else {
+      rows[row] = (rows[row] ?? "") + text[i];
+    }
+  }
+  return rows.slice(0, rows.length - (rows.at(-1) === "" ? 1 : 0));
+}
