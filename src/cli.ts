@@ -153,7 +153,7 @@ export function buildProgram(makeDeps: (globals: GlobalOptions) => CommandDeps):
         return (cmd.parent?.options ?? []).filter((o) => used.includes(o.attributeName()) && !o.hidden);
       },
     })
-    .addOption(new Option("--region <region>", "AWS region (default: AWS_REGION, or the profile's region)"))
+    .addOption(new Option("--region <region>", "AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, or the profile's region)"))
     .addOption(new Option("--profile <name>", "AWS named profile (default: AWS_PROFILE or the standard credential chain)"))
     .addOption(new Option("--endpoint-url <url>", "send every AWS call to this endpoint, e.g. the local emulator (env: MLOPS_ENDPOINT_URL)"))
     .option("-y, --yes", "answer yes to every confirmation")
