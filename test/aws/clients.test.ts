@@ -59,12 +59,14 @@ describe("createAwsClients", () => {
     // Written first: the SDK caches a config file once any client has read it.
     writeFileSync(process.env.AWS_CONFIG_FILE as string, "[profile ml-dev]\nregion = ap-south-1\n");
     process.env.AWS_DEFAULT_REGION = "us-west-2";
-    expect((await createAwsClients({})).region).toBe("us-west-2");
+    expect(await createAwsClients({})).toMatchObject({ region: "us-west-2", regionSource: "AWS_DEFAULT_REGION" });
     process.env.AWS_REGION = "eu-central-1";
-    expect((await createAwsClients({})).region).toBe("eu-central-1");
+    expect(await createAwsClients({})).toMatchObject({ region: "eu-central-1", regionSource: "AWS_REGION" });
+    expect(await createAwsClients({ region: "sa-east-1" })).toMatchObject({ region: "sa-east-1", regionSource: "--region" });
     delete process.env.AWS_REGION;
     delete process.env.AWS_DEFAULT_REGION;
-    expect((await createAwsClients({ profile: "ml-dev" })).region).toBe("ap-south-1");
+    // Messages name where the region came from, so a user who expected another one sees why.
+    expect(await createAwsClients({ profile: "ml-dev" })).toMatchObject({ region: "ap-south-1", regionSource: "profile ml-dev in the AWS config file" });
   });
 
   it("asks for --region when none can be found", async () => {
