@@ -226,7 +226,7 @@ export function buildProgram(makeDeps: (globals: GlobalOptions) => CommandDeps):
       .description("delete an endpoint (or --all), keeping EFS data and logs unless --delete-data")
       .argument("[params]", "parameter file of the endpoint to delete")
       .option("--all", "every endpoint mlops manages in the region: pipelines, added endpoints, then bases")
-      .option("--delete-data", "also delete the EFS file systems and the data on them, and the log groups; with --all also what earlier teardowns kept and the certificates mlops requested"),
+      .option("--delete-data", "also delete the EFS file systems and the data on them, the log groups and the certificates mlops requested; with --all also what earlier teardowns kept"),
   ).action(async (params: string | undefined, options: Record<string, unknown>) => {
     await runTeardown({ ...withGlobals(options), params }, deps());
   });

@@ -130,7 +130,7 @@ async function runPlan(
     );
     if (earlierToDelete) for (const line of keptLines(earlier)) ctx.out.info(`  ${line}`);
   }
-  if (target.kind === "all" && options.deleteData && plans.some((p) => p.stack)) ctx.out.info("ACM certificates mlops requested for these endpoints are deleted once no listener uses them (--delete-data).");
+  if (options.deleteData && plans.some((p) => p.stack)) ctx.out.info("ACM certificates mlops requested for these endpoints are deleted once no listener uses them (--delete-data).");
   if (!ctx.assumeYes) {
     if (!ctx.out.interactive) throw new DeclinedError("Teardown deletes resources and images: confirm by re-running with --yes.");
     if (!(await ctx.out.confirm("Delete all of the above?"))) throw new DeclinedError();
@@ -184,9 +184,10 @@ async function runPlan(
   } else if (earlier) {
     addKept(result, earlier);
   }
-  if (target.kind === "all") {
+  {
     // The certificates of the endpoints just torn down are unused only now that their stacks are gone.
-    const certificates = (await findKeptCertificates(ctx.aws.acm, { ids: new Set(), hosts: new Set() })).filter((c) => !result.keptCertificates.includes(c.arn));
+    const ours = (endpoint?: string) => target.kind === "all" || endpoint === target.endpointId;
+    const certificates = (await findKeptCertificates(ctx.aws.acm, { ids: new Set(), hosts: new Set() })).filter((c) => ours(c.endpoint) && !result.keptCertificates.includes(c.arn));
     if (options.deleteData) {
       const leftover = await deleteKeptData({ fileSystems: [], logGroups: [], certificates }, ctx);
       addDeleted(result, leftover.deleted);
@@ -197,7 +198,7 @@ async function runPlan(
   }
   reportKept(result.keptFileSystems, ctx);
   if (result.keptLogGroups.length) ctx.out.info(`Kept log group(s) ${result.keptLogGroups.join(", ")} (deleted with --delete-data).`);
-  if (result.keptCertificates.length) ctx.out.info(`Kept ACM certificate(s) ${result.keptCertificates.join(", ")} (deleted with --all --delete-data once unused).`);
+  if (result.keptCertificates.length) ctx.out.info(`Kept ACM certificate(s) ${result.keptCertificates.join(", ")} (deleted with --delete-data once unused).`);
   ctx.out.success(`Teardown complete: ${result.deletedStacks.length} stack(s) deleted.`);
   return result;
 }

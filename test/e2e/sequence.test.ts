@@ -9,6 +9,7 @@ import { DescribeFlowLogsCommand, DescribeSecurityGroupsCommand } from "@aws-sdk
 import { DescribeRepositoriesCommand } from "@aws-sdk/client-ecr";
 import { DescribeFileSystemsCommand } from "@aws-sdk/client-efs";
 import { CreateLogGroupCommand, DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { ListCertificatesCommand } from "@aws-sdk/client-acm";
 import { DescribeRulesCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { ListBucketsCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { execFileSync } from "node:child_process";
@@ -269,6 +270,10 @@ describe("create-endpoint, add-endpoint, update, status, teardown", () => {
     const left = ((await aws.efs.send(new DescribeFileSystemsCommand({}))).FileSystems ?? []).filter((f) => f.Tags?.some((t) => t.Key === "mlops:endpoint" && t.Value === "ep-a-prod"));
     expect(left).toEqual([]);
     expect(await logGroups()).toEqual(["/mlops/ep-b-prod"]);
+    // The certificate mlops requested for ep-a went with its data; ep-b's stays until its own teardown with --delete-data.
+    const domains = ((await aws.acm.send(new ListCertificatesCommand({}))).CertificateSummaryList ?? []).map((c) => c.DomainName);
+    expect(domains).not.toContain("ep-a.example.com");
+    expect(domains).toContain("ep-b.example.com");
   });
 
   it("teardown --all --delete-data removes the data kept from endpoints whose stacks are gone", async () => {
