@@ -71,7 +71,7 @@ export function crossCheck(
   checkKind(file, present, name, add);
   if (!fields.unsure("environment")) checkEndpointId(file, name, add);
   const region = checkNetwork(file, overrides, add) ?? overrides.region;
-  checkApi(file, present, region, name, add);
+  checkApi(file, present, region, name, fields, add);
   checkContainer(file, name, fields, add);
   checkScaling(file, name, fields, add);
   checkRollout(file, name, fields, add);
@@ -181,6 +181,7 @@ function checkApi(
   present: (path: string) => boolean,
   region: string | undefined,
   name: FieldNamer,
+  fields: Fields,
   add: Add,
 ): void {
   const api = file.api;
@@ -194,7 +195,7 @@ function checkApi(
       );
     }
   }
-  if (!present("api.certificateArn") && api.hostHeader !== undefined && api.hostHeader.length > MAX_CERTIFICATE_NAME_LENGTH) {
+  if (!present("api.certificateArn") && !fields.unsure("api.certificateArn") && api.hostHeader !== undefined && api.hostHeader.length > MAX_CERTIFICATE_NAME_LENGTH) {
     add(
       "api.hostHeader",
       `"${api.hostHeader}" is ${api.hostHeader.length} characters; ACM issues certificates for names of at most ${MAX_CERTIFICATE_NAME_LENGTH}: use a shorter host or give ${name("api.certificateArn")} of a certificate that covers it`,
