@@ -6,11 +6,12 @@ import { describe, expect, it } from "vitest";
 import { runMlops } from "./helpers/mlops.js";
 
 const commands = ["render", "create-endpoint", "add-endpoint", "update", "status", "teardown"];
-const globals = ["--region <region>", "--profile <name>", "--endpoint-url <url>", "-y, --yes", "--json", "--no-color"];
+const globals = ["--region <region>", "--profile <name>", "--endpoint-url <url>", "-y, --yes", "--json", "--no-color", "--lock-timeout <minutes>", "--force-unlock"];
+const lease = ["--lock-timeout <minutes>", "--force-unlock"];
 /** Global options a command has no use for, kept out of its help. */
 const unused: Record<string, string[]> = {
-  render: ["--profile <name>", "--endpoint-url <url>", "-y, --yes"],
-  status: ["-y, --yes"],
+  render: ["--profile <name>", "--endpoint-url <url>", "-y, --yes", ...lease],
+  status: ["-y, --yes", ...lease],
 };
 
 /** The lines of one section of a help text ("Global Options:", "Examples:"). */
