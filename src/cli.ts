@@ -6,18 +6,15 @@
 import { Command, CommanderError, Option } from "commander";
 import { readFileSync } from "node:fs";
 import { hostname, userInfo } from "node:os";
-import { createAwsClients } from "./aws/clients.js";
-import { runDeployEndpoint } from "./commands/deploy-endpoint.js";
-import { runRender } from "./commands/render.js";
 import type { CommandDeps } from "./commands/shared.js";
-import { runStatus } from "./commands/status.js";
-import { runTeardown } from "./commands/teardown.js";
-import { runUpdate } from "./commands/update.js";
 import { systemClock } from "./deploy/clock.js";
 import { ExitCode, InterruptedError, MlopsError } from "./errors.js";
 import { ConsoleOutput } from "./io/output.js";
+import { packageFile } from "./package-files.js";
 
-const version = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
+// Commands and AWS clients are imported when they run (dynamic `import()`, a chunk each once bundled):
+// `mlops --version` and `--help` then load no SDK code, and each command loads only what it uses.
+const version = (JSON.parse(readFileSync(packageFile("package.json"), "utf8")) as { version: string }).version;
 
 interface GlobalOptions {
   region?: string;
@@ -61,7 +58,7 @@ export async function main(argv: string[]): Promise<number> {
         region: region?.name,
         regionSource: region?.source,
         holder: holderName(),
-        aws: () => createAwsClients({ region: globals.region, profile: globals.profile, endpointUrl: globals.endpointUrl ?? process.env.MLOPS_ENDPOINT_URL }),
+        aws: async () => (await import("./aws/clients.js")).createAwsClients({ region: globals.region, profile: globals.profile, endpointUrl: globals.endpointUrl ?? process.env.MLOPS_ENDPOINT_URL }),
       };
       return deps;
     });
@@ -183,6 +180,7 @@ export function buildProgram(makeDeps: (globals: GlobalOptions) => CommandDeps):
       .option("-o, --out <dir>", "output directory", "out")
       .addOption(new Option("--format <format>", "template format").choices(["yaml", "json"]).default("yaml")),
   ).action(async (params: string, options: Record<string, unknown>) => {
+    const { runRender } = await import("./commands/render.js");
     await runRender({ ...withGlobals(options), params }, deps());
   });
 
@@ -197,6 +195,7 @@ export function buildProgram(makeDeps: (globals: GlobalOptions) => CommandDeps):
         .option("--image-timeout <minutes>", "how long to wait for the image", "30")
         .option("--rollout-timeout <minutes>", "how long to wait for tasks to run and become healthy", "15"),
     ).action(async (params: string, options: Record<string, unknown>) => {
+      const { runDeployEndpoint } = await import("./commands/deploy-endpoint.js");
       await runDeployEndpoint(verb, { ...withGlobals(options), params }, deps());
     });
   }
@@ -209,6 +208,7 @@ export function buildProgram(makeDeps: (globals: GlobalOptions) => CommandDeps):
       .option("--tag [tag]", "image tag (default: tag-<git HEAD sha>, the tag the pipeline gives the checked-out commit)")
       .option("--rollout-timeout <minutes>", "how long to wait for the rollout", "15"),
   ).action(async (params: string, options: Record<string, unknown>) => {
+    const { runUpdate } = await import("./commands/update.js");
     await runUpdate({ ...withGlobals(options), params }, deps());
   });
 
@@ -217,6 +217,7 @@ export function buildProgram(makeDeps: (globals: GlobalOptions) => CommandDeps):
     .description("every endpoint mlops manages in the account and region (or one), and the data teardowns kept")
     .argument("[name]", "one endpoint: its project (ep-a) or project-environment (ep-a-prod)")
     .action(async (name: string | undefined, options: Record<string, unknown>) => {
+      const { runStatus } = await import("./commands/status.js");
       await runStatus({ ...withGlobals(options), name }, deps());
     });
 
@@ -228,6 +229,7 @@ export function buildProgram(makeDeps: (globals: GlobalOptions) => CommandDeps):
       .option("--all", "every endpoint mlops manages in the region: pipelines, added endpoints, then bases")
       .option("--delete-data", "also delete the EFS file systems and the data on them, the log groups and the certificates mlops requested; with --all also what earlier teardowns kept"),
   ).action(async (params: string | undefined, options: Record<string, unknown>) => {
+    const { runTeardown } = await import("./commands/teardown.js");
     await runTeardown({ ...withGlobals(options), params }, deps());
   });
 

@@ -1,9 +1,12 @@
 /**
  * Builds the SDK clients behind every interface of `interfaces.ts`, once per
  * command, with the same region, profile, retry policy and endpoint.
+ *
+ * Each client is loaded on its first call: the SDK is most of mlops's code,
+ * and a command that only reads CloudFormation and ECS should not pay for
+ * loading CodePipeline, EC2 or S3.
  */
 import { InputError } from "../errors.js";
-import type { STSClient } from "@aws-sdk/client-sts";
 import type { AwsClients } from "./interfaces.js";
 import type { AdapterContext } from "./sdk-adapters.js";
 
@@ -18,6 +21,17 @@ export interface AwsClientOptions {
 /** Attempts per call, including the first; the SDK's standard mode backs off between them. */
 const MAX_ATTEMPTS = 5;
 
+/** The configuration every SDK client is built with. */
+export function clientConfig(region: string, profile: string | undefined, endpointUrl: string | undefined) {
+  return {
+    region,
+    maxAttempts: MAX_ATTEMPTS,
+    retryMode: "standard",
+    ...(profile ? { profile } : {}),
+    ...(endpointUrl ? { endpoint: endpointUrl } : {}),
+  };
+}
+
 /** Builds SDK v3 clients for every AWS interface mlops uses. Throws `InputError` when no region can be found. */
 export async function createAwsClients(options: AwsClientOptions): Promise<AwsClients> {
   // The SDK warns on every run about Node versions it will drop later; users can do nothing about it mid-command.
@@ -25,77 +39,97 @@ export async function createAwsClients(options: AwsClientOptions): Promise<AwsCl
 
   const profile = options.profile || undefined;
   const endpointUrl = options.endpointUrl || undefined;
-  // Loaded here rather than at start-up: the SDK takes about a second to load, which commands that never call AWS skip.
-  const [sdk, adapters] = await Promise.all([loadSdk(), import("./sdk-adapters.js")]);
-  const { region, source: regionSource } = await resolveRegion(options.region, profile, sdk.STSClient);
-  const config = {
-    region,
-    maxAttempts: MAX_ATTEMPTS,
-    retryMode: "standard",
-    ...(profile ? { profile } : {}),
-    ...(endpointUrl ? { endpoint: endpointUrl } : {}),
-  };
+  const { region, source: regionSource } = await resolveRegion(options.region, profile);
+  const config = clientConfig(region, profile, endpointUrl);
   const context: AdapterContext = { region, profile, endpointUrl };
 
   return {
     region,
     regionSource,
-    cloudFormation: new adapters.SdkCloudFormation(new sdk.CloudFormationClient(config), context),
-    ec2: new adapters.SdkEc2(new sdk.EC2Client(config), context),
-    ecs: new adapters.SdkEcs(new sdk.ECSClient(config), context),
-    elb: new adapters.SdkElb(new sdk.ElasticLoadBalancingV2Client(config), context),
-    ecr: new adapters.SdkEcr(new sdk.ECRClient(config), context),
-    acm: new adapters.SdkAcm(new sdk.ACMClient(config), context),
-    logs: new adapters.SdkLogs(new sdk.CloudWatchLogsClient(config), context),
-    // Emulators serve every bucket under one host, so virtual-hosted bucket names would not resolve.
-    s3: new adapters.SdkS3(new sdk.S3Client({ ...config, ...(endpointUrl ? { forcePathStyle: true } : {}) }), context),
-    codeBuild: new adapters.SdkCodeBuild(new sdk.CodeBuildClient(config), context),
-    codePipeline: new adapters.SdkCodePipeline(new sdk.CodePipelineClient(config), context),
-    connections: new adapters.SdkConnections(new sdk.CodeStarConnectionsClient(config), context),
-    efs: new adapters.SdkEfs(new sdk.EFSClient(config), context),
-    sts: new adapters.SdkSts(new sdk.STSClient(config), context),
-    ssm: new adapters.SdkSsm(new sdk.SSMClient(config), context),
+    cloudFormation: onFirstCall(async () => {
+      const sdk = await import("./sdk/cloudformation.js");
+      return new sdk.SdkCloudFormation(new sdk.CloudFormationClient(config), context);
+    }),
+    ec2: onFirstCall(async () => {
+      const sdk = await import("./sdk/ec2.js");
+      return new sdk.SdkEc2(new sdk.EC2Client(config), context);
+    }),
+    ecs: onFirstCall(async () => {
+      const sdk = await import("./sdk/ecs.js");
+      return new sdk.SdkEcs(new sdk.ECSClient(config), context);
+    }),
+    elb: onFirstCall(async () => {
+      const sdk = await import("./sdk/elb.js");
+      return new sdk.SdkElb(new sdk.ElasticLoadBalancingV2Client(config), context);
+    }),
+    ecr: onFirstCall(async () => {
+      const sdk = await import("./sdk/ecr.js");
+      return new sdk.SdkEcr(new sdk.ECRClient(config), context);
+    }),
+    acm: onFirstCall(async () => {
+      const sdk = await import("./sdk/acm.js");
+      return new sdk.SdkAcm(new sdk.ACMClient(config), context);
+    }),
+    logs: onFirstCall(async () => {
+      const sdk = await import("./sdk/logs.js");
+      return new sdk.SdkLogs(new sdk.CloudWatchLogsClient(config), context);
+    }),
+    s3: onFirstCall(async () => {
+      const sdk = await import("./sdk/s3.js");
+      // Emulators serve every bucket under one host, so virtual-hosted bucket names would not resolve.
+      return new sdk.SdkS3(new sdk.S3Client({ ...config, ...(endpointUrl ? { forcePathStyle: true } : {}) }), context);
+    }),
+    codeBuild: onFirstCall(async () => {
+      const sdk = await import("./sdk/codebuild.js");
+      return new sdk.SdkCodeBuild(new sdk.CodeBuildClient(config), context);
+    }),
+    codePipeline: onFirstCall(async () => {
+      const sdk = await import("./sdk/codepipeline.js");
+      return new sdk.SdkCodePipeline(new sdk.CodePipelineClient(config), context);
+    }),
+    connections: onFirstCall(async () => {
+      const sdk = await import("./sdk/connections.js");
+      return new sdk.SdkConnections(new sdk.CodeStarConnectionsClient(config), context);
+    }),
+    efs: onFirstCall(async () => {
+      const sdk = await import("./sdk/efs.js");
+      return new sdk.SdkEfs(new sdk.EFSClient(config), context);
+    }),
+    sts: onFirstCall(async () => {
+      const sdk = await import("./sdk/sts.js");
+      return new sdk.SdkSts(new sdk.STSClient(config), context);
+    }),
+    ssm: onFirstCall(async () => {
+      const sdk = await import("./sdk/ssm.js");
+      return new sdk.SdkSsm(new sdk.SSMClient(config), context);
+    }),
   };
 }
 
-/** The SDK's client classes, loaded in parallel. */
-async function loadSdk() {
-  const [acm, cfn, logs, cb, cp, csc, ec2, ecr, ecs, efs, elb, s3, sts, ssm] = await Promise.all([
-    import("@aws-sdk/client-acm"),
-    import("@aws-sdk/client-cloudformation"),
-    import("@aws-sdk/client-cloudwatch-logs"),
-    import("@aws-sdk/client-codebuild"),
-    import("@aws-sdk/client-codepipeline"),
-    import("@aws-sdk/client-codestar-connections"),
-    import("@aws-sdk/client-ec2"),
-    import("@aws-sdk/client-ecr"),
-    import("@aws-sdk/client-ecs"),
-    import("@aws-sdk/client-efs"),
-    import("@aws-sdk/client-elastic-load-balancing-v2"),
-    import("@aws-sdk/client-s3"),
-    import("@aws-sdk/client-sts"),
-    import("@aws-sdk/client-ssm"),
-  ]);
-  return {
-    ACMClient: acm.ACMClient,
-    CloudFormationClient: cfn.CloudFormationClient,
-    CloudWatchLogsClient: logs.CloudWatchLogsClient,
-    CodeBuildClient: cb.CodeBuildClient,
-    CodePipelineClient: cp.CodePipelineClient,
-    CodeStarConnectionsClient: csc.CodeStarConnectionsClient,
-    EC2Client: ec2.EC2Client,
-    ECRClient: ecr.ECRClient,
-    ECSClient: ecs.ECSClient,
-    EFSClient: efs.EFSClient,
-    ElasticLoadBalancingV2Client: elb.ElasticLoadBalancingV2Client,
-    S3Client: s3.S3Client,
-    STSClient: sts.STSClient,
-    SSMClient: ssm.SSMClient,
-  };
+/**
+ * An object with the interface `T` whose every method first builds the real
+ * one with `build` (once, shared by concurrent first calls), then calls it.
+ * Every interface method returns a promise, so waiting for the load is invisible to callers.
+ */
+export function onFirstCall<T extends object>(build: () => Promise<T>): T {
+  let built: Promise<T> | undefined;
+  const real = () => (built ??= build());
+  return new Proxy({} as T, {
+    get(_target, property) {
+      // Not a thenable: `await clients.ecs` must give the object itself.
+      if (property === "then" || typeof property === "symbol") return undefined;
+      return async (...args: unknown[]) => {
+        const client = (await real()) as Record<string, (...a: unknown[]) => unknown>;
+        const method = client[property];
+        if (typeof method !== "function") throw new TypeError(`${property} is not an AWS call mlops makes`);
+        return method.apply(client, args);
+      };
+    },
+  });
 }
 
 /** The flag, then the environment, then the profile's `region` in ~/.aws/config; with where it came from. */
-async function resolveRegion(flag: string | undefined, profile: string | undefined, Sts: typeof STSClient): Promise<{ region: string; source: string }> {
+async function resolveRegion(flag: string | undefined, profile: string | undefined): Promise<{ region: string; source: string }> {
   if (flag) return { region: flag, source: "--region" };
   // The JS SDK ignores AWS_DEFAULT_REGION, which the AWS CLI (and so many users' shells) rely on.
   for (const variable of ["AWS_REGION", "AWS_DEFAULT_REGION"]) {
@@ -104,7 +138,8 @@ async function resolveRegion(flag: string | undefined, profile: string | undefin
   }
 
   // A throwaway client resolves the region the way every SDK client would, config files included.
-  const probe = new Sts(profile ? { profile } : {});
+  const { STSClient } = await import("./sdk/sts.js");
+  const probe = new STSClient(profile ? { profile } : {});
   try {
     const region = await probe.config.region();
     const name = profile ?? process.env.AWS_PROFILE ?? "default";

@@ -7,6 +7,7 @@
 import { readFileSync } from "node:fs";
 import type { PipelineDeclaration } from "../aws/interfaces.js";
 import { AwsError } from "../errors.js";
+import { packageFile } from "../package-files.js";
 import { endpointId, type EndpointConfig } from "../params/model.js";
 import { baseStackName, endpointStackName, pipelineName, pipelineStackName } from "../render/names.js";
 import { renderPipelineStack } from "../render/render.js";
@@ -19,7 +20,7 @@ import { deleteStack, deployStack, findStack, stackOutputs } from "./stack.js";
 /** CodeBuild's current Ubuntu standard image (standard:4.0 of the tutorial is retired). */
 export const codeBuildImage = "aws/codebuild/standard:7.0";
 
-const buildspecUrl = new URL("../../buildspec/endpoint.yaml", import.meta.url);
+const buildspecUrl = packageFile("buildspec/endpoint.yaml");
 
 /** What the endpoint stack tells the pipeline. */
 export interface PipelineTarget {

@@ -3,11 +3,12 @@
  * becomes the template and parameters of its stack. No AWS, no console.
  */
 import { readFileSync } from "node:fs";
+import { packageFile } from "../package-files.js";
 import { endpointId, type EndpointConfig } from "../params/model.js";
 import { baseStackName, endpointStackName, pipelineStackName, stackTags } from "./names.js";
 
 /** Template files, resolved from the installed package so `mlops` works from any directory. */
-const templatesDir = new URL("../../templates/", import.meta.url);
+const templatesDir = packageFile("templates/");
 
 /** Image tag used while no image exists yet; no task runs with it because DesiredCount is 0. */
 export const placeholderImageTag = "no-image-yet";

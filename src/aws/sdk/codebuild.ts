@@ -1,0 +1,37 @@
+/**
+ * CodeBuild through the SDK, in a module of its own so that a command loads this
+ * client only when it calls CodeBuild.
+ */
+import * as cb from "@aws-sdk/client-codebuild";
+import type { CodeBuildApi } from "../interfaces.js";
+import { Adapter, type AdapterContext } from "../sdk-adapters.js";
+
+export { CodeBuildClient } from "@aws-sdk/client-codebuild";
+
+/** CodeBuild through the SDK. */
+export class SdkCodeBuild extends Adapter implements CodeBuildApi {
+  constructor(private readonly client: cb.CodeBuildClient, context: AdapterContext) {
+    super(context, "CodeBuild");
+  }
+  createProject(input: cb.CreateProjectInput) {
+    return this.call("CreateProject", () => this.client.send(new cb.CreateProjectCommand(input)));
+  }
+  updateProject(input: cb.UpdateProjectInput) {
+    return this.call("UpdateProject", () => this.client.send(new cb.UpdateProjectCommand(input)));
+  }
+  batchGetProjects(input: cb.BatchGetProjectsInput) {
+    return this.call("BatchGetProjects", () => this.client.send(new cb.BatchGetProjectsCommand(input)));
+  }
+  deleteProject(input: cb.DeleteProjectInput) {
+    return this.call("DeleteProject", () => this.client.send(new cb.DeleteProjectCommand(input)));
+  }
+  listBuildsForProject(input: cb.ListBuildsForProjectInput) {
+    return this.call("ListBuildsForProject", () => this.client.send(new cb.ListBuildsForProjectCommand(input)));
+  }
+  batchGetBuilds(input: cb.BatchGetBuildsInput) {
+    return this.call("BatchGetBuilds", () => this.client.send(new cb.BatchGetBuildsCommand(input)));
+  }
+  stopBuild(input: cb.StopBuildInput) {
+    return this.call("StopBuild", () => this.client.send(new cb.StopBuildCommand(input)));
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * EC2 through the SDK, in a module of its own so that a command loads this
+ * client only when it calls EC2.
+ */
+import * as ec2 from "@aws-sdk/client-ec2";
+import type { Ec2Api } from "../interfaces.js";
+import { Adapter, type AdapterContext } from "../sdk-adapters.js";
+
+export { EC2Client } from "@aws-sdk/client-ec2";
+
+/** EC2 through the SDK. */
+export class SdkEc2 extends Adapter implements Ec2Api {
+  constructor(private readonly client: ec2.EC2Client, context: AdapterContext) {
+    super(context, "EC2");
+  }
+  describeSecurityGroups(input: ec2.DescribeSecurityGroupsRequest) {
+    return this.call("DescribeSecurityGroups", () => this.client.send(new ec2.DescribeSecurityGroupsCommand(input)));
+  }
+  authorizeSecurityGroupIngress(input: ec2.AuthorizeSecurityGroupIngressRequest) {
+    return this.call("AuthorizeSecurityGroupIngress", () => this.client.send(new ec2.AuthorizeSecurityGroupIngressCommand(input)));
+  }
+  revokeSecurityGroupIngress(input: ec2.RevokeSecurityGroupIngressRequest) {
+    return this.call("RevokeSecurityGroupIngress", () => this.client.send(new ec2.RevokeSecurityGroupIngressCommand(input)));
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * ECS through the SDK, in a module of its own so that a command loads this
+ * client only when it calls ECS.
+ */
+import * as ecs from "@aws-sdk/client-ecs";
+import type { EcsApi } from "../interfaces.js";
+import { Adapter, type AdapterContext } from "../sdk-adapters.js";
+
+export { ECSClient } from "@aws-sdk/client-ecs";
+
+/** ECS through the SDK. */
+export class SdkEcs extends Adapter implements EcsApi {
+  constructor(private readonly client: ecs.ECSClient, context: AdapterContext) {
+    super(context, "ECS");
+  }
+  describeServices(input: ecs.DescribeServicesRequest) {
+    return this.call("DescribeServices", () => this.client.send(new ecs.DescribeServicesCommand(input)));
+  }
+  listTasks(input: ecs.ListTasksRequest) {
+    return this.call("ListTasks", () => this.client.send(new ecs.ListTasksCommand(input)));
+  }
+  describeTasks(input: ecs.DescribeTasksRequest) {
+    return this.call("DescribeTasks", () => this.client.send(new ecs.DescribeTasksCommand(input)));
+  }
+}

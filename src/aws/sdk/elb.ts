@@ -1,0 +1,31 @@
+/**
+ * Elastic Load Balancing v2 through the SDK, in a module of its own so that a command loads this
+ * client only when it calls Elastic Load Balancing v2.
+ */
+import * as elb from "@aws-sdk/client-elastic-load-balancing-v2";
+import type { ElbApi } from "../interfaces.js";
+import { Adapter, type AdapterContext } from "../sdk-adapters.js";
+
+export { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+
+/** Elastic Load Balancing v2 through the SDK. */
+export class SdkElb extends Adapter implements ElbApi {
+  constructor(private readonly client: elb.ElasticLoadBalancingV2Client, context: AdapterContext) {
+    super(context, "Elastic Load Balancing");
+  }
+  describeRules(input: elb.DescribeRulesInput) {
+    return this.call("DescribeRules", () => this.client.send(new elb.DescribeRulesCommand(input)));
+  }
+  describeTargetHealth(input: elb.DescribeTargetHealthInput) {
+    return this.call("DescribeTargetHealth", () => this.client.send(new elb.DescribeTargetHealthCommand(input)));
+  }
+  describeListenerCertificates(input: elb.DescribeListenerCertificatesInput) {
+    return this.call("DescribeListenerCertificates", () => this.client.send(new elb.DescribeListenerCertificatesCommand(input)));
+  }
+  addListenerCertificates(input: elb.AddListenerCertificatesInput) {
+    return this.call("AddListenerCertificates", () => this.client.send(new elb.AddListenerCertificatesCommand(input)));
+  }
+  removeListenerCertificates(input: elb.RemoveListenerCertificatesInput) {
+    return this.call("RemoveListenerCertificates", () => this.client.send(new elb.RemoveListenerCertificatesCommand(input)));
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * CloudWatch Logs through the SDK, in a module of its own so that a command loads this
+ * client only when it calls CloudWatch Logs.
+ */
+import * as logs from "@aws-sdk/client-cloudwatch-logs";
+import type { LogsApi } from "../interfaces.js";
+import { Adapter, type AdapterContext } from "../sdk-adapters.js";
+
+export { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+
+/** CloudWatch Logs through the SDK. */
+export class SdkLogs extends Adapter implements LogsApi {
+  constructor(private readonly client: logs.CloudWatchLogsClient, context: AdapterContext) {
+    super(context, "CloudWatch Logs");
+  }
+  describeLogStreams(input: logs.DescribeLogStreamsRequest) {
+    return this.call("DescribeLogStreams", () => this.client.send(new logs.DescribeLogStreamsCommand(input)));
+  }
+  getLogEvents(input: logs.GetLogEventsRequest) {
+    return this.call("GetLogEvents", () => this.client.send(new logs.GetLogEventsCommand(input)));
+  }
+  describeLogGroups(input: logs.DescribeLogGroupsRequest) {
+    return this.call("DescribeLogGroups", () => this.client.send(new logs.DescribeLogGroupsCommand(input)));
+  }
+  deleteLogGroup(input: logs.DeleteLogGroupRequest) {
+    return this.call("DeleteLogGroup", () => this.client.send(new logs.DeleteLogGroupCommand(input)));
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * SSM Parameter Store through the SDK, in a module of its own so that a command loads this
+ * client only when it calls SSM Parameter Store.
+ */
+import * as ssm from "@aws-sdk/client-ssm";
+import type { SsmApi } from "../interfaces.js";
+import { Adapter, type AdapterContext } from "../sdk-adapters.js";
+
+export { SSMClient } from "@aws-sdk/client-ssm";
+
+/** SSM Parameter Store through the SDK. */
+export class SdkSsm extends Adapter implements SsmApi {
+  constructor(private readonly client: ssm.SSMClient, context: AdapterContext) {
+    super(context, "SSM");
+  }
+  putParameter(input: ssm.PutParameterRequest) {
+    return this.call("PutParameter", () => this.client.send(new ssm.PutParameterCommand(input)));
+  }
+  getParametersByPath(input: ssm.GetParametersByPathRequest) {
+    return this.call("GetParametersByPath", () => this.client.send(new ssm.GetParametersByPathCommand(input)));
+  }
+  deleteParameter(input: ssm.DeleteParameterRequest) {
+    return this.call("DeleteParameter", () => this.client.send(new ssm.DeleteParameterCommand(input)));
+  }
+}
