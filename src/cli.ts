@@ -214,7 +214,9 @@ export function buildProgram(makeDeps: (globals: GlobalOptions) => CommandDeps):
 
   program
     .command("status")
-    .description("every endpoint mlops manages in the account and region (or one), and the data teardowns kept")
+    .description(
+      "every endpoint mlops manages in the account and region (or one), and the data teardowns kept; exits 0 whenever the account can be read, listing each broken endpoint's problems under the table (`problems` and `healthy` with --json)",
+    )
     .argument("[name]", "one endpoint: its project (ep-a) or project-environment (ep-a-prod)")
     .action(async (name: string | undefined, options: Record<string, unknown>) => {
       const { runStatus } = await import("./commands/status.js");

@@ -1,12 +1,15 @@
 /**
  * `mlops status [NAME]`: every endpoint mlops manages in the account and
- * region (or one), and the data teardowns kept.
+ * region (or one), and the data teardowns kept. Exits 0 whenever the account
+ * can be read, even with broken endpoints: each one's problems are listed
+ * under the table (and in `problems` with `--json`), so one broken endpoint
+ * never hides the others.
  */
 import { z } from "zod";
 import { regionText, type DeployContext } from "../deploy/context.js";
 import { listManagedStacks, stackParameters, type ManagedStack } from "../deploy/discovery.js";
 import { findKeptData, formatBytes, type KeptData } from "../deploy/kept-data.js";
-import { endpointStatuses, type EndpointStatus } from "../deploy/status.js";
+import { endpointStatuses, unhealthy, type EndpointStatus } from "../deploy/status.js";
 import { InputError, MlopsError } from "../errors.js";
 import { formatTable } from "../io/table.js";
 import { deployContext, globalOptionsSchema, parseOptions, type CommandDeps } from "./shared.js";
@@ -21,6 +24,8 @@ export interface StatusReport {
   region: string;
   /** Where the region came from: `--region`, `AWS_REGION`, `AWS_DEFAULT_REGION` or the profile. */
   regionSource?: string;
+  /** False when any endpoint shown has a problem (see each endpoint's `problems`). */
+  healthy: boolean;
   endpoints: EndpointStatus[];
   kept: KeptData;
   /** Why the kept data could not be read, when it could not. */
@@ -32,10 +37,12 @@ export async function runStatus(raw: unknown, deps: CommandDeps): Promise<Endpoi
   const options = parseOptions(statusOptionsSchema, raw);
   const ctx = await deployContext(deps, options);
   const name = options.name;
-  const statuses = await endpointStatuses(ctx, name ? (m) => isNamed(m, name) : undefined);
-  const report: StatusReport = { region: ctx.aws.region, regionSource: ctx.aws.regionSource, endpoints: statuses, ...(await keptSection(ctx, name)) };
+  // The stacks are read once, for the endpoints and for what teardowns kept; both are then read side by side.
+  const managed = await listManagedStacks(ctx.aws.cloudFormation);
+  const [statuses, kept] = await Promise.all([endpointStatuses(ctx, name ? (m) => isNamed(m, name) : undefined, managed), keptSection(ctx, name, managed)]);
+  const report: StatusReport = { region: ctx.aws.region, regionSource: ctx.aws.regionSource, healthy: unhealthy(statuses).length === 0, endpoints: statuses, ...kept };
   if (name && statuses.length === 0 && report.kept.fileSystems.length + report.kept.logGroups.length + report.kept.certificates.length === 0) {
-    const known = (await listManagedStacks(ctx.aws.cloudFormation)).filter((m) => m.role !== "pipeline").map((m) => m.endpointId);
+    const known = managed.filter((m) => m.role !== "pipeline").map((m) => m.endpointId);
     throw new InputError(
       [{ path: "status", message: `no endpoint named ${name} in ${regionText(ctx.aws)}; ${known.length ? `endpoints there: ${known.join(", ")}` : "no endpoints there at all"}` }],
       "Give the project (ep-a) or project-environment (ep-a-prod) of an endpoint, or run mlops status for all of them.",
@@ -51,9 +58,9 @@ function isNamed(m: ManagedStack, name: string): boolean {
 }
 
 /** Reads what teardowns kept; a failure to read it does not hide the endpoints. */
-async function keptSection(ctx: DeployContext, name: string | undefined): Promise<{ kept: KeptData; keptError?: string }> {
+async function keptSection(ctx: DeployContext, name: string | undefined, stacks: ManagedStack[]): Promise<{ kept: KeptData; keptError?: string }> {
   try {
-    const managed = (await listManagedStacks(ctx.aws.cloudFormation)).filter((m) => m.role !== "pipeline");
+    const managed = stacks.filter((m) => m.role !== "pipeline");
     const hosts = managed.map((m) => stackParameters(m.stack).HostHeaderApi?.toLowerCase()).filter((h): h is string => !!h);
     const kept = await findKeptData(ctx, { ids: new Set(managed.map((m) => m.endpointId)), hosts: new Set(hosts) });
     if (!name) return { kept };
@@ -82,9 +89,22 @@ function renderStatus(report: StatusReport, name: string | undefined): string {
     sections.push(
       formatTable(
         ["ENDPOINT", "ROLE", "STACK", "IMAGE", "TASKS", "HEALTHY", "PIPELINE", "URL"],
-        report.endpoints.map((s) => [s.endpoint, s.role, s.stackStatus, s.imageTag ?? "-", count(s.running, s.desired), count(s.healthyTargets, s.totalTargets), s.pipeline ? "yes" : "no", s.url ?? "-"]),
+        report.endpoints.map((s) => [
+          s.problems.length > 0 ? `${s.endpoint} (!)` : s.endpoint,
+          s.role,
+          s.stackStatus,
+          s.imageTag ?? "-",
+          count(s.running, s.desired),
+          count(s.healthyTargets, s.totalTargets),
+          s.pipeline ? "yes" : "no",
+          s.url ?? "-",
+        ]),
       ),
     );
+    const broken = unhealthy(report.endpoints);
+    if (broken.length > 0) {
+      sections.push([`Problems (${broken.length} of ${report.endpoints.length} endpoint(s)):`, ...broken.flatMap((s) => s.problems.map((p) => `  ${s.endpoint}: ${p}`))].join("\n"));
+    }
   }
   const kept = keptRows(report.kept);
   if (kept.length) {

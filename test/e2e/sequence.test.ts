@@ -169,7 +169,9 @@ describe("create-endpoint, add-endpoint, update, status, teardown", () => {
   it("status lists both endpoints as JSON", async () => {
     const run = await runMlops(["status", "--json"], { endpointUrl: emulator.url });
     expect(run.code, failure(run)).toBe(0);
-    const status = JSON.parse(run.stdout) as { endpoints: { endpoint: string; role: string; imageTag: string; url: string }[] };
+    const status = JSON.parse(run.stdout) as { healthy: boolean; endpoints: { endpoint: string; role: string; imageTag: string; url: string; problems: string[] }[] };
+    expect(status.endpoints.flatMap((e) => e.problems)).toEqual([]);
+    expect(status.healthy).toBe(true);
     expect(status.endpoints.map((e) => [e.endpoint, e.role, e.imageTag])).toEqual([
       ["ep-a-prod", "base", "v2"],
       ["ep-b-prod", "added", "v1"],
