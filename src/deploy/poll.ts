@@ -158,3 +158,49 @@ export async function readBack(visible: () => Promise<boolean>, options: ReadBac
     await options.clock.sleep(Math.min(delay, left), options.signal);
   }
 }
+
+/** How polling delays grow. */
+export interface BackoffOptions {
+  /** The first delay: short, so an operation that settles at once is noticed at once. */
+  firstMs: number;
+  /** The delay it grows to and stays at. */
+  maxMs: number;
+  /** The delay after AWS throttled a read: slower than `maxMs`. */
+  throttledMs: number;
+}
+
+/**
+ * Fast at first, then backing off to the 2-5 s that other CloudFormation
+ * tools poll at against AWS (rain sleeps 2 s between reads, the CDK CLI
+ * waits 5 s): an emulator or a no-op settles within a second and is
+ * noticed within a second, a real stack update takes minutes and is not
+ * polled harder than those tools do.
+ */
+export const STACK_POLL: BackoffOptions = { firstMs: 250, maxMs: 3000, throttledMs: 10_000 };
+
+/** Delays between polls: each `next()` is 1.5 times the last, up to the maximum; `throttled()` slows down for good. */
+export class PollBackoff {
+  private delay: number;
+  private throttledOnce = false;
+
+  /** A fixed `intervalMs` (tests, or a caller that knows better) replaces the growth. */
+  constructor(
+    private readonly options: BackoffOptions,
+    private readonly intervalMs?: number,
+  ) {
+    this.delay = intervalMs ?? options.firstMs;
+  }
+
+  /** The delay to wait before the next poll. */
+  next(): number {
+    if (this.throttledOnce) return this.options.throttledMs;
+    const current = this.delay;
+    if (this.intervalMs === undefined) this.delay = Math.min(this.options.maxMs, Math.round(this.delay * 1.5));
+    return current;
+  }
+
+  /** AWS throttled a read: every later delay is the throttled one. */
+  throttled(): void {
+    this.throttledOnce = true;
+  }
+}

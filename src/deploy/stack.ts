@@ -18,6 +18,7 @@ import { formatTable } from "../io/table.js";
 import { parseTemplate } from "../render/cfn-yaml.js";
 import type { Clock } from "./clock.js";
 import { importersOf } from "./discovery.js";
+import { PollBackoff, STACK_POLL } from "./poll.js";
 import { findRootCause, formatRootCause, nestedStackIds, resourceFailures } from "./root-cause.js";
 import { formatElapsed, StackProgress } from "./stack-progress.js";
 
@@ -42,7 +43,7 @@ export interface StackDeps {
   assumeYes: boolean;
   /** Aborted on Ctrl-C: stop watching (AWS carries on). */
   signal?: AbortSignal;
-  /** Between two polls of a running operation; default 2000. */
+  /** Between two polls of a running operation; default: from 250 ms growing to 3 s (`STACK_POLL`). */
   pollIntervalMs?: number;
   /** One more line of status while an operation runs, e.g. the ECS rollout CloudFormation is waiting for. */
   sidecar?: () => Promise<string | undefined>;
@@ -70,7 +71,6 @@ interface Followed {
   events: StackEvent[];
 }
 
-const DEFAULT_POLL_MS = 2000;
 /**
  * How long mlops follows one stack operation before it stops waiting (the operation goes on in
  * AWS). 60 minutes, the bound of the AWS CLI's own waiters (`aws cloudformation wait
@@ -80,8 +80,6 @@ const DEFAULT_POLL_MS = 2000;
 export const STACK_TIMEOUT_MS = 60 * 60_000;
 /** How long CloudFormation may take to compute a change set (seconds usually; minutes with many resources). */
 const CHANGE_SET_TIMEOUT_MS = 15 * 60_000;
-/** After AWS throttles us (and the SDK's own retries gave up), poll this slowly. */
-const THROTTLED_POLL_MS = 10_000;
 /** Bound on events read in one poll, against an endpoint that never repeats an event id. */
 const MAX_EVENTS_PER_POLL = 1000;
 const SUCCESS = new Set(["CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE"]);
@@ -369,7 +367,7 @@ async function waitForChangeSet(
   deps: StackDeps,
   discard: () => Promise<void>,
 ): Promise<ChangeSetDescription> {
-  let interval = deps.pollIntervalMs ?? DEFAULT_POLL_MS;
+  const delays = new PollBackoff(STACK_POLL, deps.pollIntervalMs);
   const deadline = deps.clock.now() + CHANGE_SET_TIMEOUT_MS;
   for (;;) {
     let description: ChangeSetDescription | undefined;
@@ -377,7 +375,7 @@ async function waitForChangeSet(
       description = await deps.cfn.describeChangeSet({ StackName: stackRef, ChangeSetName: changeSetRef });
     } catch (error) {
       if (!isThrottlingError(error)) throw error;
-      interval = THROTTLED_POLL_MS;
+      delays.throttled();
     }
     if (description && description.Status !== "CREATE_PENDING" && description.Status !== "CREATE_IN_PROGRESS") {
       const changes = [...(description.Changes ?? [])];
@@ -395,7 +393,7 @@ async function waitForChangeSet(
       });
     }
     try {
-      await sleep(interval, deps);
+      await sleep(delays.next(), deps);
     } catch (error) {
       if (!(error instanceof InterruptedError)) throw error;
       await discard();
@@ -535,7 +533,7 @@ async function follow(ref: string, name: string, deps: StackDeps, seen: Set<stri
   const timeoutMs = deps.timeoutMs ?? STACK_TIMEOUT_MS;
   const deadline = deps.clock.now() + timeoutMs;
   const events: StackEvent[] = [];
-  let interval = deps.pollIntervalMs ?? DEFAULT_POLL_MS;
+  const delays = new PollBackoff(STACK_POLL, deps.pollIntervalMs);
   let stack: Stack | undefined;
   let status = "";
   try {
@@ -548,13 +546,13 @@ async function follow(ref: string, name: string, deps: StackDeps, seen: Set<stri
         progress.update(fresh, stack?.StackStatus, isBusy(stack?.StackStatus) ? await sidecarLine(deps) : undefined);
       } catch (error) {
         if (!isThrottlingError(error)) throw error;
-        interval = THROTTLED_POLL_MS;
+        delays.throttled();
       }
       if (!stack || isSettled(stack.StackStatus, watch)) return { stack, events };
       if (deps.signal?.aborted) throw interruption(name, watch, status);
       if (deps.clock.now() >= deadline) throw stackTimeout(name, watch, status, timeoutMs);
       try {
-        await sleep(interval, deps);
+        await sleep(delays.next(), deps);
       } catch (error) {
         if (error instanceof InterruptedError) throw interruption(name, watch, status);
         throw error;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { isRoleNotYetUsable, whileRolesPropagate } from "../../src/deploy/pipeline.js";
-import { pollUntil, retryWhile } from "../../src/deploy/poll.js";
+import { PollBackoff, pollUntil, retryWhile, STACK_POLL } from "../../src/deploy/poll.js";
 import { AwsError, InterruptedError } from "../../src/errors.js";
 import { FakeClock } from "../fakes/clock.js";
 import { InteractiveMemoryOutput, MemoryOutput } from "../fakes/output.js";
@@ -99,5 +99,22 @@ describe("pollUntil", () => {
       "info: Waiting for pipeline p: 2:10 of up to 30 min (Building)",
       "info: Waiting for pipeline p: 3:10 of up to 30 min (Building)",
     ]);
+  });
+});
+
+describe("PollBackoff", () => {
+  it("starts at 250 ms, grows by half each time up to 3 s, and stays at 10 s once throttled", () => {
+    const delays = new PollBackoff(STACK_POLL);
+    const first = Array.from({ length: 9 }, () => delays.next());
+    expect(first).toEqual([250, 375, 563, 845, 1268, 1902, 2853, 3000, 3000]);
+    // Within a second a settled stack has been read three times (0, 250, 625 ms).
+    expect(first[0]! + first[1]!).toBeLessThan(1000);
+    delays.throttled();
+    expect([delays.next(), delays.next()]).toEqual([10_000, 10_000]);
+  });
+
+  it("keeps a fixed interval when one is given", () => {
+    const delays = new PollBackoff(STACK_POLL, 1000);
+    expect([delays.next(), delays.next(), delays.next()]).toEqual([1000, 1000, 1000]);
   });
 });

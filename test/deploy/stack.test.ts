@@ -76,6 +76,17 @@ describe("deployStack", () => {
     expect(clock.sleeps.every((ms) => ms === 1000)).toBe(true);
   });
 
+  it("without a fixed interval, notices a stack that settles at once within a second, and backs off while one stays busy", async () => {
+    const quick = setup({ assumeYes: true, polls: 1 });
+    await deployStack(spec("v1"), { ...quick.deps, pollIntervalMs: undefined });
+    expect(quick.clock.sleeps.reduce((a, b) => a + b, 0)).toBeLessThan(1000);
+
+    const slow = setup({ assumeYes: true, polls: 5 });
+    await deployStack(spec("v1"), { ...slow.deps, pollIntervalMs: undefined });
+    // The change set is computed on its first re-read (250 ms); then the stack's reads back off.
+    expect(slow.clock.sleeps).toEqual([250, 250, 375, 563, 845]);
+  });
+
   it("updates an existing stack, showing the changes, when --yes is given", async () => {
     const { cfn, deps, out } = setup({ assumeYes: true });
     await deployStack(spec("v1"), deps);
