@@ -11,6 +11,7 @@ import { formatElapsed } from "./stack-progress.js";
 export interface PollOptions {
   clock: Clock;
   signal?: AbortSignal;
+  /** The longest wait between two checks; the first waits are shorter (see `PollBackoff`). */
   intervalMs: number;
   timeoutMs: number;
   /** What is awaited, for the timeout message (e.g. "image tag-abc in ECR"). */
@@ -29,6 +30,9 @@ export async function pollUntil<T>(check: () => Promise<PollCheck<T>>, options: 
   const started = options.clock.now();
   const deadline = started + options.timeoutMs;
   const line = options.out ? new WaitLine(options.out, options.clock, options.what, started, options.timeoutMs) : undefined;
+  // Something that is ready a moment after the first check (an image pushed meanwhile, a rollout the
+  // emulator completes at once) is seen a moment later, not a whole interval later.
+  const delays = new PollBackoff({ firstMs: Math.min(STACK_POLL.firstMs, options.intervalMs), maxMs: options.intervalMs, throttledMs: options.intervalMs });
   let lastStatus: string | undefined;
   try {
     for (;;) {
@@ -42,7 +46,7 @@ export async function pollUntil<T>(check: () => Promise<PollCheck<T>>, options: 
         });
       }
       line?.show(lastStatus);
-      await options.clock.sleep(options.intervalMs, options.signal);
+      await options.clock.sleep(delays.next(), options.signal);
     }
   } finally {
     line?.close();

@@ -102,6 +102,15 @@ describe("pollUntil", () => {
   });
 });
 
+describe("pollUntil's waits", () => {
+  it("start short and grow to the interval, so a condition met a moment later is seen a moment later", async () => {
+    const clock = new FakeClock();
+    let checks = 0;
+    await pollUntil(async () => (++checks === 8 ? { done: true, value: undefined } : { done: false }), { clock, intervalMs: 1_000, timeoutMs: 60_000, what: "image" });
+    expect(clock.sleeps).toEqual([250, 375, 563, 845, 1_000, 1_000, 1_000]);
+  });
+});
+
 describe("PollBackoff", () => {
   it("starts at 250 ms, grows by half each time up to 3 s, and stays at 10 s once throttled", () => {
     const delays = new PollBackoff(STACK_POLL);
