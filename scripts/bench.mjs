@@ -1,86 +1,312 @@
 #!/usr/bin/env node
-// Measures mlops where users wait on it: start-up, render, and each command
-// of the documented sequence on the local emulator (median of several runs).
-// Cloud time (stack stabilization, ECS rollouts) is not measured here: the
-// emulator completes stacks inside the API call.
+// Measures mlops where users wait on it, side by side with what it replaces,
+// in one run on this machine: each pair runs alternately, BENCH_RUNS times
+// (default and minimum 5), and the median is compared. A ratio holds on a
+// noisy machine; an absolute time does not.
+//
+//   mlops --version            vs  node -e 0                      goal <= 1.5x
+//   mlops render               vs  aws --version                  goal <= 0.3x
+//   mlops status (2 endpoints) vs  aws cloudformation describe-stacks   goal <= 0.4x
+//   mlops status, 20 endpoints vs  mlops status, 1 endpoint        goal <= 1.5x
+//   the whole sequence         vs  the tutorial's 15 `aws` calls  goal <= 0.35x
+//
+// Every AWS request goes through a counting proxy in front of the emulator;
+// the counts are printed per command. Cloud time (stack stabilization, ECS
+// rollouts) cannot be measured on the emulator, which completes stacks inside
+// the API call: the real-AWS rollout time is computed by the rollout model
+// and printed at the end. Needs `aws` (AWS CLI) on PATH and the emulator's
+// Python dependencies. BENCH_JSON=1 also prints the figures as JSON.
 import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, request } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
 import { ECRClient, PutImageCommand } from "@aws-sdk/client-ecr";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const bin = fileURLToPath(new URL("../bin/mlops.js", import.meta.url));
-const runs = Number(process.env.BENCH_RUNS ?? 5);
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+const runs = Math.max(5, Number(process.env.BENCH_RUNS ?? 5));
+const work = mkdtempSync(join(tmpdir(), "mlops-bench-"));
+const credentials = { accessKeyId: "test", secretAccessKey: "test" };
+const baseEnv = { ...process.env, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1", AWS_DEFAULT_REGION: "us-east-1", CI: "true", NO_COLOR: "1" };
+delete baseEnv.AWS_PROFILE;
+delete baseEnv.MLOPS_ENDPOINT_URL;
+const emulators = [];
 
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const say = (text) => process.stderr.write(`${text}\n`);
 
-/** Runs mlops and returns its wall time; asynchronous, so the image pushes below keep running meanwhile. */
-function time(args, env) {
+/** Runs a program and resolves with its wall time in ms; rejects when it fails. */
+function run(command, args, env = baseEnv) {
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
-    const child = spawn(process.execPath, [bin, ...args], { cwd: root, env, stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(command, args, { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
     let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
     child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", reject);
     child.on("exit", (code) => {
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
-      if (code === 0) resolve(ms);
-      else reject(new Error(`mlops ${args.join(" ")} exited ${code}:\n${stderr}`));
+      if (code === 0) resolve({ ms, stdout, stderr });
+      else reject(new Error(`${command} ${args.join(" ")} exited ${code}:\n${stderr}`));
     });
   });
 }
+const mlops = (args, env) => run(process.execPath, [bin, ...args], env);
+const aws = (url, args, env) => run("aws", ["--endpoint-url", url, "--output", "json", ...args], env);
 
 function startEmulator() {
   return new Promise((resolve, reject) => {
     const child = spawn("python3", ["emulator/server.py", "--port", "0"], { cwd: root, stdio: ["ignore", "pipe", "ignore"] });
+    emulators.push(child);
     createInterface({ input: child.stdout }).on("line", (line) => {
       const match = /listening on (http:\/\/\S+)/.exec(line);
-      if (match) resolve({ url: match[1], child });
+      if (match) resolve({ url: match[1], stop: () => child.kill("SIGTERM") });
     });
     child.on("exit", (code) => reject(new Error(`emulator exited ${code}`)));
   });
 }
 
+/** A proxy in front of the emulator that counts requests under the current label, by operation. */
+function startCountingProxy() {
+  const counts = {};
+  let label = "unlabelled";
+  let target;
+  const server = createServer((req, res) => {
+    const chunks = [];
+    req.on("data", (c) => chunks.push(c));
+    req.on("end", () => {
+      const body = Buffer.concat(chunks);
+      const operation = req.headers["x-amz-target"]?.split(".").pop() ?? /(?:^|&)Action=([^&]+)/.exec(body.toString())?.[1] ?? `${req.method} ${req.url?.split("?")[0]}`;
+      const bucket = (counts[label] ??= { total: 0, operations: {} });
+      bucket.total++;
+      bucket.operations[operation] = (bucket.operations[operation] ?? 0) + 1;
+      const upstream = new URL(target);
+      const forward = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      forward.on("error", () => res.writeHead(502).end());
+      forward.end(body);
+    });
+  });
+  return new Promise((resolve) =>
+    server.listen(0, "127.0.0.1", () =>
+      resolve({
+        url: `http://127.0.0.1:${server.address().port}`,
+        counts,
+        to: (url) => (target = url),
+        label: (name) => (label = name),
+        close: () => (server.closeAllConnections(), server.close()),
+      }),
+    ),
+  );
+}
+
 const manifest = JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.docker.distribution.manifest.v2+json", config: { mediaType: "application/vnd.docker.container.image.v1+json", size: 2, digest: `sha256:${"1".repeat(64)}` }, layers: [] });
 
-const results = {};
-const record = (name, ms) => (results[name] ??= []).push(ms);
-
-for (let i = 0; i < runs; i++) {
-  record("mlops --help", await time(["--help"], process.env));
-  record("render params/ep-a.yaml", await time(["render", "params/ep-a.yaml", "--out", "out/bench"], process.env));
+/** Pushes an image manifest as soon as the repository exists (the endpoint's stack creates it); returns a stopper. */
+function pushWhenReady(url, repositoryName, imageTag) {
+  const ecr = new ECRClient({ region: "us-east-1", endpoint: url, credentials });
+  let done = false;
+  const tick = setInterval(() => {
+    if (done) return;
+    ecr.send(new PutImageCommand({ repositoryName, imageTag, imageManifest: manifest })).then(() => ((done = true), clearInterval(tick)), () => {});
+  }, 50);
+  return () => clearInterval(tick);
 }
-for (let i = 0; i < runs; i++) {
-  const { url, child } = await startEmulator();
-  const env = { ...process.env, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1", MLOPS_ENDPOINT_URL: url, CI: "true" };
-  const ecr = new ECRClient({ region: "us-east-1", endpoint: url, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
-  try {
-    // The image is pushed as soon as the repository exists, so the waits measure mlops, not the push.
-    const push = (repositoryName, imageTag) => {
-      const tick = setInterval(() => ecr.send(new PutImageCommand({ repositoryName, imageTag, imageManifest: manifest })).then(() => clearInterval(tick), () => {}), 100);
-      return () => clearInterval(tick);
-    };
-    let stop = push("ep-a-prod", "v1");
-    record("create-endpoint (A)", await time(["create-endpoint", "params/ep-a.yaml", "--tag", "v1", "--yes"], env));
-    stop();
-    stop = push("ep-b-prod", "v1");
-    record("add-endpoint (B)", await time(["add-endpoint", "params/ep-b.yaml", "--tag", "v1", "--yes"], env));
-    stop();
-    await ecr.send(new PutImageCommand({ repositoryName: "ep-a-prod", imageTag: "v2", imageManifest: manifest }));
-    record("update --tag (A)", await time(["update", "params/ep-a.yaml", "--tag", "v2", "--yes"], env));
-    record("update, nothing to change", await time(["update", "params/ep-a.yaml", "--tag", "v2", "--yes"], env));
-    record("status", await time(["status"], env));
-    record("teardown --all", await time(["teardown", "--all", "--yes"], env));
-  } finally {
-    child.kill("SIGTERM");
+
+/** Writes a parameter file for endpoint `name` (base when `base` is absent) in `region`, with a fixed listener priority. */
+function paramsFile(dir, name, region, { base, priority } = {}) {
+  const lines = [`project: ${name}`, "environment: prod", `api:`, `  hostHeader: ${name}.example.com`, ...(priority ? [`  listenerPriority: ${priority}`] : [])];
+  if (base) lines.push(`base: ${base}`);
+  else lines.push("network:", "  vpcCidr: 10.0.0.0/16", "  publicSubnets: [10.0.0.0/24, 10.0.1.0/24]", "  privateSubnets: [10.0.2.0/24, 10.0.3.0/24]", `  availabilityZones: [${region}a, ${region}b]`);
+  const file = join(dir, `${name}.yaml`);
+  writeFileSync(file, `${lines.join("\n")}\n`);
+  return file;
+}
+
+/** Renders an endpoint and creates its stack straight through CloudFormation: a cheap way to have many endpoints. */
+async function createStackDirectly(url, region, file) {
+  const out = join(work, "rendered", region);
+  const rendered = await mlops(["render", file, "--out", out], { ...baseEnv, AWS_REGION: region, AWS_DEFAULT_REGION: region });
+  const stackName = /Wrote .*\/([^/]+)\/template\.yaml/.exec(rendered.stderr + rendered.stdout)?.[1];
+  const dir = join(out, stackName);
+  const cfn = new CloudFormationClient({ region, endpoint: url, credentials });
+  await cfn.send(
+    new CreateStackCommand({
+      StackName: stackName,
+      TemplateBody: readFileSync(join(dir, "template.yaml"), "utf8"),
+      Parameters: JSON.parse(readFileSync(join(dir, "parameters.json"), "utf8")),
+      Tags: JSON.parse(readFileSync(join(dir, "tags.json"), "utf8")),
+      Capabilities: ["CAPABILITY_IAM"],
+    }),
+  );
+  const status = (await cfn.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks?.[0]?.StackStatus;
+  if (status !== "CREATE_COMPLETE") throw new Error(`stack ${stackName} in ${region}: ${status}`);
+}
+
+const figures = [];
+/** Records a comparison: `ratio = ours / theirs` against a goal. */
+function compare(name, ours, theirs, goal, theirsName) {
+  const ratio = ours / theirs;
+  figures.push({ name, oursMs: Math.round(ours), theirsMs: Math.round(theirs), against: theirsName, ratio: Number(ratio.toFixed(2)), goal, met: ratio <= goal });
+}
+
+/** Runs `a` and `b` alternately `runs` times; medians of both. */
+async function alternate(a, b) {
+  const times = { a: [], b: [] };
+  for (let i = 0; i < runs; i++) {
+    times.a.push(await a(i));
+    times.b.push(await b(i));
   }
+  return { a: median(times.a), b: median(times.b), all: times };
 }
 
-const rows = Object.entries(results).map(([name, values]) => ({ name, medianMs: Math.round(median(values)), minMs: Math.round(Math.min(...values)), maxMs: Math.round(Math.max(...values)), runs: values.length }));
-const width = Math.max(...rows.map((r) => r.name.length));
-process.stdout.write(`${"command".padEnd(width)}  median    min     max   (ms, ${runs} runs, node ${process.version})\n`);
-for (const r of rows) process.stdout.write(`${r.name.padEnd(width)}  ${String(r.medianMs).padStart(6)}  ${String(r.minMs).padStart(6)}  ${String(r.maxMs).padStart(6)}\n`);
-if (process.env.BENCH_JSON) process.stdout.write(`${JSON.stringify(rows)}\n`);
+const proxy = await startCountingProxy();
+try {
+  // 1. Start-up and render: no AWS.
+  say(`Start-up and render (${runs} runs each, alternating)`);
+  mkdirSync(join(work, "render"), { recursive: true });
+  await mlops(["--version"]); // warm the file cache once for both sides
+  const startup = await alternate(async () => (await mlops(["--version"])).ms, async () => (await run(process.execPath, ["-e", "0"])).ms);
+  compare("mlops --version", startup.a, startup.b, 1.5, "node -e 0");
+  const help = await alternate(async () => (await mlops(["--help"])).ms, async () => (await run(process.execPath, ["-e", "0"])).ms);
+  compare("mlops --help", help.a, help.b, 1.5, "node -e 0");
+  const render = await alternate(async () => (await mlops(["render", "params/ep-a.yaml", "--out", join(work, "render")])).ms, async () => (await run("aws", ["--version"])).ms);
+  compare("mlops render params/ep-a.yaml", render.a, render.b, 0.3, "aws --version");
+
+  // 2. status with 2 endpoints against describe-stacks; then 1, 5 and 20 endpoints, one region each.
+  say("status: creating endpoints on the emulator");
+  const emulator = await startEmulator();
+  proxy.to(emulator.url);
+  const statusEnv = (region) => ({ ...baseEnv, AWS_REGION: region, AWS_DEFAULT_REGION: region, MLOPS_ENDPOINT_URL: proxy.url });
+  const sizes = { "us-east-1": 2, "us-west-1": 1, "us-west-2": 5, "eu-west-1": 20 };
+  const paramsDir = join(work, "params");
+  mkdirSync(paramsDir, { recursive: true });
+  for (const [region, count] of Object.entries(sizes)) {
+    await createStackDirectly(emulator.url, region, paramsFile(paramsDir, `base-${region}`, region));
+    for (let i = 1; i < count; i++) await createStackDirectly(emulator.url, region, paramsFile(paramsDir, `ep${i}-${region}`, region, { base: `base-${region}`, priority: 100 + i }));
+  }
+  say(`status: ${runs} runs each, alternating`);
+  const status = await alternate(
+    async () => (proxy.label("status, 2 endpoints"), (await mlops(["status"], statusEnv("us-east-1"))).ms),
+    async () => (proxy.label("aws cloudformation describe-stacks"), (await aws(proxy.url, ["cloudformation", "describe-stacks"])).ms),
+  );
+  compare("mlops status (2 endpoints)", status.a, status.b, 0.4, "aws cloudformation describe-stacks");
+  const scaling = { 1: [], 5: [], 20: [] };
+  for (let i = 0; i < runs; i++) {
+    for (const [region, count] of Object.entries(sizes)) {
+      if (!(count in scaling)) continue;
+      proxy.label(`status, ${count} endpoint(s)`);
+      scaling[count].push((await mlops(["status"], statusEnv(region))).ms);
+    }
+  }
+  compare("mlops status, 20 endpoints", median(scaling[20]), median(scaling[1]), 1.5, "mlops status, 1 endpoint");
+  emulator.stop();
+
+  // 3. The whole sequence, each side on a fresh emulator per round.
+  say(`The whole sequence: ${runs} rounds, alternating mlops and the tutorial's aws calls`);
+  const rendered = join(work, "tutorial");
+  await mlops(["render", "params/ep-a.yaml", "--out", rendered]);
+  await mlops(["render", "params/ep-b.yaml", "--out", rendered]);
+  // The tutorial's update: APITag set, DesiredCount up (the same values create-endpoint deploys).
+  const update = JSON.parse(readFileSync(join(rendered, "ep-a-prod", "parameters.json"), "utf8")).map((p) =>
+    p.ParameterKey === "APITag" ? { ...p, ParameterValue: "v2" } : p.ParameterKey === "DesiredCount" ? { ...p, ParameterValue: "2" } : p,
+  );
+  writeFileSync(join(rendered, "ep-a-prod", "update.json"), JSON.stringify(update));
+  const perCommand = {};
+  const sequence = await alternate(
+    async () => {
+      const emu = await startEmulator();
+      proxy.to(emu.url);
+      const env = { ...baseEnv, MLOPS_ENDPOINT_URL: proxy.url };
+      let total = 0;
+      const step = async (name, args, push) => {
+        const stop = push ? pushWhenReady(emu.url, ...push) : () => {};
+        proxy.label(name);
+        const { ms } = await mlops(args, env);
+        stop();
+        (perCommand[name] ??= []).push(ms);
+        total += ms;
+      };
+      try {
+        await step("create-endpoint A", ["create-endpoint", "params/ep-a.yaml", "--tag", "v1", "--yes"], ["ep-a-prod", "v1"]);
+        await step("add-endpoint B", ["add-endpoint", "params/ep-b.yaml", "--tag", "v1", "--yes"], ["ep-b-prod", "v1"]);
+        await new ECRClient({ region: "us-east-1", endpoint: emu.url, credentials }).send(new PutImageCommand({ repositoryName: "ep-a-prod", imageTag: "v2", imageManifest: manifest }));
+        await step("update A --tag v2", ["update", "params/ep-a.yaml", "--tag", "v2", "--yes"]);
+        await step("status", ["status"]);
+        await step("teardown --all", ["teardown", "--all", "--yes"]);
+      } finally {
+        emu.stop();
+      }
+      return total;
+    },
+    async () => {
+      const emu = await startEmulator();
+      proxy.to(emu.url);
+      proxy.label("tutorial: 15 aws calls");
+      const cli = (...args) => aws(proxy.url, args);
+      const file = (stack, name) => `file://${join(rendered, stack, name)}`;
+      const create = (stack) => cli("cloudformation", "create-stack", "--stack-name", stack, "--template-body", file(stack, "template.yaml"), "--parameters", file(stack, "parameters.json"), "--tags", file(stack, "tags.json"), "--capabilities", "CAPABILITY_IAM");
+      const start = process.hrtime.bigint();
+      try {
+        await create("ep-a-prod");
+        await cli("cloudformation", "wait", "stack-create-complete", "--stack-name", "ep-a-prod");
+        await create("ep-b-prod");
+        await cli("cloudformation", "wait", "stack-create-complete", "--stack-name", "ep-b-prod");
+        await cli("cloudformation", "list-exports");
+        const resources = JSON.parse((await cli("cloudformation", "describe-stack-resources", "--stack-name", "ep-b-prod")).stdout).StackResources;
+        const efsGroup = resources.find((r) => r.LogicalResourceId === "EfsSecurityGroup")?.PhysicalResourceId;
+        const taskGroup = resources.find((r) => r.LogicalResourceId === "TaskSecurityGroup")?.PhysicalResourceId;
+        await cli("ec2", "authorize-security-group-ingress", "--group-id", efsGroup, "--protocol", "tcp", "--port", "2049", "--source-group", taskGroup);
+        await cli("cloudformation", "update-stack", "--stack-name", "ep-a-prod", "--template-body", file("ep-a-prod", "template.yaml"), "--parameters", file("ep-a-prod", "update.json"), "--capabilities", "CAPABILITY_IAM");
+        await cli("cloudformation", "wait", "stack-update-complete", "--stack-name", "ep-a-prod");
+        await cli("cloudformation", "describe-stacks");
+        await cli("ecs", "list-clusters");
+        await cli("cloudformation", "delete-stack", "--stack-name", "ep-b-prod");
+        await cli("cloudformation", "wait", "stack-delete-complete", "--stack-name", "ep-b-prod");
+        await cli("cloudformation", "delete-stack", "--stack-name", "ep-a-prod");
+        await cli("cloudformation", "wait", "stack-delete-complete", "--stack-name", "ep-a-prod");
+      } finally {
+        emu.stop();
+      }
+      return Number(process.hrtime.bigint() - start) / 1e6;
+    },
+  );
+  compare("whole sequence (create A, add B, update, status, teardown)", sequence.a, sequence.b, 0.35, "the tutorial's 15 aws calls");
+
+  // Report.
+  const lines = [];
+  lines.push(`mlops benchmark: ${new Date().toISOString().slice(0, 10)}, node ${process.version}, ${runs} runs per figure (median), alternating`);
+  lines.push("");
+  const width = Math.max(...figures.map((f) => f.name.length));
+  const against = Math.max(...figures.map((f) => f.against.length));
+  lines.push(`${"figure".padEnd(width)}  ${"ms".padStart(6)}  ${"against".padEnd(against)}  ${"ms".padStart(6)}  ratio  goal    met`);
+  for (const f of figures) lines.push(`${f.name.padEnd(width)}  ${String(f.oursMs).padStart(6)}  ${f.against.padEnd(against)}  ${String(f.theirsMs).padStart(6)}  ${f.ratio.toFixed(2).padStart(5)}  <=${String(f.goal).padEnd(4)}  ${f.met ? "yes" : "NO"}`);
+  lines.push("");
+  lines.push("Each command of the sequence (median ms):");
+  for (const [name, values] of Object.entries(perCommand)) lines.push(`  ${name.padEnd(20)} ${String(Math.round(median(values))).padStart(6)}`);
+  lines.push("");
+  lines.push("AWS requests per command (through the counting proxy, per run):");
+  const perRun = (name) => Math.round(proxy.counts[name].total / runs);
+  for (const [name, bucket] of Object.entries(proxy.counts)) {
+    const ops = Object.entries(bucket.operations).map(([op, n]) => `${op} ${Math.round(n / runs)}`).join(", ");
+    lines.push(`  ${name.padEnd(36)} ${String(perRun(name)).padStart(4)}   ${ops}`);
+  }
+  lines.push("");
+  lines.push(`status wall time by endpoints (median ms): 1: ${Math.round(median(scaling[1]))}, 5: ${Math.round(median(scaling[5]))}, 20: ${Math.round(median(scaling[20]))}`);
+  const model = await import("../dist/rollout-time.js");
+  lines.push("");
+  lines.push(...model.rolloutComparisonLines());
+  process.stdout.write(`${lines.join("\n")}\n`);
+  if (process.env.BENCH_JSON) process.stdout.write(`${JSON.stringify({ figures, counts: proxy.counts })}\n`);
+} finally {
+  proxy.close();
+  for (const child of emulators) if (child.exitCode === null) child.kill("SIGTERM");
+  rmSync(work, { recursive: true, force: true });
+}

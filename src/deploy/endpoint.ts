@@ -10,6 +10,7 @@ import { endpointId, type EndpointConfig } from "../params/model.js";
 import { TUTORIAL_PARAMETERS } from "../params/tutorial-keys.js";
 import { baseExportName, pipelineName } from "../render/names.js";
 import { placeholderImageTag, renderEndpointStack, type DeploymentFacts } from "../render/render.js";
+import { rolloutEstimateLine, rolloutSettingsOf } from "../render/rollout-time.js";
 import { ensureCertificate } from "./certificate.js";
 import { regionText, stackDeps, type DeployContext } from "./context.js";
 import { findExport, requireOutput, stackParameters } from "./discovery.js";
@@ -188,6 +189,8 @@ export async function updateEndpoint(config: EndpointConfig, options: UpdateOpti
  */
 export async function rollOut(config: EndpointConfig, stack: Stack, facts: DeploymentFacts, rolloutTimeoutMs: number, ctx: DeployContext): Promise<DeployOutcome> {
   const spec = stackSpec(config, { ...facts, deployedDesiredCount: deployedDesiredCount(stackParameters(stack)) });
+  // Printed before the change set: the plan of this rollout, as AWS will run it.
+  if (facts.imageTag !== stackParameters(stack).APITag) ctx.out.info(rolloutEstimateLine(rolloutSettingsOf(spec.parameters, config.scaling.desired)));
   return deployStack(spec, stackDeps(ctx, rolloutOf(stackOutputs(stack), endpointId(config), ctx), rolloutStackTimeout(rolloutTimeoutMs)));
 }
 
