@@ -34,6 +34,9 @@ const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 const baseEnv = { ...process.env, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1", AWS_DEFAULT_REGION: "us-east-1", CI: "true", NO_COLOR: "1" };
 delete baseEnv.AWS_PROFILE;
 delete baseEnv.MLOPS_ENDPOINT_URL;
+delete baseEnv.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
+// The benchmark's own SDK clients only (mlops keeps the warning out of its own output).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 const emulators = [];
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -219,6 +222,12 @@ try {
     p.ParameterKey === "APITag" ? { ...p, ParameterValue: "v2" } : p.ParameterKey === "DesiredCount" ? { ...p, ParameterValue: "2" } : p,
   );
   writeFileSync(join(rendered, "ep-a-prod", "update.json"), JSON.stringify(update));
+  // By hand, B takes "the latest priority + 1" (render alone cannot see which priorities are taken).
+  const priorityOf = (stack) => JSON.parse(readFileSync(join(rendered, stack, "parameters.json"), "utf8")).find((p) => p.ParameterKey === "ListenerRulePriority")?.ParameterValue;
+  const addedParameters = JSON.parse(readFileSync(join(rendered, "ep-b-prod", "parameters.json"), "utf8")).map((p) =>
+    p.ParameterKey === "ListenerRulePriority" ? { ...p, ParameterValue: String(Number(priorityOf("ep-a-prod")) + 1) } : p,
+  );
+  writeFileSync(join(rendered, "ep-b-prod", "parameters.json"), JSON.stringify(addedParameters));
   const perCommand = {};
   const sequence = await alternate(
     async () => {
@@ -259,9 +268,9 @@ try {
         await cli("cloudformation", "wait", "stack-create-complete", "--stack-name", "ep-a-prod");
         await create("ep-b-prod");
         await cli("cloudformation", "wait", "stack-create-complete", "--stack-name", "ep-b-prod");
-        await cli("cloudformation", "list-exports");
+        const exports = JSON.parse((await cli("cloudformation", "list-exports")).stdout).Exports;
+        const efsGroup = exports.find((e) => e.Name.endsWith("-EfsSecurityGroup"))?.Value;
         const resources = JSON.parse((await cli("cloudformation", "describe-stack-resources", "--stack-name", "ep-b-prod")).stdout).StackResources;
-        const efsGroup = resources.find((r) => r.LogicalResourceId === "EfsSecurityGroup")?.PhysicalResourceId;
         const taskGroup = resources.find((r) => r.LogicalResourceId === "TaskSecurityGroup")?.PhysicalResourceId;
         await cli("ec2", "authorize-security-group-ingress", "--group-id", efsGroup, "--protocol", "tcp", "--port", "2049", "--source-group", taskGroup);
         await cli("cloudformation", "update-stack", "--stack-name", "ep-a-prod", "--template-body", file("ep-a-prod", "template.yaml"), "--parameters", file("ep-a-prod", "update.json"), "--capabilities", "CAPABILITY_IAM");
