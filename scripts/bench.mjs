@@ -74,6 +74,16 @@ function startEmulator() {
   });
 }
 
+/** The API operation of a request: JSON and query protocols name it; REST ones (S3, EFS) are named by method. */
+function operationOf(req, body) {
+  const target = req.headers["x-amz-target"];
+  if (target) return String(target).split(".").pop();
+  const action = /(?:^|&)Action=([^&]+)/.exec(body.toString())?.[1];
+  if (action) return action;
+  const service = /^\/\d{4}-\d{2}-\d{2}\/file-systems/.test(req.url ?? "") ? "EFS" : "S3";
+  return `${service} ${req.method}`;
+}
+
 /** A proxy in front of the emulator that counts requests under the current label, by operation. */
 function startCountingProxy() {
   const counts = {};
@@ -84,14 +94,16 @@ function startCountingProxy() {
     req.on("data", (c) => chunks.push(c));
     req.on("end", () => {
       const body = Buffer.concat(chunks);
-      const operation = req.headers["x-amz-target"]?.split(".").pop() ?? /(?:^|&)Action=([^&]+)/.exec(body.toString())?.[1] ?? `${req.method} ${req.url?.split("?")[0]}`;
-      const bucket = (counts[label] ??= { total: 0, operations: {} });
+      const bucket = (counts[label] ??= { total: 0, operations: {}, upstreamMs: 0 });
       bucket.total++;
+      const operation = operationOf(req, body);
       bucket.operations[operation] = (bucket.operations[operation] ?? 0) + 1;
+      const sent = process.hrtime.bigint();
       const upstream = new URL(target);
       const forward = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
+        answer.on("end", () => (bucket.upstreamMs += Number(process.hrtime.bigint() - sent) / 1e6));
       });
       forward.on("error", () => res.writeHead(502).end());
       forward.end(body);
@@ -170,6 +182,35 @@ async function alternate(a, b) {
   return { a: median(times.a), b: median(times.b), all: times };
 }
 
+/** Prints every figure with its goal, the per-command times and request counts, and the rollout model. */
+async function report() {
+  const lines = [];
+  lines.push(`mlops benchmark: ${new Date().toISOString().slice(0, 10)}, node ${process.version}, ${runs} runs per figure (median), alternating`);
+  lines.push("");
+  const width = Math.max(...figures.map((f) => f.name.length));
+  const against = Math.max(...figures.map((f) => f.against.length));
+  lines.push(`${"figure".padEnd(width)}  ${"ms".padStart(6)}  ${"against".padEnd(against)}  ${"ms".padStart(6)}  ratio  goal    met`);
+  for (const f of figures) lines.push(`${f.name.padEnd(width)}  ${String(f.oursMs).padStart(6)}  ${f.against.padEnd(against)}  ${String(f.theirsMs).padStart(6)}  ${f.ratio.toFixed(2).padStart(5)}  <=${String(f.goal).padEnd(4)}  ${f.met ? "yes" : "NO"}`);
+  lines.push("");
+  lines.push("Each command of the sequence (median ms):");
+  for (const [name, values] of Object.entries(perCommand)) lines.push(`  ${name.padEnd(20)} ${String(Math.round(median(values))).padStart(6)}`);
+  lines.push("");
+  lines.push("AWS requests per command (through the counting proxy, per run; emulator: time spent answering them):");
+  for (const [name, bucket] of Object.entries(proxy.counts)) {
+    const ops = Object.entries(bucket.operations).map(([op, n]) => `${op} ${Math.round(n / runs)}`).join(", ");
+    lines.push(`  ${name.padEnd(36)} ${String(Math.round(bucket.total / runs)).padStart(4)}  emulator ${String(Math.round(bucket.upstreamMs / runs)).padStart(5)} ms   ${ops}`);
+  }
+  lines.push("");
+  if (scaling[1].length > 0) lines.push(`status wall time by endpoints (median ms): 1: ${Math.round(median(scaling[1]))}, 5: ${Math.round(median(scaling[5]))}, 20: ${Math.round(median(scaling[20]))}`);
+  const model = await import("../dist/rollout-time.js");
+  lines.push("");
+  lines.push(...model.rolloutComparisonLines());
+  process.stdout.write(`${lines.join("\n")}\n`);
+  if (process.env.BENCH_JSON) process.stdout.write(`${JSON.stringify({ figures, counts: proxy.counts })}\n`);
+}
+
+const perCommand = {};
+const scaling = { 1: [], 5: [], 20: [] };
 const proxy = await startCountingProxy();
 try {
   // 1. Start-up and render: no AWS.
@@ -183,6 +224,13 @@ try {
   const render = await alternate(async () => (await mlops(["render", "params/ep-a.yaml", "--out", join(work, "render")])).ms, async () => (await run("aws", ["--version"])).ms);
   compare("mlops render params/ep-a.yaml", render.a, render.b, 0.3, "aws --version");
 
+  // BENCH_ONLY=startup: only the figures above (no emulator, no aws calls).
+  if (process.env.BENCH_ONLY === "startup") {
+    await report();
+    proxy.close();
+    rmSync(work, { recursive: true, force: true });
+    process.exit(0);
+  }
   // 2. status with 2 endpoints against describe-stacks; then 1, 5 and 20 endpoints, one region each.
   say("status: creating endpoints on the emulator");
   const emulator = await startEmulator();
@@ -201,7 +249,6 @@ try {
     async () => (proxy.label("aws cloudformation describe-stacks"), (await aws(proxy.url, ["cloudformation", "describe-stacks"])).ms),
   );
   compare("mlops status (2 endpoints)", status.a, status.b, 0.4, "aws cloudformation describe-stacks");
-  const scaling = { 1: [], 5: [], 20: [] };
   for (let i = 0; i < runs; i++) {
     for (const [region, count] of Object.entries(sizes)) {
       if (!(count in scaling)) continue;
@@ -228,7 +275,6 @@ try {
     p.ParameterKey === "ListenerRulePriority" ? { ...p, ParameterValue: String(Number(priorityOf("ep-a-prod")) + 1) } : p,
   );
   writeFileSync(join(rendered, "ep-b-prod", "parameters.json"), JSON.stringify(addedParameters));
-  const perCommand = {};
   const sequence = await alternate(
     async () => {
       const emu = await startEmulator();
@@ -289,31 +335,7 @@ try {
   );
   compare("whole sequence (create A, add B, update, status, teardown)", sequence.a, sequence.b, 0.35, "the tutorial's 15 aws calls");
 
-  // Report.
-  const lines = [];
-  lines.push(`mlops benchmark: ${new Date().toISOString().slice(0, 10)}, node ${process.version}, ${runs} runs per figure (median), alternating`);
-  lines.push("");
-  const width = Math.max(...figures.map((f) => f.name.length));
-  const against = Math.max(...figures.map((f) => f.against.length));
-  lines.push(`${"figure".padEnd(width)}  ${"ms".padStart(6)}  ${"against".padEnd(against)}  ${"ms".padStart(6)}  ratio  goal    met`);
-  for (const f of figures) lines.push(`${f.name.padEnd(width)}  ${String(f.oursMs).padStart(6)}  ${f.against.padEnd(against)}  ${String(f.theirsMs).padStart(6)}  ${f.ratio.toFixed(2).padStart(5)}  <=${String(f.goal).padEnd(4)}  ${f.met ? "yes" : "NO"}`);
-  lines.push("");
-  lines.push("Each command of the sequence (median ms):");
-  for (const [name, values] of Object.entries(perCommand)) lines.push(`  ${name.padEnd(20)} ${String(Math.round(median(values))).padStart(6)}`);
-  lines.push("");
-  lines.push("AWS requests per command (through the counting proxy, per run):");
-  const perRun = (name) => Math.round(proxy.counts[name].total / runs);
-  for (const [name, bucket] of Object.entries(proxy.counts)) {
-    const ops = Object.entries(bucket.operations).map(([op, n]) => `${op} ${Math.round(n / runs)}`).join(", ");
-    lines.push(`  ${name.padEnd(36)} ${String(perRun(name)).padStart(4)}   ${ops}`);
-  }
-  lines.push("");
-  lines.push(`status wall time by endpoints (median ms): 1: ${Math.round(median(scaling[1]))}, 5: ${Math.round(median(scaling[5]))}, 20: ${Math.round(median(scaling[20]))}`);
-  const model = await import("../dist/rollout-time.js");
-  lines.push("");
-  lines.push(...model.rolloutComparisonLines());
-  process.stdout.write(`${lines.join("\n")}\n`);
-  if (process.env.BENCH_JSON) process.stdout.write(`${JSON.stringify({ figures, counts: proxy.counts })}\n`);
+  await report();
 } finally {
   proxy.close();
   for (const child of emulators) if (child.exitCode === null) child.kill("SIGTERM");

@@ -1,8 +1,10 @@
 /**
- * A strict JSON reader. `JSON.parse` silently keeps the last of two equal keys
- * and locates syntax errors only by character offset (and differently in each
+ * A strict JSON reader on top of jsonc-parser (the parser of VS Code's JSON
+ * support). `JSON.parse` silently keeps the last of two equal keys and
+ * locates syntax errors only by character offset (and differently in each
  * Node version); parameter files need both reported by line and column.
  */
+import { ParseErrorCode, visit, type JSONVisitor, type ParseOptions } from "jsonc-parser";
 
 /** A JSON syntax error or a duplicate key, located in the text. */
 export class JsonError extends Error {
@@ -20,216 +22,134 @@ export class JsonError extends Error {
   }
 }
 
-/** Deep structures only come from broken or hostile files; stop before the call stack does. */
+/** Plain JSON: no comments, no trailing commas, one value. */
+const STRICT: ParseOptions = { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false };
+/** Deep structures only come from broken or hostile files; stop descending before the call stack does. */
 const MAX_DEPTH = 200;
+
+/** An object or list being read, with the keys seen so far (objects) and the line of each. */
+interface Open {
+  value: Record<string, unknown> | unknown[];
+  keys: Map<string, number>;
+  /** The key whose value comes next (objects). */
+  key?: string;
+  /** True right after "{" or ",": the next token must be a key. */
+  expectKey: boolean;
+}
 
 /** Parses JSON text; throws `JsonError` (1-based line and column) on a syntax error or a duplicate key. */
 export function parseJson(text: string): unknown {
-  const reader = new Reader(text);
-  reader.skipSpace();
-  const value = reader.value(0);
-  reader.skipSpace();
-  if (!reader.atEnd()) reader.fail("unexpected text after the end of the JSON value");
-  return value;
+  let problem: JsonError | undefined;
+  let root: unknown;
+  const open: Open[] = [];
+  // The parser reports a missing "}" at the end of the file after it has closed the object.
+  let closed: Open | undefined;
+  const fail = (error: JsonError) => (problem ??= error);
+  const add = (value: unknown) => {
+    const parent = open.at(-1);
+    if (!parent) root = value;
+    else if (Array.isArray(parent.value)) parent.value.push(value);
+    // Defined, not assigned: a key named __proto__ stays an ordinary key.
+    else if (parent.key !== undefined) Object.defineProperty(parent.value, parent.key, { value, enumerable: true, writable: true, configurable: true });
+  };
+  const begin = (value: Open["value"], line: number, column: number) => {
+    add(value);
+    open.push({ value, keys: new Map(), expectKey: !Array.isArray(value) });
+    if (open.length <= MAX_DEPTH) return true;
+    fail(new JsonError(`nested more than ${MAX_DEPTH} levels deep`, line + 1, column + 1));
+    return false;
+  };
+  const visitor: JSONVisitor = {
+    onObjectBegin: (_offset, _length, line, column) => begin({}, line, column),
+    onArrayBegin: (_offset, _length, line, column) => begin([], line, column),
+    onObjectEnd: () => void (closed = open.pop()),
+    onArrayEnd: () => void (closed = open.pop()),
+    onObjectProperty: (key, _offset, _length, line, column) => {
+      const object = open.at(-1);
+      if (!object) return;
+      const first = object.keys.get(key);
+      if (first !== undefined) fail(new JsonError(`key "${key}" is given twice (first on line ${first + 1})`, line + 1, column + 1, key));
+      object.keys.set(key, line);
+      object.key = key;
+      object.expectKey = false;
+    },
+    onSeparator: (character) => {
+      const container = open.at(-1);
+      if (container && character === "," && !Array.isArray(container.value)) container.expectKey = true;
+    },
+    onLiteralValue: (value) => add(value),
+    onError: (code, offset, length, line, column) => {
+      const located = locateInToken(code, text, offset, length);
+      const message = located.message ?? syntaxMessage(code, text, located.offset, length, open.at(-1) ?? closed);
+      fail(new JsonError(message, line + 1, column + 1 + located.offset - offset));
+    },
+  };
+  try {
+    visit(text, visitor, STRICT);
+  } catch (error) {
+    // The parser recurses once per level and keeps going past MAX_DEPTH; the depth was reported first.
+    if (!(error instanceof RangeError)) throw error;
+    throw problem ?? new JsonError(`nested more than ${MAX_DEPTH} levels deep`, 1, 1);
+  }
+  if (problem) throw problem;
+  return root;
 }
 
-class Reader {
-  private index = 0;
-
-  constructor(private readonly text: string) {}
-
-  atEnd(): boolean {
-    return this.index >= this.text.length;
+/** Points inside the token at what is wrong: the bad escape in a string, the start of a bad number. */
+function locateInToken(code: ParseErrorCode, text: string, offset: number, length: number): { offset: number; message?: string } {
+  if (code === ParseErrorCode.InvalidEscapeCharacter || code === ParseErrorCode.InvalidUnicode) {
+    const escape = text.slice(offset, offset + length).search(/\\(?:[^"\\/bfnrtu]|u(?![0-9a-fA-F]{4}))/);
+    if (escape >= 0) return { offset: offset + escape };
   }
-
-  /** Offsets where lines start, computed once: keys are located often and files may be large. */
-  private lineStarts: number[] | undefined;
-
-  /** Line and column of a character offset. */
-  private locate(offset: number): { line: number; column: number } {
-    if (this.lineStarts === undefined) {
-      this.lineStarts = [0];
-      for (let i = 0; i < this.text.length; i++) if (this.text[i] === "\n") this.lineStarts.push(i + 1);
-    }
-    const starts = this.lineStarts;
-    let low = 0;
-    let high = starts.length - 1;
-    while (low < high) {
-      const middle = Math.ceil((low + high) / 2);
-      if ((starts[middle] ?? 0) <= offset) low = middle;
-      else high = middle - 1;
-    }
-    return { line: low + 1, column: offset - (starts[low] ?? 0) + 1 };
+  if (code === ParseErrorCode.UnexpectedEndOfString && /[\r\n]/.test(text[offset + length] ?? "")) {
+    return { offset: offset + length, message: "line break inside a string (missing closing quote?)" };
   }
-
-  fail(message: string, offset = this.index): never {
-    const { line, column } = this.locate(offset);
-    throw new JsonError(message, line, column);
+  if (code === ParseErrorCode.CommaExpected && /[0-9]/.test(text[offset] ?? "") && /[0-9]/.test(text[offset - 1] ?? "")) {
+    let start = offset;
+    while (start > 0 && /[0-9.eE+-]/.test(text[start - 1] ?? "")) start--;
+    return { offset: start, message: "invalid number (no leading zeros; digits after a decimal point)" };
   }
+  return { offset };
+}
 
-  /** Shows the character at the cursor in messages. */
-  private shown(): string {
-    if (this.atEnd()) return "the end of the file";
-    const char = this.text[this.index] ?? "";
-    if (char === "\n") return "a line break";
-    return char === '"' ? "'\"'" : `"${char}"`;
-  }
-
-  skipSpace(): void {
-    while (!this.atEnd()) {
-      const char = this.text[this.index];
-      if (char === " " || char === "\t" || char === "\n" || char === "\r") this.index++;
-      else if (char === "/" && (this.text[this.index + 1] === "/" || this.text[this.index + 1] === "*")) {
-        this.fail("comments are not allowed in JSON (write the file in YAML to comment it)");
-      } else return;
-    }
-  }
-
-  value(depth: number): unknown {
-    if (depth > MAX_DEPTH) this.fail(`nested more than ${MAX_DEPTH} levels deep`);
-    const char = this.text[this.index];
-    switch (char) {
-      case "{":
-        return this.object(depth);
-      case "[":
-        return this.array(depth);
-      case '"':
-        return this.string();
-      case "'":
-        return this.fail("strings must be in double quotes");
-      case "t":
-        return this.literal("true", true);
-      case "f":
-        return this.literal("false", false);
-      case "n":
-        return this.literal("null", null);
-      default:
-        if (char === "-" || (char !== undefined && char >= "0" && char <= "9")) return this.number();
-        return this.fail(`expected a value, got ${this.shown()}`);
-    }
-  }
-
-  private literal<T>(word: string, result: T): T {
-    if (this.text.startsWith(word, this.index)) {
-      this.index += word.length;
-      return result;
-    }
-    return this.fail(`expected a value, got ${this.shown()}`);
-  }
-
-  private number(): number {
-    const match = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-    match.lastIndex = this.index;
-    const found = match.exec(this.text);
-    if (!found) this.fail("invalid number");
-    const next = this.text[this.index + found[0].length];
-    if (next !== undefined && /[0-9.eE]/.test(next)) this.fail("invalid number (no leading zeros; digits after a decimal point)");
-    this.index += found[0].length;
-    return Number(found[0]);
-  }
-
-  private string(): string {
-    const start = this.index;
-    this.index++;
-    let result = "";
-    for (;;) {
-      if (this.atEnd()) this.fail("unterminated string", start);
-      const char = this.text[this.index] ?? "";
-      if (char === '"') {
-        this.index++;
-        return result;
-      }
-      if (char === "\\") {
-        result += this.escape();
-        continue;
-      }
-      if (char < " ") this.fail(char === "\n" ? "line break inside a string (missing closing quote?)" : "control character inside a string");
-      result += char;
-      this.index++;
-    }
-  }
-
-  private escape(): string {
-    const code = this.text[this.index + 1];
-    const simple: Record<string, string> = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" };
-    if (code !== undefined && code in simple) {
-      this.index += 2;
-      return simple[code] ?? "";
-    }
-    if (code === "u") {
-      const hex = this.text.slice(this.index + 2, this.index + 6);
-      if (!/^[0-9a-fA-F]{4}$/.test(hex)) this.fail("invalid \\u escape (expected 4 hex digits)");
-      this.index += 6;
-      return String.fromCharCode(parseInt(hex, 16));
-    }
-    return this.fail(`invalid escape "\\${code ?? ""}" in a string`);
-  }
-
-  private array(depth: number): unknown[] {
-    this.index++;
-    const items: unknown[] = [];
-    this.skipSpace();
-    if (this.text[this.index] === "]") {
-      this.index++;
-      return items;
-    }
-    for (;;) {
-      this.skipSpace();
-      if (this.text[this.index] === "]") this.fail("trailing comma before ] is not allowed in JSON");
-      items.push(this.value(depth + 1));
-      this.skipSpace();
-      const char = this.text[this.index];
-      if (char === ",") {
-        this.index++;
-        continue;
-      }
-      if (char === "]") {
-        this.index++;
-        return items;
-      }
-      this.fail(`expected "," or "]" after a list item, got ${this.shown()}`);
-    }
-  }
-
-  private object(depth: number): Record<string, unknown> {
-    this.index++;
-    const result: Record<string, unknown> = {};
-    const keyLines = new Map<string, number>();
-    this.skipSpace();
-    if (this.text[this.index] === "}") {
-      this.index++;
-      return result;
-    }
-    for (;;) {
-      this.skipSpace();
-      if (this.text[this.index] === "}") this.fail("trailing comma before } is not allowed in JSON");
-      if (this.text[this.index] !== '"') this.fail(`expected a key in double quotes, got ${this.shown()}`);
-      const keyOffset = this.index;
-      const key = this.string();
-      const { line, column } = this.locate(keyOffset);
-      const firstLine = keyLines.get(key);
-      if (firstLine !== undefined) {
-        const first = firstLine === line ? "earlier on the same line" : `on line ${firstLine}`;
-        throw new JsonError(`key "${key}" is given twice (first ${first})`, line, column, key);
-      }
-      keyLines.set(key, line);
-      this.skipSpace();
-      if (this.text[this.index] !== ":") this.fail(`expected ":" after the key "${key}", got ${this.shown()}`);
-      this.index++;
-      this.skipSpace();
-      // defineProperty: a key named __proto__ must stay data, not replace the prototype.
-      Object.defineProperty(result, key, { value: this.value(depth + 1), enumerable: true, writable: true, configurable: true });
-      this.skipSpace();
-      const char = this.text[this.index];
-      if (char === ",") {
-        this.index++;
-        continue;
-      }
-      if (char === "}") {
-        this.index++;
-        return result;
-      }
-      this.fail(`expected "," or "}" after the value of "${key}", got ${this.shown()}`);
-    }
+/** What a parameter file's author needs to hear about one syntax error. */
+function syntaxMessage(code: ParseErrorCode, text: string, offset: number, length: number, container: Open | undefined): string {
+  const found = text.slice(offset, offset + Math.max(length, 1));
+  const shown = offset >= text.length ? "the end of the file" : found === "\n" ? "a line break" : JSON.stringify(found.length > 20 ? `${found.slice(0, 20)}…` : found);
+  const before = text.slice(0, offset).trimEnd().at(-1);
+  const inList = Array.isArray(container?.value);
+  const afterValue = inList ? 'expected "," or "]" after a list item' : `expected "," or "}" after the value of "${container?.key ?? ""}"`;
+  switch (code) {
+    case ParseErrorCode.InvalidCommentToken:
+    case ParseErrorCode.UnexpectedEndOfComment:
+      return "comments are not allowed in JSON (write the file in YAML to comment it)";
+    case ParseErrorCode.PropertyNameExpected:
+    case ParseErrorCode.ValueExpected:
+    case ParseErrorCode.InvalidSymbol:
+      if (before === "," && (found === "}" || found === "]")) return `trailing comma before ${found} is not allowed in JSON`;
+      if (container?.expectKey) return `expected a key in double quotes, got ${shown}`;
+      if (found.startsWith("'")) return "strings must be in double quotes";
+      return `expected a value, got ${shown}`;
+    case ParseErrorCode.ColonExpected:
+      return `expected ":" after the key "${container?.key ?? ""}", got ${shown}`;
+    case ParseErrorCode.CommaExpected:
+    case ParseErrorCode.CloseBraceExpected:
+    case ParseErrorCode.CloseBracketExpected:
+      return `${afterValue}, got ${shown}`;
+    case ParseErrorCode.EndOfFileExpected:
+      return "unexpected text after the end of the JSON value";
+    case ParseErrorCode.InvalidNumberFormat:
+    case ParseErrorCode.UnexpectedEndOfNumber:
+      return "invalid number (no leading zeros; digits after a decimal point)";
+    case ParseErrorCode.UnexpectedEndOfString:
+      return "unterminated string (missing closing quote?)";
+    case ParseErrorCode.InvalidUnicode:
+      return "invalid \\u escape (expected 4 hex digits)";
+    case ParseErrorCode.InvalidEscapeCharacter:
+      return `invalid escape "${text.slice(offset, offset + 2)}" in a string`;
+    case ParseErrorCode.InvalidCharacter:
+      return "control character inside a string";
+    default:
+      return `unexpected ${shown}`;
   }
 }
