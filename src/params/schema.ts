@@ -22,6 +22,9 @@ import {
   checkUrlPath,
 } from "./rules.js";
 
+// A command validates one parameter file once: zod's compiled (JIT) validators cost more to build than they save.
+z.config({ jitless: true });
+
 /** Documentation of one key, shown in the parameter reference. */
 export interface ParamDoc {
   /** What the key means. */
