@@ -6,6 +6,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { readFileSync } from "node:fs";
 import { hostname, userInfo } from "node:os";
+import type { ClientName } from "./aws/clients.js";
 import type { CommandDeps } from "./commands/shared.js";
 import { systemClock } from "./deploy/clock.js";
 import { ExitCode, InterruptedError, MlopsError } from "./errors.js";
@@ -43,7 +44,7 @@ export async function main(argv: string[]): Promise<number> {
   process.on("SIGINT", onSigint);
   let output: ConsoleOutput | undefined;
   try {
-    const program = buildProgram((globals) => {
+    const program = buildProgram((globals, preload) => {
       output = new ConsoleOutput({
         json: globals.json ?? false,
         interactive: Boolean(process.stderr.isTTY) && !process.env.CI,
@@ -58,7 +59,7 @@ export async function main(argv: string[]): Promise<number> {
         region: region?.name,
         regionSource: region?.source,
         holder: holderName(),
-        aws: async () => (await import("./aws/clients.js")).createAwsClients({ region: globals.region, profile: globals.profile, endpointUrl: globals.endpointUrl ?? process.env.MLOPS_ENDPOINT_URL }),
+        aws: async () => (await import("./aws/clients.js")).createAwsClients({ region: globals.region, profile: globals.profile, endpointUrl: globals.endpointUrl ?? process.env.MLOPS_ENDPOINT_URL, preload }),
       };
       return deps;
     });
@@ -134,8 +135,16 @@ function examplesText(name: string): string {
   return `\nExamples:\n${(examples[name] ?? []).map((line) => `  $ ${line}`).join("\n")}\n`;
 }
 
-/** Builds the commander program; `makeDeps` turns the global options into the command dependencies. */
-export function buildProgram(makeDeps: (globals: GlobalOptions) => CommandDeps): Command {
+/** The AWS clients each command calls besides CloudFormation (its first), loaded while it waits for AWS. */
+const CLIENTS_USED: Record<"deploy" | "update" | "status" | "teardown", ClientName[]> = {
+  deploy: ["acm", "elb", "efs", "logs", "connections", "codeBuild", "codePipeline", "ec2", "ecr", "ecs"],
+  update: ["ecr", "ecs", "elb", "logs"],
+  status: ["ecs", "elb", "ecr", "codePipeline"],
+  teardown: ["codePipeline", "codeBuild", "s3", "ec2", "elb", "acm", "ecr", "logs", "efs"],
+};
+
+/** Builds the commander program; `makeDeps` turns the global options (and the clients the command calls) into the command dependencies. */
+export function buildProgram(makeDeps: (globals: GlobalOptions, preload: ClientName[]) => CommandDeps): Command {
   const program = new Command("mlops")
     .description("From a parameter file to a running, validated ML endpoint on AWS ECS Fargate.")
     .version(version)
@@ -160,7 +169,7 @@ export function buildProgram(makeDeps: (globals: GlobalOptions) => CommandDeps):
     .option("--force-unlock", "break the lease another command holds on the base instead of waiting (when that command is known to be gone)")
     .addHelpText("after", examplesText("mlops"));
 
-  const deps = () => makeDeps(program.opts<GlobalOptions>());
+  const deps = (preload: ClientName[] = []) => makeDeps(program.opts<GlobalOptions>(), preload);
   const withGlobals = (options: Record<string, unknown>) => {
     const g = program.opts<GlobalOptions>();
     return { ...options, yes: g.yes ?? false, json: g.json ?? false, lockTimeout: g.lockTimeout, forceUnlock: g.forceUnlock ?? false };
@@ -196,7 +205,7 @@ export function buildProgram(makeDeps: (globals: GlobalOptions) => CommandDeps):
         .option("--rollout-timeout <minutes>", "how long to wait for tasks to run and become healthy", "15"),
     ).action(async (params: string, options: Record<string, unknown>) => {
       const { runDeployEndpoint } = await import("./commands/deploy-endpoint.js");
-      await runDeployEndpoint(verb, { ...withGlobals(options), params }, deps());
+      await runDeployEndpoint(verb, { ...withGlobals(options), params }, deps(CLIENTS_USED.deploy));
     });
   }
 
@@ -209,7 +218,7 @@ export function buildProgram(makeDeps: (globals: GlobalOptions) => CommandDeps):
       .option("--rollout-timeout <minutes>", "how long to wait for the rollout", "15"),
   ).action(async (params: string, options: Record<string, unknown>) => {
     const { runUpdate } = await import("./commands/update.js");
-    await runUpdate({ ...withGlobals(options), params }, deps());
+    await runUpdate({ ...withGlobals(options), params }, deps(CLIENTS_USED.update));
   });
 
   program
@@ -220,7 +229,7 @@ export function buildProgram(makeDeps: (globals: GlobalOptions) => CommandDeps):
     .argument("[name]", "one endpoint: its project (ep-a) or project-environment (ep-a-prod)")
     .action(async (name: string | undefined, options: Record<string, unknown>) => {
       const { runStatus } = await import("./commands/status.js");
-      await runStatus({ ...withGlobals(options), name }, deps());
+      await runStatus({ ...withGlobals(options), name }, deps(CLIENTS_USED.status));
     });
 
   tutorialFlags(
@@ -232,7 +241,7 @@ export function buildProgram(makeDeps: (globals: GlobalOptions) => CommandDeps):
       .option("--delete-data", "also delete the EFS file systems and the data on them, the log groups and the certificates mlops requested; with --all also what earlier teardowns kept"),
   ).action(async (params: string | undefined, options: Record<string, unknown>) => {
     const { runTeardown } = await import("./commands/teardown.js");
-    await runTeardown({ ...withGlobals(options), params }, deps());
+    await runTeardown({ ...withGlobals(options), params }, deps(CLIENTS_USED.teardown));
   });
 
   for (const command of program.commands) command.addHelpText("after", examplesText(command.name()));

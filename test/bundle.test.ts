@@ -4,7 +4,7 @@
  * sources, and the AWS SDK's Node-version warning stays out of users' output.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -59,6 +59,17 @@ describe("the bundled CLI", () => {
     expect(result.clients).toContain("client-cloudformation");
     for (const unused of ["client-acm", "client-cloudwatch-logs", "client-codebuild", "client-ec2", "client-efs", "client-s3", "client-sts"]) expect(result.clients).not.toContain(unused);
     expect(result.stderr).not.toMatch(/NodeVersionSupportWarning|Warning:/);
+  });
+
+  it.skipIf(!endpoint)("loads the clients a command will call while it waits for its first answer", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mlops-preload-"));
+    const params = join(dir, "probe.yaml");
+    writeFileSync(params, readFileSync(join(root, "params/ep-a.yaml"), "utf8").replace(/^project: ep-a$/m, "project: preload-probe"));
+    // No such stack: update stops after one DescribeStacks, having called CloudFormation alone.
+    const result = await run(["update", params, "--tag", "v1", "--yes"], { MLOPS_ENDPOINT_URL: endpoint });
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toContain("no stack preload-probe-prod");
+    expect(result.clients).toEqual(["client-cloudformation", "client-cloudwatch-logs", "client-ecr", "client-ecs", "client-elastic-load-balancing-v2"]);
   });
 
   it("maps stack traces to the TypeScript sources", async () => {

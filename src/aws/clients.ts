@@ -16,7 +16,33 @@ export interface AwsClientOptions {
   profile?: string;
   /** One endpoint for every service, e.g. an emulator's `http://127.0.0.1:5000`. */
   endpointUrl?: string;
+  /**
+   * Clients the command is going to call: their code loads in the background as soon as the first
+   * call is on its way, while the command waits for AWS, instead of when each is first called.
+   */
+  preload?: ClientName[];
 }
+
+/** The name of one client of `AwsClients`. */
+export type ClientName = Exclude<keyof AwsClients, "region" | "regionSource">;
+
+/** Each client's module (a chunk of its own once bundled). */
+const modules = {
+  cloudFormation: () => import("./sdk/cloudformation.js"),
+  ec2: () => import("./sdk/ec2.js"),
+  ecs: () => import("./sdk/ecs.js"),
+  elb: () => import("./sdk/elb.js"),
+  ecr: () => import("./sdk/ecr.js"),
+  acm: () => import("./sdk/acm.js"),
+  logs: () => import("./sdk/logs.js"),
+  s3: () => import("./sdk/s3.js"),
+  codeBuild: () => import("./sdk/codebuild.js"),
+  codePipeline: () => import("./sdk/codepipeline.js"),
+  connections: () => import("./sdk/connections.js"),
+  efs: () => import("./sdk/efs.js"),
+  sts: () => import("./sdk/sts.js"),
+  ssm: () => import("./sdk/ssm.js"),
+} satisfies Record<ClientName, () => Promise<unknown>>;
 
 /** Attempts per call, including the first; the SDK's standard mode backs off between them. */
 const MAX_ATTEMPTS = 5;
@@ -42,65 +68,76 @@ export async function createAwsClients(options: AwsClientOptions): Promise<AwsCl
   const { region, source: regionSource } = await resolveRegion(options.region, profile);
   const config = clientConfig(region, profile, endpointUrl);
   const context: AdapterContext = { region, profile, endpointUrl };
+  let preloading = false;
+  const onDemand = <T extends object>(build: () => Promise<T>): T =>
+    onFirstCall(async () => {
+      const client = await build();
+      if (!preloading) {
+        preloading = true;
+        // A failed preload is only a lost head start: the call that needs the client loads it again and reports the error.
+        for (const name of options.preload ?? []) modules[name]().catch(() => undefined);
+      }
+      return client;
+    });
 
   return {
     region,
     regionSource,
-    cloudFormation: onFirstCall(async () => {
-      const sdk = await import("./sdk/cloudformation.js");
+    cloudFormation: onDemand(async () => {
+      const sdk = await modules.cloudFormation();
       return new sdk.SdkCloudFormation(new sdk.CloudFormationClient(config), context);
     }),
-    ec2: onFirstCall(async () => {
-      const sdk = await import("./sdk/ec2.js");
+    ec2: onDemand(async () => {
+      const sdk = await modules.ec2();
       return new sdk.SdkEc2(new sdk.EC2Client(config), context);
     }),
-    ecs: onFirstCall(async () => {
-      const sdk = await import("./sdk/ecs.js");
+    ecs: onDemand(async () => {
+      const sdk = await modules.ecs();
       return new sdk.SdkEcs(new sdk.ECSClient(config), context);
     }),
-    elb: onFirstCall(async () => {
-      const sdk = await import("./sdk/elb.js");
+    elb: onDemand(async () => {
+      const sdk = await modules.elb();
       return new sdk.SdkElb(new sdk.ElasticLoadBalancingV2Client(config), context);
     }),
-    ecr: onFirstCall(async () => {
-      const sdk = await import("./sdk/ecr.js");
+    ecr: onDemand(async () => {
+      const sdk = await modules.ecr();
       return new sdk.SdkEcr(new sdk.ECRClient(config), context);
     }),
-    acm: onFirstCall(async () => {
-      const sdk = await import("./sdk/acm.js");
+    acm: onDemand(async () => {
+      const sdk = await modules.acm();
       return new sdk.SdkAcm(new sdk.ACMClient(config), context);
     }),
-    logs: onFirstCall(async () => {
-      const sdk = await import("./sdk/logs.js");
+    logs: onDemand(async () => {
+      const sdk = await modules.logs();
       return new sdk.SdkLogs(new sdk.CloudWatchLogsClient(config), context);
     }),
-    s3: onFirstCall(async () => {
-      const sdk = await import("./sdk/s3.js");
+    s3: onDemand(async () => {
+      const sdk = await modules.s3();
       // Emulators serve every bucket under one host, so virtual-hosted bucket names would not resolve.
       return new sdk.SdkS3(new sdk.S3Client({ ...config, ...(endpointUrl ? { forcePathStyle: true } : {}) }), context);
     }),
-    codeBuild: onFirstCall(async () => {
-      const sdk = await import("./sdk/codebuild.js");
+    codeBuild: onDemand(async () => {
+      const sdk = await modules.codeBuild();
       return new sdk.SdkCodeBuild(new sdk.CodeBuildClient(config), context);
     }),
-    codePipeline: onFirstCall(async () => {
-      const sdk = await import("./sdk/codepipeline.js");
+    codePipeline: onDemand(async () => {
+      const sdk = await modules.codePipeline();
       return new sdk.SdkCodePipeline(new sdk.CodePipelineClient(config), context);
     }),
-    connections: onFirstCall(async () => {
-      const sdk = await import("./sdk/connections.js");
+    connections: onDemand(async () => {
+      const sdk = await modules.connections();
       return new sdk.SdkConnections(new sdk.CodeStarConnectionsClient(config), context);
     }),
-    efs: onFirstCall(async () => {
-      const sdk = await import("./sdk/efs.js");
+    efs: onDemand(async () => {
+      const sdk = await modules.efs();
       return new sdk.SdkEfs(new sdk.EFSClient(config), context);
     }),
-    sts: onFirstCall(async () => {
-      const sdk = await import("./sdk/sts.js");
+    sts: onDemand(async () => {
+      const sdk = await modules.sts();
       return new sdk.SdkSts(new sdk.STSClient(config), context);
     }),
-    ssm: onFirstCall(async () => {
-      const sdk = await import("./sdk/ssm.js");
+    ssm: onDemand(async () => {
+      const sdk = await modules.ssm();
       return new sdk.SdkSsm(new sdk.SSMClient(config), context);
     }),
   };
@@ -138,7 +175,7 @@ async function resolveRegion(flag: string | undefined, profile: string | undefin
   }
 
   // A throwaway client resolves the region the way every SDK client would, config files included.
-  const { STSClient } = await import("./sdk/sts.js");
+  const { STSClient } = await modules.sts();
   const probe = new STSClient(profile ? { profile } : {});
   try {
     const region = await probe.config.region();
