@@ -108,7 +108,7 @@ function report(error: unknown, out: ConsoleOutput): number {
     return error.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
-  out.error(`Unexpected error: ${message}`, "This is a bug in mlops; please report it with the command you ran.");
+  out.error(`Unexpected error: ${message}`, "This is a bug in mlops; please report it with the command you ran (MLOPS_DEBUG=1 adds the stack trace).");
   if (process.env.MLOPS_DEBUG && error instanceof Error) out.error(error.stack ?? "");
   return ExitCode.awsFailure;
 }
