@@ -135,12 +135,12 @@ function examplesText(name: string): string {
   return `\nExamples:\n${(examples[name] ?? []).map((line) => `  $ ${line}`).join("\n")}\n`;
 }
 
-/** The AWS clients each command calls besides CloudFormation (its first), loaded while it waits for AWS. */
+/** The AWS clients each command calls, loaded in the background once its first call is on its way. */
 const CLIENTS_USED: Record<"deploy" | "update" | "status" | "teardown", ClientName[]> = {
-  deploy: ["acm", "elb", "efs", "logs", "connections", "codeBuild", "codePipeline", "ec2", "ecr", "ecs"],
-  update: ["ecr", "ecs", "elb", "logs"],
-  status: ["ecs", "elb", "ecr", "codePipeline"],
-  teardown: ["codePipeline", "codeBuild", "s3", "ec2", "elb", "acm", "ecr", "logs", "efs"],
+  deploy: ["ssm", "cloudFormation", "acm", "elb", "efs", "logs", "connections", "codeBuild", "codePipeline", "ec2", "ecr", "ecs"],
+  update: ["ssm", "cloudFormation", "ecr", "ecs", "elb", "logs"],
+  status: ["cloudFormation", "ecs", "elb", "ecr", "codePipeline", "efs", "logs", "acm"],
+  teardown: ["ssm", "cloudFormation", "codePipeline", "codeBuild", "s3", "ec2", "elb", "acm", "ecr", "logs", "efs"],
 };
 
 /** Builds the commander program; `makeDeps` turns the global options (and the clients the command calls) into the command dependencies. */

@@ -290,7 +290,7 @@ describe("the build's lease (buildspec/endpoint.yaml) against Parameter Store", 
     const dir = mkdtempSync(`${tmpdir()}/mlops-lease-`);
     writeFileSync(`${dir}/sleep`, "#!/bin/sh\nexec /bin/sleep 0.2\n");
     chmodSync(`${dir}/sleep`, 0o755);
-    const { SdkSsm } = await import("../../src/aws/sdk-adapters.js");
+    const { SdkSsm } = await import("../../src/aws/sdk/ssm.js");
     const { acquireLease } = await import("../../src/deploy/lease.js");
     const { MemoryOutput } = await import("../fakes/output.js");
     const { systemClock } = await import("../../src/deploy/clock.js");
@@ -323,7 +323,7 @@ describe("the build's lease (buildspec/endpoint.yaml) against Parameter Store", 
     const { mkdtempSync } = await import("node:fs");
     const { tmpdir } = await import("node:os");
     const dir = mkdtempSync(`${tmpdir()}/mlops-lease-`);
-    const { SdkSsm } = await import("../../src/aws/sdk-adapters.js");
+    const { SdkSsm } = await import("../../src/aws/sdk/ssm.js");
     const { acquireLease } = await import("../../src/deploy/lease.js");
     const { MemoryOutput } = await import("../fakes/output.js");
     const { systemClock } = await import("../../src/deploy/clock.js");
