@@ -57,7 +57,7 @@ describe("the bundled CLI", () => {
     const result = await run(["status"], { MLOPS_ENDPOINT_URL: endpoint, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: undefined });
     expect(result.code, result.stderr).toBe(0);
     expect(result.clients).toContain("client-cloudformation");
-    for (const unused of ["client-acm", "client-cloudwatch-logs", "client-codebuild", "client-ec2", "client-efs", "client-s3", "client-sts"]) expect(result.clients).not.toContain(unused);
+    for (const unused of ["client-codebuild", "client-ec2", "client-s3", "client-ssm", "client-sts"]) expect(result.clients).not.toContain(unused);
     expect(result.stderr).not.toMatch(/NodeVersionSupportWarning|Warning:/);
   });
 
