@@ -77,9 +77,10 @@ describe("pollUntil", () => {
     let checks = 0;
     await pollUntil(async () => (++checks === 4 ? { done: true, value: 1 } : { done: false, status: "PENDING" }), { clock, intervalMs: 5_000, timeoutMs: 60_000, what: "image r:v1", out });
     expect(out.lines.filter((l) => l.startsWith("live:"))).toEqual([
+      // Checks at 0, 250 and 625 ms: the first waits are short (see "pollUntil's waits" below).
       "live: Waiting for image r:v1: 0:00 of up to 1 min (PENDING)",
-      "live: Waiting for image r:v1: 0:05 of up to 1 min (PENDING)",
-      "live: Waiting for image r:v1: 0:10 of up to 1 min (PENDING)",
+      "live: Waiting for image r:v1: 0:00 of up to 1 min (PENDING)",
+      "live: Waiting for image r:v1: 0:01 of up to 1 min (PENDING)",
     ]);
   });
 
@@ -93,11 +94,11 @@ describe("pollUntil", () => {
       return { done: false, status: checks < 3 ? "InProgress" : "Building" };
     }, { clock, intervalMs: 5_000, timeoutMs: 30 * 60_000, what: "pipeline p", out });
     expect(out.lines).toEqual([
+      // 40 checks, the first ones quick, then every 5 s: about 3 minutes in all.
       "info: Waiting for pipeline p: 0:00 of up to 30 min (InProgress)",
-      "info: Waiting for pipeline p: 0:10 of up to 30 min (Building)",
-      "info: Waiting for pipeline p: 1:10 of up to 30 min (Building)",
-      "info: Waiting for pipeline p: 2:10 of up to 30 min (Building)",
-      "info: Waiting for pipeline p: 3:10 of up to 30 min (Building)",
+      "info: Waiting for pipeline p: 0:01 of up to 30 min (Building)",
+      "info: Waiting for pipeline p: 1:02 of up to 30 min (Building)",
+      "info: Waiting for pipeline p: 2:02 of up to 30 min (Building)",
     ]);
   });
 });
