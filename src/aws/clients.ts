@@ -1,10 +1,11 @@
 /**
  * Builds the SDK clients behind every interface of `interfaces.ts`, once per
- * command, with the same region, profile, retry policy and endpoint.
+ * command, with the same region, profile, retry policy (`retry.ts`) and endpoint.
  */
 import { InputError } from "../errors.js";
 import type { STSClient } from "@aws-sdk/client-sts";
 import type { AwsClients } from "./interfaces.js";
+import { clientRetryConfig, parseRetrySettings, type RetrySettings } from "./retry.js";
 import type { AdapterContext } from "./sdk-adapters.js";
 
 /** Where and as whom to call AWS. */
@@ -13,10 +14,11 @@ export interface AwsClientOptions {
   profile?: string;
   /** One endpoint for every service, e.g. an emulator's `http://127.0.0.1:5000`. */
   endpointUrl?: string;
+  /** How long calls retry and how long one attempt may take (`retry.ts`); default: 60 s and 30 s. */
+  retry?: RetrySettings;
+  /** Ctrl-C: reaches every request. */
+  signal?: AbortSignal;
 }
-
-/** Attempts per call, including the first; the SDK's standard mode backs off between them. */
-const MAX_ATTEMPTS = 5;
 
 /** Builds SDK v3 clients for every AWS interface mlops uses. Throws `InputError` when no region can be found. */
 export async function createAwsClients(options: AwsClientOptions): Promise<AwsClients> {
@@ -28,14 +30,14 @@ export async function createAwsClients(options: AwsClientOptions): Promise<AwsCl
   // Loaded here rather than at start-up: the SDK takes about a second to load, which commands that never call AWS skip.
   const [sdk, adapters] = await Promise.all([loadSdk(), import("./sdk-adapters.js")]);
   const { region, source: regionSource } = await resolveRegion(options.region, profile, sdk.STSClient);
+  const retry = options.retry ?? parseRetrySettings({});
   const config = {
     region,
-    maxAttempts: MAX_ATTEMPTS,
-    retryMode: "standard",
+    ...clientRetryConfig(retry),
     ...(profile ? { profile } : {}),
     ...(endpointUrl ? { endpoint: endpointUrl } : {}),
   };
-  const context: AdapterContext = { region, profile, endpointUrl };
+  const context: AdapterContext = { region, profile, endpointUrl, signal: options.signal, retryBudgetMs: retry.budgetMs, requestTimeoutMs: retry.requestTimeoutMs };
 
   return {
     region,

@@ -17,6 +17,7 @@ import * as elb from "@aws-sdk/client-elastic-load-balancing-v2";
 import * as s3 from "@aws-sdk/client-s3";
 import * as ssm from "@aws-sdk/client-ssm";
 import * as sts from "@aws-sdk/client-sts";
+import { InterruptedError } from "../errors.js";
 import { translateAwsError } from "./error-translator.js";
 import type {
   AcmApi,
@@ -40,6 +41,11 @@ export interface AdapterContext {
   region: string;
   profile?: string;
   endpointUrl?: string;
+  /** Ctrl-C: ends the request in flight and any backoff at once. */
+  signal?: AbortSignal;
+  /** The retry policy's limits, for the messages of errors that outlasted them. */
+  retryBudgetMs?: number;
+  requestTimeoutMs?: number;
 }
 
 /** Runs one SDK call and translates its failure. */
@@ -49,10 +55,13 @@ abstract class Adapter {
     private readonly service: string,
   ) {}
 
-  protected async call<T>(operation: string, send: () => Promise<T>): Promise<T> {
+  protected async call<T>(operation: string, send: (options: { abortSignal?: AbortSignal }) => Promise<T>): Promise<T> {
+    const signal = this.context.signal;
+    if (signal?.aborted) throw new InterruptedError(`Interrupted before ${this.service} ${operation}.`);
     try {
-      return await send();
+      return await send({ abortSignal: signal });
     } catch (error) {
+      if (signal?.aborted) throw new InterruptedError(`Interrupted during ${this.service} ${operation}.`);
       throw translateAwsError(error, { ...this.context, service: this.service, operation });
     }
   }
@@ -64,40 +73,40 @@ export class SdkCloudFormation extends Adapter implements CloudFormationApi {
     super(context, "CloudFormation");
   }
   describeStacks(input: cfn.DescribeStacksInput) {
-    return this.call("DescribeStacks", () => this.client.send(new cfn.DescribeStacksCommand(input)));
+    return this.call("DescribeStacks", (options) => this.client.send(new cfn.DescribeStacksCommand(input), options));
   }
   createChangeSet(input: cfn.CreateChangeSetInput) {
-    return this.call("CreateChangeSet", () => this.client.send(new cfn.CreateChangeSetCommand(input)));
+    return this.call("CreateChangeSet", (options) => this.client.send(new cfn.CreateChangeSetCommand(input), options));
   }
   describeChangeSet(input: cfn.DescribeChangeSetInput) {
-    return this.call("DescribeChangeSet", () => this.client.send(new cfn.DescribeChangeSetCommand(input)));
+    return this.call("DescribeChangeSet", (options) => this.client.send(new cfn.DescribeChangeSetCommand(input), options));
   }
   executeChangeSet(input: cfn.ExecuteChangeSetInput) {
-    return this.call("ExecuteChangeSet", () => this.client.send(new cfn.ExecuteChangeSetCommand(input)));
+    return this.call("ExecuteChangeSet", (options) => this.client.send(new cfn.ExecuteChangeSetCommand(input), options));
   }
   deleteChangeSet(input: cfn.DeleteChangeSetInput) {
-    return this.call("DeleteChangeSet", () => this.client.send(new cfn.DeleteChangeSetCommand(input)));
+    return this.call("DeleteChangeSet", (options) => this.client.send(new cfn.DeleteChangeSetCommand(input), options));
   }
   deleteStack(input: cfn.DeleteStackInput) {
-    return this.call("DeleteStack", () => this.client.send(new cfn.DeleteStackCommand(input)));
+    return this.call("DeleteStack", (options) => this.client.send(new cfn.DeleteStackCommand(input), options));
   }
   describeStackEvents(input: cfn.DescribeStackEventsInput) {
-    return this.call("DescribeStackEvents", () => this.client.send(new cfn.DescribeStackEventsCommand(input)));
+    return this.call("DescribeStackEvents", (options) => this.client.send(new cfn.DescribeStackEventsCommand(input), options));
   }
   listStackResources(input: cfn.ListStackResourcesInput) {
-    return this.call("ListStackResources", () => this.client.send(new cfn.ListStackResourcesCommand(input)));
+    return this.call("ListStackResources", (options) => this.client.send(new cfn.ListStackResourcesCommand(input), options));
   }
   listExports(input: cfn.ListExportsInput) {
-    return this.call("ListExports", () => this.client.send(new cfn.ListExportsCommand(input)));
+    return this.call("ListExports", (options) => this.client.send(new cfn.ListExportsCommand(input), options));
   }
   listImports(input: cfn.ListImportsInput) {
-    return this.call("ListImports", () => this.client.send(new cfn.ListImportsCommand(input)));
+    return this.call("ListImports", (options) => this.client.send(new cfn.ListImportsCommand(input), options));
   }
   continueUpdateRollback(input: cfn.ContinueUpdateRollbackInput) {
-    return this.call("ContinueUpdateRollback", () => this.client.send(new cfn.ContinueUpdateRollbackCommand(input)));
+    return this.call("ContinueUpdateRollback", (options) => this.client.send(new cfn.ContinueUpdateRollbackCommand(input), options));
   }
   getTemplate(input: cfn.GetTemplateInput) {
-    return this.call("GetTemplate", () => this.client.send(new cfn.GetTemplateCommand(input)));
+    return this.call("GetTemplate", (options) => this.client.send(new cfn.GetTemplateCommand(input), options));
   }
 }
 
@@ -107,13 +116,13 @@ export class SdkEc2 extends Adapter implements Ec2Api {
     super(context, "EC2");
   }
   describeSecurityGroups(input: ec2.DescribeSecurityGroupsRequest) {
-    return this.call("DescribeSecurityGroups", () => this.client.send(new ec2.DescribeSecurityGroupsCommand(input)));
+    return this.call("DescribeSecurityGroups", (options) => this.client.send(new ec2.DescribeSecurityGroupsCommand(input), options));
   }
   authorizeSecurityGroupIngress(input: ec2.AuthorizeSecurityGroupIngressRequest) {
-    return this.call("AuthorizeSecurityGroupIngress", () => this.client.send(new ec2.AuthorizeSecurityGroupIngressCommand(input)));
+    return this.call("AuthorizeSecurityGroupIngress", (options) => this.client.send(new ec2.AuthorizeSecurityGroupIngressCommand(input), options));
   }
   revokeSecurityGroupIngress(input: ec2.RevokeSecurityGroupIngressRequest) {
-    return this.call("RevokeSecurityGroupIngress", () => this.client.send(new ec2.RevokeSecurityGroupIngressCommand(input)));
+    return this.call("RevokeSecurityGroupIngress", (options) => this.client.send(new ec2.RevokeSecurityGroupIngressCommand(input), options));
   }
 }
 
@@ -123,13 +132,13 @@ export class SdkEcs extends Adapter implements EcsApi {
     super(context, "ECS");
   }
   describeServices(input: ecs.DescribeServicesRequest) {
-    return this.call("DescribeServices", () => this.client.send(new ecs.DescribeServicesCommand(input)));
+    return this.call("DescribeServices", (options) => this.client.send(new ecs.DescribeServicesCommand(input), options));
   }
   listTasks(input: ecs.ListTasksRequest) {
-    return this.call("ListTasks", () => this.client.send(new ecs.ListTasksCommand(input)));
+    return this.call("ListTasks", (options) => this.client.send(new ecs.ListTasksCommand(input), options));
   }
   describeTasks(input: ecs.DescribeTasksRequest) {
-    return this.call("DescribeTasks", () => this.client.send(new ecs.DescribeTasksCommand(input)));
+    return this.call("DescribeTasks", (options) => this.client.send(new ecs.DescribeTasksCommand(input), options));
   }
 }
 
@@ -139,19 +148,19 @@ export class SdkElb extends Adapter implements ElbApi {
     super(context, "Elastic Load Balancing");
   }
   describeRules(input: elb.DescribeRulesInput) {
-    return this.call("DescribeRules", () => this.client.send(new elb.DescribeRulesCommand(input)));
+    return this.call("DescribeRules", (options) => this.client.send(new elb.DescribeRulesCommand(input), options));
   }
   describeTargetHealth(input: elb.DescribeTargetHealthInput) {
-    return this.call("DescribeTargetHealth", () => this.client.send(new elb.DescribeTargetHealthCommand(input)));
+    return this.call("DescribeTargetHealth", (options) => this.client.send(new elb.DescribeTargetHealthCommand(input), options));
   }
   describeListenerCertificates(input: elb.DescribeListenerCertificatesInput) {
-    return this.call("DescribeListenerCertificates", () => this.client.send(new elb.DescribeListenerCertificatesCommand(input)));
+    return this.call("DescribeListenerCertificates", (options) => this.client.send(new elb.DescribeListenerCertificatesCommand(input), options));
   }
   addListenerCertificates(input: elb.AddListenerCertificatesInput) {
-    return this.call("AddListenerCertificates", () => this.client.send(new elb.AddListenerCertificatesCommand(input)));
+    return this.call("AddListenerCertificates", (options) => this.client.send(new elb.AddListenerCertificatesCommand(input), options));
   }
   removeListenerCertificates(input: elb.RemoveListenerCertificatesInput) {
-    return this.call("RemoveListenerCertificates", () => this.client.send(new elb.RemoveListenerCertificatesCommand(input)));
+    return this.call("RemoveListenerCertificates", (options) => this.client.send(new elb.RemoveListenerCertificatesCommand(input), options));
   }
 }
 
@@ -161,16 +170,16 @@ export class SdkEcr extends Adapter implements EcrApi {
     super(context, "ECR");
   }
   describeImages(input: ecr.DescribeImagesRequest) {
-    return this.call("DescribeImages", () => this.client.send(new ecr.DescribeImagesCommand(input)));
+    return this.call("DescribeImages", (options) => this.client.send(new ecr.DescribeImagesCommand(input), options));
   }
   describeRepositories(input: ecr.DescribeRepositoriesRequest) {
     return this.call("DescribeRepositories", () => this.client.send(new ecr.DescribeRepositoriesCommand(input)));
   }
   listImages(input: ecr.ListImagesRequest) {
-    return this.call("ListImages", () => this.client.send(new ecr.ListImagesCommand(input)));
+    return this.call("ListImages", (options) => this.client.send(new ecr.ListImagesCommand(input), options));
   }
   batchDeleteImage(input: ecr.BatchDeleteImageRequest) {
-    return this.call("BatchDeleteImage", () => this.client.send(new ecr.BatchDeleteImageCommand(input)));
+    return this.call("BatchDeleteImage", (options) => this.client.send(new ecr.BatchDeleteImageCommand(input), options));
   }
 }
 
@@ -180,13 +189,13 @@ export class SdkAcm extends Adapter implements AcmApi {
     super(context, "ACM");
   }
   listCertificates(input: acm.ListCertificatesRequest) {
-    return this.call("ListCertificates", () => this.client.send(new acm.ListCertificatesCommand(input)));
+    return this.call("ListCertificates", (options) => this.client.send(new acm.ListCertificatesCommand(input), options));
   }
   describeCertificate(input: acm.DescribeCertificateRequest) {
-    return this.call("DescribeCertificate", () => this.client.send(new acm.DescribeCertificateCommand(input)));
+    return this.call("DescribeCertificate", (options) => this.client.send(new acm.DescribeCertificateCommand(input), options));
   }
   requestCertificate(input: acm.RequestCertificateRequest) {
-    return this.call("RequestCertificate", () => this.client.send(new acm.RequestCertificateCommand(input)));
+    return this.call("RequestCertificate", (options) => this.client.send(new acm.RequestCertificateCommand(input), options));
   }
   listTagsForCertificate(input: acm.ListTagsForCertificateRequest) {
     return this.call("ListTagsForCertificate", () => this.client.send(new acm.ListTagsForCertificateCommand(input)));
@@ -202,16 +211,16 @@ export class SdkLogs extends Adapter implements LogsApi {
     super(context, "CloudWatch Logs");
   }
   describeLogStreams(input: logs.DescribeLogStreamsRequest) {
-    return this.call("DescribeLogStreams", () => this.client.send(new logs.DescribeLogStreamsCommand(input)));
+    return this.call("DescribeLogStreams", (options) => this.client.send(new logs.DescribeLogStreamsCommand(input), options));
   }
   getLogEvents(input: logs.GetLogEventsRequest) {
-    return this.call("GetLogEvents", () => this.client.send(new logs.GetLogEventsCommand(input)));
+    return this.call("GetLogEvents", (options) => this.client.send(new logs.GetLogEventsCommand(input), options));
   }
   describeLogGroups(input: logs.DescribeLogGroupsRequest) {
-    return this.call("DescribeLogGroups", () => this.client.send(new logs.DescribeLogGroupsCommand(input)));
+    return this.call("DescribeLogGroups", (options) => this.client.send(new logs.DescribeLogGroupsCommand(input), options));
   }
   deleteLogGroup(input: logs.DeleteLogGroupRequest) {
-    return this.call("DeleteLogGroup", () => this.client.send(new logs.DeleteLogGroupCommand(input)));
+    return this.call("DeleteLogGroup", (options) => this.client.send(new logs.DeleteLogGroupCommand(input), options));
   }
 }
 
@@ -221,10 +230,10 @@ export class SdkS3 extends Adapter implements S3Api {
     super(context, "S3");
   }
   listObjectVersions(input: s3.ListObjectVersionsRequest) {
-    return this.call("ListObjectVersions", () => this.client.send(new s3.ListObjectVersionsCommand(input)));
+    return this.call("ListObjectVersions", (options) => this.client.send(new s3.ListObjectVersionsCommand(input), options));
   }
   deleteObjects(input: s3.DeleteObjectsRequest) {
-    return this.call("DeleteObjects", () => this.client.send(new s3.DeleteObjectsCommand(input)));
+    return this.call("DeleteObjects", (options) => this.client.send(new s3.DeleteObjectsCommand(input), options));
   }
 }
 
@@ -234,25 +243,25 @@ export class SdkCodeBuild extends Adapter implements CodeBuildApi {
     super(context, "CodeBuild");
   }
   createProject(input: cb.CreateProjectInput) {
-    return this.call("CreateProject", () => this.client.send(new cb.CreateProjectCommand(input)));
+    return this.call("CreateProject", (options) => this.client.send(new cb.CreateProjectCommand(input), options));
   }
   updateProject(input: cb.UpdateProjectInput) {
-    return this.call("UpdateProject", () => this.client.send(new cb.UpdateProjectCommand(input)));
+    return this.call("UpdateProject", (options) => this.client.send(new cb.UpdateProjectCommand(input), options));
   }
   batchGetProjects(input: cb.BatchGetProjectsInput) {
-    return this.call("BatchGetProjects", () => this.client.send(new cb.BatchGetProjectsCommand(input)));
+    return this.call("BatchGetProjects", (options) => this.client.send(new cb.BatchGetProjectsCommand(input), options));
   }
   deleteProject(input: cb.DeleteProjectInput) {
-    return this.call("DeleteProject", () => this.client.send(new cb.DeleteProjectCommand(input)));
+    return this.call("DeleteProject", (options) => this.client.send(new cb.DeleteProjectCommand(input), options));
   }
   listBuildsForProject(input: cb.ListBuildsForProjectInput) {
-    return this.call("ListBuildsForProject", () => this.client.send(new cb.ListBuildsForProjectCommand(input)));
+    return this.call("ListBuildsForProject", (options) => this.client.send(new cb.ListBuildsForProjectCommand(input), options));
   }
   batchGetBuilds(input: cb.BatchGetBuildsInput) {
-    return this.call("BatchGetBuilds", () => this.client.send(new cb.BatchGetBuildsCommand(input)));
+    return this.call("BatchGetBuilds", (options) => this.client.send(new cb.BatchGetBuildsCommand(input), options));
   }
   stopBuild(input: cb.StopBuildInput) {
-    return this.call("StopBuild", () => this.client.send(new cb.StopBuildCommand(input)));
+    return this.call("StopBuild", (options) => this.client.send(new cb.StopBuildCommand(input), options));
   }
 }
 
@@ -262,25 +271,25 @@ export class SdkCodePipeline extends Adapter implements CodePipelineApi {
     super(context, "CodePipeline");
   }
   createPipeline(input: cp.CreatePipelineInput) {
-    return this.call("CreatePipeline", () => this.client.send(new cp.CreatePipelineCommand(input)));
+    return this.call("CreatePipeline", (options) => this.client.send(new cp.CreatePipelineCommand(input), options));
   }
   updatePipeline(input: cp.UpdatePipelineInput) {
-    return this.call("UpdatePipeline", () => this.client.send(new cp.UpdatePipelineCommand(input)));
+    return this.call("UpdatePipeline", (options) => this.client.send(new cp.UpdatePipelineCommand(input), options));
   }
   getPipeline(input: cp.GetPipelineInput) {
-    return this.call("GetPipeline", () => this.client.send(new cp.GetPipelineCommand(input)));
+    return this.call("GetPipeline", (options) => this.client.send(new cp.GetPipelineCommand(input), options));
   }
   async deletePipeline(input: cp.DeletePipelineInput): Promise<void> {
-    await this.call("DeletePipeline", () => this.client.send(new cp.DeletePipelineCommand(input)));
+    await this.call("DeletePipeline", (options) => this.client.send(new cp.DeletePipelineCommand(input), options));
   }
   listPipelineExecutions(input: cp.ListPipelineExecutionsInput) {
-    return this.call("ListPipelineExecutions", () => this.client.send(new cp.ListPipelineExecutionsCommand(input)));
+    return this.call("ListPipelineExecutions", (options) => this.client.send(new cp.ListPipelineExecutionsCommand(input), options));
   }
   getPipelineExecution(input: cp.GetPipelineExecutionInput) {
-    return this.call("GetPipelineExecution", () => this.client.send(new cp.GetPipelineExecutionCommand(input)));
+    return this.call("GetPipelineExecution", (options) => this.client.send(new cp.GetPipelineExecutionCommand(input), options));
   }
   startPipelineExecution(input: cp.StartPipelineExecutionInput) {
-    return this.call("StartPipelineExecution", () => this.client.send(new cp.StartPipelineExecutionCommand(input)));
+    return this.call("StartPipelineExecution", (options) => this.client.send(new cp.StartPipelineExecutionCommand(input), options));
   }
 }
 
@@ -290,7 +299,7 @@ export class SdkConnections extends Adapter implements ConnectionsApi {
     super(context, "CodeStar Connections");
   }
   getConnection(input: csc.GetConnectionInput) {
-    return this.call("GetConnection", () => this.client.send(new csc.GetConnectionCommand(input)));
+    return this.call("GetConnection", (options) => this.client.send(new csc.GetConnectionCommand(input), options));
   }
 }
 
@@ -300,13 +309,13 @@ export class SdkEfs extends Adapter implements EfsApi {
     super(context, "EFS");
   }
   describeFileSystems(input: efs.DescribeFileSystemsRequest) {
-    return this.call("DescribeFileSystems", () => this.client.send(new efs.DescribeFileSystemsCommand(input)));
+    return this.call("DescribeFileSystems", (options) => this.client.send(new efs.DescribeFileSystemsCommand(input), options));
   }
   describeMountTargets(input: efs.DescribeMountTargetsRequest) {
-    return this.call("DescribeMountTargets", () => this.client.send(new efs.DescribeMountTargetsCommand(input)));
+    return this.call("DescribeMountTargets", (options) => this.client.send(new efs.DescribeMountTargetsCommand(input), options));
   }
   async deleteFileSystem(input: efs.DeleteFileSystemRequest): Promise<void> {
-    await this.call("DeleteFileSystem", () => this.client.send(new efs.DeleteFileSystemCommand(input)));
+    await this.call("DeleteFileSystem", (options) => this.client.send(new efs.DeleteFileSystemCommand(input), options));
   }
   async deleteMountTarget(input: efs.DeleteMountTargetRequest): Promise<void> {
     await this.call("DeleteMountTarget", () => this.client.send(new efs.DeleteMountTargetCommand(input)));
@@ -319,7 +328,7 @@ export class SdkSts extends Adapter implements StsApi {
     super(context, "STS");
   }
   getCallerIdentity(input: sts.GetCallerIdentityRequest) {
-    return this.call("GetCallerIdentity", () => this.client.send(new sts.GetCallerIdentityCommand(input)));
+    return this.call("GetCallerIdentity", (options) => this.client.send(new sts.GetCallerIdentityCommand(input), options));
   }
 }
 

@@ -88,7 +88,7 @@ describe("createAwsClients", () => {
   });
 
   it("names the endpoint it cannot reach", async () => {
-    const aws = await createAwsClients({ region: "us-east-1", endpointUrl: "http://127.0.0.1:9" });
+    const aws = await createAwsClients({ region: "us-east-1", endpointUrl: "http://127.0.0.1:9", retry: { budgetMs: 0, requestTimeoutMs: 1000 } });
     const error = await aws.cloudFormation.describeStacks({}).then(
       () => undefined,
       (e: unknown) => e,
