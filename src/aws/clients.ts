@@ -26,7 +26,7 @@ export async function createAwsClients(options: AwsClientOptions): Promise<AwsCl
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
   const profile = options.profile || undefined;
-  const endpointUrl = options.endpointUrl || undefined;
+  const endpointUrl = checkEndpointUrl(options.endpointUrl || undefined);
   // Loaded here rather than at start-up: the SDK takes about a second to load, which commands that never call AWS skip.
   const [sdk, adapters] = await Promise.all([loadSdk(), import("./sdk-adapters.js")]);
   const { region, source: regionSource } = await resolveRegion(options.region, profile, sdk.STSClient);
@@ -96,26 +96,53 @@ async function loadSdk() {
   };
 }
 
-/** The flag, then the environment, then the profile's `region` in ~/.aws/config; with where it came from. */
+/** An endpoint URL the SDK can call: http(s), with a host. Anything else is bad input, found before any call. */
+export function checkEndpointUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  const bad = (message: string) =>
+    new InputError([{ path: "--endpoint-url", message: `${JSON.stringify(raw)} ${message}` }], "Give the whole URL with its scheme, e.g. --endpoint-url http://127.0.0.1:4566 (also MLOPS_ENDPOINT_URL).");
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) throw bad("has no scheme (http:// or https://)");
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw bad("is not a URL");
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw bad(`uses ${url.protocol.slice(0, -1)}, not http or https`);
+  if (!url.hostname) throw bad("has no host");
+  return raw;
+}
+
+/** AWS region names: `us-east-1`, `eu-central-2`, `us-gov-west-1`, `cn-north-1`. */
+const regionPattern = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/;
+
+/** A region named where it came from; a malformed one is bad input (exit 2). */
+function checkRegion(region: string, source: string): string {
+  if (regionPattern.test(region)) return region;
+  throw new InputError([{ path: source, message: `${JSON.stringify(region)} is not an AWS region name` }], "Use a region such as us-east-1 or eu-west-1 (aws ec2 describe-regions lists them).");
+}
+
+/** The flag, then the environment, then the profile's `region` in ~/.aws/config; with where it came from. A malformed name is bad input. */
 async function resolveRegion(flag: string | undefined, profile: string | undefined, Sts: typeof STSClient): Promise<{ region: string; source: string }> {
-  if (flag) return { region: flag, source: "--region" };
+  if (flag) return { region: checkRegion(flag, "--region"), source: "--region" };
   // The JS SDK ignores AWS_DEFAULT_REGION, which the AWS CLI (and so many users' shells) rely on.
   for (const variable of ["AWS_REGION", "AWS_DEFAULT_REGION"]) {
     const value = process.env[variable];
-    if (value) return { region: value, source: variable };
+    if (value) return { region: checkRegion(value, variable), source: variable };
   }
 
   // A throwaway client resolves the region the way every SDK client would, config files included.
   const probe = new Sts(profile ? { profile } : {});
+  let fromConfig: string | undefined;
   try {
-    const region = await probe.config.region();
-    const name = profile ?? process.env.AWS_PROFILE ?? "default";
-    if (region) return { region, source: `profile ${name} in the AWS config file` };
+    fromConfig = await probe.config.region();
   } catch {
     // "Region is missing": reported below in mlops's own words.
   } finally {
     probe.destroy();
   }
+  const name = profile ?? process.env.AWS_PROFILE ?? "default";
+  if (fromConfig) return { region: checkRegion(fromConfig, `region of profile ${name}`), source: `profile ${name} in the AWS config file` };
   throw new InputError(
     [{ path: "--region", message: `No AWS region is set${profile ? ` (profile ${profile} has none)` : ""}.` }],
     "Pass --region (e.g. --region eu-west-1), set AWS_REGION, or add `region = ...` to the profile in ~/.aws/config.",

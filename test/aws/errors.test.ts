@@ -154,7 +154,7 @@ describe("translateAwsError", () => {
 describe("unreadable answers", () => {
   it("an HTML error page the JSON parser choked on is reported as a non-AWS answer with its status", () => {
     const parserError = Object.assign(new SyntaxError(`Unexpected token '<', "<!doctype "... is not valid JSON`), { $metadata: { httpStatusCode: 500 } });
-    const translated = translateAwsError(parserError, { service: "CodeStar Connections", operation: "GetConnection", endpointUrl: "http://127.0.0.1:4566" });
+    const translated = translateAwsError(parserError, { service: "CodeStar Connections", operation: "GetConnection", endpointUrl: "http://127.0.0.1:4566" }) as AwsError;
     expect(translated.message).toBe("CodeStar Connections GetConnection: the service answered HTTP 500 with an error page instead of an AWS answer: an outage at AWS or in a proxy between here and AWS.");
     expect(translated.code).toBe("HTTP500");
   });
