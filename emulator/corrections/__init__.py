@@ -31,6 +31,7 @@ MODULES = [
     "codebuild_update_project",
     "export_in_use",
     "unimplemented_calls",
+    "change_set_replacement",
 ]
 
 

@@ -110,11 +110,11 @@ export function translateAwsError(error: unknown, context: CallContext): MlopsEr
   if (networkCode !== undefined || error.name === "TimeoutError") {
     const where = endpointName(error, context);
     const what =
-      error.name === "TimeoutError" && networkCode === undefined
+      error.name === "TimeoutError"
         ? `no answer from ${where} within ${context.requestTimeoutMs ? seconds(context.requestTimeoutMs) : "the request timeout"} (a timeout${retried})`
         : `cannot reach ${where} (${networkCode}: ${message}${retried})`;
     return new AwsError(`${call}: ${what}`, {
-      code: networkCode ?? error.name,
+      code: error.name === "TimeoutError" ? "TimeoutError" : networkCode,
       hint: networkHint(networkCode, context),
       cause: error,
     });
@@ -205,7 +205,7 @@ function networkHint(networkCode: string | undefined, context: CallContext): str
     if (networkCode === "ENOTFOUND" || networkCode === "EAI_AGAIN") return `The host of ${endpoint} does not resolve: check its spelling, or drop --endpoint-url.`;
     return `Check that the endpoint ${endpoint} is up (is the emulator running?) or drop --endpoint-url.`;
   }
-  if (networkCode === undefined) return "AWS or the network is slow; run the same command again, or raise --request-timeout.";
+  if (networkCode === undefined || networkCode === "ETIMEDOUT") return "AWS or the network is slow; run the same command again, or raise --request-timeout.";
   return `Check the network connection and any proxy settings (HTTPS_PROXY), and that the region ${context.region ?? ""} is right.`;
 }
 

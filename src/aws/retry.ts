@@ -147,8 +147,12 @@ function isRetryable(info: RetryErrorInfo): boolean {
 
 /** One line naming the fault: the HTTP status, the throttling code, or what happened to the connection. */
 export function describeFault(info: RetryErrorInfo, settings: Pick<RetrySettings, "requestTimeoutMs">): string {
-  const error = info.error as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } } | undefined;
+  const error = info.error as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } } | undefined;
   const status = error?.$metadata?.httpStatusCode;
+  // The SDK's request timeout carries ETIMEDOUT too; its connection timeout carries no code.
+  if (error?.name === "TimeoutError") {
+    return /establish a connection/.test(error.message ?? "") ? "AWS did not accept the connection in time" : `AWS did not answer within ${formatSeconds(settings.requestTimeoutMs)}`;
+  }
   if (info.errorType === "THROTTLING") return `AWS is throttling requests (${status === 429 || !error?.name || error.name === "Error" ? `HTTP ${status ?? 429}` : error.name})`;
   switch (error?.code) {
     case "ECONNREFUSED":
@@ -164,7 +168,6 @@ export function describeFault(info: RetryErrorInfo, settings: Pick<RetrySettings
     case "ENETUNREACH":
       return `AWS cannot be reached (${error.code})`;
   }
-  if (error?.name === "TimeoutError") return `AWS did not answer within ${formatSeconds(settings.requestTimeoutMs)}`;
   if (status !== undefined) return `AWS answered ${status}`;
   return `AWS call failed (${error?.name ?? "unknown error"})`;
 }
