@@ -1,0 +1,118 @@
+/**
+ * Replacements on the emulator as on AWS (its change sets carry Replacement,
+ * see the change-set-replacement correction): a new VPC CIDR would replace
+ * the target group and the service, so it is named and refused without --yes
+ * (even when the user answers yes at the prompt).
+ * And the EFS rule of an endpoint's tasks, lost with a failed update of the
+ * base, is put back by the next create or update.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
+import { DescribeSecurityGroupsCommand, RevokeSecurityGroupIngressCommand } from "@aws-sdk/client-ec2";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createAwsClients } from "../../src/aws/clients.js";
+import { systemClock } from "../../src/deploy/clock.js";
+import { deployEndpoint } from "../../src/deploy/endpoint.js";
+import { DeclinedError } from "../../src/errors.js";
+import { loadEndpointConfig } from "../../src/params/load.js";
+import { InteractiveMemoryOutput } from "../fakes/output.js";
+import { pushImage, pushWhenRepositoryExists, sdkClients } from "../helpers/aws.js";
+import { runMlops, type MlopsRun } from "../helpers/mlops.js";
+import { startEmulator, type RunningEmulator } from "../setup/emulator-process.js";
+
+process.env.AWS_ACCESS_KEY_ID ??= "test";
+process.env.AWS_SECRET_ACCESS_KEY ??= "test";
+
+let emulator: RunningEmulator;
+let aws: ReturnType<typeof sdkClients>;
+
+function failure(run: MlopsRun): string {
+  return `exit ${run.code}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
+}
+
+async function baseStack() {
+  return (await aws.cfn.send(new DescribeStacksCommand({ StackName: "ep-a-prod" }))).Stacks?.[0];
+}
+
+/** The security group ids the NFS rule joins. */
+async function nfsRule() {
+  const outputs = Object.fromEntries(((await baseStack())?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
+  const group = (await aws.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [outputs.EfsSecurityGroupId!] }))).SecurityGroups?.[0];
+  const pairs = (group?.IpPermissions ?? []).filter((p) => p.FromPort === 2049).flatMap((p) => p.UserIdGroupPairs ?? []);
+  return { efsGroup: outputs.EfsSecurityGroupId!, taskGroup: outputs.TaskSecurityGroupId!, admitted: pairs.some((p) => p.GroupId === outputs.TaskSecurityGroupId) };
+}
+
+/** What a failed update of the base did on AWS: both port-2049 rules gone. */
+async function loseNfsRule(): Promise<void> {
+  const rule = await nfsRule();
+  const group = (await aws.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [rule.efsGroup] }))).SecurityGroups?.[0];
+  const permissions = (group?.IpPermissions ?? []).filter((p) => p.FromPort === 2049);
+  await aws.ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: rule.efsGroup, IpPermissions: permissions }));
+  expect((await nfsRule()).admitted).toBe(false);
+}
+
+beforeAll(async () => {
+  emulator = await startEmulator();
+  aws = sdkClients(emulator.url);
+  const controller = new AbortController();
+  const pushing = pushWhenRepositoryExists(aws.ecr, "ep-a-prod", "v1", controller.signal);
+  const run = await runMlops(["create-endpoint", "params/ep-a.yaml", "--tag", "v1", "--yes", "--no-pipeline"], { endpointUrl: emulator.url });
+  controller.abort();
+  await pushing;
+  expect(run.code, failure(run)).toBe(0);
+}, 120_000);
+
+afterAll(async () => {
+  await emulator?.stop();
+});
+
+describe("a replacement that cuts traffic", () => {
+  it("a new VPC CIDR is previewed as replacing the target group and service, refused without --yes, and nothing changes", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mlops-replace-"));
+    const file = join(dir, "ep-a.yaml");
+    const original = readFileSync(fileURLToPath(new URL("../../params/ep-a.yaml", import.meta.url)), "utf8");
+    writeFileSync(
+      file,
+      original
+        .replace("vpcCidr: 10.0.0.0/16", "vpcCidr: 10.9.0.0/16")
+        .replace("[10.0.0.0/24, 10.0.1.0/24]", "[10.9.0.0/24, 10.9.1.0/24]")
+        .replace("[10.0.2.0/24, 10.0.3.0/24]", "[10.9.2.0/24, 10.9.3.0/24]"),
+    );
+    // At a terminal, even a "yes" at the prompt does not apply it: only --yes does.
+    const out = new InteractiveMemoryOutput([true, true, true]);
+    const clients = await createAwsClients({ region: "us-east-1", endpointUrl: emulator.url, retry: { budgetMs: 0, requestTimeoutMs: 10_000 } });
+    const config = await loadEndpointConfig(file);
+    const run = deployEndpoint(config, { tag: "v1", pipeline: false, imageTimeoutMs: 60_000, rolloutTimeoutMs: 60_000 }, { aws: clients, out, clock: systemClock, assumeYes: false });
+    await expect(run).rejects.toThrow(DeclinedError);
+    await expect(run).rejects.toThrow(/Stack ep-a-prod: this change replaces .*TargetGroup.*, which cuts traffic; nothing was changed\./);
+    const shown = out.lines.join("\n");
+    expect(shown).toMatch(/Vpc\s+AWS::EC2::VPC\s+True/);
+    expect(shown).toMatch(/REPLACEMENT CUTS TRAFFIC: \w+ \(AWS::ElasticLoadBalancingV2::TargetGroup\) (is|may be) replaced/);
+    expect(shown).not.toMatch(/confirm: Apply these changes/);
+    const stack = await baseStack();
+    expect(stack?.StackStatus).toBe("UPDATE_COMPLETE");
+    expect(stack?.Parameters?.find((p) => p.ParameterKey === "VpcCidr")?.ParameterValue).toBe("10.0.0.0/16");
+  }, 120_000);
+});
+
+describe("the EFS rule lost with a failed update of the base", () => {
+  it("is put back by the next update", async () => {
+    await loseNfsRule();
+    await pushImage(aws.ecr, "ep-a-prod", "v2");
+    const run = await runMlops(["update", "params/ep-a.yaml", "--tag", "v2", "--yes"], { endpointUrl: emulator.url });
+    expect(run.code, failure(run)).toBe(0);
+    expect(run.stderr).toContain("EFS security group now admits ep-a-prod's tasks on 2049");
+    expect((await nfsRule()).admitted).toBe(true);
+  }, 120_000);
+
+  it("is put back by the next create-endpoint, even with nothing else to change", async () => {
+    await loseNfsRule();
+    const run = await runMlops(["create-endpoint", "params/ep-a.yaml", "--tag", "v2", "--yes", "--no-pipeline"], { endpointUrl: emulator.url });
+    expect(run.code, failure(run)).toBe(0);
+    expect(run.stderr).toContain("EFS security group now admits ep-a-prod's tasks on 2049");
+    expect((await nfsRule()).admitted).toBe(true);
+  }, 120_000);
+});
