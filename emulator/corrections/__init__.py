@@ -32,6 +32,7 @@ MODULES = [
     "export_in_use",
     "unimplemented_calls",
     "change_set_replacement",
+    "security_group_message",
 ]
 
 

@@ -49,6 +49,7 @@ import {
   CreateVpcCommand,
   DescribeAddressesCommand,
   DescribeFlowLogsCommand,
+  DescribeSecurityGroupsCommand,
   DescribeInternetGatewaysCommand,
   DescribeNatGatewaysCommand,
   DescribeNetworkInterfacesCommand,
@@ -261,6 +262,7 @@ const WITHOUT_RESOURCE_STATE = [
   "codebuild-update-project",
   "unimplemented-calls",
   "change-set-replacement",
+  "security-group-message",
 ];
 let lifecycleEmulator: RunningEmulator;
 let stateEmulator: RunningEmulator;
@@ -870,5 +872,18 @@ describe("change-set-replacement (moto: change sets leave Replacement empty)", (
     const changes = byId(await throughChangeSet(withoutState, name, "UPDATE", { body: template, values: { Cidr: "10.1.0.0/16", Days: 14 } }));
     expect(changes.Vpc).toBeDefined();
     expect(changes.Vpc?.Replacement).toBeUndefined();
+  });
+});
+
+describe("security-group-message (moto: a Python set in an EC2 message)", () => {
+  it("InvalidGroup.NotFound names the group as EC2 does", async () => {
+    const missing = await main.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: ["sg-0123456789abcdef0"] })).catch((e: unknown) => e as Error);
+    expect((missing as Error).name).toBe("InvalidGroup.NotFound");
+    expect((missing as Error).message).toBe("The security group 'sg-0123456789abcdef0' does not exist");
+  });
+
+  it("without it, the message carries a Python set", async () => {
+    const missing = await withoutState.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: ["sg-0123456789abcdef0"] })).catch((e: unknown) => e as Error);
+    expect((missing as Error).message).toBe("The security group '{'sg-0123456789abcdef0'}' does not exist");
   });
 });
