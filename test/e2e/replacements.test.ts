@@ -1,23 +1,18 @@
 /**
  * Replacements on the emulator as on AWS (its change sets carry Replacement,
- * see the change-set-replacement correction): a new VPC CIDR would replace
- * the target group and the service, so it is named and refused without --yes
- * (even when the user answers yes at the prompt).
+ * see the change-set-replacement correction): a change that replaces a file
+ * system is named and refused without --yes (even when the user answers yes
+ * at the prompt).
  * And the EFS rule of an endpoint's tasks, lost with a failed update of the
  * base, is put back by the next create or update.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
 import { DescribeSecurityGroupsCommand, RevokeSecurityGroupIngressCommand } from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAwsClients } from "../../src/aws/clients.js";
 import { systemClock } from "../../src/deploy/clock.js";
-import { deployEndpoint } from "../../src/deploy/endpoint.js";
+import { deployStack } from "../../src/deploy/stack.js";
 import { DeclinedError } from "../../src/errors.js";
-import { loadEndpointConfig } from "../../src/params/load.js";
 import { InteractiveMemoryOutput } from "../fakes/output.js";
 import { pushImage, pushWhenRepositoryExists, sdkClients } from "../helpers/aws.js";
 import { runMlops, type MlopsRun } from "../helpers/mlops.js";
@@ -69,32 +64,30 @@ afterAll(async () => {
   await emulator?.stop();
 });
 
-describe("a replacement that cuts traffic", () => {
-  it("a new VPC CIDR is previewed as replacing the target group and service, refused without --yes, and nothing changes", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "mlops-replace-"));
-    const file = join(dir, "ep-a.yaml");
-    const original = readFileSync(fileURLToPath(new URL("../../params/ep-a.yaml", import.meta.url)), "utf8");
-    writeFileSync(
-      file,
-      original
-        .replace("vpcCidr: 10.0.0.0/16", "vpcCidr: 10.9.0.0/16")
-        .replace("[10.0.0.0/24, 10.0.1.0/24]", "[10.9.0.0/24, 10.9.1.0/24]")
-        .replace("[10.0.2.0/24, 10.0.3.0/24]", "[10.9.2.0/24, 10.9.3.0/24]"),
-    );
-    // At a terminal, even a "yes" at the prompt does not apply it: only --yes does.
-    const out = new InteractiveMemoryOutput([true, true, true]);
+describe("a replacement that deletes data", () => {
+  it("is previewed as Replacement: True, named, and refused without --yes even when the prompt is answered yes; with --yes it goes ahead", async () => {
     const clients = await createAwsClients({ region: "us-east-1", endpointUrl: emulator.url, retry: { budgetMs: 0, requestTimeoutMs: 10_000 } });
-    const config = await loadEndpointConfig(file);
-    const run = deployEndpoint(config, { tag: "v1", pipeline: false, imageTimeoutMs: 60_000, rolloutTimeoutMs: 60_000 }, { aws: clients, out, clock: systemClock, assumeYes: false });
-    await expect(run).rejects.toThrow(DeclinedError);
-    await expect(run).rejects.toThrow(/Stack ep-a-prod: this change replaces .*TargetGroup.*, which cuts traffic; nothing was changed\./);
+    // An unnamed file system (no fixed name to refuse it on): PerformanceMode is create-only.
+    const template = JSON.stringify({
+      Parameters: { Mode: { Type: "String" } },
+      Resources: { Data: { Type: "AWS::EFS::FileSystem", Properties: { PerformanceMode: { Ref: "Mode" }, Encrypted: true } } },
+    });
+    const spec = (mode: string) => ({ stackName: "mlops-replace-efs", templateBody: template, parameters: { Mode: mode }, tags: {} });
+    const quiet = { cfn: clients.cloudFormation, clock: systemClock, pollIntervalMs: 50 };
+    expect((await deployStack(spec("generalPurpose"), { ...quiet, out: new InteractiveMemoryOutput(), assumeYes: true })).kind).toBe("created");
+
+    const out = new InteractiveMemoryOutput([true, true, true]);
+    const refused = deployStack(spec("maxIO"), { ...quiet, out, assumeYes: false });
+    await expect(refused).rejects.toThrow(DeclinedError);
+    await expect(refused).rejects.toThrow("Stack mlops-replace-efs: this change replaces Data, which deletes data; nothing was changed.");
     const shown = out.lines.join("\n");
-    expect(shown).toMatch(/Vpc\s+AWS::EC2::VPC\s+True/);
-    expect(shown).toMatch(/REPLACEMENT CUTS TRAFFIC: \w+ \(AWS::ElasticLoadBalancingV2::TargetGroup\) (is|may be) replaced/);
-    expect(shown).not.toMatch(/confirm: Apply these changes/);
-    const stack = await baseStack();
-    expect(stack?.StackStatus).toBe("UPDATE_COMPLETE");
-    expect(stack?.Parameters?.find((p) => p.ParameterKey === "VpcCidr")?.ParameterValue).toBe("10.0.0.0/16");
+    expect(shown).toMatch(/Data\s+AWS::EFS::FileSystem\s+True/);
+    expect(shown).toContain("REPLACEMENT DELETES DATA: Data (AWS::EFS::FileSystem) is replaced: the old one and its data are deleted.");
+    expect(shown).not.toContain("confirm: Apply these changes");
+    const stack = (await clients.cloudFormation.describeStacks({ StackName: "mlops-replace-efs" })).Stacks?.[0];
+    expect(stack?.Parameters?.find((p) => p.ParameterKey === "Mode")?.ParameterValue).toBe("generalPurpose");
+
+    expect((await deployStack(spec("maxIO"), { ...quiet, out: new InteractiveMemoryOutput(), assumeYes: true })).kind).toBe("updated");
   }, 120_000);
 });
 
