@@ -56,7 +56,8 @@ export async function createAwsClients(options: AwsClientOptions): Promise<AwsCl
     connections: new adapters.SdkConnections(new sdk.CodeStarConnectionsClient(config), context),
     efs: new adapters.SdkEfs(new sdk.EFSClient(config), context),
     sts: new adapters.SdkSts(new sdk.STSClient(config), context),
-    ssm: new adapters.SdkSsm(new sdk.SSMClient(config), context),
+    // Leases are given back after Ctrl-C: their calls do not carry the abort signal (each is one short request).
+    ssm: new adapters.SdkSsm(new sdk.SSMClient(config), { ...context, signal: undefined }),
   };
 }
 
