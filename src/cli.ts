@@ -7,6 +7,7 @@ import { Command, CommanderError, Option } from "commander";
 import { readFileSync } from "node:fs";
 import { hostname, userInfo } from "node:os";
 import type { ClientName } from "./aws/clients.js";
+import { defaultRequestTimeoutSeconds, defaultRetryBudgetSeconds, parseRetrySettings } from "./aws/retry.js";
 import type { CommandDeps } from "./commands/shared.js";
 import { systemClock } from "./deploy/clock.js";
 import { ExitCode, InterruptedError, MlopsError } from "./errors.js";
@@ -26,6 +27,8 @@ interface GlobalOptions {
   color?: boolean;
   lockTimeout?: string;
   forceUnlock?: boolean;
+  retryBudget?: string;
+  requestTimeout?: string;
 }
 
 /** Runs mlops with the given argv (as `process.argv`) and returns the exit code. */
@@ -51,6 +54,11 @@ export async function main(argv: string[]): Promise<number> {
         color: Boolean(process.stderr.isTTY) && !process.env.NO_COLOR && globals.color !== false,
       });
       const region = regionFromFlagOrEnvironment(globals.region);
+      const out = output;
+      const retry = parseRetrySettings(
+        { retryBudget: globals.retryBudget ?? process.env.MLOPS_RETRY_BUDGET, requestTimeout: globals.requestTimeout ?? process.env.MLOPS_REQUEST_TIMEOUT },
+        (notice) => out.warn(notice),
+      );
       const deps: CommandDeps = {
         out: output,
         clock: systemClock,
@@ -59,7 +67,15 @@ export async function main(argv: string[]): Promise<number> {
         region: region?.name,
         regionSource: region?.source,
         holder: holderName(),
-        aws: async () => (await import("./aws/clients.js")).createAwsClients({ region: globals.region, profile: globals.profile, endpointUrl: globals.endpointUrl ?? process.env.MLOPS_ENDPOINT_URL, preload }),
+        aws: async () =>
+          (await import("./aws/clients.js")).createAwsClients({
+            region: globals.region,
+            profile: globals.profile,
+            endpointUrl: globals.endpointUrl ?? process.env.MLOPS_ENDPOINT_URL,
+            preload,
+            retry,
+            signal: controller.signal,
+          }),
       };
       return deps;
     });
@@ -162,6 +178,8 @@ export function buildProgram(makeDeps: (globals: GlobalOptions, preload: ClientN
     .addOption(new Option("--region <region>", "AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, or the profile's region)"))
     .addOption(new Option("--profile <name>", "AWS named profile (default: AWS_PROFILE or the standard credential chain)"))
     .addOption(new Option("--endpoint-url <url>", "send every AWS call to this endpoint, e.g. the local emulator (env: MLOPS_ENDPOINT_URL)"))
+    .addOption(new Option("--retry-budget <seconds>", `how long each AWS call retries throttling, 5xx answers and dropped connections (default ${defaultRetryBudgetSeconds}; env: MLOPS_RETRY_BUDGET)`))
+    .addOption(new Option("--request-timeout <seconds>", `how long one AWS request may take before it is retried (default ${defaultRequestTimeoutSeconds}; env: MLOPS_REQUEST_TIMEOUT)`))
     .option("-y, --yes", "answer yes to every confirmation")
     .option("--json", "print the result as JSON on stdout")
     .option("--no-color", "no colours (also: NO_COLOR)")

@@ -30,6 +30,9 @@ MODULES = [
     "pipeline_dates",
     "codebuild_update_project",
     "export_in_use",
+    "unimplemented_calls",
+    "change_set_replacement",
+    "security_group_message",
 ]
 
 

@@ -1,6 +1,6 @@
 /**
  * Builds the SDK clients behind every interface of `interfaces.ts`, once per
- * command, with the same region, profile, retry policy and endpoint.
+ * command, with the same region, profile, retry policy (`retry.ts`) and endpoint.
  *
  * Each client is loaded on its first call: the SDK is most of mlops's code,
  * and a command that only reads CloudFormation and ECS should not pay for
@@ -8,6 +8,7 @@
  */
 import { InputError } from "../errors.js";
 import type { AwsClients } from "./interfaces.js";
+import { clientRetryConfig, parseRetrySettings, type RetrySettings } from "./retry.js";
 import type { AdapterContext } from "./sdk-adapters.js";
 
 /** Where and as whom to call AWS. */
@@ -21,6 +22,10 @@ export interface AwsClientOptions {
    * call is on its way, while the command waits for AWS, instead of when each is first called.
    */
   preload?: ClientName[];
+  /** How long calls retry and how long one attempt may take (`retry.ts`); default: 60 s and 30 s. */
+  retry?: RetrySettings;
+  /** Ctrl-C: reaches every request. */
+  signal?: AbortSignal;
 }
 
 /** The name of one client of `AwsClients`. */
@@ -44,15 +49,11 @@ const modules = {
   ssm: () => import("./sdk/ssm.js"),
 } satisfies Record<ClientName, () => Promise<unknown>>;
 
-/** Attempts per call, including the first; the SDK's standard mode backs off between them. */
-const MAX_ATTEMPTS = 5;
-
 /** The configuration every SDK client is built with. */
-export function clientConfig(region: string, profile: string | undefined, endpointUrl: string | undefined) {
+export function clientConfig(region: string, profile: string | undefined, endpointUrl: string | undefined, retry: RetrySettings) {
   return {
     region,
-    maxAttempts: MAX_ATTEMPTS,
-    retryMode: "standard",
+    ...clientRetryConfig(retry),
     ...(profile ? { profile } : {}),
     ...(endpointUrl ? { endpoint: endpointUrl } : {}),
   };
@@ -64,10 +65,11 @@ export async function createAwsClients(options: AwsClientOptions): Promise<AwsCl
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
   const profile = options.profile || undefined;
-  const endpointUrl = options.endpointUrl || undefined;
+  const endpointUrl = checkEndpointUrl(options.endpointUrl || undefined);
   const { region, source: regionSource } = await resolveRegion(options.region, profile);
-  const config = clientConfig(region, profile, endpointUrl);
-  const context: AdapterContext = { region, profile, endpointUrl };
+  const retry = options.retry ?? parseRetrySettings({});
+  const config = clientConfig(region, profile, endpointUrl, retry);
+  const context: AdapterContext = { region, profile, endpointUrl, signal: options.signal, retryBudgetMs: retry.budgetMs, requestTimeoutMs: retry.requestTimeoutMs };
   let preloading = false;
   const onDemand = <T extends object>(build: () => Promise<T>): T =>
     onFirstCall(async () => {
@@ -138,7 +140,8 @@ export async function createAwsClients(options: AwsClientOptions): Promise<AwsCl
     }),
     ssm: onDemand(async () => {
       const sdk = await modules.ssm();
-      return new sdk.SdkSsm(new sdk.SSMClient(config), context);
+      // Leases are given back after Ctrl-C: their calls do not carry the abort signal (each is one short request).
+      return new sdk.SdkSsm(new sdk.SSMClient(config), { ...context, signal: undefined });
     }),
   };
 }
@@ -165,27 +168,54 @@ export function onFirstCall<T extends object>(build: () => Promise<T>): T {
   });
 }
 
-/** The flag, then the environment, then the profile's `region` in ~/.aws/config; with where it came from. */
+/** An endpoint URL the SDK can call: http(s), with a host. Anything else is bad input, found before any call. */
+export function checkEndpointUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  const bad = (message: string) =>
+    new InputError([{ path: "--endpoint-url", message: `${JSON.stringify(raw)} ${message}` }], "Give the whole URL with its scheme, e.g. --endpoint-url http://127.0.0.1:4566 (also MLOPS_ENDPOINT_URL).");
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) throw bad("has no scheme (http:// or https://)");
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw bad("is not a URL");
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw bad(`uses ${url.protocol.slice(0, -1)}, not http or https`);
+  if (!url.hostname) throw bad("has no host");
+  return raw;
+}
+
+/** AWS region names: `us-east-1`, `eu-central-2`, `us-gov-west-1`, `cn-north-1`. */
+const regionPattern = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/;
+
+/** A region named where it came from; a malformed one is bad input (exit 2). */
+function checkRegion(region: string, source: string): string {
+  if (regionPattern.test(region)) return region;
+  throw new InputError([{ path: source, message: `${JSON.stringify(region)} is not an AWS region name` }], "Use a region such as us-east-1 or eu-west-1 (aws ec2 describe-regions lists them).");
+}
+
+/** The flag, then the environment, then the profile's `region` in ~/.aws/config; with where it came from. A malformed name is bad input. */
 async function resolveRegion(flag: string | undefined, profile: string | undefined): Promise<{ region: string; source: string }> {
-  if (flag) return { region: flag, source: "--region" };
+  if (flag) return { region: checkRegion(flag, "--region"), source: "--region" };
   // The JS SDK ignores AWS_DEFAULT_REGION, which the AWS CLI (and so many users' shells) rely on.
   for (const variable of ["AWS_REGION", "AWS_DEFAULT_REGION"]) {
     const value = process.env[variable];
-    if (value) return { region: value, source: variable };
+    if (value) return { region: checkRegion(value, variable), source: variable };
   }
 
   // A throwaway client resolves the region the way every SDK client would, config files included.
   const { STSClient } = await modules.sts();
   const probe = new STSClient(profile ? { profile } : {});
+  let fromConfig: string | undefined;
   try {
-    const region = await probe.config.region();
-    const name = profile ?? process.env.AWS_PROFILE ?? "default";
-    if (region) return { region, source: `profile ${name} in the AWS config file` };
+    fromConfig = await probe.config.region();
   } catch {
     // "Region is missing": reported below in mlops's own words.
   } finally {
     probe.destroy();
   }
+  const name = profile ?? process.env.AWS_PROFILE ?? "default";
+  if (fromConfig) return { region: checkRegion(fromConfig, `region of profile ${name}`), source: `profile ${name} in the AWS config file` };
   throw new InputError(
     [{ path: "--region", message: `No AWS region is set${profile ? ` (profile ${profile} has none)` : ""}.` }],
     "Pass --region (e.g. --region eu-west-1), set AWS_REGION, or add `region = ...` to the profile in ~/.aws/config.",

@@ -15,6 +15,9 @@ export interface CallContext {
   region?: string;
   profile?: string;
   endpointUrl?: string;
+  /** How long the call was retried before this error stands, to say so. */
+  retryBudgetMs?: number;
+  requestTimeoutMs?: number;
 }
 
 /** IAM action prefixes, so a permission hint can name the exact action to allow. */
@@ -102,34 +105,61 @@ export function translateAwsError(error: unknown, context: CallContext): MlopsEr
     return new CredentialsError(`${what} (${call}): ${message}`, { code, hint: credentialsHint(context), cause: error });
   }
 
+  const retried = context.retryBudgetMs ? `, still after retrying for ${seconds(context.retryBudgetMs)}` : "";
   const networkCode = typeof fields.code === "string" && NETWORK_CODES.has(fields.code) ? fields.code : undefined;
   if (networkCode !== undefined || error.name === "TimeoutError") {
     const where = endpointName(error, context);
-    return new AwsError(`${call}: cannot reach ${where} (${networkCode ?? error.name}: ${message})`, {
-      code: networkCode ?? error.name,
-      hint: context.endpointUrl
-        ? `Check that the endpoint ${context.endpointUrl} is up (is the emulator running?) or drop --endpoint-url.`
-        : `Check the network connection and any proxy settings (HTTPS_PROXY), and that the region ${context.region ?? ""} is right.`,
+    const what =
+      error.name === "TimeoutError"
+        ? `no answer from ${where} within ${context.requestTimeoutMs ? seconds(context.requestTimeoutMs) : "the request timeout"} (a timeout${retried})`
+        : `cannot reach ${where} (${networkCode}: ${message}${retried})`;
+    return new AwsError(`${call}: ${what}`, {
+      code: error.name === "TimeoutError" ? "TimeoutError" : networkCode,
+      hint: networkHint(networkCode, context),
       cause: error,
     });
   }
 
-  // A body the SDK could not parse: an emulator answering in another protocol, lacking the call, or a proxy's page.
-  // The parser's own SyntaxError or TypeError names no AWS error: the body was not an AWS answer.
-  const parserFailure = code === undefined || error.name === "SyntaxError" || error.name === "TypeError";
-  if (fields.$fault === undefined && fields.$metadata?.httpStatusCode !== undefined && parserFailure) {
-    const status = fields.$metadata.httpStatusCode;
+  if (code === "NotImplemented" || fields.$metadata?.httpStatusCode === 501) {
+    return new AwsError(`${call}: ${context.endpointUrl ?? "the endpoint"} does not implement ${context.operation} (HTTP 501${message && message !== "Unknown" ? `: ${message}` : ""}).`, {
+      code: "NotImplemented",
+      hint: context.endpointUrl ? `Use an endpoint that implements ${context.operation} (e.g. AWS itself: drop --endpoint-url).` : "Check that the region offers this service.",
+      cause: error,
+    });
+  }
+
+  // A body the SDK could not parse: an outage page from a load balancer or proxy, or no AWS endpoint at all.
+  // The parser's own SyntaxError or TypeError, or the query protocol's "Unknown", names no AWS error.
+  const status = fields.$metadata?.httpStatusCode;
+  const parserFailure = code === undefined || error.name === "SyntaxError" || error.name === "TypeError" || message === "Unknown" || message === "";
+  if (status !== undefined && parserFailure) {
     const recovered = errorFromRawResponse(error);
     if (recovered.code !== undefined) {
       return new AwsError(`${call}: ${recovered.message || recovered.code}`, { code: recovered.code, hint: hintFor(recovered.code, context), cause: error });
     }
+    if (status >= 500) {
+      return new AwsError(`${call}: the service answered HTTP ${status} with an error page instead of an AWS answer${retried}: an outage at AWS or in a proxy between here and AWS.`, {
+        code: `HTTP${status}`,
+        hint: context.endpointUrl
+          ? `Check that ${context.endpointUrl} is up, wait a few minutes and run the same command again; every step continues where it stopped.`
+          : "Wait a few minutes (https://health.aws.amazon.com shows AWS outages) and run the same command again; every step continues where it stopped.",
+        cause: error,
+      });
+    }
     return new AwsError(`${call}: the service answered HTTP ${status} with something that is not an AWS response.`, {
       code: `HTTP${status}`,
       hint: context.endpointUrl
-        ? `The endpoint ${context.endpointUrl} may not implement ${context.operation}.`
-        : "Retry in a moment; if it persists, check for a proxy between this machine and AWS.",
+        ? `Check that ${context.endpointUrl} is an AWS endpoint or emulator (the URL, its port and path), or drop --endpoint-url.`
+        : "Check for a proxy between this machine and AWS (HTTPS_PROXY).",
       cause: error,
     });
+  }
+
+  if (THROTTLING_CODES.has(code ?? "") || status === 429) {
+    return new AwsError(`${call}: AWS is throttling requests${retried} (${message || code || "HTTP 429"})`, { code, hint: hintFor(code, context) ?? throttlingHint, cause: error });
+  }
+  if (status !== undefined && status >= 500 && retried) {
+    return new AwsError(`${call}: ${message || code} (HTTP ${status}${retried})`, { code, hint: "AWS is failing for now; wait a few minutes and run the same command again.", cause: error });
   }
 
   return new AwsError(`${call}: ${message || code || "unknown error"}`, { code, hint: hintFor(code, context), cause: error });
@@ -161,6 +191,38 @@ function errorCode(error: Error & { Code?: unknown; $fault?: unknown }): string 
   return typeof error.Code === "string" ? error.Code : undefined;
 }
 
+const throttlingHint = "Other programs are calling AWS heavily in this account and region; wait a few minutes and re-run, or raise --retry-budget.";
+
+function seconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10} s`;
+}
+
+function networkHint(networkCode: string | undefined, context: CallContext): string {
+  const endpoint = context.endpointUrl;
+  if (endpoint) {
+    const ascii = punycodeHint(endpoint);
+    if (ascii) return ascii;
+    if (networkCode === "ENOTFOUND" || networkCode === "EAI_AGAIN") return `The host of ${endpoint} does not resolve: check its spelling, or drop --endpoint-url.`;
+    return `Check that the endpoint ${endpoint} is up (is the emulator running?) or drop --endpoint-url.`;
+  }
+  if (networkCode === undefined || networkCode === "ETIMEDOUT") return "AWS or the network is slow; run the same command again, or raise --request-timeout.";
+  return `Check the network connection and any proxy settings (HTTPS_PROXY), and that the region ${context.region ?? ""} is right.`;
+}
+
+/** For a host written in non-ASCII letters: DNS knows it only by its punycode form, which may differ from what the user meant. */
+export function punycodeHint(endpointUrl: string): string | undefined {
+  let host: string;
+  try {
+    host = new URL(endpointUrl).hostname;
+  } catch {
+    return undefined;
+  }
+  const written = /^[a-z][a-z0-9+.-]*:\/\/([^/:?#]+)/i.exec(endpointUrl)?.[1];
+  // eslint-disable-next-line no-control-regex
+  if (!written || /^[\x00-\x7f]*$/.test(written)) return undefined;
+  return `The host ${written} contains non-ASCII letters; it is looked up as ${host} (its punycode form). Check the spelling, or use the ASCII name or an IP address.`;
+}
+
 function firstLine(text: string): string {
   return (text.split("\n")[0] ?? "").trim();
 }
@@ -186,6 +248,6 @@ function hintFor(code: string | undefined, context: CallContext): string | undef
     const action = `${IAM_PREFIX[context.service] ?? context.service.toLowerCase()}:${context.operation}`;
     return `The identity in use is not allowed ${action}; ask an administrator to allow it, or use another --profile.`;
   }
-  if (THROTTLING_CODES.has(code)) return "AWS is throttling requests in this account; wait a minute and re-run.";
+  if (THROTTLING_CODES.has(code)) return throttlingHint;
   return undefined;
 }

@@ -4,6 +4,7 @@
  * `client.send` per method, every failure through `translateAwsError` so
  * callers only ever see typed mlops errors.
  */
+import { InterruptedError } from "../errors.js";
 import { translateAwsError } from "./error-translator.js";
 
 /** Settings every adapter knows, so errors can name the endpoint and the profile. */
@@ -11,6 +12,11 @@ export interface AdapterContext {
   region: string;
   profile?: string;
   endpointUrl?: string;
+  /** Ctrl-C: ends the request in flight and any backoff at once. */
+  signal?: AbortSignal;
+  /** The retry policy's limits, for the messages of errors that outlasted them. */
+  retryBudgetMs?: number;
+  requestTimeoutMs?: number;
 }
 
 /** Runs one SDK call and translates its failure. */
@@ -20,10 +26,13 @@ export abstract class Adapter {
     private readonly service: string,
   ) {}
 
-  protected async call<T>(operation: string, send: () => Promise<T>): Promise<T> {
+  protected async call<T>(operation: string, send: (options: { abortSignal?: AbortSignal }) => Promise<T>): Promise<T> {
+    const signal = this.context.signal;
+    if (signal?.aborted) throw new InterruptedError(`Interrupted before ${this.service} ${operation}.`);
     try {
-      return await send();
+      return await send({ abortSignal: signal });
     } catch (error) {
+      if (signal?.aborted) throw new InterruptedError(`Interrupted during ${this.service} ${operation}.`);
       throw translateAwsError(error, { ...this.context, service: this.service, operation });
     }
   }

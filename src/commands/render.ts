@@ -5,6 +5,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { z } from "zod";
+import { InputError } from "../errors.js";
 import { endpointId } from "../params/model.js";
 import { parseTemplate } from "../render/cfn-yaml.js";
 import { renderEndpointStack, toParameterList, toTagList } from "../render/render.js";
@@ -26,6 +27,17 @@ export interface RenderResult {
   awsCli: string;
 }
 
+/** Why a folder or file could not be written, in words. */
+function writeFailure(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === "EACCES" || code === "EPERM") return "permission denied";
+  if (code === "EROFS") return "the file system is read-only";
+  if (code === "ENOTDIR" || code === "EEXIST") return "a file is in the way where a folder should be";
+  if (code === "EISDIR") return "a folder is in the way where a file should be";
+  if (code === "ENOSPC") return "the disk is full";
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** Renders one endpoint's stack input into files. */
 export async function runRender(raw: unknown, deps: CommandDeps): Promise<RenderResult> {
   const options = parseOptions(renderOptionsSchema, raw);
@@ -33,14 +45,18 @@ export async function runRender(raw: unknown, deps: CommandDeps): Promise<Render
   // For the AWS CLI, a tag in the file is taken as pushed already: the user runs the stack with it.
   const rendered = renderEndpointStack(config, { imageTag: config.container.tag });
   const dir = resolve(deps.cwd, options.out, endpointId(config));
-  await mkdir(dir, { recursive: true });
   const template = join(dir, `template.${options.format}`);
   const parameters = join(dir, "parameters.json");
   const tags = join(dir, "tags.json");
   const body = options.format === "yaml" ? rendered.templateBody : `${JSON.stringify(parseTemplate(rendered.templateBody), null, 2)}\n`;
-  await writeFile(template, body);
-  await writeFile(parameters, `${JSON.stringify(toParameterList(rendered.parameters), null, 2)}\n`);
-  await writeFile(tags, `${JSON.stringify(toTagList(rendered.tags), null, 2)}\n`);
+  try {
+    await mkdir(dir, { recursive: true });
+    await writeFile(template, body);
+    await writeFile(parameters, `${JSON.stringify(toParameterList(rendered.parameters), null, 2)}\n`);
+    await writeFile(tags, `${JSON.stringify(toTagList(rendered.tags), null, 2)}\n`);
+  } catch (error) {
+    throw new InputError([{ path: "--out", message: `cannot write into ${dir}: ${writeFailure(error)}` }], "Pass --out with a folder you can write to (it is created if missing).");
+  }
   if (config.kind === "base" && !rendered.parameters.DNSCertArn) {
     deps.out.warn("No certificate in the parameter file: DNSCertArn is empty. create-endpoint finds or requests one; for the AWS CLI, set api.certificateArn.");
   }

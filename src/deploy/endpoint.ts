@@ -101,12 +101,7 @@ export async function deployEndpoint(config: EndpointConfig, options: DeployEndp
   }
 
   out.step("Patching security groups");
-  const nfs = await ensureNfsRule(ctx.aws.ec2, {
-    efsSecurityGroupId: requireOutput(outputs, "EfsSecurityGroupId", id),
-    taskSecurityGroupId: requireOutput(outputs, "TaskSecurityGroupId", id),
-    description: `mlops ${id}: tasks mount EFS`,
-  }, { clock: ctx.clock, signal: ctx.signal });
-  out.success(nfs === "added" ? `EFS security group now admits ${id}'s tasks on 2049` : `EFS security group admits ${id}'s tasks on 2049`);
+  await admitTasksToEfs(outputs, id, ctx);
 
   const repository = requireOutput(outputs, "EcrRepositoryName", id);
   const imageTag = await obtainImage(config, options, runningTag, repository, followsPipeline, ctx);
@@ -169,6 +164,8 @@ export async function updateEndpoint(config: EndpointConfig, options: UpdateOpti
     listenerPriority: config.api.listenerPriority ?? (Number(previous.ListenerRulePriority) || undefined),
   };
   const outcome = await rollOut(config, stack, facts, options.rolloutTimeoutMs, ctx);
+  // A failed update of the base can take the rule with it; every run puts it back.
+  await admitTasksToEfs(outcome.outputs, id, ctx);
   if (outcome.kind === "unchanged") {
     ctx.out.success(`${id} already runs ${options.tag}: nothing to change`);
     return { endpoint: id, imageTag: options.tag, previousTag: previous.APITag, stack: "unchanged" };
@@ -282,6 +279,16 @@ async function requireStillRunning(id: string, tag: string, ctx: DeployContext):
     running ? `${id} was superseded by tag ${running} from another update while this one ran: ${tag} is not what runs.` : `Stack ${id} disappeared while this command deployed ${tag}.`,
     { hint: running ? `If ${tag} should run, run mlops update with --tag ${tag} again.` : "Check with mlops status, then run the same command again." },
   );
+}
+
+/** Makes the EFS security group admit the endpoint's tasks on 2049 (the rule lives outside the stack: see security-groups.ts). */
+async function admitTasksToEfs(outputs: Record<string, string>, id: string, ctx: DeployContext): Promise<void> {
+  const nfs = await ensureNfsRule(ctx.aws.ec2, {
+    efsSecurityGroupId: requireOutput(outputs, "EfsSecurityGroupId", id),
+    taskSecurityGroupId: requireOutput(outputs, "TaskSecurityGroupId", id),
+    description: `mlops ${id}: tasks mount EFS`,
+  }, { clock: ctx.clock, signal: ctx.signal });
+  ctx.out.success(nfs === "added" ? `EFS security group now admits ${id}'s tasks on 2049` : `EFS security group admits ${id}'s tasks on 2049`);
 }
 
 function stackSpec(config: EndpointConfig, facts: DeploymentFacts) {

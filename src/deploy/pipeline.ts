@@ -57,8 +57,14 @@ export async function ensurePipeline(config: EndpointConfig, target: PipelineTar
     await whileRolesPropagate(() => ctx.aws.codeBuild.updateProject(project), ctx);
     ctx.out.success(`CodeBuild project ${name} up to date`);
   } else {
-    await whileRolesPropagate(() => ctx.aws.codeBuild.createProject(project), ctx);
-    ctx.out.success(`Created CodeBuild project ${name}`);
+    const created = await adoptIfExists(() => whileRolesPropagate(() => ctx.aws.codeBuild.createProject(project), ctx));
+    if (created === "exists") {
+      // Another run created it between our look and our create: ours is the newer definition.
+      await whileRolesPropagate(() => ctx.aws.codeBuild.updateProject(project), ctx);
+      ctx.out.success(`CodeBuild project ${name} up to date (created meanwhile by another run)`);
+    } else {
+      ctx.out.success(`Created CodeBuild project ${name}`);
+    }
   }
 
   const declaration: PipelineDeclaration = {
@@ -99,17 +105,51 @@ export async function ensurePipeline(config: EndpointConfig, target: PipelineTar
       },
     ],
   };
-  const current = await getPipelineOrUndefined(ctx, name);
+  let current = await getPipelineOrUndefined(ctx, name);
+  let adopted = "";
   if (!current) {
-    await whileRolesPropagate(() => ctx.aws.codePipeline.createPipeline({ pipeline: declaration, tags }), ctx);
-    ctx.out.success(`Created pipeline ${name} (${pipeline.repository}@${pipeline.branch})`);
-  } else if (samePipeline(current, declaration)) {
-    ctx.out.info(`Pipeline ${name} unchanged`);
+    const created = await adoptIfExists(() => whileRolesPropagate(() => ctx.aws.codePipeline.createPipeline({ pipeline: declaration, tags }), ctx));
+    if (created === "created") {
+      ctx.out.success(`Created pipeline ${name} (${pipeline.repository}@${pipeline.branch})`);
+      return { pipelineName: name, artifactBucket };
+    }
+    // Another run created it between our look and our create: converge on it like on any existing pipeline.
+    adopted = " (created meanwhile by another run)";
+    current = await getPipelineOrUndefined(ctx, name);
+    if (!current) throw new AwsError(`CodePipeline says pipeline ${name} exists, but it cannot be read.`, { hint: "Another mlops run may be deleting it; run the same command again." });
+  }
+  if (samePipeline(current, declaration)) {
+    ctx.out.info(`Pipeline ${name} unchanged${adopted}`);
   } else {
-    await whileRolesPropagate(() => ctx.aws.codePipeline.updatePipeline({ pipeline: { ...declaration, version: current.version } }), ctx);
-    ctx.out.success(`Updated pipeline ${name}`);
+    const version = current.version;
+    await whileRolesPropagate(() => ctx.aws.codePipeline.updatePipeline({ pipeline: { ...declaration, version } }), ctx);
+    ctx.out.success(`Updated pipeline ${name}${adopted}`);
   }
   return { pipelineName: name, artifactBucket };
+}
+
+/**
+ * True when a create failed because the resource exists: CodePipeline's
+ * PipelineNameInUseException (some endpoints answer InvalidStructureException
+ * "A pipeline with the name 'x' already exists"), CodeBuild's
+ * ResourceAlreadyExistsException. Another run, or our own retried request
+ * whose first attempt got through, created it meanwhile.
+ */
+export function isAlreadyExists(error: unknown): boolean {
+  if (!(error instanceof AwsError)) return false;
+  if (error.code === "PipelineNameInUseException" || error.code === "ResourceAlreadyExistsException" || error.code === "AlreadyExistsException" || error.code === "EntityAlreadyExists") return true;
+  return error.code === "InvalidStructureException" && /already exists/i.test(error.message);
+}
+
+/** Runs a create; "exists" when the resource was there already, for the caller to adopt. */
+async function adoptIfExists(create: () => Promise<unknown>): Promise<"created" | "exists"> {
+  try {
+    await create();
+    return "created";
+  } catch (error) {
+    if (isAlreadyExists(error)) return "exists";
+    throw error;
+  }
 }
 
 /**
@@ -233,30 +273,40 @@ export async function waitForConnection(config: EndpointConfig, timeoutMs: numbe
   );
 }
 
-/** Removes the pipeline, the build project, the artifacts and the support stack. Absent parts are skipped. */
-export async function deletePipeline(id: string, ctx: DeployContext): Promise<void> {
+/** What `deletePipeline` found and deleted. */
+export interface DeletedPipeline {
+  pipeline: boolean;
+  project: boolean;
+  stack: boolean;
+}
+
+/** Removes the pipeline, the build project, the artifacts and the support stack. Absent parts are skipped, and not reported. */
+export async function deletePipeline(id: string, ctx: DeployContext): Promise<DeletedPipeline> {
   const name = pipelineName(id);
-  try {
+  const deleted: DeletedPipeline = { pipeline: false, project: false, stack: false };
+  // DeletePipeline succeeds for a pipeline that does not exist: only a pipeline seen first is reported deleted.
+  if (await getPipelineOrUndefined(ctx, name)) {
     await ctx.aws.codePipeline.deletePipeline({ name });
+    deleted.pipeline = true;
     ctx.out.success(`Deleted pipeline ${name}`);
-  } catch (error) {
-    if (!(error instanceof AwsError && error.code === "PipelineNotFoundException")) throw error;
   }
   const projects = await ctx.aws.codeBuild.batchGetProjects({ names: [name] });
   if (projects.projects?.some((p) => p.name === name)) {
     await stopRunningBuilds(name, ctx);
     await ctx.aws.codeBuild.deleteProject({ name });
+    deleted.project = true;
     ctx.out.success(`Deleted CodeBuild project ${name}`);
   }
   const stackName = pipelineStackName(id);
   const stack = await findStack(ctx.aws.cloudFormation, stackName);
-  if (!stack) return;
+  if (!stack) return deleted;
   // The stack deletes its buckets only when they are empty.
   const outputs = stackOutputs(stack);
   for (const bucket of [outputs.ArtifactBucketName, outputs.AccessLogsBucketName]) {
     if (bucket) await emptyBucket(bucket, ctx);
   }
-  await deleteStack(stackName, stackDeps(ctx));
+  deleted.stack = (await deleteStack(stackName, stackDeps(ctx))).kind === "deleted";
+  return deleted;
 }
 
 /**

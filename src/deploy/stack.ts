@@ -19,6 +19,7 @@ import { parseTemplate } from "../render/cfn-yaml.js";
 import type { Clock } from "./clock.js";
 import { importersOf } from "./discovery.js";
 import { PollBackoff, STACK_POLL } from "./poll.js";
+import { costlyReplacements, describeReplacement } from "./replacements.js";
 import { findRootCause, formatRootCause, nestedStackIds, resourceFailures } from "./root-cause.js";
 import { formatElapsed, StackProgress } from "./stack-progress.js";
 
@@ -196,6 +197,16 @@ async function deployOnce(spec: StackSpec, deps: StackDeps, announceWait: boolea
   if (impossible.length > 0) {
     await discard();
     throw impossibleChange(name, impossible, spec);
+  }
+  const costly = creating ? [] : costlyReplacements(changeSet.Changes ?? []);
+  for (const r of costly) out.warn(`REPLACEMENT ${r.cost.toUpperCase()}: ${describeReplacement(r)}.`);
+  if (costly.length > 0 && !deps.assumeYes) {
+    // Not even a prompt: a slip of the Enter key must not delete data or take the endpoint down.
+    await discard();
+    throw declined(
+      `Stack ${name}: this change replaces ${costly.map((r) => r.logicalId).join(", ")}, which ${[...new Set(costly.map((r) => r.cost))].join(" and ")}; nothing was changed.`,
+      "If that is intended (back up the data first), re-run with --yes; otherwise undo the parameter change that causes it (e.g. a new VPC CIDR or port).",
+    );
   }
   if (!creating && !deps.assumeYes) {
     if (!out.interactive) {

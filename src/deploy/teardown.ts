@@ -139,8 +139,8 @@ async function runPlan(
   // Pipelines first: a running build would otherwise update a stack being deleted.
   for (const p of plans) {
     if (p.pipeline || p.stack) {
-      await deletePipeline(p.endpointId, ctx);
-      if (p.pipeline) result.deletedStacks.push(p.pipeline.stackName);
+      const deleted = await deletePipeline(p.endpointId, ctx);
+      if (p.pipeline && deleted.stack) result.deletedStacks.push(p.pipeline.stackName);
     }
   }
   const ordered = [...plans].sort((a, b) => rank(a) - rank(b));
@@ -156,8 +156,7 @@ async function runPlan(
       if (outputs.EcrRepositoryName && (await emptyRepository(outputs.EcrRepositoryName, ctx)) > 0) result.emptiedRepositories.push(outputs.EcrRepositoryName);
       // The stack deletes the bucket only when it is empty.
       if (outputs.LoadBalancerAccessLogsBucket) await emptyBucket(outputs.LoadBalancerAccessLogsBucket, ctx);
-      await deleteStack(p.stack.stackName, stackDeps(ctx));
-      result.deletedStacks.push(p.stack.stackName);
+      if ((await deleteStack(p.stack.stackName, stackDeps(ctx))).kind === "deleted") result.deletedStacks.push(p.stack.stackName);
     }
     for (const logGroup of [endpointLogGroupName(p.endpointId), buildLogGroupName(p.endpointId)]) {
       if (options.deleteData) {

@@ -3,7 +3,7 @@
  * normalize. Every problem is collected and thrown as one `InputError`, before
  * anything touches AWS.
  */
-import { readFile, stat } from "node:fs/promises";
+import { open, stat } from "node:fs/promises";
 import { InputError, type InputIssue } from "../errors.js";
 import type { FieldIssue, FieldNamer } from "./checks.js";
 import type { EndpointConfig, ParamOverrides } from "./model.js";
@@ -23,14 +23,35 @@ export async function loadEndpointConfig(file: string, overrides?: ParamOverride
     const info = await stat(file);
     if (info.isDirectory()) throw new InputError([{ file, path: "", message: "is a directory, not a parameter file" }]);
     if (info.size > MAX_FILE_BYTES) {
-      throw new InputError([{ file, path: "", message: `file is larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB; a parameter file is a few kilobytes` }]);
+      throw new InputError([{ file, path: "", message: tooLarge }]);
     }
-    text = await readFile(file, "utf8");
+    // The size of a device or pipe (/dev/zero, <(cmd)) is 0 whatever it holds: read at most one byte past the limit.
+    text = await readLimited(file, MAX_FILE_BYTES);
   } catch (error) {
     if (error instanceof InputError) throw error;
     throw new InputError([{ file, path: "", message: readFailure(error) }]);
   }
   return parseEndpointConfig(text, file, overrides);
+}
+
+const tooLarge = `file is larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB; a parameter file is a few kilobytes`;
+
+/** Reads a file as UTF-8, refusing it once it passes `limit` bytes. */
+async function readLimited(file: string, limit: number): Promise<string> {
+  const handle = await open(file, "r");
+  try {
+    const buffer = Buffer.alloc(limit + 1);
+    let filled = 0;
+    while (filled < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, null);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    if (filled > limit) throw new InputError([{ file, path: "", message: tooLarge }]);
+    return buffer.subarray(0, filled).toString("utf8");
+  } finally {
+    await handle.close();
+  }
 }
 
 function readFailure(error: unknown): string {

@@ -88,7 +88,7 @@ describe("createAwsClients", () => {
   });
 
   it("names the endpoint it cannot reach", async () => {
-    const aws = await createAwsClients({ region: "us-east-1", endpointUrl: "http://127.0.0.1:9" });
+    const aws = await createAwsClients({ region: "us-east-1", endpointUrl: "http://127.0.0.1:9", retry: { budgetMs: 0, requestTimeoutMs: 1000 } });
     const error = await aws.cloudFormation.describeStacks({}).then(
       () => undefined,
       (e: unknown) => e,
@@ -119,7 +119,8 @@ describe.skipIf(!endpoint)("the real adapters against the emulator", () => {
   const template = (variant: number) =>
     JSON.stringify({
       Parameters: { Retention: { Type: "Number", Default: "7" } },
-      Resources: { Logs: { Type: "AWS::Logs::LogGroup", Properties: { LogGroupName: `mlops-adapter-test-${run}-${variant}`, RetentionInDays: { Ref: "Retention" } } } },
+      // The variant changes a tag, not the name: a new LogGroupName would replace the log group (create-only).
+      Resources: { Logs: { Type: "AWS::Logs::LogGroup", Properties: { LogGroupName: `mlops-adapter-test-${run}-logs`, RetentionInDays: { Ref: "Retention" }, Tags: [{ Key: "variant", Value: String(variant) }] } } },
       Outputs: { LogGroupName: { Value: { Ref: "Logs" }, Export: { Name: `mlops-adapter-test-${run}-logs` } } },
     });
 
@@ -139,7 +140,7 @@ describe.skipIf(!endpoint)("the real adapters against the emulator", () => {
     const created = await deployStack(spec("7"), deps);
     expect(created.kind).toBe("created");
     expect(created.stack.StackStatus).toBe("CREATE_COMPLETE");
-    expect(created.outputs).toEqual({ LogGroupName: `mlops-adapter-test-${run}-7` });
+    expect(created.outputs).toEqual({ LogGroupName: `mlops-adapter-test-${run}-logs` });
 
     const unchanged = await deployStack(spec("7"), deps);
     expect(unchanged.kind).toBe("unchanged");

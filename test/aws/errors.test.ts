@@ -81,11 +81,49 @@ describe("translateAwsError", () => {
     expect(translated.hint).toContain("HTTPS_PROXY");
   });
 
-  it("explains a response that is not AWS's (an emulator lacking the call)", () => {
+  it("calls an HTML 5xx page an outage, says it was retried, and what to do", () => {
     const html = Object.assign(new Error("@aws-sdk XML parse error: mismatched tags <html> and </title>.\n  Deserialization error"), { $metadata: { httpStatusCode: 500 } });
-    const translated = translateAwsError(html, { service: "CloudFormation", operation: "ListImports", endpointUrl: "http://127.0.0.1:5000" }) as AwsError;
+    const translated = translateAwsError(html, { service: "CloudFormation", operation: "ListImports", retryBudgetMs: 60_000 }) as AwsError;
     expect(translated.code).toBe("HTTP500");
-    expect(translated.hint).toContain("may not implement ListImports");
+    expect(translated.message).toBe("CloudFormation ListImports: the service answered HTTP 500 with an error page instead of an AWS answer, still after retrying for 60 s: an outage at AWS or in a proxy between here and AWS.");
+    expect(translated.hint).toMatch(/wait a few minutes.*run the same command again/i);
+    expect(translated.hint).not.toMatch(/implement/);
+  });
+
+  it("the query protocol's 'Unknown' for an HTML 503 (CloudFormation) is an outage, not 'Unknown'", () => {
+    const unknown = Object.assign(new Error("Unknown"), { name: "Unknown", $fault: "server", $metadata: { httpStatusCode: 503 } });
+    const translated = translateAwsError(unknown, { service: "CloudFormation", operation: "DescribeChangeSet", endpointUrl: "http://127.0.0.1:4566", retryBudgetMs: 60_000 }) as AwsError;
+    expect(translated.message).toMatch(/^CloudFormation DescribeChangeSet: the service answered HTTP 503 with an error page .*an outage/);
+    expect(translated.message).not.toMatch(/: Unknown$/);
+    expect(translated.hint).toContain("http://127.0.0.1:4566 is up");
+    expect(translated.hint).not.toMatch(/may not implement/);
+  });
+
+  it("a 501 (an endpoint without the call) says the endpoint does not implement it", () => {
+    const missing = Object.assign(new Error("The emulator does not implement ListImports."), { name: "NotImplemented", $fault: "server", $metadata: { httpStatusCode: 501 } });
+    const translated = translateAwsError(missing, { service: "CloudFormation", operation: "ListImports", endpointUrl: "http://127.0.0.1:5000" }) as AwsError;
+    expect(translated.code).toBe("NotImplemented");
+    expect(translated.message).toBe("CloudFormation ListImports: http://127.0.0.1:5000 does not implement ListImports (HTTP 501: The emulator does not implement ListImports.).");
+  });
+
+  it("a 404 page is not an AWS endpoint: check the URL", () => {
+    const notFound = Object.assign(new Error("Unknown"), { name: "NotFound", $fault: "client", $metadata: { httpStatusCode: 404 } });
+    const translated = translateAwsError(notFound, { ...cfnCall, endpointUrl: "http://127.0.0.1:8080/x" }) as AwsError;
+    expect(translated.message).toBe("CloudFormation DescribeStacks: the service answered HTTP 404 with something that is not an AWS response.");
+    expect(translated.hint).toContain("is an AWS endpoint or emulator");
+  });
+
+  it("a request that timed out names the timeout and the retries", () => {
+    const timeout = Object.assign(new Error("request timed out"), { name: "TimeoutError", $metadata: {} });
+    const translated = translateAwsError(timeout, { ...cfnCall, endpointUrl: "http://127.0.0.1:4566", retryBudgetMs: 60_000, requestTimeoutMs: 30_000 }) as AwsError;
+    expect(translated.message).toBe("CloudFormation DescribeStacks: no answer from http://127.0.0.1:4566 within 30 s (a timeout, still after retrying for 60 s)");
+  });
+
+  it("a non-ASCII host gets its punycode form in the hint", () => {
+    const dns = Object.assign(new Error("getaddrinfo ENOTFOUND xn--mulateur-90a.local"), { code: "ENOTFOUND", hostname: "xn--mulateur-90a.local" });
+    const translated = translateAwsError(dns, { ...cfnCall, endpointUrl: "http://émulateur.local:4566" }) as AwsError;
+    expect(translated.hint).toContain("xn--mulateur-90a.local");
+    expect(translated.hint).toContain("punycode");
   });
 
   it("recovers the code and message from a body the SDK could not parse", () => {
@@ -116,8 +154,8 @@ describe("translateAwsError", () => {
 describe("unreadable answers", () => {
   it("an HTML error page the JSON parser choked on is reported as a non-AWS answer with its status", () => {
     const parserError = Object.assign(new SyntaxError(`Unexpected token '<', "<!doctype "... is not valid JSON`), { $metadata: { httpStatusCode: 500 } });
-    const translated = translateAwsError(parserError, { service: "CodeStar Connections", operation: "GetConnection", endpointUrl: "http://127.0.0.1:4566" });
-    expect(translated.message).toBe("CodeStar Connections GetConnection: the service answered HTTP 500 with something that is not an AWS response.");
-    expect(translated.hint).toContain("may not implement GetConnection");
+    const translated = translateAwsError(parserError, { service: "CodeStar Connections", operation: "GetConnection", endpointUrl: "http://127.0.0.1:4566" }) as AwsError;
+    expect(translated.message).toBe("CodeStar Connections GetConnection: the service answered HTTP 500 with an error page instead of an AWS answer: an outage at AWS or in a proxy between here and AWS.");
+    expect(translated.code).toBe("HTTP500");
   });
 });

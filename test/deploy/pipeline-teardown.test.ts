@@ -17,7 +17,7 @@ function clientsWith(codeBuild: FakeCodeBuild): AwsClients {
   return {
     region: "us-east-1",
     codeBuild,
-    codePipeline: { deletePipeline: none },
+    codePipeline: { deletePipeline: none, getPipeline: none },
     cloudFormation: { describeStacks: async () => Promise.reject(new AwsError("Stack with id x-pipeline does not exist", { code: "ValidationError" })) },
   } as unknown as AwsClients;
 }
@@ -30,6 +30,19 @@ describe("deletePipeline", () => {
     expect(codeBuild.stopped).toEqual(["ep-a-prod:2"]);
     expect(codeBuild.projectExists).toBe(false);
     expect(out.lines.join("\n")).toContain("Stopped 1 running build(s) of ep-a-prod");
+  });
+
+  it("reports only what existed: no 'Deleted pipeline' line for a pipeline that never existed", async () => {
+    const codeBuild = new FakeCodeBuild("ep-a-prod", {});
+    const out = new MemoryOutput();
+    // DeletePipeline succeeds for an unknown name, as CodePipeline's does.
+    let deleteCalls = 0;
+    const aws = { ...clientsWith(codeBuild), codePipeline: { getPipeline: async () => Promise.reject(new AwsError("none", { code: "PipelineNotFoundException" })), deletePipeline: async () => void deleteCalls++ } } as unknown as AwsClients;
+    const deleted = await deletePipeline("ep-a-prod", { aws, out, clock: new FakeClock(), assumeYes: true });
+    expect(deleted).toEqual({ pipeline: false, project: true, stack: false });
+    expect(deleteCalls).toBe(0);
+    expect(out.lines.join("\n")).not.toContain("Deleted pipeline");
+    expect(out.lines.join("\n")).toContain("Deleted CodeBuild project ep-a-prod");
   });
 
   it("deletes a project with no running build without stopping anything", async () => {

@@ -88,3 +88,24 @@ describe("broken parameter files through the binary", () => {
     });
   }
 });
+
+describe("messages that name the cause and the next step", () => {
+  const cases: { name: string; args: string[]; env?: Record<string, string>; endpointUrl?: string; expect: RegExp }[] = [
+    { name: "--endpoint-url without a scheme", args: ["status"], endpointUrl: "127.0.0.1:4566", expect: /--endpoint-url: "127\.0\.0\.1:4566" has no scheme \(http:\/\/ or https:\/\/\)\n.*e\.g\. --endpoint-url http:\/\/127\.0\.0\.1:4566/ },
+    { name: "a region that is not one", args: ["status"], env: { AWS_REGION: "not a region!" }, expect: /AWS_REGION: "not a region!" is not an AWS region name/ },
+    { name: "an endless parameter file (/dev/zero)", args: ["render", "/dev/zero", "--out", "/tmp"], expect: /\/dev\/zero: file is larger than 1 MiB; a parameter file is a few kilobytes/ },
+    { name: "render --out onto a file", args: ["render", "params/ep-a.yaml", "--out", "package.json"], expect: /--out: cannot write into .*package\.json\/ep-a-prod: a file is in the way where a folder should be\n.*Pass --out with a folder you can write to/ },
+    { name: "render --out into a folder that cannot be written", args: ["render", "params/ep-a.yaml", "--out", "/sys/mlops-out"], expect: /--out: cannot write into \/sys\/mlops-out\/ep-a-prod: (permission denied|the file system is read-only)/ },
+    { name: "a retry budget that is not seconds", args: ["status", "--retry-budget", "a minute"], expect: /--retry-budget: "a minute" is not a number of seconds/ },
+  ];
+  for (const c of cases) {
+    it(`${c.name}: exit 2, no AWS call, no "bug in mlops"`, async () => {
+      const before = counter.count();
+      const run = await runMlops(c.args, { endpointUrl: c.endpointUrl ?? counter.url, env: c.env });
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toMatch(c.expect);
+      expect(run.stderr).not.toMatch(/bug in mlops|Invalid string length|Unknown/);
+      expect(counter.count()).toBe(before);
+    });
+  }
+});

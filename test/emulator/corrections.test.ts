@@ -11,6 +11,7 @@ import { ACMClient, RequestCertificateCommand } from "@aws-sdk/client-acm";
 import {
   CloudFormationClient,
   CreateChangeSetCommand,
+  ContinueUpdateRollbackCommand,
   CreateStackCommand,
   DeleteStackCommand,
   DescribeChangeSetCommand,
@@ -22,6 +23,7 @@ import {
   ListStacksCommand,
   ExecuteChangeSetCommand,
   UpdateStackCommand,
+  type Change,
   type ChangeSetType,
   type Parameter,
   type Stack,
@@ -38,6 +40,7 @@ import {
   CodePipelineClient,
   CreatePipelineCommand,
   GetPipelineCommand,
+  ListPipelineExecutionsCommand,
   ListPipelinesCommand,
 } from "@aws-sdk/client-codepipeline";
 import {
@@ -46,6 +49,7 @@ import {
   CreateVpcCommand,
   DescribeAddressesCommand,
   DescribeFlowLogsCommand,
+  DescribeSecurityGroupsCommand,
   DescribeInternetGatewaysCommand,
   DescribeNatGatewaysCommand,
   DescribeNetworkInterfacesCommand,
@@ -256,6 +260,9 @@ const WITHOUT_RESOURCE_STATE = [
   "target-health",
   "pipeline-dates",
   "codebuild-update-project",
+  "unimplemented-calls",
+  "change-set-replacement",
+  "security-group-message",
 ];
 let lifecycleEmulator: RunningEmulator;
 let stateEmulator: RunningEmulator;
@@ -804,5 +811,79 @@ describe("codebuild-update-project (missing in moto)", () => {
     const name = uniqueName("cb");
     await withoutState.codebuild.send(new CreateProjectCommand(project(name, role, "aws/codebuild/standard:7.0")));
     await expect(withoutState.codebuild.send(new UpdateProjectCommand(project(name, role, "aws/codebuild/standard:8.0")))).rejects.toThrow();
+  });
+});
+
+describe("unimplemented-calls (moto gap 8: calls moto lacks)", () => {
+  const refusal = async (send: Promise<unknown>) =>
+    send.then(
+      () => undefined,
+      (e: unknown) => e as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } },
+    );
+
+  it("a call moto lacks answers 501 NotImplemented naming it, in the request's protocol", async () => {
+    const executions = await refusal(main.codepipeline.send(new ListPipelineExecutionsCommand({ pipelineName: uniqueName("p") })));
+    expect(executions?.$metadata?.httpStatusCode).toBe(501);
+    expect(executions?.name).toBe("NotImplemented");
+    expect(executions?.message).toBe("The emulator does not implement ListPipelineExecutions.");
+    const rollback = await refusal(main.cf.send(new ContinueUpdateRollbackCommand({ StackName: uniqueName("s") })));
+    expect(rollback?.$metadata?.httpStatusCode).toBe(501);
+    expect(rollback?.message).toBe("The emulator does not implement ContinueUpdateRollback.");
+  });
+
+  it("without it, moto answers an HTML 500 page, which clients take for an outage and retry", async () => {
+    const executions = await refusal(withoutState.codepipeline.send(new ListPipelineExecutionsCommand({ pipelineName: uniqueName("p") })));
+    expect(executions?.$metadata?.httpStatusCode).toBe(500);
+    expect(executions?.name).not.toBe("NotImplemented");
+  });
+});
+
+describe("change-set-replacement (moto: change sets leave Replacement empty)", () => {
+  const template = JSON.stringify({
+    Parameters: { Cidr: { Type: "String" }, Days: { Type: "Number" } },
+    Resources: {
+      Vpc: { Type: "AWS::EC2::VPC", Properties: { CidrBlock: { Ref: "Cidr" } } },
+      Subnet: { Type: "AWS::EC2::Subnet", Properties: { VpcId: { Ref: "Vpc" }, CidrBlock: "10.0.0.0/24" } },
+      Logs: { Type: "AWS::Logs::LogGroup", Properties: { RetentionInDays: { Ref: "Days" } } },
+    },
+  });
+  const byId = (changes: Change[]) =>
+    Object.fromEntries(changes.map((c) => [c.ResourceChange?.LogicalResourceId ?? "", c.ResourceChange]));
+
+  it("a new VPC CIDR replaces the VPC (True), its subnet may be replaced (Conditional), a new retention does not replace (False)", async () => {
+    const name = uniqueName("r");
+    await throughChangeSet(main, name, "CREATE", { body: template, values: { Cidr: "10.0.0.0/16", Days: 7 } });
+    const changes = byId(await throughChangeSet(main, name, "UPDATE", { body: template, values: { Cidr: "10.1.0.0/16", Days: 14 } }));
+    expect(changes.Vpc?.Replacement).toBe("True");
+    expect(changes.Vpc?.Details).toEqual([
+      { Target: { Attribute: "Properties", Name: "CidrBlock", RequiresRecreation: "Always" }, Evaluation: "Static", ChangeSource: "ParameterReference", CausingEntity: "Cidr" },
+    ]);
+    expect(changes.Subnet?.Replacement).toBe("Conditional");
+    expect(changes.Subnet?.Details).toEqual([
+      { Target: { Attribute: "Properties", Name: "VpcId", RequiresRecreation: "Always" }, Evaluation: "Dynamic", ChangeSource: "ResourceReference", CausingEntity: "Vpc" },
+    ]);
+    expect(changes.Logs?.Replacement).toBe("False");
+    expect(changes.Logs?.Details?.[0]?.Target).toEqual({ Attribute: "Properties", Name: "RetentionInDays", RequiresRecreation: "Never" });
+  });
+
+  it("without it, a replaced VPC shows no Replacement", async () => {
+    const name = uniqueName("r");
+    await throughChangeSet(withoutState, name, "CREATE", { body: template, values: { Cidr: "10.0.0.0/16", Days: 7 } });
+    const changes = byId(await throughChangeSet(withoutState, name, "UPDATE", { body: template, values: { Cidr: "10.1.0.0/16", Days: 14 } }));
+    expect(changes.Vpc).toBeDefined();
+    expect(changes.Vpc?.Replacement).toBeUndefined();
+  });
+});
+
+describe("security-group-message (moto: a Python set in an EC2 message)", () => {
+  it("InvalidGroup.NotFound names the group as EC2 does", async () => {
+    const missing = await main.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: ["sg-0123456789abcdef0"] })).catch((e: unknown) => e as Error);
+    expect((missing as Error).name).toBe("InvalidGroup.NotFound");
+    expect((missing as Error).message).toBe("The security group 'sg-0123456789abcdef0' does not exist");
+  });
+
+  it("without it, the message carries a Python set", async () => {
+    const missing = await withoutState.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: ["sg-0123456789abcdef0"] })).catch((e: unknown) => e as Error);
+    expect((missing as Error).message).toBe("The security group '{'sg-0123456789abcdef0'}' does not exist");
   });
 });

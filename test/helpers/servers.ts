@@ -96,3 +96,119 @@ export async function startFaultProxy(target: string, every = 4): Promise<TestSe
   });
   return { url: await listen(server), close: closer(server), stats };
 }
+
+/** Faults the window proxy injects for a stretch of time. */
+export type WindowFault = "server-unavailable" | "throttle" | "refuse" | "hold";
+
+/** What the window proxy did, per fault. */
+export interface WindowProxyStats {
+  forwarded: number;
+  injected: Record<WindowFault, number>;
+  /** Connections refused while the port was closed, seen as failed attempts by the client (approximate: counted on reopening). */
+  windows: { fault: WindowFault; startedAtRequest: number; ms: number }[];
+}
+
+/** A proxy that forwards to the emulator, and injects a fault for a window of time once armed. */
+export interface WindowProxy extends TestServer {
+  stats: WindowProxyStats;
+  /**
+   * After `afterRequests` more requests, injects `fault` for `ms`:
+   * `server-unavailable` answers HTML 503 pages (an outage behind a load balancer),
+   * `throttle` answers throttling alternately as HTTP 400 ThrottlingException (in the request's protocol) and HTTP 429,
+   * `refuse` closes the port (connections are refused) and drops open connections,
+   * `hold` accepts the next request and never answers it (`ms` is ignored; it stays held until close).
+   */
+  arm(fault: WindowFault, afterRequests: number, ms: number): void;
+  /** Resolves once the armed window has ended (or at once when none is armed or open). */
+  windowDone(): Promise<void>;
+}
+
+function throttlingAnswer(req: IncomingMessage, res: ServerResponse, status: 400 | 429): void {
+  const json = (req.headers["content-type"] ?? "").includes("json");
+  const body = json
+    ? JSON.stringify({ __type: "ThrottlingException", message: "Rate exceeded (injected)" })
+    : `<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded (injected)</Message></Error><RequestId>injected</RequestId></ErrorResponse>`;
+  res.writeHead(status, { "content-type": json ? "application/x-amz-json-1.1" : "text/xml", "x-amzn-errortype": "ThrottlingException" }).end(body);
+}
+
+/** Starts a window proxy in front of `target` (the emulator). */
+export async function startWindowProxy(target: string): Promise<WindowProxy> {
+  const stats: WindowProxyStats = { forwarded: 0, injected: { "server-unavailable": 0, throttle: 0, refuse: 0, hold: 0 }, windows: [] };
+  const targetUrl = new URL(target);
+  let seen = 0;
+  let armed: { fault: WindowFault; at: number; ms: number } | undefined;
+  let open: { fault: WindowFault; until: number } | undefined;
+  let done: Promise<void> = Promise.resolve();
+  let finish: () => void = () => {};
+  const held: ServerResponse[] = [];
+  let port = 0;
+
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    seen++;
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      if (armed && seen >= armed.at) {
+        const window = armed;
+        armed = undefined;
+        stats.windows.push({ fault: window.fault, startedAtRequest: seen, ms: window.ms });
+        if (window.fault === "hold") {
+          stats.injected.hold++;
+          held.push(res);
+          finish();
+          return;
+        }
+        open = { fault: window.fault, until: Date.now() + window.ms };
+        if (window.fault === "refuse") {
+          stats.injected.refuse++;
+          res.socket?.destroy();
+          server.close();
+          server.closeAllConnections();
+          setTimeout(() => {
+            open = undefined;
+            server.listen(port, "127.0.0.1", () => finish());
+          }, window.ms);
+          return;
+        }
+        setTimeout(() => {
+          open = undefined;
+          finish();
+        }, window.ms);
+      }
+      if (open && Date.now() < open.until) {
+        if (open.fault === "server-unavailable") {
+          stats.injected["server-unavailable"]++;
+          res.writeHead(503, { "content-type": "text/html" }).end("<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>");
+          return;
+        }
+        if (open.fault === "throttle") {
+          stats.injected.throttle++;
+          throttlingAnswer(req, res, stats.injected.throttle % 2 === 0 ? 429 : 400);
+          return;
+        }
+      }
+      stats.forwarded++;
+      const upstream = httpRequest({ host: targetUrl.hostname, port: targetUrl.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      });
+      upstream.on("error", () => res.destroy());
+      upstream.end(Buffer.concat(chunks));
+    });
+  });
+  const url = await listen(server);
+  port = Number(new URL(url).port);
+  return {
+    url,
+    stats,
+    arm(fault, afterRequests, ms) {
+      armed = { fault, at: seen + afterRequests, ms };
+      done = new Promise((resolve) => (finish = resolve));
+    },
+    windowDone: () => done,
+    close: async () => {
+      for (const res of held) res.socket?.destroy();
+      await closer(server)().catch(() => undefined);
+    },
+  };
+}

@@ -14,18 +14,18 @@ export class SdkAcm extends Adapter implements AcmApi {
     super(context, "ACM");
   }
   listCertificates(input: acm.ListCertificatesRequest) {
-    return this.call("ListCertificates", () => this.client.send(new acm.ListCertificatesCommand(input)));
+    return this.call("ListCertificates", (options) => this.client.send(new acm.ListCertificatesCommand(input), options));
   }
   describeCertificate(input: acm.DescribeCertificateRequest) {
-    return this.call("DescribeCertificate", () => this.client.send(new acm.DescribeCertificateCommand(input)));
+    return this.call("DescribeCertificate", (options) => this.client.send(new acm.DescribeCertificateCommand(input), options));
   }
   requestCertificate(input: acm.RequestCertificateRequest) {
-    return this.call("RequestCertificate", () => this.client.send(new acm.RequestCertificateCommand(input)));
+    return this.call("RequestCertificate", (options) => this.client.send(new acm.RequestCertificateCommand(input), options));
   }
   listTagsForCertificate(input: acm.ListTagsForCertificateRequest) {
-    return this.call("ListTagsForCertificate", () => this.client.send(new acm.ListTagsForCertificateCommand(input)));
+    return this.call("ListTagsForCertificate", (options) => this.client.send(new acm.ListTagsForCertificateCommand(input), options));
   }
   async deleteCertificate(input: acm.DeleteCertificateRequest): Promise<void> {
-    await this.call("DeleteCertificate", () => this.client.send(new acm.DeleteCertificateCommand(input)));
+    await this.call("DeleteCertificate", (options) => this.client.send(new acm.DeleteCertificateCommand(input), options));
   }
 }

@@ -14,39 +14,39 @@ export class SdkCloudFormation extends Adapter implements CloudFormationApi {
     super(context, "CloudFormation");
   }
   describeStacks(input: cfn.DescribeStacksInput) {
-    return this.call("DescribeStacks", () => this.client.send(new cfn.DescribeStacksCommand(input)));
+    return this.call("DescribeStacks", (options) => this.client.send(new cfn.DescribeStacksCommand(input), options));
   }
   createChangeSet(input: cfn.CreateChangeSetInput) {
-    return this.call("CreateChangeSet", () => this.client.send(new cfn.CreateChangeSetCommand(input)));
+    return this.call("CreateChangeSet", (options) => this.client.send(new cfn.CreateChangeSetCommand(input), options));
   }
   describeChangeSet(input: cfn.DescribeChangeSetInput) {
-    return this.call("DescribeChangeSet", () => this.client.send(new cfn.DescribeChangeSetCommand(input)));
+    return this.call("DescribeChangeSet", (options) => this.client.send(new cfn.DescribeChangeSetCommand(input), options));
   }
   executeChangeSet(input: cfn.ExecuteChangeSetInput) {
-    return this.call("ExecuteChangeSet", () => this.client.send(new cfn.ExecuteChangeSetCommand(input)));
+    return this.call("ExecuteChangeSet", (options) => this.client.send(new cfn.ExecuteChangeSetCommand(input), options));
   }
   deleteChangeSet(input: cfn.DeleteChangeSetInput) {
-    return this.call("DeleteChangeSet", () => this.client.send(new cfn.DeleteChangeSetCommand(input)));
+    return this.call("DeleteChangeSet", (options) => this.client.send(new cfn.DeleteChangeSetCommand(input), options));
   }
   deleteStack(input: cfn.DeleteStackInput) {
-    return this.call("DeleteStack", () => this.client.send(new cfn.DeleteStackCommand(input)));
+    return this.call("DeleteStack", (options) => this.client.send(new cfn.DeleteStackCommand(input), options));
   }
   describeStackEvents(input: cfn.DescribeStackEventsInput) {
-    return this.call("DescribeStackEvents", () => this.client.send(new cfn.DescribeStackEventsCommand(input)));
+    return this.call("DescribeStackEvents", (options) => this.client.send(new cfn.DescribeStackEventsCommand(input), options));
   }
   listStackResources(input: cfn.ListStackResourcesInput) {
-    return this.call("ListStackResources", () => this.client.send(new cfn.ListStackResourcesCommand(input)));
+    return this.call("ListStackResources", (options) => this.client.send(new cfn.ListStackResourcesCommand(input), options));
   }
   listExports(input: cfn.ListExportsInput) {
-    return this.call("ListExports", () => this.client.send(new cfn.ListExportsCommand(input)));
+    return this.call("ListExports", (options) => this.client.send(new cfn.ListExportsCommand(input), options));
   }
   listImports(input: cfn.ListImportsInput) {
-    return this.call("ListImports", () => this.client.send(new cfn.ListImportsCommand(input)));
+    return this.call("ListImports", (options) => this.client.send(new cfn.ListImportsCommand(input), options));
   }
   continueUpdateRollback(input: cfn.ContinueUpdateRollbackInput) {
-    return this.call("ContinueUpdateRollback", () => this.client.send(new cfn.ContinueUpdateRollbackCommand(input)));
+    return this.call("ContinueUpdateRollback", (options) => this.client.send(new cfn.ContinueUpdateRollbackCommand(input), options));
   }
   getTemplate(input: cfn.GetTemplateInput) {
-    return this.call("GetTemplate", () => this.client.send(new cfn.GetTemplateCommand(input)));
+    return this.call("GetTemplate", (options) => this.client.send(new cfn.GetTemplateCommand(input), options));
   }
 }

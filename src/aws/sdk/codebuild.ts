@@ -14,24 +14,24 @@ export class SdkCodeBuild extends Adapter implements CodeBuildApi {
     super(context, "CodeBuild");
   }
   createProject(input: cb.CreateProjectInput) {
-    return this.call("CreateProject", () => this.client.send(new cb.CreateProjectCommand(input)));
+    return this.call("CreateProject", (options) => this.client.send(new cb.CreateProjectCommand(input), options));
   }
   updateProject(input: cb.UpdateProjectInput) {
-    return this.call("UpdateProject", () => this.client.send(new cb.UpdateProjectCommand(input)));
+    return this.call("UpdateProject", (options) => this.client.send(new cb.UpdateProjectCommand(input), options));
   }
   batchGetProjects(input: cb.BatchGetProjectsInput) {
-    return this.call("BatchGetProjects", () => this.client.send(new cb.BatchGetProjectsCommand(input)));
+    return this.call("BatchGetProjects", (options) => this.client.send(new cb.BatchGetProjectsCommand(input), options));
   }
   deleteProject(input: cb.DeleteProjectInput) {
-    return this.call("DeleteProject", () => this.client.send(new cb.DeleteProjectCommand(input)));
+    return this.call("DeleteProject", (options) => this.client.send(new cb.DeleteProjectCommand(input), options));
   }
   listBuildsForProject(input: cb.ListBuildsForProjectInput) {
-    return this.call("ListBuildsForProject", () => this.client.send(new cb.ListBuildsForProjectCommand(input)));
+    return this.call("ListBuildsForProject", (options) => this.client.send(new cb.ListBuildsForProjectCommand(input), options));
   }
   batchGetBuilds(input: cb.BatchGetBuildsInput) {
-    return this.call("BatchGetBuilds", () => this.client.send(new cb.BatchGetBuildsCommand(input)));
+    return this.call("BatchGetBuilds", (options) => this.client.send(new cb.BatchGetBuildsCommand(input), options));
   }
   stopBuild(input: cb.StopBuildInput) {
-    return this.call("StopBuild", () => this.client.send(new cb.StopBuildCommand(input)));
+    return this.call("StopBuild", (options) => this.client.send(new cb.StopBuildCommand(input), options));
   }
 }

@@ -14,24 +14,24 @@ export class SdkCodePipeline extends Adapter implements CodePipelineApi {
     super(context, "CodePipeline");
   }
   createPipeline(input: cp.CreatePipelineInput) {
-    return this.call("CreatePipeline", () => this.client.send(new cp.CreatePipelineCommand(input)));
+    return this.call("CreatePipeline", (options) => this.client.send(new cp.CreatePipelineCommand(input), options));
   }
   updatePipeline(input: cp.UpdatePipelineInput) {
-    return this.call("UpdatePipeline", () => this.client.send(new cp.UpdatePipelineCommand(input)));
+    return this.call("UpdatePipeline", (options) => this.client.send(new cp.UpdatePipelineCommand(input), options));
   }
   getPipeline(input: cp.GetPipelineInput) {
-    return this.call("GetPipeline", () => this.client.send(new cp.GetPipelineCommand(input)));
+    return this.call("GetPipeline", (options) => this.client.send(new cp.GetPipelineCommand(input), options));
   }
   async deletePipeline(input: cp.DeletePipelineInput): Promise<void> {
-    await this.call("DeletePipeline", () => this.client.send(new cp.DeletePipelineCommand(input)));
+    await this.call("DeletePipeline", (options) => this.client.send(new cp.DeletePipelineCommand(input), options));
   }
   listPipelineExecutions(input: cp.ListPipelineExecutionsInput) {
-    return this.call("ListPipelineExecutions", () => this.client.send(new cp.ListPipelineExecutionsCommand(input)));
+    return this.call("ListPipelineExecutions", (options) => this.client.send(new cp.ListPipelineExecutionsCommand(input), options));
   }
   getPipelineExecution(input: cp.GetPipelineExecutionInput) {
-    return this.call("GetPipelineExecution", () => this.client.send(new cp.GetPipelineExecutionCommand(input)));
+    return this.call("GetPipelineExecution", (options) => this.client.send(new cp.GetPipelineExecutionCommand(input), options));
   }
   startPipelineExecution(input: cp.StartPipelineExecutionInput) {
-    return this.call("StartPipelineExecution", () => this.client.send(new cp.StartPipelineExecutionCommand(input)));
+    return this.call("StartPipelineExecution", (options) => this.client.send(new cp.StartPipelineExecutionCommand(input), options));
   }
 }

@@ -14,6 +14,6 @@ export class SdkConnections extends Adapter implements ConnectionsApi {
     super(context, "CodeStar Connections");
   }
   getConnection(input: csc.GetConnectionInput) {
-    return this.call("GetConnection", () => this.client.send(new csc.GetConnectionCommand(input)));
+    return this.call("GetConnection", (options) => this.client.send(new csc.GetConnectionCommand(input), options));
   }
 }

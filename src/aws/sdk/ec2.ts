@@ -14,12 +14,12 @@ export class SdkEc2 extends Adapter implements Ec2Api {
     super(context, "EC2");
   }
   describeSecurityGroups(input: ec2.DescribeSecurityGroupsRequest) {
-    return this.call("DescribeSecurityGroups", () => this.client.send(new ec2.DescribeSecurityGroupsCommand(input)));
+    return this.call("DescribeSecurityGroups", (options) => this.client.send(new ec2.DescribeSecurityGroupsCommand(input), options));
   }
   authorizeSecurityGroupIngress(input: ec2.AuthorizeSecurityGroupIngressRequest) {
-    return this.call("AuthorizeSecurityGroupIngress", () => this.client.send(new ec2.AuthorizeSecurityGroupIngressCommand(input)));
+    return this.call("AuthorizeSecurityGroupIngress", (options) => this.client.send(new ec2.AuthorizeSecurityGroupIngressCommand(input), options));
   }
   revokeSecurityGroupIngress(input: ec2.RevokeSecurityGroupIngressRequest) {
-    return this.call("RevokeSecurityGroupIngress", () => this.client.send(new ec2.RevokeSecurityGroupIngressCommand(input)));
+    return this.call("RevokeSecurityGroupIngress", (options) => this.client.send(new ec2.RevokeSecurityGroupIngressCommand(input), options));
   }
 }

@@ -14,15 +14,15 @@ export class SdkEcr extends Adapter implements EcrApi {
     super(context, "ECR");
   }
   describeImages(input: ecr.DescribeImagesRequest) {
-    return this.call("DescribeImages", () => this.client.send(new ecr.DescribeImagesCommand(input)));
+    return this.call("DescribeImages", (options) => this.client.send(new ecr.DescribeImagesCommand(input), options));
   }
   describeRepositories(input: ecr.DescribeRepositoriesRequest) {
-    return this.call("DescribeRepositories", () => this.client.send(new ecr.DescribeRepositoriesCommand(input)));
+    return this.call("DescribeRepositories", (options) => this.client.send(new ecr.DescribeRepositoriesCommand(input), options));
   }
   listImages(input: ecr.ListImagesRequest) {
-    return this.call("ListImages", () => this.client.send(new ecr.ListImagesCommand(input)));
+    return this.call("ListImages", (options) => this.client.send(new ecr.ListImagesCommand(input), options));
   }
   batchDeleteImage(input: ecr.BatchDeleteImageRequest) {
-    return this.call("BatchDeleteImage", () => this.client.send(new ecr.BatchDeleteImageCommand(input)));
+    return this.call("BatchDeleteImage", (options) => this.client.send(new ecr.BatchDeleteImageCommand(input), options));
   }
 }

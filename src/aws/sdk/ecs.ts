@@ -14,12 +14,12 @@ export class SdkEcs extends Adapter implements EcsApi {
     super(context, "ECS");
   }
   describeServices(input: ecs.DescribeServicesRequest) {
-    return this.call("DescribeServices", () => this.client.send(new ecs.DescribeServicesCommand(input)));
+    return this.call("DescribeServices", (options) => this.client.send(new ecs.DescribeServicesCommand(input), options));
   }
   listTasks(input: ecs.ListTasksRequest) {
-    return this.call("ListTasks", () => this.client.send(new ecs.ListTasksCommand(input)));
+    return this.call("ListTasks", (options) => this.client.send(new ecs.ListTasksCommand(input), options));
   }
   describeTasks(input: ecs.DescribeTasksRequest) {
-    return this.call("DescribeTasks", () => this.client.send(new ecs.DescribeTasksCommand(input)));
+    return this.call("DescribeTasks", (options) => this.client.send(new ecs.DescribeTasksCommand(input), options));
   }
 }

@@ -14,15 +14,15 @@ export class SdkEfs extends Adapter implements EfsApi {
     super(context, "EFS");
   }
   describeFileSystems(input: efs.DescribeFileSystemsRequest) {
-    return this.call("DescribeFileSystems", () => this.client.send(new efs.DescribeFileSystemsCommand(input)));
+    return this.call("DescribeFileSystems", (options) => this.client.send(new efs.DescribeFileSystemsCommand(input), options));
   }
   describeMountTargets(input: efs.DescribeMountTargetsRequest) {
-    return this.call("DescribeMountTargets", () => this.client.send(new efs.DescribeMountTargetsCommand(input)));
+    return this.call("DescribeMountTargets", (options) => this.client.send(new efs.DescribeMountTargetsCommand(input), options));
   }
   async deleteFileSystem(input: efs.DeleteFileSystemRequest): Promise<void> {
-    await this.call("DeleteFileSystem", () => this.client.send(new efs.DeleteFileSystemCommand(input)));
+    await this.call("DeleteFileSystem", (options) => this.client.send(new efs.DeleteFileSystemCommand(input), options));
   }
   async deleteMountTarget(input: efs.DeleteMountTargetRequest): Promise<void> {
-    await this.call("DeleteMountTarget", () => this.client.send(new efs.DeleteMountTargetCommand(input)));
+    await this.call("DeleteMountTarget", (options) => this.client.send(new efs.DeleteMountTargetCommand(input), options));
   }
 }

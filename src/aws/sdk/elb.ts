@@ -14,18 +14,18 @@ export class SdkElb extends Adapter implements ElbApi {
     super(context, "Elastic Load Balancing");
   }
   describeRules(input: elb.DescribeRulesInput) {
-    return this.call("DescribeRules", () => this.client.send(new elb.DescribeRulesCommand(input)));
+    return this.call("DescribeRules", (options) => this.client.send(new elb.DescribeRulesCommand(input), options));
   }
   describeTargetHealth(input: elb.DescribeTargetHealthInput) {
-    return this.call("DescribeTargetHealth", () => this.client.send(new elb.DescribeTargetHealthCommand(input)));
+    return this.call("DescribeTargetHealth", (options) => this.client.send(new elb.DescribeTargetHealthCommand(input), options));
   }
   describeListenerCertificates(input: elb.DescribeListenerCertificatesInput) {
-    return this.call("DescribeListenerCertificates", () => this.client.send(new elb.DescribeListenerCertificatesCommand(input)));
+    return this.call("DescribeListenerCertificates", (options) => this.client.send(new elb.DescribeListenerCertificatesCommand(input), options));
   }
   addListenerCertificates(input: elb.AddListenerCertificatesInput) {
-    return this.call("AddListenerCertificates", () => this.client.send(new elb.AddListenerCertificatesCommand(input)));
+    return this.call("AddListenerCertificates", (options) => this.client.send(new elb.AddListenerCertificatesCommand(input), options));
   }
   removeListenerCertificates(input: elb.RemoveListenerCertificatesInput) {
-    return this.call("RemoveListenerCertificates", () => this.client.send(new elb.RemoveListenerCertificatesCommand(input)));
+    return this.call("RemoveListenerCertificates", (options) => this.client.send(new elb.RemoveListenerCertificatesCommand(input), options));
   }
 }

@@ -14,15 +14,15 @@ export class SdkLogs extends Adapter implements LogsApi {
     super(context, "CloudWatch Logs");
   }
   describeLogStreams(input: logs.DescribeLogStreamsRequest) {
-    return this.call("DescribeLogStreams", () => this.client.send(new logs.DescribeLogStreamsCommand(input)));
+    return this.call("DescribeLogStreams", (options) => this.client.send(new logs.DescribeLogStreamsCommand(input), options));
   }
   getLogEvents(input: logs.GetLogEventsRequest) {
-    return this.call("GetLogEvents", () => this.client.send(new logs.GetLogEventsCommand(input)));
+    return this.call("GetLogEvents", (options) => this.client.send(new logs.GetLogEventsCommand(input), options));
   }
   describeLogGroups(input: logs.DescribeLogGroupsRequest) {
-    return this.call("DescribeLogGroups", () => this.client.send(new logs.DescribeLogGroupsCommand(input)));
+    return this.call("DescribeLogGroups", (options) => this.client.send(new logs.DescribeLogGroupsCommand(input), options));
   }
   deleteLogGroup(input: logs.DeleteLogGroupRequest) {
-    return this.call("DeleteLogGroup", () => this.client.send(new logs.DeleteLogGroupCommand(input)));
+    return this.call("DeleteLogGroup", (options) => this.client.send(new logs.DeleteLogGroupCommand(input), options));
   }
 }

@@ -14,9 +14,9 @@ export class SdkS3 extends Adapter implements S3Api {
     super(context, "S3");
   }
   listObjectVersions(input: s3.ListObjectVersionsRequest) {
-    return this.call("ListObjectVersions", () => this.client.send(new s3.ListObjectVersionsCommand(input)));
+    return this.call("ListObjectVersions", (options) => this.client.send(new s3.ListObjectVersionsCommand(input), options));
   }
   deleteObjects(input: s3.DeleteObjectsRequest) {
-    return this.call("DeleteObjects", () => this.client.send(new s3.DeleteObjectsCommand(input)));
+    return this.call("DeleteObjects", (options) => this.client.send(new s3.DeleteObjectsCommand(input), options));
   }
 }

@@ -14,12 +14,12 @@ export class SdkSsm extends Adapter implements SsmApi {
     super(context, "SSM");
   }
   putParameter(input: ssm.PutParameterRequest) {
-    return this.call("PutParameter", () => this.client.send(new ssm.PutParameterCommand(input)));
+    return this.call("PutParameter", (options) => this.client.send(new ssm.PutParameterCommand(input), options));
   }
   getParametersByPath(input: ssm.GetParametersByPathRequest) {
-    return this.call("GetParametersByPath", () => this.client.send(new ssm.GetParametersByPathCommand(input)));
+    return this.call("GetParametersByPath", (options) => this.client.send(new ssm.GetParametersByPathCommand(input), options));
   }
   deleteParameter(input: ssm.DeleteParameterRequest) {
-    return this.call("DeleteParameter", () => this.client.send(new ssm.DeleteParameterCommand(input)));
+    return this.call("DeleteParameter", (options) => this.client.send(new ssm.DeleteParameterCommand(input), options));
   }
 }

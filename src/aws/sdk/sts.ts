@@ -14,6 +14,6 @@ export class SdkSts extends Adapter implements StsApi {
     super(context, "STS");
   }
   getCallerIdentity(input: sts.GetCallerIdentityRequest) {
-    return this.call("GetCallerIdentity", () => this.client.send(new sts.GetCallerIdentityCommand(input)));
+    return this.call("GetCallerIdentity", (options) => this.client.send(new sts.GetCallerIdentityCommand(input), options));
   }
 }
