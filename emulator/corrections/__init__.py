@@ -30,6 +30,7 @@ MODULES = [
     "pipeline_dates",
     "codebuild_update_project",
     "export_in_use",
+    "stack_parameters_text",
 ]
 
 
