@@ -6,9 +6,8 @@
  * the job when started again.
  */
 import type { Stack } from "../aws/interfaces.js";
-import { AwsError, InputError, InterruptedError } from "../errors.js";
+import { AwsError, InterruptedError } from "../errors.js";
 import { endpointId, type EndpointConfig } from "../params/model.js";
-import { TUTORIAL_PARAMETERS } from "../params/tutorial-keys.js";
 import { pipelineName } from "../render/names.js";
 import { renderEndpointStack, type DeploymentFacts } from "../render/render.js";
 import { diffParameters } from "../render/template-diff.js";
@@ -17,7 +16,7 @@ import { regionText, stackDeps, type DeployContext } from "./context.js";
 import { requireOutput, stackParameters } from "./discovery.js";
 import { ensureListenerCertificate } from "./listener-certificates.js";
 import { endpointLogGroupName } from "./log-groups.js";
-import { approvePlan, changeSummary, deployedDesiredCount, keptResources, planChanges, planDeploy, planUpdate, printPlan, type DeployPlan } from "./plan.js";
+import { approvePlan, changeSummary, deployedDesiredCount, fieldOfParameter, keptResources, planChanges, planDeploy, planUpdate, printPlan, type DeployPlan } from "./plan.js";
 import { followPipelineExecution, waitForImage } from "./image.js";
 import { checkConnection, ensurePipeline, waitForConnection } from "./pipeline.js";
 import { choosePriority, usedPriorities } from "./priority.js";
@@ -52,7 +51,6 @@ const priorityAttempts = 5;
 /** Plans, asks once, then runs the whole sequence unattended for a base or an added endpoint. */
 export async function deployEndpoint(config: EndpointConfig, options: DeployEndpointOptions, ctx: DeployContext): Promise<EndpointResult> {
   const plan = await planDeploy(config, options, ctx);
-  if (plan.basis.existing) refuseReplacements(config, plan.basis.previous);
   printPlan(plan, ctx.out);
   await approvePlan(plan, ctx);
   return applyDeploy(config, options, plan, { ...ctx, assumeYes: true });
@@ -144,7 +142,6 @@ export interface UpdateResult {
  */
 export async function updateEndpoint(config: EndpointConfig, options: UpdateOptions, ctx: DeployContext): Promise<UpdateResult> {
   const plan = await planUpdate(config, options.tag, ctx);
-  refuseReplacements(config, plan.basis.previous);
   const id = plan.endpoint;
   if (!planChanges(plan)) {
     ctx.out.success(`${id} already runs ${options.tag} with this configuration: nothing to change`);
@@ -187,48 +184,6 @@ export async function rollOut(config: EndpointConfig, stack: Stack, facts: Deplo
  */
 export function rolloutStackTimeout(rolloutTimeoutMs: number): number {
   return Math.max(STACK_TIMEOUT_MS, rolloutTimeoutMs);
-}
-
-/**
- * Fields whose change makes CloudFormation replace a resource that has a fixed name,
- * which it cannot do ("If you specify a name, you cannot perform updates that require
- * replacement of this resource": the Name property of AWS::ElasticLoadBalancingV2::TargetGroup,
- * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticloadbalancingv2-targetgroup.html).
- *
- * Decided per resource: every named resource keeps its name (`project-environment`, which
- * users see and search for), because no field of the parameter file reaches its create-only
- * properties except the target group's: the load balancer's (Name, Scheme, Type), the cluster's
- * and service's (ClusterName, ServiceName, Cluster, Role, SchedulingStrategy), the repository's
- * (RepositoryName) and the log group's (LogGroupName) are fixed by mlops. The target group's
- * Port (api.port) and VpcId (network.vpcCidr replaces the VPC) are create-only: those changes are
- * refused here before anything changes, and the stack step refuses any other replacement of a
- * named resource from the change set itself.
- */
-const REPLACING_PARAMETERS: { parameter: string; what: string }[] = [
-  { parameter: "ApiPort", what: "the target group's port" },
-  { parameter: "VpcCidr", what: "the VPC (and with it the target group)" },
-];
-
-/** Refuses, before any change, a parameter change that would need a custom-named resource replaced. */
-function refuseReplacements(config: EndpointConfig, previous: Record<string, string>): void {
-  const wanted = renderEndpointStack(config).parameters;
-  const issues = REPLACING_PARAMETERS.filter(({ parameter }) => previous[parameter] !== undefined && wanted[parameter] !== undefined && previous[parameter] !== wanted[parameter]).map(
-    ({ parameter, what }) => ({
-      file: config.source,
-      path: fieldOfParameter(config, parameter) ?? parameter,
-      message: `is ${previous[parameter]} on the deployed endpoint ${endpointId(config)}; changing it to ${wanted[parameter]} would replace ${what}, which CloudFormation cannot do for a resource with a fixed name. Nothing was changed`,
-    }),
-  );
-  if (issues.length > 0) {
-    throw new InputError(issues, `Keep the deployed value. To change it, tear the endpoint down (mlops teardown ${config.source}; its EFS data is kept) and create it again with the new value.`);
-  }
-}
-
-/** The parameter file's field that sets a stack parameter, in the file's own format. */
-function fieldOfParameter(config: EndpointConfig, parameter: string): string | undefined {
-  const entry = TUTORIAL_PARAMETERS.find((p) => p.key === parameter);
-  if (!entry) return undefined;
-  return config.format === "mlops" ? entry.paths.join(" / ") : entry.key;
 }
 
 /**

@@ -16,6 +16,7 @@ import { DeclinedError, InputError } from "../errors.js";
 import type { Output } from "../io/output.js";
 import { formatTable } from "../io/table.js";
 import { endpointId, type EndpointConfig } from "../params/model.js";
+import { TUTORIAL_PARAMETERS } from "../params/tutorial-keys.js";
 import { baseExportName, pipelineName } from "../render/names.js";
 import { placeholderImageTag, renderEndpointStack, renderPipelineStack, type DeploymentFacts, type RenderedStack } from "../render/render.js";
 import { diffParameters, diffTemplates, formatValue, templateResources, type ParameterChange, type ResourceDiff } from "../render/template-diff.js";
@@ -295,6 +296,7 @@ export async function planDeploy(config: EndpointConfig, options: DeployPlanOpti
   const found = await findStack(ctx.aws.cloudFormation, id);
   const existing = liveStack(found);
   const previous = existing ? stackParameters(existing) : {};
+  if (existing) refuseReplacements(config, previous);
   const runningTag = runningTagOf(previous);
   const explicitTag = options.tag ?? config.container.tag;
   const followsPipeline = options.pipeline && !!config.pipeline && !explicitTag && !runningTag;
@@ -370,6 +372,7 @@ export async function planUpdate(config: EndpointConfig, tag: string, ctx: Deplo
     throw new InputError([{ file: config.source, path: "project", message: `no stack ${id} in region ${ctx.aws.region}` }], `Create it first: mlops ${config.kind === "base" ? "create-endpoint" : "add-endpoint"} ${config.source}`);
   }
   const previous = stackParameters(existing);
+  refuseReplacements(config, previous);
   const repository = stackOutputs(existing).EcrRepositoryName ?? id;
   if (!(await imageExists(ctx.aws.ecr, repository, tag))) {
     throw new InputError([{ path: "--tag", message: `image ${repository}:${tag} is not in ECR; nothing was changed` }], "Push the image (or let the pipeline build it) and run the same command again.");
@@ -394,6 +397,48 @@ export async function planUpdate(config: EndpointConfig, tag: string, ctx: Deplo
     summary: changeSummary(stack.parameters, tag),
     basis: { existing, previous, facts },
   };
+}
+
+/**
+ * Fields whose change makes CloudFormation replace a resource that has a fixed name,
+ * which it cannot do ("If you specify a name, you cannot perform updates that require
+ * replacement of this resource": the Name property of AWS::ElasticLoadBalancingV2::TargetGroup,
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticloadbalancingv2-targetgroup.html).
+ *
+ * Decided per resource: every named resource keeps its name (`project-environment`, which
+ * users see and search for), because no field of the parameter file reaches its create-only
+ * properties except the target group's: the load balancer's (Name, Scheme, Type), the cluster's
+ * and service's (ClusterName, ServiceName, Cluster, Role, SchedulingStrategy), the repository's
+ * (RepositoryName) and the log group's (LogGroupName) are fixed by mlops. The target group's
+ * Port (api.port) and VpcId (network.vpcCidr replaces the VPC) are create-only: those changes are
+ * refused here before anything changes, and the stack step refuses any other replacement of a
+ * named resource from the change set itself.
+ */
+const REPLACING_PARAMETERS: { parameter: string; what: string }[] = [
+  { parameter: "ApiPort", what: "the target group's port" },
+  { parameter: "VpcCidr", what: "the VPC (and with it the target group)" },
+];
+
+/** Refuses, before any change, a parameter change that would need a custom-named resource replaced. */
+export function refuseReplacements(config: EndpointConfig, previous: Record<string, string>): void {
+  const wanted = renderEndpointStack(config).parameters;
+  const issues = REPLACING_PARAMETERS.filter(({ parameter }) => previous[parameter] !== undefined && wanted[parameter] !== undefined && previous[parameter] !== wanted[parameter]).map(
+    ({ parameter, what }) => ({
+      file: config.source,
+      path: fieldOfParameter(config, parameter) ?? parameter,
+      message: `is ${previous[parameter]} on the deployed endpoint ${endpointId(config)}; changing it to ${wanted[parameter]} would replace ${what}, which CloudFormation cannot do for a resource with a fixed name. Nothing was changed`,
+    }),
+  );
+  if (issues.length > 0) {
+    throw new InputError(issues, `Keep the deployed value. To change it, tear the endpoint down (mlops teardown ${config.source}; its EFS data is kept) and create it again with the new value.`);
+  }
+}
+
+/** The parameter file's field that sets a stack parameter, in the file's own format. */
+export function fieldOfParameter(config: EndpointConfig, parameter: string): string | undefined {
+  const entry = TUTORIAL_PARAMETERS.find((p) => p.key === parameter);
+  if (!entry) return undefined;
+  return config.format === "mlops" ? entry.paths.join(" / ") : entry.key;
 }
 
 /** The DesiredCount a stack was deployed with; undefined when it has none (then the count is sent). */

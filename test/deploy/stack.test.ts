@@ -122,18 +122,6 @@ describe("deployStack", () => {
     expect(out.lines).toContain(`info: Stack ${NAME}: no resource changes (only outputs, parameters or tags change).`);
   });
 
-  it("names the property that forces a replacement, from the change set's Details (RequiresRecreation)", async () => {
-    const { cfn, deps, out } = setup({ assumeYes: true });
-    const targetGroup = (port: number): FakeResource => ({ logicalId: "TargetGroup", type: "AWS::ElasticLoadBalancingV2::TargetGroup", props: { Port: port, HealthCheckPath: "/ping" }, createOnly: ["Port"] });
-    cfn.defineTemplate("tg-8000", { resources: [targetGroup(8000)] });
-    cfn.defineTemplate("tg-9000", { resources: [targetGroup(9000)] });
-    await deployStack(spec("tg-8000"), deps);
-    await deployStack(spec("tg-9000"), deps);
-    expect(out.lines).toContain(
-      "warn: REPLACEMENT: TargetGroup (AWS::ElasticLoadBalancingV2::TargetGroup) will be replaced because of Port: CloudFormation creates a new one, then deletes the old one.",
-    );
-  });
-
   it("flags replacements, deletions and access changes loudly", async () => {
     const { cfn, deps, out } = setup({ assumeYes: true });
     cfn.defineTemplate("v1-sg", { resources: [logs(), bucket, { logicalId: "TaskSg", type: "AWS::EC2::SecurityGroup", props: { port: 80 } }, service()] });
