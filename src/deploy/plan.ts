@@ -141,6 +141,9 @@ const parameterLabels: Record<string, string> = {
   AllowedCidrIp: "allowed CIDR",
 };
 
+/** Parameters that steer how mlops deploys, not what the user configured: left out of summaries. */
+const mechanismParameters = new Set(["SendDesiredCount"]);
+
 /** Plans the stack step for a rendered stack: create, or the update's changes against what is deployed. */
 export async function planStack(rendered: Pick<RenderedStack, "stackName" | "templateBody" | "parameters">, existing: Stack | undefined, ctx: DeployContext): Promise<StackPlan> {
   const base = { stackName: rendered.stackName, resources: [], changes: [], parameters: [] };
@@ -164,7 +167,7 @@ export async function planStack(rendered: Pick<RenderedStack, "stackName" | "tem
 
 /** A summary of configuration and image changes, in the words of the parameter file ("memory 2048 -> 4096"). */
 export function changeSummary(parameters: ParameterChange[], tag: string | undefined): string[] {
-  const config = parameters.filter((p) => p.key !== "APITag").map((p) => `${parameterLabels[p.key] ?? p.key} ${p.before ?? "(none)"} -> ${p.after ?? "(none)"}`);
+  const config = parameters.filter((p) => p.key !== "APITag" && !mechanismParameters.has(p.key)).map((p) => `${parameterLabels[p.key] ?? p.key} ${p.before ?? "(none)"} -> ${p.after ?? "(none)"}`);
   const image = parameters.find((p) => p.key === "APITag");
   const lines: string[] = [];
   if (config.length > 0) lines.push(`configuration changed: ${config.join(", ")}`);

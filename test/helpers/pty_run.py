@@ -64,7 +64,8 @@ def main() -> int:
                 output += chunk
                 if answer is not None and not answered and prompt in output:
                     answered = True
-                    os.write(fd, answer.encode() + b"\r")
+                    # Ctrl-C is a key of its own; anything else is a line.
+                    os.write(fd, answer.encode() + (b"" if answer == "\x03" else b"\r"))
                 continue
         done, raw = os.waitpid(pid, os.WNOHANG)
         if done:
