@@ -256,6 +256,7 @@ const WITHOUT_RESOURCE_STATE = [
   "target-health",
   "pipeline-dates",
   "codebuild-update-project",
+  "stack-parameters-text",
 ];
 let lifecycleEmulator: RunningEmulator;
 let stateEmulator: RunningEmulator;
@@ -804,5 +805,25 @@ describe("codebuild-update-project (missing in moto)", () => {
     const name = uniqueName("cb");
     await withoutState.codebuild.send(new CreateProjectCommand(project(name, role, "aws/codebuild/standard:7.0")));
     await expect(withoutState.codebuild.send(new UpdateProjectCommand(project(name, role, "aws/codebuild/standard:8.0")))).rejects.toThrow();
+  });
+});
+
+describe("stack-parameters-text (list parameters read back)", () => {
+  const listTemplate = () =>
+    JSON.stringify({
+      Parameters: { Zones: { Type: "CommaDelimitedList" } },
+      Resources: { Logs: { Type: "AWS::Logs::LogGroup", Properties: { LogGroupName: { "Fn::Join": ["-", { Ref: "Zones" }] } } } },
+    });
+
+  it("DescribeStacks answers a CommaDelimitedList parameter as the text it was given", async () => {
+    const name = uniqueName("l");
+    await throughChangeSet(main, name, "CREATE", { body: listTemplate(), values: { Zones: "us-east-1a,us-east-1b" } });
+    expect((await describeStack(main, name)).Parameters?.find((p) => p.ParameterKey === "Zones")?.ParameterValue).toBe("us-east-1a,us-east-1b");
+  });
+
+  it("without it, the value reads as a Python list", async () => {
+    const name = uniqueName("l");
+    await throughChangeSet(withoutState, name, "CREATE", { body: listTemplate(), values: { Zones: "us-east-1a,us-east-1b" } });
+    expect((await describeStack(withoutState, name)).Parameters?.find((p) => p.ParameterKey === "Zones")?.ParameterValue).toBe("['us-east-1a', 'us-east-1b']");
   });
 });
