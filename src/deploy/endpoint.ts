@@ -100,10 +100,10 @@ export async function applyDeploy(config: EndpointConfig, options: DeployEndpoin
   out.step(`Deploying image ${imageTag} with ${config.scaling.desired} task(s)`);
   // The priority the first deployment settled on (chosen, or retried after a collision).
   const listenerPriority = Number(stackParameters(outcome.stack).ListenerRulePriority) || facts.listenerPriority;
-  const beforeRollout = stackParameters(outcome.stack);
   outcome = await rollOut(config, outcome.stack, { ...facts, imageTag, listenerPriority }, options.rolloutTimeoutMs, ctx);
   if (outcome.kind === "unchanged") out.info(`Stack ${id} already runs ${imageTag}`);
-  else if (existing) for (const line of changeSummary(diffParameters(beforeRollout, stackParameters(outcome.stack)), imageTag)) out.success(line);
+  // Against the stack as it was before this run: the first deployment may already have applied the file's changes.
+  else if (existing) for (const line of changeSummary(diffParameters(previous, stackParameters(outcome.stack)), imageTag)) out.success(line);
 
   const validation = await validateOwnRollout(id, imageTag, resourcesFrom(outcome.outputs, config), options.rolloutTimeoutMs, ctx);
   printWhereItIs(validation, ctx);

@@ -140,7 +140,10 @@ async function inventory() {
     buckets: ((await aws.s3.send(new ListBucketsCommand({}))).Buckets ?? []).length,
     certificates: ((await aws.acm.send(new ListCertificatesCommand({}))).CertificateSummaryList ?? []).length,
     fileSystems: ((await aws.efs.send(new DescribeFileSystemsCommand({}))).FileSystems ?? []).length,
-    logGroups: ((await aws.logs.send(new DescribeLogGroupsCommand({}))).logGroups ?? []).map((g) => g.logGroupName).sort(),
+    // Names CloudFormation generates (a random suffix, a UUID) differ from run to run; what they name does not.
+    logGroups: ((await aws.logs.send(new DescribeLogGroupsCommand({}))).logGroups ?? [])
+      .map((g) => (g.logGroupName ?? "").replace(/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}/g, "<uuid>").replace(/-[A-Z0-9]{10,}$/, "-<suffix>"))
+      .sort(),
     loadBalancers: ((await aws.elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancers ?? []).length,
     targetGroups: ((await aws.elb.send(new DescribeTargetGroupsCommand({}))).TargetGroups ?? []).length,
     nfsRules,
