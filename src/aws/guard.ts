@@ -78,6 +78,17 @@ function targetOf(input: unknown): string | undefined {
 }
 
 /**
+ * The one change allowed after Ctrl-C: giving back the command's own lease on
+ * a base (`/mlops/lease/...`, see deploy/lease.ts), so that running the same
+ * command again does not wait for it to expire. It changes nothing the user
+ * deployed and leaves nothing behind.
+ */
+function releasesOwnLease(service: string, method: string, input: unknown): boolean {
+  const name = (input as { Name?: unknown } | undefined)?.Name;
+  return service === "ssm" && method === "deleteParameter" && typeof name === "string" && name.startsWith("/mlops/lease/");
+}
+
+/**
  * Wraps every client: after `signal` aborts, no call starts (a change would
  * outlive the command; a read is wasted time), and each change is recorded.
  */
@@ -91,7 +102,7 @@ export function guardClients(clients: AwsClients, signal: AbortSignal, log: Chan
         if (typeof value !== "function" || typeof property !== "string") return value;
         return async (input: unknown) => {
           const mutating = isMutatingCall(property);
-          if (signal.aborted) {
+          if (signal.aborted && !releasesOwnLease(service, property, input)) {
             throw new InterruptedError(mutating ? `Stopped before ${service}.${property}: no change was started after Ctrl-C.` : "Stopped after Ctrl-C.");
           }
           if (!mutating) {

@@ -26,6 +26,7 @@ import { DescribeRepositoriesCommand, ListImagesCommand, PutImageCommand } from 
 import { DescribeFileSystemsCommand } from "@aws-sdk/client-efs";
 import { DescribeListenerCertificatesCommand, DescribeLoadBalancersCommand, DescribeTargetGroupsCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { ListBucketsCommand } from "@aws-sdk/client-s3";
+import { GetParametersByPathCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resetEmulator, startEmulator, type RunningEmulator } from "../setup/emulator-process.js";
 import { sdkClients } from "../helpers/aws.js";
@@ -46,6 +47,7 @@ const SEED = Number(process.env.MLOPS_TEST_SEED ?? 20261129);
 
 let emulator: RunningEmulator;
 let aws: ReturnType<typeof sdkClients>;
+let ssm: SSMClient;
 let scratch: string;
 /** ep-a with more memory and a higher maximum: an update that changes configuration and image. */
 let biggerA: string;
@@ -53,6 +55,7 @@ let biggerA: string;
 beforeAll(async () => {
   emulator = await startEmulator();
   aws = sdkClients(emulator.url);
+  ssm = new SSMClient({ region: "us-east-1", endpoint: emulator.url, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
   scratch = mkdtempSync(join(tmpdir(), "mlops-terminal-"));
   biggerA = join(scratch, "ep-a.yaml");
   writeFileSync(biggerA, readFileSync(join(root, "params/ep-a.yaml"), "utf8").replace("memory: 2GB", "memory: 4GB").replace("max: 4", "max: 6"));
@@ -148,6 +151,8 @@ async function inventory() {
     targetGroups: ((await aws.elb.send(new DescribeTargetGroupsCommand({}))).TargetGroups ?? []).length,
     nfsRules,
     listenerCertificates,
+    // Leases still held on a base; a command that ended (declined, interrupted or done) holds none.
+    leases: ((await ssm.send(new GetParametersByPathCommand({ Path: "/mlops/lease", Recursive: true }))).Parameters ?? []).map((p) => p.Name),
   };
 }
 
@@ -210,13 +215,15 @@ async function withProxy<T>(random: () => number, work: (proxy: { url: string; r
 describe("one plan, one question", () => {
   it("declining the plan of create, add, update and teardown makes no mutating request and leaves the account as it was", async () => {
     await resetEmulator(emulator.url);
-    const counts: Record<string, { requests: number; mutating: number }> = {};
+    const counts: Record<string, { requests: number; mutating: number; leaseCalls: number }> = {};
     const decline = async (name: string, args: string[]) => {
       const before = await inventory();
       const run = await withProxy(seededRandom(SEED), async (proxy) => {
         const result = await runInTerminal(args, { endpointUrl: proxy.url, answer: "n" });
-        counts[name] = { requests: proxy.requests.length, mutating: proxy.requests.filter((r) => r.mutating).length };
-        const mutating = proxy.requests.filter((r) => r.mutating).map((r) => r.action);
+        counts[name] = { requests: proxy.requests.length, mutating: proxy.requests.filter((r) => r.mutating && !r.lease).length, leaseCalls: proxy.requests.filter((r) => r.mutating && r.lease).length };
+        // The lease on the base (Parameter Store, /mlops/lease/...) is taken and given back: it is counted apart, and the
+        // inventory (which lists leases) shows that nothing of it remains.
+        const mutating = proxy.requests.filter((r) => r.mutating && !r.lease).map((r) => r.action);
         expect(mutating, `${name}: ${mutating.join(", ")}\n${result.output}`).toEqual([]);
         return result;
       });
@@ -263,9 +270,10 @@ describe("Ctrl-C at the question", () => {
       expect(run.code, failure(run)).toBe(130);
       expect(run.output).toMatch(/Ctrl-C: stopping\. No new change will be started/);
       expect(run.output).toMatch(/Nothing this command started is still running in AWS/);
-      expect(proxy.requests.filter((r) => r.mutating)).toEqual([]);
+      expect(proxy.requests.filter((r) => r.mutating && !r.lease)).toEqual([]);
     });
     expect((await inventory()).stacks).toEqual([]);
+    expect((await inventory()).leases).toEqual([]);
   }, 120_000);
 });
 
@@ -282,7 +290,7 @@ describe("diff", () => {
       expect(run.stderr).toMatch(/Memory: 2048 -> 4096/);
       expect(run.stderr).toMatch(/MaxCapacity: 4 -> 6/);
       expect(run.stderr).toMatch(/Summary: image changed: v1 -> v2/);
-      expect(proxy.requests.filter((r) => r.mutating)).toEqual([]);
+      expect(proxy.requests.filter((r) => r.mutating && !r.lease)).toEqual([]);
     });
   }, 120_000);
 
@@ -337,9 +345,10 @@ describe("Ctrl-C", () => {
             const result = await withPushes(scenario.pushes, () => runInTerminal([...argsOf(scenario), "--yes"], { endpointUrl: proxy.url, interruptAfterMs: at }));
             if (result.interruptedAt === null) return result;
             const signalAt = result.interruptedAt;
-            const late = proxy.requests.filter((r) => r.mutating && r.at > signalAt + IN_FLIGHT_GRACE_MS);
-            const inFlight = proxy.requests.filter((r) => r.mutating && r.at > signalAt && r.at <= signalAt + IN_FLIGHT_GRACE_MS).length;
-            const mutatingBefore = proxy.requests.filter((r) => r.mutating && r.at <= signalAt).length;
+            // Giving back the command's own lease is the one write allowed after Ctrl-C (counted apart).
+            const late = proxy.requests.filter((r) => r.mutating && !r.lease && r.at > signalAt + IN_FLIGHT_GRACE_MS);
+            const inFlight = proxy.requests.filter((r) => r.mutating && !r.lease && r.at > signalAt && r.at <= signalAt + IN_FLIGHT_GRACE_MS).length;
+            const mutatingBefore = proxy.requests.filter((r) => r.mutating && !r.lease && r.at <= signalAt).length;
             requestsBefore = proxy.requests.filter((r) => r.at <= signalAt).length;
             measured.push({ command: scenario.name, at, code: result.code, exitMs: Math.round(result.exitedAt - signalAt), afterSignal: late.length, inFlight, before: mutatingBefore });
             expect(late.map((r) => r.action), `${scenario.name} at ${at} ms (seed ${SEED})\n${result.output}`).toEqual([]);

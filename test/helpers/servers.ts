@@ -104,6 +104,8 @@ export interface SeenRequest {
   /** The AWS action (`CreateChangeSet`, `PutImage`) or, for REST services, `METHOD /path`. */
   action: string;
   mutating: boolean;
+  /** A Parameter Store call on an mlops lease (`/mlops/lease/...`): bookkeeping between mlops commands, not a deployed resource. */
+  lease?: boolean;
 }
 
 /** Verbs of the AWS actions that change something. */
@@ -139,7 +141,9 @@ export async function startSlowProxy(target: string, options: { minDelayMs: numb
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       const body = Buffer.concat(chunks);
-      requests.push({ at, ...classifyRequest(req.method ?? "GET", req.url ?? "/", req.headers, body.toString("utf8")) });
+      const text = body.toString("utf8");
+      const lease = String(req.headers["x-amz-target"] ?? "").startsWith("AmazonSSM.") && text.includes('"/mlops/lease/');
+      requests.push({ at, ...classifyRequest(req.method ?? "GET", req.url ?? "/", req.headers, text), ...(lease ? { lease } : {}) });
       const delay = options.minDelayMs + options.random() * (options.maxDelayMs - options.minDelayMs);
       setTimeout(() => {
         const upstream = httpRequest({ host: targetUrl.hostname, port: targetUrl.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
