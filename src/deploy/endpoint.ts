@@ -12,7 +12,7 @@ import { pipelineName } from "../render/names.js";
 import { renderEndpointStack, type DeploymentFacts } from "../render/render.js";
 import { diffParameters } from "../render/template-diff.js";
 import { ensureCertificate } from "./certificate.js";
-import { regionText, stackDeps, type DeployContext } from "./context.js";
+import { stackDeps, type DeployContext } from "./context.js";
 import { requireOutput, stackParameters } from "./discovery.js";
 import { ensureListenerCertificate } from "./listener-certificates.js";
 import { endpointLogGroupName } from "./log-groups.js";

@@ -21,7 +21,7 @@ import { baseExportName, pipelineName } from "../render/names.js";
 import { placeholderImageTag, renderEndpointStack, renderPipelineStack, type DeploymentFacts, type RenderedStack } from "../render/render.js";
 import { diffParameters, diffTemplates, formatValue, templateResources, type ParameterChange, type ResourceDiff } from "../render/template-diff.js";
 import { findIssuedCertificate, findPendingCertificate } from "./certificate.js";
-import type { DeployContext } from "./context.js";
+import { regionText, type DeployContext } from "./context.js";
 import { findExport, stackParameters } from "./discovery.js";
 import { findEndpointFileSystems, keptVolumes } from "./file-systems.js";
 import { imageExists } from "./image.js";
@@ -372,7 +372,7 @@ export async function planUpdate(config: EndpointConfig, tag: string, ctx: Deplo
   const id = endpointId(config);
   const existing = liveStack(await findStack(ctx.aws.cloudFormation, id));
   if (!existing) {
-    throw new InputError([{ file: config.source, path: "project", message: `no stack ${id} in region ${ctx.aws.region}` }], `Create it first: mlops ${config.kind === "base" ? "create-endpoint" : "add-endpoint"} ${config.source}`);
+    throw new InputError([{ file: config.source, path: "project", message: `no stack ${id} in region ${regionText(ctx.aws)}` }], `Create it first: mlops ${config.kind === "base" ? "create-endpoint" : "add-endpoint"} ${config.source}`);
   }
   const previous = stackParameters(existing);
   refuseReplacements(config, previous);
@@ -473,7 +473,7 @@ export async function baseListener(config: EndpointConfig, ctx: DeployContext): 
   const listenerArn = await findExport(ctx.aws.cloudFormation, name);
   if (listenerArn) return listenerArn;
   throw new InputError(
-    [{ file: config.source, path: config.format === "mlops" ? "base" : "BaseProjectName", message: `no base endpoint ${config.baseProject}-${config.environment} in region ${ctx.aws.region} (export ${name} not found)` }],
+    [{ file: config.source, path: config.format === "mlops" ? "base" : "BaseProjectName", message: `no base endpoint ${config.baseProject}-${config.environment} in region ${regionText(ctx.aws)} (export ${name} not found)` }],
     `Create the base first: mlops create-endpoint <base params>, or fix the base name.`,
   );
 }
