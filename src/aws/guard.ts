@@ -78,14 +78,16 @@ function targetOf(input: unknown): string | undefined {
 }
 
 /**
- * The one change allowed after Ctrl-C: giving back the command's own lease on
- * a base (`/mlops/lease/...`, see deploy/lease.ts), so that running the same
- * command again does not wait for it to expire. It changes nothing the user
- * deployed and leaves nothing behind.
+ * What may still run after Ctrl-C: giving back the command's own lease on a
+ * base (`/mlops/lease/...`, see deploy/lease.ts: it reads the lease, then
+ * deletes its own generation), so that running the same command again does
+ * not wait for it to expire. It changes nothing the user deployed and leaves
+ * nothing behind.
  */
 function releasesOwnLease(service: string, method: string, input: unknown): boolean {
-  const name = (input as { Name?: unknown } | undefined)?.Name;
-  return service === "ssm" && method === "deleteParameter" && typeof name === "string" && name.startsWith("/mlops/lease/");
+  const { Name: name, Path: path } = (input ?? {}) as { Name?: unknown; Path?: unknown };
+  const onLease = (value: unknown) => typeof value === "string" && value.startsWith("/mlops/lease/");
+  return service === "ssm" && ((method === "deleteParameter" && onLease(name)) || (method === "getParametersByPath" && onLease(`${String(path)}/`)));
 }
 
 /**

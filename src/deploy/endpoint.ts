@@ -150,7 +150,7 @@ export async function updateEndpoint(config: EndpointConfig, options: UpdateOpti
   printPlan(plan, ctx.out);
   await approvePlan(plan, ctx);
   const run: DeployContext = { ...ctx, assumeYes: true };
-  run.out.step(`Updating ${id}`);
+  run.out.step(`Updating ${id}: ${plan.basis.previous.APITag ?? "?"} -> ${options.tag}`);
   const outcome = await rollOut(config, plan.basis.existing, plan.basis.facts, options.rolloutTimeoutMs, run);
   if (outcome.kind === "unchanged") {
     run.out.success(`${id} already runs ${options.tag}: nothing to change`);
