@@ -7,6 +7,7 @@ import { Command, CommanderError, Option } from "commander";
 import { readFileSync } from "node:fs";
 import { hostname, userInfo } from "node:os";
 import type { ClientName } from "./aws/clients.js";
+import { ChangeLog, guardClients } from "./aws/guard.js";
 import { defaultRequestTimeoutSeconds, defaultRetryBudgetSeconds, parseRetrySettings } from "./aws/retry.js";
 import type { CommandDeps } from "./commands/shared.js";
 import { systemClock } from "./deploy/clock.js";
@@ -34,24 +35,40 @@ interface GlobalOptions {
 /** Runs mlops with the given argv (as `process.argv`) and returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const controller = new AbortController();
+  const changes = new ChangeLog();
+  const rerun = rerunCommand(argv);
   let interrupts = 0;
   const onSigint = () => {
     interrupts++;
     // A second Ctrl-C does not wait for the current AWS call to return.
     if (interrupts > 1) {
-      process.stderr.write("Interrupted again: stopping now. Run the same command again to finish the job.\n");
+      process.stderr.write(`Interrupted again: stopping now.\n${afterInterruption(changes, rerun)}\n`);
       process.exit(ExitCode.interrupted);
     }
+    process.stderr.write("\nCtrl-C: stopping. No new change will be started in AWS.\n");
     controller.abort();
+    // Calls in flight get the abort signal; should one not return in time, stop anyway.
+    setTimeout(() => {
+      process.stderr.write(`Stopped.\n${afterInterruption(changes, rerun)}\n`);
+      process.exit(ExitCode.interrupted);
+    }, interruptDeadlineMs).unref();
   };
-  process.on("SIGINT", onSigint);
+  // Until the AWS clients exist nothing can have changed, and loading the SDK keeps the event loop too busy to run
+  // a handler: Ctrl-C keeps its default effect (the process ends at once, status 130) until then.
+  let listening = false;
+  const listen = () => {
+    if (!listening) process.on("SIGINT", onSigint);
+    listening = true;
+  };
   let output: ConsoleOutput | undefined;
+  let exitCode: number = ExitCode.ok;
   try {
     const program = buildProgram((globals, preload) => {
       output = new ConsoleOutput({
         json: globals.json ?? false,
         interactive: Boolean(process.stderr.isTTY) && !process.env.CI,
         color: Boolean(process.stderr.isTTY) && !process.env.NO_COLOR && globals.color !== false,
+        signal: controller.signal,
       });
       const region = regionFromFlagOrEnvironment(globals.region);
       const out = output;
@@ -67,24 +84,37 @@ export async function main(argv: string[]): Promise<number> {
         region: region?.name,
         regionSource: region?.source,
         holder: holderName(),
-        aws: async () =>
-          (await import("./aws/clients.js")).createAwsClients({
+        aws: async () => {
+          const clients = await (await import("./aws/clients.js")).createAwsClients({
             region: globals.region,
             profile: globals.profile,
             endpointUrl: globals.endpointUrl ?? process.env.MLOPS_ENDPOINT_URL,
             preload,
             retry,
             signal: controller.signal,
-          }),
+          });
+          listen();
+          return guardClients(clients, controller.signal, changes);
+        },
       };
       return deps;
-    });
+    }, (code) => (exitCode = code));
     await program.parseAsync(argv);
-    return ExitCode.ok;
+    if (controller.signal.aborted) {
+      // Ctrl-C came after the last step had started: everything was done, but the user asked to stop.
+      process.stderr.write(`Interrupted after the work was done.\n`);
+      return ExitCode.interrupted;
+    }
+    return exitCode;
   } catch (error) {
-    return report(error, output ?? new ConsoleOutput({ json: false, interactive: false, color: false }));
+    const out = output ?? new ConsoleOutput({ json: false, interactive: false, color: false });
+    if (controller.signal.aborted && !(error instanceof InterruptedError) && !(error instanceof CommanderError)) {
+      // An error raised by the interruption itself (a call cut short) is the interruption.
+      return report(new InterruptedError("Interrupted."), out, changes, rerun);
+    }
+    return report(error, out, changes, rerun);
   } finally {
-    process.off("SIGINT", onSigint);
+    if (listening) process.off("SIGINT", onSigint);
   }
 }
 
@@ -109,14 +139,30 @@ function regionFromFlagOrEnvironment(flag: string | undefined): { name: string; 
   return undefined;
 }
 
-function report(error: unknown, out: ConsoleOutput): number {
+/** How long the first Ctrl-C waits for the command to wind down before exiting anyway. */
+const interruptDeadlineMs = 1000;
+
+/** The command line to run again, as the user typed it. */
+function rerunCommand(argv: string[]): string {
+  const quote = (arg: string) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`);
+  return ["mlops", ...argv.slice(2).map(quote)].join(" ");
+}
+
+/** What may still be running in AWS after an interruption, and the command that finishes the job. */
+function afterInterruption(changes: ChangeLog, rerun: string): string {
+  const running = changes.mayStillRun();
+  const state = running.length > 0 ? `May still be running in AWS: ${running.join("; ")}.` : "Nothing this command started is still running in AWS.";
+  return `${state}\nTo finish the job, run the same command again: ${rerun}`;
+}
+
+function report(error: unknown, out: ConsoleOutput, changes?: ChangeLog, rerun?: string): number {
   if (error instanceof CommanderError) {
     // Help and version are successes; commander has printed the message already.
     if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") return ExitCode.ok;
     return ExitCode.badInput;
   }
   if (error instanceof InterruptedError) {
-    out.error(error.message, error.hint ?? "Run the same command again to finish the job.");
+    out.error(error.message, changes && rerun ? afterInterruption(changes, rerun) : (error.hint ?? "Run the same command again to finish the job."));
     return ExitCode.interrupted;
   }
   if (error instanceof MlopsError) {
@@ -133,6 +179,7 @@ function report(error: unknown, out: ConsoleOutput): number {
 const globalsUsedBy: Record<string, readonly string[]> = {
   render: ["region", "json", "color"],
   status: ["region", "profile", "endpointUrl", "json", "color"],
+  diff: ["region", "profile", "endpointUrl", "json", "color"],
 };
 const allGlobals = ["region", "profile", "endpointUrl", "yes", "json", "color", "lockTimeout", "forceUnlock"] as const;
 
@@ -143,6 +190,7 @@ const examples: Record<string, readonly string[]> = {
   "create-endpoint": ["mlops create-endpoint params/ep-a.yaml --tag v1", "mlops create-endpoint params/ep-a.yaml --no-pipeline --tag v1 --region eu-west-1 --yes"],
   "add-endpoint": ["mlops add-endpoint params/ep-b.yaml --tag v1", "mlops add-endpoint params/add-ep-b.json --base ep-a --no-pipeline --tag v1"],
   update: ["mlops update params/ep-a.yaml --tag v2", "mlops update params/ep-a.yaml          # image tag-<git HEAD sha>, built by the pipeline"],
+  diff: ["mlops diff params/ep-a.yaml --tag v2", "mlops diff params/ep-a.yaml || [ $? -eq 3 ] && echo 'changes to apply'"],
   status: ["mlops status", "mlops status ep-a --json"],
   teardown: ["mlops teardown params/ep-b.yaml", "mlops teardown --all --delete-data --yes   # also EFS data, log groups, certificates"],
 };
@@ -152,15 +200,19 @@ function examplesText(name: string): string {
 }
 
 /** The AWS clients each command calls, loaded in the background once its first call is on its way. */
-const CLIENTS_USED: Record<"deploy" | "update" | "status" | "teardown", ClientName[]> = {
+const CLIENTS_USED: Record<"deploy" | "diff" | "update" | "status" | "teardown", ClientName[]> = {
   deploy: ["ssm", "cloudFormation", "acm", "elb", "efs", "logs", "connections", "codeBuild", "codePipeline", "ec2", "ecr", "ecs"],
+  diff: ["cloudFormation", "acm", "elb", "efs", "logs", "ec2", "ecr"],
   update: ["ssm", "cloudFormation", "ecr", "ecs", "elb", "logs"],
   status: ["cloudFormation", "ecs", "elb", "ecr", "codePipeline", "efs", "logs", "acm"],
   teardown: ["ssm", "cloudFormation", "codePipeline", "codeBuild", "s3", "ec2", "elb", "acm", "ecr", "logs", "efs"],
 };
 
-/** Builds the commander program; `makeDeps` turns the global options (and the clients the command calls) into the command dependencies. */
-export function buildProgram(makeDeps: (globals: GlobalOptions, preload: ClientName[]) => CommandDeps): Command {
+/**
+ * Builds the commander program; `makeDeps` turns the global options (and the clients the command calls) into the
+ * command dependencies; `setExitCode` receives a command's non-zero result code (diff).
+ */
+export function buildProgram(makeDeps: (globals: GlobalOptions, preload: ClientName[]) => CommandDeps, setExitCode: (code: number) => void = () => {}): Command {
   const program = new Command("mlops")
     .description("From a parameter file to a running, validated ML endpoint on AWS ECS Fargate.")
     .version(version)
@@ -229,8 +281,20 @@ export function buildProgram(makeDeps: (globals: GlobalOptions, preload: ClientN
 
   tutorialFlags(
     program
+      .command("diff")
+      .description("show what create-endpoint, add-endpoint or update would change, property by property; changes nothing (exit 0: no changes, 3: changes)")
+      .argument("<params>", "parameter file")
+      .option("--tag <tag>", "image tag to compare with (default: the running one, or the file's container.tag)")
+      .option("--no-pipeline", "leave the pipeline out of the comparison"),
+  ).action(async (params: string, options: Record<string, unknown>) => {
+    const { runDiff } = await import("./commands/diff.js");
+    setExitCode((await runDiff({ ...withGlobals(options), params }, deps(CLIENTS_USED.diff))).exitCode);
+  });
+
+  tutorialFlags(
+    program
       .command("update")
-      .description("roll out another image, and apply the parameter file's changes; a tag already deployed with no change is a no-op")
+      .description("apply the parameter file's changes and roll out an image, after showing the plan; nothing to change is a no-op")
       .argument("<params>", "parameter file")
       .option("--tag [tag]", "image tag (default: tag-<git HEAD sha>, the tag the pipeline gives the checked-out commit)")
       .option("--rollout-timeout <minutes>", "how long to wait for the rollout", "15"),

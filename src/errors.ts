@@ -8,6 +8,8 @@ export const ExitCode = {
   ok: 0,
   awsFailure: 1,
   badInput: 2,
+  /** `mlops diff` found changes to apply (for CI). */
+  changes: 3,
   interrupted: 130,
 } as const;
 

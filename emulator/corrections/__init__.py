@@ -33,6 +33,7 @@ MODULES = [
     "unimplemented_calls",
     "change_set_replacement",
     "security_group_message",
+    "stack_parameters_text",
 ]
 
 

@@ -1,6 +1,7 @@
 /**
- * `mlops update <params> [--tag TAG]`: rolls out another image. TAG defaults
- * to the image the pipeline builds from the checked-out commit.
+ * `mlops update <params> [--tag TAG]`: applies the parameter file's changes
+ * and rolls out an image. TAG defaults to the image the pipeline builds from
+ * the checked-out commit.
  */
 import { z } from "zod";
 import { updateEndpoint, type UpdateResult } from "../deploy/endpoint.js";
@@ -34,6 +35,6 @@ export async function runUpdate(raw: unknown, deps: CommandDeps): Promise<Update
   const result = await underLease([baseStackName(config)], `update ${endpointId(config)} --tag ${imageTag}`, options, deps, ctx, () =>
     updateEndpoint(config, { tag: imageTag, rolloutTimeoutMs: options.rolloutTimeout * 60_000 }, ctx),
   );
-  deps.out.result(result, () => (result.stack === "unchanged" ? `${result.endpoint}: already at ${result.imageTag}` : `${result.endpoint}: ${result.previousTag ?? "?"} -> ${result.imageTag}`));
+  deps.out.result(result, () => `${result.endpoint}: ${result.summary.join("; ")}`);
   return result;
 }

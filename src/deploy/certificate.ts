@@ -64,7 +64,7 @@ export async function findIssuedCertificate(acm: AcmApi, host: string, now: numb
 }
 
 /** Finds a certificate for the host that is still waiting for validation (from an earlier, interrupted run). */
-async function findPendingCertificate(acm: AcmApi, host: string): Promise<string | undefined> {
+export async function findPendingCertificate(acm: AcmApi, host: string): Promise<string | undefined> {
   let nextToken: string | undefined;
   do {
     const page = await acm.listCertificates({ CertificateStatuses: ["PENDING_VALIDATION"], NextToken: nextToken });

@@ -1,23 +1,24 @@
 /**
- * The tutorial's sequence, scripted: create (or join) the stack with no
- * tasks, create the pipeline, patch security groups, obtain the image, update
- * the stack with it, validate. Every step converges, so a run that was
- * interrupted finishes the job when started again.
+ * The tutorial's sequence, scripted: plan everything and ask once (see
+ * plan.ts), then create (or join) the stack with no tasks, create the
+ * pipeline, patch security groups, obtain the image, update the stack with
+ * it, validate. Every step converges, so a run that was interrupted finishes
+ * the job when started again.
  */
 import type { Stack } from "../aws/interfaces.js";
-import { AwsError, InputError, InterruptedError } from "../errors.js";
+import { AwsError, InterruptedError } from "../errors.js";
 import { endpointId, type EndpointConfig } from "../params/model.js";
-import { TUTORIAL_PARAMETERS } from "../params/tutorial-keys.js";
-import { baseExportName, pipelineName } from "../render/names.js";
-import { placeholderImageTag, renderEndpointStack, type DeploymentFacts } from "../render/render.js";
+import { pipelineName } from "../render/names.js";
+import { renderEndpointStack, type DeploymentFacts } from "../render/render.js";
 import { rolloutEstimateLine, rolloutSettingsOf } from "../render/rollout-time.js";
+import { diffParameters } from "../render/template-diff.js";
 import { ensureCertificate } from "./certificate.js";
-import { regionText, stackDeps, type DeployContext } from "./context.js";
-import { findExport, requireOutput, stackParameters } from "./discovery.js";
-import { findEndpointFileSystems, keptVolumes } from "./file-systems.js";
+import { stackDeps, type DeployContext } from "./context.js";
+import { requireOutput, stackParameters } from "./discovery.js";
 import { ensureListenerCertificate } from "./listener-certificates.js";
-import { endpointLogGroupName, logGroupExists } from "./log-groups.js";
-import { followPipelineExecution, imageExists, waitForImage } from "./image.js";
+import { endpointLogGroupName } from "./log-groups.js";
+import { approvePlan, changeSummary, deployedDesiredCount, fieldOfParameter, keptResources, planChanges, planDeploy, planUpdate, printPlan, type DeployPlan } from "./plan.js";
+import { followPipelineExecution, waitForImage } from "./image.js";
 import { checkConnection, ensurePipeline, waitForConnection } from "./pipeline.js";
 import { choosePriority, usedPriorities } from "./priority.js";
 import { ensureNfsRule } from "./security-groups.js";
@@ -48,44 +49,30 @@ export interface EndpointResult {
 /** How many times an added endpoint retries when another endpoint took its listener priority first. */
 const priorityAttempts = 5;
 
-/** Runs the whole sequence for a base or an added endpoint. */
+/** Plans, asks once, then runs the whole sequence unattended for a base or an added endpoint. */
 export async function deployEndpoint(config: EndpointConfig, options: DeployEndpointOptions, ctx: DeployContext): Promise<EndpointResult> {
+  const plan = await planDeploy(config, options, ctx);
+  printPlan(plan, ctx.out);
+  await approvePlan(plan, ctx);
+  return applyDeploy(config, options, plan, { ...ctx, assumeYes: true });
+}
+
+/** Runs an approved deployment plan; every step converges, so a re-run after an interruption finishes the job. */
+export async function applyDeploy(config: EndpointConfig, options: DeployEndpointOptions, plan: DeployPlan, ctx: DeployContext): Promise<EndpointResult> {
   const id = endpointId(config);
   const { out } = ctx;
-  const listenerArn = config.kind === "added" ? await baseListener(config, ctx) : undefined;
-
-  const existing = liveStack(await findStack(ctx.aws.cloudFormation, id));
-  const previous = existing ? stackParameters(existing) : {};
-  if (existing) refuseReplacements(config, previous);
-  const runningTag = previous.APITag && previous.APITag !== placeholderImageTag ? previous.APITag : undefined;
-  const followsPipeline = options.pipeline && !!config.pipeline && !options.tag && !config.container.tag && !runningTag;
-  if (!followsPipeline && !options.tag && !config.container.tag && !runningTag) {
-    throw new InputError(
-      [{ path: "--tag", message: config.pipeline ? "no image to deploy: the pipeline is skipped (--no-pipeline) and no tag was given" : "no image to deploy: the endpoint has no pipeline section and no tag was given" }],
-      "Push an image to the endpoint's ECR repository and pass --tag TAG, or add a pipeline section.",
-    );
-  }
+  const { listenerArn, existing, previous, runningTag, followsPipeline, mounted } = plan.basis;
 
   out.step(`Certificate for ${config.api.hostHeader}`);
-  const certificateArn = config.api.certificateArn ?? previous.DNSCertArn ?? (await ensureCertificate(config, ctx));
+  const certificateArn = plan.basis.facts.certificateArn ?? (await ensureCertificate(config, ctx));
   if (listenerArn) {
     const attached = await ensureListenerCertificate(ctx.aws.elb, ctx.aws.acm, listenerArn, config.api.hostHeader, certificateArn, { clock: ctx.clock, signal: ctx.signal });
     out.info(attached === "attached" ? `Attached the certificate to the base's HTTPS listener` : `The base's HTTPS listener serves ${config.api.hostHeader}`);
   }
 
-  const facts: DeploymentFacts = { certificateArn, imageTag: runningTag, deployedDesiredCount: existing ? deployedDesiredCount(previous) : undefined };
-  let mounted: string[] = [];
-  if (existing) {
-    facts.assetsFileSystemId = previous.AssetsFileSystemId || undefined;
-    facts.weightsFileSystemId = previous.WeightsFileSystemId || undefined;
-    facts.logGroupExists = previous.LogGroupExists === "true";
-  } else {
-    const kept = await keptResources(id, ctx);
-    Object.assign(facts, kept.facts);
-    mounted = kept.mounted;
-    if (mounted.length) out.info(`Mounting kept EFS file systems again: ${mounted.join(", ")}`);
-    if (facts.logGroupExists) out.info(`Using the kept log group ${endpointLogGroupName(id)}`);
-  }
+  const facts: DeploymentFacts = { ...plan.basis.facts, certificateArn, imageTag: runningTag, deployedDesiredCount: existing ? deployedDesiredCount(previous) : undefined };
+  if (mounted.length) out.info(`Mounting kept EFS file systems again: ${mounted.join(", ")}`);
+  if (!existing && facts.logGroupExists) out.info(`Using the kept log group ${endpointLogGroupName(id)}`);
 
   out.step(existing ? `Stack ${id}` : `Creating stack ${id} with no tasks (the image does not exist yet)`);
   let outcome = await deployWithPriority(config, facts, previous, listenerArn, existing ? undefined : () => keptResources(id, ctx).then((k) => k.facts), ctx);
@@ -111,6 +98,8 @@ export async function deployEndpoint(config: EndpointConfig, options: DeployEndp
   const listenerPriority = Number(stackParameters(outcome.stack).ListenerRulePriority) || facts.listenerPriority;
   outcome = await rollOut(config, outcome.stack, { ...facts, imageTag, listenerPriority }, options.rolloutTimeoutMs, ctx);
   if (outcome.kind === "unchanged") out.info(`Stack ${id} already runs ${imageTag}`);
+  // Against the stack as it was before this run: the first deployment may already have applied the file's changes.
+  else if (existing) for (const line of changeSummary(diffParameters(previous, stackParameters(outcome.stack)), imageTag)) out.success(line);
 
   const validation = await validateOwnRollout(id, imageTag, resourcesFrom(outcome.outputs, config), options.rolloutTimeoutMs, ctx);
   printWhereItIs(validation, ctx);
@@ -137,42 +126,39 @@ export interface UpdateResult {
   imageTag: string;
   previousTag?: string;
   stack: DeployOutcome["kind"];
+  /** What really changed: configuration, image. */
+  summary: string[];
   validation?: ValidationReport;
 }
 
-/** Rolls out a new image: refuses a tag missing from ECR before any change; a tag already deployed is a no-op. */
+/**
+ * Applies the parameter file and rolls out an image: refuses a tag missing
+ * from ECR before any change, shows the plan and asks once; nothing to change
+ * is a no-op.
+ */
 export async function updateEndpoint(config: EndpointConfig, options: UpdateOptions, ctx: DeployContext): Promise<UpdateResult> {
-  const id = endpointId(config);
-  const stack = liveStack(await findStack(ctx.aws.cloudFormation, id));
-  if (!stack) {
-    throw new InputError([{ file: config.source, path: "project", message: `no stack ${id} in region ${regionText(ctx.aws)}` }], `Create it first: mlops ${config.kind === "base" ? "create-endpoint" : "add-endpoint"} ${config.source}`);
+  const plan = await planUpdate(config, options.tag, ctx);
+  const id = plan.endpoint;
+  if (!planChanges(plan)) {
+    ctx.out.success(`${id} already runs ${options.tag} with this configuration: nothing to change`);
+    return { endpoint: id, imageTag: options.tag, previousTag: plan.previousTag, stack: "unchanged", summary: [`nothing changed; image unchanged: ${options.tag}`] };
   }
-  const previous = stackParameters(stack);
-  refuseReplacements(config, previous);
-  const outputs = stackOutputs(stack);
-  const repository = requireOutput(outputs, "EcrRepositoryName", id);
-  if (!(await imageExists(ctx.aws.ecr, repository, options.tag))) {
-    throw new InputError([{ path: "--tag", message: `image ${repository}:${options.tag} is not in ECR; nothing was changed` }], "Push the image (or let the pipeline build it) and run the same command again.");
-  }
-  ctx.out.step(`Updating ${id}: ${previous.APITag ?? "?"} -> ${options.tag}`);
-  const facts: DeploymentFacts = {
-    certificateArn: config.api.certificateArn ?? previous.DNSCertArn,
-    imageTag: options.tag,
-    assetsFileSystemId: previous.AssetsFileSystemId || undefined,
-    weightsFileSystemId: previous.WeightsFileSystemId || undefined,
-    logGroupExists: previous.LogGroupExists === "true",
-    listenerPriority: config.api.listenerPriority ?? (Number(previous.ListenerRulePriority) || undefined),
-  };
-  const outcome = await rollOut(config, stack, facts, options.rolloutTimeoutMs, ctx);
+  printPlan(plan, ctx.out);
+  await approvePlan(plan, ctx);
+  const run: DeployContext = { ...ctx, assumeYes: true };
+  run.out.step(`Updating ${id}: ${plan.basis.previous.APITag ?? "?"} -> ${options.tag}`);
+  const outcome = await rollOut(config, plan.basis.existing, plan.basis.facts, options.rolloutTimeoutMs, run);
   // A failed update of the base can take the rule with it; every run puts it back.
-  await admitTasksToEfs(outcome.outputs, id, ctx);
+  await admitTasksToEfs(outcome.outputs, id, run);
   if (outcome.kind === "unchanged") {
-    ctx.out.success(`${id} already runs ${options.tag}: nothing to change`);
-    return { endpoint: id, imageTag: options.tag, previousTag: previous.APITag, stack: "unchanged" };
+    run.out.success(`${id} already runs ${options.tag}: nothing to change`);
+    return { endpoint: id, imageTag: options.tag, previousTag: plan.previousTag, stack: "unchanged", summary: [`nothing changed; image unchanged: ${options.tag}`] };
   }
-  const validation = await validateOwnRollout(id, options.tag, resourcesFrom(outcome.outputs, config), options.rolloutTimeoutMs, ctx);
-  printWhereItIs(validation, ctx);
-  return { endpoint: id, imageTag: options.tag, previousTag: previous.APITag, stack: outcome.kind, validation };
+  const summary = changeSummary(diffParameters(plan.basis.previous, stackParameters(outcome.stack)), options.tag);
+  for (const line of summary) run.out.success(line);
+  const validation = await validateOwnRollout(id, options.tag, resourcesFrom(outcome.outputs, config), options.rolloutTimeoutMs, run);
+  printWhereItIs(validation, run);
+  return { endpoint: id, imageTag: options.tag, previousTag: plan.previousTag, stack: outcome.kind, summary, validation };
 }
 
 /**
@@ -198,54 +184,6 @@ export async function rollOut(config: EndpointConfig, stack: Stack, facts: Deplo
  */
 export function rolloutStackTimeout(rolloutTimeoutMs: number): number {
   return Math.max(STACK_TIMEOUT_MS, rolloutTimeoutMs);
-}
-
-/** The DesiredCount a stack was deployed with; undefined when it has none (then the count is sent). */
-function deployedDesiredCount(parameters: Record<string, string>): number | undefined {
-  const value = parameters.DesiredCount;
-  return value !== undefined && /^\d+$/.test(value) ? Number(value) : undefined;
-}
-
-/**
- * Fields whose change makes CloudFormation replace a resource that has a fixed name,
- * which it cannot do ("If you specify a name, you cannot perform updates that require
- * replacement of this resource": the Name property of AWS::ElasticLoadBalancingV2::TargetGroup,
- * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticloadbalancingv2-targetgroup.html).
- *
- * Decided per resource: every named resource keeps its name (`project-environment`, which
- * users see and search for), because no field of the parameter file reaches its create-only
- * properties except the target group's: the load balancer's (Name, Scheme, Type), the cluster's
- * and service's (ClusterName, ServiceName, Cluster, Role, SchedulingStrategy), the repository's
- * (RepositoryName) and the log group's (LogGroupName) are fixed by mlops. The target group's
- * Port (api.port) and VpcId (network.vpcCidr replaces the VPC) are create-only: those changes are
- * refused here before anything changes, and the stack step refuses any other replacement of a
- * named resource from the change set itself.
- */
-const REPLACING_PARAMETERS: { parameter: string; what: string }[] = [
-  { parameter: "ApiPort", what: "the target group's port" },
-  { parameter: "VpcCidr", what: "the VPC (and with it the target group)" },
-];
-
-/** Refuses, before any change, a parameter change that would need a custom-named resource replaced. */
-function refuseReplacements(config: EndpointConfig, previous: Record<string, string>): void {
-  const wanted = renderEndpointStack(config).parameters;
-  const issues = REPLACING_PARAMETERS.filter(({ parameter }) => previous[parameter] !== undefined && wanted[parameter] !== undefined && previous[parameter] !== wanted[parameter]).map(
-    ({ parameter, what }) => ({
-      file: config.source,
-      path: fieldOfParameter(config, parameter) ?? parameter,
-      message: `is ${previous[parameter]} on the deployed endpoint ${endpointId(config)}; changing it to ${wanted[parameter]} would replace ${what}, which CloudFormation cannot do for a resource with a fixed name. Nothing was changed`,
-    }),
-  );
-  if (issues.length > 0) {
-    throw new InputError(issues, `Keep the deployed value. To change it, tear the endpoint down (mlops teardown ${config.source}; its EFS data is kept) and create it again with the new value.`);
-  }
-}
-
-/** The parameter file's field that sets a stack parameter, in the file's own format. */
-function fieldOfParameter(config: EndpointConfig, parameter: string): string | undefined {
-  const entry = TUTORIAL_PARAMETERS.find((p) => p.key === parameter);
-  if (!entry) return undefined;
-  return config.format === "mlops" ? entry.paths.join(" / ") : entry.key;
 }
 
 /**
@@ -303,23 +241,6 @@ function stackSpec(config: EndpointConfig, facts: DeploymentFacts) {
   };
 }
 
-/** A stack that can be updated; a failed first create is treated as absent (the stack step deletes it). */
-function liveStack(stack: Stack | undefined): Stack | undefined {
-  if (!stack) return undefined;
-  return stack.StackStatus === "ROLLBACK_COMPLETE" || stack.StackStatus === "REVIEW_IN_PROGRESS" ? undefined : stack;
-}
-
-/** What a new stack adopts from an earlier one: kept file systems and log group, found by name and tag. */
-async function keptResources(id: string, ctx: DeployContext): Promise<{ facts: DeploymentFacts; mounted: string[] }> {
-  const kept = keptVolumes(await findEndpointFileSystems(ctx.aws.efs, id));
-  const facts: DeploymentFacts = {
-    assetsFileSystemId: kept.assets,
-    weightsFileSystemId: kept.weights,
-    logGroupExists: await logGroupExists(ctx.aws.logs, endpointLogGroupName(id)),
-  };
-  return { facts, mounted: [kept.assets, kept.weights].filter((fs): fs is string => !!fs) };
-}
-
 /**
  * Deploys the stack, choosing a free listener priority for an added endpoint
  * and retrying when another endpoint took it first. A failed first create
@@ -352,17 +273,6 @@ async function deployWithPriority(
       if (adoptKept) Object.assign(facts, await adoptKept());
     }
   }
-}
-
-/** The base's HTTPS listener; refuses early, with exit code 2, when the base an added endpoint names does not exist. */
-async function baseListener(config: EndpointConfig, ctx: DeployContext): Promise<string> {
-  const name = baseExportName(config, "HttpsListenerArn");
-  const listenerArn = await findExport(ctx.aws.cloudFormation, name);
-  if (listenerArn) return listenerArn;
-  throw new InputError(
-    [{ file: config.source, path: config.format === "mlops" ? "base" : "BaseProjectName", message: `no base endpoint ${config.baseProject}-${config.environment} in region ${regionText(ctx.aws)} (export ${name} not found)` }],
-    `Create the base first: mlops create-endpoint <base params>, or fix the base name.`,
-  );
 }
 
 async function obtainImage(

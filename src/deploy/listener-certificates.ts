@@ -38,6 +38,15 @@ export function isAcmCertificate(arn: string): boolean {
   return /^arn:[^:]+:acm:/.test(arn);
 }
 
+/** True when the listener serves this certificate, or another one covering the host. Reads only. */
+export async function listenerServes(elb: ElbApi, acm: AcmApi, listenerArn: string, host: string, certificateArn?: string): Promise<boolean> {
+  for (const cert of await listenerCertificates(elb, listenerArn)) {
+    if (cert.arn === certificateArn) return true;
+    if ((await certificateNames(acm, cert.arn)).some((name) => certificateCovers(name, host))) return true;
+  }
+  return false;
+}
+
 /** Makes the listener serve a certificate covering the host, read back once attached; returns whether one had to be attached. */
 export async function ensureListenerCertificate(
   elb: ElbApi,
@@ -47,10 +56,7 @@ export async function ensureListenerCertificate(
   certificateArn: string,
   wait: ReadBackOptions,
 ): Promise<"attached" | "present"> {
-  for (const cert of await listenerCertificates(elb, listenerArn)) {
-    if (cert.arn === certificateArn) return "present";
-    if ((await certificateNames(acm, cert.arn)).some((name) => certificateCovers(name, host))) return "present";
-  }
+  if (await listenerServes(elb, acm, listenerArn, host, certificateArn)) return "present";
   await elb.addListenerCertificates({ ListenerArn: listenerArn, Certificates: [{ CertificateArn: certificateArn }] });
   // The attachment may take a moment to show in DescribeListenerCertificates.
   const attached = async () => (await listenerCertificates(elb, listenerArn)).some((c) => c.arn === certificateArn);

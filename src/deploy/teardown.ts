@@ -109,17 +109,7 @@ async function runPlan(
   }
 
   ctx.out.step(`Teardown in ${regionText(ctx.aws)}:`);
-  for (const p of plans) {
-    const repo = p.stack ? stackOutputs(p.stack.stack).EcrRepositoryName : undefined;
-    const accessLogs = p.stack ? stackOutputs(p.stack.stack).LoadBalancerAccessLogsBucket : undefined;
-    const parts = [
-      p.pipeline ? `pipeline, build project, artifact bucket${stackOutputs(p.pipeline.stack).AccessLogsBucketName ? " and its access logs" : ""}` : undefined,
-      p.stack ? `stack ${p.stack.stackName} (${p.stack.role})` : undefined,
-      repo ? `all images in ECR ${repo}` : undefined,
-      accessLogs ? `all load balancer access logs in S3 ${accessLogs}` : undefined,
-    ];
-    ctx.out.info(`${p.endpointId}: ${parts.filter(Boolean).join("; ")}`);
-  }
+  for (const p of plans) ctx.out.info(`${p.endpointId}: ${await planLine(p, ctx)}`);
   const efsCount = [...fileSystems.values()].reduce((n, l) => n + l.length, 0);
   if (efsCount) ctx.out.info(options.deleteData ? `EFS: ${efsCount} file system(s) and ALL THEIR DATA will be deleted (--delete-data)` : `EFS: ${efsCount} file system(s) are kept (pass --delete-data to delete them)`);
   if (earlier && !isEmpty(earlier)) {
@@ -200,6 +190,33 @@ async function runPlan(
   if (result.keptCertificates.length) ctx.out.info(`Kept ACM certificate(s) ${result.keptCertificates.join(", ")} (deleted with --delete-data once unused).`);
   ctx.out.success(`Teardown complete: ${result.deletedStacks.length} stack(s) deleted.`);
   return result;
+}
+
+/** One endpoint's part of the teardown plan, named resource by resource (reads only). */
+async function planLine(p: EndpointPlan, ctx: DeployContext): Promise<string> {
+  const outputs = p.stack ? stackOutputs(p.stack.stack) : {};
+  const bucket = p.pipeline ? stackOutputs(p.pipeline.stack).ArtifactBucketName : undefined;
+  const repo = outputs.EcrRepositoryName;
+  const images = repo ? await imageCount(repo, ctx) : 0;
+  const parts = [
+    p.pipeline || p.stack ? `pipeline and build project ${p.endpointId} (if present)` : undefined,
+    p.pipeline ? `stack ${p.pipeline.stackName}${bucket ? ` with artifact bucket ${bucket} and its objects` : ""}${stackOutputs(p.pipeline.stack).AccessLogsBucketName ? " and its access logs" : ""}` : undefined,
+    p.stack?.role === "added" ? "the base's EFS rule and listener certificate for it" : undefined,
+    repo ? `${images === 0 ? "no images" : images >= 100 ? "100+ images" : `${images} image(s)`} in ECR ${repo}` : undefined,
+    outputs.LoadBalancerAccessLogsBucket ? `all load balancer access logs in S3 ${outputs.LoadBalancerAccessLogsBucket}` : undefined,
+    p.stack ? `stack ${p.stack.stackName} (${p.stack.role})` : undefined,
+  ];
+  return parts.filter(Boolean).join("; ");
+}
+
+/** How many images a repository holds (up to one page). */
+async function imageCount(repositoryName: string, ctx: DeployContext): Promise<number> {
+  try {
+    return (await ctx.aws.ecr.listImages({ repositoryName, maxResults: 100 })).imageIds?.length ?? 0;
+  } catch (error) {
+    if (error instanceof AwsError && error.code === "RepositoryNotFoundException") return 0;
+    throw error;
+  }
 }
 
 /** The endpoint's container and build log groups that exist. */

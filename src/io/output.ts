@@ -38,6 +38,8 @@ export interface ConsoleOutputOptions {
   stdout?: NodeJS.WritableStream;
   stderr?: NodeJS.WritableStream;
   stdin?: NodeJS.ReadableStream;
+  /** Aborted on Ctrl-C: a pending question is abandoned. */
+  signal?: AbortSignal;
 }
 
 const codes = { green: 32, yellow: 33, red: 31, cyan: 36, dim: 2, bold: 1 } as const;
@@ -57,6 +59,7 @@ export class ConsoleOutput implements Output {
   private readonly stdin: NodeJS.ReadableStream;
   /** The block being redrawn on a terminal: a line printed meanwhile goes above it, not over it. */
   private region?: RedrawnRegion;
+  private readonly signal?: AbortSignal;
 
   constructor(options: ConsoleOutputOptions) {
     this.json = options.json;
@@ -65,6 +68,7 @@ export class ConsoleOutput implements Output {
     this.stdout = options.stdout ?? process.stdout;
     this.stderr = options.stderr ?? process.stderr;
     this.stdin = options.stdin ?? process.stdin;
+    this.signal = options.signal;
   }
 
   step(message: string): void {
@@ -106,8 +110,10 @@ export class ConsoleOutput implements Output {
   async confirm(question: string): Promise<boolean> {
     if (!this.interactive) return false;
     const rl = createInterface({ input: this.stdin, output: this.stderr });
+    // On a terminal readline reads Ctrl-C as a key: hand it to the process's own handler, which aborts the signal.
+    rl.on("SIGINT", () => process.kill(process.pid, "SIGINT"));
     try {
-      const answer = await rl.question(`${paint(this.color, "yellow", "?")} ${question} [y/N] `);
+      const answer = await rl.question(`${paint(this.color, "yellow", "?")} ${question} [y/N] `, { signal: this.signal ?? new AbortController().signal });
       return /^y(es)?$/i.test(answer.trim());
     } catch (error) {
       // Ctrl-C at the prompt closes readline, which rejects the question with an AbortError.

@@ -263,6 +263,7 @@ const WITHOUT_RESOURCE_STATE = [
   "unimplemented-calls",
   "change-set-replacement",
   "security-group-message",
+  "stack-parameters-text",
 ];
 let lifecycleEmulator: RunningEmulator;
 let stateEmulator: RunningEmulator;
@@ -885,5 +886,25 @@ describe("security-group-message (moto: a Python set in an EC2 message)", () => 
   it("without it, the message carries a Python set", async () => {
     const missing = await withoutState.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: ["sg-0123456789abcdef0"] })).catch((e: unknown) => e as Error);
     expect((missing as Error).message).toBe("The security group '{'sg-0123456789abcdef0'}' does not exist");
+  });
+});
+
+describe("stack-parameters-text (list parameters read back)", () => {
+  const listTemplate = () =>
+    JSON.stringify({
+      Parameters: { Zones: { Type: "CommaDelimitedList" } },
+      Resources: { Logs: { Type: "AWS::Logs::LogGroup", Properties: { LogGroupName: { "Fn::Join": ["-", { Ref: "Zones" }] } } } },
+    });
+
+  it("DescribeStacks answers a CommaDelimitedList parameter as the text it was given", async () => {
+    const name = uniqueName("l");
+    await throughChangeSet(main, name, "CREATE", { body: listTemplate(), values: { Zones: "us-east-1a,us-east-1b" } });
+    expect((await describeStack(main, name)).Parameters?.find((p) => p.ParameterKey === "Zones")?.ParameterValue).toBe("us-east-1a,us-east-1b");
+  });
+
+  it("without it, the value reads as a Python list", async () => {
+    const name = uniqueName("l");
+    await throughChangeSet(withoutState, name, "CREATE", { body: listTemplate(), values: { Zones: "us-east-1a,us-east-1b" } });
+    expect((await describeStack(withoutState, name)).Parameters?.find((p) => p.ParameterKey === "Zones")?.ParameterValue).toBe("['us-east-1a', 'us-east-1b']");
   });
 });

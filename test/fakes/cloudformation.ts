@@ -943,3 +943,4 @@ function sameList<T>(a: T[], b: T[]): boolean {
   const key = (items: T[]) => JSON.stringify(items.map((i) => JSON.stringify(i)).sort());
   return key(a) === key(b);
 }
+

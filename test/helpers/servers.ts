@@ -212,3 +212,76 @@ export async function startWindowProxy(target: string): Promise<WindowProxy> {
     },
   };
 }
+
+/** One request the slow proxy saw. */
+export interface SeenRequest {
+  /** Epoch ms when the request reached the proxy. */
+  at: number;
+  /** The AWS action (`CreateChangeSet`, `PutImage`) or, for REST services, `METHOD /path`. */
+  action: string;
+  mutating: boolean;
+  /** A Parameter Store call on an mlops lease (`/mlops/lease/...`): bookkeeping between mlops commands, not a deployed resource. */
+  lease?: boolean;
+}
+
+/** Verbs of the AWS actions that change something. */
+const MUTATING_ACTION = /^(Create|Update|Delete|Put|Authorize|Revoke|Execute|Start|Stop|Register|Deregister|Request|Add|Remove|Modify|Set|BatchDelete|Continue|Cancel|Tag|Untag|Attach|Detach|Associate|Disassociate|Release|Allocate|Run|Import|Enable|Disable|Invoke|Send)/;
+
+/**
+ * The AWS action of a request, by protocol: JSON protocols name it in
+ * X-Amz-Target, query protocols (CloudFormation, EC2, ELB) in the form body's
+ * `Action`; REST protocols (S3, EFS) by method: anything but GET/HEAD changes.
+ */
+export function classifyRequest(method: string, path: string, headers: Record<string, string | string[] | undefined>, body: string): { action: string; mutating: boolean } {
+  const target = headers["x-amz-target"];
+  if (typeof target === "string") {
+    const action = target.slice(target.lastIndexOf(".") + 1);
+    return { action, mutating: MUTATING_ACTION.test(action) };
+  }
+  const form = new URLSearchParams(body).get("Action");
+  if (form && (headers["content-type"] ?? "").toString().includes("x-www-form-urlencoded")) return { action: form, mutating: MUTATING_ACTION.test(form) };
+  return { action: `${method} ${path.split("?")[0]}`, mutating: method !== "GET" && method !== "HEAD" };
+}
+
+/**
+ * A proxy in front of the emulator that makes each call slow, as AWS is
+ * (a delay drawn from `random` between `minDelayMs` and `maxDelayMs`, before
+ * forwarding), and records every request with its action.
+ */
+export async function startSlowProxy(target: string, options: { minDelayMs: number; maxDelayMs: number; random: () => number }): Promise<TestServer & { requests: SeenRequest[] }> {
+  const requests: SeenRequest[] = [];
+  const targetUrl = new URL(target);
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const at = Date.now();
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const body = Buffer.concat(chunks);
+      const text = body.toString("utf8");
+      const lease = String(req.headers["x-amz-target"] ?? "").startsWith("AmazonSSM.") && text.includes('"/mlops/lease/');
+      requests.push({ at, ...classifyRequest(req.method ?? "GET", req.url ?? "/", req.headers, text), ...(lease ? { lease } : {}) });
+      const delay = options.minDelayMs + options.random() * (options.maxDelayMs - options.minDelayMs);
+      setTimeout(() => {
+        const upstream = httpRequest({ host: targetUrl.hostname, port: targetUrl.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+        });
+        upstream.on("error", () => res.destroy());
+        upstream.end(body);
+      }, delay);
+    });
+  });
+  return { url: await listen(server), close: closer(server), requests };
+}
+
+/** A seeded pseudo-random generator (mulberry32): the same seed gives the same moments. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest";
+import { ChangeLog, guardClients, isMutatingCall } from "../../src/aws/guard.js";
+import type { AwsClients } from "../../src/aws/interfaces.js";
+import { InterruptedError } from "../../src/errors.js";
+
+function clients(calls: string[]): AwsClients {
+  const record = (name: string) => async (input: unknown) => {
+    calls.push(name);
+    return name === "describeStacks" ? { Stacks: [{ StackName: "ep-a-prod", StackStatus: (input as { status?: string }).status ?? "UPDATE_COMPLETE" }] } : {};
+  };
+  return {
+    region: "us-east-1",
+    cloudFormation: { describeStacks: record("describeStacks"), executeChangeSet: record("executeChangeSet") },
+    ec2: { authorizeSecurityGroupIngress: record("authorizeSecurityGroupIngress") },
+  } as unknown as AwsClients;
+}
+
+describe("the Ctrl-C guard", () => {
+  it("classifies calls by their verb", () => {
+    for (const m of ["createChangeSet", "executeChangeSet", "deleteStack", "authorizeSecurityGroupIngress", "putImage", "requestCertificate", "addListenerCertificates", "batchDeleteImage", "startPipelineExecution"]) expect(isMutatingCall(m)).toBe(true);
+    for (const m of ["describeStacks", "getTemplate", "listImages", "batchGetProjects", "filterLogEvents"]) expect(isMutatingCall(m)).toBe(false);
+  });
+
+  it("starts no call once the signal aborted, and says which stack operation may still run", async () => {
+    const calls: string[] = [];
+    const controller = new AbortController();
+    const log = new ChangeLog();
+    const aws = guardClients(clients(calls), controller.signal, log);
+    await aws.cloudFormation.executeChangeSet({ StackName: "ep-a-prod", ChangeSetName: "x" });
+    await aws.cloudFormation.describeStacks({ StackName: "ep-a-prod", status: "UPDATE_IN_PROGRESS" } as never);
+    expect(log.mayStillRun()).toEqual(["the update of stack ep-a-prod (CloudFormation continues it)"]);
+    controller.abort();
+    await expect(aws.ec2.authorizeSecurityGroupIngress({ GroupId: "sg-1" })).rejects.toBeInstanceOf(InterruptedError);
+    await expect(aws.cloudFormation.describeStacks({})).rejects.toBeInstanceOf(InterruptedError);
+    expect(calls).toEqual(["executeChangeSet", "describeStacks"]);
+  });
+
+  it("forgets a stack operation once the stack is seen settled", async () => {
+    const log = new ChangeLog();
+    const aws = guardClients(clients([]), new AbortController().signal, log);
+    await aws.cloudFormation.executeChangeSet({ StackName: "ep-a-prod", ChangeSetName: "x" });
+    await aws.cloudFormation.describeStacks({ StackName: "ep-a-prod" });
+    expect(log.mayStillRun()).toEqual([]);
+  });
+});
