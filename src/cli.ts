@@ -102,7 +102,7 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
     if (controller.signal.aborted) {
       // Ctrl-C came after the last step had started: everything was done, but the user asked to stop.
-      process.stderr.write(`Interrupted after the work was done.\n`);
+      process.stderr.write(`Interrupted after the work was done: nothing is left to finish.\n`);
       return ExitCode.interrupted;
     }
     return exitCode;

@@ -362,7 +362,8 @@ describe("Ctrl-C", () => {
         // Before the AWS clients exist, Ctrl-C ends the process at once (by the signal): nothing can have changed.
         if (requestsBefore > 0) {
           expect(run.output).toMatch(/Ctrl-C: stopping\. No new change will be started/);
-          expect(run.output).toMatch(/To finish the job, run the same command again: mlops /);
+          // A signal that lands after the last step has finished has nothing left to finish.
+          if (!/Interrupted after the work was done/.test(run.output)) expect(run.output).toMatch(/To finish the job, run the same command again: mlops /);
         }
 
         const rerun = await withPushes(scenario.pushes, () => runMlops([...argsOf(scenario), "--yes"], { endpointUrl: emulator.url }));
