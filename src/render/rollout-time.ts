@@ -6,18 +6,11 @@
  * rollouts at once, so this model is the only account of real-AWS time.
  * Pure: no AWS, no console.
  */
+import type { RolloutConfig } from "../params/model.js";
 
 /** The settings that decide a rollout's duration. */
-export interface RolloutSettings {
+export interface RolloutSettings extends Omit<RolloutConfig, "circuitBreakerRollback"> {
   desired: number;
-  healthCheckIntervalSeconds: number;
-  healthCheckTimeoutSeconds: number;
-  healthyThresholdCount: number;
-  unhealthyThresholdCount: number;
-  deregistrationDelaySeconds: number;
-  healthCheckGracePeriodSeconds: number;
-  minimumHealthyPercent: number;
-  maximumPercent: number;
   circuitBreaker: boolean;
 }
 
