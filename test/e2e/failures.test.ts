@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pushWhenRepositoryExists, sdkClients } from "../helpers/aws.js";
-import { runMlops, type MlopsRun } from "../helpers/mlops.js";
+import { failure, runMlops } from "../helpers/mlops.js";
 import { startEmulator } from "../setup/emulator-process.js";
 
 let emulator: { url: string; stop(): Promise<void> };
@@ -29,10 +29,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await emulator?.stop();
 });
-
-function failure(run: MlopsRun): string {
-  return `exit ${run.code}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
-}
 
 /** ep-b.yaml with some lines changed, written to a temporary file. */
 function variantOfB(edit: (text: string) => string): string {

@@ -16,7 +16,7 @@ import { DescribeFileSystemsCommand } from "@aws-sdk/client-efs";
 import { DescribeLoadBalancersCommand, DescribeTargetGroupsCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { pushImage, pushWhenRepositoryExists, sdkClients } from "../helpers/aws.js";
-import { runMlops, type MlopsRun } from "../helpers/mlops.js";
+import { failure, runMlops, type MlopsRun } from "../helpers/mlops.js";
 import { startWindowProxy, type WindowFault, type WindowProxy } from "../helpers/servers.js";
 import { startEmulator, type RunningEmulator } from "../setup/emulator-process.js";
 
@@ -29,10 +29,6 @@ afterEach(async () => {
   await emulator?.stop();
   emulator = undefined;
 });
-
-function failure(run: MlopsRun): string {
-  return `exit ${run.code}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
-}
 
 /** What the account holds, counted the same way after every step. */
 async function inventory(aws: ReturnType<typeof sdkClients>) {

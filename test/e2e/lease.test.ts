@@ -12,8 +12,8 @@ import { readFileSync } from "node:fs";
 import yaml from "js-yaml";
 import { fileURLToPath } from "node:url";
 import { resetEmulator, startEmulator, type RunningEmulator } from "../setup/emulator-process.js";
-import { pushImage, pushWhenRepositoryExists, sdkClients } from "../helpers/aws.js";
-import { runMlops, type MlopsRun } from "../helpers/mlops.js";
+import { pushImage, sdkClients, withPushes } from "../helpers/aws.js";
+import { failure, runMlops } from "../helpers/mlops.js";
 import { startSlowProxy } from "../helpers/slow-proxy.js";
 
 let emulator: RunningEmulator;
@@ -31,21 +31,6 @@ afterAll(async () => {
 beforeEach(async () => {
   await resetEmulator(emulator.url);
 });
-
-function failure(run: MlopsRun): string {
-  return `exit ${run.code}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
-}
-
-async function withPush<T>(pushes: { repository: string; tag: string }[], work: () => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  const pushing = Promise.all(pushes.map((p) => pushWhenRepositoryExists(aws.ecr, p.repository, p.tag, controller.signal)));
-  try {
-    return await work();
-  } finally {
-    controller.abort();
-    await pushing;
-  }
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -75,7 +60,7 @@ async function account() {
   };
 }
 
-const createA = () => withPush([{ repository: "ep-a-prod", tag: "v1" }], () => runMlops(["create-endpoint", "params/ep-a.yaml", "--tag", "v1", "--yes"], { endpointUrl: emulator.url }));
+const createA = () => withPushes(aws.ecr, [{ repository: "ep-a-prod", tag: "v1" }], () => runMlops(["create-endpoint", "params/ep-a.yaml", "--tag", "v1", "--yes"], { endpointUrl: emulator.url }));
 
 describe("teardown --all beside add-endpoint", () => {
   it("at random moments, always ends with the base and B both fully there, or both gone, and no success that did not last", async () => {
@@ -98,7 +83,7 @@ describe("teardown --all beside add-endpoint", () => {
         const span = addDuration * 1.1 + leadMs;
         const delay = Math.round(((run + Math.random()) / runs) * span - leadMs);
         const started = Date.now();
-        const [add, teardown] = await withPush([{ repository: "ep-b-prod", tag: "v1" }], () =>
+        const [add, teardown] = await withPushes(aws.ecr, [{ repository: "ep-b-prod", tag: "v1" }], () =>
           Promise.all([
             sleep(Math.max(0, -delay)).then(async () => {
               const addStarted = Date.now();
@@ -151,7 +136,7 @@ describe("two runs on one base", () => {
     const proxy = await startSlowProxy(emulator.url, { latencyMs: 20 });
     try {
       const args = ["create-endpoint", "params/ep-a.yaml", "--tag", "v1", "--yes"];
-      const [first, second] = await withPush([{ repository: "ep-a-prod", tag: "v1" }], () =>
+      const [first, second] = await withPushes(aws.ecr, [{ repository: "ep-a-prod", tag: "v1" }], () =>
         Promise.all([runMlops(args, { endpointUrl: proxy.url }), sleep(300).then(() => runMlops(args, { endpointUrl: proxy.url }))]),
       );
       expect(first.code, failure(first)).toBe(0);
@@ -167,7 +152,7 @@ describe("two runs on one base", () => {
   });
 
   it("two updates at once: they take turns, and each success was printed while its tag ran", async () => {
-    const a = await withPush([{ repository: "ep-a-prod", tag: "v1" }], () => runMlops(["create-endpoint", "params/ep-a.yaml", "--tag", "v1", "--yes", "--no-pipeline"], { endpointUrl: emulator.url }));
+    const a = await withPushes(aws.ecr, [{ repository: "ep-a-prod", tag: "v1" }], () => runMlops(["create-endpoint", "params/ep-a.yaml", "--tag", "v1", "--yes", "--no-pipeline"], { endpointUrl: emulator.url }));
     expect(a.code, failure(a)).toBe(0);
     await pushImage(aws.ecr, "ep-a-prod", "t2");
     await pushImage(aws.ecr, "ep-a-prod", "t3");
@@ -191,7 +176,7 @@ describe("two runs on one base", () => {
   });
 
   it("an update superseded by someone without mlops (no lease) says so and exits 1", async () => {
-    const a = await withPush([{ repository: "ep-a-prod", tag: "v1" }], () => runMlops(["create-endpoint", "params/ep-a.yaml", "--tag", "v1", "--yes", "--no-pipeline"], { endpointUrl: emulator.url }));
+    const a = await withPushes(aws.ecr, [{ repository: "ep-a-prod", tag: "v1" }], () => runMlops(["create-endpoint", "params/ep-a.yaml", "--tag", "v1", "--yes", "--no-pipeline"], { endpointUrl: emulator.url }));
     expect(a.code, failure(a)).toBe(0);
     await pushImage(aws.ecr, "ep-a-prod", "t2");
     await pushImage(aws.ecr, "ep-a-prod", "t3");
@@ -340,7 +325,7 @@ describe("the build's lease (buildspec/endpoint.yaml) against Parameter Store", 
 
 describe("lease flags and ways out", () => {
   it("a live lease makes a command wait, then fail after --lock-timeout with exit 1; --force-unlock breaks it; errors and Ctrl-C give it back", async () => {
-    const a = await withPush([{ repository: "ep-a-prod", tag: "v1" }], () => runMlops(["create-endpoint", "params/ep-a.yaml", "--tag", "v1", "--yes", "--no-pipeline"], { endpointUrl: emulator.url }));
+    const a = await withPushes(aws.ecr, [{ repository: "ep-a-prod", tag: "v1" }], () => runMlops(["create-endpoint", "params/ep-a.yaml", "--tag", "v1", "--yes", "--no-pipeline"], { endpointUrl: emulator.url }));
     expect(a.code, failure(a)).toBe(0);
     const { PutParameterCommand } = await import("@aws-sdk/client-ssm");
     const claim = { holder: "ghost@gone (pid 1)", command: "update ep-a-prod --tag t9", since: "2026-01-01T00:00:00.000Z", expiresAt: Math.floor(Date.now() / 1000) + 3600 };

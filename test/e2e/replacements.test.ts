@@ -15,7 +15,7 @@ import { deployStack } from "../../src/deploy/stack.js";
 import { DeclinedError } from "../../src/errors.js";
 import { InteractiveMemoryOutput } from "../fakes/output.js";
 import { pushImage, pushWhenRepositoryExists, sdkClients } from "../helpers/aws.js";
-import { runMlops, type MlopsRun } from "../helpers/mlops.js";
+import { failure, runMlops } from "../helpers/mlops.js";
 import { startEmulator, type RunningEmulator } from "../setup/emulator-process.js";
 
 process.env.AWS_ACCESS_KEY_ID ??= "test";
@@ -23,10 +23,6 @@ process.env.AWS_SECRET_ACCESS_KEY ??= "test";
 
 let emulator: RunningEmulator;
 let aws: ReturnType<typeof sdkClients>;
-
-function failure(run: MlopsRun): string {
-  return `exit ${run.code}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
-}
 
 async function baseStack() {
   return (await aws.cfn.send(new DescribeStacksCommand({ StackName: "ep-a-prod" }))).Stacks?.[0];

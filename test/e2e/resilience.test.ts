@@ -15,8 +15,8 @@ import { DescribeFileSystemsCommand } from "@aws-sdk/client-efs";
 import { DescribeLoadBalancersCommand, DescribeTargetGroupsCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator } from "../setup/emulator-process.js";
-import { pushWhenRepositoryExists, sdkClients } from "../helpers/aws.js";
-import { runMlops, type MlopsRun } from "../helpers/mlops.js";
+import { sdkClients, withPushes } from "../helpers/aws.js";
+import { failure, runMlops } from "../helpers/mlops.js";
 import { startCountingServer, startFaultProxy } from "../helpers/servers.js";
 
 let emulator: { url: string; stop(): Promise<void> };
@@ -29,21 +29,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await emulator?.stop();
 });
-
-function failure(run: MlopsRun): string {
-  return `exit ${run.code}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
-}
-
-async function withPush<T>(pushes: { repository: string; tag: string }[], work: () => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  const pushing = Promise.all(pushes.map((p) => pushWhenRepositoryExists(aws.ecr, p.repository, p.tag, controller.signal)));
-  try {
-    return await work();
-  } finally {
-    controller.abort();
-    await pushing;
-  }
-}
 
 /** What the sequence leaves behind, counted. */
 async function inventory() {
@@ -67,9 +52,9 @@ describe("faults", () => {
   it("the sequence through a proxy that throttles, fails and drops requests ends as without faults", async () => {
     const proxy = await startFaultProxy(emulator.url, 4);
     try {
-      const a = await withPush([{ repository: "ep-a-prod", tag: "v1" }], () => runMlops(["create-endpoint", "params/ep-a.yaml", "--tag", "v1", "--yes"], { endpointUrl: proxy.url }));
+      const a = await withPushes(aws.ecr, [{ repository: "ep-a-prod", tag: "v1" }], () => runMlops(["create-endpoint", "params/ep-a.yaml", "--tag", "v1", "--yes"], { endpointUrl: proxy.url }));
       expect(a.code, failure(a)).toBe(0);
-      const b = await withPush([{ repository: "ep-b-prod", tag: "v1" }], () => runMlops(["add-endpoint", "params/ep-b.yaml", "--tag", "v1", "--yes"], { endpointUrl: proxy.url }));
+      const b = await withPushes(aws.ecr, [{ repository: "ep-b-prod", tag: "v1" }], () => runMlops(["add-endpoint", "params/ep-b.yaml", "--tag", "v1", "--yes"], { endpointUrl: proxy.url }));
       expect(b.code, failure(b)).toBe(0);
       const faulted = await inventory();
       expect(proxy.stats.faults.throttle + proxy.stats.faults["server-error"] + proxy.stats.faults.drop).toBeGreaterThan(20);
@@ -78,8 +63,8 @@ describe("faults", () => {
       await emulator.stop();
       emulator = await startEmulator();
       aws = sdkClients(emulator.url);
-      await withPush([{ repository: "ep-a-prod", tag: "v1" }], () => runMlops(["create-endpoint", "params/ep-a.yaml", "--tag", "v1", "--yes"], { endpointUrl: emulator.url }));
-      await withPush([{ repository: "ep-b-prod", tag: "v1" }], () => runMlops(["add-endpoint", "params/ep-b.yaml", "--tag", "v1", "--yes"], { endpointUrl: emulator.url }));
+      await withPushes(aws.ecr, [{ repository: "ep-a-prod", tag: "v1" }], () => runMlops(["create-endpoint", "params/ep-a.yaml", "--tag", "v1", "--yes"], { endpointUrl: emulator.url }));
+      await withPushes(aws.ecr, [{ repository: "ep-b-prod", tag: "v1" }], () => runMlops(["add-endpoint", "params/ep-b.yaml", "--tag", "v1", "--yes"], { endpointUrl: emulator.url }));
       expect(faulted).toEqual(await inventory());
       expect(faulted.fileSystems).toBe(4);
     } finally {
@@ -111,7 +96,7 @@ describe("interruption", () => {
     expect(code, stderr).toBe(130);
     expect(stderr).toMatch(/Interrupted/);
     expect(stderr).toMatch(/run the same command again/i);
-    const rerun = await withPush([{ repository: "ep-a-prod", tag: "late" }], () => runMlops(["create-endpoint", "params/ep-a.yaml", "--tag", "late", "--yes"], { endpointUrl: emulator.url }));
+    const rerun = await withPushes(aws.ecr, [{ repository: "ep-a-prod", tag: "late" }], () => runMlops(["create-endpoint", "params/ep-a.yaml", "--tag", "late", "--yes"], { endpointUrl: emulator.url }));
     expect(rerun.code, failure(rerun)).toBe(0);
     expect((await inventory()).stacks).toContain("ep-a-prod:UPDATE_COMPLETE");
   });
@@ -145,7 +130,7 @@ describe("credentials", () => {
 
 describe("concurrency", () => {
   it("five add-endpoint runs at once against one base get distinct priorities", async () => {
-    const a = await withPush([{ repository: "ep-a-prod", tag: "v1" }], () => runMlops(["create-endpoint", "params/ep-a.yaml", "--tag", "v1", "--yes", "--no-pipeline"], { endpointUrl: emulator.url }));
+    const a = await withPushes(aws.ecr, [{ repository: "ep-a-prod", tag: "v1" }], () => runMlops(["create-endpoint", "params/ep-a.yaml", "--tag", "v1", "--yes", "--no-pipeline"], { endpointUrl: emulator.url }));
     expect(a.code, failure(a)).toBe(0);
     const dir = mkdtempSync(join(tmpdir(), "mlops-concurrent-"));
     const template = readFileSync(fileURLToPath(new URL("../../params/ep-b.yaml", import.meta.url)), "utf8");
@@ -155,7 +140,7 @@ describe("concurrency", () => {
       writeFileSync(file, template.replace(/^project: .*$/m, `project: ${name}`).replace(/ep-b\.example\.com/g, `${name}.example.com`));
       return file;
     });
-    const runs = await withPush(
+    const runs = await withPushes(aws.ecr, 
       names.map((n) => ({ repository: `${n}-prod`, tag: "v1" })),
       () => Promise.all(files.map((file) => runMlops(["add-endpoint", file, "--tag", "v1", "--yes", "--no-pipeline"], { endpointUrl: emulator.url }))),
     );

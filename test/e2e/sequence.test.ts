@@ -19,7 +19,7 @@ import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator } from "../setup/emulator-process.js";
 import { pushImage, pushWhenRepositoryExists, sdkClients } from "../helpers/aws.js";
-import { runMlops, type MlopsRun } from "../helpers/mlops.js";
+import { failure, runMlops, type MlopsRun } from "../helpers/mlops.js";
 
 let emulator: { url: string; stop(): Promise<void> };
 let aws: ReturnType<typeof sdkClients>;
@@ -39,10 +39,6 @@ async function deployWithPush(args: string[], repository: string, tag: string): 
   controller.abort();
   await pushing;
   return run;
-}
-
-function failure(run: MlopsRun): string {
-  return `exit ${run.code}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
 }
 
 async function stack(name: string) {

@@ -60,3 +60,15 @@ export async function pushWhenRepositoryExists(ecr: ECRClient, repositoryName: s
 export async function pushImage(ecr: ECRClient, repositoryName: string, tag: string): Promise<void> {
   await ecr.send(new PutImageCommand({ repositoryName, imageTag: tag, imageManifest: manifest }));
 }
+
+/** Runs `work` while playing the pipeline's part: each image is pushed as soon as its repository exists. */
+export async function withPushes<T>(ecr: ECRClient, pushes: { repository: string; tag: string }[], work: () => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const pushing = Promise.all(pushes.map((p) => pushWhenRepositoryExists(ecr, p.repository, p.tag, controller.signal)));
+  try {
+    return await work();
+  } finally {
+    controller.abort();
+    await pushing;
+  }
+}

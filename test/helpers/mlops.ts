@@ -38,3 +38,8 @@ export function runMlops(args: string[], options: { endpointUrl?: string; env?: 
     child.on("exit", (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+/** A run's exit code and both streams, for an assertion's failure message. */
+export function failure(run: MlopsRun): string {
+  return `exit ${run.code}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
+}
