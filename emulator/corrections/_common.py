@@ -166,3 +166,12 @@ def find_change_set(backend: Any, change_set_name: str, stack_name: str | None) 
         if stack_name in (None, change_set.stack_name, change_set.stack_id):
             return change_set
     return matches[0] if matches else None
+
+
+def parameter_text(value: Any) -> Any:
+    """A parameter value as CloudFormation keeps it: lists comma-joined, numbers as text."""
+    if isinstance(value, list):
+        return ",".join(str(item) for item in value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return value

@@ -35,6 +35,7 @@ from ._common import (
     error_code,
     error_message,
     find_change_set,
+    parameter_text,
     set_stack_status,
 )
 
@@ -44,14 +45,6 @@ SUMMARY = (
     "ExecuteChangeSet gives the stack its template, parameters, outputs and exports; "
     "Changes include parameter-driven modifications"
 )
-
-
-def _as_text(value: Any) -> Any:
-    if isinstance(value, list):
-        return ",".join(str(item) for item in value)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
-    return value
 
 
 def apply() -> None:
@@ -123,7 +116,7 @@ def apply() -> None:
         # CommaDelimitedList, a number for a Number. Parameters are text.
         parameters = kwargs.get("parameters")
         if isinstance(parameters, dict):
-            kwargs["parameters"] = {key: _as_text(value) for key, value in parameters.items()}
+            kwargs["parameters"] = {key: parameter_text(value) for key, value in parameters.items()}
         return original_create_change_set(self, *args, **kwargs)
 
     ChangeSet.diff = diff  # type: ignore[method-assign]

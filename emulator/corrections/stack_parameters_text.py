@@ -14,17 +14,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._common import parameter_text
+
 NAME = "stack-parameters-text"
 ITEM = "-"  # parameters read back (not in the measured list)
 SUMMARY = "DescribeStacks answers list parameters as comma-separated text, as CloudFormation does"
-
-
-def _as_text(value: Any) -> Any:
-    if isinstance(value, list):
-        return ",".join(str(item) for item in value)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
-    return value
 
 
 def apply() -> None:
@@ -33,6 +27,6 @@ def apply() -> None:
     original = Stack.parameter_list
 
     def parameter_list(self: Any) -> list[dict[str, Any]]:
-        return [{**item, "ParameterValue": _as_text(item.get("ParameterValue"))} for item in original.fget(self)]
+        return [{**item, "ParameterValue": parameter_text(item.get("ParameterValue"))} for item in original.fget(self)]
 
     Stack.parameter_list = property(parameter_list)  # type: ignore[assignment]

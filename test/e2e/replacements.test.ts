@@ -14,7 +14,7 @@ import { systemClock } from "../../src/deploy/clock.js";
 import { deployStack } from "../../src/deploy/stack.js";
 import { DeclinedError } from "../../src/errors.js";
 import { InteractiveMemoryOutput } from "../fakes/output.js";
-import { pushImage, pushWhenRepositoryExists, sdkClients } from "../helpers/aws.js";
+import { pushImage, sdkClients, withPushes } from "../helpers/aws.js";
 import { failure, runMlops } from "../helpers/mlops.js";
 import { startEmulator, type RunningEmulator } from "../setup/emulator-process.js";
 
@@ -48,11 +48,9 @@ async function loseNfsRule(): Promise<void> {
 beforeAll(async () => {
   emulator = await startEmulator();
   aws = sdkClients(emulator.url);
-  const controller = new AbortController();
-  const pushing = pushWhenRepositoryExists(aws.ecr, "ep-a-prod", "v1", controller.signal);
-  const run = await runMlops(["create-endpoint", "params/ep-a.yaml", "--tag", "v1", "--yes", "--no-pipeline"], { endpointUrl: emulator.url });
-  controller.abort();
-  await pushing;
+  const run = await withPushes(aws.ecr, [{ repository: "ep-a-prod", tag: "v1" }], () =>
+    runMlops(["create-endpoint", "params/ep-a.yaml", "--tag", "v1", "--yes", "--no-pipeline"], { endpointUrl: emulator.url }),
+  );
   expect(run.code, failure(run)).toBe(0);
 }, 120_000);
 
