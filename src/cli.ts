@@ -10,7 +10,7 @@ import type { ClientName } from "./aws/clients.js";
 import { ChangeLog, guardClients } from "./aws/guard.js";
 import { defaultRequestTimeoutSeconds, defaultRetryBudgetSeconds, parseRetrySettings } from "./aws/retry.js";
 import type { CommandDeps } from "./commands/shared.js";
-import { systemClock } from "./deploy/clock.js";
+import { systemClock } from "./deploy/engine/clock.js";
 import { ExitCode, InterruptedError, MlopsError } from "./errors.js";
 import { ConsoleOutput } from "./io/output.js";
 import { packageFile } from "./package-files.js";

@@ -3,7 +3,7 @@
  * whole documented sequence for a base endpoint or one that joins a base.
  */
 import { z } from "zod";
-import { deployEndpoint, type EndpointResult } from "../deploy/endpoint.js";
+import { deployEndpoint, type EndpointResult } from "../deploy/workflows/endpoint.js";
 import { InputError } from "../errors.js";
 import { endpointId } from "../params/model.js";
 import { baseStackName } from "../render/names.js";

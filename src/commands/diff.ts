@@ -4,7 +4,7 @@
  * anything. Its exit code tells CI whether anything would change.
  */
 import { z } from "zod";
-import { planChanges, planDeploy, printPlan, type DeployPlan } from "../deploy/plan.js";
+import { planChanges, planDeploy, printPlan, type DeployPlan } from "../deploy/workflows/plan.js";
 import { ExitCode } from "../errors.js";
 import { deployContext, dockerTagSchema, globalOptionsSchema, loadConfig, paramOverridesSchema, parseOptions, type CommandDeps } from "./shared.js";
 

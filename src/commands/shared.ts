@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import type { AwsClients } from "../aws/interfaces.js";
-import type { Clock } from "../deploy/clock.js";
+import type { Clock } from "../deploy/engine/clock.js";
 import type { DeployContext } from "../deploy/context.js";
 import { withLeases } from "../deploy/lease.js";
 import { InputError } from "../errors.js";

@@ -7,9 +7,9 @@
  */
 import { z } from "zod";
 import { regionText, type DeployContext } from "../deploy/context.js";
-import { listManagedStacks, stackParameters, type ManagedStack } from "../deploy/discovery.js";
-import { findKeptData, formatBytes, type KeptData } from "../deploy/kept-data.js";
-import { endpointStatuses, unhealthy, type EndpointStatus } from "../deploy/status.js";
+import { listManagedStacks, stackParameters, type ManagedStack } from "../deploy/engine/discovery.js";
+import { findKeptData, formatBytes, type KeptData } from "../deploy/steps/kept-data.js";
+import { endpointStatuses, unhealthy, type EndpointStatus } from "../deploy/operations/status.js";
 import { InputError, MlopsError } from "../errors.js";
 import { formatTable } from "../io/table.js";
 import { deployContext, globalOptionsSchema, parseOptions, type CommandDeps } from "./shared.js";

@@ -3,8 +3,8 @@
  * made, safely and in order, keeping EFS data unless `--delete-data`.
  */
 import { z } from "zod";
-import { count } from "../deploy/kept-data.js";
-import { teardown, type TeardownResult, type TeardownTarget } from "../deploy/teardown.js";
+import { count } from "../deploy/steps/kept-data.js";
+import { teardown, type TeardownResult, type TeardownTarget } from "../deploy/workflows/teardown.js";
 import { InputError } from "../errors.js";
 import { endpointId } from "../params/model.js";
 import { baseStackName } from "../render/names.js";

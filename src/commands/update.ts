@@ -4,9 +4,9 @@
  * the checked-out commit.
  */
 import { z } from "zod";
-import { updateEndpoint, type UpdateResult } from "../deploy/endpoint.js";
+import { updateEndpoint, type UpdateResult } from "../deploy/workflows/endpoint.js";
 import { headCommit } from "../deploy/git.js";
-import { tagForCommit } from "../deploy/image.js";
+import { tagForCommit } from "../deploy/steps/image.js";
 import { InputError } from "../errors.js";
 import { endpointId } from "../params/model.js";
 import { baseStackName } from "../render/names.js";

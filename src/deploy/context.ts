@@ -4,8 +4,8 @@
  */
 import type { AwsClients } from "../aws/interfaces.js";
 import type { Output } from "../io/output.js";
-import type { Clock } from "./clock.js";
-import type { StackDeps } from "./stack.js";
+import type { Clock } from "./engine/clock.js";
+import type { StackDeps } from "./engine/stack.js";
 
 /** Dependencies of the deployment steps. */
 export interface DeployContext {

@@ -30,7 +30,7 @@
 import type { SsmApi } from "../aws/interfaces.js";
 import { AwsError } from "../errors.js";
 import type { Output } from "../io/output.js";
-import type { Clock } from "./clock.js";
+import type { Clock } from "./engine/clock.js";
 
 /** A holder that stops renewing (killed, machine gone) loses its lease after this long. */
 export const leaseTtlMs = 120_000;

@@ -8,8 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createAwsClients } from "../../src/aws/clients.js";
-import { systemClock } from "../../src/deploy/clock.js";
-import { deleteStack, deployStack, findStack, type StackDeps } from "../../src/deploy/stack.js";
+import { systemClock } from "../../src/deploy/engine/clock.js";
+import { deleteStack, deployStack, findStack, type StackDeps } from "../../src/deploy/engine/stack.js";
 import { AwsError, CredentialsError, InputError } from "../../src/errors.js";
 import { MemoryOutput } from "../fakes/output.js";
 

@@ -203,7 +203,7 @@ describe("withLeases", () => {
 
 describe("teardown's lease scopes", () => {
   it("are each endpoint's base, once, in name order; a pipeline whose endpoint is gone locks its own name", async () => {
-    const { scopesOf } = await import("../../src/deploy/teardown.js");
+    const { scopesOf } = await import("../../src/deploy/workflows/teardown.js");
     const m = (stackName: string, endpointId: string, role: "base" | "added" | "pipeline", baseStackName?: string) => ({ stack: { StackName: stackName, CreationTime: new Date(0), StackStatus: "CREATE_COMPLETE" as const }, stackName, endpointId, role, baseStackName });
     expect(
       scopesOf([

@@ -278,7 +278,7 @@ describe("the build's lease (buildspec/endpoint.yaml) against Parameter Store", 
     const { SdkSsm } = await import("../../src/aws/sdk/ssm.js");
     const { acquireLease } = await import("../../src/deploy/lease.js");
     const { MemoryOutput } = await import("../fakes/output.js");
-    const { systemClock } = await import("../../src/deploy/clock.js");
+    const { systemClock } = await import("../../src/deploy/engine/clock.js");
     const out = new MemoryOutput();
     const deps = { ssm: new SdkSsm(ssm, { region: "us-east-1", endpointUrl: emulator.url }), out, clock: systemClock };
     const request = { holder: "alice@laptop (pid 7)", command: "update ep-b-prod --tag t2", waitTimeoutMs: 60_000, forceUnlock: false, heartbeatMs: 0, pollMs: 200 };
@@ -311,7 +311,7 @@ describe("the build's lease (buildspec/endpoint.yaml) against Parameter Store", 
     const { SdkSsm } = await import("../../src/aws/sdk/ssm.js");
     const { acquireLease } = await import("../../src/deploy/lease.js");
     const { MemoryOutput } = await import("../fakes/output.js");
-    const { systemClock } = await import("../../src/deploy/clock.js");
+    const { systemClock } = await import("../../src/deploy/engine/clock.js");
     const deps = { ssm: new SdkSsm(ssm, { region: "us-east-1", endpointUrl: emulator.url }), out: new MemoryOutput(), clock: systemClock };
     const held = await acquireLease("ep-a-prod", { holder: "alice", command: "create-endpoint ep-a-prod", waitTimeoutMs: 60_000, forceUnlock: false, heartbeatMs: 0 }, deps);
     await held.awaitBuildOf("ep-a-prod");

@@ -2,7 +2,7 @@
  * A clock whose sleeps return at once and move time forward, so polling loops
  * run instantly and deterministically in tests.
  */
-import type { Clock } from "../../src/deploy/clock.js";
+import type { Clock } from "../../src/deploy/engine/clock.js";
 import { InterruptedError } from "../../src/errors.js";
 
 /** Fake time: `sleep(ms)` advances `now()` by `ms` without waiting. */

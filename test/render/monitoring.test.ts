@@ -54,7 +54,7 @@ monitoring: { vpcFlowLogs: false, loadBalancerAccessLogs: false, containerInsigh
 
 describe("the build log group", () => {
   it("that the pipeline stack creates is the one the CodeBuild project logs to", async () => {
-    const { buildLogGroupName } = await import("../../src/deploy/log-groups.js");
+    const { buildLogGroupName } = await import("../../src/deploy/steps/log-groups.js");
     const template = parseTemplate(renderPipelineStack(parseEndpointConfig(BASE, "ep-a.yaml"), { ecrRepositoryName: "ep-a-prod" }).templateBody) as {
       Resources: Record<string, { Properties: Record<string, unknown> }>;
     };

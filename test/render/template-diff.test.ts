@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { diffParameters, diffTemplates, templateResources } from "../../src/render/template-diff.js";
 import { renderEndpointStack } from "../../src/render/render.js";
-import { changeSummary } from "../../src/deploy/plan.js";
+import { changeSummary } from "../../src/deploy/workflows/plan.js";
 import { loadEndpointConfig } from "../../src/params/load.js";
 import { fileURLToPath } from "node:url";
 

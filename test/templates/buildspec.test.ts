@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import yaml from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BUILD_TIMEOUT_MINUTES, codeBuildProject } from "../../src/deploy/pipeline.js";
+import { BUILD_TIMEOUT_MINUTES, codeBuildProject } from "../../src/deploy/steps/pipeline.js";
 import type { EndpointConfig } from "../../src/params/model.js";
 import { readRepoFile, run } from "./helpers.js";
 

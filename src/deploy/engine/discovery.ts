@@ -1,0 +1,99 @@
+/**
+ * Finding what mlops manages from AWS alone: stacks carry tags, so no local
+ * state file is needed and any machine sees the same endpoints.
+ */
+import type { CloudFormationApi, Stack } from "../../aws/interfaces.js";
+import { AwsError } from "../../errors.js";
+import { TagKeys, type StackRole } from "../../render/names.js";
+
+/** A stack mlops created, read back from its tags. */
+export interface ManagedStack {
+  stack: Stack;
+  stackName: string;
+  endpointId: string;
+  role: StackRole;
+  /** Added endpoints: the base stack's name. */
+  baseStackName?: string;
+}
+
+/** Reads the mlops tags of a stack; undefined when mlops does not manage it. */
+export function asManagedStack(stack: Stack): ManagedStack | undefined {
+  const tag = (key: string) => stack.Tags?.find((t) => t.Key === key)?.Value;
+  const role = tag(TagKeys.role);
+  const endpointId = tag(TagKeys.endpoint);
+  if (tag(TagKeys.managedBy) !== "mlops" || !endpointId || !stack.StackName) return undefined;
+  if (role !== "base" && role !== "added" && role !== "pipeline") return undefined;
+  return { stack, stackName: stack.StackName, endpointId, role, baseStackName: tag(TagKeys.base) };
+}
+
+/** Every live stack mlops manages in the account and region. */
+export async function listManagedStacks(cfn: CloudFormationApi): Promise<ManagedStack[]> {
+  const found: ManagedStack[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await cfn.describeStacks({ NextToken: nextToken });
+    for (const stack of page.Stacks ?? []) {
+      if (stack.StackStatus === "DELETE_COMPLETE") continue;
+      const managed = asManagedStack(stack);
+      if (managed) found.push(managed);
+    }
+    nextToken = page.NextToken;
+  } while (nextToken);
+  return found.sort((a, b) => a.stackName.localeCompare(b.stackName));
+}
+
+/** One of a stack's outputs; missing means the stack was changed outside mlops. */
+export function requireOutput(outputs: Record<string, string>, key: string, stackName: string): string {
+  const value = outputs[key];
+  if (!value) throw new AwsError(`Stack ${stackName} has no output ${key}.`, { hint: "The stack was changed outside mlops; run the same command again to restore it." });
+  return value;
+}
+
+/** A stack's parameter values by key. */
+export function stackParameters(stack: Stack): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const p of stack.Parameters ?? []) if (p.ParameterKey) result[p.ParameterKey] = p.ParameterValue ?? "";
+  return result;
+}
+
+/** Every export in the region, all pages. */
+export async function listAllExports(cfn: CloudFormationApi): Promise<{ name: string; value: string; exportingStackId?: string }[]> {
+  const found: { name: string; value: string; exportingStackId?: string }[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await cfn.listExports({ NextToken: nextToken });
+    for (const e of page.Exports ?? []) if (e.Name) found.push({ name: e.Name, value: e.Value ?? "", exportingStackId: e.ExportingStackId });
+    nextToken = page.NextToken;
+  } while (nextToken);
+  return found;
+}
+
+/** The value of one export, or undefined when no stack exports that name. */
+export async function findExport(cfn: CloudFormationApi, name: string): Promise<string | undefined> {
+  return (await listAllExports(cfn)).find((e) => e.name === name)?.value;
+}
+
+/** Stacks importing one export, all pages; none when CloudFormation says it is not imported. */
+export async function importersOf(cfn: CloudFormationApi, exportName: string): Promise<string[]> {
+  const importers: string[] = [];
+  let token: string | undefined;
+  try {
+    do {
+      const page = await cfn.listImports({ ExportName: exportName, NextToken: token });
+      importers.push(...(page.Imports ?? []));
+      token = page.NextToken;
+    } while (token);
+  } catch (error) {
+    // ListImports answers ValidationError when nothing imports the export.
+    if (!(error instanceof Error && /not imported/i.test(error.message))) throw error;
+  }
+  return importers;
+}
+
+/** Names of the stacks that import any export of the given stack. */
+export async function importingStacks(cfn: CloudFormationApi, stack: Stack): Promise<string[]> {
+  const exportNames = (await listAllExports(cfn)).filter((e) => e.exportingStackId === stack.StackId).map((e) => e.name);
+  const importers = new Set<string>();
+  for (const name of exportNames) for (const s of await importersOf(cfn, name)) importers.add(s);
+  return [...importers].sort();
+}

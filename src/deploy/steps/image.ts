@@ -1,0 +1,144 @@
+/**
+ * Obtaining the image to run: wait until a tag is in the endpoint's ECR
+ * repository, or follow the pipeline's execution and take the tag it pushed.
+ */
+import type { EcrApi } from "../../aws/interfaces.js";
+import { AwsError } from "../../errors.js";
+import type { DeployContext } from "../context.js";
+import { formatDuration, pollUntil } from "../engine/poll.js";
+
+/** The tag the buildspec gives the image built from a commit. */
+export function tagForCommit(sha: string): string {
+  return `tag-${sha}`;
+}
+
+/** True when the repository holds an image with this tag. A missing repository holds none. */
+export async function imageExists(ecr: EcrApi, repositoryName: string, tag: string): Promise<boolean> {
+  try {
+    const result = await ecr.describeImages({ repositoryName, imageIds: [{ imageTag: tag }] });
+    return (result.imageDetails?.length ?? 0) > 0;
+  } catch (error) {
+    if (error instanceof AwsError && (error.code === "ImageNotFoundException" || error.code === "RepositoryNotFoundException")) return false;
+    throw error;
+  }
+}
+
+/** The repository's URI (`ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME`), or undefined when ECR does not know it. */
+export async function repositoryUri(ecr: EcrApi, repositoryName: string): Promise<string | undefined> {
+  try {
+    return (await ecr.describeRepositories({ repositoryNames: [repositoryName] })).repositories?.[0]?.repositoryUri;
+  } catch (error) {
+    if (error instanceof AwsError && error.code === "RepositoryNotFoundException") return undefined;
+    throw error;
+  }
+}
+
+/** The commands that put an image into the repository by hand: log in, tag, push. */
+export function pushCommands(uri: string, tag: string, region: string): string[] {
+  const registry = uri.split("/")[0];
+  return [
+    `aws ecr get-login-password --region ${region} | docker login --username AWS --password-stdin ${registry}`,
+    `docker tag IMAGE ${uri}:${tag}`,
+    `docker push ${uri}:${tag}`,
+  ];
+}
+
+/** Waits until the tag is in the repository, pushed by the pipeline or by hand. */
+export async function waitForImage(repositoryName: string, tag: string, timeoutMs: number, ctx: DeployContext): Promise<void> {
+  if (await imageExists(ctx.aws.ecr, repositoryName, tag)) {
+    ctx.out.info(`Image ${repositoryName}:${tag} is in ECR`);
+    return;
+  }
+  const uri = await repositoryUri(ctx.aws.ecr, repositoryName);
+  ctx.out.step(`Waiting for image ${uri ?? repositoryName}:${tag} in ECR (up to ${formatDuration(timeoutMs)})`);
+  if (uri) {
+    ctx.out.info("The pipeline pushes it, or push it yourself; this step continues as soon as it appears:");
+    for (const command of pushCommands(uri, tag, ctx.aws.region)) ctx.out.info(`  ${command}`);
+  } else {
+    ctx.out.info(`Push it to the ECR repository ${repositoryName}, or let the pipeline build it; this step continues as soon as it appears.`);
+  }
+  await pollUntil(
+    async () => ((await imageExists(ctx.aws.ecr, repositoryName, tag)) ? { done: true, value: undefined } : { done: false, status: "not in ECR yet" }),
+    {
+      clock: ctx.clock,
+      signal: ctx.signal,
+      intervalMs: 5_000,
+      timeoutMs,
+      what: `image ${repositoryName}:${tag}`,
+      hint: `Push the image${uri ? ` (docker push ${uri}:${tag})` : ""} or check the pipeline, then run the same command again; use --image-timeout to wait longer.`,
+      out: ctx.out,
+    },
+  );
+  ctx.out.success(`Image ${repositoryName}:${tag} is in ECR`);
+}
+
+/** The pipeline's page in the CodePipeline console. */
+export function pipelineConsoleUrl(pipelineName: string, region: string): string {
+  return `https://${region}.console.aws.amazon.com/codesuite/codepipeline/pipelines/${pipelineName}/view?region=${region}`;
+}
+
+/** Execution states after which nothing more happens. */
+const endedStates = new Set(["Succeeded", "Failed", "Stopped", "Superseded", "Cancelled"]);
+
+/**
+ * Follows the pipeline to a build and returns the image tag it pushed. An
+ * execution running now is followed; one that ended before this run (e.g. the
+ * first execution, which fails while the connection waits for its handshake)
+ * is replaced by a new execution; one that fails while followed is an error.
+ */
+export async function followPipelineExecution(pipelineName: string, region: string, timeoutMs: number, ctx: DeployContext): Promise<string> {
+  const consoleUrl = pipelineConsoleUrl(pipelineName, region);
+  const pipelines = ctx.aws.codePipeline;
+  ctx.out.step(`Following pipeline ${pipelineName} (up to ${formatDuration(timeoutMs)})`);
+  ctx.out.info(`Watch it: ${consoleUrl}`);
+  const started = ctx.clock.now();
+  // A pipeline starts its first execution by itself shortly after it is created.
+  const firstExecutionGraceMs = 60_000;
+  let followed: string | undefined;
+  return pollUntil(
+    async () => {
+      const list = await pipelines.listPipelineExecutions({ pipelineName, maxResults: 5 });
+      const newest = list.pipelineExecutionSummaries?.[0];
+      const current = followed ? list.pipelineExecutionSummaries?.find((e) => e.pipelineExecutionId === followed) ?? newest : newest;
+      if (!current?.pipelineExecutionId) {
+        if (ctx.clock.now() - started < firstExecutionGraceMs) return { done: false, status: "no execution yet" };
+        followed = (await pipelines.startPipelineExecution({ name: pipelineName })).pipelineExecutionId;
+        ctx.out.info(`Started execution ${followed}`);
+        return { done: false, status: "started" };
+      }
+      const status = current.status ?? "Unknown";
+      if (!followed) {
+        if (status === "Succeeded" || !endedStates.has(status)) {
+          followed = current.pipelineExecutionId;
+          ctx.out.info(`Execution ${followed}`);
+        } else {
+          ctx.out.info(`The latest execution ${current.pipelineExecutionId} ended ${status.toLowerCase()} before this run; starting a new one.`);
+          followed = (await pipelines.startPipelineExecution({ name: pipelineName })).pipelineExecutionId;
+          ctx.out.info(`Execution ${followed}`);
+          return { done: false, status: "started" };
+        }
+      }
+      if (status === "Succeeded") {
+        const sha = current.sourceRevisions?.[0]?.revisionId;
+        if (!sha) throw new AwsError(`Pipeline ${pipelineName} succeeded but reports no source revision.`, { hint: "Run the command again with --tag TAG." });
+        return { done: true, value: tagForCommit(sha) };
+      }
+      if (endedStates.has(status)) {
+        const reason = current.statusSummary ? `: ${current.statusSummary}` : "";
+        throw new AwsError(`Pipeline ${pipelineName} execution ${current.pipelineExecutionId} ${status.toLowerCase()}${reason}.`, {
+          hint: `See the build log: ${consoleUrl}. Fix the build, push again, then run the same command (or pass --tag TAG).`,
+        });
+      }
+      return { done: false, status };
+    },
+    {
+      clock: ctx.clock,
+      signal: ctx.signal,
+      intervalMs: 10_000,
+      timeoutMs,
+      what: `pipeline ${pipelineName} to finish`,
+      out: ctx.out,
+      hint: `Watch it at ${consoleUrl}, then run the same command again (or pass --tag TAG).`,
+    },
+  );
+}

@@ -1,0 +1,194 @@
+/**
+ * What teardowns keep: EFS file systems, log groups and requested
+ * certificates of endpoints whose stacks are gone. They are found from AWS
+ * alone (tags and mlops's log group names), so `status` can show them and
+ * `teardown --all --delete-data` can remove them on any machine.
+ */
+import type { AcmApi, LogsApi } from "../../aws/interfaces.js";
+import { AwsError } from "../../errors.js";
+import { TagKeys } from "../../render/names.js";
+import type { DeployContext } from "../context.js";
+import { deleteFileSystems, listTaggedFileSystems, type VolumeName } from "./file-systems.js";
+import { buildLogGroupName, deleteLogGroup, endpointLogGroupName } from "./log-groups.js";
+
+/** A kept EFS file system. */
+export interface KeptFileSystemItem {
+  endpoint: string;
+  volume: VolumeName;
+  fileSystemId: string;
+  sizeBytes?: number;
+}
+
+/** A kept log group. */
+export interface KeptLogGroup {
+  endpoint: string;
+  name: string;
+  storedBytes?: number;
+}
+
+/** A certificate mlops requested whose endpoint is gone. */
+export interface KeptCertificate {
+  /** From the certificate's `mlops:endpoint` tag; absent on certificates requested before mlops tagged them. */
+  endpoint?: string;
+  arn: string;
+  domain: string;
+  status?: string;
+}
+
+/** Everything teardowns kept. */
+export interface KeptData {
+  fileSystems: KeptFileSystemItem[];
+  logGroups: KeptLogGroup[];
+  certificates: KeptCertificate[];
+}
+
+/** The endpoints that still have a stack: their data is in use, not kept. */
+export interface LiveEndpoints {
+  ids: ReadonlySet<string>;
+  /** Their host headers: an untagged certificate for one of them is in use. */
+  hosts: ReadonlySet<string>;
+}
+
+/** What `deleteKeptData` removed and what stayed (e.g. a certificate still in use). */
+export interface KeptDataDeletion {
+  deleted: KeptData;
+  kept: KeptData;
+}
+
+const LOG_GROUP_PREFIX = endpointLogGroupName("");
+const endpointIdPattern = /^[a-z][a-z0-9-]*$/;
+
+/** Finds the data of endpoints that have no stack anymore. */
+export async function findKeptData(ctx: DeployContext, live: LiveEndpoints): Promise<KeptData> {
+  const fileSystems = (await listTaggedFileSystems(ctx.aws.efs))
+    .filter((f) => !live.ids.has(f.endpointId))
+    .map((f) => ({ endpoint: f.endpointId, volume: f.volume, fileSystemId: f.fileSystemId, sizeBytes: f.sizeBytes }));
+  const logGroups = (await listLogGroups(ctx.aws.logs, LOG_GROUP_PREFIX))
+    .map((g) => ({ ...g, endpoint: g.name.slice(LOG_GROUP_PREFIX.length) }))
+    .filter((g) => endpointIdPattern.test(g.endpoint) && !live.ids.has(g.endpoint));
+  // CodeBuild creates the build log group itself, untagged: it is recognised only by the name of an endpoint known to be gone.
+  const goneEndpoints = new Set([...fileSystems.map((f) => f.endpoint), ...logGroups.map((g) => g.endpoint)]);
+  for (const endpoint of [...goneEndpoints].sort()) {
+    const name = buildLogGroupName(endpoint);
+    const found = (await listLogGroups(ctx.aws.logs, name)).find((g) => g.name === name);
+    if (found) logGroups.push({ ...found, endpoint });
+  }
+  const certificates = await findKeptCertificates(ctx.aws.acm, live);
+  return { fileSystems, logGroups: logGroups.sort((a, b) => a.name.localeCompare(b.name)), certificates };
+}
+
+/** True when nothing was kept. */
+export function isEmpty(kept: KeptData): boolean {
+  return kept.fileSystems.length + kept.logGroups.length + kept.certificates.length === 0;
+}
+
+/** "2 EFS file systems (1.5 GiB), 1 log group, 1 certificate": a count of kept items for one line. */
+export function describeKept(kept: KeptData): string {
+  const size = kept.fileSystems.reduce((sum, f) => sum + (f.sizeBytes ?? 0), 0);
+  const parts = [
+    count(kept.fileSystems.length, "EFS file system") + (kept.fileSystems.length ? ` (${formatBytes(size)})` : ""),
+    count(kept.logGroups.length, "log group"),
+    count(kept.certificates.length, "certificate"),
+  ];
+  return parts.join(", ");
+}
+
+/** One line per endpoint naming each kept item: "ep-a-prod: EFS fs-1 (assets, 2 GiB), fs-2 (weights, 0 B); log group /mlops/ep-a-prod". */
+export function keptLines(kept: KeptData): string[] {
+  const endpoints = [...new Set([...kept.fileSystems.map((f) => f.endpoint), ...kept.logGroups.map((g) => g.endpoint), ...kept.certificates.map((c) => c.endpoint ?? "(untagged)")])].sort();
+  return endpoints.map((endpoint) => {
+    const fs = kept.fileSystems.filter((f) => f.endpoint === endpoint).map((f) => `${f.fileSystemId} (${f.volume}, ${f.sizeBytes === undefined ? "size unknown" : formatBytes(f.sizeBytes)})`);
+    const logs = kept.logGroups.filter((g) => g.endpoint === endpoint).map((g) => g.name);
+    const certs = kept.certificates.filter((c) => (c.endpoint ?? "(untagged)") === endpoint).map((c) => c.domain);
+    const parts = [fs.length ? `EFS ${fs.join(", ")}` : "", logs.length ? `log group ${logs.join(", ")}` : "", certs.length ? `certificate ${certs.join(", ")}` : ""];
+    return `${endpoint}: ${parts.filter(Boolean).join("; ")}`;
+  });
+}
+
+/** `1 thing`, `2 things`. */
+export function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
+/** Bytes as people read them: `0 B`, `12 KiB`, `1.5 GiB`. */
+export function formatBytes(bytes: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  const shown = unit === 0 || value >= 10 ? Math.round(value).toString() : value.toFixed(1).replace(/\.0$/, "");
+  return `${shown} ${units[unit]}`;
+}
+
+/**
+ * Deletes kept data. File systems go once their mount targets are gone; a
+ * certificate that is still in use (ACM answers ResourceInUseException) is
+ * kept and reported, not an error.
+ */
+export async function deleteKeptData(kept: KeptData, ctx: DeployContext): Promise<KeptDataDeletion> {
+  const result: KeptDataDeletion = { deleted: { fileSystems: [], logGroups: [], certificates: [] }, kept: { fileSystems: [], logGroups: [], certificates: [] } };
+  for (const fs of kept.fileSystems) {
+    await deleteFileSystems([fs], ctx);
+    result.deleted.fileSystems.push(fs);
+  }
+  for (const group of kept.logGroups) {
+    if ((await deleteLogGroup(ctx.aws.logs, group.name)) === "deleted") {
+      result.deleted.logGroups.push(group);
+      ctx.out.success(`Deleted log group ${group.name}`);
+    }
+  }
+  for (const cert of kept.certificates) {
+    try {
+      await ctx.aws.acm.deleteCertificate({ CertificateArn: cert.arn });
+      result.deleted.certificates.push(cert);
+      ctx.out.success(`Deleted ACM certificate ${cert.arn} (${cert.domain})`);
+    } catch (error) {
+      if (error instanceof AwsError && error.code === "ResourceNotFoundException") continue;
+      if (!(error instanceof AwsError && error.code === "ResourceInUseException")) throw error;
+      result.kept.certificates.push(cert);
+      ctx.out.warn(`Kept ACM certificate ${cert.arn} (${cert.domain}): it is still in use.`);
+    }
+  }
+  return result;
+}
+
+async function listLogGroups(logs: LogsApi, prefix: string): Promise<{ name: string; storedBytes?: number }[]> {
+  const found: { name: string; storedBytes?: number }[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await logs.describeLogGroups({ logGroupNamePrefix: prefix, nextToken });
+    for (const g of page.logGroups ?? []) if (g.logGroupName) found.push({ name: g.logGroupName, storedBytes: g.storedBytes });
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return found;
+}
+
+/** How many tag lookups run at once: enough to be quick, few enough not to be throttled. */
+const TAG_LOOKUPS_AT_ONCE = 5;
+
+/** Certificates mlops requested (tagged `mlops:managed-by`) whose endpoint has no stack. */
+export async function findKeptCertificates(acm: AcmApi, live: LiveEndpoints): Promise<KeptCertificate[]> {
+  const summaries: { arn: string; domain: string; status?: string }[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await acm.listCertificates({ NextToken: nextToken });
+    for (const s of page.CertificateSummaryList ?? []) if (s.CertificateArn) summaries.push({ arn: s.CertificateArn, domain: s.DomainName ?? "", status: s.Status });
+    nextToken = page.NextToken;
+  } while (nextToken);
+  const found: KeptCertificate[] = [];
+  for (let i = 0; i < summaries.length; i += TAG_LOOKUPS_AT_ONCE) {
+    const batch = summaries.slice(i, i + TAG_LOOKUPS_AT_ONCE);
+    const tagged = await Promise.all(batch.map(async (s) => ({ ...s, tags: (await acm.listTagsForCertificate({ CertificateArn: s.arn })).Tags ?? [] })));
+    for (const cert of tagged) {
+      const tag = (key: string) => cert.tags.find((t) => t.Key === key)?.Value;
+      if (tag(TagKeys.managedBy) !== "mlops") continue;
+      const endpoint = tag(TagKeys.endpoint);
+      if (endpoint ? live.ids.has(endpoint) : live.hosts.has(cert.domain.toLowerCase())) continue;
+      found.push({ endpoint, arn: cert.arn, domain: cert.domain, status: cert.status });
+    }
+  }
+  return found.sort((a, b) => (a.endpoint ?? "").localeCompare(b.endpoint ?? "") || a.domain.localeCompare(b.domain));
+}

@@ -1,0 +1,371 @@
+/**
+ * The build pipeline of an endpoint: a support stack (artifact bucket and
+ * least-privilege roles), the CodeBuild project and the CodePipeline. The
+ * project and pipeline are created through their APIs, converging on every
+ * run: created when missing, updated when different, left alone when equal.
+ */
+import { readFileSync } from "node:fs";
+import type { PipelineDeclaration } from "../../aws/interfaces.js";
+import { AwsError } from "../../errors.js";
+import { packageFile } from "../../package-files.js";
+import { endpointId, type EndpointConfig } from "../../params/model.js";
+import { baseStackName, endpointStackName, pipelineName, pipelineStackName } from "../../render/names.js";
+import { renderPipelineStack } from "../../render/render.js";
+import { stackDeps, type DeployContext } from "../context.js";
+import { requireOutput, stackParameters } from "../engine/discovery.js";
+import { buildLogGroupName, logGroupExists } from "./log-groups.js";
+import { pollUntil, READ_BACK_DELAYS_MS, retryWhile } from "../engine/poll.js";
+import { deleteStack, deployStack, findStack, stackOutputs } from "../engine/stack.js";
+
+/** CodeBuild's current Ubuntu standard image (standard:4.0 of the tutorial is retired). */
+export const codeBuildImage = "aws/codebuild/standard:7.0";
+
+const buildspecUrl = packageFile("buildspec/endpoint.yaml");
+
+/** What the endpoint stack tells the pipeline. */
+export interface PipelineTarget {
+  ecrRepositoryName: string;
+  ecrRepositoryUri: string;
+}
+
+/** Names and state of an endpoint's pipeline after `ensurePipeline`. */
+export interface PipelineState {
+  pipelineName: string;
+  artifactBucket: string;
+}
+
+/** Creates or updates the endpoint's pipeline and everything it needs. */
+export async function ensurePipeline(config: EndpointConfig, target: PipelineTarget, ctx: DeployContext): Promise<PipelineState> {
+  const pipeline = config.pipeline;
+  if (!pipeline) throw new Error("ensurePipeline needs a pipeline section");
+  const name = pipelineName(endpointId(config));
+  const buildLogGroupExists = await keptBuildLogGroup(config, ctx);
+  const rendered = renderPipelineStack(config, { ecrRepositoryName: target.ecrRepositoryName, buildLogGroupExists });
+  ctx.out.step(`Deploying pipeline stack ${rendered.stackName}`);
+  const outcome = await deployStack(
+    { stackName: rendered.stackName, templateBody: rendered.templateBody, parameters: rendered.parameters, tags: rendered.tags, capabilities: ["CAPABILITY_IAM"] },
+    stackDeps(ctx),
+  );
+  const outputs = outcome.outputs;
+  const artifactBucket = requireOutput(outputs, "ArtifactBucketName", rendered.stackName);
+  const buildRole = requireOutput(outputs, "CodeBuildRoleArn", rendered.stackName);
+  const pipelineRole = requireOutput(outputs, "PipelineRoleArn", rendered.stackName);
+  const tags = Object.entries(rendered.tags).map(([key, value]) => ({ key, value }));
+  const project = codeBuildProject(config, target, buildRole, tags);
+  const existing = await ctx.aws.codeBuild.batchGetProjects({ names: [name] });
+  if (existing.projects?.some((p) => p.name === name)) {
+    await whileRolesPropagate(() => ctx.aws.codeBuild.updateProject(project), ctx);
+    ctx.out.success(`CodeBuild project ${name} up to date`);
+  } else {
+    const created = await adoptIfExists(() => whileRolesPropagate(() => ctx.aws.codeBuild.createProject(project), ctx));
+    if (created === "exists") {
+      // Another run created it between our look and our create: ours is the newer definition.
+      await whileRolesPropagate(() => ctx.aws.codeBuild.updateProject(project), ctx);
+      ctx.out.success(`CodeBuild project ${name} up to date (created meanwhile by another run)`);
+    } else {
+      ctx.out.success(`Created CodeBuild project ${name}`);
+    }
+  }
+
+  const declaration: PipelineDeclaration = {
+    name,
+    roleArn: pipelineRole,
+    artifactStore: { type: "S3", location: artifactBucket },
+    pipelineType: "V2",
+    executionMode: "QUEUED",
+    stages: [
+      {
+        name: "Source",
+        actions: [
+          {
+            name: "Source",
+            actionTypeId: { category: "Source", owner: "AWS", provider: "CodeStarSourceConnection", version: "1" },
+            configuration: {
+              ConnectionArn: pipeline.connectionArn,
+              FullRepositoryId: pipeline.repository,
+              BranchName: pipeline.branch,
+              // Full clone: the build sees the git history (the image tag is the commit).
+              OutputArtifactFormat: "CODEBUILD_CLONE_REF",
+              DetectChanges: "true",
+            },
+            outputArtifacts: [{ name: "SourceOutput" }],
+          },
+        ],
+      },
+      {
+        name: "Build",
+        actions: [
+          {
+            name: "Build",
+            actionTypeId: { category: "Build", owner: "AWS", provider: "CodeBuild", version: "1" },
+            configuration: { ProjectName: name },
+            inputArtifacts: [{ name: "SourceOutput" }],
+          },
+        ],
+      },
+    ],
+  };
+  let current = await getPipelineOrUndefined(ctx, name);
+  let adopted = "";
+  if (!current) {
+    const created = await adoptIfExists(() => whileRolesPropagate(() => ctx.aws.codePipeline.createPipeline({ pipeline: declaration, tags }), ctx));
+    if (created === "created") {
+      ctx.out.success(`Created pipeline ${name} (${pipeline.repository}@${pipeline.branch})`);
+      return { pipelineName: name, artifactBucket };
+    }
+    // Another run created it between our look and our create: converge on it like on any existing pipeline.
+    adopted = " (created meanwhile by another run)";
+    current = await getPipelineOrUndefined(ctx, name);
+    if (!current) throw new AwsError(`CodePipeline says pipeline ${name} exists, but it cannot be read.`, { hint: "Another mlops run may be deleting it; run the same command again." });
+  }
+  if (samePipeline(current, declaration)) {
+    ctx.out.info(`Pipeline ${name} unchanged${adopted}`);
+  } else {
+    const version = current.version;
+    await whileRolesPropagate(() => ctx.aws.codePipeline.updatePipeline({ pipeline: { ...declaration, version } }), ctx);
+    ctx.out.success(`Updated pipeline ${name}${adopted}`);
+  }
+  return { pipelineName: name, artifactBucket };
+}
+
+/**
+ * True when a create failed because the resource exists: CodePipeline's
+ * PipelineNameInUseException (some endpoints answer InvalidStructureException
+ * "A pipeline with the name 'x' already exists"), CodeBuild's
+ * ResourceAlreadyExistsException. Another run, or our own retried request
+ * whose first attempt got through, created it meanwhile.
+ */
+export function isAlreadyExists(error: unknown): boolean {
+  if (!(error instanceof AwsError)) return false;
+  if (error.code === "PipelineNameInUseException" || error.code === "ResourceAlreadyExistsException" || error.code === "AlreadyExistsException" || error.code === "EntityAlreadyExists") return true;
+  return error.code === "InvalidStructureException" && /already exists/i.test(error.message);
+}
+
+/** Runs a create; "exists" when the resource was there already, for the caller to adopt. */
+async function adoptIfExists(create: () => Promise<unknown>): Promise<"created" | "exists"> {
+  try {
+    await create();
+    return "created";
+  } catch (error) {
+    if (isAlreadyExists(error)) return "exists";
+    throw error;
+  }
+}
+
+/**
+ * Minutes CodeBuild lets one build run. The buildspec may wait 30 minutes for an idle stack,
+ * then up to 60 for its update (the AWS CLI waiter's bound), after the docker build and push:
+ * 120 leaves 30 for those. CodeBuild's default is 60 and its maximum 2160.
+ */
+export const BUILD_TIMEOUT_MINUTES = 120;
+
+/** The CodeBuild project of an endpoint's pipeline. */
+export function codeBuildProject(config: EndpointConfig, target: PipelineTarget, serviceRole: string, tags: { key: string; value: string }[]) {
+  const pipeline = config.pipeline;
+  if (!pipeline) throw new Error("codeBuildProject needs a pipeline section");
+  const name = pipelineName(endpointId(config));
+  return {
+    name,
+    description: `Builds the image of endpoint ${endpointId(config)} (managed by mlops)`,
+    // CodeBuild ignores `location` for CODEPIPELINE sources and artifacts; the pipeline's name documents where they come from.
+    source: { type: "CODEPIPELINE" as const, location: name, buildspec: readFileSync(buildspecUrl, "utf8") },
+    artifacts: { type: "CODEPIPELINE" as const, location: name },
+    environment: {
+      type: "LINUX_CONTAINER" as const,
+      image: codeBuildImage,
+      computeType: "BUILD_GENERAL1_SMALL" as const,
+      privilegedMode: true,
+      environmentVariables: [
+        { name: "ECR_REPOSITORY_URI", value: target.ecrRepositoryUri, type: "PLAINTEXT" as const },
+        { name: "STACK_NAME", value: endpointStackName(endpointId(config)), type: "PLAINTEXT" as const },
+        { name: "LEASE_SCOPE", value: baseStackName(config), type: "PLAINTEXT" as const },
+        { name: "DOCKER_CONTEXT", value: pipeline.dockerContext, type: "PLAINTEXT" as const },
+        { name: "DOCKERFILE", value: pipeline.dockerfile, type: "PLAINTEXT" as const },
+      ],
+    },
+    serviceRole,
+    timeoutInMinutes: BUILD_TIMEOUT_MINUTES,
+    logsConfig: { cloudWatchLogs: { status: "ENABLED" as const, groupName: buildLogGroupName(endpointId(config)) } },
+    tags,
+  };
+}
+
+/**
+ * IAM roles made a moment ago by the support stack take a few seconds to be
+ * usable everywhere; until then CodeBuild and CodePipeline reject them. IAM is
+ * eventually consistent ("changes ... are not always immediately visible",
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency),
+ * and roles are its slowest: backing off, for two minutes.
+ */
+export function whileRolesPropagate<T>(call: () => Promise<T>, ctx: Pick<DeployContext, "clock" | "signal" | "out">): Promise<T> {
+  let told = false;
+  return retryWhile(call, isRoleNotYetUsable, {
+    clock: ctx.clock,
+    signal: ctx.signal,
+    timeoutMs: 2 * 60_000,
+    delayMs: READ_BACK_DELAYS_MS,
+    onRetry: () => {
+      if (!told) ctx.out.info("The new IAM roles are not usable yet (IAM propagates changes in seconds); retrying.");
+      told = true;
+    },
+  });
+}
+
+/** True for the answers CodeBuild and CodePipeline give while a new role has not propagated. */
+export function isRoleNotYetUsable(error: unknown): boolean {
+  if (!(error instanceof AwsError)) return false;
+  const roleProblem = /role|sts:AssumeRole|not authorized|assume/i.test(error.message);
+  return roleProblem && (error.code === "InvalidInputException" || error.code === "InvalidStructureException" || error.code === "AccessDeniedException");
+}
+
+async function getPipelineOrUndefined(ctx: DeployContext, name: string): Promise<PipelineDeclaration | undefined> {
+  try {
+    return (await ctx.aws.codePipeline.getPipeline({ name })).pipeline;
+  } catch (error) {
+    if (error instanceof AwsError && error.code === "PipelineNotFoundException") return undefined;
+    throw error;
+  }
+}
+
+function samePipeline(current: PipelineDeclaration, wanted: PipelineDeclaration): boolean {
+  const essence = (p: PipelineDeclaration) => JSON.stringify({ role: p.roleArn, store: p.artifactStore?.location, stages: p.stages?.map((s) => ({ name: s.name, actions: s.actions?.map((a) => ({ name: a.name, type: a.actionTypeId, configuration: a.configuration })) })) });
+  return essence(current) === essence(wanted);
+}
+
+async function connectionStatus(arn: string, ctx: DeployContext): Promise<string | undefined> {
+  return (await ctx.aws.connections.getConnection({ ConnectionArn: arn })).Connection?.ConnectionStatus;
+}
+
+/** Connection states that let the pipeline read the repository. */
+export type ConnectionCheck = "available" | "pending" | "unknown";
+
+/** Checks the CodeStar connection; while it waits for its handshake, says where to complete it. */
+export async function checkConnection(config: EndpointConfig, ctx: DeployContext): Promise<ConnectionCheck> {
+  const arn = config.pipeline?.connectionArn;
+  if (!arn) return "unknown";
+  try {
+    const status = await connectionStatus(arn, ctx);
+    if (status === "AVAILABLE") return "available";
+    if (status === "PENDING") {
+      ctx.out.warn(`ACTION REQUIRED: the connection ${arn} waits for its GitHub handshake.`);
+      ctx.out.info(`Complete it at https://${ctx.aws.region}.console.aws.amazon.com/codesuite/settings/connections?region=${ctx.aws.region}`);
+      return "pending";
+    }
+    ctx.out.warn(`Connection ${arn} is ${status ?? "in an unknown state"}: the pipeline cannot read the repository until it is AVAILABLE.`);
+    return "unknown";
+  } catch (error) {
+    if (!(error instanceof AwsError)) throw error;
+    ctx.out.warn(`Could not read the state of connection ${arn}: ${error.message}`);
+    return "unknown";
+  }
+}
+
+/** Waits until the connection is AVAILABLE (the user completes the handshake in the console). */
+export async function waitForConnection(config: EndpointConfig, timeoutMs: number, ctx: DeployContext): Promise<void> {
+  const arn = config.pipeline?.connectionArn;
+  if (!arn) return;
+  await pollUntil(
+    async () => {
+      const status = await connectionStatus(arn, ctx);
+      return status === "AVAILABLE" ? { done: true, value: undefined } : { done: false, status };
+    },
+    { clock: ctx.clock, signal: ctx.signal, intervalMs: 5_000, timeoutMs, what: `connection ${arn} to become AVAILABLE`, out: ctx.out, hint: "Complete the handshake in the console, then run the same command again." },
+  );
+}
+
+/** What `deletePipeline` found and deleted. */
+export interface DeletedPipeline {
+  pipeline: boolean;
+  project: boolean;
+  stack: boolean;
+}
+
+/** Removes the pipeline, the build project, the artifacts and the support stack. Absent parts are skipped, and not reported. */
+export async function deletePipeline(id: string, ctx: DeployContext): Promise<DeletedPipeline> {
+  const name = pipelineName(id);
+  const deleted: DeletedPipeline = { pipeline: false, project: false, stack: false };
+  // DeletePipeline succeeds for a pipeline that does not exist: only a pipeline seen first is reported deleted.
+  if (await getPipelineOrUndefined(ctx, name)) {
+    await ctx.aws.codePipeline.deletePipeline({ name });
+    deleted.pipeline = true;
+    ctx.out.success(`Deleted pipeline ${name}`);
+  }
+  const projects = await ctx.aws.codeBuild.batchGetProjects({ names: [name] });
+  if (projects.projects?.some((p) => p.name === name)) {
+    await stopRunningBuilds(name, ctx);
+    await ctx.aws.codeBuild.deleteProject({ name });
+    deleted.project = true;
+    ctx.out.success(`Deleted CodeBuild project ${name}`);
+  }
+  const stackName = pipelineStackName(id);
+  const stack = await findStack(ctx.aws.cloudFormation, stackName);
+  if (!stack) return deleted;
+  // The stack deletes its buckets only when they are empty.
+  const outputs = stackOutputs(stack);
+  for (const bucket of [outputs.ArtifactBucketName, outputs.AccessLogsBucketName]) {
+    if (bucket) await emptyBucket(bucket, ctx);
+  }
+  deleted.stack = (await deleteStack(stackName, stackDeps(ctx))).kind === "deleted";
+  return deleted;
+}
+
+/**
+ * Whether the pipeline stack must use an existing build log group instead of
+ * creating it: the stack's own earlier answer, or, for a new stack (or one
+ * from before the stack owned the group), whether the group exists.
+ */
+export async function keptBuildLogGroup(config: EndpointConfig, ctx: DeployContext): Promise<boolean> {
+  const id = endpointId(config);
+  const stack = await findStack(ctx.aws.cloudFormation, pipelineStackName(id));
+  const previous = stack ? stackParameters(stack).BuildLogGroupExists : undefined;
+  if (previous !== undefined) return previous === "true";
+  return logGroupExists(ctx.aws.logs, buildLogGroupName(id));
+}
+
+/** Stops the project's running builds and waits for them: a build left running would push images and update a stack being deleted. */
+async function stopRunningBuilds(projectName: string, ctx: DeployContext): Promise<void> {
+  const codeBuild = ctx.aws.codeBuild;
+  // Newest first; builds older than the last hundred have long ended.
+  const ids = (await codeBuild.listBuildsForProject({ projectName, sortOrder: "DESCENDING" })).ids?.slice(0, 100) ?? [];
+  if (ids.length === 0) return;
+  const running = ((await codeBuild.batchGetBuilds({ ids })).builds ?? []).filter((b) => b.buildStatus === "IN_PROGRESS" && b.id).map((b) => b.id as string);
+  if (running.length === 0) return;
+  for (const id of running) {
+    await codeBuild.stopBuild({ id });
+    ctx.out.info(`Stopping build ${id}`);
+  }
+  await pollUntil(
+    async () => {
+      const builds = (await codeBuild.batchGetBuilds({ ids: running })).builds ?? [];
+      const left = builds.filter((b) => b.buildStatus === "IN_PROGRESS").length;
+      return left === 0 ? { done: true, value: undefined } : { done: false, status: `${left} build(s) still stopping` };
+    },
+    { clock: ctx.clock, signal: ctx.signal, intervalMs: 5_000, timeoutMs: 5 * 60_000, what: `the builds of ${projectName} to stop`, out: ctx.out, hint: "Run the same command again once the builds have stopped." },
+  );
+  ctx.out.success(`Stopped ${running.length} running build(s) of ${projectName}`);
+}
+
+/** Deletes every object version in a bucket so that its stack can delete it. */
+export async function emptyBucket(bucket: string, ctx: DeployContext): Promise<number> {
+  let deleted = 0;
+  for (;;) {
+    let page;
+    try {
+      page = await ctx.aws.s3.listObjectVersions({ Bucket: bucket, MaxKeys: 1000 });
+    } catch (error) {
+      if (error instanceof AwsError && error.code === "NoSuchBucket") return deleted;
+      throw error;
+    }
+    const objects = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])]
+      .filter((o) => o.Key)
+      .map((o) => ({ Key: o.Key as string, VersionId: o.VersionId }));
+    if (objects.length === 0) break;
+    const result = await ctx.aws.s3.deleteObjects({ Bucket: bucket, Delete: { Objects: objects, Quiet: true } });
+    // Listing again would return the same keys forever: stop at the first object S3 refuses to delete.
+    const refused = result.Errors?.[0];
+    if (refused) throw new AwsError(`S3 DeleteObjects: could not delete ${refused.Key} from ${bucket}: ${refused.Code ?? ""} ${refused.Message ?? ""}`.trim(), { code: refused.Code, hint: "Check the bucket's policy and your permissions, then run the same command again." });
+    deleted += objects.length;
+  }
+  if (deleted > 0) ctx.out.info(`Emptied bucket ${bucket} (${deleted} object versions)`);
+  return deleted;
+}

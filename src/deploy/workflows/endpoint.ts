@@ -1,0 +1,328 @@
+/**
+ * The tutorial's sequence, scripted: plan everything and ask once (see
+ * plan.ts), then create (or join) the stack with no tasks, create the
+ * pipeline, patch security groups, obtain the image, update the stack with
+ * it, validate. Every step converges, so a run that was interrupted finishes
+ * the job when started again.
+ */
+import type { Stack } from "../../aws/interfaces.js";
+import { AwsError, InterruptedError } from "../../errors.js";
+import { endpointId, type EndpointConfig } from "../../params/model.js";
+import { pipelineName } from "../../render/names.js";
+import { renderEndpointStack, type DeploymentFacts } from "../../render/render.js";
+import { rolloutEstimateLine, rolloutSettingsOf } from "../../render/rollout-time.js";
+import { diffParameters } from "../../render/template-diff.js";
+import { ensureCertificate } from "../steps/certificate.js";
+import { stackDeps, type DeployContext } from "../context.js";
+import { requireOutput, stackParameters } from "../engine/discovery.js";
+import { ensureListenerCertificate } from "../steps/listener-certificates.js";
+import { endpointLogGroupName } from "../steps/log-groups.js";
+import { approvePlan, changeSummary, deployedDesiredCount, fieldOfParameter, keptResources, planChanges, planDeploy, planUpdate, printPlan, type DeployPlan } from "./plan.js";
+import { followPipelineExecution, waitForImage } from "../steps/image.js";
+import { checkConnection, ensurePipeline, waitForConnection } from "../steps/pipeline.js";
+import { choosePriority, usedPriorities } from "../steps/priority.js";
+import { ensureNfsRule } from "../steps/security-groups.js";
+import { deployStack, findStack, STACK_TIMEOUT_MS, stackOutputs, type DeployOutcome } from "../engine/stack.js";
+import { serviceRolloutLine, validateEndpoint, type EndpointResources, type ValidationReport } from "../steps/validate.js";
+
+/** Options of create-endpoint and add-endpoint. */
+export interface DeployEndpointOptions {
+  /** Image tag to deploy; absent: the tag already running, the file's tag, or the pipeline's first build. */
+  tag?: string;
+  /** `--no-pipeline`: images are built elsewhere. */
+  pipeline: boolean;
+  imageTimeoutMs: number;
+  rolloutTimeoutMs: number;
+}
+
+/** What a deployment did and where the endpoint is. */
+export interface EndpointResult {
+  endpoint: string;
+  stackName: string;
+  stack: DeployOutcome["kind"];
+  imageTag: string;
+  listenerPriority?: number;
+  keptFileSystemsMounted: string[];
+  validation: ValidationReport;
+}
+
+/** How many times an added endpoint retries when another endpoint took its listener priority first. */
+const priorityAttempts = 5;
+
+/** Plans, asks once, then runs the whole sequence unattended for a base or an added endpoint. */
+export async function deployEndpoint(config: EndpointConfig, options: DeployEndpointOptions, ctx: DeployContext): Promise<EndpointResult> {
+  const plan = await planDeploy(config, options, ctx);
+  printPlan(plan, ctx.out);
+  await approvePlan(plan, ctx);
+  return applyDeploy(config, options, plan, { ...ctx, assumeYes: true });
+}
+
+/** Runs an approved deployment plan; every step converges, so a re-run after an interruption finishes the job. */
+export async function applyDeploy(config: EndpointConfig, options: DeployEndpointOptions, plan: DeployPlan, ctx: DeployContext): Promise<EndpointResult> {
+  const id = endpointId(config);
+  const { out } = ctx;
+  const { listenerArn, existing, previous, runningTag, followsPipeline, mounted } = plan.basis;
+
+  out.step(`Certificate for ${config.api.hostHeader}`);
+  const certificateArn = plan.basis.facts.certificateArn ?? (await ensureCertificate(config, ctx));
+  if (listenerArn) {
+    const attached = await ensureListenerCertificate(ctx.aws.elb, ctx.aws.acm, listenerArn, config.api.hostHeader, certificateArn, { clock: ctx.clock, signal: ctx.signal });
+    out.info(attached === "attached" ? `Attached the certificate to the base's HTTPS listener` : `The base's HTTPS listener serves ${config.api.hostHeader}`);
+  }
+
+  const facts: DeploymentFacts = { ...plan.basis.facts, certificateArn, imageTag: runningTag, deployedDesiredCount: existing ? deployedDesiredCount(previous) : undefined };
+  if (mounted.length) out.info(`Mounting kept EFS file systems again: ${mounted.join(", ")}`);
+  if (!existing && facts.logGroupExists) out.info(`Using the kept log group ${endpointLogGroupName(id)}`);
+
+  out.step(existing ? `Stack ${id}` : `Creating stack ${id} with no tasks (the image does not exist yet)`);
+  let outcome = await deployWithPriority(config, facts, previous, listenerArn, existing ? undefined : () => keptResources(id, ctx).then((k) => k.facts), ctx);
+
+  const outputs = outcome.outputs;
+  if (options.pipeline && config.pipeline) {
+    // Checked before the pipeline exists: its first execution fails at the source while the handshake is pending.
+    const connection = await checkConnection(config, ctx);
+    if (connection === "pending" && followsPipeline) await waitForConnection(config, options.imageTimeoutMs, ctx);
+    await ensurePipeline(config, { ecrRepositoryName: requireOutput(outputs, "EcrRepositoryName", id), ecrRepositoryUri: requireOutput(outputs, "EcrRepositoryUri", id) }, ctx);
+  } else if (config.pipeline) {
+    out.info("Pipeline skipped (--no-pipeline).");
+  }
+
+  out.step("Patching security groups");
+  await admitTasksToEfs(outputs, id, ctx);
+
+  const repository = requireOutput(outputs, "EcrRepositoryName", id);
+  const imageTag = await obtainImage(config, options, runningTag, repository, followsPipeline, ctx);
+
+  out.step(`Deploying image ${imageTag} with ${config.scaling.desired} task(s)`);
+  // The priority the first deployment settled on (chosen, or retried after a collision).
+  const listenerPriority = Number(stackParameters(outcome.stack).ListenerRulePriority) || facts.listenerPriority;
+  outcome = await rollOut(config, outcome.stack, { ...facts, imageTag, listenerPriority }, options.rolloutTimeoutMs, ctx);
+  if (outcome.kind === "unchanged") out.info(`Stack ${id} already runs ${imageTag}`);
+  // Against the stack as it was before this run: the first deployment may already have applied the file's changes.
+  else if (existing) for (const line of changeSummary(diffParameters(previous, stackParameters(outcome.stack)), imageTag)) out.success(line);
+
+  const validation = await validateOwnRollout(id, imageTag, resourcesFrom(outcome.outputs, config), options.rolloutTimeoutMs, ctx);
+  printWhereItIs(validation, ctx);
+  return {
+    endpoint: id,
+    stackName: id,
+    stack: outcome.kind,
+    imageTag,
+    listenerPriority: config.kind === "added" ? Number(stackParameters(outcome.stack).ListenerRulePriority) : undefined,
+    keptFileSystemsMounted: mounted,
+    validation,
+  };
+}
+
+/** Options of `update --tag`. */
+export interface UpdateOptions {
+  tag: string;
+  rolloutTimeoutMs: number;
+}
+
+/** Result of `update`. */
+export interface UpdateResult {
+  endpoint: string;
+  imageTag: string;
+  previousTag?: string;
+  stack: DeployOutcome["kind"];
+  /** What really changed: configuration, image. */
+  summary: string[];
+  validation?: ValidationReport;
+}
+
+/**
+ * Applies the parameter file and rolls out an image: refuses a tag missing
+ * from ECR before any change, shows the plan and asks once; nothing to change
+ * is a no-op.
+ */
+export async function updateEndpoint(config: EndpointConfig, options: UpdateOptions, ctx: DeployContext): Promise<UpdateResult> {
+  const plan = await planUpdate(config, options.tag, ctx);
+  const id = plan.endpoint;
+  if (!planChanges(plan)) {
+    ctx.out.success(`${id} already runs ${options.tag} with this configuration: nothing to change`);
+    return { endpoint: id, imageTag: options.tag, previousTag: plan.previousTag, stack: "unchanged", summary: [`nothing changed; image unchanged: ${options.tag}`] };
+  }
+  printPlan(plan, ctx.out);
+  await approvePlan(plan, ctx);
+  const run: DeployContext = { ...ctx, assumeYes: true };
+  run.out.step(`Updating ${id}: ${plan.basis.previous.APITag ?? "?"} -> ${options.tag}`);
+  const outcome = await rollOut(config, plan.basis.existing, plan.basis.facts, options.rolloutTimeoutMs, run);
+  // A failed update of the base can take the rule with it; every run puts it back.
+  await admitTasksToEfs(outcome.outputs, id, run);
+  if (outcome.kind === "unchanged") {
+    run.out.success(`${id} already runs ${options.tag}: nothing to change`);
+    return { endpoint: id, imageTag: options.tag, previousTag: plan.previousTag, stack: "unchanged", summary: [`nothing changed; image unchanged: ${options.tag}`] };
+  }
+  const summary = changeSummary(diffParameters(plan.basis.previous, stackParameters(outcome.stack)), options.tag);
+  for (const line of summary) run.out.success(line);
+  const validation = await validateOwnRollout(id, options.tag, resourcesFrom(outcome.outputs, config), options.rolloutTimeoutMs, run);
+  printWhereItIs(validation, run);
+  return { endpoint: id, imageTag: options.tag, previousTag: plan.previousTag, stack: outcome.kind, summary, validation };
+}
+
+/**
+ * Rolls an image out on a deployed stack. The image and a changed task count go out
+ * in one update: a new task definition with the count is one ECS deployment, which the
+ * circuit breaker judges; a count raised on its own starts no deployment (UpdateService
+ * starts one for a new task definition or forceNewDeployment:
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html). The count is
+ * sent only when it differs from the one the stack was deployed with, so a rollout keeps
+ * what autoscaling set.
+ */
+export async function rollOut(config: EndpointConfig, stack: Stack, facts: DeploymentFacts, rolloutTimeoutMs: number, ctx: DeployContext): Promise<DeployOutcome> {
+  const spec = stackSpec(config, { ...facts, deployedDesiredCount: deployedDesiredCount(stackParameters(stack)) });
+  // Printed before the change set: the plan of this rollout, as AWS will run it.
+  if (facts.imageTag !== stackParameters(stack).APITag) ctx.out.info(rolloutEstimateLine(rolloutSettingsOf(spec.parameters, config.scaling.desired)));
+  return deployStack(spec, stackDeps(ctx, rolloutOf(stackOutputs(stack), endpointId(config), ctx), rolloutStackTimeout(rolloutTimeoutMs)));
+}
+
+/**
+ * The deadline of the stack update that carries a rollout: CloudFormation waits inside it for
+ * the ECS service to stabilize, so a longer `--rollout-timeout` (a slow model load) lengthens it;
+ * a shorter one does not cut below what a stack update may take (`STACK_TIMEOUT_MS`).
+ */
+export function rolloutStackTimeout(rolloutTimeoutMs: number): number {
+  return Math.max(STACK_TIMEOUT_MS, rolloutTimeoutMs);
+}
+
+/**
+ * Validates the rollout of `tag`, then checks that it is still what the
+ * stack runs. A validation that fails because another update replaced the
+ * task definition meanwhile is reported as that update, not as a rollback.
+ */
+async function validateOwnRollout(id: string, tag: string, resources: EndpointResources, rolloutTimeoutMs: number, ctx: DeployContext): Promise<ValidationReport> {
+  let validation: ValidationReport;
+  try {
+    validation = await validateEndpoint(resources, { rolloutTimeoutMs }, ctx);
+  } catch (error) {
+    if (!(error instanceof InterruptedError)) await requireStillRunning(id, tag, ctx);
+    throw error;
+  }
+  await requireStillRunning(id, tag, ctx);
+  return validation;
+}
+
+/**
+ * Fails when, at the end, the stack names another tag than the one this
+ * command deployed: another update came after it (a build, or someone
+ * without mlops, who takes no lease), so "ready" would describe an image
+ * that no longer runs.
+ */
+async function requireStillRunning(id: string, tag: string, ctx: DeployContext): Promise<void> {
+  const stack = await findStack(ctx.aws.cloudFormation, id);
+  const running = stack ? stackParameters(stack).APITag : undefined;
+  if (running === tag) return;
+  throw new AwsError(
+    running ? `${id} was superseded by tag ${running} from another update while this one ran: ${tag} is not what runs.` : `Stack ${id} disappeared while this command deployed ${tag}.`,
+    { hint: running ? `If ${tag} should run, run mlops update with --tag ${tag} again.` : "Check with mlops status, then run the same command again." },
+  );
+}
+
+/** Makes the EFS security group admit the endpoint's tasks on 2049 (the rule lives outside the stack: see security-groups.ts). */
+async function admitTasksToEfs(outputs: Record<string, string>, id: string, ctx: DeployContext): Promise<void> {
+  const nfs = await ensureNfsRule(ctx.aws.ec2, {
+    efsSecurityGroupId: requireOutput(outputs, "EfsSecurityGroupId", id),
+    taskSecurityGroupId: requireOutput(outputs, "TaskSecurityGroupId", id),
+    description: `mlops ${id}: tasks mount EFS`,
+  }, { clock: ctx.clock, signal: ctx.signal });
+  ctx.out.success(nfs === "added" ? `EFS security group now admits ${id}'s tasks on 2049` : `EFS security group admits ${id}'s tasks on 2049`);
+}
+
+function stackSpec(config: EndpointConfig, facts: DeploymentFacts) {
+  const rendered = renderEndpointStack(config, facts);
+  return {
+    stackName: rendered.stackName,
+    templateBody: rendered.templateBody,
+    parameters: rendered.parameters,
+    tags: rendered.tags,
+    capabilities: ["CAPABILITY_IAM" as const],
+    fieldOfParameter: (parameter: string) => fieldOfParameter(config, parameter),
+  };
+}
+
+/**
+ * Deploys the stack, choosing a free listener priority for an added endpoint
+ * and retrying when another endpoint took it first. A failed first create
+ * keeps its retained file systems and log group, so a retry adopts them
+ * (`adoptKept`) instead of colliding with them.
+ */
+async function deployWithPriority(
+  config: EndpointConfig,
+  facts: DeploymentFacts,
+  previous: Record<string, string>,
+  listenerArn: string | undefined,
+  adoptKept: (() => Promise<DeploymentFacts>) | undefined,
+  ctx: DeployContext,
+): Promise<DeployOutcome> {
+  if (config.kind === "base" || !listenerArn) return deployStack(stackSpec(config, facts), stackDeps(ctx));
+  const fixed = config.api.listenerPriority ?? (Number(previous.ListenerRulePriority) || undefined);
+  if (fixed !== undefined) return deployStack(stackSpec(config, { ...facts, listenerPriority: fixed }), stackDeps(ctx));
+  const tried = new Set<number>();
+  for (let attempt = 1; ; attempt++) {
+    const priority = choosePriority(endpointId(config), await usedPriorities(ctx.aws.elb, listenerArn), tried);
+    if (priority === undefined) throw new AwsError("Every listener rule priority (1-50000) of the base's HTTPS listener is taken.");
+    ctx.out.info(`Listener rule priority ${priority}`);
+    try {
+      return await deployStack(stackSpec(config, { ...facts, listenerPriority: priority }), stackDeps(ctx));
+    } catch (error) {
+      const collided = error instanceof AwsError && /priority/i.test(error.message) && /in use|PriorityInUse/i.test(error.message);
+      if (!collided || attempt >= priorityAttempts) throw error;
+      tried.add(priority);
+      ctx.out.warn(`Priority ${priority} was taken by another endpoint at the same moment; choosing another.`);
+      if (adoptKept) Object.assign(facts, await adoptKept());
+    }
+  }
+}
+
+async function obtainImage(
+  config: EndpointConfig,
+  options: DeployEndpointOptions,
+  runningTag: string | undefined,
+  repository: string,
+  followsPipeline: boolean,
+  ctx: DeployContext,
+): Promise<string> {
+  const explicit = options.tag ?? config.container.tag;
+  if (explicit) {
+    await waitForImage(repository, explicit, options.imageTimeoutMs, ctx);
+    return explicit;
+  }
+  if (runningTag) {
+    ctx.out.info(`Keeping the running image ${runningTag} (pass --tag to deploy another).`);
+    return runningTag;
+  }
+  if (!followsPipeline) throw new Error("obtainImage: no source of an image (checked before any change)");
+  await ctx.awaitingBuild?.(endpointId(config));
+  try {
+    return await followPipelineExecution(pipelineName(endpointId(config)), ctx.aws.region, options.imageTimeoutMs, ctx);
+  } finally {
+    await ctx.awaitingBuild?.(undefined).catch(() => undefined);
+  }
+}
+
+
+/** The ECS rollout line of the endpoint's service, for the stack step to show while it waits. */
+function rolloutOf(outputs: Record<string, string>, id: string, ctx: DeployContext): () => Promise<string | undefined> {
+  return () => serviceRolloutLine(requireOutput(outputs, "ClusterName", id), requireOutput(outputs, "ServiceName", id), ctx);
+}
+
+/** Where validation looks, from the stack's outputs. */
+export function resourcesFrom(outputs: Record<string, string>, config: EndpointConfig): EndpointResources {
+  const id = endpointId(config);
+  return {
+    stackName: id,
+    clusterName: requireOutput(outputs, "ClusterName", id),
+    serviceName: requireOutput(outputs, "ServiceName", id),
+    targetGroupArn: requireOutput(outputs, "TargetGroupArn", id),
+    logGroupName: requireOutput(outputs, "LogGroupName", id),
+    loadBalancerDnsName: requireOutput(outputs, "LoadBalancerDnsName", id),
+    hostHeader: config.api.hostHeader,
+  };
+}
+
+function printWhereItIs(report: ValidationReport, ctx: DeployContext): void {
+  ctx.out.success(`Endpoint ready: ${report.url}`);
+  ctx.out.info(`Load balancer: ${report.loadBalancerDnsName}`);
+  ctx.out.info(`Create this DNS record at your DNS provider: ${report.dnsRecord}`);
+}

@@ -1,0 +1,479 @@
+/**
+ * Plan first, then apply: before changing anything, a command works out
+ * everything it will do (certificate, stacks and what changes inside them,
+ * pipeline, security-group rule, rollout) using only calls that read. The
+ * plan is printed once and approved once; the apply then runs unattended.
+ * `mlops diff` prints the same plan and stops.
+ *
+ * Stack changes are computed from the deployed template and parameters
+ * (GetTemplate, DescribeStacks) against the new ones, not from a change set:
+ * creating a change set is itself a change (a new stack in REVIEW_IN_PROGRESS
+ * for a stack that does not exist yet), and declining must leave nothing
+ * behind.
+ */
+import type { Stack } from "../../aws/interfaces.js";
+import { DeclinedError, InputError } from "../../errors.js";
+import type { Output } from "../../io/output.js";
+import { formatTable } from "../../io/table.js";
+import { endpointId, type EndpointConfig } from "../../params/model.js";
+import { TUTORIAL_PARAMETERS } from "../../params/tutorial-keys.js";
+import { baseExportName, pipelineName } from "../../render/names.js";
+import { placeholderImageTag, renderEndpointStack, renderPipelineStack, type DeploymentFacts, type RenderedStack } from "../../render/render.js";
+import { diffParameters, diffTemplates, formatValue, templateResources, type ParameterChange, type ResourceDiff } from "../../render/template-diff.js";
+import { findIssuedCertificate, findPendingCertificate } from "../steps/certificate.js";
+import { regionText, type DeployContext } from "../context.js";
+import { findExport, stackParameters } from "../engine/discovery.js";
+import { findEndpointFileSystems, keptVolumes } from "../steps/file-systems.js";
+import { imageExists } from "../steps/image.js";
+import { listenerServes } from "../steps/listener-certificates.js";
+import { endpointLogGroupName, logGroupExists } from "../steps/log-groups.js";
+import { choosePriority, usedPriorities } from "../steps/priority.js";
+import { nfsRuleExists } from "../steps/security-groups.js";
+import { findStack, stackOutputs } from "../engine/stack.js";
+
+/** What will happen to one stack. */
+export interface StackPlan {
+  stackName: string;
+  action: "create" | "update" | "unchanged";
+  /** A repair that comes first (a failed first creation deleted, a rollback continued). */
+  repair?: string;
+  /** create: the resources the stack will have. */
+  resources: { logicalId: string; type: string }[];
+  /** update: what changes, resource by resource and property by property. */
+  changes: ResourceDiff[];
+  /** update: parameters whose value changes. */
+  parameters: ParameterChange[];
+}
+
+/** Where the certificate comes from. */
+export type CertificatePlan =
+  | { action: "given" | "deployed" | "found"; arn: string }
+  | { action: "await"; arn: string }
+  | { action: "request" };
+
+/** The rollout the plan ends with. */
+export interface RolloutPlan {
+  /** The image tag; undefined when the pipeline's first build decides it. */
+  tag?: string;
+  tagSource: "given" | "running" | "pipeline";
+  /** Whether the tag is in ECR already (false: the command waits for it). */
+  imageInEcr?: boolean;
+  desired: number;
+  min: number;
+  max: number;
+  strategy: string;
+}
+
+/** Everything create-endpoint / add-endpoint will do. */
+export interface DeployPlan {
+  kind: "deploy";
+  endpoint: string;
+  region: string;
+  hostHeader: string;
+  certificate: CertificatePlan;
+  /** Added endpoints: whether the base's HTTPS listener needs the certificate attached. */
+  listenerCertificate?: "attach" | "present";
+  /** Added endpoints: the listener rule priority, and whether it was chosen now (free at planning time). */
+  listenerPriority?: { value: number; chosen: boolean };
+  keptFileSystems: string[];
+  keptLogGroup: boolean;
+  stack: StackPlan;
+  pipeline?: { name: string; repository: string; branch: string; stack: StackPlan; action: "create" | "update if changed" } | { name: string; action: "skipped" };
+  nfsRule: "add" | "present";
+  rollout: RolloutPlan;
+  /** Plain-language summary of configuration and image changes. */
+  summary: string[];
+  /** What the plan found, for the apply. */
+  basis: DeployBasis;
+}
+
+/** What planning found in AWS, which the apply builds on. */
+export interface DeployBasis {
+  /** Added endpoints: the base's HTTPS listener. */
+  listenerArn?: string;
+  /** The endpoint's stack, when one can be updated. */
+  existing?: Stack;
+  /** Its deployed parameter values. */
+  previous: Record<string, string>;
+  facts: DeploymentFacts;
+  /** Kept file systems mounted again. */
+  mounted: string[];
+  runningTag?: string;
+  /** No tag is given or running: the image is the pipeline's first build. */
+  followsPipeline: boolean;
+}
+
+/** Options that shape a deployment plan. */
+export interface DeployPlanOptions {
+  tag?: string;
+  pipeline: boolean;
+}
+
+/** Everything `update` will do. */
+export interface UpdatePlan {
+  kind: "update";
+  endpoint: string;
+  region: string;
+  stack: StackPlan;
+  rollout: RolloutPlan;
+  previousTag?: string;
+  summary: string[];
+  /** What the apply needs: the stack as planned. */
+  basis: { existing: Stack; previous: Record<string, string>; facts: DeploymentFacts };
+}
+
+/** Labels users know, for the parameters a summary names. */
+const parameterLabels: Record<string, string> = {
+  APITag: "image",
+  TaskCPU: "cpu",
+  TaskRAM: "memory",
+  DesiredCount: "tasks",
+  MinContainers: "min tasks",
+  MaxContainers: "max tasks",
+  AutoScalingTargetValueCPU: "cpu target %",
+  AutoScalingTargetValueRAM: "memory target %",
+  ApiPort: "port",
+  ApiHealthCheckPath: "health check path",
+  HostHeaderApi: "host",
+  DNSCertArn: "certificate",
+  ListenerRulePriority: "listener priority",
+  LogRetentionDays: "log retention days",
+  AllowedCidrIp: "allowed CIDR",
+};
+
+/** Parameters that steer how mlops deploys, not what the user configured: left out of summaries. */
+const mechanismParameters = new Set(["SendDesiredCount"]);
+
+/** Plans the stack step for a rendered stack: create, or the update's changes against what is deployed. */
+export async function planStack(rendered: Pick<RenderedStack, "stackName" | "templateBody" | "parameters">, existing: Stack | undefined, ctx: DeployContext): Promise<StackPlan> {
+  const base = { stackName: rendered.stackName, resources: [], changes: [], parameters: [] };
+  const status = existing?.StackStatus ?? "";
+  const repair =
+    status === "ROLLBACK_COMPLETE" || status === "ROLLBACK_FAILED" || status === "CREATE_FAILED"
+      ? `delete the failed first creation (${status}), then create it again`
+      : status === "UPDATE_ROLLBACK_FAILED"
+        ? "continue the failed rollback (back to the last working version) first"
+        : undefined;
+  if (!existing || repair?.startsWith("delete") || status === "REVIEW_IN_PROGRESS") {
+    return { ...base, action: "create", repair, resources: templateResources({ templateBody: rendered.templateBody, parameters: rendered.parameters }) };
+  }
+  const deployed = await ctx.aws.cloudFormation.getTemplate({ StackName: existing.StackId ?? rendered.stackName, TemplateStage: "Original" });
+  const before = { templateBody: deployed.TemplateBody ?? "{}", parameters: stackParameters(existing) };
+  const changes = diffTemplates(before, { templateBody: rendered.templateBody, parameters: rendered.parameters });
+  const parameters = diffParameters(before.parameters, rendered.parameters);
+  const action = changes.length > 0 || parameters.length > 0 || repair ? "update" : "unchanged";
+  return { ...base, action, repair, changes, parameters };
+}
+
+/** A summary of configuration and image changes, in the words of the parameter file ("memory 2048 -> 4096"). */
+export function changeSummary(parameters: ParameterChange[], tag: string | undefined): string[] {
+  const config = parameters.filter((p) => p.key !== "APITag" && !mechanismParameters.has(p.key)).map((p) => `${parameterLabels[p.key] ?? p.key} ${p.before ?? "(none)"} -> ${p.after ?? "(none)"}`);
+  const image = parameters.find((p) => p.key === "APITag");
+  const lines: string[] = [];
+  if (config.length > 0) lines.push(`configuration changed: ${config.join(", ")}`);
+  if (image) lines.push(`image changed: ${image.before ?? "(none)"} -> ${image.after ?? "(none)"}`);
+  else if (tag) lines.push(`image unchanged: ${tag}`);
+  return lines;
+}
+
+/** The rollout the configuration asks for, in one line. */
+export function rolloutStrategy(config: EndpointConfig): string {
+  const r = config.rollout;
+  return `rolling update keeping ${r.minimumHealthyPercent}% of tasks serving, up to ${r.maximumPercent}%; ${r.circuitBreakerRollback ? "a failing rollout rolls back (circuit breaker)" : "no automatic rollback"}`;
+}
+
+/** Where an endpoint's certificate will come from; reads only. */
+export async function planCertificate(config: EndpointConfig, previous: Record<string, string>, ctx: DeployContext): Promise<CertificatePlan> {
+  if (config.api.certificateArn) return { action: "given", arn: config.api.certificateArn };
+  if (previous.DNSCertArn) return { action: "deployed", arn: previous.DNSCertArn };
+  const issued = await findIssuedCertificate(ctx.aws.acm, config.api.hostHeader, ctx.clock.now());
+  if (issued) return { action: "found", arn: issued };
+  const pending = await findPendingCertificate(ctx.aws.acm, config.api.hostHeader);
+  return pending ? { action: "await", arn: pending } : { action: "request" };
+}
+
+/** Plans the pipeline stack and pipeline of an endpoint. */
+export async function planPipeline(config: EndpointConfig, ecrRepositoryName: string, ctx: DeployContext): Promise<NonNullable<DeployPlan["pipeline"]>> {
+  const name = pipelineName(endpointId(config));
+  if (!config.pipeline) return { name, action: "skipped" };
+  const rendered = renderPipelineStack(config, { ecrRepositoryName });
+  const stack = await planStack(rendered, await findStack(ctx.aws.cloudFormation, rendered.stackName), ctx);
+  return { name, repository: config.pipeline.repository, branch: config.pipeline.branch, stack, action: stack.action === "create" ? "create" : "update if changed" };
+}
+
+/** Renders the endpoint's stack as the plan shows it: an image the pipeline will build is named as such. */
+export function renderForPlan(config: EndpointConfig, facts: DeploymentFacts, tag: string | undefined): RenderedStack {
+  return renderEndpointStack(config, { ...facts, imageTag: tag ?? "(built by the pipeline)" });
+}
+
+/** True when applying the plan would change something. */
+export function planChanges(plan: DeployPlan | UpdatePlan): boolean {
+  if (plan.stack.action !== "unchanged") return true;
+  if (plan.kind === "update") return false;
+  const pipelineChanges = plan.pipeline && plan.pipeline.action !== "skipped" && plan.pipeline.stack.action !== "unchanged";
+  return plan.certificate.action === "request" || plan.listenerCertificate === "attach" || plan.nfsRule === "add" || !!pipelineChanges || plan.pipeline?.action === "create";
+}
+
+/** Prints the plan: one block the user reads before the one question. */
+export function printPlan(plan: DeployPlan | UpdatePlan, out: Output): void {
+  out.step(`Plan for ${plan.endpoint} in ${plan.region}`);
+  if (plan.kind === "deploy") {
+    const cert = plan.certificate;
+    out.info(
+      cert.action === "request"
+        ? `Certificate: request an ACM certificate for ${plan.hostHeader} (DNS validation; you create one DNS record)`
+        : cert.action === "await"
+          ? `Certificate: wait for the pending ACM certificate ${cert.arn} to be issued`
+          : `Certificate: ${cert.action === "found" ? "use the issued" : cert.action === "given" ? "use the given" : "keep the deployed"} certificate ${cert.arn}`,
+    );
+    if (plan.listenerCertificate) out.info(plan.listenerCertificate === "attach" ? `Base's HTTPS listener: attach the certificate for ${plan.hostHeader}` : `Base's HTTPS listener: already serves ${plan.hostHeader}`);
+    if (plan.listenerPriority) out.info(`Listener rule priority: ${plan.listenerPriority.value}${plan.listenerPriority.chosen ? " (free now; the next free one if another endpoint takes it first)" : ""}`);
+    if (plan.keptFileSystems.length) out.info(`EFS: mount the kept file systems ${plan.keptFileSystems.join(", ")} again`);
+    if (plan.keptLogGroup) out.info("Logs: use the kept log group again");
+  }
+  printStackPlan(plan.stack, out);
+  if (plan.kind === "deploy") {
+    const p = plan.pipeline;
+    if (p && p.action === "skipped") out.info(`Pipeline ${p.name}: skipped (--no-pipeline)`);
+    else if (p) {
+      printStackPlan(p.stack, out);
+      out.info(`Pipeline ${p.name} (${p.repository}@${p.branch}) and its CodeBuild project: ${p.action === "create" ? "create" : "update if their definition changed"}`);
+    }
+    out.info(plan.nfsRule === "add" ? "Security group: let the endpoint's tasks reach EFS (NFS, port 2049)" : "Security group: tasks already reach EFS (NFS, port 2049)");
+  }
+  const r = plan.rollout;
+  const tag =
+    r.tagSource === "pipeline"
+      ? "the tag the pipeline's first build pushes (not known until the build runs)"
+      : `${r.tag}${r.tagSource === "running" ? " (running now)" : r.imageInEcr === false ? " (waits until it is in ECR)" : ""}`;
+  out.info(`Rollout: image ${tag}; ${r.desired} task(s) (autoscaling ${r.min}-${r.max}); ${r.strategy}`);
+  for (const line of plan.summary) out.info(`Summary: ${line}`);
+}
+
+function printStackPlan(stack: StackPlan, out: Output): void {
+  if (stack.repair) out.warn(`Stack ${stack.stackName}: ${stack.repair}`);
+  if (stack.action === "create") {
+    out.info(`Stack ${stack.stackName}: create ${stack.resources.length} resources:`);
+    const rows = stack.resources.map((r) => [r.logicalId, r.type]);
+    for (const line of formatTable(["Logical ID", "Type"], rows).split("\n")) out.info(`  ${line}`);
+    return;
+  }
+  if (stack.action === "unchanged") {
+    out.info(`Stack ${stack.stackName}: no changes`);
+    return;
+  }
+  out.info(`Stack ${stack.stackName}: update`);
+  if (stack.changes.length === 0) out.info("  no resource changes (only parameters or outputs)");
+  for (const change of stack.changes) {
+    const marks = [change.replacedBecauseOf.length ? `REPLACED because of ${change.replacedBecauseOf.join(", ")}` : "", change.access === "iam" ? "IAM" : change.access === "security-group" ? "SECURITY GROUP" : ""].filter(Boolean);
+    const line = `  ${change.action === "Add" ? "+" : change.action === "Remove" ? "-" : "~"} ${change.logicalId} (${change.type})${marks.length ? `  <-- ${marks.join("; ")}` : ""}`;
+    if (marks.length || change.action === "Remove") out.warn(line.trimStart());
+    else out.info(line);
+    for (const p of change.properties) out.info(`      ${p.path}: ${formatValue(p.before)} -> ${formatValue(p.after)}`);
+  }
+  const access = stack.changes.filter((c) => c.access);
+  if (access.length) out.warn(`ACCESS CHANGES in ${stack.stackName}: ${access.map((c) => `${c.action} ${c.logicalId}`).join(", ")}: review who can reach or do what.`);
+}
+
+/** Asks once whether to apply the plan; throws `DeclinedError` when the answer is no (nothing was changed). */
+export async function approvePlan(plan: DeployPlan | UpdatePlan, ctx: DeployContext): Promise<void> {
+  if (ctx.assumeYes || !planChanges(plan)) return;
+  if (!ctx.out.interactive) throw new DeclinedError("No one is at a terminal to approve the plan above: nothing was changed. Re-run with --yes to apply it.");
+  if (!(await ctx.out.confirm("Apply this plan?"))) throw new DeclinedError();
+}
+
+/** The running tag of a deployed stack, if an image runs. */
+export function runningTagOf(previous: Record<string, string>): string | undefined {
+  return previous.APITag && previous.APITag !== placeholderImageTag ? previous.APITag : undefined;
+}
+
+/** Outputs of a stack, when it exists. */
+export function outputsOf(stack: Stack | undefined): Record<string, string> {
+  return stack ? stackOutputs(stack) : {};
+}
+
+/** Works out what create-endpoint / add-endpoint will do; reads only. Refuses (exit 2) what cannot work before anything is asked. */
+export async function planDeploy(config: EndpointConfig, options: DeployPlanOptions, ctx: DeployContext): Promise<DeployPlan> {
+  const id = endpointId(config);
+  const listenerArn = config.kind === "added" ? await baseListener(config, ctx) : undefined;
+  const found = await findStack(ctx.aws.cloudFormation, id);
+  const existing = liveStack(found);
+  const previous = existing ? stackParameters(existing) : {};
+  if (existing) refuseReplacements(config, previous);
+  const runningTag = runningTagOf(previous);
+  const explicitTag = options.tag ?? config.container.tag;
+  const followsPipeline = options.pipeline && !!config.pipeline && !explicitTag && !runningTag;
+  if (!followsPipeline && !explicitTag && !runningTag) {
+    throw new InputError(
+      [{ path: "--tag", message: config.pipeline ? "no image to deploy: the pipeline is skipped (--no-pipeline) and no tag was given" : "no image to deploy: the endpoint has no pipeline section and no tag was given" }],
+      "Push an image to the endpoint's ECR repository and pass --tag TAG, or add a pipeline section.",
+    );
+  }
+
+  const certificate = await planCertificate(config, previous, ctx);
+  const certificateArn = "arn" in certificate ? certificate.arn : undefined;
+  const listenerCertificate = listenerArn ? ((await listenerServes(ctx.aws.elb, ctx.aws.acm, listenerArn, config.api.hostHeader, certificateArn)) ? "present" : "attach") : undefined;
+
+  const facts: DeploymentFacts = { certificateArn: certificateArn ?? "(certificate to be requested)", imageTag: runningTag };
+  let mounted: string[] = [];
+  if (existing) {
+    facts.deployedDesiredCount = deployedDesiredCount(previous);
+    facts.assetsFileSystemId = previous.AssetsFileSystemId || undefined;
+    facts.weightsFileSystemId = previous.WeightsFileSystemId || undefined;
+    facts.logGroupExists = previous.LogGroupExists === "true";
+  } else {
+    const kept = await keptResources(id, ctx);
+    Object.assign(facts, kept.facts);
+    mounted = kept.mounted;
+  }
+  const fixedPriority = config.api.listenerPriority ?? (Number(previous.ListenerRulePriority) || undefined);
+  const priority = fixedPriority ?? (listenerArn ? choosePriority(id, await usedPriorities(ctx.aws.elb, listenerArn)) : undefined);
+
+  const tag = explicitTag ?? runningTag;
+  const rendered = renderForPlan(config, { ...facts, listenerPriority: priority }, tag);
+  const stack = await planStack(rendered, found, ctx);
+  const outputs = outputsOf(existing);
+  const repository = outputs.EcrRepositoryName ?? id;
+  const pipeline = config.pipeline ? (options.pipeline ? await planPipeline(config, repository, ctx) : { name: pipelineName(id), action: "skipped" as const }) : undefined;
+  const nfsRule =
+    outputs.EfsSecurityGroupId && outputs.TaskSecurityGroupId && (await nfsRuleExists(ctx.aws.ec2, { efsSecurityGroupId: outputs.EfsSecurityGroupId, taskSecurityGroupId: outputs.TaskSecurityGroupId, description: "" }))
+      ? "present"
+      : "add";
+  const imageInEcr = explicitTag && existing ? await imageExists(ctx.aws.ecr, repository, explicitTag) : explicitTag ? false : undefined;
+  return {
+    kind: "deploy",
+    endpoint: id,
+    region: ctx.aws.region,
+    hostHeader: config.api.hostHeader,
+    certificate,
+    listenerCertificate,
+    listenerPriority: listenerArn && priority !== undefined ? { value: priority, chosen: fixedPriority === undefined } : undefined,
+    keptFileSystems: mounted,
+    keptLogGroup: !existing && !!facts.logGroupExists,
+    stack,
+    pipeline,
+    nfsRule,
+    rollout: {
+      tag,
+      tagSource: explicitTag ? "given" : runningTag ? "running" : "pipeline",
+      imageInEcr,
+      desired: config.scaling.desired,
+      min: config.scaling.min,
+      max: config.scaling.max,
+      strategy: rolloutStrategy(config),
+    },
+    summary: stack.action === "update" ? changeSummary(stack.parameters, tag) : [],
+    basis: { listenerArn, existing, previous, facts: { ...facts, certificateArn }, mounted, runningTag, followsPipeline },
+  };
+}
+
+/** Works out what `update` will do; refuses (exit 2) a missing stack or a tag missing from ECR. Reads only. */
+export async function planUpdate(config: EndpointConfig, tag: string, ctx: DeployContext): Promise<UpdatePlan> {
+  const id = endpointId(config);
+  const existing = liveStack(await findStack(ctx.aws.cloudFormation, id));
+  if (!existing) {
+    throw new InputError([{ file: config.source, path: "project", message: `no stack ${id} in region ${regionText(ctx.aws)}` }], `Create it first: mlops ${config.kind === "base" ? "create-endpoint" : "add-endpoint"} ${config.source}`);
+  }
+  const previous = stackParameters(existing);
+  refuseReplacements(config, previous);
+  const repository = stackOutputs(existing).EcrRepositoryName ?? id;
+  if (!(await imageExists(ctx.aws.ecr, repository, tag))) {
+    throw new InputError([{ path: "--tag", message: `image ${repository}:${tag} is not in ECR; nothing was changed` }], "Push the image (or let the pipeline build it) and run the same command again.");
+  }
+  const facts: DeploymentFacts = {
+    certificateArn: config.api.certificateArn ?? previous.DNSCertArn,
+    imageTag: tag,
+    assetsFileSystemId: previous.AssetsFileSystemId || undefined,
+    weightsFileSystemId: previous.WeightsFileSystemId || undefined,
+    logGroupExists: previous.LogGroupExists === "true",
+    listenerPriority: config.api.listenerPriority ?? (Number(previous.ListenerRulePriority) || undefined),
+    deployedDesiredCount: deployedDesiredCount(previous),
+  };
+  const stack = await planStack(renderEndpointStack(config, facts), existing, ctx);
+  return {
+    kind: "update",
+    endpoint: id,
+    region: ctx.aws.region,
+    stack,
+    rollout: { tag, tagSource: "given", imageInEcr: true, desired: config.scaling.desired, min: config.scaling.min, max: config.scaling.max, strategy: rolloutStrategy(config) },
+    previousTag: runningTagOf(previous),
+    summary: changeSummary(stack.parameters, tag),
+    basis: { existing, previous, facts },
+  };
+}
+
+/**
+ * Fields whose change makes CloudFormation replace a resource that has a fixed name,
+ * which it cannot do ("If you specify a name, you cannot perform updates that require
+ * replacement of this resource": the Name property of AWS::ElasticLoadBalancingV2::TargetGroup,
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticloadbalancingv2-targetgroup.html).
+ *
+ * Decided per resource: every named resource keeps its name (`project-environment`, which
+ * users see and search for), because no field of the parameter file reaches its create-only
+ * properties except the target group's: the load balancer's (Name, Scheme, Type), the cluster's
+ * and service's (ClusterName, ServiceName, Cluster, Role, SchedulingStrategy), the repository's
+ * (RepositoryName) and the log group's (LogGroupName) are fixed by mlops. The target group's
+ * Port (api.port) and VpcId (network.vpcCidr replaces the VPC) are create-only: those changes are
+ * refused here before anything changes, and the stack step refuses any other replacement of a
+ * named resource from the change set itself.
+ */
+const REPLACING_PARAMETERS: { parameter: string; what: string }[] = [
+  { parameter: "ApiPort", what: "the target group's port" },
+  { parameter: "VpcCidr", what: "the VPC (and with it the target group)" },
+];
+
+/** Refuses, before any change, a parameter change that would need a custom-named resource replaced. */
+export function refuseReplacements(config: EndpointConfig, previous: Record<string, string>): void {
+  const wanted = renderEndpointStack(config).parameters;
+  const issues = REPLACING_PARAMETERS.filter(({ parameter }) => previous[parameter] !== undefined && wanted[parameter] !== undefined && previous[parameter] !== wanted[parameter]).map(
+    ({ parameter, what }) => ({
+      file: config.source,
+      path: fieldOfParameter(config, parameter) ?? parameter,
+      message: `is ${previous[parameter]} on the deployed endpoint ${endpointId(config)}; changing it to ${wanted[parameter]} would replace ${what}, which CloudFormation cannot do for a resource with a fixed name. Nothing was changed`,
+    }),
+  );
+  if (issues.length > 0) {
+    throw new InputError(issues, `Keep the deployed value. To change it, tear the endpoint down (mlops teardown ${config.source}; its EFS data is kept) and create it again with the new value.`);
+  }
+}
+
+/** The parameter file's field that sets a stack parameter, in the file's own format. */
+export function fieldOfParameter(config: EndpointConfig, parameter: string): string | undefined {
+  const entry = TUTORIAL_PARAMETERS.find((p) => p.key === parameter);
+  if (!entry) return undefined;
+  return config.format === "mlops" ? entry.paths.join(" / ") : entry.key;
+}
+
+/** The DesiredCount a stack was deployed with; undefined when it has none (then the count is sent). */
+export function deployedDesiredCount(parameters: Record<string, string>): number | undefined {
+  const value = parameters.DesiredCount;
+  return value !== undefined && /^\d+$/.test(value) ? Number(value) : undefined;
+}
+
+/** A stack that can be updated; a failed first create is treated as absent (the stack step deletes it). */
+export function liveStack(stack: Stack | undefined): Stack | undefined {
+  if (!stack) return undefined;
+  return stack.StackStatus === "ROLLBACK_COMPLETE" || stack.StackStatus === "REVIEW_IN_PROGRESS" ? undefined : stack;
+}
+
+/** What a new stack adopts from an earlier one: kept file systems and log group, found by name and tag. */
+export async function keptResources(id: string, ctx: DeployContext): Promise<{ facts: DeploymentFacts; mounted: string[] }> {
+  const kept = keptVolumes(await findEndpointFileSystems(ctx.aws.efs, id));
+  const facts: DeploymentFacts = {
+    assetsFileSystemId: kept.assets,
+    weightsFileSystemId: kept.weights,
+    logGroupExists: await logGroupExists(ctx.aws.logs, endpointLogGroupName(id)),
+  };
+  return { facts, mounted: [kept.assets, kept.weights].filter((fs): fs is string => !!fs) };
+}
+
+/** The base's HTTPS listener; refuses early, with exit code 2, when the base an added endpoint names does not exist. */
+export async function baseListener(config: EndpointConfig, ctx: DeployContext): Promise<string> {
+  const name = baseExportName(config, "HttpsListenerArn");
+  const listenerArn = await findExport(ctx.aws.cloudFormation, name);
+  if (listenerArn) return listenerArn;
+  throw new InputError(
+    [{ file: config.source, path: config.format === "mlops" ? "base" : "BaseProjectName", message: `no base endpoint ${config.baseProject}-${config.environment} in region ${regionText(ctx.aws)} (export ${name} not found)` }],
+    `Create the base first: mlops create-endpoint <base params>, or fix the base name.`,
+  );
+}

@@ -1,0 +1,319 @@
+/**
+ * Teardown in the only safe order: pipelines and build projects, added
+ * endpoints, then the base. Nothing that holds data goes without the user's
+ * word: ECR images after confirmation, EFS file systems only with
+ * `--delete-data`. Every step skips what is already gone, so an interrupted
+ * teardown finishes when run again.
+ */
+import { AwsError, DeclinedError, InputError } from "../../errors.js";
+import { regionText, stackDeps, type DeployContext } from "../context.js";
+import { findExport, importingStacks, listManagedStacks, stackParameters, type ManagedStack } from "../engine/discovery.js";
+import { releaseListenerCertificates } from "../steps/listener-certificates.js";
+import { buildLogGroupName, deleteLogGroup, endpointLogGroupName, logGroupExists } from "../steps/log-groups.js";
+import { deleteFileSystems, findEndpointFileSystems, type KeptFileSystem } from "../steps/file-systems.js";
+import { deleteKeptData, describeKept, findKeptCertificates, findKeptData, isEmpty, keptLines, type KeptData } from "../steps/kept-data.js";
+import { deletePipeline, emptyBucket } from "../steps/pipeline.js";
+import { removeNfsRule } from "../steps/security-groups.js";
+import { deleteStack, stackOutputs } from "../engine/stack.js";
+
+/** What to tear down; `scope` is the base whose lease an endpoint's teardown takes. */
+export type TeardownTarget = { kind: "endpoint"; endpointId: string; source: string; scope: string } | { kind: "all" };
+
+/** Runs work holding the leases of the given bases (see `lease.ts`); without leases in unit tests of the steps. */
+export type LeaseRunner = <T>(scopes: string[], work: () => Promise<T>) => Promise<T>;
+
+/** How many times teardown --all takes its leases again when an endpoint on a base it did not lock appeared meanwhile. */
+const scopeAttempts = 5;
+
+/** Options of teardown. */
+export interface TeardownOptions {
+  deleteData: boolean;
+}
+
+/** What teardown removed and kept. */
+export interface TeardownResult {
+  deletedStacks: string[];
+  emptiedRepositories: string[];
+  keptFileSystems: KeptFileSystem[];
+  deletedFileSystems: KeptFileSystem[];
+  keptLogGroups: string[];
+  deletedLogGroups: string[];
+  keptCertificates: string[];
+  deletedCertificates: string[];
+}
+
+interface EndpointPlan {
+  endpointId: string;
+  stack?: ManagedStack;
+  pipeline?: ManagedStack;
+}
+
+/**
+ * Plans, confirms and runs a teardown holding the lease of every base it
+ * touches: the plan is made (and every refusal checked) only once they are
+ * held, so no other mlops command can add to or change what it deletes.
+ */
+export async function teardown(target: TeardownTarget, options: TeardownOptions, ctx: DeployContext, lock: LeaseRunner = (_scopes, work) => work()): Promise<TeardownResult> {
+  for (let attempt = 1; ; attempt++) {
+    const scopes = target.kind === "endpoint" ? [target.scope] : scopesOf(await listManagedStacks(ctx.aws.cloudFormation));
+    const outcome = await lock(scopes, async () => {
+      const planned = await plan(target, ctx);
+      const missing = target.kind === "all" ? scopesOf(planned.plans.flatMap((p) => [p.stack, p.pipeline]).filter((m): m is ManagedStack => !!m)).filter((s) => !scopes.includes(s)) : [];
+      return missing.length ? undefined : await runPlan(planned, target, options, ctx);
+    });
+    if (outcome) return outcome;
+    if (attempt >= scopeAttempts) throw new AwsError("Endpoints kept appearing on new bases while teardown --all was taking their leases; nothing was deleted.", { hint: "Run the same command again." });
+  }
+}
+
+/** The bases whose leases cover these stacks: an added endpoint's base, or the endpoint itself. */
+export function scopesOf(stacks: ManagedStack[]): string[] {
+  const byEndpoint = new Map<string, string>();
+  for (const m of stacks) {
+    if (m.role === "added" && m.baseStackName) byEndpoint.set(m.endpointId, m.baseStackName);
+    else if (!byEndpoint.has(m.endpointId)) byEndpoint.set(m.endpointId, m.endpointId);
+  }
+  return [...new Set(byEndpoint.values())].sort();
+}
+
+async function runPlan(
+  { plans, others }: { plans: EndpointPlan[]; others: ManagedStack[] },
+  target: TeardownTarget,
+  options: TeardownOptions,
+  ctx: DeployContext,
+): Promise<TeardownResult> {
+  const result: TeardownResult = {
+    deletedStacks: [],
+    emptiedRepositories: [],
+    keptFileSystems: [],
+    deletedFileSystems: [],
+    keptLogGroups: [],
+    deletedLogGroups: [],
+    keptCertificates: [],
+    deletedCertificates: [],
+  };
+  const fileSystems = new Map<string, KeptFileSystem[]>();
+  for (const p of plans) fileSystems.set(p.endpointId, await findEndpointFileSystems(ctx.aws.efs, p.endpointId));
+  // With --all, the data earlier teardowns kept (endpoints with no stack left) is shown, and deleted with --delete-data.
+  const earlier = target.kind === "all" ? await findKeptData(ctx, planned(plans)) : undefined;
+  const earlierToDelete = options.deleteData && earlier && !isEmpty(earlier) ? earlier : undefined;
+  // One endpoint whose stack is gone may have left only its log groups: --delete-data deletes them too.
+  const keptLogs = options.deleteData && target.kind === "endpoint" ? await existingLogGroups(target.endpointId, ctx) : [];
+  if (!earlierToDelete && keptLogs.length === 0 && (plans.length === 0 || plans.every((p) => !p.stack && !p.pipeline && !(fileSystems.get(p.endpointId)?.length && options.deleteData)))) {
+    ctx.out.success("Nothing to tear down.");
+    for (const list of fileSystems.values()) result.keptFileSystems.push(...list);
+    reportKept(result.keptFileSystems, ctx);
+    if (earlier) addKept(result, earlier);
+    if (earlier && !isEmpty(earlier)) ctx.out.info(`Kept from earlier teardowns: ${describeKept(earlier)}; \`mlops status\` lists them, \`mlops teardown --all --delete-data\` deletes them.`);
+    return result;
+  }
+
+  ctx.out.step(`Teardown in ${regionText(ctx.aws)}:`);
+  for (const p of plans) ctx.out.info(`${p.endpointId}: ${await planLine(p, ctx)}`);
+  const efsCount = [...fileSystems.values()].reduce((n, l) => n + l.length, 0);
+  if (efsCount) ctx.out.info(options.deleteData ? `EFS: ${efsCount} file system(s) and ALL THEIR DATA will be deleted (--delete-data)` : `EFS: ${efsCount} file system(s) are kept (pass --delete-data to delete them)`);
+  if (earlier && !isEmpty(earlier)) {
+    ctx.out.info(
+      earlierToDelete
+        ? `Kept by earlier teardowns, deleted now with ALL THEIR DATA (--delete-data): ${describeKept(earlier)}`
+        : `Kept by earlier teardowns, kept again: ${describeKept(earlier)} (pass --delete-data to delete them)`,
+    );
+    if (earlierToDelete) for (const line of keptLines(earlier)) ctx.out.info(`  ${line}`);
+  }
+  if (options.deleteData && plans.some((p) => p.stack)) ctx.out.info("ACM certificates mlops requested for these endpoints are deleted once no listener uses them (--delete-data).");
+  if (!ctx.assumeYes) {
+    if (!ctx.out.interactive) throw new DeclinedError("Teardown deletes resources and images: confirm by re-running with --yes.");
+    if (!(await ctx.out.confirm("Delete all of the above?"))) throw new DeclinedError();
+  }
+
+  // Pipelines first: a running build would otherwise update a stack being deleted.
+  for (const p of plans) {
+    if (p.pipeline || p.stack) {
+      const deleted = await deletePipeline(p.endpointId, ctx);
+      if (p.pipeline && deleted.stack) result.deletedStacks.push(p.pipeline.stackName);
+    }
+  }
+  const ordered = [...plans].sort((a, b) => rank(a) - rank(b));
+  for (const p of ordered) {
+    if (p.stack) {
+      ctx.out.step(`Tearing down ${p.endpointId}`);
+      const outputs = stackOutputs(p.stack.stack);
+      if (p.stack.role === "added" && outputs.EfsSecurityGroupId && outputs.TaskSecurityGroupId) {
+        const removed = await removeNfsRule(ctx.aws.ec2, { efsSecurityGroupId: outputs.EfsSecurityGroupId, taskSecurityGroupId: outputs.TaskSecurityGroupId, description: "" });
+        if (removed === "removed") ctx.out.success(`Removed the EFS rule for ${p.endpointId}'s tasks`);
+      }
+      if (p.stack.role === "added") await releaseCertificates(p.stack, others, ctx);
+      if (outputs.EcrRepositoryName && (await emptyRepository(outputs.EcrRepositoryName, ctx)) > 0) result.emptiedRepositories.push(outputs.EcrRepositoryName);
+      // The stack deletes the bucket only when it is empty.
+      if (outputs.LoadBalancerAccessLogsBucket) await emptyBucket(outputs.LoadBalancerAccessLogsBucket, ctx);
+      if ((await deleteStack(p.stack.stackName, stackDeps(ctx))).kind === "deleted") result.deletedStacks.push(p.stack.stackName);
+    }
+    for (const logGroup of [endpointLogGroupName(p.endpointId), buildLogGroupName(p.endpointId)]) {
+      if (options.deleteData) {
+        if ((await deleteLogGroup(ctx.aws.logs, logGroup)) === "deleted") {
+          result.deletedLogGroups.push(logGroup);
+          ctx.out.success(`Deleted log group ${logGroup}`);
+        }
+      } else if (await logGroupExists(ctx.aws.logs, logGroup)) {
+        result.keptLogGroups.push(logGroup);
+      }
+    }
+    const volumes = fileSystems.get(p.endpointId) ?? [];
+    if (options.deleteData && volumes.length) {
+      await deleteFileSystems(volumes, ctx);
+      result.deletedFileSystems.push(...volumes);
+    } else {
+      result.keptFileSystems.push(...volumes);
+    }
+  }
+  if (earlierToDelete) {
+    const leftover = await deleteKeptData(earlierToDelete, ctx);
+    addDeleted(result, leftover.deleted);
+    addKept(result, leftover.kept);
+  } else if (earlier) {
+    addKept(result, earlier);
+  }
+  {
+    // The certificates of the endpoints just torn down are unused only now that their stacks are gone.
+    const ours = (endpoint?: string) => target.kind === "all" || endpoint === target.endpointId;
+    const certificates = (await findKeptCertificates(ctx.aws.acm, { ids: new Set(), hosts: new Set() })).filter((c) => ours(c.endpoint) && !result.keptCertificates.includes(c.arn));
+    if (options.deleteData) {
+      const leftover = await deleteKeptData({ fileSystems: [], logGroups: [], certificates }, ctx);
+      addDeleted(result, leftover.deleted);
+      addKept(result, leftover.kept);
+    } else {
+      addKept(result, { fileSystems: [], logGroups: [], certificates });
+    }
+  }
+  reportKept(result.keptFileSystems, ctx);
+  if (result.keptLogGroups.length) ctx.out.info(`Kept log group(s) ${result.keptLogGroups.join(", ")} (deleted with --delete-data).`);
+  if (result.keptCertificates.length) ctx.out.info(`Kept ACM certificate(s) ${result.keptCertificates.join(", ")} (deleted with --delete-data once unused).`);
+  ctx.out.success(`Teardown complete: ${result.deletedStacks.length} stack(s) deleted.`);
+  return result;
+}
+
+/** One endpoint's part of the teardown plan, named resource by resource (reads only). */
+async function planLine(p: EndpointPlan, ctx: DeployContext): Promise<string> {
+  const outputs = p.stack ? stackOutputs(p.stack.stack) : {};
+  const bucket = p.pipeline ? stackOutputs(p.pipeline.stack).ArtifactBucketName : undefined;
+  const repo = outputs.EcrRepositoryName;
+  const images = repo ? await imageCount(repo, ctx) : 0;
+  const parts = [
+    p.pipeline || p.stack ? `pipeline and build project ${p.endpointId} (if present)` : undefined,
+    p.pipeline ? `stack ${p.pipeline.stackName}${bucket ? ` with artifact bucket ${bucket} and its objects` : ""}${stackOutputs(p.pipeline.stack).AccessLogsBucketName ? " and its access logs" : ""}` : undefined,
+    p.stack?.role === "added" ? "the base's EFS rule and listener certificate for it" : undefined,
+    repo ? `${images === 0 ? "no images" : images >= 100 ? "100+ images" : `${images} image(s)`} in ECR ${repo}` : undefined,
+    outputs.LoadBalancerAccessLogsBucket ? `all load balancer access logs in S3 ${outputs.LoadBalancerAccessLogsBucket}` : undefined,
+    p.stack ? `stack ${p.stack.stackName} (${p.stack.role})` : undefined,
+  ];
+  return parts.filter(Boolean).join("; ");
+}
+
+/** How many images a repository holds (up to one page). */
+async function imageCount(repositoryName: string, ctx: DeployContext): Promise<number> {
+  try {
+    return (await ctx.aws.ecr.listImages({ repositoryName, maxResults: 100 })).imageIds?.length ?? 0;
+  } catch (error) {
+    if (error instanceof AwsError && error.code === "RepositoryNotFoundException") return 0;
+    throw error;
+  }
+}
+
+/** The endpoint's container and build log groups that exist. */
+async function existingLogGroups(id: string, ctx: DeployContext): Promise<string[]> {
+  const names = [endpointLogGroupName(id), buildLogGroupName(id)];
+  const found: string[] = [];
+  for (const name of names) if (await logGroupExists(ctx.aws.logs, name)) found.push(name);
+  return found;
+}
+
+/** The endpoints this teardown handles itself: their data is not "kept by an earlier teardown". */
+function planned(plans: EndpointPlan[]): { ids: Set<string>; hosts: Set<string> } {
+  const hosts = plans.map((p) => (p.stack ? stackParameters(p.stack.stack).HostHeaderApi?.toLowerCase() : undefined)).filter((h): h is string => !!h);
+  return { ids: new Set(plans.map((p) => p.endpointId)), hosts: new Set(hosts) };
+}
+
+function addKept(result: TeardownResult, kept: KeptData): void {
+  result.keptFileSystems.push(...kept.fileSystems);
+  result.keptLogGroups.push(...kept.logGroups.map((g) => g.name));
+  result.keptCertificates.push(...kept.certificates.map((c) => c.arn));
+}
+
+function addDeleted(result: TeardownResult, deleted: KeptData): void {
+  result.deletedFileSystems.push(...deleted.fileSystems);
+  result.deletedLogGroups.push(...deleted.logGroups.map((g) => g.name));
+  result.deletedCertificates.push(...deleted.certificates.map((c) => c.arn));
+}
+
+function rank(p: EndpointPlan): number {
+  return p.stack?.role === "base" ? 1 : 0;
+}
+
+/** The endpoints to tear down, and the managed stacks that stay. */
+async function plan(target: TeardownTarget, ctx: DeployContext): Promise<{ plans: EndpointPlan[]; others: ManagedStack[] }> {
+  const managed = await listManagedStacks(ctx.aws.cloudFormation);
+  const byEndpoint = new Map<string, EndpointPlan>();
+  for (const m of managed) {
+    const entry = byEndpoint.get(m.endpointId) ?? { endpointId: m.endpointId };
+    if (m.role === "pipeline") entry.pipeline = m;
+    else entry.stack = m;
+    byEndpoint.set(m.endpointId, entry);
+  }
+  const plans = target.kind === "all" ? [...byEndpoint.values()] : [byEndpoint.get(target.endpointId) ?? { endpointId: target.endpointId }];
+  // Everything that can refuse the teardown is checked here, before anything is deleted.
+  const deleting = new Set(plans.flatMap((p) => (p.stack ? [p.stack.stackName] : [])));
+  for (const p of plans) {
+    if (p.stack?.role !== "base") continue;
+    const importers = (await importingStacks(ctx.aws.cloudFormation, p.stack.stack)).filter((name) => !deleting.has(name));
+    if (importers.length === 0) continue;
+    if (target.kind === "endpoint") {
+      throw new InputError(
+        [{ file: target.source, path: "project", message: `base endpoint ${p.endpointId} is still used by ${importers.join(", ")}; nothing was deleted` }],
+        "Tear down those endpoints first (mlops teardown <their params>), or everything at once with mlops teardown --all.",
+      );
+    }
+    throw new AwsError(`Base endpoint ${p.endpointId} is used by ${importers.join(", ")}, which mlops does not manage; nothing was deleted.`, {
+      hint: "Delete or change those stacks so they no longer import the base's exports, then run the same command again.",
+    });
+  }
+  if (target.kind === "all") return { plans, others: [] };
+  return { plans, others: managed.filter((m) => m.endpointId !== target.endpointId) };
+}
+
+/** Detaches an added endpoint's certificate from the base listener unless a staying endpoint needs it. */
+async function releaseCertificates(stack: ManagedStack, others: ManagedStack[], ctx: DeployContext): Promise<void> {
+  const host = stackParameters(stack.stack).HostHeaderApi;
+  if (!host || !stack.baseStackName) return;
+  const listenerArn = await findExport(ctx.aws.cloudFormation, `${stack.baseStackName}-HttpsListenerArn`);
+  if (!listenerArn) return;
+  const remaining = others.filter((o) => o.role !== "pipeline").map((o) => stackParameters(o.stack).HostHeaderApi).filter((h): h is string => !!h);
+  const released = await releaseListenerCertificates(ctx.aws.elb, ctx.aws.acm, listenerArn, host, remaining);
+  for (const arn of released) ctx.out.success(`Detached certificate ${arn} from the base's HTTPS listener`);
+}
+
+/** Deletes every image of a repository so that its stack can delete it. */
+async function emptyRepository(repositoryName: string, ctx: DeployContext): Promise<number> {
+  let deleted = 0;
+  for (;;) {
+    let ids;
+    try {
+      ids = (await ctx.aws.ecr.listImages({ repositoryName, maxResults: 100 })).imageIds ?? [];
+    } catch (error) {
+      if (error instanceof AwsError && error.code === "RepositoryNotFoundException") return deleted;
+      throw error;
+    }
+    if (ids.length === 0) break;
+    const response = await ctx.aws.ecr.batchDeleteImage({ repositoryName, imageIds: ids });
+    const removed = response.imageIds?.length ?? 0;
+    if (removed === 0) throw new AwsError(`Could not delete images of ${repositoryName}: ${response.failures?.[0]?.failureReason ?? "unknown reason"}.`);
+    deleted += removed;
+  }
+  if (deleted) ctx.out.success(`Deleted ${deleted} image(s) from ECR ${repositoryName}`);
+  return deleted;
+}
+
+function reportKept(kept: KeptFileSystem[], ctx: DeployContext): void {
+  if (kept.length === 0) return;
+  ctx.out.warn(`Kept ${kept.length} EFS file system(s) with your data: ${kept.map((k) => `${k.fileSystemId} (${k.volume})`).join(", ")}`);
+  ctx.out.info("Re-creating the endpoint mounts them again; `mlops teardown --all --delete-data` deletes them (`mlops status` lists them).");
+}
