@@ -10,6 +10,8 @@ import { regionText, type DeployContext } from "../deploy/context.js";
 import { listManagedStacks, stackParameters, type ManagedStack } from "../deploy/engine/discovery.js";
 import { findKeptData, formatBytes, type KeptData } from "../deploy/steps/kept-data.js";
 import { endpointStatuses, unhealthy, type EndpointStatus } from "../deploy/operations/status.js";
+import { formatEndpointDetail, readEndpointDetail, type EndpointDetail, type HostResolver } from "../deploy/operations/endpoint-detail.js";
+import { systemResolver } from "../deploy/operations/dns.js";
 import { InputError, MlopsError } from "../errors.js";
 import { formatTable } from "../io/table.js";
 import { deployContext, globalOptionsSchema, parseOptions, type CommandDeps } from "./shared.js";
@@ -32,13 +34,31 @@ export interface StatusReport {
   keptError?: string;
 }
 
-/** Runs status. */
-export async function runStatus(raw: unknown, deps: CommandDeps): Promise<EndpointStatus[]> {
+/** What `status NAME` shows when NAME is one live endpoint: `endpoint` is documented in the README ("One endpoint in detail"). */
+export interface StatusDetailReport {
+  region: string;
+  regionSource?: string;
+  /** False when the endpoint has a problem (see `endpoint.problems`). */
+  healthy: boolean;
+  endpoint: EndpointDetail;
+}
+
+/** Runs status; `resolver` resolves host names for the DNS state of one endpoint (default: the system's). */
+export async function runStatus(raw: unknown, deps: CommandDeps & { resolver?: HostResolver }): Promise<void> {
   const options = parseOptions(statusOptionsSchema, raw);
   const ctx = await deployContext(deps, options);
   const name = options.name;
   // The stacks are read once, for the endpoints and for what teardowns kept; both are then read side by side.
   const managed = await listManagedStacks(ctx.aws.cloudFormation);
+  const named = name ? managed.filter((m): m is ManagedStack & { role: "base" | "added" } => m.role !== "pipeline" && isNamed(m, name)) : [];
+  if (named.length === 1) {
+    const one = named[0] as ManagedStack & { role: "base" | "added" };
+    const pipeline = managed.some((m) => m.role === "pipeline" && m.endpointId === one.endpointId);
+    const endpoint = await readEndpointDetail(ctx, one, { pipeline, resolver: deps.resolver ?? systemResolver });
+    const report: StatusDetailReport = { region: ctx.aws.region, regionSource: ctx.aws.regionSource, healthy: endpoint.healthy, endpoint };
+    deps.out.result(report, () => formatEndpointDetail(endpoint));
+    return;
+  }
   const [statuses, kept] = await Promise.all([endpointStatuses(ctx, name ? (m) => isNamed(m, name) : undefined, managed), keptSection(ctx, name, managed)]);
   const report: StatusReport = { region: ctx.aws.region, regionSource: ctx.aws.regionSource, healthy: unhealthy(statuses).length === 0, endpoints: statuses, ...kept };
   if (name && statuses.length === 0 && report.kept.fileSystems.length + report.kept.logGroups.length + report.kept.certificates.length === 0) {
@@ -49,7 +69,7 @@ export async function runStatus(raw: unknown, deps: CommandDeps): Promise<Endpoi
     );
   }
   deps.out.result(report, () => renderStatus(report, name));
-  return statuses;
+
 }
 
 /** True when NAME is the endpoint's project or its `project-environment`. */

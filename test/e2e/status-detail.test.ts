@@ -1,0 +1,82 @@
+/**
+ * `mlops status NAME` against the emulator: one endpoint in detail, as text
+ * and as JSON, each section checked against the AWS state read through the SDK.
+ */
+import { DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEmulator } from "../setup/emulator-process.js";
+import { sdkClients, withPushes } from "../helpers/aws.js";
+import { failure, runMlops } from "../helpers/mlops.js";
+import type { StatusDetailReport } from "../../src/commands/status.js";
+
+let emulator: { url: string; stop(): Promise<void> };
+let aws: ReturnType<typeof sdkClients>;
+
+beforeAll(async () => {
+  emulator = await startEmulator();
+  aws = sdkClients(emulator.url);
+  const run = await withPushes(aws.ecr, [{ repository: "ep-a-prod", tag: "v1" }], () =>
+    runMlops(["create-endpoint", "params/ep-a.yaml", "--tag", "v1", "--yes"], { endpointUrl: emulator.url }),
+  );
+  expect(run.code, failure(run)).toBe(0);
+}, 120_000);
+afterAll(async () => {
+  await emulator?.stop();
+});
+
+async function outputs(): Promise<Record<string, string>> {
+  const stack = (await aws.cfn.send(new DescribeStacksCommand({ StackName: "ep-a-prod" }))).Stacks?.[0];
+  return Object.fromEntries((stack?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
+}
+
+describe("status NAME: one endpoint in detail", () => {
+  it("--json has every section, read from the account", async () => {
+    const run = await runMlops(["status", "ep-a", "--json"], { endpointUrl: emulator.url });
+    expect(run.code, failure(run)).toBe(0);
+    const report = JSON.parse(run.stdout) as StatusDetailReport;
+    const out = await outputs();
+    const d = report.endpoint;
+    expect(report.region).toBe("us-east-1");
+    expect(d.endpoint).toBe("ep-a-prod");
+    expect(d.role).toBe("base");
+    expect(d.stack).toMatchObject({ name: "ep-a-prod", lastOperation: "UPDATE", result: "COMPLETE" });
+    expect(d.stack.time).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(d.image).toMatchObject({ tag: "v1", repository: "ep-a-prod", inRepository: true, uri: out.EcrRepositoryUri });
+    expect(d.service).toMatchObject({ name: out.ServiceName, cluster: out.ClusterName });
+    expect(d.service.error).toBeUndefined();
+    expect(d.targets.targetGroupArn).toBe(out.TargetGroupArn);
+    expect(d.targets.error).toBeUndefined();
+    // The pipeline's runs: whatever the emulator answers, the section is there and says what it knows.
+    expect(d.pipeline?.name).toBe("ep-a-prod");
+    expect(["ok", "none", "unknown"]).toContain(d.pipeline?.state);
+    if (d.pipeline?.state === "unknown") expect(d.pipeline.error).toBeTruthy();
+    expect(d.certificate).toMatchObject({ domain: "ep-a.example.com", status: "ISSUED" });
+    expect(d.certificate.daysLeft).toBeGreaterThan(30);
+    expect(d.fileSystems.map((f) => [f.volume, f.id])).toEqual([
+      ["weights", out.WeightsFileSystemId],
+      ["assets", out.AssetsFileSystemId],
+    ]);
+    expect(d.fileSystems.every((f) => typeof f.sizeBytes === "number")).toBe(true);
+    // example.com names resolve nowhere here: DNS is not pointed, and the record to create names the load balancer.
+    expect(d.dns).toMatchObject({ url: "https://ep-a.example.com", host: "ep-a.example.com", loadBalancer: out.LoadBalancerDnsName, state: "not pointed" });
+    expect(d.dns.record).toContain(`ep-a.example.com. CNAME ${out.LoadBalancerDnsName}.`);
+    expect(report.healthy).toBe(d.problems.length === 0);
+    expect(run.stderr).not.toMatch(/NodeVersionSupportWarning|node >=22/);
+  });
+
+  it("prints the detail as text, by project-environment too", async () => {
+    const run = await runMlops(["status", "ep-a-prod"], { endpointUrl: emulator.url });
+    expect(run.code, failure(run)).toBe(0);
+    const out = await outputs();
+    expect(run.stdout).toMatch(/^ep-a-prod \(base endpoint\)/);
+    expect(run.stdout).toContain("URL:         https://ep-a.example.com");
+    expect(run.stdout).toContain(`create: ep-a.example.com. CNAME ${out.LoadBalancerDnsName}.`);
+    expect(run.stdout).toMatch(/^Stack: +ep-a-prod UPDATE_COMPLETE \(last operation UPDATE at \d{4}-/m);
+    expect(run.stdout).toContain(`Image:       ${out.EcrRepositoryUri}:v1 (pushed `);
+    expect(run.stdout).toMatch(/^Certificate: ep-a\.example\.com ISSUED until \S+, \d+ day\(s\) left$/m);
+    expect(run.stdout).toMatch(new RegExp(`^EFS weights: ${out.WeightsFileSystemId} \\d`, "m"));
+    expect(run.stdout).toMatch(/^Pipeline: +ep-a-prod: /m);
+    expect(run.stdout).toMatch(/^Tasks \(\d+\):/m);
+    expect(run.stdout).toMatch(/^Targets \(\d+\/\d+ healthy\):/m);
+  });
+});
