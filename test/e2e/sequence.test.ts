@@ -188,10 +188,10 @@ describe("create-endpoint, add-endpoint, update, status, teardown", () => {
   it("status NAME shows one endpoint, by project or project-environment; an unknown name is bad input", async () => {
     const byProject = await runMlops(["status", "ep-b", "--json"], { endpointUrl: emulator.url });
     expect(byProject.code, failure(byProject)).toBe(0);
-    expect((JSON.parse(byProject.stdout) as { endpoints: { endpoint: string }[] }).endpoints.map((e) => e.endpoint)).toEqual(["ep-b-prod"]);
+    expect((JSON.parse(byProject.stdout) as { endpoint: { endpoint: string; role: string } }).endpoint).toMatchObject({ endpoint: "ep-b-prod", role: "added" });
     const byId = await runMlops(["status", "ep-a-prod"], { endpointUrl: emulator.url });
     expect(byId.code, failure(byId)).toBe(0);
-    expect(byId.stdout).toMatch(/^ep-a-prod\s+base/m);
+    expect(byId.stdout).toMatch(/^ep-a-prod \(base endpoint\)/m);
     expect(byId.stdout).not.toContain("ep-b-prod");
     const unknown = await runMlops(["status", "ep-z"], { endpointUrl: emulator.url });
     expect(unknown.code, failure(unknown)).toBe(2);
