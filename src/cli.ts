@@ -180,6 +180,7 @@ const globalsUsedBy: Record<string, readonly string[]> = {
   render: ["region", "json", "color"],
   status: ["region", "profile", "endpointUrl", "json", "color"],
   diff: ["region", "profile", "endpointUrl", "json", "color"],
+  schema: ["color"],
 };
 const allGlobals = ["region", "profile", "endpointUrl", "yes", "json", "color", "lockTimeout", "forceUnlock"] as const;
 
@@ -192,6 +193,7 @@ const examples: Record<string, readonly string[]> = {
   update: ["mlops update params/ep-a.yaml --tag v2", "mlops update params/ep-a.yaml          # image tag-<git HEAD sha>, built by the pipeline"],
   diff: ["mlops diff params/ep-a.yaml --tag v2", "mlops diff params/ep-a.yaml || [ $? -eq 3 ] && echo 'changes to apply'"],
   status: ["mlops status", "mlops status ep-a --json"],
+  schema: ["mlops schema --out schema/params.schema.json", "mlops schema > params.schema.json"],
   teardown: ["mlops teardown params/ep-b.yaml", "mlops teardown --all --delete-data --yes   # also EFS data, log groups, certificates"],
 };
 
@@ -312,6 +314,15 @@ export function buildProgram(makeDeps: (globals: GlobalOptions, preload: ClientN
     .action(async (name: string | undefined, options: Record<string, unknown>) => {
       const { runStatus } = await import("./commands/status.js");
       await runStatus({ ...withGlobals(options), name }, deps(CLIENTS_USED.status));
+    });
+
+  program
+    .command("schema")
+    .description("print the JSON Schema (draft 2020-12) of the parameter file, for editors; no AWS call")
+    .option("-o, --out <file>", "write it to this file instead")
+    .action(async (options: Record<string, unknown>) => {
+      const { runSchema } = await import("./commands/schema.js");
+      await runSchema(withGlobals(options), deps());
     });
 
   tutorialFlags(

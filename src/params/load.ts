@@ -111,6 +111,11 @@ function applyOverrides(value: Record<string, unknown>, overrides: ParamOverride
   const raw: Record<string, unknown> = { ...value };
   for (const section of SECTIONS) if (raw[section] === null) delete raw[section];
   const issues: FieldIssue[] = [];
+  // Editors find the JSON Schema through a `$schema` key (`mlops schema`); it says nothing about the endpoint.
+  if ("$schema" in raw) {
+    if (typeof raw.$schema !== "string") issues.push({ path: "$schema", message: `expected the address of a JSON Schema (text), got ${describeValue(raw.$schema)}` });
+    delete raw.$schema;
+  }
 
   if (overrides.base !== undefined) {
     if (raw.base === undefined && raw.network === undefined) raw.base = overrides.base;
