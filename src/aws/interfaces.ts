@@ -49,11 +49,13 @@ export interface CloudFormationApi {
   getTemplate(input: cfn.GetTemplateInput): Promise<cfn.GetTemplateOutput>;
 }
 
-/** EC2 calls (security group rules). */
+/** EC2 calls (security group rules; zones and VPCs for `init`). */
 export interface Ec2Api {
   describeSecurityGroups(input: ec2.DescribeSecurityGroupsRequest): Promise<ec2.DescribeSecurityGroupsResult>;
   authorizeSecurityGroupIngress(input: ec2.AuthorizeSecurityGroupIngressRequest): Promise<ec2.AuthorizeSecurityGroupIngressResult>;
   revokeSecurityGroupIngress(input: ec2.RevokeSecurityGroupIngressRequest): Promise<ec2.RevokeSecurityGroupIngressResult>;
+  describeAvailabilityZones(input: ec2.DescribeAvailabilityZonesRequest): Promise<ec2.DescribeAvailabilityZonesResult>;
+  describeVpcs(input: ec2.DescribeVpcsRequest): Promise<ec2.DescribeVpcsResult>;
 }
 
 /** ECS calls (rollout and task state). */

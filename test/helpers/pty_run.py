@@ -5,6 +5,9 @@ Reads one JSON object from stdin:
   env, cwd        its environment and directory
   answer          text typed (followed by Enter) when `prompt` appears, e.g. "n"
   prompt          the text that shows a question is waiting (default "[y/N]")
+  dialogue        several questions in order: [{"prompt": ..., "answer": ...}], each
+                  answered (followed by Enter) once its prompt appears after the
+                  previous answer
   interrupt_after_ms  types Ctrl-C this many ms after the start (the terminal
                   turns it into SIGINT for the command, as in a real terminal)
   timeout_s       kills the command after this long (default 240)
@@ -42,6 +45,9 @@ def main() -> int:
 
     output = b""
     answered = False
+    dialogue = spec.get("dialogue") or []
+    replies = 0
+    searched_from = 0
     interrupted_at = None
     status = None
     while True:
@@ -66,6 +72,13 @@ def main() -> int:
                     answered = True
                     # Ctrl-C is a key of its own; anything else is a line.
                     os.write(fd, answer.encode() + (b"" if answer == "\x03" else b"\r"))
+                if replies < len(dialogue):
+                    expected = dialogue[replies]["prompt"].encode()
+                    found = output.find(expected, searched_from)
+                    if found >= 0:
+                        searched_from = found + len(expected)
+                        os.write(fd, dialogue[replies]["answer"].encode() + b"\r")
+                        replies += 1
                 continue
         done, raw = os.waitpid(pid, os.WNOHANG)
         if done:
@@ -95,6 +108,7 @@ def main() -> int:
             "interruptedAt": interrupted_at,
             "exitedAt": exited_at,
             "answered": answered,
+            "replies": replies,
         },
         sys.stdout,
     )

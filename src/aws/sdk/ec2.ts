@@ -22,4 +22,10 @@ export class SdkEc2 extends Adapter implements Ec2Api {
   revokeSecurityGroupIngress(input: ec2.RevokeSecurityGroupIngressRequest) {
     return this.call("RevokeSecurityGroupIngress", (options) => this.client.send(new ec2.RevokeSecurityGroupIngressCommand(input), options));
   }
+  describeAvailabilityZones(input: ec2.DescribeAvailabilityZonesRequest) {
+    return this.call("DescribeAvailabilityZones", (options) => this.client.send(new ec2.DescribeAvailabilityZonesCommand(input), options));
+  }
+  describeVpcs(input: ec2.DescribeVpcsRequest) {
+    return this.call("DescribeVpcs", (options) => this.client.send(new ec2.DescribeVpcsCommand(input), options));
+  }
 }
