@@ -13,6 +13,7 @@ import type { CommandDeps } from "./commands/shared.js";
 import { systemClock } from "./deploy/engine/clock.js";
 import { ExitCode, InterruptedError, MlopsError } from "./errors.js";
 import { ConsoleOutput } from "./io/output.js";
+import { terminalPrompter } from "./io/prompt.js";
 import { packageFile } from "./package-files.js";
 
 // Commands and AWS clients are imported when they run (dynamic `import()`, a chunk each once bundled):
@@ -84,9 +85,9 @@ export async function main(argv: string[]): Promise<number> {
         region: region?.name,
         regionSource: region?.source,
         holder: holderName(),
-        aws: async () => {
+        aws: async (chosenRegion?: string) => {
           const clients = await (await import("./aws/clients.js")).createAwsClients({
-            region: globals.region,
+            region: chosenRegion ?? globals.region,
             profile: globals.profile,
             endpointUrl: globals.endpointUrl ?? process.env.MLOPS_ENDPOINT_URL,
             preload,
@@ -97,6 +98,10 @@ export async function main(argv: string[]): Promise<number> {
           return guardClients(clients, controller.signal, changes);
         },
       };
+      // Questions need a person at the terminal on both ends: typing on stdin, reading stderr.
+      if (process.stdin.isTTY && process.stderr.isTTY && !process.env.CI) {
+        deps.prompter = terminalPrompter({ stdin: process.stdin, stderr: process.stderr, color: Boolean(process.stderr.isTTY) && !process.env.NO_COLOR && globals.color !== false, signal: controller.signal });
+      }
       return deps;
     }, (code) => (exitCode = code));
     await program.parseAsync(argv);
@@ -181,6 +186,7 @@ const globalsUsedBy: Record<string, readonly string[]> = {
   status: ["region", "profile", "endpointUrl", "json", "color"],
   diff: ["region", "profile", "endpointUrl", "json", "color"],
   schema: ["color"],
+  init: ["region", "profile", "endpointUrl", "json", "color"],
 };
 const allGlobals = ["region", "profile", "endpointUrl", "yes", "json", "color", "lockTimeout", "forceUnlock"] as const;
 
@@ -193,6 +199,7 @@ const examples: Record<string, readonly string[]> = {
   update: ["mlops update params/ep-a.yaml --tag v2", "mlops update params/ep-a.yaml          # image tag-<git HEAD sha>, built by the pipeline"],
   diff: ["mlops diff params/ep-a.yaml --tag v2", "mlops diff params/ep-a.yaml || [ $? -eq 3 ] && echo 'changes to apply'"],
   status: ["mlops status", "mlops status ep-a --json"],
+  init: ["mlops init                      # asks for the name, host and region", "mlops init params/ep-c.yaml --name ep-c --host ep-c.example.com --region eu-west-1"],
   schema: ["mlops schema --out schema/params.schema.json", "mlops schema > params.schema.json"],
   teardown: ["mlops teardown params/ep-b.yaml", "mlops teardown --all --delete-data --yes   # also EFS data, log groups, certificates"],
 };
@@ -314,6 +321,23 @@ export function buildProgram(makeDeps: (globals: GlobalOptions, preload: ClientN
     .action(async (name: string | undefined, options: Record<string, unknown>) => {
       const { runStatus } = await import("./commands/status.js");
       await runStatus({ ...withGlobals(options), name }, deps(CLIENTS_USED.status));
+    });
+
+  program
+    .command("init")
+    .description("write a commented parameter file for a new endpoint; asks at a terminal (zones and a free VPC block proposed from the account), takes flags elsewhere")
+    .argument("[file]", "file to write (default: params/NAME.yaml)")
+    .option("--name <name>", "endpoint name (the file's project)")
+    .option("--host <host>", "host name the endpoint answers on")
+    .option("--base <name>", "write an added endpoint joining this base endpoint (no network of its own)")
+    .option("--azs <zones>", "two availability zones, e.g. us-east-1a,us-east-1b (default: the first two open to the account)")
+    .option("--vpc-cidr <cidr>", "the VPC's address block (default: the first private /16 no VPC in the region overlaps)")
+    .option("--environment <name>", "environment name", "prod")
+    .option("--force", "replace an existing file")
+    .action(async (file: string | undefined, options: Record<string, unknown>) => {
+      const { runInit } = await import("./commands/init.js");
+      const g = program.opts<GlobalOptions>();
+      await runInit({ ...withGlobals(options), file, region: g.region }, deps(["ec2"]));
     });
 
   program

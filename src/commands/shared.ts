@@ -9,6 +9,7 @@ import type { DeployContext } from "../deploy/context.js";
 import { withLeases } from "../deploy/lease.js";
 import { InputError } from "../errors.js";
 import type { Output } from "../io/output.js";
+import type { Prompter } from "../io/prompt.js";
 import { loadEndpointConfig } from "../params/load.js";
 import { checkDockerTag } from "../params/rules.js";
 import type { EndpointConfig, ParamOverrides } from "../params/model.js";
@@ -18,8 +19,11 @@ export interface CommandDeps {
   out: Output;
   clock: Clock;
   signal?: AbortSignal;
-  /** Builds the AWS clients; called only after the input is validated, so bad input makes no AWS call. */
-  aws: () => Promise<AwsClients>;
+  /**
+   * Builds the AWS clients; called only after the input is validated, so bad input makes no AWS call.
+   * `region`: a region chosen during the command (`init`'s question) instead of the global one.
+   */
+  aws: (region?: string) => Promise<AwsClients>;
   cwd: string;
   /** Region from `--region` or the environment, known before any client exists (for the AZ check). */
   region?: string;
@@ -27,6 +31,8 @@ export interface CommandDeps {
   holder?: string;
   /** Where `region` came from: `--region`, `AWS_REGION` or `AWS_DEFAULT_REGION`. */
   regionSource?: string;
+  /** Asks questions; present only when a person is at the terminal. */
+  prompter?: Prompter;
 }
 
 /** Global options every AWS command accepts. */

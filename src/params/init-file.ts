@@ -1,0 +1,153 @@
+/**
+ * A new parameter file, as `mlops init` writes it: the answers in place, every
+ * other key shown commented out with its default, so that the file explains
+ * itself. Pure: no file or AWS access.
+ */
+import { formatAddress, overlaps, parseCidr, type Cidr } from "./cidr.js";
+
+/** The network of a new base endpoint. */
+export interface InitNetwork {
+  vpcCidr: string;
+  publicSubnets: [string, string];
+  privateSubnets: [string, string];
+  availabilityZones: [string, string];
+}
+
+/** What a new parameter file says. */
+export interface InitAnswers {
+  project: string;
+  environment: string;
+  hostHeader: string;
+  /** An added endpoint's base project; absent for a base endpoint. */
+  base?: string;
+  /** A base endpoint's network; absent for an added endpoint. */
+  network?: InitNetwork;
+  /** Where editors find the JSON Schema, relative to the file. */
+  schemaReference?: string;
+}
+
+/** Subnets of a VPC at most this long (/24: 251 usable addresses each, the tutorial's size). */
+const LONGEST_SUBNET_PREFIX = 24;
+
+/** The four subnets (two public, two private) a VPC block is cut into: /24s when it is large enough, else quarters. */
+export function subnetsFor(vpcCidr: string): { publicSubnets: [string, string]; privateSubnets: [string, string] } | { error: string } {
+  const vpc = parseCidr(vpcCidr);
+  if ("error" in vpc) return vpc;
+  if (vpc.prefix < 16 || vpc.prefix > 26) return { error: `"${vpcCidr}" is /${vpc.prefix}; a VPC for mlops is /16 to /26 (four subnets of at least /28)` };
+  const prefix = Math.max(vpc.prefix + 2, LONGEST_SUBNET_PREFIX);
+  const subnet = (i: number) => `${formatAddress(vpc.base + i * 2 ** (32 - prefix))}/${prefix}`;
+  return { publicSubnets: [subnet(0), subnet(1)], privateSubnets: [subnet(2), subnet(3)] };
+}
+
+/** Private ranges tried for a new VPC, in order: 10.0-255.0.0/16, then 172.16-31.0.0/16, then 192.168.0.0/16 (RFC 1918). */
+function* candidateVpcs(): Generator<string> {
+  for (let b = 0; b < 256; b++) yield `10.${b}.0.0/16`;
+  for (let b = 16; b < 32; b++) yield `172.${b}.0.0/16`;
+  yield "192.168.0.0/16";
+}
+
+/** The first private /16 that overlaps none of `existing` (the region's VPC blocks); undefined when all do. */
+export function proposeVpcCidr(existing: readonly string[]): string | undefined {
+  const taken = existing.map(parseCidr).filter((c): c is Cidr => !("error" in c));
+  for (const text of candidateVpcs()) {
+    const candidate = parseCidr(text) as Cidr;
+    if (!taken.some((t) => overlaps(t, candidate))) return text;
+  }
+  return undefined;
+}
+
+/** The existing blocks that `vpcCidr` overlaps. */
+export function overlappingBlocks(vpcCidr: string, existing: readonly string[]): string[] {
+  const vpc = parseCidr(vpcCidr);
+  if ("error" in vpc) return [];
+  return existing.filter((text) => {
+    const block = parseCidr(text);
+    return !("error" in block) && overlaps(block, vpc);
+  });
+}
+
+/** The YAML text of the new file. */
+export function initFileText(a: InitAnswers): string {
+  const lines: string[] = [];
+  if (a.schemaReference) lines.push(`# yaml-language-server: $schema=${a.schemaReference}`);
+  lines.push(
+    a.base
+      ? `# Added endpoint ${a.project}: joins the VPC, load balancer and cluster of ${a.base}.`
+      : `# Base endpoint ${a.project}: creates the VPC, load balancer and cluster that added endpoints share.`,
+    "# Written by `mlops init`. Every key left out (or commented out) takes its default;",
+    "# README.md's parameter reference explains each one.",
+    `project: ${a.project}`,
+    `environment: ${a.environment}`,
+  );
+  if (a.base) lines.push(`base: ${a.base}`);
+  if (a.network) {
+    const n = a.network;
+    lines.push(
+      "",
+      "network:",
+      "  # Fixed once the base is deployed. Chosen to overlap no VPC that existed in the region.",
+      `  vpcCidr: ${n.vpcCidr}`,
+      "  # One subnet of each kind per availability zone, in zone order.",
+      `  publicSubnets: [${n.publicSubnets.join(", ")}]`,
+      `  privateSubnets: [${n.privateSubnets.join(", ")}]`,
+      `  availabilityZones: [${n.availabilityZones.join(", ")}]`,
+      "  # Who may reach the load balancer (ports 80 and 443).",
+      "  allowedCidr: 0.0.0.0/0",
+    );
+  }
+  lines.push(
+    "",
+    "api:",
+    "  # Requests for this host go to this endpoint. mlops finds an issued ACM certificate",
+    "  # for it or requests one (certificateArn: to give your own).",
+    `  hostHeader: ${a.hostHeader}`,
+    "  port: 8000",
+    "  healthCheckPath: /ping",
+    "  # listenerPriority: 10   # absent: a free one is chosen",
+    "",
+    "container:",
+    "  cpu: 1024      # 256, 512, 1024, 2048 or 4096 (1024 = 1 vCPU)",
+    "  memory: 2GB    # allowed sizes depend on cpu",
+    "  # tag: v1      # absent: the pipeline's build, or --tag",
+    "",
+    "scaling:",
+    "  desired: 1",
+    "  min: 1",
+    "  max: 4",
+    "  cpuTarget: 60",
+    "  memoryTarget: 80",
+    "",
+    "# Rollout speed and safety; the defaults finish an update in a few minutes without dropping requests.",
+    "# rollout:",
+    "#   healthCheckGracePeriodSeconds: 60   # raise it when the model takes longer to load",
+    "#   circuitBreakerRollback: true",
+    "",
+    "# storage:",
+    "#   assetsMountPath: /app/assets",
+    "#   weightsMountPath: /app/weights",
+    "",
+    "# logs:",
+    "#   retentionDays: 30",
+  );
+  if (!a.base) {
+    lines.push(
+      "",
+      "# Logs and metrics that cost a little, all on by default (README: what each costs).",
+      "# monitoring:",
+      "#   vpcFlowLogs: false",
+      "#   loadBalancerAccessLogs: false",
+      "#   containerInsights: false",
+    );
+  }
+  lines.push(
+    "",
+    "# A pipeline that builds and rolls out an image on every push (absent: images built elsewhere).",
+    "# pipeline:",
+    "#   connectionArn: arn:aws:codestar-connections:REGION:ACCOUNT:connection/ID",
+    "#   repository: owner/name",
+    "#   branch: main",
+    "#   dockerfile: Dockerfile",
+    "",
+  );
+  return lines.join("\n");
+}
