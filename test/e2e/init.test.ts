@@ -1,0 +1,126 @@
+/**
+ * `mlops init` as a user runs it: off a terminal with flags (zones and VPC
+ * block proposed from the emulator's account, whose VPCs are made through the
+ * SDK first), and at a terminal (a pseudo-terminal answering its questions).
+ * Every file written is read back by mlops's own loader and rendered.
+ */
+import { CreateVpcCommand, DescribeVpcsCommand } from "@aws-sdk/client-ec2";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadEndpointConfig } from "../../src/params/load.js";
+import { startEmulator } from "../setup/emulator-process.js";
+import { sdkClients } from "../helpers/aws.js";
+import { failure, runMlops } from "../helpers/mlops.js";
+
+const bin = fileURLToPath(new URL("../../bin/mlops.js", import.meta.url));
+const driver = fileURLToPath(new URL("../helpers/pty_run.py", import.meta.url));
+
+let emulator: { url: string; stop(): Promise<void> };
+let aws: ReturnType<typeof sdkClients>;
+let dir: string;
+
+beforeAll(async () => {
+  emulator = await startEmulator();
+  aws = sdkClients(emulator.url);
+  // Two VPCs besides the default one (172.31.0.0/16): the proposal must avoid all three.
+  for (const block of ["10.0.0.0/16", "10.1.0.0/16"]) await aws.ec2.send(new CreateVpcCommand({ CidrBlock: block }));
+  dir = mkdtempSync(join(tmpdir(), "mlops-init-"));
+});
+afterAll(async () => {
+  await emulator?.stop();
+});
+
+describe("mlops init off a terminal", () => {
+  it("names every missing flag, exit 2, and asks AWS nothing", async () => {
+    const run = await runMlops(["init", join(dir, "none.yaml")], { endpointUrl: "http://127.0.0.1:9", env: { AWS_REGION: "" } });
+    expect(run.code, failure(run)).toBe(2);
+    expect(run.stderr).toContain("--name: required off a terminal");
+    expect(run.stderr).toContain("--host: required off a terminal");
+    expect(run.stderr).toContain("--region: required off a terminal");
+    expect(run.stderr).not.toMatch(/ECONNREFUSED|retrying/);
+  });
+
+  it("proposes zones open to the account and a VPC block no VPC overlaps; the file loads and renders", async () => {
+    const file = join(dir, "ep-c.yaml");
+    const run = await runMlops(["init", file, "--name", "ep-c", "--host", "EP-C.example.com", "--json"], { endpointUrl: emulator.url });
+    expect(run.code, failure(run)).toBe(0);
+    const blocks = ((await aws.ec2.send(new DescribeVpcsCommand({}))).Vpcs ?? []).map((v) => v.CidrBlock);
+    expect(blocks).toEqual(expect.arrayContaining(["172.31.0.0/16", "10.0.0.0/16", "10.1.0.0/16"]));
+    expect(JSON.parse(run.stdout)).toEqual({ file, endpoint: "ep-c-prod", kind: "base", region: "us-east-1", availabilityZones: ["us-east-1a", "us-east-1b"], vpcCidr: "10.2.0.0/16" });
+    const config = await loadEndpointConfig(file, { region: "us-east-1" });
+    expect(config.kind).toBe("base");
+    expect(readFileSync(file, "utf8")).toMatch(/^# yaml-language-server: \$schema=\S+params\.schema\.json$/m);
+    expect(readFileSync(file, "utf8")).toContain("publicSubnets: [10.2.0.0/24, 10.2.1.0/24]");
+    expect(readFileSync(file, "utf8")).toContain("hostHeader: ep-c.example.com");
+    const render = await runMlops(["render", file, "--out", join(dir, "out")]);
+    expect(render.code, failure(render)).toBe(0);
+  });
+
+  it("never overwrites a file without --force", async () => {
+    const file = join(dir, "kept.yaml");
+    writeFileSync(file, "# mine\n");
+    const run = await runMlops(["init", file, "--name", "ep-k", "--host", "ep-k.example.com", "--azs", "us-east-1a,us-east-1b", "--vpc-cidr", "10.9.0.0/16"]);
+    expect(run.code, failure(run)).toBe(2);
+    expect(run.stderr).toContain(`${file}: already exists; init never overwrites a file`);
+    expect(readFileSync(file, "utf8")).toBe("# mine\n");
+    const forced = await runMlops(["init", file, "--name", "ep-k", "--host", "ep-k.example.com", "--azs", "us-east-1a,us-east-1b", "--vpc-cidr", "10.9.0.0/16", "--force"]);
+    expect(forced.code, failure(forced)).toBe(0);
+    expect((await loadEndpointConfig(file)).project).toBe("ep-k");
+  });
+
+  it("writes an added endpoint with --base: no network, no AWS call", async () => {
+    const file = join(dir, "ep-d.yaml");
+    const run = await runMlops(["init", file, "--base", "ep-c", "--name", "ep-d", "--host", "ep-d.example.com"], { endpointUrl: "http://127.0.0.1:9" });
+    expect(run.code, failure(run)).toBe(0);
+    const config = await loadEndpointConfig(file);
+    expect(config.kind).toBe("added");
+    expect(readFileSync(file, "utf8")).not.toContain("network:");
+    expect(run.stdout).toContain(`Next: review it, then mlops add-endpoint ${file}`);
+  });
+
+  it("zones not open to the account and bad flags are bad input", async () => {
+    const run = await runMlops(["init", join(dir, "bad.yaml"), "--name", "ep-b", "--host", "ep-b.example.com", "--azs", "us-east-1a,us-east-1z"], { endpointUrl: emulator.url });
+    expect(run.code, failure(run)).toBe(2);
+    expect(run.stderr).toMatch(/--azs: us-east-1z not open to this account in us-east-1; open zones: us-east-1a, us-east-1b/);
+    const cidr = await runMlops(["init", join(dir, "bad.yaml"), "--name", "ep-b", "--host", "ep-b.example.com", "--azs", "us-east-1a,us-east-1b", "--vpc-cidr", "10.0.0.0/27"]);
+    expect(cidr.code, failure(cidr)).toBe(2);
+    expect(cidr.stderr).toContain('--vpc-cidr: "10.0.0.0/27" is /27; a VPC for mlops is /16 to /26');
+  });
+});
+
+describe("mlops init at a terminal", () => {
+  it("asks for the name, host and region, proposes zones and a free block, and re-asks after a wrong answer", () => {
+    const file = join(dir, "asked.yaml");
+    const env: Record<string, string> = {};
+    for (const [key, value] of Object.entries(process.env)) if (value !== undefined && key !== "CI") env[key] = value;
+    Object.assign(env, { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1", MLOPS_ENDPOINT_URL: emulator.url, TERM: "xterm", NO_COLOR: "1" });
+    const spec = {
+      argv: [process.execPath, bin, "init", file],
+      env,
+      timeout_s: 60,
+      dialogue: [
+        { prompt: "Endpoint name (project): ", answer: "Ep-E" },
+        { prompt: "Endpoint name (project): ", answer: "ep-e" },
+        { prompt: "Host name the endpoint answers on", answer: "ep-e.example.com" },
+        { prompt: "AWS region [us-east-1]: ", answer: "" },
+        { prompt: "Two availability zones [us-east-1a,us-east-1b]: ", answer: "us-east-1b,us-east-1c" },
+        { prompt: "VPC address block [10.2.0.0/16]: ", answer: "" },
+      ],
+    };
+    const result = JSON.parse(execFileSync("python3", [driver], { input: JSON.stringify(spec) }).toString()) as { code: number; output: string; replies: number };
+    expect(result.code, result.output).toBe(0);
+    expect(result.replies).toBe(6);
+    expect(result.output).toContain('"Ep-E" has uppercase letters');
+    expect(result.output).toMatch(/Availability zones open to this account in us-east-1: us-east-1a, us-east-1b, us-east-1c/);
+    expect(result.output).toContain("VPC blocks already in us-east-1:");
+    const text = readFileSync(file, "utf8");
+    expect(text).toContain("project: ep-e");
+    expect(text).toContain("availabilityZones: [us-east-1b, us-east-1c]");
+    expect(text).toContain("vpcCidr: 10.2.0.0/16");
+    expect(result.output).toContain(`Wrote ${file}`);
+  });
+});

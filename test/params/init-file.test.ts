@@ -1,0 +1,45 @@
+/**
+ * The file `mlops init` writes: subnets cut from the VPC block, a block that
+ * overlaps no existing VPC, and text that mlops's own loader accepts for both
+ * kinds of endpoint.
+ */
+import { describe, expect, it } from "vitest";
+import { initFileText, overlappingBlocks, proposeVpcCidr, subnetsFor } from "../../src/params/init-file.js";
+import { parseEndpointConfig } from "../../src/params/load.js";
+
+describe("init file", () => {
+  it("cuts /24 subnets from large blocks and quarters from small ones", () => {
+    expect(subnetsFor("10.4.0.0/16")).toEqual({ publicSubnets: ["10.4.0.0/24", "10.4.1.0/24"], privateSubnets: ["10.4.2.0/24", "10.4.3.0/24"] });
+    expect(subnetsFor("192.168.8.0/22")).toEqual({ publicSubnets: ["192.168.8.0/24", "192.168.9.0/24"], privateSubnets: ["192.168.10.0/24", "192.168.11.0/24"] });
+    expect(subnetsFor("10.0.0.0/26")).toEqual({ publicSubnets: ["10.0.0.0/28", "10.0.0.16/28"], privateSubnets: ["10.0.0.32/28", "10.0.0.48/28"] });
+    expect(subnetsFor("10.0.0.0/27")).toEqual({ error: '"10.0.0.0/27" is /27; a VPC for mlops is /16 to /26 (four subnets of at least /28)' });
+    expect(subnetsFor("10.0.0.1/16")).toHaveProperty("error");
+  });
+
+  it("proposes the first private /16 that no VPC overlaps, secondary and larger blocks included", () => {
+    expect(proposeVpcCidr([])).toBe("10.0.0.0/16");
+    expect(proposeVpcCidr(["172.31.0.0/16", "10.0.0.0/16", "10.1.128.0/20"])).toBe("10.2.0.0/16");
+    expect(proposeVpcCidr(["10.0.0.0/8"])).toBe("172.16.0.0/16");
+    expect(proposeVpcCidr(["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"])).toBeUndefined();
+    expect(overlappingBlocks("10.0.0.0/16", ["10.0.5.0/24", "10.1.0.0/16", "not a block"])).toEqual(["10.0.5.0/24"]);
+  });
+
+  it("writes files the loader accepts, base and added", () => {
+    const base = initFileText({
+      project: "ep-c",
+      environment: "prod",
+      hostHeader: "ep-c.example.com",
+      network: { vpcCidr: "10.2.0.0/16", publicSubnets: ["10.2.0.0/24", "10.2.1.0/24"], privateSubnets: ["10.2.2.0/24", "10.2.3.0/24"], availabilityZones: ["eu-west-1a", "eu-west-1b"] },
+      schemaReference: "../node_modules/mlops/schema/params.schema.json",
+    });
+    expect(base.split("\n")[0]).toBe("# yaml-language-server: $schema=../node_modules/mlops/schema/params.schema.json");
+    const config = parseEndpointConfig(base, "ep-c.yaml", { region: "eu-west-1" });
+    expect(config).toMatchObject({ kind: "base", project: "ep-c" });
+    // Every commented-out section is a valid one once uncommented (the pipeline needs real values).
+    const uncommented = base.replace(/^# (rollout|storage|logs|monitoring):/gm, "$1:").replace(/^# ( {2}\w+: \S+)(?: +#.*)?$/gm, (_m, line: string) => (/connectionArn|repository|branch|dockerfile/.test(line) ? `#${line}` : line));
+    expect(parseEndpointConfig(uncommented, "ep-c.yaml")).toMatchObject({ project: "ep-c" });
+    const added = initFileText({ project: "ep-d", environment: "prod", hostHeader: "ep-d.example.com", base: "ep-c" });
+    expect(parseEndpointConfig(added, "ep-d.yaml")).toMatchObject({ kind: "added", project: "ep-d" });
+    expect(added).not.toContain("monitoring");
+  });
+});
