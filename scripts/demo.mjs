@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The whole job on the local emulator: create endpoint A, add endpoint B,
-// roll out a new image, show the status, tear everything down.
+// roll out a new image, show the status (and A in detail), tear everything down.
 // Builds do not run on the emulator, so this script plays the pipeline's
 // part by pushing an image manifest to ECR when the repository appears.
 import { spawn } from "node:child_process";
@@ -88,8 +88,9 @@ try {
   await step(env, ecr, ["update", "params/ep-a.yaml", "--tag", "demo-2", "--yes"], { repository: "ep-a-prod", tag: "demo-2" });
   say("4. Run the same update again: nothing to change");
   await step(env, ecr, ["update", "params/ep-a.yaml", "--tag", "demo-2", "--yes"]);
-  say("5. Status of every endpoint");
+  say("5. Status of every endpoint, then endpoint A in detail");
   await step(env, ecr, ["status"]);
+  await step(env, ecr, ["status", "ep-a"]);
   say("6. Tear everything down (EFS data is kept)");
   await step(env, ecr, ["teardown", "--all", "--yes"]);
   say("Done: the whole sequence ran against the emulator.");
