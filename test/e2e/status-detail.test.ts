@@ -3,6 +3,7 @@
  * and as JSON, each section checked against the AWS state read through the SDK.
  */
 import { DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
+import { RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator } from "../setup/emulator-process.js";
 import { sdkClients, withPushes } from "../helpers/aws.js";
@@ -11,6 +12,8 @@ import type { StatusDetailReport } from "../../src/commands/status.js";
 
 let emulator: { url: string; stop(): Promise<void> };
 let aws: ReturnType<typeof sdkClients>;
+let runningTask: string;
+let stoppedTask: string;
 
 beforeAll(async () => {
   emulator = await startEmulator();
@@ -19,6 +22,15 @@ beforeAll(async () => {
     runMlops(["create-endpoint", "params/ep-a.yaml", "--tag", "v1", "--yes"], { endpointUrl: emulator.url }),
   );
   expect(run.code, failure(run)).toBe(0);
+  // The emulator's services start no tasks, and its RunTask fails on a container without a memory size (moto 5.2.1):
+  // two tasks of a task definition with one are started by hand in the service's cluster, and one of them stopped.
+  // (The emulator's ListTasks ignores `serviceName`; AWS filters by it.)
+  const out = await outputs();
+  const family = await aws.ecs.send(new RegisterTaskDefinitionCommand({ family: "ep-a-prod-probe", containerDefinitions: [{ name: "api", image: "api", memory: 512 }] }));
+  const started = await aws.ecs.send(new RunTaskCommand({ cluster: out.ClusterName, taskDefinition: family.taskDefinition?.taskDefinitionArn, launchType: "FARGATE", count: 2, startedBy: out.ServiceName }));
+  runningTask = started.tasks?.[0]?.taskArn?.split("/").pop() as string;
+  stoppedTask = started.tasks?.[1]?.taskArn?.split("/").pop() as string;
+  await aws.ecs.send(new StopTaskCommand({ cluster: out.ClusterName, task: stoppedTask, reason: "Essential container in task exited" }));
 }, 120_000);
 afterAll(async () => {
   await emulator?.stop();
@@ -44,6 +56,10 @@ describe("status NAME: one endpoint in detail", () => {
     expect(d.image).toMatchObject({ tag: "v1", repository: "ep-a-prod", inRepository: true, uri: out.EcrRepositoryUri });
     expect(d.service).toMatchObject({ name: out.ServiceName, cluster: out.ClusterName });
     expect(d.service.error).toBeUndefined();
+    // The emulator moves a task's lastStatus on by itself as it is read; its desired status stays RUNNING.
+    expect(d.tasks.running.map((t) => [t.id, t.desiredStatus])).toEqual([[runningTask, "RUNNING"]]);
+    expect(d.tasks.running[0]?.lastStatus).toBeTruthy();
+    expect(d.tasks.stopped.map((t) => [t.id, t.reason])).toEqual([[stoppedTask, "Essential container in task exited"]]);
     expect(d.targets.targetGroupArn).toBe(out.TargetGroupArn);
     expect(d.targets.error).toBeUndefined();
     // The pipeline's runs: whatever the emulator answers, the section is there and says what it knows.
@@ -76,7 +92,9 @@ describe("status NAME: one endpoint in detail", () => {
     expect(run.stdout).toMatch(/^Certificate: ep-a\.example\.com ISSUED until \S+, \d+ day\(s\) left$/m);
     expect(run.stdout).toMatch(new RegExp(`^EFS weights: ${out.WeightsFileSystemId} \\d`, "m"));
     expect(run.stdout).toMatch(/^Pipeline: +ep-a-prod: /m);
-    expect(run.stdout).toMatch(/^Tasks \(\d+\):/m);
+    expect(run.stdout).toMatch(/^Tasks \(1\):/m);
+    expect(run.stdout).toMatch(new RegExp(`^  ${runningTask} +[A-Z]+ `, "m"));
+    expect(run.stdout).toMatch(new RegExp(`^  ${stoppedTask}( \\S+)?: Essential container in task exited`, "m"));
     expect(run.stdout).toMatch(/^Targets \(\d+\/\d+ healthy\):/m);
   });
 });

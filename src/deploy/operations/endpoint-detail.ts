@@ -556,7 +556,7 @@ export function formatEndpointDetail(d: EndpointDetail): string {
     lines.push("", "Last stopped tasks:");
     for (const t of d.tasks.stopped) {
       const why = [t.stopCode, t.reason, ...t.containers].filter(Boolean).join("; ");
-      lines.push(`  ${t.id} ${t.stoppedAt ?? ""}: ${why || "no reason given"}`);
+      lines.push(`  ${t.id}${t.stoppedAt ? ` ${t.stoppedAt}` : ""}: ${why || "no reason given"}`);
     }
   }
   lines.push("", `Targets (${d.targets.healthy}/${d.targets.total} healthy):`);
