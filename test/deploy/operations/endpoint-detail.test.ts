@@ -388,6 +388,21 @@ describe("status NAME: one endpoint in detail", () => {
     expect(text).toContain("Targets (1/2 healthy):");
   });
 
+  it("a project name shared by two environments lists both instead of guessing", async () => {
+    const dev = stack();
+    dev.StackName = "ep-a-dev";
+    dev.Tags = dev.Tags?.map((t) => (t.Key === "mlops:endpoint" ? { ...t, Value: "ep-a-dev" } : t));
+    const out = new MemoryOutput();
+    // The list view also reads what teardowns kept: nothing here.
+    const { aws } = account({ efs: { describeFileSystems: async () => ({ FileSystems: [] }) }, acm: { listCertificates: async () => ({ CertificateSummaryList: [] }) } }, [stack(), dev]);
+    (aws as unknown as Record<string, unknown>).logs = { describeLogGroups: async () => ({ logGroups: [] }) };
+    await runStatus({ json: true, name: "ep-a" }, { out, clock: new FakeClock(NOW), cwd: "/", aws: async () => aws, resolver: nowhere } as CommandDeps & { resolver: HostResolver });
+    expect((out.results[0] as { endpoints: { endpoint: string }[] }).endpoints.map((e) => e.endpoint)).toEqual(["ep-a-dev", "ep-a-prod"]);
+    const detail = new MemoryOutput();
+    await runStatus({ json: true, name: "ep-a-dev" }, { out: detail, clock: new FakeClock(NOW), cwd: "/", aws: async () => aws, resolver: nowhere } as CommandDeps & { resolver: HostResolver });
+    expect((detail.results[0] as StatusDetailReport).endpoint.endpoint).toBe("ep-a-dev");
+  });
+
   it("runStatus NAME prints the detail, and --json a stable shape under `endpoint`", async () => {
     const out = new MemoryOutput();
     const { aws } = account();
