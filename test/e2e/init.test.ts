@@ -6,7 +6,7 @@
  */
 import { CreateVpcCommand, DescribeVpcsCommand } from "@aws-sdk/client-ec2";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -92,15 +92,28 @@ describe("mlops init off a terminal", () => {
   });
 });
 
+/** The environment of a command at a terminal. */
+function terminalEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) if (value !== undefined && key !== "CI") env[key] = value;
+  return Object.assign(env, { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1", MLOPS_ENDPOINT_URL: emulator.url, TERM: "xterm", NO_COLOR: "1" });
+}
+
 describe("mlops init at a terminal", () => {
+  it("Ctrl-C at a question writes nothing and exits 130", () => {
+    const file = join(dir, "interrupted.yaml");
+    const spec = { argv: [process.execPath, bin, "init", file], env: terminalEnv(), timeout_s: 30, prompt: "Endpoint name (project): ", answer: "\x03" };
+    const result = JSON.parse(execFileSync("python3", [driver], { input: JSON.stringify(spec) }).toString()) as { code: number; output: string; answered: boolean };
+    expect(result.answered).toBe(true);
+    expect(result.code, result.output).toBe(130);
+    expect(existsSync(file)).toBe(false);
+  });
+
   it("asks for the name, host and region, proposes zones and a free block, and re-asks after a wrong answer", () => {
     const file = join(dir, "asked.yaml");
-    const env: Record<string, string> = {};
-    for (const [key, value] of Object.entries(process.env)) if (value !== undefined && key !== "CI") env[key] = value;
-    Object.assign(env, { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1", MLOPS_ENDPOINT_URL: emulator.url, TERM: "xterm", NO_COLOR: "1" });
     const spec = {
       argv: [process.execPath, bin, "init", file],
-      env,
+      env: terminalEnv(),
       timeout_s: 60,
       dialogue: [
         { prompt: "Endpoint name (project): ", answer: "Ep-E" },
