@@ -9,13 +9,13 @@
  * others: a pipeline API that fails leaves the pipeline "unknown", not the
  * command failed.
  */
-import type { EcsDeployment, EcsService, EcsTask, TargetHealthDescription } from "../../aws/interfaces.js";
+import type { EcsDeployment, EcsService, EcsTask, StackEvent, TargetHealthDescription } from "../../aws/interfaces.js";
 import { CredentialsError, InterruptedError } from "../../errors.js";
 import { pipelineName } from "../../render/names.js";
 import { placeholderImageTag } from "../../render/render.js";
 import type { DeployContext } from "../context.js";
 import { stackParameters, type ManagedStack } from "../engine/discovery.js";
-import { findRootCause, formatRootCause } from "../engine/root-cause.js";
+import { findRootCause, formatRootCause, isStackEvent } from "../engine/root-cause.js";
 import { stackOutputs } from "../engine/stack.js";
 import { formatBytes } from "../steps/kept-data.js";
 import { formatTable } from "../../io/table.js";
@@ -259,14 +259,21 @@ async function readStack(ctx: DeployContext, managed: ManagedStack): Promise<Sta
   if (!FAILED_OPERATION.test(status)) return section;
   try {
     const events = (await ctx.aws.cloudFormation.describeStackEvents({ StackName: managed.stackName })).StackEvents ?? [];
-    // Events come newest first; the root cause is the first failure of the last operation.
-    const sinceLastStart = [...events].reverse();
-    const cause = findRootCause(sinceLastStart, { stackStatusReason: managed.stack.StackStatusReason });
+    const cause = findRootCause(lastOperationEvents(events), { stackStatusReason: managed.stack.StackStatusReason });
     section.reason = formatRootCause(managed.stackName, status, cause).replace(/^Stack \S+ failed \([A-Z_]+\)(: |; )/, "");
   } catch (error) {
     section.reason = managed.stack.StackStatusReason ?? `stack events unreadable: ${problemOf(error)}`;
   }
   return section;
+}
+
+/** Stack-level states that start an operation (a rollback belongs to the operation it undoes). */
+const OPERATION_START = new Set(["CREATE_IN_PROGRESS", "UPDATE_IN_PROGRESS", "DELETE_IN_PROGRESS", "IMPORT_IN_PROGRESS"]);
+
+/** The events of the stack's last operation, oldest first, from DescribeStackEvents' newest-first list. */
+export function lastOperationEvents(newestFirst: readonly StackEvent[]): StackEvent[] {
+  const start = newestFirst.findIndex((e) => isStackEvent(e) && OPERATION_START.has(e.ResourceStatus ?? ""));
+  return (start === -1 ? [...newestFirst] : newestFirst.slice(0, start + 1)).reverse();
 }
 
 async function readImage(ctx: DeployContext, tag: string | undefined, repository: string | undefined, uri: string | undefined): Promise<ImageSection> {

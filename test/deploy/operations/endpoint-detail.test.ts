@@ -232,6 +232,30 @@ describe("status NAME: one endpoint in detail", () => {
     expect(formatEndpointDetail(d)).toContain("Circuit Breaker was triggered");
   });
 
+  it("the root cause is the last operation's, not an older failure's", async () => {
+    const event = (id: string, logical: string, status: string, reason?: string): StackEvent => ({
+      StackName: "ep-a-prod",
+      StackId: "s",
+      EventId: id,
+      LogicalResourceId: logical,
+      ResourceType: logical === "ep-a-prod" ? "AWS::CloudFormation::Stack" : "AWS::ECS::Service",
+      ResourceStatus: status as StackEvent["ResourceStatus"],
+      ResourceStatusReason: reason,
+      Timestamp: new Date(NOW - Number(id) * 1000),
+    });
+    const newestFirst = [
+      event("1", "ep-a-prod", "UPDATE_ROLLBACK_COMPLETE"),
+      event("2", "Service", "UPDATE_FAILED", "this time: circuit breaker"),
+      event("3", "ep-a-prod", "UPDATE_IN_PROGRESS"),
+      event("4", "ep-a-prod", "UPDATE_ROLLBACK_COMPLETE"),
+      event("5", "Service", "UPDATE_FAILED", "last week: bad memory size"),
+      event("6", "ep-a-prod", "UPDATE_IN_PROGRESS"),
+    ];
+    const d = await detail({ cloudFormation: { describeStackEvents: async () => ({ StackEvents: newestFirst }) } }, { stack: stack("UPDATE_ROLLBACK_COMPLETE") });
+    expect(d.stack.reason).toContain("this time: circuit breaker");
+    expect(d.stack.reason).not.toContain("last week");
+  });
+
   it("does not read the events of a stack whose last operation succeeded", async () => {
     const { aws, calls } = account();
     await readEndpointDetail(ctx(aws), asManagedStack(stack()) as ManagedStack & { role: "base" }, { pipeline: false, resolver: nowhere });
