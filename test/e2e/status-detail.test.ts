@@ -22,6 +22,10 @@ beforeAll(async () => {
     runMlops(["create-endpoint", "params/ep-a.yaml", "--tag", "v1", "--yes"], { endpointUrl: emulator.url }),
   );
   expect(run.code, failure(run)).toBe(0);
+  const added = await withPushes(aws.ecr, [{ repository: "ep-b-prod", tag: "v1" }], () =>
+    runMlops(["add-endpoint", "params/ep-b.yaml", "--tag", "v1", "--yes", "--no-pipeline"], { endpointUrl: emulator.url }),
+  );
+  expect(added.code, failure(added)).toBe(0);
   // The emulator's services start no tasks, and its RunTask fails on a container without a memory size (moto 5.2.1):
   // two tasks of a task definition with one are started by hand in the service's cluster, and one of them stopped.
   // (The emulator's ListTasks ignores `serviceName`; AWS filters by it.)
@@ -31,7 +35,7 @@ beforeAll(async () => {
   runningTask = started.tasks?.[0]?.taskArn?.split("/").pop() as string;
   stoppedTask = started.tasks?.[1]?.taskArn?.split("/").pop() as string;
   await aws.ecs.send(new StopTaskCommand({ cluster: out.ClusterName, task: stoppedTask, reason: "Essential container in task exited" }));
-}, 120_000);
+}, 180_000);
 afterAll(async () => {
   await emulator?.stop();
 });
@@ -78,6 +82,20 @@ describe("status NAME: one endpoint in detail", () => {
     expect(d.dns.record).toContain(`ep-a.example.com. CNAME ${out.LoadBalancerDnsName}.`);
     expect(report.healthy).toBe(d.problems.length === 0);
     expect(run.stderr).not.toMatch(/NodeVersionSupportWarning|node >=22/);
+  });
+
+  it("an added endpoint: its certificate is found on the base's listener, no pipeline", async () => {
+    const run = await runMlops(["status", "ep-b", "--json"], { endpointUrl: emulator.url });
+    expect(run.code, failure(run)).toBe(0);
+    const d = (JSON.parse(run.stdout) as StatusDetailReport).endpoint;
+    expect(d).toMatchObject({ endpoint: "ep-b-prod", role: "added" });
+    expect(d.certificate).toMatchObject({ domain: "ep-b.example.com", status: "ISSUED" });
+    expect(d.pipeline).toBeUndefined();
+    expect(d.image).toMatchObject({ tag: "v1", inRepository: true });
+    expect(d.dns).toMatchObject({ host: "ep-b.example.com", state: "not pointed" });
+    expect(d.fileSystems.every((f) => f.id?.startsWith("fs-") && f.sizeBytes !== undefined)).toBe(true);
+    const text = await runMlops(["status", "ep-b"], { endpointUrl: emulator.url });
+    expect(text.stdout).toMatch(/^Pipeline: +none \(images are built elsewhere\)$/m);
   });
 
   it("prints the detail as text, by project-environment too", async () => {

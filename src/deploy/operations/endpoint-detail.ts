@@ -14,10 +14,11 @@ import { CredentialsError, InterruptedError } from "../../errors.js";
 import { pipelineName } from "../../render/names.js";
 import { placeholderImageTag } from "../../render/render.js";
 import type { DeployContext } from "../context.js";
-import { stackParameters, type ManagedStack } from "../engine/discovery.js";
+import { findExport, stackParameters, type ManagedStack } from "../engine/discovery.js";
 import { findRootCause, formatRootCause, isStackEvent } from "../engine/root-cause.js";
 import { stackOutputs } from "../engine/stack.js";
 import { formatBytes } from "../steps/kept-data.js";
+import { listenerCertificateFor } from "../steps/listener-certificates.js";
 import { formatTable } from "../../io/table.js";
 
 /** Resolves host names as the endpoint's clients would; `undefined` when the name does not exist (NXDOMAIN, no address). */
@@ -218,7 +219,7 @@ export async function readEndpointDetail(
     readTasks(ctx, cluster, serviceName),
     readTargets(ctx, outputs.TargetGroupArn),
     options.pipeline ? readPipeline(ctx, pipelineName(managed.endpointId)) : Promise.resolve(undefined),
-    readCertificate(ctx, params.DNSCertArn),
+    readCertificate(ctx, params.DNSCertArn, params.HostHeaderApi, params.BaseProjectName ? `${params.BaseProjectName}-${params.EnvironmentName}-HttpsListenerArn` : undefined),
     readFileSystems(ctx, { weights: outputs.WeightsFileSystemId, assets: outputs.AssetsFileSystemId }),
     readDns(options.resolver, params.HostHeaderApi, outputs.LoadBalancerDnsName),
   ]);
@@ -430,9 +431,20 @@ async function readPipeline(ctx: DeployContext, name: string): Promise<PipelineS
   }
 }
 
-async function readCertificate(ctx: DeployContext, arn: string | undefined): Promise<CertificateSection> {
-  if (!arn || !arn.startsWith("arn:")) return { error: "the stack names no certificate" };
+/**
+ * The certificate: a base stack names it (DNSCertArn); an added endpoint's is on the base's shared HTTPS
+ * listener, found by the host it covers (`listenerExport`: the base's export of that listener's ARN).
+ */
+async function readCertificate(ctx: DeployContext, stackArn: string | undefined, host: string | undefined, listenerExport: string | undefined): Promise<CertificateSection> {
+  let arn = stackArn?.startsWith("arn:") ? stackArn : undefined;
   try {
+    if (!arn && listenerExport && host) {
+      const listenerArn = await findExport(ctx.aws.cloudFormation, listenerExport);
+      if (!listenerArn) return { error: `the base's export ${listenerExport} is gone` };
+      arn = await listenerCertificateFor(ctx.aws.elb, ctx.aws.acm, listenerArn, host);
+      if (!arn) return { warning: `no certificate on the base's HTTPS listener covers ${host}: HTTPS to it fails; run add-endpoint again to attach one` };
+    }
+    if (!arn) return { error: "the stack names no certificate" };
     const certificate = (await ctx.aws.acm.describeCertificate({ CertificateArn: arn })).Certificate;
     const section: CertificateSection = { arn, domain: certificate?.DomainName, status: certificate?.Status, notAfter: iso(certificate?.NotAfter) };
     if (certificate?.NotAfter) section.daysLeft = Math.floor((certificate.NotAfter.getTime() - ctx.clock.now()) / DAY_MS);
@@ -604,6 +616,7 @@ function serviceText(service: ServiceSection): string {
 
 function certificateText(c: CertificateSection): string {
   if (c.error && !c.status) return `unknown: ${c.error}`;
+  if (!c.status && c.warning) return `none (!) ${c.warning}`;
   const days = c.daysLeft === undefined ? "" : `, ${c.daysLeft} day(s) left`;
   return `${c.domain ?? c.arn} ${c.status ?? ""}${c.notAfter ? ` until ${c.notAfter}` : ""}${days}${c.warning ? ` (!) ${c.warning}` : ""}`;
 }

@@ -47,6 +47,17 @@ export async function listenerServes(elb: ElbApi, acm: AcmApi, listenerArn: stri
   return false;
 }
 
+/** The listener's ACM certificate that serves the host (an exact name before a wildcard); undefined when none does. Reads only. */
+export async function listenerCertificateFor(elb: ElbApi, acm: AcmApi, listenerArn: string, host: string): Promise<string | undefined> {
+  let wildcard: string | undefined;
+  for (const cert of await listenerCertificates(elb, listenerArn)) {
+    const names = await certificateNames(acm, cert.arn);
+    if (names.some((name) => name.toLowerCase() === host.toLowerCase())) return cert.arn;
+    if (!wildcard && names.some((name) => certificateCovers(name, host))) wildcard = cert.arn;
+  }
+  return wildcard;
+}
+
 /** Makes the listener serve a certificate covering the host, read back once attached; returns whether one had to be attached. */
 export async function ensureListenerCertificate(
   elb: ElbApi,

@@ -299,6 +299,46 @@ describe("status NAME: one endpoint in detail", () => {
     expect(formatEndpointDetail(unreadable)).toMatch(/^Certificate: unknown: ACM DescribeCertificate: Could not find certificate/m);
   });
 
+  it("an added endpoint's certificate is the one on the base's HTTPS listener that covers its host", async () => {
+    const LISTENER = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/ep-a-prod/1/2";
+    const certs: Record<string, { DomainName: string; Status: string; NotAfter: Date }> = {
+      "arn:aws:acm:us-east-1:123456789012:certificate/a": { DomainName: "ep-a.example.com", Status: "ISSUED", NotAfter: new Date(NOW + 300 * DAY) },
+      "arn:aws:acm:us-east-1:123456789012:certificate/wild": { DomainName: "*.example.com", Status: "ISSUED", NotAfter: new Date(NOW + 100 * DAY) },
+      "arn:aws:acm:us-east-1:123456789012:certificate/b": { DomainName: "ep-b.example.com", Status: "ISSUED", NotAfter: new Date(NOW + 20 * DAY) },
+    };
+    const addedStack = (host: string) => {
+      const s = stack();
+      s.Parameters = [
+        { ParameterKey: "ProjectName", ParameterValue: "ep-b" },
+        { ParameterKey: "EnvironmentName", ParameterValue: "prod" },
+        { ParameterKey: "BaseProjectName", ParameterValue: "ep-a" },
+        { ParameterKey: "APITag", ParameterValue: "v2" },
+        { ParameterKey: "HostHeaderApi", ParameterValue: host },
+      ];
+      return s;
+    };
+    const overrides = (listed: string[]): Overrides => ({
+      cloudFormation: { listExports: async () => ({ Exports: [{ Name: "ep-a-prod-HttpsListenerArn", Value: LISTENER }] }) },
+      elb: {
+        describeListenerCertificates: async (input: { ListenerArn: string }) => {
+          if (input.ListenerArn !== LISTENER) throw new AwsError("ListenerNotFound", { code: "ListenerNotFound" });
+          return { Certificates: listed.map((arn, i) => ({ CertificateArn: arn, IsDefault: i === 0 })) };
+        },
+      },
+      acm: { describeCertificate: async (input: { CertificateArn: string }) => ({ Certificate: { CertificateArn: input.CertificateArn, ...certs[input.CertificateArn] } }) },
+    });
+    const all = Object.keys(certs);
+    const exact = await detail(overrides(all), { stack: addedStack("ep-b.example.com") });
+    expect(exact.certificate).toMatchObject({ arn: "arn:aws:acm:us-east-1:123456789012:certificate/b", domain: "ep-b.example.com", daysLeft: 20 });
+    expect(exact.problems).toContain(exact.certificate.warning);
+    const wildcard = await detail(overrides(all), { stack: addedStack("ep-c.example.com") });
+    expect(wildcard.certificate).toMatchObject({ domain: "*.example.com", daysLeft: 100 });
+    const none = await detail(overrides(all.slice(0, 1)), { stack: addedStack("ep-b.example.com") });
+    expect(none.certificate.warning).toMatch(/^no certificate on the base's HTTPS listener covers ep-b\.example\.com/);
+    expect(none.healthy).toBe(false);
+    expect(formatEndpointDetail(none)).toMatch(/^Certificate: none \(!\) no certificate on the base's HTTPS listener/m);
+  });
+
   it("DNS: not pointed names the record to create; another address is not pointed either; a failed lookup is unknown", async () => {
     const missing = await detail({}, { resolver: nowhere });
     expect(missing.dns).toMatchObject({ state: "not pointed", record: `ep-a.example.com. CNAME ${LB}. (or a Route 53 alias A/AAAA record to the load balancer)` });
