@@ -514,13 +514,15 @@ function problemsOf(d: EndpointDetail): string[] {
   const problems: string[] = [];
   if (/_FAILED$|ROLLBACK_COMPLETE$/.test(d.stack.status)) problems.push(`stack ${d.stack.name} is ${d.stack.status}${d.stack.reason ? `: ${d.stack.reason}` : ""}`);
   if (d.image.inRepository === false) problems.push(`image ${d.image.tag} is not in ECR repository ${d.image.repository}: new tasks cannot start`);
-  if (d.service.error) problems.push(`service: ${d.service.error}`);
+  // A stack still being created or updated has no outputs yet: their absence is not a problem then.
+  const settled = !d.stack.result.includes("IN_PROGRESS");
+  if (d.service.error && settled) problems.push(`service: ${d.service.error}`);
   const primary = d.service.deployments.find((x) => x.status === "PRIMARY");
   if (primary?.rolloutState === "FAILED") problems.push(`rollout failed${primary.rolloutStateReason ? `: ${primary.rolloutStateReason}` : ""}`);
   if (d.service.desired !== undefined && d.service.running !== undefined && d.service.running < d.service.desired && primary?.rolloutState !== "IN_PROGRESS") {
     problems.push(`${d.service.running} of ${d.service.desired} task(s) running`);
   }
-  if (d.targets.error) problems.push(`targets: ${d.targets.error}`);
+  if (d.targets.error && settled) problems.push(`targets: ${d.targets.error}`);
   else if (d.targets.total > d.targets.healthy && d.targets.targets.some((t) => t.state === "unhealthy")) {
     problems.push(`${d.targets.total - d.targets.healthy} of ${d.targets.total} target(s) not healthy`);
   }

@@ -263,6 +263,17 @@ describe("status NAME: one endpoint in detail", () => {
     expect(calls).not.toContain("listPipelineExecutions");
   });
 
+  it("a stack still being created has no outputs yet: shown, but not a problem", async () => {
+    const creating = stack("CREATE_IN_PROGRESS");
+    creating.Outputs = [];
+    creating.LastUpdatedTime = undefined;
+    const d = await detail({}, { stack: creating });
+    expect(d.stack).toMatchObject({ lastOperation: "CREATE", result: "IN_PROGRESS", time: "2026-11-19T12:00:00Z" });
+    expect(d.service.error).toBe("the stack has no ClusterName or ServiceName output");
+    expect(d.problems).toEqual([]);
+    expect(d.fileSystems.map((f) => f.error)).toEqual(["the stack names no file system", "the stack names no file system"]);
+  });
+
   it("splits stack states into operation and result", () => {
     expect(splitStackStatus("CREATE_COMPLETE")).toEqual({ operation: "CREATE", result: "COMPLETE" });
     expect(splitStackStatus("UPDATE_ROLLBACK_FAILED")).toEqual({ operation: "UPDATE_ROLLBACK", result: "FAILED" });
