@@ -43,13 +43,10 @@ export interface InitResult {
   vpcCidr?: string;
 }
 
-/** The dependencies of `init`: `prompter` when a person can answer questions. */
-export type InitDeps = CommandDeps;
-
 const REGION_PATTERN = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/;
 
 /** Runs init. */
-export async function runInit(raw: unknown, deps: InitDeps): Promise<InitResult> {
+export async function runInit(raw: unknown, deps: CommandDeps): Promise<InitResult> {
   const options = parseOptions(initOptionsSchema, raw);
   const prompter = deps.prompter;
   const region = options.region ?? deps.region;
@@ -134,7 +131,7 @@ export async function runInit(raw: unknown, deps: InitDeps): Promise<InitResult>
 }
 
 /** Zones and VPC block: from the flags, else proposed from the account (and, at a terminal, confirmed or changed). */
-async function chooseNetwork(options: z.infer<typeof initOptionsSchema>, region: string | undefined, deps: InitDeps): Promise<InitNetwork> {
+async function chooseNetwork(options: z.infer<typeof initOptionsSchema>, region: string | undefined, deps: CommandDeps): Promise<InitNetwork> {
   const prompter = deps.prompter;
   let account: AccountNetwork | undefined;
   if (options.azs === undefined || options.vpcCidr === undefined) {
