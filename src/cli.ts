@@ -35,6 +35,11 @@ interface GlobalOptions {
 
 /** Runs mlops with the given argv (as `process.argv`) and returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
+  // `mlops status | head` closes the pipe early: the reader has what it wanted, so drop the rest of the output
+  // instead of crashing (and keep going: a command that changes AWS must not stop half-way because of its reader).
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+  });
   const controller = new AbortController();
   const changes = new ChangeLog();
   const rerun = rerunCommand(argv);

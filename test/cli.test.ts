@@ -51,3 +51,15 @@ describe("--help", () => {
     expect(run.stdout).toMatch(/Usage: mlops update \[options\] <params>/);
   });
 });
+
+describe("a reader that closes the pipe early", () => {
+  it("mlops --help | true ends quietly with status 0", async () => {
+    const { spawnSync } = await import("node:child_process");
+    const { fileURLToPath } = await import("node:url");
+    const bin = fileURLToPath(new URL("../bin/mlops.js", import.meta.url));
+    // `true` exits without reading, so mlops writes into a closed pipe (EPIPE).
+    const run = spawnSync("bash", ["-c", `"${process.execPath}" "${bin}" --help | true; exit \${PIPESTATUS[0]}`], { encoding: "utf8" });
+    expect(run.stderr).not.toContain("EPIPE");
+    expect(run.status).toBe(0);
+  });
+});
