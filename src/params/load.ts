@@ -104,7 +104,7 @@ export function parseEndpointConfig(text: string, file: string, overrides: Param
 const identity: FieldNamer = (path) => path;
 
 /** Sections YAML users leave empty (`rollout:` with every line commented out) read as null: treat them as absent. */
-const SECTIONS = ["network", "api", "container", "scaling", "rollout", "storage", "logs", "pipeline"];
+const SECTIONS = ["network", "api", "container", "scaling", "rollout", "alarms", "storage", "logs", "pipeline"];
 
 /** Applies `--base` and the pipeline flags to a file of our format. */
 function applyOverrides(value: Record<string, unknown>, overrides: ParamOverrides): { raw: Record<string, unknown>; issues: FieldIssue[] } {

@@ -57,6 +57,24 @@ export interface RolloutConfig {
   minimumHealthyPercent: number;
   maximumPercent: number;
   circuitBreakerRollback: boolean;
+  strategy: RolloutStrategy;
+  /** Minutes both revisions run after all traffic has shifted (traffic-shifting strategies). */
+  bakeMinutes: number;
+  canaryPercent: number;
+  canaryBakeMinutes: number;
+  linearStepPercent: number;
+  linearStepBakeMinutes: number;
+}
+
+/** How a new image takes over: ECS's deployment strategies. */
+export type RolloutStrategy = "rolling" | "blue-green" | "canary" | "linear";
+
+/** Thresholds of the alarms that judge every rollout. */
+export interface AlarmsConfig {
+  target5xxPercent: number;
+  p95ResponseSeconds: number;
+  unhealthyHosts: number;
+  minutes: number;
 }
 
 /** Where the two EFS volumes are mounted in the container. */
@@ -102,6 +120,7 @@ export interface EndpointConfig {
   container: ContainerConfig;
   scaling: ScalingConfig;
   rollout: RolloutConfig;
+  alarms: AlarmsConfig;
   storage: StorageConfig;
   logRetentionDays: number;
   /** Tagged images the ECR repository keeps (at least 2, so a rollback finds the previous one). */

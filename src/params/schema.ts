@@ -35,6 +35,9 @@ export interface ParamDoc {
   defaultText?: string;
 }
 
+/** The rollout strategies, as the parameter file and `update --strategy` name them. */
+export const ROLLOUT_STRATEGIES = ["rolling", "blue-green", "canary", "linear"] as const;
+
 /** Documentation attached to the schema nodes below. */
 export const paramDocs = z.registry<ParamDoc>();
 
@@ -225,6 +228,52 @@ export const rolloutSchema = z
       description: "Stop a failing rollout and roll back to the last working version.",
       rule: "true or false",
     }),
+    strategy: documented(z.enum(ROLLOUT_STRATEGIES).default("rolling"), {
+      description: "How a new image takes over: `rolling` replaces tasks in waves; `blue-green` starts the new revision beside the old one and shifts all traffic at once; `canary` shifts `canaryPercent` first, then the rest; `linear` shifts `linearStepPercent` at a time. `update --strategy` overrides it for one rollout.",
+      rule: "`rolling`, `blue-green`, `canary` or `linear`",
+    }),
+    bakeMinutes: documented(numberIn(0, 1440).default(5), {
+      description: "Minutes both revisions keep running after all traffic has shifted (`blue-green`, `canary`, `linear`): an alarm in this time rolls back at once.",
+      rule: "0-1440",
+    }),
+    canaryPercent: documented(numberIn(0.1, 100, { fractions: true }).default(10), {
+      description: "Share of traffic (%) the new revision gets first (`canary`).",
+      rule: "0.1-100, in steps of 0.1",
+    }),
+    canaryBakeMinutes: documented(numberIn(0, 1440).default(5), {
+      description: "Minutes the canary share runs before the rest of the traffic shifts (`canary`).",
+      rule: "0-1440",
+    }),
+    linearStepPercent: documented(numberIn(3, 100, { fractions: true }).default(25), {
+      description: "Share of traffic (%) shifted at each step (`linear`).",
+      rule: "3-100, in steps of 0.1",
+    }),
+    linearStepBakeMinutes: documented(numberIn(0, 1440).default(2), {
+      description: "Minutes between two steps (`linear`).",
+      rule: "0-1440",
+    }),
+  })
+  .strict();
+
+/** Thresholds of the CloudWatch alarms that judge every rollout. */
+export const alarmsSchema = z
+  .object({
+    target5xxPercent: documented(numberIn(0.1, 100, { fractions: true }).default(5), {
+      description: "Alarm when more than this share (%) of requests get a 5xx answer from the endpoint's tasks.",
+      rule: "0.1-100",
+    }),
+    p95ResponseSeconds: documented(numberIn(0.01, 3600, { fractions: true }).default(5), {
+      description: "Alarm when the 95th percentile of the tasks' response time exceeds this many seconds.",
+      rule: "0.01-3600",
+    }),
+    unhealthyHosts: documented(numberIn(1, 1000).default(1), {
+      description: "Alarm when at least this many tasks fail their load balancer health checks.",
+      rule: "1-1000",
+    }),
+    minutes: documented(numberIn(1, 60).default(2), {
+      description: "Consecutive one-minute periods over a threshold before an alarm fires (and rolls a rollout back).",
+      rule: "1-60",
+    }),
   })
   .strict();
 
@@ -341,6 +390,9 @@ export const endpointFileSchema = z
     scaling: documented(scalingSchema.prefault({}), { description: "Task counts and autoscaling targets." }),
     rollout: documented(rolloutSchema.prefault({}), {
       description: "Rollout speed and safety; the defaults finish an update in a few minutes without dropping requests.",
+    }),
+    alarms: documented(alarmsSchema.prefault({}), {
+      description: "CloudWatch alarms of the endpoint; one in ALARM during a rollout (or its bake time) rolls it back.",
     }),
     storage: documented(storageSchema.prefault({}), { description: "EFS mount paths in the container." }),
     images: documented(imagesSchema.prefault({}), { description: "Images in the endpoint's ECR repository." }),

@@ -200,6 +200,7 @@ export function toEndpointConfig(file: EndpointFile, source: string, format: End
     },
     scaling: { ...file.scaling },
     rollout: { ...file.rollout },
+    alarms: { ...file.alarms },
     storage: { ...file.storage },
     logRetentionDays: file.logs.retentionDays,
     imagesToKeep: file.images.keep,

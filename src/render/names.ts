@@ -2,7 +2,7 @@
  * How mlops names the stacks and tags of an endpoint. One place, so that
  * discovery (by tags) and creation always agree.
  */
-import { endpointId, type EndpointConfig } from "../params/model.js";
+import { endpointId, type EndpointConfig, type RolloutStrategy } from "../params/model.js";
 
 /** Tag keys mlops puts on every stack it manages. */
 export const TagKeys = {
@@ -49,4 +49,19 @@ export function stackTags(config: EndpointConfig, role: StackRole): Record<strin
   };
   if (config.kind === "added") tags[TagKeys.base] = baseStackName(config);
   return tags;
+}
+
+/** The template's DeploymentStrategy value of a strategy. */
+export function deploymentStrategyParameter(strategy: RolloutStrategy): string {
+  return strategy === "blue-green" ? "BLUE_GREEN" : strategy.toUpperCase();
+}
+
+/** The strategy a stack's DeploymentStrategy parameter names; stacks from before strategies roll. */
+export function strategyOfParameter(value: string | undefined): RolloutStrategy {
+  return value === "BLUE_GREEN" ? "blue-green" : value === "CANARY" ? "canary" : value === "LINEAR" ? "linear" : "rolling";
+}
+
+/** The names of the endpoint's alarms, as its stack names them (`Target5xxAlarm`, `ResponseTimeAlarm`, `UnhealthyHostsAlarm`). */
+export function alarmNames(id: string): string[] {
+  return [`${id}-target-5xx`, `${id}-p95-response-time`, `${id}-unhealthy-hosts`];
 }

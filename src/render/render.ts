@@ -4,8 +4,8 @@
  */
 import { readFileSync } from "node:fs";
 import { packageFile } from "../package-files.js";
-import { endpointId, type EndpointConfig } from "../params/model.js";
-import { baseStackName, endpointStackName, pipelineStackName, stackTags } from "./names.js";
+import { endpointId, type EndpointConfig, type RolloutStrategy } from "../params/model.js";
+import { baseStackName, deploymentStrategyParameter, endpointStackName, pipelineStackName, stackTags } from "./names.js";
 
 /** Template files, resolved from the installed package so `mlops` works from any directory. */
 const templatesDir = packageFile("templates/");
@@ -31,6 +31,8 @@ export interface DeploymentFacts {
    * count is sent to the service only when it differs (see `SendDesiredCount`).
    */
   deployedDesiredCount?: number;
+  /** `update --strategy`: the strategy of this rollout instead of the file's. */
+  strategy?: RolloutStrategy;
 }
 
 /** The input of one CloudFormation stack. */
@@ -85,6 +87,16 @@ export function renderEndpointStack(config: EndpointConfig, facts: DeploymentFac
     MinimumHealthyPercent: String(config.rollout.minimumHealthyPercent),
     MaximumPercent: String(config.rollout.maximumPercent),
     CircuitBreakerRollback: String(config.rollout.circuitBreakerRollback),
+    DeploymentStrategy: deploymentStrategyParameter(facts.strategy ?? config.rollout.strategy),
+    BakeTimeInMinutes: String(config.rollout.bakeMinutes),
+    CanaryPercent: String(config.rollout.canaryPercent),
+    CanaryBakeTimeInMinutes: String(config.rollout.canaryBakeMinutes),
+    LinearStepPercent: String(config.rollout.linearStepPercent),
+    LinearStepBakeTimeInMinutes: String(config.rollout.linearStepBakeMinutes),
+    AlarmTarget5xxPercent: String(config.alarms.target5xxPercent),
+    AlarmP95ResponseSeconds: String(config.alarms.p95ResponseSeconds),
+    AlarmUnhealthyHosts: String(config.alarms.unhealthyHosts),
+    AlarmMinutes: String(config.alarms.minutes),
     LogRetentionDays: String(config.logRetentionDays),
     LogGroupExists: String(facts.logGroupExists ?? false),
     ImagesToKeep: String(config.imagesToKeep),

@@ -6,12 +6,15 @@
  * rollouts at once, so this model is the only account of real-AWS time.
  * Pure: no AWS, no console.
  */
-import type { RolloutConfig } from "../params/model.js";
+import type { RolloutConfig, RolloutStrategy } from "../params/model.js";
+import { strategyOfParameter } from "./names.js";
 
 /** The settings that decide a rollout's duration. */
 export interface RolloutSettings extends Omit<RolloutConfig, "circuitBreakerRollback"> {
   desired: number;
   circuitBreaker: boolean;
+  /** Consecutive one-minute periods before a deployment alarm fires; 0: no deployment alarms. */
+  alarmMinutes: number;
 }
 
 /** What the model assumes about the application, the same for every column it compares. */
@@ -40,6 +43,14 @@ export interface RolloutEstimate {
   failureThreshold?: number;
   /** A broken image: until the circuit breaker has rolled back and the old version serves alone again; undefined: never ends by itself. */
   badImageSeconds?: number;
+  /** Until every request goes to the new revision. */
+  allTrafficSeconds: number;
+  /** After the new revision has taken over: ECS keeps watching the alarms (bake time) and drains the old tasks. */
+  afterShiftSeconds: number;
+  /** The whole deployment, until ECS reports it COMPLETED. */
+  totalSeconds: number;
+  /** Share of traffic (%) the new revision gets first, while the alarms judge it. */
+  firstExposurePercent: number;
 }
 
 /** The AWS facts the model relies on, each with its documentation page. */
@@ -64,6 +75,14 @@ export const AWS_FACTS = [
     fact: "The deployment circuit breaker fails a deployment after 0.5 x desired count failed tasks, at least 3 and at most 200, then rolls back when rollback is on.",
     source: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceDeploymentCircuitBreaker.html",
   },
+  {
+    fact: "Blue/green, canary and linear deployments start the new revision at full size beside the old one, shift the listener rule's traffic (canary: a share, then the rest after the canary bake time; linear: a step at a time, with the step bake time between steps, none after the last), then keep both for the deployment bake time.",
+    source: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-blue-green.html",
+  },
+  {
+    fact: "With deployment alarms, a rolling deployment is watched for a bake time after it has reached steady state, which ECS computes from the alarms' configuration (modelled here as the alarms' evaluation minutes).",
+    source: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-alarm-failure.html",
+  },
 ] as const;
 
 /** The circuit breaker's failure threshold: half the desired count, between 3 and 200 (ServiceDeploymentCircuitBreaker, `threshold`). */
@@ -87,11 +106,40 @@ export function estimateRollout(settings: RolloutSettings, assumptions: RolloutA
   // Checks fail only while the model loads; a task is killed if they fail long enough, after the grace period.
   const killedWhileLoading = killedAfter < assumptions.modelLoadSeconds;
 
-  if (!settings.circuitBreaker) return { tasksPerWave, waves, healthySeconds, goodImageSeconds, killedWhileLoading };
+  const shift = trafficShift(settings, assumptions.taskStartSeconds + assumptions.modelLoadSeconds + healthySeconds, goodImageSeconds);
+  const base = { tasksPerWave: shift ? desired : tasksPerWave, waves: shift ? 1 : waves, healthySeconds, killedWhileLoading, ...(shift ?? rollingShift(settings, goodImageSeconds)) };
+  if (!settings.circuitBreaker) return base;
   const failureThreshold = circuitBreakerThreshold(desired);
   const failedWave = assumptions.taskStartSeconds + killedAfter;
-  const badImageSeconds = Math.ceil(failureThreshold / tasksPerWave) * failedWave + goodImageSeconds;
-  return { tasksPerWave, waves, healthySeconds, goodImageSeconds, killedWhileLoading, failureThreshold, badImageSeconds };
+  const startedAtOnce = shift ? desired : tasksPerWave;
+  // Rolling: the old version's tasks start again; traffic-shifting: the old revision still runs and keeps all traffic.
+  const badImageSeconds = Math.ceil(failureThreshold / startedAtOnce) * failedWave + (shift ? 0 : base.goodImageSeconds);
+  return { ...base, failureThreshold, badImageSeconds };
+}
+
+type StrategyTimes = Pick<RolloutEstimate, "goodImageSeconds" | "allTrafficSeconds" | "afterShiftSeconds" | "totalSeconds" | "firstExposurePercent">;
+
+/** A rolling update: the new tasks take traffic as they turn healthy; with alarms, ECS then watches them for its computed bake time. */
+function rollingShift(settings: RolloutSettings, goodImageSeconds: number): StrategyTimes {
+  const watch = settings.alarmMinutes * 60;
+  return { goodImageSeconds, allTrafficSeconds: goodImageSeconds, afterShiftSeconds: watch, totalSeconds: goodImageSeconds + watch, firstExposurePercent: 100 };
+}
+
+/** The steps of a linear shift: `stepPercent` at a time until 100 %. */
+export function linearSteps(stepPercent: number): number {
+  return Math.ceil(100 / stepPercent - 1e-9);
+}
+
+/** Blue/green, canary and linear: the new revision starts at full size, takes traffic by the strategy's steps, then bakes beside the old one. */
+function trafficShift(settings: RolloutSettings, readySeconds: number, _rollingSeconds: number): StrategyTimes | undefined {
+  if (settings.strategy === "rolling") return undefined;
+  const shifting =
+    settings.strategy === "canary" ? settings.canaryBakeMinutes * 60 : settings.strategy === "linear" ? (linearSteps(settings.linearStepPercent) - 1) * settings.linearStepBakeMinutes * 60 : 0;
+  const firstExposurePercent = settings.strategy === "canary" ? settings.canaryPercent : settings.strategy === "linear" ? Math.min(100, settings.linearStepPercent) : 100;
+  const allTrafficSeconds = readySeconds + shifting;
+  const afterShiftSeconds = settings.bakeMinutes * 60 + settings.deregistrationDelaySeconds;
+  const totalSeconds = allTrafficSeconds + afterShiftSeconds;
+  return { goodImageSeconds: totalSeconds, allTrafficSeconds, afterShiftSeconds, totalSeconds, firstExposurePercent };
 }
 
 /** The rollout settings of a rendered endpoint stack's parameters; `desired` is the count the endpoint runs. */
@@ -112,8 +160,18 @@ export function rolloutSettingsOf(parameters: Record<string, string>, desired: n
     minimumHealthyPercent: number("MinimumHealthyPercent"),
     maximumPercent: number("MaximumPercent"),
     circuitBreaker: parameters.CircuitBreakerRollback === "true",
+    strategy: strategyOfParameter(parameters.DeploymentStrategy),
+    bakeMinutes: number("BakeTimeInMinutes"),
+    canaryPercent: number("CanaryPercent"),
+    canaryBakeMinutes: number("CanaryBakeTimeInMinutes"),
+    linearStepPercent: number("LinearStepPercent"),
+    linearStepBakeMinutes: number("LinearStepBakeTimeInMinutes"),
+    alarmMinutes: number("AlarmMinutes"),
   };
 }
+
+/** The strategy fields of a setup that only rolls and has no deployment alarms (the tutorial, Copilot's defaults). */
+const ROLLING_ONLY = { strategy: "rolling", bakeMinutes: 0, canaryPercent: 10, canaryBakeMinutes: 0, linearStepPercent: 25, linearStepBakeMinutes: 0, alarmMinutes: 0 } as const;
 
 /**
  * The tutorial's settings: health checks every 20 s, 60 s draining, MinimumHealthyPercent 100, no circuit
@@ -129,6 +187,7 @@ export const TUTORIAL_SETTINGS: Omit<RolloutSettings, "desired"> = {
   minimumHealthyPercent: 100,
   maximumPercent: 200,
   circuitBreaker: false,
+  ...ROLLING_ONLY,
 };
 
 /**
@@ -146,6 +205,7 @@ export const COPILOT_SETTINGS: Omit<RolloutSettings, "desired"> = {
   minimumHealthyPercent: 100,
   maximumPercent: 200,
   circuitBreaker: true,
+  ...ROLLING_ONLY,
 };
 
 /** "2 min 35 s", or "never ends by itself". */
@@ -161,9 +221,22 @@ export function rolloutEstimateLine(settings: RolloutSettings, assumptions: Roll
   const e = estimateRollout(settings, assumptions);
   const bad = settings.circuitBreaker ? `a broken image is rolled back in about ${formatDuration(e.badImageSeconds)}` : "a broken image is retried until stopped (no circuit breaker)";
   const warning = e.killedWhileLoading ? "; WARNING: health checks kill new tasks before the model has loaded: raise rollout.healthCheckGracePeriodSeconds" : "";
+  const ready = `task start ~${assumptions.taskStartSeconds} s + model load ~${assumptions.modelLoadSeconds} s + ${settings.healthyThresholdCount} x ${settings.healthCheckIntervalSeconds} s health checks`;
+  if (settings.strategy === "rolling") {
+    const watch = settings.alarmMinutes > 0 ? `, then ECS watches the alarms for about ${formatDuration(e.afterShiftSeconds)}` : "";
+    return (
+      `On AWS this rolling update takes about ${formatDuration(e.goodImageSeconds)} (${ready} + ${settings.deregistrationDelaySeconds} s draining${e.waves > 1 ? `, x${e.waves} waves` : ""})${watch}; ${bad}${warning}.`
+    );
+  }
+  const steps =
+    settings.strategy === "canary"
+      ? `${settings.canaryPercent} % of traffic for ${settings.canaryBakeMinutes} min, then all`
+      : settings.strategy === "linear"
+        ? `${linearSteps(settings.linearStepPercent)} steps of ${settings.linearStepPercent} %, ${settings.linearStepBakeMinutes} min apart`
+        : "all traffic at once";
   return (
-    `On AWS this rollout takes about ${formatDuration(e.goodImageSeconds)} (task start ~${assumptions.taskStartSeconds} s + model load ~${assumptions.modelLoadSeconds} s + ` +
-    `${settings.healthyThresholdCount} x ${settings.healthCheckIntervalSeconds} s health checks + ${settings.deregistrationDelaySeconds} s draining${e.waves > 1 ? `, x${e.waves} waves` : ""}); ${bad}${warning}.`
+    `On AWS this ${settings.strategy} rollout takes about ${formatDuration(e.totalSeconds)}: new tasks ready in ~${formatDuration(assumptions.taskStartSeconds + assumptions.modelLoadSeconds + e.healthySeconds)} (${ready}), ` +
+    `${steps} (all traffic after ~${formatDuration(e.allTrafficSeconds)}), ${settings.bakeMinutes} min bake with both revisions + ${settings.deregistrationDelaySeconds} s draining; an alarm until then moves traffic back at once; ${bad}${warning}.`
   );
 }
 
@@ -212,4 +285,20 @@ export const MLOPS_DEFAULT_SETTINGS: Omit<RolloutSettings, "desired"> = {
   minimumHealthyPercent: 100,
   maximumPercent: 200,
   circuitBreaker: true,
+  strategy: "rolling",
+  bakeMinutes: 5,
+  canaryPercent: 10,
+  canaryBakeMinutes: 5,
+  linearStepPercent: 25,
+  linearStepBakeMinutes: 2,
+  alarmMinutes: 2,
 };
+
+/** The four strategies with mlops's defaults, one line each: for the plan's reader, the README and the benchmark. */
+export function strategyComparisonLines(desired = 2, assumptions: RolloutAssumptions = DEFAULT_ASSUMPTIONS, ours: Omit<RolloutSettings, "desired" | "strategy"> = MLOPS_DEFAULT_SETTINGS): string[] {
+  const strategies: RolloutStrategy[] = ["rolling", "blue-green", "canary", "linear"];
+  return strategies.map((strategy) => {
+    const e = estimateRollout({ ...ours, strategy, desired }, assumptions);
+    return `${strategy.padEnd(10)} all traffic on the new image after ~${formatDuration(e.allTrafficSeconds)}, done after ~${formatDuration(e.totalSeconds)}; first exposure ${e.firstExposurePercent} % of traffic; a failing image is rolled back in ~${formatDuration(e.badImageSeconds)}`;
+  });
+}

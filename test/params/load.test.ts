@@ -26,7 +26,14 @@ const DEFAULT_ROLLOUT = {
   minimumHealthyPercent: 100,
   maximumPercent: 200,
   circuitBreakerRollback: true,
+  strategy: "rolling" as const,
+  bakeMinutes: 5,
+  canaryPercent: 10,
+  canaryBakeMinutes: 5,
+  linearStepPercent: 25,
+  linearStepBakeMinutes: 2,
 };
+const DEFAULT_ALARMS = { target5xxPercent: 5, p95ResponseSeconds: 5, unhealthyHosts: 1, minutes: 2 };
 const DEFAULT_STORAGE = { assetsMountPath: "/app/assets", weightsMountPath: "/app/weights" };
 const NETWORK_A = {
   vpcCidr: "10.0.0.0/16",
@@ -91,6 +98,7 @@ describe("example files", () => {
       container: { name: "ep-a", cpu: 1024, memoryMiB: 2048 },
       scaling: { desired: 2, min: 2, max: 4, cpuTarget: 60, memoryTarget: 90 },
       rollout: DEFAULT_ROLLOUT,
+      alarms: DEFAULT_ALARMS,
       storage: DEFAULT_STORAGE,
       logRetentionDays: 30,
       imagesToKeep: 30,
@@ -119,6 +127,7 @@ describe("example files", () => {
       container: { name: "ep-a", cpu: 1024, memoryMiB: 2048 },
       scaling: { desired: 2, min: 2, max: 4, cpuTarget: 60, memoryTarget: 90 },
       rollout: DEFAULT_ROLLOUT,
+      alarms: DEFAULT_ALARMS,
       storage: DEFAULT_STORAGE,
       logRetentionDays: 30,
       imagesToKeep: 30,
@@ -149,6 +158,7 @@ describe("example files", () => {
       container: { name: "ep-b", cpu: 1024, memoryMiB: 2048 },
       scaling: { desired: 2, min: 2, max: 4, cpuTarget: 60, memoryTarget: 90 },
       rollout: DEFAULT_ROLLOUT,
+      alarms: DEFAULT_ALARMS,
       storage: DEFAULT_STORAGE,
       logRetentionDays: 30,
       imagesToKeep: 30,
@@ -177,6 +187,7 @@ describe("defaults", () => {
       container: { name: "ep-a", cpu: 1024, memoryMiB: 2048 },
       scaling: { desired: 1, min: 1, max: 4, cpuTarget: 60, memoryTarget: 80 },
       rollout: DEFAULT_ROLLOUT,
+      alarms: DEFAULT_ALARMS,
       storage: DEFAULT_STORAGE,
       logRetentionDays: 30,
       imagesToKeep: 30,

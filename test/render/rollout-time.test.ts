@@ -11,10 +11,12 @@ import {
   circuitBreakerThreshold,
   COPILOT_SETTINGS,
   estimateRollout,
+  linearSteps,
   MLOPS_DEFAULT_SETTINGS,
   rolloutComparisonLines,
   rolloutEstimateLine,
   rolloutSettingsOf,
+  strategyComparisonLines,
   TUTORIAL_SETTINGS,
 } from "../../src/render/rollout-time.js";
 
@@ -60,11 +62,48 @@ describe("rollout model", () => {
 
   it("prints one line for the rollout, and ours beside the tutorial and Copilot with each AWS source", () => {
     expect(rolloutEstimateLine({ ...MLOPS_DEFAULT_SETTINGS, desired: 2 }, assumptions)).toBe(
-      "On AWS this rollout takes about 2 min 5 s (task start ~60 s + model load ~30 s + 2 x 10 s health checks + 15 s draining); a broken image is rolled back in about 6 min 5 s.",
+      "On AWS this rolling update takes about 2 min 5 s (task start ~60 s + model load ~30 s + 2 x 10 s health checks + 15 s draining), then ECS watches the alarms for about 2 min; a broken image is rolled back in about 6 min 5 s.",
     );
     const lines = rolloutComparisonLines(MLOPS_DEFAULT_SETTINGS, 2, assumptions);
     expect(lines.find((l) => l.includes("good image"))).toMatch(/good image: rollout time\s+2 min 5 s\s+4 min 10 s\s+5 min$/);
     expect(lines.find((l) => l.includes("broken image"))).toMatch(/6 min 5 s\s+never ends by itself\s+9 min$/);
-    expect(lines.filter((l) => l.includes("https://docs.aws.amazon.com/")).length).toBe(5);
+    expect(lines.filter((l) => l.includes("https://docs.aws.amazon.com/")).length).toBe(7);
+  });
+});
+
+describe("rollout model of the traffic-shifting strategies", () => {
+  const ready = 60 + 30 + 2 * 10;
+
+  it("blue-green: the new revision at full size, all traffic at once, then the bake time and the old tasks' draining", () => {
+    const e = estimateRollout({ ...MLOPS_DEFAULT_SETTINGS, strategy: "blue-green", desired: 2 }, assumptions);
+    expect(e).toMatchObject({ allTrafficSeconds: ready, afterShiftSeconds: 5 * 60 + 15, totalSeconds: ready + 315, firstExposurePercent: 100 });
+  });
+
+  it("canary: the canary share for its bake time first; linear: the step bake time between steps, none after the last", () => {
+    const canary = estimateRollout({ ...MLOPS_DEFAULT_SETTINGS, strategy: "canary", desired: 2 }, assumptions);
+    expect(canary).toMatchObject({ allTrafficSeconds: ready + 5 * 60, totalSeconds: ready + 300 + 315, firstExposurePercent: 10 });
+    const linear = estimateRollout({ ...MLOPS_DEFAULT_SETTINGS, strategy: "linear", desired: 2 }, assumptions);
+    // 25 % steps: 4 shifts, 3 waits of 2 min.
+    expect(linear).toMatchObject({ allTrafficSeconds: ready + 3 * 120, totalSeconds: ready + 360 + 315, firstExposurePercent: 25 });
+    expect(linearSteps(33.3)).toBe(4);
+    expect(linearSteps(50)).toBe(2);
+  });
+
+  it("reads the strategy from the rendered stack and prints its own line", async () => {
+    const config = await loadEndpointConfig("params/ep-a.yaml");
+    const rendered = renderEndpointStack(config, { imageTag: "v1", strategy: "canary" });
+    const settings = rolloutSettingsOf(rendered.parameters, config.scaling.desired);
+    expect(settings.strategy).toBe("canary");
+    expect(rolloutEstimateLine(settings, assumptions)).toBe(
+      "On AWS this canary rollout takes about 12 min 5 s: new tasks ready in ~1 min 50 s (task start ~60 s + model load ~30 s + 2 x 10 s health checks), " +
+        "10 % of traffic for 5 min, then all (all traffic after ~6 min 50 s), 5 min bake with both revisions + 15 s draining; an alarm until then moves traffic back at once; a broken image is rolled back in about 4 min.",
+    );
+  });
+
+  it("compares the four strategies with the defaults", () => {
+    const lines = strategyComparisonLines(2, assumptions);
+    expect(lines.map((l) => l.split(" ")[0])).toEqual(["rolling", "blue-green", "canary", "linear"]);
+    expect(lines[0]).toContain("done after ~4 min 5 s");
+    expect(lines[2]).toContain("first exposure 10 % of traffic");
   });
 });
