@@ -54,6 +54,16 @@ const COMMON_PARAMETERS = [
   "MinimumHealthyPercent",
   "MaximumPercent",
   "CircuitBreakerRollback",
+  "DeploymentStrategy",
+  "BakeTimeInMinutes",
+  "CanaryPercent",
+  "CanaryBakeTimeInMinutes",
+  "LinearStepPercent",
+  "LinearStepBakeTimeInMinutes",
+  "AlarmTarget5xxPercent",
+  "AlarmP95ResponseSeconds",
+  "AlarmUnhealthyHosts",
+  "AlarmMinutes",
   "LogRetentionDays",
   "LogGroupExists",
   "ImagesToKeep",
@@ -211,7 +221,7 @@ describe("names", () => {
     for (const [, t] of ENDPOINTS) {
       expect(props(onlyResource(t, "AWS::ECS::Service")[1])["ServiceName"]).toEqual(sub(ID));
       expect(props(onlyResource(t, "AWS::ECR::Repository")[1])["RepositoryName"]).toEqual(sub(ID));
-      expect(props(onlyResource(t, "AWS::ElasticLoadBalancingV2::TargetGroup")[1])["Name"]).toEqual(sub(ID));
+      expect(props(resource(t, "TargetGroup"))["Name"]).toEqual(sub(ID));
       expect(props(onlyResource(t, "AWS::ECS::TaskDefinition")[1])["Family"]).toEqual(sub(ID));
       expect(props(resource(t, "LogGroup"))["LogGroupName"]).toEqual(sub(`/mlops/${ID}`));
     }
@@ -365,9 +375,8 @@ describe("endpoint wiring", () => {
     }
   });
 
-  it("the target group checks health and drains by the parameters", () => {
-    for (const [, t] of ENDPOINTS) {
-      const [, tg] = onlyResource(t, "AWS::ElasticLoadBalancingV2::TargetGroup");
+  it("the target groups check health and drain by the parameters", () => {
+    for (const [, t] of ENDPOINTS) for (const tg of [resource(t, "TargetGroup"), resource(t, "AlternateTargetGroup")]) {
       const p = props(tg);
       expect(p["TargetType"]).toBe("ip");
       for (const key of ["HealthCheckIntervalSeconds", "HealthCheckTimeoutSeconds", "HealthyThresholdCount", "UnhealthyThresholdCount"]) {
@@ -402,5 +411,49 @@ describe("endpoint wiring", () => {
     const [, rule] = onlyResource(B, "AWS::ElasticLoadBalancingV2::ListenerRule");
     expect(evaluateName(obj(props(rule)["ListenerArn"])["Fn::ImportValue"], VARS)).toBe("base-env-HttpsListenerArn");
     expect(refTarget(props(rule)["Priority"])).toBe("ListenerRulePriority");
+  });
+
+  it("the service takes its strategy, bake times and traffic-shift settings from parameters, and the alternate target group and role exist only for traffic-shifting strategies", () => {
+    for (const [, t] of ENDPOINTS) {
+      expect(t.Conditions?.["ShiftTraffic"]).toEqual({ "Fn::Not": [{ "Fn::Equals": [{ Ref: "DeploymentStrategy" }, "ROLLING"] }] });
+      expect(t.Parameters?.["DeploymentStrategy"]?.AllowedValues).toEqual(["ROLLING", "BLUE_GREEN", "CANARY", "LINEAR"]);
+      const service = props(onlyResource(t, "AWS::ECS::Service")[1]);
+      const deployment = obj(service["DeploymentConfiguration"]);
+      expect(refTarget(deployment["Strategy"])).toBe("DeploymentStrategy");
+      expect(deployment["BakeTimeInMinutes"]).toEqual({ "Fn::If": ["ShiftTraffic", { Ref: "BakeTimeInMinutes" }, { Ref: "AWS::NoValue" }] });
+      expect(deployment["CanaryConfiguration"]).toEqual({
+        "Fn::If": ["CanaryStrategy", { CanaryPercent: { Ref: "CanaryPercent" }, CanaryBakeTimeInMinutes: { Ref: "CanaryBakeTimeInMinutes" } }, { Ref: "AWS::NoValue" }],
+      });
+      expect(deployment["LinearConfiguration"]).toEqual({
+        "Fn::If": ["LinearStrategy", { StepPercent: { Ref: "LinearStepPercent" }, StepBakeTimeInMinutes: { Ref: "LinearStepBakeTimeInMinutes" } }, { Ref: "AWS::NoValue" }],
+      });
+      const [loadBalancer] = list(service["LoadBalancers"]).map((l) => obj(l));
+      expect(loadBalancer?.["AdvancedConfiguration"]).toEqual({
+        "Fn::If": [
+          "ShiftTraffic",
+          { AlternateTargetGroupArn: { Ref: "AlternateTargetGroup" }, ProductionListenerRule: { Ref: "ListenerRule" }, RoleArn: { "Fn::GetAtt": ["TrafficShiftRole", "Arn"] } },
+          { Ref: "AWS::NoValue" },
+        ],
+      });
+      expect(resource(t, "AlternateTargetGroup").Condition).toBe("ShiftTraffic");
+      const role = resource(t, "TrafficShiftRole");
+      expect(role.Condition).toBe("ShiftTraffic");
+      expect(props(role)["ManagedPolicyArns"]).toEqual([{ "Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers" }]);
+    }
+  });
+
+  it("three alarms per endpoint (target 5xx share, p95 response time, unhealthy hosts) judge every deployment, with rollback", () => {
+    for (const [, t] of ENDPOINTS) {
+      const alarms = resourcesOfType(t, "AWS::CloudWatch::Alarm");
+      expect(alarms.map(([id]) => id)).toEqual(["Target5xxAlarm", "ResponseTimeAlarm", "UnhealthyHostsAlarm"]);
+      expect(alarms.map(([, a]) => props(a)["AlarmName"])).toEqual([sub(`${ID}-target-5xx`), sub(`${ID}-p95-response-time`), sub(`${ID}-unhealthy-hosts`)]);
+      expect(alarms.map(([, a]) => refTarget(props(a)["Threshold"]))).toEqual(["AlarmTarget5xxPercent", "AlarmP95ResponseSeconds", "AlarmUnhealthyHosts"]);
+      for (const [, a] of alarms) {
+        expect(refTarget(props(a)["EvaluationPeriods"])).toBe("AlarmMinutes");
+        expect(props(a)["TreatMissingData"]).toBe("notBreaching");
+      }
+      const deployment = obj(props(onlyResource(t, "AWS::ECS::Service")[1])["DeploymentConfiguration"]);
+      expect(deployment["Alarms"]).toEqual({ AlarmNames: [{ Ref: "Target5xxAlarm" }, { Ref: "ResponseTimeAlarm" }, { Ref: "UnhealthyHostsAlarm" }], Enable: true, Rollback: true });
+    }
   });
 });

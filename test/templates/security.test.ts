@@ -150,9 +150,14 @@ describe("load balancer", () => {
   it("endpoint rules forward only to their own target group, by host header", () => {
     for (const [, t] of ENDPOINTS) {
       const [, rule] = onlyResource(t, "AWS::ElasticLoadBalancingV2::ListenerRule");
-      const [tgId] = onlyResource(t, "AWS::ElasticLoadBalancingV2::TargetGroup");
-      const actions = list(props(rule)["Actions"]).map((a) => obj(a));
-      expect(actions).toEqual([{ Type: "forward", TargetGroupArn: { Ref: tgId } }]);
+      // Rolling: its target group; a traffic-shifting strategy: its two target groups, ECS moving the weights.
+      expect(props(rule)["Actions"]).toEqual({
+        "Fn::If": [
+          "ShiftTraffic",
+          [{ Type: "forward", ForwardConfig: { TargetGroups: [{ TargetGroupArn: { Ref: "TargetGroup" }, Weight: 100 }, { TargetGroupArn: { Ref: "AlternateTargetGroup" }, Weight: 0 }] } }],
+          [{ Type: "forward", TargetGroupArn: { Ref: "TargetGroup" } }],
+        ],
+      });
       const conditions = list(props(rule)["Conditions"]).map((c) => obj(c));
       expect(conditions).toEqual([{ Field: "host-header", HostHeaderConfig: { Values: [{ Ref: "HostHeaderApi" }] } }]);
     }
