@@ -215,9 +215,9 @@ function examplesText(name: string): string {
 
 /** The AWS clients each command calls, loaded in the background once its first call is on its way. */
 const CLIENTS_USED: Record<"deploy" | "diff" | "update" | "status" | "teardown", ClientName[]> = {
-  deploy: ["ssm", "cloudFormation", "acm", "elb", "efs", "logs", "connections", "codeBuild", "codePipeline", "ec2", "ecr", "ecs"],
+  deploy: ["ssm", "cloudFormation", "acm", "elb", "efs", "logs", "connections", "codeBuild", "codePipeline", "ec2", "ecr", "ecs", "cloudWatch"],
   diff: ["cloudFormation", "acm", "elb", "efs", "logs", "ec2", "ecr"],
-  update: ["ssm", "cloudFormation", "ecr", "ecs", "elb", "logs"],
+  update: ["ssm", "cloudFormation", "ecr", "ecs", "elb", "logs", "cloudWatch"],
   status: ["cloudFormation", "ecs", "elb", "ecr", "codePipeline", "efs", "logs", "acm"],
   teardown: ["ssm", "cloudFormation", "codePipeline", "codeBuild", "s3", "ec2", "elb", "acm", "ecr", "logs", "efs"],
 };
@@ -311,6 +311,7 @@ export function buildProgram(makeDeps: (globals: GlobalOptions, preload: ClientN
       .description("apply the parameter file's changes and roll out an image, after showing the plan; nothing to change is a no-op")
       .argument("<params>", "parameter file")
       .option("--tag [tag]", "image tag (default: tag-<git HEAD sha>, the tag the pipeline gives the checked-out commit)")
+      .option("--strategy <strategy>", "rolling, blue-green, canary or linear, for this rollout (default: the file's rollout.strategy)")
       .option("--rollout-timeout <minutes>", "how long to wait for the rollout", "15"),
   ).action(async (params: string, options: Record<string, unknown>) => {
     const { runUpdate } = await import("./commands/update.js");

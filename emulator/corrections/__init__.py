@@ -34,6 +34,9 @@ MODULES = [
     "change_set_replacement",
     "security_group_message",
     "stack_parameters_text",
+    "alarm_resources",
+    "service_deployments",
+    "deployment_alarms",
 ]
 
 

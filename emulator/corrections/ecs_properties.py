@@ -80,9 +80,23 @@ def _deployment_configuration(props: dict[str, Any]) -> dict[str, Any] | None:
         for key in ("enable", "rollback"):
             if key in breaker:
                 breaker[key] = _bool(breaker[key])
-    for key in ("maximumPercent", "minimumHealthyPercent"):
+    for key in ("maximumPercent", "minimumHealthyPercent", "bakeTimeInMinutes"):
         if key in result:
             result[key] = int(result[key])
+    # The strategies' settings and alarms come from parameters: text until converted.
+    for section, numbers in (
+        ("canaryConfiguration", {"canaryPercent": float, "canaryBakeTimeInMinutes": int}),
+        ("linearConfiguration", {"stepPercent": float, "stepBakeTimeInMinutes": int}),
+    ):
+        for key, kind in numbers.items():
+            if isinstance(result.get(section), dict) and key in result[section]:
+                result[section][key] = kind(result[section][key])
+    alarms = result.get("alarms")
+    if isinstance(alarms, dict):
+        for key in ("enable", "rollback"):
+            if key in alarms:
+                alarms[key] = _bool(alarms[key])
+        alarms["alarmNames"] = [str(getattr(name, "name", name)) for name in alarms.get("alarmNames") or []]
     return result
 
 
@@ -245,6 +259,8 @@ def apply() -> None:
             )
             return new
         desired = props.get("DesiredCount")
+        # The new deployment runs with the new deployment configuration (strategy, alarms).
+        _set_service_extras(original_resource, props)
         service = backend.update_service(
             {
                 "cluster": cluster_name,

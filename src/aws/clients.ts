@@ -36,6 +36,7 @@ const modules = {
   cloudFormation: () => import("./sdk/cloudformation.js"),
   ec2: () => import("./sdk/ec2.js"),
   ecs: () => import("./sdk/ecs.js"),
+  cloudWatch: () => import("./sdk/cloudwatch.js"),
   elb: () => import("./sdk/elb.js"),
   ecr: () => import("./sdk/ecr.js"),
   acm: () => import("./sdk/acm.js"),
@@ -96,6 +97,10 @@ export async function createAwsClients(options: AwsClientOptions): Promise<AwsCl
     ecs: onDemand(async () => {
       const sdk = await modules.ecs();
       return new sdk.SdkEcs(new sdk.ECSClient(config), context);
+    }),
+    cloudWatch: onDemand(async () => {
+      const sdk = await modules.cloudWatch();
+      return new sdk.SdkCloudWatch(new sdk.CloudWatchClient(config), context);
     }),
     elb: onDemand(async () => {
       const sdk = await modules.elb();

@@ -9,6 +9,7 @@
  */
 import type * as cfn from "@aws-sdk/client-cloudformation";
 import type * as ec2 from "@aws-sdk/client-ec2";
+import type * as cloudwatch from "@aws-sdk/client-cloudwatch";
 import type * as ecs from "@aws-sdk/client-ecs";
 import type * as elb from "@aws-sdk/client-elastic-load-balancing-v2";
 import type * as ecr from "@aws-sdk/client-ecr";
@@ -58,11 +59,20 @@ export interface Ec2Api {
   describeVpcs(input: ec2.DescribeVpcsRequest): Promise<ec2.DescribeVpcsResult>;
 }
 
+/** CloudWatch calls (the alarms that judge rollouts). */
+export interface CloudWatchApi {
+  describeAlarms(input: cloudwatch.DescribeAlarmsInput): Promise<cloudwatch.DescribeAlarmsOutput>;
+}
+
 /** ECS calls (rollout and task state). */
 export interface EcsApi {
   describeServices(input: ecs.DescribeServicesRequest): Promise<ecs.DescribeServicesResponse>;
   listTasks(input: ecs.ListTasksRequest): Promise<ecs.ListTasksResponse>;
   describeTasks(input: ecs.DescribeTasksRequest): Promise<ecs.DescribeTasksResponse>;
+  /** ECS's record of a service's deployments, whoever started them (newest first). */
+  listServiceDeployments(input: ecs.ListServiceDeploymentsRequest): Promise<ecs.ListServiceDeploymentsResponse>;
+  describeServiceDeployments(input: ecs.DescribeServiceDeploymentsRequest): Promise<ecs.DescribeServiceDeploymentsResponse>;
+  describeServiceRevisions(input: ecs.DescribeServiceRevisionsRequest): Promise<ecs.DescribeServiceRevisionsResponse>;
 }
 
 /** Elastic Load Balancing v2 calls. */
@@ -161,6 +171,7 @@ export interface AwsClients {
   cloudFormation: CloudFormationApi;
   ec2: Ec2Api;
   ecs: EcsApi;
+  cloudWatch: CloudWatchApi;
   elb: ElbApi;
   ecr: EcrApi;
   acm: AcmApi;

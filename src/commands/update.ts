@@ -8,7 +8,8 @@ import { updateEndpoint, type UpdateResult } from "../deploy/workflows/endpoint.
 import { headCommit } from "../deploy/git.js";
 import { tagForCommit } from "../deploy/steps/image.js";
 import { InputError } from "../errors.js";
-import { endpointId } from "../params/model.js";
+import { endpointId, type EndpointConfig, type RolloutStrategy } from "../params/model.js";
+import { ROLLOUT_STRATEGIES } from "../params/schema.js";
 import { baseStackName } from "../render/names.js";
 import { deployContext, dockerTagSchema, globalOptionsSchema, loadConfig, minutesSchema, paramOverridesSchema, parseOptions, requireConsent, underLease, type CommandDeps } from "./shared.js";
 
@@ -17,12 +18,14 @@ export const updateOptionsSchema = globalOptionsSchema.merge(paramOverridesSchem
   params: z.string().min(1),
   tag: z.union([z.literal(true), dockerTagSchema]).optional(),
   rolloutTimeout: minutesSchema.default(15),
+  /** Overrides the file's `rollout.strategy` for this rollout. */
+  strategy: z.enum(ROLLOUT_STRATEGIES).optional(),
 });
 
 /** Runs update. */
 export async function runUpdate(raw: unknown, deps: CommandDeps): Promise<UpdateResult> {
   const options = parseOptions(updateOptionsSchema, raw);
-  const config = await loadConfig(options.params, options, deps);
+  const config = withStrategy(await loadConfig(options.params, options, deps), options.strategy);
   let tag = options.tag;
   if (tag === true || tag === undefined) {
     const sha = await headCommit(deps.cwd);
@@ -37,4 +40,9 @@ export async function runUpdate(raw: unknown, deps: CommandDeps): Promise<Update
   );
   deps.out.result(result, () => `${result.endpoint}: ${result.summary.join("; ")}`);
   return result;
+}
+
+/** The configuration with `--strategy` in place of the file's `rollout.strategy`. */
+export function withStrategy(config: EndpointConfig, strategy: RolloutStrategy | undefined): EndpointConfig {
+  return strategy ? { ...config, rollout: { ...config.rollout, strategy } } : config;
 }

@@ -22,4 +22,13 @@ export class SdkEcs extends Adapter implements EcsApi {
   describeTasks(input: ecs.DescribeTasksRequest) {
     return this.call("DescribeTasks", (options) => this.client.send(new ecs.DescribeTasksCommand(input), options));
   }
+  listServiceDeployments(input: ecs.ListServiceDeploymentsRequest) {
+    return this.call("ListServiceDeployments", (options) => this.client.send(new ecs.ListServiceDeploymentsCommand(input), options));
+  }
+  describeServiceDeployments(input: ecs.DescribeServiceDeploymentsRequest) {
+    return this.call("DescribeServiceDeployments", (options) => this.client.send(new ecs.DescribeServiceDeploymentsCommand(input), options));
+  }
+  describeServiceRevisions(input: ecs.DescribeServiceRevisionsRequest) {
+    return this.call("DescribeServiceRevisions", (options) => this.client.send(new ecs.DescribeServiceRevisionsCommand(input), options));
+  }
 }

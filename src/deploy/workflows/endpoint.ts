@@ -21,6 +21,7 @@ import { approvePlan, changeSummary, deployedDesiredCount, fieldOfParameter, kep
 import { followPipelineExecution, waitForImage } from "../steps/image.js";
 import { checkConnection, ensurePipeline, waitForConnection } from "../steps/pipeline.js";
 import { choosePriority, usedPriorities } from "../steps/priority.js";
+import { alarmCause, shiftAndAlarms, trafficShiftTracker, type RolloutWatch } from "../steps/rollout-watch.js";
 import { ensureNfsRule } from "../steps/security-groups.js";
 import { deployStack, findStack, STACK_TIMEOUT_MS, stackOutputs, type DeployOutcome } from "../engine/stack.js";
 import { serviceRolloutLine, validateEndpoint, type EndpointResources, type ValidationReport } from "../steps/validate.js";
@@ -172,9 +173,22 @@ export async function updateEndpoint(config: EndpointConfig, options: UpdateOpti
  */
 export async function rollOut(config: EndpointConfig, stack: Stack, facts: DeploymentFacts, rolloutTimeoutMs: number, ctx: DeployContext): Promise<DeployOutcome> {
   const spec = stackSpec(config, { ...facts, deployedDesiredCount: deployedDesiredCount(stackParameters(stack)) });
+  const id = endpointId(config);
+  const previousTag = stackParameters(stack).APITag;
   // Printed before the change set: the plan of this rollout, as AWS will run it.
-  if (facts.imageTag !== stackParameters(stack).APITag) ctx.out.info(rolloutEstimateLine(rolloutSettingsOf(spec.parameters, config.scaling.desired)));
-  return deployStack(spec, stackDeps(ctx, rolloutOf(stackOutputs(stack), endpointId(config), ctx), rolloutStackTimeout(rolloutTimeoutMs)));
+  if (facts.imageTag !== previousTag) ctx.out.info(rolloutEstimateLine(rolloutSettingsOf(spec.parameters, config.scaling.desired)));
+  const outputs = stackOutputs(stack);
+  try {
+    return await deployStack(spec, stackDeps(ctx, rolloutOf(outputs, config, ctx), rolloutStackTimeout(rolloutTimeoutMs)));
+  } catch (error) {
+    if (!(error instanceof AwsError) || !outputs.ClusterName || !outputs.ServiceName) throw error;
+    const cause = await alarmCause(ctx.aws, id, outputs.ClusterName, outputs.ServiceName);
+    if (!cause) throw error;
+    throw new AwsError(`The rollout of ${facts.imageTag ?? "the image"} on ${id} was ${cause}; the stack was rolled back${previousTag ? ` and runs ${previousTag} again` : ""}.\n${error.message}`, {
+      hint: `Look at the alarm's metric (a bad image answers 5xx or slowly), fix the image and run the same command with a new tag; mlops history ${config.source} lists the deployments.`,
+      cause: error,
+    });
+  }
 }
 
 /**
@@ -302,9 +316,21 @@ async function obtainImage(
 }
 
 
-/** The ECS rollout line of the endpoint's service, for the stack step to show while it waits. */
-function rolloutOf(outputs: Record<string, string>, id: string, ctx: DeployContext): () => Promise<string | undefined> {
-  return () => serviceRolloutLine(requireOutput(outputs, "ClusterName", id), requireOutput(outputs, "ServiceName", id), ctx);
+/** The ECS rollout line of the endpoint's service, with the traffic shift and the alarms, for the stack step to show while it waits. */
+function rolloutOf(outputs: Record<string, string>, config: EndpointConfig, ctx: DeployContext): () => Promise<string | undefined> {
+  const id = endpointId(config);
+  const watch: RolloutWatch = {
+    id,
+    strategy: config.rollout.strategy,
+    listenerRuleArn: outputs.ListenerRuleArn,
+    cloudWatch: ctx.aws.cloudWatch,
+    elb: ctx.aws.elb,
+    track: trafficShiftTracker(config.rollout.bakeMinutes, ctx.clock),
+  };
+  return async () => {
+    const [line, more] = await Promise.all([serviceRolloutLine(requireOutput(outputs, "ClusterName", id), requireOutput(outputs, "ServiceName", id), ctx), shiftAndAlarms(watch)]);
+    return line === undefined ? undefined : more ? `${line} | ${more}` : line;
+  };
 }
 
 /** Where validation looks, from the stack's outputs. */

@@ -19,6 +19,7 @@ import { endpointId, type EndpointConfig } from "../../params/model.js";
 import { TUTORIAL_PARAMETERS } from "../../params/tutorial-keys.js";
 import { baseExportName, pipelineName } from "../../render/names.js";
 import { placeholderImageTag, renderEndpointStack, renderPipelineStack, type DeploymentFacts, type RenderedStack } from "../../render/render.js";
+import { rolloutEstimateLine, rolloutSettingsOf } from "../../render/rollout-time.js";
 import { diffParameters, diffTemplates, formatValue, templateResources, type ParameterChange, type ResourceDiff } from "../../render/template-diff.js";
 import { findIssuedCertificate, findPendingCertificate } from "../steps/certificate.js";
 import { regionText, type DeployContext } from "../context.js";
@@ -62,6 +63,8 @@ export interface RolloutPlan {
   min: number;
   max: number;
   strategy: string;
+  /** How long the rollout takes on AWS with these settings (the rollout-time model). */
+  estimate?: string;
 }
 
 /** Everything create-endpoint / add-endpoint will do. */
@@ -179,7 +182,22 @@ export function changeSummary(parameters: ParameterChange[], tag: string | undef
 /** The rollout the configuration asks for, in one line. */
 export function rolloutStrategy(config: EndpointConfig): string {
   const r = config.rollout;
-  return `rolling update keeping ${r.minimumHealthyPercent}% of tasks serving, up to ${r.maximumPercent}%; ${r.circuitBreakerRollback ? "a failing rollout rolls back (circuit breaker)" : "no automatic rollback"}`;
+  const judges = `${r.circuitBreakerRollback ? "failing tasks (circuit breaker) or" : ""} an alarm in ALARM roll${r.circuitBreakerRollback ? "" : "s"} it back`.trim();
+  switch (r.strategy) {
+    case "blue-green":
+      return `blue/green: the new revision starts beside the old one and takes all traffic at once; both run ${r.bakeMinutes} min more (bake time); ${judges}`;
+    case "canary":
+      return `canary: ${r.canaryPercent}% of traffic to the new revision for ${r.canaryBakeMinutes} min, then all of it; ${r.bakeMinutes} min bake time; ${judges}`;
+    case "linear":
+      return `linear: ${r.linearStepPercent}% of traffic more every ${r.linearStepBakeMinutes} min; ${r.bakeMinutes} min bake time; ${judges}`;
+    default:
+      return `rolling update keeping ${r.minimumHealthyPercent}% of tasks serving, up to ${r.maximumPercent}%; ${judges}`;
+  }
+}
+
+/** The plan's line on how long the rollout takes on AWS, from the rendered stack's settings. */
+export function rolloutEstimate(config: EndpointConfig, parameters: Record<string, string>): string {
+  return rolloutEstimateLine(rolloutSettingsOf(parameters, config.scaling.desired));
 }
 
 /** Where an endpoint's certificate will come from; reads only. */
@@ -247,6 +265,7 @@ export function printPlan(plan: DeployPlan | UpdatePlan, out: Output): void {
       ? "the tag the pipeline's first build pushes (not known until the build runs)"
       : `${r.tag}${r.tagSource === "running" ? " (running now)" : r.imageInEcr === false ? " (waits until it is in ECR)" : ""}`;
   out.info(`Rollout: image ${tag}; ${r.desired} task(s) (autoscaling ${r.min}-${r.max}); ${r.strategy}`);
+  if (r.estimate) out.info(`Rollout time: ${r.estimate}`);
   for (const line of plan.summary) out.info(`Summary: ${line}`);
 }
 
@@ -361,6 +380,7 @@ export async function planDeploy(config: EndpointConfig, options: DeployPlanOpti
       min: config.scaling.min,
       max: config.scaling.max,
       strategy: rolloutStrategy(config),
+      ...(tag !== runningTag || !existing ? { estimate: rolloutEstimate(config, rendered.parameters) } : {}),
     },
     summary: stack.action === "update" ? changeSummary(stack.parameters, tag) : [],
     basis: { listenerArn, existing, previous, facts: { ...facts, certificateArn }, mounted, runningTag, followsPipeline },
@@ -395,7 +415,16 @@ export async function planUpdate(config: EndpointConfig, tag: string, ctx: Deplo
     endpoint: id,
     region: ctx.aws.region,
     stack,
-    rollout: { tag, tagSource: "given", imageInEcr: true, desired: config.scaling.desired, min: config.scaling.min, max: config.scaling.max, strategy: rolloutStrategy(config) },
+    rollout: {
+      tag,
+      tagSource: "given",
+      imageInEcr: true,
+      desired: config.scaling.desired,
+      min: config.scaling.min,
+      max: config.scaling.max,
+      strategy: rolloutStrategy(config),
+      ...(tag !== previous.APITag ? { estimate: rolloutEstimate(config, renderEndpointStack(config, facts).parameters) } : {}),
+    },
     previousTag: runningTagOf(previous),
     summary: changeSummary(stack.parameters, tag),
     basis: { existing, previous, facts },
