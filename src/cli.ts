@@ -192,6 +192,7 @@ const globalsUsedBy: Record<string, readonly string[]> = {
   diff: ["region", "profile", "endpointUrl", "json", "color"],
   schema: ["color"],
   init: ["region", "profile", "endpointUrl", "json", "color"],
+  history: ["region", "profile", "endpointUrl", "json", "color"],
 };
 const allGlobals = ["region", "profile", "endpointUrl", "yes", "json", "color", "lockTimeout", "forceUnlock"] as const;
 
@@ -201,8 +202,10 @@ const examples: Record<string, readonly string[]> = {
   render: ["mlops render params/ep-a.yaml --out out/ep-a", "mlops render params/add-ep-b.json --base ep-a --format json"],
   "create-endpoint": ["mlops create-endpoint params/ep-a.yaml --tag v1", "mlops create-endpoint params/ep-a.yaml --no-pipeline --tag v1 --region eu-west-1 --yes"],
   "add-endpoint": ["mlops add-endpoint params/ep-b.yaml --tag v1", "mlops add-endpoint params/add-ep-b.json --base ep-a --no-pipeline --tag v1"],
-  update: ["mlops update params/ep-a.yaml --tag v2", "mlops update params/ep-a.yaml          # image tag-<git HEAD sha>, built by the pipeline"],
+  update: ["mlops update params/ep-a.yaml --tag v2 --strategy canary", "mlops update params/ep-a.yaml          # image tag-<git HEAD sha>, built by the pipeline"],
   diff: ["mlops diff params/ep-a.yaml --tag v2", "mlops diff params/ep-a.yaml || [ $? -eq 3 ] && echo 'changes to apply'"],
+  rollback: ["mlops rollback params/ep-a.yaml", "mlops rollback params/ep-a.yaml --to v1 --strategy blue-green --yes"],
+  history: ["mlops history params/ep-a.yaml", "mlops history params/ep-a.yaml --json"],
   status: ["mlops status", "mlops status ep-a --json"],
   init: ["mlops init                      # asks for the name, host and region", "mlops init params/ep-c.yaml --name ep-c --host ep-c.example.com --region eu-west-1"],
   schema: ["mlops schema --out schema/params.schema.json", "mlops schema > params.schema.json"],
@@ -214,10 +217,11 @@ function examplesText(name: string): string {
 }
 
 /** The AWS clients each command calls, loaded in the background once its first call is on its way. */
-const CLIENTS_USED: Record<"deploy" | "diff" | "update" | "status" | "teardown", ClientName[]> = {
+const CLIENTS_USED: Record<"deploy" | "diff" | "update" | "history" | "status" | "teardown", ClientName[]> = {
   deploy: ["ssm", "cloudFormation", "acm", "elb", "efs", "logs", "connections", "codeBuild", "codePipeline", "ec2", "ecr", "ecs", "cloudWatch"],
   diff: ["cloudFormation", "acm", "elb", "efs", "logs", "ec2", "ecr"],
   update: ["ssm", "cloudFormation", "ecr", "ecs", "elb", "logs", "cloudWatch"],
+  history: ["cloudFormation", "ecs"],
   status: ["cloudFormation", "ecs", "elb", "ecr", "codePipeline", "efs", "logs", "acm"],
   teardown: ["ssm", "cloudFormation", "codePipeline", "codeBuild", "s3", "ec2", "elb", "acm", "ecr", "logs", "efs"],
 };
@@ -316,6 +320,29 @@ export function buildProgram(makeDeps: (globals: GlobalOptions, preload: ClientN
   ).action(async (params: string, options: Record<string, unknown>) => {
     const { runUpdate } = await import("./commands/update.js");
     await runUpdate({ ...withGlobals(options), params }, deps(CLIENTS_USED.update));
+  });
+
+  tutorialFlags(
+    program
+      .command("rollback")
+      .description("roll the endpoint back to the image of its last successful deployment (or --to TAG), after showing the plan")
+      .argument("<params>", "parameter file")
+      .option("--to <tag>", "image tag to go back to (default: the last successful deployment's before the running one)")
+      .option("--strategy <strategy>", "rolling, blue-green, canary or linear, for this rollout (default: the file's rollout.strategy)")
+      .option("--rollout-timeout <minutes>", "how long to wait for the rollout", "15"),
+  ).action(async (params: string, options: Record<string, unknown>) => {
+    const { runRollback } = await import("./commands/rollback.js");
+    await runRollback({ ...withGlobals(options), params }, deps(CLIENTS_USED.update));
+  });
+
+  tutorialFlags(
+    program
+      .command("history")
+      .description("the endpoint's deployments, newest first: tag, start, duration, strategy and outcome (ECS's record)")
+      .argument("<params>", "parameter file"),
+  ).action(async (params: string, options: Record<string, unknown>) => {
+    const { runHistory } = await import("./commands/history.js");
+    await runHistory({ ...withGlobals(options), params }, deps(CLIENTS_USED.history));
   });
 
   program

@@ -4,6 +4,11 @@ moto skips the type (a warning, like item 6): a stack's alarms never exist, so
 ``SetAlarmState`` on them fails and an ECS service's deployment alarms name
 nothing. Our endpoint stacks declare three alarms that judge every rollout.
 
+The alarms' metrics name their target group by ``Fn::GetAtt TargetGroup.TargetGroupFullName``,
+which moto's target group model does not answer (``AttributeError``); the
+correction answers it as Elastic Load Balancing does (``targetgroup/NAME/ID``,
+the end of the ARN).
+
 The correction gives the type a model that calls moto's ``put_metric_alarm``
 (metric math queries included) and answers the alarm's name as its physical
 id, as CloudFormation does for ``Ref``. An update keeps the alarm's state, as
@@ -135,6 +140,24 @@ def apply() -> None:
         ) -> None:
             _backend(account_id, region_name).delete_alarms([resource_name])
 
+    from moto.elbv2.models import FakeTargetGroup
+
+    def target_group_has_attr(cls: type, attr: str) -> bool:
+        return attr in ("TargetGroupFullName", "TargetGroupName", "TargetGroupArn")
+
+    def target_group_attribute(self: Any, attribute_name: str) -> Any:
+        if attribute_name == "TargetGroupFullName":
+            return self.arn.split(":")[-1]
+        if attribute_name == "TargetGroupName":
+            return self.name
+        if attribute_name == "TargetGroupArn":
+            return self.arn
+        from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
+
+        raise UnformattedGetAttTemplateException()
+
+    FakeTargetGroup.has_cfn_attr = classmethod(target_group_has_attr)  # type: ignore[method-assign,assignment]
+    FakeTargetGroup.get_cfn_attribute = target_group_attribute  # type: ignore[attr-defined]
     # CloudFormationModel.__subclasses__() holds classes weakly: keep this one alive.
     _MODELS.append(AlarmResource)
     for cached in (parsing.get_model_list, parsing.get_model_map, parsing.get_name_type_map):

@@ -64,6 +64,9 @@ def apply() -> None:
     original_update = EC2ContainerServiceBackend.update_service
 
     def update_service(self: Any, service_properties: dict[str, Any]) -> Any:
+        if _state["failure"] is not None and not _state["rolling_back"]:
+            # The stack update that carried the failed deployment stops there.
+            raise DeploymentAlarmFailure(_state["failure"])
         found, _ = self.describe_services(service_properties.get("cluster") or "default", [service_properties.get("service")])
         before = found[0].task_definition if found else None
         service = original_update(self, service_properties)

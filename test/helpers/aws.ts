@@ -13,6 +13,7 @@ import { ECSClient } from "@aws-sdk/client-ecs";
 import { ACMClient } from "@aws-sdk/client-acm";
 import { S3Client } from "@aws-sdk/client-s3";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
@@ -30,6 +31,7 @@ export function sdkClients(endpoint: string) {
     ecs: new ECSClient(config),
     acm: new ACMClient(config),
     logs: new CloudWatchLogsClient(config),
+    cloudWatch: new CloudWatchClient(config),
     s3: new S3Client({ ...config, forcePathStyle: true }),
   };
 }
