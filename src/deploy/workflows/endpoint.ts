@@ -17,7 +17,8 @@ import { stackDeps, type DeployContext } from "../context.js";
 import { requireOutput, stackParameters } from "../engine/discovery.js";
 import { ensureListenerCertificate } from "../steps/listener-certificates.js";
 import { endpointLogGroupName } from "../steps/log-groups.js";
-import { approvePlan, changeSummary, deployedDesiredCount, fieldOfParameter, keptResources, planChanges, planDeploy, planUpdate, printPlan, type DeployPlan } from "./plan.js";
+import { approvePlan, changeSummary, deployedDesiredCount, fieldOfParameter, keptResources, planChanges, planDeploy, planUpdate, printPlan, type DeployPlan, type UpdatePlan } from "./plan.js";
+import { PhaseTimes, type PhaseSeconds } from "../phases.js";
 import { followPipelineExecution, waitForImage } from "../steps/image.js";
 import { checkConnection, ensurePipeline, waitForConnection } from "../steps/pipeline.js";
 import { choosePriority, usedPriorities } from "../steps/priority.js";
@@ -45,6 +46,8 @@ export interface EndpointResult {
   listenerPriority?: number;
   keptFileSystemsMounted: string[];
   validation: ValidationReport;
+  /** Seconds per phase (certificate, stacks, waiting for the image, rollout, validation, ...). */
+  phases?: PhaseSeconds;
 }
 
 /** How many times an added endpoint retries when another endpoint took its listener priority first. */
@@ -55,54 +58,75 @@ export async function deployEndpoint(config: EndpointConfig, options: DeployEndp
   const plan = await planDeploy(config, options, ctx);
   printPlan(plan, ctx.out);
   await approvePlan(plan, ctx);
-  return applyDeploy(config, options, plan, { ...ctx, assumeYes: true });
+  const phases = new PhaseTimes(ctx.clock);
+  return withTimeSummary(phases, ctx, () => applyDeploy(config, options, plan, { ...ctx, assumeYes: true }, phases));
+}
+
+/** Runs `work`, then prints where its time went; also after an AWS failure, not after Ctrl-C. */
+async function withTimeSummary<T extends { phases?: PhaseSeconds }>(phases: PhaseTimes, ctx: DeployContext, work: () => Promise<T>): Promise<T> {
+  try {
+    const result = await work();
+    ctx.out.info(phases.summary());
+    return { ...result, phases: phases.seconds() };
+  } catch (error) {
+    if (!(error instanceof InterruptedError)) ctx.out.info(phases.summary());
+    throw error;
+  }
 }
 
 /** Runs an approved deployment plan; every step converges, so a re-run after an interruption finishes the job. */
-export async function applyDeploy(config: EndpointConfig, options: DeployEndpointOptions, plan: DeployPlan, ctx: DeployContext): Promise<EndpointResult> {
+export async function applyDeploy(config: EndpointConfig, options: DeployEndpointOptions, plan: DeployPlan, ctx: DeployContext, phases = new PhaseTimes(ctx.clock)): Promise<EndpointResult> {
   const id = endpointId(config);
   const { out } = ctx;
   const { listenerArn, existing, previous, runningTag, followsPipeline, mounted } = plan.basis;
 
   out.step(`Certificate for ${config.api.hostHeader}`);
-  const certificateArn = plan.basis.facts.certificateArn ?? (await ensureCertificate(config, ctx));
-  if (listenerArn) {
-    const attached = await ensureListenerCertificate(ctx.aws.elb, ctx.aws.acm, listenerArn, config.api.hostHeader, certificateArn, { clock: ctx.clock, signal: ctx.signal });
-    out.info(attached === "attached" ? `Attached the certificate to the base's HTTPS listener` : `The base's HTTPS listener serves ${config.api.hostHeader}`);
-  }
+  const certificateArn = await phases.time("certificate", async () => {
+    const arn = plan.basis.facts.certificateArn ?? (await ensureCertificate(config, ctx));
+    if (listenerArn) {
+      const attached = await ensureListenerCertificate(ctx.aws.elb, ctx.aws.acm, listenerArn, config.api.hostHeader, arn, { clock: ctx.clock, signal: ctx.signal });
+      out.info(attached === "attached" ? `Attached the certificate to the base's HTTPS listener` : `The base's HTTPS listener serves ${config.api.hostHeader}`);
+    }
+    return arn;
+  });
 
   const facts: DeploymentFacts = { ...plan.basis.facts, certificateArn, imageTag: runningTag, deployedDesiredCount: existing ? deployedDesiredCount(previous) : undefined };
   if (mounted.length) out.info(`Mounting kept EFS file systems again: ${mounted.join(", ")}`);
   if (!existing && facts.logGroupExists) out.info(`Using the kept log group ${endpointLogGroupName(id)}`);
 
   out.step(existing ? `Stack ${id}` : `Creating stack ${id} with no tasks (the image does not exist yet)`);
-  let outcome = await deployWithPriority(config, facts, previous, listenerArn, existing ? undefined : () => keptResources(id, ctx).then((k) => k.facts), ctx);
+  let outcome = await phases.time("stacks", () => deployWithPriority(config, facts, previous, listenerArn, existing ? undefined : () => keptResources(id, ctx).then((k) => k.facts), ctx));
 
   const outputs = outcome.outputs;
   if (options.pipeline && config.pipeline) {
-    // Checked before the pipeline exists: its first execution fails at the source while the handshake is pending.
-    const connection = await checkConnection(config, ctx);
-    if (connection === "pending" && followsPipeline) await waitForConnection(config, options.imageTimeoutMs, ctx);
-    await ensurePipeline(config, { ecrRepositoryName: requireOutput(outputs, "EcrRepositoryName", id), ecrRepositoryUri: requireOutput(outputs, "EcrRepositoryUri", id) }, ctx);
+    const pipeline = config.pipeline;
+    await phases.time("pipeline", async () => {
+      // Checked before the pipeline exists: its first execution fails at the source while the handshake is pending.
+      const connection = await checkConnection({ ...config, pipeline }, ctx);
+      if (connection === "pending" && followsPipeline) await waitForConnection({ ...config, pipeline }, options.imageTimeoutMs, ctx);
+      await ensurePipeline({ ...config, pipeline }, { ecrRepositoryName: requireOutput(outputs, "EcrRepositoryName", id), ecrRepositoryUri: requireOutput(outputs, "EcrRepositoryUri", id) }, ctx);
+    });
   } else if (config.pipeline) {
     out.info("Pipeline skipped (--no-pipeline).");
   }
 
   out.step("Patching security groups");
-  await admitTasksToEfs(outputs, id, ctx);
+  await phases.time("security groups", () => admitTasksToEfs(outputs, id, ctx));
 
   const repository = requireOutput(outputs, "EcrRepositoryName", id);
-  const imageTag = await obtainImage(config, options, runningTag, repository, followsPipeline, ctx);
+  const imageTag = await phases.time("waiting for the image", () => obtainImage(config, options, runningTag, repository, followsPipeline, ctx));
 
   out.step(`Deploying image ${imageTag} with ${config.scaling.desired} task(s)`);
   // The priority the first deployment settled on (chosen, or retried after a collision).
   const listenerPriority = Number(stackParameters(outcome.stack).ListenerRulePriority) || facts.listenerPriority;
-  outcome = await rollOut(config, outcome.stack, { ...facts, imageTag, listenerPriority }, options.rolloutTimeoutMs, ctx);
+  const deployed = outcome.stack;
+  outcome = await phases.time("rollout", () => rollOut(config, deployed, { ...facts, imageTag, listenerPriority }, options.rolloutTimeoutMs, ctx));
   if (outcome.kind === "unchanged") out.info(`Stack ${id} already runs ${imageTag}`);
   // Against the stack as it was before this run: the first deployment may already have applied the file's changes.
   else if (existing) for (const line of changeSummary(diffParameters(previous, stackParameters(outcome.stack)), imageTag)) out.success(line);
 
-  const validation = await validateOwnRollout(id, imageTag, resourcesFrom(outcome.outputs, config), options.rolloutTimeoutMs, ctx);
+  const rolledOut = outcome.outputs;
+  const validation = await phases.time("validation", () => validateOwnRollout(id, imageTag, resourcesFrom(rolledOut, config), options.rolloutTimeoutMs, ctx));
   printWhereItIs(validation, ctx);
   return {
     endpoint: id,
@@ -130,6 +154,8 @@ export interface UpdateResult {
   /** What really changed: configuration, image. */
   summary: string[];
   validation?: ValidationReport;
+  /** Seconds per phase (rollout, validation, ...). */
+  phases?: PhaseSeconds;
 }
 
 /**
@@ -147,17 +173,23 @@ export async function updateEndpoint(config: EndpointConfig, options: UpdateOpti
   printPlan(plan, ctx.out);
   await approvePlan(plan, ctx);
   const run: DeployContext = { ...ctx, assumeYes: true };
+  const phases = new PhaseTimes(ctx.clock);
+  return withTimeSummary(phases, run, () => applyUpdate(config, options, plan, run, phases));
+}
+
+async function applyUpdate(config: EndpointConfig, options: UpdateOptions, plan: UpdatePlan, run: DeployContext, phases: PhaseTimes): Promise<UpdateResult> {
+  const id = plan.endpoint;
   run.out.step(`Updating ${id}: ${plan.basis.previous.APITag ?? "?"} -> ${options.tag}`);
-  const outcome = await rollOut(config, plan.basis.existing, plan.basis.facts, options.rolloutTimeoutMs, run);
+  const outcome = await phases.time("rollout", () => rollOut(config, plan.basis.existing, plan.basis.facts, options.rolloutTimeoutMs, run));
   // A failed update of the base can take the rule with it; every run puts it back.
-  await admitTasksToEfs(outcome.outputs, id, run);
+  await phases.time("security groups", () => admitTasksToEfs(outcome.outputs, id, run));
   if (outcome.kind === "unchanged") {
     run.out.success(`${id} already runs ${options.tag}: nothing to change`);
     return { endpoint: id, imageTag: options.tag, previousTag: plan.previousTag, stack: "unchanged", summary: [`nothing changed; image unchanged: ${options.tag}`] };
   }
   const summary = changeSummary(diffParameters(plan.basis.previous, stackParameters(outcome.stack)), options.tag);
   for (const line of summary) run.out.success(line);
-  const validation = await validateOwnRollout(id, options.tag, resourcesFrom(outcome.outputs, config), options.rolloutTimeoutMs, run);
+  const validation = await phases.time("validation", () => validateOwnRollout(id, options.tag, resourcesFrom(outcome.outputs, config), options.rolloutTimeoutMs, run));
   printWhereItIs(validation, run);
   return { endpoint: id, imageTag: options.tag, previousTag: plan.previousTag, stack: outcome.kind, summary, validation };
 }

@@ -6,6 +6,7 @@
  * teardown finishes when run again.
  */
 import { AwsError, DeclinedError, InputError } from "../../errors.js";
+import { PhaseTimes, type PhaseSeconds } from "../phases.js";
 import { regionText, stackDeps, type DeployContext } from "../context.js";
 import { findExport, importingStacks, listManagedStacks, stackParameters, type ManagedStack } from "../engine/discovery.js";
 import { releaseListenerCertificates } from "../steps/listener-certificates.js";
@@ -40,6 +41,8 @@ export interface TeardownResult {
   deletedLogGroups: string[];
   keptCertificates: string[];
   deletedCertificates: string[];
+  /** Seconds per phase (pipelines, stacks, data). */
+  phases?: PhaseSeconds;
 }
 
 interface EndpointPlan {
@@ -126,10 +129,11 @@ async function runPlan(
     if (!(await ctx.out.confirm("Delete all of the above?"))) throw new DeclinedError();
   }
 
+  const phases = new PhaseTimes(ctx.clock);
   // Pipelines first: a running build would otherwise update a stack being deleted.
   for (const p of plans) {
     if (p.pipeline || p.stack) {
-      const deleted = await deletePipeline(p.endpointId, ctx);
+      const deleted = await phases.time("pipelines", () => deletePipeline(p.endpointId, ctx));
       if (p.pipeline && deleted.stack) result.deletedStacks.push(p.pipeline.stackName);
     }
   }
@@ -146,7 +150,8 @@ async function runPlan(
       if (outputs.EcrRepositoryName && (await emptyRepository(outputs.EcrRepositoryName, ctx)) > 0) result.emptiedRepositories.push(outputs.EcrRepositoryName);
       // The stack deletes the bucket only when it is empty.
       if (outputs.LoadBalancerAccessLogsBucket) await emptyBucket(outputs.LoadBalancerAccessLogsBucket, ctx);
-      if ((await deleteStack(p.stack.stackName, stackDeps(ctx))).kind === "deleted") result.deletedStacks.push(p.stack.stackName);
+      const stackName = p.stack.stackName;
+      if ((await phases.time("stacks", () => deleteStack(stackName, stackDeps(ctx)))).kind === "deleted") result.deletedStacks.push(stackName);
     }
     for (const logGroup of [endpointLogGroupName(p.endpointId), buildLogGroupName(p.endpointId)]) {
       if (options.deleteData) {
@@ -160,7 +165,7 @@ async function runPlan(
     }
     const volumes = fileSystems.get(p.endpointId) ?? [];
     if (options.deleteData && volumes.length) {
-      await deleteFileSystems(volumes, ctx);
+      await phases.time("data", () => deleteFileSystems(volumes, ctx));
       result.deletedFileSystems.push(...volumes);
     } else {
       result.keptFileSystems.push(...volumes);
@@ -188,8 +193,9 @@ async function runPlan(
   reportKept(result.keptFileSystems, ctx);
   if (result.keptLogGroups.length) ctx.out.info(`Kept log group(s) ${result.keptLogGroups.join(", ")} (deleted with --delete-data).`);
   if (result.keptCertificates.length) ctx.out.info(`Kept ACM certificate(s) ${result.keptCertificates.join(", ")} (deleted with --delete-data once unused).`);
+  ctx.out.info(phases.summary());
   ctx.out.success(`Teardown complete: ${result.deletedStacks.length} stack(s) deleted.`);
-  return result;
+  return { ...result, phases: phases.seconds() };
 }
 
 /** One endpoint's part of the teardown plan, named resource by resource (reads only). */
