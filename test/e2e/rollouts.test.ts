@@ -69,6 +69,8 @@ describe("canary, alarms, history and rollback", () => {
     expect(run.code, failure(run)).toBe(0);
     expect(run.stderr).toContain("canary: 10% of traffic to the new revision for 5 min, then all of it");
     expect(run.stderr).toMatch(/Rollout time: On AWS this canary rollout takes about 12 min 5 s/);
+    expect(run.stderr).toMatch(/Time: rollout \d+ s, security groups \d+ s, validation \d+ s \(total \d+ s\)/);
+    expect(JSON.parse((await mlops(["update", "params/ep-a.yaml", "--tag", "v2", "--strategy", "canary", "--yes", "--json"])).stdout)).toMatchObject({ stack: "unchanged" });
     expect(await stackParameter("DeploymentStrategy")).toBe("CANARY");
     expect(await stackParameter("APITag")).toBe("v2");
     const s = await service();
@@ -86,6 +88,7 @@ describe("canary, alarms, history and rollback", () => {
       expect(run.code, failure(run)).toBe(1);
       expect(run.stderr).toContain("rolled back by the alarm ep-a-prod-target-5xx (Threshold Crossed");
       expect(run.stderr).toContain("runs v2 again");
+    expect(run.stderr).toMatch(/Time: rollout \d+ s/);
     } finally {
       await setAlarm("OK");
     }
@@ -119,6 +122,7 @@ describe("canary, alarms, history and rollback", () => {
     const run = await mlops(["rollback", "params/ep-a.yaml", "--yes"]);
     expect(run.code, failure(run)).toBe(0);
     expect(run.stderr).toContain("Rolling ep-a-prod back from v2 to v1");
+    expect(run.stderr).toMatch(/Time: rollout/);
     expect(run.stderr).toContain("Plan for ep-a-prod");
     expect(await stackParameter("APITag")).toBe("v1");
     expect(await serviceImage()).toMatch(/:v1$/);

@@ -336,6 +336,14 @@ describe("accepted forms", () => {
     expect(parseEndpointConfig(`\uFEFF${MINIMAL_BASE}`, "bom.yaml").project).toBe("ep-a");
   });
 
+  it("reads the rollout strategy and alarm thresholds, and names the field of a bad one", () => {
+    const config = parseEndpointConfig(`${MINIMAL_BASE}rollout:\n  strategy: linear\n  linearStepPercent: 33.3\nalarms:\n  p95ResponseSeconds: 0.5\n`, "s.yaml");
+    expect(config.rollout).toMatchObject({ strategy: "linear", linearStepPercent: 33.3, bakeMinutes: 5 });
+    expect(config.alarms).toStrictEqual({ target5xxPercent: 5, p95ResponseSeconds: 0.5, unhealthyHosts: 1, minutes: 2 });
+    const error = failure(`${MINIMAL_BASE}rollout:\n  strategy: big-bang\n  canaryPercent: 0\n  linearStepPercent: 2\n  bakeMinutes: 2000\nalarms:\n  unhealthyHosts: 0\n`);
+    expect(error.issues.map((issue) => issue.path).sort()).toEqual(["alarms.unhealthyHosts", "rollout.bakeMinutes", "rollout.canaryPercent", "rollout.linearStepPercent", "rollout.strategy"]);
+  });
+
   it("keeps YAML dates and yes/no as text", () => {
     const error = failure(`${MINIMAL_BASE}container:\n  tag: 2024-01-01\nrollout:\n  circuitBreakerRollback: yes\n`);
     expect(error.issues.map((issue) => issue.path)).toEqual(["rollout.circuitBreakerRollback"]);
