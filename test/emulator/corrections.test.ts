@@ -67,9 +67,13 @@ import {
   ECSClient,
   RegisterTaskDefinitionCommand,
   UpdateServiceCommand,
+  ListServiceDeploymentsCommand,
+  DescribeServiceDeploymentsCommand,
+  DescribeServiceRevisionsCommand,
   type Service,
 } from "@aws-sdk/client-ecs";
 import { DescribeFileSystemsCommand, EFSClient } from "@aws-sdk/client-efs";
+import { CloudWatchClient, DescribeAlarmsCommand, SetAlarmStateCommand } from "@aws-sdk/client-cloudwatch";
 import {
   CreateTargetGroupCommand,
   DescribeLoadBalancersCommand,
@@ -88,6 +92,7 @@ import {
   gatewayTemplate,
   importerTemplate,
   rolesTemplate,
+  canaryTemplate,
 } from "./fixtures.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
@@ -105,6 +110,7 @@ function aws(url: string) {
     ecs: new ECSClient(config),
     efs: new EFSClient(config),
     elb: new ElasticLoadBalancingV2Client(config),
+    cloudWatch: new CloudWatchClient(config),
   };
 }
 type Aws = ReturnType<typeof aws>;
@@ -264,23 +270,30 @@ const WITHOUT_RESOURCE_STATE = [
   "change-set-replacement",
   "security-group-message",
   "stack-parameters-text",
+  "alarm-resources",
 ];
+/** A third, without the corrections that judge and record deployments (the alarms exist). */
+const WITHOUT_ROLLOUT_JUDGES = ["service-deployments", "deployment-alarms"];
 let lifecycleEmulator: RunningEmulator;
 let stateEmulator: RunningEmulator;
+let judgesEmulator: RunningEmulator;
 let withoutLifecycle: Aws;
 let withoutState: Aws;
+let withoutJudges: Aws;
 
 beforeAll(async () => {
-  [lifecycleEmulator, stateEmulator] = await Promise.all([
+  [lifecycleEmulator, stateEmulator, judgesEmulator] = await Promise.all([
     startEmulator({ without: WITHOUT_STACK_LIFECYCLE }),
     startEmulator({ without: WITHOUT_RESOURCE_STATE }),
+    startEmulator({ without: WITHOUT_ROLLOUT_JUDGES }),
   ]);
   withoutLifecycle = aws(lifecycleEmulator.url);
   withoutState = aws(stateEmulator.url);
+  withoutJudges = aws(judgesEmulator.url);
 });
 
 afterAll(async () => {
-  await Promise.all([lifecycleEmulator?.stop(), stateEmulator?.stop()]);
+  await Promise.all([lifecycleEmulator?.stop(), stateEmulator?.stop(), judgesEmulator?.stop()]);
 });
 
 // --- the corrections ----------------------------------------------------------------
@@ -906,5 +919,87 @@ describe("stack-parameters-text (list parameters read back)", () => {
     const name = uniqueName("l");
     await throughChangeSet(withoutState, name, "CREATE", { body: listTemplate(), values: { Zones: "us-east-1a,us-east-1b" } });
     expect((await describeStack(withoutState, name)).Parameters?.find((p) => p.ParameterKey === "Zones")?.ParameterValue).toBe("['us-east-1a', 'us-east-1b']");
+  });
+});
+
+describe("rollout strategies and alarms (ecs-properties, alarm-resources, service-deployments, deployment-alarms)", () => {
+  async function canary(a: Aws) {
+    const name = uniqueName("c");
+    await throughChangeSet(a, name, "CREATE", { body: canaryTemplate(), values: { APITag: "v1", DesiredCount: 1 } });
+    const made = await stackResources(a, name);
+    return { name, made, service: await describeService(a, made.Cluster!, made.Service!) };
+  }
+
+  async function image(a: Aws, cluster: string, service: string): Promise<string | undefined> {
+    const s = await describeService(a, cluster, service);
+    const described = await a.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: s.taskDefinition! }));
+    return described.taskDefinition?.containerDefinitions?.[0]?.image;
+  }
+
+  it("the strategy, canary settings, alarms and alternate target group survive CloudFormation, as numbers and booleans", async () => {
+    const { made, service } = await canary(main);
+    expect(service.deploymentConfiguration).toMatchObject({
+      strategy: "CANARY",
+      bakeTimeInMinutes: 5,
+      canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 5 },
+      alarms: { alarmNames: [made.Alarm], enable: true, rollback: true },
+    });
+    expect(service.loadBalancers?.[0]?.advancedConfiguration?.alternateTargetGroupArn).toBe(made.AltTg);
+  });
+
+  it("without ecs-properties, the service has no strategy", async () => {
+    const { service } = await canary(withoutState);
+    expect(service.deploymentConfiguration?.strategy).toBeUndefined();
+  });
+
+  it("a stack's alarm exists under its AlarmName, which Ref answers; without alarm-resources it does not", async () => {
+    const { name, made } = await canary(main);
+    expect(made.Alarm).toBe(`${name}-target-5xx`);
+    const alarms = await main.cloudWatch.send(new DescribeAlarmsCommand({ AlarmNames: [made.Alarm!] }));
+    expect(alarms.MetricAlarms?.[0]).toMatchObject({ AlarmName: made.Alarm, Threshold: 5, EvaluationPeriods: 2 });
+    const without = await canary(withoutState);
+    expect((await withoutState.cloudWatch.send(new DescribeAlarmsCommand({ AlarmNames: [`${without.name}-target-5xx`] }))).MetricAlarms ?? []).toEqual([]);
+  });
+
+  it("ListServiceDeployments, DescribeServiceDeployments and DescribeServiceRevisions answer the service's deployments, newest first", async () => {
+    const { name, made } = await canary(main);
+    await throughChangeSet(main, name, "UPDATE", { values: { APITag: "v2", DesiredCount: 1 }, previous: ["CanaryPercent"] });
+    const listed = await main.ecs.send(new ListServiceDeploymentsCommand({ cluster: made.Cluster!, service: made.Service! }));
+    expect(listed.serviceDeployments?.map((d) => d.status)).toEqual(["SUCCESSFUL", "SUCCESSFUL"]);
+    const described = await main.ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: listed.serviceDeployments!.map((d) => d.serviceDeploymentArn!) }));
+    expect(described.serviceDeployments?.[0]?.deploymentConfiguration?.strategy).toBe("CANARY");
+    const revisions = await main.ecs.send(new DescribeServiceRevisionsCommand({ serviceRevisionArns: described.serviceDeployments!.map((d) => d.targetServiceRevision!.arn!) }));
+    expect(revisions.serviceRevisions?.map((r) => r.containerImages?.[0]?.image?.split(":").pop())).toEqual(["v2", "v1"]);
+  });
+
+  it("without service-deployments, ListServiceDeployments is not implemented", async () => {
+    const { made } = await canary(withoutJudges);
+    await expect(withoutJudges.ecs.send(new ListServiceDeploymentsCommand({ cluster: made.Cluster!, service: made.Service! }))).rejects.toThrow(/ListServiceDeployments/);
+  });
+
+  async function failingCanary(a: Aws) {
+    const { name, made } = await canary(a);
+    await a.cloudWatch.send(new SetAlarmStateCommand({ AlarmName: made.Alarm!, StateValue: "ALARM", StateReason: "Threshold Crossed" }));
+    await throughChangeSet(a, name, "UPDATE", { values: { APITag: "v2", DesiredCount: 1 }, previous: ["CanaryPercent"] });
+    return { name, made, stack: await describeStack(a, name) };
+  }
+
+  it("a deployment whose alarm is in ALARM fails: the service goes back to v1, the stack update rolls back, ECS records the alarm", async () => {
+    const { made, stack } = await failingCanary(main);
+    expect(stack.StackStatus).toBe("UPDATE_ROLLBACK_COMPLETE");
+    expect(stack.Parameters?.find((p) => p.ParameterKey === "APITag")?.ParameterValue).toBe("v1");
+    expect(await image(main, made.Cluster!, made.Service!)).toMatch(/:v1$/);
+    const events = (await main.cf.send(new DescribeStackEventsCommand({ StackName: stack.StackName! }))).StackEvents ?? [];
+    expect(events.find((e) => e.ResourceStatus === "UPDATE_FAILED")?.ResourceStatusReason).toContain(`alarm ${made.Alarm} in ALARM`);
+    const listed = await main.ecs.send(new ListServiceDeploymentsCommand({ cluster: made.Cluster!, service: made.Service! }));
+    const described = await main.ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: listed.serviceDeployments!.map((d) => d.serviceDeploymentArn!) }));
+    const failed = described.serviceDeployments?.find((d) => d.status === "ROLLBACK_SUCCESSFUL");
+    expect(failed?.alarms?.triggeredAlarmNames).toEqual([made.Alarm]);
+  });
+
+  it("without deployment-alarms, the alarm changes nothing: the stack and service run v2", async () => {
+    const { made, stack } = await failingCanary(withoutJudges);
+    expect(stack.StackStatus).toBe("UPDATE_COMPLETE");
+    expect(await image(withoutJudges, made.Cluster!, made.Service!)).toMatch(/:v2$/);
   });
 });

@@ -292,3 +292,47 @@ export function rolesTemplate(): string {
     },
   });
 }
+
+/**
+ * ecsTemplate's service with a canary strategy and a deployment alarm, as our endpoint
+ * stacks declare them: the settings come from parameters (text), the alarm by Ref.
+ */
+export function canaryTemplate(): string {
+  const template = JSON.parse(ecsTemplate()) as { Parameters: Json; Resources: Json };
+  const R = template.Resources;
+  template.Parameters.CanaryPercent = { Type: "Number", Default: 10 };
+  R.AltTg = { ...R.Tg };
+  R.ShiftRole = { Type: "AWS::IAM::Role", Properties: { AssumeRolePolicyDocument: assumeRole("ecs.amazonaws.com") } };
+  R.Alarm = {
+    Type: "AWS::CloudWatch::Alarm",
+    Properties: {
+      AlarmName: sub("${AWS::StackName}-target-5xx"),
+      ComparisonOperator: "GreaterThanThreshold",
+      Threshold: 5,
+      EvaluationPeriods: 2,
+      TreatMissingData: "notBreaching",
+      Metrics: [
+        {
+          Id: "errors",
+          ReturnData: true,
+          MetricStat: {
+            Metric: { Namespace: "AWS/ApplicationELB", MetricName: "HTTPCode_Target_5XX_Count", Dimensions: [{ Name: "TargetGroup", Value: getAtt("Tg", "TargetGroupFullName") }] },
+            Period: 60,
+            Stat: "Sum",
+          },
+        },
+      ],
+    },
+  };
+  const service = R.Service as { Properties: Json };
+  service.Properties.DeploymentConfiguration = {
+    ...(service.Properties.DeploymentConfiguration as Json),
+    Strategy: "CANARY",
+    BakeTimeInMinutes: "5",
+    CanaryConfiguration: { CanaryPercent: ref("CanaryPercent"), CanaryBakeTimeInMinutes: "5" },
+    Alarms: { AlarmNames: [ref("Alarm")], Enable: true, Rollback: true },
+  };
+  const [balancer] = service.Properties.LoadBalancers as Json[];
+  service.Properties.LoadBalancers = [{ ...balancer, AdvancedConfiguration: { AlternateTargetGroupArn: ref("AltTg"), RoleArn: getAtt("ShiftRole", "Arn") } }];
+  return JSON.stringify(template);
+}
