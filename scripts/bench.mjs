@@ -205,6 +205,7 @@ async function report() {
   const model = await import("../dist/rollout-time.js");
   lines.push("");
   lines.push(...model.rolloutComparisonLines());
+  lines.push("", "The four strategies with mlops's defaults (2 tasks):", ...model.strategyComparisonLines().map((l) => `  ${l}`));
   process.stdout.write(`${lines.join("\n")}\n`);
   if (process.env.BENCH_JSON) process.stdout.write(`${JSON.stringify({ figures, counts: proxy.counts })}\n`);
 }
