@@ -69,7 +69,7 @@ describe("the bundled CLI", () => {
     const result = await run(["update", params, "--tag", "v1", "--yes"], { MLOPS_ENDPOINT_URL: endpoint });
     expect(result.code, result.stderr).toBe(2);
     expect(result.stderr).toContain("no stack preload-probe-prod");
-    expect(result.clients).toEqual(["client-cloudformation", "client-cloudwatch-logs", "client-ecr", "client-ecs", "client-elastic-load-balancing-v2", "client-ssm"]);
+    expect(result.clients).toEqual(["client-cloudformation", "client-cloudwatch", "client-cloudwatch-logs", "client-ecr", "client-ecs", "client-elastic-load-balancing-v2", "client-ssm"]);
   });
 
   it("maps stack traces to the TypeScript sources", async () => {
