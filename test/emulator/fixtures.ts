@@ -301,7 +301,7 @@ export function canaryTemplate(): string {
   const template = JSON.parse(ecsTemplate()) as { Parameters: Json; Resources: Json };
   const R = template.Resources;
   template.Parameters.CanaryPercent = { Type: "Number", Default: 10 };
-  R.AltTg = { ...R.Tg };
+  R.AltTg = R.Tg;
   R.ShiftRole = { Type: "AWS::IAM::Role", Properties: { AssumeRolePolicyDocument: assumeRole("ecs.amazonaws.com") } };
   R.Alarm = {
     Type: "AWS::CloudWatch::Alarm",
@@ -333,6 +333,6 @@ export function canaryTemplate(): string {
     Alarms: { AlarmNames: [ref("Alarm")], Enable: true, Rollback: true },
   };
   const [balancer] = service.Properties.LoadBalancers as Json[];
-  service.Properties.LoadBalancers = [{ ...balancer, AdvancedConfiguration: { AlternateTargetGroupArn: ref("AltTg"), RoleArn: getAtt("ShiftRole", "Arn") } }];
+  service.Properties.LoadBalancers = [{ ...(balancer as Record<string, unknown>), AdvancedConfiguration: { AlternateTargetGroupArn: ref("AltTg"), RoleArn: getAtt("ShiftRole", "Arn") } }];
   return JSON.stringify(template);
 }

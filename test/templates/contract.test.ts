@@ -121,6 +121,7 @@ const ENDPOINT_OUTPUTS = [
   "ServiceName",
   "ClusterName",
   "TargetGroupArn",
+  "AlternateTargetGroupArn",
   "ListenerRuleArn",
   "TaskSecurityGroupId",
   "EfsSecurityGroupId",
@@ -436,6 +437,8 @@ describe("endpoint wiring", () => {
         ],
       });
       expect(resource(t, "AlternateTargetGroup").Condition).toBe("ShiftTraffic");
+      // Validation and status count the new revision's targets in either target group.
+      expect(t.Outputs?.["AlternateTargetGroupArn"]).toMatchObject({ Condition: "ShiftTraffic", Value: { Ref: "AlternateTargetGroup" } });
       const role = resource(t, "TrafficShiftRole");
       expect(role.Condition).toBe("ShiftTraffic");
       expect(props(role)["ManagedPolicyArns"]).toEqual([{ "Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers" }]);

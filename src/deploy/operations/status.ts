@@ -139,7 +139,7 @@ async function readTargets(row: Row, ctx: DeployContext): Promise<void> {
   const arn = row.outputs.TargetGroupArn;
   if (!arn) return;
   try {
-    const health = await targetHealthCounts(ctx.aws.elb, arn);
+    const health = await targetHealthCounts(ctx.aws.elb, [arn, row.outputs.AlternateTargetGroupArn]);
     row.status.totalTargets = health.total;
     row.status.healthyTargets = health.healthy;
   } catch (error) {

@@ -15,6 +15,8 @@ export interface EndpointResources {
   clusterName: string;
   serviceName: string;
   targetGroupArn: string;
+  /** The second target group of a traffic-shifting strategy: the new revision's tasks may be there. */
+  alternateTargetGroupArn?: string;
   logGroupName: string;
   loadBalancerDnsName: string;
   hostHeader: string;
@@ -148,14 +150,16 @@ async function stoppedTaskReasons(resources: EndpointResources, ctx: DeployConte
   return reasons.length ? `Stopped tasks: ${[...new Set(reasons)].join("; ")}. ` : "";
 }
 
-/** How many of a target group's targets are healthy. */
-export async function targetHealthCounts(elb: ElbApi, targetGroupArn: string): Promise<{ healthy: number; total: number }> {
-  const list = (await elb.describeTargetHealth({ TargetGroupArn: targetGroupArn })).TargetHealthDescriptions ?? [];
+/** How many targets are healthy, across the endpoint's target groups (one, or two with a traffic-shifting strategy). */
+export async function targetHealthCounts(elb: ElbApi, targetGroupArns: string | (string | undefined)[]): Promise<{ healthy: number; total: number }> {
+  const arns = (Array.isArray(targetGroupArns) ? targetGroupArns : [targetGroupArns]).filter((a): a is string => !!a);
+  const lists = await Promise.all(arns.map(async (arn) => (await elb.describeTargetHealth({ TargetGroupArn: arn })).TargetHealthDescriptions ?? []));
+  const list = lists.flat();
   return { healthy: list.filter((t) => t.TargetHealth?.State === "healthy").length, total: list.length };
 }
 
 async function targetHealth(resources: EndpointResources, ctx: DeployContext, desired: number, timeoutMs: number): Promise<{ healthy: number; total: number }> {
-  const read = () => targetHealthCounts(ctx.aws.elb, resources.targetGroupArn);
+  const read = () => targetHealthCounts(ctx.aws.elb, [resources.targetGroupArn, resources.alternateTargetGroupArn]);
   if (desired === 0) return read();
   return pollUntil(
     async () => {

@@ -373,6 +373,7 @@ export function resourcesFrom(outputs: Record<string, string>, config: EndpointC
     clusterName: requireOutput(outputs, "ClusterName", id),
     serviceName: requireOutput(outputs, "ServiceName", id),
     targetGroupArn: requireOutput(outputs, "TargetGroupArn", id),
+    ...(outputs.AlternateTargetGroupArn ? { alternateTargetGroupArn: outputs.AlternateTargetGroupArn } : {}),
     logGroupName: requireOutput(outputs, "LogGroupName", id),
     loadBalancerDnsName: requireOutput(outputs, "LoadBalancerDnsName", id),
     hostHeader: config.api.hostHeader,

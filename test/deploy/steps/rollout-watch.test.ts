@@ -9,6 +9,7 @@
 import { describe, expect, it } from "vitest";
 import type { CloudWatchApi, EcsApi, ElbApi } from "../../../src/aws/interfaces.js";
 import { alarmCause, alarmsText, shiftAndAlarms, shiftText, trafficShiftTracker } from "../../../src/deploy/steps/rollout-watch.js";
+import { targetHealthCounts } from "../../../src/deploy/steps/validate.js";
 import { FakeClock } from "../../fakes/clock.js";
 
 const BLUE = "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/ep-a-prod/1";
@@ -80,5 +81,16 @@ describe("why a rollout was rolled back", () => {
   it("falls back to the alarms in ALARM now, and says nothing when no alarm explains it (circuit breaker)", async () => {
     expect(await alarmCause({ ecs: ecs(undefined), cloudWatch: cloudWatch({ "ep-a-prod-unhealthy-hosts": ["ALARM"] }) }, "ep-a-prod", "c", "s")).toBe("rolled back by the alarm ep-a-prod-unhealthy-hosts");
     expect(await alarmCause({ ecs: ecs(undefined), cloudWatch: cloudWatch({ "ep-a-prod-unhealthy-hosts": ["OK"] }) }, "ep-a-prod", "c", "s")).toBeUndefined();
+  });
+});
+
+describe("target health after a traffic shift", () => {
+  it("counts the targets of both target groups: the new revision serves from the one that had no traffic", async () => {
+    const states: Record<string, string[]> = { [BLUE]: [], [GREEN]: ["healthy", "healthy"] };
+    const elb = {
+      describeTargetHealth: async (input: { TargetGroupArn: string }) => ({ TargetHealthDescriptions: (states[input.TargetGroupArn] ?? []).map((State) => ({ TargetHealth: { State } })) }),
+    } as unknown as ElbApi;
+    expect(await targetHealthCounts(elb, [BLUE, GREEN])).toEqual({ healthy: 2, total: 2 });
+    expect(await targetHealthCounts(elb, [BLUE, undefined])).toEqual({ healthy: 0, total: 0 });
   });
 });
