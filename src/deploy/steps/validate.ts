@@ -142,7 +142,8 @@ async function describeService(resources: EndpointResources, ctx: DeployContext)
   return service;
 }
 
-async function stoppedTaskReasons(resources: EndpointResources, ctx: DeployContext): Promise<string> {
+/** "Stopped tasks: REASON; REASON. " for the service's last stopped tasks, or "" when none stopped. */
+export async function stoppedTaskReasons(resources: Pick<EndpointResources, "clusterName" | "serviceName">, ctx: DeployContext): Promise<string> {
   const stopped = await ctx.aws.ecs.listTasks({ cluster: resources.clusterName, serviceName: resources.serviceName, desiredStatus: "STOPPED", maxResults: 3 });
   if (!stopped.taskArns?.length) return "";
   const tasks = await ctx.aws.ecs.describeTasks({ cluster: resources.clusterName, tasks: stopped.taskArns });

@@ -25,7 +25,7 @@ import { choosePriority, usedPriorities } from "../steps/priority.js";
 import { alarmCause, shiftAndAlarms, trafficShiftTracker, type RolloutWatch } from "../steps/rollout-watch.js";
 import { ensureNfsRule } from "../steps/security-groups.js";
 import { deployStack, findStack, STACK_TIMEOUT_MS, stackOutputs, type DeployOutcome } from "../engine/stack.js";
-import { serviceRolloutLine, validateEndpoint, type EndpointResources, type ValidationReport } from "../steps/validate.js";
+import { serviceRolloutLine, stoppedTaskReasons, validateEndpoint, type EndpointResources, type ValidationReport } from "../steps/validate.js";
 
 /** Options of create-endpoint and add-endpoint. */
 export interface DeployEndpointOptions {
@@ -215,7 +215,12 @@ export async function rollOut(config: EndpointConfig, stack: Stack, facts: Deplo
   } catch (error) {
     if (!(error instanceof AwsError) || !outputs.ClusterName || !outputs.ServiceName) throw error;
     const cause = await alarmCause(ctx.aws, id, outputs.ClusterName, outputs.ServiceName);
-    if (!cause) throw error;
+    if (!cause) {
+      // No alarm fired: the circuit breaker did (its stopped tasks say why), or something else failed.
+      const stopped = await stoppedTaskReasons({ clusterName: outputs.ClusterName, serviceName: outputs.ServiceName }, ctx).catch(() => "");
+      if (!stopped) throw error;
+      throw new AwsError(`${error.message}\n${stopped.trim()}`, { ...(error.hint ? { hint: error.hint } : {}), cause: error });
+    }
     throw new AwsError(`The rollout of ${facts.imageTag ?? "the image"} on ${id} was ${cause}; the stack was rolled back${previousTag ? ` and runs ${previousTag} again` : ""}.\n${error.message}`, {
       hint: `Look at the alarm's metric (a bad image answers 5xx or slowly), fix the image and run the same command with a new tag; mlops history ${config.source} lists the deployments.`,
       cause: error,

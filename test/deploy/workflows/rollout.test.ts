@@ -197,3 +197,47 @@ describe("changes CloudFormation cannot make", () => {
     expect(out.lines.join("\n")).toMatch(/REPLACEMENT: TaskDefinition \(AWS::ECS::TaskDefinition\) will be replaced \(changed: ContainerDefinitions \(parameter APITag\)\)/);
   });
 });
+
+describe("a rollout that ECS rolls back", () => {
+  /** ECS and CloudWatch as the API references describe them after a failed deployment. */
+  function judges(options: { alarm?: string; stoppedReason?: string }) {
+    const ecsApi = {
+      listServiceDeployments: async () => ({ serviceDeployments: [{ serviceDeploymentArn: "arn:dep/1" }] }),
+      describeServiceDeployments: async () => ({
+        serviceDeployments: [{ status: "ROLLBACK_SUCCESSFUL", ...(options.alarm ? { alarms: { status: "TRIGGERED", triggeredAlarmNames: [options.alarm] } } : {}) }],
+      }),
+      listTasks: async () => ({ taskArns: options.stoppedReason ? ["arn:task/1"] : [] }),
+      describeTasks: async () => ({ tasks: [{ stoppedReason: options.stoppedReason }] }),
+    };
+    const cloudWatch = {
+      describeAlarms: async () => ({ MetricAlarms: options.alarm ? [{ AlarmName: options.alarm, StateValue: "ALARM", StateReason: "Threshold Crossed: 2 datapoints were greater than 5.0" }] : [] }),
+    };
+    ctx.aws = { ...ctx.aws, ecs: ecsApi, cloudWatch } as unknown as AwsClients;
+  }
+
+  async function failingRollout(reason: string): Promise<Error> {
+    await createWithoutImage();
+    await rollOut(config, await stackNow(), { certificateArn: CERTIFICATE, imageTag: "v1" }, 15 * 60_000, ctx);
+    const failing = fakeTemplateOf(TEMPLATE, OUTPUTS);
+    const service = failing.resources.find((r) => r.logicalId === "Service");
+    if (service) service.fail = reason;
+    fake.defineTemplate(TEMPLATE, failing);
+    return rollOut(config, await stackNow(), { certificateArn: CERTIFICATE, imageTag: "v2" }, 15 * 60_000, ctx).then(
+      () => new Error("the rollout succeeded"),
+      (error: Error) => error,
+    );
+  }
+
+  it("names the alarm that fired and says the stack runs the previous image again", async () => {
+    judges({ alarm: "ep-a-prod-target-5xx" });
+    const error = await failingRollout("Service deployment failed: alarm ep-a-prod-target-5xx in ALARM.");
+    expect(error.message).toContain("The rollout of v2 on ep-a-prod was rolled back by the alarm ep-a-prod-target-5xx (Threshold Crossed: 2 datapoints were greater than 5.0); the stack was rolled back and runs v1 again.");
+  });
+
+  it("without an alarm, names the stopped tasks' reasons (the circuit breaker)", async () => {
+    judges({ stoppedReason: "Essential container in task exited" });
+    const error = await failingRollout("Error occurred during operation 'ECS Deployment Circuit Breaker was triggered'.");
+    expect(error.message).toContain("ECS Deployment Circuit Breaker was triggered");
+    expect(error.message).toContain("Stopped tasks: Essential container in task exited.");
+  });
+});
