@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { packageFile } from "../package-files.js";
-import { endpointId, type EndpointConfig, type RolloutStrategy } from "../params/model.js";
+import { endpointId, type EndpointConfig } from "../params/model.js";
 import { baseStackName, deploymentStrategyParameter, endpointStackName, pipelineStackName, stackTags } from "./names.js";
 
 /** Template files, resolved from the installed package so `mlops` works from any directory. */
@@ -31,8 +31,6 @@ export interface DeploymentFacts {
    * count is sent to the service only when it differs (see `SendDesiredCount`).
    */
   deployedDesiredCount?: number;
-  /** `update --strategy`: the strategy of this rollout instead of the file's. */
-  strategy?: RolloutStrategy;
 }
 
 /** The input of one CloudFormation stack. */
@@ -87,7 +85,7 @@ export function renderEndpointStack(config: EndpointConfig, facts: DeploymentFac
     MinimumHealthyPercent: String(config.rollout.minimumHealthyPercent),
     MaximumPercent: String(config.rollout.maximumPercent),
     CircuitBreakerRollback: String(config.rollout.circuitBreakerRollback),
-    DeploymentStrategy: deploymentStrategyParameter(facts.strategy ?? config.rollout.strategy),
+    DeploymentStrategy: deploymentStrategyParameter(config.rollout.strategy),
     BakeTimeInMinutes: String(config.rollout.bakeMinutes),
     CanaryPercent: String(config.rollout.canaryPercent),
     CanaryBakeTimeInMinutes: String(config.rollout.canaryBakeMinutes),

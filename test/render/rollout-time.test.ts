@@ -91,7 +91,7 @@ describe("rollout model of the traffic-shifting strategies", () => {
 
   it("reads the strategy from the rendered stack and prints its own line", async () => {
     const config = await loadEndpointConfig("params/ep-a.yaml");
-    const rendered = renderEndpointStack(config, { imageTag: "v1", strategy: "canary" });
+    const rendered = renderEndpointStack({ ...config, rollout: { ...config.rollout, strategy: "canary" } }, { imageTag: "v1" });
     const settings = rolloutSettingsOf(rendered.parameters, config.scaling.desired);
     expect(settings.strategy).toBe("canary");
     expect(rolloutEstimateLine(settings, assumptions)).toBe(
