@@ -87,10 +87,6 @@ def apply() -> None:
             return "AWS::CloudWatch::Alarm"
 
         @classmethod
-        def has_cfn_attr(cls, attr: str) -> bool:
-            return attr == "Arn"
-
-        @classmethod
         def create_from_cloudformation_json(  # type: ignore[misc]
             cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **kwargs: Any
         ) -> "AlarmResource":
