@@ -210,6 +210,10 @@ const examples: Record<string, readonly string[]> = {
   init: ["mlops init                      # asks for the name, host and region", "mlops init params/ep-c.yaml --name ep-c --host ep-c.example.com --region eu-west-1"],
   schema: ["mlops schema --out schema/params.schema.json", "mlops schema > params.schema.json"],
   teardown: ["mlops teardown params/ep-b.yaml", "mlops teardown --all --delete-data --yes   # also EFS data, log groups, certificates"],
+  weights: ["mlops weights push params/ep-a.yaml ./weights", "mlops weights push params/ep-a.yaml s3://my-models/llm/ --schedule \"rate(3 minutes)\""],
+  push: ["mlops weights push params/ep-a.yaml ./weights --delete", "mlops weights push params/ep-a.yaml s3://my-models/llm/ --schedule \"rate(3 minutes)\""],
+  schedule: ["mlops weights schedule params/ep-a.yaml \"cron(0 3 * * ? *)\"", "mlops weights schedule params/ep-a.yaml --off"],
+  ls: ["mlops weights ls params/ep-a.yaml", "mlops weights ls params/ep-a.yaml models/ --assets --json"],
 };
 
 function examplesText(name: string): string {
@@ -217,13 +221,14 @@ function examplesText(name: string): string {
 }
 
 /** The AWS clients each command calls, loaded in the background once its first call is on its way. */
-const CLIENTS_USED: Record<"deploy" | "diff" | "update" | "history" | "status" | "teardown", ClientName[]> = {
+const CLIENTS_USED: Record<"deploy" | "diff" | "update" | "history" | "status" | "teardown" | "weights", ClientName[]> = {
   deploy: ["ssm", "cloudFormation", "acm", "elb", "efs", "logs", "connections", "codeBuild", "codePipeline", "ec2", "ecr", "ecs", "cloudWatch"],
   diff: ["cloudFormation", "acm", "elb", "efs", "logs", "ec2", "ecr"],
   update: ["ssm", "cloudFormation", "ecr", "ecs", "elb", "logs", "cloudWatch"],
   history: ["cloudFormation", "ecs"],
   status: ["cloudFormation", "ecs", "elb", "ecr", "codePipeline", "efs", "logs", "acm"],
   teardown: ["ssm", "cloudFormation", "codePipeline", "codeBuild", "s3", "ec2", "elb", "acm", "ecr", "logs", "efs"],
+  weights: ["ssm", "cloudFormation", "s3", "ecs", "logs"],
 };
 
 /**
@@ -393,6 +398,45 @@ export function buildProgram(makeDeps: (globals: GlobalOptions, preload: ClientN
     const { runTeardown } = await import("./commands/teardown.js");
     await runTeardown({ ...withGlobals(options), params }, deps(CLIENTS_USED.teardown));
   });
+
+  const weights = program.command("weights").description("model weights onto the endpoint's EFS volume by a one-off Fargate task (no bastion), on a schedule, and a listing of the volume");
+  tutorialFlags(
+    weights
+      .command("push")
+      .description("sync s3://bucket/prefix/ (or a local folder, uploaded first) onto the weights volume; streams the task's log lines")
+      .argument("<params>", "parameter file")
+      .argument("<source>", "s3://bucket/prefix/ or a local folder")
+      .option("--delete", "also delete files on the volume that are not in the source")
+      .option("--schedule <expression>", 'repeat the sync from S3: rate(3 minutes), cron(0 3 * * ? *) or at(2030-01-01T00:00:00)')
+      .option("--timeout <minutes>", "how long to wait for the sync task", "60"),
+  ).action(async (params: string, source: string, options: Record<string, unknown>) => {
+    const { runWeightsPush } = await import("./commands/weights.js");
+    await runWeightsPush({ ...withGlobals(options), params, source }, deps(CLIENTS_USED.weights));
+  });
+  tutorialFlags(
+    weights
+      .command("schedule")
+      .description("set the schedule that repeats the sync from the endpoint's S3 source, or remove it (--off)")
+      .argument("<params>", "parameter file")
+      .argument("[expression]", "rate(...), cron(...) or at(...)")
+      .option("--off", "remove the schedule"),
+  ).action(async (params: string, expression: string | undefined, options: Record<string, unknown>) => {
+    const { runWeightsSchedule } = await import("./commands/weights.js");
+    await runWeightsSchedule({ ...withGlobals(options), params, expression }, deps(CLIENTS_USED.weights));
+  });
+  tutorialFlags(
+    weights
+      .command("ls")
+      .description("list the files on the weights volume (or --assets), with sizes and dates, by the same one-off task")
+      .argument("<params>", "parameter file")
+      .argument("[path]", "a folder or file on the volume", "")
+      .option("--assets", "list the assets volume instead (read only)")
+      .option("--timeout <minutes>", "how long to wait for the listing task", "15"),
+  ).action(async (params: string, path: string, options: Record<string, unknown>) => {
+    const { runWeightsLs } = await import("./commands/weights.js");
+    await runWeightsLs({ ...withGlobals(options), params, path }, deps(CLIENTS_USED.weights));
+  });
+  for (const command of weights.commands) command.addHelpText("after", examplesText(command.name()));
 
   for (const command of program.commands) command.addHelpText("after", examplesText(command.name()));
   return program;

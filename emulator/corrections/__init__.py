@@ -37,6 +37,8 @@ MODULES = [
     "alarm_resources",
     "service_deployments",
     "deployment_alarms",
+    "one_off_task",
+    "scheduler_schedule",
 ]
 
 

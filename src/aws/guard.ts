@@ -24,8 +24,10 @@ export interface StartedChange {
   target?: string;
   /** Still waiting for AWS's answer. */
   inFlight: boolean;
-  /** AWS was later seen to have finished the operation (a stack no longer in progress). */
+  /** AWS was later seen to have finished the operation (a stack no longer in progress, a task stopped). */
   finished?: boolean;
+  /** runTask: the task it started, which runs on after the command ends. */
+  task?: { arn: string; cluster: string };
 }
 
 /** The changes started so far, newest last. */
@@ -55,6 +57,21 @@ function noteStackStates(log: ChangeLog, input: unknown, output: unknown): void 
   }
 }
 
+/** Remembers the task a RunTask started, so that an interruption names it. */
+function noteStartedTask(change: StartedChange, input: unknown, output: unknown): void {
+  const arn = (output as { tasks?: { taskArn?: string }[] } | undefined)?.tasks?.[0]?.taskArn;
+  const cluster = (input as { cluster?: string } | undefined)?.cluster ?? "default";
+  if (arn) change.task = { arn, cluster };
+}
+
+/** Marks the one-off tasks a DescribeTasks answer shows STOPPED as finished. */
+function noteStoppedTasks(log: ChangeLog, output: unknown): void {
+  const tasks = (output as { tasks?: { taskArn?: string; lastStatus?: string }[] } | undefined)?.tasks ?? [];
+  for (const change of log.started) {
+    if (change.task && tasks.some((t) => t.taskArn === change.task?.arn && t.lastStatus === "STOPPED")) change.finished = true;
+  }
+}
+
 /** Operations AWS carries on after answering the call. */
 function describeChange(change: StartedChange): string | undefined {
   const target = change.target ? ` ${change.target}` : "";
@@ -63,6 +80,7 @@ function describeChange(change: StartedChange): string | undefined {
   if (change.method === "continueUpdateRollback") return `the rollback of stack${target} (CloudFormation continues it)`;
   if (change.method === "deleteFileSystem") return `the deletion of EFS file system${target}`;
   if (change.method === "requestCertificate") return undefined;
+  if (change.method === "runTask" && change.task) return `the one-off ECS task ${change.task.arn} (it runs to its end; to stop it now: aws ecs stop-task --cluster ${change.task.cluster} --task ${change.task.arn})`;
   return change.inFlight ? `${change.service}.${change.method}${target} (sent just before Ctrl-C)` : undefined;
 }
 
@@ -110,12 +128,15 @@ export function guardClients(clients: AwsClients, signal: AbortSignal, log: Chan
           if (!mutating) {
             const output = await (value as (i: unknown) => Promise<unknown>).call(target, input);
             if (property === "describeStacks") noteStackStates(log, input, output);
+            if (property === "describeTasks") noteStoppedTasks(log, output);
             return output;
           }
           const change: StartedChange = { service, method: property, target: targetOf(input), inFlight: true };
           log.started.push(change);
           try {
-            return await (value as (i: unknown) => Promise<unknown>).call(target, input);
+            const output = await (value as (i: unknown) => Promise<unknown>).call(target, input);
+            if (property === "runTask") noteStartedTask(change, input, output);
+            return output;
           } finally {
             change.inFlight = false;
           }

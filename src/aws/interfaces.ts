@@ -73,6 +73,8 @@ export interface EcsApi {
   listServiceDeployments(input: ecs.ListServiceDeploymentsRequest): Promise<ecs.ListServiceDeploymentsResponse>;
   describeServiceDeployments(input: ecs.DescribeServiceDeploymentsRequest): Promise<ecs.DescribeServiceDeploymentsResponse>;
   describeServiceRevisions(input: ecs.DescribeServiceRevisionsRequest): Promise<ecs.DescribeServiceRevisionsResponse>;
+  runTask(input: ecs.RunTaskRequest): Promise<ecs.RunTaskResponse>;
+  stopTask(input: ecs.StopTaskRequest): Promise<ecs.StopTaskResponse>;
 }
 
 /** Elastic Load Balancing v2 calls. */
@@ -109,10 +111,15 @@ export interface LogsApi {
   deleteLogGroup(input: logs.DeleteLogGroupRequest): Promise<unknown>;
 }
 
-/** S3 calls (emptying artifact buckets). */
+/** S3 calls (emptying artifact buckets, uploading weights). */
 export interface S3Api {
   listObjectVersions(input: s3.ListObjectVersionsRequest): Promise<s3.ListObjectVersionsOutput>;
   deleteObjects(input: s3.DeleteObjectsRequest): Promise<s3.DeleteObjectsOutput>;
+  putObject(input: s3.PutObjectCommandInput): Promise<s3.PutObjectOutput>;
+  createMultipartUpload(input: s3.CreateMultipartUploadRequest): Promise<s3.CreateMultipartUploadOutput>;
+  uploadPart(input: s3.UploadPartCommandInput): Promise<s3.UploadPartOutput>;
+  completeMultipartUpload(input: s3.CompleteMultipartUploadRequest): Promise<s3.CompleteMultipartUploadOutput>;
+  abortMultipartUpload(input: s3.AbortMultipartUploadRequest): Promise<s3.AbortMultipartUploadOutput>;
 }
 
 /** CodeBuild calls. */

@@ -31,6 +31,28 @@ export interface DeploymentFacts {
    * count is sent to the service only when it differs (see `SendDesiredCount`).
    */
   deployedDesiredCount?: number;
+  /** What the weights sync task copies from and how often (set by `mlops weights`); absent: none. */
+  weights?: WeightsSyncSettings;
+}
+
+/** The weights sync settings a stack keeps (`mlops weights push` / `schedule` set them; other commands carry them over). */
+export interface WeightsSyncSettings {
+  sourceBucket: string;
+  /** Empty or ending with `/`. */
+  sourcePrefix: string;
+  deleteExtraneous: boolean;
+  /** EventBridge Scheduler expression; empty: no schedule. */
+  schedule: string;
+}
+
+/** The weights settings of a deployed stack's parameters. */
+export function weightsSettingsOf(parameters: Record<string, string>): WeightsSyncSettings {
+  return {
+    sourceBucket: parameters.WeightsSourceBucket ?? "",
+    sourcePrefix: parameters.WeightsSourcePrefix ?? "",
+    deleteExtraneous: parameters.WeightsSyncDelete === "true",
+    schedule: parameters.WeightsSchedule ?? "",
+  };
 }
 
 /** The input of one CloudFormation stack. */
@@ -98,6 +120,10 @@ export function renderEndpointStack(config: EndpointConfig, facts: DeploymentFac
     LogRetentionDays: String(config.logRetentionDays),
     LogGroupExists: String(facts.logGroupExists ?? false),
     ImagesToKeep: String(config.imagesToKeep),
+    WeightsSourceBucket: facts.weights?.sourceBucket ?? "",
+    WeightsSourcePrefix: facts.weights?.sourcePrefix ?? "",
+    WeightsSyncDelete: String(facts.weights?.deleteExtraneous ?? false),
+    WeightsSchedule: facts.weights?.schedule ?? "",
   };
   const certificateArn = facts.certificateArn ?? config.api.certificateArn ?? "";
   let parameters: Record<string, string>;

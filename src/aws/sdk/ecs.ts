@@ -31,4 +31,10 @@ export class SdkEcs extends Adapter implements EcsApi {
   describeServiceRevisions(input: ecs.DescribeServiceRevisionsRequest) {
     return this.call("DescribeServiceRevisions", (options) => this.client.send(new ecs.DescribeServiceRevisionsCommand(input), options));
   }
+  runTask(input: ecs.RunTaskRequest) {
+    return this.call("RunTask", (options) => this.client.send(new ecs.RunTaskCommand(input), options));
+  }
+  stopTask(input: ecs.StopTaskRequest) {
+    return this.call("StopTask", (options) => this.client.send(new ecs.StopTaskCommand(input), options));
+  }
 }

@@ -19,4 +19,19 @@ export class SdkS3 extends Adapter implements S3Api {
   deleteObjects(input: s3.DeleteObjectsRequest) {
     return this.call("DeleteObjects", (options) => this.client.send(new s3.DeleteObjectsCommand(input), options));
   }
+  putObject(input: s3.PutObjectCommandInput) {
+    return this.call("PutObject", (options) => this.client.send(new s3.PutObjectCommand(input), options));
+  }
+  createMultipartUpload(input: s3.CreateMultipartUploadRequest) {
+    return this.call("CreateMultipartUpload", (options) => this.client.send(new s3.CreateMultipartUploadCommand(input), options));
+  }
+  uploadPart(input: s3.UploadPartCommandInput) {
+    return this.call("UploadPart", (options) => this.client.send(new s3.UploadPartCommand(input), options));
+  }
+  completeMultipartUpload(input: s3.CompleteMultipartUploadRequest) {
+    return this.call("CompleteMultipartUpload", (options) => this.client.send(new s3.CompleteMultipartUploadCommand(input), options));
+  }
+  abortMultipartUpload(input: s3.AbortMultipartUploadRequest) {
+    return this.call("AbortMultipartUpload", (options) => this.client.send(new s3.AbortMultipartUploadCommand(input), options));
+  }
 }

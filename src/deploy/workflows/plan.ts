@@ -18,7 +18,7 @@ import { formatTable } from "../../io/table.js";
 import { endpointId, type EndpointConfig } from "../../params/model.js";
 import { TUTORIAL_PARAMETERS } from "../../params/tutorial-keys.js";
 import { baseExportName, pipelineName } from "../../render/names.js";
-import { placeholderImageTag, renderEndpointStack, renderPipelineStack, type DeploymentFacts, type RenderedStack } from "../../render/render.js";
+import { placeholderImageTag, renderEndpointStack, renderPipelineStack, weightsSettingsOf, type DeploymentFacts, type RenderedStack } from "../../render/render.js";
 import { rolloutEstimateLine, rolloutSettingsOf } from "../../render/rollout-time.js";
 import { diffParameters, diffTemplates, formatValue, templateResources, type ParameterChange, type ResourceDiff } from "../../render/template-diff.js";
 import { findIssuedCertificate, findPendingCertificate } from "../steps/certificate.js";
@@ -269,7 +269,8 @@ export function printPlan(plan: DeployPlan | UpdatePlan, out: Output): void {
   for (const line of plan.summary) out.info(`Summary: ${line}`);
 }
 
-function printStackPlan(stack: StackPlan, out: Output): void {
+/** Prints what will happen to one stack, down to its changed properties. */
+export function printStackPlan(stack: StackPlan, out: Output): void {
   if (stack.repair) out.warn(`Stack ${stack.stackName}: ${stack.repair}`);
   if (stack.action === "create") {
     out.info(`Stack ${stack.stackName}: create ${stack.resources.length} resources:`);
@@ -340,6 +341,7 @@ export async function planDeploy(config: EndpointConfig, options: DeployPlanOpti
     facts.assetsFileSystemId = previous.AssetsFileSystemId || undefined;
     facts.weightsFileSystemId = previous.WeightsFileSystemId || undefined;
     facts.logGroupExists = previous.LogGroupExists === "true";
+    facts.weights = weightsSettingsOf(previous);
   } else {
     const kept = await keptResources(id, ctx);
     Object.assign(facts, kept.facts);
@@ -408,6 +410,7 @@ export async function planUpdate(config: EndpointConfig, tag: string, ctx: Deplo
     logGroupExists: previous.LogGroupExists === "true",
     listenerPriority: config.api.listenerPriority ?? (Number(previous.ListenerRulePriority) || undefined),
     deployedDesiredCount: deployedDesiredCount(previous),
+    weights: weightsSettingsOf(previous),
   };
   const stack = await planStack(renderEndpointStack(config, facts), existing, ctx);
   return {

@@ -150,6 +150,8 @@ async function runPlan(
       if (outputs.EcrRepositoryName && (await emptyRepository(outputs.EcrRepositoryName, ctx)) > 0) result.emptiedRepositories.push(outputs.EcrRepositoryName);
       // The stack deletes the bucket only when it is empty.
       if (outputs.LoadBalancerAccessLogsBucket) await emptyBucket(outputs.LoadBalancerAccessLogsBucket, ctx);
+      // Added endpoints name the base's upload bucket too; only the base's teardown empties it.
+      if (p.stack.role === "base" && outputs.WeightsUploadBucketName) await emptyBucket(outputs.WeightsUploadBucketName, ctx);
       const stackName = p.stack.stackName;
       if ((await phases.time("stacks", () => deleteStack(stackName, stackDeps(ctx)))).kind === "deleted") result.deletedStacks.push(stackName);
     }
@@ -210,6 +212,7 @@ async function planLine(p: EndpointPlan, ctx: DeployContext): Promise<string> {
     p.stack?.role === "added" ? "the base's EFS rule and listener certificate for it" : undefined,
     repo ? `${images === 0 ? "no images" : images >= 100 ? "100+ images" : `${images} image(s)`} in ECR ${repo}` : undefined,
     outputs.LoadBalancerAccessLogsBucket ? `all load balancer access logs in S3 ${outputs.LoadBalancerAccessLogsBucket}` : undefined,
+    p.stack?.role === "base" && outputs.WeightsUploadBucketName ? `all weights uploads in S3 ${outputs.WeightsUploadBucketName}` : undefined,
     p.stack ? `stack ${p.stack.stackName} (${p.stack.role})` : undefined,
   ];
   return parts.filter(Boolean).join("; ");
