@@ -39,6 +39,7 @@ MODULES = [
     "deployment_alarms",
     "one_off_task",
     "scheduler_schedule",
+    "conditional_resources_update",
 ]
 
 
