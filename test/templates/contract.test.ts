@@ -67,6 +67,10 @@ const COMMON_PARAMETERS = [
   "LogRetentionDays",
   "LogGroupExists",
   "ImagesToKeep",
+  "WeightsSourceBucket",
+  "WeightsSourcePrefix",
+  "WeightsSyncDelete",
+  "WeightsSchedule",
 ];
 const BASE_ONLY_PARAMETERS = [
   "VpcCidr",
@@ -96,6 +100,10 @@ const DEFAULTS: Record<string, string | number> = {
   LogRetentionDays: 30,
   LogGroupExists: "false",
   ImagesToKeep: 30,
+  WeightsSourceBucket: "",
+  WeightsSourcePrefix: "",
+  WeightsSyncDelete: "false",
+  WeightsSchedule: "",
 };
 
 const CLOUDWATCH_RETENTION_DAYS = [
@@ -115,6 +123,7 @@ const EXPORT_SUFFIXES = [
   "EfsSecurityGroup",
   "TaskExecutionRoleArn",
   "TaskRoleArn",
+  "WeightsUploadBucket",
 ];
 
 const ENDPOINT_OUTPUTS = [
@@ -132,6 +141,10 @@ const ENDPOINT_OUTPUTS = [
   "LogGroupName",
   "LoadBalancerDnsName",
   "EndpointUrl",
+  "WeightsUploadBucketName",
+  "WeightsSyncTaskDefinitionArn",
+  "WeightsSyncSubnets",
+  "WeightsScheduleName",
 ];
 
 /** `{ "Fn::Sub": text }` in long form. */
@@ -223,7 +236,7 @@ describe("names", () => {
       expect(props(onlyResource(t, "AWS::ECS::Service")[1])["ServiceName"]).toEqual(sub(ID));
       expect(props(onlyResource(t, "AWS::ECR::Repository")[1])["RepositoryName"]).toEqual(sub(ID));
       expect(props(resource(t, "TargetGroup"))["Name"]).toEqual(sub(ID));
-      expect(props(onlyResource(t, "AWS::ECS::TaskDefinition")[1])["Family"]).toEqual(sub(ID));
+      expect(props(resource(t, "TaskDefinition"))["Family"]).toEqual(sub(ID));
       expect(props(resource(t, "LogGroup"))["LogGroupName"]).toEqual(sub(`/mlops/${ID}`));
     }
   });
@@ -305,7 +318,7 @@ describe("endpoint wiring", () => {
 
   it("the task definition runs the tagged image with both volumes, logs and exec", () => {
     for (const [, t] of ENDPOINTS) {
-      const [, td] = onlyResource(t, "AWS::ECS::TaskDefinition");
+      const td = resource(t, "TaskDefinition");
       const p = props(td);
       expect(p["RequiresCompatibilities"]).toEqual(["FARGATE"]);
       expect(p["NetworkMode"]).toBe("awsvpc");

@@ -240,15 +240,18 @@ describe("ECS", () => {
 
   it("task definitions name roles by ARN (GetAtt Arn or an imported ARN), never by name", () => {
     for (const [, t] of ENDPOINTS) {
-      const [, td] = onlyResource(t, "AWS::ECS::TaskDefinition");
-      for (const key of ["ExecutionRoleArn", "TaskRoleArn"]) {
-        const value = props(td)[key];
-        const att = getAttTarget(value);
-        if (att) {
-          expect(att[1]).toBe("Arn");
-          expect(resource(t, att[0]).Type).toBe("AWS::IAM::Role");
-        } else {
-          expect(importSuffix(value), key).toMatch(/RoleArn$/);
+      // The endpoint's task definition and the weights sync task's.
+      expect(resourcesOfType(t, "AWS::ECS::TaskDefinition").map(([id]) => id).sort()).toEqual(["TaskDefinition", "WeightsSyncTaskDefinition"]);
+      for (const [, td] of resourcesOfType(t, "AWS::ECS::TaskDefinition")) {
+        for (const key of ["ExecutionRoleArn", "TaskRoleArn"]) {
+          const value = props(td)[key];
+          const att = getAttTarget(value);
+          if (att) {
+            expect(att[1]).toBe("Arn");
+            expect(resource(t, att[0]).Type).toBe("AWS::IAM::Role");
+          } else {
+            expect(importSuffix(value), key).toMatch(/RoleArn$/);
+          }
         }
       }
     }
@@ -256,13 +259,14 @@ describe("ECS", () => {
 
   it("EFS volumes are mounted with transit encryption and IAM authorization", () => {
     for (const [, t] of ENDPOINTS) {
-      const [, td] = onlyResource(t, "AWS::ECS::TaskDefinition");
-      const volumes = list(props(td)["Volumes"]).map((v) => obj(v));
-      expect(volumes).toHaveLength(2);
-      for (const v of volumes) {
-        const efs = obj(v["EFSVolumeConfiguration"]);
-        expect(efs["TransitEncryption"]).toBe("ENABLED");
-        expect(obj(efs["AuthorizationConfig"])["IAM"]).toBe("ENABLED");
+      for (const [, td] of resourcesOfType(t, "AWS::ECS::TaskDefinition")) {
+        const volumes = list(props(td)["Volumes"]).map((v) => obj(v));
+        expect(volumes).toHaveLength(2);
+        for (const v of volumes) {
+          const efs = obj(v["EFSVolumeConfiguration"]);
+          expect(efs["TransitEncryption"]).toBe("ENABLED");
+          expect(obj(efs["AuthorizationConfig"])["IAM"]).toBe("ENABLED");
+        }
       }
     }
   });
@@ -598,7 +602,7 @@ describe("hardening: what AWS ignores, what is logged and what grows", () => {
         expect(mountTarget?.["Condition"]).toEqual({ Bool: { "elasticfilesystem:AccessedViaMountTarget": "false" } });
       }
       // The task role keeps its access: it mounts with IAM authorization over TLS and its policy grants the mount.
-      const [, td] = onlyResource(t, "AWS::ECS::TaskDefinition");
+      const td = resource(t, "TaskDefinition");
       for (const v of list(props(td)["Volumes"]).map((x) => obj(x))) {
         const efs = obj(v["EFSVolumeConfiguration"]);
         expect(efs["TransitEncryption"]).toBe("ENABLED");
@@ -730,5 +734,80 @@ describe("hardening: what AWS ignores, what is logged and what grows", () => {
         expect(lines[start - 1] ?? "", `${name}:${index + 1}`).toMatch(/^\s+#/);
       });
     }
+  });
+});
+
+describe("weights sync task, its roles, upload bucket and schedule", () => {
+  const statements = (role: CfnResource) =>
+    list(props(role)["Policies"]).flatMap((p) => list(obj(obj(p)["PolicyDocument"])["Statement"]))
+      // Statements under Fn::If [condition, statement, AWS::NoValue]: the statement itself.
+      .map((s) => (isObject(s) && "Fn::If" in s ? obj(list(s["Fn::If"])[1]) : obj(s)));
+
+  it("the sync role reads only the endpoint's upload prefix and the source prefix, and mounts the volumes through mount targets", () => {
+    for (const [name, t] of ENDPOINTS) {
+      const all = statements(resource(t, "WeightsSyncRole"));
+      const actions = all.flatMap((s) => (Array.isArray(s["Action"]) ? s["Action"] : [s["Action"]]));
+      expect(new Set(actions), name).toEqual(new Set(["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite", "s3:ListBucket", "s3:GetObject"]));
+      for (const s of all) {
+        expect(s["Effect"]).toBe("Allow");
+        expect(JSON.stringify(s["Resource"])).not.toContain('"*"');
+        if (String(s["Action"]).startsWith("s3:ListBucket")) expect(JSON.stringify(s["Condition"]), name).toContain("s3:prefix");
+        if (String(s["Action"]).startsWith("s3:GetObject")) expect(JSON.stringify(s["Resource"]), name).toMatch(/\/\$\{(ProjectName}-\$\{EnvironmentName|WeightsSourcePrefix)}/);
+        if (JSON.stringify(s["Action"]).includes("elasticfilesystem")) expect(s["Condition"]).toEqual({ Bool: { "elasticfilesystem:AccessedViaMountTarget": "true" } });
+      }
+      // Only the weights volume is writable.
+      const write = all.find((s) => JSON.stringify(s["Action"]).includes("ClientWrite"));
+      expect(JSON.stringify(write?.["Resource"])).toContain("WeightsFileSystem");
+    }
+  });
+
+  it("the sync task runs the official AWS CLI image pinned by tag, logs to the endpoint's group and mounts assets read-only", () => {
+    for (const [, t] of ENDPOINTS) {
+      const td = props(resource(t, "WeightsSyncTaskDefinition"));
+      expect(td["RequiresCompatibilities"]).toEqual(["FARGATE"]);
+      expect(td["NetworkMode"]).toBe("awsvpc");
+      expect(getAttTarget(td["TaskRoleArn"])).toEqual(["WeightsSyncRole", "Arn"]);
+      const container = obj(list(td["ContainerDefinitions"])[0]);
+      expect(container["Image"]).toMatch(/^public\.ecr\.aws\/aws-cli\/aws-cli:\d+\.\d+\.\d+$/);
+      expect(obj(obj(container["LogConfiguration"])["Options"])["awslogs-stream-prefix"]).toBe("weights");
+      const mounts = list(container["MountPoints"]).map((m) => obj(m));
+      expect(mounts).toEqual([
+        { SourceVolume: "weights", ContainerPath: "/mnt/weights", ReadOnly: false },
+        { SourceVolume: "assets", ContainerPath: "/mnt/assets", ReadOnly: true },
+      ]);
+    }
+  });
+
+  it("the scheduler role may only run the sync task family on the cluster and pass only the sync task's two roles to ECS", () => {
+    for (const [name, t] of ENDPOINTS) {
+      const role = resource(t, "WeightsSchedulerRole");
+      expect(role.Condition).toBe("ScheduleWeightsSync");
+      const trust = obj(list(obj(props(role)["AssumeRolePolicyDocument"])["Statement"])[0]);
+      expect(trust["Principal"]).toEqual({ Service: "scheduler.amazonaws.com" });
+      const [run, pass] = statements(role);
+      expect(run?.["Action"]).toBe("ecs:RunTask");
+      expect(JSON.stringify(run?.["Resource"]), name).toContain("task-definition/${ProjectName}-${EnvironmentName}-weights:*");
+      expect(JSON.stringify(run?.["Condition"])).toContain("ecs:cluster");
+      expect(pass?.["Action"]).toBe("iam:PassRole");
+      expect(list(pass?.["Resource"]).map((r) => getAttTarget(r)?.[0])).toEqual(["TaskExecutionRole", "WeightsSyncRole"]);
+      expect(pass?.["Condition"]).toEqual({ StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } });
+      const schedule = resource(t, "WeightsSyncSchedule");
+      expect(schedule.Condition).toBe("ScheduleWeightsSync");
+      const target = obj(props(schedule)["Target"]);
+      expect(refTarget(obj(target["EcsParameters"])["TaskDefinitionArn"])).toBe("WeightsSyncTaskDefinition");
+      expect(obj(obj(obj(target["EcsParameters"])["NetworkConfiguration"])["AwsvpcConfiguration"])["AssignPublicIp"]).toBe("DISABLED");
+    }
+  });
+
+  it("the base's upload bucket is encrypted, TLS only, private and expires old uploads", () => {
+    const bucket = props(resource(A, "WeightsUploadBucket"));
+    expect(JSON.stringify(bucket["BucketEncryption"])).toContain("AES256");
+    expect(bucket["PublicAccessBlockConfiguration"]).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    const rule = obj(list(obj(bucket["LifecycleConfiguration"])["Rules"])[0]);
+    expect(rule["Status"]).toBe("Enabled");
+    expect(rule["ExpirationInDays"]).toBeGreaterThan(0);
+    const policy = list(obj(props(resource(A, "WeightsUploadBucketPolicy"))["PolicyDocument"])["Statement"]).map((s) => obj(s));
+    expect(policy[0]).toMatchObject({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } });
+    expect(resourcesOfType(B, "AWS::S3::Bucket")).toHaveLength(0);
   });
 });
