@@ -4,7 +4,7 @@ A stack with a schedule "succeeds" (the resource is skipped with a warning)
 but no schedule exists. The correction gives the type a model that creates,
 replaces and deletes the schedule through moto's own EventBridge Scheduler
 backend; the template's properties have the API's names already (Target, Arn,
-RoleArn, EcsParameters, ...), so they are passed as they are.
+RoleArn, EcsParameters, ...) but for ``awsvpcConfiguration``.
 """
 
 from __future__ import annotations
@@ -31,6 +31,14 @@ def _ints(value: Any) -> Any:
     if isinstance(value, list):
         return [_ints(v) for v in value]
     return value
+
+
+def _api_target(target: dict[str, Any]) -> dict[str, Any]:
+    """The one spelling that differs: the API's ``awsvpcConfiguration`` is ``AwsvpcConfiguration`` in CloudFormation."""
+    network = ((target.get("EcsParameters") or {}).get("NetworkConfiguration")) or {}
+    if "AwsvpcConfiguration" in network:
+        network["awsvpcConfiguration"] = network.pop("AwsvpcConfiguration")
+    return target
 
 
 def apply() -> None:
@@ -81,7 +89,7 @@ def apply() -> None:
                 schedule_expression_timezone=props.get("ScheduleExpressionTimezone"),
                 start_date=props.get("StartDate"),
                 state=props.get("State") or "ENABLED",
-                target=props.get("Target") or {},
+                target=_api_target(props.get("Target") or {}),
                 action_after_completion=props.get("ActionAfterCompletion"),
             )
             return cls(name, props.get("GroupName"), schedule.arn)

@@ -1,0 +1,174 @@
+/**
+ * `mlops weights push|schedule|ls` end to end: the real binary against the
+ * emulator, then what it made checked through the SDK: the one-off task's
+ * command, mounts and role, the upload, the schedule made and removed, and a
+ * failing sync reported with its exit code and reason.
+ */
+import { DescribeStacksCommand, ListStackResourcesCommand } from "@aws-sdk/client-cloudformation";
+import { GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { DescribeTaskDefinitionCommand, DescribeTasksCommand } from "@aws-sdk/client-ecs";
+import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
+import { GetScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEmulator } from "../setup/emulator-process.js";
+import { pushWhenRepositoryExists, sdkClients } from "../helpers/aws.js";
+import { failure, runMlops } from "../helpers/mlops.js";
+
+let emulator: { url: string; stop(): Promise<void> };
+let aws: ReturnType<typeof sdkClients>;
+let scheduler: SchedulerClient;
+let folder: string;
+
+beforeAll(async () => {
+  emulator = await startEmulator();
+  aws = sdkClients(emulator.url);
+  scheduler = new SchedulerClient({ region: "us-east-1", endpoint: emulator.url, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+  folder = mkdtempSync(join(tmpdir(), "mlops-weights-"));
+  mkdirSync(join(folder, "tokenizer"));
+  writeFileSync(join(folder, "model.safetensors"), Buffer.alloc(4096, 1));
+  writeFileSync(join(folder, "tokenizer", "vocab.json"), '{"a": 1}');
+  const controller = new AbortController();
+  const pushing = pushWhenRepositoryExists(aws.ecr, "ep-a-prod", "v1", controller.signal);
+  const created = await runMlops(["create-endpoint", "params/ep-a.yaml", "--tag", "v1", "--no-pipeline", "--yes"], { endpointUrl: emulator.url });
+  controller.abort();
+  await pushing;
+  expect(created.code, failure(created)).toBe(0);
+}, 120_000);
+
+afterAll(async () => {
+  if (folder) rmSync(folder, { recursive: true, force: true });
+  await emulator?.stop();
+});
+
+async function outputs(): Promise<Record<string, string>> {
+  const stack = (await aws.cfn.send(new DescribeStacksCommand({ StackName: "ep-a-prod" }))).Stacks![0]!;
+  return Object.fromEntries((stack.Outputs ?? []).map((o) => [o.OutputKey!, o.OutputValue!]));
+}
+
+async function physicalId(logicalId: string): Promise<string | undefined> {
+  const resources = (await aws.cfn.send(new ListStackResourcesCommand({ StackName: "ep-a-prod" }))).StackResourceSummaries ?? [];
+  return resources.find((r) => r.LogicalResourceId === logicalId)?.PhysicalResourceId;
+}
+
+async function task(cluster: string, arn: string) {
+  return (await aws.ecs.send(new DescribeTasksCommand({ cluster, tasks: [arn] }))).tasks![0]!;
+}
+
+async function schedule(name: string) {
+  try {
+    return await scheduler.send(new GetScheduleCommand({ Name: name }));
+  } catch (error) {
+    if ((error as Error).name === "ResourceNotFoundException") return undefined;
+    throw error;
+  }
+}
+
+describe("mlops weights", () => {
+  it("push of a local folder uploads it, then a one-off Fargate task syncs it onto the weights volume with its own role", async () => {
+    const run = await runMlops(["weights", "push", "params/ep-a.yaml", folder, "--yes", "--json"], { endpointUrl: emulator.url });
+    expect(run.code, failure(run)).toBe(0);
+    const result = JSON.parse(run.stdout) as { taskArn: string; source: string; copied: number; fileSystemId: string; uploaded: { files: number } };
+    const out = await outputs();
+    expect(result).toMatchObject({ copied: 2, uploaded: { files: 2 }, fileSystemId: out.WeightsFileSystemId });
+    // The upload: under the endpoint's own prefix of the base's bucket, one prefix per run.
+    expect(result.source).toMatch(new RegExp(`^s3://${out.WeightsUploadBucketName}/ep-a-prod/\\d{8}T\\d{9}Z-[0-9a-f]{6}/$`));
+    const prefix = result.source.replace(`s3://${out.WeightsUploadBucketName}/`, "");
+    const objects = (await aws.s3.send(new ListObjectsV2Command({ Bucket: out.WeightsUploadBucketName, Prefix: prefix }))).Contents ?? [];
+    expect(objects.map((o) => o.Key!.slice(prefix.length)).sort()).toEqual(["model.safetensors", "tokenizer/vocab.json"]);
+
+    // The task: its command, network, end, and (through its task definition) mounts and role.
+    const t = await task(out.ClusterName!, result.taskArn);
+    expect(t.lastStatus).toBe("STOPPED");
+    expect(t.launchType).toBe("FARGATE");
+    expect(t.containers?.[0]?.exitCode).toBe(0);
+    expect(t.overrides?.containerOverrides?.[0]).toEqual({ name: "sync", command: [`aws s3 sync '${result.source}' /mnt/weights --no-progress`] });
+    expect(t.taskDefinitionArn).toBe(out.WeightsSyncTaskDefinitionArn);
+    const td = (await aws.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: t.taskDefinitionArn! }))).taskDefinition!;
+    expect(td.taskRoleArn).toContain(await physicalId("WeightsSyncRole"));
+    expect(td.containerDefinitions?.[0]).toMatchObject({ image: expect.stringMatching(/^public\.ecr\.aws\/aws-cli\/aws-cli:\d+\.\d+\.\d+$/), entryPoint: ["/bin/sh", "-c"] });
+    const weights = td.volumes?.find((v) => v.name === "weights");
+    expect(weights?.efsVolumeConfiguration).toMatchObject({ fileSystemId: out.WeightsFileSystemId, transitEncryption: "ENABLED", authorizationConfig: { iam: "ENABLED" } });
+    expect(td.containerDefinitions?.[0]?.mountPoints).toContainEqual({ sourceVolume: "weights", containerPath: "/mnt/weights", readOnly: false });
+
+    // Its log lines went to the endpoint's log group, and mlops showed them.
+    const taskId = result.taskArn.split("/").pop();
+    const events = (await aws.logs.send(new GetLogEventsCommand({ logGroupName: out.LogGroupName, logStreamName: `weights/sync/${taskId}`, startFromHead: true }))).events ?? [];
+    expect(events.map((e) => e.message)).toEqual([
+      `download: ${result.source}model.safetensors to /mnt/weights/model.safetensors`,
+      `download: ${result.source}tokenizer/vocab.json to /mnt/weights/tokenizer/vocab.json`,
+    ]);
+    expect(run.stderr).toContain("download: ");
+    expect(run.stderr).not.toContain("NodeVersionSupportWarning");
+  });
+
+  it("ls lists the volume's files with sizes and dates, as a table and with --json", async () => {
+    const json = await runMlops(["weights", "ls", "params/ep-a.yaml", "--json"], { endpointUrl: emulator.url });
+    expect(json.code, failure(json)).toBe(0);
+    const listing = JSON.parse(json.stdout) as { files: { path: string; size: number; modified: string }[]; volume: string };
+    expect(listing.volume).toBe("weights");
+    expect(listing.files.map((f) => [f.path, f.size])).toEqual([
+      ["model.safetensors", 4096],
+      ["tokenizer/vocab.json", 8],
+    ]);
+    expect(Date.parse(listing.files[0]!.modified)).toBeGreaterThan(Date.now() - 3_600_000);
+    const table = await runMlops(["weights", "ls", "params/ep-a.yaml", "tokenizer"], { endpointUrl: emulator.url });
+    expect(table.code, failure(table)).toBe(0);
+    expect(table.stdout).toMatch(/^Path\s+Size\s+Modified\ntokenizer\/vocab\.json\s+8 B\s+\d{4}-/);
+  });
+
+  it("push from S3 with --schedule makes the EventBridge Scheduler schedule running the same task; schedule --off removes it", async () => {
+    await aws.s3.send(new CreateBucketCommand({ Bucket: "team-models" }));
+    await aws.s3.send(new PutObjectCommand({ Bucket: "team-models", Key: "llm/v2/model.bin", Body: "weights" }));
+    const run = await runMlops(["weights", "push", "params/ep-a.yaml", "s3://team-models/llm/v2", "--schedule", "rate(3 minutes)", "--delete", "--yes"], { endpointUrl: emulator.url });
+    expect(run.code, failure(run)).toBe(0);
+    const out = await outputs();
+    const made = await schedule("ep-a-prod-weights");
+    expect(made?.ScheduleExpression).toBe("rate(3 minutes)");
+    expect(made?.Target?.Arn).toMatch(/:cluster\/ep-a-prod$/);
+    expect(made?.Target?.RoleArn).toContain(await physicalId("WeightsSchedulerRole"));
+    expect(made?.Target?.EcsParameters).toMatchObject({ TaskDefinitionArn: out.WeightsSyncTaskDefinitionArn, LaunchType: "FARGATE" });
+    expect(made?.Target?.EcsParameters?.NetworkConfiguration?.awsvpcConfiguration).toEqual({
+      Subnets: out.WeightsSyncSubnets!.split(","),
+      SecurityGroups: [out.TaskSecurityGroupId],
+      AssignPublicIp: "DISABLED",
+    });
+    // The scheduled task runs the task definition's own command: the sync from the stack's source.
+    const td = (await aws.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: out.WeightsSyncTaskDefinitionArn! }))).taskDefinition!;
+    expect(td.containerDefinitions?.[0]?.command).toEqual(["aws s3 sync s3://team-models/llm/v2/ /mnt/weights --no-progress --delete"]);
+    expect(run.stdout).toContain("The sync repeats rate(3 minutes)");
+
+    const off = await runMlops(["weights", "schedule", "params/ep-a.yaml", "--off", "--yes"], { endpointUrl: emulator.url });
+    expect(off.code, failure(off)).toBe(0);
+    expect(await schedule("ep-a-prod-weights")).toBeUndefined();
+    expect(await physicalId("WeightsSchedulerRole")).toBeUndefined();
+  });
+
+  it("a sync that fails is reported with the task's exit code, stop reason and last log lines (exit 1)", async () => {
+    const run = await runMlops(["weights", "push", "params/ep-a.yaml", "s3://no-such-models/llm/", "--yes"], { endpointUrl: emulator.url });
+    expect(run.code, failure(run)).toBe(1);
+    expect(run.stderr).toMatch(/The weights sync task [0-9a-f-]+ failed: its container exited with code 1\. Stop reason: Essential container in task exited\./);
+    expect(run.stderr).toContain("NoSuchBucket");
+  });
+
+  it("a bad schedule expression or a schedule for a local folder is bad input (exit 2)", async () => {
+    const bad = await runMlops(["weights", "push", "params/ep-a.yaml", "s3://team-models/llm/", "--schedule", "every 3 minutes", "--yes"], { endpointUrl: "http://127.0.0.1:9" });
+    expect(bad.code, failure(bad)).toBe(2);
+    expect(bad.stderr).toContain("--schedule");
+    const local = await runMlops(["weights", "push", "params/ep-a.yaml", folder, "--schedule", "rate(5 minutes)", "--yes"], { endpointUrl: "http://127.0.0.1:9" });
+    expect(local.code, failure(local)).toBe(2);
+  });
+
+  it("teardown removes a schedule with the stack and empties the upload bucket", async () => {
+    const on = await runMlops(["weights", "schedule", "params/ep-a.yaml", "cron(0 3 * * ? *)", "--yes"], { endpointUrl: emulator.url });
+    expect(on.code, failure(on)).toBe(0);
+    expect((await schedule("ep-a-prod-weights"))?.ScheduleExpression).toBe("cron(0 3 * * ? *)");
+    const out = await outputs();
+    const down = await runMlops(["teardown", "params/ep-a.yaml", "--yes"], { endpointUrl: emulator.url });
+    expect(down.code, failure(down)).toBe(0);
+    expect(await schedule("ep-a-prod-weights")).toBeUndefined();
+    expect(down.stderr).toContain(`Emptied bucket ${out.WeightsUploadBucketName}`);
+  });
+});
