@@ -11,7 +11,8 @@ true"). Our weights schedule and its role appear and go that way
 (``WeightsSchedule``).
 
 The correction evaluates the new conditions before moto's update: a resource
-whose condition became true is forgotten, so moto creates it on first use; one
+whose condition became true is forgotten, so moto creates it on first use (or
+after its update, when nothing used it); one
 whose condition became false is deleted (newest first) and remembered as absent.
 """
 
@@ -52,6 +53,7 @@ def apply() -> None:
         self.load_parameters()
         self.load_conditions()
         flipped_off = []
+        flipped_on = []
         for name, resource_json in (template.get("Resources") or {}).items():
             condition = resource_json.get("Condition") if isinstance(resource_json, dict) else None
             if not condition or name not in old_json:
@@ -60,6 +62,7 @@ def apply() -> None:
             existing = self._parsed_resources.get(name)
             if now and existing is None:
                 self._parsed_resources.pop(name, None)
+                flipped_on.append(name)
             elif not now and existing is not None and not isinstance(existing, str):
                 flipped_off.append((name, existing))
         for name, existing in reversed(flipped_off):
@@ -70,5 +73,8 @@ def apply() -> None:
         self.__dict__.update(saved)
         self._parsed_resources = parsed
         original_update(self, template, parameters)
+        # Those nothing refers to (and whose properties did not change) are not created by moto's update.
+        for name in flipped_on:
+            _ = self[name]
 
     ResourceMap.update = update  # type: ignore[method-assign]

@@ -65,13 +65,18 @@ import {
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   ECSClient,
+  DescribeTasksCommand,
   RegisterTaskDefinitionCommand,
+  RunTaskCommand,
   UpdateServiceCommand,
   ListServiceDeploymentsCommand,
   DescribeServiceDeploymentsCommand,
   DescribeServiceRevisionsCommand,
   type Service,
 } from "@aws-sdk/client-ecs";
+import { CloudWatchLogsClient, CreateLogGroupCommand, DescribeLogGroupsCommand, GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { GetScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
 import { DescribeFileSystemsCommand, EFSClient } from "@aws-sdk/client-efs";
 import { CloudWatchClient, DescribeAlarmsCommand, SetAlarmStateCommand } from "@aws-sdk/client-cloudwatch";
 import {
@@ -111,6 +116,9 @@ function aws(url: string) {
     efs: new EFSClient(config),
     elb: new ElasticLoadBalancingV2Client(config),
     cloudWatch: new CloudWatchClient(config),
+    logs: new CloudWatchLogsClient(config),
+    s3: new S3Client({ ...config, forcePathStyle: true }),
+    scheduler: new SchedulerClient(config),
   };
 }
 type Aws = ReturnType<typeof aws>;
@@ -271,6 +279,9 @@ const WITHOUT_RESOURCE_STATE = [
   "security-group-message",
   "stack-parameters-text",
   "alarm-resources",
+  "one-off-task",
+  "scheduler-schedule",
+  "conditional-resources-update",
 ];
 /** A third, without the corrections that judge and record deployments (the alarms exist). */
 const WITHOUT_ROLLOUT_JUDGES = ["service-deployments", "deployment-alarms"];
@@ -1001,5 +1012,164 @@ describe("rollout strategies and alarms (ecs-properties, alarm-resources, servic
     const { made, stack } = await failingCanary(withoutJudges);
     expect(stack.StackStatus).toBe("UPDATE_COMPLETE");
     expect(await image(withoutJudges, made.Cluster!, made.Service!)).toMatch(/:v2$/);
+describe("one-off-task (ECS RunTask of a Fargate awsvpc task)", () => {
+  /** A Fargate task definition like the weights sync task's: shell entry point, an EFS volume, awslogs. */
+  async function syncTask(a: Aws) {
+    const net = await network(a);
+    const name = uniqueName("run");
+    await a.ecs.send(new CreateClusterCommand({ clusterName: name }));
+    await a.logs.send(new CreateLogGroupCommand({ logGroupName: `/t/${name}` }));
+    const registered = await a.ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: name,
+        networkMode: "awsvpc",
+        requiresCompatibilities: ["FARGATE"],
+        cpu: "512",
+        memory: "1024",
+        containerDefinitions: [
+          {
+            name: "sync",
+            image: "public.ecr.aws/aws-cli/aws-cli:2.27.0",
+            entryPoint: ["/bin/sh", "-c"],
+            command: ["true"],
+            mountPoints: [{ sourceVolume: "weights", containerPath: "/mnt/weights" }],
+            logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": `/t/${name}`, "awslogs-region": "us-east-1", "awslogs-stream-prefix": "weights" } },
+          },
+        ],
+        volumes: [{ name: "weights", efsVolumeConfiguration: { fileSystemId: "fs-12345678", transitEncryption: "ENABLED", authorizationConfig: { iam: "ENABLED" } } }],
+      }),
+    );
+    const run = (command: string) =>
+      a.ecs.send(
+        new RunTaskCommand({
+          cluster: name,
+          taskDefinition: registered.taskDefinition!.taskDefinitionArn!,
+          launchType: "FARGATE",
+          networkConfiguration: { awsvpcConfiguration: { subnets: net.subnets, securityGroups: [net.securityGroup], assignPublicIp: "DISABLED" } },
+          overrides: { containerOverrides: [{ name: "sync", command: [command] }] },
+        }),
+      );
+    return { name, run };
+  }
+
+  it("RunTask starts the task with its command; it ends STOPPED with exit code 0 and a log line per object it syncs", async () => {
+    const { name, run } = await syncTask(main);
+    const bucket = `${name}-src`;
+    await main.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    await main.s3.send(new PutObjectCommand({ Bucket: bucket, Key: "m/a.bin", Body: "abc" }));
+    const started = (await run(`aws s3 sync 's3://${bucket}/m/' /mnt/weights --no-progress`)).tasks![0]!;
+    const task = (await main.ecs.send(new DescribeTasksCommand({ cluster: name, tasks: [started.taskArn!] }))).tasks![0]!;
+    expect(task).toMatchObject({ lastStatus: "STOPPED", stopCode: "EssentialContainerExited", stoppedReason: "Essential container in task exited" });
+    expect(task.containers?.[0]?.exitCode).toBe(0);
+    expect(task.overrides?.containerOverrides?.[0]?.command).toEqual([`aws s3 sync 's3://${bucket}/m/' /mnt/weights --no-progress`]);
+    const id = started.taskArn!.split("/").pop();
+    const events = (await main.logs.send(new GetLogEventsCommand({ logGroupName: `/t/${name}`, logStreamName: `weights/sync/${id}`, startFromHead: true }))).events ?? [];
+    expect(events.map((e) => e.message)).toEqual([`download: s3://${bucket}/m/a.bin to /mnt/weights/a.bin`]);
+  });
+
+  it("a sync from a missing bucket exits 1 with the AWS CLI's error", async () => {
+    const { name, run } = await syncTask(main);
+    const started = (await run("aws s3 sync 's3://no-such-bucket-anywhere/m/' /mnt/weights")).tasks![0]!;
+    const task = (await main.ecs.send(new DescribeTasksCommand({ cluster: name, tasks: [started.taskArn!] }))).tasks![0]!;
+    expect(task.containers?.[0]?.exitCode).toBe(1);
+  });
+
+  it("without it, RunTask of a Fargate awsvpc task fails", async () => {
+    const { run } = await syncTask(withoutState);
+    await expect(run("true")).rejects.toThrow();
+  });
+});
+
+/** A stack whose parameter S switches a log group and a schedule (and the schedule's role) on and off. */
+const switchedTemplate = (group: string, scheduleName: string) =>
+  JSON.stringify({
+    Parameters: { S: { Type: "String", Default: "" } },
+    Conditions: { On: { "Fn::Not": [{ "Fn::Equals": [{ Ref: "S" }, ""] }] } },
+    Resources: {
+      Group: { Type: "AWS::Logs::LogGroup", Condition: "On", Properties: { LogGroupName: group } },
+      Role: {
+        Type: "AWS::IAM::Role",
+        Condition: "On",
+        Properties: { AssumeRolePolicyDocument: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "scheduler.amazonaws.com" }, Action: "sts:AssumeRole" }] } },
+      },
+      Schedule: {
+        Type: "AWS::Scheduler::Schedule",
+        Condition: "On",
+        Properties: {
+          Name: scheduleName,
+          ScheduleExpression: { Ref: "S" },
+          FlexibleTimeWindow: { Mode: "OFF" },
+          Target: {
+            Arn: "arn:aws:ecs:us-east-1:123456789012:cluster/c",
+            RoleArn: { "Fn::GetAtt": ["Role", "Arn"] },
+            EcsParameters: { TaskDefinitionArn: "arn:aws:ecs:us-east-1:123456789012:task-definition/f:1", TaskCount: 1, NetworkConfiguration: { AwsvpcConfiguration: { Subnets: ["subnet-1"] } } },
+          },
+        },
+      },
+    },
+  });
+
+async function scheduleOf(a: Aws, name: string) {
+  try {
+    return await a.scheduler.send(new GetScheduleCommand({ Name: name }));
+  } catch (error) {
+    if ((error as Error).name === "ResourceNotFoundException") return undefined;
+    throw error;
+  }
+}
+
+async function groupExists(a: Aws, name: string): Promise<boolean> {
+  const groups = (await a.logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: name }))).logGroups ?? [];
+  return groups.some((g) => g.logGroupName === name);
+}
+
+describe("scheduler-schedule (AWS::Scheduler::Schedule has no model)", () => {
+  const scheduleTemplate = (name: string) =>
+    JSON.stringify({
+      Resources: {
+        Schedule: {
+          Type: "AWS::Scheduler::Schedule",
+          Properties: { Name: name, ScheduleExpression: "rate(3 minutes)", FlexibleTimeWindow: { Mode: "OFF" }, Target: { Arn: "arn:aws:ecs:us-east-1:123456789012:cluster/c", RoleArn: "arn:aws:iam::123456789012:role/r" } },
+        },
+      },
+    });
+
+  it("a stack's schedule exists with its expression and target, and goes with the stack", async () => {
+    const name = uniqueName("sch");
+    await createStack(main, name, scheduleTemplate(name));
+    expect(await scheduleOf(main, name)).toMatchObject({ ScheduleExpression: "rate(3 minutes)", Target: { Arn: "arn:aws:ecs:us-east-1:123456789012:cluster/c" } });
+    await main.cf.send(new DeleteStackCommand({ StackName: name }));
+    expect(await scheduleOf(main, name)).toBeUndefined();
+  });
+
+  it("without it, the stack is created but no schedule exists", async () => {
+    const name = uniqueName("sch");
+    await createStack(withoutState, name, scheduleTemplate(name));
+    expect(await scheduleOf(withoutState, name)).toBeUndefined();
+  });
+});
+
+describe("conditional-resources-update (a Condition flipped by an update)", () => {
+  it("an update that makes a condition true creates its resources; one that makes it false deletes them", async () => {
+    const name = uniqueName("cond");
+    const body = switchedTemplate(`/c/${name}`, name);
+    await throughChangeSet(main, name, "CREATE", { body, values: { S: "" } });
+    expect(await groupExists(main, `/c/${name}`)).toBe(false);
+    await throughChangeSet(main, name, "UPDATE", { body, values: { S: "rate(5 minutes)" } });
+    expect((await describeStack(main, name)).StackStatus).toBe("UPDATE_COMPLETE");
+    expect(await groupExists(main, `/c/${name}`)).toBe(true);
+    expect((await scheduleOf(main, name))?.Target?.EcsParameters?.NetworkConfiguration?.awsvpcConfiguration?.Subnets).toEqual(["subnet-1"]);
+    await throughChangeSet(main, name, "UPDATE", { body, values: { S: "" } });
+    expect((await describeStack(main, name)).StackStatus).toBe("UPDATE_COMPLETE");
+    expect(await groupExists(main, `/c/${name}`)).toBe(false);
+    expect(await scheduleOf(main, name)).toBeUndefined();
+  });
+
+  it("without it, the resources of a condition that became true are never created", async () => {
+    const name = uniqueName("cond");
+    const body = switchedTemplate(`/c/${name}`, name);
+    await throughChangeSet(withoutState, name, "CREATE", { body, values: { S: "" } });
+    await throughChangeSet(withoutState, name, "UPDATE", { body, values: { S: "rate(5 minutes)" } }).catch(() => undefined);
+    expect(await groupExists(withoutState, `/c/${name}`)).toBe(false);
   });
 });
