@@ -42,4 +42,27 @@ describe("the Ctrl-C guard", () => {
     await aws.cloudFormation.describeStacks({ StackName: "ep-a-prod" });
     expect(log.mayStillRun()).toEqual([]);
   });
+
+  it("names a one-off task it started, with the command that stops it, until the task is seen STOPPED", async () => {
+    const log = new ChangeLog();
+    const arn = "arn:aws:ecs:us-east-1:123456789012:task/ep-a-prod/abc";
+    let status = "RUNNING";
+    const aws = guardClients(
+      {
+        region: "us-east-1",
+        ecs: {
+          runTask: async () => ({ tasks: [{ taskArn: arn, lastStatus: "PROVISIONING" }] }),
+          describeTasks: async () => ({ tasks: [{ taskArn: arn, lastStatus: status }] }),
+        },
+      } as unknown as AwsClients,
+      new AbortController().signal,
+      log,
+    );
+    await aws.ecs.runTask({ cluster: "ep-a-prod", taskDefinition: "td" });
+    await aws.ecs.describeTasks({ cluster: "ep-a-prod", tasks: [arn] });
+    expect(log.mayStillRun()).toEqual([`the one-off ECS task ${arn} (it runs to its end; to stop it now: aws ecs stop-task --cluster ep-a-prod --task ${arn})`]);
+    status = "STOPPED";
+    await aws.ecs.describeTasks({ cluster: "ep-a-prod", tasks: [arn] });
+    expect(log.mayStillRun()).toEqual([]);
+  });
 });

@@ -304,8 +304,7 @@ export interface ListResult {
 export function listingScript(root: string): string {
   const quoted = `'${root}'`;
   return [
-    `walk() { for f in "$1"/* "$1"/.[!.]*; do`,
-    `if [ -L "$f" ]; then continue; elif [ -d "$f" ]; then walk "$f"; elif [ -f "$f" ]; then stat -c '%s %Y %n' "$f"; fi; done; }`,
+    `walk() { for f in "$1"/* "$1"/.[!.]*; do if [ -L "$f" ]; then continue; elif [ -d "$f" ]; then walk "$f"; elif [ -f "$f" ]; then stat -c '%s %Y %n' "$f"; fi; done; }`,
     `[ -e ${quoted} ] || { echo "no such path: ${root}" >&2; exit 3; }`,
     `if [ -f ${quoted} ]; then stat -c '%s %Y %n' ${quoted}; else walk ${quoted}; fi`,
   ].join("; ");
