@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { listWeights, parseWeightsSource, pushWeights, scheduleExpressionProblem, scheduleWeights, tookText, type ListResult, type PushResult, type ScheduleResult } from "../deploy/workflows/weights.js";
 import { formatBytes } from "../deploy/steps/kept-data.js";
+import { listLocalFiles } from "../deploy/steps/upload.js";
 import { InputError } from "../errors.js";
 import { formatTable } from "../io/table.js";
 import { endpointId } from "../params/model.js";
@@ -49,10 +50,11 @@ export async function runWeightsPush(raw: unknown, deps: CommandDeps): Promise<P
     throw new InputError([{ path: "--schedule", message: "a schedule repeats a sync from S3; a local folder is uploaded once" }], "Upload the folder to S3 yourself and push from s3://bucket/prefix/ with --schedule.");
   }
   const config = await loadConfig(options.params, options, deps);
+  const files = source.kind === "local" ? await listLocalFiles(source.dir) : undefined;
   requireConsent(options, deps, "weights push");
   const ctx = await deployContext(deps, options);
   const result = await underLease([baseStackName(config)], `weights push ${endpointId(config)}`, options, deps, ctx, () =>
-    pushWeights(config, { source, deleteExtraneous: options.delete, schedule: options.schedule, timeoutMs: options.timeout * 60_000 }, ctx),
+    pushWeights(config, { source, files, deleteExtraneous: options.delete, schedule: options.schedule, timeoutMs: options.timeout * 60_000 }, ctx),
   );
   deps.out.result(result, () =>
     [

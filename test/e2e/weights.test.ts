@@ -153,12 +153,15 @@ describe("mlops weights", () => {
     expect(run.stderr).toContain("NoSuchBucket");
   });
 
-  it("a bad schedule expression or a schedule for a local folder is bad input (exit 2)", async () => {
+  it("a bad schedule expression, a schedule for a local folder or a missing folder is bad input (exit 2), before any AWS call", async () => {
     const bad = await runMlops(["weights", "push", "params/ep-a.yaml", "s3://team-models/llm/", "--schedule", "every 3 minutes", "--yes"], { endpointUrl: "http://127.0.0.1:9" });
     expect(bad.code, failure(bad)).toBe(2);
     expect(bad.stderr).toContain("--schedule");
     const local = await runMlops(["weights", "push", "params/ep-a.yaml", folder, "--schedule", "rate(5 minutes)", "--yes"], { endpointUrl: "http://127.0.0.1:9" });
     expect(local.code, failure(local)).toBe(2);
+    const missing = await runMlops(["weights", "push", "params/ep-a.yaml", join(folder, "no-such-folder"), "--yes"], { endpointUrl: "http://127.0.0.1:9" });
+    expect(missing.code, failure(missing)).toBe(2);
+    expect(missing.stderr).toContain("is not a folder");
   });
 
   it("teardown removes a schedule with the stack and empties the upload bucket", async () => {

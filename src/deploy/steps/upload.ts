@@ -44,18 +44,31 @@ export async function listLocalFiles(dir: string): Promise<LocalFile[]> {
   return files;
 }
 
+/** Sizes of an upload; tests make them small. */
+export interface UploadSizes {
+  multipartThreshold: number;
+  partSize: number;
+}
+
 /** Uploads each file to `s3://bucket/prefix<relative path>`; `progress` hears of each file once it is up. */
-export async function uploadFiles(s3: S3Api, bucket: string, prefix: string, files: LocalFile[], progress: (file: LocalFile) => void): Promise<void> {
+export async function uploadFiles(
+  s3: S3Api,
+  bucket: string,
+  prefix: string,
+  files: LocalFile[],
+  progress: (file: LocalFile) => void,
+  sizes: UploadSizes = { multipartThreshold: MULTIPART_THRESHOLD, partSize: PART_SIZE },
+): Promise<void> {
   for (const file of files) {
     const key = `${prefix}${file.relativePath}`;
-    if (file.size <= MULTIPART_THRESHOLD) await s3.putObject({ Bucket: bucket, Key: key, Body: await readPart(file.absolutePath, 0, file.size), ContentLength: file.size });
-    else await uploadInParts(s3, bucket, key, file);
+    if (file.size <= sizes.multipartThreshold) await s3.putObject({ Bucket: bucket, Key: key, Body: await readPart(file.absolutePath, 0, file.size), ContentLength: file.size });
+    else await uploadInParts(s3, bucket, key, file, sizes.partSize);
     progress(file);
   }
 }
 
-async function uploadInParts(s3: S3Api, bucket: string, key: string, file: LocalFile): Promise<void> {
-  const partSize = Math.max(PART_SIZE, Math.ceil(file.size / MAX_PARTS));
+async function uploadInParts(s3: S3Api, bucket: string, key: string, file: LocalFile, minimumPartSize: number): Promise<void> {
+  const partSize = Math.max(minimumPartSize, Math.ceil(file.size / MAX_PARTS));
   const { UploadId } = await s3.createMultipartUpload({ Bucket: bucket, Key: key });
   try {
     const parts: { ETag?: string; PartNumber: number }[] = [];

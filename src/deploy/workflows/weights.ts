@@ -72,6 +72,8 @@ export function scheduleExpressionProblem(expression: string): string | undefine
 /** Options of `weights push`. */
 export interface PushOptions {
   source: WeightsSource;
+  /** A local folder's files, listed before any AWS call (a missing folder is bad input). */
+  files?: LocalFile[];
   /** `--delete`: also remove files on the volume that are not in the source. */
   deleteExtraneous: boolean;
   /** `--schedule`: repeat the sync on this schedule (S3 sources only). */
@@ -185,7 +187,7 @@ function runPrefix(id: string, now: number): string {
 export async function pushWeights(config: EndpointConfig, options: PushOptions, ctx: DeployContext): Promise<PushResult> {
   const id = endpointId(config);
   const { source } = options;
-  const files: LocalFile[] | undefined = source.kind === "local" ? await listLocalFiles(source.dir) : undefined;
+  const files: LocalFile[] | undefined = source.kind === "local" ? (options.files ?? (await listLocalFiles(source.dir))) : undefined;
   const existing = await endpointStack(config, ctx);
   const current = weightsSettingsOf(stackParameters(existing));
   // A local folder is a one-off upload: the stack's source (and any schedule from it) stays as it is.
