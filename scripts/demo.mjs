@@ -4,6 +4,9 @@
 // Builds do not run on the emulator, so this script plays the pipeline's
 // part by pushing an image manifest to ECR when the repository appears.
 import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { ECRClient, PutImageCommand, DescribeRepositoriesCommand } from "@aws-sdk/client-ecr";
@@ -82,6 +85,17 @@ let failed = false;
 try {
   say("1. Create the base endpoint A (builds do not run on the emulator: the demo pushes the image)");
   await step(env, ecr, ["create-endpoint", "params/ep-a.yaml", "--tag", "demo-1", "--yes"], { repository: "ep-a-prod", tag: "demo-1" });
+  say("1b. Push model weights from a local folder onto A's weights volume (a one-off Fargate task, no bastion), then list the volume");
+  const weights = mkdtempSync(join(tmpdir(), "mlops-demo-weights-"));
+  try {
+    mkdirSync(join(weights, "tokenizer"));
+    writeFileSync(join(weights, "model.safetensors"), Buffer.alloc(64 * 1024, 7));
+    writeFileSync(join(weights, "tokenizer", "vocab.json"), '{"hello": 0}');
+    await step(env, ecr, ["weights", "push", "params/ep-a.yaml", weights, "--yes"]);
+    await step(env, ecr, ["weights", "ls", "params/ep-a.yaml"]);
+  } finally {
+    rmSync(weights, { recursive: true, force: true });
+  }
   say("2. Add endpoint B to A's infrastructure");
   await step(env, ecr, ["add-endpoint", "params/ep-b.yaml", "--tag", "demo-1", "--yes"], { repository: "ep-b-prod", tag: "demo-1" });
   say("3. Roll out a new image to A");

@@ -193,6 +193,7 @@ const globalsUsedBy: Record<string, readonly string[]> = {
   schema: ["color"],
   init: ["region", "profile", "endpointUrl", "json", "color"],
   history: ["region", "profile", "endpointUrl", "json", "color"],
+  ls: ["region", "profile", "endpointUrl", "json", "color"],
 };
 const allGlobals = ["region", "profile", "endpointUrl", "yes", "json", "color", "lockTimeout", "forceUnlock"] as const;
 
@@ -247,7 +248,10 @@ export function buildProgram(makeDeps: (globals: GlobalOptions, preload: ClientN
       // A command's help lists the global options it uses (render makes no AWS call, status asks nothing).
       visibleGlobalOptions(cmd) {
         const used = globalsUsedBy[cmd.name()] ?? allGlobals;
-        return (cmd.parent?.options ?? []).filter((o) => used.includes(o.attributeName()) && !o.hidden);
+        // Global options live on the program, also for the commands of a group (weights push).
+        let root = cmd.parent;
+        while (root?.parent) root = root.parent;
+        return (root?.options ?? []).filter((o) => used.includes(o.attributeName()) && !o.hidden);
       },
     })
     .addOption(new Option("--region <region>", "AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, or the profile's region)"))
