@@ -140,6 +140,11 @@ describe("mlops weights", () => {
     expect(td.containerDefinitions?.[0]?.command).toEqual(["aws s3 sync s3://team-models/llm/v2/ /mnt/weights --no-progress --delete"]);
     expect(run.stdout).toContain("The sync repeats rate(3 minutes)");
 
+    // Other commands carry the weights settings over: an update leaves the schedule alone.
+    const update = await runMlops(["update", "params/ep-a.yaml", "--tag", "v1", "--yes"], { endpointUrl: emulator.url });
+    expect(update.code, failure(update)).toBe(0);
+    expect((await schedule("ep-a-prod-weights"))?.ScheduleExpression).toBe("rate(3 minutes)");
+
     const off = await runMlops(["weights", "schedule", "params/ep-a.yaml", "--off", "--yes"], { endpointUrl: emulator.url });
     expect(off.code, failure(off)).toBe(0);
     expect(await schedule("ep-a-prod-weights")).toBeUndefined();
@@ -162,6 +167,28 @@ describe("mlops weights", () => {
     const missing = await runMlops(["weights", "push", "params/ep-a.yaml", join(folder, "no-such-folder"), "--yes"], { endpointUrl: "http://127.0.0.1:9" });
     expect(missing.code, failure(missing)).toBe(2);
     expect(missing.stderr).toContain("is not a folder");
+  });
+
+  it("an added endpoint uploads to its own prefix of the base's bucket and syncs onto its own volume", async () => {
+    const controller = new AbortController();
+    const pushing = pushWhenRepositoryExists(aws.ecr, "ep-b-prod", "v1", controller.signal);
+    const added = await runMlops(["add-endpoint", "params/ep-b.yaml", "--tag", "v1", "--no-pipeline", "--yes"], { endpointUrl: emulator.url });
+    controller.abort();
+    await pushing;
+    expect(added.code, failure(added)).toBe(0);
+    const run = await runMlops(["weights", "push", "params/ep-b.yaml", folder, "--yes", "--json"], { endpointUrl: emulator.url });
+    expect(run.code, failure(run)).toBe(0);
+    const result = JSON.parse(run.stdout) as { source: string; fileSystemId: string };
+    const base = await outputs();
+    const b = (await aws.cfn.send(new DescribeStacksCommand({ StackName: "ep-b-prod" }))).Stacks![0]!;
+    const bOutputs = Object.fromEntries((b.Outputs ?? []).map((o) => [o.OutputKey!, o.OutputValue!]));
+    expect(result.source).toContain(`s3://${base.WeightsUploadBucketName}/ep-b-prod/`);
+    expect(result.fileSystemId).toBe(bOutputs.WeightsFileSystemId);
+    expect(result.fileSystemId).not.toBe(base.WeightsFileSystemId);
+    const down = await runMlops(["teardown", "params/ep-b.yaml", "--yes"], { endpointUrl: emulator.url });
+    expect(down.code, failure(down)).toBe(0);
+    // The base's uploads stay until the base goes.
+    expect(down.stderr).not.toContain(`Emptied bucket ${base.WeightsUploadBucketName}`);
   });
 
   it("teardown removes a schedule with the stack and empties the upload bucket", async () => {
