@@ -10,9 +10,10 @@ import { randomBytes } from "node:crypto";
 import type { Stack } from "../../aws/interfaces.js";
 import { AwsError, DeclinedError, InputError } from "../../errors.js";
 import { endpointId, type EndpointConfig } from "../../params/model.js";
+import { baseExportName } from "../../render/names.js";
 import { renderEndpointStack, weightsSettingsOf, type WeightsSyncSettings } from "../../render/render.js";
 import { regionText, stackDeps, type DeployContext } from "../context.js";
-import { stackParameters } from "../engine/discovery.js";
+import { findExport, stackParameters } from "../engine/discovery.js";
 import { formatDuration } from "../engine/poll.js";
 import { deployStack, findStack, stackOutputs } from "../engine/stack.js";
 import { runOneOffTask, type OneOffTaskSpec } from "../steps/one-off-task.js";
@@ -113,6 +114,16 @@ async function endpointStack(config: EndpointConfig, ctx: DeployContext): Promis
  * other parameter at its deployed value (so nothing else changes), and the plan of that change.
  */
 async function weightsStack(config: EndpointConfig, existing: Stack, wanted: WeightsSyncSettings, ctx: DeployContext) {
+  if (config.kind === "added") {
+    // The added endpoint's sync task reads uploads from the base's bucket, which a base deployed by an older mlops lacks.
+    const exportName = baseExportName(config, "WeightsUploadBucket");
+    if (!(await findExport(ctx.aws.cloudFormation, exportName))) {
+      throw new InputError(
+        [{ file: config.source, path: config.format === "mlops" ? "base" : "BaseProjectName", message: `the base ${config.baseProject}-${config.environment} has no weights upload bucket yet (export ${exportName} not found)` }],
+        "Update the base endpoint with this version of mlops first: mlops update <base params>",
+      );
+    }
+  }
   const previous = stackParameters(existing);
   const rendered = renderEndpointStack(config, { imageTag: runningTagOf(previous), weights: wanted });
   const kept = Object.fromEntries(Object.keys(rendered.parameters).filter((key) => key in previous).map((key) => [key, previous[key]!]));
