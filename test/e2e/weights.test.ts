@@ -6,12 +6,14 @@
  */
 import { DescribeStacksCommand, ListStackResourcesCommand } from "@aws-sdk/client-cloudformation";
 import { GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
-import { DescribeTaskDefinitionCommand, DescribeTasksCommand } from "@aws-sdk/client-ecs";
+import { DescribeTaskDefinitionCommand, DescribeTasksCommand, ListTasksCommand } from "@aws-sdk/client-ecs";
 import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import { GetScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
+import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator } from "../setup/emulator-process.js";
 import { pushWhenRepositoryExists, sdkClients } from "../helpers/aws.js";
@@ -55,6 +57,24 @@ async function physicalId(logicalId: string): Promise<string | undefined> {
 
 async function task(cluster: string, arn: string) {
   return (await aws.ecs.send(new DescribeTasksCommand({ cluster, tasks: [arn] }))).tasks![0]!;
+}
+
+/** Runs mlops in a pseudo-terminal (test/helpers/pty_run.py) and answers its question. */
+function answerAtTerminal(args: string[], answer: string): Promise<{ code: number; output: string; answered: boolean }> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) if (value !== undefined && key !== "CI" && key !== "NO_COLOR") env[key] = value;
+  Object.assign(env, { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1", MLOPS_ENDPOINT_URL: emulator.url, TERM: "xterm" });
+  delete env.AWS_PROFILE;
+  const bin = fileURLToPath(new URL("../../bin/mlops.js", import.meta.url));
+  const spec = { argv: [process.execPath, bin, ...args], env, cwd: fileURLToPath(new URL("../..", import.meta.url)), answer, timeout_s: 120 };
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.env.MLOPS_PYTHON ?? "python3", [fileURLToPath(new URL("../helpers/pty_run.py", import.meta.url))], { stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.on("error", reject);
+    child.on("exit", () => resolve(JSON.parse(stdout) as { code: number; output: string; answered: boolean }));
+    child.stdin.end(JSON.stringify(spec));
+  });
 }
 
 async function schedule(name: string) {
@@ -149,6 +169,23 @@ describe("mlops weights", () => {
     expect(off.code, failure(off)).toBe(0);
     expect(await schedule("ep-a-prod-weights")).toBeUndefined();
     expect(await physicalId("WeightsSchedulerRole")).toBeUndefined();
+  });
+
+  it("at a terminal, the plan is shown and one question asked; declining changes nothing and runs no task", async () => {
+    const out = await outputs();
+    const tasksBefore = (await aws.ecs.send(new ListTasksCommand({ cluster: out.ClusterName, desiredStatus: "STOPPED" }))).taskArns ?? [];
+    expect(tasksBefore.length).toBeGreaterThan(0);
+    const run = await answerAtTerminal(["weights", "push", "params/ep-a.yaml", "s3://team-models/other/", "--schedule", "rate(10 minutes)"], "n");
+    expect(run.answered, run.output).toBe(true);
+    expect(run.code, run.output).toBe(1);
+    expect(run.output).toContain("Plan for the weights of ep-a-prod");
+    expect(run.output).toContain("Schedule: repeat the sync rate(10 minutes)");
+    expect(run.output.match(/\[y\/N\]/g)).toHaveLength(1);
+    const stack = (await aws.cfn.send(new DescribeStacksCommand({ StackName: "ep-a-prod" }))).Stacks![0]!;
+    expect(stack.Parameters?.find((p) => p.ParameterKey === "WeightsSourcePrefix")?.ParameterValue).toBe("llm/v2/");
+    expect(await schedule("ep-a-prod-weights")).toBeUndefined();
+    const tasksAfter = (await aws.ecs.send(new ListTasksCommand({ cluster: out.ClusterName, desiredStatus: "STOPPED" }))).taskArns ?? [];
+    expect(tasksAfter).toHaveLength(tasksBefore.length);
   });
 
   it("a sync that fails is reported with the task's exit code, stop reason and last log lines (exit 1)", async () => {
