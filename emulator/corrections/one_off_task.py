@@ -184,9 +184,10 @@ def apply() -> None:
     def run_task(self: Any, *args: Any, **kwargs: Any) -> Any:
         tasks = original_run(self, *args, **kwargs)
         for task in tasks:
-            if task.launch_type != "FARGATE":
-                continue
             task_definition = self.describe_task_definition(task.task_definition_arn)
+            # Only the path moto cannot take (Fargate, awsvpc) is played; other tasks keep moto's behaviour (they run on).
+            if task.launch_type != "FARGATE" or task_definition.network_mode != "awsvpc":
+                continue
             task._emulator_outcome = _play(self.account_id, self.region_name, task, task_definition)
             task.started_at = __import__("datetime").datetime.now(__import__("datetime").timezone.utc)
         return tasks
