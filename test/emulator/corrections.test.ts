@@ -1012,6 +1012,9 @@ describe("rollout strategies and alarms (ecs-properties, alarm-resources, servic
     const { made, stack } = await failingCanary(withoutJudges);
     expect(stack.StackStatus).toBe("UPDATE_COMPLETE");
     expect(await image(withoutJudges, made.Cluster!, made.Service!)).toMatch(/:v2$/);
+  });
+});
+
 describe("one-off-task (ECS RunTask of a Fargate awsvpc task)", () => {
   /** A Fargate task definition like the weights sync task's: shell entry point, an EFS volume, awslogs. */
   async function syncTask(a: Aws) {

@@ -81,6 +81,15 @@ export class FakeOneOffTask implements EcsApi, LogsApi {
   async listTasks(): Promise<ecs.ListTasksResponse> {
     throw new Error("not modelled");
   }
+  async listServiceDeployments(): Promise<ecs.ListServiceDeploymentsResponse> {
+    throw new Error("not modelled");
+  }
+  async describeServiceDeployments(): Promise<ecs.DescribeServiceDeploymentsResponse> {
+    throw new Error("not modelled");
+  }
+  async describeServiceRevisions(): Promise<ecs.DescribeServiceRevisionsResponse> {
+    throw new Error("not modelled");
+  }
   async describeLogStreams(): Promise<logs.DescribeLogStreamsResponse> {
     throw new Error("not modelled");
   }
