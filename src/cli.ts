@@ -194,6 +194,7 @@ const globalsUsedBy: Record<string, readonly string[]> = {
   init: ["region", "profile", "endpointUrl", "json", "color"],
   history: ["region", "profile", "endpointUrl", "json", "color"],
   ls: ["region", "profile", "endpointUrl", "json", "color"],
+  test: ["region", "profile", "endpointUrl", "json", "color"],
 };
 const allGlobals = ["region", "profile", "endpointUrl", "yes", "json", "color", "lockTimeout", "forceUnlock"] as const;
 
@@ -210,6 +211,7 @@ const examples: Record<string, readonly string[]> = {
   status: ["mlops status", "mlops status ep-a --json"],
   init: ["mlops init                      # asks for the name, host and region", "mlops init params/ep-c.yaml --name ep-c --host ep-c.example.com --region eu-west-1"],
   schema: ["mlops schema --out schema/params.schema.json", "mlops schema > params.schema.json"],
+  test: ["mlops test params/ep-a.yaml --path /predict", "mlops test params/ep-a.yaml --connect-to 127.0.0.1:8443 --ca-bundle ca.pem"],
   teardown: ["mlops teardown params/ep-b.yaml", "mlops teardown --all --delete-data --yes   # also EFS data, log groups, certificates"],
   weights: ["mlops weights push params/ep-a.yaml ./weights", "mlops weights push params/ep-a.yaml s3://my-models/llm/ --schedule \"rate(3 minutes)\""],
   push: ["mlops weights push params/ep-a.yaml ./weights --delete", "mlops weights push params/ep-a.yaml s3://my-models/llm/ --schedule \"rate(3 minutes)\""],
@@ -222,14 +224,15 @@ function examplesText(name: string): string {
 }
 
 /** The AWS clients each command calls, loaded in the background once its first call is on its way. */
-const CLIENTS_USED: Record<"deploy" | "diff" | "update" | "history" | "status" | "teardown" | "weights", ClientName[]> = {
-  deploy: ["ssm", "cloudFormation", "acm", "elb", "efs", "logs", "connections", "codeBuild", "codePipeline", "ec2", "ecr", "ecs", "cloudWatch"],
-  diff: ["cloudFormation", "acm", "elb", "efs", "logs", "ec2", "ecr"],
+const CLIENTS_USED: Record<"deploy" | "diff" | "update" | "history" | "status" | "teardown" | "weights" | "test", ClientName[]> = {
+  deploy: ["ssm", "cloudFormation", "acm", "elb", "efs", "logs", "connections", "codeBuild", "codePipeline", "ec2", "ecr", "ecs", "cloudWatch", "route53"],
+  diff: ["cloudFormation", "acm", "elb", "efs", "logs", "ec2", "ecr", "route53"],
   update: ["ssm", "cloudFormation", "ecr", "ecs", "elb", "logs", "cloudWatch"],
   history: ["cloudFormation", "ecs"],
   status: ["cloudFormation", "ecs", "elb", "ecr", "codePipeline", "efs", "logs", "acm"],
-  teardown: ["ssm", "cloudFormation", "codePipeline", "codeBuild", "s3", "ec2", "elb", "acm", "ecr", "logs", "efs"],
+  teardown: ["ssm", "cloudFormation", "codePipeline", "codeBuild", "s3", "ec2", "elb", "acm", "ecr", "logs", "efs", "route53"],
   weights: ["ssm", "cloudFormation", "s3", "ecs", "logs"],
+  test: ["cloudFormation", "elb"],
 };
 
 /**
@@ -298,6 +301,7 @@ export function buildProgram(makeDeps: (globals: GlobalOptions, preload: ClientN
         .argument("<params>", "parameter file")
         .option("--tag <tag>", "image tag to deploy (waits until it is in ECR); default: follow the pipeline's first build")
         .option("--no-pipeline", "do not create a pipeline (images are built elsewhere)")
+        .option("--no-dns", "make no Route 53 record even when a public hosted zone covers the host (print the record to create instead)")
         .option("--image-timeout <minutes>", "how long to wait for the image", "30")
         .option("--rollout-timeout <minutes>", "how long to wait for tasks to run and become healthy", "15"),
     ).action(async (params: string, options: Record<string, unknown>) => {
@@ -312,7 +316,8 @@ export function buildProgram(makeDeps: (globals: GlobalOptions, preload: ClientN
       .description("show what create-endpoint, add-endpoint or update would change, property by property; changes nothing (exit 0: no changes, 3: changes)")
       .argument("<params>", "parameter file")
       .option("--tag <tag>", "image tag to compare with (default: the running one, or the file's container.tag)")
-      .option("--no-pipeline", "leave the pipeline out of the comparison"),
+      .option("--no-pipeline", "leave the pipeline out of the comparison")
+      .option("--no-dns", "leave the Route 53 records out of the comparison"),
   ).action(async (params: string, options: Record<string, unknown>) => {
     const { runDiff } = await import("./commands/diff.js");
     setExitCode((await runDiff({ ...withGlobals(options), params }, deps(CLIENTS_USED.diff))).exitCode);
@@ -390,6 +395,20 @@ export function buildProgram(makeDeps: (globals: GlobalOptions, preload: ClientN
       const { runSchema } = await import("./commands/schema.js");
       await runSchema(withGlobals(options), deps());
     });
+
+  tutorialFlags(
+    program
+      .command("test")
+      .description("send a real HTTPS request to the endpoint and show the status code and latency; exit 1 with what to check when it fails")
+      .argument("<params>", "parameter file")
+      .option("--path <path>", "path to request (default: the health check path, api.healthCheckPath)")
+      .option("--connect-to <host:port>", "connect there instead of the endpoint's address, keeping its host as TLS name and Host header (as curl's --connect-to)")
+      .option("--ca-bundle <file>", "also trust the CA certificates in this PEM file (also: NODE_EXTRA_CA_CERTS)")
+      .option("--timeout <seconds>", "how long the request may take", "10"),
+  ).action(async (params: string, options: Record<string, unknown>) => {
+    const { runTest } = await import("./commands/test.js");
+    await runTest({ ...withGlobals(options), params }, deps(CLIENTS_USED.test));
+  });
 
   tutorialFlags(
     program

@@ -48,6 +48,7 @@ const modules = {
   efs: () => import("./sdk/efs.js"),
   sts: () => import("./sdk/sts.js"),
   ssm: () => import("./sdk/ssm.js"),
+  route53: () => import("./sdk/route53.js"),
 } satisfies Record<ClientName, () => Promise<unknown>>;
 
 /** The configuration every SDK client is built with. */
@@ -147,6 +148,10 @@ export async function createAwsClients(options: AwsClientOptions): Promise<AwsCl
       const sdk = await modules.ssm();
       // Leases are given back after Ctrl-C: their calls do not carry the abort signal (each is one short request).
       return new sdk.SdkSsm(new sdk.SSMClient(config), { ...context, signal: undefined });
+    }),
+    route53: onDemand(async () => {
+      const sdk = await modules.route53();
+      return new sdk.SdkRoute53(new sdk.Route53Client(config), context);
     }),
   };
 }

@@ -87,7 +87,7 @@ function describeChange(change: StartedChange): string | undefined {
 function targetOf(input: unknown): string | undefined {
   if (!input || typeof input !== "object") return undefined;
   const record = input as Record<string, unknown>;
-  for (const key of ["StackName", "name", "FileSystemId", "GroupId", "repositoryName", "ListenerArn", "DomainName", "logGroupName"]) {
+  for (const key of ["StackName", "name", "FileSystemId", "GroupId", "repositoryName", "ListenerArn", "DomainName", "logGroupName", "HostedZoneId"]) {
     const value = record[key];
     if (typeof value === "string") return value;
   }

@@ -22,6 +22,7 @@ import type * as csc from "@aws-sdk/client-codestar-connections";
 import type * as efs from "@aws-sdk/client-efs";
 import type * as sts from "@aws-sdk/client-sts";
 import type * as ssm from "@aws-sdk/client-ssm";
+import type * as r53 from "@aws-sdk/client-route-53";
 
 /** The SDK shapes the steps read, re-exported so that only src/aws names the SDK packages. */
 export type { Stack, StackEvent, StackResourceSummary, Change, ResourceChange, Parameter, Tag, Output as StackOutput, StackStatus } from "@aws-sdk/client-cloudformation";
@@ -33,6 +34,7 @@ export type { CertificateSummary, CertificateDetail } from "@aws-sdk/client-acm"
 export type { PipelineDeclaration, PipelineExecutionSummary, PipelineExecution } from "@aws-sdk/client-codepipeline";
 export type { Project as CodeBuildProject } from "@aws-sdk/client-codebuild";
 export type { FileSystemDescription } from "@aws-sdk/client-efs";
+export type { ResourceRecordSet, HostedZone, Change as RecordChange } from "@aws-sdk/client-route-53";
 
 /** CloudFormation calls. */
 export interface CloudFormationApi {
@@ -79,6 +81,8 @@ export interface EcsApi {
 
 /** Elastic Load Balancing v2 calls. */
 export interface ElbApi {
+  describeLoadBalancers(input: elb.DescribeLoadBalancersInput): Promise<elb.DescribeLoadBalancersOutput>;
+  describeTargetGroups(input: elb.DescribeTargetGroupsInput): Promise<elb.DescribeTargetGroupsOutput>;
   describeRules(input: elb.DescribeRulesInput): Promise<elb.DescribeRulesOutput>;
   describeTargetHealth(input: elb.DescribeTargetHealthInput): Promise<elb.DescribeTargetHealthOutput>;
   describeListenerCertificates(input: elb.DescribeListenerCertificatesInput): Promise<elb.DescribeListenerCertificatesOutput>;
@@ -170,6 +174,14 @@ export interface SsmApi {
   deleteParameter(input: ssm.DeleteParameterRequest): Promise<unknown>;
 }
 
+/** Route 53 calls (the endpoint's DNS records, in a public hosted zone that covers its host). */
+export interface Route53Api {
+  listHostedZonesByName(input: r53.ListHostedZonesByNameRequest): Promise<r53.ListHostedZonesByNameResponse>;
+  listResourceRecordSets(input: r53.ListResourceRecordSetsRequest): Promise<r53.ListResourceRecordSetsResponse>;
+  changeResourceRecordSets(input: r53.ChangeResourceRecordSetsRequest): Promise<r53.ChangeResourceRecordSetsResponse>;
+  getChange(input: r53.GetChangeRequest): Promise<r53.GetChangeResponse>;
+}
+
 /** Every client a command may need, built once by the CLI. */
 export interface AwsClients {
   region: string;
@@ -190,4 +202,5 @@ export interface AwsClients {
   efs: EfsApi;
   sts: StsApi;
   ssm: SsmApi;
+  route53: Route53Api;
 }

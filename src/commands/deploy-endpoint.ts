@@ -14,6 +14,7 @@ export const deployEndpointOptionsSchema = globalOptionsSchema.merge(paramOverri
   params: z.string().min(1),
   tag: dockerTagSchema.optional(),
   pipeline: z.boolean().default(true),
+  dns: z.boolean().default(true),
   imageTimeout: minutesSchema.default(30),
   rolloutTimeout: minutesSchema.default(15),
 });
@@ -36,7 +37,7 @@ export async function runDeployEndpoint(verb: DeployVerb, raw: unknown, deps: Co
   requireConsent(options, deps, verb);
   const ctx = await deployContext(deps, options);
   const result = await underLease([baseStackName(config)], `${verb} ${endpointId(config)}`, options, deps, ctx, () =>
-    deployEndpoint(config, { tag: options.tag, pipeline: options.pipeline, imageTimeoutMs: options.imageTimeout * 60_000, rolloutTimeoutMs: options.rolloutTimeout * 60_000 }, ctx),
+    deployEndpoint(config, { tag: options.tag, pipeline: options.pipeline, dns: options.dns, imageTimeoutMs: options.imageTimeout * 60_000, rolloutTimeoutMs: options.rolloutTimeout * 60_000 }, ctx),
   );
   deps.out.result(result, () => `${result.endpoint}: ${result.validation.url} (image ${result.imageTag})`);
   return result;

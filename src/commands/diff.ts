@@ -13,6 +13,7 @@ export const diffOptionsSchema = globalOptionsSchema.merge(paramOverridesSchema)
   params: z.string().min(1),
   tag: dockerTagSchema.optional(),
   pipeline: z.boolean().default(true),
+  dns: z.boolean().default(true),
 });
 
 /** What diff found; `exitCode` is 0 with no changes and `ExitCode.changes` with some. */
@@ -28,7 +29,7 @@ export async function runDiff(raw: unknown, deps: CommandDeps): Promise<DiffResu
   const options = parseOptions(diffOptionsSchema, raw);
   const config = await loadConfig(options.params, options, deps);
   const ctx = await deployContext(deps, options);
-  const plan = await planDeploy(config, { tag: options.tag, pipeline: options.pipeline }, ctx);
+  const plan = await planDeploy(config, { tag: options.tag, pipeline: options.pipeline, dns: options.dns }, ctx);
   printPlan(plan, deps.out);
   const changes = planChanges(plan);
   // The basis holds raw AWS records the apply needs; the printed plan is the result.

@@ -13,6 +13,12 @@ export class SdkElb extends Adapter implements ElbApi {
   constructor(private readonly client: elb.ElasticLoadBalancingV2Client, context: AdapterContext) {
     super(context, "Elastic Load Balancing");
   }
+  describeLoadBalancers(input: elb.DescribeLoadBalancersInput) {
+    return this.call("DescribeLoadBalancers", (options) => this.client.send(new elb.DescribeLoadBalancersCommand(input), options));
+  }
+  describeTargetGroups(input: elb.DescribeTargetGroupsInput) {
+    return this.call("DescribeTargetGroups", (options) => this.client.send(new elb.DescribeTargetGroupsCommand(input), options));
+  }
   describeRules(input: elb.DescribeRulesInput) {
     return this.call("DescribeRules", (options) => this.client.send(new elb.DescribeRulesCommand(input), options));
   }

@@ -75,8 +75,12 @@ export async function findPendingCertificate(acm: AcmApi, host: string): Promise
   return undefined;
 }
 
-/** Returns the certificate ARN to use for the endpoint, requesting and awaiting one if needed. */
-export async function ensureCertificate(config: EndpointConfig, ctx: DeployContext): Promise<string> {
+/**
+ * Returns the certificate ARN to use for the endpoint, requesting and awaiting one if needed.
+ * `makeValidationRecord` creates ACM's validation record itself (in a Route 53 zone) and says
+ * whether it did; otherwise the record is printed for the user to create.
+ */
+export async function ensureCertificate(config: EndpointConfig, ctx: DeployContext, makeValidationRecord?: (certificateArn: string) => Promise<boolean>): Promise<string> {
   if (config.api.certificateArn) return config.api.certificateArn;
   const host = config.api.hostHeader;
   const acm = ctx.aws.acm;
@@ -112,7 +116,10 @@ export async function ensureCertificate(config: EndpointConfig, ctx: DeployConte
       if (detail?.Status && detail.Status !== "PENDING_VALIDATION") {
         return { done: false, status: `certificate ${detail.Status}` };
       }
-      if (!recordShown && detail) recordShown = showValidationRecord(detail, ctx);
+      if (!recordShown && detail?.DomainValidationOptions?.some((o) => o.ResourceRecord)) {
+        recordShown = true;
+        if (!makeValidationRecord || !(await makeValidationRecord(certificateArn))) showValidationRecord(detail, ctx);
+      }
       return { done: false, status: "PENDING_VALIDATION" };
     },
     {

@@ -26,6 +26,9 @@ import { alarmCause, shiftAndAlarms, trafficShiftTracker, type RolloutWatch } fr
 import { ensureNfsRule } from "../steps/security-groups.js";
 import { deployStack, findStack, STACK_TIMEOUT_MS, stackOutputs, type DeployOutcome } from "../engine/stack.js";
 import { serviceRolloutLine, stoppedTaskReasons, validateEndpoint, type EndpointResources, type ValidationReport } from "../steps/validate.js";
+import { ensureDnsRecords, loadBalancerNameOf, loadBalancerServing, recordLine, type DnsOutcome } from "../steps/dns.js";
+import { requestCheck, type RequestOutcome } from "../steps/request.js";
+import type { DnsPlan } from "./plan.js";
 
 /** Options of create-endpoint and add-endpoint. */
 export interface DeployEndpointOptions {
@@ -35,6 +38,8 @@ export interface DeployEndpointOptions {
   pipeline: boolean;
   imageTimeoutMs: number;
   rolloutTimeoutMs: number;
+  /** `--no-dns` (false): make no Route 53 record. Default: on. */
+  dns?: boolean;
 }
 
 /** What a deployment did and where the endpoint is. */
@@ -48,6 +53,10 @@ export interface EndpointResult {
   validation: ValidationReport;
   /** Seconds per phase (certificate, stacks, waiting for the image, rollout, validation, ...). */
   phases?: PhaseSeconds;
+  /** The records made in Route 53, or why none were. */
+  dns: DnsOutcome;
+  /** The validate step's request. */
+  request: RequestOutcome;
 }
 
 /** How many times an added endpoint retries when another endpoint took its listener priority first. */
@@ -82,7 +91,7 @@ export async function applyDeploy(config: EndpointConfig, options: DeployEndpoin
 
   out.step(`Certificate for ${config.api.hostHeader}`);
   const certificateArn = await phases.time("certificate", async () => {
-    const arn = plan.basis.facts.certificateArn ?? (await ensureCertificate(config, ctx));
+    const arn = plan.basis.facts.certificateArn ?? (await ensureCertificate(config, ctx, validationRecordMaker(config, plan.dns, ctx)));
     if (listenerArn) {
       const attached = await ensureListenerCertificate(ctx.aws.elb, ctx.aws.acm, listenerArn, config.api.hostHeader, arn, { clock: ctx.clock, signal: ctx.signal });
       out.info(attached === "attached" ? `Attached the certificate to the base's HTTPS listener` : `The base's HTTPS listener serves ${config.api.hostHeader}`);
@@ -127,7 +136,9 @@ export async function applyDeploy(config: EndpointConfig, options: DeployEndpoin
 
   const rolledOut = outcome.outputs;
   const validation = await phases.time("validation", () => validateOwnRollout(id, imageTag, resourcesFrom(rolledOut, config), options.rolloutTimeoutMs, ctx));
-  printWhereItIs(validation, ctx);
+  const dns = await phases.time("dns", () => makeDnsRecords(config, plan.dns, rolledOut, certificateArn, ctx));
+  const request = await phases.time("request", async () => requestCheck(config.api.hostHeader, config.api.healthCheckPath, await loadBalancerNameOf(ctx.aws.elb, rolledOut), ctx));
+  printWhereItIs(validation, dns, ctx);
   return {
     endpoint: id,
     stackName: id,
@@ -136,7 +147,30 @@ export async function applyDeploy(config: EndpointConfig, options: DeployEndpoin
     listenerPriority: config.kind === "added" ? Number(stackParameters(outcome.stack).ListenerRulePriority) : undefined,
     keptFileSystemsMounted: mounted,
     validation,
+    dns,
+    request,
   };
+}
+
+/** Creates ACM's validation record in the endpoint's hosted zone while a requested certificate waits for it (none without a zone). */
+function validationRecordMaker(config: EndpointConfig, dns: DnsPlan, ctx: DeployContext): ((certificateArn: string) => Promise<boolean>) | undefined {
+  if (dns.mode !== "zone") return undefined;
+  return async (certificateArn) => {
+    const made = await ensureDnsRecords(config.api.hostHeader, undefined, certificateArn, `mlops ${endpointId(config)}: certificate validation`, ctx);
+    for (const record of made.records) ctx.out.success(`Route 53 zone ${made.zone?.name}: ${recordLine(record)}`);
+    return !!made.zone && made.records.some((r) => r.type === "CNAME" && r.action !== "left alone");
+  };
+}
+
+/** The DNS step: the alias to the load balancer and the certificate's validation record in the zone that covers the host. */
+async function makeDnsRecords(config: EndpointConfig, dns: DnsPlan, outputs: Record<string, string>, certificateArn: string, ctx: DeployContext): Promise<DnsOutcome> {
+  if (dns.mode === "manual") return { records: [], manual: dns.reason };
+  ctx.out.step(`DNS records in Route 53 zone ${dns.zone.name}`);
+  const balancer = await loadBalancerServing(ctx.aws.elb, requireOutput(outputs, "TargetGroupArn", endpointId(config)));
+  if (!balancer) ctx.out.warn(`The load balancer serving ${endpointId(config)} could not be found from its target group: no alias record made.`);
+  const made = await ensureDnsRecords(config.api.hostHeader, balancer, certificateArn, `mlops ${endpointId(config)}`, ctx);
+  for (const record of made.records) (record.action === "left alone" ? ctx.out.warn : ctx.out.success).call(ctx.out, recordLine(record));
+  return made;
 }
 
 /** Options of `update --tag`. */
@@ -190,7 +224,8 @@ async function applyUpdate(config: EndpointConfig, options: UpdateOptions, plan:
   const summary = changeSummary(diffParameters(plan.basis.previous, stackParameters(outcome.stack)), options.tag);
   for (const line of summary) run.out.success(line);
   const validation = await phases.time("validation", () => validateOwnRollout(id, options.tag, resourcesFrom(outcome.outputs, config), options.rolloutTimeoutMs, run));
-  printWhereItIs(validation, run);
+  await phases.time("request", async () => requestCheck(config.api.hostHeader, config.api.healthCheckPath, await loadBalancerNameOf(run.aws.elb, outcome.outputs), run));
+  printWhereItIs(validation, undefined, run);
   return { endpoint: id, imageTag: options.tag, previousTag: plan.previousTag, stack: outcome.kind, summary, validation };
 }
 
@@ -385,8 +420,11 @@ export function resourcesFrom(outputs: Record<string, string>, config: EndpointC
   };
 }
 
-function printWhereItIs(report: ValidationReport, ctx: DeployContext): void {
+function printWhereItIs(report: ValidationReport, dns: DnsOutcome | undefined, ctx: DeployContext): void {
   ctx.out.success(`Endpoint ready: ${report.url}`);
   ctx.out.info(`Load balancer: ${report.loadBalancerDnsName}`);
-  ctx.out.info(`Create this DNS record at your DNS provider: ${report.dnsRecord}`);
+  const alias = dns?.records.find((r) => r.type === "A" && r.action !== "left alone");
+  if (alias && dns?.zone) ctx.out.info(`DNS: ${alias.type} ${alias.name} -> ${alias.value} in Route 53 zone ${dns.zone.name}`);
+  else if (!dns || dns.manual) ctx.out.info(`Create this DNS record at your DNS provider: ${report.dnsRecord}`);
+  else ctx.out.info(`Create this DNS record yourself (the name is taken by a record mlops did not make): ${report.dnsRecord}`);
 }

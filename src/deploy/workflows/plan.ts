@@ -31,6 +31,7 @@ import { endpointLogGroupName, logGroupExists } from "../steps/log-groups.js";
 import { choosePriority, usedPriorities } from "../steps/priority.js";
 import { nfsRuleExists } from "../steps/security-groups.js";
 import { findStack, stackOutputs } from "../engine/stack.js";
+import { compareRecords, desiredRecords, zoneFor, loadBalancerServing, recordLine, validationRecords, type HostedZoneRef, type RecordPlan } from "../steps/dns.js";
 
 /** What will happen to one stack. */
 export interface StackPlan {
@@ -83,6 +84,7 @@ export interface DeployPlan {
   stack: StackPlan;
   pipeline?: { name: string; repository: string; branch: string; stack: StackPlan; action: "create" | "update if changed" } | { name: string; action: "skipped" };
   nfsRule: "add" | "present";
+  dns: DnsPlan;
   rollout: RolloutPlan;
   /** Plain-language summary of configuration and image changes. */
   summary: string[];
@@ -110,7 +112,17 @@ export interface DeployBasis {
 export interface DeployPlanOptions {
   tag?: string;
   pipeline: boolean;
+  /** `--no-dns` (false): make no Route 53 record. Default: on. */
+  dns?: boolean;
 }
+
+/**
+ * The endpoint's DNS records: made in the Route 53 public hosted zone that covers the host,
+ * or printed for the user to create (no zone, Route 53 not readable, `--no-dns`).
+ */
+export type DnsPlan =
+  | { mode: "zone"; zone: HostedZoneRef; records: RecordPlan[]; /** What is known only once the stack or certificate exists. */ later: string[] }
+  | { mode: "manual"; reason: string };
 
 /** Everything `update` will do. */
 export interface UpdatePlan {
@@ -229,7 +241,8 @@ export function planChanges(plan: DeployPlan | UpdatePlan): boolean {
   if (plan.stack.action !== "unchanged") return true;
   if (plan.kind === "update") return false;
   const pipelineChanges = plan.pipeline && plan.pipeline.action !== "skipped" && plan.pipeline.stack.action !== "unchanged";
-  return plan.certificate.action === "request" || plan.listenerCertificate === "attach" || plan.nfsRule === "add" || !!pipelineChanges || plan.pipeline?.action === "create";
+  const dnsChanges = plan.dns.mode === "zone" && (plan.dns.later.length > 0 || plan.dns.records.some((r) => r.action === "create" || r.action === "change"));
+  return plan.certificate.action === "request" || plan.listenerCertificate === "attach" || plan.nfsRule === "add" || !!pipelineChanges || plan.pipeline?.action === "create" || dnsChanges;
 }
 
 /** Prints the plan: one block the user reads before the one question. */
@@ -258,6 +271,7 @@ export function printPlan(plan: DeployPlan | UpdatePlan, out: Output): void {
       out.info(`Pipeline ${p.name} (${p.repository}@${p.branch}) and its CodeBuild project: ${p.action === "create" ? "create" : "update if their definition changed"}`);
     }
     out.info(plan.nfsRule === "add" ? "Security group: let the endpoint's tasks reach EFS (NFS, port 2049)" : "Security group: tasks already reach EFS (NFS, port 2049)");
+    printDnsPlan(plan.dns, out);
   }
   const r = plan.rollout;
   const tag =
@@ -267,6 +281,32 @@ export function printPlan(plan: DeployPlan | UpdatePlan, out: Output): void {
   out.info(`Rollout: image ${tag}; ${r.desired} task(s) (autoscaling ${r.min}-${r.max}); ${r.strategy}`);
   if (r.estimate) out.info(`Rollout time: ${r.estimate}`);
   for (const line of plan.summary) out.info(`Summary: ${line}`);
+}
+
+function printDnsPlan(dns: DnsPlan, out: Output): void {
+  if (dns.mode === "manual") {
+    out.info(`DNS: no record made (${dns.reason}); the record to create is printed at the end`);
+    return;
+  }
+  out.info(`DNS: Route 53 public hosted zone ${dns.zone.name} (${dns.zone.id}):`);
+  for (const record of dns.records) (record.action === "left alone" || record.action === "change" ? out.warn : out.info).call(out, `  ${recordLine(record)}`);
+  for (const line of dns.later) out.info(`  ${line}`);
+}
+
+/** Where the endpoint's DNS records go and what changes there; reads only. */
+export async function planDns(config: EndpointConfig, enabled: boolean, existing: Stack | undefined, certificateArn: string | undefined, ctx: DeployContext): Promise<DnsPlan> {
+  if (!enabled) return { mode: "manual", reason: "--no-dns" };
+  const host = config.api.hostHeader;
+  const lookup = await zoneFor(ctx.aws.route53, host);
+  if (lookup.kind === "none") return { mode: "manual", reason: lookup.reason };
+  const targetGroupArn = existing ? stackOutputs(existing).TargetGroupArn : undefined;
+  const balancer = targetGroupArn ? await loadBalancerServing(ctx.aws.elb, targetGroupArn) : undefined;
+  const validation = certificateArn ? await validationRecords(ctx.aws.acm, certificateArn) : [];
+  const { plans } = await compareRecords(ctx.aws.route53, lookup.zone, desiredRecords(host, lookup.zone, balancer, validation));
+  const later: string[] = [];
+  if (!balancer) later.push(`create A ${host} -> alias to the endpoint's load balancer (once the stack has it)`);
+  if (!certificateArn) later.push(`create the certificate's DNS validation CNAME (once ACM has issued the request)`);
+  return { mode: "zone", zone: lookup.zone, records: plans, later };
 }
 
 /** Prints what will happen to one stack, down to its changed properties. */
@@ -361,6 +401,7 @@ export async function planDeploy(config: EndpointConfig, options: DeployPlanOpti
       ? "present"
       : "add";
   const imageInEcr = explicitTag && existing ? await imageExists(ctx.aws.ecr, repository, explicitTag) : explicitTag ? false : undefined;
+  const dns = await planDns(config, options.dns !== false, existing, certificateArn, ctx);
   return {
     kind: "deploy",
     endpoint: id,
@@ -374,6 +415,7 @@ export async function planDeploy(config: EndpointConfig, options: DeployPlanOpti
     stack,
     pipeline,
     nfsRule,
+    dns,
     rollout: {
       tag,
       tagSource: explicitTag ? "given" : runningTag ? "running" : "pipeline",

@@ -16,6 +16,8 @@ import { deleteKeptData, describeKept, findKeptCertificates, findKeptData, isEmp
 import { deletePipeline, emptyBucket } from "../steps/pipeline.js";
 import { removeNfsRule } from "../steps/security-groups.js";
 import { deleteStack, stackOutputs } from "../engine/stack.js";
+import { aliasRecordsFor, applyChanges, zoneFor, loadBalancerNameOf, recordsToRemove, removalLine, validationRecordsFor, type HostedZoneRef, type RecordRemoval } from "../steps/dns.js";
+import type { RecordChange } from "../../aws/interfaces.js";
 
 /** What to tear down; `scope` is the base whose lease an endpoint's teardown takes. */
 export type TeardownTarget = { kind: "endpoint"; endpointId: string; source: string; scope: string } | { kind: "all" };
@@ -43,6 +45,17 @@ export interface TeardownResult {
   deletedCertificates: string[];
   /** Seconds per phase (pipelines, stacks, data). */
   phases?: PhaseSeconds;
+  /** Route 53 records deleted (`TYPE name -> value`). */
+  deletedDnsRecords: string[];
+  /** Route 53 records left: changed by someone else, or the validation record of a kept certificate. */
+  keptDnsRecords: string[];
+}
+
+/** A certificate's validation records, read before its endpoint goes, deleted only if the certificate is deleted too. */
+interface PendingValidation {
+  zone: HostedZoneRef;
+  certificateArn: string;
+  records: RecordChange[];
 }
 
 interface EndpointPlan {
@@ -94,7 +107,10 @@ async function runPlan(
     deletedLogGroups: [],
     keptCertificates: [],
     deletedCertificates: [],
+    deletedDnsRecords: [],
+    keptDnsRecords: [],
   };
+  const validations: PendingValidation[] = [];
   const fileSystems = new Map<string, KeptFileSystem[]>();
   for (const p of plans) fileSystems.set(p.endpointId, await findEndpointFileSystems(ctx.aws.efs, p.endpointId));
   // With --all, the data earlier teardowns kept (endpoints with no stack left) is shown, and deleted with --delete-data.
@@ -147,6 +163,8 @@ async function runPlan(
         if (removed === "removed") ctx.out.success(`Removed the EFS rule for ${p.endpointId}'s tasks`);
       }
       if (p.stack.role === "added") await releaseCertificates(p.stack, others, ctx);
+      const validation = await removeAliasRecords(p.stack, result, ctx);
+      if (validation) validations.push(validation);
       if (outputs.EcrRepositoryName && (await emptyRepository(outputs.EcrRepositoryName, ctx)) > 0) result.emptiedRepositories.push(outputs.EcrRepositoryName);
       // The stack deletes the bucket only when it is empty.
       if (outputs.LoadBalancerAccessLogsBucket) await emptyBucket(outputs.LoadBalancerAccessLogsBucket, ctx);
@@ -192,6 +210,7 @@ async function runPlan(
       addKept(result, { fileSystems: [], logGroups: [], certificates });
     }
   }
+  for (const pending of validations) await removeValidationRecords(pending, result, ctx);
   reportKept(result.keptFileSystems, ctx);
   if (result.keptLogGroups.length) ctx.out.info(`Kept log group(s) ${result.keptLogGroups.join(", ")} (deleted with --delete-data).`);
   if (result.keptCertificates.length) ctx.out.info(`Kept ACM certificate(s) ${result.keptCertificates.join(", ")} (deleted with --delete-data once unused).`);
@@ -213,6 +232,7 @@ async function planLine(p: EndpointPlan, ctx: DeployContext): Promise<string> {
     repo ? `${images === 0 ? "no images" : images >= 100 ? "100+ images" : `${images} image(s)`} in ECR ${repo}` : undefined,
     outputs.LoadBalancerAccessLogsBucket ? `all load balancer access logs in S3 ${outputs.LoadBalancerAccessLogsBucket}` : undefined,
     p.stack?.role === "base" && outputs.WeightsUploadBucketName ? `all weights uploads in S3 ${outputs.WeightsUploadBucketName}` : undefined,
+    p.stack ? `the Route 53 records mlops made for ${stackParameters(p.stack.stack).HostHeaderApi ?? p.endpointId} that still point at its load balancer` : undefined,
     p.stack ? `stack ${p.stack.stackName} (${p.stack.role})` : undefined,
   ];
   return parts.filter(Boolean).join("; ");
@@ -287,6 +307,65 @@ async function plan(target: TeardownTarget, ctx: DeployContext): Promise<{ plans
   }
   if (target.kind === "all") return { plans, others: [] };
   return { plans, others: managed.filter((m) => m.endpointId !== target.endpointId) };
+}
+
+/**
+ * Deletes the endpoint's alias records that still point at its load balancer (checked by value),
+ * names those someone pointed elsewhere, and reads its certificate's validation records while
+ * ACM still has the certificate: they go only if the certificate goes (a kept certificate renews
+ * with them: https://docs.aws.amazon.com/acm/latest/userguide/dns-renewal-validation.html).
+ */
+async function removeAliasRecords(stack: ManagedStack, result: TeardownResult, ctx: DeployContext): Promise<PendingValidation | undefined> {
+  const parameters = stackParameters(stack.stack);
+  const host = parameters.HostHeaderApi;
+  if (!host) return undefined;
+  const lookup = await zoneFor(ctx.aws.route53, host);
+  if (lookup.kind === "none") {
+    if (lookup.reason.startsWith("Route 53 cannot be read")) ctx.out.warn(`DNS records of ${host} not checked: ${lookup.reason}`);
+    return undefined;
+  }
+  const zone = lookup.zone;
+  const loadBalancer = await loadBalancerNameOf(ctx.aws.elb, stackOutputs(stack.stack));
+  if (loadBalancer) {
+    const alias = await aliasRecordsFor(ctx.aws.route53, zone, host, loadBalancer);
+    await applyRemovals(zone, alias, `mlops teardown ${stack.endpointId}`, result, ctx);
+  }
+  const certificateArn = parameters.DNSCertArn;
+  if (!certificateArn?.startsWith("arn:")) return undefined;
+  const validation = await validationRecordsFor(ctx, zone, certificateArn);
+  for (const left of validation.removals.filter((r) => r.action === "left alone")) keepRecord(left, result, ctx);
+  return validation.deletes.length ? { zone, certificateArn, records: validation.deletes } : undefined;
+}
+
+/** Deletes a certificate's validation records if the certificate was deleted; else says they stay. */
+async function removeValidationRecords(pending: PendingValidation, result: TeardownResult, ctx: DeployContext): Promise<void> {
+  const wanted = pending.records.map((c) => c.ResourceRecordSet!);
+  if (!result.deletedCertificates.includes(pending.certificateArn)) {
+    for (const record of wanted) {
+      const line = `${record.Type} ${(record.Name ?? "").replace(/\.$/, "")}`;
+      if (result.keptDnsRecords.includes(line)) continue;
+      result.keptDnsRecords.push(line);
+      ctx.out.info(`Kept DNS record ${line}: the kept certificate ${pending.certificateArn} renews with it (deleted with the certificate, --delete-data).`);
+    }
+    return;
+  }
+  // Read again: someone may have changed them while the stack was deleted.
+  await applyRemovals(pending.zone, await recordsToRemove(ctx.aws.route53, pending.zone, wanted), `mlops teardown: certificate ${pending.certificateArn} deleted`, result, ctx);
+}
+
+async function applyRemovals(zone: HostedZoneRef, found: { removals: RecordRemoval[]; deletes: RecordChange[] }, comment: string, result: TeardownResult, ctx: DeployContext): Promise<void> {
+  for (const left of found.removals.filter((r) => r.action === "left alone")) keepRecord(left, result, ctx);
+  if (found.deletes.length === 0) return;
+  await applyChanges(ctx.aws.route53, zone, found.deletes, comment, ctx);
+  for (const removal of found.removals.filter((r) => r.action === "delete")) {
+    result.deletedDnsRecords.push(removalLine(removal));
+    ctx.out.success(`Deleted DNS record ${removalLine(removal)} (Route 53 zone ${zone.name})`);
+  }
+}
+
+function keepRecord(removal: RecordRemoval, result: TeardownResult, ctx: DeployContext): void {
+  result.keptDnsRecords.push(removalLine(removal));
+  ctx.out.warn(`Left DNS record ${removalLine(removal)}`);
 }
 
 /** Detaches an added endpoint's certificate from the base listener unless a staying endpoint needs it. */
