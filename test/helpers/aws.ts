@@ -14,6 +14,7 @@ import { ACMClient } from "@aws-sdk/client-acm";
 import { S3Client } from "@aws-sdk/client-s3";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { Route53Client } from "@aws-sdk/client-route-53";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
@@ -32,6 +33,7 @@ export function sdkClients(endpoint: string) {
     acm: new ACMClient(config),
     logs: new CloudWatchLogsClient(config),
     cloudWatch: new CloudWatchClient(config),
+    route53: new Route53Client(config),
     s3: new S3Client({ ...config, forcePathStyle: true }),
   };
 }
