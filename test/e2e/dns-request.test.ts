@@ -75,8 +75,10 @@ describe("DNS records in a Route 53 public hosted zone", () => {
     const expected = await validationRecord(certificateArn!);
     const cname = named(all, expected!.Name!.replace(/\.$/, ""), "CNAME");
     expect(cname.map((r) => r.ResourceRecords?.map((v) => v.Value))).toEqual([[expected!.Value]]);
-    expect(run.stderr).toContain(`DNS: A ep-a.example.com -> alias to ${balancer.DNSName.toLowerCase()} in Route 53 zone example.com`);
+    expect(run.stderr).toContain(`DNS: A ep-a.example.com -> alias to ${balancer.DNSName!.toLowerCase()} in Route 53 zone example.com`);
     expect(run.stderr).not.toContain("Create this DNS record at your DNS provider");
+    expect(run.stderr).toMatch(/Created A ep-a\.example\.com -> alias to /);
+    expect(run.stderr).not.toMatch(/NodeVersionSupportWarning|node >=22/);
     // The validate step's request: the emulator's load balancer name resolves nowhere, which is a warning, not a failure.
     expect(run.stderr).toMatch(/The request could not be made from here: .*does not resolve/);
   });
@@ -171,16 +173,28 @@ describe("mlops test", () => {
 });
 
 describe("teardown of records mlops made", () => {
-  it("deletes the alias and, with the certificate (--delete-data), its validation record", async () => {
+  it("deletes the alias to the load balancer and keeps the validation record while the certificate is kept", async () => {
     const certificateArn = await stackParameter("ep-a-prod", "DNSCertArn");
     const expected = await validationRecord(certificateArn!);
-    const run = await mlops(["teardown", "params/ep-a.yaml", "--delete-data", "--yes"]);
+    const run = await mlops(["teardown", "params/ep-a.yaml", "--yes"]);
     expect(run.code, failure(run)).toBe(0);
     expect(run.stderr).toMatch(/Deleted DNS record A ep-a\.example\.com -> alias to /);
     const all = await records();
     expect(named(all, "ep-a.example.com", "A")).toHaveLength(0);
-    expect(named(all, expected!.Name!.replace(/\.$/, ""), "CNAME")).toHaveLength(0);
+    // The kept certificate renews with its validation record.
+    expect(named(all, expected!.Name!.replace(/\.$/, ""), "CNAME")).toHaveLength(1);
     // The record someone else made stays.
+    expect(named(all, "ep-b.example.com", "A")).toHaveLength(1);
+  });
+
+  it("deletes the validation record with the certificate (--delete-data)", async () => {
+    const certificate = named(await records(), "_d930b28be6c5927595552b219965053e.ep-a.example.com", "CNAME");
+    expect(certificate).toHaveLength(1);
+    const run = await mlops(["teardown", "--all", "--delete-data", "--yes"]);
+    expect(run.code, failure(run)).toBe(0);
+    expect(run.stderr).toMatch(/Deleted DNS record CNAME _d930b28be6c5927595552b219965053e\.ep-a\.example\.com -> /);
+    const all = await records();
+    expect(all.filter((r) => r.Type === "CNAME")).toEqual([]);
     expect(named(all, "ep-b.example.com", "A")).toHaveLength(1);
   });
 });

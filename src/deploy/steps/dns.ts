@@ -255,7 +255,22 @@ export function recordLine(plan: RecordPlan): string {
     case "unchanged":
       return `keep ${what} (already there)`;
     case "left alone":
-      return `left alone: ${plan.type} ${plan.name} not made, the name has ${plan.current} (not made by mlops; create the record yourself)`;
+      return `left alone: no ${plan.type} ${plan.name}: the name has ${plan.current}, which mlops did not make (replace it yourself)`;
+  }
+}
+
+/** The line a run prints for one record it handled. */
+export function recordDoneLine(plan: RecordPlan): string {
+  const what = `${plan.type} ${plan.name} -> ${plan.value}`;
+  switch (plan.action) {
+    case "create":
+      return `Created ${what}`;
+    case "change":
+      return `Changed ${what} (was ${plan.current})`;
+    case "unchanged":
+      return `${what} (already there)`;
+    case "left alone":
+      return recordLine(plan);
   }
 }
 

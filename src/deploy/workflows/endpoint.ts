@@ -26,7 +26,7 @@ import { alarmCause, shiftAndAlarms, trafficShiftTracker, type RolloutWatch } fr
 import { ensureNfsRule } from "../steps/security-groups.js";
 import { deployStack, findStack, STACK_TIMEOUT_MS, stackOutputs, type DeployOutcome } from "../engine/stack.js";
 import { serviceRolloutLine, stoppedTaskReasons, validateEndpoint, type EndpointResources, type ValidationReport } from "../steps/validate.js";
-import { ensureDnsRecords, loadBalancerNameOf, loadBalancerServing, recordLine, type DnsOutcome } from "../steps/dns.js";
+import { ensureDnsRecords, loadBalancerNameOf, loadBalancerServing, recordDoneLine, type DnsOutcome } from "../steps/dns.js";
 import { requestCheck, type RequestOutcome } from "../steps/request.js";
 import type { DnsPlan } from "./plan.js";
 
@@ -157,7 +157,7 @@ function validationRecordMaker(config: EndpointConfig, dns: DnsPlan, ctx: Deploy
   if (dns.mode !== "zone") return undefined;
   return async (certificateArn) => {
     const made = await ensureDnsRecords(config.api.hostHeader, undefined, certificateArn, `mlops ${endpointId(config)}: certificate validation`, ctx);
-    for (const record of made.records) ctx.out.success(`Route 53 zone ${made.zone?.name}: ${recordLine(record)}`);
+    for (const record of made.records) ctx.out.success(`Route 53 zone ${made.zone?.name}: ${recordDoneLine(record)}`);
     return !!made.zone && made.records.some((r) => r.type === "CNAME" && r.action !== "left alone");
   };
 }
@@ -169,7 +169,7 @@ async function makeDnsRecords(config: EndpointConfig, dns: DnsPlan, outputs: Rec
   const balancer = await loadBalancerServing(ctx.aws.elb, requireOutput(outputs, "TargetGroupArn", endpointId(config)));
   if (!balancer) ctx.out.warn(`The load balancer serving ${endpointId(config)} could not be found from its target group: no alias record made.`);
   const made = await ensureDnsRecords(config.api.hostHeader, balancer, certificateArn, `mlops ${endpointId(config)}`, ctx);
-  for (const record of made.records) (record.action === "left alone" ? ctx.out.warn : ctx.out.success).call(ctx.out, recordLine(record));
+  for (const record of made.records) (record.action === "left alone" ? ctx.out.warn : ctx.out.success).call(ctx.out, recordDoneLine(record));
   return made;
 }
 

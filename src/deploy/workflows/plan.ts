@@ -252,7 +252,7 @@ export function printPlan(plan: DeployPlan | UpdatePlan, out: Output): void {
     const cert = plan.certificate;
     out.info(
       cert.action === "request"
-        ? `Certificate: request an ACM certificate for ${plan.hostHeader} (DNS validation; you create one DNS record)`
+        ? `Certificate: request an ACM certificate for ${plan.hostHeader} (DNS validation; ${plan.dns.mode === "zone" ? `mlops creates its record in Route 53 zone ${plan.dns.zone.name}` : "you create one DNS record"})`
         : cert.action === "await"
           ? `Certificate: wait for the pending ACM certificate ${cert.arn} to be issued`
           : `Certificate: ${cert.action === "found" ? "use the issued" : cert.action === "given" ? "use the given" : "keep the deployed"} certificate ${cert.arn}`,

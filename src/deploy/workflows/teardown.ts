@@ -12,7 +12,7 @@ import { findExport, importingStacks, listManagedStacks, stackParameters, type M
 import { releaseListenerCertificates } from "../steps/listener-certificates.js";
 import { buildLogGroupName, deleteLogGroup, endpointLogGroupName, logGroupExists } from "../steps/log-groups.js";
 import { deleteFileSystems, findEndpointFileSystems, type KeptFileSystem } from "../steps/file-systems.js";
-import { deleteKeptData, describeKept, findKeptCertificates, findKeptData, isEmpty, keptLines, type KeptData } from "../steps/kept-data.js";
+import { deleteKeptData, describeKept, findKeptCertificates, findKeptData, isEmpty, keptLines, type KeptCertificate, type KeptData } from "../steps/kept-data.js";
 import { deletePipeline, emptyBucket } from "../steps/pipeline.js";
 import { removeNfsRule } from "../steps/security-groups.js";
 import { deleteStack, stackOutputs } from "../engine/stack.js";
@@ -47,11 +47,11 @@ export interface TeardownResult {
   phases?: PhaseSeconds;
   /** Route 53 records deleted (`TYPE name -> value`). */
   deletedDnsRecords: string[];
-  /** Route 53 records left: changed by someone else, or the validation record of a kept certificate. */
+  /** Route 53 records left because someone else changed them since mlops made them. */
   keptDnsRecords: string[];
 }
 
-/** A certificate's validation records, read before its endpoint goes, deleted only if the certificate is deleted too. */
+/** A certificate's validation records, read before it is deleted, deleted only if it is. */
 interface PendingValidation {
   zone: HostedZoneRef;
   certificateArn: string;
@@ -110,7 +110,6 @@ async function runPlan(
     deletedDnsRecords: [],
     keptDnsRecords: [],
   };
-  const validations: PendingValidation[] = [];
   const fileSystems = new Map<string, KeptFileSystem[]>();
   for (const p of plans) fileSystems.set(p.endpointId, await findEndpointFileSystems(ctx.aws.efs, p.endpointId));
   // With --all, the data earlier teardowns kept (endpoints with no stack left) is shown, and deleted with --delete-data.
@@ -163,8 +162,7 @@ async function runPlan(
         if (removed === "removed") ctx.out.success(`Removed the EFS rule for ${p.endpointId}'s tasks`);
       }
       if (p.stack.role === "added") await releaseCertificates(p.stack, others, ctx);
-      const validation = await removeAliasRecords(p.stack, result, ctx);
-      if (validation) validations.push(validation);
+      await removeAliasRecords(p.stack, result, ctx);
       if (outputs.EcrRepositoryName && (await emptyRepository(outputs.EcrRepositoryName, ctx)) > 0) result.emptiedRepositories.push(outputs.EcrRepositoryName);
       // The stack deletes the bucket only when it is empty.
       if (outputs.LoadBalancerAccessLogsBucket) await emptyBucket(outputs.LoadBalancerAccessLogsBucket, ctx);
@@ -192,7 +190,9 @@ async function runPlan(
     }
   }
   if (earlierToDelete) {
+    const validations = await validationRecordsOf(earlierToDelete.certificates, ctx);
     const leftover = await deleteKeptData(earlierToDelete, ctx);
+    await removeValidationRecords(validations, leftover.deleted.certificates, result, ctx);
     addDeleted(result, leftover.deleted);
     addKept(result, leftover.kept);
   } else if (earlier) {
@@ -203,14 +203,15 @@ async function runPlan(
     const ours = (endpoint?: string) => target.kind === "all" || endpoint === target.endpointId;
     const certificates = (await findKeptCertificates(ctx.aws.acm, { ids: new Set(), hosts: new Set() })).filter((c) => ours(c.endpoint) && !result.keptCertificates.includes(c.arn));
     if (options.deleteData) {
+      const validations = await validationRecordsOf(certificates, ctx);
       const leftover = await deleteKeptData({ fileSystems: [], logGroups: [], certificates }, ctx);
+      await removeValidationRecords(validations, leftover.deleted.certificates, result, ctx);
       addDeleted(result, leftover.deleted);
       addKept(result, leftover.kept);
     } else {
       addKept(result, { fileSystems: [], logGroups: [], certificates });
     }
   }
-  for (const pending of validations) await removeValidationRecords(pending, result, ctx);
   reportKept(result.keptFileSystems, ctx);
   if (result.keptLogGroups.length) ctx.out.info(`Kept log group(s) ${result.keptLogGroups.join(", ")} (deleted with --delete-data).`);
   if (result.keptCertificates.length) ctx.out.info(`Kept ACM certificate(s) ${result.keptCertificates.join(", ")} (deleted with --delete-data once unused).`);
@@ -315,14 +316,14 @@ async function plan(target: TeardownTarget, ctx: DeployContext): Promise<{ plans
  * ACM still has the certificate: they go only if the certificate goes (a kept certificate renews
  * with them: https://docs.aws.amazon.com/acm/latest/userguide/dns-renewal-validation.html).
  */
-async function removeAliasRecords(stack: ManagedStack, result: TeardownResult, ctx: DeployContext): Promise<PendingValidation | undefined> {
+async function removeAliasRecords(stack: ManagedStack, result: TeardownResult, ctx: DeployContext): Promise<void> {
   const parameters = stackParameters(stack.stack);
   const host = parameters.HostHeaderApi;
-  if (!host) return undefined;
+  if (!host) return;
   const lookup = await zoneFor(ctx.aws.route53, host);
   if (lookup.kind === "none") {
     if (lookup.reason.startsWith("Route 53 cannot be read")) ctx.out.warn(`DNS records of ${host} not checked: ${lookup.reason}`);
-    return undefined;
+    return;
   }
   const zone = lookup.zone;
   const loadBalancer = await loadBalancerNameOf(ctx.aws.elb, stackOutputs(stack.stack));
@@ -330,27 +331,32 @@ async function removeAliasRecords(stack: ManagedStack, result: TeardownResult, c
     const alias = await aliasRecordsFor(ctx.aws.route53, zone, host, loadBalancer);
     await applyRemovals(zone, alias, `mlops teardown ${stack.endpointId}`, result, ctx);
   }
-  const certificateArn = parameters.DNSCertArn;
-  if (!certificateArn?.startsWith("arn:")) return undefined;
-  const validation = await validationRecordsFor(ctx, zone, certificateArn);
-  for (const left of validation.removals.filter((r) => r.action === "left alone")) keepRecord(left, result, ctx);
-  return validation.deletes.length ? { zone, certificateArn, records: validation.deletes } : undefined;
 }
 
-/** Deletes a certificate's validation records if the certificate was deleted; else says they stay. */
-async function removeValidationRecords(pending: PendingValidation, result: TeardownResult, ctx: DeployContext): Promise<void> {
-  const wanted = pending.records.map((c) => c.ResourceRecordSet!);
-  if (!result.deletedCertificates.includes(pending.certificateArn)) {
-    for (const record of wanted) {
-      const line = `${record.Type} ${(record.Name ?? "").replace(/\.$/, "")}`;
-      if (result.keptDnsRecords.includes(line)) continue;
-      result.keptDnsRecords.push(line);
-      ctx.out.info(`Kept DNS record ${line}: the kept certificate ${pending.certificateArn} renews with it (deleted with the certificate, --delete-data).`);
-    }
-    return;
+/**
+ * The validation records of the certificates about to be deleted, read while ACM still has them.
+ * Only a deleted certificate's records go: a kept one renews with them
+ * (https://docs.aws.amazon.com/acm/latest/userguide/dns-renewal-validation.html).
+ */
+async function validationRecordsOf(certificates: KeptCertificate[], ctx: DeployContext): Promise<PendingValidation[]> {
+  const pending: PendingValidation[] = [];
+  for (const certificate of certificates) {
+    const lookup = await zoneFor(ctx.aws.route53, certificate.domain);
+    if (lookup.kind === "none") continue;
+    const found = await validationRecordsFor(ctx, lookup.zone, certificate.arn);
+    if (found.deletes.length) pending.push({ zone: lookup.zone, certificateArn: certificate.arn, records: found.deletes });
   }
-  // Read again: someone may have changed them while the stack was deleted.
-  await applyRemovals(pending.zone, await recordsToRemove(ctx.aws.route53, pending.zone, wanted), `mlops teardown: certificate ${pending.certificateArn} deleted`, result, ctx);
+  return pending;
+}
+
+/** Deletes the validation records of the certificates that were deleted, if they still hold those certificates' values. */
+async function removeValidationRecords(pending: PendingValidation[], deleted: KeptCertificate[], result: TeardownResult, ctx: DeployContext): Promise<void> {
+  for (const p of pending) {
+    if (!deleted.some((c) => c.arn === p.certificateArn)) continue;
+    // Read again: someone may have changed them meanwhile.
+    const found = await recordsToRemove(ctx.aws.route53, p.zone, p.records.map((c) => c.ResourceRecordSet!));
+    await applyRemovals(p.zone, found, `mlops teardown: certificate ${p.certificateArn} deleted`, result, ctx);
+  }
 }
 
 async function applyRemovals(zone: HostedZoneRef, found: { removals: RecordRemoval[]; deletes: RecordChange[] }, comment: string, result: TeardownResult, ctx: DeployContext): Promise<void> {
