@@ -7,6 +7,8 @@ import type { EndpointConfig } from "../../../src/params/model.js";
 import { FakeAcm, type FakeAcmOptions } from "../../fakes/acm.js";
 import { FakeClock } from "../../fakes/clock.js";
 import { MemoryOutput } from "../../fakes/output.js";
+import { FakeRoute53 } from "../../fakes/route53.js";
+import { ensureDnsRecords } from "../../../src/deploy/steps/dns.js";
 
 describe("certificateCovers", () => {
   it("matches exact names case-insensitively", () => {
@@ -85,6 +87,24 @@ describe("ensureCertificate: requesting", () => {
     expect(clock.sleeps.length).toBe(4);
     expect(out.lines.filter((l) => l.includes("ACTION REQUIRED"))).toHaveLength(1);
     expect(out.lines.filter((l) => l === "info: CNAME _x1.ep-a.x.com. -> _x2.acm-validations.aws.")).toHaveLength(1);
+    expect(out.lines.at(-1)).toBe(`success: Certificate issued: ${arn}`);
+  });
+
+  it("creates the validation record in the Route 53 zone covering the host instead of asking for it", async () => {
+    const acm = new FakeAcm({ describesBeforeRecord: 1, describesBeforeOutcome: 4 });
+    const route53 = new FakeRoute53();
+    const zone = route53.addZone("x.com");
+    const out = new MemoryOutput();
+    const ctx: DeployContext = { aws: { region: "us-east-1", acm, route53 } as Partial<AwsClients> as AwsClients, out, clock: new FakeClock(), assumeYes: true };
+    const config = { project: "ep-a", environment: "prod", api: { hostHeader: "ep-a.x.com", port: 443, healthCheckPath: "/" } } as EndpointConfig;
+    let calls = 0;
+    const arn = await ensureCertificate(config, ctx, async (certificateArn) => {
+      calls++;
+      return (await ensureDnsRecords("ep-a.x.com", undefined, certificateArn, "validation", ctx)).records.length > 0;
+    });
+    expect(calls).toBe(1);
+    expect(route53.record(zone, "_x1.ep-a.x.com", "CNAME")?.ResourceRecords).toEqual([{ Value: "_x2.acm-validations.aws." }]);
+    expect(out.lines.filter((l) => l.includes("ACTION REQUIRED"))).toEqual([]);
     expect(out.lines.at(-1)).toBe(`success: Certificate issued: ${arn}`);
   });
 
