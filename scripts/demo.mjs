@@ -1,15 +1,17 @@
 #!/usr/bin/env node
 // The whole job on the local emulator: create endpoint A, add endpoint B,
-// roll out a new image, show the status (and A in detail), tear everything down.
+// send a request, roll out a new image, show the status (and A in detail), tear everything down.
 // Builds do not run on the emulator, so this script plays the pipeline's
 // part by pushing an image manifest to ECR when the repository appears.
-import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { ECRClient, PutImageCommand, DescribeRepositoriesCommand } from "@aws-sdk/client-ecr";
+import { CreateHostedZoneCommand, Route53Client } from "@aws-sdk/client-route-53";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const bin = fileURLToPath(new URL("../bin/mlops.js", import.meta.url));
@@ -74,6 +76,43 @@ async function step(env, ecr, args, push) {
   if (code !== 0) throw new Error(`mlops ${args[0]} exited with ${code}`);
 }
 
+/**
+ * A local HTTPS responder playing endpoint A's load balancer: the emulator runs no containers
+ * and its load balancer's name resolves nowhere, so no request can reach it. The responder has
+ * a certificate for A's host, signed by a CA made here (openssl), which `mlops test` is told to
+ * trust with --ca-bundle; --connect-to sends the request to it with A's host as TLS name and
+ * Host header, as a load balancer receives it. Undefined (and why) when openssl is missing.
+ */
+function startResponder(host) {
+  const dir = mkdtempSync(join(tmpdir(), "mlops-demo-tls-"));
+  const openssl = (args) => execFileSync("openssl", args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+  try {
+    openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "1", "-subj", "/CN=mlops demo CA"]);
+    openssl(["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "leaf.key", "-out", "leaf.csr", "-subj", `/CN=${host}`]);
+    writeFileSync(join(dir, "leaf.ext"), `subjectAltName=DNS:${host}\n`);
+    openssl(["x509", "-req", "-in", "leaf.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-set_serial", "1", "-days", "1", "-out", "leaf.pem", "-extfile", "leaf.ext"]);
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    return Promise.resolve({ why: `openssl could not make a certificate (${error.code === "ENOENT" ? "not on PATH" : error.message.split("\n")[0]})` });
+  }
+  const server = createServer({ key: readFileSync(join(dir, "leaf.key")), cert: readFileSync(join(dir, "leaf.pem")) }, (req, res) => {
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify({ status: "ok", host: req.headers.host }));
+  });
+  return new Promise((resolve) =>
+    server.listen(0, "127.0.0.1", () =>
+      resolve({
+        port: server.address().port,
+        caFile: join(dir, "ca.pem"),
+        close: () => {
+          server.close();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      }),
+    ),
+  );
+}
+
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 say("Starting the local AWS emulator (moto with mlops's corrections)");
 const { url, child } = await startEmulator();
@@ -82,7 +121,11 @@ const env = { ...process.env, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: 
 delete env.AWS_PROFILE;
 const ecr = new ECRClient({ region, endpoint: url, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
 let failed = false;
+let responder;
 try {
+  // The public hosted zone of the domain the endpoints' hosts are in: with it, mlops makes their DNS records itself.
+  await new Route53Client({ region, endpoint: url, credentials: { accessKeyId: "test", secretAccessKey: "test" } }).send(new CreateHostedZoneCommand({ Name: "example.com", CallerReference: `mlops-demo-${Date.now()}` }));
+  process.stdout.write("    Route 53 public hosted zone example.com created: mlops makes the endpoints' DNS records in it\n");
   say("1. Create the base endpoint A (builds do not run on the emulator: the demo pushes the image)");
   await step(env, ecr, ["create-endpoint", "params/ep-a.yaml", "--tag", "demo-1", "--yes"], { repository: "ep-a-prod", tag: "demo-1" });
   say("1b. Push model weights from a local folder onto A's weights volume (a one-off Fargate task, no bastion), then list the volume");
@@ -96,8 +139,12 @@ try {
   } finally {
     rmSync(weights, { recursive: true, force: true });
   }
-  say("2. Add endpoint B to A's infrastructure");
-  await step(env, ecr, ["add-endpoint", "params/ep-b.yaml", "--tag", "demo-1", "--yes"], { repository: "ep-b-prod", tag: "demo-1" });
+  say("2. Add endpoint B to A's infrastructure (--no-dns: the DNS record is printed for you to create)");
+  await step(env, ecr, ["add-endpoint", "params/ep-b.yaml", "--tag", "demo-1", "--no-dns", "--yes"], { repository: "ep-b-prod", tag: "demo-1" });
+  say("2b. Send a request to A (the emulator serves no requests: a local HTTPS responder with a certificate for A's host plays its load balancer)");
+  responder = await startResponder("ep-a.example.com");
+  if (responder.why) process.stdout.write(`    skipped: ${responder.why}\n`);
+  else await step(env, ecr, ["test", "params/ep-a.yaml", "--connect-to", `127.0.0.1:${responder.port}`, "--ca-bundle", responder.caFile]);
   say("3. Roll out a new image to A");
   await step(env, ecr, ["update", "params/ep-a.yaml", "--tag", "demo-2", "--yes"], { repository: "ep-a-prod", tag: "demo-2" });
   say("4. Run the same update again: nothing to change");
@@ -112,6 +159,7 @@ try {
   failed = true;
   process.stderr.write(`\ndemo failed: ${error.message}\n`);
 } finally {
+  responder?.close?.();
   child.kill("SIGTERM");
 }
 process.exitCode = failed ? 1 : 0;

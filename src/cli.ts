@@ -227,7 +227,7 @@ function examplesText(name: string): string {
 const CLIENTS_USED: Record<"deploy" | "diff" | "update" | "history" | "status" | "teardown" | "weights" | "test", ClientName[]> = {
   deploy: ["ssm", "cloudFormation", "acm", "elb", "efs", "logs", "connections", "codeBuild", "codePipeline", "ec2", "ecr", "ecs", "cloudWatch", "route53"],
   diff: ["cloudFormation", "acm", "elb", "efs", "logs", "ec2", "ecr", "route53"],
-  update: ["ssm", "cloudFormation", "ecr", "ecs", "elb", "logs", "cloudWatch"],
+  update: ["ssm", "cloudFormation", "ecr", "ecs", "elb", "logs", "cloudWatch", "route53"],
   history: ["cloudFormation", "ecs"],
   status: ["cloudFormation", "ecs", "elb", "ecr", "codePipeline", "efs", "logs", "acm"],
   teardown: ["ssm", "cloudFormation", "codePipeline", "codeBuild", "s3", "ec2", "elb", "acm", "ecr", "logs", "efs", "route53"],

@@ -92,6 +92,15 @@ describe("DNS records in a Route 53 public hosted zone", () => {
     expect(await records()).toEqual(before);
   });
 
+  it("update reads where DNS stands and leaves the records alone", async () => {
+    const before = await records();
+    const run = await withPushes(aws.ecr, [{ repository: "ep-a-prod", tag: "v2" }], () => mlops(["update", "params/ep-a.yaml", "--tag", "v2", "--yes"]));
+    expect(run.code, failure(run)).toBe(0);
+    expect(run.stderr).toMatch(/DNS: A ep-a\.example\.com -> alias to .* in Route 53 zone example\.com/);
+    expect(run.stderr).not.toContain("Create this DNS record");
+    expect(await records()).toEqual(before);
+  });
+
   it("add-endpoint --no-dns makes no record and prints the one to create", async () => {
     const run = await withPushes(aws.ecr, [{ repository: "ep-b-prod", tag: "v1" }], () => mlops(["add-endpoint", "params/ep-b.yaml", "--tag", "v1", "--no-pipeline", "--no-dns", "--yes"]));
     expect(run.code, failure(run)).toBe(0);

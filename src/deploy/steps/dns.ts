@@ -357,3 +357,23 @@ export function removalLine(removal: RecordRemoval): string {
     ? `${removal.type} ${removal.name} -> ${removal.value}`
     : `${removal.type} ${removal.name} -> ${removal.value} (changed by someone else since mlops made it: left alone)`;
 }
+
+/** Where the host's DNS stands, read only: the zone that covers it and its alias record, if any. */
+export interface DnsState {
+  zone?: HostedZoneRef;
+  /** The host's A record, as users read it (`alias to NAME`, or addresses). */
+  record?: string;
+  /** True when that record is an alias to the endpoint's load balancer. */
+  pointsAtLoadBalancer: boolean;
+  /** Why there is no zone. */
+  reason?: string;
+}
+
+/** Reads the host's DNS state: the covering public zone and whether its A record points at the load balancer. */
+export async function dnsState(r53: Route53Api, host: string, loadBalancerDnsName: string | undefined): Promise<DnsState> {
+  const lookup = await zoneFor(r53, host);
+  if (lookup.kind === "none") return { pointsAtLoadBalancer: false, reason: lookup.reason };
+  const current = await readRecord(r53, lookup.zone.id, `${normalizeName(host)}.`, "A");
+  const pointsAtLoadBalancer = !!current?.AliasTarget && !!loadBalancerDnsName && aliasName(current.AliasTarget.DNSName ?? "") === aliasName(loadBalancerDnsName);
+  return { zone: lookup.zone, record: current ? describeValue(current) : undefined, pointsAtLoadBalancer };
+}

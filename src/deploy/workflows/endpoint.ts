@@ -26,7 +26,7 @@ import { alarmCause, shiftAndAlarms, trafficShiftTracker, type RolloutWatch } fr
 import { ensureNfsRule } from "../steps/security-groups.js";
 import { deployStack, findStack, STACK_TIMEOUT_MS, stackOutputs, type DeployOutcome } from "../engine/stack.js";
 import { serviceRolloutLine, stoppedTaskReasons, validateEndpoint, type EndpointResources, type ValidationReport } from "../steps/validate.js";
-import { ensureDnsRecords, loadBalancerNameOf, loadBalancerServing, recordDoneLine, type DnsOutcome } from "../steps/dns.js";
+import { dnsState, ensureDnsRecords, loadBalancerNameOf, loadBalancerServing, recordDoneLine, type DnsOutcome } from "../steps/dns.js";
 import { requestCheck, type RequestOutcome } from "../steps/request.js";
 import type { DnsPlan } from "./plan.js";
 
@@ -224,8 +224,10 @@ async function applyUpdate(config: EndpointConfig, options: UpdateOptions, plan:
   const summary = changeSummary(diffParameters(plan.basis.previous, stackParameters(outcome.stack)), options.tag);
   for (const line of summary) run.out.success(line);
   const validation = await phases.time("validation", () => validateOwnRollout(id, options.tag, resourcesFrom(outcome.outputs, config), options.rolloutTimeoutMs, run));
-  await phases.time("request", async () => requestCheck(config.api.hostHeader, config.api.healthCheckPath, await loadBalancerNameOf(run.aws.elb, outcome.outputs), run));
-  printWhereItIs(validation, undefined, run);
+  const loadBalancer = await loadBalancerNameOf(run.aws.elb, outcome.outputs);
+  await phases.time("request", () => requestCheck(config.api.hostHeader, config.api.healthCheckPath, loadBalancer, run));
+  const state = await dnsState(run.aws.route53, config.api.hostHeader, loadBalancer);
+  printWhereItIs(validation, state.pointsAtLoadBalancer && state.zone ? { zone: state.zone, records: [{ name: config.api.hostHeader, type: "A", value: state.record ?? "", action: "unchanged" }] } : { records: [], manual: state.reason ?? "the host's record is not an alias to the load balancer" }, run);
   return { endpoint: id, imageTag: options.tag, previousTag: plan.previousTag, stack: outcome.kind, summary, validation };
 }
 
@@ -420,11 +422,11 @@ export function resourcesFrom(outputs: Record<string, string>, config: EndpointC
   };
 }
 
-function printWhereItIs(report: ValidationReport, dns: DnsOutcome | undefined, ctx: DeployContext): void {
+function printWhereItIs(report: ValidationReport, dns: DnsOutcome, ctx: DeployContext): void {
   ctx.out.success(`Endpoint ready: ${report.url}`);
   ctx.out.info(`Load balancer: ${report.loadBalancerDnsName}`);
-  const alias = dns?.records.find((r) => r.type === "A" && r.action !== "left alone");
-  if (alias && dns?.zone) ctx.out.info(`DNS: ${alias.type} ${alias.name} -> ${alias.value} in Route 53 zone ${dns.zone.name}`);
-  else if (!dns || dns.manual) ctx.out.info(`Create this DNS record at your DNS provider: ${report.dnsRecord}`);
+  const alias = dns.records.find((r) => r.type === "A" && r.action !== "left alone");
+  if (alias && dns.zone) ctx.out.info(`DNS: ${alias.type} ${alias.name} -> ${alias.value} in Route 53 zone ${dns.zone.name}`);
+  else if (dns.manual) ctx.out.info(`Create this DNS record at your DNS provider: ${report.dnsRecord}`);
   else ctx.out.info(`Create this DNS record yourself (the name is taken by a record mlops did not make): ${report.dnsRecord}`);
 }
