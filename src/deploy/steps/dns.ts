@@ -355,7 +355,7 @@ export async function validationRecordsFor(ctx: DeployContext, zone: HostedZoneR
 export function removalLine(removal: RecordRemoval): string {
   return removal.action === "delete"
     ? `${removal.type} ${removal.name} -> ${removal.value}`
-    : `${removal.type} ${removal.name} -> ${removal.value} (changed by someone else since mlops made it: left alone)`;
+    : `${removal.type} ${removal.name} -> ${removal.value} (not the value mlops gave it: made or changed by someone else, left alone)`;
 }
 
 /** Where the host's DNS stands, read only: the zone that covers it and its alias record, if any. */

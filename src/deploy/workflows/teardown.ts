@@ -311,10 +311,8 @@ async function plan(target: TeardownTarget, ctx: DeployContext): Promise<{ plans
 }
 
 /**
- * Deletes the endpoint's alias records that still point at its load balancer (checked by value),
- * names those someone pointed elsewhere, and reads its certificate's validation records while
- * ACM still has the certificate: they go only if the certificate goes (a kept certificate renews
- * with them: https://docs.aws.amazon.com/acm/latest/userguide/dns-renewal-validation.html).
+ * Deletes the endpoint's alias records that still point at its load balancer (checked by value)
+ * and names those someone pointed elsewhere. Runs before the stack deletes the load balancer.
  */
 async function removeAliasRecords(stack: ManagedStack, result: TeardownResult, ctx: DeployContext): Promise<void> {
   const parameters = stackParameters(stack.stack);
