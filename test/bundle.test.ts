@@ -65,11 +65,11 @@ describe("the bundled CLI", () => {
     const dir = mkdtempSync(join(tmpdir(), "mlops-preload-"));
     const params = join(dir, "probe.yaml");
     writeFileSync(params, readFileSync(join(root, "params/ep-a.yaml"), "utf8").replace(/^project: ep-a$/m, "project: preload-probe"));
-    // No such stack: update stops before it reads ECS, the load balancer or the logs; their clients load all the same.
+    // No such stack: update stops before it reads ECS, the load balancer, the logs or Route 53; their clients load all the same.
     const result = await run(["update", params, "--tag", "v1", "--yes"], { MLOPS_ENDPOINT_URL: endpoint });
     expect(result.code, result.stderr).toBe(2);
     expect(result.stderr).toContain("no stack preload-probe-prod");
-    expect(result.clients).toEqual(["client-cloudformation", "client-cloudwatch", "client-cloudwatch-logs", "client-ecr", "client-ecs", "client-elastic-load-balancing-v2", "client-ssm"]);
+    expect(result.clients).toEqual(["client-cloudformation", "client-cloudwatch", "client-cloudwatch-logs", "client-ecr", "client-ecs", "client-elastic-load-balancing-v2", "client-route-53", "client-ssm"]);
   });
 
   it("maps stack traces to the TypeScript sources", async () => {
