@@ -92,6 +92,12 @@ describe("DNS records in a Route 53 public hosted zone", () => {
     expect(await records()).toEqual(before);
   });
 
+  it("status NAME shows the host's record in its Route 53 zone", async () => {
+    const run = await mlops(["status", "ep-a"]);
+    expect(run.code, failure(run)).toBe(0);
+    expect(run.stdout + run.stderr).toMatch(/Route 53: zone example\.com: A ep-a\.example\.com -> alias to .*elb\.amazonaws\.com \(this load balancer\)/);
+  });
+
   it("update reads where DNS stands and leaves the records alone", async () => {
     const before = await records();
     const run = await withPushes(aws.ecr, [{ repository: "ep-a-prod", tag: "v2" }], () => mlops(["update", "params/ep-a.yaml", "--tag", "v2", "--yes"]));

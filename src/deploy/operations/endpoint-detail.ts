@@ -18,6 +18,7 @@ import { findExport, stackParameters, type ManagedStack } from "../engine/discov
 import { findRootCause, formatRootCause, isStackEvent } from "../engine/root-cause.js";
 import { stackOutputs } from "../engine/stack.js";
 import { formatBytes } from "../steps/kept-data.js";
+import { dnsState } from "../steps/dns.js";
 import { listenerCertificateFor } from "../steps/listener-certificates.js";
 import { formatTable } from "../../io/table.js";
 
@@ -171,6 +172,8 @@ export interface DnsSection {
   /** The record to create when not pointed. */
   record?: string;
   error?: string;
+  /** The host's record in the Route 53 public hosted zone that covers it, as mlops makes it (see steps/dns.ts). */
+  route53?: string;
 }
 
 /** One endpoint in detail: the shape of `mlops status NAME --json` under `endpoint`. */
@@ -212,7 +215,7 @@ export async function readEndpointDetail(
   const cluster = outputs.ClusterName;
   const serviceName = outputs.ServiceName;
 
-  const [stackSection, image, service, tasks, targets, pipeline, certificate, fileSystems, dns] = await Promise.all([
+  const [stackSection, image, service, tasks, targets, pipeline, certificate, fileSystems, dns, route53] = await Promise.all([
     readStack(ctx, managed),
     readImage(ctx, params.APITag, outputs.EcrRepositoryName, outputs.EcrRepositoryUri),
     readService(ctx, cluster, serviceName),
@@ -222,7 +225,9 @@ export async function readEndpointDetail(
     readCertificate(ctx, params.DNSCertArn, params.HostHeaderApi, params.BaseProjectName ? `${params.BaseProjectName}-${params.EnvironmentName}-HttpsListenerArn` : undefined),
     readFileSystems(ctx, { weights: outputs.WeightsFileSystemId, assets: outputs.AssetsFileSystemId }),
     readDns(options.resolver, params.HostHeaderApi, outputs.LoadBalancerDnsName),
+    readRoute53(ctx, params.HostHeaderApi, outputs.LoadBalancerDnsName),
   ]);
+  if (route53) dns.route53 = route53;
   const detail: EndpointDetail = {
     endpoint: managed.endpointId,
     role: managed.role,
@@ -500,6 +505,21 @@ async function readDns(resolver: HostResolver, host: string | undefined, loadBal
   }
 }
 
+/** The host's record in the Route 53 zone that covers it; a Route 53 that cannot be read is said, not fatal. */
+async function readRoute53(ctx: DeployContext, host: string | undefined, loadBalancer: string | undefined): Promise<string | undefined> {
+  if (!host) return undefined;
+  try {
+    const state = await dnsState(ctx.aws.route53, host, loadBalancer);
+    // Without a zone the DNS line says all there is; one that Route 53 refused to show is said.
+    if (!state.zone) return state.reason?.startsWith("Route 53 cannot be read") ? state.reason : undefined;
+    if (!state.record) return `zone ${state.zone.name}: no A record for ${host} (create-endpoint/add-endpoint make it)`;
+    return `zone ${state.zone.name}: A ${host} -> ${state.record}${state.pointsAtLoadBalancer ? " (this load balancer)" : " (not this load balancer)"}`;
+  } catch (error) {
+    if (error instanceof CredentialsError || error instanceof InterruptedError) throw error;
+    return `Route 53 not read: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
 function withTimeout<T>(promise: Promise<T>): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -538,6 +558,7 @@ export function formatEndpointDetail(d: EndpointDetail): string {
   field("URL", d.dns.url ?? "-");
   field("DNS", dnsText(d.dns));
   if (d.dns.record) lines.push(`${" ".repeat(13)}create: ${d.dns.record}`);
+  if (d.dns.route53) lines.push(`${" ".repeat(13)}Route 53: ${d.dns.route53}`);
   field("Stack", `${d.stack.name} ${d.stack.status} (last operation ${d.stack.lastOperation}${d.stack.time ? ` at ${d.stack.time}` : ""})`);
   if (d.stack.reason) lines.push(...d.stack.reason.split("\n").map((l) => `${" ".repeat(13)}${l}`));
   field("Image", imageText(d.image));

@@ -125,6 +125,10 @@ function account(overrides: Overrides = {}, stacks: Stack[] = [stack()]) {
       }),
     },
     acm: { describeCertificate: async () => ({ Certificate: { CertificateArn: CERT, DomainName: "ep-a.example.com", Status: "ISSUED", NotAfter: new Date(NOW + 200 * DAY) } }) },
+    route53: {
+      // No hosted zone covers the host: the DNS line alone tells where it points.
+      listHostedZonesByName: async () => ({ HostedZones: [], IsTruncated: false }),
+    },
     efs: {
       describeFileSystems: async (input: { FileSystemId: string }) => ({
         FileSystems: [{ FileSystemId: input.FileSystemId, LifeCycleState: "available", SizeInBytes: { Value: input.FileSystemId === "fs-w" ? 5 * 1024 ** 3 : 6144 } }],
