@@ -137,7 +137,8 @@ export async function applyDeploy(config: EndpointConfig, options: DeployEndpoin
   const rolledOut = outcome.outputs;
   const validation = await phases.time("validation", () => validateOwnRollout(id, imageTag, resourcesFrom(rolledOut, config), options.rolloutTimeoutMs, ctx));
   const dns = await phases.time("dns", () => makeDnsRecords(config, plan.dns, rolledOut, certificateArn, ctx));
-  const request = await phases.time("request", async () => requestCheck(config.api.hostHeader, config.api.healthCheckPath, await loadBalancerNameOf(ctx.aws.elb, rolledOut), ctx));
+  // The validate step ends with a request, once DNS is in place.
+  const request = await phases.time("validation", async () => requestCheck(config.api.hostHeader, config.api.healthCheckPath, await loadBalancerNameOf(ctx.aws.elb, rolledOut), ctx));
   printWhereItIs(validation, dns, ctx);
   return {
     endpoint: id,
@@ -225,7 +226,7 @@ async function applyUpdate(config: EndpointConfig, options: UpdateOptions, plan:
   for (const line of summary) run.out.success(line);
   const validation = await phases.time("validation", () => validateOwnRollout(id, options.tag, resourcesFrom(outcome.outputs, config), options.rolloutTimeoutMs, run));
   const loadBalancer = await loadBalancerNameOf(run.aws.elb, outcome.outputs);
-  await phases.time("request", () => requestCheck(config.api.hostHeader, config.api.healthCheckPath, loadBalancer, run));
+  await phases.time("validation", () => requestCheck(config.api.hostHeader, config.api.healthCheckPath, loadBalancer, run));
   const state = await dnsState(run.aws.route53, config.api.hostHeader, loadBalancer);
   printWhereItIs(validation, state.pointsAtLoadBalancer && state.zone ? { zone: state.zone, records: [{ name: config.api.hostHeader, type: "A", value: state.record ?? "", action: "unchanged" }] } : { records: [], manual: state.reason ?? "the host's record is not an alias to the load balancer" }, run);
   return { endpoint: id, imageTag: options.tag, previousTag: plan.previousTag, stack: outcome.kind, summary, validation };
