@@ -265,7 +265,14 @@ export async function requestCheck(host: string, path: string, loadBalancerDnsNa
     ctx.out.success(`${outcome.kind === "response" ? outcome.status : ""} from https://${host}${path} (${timingLine(outcome.timings)}); ${routeLine(route, host)}`);
     return outcome;
   }
-  if (outcome.kind === "unresolved" || outcome.kind === "connection") {
+  // A new load balancer's name can take minutes to resolve everywhere, and some networks resolve no AWS name at
+  // all: that says nothing about the endpoint, so it is said, not warned. A name that resolves but does not answer
+  // (a security group, the allowed CIDR, a firewall on this side) is worth a warning.
+  if (outcome.kind === "unresolved") {
+    ctx.out.info(`The request could not be made from here: ${diagnosis.problem} The deployment itself is done; \`mlops test\` sends the request again.`);
+    return outcome;
+  }
+  if (outcome.kind === "connection") {
     ctx.out.warn(`The request could not be made from here: ${diagnosis.problem} The deployment itself is done; \`mlops test\` sends the request again.`);
     return outcome;
   }
