@@ -28,4 +28,13 @@ export class SdkElb extends Adapter implements ElbApi {
   removeListenerCertificates(input: elb.RemoveListenerCertificatesInput) {
     return this.call("RemoveListenerCertificates", (options) => this.client.send(new elb.RemoveListenerCertificatesCommand(input), options));
   }
+  describeAccountLimits(input: elb.DescribeAccountLimitsInput) {
+    return this.call("DescribeAccountLimits", (options) => this.client.send(new elb.DescribeAccountLimitsCommand(input), options));
+  }
+  describeTargetGroups(input: elb.DescribeTargetGroupsInput) {
+    return this.call("DescribeTargetGroups", (options) => this.client.send(new elb.DescribeTargetGroupsCommand(input), options));
+  }
+  describeLoadBalancers(input: elb.DescribeLoadBalancersInput) {
+    return this.call("DescribeLoadBalancers", (options) => this.client.send(new elb.DescribeLoadBalancersCommand(input), options));
+  }
 }
