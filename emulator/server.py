@@ -2,6 +2,7 @@
 """Our local AWS emulator: moto 5.2.1 in server mode, with our corrections.
 
     python3 emulator/server.py --port PORT [--host 127.0.0.1] [--without NAME ...]
+        [--elb-quotas certificates=N,rules=N,target-groups=N]
     python3 emulator/server.py --list
 
 Applies the corrections in emulator/corrections/ (see emulator/README.md and
@@ -42,6 +43,12 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
         default=[],
         metavar="NAME",
         help="leave out the named correction(s); repeatable",
+    )
+    parser.add_argument(
+        "--elb-quotas",
+        metavar="QUOTAS",
+        help="lower the load balancer quotas reported and enforced, e.g. "
+        "certificates=3,rules=6,target-groups=6 (also MLOPS_EMULATOR_ELB_QUOTAS)",
     )
     parser.add_argument("--list", action="store_true", help="list the corrections and exit")
     parser.add_argument(
@@ -87,6 +94,16 @@ def main(argv: list[str]) -> int:
             file=sys.stderr,
         )
         return 2
+
+    if args.elb_quotas is not None:
+        from corrections.elb_quotas import ENV, parse_quotas
+
+        try:
+            parse_quotas(args.elb_quotas)
+        except ValueError as exc:
+            print(f"emulator: {exc}", file=sys.stderr)
+            return 2
+        os.environ[ENV] = args.elb_quotas
 
     import moto  # noqa: F401  (load moto before patching it)
 

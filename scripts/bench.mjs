@@ -9,6 +9,11 @@
 //   mlops status (2 endpoints) vs  aws cloudformation describe-stacks   goal <= 0.4x
 //   mlops status, 20 endpoints vs  mlops status, 1 endpoint        goal <= 1.5x
 //   the whole sequence         vs  the tutorial's 15 `aws` calls  goal <= 0.35x
+//   mlops status, 100 endpoints vs mlops status, 1 endpoint, each request
+//     answered BENCH_LATENCY_MS (default 50) late, as AWS is     goal <= 2x
+//   (with it: add-endpoint and teardown of one endpoint on a base of 1, 20 and 100)
+//
+// BENCH_ONLY=startup runs the start-up figures only; BENCH_ONLY=scale the scale figures only.
 //
 // Every AWS request goes through a counting proxy in front of the emulator;
 // the counts are printed per command. Cloud time (stack stabilization, ECS
@@ -25,6 +30,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
 import { ECRClient, PutImageCommand } from "@aws-sdk/client-ecr";
+import { ACMClient, RequestCertificateCommand } from "@aws-sdk/client-acm";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const bin = fileURLToPath(new URL("../bin/mlops.js", import.meta.url));
@@ -87,8 +93,13 @@ function operationOf(req, body) {
 /** A proxy in front of the emulator that counts requests under the current label, by operation. */
 function startCountingProxy() {
   const counts = {};
+  const labelled = {};
   let label = "unlabelled";
   let target;
+  let delayMs = 0;
+  // "record": keep each answer; "replay": answer a request seen before from the record (after the delay) without the emulator.
+  let mode = "forward";
+  const recorded = new Map();
   const server = createServer((req, res) => {
     const chunks = [];
     req.on("data", (c) => chunks.push(c));
@@ -98,15 +109,33 @@ function startCountingProxy() {
       bucket.total++;
       const operation = operationOf(req, body);
       bucket.operations[operation] = (bucket.operations[operation] ?? 0) + 1;
-      const sent = process.hrtime.bigint();
       const upstream = new URL(target);
-      const forward = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-        answer.on("end", () => (bucket.upstreamMs += Number(process.hrtime.bigint() - sent) / 1e6));
-      });
-      forward.on("error", () => res.writeHead(502).end());
-      forward.end(body);
+      // The Region is only in the signature's credential scope: every Region's requests go to the one endpoint.
+      const region = /Credential=[^/]+\/[^/]+\/([^/]+)\//.exec(String(req.headers.authorization ?? ""))?.[1];
+      const key = `${region} ${req.method} ${req.url} ${body.toString("base64")}`;
+      const replayed = mode === "replay" ? recorded.get(key) : undefined;
+      const send = () => {
+        if (replayed) {
+          res.writeHead(replayed.status, replayed.headers).end(replayed.body);
+          return;
+        }
+        // From the moment the request leaves for the emulator: the added latency is not the emulator's.
+        const sent = process.hrtime.bigint();
+        const forward = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          const parts = [];
+          if (mode === "record") answer.on("data", (c) => parts.push(c));
+          answer.pipe(res);
+          answer.on("end", () => {
+            bucket.upstreamMs += Number(process.hrtime.bigint() - sent) / 1e6;
+            if (mode === "record") recorded.set(key, { status: answer.statusCode ?? 502, headers: answer.headers, body: Buffer.concat(parts) });
+          });
+        });
+        forward.on("error", () => res.writeHead(502).end());
+        forward.end(body);
+      };
+      if (delayMs > 0) setTimeout(send, delayMs);
+      else send();
     });
   });
   return new Promise((resolve) =>
@@ -115,7 +144,10 @@ function startCountingProxy() {
         url: `http://127.0.0.1:${server.address().port}`,
         counts,
         to: (url) => (target = url),
-        label: (name) => (label = name),
+        label: (name) => ((label = name), (labelled[name] = (labelled[name] ?? 0) + 1)),
+        runsOf: (name) => labelled[name] ?? 1,
+        delay: (ms) => (delayMs = ms),
+        mode: (m) => ((mode = m), m === "forward" && recorded.clear()),
         close: () => (server.closeAllConnections(), server.close()),
       }),
     ),
@@ -136,8 +168,8 @@ function pushWhenReady(url, repositoryName, imageTag) {
 }
 
 /** Writes a parameter file for endpoint `name` (base when `base` is absent) in `region`, with a fixed listener priority. */
-function paramsFile(dir, name, region, { base, priority } = {}) {
-  const lines = [`project: ${name}`, "environment: prod", `api:`, `  hostHeader: ${name}.example.com`, ...(priority ? [`  listenerPriority: ${priority}`] : [])];
+function paramsFile(dir, name, region, { base, priority, certificateArn } = {}) {
+  const lines = [`project: ${name}`, "environment: prod", `api:`, `  hostHeader: ${name}.example.com`, ...(priority ? [`  listenerPriority: ${priority}`] : []), ...(certificateArn ? [`  certificateArn: ${certificateArn}`] : [])];
   if (base) lines.push(`base: ${base}`);
   else lines.push("network:", "  vpcCidr: 10.0.0.0/16", "  publicSubnets: [10.0.0.0/24, 10.0.1.0/24]", "  privateSubnets: [10.0.2.0/24, 10.0.3.0/24]", `  availabilityZones: [${region}a, ${region}b]`);
   const file = join(dir, `${name}.yaml`);
@@ -197,23 +229,117 @@ async function report() {
   lines.push("");
   lines.push("AWS requests per command (through the counting proxy, per run; emulator: time spent answering them):");
   for (const [name, bucket] of Object.entries(proxy.counts)) {
-    const ops = Object.entries(bucket.operations).map(([op, n]) => `${op} ${Math.round(n / runs)}`).join(", ");
-    lines.push(`  ${name.padEnd(36)} ${String(Math.round(bucket.total / runs)).padStart(4)}  emulator ${String(Math.round(bucket.upstreamMs / runs)).padStart(5)} ms   ${ops}`);
+    // Per run of that label: most run `runs` times, the scale's add-endpoint and teardown fewer.
+    const per = proxy.runsOf(name);
+    const ops = Object.entries(bucket.operations).map(([op, n]) => `${op} ${Math.round(n / per)}`).join(", ");
+    lines.push(`  ${name.padEnd(36)} ${String(Math.round(bucket.total / per)).padStart(4)}  emulator ${String(Math.round(bucket.upstreamMs / per)).padStart(5)} ms   ${ops}`);
   }
   lines.push("");
   if (scaling[1].length > 0) lines.push(`status wall time by endpoints (median ms): 1: ${Math.round(median(scaling[1]))}, 5: ${Math.round(median(scaling[5]))}, 20: ${Math.round(median(scaling[20]))}`);
-  const model = await import("../dist/rollout-time.js");
-  lines.push("");
-  lines.push(...model.rolloutComparisonLines());
-  lines.push("", "The four strategies with mlops's defaults (2 tasks):", ...model.strategyComparisonLines().map((l) => `  ${l}`));
+  if (scale.status[1].length > 0) {
+    lines.push(`At ${latencyMs} ms per request (median ms; requests per run):`);
+    for (const n of scaleSizes) {
+      const requests = (name) => Math.round((proxy.counts[name]?.total ?? 0) / proxy.runsOf(name));
+      lines.push(
+        `  ${String(n).padStart(3)} endpoint(s): status ${Math.round(median(scale.status[n]))} ms (replayed ${Math.round(median(scale.replayed[n]))} ms), ${requests(`status, ${n} endpoint(s) at ${latencyMs} ms`)} req; ` +
+          `add-endpoint ${Math.round(median(scale.add[n]))} ms, ${requests(`add, ${n} endpoint(s) at ${latencyMs} ms`)} req; ` +
+          `teardown ${Math.round(median(scale.teardown[n]))} ms, ${requests(`teardown, ${n} endpoint(s) at ${latencyMs} ms`)} req`,
+      );
+    }
+  }
+  if (process.env.BENCH_ONLY !== "scale") {
+    const model = await import("../dist/rollout-time.js");
+    lines.push("");
+    lines.push(...model.rolloutComparisonLines());
+    lines.push("", "The four strategies with mlops's defaults (2 tasks):", ...model.strategyComparisonLines().map((l) => `  ${l}`));
+  }
   process.stdout.write(`${lines.join("\n")}\n`);
   if (process.env.BENCH_JSON) process.stdout.write(`${JSON.stringify({ figures, counts: proxy.counts })}\n`);
 }
 
 const perCommand = {};
 const scaling = { 1: [], 5: [], 20: [] };
+const latencyMs = Number(process.env.BENCH_LATENCY_MS ?? 50);
+const scaleSizes = [1, 20, 100];
+const scale = { status: { 1: [], 20: [], 100: [] }, replayed: { 1: [], 20: [], 100: [] }, add: { 1: [], 20: [], 100: [] }, teardown: { 1: [], 20: [], 100: [] } };
+
+/**
+ * Status, add-endpoint and teardown on bases of 1, 20 and 100 endpoints (one region each, stacks made
+ * straight through CloudFormation), every request answered `latencyMs` late. add-endpoint adds one
+ * endpoint (on a base of 100, whose load balancer is then at its rule quota: on a new shard) and
+ * teardown removes it again, so every round starts from the same state.
+ */
+async function scaleFigures() {
+  say(`scale: creating bases of ${scaleSizes.join(", ")} endpoints on the emulator`);
+  const emulator = await startEmulator();
+  proxy.to(emulator.url);
+  const regions = { 1: "us-east-2", 20: "eu-west-2", 100: "eu-central-1" };
+  const dir = join(work, "scale");
+  mkdirSync(dir, { recursive: true });
+  for (const n of scaleSizes) {
+    const region = regions[n];
+    const acm = new ACMClient({ region, endpoint: emulator.url, credentials });
+    const certificateArn = (await acm.send(new RequestCertificateCommand({ DomainName: `base-${region}.example.com`, ValidationMethod: "DNS" }))).CertificateArn;
+    await createStackDirectly(emulator.url, region, paramsFile(dir, `base-${region}`, region, { certificateArn }));
+    for (let i = 1; i < n; i++) await createStackDirectly(emulator.url, region, paramsFile(dir, `ep${i}-${region}`, region, { base: `base-${region}`, priority: 100 + i }));
+  }
+  proxy.delay(latencyMs);
+  const env = (region) => ({ ...baseEnv, AWS_REGION: region, AWS_DEFAULT_REGION: region, MLOPS_ENDPOINT_URL: proxy.url });
+  say(`scale: ${runs} rounds at ${latencyMs} ms per request`);
+  for (let i = 0; i < runs; i++) {
+    for (const n of scaleSizes) {
+      proxy.label(`status, ${n} endpoint(s) at ${latencyMs} ms`);
+      scale.status[n].push((await mlops(["status"], env(regions[n]))).ms);
+    }
+  }
+  // The same status runs answered from a record of the emulator's answers: each answer takes the latency and nothing
+  // more, however many stacks it describes, as AWS answers; what is left is mlops's own cost of more endpoints.
+  proxy.mode("record");
+  for (const n of scaleSizes) {
+    proxy.label(`record, ${n} endpoint(s)`);
+    await mlops(["status"], env(regions[n]));
+  }
+  proxy.mode("replay");
+  for (let i = 0; i < runs; i++) {
+    for (const n of scaleSizes) {
+      proxy.label(`status replayed, ${n} endpoint(s) at ${latencyMs} ms`);
+      scale.replayed[n].push((await mlops(["status"], env(regions[n]))).ms);
+    }
+  }
+  proxy.mode("forward");
+  const rounds = Math.min(runs, 3);
+  for (let i = 0; i < rounds; i++) {
+    for (const n of scaleSizes) {
+      const region = regions[n];
+      const file = paramsFile(dir, `extra-${region}`, region, { base: `base-${region}` });
+      const ecr = new ECRClient({ region, endpoint: emulator.url, credentials });
+      const tick = setInterval(() => ecr.send(new PutImageCommand({ repositoryName: `extra-${region}-prod`, imageTag: "v1", imageManifest: manifest })).then(() => clearInterval(tick), () => {}), 50);
+      proxy.label(`add, ${n} endpoint(s) at ${latencyMs} ms`);
+      try {
+        scale.add[n].push((await mlops(["add-endpoint", file, "--no-pipeline", "--tag", "v1", "--yes"], env(region))).ms);
+      } finally {
+        clearInterval(tick);
+      }
+      proxy.label(`teardown, ${n} endpoint(s) at ${latencyMs} ms`);
+      scale.teardown[n].push((await mlops(["teardown", file, "--yes"], env(region))).ms);
+    }
+  }
+  proxy.delay(0);
+  emulator.stop();
+  compare(`mlops status, 100 endpoints, ${latencyMs} ms per request`, median(scale.status[100]), median(scale.status[1]), 2, "mlops status, 1 endpoint");
+  compare(`mlops status, 100 endpoints, answers replayed at ${latencyMs} ms`, median(scale.replayed[100]), median(scale.replayed[1]), 2, "the same, 1 endpoint");
+}
 const proxy = await startCountingProxy();
 try {
+  // BENCH_ONLY=scale: only the figures at scale.
+  if (process.env.BENCH_ONLY === "scale") {
+    await scaleFigures();
+    await report();
+    proxy.close();
+    for (const child of emulators) if (child.exitCode === null) child.kill("SIGTERM");
+    rmSync(work, { recursive: true, force: true });
+    process.exit(0);
+  }
   // 1. Start-up and render: no AWS.
   say(`Start-up and render (${3 * runs} runs each, alternating)`);
   mkdirSync(join(work, "render"), { recursive: true });
@@ -337,6 +463,9 @@ try {
     },
   );
   compare("whole sequence (create A, add B, update, status, teardown)", sequence.a, sequence.b, 0.35, "the tutorial's 15 aws calls");
+
+  // 4. At scale: status, add-endpoint and teardown on bases of 1, 20 and 100 endpoints.
+  await scaleFigures();
 
   await report();
 } finally {

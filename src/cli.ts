@@ -3,6 +3,7 @@
  * clients and the output host, runs one command and maps its outcome to an
  * exit code. The only place that knows about the process.
  */
+import { setMaxListeners } from "node:events";
 import { Command, CommanderError, Option } from "commander";
 import { readFileSync } from "node:fs";
 import { hostname, userInfo } from "node:os";
@@ -41,6 +42,9 @@ export async function main(argv: string[]): Promise<number> {
     if (error.code !== "EPIPE") throw error;
   });
   const controller = new AbortController();
+  // Every AWS call in flight listens on this signal, and reads run many at once (status reads 20 per service side
+  // by side): Node's default of 10 listeners would print a MaxListenersExceededWarning to users.
+  setMaxListeners(1000, controller.signal);
   const changes = new ChangeLog();
   const rerun = rerunCommand(argv);
   let interrupts = 0;

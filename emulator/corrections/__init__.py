@@ -40,6 +40,7 @@ MODULES = [
     "one_off_task",
     "scheduler_schedule",
     "conditional_resources_update",
+    "elb_quotas",
 ]
 
 

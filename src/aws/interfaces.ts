@@ -52,13 +52,14 @@ export interface CloudFormationApi {
   getTemplate(input: cfn.GetTemplateInput): Promise<cfn.GetTemplateOutput>;
 }
 
-/** EC2 calls (security group rules; zones and VPCs for `init`). */
+/** EC2 calls (security group rules; zones and VPCs for `init`; subnets' free addresses). */
 export interface Ec2Api {
   describeSecurityGroups(input: ec2.DescribeSecurityGroupsRequest): Promise<ec2.DescribeSecurityGroupsResult>;
   authorizeSecurityGroupIngress(input: ec2.AuthorizeSecurityGroupIngressRequest): Promise<ec2.AuthorizeSecurityGroupIngressResult>;
   revokeSecurityGroupIngress(input: ec2.RevokeSecurityGroupIngressRequest): Promise<ec2.RevokeSecurityGroupIngressResult>;
   describeAvailabilityZones(input: ec2.DescribeAvailabilityZonesRequest): Promise<ec2.DescribeAvailabilityZonesResult>;
   describeVpcs(input: ec2.DescribeVpcsRequest): Promise<ec2.DescribeVpcsResult>;
+  describeSubnets(input: ec2.DescribeSubnetsRequest): Promise<ec2.DescribeSubnetsResult>;
 }
 
 /** CloudWatch calls (the alarms that judge rollouts). */
@@ -88,6 +89,7 @@ export interface ElbApi {
   describeListenerCertificates(input: elb.DescribeListenerCertificatesInput): Promise<elb.DescribeListenerCertificatesOutput>;
   addListenerCertificates(input: elb.AddListenerCertificatesInput): Promise<elb.AddListenerCertificatesOutput>;
   removeListenerCertificates(input: elb.RemoveListenerCertificatesInput): Promise<elb.RemoveListenerCertificatesOutput>;
+  describeAccountLimits(input: elb.DescribeAccountLimitsInput): Promise<elb.DescribeAccountLimitsOutput>;
 }
 
 /** ECR calls. */

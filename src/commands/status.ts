@@ -48,8 +48,13 @@ export async function runStatus(raw: unknown, deps: CommandDeps & { resolver?: H
   const options = parseOptions(statusOptionsSchema, raw);
   const ctx = await deployContext(deps, options);
   const name = options.name;
-  // The stacks are read once, for the endpoints and for what teardowns kept; both are then read side by side.
-  const managed = await listManagedStacks(ctx.aws.cloudFormation);
+  // The stacks are read once, for the endpoints and for what teardowns kept. Without a name, what teardowns kept is
+  // read while the stacks are (a name may pick one endpoint, whose detail needs no such read).
+  const reading = listManagedStacks(ctx.aws.cloudFormation);
+  const keptEarly = name ? undefined : keptSection(ctx, name, reading);
+  // Awaited below; marked handled now so that a failed read of the stacks is reported once, as the command's.
+  keptEarly?.catch(() => undefined);
+  const managed = await reading;
   const named = name ? managed.filter((m): m is ManagedStack & { role: "base" | "added" } => m.role !== "pipeline" && isNamed(m, name)) : [];
   if (named.length === 1) {
     const one = named[0] as ManagedStack & { role: "base" | "added" };
@@ -59,7 +64,7 @@ export async function runStatus(raw: unknown, deps: CommandDeps & { resolver?: H
     deps.out.result(report, () => formatEndpointDetail(endpoint));
     return;
   }
-  const [statuses, kept] = await Promise.all([endpointStatuses(ctx, name ? (m) => isNamed(m, name) : undefined, managed), keptSection(ctx, name, managed)]);
+  const [statuses, kept] = await Promise.all([endpointStatuses(ctx, name ? (m) => isNamed(m, name) : undefined, managed), keptEarly ?? keptSection(ctx, name, Promise.resolve(managed))]);
   const report: StatusReport = { region: ctx.aws.region, regionSource: ctx.aws.regionSource, healthy: unhealthy(statuses).length === 0, endpoints: statuses, ...kept };
   if (name && statuses.length === 0 && report.kept.fileSystems.length + report.kept.logGroups.length + report.kept.certificates.length === 0) {
     const known = managed.filter((m) => m.role !== "pipeline").map((m) => m.endpointId);
@@ -78,11 +83,18 @@ function isNamed(m: ManagedStack, name: string): boolean {
 }
 
 /** Reads what teardowns kept; a failure to read it does not hide the endpoints. */
-async function keptSection(ctx: DeployContext, name: string | undefined, stacks: ManagedStack[]): Promise<{ kept: KeptData; keptError?: string }> {
+async function keptSection(ctx: DeployContext, name: string | undefined, stacks: Promise<ManagedStack[]>): Promise<{ kept: KeptData; keptError?: string }> {
+  // A failure to read the stacks is the command's, reported by the caller; this section waits for them without failing.
+  const live = stacks.then(
+    (all) => {
+      const managed = all.filter((m) => m.role !== "pipeline");
+      const hosts = managed.map((m) => stackParameters(m.stack).HostHeaderApi?.toLowerCase()).filter((h): h is string => !!h);
+      return { ids: new Set(managed.map((m) => m.endpointId)), hosts: new Set(hosts) };
+    },
+    () => ({ ids: new Set<string>(), hosts: new Set<string>() }),
+  );
   try {
-    const managed = stacks.filter((m) => m.role !== "pipeline");
-    const hosts = managed.map((m) => stackParameters(m.stack).HostHeaderApi?.toLowerCase()).filter((h): h is string => !!h);
-    const kept = await findKeptData(ctx, { ids: new Set(managed.map((m) => m.endpointId)), hosts: new Set(hosts) });
+    const kept = await findKeptData(ctx, live);
     if (!name) return { kept };
     // A gone endpoint is known only by its id (`project-environment`), so a project name matches its prefix.
     const matches = (endpoint?: string) => endpoint !== undefined && (endpoint === name || endpoint.startsWith(`${name}-`));

@@ -40,6 +40,25 @@ export function baseExportName(config: Pick<EndpointConfig, "baseProject" | "env
   return `${baseStackName(config)}-${suffix}`;
 }
 
+/** Role tag of a load balancer shard's stack (not an endpoint: status lists no row for it). */
+export const shardRole = "shard";
+
+/** Name of a base's n-th load balancer shard stack (n >= 2: the base's own load balancer is the first). */
+export function shardStackName(baseStack: string, n: number): string {
+  return `${baseStack}-lb-${n}`;
+}
+
+/** The shard number of a shard stack's name, or undefined for another name. */
+export function shardNumber(baseStack: string, stackName: string): number | undefined {
+  const match = stackName.startsWith(`${baseStack}-lb-`) ? /^(\d+)$/.exec(stackName.slice(baseStack.length + 4)) : null;
+  return match ? Number(match[1]) : undefined;
+}
+
+/** Tags of a load balancer shard's stack. */
+export function shardTags(baseStack: string, stackName: string): Record<string, string> {
+  return { [TagKeys.managedBy]: "mlops", [TagKeys.endpoint]: stackName, [TagKeys.role]: shardRole, [TagKeys.base]: baseStack };
+}
+
 /** Tags of an endpoint's stack or pipeline stack. */
 export function stackTags(config: EndpointConfig, role: StackRole): Record<string, string> {
   const tags: Record<string, string> = {

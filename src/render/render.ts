@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { packageFile } from "../package-files.js";
 import { endpointId, type EndpointConfig } from "../params/model.js";
-import { baseStackName, deploymentStrategyParameter, endpointStackName, pipelineStackName, stackTags } from "./names.js";
+import { baseStackName, deploymentStrategyParameter, endpointStackName, pipelineStackName, shardTags, stackTags } from "./names.js";
 
 /** Template files, resolved from the installed package so `mlops` works from any directory. */
 const templatesDir = packageFile("templates/");
@@ -24,6 +24,11 @@ export interface DeploymentFacts {
   weightsFileSystemId?: string;
   /** The log group `/mlops/<id>` was kept from an earlier stack and is used again. */
   logGroupExists?: boolean;
+  /**
+   * Added endpoints: the stack whose load balancer serves the endpoint, the base's or one of its
+   * shards'; absent: the base's (rendered as an empty LoadBalancerStackName).
+   */
+  loadBalancerStack?: string;
   /** Listener rule priority chosen when the parameter file gives none. */
   listenerPriority?: number;
   /**
@@ -142,8 +147,8 @@ export function renderEndpointStack(config: EndpointConfig, facts: DeploymentFac
       ContainerInsights: String(config.monitoring.containerInsights),
     };
   } else {
-    // The base's HTTPS listener serves every endpoint; mlops attaches an added endpoint's certificate to it.
-    parameters = { ...common, BaseProjectName: config.baseProject ?? "" };
+    // The HTTPS listener of the base's load balancer (or of a shard's, LoadBalancerStackName) serves it; mlops attaches its certificate there.
+    parameters = { ...common, BaseProjectName: config.baseProject ?? "", LoadBalancerStackName: facts.loadBalancerStack && facts.loadBalancerStack !== baseStackName(config) ? facts.loadBalancerStack : "" };
   }
   return {
     stackName: endpointStackName(endpointId(config)),
@@ -180,6 +185,38 @@ export function renderPipelineStack(config: EndpointConfig, facts: PipelineFacts
       ArtifactAccessLogs: String(config.monitoring.artifactAccessLogs),
     }),
     tags: stackTags(config, "pipeline"),
+  };
+}
+
+/** What a load balancer shard takes over from its base stack. */
+export interface ShardFacts {
+  baseStackName: string;
+  shardStackName: string;
+  vpcCidr: string;
+  publicSubnets: [string, string];
+  allowedCidr: string;
+  /** The base listener's default certificate, also the shard listener's. */
+  defaultCertificateArn: string;
+  /** The base's access-log bucket; absent when the base logs none. */
+  accessLogsBucket?: string;
+}
+
+/** Renders a load balancer shard of a base: one more ALB with the base's settings (templates/shard.yaml). */
+export function renderShardStack(facts: ShardFacts): RenderedStack {
+  return {
+    stackName: facts.shardStackName,
+    templateFile: "shard.yaml",
+    templateBody: readTemplate("shard.yaml"),
+    parameters: sortKeys({
+      BaseStackName: facts.baseStackName,
+      VpcCidr: facts.vpcCidr,
+      PublicSubnet1: facts.publicSubnets[0],
+      PublicSubnet2: facts.publicSubnets[1],
+      AllowedCidrIp: facts.allowedCidr,
+      DefaultCertificateArn: facts.defaultCertificateArn,
+      AccessLogsBucket: facts.accessLogsBucket ?? "",
+    }),
+    tags: shardTags(facts.baseStackName, facts.shardStackName),
   };
 }
 

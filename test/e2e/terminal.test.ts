@@ -248,7 +248,8 @@ describe("one plan, one question", () => {
 
     await createA();
     const add = await decline("add-endpoint", ["add-endpoint", "params/ep-b.yaml", "--tag", "v1"]);
-    expect(add.output).toMatch(/Base's HTTPS listener: attach the certificate for ep-b\.example\.com/);
+    expect(add.output).toMatch(/Load balancer: ep-a-prod \(\S+\) serves ep-b\.example\.com; it holds certificates 0\/25, rules 1\/100, target groups 1\/100/);
+    expect(add.output).toMatch(/HTTPS listener of ep-a-prod: attach the certificate for ep-b\.example\.com/);
     await addB();
     await withPushes([["ep-a-prod", "v2"]], async () => {});
     const update = await decline("update", ["update", biggerA, "--tag", "v2"]);

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { loadEndpointConfig } from "../../src/params/load.js";
 import { parseTemplate } from "../../src/render/cfn-yaml.js";
-import { renderEndpointStack, toParameterList, toTagList } from "../../src/render/render.js";
+import { renderEndpointStack, renderShardStack, toParameterList, toTagList } from "../../src/render/render.js";
 
 const goldenDir = new URL("./golden/", import.meta.url);
 const update = process.env.UPDATE_GOLDEN === "1";
@@ -48,6 +48,22 @@ describe("render golden files", () => {
       }
     });
   }
+
+  it("renders a load balancer shard of ep-a deterministically", () => {
+    const shard = renderShardStack({
+      baseStackName: "ep-a-prod",
+      shardStackName: "ep-a-prod-lb-2",
+      vpcCidr: "10.0.0.0/16",
+      publicSubnets: ["subnet-0a", "subnet-0b"],
+      allowedCidr: "0.0.0.0/0",
+      defaultCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-4000-8000-000000000000",
+      accessLogsBucket: "ep-a-prod-accesslogsbucket-0",
+    });
+    expect(shard.stackName).toBe("ep-a-prod-lb-2");
+    expectGolden("shard.parameters.json", `${JSON.stringify(toParameterList(shard.parameters), null, 2)}\n`);
+    expectGolden("shard.tags.json", `${JSON.stringify(toTagList(shard.tags), null, 2)}\n`);
+    expectGolden("shard.template.json", `${JSON.stringify(parseTemplate(shard.templateBody), null, 2)}\n`);
+  });
 
   it("renders the tutorial format like our format for the same endpoint", async () => {
     const ours = renderEndpointStack(await loadEndpointConfig("params/ep-a.yaml"));

@@ -11,6 +11,8 @@ import { fileURLToPath } from "node:url";
 export interface StartEmulatorOptions {
   /** Corrections to leave out (`--without NAME ...`); see `python3 emulator/server.py --list`. */
   without?: string[];
+  /** Lowered load balancer quotas (`--elb-quotas`), e.g. `certificates=3,rules=6,target-groups=6`. */
+  elbQuotas?: string;
   /** Port to listen on; 0 (the default) picks a free port. */
   port?: number;
   /** Address to bind; default 127.0.0.1. */
@@ -58,6 +60,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   const python = process.env.MLOPS_PYTHON ?? "python3";
   const args = [SERVER, "--port", String(options.port ?? 0), "--host", options.host ?? "127.0.0.1"];
   if (options.without && options.without.length > 0) args.push("--without", ...options.without);
+  if (options.elbQuotas) args.push("--elb-quotas", options.elbQuotas);
   const timeoutMs = options.timeoutMs ?? 20_000;
 
   const child = spawn(python, args, {

@@ -22,7 +22,7 @@ import {
 
 
 const ID = "${ProjectName}-${EnvironmentName}";
-const VARS = { ProjectName: "proj", BaseProjectName: "base", EnvironmentName: "env" };
+const VARS = { ProjectName: "proj", BaseProjectName: "base", EnvironmentName: "env", "Condition:OnBaseLoadBalancer": "true" };
 
 const COMMON_PARAMETERS = [
   "ProjectName",
@@ -153,7 +153,7 @@ const sub = (text: string) => ({ "Fn::Sub": text });
 describe("parameters", () => {
   it("A and B have exactly the agreed parameters", () => {
     expect(Object.keys(A.Parameters ?? {}).sort()).toEqual([...COMMON_PARAMETERS, ...BASE_ONLY_PARAMETERS].sort());
-    expect(Object.keys(B.Parameters ?? {}).sort()).toEqual([...COMMON_PARAMETERS, "BaseProjectName"].sort());
+    expect(Object.keys(B.Parameters ?? {}).sort()).toEqual([...COMMON_PARAMETERS, "BaseProjectName", "LoadBalancerStackName"].sort());
   });
 
   it("every parameter has a Type and a Description", () => {
@@ -471,5 +471,15 @@ describe("endpoint wiring", () => {
       const deployment = obj(props(onlyResource(t, "AWS::ECS::Service")[1])["DeploymentConfiguration"]);
       expect(deployment["Alarms"]).toEqual({ AlarmNames: [{ Ref: "Target5xxAlarm" }, { Ref: "ResponseTimeAlarm" }, { Ref: "UnhealthyHostsAlarm" }], Enable: true, Rollback: true });
     }
+  });
+
+  it("on a load balancer shard, B's rule, task ingress and DNS name come from the shard's stack", () => {
+    const onShard = { ...VARS, LoadBalancerStackName: "base-env-lb-2", "Condition:OnBaseLoadBalancer": "false" };
+    const [, rule] = onlyResource(B, "AWS::ElasticLoadBalancingV2::ListenerRule");
+    expect(evaluateName(obj(props(rule)["ListenerArn"])["Fn::ImportValue"], onShard)).toBe("base-env-lb-2-HttpsListenerArn");
+    expect(evaluateName(obj(B.Outputs?.["LoadBalancerDnsName"]?.Value)["Fn::ImportValue"], onShard)).toBe("base-env-lb-2-LoadBalancerDnsName");
+    const [, group] = onlyResource(B, "AWS::EC2::SecurityGroup");
+    const ingress = props(group)["SecurityGroupIngress"] as CfnValue[];
+    expect(evaluateName(obj(obj(ingress[0])["SourceSecurityGroupId"])["Fn::ImportValue"], onShard)).toBe("base-env-lb-2-LoadBalancerSecurityGroup");
   });
 });

@@ -13,7 +13,7 @@ export function readRepoFile(relativePath: string): string {
   return readFileSync(new URL(relativePath, `file://${ROOT}`), "utf8");
 }
 
-export const TEMPLATE_NAMES = ["create-ep-a", "add-ep-b", "pipeline"] as const;
+export const TEMPLATE_NAMES = ["create-ep-a", "add-ep-b", "pipeline", "shard"] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 
 const cache = new Map<TemplateName, CfnTemplate>();
@@ -32,6 +32,7 @@ export function template(name: TemplateName): CfnTemplate {
 export const A = template("create-ep-a");
 export const B = template("add-ep-b");
 export const P = template("pipeline");
+export const S = template("shard");
 /** The two endpoint templates with their names. */
 export const ENDPOINTS = [
   ["create-ep-a", A],
@@ -140,6 +141,13 @@ export function evaluateName(value: CfnValue | undefined, vars: Readonly<Record<
     const v = vars[ref];
     if (v === undefined) throw new Error(`cannot evaluate Ref ${ref}`);
     return v;
+  }
+  if (isObject(value) && "Fn::If" in value) {
+    // A condition's value is given as the variable `Condition:NAME` ("true" or "false").
+    const [condition, whenTrue, whenFalse] = value["Fn::If"] as CfnValue[];
+    const chosen = vars[`Condition:${String(condition)}`];
+    if (chosen === undefined) throw new Error(`cannot evaluate condition ${String(condition)}`);
+    return evaluateName(chosen === "true" ? whenTrue : whenFalse, vars);
   }
   if (isObject(value) && "Fn::Sub" in value) {
     const arg = value["Fn::Sub"];

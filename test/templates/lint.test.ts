@@ -10,8 +10,8 @@ const templateFiles = readdirSync(join(ROOT, "templates"))
   .map((f) => `templates/${f}`);
 
 describe("templates pass cfn-lint", () => {
-  it("finds the three templates", () => {
-    expect(templateFiles).toEqual(["templates/add-ep-b.yaml", "templates/create-ep-a.yaml", "templates/pipeline.yaml"]);
+  it("finds the four templates", () => {
+    expect(templateFiles).toEqual(["templates/add-ep-b.yaml", "templates/create-ep-a.yaml", "templates/pipeline.yaml", "templates/shard.yaml"]);
   });
 
   it("cfn-lint reports nothing (no error, warning or informational finding)", async () => {

@@ -28,4 +28,7 @@ export class SdkEc2 extends Adapter implements Ec2Api {
   describeVpcs(input: ec2.DescribeVpcsRequest) {
     return this.call("DescribeVpcs", (options) => this.client.send(new ec2.DescribeVpcsCommand(input), options));
   }
+  describeSubnets(input: ec2.DescribeSubnetsRequest) {
+    return this.call("DescribeSubnets", (options) => this.client.send(new ec2.DescribeSubnetsCommand(input), options));
+  }
 }

@@ -34,4 +34,7 @@ export class SdkElb extends Adapter implements ElbApi {
   removeListenerCertificates(input: elb.RemoveListenerCertificatesInput) {
     return this.call("RemoveListenerCertificates", (options) => this.client.send(new elb.RemoveListenerCertificatesCommand(input), options));
   }
+  describeAccountLimits(input: elb.DescribeAccountLimitsInput) {
+    return this.call("DescribeAccountLimits", (options) => this.client.send(new elb.DescribeAccountLimitsCommand(input), options));
+  }
 }

@@ -4,7 +4,7 @@
  */
 import type { CloudFormationApi, Stack } from "../../aws/interfaces.js";
 import { AwsError } from "../../errors.js";
-import { TagKeys, type StackRole } from "../../render/names.js";
+import { shardRole, TagKeys, type StackRole } from "../../render/names.js";
 
 /** A stack mlops created, read back from its tags. */
 export interface ManagedStack {
@@ -26,20 +26,49 @@ export function asManagedStack(stack: Stack): ManagedStack | undefined {
   return { stack, stackName: stack.StackName, endpointId, role, baseStackName: tag(TagKeys.base) };
 }
 
-/** Every live stack mlops manages in the account and region. */
-export async function listManagedStacks(cfn: CloudFormationApi): Promise<ManagedStack[]> {
-  const found: ManagedStack[] = [];
+/** A load balancer shard's stack (templates/shard.yaml), read back from its tags. */
+export interface ShardStack {
+  stack: Stack;
+  stackName: string;
+  baseStackName: string;
+}
+
+/** Reads a shard stack's tags; undefined for any other stack. */
+export function asShardStack(stack: Stack): ShardStack | undefined {
+  const tag = (key: string) => stack.Tags?.find((t) => t.Key === key)?.Value;
+  const base = tag(TagKeys.base);
+  if (tag(TagKeys.managedBy) !== "mlops" || tag(TagKeys.role) !== shardRole || !base || !stack.StackName) return undefined;
+  return { stack, stackName: stack.StackName, baseStackName: base };
+}
+
+/** Every live stack mlops manages in the account and region: the endpoints' and pipelines', and the load balancer shards, in one paged read. */
+export async function listMlopsStacks(cfn: CloudFormationApi): Promise<{ managed: ManagedStack[]; shards: ShardStack[] }> {
+  const managed: ManagedStack[] = [];
+  const shards: ShardStack[] = [];
   let nextToken: string | undefined;
   do {
     const page = await cfn.describeStacks({ NextToken: nextToken });
     for (const stack of page.Stacks ?? []) {
       if (stack.StackStatus === "DELETE_COMPLETE") continue;
-      const managed = asManagedStack(stack);
-      if (managed) found.push(managed);
+      const endpoint = asManagedStack(stack);
+      if (endpoint) managed.push(endpoint);
+      const shard = endpoint ? undefined : asShardStack(stack);
+      if (shard) shards.push(shard);
     }
     nextToken = page.NextToken;
   } while (nextToken);
-  return found.sort((a, b) => a.stackName.localeCompare(b.stackName));
+  const byName = (a: { stackName: string }, b: { stackName: string }) => a.stackName.localeCompare(b.stackName);
+  return { managed: managed.sort(byName), shards: shards.sort(byName) };
+}
+
+/** Every live endpoint and pipeline stack mlops manages in the account and region. */
+export async function listManagedStacks(cfn: CloudFormationApi): Promise<ManagedStack[]> {
+  return (await listMlopsStacks(cfn)).managed;
+}
+
+/** The stack whose load balancer serves an endpoint: an added endpoint's parameter, else its base's (or its own, for a base). */
+export function loadBalancerStackOf(m: ManagedStack): string {
+  return stackParameters(m.stack).LoadBalancerStackName || (m.role === "added" && m.baseStackName ? m.baseStackName : m.stackName);
 }
 
 /** One of a stack's outputs; missing means the stack was changed outside mlops. */
@@ -66,6 +95,11 @@ export async function listAllExports(cfn: CloudFormationApi): Promise<{ name: st
     nextToken = page.NextToken;
   } while (nextToken);
   return found;
+}
+
+/** Every export in the region by name, all pages. */
+export async function exportMap(cfn: CloudFormationApi): Promise<Map<string, string>> {
+  return new Map((await listAllExports(cfn)).map((e) => [e.name, e.value]));
 }
 
 /** The value of one export, or undefined when no stack exports that name. */

@@ -222,7 +222,13 @@ export async function readEndpointDetail(
     readTasks(ctx, cluster, serviceName),
     readTargets(ctx, outputs.TargetGroupArn),
     options.pipeline ? readPipeline(ctx, pipelineName(managed.endpointId)) : Promise.resolve(undefined),
-    readCertificate(ctx, params.DNSCertArn, params.HostHeaderApi, params.BaseProjectName ? `${params.BaseProjectName}-${params.EnvironmentName}-HttpsListenerArn` : undefined),
+    // The listener of the load balancer that serves it: the base's, or a shard's (LoadBalancerStackName).
+    readCertificate(
+      ctx,
+      params.DNSCertArn,
+      params.HostHeaderApi,
+      params.BaseProjectName ? `${params.LoadBalancerStackName || `${params.BaseProjectName}-${params.EnvironmentName}`}-HttpsListenerArn` : undefined,
+    ),
     readFileSystems(ctx, { weights: outputs.WeightsFileSystemId, assets: outputs.AssetsFileSystemId }),
     readDns(options.resolver, params.HostHeaderApi, outputs.LoadBalancerDnsName),
     readRoute53(ctx, params.HostHeaderApi, outputs.LoadBalancerDnsName),
@@ -438,16 +444,16 @@ async function readPipeline(ctx: DeployContext, name: string): Promise<PipelineS
 
 /**
  * The certificate: a base stack names it (DNSCertArn); an added endpoint's is on the base's shared HTTPS
- * listener, found by the host it covers (`listenerExport`: the base's export of that listener's ARN).
+ * listener, found by the host it covers (`listenerExport`: the export of that listener's ARN, by the base's stack or a shard's).
  */
 async function readCertificate(ctx: DeployContext, stackArn: string | undefined, host: string | undefined, listenerExport: string | undefined): Promise<CertificateSection> {
   let arn = stackArn?.startsWith("arn:") ? stackArn : undefined;
   try {
     if (!arn && listenerExport && host) {
       const listenerArn = await findExport(ctx.aws.cloudFormation, listenerExport);
-      if (!listenerArn) return { error: `the base's export ${listenerExport} is gone` };
+      if (!listenerArn) return { error: `the export ${listenerExport} of its load balancer's stack is gone` };
       arn = await listenerCertificateFor(ctx.aws.elb, ctx.aws.acm, listenerArn, host);
-      if (!arn) return { warning: `no certificate on the base's HTTPS listener covers ${host}: HTTPS to it fails; run add-endpoint again to attach one` };
+      if (!arn) return { warning: `no certificate on its load balancer's HTTPS listener covers ${host}: HTTPS to it fails; run add-endpoint again to attach one` };
     }
     if (!arn) return { error: "the stack names no certificate" };
     const certificate = (await ctx.aws.acm.describeCertificate({ CertificateArn: arn })).Certificate;

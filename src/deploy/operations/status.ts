@@ -35,8 +35,11 @@ export interface EndpointStatus {
 
 /** DescribeServices accepts at most 10 services per call (ECS API reference, DescribeServices, `services`). */
 export const SERVICES_PER_CALL = 10;
-/** Reads in flight at once: enough to hide latency, few enough not to be throttled. */
-const CONCURRENT_READS = 10;
+/**
+ * Reads in flight at once per service: enough to hide latency (100 target groups' health in 5 round trips),
+ * few enough not to be throttled, and a throttled read is retried with backoff (see retry.ts).
+ */
+const CONCURRENT_READS = 20;
 
 /** Stack states that need someone's attention: a failed operation that left the stack so. */
 const FAILED_STACK = /(_FAILED|^ROLLBACK_COMPLETE)$/;
@@ -61,13 +64,13 @@ export async function endpointStatuses(ctx: DeployContext, select?: (stack: Mana
     m.role === "pipeline" || (select && !select(m)) ? [] : [newRow(m as ManagedStack & { role: "base" | "added" }, pipelines.has(m.endpointId))],
   );
 
-  const reads: (() => Promise<void>)[] = [
-    ...serviceReads(rows, ctx),
-    ...rows.map((row) => () => readTargets(row, ctx)),
-    ...rows.map((row) => () => readImage(row, ctx)),
-    ...rows.filter((row) => row.status.pipeline).map((row) => () => readPipeline(row, ctx)),
-  ];
-  await runConcurrently(reads, CONCURRENT_READS);
+  // Each service's reads have their own bound: they do not share a throttle, so they run side by side.
+  await Promise.all([
+    runConcurrently(serviceReads(rows, ctx), CONCURRENT_READS),
+    runConcurrently(rows.map((row) => () => readTargets(row, ctx)), CONCURRENT_READS),
+    runConcurrently(rows.map((row) => () => readImage(row, ctx)), CONCURRENT_READS),
+    runConcurrently(rows.filter((row) => row.status.pipeline).map((row) => () => readPipeline(row, ctx)), CONCURRENT_READS),
+  ]);
   return rows.map((row) => ({ ...row.status, problems: PARTS.flatMap((part) => row.problems[part] ?? []) }));
 }
 

@@ -19,7 +19,7 @@ const issueTimeoutMs = 30 * 60_000;
  * filter returns RSA_2048 certificates only, so an EC or larger-RSA certificate
  * would be missed and a duplicate requested. RSA_1024 is left out: too weak to use.
  */
-const listedKeyTypes: NonNullable<CertificateSummary["KeyAlgorithm"]>[] = ["RSA_2048", "RSA_3072", "RSA_4096", "EC_prime256v1", "EC_secp384r1", "EC_secp521r1"];
+export const listedKeyTypes: NonNullable<CertificateSummary["KeyAlgorithm"]>[] = ["RSA_2048", "RSA_3072", "RSA_4096", "EC_prime256v1", "EC_secp384r1", "EC_secp521r1"];
 
 /** Statuses a certificate never leaves for ISSUED: waiting on them would only end at the timeout. */
 const deadStatuses = new Set(["FAILED", "VALIDATION_TIMED_OUT", "REVOKED", "EXPIRED", "INACTIVE"]);

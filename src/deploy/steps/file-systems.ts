@@ -28,7 +28,8 @@ export async function listTaggedFileSystems(efs: EfsApi): Promise<TaggedFileSyst
   const found: TaggedFileSystem[] = [];
   let marker: string | undefined;
   do {
-    const page = await efs.describeFileSystems({ Marker: marker });
+    // 100 a page, AWS's own default and the most it returns (DescribeFileSystems, MaxItems), also where an endpoint sets another default.
+    const page = await efs.describeFileSystems({ Marker: marker, MaxItems: 100 });
     for (const fs of page.FileSystems ?? []) {
       const tagged = asTagged(fs);
       if (tagged) found.push(tagged);

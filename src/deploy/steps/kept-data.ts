@@ -8,6 +8,7 @@ import type { AcmApi, LogsApi } from "../../aws/interfaces.js";
 import { AwsError } from "../../errors.js";
 import { TagKeys } from "../../render/names.js";
 import type { DeployContext } from "../context.js";
+import { mapConcurrently } from "../engine/concurrency.js";
 import { deleteFileSystems, listTaggedFileSystems, type VolumeName } from "./file-systems.js";
 import { buildLogGroupName, deleteLogGroup, endpointLogGroupName } from "./log-groups.js";
 
@@ -59,21 +60,28 @@ const LOG_GROUP_PREFIX = endpointLogGroupName("");
 const endpointIdPattern = /^[a-z][a-z0-9-]*$/;
 
 /** Finds the data of endpoints that have no stack anymore. */
-export async function findKeptData(ctx: DeployContext, live: LiveEndpoints): Promise<KeptData> {
-  const fileSystems = (await listTaggedFileSystems(ctx.aws.efs))
+export async function findKeptData(ctx: DeployContext, liveEndpoints: LiveEndpoints | Promise<LiveEndpoints>): Promise<KeptData> {
+  // Three services, read side by side, and while the caller still reads which endpoints live; then only the build log groups of the endpoints found gone.
+  const [tagged, groups, certificates, live] = await Promise.all([
+    listTaggedFileSystems(ctx.aws.efs),
+    listLogGroups(ctx.aws.logs, LOG_GROUP_PREFIX),
+    findKeptCertificates(ctx.aws.acm, liveEndpoints),
+    liveEndpoints,
+  ]);
+  const fileSystems = tagged
     .filter((f) => !live.ids.has(f.endpointId))
     .map((f) => ({ endpoint: f.endpointId, volume: f.volume, fileSystemId: f.fileSystemId, sizeBytes: f.sizeBytes }));
-  const logGroups = (await listLogGroups(ctx.aws.logs, LOG_GROUP_PREFIX))
+  const logGroups = groups
     .map((g) => ({ ...g, endpoint: g.name.slice(LOG_GROUP_PREFIX.length) }))
     .filter((g) => endpointIdPattern.test(g.endpoint) && !live.ids.has(g.endpoint));
   // CodeBuild creates the build log group itself, untagged: it is recognised only by the name of an endpoint known to be gone.
-  const goneEndpoints = new Set([...fileSystems.map((f) => f.endpoint), ...logGroups.map((g) => g.endpoint)]);
-  for (const endpoint of [...goneEndpoints].sort()) {
+  const goneEndpoints = [...new Set([...fileSystems.map((f) => f.endpoint), ...logGroups.map((g) => g.endpoint)])].sort();
+  const buildGroups = await mapConcurrently(goneEndpoints, async (endpoint) => {
     const name = buildLogGroupName(endpoint);
     const found = (await listLogGroups(ctx.aws.logs, name)).find((g) => g.name === name);
-    if (found) logGroups.push({ ...found, endpoint });
-  }
-  const certificates = await findKeptCertificates(ctx.aws.acm, live);
+    return found ? [{ ...found, endpoint }] : [];
+  });
+  logGroups.push(...buildGroups.flat());
   return { fileSystems, logGroups: logGroups.sort((a, b) => a.name.localeCompare(b.name)), certificates };
 }
 
@@ -159,18 +167,19 @@ async function listLogGroups(logs: LogsApi, prefix: string): Promise<{ name: str
   const found: { name: string; storedBytes?: number }[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await logs.describeLogGroups({ logGroupNamePrefix: prefix, nextToken });
+    // 50 a page: the most DescribeLogGroups returns (its `limit`).
+    const page = await logs.describeLogGroups({ logGroupNamePrefix: prefix, nextToken, limit: 50 });
     for (const g of page.logGroups ?? []) if (g.logGroupName) found.push({ name: g.logGroupName, storedBytes: g.storedBytes });
     nextToken = page.nextToken;
   } while (nextToken);
   return found;
 }
 
-/** How many tag lookups run at once: enough to be quick, few enough not to be throttled. */
-const TAG_LOOKUPS_AT_ONCE = 5;
+/** How many tag lookups run at once (a sliding window): enough to be quick, few enough not to be throttled. */
+const TAG_LOOKUPS_AT_ONCE = 10;
 
 /** Certificates mlops requested (tagged `mlops:managed-by`) whose endpoint has no stack. */
-export async function findKeptCertificates(acm: AcmApi, live: LiveEndpoints): Promise<KeptCertificate[]> {
+export async function findKeptCertificates(acm: AcmApi, liveEndpoints: LiveEndpoints | Promise<LiveEndpoints>): Promise<KeptCertificate[]> {
   const summaries: { arn: string; domain: string; status?: string }[] = [];
   let nextToken: string | undefined;
   do {
@@ -178,17 +187,17 @@ export async function findKeptCertificates(acm: AcmApi, live: LiveEndpoints): Pr
     for (const s of page.CertificateSummaryList ?? []) if (s.CertificateArn) summaries.push({ arn: s.CertificateArn, domain: s.DomainName ?? "", status: s.Status });
     nextToken = page.NextToken;
   } while (nextToken);
+  const live = await liveEndpoints;
+  // A certificate for a host a live endpoint serves is in use, not kept: its tags need no lookup (one call per certificate).
+  const candidates = summaries.filter((s) => !live.hosts.has(s.domain.toLowerCase()));
+  const tagged = await mapConcurrently(candidates, async (s) => ({ ...s, tags: (await acm.listTagsForCertificate({ CertificateArn: s.arn })).Tags ?? [] }), TAG_LOOKUPS_AT_ONCE);
   const found: KeptCertificate[] = [];
-  for (let i = 0; i < summaries.length; i += TAG_LOOKUPS_AT_ONCE) {
-    const batch = summaries.slice(i, i + TAG_LOOKUPS_AT_ONCE);
-    const tagged = await Promise.all(batch.map(async (s) => ({ ...s, tags: (await acm.listTagsForCertificate({ CertificateArn: s.arn })).Tags ?? [] })));
-    for (const cert of tagged) {
-      const tag = (key: string) => cert.tags.find((t) => t.Key === key)?.Value;
-      if (tag(TagKeys.managedBy) !== "mlops") continue;
-      const endpoint = tag(TagKeys.endpoint);
-      if (endpoint ? live.ids.has(endpoint) : live.hosts.has(cert.domain.toLowerCase())) continue;
-      found.push({ endpoint, arn: cert.arn, domain: cert.domain, status: cert.status });
-    }
+  for (const cert of tagged) {
+    const tag = (key: string) => cert.tags.find((t) => t.Key === key)?.Value;
+    if (tag(TagKeys.managedBy) !== "mlops") continue;
+    const endpoint = tag(TagKeys.endpoint);
+    if (endpoint && live.ids.has(endpoint)) continue;
+    found.push({ endpoint, arn: cert.arn, domain: cert.domain, status: cert.status });
   }
   return found.sort((a, b) => (a.endpoint ?? "").localeCompare(b.endpoint ?? "") || a.domain.localeCompare(b.domain));
 }

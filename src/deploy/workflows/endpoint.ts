@@ -9,7 +9,7 @@ import type { Stack } from "../../aws/interfaces.js";
 import { AwsError, InterruptedError } from "../../errors.js";
 import { endpointId, type EndpointConfig } from "../../params/model.js";
 import { pipelineName } from "../../render/names.js";
-import { renderEndpointStack, type DeploymentFacts } from "../../render/render.js";
+import { renderEndpointStack, renderShardStack, type DeploymentFacts, type ShardFacts } from "../../render/render.js";
 import { rolloutEstimateLine, rolloutSettingsOf } from "../../render/rollout-time.js";
 import { diffParameters } from "../../render/template-diff.js";
 import { ensureCertificate } from "../steps/certificate.js";
@@ -87,14 +87,17 @@ async function withTimeSummary<T extends { phases?: PhaseSeconds }>(phases: Phas
 export async function applyDeploy(config: EndpointConfig, options: DeployEndpointOptions, plan: DeployPlan, ctx: DeployContext, phases = new PhaseTimes(ctx.clock)): Promise<EndpointResult> {
   const id = endpointId(config);
   const { out } = ctx;
-  const { listenerArn, existing, previous, runningTag, followsPipeline, mounted } = plan.basis;
+  const { existing, previous, runningTag, followsPipeline, mounted, shard } = plan.basis;
 
   out.step(`Certificate for ${config.api.hostHeader}`);
+  const listenerName = plan.loadBalancer ? `the HTTPS listener of ${plan.loadBalancer.stackName}` : "the base's HTTPS listener";
+  let listenerArn = plan.basis.listenerArn;
   const certificateArn = await phases.time("certificate", async () => {
     const arn = plan.basis.facts.certificateArn ?? (await ensureCertificate(config, ctx, validationRecordMaker(config, plan.dns, ctx)));
+    if (shard) listenerArn = await createShard(shard, ctx);
     if (listenerArn) {
       const attached = await ensureListenerCertificate(ctx.aws.elb, ctx.aws.acm, listenerArn, config.api.hostHeader, arn, { clock: ctx.clock, signal: ctx.signal });
-      out.info(attached === "attached" ? `Attached the certificate to the base's HTTPS listener` : `The base's HTTPS listener serves ${config.api.hostHeader}`);
+      out.info(attached === "attached" ? `Attached the certificate to ${listenerName}` : `${capitalized(listenerName)} serves ${config.api.hostHeader}`);
     }
     return arn;
   });
@@ -172,6 +175,27 @@ async function makeDnsRecords(config: EndpointConfig, dns: DnsPlan, outputs: Rec
   const made = await ensureDnsRecords(config.api.hostHeader, balancer, certificateArn, `mlops ${endpointId(config)}`, ctx);
   for (const record of made.records) (record.action === "left alone" ? ctx.out.warn : ctx.out.success).call(ctx.out, recordDoneLine(record));
   return made;
+}
+
+/**
+ * Creates (or finishes) a load balancer shard of the base and returns its HTTPS listener. It is
+ * created with the endpoint that needs it: the base's lease, which this command holds, keeps any
+ * other run from placing an endpoint on the base meanwhile.
+ */
+async function createShard(shard: ShardFacts, ctx: DeployContext): Promise<string> {
+  ctx.out.step(`Load balancer ${shard.shardStackName} (the base's others are full)`);
+  const rendered = renderShardStack(shard);
+  const outcome = await deployStack(
+    { stackName: rendered.stackName, templateBody: rendered.templateBody, parameters: rendered.parameters, tags: rendered.tags, capabilities: [], fieldOfParameter: () => undefined },
+    stackDeps(ctx),
+  );
+  const outputs = outcome.outputs;
+  ctx.out.success(`Load balancer ${shard.shardStackName} ready: ${outputs.LoadBalancerDnsName ?? "(no DNS name yet)"}`);
+  return requireOutput(outputs, "HttpsListenerArn", shard.shardStackName);
+}
+
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** Options of `update --tag`. */
@@ -350,7 +374,7 @@ async function deployWithPriority(
   const tried = new Set<number>();
   for (let attempt = 1; ; attempt++) {
     const priority = choosePriority(endpointId(config), await usedPriorities(ctx.aws.elb, listenerArn), tried);
-    if (priority === undefined) throw new AwsError("Every listener rule priority (1-50000) of the base's HTTPS listener is taken.");
+    if (priority === undefined) throw new AwsError("Every listener rule priority (1-50000) of the HTTPS listener is taken.");
     ctx.out.info(`Listener rule priority ${priority}`);
     try {
       return await deployStack(stackSpec(config, { ...facts, listenerPriority: priority }), stackDeps(ctx));

@@ -12,22 +12,23 @@
  * behind.
  */
 import type { Stack } from "../../aws/interfaces.js";
-import { DeclinedError, InputError } from "../../errors.js";
+import { AwsError, DeclinedError, InputError } from "../../errors.js";
 import type { Output } from "../../io/output.js";
 import { formatTable } from "../../io/table.js";
 import { endpointId, type EndpointConfig } from "../../params/model.js";
 import { TUTORIAL_PARAMETERS } from "../../params/tutorial-keys.js";
-import { baseExportName, pipelineName } from "../../render/names.js";
-import { placeholderImageTag, renderEndpointStack, renderPipelineStack, weightsSettingsOf, type DeploymentFacts, type RenderedStack } from "../../render/render.js";
+import { baseExportName, baseStackName, pipelineName } from "../../render/names.js";
+import { placeholderImageTag, renderEndpointStack, renderPipelineStack, weightsSettingsOf, type DeploymentFacts, type RenderedStack, type ShardFacts } from "../../render/render.js";
 import { rolloutEstimateLine, rolloutSettingsOf } from "../../render/rollout-time.js";
 import { diffParameters, diffTemplates, formatValue, templateResources, type ParameterChange, type ResourceDiff } from "../../render/template-diff.js";
 import { findIssuedCertificate, findPendingCertificate } from "../steps/certificate.js";
 import { regionText, type DeployContext } from "../context.js";
-import { findExport, stackParameters } from "../engine/discovery.js";
+import { exportMap, stackParameters } from "../engine/discovery.js";
 import { findEndpointFileSystems, keptVolumes } from "../steps/file-systems.js";
 import { imageExists } from "../steps/image.js";
 import { listenerServes } from "../steps/listener-certificates.js";
 import { endpointLogGroupName, logGroupExists } from "../steps/log-groups.js";
+import { choosePlacement, issuedCertificateNames, readPlacementBasis, requireRegionRoom, requireSubnetRoom, stackResourceIds, type LoadBalancerNeed, type Placement, type PlacementBasis } from "../steps/placement.js";
 import { choosePriority, usedPriorities } from "../steps/priority.js";
 import { nfsRuleExists } from "../steps/security-groups.js";
 import { findStack, stackOutputs } from "../engine/stack.js";
@@ -75,8 +76,10 @@ export interface DeployPlan {
   region: string;
   hostHeader: string;
   certificate: CertificatePlan;
-  /** Added endpoints: whether the base's HTTPS listener needs the certificate attached. */
-  listenerCertificate?: "attach" | "present";
+  /** Added endpoints: whether the serving HTTPS listener needs the certificate attached ("covered": another one there covers the host). */
+  listenerCertificate?: "attach" | "present" | "covered";
+  /** Added endpoints: the load balancer that serves the endpoint, and why. */
+  loadBalancer?: LoadBalancerPlan;
   /** Added endpoints: the listener rule priority, and whether it was chosen now (free at planning time). */
   listenerPriority?: { value: number; chosen: boolean };
   keptFileSystems: string[];
@@ -92,10 +95,27 @@ export interface DeployPlan {
   basis: DeployBasis;
 }
 
+/** Which load balancer serves an added endpoint. */
+export interface LoadBalancerPlan {
+  /** Its stack: the base's or a shard's. */
+  stackName: string;
+  action: "keep" | "use" | "create";
+  /** Known unless the shard is yet to be created. */
+  dnsName?: string;
+  /** `use`: what it holds now against the quotas, e.g. "certificates 3/25, rules 4/100, target groups 4/100". */
+  usage?: string;
+  /** Load balancers passed over, and why (full). */
+  passedOver: string[];
+  /** `covered`: the certificate already on the listener that covers the host. */
+  coveringArn?: string;
+}
+
 /** What planning found in AWS, which the apply builds on. */
 export interface DeployBasis {
-  /** Added endpoints: the base's HTTPS listener. */
+  /** Added endpoints: the serving HTTPS listener; absent when its shard is yet to be created. */
   listenerArn?: string;
+  /** Added endpoints: the shard stack to create first. */
+  shard?: ShardFacts;
   /** The endpoint's stack, when one can be updated. */
   existing?: Stack;
   /** Its deployed parameter values. */
@@ -152,6 +172,7 @@ const parameterLabels: Record<string, string> = {
   HostHeaderApi: "host",
   DNSCertArn: "certificate",
   ListenerRulePriority: "listener priority",
+  LoadBalancerStackName: "load balancer",
   LogRetentionDays: "log retention days",
   AllowedCidrIp: "allowed CIDR",
 };
@@ -242,7 +263,7 @@ export function planChanges(plan: DeployPlan | UpdatePlan): boolean {
   if (plan.kind === "update") return false;
   const pipelineChanges = plan.pipeline && plan.pipeline.action !== "skipped" && plan.pipeline.stack.action !== "unchanged";
   const dnsChanges = plan.dns.mode === "zone" && (plan.dns.later.length > 0 || plan.dns.records.some((r) => r.action === "create" || r.action === "change"));
-  return plan.certificate.action === "request" || plan.listenerCertificate === "attach" || plan.nfsRule === "add" || !!pipelineChanges || plan.pipeline?.action === "create" || dnsChanges;
+  return plan.certificate.action === "request" || plan.listenerCertificate === "attach" || plan.loadBalancer?.action === "create" || plan.nfsRule === "add" || !!pipelineChanges || plan.pipeline?.action === "create" || dnsChanges;
 }
 
 /** Prints the plan: one block the user reads before the one question. */
@@ -257,7 +278,19 @@ export function printPlan(plan: DeployPlan | UpdatePlan, out: Output): void {
           ? `Certificate: wait for the pending ACM certificate ${cert.arn} to be issued`
           : `Certificate: ${cert.action === "found" ? "use the issued" : cert.action === "given" ? "use the given" : "keep the deployed"} certificate ${cert.arn}`,
     );
-    if (plan.listenerCertificate) out.info(plan.listenerCertificate === "attach" ? `Base's HTTPS listener: attach the certificate for ${plan.hostHeader}` : `Base's HTTPS listener: already serves ${plan.hostHeader}`);
+    const lb = plan.loadBalancer;
+    if (lb) {
+      const passed = lb.passedOver.length ? ` (full: ${lb.passedOver.join("; ")})` : "";
+      out.info(
+        lb.action === "create"
+          ? `Load balancer: create ${lb.stackName}, a new load balancer of the base in its VPC with its security settings${passed}; it serves ${plan.hostHeader} (DNS name known once created)`
+          : `Load balancer: ${lb.stackName}${lb.dnsName ? ` (${lb.dnsName})` : ""} serves ${plan.hostHeader}${lb.action === "keep" ? " (where it is deployed)" : `; it holds ${lb.usage}${passed}`}`,
+      );
+    }
+    const listener = lb ? `HTTPS listener of ${lb.stackName}` : "Base's HTTPS listener";
+    if (plan.listenerCertificate === "attach") out.info(`${listener}: attach the certificate for ${plan.hostHeader}`);
+    else if (plan.listenerCertificate === "covered") out.info(`${listener}: reuse the certificate ${lb?.coveringArn ?? ""} already there, which covers ${plan.hostHeader} (no certificate attached)`);
+    else if (plan.listenerCertificate) out.info(`${listener}: already serves ${plan.hostHeader}`);
     if (plan.listenerPriority) out.info(`Listener rule priority: ${plan.listenerPriority.value}${plan.listenerPriority.chosen ? " (free now; the next free one if another endpoint takes it first)" : ""}`);
     if (plan.keptFileSystems.length) out.info(`EFS: mount the kept file systems ${plan.keptFileSystems.join(", ")} again`);
     if (plan.keptLogGroup) out.info("Logs: use the kept log group again");
@@ -355,8 +388,8 @@ export function outputsOf(stack: Stack | undefined): Record<string, string> {
 /** Works out what create-endpoint / add-endpoint will do; reads only. Refuses (exit 2) what cannot work before anything is asked. */
 export async function planDeploy(config: EndpointConfig, options: DeployPlanOptions, ctx: DeployContext): Promise<DeployPlan> {
   const id = endpointId(config);
-  const listenerArn = config.kind === "added" ? await baseListener(config, ctx) : undefined;
-  const found = await findStack(ctx.aws.cloudFormation, id);
+  const [exports, found] = await Promise.all([config.kind === "added" ? exportMap(ctx.aws.cloudFormation) : undefined, findStack(ctx.aws.cloudFormation, id)]);
+  if (exports) requireBase(config, exports, ctx);
   const existing = liveStack(found);
   const previous = existing ? stackParameters(existing) : {};
   if (existing) refuseReplacements(config, previous);
@@ -372,9 +405,11 @@ export async function planDeploy(config: EndpointConfig, options: DeployPlanOpti
 
   const certificate = await planCertificate(config, previous, ctx);
   const certificateArn = "arn" in certificate ? certificate.arn : undefined;
-  const listenerCertificate = listenerArn ? ((await listenerServes(ctx.aws.elb, ctx.aws.acm, listenerArn, config.api.hostHeader, certificateArn)) ? "present" : "attach") : undefined;
+  const serving = exports ? await planLoadBalancer(config, exports, previous, existing !== undefined, certificateArn, ctx) : undefined;
+  const listenerArn = serving?.listenerArn;
+  const listenerCertificate = serving?.certificate;
 
-  const facts: DeploymentFacts = { certificateArn: certificateArn ?? "(certificate to be requested)", imageTag: runningTag };
+  const facts: DeploymentFacts = { certificateArn: certificateArn ?? "(certificate to be requested)", imageTag: runningTag, loadBalancerStack: serving?.plan.stackName };
   let mounted: string[] = [];
   if (existing) {
     facts.deployedDesiredCount = deployedDesiredCount(previous);
@@ -388,7 +423,10 @@ export async function planDeploy(config: EndpointConfig, options: DeployPlanOpti
     mounted = kept.mounted;
   }
   const fixedPriority = config.api.listenerPriority ?? (Number(previous.ListenerRulePriority) || undefined);
-  const priority = fixedPriority ?? (listenerArn ? choosePriority(id, await usedPriorities(ctx.aws.elb, listenerArn)) : undefined);
+  // A shard yet to be created has no rules: the endpoint's preferred slot is free there.
+  // Placement has read the chosen listener's rules already; a shard yet to be created has none.
+  const taken = serving?.usedPriorities ?? (listenerArn ? await usedPriorities(ctx.aws.elb, listenerArn) : serving ? new Set<number>() : undefined);
+  const priority = fixedPriority ?? (taken ? choosePriority(id, taken) : undefined);
 
   const tag = explicitTag ?? runningTag;
   const rendered = renderForPlan(config, { ...facts, listenerPriority: priority }, tag);
@@ -409,7 +447,8 @@ export async function planDeploy(config: EndpointConfig, options: DeployPlanOpti
     hostHeader: config.api.hostHeader,
     certificate,
     listenerCertificate,
-    listenerPriority: listenerArn && priority !== undefined ? { value: priority, chosen: fixedPriority === undefined } : undefined,
+    loadBalancer: serving?.plan,
+    listenerPriority: serving && priority !== undefined ? { value: priority, chosen: fixedPriority === undefined } : undefined,
     keptFileSystems: mounted,
     keptLogGroup: !existing && !!facts.logGroupExists,
     stack,
@@ -427,7 +466,7 @@ export async function planDeploy(config: EndpointConfig, options: DeployPlanOpti
       ...(tag !== runningTag || !existing ? { estimate: rolloutEstimate(config, rendered.parameters) } : {}),
     },
     summary: stack.action === "update" ? changeSummary(stack.parameters, tag) : [],
-    basis: { listenerArn, existing, previous, facts: { ...facts, certificateArn }, mounted, runningTag, followsPipeline },
+    basis: { listenerArn, shard: serving?.shard, existing, previous, facts: { ...facts, certificateArn }, mounted, runningTag, followsPipeline },
   };
 }
 
@@ -451,6 +490,8 @@ export async function planUpdate(config: EndpointConfig, tag: string, ctx: Deplo
     weightsFileSystemId: previous.WeightsFileSystemId || undefined,
     logGroupExists: previous.LogGroupExists === "true",
     listenerPriority: config.api.listenerPriority ?? (Number(previous.ListenerRulePriority) || undefined),
+    // An update keeps the endpoint on the load balancer it was placed on.
+    loadBalancerStack: previous.LoadBalancerStackName || undefined,
     deployedDesiredCount: deployedDesiredCount(previous),
     weights: weightsSettingsOf(previous),
   };
@@ -542,12 +583,97 @@ export async function keptResources(id: string, ctx: DeployContext): Promise<{ f
 }
 
 /** The base's HTTPS listener; refuses early, with exit code 2, when the base an added endpoint names does not exist. */
-export async function baseListener(config: EndpointConfig, ctx: DeployContext): Promise<string> {
+export function requireBase(config: EndpointConfig, exports: Map<string, string>, ctx: DeployContext): string {
   const name = baseExportName(config, "HttpsListenerArn");
-  const listenerArn = await findExport(ctx.aws.cloudFormation, name);
+  const listenerArn = exports.get(name);
   if (listenerArn) return listenerArn;
   throw new InputError(
     [{ file: config.source, path: config.format === "mlops" ? "base" : "BaseProjectName", message: `no base endpoint ${config.baseProject}-${config.environment} in region ${regionText(ctx.aws)} (export ${name} not found)` }],
     `Create the base first: mlops create-endpoint <base params>, or fix the base name.`,
   );
+}
+
+/** What the template of an added endpoint adds: listener rules and target groups to its load balancer, file systems (each with a mount target per private subnet), counted in the template itself. */
+export function endpointNeed(config: EndpointConfig): LoadBalancerNeed & { mountTargets: number } {
+  const rendered = renderEndpointStack(config);
+  const types = templateResources({ templateBody: rendered.templateBody, parameters: rendered.parameters }).map((r) => r.type);
+  const count = (type: string) => types.filter((t) => t === type).length;
+  return {
+    rules: count("AWS::ElasticLoadBalancingV2::ListenerRule"),
+    targetGroups: count("AWS::ElasticLoadBalancingV2::TargetGroup"),
+    // Per private subnet: the template puts each file system's mount targets in both of the base's private subnets.
+    mountTargets: Math.ceil(count("AWS::EFS::MountTarget") / 2),
+  };
+}
+
+/** "certificates 3/25, rules 4/100, target groups 4/100": a load balancer's use against the quotas. */
+function usageText(lb: PlacementBasis["loadBalancers"][number], quotas: PlacementBasis["quotas"]): string {
+  return `certificates ${lb.certificates.length}/${quotas.certificates}, rules ${lb.rules}/${quotas.rules}, target groups ${lb.targetGroups}/${quotas.targetGroups}`;
+}
+
+/**
+ * Which load balancer serves an added endpoint; reads only. A deployed endpoint stays where it is
+ * (its stack's LoadBalancerStackName; the base's for a stack from before shards). A new one is
+ * placed by the quotas (see placement.ts); when every load balancer of the base is full, a new
+ * shard is planned, rendered from the base stack's own settings.
+ */
+async function planLoadBalancer(
+  config: EndpointConfig,
+  exports: Map<string, string>,
+  previous: Record<string, string>,
+  deployed: boolean,
+  certificateArn: string | undefined,
+  ctx: DeployContext,
+): Promise<{ plan: LoadBalancerPlan; listenerArn?: string; certificate: "attach" | "present" | "covered"; shard?: ShardFacts; usedPriorities?: Set<number> }> {
+  const base = baseStackName(config);
+  const host = config.api.hostHeader;
+  if (deployed) {
+    const stackName = previous.LoadBalancerStackName || base;
+    const listenerArn = exports.get(`${stackName}-HttpsListenerArn`);
+    if (!listenerArn) throw new AwsError(`The load balancer stack ${stackName} that serves ${endpointId(config)} has no export ${stackName}-HttpsListenerArn.`, { hint: "It was changed or deleted outside mlops; check it with aws cloudformation describe-stacks, then run the same command again." });
+    const present = await listenerServes(ctx.aws.elb, ctx.aws.acm, listenerArn, host, certificateArn);
+    return { plan: { stackName, action: "keep", dnsName: exports.get(`${stackName}-LoadBalancerDnsName`), passedOver: [] }, listenerArn, certificate: present ? "present" : "attach" };
+  }
+  const need = endpointNeed(config);
+  const subnets = [exports.get(`${base}-PrivateSubnet1`), exports.get(`${base}-PrivateSubnet2`)].filter((id): id is string => !!id);
+  const [basis, names] = await Promise.all([
+    readPlacementBasis(ctx.aws.elb, exports, base),
+    issuedCertificateNames(ctx.aws.acm),
+    requireSubnetRoom(ctx.aws.ec2, subnets, { mountTargets: need.mountTargets, peakTasks: Math.ceil((config.scaling.max * config.rollout.maximumPercent) / 100) }),
+  ]);
+  const placement: Placement = choosePlacement(basis, need, host, certificateArn, (arn) => names.get(arn) ?? [], base);
+  await requireRegionRoom(ctx.aws.elb, basis, need, placement);
+  if (placement.kind === "existing") {
+    const lb = placement.loadBalancer;
+    return {
+      plan: { stackName: lb.stackName, action: "use", dnsName: lb.dnsName, usage: usageText(lb, basis.quotas), passedOver: placement.passedOver, coveringArn: placement.coveringArn },
+      listenerArn: lb.listenerArn,
+      certificate: placement.certificate,
+      usedPriorities: new Set(lb.priorities),
+    };
+  }
+  return {
+    plan: { stackName: placement.stackName, action: "create", passedOver: placement.passedOver },
+    certificate: "attach",
+    shard: await shardFacts(base, placement.stackName, ctx),
+  };
+}
+
+/** The settings a new shard takes over from its base stack: VPC range, public subnets, allowed CIDR, default certificate, access-log bucket. */
+async function shardFacts(base: string, shardStackName: string, ctx: DeployContext): Promise<ShardFacts> {
+  const [stack, resources] = await Promise.all([findStack(ctx.aws.cloudFormation, base), stackResourceIds(ctx.aws.cloudFormation, base)]);
+  const params = stack ? stackParameters(stack) : {};
+  const subnets = [resources.get("PublicSubnet1"), resources.get("PublicSubnet2")];
+  if (!stack || !params.VpcCidr || !params.DNSCertArn || !subnets[0] || !subnets[1]) {
+    throw new AwsError(`The base stack ${base} lacks what a new load balancer needs (its VPC range, public subnets and certificate).`, { hint: "Run mlops create-endpoint with the base's parameter file to repair it, then run the same command again." });
+  }
+  return {
+    baseStackName: base,
+    shardStackName,
+    vpcCidr: params.VpcCidr,
+    publicSubnets: [subnets[0], subnets[1]],
+    allowedCidr: params.AllowedCidrIp || "0.0.0.0/0",
+    defaultCertificateArn: params.DNSCertArn,
+    accessLogsBucket: stackOutputs(stack).LoadBalancerAccessLogsBucket || undefined,
+  };
 }

@@ -8,7 +8,7 @@
 import { AwsError, DeclinedError, InputError } from "../../errors.js";
 import { PhaseTimes, type PhaseSeconds } from "../phases.js";
 import { regionText, stackDeps, type DeployContext } from "../context.js";
-import { findExport, importingStacks, listManagedStacks, stackParameters, type ManagedStack } from "../engine/discovery.js";
+import { findExport, importingStacks, listManagedStacks, listMlopsStacks, loadBalancerStackOf, stackParameters, type ManagedStack, type ShardStack } from "../engine/discovery.js";
 import { releaseListenerCertificates } from "../steps/listener-certificates.js";
 import { buildLogGroupName, deleteLogGroup, endpointLogGroupName, logGroupExists } from "../steps/log-groups.js";
 import { deleteFileSystems, findEndpointFileSystems, type KeptFileSystem } from "../steps/file-systems.js";
@@ -93,7 +93,7 @@ export function scopesOf(stacks: ManagedStack[]): string[] {
 }
 
 async function runPlan(
-  { plans, others }: { plans: EndpointPlan[]; others: ManagedStack[] },
+  { plans, others, shards }: { plans: EndpointPlan[]; others: ManagedStack[]; shards: ShardStack[] },
   target: TeardownTarget,
   options: TeardownOptions,
   ctx: DeployContext,
@@ -154,6 +154,8 @@ async function runPlan(
   }
   const ordered = [...plans].sort((a, b) => rank(a) - rank(b));
   for (const p of ordered) {
+    // A base goes last, after the load balancer shards no endpoint is left on.
+    if (p.stack?.role === "base") await deleteEmptyShards(p.stack.stackName, shards, [...plans.map((q) => q.stack), ...others], result, ctx);
     if (p.stack) {
       ctx.out.step(`Tearing down ${p.endpointId}`);
       const outputs = stackOutputs(p.stack.stack);
@@ -170,6 +172,8 @@ async function runPlan(
       if (p.stack.role === "base" && outputs.WeightsUploadBucketName) await emptyBucket(outputs.WeightsUploadBucketName, ctx);
       const stackName = p.stack.stackName;
       if ((await phases.time("stacks", () => deleteStack(stackName, stackDeps(ctx)))).kind === "deleted") result.deletedStacks.push(stackName);
+      // The last endpoint on a load balancer shard takes the shard with it.
+      if (p.stack.role === "added" && p.stack.baseStackName) await deleteEmptyShards(p.stack.baseStackName, shards, [...plans.map((q) => q.stack), ...others], result, ctx);
     }
     for (const logGroup of [endpointLogGroupName(p.endpointId), buildLogGroupName(p.endpointId)]) {
       if (options.deleteData) {
@@ -280,8 +284,8 @@ function rank(p: EndpointPlan): number {
 }
 
 /** The endpoints to tear down, and the managed stacks that stay. */
-async function plan(target: TeardownTarget, ctx: DeployContext): Promise<{ plans: EndpointPlan[]; others: ManagedStack[] }> {
-  const managed = await listManagedStacks(ctx.aws.cloudFormation);
+async function plan(target: TeardownTarget, ctx: DeployContext): Promise<{ plans: EndpointPlan[]; others: ManagedStack[]; shards: ShardStack[] }> {
+  const { managed, shards } = await listMlopsStacks(ctx.aws.cloudFormation);
   const byEndpoint = new Map<string, EndpointPlan>();
   for (const m of managed) {
     const entry = byEndpoint.get(m.endpointId) ?? { endpointId: m.endpointId };
@@ -292,6 +296,8 @@ async function plan(target: TeardownTarget, ctx: DeployContext): Promise<{ plans
   const plans = target.kind === "all" ? [...byEndpoint.values()] : [byEndpoint.get(target.endpointId) ?? { endpointId: target.endpointId }];
   // Everything that can refuse the teardown is checked here, before anything is deleted.
   const deleting = new Set(plans.flatMap((p) => (p.stack ? [p.stack.stackName] : [])));
+  // A base's load balancer shards go before it, once no endpoint is left on them.
+  for (const shard of shards) if (deleting.has(shard.baseStackName)) deleting.add(shard.stackName);
   for (const p of plans) {
     if (p.stack?.role !== "base") continue;
     const importers = (await importingStacks(ctx.aws.cloudFormation, p.stack.stack)).filter((name) => !deleting.has(name));
@@ -306,8 +312,22 @@ async function plan(target: TeardownTarget, ctx: DeployContext): Promise<{ plans
       hint: "Delete or change those stacks so they no longer import the base's exports, then run the same command again.",
     });
   }
-  if (target.kind === "all") return { plans, others: [] };
-  return { plans, others: managed.filter((m) => m.endpointId !== target.endpointId) };
+  if (target.kind === "all") return { plans, others: [], shards };
+  return { plans, others: managed.filter((m) => m.endpointId !== target.endpointId), shards };
+}
+
+/**
+ * Deletes the base's load balancer shards that no remaining endpoint stack is placed on (never the
+ * base's own load balancer, which belongs to the base stack). `endpoints`: every endpoint stack of
+ * this teardown's view, deleted ones included (they are skipped).
+ */
+async function deleteEmptyShards(base: string, shards: ShardStack[], endpoints: (ManagedStack | undefined)[], result: TeardownResult, ctx: DeployContext): Promise<void> {
+  const used = new Set(endpoints.filter((m): m is ManagedStack => !!m && m.role !== "pipeline" && !result.deletedStacks.includes(m.stackName)).map(loadBalancerStackOf));
+  for (const shard of shards) {
+    if (shard.baseStackName !== base || used.has(shard.stackName) || result.deletedStacks.includes(shard.stackName)) continue;
+    ctx.out.step(`Removing load balancer ${shard.stackName}: no endpoint is left on it`);
+    if ((await deleteStack(shard.stackName, stackDeps(ctx))).kind === "deleted") result.deletedStacks.push(shard.stackName);
+  }
 }
 
 /**
@@ -376,11 +396,15 @@ function keepRecord(removal: RecordRemoval, result: TeardownResult, ctx: DeployC
 async function releaseCertificates(stack: ManagedStack, others: ManagedStack[], ctx: DeployContext): Promise<void> {
   const host = stackParameters(stack.stack).HostHeaderApi;
   if (!host || !stack.baseStackName) return;
-  const listenerArn = await findExport(ctx.aws.cloudFormation, `${stack.baseStackName}-HttpsListenerArn`);
+  const serving = loadBalancerStackOf(stack);
+  const listenerArn = await findExport(ctx.aws.cloudFormation, `${serving}-HttpsListenerArn`);
   if (!listenerArn) return;
-  const remaining = others.filter((o) => o.role !== "pipeline").map((o) => stackParameters(o.stack).HostHeaderApi).filter((h): h is string => !!h);
+  const remaining = others
+    .filter((o) => o.role !== "pipeline" && loadBalancerStackOf(o) === serving)
+    .map((o) => stackParameters(o.stack).HostHeaderApi)
+    .filter((h): h is string => !!h);
   const released = await releaseListenerCertificates(ctx.aws.elb, ctx.aws.acm, listenerArn, host, remaining);
-  for (const arn of released) ctx.out.success(`Detached certificate ${arn} from the base's HTTPS listener`);
+  for (const arn of released) ctx.out.success(`Detached certificate ${arn} from the HTTPS listener of ${serving}`);
 }
 
 /** Deletes every image of a repository so that its stack can delete it. */

@@ -349,9 +349,15 @@ describe("status NAME: one endpoint in detail", () => {
     const wildcard = await detail(overrides(all), { stack: addedStack("ep-c.example.com") });
     expect(wildcard.certificate).toMatchObject({ domain: "*.example.com", daysLeft: 100 });
     const none = await detail(overrides(all.slice(0, 1)), { stack: addedStack("ep-b.example.com") });
-    expect(none.certificate.warning).toMatch(/^no certificate on the base's HTTPS listener covers ep-b\.example\.com/);
+    expect(none.certificate.warning).toMatch(/^no certificate on its load balancer's HTTPS listener covers ep-b\.example\.com/);
     expect(none.healthy).toBe(false);
-    expect(formatEndpointDetail(none)).toMatch(/^Certificate: none \(!\) no certificate on the base's HTTPS listener/m);
+    expect(formatEndpointDetail(none)).toMatch(/^Certificate: none \(!\) no certificate on its load balancer's HTTPS listener/m);
+    // On a load balancer shard, the shard's listener is read (the base's does not serve it).
+    const onShard = addedStack("ep-b.example.com");
+    onShard.Parameters!.push({ ParameterKey: "LoadBalancerStackName", ParameterValue: "ep-a-prod-lb-2" });
+    const shardOverrides = overrides(all);
+    shardOverrides.cloudFormation = { listExports: async () => ({ Exports: [{ Name: "ep-a-prod-lb-2-HttpsListenerArn", Value: LISTENER }, { Name: "ep-a-prod-HttpsListenerArn", Value: "other" }] }) };
+    expect((await detail(shardOverrides, { stack: onShard })).certificate).toMatchObject({ domain: "ep-b.example.com" });
   });
 
   it("DNS: not pointed names the record to create; another address is not pointed either; a failed lookup is unknown", async () => {
