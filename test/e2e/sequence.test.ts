@@ -98,6 +98,13 @@ describe("create-endpoint, add-endpoint, update, status, teardown", () => {
     }
   });
 
+  it("diff right after create-endpoint finds nothing to change (exit 0)", async () => {
+    // The stack stops sending the task count once it was sent: dropping DesiredCount alone is no change.
+    const run = await runMlops(["diff", "params/ep-a.yaml", "--tag", "v1"], { endpointUrl: emulator.url });
+    expect(run.code, failure(run)).toBe(0);
+    expect(run.stdout + run.stderr).not.toMatch(/DesiredCount/);
+  });
+
   it("running create-endpoint again converges without duplicating anything", async () => {
     const before = (await aws.efs.send(new DescribeFileSystemsCommand({}))).FileSystems?.length;
     const run = await runMlops(["create-endpoint", "params/ep-a.yaml", "--tag", "v1", "--yes"], { endpointUrl: emulator.url });

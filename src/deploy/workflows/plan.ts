@@ -195,10 +195,23 @@ export async function planStack(rendered: Pick<RenderedStack, "stackName" | "tem
   }
   const deployed = await ctx.aws.cloudFormation.getTemplate({ StackName: existing.StackId ?? rendered.stackName, TemplateStage: "Original" });
   const before = { templateBody: deployed.TemplateBody ?? "{}", parameters: stackParameters(existing) };
-  const changes = diffTemplates(before, { templateBody: rendered.templateBody, parameters: rendered.parameters });
-  const parameters = diffParameters(before.parameters, rendered.parameters);
+  const allChanges = diffTemplates(before, { templateBody: rendered.templateBody, parameters: rendered.parameters });
+  const allParameters = diffParameters(before.parameters, rendered.parameters);
+  const mechanismOnly = allParameters.every((p) => mechanismParameters.has(p.key)) && allChanges.every(isCountHandedToAutoscaling);
+  const changes = mechanismOnly ? [] : allChanges;
+  const parameters = mechanismOnly ? [] : allParameters;
   const action = changes.length > 0 || parameters.length > 0 || repair ? "update" : "unchanged";
   return { ...base, action, repair, changes, parameters };
+}
+
+/**
+ * After the rollout that sent the task count, the next render stops sending it (SendDesiredCount), which drops
+ * DesiredCount from the Service. That is no change: "for existing services, if a desired count is not specified,
+ * it is omitted from the operation" (AWS::ECS::Service DesiredCount, CloudFormation User Guide), so the service
+ * keeps its count. Alone, it is not worth an update; it goes out with the next real one.
+ */
+function isCountHandedToAutoscaling(change: ResourceDiff): boolean {
+  return change.type === "AWS::ECS::Service" && change.action === "Modify" && change.properties.every((p) => p.path === "DesiredCount" && p.after === undefined);
 }
 
 /** A summary of configuration and image changes, in the words of the parameter file ("memory 2048 -> 4096"). */
