@@ -34,6 +34,7 @@ MODULES = [
     "connections",
     "pipeline_executions",
     "resource_events",
+    "role_policy_json",
     "change_set_replacement",
     "security_group_message",
     "stack_parameters_text",

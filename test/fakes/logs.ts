@@ -75,6 +75,25 @@ export class FakeLogs implements LogsApi {
     return { events, nextBackwardToken: backward, nextForwardToken: `f/${end}` };
   }
 
+  /**
+   * FilterLogEvents over every stream of the group, oldest first, `pageSize` events a page; the token
+   * is the index of the next event. Event ids are stream and index, stable across calls.
+   */
+  async filterLogEvents(input: logs.FilterLogEventsRequest): Promise<logs.FilterLogEventsResponse> {
+    this.calls.push({ method: "filterLogEvents", input });
+    const all = [...this.requireGroup(input.logGroupName).entries()]
+      .flatMap(([stream, events]) => events.map((e, i) => ({ ...e, logStreamName: stream, eventId: `${stream}#${i}` })))
+      .filter((e) => (input.startTime === undefined || e.timestamp >= input.startTime) && (input.endTime === undefined || e.timestamp <= input.endTime))
+      .sort((a, b) => a.timestamp - b.timestamp);
+    const start = input.nextToken ? Number(input.nextToken) : 0;
+    this.pages++;
+    if (this.options.emptyEvery && this.pages % this.options.emptyEvery === 0 && start < all.length) return { events: [], nextToken: String(start) };
+    const size = Math.min(input.limit ?? 10_000, this.options.pageSize ?? Number.MAX_SAFE_INTEGER);
+    const page = all.slice(start, start + size);
+    const next = start + page.length;
+    return { events: page.map((e) => ({ ...e, ingestionTime: e.timestamp })), nextToken: next < all.length ? String(next) : undefined };
+  }
+
   async describeLogGroups(input: logs.DescribeLogGroupsRequest): Promise<logs.DescribeLogGroupsResponse> {
     this.calls.push({ method: "describeLogGroups", input });
     return { logGroups: [...this.groups.keys()].filter((g) => !input.logGroupNamePrefix || g.startsWith(input.logGroupNamePrefix)).map((logGroupName) => ({ logGroupName })) };
