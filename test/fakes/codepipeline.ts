@@ -1,6 +1,7 @@
 /**
- * Stateful fakes for what the emulator lacks: pipeline executions
- * (ListPipelineExecutions, StartPipelineExecution) and CodeStar connections.
+ * Stateful fakes for what the emulator does not play: pipeline executions
+ * that fail or end after a set number of reads, and CodeStar connections that
+ * wait for their handshake (the emulator's are AVAILABLE at once).
  *
  * `FakePipelineExecutions` wraps a real `CodePipelineApi` (the emulator's) for
  * pipeline definitions and adds executions, newest first: creating a pipeline

@@ -48,11 +48,11 @@ export type FindExecutable = (name: string) => string | undefined;
 /** How to install the Session Manager plugin on this operating system. */
 export function pluginInstallHint(platform: string): string {
   const how: Record<string, string> = {
-    darwin: "brew install --cask session-manager-plugin (or the signed installer from the page below)",
-    linux: "the .deb (Debian, Ubuntu) or .rpm (Amazon Linux, RHEL) package from the page below, e.g. sudo dpkg -i session-manager-plugin.deb",
-    win32: "the SessionManagerPluginSetup.exe installer from the page below",
+    darwin: "brew install --cask session-manager-plugin (or the signed installer from the install page)",
+    linux: "the .deb (Debian, Ubuntu) or .rpm (Amazon Linux, RHEL) package from the install page, e.g. sudo dpkg -i session-manager-plugin.deb",
+    win32: "the SessionManagerPluginSetup.exe installer from the install page",
   };
-  return `Install the Session Manager plugin: ${how[platform] ?? "see the page below"}; ${PLUGIN_INSTALL_PAGE}`;
+  return `Install the Session Manager plugin: ${how[platform] ?? "see the install page"}. Install page: ${PLUGIN_INSTALL_PAGE}`;
 }
 
 /** True when an IAM action pattern (`ssmmessages:*`, `*`, `ssmmessages:Open*`) covers the action. */
