@@ -114,7 +114,10 @@ export async function showLogs(options: ShowLogsOptions, deps: { logs: LogsApi; 
         fresh += unseen.length;
       }
       lines += fresh;
-      if (!options.follow) return { lines, interrupted: false };
+      if (!options.follow) {
+        if (lines === 0) out.info(`No log lines in ${options.logGroupName} since ${new Date(options.startTime).toISOString()}.`);
+        return { lines, interrupted: false };
+      }
       // Ids older than the re-read window can never come back: forget them.
       for (const [id, time] of shown) if (time < newest - LATE_EVENTS_MS) shown.delete(id);
       delay = fresh > 0 ? FOLLOW_POLL.firstMs : Math.min(FOLLOW_POLL.maxMs, delay * 2);

@@ -86,3 +86,14 @@ describe("showLogs", () => {
     );
   });
 });
+
+describe("showLogs with nothing to show", () => {
+  it("says so on the progress stream, not as a log line", async () => {
+    const logs = new FakeLogs();
+    logs.put(group, taskA, [{ timestamp: 1_000, message: "old" }]);
+    const out = new MemoryOutput();
+    const result = await showLogs({ logGroupName: group, startTime: Date.UTC(2026, 10, 29, 12), follow: false }, { logs, out, clock: new FakeClock() });
+    expect(result.lines).toBe(0);
+    expect(out.lines).toEqual(["info: No log lines in /mlops/ep-a-prod since 2026-11-29T12:00:00.000Z."]);
+  });
+});
