@@ -114,7 +114,7 @@ describe("mlops logs", () => {
 
   it("--follow prints new lines as they come, each once, until Ctrl-C ends it with exit 0", async () => {
     const bin = fileURLToPath(new URL("../../bin/mlops.js", import.meta.url));
-    const env = { ...process.env, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1", CI: "true", NO_COLOR: "1", MLOPS_ENDPOINT_URL: emulator.url };
+    const env: NodeJS.ProcessEnv = { ...process.env, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1", CI: "true", NO_COLOR: "1", MLOPS_ENDPOINT_URL: emulator.url };
     delete env.AWS_PROFILE;
     const child = spawn(process.execPath, [bin, "logs", "params/ep-a.yaml", "--follow", "--since", "5m"], { cwd: fileURLToPath(new URL("../..", import.meta.url)), env });
     let stdout = "";
