@@ -97,6 +97,8 @@ export class PipelineRunView {
   private readonly shownEvents = new Set<string>();
   private readonly logTail: string[] = [];
   private build?: BuildRun;
+  /** The newest log line's time: later reads start a little before it instead of at the stream's start. */
+  private newestLine?: number;
 
   /**
    * `tail`: of the log lines already written when the view first reads the build, show only the
@@ -146,7 +148,10 @@ export class PipelineRunView {
     }
     if (build.logGroupName && build.logStreamName) {
       try {
-        const events = await readLogEvents(this.deps.logs, { logGroupName: build.logGroupName, logStreamNames: [build.logStreamName] });
+        // Lines can arrive a little after their timestamp: re-read a minute back, the ids keep them single.
+        const startTime = this.newestLine === undefined ? undefined : this.newestLine - 60_000;
+        const events = await readLogEvents(this.deps.logs, { logGroupName: build.logGroupName, logStreamNames: [build.logStreamName], startTime });
+        for (const event of events) this.newestLine = Math.max(this.newestLine ?? 0, event.timestamp);
         if (this.tail !== undefined && events.length > this.tail) {
           const skipped = events.splice(0, events.length - this.tail);
           for (const event of skipped) this.shownEvents.add(event.eventId);
