@@ -6,10 +6,10 @@
 // `docker push`, which this script plays by pushing an image manifest to ECR;
 // it runs no containers, so the script writes the log lines a container would.
 import { execFileSync, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:https";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { ECRClient, PutImageCommand, DescribeRepositoriesCommand } from "@aws-sdk/client-ecr";
@@ -88,6 +88,15 @@ async function pushBuiltImage(ecr, pipelines, pipelineName, signal) {
     }
     await new Promise((r) => setTimeout(r, 300));
   }
+}
+
+/** A directory holding a stand-in session-manager-plugin that prints its arguments. */
+function standInPlugin() {
+  const dir = mkdtempSync(join(tmpdir(), "mlops-demo-plugin-"));
+  const script = join(dir, "session-manager-plugin");
+  writeFileSync(script, `#!/usr/bin/env node\nconst [session, region, op, profile, target, endpoint] = process.argv.slice(2);\nconsole.log("    [stand-in plugin] " + op + " in " + region + " at " + endpoint + ", target " + JSON.parse(target).Target + ", session " + JSON.parse(session).sessionId);\n`);
+  chmodSync(script, 0o755);
+  return dir;
 }
 
 /** Writes the lines two tasks of the endpoint would log (the emulator runs no containers). */
@@ -192,8 +201,9 @@ try {
   say("4. A's container logs, every task interleaved (the emulator runs no containers: the demo writes their lines)");
   await writeContainerLogs(logs, "/mlops/ep-a-prod");
   await step(env, ecr, ["logs", "params/ep-a.yaml", "--since", "10m"]);
-  say("5. A shell in a container: exec checks its prerequisites first (no task runs on the emulator, so it says so)");
-  await step(env, ecr, ["exec", "params/ep-a.yaml"], undefined, 1);
+  say("5. A shell in a container: exec checks its prerequisites, then hands the session to session-manager-plugin");
+  process.stdout.write("    [demo] a real plugin would connect to AWS; a stand-in on PATH shows what it is given\n");
+  await step({ ...env, PATH: `${standInPlugin()}${delimiter}${process.env.PATH ?? ""}` }, ecr, ["exec", "params/ep-a.yaml", "--", "ls", "/app/weights"]);
   say("6. Roll out a new image to A");
   await step(env, ecr, ["update", "params/ep-a.yaml", "--tag", "demo-2", "--yes"], { repository: "ep-a-prod", tag: "demo-2" });
   say("7. Run the same update again: nothing to change");

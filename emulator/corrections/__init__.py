@@ -25,6 +25,7 @@ MODULES = [
     "ecs_properties",
     "service_rollout",
     "target_health",
+    "service_tasks",
     "change_set_execute",
     "failed_create_rollback",
     "pipeline_dates",

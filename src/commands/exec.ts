@@ -59,6 +59,7 @@ export async function runExec(raw: unknown, deps: CommandDeps, plugin: SessionPl
       hint: "Fix them and run the same command again (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec-troubleshooting.html).",
     });
   }
+  deps.out.success(`Prerequisites met: execute-command on, task role allows ssmmessages, task ${target.taskId.slice(0, 8)}'s ExecuteCommandAgent RUNNING, session-manager-plugin on PATH`);
   const command = options.command.length > 0 ? options.command.join(" ") : "/bin/sh";
   const interactive = true;
   const answer = await ctx.aws.ecs.executeCommand({ cluster, task: target.taskArn, container: target.container, command, interactive });

@@ -3,13 +3,15 @@
  * emulator. create-endpoint follows the pipeline's first run (stage states,
  * build phases and log lines as they come; the test plays `docker push`),
  * then `mlops pipeline`, `mlops logs` (container lines interleaved by task,
- * --json, --follow until Ctrl-C, --build) and `mlops exec`'s prerequisite
- * report, with a fake session-manager-plugin on PATH.
+ * --json, --follow until Ctrl-C, --build) and `mlops exec` (its prerequisite
+ * report, then the session handed to a fake session-manager-plugin on PATH
+ * that records its arguments).
  */
 import { CreateLogStreamCommand, PutLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { ListPipelineExecutionsCommand } from "@aws-sdk/client-codepipeline";
+import { ListTasksCommand } from "@aws-sdk/client-ecs";
 import { spawn } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -157,21 +159,46 @@ describe("mlops logs", () => {
 });
 
 describe("mlops exec", () => {
-  it("checks every prerequisite first and names what is missing: no task runs on the emulator; the plugin is on PATH, so not named", async () => {
+  function fakePlugin(): { dir: string; record: string } {
     const dir = mkdtempSync(join(tmpdir(), "mlops-plugin-"));
-    const record = join(dir, "called");
+    const record = join(dir, "args.json");
     const script = join(dir, "session-manager-plugin");
-    writeFileSync(script, `#!/bin/sh\necho "$@" > ${JSON.stringify(record)}\n`);
+    // Records its arguments as JSON, one per line, and exits 0 as a session that ended does.
+    writeFileSync(script, `#!/bin/sh\n: > ${JSON.stringify(record)}\nfor a in "$@"; do printf '%s\\n' "$a" >> ${JSON.stringify(record)}; done\n`);
     chmodSync(script, 0o755);
+    return { dir, record };
+  }
+
+  it("checks every prerequisite, then starts the plugin as the AWS CLI does with the ExecuteCommand session", async () => {
+    const { dir, record } = fakePlugin();
     const run = await runMlops(["exec", "params/ep-a.yaml", "--", "ls", "/app/weights"], { endpointUrl: emulator.url, env: { PATH: `${dir}:/usr/bin:/bin` } });
-    expect(run.code, failure(run)).toBe(1);
-    expect(run.stderr).toContain("ECS Exec cannot start: 1 prerequisite(s) missing:\n- task: service ep-a-prod has no running task.");
+    expect(run.code, failure(run)).toBe(0);
+    const args = readFileSync(record, "utf8").trimEnd().split("\n");
+    expect(args).toHaveLength(6);
+    const session = JSON.parse(args[0]!) as { sessionId: string; streamUrl: string; tokenValue: string };
+    expect(session.sessionId).toMatch(/^ecs-execute-command-/);
+    expect(session.streamUrl).toMatch(/^wss:\/\/ssmmessages\.us-east-1\.amazonaws\.com\//);
+    expect(args.slice(1, 4)).toEqual(["us-east-1", "StartSession", ""]);
+    expect(JSON.parse(args[4]!)).toEqual({ Target: expect.stringMatching(/^ecs:ep-a-prod_[0-9a-f]{32}_[0-9a-f]{32}-[0-9a-f]{10}$/) });
+    expect(args[5]).toBe(emulator.url);
+    // The task the session opened in is one the service runs.
+    const taskId = /ecs:ep-a-prod_([0-9a-f]{32})_/.exec(args[4]!)![1]!;
+    const tasks = await aws.ecs.send(new ListTasksCommand({ cluster: "ep-a-prod", serviceName: "ep-a-prod" }));
+    expect(tasks.taskArns?.map((a) => a.split("/").at(-1))).toContain(taskId);
+    expect(run.stderr).toMatch(new RegExp(`Session in task ${taskId.slice(0, 8)}, container \\S+: ls /app/weights`));
+  });
+
+  it("names each prerequisite missing instead: an unknown task, no plugin on PATH; nothing starts", async () => {
+    const { dir, record } = fakePlugin();
+    const unknown = await runMlops(["exec", "params/ep-a.yaml", "--task", "99999999"], { endpointUrl: emulator.url, env: { PATH: `${dir}:/usr/bin:/bin` } });
+    expect(unknown.code, failure(unknown)).toBe(1);
+    expect(unknown.stderr).toMatch(/ECS Exec cannot start: 1 prerequisite\(s\) missing:\n- task: no running task of ep-a-prod has the id 99999999\.\n  Fix: Running tasks: [0-9a-f]{8}, [0-9a-f]{8}; pass one with --task\./);
     // The service's flag and the task role's ssmmessages permissions are in place: not named.
-    expect(run.stderr).not.toMatch(/- service:|- task role:|- plugin:/);
+    expect(unknown.stderr).not.toMatch(/- service:|- task role:|- plugin:/);
     expect(existsSync(record)).toBe(false);
 
     const without = await runMlops(["exec", "params/ep-a.yaml"], { endpointUrl: emulator.url, env: { PATH: "/nonexistent" } });
     expect(without.code, failure(without)).toBe(1);
-    expect(without.stderr).toMatch(/- plugin: session-manager-plugin is not on PATH\.\n  Fix: Install the Session Manager plugin: .*session-manager-working-with-install-plugin\.html/);
+    expect(without.stderr).toMatch(/1 prerequisite\(s\) missing:\n- plugin: session-manager-plugin is not on PATH\.\n  Fix: Install the Session Manager plugin: .*session-manager-working-with-install-plugin\.html/);
   });
 });
