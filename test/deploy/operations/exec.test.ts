@@ -36,6 +36,10 @@ function world(overrides: Partial<World> = {}): World {
   return { enableExecuteCommand: true, taskRole: roleArn, inline: { exec: execPolicy }, attached: {}, tasks: [{ id: ids.a, lastStatus: "RUNNING", enableExecuteCommand: true, agent: "RUNNING" }], ...overrides };
 }
 
+const notUsed = async (): Promise<never> => {
+  throw new Error("not a call exec makes");
+};
+
 function fakeEcs(w: World, executed: unknown[] = []): EcsApi {
   return {
     async describeServices() {
@@ -59,6 +63,9 @@ function fakeEcs(w: World, executed: unknown[] = []): EcsApi {
           })),
       };
     },
+    listServiceDeployments: notUsed,
+    describeServiceDeployments: notUsed,
+    describeServiceRevisions: notUsed,
     async executeCommand(input) {
       executed.push(input);
       return { clusterArn: `arn:aws:ecs:us-east-1:123456789012:cluster/${cluster}`, taskArn: input.task, containerName: input.container, session: { sessionId: "ecs-execute-command-0a1b2c", streamUrl: "wss://ssmmessages.us-east-1.amazonaws.com/v1/data-channel/ecs-execute-command-0a1b2c", tokenValue: "token" } };
