@@ -70,7 +70,6 @@ import {
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   ECSClient,
-  DescribeTasksCommand,
   ExecuteCommandCommand,
   ListTasksCommand,
   RegisterTaskDefinitionCommand,
