@@ -1,17 +1,21 @@
 #!/usr/bin/env node
-// The whole job on the local emulator: create endpoint A, add endpoint B,
-// send a request, roll out a new image, show the status (and A in detail), tear everything down.
-// Builds do not run on the emulator, so this script plays the pipeline's
-// part by pushing an image manifest to ECR when the repository appears.
+// The whole job on the local emulator: create endpoint A through its
+// pipeline, add endpoint B, send a request, show the pipeline's run and the
+// endpoint's logs, roll out a new image, show the status (and A in detail),
+// tear everything down. The emulator runs a pipeline's build up to its
+// `docker push`, which this script plays by pushing an image manifest to ECR;
+// it runs no containers, so the script writes the log lines a container would.
 import { execFileSync, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:https";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { ECRClient, PutImageCommand, DescribeRepositoriesCommand } from "@aws-sdk/client-ecr";
 import { CreateHostedZoneCommand, Route53Client } from "@aws-sdk/client-route-53";
+import { CodePipelineClient, ListPipelineExecutionsCommand } from "@aws-sdk/client-codepipeline";
+import { CloudWatchLogsClient, CreateLogStreamCommand, PutLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const bin = fileURLToPath(new URL("../bin/mlops.js", import.meta.url));
@@ -67,13 +71,57 @@ async function pushWhenReady(ecr, repositoryName, tag, signal) {
   }
 }
 
-async function step(env, ecr, args, push) {
+/** Plays the build's `docker push`: pushes the image of the commit the pipeline's first execution builds. */
+async function pushBuiltImage(ecr, pipelines, pipelineName, signal) {
+  while (!signal.aborted) {
+    try {
+      const execution = (await pipelines.send(new ListPipelineExecutionsCommand({ pipelineName }))).pipelineExecutionSummaries?.[0];
+      if (execution) {
+        // Long enough for mlops to show the build running.
+        await new Promise((r) => setTimeout(r, 2000));
+        const tag = `tag-${execution.sourceRevisions[0].revisionId}`;
+        await pushWhenReady(ecr, pipelineName, tag, signal);
+        return;
+      }
+    } catch (error) {
+      if (error.name !== "PipelineNotFoundException") throw error;
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+/** A directory holding a stand-in session-manager-plugin that prints its arguments. */
+function standInPlugin() {
+  const dir = mkdtempSync(join(tmpdir(), "mlops-demo-plugin-"));
+  const script = join(dir, "session-manager-plugin");
+  writeFileSync(script, `#!/usr/bin/env node\nconst [session, region, op, profile, target, endpoint] = process.argv.slice(2);\nconsole.log("    [stand-in plugin] " + op + " in " + region + " at " + endpoint + ", target " + JSON.parse(target).Target + ", session " + JSON.parse(session).sessionId);\n`);
+  chmodSync(script, 0o755);
+  return dir;
+}
+
+/** Writes the lines two tasks of the endpoint would log (the emulator runs no containers). */
+async function writeContainerLogs(logs, logGroupName) {
+  const now = Date.now();
+  const tasks = ["ecs/api/3f2a9c1e0b7d4e5f8a6b1c2d3e4f5a6b", "ecs/api/9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a"];
+  const lines = [
+    ["Loading model from /app/weights", "Loading model from /app/weights"],
+    ["Model loaded in 28.4 s", "Model loaded in 29.1 s"],
+    ["GET /ping 200 1.2 ms", "POST /invocations 200 84.0 ms"],
+  ];
+  for (const [index, stream] of tasks.entries()) {
+    await logs.send(new CreateLogStreamCommand({ logGroupName, logStreamName: stream }));
+    const events = lines.map((pair, i) => ({ timestamp: now - 60_000 + i * 10_000 + index * 3_000, message: pair[index] }));
+    await logs.send(new PutLogEventsCommand({ logGroupName, logStreamName: stream, logEvents: events }));
+  }
+}
+
+async function step(env, ecr, args, push, expectedCode = 0) {
   const controller = new AbortController();
-  const pushing = push ? pushWhenReady(ecr, push.repository, push.tag, controller.signal) : Promise.resolve();
+  const pushing = typeof push === "function" ? push(controller.signal) : push ? pushWhenReady(ecr, push.repository, push.tag, controller.signal) : Promise.resolve();
   const code = await mlops(args, env);
   controller.abort();
   await pushing;
-  if (code !== 0) throw new Error(`mlops ${args[0]} exited with ${code}`);
+  if (code !== expectedCode) throw new Error(`mlops ${args[0]} exited with ${code}`);
 }
 
 /**
@@ -119,15 +167,18 @@ const { url, child } = await startEmulator();
 process.stdout.write(`    emulator at ${url}\n`);
 const env = { ...process.env, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: region, MLOPS_ENDPOINT_URL: url };
 delete env.AWS_PROFILE;
-const ecr = new ECRClient({ region, endpoint: url, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+const clientConfig = { region, endpoint: url, credentials: { accessKeyId: "test", secretAccessKey: "test" } };
+const ecr = new ECRClient(clientConfig);
+const pipelines = new CodePipelineClient(clientConfig);
+const logs = new CloudWatchLogsClient(clientConfig);
 let failed = false;
 let responder;
 try {
   // The public hosted zone of the domain the endpoints' hosts are in: with it, mlops makes their DNS records itself.
   await new Route53Client({ region, endpoint: url, credentials: { accessKeyId: "test", secretAccessKey: "test" } }).send(new CreateHostedZoneCommand({ Name: "example.com", CallerReference: `mlops-demo-${Date.now()}` }));
   process.stdout.write("    Route 53 public hosted zone example.com created: mlops makes the endpoints' DNS records in it\n");
-  say("1. Create the base endpoint A (builds do not run on the emulator: the demo pushes the image)");
-  await step(env, ecr, ["create-endpoint", "params/ep-a.yaml", "--tag", "demo-1", "--yes"], { repository: "ep-a-prod", tag: "demo-1" });
+  say("1. Create the base endpoint A; its pipeline builds the first image (the demo plays the build's docker push)");
+  await step(env, ecr, ["create-endpoint", "params/ep-a.yaml", "--yes"], (signal) => pushBuiltImage(ecr, pipelines, "ep-a-prod", signal));
   say("1b. Push model weights from a local folder onto A's weights volume (a one-off Fargate task, no bastion), then list the volume");
   const weights = mkdtempSync(join(tmpdir(), "mlops-demo-weights-"));
   try {
@@ -145,14 +196,22 @@ try {
   responder = await startResponder("ep-a.example.com");
   if (responder.why) process.stdout.write(`    skipped: ${responder.why}\n`);
   else await step(env, ecr, ["test", "params/ep-a.yaml", "--connect-to", `127.0.0.1:${responder.port}`, "--ca-bundle", responder.caFile]);
-  say("3. Roll out a new image to A");
+  say("3. A's pipeline run: stages, build phases, the build's last log lines");
+  await step(env, ecr, ["pipeline", "params/ep-a.yaml"]);
+  say("4. A's container logs, every task interleaved (the emulator runs no containers: the demo writes their lines)");
+  await writeContainerLogs(logs, "/mlops/ep-a-prod");
+  await step(env, ecr, ["logs", "params/ep-a.yaml", "--since", "10m"]);
+  say("5. A shell in a container: exec checks its prerequisites, then hands the session to session-manager-plugin");
+  process.stdout.write("    [demo] a real plugin would connect to AWS; a stand-in on PATH shows what it is given\n");
+  await step({ ...env, PATH: `${standInPlugin()}${delimiter}${process.env.PATH ?? ""}` }, ecr, ["exec", "params/ep-a.yaml", "--", "ls", "/app/weights"]);
+  say("6. Roll out a new image to A");
   await step(env, ecr, ["update", "params/ep-a.yaml", "--tag", "demo-2", "--yes"], { repository: "ep-a-prod", tag: "demo-2" });
-  say("4. Run the same update again: nothing to change");
+  say("7. Run the same update again: nothing to change");
   await step(env, ecr, ["update", "params/ep-a.yaml", "--tag", "demo-2", "--yes"]);
-  say("5. Status of every endpoint, then endpoint A in detail");
+  say("8. Status of every endpoint, then endpoint A in detail");
   await step(env, ecr, ["status"]);
   await step(env, ecr, ["status", "ep-a"]);
-  say("6. Tear everything down (EFS data is kept)");
+  say("9. Tear everything down (EFS data is kept)");
   await step(env, ecr, ["teardown", "--all", "--yes"]);
   say("Done: the whole sequence ran against the emulator.");
 } catch (error) {

@@ -72,6 +72,8 @@ export async function main(argv: string[]): Promise<number> {
   };
   let output: ConsoleOutput | undefined;
   let exitCode: number = ExitCode.ok;
+  // Set by a command for which Ctrl-C is the normal end (logs --follow): then it is no interruption.
+  let endedByCtrlC = false;
   try {
     const program = buildProgram((globals, preload) => {
       output = new ConsoleOutput({
@@ -112,9 +114,9 @@ export async function main(argv: string[]): Promise<number> {
         deps.prompter = terminalPrompter({ stdin: process.stdin, stderr: process.stderr, color: Boolean(process.stderr.isTTY) && !process.env.NO_COLOR && globals.color !== false, signal: controller.signal });
       }
       return deps;
-    }, (code) => (exitCode = code));
+    }, (code) => (exitCode = code), () => (endedByCtrlC = true));
     await program.parseAsync(argv);
-    if (controller.signal.aborted) {
+    if (controller.signal.aborted && !endedByCtrlC) {
       // Ctrl-C came after the last step had started: everything was done, but the user asked to stop.
       process.stderr.write(`Interrupted after the work was done: nothing is left to finish.\n`);
       return ExitCode.interrupted;
@@ -199,6 +201,9 @@ const globalsUsedBy: Record<string, readonly string[]> = {
   history: ["region", "profile", "endpointUrl", "json", "color"],
   ls: ["region", "profile", "endpointUrl", "json", "color"],
   test: ["region", "profile", "endpointUrl", "json", "color"],
+  logs: ["region", "profile", "endpointUrl", "json", "color"],
+  pipeline: ["region", "profile", "endpointUrl", "json", "color"],
+  exec: ["region", "profile", "endpointUrl", "color"],
 };
 const allGlobals = ["region", "profile", "endpointUrl", "yes", "json", "color", "lockTimeout", "forceUnlock"] as const;
 
@@ -221,6 +226,9 @@ const examples: Record<string, readonly string[]> = {
   push: ["mlops weights push params/ep-a.yaml ./weights --delete", "mlops weights push params/ep-a.yaml s3://my-models/llm/ --schedule \"rate(3 minutes)\""],
   schedule: ["mlops weights schedule params/ep-a.yaml \"cron(0 3 * * ? *)\"", "mlops weights schedule params/ep-a.yaml --off"],
   ls: ["mlops weights ls params/ep-a.yaml", "mlops weights ls params/ep-a.yaml models/ --assets --json"],
+  logs: ["mlops logs params/ep-a.yaml --since 1h", "mlops logs params/ep-a.yaml --follow     # until Ctrl-C (exit 0)", "mlops logs params/ep-a.yaml --build"],
+  pipeline: ["mlops pipeline params/ep-a.yaml", "mlops pipeline params/ep-a.yaml --follow"],
+  exec: ["mlops exec params/ep-a.yaml", "mlops exec params/ep-a.yaml --task 0123abcd -- ls -la /app/weights"],
 };
 
 function examplesText(name: string): string {
@@ -228,7 +236,7 @@ function examplesText(name: string): string {
 }
 
 /** The AWS clients each command calls, loaded in the background once its first call is on its way. */
-const CLIENTS_USED: Record<"deploy" | "diff" | "update" | "history" | "status" | "teardown" | "weights" | "test", ClientName[]> = {
+const CLIENTS_USED: Record<"deploy" | "diff" | "update" | "history" | "status" | "teardown" | "weights" | "test" | "logs" | "pipeline" | "exec", ClientName[]> = {
   deploy: ["ssm", "cloudFormation", "acm", "elb", "efs", "logs", "connections", "codeBuild", "codePipeline", "ec2", "ecr", "ecs", "cloudWatch", "route53"],
   diff: ["cloudFormation", "acm", "elb", "efs", "logs", "ec2", "ecr", "route53"],
   update: ["ssm", "cloudFormation", "ecr", "ecs", "elb", "logs", "cloudWatch", "route53"],
@@ -237,13 +245,20 @@ const CLIENTS_USED: Record<"deploy" | "diff" | "update" | "history" | "status" |
   teardown: ["ssm", "cloudFormation", "codePipeline", "codeBuild", "s3", "ec2", "elb", "acm", "ecr", "logs", "efs", "route53"],
   weights: ["ssm", "cloudFormation", "s3", "ecs", "logs"],
   test: ["cloudFormation", "elb"],
+  logs: ["logs", "codeBuild"],
+  pipeline: ["codePipeline", "codeBuild", "logs"],
+  exec: ["cloudFormation", "ecs", "iam"],
 };
 
 /**
  * Builds the commander program; `makeDeps` turns the global options (and the clients the command calls) into the
  * command dependencies; `setExitCode` receives a command's non-zero result code (diff).
  */
-export function buildProgram(makeDeps: (globals: GlobalOptions, preload: ClientName[]) => CommandDeps, setExitCode: (code: number) => void = () => {}): Command {
+export function buildProgram(
+  makeDeps: (globals: GlobalOptions, preload: ClientName[]) => CommandDeps,
+  setExitCode: (code: number) => void = () => {},
+  endedByCtrlC: () => void = () => {},
+): Command {
   const program = new Command("mlops")
     .description("From a parameter file to a running, validated ML endpoint on AWS ECS Fargate.")
     .version(version)
@@ -464,6 +479,44 @@ export function buildProgram(makeDeps: (globals: GlobalOptions, preload: ClientN
     await runWeightsLs({ ...withGlobals(options), params, path }, deps(CLIENTS_USED.weights));
   });
   for (const command of weights.commands) command.addHelpText("after", examplesText(command.name()));
+
+  tutorialFlags(
+    program
+      .command("logs")
+      .description("the container logs of the endpoint's tasks, interleaved by time, each line with its task id; or the latest build's log")
+      .argument("<params>", "parameter file")
+      .option("-f, --follow", "keep printing new lines until Ctrl-C (which ends it with exit 0)")
+      .option("--since <when>", "from a duration ago (30s, 10m, 2h, 7d) or an ISO 8601 time (default: 10m; with --build the whole build)")
+      .option("--build", "the log of the pipeline's latest CodeBuild run instead (--follow: until the build ends)"),
+  ).action(async (params: string, options: Record<string, unknown>) => {
+    const { runLogs } = await import("./commands/logs.js");
+    const result = await runLogs({ ...withGlobals(options), params }, deps(CLIENTS_USED.logs));
+    if (result.interrupted) endedByCtrlC();
+  });
+
+  tutorialFlags(
+    program
+      .command("pipeline")
+      .description("the endpoint's latest pipeline run: stage states, the build's phases and log lines (exit 1 when the run failed)")
+      .argument("<params>", "parameter file")
+      .option("-f, --follow", "show the run as it goes until it ends"),
+  ).action(async (params: string, options: Record<string, unknown>) => {
+    const { runPipeline } = await import("./commands/pipeline.js");
+    await runPipeline({ ...withGlobals(options), params }, deps(CLIENTS_USED.pipeline));
+  });
+
+  tutorialFlags(
+    program
+      .command("exec")
+      .description("a shell (or -- CMD) in a running container of the endpoint through ECS Exec, after checking every prerequisite")
+      .argument("<params>", "parameter file")
+      .argument("[command...]", "command to run after -- (default: /bin/sh)")
+      .option("--task <id>", "the task (its id or first characters, as mlops logs shows them); default: a running one"),
+  ).action(async (params: string, command: string[], options: Record<string, unknown>) => {
+    const { runExec } = await import("./commands/exec.js");
+    const result = await runExec({ ...withGlobals(options), params, command }, deps(CLIENTS_USED.exec));
+    if (result.exitCode !== 0) setExitCode(result.exitCode);
+  });
 
   for (const command of program.commands) command.addHelpText("after", examplesText(command.name()));
   return program;

@@ -1,8 +1,9 @@
 """unimplemented-calls: moto gap 8 (calls moto lacks answer an HTML 500 page).
 
-moto 5.2.1 answers a call it does not implement (CodePipeline executions,
-CodeStar Connections, ``ContinueUpdateRollback``) with ``500 Internal Server
-Error`` and an HTML page: what an outage behind a proxy looks like. mlops
+moto 5.2.1 answers a call it does not implement (``ContinueUpdateRollback``,
+CodePipeline ``ListActionExecutions``; before their own corrections, pipeline
+executions and CodeStar Connections) with ``500 Internal Server Error`` and an
+HTML page: what an outage behind a proxy looks like. mlops
 retries 5xx answers for a minute (AWS brownouts last seconds), so every such
 call would wait a minute on the emulator and then be reported as an outage.
 

@@ -29,7 +29,7 @@ export interface AwsClientOptions {
 }
 
 /** The name of one client of `AwsClients`. */
-export type ClientName = Exclude<keyof AwsClients, "region" | "regionSource">;
+export type ClientName = Exclude<keyof AwsClients, "region" | "regionSource" | "profile" | "endpointUrl">;
 
 /** Each client's module (a chunk of its own once bundled). */
 const modules = {
@@ -49,6 +49,7 @@ const modules = {
   sts: () => import("./sdk/sts.js"),
   ssm: () => import("./sdk/ssm.js"),
   route53: () => import("./sdk/route53.js"),
+  iam: () => import("./sdk/iam.js"),
 } satisfies Record<ClientName, () => Promise<unknown>>;
 
 /** The configuration every SDK client is built with. */
@@ -87,6 +88,8 @@ export async function createAwsClients(options: AwsClientOptions): Promise<AwsCl
   return {
     region,
     regionSource,
+    profile,
+    endpointUrl,
     cloudFormation: onDemand(async () => {
       const sdk = await modules.cloudFormation();
       return new sdk.SdkCloudFormation(new sdk.CloudFormationClient(config), context);
@@ -152,6 +155,10 @@ export async function createAwsClients(options: AwsClientOptions): Promise<AwsCl
     route53: onDemand(async () => {
       const sdk = await modules.route53();
       return new sdk.SdkRoute53(new sdk.Route53Client(config), context);
+    }),
+    iam: onDemand(async () => {
+      const sdk = await modules.iam();
+      return new sdk.SdkIam(new sdk.IAMClient(config), context);
     }),
   };
 }

@@ -23,6 +23,7 @@ import type * as efs from "@aws-sdk/client-efs";
 import type * as sts from "@aws-sdk/client-sts";
 import type * as ssm from "@aws-sdk/client-ssm";
 import type * as r53 from "@aws-sdk/client-route-53";
+import type * as iam from "@aws-sdk/client-iam";
 
 /** The SDK shapes the steps read, re-exported so that only src/aws names the SDK packages. */
 export type { Stack, StackEvent, StackResourceSummary, Change, ResourceChange, Parameter, Tag, Output as StackOutput, StackStatus } from "@aws-sdk/client-cloudformation";
@@ -32,7 +33,7 @@ export type { TargetHealthDescription, Rule as ListenerRule } from "@aws-sdk/cli
 export type { ImageDetail } from "@aws-sdk/client-ecr";
 export type { CertificateSummary, CertificateDetail } from "@aws-sdk/client-acm";
 export type { PipelineDeclaration, PipelineExecutionSummary, PipelineExecution } from "@aws-sdk/client-codepipeline";
-export type { Project as CodeBuildProject } from "@aws-sdk/client-codebuild";
+export type { Project as CodeBuildProject, Build as CodeBuildBuild, BuildPhase as CodeBuildPhase } from "@aws-sdk/client-codebuild";
 export type { FileSystemDescription } from "@aws-sdk/client-efs";
 export type { ResourceRecordSet, HostedZone, Change as RecordChange } from "@aws-sdk/client-route-53";
 
@@ -78,6 +79,8 @@ export interface EcsApi {
   describeServiceRevisions(input: ecs.DescribeServiceRevisionsRequest): Promise<ecs.DescribeServiceRevisionsResponse>;
   runTask(input: ecs.RunTaskRequest): Promise<ecs.RunTaskResponse>;
   stopTask(input: ecs.StopTaskRequest): Promise<ecs.StopTaskResponse>;
+  describeTaskDefinition(input: ecs.DescribeTaskDefinitionRequest): Promise<ecs.DescribeTaskDefinitionResponse>;
+  executeCommand(input: ecs.ExecuteCommandRequest): Promise<ecs.ExecuteCommandResponse>;
 }
 
 /** Elastic Load Balancing v2 calls. */
@@ -115,6 +118,7 @@ export interface LogsApi {
   getLogEvents(input: logs.GetLogEventsRequest): Promise<logs.GetLogEventsResponse>;
   describeLogGroups(input: logs.DescribeLogGroupsRequest): Promise<logs.DescribeLogGroupsResponse>;
   deleteLogGroup(input: logs.DeleteLogGroupRequest): Promise<unknown>;
+  filterLogEvents(input: logs.FilterLogEventsRequest): Promise<logs.FilterLogEventsResponse>;
 }
 
 /** S3 calls (emptying artifact buckets, uploading weights). */
@@ -148,6 +152,7 @@ export interface CodePipelineApi {
   listPipelineExecutions(input: cp.ListPipelineExecutionsInput): Promise<cp.ListPipelineExecutionsOutput>;
   getPipelineExecution(input: cp.GetPipelineExecutionInput): Promise<cp.GetPipelineExecutionOutput>;
   startPipelineExecution(input: cp.StartPipelineExecutionInput): Promise<cp.StartPipelineExecutionOutput>;
+  getPipelineState(input: cp.GetPipelineStateInput): Promise<cp.GetPipelineStateOutput>;
 }
 
 /** CodeStar Connections calls. */
@@ -184,11 +189,24 @@ export interface Route53Api {
   getChange(input: r53.GetChangeRequest): Promise<r53.GetChangeResponse>;
 }
 
+/** IAM reads (what a role's policies allow). */
+export interface IamApi {
+  listRolePolicies(input: iam.ListRolePoliciesRequest): Promise<iam.ListRolePoliciesResponse>;
+  getRolePolicy(input: iam.GetRolePolicyRequest): Promise<iam.GetRolePolicyResponse>;
+  listAttachedRolePolicies(input: iam.ListAttachedRolePoliciesRequest): Promise<iam.ListAttachedRolePoliciesResponse>;
+  getPolicy(input: iam.GetPolicyRequest): Promise<iam.GetPolicyResponse>;
+  getPolicyVersion(input: iam.GetPolicyVersionRequest): Promise<iam.GetPolicyVersionResponse>;
+}
+
 /** Every client a command may need, built once by the CLI. */
 export interface AwsClients {
   region: string;
   /** Where the region came from, for messages: `--region`, `AWS_REGION`, `AWS_DEFAULT_REGION` or the profile. */
   regionSource?: string;
+  /** The named profile the clients use, when one was given (the Session Manager plugin needs it too). */
+  profile?: string;
+  /** The one endpoint every client calls, when one was given (`--endpoint-url`). */
+  endpointUrl?: string;
   cloudFormation: CloudFormationApi;
   ec2: Ec2Api;
   ecs: EcsApi;
@@ -205,4 +223,5 @@ export interface AwsClients {
   sts: StsApi;
   ssm: SsmApi;
   route53: Route53Api;
+  iam: IamApi;
 }

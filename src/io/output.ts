@@ -24,6 +24,8 @@ export interface Output {
   warn(message: string): void;
   /** Data a command returns; in JSON mode the only thing written to stdout. */
   result(data: unknown, render: () => string): void;
+  /** One record of a stream (a log line): in JSON mode one compact JSON line on stdout, else `text`; written at once. */
+  record(data: unknown, text: string): void;
   /** Starts a live region for per-resource progress. */
   live(): LiveRegion;
   /** Asks a yes/no question; false when no one can answer. */
@@ -96,6 +98,10 @@ export class ConsoleOutput implements Output {
   result(data: unknown, render: () => string): void {
     if (this.json) this.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
     else this.stdout.write(`${render()}\n`);
+  }
+
+  record(data: unknown, text: string): void {
+    this.stdout.write(this.json ? `${JSON.stringify(data)}\n` : `${text}\n`);
   }
 
   live(): LiveRegion {

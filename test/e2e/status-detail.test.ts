@@ -26,8 +26,9 @@ beforeAll(async () => {
     runMlops(["add-endpoint", "params/ep-b.yaml", "--tag", "v1", "--yes", "--no-pipeline"], { endpointUrl: emulator.url }),
   );
   expect(added.code, failure(added)).toBe(0);
-  // The emulator's services start no tasks, and its RunTask fails on a container without a memory size (moto 5.2.1):
-  // two tasks of a task definition with one are started by hand in the service's cluster, and one of them stopped.
+  // The emulator's services list their running tasks (two for ep-a) but never stop one, and its RunTask fails on a
+  // container without a memory size (moto 5.2.1): two tasks of a task definition with one are started by hand in the
+  // service's cluster, and one of them stopped.
   // (The emulator's ListTasks ignores `serviceName`; AWS filters by it.)
   const out = await outputs();
   const family = await aws.ecs.send(new RegisterTaskDefinitionCommand({ family: "ep-a-prod-probe", containerDefinitions: [{ name: "api", image: "api", memory: 512 }] }));
@@ -61,8 +62,11 @@ describe("status NAME: one endpoint in detail", () => {
     expect(d.service).toMatchObject({ name: out.ServiceName, cluster: out.ClusterName });
     expect(d.service.error).toBeUndefined();
     // The emulator moves a task's lastStatus on by itself as it is read; its desired status stays RUNNING.
-    expect(d.tasks.running.map((t) => [t.id, t.desiredStatus])).toEqual([[runningTask, "RUNNING"]]);
-    expect(d.tasks.running[0]?.lastStatus).toBeTruthy();
+    // The service's own two tasks and the one started by hand.
+    expect(d.tasks.running).toHaveLength(3);
+    expect(d.tasks.running.map((t) => t.id)).toContain(runningTask);
+    expect(d.tasks.running.map((t) => t.desiredStatus)).toEqual(["RUNNING", "RUNNING", "RUNNING"]);
+    expect(d.tasks.running.every((t) => t.lastStatus)).toBe(true);
     expect(d.tasks.stopped.map((t) => [t.id, t.reason])).toEqual([[stoppedTask, "Essential container in task exited"]]);
     expect(d.targets.targetGroupArn).toBe(out.TargetGroupArn);
     expect(d.targets.error).toBeUndefined();
@@ -110,7 +114,7 @@ describe("status NAME: one endpoint in detail", () => {
     expect(run.stdout).toMatch(/^Certificate: ep-a\.example\.com ISSUED until \S+, \d+ day\(s\) left$/m);
     expect(run.stdout).toMatch(new RegExp(`^EFS weights: ${out.WeightsFileSystemId} \\d`, "m"));
     expect(run.stdout).toMatch(/^Pipeline: +ep-a-prod: /m);
-    expect(run.stdout).toMatch(/^Tasks \(1\):/m);
+    expect(run.stdout).toMatch(/^Tasks \(3\):/m);
     expect(run.stdout).toMatch(new RegExp(`^  ${runningTask} +[A-Z]+ `, "m"));
     expect(run.stdout).toMatch(new RegExp(`^  ${stoppedTask}( \\S+)?: Essential container in task exited`, "m"));
     expect(run.stdout).toMatch(/^Targets \(\d+\/\d+ healthy\):/m);

@@ -32,6 +32,7 @@ import {
   BatchGetBuildsCommand,
   BatchGetProjectsCommand,
   CodeBuildClient,
+  ListBuildsForProjectCommand,
   CreateProjectCommand,
   StartBuildCommand,
   UpdateProjectCommand,
@@ -40,8 +41,11 @@ import {
   CodePipelineClient,
   CreatePipelineCommand,
   GetPipelineCommand,
+  GetPipelineStateCommand,
+  ListActionExecutionsCommand,
   ListPipelineExecutionsCommand,
   ListPipelinesCommand,
+  StartPipelineExecutionCommand,
 } from "@aws-sdk/client-codepipeline";
 import {
   CreateSecurityGroupCommand,
@@ -64,8 +68,10 @@ import {
   DescribeClustersCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
-  ECSClient,
   DescribeTasksCommand,
+  ECSClient,
+  ExecuteCommandCommand,
+  ListTasksCommand,
   RegisterTaskDefinitionCommand,
   RunTaskCommand,
   UpdateServiceCommand,
@@ -75,6 +81,9 @@ import {
   type Service,
 } from "@aws-sdk/client-ecs";
 import { CloudWatchLogsClient, CreateLogGroupCommand, DescribeLogGroupsCommand, GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { CodeStarConnectionsClient, GetConnectionCommand } from "@aws-sdk/client-codestar-connections";
+import { CreateRepositoryCommand, ECRClient, PutImageCommand } from "@aws-sdk/client-ecr";
+import { GetRolePolicyCommand, IAMClient } from "@aws-sdk/client-iam";
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { GetScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
 import { DescribeFileSystemsCommand, EFSClient } from "@aws-sdk/client-efs";
@@ -123,11 +132,21 @@ function aws(url: string) {
     elb: new ElasticLoadBalancingV2Client(config),
     cloudWatch: new CloudWatchClient(config),
     logs: new CloudWatchLogsClient(config),
+    connections: new CodeStarConnectionsClient(config),
+    ecr: new ECRClient(config),
+    iam: new IAMClient(config),
     s3: new S3Client({ ...config, forcePathStyle: true }),
     scheduler: new SchedulerClient(config),
   };
 }
 type Aws = ReturnType<typeof aws>;
+
+const IMAGE_MANIFEST = JSON.stringify({
+  schemaVersion: 2,
+  mediaType: "application/vnd.docker.distribution.manifest.v2+json",
+  config: { mediaType: "application/vnd.docker.container.image.v1+json", size: 2, digest: `sha256:${"1".repeat(64)}` },
+  layers: [],
+});
 
 const run = Math.random().toString(36).slice(2, 7);
 let counter = 0;
@@ -278,12 +297,17 @@ const WITHOUT_RESOURCE_STATE = [
   "ecs-properties",
   "service-rollout",
   "target-health",
+  "service-tasks",
   "pipeline-dates",
   "codebuild-update-project",
   "unimplemented-calls",
   "change-set-replacement",
   "security-group-message",
   "stack-parameters-text",
+  "connections",
+  "pipeline-executions",
+  "resource-events",
+  "role-policy-json",
   "alarm-resources",
   "one-off-task",
   "scheduler-schedule",
@@ -737,8 +761,8 @@ describe("export-in-use (moto gap 10)", () => {
   });
 });
 
-describe("pipeline-dates (moto gap 9)", () => {
-  async function pipelineAndBuild(a: Aws) {
+/** A CodeBuild project (logging to its own group, pushing to repository NAME) and a pipeline building it. */
+async function pipelineAndBuild(a: Aws) {
     const name = uniqueName("cp");
     // the roles come from a stack: the project has no IAM client
     await createStack(a, `${name}-roles`, rolesTemplate());
@@ -749,8 +773,15 @@ describe("pipeline-dates (moto gap 9)", () => {
         name,
         source: { type: "CODEPIPELINE", location: "unused" },
         artifacts: { type: "CODEPIPELINE", location: "unused" },
-        environment: { type: "LINUX_CONTAINER", image: "aws/codebuild/standard:7.0", computeType: "BUILD_GENERAL1_SMALL", privilegedMode: true },
+        environment: {
+          type: "LINUX_CONTAINER",
+          image: "aws/codebuild/standard:7.0",
+          computeType: "BUILD_GENERAL1_SMALL",
+          privilegedMode: true,
+          environmentVariables: [{ name: "ECR_REPOSITORY_URI", value: `123456789012.dkr.ecr.us-east-1.amazonaws.com/${name}` }],
+        },
         serviceRole: roleArn("BuildRoleArn"),
+        logsConfig: { cloudWatchLogs: { status: "ENABLED", groupName: `/aws/codebuild/${name}` } },
       }),
     );
     await a.codepipeline.send(
@@ -791,8 +822,9 @@ describe("pipeline-dates (moto gap 9)", () => {
       }),
     );
     return name;
-  }
+}
 
+describe("pipeline-dates (moto gap 9)", () => {
   it("GetPipeline, ListPipelines, StartBuild, BatchGetBuilds and BatchGetProjects deserialize, with Date timestamps", async () => {
     const name = await pipelineAndBuild(main);
     const pipeline = await main.codepipeline.send(new GetPipelineCommand({ name }));
@@ -854,17 +886,17 @@ describe("unimplemented-calls (moto gap 8: calls moto lacks)", () => {
     );
 
   it("a call moto lacks answers 501 NotImplemented naming it, in the request's protocol", async () => {
-    const executions = await refusal(main.codepipeline.send(new ListPipelineExecutionsCommand({ pipelineName: uniqueName("p") })));
+    const executions = await refusal(main.codepipeline.send(new ListActionExecutionsCommand({ pipelineName: uniqueName("p") })));
     expect(executions?.$metadata?.httpStatusCode).toBe(501);
     expect(executions?.name).toBe("NotImplemented");
-    expect(executions?.message).toBe("The emulator does not implement ListPipelineExecutions.");
+    expect(executions?.message).toBe("The emulator does not implement ListActionExecutions.");
     const rollback = await refusal(main.cf.send(new ContinueUpdateRollbackCommand({ StackName: uniqueName("s") })));
     expect(rollback?.$metadata?.httpStatusCode).toBe(501);
     expect(rollback?.message).toBe("The emulator does not implement ContinueUpdateRollback.");
   });
 
   it("without it, moto answers an HTML 500 page, which clients take for an outage and retry", async () => {
-    const executions = await refusal(withoutState.codepipeline.send(new ListPipelineExecutionsCommand({ pipelineName: uniqueName("p") })));
+    const executions = await refusal(withoutState.codepipeline.send(new ListActionExecutionsCommand({ pipelineName: uniqueName("p") })));
     expect(executions?.$metadata?.httpStatusCode).toBe(500);
     expect(executions?.name).not.toBe("NotImplemented");
   });
@@ -1276,5 +1308,173 @@ describe("elb-quotas (load balancer quotas reported and enforced)", () => {
     await withoutState.elb.send(new DeleteRuleCommand({ RuleArn: rule }));
     const group = (await withoutState.elb.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [made.targetGroups[0]!] }))).TargetGroups![0]!;
     expect(group.LoadBalancerArns).toEqual([made.lb]);
+  });
+});
+
+describe("connections (moto: no CodeStar Connections backend)", () => {
+  const arn = "arn:aws:codestar-connections:us-east-1:123456789012:connection/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
+
+  it("GetConnection answers an AVAILABLE GitHub connection; a malformed ARN is not found", async () => {
+    const answer = await main.connections.send(new GetConnectionCommand({ ConnectionArn: arn }));
+    expect(answer.Connection).toMatchObject({ ConnectionArn: arn, ConnectionStatus: "AVAILABLE", ProviderType: "GitHub" });
+    await expect(main.connections.send(new GetConnectionCommand({ ConnectionArn: "arn:aws:s3:::not-a-connection" }))).rejects.toThrow(/does not exist/);
+  });
+
+  it("without it, GetConnection fails", async () => {
+    await expect(withoutState.connections.send(new GetConnectionCommand({ ConnectionArn: arn }))).rejects.toThrow();
+  });
+});
+
+describe("pipeline-executions (moto gap 8: no executions, builds that never run)", () => {
+  it("a new pipeline runs: source commit, a build in BUILD with log lines, which succeeds once its image is pushed", async () => {
+    const name = await pipelineAndBuild(main);
+    const first = (await main.codepipeline.send(new ListPipelineExecutionsCommand({ pipelineName: name }))).pipelineExecutionSummaries ?? [];
+    expect(first).toHaveLength(1);
+    expect(first[0]?.status).toBe("InProgress");
+    const commit = first[0]?.sourceRevisions?.[0]?.revisionId ?? "";
+    expect(commit).toMatch(/^[0-9a-f]{40}$/);
+    const state = await main.codepipeline.send(new GetPipelineStateCommand({ name }));
+    expect(state.stageStates?.map((s) => [s.stageName, s.latestExecution?.status])).toEqual([
+      ["Source", "Succeeded"],
+      ["Build", "InProgress"],
+    ]);
+    const buildId = state.stageStates?.[1]?.actionStates?.[0]?.latestExecution?.externalExecutionId ?? "";
+    const running = (await main.codebuild.send(new BatchGetBuildsCommand({ ids: [buildId] }))).builds?.[0];
+    expect(running?.buildStatus).toBe("IN_PROGRESS");
+    expect(running?.currentPhase).toBe("BUILD");
+
+    await main.ecr.send(new CreateRepositoryCommand({ repositoryName: name }));
+    await main.ecr.send(new PutImageCommand({ repositoryName: name, imageTag: `tag-${commit}`, imageManifest: IMAGE_MANIFEST }));
+    const done = (await main.codebuild.send(new BatchGetBuildsCommand({ ids: [buildId] }))).builds?.[0];
+    expect(done?.buildStatus).toBe("SUCCEEDED");
+    expect(done?.phases?.map((p) => p.phaseType)).toEqual(["SUBMITTED", "QUEUED", "PROVISIONING", "DOWNLOAD_SOURCE", "INSTALL", "PRE_BUILD", "BUILD", "POST_BUILD", "UPLOAD_ARTIFACTS", "FINALIZING", "COMPLETED"]);
+    const lines = await main.logs.send(new GetLogEventsCommand({ logGroupName: done?.logs?.groupName, logStreamName: done?.logs?.streamName, startFromHead: true }));
+    expect(lines.events?.map((e) => e.message)).toContain(`Pushed image ${name}:tag-${commit}`);
+    expect((await main.codepipeline.send(new ListPipelineExecutionsCommand({ pipelineName: name }))).pipelineExecutionSummaries?.[0]?.status).toBe("Succeeded");
+
+    const again = await main.codepipeline.send(new StartPipelineExecutionCommand({ name }));
+    const listed = (await main.codepipeline.send(new ListPipelineExecutionsCommand({ pipelineName: name }))).pipelineExecutionSummaries ?? [];
+    expect(listed.map((e) => e.pipelineExecutionId)).toEqual([again.pipelineExecutionId, first[0]?.pipelineExecutionId]);
+    // Newest build first, as ListBuildsForProject sorts DESCENDING.
+    const builds = await main.codebuild.send(new ListBuildsForProjectCommand({ projectName: name, sortOrder: "DESCENDING" }));
+    expect(builds.ids?.[1]).toBe(buildId);
+  });
+
+  it("without it, a pipeline has no executions and its state cannot be read", async () => {
+    const name = await pipelineAndBuild(withoutState);
+    await expect(withoutState.codepipeline.send(new ListPipelineExecutionsCommand({ pipelineName: name }))).rejects.toThrow();
+    await expect(withoutState.codepipeline.send(new GetPipelineStateCommand({ name }))).rejects.toThrow();
+  });
+});
+
+describe("resource-events (moto gap 5: only stack-level events)", () => {
+  const twoQueues = JSON.stringify({ Resources: { First: { Type: "AWS::SQS::Queue" }, Second: { Type: "AWS::SNS::Topic" } } });
+  const events = async (a: Aws, name: string) =>
+    ((await a.cf.send(new DescribeStackEventsCommand({ StackName: name }))).StackEvents ?? []).map((e) => `${e.LogicalResourceId} ${e.ResourceStatus}`).reverse();
+
+  it("create and delete list each resource's IN_PROGRESS and COMPLETE events between the stack's own", async () => {
+    const name = uniqueName("ev");
+    await createStack(main, name, twoQueues);
+    expect(await events(main, name)).toEqual([
+      `${name} CREATE_IN_PROGRESS`,
+      "First CREATE_IN_PROGRESS",
+      "First CREATE_COMPLETE",
+      "Second CREATE_IN_PROGRESS",
+      "Second CREATE_COMPLETE",
+      `${name} CREATE_COMPLETE`,
+    ]);
+    const id = (await describeStack(main, name)).StackId!;
+    await main.cf.send(new DeleteStackCommand({ StackName: name }));
+    expect((await events(main, id)).slice(6)).toEqual([
+      `${name} DELETE_IN_PROGRESS`,
+      "Second DELETE_IN_PROGRESS",
+      "Second DELETE_COMPLETE",
+      "First DELETE_IN_PROGRESS",
+      "First DELETE_COMPLETE",
+      `${name} DELETE_COMPLETE`,
+    ]);
+  });
+
+  it("an update lists the resources it added, changed and removed", async () => {
+    const name = uniqueName("ev");
+    await createStack(main, name, twoQueues);
+    const changed = JSON.stringify({ Resources: { First: { Type: "AWS::SQS::Queue", Properties: { DelaySeconds: 5 } }, Third: { Type: "AWS::SNS::Topic" } } });
+    await main.cf.send(new UpdateStackCommand({ StackName: name, TemplateBody: changed }));
+    expect((await events(main, name)).slice(6)).toEqual([
+      `${name} UPDATE_IN_PROGRESS`,
+      "First UPDATE_IN_PROGRESS",
+      "First UPDATE_COMPLETE",
+      "Third CREATE_IN_PROGRESS",
+      "Third CREATE_COMPLETE",
+      "Second DELETE_IN_PROGRESS",
+      "Second DELETE_COMPLETE",
+      `${name} UPDATE_COMPLETE`,
+    ]);
+  });
+
+  it("without it, a create lists only the stack's two events", async () => {
+    const name = uniqueName("ev");
+    await createStack(withoutState, name, twoQueues);
+    expect(await events(withoutState, name)).toEqual([`${name} CREATE_IN_PROGRESS`, `${name} CREATE_COMPLETE`]);
+  });
+});
+
+describe("role-policy-json (inline policies of CloudFormation roles)", () => {
+  const roleTemplate = JSON.stringify({
+    Resources: {
+      Role: {
+        Type: "AWS::IAM::Role",
+        Properties: {
+          AssumeRolePolicyDocument: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }] },
+          Policies: [{ PolicyName: "exec", PolicyDocument: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["ssmmessages:OpenDataChannel"], Resource: "*" }] } }],
+        },
+      },
+    },
+  });
+  const document = async (a: Aws) => {
+    const name = uniqueName("r");
+    await createStack(a, name, roleTemplate);
+    const roleName = (await stackResources(a, name)).Role!;
+    return decodeURIComponent((await a.iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: "exec" }))).PolicyDocument ?? "");
+  };
+
+  it("GetRolePolicy answers the template's policy as JSON", async () => {
+    expect(JSON.parse(await document(main))).toEqual({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["ssmmessages:OpenDataChannel"], Resource: "*" }] });
+  });
+
+  it("without it, the document is Python text", async () => {
+    const text = await document(withoutState);
+    expect(text).toContain("'Version': '2012-10-17'");
+    expect(() => JSON.parse(text)).toThrow();
+  });
+});
+
+describe("service-tasks (moto gap 3: a service runs no tasks; no ExecuteCommand)", () => {
+  it("a service lists and describes a RUNNING task per running count; ExecuteCommand needs execute-command on", async () => {
+    const made = await fargateService(main, 2);
+    const listed = (await main.ecs.send(new ListTasksCommand({ cluster: made.cluster, serviceName: made.service }))).taskArns ?? [];
+    expect(listed).toHaveLength(2);
+    const tasks = (await main.ecs.send(new DescribeTasksCommand({ cluster: made.cluster, tasks: listed }))).tasks ?? [];
+    expect(tasks.map((t) => [t.lastStatus, t.enableExecuteCommand, t.taskDefinitionArn])).toEqual([
+      ["RUNNING", false, expect.stringContaining(`task-definition/${made.service}:1`)],
+      ["RUNNING", false, expect.stringContaining(`task-definition/${made.service}:1`)],
+    ]);
+    expect(tasks[0]?.containers?.map((c) => [c.name, c.lastStatus, c.managedAgents ?? []])).toEqual([["api", "RUNNING", []]]);
+    await expect(main.ecs.send(new ExecuteCommandCommand({ cluster: made.cluster, task: listed[0], command: "/bin/sh", interactive: true }))).rejects.toThrow(/execute command was not enabled/);
+
+    await main.ecs.send(new UpdateServiceCommand({ cluster: made.cluster, service: made.service, enableExecuteCommand: true, forceNewDeployment: true }));
+    const replaced = (await main.ecs.send(new ListTasksCommand({ cluster: made.cluster, serviceName: made.service }))).taskArns ?? [];
+    expect(replaced.some((arn) => listed.includes(arn))).toBe(false);
+    const [task] = (await main.ecs.send(new DescribeTasksCommand({ cluster: made.cluster, tasks: replaced }))).tasks ?? [];
+    expect(task?.enableExecuteCommand).toBe(true);
+    expect(task?.containers?.[0]?.managedAgents).toEqual([{ name: "ExecuteCommandAgent", lastStatus: "RUNNING" }]);
+    const session = await main.ecs.send(new ExecuteCommandCommand({ cluster: made.cluster, task: replaced[0], container: "api", command: "/bin/sh", interactive: true }));
+    expect(session).toMatchObject({ taskArn: replaced[0], containerName: "api", interactive: true, session: { sessionId: expect.stringMatching(/^ecs-execute-command-/), streamUrl: expect.stringMatching(/^wss:\/\/ssmmessages\.us-east-1\.amazonaws\.com\//) } });
+  });
+
+  it("without it, the service lists no task and ExecuteCommand is not implemented", async () => {
+    const made = await fargateService(withoutState, 2);
+    expect((await withoutState.ecs.send(new ListTasksCommand({ cluster: made.cluster, serviceName: made.service }))).taskArns).toEqual([]);
+    await expect(withoutState.ecs.send(new ExecuteCommandCommand({ cluster: made.cluster, task: "0123", command: "/bin/sh", interactive: true }))).rejects.toThrow();
   });
 });

@@ -1,6 +1,7 @@
 /**
- * Stateful fakes for what the emulator lacks: pipeline executions
- * (ListPipelineExecutions, StartPipelineExecution) and CodeStar connections.
+ * Stateful fakes for what the emulator does not play: pipeline executions
+ * that fail or end after a set number of reads, and CodeStar connections that
+ * wait for their handshake (the emulator's are AVAILABLE at once).
  *
  * `FakePipelineExecutions` wraps a real `CodePipelineApi` (the emulator's) for
  * pipeline definitions and adds executions, newest first: creating a pipeline
@@ -83,6 +84,17 @@ export class FakePipelineExecutions implements Api {
       });
     }
     return { pipelineExecutionSummaries: summaries };
+  }
+  async getPipelineState(input: Parameters<Api["getPipelineState"]>[0]) {
+    const latest = this.executions.get(input.name ?? "")?.[0];
+    const done = latest ? latest.polls > this.options.pollsInProgress : false;
+    const build = latest ? (done ? latest.outcome : "InProgress") : undefined;
+    const stage = (stageName: string, status: string | undefined) => ({
+      stageName,
+      actionStates: [{ actionName: stageName, latestExecution: status ? { status: status as "InProgress" } : undefined }],
+      latestExecution: status && latest ? { pipelineExecutionId: latest.id, status: status as "InProgress" } : undefined,
+    });
+    return { pipelineName: input.name, stageStates: [stage("Source", latest ? "Succeeded" : undefined), stage("Build", build)] };
   }
   async getPipelineExecution(input: Parameters<Api["getPipelineExecution"]>[0]) {
     return { pipelineExecution: { pipelineName: input.pipelineName, pipelineExecutionId: input.pipelineExecutionId } };

@@ -31,6 +31,7 @@ export class FakeLogs implements LogsApi {
   readonly calls: { method: string; input: unknown }[] = [];
   private readonly groups = new Map<string, Map<string, FakeLogEvent[]>>();
   private pages = 0;
+  private ingested = 0;
 
   constructor(private readonly options: FakeLogsOptions = {}) {}
 
@@ -38,7 +39,9 @@ export class FakeLogs implements LogsApi {
   put(group: string, stream: string, events: FakeLogEvent[]): void {
     const streams = this.groups.get(group) ?? new Map<string, FakeLogEvent[]>();
     this.groups.set(group, streams);
-    streams.set(stream, [...(streams.get(stream) ?? []), ...events].sort((a, b) => a.timestamp - b.timestamp));
+    // Each event gets its id when it is put, as CloudWatch Logs gives one at ingestion.
+    const stamped = events.map((e) => ({ ...e, eventId: `${stream}#${++this.ingested}` }));
+    streams.set(stream, [...(streams.get(stream) ?? []), ...stamped].sort((a, b) => a.timestamp - b.timestamp));
   }
 
   async describeLogStreams(input: logs.DescribeLogStreamsRequest): Promise<logs.DescribeLogStreamsResponse> {
@@ -73,6 +76,25 @@ export class FakeLogs implements LogsApi {
     // At the start of the stream the same token comes back.
     const backward = start === end && input.nextToken ? input.nextToken : `b/${start}`;
     return { events, nextBackwardToken: backward, nextForwardToken: `f/${end}` };
+  }
+
+  /**
+   * FilterLogEvents over every stream of the group, oldest first, `pageSize` events a page; the token
+   * is the index of the next event. Event ids are given when events are put.
+   */
+  async filterLogEvents(input: logs.FilterLogEventsRequest): Promise<logs.FilterLogEventsResponse> {
+    this.calls.push({ method: "filterLogEvents", input });
+    const all = [...this.requireGroup(input.logGroupName).entries()]
+      .flatMap(([stream, events]) => events.map((e) => ({ timestamp: e.timestamp, message: e.message, logStreamName: stream, eventId: (e as { eventId?: string }).eventId })))
+      .filter((e) => (input.startTime === undefined || e.timestamp >= input.startTime) && (input.endTime === undefined || e.timestamp <= input.endTime))
+      .sort((a, b) => a.timestamp - b.timestamp);
+    const start = input.nextToken ? Number(input.nextToken) : 0;
+    this.pages++;
+    if (this.options.emptyEvery && this.pages % this.options.emptyEvery === 0 && start < all.length) return { events: [], nextToken: String(start) };
+    const size = Math.min(input.limit ?? 10_000, this.options.pageSize ?? Number.MAX_SAFE_INTEGER);
+    const page = all.slice(start, start + size);
+    const next = start + page.length;
+    return { events: page.map((e) => ({ ...e, ingestionTime: e.timestamp })), nextToken: next < all.length ? String(next) : undefined };
   }
 
   async describeLogGroups(input: logs.DescribeLogGroupsRequest): Promise<logs.DescribeLogGroupsResponse> {

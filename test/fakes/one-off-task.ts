@@ -90,10 +90,19 @@ export class FakeOneOffTask implements EcsApi, LogsApi {
   async describeServiceRevisions(): Promise<ecs.DescribeServiceRevisionsResponse> {
     throw new Error("not modelled");
   }
+  async describeTaskDefinition(): Promise<ecs.DescribeTaskDefinitionResponse> {
+    throw new Error("not modelled");
+  }
+  async executeCommand(): Promise<ecs.ExecuteCommandResponse> {
+    throw new Error("not modelled");
+  }
   async describeLogStreams(): Promise<logs.DescribeLogStreamsResponse> {
     throw new Error("not modelled");
   }
   async describeLogGroups(): Promise<logs.DescribeLogGroupsResponse> {
+    throw new Error("not modelled");
+  }
+  async filterLogEvents(): Promise<logs.FilterLogEventsResponse> {
     throw new Error("not modelled");
   }
   async deleteLogGroup(): Promise<unknown> {

@@ -35,6 +35,9 @@ export class InteractiveMemoryOutput implements Output {
     this.memory.result(data);
     render();
   }
+  record(data: unknown, text: string): void {
+    this.memory.record(data, text);
+  }
   live(): LiveRegion {
     const region = this.memory.live();
     return {
@@ -72,6 +75,10 @@ export class MemoryOutput implements Output {
   }
   result(data: unknown): void {
     this.results.push(data);
+  }
+  record(data: unknown, text: string): void {
+    this.results.push(data);
+    this.lines.push(`record: ${text}`);
   }
   live(): LiveRegion {
     return { update: (lines) => this.lines.push(...lines.map((l) => `live: ${l}`)), close: () => {} };

@@ -25,6 +25,7 @@ export function racingCodePipeline(real: CodePipelineApi, answer: "aws" | "emula
     listPipelineExecutions: (input) => real.listPipelineExecutions(input),
     getPipelineExecution: (input) => real.getPipelineExecution(input),
     startPipelineExecution: (input) => real.startPipelineExecution(input),
+    getPipelineState: (input) => real.getPipelineState(input),
     async createPipeline(input) {
       const name = input.pipeline?.name ?? "";
       if (!raced.includes(name)) {

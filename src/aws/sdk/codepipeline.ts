@@ -34,4 +34,7 @@ export class SdkCodePipeline extends Adapter implements CodePipelineApi {
   startPipelineExecution(input: cp.StartPipelineExecutionInput) {
     return this.call("StartPipelineExecution", (options) => this.client.send(new cp.StartPipelineExecutionCommand(input), options));
   }
+  getPipelineState(input: cp.GetPipelineStateInput) {
+    return this.call("GetPipelineState", (options) => this.client.send(new cp.GetPipelineStateCommand(input), options));
+  }
 }

@@ -37,4 +37,10 @@ export class SdkEcs extends Adapter implements EcsApi {
   stopTask(input: ecs.StopTaskRequest) {
     return this.call("StopTask", (options) => this.client.send(new ecs.StopTaskCommand(input), options));
   }
+  describeTaskDefinition(input: ecs.DescribeTaskDefinitionRequest) {
+    return this.call("DescribeTaskDefinition", (options) => this.client.send(new ecs.DescribeTaskDefinitionCommand(input), options));
+  }
+  executeCommand(input: ecs.ExecuteCommandRequest) {
+    return this.call("ExecuteCommand", (options) => this.client.send(new ecs.ExecuteCommandCommand(input), options));
+  }
 }

@@ -25,4 +25,7 @@ export class SdkLogs extends Adapter implements LogsApi {
   deleteLogGroup(input: logs.DeleteLogGroupRequest) {
     return this.call("DeleteLogGroup", (options) => this.client.send(new logs.DeleteLogGroupCommand(input), options));
   }
+  filterLogEvents(input: logs.FilterLogEventsRequest) {
+    return this.call("FilterLogEvents", (options) => this.client.send(new logs.FilterLogEventsCommand(input), options));
+  }
 }

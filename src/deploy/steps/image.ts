@@ -6,6 +6,7 @@ import type { EcrApi } from "../../aws/interfaces.js";
 import { AwsError } from "../../errors.js";
 import type { DeployContext } from "../context.js";
 import { formatDuration, pollUntil } from "../engine/poll.js";
+import { PipelineRunView } from "./pipeline-run.js";
 
 /** The tag the buildspec gives the image built from a commit. */
 export function tagForCommit(sha: string): string {
@@ -95,6 +96,19 @@ export async function followPipelineExecution(pipelineName: string, region: stri
   // A pipeline starts its first execution by itself shortly after it is created.
   const firstExecutionGraceMs = 60_000;
   let followed: string | undefined;
+  const view = new PipelineRunView(pipelineName, { codePipeline: pipelines, codeBuild: ctx.aws.codeBuild, logs: ctx.aws.logs, out: ctx.out });
+  let viewBroken = false;
+  const show = async (executionId: string | undefined) => {
+    if (viewBroken) return;
+    try {
+      await view.update(executionId);
+    } catch (error) {
+      // The stages, phases and log lines are a view: a permission missing to read them must not stop the deployment.
+      if (!(error instanceof AwsError)) throw error;
+      viewBroken = true;
+      ctx.out.warn(`Cannot show the pipeline's stages and build log (${error.message}); following its status only.`);
+    }
+  };
   return pollUntil(
     async () => {
       const list = await pipelines.listPipelineExecutions({ pipelineName, maxResults: 5 });
@@ -118,6 +132,7 @@ export async function followPipelineExecution(pipelineName: string, region: stri
           return { done: false, status: "started" };
         }
       }
+      await show(followed);
       if (status === "Succeeded") {
         const sha = current.sourceRevisions?.[0]?.revisionId;
         if (!sha) throw new AwsError(`Pipeline ${pipelineName} succeeded but reports no source revision.`, { hint: "Run the command again with --tag TAG." });
@@ -125,7 +140,8 @@ export async function followPipelineExecution(pipelineName: string, region: stri
       }
       if (endedStates.has(status)) {
         const reason = current.statusSummary ? `: ${current.statusSummary}` : "";
-        throw new AwsError(`Pipeline ${pipelineName} execution ${current.pipelineExecutionId} ${status.toLowerCase()}${reason}.`, {
+        const build = view.failureText();
+        throw new AwsError(`Pipeline ${pipelineName} execution ${current.pipelineExecutionId} ${status.toLowerCase()}${reason}.${build ? `\n${build}` : ""}`, {
           hint: `See the build log: ${consoleUrl}. Fix the build, push again, then run the same command (or pass --tag TAG).`,
         });
       }
@@ -134,7 +150,8 @@ export async function followPipelineExecution(pipelineName: string, region: stri
     {
       clock: ctx.clock,
       signal: ctx.signal,
-      intervalMs: 10_000,
+      // Stages, phases and log lines show as they come: read every 5 s (GetPipelineState and BatchGetBuilds are cheap reads).
+      intervalMs: 5_000,
       timeoutMs,
       what: `pipeline ${pipelineName} to finish`,
       out: ctx.out,

@@ -32,3 +32,45 @@ export async function deleteLogGroup(logs: LogsApi, name: string): Promise<"dele
     throw error;
   }
 }
+
+/** One log event and the stream it came from. */
+export interface LogEvent {
+  eventId: string;
+  timestamp: number;
+  message: string;
+  stream: string;
+}
+
+/** What to read with FilterLogEvents. */
+export interface LogQuery {
+  logGroupName: string;
+  startTime?: number;
+  logStreamNames?: string[];
+}
+
+/**
+ * The events of a log group (or of some of its streams) from `startTime` on, a page at a time, in
+ * the order FilterLogEvents pages them. A page may be empty while its `nextToken` says more events
+ * remain ("This operation can return empty results while there are more log events available
+ * through the token", FilterLogEvents API reference): only a missing token ends the read.
+ */
+export async function* logEventPages(logs: LogsApi, query: LogQuery): AsyncGenerator<LogEvent[]> {
+  let nextToken: string | undefined;
+  do {
+    const page = await logs.filterLogEvents({ ...query, nextToken });
+    yield (page.events ?? []).map((e) => ({
+      eventId: e.eventId ?? `${e.logStreamName ?? ""}:${e.timestamp ?? 0}:${e.message ?? ""}`,
+      timestamp: e.timestamp ?? 0,
+      message: (e.message ?? "").replace(/\n$/, ""),
+      stream: e.logStreamName ?? "",
+    }));
+    nextToken = page.nextToken;
+  } while (nextToken);
+}
+
+/** Every event a query finds, oldest first. */
+export async function readLogEvents(logs: LogsApi, query: LogQuery): Promise<LogEvent[]> {
+  const events: LogEvent[] = [];
+  for await (const page of logEventPages(logs, query)) events.push(...page);
+  return events.sort((a, b) => a.timestamp - b.timestamp);
+}

@@ -1,0 +1,68 @@
+/**
+ * `mlops logs <params> [--follow] [--since 10m] [--build]`: the container
+ * logs of all the endpoint's tasks, interleaved by time, each line with its
+ * task; or the latest CodeBuild run's log. `--follow` keeps reading until
+ * Ctrl-C, which ends it with exit 0: following has no other end.
+ */
+import { z } from "zod";
+import { showLogs, parseSince, type ShowLogsResult } from "../deploy/operations/logs.js";
+import { endpointLogGroupName } from "../deploy/steps/log-groups.js";
+import { latestBuild, readBuild } from "../deploy/steps/pipeline-run.js";
+import { AwsError, InputError } from "../errors.js";
+import { endpointId } from "../params/model.js";
+import { pipelineName } from "../render/names.js";
+import { deployContext, globalOptionsSchema, loadConfig, paramOverridesSchema, parseOptions, type CommandDeps } from "./shared.js";
+
+/** Options of logs. */
+export const logsOptionsSchema = globalOptionsSchema.merge(paramOverridesSchema).extend({
+  params: z.string().min(1),
+  follow: z.boolean().default(false),
+  /** A duration back from now (30s, 10m, 2h, 7d) or an ISO 8601 time; default 10m, or the whole build log with --build. */
+  since: z.string().min(1).optional(),
+  build: z.boolean().default(false),
+});
+
+/** Runs logs. */
+export async function runLogs(raw: unknown, deps: CommandDeps): Promise<ShowLogsResult> {
+  const options = parseOptions(logsOptionsSchema, raw);
+  const now = deps.clock.now();
+  const since = options.since === undefined ? undefined : parseSince(options.since, now);
+  if (typeof since === "string") throw new InputError([{ path: "--since", message: since }]);
+  const config = await loadConfig(options.params, options, deps);
+  const id = endpointId(config);
+  const ctx = await deployContext(deps, options);
+  const { logs, codeBuild } = ctx.aws;
+  if (!options.build) {
+    const logGroupName = endpointLogGroupName(id);
+    return showLogs({ logGroupName, startTime: since ?? now - 10 * 60_000, follow: options.follow }, { logs, out: deps.out, clock: deps.clock, signal: deps.signal });
+  }
+  const project = pipelineName(id);
+  let build;
+  try {
+    build = await latestBuild(codeBuild, project);
+  } catch (error) {
+    if (error instanceof AwsError && error.code === "ResourceNotFoundException") {
+      throw new AwsError(`Endpoint ${id} has no CodeBuild project ${project}: ${error.message}`, { code: error.code, hint: "Its pipeline is made by create-endpoint/add-endpoint without --no-pipeline." });
+    }
+    throw error;
+  }
+  if (!build) throw new AwsError(`CodeBuild project ${project} has not run a build yet.`, { hint: `Start one: aws codepipeline start-pipeline-execution --name ${project}` });
+  deps.out.info(`Build ${build.id}: ${build.status}${build.currentPhase && build.status === "IN_PROGRESS" ? ` (phase ${build.currentPhase})` : ""}`);
+  if (!build.logGroupName || !build.logStreamName) throw new AwsError(`Build ${build.id} has no CloudWatch Logs stream yet.`, { hint: "Its log appears once the build's container starts; run the same command again in a moment." });
+  const buildId = build.id;
+  const result = await showLogs(
+    {
+      logGroupName: build.logGroupName,
+      logStreamNames: [build.logStreamName],
+      startTime: since ?? 0,
+      follow: options.follow && build.status === "IN_PROGRESS",
+      keepFollowing: async () => (await readBuild(codeBuild, buildId))?.status === "IN_PROGRESS",
+    },
+    { logs, out: deps.out, clock: deps.clock, signal: deps.signal },
+  );
+  if (options.follow && !result.interrupted) {
+    const ended = await readBuild(codeBuild, buildId);
+    deps.out.info(`Build ${buildId}: ${ended?.status ?? "UNKNOWN"}`);
+  }
+  return result;
+}
