@@ -164,6 +164,8 @@ describe("create-endpoint, add-endpoint, update, status, teardown", () => {
     // The count did not change: the rollout leaves the service's count to autoscaling.
     expect(parameter(updated, "DesiredCount")).toBe("2");
     expect(parameter(updated, "SendDesiredCount")).toBe("false");
+    // A new task definition revision is how an image rolls out: no warning.
+    expect(run.stderr).not.toMatch(/^! .*TaskDefinition/m);
     const again = await runMlops(["update", "params/ep-a.yaml", "--tag", "v2", "--yes"], { endpointUrl: emulator.url });
     expect(again.code, failure(again)).toBe(0);
     expect(again.stderr).toMatch(/already runs v2|nothing to change/);

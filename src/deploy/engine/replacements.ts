@@ -50,3 +50,15 @@ export function describeReplacement(r: CostlyReplacement): string {
   const detail = r.cost === "deletes data" ? "the old one and its data are deleted" : "the endpoint stops answering until the new one is ready";
   return `${r.logicalId} (${r.type}) ${what}: ${detail}`;
 }
+
+/**
+ * Types whose replacement is their normal way of changing: a task definition is immutable, so every change
+ * registers a new revision and the service moves to it ("Update requires: Replacement" for each property of
+ * AWS::ECS::TaskDefinition in the CloudFormation User Guide). The change table shows it; it is not a warning.
+ */
+const routineReplacementTypes = new Set(["AWS::ECS::TaskDefinition"]);
+
+/** True when replacing a resource of this type is how it changes, nothing to warn about. */
+export function isRoutineReplacement(resourceType: string | undefined): boolean {
+  return resourceType !== undefined && routineReplacementTypes.has(resourceType);
+}

@@ -19,7 +19,7 @@ import { parseTemplate } from "../../render/cfn-yaml.js";
 import type { Clock } from "./clock.js";
 import { importersOf } from "./discovery.js";
 import { PollBackoff, STACK_POLL } from "./poll.js";
-import { costlyReplacements, describeReplacement } from "./replacements.js";
+import { costlyReplacements, describeReplacement, isRoutineReplacement } from "./replacements.js";
 import { findRootCause, formatRootCause, nestedStackIds, resourceFailures } from "./root-cause.js";
 import { formatElapsed, StackProgress } from "./stack-progress.js";
 
@@ -433,7 +433,9 @@ function showChanges(name: string, changes: Change[], creating: boolean, out: Ou
     const what = `${r.LogicalResourceId ?? "?"} (${r.ResourceType ?? "?"})`;
     const causes = replacementCauses(r);
     const because = causes.length > 0 ? ` (changed: ${causes.join(", ")})` : "";
-    if (r.Replacement === "True") {
+    if (r.Replacement === "True" && isRoutineReplacement(r.ResourceType)) {
+      out.info(`${what}: a new revision${because}, as every change of a task definition makes.`);
+    } else if (r.Replacement === "True") {
       out.warn(`REPLACEMENT: ${what} will be replaced${because}: CloudFormation creates a new one, then deletes the old one.`);
     } else if (r.Replacement === "Conditional") {
       out.warn(`POSSIBLE REPLACEMENT: ${what} may be replaced${because}, depending on values known only during the update.`);

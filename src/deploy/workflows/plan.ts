@@ -21,6 +21,7 @@ import { baseExportName, baseStackName, pipelineName } from "../../render/names.
 import { placeholderImageTag, renderEndpointStack, renderPipelineStack, weightsSettingsOf, type DeploymentFacts, type RenderedStack, type ShardFacts } from "../../render/render.js";
 import { rolloutEstimateLine, rolloutSettingsOf } from "../../render/rollout-time.js";
 import { diffParameters, diffTemplates, formatValue, templateResources, type ParameterChange, type ResourceDiff } from "../../render/template-diff.js";
+import { isRoutineReplacement } from "../engine/replacements.js";
 import { findIssuedCertificate, findPendingCertificate } from "../steps/certificate.js";
 import { regionText, type DeployContext } from "../context.js";
 import { exportMap, stackParameters } from "../engine/discovery.js";
@@ -373,9 +374,13 @@ export function printStackPlan(stack: StackPlan, out: Output): void {
   for (const change of stack.changes) {
     const marks = [change.replacedBecauseOf.length ? `REPLACED because of ${change.replacedBecauseOf.join(", ")}` : "", change.access === "iam" ? "IAM" : change.access === "security-group" ? "SECURITY GROUP" : ""].filter(Boolean);
     const line = `  ${change.action === "Add" ? "+" : change.action === "Remove" ? "-" : "~"} ${change.logicalId} (${change.type})${marks.length ? `  <-- ${marks.join("; ")}` : ""}`;
-    if (marks.length || change.action === "Remove") out.warn(line.trimStart());
+    const routine = !change.access && change.action === "Modify" && isRoutineReplacement(change.type);
+    if ((marks.length && !routine) || change.action === "Remove") out.warn(line.trimStart());
     else out.info(line);
-    for (const p of change.properties) out.info(`      ${p.path}: ${formatValue(p.before)} -> ${formatValue(p.after)}`);
+    for (const p of change.properties) {
+      const after = isCountHandedToAutoscaling({ ...change, properties: [p] }) ? "(not sent: the service keeps its count, autoscaling adjusts it)" : formatValue(p.after);
+      out.info(`      ${p.path}: ${formatValue(p.before)} -> ${after}`);
+    }
   }
   const access = stack.changes.filter((c) => c.access);
   if (access.length) out.warn(`ACCESS CHANGES in ${stack.stackName}: ${access.map((c) => `${c.action} ${c.logicalId}`).join(", ")}: review who can reach or do what.`);
