@@ -9,8 +9,8 @@ import { AwsError } from "../../errors.js";
 import { certificateCovers } from "./certificate.js";
 import { readBack, READ_BACK_MS, type ReadBackOptions } from "../engine/poll.js";
 
-/** Certificates on the listener, with whether each is the default. */
-async function listenerCertificates(elb: ElbApi, listenerArn: string): Promise<{ arn: string; isDefault: boolean }[]> {
+/** Certificates on the listener (all pages), with whether each is the default. */
+export async function listenerCertificates(elb: ElbApi, listenerArn: string): Promise<{ arn: string; isDefault: boolean }[]> {
   const found: { arn: string; isDefault: boolean }[] = [];
   let marker: string | undefined;
   do {

@@ -20,6 +20,7 @@ import { AwsError } from "../../errors.js";
 import { shardNumber, shardStackName } from "../../render/names.js";
 import { mapConcurrently } from "../engine/concurrency.js";
 import { certificateCovers, listedKeyTypes } from "./certificate.js";
+import { listenerCertificates } from "./listener-certificates.js";
 
 /** The quotas placement respects. */
 export interface LoadBalancerQuotas {
@@ -256,18 +257,6 @@ async function targetGroupsByLoadBalancer(elb: ElbApi): Promise<{ total: number;
     marker = page.NextMarker;
   } while (marker);
   return { total, perLoadBalancer };
-}
-
-/** The listener's certificates (all pages), with whether each is its default. */
-async function listenerCertificates(elb: ElbApi, listenerArn: string): Promise<{ arn: string; isDefault: boolean }[]> {
-  const found: { arn: string; isDefault: boolean }[] = [];
-  let marker: string | undefined;
-  do {
-    const page = await elb.describeListenerCertificates({ ListenerArn: listenerArn, Marker: marker });
-    for (const c of page.Certificates ?? []) if (c.CertificateArn) found.push({ arn: c.CertificateArn, isDefault: c.IsDefault ?? false });
-    marker = page.NextMarker;
-  } while (marker);
-  return found;
 }
 
 /** The priorities of the listener's rules besides its default one (all pages). */

@@ -16,7 +16,7 @@ import { regionText, stackDeps, type DeployContext } from "../context.js";
 import { findExport, stackParameters } from "../engine/discovery.js";
 import { formatDuration } from "../engine/poll.js";
 import { deployStack, findStack, stackOutputs } from "../engine/stack.js";
-import { runOneOffTask, type OneOffTaskSpec } from "../steps/one-off-task.js";
+import { runOneOffTask, type OneOffTaskDeps, type OneOffTaskSpec } from "../steps/one-off-task.js";
 import { formatBytes } from "../steps/kept-data.js";
 import { listLocalFiles, uploadFiles, type LocalFile } from "../steps/upload.js";
 import { fieldOfParameter, liveStack, planStack, printStackPlan, runningTagOf, type StackPlan } from "./plan.js";
@@ -168,6 +168,11 @@ function taskOutputs(outputs: Record<string, string>, config: EndpointConfig) {
   return outputs as Record<(typeof needed)[number], string> & Record<string, string>;
 }
 
+/** What a one-off task needs from the command's context: the same for the sync and the listing. */
+function taskDeps(ctx: DeployContext): OneOffTaskDeps {
+  return { ecs: ctx.aws.ecs, logs: ctx.aws.logs, out: ctx.out, clock: ctx.clock, signal: ctx.signal, pollIntervalMs: ctx.pollIntervalMs };
+}
+
 /** The one-off task's spec for a shell script. */
 function taskSpec(outputs: ReturnType<typeof taskOutputs>, script: string, purpose: string, timeoutMs: number): OneOffTaskSpec {
   return {
@@ -234,14 +239,7 @@ export async function pushWeights(config: EndpointConfig, options: PushOptions, 
   }
 
   ctx.out.step(`Syncing ${sourceUri} onto the weights volume ${outputs.WeightsFileSystemId}`);
-  const result = await runOneOffTask(taskSpec(outputs, syncScript(sourceUri, options.deleteExtraneous), "weights sync", options.timeoutMs), {
-    ecs: ctx.aws.ecs,
-    logs: ctx.aws.logs,
-    out: ctx.out,
-    clock: ctx.clock,
-    signal: ctx.signal,
-    pollIntervalMs: ctx.pollIntervalMs,
-  });
+  const result = await runOneOffTask(taskSpec(outputs, syncScript(sourceUri, options.deleteExtraneous), "weights sync", options.timeoutMs), taskDeps(ctx));
   const copied = result.lines.filter((l) => /^(download|copy): /.test(l)).length;
   const deleted = result.lines.filter((l) => /^delete: /.test(l)).length;
   return {
@@ -346,15 +344,7 @@ export async function listWeights(config: EndpointConfig, options: { path: strin
   const root = relative ? `${mount}/${relative}` : mount;
   const fileSystemId = options.assets ? outputs.AssetsFileSystemId : outputs.WeightsFileSystemId;
   ctx.out.step(`Listing ${options.assets ? "assets" : "weights"} volume ${fileSystemId}${relative ? ` at ${relative}` : ""} with a one-off task`);
-  const result = await runOneOffTask(taskSpec(outputs, listingScript(root), "listing", options.timeoutMs), {
-    ecs: ctx.aws.ecs,
-    logs: ctx.aws.logs,
-    out: ctx.out,
-    clock: ctx.clock,
-    signal: ctx.signal,
-    pollIntervalMs: ctx.pollIntervalMs,
-    onLine: () => undefined,
-  });
+  const result = await runOneOffTask(taskSpec(outputs, listingScript(root), "listing", options.timeoutMs), { ...taskDeps(ctx), onLine: () => undefined });
   const files = parseListing(result.lines, mount);
   return { endpoint: id, volume: options.assets ? "assets" : "weights", fileSystemId, path: relative || "/", files, totalBytes: files.reduce((sum, f) => sum + f.size, 0) };
 }
