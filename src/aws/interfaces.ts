@@ -31,6 +31,7 @@ export type { IpPermission, SecurityGroup } from "@aws-sdk/client-ec2";
 export type { Service as EcsService, Task as EcsTask, Deployment as EcsDeployment } from "@aws-sdk/client-ecs";
 export type { TargetHealthDescription, Rule as ListenerRule } from "@aws-sdk/client-elastic-load-balancing-v2";
 export type { ImageDetail } from "@aws-sdk/client-ecr";
+export type { MetricDataQuery } from "@aws-sdk/client-cloudwatch";
 export type { CertificateSummary, CertificateDetail } from "@aws-sdk/client-acm";
 export type { PipelineDeclaration, PipelineExecutionSummary, PipelineExecution } from "@aws-sdk/client-codepipeline";
 export type { Project as CodeBuildProject, Build as CodeBuildBuild, BuildPhase as CodeBuildPhase } from "@aws-sdk/client-codebuild";
@@ -63,9 +64,10 @@ export interface Ec2Api {
   describeSubnets(input: ec2.DescribeSubnetsRequest): Promise<ec2.DescribeSubnetsResult>;
 }
 
-/** CloudWatch calls (the alarms that judge rollouts). */
+/** CloudWatch calls (the alarms that judge rollouts; target health of many target groups in one read). */
 export interface CloudWatchApi {
   describeAlarms(input: cloudwatch.DescribeAlarmsInput): Promise<cloudwatch.DescribeAlarmsOutput>;
+  getMetricData(input: cloudwatch.GetMetricDataInput): Promise<cloudwatch.GetMetricDataOutput>;
 }
 
 /** ECS calls (rollout and task state). */
@@ -148,6 +150,7 @@ export interface CodePipelineApi {
   createPipeline(input: cp.CreatePipelineInput): Promise<cp.CreatePipelineOutput>;
   updatePipeline(input: cp.UpdatePipelineInput): Promise<cp.UpdatePipelineOutput>;
   getPipeline(input: cp.GetPipelineInput): Promise<cp.GetPipelineOutput>;
+  listPipelines(input: cp.ListPipelinesInput): Promise<cp.ListPipelinesOutput>;
   deletePipeline(input: cp.DeletePipelineInput): Promise<void>;
   listPipelineExecutions(input: cp.ListPipelineExecutionsInput): Promise<cp.ListPipelineExecutionsOutput>;
   getPipelineExecution(input: cp.GetPipelineExecutionInput): Promise<cp.GetPipelineExecutionOutput>;

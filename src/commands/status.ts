@@ -7,9 +7,9 @@
  */
 import { z } from "zod";
 import { regionText, type DeployContext } from "../deploy/context.js";
-import { listManagedStacks, stackParameters, type ManagedStack } from "../deploy/engine/discovery.js";
+import { listMlopsStacks, stackParameters, type ManagedStack } from "../deploy/engine/discovery.js";
 import { findKeptData, formatBytes, type KeptData } from "../deploy/steps/kept-data.js";
-import { endpointStatuses, unhealthy, type EndpointStatus } from "../deploy/operations/status.js";
+import { endpointStatuses, readEndpointStatuses, unhealthy, type EndpointStatus } from "../deploy/operations/status.js";
 import { formatEndpointDetail, readEndpointDetail, type EndpointDetail, type HostResolver } from "../deploy/operations/endpoint-detail.js";
 import { systemResolver } from "../deploy/operations/dns.js";
 import { InputError, MlopsError } from "../errors.js";
@@ -48,14 +48,18 @@ export async function runStatus(raw: unknown, deps: CommandDeps & { resolver?: H
   const options = parseOptions(statusOptionsSchema, raw);
   const ctx = await deployContext(deps, options);
   const name = options.name;
-  // The stacks are read once, for the endpoints and for what teardowns kept. Without a name, what teardowns kept is
-  // read while the stacks are (a name may pick one endpoint, whose detail needs no such read).
-  const reading = listManagedStacks(ctx.aws.cloudFormation);
-  const keptEarly = name ? undefined : keptSection(ctx, name, reading);
-  // Awaited below; marked handled now so that a failed read of the stacks is reported once, as the command's.
-  keptEarly?.catch(() => undefined);
-  const managed = await reading;
-  const named = name ? managed.filter((m): m is ManagedStack & { role: "base" | "added" } => m.role !== "pipeline" && isNamed(m, name)) : [];
+  if (!name) {
+    // The stacks are read once, page by page: each page's endpoints are read while the next page is on its way, and
+    // what teardowns kept is read meanwhile (it needs the stacks only to tell live endpoints from gone ones).
+    const reading = readEndpointStatuses(ctx);
+    const [statuses, kept] = await Promise.all([reading.statuses, keptSection(ctx, undefined, reading.stacks.then((s) => s.managed))]);
+    const report: StatusReport = { region: ctx.aws.region, regionSource: ctx.aws.regionSource, healthy: unhealthy(statuses).length === 0, endpoints: statuses, ...kept };
+    deps.out.result(report, () => renderStatus(report, name));
+    return;
+  }
+  const stacks = await listMlopsStacks(ctx.aws.cloudFormation);
+  const managed = stacks.managed;
+  const named = managed.filter((m): m is ManagedStack & { role: "base" | "added" } => m.role !== "pipeline" && isNamed(m, name));
   if (named.length === 1) {
     const one = named[0] as ManagedStack & { role: "base" | "added" };
     const pipeline = managed.some((m) => m.role === "pipeline" && m.endpointId === one.endpointId);
@@ -64,9 +68,9 @@ export async function runStatus(raw: unknown, deps: CommandDeps & { resolver?: H
     deps.out.result(report, () => formatEndpointDetail(endpoint));
     return;
   }
-  const [statuses, kept] = await Promise.all([endpointStatuses(ctx, name ? (m) => isNamed(m, name) : undefined, managed), keptEarly ?? keptSection(ctx, name, Promise.resolve(managed))]);
+  const [statuses, kept] = await Promise.all([endpointStatuses(ctx, (m) => isNamed(m, name), stacks), keptSection(ctx, name, Promise.resolve(managed))]);
   const report: StatusReport = { region: ctx.aws.region, regionSource: ctx.aws.regionSource, healthy: unhealthy(statuses).length === 0, endpoints: statuses, ...kept };
-  if (name && statuses.length === 0 && report.kept.fileSystems.length + report.kept.logGroups.length + report.kept.certificates.length === 0) {
+  if (statuses.length === 0 && report.kept.fileSystems.length + report.kept.logGroups.length + report.kept.certificates.length === 0) {
     const known = managed.filter((m) => m.role !== "pipeline").map((m) => m.endpointId);
     throw new InputError(
       [{ path: "status", message: `no endpoint named ${name} in ${regionText(ctx.aws)}; ${known.length ? `endpoints there: ${known.join(", ")}` : "no endpoints there at all"}` }],
@@ -127,12 +131,14 @@ function renderStatus(report: StatusReport, name: string | undefined): string {
           s.stackStatus,
           s.imageTag ?? "-",
           count(s.running, s.desired),
-          count(s.healthyTargets, s.totalTargets),
+          targetsCell(s),
           s.pipeline ? "yes" : "no",
           s.url ?? "-",
         ]),
       ),
     );
+    const notes = targetNotes(report.endpoints);
+    if (notes.length > 0) sections.push(notes.join("\n"));
     const broken = unhealthy(report.endpoints);
     if (broken.length > 0) {
       sections.push([`Problems (${broken.length} of ${report.endpoints.length} endpoint(s)):`, ...broken.flatMap((s) => s.problems.map((p) => `  ${s.endpoint}: ${p}`))].join("\n"));
@@ -146,6 +152,26 @@ function renderStatus(report: StatusReport, name: string | undefined): string {
   }
   if (report.keptError) sections.push(`Could not read the data teardowns kept: ${report.keptError}`);
   return sections.join("\n\n");
+}
+
+/** Healthy/total targets; `*` when CloudWatch's latest minute gave them, `?` when they were not read. */
+function targetsCell(s: EndpointStatus): string {
+  if (s.targetHealthNotRead) return "?";
+  if (s.healthyTargets === undefined) return "-";
+  return `${s.healthyTargets}/${s.totalTargets ?? "-"}${s.targetHealthSource === "cloudwatch" ? "*" : ""}`;
+}
+
+/** What the marks of the HEALTHY column mean, for the marks the table shows. */
+function targetNotes(endpoints: EndpointStatus[]): string[] {
+  const notes: string[] = [];
+  const minutes = endpoints.flatMap((s) => (s.targetHealthSource === "cloudwatch" && s.targetHealthAt ? [s.targetHealthAt] : [])).sort();
+  if (minutes.length > 0) {
+    const at = `${(minutes[0] as string).slice(11, 16)} UTC`;
+    notes.push(`* as the load balancer last reported to CloudWatch (minute of ${at} or later): too many target groups to read each live; \`mlops status NAME\` reads one live.`);
+  }
+  const unread = endpoints.filter((s) => s.targetHealthNotRead);
+  if (unread.length > 0) notes.push(`? not read for ${unread.length} endpoint(s): ${unread[0]?.targetHealthNotRead}; \`mlops status NAME\` reads one live.`);
+  return notes;
 }
 
 function keptRows(kept: KeptData): string[][] {

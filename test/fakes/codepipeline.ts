@@ -46,6 +46,9 @@ export class FakePipelineExecutions implements Api {
     if (input.pipeline?.name) this.start(input.pipeline.name);
     return result;
   }
+  listPipelines(input: Parameters<Api["listPipelines"]>[0]) {
+    return this.real.listPipelines(input);
+  }
   updatePipeline(input: Parameters<Api["updatePipeline"]>[0]) {
     return this.real.updatePipeline(input);
   }

@@ -20,6 +20,7 @@ export function racingCodePipeline(real: CodePipelineApi, answer: "aws" | "emula
   return {
     raced,
     getPipeline: (input) => real.getPipeline(input),
+    listPipelines: (input) => real.listPipelines(input),
     updatePipeline: (input) => real.updatePipeline(input),
     deletePipeline: (input) => real.deletePipeline(input),
     listPipelineExecutions: (input) => real.listPipelineExecutions(input),

@@ -1,6 +1,6 @@
 /**
- * CloudWatch (alarms) through the SDK, in a module of its own so that a
- * command loads this client only when it reads alarms.
+ * CloudWatch (alarms, metrics) through the SDK, in a module of its own so that a
+ * command loads this client only when it reads alarms or metrics.
  */
 import * as cloudwatch from "@aws-sdk/client-cloudwatch";
 import type { CloudWatchApi } from "../interfaces.js";
@@ -15,5 +15,8 @@ export class SdkCloudWatch extends Adapter implements CloudWatchApi {
   }
   describeAlarms(input: cloudwatch.DescribeAlarmsInput) {
     return this.call("DescribeAlarms", (options) => this.client.send(new cloudwatch.DescribeAlarmsCommand(input), options));
+  }
+  getMetricData(input: cloudwatch.GetMetricDataInput) {
+    return this.call("GetMetricData", (options) => this.client.send(new cloudwatch.GetMetricDataCommand(input), options));
   }
 }

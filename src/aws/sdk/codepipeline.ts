@@ -22,6 +22,9 @@ export class SdkCodePipeline extends Adapter implements CodePipelineApi {
   getPipeline(input: cp.GetPipelineInput) {
     return this.call("GetPipeline", (options) => this.client.send(new cp.GetPipelineCommand(input), options));
   }
+  listPipelines(input: cp.ListPipelinesInput) {
+    return this.call("ListPipelines", (options) => this.client.send(new cp.ListPipelinesCommand(input), options));
+  }
   async deletePipeline(input: cp.DeletePipelineInput): Promise<void> {
     await this.call("DeletePipeline", (options) => this.client.send(new cp.DeletePipelineCommand(input), options));
   }

@@ -41,20 +41,34 @@ export function asShardStack(stack: Stack): ShardStack | undefined {
   return { stack, stackName: stack.StackName, baseStackName: base };
 }
 
-/** Every live stack mlops manages in the account and region: the endpoints' and pipelines', and the load balancer shards, in one paged read. */
-export async function listMlopsStacks(cfn: CloudFormationApi): Promise<{ managed: ManagedStack[]; shards: ShardStack[] }> {
+/** The stacks mlops manages: endpoints and pipelines, and the load balancer shards. */
+export interface MlopsStacks {
+  managed: ManagedStack[];
+  shards: ShardStack[];
+}
+
+/**
+ * Every live stack mlops manages in the account and region: the endpoints' and pipelines', and the load balancer shards,
+ * in one paged read. `onPage` sees each page's stacks as soon as it arrives, so that a caller can start on them while the
+ * next page is on its way (pages come one after the other: each needs the previous one's token).
+ */
+export async function listMlopsStacks(cfn: CloudFormationApi, onPage?: (page: MlopsStacks) => void): Promise<MlopsStacks> {
   const managed: ManagedStack[] = [];
   const shards: ShardStack[] = [];
   let nextToken: string | undefined;
   do {
     const page = await cfn.describeStacks({ NextToken: nextToken });
+    const found: MlopsStacks = { managed: [], shards: [] };
     for (const stack of page.Stacks ?? []) {
       if (stack.StackStatus === "DELETE_COMPLETE") continue;
       const endpoint = asManagedStack(stack);
-      if (endpoint) managed.push(endpoint);
+      if (endpoint) found.managed.push(endpoint);
       const shard = endpoint ? undefined : asShardStack(stack);
-      if (shard) shards.push(shard);
+      if (shard) found.shards.push(shard);
     }
+    managed.push(...found.managed);
+    shards.push(...found.shards);
+    onPage?.(found);
     nextToken = page.NextToken;
   } while (nextToken);
   const byName = (a: { stackName: string }, b: { stackName: string }) => a.stackName.localeCompare(b.stackName);

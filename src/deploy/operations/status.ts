@@ -3,16 +3,19 @@
  * from AWS (stack tags), with its image, tasks and target health.
  *
  * The cost grows gently with the number of endpoints: the stacks are read
- * once, the services 10 to a call (the most DescribeServices takes), and the
- * per-endpoint reads run concurrently. One endpoint that cannot be read does
- * not hide the others: its row carries its own problems.
+ * once, page by page, and each page's endpoints are read while the next page
+ * is on its way; the services 10 to a call (the most DescribeServices takes);
+ * the pipelines in one listing; target health live while the target groups
+ * are few, else from CloudWatch, all of them in one call. One endpoint that
+ * cannot be read does not hide the others: its row carries its own problems.
  */
-import { AwsError, CredentialsError, InterruptedError } from "../../errors.js";
+import type { MetricDataQuery } from "../../aws/interfaces.js";
+import { CredentialsError, InterruptedError } from "../../errors.js";
 import { pipelineName } from "../../render/names.js";
 import { placeholderImageTag } from "../../render/render.js";
 import type { DeployContext } from "../context.js";
 import { imageExists } from "../steps/image.js";
-import { listManagedStacks, stackParameters, type ManagedStack } from "../engine/discovery.js";
+import { listMlopsStacks, loadBalancerStackOf, stackParameters, type ManagedStack, type MlopsStacks } from "../engine/discovery.js";
 import { stackOutputs } from "../engine/stack.js";
 import { targetHealthCounts } from "../steps/validate.js";
 
@@ -27,6 +30,15 @@ export interface EndpointStatus {
   running?: number;
   healthyTargets?: number;
   totalTargets?: number;
+  /**
+   * Where the target counts come from: `live`, read from the load balancer now; `cloudwatch`, the latest minute the load
+   * balancer reported to CloudWatch (see `targetHealthAt`). Absent when they were not read (see `targetHealthNotRead`).
+   */
+  targetHealthSource?: "live" | "cloudwatch";
+  /** With `cloudwatch`: the start of the minute the counts are from (ISO 8601). */
+  targetHealthAt?: string;
+  /** Why the target counts were not read, when they were not (`mlops status NAME` reads them live). */
+  targetHealthNotRead?: string;
   url?: string;
   pipeline: boolean;
   /** What is wrong with this endpoint, one sentence each; empty when nothing is. */
@@ -36,9 +48,17 @@ export interface EndpointStatus {
 /** DescribeServices accepts at most 10 services per call (ECS API reference, DescribeServices, `services`). */
 export const SERVICES_PER_CALL = 10;
 /**
- * Reads in flight at once per service: enough to hide latency (100 target groups' health in 5 round trips),
- * few enough not to be throttled, and a throttled read is retried with backoff (see retry.ts).
+ * Target groups whose health status reads live, one DescribeTargetHealth each (ELB has no batch call). ELB answers
+ * Describe calls from one bucket per account and Region of 40 tokens refilled at 10 a second (Elastic Load Balancing
+ * user guide, "Request throttling for the ELB API"): status spends at most half of it, leaving the rest to whatever else
+ * reads the load balancers at the same time. Past it, CloudWatch reports every target group's counts in one call.
  */
+export const LIVE_TARGET_HEALTH_READS = 20;
+/** GetMetricData takes at most 500 queries per call (CloudWatch API reference, GetMetricData, `MetricDataQueries`). */
+export const METRIC_QUERIES_PER_CALL = 500;
+/** How far back CloudWatch's latest target counts are looked for: they are published every minute (ALB user guide, "CloudWatch metrics for your Application Load Balancer"). */
+const METRICS_WINDOW_MS = 5 * 60_000;
+/** Reads in flight at once: enough to hide latency, few enough not to be throttled (a throttled read is retried with backoff, see retry.ts). */
 const CONCURRENT_READS = 20;
 
 /** Stack states that need someone's attention: a failed operation that left the stack so. */
@@ -50,28 +70,58 @@ const PARTS = ["stack", "service", "targets", "image", "pipeline"] as const;
 interface Row {
   status: EndpointStatus;
   outputs: Record<string, string>;
+  /** The stack whose load balancer serves the endpoint (the base's, or a shard's). */
+  loadBalancerStack: string;
   problems: Partial<Record<(typeof PARTS)[number], string>>;
 }
 
-/**
- * Reads the state of every managed endpoint, or of those `select` picks; a failed read becomes a problem
- * of its endpoint, not of the command. `managed`: the stacks, when the caller has read them already.
- */
-export async function endpointStatuses(ctx: DeployContext, select?: (stack: ManagedStack) => boolean, managed?: ManagedStack[]): Promise<EndpointStatus[]> {
-  const stacks = managed ?? (await listManagedStacks(ctx.aws.cloudFormation));
-  const pipelines = new Set(stacks.filter((m) => m.role === "pipeline").map((m) => m.endpointId));
-  const rows = stacks.flatMap((m) =>
-    m.role === "pipeline" || (select && !select(m)) ? [] : [newRow(m as ManagedStack & { role: "base" | "added" }, pipelines.has(m.endpointId))],
-  );
+/** A status read under way: the stacks as soon as every page is read, the endpoints' states when all their reads are done. */
+export interface StatusReading {
+  stacks: Promise<MlopsStacks>;
+  statuses: Promise<EndpointStatus[]>;
+}
 
-  // Each service's reads have their own bound: they do not share a throttle, so they run side by side.
-  await Promise.all([
-    runConcurrently(serviceReads(rows, ctx), CONCURRENT_READS),
-    runConcurrently(rows.map((row) => () => readTargets(row, ctx)), CONCURRENT_READS),
-    runConcurrently(rows.map((row) => () => readImage(row, ctx)), CONCURRENT_READS),
-    runConcurrently(rows.filter((row) => row.status.pipeline).map((row) => () => readPipeline(row, ctx)), CONCURRENT_READS),
-  ]);
-  return rows.map((row) => ({ ...row.status, problems: PARTS.flatMap((part) => row.problems[part] ?? []) }));
+/**
+ * Starts reading the state of every managed endpoint, or of those `select` picks; a failed read becomes a problem of its
+ * endpoint, not of the command. `known`: the stacks, when the caller has read them already.
+ */
+export function readEndpointStatuses(ctx: DeployContext, options: { select?: (stack: ManagedStack) => boolean; known?: MlopsStacks } = {}): StatusReading {
+  const rows: Row[] = [];
+  const reads: Promise<void>[] = [];
+  const limited = limiter(CONCURRENT_READS);
+  const start = (read: Promise<void>) => {
+    // Awaited once every page is in; until then a failure must not count as unhandled.
+    read.catch(() => undefined);
+    reads.push(read);
+  };
+  const onPage = (page: MlopsStacks) => {
+    const fresh = page.managed.flatMap((m) => (m.role === "pipeline" || (options.select && !options.select(m)) ? [] : [newRow(m as ManagedStack & { role: "base" | "added" })]));
+    rows.push(...fresh);
+    for (const read of serviceReads(fresh, ctx)) start(limited(read));
+    for (const row of fresh) start(limited(() => readImage(row, ctx)));
+  };
+  const stacks = options.known ? Promise.resolve(options.known).then((known) => (onPage(known), known)) : listMlopsStacks(ctx.aws.cloudFormation, onPage);
+  const statuses = stacks.then(async (all) => {
+    const pipelines = new Set(all.managed.filter((m) => m.role === "pipeline").map((m) => m.endpointId));
+    for (const row of rows) row.status.pipeline = pipelines.has(row.status.endpoint);
+    await Promise.all([
+      ...reads,
+      readPipelines(
+        rows.filter((row) => row.status.pipeline),
+        ctx,
+      ),
+      readTargetHealth(rows, all, ctx, limited),
+    ]);
+    return rows
+      .sort((a, b) => a.status.stackName.localeCompare(b.status.stackName))
+      .map((row) => ({ ...row.status, problems: PARTS.flatMap((part) => row.problems[part] ?? []) }));
+  });
+  return { stacks, statuses };
+}
+
+/** Reads the state of every managed endpoint, or of those `select` picks (see `readEndpointStatuses`). */
+export async function endpointStatuses(ctx: DeployContext, select?: (stack: ManagedStack) => boolean, known?: MlopsStacks): Promise<EndpointStatus[]> {
+  return readEndpointStatuses(ctx, { select, known }).statuses;
 }
 
 /** The endpoints with at least one problem. */
@@ -79,7 +129,7 @@ export function unhealthy(statuses: EndpointStatus[]): EndpointStatus[] {
   return statuses.filter((s) => s.problems.length > 0);
 }
 
-function newRow(m: ManagedStack & { role: "base" | "added" }, pipeline: boolean): Row {
+function newRow(m: ManagedStack & { role: "base" | "added" }): Row {
   const params = stackParameters(m.stack);
   const stackStatus = m.stack.StackStatus ?? "UNKNOWN";
   const problems: Row["problems"] = {};
@@ -90,6 +140,7 @@ function newRow(m: ManagedStack & { role: "base" | "added" }, pipeline: boolean)
   return {
     problems,
     outputs: stackOutputs(m.stack),
+    loadBalancerStack: loadBalancerStackOf(m),
     status: {
       endpoint: m.endpointId,
       role: m.role,
@@ -97,7 +148,7 @@ function newRow(m: ManagedStack & { role: "base" | "added" }, pipeline: boolean)
       stackStatus,
       imageTag: params.APITag,
       url: params.HostHeaderApi ? `https://${params.HostHeaderApi}` : undefined,
-      pipeline,
+      pipeline: false,
       problems: [],
     },
   };
@@ -138,13 +189,140 @@ function serviceReads(rows: Row[], ctx: DeployContext): (() => Promise<void>)[] 
   return reads;
 }
 
+/** The target groups whose targets serve the endpoint: the production one, and the alternate one of a gradual rollout. */
+function targetGroupsOf(row: Row): string[] {
+  return [row.outputs.TargetGroupArn, row.outputs.AlternateTargetGroupArn].filter((arn): arn is string => !!arn);
+}
+
+/**
+ * Live reads while the target groups fit in `LIVE_TARGET_HEALTH_READS`; past that, CloudWatch's latest minute for all
+ * of them in one call, and live reads, within the same bound, for those CloudWatch has no minute of yet (a target group
+ * created in the last minutes).
+ */
+async function readTargetHealth(rows: Row[], stacks: MlopsStacks, ctx: DeployContext, limited: Limiter): Promise<void> {
+  const wanted = rows.filter((row) => targetGroupsOf(row).length > 0);
+  const groups = wanted.reduce((sum, row) => sum + targetGroupsOf(row).length, 0);
+  let live = wanted;
+  if (groups > LIVE_TARGET_HEALTH_READS) {
+    let why = "CloudWatch has no recent minute of its target counts";
+    try {
+      await readTargetMetrics(wanted, loadBalancerArns(stacks), ctx);
+    } catch (error) {
+      why = `CloudWatch could not be read (${problemOf(error)})`;
+    }
+    live = [];
+    let budget = LIVE_TARGET_HEALTH_READS;
+    for (const row of wanted) {
+      if (row.status.targetHealthSource) continue;
+      const needed = targetGroupsOf(row).length;
+      if (needed <= budget) {
+        budget -= needed;
+        live.push(row);
+      } else {
+        row.status.targetHealthNotRead = `${why}, and live reads stop at ${LIVE_TARGET_HEALTH_READS} target groups (ELB's request rate)`;
+      }
+    }
+  }
+  await Promise.all(live.map((row) => limited(() => readTargets(row, ctx))));
+}
+
+/** Each load balancer's ARN by the name of the stack that holds it (a base endpoint's stack, or a shard's). */
+function loadBalancerArns(stacks: MlopsStacks): Map<string, string> {
+  const arns = new Map<string, string>();
+  for (const { stack, stackName } of [...stacks.managed, ...stacks.shards]) {
+    const arn = stackOutputs(stack).LoadBalancerArn;
+    if (arn) arns.set(stackName, arn);
+  }
+  return arns;
+}
+
+/**
+ * The final portion of an ELB ARN after `marker`, which CloudWatch uses as the dimension value: `app/name/id` for a load
+ * balancer, `targetgroup/name/id` for a target group (ALB user guide, "Metric dimensions for Application Load Balancers").
+ */
+export function metricDimensionOf(arn: string, marker: "loadbalancer/" | "targetgroup/"): string | undefined {
+  const at = arn.indexOf(`:${marker}`);
+  if (at < 0) return undefined;
+  const rest = arn.slice(at + 1);
+  return marker === "loadbalancer/" ? rest.slice(marker.length) : rest;
+}
+
+/**
+ * `HealthyHostCount` and `UnHealthyHostCount` of every target group, which the load balancer publishes each minute while
+ * health checks are enabled (ALB user guide, "CloudWatch metrics for your Application Load Balancer"): the fewest healthy
+ * and the most unhealthy of the latest minute. A row gets counts only when each of its target groups has that minute.
+ */
+async function readTargetMetrics(rows: Row[], loadBalancers: Map<string, string>, ctx: DeployContext): Promise<void> {
+  const queries: MetricDataQuery[] = [];
+  const byRow = new Map<Row, { healthy: string; unhealthy: string }[]>();
+  for (const row of rows) {
+    const loadBalancerArn = loadBalancers.get(row.loadBalancerStack);
+    const loadBalancer = loadBalancerArn ? metricDimensionOf(loadBalancerArn, "loadbalancer/") : undefined;
+    if (!loadBalancer) continue;
+    const ids: { healthy: string; unhealthy: string }[] = [];
+    for (const arn of targetGroupsOf(row)) {
+      const targetGroup = metricDimensionOf(arn, "targetgroup/");
+      if (!targetGroup) continue;
+      const n = queries.length / 2;
+      const dimensions = [
+        { Name: "TargetGroup", Value: targetGroup },
+        { Name: "LoadBalancer", Value: loadBalancer },
+      ];
+      const query = (id: string, metric: string, stat: string): MetricDataQuery => ({
+        Id: id,
+        MetricStat: { Metric: { Namespace: "AWS/ApplicationELB", MetricName: metric, Dimensions: dimensions }, Period: 60, Stat: stat },
+      });
+      queries.push(query(`h${n}`, "HealthyHostCount", "Minimum"), query(`u${n}`, "UnHealthyHostCount", "Maximum"));
+      ids.push({ healthy: `h${n}`, unhealthy: `u${n}` });
+    }
+    if (ids.length === targetGroupsOf(row).length) byRow.set(row, ids);
+  }
+  if (queries.length === 0) return;
+  const end = ctx.clock.now();
+  const latest = new Map<string, { value: number; at: number }>();
+  const chunks: MetricDataQuery[][] = [];
+  for (let i = 0; i < queries.length; i += METRIC_QUERIES_PER_CALL) chunks.push(queries.slice(i, i + METRIC_QUERIES_PER_CALL));
+  await Promise.all(
+    chunks.map(async (chunk) => {
+      let token: string | undefined;
+      do {
+        const page = await ctx.aws.cloudWatch.getMetricData({
+          MetricDataQueries: chunk,
+          StartTime: new Date(end - METRICS_WINDOW_MS),
+          EndTime: new Date(end),
+          ScanBy: "TimestampDescending",
+          NextToken: token,
+        });
+        for (const result of page.MetricDataResults ?? []) {
+          result.Timestamps?.forEach((timestamp, i) => {
+            const at = new Date(timestamp).getTime();
+            const value = result.Values?.[i];
+            const seen = result.Id ? latest.get(result.Id) : undefined;
+            if (result.Id && value !== undefined && (!seen || at > seen.at)) latest.set(result.Id, { value, at });
+          });
+        }
+        token = page.NextToken;
+      } while (token);
+    }),
+  );
+  for (const [row, ids] of byRow) {
+    const points = ids.map((id) => [latest.get(id.healthy), latest.get(id.unhealthy)] as const);
+    if (points.some(([healthy, unhealthy]) => !healthy || !unhealthy)) continue;
+    const healthy = points.reduce((sum, [h]) => sum + (h?.value ?? 0), 0);
+    const unhealthyCount = points.reduce((sum, [, u]) => sum + (u?.value ?? 0), 0);
+    row.status.healthyTargets = healthy;
+    row.status.totalTargets = healthy + unhealthyCount;
+    row.status.targetHealthSource = "cloudwatch";
+    row.status.targetHealthAt = new Date(Math.min(...points.flatMap(([h, u]) => [h?.at ?? end, u?.at ?? end]))).toISOString();
+  }
+}
+
 async function readTargets(row: Row, ctx: DeployContext): Promise<void> {
-  const arn = row.outputs.TargetGroupArn;
-  if (!arn) return;
   try {
-    const health = await targetHealthCounts(ctx.aws.elb, [arn, row.outputs.AlternateTargetGroupArn]);
+    const health = await targetHealthCounts(ctx.aws.elb, targetGroupsOf(row));
     row.status.totalTargets = health.total;
     row.status.healthyTargets = health.healthy;
+    row.status.targetHealthSource = "live";
   } catch (error) {
     row.problems.targets = `target group: ${problemOf(error)}`;
   }
@@ -163,13 +341,25 @@ async function readImage(row: Row, ctx: DeployContext): Promise<void> {
   }
 }
 
-async function readPipeline(row: Row, ctx: DeployContext): Promise<void> {
-  const name = pipelineName(row.status.endpoint);
+/** Whether each endpoint's pipeline still exists, from one listing of the Region's pipelines (all pages). */
+async function readPipelines(rows: Row[], ctx: DeployContext): Promise<void> {
+  if (rows.length === 0) return;
+  const names = new Set<string>();
   try {
-    await ctx.aws.codePipeline.getPipeline({ name });
+    let token: string | undefined;
+    do {
+      const page = await ctx.aws.codePipeline.listPipelines({ maxResults: 1000, nextToken: token });
+      for (const pipeline of page.pipelines ?? []) if (pipeline.name) names.add(pipeline.name);
+      token = page.nextToken;
+    } while (token);
   } catch (error) {
-    if (error instanceof AwsError && error.code === "PipelineNotFoundException") row.problems.pipeline = `pipeline ${name} is gone: pushes build nothing; run create-endpoint or add-endpoint again to restore it`;
-    else row.problems.pipeline = `pipeline: ${problemOf(error)}`;
+    const problem = `pipeline: ${problemOf(error)}`;
+    for (const row of rows) row.problems.pipeline = problem;
+    return;
+  }
+  for (const row of rows) {
+    const name = pipelineName(row.status.endpoint);
+    if (!names.has(name)) row.problems.pipeline = `pipeline ${name} is gone: pushes build nothing; run create-endpoint or add-endpoint again to restore it`;
   }
 }
 
@@ -179,11 +369,20 @@ function problemOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Runs the tasks with at most `limit` in flight. */
-async function runConcurrently(tasks: (() => Promise<void>)[], limit: number): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < tasks.length) await (tasks[next++] as () => Promise<void>)();
+type Limiter = (task: () => Promise<void>) => Promise<void>;
+
+/** Runs the tasks given to it with at most `limit` in flight, in the order they were given. */
+function limiter(limit: number): Limiter {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (task) => {
+    if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    running++;
+    try {
+      await task();
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
   };
-  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
 }

@@ -3,10 +3,13 @@
  * the AWS API references say: DescribeServices takes at most 10 services and
  * reports unknown ones under `failures`; DescribeTargetHealth of a deleted
  * target group fails with TargetGroupNotFound; DescribeImages of a missing
- * tag with ImageNotFoundException; GetPipeline of a deleted pipeline with
- * PipelineNotFoundException.
+ * tag with ImageNotFoundException; ListPipelines no longer lists a deleted
+ * pipeline; DescribeStacks answers in pages; GetMetricData answers the
+ * AWS/ApplicationELB target counts per TargetGroup and LoadBalancer dimension
+ * (ALB user guide, "CloudWatch metrics for your Application Load Balancer").
  */
 import { describe, expect, it } from "vitest";
+import type { GetMetricDataInput } from "@aws-sdk/client-cloudwatch";
 import type { AwsClients, Stack } from "../../../src/aws/interfaces.js";
 import { runStatus } from "../../../src/commands/status.js";
 import type { CommandDeps } from "../../../src/commands/shared.js";
@@ -18,6 +21,7 @@ import { MemoryOutput } from "../../fakes/output.js";
 
 const cluster = "ep-0-prod";
 const tg = (id: string) => `arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/${id}/1`;
+const lb = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/ep-0-prod/abc";
 
 function stack(id: string, options: { role?: "base" | "added" | "pipeline"; status?: string; tag?: string } = {}): Stack {
   const role = options.role ?? "added";
@@ -30,6 +34,7 @@ function stack(id: string, options: { role?: "base" | "added" | "pipeline"; stat
       { Key: "mlops:managed-by", Value: "mlops" },
       { Key: "mlops:endpoint", Value: id },
       { Key: "mlops:role", Value: role },
+      ...(role === "base" ? [] : [{ Key: "mlops:base", Value: "ep-0-prod" }]),
     ],
     Parameters: role === "pipeline" ? [] : [
       { ParameterKey: "APITag", ParameterValue: options.tag ?? "v1" },
@@ -40,18 +45,53 @@ function stack(id: string, options: { role?: "base" | "added" | "pipeline"; stat
       { OutputKey: "ServiceName", OutputValue: id },
       { OutputKey: "TargetGroupArn", OutputValue: tg(id) },
       { OutputKey: "EcrRepositoryName", OutputValue: id },
+      ...(role === "base" ? [{ OutputKey: "LoadBalancerArn", OutputValue: lb }] : []),
     ],
   };
 }
 
-/** An account holding these stacks; `gone` lists what was deleted outside mlops. */
-function account(stacks: Stack[], gone: { services?: string[]; targetGroups?: string[]; images?: string[]; pipelines?: string[] } = {}) {
+/** What CloudWatch holds of a target group: its latest minute's counts, or nothing (`undefined`: no minute yet). */
+type Minute = { healthy: number; unhealthy: number; at: number } | undefined;
+
+/**
+ * An account holding these stacks; `gone` lists what was deleted outside mlops. `pageSize`: stacks per DescribeStacks page.
+ * `metrics`: CloudWatch's minute per target group id (default: 1 healthy, 0 unhealthy, a minute ago), or a failure.
+ */
+function account(
+  stacks: Stack[],
+  gone: { services?: string[]; targetGroups?: string[]; images?: string[]; pipelines?: string[] } = {},
+  options: { pageSize?: number; metrics?: (targetGroupId: string) => Minute; metricsError?: Error } = {},
+) {
   const calls: Record<string, number> = {};
   const count = (name: string) => (calls[name] = (calls[name] ?? 0) + 1);
+  const pageSize = options.pageSize ?? 100;
   const aws = {
     region: "us-east-1",
     cloudFormation: {
-      describeStacks: async () => (count("DescribeStacks"), { Stacks: stacks }),
+      describeStacks: async (input: { NextToken?: string }) => {
+        count("DescribeStacks");
+        const from = Number(input.NextToken ?? 0);
+        const next = from + pageSize < stacks.length ? String(from + pageSize) : undefined;
+        return { Stacks: stacks.slice(from, from + pageSize), NextToken: next };
+      },
+    },
+    cloudWatch: {
+      getMetricData: async (input: GetMetricDataInput) => {
+        count("GetMetricData");
+        if (options.metricsError) throw options.metricsError;
+        if ((input.MetricDataQueries?.length ?? 0) > 500) throw new AwsError("CloudWatch GetMetricData: too many queries", { code: "ValidationError" });
+        return {
+          MetricDataResults: (input.MetricDataQueries ?? []).flatMap((q) => {
+            const dims = Object.fromEntries((q.MetricStat?.Metric?.Dimensions ?? []).map((d) => [d.Name, d.Value]));
+            if (dims.LoadBalancer !== "app/ep-0-prod/abc") return [{ Id: q.Id, Timestamps: [], Values: [], StatusCode: "Complete" as const }];
+            const id = /^targetgroup\/([^/]+)\/1$/.exec(dims.TargetGroup ?? "")?.[1] ?? "";
+            const minute = options.metrics ? options.metrics(id) : { healthy: 1, unhealthy: 0, at: 60_000 };
+            if (!minute) return [{ Id: q.Id, Timestamps: [], Values: [], StatusCode: "Complete" as const }];
+            const value = q.MetricStat?.Metric?.MetricName === "HealthyHostCount" ? minute.healthy : minute.unhealthy;
+            return [{ Id: q.Id, Timestamps: [new Date(minute.at)], Values: [value], StatusCode: "Complete" as const }];
+          }),
+        };
+      },
     },
     ecs: {
       describeServices: async (input: { cluster: string; services: string[] }) => {
@@ -86,10 +126,10 @@ function account(stacks: Stack[], gone: { services?: string[]; targetGroups?: st
     logs: { describeLogGroups: async () => ({ logGroups: [] }) },
     acm: { listCertificates: async () => ({ CertificateSummaryList: [] }) },
     codePipeline: {
-      getPipeline: async (input: { name: string }) => {
-        count("GetPipeline");
-        if (gone.pipelines?.includes(input.name)) throw new AwsError(`CodePipeline GetPipeline: Account does not have a pipeline with name '${input.name}'`, { code: "PipelineNotFoundException" });
-        return { pipeline: { name: input.name } };
+      listPipelines: async () => {
+        count("ListPipelines");
+        const names = stacks.filter((s) => s.StackName?.endsWith("-pipeline")).map((s) => (s.StackName as string).replace(/-pipeline$/, ""));
+        return { pipelines: names.filter((n) => !gone.pipelines?.includes(n)).map((name) => ({ name })) };
       },
     },
   } as unknown as AwsClients;
@@ -100,19 +140,91 @@ const context = (aws: AwsClients) => ({ aws, out: new MemoryOutput(), clock: new
 
 describe("status", () => {
   it("reads the stacks once and the services 10 to a call, however many endpoints there are", async () => {
-    for (const [endpoints, describeServices] of [
-      [1, 1],
-      [5, 1],
-      [20, 2],
-      [23, 3],
+    // Target health: live while the target groups fit in ELB's share of its request rate, then one CloudWatch call for all.
+    for (const [endpoints, describeServices, liveReads, metricReads] of [
+      [1, 1, 1, 0],
+      [5, 1, 5, 0],
+      [20, 2, 20, 0],
+      [23, 3, 0, 1],
+      [300, 30, 0, 2],
     ] as const) {
       const stacks = [stack("ep-0-prod", { role: "base" }), ...Array.from({ length: endpoints - 1 }, (_, i) => stack(`ep-${i + 1}-prod`))];
       const { aws, calls } = account(stacks);
       const statuses = await endpointStatuses(context(aws));
       expect(statuses).toHaveLength(endpoints);
-      expect(statuses.every((s) => s.running === 1 && s.healthyTargets === 1 && s.problems.length === 0)).toBe(true);
-      expect(calls).toEqual({ DescribeStacks: 1, DescribeServices: describeServices, DescribeTargetHealth: endpoints, DescribeImages: endpoints });
+      expect(statuses.every((s) => s.running === 1 && s.healthyTargets === 1 && s.totalTargets === 1 && s.problems.length === 0)).toBe(true);
+      expect(calls).toEqual({
+        DescribeStacks: Math.ceil(endpoints / 100),
+        DescribeServices: describeServices,
+        DescribeImages: endpoints,
+        ...(liveReads ? { DescribeTargetHealth: liveReads } : {}),
+        ...(metricReads ? { GetMetricData: metricReads } : {}),
+      });
+      expect(new Set(statuses.map((s) => s.targetHealthSource))).toEqual(new Set([metricReads ? "cloudwatch" : "live"]));
     }
+  });
+
+  it("reads each page's endpoints while the next page of stacks is on its way", async () => {
+    const stacks = [stack("ep-0-prod", { role: "base" }), ...Array.from({ length: 59 }, (_, i) => stack(`ep-${String(i + 1).padStart(2, "0")}-prod`))];
+    const { aws } = account(stacks, {}, { pageSize: 50 });
+    const order: string[] = [];
+    const pages = aws.cloudFormation.describeStacks.bind(aws.cloudFormation);
+    aws.cloudFormation.describeStacks = async (input) => {
+      const page = await pages(input);
+      // The second page takes its time: the first page's services are asked for meanwhile.
+      if (input.NextToken) await new Promise((resolve) => setTimeout(resolve, 20));
+      order.push(input.NextToken ? "page 2" : "page 1");
+      return page;
+    };
+    const services = aws.ecs.describeServices.bind(aws.ecs);
+    aws.ecs.describeServices = async (input) => (order.push("services"), services(input));
+    const statuses = await endpointStatuses(context(aws));
+    expect(statuses.map((s) => s.endpoint)).toEqual(stacks.map((s) => s.StackName));
+    expect(order.indexOf("services")).toBeLessThan(order.indexOf("page 2"));
+    // 50 services on the first page, 10 on the second: 10 to a call.
+    expect(order.filter((o) => o === "services")).toHaveLength(6);
+  });
+
+  it("takes CloudWatch's latest minute for many target groups, and reads live those it has no minute of, within ELB's rate", async () => {
+    const stacks = [stack("ep-0-prod", { role: "base" }), ...Array.from({ length: 59 }, (_, i) => stack(`ep-${i + 1}-prod`))];
+    // 30 target groups are new: CloudWatch has no minute of them yet.
+    const fresh = (id: string) => Number(/^ep-(\d+)-prod$/.exec(id)?.[1]) >= 30;
+    const { aws, calls } = account(stacks, {}, { metrics: (id) => (fresh(id) ? undefined : { healthy: 2, unhealthy: 1, at: Date.UTC(2026, 10, 29, 12, 34) }) });
+    const statuses = await endpointStatuses(context(aws));
+    const byName = Object.fromEntries(statuses.map((s) => [s.endpoint, s])) as Record<string, EndpointStatus>;
+    expect(byName["ep-1-prod"]).toMatchObject({ healthyTargets: 2, totalTargets: 3, targetHealthSource: "cloudwatch", targetHealthAt: "2026-11-29T12:34:00.000Z", problems: [] });
+    expect(calls.GetMetricData).toBe(1);
+    expect(calls.DescribeTargetHealth).toBe(20);
+    const live = statuses.filter((s) => s.targetHealthSource === "live");
+    const unread = statuses.filter((s) => s.targetHealthNotRead);
+    expect(live).toHaveLength(20);
+    expect(unread).toHaveLength(10);
+    expect(live.concat(unread).every((s) => fresh(s.endpoint))).toBe(true);
+    expect(unread[0]?.targetHealthNotRead).toMatch(/CloudWatch has no recent minute.*20 target groups/);
+    // Not read is not broken: no problem, and the endpoint counts as healthy.
+    expect(unread.every((s) => s.problems.length === 0 && s.healthyTargets === undefined)).toBe(true);
+  });
+
+  it("falls back to live reads within ELB's rate when CloudWatch cannot be read, and says why for the rest", async () => {
+    const stacks = [stack("ep-0-prod", { role: "base" }), ...Array.from({ length: 24 }, (_, i) => stack(`ep-${i + 1}-prod`))];
+    const denied = new AwsError("CloudWatch GetMetricData: User is not authorized to perform: cloudwatch:GetMetricData", { code: "AccessDenied" });
+    const { aws, calls } = account(stacks, {}, { metricsError: denied });
+    const statuses = await endpointStatuses(context(aws));
+    expect(calls.DescribeTargetHealth).toBe(20);
+    expect(statuses.filter((s) => s.targetHealthSource === "live")).toHaveLength(20);
+    const unread = statuses.filter((s) => s.targetHealthNotRead);
+    expect(unread).toHaveLength(5);
+    expect(unread[0]?.targetHealthNotRead).toContain("not authorized to perform: cloudwatch:GetMetricData");
+  });
+
+  it("checks every endpoint's pipeline in one listing", async () => {
+    const stacks = Array.from({ length: 30 }, (_, i) => [stack(`ep-${i}-prod`, { role: i === 0 ? "base" : "added" }), stack(`ep-${i}-prod`, { role: "pipeline" })]).flat();
+    const { aws, calls } = account(stacks, { pipelines: ["ep-7-prod"] });
+    const statuses = await endpointStatuses(context(aws));
+    expect(calls.ListPipelines).toBe(1);
+    expect(statuses.filter((s) => s.problems.length > 0).map((s) => [s.endpoint, s.problems])).toEqual([
+      ["ep-7-prod", ["pipeline ep-7-prod is gone: pushes build nothing; run create-endpoint or add-endpoint again to restore it"]],
+    ]);
   });
 
   it("reads the endpoints concurrently, not one after the other", async () => {
@@ -185,6 +297,21 @@ describe("mlops status output", () => {
       "  ep-b-prod: ECS service ep-b-prod not found in cluster ep-0-prod (MISSING)",
       `  ep-b-prod: target group: Elastic Load Balancing DescribeTargetHealth: Target groups '${tg("ep-b-prod")}' not found`,
     ]);
+  });
+
+  it("marks target counts CloudWatch gave and those not read, and says what the marks mean", async () => {
+    const stacks = [stack("ep-0-prod", { role: "base" }), ...Array.from({ length: 44 }, (_, i) => stack(`ep-${String(i + 1).padStart(2, "0")}-prod`))];
+    const fresh = (id: string) => Number(/^ep-(\d+)-prod$/.exec(id)?.[1]) >= 20;
+    const { aws } = account(stacks, {}, { metrics: (id) => (fresh(id) ? undefined : { healthy: 1, unhealthy: 0, at: Date.UTC(2026, 10, 29, 9, 5) }) });
+    let text = "";
+    const out = Object.assign(new MemoryOutput(), { result: (_data: unknown, render: () => string) => (text = render()) });
+    await runStatus({ json: false }, deps(aws, out));
+    const lines = text.split("\n");
+    expect(lines.find((l) => l.startsWith("ep-01-prod "))).toMatch(/\s1\/1 \s+1\/1\*\s/);
+    expect(lines.find((l) => l.startsWith("ep-20-prod "))).toMatch(/\s1\/1 \s+1\/1\s/);
+    expect(lines.find((l) => l.startsWith("ep-44-prod "))).toMatch(/\s1\/1 \s+\?\s/);
+    expect(lines).toContain("* as the load balancer last reported to CloudWatch (minute of 09:05 UTC or later): too many target groups to read each live; `mlops status NAME` reads one live.");
+    expect(lines.find((l) => l.startsWith("? not read for 5 endpoint(s): CloudWatch has no recent minute"))).toBeDefined();
   });
 
   it("gives scripts every endpoint, each with its problems, and whether all are healthy", async () => {

@@ -20,6 +20,7 @@ function cloudWatch(states: Record<string, [string, string?]>): CloudWatchApi {
     describeAlarms: async (input) => ({
       MetricAlarms: (input.AlarmNames ?? []).filter((n) => states[n]).map((n) => ({ AlarmName: n, StateValue: states[n]![0] as "OK", StateReason: states[n]![1] })),
     }),
+    getMetricData: async () => ({ MetricDataResults: [] }),
   };
 }
 
