@@ -46,6 +46,7 @@ MODULES = [
     "scheduler_schedule",
     "conditional_resources_update",
     "elb_quotas",
+    "elb_health_metrics",
 ]
 
 
