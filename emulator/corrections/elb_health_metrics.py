@@ -4,9 +4,10 @@ moto publishes no metric for its load balancers, so ``GetMetricData`` answers
 no datapoints for ``AWS/ApplicationELB``. Reading the health of many target
 groups in one ``GetMetricData`` call is how ``mlops status`` stays cheap over
 many endpoints: Elastic Load Balancing throttles its Describe* calls ("Request
-throttling for the Elastic Load Balancing API", a bucket of 40 tokens refilled
-at 10 a second), so a hundred ``DescribeTargetHealth`` calls cannot be made at
-once.
+throttling for the ELB API",
+https://docs.aws.amazon.com/elasticloadbalancing/latest/userguide/elb-api-throttling.html:
+a bucket of 40 tokens refilled at 10 a second), so a hundred
+``DescribeTargetHealth`` calls cannot be made at once.
 
 AWS ("CloudWatch metrics for your Application Load Balancer",
 https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html):
@@ -38,11 +39,11 @@ each ``MetricStat`` query of ``AWS/ApplicationELB`` ``HealthyHostCount`` or
 
 The emulator keeps no history: the count is today's, sampled once per whole
 minute. A sample exists for every minute in [StartTime, EndTime) that has
-ended by the time of the call; StartTime is first rounded down as the API
-reference says (whole minute under 15 days ago, 5 minutes under 63, else the
-hour). Each ``Period`` with at least one sample is a datapoint: Minimum,
-Maximum, Average and percentiles answer the count, ``Sum`` the count times the
-samples, ``SampleCount`` the samples. ``Unit`` other than ``Count`` matches
+ended by the time of the call; StartTime is first rounded down as the
+CloudWatch API reference ("GetMetricData") says: whole minute under 15 days
+ago, 5 minutes under 63, else the hour. Each ``Period`` with at least one
+sample is a datapoint: Minimum, Maximum, Average and percentiles answer the
+count, ``Sum`` the count times the samples, ``SampleCount`` the samples. ``Unit`` other than ``Count`` matches
 nothing. ``Label``, ``ReturnData``, ``Id`` and ``ScanBy`` are honoured and the
 status is ``Complete``.
 

@@ -108,6 +108,7 @@ import {
   DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
+  ModifyTargetGroupCommand,
   RegisterTargetsCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { startEmulator, type RunningEmulator } from "../setup/emulator-process.js";
@@ -1390,6 +1391,25 @@ describe("elb-health-metrics (moto gap 12: no load balancer metrics in CloudWatc
     expect(results.zoneA?.Values).toEqual(Array(5).fill(states[0] === "healthy" ? 1 : 0));
     expect(results.unknown?.Values).toEqual([]);
     expect(results.custom?.Values).toEqual([7]);
+  });
+
+  it("a target group not attached to the load balancer, or with health checks off, has no metric; 500 queries fit one request", async () => {
+    const made = await registered(main);
+    const vpcId = (await main.elb.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [made.group] }))).TargetGroups![0]!.VpcId!;
+    const detached = (await main.elb.send(new CreateTargetGroupCommand({ Name: uniqueName("m"), VpcId: vpcId, Protocol: "HTTP", Port: 80, TargetType: "ip" }))).TargetGroups![0]!.TargetGroupArn!;
+    await main.elb.send(new RegisterTargetsCommand({ TargetGroupArn: detached, Targets: [{ Id: "10.9.1.11" }] }));
+    const values = async (queries: MetricDataQuery[]) =>
+      ((await main.cloudWatch.send(new GetMetricDataCommand({ ...made.range, MetricDataQueries: queries }))).MetricDataResults ?? []).map((r) => r.Values);
+
+    const many = Array.from({ length: 500 }, (_, i) => health(`q${i}`, i % 2 ? "UnHealthyHostCount" : "HealthyHostCount", "Average", dimensionsOf(made.group, made.lb)));
+    const answered = await values(many);
+    expect(answered).toHaveLength(500);
+    expect(answered[0]).toEqual([2, 2, 2, 2, 2]);
+    expect(answered[499]).toEqual([0, 0, 0, 0, 0]);
+    expect(await values([health("d", "HealthyHostCount", "Maximum", dimensionsOf(detached, made.lb))])).toEqual([[]]);
+
+    await main.elb.send(new ModifyTargetGroupCommand({ TargetGroupArn: made.group, HealthCheckEnabled: false }));
+    expect(await values([health("off", "HealthyHostCount", "Maximum", dimensionsOf(made.group, made.lb))])).toEqual([[]]);
   });
 
   it("a stack's service shows its running tasks as healthy hosts", async () => {
