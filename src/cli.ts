@@ -241,7 +241,7 @@ const CLIENTS_USED: Record<"deploy" | "diff" | "update" | "history" | "status" |
   diff: ["cloudFormation", "acm", "elb", "efs", "logs", "ec2", "ecr", "route53"],
   update: ["ssm", "cloudFormation", "ecr", "ecs", "elb", "logs", "cloudWatch", "route53"],
   history: ["cloudFormation", "ecs"],
-  status: ["cloudFormation", "ecs", "elb", "ecr", "codePipeline", "efs", "logs", "acm", "route53"],
+  status: ["cloudFormation", "ecs", "elb", "ecr", "codePipeline", "efs", "logs", "acm", "route53", "cloudWatch"],
   teardown: ["ssm", "cloudFormation", "codePipeline", "codeBuild", "s3", "ec2", "elb", "acm", "ecr", "logs", "efs", "route53"],
   weights: ["ssm", "cloudFormation", "s3", "ecs", "logs"],
   test: ["cloudFormation", "elb"],
