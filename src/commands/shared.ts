@@ -6,6 +6,7 @@ import { z } from "zod";
 import type { AwsClients } from "../aws/interfaces.js";
 import type { Clock } from "../deploy/engine/clock.js";
 import type { DeployContext } from "../deploy/context.js";
+import { RunReads } from "../deploy/engine/reads.js";
 import { withLeases } from "../deploy/lease.js";
 import { InputError } from "../errors.js";
 import type { Output } from "../io/output.js";
@@ -83,7 +84,7 @@ export function requireConsent(options: { yes: boolean }, deps: CommandDeps, wha
 
 /** Builds the deployment context once input is valid. */
 export async function deployContext(deps: CommandDeps, options: { yes: boolean }): Promise<DeployContext> {
-  return { aws: await deps.aws(), out: deps.out, clock: deps.clock, assumeYes: options.yes, signal: deps.signal };
+  return { aws: await deps.aws(), out: deps.out, clock: deps.clock, assumeYes: options.yes, signal: deps.signal, reads: new RunReads() };
 }
 
 /** Runs `work` holding the lease of every base in `scopes`, named after the command for whoever waits on it. */

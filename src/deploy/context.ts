@@ -5,6 +5,7 @@
 import type { AwsClients } from "../aws/interfaces.js";
 import type { Output } from "../io/output.js";
 import type { Clock } from "./engine/clock.js";
+import type { RunReads } from "./engine/reads.js";
 import type { StackDeps } from "./engine/stack.js";
 
 /** Dependencies of the deployment steps. */
@@ -24,6 +25,8 @@ export interface DeployContext {
    * deploys its image itself, so the build does not wait for the lease.
    */
   awaitingBuild?: (stackName: string | undefined) => Promise<void>;
+  /** What this run has read, asked once (see engine/reads.ts); absent: every read asks AWS. */
+  reads?: RunReads;
 }
 
 /** "us-east-1 (from AWS_REGION)": the region as messages name it, so a user sees why mlops looked there. */
@@ -42,5 +45,6 @@ export function stackDeps(ctx: DeployContext, sidecar?: StackDeps["sidecar"], ti
     assumeYes: ctx.assumeYes,
     signal: ctx.signal,
     pollIntervalMs: ctx.pollIntervalMs,
+    reads: ctx.reads,
   };
 }

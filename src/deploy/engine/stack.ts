@@ -19,6 +19,7 @@ import { parseTemplate } from "../../render/cfn-yaml.js";
 import type { Clock } from "./clock.js";
 import { importersOf } from "./discovery.js";
 import { PollBackoff, STACK_POLL } from "./poll.js";
+import { readOnce, type RunReads } from "./reads.js";
 import { costlyReplacements, describeReplacement, isRoutineReplacement } from "./replacements.js";
 import { findRootCause, formatRootCause, nestedStackIds, resourceFailures } from "./root-cause.js";
 import { formatElapsed, StackProgress } from "./stack-progress.js";
@@ -50,6 +51,8 @@ export interface StackDeps {
   sidecar?: () => Promise<string | undefined>;
   /** Longest wait for one stack operation, ours or another's; default `STACK_TIMEOUT_MS`. */
   timeoutMs?: number;
+  /** The run's reads: the idle check before a change set takes the run's last answer for the stack; every stack operation forgets them all. */
+  reads?: RunReads;
 }
 
 /** What `deployStack` did. */
@@ -98,6 +101,20 @@ export async function findStack(cfn: CloudFormationApi, stackName: string): Prom
   return stack && stack.StackStatus !== "DELETE_COMPLETE" ? stack : undefined;
 }
 
+/** The run's key for a stack's answer. */
+export function stackReadKey(stackName: string): string {
+  return `cfn:stack:${stackName}`;
+}
+
+/**
+ * `findStack`, answered from the run's reads when this run has read the stack since it last changed
+ * anything. Only where a stale answer is caught: CloudFormation refuses a change set on a busy
+ * stack, and the stack step then starts over with a fresh read.
+ */
+export function readStack(cfn: CloudFormationApi, stackName: string, reads: RunReads | undefined): Promise<Stack | undefined> {
+  return readOnce(reads, stackReadKey(stackName), () => findStack(cfn, stackName));
+}
+
 /** The stack's outputs as a key → value map. */
 export function stackOutputs(stack: Stack): Record<string, string> {
   const outputs: Record<string, string> = {};
@@ -112,9 +129,12 @@ export async function waitForStackIdle(stackName: string, deps: StackDeps): Prom
   return awaitIdle(stackName, deps, true);
 }
 
-/** `waitForStackIdle`; `announce: false` when the caller has already said why it waits. */
-async function awaitIdle(stackName: string, deps: StackDeps, announce: boolean): Promise<Stack | undefined> {
-  const stack = await findStack(deps.cfn, stackName);
+/**
+ * `waitForStackIdle`; `announce: false` when the caller has already said why it waits. `read`: the
+ * stack as the caller has just read it (else the run's answer for it, else a read).
+ */
+async function awaitIdle(stackName: string, deps: StackDeps, announce: boolean, read?: { stack: Stack | undefined }): Promise<Stack | undefined> {
+  const stack = read ? read.stack : await readStack(deps.cfn, stackName, deps.reads);
   if (!stack || !isBusy(stack.StackStatus)) return stack;
   if (announce) {
     deps.out.info(
@@ -135,7 +155,13 @@ async function awaitIdle(stackName: string, deps: StackDeps, announce: boolean):
 export async function deployStack(spec: StackSpec, deps: StackDeps): Promise<DeployOutcome> {
   const name = spec.stackName;
   for (let retry = 0; ; retry++) {
-    const attempt = await deployOnce(spec, deps, retry === 0);
+    let attempt: Attempt;
+    try {
+      attempt = await deployOnce(spec, deps, retry === 0);
+    } finally {
+      // Whatever the attempt did or failed to do, the next read (a retry's idle check, the caller's) sees the present.
+      deps.reads?.forgetAll();
+    }
     if (attempt.kind !== "preempted") return attempt;
     if (retry >= MAX_PREEMPTED_RETRIES) {
       throw new AwsError(
@@ -246,10 +272,19 @@ export async function deleteStack(
   stackName: string,
   deps: StackDeps & { retainOnFailure?: boolean },
 ): Promise<{ kind: "deleted" | "absent" }> {
+  try {
+    return await deleteAndFollow(stackName, deps);
+  } finally {
+    deps.reads?.forgetAll();
+  }
+}
+
+async function deleteAndFollow(stackName: string, deps: StackDeps & { retainOnFailure?: boolean }): Promise<{ kind: "deleted" | "absent" }> {
   const { cfn, out } = deps;
+  // Read fresh: what is deleted must be what exists now.
   const existing = await findStack(cfn, stackName);
   if (!existing) return { kind: "absent" };
-  const stack = await waitForStackIdle(stackName, deps);
+  const stack = await awaitIdle(stackName, deps, true, { stack: existing });
   if (!stack) return { kind: existing.StackStatus === "DELETE_IN_PROGRESS" ? "deleted" : "absent" };
   const ref = stack.StackId ?? stackName;
 

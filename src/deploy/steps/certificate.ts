@@ -10,6 +10,7 @@ import { endpointId, type EndpointConfig } from "../../params/model.js";
 import { TagKeys } from "../../render/names.js";
 import type { DeployContext } from "../context.js";
 import { pollUntil } from "../engine/poll.js";
+import { readOnce, type RunReads } from "../engine/reads.js";
 
 /** How long to wait for a requested certificate to be issued (DNS validation can take a while). */
 const issueTimeoutMs = 30 * 60_000;
@@ -41,38 +42,55 @@ export function certificateIdempotencyToken(host: string): string {
   return createHash("sha256").update(host.toLowerCase()).digest("hex").slice(0, 32);
 }
 
-/** Finds an issued, unexpired certificate covering the host, preferring an exact name over a wildcard. */
-export async function findIssuedCertificate(acm: AcmApi, host: string, now: number = Date.now()): Promise<string | undefined> {
-  let best: { arn: string; rank: number; notAfter: number } | undefined;
+/** The run's key for the account's certificates: every answer forgets them once a certificate is requested. */
+const certificatesReadKey = "acm:certificates:";
+
+/** The account's issued certificates of the key types a listener serves (all pages), read once per run with `reads`. */
+export function issuedCertificates(acm: AcmApi, reads?: RunReads): Promise<CertificateSummary[]> {
+  return readOnce(reads, `${certificatesReadKey}issued`, () => listCertificates(acm, { CertificateStatuses: ["ISSUED"], Includes: { keyTypes: listedKeyTypes } }));
+}
+
+/** The account's certificates waiting for validation (all pages), read once per run with `reads`. */
+function pendingCertificates(acm: AcmApi, reads?: RunReads): Promise<CertificateSummary[]> {
+  return readOnce(reads, `${certificatesReadKey}pending`, () => listCertificates(acm, { CertificateStatuses: ["PENDING_VALIDATION"] }));
+}
+
+async function listCertificates(acm: AcmApi, filter: Pick<Parameters<AcmApi["listCertificates"]>[0], "CertificateStatuses" | "Includes">): Promise<CertificateSummary[]> {
+  const found: CertificateSummary[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await acm.listCertificates({ CertificateStatuses: ["ISSUED"], Includes: { keyTypes: listedKeyTypes }, NextToken: nextToken });
-    for (const summary of page.CertificateSummaryList ?? []) {
-      if (!summary.CertificateArn) continue;
-      // Status can lag behind the expiry date; an expired certificate would break TLS.
-      const notAfter = summary.NotAfter?.getTime() ?? Number.POSITIVE_INFINITY;
-      if (notAfter <= now) continue;
-      const names = [summary.DomainName, ...(summary.SubjectAlternativeNameSummaries ?? [])].filter((n): n is string => !!n);
-      const rank = names.some((n) => n.toLowerCase() === host.toLowerCase()) ? 2 : names.some((n) => certificateCovers(n, host)) ? 1 : 0;
-      if (rank === 0) continue;
-      // Among equals, the one valid longest needs replacing last.
-      if (!best || rank > best.rank || (rank === best.rank && notAfter > best.notAfter)) best = { arn: summary.CertificateArn, rank, notAfter };
-    }
+    const page = await acm.listCertificates({ ...filter, NextToken: nextToken });
+    found.push(...(page.CertificateSummaryList ?? []));
     nextToken = page.NextToken;
   } while (nextToken);
+  return found;
+}
+
+/** The names a certificate summary covers (domain and alternative names). */
+export function summaryNames(summary: CertificateSummary): string[] {
+  return [summary.DomainName, ...(summary.SubjectAlternativeNameSummaries ?? [])].filter((n): n is string => !!n);
+}
+
+/** Finds an issued, unexpired certificate covering the host, preferring an exact name over a wildcard. */
+export async function findIssuedCertificate(acm: AcmApi, host: string, now: number = Date.now(), reads?: RunReads): Promise<string | undefined> {
+  let best: { arn: string; rank: number; notAfter: number } | undefined;
+  for (const summary of await issuedCertificates(acm, reads)) {
+    if (!summary.CertificateArn) continue;
+    // Status can lag behind the expiry date; an expired certificate would break TLS.
+    const notAfter = summary.NotAfter?.getTime() ?? Number.POSITIVE_INFINITY;
+    if (notAfter <= now) continue;
+    const names = summaryNames(summary);
+    const rank = names.some((n) => n.toLowerCase() === host.toLowerCase()) ? 2 : names.some((n) => certificateCovers(n, host)) ? 1 : 0;
+    if (rank === 0) continue;
+    // Among equals, the one valid longest needs replacing last.
+    if (!best || rank > best.rank || (rank === best.rank && notAfter > best.notAfter)) best = { arn: summary.CertificateArn, rank, notAfter };
+  }
   return best?.arn;
 }
 
 /** Finds a certificate for the host that is still waiting for validation (from an earlier, interrupted run). */
-export async function findPendingCertificate(acm: AcmApi, host: string): Promise<string | undefined> {
-  let nextToken: string | undefined;
-  do {
-    const page = await acm.listCertificates({ CertificateStatuses: ["PENDING_VALIDATION"], NextToken: nextToken });
-    const found = page.CertificateSummaryList?.find((s) => s.CertificateArn && s.DomainName?.toLowerCase() === host.toLowerCase());
-    if (found?.CertificateArn) return found.CertificateArn;
-    nextToken = page.NextToken;
-  } while (nextToken);
-  return undefined;
+export async function findPendingCertificate(acm: AcmApi, host: string, reads?: RunReads): Promise<string | undefined> {
+  return (await pendingCertificates(acm, reads)).find((s) => s.CertificateArn && s.DomainName?.toLowerCase() === host.toLowerCase())?.CertificateArn;
 }
 
 /**
@@ -84,12 +102,15 @@ export async function ensureCertificate(config: EndpointConfig, ctx: DeployConte
   if (config.api.certificateArn) return config.api.certificateArn;
   const host = config.api.hostHeader;
   const acm = ctx.aws.acm;
-  const issued = await findIssuedCertificate(acm, host, ctx.clock.now());
+  // The plan's reads answer these, unless something was waited for since.
+  const issued = await findIssuedCertificate(acm, host, ctx.clock.now(), ctx.reads);
   if (issued) {
     ctx.out.info(`Certificate: using issued ACM certificate ${issued} for ${host}`);
     return issued;
   }
-  let arn = await findPendingCertificate(acm, host);
+  let arn = await findPendingCertificate(acm, host, ctx.reads);
+  // From here the run waits on ACM (and on whoever creates the validation record): what it read before may have changed.
+  ctx.reads?.forgetAll();
   if (!arn) {
     ctx.out.step(`Requesting an ACM certificate for ${host} (DNS validation)`);
     const requested = await acm.requestCertificate({

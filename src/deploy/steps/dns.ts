@@ -16,6 +16,7 @@ import type { AcmApi, ElbApi, RecordChange, ResourceRecordSet, Route53Api } from
 import { AwsError } from "../../errors.js";
 import type { DeployContext } from "../context.js";
 import { pollUntil } from "../engine/poll.js";
+import { readOnce, type RunReads } from "../engine/reads.js";
 
 /** A public hosted zone: its id (without `/hostedzone/`) and name (no trailing dot). */
 export interface HostedZoneRef {
@@ -114,7 +115,12 @@ export async function zoneFor(r53: Route53Api, host: string): Promise<ZoneLookup
  * The load balancer that serves a target group, found from the target group itself (not from
  * the base's exports), so an endpoint placed on another load balancer is found on that one.
  */
-export async function loadBalancerServing(elb: ElbApi, targetGroupArn: string): Promise<LoadBalancerTarget | undefined> {
+export function loadBalancerServing(elb: ElbApi, targetGroupArn: string, reads?: RunReads): Promise<LoadBalancerTarget | undefined> {
+  // The DNS step and the validate step's request both ask, after the run's last stack change.
+  return readOnce(reads, `elb:serving:${targetGroupArn}`, () => readLoadBalancerServing(elb, targetGroupArn));
+}
+
+async function readLoadBalancerServing(elb: ElbApi, targetGroupArn: string): Promise<LoadBalancerTarget | undefined> {
   const group = (await elb.describeTargetGroups({ TargetGroupArns: [targetGroupArn] })).TargetGroups?.[0];
   const arn = group?.LoadBalancerArns?.[0];
   if (!arn) return undefined;
@@ -127,10 +133,10 @@ export async function loadBalancerServing(elb: ElbApi, targetGroupArn: string): 
  * The DNS name of the load balancer serving a deployed endpoint, from its stack's outputs: the
  * one its target group is attached to, else the `LoadBalancerDnsName` output.
  */
-export async function loadBalancerNameOf(elb: ElbApi, outputs: Record<string, string>): Promise<string | undefined> {
+export async function loadBalancerNameOf(elb: ElbApi, outputs: Record<string, string>, reads?: RunReads): Promise<string | undefined> {
   if (outputs.TargetGroupArn) {
     try {
-      const balancer = await loadBalancerServing(elb, outputs.TargetGroupArn);
+      const balancer = await loadBalancerServing(elb, outputs.TargetGroupArn, reads);
       if (balancer) return balancer.dnsName;
     } catch (error) {
       // Only a lookup: the output still names the load balancer the stack was deployed with.

@@ -6,19 +6,27 @@
  */
 import type { AcmApi, ElbApi } from "../../aws/interfaces.js";
 import { AwsError } from "../../errors.js";
-import { certificateCovers } from "./certificate.js";
+import { certificateCovers, issuedCertificates, summaryNames } from "./certificate.js";
 import { readBack, READ_BACK_MS, type ReadBackOptions } from "../engine/poll.js";
+import { readOnce, type RunReads } from "../engine/reads.js";
 
-/** Certificates on the listener (all pages), with whether each is the default. */
-export async function listenerCertificates(elb: ElbApi, listenerArn: string): Promise<{ arn: string; isDefault: boolean }[]> {
-  const found: { arn: string; isDefault: boolean }[] = [];
-  let marker: string | undefined;
-  do {
-    const page = await elb.describeListenerCertificates({ ListenerArn: listenerArn, Marker: marker });
-    for (const c of page.Certificates ?? []) if (c.CertificateArn) found.push({ arn: c.CertificateArn, isDefault: c.IsDefault ?? false });
-    marker = page.NextMarker;
-  } while (marker);
-  return found;
+/** The run's key for a listener's certificates. */
+function listenerCertificatesReadKey(listenerArn: string): string {
+  return `elb:listener-certificates:${listenerArn}`;
+}
+
+/** Certificates on the listener (all pages), with whether each is the default; read once per run with `reads`. */
+export function listenerCertificates(elb: ElbApi, listenerArn: string, reads?: RunReads): Promise<{ arn: string; isDefault: boolean }[]> {
+  return readOnce(reads, listenerCertificatesReadKey(listenerArn), async () => {
+    const found: { arn: string; isDefault: boolean }[] = [];
+    let marker: string | undefined;
+    do {
+      const page = await elb.describeListenerCertificates({ ListenerArn: listenerArn, Marker: marker });
+      for (const c of page.Certificates ?? []) if (c.CertificateArn) found.push({ arn: c.CertificateArn, isDefault: c.IsDefault ?? false });
+      marker = page.NextMarker;
+    } while (marker);
+    return found;
+  });
 }
 
 /**
@@ -27,8 +35,13 @@ export async function listenerCertificates(elb: ElbApi, listenerArn: string): Pr
  * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/https-listener-certificates.html),
  * which ACM cannot describe: mlops neither attached nor may detach them, so they are skipped.
  */
-async function certificateNames(acm: AcmApi, arn: string): Promise<string[]> {
+async function certificateNames(acm: AcmApi, arn: string, reads?: RunReads): Promise<string[]> {
   if (!isAcmCertificate(arn)) return [];
+  // With the run's reads, the issued certificates' list answers for every listed certificate in one read. It lists
+  // at most the first 100 alternative names of each (HasAdditionalSubjectAlternativeNames,
+  // https://docs.aws.amazon.com/acm/latest/APIReference/API_CertificateSummary.html): those are described.
+  const listed = reads ? (await issuedCertificates(acm, reads)).find((s) => s.CertificateArn === arn) : undefined;
+  if (listed && !listed.HasAdditionalSubjectAlternativeNames) return summaryNames(listed);
   const detail = (await acm.describeCertificate({ CertificateArn: arn })).Certificate;
   return [detail?.DomainName, ...(detail?.SubjectAlternativeNames ?? [])].filter((n): n is string => !!n);
 }
@@ -39,10 +52,10 @@ export function isAcmCertificate(arn: string): boolean {
 }
 
 /** True when the listener serves this certificate, or another one covering the host. Reads only. */
-export async function listenerServes(elb: ElbApi, acm: AcmApi, listenerArn: string, host: string, certificateArn?: string): Promise<boolean> {
-  for (const cert of await listenerCertificates(elb, listenerArn)) {
+export async function listenerServes(elb: ElbApi, acm: AcmApi, listenerArn: string, host: string, certificateArn?: string, reads?: RunReads): Promise<boolean> {
+  for (const cert of await listenerCertificates(elb, listenerArn, reads)) {
     if (cert.arn === certificateArn) return true;
-    if ((await certificateNames(acm, cert.arn)).some((name) => certificateCovers(name, host))) return true;
+    if ((await certificateNames(acm, cert.arn, reads)).some((name) => certificateCovers(name, host))) return true;
   }
   return false;
 }
@@ -66,8 +79,10 @@ export async function ensureListenerCertificate(
   host: string,
   certificateArn: string,
   wait: ReadBackOptions,
+  reads?: RunReads,
 ): Promise<"attached" | "present"> {
-  if (await listenerServes(elb, acm, listenerArn, host, certificateArn)) return "present";
+  if (await listenerServes(elb, acm, listenerArn, host, certificateArn, reads)) return "present";
+  reads?.forget(listenerCertificatesReadKey(listenerArn));
   await elb.addListenerCertificates({ ListenerArn: listenerArn, Certificates: [{ CertificateArn: certificateArn }] });
   // The attachment may take a moment to show in DescribeListenerCertificates.
   const attached = async () => (await listenerCertificates(elb, listenerArn)).some((c) => c.arn === certificateArn);
@@ -81,11 +96,13 @@ export async function ensureListenerCertificate(
 }
 
 /** Detaches the certificates that covered `host` and no remaining host; the listener's default stays. */
-export async function releaseListenerCertificates(elb: ElbApi, acm: AcmApi, listenerArn: string, host: string, remainingHosts: string[]): Promise<string[]> {
+export async function releaseListenerCertificates(elb: ElbApi, acm: AcmApi, listenerArn: string, host: string, remainingHosts: string[], reads?: RunReads): Promise<string[]> {
   const released: string[] = [];
-  for (const cert of await listenerCertificates(elb, listenerArn)) {
+  const certificates = await listenerCertificates(elb, listenerArn, reads);
+  reads?.forget(listenerCertificatesReadKey(listenerArn));
+  for (const cert of certificates) {
     if (cert.isDefault) continue;
-    const names = await certificateNames(acm, cert.arn);
+    const names = await certificateNames(acm, cert.arn, reads);
     const coversHost = names.some((n) => certificateCovers(n, host));
     const stillNeeded = remainingHosts.some((h) => names.some((n) => certificateCovers(n, h)));
     if (coversHost && !stillNeeded) {

@@ -19,8 +19,10 @@ import type { AcmApi, CloudFormationApi, Ec2Api, ElbApi } from "../../aws/interf
 import { AwsError } from "../../errors.js";
 import { shardNumber, shardStackName } from "../../render/names.js";
 import { mapConcurrently } from "../engine/concurrency.js";
-import { certificateCovers, listedKeyTypes } from "./certificate.js";
+import { certificateCovers, issuedCertificates, summaryNames } from "./certificate.js";
 import { listenerCertificates } from "./listener-certificates.js";
+import { listenerRules } from "./priority.js";
+import type { RunReads } from "../engine/reads.js";
 
 /** The quotas placement respects. */
 export interface LoadBalancerQuotas {
@@ -136,14 +138,14 @@ export function nextShardName(baseStack: string, existing: string[]): string {
   return shardStackName(baseStack, n);
 }
 
-/** Reads what each of the base's load balancers holds, and the quotas; reads only, independent reads concurrently. */
-export async function readPlacementBasis(elb: ElbApi, exports: Map<string, string>, baseStack: string): Promise<PlacementBasis> {
+/** Reads what each of the base's load balancers holds, and the quotas; reads only, independent reads concurrently; the listeners' through the run's `reads`. */
+export async function readPlacementBasis(elb: ElbApi, exports: Map<string, string>, baseStack: string, reads?: RunReads): Promise<PlacementBasis> {
   const balancers = baseLoadBalancers(exports, baseStack);
   const [quotas, groups, details] = await Promise.all([
     readQuotas(elb),
     targetGroupsByLoadBalancer(elb),
     mapConcurrently(balancers, async (lb) => {
-      const [certificates, rules] = await Promise.all([listenerCertificates(elb, lb.listenerArn), nonDefaultRules(elb, lb.listenerArn)]);
+      const [certificates, rules] = await Promise.all([listenerCertificates(elb, lb.listenerArn, reads), nonDefaultRules(elb, lb.listenerArn, reads)]);
       return { certificates, rules };
     }),
   ]);
@@ -217,17 +219,10 @@ export async function requireRegionRoom(elb: ElbApi, basis: PlacementBasis, need
   }
 }
 
-/** The names of the issued ACM certificates (domain and alternative names), in one paged read. */
-export async function issuedCertificateNames(acm: AcmApi): Promise<Map<string, string[]>> {
+/** The names of the issued ACM certificates (domain and alternative names), from one paged read (once per run with `reads`). */
+export async function issuedCertificateNames(acm: AcmApi, reads?: RunReads): Promise<Map<string, string[]>> {
   const names = new Map<string, string[]>();
-  let nextToken: string | undefined;
-  do {
-    const page = await acm.listCertificates({ CertificateStatuses: ["ISSUED"], Includes: { keyTypes: listedKeyTypes }, NextToken: nextToken });
-    for (const s of page.CertificateSummaryList ?? []) {
-      if (s.CertificateArn) names.set(s.CertificateArn, [s.DomainName, ...(s.SubjectAlternativeNameSummaries ?? [])].filter((n): n is string => !!n));
-    }
-    nextToken = page.NextToken;
-  } while (nextToken);
+  for (const s of await issuedCertificates(acm, reads)) if (s.CertificateArn) names.set(s.CertificateArn, summaryNames(s));
   return names;
 }
 
@@ -259,16 +254,9 @@ async function targetGroupsByLoadBalancer(elb: ElbApi): Promise<{ total: number;
   return { total, perLoadBalancer };
 }
 
-/** The priorities of the listener's rules besides its default one (all pages). */
-async function nonDefaultRules(elb: ElbApi, listenerArn: string): Promise<number[]> {
-  const priorities: number[] = [];
-  let marker: string | undefined;
-  do {
-    const page = await elb.describeRules({ ListenerArn: listenerArn, Marker: marker });
-    for (const rule of page.Rules ?? []) if (!rule.IsDefault && rule.Priority !== "default") priorities.push(Number(rule.Priority));
-    marker = page.NextMarker;
-  } while (marker);
-  return priorities;
+/** The priorities of the listener's rules besides its default one. */
+async function nonDefaultRules(elb: ElbApi, listenerArn: string, reads?: RunReads): Promise<number[]> {
+  return (await listenerRules(elb, listenerArn, reads)).filter((rule) => !rule.IsDefault && rule.Priority !== "default").map((rule) => Number(rule.Priority));
 }
 
 /** A stack's physical resource ids by logical id (all pages). */

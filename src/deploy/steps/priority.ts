@@ -4,23 +4,38 @@
  * almost never reach for the same number; when they do, the stack fails with
  * PriorityInUse and the caller retries with the next free slot.
  */
-import type { ElbApi } from "../../aws/interfaces.js";
+import type { ElbApi, ListenerRule } from "../../aws/interfaces.js";
+import { readOnce, type RunReads } from "../engine/reads.js";
 
 /** Highest priority ALB accepts. */
 export const maxPriority = 50_000;
 
+/** The run's key for a listener's rules. */
+export function rulesReadKey(listenerArn: string): string {
+  return `elb:rules:${listenerArn}`;
+}
+
+/** A listener's rules (all pages), read once per run with `reads`: placement and the priority step ask the same question. */
+export function listenerRules(elb: ElbApi, listenerArn: string, reads?: RunReads): Promise<ListenerRule[]> {
+  return readOnce(reads, rulesReadKey(listenerArn), async () => {
+    const rules: ListenerRule[] = [];
+    let marker: string | undefined;
+    do {
+      const page = await elb.describeRules({ ListenerArn: listenerArn, Marker: marker });
+      rules.push(...(page.Rules ?? []));
+      marker = page.NextMarker;
+    } while (marker);
+    return rules;
+  });
+}
+
 /** The priorities already taken on a listener. */
-export async function usedPriorities(elb: ElbApi, listenerArn: string): Promise<Set<number>> {
+export async function usedPriorities(elb: ElbApi, listenerArn: string, reads?: RunReads): Promise<Set<number>> {
   const used = new Set<number>();
-  let marker: string | undefined;
-  do {
-    const page = await elb.describeRules({ ListenerArn: listenerArn, Marker: marker });
-    for (const rule of page.Rules ?? []) {
-      const n = Number(rule.Priority);
-      if (Number.isInteger(n) && n > 0) used.add(n);
-    }
-    marker = page.NextMarker;
-  } while (marker);
+  for (const rule of await listenerRules(elb, listenerArn, reads)) {
+    const n = Number(rule.Priority);
+    if (Number.isInteger(n) && n > 0) used.add(n);
+  }
   return used;
 }
 

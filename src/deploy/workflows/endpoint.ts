@@ -96,7 +96,7 @@ export async function applyDeploy(config: EndpointConfig, options: DeployEndpoin
     const arn = plan.basis.facts.certificateArn ?? (await ensureCertificate(config, ctx, validationRecordMaker(config, plan.dns, ctx)));
     if (shard) listenerArn = await createShard(shard, ctx);
     if (listenerArn) {
-      const attached = await ensureListenerCertificate(ctx.aws.elb, ctx.aws.acm, listenerArn, config.api.hostHeader, arn, { clock: ctx.clock, signal: ctx.signal });
+      const attached = await ensureListenerCertificate(ctx.aws.elb, ctx.aws.acm, listenerArn, config.api.hostHeader, arn, { clock: ctx.clock, signal: ctx.signal }, ctx.reads);
       out.info(attached === "attached" ? `Attached the certificate to ${listenerName}` : `${capitalized(listenerName)} serves ${config.api.hostHeader}`);
     }
     return arn;
@@ -141,7 +141,7 @@ export async function applyDeploy(config: EndpointConfig, options: DeployEndpoin
   const validation = await phases.time("validation", () => validateOwnRollout(id, imageTag, resourcesFrom(rolledOut, config), options.rolloutTimeoutMs, ctx));
   const dns = await phases.time("dns", () => makeDnsRecords(config, plan.dns, rolledOut, certificateArn, ctx));
   // The validate step ends with a request, once DNS is in place.
-  const request = await phases.time("validation", async () => requestCheck(config.api.hostHeader, config.api.healthCheckPath, await loadBalancerNameOf(ctx.aws.elb, rolledOut), ctx));
+  const request = await phases.time("validation", async () => requestCheck(config.api.hostHeader, config.api.healthCheckPath, await loadBalancerNameOf(ctx.aws.elb, rolledOut, ctx.reads), ctx));
   printWhereItIs(validation, dns, ctx);
   return {
     endpoint: id,
@@ -170,7 +170,7 @@ function validationRecordMaker(config: EndpointConfig, dns: DnsPlan, ctx: Deploy
 async function makeDnsRecords(config: EndpointConfig, dns: DnsPlan, outputs: Record<string, string>, certificateArn: string, ctx: DeployContext): Promise<DnsOutcome> {
   if (dns.mode === "manual") return { records: [], manual: dns.reason };
   ctx.out.step(`DNS records in Route 53 zone ${dns.zone.name}`);
-  const balancer = await loadBalancerServing(ctx.aws.elb, requireOutput(outputs, "TargetGroupArn", endpointId(config)));
+  const balancer = await loadBalancerServing(ctx.aws.elb, requireOutput(outputs, "TargetGroupArn", endpointId(config)), ctx.reads);
   if (!balancer) ctx.out.warn(`The load balancer serving ${endpointId(config)} could not be found from its target group: no alias record made.`);
   const made = await ensureDnsRecords(config.api.hostHeader, balancer, certificateArn, `mlops ${endpointId(config)}`, ctx);
   for (const record of made.records) (record.action === "left alone" ? ctx.out.warn : ctx.out.success).call(ctx.out, recordDoneLine(record));
@@ -373,7 +373,8 @@ async function deployWithPriority(
   if (fixed !== undefined) return deployStack(stackSpec(config, { ...facts, listenerPriority: fixed }), stackDeps(ctx));
   const tried = new Set<number>();
   for (let attempt = 1; ; attempt++) {
-    const priority = choosePriority(endpointId(config), await usedPriorities(ctx.aws.elb, listenerArn), tried);
+    // The first time, the rules placement read (a collision makes the stack step forget them: then read afresh).
+    const priority = choosePriority(endpointId(config), await usedPriorities(ctx.aws.elb, listenerArn, ctx.reads), tried);
     if (priority === undefined) throw new AwsError("Every listener rule priority (1-50000) of the HTTPS listener is taken.");
     ctx.out.info(`Listener rule priority ${priority}`);
     try {

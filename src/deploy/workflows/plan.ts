@@ -32,7 +32,7 @@ import { endpointLogGroupName, logGroupExists } from "../steps/log-groups.js";
 import { choosePlacement, issuedCertificateNames, readPlacementBasis, requireRegionRoom, requireSubnetRoom, stackResourceIds, type LoadBalancerNeed, type Placement, type PlacementBasis } from "../steps/placement.js";
 import { choosePriority, usedPriorities } from "../steps/priority.js";
 import { nfsRuleExists } from "../steps/security-groups.js";
-import { findStack, stackOutputs } from "../engine/stack.js";
+import { findStack, readStack, stackOutputs } from "../engine/stack.js";
 import { compareRecords, desiredRecords, zoneFor, loadBalancerServing, recordLine, validationRecords, type HostedZoneRef, type RecordPlan } from "../steps/dns.js";
 
 /** What will happen to one stack. */
@@ -251,9 +251,9 @@ export function rolloutEstimate(config: EndpointConfig, parameters: Record<strin
 export async function planCertificate(config: EndpointConfig, previous: Record<string, string>, ctx: DeployContext): Promise<CertificatePlan> {
   if (config.api.certificateArn) return { action: "given", arn: config.api.certificateArn };
   if (previous.DNSCertArn) return { action: "deployed", arn: previous.DNSCertArn };
-  const issued = await findIssuedCertificate(ctx.aws.acm, config.api.hostHeader, ctx.clock.now());
+  const issued = await findIssuedCertificate(ctx.aws.acm, config.api.hostHeader, ctx.clock.now(), ctx.reads);
   if (issued) return { action: "found", arn: issued };
-  const pending = await findPendingCertificate(ctx.aws.acm, config.api.hostHeader);
+  const pending = await findPendingCertificate(ctx.aws.acm, config.api.hostHeader, ctx.reads);
   return pending ? { action: "await", arn: pending } : { action: "request" };
 }
 
@@ -391,6 +391,8 @@ export async function approvePlan(plan: DeployPlan | UpdatePlan, ctx: DeployCont
   if (ctx.assumeYes || !planChanges(plan)) return;
   if (!ctx.out.interactive) throw new DeclinedError("No one is at a terminal to approve the plan above: nothing was changed. Re-run with --yes to apply it.");
   if (!(await ctx.out.confirm("Apply this plan?"))) throw new DeclinedError();
+  // The answer may have taken minutes: the apply reads again what the plan read.
+  ctx.reads?.forgetAll();
 }
 
 /** The running tag of a deployed stack, if an image runs. */
@@ -406,7 +408,8 @@ export function outputsOf(stack: Stack | undefined): Record<string, string> {
 /** Works out what create-endpoint / add-endpoint will do; reads only. Refuses (exit 2) what cannot work before anything is asked. */
 export async function planDeploy(config: EndpointConfig, options: DeployPlanOptions, ctx: DeployContext): Promise<DeployPlan> {
   const id = endpointId(config);
-  const [exports, found] = await Promise.all([config.kind === "added" ? exportMap(ctx.aws.cloudFormation) : undefined, findStack(ctx.aws.cloudFormation, id)]);
+  // The stack's answer is the run's: the apply's first change set starts from it (see readStack).
+  const [exports, found] = await Promise.all([config.kind === "added" ? exportMap(ctx.aws.cloudFormation) : undefined, readStack(ctx.aws.cloudFormation, id, ctx.reads)]);
   if (exports) requireBase(config, exports, ctx);
   const existing = liveStack(found);
   const previous = existing ? stackParameters(existing) : {};
@@ -443,7 +446,7 @@ export async function planDeploy(config: EndpointConfig, options: DeployPlanOpti
   const fixedPriority = config.api.listenerPriority ?? (Number(previous.ListenerRulePriority) || undefined);
   // A shard yet to be created has no rules: the endpoint's preferred slot is free there.
   // Placement has read the chosen listener's rules already; a shard yet to be created has none.
-  const taken = serving?.usedPriorities ?? (listenerArn ? await usedPriorities(ctx.aws.elb, listenerArn) : serving ? new Set<number>() : undefined);
+  const taken = serving?.usedPriorities ?? (listenerArn ? await usedPriorities(ctx.aws.elb, listenerArn, ctx.reads) : serving ? new Set<number>() : undefined);
   const priority = fixedPriority ?? (taken ? choosePriority(id, taken) : undefined);
 
   const tag = explicitTag ?? runningTag;
@@ -649,14 +652,14 @@ async function planLoadBalancer(
     const stackName = previous.LoadBalancerStackName || base;
     const listenerArn = exports.get(`${stackName}-HttpsListenerArn`);
     if (!listenerArn) throw new AwsError(`The load balancer stack ${stackName} that serves ${endpointId(config)} has no export ${stackName}-HttpsListenerArn.`, { hint: "It was changed or deleted outside mlops; check it with aws cloudformation describe-stacks, then run the same command again." });
-    const present = await listenerServes(ctx.aws.elb, ctx.aws.acm, listenerArn, host, certificateArn);
+    const present = await listenerServes(ctx.aws.elb, ctx.aws.acm, listenerArn, host, certificateArn, ctx.reads);
     return { plan: { stackName, action: "keep", dnsName: exports.get(`${stackName}-LoadBalancerDnsName`), passedOver: [] }, listenerArn, certificate: present ? "present" : "attach" };
   }
   const need = endpointNeed(config);
   const subnets = [exports.get(`${base}-PrivateSubnet1`), exports.get(`${base}-PrivateSubnet2`)].filter((id): id is string => !!id);
   const [basis, names] = await Promise.all([
-    readPlacementBasis(ctx.aws.elb, exports, base),
-    issuedCertificateNames(ctx.aws.acm),
+    readPlacementBasis(ctx.aws.elb, exports, base, ctx.reads),
+    issuedCertificateNames(ctx.aws.acm, ctx.reads),
     requireSubnetRoom(ctx.aws.ec2, subnets, { mountTargets: need.mountTargets, peakTasks: Math.ceil((config.scaling.max * config.rollout.maximumPercent) / 100) }),
   ]);
   const placement: Placement = choosePlacement(basis, need, host, certificateArn, (arn) => names.get(arn) ?? [], base);

@@ -17,7 +17,7 @@ import { deletePipeline, emptyBucket } from "../steps/pipeline.js";
 import { removeNfsRule } from "../steps/security-groups.js";
 import { deleteStack, stackOutputs } from "../engine/stack.js";
 import { aliasRecordsFor, applyChanges, zoneFor, loadBalancerNameOf, recordsToRemove, removalLine, validationRecordsFor, type HostedZoneRef, type RecordRemoval } from "../steps/dns.js";
-import type { RecordChange } from "../../aws/interfaces.js";
+import type { RecordChange, Stack } from "../../aws/interfaces.js";
 
 /** What to tear down; `scope` is the base whose lease an endpoint's teardown takes. */
 export type TeardownTarget = { kind: "endpoint"; endpointId: string; source: string; scope: string } | { kind: "all" };
@@ -142,6 +142,7 @@ async function runPlan(
   if (!ctx.assumeYes) {
     if (!ctx.out.interactive) throw new DeclinedError("Teardown deletes resources and images: confirm by re-running with --yes.");
     if (!(await ctx.out.confirm("Delete all of the above?"))) throw new DeclinedError();
+    ctx.reads?.forgetAll();
   }
 
   const phases = new PhaseTimes(ctx.clock);
@@ -163,7 +164,7 @@ async function runPlan(
         const removed = await removeNfsRule(ctx.aws.ec2, { efsSecurityGroupId: outputs.EfsSecurityGroupId, taskSecurityGroupId: outputs.TaskSecurityGroupId, description: "" });
         if (removed === "removed") ctx.out.success(`Removed the EFS rule for ${p.endpointId}'s tasks`);
       }
-      if (p.stack.role === "added") await releaseCertificates(p.stack, others, ctx);
+      if (p.stack.role === "added") await releaseCertificates(p.stack, others, [...plans.map((q) => q.stack), ...others, ...shards], ctx);
       await removeAliasRecords(p.stack, result, ctx);
       if (outputs.EcrRepositoryName && (await emptyRepository(outputs.EcrRepositoryName, ctx)) > 0) result.emptiedRepositories.push(outputs.EcrRepositoryName);
       // The stack deletes the bucket only when it is empty.
@@ -392,18 +393,23 @@ function keepRecord(removal: RecordRemoval, result: TeardownResult, ctx: DeployC
   ctx.out.warn(`Left DNS record ${removalLine(removal)}`);
 }
 
-/** Detaches an added endpoint's certificate from the base listener unless a staying endpoint needs it. */
-async function releaseCertificates(stack: ManagedStack, others: ManagedStack[], ctx: DeployContext): Promise<void> {
+/**
+ * Detaches an added endpoint's certificate from the base listener unless a staying endpoint needs it. The
+ * listener is the serving stack's `HttpsListenerArn` output, the value of its export, from the stacks
+ * teardown has read (`known`); the exports are read only for a serving stack not among them.
+ */
+async function releaseCertificates(stack: ManagedStack, others: ManagedStack[], known: ({ stackName: string; stack: Stack } | undefined)[], ctx: DeployContext): Promise<void> {
   const host = stackParameters(stack.stack).HostHeaderApi;
   if (!host || !stack.baseStackName) return;
   const serving = loadBalancerStackOf(stack);
-  const listenerArn = await findExport(ctx.aws.cloudFormation, `${serving}-HttpsListenerArn`);
+  const servingStack = known.find((k) => k?.stackName === serving)?.stack;
+  const listenerArn = (servingStack && stackOutputs(servingStack).HttpsListenerArn) || (await findExport(ctx.aws.cloudFormation, `${serving}-HttpsListenerArn`));
   if (!listenerArn) return;
   const remaining = others
     .filter((o) => o.role !== "pipeline" && loadBalancerStackOf(o) === serving)
     .map((o) => stackParameters(o.stack).HostHeaderApi)
     .filter((h): h is string => !!h);
-  const released = await releaseListenerCertificates(ctx.aws.elb, ctx.aws.acm, listenerArn, host, remaining);
+  const released = await releaseListenerCertificates(ctx.aws.elb, ctx.aws.acm, listenerArn, host, remaining, ctx.reads);
   for (const arn of released) ctx.out.success(`Detached certificate ${arn} from the HTTPS listener of ${serving}`);
 }
 
