@@ -1,7 +1,9 @@
 /**
  * A stateful fake ACM with the behaviours that matter to certificate lookup on
  * real AWS and that the emulator does not show: ListCertificates without
- * `Includes.keyTypes` returns RSA_2048 certificates only; listings are paged;
+ * `Includes.keyTypes` returns RSA_2048 certificates only; listings are paged
+ * and name a certificate's first 100 alternative names only
+ * (https://docs.aws.amazon.com/acm/latest/APIReference/API_CertificateSummary.html);
  * a requested certificate's validation record appears only after a while; an
  * IdempotencyToken reused within the hour returns the earlier certificate,
  * whatever name it was for. DescribeCertificate refuses an ARN that is not ACM's
@@ -99,7 +101,9 @@ export class FakeAcm implements Api {
         (c): CertificateSummary => ({
           CertificateArn: c.arn,
           DomainName: c.domainName,
-          SubjectAlternativeNameSummaries: c.sans,
+          // ACM lists the first 100 alternative names and says when there are more (API_CertificateSummary).
+          SubjectAlternativeNameSummaries: c.sans.slice(0, 100),
+          HasAdditionalSubjectAlternativeNames: c.sans.length > 100,
           Status: c.status,
           KeyAlgorithm: c.keyAlgorithm,
           NotAfter: c.notAfter,
