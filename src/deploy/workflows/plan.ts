@@ -424,9 +424,14 @@ export async function planDeploy(config: EndpointConfig, options: DeployPlanOpti
     );
   }
 
-  const certificate = await planCertificate(config, previous, ctx);
+  // Independent reads side by side: the certificate, what placement weighs (it shares the certificate listing), what a new stack adopts.
+  const [certificate, placementInputs, kept] = await Promise.all([
+    planCertificate(config, previous, ctx),
+    exports && !existing ? readPlacementInputs(config, exports, ctx) : undefined,
+    existing ? undefined : keptResources(id, ctx),
+  ]);
   const certificateArn = "arn" in certificate ? certificate.arn : undefined;
-  const serving = exports ? await planLoadBalancer(config, exports, previous, existing !== undefined, certificateArn, ctx) : undefined;
+  const serving = exports ? await planLoadBalancer(config, exports, previous, existing !== undefined, certificateArn, placementInputs, ctx) : undefined;
   const listenerArn = serving?.listenerArn;
   const listenerCertificate = serving?.certificate;
 
@@ -438,8 +443,7 @@ export async function planDeploy(config: EndpointConfig, options: DeployPlanOpti
     facts.weightsFileSystemId = previous.WeightsFileSystemId || undefined;
     facts.logGroupExists = previous.LogGroupExists === "true";
     facts.weights = weightsSettingsOf(previous);
-  } else {
-    const kept = await keptResources(id, ctx);
+  } else if (kept) {
     Object.assign(facts, kept.facts);
     mounted = kept.mounted;
   }
@@ -594,11 +598,12 @@ export function liveStack(stack: Stack | undefined): Stack | undefined {
 
 /** What a new stack adopts from an earlier one: kept file systems and log group, found by name and tag. */
 export async function keptResources(id: string, ctx: DeployContext): Promise<{ facts: DeploymentFacts; mounted: string[] }> {
-  const kept = keptVolumes(await findEndpointFileSystems(ctx.aws.efs, id));
+  const [fileSystems, logGroup] = await Promise.all([findEndpointFileSystems(ctx.aws.efs, id), logGroupExists(ctx.aws.logs, endpointLogGroupName(id))]);
+  const kept = keptVolumes(fileSystems);
   const facts: DeploymentFacts = {
     assetsFileSystemId: kept.assets,
     weightsFileSystemId: kept.weights,
-    logGroupExists: await logGroupExists(ctx.aws.logs, endpointLogGroupName(id)),
+    logGroupExists: logGroup,
   };
   return { facts, mounted: [kept.assets, kept.weights].filter((fs): fs is string => !!fs) };
 }
@@ -644,6 +649,7 @@ async function planLoadBalancer(
   previous: Record<string, string>,
   deployed: boolean,
   certificateArn: string | undefined,
+  inputs: PlacementInputs | undefined,
   ctx: DeployContext,
 ): Promise<{ plan: LoadBalancerPlan; listenerArn?: string; certificate: "attach" | "present" | "covered"; shard?: ShardFacts; usedPriorities?: Set<number> }> {
   const base = baseStackName(config);
@@ -656,12 +662,7 @@ async function planLoadBalancer(
     return { plan: { stackName, action: "keep", dnsName: exports.get(`${stackName}-LoadBalancerDnsName`), passedOver: [] }, listenerArn, certificate: present ? "present" : "attach" };
   }
   const need = endpointNeed(config);
-  const subnets = [exports.get(`${base}-PrivateSubnet1`), exports.get(`${base}-PrivateSubnet2`)].filter((id): id is string => !!id);
-  const [basis, names] = await Promise.all([
-    readPlacementBasis(ctx.aws.elb, exports, base, ctx.reads),
-    issuedCertificateNames(ctx.aws.acm, ctx.reads),
-    requireSubnetRoom(ctx.aws.ec2, subnets, { mountTargets: need.mountTargets, peakTasks: Math.ceil((config.scaling.max * config.rollout.maximumPercent) / 100) }),
-  ]);
+  const { basis, names } = inputs ?? (await readPlacementInputs(config, exports, ctx));
   const placement: Placement = choosePlacement(basis, need, host, certificateArn, (arn) => names.get(arn) ?? [], base);
   await requireRegionRoom(ctx.aws.elb, basis, need, placement);
   if (placement.kind === "existing") {
@@ -678,6 +679,26 @@ async function planLoadBalancer(
     certificate: "attach",
     shard: await shardFacts(base, placement.stackName, ctx),
   };
+}
+
+/** What placement weighs for a new endpoint. */
+interface PlacementInputs {
+  basis: PlacementBasis;
+  /** The issued certificates' names, by ARN. */
+  names: Map<string, string[]>;
+}
+
+/** Reads what placement weighs, side by side; refuses (before any change) a base whose private subnets have no room for the endpoint. */
+async function readPlacementInputs(config: EndpointConfig, exports: Map<string, string>, ctx: DeployContext): Promise<PlacementInputs> {
+  const base = baseStackName(config);
+  const need = endpointNeed(config);
+  const subnets = [exports.get(`${base}-PrivateSubnet1`), exports.get(`${base}-PrivateSubnet2`)].filter((id): id is string => !!id);
+  const [basis, names] = await Promise.all([
+    readPlacementBasis(ctx.aws.elb, exports, base, ctx.reads),
+    issuedCertificateNames(ctx.aws.acm, ctx.reads),
+    requireSubnetRoom(ctx.aws.ec2, subnets, { mountTargets: need.mountTargets, peakTasks: Math.ceil((config.scaling.max * config.rollout.maximumPercent) / 100) }),
+  ]);
+  return { basis, names };
 }
 
 /** The settings a new shard takes over from its base stack: VPC range, public subnets, allowed CIDR, default certificate, access-log bucket. */
