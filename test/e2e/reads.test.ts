@@ -16,6 +16,9 @@ import { seededRandom, startSlowProxy, type SeenRequest } from "../helpers/serve
 
 let emulator: { url: string; stop(): Promise<void> };
 let proxy: Awaited<ReturnType<typeof startSlowProxy>>;
+/** Every request answered this late: reads sent side by side reach it within less than that of each other. */
+const SLOW_MS = 150;
+let slow: Awaited<ReturnType<typeof startSlowProxy>>;
 let aws: ReturnType<typeof sdkClients>;
 let dir: string;
 
@@ -26,6 +29,7 @@ beforeAll(async () => {
   emulator = await startEmulator();
   aws = sdkClients(emulator.url);
   proxy = await startSlowProxy(emulator.url, { minDelayMs: 0, maxDelayMs: 0, random: seededRandom(1) });
+  slow = await startSlowProxy(emulator.url, { minDelayMs: SLOW_MS, maxDelayMs: SLOW_MS, random: seededRandom(1) });
   dir = mkdtempSync(join(tmpdir(), "mlops-reads-"));
   const withoutPipeline = (text: string) => text.replace(/\npipeline:[\s\S]*$/, "\n");
   writeFileSync(join(dir, "ep-a.yaml"), withoutPipeline(readFileSync("params/ep-a.yaml", "utf8")));
@@ -37,20 +41,30 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await proxy?.close();
+  await slow?.close();
   await emulator?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-/** Runs mlops through the proxy; returns the counted reads it sent, by operation. */
-async function counted(args: string[], pushes: { repository: string; tag: string }[] = []): Promise<Record<string, number>> {
-  const from = proxy.requests.length;
-  const run = await withPushes(aws.ecr, pushes, () => runMlops(args, { endpointUrl: proxy.url }));
+/** Runs mlops through a proxy; returns the requests it sent. */
+async function sent(args: string[], pushes: { repository: string; tag: string }[], through = proxy): Promise<SeenRequest[]> {
+  const from = through.requests.length;
+  const run = await withPushes(aws.ecr, pushes, () => runMlops(args, { endpointUrl: through.url }));
   expect(run.code, failure(run)).toBe(0);
-  const sent: SeenRequest[] = proxy.requests.slice(from);
-  return Object.fromEntries(COUNTED.map((operation) => [operation, sent.filter((r) => r.action === operation).length]));
+  return through.requests.slice(from);
 }
 
-const addB = () => counted(["add-endpoint", join(dir, "ep-b.yaml"), "--no-pipeline", "--tag", "v1", "--yes"], [{ repository: "ep-b-prod", tag: "v1" }]);
+/** The counted reads among requests, by operation. */
+function countReads(requests: SeenRequest[]): Record<string, number> {
+  return Object.fromEntries(COUNTED.map((operation) => [operation, requests.filter((r) => r.action === operation).length]));
+}
+
+async function counted(args: string[], pushes: { repository: string; tag: string }[] = []): Promise<Record<string, number>> {
+  return countReads(await sent(args, pushes));
+}
+
+const addArgs = () => ["add-endpoint", join(dir, "ep-b.yaml"), "--no-pipeline", "--tag", "v1", "--yes"];
+const addB = () => counted(addArgs(), [{ repository: "ep-b-prod", tag: "v1" }]);
 const teardownB = () => counted(["teardown", join(dir, "ep-b.yaml"), "--yes"]);
 
 describe("add-endpoint and teardown read each kind once per run", () => {
@@ -70,11 +84,17 @@ describe("add-endpoint and teardown read each kind once per run", () => {
     expect(reads).toEqual({ DescribeStacks: 4, ListStacks: 0, ListExports: 0, ListCertificates: 2, DescribeCertificate: 0, DescribeListenerCertificates: 1, DescribeRules: 0 });
   });
 
-  it("add-endpoint with the certificate issued: each question once, the attachment read back, the stack read fresh after each change", async () => {
-    const reads = await addB();
+  it("add-endpoint with the certificate issued: each question once, the attachment read back, the stack read fresh after each change; the plan's independent reads side by side", async () => {
+    const requests = await sent(addArgs(), [{ repository: "ep-b-prod", tag: "v1" }], slow);
+    const reads = countReads(requests);
     // DescribeStacks: the plan's (which the first change set starts from), following the creation, the rollout's idle
     // check and its follow-up, the final check that the image deployed is the one running.
     expect(reads).toEqual({ DescribeStacks: 5, ListStacks: 0, ListExports: 1, ListCertificates: 1, DescribeCertificate: 0, DescribeListenerCertificates: 2, DescribeRules: 1 });
+    // The certificates, the account's load balancer quotas, the base's subnets, the kept file systems and log group: one round trip.
+    const side = ["ListCertificates", "DescribeAccountLimits", "DescribeSubnets", "GET /2015-02-01/file-systems", "DescribeLogGroups"].map((action) => requests.find((r) => r.action === action)?.at);
+    expect(side.every((at) => at !== undefined), JSON.stringify(side)).toBe(true);
+    const times = side as number[];
+    expect(Math.max(...times) - Math.min(...times)).toBeLessThan(SLOW_MS);
     expect(await teardownB()).toMatchObject({ ListExports: 0, DescribeCertificate: 0 });
   });
 });
