@@ -15,7 +15,7 @@ import { stackDeps, type DeployContext } from "../context.js";
 import { requireOutput, stackParameters } from "../engine/discovery.js";
 import { buildLogGroupName, logGroupExists } from "./log-groups.js";
 import { pollUntil, READ_BACK_DELAYS_MS, retryWhile } from "../engine/poll.js";
-import { deleteStack, deployStack, findStack, stackOutputs } from "../engine/stack.js";
+import { deleteStack, deployStack, findStack, readStack, stackOutputs } from "../engine/stack.js";
 
 /** CodeBuild's current Ubuntu standard image (standard:4.0 of the tutorial is retired). */
 export const codeBuildImage = "aws/codebuild/standard:7.0";
@@ -316,7 +316,8 @@ export async function deletePipeline(id: string, ctx: DeployContext): Promise<De
  */
 export async function keptBuildLogGroup(config: EndpointConfig, ctx: DeployContext): Promise<boolean> {
   const id = endpointId(config);
-  const stack = await findStack(ctx.aws.cloudFormation, pipelineStackName(id));
+  // The run's answer: the pipeline stack's deployment, right after, starts from it.
+  const stack = await readStack(ctx.aws.cloudFormation, pipelineStackName(id), ctx.reads);
   const previous = stack ? stackParameters(stack).BuildLogGroupExists : undefined;
   if (previous !== undefined) return previous === "true";
   return logGroupExists(ctx.aws.logs, buildLogGroupName(id));

@@ -6,6 +6,8 @@
 import { describe, expect, it } from "vitest";
 import type { AwsClients } from "../../../src/aws/interfaces.js";
 import { keptBuildLogGroup } from "../../../src/deploy/steps/pipeline.js";
+import { RunReads } from "../../../src/deploy/engine/reads.js";
+import { readStack } from "../../../src/deploy/engine/stack.js";
 import { AwsError } from "../../../src/errors.js";
 import { parseEndpointConfig } from "../../../src/params/load.js";
 import { FakeClock } from "../../fakes/clock.js";
@@ -22,11 +24,13 @@ pipeline:
   "ep-b.yaml",
 );
 
-function context(pipelineStackParameters: Record<string, string> | undefined, groups: string[]) {
+function context(pipelineStackParameters: Record<string, string> | undefined, groups: string[], reads?: RunReads) {
   const aws = {
     region: "us-east-1",
     cloudFormation: {
-      describeStacks: async ({ StackName }: { StackName: string }) => {
+      describes: 0,
+      async describeStacks({ StackName }: { StackName: string }) {
+        this.describes++;
         if (!pipelineStackParameters || StackName !== "ep-b-prod-pipeline") {
           throw new AwsError(`Stack with id ${StackName} does not exist`, { code: "ValidationError" });
         }
@@ -41,7 +45,7 @@ function context(pipelineStackParameters: Record<string, string> | undefined, gr
       }),
     },
   } as unknown as AwsClients;
-  return { aws, out: new MemoryOutput(), clock: new FakeClock(), assumeYes: true };
+  return { aws, out: new MemoryOutput(), clock: new FakeClock(), assumeYes: true, reads };
 }
 
 describe("the build log group", () => {
@@ -59,5 +63,13 @@ describe("the build log group", () => {
 
   it("made by CodeBuild before the stack owned it is used, not created again", async () => {
     expect(await keptBuildLogGroup(config, context({ ProjectName: "ep-b" }, ["/aws/codebuild/ep-b-prod"]))).toBe(true);
+  });
+
+  it("is decided from the run's read of the pipeline stack, which the stack's deployment then starts from", async () => {
+    const reads = new RunReads();
+    const ctx = context({ BuildLogGroupExists: "true" }, [], reads);
+    expect(await keptBuildLogGroup(config, ctx)).toBe(true);
+    expect((await readStack(ctx.aws.cloudFormation, "ep-b-prod-pipeline", reads))?.StackStatus).toBe("UPDATE_COMPLETE");
+    expect((ctx.aws.cloudFormation as unknown as { describes: number }).describes).toBe(1);
   });
 });
