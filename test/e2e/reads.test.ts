@@ -97,4 +97,12 @@ describe("add-endpoint and teardown read each kind once per run", () => {
     expect(Math.max(...times) - Math.min(...times)).toBeLessThan(SLOW_MS);
     expect(await teardownB()).toMatchObject({ ListExports: 0, DescribeCertificate: 0 });
   });
+
+  it("teardown --all: the region's file systems listed once for every endpoint and what earlier teardowns kept, the exports once", async () => {
+    await addB();
+    const requests = await sent(["teardown", "--all", "--yes"], []);
+    // Before: one listing per endpoint and one more for what earlier teardowns kept (3), and the exports once for the base and once for B's listener (2).
+    expect(requests.filter((r) => r.action === "GET /2015-02-01/file-systems")).toHaveLength(1);
+    expect(countReads(requests)).toMatchObject({ ListExports: 1, DescribeCertificate: 0 });
+  });
 });

@@ -5,6 +5,7 @@
 import type { CloudFormationApi, Stack } from "../../aws/interfaces.js";
 import { AwsError } from "../../errors.js";
 import { shardRole, TagKeys, type StackRole } from "../../render/names.js";
+import { readOnce, type RunReads } from "./reads.js";
 
 /** A stack mlops created, read back from its tags. */
 export interface ManagedStack {
@@ -138,9 +139,9 @@ export async function importersOf(cfn: CloudFormationApi, exportName: string): P
   return importers;
 }
 
-/** Names of the stacks that import any export of the given stack. */
-export async function importingStacks(cfn: CloudFormationApi, stack: Stack): Promise<string[]> {
-  const exportNames = (await listAllExports(cfn)).filter((e) => e.exportingStackId === stack.StackId).map((e) => e.name);
+/** Names of the stacks that import any export of the given stack; the region's exports read once per run with `reads`. */
+export async function importingStacks(cfn: CloudFormationApi, stack: Stack, reads?: RunReads): Promise<string[]> {
+  const exportNames = (await readOnce(reads, "cfn:exports", () => listAllExports(cfn))).filter((e) => e.exportingStackId === stack.StackId).map((e) => e.name);
   const importers = new Set<string>();
   for (const name of exportNames) for (const s of await importersOf(cfn, name)) importers.add(s);
   return [...importers].sort();

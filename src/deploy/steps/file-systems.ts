@@ -6,6 +6,7 @@
 import type { EfsApi, FileSystemDescription } from "../../aws/interfaces.js";
 import type { DeployContext } from "../context.js";
 import { pollUntil } from "../engine/poll.js";
+import { readOnce, type RunReads } from "../engine/reads.js";
 
 /** The endpoint's two volumes. */
 export type VolumeName = "assets" | "weights";
@@ -23,8 +24,12 @@ export interface TaggedFileSystem extends KeptFileSystem {
   created: number;
 }
 
-/** Every file system in the region that carries mlops's `mlops:endpoint` and `mlops:volume` tags, oldest first. */
-export async function listTaggedFileSystems(efs: EfsApi): Promise<TaggedFileSystem[]> {
+/** Every file system in the region that carries mlops's `mlops:endpoint` and `mlops:volume` tags, oldest first; read once per run with `reads`. */
+export function listTaggedFileSystems(efs: EfsApi, reads?: RunReads): Promise<TaggedFileSystem[]> {
+  return readOnce(reads, "efs:file-systems", () => readTaggedFileSystems(efs));
+}
+
+async function readTaggedFileSystems(efs: EfsApi): Promise<TaggedFileSystem[]> {
   const found: TaggedFileSystem[] = [];
   let marker: string | undefined;
   do {
@@ -41,8 +46,8 @@ export async function listTaggedFileSystems(efs: EfsApi): Promise<TaggedFileSyst
 }
 
 /** Lists the endpoint's file systems (found by the `mlops:endpoint` and `mlops:volume` tags). */
-export async function findEndpointFileSystems(efs: EfsApi, id: string): Promise<KeptFileSystem[]> {
-  return (await listTaggedFileSystems(efs)).filter((f) => f.endpointId === id).map(({ volume, fileSystemId, sizeBytes }) => ({ volume, fileSystemId, sizeBytes }));
+export async function findEndpointFileSystems(efs: EfsApi, id: string, reads?: RunReads): Promise<KeptFileSystem[]> {
+  return (await listTaggedFileSystems(efs, reads)).filter((f) => f.endpointId === id).map(({ volume, fileSystemId, sizeBytes }) => ({ volume, fileSystemId, sizeBytes }));
 }
 
 function asTagged(fs: FileSystemDescription): TaggedFileSystem | undefined {

@@ -63,7 +63,7 @@ const endpointIdPattern = /^[a-z][a-z0-9-]*$/;
 export async function findKeptData(ctx: DeployContext, liveEndpoints: LiveEndpoints | Promise<LiveEndpoints>): Promise<KeptData> {
   // Three services, read side by side, and while the caller still reads which endpoints live; then only the build log groups of the endpoints found gone.
   const [tagged, groups, certificates, live] = await Promise.all([
-    listTaggedFileSystems(ctx.aws.efs),
+    listTaggedFileSystems(ctx.aws.efs, ctx.reads),
     listLogGroups(ctx.aws.logs, LOG_GROUP_PREFIX),
     findKeptCertificates(ctx.aws.acm, liveEndpoints),
     liveEndpoints,

@@ -598,7 +598,7 @@ export function liveStack(stack: Stack | undefined): Stack | undefined {
 
 /** What a new stack adopts from an earlier one: kept file systems and log group, found by name and tag. */
 export async function keptResources(id: string, ctx: DeployContext): Promise<{ facts: DeploymentFacts; mounted: string[] }> {
-  const [fileSystems, logGroup] = await Promise.all([findEndpointFileSystems(ctx.aws.efs, id), logGroupExists(ctx.aws.logs, endpointLogGroupName(id))]);
+  const [fileSystems, logGroup] = await Promise.all([findEndpointFileSystems(ctx.aws.efs, id, ctx.reads), logGroupExists(ctx.aws.logs, endpointLogGroupName(id))]);
   const kept = keptVolumes(fileSystems);
   const facts: DeploymentFacts = {
     assetsFileSystemId: kept.assets,

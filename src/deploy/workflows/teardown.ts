@@ -78,6 +78,8 @@ export async function teardown(target: TeardownTarget, options: TeardownOptions,
       return missing.length ? undefined : await runPlan(planned, target, options, ctx);
     });
     if (outcome) return outcome;
+    // Endpoints appeared meanwhile: the next attempt reads everything again.
+    ctx.reads?.forgetAll();
     if (attempt >= scopeAttempts) throw new AwsError("Endpoints kept appearing on new bases while teardown --all was taking their leases; nothing was deleted.", { hint: "Run the same command again." });
   }
 }
@@ -111,7 +113,8 @@ async function runPlan(
     keptDnsRecords: [],
   };
   const fileSystems = new Map<string, KeptFileSystem[]>();
-  for (const p of plans) fileSystems.set(p.endpointId, await findEndpointFileSystems(ctx.aws.efs, p.endpointId));
+  // The region's file systems are read once: each endpoint's, and (with --all) those kept by earlier teardowns, come from one listing.
+  for (const p of plans) fileSystems.set(p.endpointId, await findEndpointFileSystems(ctx.aws.efs, p.endpointId, ctx.reads));
   // With --all, the data earlier teardowns kept (endpoints with no stack left) is shown, and deleted with --delete-data.
   const earlier = target.kind === "all" ? await findKeptData(ctx, planned(plans)) : undefined;
   const earlierToDelete = options.deleteData && earlier && !isEmpty(earlier) ? earlier : undefined;
@@ -301,7 +304,7 @@ async function plan(target: TeardownTarget, ctx: DeployContext): Promise<{ plans
   for (const shard of shards) if (deleting.has(shard.baseStackName)) deleting.add(shard.stackName);
   for (const p of plans) {
     if (p.stack?.role !== "base") continue;
-    const importers = (await importingStacks(ctx.aws.cloudFormation, p.stack.stack)).filter((name) => !deleting.has(name));
+    const importers = (await importingStacks(ctx.aws.cloudFormation, p.stack.stack, ctx.reads)).filter((name) => !deleting.has(name));
     if (importers.length === 0) continue;
     if (target.kind === "endpoint") {
       throw new InputError(
