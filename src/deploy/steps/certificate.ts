@@ -42,7 +42,7 @@ export function certificateIdempotencyToken(host: string): string {
   return createHash("sha256").update(host.toLowerCase()).digest("hex").slice(0, 32);
 }
 
-/** The run's key for the account's certificates: every answer forgets them once a certificate is requested. */
+/** The prefix of the run's keys for the account's certificate listings. */
 const certificatesReadKey = "acm:certificates:";
 
 /** The account's issued certificates of the key types a listener serves (all pages), read once per run with `reads`. */
