@@ -93,7 +93,10 @@ export async function applyDeploy(config: EndpointConfig, options: DeployEndpoin
   const listenerName = plan.loadBalancer ? `the HTTPS listener of ${plan.loadBalancer.stackName}` : "the base's HTTPS listener";
   let listenerArn = plan.basis.listenerArn;
   const certificateArn = await phases.time("certificate", async () => {
-    const arn = plan.basis.facts.certificateArn ?? (await ensureCertificate(config, ctx, validationRecordMaker(config, plan.dns, ctx)));
+    // A certificate the plan found still pending validation is waited for, as one to be requested is: a listener
+    // refuses a certificate ACM has not issued.
+    const ready = plan.certificate.action !== "await" && plan.certificate.action !== "request" ? plan.basis.facts.certificateArn : undefined;
+    const arn = ready ?? (await ensureCertificate(config, ctx, validationRecordMaker(config, plan.dns, ctx)));
     if (shard) listenerArn = await createShard(shard, ctx);
     if (listenerArn) {
       const attached = await ensureListenerCertificate(ctx.aws.elb, ctx.aws.acm, listenerArn, config.api.hostHeader, arn, { clock: ctx.clock, signal: ctx.signal }, ctx.reads);
