@@ -10,6 +10,7 @@
  */
 import type { EcsApi, EcsTask, IamApi } from "../../aws/interfaces.js";
 import { AwsError } from "../../errors.js";
+import { chunks } from "../engine/concurrency.js";
 
 /** The actions the task role needs for ECS Exec ("IAM permissions required for ECS Exec", Amazon ECS developer guide). */
 export const SSM_MESSAGES_ACTIONS = ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"] as const;
@@ -201,7 +202,8 @@ async function findTask(request: ExecRequest, ecs: EcsApi, problems: ExecProblem
     return undefined;
   }
   const tasks: EcsTask[] = [];
-  for (let i = 0; i < candidates.length; i += 100) tasks.push(...((await ecs.describeTasks({ cluster, tasks: candidates.slice(i, i + 100) })).tasks ?? []));
+  // DescribeTasks takes at most 100 tasks per call (ECS API reference, DescribeTasks, `tasks`).
+  for (const batch of chunks(candidates, 100)) tasks.push(...((await ecs.describeTasks({ cluster, tasks: batch })).tasks ?? []));
   const ready = tasks.find((t) => t.lastStatus === "RUNNING" && t.enableExecuteCommand && agentStatus(t, container) === "RUNNING");
   if (ready) {
     const holder = ready.containers?.find((c) => c.name === container) ?? ready.containers?.[0];

@@ -12,6 +12,7 @@
 import type { EcsApi } from "../../aws/interfaces.js";
 import { strategyOfParameter } from "../../render/names.js";
 import { placeholderImageTag } from "../../render/render.js";
+import { chunks } from "../engine/concurrency.js";
 
 /** One deployment of an endpoint. */
 export interface DeploymentRecord {
@@ -57,12 +58,6 @@ export function tagOfImage(image: string | undefined): string | undefined {
   const afterSlash = withoutDigest.slice(withoutDigest.lastIndexOf("/") + 1);
   const colon = afterSlash.lastIndexOf(":");
   return colon >= 0 ? afterSlash.slice(colon + 1) : undefined;
-}
-
-function chunks<T>(items: T[], size: number): T[][] {
-  const result: T[][] = [];
-  for (let i = 0; i < items.length; i += size) result.push(items.slice(i, i + size));
-  return result;
 }
 
 /** The newest `limit` deployments of a service, newest first; the stack's first one, which runs no task (placeholder image), is left out. */

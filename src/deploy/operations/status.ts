@@ -15,6 +15,7 @@ import { pipelineName } from "../../render/names.js";
 import { placeholderImageTag } from "../../render/render.js";
 import type { DeployContext } from "../context.js";
 import { imageExists } from "../steps/image.js";
+import { chunks, concurrencyLimit, type ConcurrencyLimit } from "../engine/concurrency.js";
 import { listMlopsStacks, loadBalancerStackOf, stackParameters, type ManagedStack, type MlopsStacks } from "../engine/discovery.js";
 import { stackOutputs } from "../engine/stack.js";
 import { targetHealthCounts } from "../steps/validate.js";
@@ -88,7 +89,7 @@ export interface StatusReading {
 export function readEndpointStatuses(ctx: DeployContext, options: { select?: (stack: ManagedStack) => boolean; known?: MlopsStacks } = {}): StatusReading {
   const rows: Row[] = [];
   const reads: Promise<void>[] = [];
-  const limited = limiter(CONCURRENT_READS);
+  const limited = concurrencyLimit(CONCURRENT_READS);
   const start = (read: Promise<void>) => {
     // Awaited once every page is in; until then a failure must not count as unhandled.
     read.catch(() => undefined);
@@ -164,8 +165,7 @@ function serviceReads(rows: Row[], ctx: DeployContext): (() => Promise<void>)[] 
   }
   const reads: (() => Promise<void>)[] = [];
   for (const [cluster, members] of byCluster) {
-    for (let i = 0; i < members.length; i += SERVICES_PER_CALL) {
-      const batch = members.slice(i, i + SERVICES_PER_CALL);
+    for (const batch of chunks(members, SERVICES_PER_CALL)) {
       reads.push(async () => {
         try {
           const answer = await ctx.aws.ecs.describeServices({ cluster, services: batch.map((row) => row.outputs.ServiceName as string) });
@@ -199,7 +199,7 @@ function targetGroupsOf(row: Row): string[] {
  * of them in one call, and live reads, within the same bound, for those CloudWatch has no minute of yet (a target group
  * created in the last minutes).
  */
-async function readTargetHealth(rows: Row[], stacks: MlopsStacks, ctx: DeployContext, limited: Limiter): Promise<void> {
+async function readTargetHealth(rows: Row[], stacks: MlopsStacks, ctx: DeployContext, limited: ConcurrencyLimit): Promise<void> {
   const wanted = rows.filter((row) => targetGroupsOf(row).length > 0);
   const groups = wanted.reduce((sum, row) => sum + targetGroupsOf(row).length, 0);
   let live = wanted;
@@ -280,10 +280,8 @@ async function readTargetMetrics(rows: Row[], loadBalancers: Map<string, string>
   if (queries.length === 0) return;
   const end = ctx.clock.now();
   const latest = new Map<string, { value: number; at: number }>();
-  const chunks: MetricDataQuery[][] = [];
-  for (let i = 0; i < queries.length; i += METRIC_QUERIES_PER_CALL) chunks.push(queries.slice(i, i + METRIC_QUERIES_PER_CALL));
   await Promise.all(
-    chunks.map(async (chunk) => {
+    chunks(queries, METRIC_QUERIES_PER_CALL).map(async (chunk) => {
       let token: string | undefined;
       do {
         const page = await ctx.aws.cloudWatch.getMetricData({
@@ -367,22 +365,4 @@ async function readPipelines(rows: Row[], ctx: DeployContext): Promise<void> {
 function problemOf(error: unknown): string {
   if (error instanceof CredentialsError || error instanceof InterruptedError) throw error;
   return error instanceof Error ? error.message : String(error);
-}
-
-type Limiter = (task: () => Promise<void>) => Promise<void>;
-
-/** Runs the tasks given to it with at most `limit` in flight, in the order they were given. */
-function limiter(limit: number): Limiter {
-  let running = 0;
-  const waiting: (() => void)[] = [];
-  return async (task) => {
-    if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
-    running++;
-    try {
-      await task();
-    } finally {
-      running--;
-      waiting.shift()?.();
-    }
-  };
 }
