@@ -55,7 +55,8 @@ function pendingCertificates(acm: AcmApi, reads?: RunReads): Promise<Certificate
   return readOnce(reads, `${certificatesReadKey}pending`, () => listCertificates(acm, { CertificateStatuses: ["PENDING_VALIDATION"] }));
 }
 
-async function listCertificates(acm: AcmApi, filter: Pick<Parameters<AcmApi["listCertificates"]>[0], "CertificateStatuses" | "Includes">): Promise<CertificateSummary[]> {
+/** The account's certificates that `filter` picks (all pages; none given: ACM's default listing). */
+export async function listCertificates(acm: AcmApi, filter: Pick<Parameters<AcmApi["listCertificates"]>[0], "CertificateStatuses" | "Includes"> = {}): Promise<CertificateSummary[]> {
   const found: CertificateSummary[] = [];
   let nextToken: string | undefined;
   do {

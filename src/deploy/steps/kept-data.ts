@@ -9,6 +9,7 @@ import { AwsError } from "../../errors.js";
 import { TagKeys } from "../../render/names.js";
 import type { DeployContext } from "../context.js";
 import { mapConcurrently } from "../engine/concurrency.js";
+import { listCertificates } from "./certificate.js";
 import { deleteFileSystems, listTaggedFileSystems, type VolumeName } from "./file-systems.js";
 import { buildLogGroupName, deleteLogGroup, endpointLogGroupName } from "./log-groups.js";
 
@@ -180,13 +181,7 @@ const TAG_LOOKUPS_AT_ONCE = 10;
 
 /** Certificates mlops requested (tagged `mlops:managed-by`) whose endpoint has no stack. */
 export async function findKeptCertificates(acm: AcmApi, liveEndpoints: LiveEndpoints | Promise<LiveEndpoints>): Promise<KeptCertificate[]> {
-  const summaries: { arn: string; domain: string; status?: string }[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await acm.listCertificates({ NextToken: nextToken });
-    for (const s of page.CertificateSummaryList ?? []) if (s.CertificateArn) summaries.push({ arn: s.CertificateArn, domain: s.DomainName ?? "", status: s.Status });
-    nextToken = page.NextToken;
-  } while (nextToken);
+  const summaries = (await listCertificates(acm)).flatMap((s) => (s.CertificateArn ? [{ arn: s.CertificateArn, domain: s.DomainName ?? "", status: s.Status }] : []));
   const live = await liveEndpoints;
   // A certificate for a host a live endpoint serves is in use, not kept: its tags need no lookup (one call per certificate).
   const candidates = summaries.filter((s) => !live.hosts.has(s.domain.toLowerCase()));
