@@ -19,6 +19,8 @@ import copy
 import json
 from typing import Any
 
+from ._common import add_resource_event
+
 NAME = "resource-events"
 ITEM = "5"
 SUMMARY = "stack operations list per-resource events (moto: only the stack's own two)"
@@ -70,7 +72,7 @@ def _operation_events(stack: Any, final: str) -> list[tuple[str, str, str]]:
 
 
 def apply() -> None:
-    from moto.cloudformation.models import Event, Stack
+    from moto.cloudformation.models import Stack
 
     original = Stack._add_stack_event
 
@@ -81,18 +83,7 @@ def apply() -> None:
             for logical_id, resource_type, verb in _operation_events(self, resource_status):
                 physical_id = _physical_id(self, logical_id)
                 for phase in ("IN_PROGRESS", "COMPLETE"):
-                    self.events.append(
-                        Event(
-                            stack_id=self.stack_id,
-                            stack_name=self.name,
-                            logical_resource_id=logical_id,
-                            physical_resource_id=physical_id,
-                            resource_type=resource_type,
-                            resource_status=f"{verb}_{phase}",
-                            resource_status_reason=None,
-                            resource_properties=None,
-                        )
-                    )
+                    add_resource_event(self, logical_id, resource_type, f"{verb}_{phase}", None, physical_id)
             setattr(self, _SNAPSHOT, None)
         original(self, resource_status, resource_status_reason, resource_properties)
 
