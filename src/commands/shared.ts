@@ -71,7 +71,7 @@ export function parseOptions<S extends z.ZodType>(schema: S, raw: unknown): z.in
 }
 
 /** Loads and validates a parameter file with the command line's overrides. */
-export async function loadConfig(file: string, overrides: z.infer<typeof paramOverridesSchema>, deps: CommandDeps): Promise<EndpointConfig> {
+export async function loadConfig(file: string, overrides: z.infer<typeof paramOverridesSchema> & Pick<ParamOverrides, "strategy">, deps: CommandDeps): Promise<EndpointConfig> {
   const all: ParamOverrides = { ...overrides, region: deps.region, regionSource: deps.regionSource };
   return loadEndpointConfig(file, all);
 }

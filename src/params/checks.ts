@@ -5,7 +5,7 @@
  */
 import { contains, overlaps, parseCidr, type Cidr } from "./cidr.js";
 import { describeAllowedMemory, FARGATE_SIZES, formatMiB } from "./fargate.js";
-import { arnRegion, azRegion, MAX_ENDPOINT_ID_LENGTH } from "./rules.js";
+import { arnRegion, azRegion, linearDeploymentSteps, MAX_ENDPOINT_ID_LENGTH, MAX_TRAFFIC_SHIFT_MINUTES } from "./rules.js";
 import type { EndpointFile } from "./schema.js";
 import type { ParamOverrides } from "./model.js";
 
@@ -36,6 +36,7 @@ export const CROSS_CHECKS: readonly string[] = [
   "`container.memory` is allowed for `container.cpu` on Fargate.",
   "`scaling.min` <= `scaling.desired` <= `scaling.max`.",
   "`rollout.healthCheckTimeoutSeconds` < `rollout.healthCheckIntervalSeconds`; `rollout.maximumPercent` > `rollout.minimumHealthyPercent`.",
+  "A `canary` rollout: `rollout.bakeMinutes` + `rollout.canaryBakeMinutes` is at most 1980 (33 hours). A `linear` one: `rollout.bakeMinutes` + `rollout.linearStepBakeMinutes` × steps is at most 1980, where steps is 100 ÷ `rollout.linearStepPercent` - 1 when the step divides 100 evenly, else the whole part of 100 ÷ `rollout.linearStepPercent`. CloudFormation refuses longer ones; checked for the strategy `update --strategy` or `rollback --strategy` sets too.",
   "`storage.assetsMountPath` and `storage.weightsMountPath` differ.",
 ];
 
@@ -75,6 +76,7 @@ export function crossCheck(
   checkContainer(file, name, fields, add);
   checkScaling(file, name, fields, add);
   checkRollout(file, name, fields, add);
+  checkTrafficShiftTime(file, overrides, name, fields, add);
   checkStorage(file, name, fields, add);
   return issues;
 }
@@ -259,6 +261,43 @@ function checkRollout(file: DeepPartial<EndpointFile>, name: FieldNamer, fields:
       add(maximumPath, `${maximum} must be above ${fields.label(minimumPath, minimum)}, or a rollout cannot start a new task`);
     } else {
       add(minimumPath, `${minimum} must be below ${fields.label(maximumPath, maximum)}, or a rollout cannot start a new task: lower it or set ${name(maximumPath)}`);
+    }
+  }
+}
+
+/**
+ * CloudFormation rejects a canary or linear deployment whose computed time exceeds 33 hours
+ * (AWS::ECS::Service CanaryConfiguration and LinearConfiguration, CloudFormation Template
+ * Reference): the strategy that will run is judged, the file's or `--strategy`'s.
+ */
+function checkTrafficShiftTime(file: DeepPartial<EndpointFile>, overrides: ParamOverrides, name: FieldNamer, fields: Fields, add: Add): void {
+  const rollout = file.rollout ?? {};
+  const strategy = overrides.strategy ?? rollout.strategy;
+  const bake = rollout.bakeMinutes;
+  const bakePath = "rollout.bakeMinutes";
+  const from = overrides.strategy === undefined ? "" : ` (--strategy ${overrides.strategy})`;
+  const limit = `CloudFormation refuses a ${strategy} rollout${from} longer than 33 hours (${MAX_TRAFFIC_SHIFT_MINUTES} minutes)`;
+  // Reported on a field the file gave: the first written of `paths`, which a shorter value fixes.
+  const report = (paths: string[], sum: string, total: number): void => {
+    const path = paths.find((p) => fields.written(p)) ?? paths[0]!;
+    add(path, `${sum} is ${total} minutes; ${limit}: shorten ${paths.filter((p) => p.endsWith("Minutes")).map(name).join(" or ")}`);
+  };
+  if (strategy === "canary") {
+    const canaryPath = "rollout.canaryBakeMinutes";
+    const canary = rollout.canaryBakeMinutes;
+    if (bake === undefined || canary === undefined || fields.unsure(bakePath, canaryPath)) return;
+    const total = bake + canary;
+    if (total > MAX_TRAFFIC_SHIFT_MINUTES) report([canaryPath, bakePath], `${fields.label(bakePath, bake)} + ${fields.label(canaryPath, canary)}`, total);
+  } else if (strategy === "linear") {
+    const stepPath = "rollout.linearStepBakeMinutes";
+    const percentPath = "rollout.linearStepPercent";
+    const { linearStepBakeMinutes: step, linearStepPercent: percent } = rollout;
+    if (bake === undefined || step === undefined || percent === undefined || fields.unsure(bakePath, stepPath, percentPath)) return;
+    const steps = linearDeploymentSteps(percent);
+    const total = bake + step * steps;
+    if (total > MAX_TRAFFIC_SHIFT_MINUTES) {
+      const sum = `${fields.label(bakePath, bake)} + ${fields.label(stepPath, step)} × ${steps} steps (of ${fields.label(percentPath, percent)})`;
+      report([stepPath, bakePath, percentPath], sum, total);
     }
   }
 }

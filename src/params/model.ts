@@ -140,6 +140,8 @@ export interface ParamOverrides {
   region?: string;
   /** Where that region came from, for messages: `--region`, `AWS_REGION`, `AWS_DEFAULT_REGION`. */
   regionSource?: string;
+  /** `--strategy`: the rollout strategy of this run, judged instead of the file's `rollout.strategy`. */
+  strategy?: RolloutStrategy;
 }
 
 /** `project-environment`: the name every resource of the endpoint derives from. */

@@ -161,3 +161,26 @@ export function checkRepoPath(value: string): string | undefined {
   if (/\s/.test(value)) return `"${value}" must not contain spaces`;
   return undefined;
 }
+
+/** True when `value` is a whole number of tenths; compared in tenths, as 0.3 is not exactly 3 × 0.1 in binary. */
+export function isTenths(value: number): boolean {
+  const tenths = value * 10;
+  return Math.abs(tenths - Math.round(tenths)) < 1e-6;
+}
+
+/**
+ * Longest canary or linear rollout CloudFormation accepts, in minutes: it rejects one whose
+ * computed time exceeds 33 hours (AWS::ECS::Service CanaryConfiguration and LinearConfiguration,
+ * CloudFormation Template Reference).
+ */
+export const MAX_TRAFFIC_SHIFT_MINUTES = 33 * 60;
+
+/**
+ * The number of steps CloudFormation counts for a linear rollout's 33-hour limit
+ * (AWS::ECS::Service LinearConfiguration): 100 ÷ StepPercent - 1 when StepPercent divides
+ * 100 evenly, else floor(100 ÷ StepPercent); no step bake time after the last shift.
+ */
+export function linearDeploymentSteps(stepPercent: number): number {
+  const tenths = Math.round(stepPercent * 10);
+  return 1000 % tenths === 0 ? 1000 / tenths - 1 : Math.floor(1000 / tenths);
+}

@@ -20,6 +20,7 @@ import {
   checkRepoPath,
   checkRepository,
   checkUrlPath,
+  isTenths,
 } from "./rules.js";
 
 // A command validates one parameter file once: zod's compiled (JIT) validators cost more to build than they save.
@@ -59,12 +60,12 @@ function ruled(rule: (value: string) => string | undefined) {
   });
 }
 
-/** A number within bounds; whole numbers only unless `fractions` is set. */
-function numberIn(min: number, max: number, options: { fractions?: boolean } = {}) {
+/** A number within bounds; whole numbers only unless `fractions` is set, whole tenths with `tenths`. */
+function numberIn(min: number, max: number, options: { fractions?: boolean; tenths?: boolean } = {}) {
   return z.number().superRefine((value, ctx) => {
-    const whole = options.fractions === true || Number.isInteger(value);
-    if (!whole || value < min || value > max) {
-      const kind = options.fractions === true ? "a number" : "a whole number";
+    const allowed = options.tenths === true ? isTenths(value) : options.fractions === true || Number.isInteger(value);
+    if (!allowed || value < min || value > max) {
+      const kind = options.tenths === true ? "a multiple of 0.1" : options.fractions === true ? "a number" : "a whole number";
       ctx.addIssue({ code: "custom", message: `must be ${kind} from ${min} to ${max}, got ${value}` });
     }
   });
@@ -234,23 +235,24 @@ export const rolloutSchema = z
     }),
     bakeMinutes: documented(numberIn(0, 1440).default(5), {
       description: "Minutes both revisions keep running after all traffic has shifted (`blue-green`, `canary`, `linear`): an alarm in this time rolls back at once.",
-      rule: "0-1440",
+      rule: "0-1440; with `canaryBakeMinutes` or the linear steps at most 1980 (33 hours)",
     }),
-    canaryPercent: documented(numberIn(0.1, 100, { fractions: true }).default(10), {
+    // "Valid values are multiples of 0.1" (ECS API reference, CanaryConfiguration and LinearConfiguration).
+    canaryPercent: documented(numberIn(0.1, 100, { tenths: true }).default(10), {
       description: "Share of traffic (%) the new revision gets first (`canary`).",
       rule: "0.1-100, in steps of 0.1",
     }),
     canaryBakeMinutes: documented(numberIn(0, 1440).default(5), {
       description: "Minutes the canary share runs before the rest of the traffic shifts (`canary`).",
-      rule: "0-1440",
+      rule: "0-1440; + `bakeMinutes` at most 1980 (33 hours)",
     }),
-    linearStepPercent: documented(numberIn(3, 100, { fractions: true }).default(25), {
+    linearStepPercent: documented(numberIn(3, 100, { tenths: true }).default(25), {
       description: "Share of traffic (%) shifted at each step (`linear`).",
       rule: "3-100, in steps of 0.1",
     }),
     linearStepBakeMinutes: documented(numberIn(0, 1440).default(2), {
       description: "Minutes between two steps (`linear`).",
-      rule: "0-1440",
+      rule: "0-1440; `bakeMinutes` + this × steps at most 1980 (33 hours)",
     }),
   })
   .strict();

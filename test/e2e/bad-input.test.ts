@@ -2,9 +2,9 @@
  * Bad input gets exit code 2, a message naming the file or flag, and no AWS
  * call: every run here points mlops at a server that counts requests.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runMlops } from "../helpers/mlops.js";
 import { startCountingServer } from "../helpers/servers.js";
@@ -46,6 +46,32 @@ describe("bad command lines", () => {
       expect(run.code, run.stderr).toBe(2);
       expect(run.stderr).toMatch(c.expect);
       expect(run.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+      expect(counter.count()).toBe(before);
+    });
+  }
+});
+
+describe("rollout values that only --strategy puts to use", () => {
+  // A rolling file's canary and linear settings are not sent to AWS; `--strategy canary` sends them, and
+  // CloudFormation refuses a canary whose bake times exceed 33 hours (AWS::ECS::Service CanaryConfiguration).
+  let dir: string;
+  let file: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "mlops-strategy-"));
+    file = join(dir, "ep-a.yaml");
+    const lines = ["project: ep-a", "network:", "  vpcCidr: 10.0.0.0/16", "  publicSubnets: [10.0.0.0/24, 10.0.1.0/24]", "  privateSubnets: [10.0.2.0/24, 10.0.3.0/24]"];
+    lines.push("  availabilityZones: [us-east-1a, us-east-1b]", "api:", "  hostHeader: ep-a.example.com", "rollout:", "  bakeMinutes: 1440", "  canaryBakeMinutes: 1440");
+    writeFileSync(file, `${lines.join("\n")}\n`);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  for (const verb of [["update", "--tag", "v2"], ["rollback", "--to", "v1"]]) {
+    it(`${verb[0]} --strategy canary: exit 2, names the fields and the limit, no AWS call`, async () => {
+      const before = counter.count();
+      const run = await runMlops([verb[0]!, file, ...verb.slice(1), "--strategy", "canary", "--yes"], { endpointUrl: counter.url });
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toContain(`${file}: rollout.canaryBakeMinutes: rollout.bakeMinutes (1440) + rollout.canaryBakeMinutes (1440) is 2880 minutes`);
+      expect(run.stderr).toMatch(/canary rollout \(--strategy canary\) longer than 33 hours \(1980 minutes\)/);
       expect(counter.count()).toBe(before);
     });
   }
