@@ -75,7 +75,7 @@ export interface EcsApi {
   describeServices(input: ecs.DescribeServicesRequest): Promise<ecs.DescribeServicesResponse>;
   listTasks(input: ecs.ListTasksRequest): Promise<ecs.ListTasksResponse>;
   describeTasks(input: ecs.DescribeTasksRequest): Promise<ecs.DescribeTasksResponse>;
-  /** ECS's record of a service's deployments, whoever started them (newest first). */
+  /** ECS's record of a service's deployments, whoever started them; in pages, in no documented order. */
   listServiceDeployments(input: ecs.ListServiceDeploymentsRequest): Promise<ecs.ListServiceDeploymentsResponse>;
   describeServiceDeployments(input: ecs.DescribeServiceDeploymentsRequest): Promise<ecs.DescribeServiceDeploymentsResponse>;
   describeServiceRevisions(input: ecs.DescribeServiceRevisionsRequest): Promise<ecs.DescribeServiceRevisionsResponse>;

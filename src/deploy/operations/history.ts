@@ -13,6 +13,7 @@ import type { EcsApi } from "../../aws/interfaces.js";
 import { strategyOfParameter } from "../../render/names.js";
 import { placeholderImageTag } from "../../render/render.js";
 import { chunks } from "../engine/concurrency.js";
+import { serviceDeploymentsNewestFirst } from "../steps/rollout-watch.js";
 
 /** One deployment of an endpoint. */
 export interface DeploymentRecord {
@@ -62,7 +63,7 @@ export function tagOfImage(image: string | undefined): string | undefined {
 
 /** The newest `limit` deployments of a service, newest first; the stack's first one, which runs no task (placeholder image), is left out. */
 export async function serviceHistory(ecs: EcsApi, cluster: string, service: string, containerName: string | undefined, limit = 20): Promise<DeploymentRecord[]> {
-  const listed = (await ecs.listServiceDeployments({ cluster, service, maxResults: Math.min(limit, 100) })).serviceDeployments ?? [];
+  const listed = (await serviceDeploymentsNewestFirst(ecs, cluster, service)).slice(0, limit);
   const arns = listed.map((d) => d.serviceDeploymentArn).filter((a): a is string => !!a);
   const deployments = [];
   for (const group of chunks(arns, 20)) deployments.push(...((await ecs.describeServiceDeployments({ serviceDeploymentArns: group })).serviceDeployments ?? []));

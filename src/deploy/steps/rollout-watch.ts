@@ -105,9 +105,33 @@ export async function shiftAndAlarms(watch: RolloutWatch): Promise<string> {
   return parts.join("; ");
 }
 
+/** One entry of ListServiceDeployments. */
+export type ServiceDeploymentBrief = NonNullable<Awaited<ReturnType<EcsApi["listServiceDeployments"]>>["serviceDeployments"]>[number];
+
+/** Most entries one ListServiceDeployments page may hold (maxResults, ECS API reference). */
+const LIST_PAGE_SIZE = 100;
+
+/**
+ * Every deployment ECS lists for a service, newest first. ListServiceDeployments promises no
+ * order and answers in pages (ECS API reference, ListServiceDeployments): every page is read
+ * and the entries are sorted by createdAt (startedAt when it is missing).
+ */
+export async function serviceDeploymentsNewestFirst(ecs: EcsApi, cluster: string, service: string): Promise<ServiceDeploymentBrief[]> {
+  const listed: ServiceDeploymentBrief[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await ecs.listServiceDeployments({ cluster, service, maxResults: LIST_PAGE_SIZE, ...(nextToken ? { nextToken } : {}) });
+    listed.push(...(page.serviceDeployments ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  const time = (d: ServiceDeploymentBrief) => (d.createdAt ?? d.startedAt)?.getTime() ?? 0;
+  return listed.sort((a, b) => time(b) - time(a));
+}
+
 /** The newest of a service's deployments as ECS recorded it, with the alarms it triggered; undefined when ECS keeps none. */
 export async function latestServiceDeployment(ecs: EcsApi, cluster: string, service: string) {
-  const listed = (await ecs.listServiceDeployments({ cluster, service, maxResults: 1 })).serviceDeployments?.[0];
+  // ListServiceDeployments promises no order: the first entry of a page need not be the newest.
+  const listed = (await serviceDeploymentsNewestFirst(ecs, cluster, service))[0];
   if (!listed?.serviceDeploymentArn) return undefined;
   return (await ecs.describeServiceDeployments({ serviceDeploymentArns: [listed.serviceDeploymentArn] })).serviceDeployments?.[0];
 }

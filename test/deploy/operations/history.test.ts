@@ -1,6 +1,8 @@
 /**
  * History from ECS's record of a service's deployments, on a fake that answers as the
- * ECS API reference documents ListServiceDeployments (newest first),
+ * ECS API reference documents ListServiceDeployments (pages joined by nextToken, each
+ * entry with its createdAt, and no order promised:
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ListServiceDeployments.html),
  * DescribeServiceDeployments and DescribeServiceRevisions (containerImages).
  */
 import { describe, expect, it } from "vitest";
@@ -9,10 +11,17 @@ import { outcomeOf, previousGoodTag, serviceHistory, tagOfImage } from "../../..
 
 const REPO = "123456789012.dkr.ecr.us-east-1.amazonaws.com/ep-a-prod";
 
-function fakeEcs(deployments: { tag: string; status: string; strategy?: string; alarms?: string[]; seconds: number }[]): EcsApi {
+/** How the fake lists: in which order, and how many entries a page holds at most (ECS may send fewer than maxResults). */
+interface Listing {
+  order: "newest first" | "oldest first";
+  pageSize: number;
+}
+
+function fakeEcs(deployments: { tag: string; status: string; strategy?: string; alarms?: string[]; seconds: number }[], listing: Listing = { order: "newest first", pageSize: 100 }, calls: string[] = []): EcsApi {
   const at = (i: number) => new Date(Date.UTC(2026, 0, 1, 10, i));
   const records = deployments.map((d, i) => ({
     serviceDeploymentArn: `arn:dep/${i}`,
+    createdAt: at(i),
     startedAt: at(i),
     finishedAt: new Date(at(i).getTime() + d.seconds * 1000),
     status: d.status,
@@ -21,7 +30,14 @@ function fakeEcs(deployments: { tag: string; status: string; strategy?: string; 
     ...(d.alarms ? { alarms: { status: "TRIGGERED", triggeredAlarmNames: d.alarms } } : {}),
   }));
   return {
-    listServiceDeployments: async () => ({ serviceDeployments: [...records].reverse().map((r) => ({ serviceDeploymentArn: r.serviceDeploymentArn })) }),
+    listServiceDeployments: async (input: { maxResults?: number; nextToken?: string }) => {
+      calls.push(`list ${input.nextToken ?? "first"}`);
+      const ordered = listing.order === "newest first" ? [...records].reverse() : records;
+      const from = Number(input.nextToken ?? 0);
+      const to = from + Math.min(listing.pageSize, input.maxResults ?? 20);
+      const page = ordered.slice(from, to).map((r) => ({ serviceDeploymentArn: r.serviceDeploymentArn, createdAt: r.createdAt, status: r.status }));
+      return { serviceDeployments: page, ...(to < ordered.length ? { nextToken: String(to) } : {}) };
+    },
     describeServiceDeployments: async (input: { serviceDeploymentArns: string[] }) => ({ serviceDeployments: records.filter((r) => input.serviceDeploymentArns.includes(r.serviceDeploymentArn)) }),
     describeServiceRevisions: async (input: { serviceRevisionArns: string[] }) => ({
       serviceRevisions: input.serviceRevisionArns.map((arn) => ({ serviceRevisionArn: arn, containerImages: [{ containerName: "ep-a", image: `${REPO}:${deployments[Number(arn.split("/")[1])]!.tag}` }] })),
@@ -47,6 +63,20 @@ describe("history", () => {
     expect(previousGoodTag(history, "v2")).toBe("v1");
     expect(previousGoodTag(history, "v3")).toBe("v2");
     expect(previousGoodTag(history.slice(0, 2), "v2")).toBeUndefined();
+  });
+
+  it("reads every page and orders by createdAt: ECS promises no order", async () => {
+    const calls: string[] = [];
+    const tags = Array.from({ length: 25 }, (_, i) => ({ tag: `v${i + 1}`, status: i === 23 ? "ROLLBACK_SUCCESSFUL" : "SUCCESSFUL", seconds: 60 }));
+    const ecs = fakeEcs(tags, { order: "oldest first", pageSize: 7 }, calls);
+    const history = await serviceHistory(ecs, "c", "s", "ep-a");
+    expect(calls).toEqual(["list first", "list 7", "list 14", "list 21"]);
+    expect(history).toHaveLength(20);
+    expect(history.map((d) => d.tag).slice(0, 3)).toEqual(["v25", "v24", "v23"]);
+    expect(history.at(-1)?.tag).toBe("v6");
+    // Rollback from v25 goes to the newest success before it, past the rolled-back v24.
+    expect(previousGoodTag(history, "v25")).toBe("v23");
+    expect((await serviceHistory(fakeEcs(tags, { order: "oldest first", pageSize: 7 }), "c", "s", "ep-a", 3)).map((d) => d.tag)).toEqual(["v25", "v24", "v23"]);
   });
 
   it("reads tags from image references and ECS's statuses in plain words", () => {

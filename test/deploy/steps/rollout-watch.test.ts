@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { CloudWatchApi, EcsApi, ElbApi } from "../../../src/aws/interfaces.js";
-import { alarmCause, alarmsText, shiftAndAlarms, shiftText, trafficShiftTracker } from "../../../src/deploy/steps/rollout-watch.js";
+import { alarmCause, alarmsText, latestServiceDeployment, shiftAndAlarms, shiftText, trafficShiftTracker } from "../../../src/deploy/steps/rollout-watch.js";
 import { targetHealthCounts } from "../../../src/deploy/steps/validate.js";
 import { FakeClock } from "../../fakes/clock.js";
 
@@ -82,6 +82,26 @@ describe("why a rollout was rolled back", () => {
   it("falls back to the alarms in ALARM now, and says nothing when no alarm explains it (circuit breaker)", async () => {
     expect(await alarmCause({ ecs: ecs(undefined), cloudWatch: cloudWatch({ "ep-a-prod-unhealthy-hosts": ["ALARM"] }) }, "ep-a-prod", "c", "s")).toBe("rolled back by the alarm ep-a-prod-unhealthy-hosts");
     expect(await alarmCause({ ecs: ecs(undefined), cloudWatch: cloudWatch({ "ep-a-prod-unhealthy-hosts": ["OK"] }) }, "ep-a-prod", "c", "s")).toBeUndefined();
+  });
+});
+
+describe("the newest service deployment", () => {
+  it("is the latest createdAt over every page, whatever order ECS lists in (ListServiceDeployments promises none)", async () => {
+    const at = (minute: number) => new Date(Date.UTC(2026, 0, 1, 10, minute));
+    const pages = [
+      { serviceDeployments: [{ serviceDeploymentArn: "arn:dep/old", createdAt: at(1) }], nextToken: "2" },
+      { serviceDeployments: [{ serviceDeploymentArn: "arn:dep/new", createdAt: at(3) }, { serviceDeploymentArn: "arn:dep/mid", createdAt: at(2) }] },
+    ];
+    const described: string[][] = [];
+    const ecs = {
+      listServiceDeployments: async (input: { nextToken?: string }) => pages[input.nextToken ? 1 : 0],
+      describeServiceDeployments: async (input: { serviceDeploymentArns: string[] }) => {
+        described.push(input.serviceDeploymentArns);
+        return { serviceDeployments: [{ status: "ROLLBACK_SUCCESSFUL", alarms: { status: "TRIGGERED", triggeredAlarmNames: ["ep-a-prod-target-5xx"] } }] };
+      },
+    } as unknown as EcsApi;
+    expect(await latestServiceDeployment(ecs, "c", "s")).toMatchObject({ status: "ROLLBACK_SUCCESSFUL" });
+    expect(described).toEqual([["arn:dep/new"]]);
   });
 });
 
