@@ -110,7 +110,10 @@ export async function applyDeploy(config: EndpointConfig, options: DeployEndpoin
   if (!existing && facts.logGroupExists) out.info(`Using the kept log group ${endpointLogGroupName(id)}`);
 
   out.step(existing ? `Stack ${id}` : `Creating stack ${id} with no tasks (the image does not exist yet)`);
-  let outcome = await phases.time("stacks", () => deployWithPriority(config, facts, previous, listenerArn, existing ? undefined : () => keptResources(id, ctx).then((k) => k.facts), ctx));
+  // What the plan says is what happens: a stack it found nothing to change on gets no change set. (Its
+  // only difference may be SendDesiredCount, which the plan leaves out: see planStack.)
+  const asPlanned = existing && plan.stack.action === "unchanged" ? unchangedAsPlanned(existing, id, ctx) : undefined;
+  let outcome = asPlanned ?? (await phases.time("stacks", () => deployWithPriority(config, facts, previous, listenerArn, existing ? undefined : () => keptResources(id, ctx).then((k) => k.facts), ctx)));
 
   const outputs = outcome.outputs;
   if (options.pipeline && config.pipeline) {
@@ -135,7 +138,7 @@ export async function applyDeploy(config: EndpointConfig, options: DeployEndpoin
   // The priority the first deployment settled on (chosen, or retried after a collision).
   const listenerPriority = Number(stackParameters(outcome.stack).ListenerRulePriority) || facts.listenerPriority;
   const deployed = outcome.stack;
-  outcome = await phases.time("rollout", () => rollOut(config, deployed, { ...facts, imageTag, listenerPriority }, options.rolloutTimeoutMs, ctx));
+  if (!asPlanned || imageTag !== plan.rollout.tag) outcome = await phases.time("rollout", () => rollOut(config, deployed, { ...facts, imageTag, listenerPriority }, options.rolloutTimeoutMs, ctx));
   if (outcome.kind === "unchanged") out.info(`Stack ${id} already runs ${imageTag}`);
   // Against the stack as it was before this run: the first deployment may already have applied the file's changes.
   else if (existing) for (const line of changeSummary(diffParameters(previous, stackParameters(outcome.stack)), imageTag)) out.success(line);
@@ -157,6 +160,12 @@ export async function applyDeploy(config: EndpointConfig, options: DeployEndpoin
     dns,
     request,
   };
+}
+
+/** The outcome of a stack step the plan found nothing to do for: the stack as the plan read it, no request sent. */
+function unchangedAsPlanned(stack: Stack, id: string, ctx: DeployContext): DeployOutcome {
+  ctx.out.success(`Stack ${id} is up to date: no changes`);
+  return { kind: "unchanged", stack, outputs: stackOutputs(stack) };
 }
 
 /** Creates ACM's validation record in the endpoint's hosted zone while a requested certificate waits for it (none without a zone). */
