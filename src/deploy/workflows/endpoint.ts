@@ -112,7 +112,7 @@ export async function applyDeploy(config: EndpointConfig, options: DeployEndpoin
   out.step(existing ? `Stack ${id}` : `Creating stack ${id} with no tasks (the image does not exist yet)`);
   // What the plan says is what happens: a stack it found nothing to change on gets no change set. (Its
   // only difference may be SendDesiredCount, which the plan leaves out: see planStack.)
-  const asPlanned = existing && plan.stack.action === "unchanged" ? unchangedAsPlanned(existing, id, ctx) : undefined;
+  const asPlanned = existing && plan.stack.action === "unchanged" && SETTLED_STACK.test(existing.StackStatus ?? "") ? unchangedAsPlanned(existing, id, ctx) : undefined;
   let outcome = asPlanned ?? (await phases.time("stacks", () => deployWithPriority(config, facts, previous, listenerArn, existing ? undefined : () => keptResources(id, ctx).then((k) => k.facts), ctx)));
 
   const outputs = outcome.outputs;
@@ -161,6 +161,12 @@ export async function applyDeploy(config: EndpointConfig, options: DeployEndpoin
     request,
   };
 }
+
+/**
+ * Stack states whose parameters and template are the ones in force: no operation under way (its
+ * parameters may still roll back) and none that failed half-way (the stack step repairs those).
+ */
+const SETTLED_STACK = /^(CREATE|UPDATE|UPDATE_ROLLBACK|IMPORT|IMPORT_ROLLBACK)_COMPLETE$/;
 
 /** The outcome of a stack step the plan found nothing to do for: the stack as the plan read it, no request sent. */
 function unchangedAsPlanned(stack: Stack, id: string, ctx: DeployContext): DeployOutcome {
