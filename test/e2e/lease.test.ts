@@ -383,3 +383,93 @@ describe("lease flags and ways out", () => {
     expect(await leaseParameters()).toEqual([]);
   });
 });
+
+describe("Ctrl-C while AWS answers slowly", () => {
+  /** Interrupts `create-endpoint --tag late` (waiting for its image) through `proxyUrl`, calling `onSignal` just before the signal. */
+  async function interruptWhileWaitingForImage(proxyUrl: string, onSignal: () => void) {
+    const { spawn } = await import("node:child_process");
+    const child = spawn(process.execPath, [fileURLToPath(new URL("../../bin/mlops.js", import.meta.url)), "create-endpoint", "params/ep-a.yaml", "--tag", "late", "--yes", "--no-pipeline"], {
+      cwd: fileURLToPath(new URL("../..", import.meta.url)),
+      env: { ...process.env, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1", CI: "true", NO_COLOR: "1", MLOPS_ENDPOINT_URL: proxyUrl },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    let signalAt = 0;
+    const code = await new Promise<number | null>((resolve) => {
+      child.stderr.on("data", (d: Buffer) => {
+        stderr += d.toString();
+        if (!signalAt && stderr.includes("Waiting for image")) {
+          onSignal();
+          signalAt = Date.now();
+          child.kill("SIGINT");
+        }
+      });
+      child.on("exit", (c) => resolve(c));
+    });
+    return { code, stderr, pid: child.pid, exitMs: Date.now() - signalAt };
+  }
+
+  /** Runs the same command again (its image now there), directly: it must not wait for the interrupted run's lease. */
+  async function rerun() {
+    await pushImage(aws.ecr, "ep-a-prod", "late");
+    const started = Date.now();
+    // A wait for the lease would outlast this --lock-timeout (6 s) and fail.
+    const run = await runMlops(["--lock-timeout", "0.1", "create-endpoint", "params/ep-a.yaml", "--tag", "late", "--yes", "--no-pipeline"], { endpointUrl: emulator.url });
+    return { ...run, ms: Date.now() - started };
+  }
+
+  it("answers 1.2 s late after the signal: exit 130 within the second, and the re-run does not wait for the lease", async () => {
+    const a = await createA();
+    expect(a.code, failure(a)).toBe(0);
+    let slow = false;
+    const afterSignal: string[] = [];
+    const proxy = await startSlowProxy(emulator.url, {
+      latencyMs: 0,
+      onRequest: (action) => {
+        if (!slow) return undefined;
+        afterSignal.push(action);
+        return sleep(1_200);
+      },
+    });
+    try {
+      const interrupted = await interruptWhileWaitingForImage(proxy.url, () => (slow = true));
+      expect(interrupted.code, interrupted.stderr).toBe(130);
+      expect(interrupted.exitMs, interrupted.stderr).toBeLessThanOrEqual(1_500);
+      // The give-back is one call, sent at once: no listing first.
+      expect(afterSignal.filter((action) => action.startsWith("AmazonSSM.")), interrupted.stderr).toEqual(["AmazonSSM.DeleteParameter"]);
+      const again = await rerun();
+      expect(again.code, failure(again)).toBe(0);
+      expect(again.stderr).not.toMatch(/Waiting for create-endpoint/);
+      expect(await leaseParameters()).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("a give-back that never gets through: the summary says the lease was left and what the next run does; the next run on this host takes it over at once", async () => {
+    const a = await createA();
+    expect(a.code, failure(a)).toBe(0);
+    let slow = false;
+    const proxy = await startSlowProxy(emulator.url, {
+      latencyMs: 0,
+      // After the signal, answers come 1.2 s late, and the lease's DeleteParameter never reaches AWS.
+      onRequest: (action) => (slow ? (action === "AmazonSSM.DeleteParameter" ? new Promise<void>(() => undefined) : sleep(1_200)) : undefined),
+    });
+    try {
+      const interrupted = await interruptWhileWaitingForImage(proxy.url, () => (slow = true));
+      expect(interrupted.code, interrupted.stderr).toBe(130);
+      expect(interrupted.exitMs, interrupted.stderr).toBeLessThanOrEqual(1_500);
+      expect(interrupted.stderr).toMatch(/The lease on ep-a-prod may not have been given back .*The next mlops command on this host takes it over at once.*--force-unlock/);
+      expect(interrupted.stderr).not.toMatch(/ssm\.deleteParameter/);
+      expect(await leaseParameters()).toEqual(["/mlops/lease/ep-a-prod/0000000001"]);
+      const again = await rerun();
+      expect(again.code, failure(again)).toBe(0);
+      expect(again.stderr).not.toMatch(/Waiting for create-endpoint/);
+      expect(again.stderr).toMatch(new RegExp(`Took over the lease of create-endpoint ep-a-prod by .*\\(pid ${interrupted.pid}\\).*: its process \\(pid ${interrupted.pid}\\) no longer runs on this host`));
+      expect(again.ms).toBeLessThan(30_000);
+      expect(await leaseParameters()).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
