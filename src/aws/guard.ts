@@ -3,7 +3,9 @@
  * guard, which refuses to start any call once the command's signal has
  * aborted (so no change begins after Ctrl-C), and remembers the changes that
  * were started, so the interruption message can say what may still be running
- * in AWS.
+ * in AWS: a request cut short by Ctrl-C was sent, so it is named even though
+ * its answer never came. The lease on a base (SSM `/mlops/lease/...`) is
+ * followed apart, so the message can say when it was not given back.
  */
 import { InterruptedError } from "../errors.js";
 import type { AwsClients } from "./interfaces.js";
