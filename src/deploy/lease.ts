@@ -301,7 +301,8 @@ export async function acquireLease(scope: string, request: LeaseRequest, deps: L
       if (gone && top) out.warn(`Took over the lease of ${describeClaim(top.claim)} on ${scope}: ${gone}.`);
       else if (top && live) out.warn(`Broke the lease of ${describeClaim(top.claim)} on ${scope} (--force-unlock).`);
       else if (top) out.warn(`Took over the expired lease of ${describeClaim(top.claim)} on ${scope}.`);
-      for (const old of all) await deleteQuietly(ssm, old.name);
+      // Only the highest generation counts: one left behind (a failed delete) is harmless, and the next holder deletes it.
+      for (const old of all) await deleteQuietly(ssm, old.name).catch(rethrowInterruption);
       return new HeldLease(scope, name, number, claim, request, deps);
     }
     force = false;
@@ -318,6 +319,10 @@ export async function acquireLease(scope: string, request: LeaseRequest, deps: L
     }
     await clock.sleep(Math.min(request.pollMs ?? leasePollMs, request.waitTimeoutMs - waited), deps.signal);
   }
+}
+
+function rethrowInterruption(error: unknown): void {
+  if (error instanceof InterruptedError) throw error;
 }
 
 const collisionBaseDelayMs = 250;
@@ -349,9 +354,9 @@ class HolderCheck {
     try {
       const answer = await codeBuild.batchGetBuilds({ ids: [claim.buildId] });
       const build = answer.builds?.find((b) => b.id === claim.buildId);
-      if (build) return build.buildComplete || (build.buildStatus && build.buildStatus !== "IN_PROGRESS") ? `that build has ended (${build.buildStatus ?? "complete"})` : undefined;
-      if (answer.buildsNotFound?.includes(claim.buildId)) return "CodeBuild no longer knows that build (its project was deleted)";
-      return undefined;
+      // A build CodeBuild does not know (buildsNotFound) proves nothing about the holder: waited for as any other.
+      const ended = build && (build.buildComplete || (build.buildStatus !== undefined && build.buildStatus !== "IN_PROGRESS"));
+      return ended ? `that build has ended (${build.buildStatus ?? "complete"})` : undefined;
     } catch (error) {
       if (error instanceof InterruptedError) throw error;
       // Without codebuild:BatchGetBuilds the lease is waited for as any other; said once.

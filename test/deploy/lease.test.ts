@@ -302,6 +302,22 @@ describe("a holder that is gone", () => {
     expect(out.lines).toContain("warn: Took over the lease of build deploying tag-abc to ep-a-prod by CodeBuild build ep-a-prod:1234 since 2026-01-15T11:00:00Z on ep-a-prod: that build has ended (TIMED_OUT).");
   });
 
+  it("a build CodeBuild does not know, or cannot be read (no codebuild:BatchGetBuilds), is waited for as any holder", async () => {
+    const { ssm, clock, out, deps } = setup();
+    const claim = { holder: "CodeBuild build ep-a-prod:9", command: "build deploying tag-abc to ep-a-prod", since: "2026-01-15T11:00:00Z", expiresAt: clock.now() / 1000 + 3600, buildId: "ep-a-prod:9" };
+    await ssm.putParameter({ Name: `${leasePath("ep-a-prod")}/0000000001`, Value: JSON.stringify(claim), Overwrite: false });
+    const unknown = await acquireLease("ep-a-prod", request("alice", "update", { waitTimeoutMs: 60_000 }), { ...deps, codeBuild: new FakeCodeBuild("ep-a-prod", {}) }).catch((e: unknown) => e);
+    expect((unknown as Error).message).toMatch(/Gave up after 1 min waiting for build deploying tag-abc/);
+    const denied = {
+      batchGetBuilds: async () => {
+        throw new AwsError("CodeBuild BatchGetBuilds: User is not authorized to perform codebuild:BatchGetBuilds", { code: "AccessDeniedException" });
+      },
+    };
+    const error = await acquireLease("ep-a-prod", request("alice", "update", { waitTimeoutMs: 60_000 }), { ...deps, codeBuild: denied }).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/Gave up after 1 min/);
+    expect(out.lines.filter((l) => l.startsWith("warn: Could not read the state of build ep-a-prod:9"))).toHaveLength(1);
+  });
+
   it("a build still in progress is waited for, and taken over once CodeBuild says it has ended", async () => {
     const { ssm, clock, out, deps } = setup();
     const claim = { holder: "CodeBuild build ep-a-prod:1234", command: "build deploying tag-abc to ep-a-prod", since: "2026-01-15T11:00:00Z", expiresAt: clock.now() / 1000 + 3600, buildId: "ep-a-prod:1234" };
