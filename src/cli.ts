@@ -96,6 +96,8 @@ export async function main(argv: string[]): Promise<number> {
         region: region?.name,
         regionSource: region?.source,
         holder: holderName(),
+        holderProcess: { host: hostname(), pid: process.pid, isRunning: processExists },
+        retryBudgetMs: retry.budgetMs,
         aws: async (chosenRegion?: string) => {
           const clients = await (await import("./aws/clients.js")).createAwsClients({
             region: chosenRegion ?? globals.region,
@@ -145,6 +147,16 @@ function holderName(): string {
   return `${user}@${hostname()} (pid ${process.pid})`;
 }
 
+/** Whether a process of this host exists; one that is not ours (EPERM) exists too. */
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
 /** The region known before any client exists, and where it came from; the SDK's adapters resolve a profile's region later. */
 function regionFromFlagOrEnvironment(flag: string | undefined): { name: string; source: string } | undefined {
   if (flag) return { name: flag, source: "--region" };
@@ -168,7 +180,12 @@ function rerunCommand(argv: string[]): string {
 function afterInterruption(changes: ChangeLog, rerun: string): string {
   const running = changes.mayStillRun();
   const state = running.length > 0 ? `May still be running in AWS: ${running.join("; ")}.` : "Nothing this command started is still running in AWS.";
-  return `${state}\nTo finish the job, run the same command again: ${rerun}`;
+  const leases = changes.leasesLeft().map(
+    (lease) =>
+      `The lease on ${lease.scope} may not have been given back (no answer from AWS in time). The next mlops command on this host takes it over at once, since this process has ended; ` +
+      `one on another host waits until it expires${lease.expiresAt ? ` (${new Date(lease.expiresAt * 1000).toISOString()})` : ""}, or breaks it with --force-unlock.`,
+  );
+  return [state, ...leases, `To finish the job, run the same command again: ${rerun}`].join("\n");
 }
 
 function report(error: unknown, out: ConsoleOutput, changes?: ChangeLog, rerun?: string): number {

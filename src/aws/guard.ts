@@ -3,7 +3,9 @@
  * guard, which refuses to start any call once the command's signal has
  * aborted (so no change begins after Ctrl-C), and remembers the changes that
  * were started, so the interruption message can say what may still be running
- * in AWS.
+ * in AWS: a request cut short by Ctrl-C was sent, so it is named even though
+ * its answer never came. The lease on a base (SSM `/mlops/lease/...`) is
+ * followed apart, so the message can say when it was not given back.
  */
 import { InterruptedError } from "../errors.js";
 import type { AwsClients } from "./interfaces.js";
@@ -24,15 +26,34 @@ export interface StartedChange {
   target?: string;
   /** Still waiting for AWS's answer. */
   inFlight: boolean;
+  /** Cut short by Ctrl-C before AWS answered: the request was sent, so AWS may have received it and be acting on it. */
+  unanswered?: boolean;
   /** AWS was later seen to have finished the operation (a stack no longer in progress, a task stopped). */
   finished?: boolean;
   /** runTask: the task it started, which runs on after the command ends. */
   task?: { arn: string; cluster: string };
 }
 
+/** A lease on a base (see deploy/lease.ts) this process took and has not been seen to give back. */
+export interface HeldLeaseRecord {
+  /** The base, e.g. `ep-a-prod`. */
+  scope: string;
+  /** The generation this process created, `/mlops/lease/<scope>/NNNNNNNNNN`. */
+  name: string;
+  /** When it expires unless renewed (epoch seconds), as its last write said. */
+  expiresAt: number;
+}
+
 /** The changes started so far, newest last. */
 export class ChangeLog {
   readonly started: StartedChange[] = [];
+  /** Leases taken and not (yet) given back, by generation name. */
+  readonly leases = new Map<string, HeldLeaseRecord>();
+
+  /** The leases still held: after Ctrl-C, the ones whose give-back was not answered in time. */
+  leasesLeft(): HeldLeaseRecord[] {
+    return [...this.leases.values()];
+  }
 
   /** The changes whose effect may still be under way in AWS: calls in flight and long-running operations started. */
   mayStillRun(): string[] {
@@ -79,9 +100,8 @@ function describeChange(change: StartedChange): string | undefined {
   if (change.method === "deleteStack") return `the deletion of stack${target} (CloudFormation continues it)`;
   if (change.method === "continueUpdateRollback") return `the rollback of stack${target} (CloudFormation continues it)`;
   if (change.method === "deleteFileSystem") return `the deletion of EFS file system${target}`;
-  if (change.method === "requestCertificate") return undefined;
   if (change.method === "runTask" && change.task) return `the one-off ECS task ${change.task.arn} (it runs to its end; to stop it now: aws ecs stop-task --cluster ${change.task.cluster} --task ${change.task.arn})`;
-  return change.inFlight ? `${change.service}.${change.method}${target} (sent just before Ctrl-C)` : undefined;
+  return change.inFlight || change.unanswered ? `${change.service}.${change.method}${target} (sent before Ctrl-C and not answered: AWS may have received it)` : undefined;
 }
 
 function targetOf(input: unknown): string | undefined {
@@ -95,17 +115,54 @@ function targetOf(input: unknown): string | undefined {
   return typeof pipeline?.name === "string" ? pipeline.name : undefined;
 }
 
+const leasePrefix = "/mlops/lease/";
+
+/**
+ * A call on a lease on a base (`/mlops/lease/...`, see deploy/lease.ts):
+ * bookkeeping between mlops commands, not a change to what the user deployed,
+ * so the summary of changes leaves it out and follows the lease itself.
+ */
+function isLeaseCall(service: string, input: unknown): boolean {
+  const { Name: name, Path: path } = (input ?? {}) as { Name?: unknown; Path?: unknown };
+  const onLease = (value: unknown) => typeof value === "string" && value.startsWith(leasePrefix);
+  return service === "ssm" && (onLease(name) || onLease(`${String(path)}/`));
+}
+
 /**
  * What may still run after Ctrl-C: giving back the command's own lease on a
- * base (`/mlops/lease/...`, see deploy/lease.ts: it reads the lease, then
- * deletes its own generation), so that running the same command again does
- * not wait for it to expire. It changes nothing the user deployed and leaves
- * nothing behind.
+ * base (it deletes its own generation), so that running the same command
+ * again does not wait for it to expire. It changes nothing the user deployed
+ * and leaves nothing behind.
  */
 function releasesOwnLease(service: string, method: string, input: unknown): boolean {
-  const { Name: name, Path: path } = (input ?? {}) as { Name?: unknown; Path?: unknown };
-  const onLease = (value: unknown) => typeof value === "string" && value.startsWith("/mlops/lease/");
-  return service === "ssm" && ((method === "deleteParameter" && onLease(name)) || (method === "getParametersByPath" && onLease(`${String(path)}/`)));
+  return isLeaseCall(service, input) && (method === "deleteParameter" || method === "getParametersByPath");
+}
+
+/** Follows the leases this process creates (PutParameter without Overwrite), renews, and deletes. */
+async function trackLease(log: ChangeLog, method: string, input: unknown, call: () => Promise<unknown>): Promise<unknown> {
+  const { Name: name, Value: value, Overwrite: overwrite } = (input ?? {}) as { Name?: string; Value?: string; Overwrite?: boolean };
+  if (method === "deleteParameter" && name) {
+    try {
+      const output = await call();
+      log.leases.delete(name);
+      return output;
+    } catch (error) {
+      if ((error as { code?: unknown }).code === "ParameterNotFound") log.leases.delete(name);
+      throw error;
+    }
+  }
+  const output = await call();
+  if (method === "putParameter" && name && (!overwrite || log.leases.has(name))) {
+    let expiresAt = 0;
+    try {
+      expiresAt = Number((JSON.parse(value ?? "") as { expiresAt?: unknown }).expiresAt) || 0;
+    } catch {
+      // Not a claim mlops wrote: nothing to say about its expiry.
+    }
+    const scope = name.slice(leasePrefix.length, name.lastIndexOf("/"));
+    log.leases.set(name, { scope, name, expiresAt });
+  }
+  return output;
 }
 
 /**
@@ -120,13 +177,15 @@ export function guardClients(clients: AwsClients, signal: AbortSignal, log: Chan
       get(target, property, receiver) {
         const value = Reflect.get(target, property, receiver) as unknown;
         if (typeof value !== "function" || typeof property !== "string") return value;
-        return async (input: unknown) => {
+        return async (input: unknown, ...rest: unknown[]) => {
           const mutating = isMutatingCall(property);
           if (signal.aborted && !releasesOwnLease(service, property, input)) {
             throw new InterruptedError(mutating ? `Stopped before ${service}.${property}: no change was started after Ctrl-C.` : "Stopped after Ctrl-C.");
           }
+          const send = () => (value as (i: unknown, ...r: unknown[]) => Promise<unknown>).call(target, input, ...rest);
+          if (isLeaseCall(service, input)) return trackLease(log, property, input, send);
           if (!mutating) {
-            const output = await (value as (i: unknown) => Promise<unknown>).call(target, input);
+            const output = await send();
             if (property === "describeStacks") noteStackStates(log, input, output);
             if (property === "describeTasks") noteStoppedTasks(log, output);
             return output;
@@ -134,9 +193,13 @@ export function guardClients(clients: AwsClients, signal: AbortSignal, log: Chan
           const change: StartedChange = { service, method: property, target: targetOf(input), inFlight: true };
           log.started.push(change);
           try {
-            const output = await (value as (i: unknown) => Promise<unknown>).call(target, input);
+            const output = await send();
             if (property === "runTask") noteStartedTask(change, input, output);
             return output;
+          } catch (error) {
+            // Aborted by Ctrl-C: the request went out and its answer never came, so it is still named.
+            if (signal.aborted) change.unanswered = true;
+            throw error;
           } finally {
             change.inFlight = false;
           }

@@ -181,7 +181,8 @@ export interface SsmApi {
   /** With `Overwrite: false`, fails with `ParameterAlreadyExists` when the name exists: an atomic create-if-absent. */
   putParameter(input: ssm.PutParameterRequest): Promise<ssm.PutParameterResult>;
   getParametersByPath(input: ssm.GetParametersByPathRequest): Promise<ssm.GetParametersByPathResult>;
-  deleteParameter(input: ssm.DeleteParameterRequest): Promise<unknown>;
+  /** `abortSignal`: a give-back that must end by a deadline (after Ctrl-C) carries its own, since the client's calls do not. */
+  deleteParameter(input: ssm.DeleteParameterRequest, options?: { abortSignal?: AbortSignal }): Promise<unknown>;
 }
 
 /** Route 53 calls (the endpoint's DNS records, in a public hosted zone that covers its host). */

@@ -30,6 +30,10 @@ export interface CommandDeps {
   region?: string;
   /** Who holds the leases this process takes, e.g. "alice@build-host (pid 4242)". */
   holder?: string;
+  /** This process, for its leases: its host and id, and whether another process of this host still runs. */
+  holderProcess?: { host: string; pid: number; isRunning(pid: number): boolean };
+  /** How long AWS calls retry (`--retry-budget`); the lease's colliding writes retry as long. */
+  retryBudgetMs?: number;
   /** Where `region` came from: `--region`, `AWS_REGION` or `AWS_DEFAULT_REGION`. */
   regionSource?: string;
   /** Asks questions; present only when a person is at the terminal. */
@@ -98,8 +102,16 @@ export function underLease<T>(
 ): Promise<T> {
   return withLeases(
     scopes,
-    { holder: deps.holder ?? "mlops", command, waitTimeoutMs: options.lockTimeout * 60_000, forceUnlock: options.forceUnlock },
-    { ssm: ctx.aws.ssm, out: deps.out, clock: deps.clock, signal: deps.signal },
+    {
+      holder: deps.holder ?? "mlops",
+      command,
+      waitTimeoutMs: options.lockTimeout * 60_000,
+      forceUnlock: options.forceUnlock,
+      host: deps.holderProcess?.host,
+      pid: deps.holderProcess?.pid,
+      retryBudgetMs: deps.retryBudgetMs,
+    },
+    { ssm: ctx.aws.ssm, codeBuild: ctx.aws.codeBuild, processes: deps.holderProcess, out: deps.out, clock: deps.clock, signal: deps.signal },
     async (held) => {
       // An endpoint's build takes its base's lease: the one lease of a single-base command.
       ctx.awaitingBuild = async (stackName) => {

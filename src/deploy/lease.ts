@@ -23,12 +23,24 @@
  * it finds out at its next heartbeat or at release (a higher generation
  * exists), warns, and its command exits 1 instead of reporting success.
  *
+ * A holder that is known to be gone is not waited for: an mlops process on
+ * this host that no longer exists (killed, or its give-back after Ctrl-C did
+ * not get through in time), or a CodeBuild build that has ended (a build that
+ * times out is killed, so its `trap ... EXIT` never gives the lease back).
+ *
  * AWS documents `Overwrite` ("By default, existing parameters aren't
- * overwritten") and ParameterAlreadyExists in the PutParameter API reference
- * (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html).
+ * overwritten"), ParameterAlreadyExists, and TooManyUpdates ("There are
+ * concurrent updates for a resource that supports one update at a time", what
+ * colliding writers get) in the PutParameter API reference
+ * (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html),
+ * and a build's `buildComplete` and `buildStatus` (TIMED_OUT, STOPPED, ...) in
+ * https://docs.aws.amazon.com/codebuild/latest/APIReference/API_Build.html,
+ * read with https://docs.aws.amazon.com/codebuild/latest/APIReference/API_BatchGetBuilds.html.
  */
-import type { SsmApi } from "../aws/interfaces.js";
-import { AwsError } from "../errors.js";
+import { isThrottlingError } from "../aws/error-translator.js";
+import type { CodeBuildApi, SsmApi } from "../aws/interfaces.js";
+import { defaultRetryBudgetSeconds } from "../aws/retry.js";
+import { AwsError, InterruptedError } from "../errors.js";
 import type { Output } from "../io/output.js";
 import type { Clock } from "./engine/clock.js";
 
@@ -38,6 +50,13 @@ export const leaseTtlMs = 120_000;
 export const leaseHeartbeatMs = 30_000;
 /** How often a waiter looks at the lease again. */
 export const leasePollMs = 2_000;
+/** How often a waiter asks CodeBuild whether the build holding the lease has ended. */
+export const leaseBuildCheckMs = 15_000;
+/**
+ * How long giving the lease back may take after Ctrl-C: the process exits one
+ * second after the signal (src/cli.ts), and must still print its summary.
+ */
+export const leaseGiveBackTimeoutMs = 600;
 
 /** Where the lease of a base lives in Parameter Store. */
 export function leasePath(scope: string): string {
@@ -60,6 +79,11 @@ export interface LeaseClaim {
    * (it would wait for its own waiter), so it skips its stack update.
    */
   awaitsBuildOf?: string;
+  /** The host of an mlops holder, and its process id: a waiter on the same host takes over once that process is gone. */
+  host?: string;
+  pid?: number;
+  /** The CodeBuild build holding the lease (the buildspec writes CODEBUILD_BUILD_ID): taken over once that build has ended. */
+  buildId?: string;
 }
 
 /** Who asks for a lease, how long it waits, and whether it breaks a held one. */
@@ -74,6 +98,11 @@ export interface LeaseRequest {
   /** 0: no heartbeat (tests renew by hand). */
   heartbeatMs?: number;
   pollMs?: number;
+  /** This process's host and id, written in its claim. */
+  host?: string;
+  pid?: number;
+  /** How long colliding writes (TooManyUpdates, throttling) are retried; the AWS calls' own budget by default. */
+  retryBudgetMs?: number;
 }
 
 /** What taking a lease needs. */
@@ -82,6 +111,10 @@ export interface LeaseDeps {
   out: Output;
   clock: Clock;
   signal?: AbortSignal;
+  /** Reads the build that holds a lease, to take over a lease whose build has ended. */
+  codeBuild?: Pick<CodeBuildApi, "batchGetBuilds">;
+  /** Whether a process of this host still exists, to take over a lease whose holder here is gone. */
+  processes?: { isRunning(pid: number): boolean };
 }
 
 interface Generation {
@@ -105,6 +138,8 @@ function parseClaim(value: string | undefined): LeaseClaim {
       since: String(parsed.since ?? "an unknown time"),
       expiresAt: Number(parsed.expiresAt) || 0,
       ...(typeof parsed.awaitsBuildOf === "string" ? { awaitsBuildOf: parsed.awaitsBuildOf } : {}),
+      ...(typeof parsed.host === "string" && Number.isInteger(parsed.pid) ? { host: parsed.host, pid: parsed.pid } : {}),
+      ...(typeof parsed.buildId === "string" && parsed.buildId ? { buildId: parsed.buildId } : {}),
     };
   } catch {
     // Not ours to read: treated as expired, so a bad value cannot lock a base for good.
@@ -139,9 +174,9 @@ export function describeClaim(claim: LeaseClaim): string {
   return `${claim.command} by ${claim.holder} since ${claim.since}`;
 }
 
-async function deleteQuietly(ssm: SsmApi, name: string): Promise<void> {
+async function deleteQuietly(ssm: SsmApi, name: string, abortSignal?: AbortSignal): Promise<void> {
   try {
-    await ssm.deleteParameter({ Name: name });
+    await ssm.deleteParameter({ Name: name }, abortSignal ? { abortSignal } : undefined);
   } catch (error) {
     if (!(error instanceof AwsError && error.code === "ParameterNotFound")) throw error;
   }
@@ -192,6 +227,13 @@ export class HeldLease {
     if (this.released) return;
     this.released = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.deps.signal?.aborted) {
+      // Ctrl-C: the process exits within a second, so one call with a deadline of its own and no look for a takeover
+      // (deleting its own generation never touches another holder's). Not answered in time, the lease stays, and the
+      // next command on this host takes it over at once, since this process is gone.
+      await deleteQuietly(this.deps.ssm, this.name, AbortSignal.timeout(leaseGiveBackTimeoutMs));
+      return;
+    }
     const lost = this.lostTo ?? ((await this.checkTakenOver()) ? this.lostTo : undefined);
     if (!lost) await deleteQuietly(this.deps.ssm, this.name);
     if (lost) {
@@ -224,24 +266,43 @@ export async function acquireLease(scope: string, request: LeaseRequest, deps: L
   const started = clock.now();
   let announced: string | undefined;
   let force = request.forceUnlock;
+  const holders = new HolderCheck(deps);
+  let collisions = 0;
+  let collidingSince: number | undefined;
   for (;;) {
     const all = await generations(ssm, scope);
     const top = all.at(-1);
     const now = clock.now();
-    if (!top || force || !isLive(top.claim, now)) {
+    const live = top !== undefined && isLive(top.claim, now);
+    const gone = top && live && !force ? await holders.goneReason(top, request) : undefined;
+    if (!top || force || !live || gone) {
       const number = (top?.number ?? 0) + 1;
-      const claim: LeaseClaim = { holder: request.holder, command: request.command, since: new Date(now).toISOString(), expiresAt: expiry(clock, request) };
+      const claim: LeaseClaim = {
+        holder: request.holder,
+        command: request.command,
+        since: new Date(now).toISOString(),
+        expiresAt: expiry(clock, request),
+        ...(request.host !== undefined && request.pid !== undefined ? { host: request.host, pid: request.pid } : {}),
+      };
       const name = generationName(scope, number);
       try {
         await ssm.putParameter({ Name: name, Value: JSON.stringify(claim), Type: "String", Overwrite: false, Description: "mlops: lease on a base while a command changes it" });
       } catch (error) {
         // Another process created this generation first: look again.
         if (error instanceof AwsError && error.code === "ParameterAlreadyExists") continue;
-        throw error;
+        // Writers collided (TooManyUpdates), or Parameter Store asks for fewer calls: look again after a backoff, within the budget.
+        if (!isCollision(error)) throw error;
+        collidingSince ??= now;
+        const left = (request.retryBudgetMs ?? defaultRetryBudgetSeconds * 1000) - (clock.now() - collidingSince);
+        if (left <= 0) throw error;
+        await clock.sleep(Math.min(left, Math.random() * Math.min(collisionMaxDelayMs, collisionBaseDelayMs * 2 ** collisions++)), deps.signal);
+        continue;
       }
-      if (top && isLive(top.claim, now)) out.warn(`Broke the lease of ${describeClaim(top.claim)} on ${scope} (--force-unlock).`);
+      if (gone && top) out.warn(`Took over the lease of ${describeClaim(top.claim)} on ${scope}: ${gone}.`);
+      else if (top && live) out.warn(`Broke the lease of ${describeClaim(top.claim)} on ${scope} (--force-unlock).`);
       else if (top) out.warn(`Took over the expired lease of ${describeClaim(top.claim)} on ${scope}.`);
-      for (const old of all) await deleteQuietly(ssm, old.name);
+      // Only the highest generation counts: one left behind (a failed delete) is harmless, and the next holder deletes it.
+      for (const old of all) await deleteQuietly(ssm, old.name).catch(rethrowInterruption);
       return new HeldLease(scope, name, number, claim, request, deps);
     }
     force = false;
@@ -257,6 +318,52 @@ export async function acquireLease(scope: string, request: LeaseRequest, deps: L
       out.info(`Waiting for ${describeClaim(top.claim)} (lease on ${scope}; up to ${formatMinutes(request.waitTimeoutMs)})`);
     }
     await clock.sleep(Math.min(request.pollMs ?? leasePollMs, request.waitTimeoutMs - waited), deps.signal);
+  }
+}
+
+function rethrowInterruption(error: unknown): void {
+  if (error instanceof InterruptedError) throw error;
+}
+
+const collisionBaseDelayMs = 250;
+const collisionMaxDelayMs = 5_000;
+
+/** TooManyUpdates (two writers at once) or throttling that outlasted the SDK's retries: worth another look. */
+function isCollision(error: unknown): boolean {
+  return error instanceof AwsError && (error.code === "TooManyUpdates" || isThrottlingError(error));
+}
+
+/** Finds out whether a live claim's holder is in fact gone: a process of this host, or a CodeBuild build. */
+class HolderCheck {
+  private lastBuildCheck?: { generation: string; at: number };
+  private unreadable = new Set<string>();
+
+  constructor(private readonly deps: LeaseDeps) {}
+
+  /** Why the holder of `top` no longer holds it, or undefined while it may still run. */
+  async goneReason(top: Generation, request: LeaseRequest): Promise<string | undefined> {
+    const { claim } = top;
+    const { processes, codeBuild, clock } = this.deps;
+    if (claim.host !== undefined && claim.pid !== undefined && processes && claim.host === request.host && !processes.isRunning(claim.pid)) {
+      return `its process (pid ${claim.pid}) no longer runs on this host`;
+    }
+    if (!claim.buildId || !codeBuild || this.unreadable.has(claim.buildId)) return undefined;
+    const now = clock.now();
+    if (this.lastBuildCheck?.generation === top.name && now - this.lastBuildCheck.at < leaseBuildCheckMs) return undefined;
+    this.lastBuildCheck = { generation: top.name, at: now };
+    try {
+      const answer = await codeBuild.batchGetBuilds({ ids: [claim.buildId] });
+      const build = answer.builds?.find((b) => b.id === claim.buildId);
+      // A build CodeBuild does not know (buildsNotFound) proves nothing about the holder: waited for as any other.
+      const ended = build && (build.buildComplete || (build.buildStatus !== undefined && build.buildStatus !== "IN_PROGRESS"));
+      return ended ? `that build has ended (${build.buildStatus ?? "complete"})` : undefined;
+    } catch (error) {
+      if (error instanceof InterruptedError) throw error;
+      // Without codebuild:BatchGetBuilds the lease is waited for as any other; said once.
+      this.unreadable.add(claim.buildId);
+      this.deps.out.warn(`Could not read the state of build ${claim.buildId}, which holds the lease (${error instanceof Error ? error.message : String(error)}): waiting for it as usual.`);
+      return undefined;
+    }
   }
 }
 
@@ -277,21 +384,22 @@ export async function withLeases<T>(scopes: string[], request: LeaseRequest, dep
     for (const scope of [...new Set(scopes)].sort()) held.push(await acquireLease(scope, request, deps));
     result = await work(held);
   } catch (error) {
-    await releaseAll(held, deps.out);
+    // After Ctrl-C, a lease not given back in time is told by the interruption's summary (src/cli.ts).
+    await releaseAll(held, deps.out, false, deps.signal?.aborted);
     throw error;
   }
   await releaseAll(held, deps.out, true);
   return result;
 }
 
-async function releaseAll(held: HeldLease[], out: Output, strict = false): Promise<void> {
+async function releaseAll(held: HeldLease[], out: Output, strict = false, quiet = false): Promise<void> {
   let failure: unknown;
   for (const lease of [...held].reverse()) {
     try {
       await lease.release();
     } catch (error) {
       if (strict && error instanceof LeaseLostError) failure ??= error;
-      else out.warn(`Could not release the lease on ${lease.scope}: ${error instanceof Error ? error.message : String(error)}. It expires by itself.`);
+      else if (!quiet) out.warn(`Could not release the lease on ${lease.scope}: ${error instanceof Error ? error.message : String(error)}. It expires by itself.`);
     }
   }
   if (failure) throw failure;

@@ -66,3 +66,51 @@ describe("the Ctrl-C guard", () => {
     expect(log.mayStillRun()).toEqual([]);
   });
 });
+
+describe("the Ctrl-C summary", () => {
+  /** A client whose every call waits for an answer that comes only when `answer` is called, or fails when the signal aborts (as the SDK does). */
+  function hanging(signal: AbortSignal) {
+    const pending: (() => void)[] = [];
+    const call = () =>
+      new Promise((resolve, reject) => {
+        pending.push(() => resolve({}));
+        signal.addEventListener("abort", () => reject(new InterruptedError("Interrupted during the call.")), { once: true });
+      });
+    return { call, answerAll: () => pending.splice(0).forEach((answer) => answer()) };
+  }
+
+  it("names a change request that was sent and aborted unanswered (AWS may have received it)", async () => {
+    const controller = new AbortController();
+    const log = new ChangeLog();
+    const { call } = hanging(controller.signal);
+    const aws = guardClients({ region: "us-east-1", cloudFormation: { createChangeSet: call } } as unknown as AwsClients, controller.signal, log);
+    const sent = aws.cloudFormation.createChangeSet({ StackName: "ep-a-prod", ChangeSetName: "x" }).catch((e: unknown) => e);
+    controller.abort();
+    expect(await sent).toBeInstanceOf(InterruptedError);
+    expect(log.mayStillRun()).toEqual([expect.stringMatching(/^cloudFormation\.createChangeSet ep-a-prod \(sent before Ctrl-C and not answered: AWS may have received it\)$/)]);
+  });
+
+  it("leaves the lease's own calls out, and says when the lease was not given back", async () => {
+    const controller = new AbortController();
+    const log = new ChangeLog();
+    const { call, answerAll } = hanging(controller.signal);
+    const expiresAt = 1_768_478_520;
+    const ssm = {
+      putParameter: async () => ({ Version: 1 }),
+      getParametersByPath: async () => ({ Parameters: [] }),
+      deleteParameter: (input: unknown) => call(),
+    };
+    const aws = guardClients({ region: "us-east-1", ssm } as unknown as AwsClients, controller.signal, log);
+    const name = "/mlops/lease/ep-a-prod/0000000001";
+    await aws.ssm.putParameter({ Name: name, Value: JSON.stringify({ holder: "alice", command: "update", since: "t", expiresAt }), Overwrite: false });
+    expect(log.leasesLeft()).toEqual([{ scope: "ep-a-prod", name, expiresAt }]);
+    controller.abort();
+    // The give-back after Ctrl-C, still waiting for its answer when the summary is written.
+    void aws.ssm.deleteParameter({ Name: name }).catch(() => undefined);
+    expect(log.mayStillRun()).toEqual([]);
+    expect(log.leasesLeft()).toEqual([{ scope: "ep-a-prod", name, expiresAt }]);
+    answerAll();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(log.leasesLeft()).toEqual([]);
+  });
+});

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { acquireLease, leasePath, LeaseLostError, withLeases, type LeaseRequest } from "../../src/deploy/lease.js";
 import { AwsError, InterruptedError } from "../../src/errors.js";
 import { FakeClock } from "../fakes/clock.js";
+import { FakeCodeBuild } from "../fakes/codebuild.js";
 import { MemoryOutput } from "../fakes/output.js";
 import { FakeSsm } from "../fakes/ssm.js";
 
@@ -214,5 +215,122 @@ describe("teardown's lease scopes", () => {
         m("old-prod-pipeline", "old-prod", "pipeline"),
       ]),
     ).toEqual(["ep-a-prod", "ep-z-prod", "old-prod"]);
+  });
+});
+
+describe("a retryable answer to PutParameter", () => {
+  // PutParameter answers TooManyUpdates when writers collide, or throttles:
+  // https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html
+  it("TooManyUpdates: lists the generations again and retries, then holds the lease", async () => {
+    const { ssm, clock, deps } = setup();
+    ssm.putFailures.push("TooManyUpdates", "ThrottlingException");
+    const lease = await acquireLease("ep-a-prod", request("alice", "update ep-a-prod --tag t2"), deps);
+    expect(lease.name).toBe(`${leasePath("ep-a-prod")}/0000000001`);
+    expect(names(ssm)).toEqual([lease.name]);
+    const path = leasePath("ep-a-prod");
+    expect(ssm.calls).toEqual([`GetParametersByPath ${path}`, `PutParameter ${lease.name}`, `GetParametersByPath ${path}`, `PutParameter ${lease.name}`, `GetParametersByPath ${path}`, `PutParameter ${lease.name}`]);
+    expect(clock.sleeps).toHaveLength(2);
+  });
+
+  it("gives up once the retry budget is spent, with AWS's code", async () => {
+    const { ssm, deps } = setup();
+    ssm.putFailures.push(...Array.from({ length: 500 }, () => "TooManyUpdates"));
+    const error = await acquireLease("ep-a-prod", request("alice", "update", { retryBudgetMs: 20_000 }), deps).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AwsError);
+    expect((error as AwsError).code).toBe("TooManyUpdates");
+    expect(ssm.putFailures.length).toBeGreaterThan(400);
+  });
+});
+
+describe("giving the lease back after Ctrl-C", () => {
+  it("is one DeleteParameter with a timeout of its own, done well within the one-second exit deadline even when answers take 1.2 s", async () => {
+    const { ssm, deps } = setup();
+    const controller = new AbortController();
+    const lease = await acquireLease("ep-a-prod", request("alice", "update"), { ...deps, signal: controller.signal });
+    ssm.calls.length = 0;
+    ssm.answerDelayMs = 1_200;
+    controller.abort();
+    const started = Date.now();
+    await lease.release().catch(() => undefined);
+    expect(Date.now() - started).toBeLessThan(900);
+    expect(ssm.calls).toEqual([`DeleteParameter ${lease.name}`]);
+  });
+
+  it("answered in time, it leaves nothing", async () => {
+    const { ssm, deps } = setup();
+    const controller = new AbortController();
+    const lease = await acquireLease("ep-a-prod", request("alice", "update"), { ...deps, signal: controller.signal });
+    controller.abort();
+    await lease.release();
+    expect(names(ssm)).toEqual([]);
+  });
+});
+
+describe("a holder that is gone", () => {
+  const local = (running: number[]) => ({ isRunning: (pid: number) => running.includes(pid) });
+
+  it("on this host, whose process no longer exists: taken over at once, saying so", async () => {
+    const { ssm, clock, out, deps } = setup();
+    await acquireLease("ep-a-prod", request("alice@build-host (pid 4242)", "update ep-a-prod --tag t2", { host: "build-host", pid: 4242 }), deps);
+    const lease = await acquireLease("ep-a-prod", request("alice@build-host (pid 5151)", "update ep-a-prod --tag t2", { host: "build-host", pid: 5151 }), { ...deps, processes: local([5151]) });
+    expect(clock.sleeps).toEqual([]);
+    expect(names(ssm)).toEqual([lease.name]);
+    expect(out.lines).toContain(
+      "warn: Took over the lease of update ep-a-prod --tag t2 by alice@build-host (pid 4242) since 2026-01-15T12:00:00.000Z on ep-a-prod: its process (pid 4242) no longer runs on this host.",
+    );
+  });
+
+  it("whose process still runs, or on another host: waited for", async () => {
+    const { deps } = setup();
+    await acquireLease("ep-a-prod", request("alice@build-host (pid 4242)", "update", { host: "build-host", pid: 4242 }), deps);
+    for (const [host, running] of [["build-host", [4242]], ["laptop", []]] as const) {
+      const error = await acquireLease("ep-a-prod", request("bob", "teardown --all", { host, pid: 1, waitTimeoutMs: 10_000 }), { ...deps, processes: local([...running]) }).catch((e: unknown) => e);
+      expect((error as Error).message).toMatch(/Gave up after 10 s waiting for update by alice@build-host \(pid 4242\)/);
+    }
+  });
+
+  it("a build that has ended (timed out, so its trap never ran): taken over at once, saying so", async () => {
+    // What the buildspec writes: the build's id from CODEBUILD_BUILD_ID.
+    const { ssm, clock, out, deps } = setup();
+    const claim = { holder: "CodeBuild build ep-a-prod:1234", command: "build deploying tag-abc to ep-a-prod", since: "2026-01-15T11:00:00Z", expiresAt: clock.now() / 1000 + 3600, buildId: "ep-a-prod:1234" };
+    await ssm.putParameter({ Name: `${leasePath("ep-a-prod")}/0000000003`, Value: JSON.stringify(claim), Overwrite: false });
+    const codeBuild = new FakeCodeBuild("ep-a-prod", { "ep-a-prod:1234": "TIMED_OUT" });
+    const lease = await acquireLease("ep-a-prod", request("alice", "update ep-a-prod --tag t2"), { ...deps, codeBuild });
+    expect(clock.sleeps).toEqual([]);
+    expect(codeBuild.reads).toEqual([["ep-a-prod:1234"]]);
+    expect(names(ssm)).toEqual([lease.name]);
+    expect(out.lines).toContain("warn: Took over the lease of build deploying tag-abc to ep-a-prod by CodeBuild build ep-a-prod:1234 since 2026-01-15T11:00:00Z on ep-a-prod: that build has ended (TIMED_OUT).");
+  });
+
+  it("a build CodeBuild does not know, or cannot be read (no codebuild:BatchGetBuilds), is waited for as any holder", async () => {
+    const { ssm, clock, out, deps } = setup();
+    const claim = { holder: "CodeBuild build ep-a-prod:9", command: "build deploying tag-abc to ep-a-prod", since: "2026-01-15T11:00:00Z", expiresAt: clock.now() / 1000 + 3600, buildId: "ep-a-prod:9" };
+    await ssm.putParameter({ Name: `${leasePath("ep-a-prod")}/0000000001`, Value: JSON.stringify(claim), Overwrite: false });
+    const unknown = await acquireLease("ep-a-prod", request("alice", "update", { waitTimeoutMs: 60_000 }), { ...deps, codeBuild: new FakeCodeBuild("ep-a-prod", {}) }).catch((e: unknown) => e);
+    expect((unknown as Error).message).toMatch(/Gave up after 1 min waiting for build deploying tag-abc/);
+    const denied = {
+      batchGetBuilds: async () => {
+        throw new AwsError("CodeBuild BatchGetBuilds: User is not authorized to perform codebuild:BatchGetBuilds", { code: "AccessDeniedException" });
+      },
+    };
+    const error = await acquireLease("ep-a-prod", request("alice", "update", { waitTimeoutMs: 60_000 }), { ...deps, codeBuild: denied }).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/Gave up after 1 min/);
+    expect(out.lines.filter((l) => l.startsWith("warn: Could not read the state of build ep-a-prod:9"))).toHaveLength(1);
+  });
+
+  it("a build still in progress is waited for, and taken over once CodeBuild says it has ended", async () => {
+    const { ssm, clock, out, deps } = setup();
+    const claim = { holder: "CodeBuild build ep-a-prod:1234", command: "build deploying tag-abc to ep-a-prod", since: "2026-01-15T11:00:00Z", expiresAt: clock.now() / 1000 + 3600, buildId: "ep-a-prod:1234" };
+    await ssm.putParameter({ Name: `${leasePath("ep-a-prod")}/0000000001`, Value: JSON.stringify(claim), Overwrite: false });
+    const codeBuild = new FakeCodeBuild("ep-a-prod", { "ep-a-prod:1234": "IN_PROGRESS" });
+    clock.onSleep = (n) => {
+      if (n === 20) codeBuild.setStatus("ep-a-prod:1234", "TIMED_OUT");
+    };
+    const lease = await acquireLease("ep-a-prod", request("alice", "update"), { ...deps, codeBuild });
+    expect(lease.name).toBe(`${leasePath("ep-a-prod")}/0000000002`);
+    expect(out.lines.filter((l) => l.startsWith("info: Waiting for build deploying tag-abc"))).toHaveLength(1);
+    expect(out.lines.at(-1)).toMatch(/that build has ended \(TIMED_OUT\)/);
+    // Not every poll asks CodeBuild.
+    expect(codeBuild.reads.length).toBeLessThan(10);
   });
 });

@@ -243,7 +243,7 @@ describe("the build's lease (buildspec/endpoint.yaml) against Parameter Store", 
   const block = script.slice(script.indexOf("# ---- lease (begin)"), script.indexOf("# ---- lease (end)"));
 
   /** Runs the buildspec's lease block with the AWS CLI: takes the lease, holds it until `release` resolves, gives it back. */
-  function buildHoldingLease(release: Promise<void>, dir: string) {
+  function buildHoldingLease(release: Promise<void>, dir: string, env: Record<string, string> = {}) {
     const lines: string[] = [];
     const child = execFile("bash", ["-c", `set -eo pipefail\n${block}\necho HELD\nwhile [ ! -e "$GO" ]; do /bin/sleep 0.1; done\nlease_release\necho RELEASED`], {
       env: {
@@ -259,6 +259,7 @@ describe("the build's lease (buildspec/endpoint.yaml) against Parameter Store", 
         IMAGE_TAG: "tag-abc",
         CODEBUILD_BUILD_ID: "ep-a-prod:1234",
         GO: `${dir}/go`,
+        ...env,
       },
     });
     child.stdout!.on("data", (d: Buffer) => lines.push(...d.toString().split("\n").filter(Boolean)));
@@ -266,7 +267,7 @@ describe("the build's lease (buildspec/endpoint.yaml) against Parameter Store", 
     child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
     void release.then(() => import("node:fs").then((fs) => fs.writeFileSync(`${dir}/go`, "")));
     const done = new Promise<number | null>((resolve) => child.on("exit", resolve));
-    return { lines, done, stderr: () => stderr };
+    return { lines, done, stderr: () => stderr, child };
   }
 
   it("the build waits for mlops's lease and mlops for the build's, each naming the other", async () => {
@@ -320,6 +321,38 @@ describe("the build's lease (buildspec/endpoint.yaml) against Parameter Store", 
     expect(build.lines.join("\n")).toMatch(/The lease holder waits for this build and deploys tag-abc itself; not updating ep-a-prod/);
     expect(build.lines).not.toContain("HELD");
     await held.release();
+  });
+
+  it("a build killed while holding the lease (as CodeBuild kills one at its timeout: no trap runs) holds the base only until it has ended", async () => {
+    const { mkdtempSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { ListBuildsForProjectCommand, BatchGetBuildsCommand } = await import("@aws-sdk/client-codebuild");
+    const a = await createA();
+    expect(a.code, failure(a)).toBe(0);
+    // The pipeline's first build runs until its image is pushed (the emulator's build).
+    const buildId = (await aws.codeBuild.send(new ListBuildsForProjectCommand({ projectName: "ep-a-prod" }))).ids?.[0] ?? "";
+    const running = (await aws.codeBuild.send(new BatchGetBuildsCommand({ ids: [buildId] }))).builds?.[0];
+    expect(running?.buildStatus).toBe("IN_PROGRESS");
+
+    const dir = mkdtempSync(`${tmpdir()}/mlops-lease-`);
+    const holder = buildHoldingLease(new Promise<void>(() => undefined), dir, { CODEBUILD_BUILD_ID: buildId });
+    while (!holder.lines.includes("HELD")) await sleep(100);
+    holder.child.kill("SIGKILL");
+    await holder.done;
+    expect(await leaseParameters()).toEqual(["/mlops/lease/ep-a-prod/0000000001"]);
+
+    // While the build runs, its lease is waited for.
+    const waiting = await runMlops(["--lock-timeout", "0.05", "update", "params/ep-a.yaml", "--tag", "v1", "--yes"], { endpointUrl: emulator.url });
+    expect(waiting.code, failure(waiting)).toBe(1);
+    expect(waiting.stderr).toMatch(new RegExp(`Gave up after 3 s waiting for build deploying tag-abc to ep-a-prod by CodeBuild build ${buildId}`));
+
+    // Once it has ended, the next command takes its lease over at once, and says so.
+    await pushImage(aws.ecr, "ep-a-prod", `tag-${running?.resolvedSourceVersion}`);
+    const update = await runMlops(["--lock-timeout", "0.05", "update", "params/ep-a.yaml", "--tag", "v1", "--yes"], { endpointUrl: emulator.url });
+    expect(update.code, failure(update)).toBe(0);
+    expect(update.stderr).toMatch(new RegExp(`Took over the lease of build deploying tag-abc to ep-a-prod by CodeBuild build ${buildId} since .* on ep-a-prod: that build has ended \\(SUCCEEDED\\)`));
+    expect(update.stderr).not.toMatch(/Waiting for/);
+    expect(await leaseParameters()).toEqual([]);
   });
 });
 
@@ -381,5 +414,96 @@ describe("lease flags and ways out", () => {
     expect(code, stderr).toBe(130);
     expect(heldWhileWaiting).toEqual(["/mlops/lease/ep-a-prod/0000000001"]);
     expect(await leaseParameters()).toEqual([]);
+  });
+});
+
+describe("Ctrl-C while AWS answers slowly", () => {
+  const late = (): Promise<void> => new Promise((r) => setTimeout(r, 1_200));
+  /** Interrupts `create-endpoint --tag late` (waiting for its image) through `proxyUrl`, calling `onSignal` just before the signal. */
+  async function interruptWhileWaitingForImage(proxyUrl: string, onSignal: () => void) {
+    const { spawn } = await import("node:child_process");
+    const child = spawn(process.execPath, [fileURLToPath(new URL("../../bin/mlops.js", import.meta.url)), "create-endpoint", "params/ep-a.yaml", "--tag", "late", "--yes", "--no-pipeline"], {
+      cwd: fileURLToPath(new URL("../..", import.meta.url)),
+      env: { ...process.env, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1", CI: "true", NO_COLOR: "1", MLOPS_ENDPOINT_URL: proxyUrl },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    let signalAt = 0;
+    const code = await new Promise<number | null>((resolve) => {
+      child.stderr.on("data", (d: Buffer) => {
+        stderr += d.toString();
+        if (!signalAt && stderr.includes("Waiting for image")) {
+          onSignal();
+          signalAt = Date.now();
+          child.kill("SIGINT");
+        }
+      });
+      child.on("exit", (c) => resolve(c));
+    });
+    return { code, stderr, pid: child.pid, exitMs: Date.now() - signalAt };
+  }
+
+  /** Runs the same command again (its image now there), directly: it must not wait for the interrupted run's lease. */
+  async function rerun() {
+    await pushImage(aws.ecr, "ep-a-prod", "late");
+    const started = Date.now();
+    // A wait for the lease would outlast this --lock-timeout (6 s) and fail.
+    const run = await runMlops(["--lock-timeout", "0.1", "create-endpoint", "params/ep-a.yaml", "--tag", "late", "--yes", "--no-pipeline"], { endpointUrl: emulator.url });
+    return { ...run, ms: Date.now() - started };
+  }
+
+  it("answers 1.2 s late after the signal: exit 130 within the second, and the re-run does not wait for the lease", async () => {
+    const a = await createA();
+    expect(a.code, failure(a)).toBe(0);
+    let slow = false;
+    const afterSignal: string[] = [];
+    const proxy = await startSlowProxy(emulator.url, {
+      latencyMs: 0,
+      onRequest: (action) => {
+        if (!slow) return undefined;
+        afterSignal.push(action);
+        return late();
+      },
+    });
+    try {
+      const interrupted = await interruptWhileWaitingForImage(proxy.url, () => (slow = true));
+      expect(interrupted.code, interrupted.stderr).toBe(130);
+      expect(interrupted.exitMs, interrupted.stderr).toBeLessThanOrEqual(1_500);
+      // The give-back is one call, sent at once: no listing first.
+      expect(afterSignal.filter((action) => action.startsWith("AmazonSSM.")), interrupted.stderr).toEqual(["AmazonSSM.DeleteParameter"]);
+      const again = await rerun();
+      expect(again.code, failure(again)).toBe(0);
+      expect(again.stderr).not.toMatch(/Waiting for create-endpoint/);
+      expect(await leaseParameters()).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("a give-back that never gets through: the summary says the lease was left and what the next run does; the next run on this host takes it over at once", async () => {
+    const a = await createA();
+    expect(a.code, failure(a)).toBe(0);
+    let slow = false;
+    const proxy = await startSlowProxy(emulator.url, {
+      latencyMs: 0,
+      // After the signal, answers come 1.2 s late, and the lease's DeleteParameter never reaches AWS.
+      onRequest: (action) => (slow ? (action === "AmazonSSM.DeleteParameter" ? new Promise<void>(() => undefined) : late()) : undefined),
+    });
+    try {
+      const interrupted = await interruptWhileWaitingForImage(proxy.url, () => (slow = true));
+      expect(interrupted.code, interrupted.stderr).toBe(130);
+      expect(interrupted.exitMs, interrupted.stderr).toBeLessThanOrEqual(1_500);
+      expect(interrupted.stderr).toMatch(/The lease on ep-a-prod may not have been given back .*The next mlops command on this host takes it over at once.*--force-unlock/);
+      expect(interrupted.stderr).not.toMatch(/ssm\.deleteParameter/);
+      expect(await leaseParameters()).toEqual(["/mlops/lease/ep-a-prod/0000000001"]);
+      const again = await rerun();
+      expect(again.code, failure(again)).toBe(0);
+      expect(again.stderr).not.toMatch(/Waiting for create-endpoint/);
+      expect(again.stderr).toMatch(new RegExp(`Took over the lease of create-endpoint ep-a-prod by .*\\(pid ${interrupted.pid}\\).*: its process \\(pid ${interrupted.pid}\\) no longer runs on this host`));
+      expect(again.ms).toBeLessThan(30_000);
+      expect(await leaseParameters()).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
   });
 });

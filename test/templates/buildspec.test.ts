@@ -60,7 +60,13 @@ case "$1 $2" in
   "cloudformation wait") exit "\${FAKE_WAIT_RC:-0}" ;;
   # The lease (its behaviour is tested against the emulator in test/e2e/lease.test.ts): always free here.
   "ssm get-parameters-by-path") ;;
-  "ssm put-parameter" | "ssm delete-parameter") echo '{}' ;;
+  # FAKE_PUT scripts put-parameter's answers as FAKE_UPDATE does update-stack's (busy: TooManyUpdates).
+  "ssm put-parameter")
+    case "$(nth "$FAKE_LOG.puts" "\${FAKE_PUT:-ok}")" in
+      busy) echo "An error occurred (TooManyUpdates) when calling the PutParameter operation: There are concurrent updates for a resource that supports one update at a time." >&2; exit 254 ;;
+      *) echo '{}' ;;
+    esac ;;
+  "ssm delete-parameter") echo '{}' ;;
   *) echo "unexpected: aws $*" >&2; exit 2 ;;
 esac
 `;
@@ -345,5 +351,38 @@ describe("the build's time", () => {
     const config = { kind: "base", project: "ep-a", environment: "stg", pipeline: { connectionArn: "arn:aws:codeconnections:us-east-1:123456789012:connection/x", repository: "o/r", branch: "main", dockerContext: ".", dockerfile: "Dockerfile" } } as unknown as EndpointConfig;
     const project = codeBuildProject(config, { ecrRepositoryName: "ep-a-stg", ecrRepositoryUri: REPO_URI }, "arn:aws:iam::123456789012:role/build", []);
     expect(project.timeoutInMinutes).toBe(BUILD_TIMEOUT_MINUTES);
+  });
+});
+
+describe("the build's lease", () => {
+  const puts = (b: Build) => b.calls.filter((c) => c.startsWith("aws ssm put-parameter"));
+  const listings = (b: Build) => b.calls.filter((c) => c.startsWith("aws ssm get-parameters-by-path"));
+
+  // PutParameter answers TooManyUpdates when two writers collide:
+  // https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html
+  it("retries a PutParameter answered TooManyUpdates, listing the lease again first, then updates the stack", async () => {
+    const b = await build({ FAKE_PUT: "busy busy ok" });
+    expect(b.stderr).toBe("");
+    expect(b.code).toBe(0);
+    expect(puts(b)).toHaveLength(3);
+    expect(listings(b)).toHaveLength(3);
+    expect(b.calls.filter((c) => c === "sleep 2")).toHaveLength(2);
+    expect(updates(b)).toHaveLength(1);
+  });
+
+  it("gives up after 60 s of collisions, with AWS's answer, and leaves the stack alone", async () => {
+    const b = await build({ FAKE_PUT: "busy" });
+    expect(b.code).not.toBe(0);
+    expect(b.stderr).toMatch(/TooManyUpdates/);
+    expect(puts(b)).toHaveLength(31);
+    expect(updates(b)).toEqual([]);
+  });
+
+  it("names the build in its claim (CODEBUILD_BUILD_ID), so mlops can take over the lease of a build that ended without releasing it", async () => {
+    const b = await build({ CODEBUILD_BUILD_ID: "ep-a-stg:0b5e7c1a-1234" });
+    expect(b.code).toBe(0);
+    expect(puts(b)).toHaveLength(1);
+    const value = /--value (\{.*\})$/.exec(puts(b)[0]!)?.[1] ?? "";
+    expect(JSON.parse(value)).toMatchObject({ holder: "CodeBuild build ep-a-stg:0b5e7c1a-1234", buildId: "ep-a-stg:0b5e7c1a-1234" });
   });
 });

@@ -19,7 +19,7 @@ export class SdkSsm extends Adapter implements SsmApi {
   getParametersByPath(input: ssm.GetParametersByPathRequest) {
     return this.call("GetParametersByPath", (options) => this.client.send(new ssm.GetParametersByPathCommand(input), options));
   }
-  deleteParameter(input: ssm.DeleteParameterRequest) {
-    return this.call("DeleteParameter", (options) => this.client.send(new ssm.DeleteParameterCommand(input), options));
+  deleteParameter(input: ssm.DeleteParameterRequest, own?: { abortSignal?: AbortSignal }) {
+    return this.call("DeleteParameter", (options) => this.client.send(new ssm.DeleteParameterCommand(input), own?.abortSignal ? { abortSignal: own.abortSignal } : options));
   }
 }
