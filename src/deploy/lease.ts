@@ -139,6 +139,25 @@ export function describeClaim(claim: LeaseClaim): string {
   return `${claim.command} by ${claim.holder} since ${claim.since}`;
 }
 
+/** Whether a claim is a pipeline build's (buildspec/endpoint.yaml writes "CodeBuild build <id>" and "build deploying ..."). */
+export function claimedByBuild(claim: LeaseClaim): boolean {
+  return claim.holder.startsWith("CodeBuild build") || claim.command.startsWith("build deploying ");
+}
+
+/**
+ * What a command says when it takes over a lease that expired instead of being
+ * given back: when, and, for a build, that the stack update the build started
+ * may still be rolling out (a build killed by its timeout stops renewing, but
+ * CloudFormation goes on).
+ */
+export function expiredLeaseWarning(claim: LeaseClaim, scope: string): string {
+  const when = claim.expiresAt > 0 ? new Date(claim.expiresAt * 1000).toISOString() : "an unknown time";
+  const build = claimedByBuild(claim)
+    ? " Its holder was a pipeline build: the stack update it started may still be rolling out (check with mlops status; the build's log tells why it stopped)."
+    : " Its holder stopped renewing it (killed, or stalled).";
+  return `Took over the expired lease of ${describeClaim(claim)} on ${scope}: it expired at ${when} without being given back.${build}`;
+}
+
 async function deleteQuietly(ssm: SsmApi, name: string): Promise<void> {
   try {
     await ssm.deleteParameter({ Name: name });
@@ -240,7 +259,7 @@ export async function acquireLease(scope: string, request: LeaseRequest, deps: L
         throw error;
       }
       if (top && isLive(top.claim, now)) out.warn(`Broke the lease of ${describeClaim(top.claim)} on ${scope} (--force-unlock).`);
-      else if (top) out.warn(`Took over the expired lease of ${describeClaim(top.claim)} on ${scope}.`);
+      else if (top) out.warn(expiredLeaseWarning(top.claim, scope));
       for (const old of all) await deleteQuietly(ssm, old.name);
       return new HeldLease(scope, name, number, claim, request, deps);
     }

@@ -157,7 +157,7 @@ async function build(env: Record<string, string | undefined>): Promise<Build> {
 }
 
 const updates = (b: Build) => b.calls.filter((c) => c.startsWith("aws cloudformation update-stack"));
-const lastUpdate = (b: Build) => b.calls.findLastIndex((c) => c.startsWith("aws cloudformation update-stack"));
+const lastUpdate = (b: Build) => b.calls.map((c) => c.startsWith("aws cloudformation update-stack")).lastIndexOf(true);
 const dockerBuilds = (b: Build) => b.calls.filter((c) => c.startsWith("docker build"));
 const pushes = (b: Build) => b.calls.filter((c) => c.startsWith("docker push"));
 const STATUS_POLL = "aws cloudformation describe-stacks --stack-name ep-a-stg --query Stacks[0].StackStatus --output text";
