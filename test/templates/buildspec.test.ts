@@ -370,6 +370,9 @@ describe("the wait for the build's own rollout", () => {
     expect(b.stderr).toBe("");
     expect(b.code).toBe(0);
     expect(b.stdout).toContain(`ep-a-stg runs tag-${SHA}`);
+    expect(b.stdout).toContain("Following the rollout of ep-a-stg for up to 240 minutes, holding the lease on ep-a-stg");
+    expect(b.stdout).toContain("Stack ep-a-stg: UPDATE_IN_PROGRESS after 0 min");
+    expect(b.stdout).toContain("Stack ep-a-stg: UPDATE_COMPLETE after 65 min");
     expect(updatePolls(b)).toHaveLength(131);
     expect(sleeps(b)).toHaveLength(130);
     expect(new Set(sleeps(b))).toEqual(new Set(["sleep 30"]));
