@@ -174,6 +174,25 @@ export function describeClaim(claim: LeaseClaim): string {
   return `${claim.command} by ${claim.holder} since ${claim.since}`;
 }
 
+/** Whether a claim is a pipeline build's (buildspec/endpoint.yaml writes "CodeBuild build <id>" and "build deploying ..."). */
+export function claimedByBuild(claim: LeaseClaim): boolean {
+  return claim.buildId !== undefined || claim.holder.startsWith("CodeBuild build") || claim.command.startsWith("build deploying ");
+}
+
+/**
+ * What a command says when it takes over a lease that expired instead of being
+ * given back: when, and, for a build, that the stack update the build started
+ * may still be rolling out (a build killed by its timeout stops renewing, but
+ * CloudFormation goes on).
+ */
+export function expiredLeaseWarning(claim: LeaseClaim, scope: string): string {
+  const when = claim.expiresAt > 0 ? new Date(claim.expiresAt * 1000).toISOString() : "an unknown time";
+  const build = claimedByBuild(claim)
+    ? " Its holder was a pipeline build: the stack update it started may still be rolling out (check with mlops status; the build's log tells why it stopped)."
+    : " Its holder stopped renewing it (killed, or stalled).";
+  return `Took over the expired lease of ${describeClaim(claim)} on ${scope}: it expired at ${when} without being given back.${build}`;
+}
+
 async function deleteQuietly(ssm: SsmApi, name: string, abortSignal?: AbortSignal): Promise<void> {
   try {
     await ssm.deleteParameter({ Name: name }, abortSignal ? { abortSignal } : undefined);
@@ -300,7 +319,7 @@ export async function acquireLease(scope: string, request: LeaseRequest, deps: L
       }
       if (gone && top) out.warn(`Took over the lease of ${describeClaim(top.claim)} on ${scope}: ${gone}.`);
       else if (top && live) out.warn(`Broke the lease of ${describeClaim(top.claim)} on ${scope} (--force-unlock).`);
-      else if (top) out.warn(`Took over the expired lease of ${describeClaim(top.claim)} on ${scope}.`);
+      else if (top) out.warn(expiredLeaseWarning(top.claim, scope));
       // Only the highest generation counts: one left behind (a failed delete) is harmless, and the next holder deletes it.
       for (const old of all) await deleteQuietly(ssm, old.name).catch(rethrowInterruption);
       return new HeldLease(scope, name, number, claim, request, deps);

@@ -74,12 +74,27 @@ describe("lease on a base", () => {
     const stalled = await acquireLease("ep-a-prod", request("alice", "add-endpoint ep-b-prod"), deps);
     const taker = await acquireLease("ep-a-prod", request("bob", "teardown --all"), deps);
     expect(clock.now() - Date.UTC(2026, 0, 15, 12, 0, 0)).toBeGreaterThanOrEqual(2 * minute);
-    expect(out.lines).toContain("warn: Took over the expired lease of add-endpoint ep-b-prod by alice since 2026-01-15T12:00:00.000Z on ep-a-prod.");
+    expect(out.lines).toContain(
+      "warn: Took over the expired lease of add-endpoint ep-b-prod by alice since 2026-01-15T12:00:00.000Z on ep-a-prod: it expired at 2026-01-15T12:02:00.000Z without being given back. Its holder stopped renewing it (killed, or stalled).",
+    );
     expect(names(ssm)).toEqual([taker.name]);
     await stalled.renew();
     expect(stalled.lostTo?.holder).toBe("bob");
     await expect(stalled.release()).rejects.toBeInstanceOf(LeaseLostError);
     // The stalled holder's release did not delete the new holder's lease.
+    expect(names(ssm)).toEqual([taker.name]);
+  });
+
+  it("an expired build's lease: the taker says when it expired and that the build's rollout may still be running", async () => {
+    const { ssm, clock, out, deps } = setup();
+    // As buildspec/endpoint.yaml writes it.
+    const claim = { holder: "CodeBuild build ep-a-prod:1234", command: "build deploying tag-abc to ep-a-prod", since: "2026-01-15T10:00:00Z", expiresAt: Date.UTC(2026, 0, 15, 11, 35, 0) / 1000 };
+    await ssm.putParameter({ Name: `${leasePath("ep-a-prod")}/0000000001`, Value: JSON.stringify(claim), Type: "String", Overwrite: false });
+    const taker = await acquireLease("ep-a-prod", request("bob", "update ep-a-prod --tag t2"), deps);
+    expect(clock.now()).toBe(Date.UTC(2026, 0, 15, 12, 0, 0));
+    expect(out.lines).toContain(
+      "warn: Took over the expired lease of build deploying tag-abc to ep-a-prod by CodeBuild build ep-a-prod:1234 since 2026-01-15T10:00:00Z on ep-a-prod: it expired at 2026-01-15T11:35:00.000Z without being given back. Its holder was a pipeline build: the stack update it started may still be rolling out (check with mlops status; the build's log tells why it stopped).",
+    );
     expect(names(ssm)).toEqual([taker.name]);
   });
 

@@ -8,8 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import yaml from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BUILD_TIMEOUT_MINUTES, codeBuildProject } from "../../src/deploy/steps/pipeline.js";
-import type { EndpointConfig } from "../../src/params/model.js";
+import { codeBuildProject } from "../../src/deploy/steps/pipeline.js";
+import { loadEndpointConfig } from "../../src/params/load.js";
+import { buildRolloutWaitMinutes, buildTimeoutMinutes, IDLE_STACK_WAIT_MINUTES } from "../../src/render/build-time.js";
 import { readRepoFile, run } from "./helpers.js";
 
 interface Buildspec {
@@ -24,17 +25,23 @@ const SHA = "0123456789abcdef0123456789abcdef01234567";
 const REPO_URI = "123456789012.dkr.ecr.us-east-1.amazonaws.com/ep-a-stg";
 
 // FAKE_STATUSES and FAKE_UPDATE list what successive status polls and update-stack calls answer
-// (space-separated, the last one repeating), so a test can script a stack that is busy, then idle.
+// (space-separated, WORD*N for N of them, the last one repeating), so a test can script a stack that is busy, then idle.
 const FAKE_AWS = `#!/usr/bin/env bash
 printf 'aws %s\\n' "$*" >> "$FAKE_LOG"
 # The nth word of $2 (1-based), or its last word when there are fewer; counts calls in the file $1.
+# A word WORD*N stands for N of them.
 nth() {
-  local n words
+  local n word count words
   n=$(( $(cat "$1" 2>/dev/null || echo 0) + 1 ))
   echo "$n" > "$1"
   read -ra words <<< "$2"
-  if (( n > \${#words[@]} )); then n=\${#words[@]}; fi
-  echo "\${words[n - 1]}"
+  for word in "\${words[@]}"; do
+    count=1
+    if [[ "$word" == *'*'* ]]; then count=\${word##*'*'}; word=\${word%'*'*}; fi
+    if (( n <= count )); then break; fi
+    n=$(( n - count ))
+  done
+  echo "$word"
 }
 case "$1 $2" in
   "ecr get-login-password") echo fake-password ;;
@@ -57,23 +64,40 @@ case "$1 $2" in
       fail) echo "An error occurred (AccessDenied) when calling the UpdateStack operation: denied" >&2; exit 254 ;;
       *) echo '{"StackId": "arn:aws:cloudformation:us-east-1:123456789012:stack/ep-a-stg/1"}' ;;
     esac ;;
-  "cloudformation wait") exit "\${FAKE_WAIT_RC:-0}" ;;
-  # The lease (its behaviour is tested against the emulator in test/e2e/lease.test.ts): always free here.
-  "ssm get-parameters-by-path") ;;
+  # The lease (its behaviour is tested against the emulator in test/e2e/lease.test.ts): free at first, then
+  # the generation this build put; FAKE_TAKEN_OVER=1 adds a higher one (another holder took over).
+  "ssm get-parameters-by-path")
+    if [ -f "$FAKE_LOG.lease" ]; then cat "$FAKE_LOG.lease"; fi
+    if [ -f "$FAKE_LOG.lease" ] && [ "\${FAKE_TAKEN_OVER:-0}" = 1 ]; then
+      printf '/mlops/lease/ep-a-stg/0000000002\\t{"holder":"bob@host (pid 9)","command":"update ep-a-stg","expiresAt":9999999999}\\n'
+    fi ;;
   # FAKE_PUT scripts put-parameter's answers as FAKE_UPDATE does update-stack's (busy: TooManyUpdates).
   "ssm put-parameter")
     case "$(nth "$FAKE_LOG.puts" "\${FAKE_PUT:-ok}")" in
       busy) echo "An error occurred (TooManyUpdates) when calling the PutParameter operation: There are concurrent updates for a resource that supports one update at a time." >&2; exit 254 ;;
-      *) echo '{}' ;;
-    esac ;;
-  "ssm delete-parameter") echo '{}' ;;
+    esac
+    name="" value=""
+    while (( $# )); do
+      case "$1" in --name) name=$2; shift ;; --value) value=$2; shift ;; esac
+      shift
+    done
+    printf '%s\\t%s\\n' "$name" "$value" > "$FAKE_LOG.lease"
+    echo '{}' ;;
+  "ssm delete-parameter") rm -f "$FAKE_LOG.lease"; echo '{}' ;;
   *) echo "unexpected: aws $*" >&2; exit 2 ;;
 esac
 `;
 
-// Polls wait 10 s in a real build; here they only leave a trace.
+// Polls wait 10 s in a real build; here they only leave a trace and move the fake clock on.
 const FAKE_SLEEP = `#!/usr/bin/env bash
 printf 'sleep %s\\n' "$*" >> "$FAKE_LOG"
+echo $(( $(cat "$FAKE_LOG.clock" 2>/dev/null || echo 0) + $1 )) > "$FAKE_LOG.clock"
+`;
+
+// The time the fake sleeps have passed, from a fixed start: the real date, given that time.
+const FAKE_DATE = `#!/usr/bin/env bash
+now=$(( 1800000000 + $(cat "$FAKE_LOG.clock" 2>/dev/null || echo 0) ))
+PATH=\${PATH#*:} exec date -d "@$now" "$@"
 `;
 
 const FAKE_DOCKER = `#!/usr/bin/env bash
@@ -90,6 +114,7 @@ beforeAll(() => {
     ["aws", FAKE_AWS],
     ["docker", FAKE_DOCKER],
     ["sleep", FAKE_SLEEP],
+    ["date", FAKE_DATE],
   ] as const) {
     writeFileSync(join(dir, name), body);
     chmodSync(join(dir, name), 0o755);
@@ -136,12 +161,15 @@ async function build(env: Record<string, string | undefined>): Promise<Build> {
 }
 
 const updates = (b: Build) => b.calls.filter((c) => c.startsWith("aws cloudformation update-stack"));
-const waits = (b: Build) => b.calls.filter((c) => c.startsWith("aws cloudformation wait"));
+const lastUpdate = (b: Build) => b.calls.map((c) => c.startsWith("aws cloudformation update-stack")).lastIndexOf(true);
 const dockerBuilds = (b: Build) => b.calls.filter((c) => c.startsWith("docker build"));
 const pushes = (b: Build) => b.calls.filter((c) => c.startsWith("docker push"));
 const STATUS_POLL = "aws cloudformation describe-stacks --stack-name ep-a-stg --query Stacks[0].StackStatus --output text";
 const polls = (b: Build) => b.calls.filter((c) => c === STATUS_POLL);
 const sleeps = (b: Build) => b.calls.filter((c) => c.startsWith("sleep"));
+/** The status polls of the build's wait for its own update. */
+const updatePolls = (b: Build) => (lastUpdate(b) < 0 ? [] : b.calls.slice(lastUpdate(b)).filter((c) => c === STATUS_POLL));
+const renewals = (b: Build) => b.calls.filter((c) => c.startsWith("aws ssm put-parameter") && c.includes("--overwrite"));
 
 describe("buildspec/endpoint.yaml commands", () => {
   it("are valid bash", async () => {
@@ -177,7 +205,7 @@ describe("buildspec/endpoint.yaml commands", () => {
           "ParameterKey=SendDesiredCount,ParameterValue=false",
         ].join(" "),
     ]);
-    expect(waits(b)).toEqual(["aws cloudformation wait stack-update-complete --stack-name ep-a-stg"]);
+    expect(updatePolls(b)).toHaveLength(1);
     // The update comes after the push.
     expect(b.calls.findIndex((c) => c.startsWith("docker push"))).toBeLessThan(
       b.calls.findIndex((c) => c.startsWith("aws cloudformation update-stack")),
@@ -198,27 +226,29 @@ describe("buildspec/endpoint.yaml commands", () => {
     expect(dockerBuilds(b)).toEqual([]);
     expect(pushes(b)).toEqual([]);
     expect(updates(b)).toHaveLength(1);
-    expect(waits(b)).toHaveLength(1);
+    expect(updatePolls(b)).toHaveLength(1);
   });
 
   it("treat 'No updates are to be performed' as success", async () => {
     const b = await build({ FAKE_IMAGE_EXISTS: "1", FAKE_UPDATE: "none" });
     expect(b.code).toBe(0);
     expect(b.stdout).toContain("already runs");
-    expect(waits(b)).toEqual([]);
+    expect(updatePolls(b)).toEqual([]);
   });
 
   it("fail when the update is refused", async () => {
     const b = await build({ FAKE_UPDATE: "fail" });
     expect(b.code).not.toBe(0);
     expect(b.stderr).toContain("AccessDenied");
-    expect(waits(b)).toEqual([]);
+    expect(updatePolls(b)).toEqual([]);
   });
 
-  it("fail when the stack update does not complete", async () => {
-    const b = await build({ FAKE_WAIT_RC: "255" });
+  it("fail when the stack update does not complete, after its rollback, still holding the lease until then", async () => {
+    const b = await build({ FAKE_STATUSES: "UPDATE_COMPLETE UPDATE_IN_PROGRESS UPDATE_ROLLBACK_IN_PROGRESS UPDATE_ROLLBACK_COMPLETE" });
     expect(b.code).not.toBe(0);
     expect(b.stderr).toContain("UPDATE_ROLLBACK_COMPLETE");
+    expect(updatePolls(b)).toHaveLength(3);
+    expect(b.calls.findIndex((c) => c.startsWith("aws ssm delete-parameter"))).toBeGreaterThan(b.calls.lastIndexOf(STATUS_POLL));
   });
 
   it("fail before any AWS call without STACK_NAME or ECR_REPOSITORY_URI", async () => {
@@ -241,17 +271,17 @@ describe("buildspec/endpoint.yaml commands", () => {
     expect(b.stderr).toBe("");
     expect(b.code).toBe(0);
     expect(b.stdout).toContain("Stack ep-a-stg is busy (UPDATE_IN_PROGRESS): another update (e.g. mlops) is running; waiting for it to finish");
-    expect(polls(b)).toHaveLength(3);
+    // Three polls until idle, one of the update.
+    expect(polls(b)).toHaveLength(4);
     expect(sleeps(b)).toEqual(["sleep 10", "sleep 10"]);
     expect(updates(b)).toHaveLength(1);
     // Polls, then the update, once the stack reads UPDATE_COMPLETE.
-    const cloudformation = b.calls.filter((c) => c.startsWith("aws cloudformation") || c.startsWith("sleep"));
-    expect(cloudformation.indexOf(updates(b)[0] ?? "")).toBeGreaterThan(cloudformation.lastIndexOf(STATUS_POLL));
-    expect(waits(b)).toHaveLength(1);
+    expect(lastUpdate(b)).toBeGreaterThan(b.calls.indexOf("sleep 10", b.calls.indexOf("sleep 10") + 1));
+    expect(updatePolls(b)).toHaveLength(1);
   });
 
   it("update a stack left in UPDATE_ROLLBACK_COMPLETE without waiting", async () => {
-    const b = await build({ FAKE_IMAGE_EXISTS: "1", FAKE_STATUSES: "UPDATE_ROLLBACK_COMPLETE" });
+    const b = await build({ FAKE_IMAGE_EXISTS: "1", FAKE_STATUSES: "UPDATE_ROLLBACK_COMPLETE UPDATE_COMPLETE" });
     expect(b.code).toBe(0);
     expect(sleeps(b)).toEqual([]);
     expect(updates(b)).toHaveLength(1);
@@ -263,9 +293,9 @@ describe("buildspec/endpoint.yaml commands", () => {
     expect(b.code).toBe(0);
     expect(b.stdout).toContain("Another update of ep-a-stg started first (e.g. mlops); waiting, then retrying (attempt 2 of 5)");
     expect(updates(b)).toHaveLength(2);
-    expect(polls(b)).toHaveLength(3);
+    expect(polls(b)).toHaveLength(4);
     expect(sleeps(b)).toEqual(["sleep 10"]);
-    expect(waits(b)).toHaveLength(1);
+    expect(updatePolls(b)).toHaveLength(1);
     expect(b.stdout).toContain(`ep-a-stg runs tag-${SHA}`);
   });
 
@@ -282,7 +312,7 @@ describe("buildspec/endpoint.yaml commands", () => {
     expect(updates(b)).toHaveLength(5);
     expect(b.stderr).toContain("is in UPDATE_IN_PROGRESS state and can not be updated");
     expect(b.stderr).toContain("Stack ep-a-stg kept being updated by another operation; gave up after 5 attempts");
-    expect(waits(b)).toEqual([]);
+    expect(updatePolls(b)).toEqual([]);
   });
 
   it("give up clearly when the stack stays busy for 30 minutes", async () => {
@@ -310,7 +340,7 @@ describe("buildspec/endpoint.yaml commands", () => {
     expect(b.code).toBe(0);
     expect(pushes(b)).toEqual([`docker push ${REPO_URI}:tag-${SHA}`]);
     expect(updates(b)).toEqual([]);
-    expect(waits(b)).toEqual([]);
+    expect(updatePolls(b)).toEqual([]);
     expect(b.stdout).toContain("Stack ep-a-stg runs no tasks yet (DesiredCount 0): leaving it alone.");
     expect(b.stdout).toContain(`mlops update PARAMS_FILE --tag tag-${SHA}`);
   });
@@ -332,31 +362,95 @@ describe("buildspec/endpoint.yaml commands", () => {
   });
 });
 
+describe("the wait for the build's own rollout", () => {
+  const START = 1800000000;
+  /** The expiresAt of each renewal, in order. */
+  const renewedUntil = (b: Build) => renewals(b).map((c) => Number(/"expiresAt":(\d+)/.exec(c)?.[1]));
+  const busyFor = (polls: number) => `UPDATE_COMPLETE UPDATE_IN_PROGRESS*${polls} UPDATE_COMPLETE`;
+
+  it("outlasts the AWS CLI waiter's 60 minutes: a longer rollout is polled to its end, the lease renewed all along", async () => {
+    // 130 polls of 30 s of UPDATE_IN_PROGRESS, where `aws cloudformation wait stack-update-complete` gives up after 120.
+    const b = await build({ FAKE_IMAGE_EXISTS: "1", FAKE_STATUSES: busyFor(130), ROLLOUT_WAIT_MINUTES: "240" });
+    expect(b.stderr).toBe("");
+    expect(b.code).toBe(0);
+    expect(b.stdout).toContain(`ep-a-stg runs tag-${SHA}`);
+    expect(b.stdout).toContain("Following the rollout of ep-a-stg for up to 240 minutes, holding the lease on ep-a-stg");
+    expect(b.stdout).toContain("Stack ep-a-stg: UPDATE_IN_PROGRESS after 0 min");
+    expect(b.stdout).toContain("Stack ep-a-stg: UPDATE_COMPLETE after 65 min");
+    expect(updatePolls(b)).toHaveLength(131);
+    expect(sleeps(b)).toHaveLength(130);
+    expect(new Set(sleeps(b))).toEqual(new Set(["sleep 30"]));
+    // Renewed at the start of the wait, then every 10 minutes, each for 95 minutes from then, only its own generation.
+    const until = renewedUntil(b);
+    expect(until).toHaveLength(Math.floor((130 * 30) / 600) + 1);
+    expect(until).toEqual(until.map((_, i) => START + i * 600 + 95 * 60));
+    expect(renewals(b).every((c) => c.includes("--name /mlops/lease/ep-a-stg/0000000001 "))).toBe(true);
+    expect(renewals(b)[0]).toContain('"holder":"CodeBuild build');
+    // The lease never lapsed: it was still claimed when the build gave it back, after the last poll.
+    const released = b.calls.findIndex((c) => c.startsWith("aws ssm delete-parameter"));
+    expect(released).toBeGreaterThan(b.calls.lastIndexOf(STATUS_POLL));
+    expect(until.at(-1)).toBeGreaterThan(START + 130 * 30);
+  });
+
+  it("renews at LEASE_RENEW_SECONDS for LEASE_CLAIM_SECONDS, polling every UPDATE_POLL_SECONDS", async () => {
+    const b = await build({ FAKE_IMAGE_EXISTS: "1", FAKE_STATUSES: busyFor(12), UPDATE_POLL_SECONDS: "5", LEASE_CLAIM_SECONDS: "60", LEASE_RENEW_SECONDS: "20" });
+    expect(b.code).toBe(0);
+    expect(new Set(sleeps(b))).toEqual(new Set(["sleep 5"]));
+    // 12 sleeps of 5 s: renewals at 0, 20, 40 and 60 s.
+    expect(renewedUntil(b)).toEqual([START + 60, START + 80, START + 100, START + 120]);
+  });
+
+  it("gives up at the rollout's deadline (ROLLOUT_WAIT_MINUTES), 60 minutes without one", async () => {
+    // Polls of 5 minutes keep the count small.
+    const long = await build({ FAKE_IMAGE_EXISTS: "1", FAKE_STATUSES: busyFor(100000), ROLLOUT_WAIT_MINUTES: "150", UPDATE_POLL_SECONDS: "300" });
+    expect(long.code).not.toBe(0);
+    expect(long.stderr).toContain("Stack ep-a-stg is still UPDATE_IN_PROGRESS after 150 minutes, longer than its rollout can take; stopped waiting");
+    expect(sleeps(long)).toHaveLength(30);
+    const unset = await build({ FAKE_IMAGE_EXISTS: "1", FAKE_STATUSES: busyFor(100000), ROLLOUT_WAIT_MINUTES: undefined, UPDATE_POLL_SECONDS: "300" });
+    expect(unset.stderr).toContain("after 60 minutes");
+    expect(sleeps(unset)).toHaveLength(12);
+  });
+
+  it("stops renewing a lease another holder took over, says so, and fails once the update is over", async () => {
+    const b = await build({ FAKE_IMAGE_EXISTS: "1", FAKE_STATUSES: busyFor(3), FAKE_TAKEN_OVER: "1" });
+    expect(b.code).not.toBe(0);
+    expect(renewals(b)).toEqual([]);
+    expect(b.stderr).toContain('The lease on ep-a-stg was taken over by {"holder":"bob@host (pid 9)"');
+    expect(b.stderr).toContain("its lease on ep-a-stg was taken over by");
+    expect(updatePolls(b)).toHaveLength(4);
+  });
+});
+
 describe("the build's time", () => {
   const script = commands.join("\n");
   const number = (name: string) => Number(new RegExp(`${name}=(\\d+)`).exec(script)?.[1]);
 
-  it("the CodeBuild project's timeout (at least 120 minutes) holds the buildspec's waits and a build", () => {
-    const idleWaitMinutes = (number("max_idle_polls") * number("poll_seconds")) / 60;
-    expect(idleWaitMinutes).toBe(30);
-    // `aws cloudformation wait stack-update-complete` polls every 30 s, 120 times at most (AWS CLI reference).
-    expect(script).toContain("aws cloudformation wait stack-update-complete");
-    const updateWaitMinutes = (120 * 30) / 60;
-    const buildAllowanceMinutes = 30;
-    expect(BUILD_TIMEOUT_MINUTES).toBeGreaterThanOrEqual(120);
-    expect(BUILD_TIMEOUT_MINUTES).toBeGreaterThanOrEqual(idleWaitMinutes + updateWaitMinutes + buildAllowanceMinutes);
+  it("the idle wait and the image build are what the computed timeout reserves beside the rollout", () => {
+    expect((number("max_idle_polls") * number("poll_seconds")) / 60).toBe(IDLE_STACK_WAIT_MINUTES);
   });
 
-  it("is set on the project mlops creates", () => {
-    const config = { kind: "base", project: "ep-a", environment: "stg", pipeline: { connectionArn: "arn:aws:codeconnections:us-east-1:123456789012:connection/x", repository: "o/r", branch: "main", dockerContext: ".", dockerfile: "Dockerfile" } } as unknown as EndpointConfig;
-    const project = codeBuildProject(config, { ecrRepositoryName: "ep-a-stg", ecrRepositoryUri: REPO_URI }, "arn:aws:iam::123456789012:role/build", []);
-    expect(project.timeoutInMinutes).toBe(BUILD_TIMEOUT_MINUTES);
+  it("is set on the project mlops creates, with the rollout's wait as ROLLOUT_WAIT_MINUTES", async () => {
+    const loaded = await loadEndpointConfig("params/ep-a.yaml");
+    const pipeline = { connectionArn: "arn:aws:codeconnections:us-east-1:123456789012:connection/x", repository: "o/r", branch: "main", dockerContext: ".", dockerfile: "Dockerfile" };
+    const longest = { ...loaded, pipeline, rollout: { ...loaded.rollout, strategy: "canary" as const, bakeMinutes: 1440, canaryBakeMinutes: 540 } };
+    const project = codeBuildProject(longest, { ecrRepositoryName: "ep-a-stg", ecrRepositoryUri: REPO_URI }, "arn:aws:iam::123456789012:role/build", []);
+    expect(project.timeoutInMinutes).toBe(buildTimeoutMinutes(longest));
+    expect(project.timeoutInMinutes).toBeGreaterThan(33 * 60);
+    expect(project.timeoutInMinutes).toBeLessThanOrEqual(2160);
+    const wait = project.environment.environmentVariables.find((v) => v.name === "ROLLOUT_WAIT_MINUTES");
+    expect(wait?.value).toBe(String(buildRolloutWaitMinutes(longest)));
+    expect(Number(wait?.value)).toBeGreaterThan(33 * 60);
   });
 });
 
 describe("the build's lease", () => {
-  const puts = (b: Build) => b.calls.filter((c) => c.startsWith("aws ssm put-parameter"));
-  const listings = (b: Build) => b.calls.filter((c) => c.startsWith("aws ssm get-parameters-by-path"));
+  // Taking the lease: the calls before the stack update (renewals while the update is followed come after it).
+  const beforeUpdate = (b: Build) => {
+    const first = b.calls.findIndex((c) => c.startsWith("aws cloudformation update-stack"));
+    return first < 0 ? b.calls : b.calls.slice(0, first);
+  };
+  const puts = (b: Build) => beforeUpdate(b).filter((c) => c.startsWith("aws ssm put-parameter"));
+  const listings = (b: Build) => beforeUpdate(b).filter((c) => c.startsWith("aws ssm get-parameters-by-path"));
 
   // PutParameter answers TooManyUpdates when two writers collide:
   // https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html

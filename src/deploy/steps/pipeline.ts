@@ -10,6 +10,7 @@ import { AwsError } from "../../errors.js";
 import { packageFile } from "../../package-files.js";
 import { endpointId, type EndpointConfig } from "../../params/model.js";
 import { baseStackName, endpointStackName, pipelineName, pipelineStackName } from "../../render/names.js";
+import { buildRolloutWaitMinutes, buildTimeoutMinutes } from "../../render/build-time.js";
 import { renderPipelineStack } from "../../render/render.js";
 import { stackDeps, type DeployContext } from "../context.js";
 import { requireOutput, stackParameters } from "../engine/discovery.js";
@@ -152,13 +153,6 @@ async function adoptIfExists(create: () => Promise<unknown>): Promise<"created" 
   }
 }
 
-/**
- * Minutes CodeBuild lets one build run. The buildspec may wait 30 minutes for an idle stack,
- * then up to 60 for its update (the AWS CLI waiter's bound), after the docker build and push:
- * 120 leaves 30 for those. CodeBuild's default is 60 and its maximum 2160.
- */
-export const BUILD_TIMEOUT_MINUTES = 120;
-
 /** The CodeBuild project of an endpoint's pipeline. */
 export function codeBuildProject(config: EndpointConfig, target: PipelineTarget, serviceRole: string, tags: { key: string; value: string }[]) {
   const pipeline = config.pipeline;
@@ -181,10 +175,12 @@ export function codeBuildProject(config: EndpointConfig, target: PipelineTarget,
         { name: "LEASE_SCOPE", value: baseStackName(config), type: "PLAINTEXT" as const },
         { name: "DOCKER_CONTEXT", value: pipeline.dockerContext, type: "PLAINTEXT" as const },
         { name: "DOCKERFILE", value: pipeline.dockerfile, type: "PLAINTEXT" as const },
+        // How long the build waits for its stack update: the endpoint's slowest rollout (render/build-time.ts).
+        { name: "ROLLOUT_WAIT_MINUTES", value: String(buildRolloutWaitMinutes(config)), type: "PLAINTEXT" as const },
       ],
     },
     serviceRole,
-    timeoutInMinutes: BUILD_TIMEOUT_MINUTES,
+    timeoutInMinutes: buildTimeoutMinutes(config),
     logsConfig: { cloudWatchLogs: { status: "ENABLED" as const, groupName: buildLogGroupName(endpointId(config)) } },
     tags,
   };
