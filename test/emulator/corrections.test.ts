@@ -1577,7 +1577,9 @@ describe("efs-access-points (AWS::EFS::AccessPoint has no id)", () => {
     await createStack(main, name, accessPointTemplate);
     const outputs = await outputsOf(main, name);
     const points = (await main.efs.send(new DescribeAccessPointsCommand({ AccessPointId: outputs.Ref }))).AccessPoints ?? [];
-    expect(points.map((p) => [p.AccessPointId, p.AccessPointArn, p.PosixUser?.Uid, p.RootDirectory?.Path])).toEqual([[outputs.Ref, outputs.Arn, 1000, "/data"]]);
+    expect(points.map((p) => [p.AccessPointId, p.AccessPointArn, p.PosixUser, p.RootDirectory])).toEqual([
+      [outputs.Ref, outputs.Arn, { Uid: 1000, Gid: 1000 }, { Path: "/data", CreationInfo: { OwnerUid: 1000, OwnerGid: 1000, Permissions: "0755" } }],
+    ]);
     expect(outputs.Ref).toMatch(/^fsap-[0-9a-f]+$/);
     expect(outputs.Id).toBe(outputs.Ref);
     expect(outputs.Sub).toBe(`access-point/${outputs.Ref}`);
