@@ -109,3 +109,64 @@ describe.each(FILES)("EFS authorization of %s's tasks (as EFS evaluates it)", (f
     expect(writeFile(sync(again, kept), "/mnt/weights/model.safetensors")).toEqual({ ok: true });
   });
 });
+
+describe("the EFS authorization fake follows the EFS User Guide", () => {
+  /** A one-volume stack: a role with the given EFS actions, a file system with a deny-only policy, an optional access point. */
+  function tiny(actions: string[], accessPoint?: { uid: string; path: string; creation: boolean }) {
+    const template = {
+      Resources: {
+        Role: { Type: "AWS::IAM::Role", Properties: { Policies: [{ PolicyName: "p", PolicyDocument: { Statement: [{ Effect: "Allow", Action: actions, Resource: "*" }] } }] } },
+        DataFileSystem: { Type: "AWS::EFS::FileSystem", Properties: { FileSystemPolicy: { Statement: [{ Effect: "Deny", Principal: { AWS: "*" }, Action: "*", Condition: { Bool: { "aws:SecureTransport": "false" } } }] } } },
+        ...(accessPoint
+          ? {
+              DataAccessPoint: {
+                Type: "AWS::EFS::AccessPoint",
+                Properties: {
+                  FileSystemId: { Ref: "DataFileSystem" },
+                  PosixUser: { Uid: accessPoint.uid, Gid: accessPoint.uid },
+                  RootDirectory: { Path: accessPoint.path, ...(accessPoint.creation ? { CreationInfo: { OwnerUid: accessPoint.uid, OwnerGid: accessPoint.uid, Permissions: "0755" } } : {}) },
+                },
+              },
+            }
+          : {}),
+        Task: {
+          Type: "AWS::ECS::TaskDefinition",
+          Properties: {
+            TaskRoleArn: { "Fn::GetAtt": ["Role", "Arn"] },
+            ContainerDefinitions: [{ Name: "c", MountPoints: [{ SourceVolume: "v", ContainerPath: "/mnt", ReadOnly: false }] }],
+            Volumes: [{ Name: "v", EFSVolumeConfiguration: { FilesystemId: { Ref: "DataFileSystem" }, TransitEncryption: "ENABLED", AuthorizationConfig: { IAM: "ENABLED", ...(accessPoint ? { AccessPointId: { Ref: "DataAccessPoint" } } : {}) } } }],
+          },
+        },
+      },
+    };
+    const stack = new RenderedTemplate({ templateBody: JSON.stringify(template), parameters: {} });
+    const fileSystems = fileSystemsOf(stack, { "fs-datafilesystem": newFileSystem((stack.resource("DataFileSystem")!.Properties as Record<string, unknown>).FileSystemPolicy as Record<string, unknown>) });
+    return (uid: number): TaskOnEfs => ({ stack, fileSystems, taskDefinition: "Task", container: "c", imageUid: uid });
+  }
+  const write = "elasticfilesystem:ClientWrite";
+  const mount = "elasticfilesystem:ClientMount";
+  const root = "elasticfilesystem:ClientRootAccess";
+
+  it("without ClientMount no mount; without ClientWrite a read-only one", () => {
+    expect(writeFile(tiny([])(0), "/mnt/f")).toMatchObject({ ok: false, reason: expect.stringMatching(/access denied/) });
+    expect(writeFile(tiny([mount])(0), "/mnt/f")).toMatchObject({ ok: false, reason: expect.stringMatching(/Read-only/) });
+  });
+
+  it("squashes root without ClientRootAccess: the root directory (root's, 0755) refuses it, and any other user", () => {
+    expect(writeFile(tiny([mount, write])(0), "/mnt/f")).toMatchObject({ ok: false, reason: expect.stringMatching(/Permission denied/) });
+    expect(writeFile(tiny([mount, write])(1000), "/mnt/f")).toMatchObject({ ok: false, reason: expect.stringMatching(/Permission denied/) });
+    expect(writeFile(tiny([mount, write, root])(0), "/mnt/f")).toEqual({ ok: true });
+  });
+
+  it("an access point's user replaces the image's, in the directory it creates with CreationInfo; without CreationInfo the mount fails", () => {
+    const task = tiny([mount, write], { uid: "1000", path: "/data", creation: true });
+    expect(writeFile(task(0), "/mnt/f")).toEqual({ ok: true });
+    expect(writeFile(task(4242), "/mnt/g")).toEqual({ ok: true });
+    expect(writeFile(tiny([mount, write], { uid: "1000", path: "/data", creation: false })(0), "/mnt/f")).toMatchObject({ ok: false, reason: expect.stringMatching(/No such file/) });
+  });
+
+  it("an access point user of UID 0 is root only with ClientRootAccess", () => {
+    expect(writeFile(tiny([mount, write], { uid: "0", path: "/", creation: false })(1000), "/mnt/f")).toMatchObject({ ok: false, reason: expect.stringMatching(/Permission denied/) });
+    expect(writeFile(tiny([mount, write, root], { uid: "0", path: "/", creation: false })(1000), "/mnt/f")).toEqual({ ok: true });
+  });
+});
