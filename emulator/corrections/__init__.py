@@ -42,6 +42,7 @@ MODULES = [
     "alarm_resources",
     "service_deployments",
     "deployment_alarms",
+    "efs_access_points",
     "one_off_task",
     "scheduler_schedule",
     "conditional_resources_update",

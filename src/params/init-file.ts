@@ -125,6 +125,7 @@ export function initFileText(a: InitAnswers): string {
     "# storage:",
     "#   assetsMountPath: /app/assets",
     "#   weightsMountPath: /app/weights",
+    "#   weightsWritable: false",
     "",
     "# logs:",
     "#   retentionDays: 30",

@@ -77,10 +77,12 @@ export interface AlarmsConfig {
   minutes: number;
 }
 
-/** Where the two EFS volumes are mounted in the container. */
+/** Where the two EFS volumes are mounted in the container, and how. */
 export interface StorageConfig {
   assetsMountPath: string;
   weightsMountPath: string;
+  /** The API container may write the weights volume (read-only otherwise). */
+  weightsWritable: boolean;
 }
 
 /** The CodePipeline that builds images for this endpoint. */

@@ -290,6 +290,10 @@ export const storageSchema = z
       description: "Mount path of the weights volume.",
       rule: "starts with `/`, differs from `assetsMountPath`",
     }),
+    weightsWritable: documented(z.boolean().default(false), {
+      description:
+        "Mount the weights volume read-write in the API container. Off: read-only, and only `mlops weights push` (its sync task) writes the weights.",
+    }),
   })
   .strict();
 
@@ -396,7 +400,7 @@ export const endpointFileSchema = z
     alarms: documented(alarmsSchema.prefault({}), {
       description: "CloudWatch alarms of the endpoint; one in ALARM during a rollout (or its bake time) rolls it back.",
     }),
-    storage: documented(storageSchema.prefault({}), { description: "EFS mount paths in the container." }),
+    storage: documented(storageSchema.prefault({}), { description: "EFS volumes in the container: mount paths, and whether the API may write the weights." }),
     images: documented(imagesSchema.prefault({}), { description: "Images in the endpoint's ECR repository." }),
     logs: documented(logsSchema.prefault({}), { description: "Log retention." }),
     monitoring: documented(monitoringSchema.prefault({}), {

@@ -22,6 +22,13 @@ export interface DeploymentFacts {
   /** Kept EFS file systems to mount again instead of creating empty ones. */
   assetsFileSystemId?: string;
   weightsFileSystemId?: string;
+  /**
+   * The directory of each file system that its volume shows (the templates' AssetsAccessPoint):
+   * `/data` for a file system made by this version, `/` for one whose data lies at its root
+   * (made by an earlier version). Absent: `/data` for a new file system, `/` for a kept one.
+   */
+  assetsVolumeRoot?: VolumeRoot;
+  weightsVolumeRoot?: VolumeRoot;
   /** The log group `/mlops/<id>` was kept from an earlier stack and is used again. */
   logGroupExists?: boolean;
   /**
@@ -38,6 +45,21 @@ export interface DeploymentFacts {
   deployedDesiredCount?: number;
   /** What the weights sync task copies from and how often (set by `mlops weights`); absent: none. */
   weights?: WeightsSyncSettings;
+}
+
+/** Where a volume's data lies on its file system (the templates' AssetsVolumeRoot / WeightsVolumeRoot). */
+export type VolumeRoot = "/data" | "/";
+
+/** The directory of the file systems that mlops creates that the volumes show. */
+export const NEW_VOLUME_ROOT: VolumeRoot = "/data";
+
+/**
+ * The volume roots a deployed stack keeps. A stack whose parameters lack them was deployed
+ * before the volumes had access points: its data lies at the file systems' root.
+ */
+export function volumeRootsOf(parameters: Record<string, string>): Pick<DeploymentFacts, "assetsVolumeRoot" | "weightsVolumeRoot"> {
+  const root = (value: string | undefined): VolumeRoot => (value === NEW_VOLUME_ROOT ? NEW_VOLUME_ROOT : "/");
+  return { assetsVolumeRoot: root(parameters.AssetsVolumeRoot), weightsVolumeRoot: root(parameters.WeightsVolumeRoot) };
 }
 
 /** The weights sync settings a stack keeps (`mlops weights push` / `schedule` set them; other commands carry them over). */
@@ -103,6 +125,10 @@ export function renderEndpointStack(config: EndpointConfig, facts: DeploymentFac
     MountPathWeights: config.storage.weightsMountPath,
     AssetsFileSystemId: facts.assetsFileSystemId ?? "",
     WeightsFileSystemId: facts.weightsFileSystemId ?? "",
+    // A kept file system whose layout is unknown is shown from its root: that hides nothing.
+    AssetsVolumeRoot: facts.assetsVolumeRoot ?? (facts.assetsFileSystemId ? "/" : NEW_VOLUME_ROOT),
+    WeightsVolumeRoot: facts.weightsVolumeRoot ?? (facts.weightsFileSystemId ? "/" : NEW_VOLUME_ROOT),
+    WeightsReadOnly: String(!config.storage.weightsWritable),
     HealthCheckIntervalSeconds: String(config.rollout.healthCheckIntervalSeconds),
     HealthCheckTimeoutSeconds: String(config.rollout.healthCheckTimeoutSeconds),
     HealthyThresholdCount: String(config.rollout.healthyThresholdCount),

@@ -7,7 +7,7 @@ import { BatchGetProjectsCommand } from "@aws-sdk/client-codebuild";
 import { ListPipelinesCommand } from "@aws-sdk/client-codepipeline";
 import { DescribeFlowLogsCommand, DescribeSecurityGroupsCommand } from "@aws-sdk/client-ec2";
 import { DescribeRepositoriesCommand } from "@aws-sdk/client-ecr";
-import { DescribeFileSystemsCommand } from "@aws-sdk/client-efs";
+import { DescribeFileSystemsCommand, UntagResourceCommand } from "@aws-sdk/client-efs";
 import { CreateLogGroupCommand, DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { ListCertificatesCommand } from "@aws-sdk/client-acm";
 import { DescribeRulesCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
@@ -265,10 +265,16 @@ describe("create-endpoint, add-endpoint, update, status, teardown", () => {
 
   it("re-creating the base mounts its kept file systems instead of new ones", async () => {
     const kept = ((await aws.efs.send(new DescribeFileSystemsCommand({}))).FileSystems ?? []).filter((f) => f.Tags?.some((t) => t.Key === "mlops:endpoint" && t.Value === "ep-a-prod"));
+    expect(kept.map((f) => f.Tags?.find((t) => t.Key === "mlops:volume-root")?.Value)).toEqual(["/data", "/data"]);
+    // The weights file system as an earlier version left it: no volume-root tag, its data at its root.
+    const weightsId = kept.find((f) => f.Tags?.some((t) => t.Key === "mlops:volume" && t.Value === "weights"))!.FileSystemId!;
+    await aws.efs.send(new UntagResourceCommand({ ResourceId: weightsId, TagKeys: ["mlops:volume-root"] }));
     const run = await deployWithPush(["create-endpoint", "params/ep-a.yaml", "--tag", "v3", "--yes", "--no-pipeline"], "ep-a-prod", "v3");
     expect(run.code, failure(run)).toBe(0);
     const a = await stack("ep-a-prod");
     expect([parameter(a, "AssetsFileSystemId"), parameter(a, "WeightsFileSystemId")].sort()).toEqual(kept.map((f) => f.FileSystemId).sort());
+    // Each volume shows the directory its data is in: nothing kept is hidden.
+    expect([parameter(a, "AssetsVolumeRoot"), parameter(a, "WeightsVolumeRoot")]).toEqual(["/data", "/"]);
     expect(parameter(a, "LogGroupExists")).toBe("true");
     const all = (await aws.efs.send(new DescribeFileSystemsCommand({}))).FileSystems ?? [];
     expect(all.filter((f) => f.Tags?.some((t) => t.Key === "mlops:endpoint" && t.Value === "ep-a-prod"))).toHaveLength(2);

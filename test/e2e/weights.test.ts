@@ -7,6 +7,7 @@
 import { DescribeStacksCommand, ListStackResourcesCommand } from "@aws-sdk/client-cloudformation";
 import { GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { DescribeTaskDefinitionCommand, DescribeTasksCommand, ListTasksCommand } from "@aws-sdk/client-ecs";
+import { DescribeAccessPointsCommand } from "@aws-sdk/client-efs";
 import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import { GetScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
 import { spawn } from "node:child_process";
@@ -111,6 +112,11 @@ describe("mlops weights", () => {
     expect(td.containerDefinitions?.[0]).toMatchObject({ image: expect.stringMatching(/^public\.ecr\.aws\/aws-cli\/aws-cli:\d+\.\d+\.\d+$/), entryPoint: ["/bin/sh", "-c"] });
     const weights = td.volumes?.find((v) => v.name === "weights");
     expect(weights?.efsVolumeConfiguration).toMatchObject({ fileSystemId: out.WeightsFileSystemId, transitEncryption: "ENABLED", authorizationConfig: { iam: "ENABLED" } });
+    // Through the weights access point: the sync (root in its image) writes as that point's user, in its directory.
+    const accessPointId = weights?.efsVolumeConfiguration?.authorizationConfig?.accessPointId;
+    expect(accessPointId).toBe(await physicalId("WeightsAccessPoint"));
+    const [point] = (await aws.efs.send(new DescribeAccessPointsCommand({ AccessPointId: accessPointId }))).AccessPoints ?? [];
+    expect(point).toMatchObject({ FileSystemId: out.WeightsFileSystemId, PosixUser: { Uid: 1000, Gid: 1000 }, RootDirectory: { Path: "/data" } });
     expect(td.containerDefinitions?.[0]?.mountPoints).toContainEqual({ sourceVolume: "weights", containerPath: "/mnt/weights", readOnly: false });
 
     // Its log lines went to the endpoint's log group, and mlops showed them.

@@ -86,7 +86,7 @@ import { CreateRepositoryCommand, ECRClient, PutImageCommand } from "@aws-sdk/cl
 import { GetRolePolicyCommand, IAMClient } from "@aws-sdk/client-iam";
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { GetScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
-import { DescribeFileSystemsCommand, EFSClient } from "@aws-sdk/client-efs";
+import { DescribeAccessPointsCommand, DescribeFileSystemsCommand, EFSClient } from "@aws-sdk/client-efs";
 import {
   CloudWatchClient,
   DescribeAlarmsCommand,
@@ -318,6 +318,7 @@ const WITHOUT_RESOURCE_STATE = [
   "resource-events",
   "role-policy-json",
   "alarm-resources",
+  "efs-access-points",
   "one-off-task",
   "scheduler-schedule",
   "conditional-resources-update",
@@ -1545,6 +1546,54 @@ describe("resource-events (moto gap 5: only stack-level events)", () => {
     const name = uniqueName("ev");
     await createStack(withoutState, name, twoQueues);
     expect(await events(withoutState, name)).toEqual([`${name} CREATE_IN_PROGRESS`, `${name} CREATE_COMPLETE`]);
+  });
+});
+
+describe("efs-access-points (AWS::EFS::AccessPoint has no id)", () => {
+  const accessPointTemplate = JSON.stringify({
+    Resources: {
+      FileSystem: { Type: "AWS::EFS::FileSystem", Properties: { Encrypted: true } },
+      AccessPoint: {
+        Type: "AWS::EFS::AccessPoint",
+        Properties: {
+          FileSystemId: { Ref: "FileSystem" },
+          PosixUser: { Uid: "1000", Gid: "1000" },
+          RootDirectory: { Path: "/data", CreationInfo: { OwnerUid: "1000", OwnerGid: "1000", Permissions: "0755" } },
+        },
+      },
+    },
+    Outputs: {
+      Ref: { Value: { Ref: "AccessPoint" } },
+      Id: { Value: { "Fn::GetAtt": ["AccessPoint", "AccessPointId"] } },
+      Arn: { Value: { "Fn::GetAtt": ["AccessPoint", "Arn"] } },
+      Sub: { Value: { "Fn::Sub": "access-point/${AccessPoint}" } },
+    },
+  });
+  const outputsOf = async (a: Aws, name: string) =>
+    Object.fromEntries(((await describeStack(a, name)).Outputs ?? []).map((o) => [o.OutputKey!, o.OutputValue!]));
+
+  it("Ref and Sub answer the access point's id, GetAtt its id and ARN; deleting the stack deletes it", async () => {
+    const name = uniqueName("ap");
+    await createStack(main, name, accessPointTemplate);
+    const outputs = await outputsOf(main, name);
+    const points = (await main.efs.send(new DescribeAccessPointsCommand({ AccessPointId: outputs.Ref }))).AccessPoints ?? [];
+    expect(points.map((p) => [p.AccessPointId, p.AccessPointArn, p.PosixUser, p.RootDirectory])).toEqual([
+      [outputs.Ref, outputs.Arn, { Uid: 1000, Gid: 1000 }, { Path: "/data", CreationInfo: { OwnerUid: 1000, OwnerGid: 1000, Permissions: "0755" } }],
+    ]);
+    expect(outputs.Ref).toMatch(/^fsap-[0-9a-f]+$/);
+    expect(outputs.Id).toBe(outputs.Ref);
+    expect(outputs.Sub).toBe(`access-point/${outputs.Ref}`);
+    await main.cf.send(new DeleteStackCommand({ StackName: name }));
+    await expect(main.efs.send(new DescribeAccessPointsCommand({ AccessPointId: outputs.Ref }))).rejects.toThrow(/AccessPointNotFound|does not exist/);
+  });
+
+  it("without it, Ref answers no access point id", async () => {
+    const name = uniqueName("ap");
+    const created = await createStack(withoutState, name, accessPointTemplate).then(
+      async () => (await outputsOf(withoutState, name)).Ref ?? "",
+      (error: Error) => `failed: ${error.message}`,
+    );
+    expect(created).not.toMatch(/^fsap-[0-9a-f]+$/);
   });
 });
 

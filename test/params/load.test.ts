@@ -34,7 +34,7 @@ const DEFAULT_ROLLOUT = {
   linearStepBakeMinutes: 2,
 };
 const DEFAULT_ALARMS = { target5xxPercent: 5, p95ResponseSeconds: 5, unhealthyHosts: 1, minutes: 2 };
-const DEFAULT_STORAGE = { assetsMountPath: "/app/assets", weightsMountPath: "/app/weights" };
+const DEFAULT_STORAGE = { assetsMountPath: "/app/assets", weightsMountPath: "/app/weights", weightsWritable: false };
 const NETWORK_A = {
   vpcCidr: "10.0.0.0/16",
   publicSubnets: ["10.0.0.0/24", "10.0.1.0/24"],

@@ -45,6 +45,9 @@ const COMMON_PARAMETERS = [
   "MountPathWeights",
   "AssetsFileSystemId",
   "WeightsFileSystemId",
+  "AssetsVolumeRoot",
+  "WeightsVolumeRoot",
+  "WeightsReadOnly",
   "HealthCheckIntervalSeconds",
   "HealthCheckTimeoutSeconds",
   "HealthyThresholdCount",
@@ -88,6 +91,9 @@ const DEFAULTS: Record<string, string | number> = {
   MountPathWeights: "/app/weights",
   AssetsFileSystemId: "",
   WeightsFileSystemId: "",
+  AssetsVolumeRoot: "/data",
+  WeightsVolumeRoot: "/data",
+  WeightsReadOnly: "true",
   HealthCheckIntervalSeconds: 10,
   HealthCheckTimeoutSeconds: 5,
   HealthyThresholdCount: 2,
@@ -251,6 +257,7 @@ describe("names", () => {
           { Key: "Name", Value: sub(`${ID}-${volume}`) },
           { Key: "mlops:endpoint", Value: sub(ID) },
           { Key: "mlops:volume", Value: volume },
+          { Key: "mlops:volume-root", Value: { Ref: `${volume === "assets" ? "Assets" : "Weights"}VolumeRoot` } },
         ]);
       }
     }
@@ -332,7 +339,7 @@ describe("endpoint wiring", () => {
       });
       expect(list(container?.["MountPoints"])).toEqual([
         { SourceVolume: "assets", ContainerPath: { Ref: "MountPathAssets" }, ReadOnly: false },
-        { SourceVolume: "weights", ContainerPath: { Ref: "MountPathWeights" }, ReadOnly: false },
+        { SourceVolume: "weights", ContainerPath: { Ref: "MountPathWeights" }, ReadOnly: { "Fn::If": ["WeightsWritableInApi", false, true] } },
       ]);
       const logs = obj(container?.["LogConfiguration"]);
       expect(logs["LogDriver"]).toBe("awslogs");

@@ -603,15 +603,18 @@ describe("hardening: what AWS ignores, what is logged and what grows", () => {
         expect(mountTarget?.["Effect"]).toBe("Deny");
         expect(mountTarget?.["Condition"]).toEqual({ Bool: { "elasticfilesystem:AccessedViaMountTarget": "false" } });
       }
-      // The task role keeps its access: it mounts with IAM authorization over TLS and its policy grants the mount.
+      // The task role keeps its access: it mounts with IAM authorization over TLS, through the volume's
+      // access point, and its policy grants the mount (what EFS then allows: efs-authorization.test.ts).
       const td = resource(t, "TaskDefinition");
       for (const v of list(props(td)["Volumes"]).map((x) => obj(x))) {
         const efs = obj(v["EFSVolumeConfiguration"]);
         expect(efs["TransitEncryption"]).toBe("ENABLED");
-        expect(efs["AuthorizationConfig"]).toEqual({ IAM: "ENABLED" });
+        const volume = String(v["Name"]) === "assets" ? "Assets" : "Weights";
+        expect(efs["AuthorizationConfig"]).toEqual({ IAM: "ENABLED", AccessPointId: { Ref: `${volume}AccessPoint` } });
       }
-      const mount = statements(obj(obj(list(props(resource(t, "TaskRole"))["Policies"])[0])["PolicyDocument"])).find((s) => s["Sid"] === "MountOwnVolumes");
-      expect(asList(mount?.["Action"])).toEqual(["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"]);
+      const role = statements(obj(obj(list(props(resource(t, "TaskRole"))["Policies"])[0])["PolicyDocument"]));
+      expect(asList(role.find((s) => s["Sid"] === "MountAssetsVolume")?.["Action"])).toEqual(["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"]);
+      expect(asList(role.find((s) => s["Sid"] === "MountWeightsVolume")?.["Action"])).toEqual(["elasticfilesystem:ClientMount"]);
     }
   });
 
@@ -749,13 +752,20 @@ describe("weights sync task, its roles, upload bucket and schedule", () => {
     for (const [name, t] of ENDPOINTS) {
       const all = statements(resource(t, "WeightsSyncRole"));
       const actions = all.flatMap((s) => (Array.isArray(s["Action"]) ? s["Action"] : [s["Action"]]));
-      expect(new Set(actions), name).toEqual(new Set(["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite", "s3:ListBucket", "s3:GetObject"]));
+      // ClientRootAccess only in statements under a kept-file-system condition (see efs-authorization.test.ts).
+      expect(new Set(actions), name).toEqual(new Set(["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite", "elasticfilesystem:ClientRootAccess", "s3:ListBucket", "s3:GetObject"]));
       for (const s of all) {
         expect(s["Effect"]).toBe("Allow");
         expect(JSON.stringify(s["Resource"])).not.toContain('"*"');
         if (String(s["Action"]).startsWith("s3:ListBucket")) expect(JSON.stringify(s["Condition"]), name).toContain("s3:prefix");
         if (String(s["Action"]).startsWith("s3:GetObject")) expect(JSON.stringify(s["Resource"]), name).toMatch(/\/\$\{(ProjectName}-\$\{EnvironmentName|WeightsSourcePrefix)}/);
-        if (JSON.stringify(s["Action"]).includes("elasticfilesystem")) expect(s["Condition"]).toEqual({ Bool: { "elasticfilesystem:AccessedViaMountTarget": "true" } });
+        if (JSON.stringify(s["Action"]).includes("elasticfilesystem")) {
+          const volume = JSON.stringify(s["Resource"]).includes("AssetsFileSystem") ? "Assets" : "Weights";
+          expect(s["Condition"]).toEqual({
+            Bool: { "elasticfilesystem:AccessedViaMountTarget": "true" },
+            StringEquals: { "elasticfilesystem:AccessPointArn": { "Fn::Sub": `arn:\${AWS::Partition}:elasticfilesystem:\${AWS::Region}:\${AWS::AccountId}:access-point/\${${volume}AccessPoint}` } },
+          });
+        }
       }
       // Only the weights volume is writable.
       const write = all.find((s) => JSON.stringify(s["Action"]).includes("ClientWrite"));

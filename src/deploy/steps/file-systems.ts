@@ -4,6 +4,7 @@
  * delete them only when the user asks with `--delete-data`.
  */
 import type { EfsApi, FileSystemDescription } from "../../aws/interfaces.js";
+import type { VolumeRoot } from "../../render/render.js";
 import type { DeployContext } from "../context.js";
 import { pollUntil } from "../engine/poll.js";
 import { readOnce, type RunReads } from "../engine/reads.js";
@@ -16,6 +17,11 @@ export interface KeptFileSystem {
   volume: VolumeName;
   fileSystemId: string;
   sizeBytes?: number;
+  /**
+   * Where its data lies, from the `mlops:volume-root` tag the templates set; a file system
+   * without it was made before the volumes had access points, with its data at its root.
+   */
+  root?: VolumeRoot;
 }
 
 /** A file system mlops made, with the endpoint its tag names. */
@@ -47,7 +53,7 @@ async function readTaggedFileSystems(efs: EfsApi): Promise<TaggedFileSystem[]> {
 
 /** Lists the endpoint's file systems (found by the `mlops:endpoint` and `mlops:volume` tags). */
 export async function findEndpointFileSystems(efs: EfsApi, id: string, reads?: RunReads): Promise<KeptFileSystem[]> {
-  return (await listTaggedFileSystems(efs, reads)).filter((f) => f.endpointId === id).map(({ volume, fileSystemId, sizeBytes }) => ({ volume, fileSystemId, sizeBytes }));
+  return (await listTaggedFileSystems(efs, reads)).filter((f) => f.endpointId === id).map(({ volume, fileSystemId, sizeBytes, root }) => ({ volume, fileSystemId, sizeBytes, root }));
 }
 
 function asTagged(fs: FileSystemDescription): TaggedFileSystem | undefined {
@@ -56,15 +62,15 @@ function asTagged(fs: FileSystemDescription): TaggedFileSystem | undefined {
   const volume = tag("mlops:volume");
   const endpointId = tag("mlops:endpoint");
   if (!endpointId || (volume !== "assets" && volume !== "weights")) return undefined;
-  return { endpointId, volume, fileSystemId: fs.FileSystemId, sizeBytes: fs.SizeInBytes?.Value, created: fs.CreationTime?.getTime() ?? 0 };
+  const root: VolumeRoot = tag("mlops:volume-root") === "/data" ? "/data" : "/";
+  return { endpointId, volume, fileSystemId: fs.FileSystemId, sizeBytes: fs.SizeInBytes?.Value, created: fs.CreationTime?.getTime() ?? 0, root };
 }
 
-/** Picks the kept file system of each volume, if any. */
-export function keptVolumes(list: KeptFileSystem[]): { assets?: string; weights?: string } {
-  return {
-    assets: list.find((f) => f.volume === "assets")?.fileSystemId,
-    weights: list.find((f) => f.volume === "weights")?.fileSystemId,
-  };
+/** Picks the kept file system of each volume, if any, with where its data lies. */
+export function keptVolumes(list: KeptFileSystem[]): { assets?: string; weights?: string; assetsRoot?: VolumeRoot; weightsRoot?: VolumeRoot } {
+  const assets = list.find((f) => f.volume === "assets");
+  const weights = list.find((f) => f.volume === "weights");
+  return { assets: assets?.fileSystemId, weights: weights?.fileSystemId, assetsRoot: assets?.root, weightsRoot: weights?.root };
 }
 
 /**

@@ -18,7 +18,7 @@ import { formatTable } from "../../io/table.js";
 import { endpointId, type EndpointConfig } from "../../params/model.js";
 import { TUTORIAL_PARAMETERS } from "../../params/tutorial-keys.js";
 import { baseExportName, baseStackName, pipelineName } from "../../render/names.js";
-import { placeholderImageTag, renderEndpointStack, renderPipelineStack, weightsSettingsOf, type DeploymentFacts, type RenderedStack, type ShardFacts } from "../../render/render.js";
+import { placeholderImageTag, renderEndpointStack, renderPipelineStack, volumeRootsOf, weightsSettingsOf, type DeploymentFacts, type RenderedStack, type ShardFacts } from "../../render/render.js";
 import { rolloutEstimateLine, rolloutSettingsOf } from "../../render/rollout-time.js";
 import { diffParameters, diffTemplates, formatValue, templateResources, type ParameterChange, type ResourceDiff } from "../../render/template-diff.js";
 import { isRoutineReplacement } from "../engine/replacements.js";
@@ -441,6 +441,7 @@ export async function planDeploy(config: EndpointConfig, options: DeployPlanOpti
     facts.deployedDesiredCount = deployedDesiredCount(previous);
     facts.assetsFileSystemId = previous.AssetsFileSystemId || undefined;
     facts.weightsFileSystemId = previous.WeightsFileSystemId || undefined;
+    Object.assign(facts, volumeRootsOf(previous));
     facts.logGroupExists = previous.LogGroupExists === "true";
     facts.weights = weightsSettingsOf(previous);
   } else if (kept) {
@@ -513,6 +514,7 @@ export async function planUpdate(config: EndpointConfig, tag: string, ctx: Deplo
     imageTag: tag,
     assetsFileSystemId: previous.AssetsFileSystemId || undefined,
     weightsFileSystemId: previous.WeightsFileSystemId || undefined,
+    ...volumeRootsOf(previous),
     logGroupExists: previous.LogGroupExists === "true",
     listenerPriority: config.api.listenerPriority ?? (Number(previous.ListenerRulePriority) || undefined),
     // An update keeps the endpoint on the load balancer it was placed on.
@@ -603,6 +605,8 @@ export async function keptResources(id: string, ctx: DeployContext): Promise<{ f
   const facts: DeploymentFacts = {
     assetsFileSystemId: kept.assets,
     weightsFileSystemId: kept.weights,
+    assetsVolumeRoot: kept.assetsRoot,
+    weightsVolumeRoot: kept.weightsRoot,
     logGroupExists: logGroup,
   };
   return { facts, mounted: [kept.assets, kept.weights].filter((fs): fs is string => !!fs) };

@@ -11,7 +11,7 @@ import type { Stack } from "../../aws/interfaces.js";
 import { AwsError, DeclinedError, InputError } from "../../errors.js";
 import { endpointId, type EndpointConfig } from "../../params/model.js";
 import { baseExportName } from "../../render/names.js";
-import { renderEndpointStack, weightsSettingsOf, type WeightsSyncSettings } from "../../render/render.js";
+import { renderEndpointStack, volumeRootsOf, weightsSettingsOf, type WeightsSyncSettings } from "../../render/render.js";
 import { regionText, stackDeps, type DeployContext } from "../context.js";
 import { findExport, stackParameters } from "../engine/discovery.js";
 import { formatDuration } from "../engine/poll.js";
@@ -125,7 +125,8 @@ async function weightsStack(config: EndpointConfig, existing: Stack, wanted: Wei
     }
   }
   const previous = stackParameters(existing);
-  const rendered = renderEndpointStack(config, { imageTag: runningTagOf(previous), weights: wanted });
+  // The volumes stay where their data lies (a stack of an earlier version has it at the file systems' root).
+  const rendered = renderEndpointStack(config, { imageTag: runningTagOf(previous), weights: wanted, ...volumeRootsOf(previous) });
   const kept = Object.fromEntries(Object.keys(rendered.parameters).filter((key) => key in previous).map((key) => [key, previous[key]!]));
   const weightsParameters = renderEndpointStack(config, { weights: wanted }).parameters;
   const parameters = { ...rendered.parameters, ...kept };
