@@ -58,7 +58,8 @@ def _find_rule(service: Any, rule_arn: str) -> Any:
     return found[0] if found else None
 
 
-def _set_weights(rule: Any, weights: dict[str, int]) -> None:
+def _set_weights(rule: Any, weights: list[tuple[str, int]]) -> None:
+    """ECS rewrites the rule's forward action as a weighted one over both target groups."""
     from moto.elbv2.models import FakeAction
 
     actions = []
@@ -66,8 +67,7 @@ def _set_weights(rule: Any, weights: dict[str, int]) -> None:
         data = dict(action.data)
         if data.get("Type") == "forward":
             forward = dict(data.get("ForwardConfig") or {})
-            groups = forward.get("TargetGroups") or [{"TargetGroupArn": data.get("TargetGroupArn")}]
-            forward["TargetGroups"] = [{**g, "Weight": weights.get(g.get("TargetGroupArn"), 0)} for g in groups]
+            forward["TargetGroups"] = [{"TargetGroupArn": arn, "Weight": weight} for arn, weight in weights]
             data["ForwardConfig"] = forward
             data.pop("TargetGroupArn", None)
         actions.append(FakeAction(data))
@@ -123,7 +123,7 @@ def shift(service: Any) -> None:
     green = alternate if serving == primary else primary
     rule = _find_rule(service, rule_arn)
     if rule is not None:
-        _set_weights(rule, {green: 100, serving: 0})
+        _set_weights(rule, [(primary, 100 if green == primary else 0), (alternate, 100 if green == alternate else 0)])
     service._emulator_serving_target_group = green
     move_targets(service)
 
