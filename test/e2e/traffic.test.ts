@@ -8,6 +8,7 @@
  * with no tasks (aws/containers-roadmap#2853, aws/aws-cdk#36649).
  */
 import { ListStackResourcesCommand } from "@aws-sdk/client-cloudformation";
+import { DescribeServicesCommand } from "@aws-sdk/client-ecs";
 import { DescribeRulesCommand, DescribeTargetHealthCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -68,6 +69,9 @@ describe("the listener rule's weights after a blue/green rollout", () => {
     const run = await mlops(["update", paramsFile("blue-green"), "--tag", "v2", "--yes"]);
     expect(run.code, failure(run)).toBe(0);
     expect(await traffic()).toEqual({ primary: { weight: 0, healthy: 0 }, alternate: { weight: 100, healthy: 2 } });
+    // "Amazon ECS deployment failure detection" names rolling and blue/green: the circuit breaker stays on.
+    const service = (await aws.ecs.send(new DescribeServicesCommand({ cluster: "ep-a-prod", services: ["ep-a-prod"] }))).services![0]!;
+    expect(service.deploymentConfiguration?.deploymentCircuitBreaker).toEqual({ enable: true, rollback: true });
   });
 
   it("diff of a new host header shows the weights the update keeps", async () => {

@@ -10,19 +10,23 @@
  * update reads the live weights and renders them, or refuses what would move
  * traffic away from the tasks.
  */
-import type { CloudFormationApi, ElbApi } from "../../aws/interfaces.js";
+import type { CloudFormationApi, ElbApi, Stack } from "../../aws/interfaces.js";
 import { AwsError } from "../../errors.js";
 import type { EndpointConfig } from "../../params/model.js";
 import type { TrafficWeights } from "../../render/render.js";
 import { ruleWeights } from "./rollout-watch.js";
+import { stackParameters } from "../engine/discovery.js";
 import { stackResourceIds } from "./placement.js";
 
 /**
  * The live weights of the endpoint's production listener rule; undefined when the stack has
  * no alternate target group (a rolling endpoint) or the rule forwards to one target group.
  */
-export async function readTrafficWeights(aws: { cloudFormation: CloudFormationApi; elb: ElbApi }, stackName: string): Promise<TrafficWeights | undefined> {
-  const ids = await stackResourceIds(aws.cloudFormation, stackName);
+export async function readTrafficWeights(aws: { cloudFormation: CloudFormationApi; elb: ElbApi }, stack: Stack): Promise<TrafficWeights | undefined> {
+  // A rolling stack's rule forwards to its target group alone: nothing to read.
+  const strategy = stackParameters(stack).DeploymentStrategy;
+  if (!strategy || strategy === "ROLLING" || !stack.StackName) return undefined;
+  const ids = await stackResourceIds(aws.cloudFormation, stack.StackName);
   const rule = ids.get("ListenerRule");
   const primary = ids.get("TargetGroup");
   const alternate = ids.get("AlternateTargetGroup");

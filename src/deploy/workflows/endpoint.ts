@@ -272,7 +272,7 @@ async function applyUpdate(config: EndpointConfig, options: UpdateOptions, plan:
 export async function rollOut(config: EndpointConfig, stack: Stack, facts: DeploymentFacts, rolloutTimeoutMs: number, ctx: DeployContext): Promise<DeployOutcome> {
   const id = endpointId(config);
   // Read again just before the change set: a deployment may have moved the weights since the plan.
-  const trafficWeights = keptTrafficWeights(config, id, await readTrafficWeights(ctx.aws, stack.StackName ?? id));
+  const trafficWeights = keptTrafficWeights(config, id, await readTrafficWeights(ctx.aws, stack));
   const spec = stackSpec(config, { ...facts, trafficWeights, deployedDesiredCount: deployedDesiredCount(stackParameters(stack)) });
   const previousTag = stackParameters(stack).APITag;
   // Printed before the change set: the plan of this rollout, as AWS will run it.

@@ -243,7 +243,9 @@ export function changeSummary(parameters: ParameterChange[], tag: string | undef
 /** The rollout the configuration asks for, in one line. */
 export function rolloutStrategy(config: EndpointConfig): string {
   const r = config.rollout;
-  const judges = `${r.circuitBreakerRollback ? "failing tasks (circuit breaker) or" : ""} an alarm in ALARM roll${r.circuitBreakerRollback ? "" : "s"} it back`.trim();
+  // ECS's circuit breaker judges rolling and blue/green deployments only (see the templates' Service).
+  const breaker = r.circuitBreakerRollback && (r.strategy === "rolling" || r.strategy === "blue-green");
+  const judges = `${breaker ? "failing tasks (circuit breaker) or" : ""} an alarm in ALARM roll${breaker ? "" : "s"} it back`.trim();
   switch (r.strategy) {
     case "blue-green":
       return `blue/green: the new revision starts beside the old one and takes all traffic at once; both run ${r.bakeMinutes} min more (bake time); ${judges}`;
@@ -458,7 +460,7 @@ export async function planDeploy(config: EndpointConfig, options: DeployPlanOpti
     facts.weightsFileSystemId = previous.WeightsFileSystemId || undefined;
     facts.logGroupExists = previous.LogGroupExists === "true";
     facts.weights = weightsSettingsOf(previous);
-    facts.trafficWeights = keptTrafficWeights(config, id, await readTrafficWeights(ctx.aws, existing.StackName ?? id));
+    facts.trafficWeights = keptTrafficWeights(config, id, await readTrafficWeights(ctx.aws, existing));
   } else if (kept) {
     Object.assign(facts, kept.facts);
     mounted = kept.mounted;
@@ -536,7 +538,7 @@ export async function planUpdate(config: EndpointConfig, tag: string, ctx: Deplo
     loadBalancerStack: previous.LoadBalancerStackName || undefined,
     deployedDesiredCount: deployedDesiredCount(previous),
     weights: weightsSettingsOf(previous),
-    trafficWeights: keptTrafficWeights(config, id, await readTrafficWeights(ctx.aws, existing.StackName ?? id)),
+    trafficWeights: keptTrafficWeights(config, id, await readTrafficWeights(ctx.aws, existing)),
   };
   const stack = await planStack(renderEndpointStack(config, facts), existing, ctx);
   return {
