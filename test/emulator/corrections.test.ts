@@ -123,6 +123,7 @@ import {
   rolesTemplate,
   canaryTemplate,
   trafficShiftTemplate,
+  conditionalRuleTemplate,
 } from "./fixtures.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
@@ -986,7 +987,8 @@ describe("stack-parameters-text (list parameters read back)", () => {
 describe("ecs-traffic-shift (moto gap 3)", () => {
   async function ruleWeights(a: Aws, ruleArn: string): Promise<Record<string, number>> {
     const rule = (await a.elb.send(new DescribeRulesCommand({ RuleArns: [ruleArn] }))).Rules![0]!;
-    const groups = rule.Actions?.find((action) => action.Type === "forward")?.ForwardConfig?.TargetGroups ?? [];
+    const forward = rule.Actions?.find((action) => action.Type === "forward");
+    const groups = forward?.ForwardConfig?.TargetGroups ?? (forward?.TargetGroupArn ? [{ TargetGroupArn: forward.TargetGroupArn, Weight: 1 }] : []);
     return Object.fromEntries(groups.map((g) => [g.TargetGroupArn!, g.Weight!]));
   }
 
@@ -1013,6 +1015,25 @@ describe("ecs-traffic-shift (moto gap 3)", () => {
     await deploy({ APITag: "v2" });
     await deploy({ APITag: "v2", HostHeader: "moved.example.com" });
     expect(await state()).toEqual({ weights: { [made.Tg!]: 100, [made.AltTg!]: 0 }, primary: 0, alternate: 2 });
+  });
+
+  it("a parameter that flips a condition updates the rule using it before the resource the condition removes goes (sub-parameter-diff, conditional-resources-update)", async () => {
+    const name = uniqueName("f");
+    await throughChangeSet(main, name, "CREATE", { body: conditionalRuleTemplate(), values: { Shift: "true" } });
+    const made = await stackResources(main, name);
+    expect(Object.keys(await ruleWeights(main, made.Rule!)).sort()).toEqual([made.AltTg!, made.Tg!].sort());
+    await throughChangeSet(main, name, "UPDATE", { values: { Shift: "false" } });
+    expect((await describeStack(main, name)).StackStatus).toBe("UPDATE_COMPLETE");
+    expect(Object.keys(await ruleWeights(main, made.Rule!))).toEqual([made.Tg!]);
+    expect(await targetGroupExists(main, made.AltTg!)).toBe(false);
+  });
+
+  it("without them, the rule keeps forwarding to the target group the condition removes", async () => {
+    const name = uniqueName("f");
+    await throughChangeSet(withoutState, name, "CREATE", { body: conditionalRuleTemplate(), values: { Shift: "true" } });
+    const made = await stackResources(withoutState, name);
+    await throughChangeSet(withoutState, name, "UPDATE", { values: { Shift: "false" } });
+    expect(Object.keys(await ruleWeights(withoutState, made.Rule!)).sort()).toEqual([made.AltTg!, made.Tg!].sort());
   });
 
   it("without it, a deployment leaves the weights and the tasks on the primary target group", async () => {
