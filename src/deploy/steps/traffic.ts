@@ -50,7 +50,7 @@ export function keptTrafficWeights(config: EndpointConfig, stackName: string, li
   const shifting = live.primary > 0 && live.alternate > 0;
   if (shifting) {
     throw new AwsError(`A deployment of ${stackName} is shifting traffic now: its listener rule sends ${sharesText(live)}. Nothing was changed.`, {
-      hint: `Wait until the deployment ends (mlops status ${config.source} shows it), then run the same command again.`,
+      hint: `Wait until the deployment ends (mlops status ${stackName} shows it), then run the same command again.`,
     });
   }
   if (config.rollout.strategy === "rolling" && live.alternate > 0) {
