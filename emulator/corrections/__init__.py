@@ -48,6 +48,7 @@ MODULES = [
     "conditional_resources_update",
     "elb_quotas",
     "elb_health_metrics",
+    "ecs_traffic_shift",
 ]
 
 

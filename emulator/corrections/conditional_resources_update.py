@@ -13,7 +13,10 @@ true"). Our weights schedule and its role appear and go that way
 The correction evaluates the new conditions before moto's update: a resource
 whose condition became true is forgotten, so moto creates it on first use (or
 after its update, when nothing used it); one
-whose condition became false is deleted (newest first) and remembered as absent.
+whose condition became false is deleted (newest first) after the update, as
+CloudFormation deletes resources in its cleanup phase once the others are
+updated (a listener rule stops forwarding to a target group before the target
+group goes), and remembered as absent.
 """
 
 from __future__ import annotations
@@ -65,14 +68,15 @@ def apply() -> None:
                 flipped_on.append(name)
             elif not now and existing is not None and not isinstance(existing, str):
                 flipped_off.append((name, existing))
-        for name, existing in reversed(flipped_off):
-            self._delete_resource(existing, old_json[name])
-            self._parsed_resources[name] = None
         parsed = self._parsed_resources
         self.__dict__.clear()
         self.__dict__.update(saved)
         self._parsed_resources = parsed
         original_update(self, template, parameters)
+        # Deleted last, as CloudFormation's cleanup does: the updated resources no longer refer to them.
+        for name, existing in reversed(flipped_off):
+            self._delete_resource(existing, old_json[name])
+            self._parsed_resources[name] = None
         # Those nothing refers to (and whose properties did not change) are not created by moto's update.
         for name in flipped_on:
             _ = self[name]

@@ -18,6 +18,13 @@ each parameter's new value (passed, or its default) with its current resolved
 value, (2) marks as modified every resource that refers (Ref, GetAtt, Sub) to a
 modified one, when its model supports updates, and (3) orders the modified
 resources so that a resource is updated after the ones it refers to.
+
+A parameter that flips a condition changes every resource whose ``Fn::If`` uses
+that condition (the listener rule's actions, a service's deployment settings
+when the strategy changes); moto ignored it, so the rule kept its old actions
+and a target group that the update removes was deleted while the rule still
+forwarded to it. A resource using a condition that depends (through ``Ref`` or
+another ``Condition``) on a changed parameter counts as modified too.
 """
 
 from __future__ import annotations
@@ -114,6 +121,49 @@ def _in_dependency_order(names: list[str], template_resources: dict[str, Any]) -
     return ordered
 
 
+def _if_conditions(node: Any) -> set[str]:
+    """The condition names a resource's ``Fn::If`` use."""
+    found: set[str] = set()
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "Fn::If" and isinstance(value, list) and value and isinstance(value[0], str):
+                found.add(value[0])
+            found |= _if_conditions(value)
+    elif isinstance(node, list):
+        for item in node:
+            found |= _if_conditions(item)
+    return found
+
+
+def _condition_names(node: Any) -> set[str]:
+    """The conditions a condition's definition names (``{"Condition": name}``)."""
+    found: set[str] = set()
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "Condition" and isinstance(value, str):
+                found.add(value)
+            else:
+                found |= _condition_names(value)
+    elif isinstance(node, list):
+        for item in node:
+            found |= _condition_names(item)
+    return found
+
+
+def conditions_on(template: dict[str, Any], changed: set[str]) -> set[str]:
+    """The template's conditions whose value depends on a changed parameter."""
+    definitions = template.get("Conditions") or {}
+    affected = {name for name, body in definitions.items() if changed & set(references(body))}
+    grown = True
+    while grown:
+        grown = False
+        for name, body in definitions.items():
+            if name not in affected and affected & _condition_names(body):
+                affected.add(name)
+                grown = True
+    return affected
+
+
 def _as_text(value: Any) -> str:
     if isinstance(value, list):
         return ",".join(str(item) for item in value)
@@ -156,8 +206,9 @@ def apply() -> None:
         modified = list(actions["Modify"])
         if parameters:
             changed = changed_parameters(self, other_template, parameters)
+            flipped = conditions_on(other_template, changed)
             for name, resource_json in new.items():
-                if name in old and name not in modified and changed & set(references(resource_json)):
+                if name in old and name not in modified and (changed & set(references(resource_json)) or flipped & _if_conditions(resource_json)):
                     modified.append(name)
         # (2) a resource that refers to a modified resource is modified too
         grown = True

@@ -45,6 +45,18 @@ export interface DeploymentFacts {
   deployedDesiredCount?: number;
   /** What the weights sync task copies from and how often (set by `mlops weights`); absent: none. */
   weights?: WeightsSyncSettings;
+  /**
+   * The production listener rule's live weights, which ECS moved at the last traffic shift;
+   * absent: a new rule (primary 100, alternate 0). CloudFormation writes the rule's weights
+   * whenever the rule changes, so they must be what ECS left.
+   */
+  trafficWeights?: TrafficWeights;
+}
+
+/** The production listener rule's weights of the primary (TargetGroup) and alternate target group. */
+export interface TrafficWeights {
+  primary: number;
+  alternate: number;
 }
 
 /** Where a volume's data lies on its file system (the templates' AssetsVolumeRoot / WeightsVolumeRoot). */
@@ -139,6 +151,8 @@ export function renderEndpointStack(config: EndpointConfig, facts: DeploymentFac
     MaximumPercent: String(config.rollout.maximumPercent),
     CircuitBreakerRollback: String(config.rollout.circuitBreakerRollback),
     DeploymentStrategy: deploymentStrategyParameter(config.rollout.strategy),
+    PrimaryTargetGroupWeight: String(facts.trafficWeights?.primary ?? 100),
+    AlternateTargetGroupWeight: String(facts.trafficWeights?.alternate ?? 0),
     BakeTimeInMinutes: String(config.rollout.bakeMinutes),
     CanaryPercent: String(config.rollout.canaryPercent),
     CanaryBakeTimeInMinutes: String(config.rollout.canaryBakeMinutes),

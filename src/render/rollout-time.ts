@@ -159,7 +159,8 @@ export function rolloutSettingsOf(parameters: Record<string, string>, desired: n
     healthCheckGracePeriodSeconds: number("HealthCheckGracePeriodSeconds"),
     minimumHealthyPercent: number("MinimumHealthyPercent"),
     maximumPercent: number("MaximumPercent"),
-    circuitBreaker: parameters.CircuitBreakerRollback === "true",
+    // The templates turn the circuit breaker on for ROLLING and BLUE_GREEN only (the deployment types ECS applies it to).
+    circuitBreaker: parameters.CircuitBreakerRollback === "true" && ["ROLLING", "BLUE_GREEN", undefined].includes(parameters.DeploymentStrategy),
     strategy: strategyOfParameter(parameters.DeploymentStrategy),
     bakeMinutes: number("BakeTimeInMinutes"),
     canaryPercent: number("CanaryPercent"),
@@ -219,7 +220,11 @@ export function formatDuration(seconds: number | undefined): string {
 /** The one line `create-endpoint` and `update` print before a rollout. */
 export function rolloutEstimateLine(settings: RolloutSettings, assumptions: RolloutAssumptions = DEFAULT_ASSUMPTIONS): string {
   const e = estimateRollout(settings, assumptions);
-  const bad = settings.circuitBreaker ? `a broken image is rolled back in about ${formatDuration(e.badImageSeconds)}` : "a broken image is retried until stopped (no circuit breaker)";
+  const bad = settings.circuitBreaker
+    ? `a broken image is rolled back in about ${formatDuration(e.badImageSeconds)}`
+    : settings.strategy === "canary" || settings.strategy === "linear"
+      ? "a broken image is left to the alarms (ECS has no circuit breaker for this strategy)"
+      : "a broken image is retried until stopped (no circuit breaker)";
   const warning = e.killedWhileLoading ? "; WARNING: health checks kill new tasks before the model has loaded: raise rollout.healthCheckGracePeriodSeconds" : "";
   const ready = `task start ~${assumptions.taskStartSeconds} s + model load ~${assumptions.modelLoadSeconds} s + ${settings.healthyThresholdCount} x ${settings.healthCheckIntervalSeconds} s health checks`;
   if (settings.strategy === "rolling") {

@@ -56,6 +56,7 @@ describe("canary, alarms, history and rollback", () => {
     expect(run.code, failure(run)).toBe(0);
     expect(run.stderr).toContain("Rollout time: On AWS this rolling update takes about");
     expect(await stackParameter("DeploymentStrategy")).toBe("ROLLING");
+    expect((await service()).deploymentConfiguration?.deploymentCircuitBreaker).toEqual({ enable: true, rollback: true });
     expect((await service()).deploymentConfiguration?.alarms).toEqual({
       alarmNames: ["ep-a-prod-target-5xx", "ep-a-prod-p95-response-time", "ep-a-prod-unhealthy-hosts"],
       enable: true,
@@ -75,6 +76,10 @@ describe("canary, alarms, history and rollback", () => {
     expect(await stackParameter("APITag")).toBe("v2");
     const s = await service();
     expect(s.deploymentConfiguration).toMatchObject({ strategy: "CANARY", bakeTimeInMinutes: 5, canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 5 } });
+    // The circuit breaker applies to rolling and blue/green deployments only (AWS::ECS::Service
+    // DeploymentCircuitBreaker; "Amazon ECS deployment failure detection"): a canary is judged by its alarms.
+    expect(s.deploymentConfiguration?.deploymentCircuitBreaker).toEqual({ enable: false, rollback: false });
+    expect(run.stderr).toContain("canary: 10% of traffic to the new revision for 5 min, then all of it; 5 min bake time; an alarm in ALARM rolls it back");
     expect(s.loadBalancers?.[0]?.advancedConfiguration?.alternateTargetGroupArn).toMatch(/^arn:aws:elasticloadbalancing:/);
     expect(s.loadBalancers?.[0]?.advancedConfiguration?.roleArn).toMatch(/^arn:aws:iam::/);
     expect(await serviceImage()).toMatch(/:v2$/);

@@ -336,3 +336,88 @@ export function canaryTemplate(): string {
   service.Properties.LoadBalancers = [{ ...(balancer as Record<string, unknown>), AdvancedConfiguration: { AlternateTargetGroupArn: ref("AltTg"), RoleArn: getAtt("ShiftRole", "Arn") } }];
   return JSON.stringify(template);
 }
+
+/**
+ * canaryTemplate's service behind a load balancer with a production listener rule that
+ * forwards to both target groups, weights and host header from parameters, as our
+ * endpoint stacks declare it.
+ */
+export function trafficShiftTemplate(): string {
+  const template = JSON.parse(canaryTemplate()) as { Parameters: Json; Resources: Json };
+  const R = template.Resources;
+  template.Parameters.HostHeader = { Type: "String", Default: "shift.example.com" };
+  template.Parameters.PrimaryWeight = { Type: "Number", Default: 100 };
+  template.Parameters.AlternateWeight = { Type: "Number", Default: 0 };
+  R.Lb = { Type: "AWS::ElasticLoadBalancingV2::LoadBalancer", Properties: { Type: "application", Scheme: "internal", Subnets: [ref("Subnet1"), ref("Subnet2")] } };
+  R.Listener = {
+    Type: "AWS::ElasticLoadBalancingV2::Listener",
+    Properties: { LoadBalancerArn: ref("Lb"), Port: 80, Protocol: "HTTP", DefaultActions: [{ Type: "fixed-response", FixedResponseConfig: { StatusCode: "404" } }] },
+  };
+  R.Rule = {
+    Type: "AWS::ElasticLoadBalancingV2::ListenerRule",
+    Properties: {
+      ListenerArn: ref("Listener"),
+      Priority: 1,
+      Conditions: [{ Field: "host-header", HostHeaderConfig: { Values: [ref("HostHeader")] } }],
+      Actions: [
+        {
+          Type: "forward",
+          ForwardConfig: {
+            TargetGroups: [
+              { TargetGroupArn: ref("Tg"), Weight: ref("PrimaryWeight") },
+              { TargetGroupArn: ref("AltTg"), Weight: ref("AlternateWeight") },
+            ],
+          },
+        },
+      ],
+    },
+  };
+  const service = R.Service as Json & { Properties: Json };
+  service.DependsOn = "Rule";
+  const [balancer] = service.Properties.LoadBalancers as Json[];
+  const advanced = (balancer as { AdvancedConfiguration: Json }).AdvancedConfiguration;
+  service.Properties.LoadBalancers = [{ ...(balancer as Json), AdvancedConfiguration: { ...advanced, ProductionListenerRule: ref("Rule") } }];
+  (service.Properties.DeploymentConfiguration as Json).Strategy = "BLUE_GREEN";
+  delete (service.Properties.DeploymentConfiguration as Json).CanaryConfiguration;
+  return JSON.stringify(template);
+}
+
+/**
+ * A listener rule whose actions depend on a condition, as our endpoint stacks' do: with
+ * Shift "true" it forwards to two target groups (the second exists only then), else to one.
+ */
+export function conditionalRuleTemplate(): string {
+  const R: Json = {};
+  R.Vpc = { Type: "AWS::EC2::VPC", Properties: { CidrBlock: "10.2.0.0/16" } };
+  R.Subnet1 = { Type: "AWS::EC2::Subnet", Properties: { VpcId: ref("Vpc"), CidrBlock: "10.2.1.0/24", AvailabilityZone: "us-east-1a" } };
+  R.Subnet2 = { Type: "AWS::EC2::Subnet", Properties: { VpcId: ref("Vpc"), CidrBlock: "10.2.2.0/24", AvailabilityZone: "us-east-1b" } };
+  R.Lb = { Type: "AWS::ElasticLoadBalancingV2::LoadBalancer", Properties: { Type: "application", Scheme: "internal", Subnets: [ref("Subnet1"), ref("Subnet2")] } };
+  R.Listener = {
+    Type: "AWS::ElasticLoadBalancingV2::Listener",
+    Properties: { LoadBalancerArn: ref("Lb"), Port: 80, Protocol: "HTTP", DefaultActions: [{ Type: "fixed-response", FixedResponseConfig: { StatusCode: "404" } }] },
+  };
+  const group = { Type: "AWS::ElasticLoadBalancingV2::TargetGroup", Properties: { VpcId: ref("Vpc"), Port: CONTAINER_PORT, Protocol: "HTTP", TargetType: "ip" } };
+  R.Tg = group;
+  R.AltTg = { ...group, Condition: "Shift" };
+  R.Rule = {
+    Type: "AWS::ElasticLoadBalancingV2::ListenerRule",
+    Properties: {
+      ListenerArn: ref("Listener"),
+      Priority: 1,
+      Conditions: [{ Field: "host-header", HostHeaderConfig: { Values: ["rule.example.com"] } }],
+      Actions: {
+        "Fn::If": [
+          "Shift",
+          [{ Type: "forward", ForwardConfig: { TargetGroups: [{ TargetGroupArn: ref("Tg"), Weight: 100 }, { TargetGroupArn: ref("AltTg"), Weight: 0 }] } }],
+          [{ Type: "forward", TargetGroupArn: ref("Tg") }],
+        ],
+      },
+    },
+  };
+  return JSON.stringify({
+    AWSTemplateFormatVersion: "2010-09-09",
+    Parameters: { Shift: { Type: "String", Default: "true", AllowedValues: ["true", "false"] } },
+    Conditions: { Shift: { "Fn::Equals": [ref("Shift"), "true"] } },
+    Resources: R,
+  });
+}

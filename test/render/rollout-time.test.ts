@@ -96,7 +96,7 @@ describe("rollout model of the traffic-shifting strategies", () => {
     expect(settings.strategy).toBe("canary");
     expect(rolloutEstimateLine(settings, assumptions)).toBe(
       "On AWS this canary rollout takes about 12 min 5 s: new tasks ready in ~1 min 50 s (task start ~60 s + model load ~30 s + 2 x 10 s health checks), " +
-        "10 % of traffic for 5 min, then all (all traffic after ~6 min 50 s), 5 min bake with both revisions + 15 s draining; an alarm until then moves traffic back at once; a broken image is rolled back in about 4 min.",
+        "10 % of traffic for 5 min, then all (all traffic after ~6 min 50 s), 5 min bake with both revisions + 15 s draining; an alarm until then moves traffic back at once; a broken image is left to the alarms (ECS has no circuit breaker for this strategy).",
     );
   });
 

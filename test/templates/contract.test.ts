@@ -58,6 +58,8 @@ const COMMON_PARAMETERS = [
   "MaximumPercent",
   "CircuitBreakerRollback",
   "DeploymentStrategy",
+  "PrimaryTargetGroupWeight",
+  "AlternateTargetGroupWeight",
   "BakeTimeInMinutes",
   "CanaryPercent",
   "CanaryBakeTimeInMinutes",

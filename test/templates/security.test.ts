@@ -150,11 +150,12 @@ describe("load balancer", () => {
   it("endpoint rules forward only to their own target group, by host header", () => {
     for (const [, t] of ENDPOINTS) {
       const [, rule] = onlyResource(t, "AWS::ElasticLoadBalancingV2::ListenerRule");
-      // Rolling: its target group; a traffic-shifting strategy: its two target groups, ECS moving the weights.
+      // Rolling: its target group; a traffic-shifting strategy: its two target groups, ECS moving the weights
+      // (rendered from the live rule, so that CloudFormation writes back what ECS left).
       expect(props(rule)["Actions"]).toEqual({
         "Fn::If": [
           "ShiftTraffic",
-          [{ Type: "forward", ForwardConfig: { TargetGroups: [{ TargetGroupArn: { Ref: "TargetGroup" }, Weight: 100 }, { TargetGroupArn: { Ref: "AlternateTargetGroup" }, Weight: 0 }] } }],
+          [{ Type: "forward", ForwardConfig: { TargetGroups: [{ TargetGroupArn: { Ref: "TargetGroup" }, Weight: { Ref: "PrimaryTargetGroupWeight" } }, { TargetGroupArn: { Ref: "AlternateTargetGroup" }, Weight: { Ref: "AlternateTargetGroupWeight" } }] } }],
           [{ Type: "forward", TargetGroupArn: { Ref: "TargetGroup" } }],
         ],
       });
@@ -228,12 +229,16 @@ describe("ECS", () => {
     }
   });
 
-  it("services have a deployment circuit breaker with rollback driven by a parameter", () => {
+  it("services have a deployment circuit breaker with rollback driven by a parameter, for rolling and blue/green deployments only", () => {
+    // "can only be used for services using the rolling update (ECS) deployment type" (AWS::ECS::Service
+    // DeploymentCircuitBreaker); "Both methods only support rolling update deployment and blue/green deployment
+    // types" (Amazon ECS deployment failure detection).
     for (const [, t] of ENDPOINTS) {
       const [, svc] = onlyResource(t, "AWS::ECS::Service");
       const breaker = obj(obj(props(svc)["DeploymentConfiguration"])["DeploymentCircuitBreaker"]);
-      expect(breaker["Enable"]).toBe(true);
-      expect(refTarget(breaker["Rollback"])).toBe("CircuitBreakerRollback");
+      expect(t.Conditions?.["CircuitBreakerApplies"]).toEqual({ "Fn::Or": [{ "Fn::Equals": [{ Ref: "DeploymentStrategy" }, "ROLLING"] }, { "Fn::Equals": [{ Ref: "DeploymentStrategy" }, "BLUE_GREEN"] }] });
+      expect(breaker["Enable"]).toEqual({ "Fn::If": ["CircuitBreakerApplies", true, false] });
+      expect(breaker["Rollback"]).toEqual({ "Fn::If": ["CircuitBreakerApplies", { Ref: "CircuitBreakerRollback" }, false] });
       expect(t.Parameters?.["CircuitBreakerRollback"]?.AllowedValues).toEqual(["true", "false"]);
     }
   });

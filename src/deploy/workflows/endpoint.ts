@@ -10,6 +10,7 @@ import { AwsError, InterruptedError } from "../../errors.js";
 import { endpointId, type EndpointConfig } from "../../params/model.js";
 import { pipelineName } from "../../render/names.js";
 import { renderEndpointStack, renderShardStack, type DeploymentFacts, type ShardFacts } from "../../render/render.js";
+import { keptTrafficWeights, readTrafficWeights } from "../steps/traffic.js";
 import { rolloutEstimateLine, rolloutSettingsOf } from "../../render/rollout-time.js";
 import { diffParameters } from "../../render/template-diff.js";
 import { ensureCertificate } from "../steps/certificate.js";
@@ -284,8 +285,10 @@ async function applyUpdate(config: EndpointConfig, options: UpdateOptions, plan:
  * what autoscaling set.
  */
 export async function rollOut(config: EndpointConfig, stack: Stack, facts: DeploymentFacts, rolloutTimeoutMs: number, ctx: DeployContext): Promise<DeployOutcome> {
-  const spec = stackSpec(config, { ...facts, deployedDesiredCount: deployedDesiredCount(stackParameters(stack)) });
   const id = endpointId(config);
+  // Read again just before the change set: a deployment may have moved the weights since the plan.
+  const trafficWeights = keptTrafficWeights(config, id, await readTrafficWeights(ctx.aws, stack));
+  const spec = stackSpec(config, { ...facts, trafficWeights, deployedDesiredCount: deployedDesiredCount(stackParameters(stack)) });
   const previousTag = stackParameters(stack).APITag;
   // Printed before the change set: the plan of this rollout, as AWS will run it.
   if (facts.imageTag !== previousTag) ctx.out.info(rolloutEstimateLine(rolloutSettingsOf(spec.parameters, config.scaling.desired)));

@@ -18,7 +18,7 @@ import { formatTable } from "../../io/table.js";
 import { endpointId, type EndpointConfig } from "../../params/model.js";
 import { TUTORIAL_PARAMETERS } from "../../params/tutorial-keys.js";
 import { baseExportName, baseStackName, pipelineName } from "../../render/names.js";
-import { placeholderImageTag, renderEndpointStack, renderPipelineStack, volumeRootsOf, weightsSettingsOf, type DeploymentFacts, type RenderedStack, type ShardFacts } from "../../render/render.js";
+import { placeholderImageTag, renderEndpointStack, renderPipelineStack, volumeRootsOf, weightsSettingsOf, type DeploymentFacts, type RenderedStack, type ShardFacts, type TrafficWeights } from "../../render/render.js";
 import { rolloutEstimateLine, rolloutSettingsOf } from "../../render/rollout-time.js";
 import { diffParameters, diffTemplates, formatValue, templateResources, type ParameterChange, type ResourceDiff } from "../../render/template-diff.js";
 import { isRoutineReplacement } from "../engine/replacements.js";
@@ -32,6 +32,7 @@ import { endpointLogGroupName, logGroupExists } from "../steps/log-groups.js";
 import { choosePlacement, issuedCertificateNames, readPlacementBasis, requireRegionRoom, requireSubnetRoom, stackResourceIds, type LoadBalancerNeed, type Placement, type PlacementBasis } from "../steps/placement.js";
 import { choosePriority, usedPriorities } from "../steps/priority.js";
 import { nfsRuleExists } from "../steps/security-groups.js";
+import { keptTrafficWeights, readTrafficWeights, sharesText } from "../steps/traffic.js";
 import { findStack, readStack, stackOutputs } from "../engine/stack.js";
 import { compareRecords, desiredRecords, zoneFor, loadBalancerServing, recordLine, validationRecords, type HostedZoneRef, type RecordPlan } from "../steps/dns.js";
 
@@ -89,6 +90,8 @@ export interface DeployPlan {
   pipeline?: { name: string; repository: string; branch: string; stack: StackPlan; action: "create" | "update if changed" } | { name: string; action: "skipped" };
   nfsRule: "add" | "present";
   dns: DnsPlan;
+  /** The production listener rule's live weights, which the stack keeps; absent for a rolling or new endpoint. */
+  traffic?: TrafficWeights;
   rollout: RolloutPlan;
   /** Plain-language summary of configuration and image changes. */
   summary: string[];
@@ -151,6 +154,8 @@ export interface UpdatePlan {
   endpoint: string;
   region: string;
   stack: StackPlan;
+  /** The production listener rule's live weights, which the stack keeps; absent for a rolling endpoint. */
+  traffic?: TrafficWeights;
   rollout: RolloutPlan;
   previousTag?: string;
   summary: string[];
@@ -179,7 +184,7 @@ const parameterLabels: Record<string, string> = {
 };
 
 /** Parameters that steer how mlops deploys, not what the user configured: left out of summaries. */
-const mechanismParameters = new Set(["SendDesiredCount"]);
+const mechanismParameters = new Set(["SendDesiredCount", "PrimaryTargetGroupWeight", "AlternateTargetGroupWeight"]);
 
 /** Plans the stack step for a rendered stack: create, or the update's changes against what is deployed. */
 export async function planStack(rendered: Pick<RenderedStack, "stackName" | "templateBody" | "parameters">, existing: Stack | undefined, ctx: DeployContext): Promise<StackPlan> {
@@ -198,7 +203,7 @@ export async function planStack(rendered: Pick<RenderedStack, "stackName" | "tem
   const before = { templateBody: deployed.TemplateBody ?? "{}", parameters: stackParameters(existing) };
   const allChanges = diffTemplates(before, { templateBody: rendered.templateBody, parameters: rendered.parameters });
   const allParameters = diffParameters(before.parameters, rendered.parameters);
-  const mechanismOnly = allParameters.every((p) => mechanismParameters.has(p.key)) && allChanges.every(isCountHandedToAutoscaling);
+  const mechanismOnly = allParameters.every((p) => mechanismParameters.has(p.key)) && allChanges.every((c) => isCountHandedToAutoscaling(c) || isLiveWeightsOnly(c));
   const changes = mechanismOnly ? [] : allChanges;
   const parameters = mechanismOnly ? [] : allParameters;
   const action = changes.length > 0 || parameters.length > 0 || repair ? "update" : "unchanged";
@@ -215,6 +220,15 @@ function isCountHandedToAutoscaling(change: ResourceDiff): boolean {
   return change.type === "AWS::ECS::Service" && change.action === "Modify" && change.properties.every((p) => p.path === "DesiredCount" && p.after === undefined);
 }
 
+/**
+ * The listener rule's weights rendered from the live rule (see steps/traffic.ts) differ from the
+ * stack's when ECS moved them since: writing them back changes nothing on the load balancer, so
+ * alone it is not worth an update; they go out with the next real one.
+ */
+function isLiveWeightsOnly(change: ResourceDiff): boolean {
+  return change.type === "AWS::ElasticLoadBalancingV2::ListenerRule" && change.action === "Modify" && change.properties.every((p) => /\.Weight$/.test(p.path));
+}
+
 /** A summary of configuration and image changes, in the words of the parameter file ("memory 2048 -> 4096"). */
 export function changeSummary(parameters: ParameterChange[], tag: string | undefined): string[] {
   const config = parameters.filter((p) => p.key !== "APITag" && !mechanismParameters.has(p.key)).map((p) => `${parameterLabels[p.key] ?? p.key} ${p.before ?? "(none)"} -> ${p.after ?? "(none)"}`);
@@ -229,7 +243,9 @@ export function changeSummary(parameters: ParameterChange[], tag: string | undef
 /** The rollout the configuration asks for, in one line. */
 export function rolloutStrategy(config: EndpointConfig): string {
   const r = config.rollout;
-  const judges = `${r.circuitBreakerRollback ? "failing tasks (circuit breaker) or" : ""} an alarm in ALARM roll${r.circuitBreakerRollback ? "" : "s"} it back`.trim();
+  // ECS's circuit breaker judges rolling and blue/green deployments only (see the templates' Service).
+  const breaker = r.circuitBreakerRollback && (r.strategy === "rolling" || r.strategy === "blue-green");
+  const judges = `${breaker ? "failing tasks (circuit breaker) or" : ""} an alarm in ALARM roll${breaker ? "" : "s"} it back`.trim();
   switch (r.strategy) {
     case "blue-green":
       return `blue/green: the new revision starts beside the old one and takes all traffic at once; both run ${r.bakeMinutes} min more (bake time); ${judges}`;
@@ -310,6 +326,7 @@ export function printPlan(plan: DeployPlan | UpdatePlan, out: Output): void {
     if (plan.keptLogGroup) out.info("Logs: use the kept log group again");
   }
   printStackPlan(plan.stack, out);
+  if (plan.traffic) out.info(`Traffic: listener rule keeps ${sharesText(plan.traffic)} (where the last deployment left it)`);
   if (plan.kind === "deploy") {
     const p = plan.pipeline;
     if (p && p.action === "skipped") out.info(`Pipeline ${p.name}: skipped (--no-pipeline)`);
@@ -444,6 +461,7 @@ export async function planDeploy(config: EndpointConfig, options: DeployPlanOpti
     Object.assign(facts, volumeRootsOf(previous));
     facts.logGroupExists = previous.LogGroupExists === "true";
     facts.weights = weightsSettingsOf(previous);
+    facts.trafficWeights = keptTrafficWeights(config, id, await readTrafficWeights(ctx.aws, existing));
   } else if (kept) {
     Object.assign(facts, kept.facts);
     mounted = kept.mounted;
@@ -481,6 +499,7 @@ export async function planDeploy(config: EndpointConfig, options: DeployPlanOpti
     pipeline,
     nfsRule,
     dns,
+    ...(facts.trafficWeights ? { traffic: facts.trafficWeights } : {}),
     rollout: {
       tag,
       tagSource: explicitTag ? "given" : runningTag ? "running" : "pipeline",
@@ -521,6 +540,7 @@ export async function planUpdate(config: EndpointConfig, tag: string, ctx: Deplo
     loadBalancerStack: previous.LoadBalancerStackName || undefined,
     deployedDesiredCount: deployedDesiredCount(previous),
     weights: weightsSettingsOf(previous),
+    trafficWeights: keptTrafficWeights(config, id, await readTrafficWeights(ctx.aws, existing)),
   };
   const stack = await planStack(renderEndpointStack(config, facts), existing, ctx);
   return {
@@ -528,6 +548,7 @@ export async function planUpdate(config: EndpointConfig, tag: string, ctx: Deplo
     endpoint: id,
     region: ctx.aws.region,
     stack,
+    ...(facts.trafficWeights ? { traffic: facts.trafficWeights } : {}),
     rollout: {
       tag,
       tagSource: "given",
