@@ -42,7 +42,7 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
         action="append",
         default=[],
         metavar="NAME",
-        help="leave out the named correction(s); repeatable",
+        help="leave out the named correction(s), and those that require them; repeatable",
     )
     parser.add_argument(
         "--elb-quotas",
@@ -76,11 +76,12 @@ def _wait_until_accepting(host: str, port: int, timeout: float = 10.0) -> None:
 def main(argv: list[str]) -> int:
     args = _parse_args(argv)
     sys.path.insert(0, HERE)
-    from corrections import all_corrections, apply_corrections
+    from corrections import all_corrections, apply_corrections, left_out
 
     if args.list:
         for correction in all_corrections():
-            print(f"{correction.name:26} item {correction.item:>2}  {correction.summary}")
+            requires = f" (requires {', '.join(correction.requires)})" if correction.requires else ""
+            print(f"{correction.name:26} item {correction.item:>2}  {correction.summary}{requires}")
         return 0
 
     os.environ.setdefault("MOTO_ACM_VALIDATION_WAIT", "0")
@@ -130,10 +131,11 @@ def main(argv: list[str]) -> int:
         return 1
     host, port = server.get_host_and_port()
     _wait_until_accepting(host, port)
-    skipped = f" (without {', '.join(without)})" if without else ""
     print(f"emulator listening on http://{host}:{port}", flush=True)
-    if skipped:
-        print(f"emulator: corrections left out{skipped}", file=sys.stderr, flush=True)
+    if without:
+        followers = [name for name in left_out(without) if name not in without]
+        also = f"; also {', '.join(followers)}, which require them" if followers else ""
+        print(f"emulator: corrections left out (without {', '.join(without)}{also})", file=sys.stderr, flush=True)
 
     stop.wait()
     # No graceful shutdown: werkzeug's takes its 0.5 s poll interval and the

@@ -5,10 +5,13 @@ Each correction lives in its own module of this package and exposes:
 - ``NAME``: the name used on the command line (``--without NAME``),
 - ``ITEM``: the item of emulator/README.md it corrects,
 - ``SUMMARY``: one line for ``--list``,
-- ``apply()``: patches moto in-process; called once, before the server starts.
+- ``apply()``: patches moto in-process; called once, before the server starts,
+- ``REQUIRES`` (optional): names of the corrections it builds on (it imports
+  them, or relies on what they change); they come earlier in ``MODULES``.
 
-Corrections are applied in the order of ``MODULES``; each one is independent of
-the others, so any of them can be left out to show that it matters.
+Corrections are applied in the order of ``MODULES``. Any of them can be left
+out to show that it matters; leaving one out also leaves out every correction
+that requires it (directly or not), and ``left_out`` says which.
 """
 
 from __future__ import annotations
@@ -58,12 +61,17 @@ class Correction:
     item: str
     summary: str
     apply: Callable[[], None]
+    requires: tuple[str, ...] = ()
 
 
 def _load(module_name: str) -> Correction:
     module: ModuleType = importlib.import_module(f"{__name__}.{module_name}")
     return Correction(
-        name=module.NAME, item=module.ITEM, summary=module.SUMMARY, apply=module.apply
+        name=module.NAME,
+        item=module.ITEM,
+        summary=module.SUMMARY,
+        apply=module.apply,
+        requires=tuple(getattr(module, "REQUIRES", ())),
     )
 
 
@@ -71,21 +79,42 @@ def all_corrections() -> list[Correction]:
     return [_load(m) for m in MODULES]
 
 
-def apply_corrections(without: Iterable[str] = ()) -> list[str]:
-    """Apply every correction whose name is not in ``without``.
+def left_out(without: Iterable[str]) -> list[str]:
+    """The corrections left out for ``without``, in ``MODULES`` order.
 
-    Returns the names applied. Raises ``ValueError`` for an unknown name.
+    These are the names given plus every correction that requires one of them.
+    Raises ``ValueError`` for an unknown name, or for a requirement that is not
+    a correction listed earlier.
     """
     corrections = all_corrections()
     known = {c.name for c in corrections}
-    skipped = set(without)
-    unknown = sorted(skipped - known)
+    unknown = sorted(set(without) - known)
     if unknown:
         raise ValueError(
             f"unknown correction(s): {', '.join(unknown)} (known: {', '.join(sorted(known))})"
         )
-    applied = []
+    skipped = set(without)
+    earlier: set[str] = set()
     for correction in corrections:
+        missing = [name for name in correction.requires if name not in earlier]
+        if missing:
+            raise ValueError(
+                f"{correction.name} requires {', '.join(missing)}, which is not a correction listed before it"
+            )
+        if skipped & set(correction.requires):
+            skipped.add(correction.name)
+        earlier.add(correction.name)
+    return [c.name for c in corrections if c.name in skipped]
+
+
+def apply_corrections(without: Iterable[str] = ()) -> list[str]:
+    """Apply every correction not left out for ``without`` (see ``left_out``).
+
+    Returns the names applied. Raises ``ValueError`` for an unknown name.
+    """
+    skipped = set(left_out(without))
+    applied = []
+    for correction in all_corrections():
         if correction.name in skipped:
             continue
         correction.apply()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Callable
 
 
@@ -175,3 +176,45 @@ def parameter_text(value: Any) -> Any:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
     return value
+
+
+# --- templates ---------------------------------------------------------------
+
+_SUB_VARIABLE = re.compile(r"\$\{([^!}][^}]*)\}")
+
+
+def _sub_references(sub: Any) -> list[str]:
+    """Names one ``Fn::Sub`` refers to: ``${Name}`` and ``${Name.Attr}`` in its text (not
+    ``${!Literal}``, nor a variable its own map defines), then what the map's values refer to."""
+    text, mapping = (sub[0], sub[1] if len(sub) > 1 else None) if isinstance(sub, list) and sub else (sub, None)
+    names = []
+    if isinstance(text, str):
+        for match in _SUB_VARIABLE.findall(text):
+            name = match.strip().split(".")[0]
+            if not isinstance(mapping, dict) or name not in mapping:
+                names.append(name)
+    return names + references(mapping)
+
+
+def references(node: Any) -> list[str]:
+    """Every name a template fragment refers to, in order: ``Ref``, ``Fn::GetAtt`` and ``Fn::Sub``."""
+    found: list[str] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "Ref" and isinstance(value, str):
+                found.append(value)
+            elif key == "Fn::GetAtt":
+                if isinstance(value, list) and value and isinstance(value[0], str):
+                    found.append(value[0])
+                elif isinstance(value, str):
+                    found.append(value.split(".")[0])
+                else:
+                    found.extend(references(value))
+            elif key == "Fn::Sub":
+                found.extend(_sub_references(value))
+            else:
+                found.extend(references(value))
+    elif isinstance(node, list):
+        for item in node:
+            found.extend(references(item))
+    return found

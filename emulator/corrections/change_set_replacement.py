@@ -24,15 +24,14 @@ ships (``createOnlyProperties``).
 from __future__ import annotations
 
 import json
-import re
 from functools import lru_cache
 from typing import Any
+
+from ._common import references
 
 NAME = "change-set-replacement"
 ITEM = "-"  # change sets work only partly (see emulator/README.md)
 SUMMARY = "change sets fill Replacement and Details from the types' create-only properties (cfn-lint schemas)"
-
-_SUB_REF = re.compile(r"\$\{([A-Za-z0-9_:]+)(?:\.[A-Za-z0-9_.]+)?\}")
 
 
 @lru_cache(maxsize=None)
@@ -50,31 +49,6 @@ def create_only_properties(resource_type: str) -> frozenset[str]:
         if len(parts) >= 3 and parts[1] == "properties":
             names.add(parts[2])
     return frozenset(names)
-
-
-def references(node: Any) -> set[str]:
-    """Names a JSON fragment refers to: ``Ref``, ``Fn::GetAtt`` and ``${X}`` in ``Fn::Sub``."""
-    found: set[str] = set()
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "Ref" and isinstance(value, str):
-                found.add(value)
-            elif key == "Fn::GetAtt":
-                target = value[0] if isinstance(value, list) and value else value
-                if isinstance(target, str):
-                    found.add(target.split(".")[0])
-            elif key == "Fn::Sub":
-                text = value[0] if isinstance(value, list) and value else value
-                if isinstance(text, str):
-                    found.update(match.split(".")[0] for match in _SUB_REF.findall(text))
-                if isinstance(value, list) and len(value) > 1:
-                    found.update(references(value[1]))
-            else:
-                found.update(references(value))
-    elif isinstance(node, list):
-        for item in node:
-            found.update(references(item))
-    return found
 
 
 def _canonical(value: Any) -> str:
@@ -95,7 +69,7 @@ def replacement_details(
     dynamic_recreate = False
     for name in sorted(set(old_properties) | set(new_properties)):
         old, new = old_properties.get(name), new_properties.get(name)
-        refs = references(new)
+        refs = set(references(new))
         if _canonical(old) != _canonical(new):
             source, causing, evaluation = "DirectModification", None, "Static"
         elif refs & changed_parameters:
@@ -158,7 +132,7 @@ def apply() -> None:
             for name, resource in new_resources.items():
                 if name in listed or name not in old_resources or not isinstance(resource, dict):
                     continue
-                if references(resource.get("Properties") or {}) & replaced:
+                if set(references(resource.get("Properties") or {})) & replaced:
                     modified.append(Change(action="Modify", logical_resource_id=name, resource_type=resource.get("Type", "")))
                     changes.append(modified[-1])
                     listed.add(name)

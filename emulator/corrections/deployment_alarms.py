@@ -28,6 +28,8 @@ from ._common import add_resource_event, set_stack_status
 
 NAME = "deployment-alarms"
 ITEM = "3"
+# It settles the rolled-back deployment as service-rollout does, and ends service-deployments' record.
+REQUIRES = ("service-rollout", "service-deployments")
 SUMMARY = (
     "a deployment whose alarms are in ALARM fails and rolls back to the previous task "
     "definition; the stack update carrying it rolls back"

@@ -29,6 +29,8 @@ from typing import Any
 
 NAME = "pipeline-executions"
 ITEM = "8"
+# Its answers carry epoch dates through pipeline-dates' conversion.
+REQUIRES = ("pipeline-dates",)
 SUMMARY = (
     "pipelines run executions (first one on create): source commit, a CodeBuild build with "
     "phases and log lines that succeeds once its image tag-<commit> is pushed"

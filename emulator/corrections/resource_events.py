@@ -16,10 +16,9 @@ Failed operations keep the events the other corrections write.
 from __future__ import annotations
 
 import copy
-import json
 from typing import Any
 
-from ._common import add_resource_event
+from ._common import add_resource_event, references
 
 NAME = "resource-events"
 ITEM = "5"
@@ -37,11 +36,6 @@ def _physical_id(stack: Any, logical_id: str) -> str:
     resource = stack.resource_map._parsed_resources.get(logical_id)
     value = getattr(resource, "physical_resource_id", None) if resource is not None else None
     return str(value) if value else ""
-
-
-def _references(entry: Any, names: set[str]) -> bool:
-    text = json.dumps(entry, default=str)
-    return any(f'"{name}"' in text or f"${{{name}}}" in text for name in names)
 
 
 def _operation_events(stack: Any, final: str) -> list[tuple[str, str, str]]:
@@ -63,7 +57,7 @@ def _operation_events(stack: Any, final: str) -> list[tuple[str, str, str]]:
     for lid, entry in now.items():
         if lid not in old:
             events.append((lid, entry.get("Type", ""), "CREATE"))
-        elif old[lid] != entry or _references(entry, changed_parameters):
+        elif old[lid] != entry or set(references(entry)) & changed_parameters:
             events.append((lid, entry.get("Type", ""), "UPDATE"))
     for lid, entry in reversed(list(old.items())):
         if lid not in now:

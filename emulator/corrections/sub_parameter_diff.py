@@ -29,8 +29,9 @@ another ``Condition``) on a changed parameter counts as modified too.
 
 from __future__ import annotations
 
-import re
 from typing import Any
+
+from ._common import references
 
 NAME = "sub-parameter-diff"
 ITEM = "2"
@@ -38,50 +39,6 @@ SUMMARY = (
     "a parameter used only inside Fn::Sub updates the resource; dependents "
     "(the service of a new task definition) follow"
 )
-
-_SUB_VARIABLE = re.compile(r"\$\{([^!}][^}]*)\}")
-
-
-def _sub_variables(sub: Any) -> tuple[list[str], Any]:
-    """Names referenced by one Fn::Sub value, and its variable map (if any)."""
-    if isinstance(sub, list) and sub:
-        template, mapping = sub[0], (sub[1] if len(sub) > 1 else {})
-    else:
-        template, mapping = sub, {}
-    names: list[str] = []
-    if isinstance(template, str):
-        for match in _SUB_VARIABLE.findall(template):
-            name = match.strip().split(".")[0]
-            if not isinstance(mapping, dict) or name not in mapping:
-                names.append(name)
-    return names, mapping
-
-
-def references(node: Any) -> list[str]:
-    """Every name a template fragment refers to: Ref, Fn::GetAtt and Fn::Sub."""
-    found: list[str] = []
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "Ref" and isinstance(value, str):
-                found.append(value)
-            elif key == "Fn::GetAtt":
-                if isinstance(value, list) and value and isinstance(value[0], str):
-                    found.append(value[0])
-                elif isinstance(value, str):
-                    found.append(value.split(".")[0])
-                else:
-                    found.extend(references(value))
-            elif key == "Fn::Sub":
-                names, mapping = _sub_variables(value)
-                found.extend(names)
-                found.extend(references(mapping))
-            else:
-                found.extend(references(value))
-    elif isinstance(node, list):
-        for item in node:
-            found.extend(references(item))
-    return found
-
 
 def _supports_update(resource_json: Any) -> bool:
     from moto.cloudformation.parsing import resource_class_from_type

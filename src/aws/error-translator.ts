@@ -10,6 +10,8 @@ import { AwsError, CredentialsError, MlopsError } from "../errors.js";
 export interface CallContext {
   /** Display name of the service, e.g. `CloudFormation`. */
   service: string;
+  /** The service's prefix in IAM actions, e.g. `cloudformation`, `route53`, `elasticfilesystem`. */
+  iamPrefix: string;
   /** API operation, e.g. `DescribeStacks`. */
   operation: string;
   region?: string;
@@ -19,24 +21,6 @@ export interface CallContext {
   retryBudgetMs?: number;
   requestTimeoutMs?: number;
 }
-
-/** IAM action prefixes, so a permission hint can name the exact action to allow. */
-const IAM_PREFIX: Record<string, string> = {
-  CloudFormation: "cloudformation",
-  EC2: "ec2",
-  ECS: "ecs",
-  "Elastic Load Balancing": "elasticloadbalancing",
-  ECR: "ecr",
-  ACM: "acm",
-  "CloudWatch Logs": "logs",
-  S3: "s3",
-  CodeBuild: "codebuild",
-  CodePipeline: "codepipeline",
-  "CodeStar Connections": "codestar-connections",
-  EFS: "elasticfilesystem",
-  STS: "sts",
-  SSM: "ssm",
-};
 
 const CREDENTIAL_PROBLEMS: Record<string, string> = {
   CredentialsProviderError: "No usable AWS credentials were found",
@@ -245,7 +229,7 @@ function credentialsHint(context: CallContext): string {
 function hintFor(code: string | undefined, context: CallContext): string | undefined {
   if (code === undefined) return undefined;
   if (PERMISSION_CODES.has(code)) {
-    const action = `${IAM_PREFIX[context.service] ?? context.service.toLowerCase()}:${context.operation}`;
+    const action = `${context.iamPrefix}:${context.operation}`;
     return `The identity in use is not allowed ${action}; ask an administrator to allow it, or use another --profile.`;
   }
   if (THROTTLING_CODES.has(code)) return throttlingHint;

@@ -24,6 +24,8 @@ export abstract class Adapter {
   constructor(
     private readonly context: AdapterContext,
     private readonly service: string,
+    /** The service's prefix in IAM actions, so a permission hint names the action to allow. */
+    private readonly iamPrefix: string,
   ) {}
 
   protected async call<T>(operation: string, send: (options: { abortSignal?: AbortSignal }) => Promise<T>): Promise<T> {
@@ -33,7 +35,7 @@ export abstract class Adapter {
       return await send({ abortSignal: signal });
     } catch (error) {
       if (signal?.aborted) throw new InterruptedError(`Interrupted during ${this.service} ${operation}.`);
-      throw translateAwsError(error, { ...this.context, service: this.service, operation });
+      throw translateAwsError(error, { ...this.context, service: this.service, iamPrefix: this.iamPrefix, operation });
     }
   }
 }

@@ -4,10 +4,12 @@
  * the global setup starts (MLOPS_TEST_ENDPOINT; skipped when there is none).
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createAwsClients } from "../../src/aws/clients.js";
+import { createAwsClients, type ClientName } from "../../src/aws/clients.js";
 import { systemClock } from "../../src/deploy/engine/clock.js";
 import { deleteStack, deployStack, findStack, type StackDeps } from "../../src/deploy/engine/stack.js";
 import { AwsError, CredentialsError, InputError } from "../../src/errors.js";
@@ -47,11 +49,86 @@ afterEach(() => {
 });
 
 describe("createAwsClients", () => {
-  it("builds a client for every interface, in the region given", async () => {
-    const aws = await createAwsClients({ region: "eu-west-1" });
-    expect(aws.region).toBe("eu-west-1");
-    for (const key of ["cloudFormation", "ec2", "ecs", "elb", "ecr", "acm", "logs", "s3", "codeBuild", "codePipeline", "connections", "efs", "sts"] as const) {
-      expect(aws[key]).toBeDefined();
+  it("builds a client for every interface, in the region given, each naming its call and IAM action", async () => {
+    // A local endpoint that denies every request in the caller's protocol, and keeps how each was signed.
+    const signed: string[] = [];
+    const server = createServer((request, response) => {
+      request.resume();
+      const authorization = String(request.headers.authorization ?? "");
+      // SigV4: Credential=KEY/DATE/REGION/SERVICE/aws4_request
+      const scope = /Credential=[^/]+\/\d+\/([^/]+)\/([^/]+)\//.exec(authorization);
+      signed.push(scope ? `${scope[2]} ${scope[1]}` : "unsigned");
+      const json = String(request.headers["content-type"] ?? "").includes("json");
+      const service = scope?.[2];
+      const body = json
+        ? JSON.stringify({ __type: "AccessDeniedException", message: "denied", Message: "denied" })
+        : service === "ec2"
+          ? "<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>denied</Message></Error></Errors></Response>"
+          : service === "s3"
+            ? "<Error><Code>AccessDenied</Code><Message>denied</Message></Error>"
+            : "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>denied</Message></Error></ErrorResponse>";
+      response.writeHead(403, { "content-type": json ? "application/x-amz-json-1.1" : "text/xml", "x-amzn-errortype": "AccessDeniedException" });
+      response.end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const aws = await createAwsClients({ region: "eu-west-1", endpointUrl: `http://127.0.0.1:${port}`, retry: { budgetMs: 0, requestTimeoutMs: 5000 } });
+      expect(aws.region).toBe("eu-west-1");
+      // One call per client, typed against every client name: a new client without a row here does not compile.
+      const calls: Record<ClientName, [service: string, operation: string, iamAction: string, call: () => Promise<unknown>]> = {
+        cloudFormation: ["CloudFormation", "DescribeStacks", "cloudformation:DescribeStacks", () => aws.cloudFormation.describeStacks({})],
+        ec2: ["EC2", "DescribeSecurityGroups", "ec2:DescribeSecurityGroups", () => aws.ec2.describeSecurityGroups({})],
+        ecs: ["ECS", "DescribeServices", "ecs:DescribeServices", () => aws.ecs.describeServices({ services: ["s"] })],
+        cloudWatch: ["CloudWatch", "DescribeAlarms", "cloudwatch:DescribeAlarms", () => aws.cloudWatch.describeAlarms({})],
+        elb: ["Elastic Load Balancing", "DescribeLoadBalancers", "elasticloadbalancing:DescribeLoadBalancers", () => aws.elb.describeLoadBalancers({})],
+        ecr: ["ECR", "DescribeRepositories", "ecr:DescribeRepositories", () => aws.ecr.describeRepositories({})],
+        acm: ["ACM", "ListCertificates", "acm:ListCertificates", () => aws.acm.listCertificates({})],
+        logs: ["CloudWatch Logs", "DescribeLogStreams", "logs:DescribeLogStreams", () => aws.logs.describeLogStreams({ logGroupName: "g" })],
+        s3: ["S3", "ListObjectVersions", "s3:ListObjectVersions", () => aws.s3.listObjectVersions({ Bucket: "b" })],
+        codeBuild: ["CodeBuild", "BatchGetBuilds", "codebuild:BatchGetBuilds", () => aws.codeBuild.batchGetBuilds({ ids: ["b:1"] })],
+        codePipeline: ["CodePipeline", "GetPipelineState", "codepipeline:GetPipelineState", () => aws.codePipeline.getPipelineState({ name: "p" })],
+        connections: ["CodeStar Connections", "GetConnection", "codestar-connections:GetConnection", () => aws.connections.getConnection({ ConnectionArn: "arn:aws:codestar-connections:eu-west-1:123456789012:connection/x" })],
+        efs: ["EFS", "DescribeFileSystems", "elasticfilesystem:DescribeFileSystems", () => aws.efs.describeFileSystems({})],
+        sts: ["STS", "GetCallerIdentity", "", () => aws.sts.getCallerIdentity({})],
+        ssm: ["SSM", "GetParametersByPath", "ssm:GetParametersByPath", () => aws.ssm.getParametersByPath({ Path: "/p" })],
+        route53: ["Route 53", "ListHostedZonesByName", "route53:ListHostedZonesByName", () => aws.route53.listHostedZonesByName({})],
+        iam: ["IAM", "ListRolePolicies", "iam:ListRolePolicies", () => aws.iam.listRolePolicies({ RoleName: "r" })],
+      };
+      const names = Object.keys(aws).filter((key) => !["region", "regionSource", "profile", "endpointUrl"].includes(key));
+      expect(names.sort()).toEqual(Object.keys(calls).sort());
+      for (const [name, [service, operation, iamAction, call]] of Object.entries(calls)) {
+        const error = await call().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(error, name).toBeInstanceOf(name === "sts" ? CredentialsError : AwsError);
+        expect((error as AwsError).message, name).toMatch(name === "sts" ? `(${service} ${operation}): ` : new RegExp(`^${service} ${operation}: `));
+        // A denied GetCallerIdentity means the credentials themselves are refused: that hint is about credentials.
+        if (iamAction) expect((error as AwsError).hint, name).toBe(`The identity in use is not allowed ${iamAction}; ask an administrator to allow it, or use another --profile.`);
+      }
+      // Each client signs for its own service, in the region given (at a custom endpoint, IAM and Route 53 too).
+      expect(signed).toEqual([
+        "cloudformation eu-west-1",
+        "ec2 eu-west-1",
+        "ecs eu-west-1",
+        "monitoring eu-west-1",
+        "elasticloadbalancing eu-west-1",
+        "ecr eu-west-1",
+        "acm eu-west-1",
+        "logs eu-west-1",
+        "s3 eu-west-1",
+        "codebuild eu-west-1",
+        "codepipeline eu-west-1",
+        "codestar-connections eu-west-1",
+        "elasticfilesystem eu-west-1",
+        "sts eu-west-1",
+        "ssm eu-west-1",
+        "route53 eu-west-1",
+        "iam eu-west-1",
+      ]);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { isStackMissingError, isThrottlingError, translateAwsError, type CallContext } from "../../src/aws/error-translator.js";
 import { AwsError, CredentialsError, InputError } from "../../src/errors.js";
 
-const cfnCall: CallContext = { service: "CloudFormation", operation: "DescribeStacks", region: "eu-west-1" };
+const cfnCall: CallContext = { service: "CloudFormation", iamPrefix: "cloudformation", operation: "DescribeStacks", region: "eu-west-1" };
 
 function serviceError(name: string, message: string): CloudFormationServiceException {
   return new CloudFormationServiceException({ name, message, $fault: "client", $metadata: { httpStatusCode: 400 } });
@@ -28,12 +28,12 @@ describe("translateAwsError", () => {
 
   it("keeps dotted EC2 codes and ECR exception names", () => {
     const ec2 = new EC2ServiceException({ name: "InvalidPermission.Duplicate", message: "the specified rule already exists", $fault: "client", $metadata: {} });
-    const translated = translateAwsError(ec2, { service: "EC2", operation: "AuthorizeSecurityGroupIngress" }) as AwsError;
+    const translated = translateAwsError(ec2, { service: "EC2", iamPrefix: "ec2", operation: "AuthorizeSecurityGroupIngress" }) as AwsError;
     expect(translated.code).toBe("InvalidPermission.Duplicate");
     expect(translated.message).toBe("EC2 AuthorizeSecurityGroupIngress: the specified rule already exists");
 
     const ecr = Object.assign(new Error("The repository with name 'x' does not exist"), { name: "RepositoryNotFoundException", $fault: "client", $metadata: {} });
-    expect((translateAwsError(ecr, { service: "ECR", operation: "DescribeImages" }) as AwsError).code).toBe("RepositoryNotFoundException");
+    expect((translateAwsError(ecr, { service: "ECR", iamPrefix: "ecr", operation: "DescribeImages" }) as AwsError).code).toBe("RepositoryNotFoundException");
   });
 
   it.each([
@@ -62,8 +62,8 @@ describe("translateAwsError", () => {
 
   it("treats a denial of GetCallerIdentity as refused credentials, and other denials as permissions", () => {
     const denied = () => Object.assign(new Error("User is not authorized"), { name: "AccessDenied", $fault: "client", $metadata: {} });
-    expect(translateAwsError(denied(), { service: "STS", operation: "GetCallerIdentity" })).toBeInstanceOf(CredentialsError);
-    const other = translateAwsError(denied(), { service: "CloudFormation", operation: "CreateChangeSet" });
+    expect(translateAwsError(denied(), { service: "STS", iamPrefix: "sts", operation: "GetCallerIdentity" })).toBeInstanceOf(CredentialsError);
+    const other = translateAwsError(denied(), { service: "CloudFormation", iamPrefix: "cloudformation", operation: "CreateChangeSet" });
     expect(other).not.toBeInstanceOf(CredentialsError);
     expect(other.hint).toContain("cloudformation:CreateChangeSet");
   });
@@ -83,7 +83,7 @@ describe("translateAwsError", () => {
 
   it("calls an HTML 5xx page an outage, says it was retried, and what to do", () => {
     const html = Object.assign(new Error("@aws-sdk XML parse error: mismatched tags <html> and </title>.\n  Deserialization error"), { $metadata: { httpStatusCode: 500 } });
-    const translated = translateAwsError(html, { service: "CloudFormation", operation: "ListImports", retryBudgetMs: 60_000 }) as AwsError;
+    const translated = translateAwsError(html, { service: "CloudFormation", iamPrefix: "cloudformation", operation: "ListImports", retryBudgetMs: 60_000 }) as AwsError;
     expect(translated.code).toBe("HTTP500");
     expect(translated.message).toBe("CloudFormation ListImports: the service answered HTTP 500 with an error page instead of an AWS answer, still after retrying for 60 s: an outage at AWS or in a proxy between here and AWS.");
     expect(translated.hint).toMatch(/wait a few minutes.*run the same command again/i);
@@ -92,7 +92,7 @@ describe("translateAwsError", () => {
 
   it("the query protocol's 'Unknown' for an HTML 503 (CloudFormation) is an outage, not 'Unknown'", () => {
     const unknown = Object.assign(new Error("Unknown"), { name: "Unknown", $fault: "server", $metadata: { httpStatusCode: 503 } });
-    const translated = translateAwsError(unknown, { service: "CloudFormation", operation: "DescribeChangeSet", endpointUrl: "http://127.0.0.1:4566", retryBudgetMs: 60_000 }) as AwsError;
+    const translated = translateAwsError(unknown, { service: "CloudFormation", iamPrefix: "cloudformation", operation: "DescribeChangeSet", endpointUrl: "http://127.0.0.1:4566", retryBudgetMs: 60_000 }) as AwsError;
     expect(translated.message).toMatch(/^CloudFormation DescribeChangeSet: the service answered HTTP 503 with an error page .*an outage/);
     expect(translated.message).not.toMatch(/: Unknown$/);
     expect(translated.hint).toContain("http://127.0.0.1:4566 is up");
@@ -101,7 +101,7 @@ describe("translateAwsError", () => {
 
   it("a 501 (an endpoint without the call) says the endpoint does not implement it", () => {
     const missing = Object.assign(new Error("The emulator does not implement ListImports."), { name: "NotImplemented", $fault: "server", $metadata: { httpStatusCode: 501 } });
-    const translated = translateAwsError(missing, { service: "CloudFormation", operation: "ListImports", endpointUrl: "http://127.0.0.1:5000" }) as AwsError;
+    const translated = translateAwsError(missing, { service: "CloudFormation", iamPrefix: "cloudformation", operation: "ListImports", endpointUrl: "http://127.0.0.1:5000" }) as AwsError;
     expect(translated.code).toBe("NotImplemented");
     expect(translated.message).toBe("CloudFormation ListImports: http://127.0.0.1:5000 does not implement ListImports (HTTP 501: The emulator does not implement ListImports.).");
   });
@@ -131,7 +131,7 @@ describe("translateAwsError", () => {
       $metadata: { httpStatusCode: 400 },
       $responseBodyText: '{"__type": "ResourceAlreadyExistsException", "message": "The specified log group already exists"}',
     });
-    const translated = translateAwsError(leaked, { service: "CloudFormation", operation: "ExecuteChangeSet" }) as AwsError;
+    const translated = translateAwsError(leaked, { service: "CloudFormation", iamPrefix: "cloudformation", operation: "ExecuteChangeSet" }) as AwsError;
     expect(translated.code).toBe("ResourceAlreadyExistsException");
     expect(translated.message).toBe("CloudFormation ExecuteChangeSet: The specified log group already exists");
 
@@ -154,7 +154,7 @@ describe("translateAwsError", () => {
 describe("unreadable answers", () => {
   it("an HTML error page the JSON parser choked on is reported as a non-AWS answer with its status", () => {
     const parserError = Object.assign(new SyntaxError(`Unexpected token '<', "<!doctype "... is not valid JSON`), { $metadata: { httpStatusCode: 500 } });
-    const translated = translateAwsError(parserError, { service: "CodeStar Connections", operation: "GetConnection", endpointUrl: "http://127.0.0.1:4566" }) as AwsError;
+    const translated = translateAwsError(parserError, { service: "CodeStar Connections", iamPrefix: "codestar-connections", operation: "GetConnection", endpointUrl: "http://127.0.0.1:4566" }) as AwsError;
     expect(translated.message).toBe("CodeStar Connections GetConnection: the service answered HTTP 500 with an error page instead of an AWS answer: an outage at AWS or in a proxy between here and AWS.");
     expect(translated.code).toBe("HTTP500");
   });

@@ -11,7 +11,7 @@ export { ACMClient } from "@aws-sdk/client-acm";
 /** ACM through the SDK. */
 export class SdkAcm extends Adapter implements AcmApi {
   constructor(private readonly client: acm.ACMClient, context: AdapterContext) {
-    super(context, "ACM");
+    super(context, "ACM", "acm");
   }
   listCertificates(input: acm.ListCertificatesRequest) {
     return this.call("ListCertificates", (options) => this.client.send(new acm.ListCertificatesCommand(input), options));

@@ -11,7 +11,7 @@ export { CloudFormationClient } from "@aws-sdk/client-cloudformation";
 /** CloudFormation through the SDK. */
 export class SdkCloudFormation extends Adapter implements CloudFormationApi {
   constructor(private readonly client: cfn.CloudFormationClient, context: AdapterContext) {
-    super(context, "CloudFormation");
+    super(context, "CloudFormation", "cloudformation");
   }
   describeStacks(input: cfn.DescribeStacksInput) {
     return this.call("DescribeStacks", (options) => this.client.send(new cfn.DescribeStacksCommand(input), options));

@@ -11,7 +11,7 @@ export { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 /** CloudWatch through the SDK. */
 export class SdkCloudWatch extends Adapter implements CloudWatchApi {
   constructor(private readonly client: cloudwatch.CloudWatchClient, context: AdapterContext) {
-    super(context, "CloudWatch");
+    super(context, "CloudWatch", "cloudwatch");
   }
   describeAlarms(input: cloudwatch.DescribeAlarmsInput) {
     return this.call("DescribeAlarms", (options) => this.client.send(new cloudwatch.DescribeAlarmsCommand(input), options));

@@ -11,7 +11,7 @@ export { CodeBuildClient } from "@aws-sdk/client-codebuild";
 /** CodeBuild through the SDK. */
 export class SdkCodeBuild extends Adapter implements CodeBuildApi {
   constructor(private readonly client: cb.CodeBuildClient, context: AdapterContext) {
-    super(context, "CodeBuild");
+    super(context, "CodeBuild", "codebuild");
   }
   createProject(input: cb.CreateProjectInput) {
     return this.call("CreateProject", (options) => this.client.send(new cb.CreateProjectCommand(input), options));

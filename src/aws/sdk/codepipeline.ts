@@ -11,7 +11,7 @@ export { CodePipelineClient } from "@aws-sdk/client-codepipeline";
 /** CodePipeline through the SDK. */
 export class SdkCodePipeline extends Adapter implements CodePipelineApi {
   constructor(private readonly client: cp.CodePipelineClient, context: AdapterContext) {
-    super(context, "CodePipeline");
+    super(context, "CodePipeline", "codepipeline");
   }
   createPipeline(input: cp.CreatePipelineInput) {
     return this.call("CreatePipeline", (options) => this.client.send(new cp.CreatePipelineCommand(input), options));

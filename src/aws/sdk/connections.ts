@@ -11,7 +11,7 @@ export { CodeStarConnectionsClient } from "@aws-sdk/client-codestar-connections"
 /** CodeStar Connections through the SDK. */
 export class SdkConnections extends Adapter implements ConnectionsApi {
   constructor(private readonly client: csc.CodeStarConnectionsClient, context: AdapterContext) {
-    super(context, "CodeStar Connections");
+    super(context, "CodeStar Connections", "codestar-connections");
   }
   getConnection(input: csc.GetConnectionInput) {
     return this.call("GetConnection", (options) => this.client.send(new csc.GetConnectionCommand(input), options));

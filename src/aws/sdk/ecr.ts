@@ -11,7 +11,7 @@ export { ECRClient } from "@aws-sdk/client-ecr";
 /** ECR through the SDK. */
 export class SdkEcr extends Adapter implements EcrApi {
   constructor(private readonly client: ecr.ECRClient, context: AdapterContext) {
-    super(context, "ECR");
+    super(context, "ECR", "ecr");
   }
   describeImages(input: ecr.DescribeImagesRequest) {
     return this.call("DescribeImages", (options) => this.client.send(new ecr.DescribeImagesCommand(input), options));

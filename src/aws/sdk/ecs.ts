@@ -11,7 +11,7 @@ export { ECSClient } from "@aws-sdk/client-ecs";
 /** ECS through the SDK. */
 export class SdkEcs extends Adapter implements EcsApi {
   constructor(private readonly client: ecs.ECSClient, context: AdapterContext) {
-    super(context, "ECS");
+    super(context, "ECS", "ecs");
   }
   describeServices(input: ecs.DescribeServicesRequest) {
     return this.call("DescribeServices", (options) => this.client.send(new ecs.DescribeServicesCommand(input), options));

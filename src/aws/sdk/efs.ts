@@ -11,7 +11,7 @@ export { EFSClient } from "@aws-sdk/client-efs";
 /** EFS through the SDK. */
 export class SdkEfs extends Adapter implements EfsApi {
   constructor(private readonly client: efs.EFSClient, context: AdapterContext) {
-    super(context, "EFS");
+    super(context, "EFS", "elasticfilesystem");
   }
   describeFileSystems(input: efs.DescribeFileSystemsRequest) {
     return this.call("DescribeFileSystems", (options) => this.client.send(new efs.DescribeFileSystemsCommand(input), options));

@@ -11,7 +11,7 @@ export { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balan
 /** Elastic Load Balancing v2 through the SDK. */
 export class SdkElb extends Adapter implements ElbApi {
   constructor(private readonly client: elb.ElasticLoadBalancingV2Client, context: AdapterContext) {
-    super(context, "Elastic Load Balancing");
+    super(context, "Elastic Load Balancing", "elasticloadbalancing");
   }
   describeLoadBalancers(input: elb.DescribeLoadBalancersInput) {
     return this.call("DescribeLoadBalancers", (options) => this.client.send(new elb.DescribeLoadBalancersCommand(input), options));

@@ -11,7 +11,7 @@ export { IAMClient } from "@aws-sdk/client-iam";
 /** IAM through the SDK. */
 export class SdkIam extends Adapter implements IamApi {
   constructor(private readonly client: iam.IAMClient, context: AdapterContext) {
-    super(context, "IAM");
+    super(context, "IAM", "iam");
   }
   listRolePolicies(input: iam.ListRolePoliciesRequest) {
     return this.call("ListRolePolicies", (options) => this.client.send(new iam.ListRolePoliciesCommand(input), options));

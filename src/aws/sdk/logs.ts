@@ -11,7 +11,7 @@ export { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 /** CloudWatch Logs through the SDK. */
 export class SdkLogs extends Adapter implements LogsApi {
   constructor(private readonly client: logs.CloudWatchLogsClient, context: AdapterContext) {
-    super(context, "CloudWatch Logs");
+    super(context, "CloudWatch Logs", "logs");
   }
   describeLogStreams(input: logs.DescribeLogStreamsRequest) {
     return this.call("DescribeLogStreams", (options) => this.client.send(new logs.DescribeLogStreamsCommand(input), options));

@@ -11,7 +11,7 @@ export { SSMClient } from "@aws-sdk/client-ssm";
 /** SSM Parameter Store through the SDK. */
 export class SdkSsm extends Adapter implements SsmApi {
   constructor(private readonly client: ssm.SSMClient, context: AdapterContext) {
-    super(context, "SSM");
+    super(context, "SSM", "ssm");
   }
   putParameter(input: ssm.PutParameterRequest) {
     return this.call("PutParameter", (options) => this.client.send(new ssm.PutParameterCommand(input), options));

@@ -11,7 +11,7 @@ export { STSClient } from "@aws-sdk/client-sts";
 /** STS through the SDK. */
 export class SdkSts extends Adapter implements StsApi {
   constructor(private readonly client: sts.STSClient, context: AdapterContext) {
-    super(context, "STS");
+    super(context, "STS", "sts");
   }
   getCallerIdentity(input: sts.GetCallerIdentityRequest) {
     return this.call("GetCallerIdentity", (options) => this.client.send(new sts.GetCallerIdentityCommand(input), options));
