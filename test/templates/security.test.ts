@@ -405,7 +405,10 @@ describe("IAM", () => {
       .flatMap(({ doc }) => statements(doc))
       .filter((s) => asList(s["Action"]).includes("iam:PassRole"))
       .map((s) => s["Condition"]);
-    expect(passed).toEqual([{ StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } }]);
+    expect(passed).toEqual([
+      { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
+      { StringEquals: { "iam:PassedToService": "ecs.amazonaws.com" } },
+    ]);
   });
 
   it("task roles trust only ECS tasks", () => {
@@ -422,8 +425,15 @@ describe("IAM", () => {
     const passRole = policyDocuments(P)
       .flatMap(({ doc }) => statements(doc))
       .filter((s) => asList(s["Action"]).includes("iam:PassRole"));
-    expect(passRole).toHaveLength(1);
+    expect(passRole.map((s) => s["Sid"])).toEqual(["PassTaskRoles", "PassTrafficShiftRole"]);
     expect(passRole[0]?.["Condition"]).toEqual({ StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } });
+    // The build may pass the traffic-shift role, found by the name CloudFormation gives it, to ECS only.
+    expect(passRole[1]?.["Condition"]).toEqual({ StringEquals: { "iam:PassedToService": "ecs.amazonaws.com" } });
+    for (const [name, t] of ENDPOINTS) {
+      const role = props(resource(t, "TrafficShiftRole"));
+      expect(role["RoleName"], name).toBeUndefined();
+      expect(role["Path"], name).toBeUndefined();
+    }
   });
 });
 
