@@ -109,6 +109,9 @@ describe("example files", () => {
         branch: "main",
         dockerContext: ".",
         dockerfile: "Dockerfile",
+        baseImageRegistries: [],
+        computeType: "BUILD_GENERAL1_MEDIUM",
+        buildArgs: {},
       },
     };
     const config = await loadEndpointConfig(example("ep-a.yaml"), { region: "us-east-1" });

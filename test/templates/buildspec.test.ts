@@ -342,7 +342,7 @@ describe("the build's time", () => {
   });
 
   it("is set on the project mlops creates", () => {
-    const config = { kind: "base", project: "ep-a", environment: "stg", pipeline: { connectionArn: "arn:aws:codeconnections:us-east-1:123456789012:connection/x", repository: "o/r", branch: "main", dockerContext: ".", dockerfile: "Dockerfile" } } as unknown as EndpointConfig;
+    const config = { kind: "base", project: "ep-a", environment: "stg", pipeline: { connectionArn: "arn:aws:codeconnections:us-east-1:123456789012:connection/x", repository: "o/r", branch: "main", dockerContext: ".", dockerfile: "Dockerfile", baseImageRegistries: [], computeType: "BUILD_GENERAL1_MEDIUM", buildArgs: {} } } as unknown as EndpointConfig;
     const project = codeBuildProject(config, { ecrRepositoryName: "ep-a-stg", ecrRepositoryUri: REPO_URI }, "arn:aws:iam::123456789012:role/build", []);
     expect(project.timeoutInMinutes).toBe(BUILD_TIMEOUT_MINUTES);
   });

@@ -11,6 +11,7 @@ import { packageFile } from "../../package-files.js";
 import { endpointId, type EndpointConfig } from "../../params/model.js";
 import { baseStackName, endpointStackName, pipelineName, pipelineStackName } from "../../render/names.js";
 import { renderPipelineStack } from "../../render/render.js";
+import { buildArgLines, buildSettings } from "../../render/build-settings.js";
 import { stackDeps, type DeployContext } from "../context.js";
 import { requireOutput, stackParameters } from "../engine/discovery.js";
 import { buildLogGroupName, logGroupExists } from "./log-groups.js";
@@ -173,21 +174,47 @@ export function codeBuildProject(config: EndpointConfig, target: PipelineTarget,
     environment: {
       type: "LINUX_CONTAINER" as const,
       image: codeBuildImage,
-      computeType: "BUILD_GENERAL1_SMALL" as const,
+      computeType: pipeline.computeType,
+      // Docker needs it (https://docs.aws.amazon.com/codebuild/latest/userguide/sample-docker.html).
       privilegedMode: true,
-      environmentVariables: [
-        { name: "ECR_REPOSITORY_URI", value: target.ecrRepositoryUri, type: "PLAINTEXT" as const },
-        { name: "STACK_NAME", value: endpointStackName(endpointId(config)), type: "PLAINTEXT" as const },
-        { name: "LEASE_SCOPE", value: baseStackName(config), type: "PLAINTEXT" as const },
-        { name: "DOCKER_CONTEXT", value: pipeline.dockerContext, type: "PLAINTEXT" as const },
-        { name: "DOCKERFILE", value: pipeline.dockerfile, type: "PLAINTEXT" as const },
-      ],
+      environmentVariables: buildEnvironment(config, target),
     },
     serviceRole,
     timeoutInMinutes: BUILD_TIMEOUT_MINUTES,
     logsConfig: { cloudWatchLogs: { status: "ENABLED" as const, groupName: buildLogGroupName(endpointId(config)) } },
     tags,
   };
+}
+
+type EnvironmentVariable = { name: string; value: string; type: "PLAINTEXT" | "SECRETS_MANAGER" };
+
+/**
+ * The build's environment variables (buildspec/endpoint.yaml reads them). The
+ * Docker Hub credential is a SECRETS_MANAGER variable: CodeBuild resolves
+ * `secret-id:json-key` when the build starts, so the project holds only the
+ * secret's name (https://docs.aws.amazon.com/codebuild/latest/userguide/build-spec-ref.html#build-spec.env.secrets-manager).
+ */
+export function buildEnvironment(config: EndpointConfig, target: PipelineTarget): EnvironmentVariable[] {
+  const pipeline = config.pipeline;
+  if (!pipeline) throw new Error("buildEnvironment needs a pipeline section");
+  const plain = (name: string, value: string): EnvironmentVariable => ({ name, value, type: "PLAINTEXT" });
+  const { hosts } = buildSettings(pipeline);
+  const args = buildArgLines(pipeline.buildArgs);
+  return [
+    plain("ECR_REPOSITORY_URI", target.ecrRepositoryUri),
+    plain("STACK_NAME", endpointStackName(endpointId(config))),
+    plain("LEASE_SCOPE", baseStackName(config)),
+    plain("DOCKER_CONTEXT", pipeline.dockerContext),
+    plain("DOCKERFILE", pipeline.dockerfile),
+    ...(hosts.length ? [plain("BASE_IMAGE_REGISTRIES", hosts.join(" "))] : []),
+    ...(args ? [plain("BUILD_ARGS", args)] : []),
+    ...(pipeline.dockerHubSecret
+      ? [
+          { name: "DOCKERHUB_USERNAME", value: `${pipeline.dockerHubSecret}:username`, type: "SECRETS_MANAGER" as const },
+          { name: "DOCKERHUB_TOKEN", value: `${pipeline.dockerHubSecret}:token`, type: "SECRETS_MANAGER" as const },
+        ]
+      : []),
+  ];
 }
 
 /**
