@@ -395,13 +395,13 @@ export const pipelineSchema = z
     }),
     buildArgs: documented(
       z
-        .record(
-          z.string().superRefine((value, ctx) => {
-            const message = checkBuildArgName(value);
-            if (message !== undefined) ctx.addIssue({ code: "custom", message });
-          }),
-          ruled(checkBuildArgValue),
-        )
+        .record(z.string(), ruled(checkBuildArgValue))
+        .superRefine((args, ctx) => {
+          for (const name of Object.keys(args)) {
+            const message = checkBuildArgName(name);
+            if (message !== undefined) ctx.addIssue({ code: "custom", message, path: [name] });
+          }
+        })
         .default({}),
       {
         description:

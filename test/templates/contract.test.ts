@@ -210,6 +210,11 @@ describe("parameters", () => {
         "LogRetentionDays",
         "BuildLogGroupExists",
         "ArtifactAccessLogs",
+        "BaseImageRepositoryArns",
+        "PullThroughCacheRepositoryArns",
+        "PublicEcrLogin",
+        "DockerHubSecretArn",
+        "DockerHubSecretName",
       ].sort(),
     );
     expect(Object.keys(P.Outputs ?? {}).sort()).toEqual([

@@ -42,6 +42,9 @@ const STAR_ONLY_ACTIONS = new Set([
   "ssmmessages:OpenControlChannel",
   "ssmmessages:OpenDataChannel",
   "logs:DescribeLogGroups",
+  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerregistrypublic.html
+  "ecr-public:GetAuthorizationToken",
+  "sts:GetServiceBearerToken",
 ]);
 
 const PSEUDO_PARAMETERS = new Set([
@@ -79,7 +82,10 @@ function policyDocuments(t: CfnTemplate): Array<{ where: string; kind: "trust" |
 }
 
 function statements(doc: CfnObject): CfnObject[] {
-  return asList(doc["Statement"]).map((s) => obj(s, "Statement"));
+  // A statement under Fn::If [condition, statement, AWS::NoValue] counts as the statement itself.
+  return asList(doc["Statement"])
+    .flatMap((s) => (isObject(s) && "Fn::If" in s ? list(s["Fn::If"]).slice(1).filter((b) => refTarget(b) !== "AWS::NoValue") : [s]))
+    .map((s) => obj(s, "Statement"));
 }
 
 function trustedServices(role: CfnResource): string[] {
