@@ -386,7 +386,7 @@ describe("base image registries, Docker Hub, build arguments and Git LFS", () =>
       "docker login --username AWS --password-stdin 111122223333.dkr.ecr.eu-west-1.amazonaws.com",
     ]);
     expect(b.stdout).toContain(`Logged in to ${DLC_HOST}`);
-    const lastLogin = b.calls.findLastIndex((c) => c.startsWith("docker login"));
+    const lastLogin = b.calls.map((c) => c.startsWith("docker login")).lastIndexOf(true);
     expect(lastLogin).toBeLessThan(b.calls.findIndex((c) => c.startsWith("docker build")));
   });
 
