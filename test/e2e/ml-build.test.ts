@@ -86,6 +86,10 @@ describe("a pipeline for an ML image", () => {
     const changed = paramsFile("  computeType: BUILD_GENERAL1_MEDIUM\n");
     const again = await runMlops(["create-endpoint", changed, "--tag", "v1", "--yes"], { endpointUrl: emulator.url });
     expect(again.code, failure(again)).toBe(0);
+    // The plan lists what changes in the project, and the price of the build.
+    expect(again.stderr).toContain("CodeBuild project ep-a-prod: compute type BUILD_GENERAL1_LARGE -> BUILD_GENERAL1_MEDIUM (8 GiB, 4 vCPUs, 128 GB disk, $0.01/build minute in us-east-1)");
+    expect(again.stderr).toContain("CodeBuild project ep-a-prod: remove DOCKERHUB_TOKEN");
+    expect(again.stderr).toContain("Build: BUILD_GENERAL1_MEDIUM (8 GiB, 4 vCPUs, 128 GB disk, $0.01/build minute in us-east-1)");
     const q = await project();
     expect(q?.environment?.computeType).toBe("BUILD_GENERAL1_MEDIUM");
     const names = (q?.environment?.environmentVariables ?? []).map((v) => v.name);
@@ -96,5 +100,20 @@ describe("a pipeline for an ML image", () => {
       ((await aws.cfn.send(new DescribeStacksCommand({ StackName: "ep-a-prod-pipeline" }))).Stacks?.[0]?.Parameters ?? []).map((p) => [p.ParameterKey, p.ParameterValue]),
     );
     expect(parameters).toMatchObject({ BaseImageRepositoryArns: "", DockerHubSecretArn: "", DockerHubSecretName: "", PublicEcrLogin: "false" });
-  }, 240_000);
+
+    // update applies changed build settings too, even with nothing else to change.
+    const larger = paramsFile("  computeType: BUILD_GENERAL1_LARGE\n  buildArgs: {CUDA: \"12.4\"}\n");
+    const updated = await runMlops(["update", larger, "--tag", "v1", "--yes"], { endpointUrl: emulator.url });
+    expect(updated.code, failure(updated)).toBe(0);
+    expect(updated.stderr).toContain("CodeBuild project ep-a-prod: compute type BUILD_GENERAL1_MEDIUM -> BUILD_GENERAL1_LARGE");
+    expect(updated.stderr).toContain("CodeBuild project ep-a-prod: set BUILD_ARGS");
+    const r = await project();
+    expect(r?.environment?.computeType).toBe("BUILD_GENERAL1_LARGE");
+    expect(r?.environment?.environmentVariables?.find((v) => v.name === "BUILD_ARGS")).toEqual({ name: "BUILD_ARGS", value: "CUDA=12.4", type: "PLAINTEXT" });
+
+    // Unchanged settings: update has nothing to do.
+    const same = await runMlops(["update", larger, "--tag", "v1", "--yes"], { endpointUrl: emulator.url });
+    expect(same.code, failure(same)).toBe(0);
+    expect(same.stderr + same.stdout).toContain("nothing to change");
+  }, 300_000);
 });

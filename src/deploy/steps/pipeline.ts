@@ -5,7 +5,8 @@
  * run: created when missing, updated when different, left alone when equal.
  */
 import { readFileSync } from "node:fs";
-import type { PipelineDeclaration } from "../../aws/interfaces.js";
+import type { CodeBuildProject, PipelineDeclaration } from "../../aws/interfaces.js";
+import { describeComputeType } from "../../params/compute-types.js";
 import { AwsError } from "../../errors.js";
 import { packageFile } from "../../package-files.js";
 import { endpointId, type EndpointConfig } from "../../params/model.js";
@@ -215,6 +216,48 @@ export function buildEnvironment(config: EndpointConfig, target: PipelineTarget)
         ]
       : []),
   ];
+}
+
+/** The build settings of a project that a parameter file decides: compute type and environment variables. */
+interface BuildSettingsView {
+  computeType?: string;
+  variables: Record<string, string>;
+}
+
+function settingsOf(environment: { computeType?: string | undefined; environmentVariables?: { name?: string | undefined; value?: string | undefined; type?: string | undefined }[] | undefined } | undefined): BuildSettingsView {
+  const variables: Record<string, string> = {};
+  for (const v of environment?.environmentVariables ?? []) {
+    // The repository URI follows from the stack, not from the build settings.
+    if (v.name && v.name !== "ECR_REPOSITORY_URI") variables[v.name] = `${v.type ?? "PLAINTEXT"}:${v.value ?? ""}`;
+  }
+  return { ...(environment?.computeType ? { computeType: environment.computeType } : {}), variables };
+}
+
+/**
+ * What an update of the CodeBuild project would change in its build settings,
+ * one line each; empty when none. Values of SECRETS_MANAGER variables are
+ * secret references, shown as such; no value is a secret.
+ */
+export function projectChanges(current: CodeBuildProject | undefined, wanted: ReturnType<typeof codeBuildProject>): string[] {
+  if (!current) return [];
+  const before = settingsOf(current.environment);
+  const after = settingsOf(wanted.environment);
+  const lines: string[] = [];
+  if (before.computeType !== after.computeType) {
+    lines.push(`compute type ${before.computeType ?? "(none)"} -> ${after.computeType} (${describeComputeType(wanted.environment.computeType)})`);
+  }
+  for (const name of [...new Set([...Object.keys(before.variables), ...Object.keys(after.variables)])].sort()) {
+    const [was, will] = [before.variables[name], after.variables[name]];
+    if (was === will) continue;
+    lines.push(was === undefined ? `set ${name}` : will === undefined ? `remove ${name}` : `change ${name}`);
+  }
+  return lines;
+}
+
+/** Reads the endpoint's CodeBuild project; undefined when there is none. */
+export async function readProject(config: EndpointConfig, ctx: DeployContext): Promise<CodeBuildProject | undefined> {
+  const name = pipelineName(endpointId(config));
+  return (await ctx.aws.codeBuild.batchGetProjects({ names: [name] })).projects?.find((p) => p.name === name);
 }
 
 /**
