@@ -67,6 +67,7 @@ describe("a pipeline for an ML image", () => {
     expect(p?.environment?.computeType).toBe("BUILD_GENERAL1_LARGE");
     expect(p?.environment?.privilegedMode).toBe(true);
     const variables = Object.fromEntries((p?.environment?.environmentVariables ?? []).map((v) => [v.name, { value: v.value, type: v.type }]));
+    expect(variables["CACHE_REPOSITORY_URI"]).toEqual({ value: expect.stringMatching(/\.dkr\.ecr\.us-east-1\.amazonaws\.com\/ep-a-prod-build-cache$/), type: "PLAINTEXT" });
     expect(variables["BASE_IMAGE_REGISTRIES"]).toEqual({ value: "763104351884.dkr.ecr.us-east-1.amazonaws.com", type: "PLAINTEXT" });
     expect(variables["BUILD_ARGS"]).toEqual({ value: "CUDA=12.1\nTORCH_VERSION=2.4.0", type: "PLAINTEXT" });
     expect(variables["DOCKERHUB_USERNAME"]).toEqual({ value: `${SECRET}:username`, type: "SECRETS_MANAGER" });

@@ -19,6 +19,7 @@ const BINDINGS: Bindings = {
   EcrRepositoryName: "ep-a-stg",
   ConnectionArn: `arn:aws:codeconnections:us-east-1:${ACCOUNT}:connection/abc`,
   "GetAtt:ArtifactBucket.Arn": "arn:aws:s3:::artifacts",
+  "GetAtt:BuildCacheRepository.Arn": `arn:aws:ecr:us-east-1:${ACCOUNT}:repository/ep-a-stg-build-cache`,
 };
 
 const allows = (b: Bindings, action: string, resource: string, context?: Record<string, string>) =>
@@ -139,5 +140,16 @@ describe("build role: Docker Hub secret", () => {
     expect(allows(b, "secretsmanager:GetSecretValue", secretArn)).toBe(true);
     expect(allows(b, "secretsmanager:GetSecretValue", `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:mlops/dockerhub-extra-AbCdEf`)).toBe(false);
     expect(allows(b, "secretsmanager:GetSecretValue", `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:mlops/dockerhub2-AbCdEf`)).toBe(false);
+  });
+});
+
+describe("build role: layer cache", () => {
+  it("reads and writes the cache repository beside the endpoint's, and no other", () => {
+    const cache = `arn:aws:ecr:us-east-1:${ACCOUNT}:repository/ep-a-stg-build-cache`;
+    for (const action of ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage"]) {
+      expect(allows({}, action, cache), action).toBe(true);
+      expect(allows({}, action, `arn:aws:ecr:us-east-1:${ACCOUNT}:repository/other-build-cache`), action).toBe(false);
+    }
+    expect(allows({}, "ecr:BatchDeleteImage", cache)).toBe(false);
   });
 });

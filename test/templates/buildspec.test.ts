@@ -73,6 +73,7 @@ printf 'sleep %s\\n' "$*" >> "$FAKE_LOG"
 const FAKE_DOCKER = `#!/usr/bin/env bash
 printf 'docker %s\\n' "$*" >> "$FAKE_LOG"
 if [ "$1" = login ]; then printf 'docker login stdin %s\\n' "$(cat)" >> "$FAKE_LOG"; fi
+if [ "$1 $2" = "buildx build" ] && [ "\${FAKE_BUILD_FAILS:-0}" = 1 ]; then exit 1; fi
 exit 0
 `;
 
@@ -453,5 +454,31 @@ describe("base image registries, Docker Hub, build arguments and Git LFS", () =>
       expect(b.calls.filter((c) => c.startsWith("git lfs"))).toEqual([]);
       expect(b.stdout).toContain("Git LFS: not used by this repository");
     });
+  });
+});
+
+describe("layer cache in ECR", () => {
+  const CACHE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/ep-a-stg-build-cache";
+
+  it("build with BuildKit, reading and writing the registry cache in the form ECR stores, and push the image", async () => {
+    const b = await build({ CACHE_REPOSITORY_URI: CACHE });
+    expect(b.stderr).toBe("");
+    expect(b.code).toBe(0);
+    expect(b.calls).toContain("docker buildx create --name mlops --driver docker-container --use");
+    expect(b.calls.filter((c) => c.startsWith("docker buildx build"))).toEqual([
+      `docker buildx build --file Dockerfile --tag ${REPO_URI}:tag-${SHA} --label org.opencontainers.image.revision=${SHA} ` +
+        `--cache-from type=registry,ref=${CACHE}:buildcache ` +
+        `--cache-to type=registry,ref=${CACHE}:buildcache,mode=max,image-manifest=true,oci-mediatypes=true --push .`,
+    ]);
+    expect(b.calls.filter((c) => c.startsWith("docker build "))).toEqual([]);
+    expect(pushes(b)).toEqual([]);
+    expect(b.stdout).toContain(`Layer cache: ${CACHE}:buildcache`);
+    expect(updates(b)).toHaveLength(1);
+  });
+
+  it("fail the build when BuildKit fails and no other build pushed the tag", async () => {
+    const b = await build({ CACHE_REPOSITORY_URI: CACHE, FAKE_BUILD_FAILS: "1" });
+    expect(b.code).not.toBe(0);
+    expect(updates(b)).toEqual([]);
   });
 });

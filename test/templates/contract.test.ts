@@ -220,6 +220,7 @@ describe("parameters", () => {
     expect(Object.keys(P.Outputs ?? {}).sort()).toEqual([
       "AccessLogsBucketName",
       "ArtifactBucketName",
+      "BuildCacheRepositoryUri",
       "BuildLogGroupName",
       "CodeBuildRoleArn",
       "PipelineRoleArn",

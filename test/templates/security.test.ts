@@ -299,6 +299,17 @@ describe("storage, images and logs", () => {
     }
   });
 
+  it("the build's layer cache is the pipeline stack's one mutable repository, emptied with the stack, expiring replaced caches", () => {
+    const [id, repo] = onlyResource(P, "AWS::ECR::Repository");
+    expect(id).toBe("BuildCacheRepository");
+    // BuildKit overwrites the cache's one tag on every build.
+    expect(props(repo)["ImageTagMutability"]).toBe("MUTABLE");
+    // Deleting the stack (teardown, after its confirmation) deletes the cache's images with it.
+    expect(props(repo)["EmptyOnDelete"]).toBe(true);
+    const rules = (JSON.parse(String(obj(props(repo)["LifecyclePolicy"])["LifecyclePolicyText"])) as { rules: Array<Record<string, unknown>> }).rules;
+    expect(rules.map((r) => r["selection"])).toEqual([{ tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 1 }]);
+  });
+
   it("every log group has a retention; the container and build log groups are kept on deletion and replacement", () => {
     for (const [name, t] of ALL) {
       const groups = resourcesOfType(t, "AWS::Logs::LogGroup");

@@ -28,6 +28,8 @@ const buildspecUrl = packageFile("buildspec/endpoint.yaml");
 export interface PipelineTarget {
   ecrRepositoryName: string;
   ecrRepositoryUri: string;
+  /** The pipeline stack's layer cache repository; absent: the build starts cold. */
+  cacheRepositoryUri?: string;
 }
 
 /** Names and state of an endpoint's pipeline after `ensurePipeline`. */
@@ -53,7 +55,7 @@ export async function ensurePipeline(config: EndpointConfig, target: PipelineTar
   const buildRole = requireOutput(outputs, "CodeBuildRoleArn", rendered.stackName);
   const pipelineRole = requireOutput(outputs, "PipelineRoleArn", rendered.stackName);
   const tags = Object.entries(rendered.tags).map(([key, value]) => ({ key, value }));
-  const project = codeBuildProject(config, target, buildRole, tags);
+  const project = codeBuildProject(config, { ...target, cacheRepositoryUri: requireOutput(outputs, "BuildCacheRepositoryUri", rendered.stackName) }, buildRole, tags);
   const existing = await ctx.aws.codeBuild.batchGetProjects({ names: [name] });
   if (existing.projects?.some((p) => p.name === name)) {
     await whileRolesPropagate(() => ctx.aws.codeBuild.updateProject(project), ctx);
@@ -207,6 +209,7 @@ export function buildEnvironment(config: EndpointConfig, target: PipelineTarget)
     plain("LEASE_SCOPE", baseStackName(config)),
     plain("DOCKER_CONTEXT", pipeline.dockerContext),
     plain("DOCKERFILE", pipeline.dockerfile),
+    ...(target.cacheRepositoryUri ? [plain("CACHE_REPOSITORY_URI", target.cacheRepositoryUri)] : []),
     ...(hosts.length ? [plain("BASE_IMAGE_REGISTRIES", hosts.join(" "))] : []),
     ...(args ? [plain("BUILD_ARGS", args)] : []),
     ...(pipeline.dockerHubSecret
@@ -227,8 +230,8 @@ interface BuildSettingsView {
 function settingsOf(environment: { computeType?: string | undefined; environmentVariables?: { name?: string | undefined; value?: string | undefined; type?: string | undefined }[] | undefined } | undefined): BuildSettingsView {
   const variables: Record<string, string> = {};
   for (const v of environment?.environmentVariables ?? []) {
-    // The repository URI follows from the stack, not from the build settings.
-    if (v.name && v.name !== "ECR_REPOSITORY_URI") variables[v.name] = `${v.type ?? "PLAINTEXT"}:${v.value ?? ""}`;
+    // The repository URIs follow from the stacks, not from the build settings.
+    if (v.name && v.name !== "ECR_REPOSITORY_URI" && v.name !== "CACHE_REPOSITORY_URI") variables[v.name] = `${v.type ?? "PLAINTEXT"}:${v.value ?? ""}`;
   }
   return { ...(environment?.computeType ? { computeType: environment.computeType } : {}), variables };
 }
