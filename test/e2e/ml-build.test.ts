@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DescribeStackResourcesCommand, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
 import { BatchGetProjectsCommand } from "@aws-sdk/client-codebuild";
+import { DescribeRepositoriesCommand } from "@aws-sdk/client-ecr";
 import { GetRolePolicyCommand, IAMClient, ListRolePoliciesCommand } from "@aws-sdk/client-iam";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resetEmulator, startEmulator, type RunningEmulator } from "../setup/emulator-process.js";
@@ -116,5 +117,12 @@ describe("a pipeline for an ML image", () => {
     const same = await runMlops(["update", larger, "--tag", "v1", "--yes"], { endpointUrl: emulator.url });
     expect(same.code, failure(same)).toBe(0);
     expect(same.stderr + same.stdout).toContain("nothing to change");
-  }, 300_000);
+
+    // Teardown names the layer cache in its plan and deletes it with the pipeline stack.
+    const down = await runMlops(["teardown", larger, "--yes"], { endpointUrl: emulator.url });
+    expect(down.code, failure(down)).toBe(0);
+    expect(down.stderr + down.stdout).toContain("the build's layer cache in ECR ep-a-prod-build-cache, with its images");
+    const repositories = ((await aws.ecr.send(new DescribeRepositoriesCommand({}))).repositories ?? []).map((r) => r.repositoryName);
+    expect(repositories).not.toContain("ep-a-prod-build-cache");
+  }, 360_000);
 });
