@@ -22,7 +22,7 @@ from typing import Any
 
 NAME = "role-policy-json"
 ITEM = "-"
-SUMMARY = "inline policies of roles made by CloudFormation read back as JSON (moto: Python text)"
+SUMMARY = "inline policies of roles made by CloudFormation read back as JSON, without AWS::NoValue items (moto: Python text)"
 
 
 def apply() -> None:
