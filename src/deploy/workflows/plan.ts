@@ -540,6 +540,7 @@ export async function planUpdate(config: EndpointConfig, tag: string, ctx: Deplo
     weights: weightsSettingsOf(previous),
   };
   const stack = await planStack(renderEndpointStack(config, facts), existing, ctx);
+  const pipeline = config.pipeline ? await planPipeline(config, repository, ctx) : undefined;
   return {
     kind: "update",
     endpoint: id,
@@ -558,7 +559,8 @@ export async function planUpdate(config: EndpointConfig, tag: string, ctx: Deplo
     previousTag: runningTagOf(previous),
     summary: changeSummary(stack.parameters, tag),
     basis: { existing, previous, facts },
-    ...(config.pipeline ? { pipeline: await planPipeline(config, repository, ctx) } : {}),
+    // An update changes a pipeline that exists; create-endpoint and add-endpoint create one.
+    ...(pipeline && pipeline.action !== "create" ? { pipeline } : {}),
   };
 }
 
