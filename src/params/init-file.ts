@@ -148,6 +148,12 @@ export function initFileText(a: InitAnswers): string {
     "#   repository: owner/name",
     "#   branch: main",
     "#   dockerfile: Dockerfile",
+    "#   # Base images from AWS Deep Learning Containers (README: building ML images):",
+    "#   baseImageRegistries: [763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference]",
+    "#   # Docker Hub user and token (JSON keys username, token) in Secrets Manager:",
+    "#   dockerHubSecret: mlops/dockerhub",
+    "#   computeType: BUILD_GENERAL1_MEDIUM",
+    "#   buildArgs: {TORCH_VERSION: \"2.4.0\"}",
     "",
   );
   return lines.join("\n");

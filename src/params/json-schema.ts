@@ -79,6 +79,7 @@ const CONSTRAINTS: Record<string, Record<string, unknown>> = {
   "pipeline.branch": string("^[^\\s~^:?*\\[\\\\]+$"),
   "pipeline.dockerContext": string("^[^/\\s][^\\s]*$"),
   "pipeline.dockerfile": string("^[^/\\s][^\\s]*$"),
+  "pipeline.dockerHubSecret": string(`^(arn:aws(-[a-z]+)*:secretsmanager:${REGION}:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]{1,512}|[A-Za-z0-9/_+=.@-]{1,512})$`),
 };
 
 /** The key paths that carry constraints, for the test that keeps them on real keys. */

@@ -4,6 +4,8 @@
  * this shape; everything after loading works on it alone.
  */
 
+import type { ComputeType } from "./compute-types.js";
+
 /** Network of a base endpoint. Subnet and AZ pairs are ordered: index 0 and 1. */
 export interface NetworkConfig {
   vpcCidr: string;
@@ -95,7 +97,17 @@ export interface PipelineConfig {
   /** Build context and Dockerfile inside the repository. */
   dockerContext: string;
   dockerfile: string;
+  /** Registries of base images the build logs in to and may pull from. */
+  baseImageRegistries: BaseImageRegistrySetting[];
+  /** Secrets Manager ARN or name of the Docker Hub user and token; absent: anonymous pulls. */
+  dockerHubSecret?: string;
+  computeType: ComputeType;
+  /** `docker build --build-arg` values. */
+  buildArgs: Record<string, string>;
 }
+
+/** One entry of `pipeline.baseImageRegistries`: a registry, optionally a pull-through cache prefix. */
+export type BaseImageRegistrySetting = string | { registry: string; pullThroughCache: boolean };
 
 /** Logs and metrics that cost a little; each on by default. The first three belong to a base endpoint. */
 export interface MonitoringConfig {

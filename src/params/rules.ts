@@ -184,3 +184,76 @@ export function linearDeploymentSteps(stepPercent: number): number {
   const tenths = Math.round(stepPercent * 10);
   return 1000 % tenths === 0 ? 1000 / tenths - 1 : Math.floor(1000 / tenths);
 }
+
+/** A registry base images come from, parsed from `pipeline.baseImageRegistries`. */
+export type BaseImageRegistry =
+  | { kind: "ecr"; host: string; account: string; region: string; partition: string; repositoryPrefix?: string }
+  | { kind: "public-ecr"; host: "public.ecr.aws" };
+
+/** The host of Amazon ECR Public, whose login region is always us-east-1. */
+export const PUBLIC_ECR_HOST = "public.ecr.aws";
+// ECR's private registry host (https://docs.aws.amazon.com/AmazonECR/latest/userguide/Registries.html).
+const ECR_HOST = new RegExp(`^(\\d{12})\\.dkr\\.ecr(?:-fips)?\\.(${REGION})\\.amazonaws\\.com(\\.cn)?$`);
+// ECR's repository name rule (CreateRepository: repositoryName).
+const ECR_REPOSITORY_PATH = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
+
+/** The partition of a region (the ARN prefix of its resources). */
+export function partitionOfRegion(region: string, chinaHost = region.startsWith("cn-")): string {
+  if (chinaHost) return "aws-cn";
+  if (region.startsWith("us-gov-")) return "aws-us-gov";
+  return "aws";
+}
+
+/** Parses `ACCOUNT.dkr.ecr.REGION.amazonaws.com[/prefix]` or `public.ecr.aws`; a message when it is neither. */
+export function parseBaseImageRegistry(value: string): BaseImageRegistry | string {
+  if (value === PUBLIC_ECR_HOST) return { kind: "public-ecr", host: PUBLIC_ECR_HOST };
+  const slash = value.indexOf("/");
+  const host = slash < 0 ? value : value.slice(0, slash);
+  const prefix = slash < 0 ? undefined : value.slice(slash + 1).replace(/\/$/, "");
+  const match = ECR_HOST.exec(host);
+  if (!match) {
+    return `"${value}" is not an ECR registry (ACCOUNT.dkr.ecr.REGION.amazonaws.com, optionally /REPOSITORY-PREFIX) or public.ecr.aws; Docker Hub images come through dockerHubSecret or the mirror public.ecr.aws/docker/library/...`;
+  }
+  if (prefix !== undefined && !ECR_REPOSITORY_PATH.test(prefix)) {
+    return `"${prefix}" in "${value}" is not an ECR repository name or prefix (lowercase letters, digits, ".", "_", "-", separated by "/")`;
+  }
+  const [, account = "", region = ""] = match;
+  return { kind: "ecr", host, account, region, partition: partitionOfRegion(region, match[3] !== undefined), ...(prefix ? { repositoryPrefix: prefix } : {}) };
+}
+
+/** Checks a base image registry. */
+export function checkBaseImageRegistry(value: string): string | undefined {
+  const parsed = parseBaseImageRegistry(value);
+  return typeof parsed === "string" ? parsed : undefined;
+}
+
+// Secrets Manager: names of 1-512 of these characters; ARNs secret:NAME-6 random characters
+// (https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html).
+const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+const SECRET_ARN = new RegExp(`^arn:${PARTITION}:secretsmanager:(${REGION}):\\d{12}:secret:[A-Za-z0-9/_+=.@-]{1,512}$`);
+
+/** True for a Secrets Manager ARN (a name otherwise). */
+export function isSecretArn(value: string): boolean {
+  return SECRET_ARN.test(value);
+}
+
+/** Checks a Secrets Manager secret reference: its ARN or its name. */
+export function checkSecretReference(value: string): string | undefined {
+  if (SECRET_ARN.test(value)) return undefined;
+  if (!value.startsWith("arn:") && SECRET_NAME.test(value)) return undefined;
+  return `"${value}" is not a Secrets Manager secret ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-abcdef) or name (letters, digits and /_+=.@-)`;
+}
+
+const BUILD_ARG_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Checks the name of a docker build argument. */
+export function checkBuildArgName(value: string): string | undefined {
+  if (BUILD_ARG_NAME.test(value)) return undefined;
+  return `"${value}" is not a build argument name (letters, digits and "_", not starting with a digit)`;
+}
+
+/** Checks the value of a docker build argument: one line, since the build reads them line by line. */
+export function checkBuildArgValue(value: string): string | undefined {
+  if (/[\r\n]/.test(value)) return "a build argument value must be one line";
+  return undefined;
+}

@@ -9,7 +9,10 @@ import { parseCidr } from "./cidr.js";
 import { parseCpu, parseMemory } from "./fargate.js";
 import {
   checkAvailabilityZone,
+  checkBaseImageRegistry,
   checkBranch,
+  checkBuildArgName,
+  checkBuildArgValue,
   checkCertificateArn,
   checkConnectionArn,
   checkContainerName,
@@ -19,9 +22,11 @@ import {
   checkName,
   checkRepoPath,
   checkRepository,
+  checkSecretReference,
   checkUrlPath,
   isTenths,
 } from "./rules.js";
+import { COMPUTE_TYPE_NAMES, DEFAULT_COMPUTE_TYPE, describeComputeType } from "./compute-types.js";
 
 // A command validates one parameter file once: zod's compiled (JIT) validators cost more to build than they save.
 z.config({ jitless: true });
@@ -368,6 +373,49 @@ export const pipelineSchema = z
       description: "Dockerfile inside the repository.",
       rule: "relative path, no `..`",
     }),
+    baseImageRegistries: documented(
+      z
+        .array(
+          z.union([
+            ruled(checkBaseImageRegistry),
+            z.object({ registry: ruled(checkBaseImageRegistry), pullThroughCache: z.boolean().default(false) }).strict(),
+          ]),
+        )
+        .default([]),
+      {
+        description:
+          "Registries the Dockerfile's base images come from, other than the endpoint's own repository: the build logs in to each before `docker build`, and the build role may pull from exactly these repositories (`ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer`). An ECR registry is `ACCOUNT.dkr.ecr.REGION.amazonaws.com`, optionally with `/REPOSITORY` or a `/PREFIX` that limits it (AWS Deep Learning Containers: `763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference`). `{registry: ACCOUNT.dkr.ecr.REGION.amazonaws.com/PREFIX, pullThroughCache: true}` is a pull-through cache rule's prefix in your registry: the role may also import upstream images and create their repositories there. `public.ecr.aws` (ECR Public, also Docker Hub's official images as `public.ecr.aws/docker/library/NAME`) needs no entry to pull; listed, the build logs in for a higher pull rate. Free; only the image transfer is billed as ECR's.",
+        rule: "ECR registry host (with an optional repository prefix) or `public.ecr.aws`",
+        defaultText: "none",
+      },
+    ),
+    dockerHubSecret: documented(ruled(checkSecretReference).optional(), {
+      description:
+        "Secrets Manager secret (ARN or name) holding a Docker Hub user and access token as JSON `{\"username\": \"...\", \"token\": \"...\"}`. CodeBuild reads it into the build as a `SECRETS_MANAGER` variable (never plain text), the build role may read this secret only, and the build logs in to Docker Hub before it pulls: anonymous pulls are rate-limited per IP address, which CodeBuild's hosts share. A secret costs $0.40 a month. Without one, pull Docker Hub's official images from the mirror `public.ecr.aws/docker/library/NAME`, which needs no credential.",
+      rule: "Secrets Manager ARN or secret name",
+      defaultText: "none (anonymous Docker Hub pulls)",
+    }),
+    computeType: documented(z.enum(COMPUTE_TYPE_NAMES).default(DEFAULT_COMPUTE_TYPE), {
+      description: `CodeBuild compute type of the build (Linux container; billed per build minute). SMALL: ${describeComputeType("BUILD_GENERAL1_SMALL")}; MEDIUM: ${describeComputeType("BUILD_GENERAL1_MEDIUM")}; LARGE: ${describeComputeType("BUILD_GENERAL1_LARGE")}; XLARGE: ${describeComputeType("BUILD_GENERAL1_XLARGE")}; 2XLARGE: ${describeComputeType("BUILD_GENERAL1_2XLARGE")} (https://docs.aws.amazon.com/codebuild/latest/userguide/build-env-ref-compute-types.html, https://aws.amazon.com/codebuild/pricing/). The default MEDIUM builds a PyTorch/CUDA image: pip unpacking the torch and CUDA wheels next to the Docker daemon outgrows SMALL's 4 GiB (the build is killed, exit 137), and a CUDA base image with its unpacked layers and the build cache fits in 128 GB. A 20-minute build costs $0.20 on MEDIUM, $0.40 on LARGE.`,
+      rule: COMPUTE_TYPE_NAMES.map((n) => `\`${n}\``).join(", "),
+    }),
+    buildArgs: documented(
+      z
+        .record(z.string(), ruled(checkBuildArgValue))
+        .superRefine((args, ctx) => {
+          for (const name of Object.keys(args)) {
+            const message = checkBuildArgName(name);
+            if (message !== undefined) ctx.addIssue({ code: "custom", message, path: [name] });
+          }
+        })
+        .default({}),
+      {
+        description:
+          "Build arguments, each passed as `docker build --build-arg NAME=VALUE`. They are plain text in the project and in the image's history: never put a secret here.",
+        rule: "map of NAME (letters, digits, `_`) to a one-line value",
+        defaultText: "none",
+      },
+    ),
   })
   .strict();
 

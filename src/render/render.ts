@@ -2,6 +2,7 @@
  * Pure rendering: an endpoint's configuration (plus what was found in AWS)
  * becomes the template and parameters of its stack. No AWS, no console.
  */
+import { buildSettings, dockerHubSecretParameters } from "./build-settings.js";
 import { readFileSync } from "node:fs";
 import { packageFile } from "../package-files.js";
 import { endpointId, type EndpointConfig } from "../params/model.js";
@@ -209,6 +210,7 @@ export interface PipelineFacts {
 /** Renders the stack that holds an endpoint's pipeline roles and artifact bucket. */
 export function renderPipelineStack(config: EndpointConfig, facts: PipelineFacts): RenderedStack {
   if (!config.pipeline) throw new Error(`${config.source}: no pipeline section`);
+  const { access } = buildSettings(config.pipeline);
   return {
     stackName: pipelineStackName(endpointId(config)),
     templateFile: "pipeline.yaml",
@@ -223,6 +225,10 @@ export function renderPipelineStack(config: EndpointConfig, facts: PipelineFacts
       LogRetentionDays: String(config.logRetentionDays),
       BuildLogGroupExists: String(facts.buildLogGroupExists ?? false),
       ArtifactAccessLogs: String(config.monitoring.artifactAccessLogs),
+      BaseImageRepositoryArns: access.repositoryArns.join(","),
+      PullThroughCacheRepositoryArns: access.pullThroughCacheArns.join(","),
+      PublicEcrLogin: String(access.publicEcrLogin),
+      ...dockerHubSecretParameters(config.pipeline.dockerHubSecret),
     }),
     tags: stackTags(config, "pipeline"),
   };

@@ -72,7 +72,7 @@ const TIMES = { UPDATE_POLL_SECONDS: "1", LEASE_CLAIM_SECONDS: String(CLAIM_SECO
 /** The ROLLOUT_WAIT_MINUTES mlops sets on the project of a canary endpoint with the longest rollout AWS allows (33 hours of bake). */
 async function longestCanaryWaitMinutes(): Promise<string> {
   const loaded = await loadEndpointConfig("params/ep-a.yaml");
-  const pipeline = { connectionArn: "arn:aws:codeconnections:us-east-1:123456789012:connection/x", repository: "o/r", branch: "main", dockerContext: ".", dockerfile: "Dockerfile" };
+  const pipeline = { connectionArn: "arn:aws:codeconnections:us-east-1:123456789012:connection/x", repository: "o/r", branch: "main", dockerContext: ".", dockerfile: "Dockerfile", baseImageRegistries: [], computeType: "BUILD_GENERAL1_MEDIUM" as const, buildArgs: {} };
   const config = { ...loaded, pipeline, rollout: { ...loaded.rollout, strategy: "canary" as const, bakeMinutes: 1440, canaryBakeMinutes: 540 } };
   const project = codeBuildProject(config, { ecrRepositoryName: "ep-a-prod", ecrRepositoryUri: "123456789012.dkr.ecr.us-east-1.amazonaws.com/ep-a-prod" }, "arn:aws:iam::123456789012:role/build", []);
   return project.environment.environmentVariables.find((v) => v.name === "ROLLOUT_WAIT_MINUTES")!.value;

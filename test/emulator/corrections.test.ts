@@ -1665,10 +1665,23 @@ describe("role-policy-json (inline policies of CloudFormation roles)", () => {
         Type: "AWS::IAM::Role",
         Properties: {
           AssumeRolePolicyDocument: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }] },
-          Policies: [{ PolicyName: "exec", PolicyDocument: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["ssmmessages:OpenDataChannel"], Resource: "*" }] } }],
+          Policies: [
+            {
+              PolicyName: "exec",
+              PolicyDocument: {
+                Version: "2012-10-17",
+                Statement: [
+                  { Effect: "Allow", Action: ["ssmmessages:OpenDataChannel"], Resource: "*" },
+                  // A statement left out by a false condition is no statement at all.
+                  { "Fn::If": ["Never", { Effect: "Allow", Action: "s3:GetObject", Resource: "*" }, { Ref: "AWS::NoValue" }] },
+                ],
+              },
+            },
+          ],
         },
       },
     },
+    Conditions: { Never: { "Fn::Equals": ["a", "b"] } },
   });
   const document = async (a: Aws) => {
     const name = uniqueName("r");
@@ -1684,6 +1697,8 @@ describe("role-policy-json (inline policies of CloudFormation roles)", () => {
   it("without it, the document is Python text", async () => {
     const text = await document(withoutState);
     expect(text).toContain("'Version': '2012-10-17'");
+    // And the statement a false condition leaves out is still there, as None.
+    expect(text).toContain("None");
     expect(() => JSON.parse(text)).toThrow();
   });
 });

@@ -36,8 +36,12 @@ describe("init file", () => {
     const config = parseEndpointConfig(base, "ep-c.yaml", { region: "eu-west-1" });
     expect(config).toMatchObject({ kind: "base", project: "ep-c" });
     // Every commented-out section is a valid one once uncommented (the pipeline needs real values).
-    const uncommented = base.replace(/^# (rollout|storage|logs|monitoring):/gm, "$1:").replace(/^# ( {2}\w+: \S+)(?: +#.*)?$/gm, (_m, line: string) => (/connectionArn|repository|branch|dockerfile/.test(line) ? `#${line}` : line));
+    const uncommented = base.replace(/^# (rollout|storage|logs|monitoring):/gm, "$1:").replace(/^# ( {2}\w+: \S+)(?: +#.*)?$/gm, (_m, line: string) => (/connectionArn|repository|branch|dockerfile|baseImageRegistries|dockerHubSecret|computeType|buildArgs/.test(line) ? `#${line}` : line));
     expect(parseEndpointConfig(uncommented, "ep-c.yaml")).toMatchObject({ project: "ep-c" });
+    // The pipeline's example, with a real connection and repository, is valid too: the DLC registry among it.
+    const at = base.indexOf("# pipeline:");
+    const withPipeline = (base.slice(0, at) + base.slice(at).replace(/^# (pipeline:)$/m, "$1").replace(/^# {3}(\w+): .*$/gm, (line) => line.replace(/^# /, ""))).replace(/connectionArn: .*/, "connectionArn: arn:aws:codeconnections:eu-west-1:123456789012:connection/00000000-0000-4000-8000-000000000000").replace(/repository: .*/, "repository: o/r");
+    expect(parseEndpointConfig(withPipeline, "ep-c.yaml").pipeline).toMatchObject({ baseImageRegistries: ["763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference"], dockerHubSecret: "mlops/dockerhub", buildArgs: { TORCH_VERSION: "2.4.0" } });
     const added = initFileText({ project: "ep-d", environment: "prod", hostHeader: "ep-d.example.com", base: "ep-c" });
     expect(parseEndpointConfig(added, "ep-d.yaml")).toMatchObject({ kind: "added", project: "ep-d" });
     expect(added).not.toContain("monitoring");

@@ -109,6 +109,9 @@ describe("example files", () => {
         branch: "main",
         dockerContext: ".",
         dockerfile: "Dockerfile",
+        baseImageRegistries: [],
+        computeType: "BUILD_GENERAL1_MEDIUM",
+        buildArgs: {},
       },
     };
     const config = await loadEndpointConfig(example("ep-a.yaml"), { region: "us-east-1" });
@@ -204,7 +207,16 @@ describe("defaults", () => {
 
   it("fills pipeline defaults", () => {
     const config = parseEndpointConfig(`${MINIMAL_BASE}pipeline:\n  connectionArn: ${CONNECTION}\n  repository: a/b\n`, "p.yaml");
-    expect(config.pipeline).toStrictEqual({ connectionArn: CONNECTION, repository: "a/b", branch: "main", dockerContext: ".", dockerfile: "Dockerfile" });
+    expect(config.pipeline).toStrictEqual({
+      connectionArn: CONNECTION,
+      repository: "a/b",
+      branch: "main",
+      dockerContext: ".",
+      dockerfile: "Dockerfile",
+      baseImageRegistries: [],
+      computeType: "BUILD_GENERAL1_MEDIUM",
+      buildArgs: {},
+    });
   });
 
   it("treats empty sections (every line commented out) as absent", () => {
@@ -413,6 +425,9 @@ describe("the tutorial's format", () => {
       branch: "dev",
       dockerContext: ".",
       dockerfile: "Dockerfile",
+      baseImageRegistries: [],
+      computeType: "BUILD_GENERAL1_MEDIUM",
+      buildArgs: {},
     });
   });
 

@@ -44,7 +44,7 @@ nth() {
   echo "$word"
 }
 case "$1 $2" in
-  "ecr get-login-password") echo fake-password ;;
+  "ecr get-login-password" | "ecr-public get-login-password") echo fake-password ;;
   "ecr describe-images")
     if [ "\${FAKE_IMAGE_EXISTS:-0}" = 1 ]; then echo "tag-x"; else
       echo "An error occurred (ImageNotFoundException) when calling the DescribeImages operation: not found" >&2; exit 254; fi ;;
@@ -102,8 +102,27 @@ PATH=\${PATH#*:} exec date -d "@$now" "$@"
 
 const FAKE_DOCKER = `#!/usr/bin/env bash
 printf 'docker %s\\n' "$*" >> "$FAKE_LOG"
-if [ "$1" = login ]; then cat > /dev/null; fi
+if [ "$1" = login ]; then printf 'docker login stdin %s\\n' "$(cat)" >> "$FAKE_LOG"; fi
+if [ "$1 $2" = "buildx build" ] && [ "\${FAKE_BUILD_FAILS:-0}" = 1 ]; then exit 1; fi
 exit 0
+`;
+
+// git in a source checkout: ls-files lists the .gitattributes files present; git-lfs is
+// installed unless FAKE_NO_LFS=1 (then apt-get "installs" it by creating a marker).
+const FAKE_GIT = `#!/usr/bin/env bash
+printf 'git %s\\n' "$*" >> "$FAKE_LOG"
+case "$1 $2" in
+  "ls-files --") for f in .gitattributes */.gitattributes; do [ -f "$f" ] && echo "$f"; done; exit 0 ;;
+  "lfs version") if [ "\${FAKE_NO_LFS:-0}" = 1 ] && [ ! -f "$FAKE_LOG.lfs-installed" ]; then echo "git: 'lfs' is not a git command" >&2; exit 1; fi; echo "git-lfs/3.4.0" ;;
+  "lfs ls-files") printf 'abc123 * models/weights.bin\\ndef456 * data/vocab.txt\\n' ;;
+  "lfs install" | "lfs pull") ;;
+  *) echo "unexpected: git $*" >&2; exit 2 ;;
+esac
+`;
+
+const FAKE_APT_GET = `#!/usr/bin/env bash
+printf 'apt-get %s\\n' "$*" >> "$FAKE_LOG"
+if [ "$1" = install ]; then touch "$FAKE_LOG.lfs-installed"; fi
 `;
 
 let dir = "";
@@ -115,6 +134,8 @@ beforeAll(() => {
     ["docker", FAKE_DOCKER],
     ["sleep", FAKE_SLEEP],
     ["date", FAKE_DATE],
+    ["git", FAKE_GIT],
+    ["apt-get", FAKE_APT_GET],
   ] as const) {
     writeFileSync(join(dir, name), body);
     chmodSync(join(dir, name), 0o755);
@@ -135,7 +156,7 @@ interface Build {
   calls: string[];
 }
 
-async function build(env: Record<string, string | undefined>): Promise<Build> {
+async function build(env: Record<string, string | undefined>, cwd = dir): Promise<Build> {
   const log = join(dir, `log-${Math.random().toString(36).slice(2)}`);
   const base: Record<string, string> = {
     PATH: `${dir}:${process.env["PATH"] ?? ""}`,
@@ -155,7 +176,7 @@ async function build(env: Record<string, string | undefined>): Promise<Build> {
     if (v === undefined) delete merged[k];
     else merged[k] = v;
   }
-  const result = await run(spec.env?.shell ?? "bash", [join(dir, "commands.sh")], { cwd: dir, env: merged });
+  const result = await run(spec.env?.shell ?? "bash", [join(dir, "commands.sh")], { cwd, env: merged });
   const calls = existsSync(log) ? readFileSync(log, "utf8").trim().split("\n") : [];
   return { ...result, calls };
 }
@@ -431,7 +452,7 @@ describe("the build's time", () => {
 
   it("is set on the project mlops creates, with the rollout's wait as ROLLOUT_WAIT_MINUTES", async () => {
     const loaded = await loadEndpointConfig("params/ep-a.yaml");
-    const pipeline = { connectionArn: "arn:aws:codeconnections:us-east-1:123456789012:connection/x", repository: "o/r", branch: "main", dockerContext: ".", dockerfile: "Dockerfile" };
+    const pipeline = { connectionArn: "arn:aws:codeconnections:us-east-1:123456789012:connection/x", repository: "o/r", branch: "main", dockerContext: ".", dockerfile: "Dockerfile", baseImageRegistries: [], computeType: "BUILD_GENERAL1_MEDIUM" as const, buildArgs: {} };
     const longest = { ...loaded, pipeline, rollout: { ...loaded.rollout, strategy: "canary" as const, bakeMinutes: 1440, canaryBakeMinutes: 540 } };
     const project = codeBuildProject(longest, { ecrRepositoryName: "ep-a-stg", ecrRepositoryUri: REPO_URI }, "arn:aws:iam::123456789012:role/build", []);
     expect(project.timeoutInMinutes).toBe(buildTimeoutMinutes(longest));
@@ -478,5 +499,119 @@ describe("the build's lease", () => {
     expect(puts(b)).toHaveLength(1);
     const value = /--value (\{.*\})$/.exec(puts(b)[0]!)?.[1] ?? "";
     expect(JSON.parse(value)).toMatchObject({ holder: "CodeBuild build ep-a-stg:0b5e7c1a-1234", buildId: "ep-a-stg:0b5e7c1a-1234" });
+  });
+});
+
+describe("base image registries, Docker Hub, build arguments and Git LFS", () => {
+  const DLC_HOST = "763104351884.dkr.ecr.us-west-2.amazonaws.com";
+  const logins = (b: Build) => b.calls.filter((c) => c.startsWith("docker login") && !c.startsWith("docker login stdin"));
+
+  it("log in to each listed registry with a token of its region, before docker build", async () => {
+    const b = await build({ BASE_IMAGE_REGISTRIES: `${DLC_HOST} public.ecr.aws 111122223333.dkr.ecr.eu-west-1.amazonaws.com` });
+    expect(b.stderr).toBe("");
+    expect(b.code).toBe(0);
+    expect(b.calls).toContain("aws ecr get-login-password --region us-west-2");
+    expect(b.calls).toContain("aws ecr-public get-login-password --region us-east-1");
+    expect(b.calls).toContain("aws ecr get-login-password --region eu-west-1");
+    expect(logins(b)).toEqual([
+      "docker login --username AWS --password-stdin 123456789012.dkr.ecr.us-east-1.amazonaws.com",
+      `docker login --username AWS --password-stdin ${DLC_HOST}`,
+      "docker login --username AWS --password-stdin public.ecr.aws",
+      "docker login --username AWS --password-stdin 111122223333.dkr.ecr.eu-west-1.amazonaws.com",
+    ]);
+    expect(b.stdout).toContain(`Logged in to ${DLC_HOST}`);
+    const lastLogin = b.calls.map((c) => c.startsWith("docker login")).lastIndexOf(true);
+    expect(lastLogin).toBeLessThan(b.calls.findIndex((c) => c.startsWith("docker build")));
+  });
+
+  it("refuse a registry that is neither ECR nor public.ecr.aws, before building", async () => {
+    const b = await build({ BASE_IMAGE_REGISTRIES: "registry-1.docker.io" });
+    expect(b.code).not.toBe(0);
+    expect(b.stderr).toContain("registry-1.docker.io is neither an ECR registry nor public.ecr.aws");
+    expect(dockerBuilds(b)).toEqual([]);
+  });
+
+  it("log in to Docker Hub with the secret's user, the token on stdin only, before docker build", async () => {
+    const b = await build({ DOCKERHUB_USERNAME: "mlbot", DOCKERHUB_TOKEN: "dckr_pat_secret" });
+    expect(b.code).toBe(0);
+    expect(logins(b)).toContain("docker login --username mlbot --password-stdin");
+    expect(b.calls).toContain("docker login stdin dckr_pat_secret");
+    expect(b.calls.filter((c) => c.includes("dckr_pat_secret"))).toEqual(["docker login stdin dckr_pat_secret"]);
+    expect(b.stdout).not.toContain("dckr_pat_secret");
+    expect(b.stdout).toContain("Logged in to Docker Hub as mlbot");
+    expect(b.calls.findIndex((c) => c === "docker login --username mlbot --password-stdin")).toBeLessThan(b.calls.findIndex((c) => c.startsWith("docker build")));
+  });
+
+  it("pull anonymously from Docker Hub without a secret, and say so", async () => {
+    const b = await build({});
+    expect(logins(b)).toEqual(["docker login --username AWS --password-stdin 123456789012.dkr.ecr.us-east-1.amazonaws.com"]);
+    expect(b.stdout).toContain("No Docker Hub credential");
+  });
+
+  it("pass each build argument as --build-arg, values with spaces intact", async () => {
+    const b = await build({ BUILD_ARGS: "BASE_IMAGE=763104351884.dkr.ecr.us-west-2.amazonaws.com/pytorch-inference:2.3.0-gpu-py311\nEXTRAS=cuda and tools" });
+    expect(b.code).toBe(0);
+    expect(dockerBuilds(b)).toEqual([
+      `docker build --file Dockerfile --tag ${REPO_URI}:tag-${SHA} --label org.opencontainers.image.revision=${SHA} ` +
+        "--build-arg BASE_IMAGE=763104351884.dkr.ecr.us-west-2.amazonaws.com/pytorch-inference:2.3.0-gpu-py311 --build-arg EXTRAS=cuda and tools .",
+    ]);
+  });
+
+  describe("Git LFS", () => {
+    let source = "";
+    beforeAll(() => {
+      source = mkdtempSync(join(tmpdir(), "mlops-lfs-"));
+      writeFileSync(join(source, ".gitattributes"), "*.bin filter=lfs diff=lfs merge=lfs -text\n");
+    });
+    afterAll(() => rmSync(source, { recursive: true, force: true }));
+
+    it("fetch the LFS objects of a repository that uses LFS, before docker build, and say so", async () => {
+      const b = await build({}, source);
+      expect(b.code).toBe(0);
+      expect(b.calls).toContain("git lfs pull");
+      expect(b.calls.findIndex((c) => c === "git lfs pull")).toBeLessThan(b.calls.findIndex((c) => c.startsWith("docker build")));
+      expect(b.calls.filter((c) => c.startsWith("apt-get"))).toEqual([]);
+      expect(b.stdout).toContain("Git LFS: fetched 2 file(s)");
+    });
+
+    it("install git-lfs when the build image lacks it", async () => {
+      const b = await build({ FAKE_NO_LFS: "1" }, source);
+      expect(b.code).toBe(0);
+      expect(b.calls).toContain("apt-get install -y -qq git-lfs");
+      expect(b.calls).toContain("git lfs pull");
+      expect(b.stdout).toContain("Git LFS: installing git-lfs");
+    });
+
+    it("leave a repository without LFS alone, and say so", async () => {
+      const b = await build({});
+      expect(b.calls.filter((c) => c.startsWith("git lfs"))).toEqual([]);
+      expect(b.stdout).toContain("Git LFS: not used by this repository");
+    });
+  });
+});
+
+describe("layer cache in ECR", () => {
+  const CACHE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/ep-a-stg-build-cache";
+
+  it("build with BuildKit, reading and writing the registry cache in the form ECR stores, and push the image", async () => {
+    const b = await build({ CACHE_REPOSITORY_URI: CACHE });
+    expect(b.stderr).toBe("");
+    expect(b.code).toBe(0);
+    expect(b.calls).toContain("docker buildx create --name mlops --driver docker-container --use");
+    expect(b.calls.filter((c) => c.startsWith("docker buildx build"))).toEqual([
+      `docker buildx build --file Dockerfile --tag ${REPO_URI}:tag-${SHA} --label org.opencontainers.image.revision=${SHA} ` +
+        `--cache-from type=registry,ref=${CACHE}:buildcache ` +
+        `--cache-to type=registry,ref=${CACHE}:buildcache,mode=max,image-manifest=true,oci-mediatypes=true --push .`,
+    ]);
+    expect(b.calls.filter((c) => c.startsWith("docker build "))).toEqual([]);
+    expect(pushes(b)).toEqual([]);
+    expect(b.stdout).toContain(`Layer cache: ${CACHE}:buildcache`);
+    expect(updates(b)).toHaveLength(1);
+  });
+
+  it("fail the build when BuildKit fails and no other build pushed the tag", async () => {
+    const b = await build({ CACHE_REPOSITORY_URI: CACHE, FAKE_BUILD_FAILS: "1" });
+    expect(b.code).not.toBe(0);
+    expect(updates(b)).toEqual([]);
   });
 });

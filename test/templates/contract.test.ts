@@ -218,11 +218,17 @@ describe("parameters", () => {
         "LogRetentionDays",
         "BuildLogGroupExists",
         "ArtifactAccessLogs",
+        "BaseImageRepositoryArns",
+        "PullThroughCacheRepositoryArns",
+        "PublicEcrLogin",
+        "DockerHubSecretArn",
+        "DockerHubSecretName",
       ].sort(),
     );
     expect(Object.keys(P.Outputs ?? {}).sort()).toEqual([
       "AccessLogsBucketName",
       "ArtifactBucketName",
+      "BuildCacheRepositoryUri",
       "BuildLogGroupName",
       "CodeBuildRoleArn",
       "PipelineRoleArn",

@@ -42,6 +42,9 @@ const STAR_ONLY_ACTIONS = new Set([
   "ssmmessages:OpenControlChannel",
   "ssmmessages:OpenDataChannel",
   "logs:DescribeLogGroups",
+  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerregistrypublic.html
+  "ecr-public:GetAuthorizationToken",
+  "sts:GetServiceBearerToken",
 ]);
 
 const PSEUDO_PARAMETERS = new Set([
@@ -79,7 +82,10 @@ function policyDocuments(t: CfnTemplate): Array<{ where: string; kind: "trust" |
 }
 
 function statements(doc: CfnObject): CfnObject[] {
-  return asList(doc["Statement"]).map((s) => obj(s, "Statement"));
+  // A statement under Fn::If [condition, statement, AWS::NoValue] counts as the statement itself.
+  return asList(doc["Statement"])
+    .flatMap((s) => (isObject(s) && "Fn::If" in s ? list(s["Fn::If"]).slice(1).filter((b) => refTarget(b) !== "AWS::NoValue") : [s]))
+    .map((s) => obj(s, "Statement"));
 }
 
 function trustedServices(role: CfnResource): string[] {
@@ -298,6 +304,17 @@ describe("storage, images and logs", () => {
     }
   });
 
+  it("the build's layer cache is the pipeline stack's one mutable repository, emptied with the stack, expiring replaced caches", () => {
+    const [id, repo] = onlyResource(P, "AWS::ECR::Repository");
+    expect(id).toBe("BuildCacheRepository");
+    // BuildKit overwrites the cache's one tag on every build.
+    expect(props(repo)["ImageTagMutability"]).toBe("MUTABLE");
+    // Deleting the stack (teardown, after its confirmation) deletes the cache's images with it.
+    expect(props(repo)["EmptyOnDelete"]).toBe(true);
+    const rules = (JSON.parse(String(obj(props(repo)["LifecyclePolicy"])["LifecyclePolicyText"])) as { rules: Array<Record<string, unknown>> }).rules;
+    expect(rules.map((r) => r["selection"])).toEqual([{ tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 1 }]);
+  });
+
   it("every log group has a retention; the container and build log groups are kept on deletion and replacement", () => {
     for (const [name, t] of ALL) {
       const groups = resourcesOfType(t, "AWS::Logs::LogGroup");
@@ -410,7 +427,10 @@ describe("IAM", () => {
       .flatMap(({ doc }) => statements(doc))
       .filter((s) => asList(s["Action"]).includes("iam:PassRole"))
       .map((s) => s["Condition"]);
-    expect(passed).toEqual([{ StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } }]);
+    expect(passed).toEqual([
+      { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
+      { StringEquals: { "iam:PassedToService": "ecs.amazonaws.com" } },
+    ]);
   });
 
   it("task roles trust only ECS tasks", () => {
@@ -427,8 +447,15 @@ describe("IAM", () => {
     const passRole = policyDocuments(P)
       .flatMap(({ doc }) => statements(doc))
       .filter((s) => asList(s["Action"]).includes("iam:PassRole"));
-    expect(passRole).toHaveLength(1);
+    expect(passRole.map((s) => s["Sid"])).toEqual(["PassTaskRoles", "PassTrafficShiftRole"]);
     expect(passRole[0]?.["Condition"]).toEqual({ StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } });
+    // The build may pass the traffic-shift role, found by the name CloudFormation gives it, to ECS only.
+    expect(passRole[1]?.["Condition"]).toEqual({ StringEquals: { "iam:PassedToService": "ecs.amazonaws.com" } });
+    for (const [name, t] of ENDPOINTS) {
+      const role = props(resource(t, "TrafficShiftRole"));
+      expect(role["RoleName"], name).toBeUndefined();
+      expect(role["Path"], name).toBeUndefined();
+    }
   });
 });
 

@@ -5,13 +5,15 @@
  * run: created when missing, updated when different, left alone when equal.
  */
 import { readFileSync } from "node:fs";
-import type { PipelineDeclaration } from "../../aws/interfaces.js";
+import type { CodeBuildProject, PipelineDeclaration } from "../../aws/interfaces.js";
+import { describeComputeType } from "../../params/compute-types.js";
 import { AwsError } from "../../errors.js";
 import { packageFile } from "../../package-files.js";
 import { endpointId, type EndpointConfig } from "../../params/model.js";
 import { baseStackName, endpointStackName, pipelineName, pipelineStackName } from "../../render/names.js";
 import { buildRolloutWaitMinutes, buildTimeoutMinutes } from "../../render/build-time.js";
 import { renderPipelineStack } from "../../render/render.js";
+import { buildArgLines, buildSettings } from "../../render/build-settings.js";
 import { stackDeps, type DeployContext } from "../context.js";
 import { requireOutput, stackParameters } from "../engine/discovery.js";
 import { buildLogGroupName, logGroupExists } from "./log-groups.js";
@@ -27,6 +29,8 @@ const buildspecUrl = packageFile("buildspec/endpoint.yaml");
 export interface PipelineTarget {
   ecrRepositoryName: string;
   ecrRepositoryUri: string;
+  /** The pipeline stack's layer cache repository; absent: the build starts cold. */
+  cacheRepositoryUri?: string;
 }
 
 /** Names and state of an endpoint's pipeline after `ensurePipeline`. */
@@ -52,7 +56,7 @@ export async function ensurePipeline(config: EndpointConfig, target: PipelineTar
   const buildRole = requireOutput(outputs, "CodeBuildRoleArn", rendered.stackName);
   const pipelineRole = requireOutput(outputs, "PipelineRoleArn", rendered.stackName);
   const tags = Object.entries(rendered.tags).map(([key, value]) => ({ key, value }));
-  const project = codeBuildProject(config, target, buildRole, tags);
+  const project = codeBuildProject(config, { ...target, cacheRepositoryUri: requireOutput(outputs, "BuildCacheRepositoryUri", rendered.stackName) }, buildRole, tags);
   const existing = await ctx.aws.codeBuild.batchGetProjects({ names: [name] });
   if (existing.projects?.some((p) => p.name === name)) {
     await whileRolesPropagate(() => ctx.aws.codeBuild.updateProject(project), ctx);
@@ -167,23 +171,92 @@ export function codeBuildProject(config: EndpointConfig, target: PipelineTarget,
     environment: {
       type: "LINUX_CONTAINER" as const,
       image: codeBuildImage,
-      computeType: "BUILD_GENERAL1_SMALL" as const,
+      computeType: pipeline.computeType,
+      // Docker needs it (https://docs.aws.amazon.com/codebuild/latest/userguide/sample-docker.html).
       privilegedMode: true,
-      environmentVariables: [
-        { name: "ECR_REPOSITORY_URI", value: target.ecrRepositoryUri, type: "PLAINTEXT" as const },
-        { name: "STACK_NAME", value: endpointStackName(endpointId(config)), type: "PLAINTEXT" as const },
-        { name: "LEASE_SCOPE", value: baseStackName(config), type: "PLAINTEXT" as const },
-        { name: "DOCKER_CONTEXT", value: pipeline.dockerContext, type: "PLAINTEXT" as const },
-        { name: "DOCKERFILE", value: pipeline.dockerfile, type: "PLAINTEXT" as const },
-        // How long the build waits for its stack update: the endpoint's slowest rollout (render/build-time.ts).
-        { name: "ROLLOUT_WAIT_MINUTES", value: String(buildRolloutWaitMinutes(config)), type: "PLAINTEXT" as const },
-      ],
+      environmentVariables: buildEnvironment(config, target),
     },
     serviceRole,
     timeoutInMinutes: buildTimeoutMinutes(config),
     logsConfig: { cloudWatchLogs: { status: "ENABLED" as const, groupName: buildLogGroupName(endpointId(config)) } },
     tags,
   };
+}
+
+type EnvironmentVariable = { name: string; value: string; type: "PLAINTEXT" | "SECRETS_MANAGER" };
+
+/**
+ * The build's environment variables (buildspec/endpoint.yaml reads them). The
+ * Docker Hub credential is a SECRETS_MANAGER variable: CodeBuild resolves
+ * `secret-id:json-key` when the build starts, so the project holds only the
+ * secret's name (https://docs.aws.amazon.com/codebuild/latest/userguide/build-spec-ref.html#build-spec.env.secrets-manager).
+ */
+export function buildEnvironment(config: EndpointConfig, target: PipelineTarget): EnvironmentVariable[] {
+  const pipeline = config.pipeline;
+  if (!pipeline) throw new Error("buildEnvironment needs a pipeline section");
+  const plain = (name: string, value: string): EnvironmentVariable => ({ name, value, type: "PLAINTEXT" });
+  const { hosts } = buildSettings(pipeline);
+  const args = buildArgLines(pipeline.buildArgs);
+  return [
+    plain("ECR_REPOSITORY_URI", target.ecrRepositoryUri),
+    plain("STACK_NAME", endpointStackName(endpointId(config))),
+    plain("LEASE_SCOPE", baseStackName(config)),
+    plain("DOCKER_CONTEXT", pipeline.dockerContext),
+    plain("DOCKERFILE", pipeline.dockerfile),
+    // How long the build waits for its stack update: the endpoint's slowest rollout (render/build-time.ts).
+    plain("ROLLOUT_WAIT_MINUTES", String(buildRolloutWaitMinutes(config))),
+    ...(target.cacheRepositoryUri ? [plain("CACHE_REPOSITORY_URI", target.cacheRepositoryUri)] : []),
+    ...(hosts.length ? [plain("BASE_IMAGE_REGISTRIES", hosts.join(" "))] : []),
+    ...(args ? [plain("BUILD_ARGS", args)] : []),
+    ...(pipeline.dockerHubSecret
+      ? [
+          { name: "DOCKERHUB_USERNAME", value: `${pipeline.dockerHubSecret}:username`, type: "SECRETS_MANAGER" as const },
+          { name: "DOCKERHUB_TOKEN", value: `${pipeline.dockerHubSecret}:token`, type: "SECRETS_MANAGER" as const },
+        ]
+      : []),
+  ];
+}
+
+/** The build settings of a project that a parameter file decides: compute type and environment variables. */
+interface BuildSettingsView {
+  computeType?: string;
+  variables: Record<string, string>;
+}
+
+function settingsOf(environment: { computeType?: string | undefined; environmentVariables?: { name?: string | undefined; value?: string | undefined; type?: string | undefined }[] | undefined } | undefined): BuildSettingsView {
+  const variables: Record<string, string> = {};
+  for (const v of environment?.environmentVariables ?? []) {
+    // The repository URIs follow from the stacks, not from the build settings.
+    if (v.name && v.name !== "ECR_REPOSITORY_URI" && v.name !== "CACHE_REPOSITORY_URI") variables[v.name] = `${v.type ?? "PLAINTEXT"}:${v.value ?? ""}`;
+  }
+  return { ...(environment?.computeType ? { computeType: environment.computeType } : {}), variables };
+}
+
+/**
+ * What an update of the CodeBuild project would change in its build settings,
+ * one line each; empty when none. Values of SECRETS_MANAGER variables are
+ * secret references, shown as such; no value is a secret.
+ */
+export function projectChanges(current: CodeBuildProject | undefined, wanted: ReturnType<typeof codeBuildProject>): string[] {
+  if (!current) return [];
+  const before = settingsOf(current.environment);
+  const after = settingsOf(wanted.environment);
+  const lines: string[] = [];
+  if (before.computeType !== after.computeType) {
+    lines.push(`compute type ${before.computeType ?? "(none)"} -> ${after.computeType} (${describeComputeType(wanted.environment.computeType)})`);
+  }
+  for (const name of [...new Set([...Object.keys(before.variables), ...Object.keys(after.variables)])].sort()) {
+    const [was, will] = [before.variables[name], after.variables[name]];
+    if (was === will) continue;
+    lines.push(was === undefined ? `set ${name}` : will === undefined ? `remove ${name}` : `change ${name}`);
+  }
+  return lines;
+}
+
+/** Reads the endpoint's CodeBuild project; undefined when there is none. */
+export async function readProject(config: EndpointConfig, ctx: DeployContext): Promise<CodeBuildProject | undefined> {
+  const name = pipelineName(endpointId(config));
+  return (await ctx.aws.codeBuild.batchGetProjects({ names: [name] })).projects?.find((p) => p.name === name);
 }
 
 /**

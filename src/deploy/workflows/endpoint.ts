@@ -18,7 +18,7 @@ import { stackDeps, type DeployContext } from "../context.js";
 import { requireOutput, stackParameters } from "../engine/discovery.js";
 import { ensureListenerCertificate } from "../steps/listener-certificates.js";
 import { endpointLogGroupName } from "../steps/log-groups.js";
-import { approvePlan, changeSummary, deployedDesiredCount, fieldOfParameter, keptResources, planChanges, planDeploy, planUpdate, printPlan, type DeployPlan, type UpdatePlan } from "./plan.js";
+import { approvePlan, changeSummary, deployedDesiredCount, fieldOfParameter, keptResources, pipelineChanges, planChanges, planDeploy, planUpdate, printPlan, type DeployPlan, type UpdatePlan } from "./plan.js";
 import { PhaseTimes, type PhaseSeconds } from "../phases.js";
 import { followPipelineExecution, waitForImage } from "../steps/image.js";
 import { checkConnection, ensurePipeline, waitForConnection } from "../steps/pipeline.js";
@@ -261,6 +261,12 @@ async function applyUpdate(config: EndpointConfig, options: UpdateOptions, plan:
   const outcome = await phases.time("rollout", () => rollOut(config, plan.basis.existing, plan.basis.facts, options.rolloutTimeoutMs, run));
   // A failed update of the base can take the rule with it; every run puts it back.
   await phases.time("security groups", () => admitTasksToEfs(outcome.outputs, id, run));
+  if (config.pipeline && pipelineChanges(plan.pipeline)) {
+    // Changed build settings reach the build project and its role, as create-endpoint applies them.
+    const pipeline = config.pipeline;
+    const outputs = outcome.outputs;
+    await phases.time("pipeline", () => ensurePipeline({ ...config, pipeline }, { ecrRepositoryName: requireOutput(outputs, "EcrRepositoryName", id), ecrRepositoryUri: requireOutput(outputs, "EcrRepositoryUri", id) }, run));
+  }
   if (outcome.kind === "unchanged") {
     run.out.success(`${id} already runs ${options.tag}: nothing to change`);
     return { endpoint: id, imageTag: options.tag, previousTag: plan.previousTag, stack: "unchanged", summary: [`nothing changed; image unchanged: ${options.tag}`] };

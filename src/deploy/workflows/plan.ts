@@ -35,6 +35,8 @@ import { nfsRuleExists } from "../steps/security-groups.js";
 import { keptTrafficWeights, readTrafficWeights, sharesText } from "../steps/traffic.js";
 import { findStack, readStack, stackOutputs } from "../engine/stack.js";
 import { compareRecords, desiredRecords, zoneFor, loadBalancerServing, recordLine, validationRecords, type HostedZoneRef, type RecordPlan } from "../steps/dns.js";
+import { codeBuildProject, projectChanges as changesOfProject, readProject } from "../steps/pipeline.js";
+import { describeComputeType } from "../../params/compute-types.js";
 
 /** What will happen to one stack. */
 export interface StackPlan {
@@ -87,7 +89,7 @@ export interface DeployPlan {
   keptFileSystems: string[];
   keptLogGroup: boolean;
   stack: StackPlan;
-  pipeline?: { name: string; repository: string; branch: string; stack: StackPlan; action: "create" | "update if changed" } | { name: string; action: "skipped" };
+  pipeline?: PipelinePlan;
   nfsRule: "add" | "present";
   dns: DnsPlan;
   /** The production listener rule's live weights, which the stack keeps; absent for a rolling or new endpoint. */
@@ -149,6 +151,11 @@ export type DnsPlan =
   | { mode: "manual"; reason: string };
 
 /** Everything `update` will do. */
+/** The pipeline's part of a plan: its support stack, and what changes in its build project. */
+export type PipelinePlan =
+  | { name: string; repository: string; branch: string; stack: StackPlan; action: "create" | "update if changed"; build: string; projectChanges: string[] }
+  | { name: string; action: "skipped" };
+
 export interface UpdatePlan {
   kind: "update";
   endpoint: string;
@@ -156,6 +163,8 @@ export interface UpdatePlan {
   stack: StackPlan;
   /** The production listener rule's live weights, which the stack keeps; absent for a rolling endpoint. */
   traffic?: TrafficWeights;
+  /** The pipeline, whose build settings the update applies too. */
+  pipeline?: PipelinePlan;
   rollout: RolloutPlan;
   previousTag?: string;
   summary: string[];
@@ -279,7 +288,16 @@ export async function planPipeline(config: EndpointConfig, ecrRepositoryName: st
   if (!config.pipeline) return { name, action: "skipped" };
   const rendered = renderPipelineStack(config, { ecrRepositoryName });
   const stack = await planStack(rendered, await findStack(ctx.aws.cloudFormation, rendered.stackName), ctx);
-  return { name, repository: config.pipeline.repository, branch: config.pipeline.branch, stack, action: stack.action === "create" ? "create" : "update if changed" };
+  // The repository URI is not a build setting: projectChanges leaves it out.
+  const wanted = codeBuildProject(config, { ecrRepositoryName, ecrRepositoryUri: "" }, "", []);
+  const projectChanges = stack.action === "create" ? [] : changesOfProject(await readProject(config, ctx), wanted);
+  const build = `${config.pipeline.computeType} (${describeComputeType(config.pipeline.computeType)})`;
+  return { name, repository: config.pipeline.repository, branch: config.pipeline.branch, stack, action: stack.action === "create" ? "create" : "update if changed", build, projectChanges };
+}
+
+/** True when the pipeline's stack or build project would change. */
+export function pipelineChanges(p: PipelinePlan | undefined): boolean {
+  return !!p && p.action !== "skipped" && (p.action === "create" || p.stack.action !== "unchanged" || p.projectChanges.length > 0);
 }
 
 /** Renders the endpoint's stack as the plan shows it: an image the pipeline will build is named as such. */
@@ -290,10 +308,9 @@ export function renderForPlan(config: EndpointConfig, facts: DeploymentFacts, ta
 /** True when applying the plan would change something. */
 export function planChanges(plan: DeployPlan | UpdatePlan): boolean {
   if (plan.stack.action !== "unchanged") return true;
-  if (plan.kind === "update") return false;
-  const pipelineChanges = plan.pipeline && plan.pipeline.action !== "skipped" && plan.pipeline.stack.action !== "unchanged";
+  if (plan.kind === "update") return pipelineChanges(plan.pipeline);
   const dnsChanges = plan.dns.mode === "zone" && (plan.dns.later.length > 0 || plan.dns.records.some((r) => r.action === "create" || r.action === "change"));
-  return plan.certificate.action === "request" || plan.listenerCertificate === "attach" || plan.loadBalancer?.action === "create" || plan.nfsRule === "add" || !!pipelineChanges || plan.pipeline?.action === "create" || dnsChanges;
+  return plan.certificate.action === "request" || plan.listenerCertificate === "attach" || plan.loadBalancer?.action === "create" || plan.nfsRule === "add" || pipelineChanges(plan.pipeline) || dnsChanges;
 }
 
 /** Prints the plan: one block the user reads before the one question. */
@@ -327,13 +344,15 @@ export function printPlan(plan: DeployPlan | UpdatePlan, out: Output): void {
   }
   printStackPlan(plan.stack, out);
   if (plan.traffic) out.info(`Traffic: listener rule keeps ${sharesText(plan.traffic)} (where the last deployment left it)`);
+  const p = plan.pipeline;
+  if (p && p.action === "skipped") out.info(`Pipeline ${p.name}: skipped (--no-pipeline)`);
+  else if (p) {
+    printStackPlan(p.stack, out);
+    out.info(`Pipeline ${p.name} (${p.repository}@${p.branch}) and its CodeBuild project: ${p.action === "create" ? "create" : "update if their definition changed"}`);
+    out.info(`Build: ${p.build}`);
+    for (const change of p.projectChanges) out.info(`CodeBuild project ${p.name}: ${change}`);
+  }
   if (plan.kind === "deploy") {
-    const p = plan.pipeline;
-    if (p && p.action === "skipped") out.info(`Pipeline ${p.name}: skipped (--no-pipeline)`);
-    else if (p) {
-      printStackPlan(p.stack, out);
-      out.info(`Pipeline ${p.name} (${p.repository}@${p.branch}) and its CodeBuild project: ${p.action === "create" ? "create" : "update if their definition changed"}`);
-    }
     out.info(plan.nfsRule === "add" ? "Security group: let the endpoint's tasks reach EFS (NFS, port 2049)" : "Security group: tasks already reach EFS (NFS, port 2049)");
     printDnsPlan(plan.dns, out);
   }
@@ -543,6 +562,7 @@ export async function planUpdate(config: EndpointConfig, tag: string, ctx: Deplo
     trafficWeights: keptTrafficWeights(config, id, await readTrafficWeights(ctx.aws, existing)),
   };
   const stack = await planStack(renderEndpointStack(config, facts), existing, ctx);
+  const pipeline = config.pipeline ? await planPipeline(config, repository, ctx) : undefined;
   return {
     kind: "update",
     endpoint: id,
@@ -562,6 +582,8 @@ export async function planUpdate(config: EndpointConfig, tag: string, ctx: Deplo
     previousTag: runningTagOf(previous),
     summary: changeSummary(stack.parameters, tag),
     basis: { existing, previous, facts },
+    // An update changes a pipeline that exists; create-endpoint and add-endpoint create one.
+    ...(pipeline && pipeline.action !== "create" ? { pipeline } : {}),
   };
 }
 

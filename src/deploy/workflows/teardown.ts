@@ -236,7 +236,7 @@ async function planLine(p: EndpointPlan, ctx: DeployContext): Promise<string> {
   const images = repo ? await imageCount(repo, ctx) : 0;
   const parts = [
     p.pipeline || p.stack ? `pipeline and build project ${p.endpointId} (if present)` : undefined,
-    p.pipeline ? `stack ${p.pipeline.stackName}${bucket ? ` with artifact bucket ${bucket} and its objects` : ""}${stackOutputs(p.pipeline.stack).AccessLogsBucketName ? " and its access logs" : ""}` : undefined,
+    p.pipeline ? `stack ${p.pipeline.stackName}${bucket ? ` with artifact bucket ${bucket} and its objects` : ""}${stackOutputs(p.pipeline.stack).AccessLogsBucketName ? " and its access logs" : ""}${buildCache(p.pipeline.stack)}` : undefined,
     p.stack?.role === "added" ? "the base's EFS rule and listener certificate for it" : undefined,
     repo ? `${images === 0 ? "no images" : images >= 100 ? "100+ images" : `${images} image(s)`} in ECR ${repo}` : undefined,
     outputs.LoadBalancerAccessLogsBucket ? `all load balancer access logs in S3 ${outputs.LoadBalancerAccessLogsBucket}` : undefined,
@@ -245,6 +245,12 @@ async function planLine(p: EndpointPlan, ctx: DeployContext): Promise<string> {
     p.stack ? `stack ${p.stack.stackName} (${p.stack.role})` : undefined,
   ];
   return parts.filter(Boolean).join("; ");
+}
+
+/** The pipeline stack's layer cache repository, as the plan names it; its stack empties it (EmptyOnDelete). */
+function buildCache(stack: Parameters<typeof stackOutputs>[0]): string {
+  const uri = stackOutputs(stack).BuildCacheRepositoryUri;
+  return uri ? ` and the build's layer cache in ECR ${uri.slice(uri.indexOf("/") + 1)}, with its images` : "";
 }
 
 /** How many images a repository holds (up to one page). */
