@@ -3,19 +3,26 @@
  * (2048, "2048", "2GB", "2 GB", "0.5GB", "512MB", "2GiB") and normalized to MiB.
  */
 
-/** Memory (MiB) Fargate allows for each CPU value. */
+/**
+ * Memory (MiB) Fargate allows for each CPU value on Linux, as in the "Task size" table of
+ * "Amazon ECS task definition parameters for Fargate" (Amazon ECS Developer Guide) and the
+ * `cpu`/`memory` fields of RegisterTaskDefinition. 8 and 16 vCPU need Linux platform 1.4.0 or
+ * later, which `PlatformVersion: LATEST` in the templates is.
+ */
 export const FARGATE_SIZES: ReadonlyMap<number, readonly number[]> = new Map([
   [256, [512, 1024, 2048]],
-  [512, steps(1024, 4096)],
-  [1024, steps(2048, 8192)],
-  [2048, steps(4096, 16384)],
-  [4096, steps(8192, 30720)],
+  [512, steps(1024, 4096, 1024)],
+  [1024, steps(2048, 8192, 1024)],
+  [2048, steps(4096, 16384, 1024)],
+  [4096, steps(8192, 30720, 1024)],
+  [8192, steps(16384, 61440, 4096)],
+  [16384, steps(32768, 122880, 8192)],
 ]);
 
-/** Every multiple of 1024 MiB from `from` to `to`. */
-function steps(from: number, to: number): number[] {
+/** Every multiple of `step` MiB from `from` to `to`. */
+function steps(from: number, to: number, step: number): number[] {
   const values: number[] = [];
-  for (let value = from; value <= to; value += 1024) values.push(value);
+  for (let value = from; value <= to; value += step) values.push(value);
   return values;
 }
 
@@ -28,7 +35,8 @@ export function formatMiB(mib: number): string {
 export function describeAllowedMemory(cpu: number): string {
   const allowed = FARGATE_SIZES.get(cpu) ?? [];
   if (cpu === 256) return allowed.map(formatMiB).join(", ");
-  return `${formatMiB(allowed[0] ?? 0)} to ${formatMiB(allowed[allowed.length - 1] ?? 0)} in 1 GB steps`;
+  const step = (allowed[1] ?? 0) - (allowed[0] ?? 0);
+  return `${formatMiB(allowed[0] ?? 0)} to ${formatMiB(allowed[allowed.length - 1] ?? 0)} in ${formatMiB(step)} steps`;
 }
 
 /** Parses a CPU value: CPU units (1024) or vCPUs ("1 vCPU", "0.25 vCPU"). Returns a message when invalid. */

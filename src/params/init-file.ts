@@ -106,7 +106,7 @@ export function initFileText(a: InitAnswers): string {
     "  # listenerPriority: 10   # absent: a free one is chosen",
     "",
     "container:",
-    "  cpu: 1024      # 256, 512, 1024, 2048 or 4096 (1024 = 1 vCPU)",
+    "  cpu: 1024      # 256, 512, 1024, 2048, 4096, 8192 or 16384 (1024 = 1 vCPU)",
     "  memory: 2GB    # allowed sizes depend on cpu",
     "  # tag: v1      # absent: the pipeline's build, or --tag",
     "",

@@ -10,6 +10,7 @@
  * and a test keeps the two in agreement on the limits.
  */
 import { z } from "zod";
+import { FARGATE_SIZES } from "./fargate.js";
 import { RETENTION_DAYS, endpointFileSchema, paramDocs } from "./schema.js";
 
 /** Where the shipped schema lives in the package. */
@@ -24,6 +25,8 @@ const LABEL = "[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
 const integer = (minimum: number, maximum: number) => ({ type: "integer", minimum, maximum });
 const percent = { type: "number", minimum: 1, maximum: 100 };
 const string = (pattern: string, extra: Record<string, unknown> = {}) => ({ type: "string", pattern, ...extra });
+/** Every Fargate memory size, smallest and largest: the pairing with CPU is the loader's to check. */
+const FARGATE_MEMORY = [...FARGATE_SIZES.values()].flat();
 
 /**
  * What the JSON Schema says beyond zod's structure, by key path (`[]`: each item of a list).
@@ -46,13 +49,13 @@ const CONSTRAINTS: Record<string, Record<string, unknown>> = {
   "container.name": string("^[A-Za-z0-9_-]+$", { maxLength: 255 }),
   "container.cpu": {
     anyOf: [
-      { enum: [256, 512, 1024, 2048, 4096] },
+      { enum: [...FARGATE_SIZES.keys()] },
       { type: "string", pattern: "^\\s*[0-9]+(\\.[0-9]+)?\\s*([vV][cC][pP][uU][sS]?)?\\s*$", examples: ["1 vCPU", "0.5 vCPU", "1024"] },
     ],
   },
   "container.memory": {
     anyOf: [
-      { type: "integer", minimum: 512, maximum: 30720 },
+      { type: "integer", minimum: Math.min(...FARGATE_MEMORY), maximum: Math.max(...FARGATE_MEMORY) },
       { type: "string", pattern: "^\\s*[0-9]+(\\.[0-9]+)?\\s*([mM][iI]?[bB]|[mM]|[gG][iI]?[bB]|[gG])?\\s*$", examples: ["2GB", "512MB", "2GiB"] },
     ],
   },

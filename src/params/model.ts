@@ -31,7 +31,7 @@ export interface ApiConfig {
 /** The container and its Fargate size. */
 export interface ContainerConfig {
   name: string;
-  /** Fargate CPU units (256, 512, 1024, 2048, 4096). */
+  /** Fargate CPU units (256, 512, 1024, 2048, 4096, 8192, 16384). */
   cpu: number;
   /** Fargate memory in MiB. */
   memoryMiB: number;

@@ -163,12 +163,12 @@ export const containerSchema = z
     }),
     cpu: documented(parsedNumber(parseCpu).default(1024), {
       description: "Fargate CPU units (1024 = 1 vCPU; `\"1 vCPU\"` also accepted).",
-      rule: "256, 512, 1024, 2048 or 4096",
+      rule: "256, 512, 1024, 2048, 4096, 8192 or 16384",
     }),
     memory: documented(parsedNumber(parseMemory).default(2048), {
       description:
         'Fargate memory: a number is MiB (`2048`); text may carry a unit: `"2GB"`, `"2 GB"`, `"0.5GB"`, `"512MB"`, `"2GiB"` (GB and GiB both mean 1024 MiB, as in Fargate).',
-      rule: "256: 512/1024/2048; 512: 1-4 GB; 1024: 2-8 GB; 2048: 4-16 GB; 4096: 8-30 GB (1 GB steps)",
+      rule: "256: 512/1024/2048; 512: 1-4 GB; 1024: 2-8 GB; 2048: 4-16 GB; 4096: 8-30 GB (1 GB steps); 8192: 16-60 GB (4 GB steps); 16384: 32-120 GB (8 GB steps)",
       defaultText: "`2048` (2 GB)",
     }),
     tag: documented(ruled(checkDockerTag).optional(), {

@@ -4,6 +4,7 @@
  * kinds of endpoint.
  */
 import { describe, expect, it } from "vitest";
+import { FARGATE_SIZES } from "../../src/params/fargate.js";
 import { initFileText, overlappingBlocks, proposeVpcCidr, subnetsFor } from "../../src/params/init-file.js";
 import { parseEndpointConfig } from "../../src/params/load.js";
 
@@ -45,5 +46,13 @@ describe("init file", () => {
     const added = initFileText({ project: "ep-d", environment: "prod", hostHeader: "ep-d.example.com", base: "ep-c" });
     expect(parseEndpointConfig(added, "ep-d.yaml")).toMatchObject({ kind: "added", project: "ep-d" });
     expect(added).not.toContain("monitoring");
+  });
+
+  it("names every Fargate CPU size in the cpu comment", () => {
+    const cpuLine = initFileText({ project: "ep-d", environment: "prod", hostHeader: "ep-d.example.com", base: "ep-c" })
+      .split("\n")
+      .find((line) => line.trimStart().startsWith("cpu:"));
+    const named = (cpuLine?.split("#")[1] ?? "").match(/\d+/g)?.map(Number).filter((n) => n >= 256);
+    expect(named).toEqual([...FARGATE_SIZES.keys(), 1024]);
   });
 });

@@ -152,6 +152,16 @@ describe("mlops schema", () => {
     });
   });
 
+  it("agrees with the loader on the largest Fargate sizes: 8 and 16 vCPU up to 120 GB", () => {
+    const withSize = (cpu: unknown, memory: unknown) => withValue(withValue(base(), "container.cpu", cpu), "container.memory", memory);
+    const accepted = [withSize(8192, 61440), withSize(16384, 122880), withSize("16 vCPU", "120GB")];
+    expect(accepted.map(loaderProblems)).toEqual([[], [], []]);
+    expect(check(accepted)).toEqual([[], [], []]);
+    const refused = [withSize(32768, 122880), withSize(16384, 131072)];
+    refused.forEach((doc) => expect(loaderProblems(doc).length).toBeGreaterThan(0));
+    check(refused).forEach((errors) => expect(errors.length).toBeGreaterThan(0));
+  });
+
   it("the loader accepts and ignores a `$schema` key; a non-text one is named", () => {
     const doc = { $schema: "../schema/params.schema.json", ...base() };
     expect(loaderProblems(doc)).toEqual([]);

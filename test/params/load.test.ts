@@ -309,6 +309,43 @@ describe("accepted forms", () => {
     }
   });
 
+  // Amazon ECS Developer Guide, "Amazon ECS task definition parameters for Fargate", Task size:
+  // 8 vCPU takes 16-60 GB in 4 GB steps and 16 vCPU 32-120 GB in 8 GB steps (Linux platform 1.4.0 or later).
+  const largeSizes = [
+    [8192, 16384, 61440, 4096],
+    [16384, 32768, 122880, 8192],
+  ] as const;
+
+  it.each(largeSizes)("accepts cpu %i with %i to %i MiB in %i MiB steps, in both formats", (cpu, from, to, step) => {
+    for (let memory = from; memory <= to; memory += step) {
+      expect(parseEndpointConfig(`${MINIMAL_BASE}container: { cpu: ${cpu}, memory: ${memory} }\n`, "f.yaml").container).toMatchObject({ cpu, memoryMiB: memory });
+      const config = parseEndpointConfig(tutorial({ ...TUTORIAL_BASE, TaskCPU: String(cpu), TaskRAM: `${memory / 1024}GB` }), "t.json");
+      expect(config.container).toMatchObject({ cpu, memoryMiB: memory });
+    }
+  });
+
+  it.each([
+    [8192, 12288, "16 GB to 60 GB in 4 GB steps"],
+    [8192, 18432, "16 GB to 60 GB in 4 GB steps"],
+    [8192, 65536, "16 GB to 60 GB in 4 GB steps"],
+    [16384, 28672, "32 GB to 120 GB in 8 GB steps"],
+    [16384, 36864, "32 GB to 120 GB in 8 GB steps"],
+    [16384, 131072, "32 GB to 120 GB in 8 GB steps"],
+  ] as const)("refuses cpu %i with %i MiB, in both formats", (cpu, memory, allowed) => {
+    const ours = failure(`${MINIMAL_BASE}container: { cpu: ${cpu}, memory: ${memory} }\n`, "f.yaml");
+    expect(ours.exitCode).toBe(2);
+    expect(ours.issues).toEqual([expect.objectContaining({ file: "f.yaml", path: "container.memory" })]);
+    expect(ours.issues[0]?.message).toContain(`with ${cpu} CPU units the memory must be ${allowed}`);
+    const theirs = failure(tutorial({ ...TUTORIAL_BASE, TaskCPU: String(cpu), TaskRAM: String(memory) }), "t.json");
+    expect(theirs.issues).toEqual([expect.objectContaining({ file: "t.json", path: "TaskRAM" })]);
+    expect(theirs.issues[0]?.message).toContain(`with ${cpu} CPU units the memory must be ${allowed}`);
+  });
+
+  it("reads 8 and 16 vCPU written as vCPUs", () => {
+    expect(parseEndpointConfig(`${MINIMAL_BASE}container: { cpu: "8 vCPU", memory: 60GB }\n`, "c.yaml").container).toMatchObject({ cpu: 8192, memoryMiB: 61440 });
+    expect(parseEndpointConfig(`${MINIMAL_BASE}container: { cpu: "16 vCPU", memory: 120GB }\n`, "c.yaml").container).toMatchObject({ cpu: 16384, memoryMiB: 122880 });
+  });
+
   it("normalizes the host header to lowercase", () => {
     const config = parseEndpointConfig(MINIMAL_BASE.replace("ep-a.example.com", "EP-A.Example.COM"), "h.yaml");
     expect(config.api.hostHeader).toBe("ep-a.example.com");

@@ -56,7 +56,9 @@ describe("sizes", () => {
     expect(parseMemory("2 TB")).toHaveProperty("error");
     expect(parseMemory(true)).toHaveProperty("error");
     expect(parseCpu("0.5 vCPU")).toBe(512);
-    expect(parseCpu(8192)).toHaveProperty("error");
+    expect(parseCpu(8192)).toBe(8192);
+    expect(parseCpu("16 vCPU")).toBe(16384);
+    expect(parseCpu(32768)).toHaveProperty("error");
     expect(parseCpu("1.5 vCPU")).toHaveProperty("error");
   });
 });

@@ -4,6 +4,7 @@
  * or the CLI's lookups, so they are pinned here.
  */
 import { describe, expect, it } from "vitest";
+import { FARGATE_SIZES } from "../../src/params/fargate.js";
 import type { CfnValue } from "./cfn-yaml.js";
 import {
   A,
@@ -196,6 +197,14 @@ describe("parameters", () => {
   it("log retention accepts exactly CloudWatch's retention values", () => {
     for (const [, t] of ENDPOINTS) {
       expect(t.Parameters?.["LogRetentionDays"]?.AllowedValues).toEqual(CLOUDWATCH_RETENTION_DAYS);
+    }
+  });
+
+  it("task size parameters allow every Fargate size the loader accepts, 16 vCPU and 120 GB included", () => {
+    const memory = [...FARGATE_SIZES.values()].flat();
+    for (const [, t] of ENDPOINTS) {
+      expect(t.Parameters?.["TaskCPU"]?.AllowedValues).toEqual([...FARGATE_SIZES.keys()].map(String));
+      expect(t.Parameters?.["TaskRAM"]).toMatchObject({ MinValue: Math.min(...memory), MaxValue: Math.max(...memory) });
     }
   });
 
