@@ -47,6 +47,8 @@ MODULES = [
     "conditional_resources_update",
     "elb_quotas",
     "elb_health_metrics",
+    "stack_resource_lists",
+    "ecr_encryption_configuration",
 ]
 
 
