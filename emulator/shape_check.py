@@ -26,6 +26,7 @@ no patterns nor maximum lengths, so those are not checked either.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections import OrderedDict
 from typing import Any, Iterable
@@ -46,6 +47,8 @@ SIGNING_TO_SERVICE = {
 # change set's new stack carry ResourceStatus REVIEW_IN_PROGRESS (CloudFormation
 # User Guide, "Create a change set": the stack is in REVIEW_IN_PROGRESS).
 AWS_VALUES_OUTSIDE_ENUM = {("ResourceStatus", "REVIEW_IN_PROGRESS")}
+
+_INDEX = re.compile(r"\[\d+\]")
 
 _models: dict[str, Any] = {}
 _session: Any = None
@@ -270,8 +273,9 @@ def check_records(records: Iterable[dict], label: str) -> "OrderedDict[tuple, di
         if operation.input_shape is not None:
             report = validator.validate(params, operation.input_shape)
             if report.has_errors():
-                for error in report.errors:
-                    kind, path = error[0], error[1]
+                for kind, path, detail in report._errors:
+                    member = detail.get("required_name") or detail.get("unknown_param")
+                    path = _INDEX.sub("[]", _join(path, member) if member else path)
                     note(service, name, path or "-", f"request: {kind}", example)
             for path, problem in enum_problems(operation.input_shape, params):
                 note(service, name, path, f"request: {problem}", example)
