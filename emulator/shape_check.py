@@ -28,6 +28,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+import time
 from collections import OrderedDict
 from typing import Any, Iterable
 from urllib.parse import parse_qsl
@@ -309,6 +310,7 @@ def read_recording(path: str) -> tuple[str, list[dict]]:
 
 
 def main(argv: list[str]) -> int:
+    started = time.monotonic()
     found: "OrderedDict[tuple, dict]" = OrderedDict()
     total = 0
     for path in argv:
@@ -322,7 +324,7 @@ def main(argv: list[str]) -> int:
         )
     print(
         f"shape check: {total} distinct requests from {len(argv)} emulator(s), "
-        f"{len(found)} mismatch(es)",
+        f"{len(found)} mismatch(es), in {time.monotonic() - started:.1f} s",
         file=sys.stderr,
     )
     return 1 if found else 0

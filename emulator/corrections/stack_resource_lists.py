@@ -45,11 +45,15 @@ def _listed(stack: Any) -> list[dict[str, Any]]:
     resource_map = stack.resource_map
     templates = getattr(resource_map, "_resource_json_map", {}) or {}
     parsed = getattr(resource_map, "_parsed_resources", {}) or {}
+    # A replaced resource's last event is the old one's DELETE_COMPLETE: the
+    # resource listed is the new one, whose latest event is not a delete.
     latest_event: dict[str, Any] = {}
     for event in getattr(stack, "events", []) or []:
         logical_id = getattr(event, "logical_resource_id", None)
         if logical_id and logical_id != stack.name:
-            latest_event[logical_id] = event
+            deleting = str(getattr(event, "resource_status", "")).startswith("DELETE_")
+            if not deleting or logical_id not in latest_event:
+                latest_event[logical_id] = event
     listed = []
     for logical_id, template in templates.items():
         condition = template.get("Condition") if isinstance(template, dict) else None
@@ -61,8 +65,6 @@ def _listed(stack: Any) -> list[dict[str, Any]]:
                 pass
         resource = parsed.get(logical_id)
         event = latest_event.get(logical_id)
-        if event is not None and str(getattr(event, "resource_status", "")).startswith("DELETE_COMPLETE"):
-            continue
         entry: dict[str, Any] = {
             "LogicalResourceId": logical_id,
             "ResourceType": getattr(resource, "cf_resource_type", None) or template.get("Type", ""),

@@ -1660,13 +1660,15 @@ describe("stack-resource-lists (resources listed without identity, summaries wit
 
 describe("ecr-encryption-configuration (CloudFormation's EncryptionType answered as it was written)", () => {
   // EncryptionConfiguration (Amazon ECR API reference): encryptionType is required.
-  const template = JSON.stringify({
-    Resources: { Repo: { Type: "AWS::ECR::Repository", Properties: { EncryptionConfiguration: { EncryptionType: "AES256" } } } },
-  });
+  const template = (repository: string) =>
+    JSON.stringify({
+      Resources: { Repo: { Type: "AWS::ECR::Repository", Properties: { RepositoryName: repository, EncryptionConfiguration: { EncryptionType: "AES256" } } } },
+    });
   const encryption = async (a: Aws) => {
     const name = uniqueName("e");
-    await createStack(a, name, template);
-    const repository = (await stackResources(a, name)).Repo!;
+    const repository = name.toLowerCase();
+    await createStack(a, name, template(repository));
+    expect((await describeStack(a, name)).StackStatus).toBe("CREATE_COMPLETE");
     const answer = await a.ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [repository] }));
     return answer.repositories?.[0]?.encryptionConfiguration;
   };

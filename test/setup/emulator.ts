@@ -33,6 +33,7 @@ export default async function setup({ provide }: TestProject): Promise<() => Pro
     const files = readdirSync(recordDir).map((name) => path.join(recordDir, name));
     const result = checkShapes(files);
     rmSync(recordDir, { recursive: true, force: true });
+    if (result.ok && result.report) process.stderr.write(`${result.report}\n`);
     if (!result.ok) {
       // vitest only logs an error thrown at teardown; the run must fail.
       process.exitCode = 1;
