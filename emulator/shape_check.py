@@ -311,6 +311,15 @@ def read_recording(path: str) -> tuple[str, list[dict]]:
 
 def main(argv: list[str]) -> int:
     started = time.monotonic()
+    try:
+        import botocore  # noqa: F401
+    except ImportError:
+        print(
+            "shape check: python3 cannot import botocore (it comes with the AWS CLI v1, "
+            "or: pip install botocore)",
+            file=sys.stderr,
+        )
+        return 1
     found: "OrderedDict[tuple, dict]" = OrderedDict()
     total = 0
     for path in argv:

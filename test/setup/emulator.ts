@@ -25,7 +25,7 @@ export default async function setup({ provide }: TestProject): Promise<() => Pro
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const recordDir = mkdtempSync(path.join(tmpdir(), "mlops-emulator-record-"));
   process.env[RECORD_DIR_ENV] = recordDir;
-  const emulator = await startEmulator({ label: "the shared emulator (test/setup/emulator.ts)" });
+  const emulator = await startEmulator({ label: 'test/setup/emulator.ts, shared by the tests that use inject("emulatorUrl")' });
   process.env.MLOPS_TEST_ENDPOINT = emulator.url;
   provide("emulatorUrl", emulator.url);
   return async () => {
