@@ -2,7 +2,7 @@
 """Our local AWS emulator: moto 5.2.1 in server mode, with our corrections.
 
     python3 emulator/server.py --port PORT [--host 127.0.0.1] [--without NAME ...]
-        [--elb-quotas certificates=N,rules=N,target-groups=N]
+        [--elb-quotas certificates=N,rules=N,target-groups=N] [--record FILE]
     python3 emulator/server.py --list
 
 Applies the corrections in emulator/corrections/ (see emulator/README.md and
@@ -49,6 +49,15 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
         metavar="QUOTAS",
         help="lower the load balancer quotas reported and enforced, e.g. "
         "certificates=3,rules=6,target-groups=6 (also MLOPS_EMULATOR_ELB_QUOTAS)",
+    )
+    parser.add_argument(
+        "--record",
+        metavar="FILE",
+        help="append every distinct AWS JSON/query request and its answer to FILE "
+        "(JSON lines, read by emulator/shape_check.py)",
+    )
+    parser.add_argument(
+        "--record-label", metavar="TEXT", help="who started this emulator, for --record"
     )
     parser.add_argument("--list", action="store_true", help="list the corrections and exit")
     parser.add_argument(
@@ -115,7 +124,15 @@ def main(argv: list[str]) -> int:
 
     from moto.server import ThreadedMotoServer
 
-    server = ThreadedMotoServer(ip_address=args.host, port=args.port, verbose=False)
+    if args.record:
+        from recorder import recording_server
+
+        server = recording_server(
+            ThreadedMotoServer, args.record, args.record_label or "emulator",
+            ip_address=args.host, port=args.port, verbose=False,
+        )
+    else:
+        server = ThreadedMotoServer(ip_address=args.host, port=args.port, verbose=False)
     stop = threading.Event()
 
     def _on_signal(signum: int, frame: object) -> None:

@@ -52,6 +52,8 @@ MODULES = [
     "elb_quotas",
     "elb_health_metrics",
     "ecs_traffic_shift",
+    "stack_resource_lists",
+    "ecr_encryption_configuration",
 ]
 
 

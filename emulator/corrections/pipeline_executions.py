@@ -321,7 +321,13 @@ def apply() -> None:
                     status = "Succeeded" if is_source else latest["buildStatus"]
                     run: dict[str, Any] = {"status": status, "lastStatusChange": latest["lastUpdateTime"]}
                     if is_source:
-                        state["currentRevision"] = {"revisionId": latest["commit"]}
+                        # ActionRevision requires all three members (CodePipeline API
+                        # reference, ActionRevision): the change is the commit itself.
+                        state["currentRevision"] = {
+                            "revisionId": latest["commit"],
+                            "revisionChangeId": latest["commit"],
+                            "created": latest["startTime"],
+                        }
                     elif latest.get("buildId"):
                         run["externalExecutionId"] = latest["buildId"]
                     if latest.get("statusSummary") and not is_source:

@@ -16,6 +16,7 @@ import {
   DeleteStackCommand,
   DescribeChangeSetCommand,
   DescribeStackEventsCommand,
+  DescribeStackResourcesCommand,
   DescribeStacksCommand,
   ListExportsCommand,
   ListImportsCommand,
@@ -82,7 +83,7 @@ import {
 } from "@aws-sdk/client-ecs";
 import { CloudWatchLogsClient, CreateLogGroupCommand, DescribeLogGroupsCommand, GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { CodeStarConnectionsClient, GetConnectionCommand } from "@aws-sdk/client-codestar-connections";
-import { CreateRepositoryCommand, ECRClient, PutImageCommand } from "@aws-sdk/client-ecr";
+import { CreateRepositoryCommand, DescribeRepositoriesCommand, ECRClient, PutImageCommand } from "@aws-sdk/client-ecr";
 import { GetRolePolicyCommand, IAMClient } from "@aws-sdk/client-iam";
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { GetScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
@@ -326,6 +327,8 @@ const WITHOUT_RESOURCE_STATE = [
   "conditional-resources-update",
   "elb-quotas",
   "elb-health-metrics",
+  "stack-resource-lists",
+  "ecr-encryption-configuration",
 ];
 /** A third, without the corrections that judge and record deployments (the alarms exist). */
 const WITHOUT_ROLLOUT_JUDGES = ["service-deployments", "deployment-alarms", "ecs-traffic-shift"];
@@ -1529,6 +1532,8 @@ describe("pipeline-executions (moto gap 8: no executions, builds that never run)
       ["Source", "Succeeded"],
       ["Build", "InProgress"],
     ]);
+    // ActionRevision's three members are required (CodePipeline API reference, ActionRevision).
+    expect(state.stageStates?.[0]?.actionStates?.[0]?.currentRevision).toEqual({ revisionId: commit, revisionChangeId: commit, created: expect.any(Date) });
     const buildId = state.stageStates?.[1]?.actionStates?.[0]?.latestExecution?.externalExecutionId ?? "";
     const running = (await main.codebuild.send(new BatchGetBuildsCommand({ ids: [buildId] }))).builds?.[0];
     expect(running?.buildStatus).toBe("IN_PROGRESS");
@@ -1730,5 +1735,74 @@ describe("service-tasks (moto gap 3: a service runs no tasks; no ExecuteCommand)
     const made = await fargateService(withoutState, 2);
     expect((await withoutState.ecs.send(new ListTasksCommand({ cluster: made.cluster, serviceName: made.service }))).taskArns).toEqual([]);
     await expect(withoutState.ecs.send(new ExecuteCommandCommand({ cluster: made.cluster, task: "0123", command: "/bin/sh", interactive: true }))).rejects.toThrow();
+  });
+});
+
+describe("stack-resource-lists (resources listed without identity, summaries without LastUpdatedTimestamp)", () => {
+  // StackResourceSummary and StackResource (CloudFormation API reference): logical id, type,
+  // status and timestamp are required; a resource whose Condition is false is not created.
+  const template = JSON.stringify({
+    Parameters: { Make: { Type: "String", Default: "no" } },
+    Conditions: { Wanted: { "Fn::Equals": [{ Ref: "Make" }, "yes"] } },
+    Resources: {
+      Queue: { Type: "AWS::SQS::Queue" },
+      Maybe: { Type: "AWS::SNS::Topic", Condition: "Wanted" },
+      Scaling: {
+        Type: "AWS::ApplicationAutoScaling::ScalableTarget",
+        Properties: { MaxCapacity: 2, MinCapacity: 1, ResourceId: "service/c/s", ScalableDimension: "ecs:service:DesiredCount", ServiceNamespace: "ecs" },
+      },
+    },
+  });
+  const lists = async (a: Aws) => {
+    const name = uniqueName("l");
+    await createStack(a, name, template);
+    const summaries = (await a.cf.send(new ListStackResourcesCommand({ StackName: name }))).StackResourceSummaries ?? [];
+    const resources = (await a.cf.send(new DescribeStackResourcesCommand({ StackName: name }))).StackResources ?? [];
+    return { summaries, resources };
+  };
+
+  it("both lists name every created resource with type, status and timestamp, and leave out the false condition", async () => {
+    const { summaries, resources } = await lists(main);
+    expect(summaries.map((s) => [s.LogicalResourceId, s.ResourceType, s.ResourceStatus])).toEqual([
+      ["Queue", "AWS::SQS::Queue", "CREATE_COMPLETE"],
+      ["Scaling", "AWS::ApplicationAutoScaling::ScalableTarget", "CREATE_COMPLETE"],
+    ]);
+    expect(summaries.every((s) => s.LastUpdatedTimestamp instanceof Date)).toBe(true);
+    expect(summaries[0]?.PhysicalResourceId).toMatch(/queue|sqs/i);
+    expect(resources.map((r) => [r.LogicalResourceId, r.ResourceType])).toEqual([
+      ["Queue", "AWS::SQS::Queue"],
+      ["Scaling", "AWS::ApplicationAutoScaling::ScalableTarget"],
+    ]);
+    expect(resources.every((r) => r.Timestamp instanceof Date && r.ResourceStatus === "CREATE_COMPLETE")).toBe(true);
+  });
+
+  it("without it, summaries lack LastUpdatedTimestamp and resources moto did not create come without identity", async () => {
+    const { summaries, resources } = await lists(withoutState);
+    expect(summaries.some((s) => s.LastUpdatedTimestamp === undefined)).toBe(true);
+    expect(resources.some((r) => r.LogicalResourceId === undefined)).toBe(true);
+  });
+});
+
+describe("ecr-encryption-configuration (CloudFormation's EncryptionType answered as it was written)", () => {
+  // EncryptionConfiguration (Amazon ECR API reference): encryptionType is required.
+  const template = (repository: string) =>
+    JSON.stringify({
+      Resources: { Repo: { Type: "AWS::ECR::Repository", Properties: { RepositoryName: repository, EncryptionConfiguration: { EncryptionType: "AES256" } } } },
+    });
+  const encryption = async (a: Aws) => {
+    const name = uniqueName("e");
+    const repository = name.toLowerCase();
+    await createStack(a, name, template(repository));
+    expect((await describeStack(a, name)).StackStatus).toBe("CREATE_COMPLETE");
+    const answer = await a.ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [repository] }));
+    return answer.repositories?.[0]?.encryptionConfiguration;
+  };
+
+  it("DescribeRepositories answers encryptionConfiguration.encryptionType", async () => {
+    expect(await encryption(main)).toEqual({ encryptionType: "AES256" });
+  });
+
+  it("without it, the required encryptionType is missing", async () => {
+    expect((await encryption(withoutState))?.encryptionType).toBeUndefined();
   });
 });

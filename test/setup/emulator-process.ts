@@ -19,6 +19,12 @@ export interface StartEmulatorOptions {
   host?: string;
   /** How long to wait for the listening line; default 20 000 ms. */
   timeoutMs?: number;
+  /**
+   * Who starts it, named in the shape check's failures; default: the calling test file.
+   * The emulator records its traffic (`--record`) when the global setup asked for it
+   * (`MLOPS_EMULATOR_RECORD_DIR`) and no correction is left out.
+   */
+  label?: string;
 }
 
 export interface RunningEmulator {
@@ -33,6 +39,10 @@ const SERVER = path.join(ROOT, "emulator", "server.py");
 const LISTENING = /^emulator listening on (http:\/\/\S+)\s*$/;
 const STDERR_KEEP = 8_000;
 
+/** Directory where emulators record their traffic for the shape check (test/setup/emulator.ts). */
+export const RECORD_DIR_ENV = "MLOPS_EMULATOR_RECORD_DIR";
+let recordings = 0;
+
 const running = new Set<ChildProcess>();
 let exitHookInstalled = false;
 
@@ -45,6 +55,15 @@ function installExitHook(): void {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
     }
   });
+}
+
+/** The test file (relative to the project) whose code called startEmulator. */
+function callingTestFile(): string {
+  const stack = new Error().stack ?? "";
+  const match = /([^\s(]*\.test\.ts)/.exec(stack);
+  if (!match) return "a test";
+  const file = match[1]!.replace(/^file:\/\//, "");
+  return path.relative(ROOT, file);
 }
 
 function exited(child: ChildProcess): boolean {
@@ -61,6 +80,13 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   const args = [SERVER, "--port", String(options.port ?? 0), "--host", options.host ?? "127.0.0.1"];
   if (options.without && options.without.length > 0) args.push("--without", ...options.without);
   if (options.elbQuotas) args.push("--elb-quotas", options.elbQuotas);
+  const recordDir = process.env[RECORD_DIR_ENV];
+  // An emulator without a correction answers wrongly on purpose: not AWS's shapes to hold.
+  if (recordDir && !(options.without && options.without.length > 0)) {
+    const label = options.label ?? callingTestFile();
+    const file = `${process.pid}-${++recordings}-${label.replace(/[^A-Za-z0-9._-]+/g, "_")}.jsonl`;
+    args.push("--record", path.join(recordDir, file), "--record-label", label);
+  }
   const timeoutMs = options.timeoutMs ?? 20_000;
 
   const child = spawn(python, args, {
