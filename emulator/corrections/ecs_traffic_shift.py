@@ -26,6 +26,7 @@ from ._common import elbv2_backend
 
 NAME = "ecs-traffic-shift"
 ITEM = "3"
+REQUIRES = ("target-health",)
 SUMMARY = (
     "a traffic-shifting deployment moves the production listener rule's weights "
     "to the target group that served none, and the tasks with them"
