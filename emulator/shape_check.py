@@ -71,53 +71,47 @@ def _join(path: str, name: str) -> str:
     return f"{path}.{name}" if path else name
 
 
-def output_problems(shape: Any, value: Any, path: str = "") -> Iterable[tuple[str, str]]:
-    """(member path, problem) for each required member missing or enum value unknown."""
+def _problems(shape: Any, value: Any, path: str, answer: bool) -> Iterable[tuple[str, str]]:
+    """One walk for answers and requests: enums everywhere; required members and AWS's
+    known values outside an enum only in answers (botocore's ParamValidator checks a
+    request's required members)."""
     if shape is None or value is None:
         return
     kind = shape.type_name
     if kind == "structure":
         if not isinstance(value, dict):
             return
-        for name in shape.required_members:
-            if value.get(name) is None:
-                yield _join(path, name), "required member missing"
+        if answer:
+            for name in shape.required_members:
+                if value.get(name) is None:
+                    yield _join(path, name), "required member missing"
         for name, member in shape.members.items():
             if name in value:
-                yield from output_problems(member, value[name], _join(path, name))
+                yield from _problems(member, value[name], _join(path, name), answer)
     elif kind == "list" and isinstance(value, list):
         for item in value:
-            yield from output_problems(shape.member, item, f"{path}[]")
+            yield from _problems(shape.member, item, f"{path}[]", answer)
     elif kind == "map" and isinstance(value, dict):
         for item in value.values():
-            yield from output_problems(shape.value, item, f"{path}{{}}")
+            yield from _problems(shape.value, item, f"{path}{{}}", answer)
     elif (
         kind == "string"
         and shape.enum
         and isinstance(value, str)
         and value not in shape.enum
-        and (shape.name, value) not in AWS_VALUES_OUTSIDE_ENUM
+        and not (answer and (shape.name, value) in AWS_VALUES_OUTSIDE_ENUM)
     ):
         yield path, f"value {value!r} is not one of the enum {shape.name}"
 
 
+def output_problems(shape: Any, value: Any, path: str = "") -> Iterable[tuple[str, str]]:
+    """(member path, problem) for each required member missing or enum value unknown."""
+    return _problems(shape, value, path, answer=True)
+
+
 def enum_problems(shape: Any, value: Any, path: str = "") -> Iterable[tuple[str, str]]:
     """(parameter path, problem) for each request parameter outside its enum."""
-    if shape is None or value is None:
-        return
-    kind = shape.type_name
-    if kind == "structure" and isinstance(value, dict):
-        for name, member in shape.members.items():
-            if name in value:
-                yield from enum_problems(member, value[name], _join(path, name))
-    elif kind == "list" and isinstance(value, list):
-        for item in value:
-            yield from enum_problems(shape.member, item, f"{path}[]")
-    elif kind == "map" and isinstance(value, dict):
-        for item in value.values():
-            yield from enum_problems(shape.value, item, f"{path}{{}}")
-    elif kind == "string" and shape.enum and isinstance(value, str) and value not in shape.enum:
-        yield path, f"value {value!r} is not one of the enum {shape.name}"
+    return _problems(shape, value, path, answer=False)
 
 
 class _Form:
