@@ -321,7 +321,7 @@ export const monitoringSchema = z
       rule: "true or false; not in an added endpoint",
     }),
     loadBalancerAccessLogs: documented(z.boolean().default(true), {
-      description: "Access logs of the load balancer in an encrypted S3 bucket. Base endpoints only.",
+      description: "Access logs of the load balancer, and server access logs of the weights upload bucket, in an encrypted S3 bucket. Base endpoints only.",
       rule: "true or false; not in an added endpoint",
     }),
     containerInsights: documented(z.boolean().default(true), {

@@ -105,7 +105,7 @@ describe("mlops weights", () => {
     expect(t.lastStatus).toBe("STOPPED");
     expect(t.launchType).toBe("FARGATE");
     expect(t.containers?.[0]?.exitCode).toBe(0);
-    expect(t.overrides?.containerOverrides?.[0]).toEqual({ name: "sync", command: [`aws s3 sync '${result.source}' /mnt/weights --no-progress`] });
+    expect(t.overrides?.containerOverrides?.[0]).toEqual({ name: "sync", command: [`aws s3 sync '${result.source}' /mnt/weights --no-progress --region us-east-1`] });
     expect(t.taskDefinitionArn).toBe(out.WeightsSyncTaskDefinitionArn);
     const td = (await aws.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: t.taskDefinitionArn! }))).taskDefinition!;
     expect(td.taskRoleArn).toContain(await physicalId("WeightsSyncRole"));
@@ -163,7 +163,7 @@ describe("mlops weights", () => {
     });
     // The scheduled task runs the task definition's own command: the sync from the stack's source.
     const td = (await aws.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: out.WeightsSyncTaskDefinitionArn! }))).taskDefinition!;
-    expect(td.containerDefinitions?.[0]?.command).toEqual(["aws s3 sync s3://team-models/llm/v2/ /mnt/weights --no-progress --delete"]);
+    expect(td.containerDefinitions?.[0]?.command).toEqual([`aws s3 sync s3://team-models/llm/v2/ /mnt/weights --no-progress --region us-east-1 --delete`]);
     expect(run.stdout).toContain("The sync repeats rate(3 minutes)");
 
     // Other commands carry the weights settings over: an update leaves the schedule alone.

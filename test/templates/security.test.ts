@@ -737,6 +737,20 @@ describe("hardening: what AWS ignores, what is logged and what grows", () => {
     expect(A.Outputs?.["LoadBalancerAccessLogsBucket"]?.Condition).toBe("EnableLoadBalancerAccessLogs");
   });
 
+  it("the upload bucket's server access logs go with the load balancer's, written only by S3 logging of that bucket", () => {
+    expect(props(resource(A, "WeightsUploadBucket"))["LoggingConfiguration"]).toEqual({
+      "Fn::If": ["EnableLoadBalancerAccessLogs", { DestinationBucketName: { Ref: "AccessLogsBucket" }, LogFilePrefix: "weights-uploads/" }, { Ref: "AWS::NoValue" }],
+    });
+    const write = bucketPolicyStatements(A, "AccessLogsBucket").find((s) => s["Sid"] === "S3ServerAccessLogs");
+    expect(write?.["Principal"]).toEqual({ Service: "logging.s3.amazonaws.com" });
+    expect(write?.["Action"]).toBe("s3:PutObject");
+    expect(write?.["Resource"]).toEqual({ "Fn::Sub": "${AccessLogsBucket.Arn}/weights-uploads/*" });
+    expect(obj(write?.["Condition"])).toEqual({
+      ArnLike: { "aws:SourceArn": { "Fn::GetAtt": ["WeightsUploadBucket", "Arn"] } },
+      StringEquals: { "aws:SourceAccount": { Ref: "AWS::AccountId" } },
+    });
+  });
+
   it("Container Insights (on by default) is a cluster setting", () => {
     switchCondition(A, "EnableContainerInsights", "ContainerInsights");
     expect(props(resource(A, "Cluster"))["ClusterSettings"]).toEqual([
@@ -819,6 +833,14 @@ describe("weights sync task, its roles, upload bucket and schedule", () => {
         { SourceVolume: "weights", ContainerPath: "/mnt/weights", ReadOnly: false },
         { SourceVolume: "assets", ContainerPath: "/mnt/assets", ReadOnly: true },
       ]);
+    }
+  });
+
+  it("the sync task sets no plain environment variable: the region is an argument of its sync command", () => {
+    for (const [name, t] of ENDPOINTS) {
+      const container = obj(list(props(resource(t, "WeightsSyncTaskDefinition"))["ContainerDefinitions"])[0]);
+      expect(container["Environment"], name).toBeUndefined();
+      expect(JSON.stringify(container["Command"]), name).toContain("--region ${AWS::Region}");
     }
   });
 

@@ -190,9 +190,12 @@ function taskSpec(outputs: ReturnType<typeof taskOutputs>, script: string, purpo
   };
 }
 
-/** The sync's shell script; the URI was checked by `parseWeightsSource` (no quotes in it). */
-export function syncScript(sourceUri: string, deleteExtraneous: boolean): string {
-  return `aws s3 sync '${sourceUri}' ${WEIGHTS_MOUNT} --no-progress${deleteExtraneous ? " --delete" : ""}`;
+/**
+ * The sync's shell script; the URI was checked by `parseWeightsSource` (no quotes in it). The region is an
+ * argument, as in the task definition's own command, which sets no environment variable for it.
+ */
+export function syncScript(sourceUri: string, deleteExtraneous: boolean, region: string): string {
+  return `aws s3 sync '${sourceUri}' ${WEIGHTS_MOUNT} --no-progress --region ${region}${deleteExtraneous ? " --delete" : ""}`;
 }
 
 /** A per-run prefix under the endpoint's own prefix of the upload bucket (the only one its sync role may read). */
@@ -240,7 +243,7 @@ export async function pushWeights(config: EndpointConfig, options: PushOptions, 
   }
 
   ctx.out.step(`Syncing ${sourceUri} onto the weights volume ${outputs.WeightsFileSystemId}`);
-  const result = await runOneOffTask(taskSpec(outputs, syncScript(sourceUri, options.deleteExtraneous), "weights sync", options.timeoutMs), taskDeps(ctx));
+  const result = await runOneOffTask(taskSpec(outputs, syncScript(sourceUri, options.deleteExtraneous, ctx.aws.region), "weights sync", options.timeoutMs), taskDeps(ctx));
   const copied = result.lines.filter((l) => /^(download|copy): /.test(l)).length;
   const deleted = result.lines.filter((l) => /^delete: /.test(l)).length;
   return {

@@ -43,8 +43,8 @@ describe("scheduleExpressionProblem", () => {
 
 describe("the task's scripts", () => {
   it("the sync copies the source onto the weights mount, deleting only with --delete", () => {
-    expect(syncScript("s3://b/p/", false)).toBe("aws s3 sync 's3://b/p/' /mnt/weights --no-progress");
-    expect(syncScript("s3://b/p/", true)).toBe("aws s3 sync 's3://b/p/' /mnt/weights --no-progress --delete");
+    expect(syncScript("s3://b/p/", false, "eu-west-1")).toBe("aws s3 sync 's3://b/p/' /mnt/weights --no-progress --region eu-west-1");
+    expect(syncScript("s3://b/p/", true, "eu-west-1")).toBe("aws s3 sync 's3://b/p/' /mnt/weights --no-progress --region eu-west-1 --delete");
   });
 
   it("the listing script prints SIZE EPOCH PATH for every file below the root with sh and stat only", () => {
