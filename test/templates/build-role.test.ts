@@ -153,3 +153,23 @@ describe("build role: layer cache", () => {
     expect(allows({}, "ecr:BatchDeleteImage", cache)).toBe(false);
   });
 });
+
+describe("build role: the service update", () => {
+  it("updates the endpoint's own service on the base's cluster, which the base names like its stack, and no other", async () => {
+    const { parseEndpointConfig } = await import("../../src/params/load.js");
+    const { renderEndpointStack, renderPipelineStack } = await import("../../src/render/render.js");
+    const network = "network: { vpcCidr: 10.0.0.0/16, publicSubnets: [10.0.0.0/24, 10.0.1.0/24], privateSubnets: [10.0.2.0/24, 10.0.3.0/24], availabilityZones: [us-east-1a, us-east-1b] }";
+    const pipeline = "pipeline: { connectionArn: 'arn:aws:codestar-connections:us-east-1:123456789012:connection/00000000-0000-4000-8000-000000000000', repository: o/r }";
+    const base = parseEndpointConfig(`project: ep-a\nenvironment: stg\n${network}\napi: { hostHeader: a.example.com }\n`, "ep-a.yaml");
+    const added = parseEndpointConfig(`project: ep-b\nenvironment: stg\nbase: ep-a\napi: { hostHeader: b.example.com }\n${pipeline}\n`, "ep-b.yaml");
+    // The base's Cluster is named !Sub ${ProjectName}-${EnvironmentName}: with the base's parameters, its stack's name.
+    const baseParameters = renderEndpointStack(base).parameters;
+    const cluster = `${baseParameters["ProjectName"]}-${baseParameters["EnvironmentName"]}`;
+    const params = renderPipelineStack(added, { ecrRepositoryName: "ep-b-stg" }).parameters;
+    expect(params["BaseStackName"]).toBe(cluster);
+    const b = { ProjectName: "ep-b", EnvironmentName: "stg", EndpointStackName: "ep-b-stg", BaseStackName: params["BaseStackName"]! };
+    expect(allows(b, "ecs:UpdateService", `arn:aws:ecs:us-east-1:${ACCOUNT}:service/${cluster}/ep-b-stg`)).toBe(true);
+    expect(allows(b, "ecs:UpdateService", `arn:aws:ecs:us-east-1:${ACCOUNT}:service/other-stg/ep-b-stg`)).toBe(false);
+    expect(allows(b, "ecs:UpdateService", `arn:aws:ecs:us-east-1:${ACCOUNT}:service/${cluster}/ep-a-stg`)).toBe(false);
+  });
+});
