@@ -84,7 +84,8 @@ def apply() -> None:
             return changes
         updating = self.change_set_type == "UPDATE"
         old_resources = (self.stack.resource_map._resource_json_map or {}) if updating else {}
-        before = set(existing(self.stack.resource_map, old_resources)) if updating else set()
+        existed = existing(self.stack.resource_map, old_resources) if updating else []
+        before = set(existed)
         now = set(after)
         kept: list[Any] = []
         listed: set[str] = set()
@@ -102,7 +103,7 @@ def apply() -> None:
         for name in after:
             if name not in before and name not in listed:
                 kept.append(Change("Add", name, new_resources[name].get("Type", "")))
-        for name in existing(self.stack.resource_map, old_resources) if updating else []:
+        for name in existed:
             if name not in now and name not in listed:
                 kept.append(Change("Remove", name, old_resources[name].get("Type", "")))
         return kept
