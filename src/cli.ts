@@ -339,7 +339,8 @@ export function buildProgram(
         .option("--no-pipeline", "do not create a pipeline (images are built elsewhere)")
         .option("--no-dns", "make no Route 53 record even when a public hosted zone covers the host (print the record to create instead)")
         .option("--image-timeout <minutes>", "how long to wait for the image", "30")
-        .option("--rollout-timeout <minutes>", "how long to wait for tasks to run and become healthy", "15"),
+        .option("--rollout-timeout <minutes>", "how long to wait for tasks to run and become healthy", "15")
+        .option("--verbose", "the plan lists every resource of a stack it creates (default: counted by kind, IAM and security groups named)"),
     ).action(async (params: string, options: Record<string, unknown>) => {
       const { runDeployEndpoint } = await import("./commands/deploy-endpoint.js");
       await runDeployEndpoint(verb, { ...withGlobals(options), params }, deps(CLIENTS_USED.deploy));
@@ -366,7 +367,8 @@ export function buildProgram(
       .argument("<params>", "parameter file")
       .option("--tag [tag]", "image tag (default: tag-<git HEAD sha>, the tag the pipeline gives the checked-out commit)")
       .option("--strategy <strategy>", "rolling, blue-green, canary or linear, for this rollout (default: the file's rollout.strategy)")
-      .option("--rollout-timeout <minutes>", "how long to wait for the rollout", "15"),
+      .option("--rollout-timeout <minutes>", "how long to wait for the rollout", "15")
+      .option("--verbose", "the plan lists every resource of a stack it creates (default: counted by kind, IAM and security groups named)"),
   ).action(async (params: string, options: Record<string, unknown>) => {
     const { runUpdate } = await import("./commands/update.js");
     await runUpdate({ ...withGlobals(options), params }, deps(CLIENTS_USED.update));

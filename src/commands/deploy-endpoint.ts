@@ -17,6 +17,7 @@ export const deployEndpointOptionsSchema = globalOptionsSchema.merge(paramOverri
   dns: z.boolean().default(true),
   imageTimeout: minutesSchema.default(30),
   rolloutTimeout: minutesSchema.default(15),
+  verbose: z.boolean().default(false),
 });
 
 /** Which verb was used: each accepts only its kind of endpoint. */
@@ -37,7 +38,7 @@ export async function runDeployEndpoint(verb: DeployVerb, raw: unknown, deps: Co
   requireConsent(options, deps, verb);
   const ctx = await deployContext(deps, options);
   const result = await underLease([baseStackName(config)], `${verb} ${endpointId(config)}`, options, deps, ctx, () =>
-    deployEndpoint(config, { tag: options.tag, pipeline: options.pipeline, dns: options.dns, imageTimeoutMs: options.imageTimeout * 60_000, rolloutTimeoutMs: options.rolloutTimeout * 60_000 }, ctx),
+    deployEndpoint(config, { tag: options.tag, pipeline: options.pipeline, dns: options.dns, imageTimeoutMs: options.imageTimeout * 60_000, rolloutTimeoutMs: options.rolloutTimeout * 60_000, verbose: options.verbose }, ctx),
   );
   deps.out.result(result, () => `${result.endpoint}: ${result.validation.url} (image ${result.imageTag})`);
   return result;

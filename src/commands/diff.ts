@@ -30,7 +30,8 @@ export async function runDiff(raw: unknown, deps: CommandDeps): Promise<DiffResu
   const config = await loadConfig(options.params, options, deps);
   const ctx = await deployContext(deps, options);
   const plan = await planDeploy(config, { tag: options.tag, pipeline: options.pipeline, dns: options.dns }, ctx);
-  printPlan(plan, deps.out);
+  // diff is where a user reads a plan in full: every resource of a new stack too.
+  printPlan(plan, deps.out, { verbose: true });
   const changes = planChanges(plan);
   // The basis holds raw AWS records the apply needs; the printed plan is the result.
   const { basis: _apply, ...shown } = plan;

@@ -20,6 +20,7 @@ export const updateOptionsSchema = globalOptionsSchema.merge(paramOverridesSchem
   rolloutTimeout: minutesSchema.default(15),
   /** Overrides the file's `rollout.strategy` for this rollout. */
   strategy: z.enum(ROLLOUT_STRATEGIES).optional(),
+  verbose: z.boolean().default(false),
 });
 
 /** Runs update. */
@@ -36,7 +37,7 @@ export async function runUpdate(raw: unknown, deps: CommandDeps): Promise<Update
   const ctx = await deployContext(deps, options);
   const imageTag = tag;
   const result = await underLease([baseStackName(config)], `update ${endpointId(config)} --tag ${imageTag}`, options, deps, ctx, () =>
-    updateEndpoint(config, { tag: imageTag, rolloutTimeoutMs: options.rolloutTimeout * 60_000 }, ctx),
+    updateEndpoint(config, { tag: imageTag, rolloutTimeoutMs: options.rolloutTimeout * 60_000, verbose: options.verbose }, ctx),
   );
   deps.out.result(result, () => `${result.endpoint}: ${result.summary.join("; ")}`);
   return result;

@@ -84,6 +84,17 @@ describe("create-endpoint, add-endpoint, update, status, teardown", () => {
     expect(projects[0]?.environment?.image).toMatch(/^aws\/codebuild\/standard:(7|8)\.0$/);
     expect(run.stderr).toContain("Endpoint ready: https://ep-a.example.com");
     expect(run.stderr).not.toMatch(/NodeVersionSupportWarning|node >=22/);
+    // The plan of a new base endpoint fits on a screen: resources counted by kind, not listed.
+    const lines = run.stderr.split("\n");
+    const start = lines.findIndex((l) => l.startsWith("==> Plan for ep-a-prod"));
+    const end = lines.findIndex((l, i) => i > start && l.startsWith("==> "));
+    expect(start).toBeGreaterThanOrEqual(0);
+    expect(end - start, lines.slice(start, end).join("\n")).toBeLessThanOrEqual(30);
+    const planned = /Stack ep-a-prod: create (\d+) resources/.exec(run.stderr)?.[1];
+    expect(lines.slice(start, end).join("\n")).toMatch(/^ +IAM \d+: .*TaskRole/m);
+    // The stack's start says the same count, once, without listing the resources again.
+    expect(run.stderr).toMatch(new RegExp(`Stack ep-a-prod will create ${planned} resources: network \\d+`));
+    expect(run.stderr).not.toMatch(/^ +Add +Vpc +AWS::EC2::VPC/m);
     // Logging on by default: flow logs of the VPC, the session log group, both access-log buckets.
     const flowLogs = (await aws.ec2.send(new DescribeFlowLogsCommand({}))).FlowLogs ?? [];
     expect(flowLogs.map((f) => f.ResourceId)).toContain(output(a, "VpcId"));

@@ -59,6 +59,10 @@ describe("status NAME: one endpoint in detail", () => {
     expect(d.role).toBe("base");
     expect(d.stack).toMatchObject({ name: "ep-a-prod", lastOperation: "UPDATE", result: "COMPLETE" });
     expect(d.stack.time).toMatch(/^\d{4}-\d\d-\d\dT/);
+    // The last operation was the rollout's update: its time, not the stack's creation.
+    const described = (await aws.cfn.send(new DescribeStacksCommand({ StackName: "ep-a-prod" }))).Stacks?.[0];
+    expect(described?.LastUpdatedTime).toBeInstanceOf(Date);
+    expect(d.stack.time).toBe(described?.LastUpdatedTime?.toISOString().replace(/\.\d{3}Z$/, "Z"));
     expect(d.image).toMatchObject({ tag: "v1", repository: "ep-a-prod", inRepository: true, uri: out.EcrRepositoryUri });
     expect(d.service).toMatchObject({ name: out.ServiceName, cluster: out.ClusterName });
     expect(d.service.error).toBeUndefined();

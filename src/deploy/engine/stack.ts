@@ -16,6 +16,7 @@ import { AwsError, DeclinedError, InputError, InterruptedError } from "../../err
 import type { Output } from "../../io/output.js";
 import { formatTable } from "../../io/table.js";
 import { parseTemplate } from "../../render/cfn-yaml.js";
+import { resourceCountsLine } from "../../render/resource-groups.js";
 import type { Clock } from "./clock.js";
 import { importersOf } from "./discovery.js";
 import { PollBackoff, STACK_POLL } from "./poll.js";
@@ -448,21 +449,26 @@ async function waitForChangeSet(
   }
 }
 
-/** Shows the change set as a table, loudly flagging replacements, deletions and access changes. */
+/** Shows the change set as a table, loudly flagging replacements, deletions and access changes; a new stack's as one line of counts (the plan listed it). */
 function showChanges(name: string, changes: Change[], creating: boolean, out: Output): void {
   const resources = changes.flatMap((change) => (change.ResourceChange ? [change.ResourceChange] : []));
   if (resources.length === 0) {
     out.info(`Stack ${name}: no resource changes (only outputs, parameters or tags change).`);
     return;
   }
-  out.info(creating ? `Stack ${name} will create:` : `Changes to stack ${name}:`);
+  if (creating) {
+    // The plan has shown what the stack creates (grouped, or in full with --verbose): a count says it is that.
+    const created = resources.map((r) => ({ logicalId: r.LogicalResourceId ?? "", type: r.ResourceType ?? "" }));
+    out.info(`Stack ${name} will create ${created.length} resource${created.length === 1 ? "" : "s"}: ${resourceCountsLine(created)}`);
+    return;
+  }
+  out.info(`Changes to stack ${name}:`);
   const rows = resources.map((r) => [r.Action ?? "?", r.LogicalResourceId ?? "", r.ResourceType ?? "", replacementCell(r.Replacement), replacementCauses(r).join(", ")]);
   // The last column only when some replacement has a cause to name.
   const withCauses = rows.some((row) => row[4]);
   const headers = ["Action", "Logical ID", "Type", "Replacement", ...(withCauses ? ["Replaced because of"] : [])];
   const table = formatTable(headers, withCauses ? rows : rows.map((row) => row.slice(0, 4)));
   for (const line of table.split("\n")) out.info(`  ${line}`);
-  if (creating) return;
 
   for (const r of resources) {
     const what = `${r.LogicalResourceId ?? "?"} (${r.ResourceType ?? "?"})`;

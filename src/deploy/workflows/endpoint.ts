@@ -41,6 +41,8 @@ export interface DeployEndpointOptions {
   rolloutTimeoutMs: number;
   /** `--no-dns` (false): make no Route 53 record. Default: on. */
   dns?: boolean;
+  /** `--verbose`: the plan lists every resource of a stack it creates. */
+  verbose?: boolean;
 }
 
 /** What a deployment did and where the endpoint is. */
@@ -66,7 +68,7 @@ const priorityAttempts = 5;
 /** Plans, asks once, then runs the whole sequence unattended for a base or an added endpoint. */
 export async function deployEndpoint(config: EndpointConfig, options: DeployEndpointOptions, ctx: DeployContext): Promise<EndpointResult> {
   const plan = await planDeploy(config, options, ctx);
-  printPlan(plan, ctx.out);
+  printPlan(plan, ctx.out, { verbose: options.verbose });
   await approvePlan(plan, ctx);
   const phases = new PhaseTimes(ctx.clock);
   return withTimeSummary(phases, ctx, () => applyDeploy(config, options, plan, { ...ctx, assumeYes: true }, phases));
@@ -221,6 +223,8 @@ function capitalized(text: string): string {
 export interface UpdateOptions {
   tag: string;
   rolloutTimeoutMs: number;
+  /** `--verbose`: the plan lists every resource of a stack it creates. */
+  verbose?: boolean;
 }
 
 /** Result of `update`. */
@@ -248,7 +252,7 @@ export async function updateEndpoint(config: EndpointConfig, options: UpdateOpti
     ctx.out.success(`${id} already runs ${options.tag} with this configuration: nothing to change`);
     return { endpoint: id, imageTag: options.tag, previousTag: plan.previousTag, stack: "unchanged", summary: [`nothing changed; image unchanged: ${options.tag}`] };
   }
-  printPlan(plan, ctx.out);
+  printPlan(plan, ctx.out, { verbose: options.verbose });
   await approvePlan(plan, ctx);
   const run: DeployContext = { ...ctx, assumeYes: true };
   const phases = new PhaseTimes(ctx.clock);

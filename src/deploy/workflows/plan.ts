@@ -14,7 +14,6 @@
 import type { Stack } from "../../aws/interfaces.js";
 import { AwsError, DeclinedError, InputError } from "../../errors.js";
 import type { Output } from "../../io/output.js";
-import { formatTable } from "../../io/table.js";
 import { endpointId, type EndpointConfig } from "../../params/model.js";
 import { TUTORIAL_PARAMETERS } from "../../params/tutorial-keys.js";
 import { baseExportName, baseStackName, pipelineName } from "../../render/names.js";
@@ -37,6 +36,7 @@ import { findStack, readStack, stackOutputs } from "../engine/stack.js";
 import { compareRecords, desiredRecords, zoneFor, loadBalancerServing, recordLine, validationRecords, type HostedZoneRef, type RecordPlan } from "../steps/dns.js";
 import { codeBuildProject, projectChanges as changesOfProject, readProject } from "../steps/pipeline.js";
 import { describeComputeType } from "../../params/compute-types.js";
+import { printNewStack, type PlanPrintOptions } from "./plan-new-stack.js";
 
 /** What will happen to one stack. */
 export interface StackPlan {
@@ -213,7 +213,7 @@ export async function planStack(rendered: Pick<RenderedStack, "stackName" | "tem
   const allChanges = diffTemplates(before, { templateBody: rendered.templateBody, parameters: rendered.parameters });
   const allParameters = diffParameters(before.parameters, rendered.parameters);
   const mechanismOnly = allParameters.every((p) => mechanismParameters.has(p.key)) && allChanges.every((c) => isCountHandedToAutoscaling(c) || isLiveWeightsOnly(c));
-  const changes = mechanismOnly ? [] : allChanges;
+  const changes = mechanismOnly ? [] : allChanges.flatMap(withoutCountHandover);
   const parameters = mechanismOnly ? [] : allParameters;
   const action = changes.length > 0 || parameters.length > 0 || repair ? "update" : "unchanged";
   return { ...base, action, repair, changes, parameters };
@@ -227,6 +227,13 @@ export async function planStack(rendered: Pick<RenderedStack, "stackName" | "tem
  */
 function isCountHandedToAutoscaling(change: ResourceDiff): boolean {
   return change.type === "AWS::ECS::Service" && change.action === "Modify" && change.properties.every((p) => p.path === "DesiredCount" && p.after === undefined);
+}
+
+/** A change without the task count handed to autoscaling (no change, see above); none when nothing else changes. */
+function withoutCountHandover(change: ResourceDiff): ResourceDiff[] {
+  if (change.type !== "AWS::ECS::Service" || change.action !== "Modify") return [change];
+  const properties = change.properties.filter((p) => !isCountHandedToAutoscaling({ ...change, properties: [p] }));
+  return properties.length === 0 ? [] : [{ ...change, properties }];
 }
 
 /**
@@ -314,7 +321,7 @@ export function planChanges(plan: DeployPlan | UpdatePlan): boolean {
 }
 
 /** Prints the plan: one block the user reads before the one question. */
-export function printPlan(plan: DeployPlan | UpdatePlan, out: Output): void {
+export function printPlan(plan: DeployPlan | UpdatePlan, out: Output, options: PlanPrintOptions = {}): void {
   out.step(`Plan for ${plan.endpoint} in ${plan.region}`);
   if (plan.kind === "deploy") {
     const cert = plan.certificate;
@@ -342,12 +349,12 @@ export function printPlan(plan: DeployPlan | UpdatePlan, out: Output): void {
     if (plan.keptFileSystems.length) out.info(`EFS: mount the kept file systems ${plan.keptFileSystems.join(", ")} again`);
     if (plan.keptLogGroup) out.info("Logs: use the kept log group again");
   }
-  printStackPlan(plan.stack, out);
+  printStackPlan(plan.stack, out, options);
   if (plan.traffic) out.info(`Traffic: listener rule keeps ${sharesText(plan.traffic)} (where the last deployment left it)`);
   const p = plan.pipeline;
   if (p && p.action === "skipped") out.info(`Pipeline ${p.name}: skipped (--no-pipeline)`);
   else if (p) {
-    printStackPlan(p.stack, out);
+    printStackPlan(p.stack, out, options);
     out.info(`Pipeline ${p.name} (${p.repository}@${p.branch}) and its CodeBuild project: ${p.action === "create" ? "create" : "update if their definition changed"}`);
     out.info(`Build: ${p.build}`);
     for (const change of p.projectChanges) out.info(`CodeBuild project ${p.name}: ${change}`);
@@ -393,12 +400,10 @@ export async function planDns(config: EndpointConfig, enabled: boolean, existing
 }
 
 /** Prints what will happen to one stack, down to its changed properties. */
-export function printStackPlan(stack: StackPlan, out: Output): void {
+export function printStackPlan(stack: StackPlan, out: Output, options: PlanPrintOptions = {}): void {
   if (stack.repair) out.warn(`Stack ${stack.stackName}: ${stack.repair}`);
   if (stack.action === "create") {
-    out.info(`Stack ${stack.stackName}: create ${stack.resources.length} resources:`);
-    const rows = stack.resources.map((r) => [r.logicalId, r.type]);
-    for (const line of formatTable(["Logical ID", "Type"], rows).split("\n")) out.info(`  ${line}`);
+    printNewStack(stack, out, options);
     return;
   }
   if (stack.action === "unchanged") {
@@ -413,10 +418,7 @@ export function printStackPlan(stack: StackPlan, out: Output): void {
     const routine = !change.access && change.action === "Modify" && isRoutineReplacement(change.type);
     if ((marks.length && !routine) || change.action === "Remove") out.warn(line.trimStart());
     else out.info(line);
-    for (const p of change.properties) {
-      const after = isCountHandedToAutoscaling({ ...change, properties: [p] }) ? "(not sent: the service keeps its count, autoscaling adjusts it)" : formatValue(p.after);
-      out.info(`      ${p.path}: ${formatValue(p.before)} -> ${after}`);
-    }
+    for (const p of change.properties) out.info(`      ${p.path}: ${formatValue(p.before)} -> ${formatValue(p.after)}`);
   }
   const access = stack.changes.filter((c) => c.access);
   if (access.length) out.warn(`ACCESS CHANGES in ${stack.stackName}: ${access.map((c) => `${c.action} ${c.logicalId}`).join(", ")}: review who can reach or do what.`);

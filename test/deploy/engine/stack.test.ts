@@ -70,8 +70,9 @@ describe("deployStack", () => {
     expect(created?.Tags).toEqual([{ Key: "mlops:endpoint", Value: "ep-a" }]);
     expect(created?.Capabilities).toEqual(["CAPABILITY_IAM"]);
     expect(out.lines.some((l) => l.startsWith("confirm:"))).toBe(false);
-    expect(out.lines).toContain(`info: Stack ${NAME} will create:`);
-    expect(out.lines.some((l) => /^info: {3}Add +Logs +AWS::Logs::LogGroup/.test(l))).toBe(true);
+    // One line of counts: the plan listed the resources before.
+    expect(out.lines.filter((l) => l.startsWith(`info: Stack ${NAME} will create`))).toEqual([`info: Stack ${NAME} will create 2 resources: storage 1, logs 1`]);
+    expect(out.lines.some((l) => /Add +Logs +AWS::Logs::LogGroup/.test(l))).toBe(false);
     expect(out.lines.at(-1)).toMatch(new RegExp(`^success: Stack ${NAME} created \\(CREATE_COMPLETE\\) in \\d+:\\d\\d$`));
     expect(clock.sleeps.every((ms) => ms === 1000)).toBe(true);
   });
