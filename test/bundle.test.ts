@@ -21,7 +21,7 @@ function run(args: string[], env: Record<string, string | undefined> = {}): Prom
   const childEnv: Record<string, string | undefined> = { ...process.env, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1", CI: "true", MLOPS_MODULE_LOG: log, ...env };
   for (const key of Object.keys(childEnv)) if (childEnv[key] === undefined) delete childEnv[key];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", moduleLog, bin, ...args], { cwd: root, env: childEnv as NodeJS.ProcessEnv, stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(process.execPath, ["--import", moduleLog, bin, ...args], { cwd: root, env: childEnv, stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     child.on("error", reject);

@@ -144,7 +144,8 @@ async function chooseNetwork(options: z.infer<typeof initOptionsSchema>, region:
     }
   }
   const zonesProposal = account?.zones.slice(0, 2).join(",");
-  let azs = options.azs ?? (zonesProposal as string);
+  // Without --azs the account was read above, and it has at least two zones.
+  let azs: string = options.azs ?? (zonesProposal as string);
   if (prompter && options.azs === undefined) {
     prompter.note(`Availability zones open to this account in ${region}: ${account?.zones.join(", ")}`);
     azs = await prompter.ask("Two availability zones", { proposal: zonesProposal, check: (v) => checkZones(v, region, account?.zones) });

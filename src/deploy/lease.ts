@@ -412,7 +412,7 @@ export async function withLeases<T>(scopes: string[], request: LeaseRequest, dep
 }
 
 async function releaseAll(held: HeldLease[], out: Output, strict = false, quiet = false): Promise<void> {
-  let failure: unknown;
+  let failure: LeaseLostError | undefined;
   for (const lease of [...held].reverse()) {
     try {
       await lease.release();

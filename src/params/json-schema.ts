@@ -113,7 +113,7 @@ export function parameterJsonSchema(): Record<string, unknown> {
       const schema = ctx.jsonSchema as Record<string, unknown>;
       const doc = paramDocs.get(ctx.zodSchema as unknown as z.ZodType);
       if (doc) schema.description = doc.rule ? `${doc.description} Check: ${doc.rule}.` : doc.description;
-      const constraint = CONSTRAINTS[keyPath(ctx.path as (string | number)[])];
+      const constraint = CONSTRAINTS[keyPath(ctx.path)];
       // Only the outermost node of a key (the one with its default) is what editors show; inner nodes get the same, harmlessly.
       if (constraint) {
         if ("anyOf" in constraint || "enum" in constraint) delete schema.type;

@@ -72,6 +72,7 @@ export function checkBranch(value: string): string | undefined {
   const bad = `"${value}" is not a valid git branch name`;
   if (value.length === 0) return "must not be empty";
   // ASCII control characters, space and the characters git reserves for revision syntax.
+  // eslint-disable-next-line no-control-regex -- git refuses control characters in a ref name, so the check names them.
   if (/[\x00-\x20\x7f~^:?*[\\]/.test(value)) return `${bad}: no spaces or any of ~ ^ : ? * [ \\`;
   if (value.includes("..")) return `${bad}: no ".."`;
   if (value.includes("@{") || value === "@") return `${bad}: no "@{" and not "@"`;

@@ -492,7 +492,7 @@ export function schemaPaths(root: z.ZodType = endpointFileSchema, prefix = ""): 
   const object = unwrapSchema(root);
   if (!(object instanceof z.ZodObject)) return [];
   const paths: { path: string; schema: z.ZodType }[] = [];
-  for (const [key, child] of Object.entries(object.shape as Record<string, z.ZodType>)) {
+  for (const [key, child] of Object.entries<z.ZodType>(object.shape)) {
     const path = prefix === "" ? key : `${prefix}.${key}`;
     paths.push({ path, schema: child });
     paths.push(...schemaPaths(child, path));

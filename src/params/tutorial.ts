@@ -55,17 +55,39 @@ function unknownParameterMessage(key: string): string {
   return "unknown parameter";
 }
 
+/** Records a problem at a field path (a ParameterKey, an item or a flag). */
+type Report = (path: string, message: string) => void;
+
+/** A ParameterKey's text value (undefined when the value itself was unusable) and the index of its item. */
+type GivenValues = Map<string, { value: string | undefined; index: number }>;
+
 /** Converts the parameter list; `overrides` supply the base endpoint and the pipeline. */
 export function convertTutorial(items: readonly unknown[], overrides: ParamOverrides = {}): ConvertedTutorial {
   const issues: FieldIssue[] = [];
   const reported = new Set<string>();
-  const report = (path: string, message: string): void => {
+  const report: Report = (path, message) => {
     issues.push({ path, message });
     reported.add(path);
   };
 
-  // ParameterKey → its text value (undefined when the value itself was unusable) and item index.
-  const given = new Map<string, { value: string | undefined; index: number }>();
+  const given = readItems(items, report);
+  const isBase = given.has("VpcCidr");
+  const raw = convertValues(given, isBase, report);
+  const baseFromFlag = settleBase(raw, isBase, overrides, reported, report);
+
+  const flags = pipelineFlags(overrides);
+  if (flags.missing.length > 0 && flags.missing.length < 3) {
+    report("pipeline", `${Object.values(PIPELINE_FLAGS).join(", ")} go together; missing ${flags.missing.join(", ")}`);
+  } else if (flags.missing.length === 0) {
+    raw.pipeline = flags.values;
+  }
+
+  return { raw, issues, reported, name: tutorialNamer(baseFromFlag) };
+}
+
+/** Checks each item's shape and key, and keeps the first value of each known ParameterKey. */
+function readItems(items: readonly unknown[], report: Report): GivenValues {
+  const given: GivenValues = new Map();
   items.forEach((item, index) => {
     if (!isPlainObject(item)) {
       report(`[${index}]`, `expected {"ParameterKey": "…", "ParameterValue": "…"}, got ${describeValue(item)}`);
@@ -97,9 +119,12 @@ export function convertTutorial(items: readonly unknown[], overrides: ParamOverr
       report(key, value === undefined ? "ParameterValue is missing" : `ParameterValue: expected text, got ${describeValue(value)}`);
     }
   });
+  return given;
+}
 
+/** Fills an object of our format from the usable values, refusing keys that belong to the other kind of endpoint. */
+function convertValues(given: GivenValues, isBase: boolean, report: Report): Record<string, unknown> {
   const raw: Record<string, unknown> = {};
-  const isBase = given.has("VpcCidr");
   for (const parameter of TUTORIAL_PARAMETERS) {
     const entry = given.get(parameter.key);
     if (entry === undefined || entry.value === undefined) continue;
@@ -113,36 +138,38 @@ export function convertTutorial(items: readonly unknown[], overrides: ParamOverr
     }
     convertValue(parameter, entry.value, raw, report);
   }
+  return raw;
+}
 
-  let baseFromFlag = false;
-  if (isBase && overrides.base !== undefined) {
-    report("--base", "given, but this file describes a base endpoint (it has VpcCidr)");
+/** Reconciles BaseProjectName with --base; true when the base endpoint came from the flag. */
+function settleBase(raw: Record<string, unknown>, isBase: boolean, overrides: ParamOverrides, reported: Set<string>, report: Report): boolean {
+  if (isBase) {
+    if (overrides.base !== undefined) report("--base", "given, but this file describes a base endpoint (it has VpcCidr)");
+    return false;
   }
-  if (!isBase && !reported.has("BaseProjectName")) {
-    const fromFile = raw.base;
-    if (fromFile === undefined && overrides.base !== undefined) {
-      raw.base = overrides.base;
-      baseFromFlag = true;
-    } else if (fromFile === undefined) {
-      report(
-        "BaseProjectName",
-        "required for an added endpoint (a file without VpcCidr): add the base endpoint's ProjectName as BaseProjectName, or pass --base NAME",
-      );
-      // The schema would add "network required": the same problem seen from the base endpoint's side.
-      reported.add("VpcCidr");
-    } else if (overrides.base !== undefined && overrides.base !== fromFile) {
-      report("BaseProjectName", `is "${String(fromFile)}" but --base gives "${overrides.base}"; they must agree`);
-    }
+  if (reported.has("BaseProjectName")) return false;
+  // BaseProjectName is a text parameter: when set, base holds its text.
+  const fromFile = typeof raw.base === "string" ? raw.base : undefined;
+  if (fromFile === undefined && overrides.base !== undefined) {
+    raw.base = overrides.base;
+    return true;
   }
+  if (fromFile === undefined) {
+    report(
+      "BaseProjectName",
+      "required for an added endpoint (a file without VpcCidr): add the base endpoint's ProjectName as BaseProjectName, or pass --base NAME",
+    );
+    // The schema would add "network required": the same problem seen from the base endpoint's side.
+    reported.add("VpcCidr");
+  } else if (overrides.base !== undefined && overrides.base !== fromFile) {
+    report("BaseProjectName", `is "${fromFile}" but --base gives "${overrides.base}"; they must agree`);
+  }
+  return false;
+}
 
-  const flags = pipelineFlags(overrides);
-  if (flags.missing.length > 0 && flags.missing.length < 3) {
-    report("pipeline", `${Object.values(PIPELINE_FLAGS).join(", ")} go together; missing ${flags.missing.join(", ")}`);
-  } else if (flags.missing.length === 0) {
-    raw.pipeline = flags.values;
-  }
-
-  const name: FieldNamer = (path) => {
+/** Names a field path of our format by the ParameterKey (or flag) that filled it. */
+function tutorialNamer(baseFromFlag: boolean): FieldNamer {
+  return (path) => {
     if (path === "base" && baseFromFlag) return "--base";
     const flag = Object.entries(PIPELINE_FLAGS).find(([field]) => path === `pipeline.${field}`);
     if (flag !== undefined) return flag[1];
@@ -155,7 +182,6 @@ export function convertTutorial(items: readonly unknown[], overrides: ParamOverr
     if (bare === "api") return "HostHeaderApi";
     return path;
   };
-  return { raw, issues, reported, name };
 }
 
 /** The pipeline flags given, and the ones missing. */
@@ -175,7 +201,7 @@ function convertValue(
   parameter: TutorialParameter,
   text: string,
   raw: Record<string, unknown>,
-  report: (path: string, message: string) => void,
+  report: Report,
 ): void {
   if (parameter.placeholders?.includes(text.trim())) return;
   const [path = ""] = parameter.paths;

@@ -120,7 +120,7 @@ function partialParse(schema: z.ZodType, value: unknown): unknown {
     }
     if (!isPlainObject(given)) return undefined;
     const result: Record<string, unknown> = {};
-    for (const [key, child] of Object.entries(inner.shape as Record<string, z.ZodType>)) {
+    for (const [key, child] of Object.entries<z.ZodType>(inner.shape)) {
       const parsed = partialParse(child, given[key]);
       if (parsed !== undefined) result[key] = parsed;
     }

@@ -106,7 +106,7 @@ export function estimateRollout(settings: RolloutSettings, assumptions: RolloutA
   // Checks fail only while the model loads; a task is killed if they fail long enough, after the grace period.
   const killedWhileLoading = killedAfter < assumptions.modelLoadSeconds;
 
-  const shift = trafficShift(settings, assumptions.taskStartSeconds + assumptions.modelLoadSeconds + healthySeconds, goodImageSeconds);
+  const shift = trafficShift(settings, assumptions.taskStartSeconds + assumptions.modelLoadSeconds + healthySeconds);
   const base = { tasksPerWave: shift ? desired : tasksPerWave, waves: shift ? 1 : waves, healthySeconds, killedWhileLoading, ...(shift ?? rollingShift(settings, goodImageSeconds)) };
   if (!settings.circuitBreaker) return base;
   const failureThreshold = circuitBreakerThreshold(desired);
@@ -131,7 +131,7 @@ export function linearSteps(stepPercent: number): number {
 }
 
 /** Blue/green, canary and linear: the new revision starts at full size, takes traffic by the strategy's steps, then bakes beside the old one. */
-function trafficShift(settings: RolloutSettings, readySeconds: number, _rollingSeconds: number): StrategyTimes | undefined {
+function trafficShift(settings: RolloutSettings, readySeconds: number): StrategyTimes | undefined {
   if (settings.strategy === "rolling") return undefined;
   const shifting =
     settings.strategy === "canary" ? settings.canaryBakeMinutes * 60 : settings.strategy === "linear" ? (linearSteps(settings.linearStepPercent) - 1) * settings.linearStepBakeMinutes * 60 : 0;

@@ -151,7 +151,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 /** Substitutes parameters, evaluates conditions, drops resources whose condition is false. */
 function resolveTemplate(input: TemplateInput): Resolved {
   const template = parseTemplate(input.templateBody);
-  const declared = (template.Parameters ?? {}) as Record<string, { Default?: unknown; Type?: string }>;
+  const declared = (template.Parameters ?? {}) as Record<string, { Default?: string | number | boolean; Type?: string }>;
   const params: Record<string, unknown> = {};
   for (const [key, spec] of Object.entries(declared)) {
     const raw = input.parameters[key] ?? (spec.Default === undefined ? undefined : String(spec.Default));

@@ -98,7 +98,7 @@ describe("the Ctrl-C summary", () => {
     const ssm = {
       putParameter: async () => ({ Version: 1 }),
       getParametersByPath: async () => ({ Parameters: [] }),
-      deleteParameter: (input: unknown) => call(),
+      deleteParameter: () => call(),
     };
     const aws = guardClients({ region: "us-east-1", ssm } as unknown as AwsClients, controller.signal, log);
     const name = "/mlops/lease/ep-a-prod/0000000001";

@@ -105,7 +105,7 @@ describe("through the SDK", () => {
       req.on("end", () => answer(++n, res));
     });
     await new Promise<void>((r) => server!.listen(0, "127.0.0.1", r));
-    return { url: `http://127.0.0.1:${(server!.address() as AddressInfo).port}`, requests: () => n };
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests: () => n };
   }
   const ok = (res: import("node:http").ServerResponse) =>
     res.writeHead(200, { "content-type": "text/xml" }).end("<DescribeStacksResponse><DescribeStacksResult><Stacks/></DescribeStacksResult></DescribeStacksResponse>");

@@ -118,7 +118,7 @@ describe("lease on a base", () => {
       acquireLease("ep-a-prod", request("w2", "add-endpoint ep-b-prod", { waitTimeoutMs: 10_000 }), deps),
     ]);
     expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(1);
-    expect(outcomes.filter((o) => o.status === "rejected").map((o) => String((o as PromiseRejectedResult).reason.message))).toEqual([expect.stringMatching(/Gave up/)]);
+    expect(outcomes.filter((o) => o.status === "rejected").map((o) => String(o.reason.message))).toEqual([expect.stringMatching(/Gave up/)]);
     expect(ssm.calls.filter((c) => c.startsWith("PutParameter"))).toHaveLength(3);
   });
 

@@ -99,9 +99,9 @@ function buildWaitingForRollout(rolling: string, rolloutWaitMinutes: string) {
     },
     detached: true,
   });
-  child.stdout!.on("data", (d: Buffer) => lines.push(...d.toString().split("\n").filter(Boolean)));
+  child.stdout.on("data", (d: Buffer) => lines.push(...d.toString().split("\n").filter(Boolean)));
   let stderr = "";
-  child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
   const done = new Promise<number | null>((resolve) => child.on("exit", resolve));
   return { lines, done, stderr: () => stderr, kill: () => process.kill(-child.pid!, "SIGKILL") };
 }

@@ -192,13 +192,13 @@ describe("mlops exec", () => {
     const { dir, record } = fakePlugin();
     const unknown = await runMlops(["exec", "params/ep-a.yaml", "--task", "99999999"], { endpointUrl: emulator.url, env: { PATH: `${dir}:/usr/bin:/bin` } });
     expect(unknown.code, failure(unknown)).toBe(1);
-    expect(unknown.stderr).toMatch(/ECS Exec cannot start: 1 prerequisite\(s\) missing:\n- task: no running task of ep-a-prod has the id 99999999\.\n  Fix: Running tasks: [0-9a-f]{8}, [0-9a-f]{8}; pass one with --task\./);
+    expect(unknown.stderr).toMatch(/ECS Exec cannot start: 1 prerequisite\(s\) missing:\n- task: no running task of ep-a-prod has the id 99999999\.\n {2}Fix: Running tasks: [0-9a-f]{8}, [0-9a-f]{8}; pass one with --task\./);
     // The service's flag and the task role's ssmmessages permissions are in place: not named.
     expect(unknown.stderr).not.toMatch(/- service:|- task role:|- plugin:/);
     expect(existsSync(record)).toBe(false);
 
     const without = await runMlops(["exec", "params/ep-a.yaml"], { endpointUrl: emulator.url, env: { PATH: "/nonexistent" } });
     expect(without.code, failure(without)).toBe(1);
-    expect(without.stderr).toMatch(/1 prerequisite\(s\) missing:\n- plugin: session-manager-plugin is not on PATH\.\n  Fix: Install the Session Manager plugin: .*session-manager-working-with-install-plugin\.html/);
+    expect(without.stderr).toMatch(/1 prerequisite\(s\) missing:\n- plugin: session-manager-plugin is not on PATH\.\n {2}Fix: Install the Session Manager plugin: .*session-manager-working-with-install-plugin\.html/);
   });
 });

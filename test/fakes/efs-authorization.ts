@@ -73,7 +73,7 @@ export class RenderedTemplate {
   private readonly conditions = new Map<string, boolean>();
 
   constructor(private readonly stack: Pick<RenderedStack, "templateBody" | "parameters">) {
-    this.template = parseTemplate(stack.templateBody) as Json;
+    this.template = parseTemplate(stack.templateBody);
   }
 
   /** A resource of the template (present only if its condition holds), properties resolved. */

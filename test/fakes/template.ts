@@ -165,7 +165,7 @@ function isTrue(condition: string, scope: Scope): boolean {
   return Boolean(evaluateCondition(scope.conditions[condition], scope));
 }
 
-function evaluateCondition(value: Json, scope: Scope): boolean | unknown {
+function evaluateCondition(value: Json, scope: Scope): unknown {
   if (value === null || typeof value !== "object" || Array.isArray(value)) return value;
   const [[key, arg] = []] = Object.entries(value as Record<string, Json>);
   switch (key) {
@@ -200,7 +200,7 @@ function referencedParameters(value: Json, parameters: Set<string>, conditions: 
         for (const m of text.matchAll(/\$\{([^}!.]+)\}/g)) if (m[1] && parameters.has(m[1])) found.add(m[1]);
         if (Array.isArray(arg)) walk(arg[1] as Json);
       } else if (k === "Fn::If" && Array.isArray(arg)) {
-        walk(conditions[String(arg[0])] as Json);
+        walk(conditions[String(arg[0])]);
         walk(arg.slice(1) as Json);
       } else walk(arg);
     }

@@ -82,12 +82,16 @@ function screen(text: string): string[] {
   const rows: string[] = [""];
   let row = 0;
   for (let i = 0; i < text.length; i++) {
+    // eslint-disable-next-line no-control-regex -- the escape character starts each terminal control sequence read here.
     const escape = /^\u001b\[(\d*)([AKJ])/.exec(text.slice(i));
     if (escape) {
       const n = Number(escape[1] || "0");
       if (escape[2] === "A") row = Math.max(0, row - n);
       if (escape[2] === "K") rows[row] = "";
-      if (escape[2] === "J") rows.splice(row + 1), (rows[row] = "");
+      if (escape[2] === "J") {
+        rows.splice(row + 1);
+        rows[row] = "";
+      }
       i += escape[0].length - 1;
     } else if (text[i] === "\n") {
       row++;

@@ -99,8 +99,8 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   child.once("exit", () => running.delete(child));
 
   let stderr = "";
-  child.stderr!.setEncoding("utf8");
-  child.stderr!.on("data", (chunk: string) => {
+  child.stderr.setEncoding("utf8");
+  child.stderr.on("data", (chunk: string) => {
     stderr = (stderr + chunk).slice(-STDERR_KEEP);
   });
 
@@ -130,8 +130,8 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
 
     child.once("exit", onExit);
     child.once("error", onError);
-    child.stdout!.setEncoding("utf8");
-    child.stdout!.on("data", (chunk: string) => {
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (chunk: string) => {
       if (settled) return; // keep draining the pipe, ignore the rest
       stdout += chunk;
       for (const line of stdout.split("\n")) {

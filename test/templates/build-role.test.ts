@@ -3,6 +3,9 @@
  * for the requests CodeBuild, the build's docker/aws commands and the
  * CloudFormation update the build starts make on AWS.
  */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { P } from "./helpers.js";
 import { evaluate, roleStatements, type Bindings } from "./iam-eval.js";
@@ -51,9 +54,6 @@ describe("build role: passing roles", () => {
 
 /** The pipeline stack's parameters for a pipeline section, as bindings of the template. */
 async function bindingsFor(pipeline: string): Promise<Bindings> {
-  const { mkdtempSync, writeFileSync } = await import("node:fs");
-  const { tmpdir } = await import("node:os");
-  const { join } = await import("node:path");
   const { loadEndpointConfig } = await import("../../src/params/load.js");
   const { renderPipelineStack } = await import("../../src/render/render.js");
   const file = join(mkdtempSync(join(tmpdir(), "mlops-build-role-")), "ep.yaml");

@@ -531,12 +531,12 @@ describe("references resolve", () => {
           }
         });
 
-      check(t.Conditions as CfnValue | undefined, "Conditions");
+      check(t.Conditions, "Conditions");
       check(t.Outputs as unknown as CfnValue | undefined, "Outputs");
       for (const [id, r] of Object.entries(t.Resources)) {
-        check(r.Properties as CfnValue | undefined, `Resources.${id}.Properties`);
+        check(r.Properties, `Resources.${id}.Properties`);
         if (r.Condition !== undefined && !conditions.has(r.Condition)) problems.push(`${id}: Condition ${r.Condition}`);
-        for (const dep of asList(r.DependsOn as CfnValue | undefined)) {
+        for (const dep of asList(r.DependsOn)) {
           if (typeof dep !== "string" || !resources.has(dep)) problems.push(`${id}: DependsOn ${String(dep)}`);
         }
       }

@@ -140,7 +140,7 @@ const idOf = (arn: string) => arn.split("/").at(-1) ?? arn;
 export async function checkExec(request: ExecRequest, deps: { ecs: EcsApi; iam: IamApi; findExecutable: FindExecutable; platform: string }): Promise<{ problems: ExecProblem[]; target?: ExecTarget }> {
   const { ecs, iam } = deps;
   const problems: ExecProblem[] = [];
-  const { cluster, service: serviceName, container } = request;
+  const { cluster, service: serviceName } = request;
   const service = (await ecs.describeServices({ cluster, services: [serviceName] })).services?.[0];
   if (!service) throw new AwsError(`ECS service ${serviceName} is not in cluster ${cluster}.`, { hint: "Run mlops status to see the endpoint's state." });
   const forceNew = `aws ecs update-service --cluster ${cluster} --service ${serviceName} --enable-execute-command --force-new-deployment`;

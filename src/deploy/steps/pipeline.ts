@@ -44,6 +44,25 @@ export async function ensurePipeline(config: EndpointConfig, target: PipelineTar
   const pipeline = config.pipeline;
   if (!pipeline) throw new Error("ensurePipeline needs a pipeline section");
   const name = pipelineName(endpointId(config));
+  const support = await deploySupportStack(config, target, ctx);
+  const project = codeBuildProject(config, { ...target, cacheRepositoryUri: support.cacheRepositoryUri }, support.buildRole, support.tags);
+  await convergeProject(project, ctx);
+  const declaration = pipelineDeclaration(name, pipeline, support.pipelineRole, support.artifactBucket);
+  await convergePipeline(name, declaration, support.tags, `${pipeline.repository}@${pipeline.branch}`, ctx);
+  return { pipelineName: name, artifactBucket: support.artifactBucket };
+}
+
+/** What the pipeline stack gives the project and the pipeline. */
+interface SupportStack {
+  artifactBucket: string;
+  buildRole: string;
+  pipelineRole: string;
+  cacheRepositoryUri: string;
+  tags: { key: string; value: string }[];
+}
+
+/** Deploys the pipeline stack (artifact bucket, roles, layer cache) and reads what the project and pipeline need from it. */
+async function deploySupportStack(config: EndpointConfig, target: PipelineTarget, ctx: DeployContext): Promise<SupportStack> {
   const buildLogGroupExists = await keptBuildLogGroup(config, ctx);
   const rendered = renderPipelineStack(config, { ecrRepositoryName: target.ecrRepositoryName, buildLogGroupExists });
   ctx.out.step(`Deploying pipeline stack ${rendered.stackName}`);
@@ -52,29 +71,39 @@ export async function ensurePipeline(config: EndpointConfig, target: PipelineTar
     stackDeps(ctx),
   );
   const outputs = outcome.outputs;
-  const artifactBucket = requireOutput(outputs, "ArtifactBucketName", rendered.stackName);
-  const buildRole = requireOutput(outputs, "CodeBuildRoleArn", rendered.stackName);
-  const pipelineRole = requireOutput(outputs, "PipelineRoleArn", rendered.stackName);
-  const tags = Object.entries(rendered.tags).map(([key, value]) => ({ key, value }));
-  const project = codeBuildProject(config, { ...target, cacheRepositoryUri: requireOutput(outputs, "BuildCacheRepositoryUri", rendered.stackName) }, buildRole, tags);
+  return {
+    artifactBucket: requireOutput(outputs, "ArtifactBucketName", rendered.stackName),
+    buildRole: requireOutput(outputs, "CodeBuildRoleArn", rendered.stackName),
+    pipelineRole: requireOutput(outputs, "PipelineRoleArn", rendered.stackName),
+    cacheRepositoryUri: requireOutput(outputs, "BuildCacheRepositoryUri", rendered.stackName),
+    tags: Object.entries(rendered.tags).map(([key, value]) => ({ key, value })),
+  };
+}
+
+/** Creates the CodeBuild project, or updates it to the wanted definition. */
+async function convergeProject(project: ReturnType<typeof codeBuildProject>, ctx: DeployContext): Promise<void> {
+  const name = project.name;
   const existing = await ctx.aws.codeBuild.batchGetProjects({ names: [name] });
   if (existing.projects?.some((p) => p.name === name)) {
     await whileRolesPropagate(() => ctx.aws.codeBuild.updateProject(project), ctx);
     ctx.out.success(`CodeBuild project ${name} up to date`);
-  } else {
-    const created = await adoptIfExists(() => whileRolesPropagate(() => ctx.aws.codeBuild.createProject(project), ctx));
-    if (created === "exists") {
-      // Another run created it between our look and our create: ours is the newer definition.
-      await whileRolesPropagate(() => ctx.aws.codeBuild.updateProject(project), ctx);
-      ctx.out.success(`CodeBuild project ${name} up to date (created meanwhile by another run)`);
-    } else {
-      ctx.out.success(`Created CodeBuild project ${name}`);
-    }
+    return;
   }
+  const created = await adoptIfExists(() => whileRolesPropagate(() => ctx.aws.codeBuild.createProject(project), ctx));
+  if (created === "exists") {
+    // Another run created it between our look and our create: ours is the newer definition.
+    await whileRolesPropagate(() => ctx.aws.codeBuild.updateProject(project), ctx);
+    ctx.out.success(`CodeBuild project ${name} up to date (created meanwhile by another run)`);
+  } else {
+    ctx.out.success(`Created CodeBuild project ${name}`);
+  }
+}
 
-  const declaration: PipelineDeclaration = {
+/** The pipeline: the repository's branch through a CodeStar connection, built by the project of the same name. */
+function pipelineDeclaration(name: string, pipeline: NonNullable<EndpointConfig["pipeline"]>, roleArn: string, artifactBucket: string): PipelineDeclaration {
+  return {
     name,
-    roleArn: pipelineRole,
+    roleArn,
     artifactStore: { type: "S3", location: artifactBucket },
     pipelineType: "V2",
     executionMode: "QUEUED",
@@ -110,13 +139,17 @@ export async function ensurePipeline(config: EndpointConfig, target: PipelineTar
       },
     ],
   };
+}
+
+/** Creates pipeline `name`, or updates it when its declaration differs; `source` (repository@branch) is for the message. */
+async function convergePipeline(name: string, declaration: PipelineDeclaration, tags: { key: string; value: string }[], source: string, ctx: DeployContext): Promise<void> {
   let current = await getPipelineOrUndefined(ctx, name);
   let adopted = "";
   if (!current) {
     const created = await adoptIfExists(() => whileRolesPropagate(() => ctx.aws.codePipeline.createPipeline({ pipeline: declaration, tags }), ctx));
     if (created === "created") {
-      ctx.out.success(`Created pipeline ${name} (${pipeline.repository}@${pipeline.branch})`);
-      return { pipelineName: name, artifactBucket };
+      ctx.out.success(`Created pipeline ${name} (${source})`);
+      return;
     }
     // Another run created it between our look and our create: converge on it like on any existing pipeline.
     adopted = " (created meanwhile by another run)";
@@ -130,7 +163,6 @@ export async function ensurePipeline(config: EndpointConfig, target: PipelineTar
     await whileRolesPropagate(() => ctx.aws.codePipeline.updatePipeline({ pipeline: { ...declaration, version } }), ctx);
     ctx.out.success(`Updated pipeline ${name}${adopted}`);
   }
-  return { pipelineName: name, artifactBucket };
 }
 
 /**

@@ -194,7 +194,10 @@ async function makeDnsRecords(config: EndpointConfig, dns: DnsPlan, outputs: Rec
   const balancer = await loadBalancerServing(ctx.aws.elb, requireOutput(outputs, "TargetGroupArn", endpointId(config)), ctx.reads);
   if (!balancer) ctx.out.warn(`The load balancer serving ${endpointId(config)} could not be found from its target group: no alias record made.`);
   const made = await ensureDnsRecords(config.api.hostHeader, balancer, certificateArn, `mlops ${endpointId(config)}`, ctx);
-  for (const record of made.records) (record.action === "left alone" ? ctx.out.warn : ctx.out.success).call(ctx.out, recordDoneLine(record));
+  for (const record of made.records) {
+    if (record.action === "left alone") ctx.out.warn(recordDoneLine(record));
+    else ctx.out.success(recordDoneLine(record));
+  }
   return made;
 }
 

@@ -379,7 +379,10 @@ function printDnsPlan(dns: DnsPlan, out: Output): void {
     return;
   }
   out.info(`DNS: Route 53 public hosted zone ${dns.zone.name} (${dns.zone.id}):`);
-  for (const record of dns.records) (record.action === "left alone" || record.action === "change" ? out.warn : out.info).call(out, `  ${recordLine(record)}`);
+  for (const record of dns.records) {
+    if (record.action === "left alone" || record.action === "change") out.warn(`  ${recordLine(record)}`);
+    else out.info(`  ${recordLine(record)}`);
+  }
   for (const line of dns.later) out.info(`  ${line}`);
 }
 

@@ -5,7 +5,6 @@
  */
 import { describe, expect, it } from "vitest";
 import { deployStack, type StackDeps } from "../../../src/deploy/engine/stack.js";
-import type { Output } from "../../../src/io/output.js";
 import { FakeClock } from "../../fakes/clock.js";
 import { FakeCloudFormation } from "../../fakes/cloudformation.js";
 import { InteractiveMemoryOutput, MemoryOutput } from "../../fakes/output.js";
@@ -14,7 +13,7 @@ function setup(out: MemoryOutput | InteractiveMemoryOutput, sidecar: StackDeps["
   const clock = new FakeClock();
   const cfn = new FakeCloudFormation({ pollsPerOperation: 3, now: () => clock.now() });
   cfn.defineTemplate("t", { resources: [{ logicalId: "Service", type: "AWS::ECS::Service" }], outputs: {} });
-  const deps: StackDeps = { cfn, out: out as Output, clock, assumeYes: true, pollIntervalMs: 1000, sidecar };
+  const deps: StackDeps = { cfn, out, clock, assumeYes: true, pollIntervalMs: 1000, sidecar };
   return { deps };
 }
 

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { deleteStack, deployStack, findStack, stackOutputs, waitForStackIdle, type StackDeps, type StackSpec } from "../../../src/deploy/engine/stack.js";
 import { AwsError, DeclinedError, InterruptedError } from "../../../src/errors.js";
-import type { Output } from "../../../src/io/output.js";
 import { FakeClock } from "../../fakes/clock.js";
 import { FakeCloudFormation, type FakeResource } from "../../fakes/cloudformation.js";
 import { InteractiveMemoryOutput, MemoryOutput } from "../../fakes/output.js";
@@ -31,7 +30,7 @@ function setup(
     changeSetPolls: options.changeSetPolls,
   });
   const out = options.interactive ? new InteractiveMemoryOutput(options.answers) : new MemoryOutput(options.answers);
-  const deps: StackDeps = { cfn, out: out as Output, clock, assumeYes: options.assumeYes ?? false, pollIntervalMs: 1000 };
+  const deps: StackDeps = { cfn, out, clock, assumeYes: options.assumeYes ?? false, pollIntervalMs: 1000 };
   cfn.defineTemplate("v1", { resources: [logs(), bucket], outputs: { LogGroupName: "ep-logs", BucketName: "ep-bucket" }, exports: { LogGroupName: "ep-a-prod-LogGroupName" } });
   cfn.defineTemplate("v2", { resources: [logs({ retention: 14 }), bucket, service()], outputs: { LogGroupName: "ep-logs", BucketName: "ep-bucket", ServiceName: "svc" } });
   return { clock, cfn, out, deps };
@@ -335,8 +334,8 @@ describe("deployStack", () => {
     expect(frames).toBeGreaterThan(1);
     const lines = liveLines(out);
     expect(lines.at(-3)).toMatch(new RegExp(`^${NAME}  CREATE_COMPLETE  \\d:\\d\\d$`));
-    expect(lines.at(-2)).toMatch(/^ {2}Logs +AWS::Logs::LogGroup  CREATE_COMPLETE  \d:\d\d$/);
-    expect(lines.at(-1)).toMatch(/^ {2}Bucket +AWS::S3::Bucket +CREATE_COMPLETE  \d:\d\d$/);
+    expect(lines.at(-2)).toMatch(/^ {2}Logs +AWS::Logs::LogGroup {2}CREATE_COMPLETE {2}\d:\d\d$/);
+    expect(lines.at(-1)).toMatch(/^ {2}Bucket +AWS::S3::Bucket +CREATE_COMPLETE {2}\d:\d\d$/);
   });
 
   it("deletes a stack left in REVIEW_IN_PROGRESS with no resources, then creates it", async () => {

@@ -481,10 +481,10 @@ describe("status NAME: one endpoint in detail", () => {
     // The list view also reads what teardowns kept: nothing here.
     const { aws } = account({ efs: { describeFileSystems: async () => ({ FileSystems: [] }) }, acm: { listCertificates: async () => ({ CertificateSummaryList: [] }) } }, [stack(), dev]);
     (aws as unknown as Record<string, unknown>).logs = { describeLogGroups: async () => ({ logGroups: [] }) };
-    await runStatus({ json: true, name: "ep-a" }, { out, clock: new FakeClock(NOW), cwd: "/", aws: async () => aws, resolver: nowhere } as CommandDeps & { resolver: HostResolver });
+    await runStatus({ json: true, name: "ep-a" }, { out, clock: new FakeClock(NOW), cwd: "/", aws: async () => aws, resolver: nowhere });
     expect((out.results[0] as { endpoints: { endpoint: string }[] }).endpoints.map((e) => e.endpoint)).toEqual(["ep-a-dev", "ep-a-prod"]);
     const detail = new MemoryOutput();
-    await runStatus({ json: true, name: "ep-a-dev" }, { out: detail, clock: new FakeClock(NOW), cwd: "/", aws: async () => aws, resolver: nowhere } as CommandDeps & { resolver: HostResolver });
+    await runStatus({ json: true, name: "ep-a-dev" }, { out: detail, clock: new FakeClock(NOW), cwd: "/", aws: async () => aws, resolver: nowhere });
     expect((detail.results[0] as StatusDetailReport).endpoint.endpoint).toBe("ep-a-dev");
   });
 

@@ -110,7 +110,7 @@ describe("a pipeline run, live", () => {
     const { ctx } = context("FAILED");
     const error = await followPipelineExecution(name, "us-east-1", 30 * 60_000, ctx).catch((e: unknown) => e);
     expect((error as AwsError).message).toMatch(/Pipeline ep-a-prod execution exec-1 failed\.\nBuild .* failed in phase BUILD \(FAILED: COMMAND_EXECUTION_ERROR/);
-    expect((error as AwsError).message).toMatch(/  \| build line 30$/);
+    expect((error as AwsError).message).toMatch(/ {2}\| build line 30$/);
   });
 
   it("mlops pipeline without --follow: the latest run once, its log's last lines only", async () => {
