@@ -84,6 +84,9 @@ describe("create-endpoint, add-endpoint, update, status, teardown", () => {
     expect(projects[0]?.environment?.image).toMatch(/^aws\/codebuild\/standard:(7|8)\.0$/);
     expect(run.stderr).toContain("Endpoint ready: https://ep-a.example.com");
     expect(run.stderr).not.toMatch(/NodeVersionSupportWarning|node >=22/);
+    // The plan names what the base costs a month (us-east-1 prices; 2 tasks of 1 vCPU/2 GB in params/ep-a.yaml).
+    expect(run.stderr).toContain("Cost: about $133.31/month fixed (NAT gateway $32.85, load balancer $16.43, 3 public IPv4 $10.95, 2 tasks 1 vCPU/2 GB $72.08, KMS key $1.00)");
+    expect(run.stderr).toMatch(/Cost with use: EFS \$0\.30\/GB-month, .*; prices us-east-1 as of \d{4}-\d{2}-\d{2}/);
     // Logging on by default: flow logs of the VPC, the session log group, both access-log buckets.
     const flowLogs = (await aws.ec2.send(new DescribeFlowLogsCommand({}))).FlowLogs ?? [];
     expect(flowLogs.map((f) => f.ResourceId)).toContain(output(a, "VpcId"));
@@ -117,6 +120,8 @@ describe("create-endpoint, add-endpoint, update, status, teardown", () => {
   it("add-endpoint joins the base with its own rule priority and EFS access", async () => {
     const run = await deployWithPush(["add-endpoint", "params/ep-b.yaml", "--tag", "v1", "--yes"], "ep-b-prod", "v1");
     expect(run.code, failure(run)).toBe(0);
+    // An added endpoint shares the base's NAT gateway and load balancer: its fixed cost is its tasks.
+    expect(run.stderr).toContain("Cost: about $72.08/month fixed (2 tasks 1 vCPU/2 GB $72.08)");
     const a = await stack("ep-a-prod");
     const b = await stack("ep-b-prod");
     expect(b?.StackStatus).toMatch(/_COMPLETE$/);
