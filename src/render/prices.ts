@@ -94,6 +94,8 @@ export interface CostInput {
   publicIpv4: number;
   kmsKeys: number;
   tasks: { count: number; cpuUnits: number; memoryMiB: number };
+  /** EC2 instances the tasks run on instead of Fargate (ECS Managed Instances, e.g. GPU endpoints); the tasks are then not billed by Fargate. */
+  instances?: { type: string; count: number; managed: boolean };
   /** Whether EFS file systems are created (billed per GB stored, nothing when empty). */
   efs: boolean;
   /** Whether VPC flow logs are delivered to CloudWatch Logs. */
@@ -153,7 +155,12 @@ export function estimateMonthlyCost(input: CostInput, region: string, table: Rea
   if (input.loadBalancers > 0) items.push({ label: input.loadBalancers > 1 ? `${input.loadBalancers} load balancers` : "load balancer", usd: monthly(p.loadBalancerHour, input.loadBalancers) });
   if (input.publicIpv4 > 0) items.push({ label: `${input.publicIpv4} public IPv4`, usd: monthly(p.publicIpv4Hour, input.publicIpv4) });
   const { count, cpuUnits, memoryMiB } = input.tasks;
-  if (count > 0) {
+  const ec2 = input.instances;
+  if (ec2 && ec2.count > 0) {
+    const label = `${ec2.count} ${ec2.type}`;
+    items.push({ label, usd: monthly(p.ec2InstanceHour?.[ec2.type], ec2.count) });
+    if (ec2.managed) items.push({ label: "ECS Managed Instances fee", usd: monthly(p.ecsManagedInstanceFeeHour?.[ec2.type], ec2.count) });
+  } else if (count > 0) {
     const hourly = p.fargateVcpuHour !== undefined && p.fargateGBHour !== undefined ? (cpuUnits / 1024) * p.fargateVcpuHour + (memoryMiB / 1024) * p.fargateGBHour : undefined;
     items.push({ label: `${count} task${count > 1 ? "s" : ""} ${taskSizeText(cpuUnits, memoryMiB)}`, usd: monthly(hourly, count) });
   }
@@ -180,7 +187,8 @@ export function costLines(estimate: CostEstimate): string[] {
   }
   const parts = estimate.items.map((i) => `${i.label} ${i.usd === undefined ? "price unknown" : money(i.usd)}`);
   const partial = estimate.items.some((i) => i.usd === undefined);
-  const sum = estimate.items.length === 0 ? "no fixed cost" : `about ${money(estimate.fixedUsd)}/month fixed${partial ? " for the parts with a price" : ""}`;
+  const priced = estimate.items.some((i) => i.usd !== undefined);
+  const sum = estimate.items.length === 0 ? "no fixed cost" : !priced ? "price unknown" : `about ${money(estimate.fixedUsd)}/month fixed${partial ? " for the parts with a price" : ""}`;
   const rates = estimate.rates.map((r) => `${r.label} ${r.text ?? "price unknown"}`);
   return [`Cost: ${sum}${parts.length ? ` (${parts.join(", ")})` : ""}`, `Cost with use: ${rates.join(", ")}; prices ${estimate.region} as of ${PRICES_AS_OF} (AWS pricing pages; README "What it costs")`];
 }
@@ -194,7 +202,9 @@ function countOf(resources: readonly { type: string }[], type: string): number {
  * What a create or add costs, from the resources its stack creates and the
  * endpoint's task size and count. An internet-facing Application Load Balancer
  * has a public IPv4 address per Availability Zone it is enabled in (two here;
- * it may add more as it scales), each billed like the NAT gateway's Elastic IP.
+ * it may add more as it scales), each billed like the NAT gateway's Elastic IP
+ * ("New - AWS Public IPv4 Address Charge + Public IP Insights", AWS News Blog,
+ * https://aws.amazon.com/blogs/aws/new-aws-public-ipv4-address-charge-public-ip-insights/).
  * `newLoadBalancer`: an added endpoint whose plan creates another load balancer of the base.
  */
 export function costInputOf(config: Pick<EndpointConfig, "container" | "scaling">, resources: readonly { type: string }[], newLoadBalancer = false): CostInput {

@@ -79,6 +79,18 @@ function cents(usd: number): number {
   return Math.round(usd * 100 + 1e-6) / 100;
 }
 
+describe("EC2 instances (GPU endpoints on ECS Managed Instances)", () => {
+  it("bills the instances instead of Fargate, and names the Managed Instances fee the table does not hold", () => {
+    const input: CostInput = { ...baseInput, natGateways: 0, loadBalancers: 0, publicIpv4: 0, kmsKeys: 0, instances: { type: "g5.xlarge", count: 2, managed: true } };
+    expect(estimateMonthlyCost(input, "us-east-1").items).toEqual([
+      { label: "2 g5.xlarge", usd: 1468.76 }, // 2 x 1.006 x 730
+      { label: "ECS Managed Instances fee", usd: undefined },
+    ]);
+    const unlisted = estimateMonthlyCost({ ...input, instances: { type: "g6.xlarge", count: 1, managed: false } }, "us-east-1");
+    expect(costLines(unlisted)[0]).toBe("Cost: price unknown (1 g6.xlarge price unknown)");
+  });
+});
+
 describe("costInputOf", () => {
   it("counts what a base endpoint's stack creates: one NAT gateway with its Elastic IP, one load balancer on two AZs, one KMS key, EFS, flow logs", () => {
     const { config, resources } = resourcesOf(BASE, "ep-a.yaml");
