@@ -83,7 +83,8 @@ export const PRICES: Readonly<Record<string, RegionPrices>> = {
   },
   "us-east-2": { natGatewayHour: 0.045, natGatewayGB: 0.045, publicIpv4Hour: 0.005, kmsKeyMonth: 1 },
   "ap-southeast-1": { natGatewayHour: 0.059, natGatewayGB: 0.059, publicIpv4Hour: 0.005, kmsKeyMonth: 1 },
-  "ap-northeast-1": { publicIpv4Hour: 0.005, logsIngestGB: 0.76, logsStorageGBMonth: 0.033, kmsKeyMonth: 1 },
+  "ap-northeast-1": { natGatewayHour: 0.062, publicIpv4Hour: 0.005, loadBalancerHour: 0.0243, loadBalancerLcuHour: 0.008, logsIngestGB: 0.76, logsStorageGBMonth: 0.033, kmsKeyMonth: 1 },
+  "eu-west-1": { publicIpv4Hour: 0.005, loadBalancerHour: 0.0252, kmsKeyMonth: 1 },
 };
 
 /** What a deployment creates that costs money whether or not requests arrive. */
