@@ -23,6 +23,7 @@ export const PRICE_SOURCES = {
   efs: "https://aws.amazon.com/efs/pricing/",
   logs: "https://aws.amazon.com/cloudwatch/pricing/",
   kms: "https://aws.amazon.com/kms/pricing/",
+  codePipeline: "https://aws.amazon.com/codepipeline/pricing/",
   ec2: "https://aws.amazon.com/ec2/pricing/on-demand/",
 } as const;
 
@@ -50,6 +51,8 @@ export interface RegionPrices {
   logsStorageGBMonth?: number;
   /** A customer managed KMS key, per key-month (each automatic rotation adds as much). */
   kmsKeyMonth?: number;
+  /** CodePipeline V2 pipeline, per action execution minute (the first 100 minutes of an account each month are free). */
+  pipelineActionMinute?: number;
   /** EC2 on-demand Linux, per instance-hour, by instance type (GPU and Neuron instances for model serving). */
   ec2InstanceHour?: Record<string, number>;
   /** ECS Managed Instances management fee, per instance-hour, by instance type. */
@@ -79,6 +82,7 @@ export const PRICES: Readonly<Record<string, RegionPrices>> = {
     logsIngestGB: 0.5,
     logsStorageGBMonth: 0.03,
     kmsKeyMonth: 1,
+    pipelineActionMinute: 0.002,
     ec2InstanceHour: { "g5.xlarge": 1.006 },
   },
   "us-east-2": { natGatewayHour: 0.045, natGatewayGB: 0.045, publicIpv4Hour: 0.005, kmsKeyMonth: 1 },
@@ -101,6 +105,8 @@ export interface CostInput {
   efs: boolean;
   /** Whether VPC flow logs are delivered to CloudWatch Logs. */
   flowLogs: boolean;
+  /** Whether a pipeline is created (billed per action minute of each run; its builds per build minute, named in the plan's Build line). */
+  pipeline?: boolean;
 }
 
 /** One fixed monthly item; `usd` undefined: the table has no price for it in this region. */
@@ -173,6 +179,7 @@ export function estimateMonthlyCost(input: CostInput, region: string, table: Rea
   rates.push({ label: input.flowLogs ? "logs and flow logs" : "logs", text: logs });
   if (input.natGateways > 0) rates.push({ label: "NAT traffic", text: rate(p.natGatewayGB, "GB") });
   if (input.loadBalancers > 0) rates.push({ label: "load balancer traffic", text: rate(p.loadBalancerLcuHour, "LCU-hour") });
+  if (input.pipeline) rates.push({ label: "pipeline runs", text: rate(p.pipelineActionMinute, "action-minute") });
   const fixedUsd = cents(items.reduce((sum, i) => sum + (i.usd ?? 0), 0));
   return { region, known: true, items, fixedUsd, rates };
 }
@@ -206,9 +213,10 @@ function countOf(resources: readonly { type: string }[], type: string): number {
  * it may add more as it scales), each billed like the NAT gateway's Elastic IP
  * ("New - AWS Public IPv4 Address Charge + Public IP Insights", AWS News Blog,
  * https://aws.amazon.com/blogs/aws/new-aws-public-ipv4-address-charge-public-ip-insights/).
- * `newLoadBalancer`: an added endpoint whose plan creates another load balancer of the base.
+ * `also`: what the plan creates beside the stack: another load balancer of the base (an added endpoint's shard), a pipeline.
  */
-export function costInputOf(config: Pick<EndpointConfig, "container" | "scaling">, resources: readonly { type: string }[], newLoadBalancer = false): CostInput {
+export function costInputOf(config: Pick<EndpointConfig, "container" | "scaling">, resources: readonly { type: string }[], also: { newLoadBalancer?: boolean; pipeline?: boolean } = {}): CostInput {
+  const newLoadBalancer = also.newLoadBalancer ?? false;
   const natGateways = countOf(resources, "AWS::EC2::NatGateway");
   const loadBalancers = countOf(resources, "AWS::ElasticLoadBalancingV2::LoadBalancer") + (newLoadBalancer ? 1 : 0);
   return {
@@ -219,6 +227,7 @@ export function costInputOf(config: Pick<EndpointConfig, "container" | "scaling"
     tasks: { count: config.scaling.desired, cpuUnits: config.container.cpu, memoryMiB: config.container.memoryMiB },
     efs: countOf(resources, "AWS::EFS::FileSystem") > 0,
     flowLogs: countOf(resources, "AWS::EC2::FlowLog") > 0,
+    ...(also.pipeline ? { pipeline: true } : {}),
   };
 }
 
@@ -241,6 +250,7 @@ export function renderPriceTable(): string {
     ["CloudWatch Logs, per GB ingested", (p) => p.logsIngestGB, PRICE_SOURCES.logs],
     ["CloudWatch Logs, per GB-month kept", (p) => p.logsStorageGBMonth, PRICE_SOURCES.logs],
     ["KMS customer managed key, per month", (p) => p.kmsKeyMonth, PRICE_SOURCES.kms],
+    ["CodePipeline V2, per action execution minute", (p) => p.pipelineActionMinute, PRICE_SOURCES.codePipeline],
   ];
   const instanceTypes = [...new Set(regions.flatMap((r) => Object.keys(PRICES[r]?.ec2InstanceHour ?? {})))].sort();
   for (const type of instanceTypes) rows.push([`EC2 ${type} on demand, per hour`, (p) => p.ec2InstanceHour?.[type], PRICE_SOURCES.ec2]);

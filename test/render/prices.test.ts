@@ -51,6 +51,11 @@ describe("estimateMonthlyCost", () => {
     ]);
   });
 
+  it("names the pipeline's rate per action minute when the plan creates a pipeline", () => {
+    const [, rates] = costLines(estimateMonthlyCost({ ...baseInput, pipeline: true }, "us-east-1"));
+    expect(rates).toContain("load balancer traffic $0.008/LCU-hour, pipeline runs $0.002/action-minute; prices us-east-1");
+  });
+
   it("prices Fargate sizes below one vCPU by the same per-vCPU and per-GB rates", () => {
     const estimate = estimateMonthlyCost({ ...baseInput, natGateways: 0, loadBalancers: 0, publicIpv4: 0, kmsKeys: 0, tasks: { count: 1, cpuUnits: 256, memoryMiB: 512 } }, "us-east-1");
     // (0.25 x 0.04048 + 0.5 x 0.004445) x 730 = 9.010025
@@ -103,7 +108,7 @@ describe("costInputOf", () => {
     const { config, resources } = resourcesOf(ADDED, "ep-b.yaml");
     const input = costInputOf(config, resources);
     expect(input).toMatchObject({ natGateways: 0, loadBalancers: 0, publicIpv4: 0, kmsKeys: 0, tasks: { count: 1, cpuUnits: 512, memoryMiB: 1024 }, efs: true, flowLogs: false });
-    expect(costInputOf(config, resources, true)).toMatchObject({ loadBalancers: 1, publicIpv4: 2 });
+    expect(costInputOf(config, resources, { newLoadBalancer: true })).toMatchObject({ loadBalancers: 1, publicIpv4: 2 });
     expect(costLines(estimateMonthlyCost(input, "us-east-1"))[0]).toBe("Cost: about $18.02/month fixed (1 task 0.5 vCPU/1 GB $18.02)");
   });
 });

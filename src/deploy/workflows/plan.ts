@@ -534,7 +534,7 @@ export async function planDeploy(config: EndpointConfig, options: DeployPlanOpti
       ...(tag !== runningTag || !existing ? { estimate: rolloutEstimate(config, rendered.parameters) } : {}),
     },
     summary: stack.action === "update" ? changeSummary(stack.parameters, tag) : [],
-    ...(stack.action === "create" ? { cost: estimateMonthlyCost(costInputOf(config, stack.resources, serving?.plan.action === "create"), ctx.aws.region) } : {}),
+    ...(stack.action === "create" ? { cost: estimateMonthlyCost(costInputOf(config, stack.resources, { newLoadBalancer: serving?.plan.action === "create", pipeline: pipeline?.action === "create" }), ctx.aws.region) } : {}),
     basis: { listenerArn, shard: serving?.shard, existing, previous, facts: { ...facts, certificateArn }, mounted, runningTag, followsPipeline },
   };
 }
