@@ -95,6 +95,9 @@ describe("create-endpoint, add-endpoint, update, status, teardown", () => {
     // The stack's start says the same count, once, without listing the resources again.
     expect(run.stderr).toMatch(new RegExp(`Stack ep-a-prod will create ${planned} resources: network \\d+`));
     expect(run.stderr).not.toMatch(/^ +Add +Vpc +AWS::EC2::VPC/m);
+    // The plan names what the base costs a month (us-east-1 prices; 2 tasks of 1 vCPU/2 GB in params/ep-a.yaml).
+    expect(run.stderr).toContain("Cost: about $133.31/month fixed (NAT gateway $32.85, load balancer $16.43, 3 public IPv4 $10.95, 2 tasks 1 vCPU/2 GB $72.08, KMS key $1.00)");
+    expect(run.stderr).toMatch(/Cost with use: EFS \$0\.30\/GB-month, .*; prices us-east-1 as of \d{4}-\d{2}-\d{2}/);
     // Logging on by default: flow logs of the VPC, the session log group, both access-log buckets.
     const flowLogs = (await aws.ec2.send(new DescribeFlowLogsCommand({}))).FlowLogs ?? [];
     expect(flowLogs.map((f) => f.ResourceId)).toContain(output(a, "VpcId"));
@@ -128,6 +131,8 @@ describe("create-endpoint, add-endpoint, update, status, teardown", () => {
   it("add-endpoint joins the base with its own rule priority and EFS access", async () => {
     const run = await deployWithPush(["add-endpoint", "params/ep-b.yaml", "--tag", "v1", "--yes"], "ep-b-prod", "v1");
     expect(run.code, failure(run)).toBe(0);
+    // An added endpoint shares the base's NAT gateway and load balancer: its fixed cost is its tasks.
+    expect(run.stderr).toContain("Cost: about $72.08/month fixed (2 tasks 1 vCPU/2 GB $72.08)");
     const a = await stack("ep-a-prod");
     const b = await stack("ep-b-prod");
     expect(b?.StackStatus).toMatch(/_COMPLETE$/);

@@ -24,6 +24,7 @@ import { isRoutineReplacement } from "../engine/replacements.js";
 import { findIssuedCertificate, findPendingCertificate } from "../steps/certificate.js";
 import { regionText, type DeployContext } from "../context.js";
 import { exportMap, stackParameters } from "../engine/discovery.js";
+import { costInputOf, costLines, estimateMonthlyCost, type CostEstimate } from "../../render/prices.js";
 import { findEndpointFileSystems, keptVolumes } from "../steps/file-systems.js";
 import { imageExists } from "../steps/image.js";
 import { listenerServes } from "../steps/listener-certificates.js";
@@ -97,6 +98,8 @@ export interface DeployPlan {
   rollout: RolloutPlan;
   /** Plain-language summary of configuration and image changes. */
   summary: string[];
+  /** What the stacks it creates cost (create only), from the dated price table. */
+  cost?: CostEstimate;
   /** What the plan found, for the apply. */
   basis: DeployBasis;
 }
@@ -362,6 +365,7 @@ export function printPlan(plan: DeployPlan | UpdatePlan, out: Output, options: P
   if (plan.kind === "deploy") {
     out.info(plan.nfsRule === "add" ? "Security group: let the endpoint's tasks reach EFS (NFS, port 2049)" : "Security group: tasks already reach EFS (NFS, port 2049)");
     printDnsPlan(plan.dns, out);
+    if (plan.cost) for (const line of costLines(plan.cost)) out.info(line);
   }
   const r = plan.rollout;
   const tag =
@@ -535,6 +539,7 @@ export async function planDeploy(config: EndpointConfig, options: DeployPlanOpti
       ...(tag !== runningTag || !existing ? { estimate: rolloutEstimate(config, rendered.parameters) } : {}),
     },
     summary: stack.action === "update" ? changeSummary(stack.parameters, tag) : [],
+    ...(stack.action === "create" ? { cost: estimateMonthlyCost(costInputOf(config, stack.resources, { newLoadBalancer: serving?.plan.action === "create", pipeline: pipeline?.action === "create" }), ctx.aws.region) } : {}),
     basis: { listenerArn, shard: serving?.shard, existing, previous, facts: { ...facts, certificateArn }, mounted, runningTag, followsPipeline },
   };
 }
