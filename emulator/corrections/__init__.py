@@ -54,6 +54,7 @@ MODULES = [
     "ecs_traffic_shift",
     "stack_resource_lists",
     "ecr_encryption_configuration",
+    "ecr_image_digest",
 ]
 
 
