@@ -98,6 +98,7 @@ export async function main(argv: string[]): Promise<number> {
         holder: holderName(),
         holderProcess: { host: hostname(), pid: process.pid, isRunning: processExists },
         retryBudgetMs: retry.budgetMs,
+        endpointUrl: globals.endpointUrl ?? process.env.MLOPS_ENDPOINT_URL,
         aws: async (chosenRegion?: string) => {
           const clients = await (await import("./aws/clients.js")).createAwsClients({
             region: chosenRegion ?? globals.region,
@@ -235,7 +236,10 @@ const examples: Record<string, readonly string[]> = {
   rollback: ["mlops rollback params/ep-a.yaml", "mlops rollback params/ep-a.yaml --to v1 --strategy blue-green --yes"],
   history: ["mlops history params/ep-a.yaml", "mlops history params/ep-a.yaml --json"],
   status: ["mlops status", "mlops status ep-a --json"],
-  init: ["mlops init                      # asks for the name, host and region", "mlops init params/ep-c.yaml --name ep-c --host ep-c.example.com --region eu-west-1"],
+  init: [
+    "mlops init                      # asks for the name, host, region and how images arrive",
+    "mlops init params/ep-c.yaml --name ep-c --host ep-c.example.com --region eu-west-1 --connection-arn arn:aws:codeconnections:eu-west-1:123456789012:connection/ID --repository org/repo",
+  ],
   schema: ["mlops schema --out schema/params.schema.json", "mlops schema > params.schema.json"],
   test: ["mlops test params/ep-a.yaml --path /predict", "mlops test params/ep-a.yaml --connect-to 127.0.0.1:8443 --ca-bundle ca.pem"],
   teardown: ["mlops teardown params/ep-b.yaml", "mlops teardown --all --delete-data --yes   # also EFS data, log groups, certificates"],
@@ -416,6 +420,10 @@ export function buildProgram(
     .option("--azs <zones>", "two availability zones, e.g. us-east-1a,us-east-1b (default: the first two open to the account)")
     .option("--vpc-cidr <cidr>", "the VPC's address block (default: the first private /16 no VPC in the region overlaps)")
     .option("--environment <name>", "environment name", "prod")
+    .addOption(new Option("--images <source>", "how images arrive: built by a pipeline from a GitHub branch, or pushed by hand (default: asked at a terminal; elsewhere push unless --connection-arn and --repository are given)").choices(["pipeline", "push"]))
+    .option("--connection-arn <arn>", "the pipeline's CodeStar connection to GitHub")
+    .option("--repository <owner/name>", "the GitHub repository the pipeline builds")
+    .option("--branch <branch>", "the branch the pipeline builds (default: main)")
     .option("--force", "replace an existing file")
     .action(async (file: string | undefined, options: Record<string, unknown>) => {
       const { runInit } = await import("./commands/init.js");

@@ -115,10 +115,23 @@ describe("broken parameter files through the binary", () => {
   }
 });
 
+describe("a region AWS may have opened after this release", () => {
+  it("is used with MLOPS_ALLOW_UNKNOWN_REGION=1: calls are made", async () => {
+    const before = counter.count();
+    const run = await runMlops(["status", "--region", "us-east-9", "--retry-budget", "1"], { endpointUrl: counter.url, env: { MLOPS_ALLOW_UNKNOWN_REGION: "1" } });
+    expect(run.stderr).not.toMatch(/not an AWS region/);
+    expect(counter.count()).toBeGreaterThan(before);
+  });
+});
+
 describe("messages that name the cause and the next step", () => {
   const cases: { name: string; args: string[]; env?: Record<string, string>; endpointUrl?: string; expect: RegExp }[] = [
     { name: "--endpoint-url without a scheme", args: ["status"], endpointUrl: "127.0.0.1:4566", expect: /--endpoint-url: "127\.0\.0\.1:4566" has no scheme \(http:\/\/ or https:\/\/\)\n.*e\.g\. --endpoint-url http:\/\/127\.0\.0\.1:4566/ },
     { name: "a region that is not one", args: ["status"], env: { AWS_REGION: "not a region!" }, expect: /AWS_REGION: "not a region!" is not an AWS region name/ },
+    // A well-formed name no partition lists resolves to no host: each call would retry it for the whole budget.
+    { name: "a region AWS does not have (--region)", args: ["status", "--region", "us-east-9"], expect: /--region: "us-east-9" is not an AWS region this version of mlops knows; did you mean us-east-1\? If AWS opened it after this release, set MLOPS_ALLOW_UNKNOWN_REGION=1/ },
+    { name: "a region AWS does not have (AWS_DEFAULT_REGION)", args: ["status"], env: { AWS_REGION: "", AWS_DEFAULT_REGION: "eu-wset-1" }, expect: /AWS_DEFAULT_REGION: "eu-wset-1" is not an AWS region this version of mlops knows; did you mean eu-west-1\?/ },
+    { name: "a mistyped region given to init", args: ["init", "/tmp/mlops-never-written.yaml", "--name", "ep-z", "--host", "ep-z.example.com", "--region", "apsoutheast-2"], expect: /--region: "apsoutheast-2" is not an AWS region name; did you mean ap-southeast-2\?/ },
     { name: "an endless parameter file (/dev/zero)", args: ["render", "/dev/zero", "--out", "/tmp"], expect: /\/dev\/zero: file is larger than 1 MiB; a parameter file is a few kilobytes/ },
     { name: "render --out onto a file", args: ["render", "params/ep-a.yaml", "--out", "package.json"], expect: /--out: cannot write into .*package\.json\/ep-a-prod: a file is in the way where a folder should be\n.*Pass --out with a folder you can write to/ },
     { name: "render --out into a folder that cannot be written", args: ["render", "params/ep-a.yaml", "--out", "/sys/mlops-out"], expect: /--out: cannot write into \/sys\/mlops-out\/ep-a-prod: (permission denied|the file system is read-only)/ },

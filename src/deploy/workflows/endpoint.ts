@@ -133,7 +133,8 @@ export async function applyDeploy(config: EndpointConfig, options: DeployEndpoin
   await phases.time("security groups", () => admitTasksToEfs(outputs, id, ctx));
 
   const repository = requireOutput(outputs, "EcrRepositoryName", id);
-  const imageTag = await phases.time("waiting for the image", () => obtainImage(config, options, runningTag, repository, followsPipeline, ctx));
+  const pushedTag = plan.rollout.tagSource === "push" ? plan.rollout.tag : undefined;
+  const imageTag = await phases.time("waiting for the image", () => obtainImage(config, options, runningTag, repository, followsPipeline, ctx, pushedTag));
 
   out.step(`Deploying image ${imageTag} with ${config.scaling.desired} task(s)`);
   // The priority the first deployment settled on (chosen, or retried after a collision).
@@ -423,11 +424,16 @@ async function obtainImage(
   repository: string,
   followsPipeline: boolean,
   ctx: DeployContext,
+  pushedTag?: string,
 ): Promise<string> {
   const explicit = options.tag ?? config.container.tag;
   if (explicit) {
     await waitForImage(repository, explicit, options.imageTimeoutMs, ctx);
     return explicit;
+  }
+  if (pushedTag) {
+    await waitForImage(repository, pushedTag, options.imageTimeoutMs, ctx, { resume: resumeCommand(config, pushedTag, ctx) });
+    return pushedTag;
   }
   if (runningTag) {
     ctx.out.info(`Keeping the running image ${runningTag} (pass --tag to deploy another).`);
@@ -442,6 +448,11 @@ async function obtainImage(
   }
 }
 
+/** The command that finishes a create or add once the image it waited for is pushed. */
+function resumeCommand(config: EndpointConfig, tag: string, ctx: DeployContext): string {
+  const verb = config.kind === "base" ? "create-endpoint" : "add-endpoint";
+  return `mlops ${verb} ${config.source} --tag ${tag}${ctx.aws.regionSource === "--region" ? ` --region ${ctx.aws.region}` : ""}`;
+}
 
 /** The ECS rollout line of the endpoint's service, with the traffic shift and the alarms, for the stack step to show while it waits. */
 function rolloutOf(outputs: Record<string, string>, config: EndpointConfig, ctx: DeployContext): () => Promise<string | undefined> {

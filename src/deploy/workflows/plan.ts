@@ -26,7 +26,7 @@ import { findIssuedCertificate, findPendingCertificate } from "../steps/certific
 import { regionText, type DeployContext } from "../context.js";
 import { exportMap, stackParameters } from "../engine/discovery.js";
 import { findEndpointFileSystems, keptVolumes } from "../steps/file-systems.js";
-import { imageExists } from "../steps/image.js";
+import { FIRST_PUSHED_TAG, imageExists } from "../steps/image.js";
 import { listenerServes } from "../steps/listener-certificates.js";
 import { endpointLogGroupName, logGroupExists } from "../steps/log-groups.js";
 import { choosePlacement, issuedCertificateNames, readPlacementBasis, requireRegionRoom, requireSubnetRoom, stackResourceIds, type LoadBalancerNeed, type Placement, type PlacementBasis } from "../steps/placement.js";
@@ -62,7 +62,8 @@ export type CertificatePlan =
 export interface RolloutPlan {
   /** The image tag; undefined when the pipeline's first build decides it. */
   tag?: string;
-  tagSource: "given" | "running" | "pipeline";
+  /** push: no pipeline builds it and none was given: the first image, pushed by hand, under `FIRST_PUSHED_TAG`. */
+  tagSource: "given" | "running" | "pipeline" | "push";
   /** Whether the tag is in ECR already (false: the command waits for it). */
   imageInEcr?: boolean;
   desired: number;
@@ -360,7 +361,9 @@ export function printPlan(plan: DeployPlan | UpdatePlan, out: Output): void {
   const tag =
     r.tagSource === "pipeline"
       ? "the tag the pipeline's first build pushes (not known until the build runs)"
-      : `${r.tag}${r.tagSource === "running" ? " (running now)" : r.imageInEcr === false ? " (waits until it is in ECR)" : ""}`;
+      : r.tagSource === "push" && !r.imageInEcr
+        ? `${r.tag}, pushed by hand (no pipeline builds it): the stack and its ECR repository are created with no tasks, then the commands to push it are printed and the run waits for it`
+        : `${r.tag}${r.tagSource === "running" ? " (running now)" : r.imageInEcr === false ? " (waits until it is in ECR)" : ""}`;
   out.info(`Rollout: image ${tag}; ${r.desired} task(s) (autoscaling ${r.min}-${r.max}); ${r.strategy}`);
   if (r.estimate) out.info(`Rollout time: ${r.estimate}`);
   for (const line of plan.summary) out.info(`Summary: ${line}`);
@@ -453,12 +456,9 @@ export async function planDeploy(config: EndpointConfig, options: DeployPlanOpti
   const runningTag = runningTagOf(previous);
   const explicitTag = options.tag ?? config.container.tag;
   const followsPipeline = options.pipeline && !!config.pipeline && !explicitTag && !runningTag;
-  if (!followsPipeline && !explicitTag && !runningTag) {
-    throw new InputError(
-      [{ path: "--tag", message: config.pipeline ? "no image to deploy: the pipeline is skipped (--no-pipeline) and no tag was given" : "no image to deploy: the endpoint has no pipeline section and no tag was given" }],
-      "Push an image to the endpoint's ECR repository and pass --tag TAG, or add a pipeline section.",
-    );
-  }
+  // No pipeline builds the first image and none is named: the stack and its repository are created with no
+  // tasks, and the apply waits for an image pushed by hand under a known tag (its commands are printed then).
+  const pushedTag = !followsPipeline && !explicitTag && !runningTag ? FIRST_PUSHED_TAG : undefined;
 
   // Independent reads side by side: the certificate, what placement weighs (it shares the certificate listing), what a new stack adopts.
   const [certificate, placementInputs, kept] = await Promise.all([
@@ -491,7 +491,7 @@ export async function planDeploy(config: EndpointConfig, options: DeployPlanOpti
   const taken = serving?.usedPriorities ?? (listenerArn ? await usedPriorities(ctx.aws.elb, listenerArn, ctx.reads) : serving ? new Set<number>() : undefined);
   const priority = fixedPriority ?? (taken ? choosePriority(id, taken) : undefined);
 
-  const tag = explicitTag ?? runningTag;
+  const tag = explicitTag ?? runningTag ?? pushedTag;
   const rendered = renderForPlan(config, { ...facts, listenerPriority: priority }, tag);
   const stack = await planStack(rendered, found, ctx);
   const outputs = outputsOf(existing);
@@ -501,7 +501,8 @@ export async function planDeploy(config: EndpointConfig, options: DeployPlanOpti
     outputs.EfsSecurityGroupId && outputs.TaskSecurityGroupId && (await nfsRuleExists(ctx.aws.ec2, { efsSecurityGroupId: outputs.EfsSecurityGroupId, taskSecurityGroupId: outputs.TaskSecurityGroupId, description: "" }))
       ? "present"
       : "add";
-  const imageInEcr = explicitTag && existing ? await imageExists(ctx.aws.ecr, repository, explicitTag) : explicitTag ? false : undefined;
+  const awaited = explicitTag ?? pushedTag;
+  const imageInEcr = awaited && existing ? await imageExists(ctx.aws.ecr, repository, awaited) : awaited ? false : undefined;
   const dns = await planDns(config, options.dns !== false, existing, certificateArn, ctx);
   return {
     kind: "deploy",
@@ -521,7 +522,7 @@ export async function planDeploy(config: EndpointConfig, options: DeployPlanOpti
     ...(facts.trafficWeights ? { traffic: facts.trafficWeights } : {}),
     rollout: {
       tag,
-      tagSource: explicitTag ? "given" : runningTag ? "running" : "pipeline",
+      tagSource: explicitTag ? "given" : runningTag ? "running" : pushedTag ? "push" : "pipeline",
       imageInEcr,
       desired: config.scaling.desired,
       min: config.scaling.min,
