@@ -231,7 +231,7 @@ const examples: Record<string, readonly string[]> = {
   render: ["mlops render params/ep-a.yaml --out out/ep-a", "mlops render params/add-ep-b.json --base ep-a --format json"],
   "create-endpoint": ["mlops create-endpoint params/ep-a.yaml --tag v1", "mlops create-endpoint params/ep-a.yaml --no-pipeline --tag v1 --region eu-west-1 --yes"],
   "add-endpoint": ["mlops add-endpoint params/ep-b.yaml --tag v1", "mlops add-endpoint params/add-ep-b.json --base ep-a --no-pipeline --tag v1"],
-  update: ["mlops update params/ep-a.yaml --tag v2 --strategy canary", "mlops update params/ep-a.yaml          # image tag-<git HEAD sha>, built by the pipeline"],
+  update: ["mlops update params/ep-a.yaml --tag v2 --strategy canary", "mlops update params/ep-a.yaml          # config change: keeps the running image unless git HEAD's build is in ECR"],
   diff: ["mlops diff params/ep-a.yaml --tag v2", "mlops diff params/ep-a.yaml || [ $? -eq 3 ] && echo 'changes to apply'"],
   rollback: ["mlops rollback params/ep-a.yaml", "mlops rollback params/ep-a.yaml --to v1 --strategy blue-green --yes"],
   history: ["mlops history params/ep-a.yaml", "mlops history params/ep-a.yaml --json"],
@@ -368,7 +368,7 @@ export function buildProgram(
       .command("update")
       .description("apply the parameter file's changes and roll out an image, after showing the plan; nothing to change is a no-op")
       .argument("<params>", "parameter file")
-      .option("--tag [tag]", "image tag (default: tag-<git HEAD sha>, the tag the pipeline gives the checked-out commit)")
+      .option("--tag [tag]", "image tag; --tag alone: tag-<git HEAD sha>, the pipeline's build of the checked-out commit (default: that build when it is in ECR, else the running image)")
       .option("--strategy <strategy>", "rolling, blue-green, canary or linear, for this rollout (default: the file's rollout.strategy)")
       .option("--rollout-timeout <minutes>", "how long to wait for the rollout", "15"),
   ).action(async (params: string, options: Record<string, unknown>) => {

@@ -27,8 +27,8 @@ const commandLines: { name: string; args: string[]; expect: RegExp; cwd?: string
   { name: "create-endpoint --tag latest", args: ["create-endpoint", "params/ep-a.yaml", "--tag", "latest"], expect: /--tag.*"latest" cannot be deployed: the ECR repositories have immutable tags/ },
   { name: "add-endpoint --tag latest", args: ["add-endpoint", "params/ep-b.yaml", "--tag", "latest"], expect: /--tag.*"latest" cannot be deployed/ },
   { name: "update --tag latest", args: ["update", "params/ep-a.yaml", "--tag", "latest"], expect: /--tag.*first image pushed under it/ },
-  // Without --tag, update takes the tag of git HEAD; outside a checkout it says so instead of "required option".
-  { name: "update without --tag outside a git checkout", args: ["update", resolve("params/ep-a.yaml")], expect: /--tag: no TAG given and the current directory is not a git checkout/, cwd: tmpdir() },
+  // --tag alone means the tag of git HEAD; outside a checkout it says so instead of "required option".
+  { name: "update --tag (no value) outside a git checkout", args: ["update", resolve("params/ep-a.yaml"), "--tag"], expect: /--tag: --tag without a value means git HEAD's image, and the current directory is not a git checkout/, cwd: tmpdir() },
   { name: "render format", args: ["render", "params/ep-a.yaml", "--format", "xml"], expect: /--format/ },
   { name: "negative timeout", args: ["create-endpoint", "params/ep-a.yaml", "--image-timeout", "-5"], expect: /--image-timeout/ },
   { name: "teardown with nothing named", args: ["teardown", "--yes"], expect: /parameter file, or --all/ },

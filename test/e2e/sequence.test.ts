@@ -194,6 +194,32 @@ describe("create-endpoint, add-endpoint, update, status, teardown", () => {
     expect(parameter(await stack("ep-a-prod"), "APITag")).toBe(`tag-${sha}`);
   });
 
+  it("update without --tag keeps the running image when git HEAD's build is not in ECR, inside a checkout or not, and says why", async () => {
+    const running = parameter(await stack("ep-a-prod"), "APITag");
+    const dir = mkdtempSync(join(tmpdir(), "mlops-keep-"));
+    try {
+      const file = join(dir, "ep-a.yaml");
+      writeFileSync(file, readFileSync("params/ep-a.yaml", "utf8").replace("memory: 2GB", "memory: 4GB"));
+      execFileSync("git", ["init", "-q"], { cwd: dir });
+      execFileSync("git", ["-c", "user.name=mlops", "-c", "user.email=mlops@localhost", "commit", "--allow-empty", "-qm", "not built"], { cwd: dir });
+      const sha = execFileSync("git", ["rev-parse", "HEAD"], { cwd: dir }).toString().trim();
+      const run = await runMlops(["update", file, "--yes"], { endpointUrl: emulator.url, cwd: dir });
+      expect(run.code, failure(run)).toBe(0);
+      expect(run.stderr).toContain(`Rollout: image ${running} (running now, kept: the image of git HEAD (tag-${sha}, built from git HEAD) is not in ECR; --tag picks another)`);
+      const updated = await stack("ep-a-prod");
+      expect(parameter(updated, "APITag")).toBe(running);
+      expect(parameter(updated, "TaskRAM")).toBe("4096");
+      // Outside a checkout: the same, and with nothing left to change, a no-op saying why.
+      const outside = await runMlops(["update", file, "--yes"], { endpointUrl: emulator.url, cwd: tmpdir() });
+      expect(outside.code, failure(outside)).toBe(0);
+      expect(outside.stderr).toContain(`already runs ${running} with this configuration: nothing to change (image: running now, kept: no --tag, and no git checkout here`);
+      const back = await runMlops(["update", "params/ep-a.yaml", "--tag", running!, "--yes"], { endpointUrl: emulator.url });
+      expect(back.code, failure(back)).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("status NAME shows one endpoint, by project or project-environment; an unknown name is bad input", async () => {
     const byProject = await runMlops(["status", "ep-b", "--json"], { endpointUrl: emulator.url });
     expect(byProject.code, failure(byProject)).toBe(0);

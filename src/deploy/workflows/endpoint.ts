@@ -218,9 +218,12 @@ function capitalized(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-/** Options of `update --tag`. */
+/** Options of `update`. */
 export interface UpdateOptions {
-  tag: string;
+  /** The image to roll out; absent: git HEAD's build when it is in ECR, else the running image. */
+  tag?: string;
+  /** The tag the pipeline gives git HEAD, when the command runs in a git checkout. */
+  headTag?: string;
   rolloutTimeoutMs: number;
 }
 
@@ -243,20 +246,21 @@ export interface UpdateResult {
  * is a no-op.
  */
 export async function updateEndpoint(config: EndpointConfig, options: UpdateOptions, ctx: DeployContext): Promise<UpdateResult> {
-  const plan = await planUpdate(config, options.tag, ctx);
+  const plan = await planUpdate(config, options.tag, ctx, options.headTag);
   const id = plan.endpoint;
+  const tag = plan.rollout.tag as string;
   if (!planChanges(plan)) {
-    ctx.out.success(`${id} already runs ${options.tag} with this configuration: nothing to change`);
-    return { endpoint: id, imageTag: options.tag, previousTag: plan.previousTag, stack: "unchanged", summary: [`nothing changed; image unchanged: ${options.tag}`] };
+    ctx.out.success(`${id} already runs ${tag} with this configuration: nothing to change${plan.rollout.why ? ` (image: ${plan.rollout.why})` : ""}`);
+    return { endpoint: id, imageTag: tag, previousTag: plan.previousTag, stack: "unchanged", summary: [`nothing changed; image unchanged: ${tag}`] };
   }
   printPlan(plan, ctx.out);
   await approvePlan(plan, ctx);
   const run: DeployContext = { ...ctx, assumeYes: true };
   const phases = new PhaseTimes(ctx.clock);
-  return withTimeSummary(phases, run, () => applyUpdate(config, options, plan, run, phases));
+  return withTimeSummary(phases, run, () => applyUpdate(config, { ...options, tag }, plan, run, phases));
 }
 
-async function applyUpdate(config: EndpointConfig, options: UpdateOptions, plan: UpdatePlan, run: DeployContext, phases: PhaseTimes): Promise<UpdateResult> {
+async function applyUpdate(config: EndpointConfig, options: UpdateOptions & { tag: string }, plan: UpdatePlan, run: DeployContext, phases: PhaseTimes): Promise<UpdateResult> {
   const id = plan.endpoint;
   run.out.step(`Updating ${id}: ${plan.basis.previous.APITag ?? "?"} -> ${options.tag}`);
   const outcome = await phases.time("rollout", () => rollOut(config, plan.basis.existing, plan.basis.facts, options.rolloutTimeoutMs, run));

@@ -66,6 +66,8 @@ export interface RolloutPlan {
   tagSource: "given" | "running" | "pipeline" | "push";
   /** Whether the tag is in ECR already (false: the command waits for it). */
   imageInEcr?: boolean;
+  /** update without a tag: why this image (the running one kept, or git HEAD's build found in ECR). */
+  why?: string;
   desired: number;
   min: number;
   max: number;
@@ -363,7 +365,7 @@ export function printPlan(plan: DeployPlan | UpdatePlan, out: Output): void {
       ? "the tag the pipeline's first build pushes (not known until the build runs)"
       : r.tagSource === "push" && !r.imageInEcr
         ? `${r.tag}, pushed by hand (no pipeline builds it): the stack and its ECR repository are created with no tasks, then the commands to push it are printed and the run waits for it`
-        : `${r.tag}${r.tagSource === "running" ? " (running now)" : r.imageInEcr === false ? " (waits until it is in ECR)" : ""}`;
+        : `${r.tag}${r.why ? ` (${r.why})` : r.tagSource === "running" ? " (running now)" : r.imageInEcr === false ? " (waits until it is in ECR)" : ""}`;
   out.info(`Rollout: image ${tag}; ${r.desired} task(s) (autoscaling ${r.min}-${r.max}); ${r.strategy}`);
   if (r.estimate) out.info(`Rollout time: ${r.estimate}`);
   for (const line of plan.summary) out.info(`Summary: ${line}`);
@@ -535,8 +537,24 @@ export async function planDeploy(config: EndpointConfig, options: DeployPlanOpti
   };
 }
 
+/**
+ * The image of an update given no tag: git HEAD's build (`headTag`) when it is in ECR, else the running one,
+ * so that a configuration-only change needs no new image. Says which and why.
+ */
+async function chooseUpdateImage(config: EndpointConfig, repository: string, running: string | undefined, headTag: string | undefined, ctx: DeployContext): Promise<{ tag: string; why: string }> {
+  const head = headTag ? ` (${headTag}, built from git HEAD)` : "";
+  if (headTag && (await imageExists(ctx.aws.ecr, repository, headTag))) {
+    return { tag: headTag, why: `the pipeline's image of git HEAD, in ECR${running === headTag ? "; running now" : `; running now: ${running ?? "none"}`}` };
+  }
+  if (running) return { tag: running, why: `running now, kept: ${headTag ? `the image of git HEAD${head} is not in ECR` : "no --tag, and no git checkout here to take HEAD's image from"}; --tag picks another` };
+  throw new InputError(
+    [{ path: "--tag", message: `no image runs on ${endpointId(config)} yet, and ${headTag ? `the image of git HEAD${head} is not in ECR` : "no tag was given"}; nothing was changed` }],
+    `Push an image to the repository ${repository}, then: mlops update ${config.source} --tag TAG`,
+  );
+}
+
 /** Works out what `update` will do; refuses (exit 2) a missing stack or a tag missing from ECR. Reads only. */
-export async function planUpdate(config: EndpointConfig, tag: string, ctx: DeployContext): Promise<UpdatePlan> {
+export async function planUpdate(config: EndpointConfig, given: string | undefined, ctx: DeployContext, headTag?: string): Promise<UpdatePlan> {
   const id = endpointId(config);
   const existing = liveStack(await findStack(ctx.aws.cloudFormation, id));
   if (!existing) {
@@ -545,7 +563,10 @@ export async function planUpdate(config: EndpointConfig, tag: string, ctx: Deplo
   const previous = stackParameters(existing);
   refuseReplacements(config, previous);
   const repository = stackOutputs(existing).EcrRepositoryName ?? id;
-  if (!(await imageExists(ctx.aws.ecr, repository, tag))) {
+  // The file's container.tag is create's first image; an update without --tag keeps what runs unless HEAD was built.
+  const chosen = given;
+  const { tag, why } = chosen ? { tag: chosen, why: undefined } : await chooseUpdateImage(config, repository, runningTagOf(previous), headTag, ctx);
+  if (chosen && !(await imageExists(ctx.aws.ecr, repository, tag))) {
     throw new InputError([{ path: "--tag", message: `image ${repository}:${tag} is not in ECR; nothing was changed` }], "Push the image (or let the pipeline build it) and run the same command again.");
   }
   const facts: DeploymentFacts = {
@@ -572,8 +593,9 @@ export async function planUpdate(config: EndpointConfig, tag: string, ctx: Deplo
     ...(facts.trafficWeights ? { traffic: facts.trafficWeights } : {}),
     rollout: {
       tag,
-      tagSource: "given",
+      tagSource: chosen || tag !== runningTagOf(previous) ? "given" : "running",
       imageInEcr: true,
+      ...(why ? { why } : {}),
       desired: config.scaling.desired,
       min: config.scaling.min,
       max: config.scaling.max,
