@@ -115,6 +115,25 @@ describe("broken parameter files through the binary", () => {
   }
 });
 
+describe("logs --build of an endpoint without a pipeline", () => {
+  it("says the file has no pipeline (not --no-pipeline): exit 2, no AWS call", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mlops-nopipe-"));
+    try {
+      const file = join(dir, "ep-n.yaml");
+      const lines = ["project: ep-n", "network:", "  vpcCidr: 10.0.0.0/16", "  publicSubnets: [10.0.0.0/24, 10.0.1.0/24]", "  privateSubnets: [10.0.2.0/24, 10.0.3.0/24]"];
+      writeFileSync(file, `${[...lines, "  availabilityZones: [us-east-1a, us-east-1b]", "api:", "  hostHeader: ep-n.example.com"].join("\n")}\n`);
+      const before = counter.count();
+      const run = await runMlops(["logs", file, "--build"], { endpointUrl: counter.url });
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toContain(`${file}: pipeline: absent: ep-n-prod has no pipeline, so no build and no build log`);
+      expect(run.stderr).not.toContain("--no-pipeline");
+      expect(counter.count()).toBe(before);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("a region AWS may have opened after this release", () => {
   it("is used with MLOPS_ALLOW_UNKNOWN_REGION=1: calls are made", async () => {
     const before = counter.count();
