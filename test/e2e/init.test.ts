@@ -119,7 +119,7 @@ describe("mlops init off a terminal", () => {
 
     // The create the Next line names; the push command it prints while waiting is run as a user would, from another terminal.
     const create = spawnMlops(["create-endpoint", file, "--region", "us-east-1", "--yes"]);
-    await create.waitFor(/npm run emulator:push -- first-prod v1/);
+    await create.waitFor(/Once the image is pushed, finish with: .*\n/);
     expect(create.stderr()).toContain("Rollout: image v1, pushed by hand (no pipeline builds it)");
     expect(create.stderr()).toMatch(/Creating stack first-prod with no tasks/);
     expect(create.stderr()).toContain(`Once the image is pushed, finish with: mlops create-endpoint ${file} --tag v1 --region us-east-1`);
@@ -127,7 +127,7 @@ describe("mlops init off a terminal", () => {
     const code = await create.done;
     expect(code, create.stderr()).toBe(0);
     expect(create.stderr()).toContain("Image first-prod:v1 is in ECR");
-    expect(create.stderr()).toMatch(/Endpoint ready/);
+    expect(create.stderr()).toMatch(/Endpoint deployed: https:\/\/first\.example\.com/);
   }, 180_000);
 
   it("with --connection-arn and --repository the file has a pipeline, and Next says the pipeline builds the image", async () => {

@@ -82,7 +82,9 @@ describe("create-endpoint, add-endpoint, update, status, teardown", () => {
     expect(projects[0]?.environment?.privilegedMode).toBe(true);
     expect(projects[0]?.timeoutInMinutes).toBe(120);
     expect(projects[0]?.environment?.image).toMatch(/^aws\/codebuild\/standard:(7|8)\.0$/);
-    expect(run.stderr).toContain("Endpoint ready: https://ep-a.example.com");
+    // The emulator's load balancer resolves nowhere: deployed, not "ready", since no request reached it.
+    expect(run.stderr).toContain("Endpoint deployed: https://ep-a.example.com (its tasks are healthy behind the load balancer; the request could not be made from here");
+    expect(run.stderr).not.toContain("Endpoint ready");
     expect(run.stderr).not.toMatch(/NodeVersionSupportWarning|node >=22/);
     // Logging on by default: flow logs of the VPC, the session log group, both access-log buckets.
     const flowLogs = (await aws.ec2.send(new DescribeFlowLogsCommand({}))).FlowLogs ?? [];
@@ -316,7 +318,11 @@ describe("create-endpoint, add-endpoint, update, status, teardown", () => {
   });
 
   it("teardown --all --delete-data removes the data kept from endpoints whose stacks are gone", async () => {
-    // ep-a-prod has a stack again (no pipeline); ep-b-prod's stack is gone but its file systems and log group were kept.
+    // ep-b-prod's stack is gone but its file systems and log group were kept.
+    // One endpoint's teardown names its own command to delete what it kept, not --all's (which deletes every endpoint's).
+    const single = await runMlops(["teardown", "params/ep-b.yaml", "--yes"], { endpointUrl: emulator.url });
+    expect(single.code, failure(single)).toBe(0);
+    expect(single.stderr).toContain("`mlops teardown params/ep-b.yaml --delete-data` deletes them");
     await runMlops(["teardown", "--all", "--yes"], { endpointUrl: emulator.url });
     const declined = await runMlops(["teardown", "--all", "--delete-data"], { endpointUrl: emulator.url });
     expect(declined.code, failure(declined)).toBe(2);

@@ -150,7 +150,7 @@ export async function applyDeploy(config: EndpointConfig, options: DeployEndpoin
   const dns = await phases.time("dns", () => makeDnsRecords(config, plan.dns, rolledOut, certificateArn, ctx));
   // The validate step ends with a request, once DNS is in place.
   const request = await phases.time("validation", async () => requestCheck(config.api.hostHeader, config.api.healthCheckPath, await loadBalancerNameOf(ctx.aws.elb, rolledOut, ctx.reads), ctx));
-  printWhereItIs(validation, dns, ctx);
+  printWhereItIs(validation, dns, request, ctx);
   return {
     endpoint: id,
     stackName: id,
@@ -280,9 +280,9 @@ async function applyUpdate(config: EndpointConfig, options: UpdateOptions & { ta
   for (const line of summary) run.out.success(line);
   const validation = await phases.time("validation", () => validateOwnRollout(id, options.tag, resourcesFrom(outcome.outputs, config), options.rolloutTimeoutMs, run));
   const loadBalancer = await loadBalancerNameOf(run.aws.elb, outcome.outputs);
-  await phases.time("validation", () => requestCheck(config.api.hostHeader, config.api.healthCheckPath, loadBalancer, run));
+  const request = await phases.time("validation", () => requestCheck(config.api.hostHeader, config.api.healthCheckPath, loadBalancer, run));
   const state = await dnsState(run.aws.route53, config.api.hostHeader, loadBalancer);
-  printWhereItIs(validation, state.pointsAtLoadBalancer && state.zone ? { zone: state.zone, records: [{ name: config.api.hostHeader, type: "A", value: state.record ?? "", action: "unchanged" }] } : { records: [], manual: state.reason ?? "the host's record is not an alias to the load balancer" }, run);
+  printWhereItIs(validation, state.pointsAtLoadBalancer && state.zone ? { zone: state.zone, records: [{ name: config.api.hostHeader, type: "A", value: state.record ?? "", action: "unchanged" }] } : { records: [], manual: state.reason ?? "the host's record is not an alias to the load balancer" }, request, run);
   return { endpoint: id, imageTag: options.tag, previousTag: plan.previousTag, stack: outcome.kind, summary, validation };
 }
 
@@ -490,8 +490,10 @@ export function resourcesFrom(outputs: Record<string, string>, config: EndpointC
   };
 }
 
-function printWhereItIs(report: ValidationReport, dns: DnsOutcome, ctx: DeployContext): void {
-  ctx.out.success(`Endpoint ready: ${report.url}`);
+/** Where the endpoint is; "ready" only once a request reached it, else deployed (its tasks are healthy) but unproven from here. */
+function printWhereItIs(report: ValidationReport, dns: DnsOutcome, request: RequestOutcome, ctx: DeployContext): void {
+  if (request.kind === "response") ctx.out.success(`Endpoint ready: ${report.url}`);
+  else ctx.out.success(`Endpoint deployed: ${report.url} (its tasks are healthy behind the load balancer; the request could not be made from here, see above)`);
   ctx.out.info(`Load balancer: ${report.loadBalancerDnsName}`);
   const alias = dns.records.find((r) => r.type === "A" && r.action !== "left alone");
   if (alias && dns.zone) ctx.out.info(`DNS: ${alias.type} ${alias.name} -> ${alias.value} in Route 53 zone ${dns.zone.name}`);
