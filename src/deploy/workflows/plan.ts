@@ -683,9 +683,12 @@ export function requireBase(config: EndpointConfig, exports: Map<string, string>
   const name = baseExportName(config, "HttpsListenerArn");
   const listenerArn = exports.get(name);
   if (listenerArn) return listenerArn;
+  // Only a base exports its cluster: the bases of this region, to tell a wrong region or name from a missing base.
+  const bases = [...exports.keys()].filter((key) => key.endsWith("-ClusterArn")).map((key) => key.slice(0, -"-ClusterArn".length)).sort();
+  const here = bases.length ? `base endpoints in ${ctx.aws.region}: ${bases.join(", ")}` : `no base endpoint at all in ${ctx.aws.region}`;
   throw new InputError(
-    [{ file: config.source, path: config.format === "mlops" ? "base" : "BaseProjectName", message: `no base endpoint ${config.baseProject}-${config.environment} in region ${regionText(ctx.aws)} (export ${name} not found)` }],
-    `Create the base first: mlops create-endpoint <base params>, or fix the base name.`,
+    [{ file: config.source, path: config.format === "mlops" ? "base" : "BaseProjectName", message: `no base endpoint ${config.baseProject}-${config.environment} in region ${regionText(ctx.aws)} (export ${name} not found); ${here}` }],
+    `If the base is in another region, pass that region (--region; mlops status --region REGION lists the endpoints there); if the name is wrong, fix it; otherwise create the base first: mlops create-endpoint <base params>.`,
   );
 }
 
