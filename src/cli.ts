@@ -368,7 +368,7 @@ export function buildProgram(
       .command("update")
       .description("apply the parameter file's changes and roll out an image, after showing the plan; nothing to change is a no-op")
       .argument("<params>", "parameter file")
-      .option("--tag [tag]", "image tag; --tag alone: tag-<git HEAD sha>, the pipeline's build of the checked-out commit (default: that build when it is in ECR, else the running image)")
+      .option("--tag [tag]", "image tag (default: tag-<git HEAD sha>, the pipeline's build of the checked-out commit, when it is in ECR, else the running image; --tag alone: that build, always)")
       .option("--strategy <strategy>", "rolling, blue-green, canary or linear, for this rollout (default: the file's rollout.strategy)")
       .option("--rollout-timeout <minutes>", "how long to wait for the rollout", "15"),
   ).action(async (params: string, options: Record<string, unknown>) => {
