@@ -11,6 +11,7 @@ import type { ClientName } from "./aws/clients.js";
 import { ChangeLog, guardClients } from "./aws/guard.js";
 import { defaultRequestTimeoutSeconds, defaultRetryBudgetSeconds, parseRetrySettings } from "./aws/retry.js";
 import type { CommandDeps } from "./commands/shared.js";
+import { commandForWord } from "./commands/synonyms.js";
 import { systemClock } from "./deploy/engine/clock.js";
 import { ExitCode, InterruptedError, MlopsError } from "./errors.js";
 import { ConsoleOutput } from "./io/output.js";
@@ -193,6 +194,9 @@ function report(error: unknown, out: ConsoleOutput, changes?: ChangeLog, rerun?:
   if (error instanceof CommanderError) {
     // Help and version are successes; commander has printed the message already.
     if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") return ExitCode.ok;
+    const unknown = error.code === "commander.unknownCommand" ? /unknown command '([^']+)'/.exec(error.message)?.[1] : undefined;
+    const meant = unknown ? commandForWord(unknown) : undefined;
+    if (meant) process.stderr.write(`${meant}\n`);
     return ExitCode.badInput;
   }
   if (error instanceof InterruptedError) {

@@ -19,7 +19,8 @@ afterAll(async () => {
 });
 
 const commandLines: { name: string; args: string[]; expect: RegExp; cwd?: string }[] = [
-  { name: "unknown command", args: ["deploy", "params/ep-a.yaml"], expect: /unknown command 'deploy'/ },
+  { name: "unknown command", args: ["deploy", "params/ep-a.yaml"], expect: /unknown command 'deploy'\n[^]*mlops has no deploy command: did you mean create-endpoint \(a new base endpoint\), add-endpoint \(a new one on a base\) or update \(a deployed one\)\?/ },
+  { name: "unknown command another tool has", args: ["destroy", "--all"], expect: /unknown command 'destroy'\n[^]*did you mean teardown\?/ },
   { name: "unknown flag", args: ["create-endpoint", "params/ep-a.yaml", "--tagg", "v1"], expect: /unknown option '--tagg'/ },
   { name: "missing parameter file argument", args: ["create-endpoint"], expect: /missing required argument 'params'/ },
   { name: "missing parameter file", args: ["create-endpoint", "params/nope.yaml"], expect: /params\/nope\.yaml/ },
