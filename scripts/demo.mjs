@@ -12,10 +12,10 @@ import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { ECRClient, PutImageCommand, DescribeRepositoriesCommand } from "@aws-sdk/client-ecr";
 import { CreateHostedZoneCommand, Route53Client } from "@aws-sdk/client-route-53";
 import { CodePipelineClient, ListPipelineExecutionsCommand } from "@aws-sdk/client-codepipeline";
 import { CloudWatchLogsClient, CreateLogStreamCommand, PutLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { emulatorEcr, pushImage } from "./emulator-push.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const bin = fileURLToPath(new URL("../bin/mlops.js", import.meta.url));
@@ -50,19 +50,12 @@ function mlops(args, env) {
   });
 }
 
-/** Pushes a tiny image manifest as soon as the repository exists, as the pipeline's build would. */
+/** Pushes an image as soon as the repository exists, as the pipeline's build (or `npm run emulator:push`) would. */
 async function pushWhenReady(ecr, repositoryName, tag, signal) {
-  const manifest = JSON.stringify({
-    schemaVersion: 2,
-    mediaType: "application/vnd.docker.distribution.manifest.v2+json",
-    config: { mediaType: "application/vnd.docker.container.image.v1+json", size: 2, digest: `sha256:${"1".repeat(64)}` },
-    layers: [],
-  });
   while (!signal.aborted) {
     try {
-      await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [repositoryName] }));
-      await ecr.send(new PutImageCommand({ repositoryName, imageTag: tag, imageManifest: manifest }));
-      process.stdout.write(`    [demo] playing the pipeline's build: pushed image ${repositoryName}:${tag}\n`);
+      await pushImage(ecr, repositoryName, tag);
+      process.stdout.write(`    [demo] playing docker push (npm run emulator:push -- ${repositoryName} ${tag}): pushed image ${repositoryName}:${tag}\n`);
       return;
     } catch (error) {
       if (error.name !== "RepositoryNotFoundException") throw error;
@@ -168,7 +161,7 @@ process.stdout.write(`    emulator at ${url}\n`);
 const env = { ...process.env, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: region, MLOPS_ENDPOINT_URL: url };
 delete env.AWS_PROFILE;
 const clientConfig = { region, endpoint: url, credentials: { accessKeyId: "test", secretAccessKey: "test" } };
-const ecr = new ECRClient(clientConfig);
+const ecr = emulatorEcr(url, region);
 const pipelines = new CodePipelineClient(clientConfig);
 const logs = new CloudWatchLogsClient(clientConfig);
 let failed = false;

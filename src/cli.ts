@@ -11,6 +11,7 @@ import type { ClientName } from "./aws/clients.js";
 import { ChangeLog, guardClients } from "./aws/guard.js";
 import { defaultRequestTimeoutSeconds, defaultRetryBudgetSeconds, parseRetrySettings } from "./aws/retry.js";
 import type { CommandDeps } from "./commands/shared.js";
+import { commandForWord } from "./commands/synonyms.js";
 import { systemClock } from "./deploy/engine/clock.js";
 import { ExitCode, InterruptedError, MlopsError } from "./errors.js";
 import { ConsoleOutput } from "./io/output.js";
@@ -98,6 +99,7 @@ export async function main(argv: string[]): Promise<number> {
         holder: holderName(),
         holderProcess: { host: hostname(), pid: process.pid, isRunning: processExists },
         retryBudgetMs: retry.budgetMs,
+        endpointUrl: globals.endpointUrl ?? process.env.MLOPS_ENDPOINT_URL,
         aws: async (chosenRegion?: string) => {
           const clients = await (await import("./aws/clients.js")).createAwsClients({
             region: chosenRegion ?? globals.region,
@@ -192,6 +194,9 @@ function report(error: unknown, out: ConsoleOutput, changes?: ChangeLog, rerun?:
   if (error instanceof CommanderError) {
     // Help and version are successes; commander has printed the message already.
     if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") return ExitCode.ok;
+    const unknown = error.code === "commander.unknownCommand" ? /unknown command '([^']+)'/.exec(error.message)?.[1] : undefined;
+    const meant = unknown ? commandForWord(unknown) : undefined;
+    if (meant) process.stderr.write(`${meant}\n`);
     return ExitCode.badInput;
   }
   if (error instanceof InterruptedError) {
@@ -230,12 +235,15 @@ const examples: Record<string, readonly string[]> = {
   render: ["mlops render params/ep-a.yaml --out out/ep-a", "mlops render params/add-ep-b.json --base ep-a --format json"],
   "create-endpoint": ["mlops create-endpoint params/ep-a.yaml --tag v1", "mlops create-endpoint params/ep-a.yaml --no-pipeline --tag v1 --region eu-west-1 --yes"],
   "add-endpoint": ["mlops add-endpoint params/ep-b.yaml --tag v1", "mlops add-endpoint params/add-ep-b.json --base ep-a --no-pipeline --tag v1"],
-  update: ["mlops update params/ep-a.yaml --tag v2 --strategy canary", "mlops update params/ep-a.yaml          # image tag-<git HEAD sha>, built by the pipeline"],
+  update: ["mlops update params/ep-a.yaml --tag v2 --strategy canary", "mlops update params/ep-a.yaml          # config change: keeps the running image unless git HEAD's build is in ECR"],
   diff: ["mlops diff params/ep-a.yaml --tag v2", "mlops diff params/ep-a.yaml || [ $? -eq 3 ] && echo 'changes to apply'"],
   rollback: ["mlops rollback params/ep-a.yaml", "mlops rollback params/ep-a.yaml --to v1 --strategy blue-green --yes"],
   history: ["mlops history params/ep-a.yaml", "mlops history params/ep-a.yaml --json"],
   status: ["mlops status", "mlops status ep-a --json"],
-  init: ["mlops init                      # asks for the name, host and region", "mlops init params/ep-c.yaml --name ep-c --host ep-c.example.com --region eu-west-1"],
+  init: [
+    "mlops init                      # asks for the name, host, region and how images arrive",
+    "mlops init params/ep-c.yaml --name ep-c --host ep-c.example.com --region eu-west-1 --connection-arn arn:aws:codeconnections:eu-west-1:123456789012:connection/ID --repository org/repo",
+  ],
   schema: ["mlops schema --out schema/params.schema.json", "mlops schema > params.schema.json"],
   test: ["mlops test params/ep-a.yaml --path /predict", "mlops test params/ep-a.yaml --connect-to 127.0.0.1:8443 --ca-bundle ca.pem"],
   teardown: ["mlops teardown params/ep-b.yaml", "mlops teardown --all --delete-data --yes   # also EFS data, log groups, certificates"],
@@ -365,7 +373,7 @@ export function buildProgram(
       .command("update")
       .description("apply the parameter file's changes and roll out an image, after showing the plan; nothing to change is a no-op")
       .argument("<params>", "parameter file")
-      .option("--tag [tag]", "image tag (default: tag-<git HEAD sha>, the tag the pipeline gives the checked-out commit)")
+      .option("--tag [tag]", "image tag (default: tag-<git HEAD sha>, the pipeline's build of the checked-out commit, when it is in ECR, else the running image; --tag alone: that build, always)")
       .option("--strategy <strategy>", "rolling, blue-green, canary or linear, for this rollout (default: the file's rollout.strategy)")
       .option("--rollout-timeout <minutes>", "how long to wait for the rollout", "15")
       .option("--verbose", "the plan lists every resource of a stack it creates (default: counted by kind, IAM and security groups named)"),
@@ -418,6 +426,10 @@ export function buildProgram(
     .option("--azs <zones>", "two availability zones, e.g. us-east-1a,us-east-1b (default: the first two open to the account)")
     .option("--vpc-cidr <cidr>", "the VPC's address block (default: the first private /16 no VPC in the region overlaps)")
     .option("--environment <name>", "environment name", "prod")
+    .addOption(new Option("--images <source>", "how images arrive: built by a pipeline from a GitHub branch, or pushed by hand (default: asked at a terminal; elsewhere push unless --connection-arn and --repository are given)").choices(["pipeline", "push"]))
+    .option("--connection-arn <arn>", "the pipeline's CodeStar connection to GitHub")
+    .option("--repository <owner/name>", "the GitHub repository the pipeline builds")
+    .option("--branch <branch>", "the branch the pipeline builds (default: main)")
     .option("--force", "replace an existing file")
     .action(async (file: string | undefined, options: Record<string, unknown>) => {
       const { runInit } = await import("./commands/init.js");

@@ -47,7 +47,7 @@ describe("--help", () => {
 
   it("update --help shows --tag as optional with its default", async () => {
     const run = await runMlops(["update", "--help"]);
-    expect(run.stdout).toMatch(/--tag \[tag\]\s+image tag \(default: tag-<git HEAD sha>/);
+    expect(run.stdout.replace(/\s+/g, " ")).toMatch(/--tag \[tag\] image tag \(default: tag-<git HEAD sha>, the pipeline's build of the checked-out commit, when it is in ECR, else the running image/);
     expect(run.stdout).toMatch(/Usage: mlops update \[options\] <params>/);
   });
 });

@@ -56,6 +56,7 @@ MODULES = [
     "ecr_encryption_configuration",
     "change_set_conditions",
     "stack_last_updated",
+    "ecr_image_digest",
 ]
 
 

@@ -8,6 +8,7 @@
  */
 import { InputError } from "../errors.js";
 import type { AwsClients } from "./interfaces.js";
+import { regionProblem } from "./regions.js";
 import { clientRetryConfig, parseRetrySettings, type RetrySettings } from "./retry.js";
 import type { AdapterContext } from "./sdk-adapters.js";
 
@@ -202,13 +203,11 @@ export function checkEndpointUrl(raw: string | undefined): string | undefined {
   return raw;
 }
 
-/** AWS region names: `us-east-1`, `eu-central-2`, `us-gov-west-1`, `cn-north-1`. */
-const regionPattern = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/;
-
-/** A region named where it came from; a malformed one is bad input (exit 2). */
+/** A region named where it came from; a malformed or unknown one is bad input (exit 2), before any call. */
 function checkRegion(region: string, source: string): string {
-  if (regionPattern.test(region)) return region;
-  throw new InputError([{ path: source, message: `${JSON.stringify(region)} is not an AWS region name` }], "Use a region such as us-east-1 or eu-west-1 (aws ec2 describe-regions lists them).");
+  const problem = regionProblem(region);
+  if (!problem) return region;
+  throw new InputError([{ path: source, message: problem }], "Use a region such as us-east-1 or eu-west-1 (aws ec2 describe-regions lists those open to the account).");
 }
 
 /** The flag, then the environment, then the profile's `region` in ~/.aws/config; with where it came from. A malformed name is bad input. */

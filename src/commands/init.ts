@@ -13,10 +13,12 @@ import { readAccountNetwork, type AccountNetwork } from "../deploy/operations/ac
 import { AwsError, InputError, type InputIssue } from "../errors.js";
 import type { Prompter } from "../io/prompt.js";
 import { packageFile } from "../package-files.js";
-import { initFileText, overlappingBlocks, proposeVpcCidr, subnetsFor, type InitNetwork } from "../params/init-file.js";
+import { regionProblem } from "../aws/regions.js";
+import { emulatorPushCommand, FIRST_PUSHED_TAG } from "../deploy/steps/image.js";
+import { initFileText, overlappingBlocks, proposeVpcCidr, subnetsFor, type InitNetwork, type InitPipeline } from "../params/init-file.js";
 import { SCHEMA_FILE } from "../params/json-schema.js";
 import { loadEndpointConfig } from "../params/load.js";
-import { azRegion, checkAvailabilityZone, checkHostName, checkName, MAX_ENDPOINT_ID_LENGTH } from "../params/rules.js";
+import { azRegion, checkAvailabilityZone, checkBranch, checkConnectionArn, checkHostName, checkName, checkRepository, MAX_ENDPOINT_ID_LENGTH } from "../params/rules.js";
 import { parseOptions, type CommandDeps } from "./shared.js";
 
 /** Options of `init`. */
@@ -29,6 +31,11 @@ export const initOptionsSchema = z.object({
   azs: z.string().optional(),
   vpcCidr: z.string().optional(),
   base: z.string().optional(),
+  /** How images arrive: built by a pipeline, or pushed by hand. */
+  images: z.enum(["pipeline", "push"]).optional(),
+  connectionArn: z.string().optional(),
+  repository: z.string().optional(),
+  branch: z.string().optional(),
   force: z.boolean().default(false),
   json: z.boolean().default(false),
 });
@@ -38,20 +45,60 @@ export interface InitResult {
   file: string;
   endpoint: string;
   kind: "base" | "added";
+  /** How images arrive: a pipeline builds them, or they are pushed by hand. */
+  images: "pipeline" | "push";
   region?: string;
   availabilityZones?: string[];
   vpcCidr?: string;
 }
 
-const REGION_PATTERN = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/;
+/** Options after parsing. */
+type InitOptions = z.infer<typeof initOptionsSchema>;
+
+/** The answers gathered from flags and questions, from which the file is written. */
+interface Gathered {
+  name: string;
+  file: string;
+  fileArg: string;
+  host: string;
+  region?: string;
+  network?: InitNetwork;
+  pipeline?: InitPipeline;
+}
 
 /** Runs init. */
 export async function runInit(raw: unknown, deps: CommandDeps): Promise<InitResult> {
   const options = parseOptions(initOptionsSchema, raw);
-  const prompter = deps.prompter;
-  const region = options.region ?? deps.region;
-  const added = options.base !== undefined;
+  checkFlags(options, deps);
+  const answers = await gatherAnswers(options, deps);
+  const text = initFileText({
+    project: answers.name,
+    environment: options.environment,
+    hostHeader: answers.host.toLowerCase(),
+    base: options.base,
+    network: answers.network,
+    pipeline: answers.pipeline,
+    schemaReference: schemaReference(answers.file),
+  });
+  await writeNewFile(answers.file, answers.fileArg, text, options.force);
+  // The file must be one mlops accepts: read it back with the loader every command uses.
+  await loadEndpointConfig(answers.file, { region: answers.region, regionSource: "--region" });
 
+  const network = answers.network;
+  const result: InitResult = {
+    file: answers.fileArg,
+    endpoint: `${answers.name}-${options.environment}`,
+    kind: options.base !== undefined ? "added" : "base",
+    images: answers.pipeline ? "pipeline" : "push",
+    ...(network ? { region: answers.region, availabilityZones: network.availabilityZones, vpcCidr: network.vpcCidr } : {}),
+  };
+  deps.out.result(result, () => nextSteps(result, answers, options, deps).join("\n"));
+  return result;
+}
+
+/** Refuses bad flags, and off a terminal missing ones, before any question or AWS call. */
+function checkFlags(options: InitOptions, deps: CommandDeps): void {
+  const region = options.region ?? deps.region;
   const flagIssues: InputIssue[] = [];
   const flag = (path: string, value: string | undefined, check: (v: string) => string | undefined) => {
     const problem = value === undefined ? undefined : check(value);
@@ -64,20 +111,35 @@ export async function runInit(raw: unknown, deps: CommandDeps): Promise<InitResu
   flag("--region", region, checkRegion);
   flag("--vpc-cidr", options.vpcCidr, checkVpcCidr);
   flag("--azs", options.azs, (v) => checkZones(v, region));
+  flag("--connection-arn", options.connectionArn, checkConnectionArn);
+  flag("--repository", options.repository, checkRepository);
+  flag("--branch", options.branch, checkBranch);
+  const pipelineFlags = options.connectionArn !== undefined || options.repository !== undefined;
+  if (options.images === "push" && pipelineFlags) flagIssues.push({ path: "--images", message: "push means no pipeline: leave out --connection-arn and --repository, or say --images pipeline" });
   const missing: InputIssue[] = [];
-  if (!prompter) {
-    const required = (path: string, value: string | undefined, what: string) => {
-      if (value === undefined) missing.push({ path, message: `required off a terminal (no one can answer the question about ${what})` });
-    };
+  const required = (path: string, value: string | undefined, what: string) => {
+    if (value === undefined) missing.push({ path, message: `required off a terminal (no one can answer the question about ${what})` });
+  };
+  if (!deps.prompter) {
     required("--name", options.name, "the endpoint's name");
     required("--host", options.host, "the host name it answers on");
-    if (!added && options.azs === undefined) required("--region", region, "the region whose availability zones it uses");
+    if (options.base === undefined && options.azs === undefined) required("--region", region, "the region whose availability zones it uses");
+  }
+  if (!deps.prompter && (options.images === "pipeline" || pipelineFlags)) {
+    // Half a pipeline is no pipeline: both where to build from and through which connection.
+    required("--connection-arn", options.connectionArn, "the CodeStar connection to GitHub");
+    required("--repository", options.repository, "the GitHub repository to build");
   }
   if (missing.length > 0) {
     throw new InputError([...missing, ...flagIssues], "Give them as flags, e.g. mlops init --name ep-c --host ep-c.example.com --region us-east-1, or run mlops init in a terminal to be asked.");
   }
   if (flagIssues.length > 0) throw new InputError(flagIssues);
+}
 
+/** The name, file, host, region, network and image source: from the flags, else asked at the terminal. */
+async function gatherAnswers(options: InitOptions, deps: CommandDeps): Promise<Gathered> {
+  const prompter = deps.prompter;
+  const region = options.region ?? deps.region;
   if (options.file) await refuseExisting(resolve(deps.cwd, options.file), options.file, options.force);
   const name = options.name ?? (await (prompter as Prompter).ask("Endpoint name (project)", { check: (v) => checkName(v) ?? idLength(v, options.environment) }));
   const fileArg = options.file ?? `params/${name}.yaml`;
@@ -87,51 +149,76 @@ export async function runInit(raw: unknown, deps: CommandDeps): Promise<InitResu
 
   let network: InitNetwork | undefined;
   let chosenRegion = region;
-  if (!added) {
+  if (options.base === undefined) {
     chosenRegion =
       prompter && options.region === undefined && options.azs === undefined
         ? await prompter.ask("AWS region", { proposal: region, check: checkRegion })
         : (region ?? azRegion((options.azs as string).split(",")[0]!.trim()));
     network = await chooseNetwork(options, chosenRegion, deps);
   }
+  const pipeline = await choosePipeline(options, prompter);
+  return { name, file, fileArg, host, region: chosenRegion, network, pipeline };
+}
 
-  const text = initFileText({
-    project: name,
-    environment: options.environment,
-    hostHeader: host.toLowerCase(),
-    base: options.base,
-    network,
-    schemaReference: schemaReference(file),
-  });
+/**
+ * How images arrive: a pipeline building a GitHub branch (from the flags, or asked), or pushed by hand.
+ * Off a terminal, no pipeline flag means pushed by hand.
+ */
+async function choosePipeline(options: InitOptions, prompter: Prompter | undefined): Promise<InitPipeline | undefined> {
+  const given = options.connectionArn !== undefined || options.repository !== undefined;
+  let images = options.images ?? (given ? "pipeline" : undefined);
+  if (images === undefined && prompter) {
+    prompter.note("Images: a pipeline (CodePipeline + CodeBuild) can build one on every push to a GitHub branch, through a CodeStar connection; or you build and push them yourself (docker push).");
+    images = (await prompter.ask("How do images arrive: pipeline or push", { proposal: "push", check: (v) => (v === "pipeline" || v === "push" ? undefined : 'answer "pipeline" or "push"') })) as "pipeline" | "push";
+  }
+  if (images !== "pipeline") return undefined;
+  const ask = (question: string, check: (v: string) => string | undefined, proposal?: string) => (prompter as Prompter).ask(question, { check, ...(proposal ? { proposal } : {}) });
+  return {
+    connectionArn: options.connectionArn ?? (await ask("CodeStar connection ARN (Developer Tools console > Settings > Connections)", checkConnectionArn)),
+    repository: options.repository ?? (await ask("GitHub repository (owner/name)", checkRepository)),
+    branch: options.branch ?? (prompter && !given ? await ask("Branch to build", checkBranch, "main") : "main"),
+  };
+}
+
+/** Writes the file; never overwrites one without --force, even one that appeared meanwhile. */
+async function writeNewFile(file: string, fileArg: string, text: string, force: boolean): Promise<void> {
   try {
     await mkdir(dirname(file), { recursive: true });
     // `wx` fails if the file appeared meanwhile: an existing file is never overwritten without --force.
-    await writeFile(file, text, { flag: options.force ? "w" : "wx" });
+    await writeFile(file, text, { flag: force ? "w" : "wx" });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "EEXIST") await refuseExisting(file, fileArg, false);
     throw new InputError([{ path: fileArg, message: `cannot write the file: ${error instanceof Error ? error.message : String(error)}` }]);
   }
-  // The file must be one mlops accepts: read it back with the loader every command uses.
-  await loadEndpointConfig(file, { region: chosenRegion, regionSource: "--region" });
+}
 
-  const result: InitResult = {
-    file: fileArg,
-    endpoint: `${name}-${options.environment}`,
-    kind: added ? "added" : "base",
-    ...(network ? { region: chosenRegion, availabilityZones: network.availabilityZones, vpcCidr: network.vpcCidr } : {}),
-  };
-  const verb = added ? "add-endpoint" : "create-endpoint";
-  deps.out.result(result, () =>
-    [
-      `Wrote ${fileArg}: ${added ? `added endpoint ${result.endpoint} on ${options.base}` : `base endpoint ${result.endpoint} in ${chosenRegion} (${network?.availabilityZones.join(", ")}; VPC ${network?.vpcCidr})`}.`,
-      `Next: review it, then mlops ${verb} ${fileArg}${added || !chosenRegion ? "" : ` --region ${chosenRegion}`}`,
-    ].join("\n"),
+/** What was written, and the commands that take the new file to a running endpoint. */
+function nextSteps(result: InitResult, answers: Gathered, options: InitOptions, deps: CommandDeps): string[] {
+  const added = result.kind === "added";
+  const n = answers.network;
+  const command = `mlops ${added ? "add-endpoint" : "create-endpoint"} ${answers.fileArg}${added || !answers.region ? "" : ` --region ${answers.region}`}`;
+  const lines = [
+    `Wrote ${answers.fileArg}: ${added ? `added endpoint ${result.endpoint} on ${options.base}` : `base endpoint ${result.endpoint} in ${answers.region} (${n?.availabilityZones.join(", ")}; VPC ${n?.vpcCidr})`}.`,
+    `Next: review it, then ${command}`,
+  ];
+  if (answers.pipeline) {
+    lines.push(
+      `  It creates the pipeline, which builds the image from ${answers.pipeline.repository}@${answers.pipeline.branch} (a Dockerfile at the repository's root), and deploys it.`,
+      "  A new connection waits for its handshake: the command says so and waits while you complete it in the console (Developer Tools > Settings > Connections).",
+    );
+    return lines;
+  }
+  lines.push(
+    `  It creates the stack and the ECR repository ${result.endpoint} with no tasks, then waits for the first image, tag ${FIRST_PUSHED_TAG}, printing the commands that push it.`,
+    deps.endpointUrl
+      ? `  In another terminal, push it to the emulator: ${emulatorPushCommand(result.endpoint, FIRST_PUSHED_TAG, deps.endpointUrl)}`
+      : `  In another terminal, from your image's folder (its Dockerfile): docker build -t ${result.endpoint}:${FIRST_PUSHED_TAG} . then the docker login, tag and push commands it prints.`,
   );
-  return result;
+  return lines;
 }
 
 /** Zones and VPC block: from the flags, else proposed from the account (and, at a terminal, confirmed or changed). */
-async function chooseNetwork(options: z.infer<typeof initOptionsSchema>, region: string | undefined, deps: CommandDeps): Promise<InitNetwork> {
+async function chooseNetwork(options: InitOptions, region: string | undefined, deps: CommandDeps): Promise<InitNetwork> {
   const prompter = deps.prompter;
   let account: AccountNetwork | undefined;
   if (options.azs === undefined || options.vpcCidr === undefined) {
@@ -193,7 +280,7 @@ function splitList(text: string): string[] {
 }
 
 function checkRegion(value: string): string | undefined {
-  return REGION_PATTERN.test(value) ? undefined : `"${value}" is not an AWS region name (e.g. us-east-1)`;
+  return regionProblem(value);
 }
 
 function checkVpcCidr(value: string): string | undefined {

@@ -30,6 +30,13 @@ export async function runLogs(raw: unknown, deps: CommandDeps): Promise<ShowLogs
   if (typeof since === "string") throw new InputError([{ path: "--since", message: since }]);
   const config = await loadConfig(options.params, options, deps);
   const id = endpointId(config);
+  const verb = config.kind === "base" ? "create-endpoint" : "add-endpoint";
+  if (options.build && !config.pipeline) {
+    throw new InputError(
+      [{ file: config.source, path: config.format === "mlops" ? "pipeline" : "ConnectionArn", message: `absent: ${id} has no pipeline, so no build and no build log (its images are pushed by hand)` }],
+      `Its container logs: mlops logs ${config.source}. To build images in AWS, add a pipeline section (README: "Building ML images in the pipeline"), then run mlops ${verb} ${config.source}.`,
+    );
+  }
   const ctx = await deployContext(deps, options);
   const { logs, codeBuild } = ctx.aws;
   if (!options.build) {
@@ -42,7 +49,7 @@ export async function runLogs(raw: unknown, deps: CommandDeps): Promise<ShowLogs
     build = await latestBuild(codeBuild, project);
   } catch (error) {
     if (error instanceof AwsError && error.code === "ResourceNotFoundException") {
-      throw new AwsError(`Endpoint ${id} has no CodeBuild project ${project}: ${error.message}`, { code: error.code, hint: "Its pipeline is made by create-endpoint/add-endpoint without --no-pipeline." });
+      throw new AwsError(`Endpoint ${id} has no CodeBuild project ${project}: ${error.message}`, { code: error.code, hint: `The file has a pipeline section, but none was made (deployed with --no-pipeline, or not yet): mlops ${verb} ${config.source} makes it.` });
     }
     throw error;
   }

@@ -38,6 +38,8 @@ export interface CommandDeps {
   regionSource?: string;
   /** Asks questions; present only when a person is at the terminal. */
   prompter?: Prompter;
+  /** `--endpoint-url` (or MLOPS_ENDPOINT_URL): one endpoint for every service, e.g. the local emulator. */
+  endpointUrl?: string;
 }
 
 /** Global options every AWS command accepts. */

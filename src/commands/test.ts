@@ -5,7 +5,7 @@
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { testEndpoint, type EndpointTestResult } from "../deploy/operations/request-test.js";
-import { InputError } from "../errors.js";
+import { AwsError, InputError } from "../errors.js";
 import { timingLine } from "../deploy/steps/request.js";
 import { deployContext, globalOptionsSchema, loadConfig, paramOverridesSchema, parseOptions, type CommandDeps } from "./shared.js";
 
@@ -43,5 +43,7 @@ export async function runTest(raw: unknown, deps: CommandDeps): Promise<Endpoint
   const ctx = await deployContext(deps, options);
   const result = await testEndpoint(config, { path: options.path, connectTo, extraCa, timeoutMs: options.timeout * 1000 }, ctx);
   deps.out.result(result, () => `${result.url}: ${result.outcome.kind === "response" ? result.outcome.status : result.outcome.kind} (${timingLine(result.outcome.timings)})`);
+  // Printed first (with --json, the result on stdout), then exit 1 with what to check.
+  if (!result.ok) throw new AwsError(result.problem ?? "The request failed.", { hint: result.hint });
   return result;
 }

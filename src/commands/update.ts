@@ -13,7 +13,7 @@ import { ROLLOUT_STRATEGIES } from "../params/schema.js";
 import { baseStackName } from "../render/names.js";
 import { deployContext, dockerTagSchema, globalOptionsSchema, loadConfig, minutesSchema, paramOverridesSchema, parseOptions, requireConsent, underLease, type CommandDeps } from "./shared.js";
 
-/** Options of update; `tag` absent or `true` ("--tag" without a value) means the tag of the git HEAD commit. */
+/** Options of update; `tag` `true` ("--tag" without a value) means the tag of the git HEAD commit, absent: see runUpdate. */
 export const updateOptionsSchema = globalOptionsSchema.merge(paramOverridesSchema).extend({
   params: z.string().min(1),
   tag: z.union([z.literal(true), dockerTagSchema]).optional(),
@@ -23,21 +23,26 @@ export const updateOptionsSchema = globalOptionsSchema.merge(paramOverridesSchem
   verbose: z.boolean().default(false),
 });
 
-/** Runs update. */
+/** Runs update. Without --tag the image is git HEAD's build when it is in ECR, else the running one (a configuration-only change). */
 export async function runUpdate(raw: unknown, deps: CommandDeps): Promise<UpdateResult> {
   const options = parseOptions(updateOptionsSchema, raw);
   const config = withStrategy(await loadConfig(options.params, options, deps), options.strategy);
-  let tag = options.tag;
-  if (tag === true || tag === undefined) {
+  let tag: string | undefined;
+  let headTag: string | undefined;
+  if (options.tag === true) {
     const sha = await headCommit(deps.cwd);
-    if (!sha) throw new InputError([{ path: "--tag", message: "no TAG given and the current directory is not a git checkout" }], "Pass the tag: mlops update <params> --tag TAG");
+    if (!sha) throw new InputError([{ path: "--tag", message: "--tag without a value means git HEAD's image, and the current directory is not a git checkout" }], "Pass the tag: mlops update <params> --tag TAG");
     tag = tagForCommit(sha);
+  } else if (options.tag !== undefined) {
+    tag = options.tag;
+  } else {
+    const sha = await headCommit(deps.cwd);
+    headTag = sha ? tagForCommit(sha) : undefined;
   }
   requireConsent(options, deps, "update");
   const ctx = await deployContext(deps, options);
-  const imageTag = tag;
-  const result = await underLease([baseStackName(config)], `update ${endpointId(config)} --tag ${imageTag}`, options, deps, ctx, () =>
-    updateEndpoint(config, { tag: imageTag, rolloutTimeoutMs: options.rolloutTimeout * 60_000, verbose: options.verbose }, ctx),
+  const result = await underLease([baseStackName(config)], `update ${endpointId(config)}${tag ? ` --tag ${tag}` : ""}`, options, deps, ctx, () =>
+    updateEndpoint(config, { tag, headTag, rolloutTimeoutMs: options.rolloutTimeout * 60_000, verbose: options.verbose }, ctx),
   );
   deps.out.result(result, () => `${result.endpoint}: ${result.summary.join("; ")}`);
   return result;

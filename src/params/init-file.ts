@@ -24,6 +24,15 @@ export interface InitAnswers {
   network?: InitNetwork;
   /** Where editors find the JSON Schema, relative to the file. */
   schemaReference?: string;
+  /** The pipeline that builds the images; absent: images are pushed by hand. */
+  pipeline?: InitPipeline;
+}
+
+/** Where a pipeline builds images from. */
+export interface InitPipeline {
+  connectionArn: string;
+  repository: string;
+  branch: string;
 }
 
 /** Subnets of a VPC at most this long (/24: 251 usable addresses each, the tutorial's size). */
@@ -68,9 +77,13 @@ export function overlappingBlocks(vpcCidr: string, existing: readonly string[]):
 
 /** The YAML text of the new file. */
 export function initFileText(a: InitAnswers): string {
-  const lines: string[] = [];
-  if (a.schemaReference) lines.push(`# yaml-language-server: $schema=${a.schemaReference}`);
-  lines.push(
+  return [...headerLines(a), ...(a.network ? networkLines(a.network) : []), ...serviceLines(a), ...pipelineLines(a.pipeline), ""].join("\n");
+}
+
+/** What the file is, and the endpoint's identity. */
+function headerLines(a: InitAnswers): string[] {
+  return [
+    ...(a.schemaReference ? [`# yaml-language-server: $schema=${a.schemaReference}`] : []),
     a.base
       ? `# Added endpoint ${a.project}: joins the VPC, load balancer and cluster of ${a.base}.`
       : `# Base endpoint ${a.project}: creates the VPC, load balancer and cluster that added endpoints share.`,
@@ -78,24 +91,29 @@ export function initFileText(a: InitAnswers): string {
     "# README.md's parameter reference explains each one.",
     `project: ${a.project}`,
     `environment: ${a.environment}`,
-  );
-  if (a.base) lines.push(`base: ${a.base}`);
-  if (a.network) {
-    const n = a.network;
-    lines.push(
-      "",
-      "network:",
-      "  # Fixed once the base is deployed. Chosen to overlap no VPC that existed in the region.",
-      `  vpcCidr: ${n.vpcCidr}`,
-      "  # One subnet of each kind per availability zone, in zone order.",
-      `  publicSubnets: [${n.publicSubnets.join(", ")}]`,
-      `  privateSubnets: [${n.privateSubnets.join(", ")}]`,
-      `  availabilityZones: [${n.availabilityZones.join(", ")}]`,
-      "  # Who may reach the load balancer (ports 80 and 443).",
-      "  allowedCidr: 0.0.0.0/0",
-    );
-  }
-  lines.push(
+    ...(a.base ? [`base: ${a.base}`] : []),
+  ];
+}
+
+/** A base endpoint's network. */
+function networkLines(n: InitNetwork): string[] {
+  return [
+    "",
+    "network:",
+    "  # Fixed once the base is deployed. Chosen to overlap no VPC that existed in the region.",
+    `  vpcCidr: ${n.vpcCidr}`,
+    "  # One subnet of each kind per availability zone, in zone order.",
+    `  publicSubnets: [${n.publicSubnets.join(", ")}]`,
+    `  privateSubnets: [${n.privateSubnets.join(", ")}]`,
+    `  availabilityZones: [${n.availabilityZones.join(", ")}]`,
+    "  # Who may reach the load balancer (ports 80 and 443).",
+    "  allowedCidr: 0.0.0.0/0",
+  ];
+}
+
+/** The API, the container, scaling and the optional sections, commented out with their defaults. */
+function serviceLines(a: InitAnswers): string[] {
+  const lines = [
     "",
     "api:",
     "  # Requests for this host go to this endpoint. mlops finds an issued ACM certificate",
@@ -108,7 +126,7 @@ export function initFileText(a: InitAnswers): string {
     "container:",
     "  cpu: 1024      # 256, 512, 1024, 2048, 4096, 8192 or 16384 (1024 = 1 vCPU)",
     "  memory: 2GB    # allowed sizes depend on cpu",
-    "  # tag: v1      # absent: the pipeline's build, or --tag",
+    a.pipeline ? "  # tag: v1      # absent: the pipeline's build, or --tag" : "  # tag: v1      # absent: --tag, else the first image pushed by hand as v1 (create-endpoint prints how)",
     "",
     "scaling:",
     "  desired: 1",
@@ -129,7 +147,7 @@ export function initFileText(a: InitAnswers): string {
     "",
     "# logs:",
     "#   retentionDays: 30",
-  );
+  ];
   if (!a.base) {
     lines.push(
       "",
@@ -140,21 +158,28 @@ export function initFileText(a: InitAnswers): string {
       "#   containerInsights: false",
     );
   }
-  lines.push(
+  return lines;
+}
+
+/** The pipeline: in force when init was told where images are built from, else shown commented out. */
+function pipelineLines(pipeline: InitPipeline | undefined): string[] {
+  const on = (line: string) => (pipeline ? line : `# ${line}`);
+  const option = (line: string) => `#   ${line}`;
+  return [
     "",
-    "# A pipeline that builds and rolls out an image on every push (absent: images built elsewhere).",
-    "# pipeline:",
-    "#   connectionArn: arn:aws:codestar-connections:REGION:ACCOUNT:connection/ID",
-    "#   repository: owner/name",
-    "#   branch: main",
-    "#   dockerfile: Dockerfile",
-    "#   # Base images from AWS Deep Learning Containers (README: building ML images):",
-    "#   baseImageRegistries: [763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference]",
-    "#   # Docker Hub user and token (JSON keys username, token) in Secrets Manager:",
-    "#   dockerHubSecret: mlops/dockerhub",
-    "#   computeType: BUILD_GENERAL1_MEDIUM",
-    "#   buildArgs: {TORCH_VERSION: \"2.4.0\"}",
-    "",
-  );
-  return lines.join("\n");
+    pipeline
+      ? "# A pipeline that builds and rolls out an image on every push to the branch."
+      : "# A pipeline that builds and rolls out an image on every push (absent: images pushed by hand).",
+    on("pipeline:"),
+    on(`  connectionArn: ${pipeline?.connectionArn ?? "arn:aws:codestar-connections:REGION:ACCOUNT:connection/ID"}`),
+    on(`  repository: ${pipeline?.repository ?? "owner/name"}`),
+    on(`  branch: ${pipeline?.branch ?? "main"}`),
+    option("dockerfile: Dockerfile"),
+    option("# Base images from AWS Deep Learning Containers (README: building ML images):"),
+    option("baseImageRegistries: [763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference]"),
+    option("# Docker Hub user and token (JSON keys username, token) in Secrets Manager:"),
+    option("dockerHubSecret: mlops/dockerhub"),
+    option("computeType: BUILD_GENERAL1_MEDIUM"),
+    option('buildArgs: {TORCH_VERSION: "2.4.0"}'),
+  ];
 }

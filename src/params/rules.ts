@@ -13,15 +13,25 @@ export const MAX_ENDPOINT_ID_LENGTH = 32;
 /** Checks a project or environment name (lowercase letters, digits, single hyphens; starts with a letter). */
 export function checkName(value: string): string | undefined {
   if (value.length === 0) return "must not be empty";
-  if (/[A-Z]/.test(value)) {
-    return `"${value}" has uppercase letters; ECR repository names are lowercase: use "${value.toLowerCase()}"`;
-  }
-  if (!/^[a-z]/.test(value)) return `"${value}" must start with a lowercase letter`;
-  if (/[^a-z0-9-]/.test(value)) return `"${value}" may contain only lowercase letters, digits and hyphens`;
+  const instead = nameLike(value);
+  const use = instead && instead !== value ? `: use "${instead}"` : "";
+  if (/[A-Z]/.test(value)) return `"${value}" has uppercase letters; ECR repository names are lowercase${use}`;
+  if (!/^[a-z]/.test(value)) return `"${value}" must start with a lowercase letter${use}`;
+  if (/[^a-z0-9-]/.test(value)) return `"${value}" may contain only lowercase letters, digits and hyphens${use}`;
   if (value.endsWith("-")) return `"${value}" must not end with a hyphen`;
   if (!NAME_PATTERN.test(value)) return `"${value}" must not contain consecutive hyphens (ECR repository names forbid them)`;
   if (value.length > MAX_ENDPOINT_ID_LENGTH) return `"${value}" is ${value.length} characters; at most ${MAX_ENDPOINT_ID_LENGTH}`;
   return undefined;
+}
+
+/**
+ * The valid name closest to a refused one, so that the suggestion is never refused in turn
+ * (`Sentiment_API` -> `sentiment-api`): lowercase, every other character a single hyphen,
+ * no hyphen or digit in front. Undefined when nothing of it is left.
+ */
+function nameLike(value: string): string | undefined {
+  const name = value.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^[^a-z]+/, "").replace(/-+$/, "");
+  return name && name.length <= MAX_ENDPOINT_ID_LENGTH ? name : undefined;
 }
 
 /** Checks a host header: a DNS name an ALB rule can match and ACM can issue a certificate for. */

@@ -152,6 +152,10 @@ describe("mlops test", () => {
       expect(run.code, failure(run)).toBe(1);
       expect(run.stderr).toMatch(/answered 503 \(the load balancer has no healthy target/);
       expect(run.stderr).toMatch(/target health/);
+      // With --json the result is on stdout on failure too, for scripts to read.
+      const json = await mlops(["test", "params/ep-a.yaml", "--connect-to", `127.0.0.1:${server.port}`, "--ca-bundle", ca.caFile, "--json"]);
+      expect(json.code, failure(json)).toBe(1);
+      expect(JSON.parse(json.stdout)).toMatchObject({ endpoint: "ep-a-prod", ok: false, outcome: { kind: "response", status: 503 }, problem: expect.stringMatching(/answered 503/) });
     } finally {
       await server.close();
     }

@@ -5,7 +5,7 @@
  * Every file written is read back by mlops's own loader and rendered.
  */
 import { CreateVpcCommand, DescribeVpcsCommand } from "@aws-sdk/client-ec2";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,6 +18,32 @@ import { failure, runMlops } from "../helpers/mlops.js";
 
 const bin = fileURLToPath(new URL("../../bin/mlops.js", import.meta.url));
 const driver = fileURLToPath(new URL("../helpers/pty_run.py", import.meta.url));
+const root = fileURLToPath(new URL("../..", import.meta.url));
+
+/** `mlops ARGS` against the test's emulator, running in the background: its stderr so far, a wait for a line, its exit. */
+function spawnMlops(args: string[]) {
+  const env: Record<string, string | undefined> = { ...process.env, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1", AWS_PROFILE: undefined, CI: "true", NO_COLOR: "1", MLOPS_ENDPOINT_URL: emulator.url };
+  for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
+  const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  const waiters: { pattern: RegExp; resolve: () => void }[] = [];
+  child.stderr.on("data", (d: Buffer) => {
+    stderr += d.toString();
+    for (const w of waiters.filter((w) => w.pattern.test(stderr))) w.resolve();
+  });
+  child.stdout.resume();
+  const done = new Promise<number | null>((resolve) => child.on("exit", resolve));
+  return {
+    stderr: () => stderr,
+    done,
+    waitFor: (pattern: RegExp) =>
+      new Promise<void>((resolve, reject) => {
+        if (pattern.test(stderr)) return resolve();
+        waiters.push({ pattern, resolve });
+        void done.then(() => reject(new Error(`mlops ended before ${pattern}:\n${stderr}`)));
+      }),
+  };
+}
 
 let emulator: { url: string; stop(): Promise<void> };
 let aws: ReturnType<typeof sdkClients>;
@@ -50,7 +76,7 @@ describe("mlops init off a terminal", () => {
     expect(run.code, failure(run)).toBe(0);
     const blocks = ((await aws.ec2.send(new DescribeVpcsCommand({}))).Vpcs ?? []).map((v) => v.CidrBlock);
     expect(blocks).toEqual(expect.arrayContaining(["172.31.0.0/16", "10.0.0.0/16", "10.1.0.0/16"]));
-    expect(JSON.parse(run.stdout)).toEqual({ file, endpoint: "ep-c-prod", kind: "base", region: "us-east-1", availabilityZones: ["us-east-1a", "us-east-1b"], vpcCidr: "10.2.0.0/16" });
+    expect(JSON.parse(run.stdout)).toEqual({ file, endpoint: "ep-c-prod", kind: "base", images: "push", region: "us-east-1", availabilityZones: ["us-east-1a", "us-east-1b"], vpcCidr: "10.2.0.0/16" });
     const config = await loadEndpointConfig(file, { region: "us-east-1" });
     expect(config.kind).toBe("base");
     expect(readFileSync(file, "utf8")).toMatch(/^# yaml-language-server: \$schema=\S+params\.schema\.json$/m);
@@ -80,6 +106,40 @@ describe("mlops init off a terminal", () => {
     expect(config.kind).toBe("added");
     expect(readFileSync(file, "utf8")).not.toContain("network:");
     expect(run.stdout).toContain(`Next: review it, then mlops add-endpoint ${file}`);
+  });
+
+  it("the printed Next commands take the new file to a running endpoint: create-endpoint waits for the first image, pushed by hand", async () => {
+    const file = join(dir, "first.yaml");
+    const run = await runMlops(["init", file, "--name", "first", "--host", "first.example.com", "--region", "us-east-1", "--azs", "us-east-1a,us-east-1b", "--vpc-cidr", "10.42.0.0/16"], { endpointUrl: emulator.url });
+    expect(run.code, failure(run)).toBe(0);
+    expect(run.stdout).toContain(`Next: review it, then mlops create-endpoint ${file} --region us-east-1`);
+    const push = `MLOPS_ENDPOINT_URL=${emulator.url} npm run emulator:push -- first-prod v1`;
+    expect(run.stdout).toContain(`push it to the emulator: ${push}`);
+    expect(readFileSync(file, "utf8")).toContain("# pipeline:");
+
+    // The create the Next line names; the push command it prints while waiting is run as a user would, from another terminal.
+    const create = spawnMlops(["create-endpoint", file, "--region", "us-east-1", "--yes"]);
+    await create.waitFor(/Once the image is pushed, finish with: .*\n/);
+    expect(create.stderr()).toContain("Rollout: image v1, pushed by hand (no pipeline builds it)");
+    expect(create.stderr()).toMatch(/Creating stack first-prod with no tasks/);
+    expect(create.stderr()).toContain(`Once the image is pushed, finish with: mlops create-endpoint ${file} --tag v1 --region us-east-1`);
+    execFileSync("sh", ["-c", push], { cwd: root, stdio: "pipe" });
+    const code = await create.done;
+    expect(code, create.stderr()).toBe(0);
+    expect(create.stderr()).toContain("Image first-prod:v1 is in ECR");
+    expect(create.stderr()).toMatch(/Endpoint deployed: https:\/\/first\.example\.com/);
+  }, 180_000);
+
+  it("with --connection-arn and --repository the file has a pipeline, and Next says the pipeline builds the image", async () => {
+    const file = join(dir, "piped.yaml");
+    const connection = "arn:aws:codeconnections:us-east-1:123456789012:connection/00000000-0000-4000-8000-000000000000";
+    const run = await runMlops(["init", file, "--name", "piped", "--host", "piped.example.com", "--azs", "us-east-1a,us-east-1b", "--vpc-cidr", "10.43.0.0/16", "--connection-arn", connection, "--repository", "example-org/piped"]);
+    expect(run.code, failure(run)).toBe(0);
+    expect((await loadEndpointConfig(file, { region: "us-east-1" })).pipeline).toMatchObject({ connectionArn: connection, repository: "example-org/piped", branch: "main" });
+    expect(run.stdout).toContain("builds the image from example-org/piped@main");
+    const half = await runMlops(["init", join(dir, "half.yaml"), "--name", "half", "--host", "half.example.com", "--azs", "us-east-1a,us-east-1b", "--vpc-cidr", "10.44.0.0/16", "--repository", "example-org/half"]);
+    expect(half.code, failure(half)).toBe(2);
+    expect(half.stderr).toContain("--connection-arn: required off a terminal");
   });
 
   it("zones not open to the account and bad flags are bad input", async () => {
@@ -122,11 +182,15 @@ describe("mlops init at a terminal", () => {
         { prompt: "AWS region [us-east-1]: ", answer: "" },
         { prompt: "Two availability zones [us-east-1a,us-east-1b]: ", answer: "us-east-1b,us-east-1c" },
         { prompt: "VPC address block [10.2.0.0/16]: ", answer: "" },
+        { prompt: "How do images arrive: pipeline or push [push]: ", answer: "pipeline" },
+        { prompt: "CodeStar connection ARN", answer: "arn:aws:codeconnections:us-east-1:123456789012:connection/00000000-0000-4000-8000-000000000000" },
+        { prompt: "GitHub repository (owner/name): ", answer: "example-org/ep-e" },
+        { prompt: "Branch to build [main]: ", answer: "" },
       ],
     };
     const result = JSON.parse(execFileSync("python3", [driver], { input: JSON.stringify(spec) }).toString()) as { code: number; output: string; replies: number };
     expect(result.code, result.output).toBe(0);
-    expect(result.replies).toBe(6);
+    expect(result.replies).toBe(10);
     expect(result.output).toContain('"Ep-E" has uppercase letters');
     expect(result.output).toMatch(/Availability zones open to this account in us-east-1: us-east-1a, us-east-1b, us-east-1c/);
     expect(result.output).toContain("VPC blocks already in us-east-1:");
@@ -134,6 +198,7 @@ describe("mlops init at a terminal", () => {
     expect(text).toContain("project: ep-e");
     expect(text).toContain("availabilityZones: [us-east-1b, us-east-1c]");
     expect(text).toContain("vpcCidr: 10.2.0.0/16");
+    expect(text).toMatch(/^pipeline:\n  connectionArn: \S+\n  repository: example-org\/ep-e\n  branch: main$/m);
     expect(result.output).toContain(`Wrote ${file}`);
   });
 });

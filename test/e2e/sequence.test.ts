@@ -82,7 +82,9 @@ describe("create-endpoint, add-endpoint, update, status, teardown", () => {
     expect(projects[0]?.environment?.privilegedMode).toBe(true);
     expect(projects[0]?.timeoutInMinutes).toBe(120);
     expect(projects[0]?.environment?.image).toMatch(/^aws\/codebuild\/standard:(7|8)\.0$/);
-    expect(run.stderr).toContain("Endpoint ready: https://ep-a.example.com");
+    // The emulator's load balancer resolves nowhere: deployed, not "ready", since no request reached it.
+    expect(run.stderr).toContain("Endpoint deployed: https://ep-a.example.com (its tasks are healthy behind the load balancer; the request could not be made from here");
+    expect(run.stderr).not.toContain("Endpoint ready");
     expect(run.stderr).not.toMatch(/NodeVersionSupportWarning|node >=22/);
     // The plan of a new base endpoint fits on a screen: resources counted by kind, not listed.
     const lines = run.stderr.split("\n");
@@ -210,6 +212,32 @@ describe("create-endpoint, add-endpoint, update, status, teardown", () => {
     expect(parameter(await stack("ep-a-prod"), "APITag")).toBe(`tag-${sha}`);
   });
 
+  it("update without --tag keeps the running image when git HEAD's build is not in ECR, inside a checkout or not, and says why", async () => {
+    const running = parameter(await stack("ep-a-prod"), "APITag");
+    const dir = mkdtempSync(join(tmpdir(), "mlops-keep-"));
+    try {
+      const file = join(dir, "ep-a.yaml");
+      writeFileSync(file, readFileSync("params/ep-a.yaml", "utf8").replace("memory: 2GB", "memory: 4GB"));
+      execFileSync("git", ["init", "-q"], { cwd: dir });
+      execFileSync("git", ["-c", "user.name=mlops", "-c", "user.email=mlops@localhost", "commit", "--allow-empty", "-qm", "not built"], { cwd: dir });
+      const sha = execFileSync("git", ["rev-parse", "HEAD"], { cwd: dir }).toString().trim();
+      const run = await runMlops(["update", file, "--yes"], { endpointUrl: emulator.url, cwd: dir });
+      expect(run.code, failure(run)).toBe(0);
+      expect(run.stderr).toContain(`Rollout: image ${running} (running now, kept: the image of git HEAD (tag-${sha}, built from git HEAD) is not in ECR; --tag picks another)`);
+      const updated = await stack("ep-a-prod");
+      expect(parameter(updated, "APITag")).toBe(running);
+      expect(parameter(updated, "TaskRAM")).toBe("4096");
+      // Outside a checkout: the same, and with nothing left to change, a no-op saying why.
+      const outside = await runMlops(["update", file, "--yes"], { endpointUrl: emulator.url, cwd: tmpdir() });
+      expect(outside.code, failure(outside)).toBe(0);
+      expect(outside.stderr).toContain(`already runs ${running} with this configuration: nothing to change (image: running now, kept: no --tag, and no git checkout here`);
+      const back = await runMlops(["update", "params/ep-a.yaml", "--tag", running!, "--yes"], { endpointUrl: emulator.url });
+      expect(back.code, failure(back)).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("status NAME shows one endpoint, by project or project-environment; an unknown name is bad input", async () => {
     const byProject = await runMlops(["status", "ep-b", "--json"], { endpointUrl: emulator.url });
     expect(byProject.code, failure(byProject)).toBe(0);
@@ -306,7 +334,11 @@ describe("create-endpoint, add-endpoint, update, status, teardown", () => {
   });
 
   it("teardown --all --delete-data removes the data kept from endpoints whose stacks are gone", async () => {
-    // ep-a-prod has a stack again (no pipeline); ep-b-prod's stack is gone but its file systems and log group were kept.
+    // ep-b-prod's stack is gone but its file systems and log group were kept.
+    // One endpoint's teardown names its own command to delete what it kept, not --all's (which deletes every endpoint's).
+    const single = await runMlops(["teardown", "params/ep-b.yaml", "--yes"], { endpointUrl: emulator.url });
+    expect(single.code, failure(single)).toBe(0);
+    expect(single.stderr).toContain("`mlops teardown params/ep-b.yaml --delete-data` deletes them");
     await runMlops(["teardown", "--all", "--yes"], { endpointUrl: emulator.url });
     const declined = await runMlops(["teardown", "--all", "--delete-data"], { endpointUrl: emulator.url });
     expect(declined.code, failure(declined)).toBe(2);

@@ -78,6 +78,21 @@ describe("names", () => {
     else expect(message).toContain(problem);
   });
 
+  it("suggests a name that is valid itself", () => {
+    for (const [value, suggested] of [
+      ["Sentiment_API", "sentiment-api"],
+      ["ep_a", "ep-a"],
+      ["EP-A", "ep-a"],
+      ["ep.a", "ep-a"],
+      ["-ep", "ep"],
+      ["9lives", "lives"],
+    ] as const) {
+      expect(checkName(value), value).toContain(`use "${suggested}"`);
+      expect(checkName(suggested), suggested).toBeUndefined();
+    }
+    expect(checkName("___")).not.toContain("use");
+  });
+
   it.each([
     ["api.example.com", undefined],
     ["a.b", undefined],

@@ -3,7 +3,7 @@
  * that reaches it now (see steps/request.ts), with its status code and the
  * time each phase took. A failure names what to check.
  */
-import { AwsError, InputError } from "../../errors.js";
+import { InputError } from "../../errors.js";
 import { endpointId, type EndpointConfig } from "../../params/model.js";
 import { regionText, type DeployContext } from "../context.js";
 import { findStack, stackOutputs } from "../engine/stack.js";
@@ -32,7 +32,7 @@ export interface EndpointTestResult {
   hint?: string;
 }
 
-/** Sends the request and reports it; throws `AwsError` (exit 1) with what to check when it fails. */
+/** Sends the request and reports it; a failed request is a result (`ok` false, with the problem and what to check). */
 export async function testEndpoint(config: EndpointConfig, options: EndpointTestOptions, ctx: DeployContext): Promise<EndpointTestResult> {
   const id = endpointId(config);
   const host = config.api.hostHeader;
@@ -50,7 +50,7 @@ export async function testEndpoint(config: EndpointConfig, options: EndpointTest
   ctx.out.info(timingLine(outcome.timings));
   const diagnosis = diagnose(outcome, { host, path });
   const result: EndpointTestResult = { endpoint: id, url: `https://${host}${path}`, route, outcome, ok: !diagnosis, problem: diagnosis?.problem, hint: diagnosis?.hint };
-  if (diagnosis) throw new AwsError(diagnosis.problem, { hint: diagnosis.hint });
+  if (diagnosis) return result;
   ctx.out.success(`${result.url}: ${outcome.kind === "response" ? outcome.status : ""} in ${outcome.timings.totalMs} ms`);
   return result;
 }

@@ -34,18 +34,33 @@ export async function repositoryUri(ecr: EcrApi, repositoryName: string): Promis
   }
 }
 
-/** The commands that put an image into the repository by hand: log in, tag, push. */
+/** The tag create-endpoint and add-endpoint wait for when no pipeline builds the image and no tag is given. */
+export const FIRST_PUSHED_TAG = "v1";
+
+/** The commands that build an image and put it into the repository by hand: log in, build, tag, push. */
 export function pushCommands(uri: string, tag: string, region: string): string[] {
   const registry = uri.split("/")[0];
+  const local = `${uri.split("/").slice(1).join("/")}:${tag}`;
   return [
     `aws ecr get-login-password --region ${region} | docker login --username AWS --password-stdin ${registry}`,
-    `docker tag IMAGE ${uri}:${tag}`,
+    `docker build -t ${local} .`,
+    `docker tag ${local} ${uri}:${tag}`,
     `docker push ${uri}:${tag}`,
   ];
 }
 
+/** The command that pushes an image to the local emulator (the repository's `npm run emulator:push`), which takes no docker push. */
+export function emulatorPushCommand(repositoryName: string, tag: string, endpointUrl: string): string {
+  return `MLOPS_ENDPOINT_URL=${endpointUrl} npm run emulator:push -- ${repositoryName} ${tag}`;
+}
+
+/** How the wait for an image ends when the user stops it: the command that finishes the job once the image is pushed. */
+export interface WaitForImageOptions {
+  resume?: string;
+}
+
 /** Waits until the tag is in the repository, pushed by the pipeline or by hand. */
-export async function waitForImage(repositoryName: string, tag: string, timeoutMs: number, ctx: DeployContext): Promise<void> {
+export async function waitForImage(repositoryName: string, tag: string, timeoutMs: number, ctx: DeployContext, options: WaitForImageOptions = {}): Promise<void> {
   if (await imageExists(ctx.aws.ecr, repositoryName, tag)) {
     ctx.out.info(`Image ${repositoryName}:${tag} is in ECR`);
     return;
@@ -53,11 +68,17 @@ export async function waitForImage(repositoryName: string, tag: string, timeoutM
   const uri = await repositoryUri(ctx.aws.ecr, repositoryName);
   ctx.out.step(`Waiting for image ${uri ?? repositoryName}:${tag} in ECR (up to ${formatDuration(timeoutMs)})`);
   if (uri) {
-    ctx.out.info("The pipeline pushes it, or push it yourself; this step continues as soon as it appears:");
+    ctx.out.info("The pipeline pushes it, or push it yourself from your image's folder (where its Dockerfile is); this step continues as soon as it appears:");
     for (const command of pushCommands(uri, tag, ctx.aws.region)) ctx.out.info(`  ${command}`);
   } else {
     ctx.out.info(`Push it to the ECR repository ${repositoryName}, or let the pipeline build it; this step continues as soon as it appears.`);
   }
+  if (ctx.aws.endpointUrl) {
+    // A local emulator holds manifests only: docker cannot log in to it or push there.
+    ctx.out.info(`Against ${ctx.aws.endpointUrl} (a local emulator, which docker cannot push to), push it from the mlops checkout instead:`);
+    ctx.out.info(`  ${emulatorPushCommand(repositoryName, tag, ctx.aws.endpointUrl)}`);
+  }
+  if (options.resume) ctx.out.info(`To stop waiting: Ctrl-C (what exists stays, no task runs). Once the image is pushed, finish with: ${options.resume}`);
   await pollUntil(
     async () => ((await imageExists(ctx.aws.ecr, repositoryName, tag)) ? { done: true, value: undefined } : { done: false, status: "not in ECR yet" }),
     {
@@ -66,7 +87,9 @@ export async function waitForImage(repositoryName: string, tag: string, timeoutM
       intervalMs: 5_000,
       timeoutMs,
       what: `image ${repositoryName}:${tag}`,
-      hint: `Push the image${uri ? ` (docker push ${uri}:${tag})` : ""} or check the pipeline, then run the same command again; use --image-timeout to wait longer.`,
+      hint: options.resume
+        ? `Push the image${uri ? ` (docker push ${uri}:${tag})` : ""}, then run: ${options.resume} (--image-timeout waits longer).`
+        : `Push the image${uri ? ` (docker push ${uri}:${tag})` : ""} or check the pipeline, then run the same command again; use --image-timeout to wait longer.`,
       out: ctx.out,
     },
   );

@@ -135,7 +135,8 @@ export async function applyDeploy(config: EndpointConfig, options: DeployEndpoin
   await phases.time("security groups", () => admitTasksToEfs(outputs, id, ctx));
 
   const repository = requireOutput(outputs, "EcrRepositoryName", id);
-  const imageTag = await phases.time("waiting for the image", () => obtainImage(config, options, runningTag, repository, followsPipeline, ctx));
+  const pushedTag = plan.rollout.tagSource === "push" ? plan.rollout.tag : undefined;
+  const imageTag = await phases.time("waiting for the image", () => obtainImage(config, options, runningTag, repository, followsPipeline, ctx, pushedTag));
 
   out.step(`Deploying image ${imageTag} with ${config.scaling.desired} task(s)`);
   // The priority the first deployment settled on (chosen, or retried after a collision).
@@ -151,7 +152,7 @@ export async function applyDeploy(config: EndpointConfig, options: DeployEndpoin
   const dns = await phases.time("dns", () => makeDnsRecords(config, plan.dns, rolledOut, certificateArn, ctx));
   // The validate step ends with a request, once DNS is in place.
   const request = await phases.time("validation", async () => requestCheck(config.api.hostHeader, config.api.healthCheckPath, await loadBalancerNameOf(ctx.aws.elb, rolledOut, ctx.reads), ctx));
-  printWhereItIs(validation, dns, ctx);
+  printWhereItIs(validation, dns, request, ctx);
   return {
     endpoint: id,
     stackName: id,
@@ -222,9 +223,12 @@ function capitalized(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-/** Options of `update --tag`. */
+/** Options of `update`. */
 export interface UpdateOptions {
-  tag: string;
+  /** The image to roll out; absent: git HEAD's build when it is in ECR, else the running image. */
+  tag?: string;
+  /** The tag the pipeline gives git HEAD, when the command runs in a git checkout. */
+  headTag?: string;
   rolloutTimeoutMs: number;
   /** `--verbose`: the plan lists every resource of a stack it creates. */
   verbose?: boolean;
@@ -249,20 +253,21 @@ export interface UpdateResult {
  * is a no-op.
  */
 export async function updateEndpoint(config: EndpointConfig, options: UpdateOptions, ctx: DeployContext): Promise<UpdateResult> {
-  const plan = await planUpdate(config, options.tag, ctx);
+  const plan = await planUpdate(config, options.tag, ctx, options.headTag);
   const id = plan.endpoint;
+  const tag = plan.rollout.tag as string;
   if (!planChanges(plan)) {
-    ctx.out.success(`${id} already runs ${options.tag} with this configuration: nothing to change`);
-    return { endpoint: id, imageTag: options.tag, previousTag: plan.previousTag, stack: "unchanged", summary: [`nothing changed; image unchanged: ${options.tag}`] };
+    ctx.out.success(`${id} already runs ${tag} with this configuration: nothing to change${plan.rollout.why ? ` (image: ${plan.rollout.why})` : ""}`);
+    return { endpoint: id, imageTag: tag, previousTag: plan.previousTag, stack: "unchanged", summary: [`nothing changed; image unchanged: ${tag}`] };
   }
   printPlan(plan, ctx.out, { verbose: options.verbose });
   await approvePlan(plan, ctx);
   const run: DeployContext = { ...ctx, assumeYes: true };
   const phases = new PhaseTimes(ctx.clock);
-  return withTimeSummary(phases, run, () => applyUpdate(config, options, plan, run, phases));
+  return withTimeSummary(phases, run, () => applyUpdate(config, { ...options, tag }, plan, run, phases));
 }
 
-async function applyUpdate(config: EndpointConfig, options: UpdateOptions, plan: UpdatePlan, run: DeployContext, phases: PhaseTimes): Promise<UpdateResult> {
+async function applyUpdate(config: EndpointConfig, options: UpdateOptions & { tag: string }, plan: UpdatePlan, run: DeployContext, phases: PhaseTimes): Promise<UpdateResult> {
   const id = plan.endpoint;
   run.out.step(`Updating ${id}: ${plan.basis.previous.APITag ?? "?"} -> ${options.tag}`);
   const outcome = await phases.time("rollout", () => rollOut(config, plan.basis.existing, plan.basis.facts, options.rolloutTimeoutMs, run));
@@ -282,9 +287,9 @@ async function applyUpdate(config: EndpointConfig, options: UpdateOptions, plan:
   for (const line of summary) run.out.success(line);
   const validation = await phases.time("validation", () => validateOwnRollout(id, options.tag, resourcesFrom(outcome.outputs, config), options.rolloutTimeoutMs, run));
   const loadBalancer = await loadBalancerNameOf(run.aws.elb, outcome.outputs);
-  await phases.time("validation", () => requestCheck(config.api.hostHeader, config.api.healthCheckPath, loadBalancer, run));
+  const request = await phases.time("validation", () => requestCheck(config.api.hostHeader, config.api.healthCheckPath, loadBalancer, run));
   const state = await dnsState(run.aws.route53, config.api.hostHeader, loadBalancer);
-  printWhereItIs(validation, state.pointsAtLoadBalancer && state.zone ? { zone: state.zone, records: [{ name: config.api.hostHeader, type: "A", value: state.record ?? "", action: "unchanged" }] } : { records: [], manual: state.reason ?? "the host's record is not an alias to the load balancer" }, run);
+  printWhereItIs(validation, state.pointsAtLoadBalancer && state.zone ? { zone: state.zone, records: [{ name: config.api.hostHeader, type: "A", value: state.record ?? "", action: "unchanged" }] } : { records: [], manual: state.reason ?? "the host's record is not an alias to the load balancer" }, request, run);
   return { endpoint: id, imageTag: options.tag, previousTag: plan.previousTag, stack: outcome.kind, summary, validation };
 }
 
@@ -430,11 +435,16 @@ async function obtainImage(
   repository: string,
   followsPipeline: boolean,
   ctx: DeployContext,
+  pushedTag?: string,
 ): Promise<string> {
   const explicit = options.tag ?? config.container.tag;
   if (explicit) {
     await waitForImage(repository, explicit, options.imageTimeoutMs, ctx);
     return explicit;
+  }
+  if (pushedTag) {
+    await waitForImage(repository, pushedTag, options.imageTimeoutMs, ctx, { resume: resumeCommand(config, pushedTag, ctx) });
+    return pushedTag;
   }
   if (runningTag) {
     ctx.out.info(`Keeping the running image ${runningTag} (pass --tag to deploy another).`);
@@ -449,6 +459,11 @@ async function obtainImage(
   }
 }
 
+/** The command that finishes a create or add once the image it waited for is pushed. */
+function resumeCommand(config: EndpointConfig, tag: string, ctx: DeployContext): string {
+  const verb = config.kind === "base" ? "create-endpoint" : "add-endpoint";
+  return `mlops ${verb} ${config.source} --tag ${tag}${ctx.aws.regionSource === "--region" ? ` --region ${ctx.aws.region}` : ""}`;
+}
 
 /** The ECS rollout line of the endpoint's service, with the traffic shift and the alarms, for the stack step to show while it waits. */
 function rolloutOf(outputs: Record<string, string>, config: EndpointConfig, ctx: DeployContext): () => Promise<string | undefined> {
@@ -482,8 +497,10 @@ export function resourcesFrom(outputs: Record<string, string>, config: EndpointC
   };
 }
 
-function printWhereItIs(report: ValidationReport, dns: DnsOutcome, ctx: DeployContext): void {
-  ctx.out.success(`Endpoint ready: ${report.url}`);
+/** Where the endpoint is; "ready" only once a request reached it, else deployed (its tasks are healthy) but unproven from here. */
+function printWhereItIs(report: ValidationReport, dns: DnsOutcome, request: RequestOutcome, ctx: DeployContext): void {
+  if (request.kind === "response") ctx.out.success(`Endpoint ready: ${report.url}`);
+  else ctx.out.success(`Endpoint deployed: ${report.url} (its tasks are healthy behind the load balancer; the request could not be made from here, see above)`);
   ctx.out.info(`Load balancer: ${report.loadBalancerDnsName}`);
   const alias = dns.records.find((r) => r.type === "A" && r.action !== "left alone");
   if (alias && dns.zone) ctx.out.info(`DNS: ${alias.type} ${alias.name} -> ${alias.value} in Route 53 zone ${dns.zone.name}`);

@@ -26,7 +26,7 @@ import { regionText, type DeployContext } from "../context.js";
 import { exportMap, stackParameters } from "../engine/discovery.js";
 import { costInputOf, costLines, estimateMonthlyCost, type CostEstimate } from "../../render/prices.js";
 import { findEndpointFileSystems, keptVolumes } from "../steps/file-systems.js";
-import { imageExists } from "../steps/image.js";
+import { FIRST_PUSHED_TAG, imageExists } from "../steps/image.js";
 import { listenerServes } from "../steps/listener-certificates.js";
 import { endpointLogGroupName, logGroupExists } from "../steps/log-groups.js";
 import { choosePlacement, issuedCertificateNames, readPlacementBasis, requireRegionRoom, requireSubnetRoom, stackResourceIds, type LoadBalancerNeed, type Placement, type PlacementBasis } from "../steps/placement.js";
@@ -63,9 +63,12 @@ export type CertificatePlan =
 export interface RolloutPlan {
   /** The image tag; undefined when the pipeline's first build decides it. */
   tag?: string;
-  tagSource: "given" | "running" | "pipeline";
+  /** push: no pipeline builds it and none was given: the first image, pushed by hand, under `FIRST_PUSHED_TAG`. */
+  tagSource: "given" | "running" | "pipeline" | "push";
   /** Whether the tag is in ECR already (false: the command waits for it). */
   imageInEcr?: boolean;
+  /** update without a tag: why this image (the running one kept, or git HEAD's build found in ECR). */
+  why?: string;
   desired: number;
   min: number;
   max: number;
@@ -371,7 +374,9 @@ export function printPlan(plan: DeployPlan | UpdatePlan, out: Output, options: P
   const tag =
     r.tagSource === "pipeline"
       ? "the tag the pipeline's first build pushes (not known until the build runs)"
-      : `${r.tag}${r.tagSource === "running" ? " (running now)" : r.imageInEcr === false ? " (waits until it is in ECR)" : ""}`;
+      : r.tagSource === "push" && !r.imageInEcr
+        ? `${r.tag}, pushed by hand (no pipeline builds it): the stack and its ECR repository are created with no tasks, then the commands to push it are printed and the run waits for it`
+        : `${r.tag}${r.why ? ` (${r.why})` : r.tagSource === "running" ? " (running now)" : r.imageInEcr === false ? " (waits until it is in ECR)" : ""}`;
   out.info(`Rollout: image ${tag}; ${r.desired} task(s) (autoscaling ${r.min}-${r.max}); ${r.strategy}`);
   if (r.estimate) out.info(`Rollout time: ${r.estimate}`);
   for (const line of plan.summary) out.info(`Summary: ${line}`);
@@ -462,12 +467,9 @@ export async function planDeploy(config: EndpointConfig, options: DeployPlanOpti
   const runningTag = runningTagOf(previous);
   const explicitTag = options.tag ?? config.container.tag;
   const followsPipeline = options.pipeline && !!config.pipeline && !explicitTag && !runningTag;
-  if (!followsPipeline && !explicitTag && !runningTag) {
-    throw new InputError(
-      [{ path: "--tag", message: config.pipeline ? "no image to deploy: the pipeline is skipped (--no-pipeline) and no tag was given" : "no image to deploy: the endpoint has no pipeline section and no tag was given" }],
-      "Push an image to the endpoint's ECR repository and pass --tag TAG, or add a pipeline section.",
-    );
-  }
+  // No pipeline builds the first image and none is named: the stack and its repository are created with no
+  // tasks, and the apply waits for an image pushed by hand under a known tag (its commands are printed then).
+  const pushedTag = !followsPipeline && !explicitTag && !runningTag ? FIRST_PUSHED_TAG : undefined;
 
   // Independent reads side by side: the certificate, what placement weighs (it shares the certificate listing), what a new stack adopts.
   const [certificate, placementInputs, kept] = await Promise.all([
@@ -500,7 +502,7 @@ export async function planDeploy(config: EndpointConfig, options: DeployPlanOpti
   const taken = serving?.usedPriorities ?? (listenerArn ? await usedPriorities(ctx.aws.elb, listenerArn, ctx.reads) : serving ? new Set<number>() : undefined);
   const priority = fixedPriority ?? (taken ? choosePriority(id, taken) : undefined);
 
-  const tag = explicitTag ?? runningTag;
+  const tag = explicitTag ?? runningTag ?? pushedTag;
   const rendered = renderForPlan(config, { ...facts, listenerPriority: priority }, tag);
   const stack = await planStack(rendered, found, ctx);
   const outputs = outputsOf(existing);
@@ -510,7 +512,8 @@ export async function planDeploy(config: EndpointConfig, options: DeployPlanOpti
     outputs.EfsSecurityGroupId && outputs.TaskSecurityGroupId && (await nfsRuleExists(ctx.aws.ec2, { efsSecurityGroupId: outputs.EfsSecurityGroupId, taskSecurityGroupId: outputs.TaskSecurityGroupId, description: "" }))
       ? "present"
       : "add";
-  const imageInEcr = explicitTag && existing ? await imageExists(ctx.aws.ecr, repository, explicitTag) : explicitTag ? false : undefined;
+  const awaited = explicitTag ?? pushedTag;
+  const imageInEcr = awaited && existing ? await imageExists(ctx.aws.ecr, repository, awaited) : awaited ? false : undefined;
   const dns = await planDns(config, options.dns !== false, existing, certificateArn, ctx);
   return {
     kind: "deploy",
@@ -530,7 +533,7 @@ export async function planDeploy(config: EndpointConfig, options: DeployPlanOpti
     ...(facts.trafficWeights ? { traffic: facts.trafficWeights } : {}),
     rollout: {
       tag,
-      tagSource: explicitTag ? "given" : runningTag ? "running" : "pipeline",
+      tagSource: explicitTag ? "given" : runningTag ? "running" : pushedTag ? "push" : "pipeline",
       imageInEcr,
       desired: config.scaling.desired,
       min: config.scaling.min,
@@ -544,8 +547,24 @@ export async function planDeploy(config: EndpointConfig, options: DeployPlanOpti
   };
 }
 
+/**
+ * The image of an update given no tag: git HEAD's build (`headTag`) when it is in ECR, else the running one,
+ * so that a configuration-only change needs no new image. Says which and why.
+ */
+async function chooseUpdateImage(config: EndpointConfig, repository: string, running: string | undefined, headTag: string | undefined, ctx: DeployContext): Promise<{ tag: string; why: string }> {
+  const head = headTag ? ` (${headTag}, built from git HEAD)` : "";
+  if (headTag && (await imageExists(ctx.aws.ecr, repository, headTag))) {
+    return { tag: headTag, why: `the pipeline's image of git HEAD, in ECR${running === headTag ? "; running now" : `; running now: ${running ?? "none"}`}` };
+  }
+  if (running) return { tag: running, why: `running now, kept: ${headTag ? `the image of git HEAD${head} is not in ECR` : "no --tag, and no git checkout here to take HEAD's image from"}; --tag picks another` };
+  throw new InputError(
+    [{ path: "--tag", message: `no image runs on ${endpointId(config)} yet, and ${headTag ? `the image of git HEAD${head} is not in ECR` : "no tag was given"}; nothing was changed` }],
+    `Push an image to the repository ${repository}, then: mlops update ${config.source} --tag TAG`,
+  );
+}
+
 /** Works out what `update` will do; refuses (exit 2) a missing stack or a tag missing from ECR. Reads only. */
-export async function planUpdate(config: EndpointConfig, tag: string, ctx: DeployContext): Promise<UpdatePlan> {
+export async function planUpdate(config: EndpointConfig, given: string | undefined, ctx: DeployContext, headTag?: string): Promise<UpdatePlan> {
   const id = endpointId(config);
   const existing = liveStack(await findStack(ctx.aws.cloudFormation, id));
   if (!existing) {
@@ -554,7 +573,10 @@ export async function planUpdate(config: EndpointConfig, tag: string, ctx: Deplo
   const previous = stackParameters(existing);
   refuseReplacements(config, previous);
   const repository = stackOutputs(existing).EcrRepositoryName ?? id;
-  if (!(await imageExists(ctx.aws.ecr, repository, tag))) {
+  // The file's container.tag is create's first image; an update without --tag keeps what runs unless HEAD was built.
+  const chosen = given;
+  const { tag, why } = chosen ? { tag: chosen, why: undefined } : await chooseUpdateImage(config, repository, runningTagOf(previous), headTag, ctx);
+  if (chosen && !(await imageExists(ctx.aws.ecr, repository, tag))) {
     throw new InputError([{ path: "--tag", message: `image ${repository}:${tag} is not in ECR; nothing was changed` }], "Push the image (or let the pipeline build it) and run the same command again.");
   }
   const facts: DeploymentFacts = {
@@ -581,8 +603,9 @@ export async function planUpdate(config: EndpointConfig, tag: string, ctx: Deplo
     ...(facts.trafficWeights ? { traffic: facts.trafficWeights } : {}),
     rollout: {
       tag,
-      tagSource: "given",
+      tagSource: chosen || tag !== runningTagOf(previous) ? "given" : "running",
       imageInEcr: true,
+      ...(why ? { why } : {}),
       desired: config.scaling.desired,
       min: config.scaling.min,
       max: config.scaling.max,
@@ -670,9 +693,12 @@ export function requireBase(config: EndpointConfig, exports: Map<string, string>
   const name = baseExportName(config, "HttpsListenerArn");
   const listenerArn = exports.get(name);
   if (listenerArn) return listenerArn;
+  // Only a base exports its cluster: the bases of this region, to tell a wrong region or name from a missing base.
+  const bases = [...exports.keys()].filter((key) => key.endsWith("-ClusterArn")).map((key) => key.slice(0, -"-ClusterArn".length)).sort();
+  const here = bases.length ? `base endpoints in ${ctx.aws.region}: ${bases.join(", ")}` : `no base endpoint at all in ${ctx.aws.region}`;
   throw new InputError(
-    [{ file: config.source, path: config.format === "mlops" ? "base" : "BaseProjectName", message: `no base endpoint ${config.baseProject}-${config.environment} in region ${regionText(ctx.aws)} (export ${name} not found)` }],
-    `Create the base first: mlops create-endpoint <base params>, or fix the base name.`,
+    [{ file: config.source, path: config.format === "mlops" ? "base" : "BaseProjectName", message: `no base endpoint ${config.baseProject}-${config.environment} in region ${regionText(ctx.aws)} (export ${name} not found); ${here}` }],
+    `If the base is in another region, pass that region (--region; mlops status --region REGION lists the endpoints there); if the name is wrong, fix it; otherwise create the base first: mlops create-endpoint <base params>.`,
   );
 }
 

@@ -123,7 +123,7 @@ async function runPlan(
   if (!earlierToDelete && keptLogs.length === 0 && (plans.length === 0 || plans.every((p) => !p.stack && !p.pipeline && !(fileSystems.get(p.endpointId)?.length && options.deleteData)))) {
     ctx.out.success("Nothing to tear down.");
     for (const list of fileSystems.values()) result.keptFileSystems.push(...list);
-    reportKept(result.keptFileSystems, ctx);
+    reportKept(result.keptFileSystems, ctx, target);
     if (earlier) addKept(result, earlier);
     if (earlier && !isEmpty(earlier)) ctx.out.info(`Kept from earlier teardowns: ${describeKept(earlier)}; \`mlops status\` lists them, \`mlops teardown --all --delete-data\` deletes them.`);
     return result;
@@ -220,7 +220,7 @@ async function runPlan(
       addKept(result, { fileSystems: [], logGroups: [], certificates });
     }
   }
-  reportKept(result.keptFileSystems, ctx);
+  reportKept(result.keptFileSystems, ctx, target);
   if (result.keptLogGroups.length) ctx.out.info(`Kept log group(s) ${result.keptLogGroups.join(", ")} (deleted with --delete-data).`);
   if (result.keptCertificates.length) ctx.out.info(`Kept ACM certificate(s) ${result.keptCertificates.join(", ")} (deleted with --delete-data once unused).`);
   ctx.out.info(phases.summary());
@@ -443,8 +443,10 @@ async function emptyRepository(repositoryName: string, ctx: DeployContext): Prom
   return deleted;
 }
 
-function reportKept(kept: KeptFileSystem[], ctx: DeployContext): void {
+/** Names what was kept, and the command that deletes exactly that: the endpoint's own teardown, or --all's. */
+function reportKept(kept: KeptFileSystem[], ctx: DeployContext, target: TeardownTarget): void {
   if (kept.length === 0) return;
   ctx.out.warn(`Kept ${kept.length} EFS file system(s) with your data: ${kept.map((k) => `${k.fileSystemId} (${k.volume})`).join(", ")}`);
-  ctx.out.info("Re-creating the endpoint mounts them again; `mlops teardown --all --delete-data` deletes them (`mlops status` lists them).");
+  const deleting = target.kind === "endpoint" ? `mlops teardown ${target.source} --delete-data` : "mlops teardown --all --delete-data";
+  ctx.out.info(`Re-creating the endpoint mounts them again; \`${deleting}\` deletes them (\`mlops status\` lists them).`);
 }
