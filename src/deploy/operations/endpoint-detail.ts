@@ -14,7 +14,7 @@ import { CredentialsError, InterruptedError } from "../../errors.js";
 import { pipelineName } from "../../render/names.js";
 import { placeholderImageTag } from "../../render/render.js";
 import type { DeployContext } from "../context.js";
-import { findExport, stackParameters, type ManagedStack } from "../engine/discovery.js";
+import { findExport, readDeployed, type ManagedStack } from "../engine/discovery.js";
 import { findRootCause, formatRootCause, isStackEvent } from "../engine/root-cause.js";
 import { stackOutputs } from "../engine/stack.js";
 import { formatBytes } from "../steps/kept-data.js";
@@ -210,28 +210,28 @@ export async function readEndpointDetail(
   options: { pipeline: boolean; resolver: HostResolver },
 ): Promise<EndpointDetail> {
   const stack = managed.stack;
-  const params = stackParameters(stack);
+  const deployed = readDeployed(stack);
   const outputs = stackOutputs(stack);
   const cluster = outputs.ClusterName;
   const serviceName = outputs.ServiceName;
 
   const [stackSection, image, service, tasks, targets, pipeline, certificate, fileSystems, dns, route53] = await Promise.all([
     readStack(ctx, managed),
-    readImage(ctx, params.APITag, outputs.EcrRepositoryName, outputs.EcrRepositoryUri),
+    readImage(ctx, deployed.imageTag, outputs.EcrRepositoryName, outputs.EcrRepositoryUri),
     readService(ctx, cluster, serviceName),
     readTasks(ctx, cluster, serviceName),
     readTargets(ctx, outputs.TargetGroupArn),
     options.pipeline ? readPipeline(ctx, pipelineName(managed.endpointId)) : Promise.resolve(undefined),
-    // The listener of the load balancer that serves it: the base's, or a shard's (LoadBalancerStackName).
+    // The listener of the load balancer that serves it: the base's, or a shard's.
     readCertificate(
       ctx,
-      params.DNSCertArn,
-      params.HostHeaderApi,
-      params.BaseProjectName ? `${params.LoadBalancerStackName || `${params.BaseProjectName}-${params.EnvironmentName}`}-HttpsListenerArn` : undefined,
+      deployed.certificateArn,
+      deployed.host,
+      deployed.baseProject ? `${deployed.loadBalancerStack || `${deployed.baseProject}-${deployed.environment}`}-HttpsListenerArn` : undefined,
     ),
     readFileSystems(ctx, { weights: outputs.WeightsFileSystemId, assets: outputs.AssetsFileSystemId }),
-    readDns(options.resolver, params.HostHeaderApi, outputs.LoadBalancerDnsName),
-    readRoute53(ctx, params.HostHeaderApi, outputs.LoadBalancerDnsName),
+    readDns(options.resolver, deployed.host, outputs.LoadBalancerDnsName),
+    readRoute53(ctx, deployed.host, outputs.LoadBalancerDnsName),
   ]);
   if (route53) dns.route53 = route53;
   const detail: EndpointDetail = {
@@ -443,7 +443,7 @@ async function readPipeline(ctx: DeployContext, name: string): Promise<PipelineS
 }
 
 /**
- * The certificate: a base stack names it (DNSCertArn); an added endpoint's is on the base's shared HTTPS
+ * The certificate: a base stack names it (its listener's certificate parameter); an added endpoint's is on the base's shared HTTPS
  * listener, found by the host it covers (`listenerExport`: the export of that listener's ARN, by the base's stack or a shard's).
  */
 async function readCertificate(ctx: DeployContext, stackArn: string | undefined, host: string | undefined, listenerExport: string | undefined): Promise<CertificateSection> {

@@ -11,11 +11,11 @@ import { AwsError } from "../../errors.js";
 import { packageFile } from "../../package-files.js";
 import { endpointId, type EndpointConfig } from "../../params/model.js";
 import { baseStackName, endpointStackName, pipelineName, pipelineStackName } from "../../render/names.js";
-import { buildRolloutWaitMinutes, buildTimeoutMinutes } from "../../render/build-time.js";
+import { buildRolloutWaitMinutes, buildTimeoutMinutes } from "../engine/build-time.js";
 import { renderPipelineStack } from "../../render/render.js";
 import { buildArgLines, buildSettings } from "../../render/build-settings.js";
 import { stackDeps, type DeployContext } from "../context.js";
-import { requireOutput, stackParameters } from "../engine/discovery.js";
+import { readDeployedPipeline, requireOutput } from "../engine/discovery.js";
 import { buildLogGroupName, logGroupExists } from "./log-groups.js";
 import { pollUntil, READ_BACK_DELAYS_MS, retryWhile } from "../engine/poll.js";
 import { deleteStack, deployStack, findStack, readStack, stackOutputs } from "../engine/stack.js";
@@ -203,7 +203,7 @@ export function buildEnvironment(config: EndpointConfig, target: PipelineTarget)
     plain("LEASE_SCOPE", baseStackName(config)),
     plain("DOCKER_CONTEXT", pipeline.dockerContext),
     plain("DOCKERFILE", pipeline.dockerfile),
-    // How long the build waits for its stack update: the endpoint's slowest rollout (render/build-time.ts).
+    // How long the build waits for its stack update: the endpoint's slowest rollout (engine/build-time.ts).
     plain("ROLLOUT_WAIT_MINUTES", String(buildRolloutWaitMinutes(config))),
     ...(target.cacheRepositoryUri ? [plain("CACHE_REPOSITORY_URI", target.cacheRepositoryUri)] : []),
     ...(hosts.length ? [plain("BASE_IMAGE_REGISTRIES", hosts.join(" "))] : []),
@@ -387,8 +387,8 @@ export async function keptBuildLogGroup(config: EndpointConfig, ctx: DeployConte
   const id = endpointId(config);
   // The run's answer: the pipeline stack's deployment, right after, starts from it.
   const stack = await readStack(ctx.aws.cloudFormation, pipelineStackName(id), ctx.reads);
-  const previous = stack ? stackParameters(stack).BuildLogGroupExists : undefined;
-  if (previous !== undefined) return previous === "true";
+  const previous = stack ? readDeployedPipeline(stack).buildLogGroupExists : undefined;
+  if (previous !== undefined) return previous;
   return logGroupExists(ctx.aws.logs, buildLogGroupName(id));
 }
 

@@ -16,15 +16,15 @@ import { AwsError, DeclinedError, InputError } from "../../errors.js";
 import type { Output } from "../../io/output.js";
 import { formatTable } from "../../io/table.js";
 import { endpointId, type EndpointConfig } from "../../params/model.js";
-import { TUTORIAL_PARAMETERS } from "../../params/tutorial-keys.js";
 import { baseExportName, baseStackName, pipelineName } from "../../render/names.js";
-import { placeholderImageTag, renderEndpointStack, renderPipelineStack, volumeRootsOf, weightsSettingsOf, type DeploymentFacts, type RenderedStack, type ShardFacts, type TrafficWeights } from "../../render/render.js";
-import { rolloutEstimateLine, rolloutSettingsOf } from "../../render/rollout-time.js";
+import { baseProjectField, fieldOfParameter, isImageParameter, isMechanismParameter, keptFactsOf, parameterLabel, replacingChanges, type DeployedEndpoint } from "../../render/contract.js";
+import { renderEndpointStack, renderPipelineStack, type DeploymentFacts, type RenderedStack, type ShardFacts, type TrafficWeights } from "../../render/render.js";
+import { rolloutEstimateLine, rolloutSettingsOf } from "../engine/rollout-time.js";
 import { diffParameters, diffTemplates, formatValue, templateResources, type ParameterChange, type ResourceDiff } from "../../render/template-diff.js";
 import { isRoutineReplacement } from "../engine/replacements.js";
 import { findIssuedCertificate, findPendingCertificate } from "../steps/certificate.js";
 import { regionText, type DeployContext } from "../context.js";
-import { exportMap, stackParameters } from "../engine/discovery.js";
+import { exportMap, readDeployed, stackParameters } from "../engine/discovery.js";
 import { findEndpointFileSystems, keptVolumes } from "../steps/file-systems.js";
 import { imageExists } from "../steps/image.js";
 import { listenerServes } from "../steps/listener-certificates.js";
@@ -124,8 +124,8 @@ export interface DeployBasis {
   shard?: ShardFacts;
   /** The endpoint's stack, when one can be updated. */
   existing?: Stack;
-  /** Its deployed parameter values. */
-  previous: Record<string, string>;
+  /** What it runs, read back from its parameters. */
+  deployed?: DeployedEndpoint;
   facts: DeploymentFacts;
   /** Kept file systems mounted again. */
   mounted: string[];
@@ -169,31 +169,14 @@ export interface UpdatePlan {
   previousTag?: string;
   summary: string[];
   /** What the apply needs: the stack as planned. */
-  basis: { existing: Stack; previous: Record<string, string>; facts: DeploymentFacts };
+  basis: {
+    existing: Stack;
+    deployed: DeployedEndpoint;
+    facts: DeploymentFacts;
+    /** The stack as the plan rendered and showed it: what the apply sends, unchanged. */
+    rendered: RenderedStack;
+  };
 }
-
-/** Labels users know, for the parameters a summary names. */
-const parameterLabels: Record<string, string> = {
-  APITag: "image",
-  TaskCPU: "cpu",
-  TaskRAM: "memory",
-  DesiredCount: "tasks",
-  MinContainers: "min tasks",
-  MaxContainers: "max tasks",
-  AutoScalingTargetValueCPU: "cpu target %",
-  AutoScalingTargetValueRAM: "memory target %",
-  ApiPort: "port",
-  ApiHealthCheckPath: "health check path",
-  HostHeaderApi: "host",
-  DNSCertArn: "certificate",
-  ListenerRulePriority: "listener priority",
-  LoadBalancerStackName: "load balancer",
-  LogRetentionDays: "log retention days",
-  AllowedCidrIp: "allowed CIDR",
-};
-
-/** Parameters that steer how mlops deploys, not what the user configured: left out of summaries. */
-const mechanismParameters = new Set(["SendDesiredCount", "PrimaryTargetGroupWeight", "AlternateTargetGroupWeight"]);
 
 /** Plans the stack step for a rendered stack: create, or the update's changes against what is deployed. */
 export async function planStack(rendered: Pick<RenderedStack, "stackName" | "templateBody" | "parameters">, existing: Stack | undefined, ctx: DeployContext): Promise<StackPlan> {
@@ -212,7 +195,7 @@ export async function planStack(rendered: Pick<RenderedStack, "stackName" | "tem
   const before = { templateBody: deployed.TemplateBody ?? "{}", parameters: stackParameters(existing) };
   const allChanges = diffTemplates(before, { templateBody: rendered.templateBody, parameters: rendered.parameters });
   const allParameters = diffParameters(before.parameters, rendered.parameters);
-  const mechanismOnly = allParameters.every((p) => mechanismParameters.has(p.key)) && allChanges.every((c) => isCountHandedToAutoscaling(c) || isLiveWeightsOnly(c));
+  const mechanismOnly = allParameters.every((p) => isMechanismParameter(p.key)) && allChanges.every((c) => isCountHandedToAutoscaling(c) || isLiveWeightsOnly(c));
   const changes = mechanismOnly ? [] : allChanges;
   const parameters = mechanismOnly ? [] : allParameters;
   const action = changes.length > 0 || parameters.length > 0 || repair ? "update" : "unchanged";
@@ -240,8 +223,8 @@ function isLiveWeightsOnly(change: ResourceDiff): boolean {
 
 /** A summary of configuration and image changes, in the words of the parameter file ("memory 2048 -> 4096"). */
 export function changeSummary(parameters: ParameterChange[], tag: string | undefined): string[] {
-  const config = parameters.filter((p) => p.key !== "APITag" && !mechanismParameters.has(p.key)).map((p) => `${parameterLabels[p.key] ?? p.key} ${p.before ?? "(none)"} -> ${p.after ?? "(none)"}`);
-  const image = parameters.find((p) => p.key === "APITag");
+  const config = parameters.filter((p) => !isImageParameter(p.key) && !isMechanismParameter(p.key)).map((p) => `${parameterLabel(p.key)} ${p.before ?? "(none)"} -> ${p.after ?? "(none)"}`);
+  const image = parameters.find((p) => isImageParameter(p.key));
   const lines: string[] = [];
   if (config.length > 0) lines.push(`configuration changed: ${config.join(", ")}`);
   if (image) lines.push(`image changed: ${image.before ?? "(none)"} -> ${image.after ?? "(none)"}`);
@@ -268,14 +251,14 @@ export function rolloutStrategy(config: EndpointConfig): string {
 }
 
 /** The plan's line on how long the rollout takes on AWS, from the rendered stack's settings. */
-export function rolloutEstimate(config: EndpointConfig, parameters: Record<string, string>): string {
-  return rolloutEstimateLine(rolloutSettingsOf(parameters, config.scaling.desired));
+export function rolloutEstimate(config: EndpointConfig): string {
+  return rolloutEstimateLine(rolloutSettingsOf(config));
 }
 
 /** Where an endpoint's certificate will come from; reads only. */
-export async function planCertificate(config: EndpointConfig, previous: Record<string, string>, ctx: DeployContext): Promise<CertificatePlan> {
+export async function planCertificate(config: EndpointConfig, deployed: DeployedEndpoint | undefined, ctx: DeployContext): Promise<CertificatePlan> {
   if (config.api.certificateArn) return { action: "given", arn: config.api.certificateArn };
-  if (previous.DNSCertArn) return { action: "deployed", arn: previous.DNSCertArn };
+  if (deployed?.certificateArn) return { action: "deployed", arn: deployed.certificateArn };
   const issued = await findIssuedCertificate(ctx.aws.acm, config.api.hostHeader, ctx.clock.now(), ctx.reads);
   if (issued) return { action: "found", arn: issued };
   const pending = await findPendingCertificate(ctx.aws.acm, config.api.hostHeader, ctx.reads);
@@ -431,11 +414,6 @@ export async function approvePlan(plan: DeployPlan | UpdatePlan, ctx: DeployCont
   ctx.reads?.forgetAll();
 }
 
-/** The running tag of a deployed stack, if an image runs. */
-export function runningTagOf(previous: Record<string, string>): string | undefined {
-  return previous.APITag && previous.APITag !== placeholderImageTag ? previous.APITag : undefined;
-}
-
 /** Outputs of a stack, when it exists. */
 export function outputsOf(stack: Stack | undefined): Record<string, string> {
   return stack ? stackOutputs(stack) : {};
@@ -448,9 +426,9 @@ export async function planDeploy(config: EndpointConfig, options: DeployPlanOpti
   const [exports, found] = await Promise.all([config.kind === "added" ? exportMap(ctx.aws.cloudFormation) : undefined, readStack(ctx.aws.cloudFormation, id, ctx.reads)]);
   if (exports) requireBase(config, exports, ctx);
   const existing = liveStack(found);
-  const previous = existing ? stackParameters(existing) : {};
-  if (existing) refuseReplacements(config, previous);
-  const runningTag = runningTagOf(previous);
+  if (existing) refuseReplacements(config, existing);
+  const deployed = existing ? readDeployed(existing) : undefined;
+  const runningTag = deployed?.runningTag;
   const explicitTag = options.tag ?? config.container.tag;
   const followsPipeline = options.pipeline && !!config.pipeline && !explicitTag && !runningTag;
   if (!followsPipeline && !explicitTag && !runningTag) {
@@ -462,30 +440,25 @@ export async function planDeploy(config: EndpointConfig, options: DeployPlanOpti
 
   // Independent reads side by side: the certificate, what placement weighs (it shares the certificate listing), what a new stack adopts.
   const [certificate, placementInputs, kept] = await Promise.all([
-    planCertificate(config, previous, ctx),
+    planCertificate(config, deployed, ctx),
     exports && !existing ? readPlacementInputs(config, exports, ctx) : undefined,
     existing ? undefined : keptResources(id, ctx),
   ]);
   const certificateArn = "arn" in certificate ? certificate.arn : undefined;
-  const serving = exports ? await planLoadBalancer(config, exports, previous, existing !== undefined, certificateArn, placementInputs, ctx) : undefined;
+  const serving = exports ? await planLoadBalancer(config, exports, deployed, certificateArn, placementInputs, ctx) : undefined;
   const listenerArn = serving?.listenerArn;
   const listenerCertificate = serving?.certificate;
 
   const facts: DeploymentFacts = { certificateArn: certificateArn ?? "(certificate to be requested)", imageTag: runningTag, loadBalancerStack: serving?.plan.stackName };
   let mounted: string[] = [];
-  if (existing) {
-    facts.deployedDesiredCount = deployedDesiredCount(previous);
-    facts.assetsFileSystemId = previous.AssetsFileSystemId || undefined;
-    facts.weightsFileSystemId = previous.WeightsFileSystemId || undefined;
-    Object.assign(facts, volumeRootsOf(previous));
-    facts.logGroupExists = previous.LogGroupExists === "true";
-    facts.weights = weightsSettingsOf(previous);
+  if (existing && deployed) {
+    Object.assign(facts, deployedFacts(deployed));
     facts.trafficWeights = keptTrafficWeights(config, id, await readTrafficWeights(ctx.aws, existing));
   } else if (kept) {
     Object.assign(facts, kept.facts);
     mounted = kept.mounted;
   }
-  const fixedPriority = config.api.listenerPriority ?? (Number(previous.ListenerRulePriority) || undefined);
+  const fixedPriority = config.api.listenerPriority ?? deployed?.listenerPriority;
   // A shard yet to be created has no rules: the endpoint's preferred slot is free there.
   // Placement has read the chosen listener's rules already; a shard yet to be created has none.
   const taken = serving?.usedPriorities ?? (listenerArn ? await usedPriorities(ctx.aws.elb, listenerArn, ctx.reads) : serving ? new Set<number>() : undefined);
@@ -527,10 +500,10 @@ export async function planDeploy(config: EndpointConfig, options: DeployPlanOpti
       min: config.scaling.min,
       max: config.scaling.max,
       strategy: rolloutStrategy(config),
-      ...(tag !== runningTag || !existing ? { estimate: rolloutEstimate(config, rendered.parameters) } : {}),
+      ...(tag !== runningTag || !existing ? { estimate: rolloutEstimate(config) } : {}),
     },
     summary: stack.action === "update" ? changeSummary(stack.parameters, tag) : [],
-    basis: { listenerArn, shard: serving?.shard, existing, previous, facts: { ...facts, certificateArn }, mounted, runningTag, followsPipeline },
+    basis: { listenerArn, shard: serving?.shard, existing, deployed, facts: { ...facts, certificateArn }, mounted, runningTag, followsPipeline },
   };
 }
 
@@ -541,27 +514,24 @@ export async function planUpdate(config: EndpointConfig, tag: string, ctx: Deplo
   if (!existing) {
     throw new InputError([{ file: config.source, path: "project", message: `no stack ${id} in region ${regionText(ctx.aws)}` }], `Create it first: mlops ${config.kind === "base" ? "create-endpoint" : "add-endpoint"} ${config.source}`);
   }
-  const previous = stackParameters(existing);
-  refuseReplacements(config, previous);
+  refuseReplacements(config, existing);
+  const deployed = readDeployed(existing);
   const repository = stackOutputs(existing).EcrRepositoryName ?? id;
   if (!(await imageExists(ctx.aws.ecr, repository, tag))) {
     throw new InputError([{ path: "--tag", message: `image ${repository}:${tag} is not in ECR; nothing was changed` }], "Push the image (or let the pipeline build it) and run the same command again.");
   }
   const facts: DeploymentFacts = {
-    certificateArn: config.api.certificateArn ?? previous.DNSCertArn,
+    ...deployedFacts(deployed),
+    certificateArn: config.api.certificateArn ?? deployed.certificateArn,
     imageTag: tag,
-    assetsFileSystemId: previous.AssetsFileSystemId || undefined,
-    weightsFileSystemId: previous.WeightsFileSystemId || undefined,
-    ...volumeRootsOf(previous),
-    logGroupExists: previous.LogGroupExists === "true",
-    listenerPriority: config.api.listenerPriority ?? (Number(previous.ListenerRulePriority) || undefined),
+    listenerPriority: config.api.listenerPriority ?? deployed.listenerPriority,
     // An update keeps the endpoint on the load balancer it was placed on.
-    loadBalancerStack: previous.LoadBalancerStackName || undefined,
-    deployedDesiredCount: deployedDesiredCount(previous),
-    weights: weightsSettingsOf(previous),
+    loadBalancerStack: deployed.loadBalancerStack,
     trafficWeights: keptTrafficWeights(config, id, await readTrafficWeights(ctx.aws, existing)),
   };
-  const stack = await planStack(renderEndpointStack(config, facts), existing, ctx);
+  // The one rendering of this update: the plan shows it and the apply sends it as it is.
+  const rendered = renderEndpointStack(config, facts);
+  const stack = await planStack(rendered, existing, ctx);
   const pipeline = config.pipeline ? await planPipeline(config, repository, ctx) : undefined;
   return {
     kind: "update",
@@ -577,19 +547,24 @@ export async function planUpdate(config: EndpointConfig, tag: string, ctx: Deplo
       min: config.scaling.min,
       max: config.scaling.max,
       strategy: rolloutStrategy(config),
-      ...(tag !== previous.APITag ? { estimate: rolloutEstimate(config, renderEndpointStack(config, facts).parameters) } : {}),
+      ...(tag !== deployed.imageTag ? { estimate: rolloutEstimate(config) } : {}),
     },
-    previousTag: runningTagOf(previous),
+    previousTag: deployed.runningTag,
     summary: changeSummary(stack.parameters, tag),
-    basis: { existing, previous, facts },
+    basis: { existing, deployed, facts, rendered },
     // An update changes a pipeline that exists; create-endpoint and add-endpoint create one.
     ...(pipeline && pipeline.action !== "create" ? { pipeline } : {}),
   };
 }
 
+/** What a deployed endpoint carries into its next rendering: kept file systems and log group, weights settings, the count it runs. */
+export function deployedFacts(deployed: DeployedEndpoint): DeploymentFacts {
+  return { ...keptFactsOf(deployed), deployedDesiredCount: deployed.desiredCount };
+}
+
 /**
- * Fields whose change makes CloudFormation replace a resource that has a fixed name,
- * which it cannot do ("If you specify a name, you cannot perform updates that require
+ * Refuses, before any change, a parameter change that would need a custom-named resource replaced,
+ * which CloudFormation cannot do ("If you specify a name, you cannot perform updates that require
  * replacement of this resource": the Name property of AWS::ElasticLoadBalancingV2::TargetGroup,
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticloadbalancingv2-targetgroup.html).
  *
@@ -598,42 +573,23 @@ export async function planUpdate(config: EndpointConfig, tag: string, ctx: Deplo
  * properties except the target group's: the load balancer's (Name, Scheme, Type), the cluster's
  * and service's (ClusterName, ServiceName, Cluster, Role, SchedulingStrategy), the repository's
  * (RepositoryName) and the log group's (LogGroupName) are fixed by mlops. The target group's
- * Port (api.port) and VpcId (network.vpcCidr replaces the VPC) are create-only: those changes are
- * refused here before anything changes, and the stack step refuses any other replacement of a
- * named resource from the change set itself.
+ * Port (api.port) and VpcId (network.vpcCidr replaces the VPC) are create-only: the contract marks
+ * those rows (render/contract.ts), their changes are refused here before anything changes, and the
+ * stack step refuses any other replacement of a named resource from the change set itself.
  */
-const REPLACING_PARAMETERS: { parameter: string; what: string }[] = [
-  { parameter: "ApiPort", what: "the target group's port" },
-  { parameter: "VpcCidr", what: "the VPC (and with it the target group)" },
-];
-
-/** Refuses, before any change, a parameter change that would need a custom-named resource replaced. */
-export function refuseReplacements(config: EndpointConfig, previous: Record<string, string>): void {
-  const wanted = renderEndpointStack(config).parameters;
-  const issues = REPLACING_PARAMETERS.filter(({ parameter }) => previous[parameter] !== undefined && wanted[parameter] !== undefined && previous[parameter] !== wanted[parameter]).map(
-    ({ parameter, what }) => ({
-      file: config.source,
-      path: fieldOfParameter(config, parameter) ?? parameter,
-      message: `is ${previous[parameter]} on the deployed endpoint ${endpointId(config)}; changing it to ${wanted[parameter]} would replace ${what}, which CloudFormation cannot do for a resource with a fixed name. Nothing was changed`,
-    }),
-  );
+export function refuseReplacements(config: EndpointConfig, existing: Stack): void {
+  const issues = replacingChanges(config, stackParameters(existing)).map((change) => ({
+    file: config.source,
+    path: change.field,
+    message: `is ${change.before} on the deployed endpoint ${endpointId(config)}; changing it to ${change.after} would replace ${change.what}, which CloudFormation cannot do for a resource with a fixed name. Nothing was changed`,
+  }));
   if (issues.length > 0) {
     throw new InputError(issues, `Keep the deployed value. To change it, tear the endpoint down (mlops teardown ${config.source}; its EFS data is kept) and create it again with the new value.`);
   }
 }
 
-/** The parameter file's field that sets a stack parameter, in the file's own format. */
-export function fieldOfParameter(config: EndpointConfig, parameter: string): string | undefined {
-  const entry = TUTORIAL_PARAMETERS.find((p) => p.key === parameter);
-  if (!entry) return undefined;
-  return config.format === "mlops" ? entry.paths.join(" / ") : entry.key;
-}
-
-/** The DesiredCount a stack was deployed with; undefined when it has none (then the count is sent). */
-export function deployedDesiredCount(parameters: Record<string, string>): number | undefined {
-  const value = parameters.DesiredCount;
-  return value !== undefined && /^\d+$/.test(value) ? Number(value) : undefined;
-}
+/** The parameter file's field that sets a stack parameter, in the file's own format (see render/contract.ts). */
+export { fieldOfParameter };
 
 /** A stack that can be updated; a failed first create is treated as absent (the stack step deletes it). */
 export function liveStack(stack: Stack | undefined): Stack | undefined {
@@ -661,7 +617,7 @@ export function requireBase(config: EndpointConfig, exports: Map<string, string>
   const listenerArn = exports.get(name);
   if (listenerArn) return listenerArn;
   throw new InputError(
-    [{ file: config.source, path: config.format === "mlops" ? "base" : "BaseProjectName", message: `no base endpoint ${config.baseProject}-${config.environment} in region ${regionText(ctx.aws)} (export ${name} not found)` }],
+    [{ file: config.source, path: baseProjectField(config), message: `no base endpoint ${config.baseProject}-${config.environment} in region ${regionText(ctx.aws)} (export ${name} not found)` }],
     `Create the base first: mlops create-endpoint <base params>, or fix the base name.`,
   );
 }
@@ -693,8 +649,7 @@ function usageText(lb: PlacementBasis["loadBalancers"][number], quotas: Placemen
 async function planLoadBalancer(
   config: EndpointConfig,
   exports: Map<string, string>,
-  previous: Record<string, string>,
-  deployed: boolean,
+  deployed: DeployedEndpoint | undefined,
   certificateArn: string | undefined,
   inputs: PlacementInputs | undefined,
   ctx: DeployContext,
@@ -702,7 +657,7 @@ async function planLoadBalancer(
   const base = baseStackName(config);
   const host = config.api.hostHeader;
   if (deployed) {
-    const stackName = previous.LoadBalancerStackName || base;
+    const stackName = deployed.loadBalancerStack || base;
     const listenerArn = exports.get(`${stackName}-HttpsListenerArn`);
     if (!listenerArn) throw new AwsError(`The load balancer stack ${stackName} that serves ${endpointId(config)} has no export ${stackName}-HttpsListenerArn.`, { hint: "It was changed or deleted outside mlops; check it with aws cloudformation describe-stacks, then run the same command again." });
     const present = await listenerServes(ctx.aws.elb, ctx.aws.acm, listenerArn, host, certificateArn, ctx.reads);
@@ -751,18 +706,18 @@ async function readPlacementInputs(config: EndpointConfig, exports: Map<string, 
 /** The settings a new shard takes over from its base stack: VPC range, public subnets, allowed CIDR, default certificate, access-log bucket. */
 async function shardFacts(base: string, shardStackName: string, ctx: DeployContext): Promise<ShardFacts> {
   const [stack, resources] = await Promise.all([findStack(ctx.aws.cloudFormation, base), stackResourceIds(ctx.aws.cloudFormation, base)]);
-  const params = stack ? stackParameters(stack) : {};
+  const params = stack ? readDeployed(stack) : undefined;
   const subnets = [resources.get("PublicSubnet1"), resources.get("PublicSubnet2")];
-  if (!stack || !params.VpcCidr || !params.DNSCertArn || !subnets[0] || !subnets[1]) {
+  if (!stack || !params?.network.vpcCidr || !params.certificateArn || !subnets[0] || !subnets[1]) {
     throw new AwsError(`The base stack ${base} lacks what a new load balancer needs (its VPC range, public subnets and certificate).`, { hint: "Run mlops create-endpoint with the base's parameter file to repair it, then run the same command again." });
   }
   return {
     baseStackName: base,
     shardStackName,
-    vpcCidr: params.VpcCidr,
+    vpcCidr: params.network.vpcCidr,
     publicSubnets: [subnets[0], subnets[1]],
-    allowedCidr: params.AllowedCidrIp || "0.0.0.0/0",
-    defaultCertificateArn: params.DNSCertArn,
+    allowedCidr: params.network.allowedCidr || "0.0.0.0/0",
+    defaultCertificateArn: params.certificateArn,
     accessLogsBucket: stackOutputs(stack).LoadBalancerAccessLogsBucket || undefined,
   };
 }
