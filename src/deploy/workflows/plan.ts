@@ -12,31 +12,28 @@
  * behind.
  */
 import type { Stack } from "../../aws/interfaces.js";
-import { AwsError, DeclinedError, InputError } from "../../errors.js";
-import type { Output } from "../../io/output.js";
-import { formatTable } from "../../io/table.js";
+import { AwsError, InputError } from "../../errors.js";
+import { describeComputeType } from "../../params/compute-types.js";
 import { endpointId, type EndpointConfig } from "../../params/model.js";
+import { baseProjectField, fieldOfParameter, type DeployedEndpoint } from "../../render/contract.js";
 import { baseExportName, baseStackName, pipelineName } from "../../render/names.js";
-import { baseProjectField, fieldOfParameter, isImageParameter, isMechanismParameter, keptFactsOf, parameterLabel, replacingChanges, type DeployedEndpoint } from "../../render/contract.js";
 import { renderEndpointStack, renderPipelineStack, type DeploymentFacts, type RenderedStack, type ShardFacts, type TrafficWeights } from "../../render/render.js";
-import { rolloutEstimateLine, rolloutSettingsOf } from "../engine/rollout-time.js";
-import { diffParameters, diffTemplates, formatValue, templateResources, type ParameterChange, type ResourceDiff } from "../../render/template-diff.js";
-import { isRoutineReplacement } from "../engine/replacements.js";
-import { findIssuedCertificate, findPendingCertificate } from "../steps/certificate.js";
+import { diffParameters, diffTemplates, templateResources, type ParameterChange, type ResourceDiff } from "../../render/template-diff.js";
 import { regionText, type DeployContext } from "../context.js";
 import { exportMap, readDeployed, stackParameters } from "../engine/discovery.js";
+import { findStack, readStack, stackOutputs } from "../engine/stack.js";
+import { findIssuedCertificate, findPendingCertificate } from "../steps/certificate.js";
+import { compareRecords, desiredRecords, loadBalancerServing, validationRecords, zoneFor, type HostedZoneRef, type RecordPlan } from "../steps/dns.js";
 import { findEndpointFileSystems, keptVolumes } from "../steps/file-systems.js";
 import { imageExists } from "../steps/image.js";
 import { listenerServes } from "../steps/listener-certificates.js";
 import { endpointLogGroupName, logGroupExists } from "../steps/log-groups.js";
+import { codeBuildProject, projectChanges as changesOfProject, readProject } from "../steps/pipeline.js";
 import { choosePlacement, issuedCertificateNames, readPlacementBasis, requireRegionRoom, requireSubnetRoom, stackResourceIds, type LoadBalancerNeed, type Placement, type PlacementBasis } from "../steps/placement.js";
 import { choosePriority, usedPriorities } from "../steps/priority.js";
 import { nfsRuleExists } from "../steps/security-groups.js";
-import { keptTrafficWeights, readTrafficWeights, sharesText } from "../steps/traffic.js";
-import { findStack, readStack, stackOutputs } from "../engine/stack.js";
-import { compareRecords, desiredRecords, zoneFor, loadBalancerServing, recordLine, validationRecords, type HostedZoneRef, type RecordPlan } from "../steps/dns.js";
-import { codeBuildProject, projectChanges as changesOfProject, readProject } from "../steps/pipeline.js";
-import { describeComputeType } from "../../params/compute-types.js";
+import { keptTrafficWeights, readTrafficWeights } from "../steps/traffic.js";
+import { changeSummary, deployedFacts, isMechanismOnly, refuseReplacements, rolloutEstimate, rolloutStrategy } from "./plan-parameters.js";
 
 /** What will happen to one stack. */
 export interface StackPlan {
@@ -150,12 +147,12 @@ export type DnsPlan =
   | { mode: "zone"; zone: HostedZoneRef; records: RecordPlan[]; /** What is known only once the stack or certificate exists. */ later: string[] }
   | { mode: "manual"; reason: string };
 
-/** Everything `update` will do. */
 /** The pipeline's part of a plan: its support stack, and what changes in its build project. */
 export type PipelinePlan =
   | { name: string; repository: string; branch: string; stack: StackPlan; action: "create" | "update if changed"; build: string; projectChanges: string[] }
   | { name: string; action: "skipped" };
 
+/** Everything `update` will do. */
 export interface UpdatePlan {
   kind: "update";
   endpoint: string;
@@ -195,64 +192,11 @@ export async function planStack(rendered: Pick<RenderedStack, "stackName" | "tem
   const before = { templateBody: deployed.TemplateBody ?? "{}", parameters: stackParameters(existing) };
   const allChanges = diffTemplates(before, { templateBody: rendered.templateBody, parameters: rendered.parameters });
   const allParameters = diffParameters(before.parameters, rendered.parameters);
-  const mechanismOnly = allParameters.every((p) => isMechanismParameter(p.key)) && allChanges.every((c) => isCountHandedToAutoscaling(c) || isLiveWeightsOnly(c));
+  const mechanismOnly = isMechanismOnly(allParameters, allChanges);
   const changes = mechanismOnly ? [] : allChanges;
   const parameters = mechanismOnly ? [] : allParameters;
   const action = changes.length > 0 || parameters.length > 0 || repair ? "update" : "unchanged";
   return { ...base, action, repair, changes, parameters };
-}
-
-/**
- * After the rollout that sent the task count, the next render stops sending it (SendDesiredCount), which drops
- * DesiredCount from the Service. That is no change: "for existing services, if a desired count is not specified,
- * it is omitted from the operation" (AWS::ECS::Service DesiredCount, CloudFormation User Guide), so the service
- * keeps its count. Alone, it is not worth an update; it goes out with the next real one.
- */
-function isCountHandedToAutoscaling(change: ResourceDiff): boolean {
-  return change.type === "AWS::ECS::Service" && change.action === "Modify" && change.properties.every((p) => p.path === "DesiredCount" && p.after === undefined);
-}
-
-/**
- * The listener rule's weights rendered from the live rule (see steps/traffic.ts) differ from the
- * stack's when ECS moved them since: writing them back changes nothing on the load balancer, so
- * alone it is not worth an update; they go out with the next real one.
- */
-function isLiveWeightsOnly(change: ResourceDiff): boolean {
-  return change.type === "AWS::ElasticLoadBalancingV2::ListenerRule" && change.action === "Modify" && change.properties.every((p) => /\.Weight$/.test(p.path));
-}
-
-/** A summary of configuration and image changes, in the words of the parameter file ("memory 2048 -> 4096"). */
-export function changeSummary(parameters: ParameterChange[], tag: string | undefined): string[] {
-  const config = parameters.filter((p) => !isImageParameter(p.key) && !isMechanismParameter(p.key)).map((p) => `${parameterLabel(p.key)} ${p.before ?? "(none)"} -> ${p.after ?? "(none)"}`);
-  const image = parameters.find((p) => isImageParameter(p.key));
-  const lines: string[] = [];
-  if (config.length > 0) lines.push(`configuration changed: ${config.join(", ")}`);
-  if (image) lines.push(`image changed: ${image.before ?? "(none)"} -> ${image.after ?? "(none)"}`);
-  else if (tag) lines.push(`image unchanged: ${tag}`);
-  return lines;
-}
-
-/** The rollout the configuration asks for, in one line. */
-export function rolloutStrategy(config: EndpointConfig): string {
-  const r = config.rollout;
-  // ECS's circuit breaker judges rolling and blue/green deployments only (see the templates' Service).
-  const breaker = r.circuitBreakerRollback && (r.strategy === "rolling" || r.strategy === "blue-green");
-  const judges = `${breaker ? "failing tasks (circuit breaker) or" : ""} an alarm in ALARM roll${breaker ? "" : "s"} it back`.trim();
-  switch (r.strategy) {
-    case "blue-green":
-      return `blue/green: the new revision starts beside the old one and takes all traffic at once; both run ${r.bakeMinutes} min more (bake time); ${judges}`;
-    case "canary":
-      return `canary: ${r.canaryPercent}% of traffic to the new revision for ${r.canaryBakeMinutes} min, then all of it; ${r.bakeMinutes} min bake time; ${judges}`;
-    case "linear":
-      return `linear: ${r.linearStepPercent}% of traffic more every ${r.linearStepBakeMinutes} min; ${r.bakeMinutes} min bake time; ${judges}`;
-    default:
-      return `rolling update keeping ${r.minimumHealthyPercent}% of tasks serving, up to ${r.maximumPercent}%; ${judges}`;
-  }
-}
-
-/** The plan's line on how long the rollout takes on AWS, from the rendered stack's settings. */
-export function rolloutEstimate(config: EndpointConfig): string {
-  return rolloutEstimateLine(rolloutSettingsOf(config));
 }
 
 /** Where an endpoint's certificate will come from; reads only. */
@@ -278,85 +222,9 @@ export async function planPipeline(config: EndpointConfig, ecrRepositoryName: st
   return { name, repository: config.pipeline.repository, branch: config.pipeline.branch, stack, action: stack.action === "create" ? "create" : "update if changed", build, projectChanges };
 }
 
-/** True when the pipeline's stack or build project would change. */
-export function pipelineChanges(p: PipelinePlan | undefined): boolean {
-  return !!p && p.action !== "skipped" && (p.action === "create" || p.stack.action !== "unchanged" || p.projectChanges.length > 0);
-}
-
 /** Renders the endpoint's stack as the plan shows it: an image the pipeline will build is named as such. */
 export function renderForPlan(config: EndpointConfig, facts: DeploymentFacts, tag: string | undefined): RenderedStack {
   return renderEndpointStack(config, { ...facts, imageTag: tag ?? "(built by the pipeline)" });
-}
-
-/** True when applying the plan would change something. */
-export function planChanges(plan: DeployPlan | UpdatePlan): boolean {
-  if (plan.stack.action !== "unchanged") return true;
-  if (plan.kind === "update") return pipelineChanges(plan.pipeline);
-  const dnsChanges = plan.dns.mode === "zone" && (plan.dns.later.length > 0 || plan.dns.records.some((r) => r.action === "create" || r.action === "change"));
-  return plan.certificate.action === "request" || plan.listenerCertificate === "attach" || plan.loadBalancer?.action === "create" || plan.nfsRule === "add" || pipelineChanges(plan.pipeline) || dnsChanges;
-}
-
-/** Prints the plan: one block the user reads before the one question. */
-export function printPlan(plan: DeployPlan | UpdatePlan, out: Output): void {
-  out.step(`Plan for ${plan.endpoint} in ${plan.region}`);
-  if (plan.kind === "deploy") {
-    const cert = plan.certificate;
-    out.info(
-      cert.action === "request"
-        ? `Certificate: request an ACM certificate for ${plan.hostHeader} (DNS validation; ${plan.dns.mode === "zone" ? `mlops creates its record in Route 53 zone ${plan.dns.zone.name}` : "you create one DNS record"})`
-        : cert.action === "await"
-          ? `Certificate: wait for the pending ACM certificate ${cert.arn} to be issued`
-          : `Certificate: ${cert.action === "found" ? "use the issued" : cert.action === "given" ? "use the given" : "keep the deployed"} certificate ${cert.arn}`,
-    );
-    const lb = plan.loadBalancer;
-    if (lb) {
-      const passed = lb.passedOver.length ? ` (full: ${lb.passedOver.join("; ")})` : "";
-      out.info(
-        lb.action === "create"
-          ? `Load balancer: create ${lb.stackName}, a new load balancer of the base in its VPC with its security settings${passed}; it serves ${plan.hostHeader} (DNS name known once created)`
-          : `Load balancer: ${lb.stackName}${lb.dnsName ? ` (${lb.dnsName})` : ""} serves ${plan.hostHeader}${lb.action === "keep" ? " (where it is deployed)" : `; it holds ${lb.usage}${passed}`}`,
-      );
-    }
-    const listener = lb ? `HTTPS listener of ${lb.stackName}` : "Base's HTTPS listener";
-    if (plan.listenerCertificate === "attach") out.info(`${listener}: attach the certificate for ${plan.hostHeader}`);
-    else if (plan.listenerCertificate === "covered") out.info(`${listener}: reuse the certificate ${lb?.coveringArn ?? ""} already there, which covers ${plan.hostHeader} (no certificate attached)`);
-    else if (plan.listenerCertificate) out.info(`${listener}: already serves ${plan.hostHeader}`);
-    if (plan.listenerPriority) out.info(`Listener rule priority: ${plan.listenerPriority.value}${plan.listenerPriority.chosen ? " (free now; the next free one if another endpoint takes it first)" : ""}`);
-    if (plan.keptFileSystems.length) out.info(`EFS: mount the kept file systems ${plan.keptFileSystems.join(", ")} again`);
-    if (plan.keptLogGroup) out.info("Logs: use the kept log group again");
-  }
-  printStackPlan(plan.stack, out);
-  if (plan.traffic) out.info(`Traffic: listener rule keeps ${sharesText(plan.traffic)} (where the last deployment left it)`);
-  const p = plan.pipeline;
-  if (p && p.action === "skipped") out.info(`Pipeline ${p.name}: skipped (--no-pipeline)`);
-  else if (p) {
-    printStackPlan(p.stack, out);
-    out.info(`Pipeline ${p.name} (${p.repository}@${p.branch}) and its CodeBuild project: ${p.action === "create" ? "create" : "update if their definition changed"}`);
-    out.info(`Build: ${p.build}`);
-    for (const change of p.projectChanges) out.info(`CodeBuild project ${p.name}: ${change}`);
-  }
-  if (plan.kind === "deploy") {
-    out.info(plan.nfsRule === "add" ? "Security group: let the endpoint's tasks reach EFS (NFS, port 2049)" : "Security group: tasks already reach EFS (NFS, port 2049)");
-    printDnsPlan(plan.dns, out);
-  }
-  const r = plan.rollout;
-  const tag =
-    r.tagSource === "pipeline"
-      ? "the tag the pipeline's first build pushes (not known until the build runs)"
-      : `${r.tag}${r.tagSource === "running" ? " (running now)" : r.imageInEcr === false ? " (waits until it is in ECR)" : ""}`;
-  out.info(`Rollout: image ${tag}; ${r.desired} task(s) (autoscaling ${r.min}-${r.max}); ${r.strategy}`);
-  if (r.estimate) out.info(`Rollout time: ${r.estimate}`);
-  for (const line of plan.summary) out.info(`Summary: ${line}`);
-}
-
-function printDnsPlan(dns: DnsPlan, out: Output): void {
-  if (dns.mode === "manual") {
-    out.info(`DNS: no record made (${dns.reason}); the record to create is printed at the end`);
-    return;
-  }
-  out.info(`DNS: Route 53 public hosted zone ${dns.zone.name} (${dns.zone.id}):`);
-  for (const record of dns.records) (record.action === "left alone" || record.action === "change" ? out.warn : out.info).call(out, `  ${recordLine(record)}`);
-  for (const line of dns.later) out.info(`  ${line}`);
 }
 
 /** Where the endpoint's DNS records go and what changes there; reads only. */
@@ -373,45 +241,6 @@ export async function planDns(config: EndpointConfig, enabled: boolean, existing
   if (!balancer) later.push(`create A ${host} -> alias to the endpoint's load balancer (once the stack has it)`);
   if (!certificateArn) later.push(`create the certificate's DNS validation CNAME (once ACM has issued the request)`);
   return { mode: "zone", zone: lookup.zone, records: plans, later };
-}
-
-/** Prints what will happen to one stack, down to its changed properties. */
-export function printStackPlan(stack: StackPlan, out: Output): void {
-  if (stack.repair) out.warn(`Stack ${stack.stackName}: ${stack.repair}`);
-  if (stack.action === "create") {
-    out.info(`Stack ${stack.stackName}: create ${stack.resources.length} resources:`);
-    const rows = stack.resources.map((r) => [r.logicalId, r.type]);
-    for (const line of formatTable(["Logical ID", "Type"], rows).split("\n")) out.info(`  ${line}`);
-    return;
-  }
-  if (stack.action === "unchanged") {
-    out.info(`Stack ${stack.stackName}: no changes`);
-    return;
-  }
-  out.info(`Stack ${stack.stackName}: update`);
-  if (stack.changes.length === 0) out.info("  no resource changes (only parameters or outputs)");
-  for (const change of stack.changes) {
-    const marks = [change.replacedBecauseOf.length ? `REPLACED because of ${change.replacedBecauseOf.join(", ")}` : "", change.access === "iam" ? "IAM" : change.access === "security-group" ? "SECURITY GROUP" : ""].filter(Boolean);
-    const line = `  ${change.action === "Add" ? "+" : change.action === "Remove" ? "-" : "~"} ${change.logicalId} (${change.type})${marks.length ? `  <-- ${marks.join("; ")}` : ""}`;
-    const routine = !change.access && change.action === "Modify" && isRoutineReplacement(change.type);
-    if ((marks.length && !routine) || change.action === "Remove") out.warn(line.trimStart());
-    else out.info(line);
-    for (const p of change.properties) {
-      const after = isCountHandedToAutoscaling({ ...change, properties: [p] }) ? "(not sent: the service keeps its count, autoscaling adjusts it)" : formatValue(p.after);
-      out.info(`      ${p.path}: ${formatValue(p.before)} -> ${after}`);
-    }
-  }
-  const access = stack.changes.filter((c) => c.access);
-  if (access.length) out.warn(`ACCESS CHANGES in ${stack.stackName}: ${access.map((c) => `${c.action} ${c.logicalId}`).join(", ")}: review who can reach or do what.`);
-}
-
-/** Asks once whether to apply the plan; throws `DeclinedError` when the answer is no (nothing was changed). */
-export async function approvePlan(plan: DeployPlan | UpdatePlan, ctx: DeployContext): Promise<void> {
-  if (ctx.assumeYes || !planChanges(plan)) return;
-  if (!ctx.out.interactive) throw new DeclinedError("No one is at a terminal to approve the plan above: nothing was changed. Re-run with --yes to apply it.");
-  if (!(await ctx.out.confirm("Apply this plan?"))) throw new DeclinedError();
-  // The answer may have taken minutes: the apply reads again what the plan read.
-  ctx.reads?.forgetAll();
 }
 
 /** Outputs of a stack, when it exists. */
@@ -557,39 +386,11 @@ export async function planUpdate(config: EndpointConfig, tag: string, ctx: Deplo
   };
 }
 
-/** What a deployed endpoint carries into its next rendering: kept file systems and log group, weights settings, the count it runs. */
-export function deployedFacts(deployed: DeployedEndpoint): DeploymentFacts {
-  return { ...keptFactsOf(deployed), deployedDesiredCount: deployed.desiredCount };
-}
-
-/**
- * Refuses, before any change, a parameter change that would need a custom-named resource replaced,
- * which CloudFormation cannot do ("If you specify a name, you cannot perform updates that require
- * replacement of this resource": the Name property of AWS::ElasticLoadBalancingV2::TargetGroup,
- * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticloadbalancingv2-targetgroup.html).
- *
- * Decided per resource: every named resource keeps its name (`project-environment`, which
- * users see and search for), because no field of the parameter file reaches its create-only
- * properties except the target group's: the load balancer's (Name, Scheme, Type), the cluster's
- * and service's (ClusterName, ServiceName, Cluster, Role, SchedulingStrategy), the repository's
- * (RepositoryName) and the log group's (LogGroupName) are fixed by mlops. The target group's
- * Port (api.port) and VpcId (network.vpcCidr replaces the VPC) are create-only: the contract marks
- * those rows (render/contract.ts), their changes are refused here before anything changes, and the
- * stack step refuses any other replacement of a named resource from the change set itself.
- */
-export function refuseReplacements(config: EndpointConfig, existing: Stack): void {
-  const issues = replacingChanges(config, stackParameters(existing)).map((change) => ({
-    file: config.source,
-    path: change.field,
-    message: `is ${change.before} on the deployed endpoint ${endpointId(config)}; changing it to ${change.after} would replace ${change.what}, which CloudFormation cannot do for a resource with a fixed name. Nothing was changed`,
-  }));
-  if (issues.length > 0) {
-    throw new InputError(issues, `Keep the deployed value. To change it, tear the endpoint down (mlops teardown ${config.source}; its EFS data is kept) and create it again with the new value.`);
-  }
-}
-
 /** The parameter file's field that sets a stack parameter, in the file's own format (see render/contract.ts). */
 export { fieldOfParameter };
+/** The plan's printing and approval (plan-print.ts), and its parameter helpers (plan-parameters.ts), for the commands that print a plan. */
+export { approvePlan, pipelineChanges, planChanges, printPlan, printStackPlan } from "./plan-print.js";
+export { changeSummary, refuseReplacements } from "./plan-parameters.js";
 
 /** A stack that can be updated; a failed first create is treated as absent (the stack step deletes it). */
 export function liveStack(stack: Stack | undefined): Stack | undefined {
