@@ -257,15 +257,7 @@ export async function planDeploy(config: EndpointConfig, options: DeployPlanOpti
   const existing = liveStack(found);
   if (existing) refuseReplacements(config, existing);
   const deployed = existing ? readDeployed(existing) : undefined;
-  const runningTag = deployed?.runningTag;
-  const explicitTag = options.tag ?? config.container.tag;
-  const followsPipeline = options.pipeline && !!config.pipeline && !explicitTag && !runningTag;
-  if (!followsPipeline && !explicitTag && !runningTag) {
-    throw new InputError(
-      [{ path: "--tag", message: config.pipeline ? "no image to deploy: the pipeline is skipped (--no-pipeline) and no tag was given" : "no image to deploy: the endpoint has no pipeline section and no tag was given" }],
-      "Push an image to the endpoint's ECR repository and pass --tag TAG, or add a pipeline section.",
-    );
-  }
+  const { runningTag, explicitTag, followsPipeline } = imageSource(config, options, deployed);
 
   // Independent reads side by side: the certificate, what placement weighs (it shares the certificate listing), what a new stack adopts.
   const [certificate, placementInputs, kept] = await Promise.all([
@@ -277,23 +269,10 @@ export async function planDeploy(config: EndpointConfig, options: DeployPlanOpti
   const serving = exports ? await planLoadBalancer(config, exports, deployed, certificateArn, placementInputs, ctx) : undefined;
   const listenerArn = serving?.listenerArn;
   const listenerCertificate = serving?.certificate;
-
-  const facts: DeploymentFacts = { certificateArn: certificateArn ?? "(certificate to be requested)", imageTag: runningTag, loadBalancerStack: serving?.plan.stackName };
-  let mounted: string[] = [];
-  if (existing && deployed) {
-    Object.assign(facts, deployedFacts(deployed));
-    facts.trafficWeights = keptTrafficWeights(config, id, await readTrafficWeights(ctx.aws, existing));
-  } else if (kept) {
-    Object.assign(facts, kept.facts);
-    mounted = kept.mounted;
-  }
-  const fixedPriority = config.api.listenerPriority ?? deployed?.listenerPriority;
-  // A shard yet to be created has no rules: the endpoint's preferred slot is free there.
-  // Placement has read the chosen listener's rules already; a shard yet to be created has none.
-  const taken = serving?.usedPriorities ?? (listenerArn ? await usedPriorities(ctx.aws.elb, listenerArn, ctx.reads) : serving ? new Set<number>() : undefined);
-  const priority = fixedPriority ?? (taken ? choosePriority(id, taken) : undefined);
+  const { facts, mounted, priority, fixedPriority } = await desiredFacts(config, { existing, deployed, kept }, serving, certificateArn, ctx);
 
   const tag = explicitTag ?? runningTag;
+  // The one rendering of the endpoint's stack the plan shows.
   const rendered = renderForPlan(config, { ...facts, listenerPriority: priority }, tag);
   const stack = await planStack(rendered, found, ctx);
   const outputs = outputsOf(existing);
@@ -334,6 +313,51 @@ export async function planDeploy(config: EndpointConfig, options: DeployPlanOpti
     summary: stack.action === "update" ? changeSummary(stack.parameters, tag) : [],
     basis: { listenerArn, shard: serving?.shard, existing, deployed, facts: { ...facts, certificateArn }, mounted, runningTag, followsPipeline },
   };
+}
+
+/** Where the image comes from: the given tag, the running one, or the pipeline's first build; refuses (exit 2) when none can. */
+function imageSource(config: EndpointConfig, options: DeployPlanOptions, deployed: DeployedEndpoint | undefined): { runningTag?: string; explicitTag?: string; followsPipeline: boolean } {
+  const runningTag = deployed?.runningTag;
+  const explicitTag = options.tag ?? config.container.tag;
+  const followsPipeline = options.pipeline && !!config.pipeline && !explicitTag && !runningTag;
+  if (!followsPipeline && !explicitTag && !runningTag) {
+    throw new InputError(
+      [{ path: "--tag", message: config.pipeline ? "no image to deploy: the pipeline is skipped (--no-pipeline) and no tag was given" : "no image to deploy: the endpoint has no pipeline section and no tag was given" }],
+      "Push an image to the endpoint's ECR repository and pass --tag TAG, or add a pipeline section.",
+    );
+  }
+  return { runningTag, explicitTag, followsPipeline };
+}
+
+/**
+ * The facts the endpoint's stack is rendered from, gathered in one place: what the deployed stack
+ * carries over (or what a new one adopts from an earlier one), then what this run found or chose
+ * (certificate, load balancer, traffic weights, listener priority).
+ */
+async function desiredFacts(
+  config: EndpointConfig,
+  found: { existing?: Stack; deployed?: DeployedEndpoint; kept?: { facts: DeploymentFacts; mounted: string[] } },
+  serving: Awaited<ReturnType<typeof planLoadBalancer>> | undefined,
+  certificateArn: string | undefined,
+  ctx: DeployContext,
+): Promise<{ facts: DeploymentFacts; mounted: string[]; priority?: number; fixedPriority?: number }> {
+  const id = endpointId(config);
+  const { existing, deployed, kept } = found;
+  const facts: DeploymentFacts = { certificateArn: certificateArn ?? "(certificate to be requested)", imageTag: deployed?.runningTag, loadBalancerStack: serving?.plan.stackName };
+  let mounted: string[] = [];
+  if (existing && deployed) {
+    Object.assign(facts, deployedFacts(deployed));
+    facts.trafficWeights = keptTrafficWeights(config, id, await readTrafficWeights(ctx.aws, existing));
+  } else if (kept) {
+    Object.assign(facts, kept.facts);
+    mounted = kept.mounted;
+  }
+  const fixedPriority = config.api.listenerPriority ?? deployed?.listenerPriority;
+  // Placement has read the chosen listener's rules already; a shard yet to be created has none: the endpoint's preferred slot is free there.
+  const listenerArn = serving?.listenerArn;
+  const taken = serving?.usedPriorities ?? (listenerArn ? await usedPriorities(ctx.aws.elb, listenerArn, ctx.reads) : serving ? new Set<number>() : undefined);
+  const priority = fixedPriority ?? (taken ? choosePriority(id, taken) : undefined);
+  return { facts, mounted, priority, fixedPriority };
 }
 
 /** Works out what `update` will do; refuses (exit 2) a missing stack or a tag missing from ECR. Reads only. */
