@@ -12,7 +12,7 @@ import { packageFile } from "../../package-files.js";
 import { endpointId, type EndpointConfig } from "../../params/model.js";
 import { baseStackName, endpointStackName, pipelineName, pipelineStackName } from "../../render/names.js";
 import { buildRolloutWaitMinutes, buildTimeoutMinutes } from "../engine/build-time.js";
-import { renderPipelineStack } from "../../render/render.js";
+import { renderPipelineStack, type RenderedStack } from "../../render/render.js";
 import { buildArgLines, buildSettings } from "../../render/build-settings.js";
 import { stackDeps, type DeployContext } from "../context.js";
 import { readDeployedPipeline, requireOutput } from "../engine/discovery.js";
@@ -39,13 +39,12 @@ export interface PipelineState {
   artifactBucket: string;
 }
 
-/** Creates or updates the endpoint's pipeline and everything it needs. */
-export async function ensurePipeline(config: EndpointConfig, target: PipelineTarget, ctx: DeployContext): Promise<PipelineState> {
+/** Creates or updates the endpoint's pipeline and everything it needs; `approved`: the support stack as a plan rendered it, sent as it is. */
+export async function ensurePipeline(config: EndpointConfig, target: PipelineTarget, ctx: DeployContext, approved?: RenderedStack): Promise<PipelineState> {
   const pipeline = config.pipeline;
   if (!pipeline) throw new Error("ensurePipeline needs a pipeline section");
   const name = pipelineName(endpointId(config));
-  const buildLogGroupExists = await keptBuildLogGroup(config, ctx);
-  const rendered = renderPipelineStack(config, { ecrRepositoryName: target.ecrRepositoryName, buildLogGroupExists });
+  const rendered = approved ?? renderPipelineStack(config, { ecrRepositoryName: target.ecrRepositoryName, buildLogGroupExists: await keptBuildLogGroup(config, ctx) });
   ctx.out.step(`Deploying pipeline stack ${rendered.stackName}`);
   const outcome = await deployStack(
     { stackName: rendered.stackName, templateBody: rendered.templateBody, parameters: rendered.parameters, tags: rendered.tags, capabilities: ["CAPABILITY_IAM"] },

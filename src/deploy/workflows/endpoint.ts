@@ -266,7 +266,8 @@ async function applyUpdate(config: EndpointConfig, options: UpdateOptions, plan:
     // Changed build settings reach the build project and its role, as create-endpoint applies them.
     const pipeline = config.pipeline;
     const outputs = outcome.outputs;
-    await phases.time("pipeline", () => ensurePipeline({ ...config, pipeline }, { ecrRepositoryName: requireOutput(outputs, "EcrRepositoryName", id), ecrRepositoryUri: requireOutput(outputs, "EcrRepositoryUri", id) }, run));
+    const approved = plan.pipeline && plan.pipeline.action !== "skipped" ? plan.pipeline.rendered : undefined;
+    await phases.time("pipeline", () => ensurePipeline({ ...config, pipeline }, { ecrRepositoryName: requireOutput(outputs, "EcrRepositoryName", id), ecrRepositoryUri: requireOutput(outputs, "EcrRepositoryUri", id) }, run, approved));
   }
   if (outcome.kind === "unchanged") {
     run.out.success(`${id} already runs ${options.tag}: nothing to change`);

@@ -16,11 +16,11 @@ import { AwsError, InputError } from "../../errors.js";
 import { describeComputeType } from "../../params/compute-types.js";
 import { endpointId, type EndpointConfig } from "../../params/model.js";
 import { baseProjectField, fieldOfParameter, type DeployedEndpoint } from "../../render/contract.js";
-import { baseExportName, baseStackName, pipelineName } from "../../render/names.js";
+import { baseExportName, baseStackName, pipelineName, pipelineStackName } from "../../render/names.js";
 import { renderEndpointStack, renderPipelineStack, type DeploymentFacts, type RenderedStack, type ShardFacts, type TrafficWeights } from "../../render/render.js";
 import { diffParameters, diffTemplates, templateResources, type ParameterChange, type ResourceDiff } from "../../render/template-diff.js";
 import { regionText, type DeployContext } from "../context.js";
-import { exportMap, readDeployed, stackParameters } from "../engine/discovery.js";
+import { exportMap, readDeployed, readDeployedPipeline, stackParameters } from "../engine/discovery.js";
 import { findStack, readStack, stackOutputs } from "../engine/stack.js";
 import { findIssuedCertificate, findPendingCertificate } from "../steps/certificate.js";
 import { compareRecords, desiredRecords, loadBalancerServing, validationRecords, zoneFor, type HostedZoneRef, type RecordPlan } from "../steps/dns.js";
@@ -149,7 +149,17 @@ export type DnsPlan =
 
 /** The pipeline's part of a plan: its support stack, and what changes in its build project. */
 export type PipelinePlan =
-  | { name: string; repository: string; branch: string; stack: StackPlan; action: "create" | "update if changed"; build: string; projectChanges: string[] }
+  | {
+      name: string;
+      repository: string;
+      branch: string;
+      stack: StackPlan;
+      action: "create" | "update if changed";
+      build: string;
+      projectChanges: string[];
+      /** The support stack as the plan rendered and showed it, for the apply to send; absent when the apply must still find out whether the build log group was kept. */
+      rendered?: RenderedStack;
+    }
   | { name: string; action: "skipped" };
 
 /** Everything `update` will do. */
@@ -213,13 +223,26 @@ export async function planCertificate(config: EndpointConfig, deployed: Deployed
 export async function planPipeline(config: EndpointConfig, ecrRepositoryName: string, ctx: DeployContext): Promise<NonNullable<DeployPlan["pipeline"]>> {
   const name = pipelineName(endpointId(config));
   if (!config.pipeline) return { name, action: "skipped" };
-  const rendered = renderPipelineStack(config, { ecrRepositoryName });
-  const stack = await planStack(rendered, await findStack(ctx.aws.cloudFormation, rendered.stackName), ctx);
+  const stackName = pipelineStackName(endpointId(config));
+  const deployed = await findStack(ctx.aws.cloudFormation, stackName);
+  // A deployed pipeline stack says whether its build log group was kept; otherwise the apply finds out (keptBuildLogGroup).
+  const buildLogGroupExists = deployed ? readDeployedPipeline(deployed).buildLogGroupExists : undefined;
+  const rendered = renderPipelineStack(config, { ecrRepositoryName, buildLogGroupExists });
+  const stack = await planStack(rendered, deployed, ctx);
   // The repository URI is not a build setting: projectChanges leaves it out.
   const wanted = codeBuildProject(config, { ecrRepositoryName, ecrRepositoryUri: "" }, "", []);
   const projectChanges = stack.action === "create" ? [] : changesOfProject(await readProject(config, ctx), wanted);
   const build = `${config.pipeline.computeType} (${describeComputeType(config.pipeline.computeType)})`;
-  return { name, repository: config.pipeline.repository, branch: config.pipeline.branch, stack, action: stack.action === "create" ? "create" : "update if changed", build, projectChanges };
+  return {
+    name,
+    repository: config.pipeline.repository,
+    branch: config.pipeline.branch,
+    stack,
+    action: stack.action === "create" ? "create" : "update if changed",
+    build,
+    projectChanges,
+    ...(buildLogGroupExists !== undefined ? { rendered } : {}),
+  };
 }
 
 /** Renders the endpoint's stack as the plan shows it: an image the pipeline will build is named as such. */
