@@ -6,7 +6,7 @@
  *
  * Never races another operation and never cancels one: an interrupted command
  * leaves AWS working, and re-running it picks up from wherever the stack is.
- * The pipeline's build updates the same stack (APITag) whenever it likes, so an
+ * The pipeline's build updates the same stack (its image tag) whenever it likes, so an
  * operation that starts between our idle check and our ExecuteChangeSet is
  * expected: we drop our change set, wait for it, and start over a few times.
  */

@@ -113,7 +113,7 @@ export async function applyDeploy(config: EndpointConfig, options: DeployEndpoin
 
   out.step(existing ? `Stack ${id}` : `Creating stack ${id} with no tasks (the image does not exist yet)`);
   // What the plan says is what happens: a stack it found nothing to change on gets no change set. (Its
-  // only difference may be SendDesiredCount, which the plan leaves out: see planStack.)
+  // only difference may be whether the task count is sent, which the plan leaves out: see planStack.)
   const asPlanned = existing && plan.stack.action === "unchanged" && SETTLED_STACK.test(existing.StackStatus ?? "") ? unchangedAsPlanned(existing, id, ctx) : undefined;
   let outcome = asPlanned ?? (await phases.time("stacks", () => deployWithPriority(config, facts, before, listenerArn, existing ? undefined : () => keptResources(id, ctx).then((k) => k.facts), ctx)));
 

@@ -23,8 +23,8 @@ export function isMechanismOnly(parameters: ParameterChange[], changes: Resource
 }
 
 /**
- * After the rollout that sent the task count, the next render stops sending it (SendDesiredCount), which drops
- * DesiredCount from the Service. That is no change: "for existing services, if a desired count is not specified,
+ * After the rollout that sent the task count, the next render stops sending it (a mechanism row of the contract),
+ * which drops the count from the Service. That is no change: "for existing services, if a desired count is not specified,
  * it is omitted from the operation" (AWS::ECS::Service DesiredCount, CloudFormation User Guide), so the service
  * keeps its count. Alone, it is not worth an update; it goes out with the next real one.
  */

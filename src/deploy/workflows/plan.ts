@@ -490,7 +490,7 @@ function usageText(lb: PlacementBasis["loadBalancers"][number], quotas: Placemen
 
 /**
  * Which load balancer serves an added endpoint; reads only. A deployed endpoint stays where it is
- * (its stack's LoadBalancerStackName; the base's for a stack from before shards). A new one is
+ * (the load balancer its deployed stack names; the base's for a stack from before shards). A new one is
  * placed by the quotas (see placement.ts); when every load balancer of the base is full, a new
  * shard is planned, rendered from the base stack's own settings.
  */
