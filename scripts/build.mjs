@@ -14,7 +14,7 @@ rmSync(new URL("../dist/", import.meta.url), { recursive: true, force: true });
 const result = await build({
   absWorkingDir: root,
   // The rollout model is also an entry of its own, for the benchmark's report.
-  entryPoints: { cli: "src/cli.ts", "rollout-time": "src/render/rollout-time.ts" },
+  entryPoints: { cli: "src/cli.ts", "rollout-time": "src/deploy/engine/rollout-time.ts" },
   outdir: "dist",
   bundle: true,
   splitting: true,

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { deployEndpoint, type EndpointResult } from "../deploy/workflows/endpoint.js";
 import { InputError } from "../errors.js";
 import { endpointId } from "../params/model.js";
+import { baseProjectField } from "../render/contract.js";
 import { baseStackName } from "../render/names.js";
 import { deployContext, dockerTagSchema, globalOptionsSchema, loadConfig, minutesSchema, paramOverridesSchema, parseOptions, requireConsent, underLease, type CommandDeps } from "./shared.js";
 
@@ -31,7 +32,7 @@ export async function runDeployEndpoint(verb: DeployVerb, raw: unknown, deps: Co
   if (config.kind !== wanted) {
     const other = verb === "create-endpoint" ? "add-endpoint" : "create-endpoint";
     throw new InputError(
-      [{ file: config.source, path: config.format === "mlops" ? "base" : "BaseProjectName", message: wanted === "base" ? "this file describes an endpoint that joins a base; use add-endpoint" : "this file describes a base endpoint (it has a network); use create-endpoint" }],
+      [{ file: config.source, path: baseProjectField(config), message: wanted === "base" ? "this file describes an endpoint that joins a base; use add-endpoint" : "this file describes a base endpoint (it has a network); use create-endpoint" }],
       `Run: mlops ${other} ${config.source}`,
     );
   }

@@ -5,12 +5,13 @@
  */
 import { z } from "zod";
 import { regionText } from "../deploy/context.js";
+import { readDeployed } from "../deploy/engine/discovery.js";
 import { findStack, stackOutputs } from "../deploy/engine/stack.js";
 import { serviceHistory, type DeploymentRecord } from "../deploy/operations/history.js";
 import { InputError } from "../errors.js";
 import { formatTable } from "../io/table.js";
 import { endpointId } from "../params/model.js";
-import { formatDuration } from "../render/rollout-time.js";
+import { formatDuration } from "../deploy/engine/rollout-time.js";
 import { deployContext, globalOptionsSchema, loadConfig, paramOverridesSchema, parseOptions, type CommandDeps } from "./shared.js";
 
 /** Options of history. */
@@ -38,7 +39,7 @@ export async function runHistory(raw: unknown, deps: CommandDeps): Promise<Histo
     throw new InputError([{ file: config.source, path: "project", message: `no deployed endpoint ${id} in ${regionText(ctx.aws)}` }], `Create it first: mlops ${config.kind === "base" ? "create-endpoint" : "add-endpoint"} ${config.source}`);
   }
   const deployments = await serviceHistory(ctx.aws.ecs, outputs.ClusterName, outputs.ServiceName, config.container.name);
-  const runningTag = stack.Parameters?.find((p) => p.ParameterKey === "APITag")?.ParameterValue;
+  const runningTag = readDeployed(stack).imageTag;
   const report: HistoryReport = { endpoint: id, ...(runningTag ? { runningTag } : {}), deployments };
   deps.out.result(report, () => renderHistory(report));
   return report;

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { regionText } from "../deploy/context.js";
+import { readDeployed } from "../deploy/engine/discovery.js";
 import { findStack, stackOutputs } from "../deploy/engine/stack.js";
 import { previousGoodTag, serviceHistory } from "../deploy/operations/history.js";
 import { imageExists } from "../deploy/steps/image.js";
@@ -37,7 +38,7 @@ export async function runRollback(raw: unknown, deps: CommandDeps): Promise<Upda
   if (!stack || !outputs.ClusterName || !outputs.ServiceName || !outputs.EcrRepositoryName) {
     throw new InputError([{ file: config.source, path: "project", message: `no deployed endpoint ${id} in ${regionText(ctx.aws)}` }], `Create it first: mlops ${config.kind === "base" ? "create-endpoint" : "add-endpoint"} ${config.source}`);
   }
-  const runningTag = stack.Parameters?.find((p) => p.ParameterKey === "APITag")?.ParameterValue;
+  const runningTag = readDeployed(stack).imageTag;
   let tag = options.to;
   if (tag === undefined) {
     const history = await serviceHistory(ctx.aws.ecs, outputs.ClusterName, outputs.ServiceName, config.container.name);

@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import { regionText, type DeployContext } from "../deploy/context.js";
-import { listMlopsStacks, stackParameters, type ManagedStack } from "../deploy/engine/discovery.js";
+import { listMlopsStacks, readDeployed, type ManagedStack } from "../deploy/engine/discovery.js";
 import { findKeptData, formatBytes, type KeptData } from "../deploy/steps/kept-data.js";
 import { endpointStatuses, readEndpointStatuses, unhealthy, type EndpointStatus } from "../deploy/operations/status.js";
 import { formatEndpointDetail, readEndpointDetail, type EndpointDetail, type HostResolver } from "../deploy/operations/endpoint-detail.js";
@@ -83,7 +83,7 @@ export async function runStatus(raw: unknown, deps: CommandDeps & { resolver?: H
 
 /** True when NAME is the endpoint's project or its `project-environment`. */
 function isNamed(m: ManagedStack, name: string): boolean {
-  return m.endpointId === name || stackParameters(m.stack).ProjectName === name;
+  return m.endpointId === name || readDeployed(m.stack).project === name;
 }
 
 /** Reads what teardowns kept; a failure to read it does not hide the endpoints. */
@@ -92,7 +92,7 @@ async function keptSection(ctx: DeployContext, name: string | undefined, stacks:
   const live = stacks.then(
     (all) => {
       const managed = all.filter((m) => m.role !== "pipeline");
-      const hosts = managed.map((m) => stackParameters(m.stack).HostHeaderApi?.toLowerCase()).filter((h): h is string => !!h);
+      const hosts = managed.map((m) => readDeployed(m.stack).host?.toLowerCase()).filter((h): h is string => !!h);
       return { ids: new Set(managed.map((m) => m.endpointId)), hosts: new Set(hosts) };
     },
     () => ({ ids: new Set<string>(), hosts: new Set<string>() }),

@@ -3,7 +3,7 @@
  * (certificate, stacks, waiting for the image, rollout, validation, ...) and
  * ends with one line that adds them up, so a slow run says what was slow.
  */
-import { formatDuration } from "../render/rollout-time.js";
+import { formatDuration } from "./engine/rollout-time.js";
 import type { Clock } from "./engine/clock.js";
 
 /** A phase as the summary names it. */

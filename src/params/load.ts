@@ -143,7 +143,7 @@ function applyOverrides(value: Record<string, unknown>, overrides: ParamOverride
   return { raw, issues };
 }
 
-/** Drops repeated issues (e.g. both subnet lists of a broken VpcSubnetIpBlocks). */
+/** Drops repeated issues (e.g. both subnet lists of a broken subnet key of the tutorial's format). */
 function dedupe(issues: FieldIssue[]): FieldIssue[] {
   const seen = new Set<string>();
   return issues.filter((issue) => {

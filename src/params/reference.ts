@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { CROSS_CHECKS } from "./checks.js";
 import { paramDocs, schemaPaths } from "./schema.js";
-import { PIPELINE_FLAGS, TUTORIAL_PARAMETERS } from "./tutorial-keys.js";
+import { KEY, PIPELINE_FLAGS, TUTORIAL_PARAMETERS } from "./tutorial-keys.js";
 
 /** Markdown table cells must not contain raw pipes or line breaks. */
 function cell(text: string): string {
@@ -35,7 +35,7 @@ function tutorialNameOf(path: string): string {
     const share = (parameter.items?.count ?? 0) / parameter.paths.length;
     return `${code(parameter.key)} items ${index * share + 1}-${(index + 1) * share}`;
   }
-  if (path === "network") return `a file with ${code("VpcCidr")}`;
+  if (path === "network") return `a file with ${code(KEY.network)}`;
   if (path === "pipeline") return Object.values(PIPELINE_FLAGS).map(code).join(", ");
   const flag = Object.entries(PIPELINE_FLAGS).find(([field]) => path === `pipeline.${field}`);
   return flag === undefined ? "" : code(flag[1]);
@@ -64,7 +64,7 @@ export function renderParamReference(): string {
     "",
     ...CROSS_CHECKS.map((check) => `- ${check}`),
     "",
-    "In the CloudFormation format, a file with `VpcCidr` is a base endpoint and one without is an added endpoint, whose base comes from `BaseProjectName` or `--base`; " +
+    `In the CloudFormation format, a file with \`${KEY.network}\` is a base endpoint and one without is an added endpoint, whose base comes from \`${KEY.base}\` or \`--base\`; ` +
       `the pipeline comes from ${Object.values(PIPELINE_FLAGS).map(code).join(", ")} (all three or none). ` +
       `The tutorial's placeholder values mean "not given": ${placeholders}.`,
     "",

@@ -49,8 +49,11 @@ export const TUTORIAL_PARAMETERS: readonly TutorialParameter[] = [
   { key: "MountPathWeights", paths: ["storage.weightsMountPath"], kind: "text" },
 ];
 
-/** Keys that only a base endpoint (a file with VpcCidr) may give. */
-export const NETWORK_KEYS: readonly string[] = ["VpcCidr", "VpcSubnetIpBlocks", "AZs", "AllowedCidrIp"];
+/** The keys with a meaning of their own in the tutorial's format: a file with `network` is a base endpoint, one with `base` joins that base. */
+export const KEY = { project: "ProjectName", base: "BaseProjectName", network: "VpcCidr", subnets: "VpcSubnetIpBlocks", host: "HostHeaderApi" } as const;
+
+/** Keys that only a base endpoint (a file with `KEY.network`) may give. */
+export const NETWORK_KEYS: readonly string[] = [KEY.network, KEY.subnets, "AZs", "AllowedCidrIp"];
 
 /** Command-line flags that supply the pipeline section for the tutorial's format. */
 export const PIPELINE_FLAGS = {

@@ -7,7 +7,7 @@
 import type { FieldIssue, FieldNamer } from "./checks.js";
 import type { ParamOverrides } from "./model.js";
 import { nearest, optionInstead } from "./suggest.js";
-import { NETWORK_KEYS, PIPELINE_FLAGS, TUTORIAL_PARAMETERS, type TutorialParameter } from "./tutorial-keys.js";
+import { KEY, NETWORK_KEYS, PIPELINE_FLAGS, TUTORIAL_PARAMETERS, type TutorialParameter } from "./tutorial-keys.js";
 import { describeValue, isPlainObject } from "./validate.js";
 import { schemaPaths } from "./schema.js";
 
@@ -71,7 +71,7 @@ export function convertTutorial(items: readonly unknown[], overrides: ParamOverr
   };
 
   const given = readItems(items, report);
-  const isBase = given.has("VpcCidr");
+  const isBase = given.has(KEY.network);
   const raw = convertValues(given, isBase, report);
   const baseFromFlag = settleBase(raw, isBase, overrides, reported, report);
 
@@ -129,11 +129,11 @@ function convertValues(given: GivenValues, isBase: boolean, report: Report): Rec
     const entry = given.get(parameter.key);
     if (entry === undefined || entry.value === undefined) continue;
     if (!isBase && NETWORK_KEYS.includes(parameter.key)) {
-      report(parameter.key, "only for a base endpoint (a file with VpcCidr); an added endpoint uses its base endpoint's network");
+      report(parameter.key, `only for a base endpoint (a file with ${KEY.network}); an added endpoint uses its base endpoint's network`);
       continue;
     }
-    if (isBase && parameter.key === "BaseProjectName") {
-      report(parameter.key, "only for an added endpoint (a file without VpcCidr); this file creates a base endpoint");
+    if (isBase && parameter.key === KEY.base) {
+      report(parameter.key, `only for an added endpoint (a file without ${KEY.network}); this file creates a base endpoint`);
       continue;
     }
     convertValue(parameter, entry.value, raw, report);
@@ -144,25 +144,22 @@ function convertValues(given: GivenValues, isBase: boolean, report: Report): Rec
 /** Reconciles BaseProjectName with --base; true when the base endpoint came from the flag. */
 function settleBase(raw: Record<string, unknown>, isBase: boolean, overrides: ParamOverrides, reported: Set<string>, report: Report): boolean {
   if (isBase) {
-    if (overrides.base !== undefined) report("--base", "given, but this file describes a base endpoint (it has VpcCidr)");
+    if (overrides.base !== undefined) report("--base", `given, but this file describes a base endpoint (it has ${KEY.network})`);
     return false;
   }
-  if (reported.has("BaseProjectName")) return false;
-  // BaseProjectName is a text parameter: when set, base holds its text.
+  if (reported.has(KEY.base)) return false;
+  // The base key is a text parameter: when set, base holds its text.
   const fromFile = typeof raw.base === "string" ? raw.base : undefined;
   if (fromFile === undefined && overrides.base !== undefined) {
     raw.base = overrides.base;
     return true;
   }
   if (fromFile === undefined) {
-    report(
-      "BaseProjectName",
-      "required for an added endpoint (a file without VpcCidr): add the base endpoint's ProjectName as BaseProjectName, or pass --base NAME",
-    );
+    report(KEY.base, `required for an added endpoint (a file without ${KEY.network}): add the base endpoint's ${KEY.project} as ${KEY.base}, or pass --base NAME`);
     // The schema would add "network required": the same problem seen from the base endpoint's side.
-    reported.add("VpcCidr");
+    reported.add(KEY.network);
   } else if (overrides.base !== undefined && overrides.base !== fromFile) {
-    report("BaseProjectName", `is "${fromFile}" but --base gives "${overrides.base}"; they must agree`);
+    report(KEY.base, `is "${fromFile}" but --base gives "${overrides.base}"; they must agree`);
   }
   return false;
 }
@@ -173,13 +170,13 @@ function tutorialNamer(baseFromFlag: boolean): FieldNamer {
     if (path === "base" && baseFromFlag) return "--base";
     const flag = Object.entries(PIPELINE_FLAGS).find(([field]) => path === `pipeline.${field}`);
     if (flag !== undefined) return flag[1];
-    // One ParameterKey holds a whole list: network.publicSubnets[1] is named VpcSubnetIpBlocks.
+    // One ParameterKey holds a whole list: network.publicSubnets[1] is named by the subnets key.
     const bare = path.replace(/\[\d+\]/g, "");
     const match = TUTORIAL_PARAMETERS.find((parameter) => parameter.paths.includes(bare));
     if (match !== undefined) return match.key;
-    if (bare === "network") return "VpcCidr";
+    if (bare === "network") return KEY.network;
     // The api section is missing only when its one required key is.
-    if (bare === "api") return "HostHeaderApi";
+    if (bare === "api") return KEY.host;
     return path;
   };
 }

@@ -4,7 +4,7 @@
  * environment (CodeBuild project variables). Pure: no AWS.
  */
 import type { BaseImageRegistrySetting, PipelineConfig } from "../params/model.js";
-import { isSecretArn, parseBaseImageRegistry, type BaseImageRegistry } from "../params/rules.js";
+import { parseBaseImageRegistry, type BaseImageRegistry } from "../params/rules.js";
 
 /** One registry entry, parsed (the schema has checked it). */
 export interface BaseImageSource {
@@ -63,12 +63,6 @@ export function baseImageAccess(sources: readonly BaseImageSource[]): BaseImageA
 /** The registry hosts the build logs in to, each once, in the order given. */
 export function loginHosts(sources: readonly BaseImageSource[]): string[] {
   return [...new Set(sources.map((s) => s.registry.host))];
-}
-
-/** The pipeline stack's Docker Hub secret parameters: by ARN or by name. */
-export function dockerHubSecretParameters(secret: string | undefined): { DockerHubSecretArn: string; DockerHubSecretName: string } {
-  if (!secret) return { DockerHubSecretArn: "", DockerHubSecretName: "" };
-  return isSecretArn(secret) ? { DockerHubSecretArn: secret, DockerHubSecretName: "" } : { DockerHubSecretArn: "", DockerHubSecretName: secret };
 }
 
 /** `NAME=VALUE` lines, sorted by name, as the build reads BUILD_ARGS. */

@@ -70,12 +70,12 @@ export function stackTags(config: EndpointConfig, role: StackRole): Record<strin
   return tags;
 }
 
-/** The template's DeploymentStrategy value of a strategy. */
+/** The templates' value of a deployment strategy. */
 export function deploymentStrategyParameter(strategy: RolloutStrategy): string {
   return strategy === "blue-green" ? "BLUE_GREEN" : strategy.toUpperCase();
 }
 
-/** The strategy a stack's DeploymentStrategy parameter names; stacks from before strategies roll. */
+/** The strategy a stack's deployment strategy parameter names; stacks from before strategies roll. */
 export function strategyOfParameter(value: string | undefined): RolloutStrategy {
   return value === "BLUE_GREEN" ? "blue-green" : value === "CANARY" ? "canary" : value === "LINEAR" ? "linear" : "rolling";
 }

@@ -10,7 +10,7 @@ import yaml from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { codeBuildProject } from "../../src/deploy/steps/pipeline.js";
 import { loadEndpointConfig } from "../../src/params/load.js";
-import { buildRolloutWaitMinutes, buildTimeoutMinutes, IDLE_STACK_WAIT_MINUTES } from "../../src/render/build-time.js";
+import { buildRolloutWaitMinutes, buildTimeoutMinutes, IDLE_STACK_WAIT_MINUTES } from "../../src/deploy/engine/build-time.js";
 import { readRepoFile, run } from "./helpers.js";
 
 interface Buildspec {

@@ -4,6 +4,7 @@
  */
 import type { CloudFormationApi, Stack } from "../../aws/interfaces.js";
 import { AwsError } from "../../errors.js";
+import { decodeEndpoint, decodePipeline, type DeployedEndpoint, type DeployedPipeline } from "../../render/contract.js";
 import { shardRole, TagKeys, type StackRole } from "../../render/names.js";
 import { readOnce, type RunReads } from "./reads.js";
 
@@ -83,7 +84,7 @@ export async function listManagedStacks(cfn: CloudFormationApi): Promise<Managed
 
 /** The stack whose load balancer serves an endpoint: an added endpoint's parameter, else its base's (or its own, for a base). */
 export function loadBalancerStackOf(m: ManagedStack): string {
-  return stackParameters(m.stack).LoadBalancerStackName || (m.role === "added" && m.baseStackName ? m.baseStackName : m.stackName);
+  return readDeployed(m.stack).loadBalancerStack || (m.role === "added" && m.baseStackName ? m.baseStackName : m.stackName);
 }
 
 /** One of a stack's outputs; missing means the stack was changed outside mlops. */
@@ -98,6 +99,16 @@ export function stackParameters(stack: Stack): Record<string, string> {
   const result: Record<string, string> = {};
   for (const p of stack.Parameters ?? []) if (p.ParameterKey) result[p.ParameterKey] = p.ParameterValue ?? "";
   return result;
+}
+
+/** An endpoint stack as deployed, in typed fields (see render/contract.ts). */
+export function readDeployed(stack: Stack): DeployedEndpoint {
+  return decodeEndpoint(stackParameters(stack));
+}
+
+/** A pipeline support stack as deployed, in typed fields. */
+export function readDeployedPipeline(stack: Stack): DeployedPipeline {
+  return decodePipeline(stackParameters(stack));
 }
 
 /** Every export in the region, all pages. */

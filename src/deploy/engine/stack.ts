@@ -6,7 +6,7 @@
  *
  * Never races another operation and never cancels one: an interrupted command
  * leaves AWS working, and re-running it picks up from wherever the stack is.
- * The pipeline's build updates the same stack (APITag) whenever it likes, so an
+ * The pipeline's build updates the same stack (its image tag) whenever it likes, so an
  * operation that starts between our idle check and our ExecuteChangeSet is
  * expected: we drop our change set, wait for it, and start over a few times.
  */
@@ -35,6 +35,12 @@ export interface StackSpec {
   capabilities?: ("CAPABILITY_IAM" | "CAPABILITY_NAMED_IAM")[];
   /** The parameter file's field behind a stack parameter, to name it when a change cannot be made. */
   fieldOfParameter?: (parameter: string) => string | undefined;
+  /**
+   * The deployed parameters these were planned against: an update of a stack whose parameters
+   * differ by the time its change set would be made is refused, changing nothing (what was
+   * approved no longer describes the change).
+   */
+  plannedAgainst?: Record<string, string>;
 }
 
 /** What the stack step needs. */
@@ -174,12 +180,24 @@ export async function deployStack(spec: StackSpec, deps: StackDeps): Promise<Dep
   }
 }
 
+/** True when the stack exists with exactly these parameter values. */
+function sameParameters(stack: Stack | undefined, expected: Record<string, string>): boolean {
+  if (!stack) return false;
+  const actual = new Map((stack.Parameters ?? []).map((p) => [p.ParameterKey ?? "", p.ParameterValue ?? ""]));
+  return actual.size === Object.keys(expected).length && Object.entries(expected).every(([key, value]) => actual.get(key) === value);
+}
+
 /** One pass of `deployStack`; `preempted` when another operation got to the stack first and ours was dropped. */
 async function deployOnce(spec: StackSpec, deps: StackDeps, announceWait: boolean): Promise<Attempt> {
   const { cfn, out } = deps;
   const name = spec.stackName;
   const stack = await prepareStack(name, deps, announceWait);
   const creating = !stack || stack.StackStatus === "REVIEW_IN_PROGRESS";
+  if (spec.plannedAgainst && !sameParameters(stack, spec.plannedAgainst)) {
+    throw new AwsError(`Stack ${name} was changed after the plan was made (by something other than mlops, which takes no lease): nothing was changed.`, {
+      hint: "Run the same command again: it plans against the stack as it is now.",
+    });
+  }
   const changeSetName = changeSetNameAt(deps.clock.now());
 
   let created: { Id?: string; StackId?: string };

@@ -7,20 +7,18 @@
  * Every section is read concurrently once the stack is known, and each one
  * that cannot be read says why in its own `error` instead of hiding the
  * others: a pipeline API that fails leaves the pipeline "unknown", not the
- * command failed.
+ * command failed. This file reads; endpoint-detail-format.ts formats.
  */
 import type { EcsDeployment, EcsService, EcsTask, StackEvent, TargetHealthDescription } from "../../aws/interfaces.js";
 import { CredentialsError, InterruptedError } from "../../errors.js";
 import { pipelineName } from "../../render/names.js";
 import { placeholderImageTag } from "../../render/render.js";
 import type { DeployContext } from "../context.js";
-import { findExport, stackParameters, type ManagedStack } from "../engine/discovery.js";
+import { findExport, readDeployed, type ManagedStack } from "../engine/discovery.js";
 import { findRootCause, formatRootCause, isStackEvent } from "../engine/root-cause.js";
 import { stackOutputs } from "../engine/stack.js";
-import { formatBytes } from "../steps/kept-data.js";
 import { dnsState } from "../steps/dns.js";
 import { listenerCertificateFor } from "../steps/listener-certificates.js";
-import { formatTable } from "../../io/table.js";
 
 /** Resolves host names as the endpoint's clients would; `undefined` when the name does not exist (NXDOMAIN, no address). */
 export interface HostResolver {
@@ -195,6 +193,9 @@ export interface EndpointDetail {
   dns: DnsSection;
 }
 
+/** The detail formatted for a terminal or a log (endpoint-detail-format.ts). */
+export { formatEndpointDetail } from "./endpoint-detail-format.js";
+
 /** A certificate this close to its end needs attention (ACM renews DNS-validated ones from 60 days before when the record is in place). */
 export const CERTIFICATE_WARNING_DAYS = 30;
 /** Stopped tasks shown: enough to see a pattern of crashes. */
@@ -210,28 +211,28 @@ export async function readEndpointDetail(
   options: { pipeline: boolean; resolver: HostResolver },
 ): Promise<EndpointDetail> {
   const stack = managed.stack;
-  const params = stackParameters(stack);
+  const deployed = readDeployed(stack);
   const outputs = stackOutputs(stack);
   const cluster = outputs.ClusterName;
   const serviceName = outputs.ServiceName;
 
   const [stackSection, image, service, tasks, targets, pipeline, certificate, fileSystems, dns, route53] = await Promise.all([
     readStack(ctx, managed),
-    readImage(ctx, params.APITag, outputs.EcrRepositoryName, outputs.EcrRepositoryUri),
+    readImage(ctx, deployed.imageTag, outputs.EcrRepositoryName, outputs.EcrRepositoryUri),
     readService(ctx, cluster, serviceName),
     readTasks(ctx, cluster, serviceName),
     readTargets(ctx, outputs.TargetGroupArn),
     options.pipeline ? readPipeline(ctx, pipelineName(managed.endpointId)) : Promise.resolve(undefined),
-    // The listener of the load balancer that serves it: the base's, or a shard's (LoadBalancerStackName).
+    // The listener of the load balancer that serves it: the base's, or a shard's.
     readCertificate(
       ctx,
-      params.DNSCertArn,
-      params.HostHeaderApi,
-      params.BaseProjectName ? `${params.LoadBalancerStackName || `${params.BaseProjectName}-${params.EnvironmentName}`}-HttpsListenerArn` : undefined,
+      deployed.certificateArn,
+      deployed.host,
+      deployed.baseProject ? `${deployed.loadBalancerStack || `${deployed.baseProject}-${deployed.environment}`}-HttpsListenerArn` : undefined,
     ),
     readFileSystems(ctx, { weights: outputs.WeightsFileSystemId, assets: outputs.AssetsFileSystemId }),
-    readDns(options.resolver, params.HostHeaderApi, outputs.LoadBalancerDnsName),
-    readRoute53(ctx, params.HostHeaderApi, outputs.LoadBalancerDnsName),
+    readDns(options.resolver, deployed.host, outputs.LoadBalancerDnsName),
+    readRoute53(ctx, deployed.host, outputs.LoadBalancerDnsName),
   ]);
   if (route53) dns.route53 = route53;
   const detail: EndpointDetail = {
@@ -443,7 +444,7 @@ async function readPipeline(ctx: DeployContext, name: string): Promise<PipelineS
 }
 
 /**
- * The certificate: a base stack names it (DNSCertArn); an added endpoint's is on the base's shared HTTPS
+ * The certificate: a base stack names it (its listener's certificate parameter); an added endpoint's is on the base's shared HTTPS
  * listener, found by the host it covers (`listenerExport`: the export of that listener's ARN, by the base's stack or a shard's).
  */
 async function readCertificate(ctx: DeployContext, stackArn: string | undefined, host: string | undefined, listenerExport: string | undefined): Promise<CertificateSection> {
@@ -554,115 +555,6 @@ function problemsOf(d: EndpointDetail): string[] {
   }
   if (d.certificate.warning) problems.push(d.certificate.warning);
   return problems;
-}
-
-/** Formats the detail for a terminal or a log. */
-export function formatEndpointDetail(d: EndpointDetail): string {
-  const lines: string[] = [];
-  const field = (label: string, value: string) => lines.push(`${`${label}:`.padEnd(13)}${value}`);
-  lines.push(`${d.endpoint} (${d.role} endpoint)${d.healthy ? "" : " (!)"}`);
-  field("URL", d.dns.url ?? "-");
-  field("DNS", dnsText(d.dns));
-  if (d.dns.record) lines.push(`${" ".repeat(13)}create: ${d.dns.record}`);
-  if (d.dns.route53) lines.push(`${" ".repeat(13)}Route 53: ${d.dns.route53}`);
-  field("Stack", `${d.stack.name} ${d.stack.status} (last operation ${d.stack.lastOperation}${d.stack.time ? ` at ${d.stack.time}` : ""})`);
-  if (d.stack.reason) lines.push(...d.stack.reason.split("\n").map((l) => `${" ".repeat(13)}${l}`));
-  field("Image", imageText(d.image));
-  field("Service", serviceText(d.service));
-  field("Certificate", certificateText(d.certificate));
-  field("Pipeline", pipelineText(d.pipeline));
-  for (const fs of d.fileSystems) {
-    field(fs.volume === "weights" ? "EFS weights" : "EFS assets", fs.error ? `${fs.id ?? "-"} (${fs.error})` : `${fs.id} ${fs.sizeBytes === undefined ? "size unknown" : formatBytes(fs.sizeBytes)}${fs.lifeCycleState && fs.lifeCycleState !== "available" ? ` ${fs.lifeCycleState}` : ""}`);
-  }
-  if (d.service.deployments.length > 0) {
-    lines.push("", "Rollout:");
-    lines.push(
-      indent(
-        formatTable(
-          ["DEPLOYMENT", "STATUS", "ROLLOUT", "TASK DEFINITION", "RUNNING", "PENDING", "FAILED", "UPDATED"],
-          d.service.deployments.map((x) => [x.id ?? "-", x.status ?? "-", x.rolloutState ?? "-", x.taskDefinition ?? "-", `${x.running ?? 0}/${x.desired ?? 0}`, String(x.pending ?? 0), String(x.failed ?? 0), x.updatedAt ?? "-"]),
-        ),
-      ),
-    );
-    const reason = d.service.deployments.find((x) => x.status === "PRIMARY")?.rolloutStateReason;
-    if (reason) lines.push(`  ${reason}`);
-  }
-  lines.push("", `Tasks (${d.tasks.running.length}):`);
-  if (d.tasks.error) lines.push(`  unknown: ${d.tasks.error}`);
-  else if (d.tasks.running.length === 0) lines.push("  none running");
-  else {
-    lines.push(
-      indent(
-        formatTable(
-          ["TASK", "STATUS", "HEALTH", "STARTED", "TASK DEFINITION", "AZ"],
-          d.tasks.running.map((t) => [t.id, t.lastStatus ?? "-", t.health ?? "-", t.startedAt ?? "-", t.taskDefinition ?? "-", t.availabilityZone ?? "-"]),
-        ),
-      ),
-    );
-  }
-  if (d.tasks.stopped.length > 0) {
-    lines.push("", "Last stopped tasks:");
-    for (const t of d.tasks.stopped) {
-      const why = [t.stopCode, t.reason, ...t.containers].filter(Boolean).join("; ");
-      lines.push(`  ${t.id}${t.stoppedAt ? ` ${t.stoppedAt}` : ""}: ${why || "no reason given"}`);
-    }
-  }
-  lines.push("", `Targets (${d.targets.healthy}/${d.targets.total} healthy):`);
-  if (d.targets.error) lines.push(`  unknown: ${d.targets.error}`);
-  else if (d.targets.targets.length === 0) lines.push("  none registered");
-  else {
-    lines.push(
-      indent(
-        formatTable(
-          ["TARGET", "PORT", "STATE", "REASON"],
-          d.targets.targets.map((t) => [t.id ?? "-", t.port === undefined ? "-" : String(t.port), t.state ?? "-", [t.reason, t.description].filter(Boolean).join(": ") || "-"]),
-        ),
-      ),
-    );
-  }
-  if (d.problems.length > 0) lines.push("", `Problems (${d.problems.length}):`, ...d.problems.map((p) => `  ${p}`));
-  return lines.join("\n");
-}
-
-function dnsText(dns: DnsSection): string {
-  if (dns.state === "pointed") return `${dns.host} points at the load balancer ${dns.loadBalancer}`;
-  if (dns.state === "not pointed") return `not pointed: ${dns.error ?? `${dns.host} does not resolve to the load balancer`}`;
-  return `unknown: ${dns.error ?? "not read"}`;
-}
-
-function imageText(image: ImageSection): string {
-  if (!image.tag) return "none deployed yet";
-  const where = image.uri ? `${image.uri}:${image.tag}` : image.tag;
-  if (image.error) return `${where} (ECR unreadable: ${image.error})`;
-  if (image.inRepository === false) return `${where} (not in ECR!)`;
-  return `${where}${image.pushedAt ? ` (pushed ${image.pushedAt})` : ""}`;
-}
-
-function serviceText(service: ServiceSection): string {
-  if (service.error) return `unknown: ${service.error}`;
-  return `${service.name} in ${service.cluster}: ${service.running ?? 0}/${service.desired ?? 0} running, ${service.pending ?? 0} pending${service.lastEvent ? `\n${" ".repeat(13)}last event: ${service.lastEvent}` : ""}`;
-}
-
-function certificateText(c: CertificateSection): string {
-  if (c.error && !c.status) return `unknown: ${c.error}`;
-  if (!c.status && c.warning) return `none (!) ${c.warning}`;
-  const days = c.daysLeft === undefined ? "" : `, ${c.daysLeft} day(s) left`;
-  return `${c.domain ?? c.arn} ${c.status ?? ""}${c.notAfter ? ` until ${c.notAfter}` : ""}${days}${c.warning ? ` (!) ${c.warning}` : ""}`;
-}
-
-function pipelineText(p: PipelineSection | undefined): string {
-  if (!p) return "none (images are built elsewhere)";
-  if (p.state === "unknown") return `${p.name}: last run unknown (${p.error})`;
-  if (p.state === "none") return `${p.name}: no run yet`;
-  const run = p.lastRun;
-  return `${p.name}: last run ${run?.status ?? "?"}${run?.startedAt ? ` started ${run.startedAt}` : ""}${run?.id ? ` (${run.id})` : ""}`;
-}
-
-function indent(text: string): string {
-  return text
-    .split("\n")
-    .map((l) => `  ${l}`)
-    .join("\n");
 }
 
 function iso(date: Date | undefined): string | undefined {

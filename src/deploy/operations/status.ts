@@ -16,7 +16,7 @@ import { placeholderImageTag } from "../../render/render.js";
 import type { DeployContext } from "../context.js";
 import { imageExists } from "../steps/image.js";
 import { chunks, concurrencyLimit, type ConcurrencyLimit } from "../engine/concurrency.js";
-import { listMlopsStacks, loadBalancerStackOf, stackParameters, type ManagedStack, type MlopsStacks } from "../engine/discovery.js";
+import { listMlopsStacks, loadBalancerStackOf, readDeployed, type ManagedStack, type MlopsStacks } from "../engine/discovery.js";
 import { stackOutputs } from "../engine/stack.js";
 import { targetHealthCounts } from "../steps/validate.js";
 
@@ -131,7 +131,7 @@ export function unhealthy(statuses: EndpointStatus[]): EndpointStatus[] {
 }
 
 function newRow(m: ManagedStack & { role: "base" | "added" }): Row {
-  const params = stackParameters(m.stack);
+  const deployed = readDeployed(m.stack);
   const stackStatus = m.stack.StackStatus ?? "UNKNOWN";
   const problems: Row["problems"] = {};
   if (FAILED_STACK.test(stackStatus)) {
@@ -147,8 +147,8 @@ function newRow(m: ManagedStack & { role: "base" | "added" }): Row {
       role: m.role,
       stackName: m.stackName,
       stackStatus,
-      imageTag: params.APITag,
-      url: params.HostHeaderApi ? `https://${params.HostHeaderApi}` : undefined,
+      imageTag: deployed.imageTag,
+      url: deployed.host ? `https://${deployed.host}` : undefined,
       pipeline: false,
       problems: [],
     },

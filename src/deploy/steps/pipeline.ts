@@ -11,11 +11,11 @@ import { AwsError } from "../../errors.js";
 import { packageFile } from "../../package-files.js";
 import { endpointId, type EndpointConfig } from "../../params/model.js";
 import { baseStackName, endpointStackName, pipelineName, pipelineStackName } from "../../render/names.js";
-import { buildRolloutWaitMinutes, buildTimeoutMinutes } from "../../render/build-time.js";
-import { renderPipelineStack } from "../../render/render.js";
+import { buildRolloutWaitMinutes, buildTimeoutMinutes } from "../engine/build-time.js";
+import { renderPipelineStack, type RenderedStack } from "../../render/render.js";
 import { buildArgLines, buildSettings } from "../../render/build-settings.js";
 import { stackDeps, type DeployContext } from "../context.js";
-import { requireOutput, stackParameters } from "../engine/discovery.js";
+import { readDeployedPipeline, requireOutput } from "../engine/discovery.js";
 import { buildLogGroupName, logGroupExists } from "./log-groups.js";
 import { pollUntil, READ_BACK_DELAYS_MS, retryWhile } from "../engine/poll.js";
 import { deleteStack, deployStack, findStack, readStack, stackOutputs } from "../engine/stack.js";
@@ -39,12 +39,12 @@ export interface PipelineState {
   artifactBucket: string;
 }
 
-/** Creates or updates the endpoint's pipeline and everything it needs. */
-export async function ensurePipeline(config: EndpointConfig, target: PipelineTarget, ctx: DeployContext): Promise<PipelineState> {
+/** Creates or updates the endpoint's pipeline and everything it needs; `approved`: the support stack as a plan rendered it, sent as it is. */
+export async function ensurePipeline(config: EndpointConfig, target: PipelineTarget, ctx: DeployContext, approved?: RenderedStack): Promise<PipelineState> {
   const pipeline = config.pipeline;
   if (!pipeline) throw new Error("ensurePipeline needs a pipeline section");
   const name = pipelineName(endpointId(config));
-  const support = await deploySupportStack(config, target, ctx);
+  const support = await deploySupportStack(config, target, ctx, approved);
   const project = codeBuildProject(config, { ...target, cacheRepositoryUri: support.cacheRepositoryUri }, support.buildRole, support.tags);
   await convergeProject(project, ctx);
   const declaration = pipelineDeclaration(name, pipeline, support.pipelineRole, support.artifactBucket);
@@ -61,10 +61,9 @@ interface SupportStack {
   tags: { key: string; value: string }[];
 }
 
-/** Deploys the pipeline stack (artifact bucket, roles, layer cache) and reads what the project and pipeline need from it. */
-async function deploySupportStack(config: EndpointConfig, target: PipelineTarget, ctx: DeployContext): Promise<SupportStack> {
-  const buildLogGroupExists = await keptBuildLogGroup(config, ctx);
-  const rendered = renderPipelineStack(config, { ecrRepositoryName: target.ecrRepositoryName, buildLogGroupExists });
+/** Deploys the pipeline stack (artifact bucket, roles, layer cache), as `approved` when a plan rendered it, and reads what the project and pipeline need. */
+async function deploySupportStack(config: EndpointConfig, target: PipelineTarget, ctx: DeployContext, approved?: RenderedStack): Promise<SupportStack> {
+  const rendered = approved ?? renderPipelineStack(config, { ecrRepositoryName: target.ecrRepositoryName, buildLogGroupExists: await keptBuildLogGroup(config, ctx) });
   ctx.out.step(`Deploying pipeline stack ${rendered.stackName}`);
   const outcome = await deployStack(
     { stackName: rendered.stackName, templateBody: rendered.templateBody, parameters: rendered.parameters, tags: rendered.tags, capabilities: ["CAPABILITY_IAM"] },
@@ -235,7 +234,7 @@ export function buildEnvironment(config: EndpointConfig, target: PipelineTarget)
     plain("LEASE_SCOPE", baseStackName(config)),
     plain("DOCKER_CONTEXT", pipeline.dockerContext),
     plain("DOCKERFILE", pipeline.dockerfile),
-    // How long the build waits for its stack update: the endpoint's slowest rollout (render/build-time.ts).
+    // How long the build waits for its stack update: the endpoint's slowest rollout (engine/build-time.ts).
     plain("ROLLOUT_WAIT_MINUTES", String(buildRolloutWaitMinutes(config))),
     ...(target.cacheRepositoryUri ? [plain("CACHE_REPOSITORY_URI", target.cacheRepositoryUri)] : []),
     ...(hosts.length ? [plain("BASE_IMAGE_REGISTRIES", hosts.join(" "))] : []),
@@ -419,8 +418,8 @@ export async function keptBuildLogGroup(config: EndpointConfig, ctx: DeployConte
   const id = endpointId(config);
   // The run's answer: the pipeline stack's deployment, right after, starts from it.
   const stack = await readStack(ctx.aws.cloudFormation, pipelineStackName(id), ctx.reads);
-  const previous = stack ? stackParameters(stack).BuildLogGroupExists : undefined;
-  if (previous !== undefined) return previous === "true";
+  const previous = stack ? readDeployedPipeline(stack).buildLogGroupExists : undefined;
+  if (previous !== undefined) return previous;
   return logGroupExists(ctx.aws.logs, buildLogGroupName(id));
 }
 

@@ -8,7 +8,7 @@
 import type { CloudWatchApi, EcsApi, ElbApi } from "../../aws/interfaces.js";
 import type { RolloutStrategy } from "../../params/model.js";
 import { alarmNames } from "../../render/names.js";
-import { formatDuration } from "../../render/rollout-time.js";
+import { formatDuration } from "../engine/rollout-time.js";
 import type { Clock } from "../engine/clock.js";
 
 /** One alarm's state. */

@@ -15,7 +15,7 @@ import { AwsError } from "../../errors.js";
 import type { EndpointConfig } from "../../params/model.js";
 import type { TrafficWeights } from "../../render/render.js";
 import { ruleWeights } from "./rollout-watch.js";
-import { stackParameters } from "../engine/discovery.js";
+import { readDeployed } from "../engine/discovery.js";
 import { stackResourceIds } from "./placement.js";
 
 /**
@@ -24,8 +24,7 @@ import { stackResourceIds } from "./placement.js";
  */
 export async function readTrafficWeights(aws: { cloudFormation: CloudFormationApi; elb: ElbApi }, stack: Stack): Promise<TrafficWeights | undefined> {
   // A rolling stack's rule forwards to its target group alone: nothing to read.
-  const strategy = stackParameters(stack).DeploymentStrategy;
-  if (!strategy || strategy === "ROLLING" || !stack.StackName) return undefined;
+  if (readDeployed(stack).rollout.strategy === "rolling" || !stack.StackName) return undefined;
   const ids = await stackResourceIds(aws.cloudFormation, stack.StackName);
   const rule = ids.get("ListenerRule");
   const primary = ids.get("TargetGroup");

@@ -9,16 +9,17 @@ import type { Stack } from "../../aws/interfaces.js";
 import { AwsError, InterruptedError } from "../../errors.js";
 import { endpointId, type EndpointConfig } from "../../params/model.js";
 import { pipelineName } from "../../render/names.js";
-import { renderEndpointStack, renderShardStack, type DeploymentFacts, type ShardFacts } from "../../render/render.js";
-import { keptTrafficWeights, readTrafficWeights } from "../steps/traffic.js";
-import { rolloutEstimateLine, rolloutSettingsOf } from "../../render/rollout-time.js";
+import { fieldOfParameter, type DeployedEndpoint } from "../../render/contract.js";
+import { renderEndpointStack, renderShardStack, type DeploymentFacts, type RenderedStack, type ShardFacts } from "../../render/render.js";
+import { keptTrafficWeights, readTrafficWeights, sharesText } from "../steps/traffic.js";
+import { rolloutEstimateLine, rolloutSettingsOf } from "../engine/rollout-time.js";
 import { diffParameters } from "../../render/template-diff.js";
 import { ensureCertificate } from "../steps/certificate.js";
 import { stackDeps, type DeployContext } from "../context.js";
-import { requireOutput, stackParameters } from "../engine/discovery.js";
+import { readDeployed, requireOutput, stackParameters } from "../engine/discovery.js";
 import { ensureListenerCertificate } from "../steps/listener-certificates.js";
 import { endpointLogGroupName } from "../steps/log-groups.js";
-import { approvePlan, changeSummary, deployedDesiredCount, fieldOfParameter, keptResources, pipelineChanges, planChanges, planDeploy, planUpdate, printPlan, type DeployPlan, type UpdatePlan } from "./plan.js";
+import { approvePlan, changeSummary, keptResources, pipelineChanges, planChanges, planDeploy, planUpdate, printPlan, type DeployPlan, type UpdatePlan } from "./plan.js";
 import { PhaseTimes, type PhaseSeconds } from "../phases.js";
 import { followPipelineExecution, waitForImage } from "../steps/image.js";
 import { checkConnection, ensurePipeline, waitForConnection } from "../steps/pipeline.js";
@@ -90,7 +91,7 @@ async function withTimeSummary<T extends { phases?: PhaseSeconds }>(phases: Phas
 export async function applyDeploy(config: EndpointConfig, options: DeployEndpointOptions, plan: DeployPlan, ctx: DeployContext, phases = new PhaseTimes(ctx.clock)): Promise<EndpointResult> {
   const id = endpointId(config);
   const { out } = ctx;
-  const { existing, previous, runningTag, followsPipeline, mounted, shard } = plan.basis;
+  const { existing, deployed: before, runningTag, followsPipeline, mounted, shard } = plan.basis;
 
   out.step(`Certificate for ${config.api.hostHeader}`);
   const listenerName = plan.loadBalancer ? `the HTTPS listener of ${plan.loadBalancer.stackName}` : "the base's HTTPS listener";
@@ -108,15 +109,15 @@ export async function applyDeploy(config: EndpointConfig, options: DeployEndpoin
     return arn;
   });
 
-  const facts: DeploymentFacts = { ...plan.basis.facts, certificateArn, imageTag: runningTag, deployedDesiredCount: existing ? deployedDesiredCount(previous) : undefined };
+  const facts: DeploymentFacts = { ...plan.basis.facts, certificateArn, imageTag: runningTag, deployedDesiredCount: before?.desiredCount };
   if (mounted.length) out.info(`Mounting kept EFS file systems again: ${mounted.join(", ")}`);
   if (!existing && facts.logGroupExists) out.info(`Using the kept log group ${endpointLogGroupName(id)}`);
 
   out.step(existing ? `Stack ${id}` : `Creating stack ${id} with no tasks (the image does not exist yet)`);
   // What the plan says is what happens: a stack it found nothing to change on gets no change set. (Its
-  // only difference may be SendDesiredCount, which the plan leaves out: see planStack.)
+  // only difference may be whether the task count is sent, which the plan leaves out: see planStack.)
   const asPlanned = existing && plan.stack.action === "unchanged" && SETTLED_STACK.test(existing.StackStatus ?? "") ? unchangedAsPlanned(existing, id, ctx) : undefined;
-  let outcome = asPlanned ?? (await phases.time("stacks", () => deployWithPriority(config, facts, previous, listenerArn, existing ? undefined : () => keptResources(id, ctx).then((k) => k.facts), ctx)));
+  let outcome = asPlanned ?? (await phases.time("stacks", () => deployWithPriority(config, facts, before, listenerArn, existing ? undefined : () => keptResources(id, ctx).then((k) => k.facts), ctx)));
 
   const outputs = outcome.outputs;
   if (options.pipeline && config.pipeline) {
@@ -140,12 +141,12 @@ export async function applyDeploy(config: EndpointConfig, options: DeployEndpoin
 
   out.step(`Deploying image ${imageTag} with ${config.scaling.desired} task(s)`);
   // The priority the first deployment settled on (chosen, or retried after a collision).
-  const listenerPriority = Number(stackParameters(outcome.stack).ListenerRulePriority) || facts.listenerPriority;
+  const listenerPriority = readDeployed(outcome.stack).listenerPriority ?? facts.listenerPriority;
   const deployed = outcome.stack;
   if (!asPlanned || imageTag !== plan.rollout.tag) outcome = await phases.time("rollout", () => rollOut(config, deployed, { ...facts, imageTag, listenerPriority }, options.rolloutTimeoutMs, ctx));
   if (outcome.kind === "unchanged") out.info(`Stack ${id} already runs ${imageTag}`);
   // Against the stack as it was before this run: the first deployment may already have applied the file's changes.
-  else if (existing) for (const line of changeSummary(diffParameters(previous, stackParameters(outcome.stack)), imageTag)) out.success(line);
+  else if (existing) for (const line of changeSummary(diffParameters(stackParameters(existing), stackParameters(outcome.stack)), imageTag)) out.success(line);
 
   const rolledOut = outcome.outputs;
   const validation = await phases.time("validation", () => validateOwnRollout(id, imageTag, resourcesFrom(rolledOut, config), options.rolloutTimeoutMs, ctx));
@@ -158,7 +159,7 @@ export async function applyDeploy(config: EndpointConfig, options: DeployEndpoin
     stackName: id,
     stack: outcome.kind,
     imageTag,
-    listenerPriority: config.kind === "added" ? Number(stackParameters(outcome.stack).ListenerRulePriority) : undefined,
+    listenerPriority: config.kind === "added" ? readDeployed(outcome.stack).listenerPriority : undefined,
     keptFileSystemsMounted: mounted,
     validation,
     dns,
@@ -269,21 +270,22 @@ export async function updateEndpoint(config: EndpointConfig, options: UpdateOpti
 
 async function applyUpdate(config: EndpointConfig, options: UpdateOptions & { tag: string }, plan: UpdatePlan, run: DeployContext, phases: PhaseTimes): Promise<UpdateResult> {
   const id = plan.endpoint;
-  run.out.step(`Updating ${id}: ${plan.basis.previous.APITag ?? "?"} -> ${options.tag}`);
-  const outcome = await phases.time("rollout", () => rollOut(config, plan.basis.existing, plan.basis.facts, options.rolloutTimeoutMs, run));
+  run.out.step(`Updating ${id}: ${plan.basis.deployed.imageTag ?? "?"} -> ${options.tag}`);
+  const outcome = await phases.time("rollout", () => sendApproved(config, plan, options.rolloutTimeoutMs, run));
   // A failed update of the base can take the rule with it; every run puts it back.
   await phases.time("security groups", () => admitTasksToEfs(outcome.outputs, id, run));
   if (config.pipeline && pipelineChanges(plan.pipeline)) {
     // Changed build settings reach the build project and its role, as create-endpoint applies them.
     const pipeline = config.pipeline;
     const outputs = outcome.outputs;
-    await phases.time("pipeline", () => ensurePipeline({ ...config, pipeline }, { ecrRepositoryName: requireOutput(outputs, "EcrRepositoryName", id), ecrRepositoryUri: requireOutput(outputs, "EcrRepositoryUri", id) }, run));
+    const approved = plan.pipeline && plan.pipeline.action !== "skipped" ? plan.pipeline.rendered : undefined;
+    await phases.time("pipeline", () => ensurePipeline({ ...config, pipeline }, { ecrRepositoryName: requireOutput(outputs, "EcrRepositoryName", id), ecrRepositoryUri: requireOutput(outputs, "EcrRepositoryUri", id) }, run, approved));
   }
   if (outcome.kind === "unchanged") {
     run.out.success(`${id} already runs ${options.tag}: nothing to change`);
     return { endpoint: id, imageTag: options.tag, previousTag: plan.previousTag, stack: "unchanged", summary: [`nothing changed; image unchanged: ${options.tag}`] };
   }
-  const summary = changeSummary(diffParameters(plan.basis.previous, stackParameters(outcome.stack)), options.tag);
+  const summary = changeSummary(diffParameters(stackParameters(plan.basis.existing), stackParameters(outcome.stack)), options.tag);
   for (const line of summary) run.out.success(line);
   const validation = await phases.time("validation", () => validateOwnRollout(id, options.tag, resourcesFrom(outcome.outputs, config), options.rolloutTimeoutMs, run));
   const loadBalancer = await loadBalancerNameOf(run.aws.elb, outcome.outputs);
@@ -304,15 +306,49 @@ async function applyUpdate(config: EndpointConfig, options: UpdateOptions & { ta
  */
 export async function rollOut(config: EndpointConfig, stack: Stack, facts: DeploymentFacts, rolloutTimeoutMs: number, ctx: DeployContext): Promise<DeployOutcome> {
   const id = endpointId(config);
-  // Read again just before the change set: a deployment may have moved the weights since the plan.
+  // Read again just before the change set: a deployment may have moved the weights since the stack was read.
   const trafficWeights = keptTrafficWeights(config, id, await readTrafficWeights(ctx.aws, stack));
-  const spec = stackSpec(config, { ...facts, trafficWeights, deployedDesiredCount: deployedDesiredCount(stackParameters(stack)) });
-  const previousTag = stackParameters(stack).APITag;
+  const rendered = renderEndpointStack(config, { ...facts, trafficWeights, deployedDesiredCount: readDeployed(stack).desiredCount });
+  return sendRollout(config, stack, rendered, facts.imageTag, rolloutTimeoutMs, ctx);
+}
+
+/**
+ * Sends the stack `update` planned, the one rendering the user approved, as it is. Under the
+ * endpoint's lease nothing mlops runs changes the stack or moves its traffic between the plan and
+ * now (the pipeline's build takes the lease too), so the rendering still describes the change from
+ * what is deployed. Someone without mlops takes no lease: when the stack's parameters or its
+ * listener rule's live weights are no longer what the plan read, the rendering is not sent,
+ * nothing is changed, and the command says to run again, which plans against the stack as it is
+ * (the stack step checks the parameters once more right before its change set: `plannedAgainst`).
+ */
+export async function sendApproved(config: EndpointConfig, plan: UpdatePlan, rolloutTimeoutMs: number, ctx: DeployContext): Promise<DeployOutcome> {
+  const { existing, facts, rendered } = plan.basis;
+  const weights = keptTrafficWeights(config, plan.endpoint, await readTrafficWeights(ctx.aws, existing));
+  if (JSON.stringify(weights) !== JSON.stringify(facts.trafficWeights)) {
+    throw new AwsError(`The listener rule of ${plan.endpoint} moved its traffic after the plan was made (${weights ? sharesText(weights) : "no shares"}): nothing was changed.`, {
+      hint: "Something other than mlops deployed meanwhile. Run the same command again: it plans against the endpoint as it is now.",
+    });
+  }
+  return sendRollout(config, existing, rendered, facts.imageTag, rolloutTimeoutMs, ctx, stackParameters(existing));
+}
+
+/** Sends a rendered endpoint stack that rolls an image out, and says why when the rollout fails. */
+async function sendRollout(
+  config: EndpointConfig,
+  stack: Stack,
+  rendered: RenderedStack,
+  imageTag: string | undefined,
+  rolloutTimeoutMs: number,
+  ctx: DeployContext,
+  plannedAgainst?: Record<string, string>,
+): Promise<DeployOutcome> {
+  const id = endpointId(config);
+  const previousTag = readDeployed(stack).imageTag;
   // Printed before the change set: the plan of this rollout, as AWS will run it.
-  if (facts.imageTag !== previousTag) ctx.out.info(rolloutEstimateLine(rolloutSettingsOf(spec.parameters, config.scaling.desired)));
+  if (imageTag !== previousTag) ctx.out.info(rolloutEstimateLine(rolloutSettingsOf(config)));
   const outputs = stackOutputs(stack);
   try {
-    return await deployStack(spec, stackDeps(ctx, rolloutOf(outputs, config, ctx), rolloutStackTimeout(rolloutTimeoutMs)));
+    return await deployStack({ ...stackSpec(config, rendered), ...(plannedAgainst ? { plannedAgainst } : {}) }, stackDeps(ctx, rolloutOf(outputs, config, ctx), rolloutStackTimeout(rolloutTimeoutMs)));
   } catch (error) {
     if (!(error instanceof AwsError) || !outputs.ClusterName || !outputs.ServiceName) throw error;
     const cause = await alarmCause(ctx.aws, id, outputs.ClusterName, outputs.ServiceName);
@@ -322,7 +358,7 @@ export async function rollOut(config: EndpointConfig, stack: Stack, facts: Deplo
       if (!stopped) throw error;
       throw new AwsError(`${error.message}\n${stopped.trim()}`, { ...(error.hint ? { hint: error.hint } : {}), cause: error });
     }
-    throw new AwsError(`The rollout of ${facts.imageTag ?? "the image"} on ${id} was ${cause}; the stack was rolled back${previousTag ? ` and runs ${previousTag} again` : ""}.\n${error.message}`, {
+    throw new AwsError(`The rollout of ${imageTag ?? "the image"} on ${id} was ${cause}; the stack was rolled back${previousTag ? ` and runs ${previousTag} again` : ""}.\n${error.message}`, {
       hint: `Look at the alarm's metric (a bad image answers 5xx or slowly), fix the image and run the same command with a new tag; mlops history ${config.source} lists the deployments.`,
       cause: error,
     });
@@ -363,7 +399,7 @@ async function validateOwnRollout(id: string, tag: string, resources: EndpointRe
  */
 async function requireStillRunning(id: string, tag: string, ctx: DeployContext): Promise<void> {
   const stack = await findStack(ctx.aws.cloudFormation, id);
-  const running = stack ? stackParameters(stack).APITag : undefined;
+  const running = stack ? readDeployed(stack).imageTag : undefined;
   if (running === tag) return;
   throw new AwsError(
     running ? `${id} was superseded by tag ${running} from another update while this one ran: ${tag} is not what runs.` : `Stack ${id} disappeared while this command deployed ${tag}.`,
@@ -381,8 +417,8 @@ async function admitTasksToEfs(outputs: Record<string, string>, id: string, ctx:
   ctx.out.success(nfs === "added" ? `EFS security group now admits ${id}'s tasks on 2049` : `EFS security group admits ${id}'s tasks on 2049`);
 }
 
-function stackSpec(config: EndpointConfig, facts: DeploymentFacts) {
-  const rendered = renderEndpointStack(config, facts);
+/** The stack step's input for a rendered endpoint stack. */
+function stackSpec(config: EndpointConfig, rendered: RenderedStack) {
   return {
     stackName: rendered.stackName,
     templateBody: rendered.templateBody,
@@ -402,14 +438,15 @@ function stackSpec(config: EndpointConfig, facts: DeploymentFacts) {
 async function deployWithPriority(
   config: EndpointConfig,
   facts: DeploymentFacts,
-  previous: Record<string, string>,
+  deployed: DeployedEndpoint | undefined,
   listenerArn: string | undefined,
   adoptKept: (() => Promise<DeploymentFacts>) | undefined,
   ctx: DeployContext,
 ): Promise<DeployOutcome> {
-  if (config.kind === "base" || !listenerArn) return deployStack(stackSpec(config, facts), stackDeps(ctx));
-  const fixed = config.api.listenerPriority ?? (Number(previous.ListenerRulePriority) || undefined);
-  if (fixed !== undefined) return deployStack(stackSpec(config, { ...facts, listenerPriority: fixed }), stackDeps(ctx));
+  const render = (f: DeploymentFacts) => stackSpec(config, renderEndpointStack(config, f));
+  if (config.kind === "base" || !listenerArn) return deployStack(render(facts), stackDeps(ctx));
+  const fixed = config.api.listenerPriority ?? deployed?.listenerPriority;
+  if (fixed !== undefined) return deployStack(render({ ...facts, listenerPriority: fixed }), stackDeps(ctx));
   const tried = new Set<number>();
   for (let attempt = 1; ; attempt++) {
     // The first time, the rules placement read (a collision makes the stack step forget them: then read afresh).
@@ -417,7 +454,7 @@ async function deployWithPriority(
     if (priority === undefined) throw new AwsError("Every listener rule priority (1-50000) of the HTTPS listener is taken.");
     ctx.out.info(`Listener rule priority ${priority}`);
     try {
-      return await deployStack(stackSpec(config, { ...facts, listenerPriority: priority }), stackDeps(ctx));
+      return await deployStack(render({ ...facts, listenerPriority: priority }), stackDeps(ctx));
     } catch (error) {
       const collided = error instanceof AwsError && /priority/i.test(error.message) && /in use|PriorityInUse/i.test(error.message);
       if (!collided || attempt >= priorityAttempts) throw error;

@@ -12,32 +12,29 @@
  * behind.
  */
 import type { Stack } from "../../aws/interfaces.js";
-import { AwsError, DeclinedError, InputError } from "../../errors.js";
-import type { Output } from "../../io/output.js";
+import { AwsError, InputError } from "../../errors.js";
+import { describeComputeType } from "../../params/compute-types.js";
 import { endpointId, type EndpointConfig } from "../../params/model.js";
-import { TUTORIAL_PARAMETERS } from "../../params/tutorial-keys.js";
-import { baseExportName, baseStackName, pipelineName } from "../../render/names.js";
-import { placeholderImageTag, renderEndpointStack, renderPipelineStack, volumeRootsOf, weightsSettingsOf, type DeploymentFacts, type RenderedStack, type ShardFacts, type TrafficWeights } from "../../render/render.js";
-import { rolloutEstimateLine, rolloutSettingsOf } from "../../render/rollout-time.js";
-import { diffParameters, diffTemplates, formatValue, templateResources, type ParameterChange, type ResourceDiff } from "../../render/template-diff.js";
-import { isRoutineReplacement } from "../engine/replacements.js";
-import { findIssuedCertificate, findPendingCertificate } from "../steps/certificate.js";
+import { baseProjectField, fieldOfParameter, type DeployedEndpoint } from "../../render/contract.js";
+import { baseExportName, baseStackName, pipelineName, pipelineStackName } from "../../render/names.js";
+import { renderEndpointStack, renderPipelineStack, type DeploymentFacts, type RenderedStack, type ShardFacts, type TrafficWeights } from "../../render/render.js";
+import { diffParameters, diffTemplates, templateResources, type ParameterChange, type ResourceDiff } from "../../render/template-diff.js";
 import { regionText, type DeployContext } from "../context.js";
-import { exportMap, stackParameters } from "../engine/discovery.js";
-import { costInputOf, costLines, estimateMonthlyCost, type CostEstimate } from "../../render/prices.js";
+import { exportMap, readDeployed, readDeployedPipeline, stackParameters } from "../engine/discovery.js";
+import { findStack, readStack, stackOutputs } from "../engine/stack.js";
+import { findIssuedCertificate, findPendingCertificate } from "../steps/certificate.js";
+import { compareRecords, desiredRecords, loadBalancerServing, validationRecords, zoneFor, type HostedZoneRef, type RecordPlan } from "../steps/dns.js";
 import { findEndpointFileSystems, keptVolumes } from "../steps/file-systems.js";
 import { FIRST_PUSHED_TAG, imageExists } from "../steps/image.js";
 import { listenerServes } from "../steps/listener-certificates.js";
 import { endpointLogGroupName, logGroupExists } from "../steps/log-groups.js";
+import { codeBuildProject, projectChanges as changesOfProject, readProject } from "../steps/pipeline.js";
 import { choosePlacement, issuedCertificateNames, readPlacementBasis, requireRegionRoom, requireSubnetRoom, stackResourceIds, type LoadBalancerNeed, type Placement, type PlacementBasis } from "../steps/placement.js";
 import { choosePriority, usedPriorities } from "../steps/priority.js";
 import { nfsRuleExists } from "../steps/security-groups.js";
-import { keptTrafficWeights, readTrafficWeights, sharesText } from "../steps/traffic.js";
-import { findStack, readStack, stackOutputs } from "../engine/stack.js";
-import { compareRecords, desiredRecords, zoneFor, loadBalancerServing, recordLine, validationRecords, type HostedZoneRef, type RecordPlan } from "../steps/dns.js";
-import { codeBuildProject, projectChanges as changesOfProject, readProject } from "../steps/pipeline.js";
-import { describeComputeType } from "../../params/compute-types.js";
-import { printNewStack, type PlanPrintOptions } from "./plan-new-stack.js";
+import { keptTrafficWeights, readTrafficWeights } from "../steps/traffic.js";
+import { changeSummary, deployedFacts, isMechanismOnly, refuseReplacements, rolloutEstimate, rolloutStrategy, withoutCountHandover } from "./plan-parameters.js";
+import { costInputOf, estimateMonthlyCost, type CostEstimate } from "../../render/prices.js";
 
 /** What will happen to one stack. */
 export interface StackPlan {
@@ -130,8 +127,8 @@ export interface DeployBasis {
   shard?: ShardFacts;
   /** The endpoint's stack, when one can be updated. */
   existing?: Stack;
-  /** Its deployed parameter values. */
-  previous: Record<string, string>;
+  /** What it runs, read back from its parameters. */
+  deployed?: DeployedEndpoint;
   facts: DeploymentFacts;
   /** Kept file systems mounted again. */
   mounted: string[];
@@ -156,12 +153,22 @@ export type DnsPlan =
   | { mode: "zone"; zone: HostedZoneRef; records: RecordPlan[]; /** What is known only once the stack or certificate exists. */ later: string[] }
   | { mode: "manual"; reason: string };
 
-/** Everything `update` will do. */
 /** The pipeline's part of a plan: its support stack, and what changes in its build project. */
 export type PipelinePlan =
-  | { name: string; repository: string; branch: string; stack: StackPlan; action: "create" | "update if changed"; build: string; projectChanges: string[] }
+  | {
+      name: string;
+      repository: string;
+      branch: string;
+      stack: StackPlan;
+      action: "create" | "update if changed";
+      build: string;
+      projectChanges: string[];
+      /** The support stack as the plan rendered and showed it, for the apply to send; absent when the apply must still find out whether the build log group was kept. */
+      rendered?: RenderedStack;
+    }
   | { name: string; action: "skipped" };
 
+/** Everything `update` will do. */
 export interface UpdatePlan {
   kind: "update";
   endpoint: string;
@@ -175,31 +182,14 @@ export interface UpdatePlan {
   previousTag?: string;
   summary: string[];
   /** What the apply needs: the stack as planned. */
-  basis: { existing: Stack; previous: Record<string, string>; facts: DeploymentFacts };
+  basis: {
+    existing: Stack;
+    deployed: DeployedEndpoint;
+    facts: DeploymentFacts;
+    /** The stack as the plan rendered and showed it: what the apply sends, unchanged. */
+    rendered: RenderedStack;
+  };
 }
-
-/** Labels users know, for the parameters a summary names. */
-const parameterLabels: Record<string, string> = {
-  APITag: "image",
-  TaskCPU: "cpu",
-  TaskRAM: "memory",
-  DesiredCount: "tasks",
-  MinContainers: "min tasks",
-  MaxContainers: "max tasks",
-  AutoScalingTargetValueCPU: "cpu target %",
-  AutoScalingTargetValueRAM: "memory target %",
-  ApiPort: "port",
-  ApiHealthCheckPath: "health check path",
-  HostHeaderApi: "host",
-  DNSCertArn: "certificate",
-  ListenerRulePriority: "listener priority",
-  LoadBalancerStackName: "load balancer",
-  LogRetentionDays: "log retention days",
-  AllowedCidrIp: "allowed CIDR",
-};
-
-/** Parameters that steer how mlops deploys, not what the user configured: left out of summaries. */
-const mechanismParameters = new Set(["SendDesiredCount", "PrimaryTargetGroupWeight", "AlternateTargetGroupWeight"]);
 
 /** Plans the stack step for a rendered stack: create, or the update's changes against what is deployed. */
 export async function planStack(rendered: Pick<RenderedStack, "stackName" | "templateBody" | "parameters">, existing: Stack | undefined, ctx: DeployContext): Promise<StackPlan> {
@@ -218,77 +208,17 @@ export async function planStack(rendered: Pick<RenderedStack, "stackName" | "tem
   const before = { templateBody: deployed.TemplateBody ?? "{}", parameters: stackParameters(existing) };
   const allChanges = diffTemplates(before, { templateBody: rendered.templateBody, parameters: rendered.parameters });
   const allParameters = diffParameters(before.parameters, rendered.parameters);
-  const mechanismOnly = allParameters.every((p) => mechanismParameters.has(p.key)) && allChanges.every((c) => isCountHandedToAutoscaling(c) || isLiveWeightsOnly(c));
+  const mechanismOnly = isMechanismOnly(allParameters, allChanges);
   const changes = mechanismOnly ? [] : allChanges.flatMap(withoutCountHandover);
   const parameters = mechanismOnly ? [] : allParameters;
   const action = changes.length > 0 || parameters.length > 0 || repair ? "update" : "unchanged";
   return { ...base, action, repair, changes, parameters };
 }
 
-/**
- * After the rollout that sent the task count, the next render stops sending it (SendDesiredCount), which drops
- * DesiredCount from the Service. That is no change: "for existing services, if a desired count is not specified,
- * it is omitted from the operation" (AWS::ECS::Service DesiredCount, CloudFormation User Guide), so the service
- * keeps its count. Alone, it is not worth an update; it goes out with the next real one.
- */
-function isCountHandedToAutoscaling(change: ResourceDiff): boolean {
-  return change.type === "AWS::ECS::Service" && change.action === "Modify" && change.properties.every((p) => p.path === "DesiredCount" && p.after === undefined);
-}
-
-/** A change without the task count handed to autoscaling (no change, see above); none when nothing else changes. */
-function withoutCountHandover(change: ResourceDiff): ResourceDiff[] {
-  if (change.type !== "AWS::ECS::Service" || change.action !== "Modify") return [change];
-  const properties = change.properties.filter((p) => !isCountHandedToAutoscaling({ ...change, properties: [p] }));
-  return properties.length === 0 ? [] : [{ ...change, properties }];
-}
-
-/**
- * The listener rule's weights rendered from the live rule (see steps/traffic.ts) differ from the
- * stack's when ECS moved them since: writing them back changes nothing on the load balancer, so
- * alone it is not worth an update; they go out with the next real one.
- */
-function isLiveWeightsOnly(change: ResourceDiff): boolean {
-  return change.type === "AWS::ElasticLoadBalancingV2::ListenerRule" && change.action === "Modify" && change.properties.every((p) => /\.Weight$/.test(p.path));
-}
-
-/** A summary of configuration and image changes, in the words of the parameter file ("memory 2048 -> 4096"). */
-export function changeSummary(parameters: ParameterChange[], tag: string | undefined): string[] {
-  const config = parameters.filter((p) => p.key !== "APITag" && !mechanismParameters.has(p.key)).map((p) => `${parameterLabels[p.key] ?? p.key} ${p.before ?? "(none)"} -> ${p.after ?? "(none)"}`);
-  const image = parameters.find((p) => p.key === "APITag");
-  const lines: string[] = [];
-  if (config.length > 0) lines.push(`configuration changed: ${config.join(", ")}`);
-  if (image) lines.push(`image changed: ${image.before ?? "(none)"} -> ${image.after ?? "(none)"}`);
-  else if (tag) lines.push(`image unchanged: ${tag}`);
-  return lines;
-}
-
-/** The rollout the configuration asks for, in one line. */
-export function rolloutStrategy(config: EndpointConfig): string {
-  const r = config.rollout;
-  // ECS's circuit breaker judges rolling and blue/green deployments only (see the templates' Service).
-  const breaker = r.circuitBreakerRollback && (r.strategy === "rolling" || r.strategy === "blue-green");
-  const judges = `${breaker ? "failing tasks (circuit breaker) or" : ""} an alarm in ALARM roll${breaker ? "" : "s"} it back`.trim();
-  switch (r.strategy) {
-    case "blue-green":
-      return `blue/green: the new revision starts beside the old one and takes all traffic at once; both run ${r.bakeMinutes} min more (bake time); ${judges}`;
-    case "canary":
-      return `canary: ${r.canaryPercent}% of traffic to the new revision for ${r.canaryBakeMinutes} min, then all of it; ${r.bakeMinutes} min bake time; ${judges}`;
-    case "linear":
-      return `linear: ${r.linearStepPercent}% of traffic more every ${r.linearStepBakeMinutes} min; ${r.bakeMinutes} min bake time; ${judges}`;
-    default:
-      return `rolling update keeping ${r.minimumHealthyPercent}% of tasks serving, up to ${r.maximumPercent}%; ${judges}`;
-  }
-}
-
-/** The plan's line on how long the rollout takes on AWS, from the rendered stack's settings. */
-export function rolloutEstimate(config: EndpointConfig, parameters: Record<string, string>): string {
-  return rolloutEstimateLine(rolloutSettingsOf(parameters, config.scaling.desired));
-}
-
 /** Where an endpoint's certificate will come from; reads only. */
-export async function planCertificate(config: EndpointConfig, previous: Record<string, string>, ctx: DeployContext): Promise<CertificatePlan> {
+export async function planCertificate(config: EndpointConfig, deployed: DeployedEndpoint | undefined, ctx: DeployContext): Promise<CertificatePlan> {
   if (config.api.certificateArn) return { action: "given", arn: config.api.certificateArn };
-  if (previous.DNSCertArn) return { action: "deployed", arn: previous.DNSCertArn };
+  if (deployed?.certificateArn) return { action: "deployed", arn: deployed.certificateArn };
   const issued = await findIssuedCertificate(ctx.aws.acm, config.api.hostHeader, ctx.clock.now(), ctx.reads);
   if (issued) return { action: "found", arn: issued };
   const pending = await findPendingCertificate(ctx.aws.acm, config.api.hostHeader, ctx.reads);
@@ -299,100 +229,31 @@ export async function planCertificate(config: EndpointConfig, previous: Record<s
 export async function planPipeline(config: EndpointConfig, ecrRepositoryName: string, ctx: DeployContext): Promise<NonNullable<DeployPlan["pipeline"]>> {
   const name = pipelineName(endpointId(config));
   if (!config.pipeline) return { name, action: "skipped" };
-  const rendered = renderPipelineStack(config, { ecrRepositoryName });
-  const stack = await planStack(rendered, await findStack(ctx.aws.cloudFormation, rendered.stackName), ctx);
+  const stackName = pipelineStackName(endpointId(config));
+  const deployed = await findStack(ctx.aws.cloudFormation, stackName);
+  // A deployed pipeline stack says whether its build log group was kept; otherwise the apply finds out (keptBuildLogGroup).
+  const buildLogGroupExists = deployed ? readDeployedPipeline(deployed).buildLogGroupExists : undefined;
+  const rendered = renderPipelineStack(config, { ecrRepositoryName, buildLogGroupExists });
+  const stack = await planStack(rendered, deployed, ctx);
   // The repository URI is not a build setting: projectChanges leaves it out.
   const wanted = codeBuildProject(config, { ecrRepositoryName, ecrRepositoryUri: "" }, "", []);
   const projectChanges = stack.action === "create" ? [] : changesOfProject(await readProject(config, ctx), wanted);
   const build = `${config.pipeline.computeType} (${describeComputeType(config.pipeline.computeType)})`;
-  return { name, repository: config.pipeline.repository, branch: config.pipeline.branch, stack, action: stack.action === "create" ? "create" : "update if changed", build, projectChanges };
-}
-
-/** True when the pipeline's stack or build project would change. */
-export function pipelineChanges(p: PipelinePlan | undefined): boolean {
-  return !!p && p.action !== "skipped" && (p.action === "create" || p.stack.action !== "unchanged" || p.projectChanges.length > 0);
+  return {
+    name,
+    repository: config.pipeline.repository,
+    branch: config.pipeline.branch,
+    stack,
+    action: stack.action === "create" ? "create" : "update if changed",
+    build,
+    projectChanges,
+    ...(buildLogGroupExists !== undefined ? { rendered } : {}),
+  };
 }
 
 /** Renders the endpoint's stack as the plan shows it: an image the pipeline will build is named as such. */
 export function renderForPlan(config: EndpointConfig, facts: DeploymentFacts, tag: string | undefined): RenderedStack {
   return renderEndpointStack(config, { ...facts, imageTag: tag ?? "(built by the pipeline)" });
-}
-
-/** True when applying the plan would change something. */
-export function planChanges(plan: DeployPlan | UpdatePlan): boolean {
-  if (plan.stack.action !== "unchanged") return true;
-  if (plan.kind === "update") return pipelineChanges(plan.pipeline);
-  const dnsChanges = plan.dns.mode === "zone" && (plan.dns.later.length > 0 || plan.dns.records.some((r) => r.action === "create" || r.action === "change"));
-  return plan.certificate.action === "request" || plan.listenerCertificate === "attach" || plan.loadBalancer?.action === "create" || plan.nfsRule === "add" || pipelineChanges(plan.pipeline) || dnsChanges;
-}
-
-/** Prints the plan: one block the user reads before the one question. */
-export function printPlan(plan: DeployPlan | UpdatePlan, out: Output, options: PlanPrintOptions = {}): void {
-  out.step(`Plan for ${plan.endpoint} in ${plan.region}`);
-  if (plan.kind === "deploy") {
-    const cert = plan.certificate;
-    out.info(
-      cert.action === "request"
-        ? `Certificate: request an ACM certificate for ${plan.hostHeader} (DNS validation; ${plan.dns.mode === "zone" ? `mlops creates its record in Route 53 zone ${plan.dns.zone.name}` : "you create one DNS record"})`
-        : cert.action === "await"
-          ? `Certificate: wait for the pending ACM certificate ${cert.arn} to be issued`
-          : `Certificate: ${cert.action === "found" ? "use the issued" : cert.action === "given" ? "use the given" : "keep the deployed"} certificate ${cert.arn}`,
-    );
-    const lb = plan.loadBalancer;
-    if (lb) {
-      const passed = lb.passedOver.length ? ` (full: ${lb.passedOver.join("; ")})` : "";
-      out.info(
-        lb.action === "create"
-          ? `Load balancer: create ${lb.stackName}, a new load balancer of the base in its VPC with its security settings${passed}; it serves ${plan.hostHeader} (DNS name known once created)`
-          : `Load balancer: ${lb.stackName}${lb.dnsName ? ` (${lb.dnsName})` : ""} serves ${plan.hostHeader}${lb.action === "keep" ? " (where it is deployed)" : `; it holds ${lb.usage}${passed}`}`,
-      );
-    }
-    const listener = lb ? `HTTPS listener of ${lb.stackName}` : "Base's HTTPS listener";
-    if (plan.listenerCertificate === "attach") out.info(`${listener}: attach the certificate for ${plan.hostHeader}`);
-    else if (plan.listenerCertificate === "covered") out.info(`${listener}: reuse the certificate ${lb?.coveringArn ?? ""} already there, which covers ${plan.hostHeader} (no certificate attached)`);
-    else if (plan.listenerCertificate) out.info(`${listener}: already serves ${plan.hostHeader}`);
-    if (plan.listenerPriority) out.info(`Listener rule priority: ${plan.listenerPriority.value}${plan.listenerPriority.chosen ? " (free now; the next free one if another endpoint takes it first)" : ""}`);
-    if (plan.keptFileSystems.length) out.info(`EFS: mount the kept file systems ${plan.keptFileSystems.join(", ")} again`);
-    if (plan.keptLogGroup) out.info("Logs: use the kept log group again");
-  }
-  printStackPlan(plan.stack, out, options);
-  if (plan.traffic) out.info(`Traffic: listener rule keeps ${sharesText(plan.traffic)} (where the last deployment left it)`);
-  const p = plan.pipeline;
-  if (p && p.action === "skipped") out.info(`Pipeline ${p.name}: skipped (--no-pipeline)`);
-  else if (p) {
-    printStackPlan(p.stack, out, options);
-    out.info(`Pipeline ${p.name} (${p.repository}@${p.branch}) and its CodeBuild project: ${p.action === "create" ? "create" : "update if their definition changed"}`);
-    out.info(`Build: ${p.build}`);
-    for (const change of p.projectChanges) out.info(`CodeBuild project ${p.name}: ${change}`);
-  }
-  if (plan.kind === "deploy") {
-    out.info(plan.nfsRule === "add" ? "Security group: let the endpoint's tasks reach EFS (NFS, port 2049)" : "Security group: tasks already reach EFS (NFS, port 2049)");
-    printDnsPlan(plan.dns, out);
-    if (plan.cost) for (const line of costLines(plan.cost)) out.info(line);
-  }
-  const r = plan.rollout;
-  const tag =
-    r.tagSource === "pipeline"
-      ? "the tag the pipeline's first build pushes (not known until the build runs)"
-      : r.tagSource === "push" && !r.imageInEcr
-        ? `${r.tag}, pushed by hand (no pipeline builds it): the stack and its ECR repository are created with no tasks, then the commands to push it are printed and the run waits for it`
-        : `${r.tag}${r.why ? ` (${r.why})` : r.tagSource === "running" ? " (running now)" : r.imageInEcr === false ? " (waits until it is in ECR)" : ""}`;
-  out.info(`Rollout: image ${tag}; ${r.desired} task(s) (autoscaling ${r.min}-${r.max}); ${r.strategy}`);
-  if (r.estimate) out.info(`Rollout time: ${r.estimate}`);
-  for (const line of plan.summary) out.info(`Summary: ${line}`);
-}
-
-function printDnsPlan(dns: DnsPlan, out: Output): void {
-  if (dns.mode === "manual") {
-    out.info(`DNS: no record made (${dns.reason}); the record to create is printed at the end`);
-    return;
-  }
-  out.info(`DNS: Route 53 public hosted zone ${dns.zone.name} (${dns.zone.id}):`);
-  for (const record of dns.records) {
-    if (record.action === "left alone" || record.action === "change") out.warn(`  ${recordLine(record)}`);
-    else out.info(`  ${recordLine(record)}`);
-  }
-  for (const line of dns.later) out.info(`  ${line}`);
 }
 
 /** Where the endpoint's DNS records go and what changes there; reads only. */
@@ -411,45 +272,6 @@ export async function planDns(config: EndpointConfig, enabled: boolean, existing
   return { mode: "zone", zone: lookup.zone, records: plans, later };
 }
 
-/** Prints what will happen to one stack, down to its changed properties. */
-export function printStackPlan(stack: StackPlan, out: Output, options: PlanPrintOptions = {}): void {
-  if (stack.repair) out.warn(`Stack ${stack.stackName}: ${stack.repair}`);
-  if (stack.action === "create") {
-    printNewStack(stack, out, options);
-    return;
-  }
-  if (stack.action === "unchanged") {
-    out.info(`Stack ${stack.stackName}: no changes`);
-    return;
-  }
-  out.info(`Stack ${stack.stackName}: update`);
-  if (stack.changes.length === 0) out.info("  no resource changes (only parameters or outputs)");
-  for (const change of stack.changes) {
-    const marks = [change.replacedBecauseOf.length ? `REPLACED because of ${change.replacedBecauseOf.join(", ")}` : "", change.access === "iam" ? "IAM" : change.access === "security-group" ? "SECURITY GROUP" : ""].filter(Boolean);
-    const line = `  ${change.action === "Add" ? "+" : change.action === "Remove" ? "-" : "~"} ${change.logicalId} (${change.type})${marks.length ? `  <-- ${marks.join("; ")}` : ""}`;
-    const routine = !change.access && change.action === "Modify" && isRoutineReplacement(change.type);
-    if ((marks.length && !routine) || change.action === "Remove") out.warn(line.trimStart());
-    else out.info(line);
-    for (const p of change.properties) out.info(`      ${p.path}: ${formatValue(p.before)} -> ${formatValue(p.after)}`);
-  }
-  const access = stack.changes.filter((c) => c.access);
-  if (access.length) out.warn(`ACCESS CHANGES in ${stack.stackName}: ${access.map((c) => `${c.action} ${c.logicalId}`).join(", ")}: review who can reach or do what.`);
-}
-
-/** Asks once whether to apply the plan; throws `DeclinedError` when the answer is no (nothing was changed). */
-export async function approvePlan(plan: DeployPlan | UpdatePlan, ctx: DeployContext): Promise<void> {
-  if (ctx.assumeYes || !planChanges(plan)) return;
-  if (!ctx.out.interactive) throw new DeclinedError("No one is at a terminal to approve the plan above: nothing was changed. Re-run with --yes to apply it.");
-  if (!(await ctx.out.confirm("Apply this plan?"))) throw new DeclinedError();
-  // The answer may have taken minutes: the apply reads again what the plan read.
-  ctx.reads?.forgetAll();
-}
-
-/** The running tag of a deployed stack, if an image runs. */
-export function runningTagOf(previous: Record<string, string>): string | undefined {
-  return previous.APITag && previous.APITag !== placeholderImageTag ? previous.APITag : undefined;
-}
-
 /** Outputs of a stack, when it exists. */
 export function outputsOf(stack: Stack | undefined): Record<string, string> {
   return stack ? stackOutputs(stack) : {};
@@ -462,47 +284,24 @@ export async function planDeploy(config: EndpointConfig, options: DeployPlanOpti
   const [exports, found] = await Promise.all([config.kind === "added" ? exportMap(ctx.aws.cloudFormation) : undefined, readStack(ctx.aws.cloudFormation, id, ctx.reads)]);
   if (exports) requireBase(config, exports, ctx);
   const existing = liveStack(found);
-  const previous = existing ? stackParameters(existing) : {};
-  if (existing) refuseReplacements(config, previous);
-  const runningTag = runningTagOf(previous);
-  const explicitTag = options.tag ?? config.container.tag;
-  const followsPipeline = options.pipeline && !!config.pipeline && !explicitTag && !runningTag;
-  // No pipeline builds the first image and none is named: the stack and its repository are created with no
-  // tasks, and the apply waits for an image pushed by hand under a known tag (its commands are printed then).
-  const pushedTag = !followsPipeline && !explicitTag && !runningTag ? FIRST_PUSHED_TAG : undefined;
+  if (existing) refuseReplacements(config, existing);
+  const deployed = existing ? readDeployed(existing) : undefined;
+  const { runningTag, explicitTag, followsPipeline, pushedTag } = imageSource(config, options, deployed);
 
   // Independent reads side by side: the certificate, what placement weighs (it shares the certificate listing), what a new stack adopts.
   const [certificate, placementInputs, kept] = await Promise.all([
-    planCertificate(config, previous, ctx),
+    planCertificate(config, deployed, ctx),
     exports && !existing ? readPlacementInputs(config, exports, ctx) : undefined,
     existing ? undefined : keptResources(id, ctx),
   ]);
   const certificateArn = "arn" in certificate ? certificate.arn : undefined;
-  const serving = exports ? await planLoadBalancer(config, exports, previous, existing !== undefined, certificateArn, placementInputs, ctx) : undefined;
+  const serving = exports ? await planLoadBalancer(config, exports, deployed, certificateArn, placementInputs, ctx) : undefined;
   const listenerArn = serving?.listenerArn;
   const listenerCertificate = serving?.certificate;
-
-  const facts: DeploymentFacts = { certificateArn: certificateArn ?? "(certificate to be requested)", imageTag: runningTag, loadBalancerStack: serving?.plan.stackName };
-  let mounted: string[] = [];
-  if (existing) {
-    facts.deployedDesiredCount = deployedDesiredCount(previous);
-    facts.assetsFileSystemId = previous.AssetsFileSystemId || undefined;
-    facts.weightsFileSystemId = previous.WeightsFileSystemId || undefined;
-    Object.assign(facts, volumeRootsOf(previous));
-    facts.logGroupExists = previous.LogGroupExists === "true";
-    facts.weights = weightsSettingsOf(previous);
-    facts.trafficWeights = keptTrafficWeights(config, id, await readTrafficWeights(ctx.aws, existing));
-  } else if (kept) {
-    Object.assign(facts, kept.facts);
-    mounted = kept.mounted;
-  }
-  const fixedPriority = config.api.listenerPriority ?? (Number(previous.ListenerRulePriority) || undefined);
-  // A shard yet to be created has no rules: the endpoint's preferred slot is free there.
-  // Placement has read the chosen listener's rules already; a shard yet to be created has none.
-  const taken = serving?.usedPriorities ?? (listenerArn ? await usedPriorities(ctx.aws.elb, listenerArn, ctx.reads) : serving ? new Set<number>() : undefined);
-  const priority = fixedPriority ?? (taken ? choosePriority(id, taken) : undefined);
+  const { facts, mounted, priority, fixedPriority } = await desiredFacts(config, { existing, deployed, kept }, serving, certificateArn, ctx);
 
   const tag = explicitTag ?? runningTag ?? pushedTag;
+  // The one rendering of the endpoint's stack the plan shows.
   const rendered = renderForPlan(config, { ...facts, listenerPriority: priority }, tag);
   const stack = await planStack(rendered, found, ctx);
   const outputs = outputsOf(existing);
@@ -539,12 +338,58 @@ export async function planDeploy(config: EndpointConfig, options: DeployPlanOpti
       min: config.scaling.min,
       max: config.scaling.max,
       strategy: rolloutStrategy(config),
-      ...(tag !== runningTag || !existing ? { estimate: rolloutEstimate(config, rendered.parameters) } : {}),
+      ...(tag !== runningTag || !existing ? { estimate: rolloutEstimate(config) } : {}),
     },
     summary: stack.action === "update" ? changeSummary(stack.parameters, tag) : [],
     ...(stack.action === "create" ? { cost: estimateMonthlyCost(costInputOf(config, stack.resources, { newLoadBalancer: serving?.plan.action === "create", pipeline: pipeline?.action === "create" }), ctx.aws.region) } : {}),
-    basis: { listenerArn, shard: serving?.shard, existing, previous, facts: { ...facts, certificateArn }, mounted, runningTag, followsPipeline },
+    basis: { listenerArn, shard: serving?.shard, existing, deployed, facts: { ...facts, certificateArn }, mounted, runningTag, followsPipeline },
   };
+}
+
+/** Where the image comes from: the given tag, the running one, the pipeline's first build, or the first image pushed by hand. */
+function imageSource(
+  config: EndpointConfig,
+  options: DeployPlanOptions,
+  deployed: DeployedEndpoint | undefined,
+): { runningTag?: string; explicitTag?: string; followsPipeline: boolean; pushedTag?: string } {
+  const runningTag = deployed?.runningTag;
+  const explicitTag = options.tag ?? config.container.tag;
+  const followsPipeline = options.pipeline && !!config.pipeline && !explicitTag && !runningTag;
+  // No pipeline builds the first image and none is named: the stack and its repository are created with no
+  // tasks, and the apply waits for an image pushed by hand under a known tag (its commands are printed then).
+  const pushedTag = !followsPipeline && !explicitTag && !runningTag ? FIRST_PUSHED_TAG : undefined;
+  return { runningTag, explicitTag, followsPipeline, pushedTag };
+}
+
+/**
+ * The facts the endpoint's stack is rendered from, gathered in one place: what the deployed stack
+ * carries over (or what a new one adopts from an earlier one), then what this run found or chose
+ * (certificate, load balancer, traffic weights, listener priority).
+ */
+async function desiredFacts(
+  config: EndpointConfig,
+  found: { existing?: Stack; deployed?: DeployedEndpoint; kept?: { facts: DeploymentFacts; mounted: string[] } },
+  serving: Awaited<ReturnType<typeof planLoadBalancer>> | undefined,
+  certificateArn: string | undefined,
+  ctx: DeployContext,
+): Promise<{ facts: DeploymentFacts; mounted: string[]; priority?: number; fixedPriority?: number }> {
+  const id = endpointId(config);
+  const { existing, deployed, kept } = found;
+  const facts: DeploymentFacts = { certificateArn: certificateArn ?? "(certificate to be requested)", imageTag: deployed?.runningTag, loadBalancerStack: serving?.plan.stackName };
+  let mounted: string[] = [];
+  if (existing && deployed) {
+    Object.assign(facts, deployedFacts(deployed));
+    facts.trafficWeights = keptTrafficWeights(config, id, await readTrafficWeights(ctx.aws, existing));
+  } else if (kept) {
+    Object.assign(facts, kept.facts);
+    mounted = kept.mounted;
+  }
+  const fixedPriority = config.api.listenerPriority ?? deployed?.listenerPriority;
+  // Placement has read the chosen listener's rules already; a shard yet to be created has none: the endpoint's preferred slot is free there.
+  const listenerArn = serving?.listenerArn;
+  const taken = serving?.usedPriorities ?? (listenerArn ? await usedPriorities(ctx.aws.elb, listenerArn, ctx.reads) : serving ? new Set<number>() : undefined);
+  const priority = fixedPriority ?? (taken ? choosePriority(id, taken) : undefined);
+  return { facts, mounted, priority, fixedPriority };
 }
 
 /**
@@ -570,30 +415,26 @@ export async function planUpdate(config: EndpointConfig, given: string | undefin
   if (!existing) {
     throw new InputError([{ file: config.source, path: "project", message: `no stack ${id} in region ${regionText(ctx.aws)}` }], `Create it first: mlops ${config.kind === "base" ? "create-endpoint" : "add-endpoint"} ${config.source}`);
   }
-  const previous = stackParameters(existing);
-  refuseReplacements(config, previous);
+  refuseReplacements(config, existing);
+  const deployed = readDeployed(existing);
   const repository = stackOutputs(existing).EcrRepositoryName ?? id;
   // The file's container.tag is create's first image; an update without --tag keeps what runs unless HEAD was built.
-  const chosen = given;
-  const { tag, why } = chosen ? { tag: chosen, why: undefined } : await chooseUpdateImage(config, repository, runningTagOf(previous), headTag, ctx);
-  if (chosen && !(await imageExists(ctx.aws.ecr, repository, tag))) {
+  const { tag, why } = given ? { tag: given, why: undefined } : await chooseUpdateImage(config, repository, deployed.runningTag, headTag, ctx);
+  if (given && !(await imageExists(ctx.aws.ecr, repository, tag))) {
     throw new InputError([{ path: "--tag", message: `image ${repository}:${tag} is not in ECR; nothing was changed` }], "Push the image (or let the pipeline build it) and run the same command again.");
   }
   const facts: DeploymentFacts = {
-    certificateArn: config.api.certificateArn ?? previous.DNSCertArn,
+    ...deployedFacts(deployed),
+    certificateArn: config.api.certificateArn ?? deployed.certificateArn,
     imageTag: tag,
-    assetsFileSystemId: previous.AssetsFileSystemId || undefined,
-    weightsFileSystemId: previous.WeightsFileSystemId || undefined,
-    ...volumeRootsOf(previous),
-    logGroupExists: previous.LogGroupExists === "true",
-    listenerPriority: config.api.listenerPriority ?? (Number(previous.ListenerRulePriority) || undefined),
+    listenerPriority: config.api.listenerPriority ?? deployed.listenerPriority,
     // An update keeps the endpoint on the load balancer it was placed on.
-    loadBalancerStack: previous.LoadBalancerStackName || undefined,
-    deployedDesiredCount: deployedDesiredCount(previous),
-    weights: weightsSettingsOf(previous),
+    loadBalancerStack: deployed.loadBalancerStack,
     trafficWeights: keptTrafficWeights(config, id, await readTrafficWeights(ctx.aws, existing)),
   };
-  const stack = await planStack(renderEndpointStack(config, facts), existing, ctx);
+  // The one rendering of this update: the plan shows it and the apply sends it as it is.
+  const rendered = renderEndpointStack(config, facts);
+  const stack = await planStack(rendered, existing, ctx);
   const pipeline = config.pipeline ? await planPipeline(config, repository, ctx) : undefined;
   return {
     kind: "update",
@@ -603,70 +444,28 @@ export async function planUpdate(config: EndpointConfig, given: string | undefin
     ...(facts.trafficWeights ? { traffic: facts.trafficWeights } : {}),
     rollout: {
       tag,
-      tagSource: chosen || tag !== runningTagOf(previous) ? "given" : "running",
+      tagSource: given || tag !== deployed.runningTag ? "given" : "running",
       imageInEcr: true,
       ...(why ? { why } : {}),
       desired: config.scaling.desired,
       min: config.scaling.min,
       max: config.scaling.max,
       strategy: rolloutStrategy(config),
-      ...(tag !== previous.APITag ? { estimate: rolloutEstimate(config, renderEndpointStack(config, facts).parameters) } : {}),
+      ...(tag !== deployed.imageTag ? { estimate: rolloutEstimate(config) } : {}),
     },
-    previousTag: runningTagOf(previous),
+    previousTag: deployed.runningTag,
     summary: changeSummary(stack.parameters, tag),
-    basis: { existing, previous, facts },
+    basis: { existing, deployed, facts, rendered },
     // An update changes a pipeline that exists; create-endpoint and add-endpoint create one.
     ...(pipeline && pipeline.action !== "create" ? { pipeline } : {}),
   };
 }
 
-/**
- * Fields whose change makes CloudFormation replace a resource that has a fixed name,
- * which it cannot do ("If you specify a name, you cannot perform updates that require
- * replacement of this resource": the Name property of AWS::ElasticLoadBalancingV2::TargetGroup,
- * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticloadbalancingv2-targetgroup.html).
- *
- * Decided per resource: every named resource keeps its name (`project-environment`, which
- * users see and search for), because no field of the parameter file reaches its create-only
- * properties except the target group's: the load balancer's (Name, Scheme, Type), the cluster's
- * and service's (ClusterName, ServiceName, Cluster, Role, SchedulingStrategy), the repository's
- * (RepositoryName) and the log group's (LogGroupName) are fixed by mlops. The target group's
- * Port (api.port) and VpcId (network.vpcCidr replaces the VPC) are create-only: those changes are
- * refused here before anything changes, and the stack step refuses any other replacement of a
- * named resource from the change set itself.
- */
-const REPLACING_PARAMETERS: { parameter: string; what: string }[] = [
-  { parameter: "ApiPort", what: "the target group's port" },
-  { parameter: "VpcCidr", what: "the VPC (and with it the target group)" },
-];
-
-/** Refuses, before any change, a parameter change that would need a custom-named resource replaced. */
-export function refuseReplacements(config: EndpointConfig, previous: Record<string, string>): void {
-  const wanted = renderEndpointStack(config).parameters;
-  const issues = REPLACING_PARAMETERS.filter(({ parameter }) => previous[parameter] !== undefined && wanted[parameter] !== undefined && previous[parameter] !== wanted[parameter]).map(
-    ({ parameter, what }) => ({
-      file: config.source,
-      path: fieldOfParameter(config, parameter) ?? parameter,
-      message: `is ${previous[parameter]} on the deployed endpoint ${endpointId(config)}; changing it to ${wanted[parameter]} would replace ${what}, which CloudFormation cannot do for a resource with a fixed name. Nothing was changed`,
-    }),
-  );
-  if (issues.length > 0) {
-    throw new InputError(issues, `Keep the deployed value. To change it, tear the endpoint down (mlops teardown ${config.source}; its EFS data is kept) and create it again with the new value.`);
-  }
-}
-
-/** The parameter file's field that sets a stack parameter, in the file's own format. */
-export function fieldOfParameter(config: EndpointConfig, parameter: string): string | undefined {
-  const entry = TUTORIAL_PARAMETERS.find((p) => p.key === parameter);
-  if (!entry) return undefined;
-  return config.format === "mlops" ? entry.paths.join(" / ") : entry.key;
-}
-
-/** The DesiredCount a stack was deployed with; undefined when it has none (then the count is sent). */
-export function deployedDesiredCount(parameters: Record<string, string>): number | undefined {
-  const value = parameters.DesiredCount;
-  return value !== undefined && /^\d+$/.test(value) ? Number(value) : undefined;
-}
+/** The parameter file's field that sets a stack parameter, in the file's own format (see render/contract.ts). */
+export { fieldOfParameter };
+/** The plan's printing and approval (plan-print.ts), and its parameter helpers (plan-parameters.ts), for the commands that print a plan. */
+export { approvePlan, pipelineChanges, planChanges, printPlan, printStackPlan } from "./plan-print.js";
+export { changeSummary, refuseReplacements } from "./plan-parameters.js";
 
 /** A stack that can be updated; a failed first create is treated as absent (the stack step deletes it). */
 export function liveStack(stack: Stack | undefined): Stack | undefined {
@@ -697,7 +496,7 @@ export function requireBase(config: EndpointConfig, exports: Map<string, string>
   const bases = [...exports.keys()].filter((key) => key.endsWith("-ClusterArn")).map((key) => key.slice(0, -"-ClusterArn".length)).sort();
   const here = bases.length ? `base endpoints in ${ctx.aws.region}: ${bases.join(", ")}` : `no base endpoint at all in ${ctx.aws.region}`;
   throw new InputError(
-    [{ file: config.source, path: config.format === "mlops" ? "base" : "BaseProjectName", message: `no base endpoint ${config.baseProject}-${config.environment} in region ${regionText(ctx.aws)} (export ${name} not found); ${here}` }],
+    [{ file: config.source, path: baseProjectField(config), message: `no base endpoint ${config.baseProject}-${config.environment} in region ${regionText(ctx.aws)} (export ${name} not found); ${here}` }],
     `If the base is in another region, pass that region (--region; mlops status --region REGION lists the endpoints there); if the name is wrong, fix it; otherwise create the base first: mlops create-endpoint <base params>.`,
   );
 }
@@ -722,15 +521,14 @@ function usageText(lb: PlacementBasis["loadBalancers"][number], quotas: Placemen
 
 /**
  * Which load balancer serves an added endpoint; reads only. A deployed endpoint stays where it is
- * (its stack's LoadBalancerStackName; the base's for a stack from before shards). A new one is
+ * (the load balancer its deployed stack names; the base's for a stack from before shards). A new one is
  * placed by the quotas (see placement.ts); when every load balancer of the base is full, a new
  * shard is planned, rendered from the base stack's own settings.
  */
 async function planLoadBalancer(
   config: EndpointConfig,
   exports: Map<string, string>,
-  previous: Record<string, string>,
-  deployed: boolean,
+  deployed: DeployedEndpoint | undefined,
   certificateArn: string | undefined,
   inputs: PlacementInputs | undefined,
   ctx: DeployContext,
@@ -738,7 +536,7 @@ async function planLoadBalancer(
   const base = baseStackName(config);
   const host = config.api.hostHeader;
   if (deployed) {
-    const stackName = previous.LoadBalancerStackName || base;
+    const stackName = deployed.loadBalancerStack || base;
     const listenerArn = exports.get(`${stackName}-HttpsListenerArn`);
     if (!listenerArn) throw new AwsError(`The load balancer stack ${stackName} that serves ${endpointId(config)} has no export ${stackName}-HttpsListenerArn.`, { hint: "It was changed or deleted outside mlops; check it with aws cloudformation describe-stacks, then run the same command again." });
     const present = await listenerServes(ctx.aws.elb, ctx.aws.acm, listenerArn, host, certificateArn, ctx.reads);
@@ -787,18 +585,18 @@ async function readPlacementInputs(config: EndpointConfig, exports: Map<string, 
 /** The settings a new shard takes over from its base stack: VPC range, public subnets, allowed CIDR, default certificate, access-log bucket. */
 async function shardFacts(base: string, shardStackName: string, ctx: DeployContext): Promise<ShardFacts> {
   const [stack, resources] = await Promise.all([findStack(ctx.aws.cloudFormation, base), stackResourceIds(ctx.aws.cloudFormation, base)]);
-  const params = stack ? stackParameters(stack) : {};
+  const params = stack ? readDeployed(stack) : undefined;
   const subnets = [resources.get("PublicSubnet1"), resources.get("PublicSubnet2")];
-  if (!stack || !params.VpcCidr || !params.DNSCertArn || !subnets[0] || !subnets[1]) {
+  if (!stack || !params?.network.vpcCidr || !params.certificateArn || !subnets[0] || !subnets[1]) {
     throw new AwsError(`The base stack ${base} lacks what a new load balancer needs (its VPC range, public subnets and certificate).`, { hint: "Run mlops create-endpoint with the base's parameter file to repair it, then run the same command again." });
   }
   return {
     baseStackName: base,
     shardStackName,
-    vpcCidr: params.VpcCidr,
+    vpcCidr: params.network.vpcCidr,
     publicSubnets: [subnets[0], subnets[1]],
-    allowedCidr: params.AllowedCidrIp || "0.0.0.0/0",
-    defaultCertificateArn: params.DNSCertArn,
+    allowedCidr: params.network.allowedCidr || "0.0.0.0/0",
+    defaultCertificateArn: params.certificateArn,
     accessLogsBucket: stackOutputs(stack).LoadBalancerAccessLogsBucket || undefined,
   };
 }

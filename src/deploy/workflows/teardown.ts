@@ -8,7 +8,7 @@
 import { AwsError, DeclinedError, InputError } from "../../errors.js";
 import { PhaseTimes, type PhaseSeconds } from "../phases.js";
 import { regionText, stackDeps, type DeployContext } from "../context.js";
-import { findExport, importingStacks, listManagedStacks, listMlopsStacks, loadBalancerStackOf, stackParameters, type ManagedStack, type ShardStack } from "../engine/discovery.js";
+import { findExport, importingStacks, listManagedStacks, listMlopsStacks, loadBalancerStackOf, readDeployed, type ManagedStack, type ShardStack } from "../engine/discovery.js";
 import { releaseListenerCertificates } from "../steps/listener-certificates.js";
 import { buildLogGroupName, deleteLogGroup, endpointLogGroupName, logGroupExists } from "../steps/log-groups.js";
 import { deleteFileSystems, findEndpointFileSystems, type KeptFileSystem } from "../steps/file-systems.js";
@@ -241,7 +241,7 @@ async function planLine(p: EndpointPlan, ctx: DeployContext): Promise<string> {
     repo ? `${images === 0 ? "no images" : images >= 100 ? "100+ images" : `${images} image(s)`} in ECR ${repo}` : undefined,
     outputs.LoadBalancerAccessLogsBucket ? `all load balancer access logs in S3 ${outputs.LoadBalancerAccessLogsBucket}` : undefined,
     p.stack?.role === "base" && outputs.WeightsUploadBucketName ? `all weights uploads in S3 ${outputs.WeightsUploadBucketName}` : undefined,
-    p.stack ? `the Route 53 records mlops made for ${stackParameters(p.stack.stack).HostHeaderApi ?? p.endpointId} that still point at its load balancer` : undefined,
+    p.stack ? `the Route 53 records mlops made for ${readDeployed(p.stack.stack).host ?? p.endpointId} that still point at its load balancer` : undefined,
     p.stack ? `stack ${p.stack.stackName} (${p.stack.role})` : undefined,
   ];
   return parts.filter(Boolean).join("; ");
@@ -273,7 +273,7 @@ async function existingLogGroups(id: string, ctx: DeployContext): Promise<string
 
 /** The endpoints this teardown handles itself: their data is not "kept by an earlier teardown". */
 function planned(plans: EndpointPlan[]): { ids: Set<string>; hosts: Set<string> } {
-  const hosts = plans.map((p) => (p.stack ? stackParameters(p.stack.stack).HostHeaderApi?.toLowerCase() : undefined)).filter((h): h is string => !!h);
+  const hosts = plans.map((p) => (p.stack ? readDeployed(p.stack.stack).host?.toLowerCase() : undefined)).filter((h): h is string => !!h);
   return { ids: new Set(plans.map((p) => p.endpointId)), hosts: new Set(hosts) };
 }
 
@@ -345,8 +345,7 @@ async function deleteEmptyShards(base: string, shards: ShardStack[], endpoints: 
  * and names those someone pointed elsewhere. Runs before the stack deletes the load balancer.
  */
 async function removeAliasRecords(stack: ManagedStack, result: TeardownResult, ctx: DeployContext): Promise<void> {
-  const parameters = stackParameters(stack.stack);
-  const host = parameters.HostHeaderApi;
+  const host = readDeployed(stack.stack).host;
   if (!host) return;
   const lookup = await zoneFor(ctx.aws.route53, host);
   if (lookup.kind === "none") {
@@ -408,7 +407,7 @@ function keepRecord(removal: RecordRemoval, result: TeardownResult, ctx: DeployC
  * teardown has read (`known`); the exports are read only for a serving stack not among them.
  */
 async function releaseCertificates(stack: ManagedStack, others: ManagedStack[], known: ({ stackName: string; stack: Stack } | undefined)[], ctx: DeployContext): Promise<void> {
-  const host = stackParameters(stack.stack).HostHeaderApi;
+  const host = readDeployed(stack.stack).host;
   if (!host || !stack.baseStackName) return;
   const serving = loadBalancerStackOf(stack);
   const servingStack = known.find((k) => k?.stackName === serving)?.stack;
@@ -416,7 +415,7 @@ async function releaseCertificates(stack: ManagedStack, others: ManagedStack[], 
   if (!listenerArn) return;
   const remaining = others
     .filter((o) => o.role !== "pipeline" && loadBalancerStackOf(o) === serving)
-    .map((o) => stackParameters(o.stack).HostHeaderApi)
+    .map((o) => readDeployed(o.stack).host)
     .filter((h): h is string => !!h);
   const released = await releaseListenerCertificates(ctx.aws.elb, ctx.aws.acm, listenerArn, host, remaining, ctx.reads);
   for (const arn of released) ctx.out.success(`Detached certificate ${arn} from the HTTPS listener of ${serving}`);

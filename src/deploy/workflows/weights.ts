@@ -11,15 +11,16 @@ import type { Stack } from "../../aws/interfaces.js";
 import { AwsError, DeclinedError, InputError } from "../../errors.js";
 import { endpointId, type EndpointConfig } from "../../params/model.js";
 import { baseExportName } from "../../render/names.js";
-import { renderEndpointStack, volumeRootsOf, weightsSettingsOf, type WeightsSyncSettings } from "../../render/render.js";
+import { baseProjectField, fieldOfParameter, weightsChange } from "../../render/contract.js";
+import { renderEndpointStack, type WeightsSyncSettings } from "../../render/render.js";
 import { regionText, stackDeps, type DeployContext } from "../context.js";
-import { findExport, stackParameters } from "../engine/discovery.js";
+import { findExport, readDeployed, stackParameters } from "../engine/discovery.js";
 import { formatDuration } from "../engine/poll.js";
 import { deployStack, findStack, stackOutputs } from "../engine/stack.js";
 import { runOneOffTask, type OneOffTaskDeps, type OneOffTaskSpec } from "../steps/one-off-task.js";
 import { formatBytes } from "../steps/kept-data.js";
 import { listLocalFiles, uploadFiles, type LocalFile } from "../steps/upload.js";
-import { fieldOfParameter, liveStack, planStack, printStackPlan, runningTagOf, type StackPlan } from "./plan.js";
+import { liveStack, planStack, printStackPlan, type StackPlan } from "./plan.js";
 
 /** Where weights come from: an S3 prefix, or a local folder uploaded first. */
 export type WeightsSource = { kind: "s3"; bucket: string; prefix: string } | { kind: "local"; dir: string };
@@ -119,18 +120,15 @@ async function weightsStack(config: EndpointConfig, existing: Stack, wanted: Wei
     const exportName = baseExportName(config, "WeightsUploadBucket");
     if (!(await findExport(ctx.aws.cloudFormation, exportName))) {
       throw new InputError(
-        [{ file: config.source, path: config.format === "mlops" ? "base" : "BaseProjectName", message: `the base ${config.baseProject}-${config.environment} has no weights upload bucket yet (export ${exportName} not found)` }],
+        [{ file: config.source, path: baseProjectField(config), message: `the base ${config.baseProject}-${config.environment} has no weights upload bucket yet (export ${exportName} not found)` }],
         "Update the base endpoint with this version of mlops first: mlops update <base params>",
       );
     }
   }
-  const previous = stackParameters(existing);
+  const deployed = readDeployed(existing);
   // The volumes stay where their data lies (a stack of an earlier version has it at the file systems' root).
-  const rendered = renderEndpointStack(config, { imageTag: runningTagOf(previous), weights: wanted, ...volumeRootsOf(previous) });
-  const kept = Object.fromEntries(Object.keys(rendered.parameters).filter((key) => key in previous).map((key) => [key, previous[key]!]));
-  const weightsParameters = renderEndpointStack(config, { weights: wanted }).parameters;
-  const parameters = { ...rendered.parameters, ...kept };
-  for (const key of ["WeightsSourceBucket", "WeightsSourcePrefix", "WeightsSyncDelete", "WeightsSchedule"]) parameters[key] = weightsParameters[key]!;
+  const rendered = renderEndpointStack(config, { imageTag: deployed.runningTag, weights: wanted, assetsVolumeRoot: deployed.volumeRoots.assets, weightsVolumeRoot: deployed.volumeRoots.weights });
+  const parameters = weightsChange(config, rendered.parameters, stackParameters(existing), wanted);
   const plan = await planStack({ stackName: rendered.stackName, templateBody: rendered.templateBody, parameters }, existing, ctx);
   const spec = {
     stackName: rendered.stackName,
@@ -209,7 +207,7 @@ export async function pushWeights(config: EndpointConfig, options: PushOptions, 
   const { source } = options;
   const files: LocalFile[] | undefined = source.kind === "local" ? (options.files ?? (await listLocalFiles(source.dir))) : undefined;
   const existing = await endpointStack(config, ctx);
-  const current = weightsSettingsOf(stackParameters(existing));
+  const current = readDeployed(existing).weights;
   // A local folder is a one-off upload: the stack's source (and any schedule from it) stays as it is.
   const wanted: WeightsSyncSettings =
     source.kind === "s3" ? { sourceBucket: source.bucket, sourcePrefix: source.prefix, deleteExtraneous: options.deleteExtraneous, schedule: options.schedule ?? current.schedule } : current;
@@ -273,7 +271,7 @@ export interface ScheduleResult {
 export async function scheduleWeights(config: EndpointConfig, schedule: string | undefined, ctx: DeployContext): Promise<ScheduleResult> {
   const id = endpointId(config);
   const existing = await endpointStack(config, ctx);
-  const current = weightsSettingsOf(stackParameters(existing));
+  const current = readDeployed(existing).weights;
   if (schedule && !current.sourceBucket) {
     throw new InputError(
       [{ path: "schedule", message: `${id} has no S3 source to sync from yet` }],

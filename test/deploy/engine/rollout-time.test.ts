@@ -5,8 +5,9 @@
  * maximumPercent / minimumHealthyPercent, health checks and draining.
  */
 import { describe, expect, it } from "vitest";
-import { loadEndpointConfig } from "../../src/params/load.js";
-import { renderEndpointStack } from "../../src/render/render.js";
+import { loadEndpointConfig } from "../../../src/params/load.js";
+import { decodeEndpoint } from "../../../src/render/contract.js";
+import { renderEndpointStack } from "../../../src/render/render.js";
 import {
   circuitBreakerThreshold,
   COPILOT_SETTINGS,
@@ -18,15 +19,16 @@ import {
   rolloutSettingsOf,
   strategyComparisonLines,
   TUTORIAL_SETTINGS,
-} from "../../src/render/rollout-time.js";
+} from "../../../src/deploy/engine/rollout-time.js";
 
 const assumptions = { taskStartSeconds: 60, modelLoadSeconds: 30 };
 
 describe("rollout model", () => {
-  it("reads mlops's defaults from the rendered stack", async () => {
+  it("reads mlops's defaults from the configuration, which the rendered stack carries as they are", async () => {
     const config = await loadEndpointConfig("params/ep-a.yaml");
     const rendered = renderEndpointStack(config, { imageTag: "v1" });
-    expect(rolloutSettingsOf(rendered.parameters, config.scaling.desired)).toEqual({ ...MLOPS_DEFAULT_SETTINGS, desired: 2 });
+    expect(rolloutSettingsOf(config)).toEqual({ ...MLOPS_DEFAULT_SETTINGS, desired: 2 });
+    expect(decodeEndpoint(rendered.parameters).rollout).toEqual(config.rollout);
   });
 
   it("uses the circuit breaker's documented threshold: half the desired count, at least 3, at most 200", () => {
@@ -89,10 +91,12 @@ describe("rollout model of the traffic-shifting strategies", () => {
     expect(linearSteps(50)).toBe(2);
   });
 
-  it("reads the strategy from the rendered stack and prints its own line", async () => {
-    const config = await loadEndpointConfig("params/ep-a.yaml");
-    const rendered = renderEndpointStack({ ...config, rollout: { ...config.rollout, strategy: "canary" } }, { imageTag: "v1" });
-    const settings = rolloutSettingsOf(rendered.parameters, config.scaling.desired);
+  it("reads the strategy from the configuration and prints its own line", async () => {
+    const loaded = await loadEndpointConfig("params/ep-a.yaml");
+    const config = { ...loaded, rollout: { ...loaded.rollout, strategy: "canary" as const } };
+    const rendered = renderEndpointStack(config, { imageTag: "v1" });
+    expect(decodeEndpoint(rendered.parameters).rollout.strategy).toBe("canary");
+    const settings = rolloutSettingsOf(config);
     expect(settings.strategy).toBe("canary");
     expect(rolloutEstimateLine(settings, assumptions)).toBe(
       "On AWS this canary rollout takes about 12 min 5 s: new tasks ready in ~1 min 50 s (task start ~60 s + model load ~30 s + 2 x 10 s health checks), " +

@@ -1,13 +1,12 @@
 /**
  * How long an image rollout takes on AWS, by design: computed from the
- * rollout settings of the rendered stack (health checks, draining, grace
+ * rollout settings of the endpoint (health checks, draining, grace
  * period, deployment limits, circuit breaker), with the AWS behaviour each
  * figure relies on cited from its documentation page. The emulator completes
  * rollouts at once, so this model is the only account of real-AWS time.
  * Pure: no AWS, no console.
  */
-import type { RolloutConfig, RolloutStrategy } from "../params/model.js";
-import { strategyOfParameter } from "./names.js";
+import type { EndpointConfig, RolloutConfig, RolloutStrategy } from "../../params/model.js";
 
 /** The settings that decide a rollout's duration. */
 export interface RolloutSettings extends Omit<RolloutConfig, "circuitBreakerRollback"> {
@@ -142,32 +141,15 @@ function trafficShift(settings: RolloutSettings, readySeconds: number): Strategy
   return { goodImageSeconds: totalSeconds, allTrafficSeconds, afterShiftSeconds, totalSeconds, firstExposurePercent };
 }
 
-/** The rollout settings of a rendered endpoint stack's parameters; `desired` is the count the endpoint runs. */
-export function rolloutSettingsOf(parameters: Record<string, string>, desired: number): RolloutSettings {
-  const number = (key: string) => {
-    const value = Number(parameters[key]);
-    if (!Number.isFinite(value)) throw new Error(`rendered stack has no numeric parameter ${key}`);
-    return value;
-  };
+/** The rollout settings an endpoint's configuration asks for; `desired` is the count the endpoint runs. */
+export function rolloutSettingsOf(config: Pick<EndpointConfig, "rollout" | "alarms" | "scaling">): RolloutSettings {
+  const { circuitBreakerRollback, ...rollout } = config.rollout;
   return {
-    desired,
-    healthCheckIntervalSeconds: number("HealthCheckIntervalSeconds"),
-    healthCheckTimeoutSeconds: number("HealthCheckTimeoutSeconds"),
-    healthyThresholdCount: number("HealthyThresholdCount"),
-    unhealthyThresholdCount: number("UnhealthyThresholdCount"),
-    deregistrationDelaySeconds: number("DeregistrationDelaySeconds"),
-    healthCheckGracePeriodSeconds: number("HealthCheckGracePeriodSeconds"),
-    minimumHealthyPercent: number("MinimumHealthyPercent"),
-    maximumPercent: number("MaximumPercent"),
-    // The templates turn the circuit breaker on for ROLLING and BLUE_GREEN only (the deployment types ECS applies it to).
-    circuitBreaker: parameters.CircuitBreakerRollback === "true" && ["ROLLING", "BLUE_GREEN", undefined].includes(parameters.DeploymentStrategy),
-    strategy: strategyOfParameter(parameters.DeploymentStrategy),
-    bakeMinutes: number("BakeTimeInMinutes"),
-    canaryPercent: number("CanaryPercent"),
-    canaryBakeMinutes: number("CanaryBakeTimeInMinutes"),
-    linearStepPercent: number("LinearStepPercent"),
-    linearStepBakeMinutes: number("LinearStepBakeTimeInMinutes"),
-    alarmMinutes: number("AlarmMinutes"),
+    ...rollout,
+    desired: config.scaling.desired,
+    // The templates turn the circuit breaker on for rolling and blue/green only (the deployment types ECS applies it to).
+    circuitBreaker: circuitBreakerRollback && (rollout.strategy === "rolling" || rollout.strategy === "blue-green"),
+    alarmMinutes: config.alarms.minutes,
   };
 }
 

@@ -6,8 +6,8 @@
  * of 30 s (AWS CLI reference, cloudformation wait stack-update-complete).
  */
 import { describe, expect, it } from "vitest";
-import { loadEndpointConfig } from "../../src/params/load.js";
-import type { EndpointConfig, RolloutConfig } from "../../src/params/model.js";
+import { loadEndpointConfig } from "../../../src/params/load.js";
+import type { EndpointConfig, RolloutConfig } from "../../../src/params/model.js";
 import {
   buildRolloutWaitMinutes,
   buildTimeoutMinutes,
@@ -15,8 +15,8 @@ import {
   IDLE_STACK_WAIT_MINUTES,
   IMAGE_BUILD_MINUTES,
   worstCaseRolloutSeconds,
-} from "../../src/render/build-time.js";
-import { estimateRollout } from "../../src/render/rollout-time.js";
+} from "../../../src/deploy/engine/build-time.js";
+import { estimateRollout } from "../../../src/deploy/engine/rollout-time.js";
 
 const base = await loadEndpointConfig("params/ep-a.yaml");
 const withRollout = (rollout: Partial<RolloutConfig>): EndpointConfig => ({ ...base, rollout: { ...base.rollout, ...rollout } });

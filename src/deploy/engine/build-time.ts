@@ -4,7 +4,7 @@
  * settings make it, so CodeBuild's timeout and the buildspec's wait deadline
  * both follow the rollout model (rollout-time.ts). Pure: no AWS, no console.
  */
-import type { EndpointConfig, RolloutStrategy } from "../params/model.js";
+import type { EndpointConfig, RolloutStrategy } from "../../params/model.js";
 import { estimateRollout, type RolloutSettings } from "./rollout-time.js";
 
 /**
