@@ -24,7 +24,7 @@ const root = fileURLToPath(new URL("../..", import.meta.url));
 function spawnMlops(args: string[]) {
   const env: Record<string, string | undefined> = { ...process.env, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1", AWS_PROFILE: undefined, CI: "true", NO_COLOR: "1", MLOPS_ENDPOINT_URL: emulator.url };
   for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
-  const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: env, stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
   const waiters: { pattern: RegExp; resolve: () => void }[] = [];
   child.stderr.on("data", (d: Buffer) => {
@@ -198,7 +198,7 @@ describe("mlops init at a terminal", () => {
     expect(text).toContain("project: ep-e");
     expect(text).toContain("availabilityZones: [us-east-1b, us-east-1c]");
     expect(text).toContain("vpcCidr: 10.2.0.0/16");
-    expect(text).toMatch(/^pipeline:\n  connectionArn: \S+\n  repository: example-org\/ep-e\n  branch: main$/m);
+    expect(text).toMatch(/^pipeline:\n {2}connectionArn: \S+\n {2}repository: example-org\/ep-e\n {2}branch: main$/m);
     expect(result.output).toContain(`Wrote ${file}`);
   });
 });

@@ -3,7 +3,6 @@
  * log: what endpoint-detail.ts read, section by section, problems first.
  */
 import { formatTable } from "../../io/table.js";
-import { placeholderImageTag } from "../../render/render.js";
 import { formatBytes } from "../steps/kept-data.js";
 import type { CertificateSection, DnsSection, EndpointDetail, ImageSection, PipelineSection, ServiceSection } from "./endpoint-detail.js";
 
