@@ -449,9 +449,9 @@ export function buildProgram(
   tutorialFlags(
     program
       .command("teardown")
-      .description("delete an endpoint (or --all), keeping EFS data and logs unless --delete-data")
+      .description("delete an endpoint (or --all) with its stacks, images and load balancer access logs (S3); EFS data, log groups and certificates are kept unless --delete-data")
       .argument("[params]", "parameter file of the endpoint to delete")
-      .option("--all", "every endpoint mlops manages in the region: pipelines, added endpoints, then bases")
+      .option("--all", "every endpoint mlops manages in the region: pipelines, added endpoints, then bases; at a terminal you type the region or the number of endpoints to confirm (--yes for scripts)")
       .option("--delete-data", "also delete the EFS file systems and the data on them, the log groups and the certificates mlops requested; with --all also what earlier teardowns kept"),
   ).action(async (params: string | undefined, options: Record<string, unknown>) => {
     const { runTeardown } = await import("./commands/teardown.js");
