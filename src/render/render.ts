@@ -11,6 +11,9 @@ import { baseStackName, deploymentStrategyParameter, endpointStackName, pipeline
 /** Template files, resolved from the installed package so `mlops` works from any directory. */
 const templatesDir = packageFile("templates/");
 
+/** The load balancer's idle timeout when the base's file gives none: AWS's default (idle_timeout.timeout_seconds). */
+export const DEFAULT_IDLE_TIMEOUT_SECONDS = 60;
+
 /** Image tag used while no image exists yet; no task runs with it because DesiredCount is 0. */
 export const placeholderImageTag = "no-image-yet";
 
@@ -186,6 +189,7 @@ export function renderEndpointStack(config: EndpointConfig, facts: DeploymentFac
       VpcFlowLogs: String(config.monitoring.vpcFlowLogs),
       LoadBalancerAccessLogs: String(config.monitoring.loadBalancerAccessLogs),
       ContainerInsights: String(config.monitoring.containerInsights),
+      LoadBalancerIdleTimeoutSeconds: String(config.api.idleTimeoutSeconds ?? DEFAULT_IDLE_TIMEOUT_SECONDS),
     };
   } else {
     // The HTTPS listener of the base's load balancer (or of a shard's, LoadBalancerStackName) serves it; mlops attaches its certificate there.
@@ -245,6 +249,8 @@ export interface ShardFacts {
   defaultCertificateArn: string;
   /** The base's access-log bucket; absent when the base logs none. */
   accessLogsBucket?: string;
+  /** The base's load balancer idle timeout (its LoadBalancerIdleTimeoutSeconds); absent: the default. */
+  idleTimeoutSeconds?: string;
 }
 
 /** Renders a load balancer shard of a base: one more ALB with the base's settings (templates/shard.yaml). */
@@ -261,6 +267,7 @@ export function renderShardStack(facts: ShardFacts): RenderedStack {
       AllowedCidrIp: facts.allowedCidr,
       DefaultCertificateArn: facts.defaultCertificateArn,
       AccessLogsBucket: facts.accessLogsBucket ?? "",
+      LoadBalancerIdleTimeoutSeconds: facts.idleTimeoutSeconds ?? String(DEFAULT_IDLE_TIMEOUT_SECONDS),
     }),
     tags: shardTags(facts.baseStackName, facts.shardStackName),
   };

@@ -18,6 +18,7 @@ import { formatTable } from "../../io/table.js";
 import { endpointId, type EndpointConfig } from "../../params/model.js";
 import { TUTORIAL_PARAMETERS } from "../../params/tutorial-keys.js";
 import { baseExportName, baseStackName, pipelineName } from "../../render/names.js";
+import { idleTimeoutWarning, servingIdleTimeout } from "../steps/idle-timeout.js";
 import { placeholderImageTag, renderEndpointStack, renderPipelineStack, volumeRootsOf, weightsSettingsOf, type DeploymentFacts, type RenderedStack, type ShardFacts, type TrafficWeights } from "../../render/render.js";
 import { rolloutEstimateLine, rolloutSettingsOf } from "../../render/rollout-time.js";
 import { diffParameters, diffTemplates, formatValue, templateResources, type ParameterChange, type ResourceDiff } from "../../render/template-diff.js";
@@ -97,6 +98,8 @@ export interface DeployPlan {
   rollout: RolloutPlan;
   /** Plain-language summary of configuration and image changes. */
   summary: string[];
+  /** What the plan warns of before the question (an alarm threshold beyond the load balancer's idle timeout). */
+  warnings?: string[];
   /** What the plan found, for the apply. */
   basis: DeployBasis;
 }
@@ -168,6 +171,8 @@ export interface UpdatePlan {
   rollout: RolloutPlan;
   previousTag?: string;
   summary: string[];
+  /** What the plan warns of before the question (an alarm threshold beyond the load balancer's idle timeout). */
+  warnings?: string[];
   /** What the apply needs: the stack as planned. */
   basis: { existing: Stack; previous: Record<string, string>; facts: DeploymentFacts };
 }
@@ -190,6 +195,7 @@ const parameterLabels: Record<string, string> = {
   LoadBalancerStackName: "load balancer",
   LogRetentionDays: "log retention days",
   AllowedCidrIp: "allowed CIDR",
+  LoadBalancerIdleTimeoutSeconds: "load balancer idle timeout s",
 };
 
 /** Parameters that steer how mlops deploys, not what the user configured: left out of summaries. */
@@ -364,6 +370,7 @@ export function printPlan(plan: DeployPlan | UpdatePlan, out: Output): void {
   out.info(`Rollout: image ${tag}; ${r.desired} task(s) (autoscaling ${r.min}-${r.max}); ${r.strategy}`);
   if (r.estimate) out.info(`Rollout time: ${r.estimate}`);
   for (const line of plan.summary) out.info(`Summary: ${line}`);
+  for (const line of plan.warnings ?? []) out.warn(line);
 }
 
 function printDnsPlan(dns: DnsPlan, out: Output): void {
@@ -530,8 +537,13 @@ export async function planDeploy(config: EndpointConfig, options: DeployPlanOpti
       ...(tag !== runningTag || !existing ? { estimate: rolloutEstimate(config, rendered.parameters) } : {}),
     },
     summary: stack.action === "update" ? changeSummary(stack.parameters, tag) : [],
+    warnings: listed(idleTimeoutWarning(config, await servingIdleTimeout(config, serving?.plan.stackName, ctx))),
     basis: { listenerArn, shard: serving?.shard, existing, previous, facts: { ...facts, certificateArn }, mounted, runningTag, followsPipeline },
   };
+}
+
+function listed(line: string | undefined): string[] {
+  return line === undefined ? [] : [line];
 }
 
 /** Works out what `update` will do; refuses (exit 2) a missing stack or a tag missing from ECR. Reads only. */
@@ -581,6 +593,7 @@ export async function planUpdate(config: EndpointConfig, tag: string, ctx: Deplo
     },
     previousTag: runningTagOf(previous),
     summary: changeSummary(stack.parameters, tag),
+    warnings: listed(idleTimeoutWarning(config, await servingIdleTimeout(config, facts.loadBalancerStack, ctx))),
     basis: { existing, previous, facts },
     // An update changes a pipeline that exists; create-endpoint and add-endpoint create one.
     ...(pipeline && pipeline.action !== "create" ? { pipeline } : {}),
@@ -764,5 +777,6 @@ async function shardFacts(base: string, shardStackName: string, ctx: DeployConte
     allowedCidr: params.AllowedCidrIp || "0.0.0.0/0",
     defaultCertificateArn: params.DNSCertArn,
     accessLogsBucket: stackOutputs(stack).LoadBalancerAccessLogsBucket || undefined,
+    idleTimeoutSeconds: params.LoadBalancerIdleTimeoutSeconds || undefined,
   };
 }
