@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator } from "../setup/emulator-process.js";
 import { pushWhenRepositoryExists, sdkClients } from "../helpers/aws.js";
 import { failure, runMlops } from "../helpers/mlops.js";
-import { rollbackScript } from "../../src/deploy/steps/weights-versions.js";
+import { rollbackScript, SCHEDULED_VERSION, versionedSyncScript } from "../../src/deploy/steps/weights-versions.js";
 import { syncScript } from "../../src/deploy/workflows/weights.js";
 
 let emulator: { url: string; stop(): Promise<void> };
@@ -186,7 +186,7 @@ describe("mlops weights", () => {
     });
     // The scheduled task runs the task definition's own command: the sync from the stack's source.
     const td = (await aws.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: out.WeightsSyncTaskDefinitionArn! }))).taskDefinition!;
-    expect(td.containerDefinitions?.[0]?.command).toEqual(["aws s3 sync s3://team-models/llm/v2/ /mnt/weights --no-progress --delete"]);
+    expect(td.containerDefinitions?.[0]?.command).toEqual([versionedSyncScript("s3://team-models/llm/v2/", true, SCHEDULED_VERSION, "/mnt/weights")]);
     expect(run.stdout).toContain("The sync repeats rate(3 minutes)");
     // The emulator plays the sync's downloads, not the script's last line naming the previous version (run in test/deploy/steps/weights-versions.test.ts).
     expect(run.stdout).toMatch(/^current -> versions\/\d{8}T\d{6}Z-[0-9a-f]{6}$/m);

@@ -37,24 +37,33 @@ function switchLink(link: string, target: string): string {
   return `ln -sfn "${target}" .${link}.new && mv -Tf .${link}.new ${link}`;
 }
 
+/** The version the scheduled sync (templates: WeightsSyncTaskDefinition's command) names itself by, worked out when it runs. */
+export const SCHEDULED_VERSION = "$(date -u +%Y%m%dT%H%M%SZ)-scheduled";
+
 /**
  * The sync task's script: source into a new version directory on the volume mounted at `mount`, then
- * `current` switched to it. `sourceUri` and `mount` were checked (no quotes in them); `version` is `versionName`'s.
+ * `current` switched to it. `sourceUri` and `mount` were checked (no quotes in them); `version` is
+ * `versionName`'s, or `SCHEDULED_VERSION` (a shell expression, evaluated once). The script has no
+ * "${" so that the template can hold it in an Fn::Sub.
  */
 export function versionedSyncScript(sourceUri: string, deleteExtraneous: boolean, version: string, mount: string): string {
-  const dir = `${VERSIONS_DIR}/${version}`;
+  const literal = /^[A-Za-z0-9_-]+$/.test(version);
+  // A literal version is written out in the sync's destination, where the emulator reads it (emulator/corrections/one_off_task.py).
+  const destination = literal ? `'${mount}/${VERSIONS_DIR}/${version}'` : `"${mount}/$v"`;
   return [
     "set -e",
     `cd '${mount}'`,
+    `v="${VERSIONS_DIR}/${version}"`,
     `mkdir -p ${VERSIONS_DIR}`,
-    `rm -rf '${dir}'`,
-    `if [ -d ${CURRENT_LINK}/ ]; then cp -al ${CURRENT_LINK}/. '${dir}'; else mkdir '${dir}'; fi`,
-    `aws s3 sync '${sourceUri}' '${mount}/${dir}' --no-progress${deleteExtraneous ? " --delete" : ""} || { code=$?; rm -rf '${dir}'; echo "The sync failed: ${CURRENT_LINK} still names the version it named before." >&2; exit $code; }`,
+    `rm -rf "$v"`,
+    `if [ -d ${CURRENT_LINK}/ ]; then cp -al ${CURRENT_LINK}/. "$v"; else mkdir "$v"; fi`,
+    `aws s3 sync '${sourceUri}' ${destination} --no-progress${deleteExtraneous ? " --delete" : ""} || { code=$?; rm -rf "$v"; echo "The sync failed: ${CURRENT_LINK} still names the version it named before." >&2; exit $code; }`,
     `old=$(readlink ${CURRENT_LINK} || true)`,
-    switchLink(CURRENT_LINK, dir),
-    `if [ -n "$old" ] && [ "$old" != '${dir}' ]; then ${switchLink(PREVIOUS_LINK, "$old")}; fi`,
-    `for d in ${VERSIONS_DIR}/*; do if [ "$d" != '${dir}' ] && [ "$d" != "$old" ]; then rm -rf "$d"; fi; done`,
-    `echo "${CURRENT_LINK}: ${dir} (${PREVIOUS_LINK}: \${old:-none})"`,
+    switchLink(CURRENT_LINK, "$v"),
+    `if [ -n "$old" ] && [ "$old" != "$v" ]; then ${switchLink(PREVIOUS_LINK, "$old")}; fi`,
+    `for d in ${VERSIONS_DIR}/*; do if [ "$d" != "$v" ] && [ "$d" != "$old" ]; then rm -rf "$d"; fi; done`,
+    `[ -n "$old" ] || old=none`,
+    `echo "${CURRENT_LINK}: $v (${PREVIOUS_LINK}: $old)"`,
   ].join("\n");
 }
 

@@ -9,7 +9,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSyn
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { parseSwitch, rollbackScript, versionName, versionedSyncScript } from "../../../src/deploy/steps/weights-versions.js";
+import { parseSwitch, rollbackScript, SCHEDULED_VERSION, versionName, versionedSyncScript } from "../../../src/deploy/steps/weights-versions.js";
 
 const FAKE_AWS = `#!/bin/sh
 # aws s3 sync SRC DEST [--no-progress] [--delete]; FAKE_FAIL_AFTER=N: fail after N files.
@@ -108,6 +108,16 @@ describe("versioned weights on the volume", () => {
     expect(parseSwitch(back.lines)).toEqual({ current: "versions/A", previous: "versions/B" });
     expect(run(rollbackScript(volume)).code).toBe(0);
     expect(read("current/model.bin")).toBe("two");
+  });
+
+  it("the scheduled sync names its version by the time it runs, once for the whole script", () => {
+    expect(push(source("v1", { "model.bin": "one" }), "A").code).toBe(0);
+    const scheduled = push(source("v2", { "model.bin": "two" }), SCHEDULED_VERSION);
+    expect(scheduled.code, scheduled.lines.join("\n")).toBe(0);
+    expect(readlinkSync(join(volume, "current"))).toMatch(/^versions\/\d{8}T\d{6}Z-scheduled$/);
+    expect(read("current/model.bin")).toBe("two");
+    expect(readdirSync(join(volume, "versions"))).toHaveLength(2);
+    expect(parseSwitch(scheduled.lines)?.previous).toBe("versions/A");
   });
 
   it("versions are named by UTC time, then a random suffix, so that they sort by time", () => {
