@@ -58,6 +58,8 @@ export function versionedSyncScript(sourceUri: string, deleteExtraneous: boolean
     `rm -rf "$v"`,
     `if [ -d ${CURRENT_LINK}/ ]; then cp -al ${CURRENT_LINK}/. "$v"; else mkdir "$v"; fi`,
     `aws s3 sync '${sourceUri}' ${destination} --no-progress${deleteExtraneous ? " --delete" : ""} || { code=$?; rm -rf "$v"; echo "The sync failed: ${CURRENT_LINK} still names the version it named before." >&2; exit $code; }`,
+    // Another sync that ended meanwhile deletes the versions it does not keep: never switch to one it took.
+    `[ -d "$v" ] || { echo "Another sync of this volume removed $v meanwhile: ${CURRENT_LINK} still names the version it named before." >&2; exit 1; }`,
     `old=$(readlink ${CURRENT_LINK} || true)`,
     switchLink(CURRENT_LINK, "$v"),
     `if [ -n "$old" ] && [ "$old" != "$v" ]; then ${switchLink(PREVIOUS_LINK, "$old")}; fi`,

@@ -22,6 +22,8 @@ for f in $(cd "$src" && find . -type f | sort); do
   cp "$src/$f" "$dest/$f.tmp" && mv "$dest/$f.tmp" "$dest/$f"
   echo "download: $f"; n=$((n + 1))
 done
+# FAKE_PRUNED=1: another sync's cleanup removes this one's directory just as it ends.
+[ -z "$FAKE_PRUNED" ] || rm -rf "$dest"
 case " $* " in *" --delete "*) for f in $(cd "$dest" && find . -type f); do [ -f "$src/$f" ] || { rm "$dest/$f"; echo "delete: $f"; }; done;; esac
 `;
 
@@ -95,6 +97,11 @@ describe("versioned weights on the volume", () => {
     expect([read("current/a.bin"), read("current/b.bin")]).toEqual(["one", "one"]);
     expect(readdirSync(join(volume, "versions"))).toEqual(["A"]);
     expect(push("s3://no-such-bucket/x/", "C").code).toBe(1);
+    expect(readlinkSync(join(volume, "current"))).toBe("versions/A");
+    // Two syncs at once: the one that ends first deletes the other's directory; that one then does not switch to it.
+    const pruned = push(source("v3", { "a.bin": "three" }), "D", false, { FAKE_PRUNED: "1" });
+    expect(pruned.code).toBe(1);
+    expect(pruned.lines.join("\n")).toMatch(/Another sync of this volume removed versions\/D meanwhile/);
     expect(readlinkSync(join(volume, "current"))).toBe("versions/A");
   });
 
