@@ -248,9 +248,10 @@ const examples: Record<string, readonly string[]> = {
   test: ["mlops test params/ep-a.yaml --path /predict", "mlops test params/ep-a.yaml --connect-to 127.0.0.1:8443 --ca-bundle ca.pem"],
   teardown: ["mlops teardown params/ep-b.yaml", "mlops teardown --all --delete-data --yes   # also EFS data, log groups, certificates"],
   weights: ["mlops weights push params/ep-a.yaml ./weights", "mlops weights push params/ep-a.yaml s3://my-models/llm/ --schedule \"rate(3 minutes)\""],
-  push: ["mlops weights push params/ep-a.yaml ./weights --delete", "mlops weights push params/ep-a.yaml s3://my-models/llm/ --schedule \"rate(3 minutes)\""],
+  push: ["mlops weights push params/ep-a.yaml ./weights --delete --restart", "mlops weights push params/ep-a.yaml s3://my-models/llm/ --schedule \"rate(3 minutes)\""],
   schedule: ["mlops weights schedule params/ep-a.yaml \"cron(0 3 * * ? *)\"", "mlops weights schedule params/ep-a.yaml --off"],
   ls: ["mlops weights ls params/ep-a.yaml", "mlops weights ls params/ep-a.yaml models/ --assets --json"],
+  "weights rollback": ["mlops weights rollback params/ep-a.yaml", "mlops weights rollback params/ep-a.yaml --restart --yes   # tasks load the previous weights now"],
   logs: ["mlops logs params/ep-a.yaml --since 1h", "mlops logs params/ep-a.yaml --follow     # until Ctrl-C (exit 0)", "mlops logs params/ep-a.yaml --build"],
   pipeline: ["mlops pipeline params/ep-a.yaml", "mlops pipeline params/ep-a.yaml --follow"],
   exec: ["mlops exec params/ep-a.yaml", "mlops exec params/ep-a.yaml --task 0123abcd -- ls -la /app/weights"],
@@ -463,9 +464,9 @@ export function buildProgram(
   tutorialFlags(
     program
       .command("teardown")
-      .description("delete an endpoint (or --all), keeping EFS data and logs unless --delete-data")
+      .description("delete an endpoint (or --all) with its stacks, images and load balancer access logs (S3); EFS data, log groups and certificates are kept unless --delete-data")
       .argument("[params]", "parameter file of the endpoint to delete")
-      .option("--all", "every endpoint mlops manages in the region: pipelines, added endpoints, then bases")
+      .option("--all", "every endpoint mlops manages in the region: pipelines, added endpoints, then bases; at a terminal you type the region or the number of endpoints to confirm (--yes for scripts)")
       .option("--delete-data", "also delete the EFS file systems and the data on them, the log groups and the certificates mlops requested; with --all also what earlier teardowns kept"),
   ).action(async (params: string | undefined, options: Record<string, unknown>) => {
     const { runTeardown } = await import("./commands/teardown.js");
@@ -476,11 +477,12 @@ export function buildProgram(
   tutorialFlags(
     weights
       .command("push")
-      .description("sync s3://bucket/prefix/ (or a local folder, uploaded first) onto the weights volume; streams the task's log lines")
+      .description("sync s3://bucket/prefix/ (or a local folder, uploaded first) into a new version on the weights volume and switch `current` to it once complete; streams the task's log lines")
       .argument("<params>", "parameter file")
       .argument("<source>", "s3://bucket/prefix/ or a local folder")
       .option("--delete", "also delete files on the volume that are not in the source")
       .option("--schedule <expression>", 'repeat the sync from S3: rate(3 minutes), cron(0 3 * * ? *) or at(2030-01-01T00:00:00)')
+      .option("--restart", "then start a new deployment, so that running tasks load the new weights now (otherwise at their next start)")
       .option("--timeout <minutes>", "how long to wait for the sync task", "60"),
   ).action(async (params: string, source: string, options: Record<string, unknown>) => {
     const { runWeightsPush } = await import("./commands/weights.js");
@@ -499,8 +501,19 @@ export function buildProgram(
   });
   tutorialFlags(
     weights
+      .command("rollback")
+      .description("switch the weights back to the version before the last push (again: forward), by the same one-off task")
+      .argument("<params>", "parameter file")
+      .option("--restart", "then start a new deployment, so that running tasks load those weights now")
+      .option("--timeout <minutes>", "how long to wait for the task", "15"),
+  ).action(async (params: string, options: Record<string, unknown>) => {
+    const { runWeightsRollback } = await import("./commands/weights.js");
+    await runWeightsRollback({ ...withGlobals(options), params }, deps(CLIENTS_USED.weights));
+  });
+  tutorialFlags(
+    weights
       .command("ls")
-      .description("list the files on the weights volume (or --assets), with sizes and dates, by the same one-off task")
+      .description("list the files on the weights volume (or --assets), with sizes and dates, by the same one-off task (it starts a Fargate task: about a minute on AWS)")
       .argument("<params>", "parameter file")
       .argument("[path]", "a folder or file on the volume", "")
       .option("--assets", "list the assets volume instead (read only)")
@@ -509,7 +522,8 @@ export function buildProgram(
     const { runWeightsLs } = await import("./commands/weights.js");
     await runWeightsLs({ ...withGlobals(options), params, path }, deps(CLIENTS_USED.weights));
   });
-  for (const command of weights.commands) command.addHelpText("after", examplesText(command.name()));
+  // `weights rollback` has examples of its own, apart from the image's `rollback`.
+  for (const command of weights.commands) command.addHelpText("after", examplesText(`weights ${command.name()}` in examples ? `weights ${command.name()}` : command.name()));
 
   tutorialFlags(
     program

@@ -81,6 +81,8 @@ export interface EcsApi {
   describeServiceRevisions(input: ecs.DescribeServiceRevisionsRequest): Promise<ecs.DescribeServiceRevisionsResponse>;
   runTask(input: ecs.RunTaskRequest): Promise<ecs.RunTaskResponse>;
   stopTask(input: ecs.StopTaskRequest): Promise<ecs.StopTaskResponse>;
+  /** Only to force a new deployment (the stack owns the service's settings). */
+  updateService(input: ecs.UpdateServiceRequest): Promise<ecs.UpdateServiceResponse>;
   describeTaskDefinition(input: ecs.DescribeTaskDefinitionRequest): Promise<ecs.DescribeTaskDefinitionResponse>;
   executeCommand(input: ecs.ExecuteCommandRequest): Promise<ecs.ExecuteCommandResponse>;
 }

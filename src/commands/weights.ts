@@ -3,7 +3,7 @@
  * EFS volume by a one-off Fargate task, on a schedule, and a listing of the volume.
  */
 import { z } from "zod";
-import { listWeights, parseWeightsSource, pushWeights, scheduleExpressionProblem, scheduleWeights, tookText, type ListResult, type PushResult, type ScheduleResult } from "../deploy/workflows/weights.js";
+import { listWeights, parseWeightsSource, pushWeights, rollbackWeights, scheduleExpressionProblem, scheduleWeights, tookText, type ListResult, type PushResult, type RollbackResult, type ScheduleResult } from "../deploy/workflows/weights.js";
 import { formatBytes } from "../deploy/steps/kept-data.js";
 import { listLocalFiles } from "../deploy/steps/upload.js";
 import { InputError } from "../errors.js";
@@ -25,6 +25,14 @@ export const pushOptionsSchema = globalOptionsSchema.merge(paramOverridesSchema)
   delete: z.boolean().default(false),
   schedule: scheduleSchema.optional(),
   timeout: minutesSchema.default(60),
+  restart: z.boolean().default(false),
+});
+
+/** Options of `weights rollback`. */
+export const rollbackOptionsSchema = globalOptionsSchema.merge(paramOverridesSchema).extend({
+  params: z.string().min(1),
+  restart: z.boolean().default(false),
+  timeout: minutesSchema.default(15),
 });
 
 /** Options of `weights schedule`. */
@@ -54,15 +62,42 @@ export async function runWeightsPush(raw: unknown, deps: CommandDeps): Promise<P
   requireConsent(options, deps, "weights push");
   const ctx = await deployContext(deps, options);
   const result = await underLease([baseStackName(config)], `weights push ${endpointId(config)}`, options, deps, ctx, () =>
-    pushWeights(config, { source, files, deleteExtraneous: options.delete, schedule: options.schedule, timeoutMs: options.timeout * 60_000 }, ctx),
+    pushWeights(config, { source, files, deleteExtraneous: options.delete, schedule: options.schedule, timeoutMs: options.timeout * 60_000, restart: options.restart }, ctx),
   );
   deps.out.result(result, () =>
     [
       `${result.endpoint}: ${result.copied} file(s) copied${result.deleted ? `, ${result.deleted} deleted` : ""} from ${result.source} onto ${result.fileSystemId} in ${tookText(result.durationMs)}`,
+      `current -> ${result.version}${result.previousVersion ? ` (previous: ${result.previousVersion}; mlops weights rollback ${options.params} switches back)` : ""}`,
+      restartText(result.restarted, options.params, "weights push", options.source),
       result.schedule ? `The sync repeats ${result.schedule} (mlops weights schedule ${options.params} --off stops it).` : undefined,
     ]
       .filter(Boolean)
       .join("\n"),
+  );
+  return result;
+}
+
+/** The output's line on running tasks, which load weights only when they start. */
+function restartText(restarted: boolean, params: string, command: string, extra = ""): string {
+  return restarted
+    ? "A new deployment is starting the endpoint's tasks again: they load the new weights as they start."
+    : `Running tasks keep the weights they loaded; they load the new ones at their next start. To roll them now: mlops ${command} ${params}${extra ? ` ${extra}` : ""} --restart (a forced new deployment), or start one in the ECS console.`;
+}
+
+/** Runs `weights rollback`. */
+export async function runWeightsRollback(raw: unknown, deps: CommandDeps): Promise<RollbackResult> {
+  const options = parseOptions(rollbackOptionsSchema, raw);
+  const config = await loadConfig(options.params, options, deps);
+  requireConsent(options, deps, "weights rollback");
+  const ctx = await deployContext(deps, options);
+  const result = await underLease([baseStackName(config)], `weights rollback ${endpointId(config)}`, options, deps, ctx, () =>
+    rollbackWeights(config, { restart: options.restart, timeoutMs: options.timeout * 60_000 }, ctx),
+  );
+  deps.out.result(result, () =>
+    [
+      `${result.endpoint}: current -> ${result.version ?? "the previous version"}${result.previousVersion ? ` (previous: ${result.previousVersion}; rolling back again goes forward)` : ""} on ${result.fileSystemId} in ${tookText(result.durationMs)}`,
+      restartText(result.restarted, options.params, "weights rollback"),
+    ].join("\n"),
   );
   return result;
 }

@@ -28,8 +28,11 @@ export interface Output {
   record(data: unknown, text: string): void;
   /** Starts a live region for per-resource progress. */
   live(): LiveRegion;
-  /** Asks a yes/no question; false when no one can answer. */
-  confirm(question: string): Promise<boolean>;
+  /**
+   * Asks a yes/no question; false when no one can answer. With `typed`, the user must type one of
+   * those words instead of "y" (for what deletes much at once), and anything else is a no.
+   */
+  confirm(question: string, typed?: string[]): Promise<boolean>;
 }
 
 /** Options for the console output. */
@@ -113,14 +116,15 @@ export class ConsoleOutput implements Output {
     return region;
   }
 
-  async confirm(question: string): Promise<boolean> {
+  async confirm(question: string, typed?: string[]): Promise<boolean> {
     if (!this.interactive) return false;
     const rl = createInterface({ input: this.stdin, output: this.stderr });
     // On a terminal readline reads Ctrl-C as a key: hand it to the process's own handler, which aborts the signal.
     rl.on("SIGINT", () => process.kill(process.pid, "SIGINT"));
     try {
-      const answer = await rl.question(`${paint(this.color, "yellow", "?")} ${question} [y/N] `, { signal: this.signal ?? new AbortController().signal });
-      return /^y(es)?$/i.test(answer.trim());
+      const asked = typed ? `${question}: ` : `${question} [y/N] `;
+      const answer = (await rl.question(`${paint(this.color, "yellow", "?")} ${asked}`, { signal: this.signal ?? new AbortController().signal })).trim();
+      return typed ? typed.includes(answer) : /^y(es)?$/i.test(answer);
     } catch (error) {
       // Ctrl-C at the prompt closes readline, which rejects the question with an AbortError.
       if (error instanceof Error && error.name === "AbortError") throw new InterruptedError("Interrupted at the prompt: nothing was changed by this step.");

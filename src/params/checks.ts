@@ -29,6 +29,7 @@ export type FieldNamer = (path: string) => string;
 export const CROSS_CHECKS: readonly string[] = [
   "`network` is required for a base endpoint and not allowed for an added one (one with `base`); `base` differs from `project`.",
   "`monitoring.vpcFlowLogs`, `monitoring.loadBalancerAccessLogs` and `monitoring.containerInsights` are set on the base endpoint only: an added endpoint shares its network, load balancer and cluster.",
+  "`api.idleTimeoutSeconds` is set on the base endpoint only: it is its load balancer's, shared by the endpoints added to it.",
   "`project-environment` is at most 32 characters and does not start with `internal-` (load balancer and target group names).",
   "Every subnet lies inside `vpcCidr`; no two subnets overlap.",
   "The two availability zones differ and are in one region; with `--region`, in that region.",
@@ -105,6 +106,9 @@ function checkKind(file: DeepPartial<EndpointFile>, present: (path: string) => b
       if (present(`monitoring.${key}`)) {
         add(`monitoring.${key}`, `not allowed for an added endpoint (${name("base")} is given): it uses its base endpoint's network, load balancer and cluster; set it in the base endpoint's file`);
       }
+    }
+    if (present("api.idleTimeoutSeconds")) {
+      add("api.idleTimeoutSeconds", `not allowed for an added endpoint (${name("base")} is given): it is the base endpoint's load balancer's; set it in the base endpoint's file`);
     }
     if (file.base !== undefined && file.base === file.project) {
       add("base", `"${file.base}" is this endpoint's own ${name("project")}; name the base endpoint it joins`);

@@ -26,6 +26,8 @@ export interface ApiConfig {
   certificateArn?: string;
   /** Listener rule priority 1-50000; absent: chosen automatically. */
   listenerPriority?: number;
+  /** Base endpoints: the load balancer's idle timeout in seconds; absent: 60 (AWS's default). */
+  idleTimeoutSeconds?: number;
 }
 
 /** The container and its Fargate size. */

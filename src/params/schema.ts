@@ -150,6 +150,12 @@ export const apiSchema = z
       description: "Listener rule priority. Absent: a free one is chosen (a stable slot derived from the endpoint's name, or the next free one after it).",
       rule: "1-50000",
     }),
+    idleTimeoutSeconds: documented(numberIn(1, 4000).optional(), {
+      description:
+        "Base endpoints only: the load balancer's idle timeout, for every endpoint it serves (and the base's later load balancers). A request whose response sends nothing for this long (a long generation) gets a 504. Longer lets slow requests finish, but keeps idle connections and abandoned requests open longer, holding a task's worker meanwhile; the plan warns when an endpoint's `alarms.p95ResponseSeconds` exceeds it. Connection idle timeout: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/edit-load-balancer-attributes.html#connection-idle-timeout",
+      rule: "1-4000; not in an added endpoint",
+      defaultText: "`60`",
+    }),
   })
   .strict();
 

@@ -191,6 +191,7 @@ export function toEndpointConfig(file: EndpointFile, source: string, format: End
       healthCheckPath: api.healthCheckPath,
       ...(api.certificateArn === undefined ? {} : { certificateArn: api.certificateArn }),
       ...(api.listenerPriority === undefined ? {} : { listenerPriority: api.listenerPriority }),
+      ...(api.idleTimeoutSeconds === undefined ? {} : { idleTimeoutSeconds: api.idleTimeoutSeconds }),
     },
     container: {
       name: container.name ?? file.project,

@@ -19,6 +19,9 @@ import { baseStackName, deploymentStrategyParameter, endpointStackName, strategy
 /** Image tag used while no image exists yet; no task runs with it because the desired count is 0. */
 export const placeholderImageTag = "no-image-yet";
 
+/** The load balancer's idle timeout when the base's file gives none: AWS's default (idle_timeout.timeout_seconds). */
+export const DEFAULT_IDLE_TIMEOUT_SECONDS = 60;
+
 /** What the deployment found or chose in AWS, which the parameter file does not say. */
 export interface DeploymentFacts {
   /** ACM certificate for the host header; base endpoints only (the HTTPS listener's default certificate). */
@@ -99,6 +102,8 @@ export interface ShardFacts {
   defaultCertificateArn: string;
   /** The base's access-log bucket; absent when the base logs none. */
   accessLogsBucket?: string;
+  /** The base's load balancer idle timeout in seconds; absent: the default. */
+  idleTimeoutSeconds?: number;
 }
 
 /** An endpoint stack as deployed, read back from its parameters into typed fields. */
@@ -127,7 +132,7 @@ export interface DeployedEndpoint {
   rollout: Partial<Omit<RolloutConfig, "strategy">> & { strategy: RolloutStrategy };
   weights: WeightsSyncSettings;
   /** Base endpoints: what a new load balancer shard takes over. */
-  network: { vpcCidr?: string; allowedCidr?: string };
+  network: { vpcCidr?: string; allowedCidr?: string; idleTimeoutSeconds?: number };
 }
 
 /** A pipeline support stack as deployed. */
@@ -306,6 +311,14 @@ const BASE_ROWS: readonly EndpointRow[] = [
   { parameter: "VpcFlowLogs", from: "monitoring.vpcFlowLogs", encode: (i) => text(i.config.monitoring.vpcFlowLogs) },
   { parameter: "LoadBalancerAccessLogs", from: "monitoring.loadBalancerAccessLogs", encode: (i) => text(i.config.monitoring.loadBalancerAccessLogs) },
   { parameter: "ContainerInsights", from: "monitoring.containerInsights", encode: (i) => text(i.config.monitoring.containerInsights) },
+  {
+    parameter: "LoadBalancerIdleTimeoutSeconds",
+    from: "api.idleTimeoutSeconds",
+    label: "load balancer idle timeout s",
+    encode: (i) => text(i.config.api.idleTimeoutSeconds ?? DEFAULT_IDLE_TIMEOUT_SECONDS),
+    // A stack deployed before the parameter existed has AWS's default.
+    decode: (v, d) => (d.network.idleTimeoutSeconds = Number(v) > 0 ? Number(v) : undefined),
+  },
 ];
 
 /** The parameters only an added endpoint's template (add-ep-b.yaml) declares: its base and the load balancer that serves it. */
@@ -353,6 +366,7 @@ const SHARD_ROWS: readonly ShardRow[] = [
   { parameter: "AllowedCidrIp", from: "fact: the base's allowed CIDR", encode: (f) => f.allowedCidr },
   { parameter: "DefaultCertificateArn", from: "fact: the base listener's certificate", encode: (f) => f.defaultCertificateArn },
   { parameter: "AccessLogsBucket", from: "fact: the base's access-log bucket", encode: (f) => f.accessLogsBucket ?? "" },
+  { parameter: "LoadBalancerIdleTimeoutSeconds", from: "fact: the base's idle timeout", encode: (f) => text(f.idleTimeoutSeconds ?? DEFAULT_IDLE_TIMEOUT_SECONDS) },
 ];
 
 /** Each template's rows, by template file. */

@@ -11,7 +11,7 @@ import { endpointStackName, pipelineStackName, shardTags, stackTags } from "./na
 /** Template files, resolved from the installed package so `mlops` works from any directory. */
 const templatesDir = packageFile("templates/");
 
-export { NEW_VOLUME_ROOT, placeholderImageTag } from "./contract.js";
+export { DEFAULT_IDLE_TIMEOUT_SECONDS, NEW_VOLUME_ROOT, placeholderImageTag } from "./contract.js";
 export type { DeploymentFacts, PipelineFacts, ShardFacts, TrafficWeights, VolumeRoot, WeightsSyncSettings } from "./contract.js";
 
 /** The volume roots a deployed stack keeps (see `DeployedEndpoint.volumeRoots`). */

@@ -74,12 +74,12 @@ interface TerminalRun {
 }
 
 /** Runs mlops in a pseudo-terminal; answers the question with `answer`, or types Ctrl-C after `interruptAfterMs`. */
-function runInTerminal(args: string[], options: { endpointUrl: string; answer?: string; interruptAfterMs?: number }): Promise<TerminalRun> {
+function runInTerminal(args: string[], options: { endpointUrl: string; answer?: string; prompt?: string; interruptAfterMs?: number }): Promise<TerminalRun> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) if (value !== undefined && key !== "CI" && key !== "NO_COLOR") env[key] = value;
   Object.assign(env, { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1", MLOPS_ENDPOINT_URL: options.endpointUrl, TERM: "xterm" });
   delete env.AWS_PROFILE;
-  const spec = { argv: [process.execPath, bin, ...args], env, cwd: root, answer: options.answer, interrupt_after_ms: options.interruptAfterMs, timeout_s: 120 };
+  const spec = { argv: [process.execPath, bin, ...args], env, cwd: root, answer: options.answer, prompt: options.prompt, interrupt_after_ms: options.interruptAfterMs, timeout_s: 120 };
   return new Promise((resolve, reject) => {
     const child = spawn(process.env.MLOPS_PYTHON ?? "python3", [driver], { stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
@@ -216,10 +216,10 @@ describe("one plan, one question", () => {
   it("declining the plan of create, add, update and teardown makes no mutating request and leaves the account as it was", async () => {
     await resetEmulator(emulator.url);
     const counts: Record<string, { requests: number; mutating: number; leaseCalls: number }> = {};
-    const decline = async (name: string, args: string[]) => {
+    const decline = async (name: string, args: string[], question: { prompt: string; answer: string } = { prompt: "[y/N]", answer: "n" }) => {
       const before = await inventory();
       const run = await withProxy(seededRandom(SEED), async (proxy) => {
-        const result = await runInTerminal(args, { endpointUrl: proxy.url, answer: "n" });
+        const result = await runInTerminal(args, { endpointUrl: proxy.url, ...question });
         counts[name] = { requests: proxy.requests.length, mutating: proxy.requests.filter((r) => r.mutating && !r.lease).length, leaseCalls: proxy.requests.filter((r) => r.mutating && r.lease).length };
         // The lease on the base (Parameter Store, /mlops/lease/...) is taken and given back: it is counted apart, and the
         // inventory (which lists leases) shows that nothing of it remains.
@@ -229,7 +229,7 @@ describe("one plan, one question", () => {
       });
       expect(run.answered, failure(run)).toBe(true);
       expect(run.output).toMatch(/Plan for|Teardown in/);
-      expect(run.output.match(/\[y\/N\]/g)?.length, failure(run)).toBe(1);
+      expect(run.output.split(question.prompt).length - 1, failure(run)).toBe(1);
       expect(run.code, failure(run)).toBe(1);
       expect(run.output).toMatch(/nothing was changed/i);
       expect(await inventory()).toEqual(before);
@@ -255,10 +255,30 @@ describe("one plan, one question", () => {
     const update = await decline("update", ["update", biggerA, "--tag", "v2"]);
     expect(update.output).toMatch(/Memory: 2048 -> 4096/);
     expect(update.output).toMatch(/Summary: configuration changed: max tasks 4 -> 6, memory 2048 -> 4096/);
-    const teardown = await decline("teardown", ["teardown", "--all"]);
+    // A "y" typed out of habit does not delete a region: teardown --all wants the region or the number of endpoints.
+    const teardown = await decline("teardown", ["teardown", "--all"], { prompt: "or the number of endpoints (2): ", answer: "y" });
     expect(teardown.output).toMatch(/1 image\(s\) in ECR ep-b-prod/);
+    expect(teardown.output).toMatch(/This deletes the 2 endpoints above in us-east-1\. To confirm, type the region \(us-east-1\) or the number of endpoints \(2\)/);
+    expect(teardown.output).toMatch(/Cancelled: the answer was not us-east-1 or 2; nothing was changed/);
+    expect(teardown.output).not.toMatch(/\[y\/N\]/);
     console.log(`declined plans (requests / mutating): ${JSON.stringify(counts)}`);
   }, 300_000);
+});
+
+describe("teardown --all at a terminal", () => {
+  it("deletes once the user types the number of endpoints, and the help and the plan say the same of access logs", async () => {
+    await resetEmulator(emulator.url);
+    await createA();
+    await addB();
+    const run = await runInTerminal(["teardown", "--all"], { endpointUrl: emulator.url, prompt: "or the number of endpoints (2): ", answer: "2" });
+    expect(run.answered, failure(run)).toBe(true);
+    expect(run.code, failure(run)).toBe(0);
+    expect(run.output).toMatch(/all load balancer access logs in S3 \S+ \(they go with the stack, with or without --delete-data\)/);
+    expect((await inventory()).stacks).toEqual([]);
+    const help = await runMlops(["teardown", "--help"], { endpointUrl: emulator.url });
+    expect(help.stdout.replace(/\s+/g, " ")).toMatch(/with its stacks, images and load balancer access logs \(S3\); EFS data, log groups and certificates are kept unless --delete-data/);
+    expect(help.stdout.replace(/\s+/g, " ")).toMatch(/at a terminal you type the region or the number of endpoints to confirm \(--yes for scripts\)/);
+  }, 180_000);
 });
 
 describe("Ctrl-C at the question", () => {

@@ -6,7 +6,7 @@
  */
 import { DescribeStacksCommand, ListStackResourcesCommand } from "@aws-sdk/client-cloudformation";
 import { GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
-import { DescribeTaskDefinitionCommand, DescribeTasksCommand, ListTasksCommand } from "@aws-sdk/client-ecs";
+import { DescribeServicesCommand, DescribeTaskDefinitionCommand, DescribeTasksCommand, ListTasksCommand } from "@aws-sdk/client-ecs";
 import { DescribeAccessPointsCommand } from "@aws-sdk/client-efs";
 import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import { GetScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
@@ -19,6 +19,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator } from "../setup/emulator-process.js";
 import { pushWhenRepositoryExists, sdkClients } from "../helpers/aws.js";
 import { failure, runMlops } from "../helpers/mlops.js";
+import { rollbackScript, SCHEDULED_VERSION, versionedSyncScript } from "../../src/deploy/steps/weights-versions.js";
+import { syncScript } from "../../src/deploy/workflows/weights.js";
 
 let emulator: { url: string; stop(): Promise<void> };
 let aws: ReturnType<typeof sdkClients>;
@@ -91,7 +93,7 @@ describe("mlops weights", () => {
   it("push of a local folder uploads it, then a one-off Fargate task syncs it onto the weights volume with its own role", async () => {
     const run = await runMlops(["weights", "push", "params/ep-a.yaml", folder, "--yes", "--json"], { endpointUrl: emulator.url });
     expect(run.code, failure(run)).toBe(0);
-    const result = JSON.parse(run.stdout) as { taskArn: string; source: string; copied: number; fileSystemId: string; uploaded: { files: number } };
+    const result = JSON.parse(run.stdout) as { taskArn: string; source: string; copied: number; fileSystemId: string; uploaded: { files: number }; version: string; restarted: boolean };
     const out = await outputs();
     expect(result).toMatchObject({ copied: 2, uploaded: { files: 2 }, fileSystemId: out.WeightsFileSystemId });
     // The upload: under the endpoint's own prefix of the base's bucket, one prefix per run.
@@ -105,7 +107,12 @@ describe("mlops weights", () => {
     expect(t.lastStatus).toBe("STOPPED");
     expect(t.launchType).toBe("FARGATE");
     expect(t.containers?.[0]?.exitCode).toBe(0);
-    expect(t.overrides?.containerOverrides?.[0]).toEqual({ name: "sync", command: [`aws s3 sync '${result.source}' /mnt/weights --no-progress --region us-east-1`] });
+    // Into a new version directory, then `current` switched to it (the script runs in test/deploy/steps/weights-versions.test.ts).
+    expect(result.version).toMatch(/^versions\/\d{8}T\d{6}Z-[0-9a-f]{6}$/);
+    expect(t.overrides?.containerOverrides?.[0]).toEqual({ name: "sync", command: [syncScript(result.source, false, result.version.slice("versions/".length), "us-east-1")] });
+    expect(result.restarted).toBe(false);
+    expect(run.stderr).toMatch(/Running tasks keep the weights they loaded and load the new version at their next start \(--restart starts them again now\)/);
+    expect(run.stderr).toMatch(/current switches to it only once the sync succeeded, and the version before stays as previous \(mlops weights rollback\)/);
     expect(t.taskDefinitionArn).toBe(out.WeightsSyncTaskDefinitionArn);
     const td = (await aws.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: t.taskDefinitionArn! }))).taskDefinition!;
     expect(td.taskRoleArn).toContain(await physicalId("WeightsSyncRole"));
@@ -123,26 +130,42 @@ describe("mlops weights", () => {
     const taskId = result.taskArn.split("/").pop();
     const events = (await aws.logs.send(new GetLogEventsCommand({ logGroupName: out.LogGroupName, logStreamName: `weights/sync/${taskId}`, startFromHead: true }))).events ?? [];
     expect(events.map((e) => e.message)).toEqual([
-      `download: ${result.source}model.safetensors to /mnt/weights/model.safetensors`,
-      `download: ${result.source}tokenizer/vocab.json to /mnt/weights/tokenizer/vocab.json`,
+      `download: ${result.source}model.safetensors to /mnt/weights/${result.version}/model.safetensors`,
+      `download: ${result.source}tokenizer/vocab.json to /mnt/weights/${result.version}/tokenizer/vocab.json`,
     ]);
     expect(run.stderr).toContain("download: ");
     expect(run.stderr).not.toContain("NodeVersionSupportWarning");
   });
 
-  it("ls lists the volume's files with sizes and dates, as a table and with --json", async () => {
+  it("ls says it starts a task, and lists the volume's files (one folder per version) with sizes and dates, as a table and with --json", async () => {
     const json = await runMlops(["weights", "ls", "params/ep-a.yaml", "--json"], { endpointUrl: emulator.url });
     expect(json.code, failure(json)).toBe(0);
+    expect(json.stderr).toMatch(/Starting a task to read the volume: on AWS that takes about a minute/);
     const listing = JSON.parse(json.stdout) as { files: { path: string; size: number; modified: string }[]; volume: string };
     expect(listing.volume).toBe("weights");
-    expect(listing.files.map((f) => [f.path, f.size])).toEqual([
-      ["model.safetensors", 4096],
-      ["tokenizer/vocab.json", 8],
+    expect(listing.files.map((f) => [f.path.replace(/^versions\/[^/]+\//, "versions/V/"), f.size])).toEqual([
+      ["versions/V/model.safetensors", 4096],
+      ["versions/V/tokenizer/vocab.json", 8],
     ]);
     expect(Date.parse(listing.files[0]!.modified)).toBeGreaterThan(Date.now() - 3_600_000);
-    const table = await runMlops(["weights", "ls", "params/ep-a.yaml", "tokenizer"], { endpointUrl: emulator.url });
+    const version = listing.files[0]!.path.split("/").slice(0, 2).join("/");
+    const table = await runMlops(["weights", "ls", "params/ep-a.yaml", `${version}/tokenizer`], { endpointUrl: emulator.url });
     expect(table.code, failure(table)).toBe(0);
-    expect(table.stdout).toMatch(/^Path\s+Size\s+Modified\ntokenizer\/vocab\.json\s+8 B\s+\d{4}-/);
+    expect(table.stdout).toMatch(/^Path\s+Size\s+Modified\nversions\/\S+\/tokenizer\/vocab\.json\s+8 B\s+\d{4}-/);
+  });
+
+  it("rollback switches current back by the same one-off task; --restart starts a new deployment of the service", async () => {
+    const out = await outputs();
+    const run = await runMlops(["weights", "rollback", "params/ep-a.yaml", "--restart", "--yes", "--json"], { endpointUrl: emulator.url });
+    expect(run.code, failure(run)).toBe(0);
+    const result = JSON.parse(run.stdout) as { taskArn: string; restarted: boolean };
+    const t = await task(out.ClusterName!, result.taskArn);
+    expect(t.overrides?.containerOverrides?.[0]).toEqual({ name: "sync", command: [rollbackScript("/mnt/weights")] });
+    expect(result.restarted).toBe(true);
+    expect(run.stderr).toMatch(/Started a new deployment of ep-a-prod: its tasks start again with the new weights/);
+    const deployments = (await aws.ecs.send(new DescribeServicesCommand({ cluster: out.ClusterName, services: [out.ServiceName!] }))).services?.[0]?.deployments ?? [];
+    expect(deployments.length, JSON.stringify(deployments)).toBeGreaterThan(0);
+    expect(deployments.some((d) => d.status === "PRIMARY")).toBe(true);
   });
 
   it("push from S3 with --schedule makes the EventBridge Scheduler schedule running the same task; schedule --off removes it", async () => {
@@ -163,8 +186,11 @@ describe("mlops weights", () => {
     });
     // The scheduled task runs the task definition's own command: the sync from the stack's source.
     const td = (await aws.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: out.WeightsSyncTaskDefinitionArn! }))).taskDefinition!;
-    expect(td.containerDefinitions?.[0]?.command).toEqual([`aws s3 sync s3://team-models/llm/v2/ /mnt/weights --no-progress --region us-east-1 --delete`]);
+    expect(td.containerDefinitions?.[0]?.command).toEqual([versionedSyncScript("s3://team-models/llm/v2/", true, SCHEDULED_VERSION, "/mnt/weights", "us-east-1")]);
     expect(run.stdout).toContain("The sync repeats rate(3 minutes)");
+    // The emulator plays the sync's downloads, not the script's last line naming the previous version (run in test/deploy/steps/weights-versions.test.ts).
+    expect(run.stdout).toMatch(/^current -> versions\/\d{8}T\d{6}Z-[0-9a-f]{6}$/m);
+    expect(run.stdout).toContain("Running tasks keep the weights they loaded; they load the new ones at their next start. To roll them now: mlops weights push params/ep-a.yaml s3://team-models/llm/v2 --restart");
 
     // Other commands carry the weights settings over: an update leaves the schedule alone.
     const update = await runMlops(["update", "params/ep-a.yaml", "--tag", "v1", "--yes"], { endpointUrl: emulator.url });

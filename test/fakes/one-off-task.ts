@@ -75,6 +75,9 @@ export class FakeOneOffTask implements EcsApi, LogsApi {
   async stopTask(): Promise<ecs.StopTaskResponse> {
     throw new Error("FakeOneOffTask: mlops never stops the task itself");
   }
+  async updateService(): Promise<ecs.UpdateServiceResponse> {
+    throw new Error("not modelled");
+  }
   async describeServices(): Promise<ecs.DescribeServicesResponse> {
     throw new Error("not modelled");
   }

@@ -9,6 +9,7 @@ import type { CfnValue } from "./cfn-yaml.js";
 import {
   A,
   B,
+  S,
   ENDPOINTS,
   P,
   evaluateName,
@@ -87,6 +88,7 @@ const BASE_ONLY_PARAMETERS = [
   "VpcFlowLogs",
   "LoadBalancerAccessLogs",
   "ContainerInsights",
+  "LoadBalancerIdleTimeoutSeconds",
 ];
 
 const DEFAULTS: Record<string, string | number> = {
@@ -182,6 +184,14 @@ describe("parameters", () => {
     }
     expect(A.Parameters?.["ListenerRulePriority"]?.Default).toBe(1);
     expect(B.Parameters?.["ListenerRulePriority"]?.Default).toBeUndefined();
+  });
+
+  it("the load balancers' idle timeout is a parameter of the base and of a shard, 60 s (AWS's default) unless given, 1-4000 s", () => {
+    for (const t of [A, S]) {
+      const [, lb] = onlyResource(t, "AWS::ElasticLoadBalancingV2::LoadBalancer");
+      expect(list(props(lb)["LoadBalancerAttributes"])).toContainEqual({ Key: "idle_timeout.timeout_seconds", Value: { Ref: "LoadBalancerIdleTimeoutSeconds" } });
+      expect(t.Parameters?.["LoadBalancerIdleTimeoutSeconds"]).toMatchObject({ Type: "Number", Default: 60, MinValue: 1, MaxValue: 4000 });
+    }
   });
 
   it("ports, counts and the priority are Numbers; lists are CommaDelimitedLists", () => {

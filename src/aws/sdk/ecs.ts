@@ -37,6 +37,9 @@ export class SdkEcs extends Adapter implements EcsApi {
   stopTask(input: ecs.StopTaskRequest) {
     return this.call("StopTask", (options) => this.client.send(new ecs.StopTaskCommand(input), options));
   }
+  updateService(input: ecs.UpdateServiceRequest) {
+    return this.call("UpdateService", (options) => this.client.send(new ecs.UpdateServiceCommand(input), options));
+  }
   describeTaskDefinition(input: ecs.DescribeTaskDefinitionRequest) {
     return this.call("DescribeTaskDefinition", (options) => this.client.send(new ecs.DescribeTaskDefinitionCommand(input), options));
   }

@@ -80,6 +80,7 @@ export function printPlan(plan: DeployPlan | UpdatePlan, out: Output, options: P
   out.info(`Rollout: image ${tag}; ${r.desired} task(s) (autoscaling ${r.min}-${r.max}); ${r.strategy}`);
   if (r.estimate) out.info(`Rollout time: ${r.estimate}`);
   for (const line of plan.summary) out.info(`Summary: ${line}`);
+  for (const line of plan.warnings ?? []) out.warn(line);
 }
 
 function printDnsPlan(dns: DnsPlan, out: Output): void {

@@ -32,6 +32,7 @@ import { codeBuildProject, projectChanges as changesOfProject, readProject } fro
 import { choosePlacement, issuedCertificateNames, readPlacementBasis, requireRegionRoom, requireSubnetRoom, stackResourceIds, type LoadBalancerNeed, type Placement, type PlacementBasis } from "../steps/placement.js";
 import { choosePriority, usedPriorities } from "../steps/priority.js";
 import { nfsRuleExists } from "../steps/security-groups.js";
+import { idleTimeoutWarning, servingIdleTimeout } from "../steps/idle-timeout.js";
 import { keptTrafficWeights, readTrafficWeights } from "../steps/traffic.js";
 import { changeSummary, deployedFacts, isMechanismOnly, refuseReplacements, rolloutEstimate, rolloutStrategy, withoutCountHandover } from "./plan-parameters.js";
 import { costInputOf, estimateMonthlyCost, type CostEstimate } from "../../render/prices.js";
@@ -100,6 +101,8 @@ export interface DeployPlan {
   summary: string[];
   /** What the stacks it creates cost (create only), from the dated price table. */
   cost?: CostEstimate;
+  /** What the plan warns of before the question (an alarm threshold beyond the load balancer's idle timeout). */
+  warnings?: string[];
   /** What the plan found, for the apply. */
   basis: DeployBasis;
 }
@@ -181,6 +184,8 @@ export interface UpdatePlan {
   rollout: RolloutPlan;
   previousTag?: string;
   summary: string[];
+  /** What the plan warns of before the question (an alarm threshold beyond the load balancer's idle timeout). */
+  warnings?: string[];
   /** What the apply needs: the stack as planned. */
   basis: {
     existing: Stack;
@@ -342,8 +347,14 @@ export async function planDeploy(config: EndpointConfig, options: DeployPlanOpti
     },
     summary: stack.action === "update" ? changeSummary(stack.parameters, tag) : [],
     ...(stack.action === "create" ? { cost: estimateMonthlyCost(costInputOf(config, stack.resources, { newLoadBalancer: serving?.plan.action === "create", pipeline: pipeline?.action === "create" }), ctx.aws.region) } : {}),
+    warnings: listed(idleTimeoutWarning(config, await servingIdleTimeout(config, serving?.plan.stackName, ctx))),
     basis: { listenerArn, shard: serving?.shard, existing, deployed, facts: { ...facts, certificateArn }, mounted, runningTag, followsPipeline },
   };
+}
+
+/** A line as a list of none or one. */
+function listed(line: string | undefined): string[] {
+  return line === undefined ? [] : [line];
 }
 
 /** Where the image comes from: the given tag, the running one, the pipeline's first build, or the first image pushed by hand. */
@@ -455,6 +466,7 @@ export async function planUpdate(config: EndpointConfig, given: string | undefin
     },
     previousTag: deployed.runningTag,
     summary: changeSummary(stack.parameters, tag),
+    warnings: listed(idleTimeoutWarning(config, await servingIdleTimeout(config, facts.loadBalancerStack, ctx))),
     basis: { existing, deployed, facts, rendered },
     // An update changes a pipeline that exists; create-endpoint and add-endpoint create one.
     ...(pipeline && pipeline.action !== "create" ? { pipeline } : {}),
@@ -598,5 +610,6 @@ async function shardFacts(base: string, shardStackName: string, ctx: DeployConte
     allowedCidr: params.network.allowedCidr || "0.0.0.0/0",
     defaultCertificateArn: params.certificateArn,
     accessLogsBucket: stackOutputs(stack).LoadBalancerAccessLogsBucket || undefined,
+    idleTimeoutSeconds: params.network.idleTimeoutSeconds,
   };
 }

@@ -144,7 +144,8 @@ async function runPlan(
   if (options.deleteData && plans.some((p) => p.stack)) ctx.out.info("ACM certificates mlops requested for these endpoints are deleted once no listener uses them (--delete-data).");
   if (!ctx.assumeYes) {
     if (!ctx.out.interactive) throw new DeclinedError("Teardown deletes resources and images: confirm by re-running with --yes.");
-    if (!(await ctx.out.confirm("Delete all of the above?"))) throw new DeclinedError();
+    if (target.kind === "all") await confirmAll(plans.filter((p) => p.stack || p.pipeline).length, ctx);
+    else if (!(await ctx.out.confirm("Delete all of the above?"))) throw new DeclinedError();
     ctx.reads?.forgetAll();
   }
 
@@ -228,6 +229,18 @@ async function runPlan(
   return { ...result, phases: phases.seconds() };
 }
 
+/**
+ * `teardown --all` at a terminal: a "y" typed out of habit must not delete a region, so the user types
+ * the region or the number of endpoints (as `terraform destroy` asks for "yes" and Copilot for the name).
+ */
+async function confirmAll(endpoints: number, ctx: DeployContext): Promise<void> {
+  const region = ctx.aws.region;
+  const accepted = endpoints > 0 ? [region, String(endpoints)] : [region];
+  const what = endpoints > 0 ? `the ${endpoints === 1 ? "endpoint" : `${endpoints} endpoints`} above` : "the data above";
+  const question = `This deletes ${what} in ${region}. To confirm, type the region (${region})${endpoints > 0 ? ` or the number of endpoints (${endpoints})` : ""}`;
+  if (!(await ctx.out.confirm(question, accepted))) throw new DeclinedError(`Cancelled: the answer was not ${accepted.join(" or ")}; nothing was changed.`);
+}
+
 /** One endpoint's part of the teardown plan, named resource by resource (reads only). */
 async function planLine(p: EndpointPlan, ctx: DeployContext): Promise<string> {
   const outputs = p.stack ? stackOutputs(p.stack.stack) : {};
@@ -239,7 +252,7 @@ async function planLine(p: EndpointPlan, ctx: DeployContext): Promise<string> {
     p.pipeline ? `stack ${p.pipeline.stackName}${bucket ? ` with artifact bucket ${bucket} and its objects` : ""}${stackOutputs(p.pipeline.stack).AccessLogsBucketName ? " and its access logs" : ""}${buildCache(p.pipeline.stack)}` : undefined,
     p.stack?.role === "added" ? "the base's EFS rule and listener certificate for it" : undefined,
     repo ? `${images === 0 ? "no images" : images >= 100 ? "100+ images" : `${images} image(s)`} in ECR ${repo}` : undefined,
-    outputs.LoadBalancerAccessLogsBucket ? `all load balancer access logs in S3 ${outputs.LoadBalancerAccessLogsBucket}` : undefined,
+    outputs.LoadBalancerAccessLogsBucket ? `all load balancer access logs in S3 ${outputs.LoadBalancerAccessLogsBucket} (they go with the stack, with or without --delete-data)` : undefined,
     p.stack?.role === "base" && outputs.WeightsUploadBucketName ? `all weights uploads in S3 ${outputs.WeightsUploadBucketName}` : undefined,
     p.stack ? `the Route 53 records mlops made for ${readDeployed(p.stack.stack).host ?? p.endpointId} that still point at its load balancer` : undefined,
     p.stack ? `stack ${p.stack.stackName} (${p.stack.role})` : undefined,

@@ -20,6 +20,7 @@ import { deployStack, findStack, stackOutputs } from "../engine/stack.js";
 import { runOneOffTask, type OneOffTaskDeps, type OneOffTaskSpec } from "../steps/one-off-task.js";
 import { formatBytes } from "../steps/kept-data.js";
 import { listLocalFiles, uploadFiles, type LocalFile } from "../steps/upload.js";
+import { CURRENT_LINK, parseSwitch, PREVIOUS_LINK, rollbackScript, versionedSyncScript, versionName } from "../steps/weights-versions.js";
 import { liveStack, planStack, printStackPlan, type StackPlan } from "./plan.js";
 
 /** Where weights come from: an S3 prefix, or a local folder uploaded first. */
@@ -82,6 +83,8 @@ export interface PushOptions {
   schedule?: string;
   /** Longest wait for the task. */
   timeoutMs: number;
+  /** `--restart`: a forced new deployment starts the running tasks again, so they load the new version now. */
+  restart?: boolean;
 }
 
 /** What `weights push` did. */
@@ -97,6 +100,11 @@ export interface PushResult {
   schedule?: string;
   stack: "updated" | "unchanged";
   durationMs: number;
+  /** The version directory `current` names now (`versions/...`), and the one `previous` names (undefined: none). */
+  version: string;
+  previousVersion?: string;
+  /** A new deployment was started (--restart); otherwise running tasks load the version at their next start. */
+  restarted: boolean;
 }
 
 /** The endpoint's stack, which must exist; bad input otherwise. */
@@ -188,12 +196,25 @@ function taskSpec(outputs: ReturnType<typeof taskOutputs>, script: string, purpo
   };
 }
 
-/**
- * The sync's shell script; the URI was checked by `parseWeightsSource` (no quotes in it). The region is an
- * argument, as in the task definition's own command, which sets no environment variable for it.
- */
-export function syncScript(sourceUri: string, deleteExtraneous: boolean, region: string): string {
-  return `aws s3 sync '${sourceUri}' ${WEIGHTS_MOUNT} --no-progress --region ${region}${deleteExtraneous ? " --delete" : ""}`;
+/** The sync's shell script, into a new version (steps/weights-versions.ts); the URI was checked by `parseWeightsSource` (no quotes in it). */
+export function syncScript(sourceUri: string, deleteExtraneous: boolean, version: string, region: string): string {
+  return versionedSyncScript(sourceUri, deleteExtraneous, version, WEIGHTS_MOUNT, region);
+}
+
+/** What the output says about running tasks after the weights switched. */
+function restartLine(id: string, restart: boolean): string {
+  return restart
+    ? `Restart: a new deployment of ${id} starts its tasks again, which load the new version (--restart)`
+    : `Running tasks keep the weights they loaded and load the new version at their next start (--restart starts them again now)`;
+}
+
+/** Starts a new deployment of the endpoint's service, so that every task starts again and loads `current` (ECS UpdateService, forceNewDeployment). */
+async function restartService(outputs: Record<string, string>, id: string, ctx: DeployContext): Promise<void> {
+  const cluster = outputs.ClusterName;
+  const service = outputs.ServiceName;
+  if (!cluster || !service) throw new AwsError(`Stack ${id} names no service (outputs ClusterName, ServiceName): no new deployment was started.`, { hint: "Start one in the ECS console (Update service, Force new deployment)." });
+  await ctx.aws.ecs.updateService({ cluster, service, forceNewDeployment: true });
+  ctx.out.success(`Started a new deployment of ${service}: its tasks start again with the new weights (mlops status ${id} follows it).`);
 }
 
 /** A per-run prefix under the endpoint's own prefix of the upload bucket (the only one its sync role may read). */
@@ -218,7 +239,12 @@ export async function pushWeights(config: EndpointConfig, options: PushOptions, 
   printStackPlan(plan, ctx.out);
   if (files) ctx.out.info(`Upload: ${files.length} file(s), ${formatBytes(bytes)}, from ${source.kind === "local" ? source.dir : ""} to the base's upload bucket (one prefix for this run; uploads expire after 7 days)`);
   const from = source.kind === "s3" ? `s3://${source.bucket}/${source.prefix}` : "the upload";
-  ctx.out.info(`Sync: a one-off Fargate task copies ${from} onto the weights volume${options.deleteExtraneous ? ", deleting files that are not in the source (--delete)" : ""}`);
+  const version = versionName(ctx.clock.now(), randomBytes(3).toString("hex"));
+  ctx.out.info(
+    `Sync: a one-off Fargate task copies ${from} into a new version of the weights (versions/${version}, starting from the current one's files)${options.deleteExtraneous ? ", deleting files that are not in the source (--delete)" : ""}; ` +
+      `${CURRENT_LINK} switches to it only once the sync succeeded, and the version before stays as ${PREVIOUS_LINK} (mlops weights rollback)`,
+  );
+  ctx.out.info(restartLine(id, options.restart === true));
   if (wanted.schedule !== current.schedule || (wanted.schedule && plan.action === "update")) ctx.out.info(`Schedule: repeat the sync ${wanted.schedule} (EventBridge Scheduler)`);
   else if (wanted.schedule) ctx.out.info(`Schedule: the sync keeps repeating ${wanted.schedule}`);
   await approve(ctx, "Push the weights?");
@@ -241,10 +267,15 @@ export async function pushWeights(config: EndpointConfig, options: PushOptions, 
   }
 
   ctx.out.step(`Syncing ${sourceUri} onto the weights volume ${outputs.WeightsFileSystemId}`);
-  const result = await runOneOffTask(taskSpec(outputs, syncScript(sourceUri, options.deleteExtraneous, ctx.aws.region), "weights sync", options.timeoutMs), taskDeps(ctx));
+  const result = await runOneOffTask(taskSpec(outputs, syncScript(sourceUri, options.deleteExtraneous, version, ctx.aws.region), "weights sync", options.timeoutMs), taskDeps(ctx));
   const copied = result.lines.filter((l) => /^(download|copy): /.test(l)).length;
   const deleted = result.lines.filter((l) => /^delete: /.test(l)).length;
+  const switched = parseSwitch(result.lines);
+  if (options.restart) await restartService(outputs, id, ctx);
   return {
+    version: switched?.current ?? `versions/${version}`,
+    previousVersion: switched?.previous,
+    restarted: options.restart === true,
     endpoint: id,
     source: sourceUri,
     fileSystemId: outputs.WeightsFileSystemId,
@@ -256,6 +287,34 @@ export async function pushWeights(config: EndpointConfig, options: PushOptions, 
     stack: plan.action === "unchanged" ? "unchanged" : "updated",
     durationMs: result.durationMs,
   };
+}
+
+/** What `weights rollback` did. */
+export interface RollbackResult {
+  endpoint: string;
+  fileSystemId: string;
+  taskArn: string;
+  /** The version `current` names now, and the one `previous` names (the one rolled back from). */
+  version?: string;
+  previousVersion?: string;
+  restarted: boolean;
+  durationMs: number;
+}
+
+/** `mlops weights rollback`: `current` switches back to `previous` by the same one-off task (a second rollback goes forward again). */
+export async function rollbackWeights(config: EndpointConfig, options: { restart: boolean; timeoutMs: number }, ctx: DeployContext): Promise<RollbackResult> {
+  const id = endpointId(config);
+  const existing = await endpointStack(config, ctx);
+  const outputs = taskOutputs(stackOutputs(existing), config);
+  ctx.out.step(`Plan for the weights of ${id} in ${ctx.aws.region}`);
+  ctx.out.info(`Rollback: a one-off Fargate task switches ${CURRENT_LINK} on the weights volume ${outputs.WeightsFileSystemId} back to ${PREVIOUS_LINK}, the version before the last push (rolling back again goes forward)`);
+  ctx.out.info(restartLine(id, options.restart));
+  await approve(ctx, "Roll the weights back?");
+  ctx.out.step(`Switching the weights of ${id} back to the previous version`);
+  const result = await runOneOffTask(taskSpec(outputs, rollbackScript(WEIGHTS_MOUNT), "weights rollback", options.timeoutMs), taskDeps(ctx));
+  const switched = parseSwitch(result.lines);
+  if (options.restart) await restartService(outputs, id, ctx);
+  return { endpoint: id, fileSystemId: outputs.WeightsFileSystemId, taskArn: result.taskArn, version: switched?.current, previousVersion: switched?.previous, restarted: options.restart, durationMs: result.durationMs };
 }
 
 /** What `weights schedule` did. */
@@ -345,7 +404,9 @@ export async function listWeights(config: EndpointConfig, options: { path: strin
   const mount = options.assets ? ASSETS_MOUNT : WEIGHTS_MOUNT;
   const root = relative ? `${mount}/${relative}` : mount;
   const fileSystemId = options.assets ? outputs.AssetsFileSystemId : outputs.WeightsFileSystemId;
-  ctx.out.step(`Listing ${options.assets ? "assets" : "weights"} volume ${fileSystemId}${relative ? ` at ${relative}` : ""} with a one-off task`);
+  ctx.out.step(`Listing ${options.assets ? "assets" : "weights"} volume ${fileSystemId}${relative ? ` at ${relative}` : ""} with a one-off Fargate task`);
+  // Fargate provisions the task, pulls the AWS CLI image and mounts EFS before the listing runs.
+  ctx.out.info(`Starting a task to read the volume: on AWS that takes about a minute (usually 30-90 s), the listing itself seconds.`);
   const result = await runOneOffTask(taskSpec(outputs, listingScript(root), "listing", options.timeoutMs), { ...taskDeps(ctx), onLine: () => undefined });
   const files = parseListing(result.lines, mount);
   return { endpoint: id, volume: options.assets ? "assets" : "weights", fileSystemId, path: relative || "/", files, totalBytes: files.reduce((sum, f) => sum + f.size, 0) };

@@ -68,6 +68,7 @@ function fakeEcs(w: World, executed: unknown[] = []): EcsApi {
     describeServiceRevisions: notUsed,
     runTask: notUsed,
     stopTask: notUsed,
+    updateService: notUsed,
     async executeCommand(input) {
       executed.push(input);
       return { clusterArn: `arn:aws:ecs:us-east-1:123456789012:cluster/${cluster}`, taskArn: input.task, containerName: input.container, session: { sessionId: "ecs-execute-command-0a1b2c", streamUrl: "wss://ssmmessages.us-east-1.amazonaws.com/v1/data-channel/ecs-execute-command-0a1b2c", tokenValue: "token" } };

@@ -42,9 +42,13 @@ describe("scheduleExpressionProblem", () => {
 });
 
 describe("the task's scripts", () => {
-  it("the sync copies the source onto the weights mount, deleting only with --delete", () => {
-    expect(syncScript("s3://b/p/", false, "eu-west-1")).toBe("aws s3 sync 's3://b/p/' /mnt/weights --no-progress --region eu-west-1");
-    expect(syncScript("s3://b/p/", true, "eu-west-1")).toBe("aws s3 sync 's3://b/p/' /mnt/weights --no-progress --region eu-west-1 --delete");
+  it("the sync copies the source into a new version on the weights mount, deleting only with --delete (run in test/deploy/steps/weights-versions.test.ts)", () => {
+    const script = syncScript("s3://b/p/", false, "20261208T001503Z-a1b2c3", "eu-west-1");
+    expect(script).toMatch(/^set -e\ncd '\/mnt\/weights'\n/);
+    expect(script).toContain("aws s3 sync 's3://b/p/' '/mnt/weights/versions/20261208T001503Z-a1b2c3' --region eu-west-1 --no-progress || ");
+    expect(syncScript("s3://b/p/", true, "V", "eu-west-1")).toContain("aws s3 sync 's3://b/p/' '/mnt/weights/versions/V' --region eu-west-1 --no-progress --delete || ");
+    // The switch comes after the sync, and only a successful sync reaches it (set -e; a failed sync exits).
+    expect(script.indexOf("mv -Tf .current.new current")).toBeGreaterThan(script.indexOf("aws s3 sync"));
   });
 
   it("the listing script prints SIZE EPOCH PATH for every file below the root with sh and stat only", () => {
