@@ -12,7 +12,7 @@ import { pipelineName } from "../../render/names.js";
 import { renderEndpointStack, renderShardStack, type DeploymentFacts, type ShardFacts } from "../../render/render.js";
 import { keptTrafficWeights, readTrafficWeights } from "../steps/traffic.js";
 import { rolloutEstimateLine, rolloutSettingsOf } from "../../render/rollout-time.js";
-import { diffParameters } from "../../render/template-diff.js";
+import { diffParameters } from "../engine/template-diff.js";
 import { ensureCertificate } from "../steps/certificate.js";
 import { stackDeps, type DeployContext } from "../context.js";
 import { requireOutput, stackParameters } from "../engine/discovery.js";

@@ -20,7 +20,7 @@ import { TUTORIAL_PARAMETERS } from "../../params/tutorial-keys.js";
 import { baseExportName, baseStackName, pipelineName } from "../../render/names.js";
 import { placeholderImageTag, renderEndpointStack, renderPipelineStack, volumeRootsOf, weightsSettingsOf, type DeploymentFacts, type RenderedStack, type ShardFacts, type TrafficWeights } from "../../render/render.js";
 import { rolloutEstimateLine, rolloutSettingsOf } from "../../render/rollout-time.js";
-import { diffParameters, diffTemplates, formatValue, templateResources, type ParameterChange, type ResourceDiff } from "../../render/template-diff.js";
+import { diffParameters, diffTemplates, formatValue, templateResources, type ParameterChange, type ResourceDiff } from "../engine/template-diff.js";
 import { isRoutineReplacement } from "../engine/replacements.js";
 import { findIssuedCertificate, findPendingCertificate } from "../steps/certificate.js";
 import { regionText, type DeployContext } from "../context.js";
