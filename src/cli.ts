@@ -37,6 +37,45 @@ export async function main(argv: string[]): Promise<number> {
   setMaxListeners(1000, controller.signal);
   const changes = new ChangeLog();
   const rerun = rerunCommand(argv);
+  const ctrlC = ctrlCHandler(controller, changes, rerun);
+  let output: ConsoleOutput | undefined;
+  let exitCode: number = ExitCode.ok;
+  // Set by a command for which Ctrl-C is the normal end (logs --follow): then it is no interruption.
+  let endedByCtrlC = false;
+  try {
+    const program = buildProgram(
+      (globals, preload) => {
+        output = consoleOutput(globals, controller.signal);
+        return commandDeps(globals, preload, { out: output, signal: controller.signal, changes, onClients: ctrlC.listen });
+      },
+      (code) => (exitCode = code),
+      () => (endedByCtrlC = true),
+    );
+    await program.parseAsync(argv);
+    if (controller.signal.aborted && !endedByCtrlC) {
+      // Ctrl-C came after the last step had started: everything was done, but the user asked to stop.
+      process.stderr.write(`Interrupted after the work was done: nothing is left to finish.\n`);
+      return ExitCode.interrupted;
+    }
+    return exitCode;
+  } catch (error) {
+    const out = output ?? new ConsoleOutput({ json: false, interactive: false, color: false });
+    if (controller.signal.aborted && !(error instanceof InterruptedError) && !(error instanceof CommanderError)) {
+      // An error raised by the interruption itself (a call cut short) is the interruption.
+      return report(new InterruptedError("Interrupted."), out, changes, rerun);
+    }
+    return report(error, out, changes, rerun);
+  } finally {
+    ctrlC.stop();
+  }
+}
+
+/**
+ * Ctrl-C during a command: the first aborts `controller` (no new change starts in AWS) and ends the process once
+ * the calls in flight had time to return; a second ends it at once. Both say what may still run and how to finish.
+ * `listen` turns it on, `stop` off.
+ */
+function ctrlCHandler(controller: AbortController, changes: ChangeLog, rerun: string): { listen: () => void; stop: () => void } {
   let interrupts = 0;
   const onSigint = () => {
     interrupts++;
@@ -53,77 +92,72 @@ export async function main(argv: string[]): Promise<number> {
       process.exit(ExitCode.interrupted);
     }, interruptDeadlineMs).unref();
   };
-  // Until the AWS clients exist nothing can have changed, and loading the SDK keeps the event loop too busy to run
-  // a handler: Ctrl-C keeps its default effect (the process ends at once, status 130) until then.
   let listening = false;
-  const listen = () => {
-    if (!listening) process.on("SIGINT", onSigint);
-    listening = true;
+  return {
+    listen: () => {
+      if (!listening) process.on("SIGINT", onSigint);
+      listening = true;
+    },
+    stop: () => {
+      if (listening) process.off("SIGINT", onSigint);
+    },
   };
-  let output: ConsoleOutput | undefined;
-  let exitCode: number = ExitCode.ok;
-  // Set by a command for which Ctrl-C is the normal end (logs --follow): then it is no interruption.
-  let endedByCtrlC = false;
-  try {
-    const program = buildProgram((globals, preload) => {
-      output = new ConsoleOutput({
-        json: globals.json ?? false,
-        interactive: Boolean(process.stderr.isTTY) && !process.env.CI,
-        color: Boolean(process.stderr.isTTY) && !process.env.NO_COLOR && globals.color !== false,
-        signal: controller.signal,
+}
+
+/** Whether output may be coloured: stderr is a terminal and neither NO_COLOR nor --no-color says otherwise. */
+function colorWanted(globals: GlobalOptions): boolean {
+  return Boolean(process.stderr.isTTY) && !process.env.NO_COLOR && globals.color !== false;
+}
+
+/** The output host for the global options: JSON or text, progress only for a person at a terminal. */
+function consoleOutput(globals: GlobalOptions, signal: AbortSignal): ConsoleOutput {
+  return new ConsoleOutput({ json: globals.json ?? false, interactive: Boolean(process.stderr.isTTY) && !process.env.CI, color: colorWanted(globals), signal });
+}
+
+/**
+ * A command's dependencies on this process, its terminal and AWS. `onClients` runs once the AWS clients exist:
+ * until then nothing can have changed, and loading the SDK keeps the event loop too busy to run a Ctrl-C handler,
+ * so Ctrl-C keeps its default effect (the process ends at once, status 130).
+ */
+function commandDeps(
+  globals: GlobalOptions,
+  preload: ClientName[],
+  run: { out: ConsoleOutput; signal: AbortSignal; changes: ChangeLog; onClients: () => void },
+): CommandDeps {
+  const { out, signal } = run;
+  const region = regionFromFlagOrEnvironment(globals.region);
+  const retry = parseRetrySettings(
+    { retryBudget: globals.retryBudget ?? process.env.MLOPS_RETRY_BUDGET, requestTimeout: globals.requestTimeout ?? process.env.MLOPS_REQUEST_TIMEOUT },
+    (notice) => out.warn(notice),
+  );
+  const deps: CommandDeps = {
+    out,
+    clock: systemClock,
+    signal,
+    cwd: process.cwd(),
+    region: region?.name,
+    regionSource: region?.source,
+    holder: holderName(),
+    holderProcess: { host: hostname(), pid: process.pid, isRunning: processExists },
+    retryBudgetMs: retry.budgetMs,
+    aws: async (chosenRegion?: string) => {
+      const clients = await (await import("./aws/clients.js")).createAwsClients({
+        region: chosenRegion ?? globals.region,
+        profile: globals.profile,
+        endpointUrl: globals.endpointUrl ?? process.env.MLOPS_ENDPOINT_URL,
+        preload,
+        retry,
+        signal,
       });
-      const region = regionFromFlagOrEnvironment(globals.region);
-      const out = output;
-      const retry = parseRetrySettings(
-        { retryBudget: globals.retryBudget ?? process.env.MLOPS_RETRY_BUDGET, requestTimeout: globals.requestTimeout ?? process.env.MLOPS_REQUEST_TIMEOUT },
-        (notice) => out.warn(notice),
-      );
-      const deps: CommandDeps = {
-        out: output,
-        clock: systemClock,
-        signal: controller.signal,
-        cwd: process.cwd(),
-        region: region?.name,
-        regionSource: region?.source,
-        holder: holderName(),
-        holderProcess: { host: hostname(), pid: process.pid, isRunning: processExists },
-        retryBudgetMs: retry.budgetMs,
-        aws: async (chosenRegion?: string) => {
-          const clients = await (await import("./aws/clients.js")).createAwsClients({
-            region: chosenRegion ?? globals.region,
-            profile: globals.profile,
-            endpointUrl: globals.endpointUrl ?? process.env.MLOPS_ENDPOINT_URL,
-            preload,
-            retry,
-            signal: controller.signal,
-          });
-          listen();
-          return guardClients(clients, controller.signal, changes);
-        },
-      };
-      // Questions need a person at the terminal on both ends: typing on stdin, reading stderr.
-      if (process.stdin.isTTY && process.stderr.isTTY && !process.env.CI) {
-        deps.prompter = terminalPrompter({ stdin: process.stdin, stderr: process.stderr, color: Boolean(process.stderr.isTTY) && !process.env.NO_COLOR && globals.color !== false, signal: controller.signal });
-      }
-      return deps;
-    }, (code) => (exitCode = code), () => (endedByCtrlC = true));
-    await program.parseAsync(argv);
-    if (controller.signal.aborted && !endedByCtrlC) {
-      // Ctrl-C came after the last step had started: everything was done, but the user asked to stop.
-      process.stderr.write(`Interrupted after the work was done: nothing is left to finish.\n`);
-      return ExitCode.interrupted;
-    }
-    return exitCode;
-  } catch (error) {
-    const out = output ?? new ConsoleOutput({ json: false, interactive: false, color: false });
-    if (controller.signal.aborted && !(error instanceof InterruptedError) && !(error instanceof CommanderError)) {
-      // An error raised by the interruption itself (a call cut short) is the interruption.
-      return report(new InterruptedError("Interrupted."), out, changes, rerun);
-    }
-    return report(error, out, changes, rerun);
-  } finally {
-    if (listening) process.off("SIGINT", onSigint);
+      run.onClients();
+      return guardClients(clients, signal, run.changes);
+    },
+  };
+  // Questions need a person at the terminal on both ends: typing on stdin, reading stderr.
+  if (process.stdin.isTTY && process.stderr.isTTY && !process.env.CI) {
+    deps.prompter = terminalPrompter({ stdin: process.stdin, stderr: process.stderr, color: colorWanted(globals), signal });
   }
+  return deps;
 }
 
 /** Who this process is, for the lease another mlops waits on: user@host (pid N). */
