@@ -7,6 +7,7 @@ export const DEPLOY_ENDPOINT_DEFAULTS = { imageTimeout: 30, rolloutTimeout: 15 }
 /** The AWS clients a create or add calls. */
 const DEPLOY_CLIENTS = ["ssm", "cloudFormation", "acm", "elb", "efs", "logs", "connections", "codeBuild", "codePipeline", "ec2", "ecr", "ecs", "cloudWatch", "route53"] as const;
 
+/** create-endpoint and add-endpoint differ only in their name, description and examples. */
 function deployEndpointCommand(verb: "create-endpoint" | "add-endpoint", description: string, examples: readonly string[]): CommandDefinition {
   return {
     name: verb,

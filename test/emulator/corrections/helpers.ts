@@ -52,6 +52,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 // --- clients and helpers -------------------------------------------------------
 
+/** The SDK clients the tests call, all sent to the emulator at `url`. */
 export function aws(url: string) {
   const config = { region: "us-east-1", endpoint: url, credentials: { accessKeyId: "test", secretAccessKey: "test" } };
   return {
@@ -72,8 +73,10 @@ export function aws(url: string) {
     scheduler: new SchedulerClient(config),
   };
 }
+/** The clients of one emulator. */
 export type Aws = ReturnType<typeof aws>;
 
+/** A Docker image manifest to put into ECR. */
 export const IMAGE_MANIFEST = JSON.stringify({
   schemaVersion: 2,
   mediaType: "application/vnd.docker.distribution.manifest.v2+json",
@@ -86,14 +89,17 @@ let counter = 0;
 /** A stack name unique to this run, short enough for ALB and target group names. */
 export const uniqueName = (tag: string) => `e${run}${tag}${++counter}`;
 
+/** CloudFormation parameters from name-value pairs. */
 export const parameters = (values: Record<string, string | number>): Parameter[] =>
   Object.entries(values).map(([ParameterKey, value]) => ({ ParameterKey, ParameterValue: String(value) }));
 
+/** Requests an ACM certificate and returns its ARN. */
 export async function certificate(a: Aws): Promise<string> {
   const answer = await a.acm.send(new RequestCertificateCommand({ DomainName: "a.example.com", ValidationMethod: "DNS" }));
   return answer.CertificateArn!;
 }
 
+/** Creates a stack (without a change set) and returns its id. */
 export async function createStack(a: Aws, name: string, body: string, values: Record<string, string | number> = {}) {
   const answer = await a.cf.send(new CreateStackCommand({ StackName: name, TemplateBody: body, Parameters: parameters(values) }));
   return answer.StackId!;
@@ -125,11 +131,13 @@ export async function throughChangeSet(
   return described.Changes ?? [];
 }
 
+/** The stack as DescribeStacks answers it. */
 export async function describeStack(a: Aws, nameOrId: string): Promise<Stack> {
   const answer = await a.cf.send(new DescribeStacksCommand({ StackName: nameOrId }));
   return answer.Stacks![0]!;
 }
 
+/** The stack's resources: logical id to physical id. */
 export async function stackResources(a: Aws, name: string): Promise<Record<string, string>> {
   const answer = await a.cf.send(new ListStackResourcesCommand({ StackName: name }));
   const result: Record<string, string> = {};
@@ -139,16 +147,19 @@ export async function stackResources(a: Aws, name: string): Promise<Record<strin
   return result;
 }
 
+/** The names of the region's CloudFormation exports. */
 export async function exportNames(a: Aws): Promise<string[]> {
   const answer = await a.cf.send(new ListExportsCommand({}));
   return (answer.Exports ?? []).map((e) => e.Name!);
 }
 
+/** Whether EC2 still lists the VPC. */
 export async function vpcExists(a: Aws, vpcId: string): Promise<boolean> {
   const answer = await a.ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: "vpc-id", Values: [vpcId] }] }));
   return (answer.Vpcs ?? []).length > 0;
 }
 
+/** Whether the load balancer service still knows the target group. */
 export async function targetGroupExists(a: Aws, arn: string): Promise<boolean> {
   try {
     await a.elb.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [arn] }));
@@ -159,11 +170,13 @@ export async function targetGroupExists(a: Aws, arn: string): Promise<boolean> {
   }
 }
 
+/** The ECS service as DescribeServices answers it. */
 export async function describeService(a: Aws, cluster: string, service: string): Promise<Service> {
   const answer = await a.ecs.send(new DescribeServicesCommand({ cluster, services: [service] }));
   return answer.services![0]!;
 }
 
+/** The target group's healthy targets. */
 export async function healthyTargets(a: Aws, targetGroupArn: string) {
   const answer = await a.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }));
   return (answer.TargetHealthDescriptions ?? []).filter((d) => d.TargetHealth?.State === "healthy");
@@ -221,10 +234,13 @@ export async function fargateService(a: Aws, desiredCount: number) {
 
 /** The shared emulator (every correction), started by the global setup. */
 export const mainUrl = inject("emulatorUrl");
+/** Clients of the shared emulator. */
 export const main = aws(mainUrl);
 
-/** Groups of corrections an emulator is started without (emulatorWithout); the corrections of a group do not depend on each other. */
+// Groups of corrections an emulator is started without (emulatorWithout); the corrections of a group do not depend on each other.
+/** The corrections of a stack's lifecycle: deletion, change sets, rollback, exports. */
 export const WITHOUT_STACK_LIFECYCLE = ["delete-base-stack", "change-set-execute", "failed-create-rollback", "export-in-use"];
+/** The corrections of resources' state and answers. */
 export const WITHOUT_RESOURCE_STATE = [
   "update-keeps-resources",
   "sub-parameter-diff",
@@ -377,6 +393,7 @@ export const switchedTemplate = (group: string, scheduleName: string) =>
     },
   });
 
+/** The EventBridge schedule, or undefined when there is none. */
 export async function scheduleOf(a: Aws, name: string) {
   try {
     return await a.scheduler.send(new GetScheduleCommand({ Name: name }));
@@ -386,6 +403,7 @@ export async function scheduleOf(a: Aws, name: string) {
   }
 }
 
+/** Whether the log group exists. */
 export async function groupExists(a: Aws, name: string): Promise<boolean> {
   const groups = (await a.logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: name }))).logGroups ?? [];
   return groups.some((g) => g.logGroupName === name);
