@@ -53,7 +53,8 @@ describe("delete-base-stack (moto gap 1)", () => {
     expect(await vpcExists(main, made.Vpc!)).toBe(false);
     const subnets = await main.ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: "vpc-id", Values: [made.Vpc!] }] }));
     expect(subnets.Subnets ?? []).toEqual([]);
-    const gateways = await main.ec2.send(new DescribeInternetGatewaysCommand({}));
+    // Only this gateway: the shared emulator also holds the attached gateways of tests running alongside.
+    const gateways = await main.ec2.send(new DescribeInternetGatewaysCommand({ Filters: [{ Name: "internet-gateway-id", Values: [made.Igw!] }] }));
     expect((gateways.InternetGateways ?? []).map((g) => g.InternetGatewayId)).not.toContain(made.Igw);
     const routeTables = await main.ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: "vpc-id", Values: [made.Vpc!] }] }));
     expect(routeTables.RouteTables ?? []).toEqual([]);

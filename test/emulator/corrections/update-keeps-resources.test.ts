@@ -21,7 +21,8 @@ describe("update-keeps-resources (moto gap 1, after an update)", () => {
     expect((await stackResources(main, name)).Igw).toBe(before.Igw);
 
     await main.cf.send(new DeleteStackCommand({ StackName: name }));
-    const gateways = await main.ec2.send(new DescribeInternetGatewaysCommand({}));
+    // Only this gateway: the shared emulator also holds the attached gateways of tests running alongside.
+    const gateways = await main.ec2.send(new DescribeInternetGatewaysCommand({ Filters: [{ Name: "internet-gateway-id", Values: [before.Igw!] }] }));
     expect((gateways.InternetGateways ?? []).map((g) => g.InternetGatewayId)).not.toContain(before.Igw);
   });
 
