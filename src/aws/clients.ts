@@ -63,6 +63,87 @@ export function clientConfig(region: string, profile: string | undefined, endpoi
   };
 }
 
+/** What every client is built with. */
+interface ClientSetup {
+  config: ReturnType<typeof clientConfig>;
+  context: AdapterContext;
+  endpointUrl?: string;
+}
+
+/** How each client's adapter is built from its module. */
+const builders: { [K in ClientName]: (setup: ClientSetup) => Promise<AwsClients[K]> } = {
+  cloudFormation: async ({ config, context }) => {
+    const sdk = await modules.cloudFormation();
+    return new sdk.SdkCloudFormation(new sdk.CloudFormationClient(config), context);
+  },
+  ec2: async ({ config, context }) => {
+    const sdk = await modules.ec2();
+    return new sdk.SdkEc2(new sdk.EC2Client(config), context);
+  },
+  ecs: async ({ config, context }) => {
+    const sdk = await modules.ecs();
+    return new sdk.SdkEcs(new sdk.ECSClient(config), context);
+  },
+  cloudWatch: async ({ config, context }) => {
+    const sdk = await modules.cloudWatch();
+    return new sdk.SdkCloudWatch(new sdk.CloudWatchClient(config), context);
+  },
+  elb: async ({ config, context }) => {
+    const sdk = await modules.elb();
+    return new sdk.SdkElb(new sdk.ElasticLoadBalancingV2Client(config), context);
+  },
+  ecr: async ({ config, context }) => {
+    const sdk = await modules.ecr();
+    return new sdk.SdkEcr(new sdk.ECRClient(config), context);
+  },
+  acm: async ({ config, context }) => {
+    const sdk = await modules.acm();
+    return new sdk.SdkAcm(new sdk.ACMClient(config), context);
+  },
+  logs: async ({ config, context }) => {
+    const sdk = await modules.logs();
+    return new sdk.SdkLogs(new sdk.CloudWatchLogsClient(config), context);
+  },
+  s3: async ({ config, context, endpointUrl }) => {
+    const sdk = await modules.s3();
+    // Emulators serve every bucket under one host, so virtual-hosted bucket names would not resolve.
+    return new sdk.SdkS3(new sdk.S3Client({ ...config, ...(endpointUrl ? { forcePathStyle: true } : {}) }), context);
+  },
+  codeBuild: async ({ config, context }) => {
+    const sdk = await modules.codeBuild();
+    return new sdk.SdkCodeBuild(new sdk.CodeBuildClient(config), context);
+  },
+  codePipeline: async ({ config, context }) => {
+    const sdk = await modules.codePipeline();
+    return new sdk.SdkCodePipeline(new sdk.CodePipelineClient(config), context);
+  },
+  connections: async ({ config, context }) => {
+    const sdk = await modules.connections();
+    return new sdk.SdkConnections(new sdk.CodeStarConnectionsClient(config), context);
+  },
+  efs: async ({ config, context }) => {
+    const sdk = await modules.efs();
+    return new sdk.SdkEfs(new sdk.EFSClient(config), context);
+  },
+  sts: async ({ config, context }) => {
+    const sdk = await modules.sts();
+    return new sdk.SdkSts(new sdk.STSClient(config), context);
+  },
+  ssm: async ({ config, context }) => {
+    const sdk = await modules.ssm();
+    // Leases are given back after Ctrl-C: their calls do not carry the abort signal (each is one short request).
+    return new sdk.SdkSsm(new sdk.SSMClient(config), { ...context, signal: undefined });
+  },
+  route53: async ({ config, context }) => {
+    const sdk = await modules.route53();
+    return new sdk.SdkRoute53(new sdk.Route53Client(config), context);
+  },
+  iam: async ({ config, context }) => {
+    const sdk = await modules.iam();
+    return new sdk.SdkIam(new sdk.IAMClient(config), context);
+  },
+};
+
 /** Builds SDK v3 clients for every AWS interface mlops uses. Throws `InputError` when no region can be found. */
 export async function createAwsClients(options: AwsClientOptions): Promise<AwsClients> {
   // The SDK warns on every run about Node versions it will drop later; users can do nothing about it mid-command.
@@ -72,96 +153,24 @@ export async function createAwsClients(options: AwsClientOptions): Promise<AwsCl
   const endpointUrl = checkEndpointUrl(options.endpointUrl || undefined);
   const { region, source: regionSource } = await resolveRegion(options.region, profile);
   const retry = options.retry ?? parseRetrySettings({});
-  const config = clientConfig(region, profile, endpointUrl, retry);
-  const context: AdapterContext = { region, profile, endpointUrl, signal: options.signal, retryBudgetMs: retry.budgetMs, requestTimeoutMs: retry.requestTimeoutMs };
+  const setup: ClientSetup = {
+    config: clientConfig(region, profile, endpointUrl, retry),
+    context: { region, profile, endpointUrl, signal: options.signal, retryBudgetMs: retry.budgetMs, requestTimeoutMs: retry.requestTimeoutMs },
+    endpointUrl,
+  };
   let preloading = false;
-  const onDemand = <T extends object>(build: () => Promise<T>): T =>
+  const onDemand = <K extends ClientName>(name: K): AwsClients[K] =>
     onFirstCall(async () => {
-      const client = await build();
+      const client = await builders[name](setup);
       if (!preloading) {
         preloading = true;
         // A failed preload is only a lost head start: the call that needs the client loads it again and reports the error.
-        for (const name of options.preload ?? []) modules[name]().catch(() => undefined);
+        for (const other of options.preload ?? []) modules[other]().catch(() => undefined);
       }
       return client;
     });
-
-  return {
-    region,
-    regionSource,
-    profile,
-    endpointUrl,
-    cloudFormation: onDemand(async () => {
-      const sdk = await modules.cloudFormation();
-      return new sdk.SdkCloudFormation(new sdk.CloudFormationClient(config), context);
-    }),
-    ec2: onDemand(async () => {
-      const sdk = await modules.ec2();
-      return new sdk.SdkEc2(new sdk.EC2Client(config), context);
-    }),
-    ecs: onDemand(async () => {
-      const sdk = await modules.ecs();
-      return new sdk.SdkEcs(new sdk.ECSClient(config), context);
-    }),
-    cloudWatch: onDemand(async () => {
-      const sdk = await modules.cloudWatch();
-      return new sdk.SdkCloudWatch(new sdk.CloudWatchClient(config), context);
-    }),
-    elb: onDemand(async () => {
-      const sdk = await modules.elb();
-      return new sdk.SdkElb(new sdk.ElasticLoadBalancingV2Client(config), context);
-    }),
-    ecr: onDemand(async () => {
-      const sdk = await modules.ecr();
-      return new sdk.SdkEcr(new sdk.ECRClient(config), context);
-    }),
-    acm: onDemand(async () => {
-      const sdk = await modules.acm();
-      return new sdk.SdkAcm(new sdk.ACMClient(config), context);
-    }),
-    logs: onDemand(async () => {
-      const sdk = await modules.logs();
-      return new sdk.SdkLogs(new sdk.CloudWatchLogsClient(config), context);
-    }),
-    s3: onDemand(async () => {
-      const sdk = await modules.s3();
-      // Emulators serve every bucket under one host, so virtual-hosted bucket names would not resolve.
-      return new sdk.SdkS3(new sdk.S3Client({ ...config, ...(endpointUrl ? { forcePathStyle: true } : {}) }), context);
-    }),
-    codeBuild: onDemand(async () => {
-      const sdk = await modules.codeBuild();
-      return new sdk.SdkCodeBuild(new sdk.CodeBuildClient(config), context);
-    }),
-    codePipeline: onDemand(async () => {
-      const sdk = await modules.codePipeline();
-      return new sdk.SdkCodePipeline(new sdk.CodePipelineClient(config), context);
-    }),
-    connections: onDemand(async () => {
-      const sdk = await modules.connections();
-      return new sdk.SdkConnections(new sdk.CodeStarConnectionsClient(config), context);
-    }),
-    efs: onDemand(async () => {
-      const sdk = await modules.efs();
-      return new sdk.SdkEfs(new sdk.EFSClient(config), context);
-    }),
-    sts: onDemand(async () => {
-      const sdk = await modules.sts();
-      return new sdk.SdkSts(new sdk.STSClient(config), context);
-    }),
-    ssm: onDemand(async () => {
-      const sdk = await modules.ssm();
-      // Leases are given back after Ctrl-C: their calls do not carry the abort signal (each is one short request).
-      return new sdk.SdkSsm(new sdk.SSMClient(config), { ...context, signal: undefined });
-    }),
-    route53: onDemand(async () => {
-      const sdk = await modules.route53();
-      return new sdk.SdkRoute53(new sdk.Route53Client(config), context);
-    }),
-    iam: onDemand(async () => {
-      const sdk = await modules.iam();
-      return new sdk.SdkIam(new sdk.IAMClient(config), context);
-    }),
-  };
+  const clients = Object.fromEntries((Object.keys(builders) as ClientName[]).map((name) => [name, onDemand(name)])) as Pick<AwsClients, ClientName>;
+  return { region, regionSource, profile, endpointUrl, ...clients };
 }
 
 /**

@@ -8,6 +8,7 @@ import { InputError } from "../errors.js";
 import { endpointId } from "../params/model.js";
 import { baseProjectField } from "../render/contract.js";
 import { baseStackName } from "../render/names.js";
+import { DEPLOY_ENDPOINT_DEFAULTS } from "./deploy-endpoint.def.js";
 import { deployContext, dockerTagSchema, globalOptionsSchema, loadConfig, minutesSchema, paramOverridesSchema, parseOptions, requireConsent, underLease, type CommandDeps } from "./shared.js";
 
 /** Options of create-endpoint and add-endpoint. */
@@ -16,8 +17,8 @@ export const deployEndpointOptionsSchema = globalOptionsSchema.merge(paramOverri
   tag: dockerTagSchema.optional(),
   pipeline: z.boolean().default(true),
   dns: z.boolean().default(true),
-  imageTimeout: minutesSchema.default(30),
-  rolloutTimeout: minutesSchema.default(15),
+  imageTimeout: minutesSchema.default(DEPLOY_ENDPOINT_DEFAULTS.imageTimeout),
+  rolloutTimeout: minutesSchema.default(DEPLOY_ENDPOINT_DEFAULTS.rolloutTimeout),
   verbose: z.boolean().default(false),
 });
 

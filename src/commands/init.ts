@@ -19,13 +19,14 @@ import { initFileText, overlappingBlocks, proposeVpcCidr, subnetsFor, type InitN
 import { SCHEMA_FILE } from "../params/json-schema.js";
 import { loadEndpointConfig } from "../params/load.js";
 import { azRegion, checkAvailabilityZone, checkBranch, checkConnectionArn, checkHostName, checkName, checkRepository, MAX_ENDPOINT_ID_LENGTH } from "../params/rules.js";
+import { INIT_DEFAULTS } from "./init.def.js";
 import { parseOptions, type CommandDeps } from "./shared.js";
 
 /** Options of `init`. */
 export const initOptionsSchema = z.object({
   file: z.string().min(1).optional(),
   name: z.string().optional(),
-  environment: z.string().default("prod"),
+  environment: z.string().default(INIT_DEFAULTS.environment),
   host: z.string().optional(),
   region: z.string().optional(),
   azs: z.string().optional(),

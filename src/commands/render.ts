@@ -10,13 +10,14 @@ import { endpointId } from "../params/model.js";
 import { parseTemplate } from "../render/cfn-yaml.js";
 import { decodeEndpoint } from "../render/contract.js";
 import { renderEndpointStack, toParameterList, toTagList } from "../render/render.js";
+import { RENDER_DEFAULTS, RENDER_FORMATS } from "./render.def.js";
 import { loadConfig, paramOverridesSchema, parseOptions, type CommandDeps } from "./shared.js";
 
 /** Options of `render`. */
 export const renderOptionsSchema = paramOverridesSchema.extend({
   params: z.string().min(1),
-  out: z.string().min(1).default("out"),
-  format: z.enum(["yaml", "json"]).default("yaml"),
+  out: z.string().min(1).default(RENDER_DEFAULTS.out),
+  format: z.enum(RENDER_FORMATS).default(RENDER_DEFAULTS.format),
   json: z.boolean().default(false),
 });
 

@@ -15,6 +15,7 @@ import { InputError } from "../errors.js";
 import { endpointId } from "../params/model.js";
 import { ROLLOUT_STRATEGIES } from "../params/schema.js";
 import { baseStackName } from "../render/names.js";
+import { ROLLBACK_DEFAULTS } from "./rollback.def.js";
 import { deployContext, dockerTagSchema, globalOptionsSchema, loadConfig, minutesSchema, paramOverridesSchema, parseOptions, requireConsent, underLease, type CommandDeps } from "./shared.js";
 import { withStrategy } from "./update.js";
 
@@ -23,7 +24,7 @@ export const rollbackOptionsSchema = globalOptionsSchema.merge(paramOverridesSch
   params: z.string().min(1),
   to: dockerTagSchema.optional(),
   strategy: z.enum(ROLLOUT_STRATEGIES).optional(),
-  rolloutTimeout: minutesSchema.default(15),
+  rolloutTimeout: minutesSchema.default(ROLLBACK_DEFAULTS.rolloutTimeout),
 });
 
 /** Runs rollback. */

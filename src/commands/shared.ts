@@ -14,6 +14,7 @@ import type { Prompter } from "../io/prompt.js";
 import { loadEndpointConfig } from "../params/load.js";
 import { checkDockerTag } from "../params/rules.js";
 import type { EndpointConfig, ParamOverrides } from "../params/model.js";
+import { LOCK_TIMEOUT_MINUTES } from "./definition.js";
 
 /** Everything a command needs from the outside world; the CLI builds the real ones, tests pass fakes. */
 export interface CommandDeps {
@@ -47,7 +48,7 @@ export const globalOptionsSchema = z.object({
   yes: z.boolean().default(false),
   json: z.boolean().default(false),
   /** `--lock-timeout`: minutes to wait for another command's lease on the same base. */
-  lockTimeout: z.coerce.number().positive().max(24 * 60).default(10),
+  lockTimeout: z.coerce.number().positive().max(24 * 60).default(LOCK_TIMEOUT_MINUTES),
   /** `--force-unlock`: break another command's lease instead of waiting. */
   forceUnlock: z.boolean().default(false),
 });

@@ -8,6 +8,7 @@ import { testEndpoint, type EndpointTestResult } from "../deploy/operations/requ
 import { AwsError, InputError } from "../errors.js";
 import { timingLine } from "../deploy/steps/request.js";
 import { deployContext, globalOptionsSchema, loadConfig, paramOverridesSchema, parseOptions, type CommandDeps } from "./shared.js";
+import { TEST_DEFAULTS } from "./test.def.js";
 
 /** `HOST:PORT`, `[IPv6]:PORT`. */
 const connectToPattern = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s]+)):(\d{1,5})$/;
@@ -22,7 +23,7 @@ export const testOptionsSchema = globalOptionsSchema.merge(paramOverridesSchema)
     .refine((v) => Number(connectToPattern.exec(v)?.[3]) >= 1 && Number(connectToPattern.exec(v)?.[3]) <= 65535, "the port is 1-65535")
     .optional(),
   caBundle: z.string().min(1).optional(),
-  timeout: z.coerce.number().positive().max(300).default(10),
+  timeout: z.coerce.number().positive().max(300).default(TEST_DEFAULTS.timeout),
 });
 
 /** Runs test. */

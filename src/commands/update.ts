@@ -12,12 +12,13 @@ import { endpointId, type EndpointConfig, type RolloutStrategy } from "../params
 import { ROLLOUT_STRATEGIES } from "../params/schema.js";
 import { baseStackName } from "../render/names.js";
 import { deployContext, dockerTagSchema, globalOptionsSchema, loadConfig, minutesSchema, paramOverridesSchema, parseOptions, requireConsent, underLease, type CommandDeps } from "./shared.js";
+import { UPDATE_DEFAULTS } from "./update.def.js";
 
 /** Options of update; `tag` `true` ("--tag" without a value) means the tag of the git HEAD commit, absent: see runUpdate. */
 export const updateOptionsSchema = globalOptionsSchema.merge(paramOverridesSchema).extend({
   params: z.string().min(1),
   tag: z.union([z.literal(true), dockerTagSchema]).optional(),
-  rolloutTimeout: minutesSchema.default(15),
+  rolloutTimeout: minutesSchema.default(UPDATE_DEFAULTS.rolloutTimeout),
   /** Overrides the file's `rollout.strategy` for this rollout. */
   strategy: z.enum(ROLLOUT_STRATEGIES).optional(),
   verbose: z.boolean().default(false),

@@ -11,6 +11,7 @@ import { formatTable } from "../io/table.js";
 import { endpointId } from "../params/model.js";
 import { baseStackName } from "../render/names.js";
 import { deployContext, globalOptionsSchema, loadConfig, minutesSchema, paramOverridesSchema, parseOptions, requireConsent, underLease, type CommandDeps } from "./shared.js";
+import { WEIGHTS_DEFAULTS } from "./weights.def.js";
 
 /** An EventBridge Scheduler expression: rate(...), cron(...) or at(...). */
 const scheduleSchema = z.string().superRefine((value, context) => {
@@ -24,7 +25,7 @@ export const pushOptionsSchema = globalOptionsSchema.merge(paramOverridesSchema)
   source: z.string().min(1),
   delete: z.boolean().default(false),
   schedule: scheduleSchema.optional(),
-  timeout: minutesSchema.default(60),
+  timeout: minutesSchema.default(WEIGHTS_DEFAULTS.pushTimeout),
   restart: z.boolean().default(false),
 });
 
@@ -32,7 +33,7 @@ export const pushOptionsSchema = globalOptionsSchema.merge(paramOverridesSchema)
 export const rollbackOptionsSchema = globalOptionsSchema.merge(paramOverridesSchema).extend({
   params: z.string().min(1),
   restart: z.boolean().default(false),
-  timeout: minutesSchema.default(15),
+  timeout: minutesSchema.default(WEIGHTS_DEFAULTS.rollbackTimeout),
 });
 
 /** Options of `weights schedule`. */
@@ -45,9 +46,9 @@ export const scheduleOptionsSchema = globalOptionsSchema.merge(paramOverridesSch
 /** Options of `weights ls`. */
 export const lsOptionsSchema = globalOptionsSchema.merge(paramOverridesSchema).extend({
   params: z.string().min(1),
-  path: z.string().default(""),
+  path: z.string().default(WEIGHTS_DEFAULTS.lsPath),
   assets: z.boolean().default(false),
-  timeout: minutesSchema.default(15),
+  timeout: minutesSchema.default(WEIGHTS_DEFAULTS.lsTimeout),
 });
 
 /** Runs `weights push`. */

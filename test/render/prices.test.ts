@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { parseEndpointConfig } from "../../src/params/load.js";
 import { costInputOf, costLines, estimateMonthlyCost, HOURS_PER_MONTH, PRICES, priceText, renderPriceTable, type CostInput } from "../../src/render/prices.js";
 import { renderEndpointStack } from "../../src/render/render.js";
-import { templateResources } from "../../src/render/template-diff.js";
+import { templateResources } from "../../src/deploy/engine/template-diff.js";
 
 const BASE = `
 project: ep-a

@@ -13,7 +13,7 @@ import { fieldOfParameter, type DeployedEndpoint } from "../../render/contract.j
 import { renderEndpointStack, renderShardStack, type DeploymentFacts, type RenderedStack, type ShardFacts } from "../../render/render.js";
 import { keptTrafficWeights, readTrafficWeights, sharesText } from "../steps/traffic.js";
 import { rolloutEstimateLine, rolloutSettingsOf } from "../engine/rollout-time.js";
-import { diffParameters } from "../../render/template-diff.js";
+import { diffParameters } from "../engine/template-diff.js";
 import { ensureCertificate } from "../steps/certificate.js";
 import { stackDeps, type DeployContext } from "../context.js";
 import { readDeployed, requireOutput, stackParameters } from "../engine/discovery.js";

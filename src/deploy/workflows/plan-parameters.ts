@@ -9,7 +9,7 @@ import { InputError } from "../../errors.js";
 import { endpointId, type EndpointConfig } from "../../params/model.js";
 import { isImageParameter, isMechanismParameter, keptFactsOf, parameterLabel, replacingChanges, type DeployedEndpoint } from "../../render/contract.js";
 import type { DeploymentFacts } from "../../render/render.js";
-import type { ParameterChange, ResourceDiff } from "../../render/template-diff.js";
+import type { ParameterChange, ResourceDiff } from "../engine/template-diff.js";
 import { stackParameters } from "../engine/discovery.js";
 import { rolloutEstimateLine, rolloutSettingsOf } from "../engine/rollout-time.js";
 

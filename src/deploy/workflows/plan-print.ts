@@ -4,7 +4,7 @@
  */
 import { DeclinedError } from "../../errors.js";
 import type { Output } from "../../io/output.js";
-import { formatValue } from "../../render/template-diff.js";
+import { formatValue } from "../engine/template-diff.js";
 import type { DeployContext } from "../context.js";
 import { isRoutineReplacement } from "../engine/replacements.js";
 import { recordLine } from "../steps/dns.js";

@@ -18,7 +18,7 @@ import { endpointId, type EndpointConfig } from "../../params/model.js";
 import { baseProjectField, fieldOfParameter, type DeployedEndpoint } from "../../render/contract.js";
 import { baseExportName, baseStackName, pipelineName, pipelineStackName } from "../../render/names.js";
 import { renderEndpointStack, renderPipelineStack, type DeploymentFacts, type RenderedStack, type ShardFacts, type TrafficWeights } from "../../render/render.js";
-import { diffParameters, diffTemplates, templateResources, type ParameterChange, type ResourceDiff } from "../../render/template-diff.js";
+import { diffParameters, diffTemplates, templateResources, type ParameterChange, type ResourceDiff } from "../engine/template-diff.js";
 import { regionText, type DeployContext } from "../context.js";
 import { exportMap, readDeployed, readDeployedPipeline, stackParameters } from "../engine/discovery.js";
 import { findStack, readStack, stackOutputs } from "../engine/stack.js";

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { loadEndpointConfig } from "../../../src/params/load.js";
 import { renderEndpointStack } from "../../../src/render/render.js";
 import { groupOf, groupResources, resourceCountsLine, resourceSummaryLines } from "../../../src/render/resource-groups.js";
-import { templateResources } from "../../../src/render/template-diff.js";
+import { templateResources } from "../../../src/deploy/engine/template-diff.js";
 import { printStackPlan, type StackPlan } from "../../../src/deploy/workflows/plan.js";
 import { MemoryOutput } from "../../fakes/output.js";
 

@@ -19,7 +19,7 @@ import {
 import { DescribeTargetGroupsCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { loadEndpointConfig } from "../../../src/params/load.js";
 import { renderEndpointStack } from "../../../src/render/render.js";
-import { templateResources } from "../../../src/render/template-diff.js";
+import { templateResources } from "../../../src/deploy/engine/template-diff.js";
 import { startEmulator, type RunningEmulator } from "../../setup/emulator-process.js";
 import { conditionalRuleTemplate } from "../fixtures.js";
 

@@ -6,7 +6,7 @@
  * Like `cdk diff`, it marks replacements with the property that causes them
  * and flags IAM and security-group changes.
  */
-import { parseTemplate } from "./cfn-yaml.js";
+import { parseTemplate } from "../../render/cfn-yaml.js";
 
 /**
  * Properties whose change makes CloudFormation replace the resource: the

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { diffParameters, diffTemplates, templateResources } from "../../src/render/template-diff.js";
-import { renderEndpointStack } from "../../src/render/render.js";
-import { changeSummary } from "../../src/deploy/workflows/plan.js";
-import { loadEndpointConfig } from "../../src/params/load.js";
+import { diffParameters, diffTemplates, templateResources } from "../../../src/deploy/engine/template-diff.js";
+import { renderEndpointStack } from "../../../src/render/render.js";
+import { changeSummary } from "../../../src/deploy/workflows/plan.js";
+import { loadEndpointConfig } from "../../../src/params/load.js";
 import { fileURLToPath } from "node:url";
 
-const epA = fileURLToPath(new URL("../../params/ep-a.yaml", import.meta.url));
+const epA = fileURLToPath(new URL("../../../params/ep-a.yaml", import.meta.url));
 
 describe("property-level stack diff", () => {
   it("shows an image change and a memory change inside the task definition, marked as a replacement", async () => {
