@@ -20,6 +20,7 @@ import { TUTORIAL_PARAMETERS } from "../../params/tutorial-keys.js";
 import { baseExportName, baseStackName, pipelineName } from "../../render/names.js";
 import { placeholderImageTag, renderEndpointStack, renderPipelineStack, volumeRootsOf, weightsSettingsOf, type DeploymentFacts, type RenderedStack, type ShardFacts, type TrafficWeights } from "../../render/render.js";
 import { rolloutEstimateLine, rolloutSettingsOf } from "../../render/rollout-time.js";
+import { createEstimateLine, createEstimateOf, type CreateEstimate } from "../engine/create-time.js";
 import { diffParameters, diffTemplates, formatValue, templateResources, type ParameterChange, type ResourceDiff } from "../../render/template-diff.js";
 import { isRoutineReplacement } from "../engine/replacements.js";
 import { findIssuedCertificate, findPendingCertificate } from "../steps/certificate.js";
@@ -71,6 +72,8 @@ export interface RolloutPlan {
   strategy: string;
   /** How long the rollout takes on AWS with these settings (the rollout-time model). */
   estimate?: string;
+  /** How long the whole create takes on AWS (the create-time model); only when the stack is created. */
+  create?: CreateEstimate;
 }
 
 /** Everything create-endpoint / add-endpoint will do. */
@@ -363,6 +366,7 @@ export function printPlan(plan: DeployPlan | UpdatePlan, out: Output): void {
       : `${r.tag}${r.tagSource === "running" ? " (running now)" : r.imageInEcr === false ? " (waits until it is in ECR)" : ""}`;
   out.info(`Rollout: image ${tag}; ${r.desired} task(s) (autoscaling ${r.min}-${r.max}); ${r.strategy}`);
   if (r.estimate) out.info(`Rollout time: ${r.estimate}`);
+  if (r.create) out.info(`Create time: ${createEstimateLine(r.create)}`);
   for (const line of plan.summary) out.info(`Summary: ${line}`);
 }
 
@@ -528,6 +532,7 @@ export async function planDeploy(config: EndpointConfig, options: DeployPlanOpti
       max: config.scaling.max,
       strategy: rolloutStrategy(config),
       ...(tag !== runningTag || !existing ? { estimate: rolloutEstimate(config, rendered.parameters) } : {}),
+      ...createEstimateOf(config, { stackExists: existing !== undefined, certificateAction: certificate.action, tagSource: explicitTag ? "given" : runningTag ? "running" : "pipeline", parameters: rendered.parameters }),
     },
     summary: stack.action === "update" ? changeSummary(stack.parameters, tag) : [],
     basis: { listenerArn, shard: serving?.shard, existing, previous, facts: { ...facts, certificateArn }, mounted, runningTag, followsPipeline },
