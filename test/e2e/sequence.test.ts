@@ -83,6 +83,9 @@ describe("create-endpoint, add-endpoint, update, status, teardown", () => {
     expect(projects[0]?.timeoutInMinutes).toBe(120);
     expect(projects[0]?.environment?.image).toMatch(/^aws\/codebuild\/standard:(7|8)\.0$/);
     expect(run.stderr).toContain("Endpoint ready: https://ep-a.example.com");
+    // The whole create on AWS (create-time model) before, and the run's phases beside it after.
+    expect(run.stderr).toMatch(/Create time: About \d+ min on AWS: infrastructure ~\d+ min, (then the first build ~\d+ min, )?then the rollout ~\d+ min/);
+    expect(run.stderr).toMatch(/This run beside the AWS estimate: infrastructure \d+ s \(AWS ~\d+ min\), (build \d+ s \(AWS ~\d+ min\), )?rollout \d+ s \(AWS ~\d+ min\)\./);
     expect(run.stderr).not.toMatch(/NodeVersionSupportWarning|node >=22/);
     // Logging on by default: flow logs of the VPC, the session log group, both access-log buckets.
     const flowLogs = (await aws.ec2.send(new DescribeFlowLogsCommand({}))).FlowLogs ?? [];

@@ -230,8 +230,10 @@ export function createEstimateLine(e: CreateEstimate, overlapped = false): strin
   if (e.infrastructure.seconds > 0) parts.push(`infrastructure ~${minutes(e.infrastructure.seconds)}`);
   if (e.build) parts.push(`${overlapped && parts.length ? "beside it" : parts.length ? "then" : ""} the first build ~${minutes(e.build.seconds)}`.trim());
   parts.push(`${parts.length ? "then " : ""}the rollout ~${minutes(e.rollout.seconds)}`);
-  const image = e.imageAssumed ? ` (image assumed ${gbText(e.imageGb)}; pipeline.expectedBuildMinutes sets the build)` : "";
-  return `About ${minutes(total)} on AWS: ${parts.join(", ")}${image}.`;
+  const pull = e.rollout.parts[0]!;
+  const notes = [`the rollout pulls a ${gbText(e.imageGb)} image${e.imageAssumed ? " (assumed)" : ""} in ~${minutes(pull.seconds)} per task`];
+  if (e.build) notes.push("pipeline.expectedBuildMinutes sets the build's minutes");
+  return `About ${minutes(total)} on AWS: ${parts.join(", ")} (${notes.join("; ")}).`;
 }
 
 /** The phases the end of a run adds up (see deploy/phases.ts), grouped as the estimate's. */

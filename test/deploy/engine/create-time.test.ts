@@ -77,8 +77,9 @@ describe("estimateCreate", () => {
 describe("the lines", () => {
   it("prints today's create as sequential and the overlapped one with the build beside the infrastructure", () => {
     const e = estimateCreate(base);
-    expect(createEstimateLine(e)).toMatch(/^About \d+ min on AWS: infrastructure ~\d+ min, then the first build ~\d+ min, then the rollout ~\d+ min \(image assumed 4 GB/);
+    expect(createEstimateLine(e)).toMatch(/^About \d+ min on AWS: infrastructure ~\d+ min, then the first build ~\d+ min, then the rollout ~\d+ min \(the rollout pulls a 4 GB image \(assumed\) in ~\d+ min per task; pipeline.expectedBuildMinutes/);
     expect(createEstimateLine(e, true)).toContain("beside it the first build");
+    expect(createEstimateLine(estimateCreate({ ...base, builds: false, imageGb: 1 }))).toMatch(/then the rollout ~\d+ min \(the rollout pulls a 1 GB image in ~\d+ min per task\)\.$/);
   });
 
   it("puts the run's phases beside the estimate", () => {
