@@ -31,7 +31,7 @@ def seconds() -> float:
 
 
 def apply() -> None:
-    from corrections import pipeline_executions
+    from . import pipeline_executions
 
     original = pipeline_executions.advance_build
 
