@@ -3,6 +3,7 @@
 
     python3 emulator/server.py --port PORT [--host 127.0.0.1] [--without NAME ...]
         [--elb-quotas certificates=N,rules=N,target-groups=N] [--record FILE]
+        [--build-seconds N] [--stack-seconds N]
     python3 emulator/server.py --list
 
 Applies the corrections in emulator/corrections/ (see emulator/README.md and
@@ -49,6 +50,20 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
         metavar="QUOTAS",
         help="lower the load balancer quotas reported and enforced, e.g. "
         "certificates=3,rules=6,target-groups=6 (also MLOPS_EMULATOR_ELB_QUOTAS)",
+    )
+    parser.add_argument(
+        "--build-seconds",
+        type=float,
+        metavar="N",
+        help="a pipeline's build lasts at least N seconds (correction build-duration; "
+        "also MLOPS_EMULATOR_BUILD_SECONDS)",
+    )
+    parser.add_argument(
+        "--stack-seconds",
+        type=float,
+        metavar="N",
+        help="a stack's creation reads CREATE_IN_PROGRESS for N seconds (correction "
+        "stack-duration; also MLOPS_EMULATOR_STACK_SECONDS)",
     )
     parser.add_argument(
         "--record",
@@ -114,6 +129,13 @@ def main(argv: list[str]) -> int:
             print(f"emulator: {exc}", file=sys.stderr)
             return 2
         os.environ[ENV] = args.elb_quotas
+
+    for value, env in ((args.build_seconds, "MLOPS_EMULATOR_BUILD_SECONDS"), (args.stack_seconds, "MLOPS_EMULATOR_STACK_SECONDS")):
+        if value is not None:
+            if value < 0:
+                print(f"emulator: a duration must be 0 or more seconds, got {value}", file=sys.stderr)
+                return 2
+            os.environ[env] = str(value)
 
     import moto  # noqa: F401  (load moto before patching it)
 

@@ -57,6 +57,8 @@ MODULES = [
     "change_set_conditions",
     "stack_last_updated",
     "ecr_image_digest",
+    "build_duration",
+    "stack_duration",
 ]
 
 

@@ -104,6 +104,8 @@ export interface PipelineConfig {
   /** Secrets Manager ARN or name of the Docker Hub user and token; absent: anonymous pulls. */
   dockerHubSecret?: string;
   computeType: ComputeType;
+  /** Minutes a first `docker build` takes, for the whole-create estimate; absent: the model's default. */
+  expectedBuildMinutes?: number;
   /** `docker build --build-arg` values. */
   buildArgs: Record<string, string>;
 }

@@ -405,6 +405,12 @@ export const pipelineSchema = z
       description: `CodeBuild compute type of the build (Linux container; billed per build minute). SMALL: ${describeComputeType("BUILD_GENERAL1_SMALL")}; MEDIUM: ${describeComputeType("BUILD_GENERAL1_MEDIUM")}; LARGE: ${describeComputeType("BUILD_GENERAL1_LARGE")}; XLARGE: ${describeComputeType("BUILD_GENERAL1_XLARGE")}; 2XLARGE: ${describeComputeType("BUILD_GENERAL1_2XLARGE")} (https://docs.aws.amazon.com/codebuild/latest/userguide/build-env-ref-compute-types.html, https://aws.amazon.com/codebuild/pricing/). The default MEDIUM builds a PyTorch/CUDA image: pip unpacking the torch and CUDA wheels next to the Docker daemon outgrows SMALL's 4 GiB (the build is killed, exit 137), and a CUDA base image with its unpacked layers and the build cache fits in 128 GB. A 20-minute build costs $0.20 on MEDIUM, $0.40 on LARGE.`,
       rule: COMPUTE_TYPE_NAMES.map((n) => `\`${n}\``).join(", "),
     }),
+    expectedBuildMinutes: documented(numberIn(1, 480).optional(), {
+      description:
+        "Minutes the image's first `docker build` takes (no layer cache), for the plan's estimate of the whole create on AWS. Only the estimate uses it.",
+      rule: "1-480",
+      defaultText: "8 (a CUDA base image and PyTorch wheels installed on BUILD_GENERAL1_MEDIUM)",
+    }),
     buildArgs: documented(
       z
         .record(z.string(), ruled(checkBuildArgValue))

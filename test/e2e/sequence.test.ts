@@ -85,6 +85,9 @@ describe("create-endpoint, add-endpoint, update, status, teardown", () => {
     // The emulator's load balancer resolves nowhere: deployed, not "ready", since no request reached it.
     expect(run.stderr).toContain("Endpoint deployed: https://ep-a.example.com (its tasks are healthy behind the load balancer; the request could not be made from here");
     expect(run.stderr).not.toContain("Endpoint ready");
+    // The whole create on AWS (create-time model) before, and the run's phases beside it after.
+    expect(run.stderr).toMatch(/Create time: About \d+ min on AWS: infrastructure ~\d+ min, (then the first build ~\d+ min, )?then the rollout ~\d+ min/);
+    expect(run.stderr).toMatch(/This run beside the AWS estimate: infrastructure \d+ s \(AWS ~\d+ min\), (build \d+ s \(AWS ~\d+ min\), )?rollout \d+ s \(AWS ~\d+ min\)\./);
     expect(run.stderr).not.toMatch(/NodeVersionSupportWarning|node >=22/);
     // The plan of a new base endpoint fits on a screen: resources counted by kind, not listed.
     const lines = run.stderr.split("\n");

@@ -48,7 +48,7 @@ describe("correction dependencies", () => {
     expect(leftOut([["service-rollout"], ["service-deployments"], ["pipeline-dates", "target-health"], ["deployment-alarms"], []])).toEqual([
       ["service-rollout", "deployment-alarms"],
       ["service-deployments", "deployment-alarms"],
-      ["target-health", "pipeline-dates", "pipeline-executions", "ecs-traffic-shift"],
+      ["target-health", "pipeline-dates", "pipeline-executions", "ecs-traffic-shift", "build-duration"],
       ["deployment-alarms"],
       [],
     ]);

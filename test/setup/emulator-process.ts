@@ -13,6 +13,10 @@ export interface StartEmulatorOptions {
   without?: string[];
   /** Lowered load balancer quotas (`--elb-quotas`), e.g. `certificates=3,rules=6,target-groups=6`. */
   elbQuotas?: string;
+  /** A pipeline's build lasts at least this many seconds (`--build-seconds`, correction build-duration). */
+  buildSeconds?: number;
+  /** A stack's creation reads CREATE_IN_PROGRESS this many seconds (`--stack-seconds`, correction stack-duration). */
+  stackSeconds?: number;
   /** Port to listen on; 0 (the default) picks a free port. */
   port?: number;
   /** Address to bind; default 127.0.0.1. */
@@ -80,6 +84,8 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   const args = [SERVER, "--port", String(options.port ?? 0), "--host", options.host ?? "127.0.0.1"];
   if (options.without && options.without.length > 0) args.push("--without", ...options.without);
   if (options.elbQuotas) args.push("--elb-quotas", options.elbQuotas);
+  if (options.buildSeconds !== undefined) args.push("--build-seconds", String(options.buildSeconds));
+  if (options.stackSeconds !== undefined) args.push("--stack-seconds", String(options.stackSeconds));
   const recordDir = process.env[RECORD_DIR_ENV];
   // An emulator without a correction answers wrongly on purpose: not AWS's shapes to hold.
   if (recordDir && !(options.without && options.without.length > 0)) {

@@ -21,6 +21,7 @@ import { ensureListenerCertificate } from "../steps/listener-certificates.js";
 import { endpointLogGroupName } from "../steps/log-groups.js";
 import { approvePlan, changeSummary, keptResources, pipelineChanges, planChanges, planDeploy, planUpdate, printPlan, type DeployPlan, type UpdatePlan } from "./plan.js";
 import { PhaseTimes, type PhaseSeconds } from "../phases.js";
+import { createComparisonLine } from "../engine/create-time.js";
 import { followPipelineExecution, waitForImage } from "../steps/image.js";
 import { checkConnection, ensurePipeline, waitForConnection } from "../steps/pipeline.js";
 import { choosePriority, usedPriorities } from "../steps/priority.js";
@@ -72,7 +73,9 @@ export async function deployEndpoint(config: EndpointConfig, options: DeployEndp
   printPlan(plan, ctx.out, { verbose: options.verbose });
   await approvePlan(plan, ctx);
   const phases = new PhaseTimes(ctx.clock);
-  return withTimeSummary(phases, ctx, () => applyDeploy(config, options, plan, { ...ctx, assumeYes: true }, phases));
+  const result = await withTimeSummary(phases, ctx, () => applyDeploy(config, options, plan, { ...ctx, assumeYes: true }, phases));
+  if (plan.rollout.create) ctx.out.info(createComparisonLine(plan.rollout.create, phases.seconds()));
+  return result;
 }
 
 /** Runs `work`, then prints where its time went; also after an AWS failure, not after Ctrl-C. */

@@ -11,6 +11,7 @@ import { recordLine } from "../steps/dns.js";
 import { sharesText } from "../steps/traffic.js";
 import { printNewStack, type PlanPrintOptions } from "./plan-new-stack.js";
 import { costLines } from "../../render/prices.js";
+import { createEstimateLine } from "../engine/create-time.js";
 import type { DeployPlan, DnsPlan, PipelinePlan, StackPlan, UpdatePlan } from "./plan.js";
 
 /** True when the pipeline's stack or build project would change. */
@@ -79,6 +80,7 @@ export function printPlan(plan: DeployPlan | UpdatePlan, out: Output, options: P
         : `${r.tag}${r.why ? ` (${r.why})` : r.tagSource === "running" ? " (running now)" : r.imageInEcr === false ? " (waits until it is in ECR)" : ""}`;
   out.info(`Rollout: image ${tag}; ${r.desired} task(s) (autoscaling ${r.min}-${r.max}); ${r.strategy}`);
   if (r.estimate) out.info(`Rollout time: ${r.estimate}`);
+  if (r.create) out.info(`Create time: ${createEstimateLine(r.create)}`);
   for (const line of plan.summary) out.info(`Summary: ${line}`);
   for (const line of plan.warnings ?? []) out.warn(line);
 }

@@ -19,6 +19,7 @@ import { baseProjectField, fieldOfParameter, type DeployedEndpoint } from "../..
 import { baseExportName, baseStackName, pipelineName, pipelineStackName } from "../../render/names.js";
 import { renderEndpointStack, renderPipelineStack, type DeploymentFacts, type RenderedStack, type ShardFacts, type TrafficWeights } from "../../render/render.js";
 import { diffParameters, diffTemplates, templateResources, type ParameterChange, type ResourceDiff } from "../engine/template-diff.js";
+import { createEstimateOf, type CreateEstimate } from "../engine/create-time.js";
 import { regionText, type DeployContext } from "../context.js";
 import { exportMap, readDeployed, readDeployedPipeline, stackParameters } from "../engine/discovery.js";
 import { findStack, readStack, stackOutputs } from "../engine/stack.js";
@@ -73,6 +74,8 @@ export interface RolloutPlan {
   strategy: string;
   /** How long the rollout takes on AWS with these settings (the rollout-time model). */
   estimate?: string;
+  /** How long the whole create takes on AWS (the create-time model); only when the stack is created. */
+  create?: CreateEstimate;
 }
 
 /** Everything create-endpoint / add-endpoint will do. */
@@ -344,6 +347,7 @@ export async function planDeploy(config: EndpointConfig, options: DeployPlanOpti
       max: config.scaling.max,
       strategy: rolloutStrategy(config),
       ...(tag !== runningTag || !existing ? { estimate: rolloutEstimate(config) } : {}),
+      ...createEstimateOf(config, { stackExists: existing !== undefined, certificateAction: certificate.action, tagSource: explicitTag || pushedTag ? "given" : runningTag ? "running" : "pipeline" }),
     },
     summary: stack.action === "update" ? changeSummary(stack.parameters, tag) : [],
     ...(stack.action === "create" ? { cost: estimateMonthlyCost(costInputOf(config, stack.resources, { newLoadBalancer: serving?.plan.action === "create", pipeline: pipeline?.action === "create" }), ctx.aws.region) } : {}),
