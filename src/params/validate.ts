@@ -217,5 +217,16 @@ export function toEndpointConfig(file: EndpointFile, source: string, format: End
     };
   }
   if (pipeline !== undefined) config.pipeline = { ...pipeline };
+  const compute = file.compute;
+  if (compute.type !== "fargate") {
+    config.compute = {
+      type: compute.type,
+      gpus: compute.gpus,
+      ...(compute.instanceTypes === undefined ? {} : { instanceTypes: [...compute.instanceTypes] }),
+      ...(compute.instanceRequirements === undefined ? {} : { instanceRequirements: { ...compute.instanceRequirements } }),
+      spot: compute.spot,
+      rootVolumeGiB: compute.rootVolumeGiB,
+    };
+  }
   return config;
 }
