@@ -3,6 +3,7 @@
  * becomes the template and parameters of its stack. No AWS, no console.
  */
 import { buildSettings, dockerHubSecretParameters } from "./build-settings.js";
+import { applyCompute } from "./compute.js";
 import { readFileSync } from "node:fs";
 import { packageFile } from "../package-files.js";
 import { endpointId, type EndpointConfig } from "../params/model.js";
@@ -191,11 +192,13 @@ export function renderEndpointStack(config: EndpointConfig, facts: DeploymentFac
     // The HTTPS listener of the base's load balancer (or of a shard's, LoadBalancerStackName) serves it; mlops attaches its certificate there.
     parameters = { ...common, BaseProjectName: config.baseProject ?? "", LoadBalancerStackName: facts.loadBalancerStack && facts.loadBalancerStack !== baseStackName(config) ? facts.loadBalancerStack : "" };
   }
+  // GPU and Neuron endpoints only; a Fargate endpoint's template and parameters pass through unchanged.
+  const body = applyCompute(config, { templateBody: readTemplate(templateFile), parameters: sortKeys(parameters) });
   return {
     stackName: endpointStackName(endpointId(config)),
     templateFile,
-    templateBody: readTemplate(templateFile),
-    parameters: sortKeys(parameters),
+    templateBody: body.templateBody,
+    parameters: body.parameters,
     tags: stackTags(config, config.kind),
   };
 }
