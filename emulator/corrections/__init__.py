@@ -54,6 +54,8 @@ MODULES = [
     "ecs_traffic_shift",
     "stack_resource_lists",
     "ecr_encryption_configuration",
+    "managed_instances",
+    "gpu_tasks",
 ]
 
 
