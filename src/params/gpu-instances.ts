@@ -90,3 +90,6 @@ export function checkInstanceType(value: string): string | undefined {
   if (!/^[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(value)) return `"${value}" is not an EC2 instance type (family.size, e.g. g6.xlarge)`;
   return undefined;
 }
+
+/** The default health-check grace period of a GPU or Neuron endpoint: loading a large model onto a GPU takes minutes, not the 60 s of a Fargate one. */
+export const GPU_GRACE_PERIOD_SECONDS = 600;

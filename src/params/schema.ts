@@ -220,8 +220,9 @@ export const rolloutSchema = z
       rule: "0-3600",
     }),
     healthCheckGracePeriodSeconds: documented(numberIn(0, 2147483647).default(60), {
-      description: "Seconds ECS ignores failed health checks after start (model load time).",
+      description: "Seconds ECS ignores failed health checks after start: it must cover loading the model. A large model loading onto a GPU takes minutes, so a `gpu` or `neuron` endpoint's default is 600.",
       rule: "0-2147483647",
+      defaultText: "`60`; `600` for a `gpu` or `neuron` endpoint",
     }),
     minimumHealthyPercent: documented(numberIn(0, 100).default(100), {
       description: "Share of desired tasks kept serving during a rollout.",

@@ -56,6 +56,11 @@ describe("a GPU endpoint beside a CPU endpoint on one base", () => {
   it("add-endpoint brings the GPU endpoint's own capacity provider, runs its service there and its tasks with a GPU", async () => {
     const run = await deployWithPush(["add-endpoint", "params/ep-gpu.yaml", "--tag", "v1", "--yes"], "ep-gpu-prod", "v1");
     expect(run.code, failure(run)).toBe(0);
+    // The plan names the capacity, says the price is unknown rather than guess it, and the rollout's extra instance.
+    expect(run.stderr).toContain("Capacity: ECS Managed Instances, On-Demand; 1 GPU per task; instances: g6.xlarge, g5.xlarge");
+    expect(run.stderr).toContain("g6.xlarge price unknown");
+    expect(run.stderr).toMatch(/Rollout capacity: up to 1 extra task\(s\) .* up to 1 extra instance/);
+    expect(run.stderr).toMatch(/Assumed for a GPU task: a new instance ready in ~3 min, a 10 GB CUDA image pulled in ~4 min/);
     const { names, providers } = await gpuProviders();
     expect(providers).toHaveLength(1);
     const provider = providers[0]!;

@@ -31,6 +31,13 @@ describe("compute", () => {
     expect(config.compute).toEqual({ type: "gpu", gpus: 1, instanceTypes: ["g6.xlarge", "g5.xlarge"], spot: false, rootVolumeGiB: 100 });
   });
 
+  it("gives a GPU endpoint a grace period of minutes unless the file sets one", () => {
+    const gpu = `${ADDED}container: {cpu: 2048, memory: 8GB}\ncompute: {type: gpu}\n`;
+    expect(parseEndpointConfig(gpu, "ep-g.yaml").rollout.healthCheckGracePeriodSeconds).toBe(600);
+    expect(parseEndpointConfig(`${gpu}rollout: {healthCheckGracePeriodSeconds: 90}\n`, "ep-g.yaml").rollout.healthCheckGracePeriodSeconds).toBe(90);
+    expect(parseEndpointConfig(ADDED, "ep-g.yaml").rollout.healthCheckGracePeriodSeconds).toBe(60);
+  });
+
   it("drops the Fargate CPU/memory pair rule for a GPU endpoint", () => {
     // 1 vCPU with 12 GB is no Fargate size.
     expect(issuesOf(`${ADDED}container: {cpu: 1024, memory: 12GB}\n`)).toEqual([expect.stringMatching(/^container\.memory: .*not a Fargate size/)]);

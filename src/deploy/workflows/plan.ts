@@ -11,6 +11,7 @@
  * for a stack that does not exist yet), and declining must leave nothing
  * behind.
  */
+import { capacityLines, GPU_ASSUMPTIONS } from "../../render/gpu-plan.js";
 import type { Stack } from "../../aws/interfaces.js";
 import { AwsError, DeclinedError, InputError } from "../../errors.js";
 import type { Output } from "../../io/output.js";
@@ -71,6 +72,8 @@ export interface RolloutPlan {
   strategy: string;
   /** How long the rollout takes on AWS with these settings (the rollout-time model). */
   estimate?: string;
+  /** GPU and Neuron endpoints: capacity, price and the extra instances of a rollout. */
+  capacity?: string[];
 }
 
 /** Everything create-endpoint / add-endpoint will do. */
@@ -269,7 +272,10 @@ export function rolloutStrategy(config: EndpointConfig): string {
 
 /** The plan's line on how long the rollout takes on AWS, from the rendered stack's settings. */
 export function rolloutEstimate(config: EndpointConfig, parameters: Record<string, string>): string {
-  return rolloutEstimateLine(rolloutSettingsOf(parameters, config.scaling.desired));
+  if (config.compute === undefined) return rolloutEstimateLine(rolloutSettingsOf(parameters, config.scaling.desired));
+  // A GPU task may wait for a new instance and a large image: see GPU_ASSUMPTIONS for what is assumed.
+  const a = GPU_ASSUMPTIONS;
+  return `${rolloutEstimateLine(rolloutSettingsOf(parameters, config.scaling.desired), a)} Assumed for a GPU task: a new instance ready in ~${a.instanceLaunchSeconds / 60} min, a ${a.imageGB} GB CUDA image pulled in ~${a.imagePullSeconds / 60} min, the model loaded in ~${a.modelLoadSeconds / 60} min (not AWS figures: measure yours).`;
 }
 
 /** Where an endpoint's certificate will come from; reads only. */
@@ -363,6 +369,7 @@ export function printPlan(plan: DeployPlan | UpdatePlan, out: Output): void {
       : `${r.tag}${r.tagSource === "running" ? " (running now)" : r.imageInEcr === false ? " (waits until it is in ECR)" : ""}`;
   out.info(`Rollout: image ${tag}; ${r.desired} task(s) (autoscaling ${r.min}-${r.max}); ${r.strategy}`);
   if (r.estimate) out.info(`Rollout time: ${r.estimate}`);
+  for (const line of r.capacity ?? []) out.info(line);
   for (const line of plan.summary) out.info(`Summary: ${line}`);
 }
 
@@ -528,6 +535,7 @@ export async function planDeploy(config: EndpointConfig, options: DeployPlanOpti
       max: config.scaling.max,
       strategy: rolloutStrategy(config),
       ...(tag !== runningTag || !existing ? { estimate: rolloutEstimate(config, rendered.parameters) } : {}),
+      ...(config.compute ? { capacity: capacityLines(config) } : {}),
     },
     summary: stack.action === "update" ? changeSummary(stack.parameters, tag) : [],
     basis: { listenerArn, shard: serving?.shard, existing, previous, facts: { ...facts, certificateArn }, mounted, runningTag, followsPipeline },
@@ -578,6 +586,7 @@ export async function planUpdate(config: EndpointConfig, tag: string, ctx: Deplo
       max: config.scaling.max,
       strategy: rolloutStrategy(config),
       ...(tag !== previous.APITag ? { estimate: rolloutEstimate(config, renderEndpointStack(config, facts).parameters) } : {}),
+      ...(config.compute ? { capacity: capacityLines(config) } : {}),
     },
     previousTag: runningTagOf(previous),
     summary: changeSummary(stack.parameters, tag),
