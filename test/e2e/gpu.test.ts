@@ -91,15 +91,21 @@ describe("a GPU endpoint beside a CPU endpoint on one base", () => {
     expect((await service("ep-gpu-prod"))?.capacityProviderStrategy?.[0]?.capacityProvider).toBe(before[0]);
   });
 
-  it("status lists both endpoints without problems", async () => {
+  it("status lists both endpoints without problems, with the GPU endpoint's capacity", async () => {
     const run = await runMlops(["status", "--json"], { endpointUrl: emulator.url });
     expect(run.code, failure(run)).toBe(0);
-    const status = JSON.parse(run.stdout) as { healthy: boolean; endpoints: { endpoint: string; imageTag: string; problems: string[] }[] };
-    expect(status.endpoints.map((e) => [e.endpoint, e.imageTag])).toEqual([
-      ["ep-a-prod", "v1"],
-      ["ep-gpu-prod", "v2"],
+    const status = JSON.parse(run.stdout) as { healthy: boolean; endpoints: { endpoint: string; imageTag: string; capacity?: string; problems: string[] }[] };
+    expect(status.endpoints.map((e) => [e.endpoint, e.imageTag, e.capacity])).toEqual([
+      ["ep-a-prod", "v1", undefined],
+      ["ep-gpu-prod", "v2", "ECS Managed Instances, 1 GPU per task, On-Demand"],
     ]);
     expect(status.endpoints.flatMap((e) => e.problems)).toEqual([]);
+    const table = await runMlops(["status"], { endpointUrl: emulator.url });
+    expect(table.stdout).toContain("Capacity of ep-gpu-prod: ECS Managed Instances, 1 GPU per task, On-Demand");
+    const provider = (await gpuProviders()).providers[0]!.name;
+    const detail = await runMlops(["status", "ep-gpu"], { endpointUrl: emulator.url });
+    expect(detail.code, failure(detail)).toBe(0);
+    expect(detail.stdout).toMatch(new RegExp(`^Capacity: +ECS Managed Instances, 1 GPU per task, On-Demand; 1 task\\(s\\) on capacity provider ${provider}, 1 GPU\\(s\\) each$`, "m"));
   });
 
   it("teardown of the GPU endpoint deletes its capacity provider and leaves the base", async () => {

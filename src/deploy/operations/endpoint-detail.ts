@@ -9,6 +9,7 @@
  * others: a pipeline API that fails leaves the pipeline "unknown", not the
  * command failed.
  */
+import { capacityDetail } from "./capacity.js";
 import type { EcsDeployment, EcsService, EcsTask, StackEvent, TargetHealthDescription } from "../../aws/interfaces.js";
 import { CredentialsError, InterruptedError } from "../../errors.js";
 import { pipelineName } from "../../render/names.js";
@@ -63,6 +64,9 @@ export interface TaskItem {
   /** The task definition's `family:revision`. */
   taskDefinition?: string;
   availabilityZone?: string;
+  /** ECS Managed Instances: the capacity provider that placed it, and the GPUs pinned to its containers. */
+  capacityProvider?: string;
+  gpus?: number;
 }
 
 /** One recently stopped task and why it stopped. */
@@ -193,6 +197,8 @@ export interface EndpointDetail {
   certificate: CertificateSection;
   fileSystems: FileSystemItem[];
   dns: DnsSection;
+  /** GPU and Neuron endpoints: their ECS Managed Instances capacity (see capacity.ts). */
+  capacity?: string;
 }
 
 /** A certificate this close to its end needs attention (ACM renews DNS-validated ones from 60 days before when the record is in place). */
@@ -249,6 +255,8 @@ export async function readEndpointDetail(
     fileSystems,
     dns,
   };
+  const capacity = capacityDetail(params, tasks.running);
+  if (capacity !== undefined) detail.capacity = capacity;
   detail.problems = problemsOf(detail);
   detail.healthy = detail.problems.length === 0;
   return detail;
@@ -379,6 +387,7 @@ function taskItem(task: EcsTask): TaskItem {
     startedAt: iso(task.startedAt),
     taskDefinition: task.taskDefinitionArn ? revision(task.taskDefinitionArn) : undefined,
     availabilityZone: task.availabilityZone,
+    ...(task.capacityProviderName ? { capacityProvider: task.capacityProviderName, gpus: (task.containers ?? []).reduce((n, c) => n + (c.gpuIds?.length ?? 0), 0) } : {}),
   };
 }
 
@@ -569,6 +578,7 @@ export function formatEndpointDetail(d: EndpointDetail): string {
   if (d.stack.reason) lines.push(...d.stack.reason.split("\n").map((l) => `${" ".repeat(13)}${l}`));
   field("Image", imageText(d.image));
   field("Service", serviceText(d.service));
+  if (d.capacity) field("Capacity", d.capacity);
   field("Certificate", certificateText(d.certificate));
   field("Pipeline", pipelineText(d.pipeline));
   for (const fs of d.fileSystems) {
