@@ -417,6 +417,7 @@ export function buildProgram(
     .option("--vpc-cidr <cidr>", "the VPC's address block (default: the first private /16 no VPC in the region overlaps)")
     .option("--environment <name>", "environment name", "prod")
     .option("--force", "replace an existing file")
+    .option("--gpu", "write a GPU endpoint (ECS Managed Instances with an NVIDIA GPU) instead of a Fargate one")
     .action(async (file: string | undefined, options: Record<string, unknown>) => {
       const { runInit } = await import("./commands/init.js");
       const g = program.opts<GlobalOptions>();

@@ -30,6 +30,7 @@ export const initOptionsSchema = z.object({
   vpcCidr: z.string().optional(),
   base: z.string().optional(),
   force: z.boolean().default(false),
+  gpu: z.boolean().default(false),
   json: z.boolean().default(false),
 });
 
@@ -102,6 +103,7 @@ export async function runInit(raw: unknown, deps: CommandDeps): Promise<InitResu
     base: options.base,
     network,
     schemaReference: schemaReference(file),
+    gpu: options.gpu,
   });
   try {
     await mkdir(dirname(file), { recursive: true });

@@ -24,6 +24,8 @@ export interface InitAnswers {
   network?: InitNetwork;
   /** Where editors find the JSON Schema, relative to the file. */
   schemaReference?: string;
+  /** Write a GPU endpoint (ECS Managed Instances with an NVIDIA GPU) instead of a Fargate one. */
+  gpu?: boolean;
 }
 
 /** Subnets of a VPC at most this long (/24: 251 usable addresses each, the tutorial's size). */
@@ -105,11 +107,30 @@ export function initFileText(a: InitAnswers): string {
     "  healthCheckPath: /ping",
     "  # listenerPriority: 10   # absent: a free one is chosen",
     "",
-    "container:",
-    "  cpu: 1024      # 256, 512, 1024, 2048, 4096, 8192 or 16384 (1024 = 1 vCPU)",
-    "  memory: 2GB    # allowed sizes depend on cpu",
-    "  # tag: v1      # absent: the pipeline's build, or --tag",
-    "",
+    ...(a.gpu
+      ? [
+          "container:",
+          "  cpu: 2048      # the task's share of the instance (g6.xlarge and g5.xlarge: 4 vCPUs, 16 GiB)",
+          "  memory: 12GB   # less than the instance's memory: the ECS agent and the OS use some",
+          "  # tag: v1      # absent: the pipeline's build, or --tag",
+          "",
+          "# The tasks run on EC2 instances with NVIDIA GPUs that ECS Managed Instances launches, patches and",
+          "# retires (README: GPU endpoints). Billed per instance-hour while instances run.",
+          "compute:",
+          "  type: gpu",
+          "  gpus: 1                              # per task",
+          "  instanceTypes: [g6.xlarge, g5.xlarge] # the first with free capacity is used",
+          "  spot: false                          # true: cheaper, but EC2 may reclaim an instance",
+          "  rootVolumeGiB: 100                   # room for two CUDA images",
+          "",
+        ]
+      : [
+          "container:",
+          "  cpu: 1024      # 256, 512, 1024, 2048, 4096, 8192 or 16384 (1024 = 1 vCPU)",
+          "  memory: 2GB    # allowed sizes depend on cpu",
+          "  # tag: v1      # absent: the pipeline's build, or --tag",
+          "",
+        ]),
     "scaling:",
     "  desired: 1",
     "  min: 1",
@@ -119,7 +140,9 @@ export function initFileText(a: InitAnswers): string {
     "",
     "# Rollout speed and safety; the defaults finish an update in a few minutes without dropping requests.",
     "# rollout:",
-    "#   healthCheckGracePeriodSeconds: 60   # raise it when the model takes longer to load",
+    a.gpu
+      ? "#   healthCheckGracePeriodSeconds: 600  # a GPU endpoint's default; raise it when the model takes longer to load"
+      : "#   healthCheckGracePeriodSeconds: 60   # raise it when the model takes longer to load",
     "#   circuitBreakerRollback: true",
     "",
     "# storage:",
