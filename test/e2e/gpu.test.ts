@@ -91,6 +91,23 @@ describe("a GPU endpoint beside a CPU endpoint on one base", () => {
     expect((await service("ep-gpu-prod"))?.capacityProviderStrategy?.[0]?.capacityProvider).toBe(before[0]);
   });
 
+  it("a canary update and a rollback keep the GPU service on its capacity provider", async () => {
+    const [provider] = (await gpuProviders()).providers.map((p) => p.name);
+    await pushImage(aws.ecr, "ep-gpu-prod", "v3");
+    const canary = await runMlops(["update", "params/ep-gpu.yaml", "--tag", "v3", "--strategy", "canary", "--yes"], { endpointUrl: emulator.url });
+    expect(canary.code, failure(canary)).toBe(0);
+    expect(await parameter("ep-gpu-prod", "DeploymentStrategy")).toBe("CANARY");
+    // A canary starts a whole second revision beside the first: one more GPU instance for one task.
+    expect(canary.stderr).toMatch(/Rollout capacity: up to 1 extra task\(s\)/);
+    expect((await service("ep-gpu-prod"))?.capacityProviderStrategy?.[0]?.capacityProvider).toBe(provider);
+    // The traffic sits on the alternate target group after a canary: the rollback shifts it back the same way.
+    const back = await runMlops(["rollback", "params/ep-gpu.yaml", "--strategy", "canary", "--yes"], { endpointUrl: emulator.url });
+    expect(back.code, failure(back)).toBe(0);
+    expect(await parameter("ep-gpu-prod", "APITag")).toBe("v2");
+    expect((await gpuProviders()).providers.map((p) => p.name)).toEqual([provider]);
+    expect((await service("ep-gpu-prod"))?.launchType).toBeUndefined();
+  });
+
   it("status lists both endpoints without problems, with the GPU endpoint's capacity", async () => {
     const run = await runMlops(["status", "--json"], { endpointUrl: emulator.url });
     expect(run.code, failure(run)).toBe(0);
