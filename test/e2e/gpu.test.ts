@@ -81,6 +81,11 @@ describe("a GPU endpoint beside a CPU endpoint on one base", () => {
     expect(task?.containers?.[0]?.gpuIds).toHaveLength(1);
   });
 
+  it("diff right after add-endpoint finds nothing to change (exit 0)", async () => {
+    const run = await runMlops(["diff", "params/ep-gpu.yaml", "--tag", "v1"], { endpointUrl: emulator.url });
+    expect(run.code, failure(run)).toBe(0);
+  });
+
   it("update rolls out a new image on the same capacity provider", async () => {
     const before = (await gpuProviders()).providers.map((p) => p.name);
     await pushImage(aws.ecr, "ep-gpu-prod", "v2");
