@@ -61,6 +61,8 @@ describe("a GPU endpoint beside a CPU endpoint on one base", () => {
     expect(run.stderr).toContain("g6.xlarge price unknown");
     expect(run.stderr).toMatch(/Rollout capacity: up to 1 extra task\(s\) .* up to 1 extra instance/);
     expect(run.stderr).toMatch(/Assumed for a GPU task: a new instance ready in ~3 min, a 10 GB CUDA image pulled in ~4 min/);
+    // About 9.5 min to roll out and 2 min of alarm watching: more than the 15 minutes the command waits by default, with a margin.
+    expect(run.stderr).toContain("Give --rollout-timeout 17 or more");
     const { names, providers } = await gpuProviders();
     expect(providers).toHaveLength(1);
     const provider = providers[0]!;

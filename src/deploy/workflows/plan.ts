@@ -20,7 +20,7 @@ import { endpointId, type EndpointConfig } from "../../params/model.js";
 import { TUTORIAL_PARAMETERS } from "../../params/tutorial-keys.js";
 import { baseExportName, baseStackName, pipelineName } from "../../render/names.js";
 import { placeholderImageTag, renderEndpointStack, renderPipelineStack, volumeRootsOf, weightsSettingsOf, type DeploymentFacts, type RenderedStack, type ShardFacts, type TrafficWeights } from "../../render/render.js";
-import { rolloutEstimateLine, rolloutSettingsOf } from "../../render/rollout-time.js";
+import { estimateRollout, rolloutEstimateLine, rolloutSettingsOf } from "../../render/rollout-time.js";
 import { diffParameters, diffTemplates, formatValue, templateResources, type ParameterChange, type ResourceDiff } from "../../render/template-diff.js";
 import { isRoutineReplacement } from "../engine/replacements.js";
 import { findIssuedCertificate, findPendingCertificate } from "../steps/certificate.js";
@@ -275,7 +275,11 @@ export function rolloutEstimate(config: EndpointConfig, parameters: Record<strin
   if (config.compute === undefined) return rolloutEstimateLine(rolloutSettingsOf(parameters, config.scaling.desired));
   // A GPU task may wait for a new instance and a large image: see GPU_ASSUMPTIONS for what is assumed.
   const a = GPU_ASSUMPTIONS;
-  return `${rolloutEstimateLine(rolloutSettingsOf(parameters, config.scaling.desired), a)} Assumed for a GPU task: a new instance ready in ~${a.instanceLaunchSeconds / 60} min, a ${a.imageGB} GB CUDA image pulled in ~${a.imagePullSeconds / 60} min, the model loaded in ~${a.modelLoadSeconds / 60} min (not AWS figures: measure yours).`;
+  const settings = rolloutSettingsOf(parameters, config.scaling.desired);
+  const line = `${rolloutEstimateLine(settings, a)} Assumed for a GPU task: a new instance ready in ~${a.instanceLaunchSeconds / 60} min, a ${a.imageGB} GB CUDA image pulled in ~${a.imagePullSeconds / 60} min, the model loaded in ~${a.modelLoadSeconds / 60} min (not AWS figures: measure yours).`;
+  // The commands wait 15 minutes for a rollout unless told otherwise (--rollout-timeout); a GPU rollout may need longer.
+  const minutes = Math.ceil(estimateRollout(settings, a).totalSeconds / 60);
+  return minutes + 5 > 15 ? `${line} Give --rollout-timeout ${minutes + 5} or more: the default of 15 minutes may end the wait before the rollout does.` : line;
 }
 
 /** Where an endpoint's certificate will come from; reads only. */
