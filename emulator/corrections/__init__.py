@@ -59,6 +59,8 @@ MODULES = [
     "ecr_image_digest",
     "build_duration",
     "stack_duration",
+    "managed_instances",
+    "gpu_tasks",
 ]
 
 

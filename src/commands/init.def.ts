@@ -25,6 +25,7 @@ export const initCommand: CommandDefinition = {
     { flags: "--repository <owner/name>", description: "the GitHub repository the pipeline builds" },
     { flags: "--branch <branch>", description: "the branch the pipeline builds (default: main)" },
     { flags: "--force", description: "replace an existing file" },
+    { flags: "--gpu", description: "write a GPU endpoint (ECS Managed Instances with an NVIDIA GPU) instead of a Fargate one" },
   ],
   globals: READING_GLOBALS,
   examples: [

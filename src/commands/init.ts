@@ -38,6 +38,7 @@ export const initOptionsSchema = z.object({
   repository: z.string().optional(),
   branch: z.string().optional(),
   force: z.boolean().default(false),
+  gpu: z.boolean().default(false),
   json: z.boolean().default(false),
 });
 
@@ -80,6 +81,7 @@ export async function runInit(raw: unknown, deps: CommandDeps): Promise<InitResu
     network: answers.network,
     pipeline: answers.pipeline,
     schemaReference: schemaReference(answers.file),
+    gpu: options.gpu,
   });
   await writeNewFile(answers.file, answers.fileArg, text, options.force);
   // The file must be one mlops accepts: read it back with the loader every command uses.

@@ -137,6 +137,8 @@ function renderStatus(report: StatusReport, name: string | undefined): string {
         ]),
       ),
     );
+    const gpu = report.endpoints.filter((s) => s.capacity !== undefined);
+    if (gpu.length > 0) sections.push(gpu.map((s) => `Capacity of ${s.endpoint}: ${s.capacity}`).join("\n"));
     const notes = targetNotes(report.endpoints);
     if (notes.length > 0) sections.push(notes.join("\n"));
     const broken = unhealthy(report.endpoints);

@@ -8,6 +8,7 @@ import { describeAllowedMemory, FARGATE_SIZES, formatMiB } from "./fargate.js";
 import { arnRegion, azRegion, linearDeploymentSteps, MAX_ENDPOINT_ID_LENGTH, MAX_TRAFFIC_SHIFT_MINUTES } from "./rules.js";
 import type { EndpointFile } from "./schema.js";
 import type { ParamOverrides } from "./model.js";
+import { checkCompute, COMPUTE_CROSS_CHECKS, onManagedInstances } from "./compute-checks.js";
 
 /** A problem located by a field path of our format (e.g. `network.publicSubnets[1]`). */
 export interface FieldIssue {
@@ -34,11 +35,12 @@ export const CROSS_CHECKS: readonly string[] = [
   "Every subnet lies inside `vpcCidr`; no two subnets overlap.",
   "The two availability zones differ and are in one region; with `--region`, in that region.",
   "`certificateArn` is in the endpoint's region; without it, `hostHeader` is at most 64 characters (the longest name ACM issues a certificate for).",
-  "`container.memory` is allowed for `container.cpu` on Fargate.",
+  "`container.memory` is allowed for `container.cpu` on Fargate (not for a `gpu` or `neuron` endpoint).",
   "`scaling.min` <= `scaling.desired` <= `scaling.max`.",
   "`rollout.healthCheckTimeoutSeconds` < `rollout.healthCheckIntervalSeconds`; `rollout.maximumPercent` > `rollout.minimumHealthyPercent`.",
   "A `canary` rollout: `rollout.bakeMinutes` + `rollout.canaryBakeMinutes` is at most 1980 (33 hours). A `linear` one: `rollout.bakeMinutes` + `rollout.linearStepBakeMinutes` × steps is at most 1980, where steps is 100 ÷ `rollout.linearStepPercent` - 1 when the step divides 100 evenly, else the whole part of 100 ÷ `rollout.linearStepPercent`. CloudFormation refuses longer ones; checked for the strategy `update --strategy` or `rollback --strategy` sets too.",
   "`storage.assetsMountPath` and `storage.weightsMountPath` differ.",
+  ...COMPUTE_CROSS_CHECKS,
 ];
 
 /** Longest domain name ACM accepts as a certificate's first name. */
@@ -74,7 +76,12 @@ export function crossCheck(
   if (!fields.unsure("environment")) checkEndpointId(file, name, add);
   const region = checkNetwork(file, overrides, add) ?? overrides.region;
   checkApi(file, present, region, name, fields, add);
-  checkContainer(file, name, fields, add);
+  // ECS Managed Instances has no Fargate CPU/memory pairs; the instance types bound the task instead.
+  if (onManagedInstances(file)) checkCompute(file, region, name, fields, add);
+  else {
+    checkContainer(file, name, fields, add);
+    checkCompute(file, region, name, fields, add);
+  }
   checkScaling(file, name, fields, add);
   checkRollout(file, name, fields, add);
   checkTrafficShiftTime(file, overrides, name, fields, add);
@@ -88,7 +95,7 @@ type Add = (path: string, message: string) => void;
 const BASE_ONLY_MONITORING = ["vpcFlowLogs", "loadBalancerAccessLogs", "containerInsights"] as const;
 
 /** How the fields of a cross-check were given. */
-interface Fields {
+export interface Fields {
   /** The file gave the field. */
   written(path: string): boolean;
   /** Some of the fields are absent but may have been meant (a misspelt key, a rejected value): skip the check. */

@@ -26,6 +26,8 @@ export interface InitAnswers {
   schemaReference?: string;
   /** The pipeline that builds the images; absent: images are pushed by hand. */
   pipeline?: InitPipeline;
+  /** Write a GPU endpoint (ECS Managed Instances with an NVIDIA GPU) instead of a Fargate one. */
+  gpu?: boolean;
 }
 
 /** Where a pipeline builds images from. */
@@ -113,6 +115,7 @@ function networkLines(n: InitNetwork): string[] {
 
 /** The API, the container, scaling and the optional sections, commented out with their defaults. */
 function serviceLines(a: InitAnswers): string[] {
+  const tagLine = a.pipeline ? "  # tag: v1      # absent: the pipeline's build, or --tag" : "  # tag: v1      # absent: --tag, else the first image pushed by hand as v1 (create-endpoint prints how)";
   const lines = [
     "",
     "api:",
@@ -123,11 +126,30 @@ function serviceLines(a: InitAnswers): string[] {
     "  healthCheckPath: /ping",
     "  # listenerPriority: 10   # absent: a free one is chosen",
     "",
-    "container:",
-    "  cpu: 1024      # 256, 512, 1024, 2048, 4096, 8192 or 16384 (1024 = 1 vCPU)",
-    "  memory: 2GB    # allowed sizes depend on cpu",
-    a.pipeline ? "  # tag: v1      # absent: the pipeline's build, or --tag" : "  # tag: v1      # absent: --tag, else the first image pushed by hand as v1 (create-endpoint prints how)",
-    "",
+    ...(a.gpu
+      ? [
+          "container:",
+          "  cpu: 2048      # the task's share of the instance (g6.xlarge and g5.xlarge: 4 vCPUs, 16 GiB)",
+          "  memory: 12GB   # less than the instance's memory: the ECS agent and the OS use some",
+          tagLine,
+          "",
+          "# The tasks run on EC2 instances with NVIDIA GPUs that ECS Managed Instances launches, patches and",
+          "# retires (README: GPU endpoints). Billed per instance-hour while instances run.",
+          "compute:",
+          "  type: gpu",
+          "  gpus: 1                              # per task",
+          "  instanceTypes: [g6.xlarge, g5.xlarge] # the first with free capacity is used",
+          "  spot: false                          # true: cheaper, but EC2 may reclaim an instance",
+          "  rootVolumeGiB: 100                   # room for two CUDA images",
+          "",
+        ]
+      : [
+          "container:",
+          "  cpu: 1024      # 256, 512, 1024, 2048, 4096, 8192 or 16384 (1024 = 1 vCPU)",
+          "  memory: 2GB    # allowed sizes depend on cpu",
+          tagLine,
+          "",
+        ]),
     "scaling:",
     "  desired: 1",
     "  min: 1",
@@ -137,7 +159,9 @@ function serviceLines(a: InitAnswers): string[] {
     "",
     "# Rollout speed and safety; the defaults finish an update in a few minutes without dropping requests.",
     "# rollout:",
-    "#   healthCheckGracePeriodSeconds: 60   # raise it when the model takes longer to load",
+    a.gpu
+      ? "#   healthCheckGracePeriodSeconds: 600  # a GPU endpoint's default; raise it when the model takes longer to load"
+      : "#   healthCheckGracePeriodSeconds: 60   # raise it when the model takes longer to load",
     "#   circuitBreakerRollback: true",
     "",
     "# storage:",

@@ -41,6 +41,27 @@ export interface ContainerConfig {
   tag?: string;
 }
 
+/** Attribute-based selection of the instances of a GPU or Neuron endpoint; each range's ends are optional. */
+export interface InstanceRequirementsConfig {
+  vcpus?: { min?: number; max?: number };
+  memoryGiB?: { min?: number; max?: number };
+  acceleratorCount?: { min?: number; max?: number };
+  acceleratorManufacturers?: string[];
+  acceleratorNames?: string[];
+}
+
+/** Where the tasks of a GPU or Neuron endpoint run: ECS Managed Instances. */
+export interface ComputeConfig {
+  type: "gpu" | "neuron";
+  /** GPUs (or Neuron devices) per task. */
+  gpus: number;
+  /** Instance types ECS may launch; absent: any matching `instanceRequirements`. */
+  instanceTypes?: string[];
+  instanceRequirements?: InstanceRequirementsConfig;
+  spot: boolean;
+  rootVolumeGiB: number;
+}
+
 /** Task counts and target-tracking targets. */
 export interface ScalingConfig {
   desired: number;
@@ -136,6 +157,8 @@ export interface EndpointConfig {
   network?: NetworkConfig;
   api: ApiConfig;
   container: ContainerConfig;
+  /** Absent: the tasks run on Fargate. */
+  compute?: ComputeConfig;
   scaling: ScalingConfig;
   rollout: RolloutConfig;
   alarms: AlarmsConfig;

@@ -26,6 +26,7 @@ import {
   checkUrlPath,
   isTenths,
 } from "./rules.js";
+import { checkInstanceType } from "./gpu-instances.js";
 import { COMPUTE_TYPE_NAMES, DEFAULT_COMPUTE_TYPE, describeComputeType } from "./compute-types.js";
 
 // A command validates one parameter file once: zod's compiled (JIT) validators cost more to build than they save.
@@ -225,8 +226,9 @@ export const rolloutSchema = z
       rule: "0-3600",
     }),
     healthCheckGracePeriodSeconds: documented(numberIn(0, 2147483647).default(60), {
-      description: "Seconds ECS ignores failed health checks after start (model load time).",
+      description: "Seconds ECS ignores failed health checks after start: it must cover loading the model. A large model loading onto a GPU takes minutes, so a `gpu` or `neuron` endpoint's default is 600.",
       rule: "0-2147483647",
+      defaultText: "`60`; `600` for a `gpu` or `neuron` endpoint",
     }),
     minimumHealthyPercent: documented(numberIn(0, 100).default(100), {
       description: "Share of desired tasks kept serving during a rollout.",
@@ -431,6 +433,76 @@ export const pipelineSchema = z
   })
   .strict();
 
+/** The compute types of an endpoint: Fargate, or ECS Managed Instances with NVIDIA GPUs or AWS Neuron devices. */
+export const COMPUTE_TYPES = ["fargate", "gpu", "neuron"] as const;
+
+/** Accelerator manufacturers that ECS Managed Instances' attribute-based selection accepts for GPU and Neuron instances. */
+export const ACCELERATOR_MANUFACTURERS = ["nvidia", "amd", "amazon-web-services"] as const;
+
+/** Accelerator names of EC2 attribute-based instance selection (AcceleratorNames) for GPU and Neuron instances. */
+export const ACCELERATOR_NAMES = ["a10g", "a100", "h100", "l4", "l40s", "t4", "t4g", "v100", "inferentia"] as const;
+
+/** A `{min, max}` range of whole numbers of `unit`, either end optional. */
+function rangeOf(max: number, unit: string) {
+  return z
+    .object({
+      min: documented(numberIn(0, max).optional(), { description: `Fewest ${unit}.`, rule: `0-${max}`, defaultText: "no lower bound" }),
+      max: documented(numberIn(0, max).optional(), { description: `Most ${unit}.`, rule: `0-${max}, at least \`min\``, defaultText: "no upper bound" }),
+    })
+    .strict();
+}
+
+/** Attribute-based instance selection, in the terms ECS Managed Instances accepts (InstanceRequirementsRequest). */
+export const instanceRequirementsSchema = z
+  .object({
+    vcpus: documented(rangeOf(1024, "vCPUs").optional(), { description: "vCPUs per instance (`{min, max}`).", rule: "whole numbers, min <= max", defaultText: "at least the task's" }),
+    memoryGiB: documented(rangeOf(24576, "GiB").optional(), { description: "Memory per instance in GiB (`{min, max}`).", rule: "whole numbers, min <= max", defaultText: "at least the task's" }),
+    acceleratorCount: documented(rangeOf(64, "accelerators").optional(), { description: "Accelerators per instance (`{min, max}`).", rule: "whole numbers; `max` at least `compute.gpus`", defaultText: "at least `compute.gpus`" }),
+    acceleratorManufacturers: documented(z.array(z.enum(ACCELERATOR_MANUFACTURERS)).optional(), {
+      description: "Accelerator makers allowed.",
+      rule: ACCELERATOR_MANUFACTURERS.map((m) => `\`${m}\``).join(", "),
+      defaultText: "`nvidia` (gpu) or `amazon-web-services` (neuron)",
+    }),
+    acceleratorNames: documented(z.array(z.enum(ACCELERATOR_NAMES)).optional(), {
+      description: "Accelerator models allowed (e.g. `[l4, a10g]`).",
+      rule: ACCELERATOR_NAMES.map((m) => `\`${m}\``).join(", "),
+      defaultText: "any",
+    }),
+  })
+  .strict();
+
+/** Where the endpoint's tasks run. */
+export const computeSchema = z
+  .object({
+    type: documented(z.enum(COMPUTE_TYPES).default("fargate"), {
+      description:
+        "`fargate`: serverless, no GPU. `gpu`: Amazon ECS Managed Instances with NVIDIA GPUs (ECS picks, launches, patches and retires the EC2 instances); `neuron`: the same with AWS Inferentia/Trainium devices. A `gpu` or `neuron` endpoint brings its own capacity provider on the base's cluster.",
+      rule: "`fargate`, `gpu` or `neuron`",
+    }),
+    gpus: documented(numberIn(1, 16).default(1), {
+      description: "GPUs (or Neuron devices) each task gets. A Neuron task gets all devices of its instance, so with `neuron` this is the devices of the instance types named.",
+      rule: "1-16, at most the accelerators of every instance type named",
+    }),
+    instanceTypes: documented(z.array(ruled(checkInstanceType)).min(1).optional(), {
+      description: "EC2 instance types ECS may launch (e.g. `[g6.xlarge, g5.xlarge]`); the first that has capacity is used.",
+      rule: "types of mlops's table of GPU/Neuron instance types (g4dn, g5, g6, g6e, p4d, p5, inf2), each with at least `gpus` accelerators and the task's vCPUs and memory",
+      defaultText: "any type matching `instanceRequirements`",
+    }),
+    instanceRequirements: documented(instanceRequirementsSchema.optional(), {
+      description: "Attribute-based instance selection instead of (or narrowing) `instanceTypes`: vCPU, memory and accelerator ranges, makers and models.",
+      defaultText: "accelerators >= `gpus` of the type's maker, vCPUs and memory >= the task's",
+    }),
+    spot: documented(z.boolean().default(false), {
+      description: "Run on Spot instances (up to 90% cheaper, but EC2 may reclaim an instance with two minutes' notice; its tasks are then replaced elsewhere).",
+      rule: "true or false",
+    }),
+    rootVolumeGiB: documented(numberIn(30, 16384).default(100), {
+      description: "Size of each instance's root volume in GiB: it holds the images, so a CUDA image of 10-20 GB needs room for the old and the new one during a rollout.",
+      rule: "30-16384",
+    }),
+  })
+  .strict();
+
 /** One endpoint in our format (YAML or JSON). */
 export const endpointFileSchema = z
   .object({
@@ -453,6 +525,7 @@ export const endpointFileSchema = z
     }),
     api: documented(apiSchema, { description: "How requests reach the container.", rule: "required" }),
     container: documented(containerSchema.prefault({}), { description: "Container and Fargate size." }),
+    compute: documented(computeSchema.prefault({}), { description: "Where the tasks run: Fargate (default), or EC2 instances with GPUs or Neuron devices that ECS Managed Instances runs." }),
     scaling: documented(scalingSchema.prefault({}), { description: "Task counts and autoscaling targets." }),
     rollout: documented(rolloutSchema.prefault({}), {
       description: "Rollout speed and safety; the defaults finish an update in a few minutes without dropping requests.",

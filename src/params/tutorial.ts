@@ -44,6 +44,10 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
 
 /** The ParameterKey closest to a key that is not one, including keys of our format written here. */
 function unknownParameterMessage(key: string): string {
+  // "TaskGPU" is one letter from "TaskCPU": a GPU key must not be taken for a misspelt CPU one.
+  if (/gpu|neuron|accelerat|instancetype|launchtype|computetype|capacityprovider/i.test(key)) {
+    return "unknown parameter; GPU and Neuron endpoints need mlops's own YAML format (`compute.type: gpu`; `mlops init --gpu` writes one), the CloudFormation format runs on Fargate only";
+  }
   const close = nearest(key, TUTORIAL_PARAMETERS.map((parameter) => parameter.key));
   if (close !== undefined) return `unknown parameter; did you mean "${close}"?`;
   const option = optionInstead(key);

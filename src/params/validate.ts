@@ -6,6 +6,7 @@ import { z } from "zod";
 import { crossCheck, type DeepPartial, type FieldIssue, type FieldNamer } from "./checks.js";
 import type { EndpointConfig, ParamOverrides } from "./model.js";
 import { endpointFileSchema, objectSchemaAt, schemaPaths, unwrapSchema, type EndpointFile } from "./schema.js";
+import { GPU_GRACE_PERIOD_SECONDS } from "./gpu-instances.js";
 import { nearest, optionInstead } from "./suggest.js";
 import { TUTORIAL_PARAMETERS } from "./tutorial-keys.js";
 
@@ -172,7 +173,12 @@ export function validateEndpointObject(
   const unknownIn = parsed.success ? new Set<string>() : sectionsWithUnknownKeys(parsed.error.issues);
   const unsure = (path: string) => doubtful(path) || unknownIn.has(sectionOf(path));
   issues.push(...crossCheck(partial, (path) => valueAt(raw, path) !== undefined, name, overrides, unsure));
-  if (parsed.success && issues.length === 0) return { file: parsed.data, issues: [] };
+  if (parsed.success && issues.length === 0) {
+    // A GPU or Neuron endpoint loads a large model: its grace period defaults to minutes.
+    const gpu = parsed.data.compute.type !== "fargate" && valueAt(raw, "rollout.healthCheckGracePeriodSeconds") === undefined;
+    if (gpu) parsed.data.rollout.healthCheckGracePeriodSeconds = GPU_GRACE_PERIOD_SECONDS;
+    return { file: parsed.data, issues: [] };
+  }
   return { issues };
 }
 
@@ -218,5 +224,16 @@ export function toEndpointConfig(file: EndpointFile, source: string, format: End
     };
   }
   if (pipeline !== undefined) config.pipeline = { ...pipeline };
+  const compute = file.compute;
+  if (compute.type !== "fargate") {
+    config.compute = {
+      type: compute.type,
+      gpus: compute.gpus,
+      ...(compute.instanceTypes === undefined ? {} : { instanceTypes: [...compute.instanceTypes] }),
+      ...(compute.instanceRequirements === undefined ? {} : { instanceRequirements: { ...compute.instanceRequirements } }),
+      spot: compute.spot,
+      rootVolumeGiB: compute.rootVolumeGiB,
+    };
+  }
   return config;
 }

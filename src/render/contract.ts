@@ -10,7 +10,7 @@
  * format reads). A test holds the tables and the templates' Parameters
  * sections to each other. Pure: no AWS, no console.
  */
-import type { EndpointConfig, NetworkConfig, RolloutConfig, RolloutStrategy } from "../params/model.js";
+import type { ComputeConfig, EndpointConfig, NetworkConfig, RolloutConfig, RolloutStrategy } from "../params/model.js";
 import { TUTORIAL_PARAMETERS } from "../params/tutorial-keys.js";
 import { isSecretArn } from "../params/rules.js";
 import { buildSettings } from "./build-settings.js";
@@ -133,6 +133,16 @@ export interface DeployedEndpoint {
   weights: WeightsSyncSettings;
   /** Base endpoints: what a new load balancer shard takes over. */
   network: { vpcCidr?: string; allowedCidr?: string; idleTimeoutSeconds?: number };
+  /** GPU and Neuron endpoints: their ECS Managed Instances capacity; undefined for a Fargate endpoint. */
+  compute?: DeployedCompute;
+}
+
+/** A GPU or Neuron endpoint's capacity as deployed (the compute rows). */
+export interface DeployedCompute {
+  spot: boolean;
+  /** GPU endpoints; undefined for Neuron, whose task takes every device of its instance. */
+  gpusPerTask?: number;
+  rootVolumeGiB?: number;
 }
 
 /** A pipeline support stack as deployed. */
@@ -334,6 +344,61 @@ const ADDED_ROWS: readonly EndpointRow[] = [
   },
 ];
 
+/** A row of the parameters an endpoint template gets only when it runs on ECS Managed Instances. */
+type ComputeRow = EndpointRow & {
+  /** The compute types whose render has the parameter. */
+  types: readonly ComputeConfig["type"][];
+};
+
+const computeOf = (input: EndpointInput): ComputeConfig => {
+  if (!input.config.compute) throw new Error(`${input.config.source}: no compute section`);
+  return input.config.compute;
+};
+/** The deployed compute view, made on the first compute parameter read back. */
+const deployedCompute = (into: DeployedEndpoint): DeployedCompute => (into.compute ??= { spot: false });
+
+/**
+ * The parameters src/render/compute.ts adds to either endpoint template for a GPU or Neuron
+ * endpoint, with the capacity provider they configure; a Fargate endpoint's template has none.
+ */
+const COMPUTE_ROWS: readonly ComputeRow[] = [
+  {
+    parameter: "CapacityOptionType",
+    from: "compute.spot",
+    label: "capacity option",
+    types: ["gpu", "neuron"],
+    encode: (i) => (computeOf(i).spot ? "SPOT" : "ON_DEMAND"),
+    decode: (v, d) => {
+      if (v !== undefined) deployedCompute(d).spot = v === "SPOT";
+    },
+  },
+  {
+    parameter: "GpusPerTask",
+    from: "compute.gpus",
+    label: "GPUs per task",
+    types: ["gpu"],
+    encode: (i) => text(computeOf(i).gpus),
+    decode: (v, d) => {
+      if (v !== undefined) deployedCompute(d).gpusPerTask = integer(v);
+    },
+  },
+  {
+    parameter: "InstanceRootVolumeGiB",
+    from: "compute.rootVolumeGiB",
+    label: "instance root volume GiB",
+    types: ["gpu", "neuron"],
+    encode: (i) => text(computeOf(i).rootVolumeGiB),
+    decode: (v, d) => {
+      if (v !== undefined) deployedCompute(d).rootVolumeGiB = integer(v);
+    },
+  },
+];
+
+/** The compute rows a GPU or Neuron endpoint's render adds to its template's (none for Fargate). */
+export function computeRows(type: ComputeConfig["type"] | undefined): readonly ComputeRow[] {
+  return type === undefined ? [] : COMPUTE_ROWS.filter((row) => row.types.includes(type));
+}
+
 /** The pipeline support stack's parameters (pipeline.yaml). */
 const PIPELINE_ROWS: readonly PipelineRow[] = [
   { parameter: "ProjectName", from: "project", encode: (i) => i.config.project },
@@ -378,7 +443,7 @@ export const CONTRACTS = {
 } as const;
 
 /** Every endpoint row, base and added: what plans and the deployed view look up. */
-const ALL_ENDPOINT_ROWS: readonly EndpointRow[] = [...ENDPOINT_ROWS, ...BASE_ROWS, ...ADDED_ROWS];
+const ALL_ENDPOINT_ROWS: readonly EndpointRow[] = [...ENDPOINT_ROWS, ...BASE_ROWS, ...ADDED_ROWS, ...COMPUTE_ROWS];
 
 function encodeRows<I, D>(rows: readonly ParameterRow<I, D>[], input: I): Record<string, string> {
   return Object.fromEntries(rows.map((row) => [row.parameter, row.encode(input)]));
@@ -388,6 +453,15 @@ function encodeRows<I, D>(rows: readonly ParameterRow<I, D>[], input: I): Record
 export function encodeEndpoint(input: EndpointInput): { templateFile: "create-ep-a.yaml" | "add-ep-b.yaml"; parameters: Record<string, string> } {
   const templateFile = input.config.kind === "base" ? "create-ep-a.yaml" : "add-ep-b.yaml";
   return { templateFile, parameters: encodeRows(CONTRACTS[templateFile], input) };
+}
+
+/**
+ * The parameters a GPU or Neuron endpoint's render adds (src/render/compute.ts declares them in
+ * the template); none for a Fargate endpoint.
+ */
+export function encodeCompute(config: EndpointConfig): Record<string, string> {
+  const input: EndpointInput = { config, facts: {}, desiredCount: 0, sendDesiredCount: true, certificateArn: "", network: config.network };
+  return encodeRows(computeRows(config.compute?.type), input);
 }
 
 /** The pipeline stack's parameters. */

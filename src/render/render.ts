@@ -2,6 +2,7 @@
  * Pure rendering: an endpoint's configuration (plus what was found in AWS)
  * becomes the template and parameters of its stack. No AWS, no console.
  */
+import { applyCompute } from "./compute.js";
 import { decodeEndpoint, encodeEndpoint, encodePipeline, encodeShard, type DeploymentFacts, type PipelineFacts, type ShardFacts } from "./contract.js";
 import { readFileSync } from "node:fs";
 import { packageFile } from "../package-files.js";
@@ -44,11 +45,13 @@ export function renderEndpointStack(config: EndpointConfig, facts: DeploymentFac
   const sendDesiredCount = facts.deployedDesiredCount === undefined || facts.deployedDesiredCount !== desiredCount;
   const certificateArn = facts.certificateArn ?? config.api.certificateArn ?? "";
   const { templateFile, parameters } = encodeEndpoint({ config, facts, imageTag, desiredCount, sendDesiredCount, certificateArn, network: config.network });
+  // GPU and Neuron endpoints only; a Fargate endpoint's template and parameters pass through unchanged.
+  const body = applyCompute(config, { templateBody: readTemplate(templateFile), parameters: sortKeys(parameters) });
   return {
     stackName: endpointStackName(endpointId(config)),
     templateFile,
-    templateBody: readTemplate(templateFile),
-    parameters: sortKeys(parameters),
+    templateBody: body.templateBody,
+    parameters: body.parameters,
     tags: stackTags(config, config.kind),
   };
 }

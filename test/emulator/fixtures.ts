@@ -421,3 +421,37 @@ export function conditionalRuleTemplate(): string {
     Resources: R,
   });
 }
+
+/**
+ * ecsTemplate's service on an ECS Managed Instances capacity provider of its own: the task definition
+ * asks for `gpus` GPUs (MANAGED_INSTANCES), the service names the provider in its strategy.
+ */
+export function managedInstancesTemplate(gpus = 1): string {
+  const template = JSON.parse(ecsTemplate()) as { Resources: Record<string, { Properties: Record<string, unknown> }> };
+  const R = template.Resources as Json;
+  R.InfraRole = { Type: "AWS::IAM::Role", Properties: { AssumeRolePolicyDocument: assumeRole("ecs.amazonaws.com") } };
+  R.InstanceRole = { Type: "AWS::IAM::Role", Properties: { AssumeRolePolicyDocument: assumeRole("ec2.amazonaws.com") } };
+  R.InstanceProfile = { Type: "AWS::IAM::InstanceProfile", Properties: { Roles: [ref("InstanceRole")] } };
+  R.Capacity = {
+    Type: "AWS::ECS::CapacityProvider",
+    Properties: {
+      ClusterName: ref("Cluster"),
+      ManagedInstancesProvider: {
+        InfrastructureRoleArn: getAtt("InfraRole", "Arn"),
+        InstanceLaunchTemplate: {
+          Ec2InstanceProfileArn: getAtt("InstanceProfile", "Arn"),
+          NetworkConfiguration: { Subnets: [ref("Subnet1"), ref("Subnet2")], SecurityGroups: [ref("TaskSg")] },
+          StorageConfiguration: { StorageSizeGiB: "100" },
+          InstanceRequirements: { VCpuCount: { Min: "4" }, MemoryMiB: { Min: "8192" }, AcceleratorCount: { Min: String(gpus) }, AllowedInstanceTypes: ["g6.xlarge"] },
+        },
+      },
+    },
+  };
+  const task = template.Resources.TaskDef!.Properties;
+  task.RequiresCompatibilities = ["MANAGED_INSTANCES"];
+  (task.ContainerDefinitions as Json[])[0]!.ResourceRequirements = [{ Type: "GPU", Value: String(gpus) }];
+  const service = template.Resources.Service!.Properties;
+  delete service.LaunchType;
+  service.CapacityProviderStrategy = [{ CapacityProvider: ref("Capacity"), Weight: 1 }];
+  return JSON.stringify(template);
+}

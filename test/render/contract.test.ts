@@ -5,11 +5,12 @@
  */
 import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { loadEndpointConfig } from "../../src/params/load.js";
+import { loadEndpointConfig, parseEndpointConfig } from "../../src/params/load.js";
 import { TUTORIAL_PARAMETERS } from "../../src/params/tutorial-keys.js";
-import { CONTRACTS, decodeEndpoint, fieldOfParameter, isMechanismParameter, parameterLabel, replacingChanges } from "../../src/render/contract.js";
+import { computeRows, CONTRACTS, decodeEndpoint, fieldOfParameter, isMechanismParameter, parameterLabel, replacingChanges } from "../../src/render/contract.js";
 import { renderEndpointStack, renderPipelineStack, renderShardStack } from "../../src/render/render.js";
-import { ROOT, template, type TemplateName } from "../templates/helpers.js";
+import { parseTemplate } from "../../src/render/cfn-yaml.js";
+import { readRepoFile, ROOT, template, type TemplateName } from "../templates/helpers.js";
 
 const templateFiles = readdirSync(`${ROOT}templates`).filter((f) => f.endsWith(".yaml"));
 
@@ -42,6 +43,26 @@ describe("the parameter contract", () => {
     expect(Object.keys(renderPipelineStack(pipelined, { ecrRepositoryName: "repo" }).parameters).sort()).toEqual(CONTRACTS["pipeline.yaml"].map((r) => r.parameter).sort());
     const shard = renderShardStack({ baseStackName: "b", shardStackName: "b-lb2", vpcCidr: "10.0.0.0/16", publicSubnets: ["s1", "s2"], allowedCidr: "0.0.0.0/0", defaultCertificateArn: "arn:c" });
     expect(Object.keys(shard.parameters).sort()).toEqual(CONTRACTS["shard.yaml"].map((r) => r.parameter).sort());
+  });
+
+  it("declares, for rendered GPU and Neuron stacks, exactly the template's rows and the compute rows of its type", async () => {
+    const gpu = await loadEndpointConfig("params/ep-gpu.yaml");
+    const neuronText = readRepoFile("params/ep-gpu.yaml").replace(/^compute:\n( {2}.*\n)+/m, "compute:\n  type: neuron\n  instanceTypes: [inf2.xlarge]\n");
+    const neuron = parseEndpointConfig(neuronText, "ep-neuron.yaml");
+    expect(neuron.compute?.type).toBe("neuron");
+    for (const config of [gpu, neuron]) {
+      const rendered = renderEndpointStack(config);
+      const expected = [...CONTRACTS[rendered.templateFile as "add-ep-b.yaml"], ...computeRows(config.compute?.type)].map((row) => row.parameter).sort();
+      const declared = Object.keys((parseTemplate(rendered.templateBody) as { Parameters: Record<string, unknown> }).Parameters).sort();
+      expect(declared).toEqual(expected);
+      expect(Object.keys(rendered.parameters).sort()).toEqual(expected);
+    }
+    expect(computeRows("neuron").map((row) => row.parameter)).not.toContain("GpusPerTask");
+    expect(computeRows(undefined)).toEqual([]);
+    // Read back: the capacity a GPU stack was rendered with; a Fargate stack has none.
+    expect(decodeEndpoint(renderEndpointStack(gpu).parameters).compute).toEqual({ spot: false, gpusPerTask: 1, rootVolumeGiB: 100 });
+    expect(decodeEndpoint(renderEndpointStack(neuron).parameters).compute?.gpusPerTask).toBeUndefined();
+    expect(decodeEndpoint(renderEndpointStack(await loadEndpointConfig("params/ep-b.yaml")).parameters).compute).toBeUndefined();
   });
 
   it("reads a rendered stack back into the typed values it was rendered from", async () => {

@@ -19,6 +19,7 @@ export function formatEndpointDetail(d: EndpointDetail): string {
   if (d.stack.reason) lines.push(...d.stack.reason.split("\n").map((l) => `${" ".repeat(13)}${l}`));
   field("Image", imageText(d.image));
   field("Service", serviceText(d.service));
+  if (d.capacity) field("Capacity", d.capacity);
   field("Certificate", certificateText(d.certificate));
   field("Pipeline", pipelineText(d.pipeline));
   for (const fs of d.fileSystems) {

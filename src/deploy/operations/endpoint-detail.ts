@@ -9,6 +9,7 @@
  * others: a pipeline API that fails leaves the pipeline "unknown", not the
  * command failed. This file reads; endpoint-detail-format.ts formats.
  */
+import { capacityDetail } from "./capacity.js";
 import type { EcsDeployment, EcsService, EcsTask, StackEvent, TargetHealthDescription } from "../../aws/interfaces.js";
 import { CredentialsError, InterruptedError } from "../../errors.js";
 import { pipelineName } from "../../render/names.js";
@@ -61,6 +62,9 @@ export interface TaskItem {
   /** The task definition's `family:revision`. */
   taskDefinition?: string;
   availabilityZone?: string;
+  /** ECS Managed Instances: the capacity provider that placed it, and the GPUs pinned to its containers. */
+  capacityProvider?: string;
+  gpus?: number;
 }
 
 /** One recently stopped task and why it stopped. */
@@ -191,6 +195,8 @@ export interface EndpointDetail {
   certificate: CertificateSection;
   fileSystems: FileSystemItem[];
   dns: DnsSection;
+  /** GPU and Neuron endpoints: their ECS Managed Instances capacity (see capacity.ts). */
+  capacity?: string;
 }
 
 /** The detail formatted for a terminal or a log (endpoint-detail-format.ts). */
@@ -250,6 +256,8 @@ export async function readEndpointDetail(
     fileSystems,
     dns,
   };
+  const capacity = capacityDetail(deployed.compute, tasks.running);
+  if (capacity !== undefined) detail.capacity = capacity;
   detail.problems = problemsOf(detail);
   detail.healthy = detail.problems.length === 0;
   return detail;
@@ -380,6 +388,7 @@ function taskItem(task: EcsTask): TaskItem {
     startedAt: iso(task.startedAt),
     taskDefinition: task.taskDefinitionArn ? revision(task.taskDefinitionArn) : undefined,
     availabilityZone: task.availabilityZone,
+    ...(task.capacityProviderName ? { capacityProvider: task.capacityProviderName, gpus: (task.containers ?? []).reduce((n, c) => n + (c.gpuIds?.length ?? 0), 0) } : {}),
   };
 }
 

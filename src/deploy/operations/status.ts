@@ -9,6 +9,7 @@
  * are few, else from CloudWatch, all of them in one call. One endpoint that
  * cannot be read does not hide the others: its row carries its own problems.
  */
+import { capacityText } from "./capacity.js";
 import type { MetricDataQuery } from "../../aws/interfaces.js";
 import { CredentialsError, InterruptedError } from "../../errors.js";
 import { pipelineName } from "../../render/names.js";
@@ -42,6 +43,8 @@ export interface EndpointStatus {
   targetHealthNotRead?: string;
   url?: string;
   pipeline: boolean;
+  /** GPU and Neuron endpoints: their ECS Managed Instances capacity; absent for Fargate. */
+  capacity?: string;
   /** What is wrong with this endpoint, one sentence each; empty when nothing is. */
   problems: string[];
 }
@@ -150,6 +153,7 @@ function newRow(m: ManagedStack & { role: "base" | "added" }): Row {
       imageTag: deployed.imageTag,
       url: deployed.host ? `https://${deployed.host}` : undefined,
       pipeline: false,
+      ...(deployed.compute ? { capacity: capacityText(deployed.compute) } : {}),
       problems: [],
     },
   };

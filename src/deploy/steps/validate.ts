@@ -3,6 +3,7 @@
  * rollout reaches its goal, the load balancer sees healthy targets, and the
  * tasks' recent log lines are shown.
  */
+import { placementAdvice } from "./gpu-capacity.js";
 import type { EcsService, ElbApi } from "../../aws/interfaces.js";
 import { AwsError } from "../../errors.js";
 import type { DeployContext } from "../context.js";
@@ -147,7 +148,10 @@ export async function stoppedTaskReasons(resources: Pick<EndpointResources, "clu
   const stopped = await ctx.aws.ecs.listTasks({ cluster: resources.clusterName, serviceName: resources.serviceName, desiredStatus: "STOPPED", maxResults: 3 });
   if (!stopped.taskArns?.length) return "";
   const tasks = await ctx.aws.ecs.describeTasks({ cluster: resources.clusterName, tasks: stopped.taskArns });
-  const reasons = (tasks.tasks ?? []).map((t) => t.stoppedReason ?? t.containers?.[0]?.reason).filter((r): r is string => !!r);
+  const reasons = (tasks.tasks ?? [])
+    .map((t) => t.stoppedReason ?? t.containers?.[0]?.reason)
+    .filter((r): r is string => !!r)
+    .map((r) => (placementAdvice(r) === undefined ? r : `${r} (${placementAdvice(r)})`));
   return reasons.length ? `Stopped tasks: ${[...new Set(reasons)].join("; ")}. ` : "";
 }
 

@@ -81,6 +81,7 @@ export function printPlan(plan: DeployPlan | UpdatePlan, out: Output, options: P
   out.info(`Rollout: image ${tag}; ${r.desired} task(s) (autoscaling ${r.min}-${r.max}); ${r.strategy}`);
   if (r.estimate) out.info(`Rollout time: ${r.estimate}`);
   if (r.create) out.info(`Create time: ${createEstimateLine(r.create)}`);
+  for (const line of r.capacity ?? []) out.info(line);
   for (const line of plan.summary) out.info(`Summary: ${line}`);
   for (const line of plan.warnings ?? []) out.warn(line);
 }

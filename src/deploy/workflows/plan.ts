@@ -20,6 +20,7 @@ import { baseExportName, baseStackName, pipelineName, pipelineStackName } from "
 import { renderEndpointStack, renderPipelineStack, type DeploymentFacts, type RenderedStack, type ShardFacts, type TrafficWeights } from "../../render/render.js";
 import { diffParameters, diffTemplates, templateResources, type ParameterChange, type ResourceDiff } from "../engine/template-diff.js";
 import { createEstimateOf, type CreateEstimate } from "../engine/create-time.js";
+import { capacityLines } from "../engine/gpu-plan.js";
 import { regionText, type DeployContext } from "../context.js";
 import { exportMap, readDeployed, readDeployedPipeline, stackParameters } from "../engine/discovery.js";
 import { findStack, readStack, stackOutputs } from "../engine/stack.js";
@@ -76,6 +77,8 @@ export interface RolloutPlan {
   estimate?: string;
   /** How long the whole create takes on AWS (the create-time model); only when the stack is created. */
   create?: CreateEstimate;
+  /** GPU and Neuron endpoints: capacity, price and the extra instances of a rollout. */
+  capacity?: string[];
 }
 
 /** Everything create-endpoint / add-endpoint will do. */
@@ -347,6 +350,7 @@ export async function planDeploy(config: EndpointConfig, options: DeployPlanOpti
       max: config.scaling.max,
       strategy: rolloutStrategy(config),
       ...(tag !== runningTag || !existing ? { estimate: rolloutEstimate(config) } : {}),
+      ...(config.compute ? { capacity: capacityLines(config) } : {}),
       ...createEstimateOf(config, { stackExists: existing !== undefined, certificateAction: certificate.action, tagSource: explicitTag || pushedTag ? "given" : runningTag ? "running" : "pipeline" }),
     },
     summary: stack.action === "update" ? changeSummary(stack.parameters, tag) : [],
@@ -467,6 +471,7 @@ export async function planUpdate(config: EndpointConfig, given: string | undefin
       max: config.scaling.max,
       strategy: rolloutStrategy(config),
       ...(tag !== deployed.imageTag ? { estimate: rolloutEstimate(config) } : {}),
+      ...(config.compute ? { capacity: capacityLines(config) } : {}),
     },
     previousTag: deployed.runningTag,
     summary: changeSummary(stack.parameters, tag),

@@ -1,0 +1,83 @@
+/**
+ * What a GPU or Neuron endpoint's plan says beyond a Fargate one's: the capacity (instance types or
+ * attributes, accelerators per task, Spot or On-Demand), what the instances cost where mlops knows
+ * it, how many extra instances a rollout starts, and the rollout-time assumptions of an instance
+ * that must first be launched and pull a large CUDA image. Pure: no AWS.
+ */
+import { ACCELERATOR_INSTANCES } from "../../params/gpu-instances.js";
+import type { ComputeConfig, EndpointConfig } from "../../params/model.js";
+import type { RolloutAssumptions } from "./rollout-time.js";
+
+/**
+ * On-Demand Linux prices per hour in us-east-1, with the page and date they were read. Empty: mlops
+ * ships no price it has not read from AWS's price list, so every type shows "price unknown" until an
+ * entry is added here with its source and date.
+ */
+export const GPU_PRICES: ReadonlyMap<string, { usdPerHour: number; region: string; source: string; read: string }> = new Map();
+
+/**
+ * The rollout-time model's assumptions for a GPU task, which unlike a Fargate task may need a new
+ * instance first. Neither figure is documented by AWS; both are assumptions to replace with what
+ * the endpoint measures: an instance launched, booted and registered with the cluster in about
+ * 3 minutes, then a 10 GB CUDA image pulled and unpacked in about 4 minutes (~40 MB/s); and a model
+ * loaded onto the GPU in about 2 minutes.
+ */
+export const GPU_ASSUMPTIONS: RolloutAssumptions & { instanceLaunchSeconds: number; imagePullSeconds: number; imageGB: number } = {
+  instanceLaunchSeconds: 180,
+  imagePullSeconds: 240,
+  imageGB: 10,
+  taskStartSeconds: 180 + 240,
+  modelLoadSeconds: 120,
+};
+
+/** "g6.xlarge, g5.xlarge" or the attributes that select the instances. */
+function instancesText(compute: ComputeConfig): string {
+  if (compute.instanceTypes !== undefined) return compute.instanceTypes.join(", ");
+  const r = compute.instanceRequirements ?? {};
+  const range = (what: string, value: { min?: number; max?: number } | undefined): string | undefined =>
+    value === undefined ? undefined : `${what} ${value.min ?? 0}${value.max === undefined ? "+" : `-${value.max}`}`;
+  const parts = [
+    `${compute.type === "gpu" ? (r.acceleratorManufacturers ?? ["nvidia"]).join("/") : "AWS Inferentia/Trainium"} accelerators >= ${compute.gpus}`,
+    r.acceleratorNames === undefined ? undefined : `models ${r.acceleratorNames.join("/")}`,
+    range("vCPUs", r.vcpus),
+    range("GiB", r.memoryGiB),
+  ].filter((p): p is string => p !== undefined);
+  return `any type with ${parts.join(", ")}`;
+}
+
+/** Tasks one instance holds: the fewest any named type holds (its accelerators ÷ the task's), 1 for attribute selection. */
+function tasksPerInstance(compute: ComputeConfig): number {
+  const counts = (compute.instanceTypes ?? []).map((type) => Math.floor((ACCELERATOR_INSTANCES.get(type)?.accelerators ?? compute.gpus) / compute.gpus));
+  return counts.length === 0 ? 1 : Math.max(1, Math.min(...counts));
+}
+
+/** Extra tasks a rollout runs beside the old ones: ECS rolling updates up to maximumPercent; the traffic-shifting strategies start a full new revision. */
+function extraTasks(config: EndpointConfig): number {
+  const desired = Math.max(1, config.scaling.desired);
+  if (config.rollout.strategy !== "rolling") return desired;
+  return Math.floor((desired * (config.rollout.maximumPercent - 100)) / 100);
+}
+
+/** The plan's lines on a GPU or Neuron endpoint's capacity, price and rollout; none for a Fargate endpoint. */
+export function capacityLines(config: EndpointConfig): string[] {
+  const compute = config.compute;
+  if (compute === undefined) return [];
+  const what = compute.type === "gpu" ? "GPU" : "Neuron device";
+  const lines = [
+    `Capacity: ECS Managed Instances, ${compute.spot ? "Spot (EC2 may reclaim an instance with two minutes' notice)" : "On-Demand"}; ${compute.gpus} ${what}${compute.gpus > 1 ? "s" : ""} per task; instances: ${instancesText(compute)}; root volume ${compute.rootVolumeGiB} GiB`,
+  ];
+  const prices = (compute.instanceTypes ?? []).map((type) => {
+    const price = GPU_PRICES.get(type);
+    return price === undefined ? `${type} price unknown` : `${type} $${price.usdPerHour.toFixed(3)}/h On-Demand in ${price.region} (${price.source}, read ${price.read})`;
+  });
+  lines.push(`Price: ${prices.length > 0 ? prices.join("; ") : "price unknown (instances chosen by attributes)"}; ECS Managed Instances adds its management fee per instance-hour (https://aws.amazon.com/ecs/pricing/)`);
+  const extra = extraTasks(config);
+  const perInstance = tasksPerInstance(compute);
+  const instances = Math.ceil(extra / perInstance);
+  lines.push(
+    extra === 0
+      ? `Rollout capacity: no extra instance (maximumPercent ${config.rollout.maximumPercent}: old tasks stop before new ones start)`
+      : `Rollout capacity: up to ${extra} extra task(s) beside the running ones, so ECS launches up to ${instances} extra instance(s) for the length of the rollout (${perInstance} task(s) per instance); rollout.minimumHealthyPercent below 100 with maximumPercent 100 replaces tasks in place instead, with fewer serving meanwhile`,
+  );
+  return lines;
+}

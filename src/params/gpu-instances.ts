@@ -1,0 +1,95 @@
+/**
+ * The EC2 instance types with NVIDIA GPUs or AWS Neuron devices that a GPU or
+ * Neuron endpoint may name, with what each offers a task. mlops checks a
+ * parameter file against this table before any AWS call: a task asking for
+ * more accelerators, vCPUs or memory than its instance type has would never
+ * be placed, and ECS would only say so after the rollout has started.
+ */
+
+/** What kind of accelerator an instance type carries. */
+export type AcceleratorKind = "gpu" | "neuron";
+
+/** One instance type: its accelerators and the vCPUs and memory beside them. */
+export interface AcceleratorInstance {
+  kind: AcceleratorKind;
+  /** Accelerators (GPUs, or Inferentia/Trainium devices) per instance. */
+  accelerators: number;
+  /** The accelerator's name as EC2 attribute-based selection spells it (AcceleratorNames). */
+  acceleratorName: string;
+  /** Memory of one accelerator, GiB. */
+  acceleratorMemoryGiB: number;
+  vcpus: number;
+  memoryGiB: number;
+}
+
+/**
+ * Where the numbers below come from, and when they were read: the "Accelerated computing"
+ * specifications of the Amazon EC2 Instance Types guide (accelerators, accelerator memory,
+ * vCPUs, memory per instance size).
+ */
+export const GPU_INSTANCE_SOURCE = {
+  url: "https://docs.aws.amazon.com/ec2/latest/instancetypes/ac.html",
+  title: "Amazon EC2 instance type specifications: Accelerated computing",
+  read: "2026-12-07",
+} as const;
+
+/** [size, accelerators, vCPUs, memory GiB] of one family's sizes. */
+type Size = readonly [string, number, number, number];
+
+function family(name: string, kind: AcceleratorKind, acceleratorName: string, acceleratorMemoryGiB: number, sizes: readonly Size[]): [string, AcceleratorInstance][] {
+  return sizes.map(([size, accelerators, vcpus, memoryGiB]) => [`${name}.${size}`, { kind, accelerators, acceleratorName, acceleratorMemoryGiB, vcpus, memoryGiB }]);
+}
+
+/** The instance types a `compute.instanceTypes` entry may name. */
+export const ACCELERATOR_INSTANCES: ReadonlyMap<string, AcceleratorInstance> = new Map([
+  // NVIDIA T4, 16 GiB.
+  ...family("g4dn", "gpu", "t4", 16, [
+    ["xlarge", 1, 4, 16], ["2xlarge", 1, 8, 32], ["4xlarge", 1, 16, 64], ["8xlarge", 1, 32, 128], ["12xlarge", 4, 48, 192], ["16xlarge", 1, 64, 256],
+  ]),
+  // NVIDIA A10G, 24 GiB.
+  ...family("g5", "gpu", "a10g", 24, [
+    ["xlarge", 1, 4, 16], ["2xlarge", 1, 8, 32], ["4xlarge", 1, 16, 64], ["8xlarge", 1, 32, 128], ["12xlarge", 4, 48, 192], ["16xlarge", 1, 64, 256], ["24xlarge", 4, 96, 384], ["48xlarge", 8, 192, 768],
+  ]),
+  // NVIDIA L4, 24 GiB.
+  ...family("g6", "gpu", "l4", 24, [
+    ["xlarge", 1, 4, 16], ["2xlarge", 1, 8, 32], ["4xlarge", 1, 16, 64], ["8xlarge", 1, 32, 128], ["12xlarge", 4, 48, 192], ["16xlarge", 1, 64, 256], ["24xlarge", 4, 96, 384], ["48xlarge", 8, 192, 768],
+  ]),
+  // NVIDIA L40S, 48 GiB.
+  ...family("g6e", "gpu", "l40s", 48, [
+    ["xlarge", 1, 4, 32], ["2xlarge", 1, 8, 64], ["4xlarge", 1, 16, 128], ["8xlarge", 1, 32, 256], ["12xlarge", 4, 48, 384], ["16xlarge", 1, 64, 512], ["24xlarge", 4, 96, 768], ["48xlarge", 8, 192, 1536],
+  ]),
+  // NVIDIA A100, 40 GiB; H100, 80 GiB.
+  ...family("p4d", "gpu", "a100", 40, [["24xlarge", 8, 96, 1152]]),
+  ...family("p5", "gpu", "h100", 80, [["48xlarge", 8, 192, 2048]]),
+  // AWS Inferentia2, 32 GiB per device.
+  ...family("inf2", "neuron", "inferentia", 32, [["xlarge", 1, 4, 16], ["8xlarge", 1, 32, 128], ["24xlarge", 6, 96, 384], ["48xlarge", 12, 192, 768]]),
+]);
+
+/** The families of the table, for messages (`g4dn, g5, …`). */
+export function acceleratorFamilies(kind: AcceleratorKind): string[] {
+  const families = new Set<string>();
+  for (const [type, instance] of ACCELERATOR_INSTANCES) if (instance.kind === kind) families.add(type.split(".")[0]!);
+  return [...families];
+}
+
+/**
+ * Regions where AWS::ECS::CapacityProvider accepts ManagedInstancesProvider: the regions whose
+ * CloudFormation resource schema of that type has the property (as cfn-lint 1.51 ships the
+ * schemas of each region), commercial partitions only.
+ */
+export const MANAGED_INSTANCES_REGIONS: readonly string[] = [
+  "af-south-1", "ap-east-1", "ap-east-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-south-2",
+  "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-6", "ap-southeast-7",
+  "ca-central-1", "ca-west-1", "eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-2",
+  "eu-west-3", "il-central-1", "me-central-1", "me-south-1", "mx-central-1", "sa-east-1", "us-east-1", "us-east-2", "us-west-1",
+  "us-west-2", "us-gov-east-1", "us-gov-west-1", "cn-north-1", "cn-northwest-1",
+];
+
+/** Checks an instance type's spelling (`family.size`); whether mlops knows it is a cross-field check. */
+export function checkInstanceType(value: string): string | undefined {
+  if (!/^[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(value)) return `"${value}" is not an EC2 instance type (family.size, e.g. g6.xlarge)`;
+  return undefined;
+}
+
+/** The default health-check grace period of a GPU or Neuron endpoint: loading a large model onto a GPU takes minutes, not the 60 s of a Fargate one. */
+export const GPU_GRACE_PERIOD_SECONDS = 600;

@@ -1,0 +1,33 @@
+/** The plan's capacity lines of a GPU endpoint: instances, GPUs per task, price (or "price unknown"), extra rollout instances. */
+import { describe, expect, it } from "vitest";
+import { loadEndpointConfig, parseEndpointConfig } from "../../../src/params/load.js";
+import { capacityLines, GPU_PRICES } from "../../../src/deploy/engine/gpu-plan.js";
+
+describe("capacityLines", () => {
+  it("says nothing for a Fargate endpoint", async () => {
+    expect(capacityLines(await loadEndpointConfig("params/ep-b.yaml"))).toEqual([]);
+  });
+
+  it("names the instance types, GPUs per task, On-Demand, an unknown price and one extra instance for a rolling update", async () => {
+    const config = await loadEndpointConfig("params/ep-gpu.yaml");
+    expect(GPU_PRICES.size).toBe(0);
+    expect(capacityLines(config)).toEqual([
+      "Capacity: ECS Managed Instances, On-Demand; 1 GPU per task; instances: g6.xlarge, g5.xlarge; root volume 100 GiB",
+      "Price: g6.xlarge price unknown; g5.xlarge price unknown; ECS Managed Instances adds its management fee per instance-hour (https://aws.amazon.com/ecs/pricing/)",
+      expect.stringMatching(/^Rollout capacity: up to 1 extra task\(s\) beside the running ones, so ECS launches up to 1 extra instance\(s\)/),
+    ]);
+  });
+
+  it("counts tasks per instance, Spot, attribute selection and in-place rollouts", () => {
+    const base = "project: ep-g\nbase: ep-a\napi: {hostHeader: ep-g.example.com}\n";
+    const packed = parseEndpointConfig(`${base}scaling: {desired: 4, max: 4}\ncompute: {type: gpu, instanceTypes: [g6.12xlarge], spot: true}\n`, "g.yaml");
+    expect(capacityLines(packed)[0]).toMatch(/^Capacity: ECS Managed Instances, Spot \(EC2 may reclaim/);
+    // 4 extra tasks, 4 GPUs per g6.12xlarge: one extra instance.
+    expect(capacityLines(packed)[2]).toMatch(/up to 4 extra task\(s\) .* up to 1 extra instance\(s\) for the length of the rollout \(4 task\(s\) per instance\)/);
+    const attributes = parseEndpointConfig(`${base}compute: {type: gpu, gpus: 2, instanceRequirements: {acceleratorNames: [l4], vcpus: {min: 8, max: 48}}}\n`, "g.yaml");
+    expect(capacityLines(attributes)[0]).toContain("instances: any type with nvidia accelerators >= 2, models l4, vCPUs 8-48");
+    expect(capacityLines(attributes)[1]).toMatch(/^Price: price unknown \(instances chosen by attributes\)/);
+    const inPlace = parseEndpointConfig(`${base}compute: {type: gpu}\nrollout: {minimumHealthyPercent: 0, maximumPercent: 100}\n`, "g.yaml");
+    expect(capacityLines(inPlace)[2]).toMatch(/^Rollout capacity: no extra instance/);
+  });
+});

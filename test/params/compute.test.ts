@@ -1,0 +1,95 @@
+/** The compute section: GPU and Neuron endpoints on ECS Managed Instances, checked before any AWS call. */
+import { describe, expect, it } from "vitest";
+import { InputError } from "../../src/errors.js";
+import { ACCELERATOR_INSTANCES } from "../../src/params/gpu-instances.js";
+import { parseEndpointConfig } from "../../src/params/load.js";
+
+const ADDED = `project: ep-g
+base: ep-a
+api: {hostHeader: ep-g.example.com}
+`;
+
+/** The issues (path: message) of a file, or [] when it loads. */
+function issuesOf(text: string, region?: string): string[] {
+  try {
+    parseEndpointConfig(text, "ep-g.yaml", region === undefined ? {} : { region, regionSource: "--region" });
+    return [];
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    return error.issues.map((issue) => `${issue.path}: ${issue.message}`);
+  }
+}
+
+describe("compute", () => {
+  it("leaves a Fargate endpoint's configuration as it was (no compute)", () => {
+    const config = parseEndpointConfig(ADDED, "ep-g.yaml");
+    expect(config.compute).toBeUndefined();
+  });
+
+  it("loads a GPU endpoint with its defaults", () => {
+    const config = parseEndpointConfig(`${ADDED}container: {cpu: 2048, memory: 8GB}\ncompute: {type: gpu, instanceTypes: [g6.xlarge, g5.xlarge]}\n`, "ep-g.yaml");
+    expect(config.compute).toEqual({ type: "gpu", gpus: 1, instanceTypes: ["g6.xlarge", "g5.xlarge"], spot: false, rootVolumeGiB: 100 });
+  });
+
+  it("gives a GPU endpoint a grace period of minutes unless the file sets one", () => {
+    const gpu = `${ADDED}container: {cpu: 2048, memory: 8GB}\ncompute: {type: gpu}\n`;
+    expect(parseEndpointConfig(gpu, "ep-g.yaml").rollout.healthCheckGracePeriodSeconds).toBe(600);
+    expect(parseEndpointConfig(`${gpu}rollout: {healthCheckGracePeriodSeconds: 90}\n`, "ep-g.yaml").rollout.healthCheckGracePeriodSeconds).toBe(90);
+    expect(parseEndpointConfig(ADDED, "ep-g.yaml").rollout.healthCheckGracePeriodSeconds).toBe(60);
+  });
+
+  it("drops the Fargate CPU/memory pair rule for a GPU endpoint", () => {
+    // 1 vCPU with 12 GB is no Fargate size.
+    expect(issuesOf(`${ADDED}container: {cpu: 1024, memory: 12GB}\n`)).toEqual([expect.stringMatching(/^container\.memory: .*not a Fargate size/)]);
+    expect(issuesOf(`${ADDED}container: {cpu: 1024, memory: 12GB}\ncompute: {type: gpu, instanceTypes: [g6.xlarge]}\n`)).toEqual([]);
+  });
+
+  it("names the field when the GPU count exceeds an instance type's", () => {
+    expect(issuesOf(`${ADDED}compute: {type: gpu, gpus: 2, instanceTypes: [g6.12xlarge, g6.xlarge]}\n`)).toEqual([
+      "compute.instanceTypes[1]: g6.xlarge has 1 GPU(s), fewer than compute.gpus (2): name a larger type (or lower compute.gpus)",
+    ]);
+  });
+
+  it("refuses a task larger than the instance type", () => {
+    const issues = issuesOf(`${ADDED}container: {cpu: 8192, memory: 16GB}\ncompute: {type: gpu, instanceTypes: [g5.xlarge]}\n`);
+    expect(issues).toEqual([
+      expect.stringMatching(/^compute\.instanceTypes\[0\]: g5\.xlarge has 4 vCPUs .* container\.cpu \(8192\)/),
+      expect.stringMatching(/^compute\.instanceTypes\[0\]: g5\.xlarge has 16 GiB of memory/),
+    ]);
+  });
+
+  it("refuses unknown types and types of the other accelerator kind", () => {
+    const issues = issuesOf(`${ADDED}compute: {type: neuron, instanceTypes: [g6.xlarge, x9.large, inf2.24xlarge]}\n`);
+    expect(issues).toEqual([
+      expect.stringMatching(/^compute\.instanceTypes\[0\]: g6\.xlarge has GPUs, not Neuron devices/),
+      expect.stringMatching(/^compute\.instanceTypes\[1\]: "x9\.large" is not in mlops's table of Neuron instance types \(families inf2; https:\/\/docs\.aws\.amazon\.com/),
+      expect.stringMatching(/^compute\.instanceTypes\[2\]: inf2\.24xlarge has 6 Neuron device\(s\) and a Neuron task gets all/),
+    ]);
+  });
+
+  it("checks attribute-based ranges against the task", () => {
+    const issues = issuesOf(`${ADDED}compute:\n  type: gpu\n  gpus: 4\n  instanceRequirements: {acceleratorCount: {max: 2}, vcpus: {min: 8, max: 4}, acceleratorManufacturers: [amazon-web-services]}\n`);
+    expect(issues).toEqual([
+      "compute.instanceRequirements.vcpus.max: 4 is below compute.instanceRequirements.vcpus.min (8)",
+      "compute.instanceRequirements.acceleratorCount.max: 2 is below compute.gpus (4): no instance it allows could run a task",
+      expect.stringMatching(/^compute\.instanceRequirements\.acceleratorManufacturers\[0\]: amazon-web-services makes no GPUs/),
+    ]);
+  });
+
+  it("refuses GPU settings on a Fargate endpoint", () => {
+    expect(issuesOf(`${ADDED}compute: {gpus: 2}\n`)).toEqual([expect.stringMatching(/^compute\.gpus: applies to GPU and Neuron endpoints only, but compute\.type \(fargate, its default\)/)]);
+  });
+
+  it("refuses a region without ECS Managed Instances", () => {
+    expect(issuesOf(`${ADDED}compute: {type: gpu}\n`, "eu-isoe-west-1")).toEqual([expect.stringMatching(/^compute\.type: Amazon ECS Managed Instances, .* not offered in eu-isoe-west-1/)]);
+    expect(issuesOf(`${ADDED}compute: {type: gpu}\n`, "us-east-1")).toEqual([]);
+  });
+
+  it("keeps a table whose every entry has accelerators, vCPUs and memory", () => {
+    for (const [type, instance] of ACCELERATOR_INSTANCES) {
+      expect(instance.accelerators, type).toBeGreaterThan(0);
+      expect(instance.vcpus * 1024, type).toBeGreaterThanOrEqual(4096);
+      expect(instance.memoryGiB, type).toBeGreaterThanOrEqual(16);
+    }
+  });
+});
