@@ -15,7 +15,7 @@ type Resource = { Type: string; Properties: Record<string, unknown>; Metadata?: 
 
 /** ep-a.yaml (a base) with a compute section. */
 function baseWith(compute: string): ReturnType<typeof parseEndpointConfig> {
-  const text = readRepoFile("params/ep-a.yaml").replace(/^container:\n(  .*\n)+/m, "container:\n  cpu: 4096\n  memory: 12GB\n");
+  const text = readRepoFile("params/ep-a.yaml").replace(/^container:\n( {2}.*\n)+/m, "container:\n  cpu: 4096\n  memory: 12GB\n");
   return parseEndpointConfig(`${text}\ncompute: ${compute}\n`, "ep-a-gpu.yaml");
 }
 
