@@ -20,7 +20,12 @@ const IMAGE_MANIFEST = JSON.stringify({
 
 function clients(url: string) {
   const config = { region: "us-east-1", endpoint: url, credentials: { accessKeyId: "test", secretAccessKey: "test" } };
-  return { cf: new CloudFormationClient(config), codebuild: new CodeBuildClient(config), codepipeline: new CodePipelineClient(config), ecr: new ECRClient(config) };
+  return {
+    cf: new CloudFormationClient(config),
+    codebuild: new CodeBuildClient(config),
+    codepipeline: new CodePipelineClient(config),
+    ecr: new ECRClient(config),
+  };
 }
 type Clients = ReturnType<typeof clients>;
 
@@ -64,13 +69,21 @@ async function pushedBuild(a: Clients, name: string): Promise<string> {
           },
           {
             name: "Build",
-            actions: [{ name: "Build", actionTypeId: { category: "Build", owner: "AWS", provider: "CodeBuild", version: "1" }, configuration: { ProjectName: name }, inputArtifacts: [{ name: "src" }] }],
+            actions: [
+              {
+                name: "Build",
+                actionTypeId: { category: "Build", owner: "AWS", provider: "CodeBuild", version: "1" },
+                configuration: { ProjectName: name },
+                inputArtifacts: [{ name: "src" }],
+              },
+            ],
           },
         ],
       },
     }),
   );
-  const commit = (await a.codepipeline.send(new ListPipelineExecutionsCommand({ pipelineName: name }))).pipelineExecutionSummaries?.[0]?.sourceRevisions?.[0]?.revisionId;
+  const commit = (await a.codepipeline.send(new ListPipelineExecutionsCommand({ pipelineName: name }))).pipelineExecutionSummaries?.[0]?.sourceRevisions?.[0]
+    ?.revisionId;
   const state = await a.codepipeline.send(new GetPipelineStateCommand({ name }));
   const buildId = state.stageStates?.[1]?.actionStates?.[0]?.latestExecution?.externalExecutionId ?? "";
   await a.ecr.send(new CreateRepositoryCommand({ repositoryName: name }));

@@ -111,7 +111,8 @@ describe("change-set-conditions (change sets and events honour Condition)", () =
     const rendered = renderEndpointStack(config, { certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/plan" });
     const planned = templateResources({ templateBody: rendered.templateBody, parameters: rendered.parameters }).map((r) => `Add ${r.logicalId}`);
     // Resources of the defaults' false conditions (blue/green, weights schedule): CloudFormation creates none of them.
-    for (const absent of ["AlternateTargetGroup", "TrafficShiftRole", "WeightsSchedulerRole", "WeightsSyncSchedule"]) expect(planned).not.toContain(`Add ${absent}`);
+    for (const absent of ["AlternateTargetGroup", "TrafficShiftRole", "WeightsSchedulerRole", "WeightsSyncSchedule"])
+      expect(planned).not.toContain(`Add ${absent}`);
     const changes = await changeSet(main, uniqueName("cscbase"), "CREATE", rendered.templateBody, rendered.parameters, false);
     expect(listed(changes).sort()).toEqual([...planned].sort());
   });

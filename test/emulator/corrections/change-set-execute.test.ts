@@ -40,10 +40,7 @@ describe("change-set-execute (moto: change sets work only partly)", () => {
     const name = uniqueName("u");
     await throughChangeSet(main, name, "CREATE", { body: ecsTemplate(), values: { APITag: "v1", DesiredCount: 1 } });
     const changes = await throughChangeSet(main, name, "UPDATE", { values: { APITag: "v2" }, previous: ["DesiredCount"] });
-    expect(changes.map((c) => `${c.ResourceChange?.Action} ${c.ResourceChange?.LogicalResourceId}`).sort()).toEqual([
-      "Modify Service",
-      "Modify TaskDef",
-    ]);
+    expect(changes.map((c) => `${c.ResourceChange?.Action} ${c.ResourceChange?.LogicalResourceId}`).sort()).toEqual(["Modify Service", "Modify TaskDef"]);
     const stack = await describeStack(main, name);
     expect(stack.StackStatus).toBe("UPDATE_COMPLETE");
     expect(stack.Parameters?.find((p) => p.ParameterKey === "APITag")?.ParameterValue).toBe("v2");

@@ -19,8 +19,7 @@ describe("change-set-replacement (moto: change sets leave Replacement empty)", (
       Logs: { Type: "AWS::Logs::LogGroup", Properties: { RetentionInDays: { Ref: "Days" } } },
     },
   });
-  const byId = (changes: Change[]) =>
-    Object.fromEntries(changes.map((c) => [c.ResourceChange?.LogicalResourceId ?? "", c.ResourceChange]));
+  const byId = (changes: Change[]) => Object.fromEntries(changes.map((c) => [c.ResourceChange?.LogicalResourceId ?? "", c.ResourceChange]));
 
   it("a new VPC CIDR replaces the VPC (True), its subnet may be replaced (Conditional), a new retention does not replace (False)", async () => {
     const name = uniqueName("r");
@@ -28,11 +27,21 @@ describe("change-set-replacement (moto: change sets leave Replacement empty)", (
     const changes = byId(await throughChangeSet(main, name, "UPDATE", { body: template, values: { Cidr: "10.1.0.0/16", Days: 14 } }));
     expect(changes.Vpc?.Replacement).toBe("True");
     expect(changes.Vpc?.Details).toEqual([
-      { Target: { Attribute: "Properties", Name: "CidrBlock", RequiresRecreation: "Always" }, Evaluation: "Static", ChangeSource: "ParameterReference", CausingEntity: "Cidr" },
+      {
+        Target: { Attribute: "Properties", Name: "CidrBlock", RequiresRecreation: "Always" },
+        Evaluation: "Static",
+        ChangeSource: "ParameterReference",
+        CausingEntity: "Cidr",
+      },
     ]);
     expect(changes.Subnet?.Replacement).toBe("Conditional");
     expect(changes.Subnet?.Details).toEqual([
-      { Target: { Attribute: "Properties", Name: "VpcId", RequiresRecreation: "Always" }, Evaluation: "Dynamic", ChangeSource: "ResourceReference", CausingEntity: "Vpc" },
+      {
+        Target: { Attribute: "Properties", Name: "VpcId", RequiresRecreation: "Always" },
+        Evaluation: "Dynamic",
+        ChangeSource: "ResourceReference",
+        CausingEntity: "Vpc",
+      },
     ]);
     expect(changes.Logs?.Replacement).toBe("False");
     expect(changes.Logs?.Details?.[0]?.Target).toEqual({ Attribute: "Properties", Name: "RetentionInDays", RequiresRecreation: "Never" });

@@ -14,7 +14,7 @@ import {
   DescribeRouteTablesCommand,
   DescribeSubnetsCommand,
 } from "@aws-sdk/client-ec2";
-import { DescribeClustersCommand, DescribeTaskDefinitionCommand, type Service } from "@aws-sdk/client-ecs";
+import { DescribeClustersCommand, DescribeTaskDefinitionCommand } from "@aws-sdk/client-ecs";
 import { DescribeFileSystemsCommand } from "@aws-sdk/client-efs";
 import { DescribeLoadBalancersCommand, DescribeRulesCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { addedTemplate, baseTemplate } from "../fixtures.js";
@@ -133,7 +133,10 @@ describe("delete-base-stack (moto gap 1)", () => {
     });
     const flowLogsOf = async (a: Aws, vpc: string) =>
       ((await a.ec2.send(new DescribeFlowLogsCommand({ Filter: [{ Name: "resource-id", Values: [vpc] }] }))).FlowLogs ?? []).map((f) => f.FlowLogId);
-    for (const [a, expectLeft] of [[main, 0], [withoutLifecycle, 1]] as const) {
+    for (const [a, expectLeft] of [
+      [main, 0],
+      [withoutLifecycle, 1],
+    ] as const) {
       const name = uniqueName("f");
       await createStack(a, name, template);
       const made = await stackResources(a, name);

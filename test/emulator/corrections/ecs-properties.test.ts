@@ -30,9 +30,7 @@ describe("ecs-properties (moto gap 3)", () => {
       memory: "1024",
       executionRoleArn: expect.stringMatching(/^arn:aws:iam::\d+:role\//),
       taskRoleArn: expect.stringMatching(/^arn:aws:iam::\d+:role\//),
-      volumes: [
-        { name: "weights", efsVolumeConfiguration: { fileSystemId: made.Weights, transitEncryption: "ENABLED", rootDirectory: "/" } },
-      ],
+      volumes: [{ name: "weights", efsVolumeConfiguration: { fileSystemId: made.Weights, transitEncryption: "ENABLED", rootDirectory: "/" } }],
     });
     expect(taskDefinition.containerDefinitions?.[0]?.mountPoints).toEqual([{ sourceVolume: "weights", containerPath: "/app/weights" }]);
     expect(service).toMatchObject({

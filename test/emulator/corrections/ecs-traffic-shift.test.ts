@@ -38,7 +38,11 @@ describe("ecs-traffic-shift (moto gap 3)", () => {
     await throughChangeSet(a, name, "CREATE", { body: trafficShiftTemplate(), values: { APITag: "v1", DesiredCount: 2 } });
     const made = await stackResources(a, name);
     const deploy = (values: Record<string, string | number>) => throughChangeSet(a, name, "UPDATE", { values: { APITag: "v1", DesiredCount: 2, ...values } });
-    const state = async () => ({ weights: await ruleWeights(a, made.Rule!), primary: (await healthyTargets(a, made.Tg!)).length, alternate: (await healthyTargets(a, made.AltTg!)).length });
+    const state = async () => ({
+      weights: await ruleWeights(a, made.Rule!),
+      primary: (await healthyTargets(a, made.Tg!)).length,
+      alternate: (await healthyTargets(a, made.AltTg!)).length,
+    });
     return { made, deploy, state };
   }
 

@@ -34,7 +34,13 @@ describe("elb-health-metrics (moto gap 12: no load balancer metrics in CloudWatc
     { Name: "LoadBalancer", Value: loadBalancerArn.split(":loadbalancer/").pop()! },
     ...(zone ? [{ Name: "AvailabilityZone", Value: zone }] : []),
   ];
-  const health = (Id: string, MetricName: string, Stat: string, Dimensions: { Name: string; Value: string }[], extra: Partial<MetricDataQuery> = {}): MetricDataQuery => ({
+  const health = (
+    Id: string,
+    MetricName: string,
+    Stat: string,
+    Dimensions: { Name: string; Value: string }[],
+    extra: Partial<MetricDataQuery> = {},
+  ): MetricDataQuery => ({
     Id,
     MetricStat: { Metric: { Namespace: "AWS/ApplicationELB", MetricName, Dimensions }, Period: 60, Stat },
     ...extra,
@@ -44,8 +50,11 @@ describe("elb-health-metrics (moto gap 12: no load balancer metrics in CloudWatc
   async function registered(a: Aws) {
     const net = await network(a);
     const lb = (await a.elb.send(new CreateLoadBalancerCommand({ Name: uniqueName("m"), Subnets: net.subnets }))).LoadBalancers![0]!.LoadBalancerArn!;
-    const group = (await a.elb.send(new CreateTargetGroupCommand({ Name: uniqueName("m"), VpcId: net.vpcId, Protocol: "HTTP", Port: 80, TargetType: "ip" }))).TargetGroups![0]!.TargetGroupArn!;
-    await a.elb.send(new CreateListenerCommand({ LoadBalancerArn: lb, Protocol: "HTTP", Port: 80, DefaultActions: [{ Type: "forward", TargetGroupArn: group }] }));
+    const group = (await a.elb.send(new CreateTargetGroupCommand({ Name: uniqueName("m"), VpcId: net.vpcId, Protocol: "HTTP", Port: 80, TargetType: "ip" })))
+      .TargetGroups![0]!.TargetGroupArn!;
+    await a.elb.send(
+      new CreateListenerCommand({ LoadBalancerArn: lb, Protocol: "HTTP", Port: 80, DefaultActions: [{ Type: "forward", TargetGroupArn: group }] }),
+    );
     await a.elb.send(new RegisterTargetsCommand({ TargetGroupArn: group, Targets: [{ Id: "10.9.1.10" }, { Id: "10.9.2.10" }] }));
     const namespace = uniqueName("custom");
     // moto's own path: a custom metric two minutes before the window ends.
@@ -76,7 +85,9 @@ describe("elb-health-metrics (moto gap 12: no load balancer metrics in CloudWatc
 
   it("HealthyHostCount and UnHealthyHostCount per target group match DescribeTargetHealth, in one request with moto's own metrics", async () => {
     const made = await registered(main);
-    const states = ((await main.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: made.group }))).TargetHealthDescriptions ?? []).map((d) => d.TargetHealth?.State);
+    const states = ((await main.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: made.group }))).TargetHealthDescriptions ?? []).map(
+      (d) => d.TargetHealth?.State,
+    );
     const healthy = states.filter((s) => s === "healthy").length;
     const unhealthy = states.filter((s) => s === "unhealthy" || s === "unhealthy.draining").length;
     expect(healthy + unhealthy).toBe(2);
@@ -95,12 +106,15 @@ describe("elb-health-metrics (moto gap 12: no load balancer metrics in CloudWatc
   it("a target group not attached to the load balancer, or with health checks off, has no metric; 500 queries fit one request", async () => {
     const made = await registered(main);
     const vpcId = (await main.elb.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [made.group] }))).TargetGroups![0]!.VpcId!;
-    const detached = (await main.elb.send(new CreateTargetGroupCommand({ Name: uniqueName("m"), VpcId: vpcId, Protocol: "HTTP", Port: 80, TargetType: "ip" }))).TargetGroups![0]!.TargetGroupArn!;
+    const detached = (await main.elb.send(new CreateTargetGroupCommand({ Name: uniqueName("m"), VpcId: vpcId, Protocol: "HTTP", Port: 80, TargetType: "ip" })))
+      .TargetGroups![0]!.TargetGroupArn!;
     await main.elb.send(new RegisterTargetsCommand({ TargetGroupArn: detached, Targets: [{ Id: "10.9.1.11" }] }));
     const values = async (queries: MetricDataQuery[]) =>
       ((await main.cloudWatch.send(new GetMetricDataCommand({ ...made.range, MetricDataQueries: queries }))).MetricDataResults ?? []).map((r) => r.Values);
 
-    const many = Array.from({ length: 500 }, (_, i) => health(`q${i}`, i % 2 ? "UnHealthyHostCount" : "HealthyHostCount", "Average", dimensionsOf(made.group, made.lb)));
+    const many = Array.from({ length: 500 }, (_, i) =>
+      health(`q${i}`, i % 2 ? "UnHealthyHostCount" : "HealthyHostCount", "Average", dimensionsOf(made.group, made.lb)),
+    );
     const answered = await values(many);
     expect(answered).toHaveLength(500);
     expect(answered[0]).toEqual([2, 2, 2, 2, 2]);

@@ -17,23 +17,26 @@ import {
   DescribeTargetGroupsCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { startEmulator } from "../../setup/emulator-process.js";
-import { type Aws, aws, certificate, emulatorWithout, main, uniqueName, WITHOUT_RESOURCE_STATE } from "./helpers.js";
+import { type Aws, aws, emulatorWithout, main, uniqueName, WITHOUT_RESOURCE_STATE } from "./helpers.js";
 
 let withoutState: Aws;
 emulatorWithout(WITHOUT_RESOURCE_STATE, (a) => (withoutState = a));
 
 describe("elb-quotas (load balancer quotas reported and enforced)", () => {
-  const limitsOf = async (a: Aws) =>
-    Object.fromEntries(((await a.elb.send(new DescribeAccountLimitsCommand({}))).Limits ?? []).map((l) => [l.Name, l.Max]));
+  const limitsOf = async (a: Aws) => Object.fromEntries(((await a.elb.send(new DescribeAccountLimitsCommand({}))).Limits ?? []).map((l) => [l.Name, l.Max]));
 
   /** A load balancer with an HTTPS listener and `groups` target groups, made through the API. */
   async function loadBalancer(a: Aws, groups: number) {
     const vpc = (await a.ec2.send(new CreateVpcCommand({ CidrBlock: "10.9.0.0/16" }))).Vpc!.VpcId!;
     const subnets = await Promise.all(
-      ["10.9.0.0/24", "10.9.1.0/24"].map(async (cidr, i) => (await a.ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: cidr, AvailabilityZone: `us-east-1${"ab"[i]}` }))).Subnet!.SubnetId!),
+      ["10.9.0.0/24", "10.9.1.0/24"].map(
+        async (cidr, i) =>
+          (await a.ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: cidr, AvailabilityZone: `us-east-1${"ab"[i]}` }))).Subnet!.SubnetId!,
+      ),
     );
     const lb = (await a.elb.send(new CreateLoadBalancerCommand({ Name: uniqueName("q"), Subnets: subnets }))).LoadBalancers![0]!.LoadBalancerArn!;
-    const certificate = async (host: string) => (await a.acm.send(new RequestCertificateCommand({ DomainName: host, ValidationMethod: "DNS" }))).CertificateArn!;
+    const certificate = async (host: string) =>
+      (await a.acm.send(new RequestCertificateCommand({ DomainName: host, ValidationMethod: "DNS" }))).CertificateArn!;
     const listener = (
       await a.elb.send(
         new CreateListenerCommand({
@@ -47,7 +50,10 @@ describe("elb-quotas (load balancer quotas reported and enforced)", () => {
     ).Listeners![0]!.ListenerArn!;
     const targetGroups: string[] = [];
     for (let i = 0; i < groups; i++) {
-      targetGroups.push((await a.elb.send(new CreateTargetGroupCommand({ Name: uniqueName("tg"), VpcId: vpc, Protocol: "HTTP", Port: 80, TargetType: "ip" }))).TargetGroups![0]!.TargetGroupArn!);
+      targetGroups.push(
+        (await a.elb.send(new CreateTargetGroupCommand({ Name: uniqueName("tg"), VpcId: vpc, Protocol: "HTTP", Port: 80, TargetType: "ip" }))).TargetGroups![0]!
+          .TargetGroupArn!,
+      );
     }
     const rule = (priority: number, targetGroup: string) =>
       a.elb.send(
@@ -90,8 +96,15 @@ describe("elb-quotas (load balancer quotas reported and enforced)", () => {
       });
       const made = await loadBalancer(a, 2);
       // The default certificate does not count.
-      await a.elb.send(new AddListenerCertificatesCommand({ ListenerArn: made.listener, Certificates: [{ CertificateArn: await made.certificate("one.example.com") }] }));
-      await failsWith(a.elb.send(new AddListenerCertificatesCommand({ ListenerArn: made.listener, Certificates: [{ CertificateArn: await made.certificate("two.example.com") }] })), "TooManyCertificates");
+      await a.elb.send(
+        new AddListenerCertificatesCommand({ ListenerArn: made.listener, Certificates: [{ CertificateArn: await made.certificate("one.example.com") }] }),
+      );
+      await failsWith(
+        a.elb.send(
+          new AddListenerCertificatesCommand({ ListenerArn: made.listener, Certificates: [{ CertificateArn: await made.certificate("two.example.com") }] }),
+        ),
+        "TooManyCertificates",
+      );
       const first = (await made.rule(1, made.targetGroups[0]!)).Rules![0]!.RuleArn!;
       await failsWith(made.rule(2, made.targetGroups[1]!), "TooManyTargetGroups");
       const second = (await made.rule(2, made.targetGroups[0]!)).Rules![0]!.RuleArn!;

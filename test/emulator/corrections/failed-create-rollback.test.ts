@@ -8,17 +8,7 @@ import { DeleteStackCommand, DescribeStackEventsCommand, ListStacksCommand } fro
 import { DescribeVpcsCommand } from "@aws-sdk/client-ec2";
 import { DescribeLoadBalancersCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { baseTemplate, importerTemplate } from "../fixtures.js";
-import {
-  type Aws,
-  createStack,
-  describeStack,
-  emulatorWithout,
-  exportNames,
-  main,
-  throughChangeSet,
-  uniqueName,
-  WITHOUT_STACK_LIFECYCLE,
-} from "./helpers.js";
+import { type Aws, createStack, describeStack, emulatorWithout, exportNames, main, throughChangeSet, uniqueName, WITHOUT_STACK_LIFECYCLE } from "./helpers.js";
 
 let withoutLifecycle: Aws;
 emulatorWithout(WITHOUT_STACK_LIFECYCLE, (a) => (withoutLifecycle = a));
@@ -37,9 +27,7 @@ describe("failed-create-rollback (moto gap 4)", () => {
     const failed = events.find((e) => e.ResourceStatus === "CREATE_FAILED");
     expect(failed).toMatchObject({ LogicalResourceId: "Https", ResourceType: "AWS::ElasticLoadBalancingV2::Listener" });
     expect(failed?.ResourceStatusReason).toMatch(/certificate/i);
-    expect(events.map((e) => e.ResourceStatus)).toEqual(
-      expect.arrayContaining(["CREATE_IN_PROGRESS", "ROLLBACK_IN_PROGRESS", "ROLLBACK_COMPLETE"]),
-    );
+    expect(events.map((e) => e.ResourceStatus)).toEqual(expect.arrayContaining(["CREATE_IN_PROGRESS", "ROLLBACK_IN_PROGRESS", "ROLLBACK_COMPLETE"]));
 
     // the partial resources are gone
     const vpcs = await main.ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: "tag:aws:cloudformation:stack-name", Values: [name] }] }));

@@ -26,7 +26,13 @@ afterAll(async () => {
 /** The tasks of a GPU service with `gpus` GPUs per task and two tasks, and its capacity provider. */
 async function tasksOf(aws: Clients, gpus: number) {
   const name = `gt-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
-  await aws.cfn.send(new CreateStackCommand({ StackName: name, TemplateBody: managedInstancesTemplate(gpus), Parameters: [{ ParameterKey: "DesiredCount", ParameterValue: "2" }] }));
+  await aws.cfn.send(
+    new CreateStackCommand({
+      StackName: name,
+      TemplateBody: managedInstancesTemplate(gpus),
+      Parameters: [{ ParameterKey: "DesiredCount", ParameterValue: "2" }],
+    }),
+  );
   await waitUntilStackCreateComplete({ client: aws.cfn, maxWaitTime: 60, minDelay: 1, maxDelay: 2 }, { StackName: name });
   const resources = (await aws.cfn.send(new DescribeStackResourcesCommand({ StackName: name }))).StackResources ?? [];
   const id = (logical: string) => resources.find((r) => r.LogicalResourceId === logical)?.PhysicalResourceId ?? "";

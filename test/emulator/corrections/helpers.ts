@@ -119,10 +119,7 @@ export async function throughChangeSet(
       ChangeSetName: changeSetName,
       ChangeSetType: type,
       ...(template.body ? { TemplateBody: template.body } : { UsePreviousTemplate: true }),
-      Parameters: [
-        ...parameters(template.values ?? {}),
-        ...(template.previous ?? []).map((key) => ({ ParameterKey: key, UsePreviousValue: true })),
-      ],
+      Parameters: [...parameters(template.values ?? {}), ...(template.previous ?? []).map((key) => ({ ParameterKey: key, UsePreviousValue: true }))],
     }),
   );
   const described = await a.cf.send(new DescribeChangeSetCommand({ StackName: name, ChangeSetName: created.Id! }));
@@ -187,7 +184,10 @@ export async function network(a: Aws) {
   const vpc = await a.ec2.send(new CreateVpcCommand({ CidrBlock: "10.9.0.0/16" }));
   const vpcId = vpc.Vpc!.VpcId!;
   const subnets: string[] = [];
-  for (const [cidr, zone] of [["10.9.1.0/24", "us-east-1a"], ["10.9.2.0/24", "us-east-1b"]] as const) {
+  for (const [cidr, zone] of [
+    ["10.9.1.0/24", "us-east-1a"],
+    ["10.9.2.0/24", "us-east-1b"],
+  ] as const) {
     const subnet = await a.ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: cidr, AvailabilityZone: zone }));
     subnets.push(subnet.Subnet!.SubnetId!);
   }
@@ -199,9 +199,7 @@ export async function network(a: Aws) {
 export async function fargateService(a: Aws, desiredCount: number) {
   const net = await network(a);
   const name = uniqueName("svc");
-  const group = await a.elb.send(
-    new CreateTargetGroupCommand({ Name: name, Protocol: "HTTP", Port: CONTAINER_PORT, VpcId: net.vpcId, TargetType: "ip" }),
-  );
+  const group = await a.elb.send(new CreateTargetGroupCommand({ Name: name, Protocol: "HTTP", Port: CONTAINER_PORT, VpcId: net.vpcId, TargetType: "ip" }));
   const targetGroupArn = group.TargetGroups![0]!.TargetGroupArn!;
   await a.ecs.send(new CreateClusterCommand({ clusterName: name }));
   const register = (tag: string) =>
@@ -289,80 +287,68 @@ export function emulatorWithout(corrections: string[], use: (a: Aws) => void): v
 
 // --- fixtures several corrections share -----------------------------------------------
 
-
-
-
-
-
-
 /** A CodeBuild project (logging to its own group, pushing to repository NAME) and a pipeline building it. */
 export async function pipelineAndBuild(a: Aws) {
-    const name = uniqueName("cp");
-    // the roles come from a stack: the project has no IAM client
-    await createStack(a, `${name}-roles`, rolesTemplate());
-    const outputs = (await describeStack(a, `${name}-roles`)).Outputs ?? [];
-    const roleArn = (key: string) => outputs.find((o) => o.OutputKey === key)!.OutputValue!;
-    await a.codebuild.send(
-      new CreateProjectCommand({
+  const name = uniqueName("cp");
+  // the roles come from a stack: the project has no IAM client
+  await createStack(a, `${name}-roles`, rolesTemplate());
+  const outputs = (await describeStack(a, `${name}-roles`)).Outputs ?? [];
+  const roleArn = (key: string) => outputs.find((o) => o.OutputKey === key)!.OutputValue!;
+  await a.codebuild.send(
+    new CreateProjectCommand({
+      name,
+      source: { type: "CODEPIPELINE", location: "unused" },
+      artifacts: { type: "CODEPIPELINE", location: "unused" },
+      environment: {
+        type: "LINUX_CONTAINER",
+        image: "aws/codebuild/standard:7.0",
+        computeType: "BUILD_GENERAL1_SMALL",
+        privilegedMode: true,
+        environmentVariables: [{ name: "ECR_REPOSITORY_URI", value: `123456789012.dkr.ecr.us-east-1.amazonaws.com/${name}` }],
+      },
+      serviceRole: roleArn("BuildRoleArn"),
+      logsConfig: { cloudWatchLogs: { status: "ENABLED", groupName: `/aws/codebuild/${name}` } },
+    }),
+  );
+  await a.codepipeline.send(
+    new CreatePipelineCommand({
+      pipeline: {
         name,
-        source: { type: "CODEPIPELINE", location: "unused" },
-        artifacts: { type: "CODEPIPELINE", location: "unused" },
-        environment: {
-          type: "LINUX_CONTAINER",
-          image: "aws/codebuild/standard:7.0",
-          computeType: "BUILD_GENERAL1_SMALL",
-          privilegedMode: true,
-          environmentVariables: [{ name: "ECR_REPOSITORY_URI", value: `123456789012.dkr.ecr.us-east-1.amazonaws.com/${name}` }],
-        },
-        serviceRole: roleArn("BuildRoleArn"),
-        logsConfig: { cloudWatchLogs: { status: "ENABLED", groupName: `/aws/codebuild/${name}` } },
-      }),
-    );
-    await a.codepipeline.send(
-      new CreatePipelineCommand({
-        pipeline: {
-          name,
-          roleArn: roleArn("PipelineRoleArn"),
-          artifactStore: { type: "S3", location: `${name}-artifacts` },
-          stages: [
-            {
-              name: "Source",
-              actions: [
-                {
-                  name: "Source",
-                  actionTypeId: { category: "Source", owner: "AWS", provider: "CodeStarSourceConnection", version: "1" },
-                  configuration: {
-                    ConnectionArn: "arn:aws:codestar-connections:us-east-1:123456789012:connection/00000000-0000-0000-0000-000000000000",
-                    FullRepositoryId: "owner/repo",
-                    BranchName: "main",
-                  },
-                  outputArtifacts: [{ name: "src" }],
+        roleArn: roleArn("PipelineRoleArn"),
+        artifactStore: { type: "S3", location: `${name}-artifacts` },
+        stages: [
+          {
+            name: "Source",
+            actions: [
+              {
+                name: "Source",
+                actionTypeId: { category: "Source", owner: "AWS", provider: "CodeStarSourceConnection", version: "1" },
+                configuration: {
+                  ConnectionArn: "arn:aws:codestar-connections:us-east-1:123456789012:connection/00000000-0000-0000-0000-000000000000",
+                  FullRepositoryId: "owner/repo",
+                  BranchName: "main",
                 },
-              ],
-            },
-            {
-              name: "Build",
-              actions: [
-                {
-                  name: "Build",
-                  actionTypeId: { category: "Build", owner: "AWS", provider: "CodeBuild", version: "1" },
-                  configuration: { ProjectName: name },
-                  inputArtifacts: [{ name: "src" }],
-                },
-              ],
-            },
-          ],
-        },
-      }),
-    );
-    return name;
+                outputArtifacts: [{ name: "src" }],
+              },
+            ],
+          },
+          {
+            name: "Build",
+            actions: [
+              {
+                name: "Build",
+                actionTypeId: { category: "Build", owner: "AWS", provider: "CodeBuild", version: "1" },
+                configuration: { ProjectName: name },
+                inputArtifacts: [{ name: "src" }],
+              },
+            ],
+          },
+        ],
+      },
+    }),
+  );
+  return name;
 }
-
-
-
-
-
-
 
 /** A stack whose parameter S switches a log group and a schedule (and the schedule's role) on and off. */
 export const switchedTemplate = (group: string, scheduleName: string) =>
@@ -374,7 +360,12 @@ export const switchedTemplate = (group: string, scheduleName: string) =>
       Role: {
         Type: "AWS::IAM::Role",
         Condition: "On",
-        Properties: { AssumeRolePolicyDocument: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "scheduler.amazonaws.com" }, Action: "sts:AssumeRole" }] } },
+        Properties: {
+          AssumeRolePolicyDocument: {
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Principal: { Service: "scheduler.amazonaws.com" }, Action: "sts:AssumeRole" }],
+          },
+        },
       },
       Schedule: {
         Type: "AWS::Scheduler::Schedule",
@@ -386,7 +377,11 @@ export const switchedTemplate = (group: string, scheduleName: string) =>
           Target: {
             Arn: "arn:aws:ecs:us-east-1:123456789012:cluster/c",
             RoleArn: { "Fn::GetAtt": ["Role", "Arn"] },
-            EcsParameters: { TaskDefinitionArn: "arn:aws:ecs:us-east-1:123456789012:task-definition/f:1", TaskCount: 1, NetworkConfiguration: { AwsvpcConfiguration: { Subnets: ["subnet-1"] } } },
+            EcsParameters: {
+              TaskDefinitionArn: "arn:aws:ecs:us-east-1:123456789012:task-definition/f:1",
+              TaskCount: 1,
+              NetworkConfiguration: { AwsvpcConfiguration: { Subnets: ["subnet-1"] } },
+            },
           },
         },
       },

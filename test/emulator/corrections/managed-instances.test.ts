@@ -3,7 +3,14 @@
  * ManagedInstancesProvider exists in its cluster while its stack does, and a service on a capacity
  * provider strategy keeps it; without the correction moto skips the resource and puts the service on EC2.
  */
-import { CloudFormationClient, CreateStackCommand, DeleteStackCommand, DescribeStackResourcesCommand, waitUntilStackCreateComplete, waitUntilStackDeleteComplete } from "@aws-sdk/client-cloudformation";
+import {
+  CloudFormationClient,
+  CreateStackCommand,
+  DeleteStackCommand,
+  DescribeStackResourcesCommand,
+  waitUntilStackCreateComplete,
+  waitUntilStackDeleteComplete,
+} from "@aws-sdk/client-cloudformation";
 import { DescribeCapacityProvidersCommand, DescribeClustersCommand, DescribeServicesCommand, ECSClient } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../setup/emulator-process.js";
@@ -26,7 +33,9 @@ afterAll(async () => {
 /** Creates a stack of managedInstancesTemplate; returns its physical ids by logical id. */
 async function create(aws: Clients): Promise<{ name: string; ids: Record<string, string> }> {
   const name = `mi-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
-  await aws.cfn.send(new CreateStackCommand({ StackName: name, TemplateBody: managedInstancesTemplate(), Parameters: [{ ParameterKey: "DesiredCount", ParameterValue: "1" }] }));
+  await aws.cfn.send(
+    new CreateStackCommand({ StackName: name, TemplateBody: managedInstancesTemplate(), Parameters: [{ ParameterKey: "DesiredCount", ParameterValue: "1" }] }),
+  );
   await waitUntilStackCreateComplete({ client: aws.cfn, maxWaitTime: 60, minDelay: 1, maxDelay: 2 }, { StackName: name });
   const resources = (await aws.cfn.send(new DescribeStackResourcesCommand({ StackName: name }))).StackResources ?? [];
   return { name, ids: Object.fromEntries(resources.map((r) => [r.LogicalResourceId ?? "", r.PhysicalResourceId ?? ""])) };
@@ -34,7 +43,8 @@ async function create(aws: Clients): Promise<{ name: string; ids: Record<string,
 
 async function providersOf(aws: Clients, cluster: string) {
   const names = (await aws.ecs.send(new DescribeClustersCommand({ clusters: [cluster] }))).clusters?.[0]?.capacityProviders ?? [];
-  const providers = names.length === 0 ? [] : ((await aws.ecs.send(new DescribeCapacityProvidersCommand({ capacityProviders: names }))).capacityProviders ?? []);
+  const providers =
+    names.length === 0 ? [] : ((await aws.ecs.send(new DescribeCapacityProvidersCommand({ capacityProviders: names }))).capacityProviders ?? []);
   return providers.filter((p) => p.type === "MANAGED_INSTANCES");
 }
 

@@ -33,10 +33,15 @@ describe("one-off-task (ECS RunTask of a Fargate awsvpc task)", () => {
             entryPoint: ["/bin/sh", "-c"],
             command: ["true"],
             mountPoints: [{ sourceVolume: "weights", containerPath: "/mnt/weights" }],
-            logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": `/t/${name}`, "awslogs-region": "us-east-1", "awslogs-stream-prefix": "weights" } },
+            logConfiguration: {
+              logDriver: "awslogs",
+              options: { "awslogs-group": `/t/${name}`, "awslogs-region": "us-east-1", "awslogs-stream-prefix": "weights" },
+            },
           },
         ],
-        volumes: [{ name: "weights", efsVolumeConfiguration: { fileSystemId: "fs-12345678", transitEncryption: "ENABLED", authorizationConfig: { iam: "ENABLED" } } }],
+        volumes: [
+          { name: "weights", efsVolumeConfiguration: { fileSystemId: "fs-12345678", transitEncryption: "ENABLED", authorizationConfig: { iam: "ENABLED" } } },
+        ],
       }),
     );
     const run = (command: string) =>
@@ -63,7 +68,8 @@ describe("one-off-task (ECS RunTask of a Fargate awsvpc task)", () => {
     expect(task.containers?.[0]?.exitCode).toBe(0);
     expect(task.overrides?.containerOverrides?.[0]?.command).toEqual([`aws s3 sync 's3://${bucket}/m/' /mnt/weights --no-progress`]);
     const id = started.taskArn!.split("/").pop();
-    const events = (await main.logs.send(new GetLogEventsCommand({ logGroupName: `/t/${name}`, logStreamName: `weights/sync/${id}`, startFromHead: true }))).events ?? [];
+    const events =
+      (await main.logs.send(new GetLogEventsCommand({ logGroupName: `/t/${name}`, logStreamName: `weights/sync/${id}`, startFromHead: true }))).events ?? [];
     expect(events.map((e) => e.message)).toEqual([`download: s3://${bucket}/m/a.bin to /mnt/weights/a.bin`]);
   });
 

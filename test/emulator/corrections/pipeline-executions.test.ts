@@ -37,8 +37,22 @@ describe("pipeline-executions (moto gap 8: no executions, builds that never run)
     await main.ecr.send(new PutImageCommand({ repositoryName: name, imageTag: `tag-${commit}`, imageManifest: IMAGE_MANIFEST }));
     const done = (await main.codebuild.send(new BatchGetBuildsCommand({ ids: [buildId] }))).builds?.[0];
     expect(done?.buildStatus).toBe("SUCCEEDED");
-    expect(done?.phases?.map((p) => p.phaseType)).toEqual(["SUBMITTED", "QUEUED", "PROVISIONING", "DOWNLOAD_SOURCE", "INSTALL", "PRE_BUILD", "BUILD", "POST_BUILD", "UPLOAD_ARTIFACTS", "FINALIZING", "COMPLETED"]);
-    const lines = await main.logs.send(new GetLogEventsCommand({ logGroupName: done?.logs?.groupName, logStreamName: done?.logs?.streamName, startFromHead: true }));
+    expect(done?.phases?.map((p) => p.phaseType)).toEqual([
+      "SUBMITTED",
+      "QUEUED",
+      "PROVISIONING",
+      "DOWNLOAD_SOURCE",
+      "INSTALL",
+      "PRE_BUILD",
+      "BUILD",
+      "POST_BUILD",
+      "UPLOAD_ARTIFACTS",
+      "FINALIZING",
+      "COMPLETED",
+    ]);
+    const lines = await main.logs.send(
+      new GetLogEventsCommand({ logGroupName: done?.logs?.groupName, logStreamName: done?.logs?.streamName, startFromHead: true }),
+    );
     expect(lines.events?.map((e) => e.message)).toContain(`Pushed image ${name}:tag-${commit}`);
     expect((await main.codepipeline.send(new ListPipelineExecutionsCommand({ pipelineName: name }))).pipelineExecutionSummaries?.[0]?.status).toBe("Succeeded");
 

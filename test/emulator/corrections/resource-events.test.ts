@@ -13,7 +13,9 @@ emulatorWithout(WITHOUT_RESOURCE_STATE, (a) => (withoutState = a));
 describe("resource-events (moto gap 5: only stack-level events)", () => {
   const twoQueues = JSON.stringify({ Resources: { First: { Type: "AWS::SQS::Queue" }, Second: { Type: "AWS::SNS::Topic" } } });
   const events = async (a: Aws, name: string) =>
-    ((await a.cf.send(new DescribeStackEventsCommand({ StackName: name }))).StackEvents ?? []).map((e) => `${e.LogicalResourceId} ${e.ResourceStatus}`).reverse();
+    ((await a.cf.send(new DescribeStackEventsCommand({ StackName: name }))).StackEvents ?? [])
+      .map((e) => `${e.LogicalResourceId} ${e.ResourceStatus}`)
+      .reverse();
 
   it("create and delete list each resource's IN_PROGRESS and COMPLETE events between the stack's own", async () => {
     const name = uniqueName("ev");

@@ -4,7 +4,6 @@
  * on an emulator started without it, so that each test can fail.
  */
 import { describe, expect, it } from "vitest";
-import { type Service } from "@aws-sdk/client-ecs";
 import { GetRolePolicyCommand } from "@aws-sdk/client-iam";
 import { type Aws, createStack, emulatorWithout, main, stackResources, uniqueName, WITHOUT_RESOURCE_STATE } from "./helpers.js";
 
@@ -17,7 +16,10 @@ describe("role-policy-json (inline policies of CloudFormation roles)", () => {
       Role: {
         Type: "AWS::IAM::Role",
         Properties: {
-          AssumeRolePolicyDocument: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }] },
+          AssumeRolePolicyDocument: {
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }],
+          },
           Policies: [
             {
               PolicyName: "exec",
@@ -44,7 +46,10 @@ describe("role-policy-json (inline policies of CloudFormation roles)", () => {
   };
 
   it("GetRolePolicy answers the template's policy as JSON", async () => {
-    expect(JSON.parse(await document(main))).toEqual({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["ssmmessages:OpenDataChannel"], Resource: "*" }] });
+    expect(JSON.parse(await document(main))).toEqual({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Action: ["ssmmessages:OpenDataChannel"], Resource: "*" }],
+    });
   });
 
   it("without it, the document is Python text", async () => {

@@ -76,15 +76,21 @@ describe("rollout strategies and alarms (ecs-properties, alarm-resources, servic
     await throughChangeSet(main, name, "UPDATE", { values: { APITag: "v2", DesiredCount: 1 }, previous: ["CanaryPercent"] });
     const listed = await main.ecs.send(new ListServiceDeploymentsCommand({ cluster: made.Cluster!, service: made.Service! }));
     expect(listed.serviceDeployments?.map((d) => d.status)).toEqual(["SUCCESSFUL", "SUCCESSFUL"]);
-    const described = await main.ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: listed.serviceDeployments!.map((d) => d.serviceDeploymentArn!) }));
+    const described = await main.ecs.send(
+      new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: listed.serviceDeployments!.map((d) => d.serviceDeploymentArn!) }),
+    );
     expect(described.serviceDeployments?.[0]?.deploymentConfiguration?.strategy).toBe("CANARY");
-    const revisions = await main.ecs.send(new DescribeServiceRevisionsCommand({ serviceRevisionArns: described.serviceDeployments!.map((d) => d.targetServiceRevision!.arn!) }));
+    const revisions = await main.ecs.send(
+      new DescribeServiceRevisionsCommand({ serviceRevisionArns: described.serviceDeployments!.map((d) => d.targetServiceRevision!.arn!) }),
+    );
     expect(revisions.serviceRevisions?.map((r) => r.containerImages?.[0]?.image?.split(":").pop())).toEqual(["v2", "v1"]);
   });
 
   it("without service-deployments, ListServiceDeployments is not implemented", async () => {
     const { made } = await canary(withoutJudges);
-    await expect(withoutJudges.ecs.send(new ListServiceDeploymentsCommand({ cluster: made.Cluster!, service: made.Service! }))).rejects.toThrow(/ListServiceDeployments/);
+    await expect(withoutJudges.ecs.send(new ListServiceDeploymentsCommand({ cluster: made.Cluster!, service: made.Service! }))).rejects.toThrow(
+      /ListServiceDeployments/,
+    );
   });
 
   async function failingCanary(a: Aws) {
@@ -102,7 +108,9 @@ describe("rollout strategies and alarms (ecs-properties, alarm-resources, servic
     const events = (await main.cf.send(new DescribeStackEventsCommand({ StackName: stack.StackName! }))).StackEvents ?? [];
     expect(events.find((e) => e.ResourceStatus === "UPDATE_FAILED")?.ResourceStatusReason).toContain(`alarm ${made.Alarm} in ALARM`);
     const listed = await main.ecs.send(new ListServiceDeploymentsCommand({ cluster: made.Cluster!, service: made.Service! }));
-    const described = await main.ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: listed.serviceDeployments!.map((d) => d.serviceDeploymentArn!) }));
+    const described = await main.ecs.send(
+      new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: listed.serviceDeployments!.map((d) => d.serviceDeploymentArn!) }),
+    );
     const failed = described.serviceDeployments?.find((d) => d.status === "ROLLBACK_SUCCESSFUL");
     expect(failed?.alarms?.triggeredAlarmNames).toEqual([made.Alarm]);
   });

@@ -16,7 +16,12 @@ describe("scheduler-schedule (AWS::Scheduler::Schedule has no model)", () => {
       Resources: {
         Schedule: {
           Type: "AWS::Scheduler::Schedule",
-          Properties: { Name: name, ScheduleExpression: "rate(3 minutes)", FlexibleTimeWindow: { Mode: "OFF" }, Target: { Arn: "arn:aws:ecs:us-east-1:123456789012:cluster/c", RoleArn: "arn:aws:iam::123456789012:role/r" } },
+          Properties: {
+            Name: name,
+            ScheduleExpression: "rate(3 minutes)",
+            FlexibleTimeWindow: { Mode: "OFF" },
+            Target: { Arn: "arn:aws:ecs:us-east-1:123456789012:cluster/c", RoleArn: "arn:aws:iam::123456789012:role/r" },
+          },
         },
       },
     });
@@ -24,7 +29,10 @@ describe("scheduler-schedule (AWS::Scheduler::Schedule has no model)", () => {
   it("a stack's schedule exists with its expression and target, and goes with the stack", async () => {
     const name = uniqueName("sch");
     await createStack(main, name, scheduleTemplate(name));
-    expect(await scheduleOf(main, name)).toMatchObject({ ScheduleExpression: "rate(3 minutes)", Target: { Arn: "arn:aws:ecs:us-east-1:123456789012:cluster/c" } });
+    expect(await scheduleOf(main, name)).toMatchObject({
+      ScheduleExpression: "rate(3 minutes)",
+      Target: { Arn: "arn:aws:ecs:us-east-1:123456789012:cluster/c" },
+    });
     await main.cf.send(new DeleteStackCommand({ StackName: name }));
     expect(await scheduleOf(main, name)).toBeUndefined();
   });

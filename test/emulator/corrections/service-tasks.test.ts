@@ -21,7 +21,9 @@ describe("service-tasks (moto gap 3: a service runs no tasks; no ExecuteCommand)
       ["RUNNING", false, expect.stringContaining(`task-definition/${made.service}:1`)],
     ]);
     expect(tasks[0]?.containers?.map((c) => [c.name, c.lastStatus, c.managedAgents ?? []])).toEqual([["api", "RUNNING", []]]);
-    await expect(main.ecs.send(new ExecuteCommandCommand({ cluster: made.cluster, task: listed[0], command: "/bin/sh", interactive: true }))).rejects.toThrow(/execute command was not enabled/);
+    await expect(main.ecs.send(new ExecuteCommandCommand({ cluster: made.cluster, task: listed[0], command: "/bin/sh", interactive: true }))).rejects.toThrow(
+      /execute command was not enabled/,
+    );
 
     await main.ecs.send(new UpdateServiceCommand({ cluster: made.cluster, service: made.service, enableExecuteCommand: true, forceNewDeployment: true }));
     const replaced = (await main.ecs.send(new ListTasksCommand({ cluster: made.cluster, serviceName: made.service }))).taskArns ?? [];
@@ -29,13 +31,25 @@ describe("service-tasks (moto gap 3: a service runs no tasks; no ExecuteCommand)
     const [task] = (await main.ecs.send(new DescribeTasksCommand({ cluster: made.cluster, tasks: replaced }))).tasks ?? [];
     expect(task?.enableExecuteCommand).toBe(true);
     expect(task?.containers?.[0]?.managedAgents).toEqual([{ name: "ExecuteCommandAgent", lastStatus: "RUNNING" }]);
-    const session = await main.ecs.send(new ExecuteCommandCommand({ cluster: made.cluster, task: replaced[0], container: "api", command: "/bin/sh", interactive: true }));
-    expect(session).toMatchObject({ taskArn: replaced[0], containerName: "api", interactive: true, session: { sessionId: expect.stringMatching(/^ecs-execute-command-/), streamUrl: expect.stringMatching(/^wss:\/\/ssmmessages\.us-east-1\.amazonaws\.com\//) } });
+    const session = await main.ecs.send(
+      new ExecuteCommandCommand({ cluster: made.cluster, task: replaced[0], container: "api", command: "/bin/sh", interactive: true }),
+    );
+    expect(session).toMatchObject({
+      taskArn: replaced[0],
+      containerName: "api",
+      interactive: true,
+      session: {
+        sessionId: expect.stringMatching(/^ecs-execute-command-/),
+        streamUrl: expect.stringMatching(/^wss:\/\/ssmmessages\.us-east-1\.amazonaws\.com\//),
+      },
+    });
   });
 
   it("without it, the service lists no task and ExecuteCommand is not implemented", async () => {
     const made = await fargateService(withoutState, 2);
     expect((await withoutState.ecs.send(new ListTasksCommand({ cluster: made.cluster, serviceName: made.service }))).taskArns).toEqual([]);
-    await expect(withoutState.ecs.send(new ExecuteCommandCommand({ cluster: made.cluster, task: "0123", command: "/bin/sh", interactive: true }))).rejects.toThrow();
+    await expect(
+      withoutState.ecs.send(new ExecuteCommandCommand({ cluster: made.cluster, task: "0123", command: "/bin/sh", interactive: true })),
+    ).rejects.toThrow();
   });
 });

@@ -49,7 +49,9 @@ describe("stack-duration (a stack's creation lasts --stack-seconds)", () => {
     for (let i = 0; i < 100 && (last = await statusOf(cf, "sd-change-set")) === "CREATE_IN_PROGRESS"; i++) await new Promise((r) => setTimeout(r, 200));
     expect(last).toBe("CREATE_COMPLETE");
     expect(await statusOf(cf, "sd-direct")).toBe("CREATE_COMPLETE");
-    await cf.send(new UpdateStackCommand({ StackName: "sd-change-set", UsePreviousTemplate: true, Parameters: [{ ParameterKey: "Suffix", ParameterValue: "two" }] }));
+    await cf.send(
+      new UpdateStackCommand({ StackName: "sd-change-set", UsePreviousTemplate: true, Parameters: [{ ParameterKey: "Suffix", ParameterValue: "two" }] }),
+    );
     expect(await statusOf(cf, "sd-change-set")).toBe("UPDATE_COMPLETE");
   }, 60_000);
 

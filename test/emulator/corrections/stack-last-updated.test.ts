@@ -6,7 +6,15 @@
  * and the wrong answer on one started without the correction.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { CloudFormationClient, CreateChangeSetCommand, DescribeChangeSetCommand, DescribeStacksCommand, ExecuteChangeSetCommand, type ChangeSetType, type Stack } from "@aws-sdk/client-cloudformation";
+import {
+  CloudFormationClient,
+  CreateChangeSetCommand,
+  DescribeChangeSetCommand,
+  DescribeStacksCommand,
+  ExecuteChangeSetCommand,
+  type ChangeSetType,
+  type Stack,
+} from "@aws-sdk/client-cloudformation";
 import { startEmulator, type RunningEmulator } from "../../setup/emulator-process.js";
 import { gatewayTemplate } from "../fixtures.js";
 
@@ -20,7 +28,13 @@ const uniqueName = (tag: string) => `e${run}${tag}${++counter}`;
 
 async function throughChangeSet(cf: CloudFormationClient, name: string, type: ChangeSetType, suffix: string): Promise<Stack> {
   const created = await cf.send(
-    new CreateChangeSetCommand({ StackName: name, ChangeSetName: `cs-${++counter}`, ChangeSetType: type, TemplateBody: gatewayTemplate(), Parameters: [{ ParameterKey: "Suffix", ParameterValue: suffix }] }),
+    new CreateChangeSetCommand({
+      StackName: name,
+      ChangeSetName: `cs-${++counter}`,
+      ChangeSetType: type,
+      TemplateBody: gatewayTemplate(),
+      Parameters: [{ ParameterKey: "Suffix", ParameterValue: suffix }],
+    }),
   );
   await cf.send(new DescribeChangeSetCommand({ StackName: name, ChangeSetName: created.Id! }));
   await cf.send(new ExecuteChangeSetCommand({ StackName: name, ChangeSetName: created.Id! }));

@@ -4,7 +4,7 @@
  * emulator started without it, so that each test can fail.
  */
 import { describe, expect, it } from "vitest";
-import { type Aws, describeStack, emulatorWithout, main, parameters, throughChangeSet, uniqueName, WITHOUT_RESOURCE_STATE } from "./helpers.js";
+import { type Aws, describeStack, emulatorWithout, main, throughChangeSet, uniqueName, WITHOUT_RESOURCE_STATE } from "./helpers.js";
 
 let withoutState: Aws;
 emulatorWithout(WITHOUT_RESOURCE_STATE, (a) => (withoutState = a));

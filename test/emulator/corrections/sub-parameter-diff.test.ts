@@ -7,17 +7,7 @@ import { describe, expect, it } from "vitest";
 import { UpdateStackCommand } from "@aws-sdk/client-cloudformation";
 import { DescribeTaskDefinitionCommand } from "@aws-sdk/client-ecs";
 import { ecsTemplate } from "../fixtures.js";
-import {
-  type Aws,
-  createStack,
-  describeService,
-  emulatorWithout,
-  main,
-  parameters,
-  stackResources,
-  uniqueName,
-  WITHOUT_RESOURCE_STATE,
-} from "./helpers.js";
+import { type Aws, createStack, describeService, emulatorWithout, main, parameters, stackResources, uniqueName, WITHOUT_RESOURCE_STATE } from "./helpers.js";
 
 let withoutState: Aws;
 emulatorWithout(WITHOUT_RESOURCE_STATE, (a) => (withoutState = a));
@@ -27,9 +17,7 @@ describe("sub-parameter-diff (moto gap 2)", () => {
     const name = uniqueName("s");
     await createStack(a, name, ecsTemplate(), { APITag: "v1", DesiredCount: 1 });
     const made = await stackResources(a, name);
-    await a.cf.send(
-      new UpdateStackCommand({ StackName: name, UsePreviousTemplate: true, Parameters: parameters({ APITag: "v2", DesiredCount: 1 }) }),
-    );
+    await a.cf.send(new UpdateStackCommand({ StackName: name, UsePreviousTemplate: true, Parameters: parameters({ APITag: "v2", DesiredCount: 1 }) }));
     const service = await describeService(a, made.Cluster!, made.Service!);
     const described = await a.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: service.taskDefinition! }));
     return { made, service, taskDefinition: described.taskDefinition! };
