@@ -37,7 +37,15 @@ const bin = fileURLToPath(new URL("../bin/mlops.js", import.meta.url));
 const runs = Math.max(5, Number(process.env.BENCH_RUNS ?? 5));
 const work = mkdtempSync(join(tmpdir(), "mlops-bench-"));
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
-const baseEnv = { ...process.env, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1", AWS_DEFAULT_REGION: "us-east-1", CI: "true", NO_COLOR: "1" };
+const baseEnv = {
+  ...process.env,
+  AWS_ACCESS_KEY_ID: "test",
+  AWS_SECRET_ACCESS_KEY: "test",
+  AWS_REGION: "us-east-1",
+  AWS_DEFAULT_REGION: "us-east-1",
+  CI: "true",
+  NO_COLOR: "1",
+};
 delete baseEnv.AWS_PROFILE;
 delete baseEnv.MLOPS_ENDPOINT_URL;
 delete baseEnv.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
@@ -154,7 +162,12 @@ function startCountingProxy() {
   );
 }
 
-const manifest = JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.docker.distribution.manifest.v2+json", config: { mediaType: "application/vnd.docker.container.image.v1+json", size: 2, digest: `sha256:${"1".repeat(64)}` }, layers: [] });
+const manifest = JSON.stringify({
+  schemaVersion: 2,
+  mediaType: "application/vnd.docker.distribution.manifest.v2+json",
+  config: { mediaType: "application/vnd.docker.container.image.v1+json", size: 2, digest: `sha256:${"1".repeat(64)}` },
+  layers: [],
+});
 
 /** Pushes an image manifest as soon as the repository exists (the endpoint's stack creates it); returns a stopper. */
 function pushWhenReady(url, repositoryName, imageTag) {
@@ -162,16 +175,33 @@ function pushWhenReady(url, repositoryName, imageTag) {
   let done = false;
   const tick = setInterval(() => {
     if (done) return;
-    ecr.send(new PutImageCommand({ repositoryName, imageTag, imageManifest: manifest })).then(() => ((done = true), clearInterval(tick)), () => {});
+    ecr.send(new PutImageCommand({ repositoryName, imageTag, imageManifest: manifest })).then(
+      () => ((done = true), clearInterval(tick)),
+      () => {},
+    );
   }, 50);
   return () => clearInterval(tick);
 }
 
 /** Writes a parameter file for endpoint `name` (base when `base` is absent) in `region`, with a fixed listener priority. */
 function paramsFile(dir, name, region, { base, priority, certificateArn } = {}) {
-  const lines = [`project: ${name}`, "environment: prod", `api:`, `  hostHeader: ${name}.example.com`, ...(priority ? [`  listenerPriority: ${priority}`] : []), ...(certificateArn ? [`  certificateArn: ${certificateArn}`] : [])];
+  const lines = [
+    `project: ${name}`,
+    "environment: prod",
+    `api:`,
+    `  hostHeader: ${name}.example.com`,
+    ...(priority ? [`  listenerPriority: ${priority}`] : []),
+    ...(certificateArn ? [`  certificateArn: ${certificateArn}`] : []),
+  ];
   if (base) lines.push(`base: ${base}`);
-  else lines.push("network:", "  vpcCidr: 10.0.0.0/16", "  publicSubnets: [10.0.0.0/24, 10.0.1.0/24]", "  privateSubnets: [10.0.2.0/24, 10.0.3.0/24]", `  availabilityZones: [${region}a, ${region}b]`);
+  else
+    lines.push(
+      "network:",
+      "  vpcCidr: 10.0.0.0/16",
+      "  publicSubnets: [10.0.0.0/24, 10.0.1.0/24]",
+      "  privateSubnets: [10.0.2.0/24, 10.0.3.0/24]",
+      `  availabilityZones: [${region}a, ${region}b]`,
+    );
   const file = join(dir, `${name}.yaml`);
   writeFileSync(file, `${lines.join("\n")}\n`);
   return file;
@@ -201,7 +231,15 @@ const figures = [];
 /** Records a comparison: `ratio = ours / theirs` against a goal. */
 function compare(name, ours, theirs, goal, theirsName) {
   const ratio = ours / theirs;
-  figures.push({ name, oursMs: Math.round(ours), theirsMs: Math.round(theirs), against: theirsName, ratio: Number(ratio.toFixed(2)), goal, met: ratio <= goal });
+  figures.push({
+    name,
+    oursMs: Math.round(ours),
+    theirsMs: Math.round(theirs),
+    against: theirsName,
+    ratio: Number(ratio.toFixed(2)),
+    goal,
+    met: ratio <= goal,
+  });
 }
 
 /** Runs `a` and `b` alternately `count` times (default `runs`); medians of both. */
@@ -217,12 +255,17 @@ async function alternate(a, b, count = runs) {
 /** Prints every figure with its goal, the per-command times and request counts, and the rollout model. */
 async function report() {
   const lines = [];
-  lines.push(`mlops benchmark: ${new Date().toISOString().slice(0, 10)}, node ${process.version}, median of ${runs} runs per figure (${3 * runs} for start-up and render), alternating`);
+  lines.push(
+    `mlops benchmark: ${new Date().toISOString().slice(0, 10)}, node ${process.version}, median of ${runs} runs per figure (${3 * runs} for start-up and render), alternating`,
+  );
   lines.push("");
   const width = Math.max(...figures.map((f) => f.name.length));
   const against = Math.max(...figures.map((f) => f.against.length));
   lines.push(`${"figure".padEnd(width)}  ${"ms".padStart(6)}  ${"against".padEnd(against)}  ${"ms".padStart(6)}  ratio  goal    met`);
-  for (const f of figures) lines.push(`${f.name.padEnd(width)}  ${String(f.oursMs).padStart(6)}  ${f.against.padEnd(against)}  ${String(f.theirsMs).padStart(6)}  ${f.ratio.toFixed(2).padStart(5)}  <=${String(f.goal).padEnd(4)}  ${f.met ? "yes" : "NO"}`);
+  for (const f of figures)
+    lines.push(
+      `${f.name.padEnd(width)}  ${String(f.oursMs).padStart(6)}  ${f.against.padEnd(against)}  ${String(f.theirsMs).padStart(6)}  ${f.ratio.toFixed(2).padStart(5)}  <=${String(f.goal).padEnd(4)}  ${f.met ? "yes" : "NO"}`,
+    );
   lines.push("");
   lines.push("Each command of the sequence (median ms):");
   for (const [name, values] of Object.entries(perCommand)) lines.push(`  ${name.padEnd(20)} ${String(Math.round(median(values))).padStart(6)}`);
@@ -231,11 +274,18 @@ async function report() {
   for (const [name, bucket] of Object.entries(proxy.counts)) {
     // Per run of that label: most run `runs` times, the scale's add-endpoint and teardown fewer.
     const per = proxy.runsOf(name);
-    const ops = Object.entries(bucket.operations).map(([op, n]) => `${op} ${Math.round(n / per)}`).join(", ");
-    lines.push(`  ${name.padEnd(36)} ${String(Math.round(bucket.total / per)).padStart(4)}  emulator ${String(Math.round(bucket.upstreamMs / per)).padStart(5)} ms   ${ops}`);
+    const ops = Object.entries(bucket.operations)
+      .map(([op, n]) => `${op} ${Math.round(n / per)}`)
+      .join(", ");
+    lines.push(
+      `  ${name.padEnd(36)} ${String(Math.round(bucket.total / per)).padStart(4)}  emulator ${String(Math.round(bucket.upstreamMs / per)).padStart(5)} ms   ${ops}`,
+    );
   }
   lines.push("");
-  if (scaling[1].length > 0) lines.push(`status wall time by endpoints (median ms): 1: ${Math.round(median(scaling[1]))}, 5: ${Math.round(median(scaling[5]))}, 20: ${Math.round(median(scaling[20]))}`);
+  if (scaling[1].length > 0)
+    lines.push(
+      `status wall time by endpoints (median ms): 1: ${Math.round(median(scaling[1]))}, 5: ${Math.round(median(scaling[5]))}, 20: ${Math.round(median(scaling[20]))}`,
+    );
   if (scale.status[1].length > 0) {
     lines.push(`At ${latencyMs} ms per request (median ms; requests per run):`);
     for (const n of scaleSizes) {
@@ -261,7 +311,12 @@ const perCommand = {};
 const scaling = { 1: [], 5: [], 20: [] };
 const latencyMs = Number(process.env.BENCH_LATENCY_MS ?? 50);
 const scaleSizes = [1, 20, 100];
-const scale = { status: { 1: [], 20: [], 100: [] }, replayed: { 1: [], 20: [], 100: [] }, add: { 1: [], 20: [], 100: [] }, teardown: { 1: [], 20: [], 100: [] } };
+const scale = {
+  status: { 1: [], 20: [], 100: [] },
+  replayed: { 1: [], 20: [], 100: [] },
+  add: { 1: [], 20: [], 100: [] },
+  teardown: { 1: [], 20: [], 100: [] },
+};
 
 /**
  * Status, add-endpoint and teardown on bases of 1, 20 and 100 endpoints (one region each, stacks made
@@ -279,9 +334,11 @@ async function scaleFigures() {
   for (const n of scaleSizes) {
     const region = regions[n];
     const acm = new ACMClient({ region, endpoint: emulator.url, credentials });
-    const certificateArn = (await acm.send(new RequestCertificateCommand({ DomainName: `base-${region}.example.com`, ValidationMethod: "DNS" }))).CertificateArn;
+    const certificateArn = (await acm.send(new RequestCertificateCommand({ DomainName: `base-${region}.example.com`, ValidationMethod: "DNS" })))
+      .CertificateArn;
     await createStackDirectly(emulator.url, region, paramsFile(dir, `base-${region}`, region, { certificateArn }));
-    for (let i = 1; i < n; i++) await createStackDirectly(emulator.url, region, paramsFile(dir, `ep${i}-${region}`, region, { base: `base-${region}`, priority: 100 + i }));
+    for (let i = 1; i < n; i++)
+      await createStackDirectly(emulator.url, region, paramsFile(dir, `ep${i}-${region}`, region, { base: `base-${region}`, priority: 100 + i }));
   }
   proxy.delay(latencyMs);
   const env = (region) => ({ ...baseEnv, AWS_REGION: region, AWS_DEFAULT_REGION: region, MLOPS_ENDPOINT_URL: proxy.url });
@@ -313,7 +370,14 @@ async function scaleFigures() {
       const region = regions[n];
       const file = paramsFile(dir, `extra-${region}`, region, { base: `base-${region}` });
       const ecr = new ECRClient({ region, endpoint: emulator.url, credentials });
-      const tick = setInterval(() => ecr.send(new PutImageCommand({ repositoryName: `extra-${region}-prod`, imageTag: "v1", imageManifest: manifest })).then(() => clearInterval(tick), () => {}), 50);
+      const tick = setInterval(
+        () =>
+          ecr.send(new PutImageCommand({ repositoryName: `extra-${region}-prod`, imageTag: "v1", imageManifest: manifest })).then(
+            () => clearInterval(tick),
+            () => {},
+          ),
+        50,
+      );
       proxy.label(`add, ${n} endpoint(s) at ${latencyMs} ms`);
       try {
         scale.add[n].push((await mlops(["add-endpoint", file, "--no-pipeline", "--tag", "v1", "--yes"], env(region))).ms);
@@ -327,7 +391,13 @@ async function scaleFigures() {
   proxy.delay(0);
   emulator.stop();
   compare(`mlops status, 100 endpoints, ${latencyMs} ms per request`, median(scale.status[100]), median(scale.status[1]), 2, "mlops status, 1 endpoint");
-  compare(`mlops status, 100 endpoints, answers replayed at ${latencyMs} ms`, median(scale.replayed[100]), median(scale.replayed[1]), 2, "the same, 1 endpoint");
+  compare(
+    `mlops status, 100 endpoints, answers replayed at ${latencyMs} ms`,
+    median(scale.replayed[100]),
+    median(scale.replayed[1]),
+    2,
+    "the same, 1 endpoint",
+  );
 }
 const proxy = await startCountingProxy();
 try {
@@ -346,11 +416,23 @@ try {
   // Warm the file cache for both sides; the start-up figures are cheap, so they take three times the runs.
   for (let i = 0; i < 3; i++) await Promise.all([mlops(["--version"]), run(process.execPath, ["-e", "0"])]);
   const quick = 3 * runs;
-  const startup = await alternate(async () => (await mlops(["--version"])).ms, async () => (await run(process.execPath, ["-e", "0"])).ms, quick);
+  const startup = await alternate(
+    async () => (await mlops(["--version"])).ms,
+    async () => (await run(process.execPath, ["-e", "0"])).ms,
+    quick,
+  );
   compare("mlops --version", startup.a, startup.b, 1.5, "node -e 0");
-  const help = await alternate(async () => (await mlops(["--help"])).ms, async () => (await run(process.execPath, ["-e", "0"])).ms, quick);
+  const help = await alternate(
+    async () => (await mlops(["--help"])).ms,
+    async () => (await run(process.execPath, ["-e", "0"])).ms,
+    quick,
+  );
   compare("mlops --help", help.a, help.b, 1.5, "node -e 0");
-  const render = await alternate(async () => (await mlops(["render", "params/ep-a.yaml", "--out", join(work, "render")])).ms, async () => (await run("aws", ["--version"])).ms, quick);
+  const render = await alternate(
+    async () => (await mlops(["render", "params/ep-a.yaml", "--out", join(work, "render")])).ms,
+    async () => (await run("aws", ["--version"])).ms,
+    quick,
+  );
   compare("mlops render params/ep-a.yaml", render.a, render.b, 0.3, "aws --version");
 
   // BENCH_ONLY=startup: only the figures above (no emulator, no aws calls).
@@ -370,7 +452,8 @@ try {
   mkdirSync(paramsDir, { recursive: true });
   for (const [region, count] of Object.entries(sizes)) {
     await createStackDirectly(emulator.url, region, paramsFile(paramsDir, `base-${region}`, region));
-    for (let i = 1; i < count; i++) await createStackDirectly(emulator.url, region, paramsFile(paramsDir, `ep${i}-${region}`, region, { base: `base-${region}`, priority: 100 + i }));
+    for (let i = 1; i < count; i++)
+      await createStackDirectly(emulator.url, region, paramsFile(paramsDir, `ep${i}-${region}`, region, { base: `base-${region}`, priority: 100 + i }));
   }
   say(`status: ${runs} runs each, alternating`);
   const status = await alternate(
@@ -399,7 +482,8 @@ try {
   );
   writeFileSync(join(rendered, "ep-a-prod", "update.json"), JSON.stringify(update));
   // By hand, B takes "the latest priority + 1" (render alone cannot see which priorities are taken).
-  const priorityOf = (stack) => JSON.parse(readFileSync(join(rendered, stack, "parameters.json"), "utf8")).find((p) => p.ParameterKey === "ListenerRulePriority")?.ParameterValue;
+  const priorityOf = (stack) =>
+    JSON.parse(readFileSync(join(rendered, stack, "parameters.json"), "utf8")).find((p) => p.ParameterKey === "ListenerRulePriority")?.ParameterValue;
   const addedParameters = JSON.parse(readFileSync(join(rendered, "ep-b-prod", "parameters.json"), "utf8")).map((p) =>
     p.ParameterKey === "ListenerRulePriority" ? { ...p, ParameterValue: String(Number(priorityOf("ep-a-prod")) + 1) } : p,
   );
@@ -421,7 +505,9 @@ try {
       try {
         await step("create-endpoint A", ["create-endpoint", "params/ep-a.yaml", "--tag", "v1", "--yes"], ["ep-a-prod", "v1"]);
         await step("add-endpoint B", ["add-endpoint", "params/ep-b.yaml", "--tag", "v1", "--yes"], ["ep-b-prod", "v1"]);
-        await new ECRClient({ region: "us-east-1", endpoint: emu.url, credentials }).send(new PutImageCommand({ repositoryName: "ep-a-prod", imageTag: "v2", imageManifest: manifest }));
+        await new ECRClient({ region: "us-east-1", endpoint: emu.url, credentials }).send(
+          new PutImageCommand({ repositoryName: "ep-a-prod", imageTag: "v2", imageManifest: manifest }),
+        );
         await step("update A --tag v2", ["update", "params/ep-a.yaml", "--tag", "v2", "--yes"]);
         await step("status", ["status"]);
         await step("teardown --all", ["teardown", "--all", "--yes"]);
@@ -436,7 +522,21 @@ try {
       proxy.label("tutorial: 15 aws calls");
       const cli = (...args) => aws(proxy.url, args);
       const file = (stack, name) => `file://${join(rendered, stack, name)}`;
-      const create = (stack) => cli("cloudformation", "create-stack", "--stack-name", stack, "--template-body", file(stack, "template.yaml"), "--parameters", file(stack, "parameters.json"), "--tags", file(stack, "tags.json"), "--capabilities", "CAPABILITY_IAM");
+      const create = (stack) =>
+        cli(
+          "cloudformation",
+          "create-stack",
+          "--stack-name",
+          stack,
+          "--template-body",
+          file(stack, "template.yaml"),
+          "--parameters",
+          file(stack, "parameters.json"),
+          "--tags",
+          file(stack, "tags.json"),
+          "--capabilities",
+          "CAPABILITY_IAM",
+        );
       const start = process.hrtime.bigint();
       try {
         await create("ep-a-prod");
@@ -448,7 +548,18 @@ try {
         const resources = JSON.parse((await cli("cloudformation", "describe-stack-resources", "--stack-name", "ep-b-prod")).stdout).StackResources;
         const taskGroup = resources.find((r) => r.LogicalResourceId === "TaskSecurityGroup")?.PhysicalResourceId;
         await cli("ec2", "authorize-security-group-ingress", "--group-id", efsGroup, "--protocol", "tcp", "--port", "2049", "--source-group", taskGroup);
-        await cli("cloudformation", "update-stack", "--stack-name", "ep-a-prod", "--template-body", file("ep-a-prod", "template.yaml"), "--parameters", file("ep-a-prod", "update.json"), "--capabilities", "CAPABILITY_IAM");
+        await cli(
+          "cloudformation",
+          "update-stack",
+          "--stack-name",
+          "ep-a-prod",
+          "--template-body",
+          file("ep-a-prod", "template.yaml"),
+          "--parameters",
+          file("ep-a-prod", "update.json"),
+          "--capabilities",
+          "CAPABILITY_IAM",
+        );
         await cli("cloudformation", "wait", "stack-update-complete", "--stack-name", "ep-a-prod");
         await cli("cloudformation", "describe-stacks");
         await cli("ecs", "list-clusters");

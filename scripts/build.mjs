@@ -85,7 +85,6 @@ function keepOwnMappings(map) {
   return { ...map, sources, names: [], mappings: lines.join(";") };
 }
 
-
 function decodeVlq(segment) {
   const values = [];
   let value = 0;

@@ -87,7 +87,10 @@ async function pushBuiltImage(ecr, pipelines, pipelineName, signal) {
 function standInPlugin() {
   const dir = mkdtempSync(join(tmpdir(), "mlops-demo-plugin-"));
   const script = join(dir, "session-manager-plugin");
-  writeFileSync(script, `#!/usr/bin/env node\nconst [session, region, op, profile, target, endpoint] = process.argv.slice(2);\nconsole.log("    [stand-in plugin] " + op + " in " + region + " at " + endpoint + ", target " + JSON.parse(target).Target + ", session " + JSON.parse(session).sessionId);\n`);
+  writeFileSync(
+    script,
+    `#!/usr/bin/env node\nconst [session, region, op, profile, target, endpoint] = process.argv.slice(2);\nconsole.log("    [stand-in plugin] " + op + " in " + region + " at " + endpoint + ", target " + JSON.parse(target).Target + ", session " + JSON.parse(session).sessionId);\n`,
+  );
   chmodSync(script, 0o755);
   return dir;
 }
@@ -110,7 +113,8 @@ async function writeContainerLogs(logs, logGroupName) {
 
 async function step(env, ecr, args, push, expectedCode = 0) {
   const controller = new AbortController();
-  const pushing = typeof push === "function" ? push(controller.signal) : push ? pushWhenReady(ecr, push.repository, push.tag, controller.signal) : Promise.resolve();
+  const pushing =
+    typeof push === "function" ? push(controller.signal) : push ? pushWhenReady(ecr, push.repository, push.tag, controller.signal) : Promise.resolve();
   const code = await mlops(args, env);
   controller.abort();
   await pushing;
@@ -131,7 +135,24 @@ function startResponder(host) {
     openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "1", "-subj", "/CN=mlops demo CA"]);
     openssl(["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "leaf.key", "-out", "leaf.csr", "-subj", `/CN=${host}`]);
     writeFileSync(join(dir, "leaf.ext"), `subjectAltName=DNS:${host}\n`);
-    openssl(["x509", "-req", "-in", "leaf.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-set_serial", "1", "-days", "1", "-out", "leaf.pem", "-extfile", "leaf.ext"]);
+    openssl([
+      "x509",
+      "-req",
+      "-in",
+      "leaf.csr",
+      "-CA",
+      "ca.pem",
+      "-CAkey",
+      "ca.key",
+      "-set_serial",
+      "1",
+      "-days",
+      "1",
+      "-out",
+      "leaf.pem",
+      "-extfile",
+      "leaf.ext",
+    ]);
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
     return Promise.resolve({ why: `openssl could not make a certificate (${error.code === "ENOENT" ? "not on PATH" : error.message.split("\n")[0]})` });
@@ -168,7 +189,9 @@ let failed = false;
 let responder;
 try {
   // The public hosted zone of the domain the endpoints' hosts are in: with it, mlops makes their DNS records itself.
-  await new Route53Client({ region, endpoint: url, credentials: { accessKeyId: "test", secretAccessKey: "test" } }).send(new CreateHostedZoneCommand({ Name: "example.com", CallerReference: `mlops-demo-${Date.now()}` }));
+  await new Route53Client({ region, endpoint: url, credentials: { accessKeyId: "test", secretAccessKey: "test" } }).send(
+    new CreateHostedZoneCommand({ Name: "example.com", CallerReference: `mlops-demo-${Date.now()}` }),
+  );
   process.stdout.write("    Route 53 public hosted zone example.com created: mlops makes the endpoints' DNS records in it\n");
   say("1. Create the base endpoint A; its pipeline builds the first image (the demo plays the build's docker push)");
   await step(env, ecr, ["create-endpoint", "params/ep-a.yaml", "--yes"], (signal) => pushBuiltImage(ecr, pipelines, "ep-a-prod", signal));

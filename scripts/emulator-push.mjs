@@ -48,7 +48,9 @@ async function main(argv) {
     return 2;
   }
   if (!endpointUrl) {
-    process.stderr.write(`No emulator to push to: give --endpoint-url or set MLOPS_ENDPOINT_URL (the URL the emulator printed).\nTo push to ECR itself, use docker push (mlops prints the commands while it waits).\n${usage}\n`);
+    process.stderr.write(
+      `No emulator to push to: give --endpoint-url or set MLOPS_ENDPOINT_URL (the URL the emulator printed).\nTo push to ECR itself, use docker push (mlops prints the commands while it waits).\n${usage}\n`,
+    );
     return 2;
   }
   try {

@@ -14,7 +14,15 @@ try {
   await build({ absWorkingDir: root, entryPoints: ["src/params/reference.ts"], outfile, bundle: true, format: "esm", platform: "node", logLevel: "warning" });
   const { renderParamReference } = await import(pathToFileURL(outfile).href);
   const pricesFile = join(dir, "prices.mjs");
-  await build({ absWorkingDir: root, entryPoints: ["src/render/prices.ts"], outfile: pricesFile, bundle: true, format: "esm", platform: "node", logLevel: "warning" });
+  await build({
+    absWorkingDir: root,
+    entryPoints: ["src/render/prices.ts"],
+    outfile: pricesFile,
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    logLevel: "warning",
+  });
   const { renderPriceTable } = await import(pathToFileURL(pricesFile).href);
   const readme = new URL("../README.md", import.meta.url);
   let text = readFileSync(readme, "utf8");

@@ -10,7 +10,14 @@ import { hostname, userInfo } from "node:os";
 import type { ClientName } from "./aws/clients.js";
 import { ChangeLog, guardClients } from "./aws/guard.js";
 import { defaultRequestTimeoutSeconds, defaultRetryBudgetSeconds, parseRetrySettings } from "./aws/retry.js";
-import { LOCK_TIMEOUT_MINUTES, TUTORIAL_FLAGS, type CommandDefinition, type GlobalOptionName, type GlobalOptions, type OptionDefinition } from "./commands/definition.js";
+import {
+  LOCK_TIMEOUT_MINUTES,
+  TUTORIAL_FLAGS,
+  type CommandDefinition,
+  type GlobalOptionName,
+  type GlobalOptions,
+  type OptionDefinition,
+} from "./commands/definition.js";
 import { COMMANDS } from "./commands/index.js";
 import { commandForWord } from "./commands/synonyms.js";
 import type { CommandDeps } from "./commands/shared.js";
@@ -143,7 +150,9 @@ function commandDeps(
     retryBudgetMs: retry.budgetMs,
     endpointUrl: globals.endpointUrl ?? process.env.MLOPS_ENDPOINT_URL,
     aws: async (chosenRegion?: string) => {
-      const clients = await (await import("./aws/clients.js")).createAwsClients({
+      const clients = await (
+        await import("./aws/clients.js")
+      ).createAwsClients({
         region: chosenRegion ?? globals.region,
         profile: globals.profile,
         endpointUrl: globals.endpointUrl ?? process.env.MLOPS_ENDPOINT_URL,
@@ -206,11 +215,13 @@ function rerunCommand(argv: string[]): string {
 function afterInterruption(changes: ChangeLog, rerun: string): string {
   const running = changes.mayStillRun();
   const state = running.length > 0 ? `May still be running in AWS: ${running.join("; ")}.` : "Nothing this command started is still running in AWS.";
-  const leases = changes.leasesLeft().map(
-    (lease) =>
-      `The lease on ${lease.scope} may not have been given back (no answer from AWS in time). The next mlops command on this host takes it over at once, since this process has ended; ` +
-      `one on another host waits until it expires${lease.expiresAt ? ` (${new Date(lease.expiresAt * 1000).toISOString()})` : ""}, or breaks it with --force-unlock.`,
-  );
+  const leases = changes
+    .leasesLeft()
+    .map(
+      (lease) =>
+        `The lease on ${lease.scope} may not have been given back (no answer from AWS in time). The next mlops command on this host takes it over at once, since this process has ended; ` +
+        `one on another host waits until it expires${lease.expiresAt ? ` (${new Date(lease.expiresAt * 1000).toISOString()})` : ""}, or breaks it with --force-unlock.`,
+    );
   return [state, ...leases, `To finish the job, run the same command again: ${rerun}`].join("\n");
 }
 
@@ -277,8 +288,18 @@ export function buildProgram(
     .addOption(new Option("--region <region>", "AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, or the profile's region)"))
     .addOption(new Option("--profile <name>", "AWS named profile (default: AWS_PROFILE or the standard credential chain)"))
     .addOption(new Option("--endpoint-url <url>", "send every AWS call to this endpoint, e.g. the local emulator (env: MLOPS_ENDPOINT_URL)"))
-    .addOption(new Option("--retry-budget <seconds>", `how long each AWS call retries throttling, 5xx answers and dropped connections (default ${defaultRetryBudgetSeconds}; env: MLOPS_RETRY_BUDGET)`))
-    .addOption(new Option("--request-timeout <seconds>", `how long one AWS request may take before it is retried (default ${defaultRequestTimeoutSeconds}; env: MLOPS_REQUEST_TIMEOUT)`))
+    .addOption(
+      new Option(
+        "--retry-budget <seconds>",
+        `how long each AWS call retries throttling, 5xx answers and dropped connections (default ${defaultRetryBudgetSeconds}; env: MLOPS_RETRY_BUDGET)`,
+      ),
+    )
+    .addOption(
+      new Option(
+        "--request-timeout <seconds>",
+        `how long one AWS request may take before it is retried (default ${defaultRequestTimeoutSeconds}; env: MLOPS_REQUEST_TIMEOUT)`,
+      ),
+    )
     .option("-y, --yes", "answer yes to every confirmation")
     .option("--json", "print the result as JSON on stdout")
     .option("--no-color", "no colours (also: NO_COLOR)")

@@ -16,9 +16,20 @@ const moduleLog = join(root, "test/helpers/module-log.mjs");
 const endpoint = process.env.MLOPS_TEST_ENDPOINT;
 
 /** Runs mlops and returns what it printed and the bundle files it loaded, with the AWS SDK clients among them. */
-function run(args: string[], env: Record<string, string | undefined> = {}): Promise<{ code: number | null; stderr: string; loaded: string[]; clients: string[] }> {
+function run(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+): Promise<{ code: number | null; stderr: string; loaded: string[]; clients: string[] }> {
   const log = join(mkdtempSync(join(tmpdir(), "mlops-modules-")), "loaded.txt");
-  const childEnv: Record<string, string | undefined> = { ...process.env, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1", CI: "true", MLOPS_MODULE_LOG: log, ...env };
+  const childEnv: Record<string, string | undefined> = {
+    ...process.env,
+    AWS_ACCESS_KEY_ID: "test",
+    AWS_SECRET_ACCESS_KEY: "test",
+    AWS_REGION: "us-east-1",
+    CI: "true",
+    MLOPS_MODULE_LOG: log,
+    ...env,
+  };
   for (const key of Object.keys(childEnv)) if (childEnv[key] === undefined) delete childEnv[key];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", moduleLog, bin, ...args], { cwd: root, env: childEnv, stdio: ["ignore", "ignore", "pipe"] });
@@ -26,9 +37,13 @@ function run(args: string[], env: Record<string, string | undefined> = {}): Prom
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     child.on("error", reject);
     child.on("exit", (code) => {
-      const loaded = readFileSync(log, "utf8").split("\n").filter((url) => url.includes("/dist/"));
+      const loaded = readFileSync(log, "utf8")
+        .split("\n")
+        .filter((url) => url.includes("/dist/"));
       // Each SDK client names its package in its user agent.
-      const clients = loaded.flatMap((url) => [...readFileSync(fileURLToPath(url), "utf8").matchAll(/"@aws-sdk\/(client-[a-z0-9-]+)"/g)].map((m) => m[1] as string));
+      const clients = loaded.flatMap((url) =>
+        [...readFileSync(fileURLToPath(url), "utf8").matchAll(/"@aws-sdk\/(client-[a-z0-9-]+)"/g)].map((m) => m[1] as string),
+      );
       resolve({ code, stderr, loaded, clients: [...new Set(clients)].sort() });
     });
   });
@@ -69,7 +84,16 @@ describe("the bundled CLI", () => {
     const result = await run(["update", params, "--tag", "v1", "--yes"], { MLOPS_ENDPOINT_URL: endpoint });
     expect(result.code, result.stderr).toBe(2);
     expect(result.stderr).toContain("no stack preload-probe-prod");
-    expect(result.clients).toEqual(["client-cloudformation", "client-cloudwatch", "client-cloudwatch-logs", "client-ecr", "client-ecs", "client-elastic-load-balancing-v2", "client-route-53", "client-ssm"]);
+    expect(result.clients).toEqual([
+      "client-cloudformation",
+      "client-cloudwatch",
+      "client-cloudwatch-logs",
+      "client-ecr",
+      "client-ecs",
+      "client-elastic-load-balancing-v2",
+      "client-route-53",
+      "client-ssm",
+    ]);
   });
 
   it("maps stack traces to the TypeScript sources", async () => {

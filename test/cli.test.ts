@@ -6,7 +6,16 @@ import { describe, expect, it } from "vitest";
 import { runMlops } from "./helpers/mlops.js";
 
 const commands = ["render", "create-endpoint", "add-endpoint", "update", "status", "teardown"];
-const globals = ["--region <region>", "--profile <name>", "--endpoint-url <url>", "-y, --yes", "--json", "--no-color", "--lock-timeout <minutes>", "--force-unlock"];
+const globals = [
+  "--region <region>",
+  "--profile <name>",
+  "--endpoint-url <url>",
+  "-y, --yes",
+  "--json",
+  "--no-color",
+  "--lock-timeout <minutes>",
+  "--force-unlock",
+];
 const lease = ["--lock-timeout <minutes>", "--force-unlock"];
 /** Global options a command has no use for, kept out of its help. */
 const unused: Record<string, string[]> = {
@@ -47,7 +56,9 @@ describe("--help", () => {
 
   it("update --help shows --tag as optional with its default", async () => {
     const run = await runMlops(["update", "--help"]);
-    expect(run.stdout.replace(/\s+/g, " ")).toMatch(/--tag \[tag\] image tag \(default: tag-<git HEAD sha>, the pipeline's build of the checked-out commit, when it is in ECR, else the running image/);
+    expect(run.stdout.replace(/\s+/g, " ")).toMatch(
+      /--tag \[tag\] image tag \(default: tag-<git HEAD sha>, the pipeline's build of the checked-out commit, when it is in ECR, else the running image/,
+    );
     expect(run.stdout).toMatch(/Usage: mlops update \[options\] <params>/);
   });
 });

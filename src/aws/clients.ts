@@ -199,7 +199,10 @@ export function onFirstCall<T extends object>(build: () => Promise<T>): T {
 export function checkEndpointUrl(raw: string | undefined): string | undefined {
   if (raw === undefined) return undefined;
   const bad = (message: string) =>
-    new InputError([{ path: "--endpoint-url", message: `${JSON.stringify(raw)} ${message}` }], "Give the whole URL with its scheme, e.g. --endpoint-url http://127.0.0.1:4566 (also MLOPS_ENDPOINT_URL).");
+    new InputError(
+      [{ path: "--endpoint-url", message: `${JSON.stringify(raw)} ${message}` }],
+      "Give the whole URL with its scheme, e.g. --endpoint-url http://127.0.0.1:4566 (also MLOPS_ENDPOINT_URL).",
+    );
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) throw bad("has no scheme (http:// or https://)");
   let url: URL;
   try {
@@ -216,7 +219,10 @@ export function checkEndpointUrl(raw: string | undefined): string | undefined {
 function checkRegion(region: string, source: string): string {
   const problem = regionProblem(region);
   if (!problem) return region;
-  throw new InputError([{ path: source, message: problem }], "Use a region such as us-east-1 or eu-west-1 (aws ec2 describe-regions lists those open to the account).");
+  throw new InputError(
+    [{ path: source, message: problem }],
+    "Use a region such as us-east-1 or eu-west-1 (aws ec2 describe-regions lists those open to the account).",
+  );
 }
 
 /** The flag, then the environment, then the profile's `region` in ~/.aws/config; with where it came from. A malformed name is bad input. */

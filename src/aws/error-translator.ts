@@ -35,17 +35,7 @@ const CREDENTIAL_PROBLEMS: Record<string, string> = {
   InvalidSignatureException: "AWS rejected the request signature (wrong secret key, or the machine's clock is off)",
 };
 
-const NETWORK_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "ETIMEDOUT",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "EPIPE",
-  "ECONNABORTED",
-]);
+const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "EPIPE", "ECONNABORTED"]);
 
 const THROTTLING_CODES = new Set([
   "Throttling",
@@ -105,11 +95,16 @@ export function translateAwsError(error: unknown, context: CallContext): MlopsEr
   }
 
   if (code === "NotImplemented" || fields.$metadata?.httpStatusCode === 501) {
-    return new AwsError(`${call}: ${context.endpointUrl ?? "the endpoint"} does not implement ${context.operation} (HTTP 501${message && message !== "Unknown" ? `: ${message}` : ""}).`, {
-      code: "NotImplemented",
-      hint: context.endpointUrl ? `Use an endpoint that implements ${context.operation} (e.g. AWS itself: drop --endpoint-url).` : "Check that the region offers this service.",
-      cause: error,
-    });
+    return new AwsError(
+      `${call}: ${context.endpointUrl ?? "the endpoint"} does not implement ${context.operation} (HTTP 501${message && message !== "Unknown" ? `: ${message}` : ""}).`,
+      {
+        code: "NotImplemented",
+        hint: context.endpointUrl
+          ? `Use an endpoint that implements ${context.operation} (e.g. AWS itself: drop --endpoint-url).`
+          : "Check that the region offers this service.",
+        cause: error,
+      },
+    );
   }
 
   // A body the SDK could not parse: an outage page from a load balancer or proxy, or no AWS endpoint at all.
@@ -122,13 +117,16 @@ export function translateAwsError(error: unknown, context: CallContext): MlopsEr
       return new AwsError(`${call}: ${recovered.message || recovered.code}`, { code: recovered.code, hint: hintFor(recovered.code, context), cause: error });
     }
     if (status >= 500) {
-      return new AwsError(`${call}: the service answered HTTP ${status} with an error page instead of an AWS answer${retried}: an outage at AWS or in a proxy between here and AWS.`, {
-        code: `HTTP${status}`,
-        hint: context.endpointUrl
-          ? `Check that ${context.endpointUrl} is up, wait a few minutes and run the same command again; every step continues where it stopped.`
-          : "Wait a few minutes (https://health.aws.amazon.com shows AWS outages) and run the same command again; every step continues where it stopped.",
-        cause: error,
-      });
+      return new AwsError(
+        `${call}: the service answered HTTP ${status} with an error page instead of an AWS answer${retried}: an outage at AWS or in a proxy between here and AWS.`,
+        {
+          code: `HTTP${status}`,
+          hint: context.endpointUrl
+            ? `Check that ${context.endpointUrl} is up, wait a few minutes and run the same command again; every step continues where it stopped.`
+            : "Wait a few minutes (https://health.aws.amazon.com shows AWS outages) and run the same command again; every step continues where it stopped.",
+          cause: error,
+        },
+      );
     }
     return new AwsError(`${call}: the service answered HTTP ${status} with something that is not an AWS response.`, {
       code: `HTTP${status}`,
@@ -140,10 +138,18 @@ export function translateAwsError(error: unknown, context: CallContext): MlopsEr
   }
 
   if (THROTTLING_CODES.has(code ?? "") || status === 429) {
-    return new AwsError(`${call}: AWS is throttling requests${retried} (${message || code || "HTTP 429"})`, { code, hint: hintFor(code, context) ?? throttlingHint, cause: error });
+    return new AwsError(`${call}: AWS is throttling requests${retried} (${message || code || "HTTP 429"})`, {
+      code,
+      hint: hintFor(code, context) ?? throttlingHint,
+      cause: error,
+    });
   }
   if (status !== undefined && status >= 500 && retried) {
-    return new AwsError(`${call}: ${message || code} (HTTP ${status}${retried})`, { code, hint: "AWS is failing for now; wait a few minutes and run the same command again.", cause: error });
+    return new AwsError(`${call}: ${message || code} (HTTP ${status}${retried})`, {
+      code,
+      hint: "AWS is failing for now; wait a few minutes and run the same command again.",
+      cause: error,
+    });
   }
 
   return new AwsError(`${call}: ${message || code || "unknown error"}`, { code, hint: hintFor(code, context), cause: error });
@@ -186,7 +192,8 @@ function networkHint(networkCode: string | undefined, context: CallContext): str
   if (endpoint) {
     const ascii = punycodeHint(endpoint);
     if (ascii) return ascii;
-    if (networkCode === "ENOTFOUND" || networkCode === "EAI_AGAIN") return `The host of ${endpoint} does not resolve: check its spelling, or drop --endpoint-url.`;
+    if (networkCode === "ENOTFOUND" || networkCode === "EAI_AGAIN")
+      return `The host of ${endpoint} does not resolve: check its spelling, or drop --endpoint-url.`;
     return `Check that the endpoint ${endpoint} is up (is the emulator running?) or drop --endpoint-url.`;
   }
   if (networkCode === undefined || networkCode === "ETIMEDOUT") return "AWS or the network is slow; run the same command again, or raise --request-timeout.";

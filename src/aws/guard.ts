@@ -11,7 +11,8 @@ import { InterruptedError } from "../errors.js";
 import type { AwsClients } from "./interfaces.js";
 
 /** Method-name prefixes of the calls that change something in AWS (the action's verb). */
-const MUTATING = /^(create|update|delete|put|authorize|revoke|execute|start|stop|register|deregister|request|add|remove|modify|set|batchDelete|continue|cancel|tag|untag|import|attach|detach|associate|disassociate|release|allocate|run|invoke|send|enable|disable)(?=[A-Z]|$)/;
+const MUTATING =
+  /^(create|update|delete|put|authorize|revoke|execute|start|stop|register|deregister|request|add|remove|modify|set|batchDelete|continue|cancel|tag|untag|import|attach|detach|associate|disassociate|release|allocate|run|invoke|send|enable|disable)(?=[A-Z]|$)/;
 
 /** True when an AWS call of this (client method) name changes something. */
 export function isMutatingCall(method: string): boolean {
@@ -100,8 +101,11 @@ function describeChange(change: StartedChange): string | undefined {
   if (change.method === "deleteStack") return `the deletion of stack${target} (CloudFormation continues it)`;
   if (change.method === "continueUpdateRollback") return `the rollback of stack${target} (CloudFormation continues it)`;
   if (change.method === "deleteFileSystem") return `the deletion of EFS file system${target}`;
-  if (change.method === "runTask" && change.task) return `the one-off ECS task ${change.task.arn} (it runs to its end; to stop it now: aws ecs stop-task --cluster ${change.task.cluster} --task ${change.task.arn})`;
-  return change.inFlight || change.unanswered ? `${change.service}.${change.method}${target} (sent before Ctrl-C and not answered: AWS may have received it)` : undefined;
+  if (change.method === "runTask" && change.task)
+    return `the one-off ECS task ${change.task.arn} (it runs to its end; to stop it now: aws ecs stop-task --cluster ${change.task.cluster} --task ${change.task.arn})`;
+  return change.inFlight || change.unanswered
+    ? `${change.service}.${change.method}${target} (sent before Ctrl-C and not answered: AWS may have received it)`
+    : undefined;
 }
 
 function targetOf(input: unknown): string | undefined {

@@ -26,7 +26,17 @@ import type * as r53 from "@aws-sdk/client-route-53";
 import type * as iam from "@aws-sdk/client-iam";
 
 /** The SDK shapes the steps read, re-exported so that only src/aws names the SDK packages. */
-export type { Stack, StackEvent, StackResourceSummary, Change, ResourceChange, Parameter, Tag, Output as StackOutput, StackStatus } from "@aws-sdk/client-cloudformation";
+export type {
+  Stack,
+  StackEvent,
+  StackResourceSummary,
+  Change,
+  ResourceChange,
+  Parameter,
+  Tag,
+  Output as StackOutput,
+  StackStatus,
+} from "@aws-sdk/client-cloudformation";
 export type { IpPermission, SecurityGroup } from "@aws-sdk/client-ec2";
 export type { Service as EcsService, Task as EcsTask, Deployment as EcsDeployment } from "@aws-sdk/client-ecs";
 export type { TargetHealthDescription, Rule as ListenerRule } from "@aws-sdk/client-elastic-load-balancing-v2";

@@ -29,7 +29,9 @@ let known: string[] | undefined;
 
 /** The regions the SDK knows: the name space of region names, kept where `partition` has a description. */
 export function knownRegions(): string[] {
-  known ??= AREAS.flatMap((area) => DIRECTIONS.flatMap((direction) => Array.from({ length: 9 }, (_, i) => `${area}-${direction}-${i + 1}`))).filter(isKnownRegion);
+  known ??= AREAS.flatMap((area) => DIRECTIONS.flatMap((direction) => Array.from({ length: 9 }, (_, i) => `${area}-${direction}-${i + 1}`))).filter(
+    isKnownRegion,
+  );
   return known;
 }
 

@@ -151,9 +151,12 @@ export function describeFault(info: RetryErrorInfo, settings: Pick<RetrySettings
   const status = error?.$metadata?.httpStatusCode;
   // The SDK's request timeout carries ETIMEDOUT too; its connection timeout carries no code.
   if (error?.name === "TimeoutError") {
-    return /establish a connection/.test(error.message ?? "") ? "AWS did not accept the connection in time" : `AWS did not answer within ${formatSeconds(settings.requestTimeoutMs)}`;
+    return /establish a connection/.test(error.message ?? "")
+      ? "AWS did not accept the connection in time"
+      : `AWS did not answer within ${formatSeconds(settings.requestTimeoutMs)}`;
   }
-  if (info.errorType === "THROTTLING") return `AWS is throttling requests (${status === 429 || !error?.name || error.name === "Error" ? `HTTP ${status ?? 429}` : error.name})`;
+  if (info.errorType === "THROTTLING")
+    return `AWS is throttling requests (${status === 429 || !error?.name || error.name === "Error" ? `HTTP ${status ?? 429}` : error.name})`;
   switch (error?.code) {
     case "ECONNREFUSED":
       return "AWS refused the connection (ECONNREFUSED)";

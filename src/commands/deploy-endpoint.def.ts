@@ -5,7 +5,22 @@ import { PARAMS_ARGUMENT, type CommandDefinition } from "./definition.js";
 export const DEPLOY_ENDPOINT_DEFAULTS = { imageTimeout: 30, rolloutTimeout: 15 } as const;
 
 /** The AWS clients a create or add calls. */
-const DEPLOY_CLIENTS = ["ssm", "cloudFormation", "acm", "elb", "efs", "logs", "connections", "codeBuild", "codePipeline", "ec2", "ecr", "ecs", "cloudWatch", "route53"] as const;
+const DEPLOY_CLIENTS = [
+  "ssm",
+  "cloudFormation",
+  "acm",
+  "elb",
+  "efs",
+  "logs",
+  "connections",
+  "codeBuild",
+  "codePipeline",
+  "ec2",
+  "ecr",
+  "ecs",
+  "cloudWatch",
+  "route53",
+] as const;
 
 /** create-endpoint and add-endpoint differ only in their name, description and examples. */
 function deployEndpointCommand(verb: "create-endpoint" | "add-endpoint", description: string, examples: readonly string[]): CommandDefinition {
@@ -18,7 +33,11 @@ function deployEndpointCommand(verb: "create-endpoint" | "add-endpoint", descrip
       { flags: "--no-pipeline", description: "do not create a pipeline (images are built elsewhere)" },
       { flags: "--no-dns", description: "make no Route 53 record even when a public hosted zone covers the host (print the record to create instead)" },
       { flags: "--image-timeout <minutes>", description: "how long to wait for the image", default: DEPLOY_ENDPOINT_DEFAULTS.imageTimeout },
-      { flags: "--rollout-timeout <minutes>", description: "how long to wait for tasks to run and become healthy", default: DEPLOY_ENDPOINT_DEFAULTS.rolloutTimeout },
+      {
+        flags: "--rollout-timeout <minutes>",
+        description: "how long to wait for tasks to run and become healthy",
+        default: DEPLOY_ENDPOINT_DEFAULTS.rolloutTimeout,
+      },
       { flags: "--verbose", description: "the plan lists every resource of a stack it creates (default: counted by kind, IAM and security groups named)" },
     ],
     tutorialFlags: true,
@@ -31,10 +50,11 @@ function deployEndpointCommand(verb: "create-endpoint" | "add-endpoint", descrip
 }
 
 /** `mlops create-endpoint <params>`. */
-export const createEndpointCommand = deployEndpointCommand("create-endpoint", "create a base endpoint: network, load balancer, cluster, pipeline, and its service", [
-  "mlops create-endpoint params/ep-a.yaml --tag v1",
-  "mlops create-endpoint params/ep-a.yaml --no-pipeline --tag v1 --region eu-west-1 --yes",
-]);
+export const createEndpointCommand = deployEndpointCommand(
+  "create-endpoint",
+  "create a base endpoint: network, load balancer, cluster, pipeline, and its service",
+  ["mlops create-endpoint params/ep-a.yaml --tag v1", "mlops create-endpoint params/ep-a.yaml --no-pipeline --tag v1 --region eu-west-1 --yes"],
+);
 
 /** `mlops add-endpoint <params>`. */
 export const addEndpointCommand = deployEndpointCommand("add-endpoint", "add an endpoint to an existing base", [

@@ -9,7 +9,18 @@ import { endpointId } from "../params/model.js";
 import { baseProjectField } from "../render/contract.js";
 import { baseStackName } from "../render/names.js";
 import { DEPLOY_ENDPOINT_DEFAULTS } from "./deploy-endpoint.def.js";
-import { deployContext, dockerTagSchema, globalOptionsSchema, loadConfig, minutesSchema, paramOverridesSchema, parseOptions, requireConsent, underLease, type CommandDeps } from "./shared.js";
+import {
+  deployContext,
+  dockerTagSchema,
+  globalOptionsSchema,
+  loadConfig,
+  minutesSchema,
+  paramOverridesSchema,
+  parseOptions,
+  requireConsent,
+  underLease,
+  type CommandDeps,
+} from "./shared.js";
 
 /** Options of create-endpoint and add-endpoint. */
 export const deployEndpointOptionsSchema = globalOptionsSchema.merge(paramOverridesSchema).extend({
@@ -33,14 +44,34 @@ export async function runDeployEndpoint(verb: DeployVerb, raw: unknown, deps: Co
   if (config.kind !== wanted) {
     const other = verb === "create-endpoint" ? "add-endpoint" : "create-endpoint";
     throw new InputError(
-      [{ file: config.source, path: baseProjectField(config), message: wanted === "base" ? "this file describes an endpoint that joins a base; use add-endpoint" : "this file describes a base endpoint (it has a network); use create-endpoint" }],
+      [
+        {
+          file: config.source,
+          path: baseProjectField(config),
+          message:
+            wanted === "base"
+              ? "this file describes an endpoint that joins a base; use add-endpoint"
+              : "this file describes a base endpoint (it has a network); use create-endpoint",
+        },
+      ],
       `Run: mlops ${other} ${config.source}`,
     );
   }
   requireConsent(options, deps, verb);
   const ctx = await deployContext(deps, options);
   const result = await underLease([baseStackName(config)], `${verb} ${endpointId(config)}`, options, deps, ctx, () =>
-    deployEndpoint(config, { tag: options.tag, pipeline: options.pipeline, dns: options.dns, imageTimeoutMs: options.imageTimeout * 60_000, rolloutTimeoutMs: options.rolloutTimeout * 60_000, verbose: options.verbose }, ctx),
+    deployEndpoint(
+      config,
+      {
+        tag: options.tag,
+        pipeline: options.pipeline,
+        dns: options.dns,
+        imageTimeoutMs: options.imageTimeout * 60_000,
+        rolloutTimeoutMs: options.rolloutTimeout * 60_000,
+        verbose: options.verbose,
+      },
+      ctx,
+    ),
   );
   deps.out.result(result, () => `${result.endpoint}: ${result.validation.url} (image ${result.imageTag})`);
   return result;

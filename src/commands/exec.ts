@@ -44,11 +44,17 @@ export async function runExec(raw: unknown, deps: CommandDeps, plugin: SessionPl
   const ctx = await deployContext(deps, options);
   const stackName = endpointStackName(id);
   const stack = await findStack(ctx.aws.cloudFormation, stackName);
-  if (!stack) throw new AwsError(`Endpoint ${id} has no stack ${stackName} in ${ctx.aws.region}.`, { hint: "Create it first: mlops create-endpoint (or add-endpoint) with this parameter file." });
+  if (!stack)
+    throw new AwsError(`Endpoint ${id} has no stack ${stackName} in ${ctx.aws.region}.`, {
+      hint: "Create it first: mlops create-endpoint (or add-endpoint) with this parameter file.",
+    });
   const outputs = stackOutputs(stack);
   const cluster = outputs.ClusterName;
   const service = outputs.ServiceName;
-  if (!cluster || !service) throw new AwsError(`Stack ${stackName} has no ClusterName/ServiceName outputs.`, { hint: "Update the endpoint with this version of mlops (mlops update), then run exec again." });
+  if (!cluster || !service)
+    throw new AwsError(`Stack ${stackName} has no ClusterName/ServiceName outputs.`, {
+      hint: "Update the endpoint with this version of mlops (mlops update), then run exec again.",
+    });
   deps.out.step(`Checking ECS Exec prerequisites for ${service}`);
   const { problems, target } = await checkExec(
     { cluster, service, container: config.container.name, task: options.task },
@@ -59,7 +65,9 @@ export async function runExec(raw: unknown, deps: CommandDeps, plugin: SessionPl
       hint: "Fix them and run the same command again (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec-troubleshooting.html).",
     });
   }
-  deps.out.success(`Prerequisites met: execute-command on, task role allows ssmmessages, task ${target.taskId.slice(0, 8)}'s ExecuteCommandAgent RUNNING, session-manager-plugin on PATH`);
+  deps.out.success(
+    `Prerequisites met: execute-command on, task role allows ssmmessages, task ${target.taskId.slice(0, 8)}'s ExecuteCommandAgent RUNNING, session-manager-plugin on PATH`,
+  );
   const command = options.command.length > 0 ? options.command.join(" ") : "/bin/sh";
   const interactive = true;
   const answer = await ctx.aws.ecs.executeCommand({ cluster, task: target.taskArn, container: target.container, command, interactive });

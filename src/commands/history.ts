@@ -36,7 +36,10 @@ export async function runHistory(raw: unknown, deps: CommandDeps): Promise<Histo
   const stack = await findStack(ctx.aws.cloudFormation, id);
   const outputs = stack ? stackOutputs(stack) : {};
   if (!stack || !outputs.ClusterName || !outputs.ServiceName) {
-    throw new InputError([{ file: config.source, path: "project", message: `no deployed endpoint ${id} in ${regionText(ctx.aws)}` }], `Create it first: mlops ${config.kind === "base" ? "create-endpoint" : "add-endpoint"} ${config.source}`);
+    throw new InputError(
+      [{ file: config.source, path: "project", message: `no deployed endpoint ${id} in ${regionText(ctx.aws)}` }],
+      `Create it first: mlops ${config.kind === "base" ? "create-endpoint" : "add-endpoint"} ${config.source}`,
+    );
   }
   const deployments = await serviceHistory(ctx.aws.ecs, outputs.ClusterName, outputs.ServiceName, config.container.name);
   const runningTag = readDeployed(stack).imageTag;

@@ -7,7 +7,8 @@ export const INIT_DEFAULTS = { environment: "prod" } as const;
 /** `mlops init [file]`. */
 export const initCommand: CommandDefinition = {
   name: "init",
-  description: "write a commented parameter file for a new endpoint; asks at a terminal (zones and a free VPC block proposed from the account), takes flags elsewhere",
+  description:
+    "write a commented parameter file for a new endpoint; asks at a terminal (zones and a free VPC block proposed from the account), takes flags elsewhere",
   arguments: [{ syntax: "[file]", description: "file to write (default: params/NAME.yaml)" }],
   options: [
     { flags: "--name <name>", description: "endpoint name (the file's project)" },
@@ -18,7 +19,8 @@ export const initCommand: CommandDefinition = {
     { flags: "--environment <name>", description: "environment name", default: INIT_DEFAULTS.environment },
     {
       flags: "--images <source>",
-      description: "how images arrive: built by a pipeline from a GitHub branch, or pushed by hand (default: asked at a terminal; elsewhere push unless --connection-arn and --repository are given)",
+      description:
+        "how images arrive: built by a pipeline from a GitHub branch, or pushed by hand (default: asked at a terminal; elsewhere push unless --connection-arn and --repository are given)",
       choices: ["pipeline", "push"],
     },
     { flags: "--connection-arn <arn>", description: "the pipeline's CodeStar connection to GitHub" },

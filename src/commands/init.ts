@@ -18,7 +18,16 @@ import { emulatorPushCommand, FIRST_PUSHED_TAG } from "../deploy/steps/image.js"
 import { initFileText, overlappingBlocks, proposeVpcCidr, subnetsFor, type InitNetwork, type InitPipeline } from "../params/init-file.js";
 import { SCHEMA_FILE } from "../params/json-schema.js";
 import { loadEndpointConfig } from "../params/load.js";
-import { azRegion, checkAvailabilityZone, checkBranch, checkConnectionArn, checkHostName, checkName, checkRepository, MAX_ENDPOINT_ID_LENGTH } from "../params/rules.js";
+import {
+  azRegion,
+  checkAvailabilityZone,
+  checkBranch,
+  checkConnectionArn,
+  checkHostName,
+  checkName,
+  checkRepository,
+  MAX_ENDPOINT_ID_LENGTH,
+} from "../params/rules.js";
 import { INIT_DEFAULTS } from "./init.def.js";
 import { parseOptions, type CommandDeps } from "./shared.js";
 
@@ -118,7 +127,8 @@ function checkFlags(options: InitOptions, deps: CommandDeps): void {
   flag("--repository", options.repository, checkRepository);
   flag("--branch", options.branch, checkBranch);
   const pipelineFlags = options.connectionArn !== undefined || options.repository !== undefined;
-  if (options.images === "push" && pipelineFlags) flagIssues.push({ path: "--images", message: "push means no pipeline: leave out --connection-arn and --repository, or say --images pipeline" });
+  if (options.images === "push" && pipelineFlags)
+    flagIssues.push({ path: "--images", message: "push means no pipeline: leave out --connection-arn and --repository, or say --images pipeline" });
   const missing: InputIssue[] = [];
   const required = (path: string, value: string | undefined, what: string) => {
     if (value === undefined) missing.push({ path, message: `required off a terminal (no one can answer the question about ${what})` });
@@ -134,7 +144,10 @@ function checkFlags(options: InitOptions, deps: CommandDeps): void {
     required("--repository", options.repository, "the GitHub repository to build");
   }
   if (missing.length > 0) {
-    throw new InputError([...missing, ...flagIssues], "Give them as flags, e.g. mlops init --name ep-c --host ep-c.example.com --region us-east-1, or run mlops init in a terminal to be asked.");
+    throw new InputError(
+      [...missing, ...flagIssues],
+      "Give them as flags, e.g. mlops init --name ep-c --host ep-c.example.com --region us-east-1, or run mlops init in a terminal to be asked.",
+    );
   }
   if (flagIssues.length > 0) throw new InputError(flagIssues);
 }
@@ -144,7 +157,8 @@ async function gatherAnswers(options: InitOptions, deps: CommandDeps): Promise<G
   const prompter = deps.prompter;
   const region = options.region ?? deps.region;
   if (options.file) await refuseExisting(resolve(deps.cwd, options.file), options.file, options.force);
-  const name = options.name ?? (await (prompter as Prompter).ask("Endpoint name (project)", { check: (v) => checkName(v) ?? idLength(v, options.environment) }));
+  const name =
+    options.name ?? (await (prompter as Prompter).ask("Endpoint name (project)", { check: (v) => checkName(v) ?? idLength(v, options.environment) }));
   const fileArg = options.file ?? `params/${name}.yaml`;
   const file = resolve(deps.cwd, fileArg);
   if (!options.file) await refuseExisting(file, fileArg, options.force);
@@ -171,11 +185,17 @@ async function choosePipeline(options: InitOptions, prompter: Prompter | undefin
   const given = options.connectionArn !== undefined || options.repository !== undefined;
   let images = options.images ?? (given ? "pipeline" : undefined);
   if (images === undefined && prompter) {
-    prompter.note("Images: a pipeline (CodePipeline + CodeBuild) can build one on every push to a GitHub branch, through a CodeStar connection; or you build and push them yourself (docker push).");
-    images = (await prompter.ask("How do images arrive: pipeline or push", { proposal: "push", check: (v) => (v === "pipeline" || v === "push" ? undefined : 'answer "pipeline" or "push"') })) as "pipeline" | "push";
+    prompter.note(
+      "Images: a pipeline (CodePipeline + CodeBuild) can build one on every push to a GitHub branch, through a CodeStar connection; or you build and push them yourself (docker push).",
+    );
+    images = (await prompter.ask("How do images arrive: pipeline or push", {
+      proposal: "push",
+      check: (v) => (v === "pipeline" || v === "push" ? undefined : 'answer "pipeline" or "push"'),
+    })) as "pipeline" | "push";
   }
   if (images !== "pipeline") return undefined;
-  const ask = (question: string, check: (v: string) => string | undefined, proposal?: string) => (prompter as Prompter).ask(question, { check, ...(proposal ? { proposal } : {}) });
+  const ask = (question: string, check: (v: string) => string | undefined, proposal?: string) =>
+    (prompter as Prompter).ask(question, { check, ...(proposal ? { proposal } : {}) });
   return {
     connectionArn: options.connectionArn ?? (await ask("CodeStar connection ARN (Developer Tools console > Settings > Connections)", checkConnectionArn)),
     repository: options.repository ?? (await ask("GitHub repository (owner/name)", checkRepository)),
@@ -241,7 +261,10 @@ async function chooseNetwork(options: InitOptions, region: string | undefined, d
     azs = await prompter.ask("Two availability zones", { proposal: zonesProposal, check: (v) => checkZones(v, region, account?.zones) });
   } else if (account && options.azs !== undefined) {
     const unknown = splitList(options.azs).filter((z) => !account.zones.includes(z));
-    if (unknown.length > 0) throw new InputError([{ path: "--azs", message: `${unknown.join(", ")} not open to this account in ${region}; open zones: ${account.zones.join(", ")}` }]);
+    if (unknown.length > 0)
+      throw new InputError([
+        { path: "--azs", message: `${unknown.join(", ")} not open to this account in ${region}; open zones: ${account.zones.join(", ")}` },
+      ]);
   }
 
   let vpcCidr = options.vpcCidr;
@@ -256,7 +279,10 @@ async function chooseNetwork(options: InitOptions, region: string | undefined, d
     }
   }
   const overlapping = overlappingBlocks(vpcCidr, account?.vpcBlocks ?? []);
-  if (overlapping.length > 0) deps.out.warn(`${vpcCidr} overlaps VPC block(s) ${overlapping.join(", ")} in ${region}: fine alone, but such VPCs cannot be peered or joined by a transit gateway.`);
+  if (overlapping.length > 0)
+    deps.out.warn(
+      `${vpcCidr} overlaps VPC block(s) ${overlapping.join(", ")} in ${region}: fine alone, but such VPCs cannot be peered or joined by a transit gateway.`,
+    );
   const subnets = subnetsFor(vpcCidr) as { publicSubnets: [string, string]; privateSubnets: [string, string] };
   const [first, second] = splitList(azs) as [string, string];
   return { vpcCidr, ...subnets, availabilityZones: [first, second] };

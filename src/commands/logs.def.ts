@@ -13,7 +13,11 @@ export const logsCommand: CommandDefinition = {
   ],
   tutorialFlags: true,
   globals: READING_GLOBALS,
-  examples: ["mlops logs params/ep-a.yaml --since 1h", "mlops logs params/ep-a.yaml --follow     # until Ctrl-C (exit 0)", "mlops logs params/ep-a.yaml --build"],
+  examples: [
+    "mlops logs params/ep-a.yaml --since 1h",
+    "mlops logs params/ep-a.yaml --follow     # until Ctrl-C (exit 0)",
+    "mlops logs params/ep-a.yaml --build",
+  ],
   clients: ["logs", "codeBuild"],
   run: async (input, deps) => ({ endedByCtrlC: (await (await import("./logs.js")).runLogs(input, deps)).interrupted }),
 };

@@ -33,7 +33,13 @@ export async function runLogs(raw: unknown, deps: CommandDeps): Promise<ShowLogs
   const verb = config.kind === "base" ? "create-endpoint" : "add-endpoint";
   if (options.build && !config.pipeline) {
     throw new InputError(
-      [{ file: config.source, path: config.format === "mlops" ? "pipeline" : "ConnectionArn", message: `absent: ${id} has no pipeline, so no build and no build log (its images are pushed by hand)` }],
+      [
+        {
+          file: config.source,
+          path: config.format === "mlops" ? "pipeline" : "ConnectionArn",
+          message: `absent: ${id} has no pipeline, so no build and no build log (its images are pushed by hand)`,
+        },
+      ],
       `Its container logs: mlops logs ${config.source}. To build images in AWS, add a pipeline section (README: "Building ML images in the pipeline"), then run mlops ${verb} ${config.source}.`,
     );
   }
@@ -41,7 +47,10 @@ export async function runLogs(raw: unknown, deps: CommandDeps): Promise<ShowLogs
   const { logs, codeBuild } = ctx.aws;
   if (!options.build) {
     const logGroupName = endpointLogGroupName(id);
-    return showLogs({ logGroupName, startTime: since ?? now - 10 * 60_000, follow: options.follow }, { logs, out: deps.out, clock: deps.clock, signal: deps.signal });
+    return showLogs(
+      { logGroupName, startTime: since ?? now - 10 * 60_000, follow: options.follow },
+      { logs, out: deps.out, clock: deps.clock, signal: deps.signal },
+    );
   }
   const project = pipelineName(id);
   let build;
@@ -49,13 +58,22 @@ export async function runLogs(raw: unknown, deps: CommandDeps): Promise<ShowLogs
     build = await latestBuild(codeBuild, project);
   } catch (error) {
     if (error instanceof AwsError && error.code === "ResourceNotFoundException") {
-      throw new AwsError(`Endpoint ${id} has no CodeBuild project ${project}: ${error.message}`, { code: error.code, hint: `The file has a pipeline section, but none was made (deployed with --no-pipeline, or not yet): mlops ${verb} ${config.source} makes it.` });
+      throw new AwsError(`Endpoint ${id} has no CodeBuild project ${project}: ${error.message}`, {
+        code: error.code,
+        hint: `The file has a pipeline section, but none was made (deployed with --no-pipeline, or not yet): mlops ${verb} ${config.source} makes it.`,
+      });
     }
     throw error;
   }
-  if (!build) throw new AwsError(`CodeBuild project ${project} has not run a build yet.`, { hint: `Start one: aws codepipeline start-pipeline-execution --name ${project}` });
+  if (!build)
+    throw new AwsError(`CodeBuild project ${project} has not run a build yet.`, {
+      hint: `Start one: aws codepipeline start-pipeline-execution --name ${project}`,
+    });
   deps.out.info(`Build ${build.id}: ${build.status}${build.currentPhase && build.status === "IN_PROGRESS" ? ` (phase ${build.currentPhase})` : ""}`);
-  if (!build.logGroupName || !build.logStreamName) throw new AwsError(`Build ${build.id} has no CloudWatch Logs stream yet.`, { hint: "Its log appears once the build's container starts; run the same command again in a moment." });
+  if (!build.logGroupName || !build.logStreamName)
+    throw new AwsError(`Build ${build.id} has no CloudWatch Logs stream yet.`, {
+      hint: "Its log appears once the build's container starts; run the same command again in a moment.",
+    });
   const buildId = build.id;
   const result = await showLogs(
     {

@@ -57,17 +57,25 @@ export async function runRender(raw: unknown, deps: CommandDeps): Promise<Render
     await writeFile(parameters, `${JSON.stringify(toParameterList(rendered.parameters), null, 2)}\n`);
     await writeFile(tags, `${JSON.stringify(toTagList(rendered.tags), null, 2)}\n`);
   } catch (error) {
-    throw new InputError([{ path: "--out", message: `cannot write into ${dir}: ${writeFailure(error)}` }], "Pass --out with a folder you can write to (it is created if missing).");
+    throw new InputError(
+      [{ path: "--out", message: `cannot write into ${dir}: ${writeFailure(error)}` }],
+      "Pass --out with a folder you can write to (it is created if missing).",
+    );
   }
   if (config.kind === "base" && !decodeEndpoint(rendered.parameters).certificateArn) {
     deps.out.warn("No certificate in the parameter file: DNSCertArn is empty. create-endpoint finds or requests one; for the AWS CLI, set api.certificateArn.");
   }
   if (config.kind === "added") {
-    deps.out.info(`The base's HTTPS listener needs a certificate for ${config.api.hostHeader}: add-endpoint attaches it; with the AWS CLI, run aws elbv2 add-listener-certificates.`);
+    deps.out.info(
+      `The base's HTTPS listener needs a certificate for ${config.api.hostHeader}: add-endpoint attaches it; with the AWS CLI, run aws elbv2 add-listener-certificates.`,
+    );
   }
-  if (decodeEndpoint(rendered.parameters).desiredCount === 0) deps.out.info("No image tag given: DesiredCount is 0, as the first create of the documented sequence.");
+  if (decodeEndpoint(rendered.parameters).desiredCount === 0)
+    deps.out.info("No image tag given: DesiredCount is 0, as the first create of the documented sequence.");
   const awsCli = `aws cloudformation create-stack --stack-name ${rendered.stackName} --template-body file://${template} --parameters file://${parameters} --tags file://${tags} --capabilities CAPABILITY_IAM`;
   const result: RenderResult = { endpoint: endpointId(config), stackName: rendered.stackName, files: { template, parameters, tags }, awsCli };
-  deps.out.result(result, () => [`Wrote ${template}`, `Wrote ${parameters}`, `Wrote ${tags}`, "", "To create the stack with the AWS CLI:", `  ${awsCli}`].join("\n"));
+  deps.out.result(result, () =>
+    [`Wrote ${template}`, `Wrote ${parameters}`, `Wrote ${tags}`, "", "To create the stack with the AWS CLI:", `  ${awsCli}`].join("\n"),
+  );
   return result;
 }

@@ -16,7 +16,18 @@ import { endpointId } from "../params/model.js";
 import { ROLLOUT_STRATEGIES } from "../params/schema.js";
 import { baseStackName } from "../render/names.js";
 import { ROLLBACK_DEFAULTS } from "./rollback.def.js";
-import { deployContext, dockerTagSchema, globalOptionsSchema, loadConfig, minutesSchema, paramOverridesSchema, parseOptions, requireConsent, underLease, type CommandDeps } from "./shared.js";
+import {
+  deployContext,
+  dockerTagSchema,
+  globalOptionsSchema,
+  loadConfig,
+  minutesSchema,
+  paramOverridesSchema,
+  parseOptions,
+  requireConsent,
+  underLease,
+  type CommandDeps,
+} from "./shared.js";
 import { withStrategy } from "./update.js";
 
 /** Options of rollback. */
@@ -37,7 +48,10 @@ export async function runRollback(raw: unknown, deps: CommandDeps): Promise<Upda
   const stack = await findStack(ctx.aws.cloudFormation, id);
   const outputs = stack ? stackOutputs(stack) : {};
   if (!stack || !outputs.ClusterName || !outputs.ServiceName || !outputs.EcrRepositoryName) {
-    throw new InputError([{ file: config.source, path: "project", message: `no deployed endpoint ${id} in ${regionText(ctx.aws)}` }], `Create it first: mlops ${config.kind === "base" ? "create-endpoint" : "add-endpoint"} ${config.source}`);
+    throw new InputError(
+      [{ file: config.source, path: "project", message: `no deployed endpoint ${id} in ${regionText(ctx.aws)}` }],
+      `Create it first: mlops ${config.kind === "base" ? "create-endpoint" : "add-endpoint"} ${config.source}`,
+    );
   }
   const runningTag = readDeployed(stack).imageTag;
   let tag = options.to;
@@ -53,7 +67,12 @@ export async function runRollback(raw: unknown, deps: CommandDeps): Promise<Upda
   }
   if (!(await imageExists(ctx.aws.ecr, outputs.EcrRepositoryName, tag))) {
     throw new InputError(
-      [{ path: "--to", message: `image ${outputs.EcrRepositoryName}:${tag} is no longer in ECR (the repository keeps the newest images.keep images); nothing was changed` }],
+      [
+        {
+          path: "--to",
+          message: `image ${outputs.EcrRepositoryName}:${tag} is no longer in ECR (the repository keeps the newest images.keep images); nothing was changed`,
+        },
+      ],
       `Pick another tag: mlops history ${config.source} lists the deployments.`,
     );
   }

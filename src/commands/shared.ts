@@ -48,7 +48,11 @@ export const globalOptionsSchema = z.object({
   yes: z.boolean().default(false),
   json: z.boolean().default(false),
   /** `--lock-timeout`: minutes to wait for another command's lease on the same base. */
-  lockTimeout: z.coerce.number().positive().max(24 * 60).default(LOCK_TIMEOUT_MINUTES),
+  lockTimeout: z.coerce
+    .number()
+    .positive()
+    .max(24 * 60)
+    .default(LOCK_TIMEOUT_MINUTES),
   /** `--force-unlock`: break another command's lease instead of waiting. */
   forceUnlock: z.boolean().default(false),
 });
@@ -68,17 +72,29 @@ export const dockerTagSchema = z.string().superRefine((value, context) => {
 });
 
 /** A duration in minutes given on the command line. */
-export const minutesSchema = z.coerce.number().positive().max(24 * 60);
+export const minutesSchema = z.coerce
+  .number()
+  .positive()
+  .max(24 * 60);
 
 /** Parses command options with a schema; problems become an InputError naming the flag. */
 export function parseOptions<S extends z.ZodType>(schema: S, raw: unknown): z.infer<S> {
   const parsed = schema.safeParse(raw);
   if (parsed.success) return parsed.data;
-  throw new InputError(parsed.error.issues.map((issue) => ({ path: `--${issue.path.map((p) => String(p).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)).join(".")}`, message: issue.message })));
+  throw new InputError(
+    parsed.error.issues.map((issue) => ({
+      path: `--${issue.path.map((p) => String(p).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)).join(".")}`,
+      message: issue.message,
+    })),
+  );
 }
 
 /** Loads and validates a parameter file with the command line's overrides. */
-export async function loadConfig(file: string, overrides: z.infer<typeof paramOverridesSchema> & Pick<ParamOverrides, "strategy">, deps: CommandDeps): Promise<EndpointConfig> {
+export async function loadConfig(
+  file: string,
+  overrides: z.infer<typeof paramOverridesSchema> & Pick<ParamOverrides, "strategy">,
+  deps: CommandDeps,
+): Promise<EndpointConfig> {
   const all: ParamOverrides = { ...overrides, region: deps.region, regionSource: deps.regionSource };
   return loadEndpointConfig(file, all);
 }
@@ -86,7 +102,10 @@ export async function loadConfig(file: string, overrides: z.infer<typeof paramOv
 /** Refuses, before any AWS call, a command that will need a confirmation no one can give. */
 export function requireConsent(options: { yes: boolean }, deps: CommandDeps, what: string): void {
   if (options.yes || deps.out.interactive) return;
-  throw new InputError([{ path: "--yes", message: `${what} asks for confirmation, and there is no terminal to answer it` }], "Re-run with --yes to confirm in advance.");
+  throw new InputError(
+    [{ path: "--yes", message: `${what} asks for confirmation, and there is no terminal to answer it` }],
+    "Re-run with --yes to confirm in advance.",
+  );
 }
 
 /** Builds the deployment context once input is valid. */

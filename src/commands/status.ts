@@ -52,8 +52,21 @@ export async function runStatus(raw: unknown, deps: CommandDeps & { resolver?: H
     // The stacks are read once, page by page: each page's endpoints are read while the next page is on its way, and
     // what teardowns kept is read meanwhile (it needs the stacks only to tell live endpoints from gone ones).
     const reading = readEndpointStatuses(ctx);
-    const [statuses, kept] = await Promise.all([reading.statuses, keptSection(ctx, undefined, reading.stacks.then((s) => s.managed))]);
-    const report: StatusReport = { region: ctx.aws.region, regionSource: ctx.aws.regionSource, healthy: unhealthy(statuses).length === 0, endpoints: statuses, ...kept };
+    const [statuses, kept] = await Promise.all([
+      reading.statuses,
+      keptSection(
+        ctx,
+        undefined,
+        reading.stacks.then((s) => s.managed),
+      ),
+    ]);
+    const report: StatusReport = {
+      region: ctx.aws.region,
+      regionSource: ctx.aws.regionSource,
+      healthy: unhealthy(statuses).length === 0,
+      endpoints: statuses,
+      ...kept,
+    };
     deps.out.result(report, () => renderStatus(report, name));
     return;
   }
@@ -69,16 +82,26 @@ export async function runStatus(raw: unknown, deps: CommandDeps & { resolver?: H
     return;
   }
   const [statuses, kept] = await Promise.all([endpointStatuses(ctx, (m) => isNamed(m, name), stacks), keptSection(ctx, name, Promise.resolve(managed))]);
-  const report: StatusReport = { region: ctx.aws.region, regionSource: ctx.aws.regionSource, healthy: unhealthy(statuses).length === 0, endpoints: statuses, ...kept };
+  const report: StatusReport = {
+    region: ctx.aws.region,
+    regionSource: ctx.aws.regionSource,
+    healthy: unhealthy(statuses).length === 0,
+    endpoints: statuses,
+    ...kept,
+  };
   if (statuses.length === 0 && report.kept.fileSystems.length + report.kept.logGroups.length + report.kept.certificates.length === 0) {
     const known = managed.filter((m) => m.role !== "pipeline").map((m) => m.endpointId);
     throw new InputError(
-      [{ path: "status", message: `no endpoint named ${name} in ${regionText(ctx.aws)}; ${known.length ? `endpoints there: ${known.join(", ")}` : "no endpoints there at all"}` }],
+      [
+        {
+          path: "status",
+          message: `no endpoint named ${name} in ${regionText(ctx.aws)}; ${known.length ? `endpoints there: ${known.join(", ")}` : "no endpoints there at all"}`,
+        },
+      ],
       "Give the project (ep-a) or project-environment (ep-a-prod) of an endpoint, or run mlops status for all of them.",
     );
   }
   deps.out.result(report, () => renderStatus(report, name));
-
 }
 
 /** True when NAME is the endpoint's project or its `project-environment`. */
@@ -143,7 +166,12 @@ function renderStatus(report: StatusReport, name: string | undefined): string {
     if (notes.length > 0) sections.push(notes.join("\n"));
     const broken = unhealthy(report.endpoints);
     if (broken.length > 0) {
-      sections.push([`Problems (${broken.length} of ${report.endpoints.length} endpoint(s)):`, ...broken.flatMap((s) => s.problems.map((p) => `  ${s.endpoint}: ${p}`))].join("\n"));
+      sections.push(
+        [
+          `Problems (${broken.length} of ${report.endpoints.length} endpoint(s)):`,
+          ...broken.flatMap((s) => s.problems.map((p) => `  ${s.endpoint}: ${p}`)),
+        ].join("\n"),
+      );
     }
   }
   const kept = keptRows(report.kept);
@@ -169,7 +197,9 @@ function targetNotes(endpoints: EndpointStatus[]): string[] {
   const minutes = endpoints.flatMap((s) => (s.targetHealthSource === "cloudwatch" && s.targetHealthAt ? [s.targetHealthAt] : [])).sort();
   if (minutes.length > 0) {
     const at = `${(minutes[0] as string).slice(11, 16)} UTC`;
-    notes.push(`* as the load balancer last reported to CloudWatch (minute of ${at} or later): too many target groups to read each live; \`mlops status NAME\` reads one live.`);
+    notes.push(
+      `* as the load balancer last reported to CloudWatch (minute of ${at} or later): too many target groups to read each live; \`mlops status NAME\` reads one live.`,
+    );
   }
   const unread = endpoints.filter((s) => s.targetHealthNotRead);
   if (unread.length > 0) notes.push(`? not read for ${unread.length} endpoint(s): ${unread[0]?.targetHealthNotRead}; \`mlops status NAME\` reads one live.`);

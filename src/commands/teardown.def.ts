@@ -4,13 +4,19 @@ import type { CommandDefinition } from "./definition.js";
 /** `mlops teardown [params]` or `mlops teardown --all`. */
 export const teardownCommand: CommandDefinition = {
   name: "teardown",
-  description: "delete an endpoint (or --all) with its stacks, images and load balancer access logs (S3); EFS data, log groups and certificates are kept unless --delete-data",
+  description:
+    "delete an endpoint (or --all) with its stacks, images and load balancer access logs (S3); EFS data, log groups and certificates are kept unless --delete-data",
   arguments: [{ syntax: "[params]", description: "parameter file of the endpoint to delete" }],
   options: [
-    { flags: "--all", description: "every endpoint mlops manages in the region: pipelines, added endpoints, then bases; at a terminal you type the region or the number of endpoints to confirm (--yes for scripts)" },
+    {
+      flags: "--all",
+      description:
+        "every endpoint mlops manages in the region: pipelines, added endpoints, then bases; at a terminal you type the region or the number of endpoints to confirm (--yes for scripts)",
+    },
     {
       flags: "--delete-data",
-      description: "also delete the EFS file systems and the data on them, the log groups and the certificates mlops requested; with --all also what earlier teardowns kept",
+      description:
+        "also delete the EFS file systems and the data on them, the log groups and the certificates mlops requested; with --all also what earlier teardowns kept",
     },
   ],
   tutorialFlags: true,

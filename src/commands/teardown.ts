@@ -21,10 +21,13 @@ export const teardownOptionsSchema = globalOptionsSchema.merge(paramOverridesSch
 export async function runTeardown(raw: unknown, deps: CommandDeps): Promise<TeardownResult> {
   const options = parseOptions(teardownOptionsSchema, raw);
   if (options.all === (options.params !== undefined)) {
-    throw new InputError([{ path: "teardown", message: options.all ? "give either a parameter file or --all, not both" : "give a parameter file, or --all for every endpoint" }]);
+    throw new InputError([
+      { path: "teardown", message: options.all ? "give either a parameter file or --all, not both" : "give a parameter file, or --all for every endpoint" },
+    ]);
   }
   const config = options.params ? await loadConfig(options.params, options, deps) : undefined;
-  const target: TeardownTarget = config && options.params ? { kind: "endpoint", endpointId: endpointId(config), source: options.params, scope: baseStackName(config) } : { kind: "all" };
+  const target: TeardownTarget =
+    config && options.params ? { kind: "endpoint", endpointId: endpointId(config), source: options.params, scope: baseStackName(config) } : { kind: "all" };
   const command = target.kind === "all" ? "teardown --all" : `teardown ${target.endpointId}`;
   requireConsent(options, deps, "teardown");
   const ctx = await deployContext(deps, options);

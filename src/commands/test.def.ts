@@ -11,7 +11,10 @@ export const testCommand: CommandDefinition = {
   arguments: [PARAMS_ARGUMENT],
   options: [
     { flags: "--path <path>", description: "path to request (default: the health check path, api.healthCheckPath)" },
-    { flags: "--connect-to <host:port>", description: "connect there instead of the endpoint's address, keeping its host as TLS name and Host header (as curl's --connect-to)" },
+    {
+      flags: "--connect-to <host:port>",
+      description: "connect there instead of the endpoint's address, keeping its host as TLS name and Host header (as curl's --connect-to)",
+    },
     { flags: "--ca-bundle <file>", description: "also trust the CA certificates in this PEM file (also: NODE_EXTRA_CA_CERTS)" },
     { flags: "--timeout <seconds>", description: "how long the request may take", default: TEST_DEFAULTS.timeout },
   ],

@@ -37,13 +37,17 @@ export async function runTest(raw: unknown, deps: CommandDeps): Promise<Endpoint
     } catch (error) {
       throw new InputError([{ path: "--ca-bundle", message: `cannot read ${options.caBundle}: ${(error as Error).message}` }]);
     }
-    if (!extraCa.includes("-----BEGIN CERTIFICATE-----")) throw new InputError([{ path: "--ca-bundle", message: `${options.caBundle} holds no PEM certificate (-----BEGIN CERTIFICATE-----)` }]);
+    if (!extraCa.includes("-----BEGIN CERTIFICATE-----"))
+      throw new InputError([{ path: "--ca-bundle", message: `${options.caBundle} holds no PEM certificate (-----BEGIN CERTIFICATE-----)` }]);
   }
   const match = options.connectTo ? connectToPattern.exec(options.connectTo) : null;
   const connectTo = match ? { host: match[1] ?? match[2]!, port: Number(match[3]) } : undefined;
   const ctx = await deployContext(deps, options);
   const result = await testEndpoint(config, { path: options.path, connectTo, extraCa, timeoutMs: options.timeout * 1000 }, ctx);
-  deps.out.result(result, () => `${result.url}: ${result.outcome.kind === "response" ? result.outcome.status : result.outcome.kind} (${timingLine(result.outcome.timings)})`);
+  deps.out.result(
+    result,
+    () => `${result.url}: ${result.outcome.kind === "response" ? result.outcome.status : result.outcome.kind} (${timingLine(result.outcome.timings)})`,
+  );
   // Printed first (with --json, the result on stdout), then exit 1 with what to check.
   if (!result.ok) throw new AwsError(result.problem ?? "The request failed.", { hint: result.hint });
   return result;

@@ -11,7 +11,18 @@ import { InputError } from "../errors.js";
 import { endpointId, type EndpointConfig, type RolloutStrategy } from "../params/model.js";
 import { ROLLOUT_STRATEGIES } from "../params/schema.js";
 import { baseStackName } from "../render/names.js";
-import { deployContext, dockerTagSchema, globalOptionsSchema, loadConfig, minutesSchema, paramOverridesSchema, parseOptions, requireConsent, underLease, type CommandDeps } from "./shared.js";
+import {
+  deployContext,
+  dockerTagSchema,
+  globalOptionsSchema,
+  loadConfig,
+  minutesSchema,
+  paramOverridesSchema,
+  parseOptions,
+  requireConsent,
+  underLease,
+  type CommandDeps,
+} from "./shared.js";
 import { UPDATE_DEFAULTS } from "./update.def.js";
 
 /** Options of update; `tag` `true` ("--tag" without a value) means the tag of the git HEAD commit, absent: see runUpdate. */
@@ -32,7 +43,11 @@ export async function runUpdate(raw: unknown, deps: CommandDeps): Promise<Update
   let headTag: string | undefined;
   if (options.tag === true) {
     const sha = await headCommit(deps.cwd);
-    if (!sha) throw new InputError([{ path: "--tag", message: "--tag without a value means git HEAD's image, and the current directory is not a git checkout" }], "Pass the tag: mlops update <params> --tag TAG");
+    if (!sha)
+      throw new InputError(
+        [{ path: "--tag", message: "--tag without a value means git HEAD's image, and the current directory is not a git checkout" }],
+        "Pass the tag: mlops update <params> --tag TAG",
+      );
     tag = tagForCommit(sha);
   } else if (options.tag !== undefined) {
     tag = options.tag;

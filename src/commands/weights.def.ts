@@ -15,7 +15,8 @@ export const weightsCommand: CommandDefinition = {
   subcommands: [
     {
       name: "push",
-      description: "sync s3://bucket/prefix/ (or a local folder, uploaded first) into a new version on the weights volume and switch `current` to it once complete; streams the task's log lines",
+      description:
+        "sync s3://bucket/prefix/ (or a local folder, uploaded first) into a new version on the weights volume and switch `current` to it once complete; streams the task's log lines",
       arguments: [PARAMS_ARGUMENT, { syntax: "<source>", description: "s3://bucket/prefix/ or a local folder" }],
       options: [
         { flags: "--delete", description: "also delete files on the volume that are not in the source" },
@@ -24,7 +25,10 @@ export const weightsCommand: CommandDefinition = {
         { flags: "--timeout <minutes>", description: "how long to wait for the sync task", default: WEIGHTS_DEFAULTS.pushTimeout },
       ],
       tutorialFlags: true,
-      examples: ["mlops weights push params/ep-a.yaml ./weights --delete --restart", 'mlops weights push params/ep-a.yaml s3://my-models/llm/ --schedule "rate(3 minutes)"'],
+      examples: [
+        "mlops weights push params/ep-a.yaml ./weights --delete --restart",
+        'mlops weights push params/ep-a.yaml s3://my-models/llm/ --schedule "rate(3 minutes)"',
+      ],
       clients: WEIGHTS_CLIENTS,
       run: async (input, deps) => {
         await (await import("./weights.js")).runWeightsPush(input, deps);
@@ -59,7 +63,8 @@ export const weightsCommand: CommandDefinition = {
     },
     {
       name: "ls",
-      description: "list the files on the weights volume (or --assets), with sizes and dates, by the same one-off task (it starts a Fargate task: about a minute on AWS)",
+      description:
+        "list the files on the weights volume (or --assets), with sizes and dates, by the same one-off task (it starts a Fargate task: about a minute on AWS)",
       arguments: [PARAMS_ARGUMENT, { syntax: "[path]", description: "a folder or file on the volume", default: WEIGHTS_DEFAULTS.lsPath }],
       options: [
         { flags: "--assets", description: "list the assets volume instead (read only)" },

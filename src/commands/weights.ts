@@ -3,14 +3,36 @@
  * EFS volume by a one-off Fargate task, on a schedule, and a listing of the volume.
  */
 import { z } from "zod";
-import { listWeights, parseWeightsSource, pushWeights, rollbackWeights, scheduleExpressionProblem, scheduleWeights, tookText, type ListResult, type PushResult, type RollbackResult, type ScheduleResult } from "../deploy/workflows/weights.js";
+import {
+  listWeights,
+  parseWeightsSource,
+  pushWeights,
+  rollbackWeights,
+  scheduleExpressionProblem,
+  scheduleWeights,
+  tookText,
+  type ListResult,
+  type PushResult,
+  type RollbackResult,
+  type ScheduleResult,
+} from "../deploy/workflows/weights.js";
 import { formatBytes } from "../deploy/steps/kept-data.js";
 import { listLocalFiles } from "../deploy/steps/upload.js";
 import { InputError } from "../errors.js";
 import { formatTable } from "../io/table.js";
 import { endpointId } from "../params/model.js";
 import { baseStackName } from "../render/names.js";
-import { deployContext, globalOptionsSchema, loadConfig, minutesSchema, paramOverridesSchema, parseOptions, requireConsent, underLease, type CommandDeps } from "./shared.js";
+import {
+  deployContext,
+  globalOptionsSchema,
+  loadConfig,
+  minutesSchema,
+  paramOverridesSchema,
+  parseOptions,
+  requireConsent,
+  underLease,
+  type CommandDeps,
+} from "./shared.js";
 import { WEIGHTS_DEFAULTS } from "./weights.def.js";
 
 /** An EventBridge Scheduler expression: rate(...), cron(...) or at(...). */
@@ -56,14 +78,21 @@ export async function runWeightsPush(raw: unknown, deps: CommandDeps): Promise<P
   const options = parseOptions(pushOptionsSchema, raw);
   const source = parseWeightsSource(options.source);
   if (options.schedule && source.kind === "local") {
-    throw new InputError([{ path: "--schedule", message: "a schedule repeats a sync from S3; a local folder is uploaded once" }], "Upload the folder to S3 yourself and push from s3://bucket/prefix/ with --schedule.");
+    throw new InputError(
+      [{ path: "--schedule", message: "a schedule repeats a sync from S3; a local folder is uploaded once" }],
+      "Upload the folder to S3 yourself and push from s3://bucket/prefix/ with --schedule.",
+    );
   }
   const config = await loadConfig(options.params, options, deps);
   const files = source.kind === "local" ? await listLocalFiles(source.dir) : undefined;
   requireConsent(options, deps, "weights push");
   const ctx = await deployContext(deps, options);
   const result = await underLease([baseStackName(config)], `weights push ${endpointId(config)}`, options, deps, ctx, () =>
-    pushWeights(config, { source, files, deleteExtraneous: options.delete, schedule: options.schedule, timeoutMs: options.timeout * 60_000, restart: options.restart }, ctx),
+    pushWeights(
+      config,
+      { source, files, deleteExtraneous: options.delete, schedule: options.schedule, timeoutMs: options.timeout * 60_000, restart: options.restart },
+      ctx,
+    ),
   );
   deps.out.result(result, () =>
     [
@@ -107,13 +136,22 @@ export async function runWeightsRollback(raw: unknown, deps: CommandDeps): Promi
 export async function runWeightsSchedule(raw: unknown, deps: CommandDeps): Promise<ScheduleResult> {
   const options = parseOptions(scheduleOptionsSchema, raw);
   if (options.off === Boolean(options.expression)) {
-    throw new InputError([{ path: "schedule", message: options.off ? "give either an expression or --off, not both" : "give a schedule expression, e.g. \"rate(3 minutes)\", or --off" }]);
+    throw new InputError([
+      {
+        path: "schedule",
+        message: options.off ? "give either an expression or --off, not both" : 'give a schedule expression, e.g. "rate(3 minutes)", or --off',
+      },
+    ]);
   }
   const config = await loadConfig(options.params, options, deps);
   requireConsent(options, deps, "weights schedule");
   const ctx = await deployContext(deps, options);
-  const result = await underLease([baseStackName(config)], `weights schedule ${endpointId(config)}`, options, deps, ctx, () => scheduleWeights(config, options.expression, ctx));
-  deps.out.result(result, () => (result.schedule ? `${result.endpoint}: the weights sync from ${result.source} runs ${result.schedule}` : `${result.endpoint}: no weights schedule`));
+  const result = await underLease([baseStackName(config)], `weights schedule ${endpointId(config)}`, options, deps, ctx, () =>
+    scheduleWeights(config, options.expression, ctx),
+  );
+  deps.out.result(result, () =>
+    result.schedule ? `${result.endpoint}: the weights sync from ${result.source} runs ${result.schedule}` : `${result.endpoint}: no weights schedule`,
+  );
   return result;
 }
 

@@ -267,7 +267,9 @@ export class HeldLease {
     const winner = newer.at(-1);
     if (!winner) return false;
     this.lostTo = winner.claim;
-    this.deps.out.warn(`The lease on ${this.scope} was taken over by ${describeClaim(winner.claim)} (this command was stalled past its expiry, or --force-unlock was used).`);
+    this.deps.out.warn(
+      `The lease on ${this.scope} was taken over by ${describeClaim(winner.claim)} (this command was stalled past its expiry, or --force-unlock was used).`,
+    );
     return true;
   }
 }
@@ -305,7 +307,13 @@ export async function acquireLease(scope: string, request: LeaseRequest, deps: L
       };
       const name = generationName(scope, number);
       try {
-        await ssm.putParameter({ Name: name, Value: JSON.stringify(claim), Type: "String", Overwrite: false, Description: "mlops: lease on a base while a command changes it" });
+        await ssm.putParameter({
+          Name: name,
+          Value: JSON.stringify(claim),
+          Type: "String",
+          Overwrite: false,
+          Description: "mlops: lease on a base while a command changes it",
+        });
       } catch (error) {
         // Another process created this generation first: look again.
         if (error instanceof AwsError && error.code === "ParameterAlreadyExists") continue;
@@ -380,7 +388,9 @@ class HolderCheck {
       if (error instanceof InterruptedError) throw error;
       // Without codebuild:BatchGetBuilds the lease is waited for as any other; said once.
       this.unreadable.add(claim.buildId);
-      this.deps.out.warn(`Could not read the state of build ${claim.buildId}, which holds the lease (${error instanceof Error ? error.message : String(error)}): waiting for it as usual.`);
+      this.deps.out.warn(
+        `Could not read the state of build ${claim.buildId}, which holds the lease (${error instanceof Error ? error.message : String(error)}): waiting for it as usual.`,
+      );
       return undefined;
     }
   }
@@ -418,7 +428,8 @@ async function releaseAll(held: HeldLease[], out: Output, strict = false, quiet 
       await lease.release();
     } catch (error) {
       if (strict && error instanceof LeaseLostError) failure ??= error;
-      else if (!quiet) out.warn(`Could not release the lease on ${lease.scope}: ${error instanceof Error ? error.message : String(error)}. It expires by itself.`);
+      else if (!quiet)
+        out.warn(`Could not release the lease on ${lease.scope}: ${error instanceof Error ? error.message : String(error)}. It expires by itself.`);
     }
   }
   if (failure) throw failure;

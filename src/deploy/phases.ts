@@ -7,7 +7,8 @@ import { formatDuration } from "./engine/rollout-time.js";
 import type { Clock } from "./engine/clock.js";
 
 /** A phase as the summary names it. */
-export type Phase = "certificate" | "stacks" | "pipeline" | "security groups" | "waiting for the image" | "rollout" | "validation" | "dns" | "pipelines" | "data";
+export type Phase =
+  "certificate" | "stacks" | "pipeline" | "security groups" | "waiting for the image" | "rollout" | "validation" | "dns" | "pipelines" | "data";
 
 /** The seconds each phase took, in the order they first ran. */
 export type PhaseSeconds = Partial<Record<Phase, number>>;

@@ -40,7 +40,9 @@ export function terminalPrompter(options: TerminalPrompterOptions): Prompter {
       try {
         for (;;) {
           const shown = proposal ? ` [${proposal}]` : "";
-          const typed = (await rl.question(`${paint(options.color, "yellow", "?")} ${question}${shown}: `, { signal: options.signal ?? new AbortController().signal })).trim();
+          const typed = (
+            await rl.question(`${paint(options.color, "yellow", "?")} ${question}${shown}: `, { signal: options.signal ?? new AbortController().signal })
+          ).trim();
           const answer = typed === "" ? (proposal ?? "") : typed;
           const problem = answer === "" ? "an answer is needed" : check?.(answer);
           if (problem === undefined) return answer;

@@ -111,11 +111,17 @@ function checkKind(file: DeepPartial<EndpointFile>, present: (path: string) => b
     }
     for (const key of BASE_ONLY_MONITORING) {
       if (present(`monitoring.${key}`)) {
-        add(`monitoring.${key}`, `not allowed for an added endpoint (${name("base")} is given): it uses its base endpoint's network, load balancer and cluster; set it in the base endpoint's file`);
+        add(
+          `monitoring.${key}`,
+          `not allowed for an added endpoint (${name("base")} is given): it uses its base endpoint's network, load balancer and cluster; set it in the base endpoint's file`,
+        );
       }
     }
     if (present("api.idleTimeoutSeconds")) {
-      add("api.idleTimeoutSeconds", `not allowed for an added endpoint (${name("base")} is given): it is the base endpoint's load balancer's; set it in the base endpoint's file`);
+      add(
+        "api.idleTimeoutSeconds",
+        `not allowed for an added endpoint (${name("base")} is given): it is the base endpoint's load balancer's; set it in the base endpoint's file`,
+      );
     }
     if (file.base !== undefined && file.base === file.project) {
       add("base", `"${file.base}" is this endpoint's own ${name("project")}; name the base endpoint it joins`);
@@ -147,7 +153,10 @@ function checkNetwork(file: DeepPartial<EndpointFile>, overrides: ParamOverrides
 
   const vpc = network.vpcCidr === undefined ? undefined : parseCidr(network.vpcCidr);
   const subnets: { path: string; label: string; cidr: Cidr }[] = [];
-  for (const [kind, list] of [["public", network.publicSubnets], ["private", network.privateSubnets]] as const) {
+  for (const [kind, list] of [
+    ["public", network.publicSubnets],
+    ["private", network.privateSubnets],
+  ] as const) {
     const key = kind === "public" ? "publicSubnets" : "privateSubnets";
     (list ?? []).forEach((text, index) => {
       const cidr = text === undefined ? undefined : parseCidr(text);
@@ -172,16 +181,16 @@ function checkNetwork(file: DeepPartial<EndpointFile>, overrides: ParamOverrides
     if (first === second) {
       add("network.availabilityZones[1]", `"${second}" is the same zone as the first; the two subnets of each kind must be in two different zones`);
     } else if (azRegion(first) !== azRegion(second)) {
-      add(
-        "network.availabilityZones[1]",
-        `"${second}" is in ${azRegion(second)} but "${first}" is in ${azRegion(first)}; both zones must be in one region`,
-      );
+      add("network.availabilityZones[1]", `"${second}" is in ${azRegion(second)} but "${first}" is in ${azRegion(first)}; both zones must be in one region`);
     }
   }
   if (overrides.region !== undefined) {
     zones.forEach((zone, index) => {
       if (zone !== undefined && azRegion(zone) !== overrides.region) {
-        add(`network.availabilityZones[${index}]`, `"${zone}" is not in ${overrides.region}, the region mlops runs in (from ${overrides.regionSource ?? "--region"})`);
+        add(
+          `network.availabilityZones[${index}]`,
+          `"${zone}" is not in ${overrides.region}, the region mlops runs in (from ${overrides.regionSource ?? "--region"})`,
+        );
       }
     });
   }
@@ -208,7 +217,12 @@ function checkApi(
       );
     }
   }
-  if (!present("api.certificateArn") && !fields.unsure("api.certificateArn") && api.hostHeader !== undefined && api.hostHeader.length > MAX_CERTIFICATE_NAME_LENGTH) {
+  if (
+    !present("api.certificateArn") &&
+    !fields.unsure("api.certificateArn") &&
+    api.hostHeader !== undefined &&
+    api.hostHeader.length > MAX_CERTIFICATE_NAME_LENGTH
+  ) {
     add(
       "api.hostHeader",
       `"${api.hostHeader}" is ${api.hostHeader.length} characters; ACM issues certificates for names of at most ${MAX_CERTIFICATE_NAME_LENGTH}: use a shorter host or give ${name("api.certificateArn")} of a certificate that covers it`,
@@ -225,7 +239,10 @@ function checkContainer(file: DeepPartial<EndpointFile>, name: FieldNamer, field
   // "2 GB (2048 MiB)" helps; "1536 MiB (1536 MiB)" does not.
   const shown = formatMiB(memory) === `${memory} MiB` ? formatMiB(memory) : `${formatMiB(memory)} (${memory} MiB)`;
   if (!fields.written("container.memory") && fields.written("container.cpu")) {
-    add("container.cpu", `with ${cpu} CPU units the memory must be ${describeAllowedMemory(cpu)}, and ${name("container.memory")} is not given (default ${formatMiB(memory)}): set it`);
+    add(
+      "container.cpu",
+      `with ${cpu} CPU units the memory must be ${describeAllowedMemory(cpu)}, and ${name("container.memory")} is not given (default ${formatMiB(memory)}): set it`,
+    );
     return;
   }
   add(
@@ -271,7 +288,10 @@ function checkRollout(file: DeepPartial<EndpointFile>, name: FieldNamer, fields:
     if (fields.written(maximumPath)) {
       add(maximumPath, `${maximum} must be above ${fields.label(minimumPath, minimum)}, or a rollout cannot start a new task`);
     } else {
-      add(minimumPath, `${minimum} must be below ${fields.label(maximumPath, maximum)}, or a rollout cannot start a new task: lower it or set ${name(maximumPath)}`);
+      add(
+        minimumPath,
+        `${minimum} must be below ${fields.label(maximumPath, maximum)}, or a rollout cannot start a new task: lower it or set ${name(maximumPath)}`,
+      );
     }
   }
 }
@@ -291,7 +311,13 @@ function checkTrafficShiftTime(file: DeepPartial<EndpointFile>, overrides: Param
   // Reported on a field the file gave: the first written of `paths`, which a shorter value fixes.
   const report = (paths: string[], sum: string, total: number): void => {
     const path = paths.find((p) => fields.written(p)) ?? paths[0]!;
-    add(path, `${sum} is ${total} minutes; ${limit}: shorten ${paths.filter((p) => p.endsWith("Minutes")).map(name).join(" or ")}`);
+    add(
+      path,
+      `${sum} is ${total} minutes; ${limit}: shorten ${paths
+        .filter((p) => p.endsWith("Minutes"))
+        .map(name)
+        .join(" or ")}`,
+    );
   };
   if (strategy === "canary") {
     const canaryPath = "rollout.canaryBakeMinutes";
@@ -319,8 +345,14 @@ function checkStorage(file: DeepPartial<EndpointFile>, name: FieldNamer, fields:
   // "/app/assets/" and "/app/assets" are the same mount point.
   if (assets.replace(/\/+$/, "") !== weights.replace(/\/+$/, "")) return;
   if (fields.written("storage.weightsMountPath")) {
-    add("storage.weightsMountPath", `"${weights}" is also ${fields.label("storage.assetsMountPath", `"${assets}"`)}; the two volumes need different mount paths`);
+    add(
+      "storage.weightsMountPath",
+      `"${weights}" is also ${fields.label("storage.assetsMountPath", `"${assets}"`)}; the two volumes need different mount paths`,
+    );
   } else {
-    add("storage.assetsMountPath", `"${assets}" is also ${fields.label("storage.weightsMountPath", `"${weights}"`)}; the two volumes need different mount paths`);
+    add(
+      "storage.assetsMountPath",
+      `"${assets}" is also ${fields.label("storage.weightsMountPath", `"${weights}"`)}; the two volumes need different mount paths`,
+    );
   }
 }

@@ -31,14 +31,20 @@ export function checkCompute(file: DeepPartial<EndpointFile>, region: string | u
   if (compute.type === "fargate") {
     for (const key of ["gpus", "instanceTypes", "instanceRequirements", "spot", "rootVolumeGiB"]) {
       if (fields.written(`compute.${key}`)) {
-        add(`compute.${key}`, `applies to GPU and Neuron endpoints only, but ${fields.label("compute.type", "fargate")}: set ${name("compute.type")} to gpu or neuron, or remove it`);
+        add(
+          `compute.${key}`,
+          `applies to GPU and Neuron endpoints only, but ${fields.label("compute.type", "fargate")}: set ${name("compute.type")} to gpu or neuron, or remove it`,
+        );
       }
     }
     return;
   }
   const kind = compute.type;
   if (region !== undefined && !MANAGED_INSTANCES_REGIONS.includes(region)) {
-    add("compute.type", `Amazon ECS Managed Instances, which runs GPU and Neuron endpoints, is not offered in ${region}; deploy the endpoint in one of ${MANAGED_INSTANCES_REGIONS.join(", ")}`);
+    add(
+      "compute.type",
+      `Amazon ECS Managed Instances, which runs GPU and Neuron endpoints, is not offered in ${region}; deploy the endpoint in one of ${MANAGED_INSTANCES_REGIONS.join(", ")}`,
+    );
   }
   const gpus = compute.gpus;
   const cpu = file.container?.cpu;
@@ -49,7 +55,10 @@ export function checkCompute(file: DeepPartial<EndpointFile>, region: string | u
     const path = `compute.instanceTypes[${index}]`;
     const instance = ACCELERATOR_INSTANCES.get(type);
     if (instance === undefined) {
-      add(path, `"${type}" is not in mlops's table of ${kind === "gpu" ? "GPU" : "Neuron"} instance types (families ${acceleratorFamilies(kind).join(", ")}; ${GPU_INSTANCE_SOURCE.url}): name one of them, or select instances by ${name("compute.instanceRequirements")}`);
+      add(
+        path,
+        `"${type}" is not in mlops's table of ${kind === "gpu" ? "GPU" : "Neuron"} instance types (families ${acceleratorFamilies(kind).join(", ")}; ${GPU_INSTANCE_SOURCE.url}): name one of them, or select instances by ${name("compute.instanceRequirements")}`,
+      );
       return;
     }
     if (instance.kind !== kind) {
@@ -58,9 +67,15 @@ export function checkCompute(file: DeepPartial<EndpointFile>, region: string | u
     }
     if (gpus !== undefined && !fields.unsure("compute.gpus")) {
       if (kind === "neuron" && gpus !== instance.accelerators) {
-        add(path, `${type} has ${instance.accelerators} Neuron device(s) and a Neuron task gets all of its instance's, but ${fields.label("compute.gpus", gpus)}: set ${name("compute.gpus")} to ${instance.accelerators} or name types with ${gpus}`);
+        add(
+          path,
+          `${type} has ${instance.accelerators} Neuron device(s) and a Neuron task gets all of its instance's, but ${fields.label("compute.gpus", gpus)}: set ${name("compute.gpus")} to ${instance.accelerators} or name types with ${gpus}`,
+        );
       } else if (gpus > instance.accelerators) {
-        add(path, `${type} has ${instance.accelerators} GPU(s), fewer than ${fields.label("compute.gpus", gpus)}: name a larger type (or lower ${name("compute.gpus")})`);
+        add(
+          path,
+          `${type} has ${instance.accelerators} GPU(s), fewer than ${fields.label("compute.gpus", gpus)}: name a larger type (or lower ${name("compute.gpus")})`,
+        );
       }
     }
     if (cpu !== undefined && !fields.unsure("container.cpu") && cpu > instance.vcpus * 1024) {
@@ -68,7 +83,10 @@ export function checkCompute(file: DeepPartial<EndpointFile>, region: string | u
     }
     // The instance's own processes (ECS agent, operating system) need some of its memory: a task of all of it is never placed.
     if (memory !== undefined && !fields.unsure("container.memory") && memory >= instance.memoryGiB * 1024) {
-      add(path, `${type} has ${instance.memoryGiB} GiB of memory, which must be more than ${fields.label("container.memory", formatMiB(memory))} (the ECS agent and operating system use some)`);
+      add(
+        path,
+        `${type} has ${instance.memoryGiB} GiB of memory, which must be more than ${fields.label("container.memory", formatMiB(memory))} (the ECS agent and operating system use some)`,
+      );
     }
   });
   const requirements = compute.instanceRequirements;
@@ -81,7 +99,10 @@ export function checkCompute(file: DeepPartial<EndpointFile>, region: string | u
   }
   const countMax = requirements.acceleratorCount?.max;
   if (countMax !== undefined && gpus !== undefined && countMax < gpus) {
-    add("compute.instanceRequirements.acceleratorCount.max", `${countMax} is below ${fields.label("compute.gpus", gpus)}: no instance it allows could run a task`);
+    add(
+      "compute.instanceRequirements.acceleratorCount.max",
+      `${countMax} is below ${fields.label("compute.gpus", gpus)}: no instance it allows could run a task`,
+    );
   }
   const vcpuMax = requirements.vcpus?.max;
   if (vcpuMax !== undefined && cpu !== undefined && vcpuMax * 1024 < cpu) {
@@ -93,7 +114,10 @@ export function checkCompute(file: DeepPartial<EndpointFile>, region: string | u
   }
   (requirements.acceleratorManufacturers ?? []).forEach((maker, index) => {
     if (maker !== undefined && !MANUFACTURER[kind].includes(maker)) {
-      add(`compute.instanceRequirements.acceleratorManufacturers[${index}]`, `${maker} makes no ${what} (${fields.label("compute.type", kind)}); use ${MANUFACTURER[kind].join(" or ")}`);
+      add(
+        `compute.instanceRequirements.acceleratorManufacturers[${index}]`,
+        `${maker} makes no ${what} (${fields.label("compute.type", kind)}); use ${MANUFACTURER[kind].join(" or ")}`,
+      );
     }
   });
   (requirements.acceleratorNames ?? []).forEach((model, index) => {

@@ -42,6 +42,7 @@ export const DEFAULT_COMPUTE_TYPE: ComputeType = "BUILD_GENERAL1_MEDIUM";
 /** "8 GiB, 4 vCPUs, 128 GB disk, $0.01/min" for the plan and the docs. */
 export function describeComputeType(name: ComputeType): string {
   const spec: ComputeTypeSpec = COMPUTE_TYPES[name];
-  const price = spec.usdPerMinute !== undefined ? `$${spec.usdPerMinute}/build minute in us-east-1` : "price per minute: see https://aws.amazon.com/codebuild/pricing/";
+  const price =
+    spec.usdPerMinute !== undefined ? `$${spec.usdPerMinute}/build minute in us-east-1` : "price per minute: see https://aws.amazon.com/codebuild/pricing/";
   return `${spec.memoryGiB} GiB, ${spec.vcpus} vCPUs, ${spec.diskGB} GB disk, ${price}`;
 }

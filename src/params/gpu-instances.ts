@@ -36,33 +36,73 @@ export const GPU_INSTANCE_SOURCE = {
 /** [size, accelerators, vCPUs, memory GiB] of one family's sizes. */
 type Size = readonly [string, number, number, number];
 
-function family(name: string, kind: AcceleratorKind, acceleratorName: string, acceleratorMemoryGiB: number, sizes: readonly Size[]): [string, AcceleratorInstance][] {
-  return sizes.map(([size, accelerators, vcpus, memoryGiB]) => [`${name}.${size}`, { kind, accelerators, acceleratorName, acceleratorMemoryGiB, vcpus, memoryGiB }]);
+function family(
+  name: string,
+  kind: AcceleratorKind,
+  acceleratorName: string,
+  acceleratorMemoryGiB: number,
+  sizes: readonly Size[],
+): [string, AcceleratorInstance][] {
+  return sizes.map(([size, accelerators, vcpus, memoryGiB]) => [
+    `${name}.${size}`,
+    { kind, accelerators, acceleratorName, acceleratorMemoryGiB, vcpus, memoryGiB },
+  ]);
 }
 
 /** The instance types a `compute.instanceTypes` entry may name. */
 export const ACCELERATOR_INSTANCES: ReadonlyMap<string, AcceleratorInstance> = new Map([
   // NVIDIA T4, 16 GiB.
   ...family("g4dn", "gpu", "t4", 16, [
-    ["xlarge", 1, 4, 16], ["2xlarge", 1, 8, 32], ["4xlarge", 1, 16, 64], ["8xlarge", 1, 32, 128], ["12xlarge", 4, 48, 192], ["16xlarge", 1, 64, 256],
+    ["xlarge", 1, 4, 16],
+    ["2xlarge", 1, 8, 32],
+    ["4xlarge", 1, 16, 64],
+    ["8xlarge", 1, 32, 128],
+    ["12xlarge", 4, 48, 192],
+    ["16xlarge", 1, 64, 256],
   ]),
   // NVIDIA A10G, 24 GiB.
   ...family("g5", "gpu", "a10g", 24, [
-    ["xlarge", 1, 4, 16], ["2xlarge", 1, 8, 32], ["4xlarge", 1, 16, 64], ["8xlarge", 1, 32, 128], ["12xlarge", 4, 48, 192], ["16xlarge", 1, 64, 256], ["24xlarge", 4, 96, 384], ["48xlarge", 8, 192, 768],
+    ["xlarge", 1, 4, 16],
+    ["2xlarge", 1, 8, 32],
+    ["4xlarge", 1, 16, 64],
+    ["8xlarge", 1, 32, 128],
+    ["12xlarge", 4, 48, 192],
+    ["16xlarge", 1, 64, 256],
+    ["24xlarge", 4, 96, 384],
+    ["48xlarge", 8, 192, 768],
   ]),
   // NVIDIA L4, 24 GiB.
   ...family("g6", "gpu", "l4", 24, [
-    ["xlarge", 1, 4, 16], ["2xlarge", 1, 8, 32], ["4xlarge", 1, 16, 64], ["8xlarge", 1, 32, 128], ["12xlarge", 4, 48, 192], ["16xlarge", 1, 64, 256], ["24xlarge", 4, 96, 384], ["48xlarge", 8, 192, 768],
+    ["xlarge", 1, 4, 16],
+    ["2xlarge", 1, 8, 32],
+    ["4xlarge", 1, 16, 64],
+    ["8xlarge", 1, 32, 128],
+    ["12xlarge", 4, 48, 192],
+    ["16xlarge", 1, 64, 256],
+    ["24xlarge", 4, 96, 384],
+    ["48xlarge", 8, 192, 768],
   ]),
   // NVIDIA L40S, 48 GiB.
   ...family("g6e", "gpu", "l40s", 48, [
-    ["xlarge", 1, 4, 32], ["2xlarge", 1, 8, 64], ["4xlarge", 1, 16, 128], ["8xlarge", 1, 32, 256], ["12xlarge", 4, 48, 384], ["16xlarge", 1, 64, 512], ["24xlarge", 4, 96, 768], ["48xlarge", 8, 192, 1536],
+    ["xlarge", 1, 4, 32],
+    ["2xlarge", 1, 8, 64],
+    ["4xlarge", 1, 16, 128],
+    ["8xlarge", 1, 32, 256],
+    ["12xlarge", 4, 48, 384],
+    ["16xlarge", 1, 64, 512],
+    ["24xlarge", 4, 96, 768],
+    ["48xlarge", 8, 192, 1536],
   ]),
   // NVIDIA A100, 40 GiB; H100, 80 GiB.
   ...family("p4d", "gpu", "a100", 40, [["24xlarge", 8, 96, 1152]]),
   ...family("p5", "gpu", "h100", 80, [["48xlarge", 8, 192, 2048]]),
   // AWS Inferentia2, 32 GiB per device.
-  ...family("inf2", "neuron", "inferentia", 32, [["xlarge", 1, 4, 16], ["8xlarge", 1, 32, 128], ["24xlarge", 6, 96, 384], ["48xlarge", 12, 192, 768]]),
+  ...family("inf2", "neuron", "inferentia", 32, [
+    ["xlarge", 1, 4, 16],
+    ["8xlarge", 1, 32, 128],
+    ["24xlarge", 6, 96, 384],
+    ["48xlarge", 12, 192, 768],
+  ]),
 ]);
 
 /** The families of the table, for messages (`g4dn, g5, …`). */
@@ -78,11 +118,44 @@ export function acceleratorFamilies(kind: AcceleratorKind): string[] {
  * schemas of each region), commercial partitions only.
  */
 export const MANAGED_INSTANCES_REGIONS: readonly string[] = [
-  "af-south-1", "ap-east-1", "ap-east-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-south-2",
-  "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-6", "ap-southeast-7",
-  "ca-central-1", "ca-west-1", "eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-2",
-  "eu-west-3", "il-central-1", "me-central-1", "me-south-1", "mx-central-1", "sa-east-1", "us-east-1", "us-east-2", "us-west-1",
-  "us-west-2", "us-gov-east-1", "us-gov-west-1", "cn-north-1", "cn-northwest-1",
+  "af-south-1",
+  "ap-east-1",
+  "ap-east-2",
+  "ap-northeast-1",
+  "ap-northeast-2",
+  "ap-northeast-3",
+  "ap-south-1",
+  "ap-south-2",
+  "ap-southeast-1",
+  "ap-southeast-2",
+  "ap-southeast-3",
+  "ap-southeast-4",
+  "ap-southeast-5",
+  "ap-southeast-6",
+  "ap-southeast-7",
+  "ca-central-1",
+  "ca-west-1",
+  "eu-central-1",
+  "eu-central-2",
+  "eu-north-1",
+  "eu-south-1",
+  "eu-south-2",
+  "eu-west-1",
+  "eu-west-2",
+  "eu-west-3",
+  "il-central-1",
+  "me-central-1",
+  "me-south-1",
+  "mx-central-1",
+  "sa-east-1",
+  "us-east-1",
+  "us-east-2",
+  "us-west-1",
+  "us-west-2",
+  "us-gov-east-1",
+  "us-gov-west-1",
+  "cn-north-1",
+  "cn-northwest-1",
 ];
 
 /** Checks an instance type's spelling (`family.size`); whether mlops knows it is a cross-field check. */

@@ -115,7 +115,9 @@ function networkLines(n: InitNetwork): string[] {
 
 /** The API, the container, scaling and the optional sections, commented out with their defaults. */
 function serviceLines(a: InitAnswers): string[] {
-  const tagLine = a.pipeline ? "  # tag: v1      # absent: the pipeline's build, or --tag" : "  # tag: v1      # absent: --tag, else the first image pushed by hand as v1 (create-endpoint prints how)";
+  const tagLine = a.pipeline
+    ? "  # tag: v1      # absent: the pipeline's build, or --tag"
+    : "  # tag: v1      # absent: --tag, else the first image pushed by hand as v1 (create-endpoint prints how)";
   const lines = [
     "",
     "api:",

@@ -125,7 +125,8 @@ export function parameterJsonSchema(): Record<string, unknown> {
   return {
     $schema: generated.$schema,
     title: "mlops parameter file",
-    description: "One endpoint in mlops's own parameter format (YAML or JSON). `mlops schema` prints this schema; the parameter reference in the README explains every key.",
+    description:
+      "One endpoint in mlops's own parameter format (YAML or JSON). `mlops schema` prints this schema; the parameter reference in the README explains every key.",
     type: "object",
     // Editors may point a file at this schema with a `$schema` key; the loader ignores it.
     properties: { $schema: { type: "string", description: "The JSON Schema this file follows (for editors); ignored by mlops." }, ...properties },

@@ -115,7 +115,8 @@ function locateInToken(code: ParseErrorCode, text: string, offset: number, lengt
 /** What a parameter file's author needs to hear about one syntax error. */
 function syntaxMessage(code: ParseErrorCode, text: string, offset: number, length: number, container: Open | undefined): string {
   const found = text.slice(offset, offset + Math.max(length, 1));
-  const shown = offset >= text.length ? "the end of the file" : found === "\n" ? "a line break" : JSON.stringify(found.length > 20 ? `${found.slice(0, 20)}…` : found);
+  const shown =
+    offset >= text.length ? "the end of the file" : found === "\n" ? "a line break" : JSON.stringify(found.length > 20 ? `${found.slice(0, 20)}…` : found);
   const before = text.slice(0, offset).trimEnd().at(-1);
   const inList = Array.isArray(container?.value);
   const afterValue = inList ? 'expected "," or "]" after a list item' : `expected "," or "}" after the value of "${container?.key ?? ""}"`;

@@ -113,13 +113,15 @@ function applyOverrides(value: Record<string, unknown>, overrides: ParamOverride
   const issues: FieldIssue[] = [];
   // Editors find the JSON Schema through a `$schema` key (`mlops schema`); it says nothing about the endpoint.
   if ("$schema" in raw) {
-    if (typeof raw.$schema !== "string") issues.push({ path: "$schema", message: `expected the address of a JSON Schema (text), got ${describeValue(raw.$schema)}` });
+    if (typeof raw.$schema !== "string")
+      issues.push({ path: "$schema", message: `expected the address of a JSON Schema (text), got ${describeValue(raw.$schema)}` });
     delete raw.$schema;
   }
 
   if (overrides.base !== undefined) {
     if (raw.base === undefined && raw.network === undefined) raw.base = overrides.base;
-    else if (raw.base === undefined) issues.push({ path: "base", message: `--base ${overrides.base} given, but this file describes a base endpoint (it has network)` });
+    else if (raw.base === undefined)
+      issues.push({ path: "base", message: `--base ${overrides.base} given, but this file describes a base endpoint (it has network)` });
     else if (raw.base !== overrides.base) {
       issues.push({ path: "base", message: `is ${describeValue(raw.base)} but --base gives "${overrides.base}"; they must agree` });
     }
@@ -133,7 +135,9 @@ function applyOverrides(value: Record<string, unknown>, overrides: ParamOverride
     else if (raw.pipeline !== undefined) return { raw, issues };
     else if (flags.length === 3) raw.pipeline = values;
     else {
-      const missing = Object.entries(PIPELINE_FLAGS).filter(([field]) => values[field] === undefined).map(([, flag]) => flag);
+      const missing = Object.entries(PIPELINE_FLAGS)
+        .filter(([field]) => values[field] === undefined)
+        .map(([, flag]) => flag);
       issues.push({
         path: "pipeline",
         message: `${Object.values(PIPELINE_FLAGS).join(", ")} go together when the file has no pipeline section; missing ${missing.join(", ")}`,

@@ -43,19 +43,20 @@ function tutorialNameOf(path: string): string {
 
 /** Renders the parameter-file reference (Markdown): every key, its default, its check, its CloudFormation-format name. */
 export function renderParamReference(): string {
-  const lines = [
-    "| Key | Default | Meaning | Check | CloudFormation format |",
-    "| --- | --- | --- | --- | --- |",
-  ];
+  const lines = ["| Key | Default | Meaning | Check | CloudFormation format |", "| --- | --- | --- | --- | --- |"];
   for (const { path, schema } of schemaPaths()) {
     const doc = paramDocs.get(schema);
     const key = path.includes(".") ? code(path) : `**${code(path)}**`;
-    lines.push(
-      `| ${[key, defaultOf(schema, doc?.defaultText), doc?.description ?? "", doc?.rule ?? "", tutorialNameOf(path)].map(cell).join(" | ")} |`,
-    );
+    lines.push(`| ${[key, defaultOf(schema, doc?.defaultText), doc?.description ?? "", doc?.rule ?? "", tutorialNameOf(path)].map(cell).join(" | ")} |`);
   }
   const placeholders = TUTORIAL_PARAMETERS.filter((parameter) => parameter.placeholders?.some((value) => value !== ""))
-    .map((parameter) => `${code(parameter.key)} ${(parameter.placeholders ?? []).filter((value) => value !== "").map((value) => `"${value}"`).join(" or ")}`)
+    .map(
+      (parameter) =>
+        `${code(parameter.key)} ${(parameter.placeholders ?? [])
+          .filter((value) => value !== "")
+          .map((value) => `"${value}"`)
+          .join(" or ")}`,
+    )
     .join("; ");
   return [
     ...lines,

@@ -30,7 +30,11 @@ export function checkName(value: string): string | undefined {
  * no hyphen or digit in front. Undefined when nothing of it is left.
  */
 function nameLike(value: string): string | undefined {
-  const name = value.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^[^a-z]+/, "").replace(/-+$/, "");
+  const name = value
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^[^a-z]+/, "")
+    .replace(/-+$/, "");
   return name && name.length <= MAX_ENDPOINT_ID_LENGTH ? name : undefined;
 }
 
@@ -198,8 +202,7 @@ export function linearDeploymentSteps(stepPercent: number): number {
 
 /** A registry base images come from, parsed from `pipeline.baseImageRegistries`. */
 export type BaseImageRegistry =
-  | { kind: "ecr"; host: string; account: string; region: string; partition: string; repositoryPrefix?: string }
-  | { kind: "public-ecr"; host: "public.ecr.aws" };
+  { kind: "ecr"; host: string; account: string; region: string; partition: string; repositoryPrefix?: string } | { kind: "public-ecr"; host: "public.ecr.aws" };
 
 /** The host of Amazon ECR Public, whose login region is always us-east-1. */
 export const PUBLIC_ECR_HOST = "public.ecr.aws";

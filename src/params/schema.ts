@@ -49,9 +49,7 @@ export const ROLLOUT_STRATEGIES = ["rolling", "blue-green", "canary", "linear"] 
 export const paramDocs = z.registry<ParamDoc>();
 
 /** Log retention values CloudWatch Logs accepts. */
-export const RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-] as const;
+export const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 
 function documented<T extends z.ZodType>(schema: T, doc: ParamDoc): T {
   paramDocs.add(schema, doc);
@@ -138,7 +136,10 @@ export const apiSchema = z
         rule: "DNS name, 2+ labels of 1-63 characters, at most 128 in all, no wildcard; at most 64 when mlops requests the certificate",
       },
     ),
-    port: documented(numberIn(1, 65535).default(8000), { description: "Port the container listens on. Fixed once the endpoint is deployed (the target group's port cannot change in place).", rule: "1-65535" }),
+    port: documented(numberIn(1, 65535).default(8000), {
+      description: "Port the container listens on. Fixed once the endpoint is deployed (the target group's port cannot change in place).",
+      rule: "1-65535",
+    }),
     healthCheckPath: documented(ruled(checkUrlPath).default("/ping"), {
       description: "Path the load balancer checks.",
       rule: "starts with `/`",
@@ -169,7 +170,7 @@ export const containerSchema = z
       defaultText: "`project`",
     }),
     cpu: documented(parsedNumber(parseCpu).default(1024), {
-      description: "Fargate CPU units (1024 = 1 vCPU; `\"1 vCPU\"` also accepted).",
+      description: 'Fargate CPU units (1024 = 1 vCPU; `"1 vCPU"` also accepted).',
       rule: "256, 512, 1024, 2048, 4096, 8192 or 16384",
     }),
     memory: documented(parsedNumber(parseMemory).default(2048), {
@@ -188,7 +189,10 @@ export const containerSchema = z
 /** Task counts and target-tracking targets. */
 export const scalingSchema = z
   .object({
-    desired: documented(numberIn(0, 5000).default(1), { description: "Tasks to run. Set at the first rollout and whenever this value changes; other rollouts keep the count autoscaling chose.", rule: "min <= desired <= max" }),
+    desired: documented(numberIn(0, 5000).default(1), {
+      description: "Tasks to run. Set at the first rollout and whenever this value changes; other rollouts keep the count autoscaling chose.",
+      rule: "min <= desired <= max",
+    }),
     min: documented(numberIn(0, 5000).default(1), { description: "Fewest tasks autoscaling keeps.", rule: "0-5000, <= max" }),
     max: documented(numberIn(1, 5000).default(4), { description: "Most tasks autoscaling starts.", rule: "1-5000" }),
     cpuTarget: documented(numberIn(1, 100, { fractions: true }).default(60), {
@@ -226,7 +230,8 @@ export const rolloutSchema = z
       rule: "0-3600",
     }),
     healthCheckGracePeriodSeconds: documented(numberIn(0, 2147483647).default(60), {
-      description: "Seconds ECS ignores failed health checks after start: it must cover loading the model. A large model loading onto a GPU takes minutes, so a `gpu` or `neuron` endpoint's default is 600.",
+      description:
+        "Seconds ECS ignores failed health checks after start: it must cover loading the model. A large model loading onto a GPU takes minutes, so a `gpu` or `neuron` endpoint's default is 600.",
       rule: "0-2147483647",
       defaultText: "`60`; `600` for a `gpu` or `neuron` endpoint",
     }),
@@ -243,11 +248,13 @@ export const rolloutSchema = z
       rule: "true or false",
     }),
     strategy: documented(z.enum(ROLLOUT_STRATEGIES).default("rolling"), {
-      description: "How a new image takes over: `rolling` replaces tasks in waves; `blue-green` starts the new revision beside the old one and shifts all traffic at once; `canary` shifts `canaryPercent` first, then the rest; `linear` shifts `linearStepPercent` at a time. `update --strategy` overrides it for one rollout.",
+      description:
+        "How a new image takes over: `rolling` replaces tasks in waves; `blue-green` starts the new revision beside the old one and shifts all traffic at once; `canary` shifts `canaryPercent` first, then the rest; `linear` shifts `linearStepPercent` at a time. `update --strategy` overrides it for one rollout.",
       rule: "`rolling`, `blue-green`, `canary` or `linear`",
     }),
     bakeMinutes: documented(numberIn(0, 1440).default(5), {
-      description: "Minutes both revisions keep running after all traffic has shifted (`blue-green`, `canary`, `linear`): an alarm in this time rolls back at once.",
+      description:
+        "Minutes both revisions keep running after all traffic has shifted (`blue-green`, `canary`, `linear`): an alarm in this time rolls back at once.",
       rule: "0-1440; with `canaryBakeMinutes` or the linear steps at most 1980 (33 hours)",
     }),
     // "Valid values are multiples of 0.1" (ECS API reference, CanaryConfiguration and LinearConfiguration).
@@ -347,11 +354,14 @@ export const monitoringSchema = z
 export const logsSchema = z
   .object({
     retentionDays: documented(
-      z.number().superRefine((value, ctx) => {
-        if (!(RETENTION_DAYS as readonly number[]).includes(value)) {
-          ctx.addIssue({ code: "custom", message: `${value} is not a CloudWatch retention period; use one of ${RETENTION_DAYS.join(", ")}` });
-        }
-      }).default(30),
+      z
+        .number()
+        .superRefine((value, ctx) => {
+          if (!(RETENTION_DAYS as readonly number[]).includes(value)) {
+            ctx.addIssue({ code: "custom", message: `${value} is not a CloudWatch retention period; use one of ${RETENTION_DAYS.join(", ")}` });
+          }
+        })
+        .default(30),
       {
         description:
           "Days the endpoint's logs are kept: container logs, build logs, ECS Exec sessions, VPC flow logs, and the objects of the access-log buckets.",
@@ -399,7 +409,7 @@ export const pipelineSchema = z
     ),
     dockerHubSecret: documented(ruled(checkSecretReference).optional(), {
       description:
-        "Secrets Manager secret (ARN or name) holding a Docker Hub user and access token as JSON `{\"username\": \"...\", \"token\": \"...\"}`. CodeBuild reads it into the build as a `SECRETS_MANAGER` variable (never plain text), the build role may read this secret only, and the build logs in to Docker Hub before it pulls: anonymous pulls are rate-limited per IP address, which CodeBuild's hosts share. A secret costs $0.40 a month. Without one, pull Docker Hub's official images from the mirror `public.ecr.aws/docker/library/NAME`, which needs no credential.",
+        'Secrets Manager secret (ARN or name) holding a Docker Hub user and access token as JSON `{"username": "...", "token": "..."}`. CodeBuild reads it into the build as a `SECRETS_MANAGER` variable (never plain text), the build role may read this secret only, and the build logs in to Docker Hub before it pulls: anonymous pulls are rate-limited per IP address, which CodeBuild\'s hosts share. A secret costs $0.40 a month. Without one, pull Docker Hub\'s official images from the mirror `public.ecr.aws/docker/library/NAME`, which needs no credential.',
       rule: "Secrets Manager ARN or secret name",
       defaultText: "none (anonymous Docker Hub pulls)",
     }),
@@ -455,9 +465,21 @@ function rangeOf(max: number, unit: string) {
 /** Attribute-based instance selection, in the terms ECS Managed Instances accepts (InstanceRequirementsRequest). */
 export const instanceRequirementsSchema = z
   .object({
-    vcpus: documented(rangeOf(1024, "vCPUs").optional(), { description: "vCPUs per instance (`{min, max}`).", rule: "whole numbers, min <= max", defaultText: "at least the task's" }),
-    memoryGiB: documented(rangeOf(24576, "GiB").optional(), { description: "Memory per instance in GiB (`{min, max}`).", rule: "whole numbers, min <= max", defaultText: "at least the task's" }),
-    acceleratorCount: documented(rangeOf(64, "accelerators").optional(), { description: "Accelerators per instance (`{min, max}`).", rule: "whole numbers; `max` at least `compute.gpus`", defaultText: "at least `compute.gpus`" }),
+    vcpus: documented(rangeOf(1024, "vCPUs").optional(), {
+      description: "vCPUs per instance (`{min, max}`).",
+      rule: "whole numbers, min <= max",
+      defaultText: "at least the task's",
+    }),
+    memoryGiB: documented(rangeOf(24576, "GiB").optional(), {
+      description: "Memory per instance in GiB (`{min, max}`).",
+      rule: "whole numbers, min <= max",
+      defaultText: "at least the task's",
+    }),
+    acceleratorCount: documented(rangeOf(64, "accelerators").optional(), {
+      description: "Accelerators per instance (`{min, max}`).",
+      rule: "whole numbers; `max` at least `compute.gpus`",
+      defaultText: "at least `compute.gpus`",
+    }),
     acceleratorManufacturers: documented(z.array(z.enum(ACCELERATOR_MANUFACTURERS)).optional(), {
       description: "Accelerator makers allowed.",
       rule: ACCELERATOR_MANUFACTURERS.map((m) => `\`${m}\``).join(", "),
@@ -480,7 +502,8 @@ export const computeSchema = z
       rule: "`fargate`, `gpu` or `neuron`",
     }),
     gpus: documented(numberIn(1, 16).default(1), {
-      description: "GPUs (or Neuron devices) each task gets. A Neuron task gets all devices of its instance, so with `neuron` this is the devices of the instance types named.",
+      description:
+        "GPUs (or Neuron devices) each task gets. A Neuron task gets all devices of its instance, so with `neuron` this is the devices of the instance types named.",
       rule: "1-16, at most the accelerators of every instance type named",
     }),
     instanceTypes: documented(z.array(ruled(checkInstanceType)).min(1).optional(), {
@@ -493,11 +516,13 @@ export const computeSchema = z
       defaultText: "accelerators >= `gpus` of the type's maker, vCPUs and memory >= the task's",
     }),
     spot: documented(z.boolean().default(false), {
-      description: "Run on Spot instances (up to 90% cheaper, but EC2 may reclaim an instance with two minutes' notice; its tasks are then replaced elsewhere).",
+      description:
+        "Run on Spot instances (up to 90% cheaper, but EC2 may reclaim an instance with two minutes' notice; its tasks are then replaced elsewhere).",
       rule: "true or false",
     }),
     rootVolumeGiB: documented(numberIn(30, 16384).default(100), {
-      description: "Size of each instance's root volume in GiB: it holds the images, so a CUDA image of 10-20 GB needs room for the old and the new one during a rollout.",
+      description:
+        "Size of each instance's root volume in GiB: it holds the images, so a CUDA image of 10-20 GB needs room for the old and the new one during a rollout.",
       rule: "30-16384",
     }),
   })
@@ -525,7 +550,9 @@ export const endpointFileSchema = z
     }),
     api: documented(apiSchema, { description: "How requests reach the container.", rule: "required" }),
     container: documented(containerSchema.prefault({}), { description: "Container and Fargate size." }),
-    compute: documented(computeSchema.prefault({}), { description: "Where the tasks run: Fargate (default), or EC2 instances with GPUs or Neuron devices that ECS Managed Instances runs." }),
+    compute: documented(computeSchema.prefault({}), {
+      description: "Where the tasks run: Fargate (default), or EC2 instances with GPUs or Neuron devices that ECS Managed Instances runs.",
+    }),
     scaling: documented(scalingSchema.prefault({}), { description: "Task counts and autoscaling targets." }),
     rollout: documented(rolloutSchema.prefault({}), {
       description: "Rollout speed and safety; the defaults finish an update in a few minutes without dropping requests.",
@@ -537,7 +564,8 @@ export const endpointFileSchema = z
     images: documented(imagesSchema.prefault({}), { description: "Images in the endpoint's ECR repository." }),
     logs: documented(logsSchema.prefault({}), { description: "Log retention." }),
     monitoring: documented(monitoringSchema.prefault({}), {
-      description: "Logs and metrics that AWS's best-practice checks ask for, each on by default; what each costs: \"What is logged, what it costs, how to turn it off\" above.",
+      description:
+        'Logs and metrics that AWS\'s best-practice checks ask for, each on by default; what each costs: "What is logged, what it costs, how to turn it off" above.',
     }),
     pipeline: documented(pipelineSchema.optional(), {
       description: "CodePipeline building images on push. Absent: no pipeline (images built elsewhere).",

@@ -48,7 +48,10 @@ function unknownParameterMessage(key: string): string {
   if (/gpu|neuron|accelerat|instancetype|launchtype|computetype|capacityprovider/i.test(key)) {
     return "unknown parameter; GPU and Neuron endpoints need mlops's own YAML format (`compute.type: gpu`; `mlops init --gpu` writes one), the CloudFormation format runs on Fargate only";
   }
-  const close = nearest(key, TUTORIAL_PARAMETERS.map((parameter) => parameter.key));
+  const close = nearest(
+    key,
+    TUTORIAL_PARAMETERS.map((parameter) => parameter.key),
+  );
   if (close !== undefined) return `unknown parameter; did you mean "${close}"?`;
   const option = optionInstead(key);
   if (option !== undefined) return `unknown parameter; "${key}" is a command-line option, not a parameter: ${option}`;
@@ -99,7 +102,10 @@ function readItems(items: readonly unknown[], report: Report): GivenValues {
     }
     for (const extra of Object.keys(item).filter((key) => !ITEM_KEYS.includes(key))) {
       const close = nearest(extra, ITEM_KEYS);
-      report(`[${index}].${extra}`, close === undefined ? "unknown key; an item has only ParameterKey and ParameterValue" : `unknown key; did you mean "${close}"?`);
+      report(
+        `[${index}].${extra}`,
+        close === undefined ? "unknown key; an item has only ParameterKey and ParameterValue" : `unknown key; did you mean "${close}"?`,
+      );
     }
     const key = item.ParameterKey;
     if (typeof key !== "string") {
@@ -159,7 +165,10 @@ function settleBase(raw: Record<string, unknown>, isBase: boolean, overrides: Pa
     return true;
   }
   if (fromFile === undefined) {
-    report(KEY.base, `required for an added endpoint (a file without ${KEY.network}): add the base endpoint's ${KEY.project} as ${KEY.base}, or pass --base NAME`);
+    report(
+      KEY.base,
+      `required for an added endpoint (a file without ${KEY.network}): add the base endpoint's ${KEY.project} as ${KEY.base}, or pass --base NAME`,
+    );
     // The schema would add "network required": the same problem seen from the base endpoint's side.
     reported.add(KEY.network);
   } else if (overrides.base !== undefined && overrides.base !== fromFile) {
@@ -198,12 +207,7 @@ function pipelineFlags(overrides: ParamOverrides): { values: Record<string, stri
 }
 
 /** Reads one ParameterValue into the fields it fills. */
-function convertValue(
-  parameter: TutorialParameter,
-  text: string,
-  raw: Record<string, unknown>,
-  report: Report,
-): void {
+function convertValue(parameter: TutorialParameter, text: string, raw: Record<string, unknown>, report: Report): void {
   if (parameter.placeholders?.includes(text.trim())) return;
   const [path = ""] = parameter.paths;
   if (parameter.kind === "number") {

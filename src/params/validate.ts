@@ -39,7 +39,7 @@ const EXPECTED: Record<string, string> = {
 /** For text where a list belongs: the same items written as a YAML list, both ways. */
 function listFormHint(text: string): string {
   const items = text.split(/[,\s]+/).filter((item) => item !== "");
-  if (items.length < 2) return "; write a list: [item, item] or one \"- item\" line per item";
+  if (items.length < 2) return '; write a list: [item, item] or one "- item" line per item';
   return `; write it as a list: [${items.join(", ")}], or one line per item:\n${items.map((item) => `      - ${item}`).join("\n")}`;
 }
 

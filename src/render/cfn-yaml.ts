@@ -5,7 +5,25 @@
  */
 import yaml from "js-yaml";
 
-const functions = ["Base64", "Cidr", "FindInMap", "GetAZs", "ImportValue", "Join", "Select", "Split", "Sub", "If", "Equals", "Not", "And", "Or", "Transform", "ToJsonString", "Length"];
+const functions = [
+  "Base64",
+  "Cidr",
+  "FindInMap",
+  "GetAZs",
+  "ImportValue",
+  "Join",
+  "Select",
+  "Split",
+  "Sub",
+  "If",
+  "Equals",
+  "Not",
+  "And",
+  "Or",
+  "Transform",
+  "ToJsonString",
+  "Length",
+];
 
 function intrinsicTypes(): yaml.Type[] {
   const types: yaml.Type[] = [];
@@ -22,7 +40,8 @@ function intrinsicTypes(): yaml.Type[] {
       }),
     );
     // An empty scalar (`!GetAZs` alone) means "".
-    for (const name of functions) types.push(new yaml.Type(`!${name}`, { kind, construct: (data: unknown) => ({ [`Fn::${name}`]: data === null && kind === "scalar" ? "" : data }) }));
+    for (const name of functions)
+      types.push(new yaml.Type(`!${name}`, { kind, construct: (data: unknown) => ({ [`Fn::${name}`]: data === null && kind === "scalar" ? "" : data }) }));
   }
   return types;
 }

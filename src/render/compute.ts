@@ -76,7 +76,10 @@ function instanceRequirements(config: EndpointConfig, compute: ComputeConfig): R
   const range = (min: number, max: number | undefined): Record<string, number> => (max === undefined ? { Min: min } : { Min: min, Max: max });
   const requirements: Record<string, unknown> = {
     VCpuCount: range(Math.max(wanted.vcpus?.min ?? 0, Math.ceil(config.container.cpu / 1024)), wanted.vcpus?.max),
-    MemoryMiB: range(Math.max((wanted.memoryGiB?.min ?? 0) * 1024, config.container.memoryMiB), wanted.memoryGiB?.max === undefined ? undefined : wanted.memoryGiB.max * 1024),
+    MemoryMiB: range(
+      Math.max((wanted.memoryGiB?.min ?? 0) * 1024, config.container.memoryMiB),
+      wanted.memoryGiB?.max === undefined ? undefined : wanted.memoryGiB.max * 1024,
+    ),
     AcceleratorTypes: [compute.type === "gpu" ? "gpu" : "inference"],
     AcceleratorManufacturers: wanted.acceleratorManufacturers ?? [compute.type === "gpu" ? "nvidia" : "amazon-web-services"],
     AcceleratorCount: range(Math.max(wanted.acceleratorCount?.min ?? 0, compute.gpus), wanted.acceleratorCount?.max),

@@ -215,7 +215,14 @@ const network = (input: EndpointInput): NetworkConfig => {
 const ENDPOINT_ROWS: readonly EndpointRow[] = [
   { parameter: "ProjectName", from: "project", tutorial: true, encode: (i) => i.config.project, decode: (v, d) => (d.project = v) },
   { parameter: "EnvironmentName", from: "environment", tutorial: true, encode: (i) => i.config.environment, decode: (v, d) => (d.environment = v) },
-  { parameter: "ApiPort", from: "api.port", tutorial: true, label: "port", change: { replaces: "the target group's port" }, encode: (i) => text(i.config.api.port) },
+  {
+    parameter: "ApiPort",
+    from: "api.port",
+    tutorial: true,
+    label: "port",
+    change: { replaces: "the target group's port" },
+    encode: (i) => text(i.config.api.port),
+  },
   { parameter: "ApiHealthCheckPath", from: "api.healthCheckPath", tutorial: true, label: "health check path", encode: (i) => i.config.api.healthCheckPath },
   { parameter: "HostHeaderApi", from: "api.hostHeader", tutorial: true, label: "host", encode: (i) => i.config.api.hostHeader, decode: (v, d) => (d.host = v) },
   { parameter: "ContainerName", from: "container.name", tutorial: true, encode: (i) => i.config.container.name },
@@ -233,13 +240,32 @@ const ENDPOINT_ROWS: readonly EndpointRow[] = [
   { parameter: "TaskCPU", from: "container.cpu", tutorial: true, label: "cpu", encode: (i) => text(i.config.container.cpu) },
   { parameter: "TaskRAM", from: "container.memoryMiB", tutorial: true, label: "memory", encode: (i) => text(i.config.container.memoryMiB) },
   // Only an image known to exist sets the task counts: a tag merely named in the file must not start tasks.
-  { parameter: "DesiredCount", from: "scaling.desired (0 until an image exists)", tutorial: true, label: "tasks", encode: (i) => text(i.desiredCount), decode: (v, d) => (d.desiredCount = integer(v)) },
+  {
+    parameter: "DesiredCount",
+    from: "scaling.desired (0 until an image exists)",
+    tutorial: true,
+    label: "tasks",
+    encode: (i) => text(i.desiredCount),
+    decode: (v, d) => (d.desiredCount = integer(v)),
+  },
   // Sending an unchanged count would undo what autoscaling set since (see the templates' Service).
   { parameter: "SendDesiredCount", from: "fact: the deployed desired count differs", change: "mechanism", encode: (i) => text(i.sendDesiredCount) },
-  { parameter: "MinContainers", from: "scaling.min (0 until an image exists)", tutorial: true, label: "min tasks", encode: (i) => text(i.imageTag ? i.config.scaling.min : 0) },
+  {
+    parameter: "MinContainers",
+    from: "scaling.min (0 until an image exists)",
+    tutorial: true,
+    label: "min tasks",
+    encode: (i) => text(i.imageTag ? i.config.scaling.min : 0),
+  },
   { parameter: "MaxContainers", from: "scaling.max", tutorial: true, label: "max tasks", encode: (i) => text(i.config.scaling.max) },
   { parameter: "AutoScalingTargetValueCPU", from: "scaling.cpuTarget", tutorial: true, label: "cpu target %", encode: (i) => text(i.config.scaling.cpuTarget) },
-  { parameter: "AutoScalingTargetValueRAM", from: "scaling.memoryTarget", tutorial: true, label: "memory target %", encode: (i) => text(i.config.scaling.memoryTarget) },
+  {
+    parameter: "AutoScalingTargetValueRAM",
+    from: "scaling.memoryTarget",
+    tutorial: true,
+    label: "memory target %",
+    encode: (i) => text(i.config.scaling.memoryTarget),
+  },
   {
     parameter: "ListenerRulePriority",
     from: "api.listenerPriority, else the fact: a free priority",
@@ -250,8 +276,18 @@ const ENDPOINT_ROWS: readonly EndpointRow[] = [
   },
   { parameter: "MountPathAssets", from: "storage.assetsMountPath", tutorial: true, encode: (i) => i.config.storage.assetsMountPath },
   { parameter: "MountPathWeights", from: "storage.weightsMountPath", tutorial: true, encode: (i) => i.config.storage.weightsMountPath },
-  { parameter: "AssetsFileSystemId", from: "fact: a kept assets file system", encode: (i) => i.facts.assetsFileSystemId ?? "", decode: (v, d) => (d.fileSystems.assets = v || undefined) },
-  { parameter: "WeightsFileSystemId", from: "fact: a kept weights file system", encode: (i) => i.facts.weightsFileSystemId ?? "", decode: (v, d) => (d.fileSystems.weights = v || undefined) },
+  {
+    parameter: "AssetsFileSystemId",
+    from: "fact: a kept assets file system",
+    encode: (i) => i.facts.assetsFileSystemId ?? "",
+    decode: (v, d) => (d.fileSystems.assets = v || undefined),
+  },
+  {
+    parameter: "WeightsFileSystemId",
+    from: "fact: a kept weights file system",
+    encode: (i) => i.facts.weightsFileSystemId ?? "",
+    decode: (v, d) => (d.fileSystems.weights = v || undefined),
+  },
   // A kept file system whose layout is unknown is shown from its root: that hides nothing.
   {
     parameter: "AssetsVolumeRoot",
@@ -266,19 +302,54 @@ const ENDPOINT_ROWS: readonly EndpointRow[] = [
     decode: (v, d) => (d.volumeRoots.weights = volumeRoot(v)),
   },
   { parameter: "WeightsReadOnly", from: "storage.weightsWritable (negated)", encode: (i) => text(!i.config.storage.weightsWritable) },
-  { parameter: "HealthCheckIntervalSeconds", from: "rollout.healthCheckIntervalSeconds", encode: (i) => text(i.config.rollout.healthCheckIntervalSeconds), decode: rolloutNumber("healthCheckIntervalSeconds") },
-  { parameter: "HealthCheckTimeoutSeconds", from: "rollout.healthCheckTimeoutSeconds", encode: (i) => text(i.config.rollout.healthCheckTimeoutSeconds), decode: rolloutNumber("healthCheckTimeoutSeconds") },
-  { parameter: "HealthyThresholdCount", from: "rollout.healthyThresholdCount", encode: (i) => text(i.config.rollout.healthyThresholdCount), decode: rolloutNumber("healthyThresholdCount") },
-  { parameter: "UnhealthyThresholdCount", from: "rollout.unhealthyThresholdCount", encode: (i) => text(i.config.rollout.unhealthyThresholdCount), decode: rolloutNumber("unhealthyThresholdCount") },
-  { parameter: "DeregistrationDelaySeconds", from: "rollout.deregistrationDelaySeconds", encode: (i) => text(i.config.rollout.deregistrationDelaySeconds), decode: rolloutNumber("deregistrationDelaySeconds") },
+  {
+    parameter: "HealthCheckIntervalSeconds",
+    from: "rollout.healthCheckIntervalSeconds",
+    encode: (i) => text(i.config.rollout.healthCheckIntervalSeconds),
+    decode: rolloutNumber("healthCheckIntervalSeconds"),
+  },
+  {
+    parameter: "HealthCheckTimeoutSeconds",
+    from: "rollout.healthCheckTimeoutSeconds",
+    encode: (i) => text(i.config.rollout.healthCheckTimeoutSeconds),
+    decode: rolloutNumber("healthCheckTimeoutSeconds"),
+  },
+  {
+    parameter: "HealthyThresholdCount",
+    from: "rollout.healthyThresholdCount",
+    encode: (i) => text(i.config.rollout.healthyThresholdCount),
+    decode: rolloutNumber("healthyThresholdCount"),
+  },
+  {
+    parameter: "UnhealthyThresholdCount",
+    from: "rollout.unhealthyThresholdCount",
+    encode: (i) => text(i.config.rollout.unhealthyThresholdCount),
+    decode: rolloutNumber("unhealthyThresholdCount"),
+  },
+  {
+    parameter: "DeregistrationDelaySeconds",
+    from: "rollout.deregistrationDelaySeconds",
+    encode: (i) => text(i.config.rollout.deregistrationDelaySeconds),
+    decode: rolloutNumber("deregistrationDelaySeconds"),
+  },
   {
     parameter: "HealthCheckGracePeriodSeconds",
     from: "rollout.healthCheckGracePeriodSeconds",
     encode: (i) => text(i.config.rollout.healthCheckGracePeriodSeconds),
     decode: rolloutNumber("healthCheckGracePeriodSeconds"),
   },
-  { parameter: "MinimumHealthyPercent", from: "rollout.minimumHealthyPercent", encode: (i) => text(i.config.rollout.minimumHealthyPercent), decode: rolloutNumber("minimumHealthyPercent") },
-  { parameter: "MaximumPercent", from: "rollout.maximumPercent", encode: (i) => text(i.config.rollout.maximumPercent), decode: rolloutNumber("maximumPercent") },
+  {
+    parameter: "MinimumHealthyPercent",
+    from: "rollout.minimumHealthyPercent",
+    encode: (i) => text(i.config.rollout.minimumHealthyPercent),
+    decode: rolloutNumber("minimumHealthyPercent"),
+  },
+  {
+    parameter: "MaximumPercent",
+    from: "rollout.maximumPercent",
+    encode: (i) => text(i.config.rollout.maximumPercent),
+    decode: rolloutNumber("maximumPercent"),
+  },
   {
     parameter: "CircuitBreakerRollback",
     from: "rollout.circuitBreakerRollback",
@@ -291,33 +362,113 @@ const ENDPOINT_ROWS: readonly EndpointRow[] = [
     encode: (i) => deploymentStrategyParameter(i.config.rollout.strategy),
     decode: (v, d) => (d.rollout.strategy = strategyOfParameter(v)),
   },
-  { parameter: "PrimaryTargetGroupWeight", from: "fact: the live listener rule's weights", change: "mechanism", encode: (i) => text(i.facts.trafficWeights?.primary ?? 100) },
-  { parameter: "AlternateTargetGroupWeight", from: "fact: the live listener rule's weights", change: "mechanism", encode: (i) => text(i.facts.trafficWeights?.alternate ?? 0) },
+  {
+    parameter: "PrimaryTargetGroupWeight",
+    from: "fact: the live listener rule's weights",
+    change: "mechanism",
+    encode: (i) => text(i.facts.trafficWeights?.primary ?? 100),
+  },
+  {
+    parameter: "AlternateTargetGroupWeight",
+    from: "fact: the live listener rule's weights",
+    change: "mechanism",
+    encode: (i) => text(i.facts.trafficWeights?.alternate ?? 0),
+  },
   { parameter: "BakeTimeInMinutes", from: "rollout.bakeMinutes", encode: (i) => text(i.config.rollout.bakeMinutes), decode: rolloutNumber("bakeMinutes") },
   { parameter: "CanaryPercent", from: "rollout.canaryPercent", encode: (i) => text(i.config.rollout.canaryPercent), decode: rolloutNumber("canaryPercent") },
-  { parameter: "CanaryBakeTimeInMinutes", from: "rollout.canaryBakeMinutes", encode: (i) => text(i.config.rollout.canaryBakeMinutes), decode: rolloutNumber("canaryBakeMinutes") },
-  { parameter: "LinearStepPercent", from: "rollout.linearStepPercent", encode: (i) => text(i.config.rollout.linearStepPercent), decode: rolloutNumber("linearStepPercent") },
-  { parameter: "LinearStepBakeTimeInMinutes", from: "rollout.linearStepBakeMinutes", encode: (i) => text(i.config.rollout.linearStepBakeMinutes), decode: rolloutNumber("linearStepBakeMinutes") },
+  {
+    parameter: "CanaryBakeTimeInMinutes",
+    from: "rollout.canaryBakeMinutes",
+    encode: (i) => text(i.config.rollout.canaryBakeMinutes),
+    decode: rolloutNumber("canaryBakeMinutes"),
+  },
+  {
+    parameter: "LinearStepPercent",
+    from: "rollout.linearStepPercent",
+    encode: (i) => text(i.config.rollout.linearStepPercent),
+    decode: rolloutNumber("linearStepPercent"),
+  },
+  {
+    parameter: "LinearStepBakeTimeInMinutes",
+    from: "rollout.linearStepBakeMinutes",
+    encode: (i) => text(i.config.rollout.linearStepBakeMinutes),
+    decode: rolloutNumber("linearStepBakeMinutes"),
+  },
   { parameter: "AlarmTarget5xxPercent", from: "alarms.target5xxPercent", encode: (i) => text(i.config.alarms.target5xxPercent) },
   { parameter: "AlarmP95ResponseSeconds", from: "alarms.p95ResponseSeconds", encode: (i) => text(i.config.alarms.p95ResponseSeconds) },
   { parameter: "AlarmUnhealthyHosts", from: "alarms.unhealthyHosts", encode: (i) => text(i.config.alarms.unhealthyHosts) },
   { parameter: "AlarmMinutes", from: "alarms.minutes", encode: (i) => text(i.config.alarms.minutes) },
   { parameter: "LogRetentionDays", from: "logRetentionDays", label: "log retention days", encode: (i) => text(i.config.logRetentionDays) },
-  { parameter: "LogGroupExists", from: "fact: the log group was kept", encode: (i) => text(i.facts.logGroupExists ?? false), decode: (v, d) => (d.logGroupExists = v === "true") },
+  {
+    parameter: "LogGroupExists",
+    from: "fact: the log group was kept",
+    encode: (i) => text(i.facts.logGroupExists ?? false),
+    decode: (v, d) => (d.logGroupExists = v === "true"),
+  },
   { parameter: "ImagesToKeep", from: "imagesToKeep", encode: (i) => text(i.config.imagesToKeep) },
-  { parameter: "WeightsSourceBucket", from: "fact: mlops weights settings", weights: true, encode: (i) => i.facts.weights?.sourceBucket ?? "", decode: (v, d) => (d.weights.sourceBucket = v ?? "") },
-  { parameter: "WeightsSourcePrefix", from: "fact: mlops weights settings", weights: true, encode: (i) => i.facts.weights?.sourcePrefix ?? "", decode: (v, d) => (d.weights.sourcePrefix = v ?? "") },
-  { parameter: "WeightsSyncDelete", from: "fact: mlops weights settings", weights: true, encode: (i) => text(i.facts.weights?.deleteExtraneous ?? false), decode: (v, d) => (d.weights.deleteExtraneous = v === "true") },
-  { parameter: "WeightsSchedule", from: "fact: mlops weights settings", weights: true, encode: (i) => i.facts.weights?.schedule ?? "", decode: (v, d) => (d.weights.schedule = v ?? "") },
+  {
+    parameter: "WeightsSourceBucket",
+    from: "fact: mlops weights settings",
+    weights: true,
+    encode: (i) => i.facts.weights?.sourceBucket ?? "",
+    decode: (v, d) => (d.weights.sourceBucket = v ?? ""),
+  },
+  {
+    parameter: "WeightsSourcePrefix",
+    from: "fact: mlops weights settings",
+    weights: true,
+    encode: (i) => i.facts.weights?.sourcePrefix ?? "",
+    decode: (v, d) => (d.weights.sourcePrefix = v ?? ""),
+  },
+  {
+    parameter: "WeightsSyncDelete",
+    from: "fact: mlops weights settings",
+    weights: true,
+    encode: (i) => text(i.facts.weights?.deleteExtraneous ?? false),
+    decode: (v, d) => (d.weights.deleteExtraneous = v === "true"),
+  },
+  {
+    parameter: "WeightsSchedule",
+    from: "fact: mlops weights settings",
+    weights: true,
+    encode: (i) => i.facts.weights?.schedule ?? "",
+    decode: (v, d) => (d.weights.schedule = v ?? ""),
+  },
 ];
 
 /** The parameters only a base endpoint's template (create-ep-a.yaml) declares: its network and load balancer. */
 const BASE_ROWS: readonly EndpointRow[] = [
-  { parameter: "VpcCidr", from: "network.vpcCidr", tutorial: true, change: { replaces: "the VPC (and with it the target group)" }, encode: (i) => network(i).vpcCidr, decode: (v, d) => (d.network.vpcCidr = v) },
-  { parameter: "VpcSubnetIpBlocks", from: "network.publicSubnets, network.privateSubnets", tutorial: true, encode: (i) => [...network(i).publicSubnets, ...network(i).privateSubnets].join(",") },
+  {
+    parameter: "VpcCidr",
+    from: "network.vpcCidr",
+    tutorial: true,
+    change: { replaces: "the VPC (and with it the target group)" },
+    encode: (i) => network(i).vpcCidr,
+    decode: (v, d) => (d.network.vpcCidr = v),
+  },
+  {
+    parameter: "VpcSubnetIpBlocks",
+    from: "network.publicSubnets, network.privateSubnets",
+    tutorial: true,
+    encode: (i) => [...network(i).publicSubnets, ...network(i).privateSubnets].join(","),
+  },
   { parameter: "AZs", from: "network.availabilityZones", tutorial: true, encode: (i) => network(i).availabilityZones.join(",") },
-  { parameter: "AllowedCidrIp", from: "network.allowedCidr", tutorial: true, label: "allowed CIDR", encode: (i) => network(i).allowedCidr, decode: (v, d) => (d.network.allowedCidr = v) },
-  { parameter: "DNSCertArn", from: "api.certificateArn, else the fact: a found or requested certificate", tutorial: true, label: "certificate", encode: (i) => i.certificateArn, decode: (v, d) => (d.certificateArn = v || undefined) },
+  {
+    parameter: "AllowedCidrIp",
+    from: "network.allowedCidr",
+    tutorial: true,
+    label: "allowed CIDR",
+    encode: (i) => network(i).allowedCidr,
+    decode: (v, d) => (d.network.allowedCidr = v),
+  },
+  {
+    parameter: "DNSCertArn",
+    from: "api.certificateArn, else the fact: a found or requested certificate",
+    tutorial: true,
+    label: "certificate",
+    encode: (i) => i.certificateArn,
+    decode: (v, d) => (d.certificateArn = v || undefined),
+  },
   { parameter: "VpcFlowLogs", from: "monitoring.vpcFlowLogs", encode: (i) => text(i.config.monitoring.vpcFlowLogs) },
   { parameter: "LoadBalancerAccessLogs", from: "monitoring.loadBalancerAccessLogs", encode: (i) => text(i.config.monitoring.loadBalancerAccessLogs) },
   { parameter: "ContainerInsights", from: "monitoring.containerInsights", encode: (i) => text(i.config.monitoring.containerInsights) },
@@ -416,10 +567,22 @@ const PIPELINE_ROWS: readonly PipelineRow[] = [
   },
   { parameter: "ArtifactAccessLogs", from: "monitoring.artifactAccessLogs", encode: (i) => text(i.config.monitoring.artifactAccessLogs) },
   { parameter: "BaseImageRepositoryArns", from: "pipeline.baseImageRegistries", encode: (i) => buildSettings(i.pipeline).access.repositoryArns.join(",") },
-  { parameter: "PullThroughCacheRepositoryArns", from: "pipeline.baseImageRegistries", encode: (i) => buildSettings(i.pipeline).access.pullThroughCacheArns.join(",") },
+  {
+    parameter: "PullThroughCacheRepositoryArns",
+    from: "pipeline.baseImageRegistries",
+    encode: (i) => buildSettings(i.pipeline).access.pullThroughCacheArns.join(","),
+  },
   { parameter: "PublicEcrLogin", from: "pipeline.baseImageRegistries", encode: (i) => text(buildSettings(i.pipeline).access.publicEcrLogin) },
-  { parameter: "DockerHubSecretArn", from: "pipeline.dockerHubSecret (an ARN)", encode: (i) => (i.pipeline.dockerHubSecret && isSecretArn(i.pipeline.dockerHubSecret) ? i.pipeline.dockerHubSecret : "") },
-  { parameter: "DockerHubSecretName", from: "pipeline.dockerHubSecret (a name)", encode: (i) => (i.pipeline.dockerHubSecret && !isSecretArn(i.pipeline.dockerHubSecret) ? i.pipeline.dockerHubSecret : "") },
+  {
+    parameter: "DockerHubSecretArn",
+    from: "pipeline.dockerHubSecret (an ARN)",
+    encode: (i) => (i.pipeline.dockerHubSecret && isSecretArn(i.pipeline.dockerHubSecret) ? i.pipeline.dockerHubSecret : ""),
+  },
+  {
+    parameter: "DockerHubSecretName",
+    from: "pipeline.dockerHubSecret (a name)",
+    encode: (i) => (i.pipeline.dockerHubSecret && !isSecretArn(i.pipeline.dockerHubSecret) ? i.pipeline.dockerHubSecret : ""),
+  },
 ];
 
 /** A load balancer shard's parameters (shard.yaml): all taken over from its base. */
@@ -431,7 +594,11 @@ const SHARD_ROWS: readonly ShardRow[] = [
   { parameter: "AllowedCidrIp", from: "fact: the base's allowed CIDR", encode: (f) => f.allowedCidr },
   { parameter: "DefaultCertificateArn", from: "fact: the base listener's certificate", encode: (f) => f.defaultCertificateArn },
   { parameter: "AccessLogsBucket", from: "fact: the base's access-log bucket", encode: (f) => f.accessLogsBucket ?? "" },
-  { parameter: "LoadBalancerIdleTimeoutSeconds", from: "fact: the base's idle timeout", encode: (f) => text(f.idleTimeoutSeconds ?? DEFAULT_IDLE_TIMEOUT_SECONDS) },
+  {
+    parameter: "LoadBalancerIdleTimeoutSeconds",
+    from: "fact: the base's idle timeout",
+    encode: (f) => text(f.idleTimeoutSeconds ?? DEFAULT_IDLE_TIMEOUT_SECONDS),
+  },
 ];
 
 /** Each template's rows, by template file. */
@@ -558,7 +725,8 @@ export function replacingChanges(config: EndpointConfig, deployedParameters: Rec
     if (typeof row.change !== "object") continue;
     const before = deployedParameters[row.parameter];
     const after = row.encode(input);
-    if (before !== undefined && before !== after) changes.push({ parameter: row.parameter, field: fieldOfParameter(config, row.parameter) ?? row.parameter, before, after, what: row.change.replaces });
+    if (before !== undefined && before !== after)
+      changes.push({ parameter: row.parameter, field: fieldOfParameter(config, row.parameter) ?? row.parameter, before, after, what: row.change.replaces });
   }
   return changes;
 }
@@ -573,8 +741,17 @@ export function baseProjectField(config: Pick<EndpointConfig, "format">): string
  * deployed stack has keeps its value (so nothing else changes), one it lacks (a template newer
  * than the stack) takes the rendered value, and the weights rows take `weights`.
  */
-export function weightsChange(config: EndpointConfig, rendered: Record<string, string>, deployedParameters: Record<string, string>, weights: WeightsSyncSettings): Record<string, string> {
-  const kept = Object.fromEntries(Object.keys(rendered).filter((key) => key in deployedParameters).map((key) => [key, deployedParameters[key]!]));
+export function weightsChange(
+  config: EndpointConfig,
+  rendered: Record<string, string>,
+  deployedParameters: Record<string, string>,
+  weights: WeightsSyncSettings,
+): Record<string, string> {
+  const kept = Object.fromEntries(
+    Object.keys(rendered)
+      .filter((key) => key in deployedParameters)
+      .map((key) => [key, deployedParameters[key]!]),
+  );
   const input: EndpointInput = { config, facts: { weights }, desiredCount: 0, sendDesiredCount: true, certificateArn: "", network: config.network };
   const rows = CONTRACTS[config.kind === "base" ? "create-ep-a.yaml" : "add-ep-b.yaml"].filter((row) => row.weights);
   return { ...rendered, ...kept, ...encodeRows(rows, input) };

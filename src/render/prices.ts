@@ -87,7 +87,15 @@ export const PRICES: Readonly<Record<string, RegionPrices>> = {
   },
   "us-east-2": { natGatewayHour: 0.045, natGatewayGB: 0.045, publicIpv4Hour: 0.005, kmsKeyMonth: 1 },
   "ap-southeast-1": { natGatewayHour: 0.059, natGatewayGB: 0.059, publicIpv4Hour: 0.005, kmsKeyMonth: 1 },
-  "ap-northeast-1": { natGatewayHour: 0.062, publicIpv4Hour: 0.005, loadBalancerHour: 0.0243, loadBalancerLcuHour: 0.008, logsIngestGB: 0.76, logsStorageGBMonth: 0.033, kmsKeyMonth: 1 },
+  "ap-northeast-1": {
+    natGatewayHour: 0.062,
+    publicIpv4Hour: 0.005,
+    loadBalancerHour: 0.0243,
+    loadBalancerLcuHour: 0.008,
+    logsIngestGB: 0.76,
+    logsStorageGBMonth: 0.033,
+    kmsKeyMonth: 1,
+  },
   "eu-west-1": { publicIpv4Hour: 0.005, loadBalancerHour: 0.0252, kmsKeyMonth: 1 },
 };
 
@@ -158,8 +166,13 @@ export function estimateMonthlyCost(input: CostInput, region: string, table: Rea
   const p = table[region];
   if (!p) return { region, known: false, items: [], fixedUsd: 0, rates: [] };
   const items: CostItem[] = [];
-  if (input.natGateways > 0) items.push({ label: input.natGateways > 1 ? `${input.natGateways} NAT gateways` : "NAT gateway", usd: monthly(p.natGatewayHour, input.natGateways) });
-  if (input.loadBalancers > 0) items.push({ label: input.loadBalancers > 1 ? `${input.loadBalancers} load balancers` : "load balancer", usd: monthly(p.loadBalancerHour, input.loadBalancers) });
+  if (input.natGateways > 0)
+    items.push({ label: input.natGateways > 1 ? `${input.natGateways} NAT gateways` : "NAT gateway", usd: monthly(p.natGatewayHour, input.natGateways) });
+  if (input.loadBalancers > 0)
+    items.push({
+      label: input.loadBalancers > 1 ? `${input.loadBalancers} load balancers` : "load balancer",
+      usd: monthly(p.loadBalancerHour, input.loadBalancers),
+    });
   if (input.publicIpv4 > 0) items.push({ label: `${input.publicIpv4} public IPv4`, usd: monthly(p.publicIpv4Hour, input.publicIpv4) });
   const { count, cpuUnits, memoryMiB } = input.tasks;
   const ec2 = input.instances;
@@ -168,14 +181,24 @@ export function estimateMonthlyCost(input: CostInput, region: string, table: Rea
     items.push({ label, usd: monthly(p.ec2InstanceHour?.[ec2.type], ec2.count) });
     if (ec2.managed) items.push({ label: "ECS Managed Instances fee", usd: monthly(p.ecsManagedInstanceFeeHour?.[ec2.type], ec2.count) });
   } else if (count > 0) {
-    const hourly = p.fargateVcpuHour !== undefined && p.fargateGBHour !== undefined ? (cpuUnits / 1024) * p.fargateVcpuHour + (memoryMiB / 1024) * p.fargateGBHour : undefined;
+    const hourly =
+      p.fargateVcpuHour !== undefined && p.fargateGBHour !== undefined
+        ? (cpuUnits / 1024) * p.fargateVcpuHour + (memoryMiB / 1024) * p.fargateGBHour
+        : undefined;
     items.push({ label: `${count} task${count > 1 ? "s" : ""} ${taskSizeText(cpuUnits, memoryMiB)}`, usd: monthly(hourly, count) });
   }
-  if (input.kmsKeys > 0) items.push({ label: input.kmsKeys > 1 ? `${input.kmsKeys} KMS keys` : "KMS key", usd: p.kmsKeyMonth === undefined ? undefined : cents(p.kmsKeyMonth * input.kmsKeys) });
+  if (input.kmsKeys > 0)
+    items.push({
+      label: input.kmsKeys > 1 ? `${input.kmsKeys} KMS keys` : "KMS key",
+      usd: p.kmsKeyMonth === undefined ? undefined : cents(p.kmsKeyMonth * input.kmsKeys),
+    });
   const rate = (price: number | undefined, unit: string): string | undefined => (price === undefined ? undefined : `${priceText(price)}/${unit}`);
   const rates: CostRate[] = [];
   if (input.efs) rates.push({ label: "EFS", text: rate(p.efsStandardGBMonth, "GB-month") });
-  const logs = p.logsIngestGB !== undefined && p.logsStorageGBMonth !== undefined ? `${priceText(p.logsIngestGB)}/GB + ${priceText(p.logsStorageGBMonth)}/GB-month kept` : undefined;
+  const logs =
+    p.logsIngestGB !== undefined && p.logsStorageGBMonth !== undefined
+      ? `${priceText(p.logsIngestGB)}/GB + ${priceText(p.logsStorageGBMonth)}/GB-month kept`
+      : undefined;
   rates.push({ label: input.flowLogs ? "logs and flow logs" : "logs", text: logs });
   if (input.natGateways > 0) rates.push({ label: "NAT traffic", text: rate(p.natGatewayGB, "GB") });
   if (input.loadBalancers > 0) rates.push({ label: "load balancer traffic", text: rate(p.loadBalancerLcuHour, "LCU-hour") });
@@ -191,14 +214,24 @@ function money(usd: number): string {
 /** The plan's cost lines (at most 2): the fixed monthly sum with its parts, then the rates and where the prices come from. */
 export function costLines(estimate: CostEstimate): string[] {
   if (!estimate.known) {
-    return [`Cost: price unknown (mlops's price table has no prices for ${estimate.region}; it holds ${Object.keys(PRICES).join(", ")} as of ${PRICES_AS_OF}); see https://calculator.aws/`];
+    return [
+      `Cost: price unknown (mlops's price table has no prices for ${estimate.region}; it holds ${Object.keys(PRICES).join(", ")} as of ${PRICES_AS_OF}); see https://calculator.aws/`,
+    ];
   }
   const parts = estimate.items.map((i) => `${i.label} ${i.usd === undefined ? "price unknown" : money(i.usd)}`);
   const partial = estimate.items.some((i) => i.usd === undefined);
   const priced = estimate.items.some((i) => i.usd !== undefined);
-  const sum = estimate.items.length === 0 ? "no fixed cost" : !priced ? "price unknown" : `about ${money(estimate.fixedUsd)}/month fixed${partial ? " for the parts with a price" : ""}`;
+  const sum =
+    estimate.items.length === 0
+      ? "no fixed cost"
+      : !priced
+        ? "price unknown"
+        : `about ${money(estimate.fixedUsd)}/month fixed${partial ? " for the parts with a price" : ""}`;
   const rates = estimate.rates.map((r) => `${r.label} ${r.text ?? "price unknown"}`);
-  return [`Cost: ${sum}${parts.length ? ` (${parts.join(", ")})` : ""}`, `Cost with use: ${rates.join(", ")}; prices ${estimate.region} as of ${PRICES_AS_OF} (AWS pricing pages; README "What it costs")`];
+  return [
+    `Cost: ${sum}${parts.length ? ` (${parts.join(", ")})` : ""}`,
+    `Cost with use: ${rates.join(", ")}; prices ${estimate.region} as of ${PRICES_AS_OF} (AWS pricing pages; README "What it costs")`,
+  ];
 }
 
 /** Counts what a stack plan creates by resource type. */
@@ -215,7 +248,11 @@ function countOf(resources: readonly { type: string }[], type: string): number {
  * https://aws.amazon.com/blogs/aws/new-aws-public-ipv4-address-charge-public-ip-insights/).
  * `also`: what the plan creates beside the stack: another load balancer of the base (an added endpoint's shard), a pipeline.
  */
-export function costInputOf(config: Pick<EndpointConfig, "container" | "scaling">, resources: readonly { type: string }[], also: { newLoadBalancer?: boolean; pipeline?: boolean } = {}): CostInput {
+export function costInputOf(
+  config: Pick<EndpointConfig, "container" | "scaling">,
+  resources: readonly { type: string }[],
+  also: { newLoadBalancer?: boolean; pipeline?: boolean } = {},
+): CostInput {
   const newLoadBalancer = also.newLoadBalancer ?? false;
   const natGateways = countOf(resources, "AWS::EC2::NatGateway");
   const loadBalancers = countOf(resources, "AWS::ElasticLoadBalancingV2::LoadBalancer") + (newLoadBalancer ? 1 : 0);

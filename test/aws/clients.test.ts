@@ -88,7 +88,12 @@ describe("createAwsClients", () => {
         s3: ["S3", "ListObjectVersions", "s3:ListObjectVersions", () => aws.s3.listObjectVersions({ Bucket: "b" })],
         codeBuild: ["CodeBuild", "BatchGetBuilds", "codebuild:BatchGetBuilds", () => aws.codeBuild.batchGetBuilds({ ids: ["b:1"] })],
         codePipeline: ["CodePipeline", "GetPipelineState", "codepipeline:GetPipelineState", () => aws.codePipeline.getPipelineState({ name: "p" })],
-        connections: ["CodeStar Connections", "GetConnection", "codestar-connections:GetConnection", () => aws.connections.getConnection({ ConnectionArn: "arn:aws:codestar-connections:eu-west-1:123456789012:connection/x" })],
+        connections: [
+          "CodeStar Connections",
+          "GetConnection",
+          "codestar-connections:GetConnection",
+          () => aws.connections.getConnection({ ConnectionArn: "arn:aws:codestar-connections:eu-west-1:123456789012:connection/x" }),
+        ],
         efs: ["EFS", "DescribeFileSystems", "elasticfilesystem:DescribeFileSystems", () => aws.efs.describeFileSystems({})],
         sts: ["STS", "GetCallerIdentity", "", () => aws.sts.getCallerIdentity({})],
         ssm: ["SSM", "GetParametersByPath", "ssm:GetParametersByPath", () => aws.ssm.getParametersByPath({ Path: "/p" })],
@@ -105,7 +110,10 @@ describe("createAwsClients", () => {
         expect(error, name).toBeInstanceOf(name === "sts" ? CredentialsError : AwsError);
         expect((error as AwsError).message, name).toMatch(name === "sts" ? `(${service} ${operation}): ` : new RegExp(`^${service} ${operation}: `));
         // A denied GetCallerIdentity means the credentials themselves are refused: that hint is about credentials.
-        if (iamAction) expect((error as AwsError).hint, name).toBe(`The identity in use is not allowed ${iamAction}; ask an administrator to allow it, or use another --profile.`);
+        if (iamAction)
+          expect((error as AwsError).hint, name).toBe(
+            `The identity in use is not allowed ${iamAction}; ask an administrator to allow it, or use another --profile.`,
+          );
       }
       // Each client signs for its own service, in the region given (at a custom endpoint, IAM and Route 53 too).
       expect(signed).toEqual([
@@ -197,7 +205,16 @@ describe.skipIf(!endpoint)("the real adapters against the emulator", () => {
     JSON.stringify({
       Parameters: { Retention: { Type: "Number", Default: "7" } },
       // The variant changes a tag, not the name: a new LogGroupName would replace the log group (create-only).
-      Resources: { Logs: { Type: "AWS::Logs::LogGroup", Properties: { LogGroupName: `mlops-adapter-test-${run}-logs`, RetentionInDays: { Ref: "Retention" }, Tags: [{ Key: "variant", Value: String(variant) }] } } },
+      Resources: {
+        Logs: {
+          Type: "AWS::Logs::LogGroup",
+          Properties: {
+            LogGroupName: `mlops-adapter-test-${run}-logs`,
+            RetentionInDays: { Ref: "Retention" },
+            Tags: [{ Key: "variant", Value: String(variant) }],
+          },
+        },
+      },
       Outputs: { LogGroupName: { Value: { Ref: "Logs" }, Export: { Name: `mlops-adapter-test-${run}-logs` } } },
     });
 
@@ -206,7 +223,12 @@ describe.skipIf(!endpoint)("the real adapters against the emulator", () => {
     const out = new MemoryOutput();
     const deps: StackDeps = { cfn: aws.cloudFormation, out, clock: systemClock, assumeYes: true, pollIntervalMs: 50 };
     const stackName = `mlops-adapter-test-${run}`;
-    const spec = (retention: string, body = template(7)) => ({ stackName, templateBody: body, parameters: { Retention: retention }, tags: { "mlops:test": "adapters" } });
+    const spec = (retention: string, body = template(7)) => ({
+      stackName,
+      templateBody: body,
+      parameters: { Retention: retention },
+      tags: { "mlops:test": "adapters" },
+    });
 
     const missing = await aws.cloudFormation.describeStacks({ StackName: stackName }).catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(AwsError);
@@ -233,12 +255,19 @@ describe.skipIf(!endpoint)("the real adapters against the emulator", () => {
     // A stack importing the export keeps it from being deleted; the error names the importer.
     const importer = `${stackName}-importer`;
     const importing = JSON.stringify({
-      Resources: { Logs: { Type: "AWS::Logs::LogGroup", Properties: { LogGroupName: { "Fn::Join": ["-", [{ "Fn::ImportValue": `mlops-adapter-test-${run}-logs` }, "b"]] } } } },
+      Resources: {
+        Logs: {
+          Type: "AWS::Logs::LogGroup",
+          Properties: { LogGroupName: { "Fn::Join": ["-", [{ "Fn::ImportValue": `mlops-adapter-test-${run}-logs` }, "b"]] } },
+        },
+      },
     });
     expect((await deployStack({ stackName: importer, templateBody: importing, parameters: {}, tags: {} }, deps)).kind).toBe("created");
     const refused = await deleteStack(stackName, deps).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(AwsError);
-    expect((refused as AwsError).message).toBe(`Stack ${stackName} cannot be deleted: other stacks import its exports: mlops-adapter-test-${run}-logs (used by ${importer}).`);
+    expect((refused as AwsError).message).toBe(
+      `Stack ${stackName} cannot be deleted: other stacks import its exports: mlops-adapter-test-${run}-logs (used by ${importer}).`,
+    );
     expect(await deleteStack(importer, deps)).toEqual({ kind: "deleted" });
 
     expect(await deleteStack(stackName, deps)).toEqual({ kind: "deleted" });

@@ -32,7 +32,11 @@ describe("translateAwsError", () => {
     expect(translated.code).toBe("InvalidPermission.Duplicate");
     expect(translated.message).toBe("EC2 AuthorizeSecurityGroupIngress: the specified rule already exists");
 
-    const ecr = Object.assign(new Error("The repository with name 'x' does not exist"), { name: "RepositoryNotFoundException", $fault: "client", $metadata: {} });
+    const ecr = Object.assign(new Error("The repository with name 'x' does not exist"), {
+      name: "RepositoryNotFoundException",
+      $fault: "client",
+      $metadata: {},
+    });
     expect((translateAwsError(ecr, { service: "ECR", iamPrefix: "ecr", operation: "DescribeImages" }) as AwsError).code).toBe("RepositoryNotFoundException");
   });
 
@@ -55,7 +59,10 @@ describe("translateAwsError", () => {
   });
 
   it("names the profile to log in with", () => {
-    const error = translateAwsError(Object.assign(new Error("Token is expired.\nTo refresh this SSO session run aws sso login"), { name: "CredentialsProviderError" }), { ...cfnCall, profile: "ml-dev" });
+    const error = translateAwsError(
+      Object.assign(new Error("Token is expired.\nTo refresh this SSO session run aws sso login"), { name: "CredentialsProviderError" }),
+      { ...cfnCall, profile: "ml-dev" },
+    );
     expect(error.hint).toContain("aws sso login --profile ml-dev");
     expect(error.message).toBe("No usable AWS credentials were found (CloudFormation DescribeStacks): Token is expired.");
   });
@@ -75,24 +82,42 @@ describe("translateAwsError", () => {
     expect(withUrl.code).toBe("ECONNREFUSED");
     expect(withUrl.hint).toContain("http://127.0.0.1:4566");
 
-    const dns = Object.assign(new Error("getaddrinfo ENOTFOUND cloudformation.eu-west-1.amazonaws.com"), { code: "ENOTFOUND", hostname: "cloudformation.eu-west-1.amazonaws.com" });
+    const dns = Object.assign(new Error("getaddrinfo ENOTFOUND cloudformation.eu-west-1.amazonaws.com"), {
+      code: "ENOTFOUND",
+      hostname: "cloudformation.eu-west-1.amazonaws.com",
+    });
     const translated = translateAwsError(dns, cfnCall);
     expect(translated.message).toContain("cannot reach cloudformation.eu-west-1.amazonaws.com");
     expect(translated.hint).toContain("HTTPS_PROXY");
   });
 
   it("calls an HTML 5xx page an outage, says it was retried, and what to do", () => {
-    const html = Object.assign(new Error("@aws-sdk XML parse error: mismatched tags <html> and </title>.\n  Deserialization error"), { $metadata: { httpStatusCode: 500 } });
-    const translated = translateAwsError(html, { service: "CloudFormation", iamPrefix: "cloudformation", operation: "ListImports", retryBudgetMs: 60_000 }) as AwsError;
+    const html = Object.assign(new Error("@aws-sdk XML parse error: mismatched tags <html> and </title>.\n  Deserialization error"), {
+      $metadata: { httpStatusCode: 500 },
+    });
+    const translated = translateAwsError(html, {
+      service: "CloudFormation",
+      iamPrefix: "cloudformation",
+      operation: "ListImports",
+      retryBudgetMs: 60_000,
+    }) as AwsError;
     expect(translated.code).toBe("HTTP500");
-    expect(translated.message).toBe("CloudFormation ListImports: the service answered HTTP 500 with an error page instead of an AWS answer, still after retrying for 60 s: an outage at AWS or in a proxy between here and AWS.");
+    expect(translated.message).toBe(
+      "CloudFormation ListImports: the service answered HTTP 500 with an error page instead of an AWS answer, still after retrying for 60 s: an outage at AWS or in a proxy between here and AWS.",
+    );
     expect(translated.hint).toMatch(/wait a few minutes.*run the same command again/i);
     expect(translated.hint).not.toMatch(/implement/);
   });
 
   it("the query protocol's 'Unknown' for an HTML 503 (CloudFormation) is an outage, not 'Unknown'", () => {
     const unknown = Object.assign(new Error("Unknown"), { name: "Unknown", $fault: "server", $metadata: { httpStatusCode: 503 } });
-    const translated = translateAwsError(unknown, { service: "CloudFormation", iamPrefix: "cloudformation", operation: "DescribeChangeSet", endpointUrl: "http://127.0.0.1:4566", retryBudgetMs: 60_000 }) as AwsError;
+    const translated = translateAwsError(unknown, {
+      service: "CloudFormation",
+      iamPrefix: "cloudformation",
+      operation: "DescribeChangeSet",
+      endpointUrl: "http://127.0.0.1:4566",
+      retryBudgetMs: 60_000,
+    }) as AwsError;
     expect(translated.message).toMatch(/^CloudFormation DescribeChangeSet: the service answered HTTP 503 with an error page .*an outage/);
     expect(translated.message).not.toMatch(/: Unknown$/);
     expect(translated.hint).toContain("http://127.0.0.1:4566 is up");
@@ -100,10 +125,21 @@ describe("translateAwsError", () => {
   });
 
   it("a 501 (an endpoint without the call) says the endpoint does not implement it", () => {
-    const missing = Object.assign(new Error("The emulator does not implement ListImports."), { name: "NotImplemented", $fault: "server", $metadata: { httpStatusCode: 501 } });
-    const translated = translateAwsError(missing, { service: "CloudFormation", iamPrefix: "cloudformation", operation: "ListImports", endpointUrl: "http://127.0.0.1:5000" }) as AwsError;
+    const missing = Object.assign(new Error("The emulator does not implement ListImports."), {
+      name: "NotImplemented",
+      $fault: "server",
+      $metadata: { httpStatusCode: 501 },
+    });
+    const translated = translateAwsError(missing, {
+      service: "CloudFormation",
+      iamPrefix: "cloudformation",
+      operation: "ListImports",
+      endpointUrl: "http://127.0.0.1:5000",
+    }) as AwsError;
     expect(translated.code).toBe("NotImplemented");
-    expect(translated.message).toBe("CloudFormation ListImports: http://127.0.0.1:5000 does not implement ListImports (HTTP 501: The emulator does not implement ListImports.).");
+    expect(translated.message).toBe(
+      "CloudFormation ListImports: http://127.0.0.1:5000 does not implement ListImports (HTTP 501: The emulator does not implement ListImports.).",
+    );
   });
 
   it("a 404 page is not an AWS endpoint: check the URL", () => {
@@ -115,8 +151,15 @@ describe("translateAwsError", () => {
 
   it("a request that timed out names the timeout and the retries", () => {
     const timeout = Object.assign(new Error("request timed out"), { name: "TimeoutError", $metadata: {} });
-    const translated = translateAwsError(timeout, { ...cfnCall, endpointUrl: "http://127.0.0.1:4566", retryBudgetMs: 60_000, requestTimeoutMs: 30_000 }) as AwsError;
-    expect(translated.message).toBe("CloudFormation DescribeStacks: no answer from http://127.0.0.1:4566 within 30 s (a timeout, still after retrying for 60 s)");
+    const translated = translateAwsError(timeout, {
+      ...cfnCall,
+      endpointUrl: "http://127.0.0.1:4566",
+      retryBudgetMs: 60_000,
+      requestTimeoutMs: 30_000,
+    }) as AwsError;
+    expect(translated.message).toBe(
+      "CloudFormation DescribeStacks: no answer from http://127.0.0.1:4566 within 30 s (a timeout, still after retrying for 60 s)",
+    );
   });
 
   it("a non-ASCII host gets its punycode form in the hint", () => {
@@ -154,8 +197,15 @@ describe("translateAwsError", () => {
 describe("unreadable answers", () => {
   it("an HTML error page the JSON parser choked on is reported as a non-AWS answer with its status", () => {
     const parserError = Object.assign(new SyntaxError(`Unexpected token '<', "<!doctype "... is not valid JSON`), { $metadata: { httpStatusCode: 500 } });
-    const translated = translateAwsError(parserError, { service: "CodeStar Connections", iamPrefix: "codestar-connections", operation: "GetConnection", endpointUrl: "http://127.0.0.1:4566" }) as AwsError;
-    expect(translated.message).toBe("CodeStar Connections GetConnection: the service answered HTTP 500 with an error page instead of an AWS answer: an outage at AWS or in a proxy between here and AWS.");
+    const translated = translateAwsError(parserError, {
+      service: "CodeStar Connections",
+      iamPrefix: "codestar-connections",
+      operation: "GetConnection",
+      endpointUrl: "http://127.0.0.1:4566",
+    }) as AwsError;
+    expect(translated.message).toBe(
+      "CodeStar Connections GetConnection: the service answered HTTP 500 with an error page instead of an AWS answer: an outage at AWS or in a proxy between here and AWS.",
+    );
     expect(translated.code).toBe("HTTP500");
   });
 });

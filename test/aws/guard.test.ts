@@ -17,7 +17,18 @@ function clients(calls: string[]): AwsClients {
 
 describe("the Ctrl-C guard", () => {
   it("classifies calls by their verb", () => {
-    for (const m of ["createChangeSet", "executeChangeSet", "deleteStack", "authorizeSecurityGroupIngress", "putImage", "requestCertificate", "addListenerCertificates", "batchDeleteImage", "startPipelineExecution"]) expect(isMutatingCall(m)).toBe(true);
+    for (const m of [
+      "createChangeSet",
+      "executeChangeSet",
+      "deleteStack",
+      "authorizeSecurityGroupIngress",
+      "putImage",
+      "requestCertificate",
+      "addListenerCertificates",
+      "batchDeleteImage",
+      "startPipelineExecution",
+    ])
+      expect(isMutatingCall(m)).toBe(true);
     for (const m of ["describeStacks", "getTemplate", "listImages", "batchGetProjects", "filterLogEvents"]) expect(isMutatingCall(m)).toBe(false);
   });
 
@@ -60,7 +71,9 @@ describe("the Ctrl-C guard", () => {
     );
     await aws.ecs.runTask({ cluster: "ep-a-prod", taskDefinition: "td" });
     await aws.ecs.describeTasks({ cluster: "ep-a-prod", tasks: [arn] });
-    expect(log.mayStillRun()).toEqual([`the one-off ECS task ${arn} (it runs to its end; to stop it now: aws ecs stop-task --cluster ep-a-prod --task ${arn})`]);
+    expect(log.mayStillRun()).toEqual([
+      `the one-off ECS task ${arn} (it runs to its end; to stop it now: aws ecs stop-task --cluster ep-a-prod --task ${arn})`,
+    ]);
     status = "STOPPED";
     await aws.ecs.describeTasks({ cluster: "ep-a-prod", tasks: [arn] });
     expect(log.mayStillRun()).toEqual([]);
@@ -87,7 +100,9 @@ describe("the Ctrl-C summary", () => {
     const sent = aws.cloudFormation.createChangeSet({ StackName: "ep-a-prod", ChangeSetName: "x" }).catch((e: unknown) => e);
     controller.abort();
     expect(await sent).toBeInstanceOf(InterruptedError);
-    expect(log.mayStillRun()).toEqual([expect.stringMatching(/^cloudFormation\.createChangeSet ep-a-prod \(sent before Ctrl-C and not answered: AWS may have received it\)$/)]);
+    expect(log.mayStillRun()).toEqual([
+      expect.stringMatching(/^cloudFormation\.createChangeSet ep-a-prod \(sent before Ctrl-C and not answered: AWS may have received it\)$/),
+    ]);
   });
 
   it("leaves the lease's own calls out, and says when the lease was not given back", async () => {

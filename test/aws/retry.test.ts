@@ -20,7 +20,11 @@ const http503 = { errorType: "TRANSIENT" as const, error: Object.assign(new Erro
 describe("BudgetRetryStrategy", () => {
   it("retries for the whole budget, however many attempts that takes: no retry quota cuts it short", async () => {
     let now = 0;
-    const strategy = new BudgetRetryStrategy({ budgetMs: 60_000, requestTimeoutMs: 30_000 }, () => now, () => 1);
+    const strategy = new BudgetRetryStrategy(
+      { budgetMs: 60_000, requestTimeoutMs: 30_000 },
+      () => now,
+      () => 1,
+    );
     // Many calls failing at once (an outage) must not drain a shared quota.
     for (let call = 0; call < 50; call++) {
       let token = await strategy.acquireInitialRetryToken("");
@@ -45,7 +49,11 @@ describe("BudgetRetryStrategy", () => {
 
   it("uses full jitter: a random share of the backoff, never more than what is left of the budget", async () => {
     let now = 0;
-    const strategy = new BudgetRetryStrategy({ budgetMs: 3_000, requestTimeoutMs: 30_000 }, () => now, () => 0.5);
+    const strategy = new BudgetRetryStrategy(
+      { budgetMs: 3_000, requestTimeoutMs: 30_000 },
+      () => now,
+      () => 0.5,
+    );
     let token = await strategy.acquireInitialRetryToken("");
     token = await strategy.refreshRetryTokenForRetry(token, http503);
     expect(token.getRetryDelay()).toBe(125);
@@ -57,18 +65,38 @@ describe("BudgetRetryStrategy", () => {
   });
 
   it("does not retry client errors, 501 or a quota; throttling backs off from 1 s", async () => {
-    const strategy = new BudgetRetryStrategy({ budgetMs: 60_000, requestTimeoutMs: 30_000 }, () => 0, () => 1);
+    const strategy = new BudgetRetryStrategy(
+      { budgetMs: 60_000, requestTimeoutMs: 30_000 },
+      () => 0,
+      () => 1,
+    );
     const token = await strategy.acquireInitialRetryToken("");
-    await expect(strategy.refreshRetryTokenForRetry(token, { errorType: "CLIENT_ERROR", error: Object.assign(new Error("x"), { name: "ValidationError" }) })).rejects.toThrow();
-    await expect(strategy.refreshRetryTokenForRetry(token, { errorType: "SERVER_ERROR", error: Object.assign(new Error("x"), { $metadata: { httpStatusCode: 501 } }) })).rejects.toThrow();
-    await expect(strategy.refreshRetryTokenForRetry(token, { errorType: "THROTTLING", error: Object.assign(new Error("x"), { name: "LimitExceededException", $metadata: { httpStatusCode: 400 } }) })).rejects.toThrow();
-    const throttled = await strategy.refreshRetryTokenForRetry(token, { errorType: "THROTTLING", error: Object.assign(new Error("x"), { name: "Throttling", $metadata: { httpStatusCode: 400 } }) });
+    await expect(
+      strategy.refreshRetryTokenForRetry(token, { errorType: "CLIENT_ERROR", error: Object.assign(new Error("x"), { name: "ValidationError" }) }),
+    ).rejects.toThrow();
+    await expect(
+      strategy.refreshRetryTokenForRetry(token, { errorType: "SERVER_ERROR", error: Object.assign(new Error("x"), { $metadata: { httpStatusCode: 501 } }) }),
+    ).rejects.toThrow();
+    await expect(
+      strategy.refreshRetryTokenForRetry(token, {
+        errorType: "THROTTLING",
+        error: Object.assign(new Error("x"), { name: "LimitExceededException", $metadata: { httpStatusCode: 400 } }),
+      }),
+    ).rejects.toThrow();
+    const throttled = await strategy.refreshRetryTokenForRetry(token, {
+      errorType: "THROTTLING",
+      error: Object.assign(new Error("x"), { name: "Throttling", $metadata: { httpStatusCode: 400 } }),
+    });
     expect(throttled.getRetryDelay()).toBe(1000);
   });
 
   it("says once per outage that it retries, naming the fault; a success ends the outage", async () => {
     const notices: string[] = [];
-    const strategy = new BudgetRetryStrategy({ budgetMs: 60_000, requestTimeoutMs: 30_000, onRetry: (n) => notices.push(n) }, () => 0, () => 0);
+    const strategy = new BudgetRetryStrategy(
+      { budgetMs: 60_000, requestTimeoutMs: 30_000, onRetry: (n) => notices.push(n) },
+      () => 0,
+      () => 0,
+    );
     const first = await strategy.acquireInitialRetryToken("");
     await strategy.refreshRetryTokenForRetry(await strategy.refreshRetryTokenForRetry(first, http503), http503);
     await strategy.refreshRetryTokenForRetry(await strategy.acquireInitialRetryToken(""), http503);
@@ -108,13 +136,23 @@ describe("through the SDK", () => {
     return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests: () => n };
   }
   const ok = (res: import("node:http").ServerResponse) =>
-    res.writeHead(200, { "content-type": "text/xml" }).end("<DescribeStacksResponse><DescribeStacksResult><Stacks/></DescribeStacksResult></DescribeStacksResponse>");
+    res
+      .writeHead(200, { "content-type": "text/xml" })
+      .end("<DescribeStacksResponse><DescribeStacksResult><Stacks/></DescribeStacksResult></DescribeStacksResponse>");
 
   it("outlasts a second of 503 pages, which the SDK's 5 attempts did not", async () => {
     let started = 0;
-    const site = await endpoint((n, res) => ((n === 1 && (started = Date.now())) || Date.now() - started < 1_000 ? res.writeHead(503, { "content-type": "text/html" }).end("<html>503</html>") : ok(res)));
+    const site = await endpoint((n, res) =>
+      (n === 1 && (started = Date.now())) || Date.now() - started < 1_000
+        ? res.writeHead(503, { "content-type": "text/html" }).end("<html>503</html>")
+        : ok(res),
+    );
     const notices: string[] = [];
-    const aws = await createAwsClients({ region: "us-east-1", endpointUrl: site.url, retry: { budgetMs: 10_000, requestTimeoutMs: 2_000, onRetry: (n) => notices.push(n) } });
+    const aws = await createAwsClients({
+      region: "us-east-1",
+      endpointUrl: site.url,
+      retry: { budgetMs: 10_000, requestTimeoutMs: 2_000, onRetry: (n) => notices.push(n) },
+    });
     await expect(aws.cloudFormation.describeStacks({})).resolves.toBeDefined();
     expect(site.requests()).toBeGreaterThan(2);
     expect(notices).toEqual(["AWS answered 503; retrying for up to 10 s."]);
@@ -122,7 +160,9 @@ describe("through the SDK", () => {
 
   it("fails at once on a client error", async () => {
     const site = await endpoint((_n, res) =>
-      res.writeHead(400, { "content-type": "text/xml" }).end("<ErrorResponse><Error><Type>Sender</Type><Code>ValidationError</Code><Message>bad</Message></Error></ErrorResponse>"),
+      res
+        .writeHead(400, { "content-type": "text/xml" })
+        .end("<ErrorResponse><Error><Type>Sender</Type><Code>ValidationError</Code><Message>bad</Message></Error></ErrorResponse>"),
     );
     const aws = await createAwsClients({ region: "us-east-1", endpointUrl: site.url, retry: { budgetMs: 10_000, requestTimeoutMs: 2_000 } });
     await expect(aws.cloudFormation.describeStacks({})).rejects.toThrow(AwsError);
@@ -141,7 +181,12 @@ describe("through the SDK", () => {
   it("the abort signal ends a request held unanswered at once", async () => {
     const site = await endpoint(() => undefined);
     const controller = new AbortController();
-    const aws = await createAwsClients({ region: "us-east-1", endpointUrl: site.url, retry: { budgetMs: 60_000, requestTimeoutMs: 30_000 }, signal: controller.signal });
+    const aws = await createAwsClients({
+      region: "us-east-1",
+      endpointUrl: site.url,
+      retry: { budgetMs: 60_000, requestTimeoutMs: 30_000 },
+      signal: controller.signal,
+    });
     const call = aws.cloudFormation.describeStacks({});
     setTimeout(() => controller.abort(), 200);
     const started = Date.now();

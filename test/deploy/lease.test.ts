@@ -38,12 +38,16 @@ describe("lease on a base", () => {
   it("a second command waits with one line naming the holder, and fails with exit 1 after the timeout", async () => {
     const { deps, out } = setup();
     await acquireLease("ep-a-prod", request("alice@host (pid 1)", "add-endpoint ep-b-prod"), deps);
-    const error = await acquireLease("ep-a-prod", request("bob@laptop (pid 2)", "teardown --all", { waitTimeoutMs: 30_000, ttlMs: 10 * minute }), deps).catch((e: unknown) => e);
+    const error = await acquireLease("ep-a-prod", request("bob@laptop (pid 2)", "teardown --all", { waitTimeoutMs: 30_000, ttlMs: 10 * minute }), deps).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(AwsError);
     expect((error as AwsError).exitCode).toBe(1);
     expect((error as AwsError).message).toMatch(/Gave up after 30 s waiting for add-endpoint ep-b-prod by alice@host \(pid 1\) since 2026-01-15T12:00:00.000Z/);
     expect((error as AwsError).hint).toMatch(/--force-unlock/);
-    expect(out.lines.filter((l) => l.startsWith("info: Waiting for add-endpoint ep-b-prod by alice@host (pid 1) since 2026-01-15T12:00:00.000Z"))).toHaveLength(1);
+    expect(out.lines.filter((l) => l.startsWith("info: Waiting for add-endpoint ep-b-prod by alice@host (pid 1) since 2026-01-15T12:00:00.000Z"))).toHaveLength(
+      1,
+    );
   });
 
   it("a waiter takes the lease once the holder releases it", async () => {
@@ -88,7 +92,12 @@ describe("lease on a base", () => {
   it("an expired build's lease: the taker says when it expired and that the build's rollout may still be running", async () => {
     const { ssm, clock, out, deps } = setup();
     // As buildspec/endpoint.yaml writes it.
-    const claim = { holder: "CodeBuild build ep-a-prod:1234", command: "build deploying tag-abc to ep-a-prod", since: "2026-01-15T10:00:00Z", expiresAt: Date.UTC(2026, 0, 15, 11, 35, 0) / 1000 };
+    const claim = {
+      holder: "CodeBuild build ep-a-prod:1234",
+      command: "build deploying tag-abc to ep-a-prod",
+      since: "2026-01-15T10:00:00Z",
+      expiresAt: Date.UTC(2026, 0, 15, 11, 35, 0) / 1000,
+    };
     await ssm.putParameter({ Name: `${leasePath("ep-a-prod")}/0000000001`, Value: JSON.stringify(claim), Type: "String", Overwrite: false });
     const taker = await acquireLease("ep-a-prod", request("bob", "update ep-a-prod --tag t2"), deps);
     expect(clock.now()).toBe(Date.UTC(2026, 0, 15, 12, 0, 0));
@@ -143,7 +152,12 @@ describe("lease on a base", () => {
 
   it("reads every page of generations", async () => {
     const { ssm, clock, deps } = setup();
-    for (let n = 1; n <= 23; n++) await ssm.putParameter({ Name: `${leasePath("ep-a-prod")}/${String(n).padStart(10, "0")}`, Value: JSON.stringify({ holder: "old", command: "x", since: "t", expiresAt: clock.now() / 1000 - 1 }), Overwrite: false });
+    for (let n = 1; n <= 23; n++)
+      await ssm.putParameter({
+        Name: `${leasePath("ep-a-prod")}/${String(n).padStart(10, "0")}`,
+        Value: JSON.stringify({ holder: "old", command: "x", since: "t", expiresAt: clock.now() / 1000 - 1 }),
+        Overwrite: false,
+      });
     const lease = await acquireLease("ep-a-prod", request("alice", "update"), deps);
     expect(lease.name).toBe(`${leasePath("ep-a-prod")}/0000000024`);
     expect(names(ssm)).toEqual([lease.name]);
@@ -201,7 +215,12 @@ describe("withLeases", () => {
     clock.onSleep = (n) => {
       if (n === 2) controller.abort();
     };
-    const error = await withLeases(["ep-a-prod", "ep-z-prod"], request("alice", "teardown --all"), { ...deps, signal: controller.signal }, async () => "done").catch((e: unknown) => e);
+    const error = await withLeases(
+      ["ep-a-prod", "ep-z-prod"],
+      request("alice", "teardown --all"),
+      { ...deps, signal: controller.signal },
+      async () => "done",
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InterruptedError);
     expect(names(ssm)).toEqual([`${leasePath("ep-z-prod")}/0000000001`]);
   });
@@ -220,7 +239,13 @@ describe("withLeases", () => {
 describe("teardown's lease scopes", () => {
   it("are each endpoint's base, once, in name order; a pipeline whose endpoint is gone locks its own name", async () => {
     const { scopesOf } = await import("../../src/deploy/workflows/teardown.js");
-    const m = (stackName: string, endpointId: string, role: "base" | "added" | "pipeline", baseStackName?: string) => ({ stack: { StackName: stackName, CreationTime: new Date(0), StackStatus: "CREATE_COMPLETE" as const }, stackName, endpointId, role, baseStackName });
+    const m = (stackName: string, endpointId: string, role: "base" | "added" | "pipeline", baseStackName?: string) => ({
+      stack: { StackName: stackName, CreationTime: new Date(0), StackStatus: "CREATE_COMPLETE" as const },
+      stackName,
+      endpointId,
+      role,
+      baseStackName,
+    });
     expect(
       scopesOf([
         m("ep-z-prod", "ep-z-prod", "base"),
@@ -243,7 +268,14 @@ describe("a retryable answer to PutParameter", () => {
     expect(lease.name).toBe(`${leasePath("ep-a-prod")}/0000000001`);
     expect(names(ssm)).toEqual([lease.name]);
     const path = leasePath("ep-a-prod");
-    expect(ssm.calls).toEqual([`GetParametersByPath ${path}`, `PutParameter ${lease.name}`, `GetParametersByPath ${path}`, `PutParameter ${lease.name}`, `GetParametersByPath ${path}`, `PutParameter ${lease.name}`]);
+    expect(ssm.calls).toEqual([
+      `GetParametersByPath ${path}`,
+      `PutParameter ${lease.name}`,
+      `GetParametersByPath ${path}`,
+      `PutParameter ${lease.name}`,
+      `GetParametersByPath ${path}`,
+      `PutParameter ${lease.name}`,
+    ]);
     expect(clock.sleeps).toHaveLength(2);
   });
 
@@ -287,7 +319,10 @@ describe("a holder that is gone", () => {
   it("on this host, whose process no longer exists: taken over at once, saying so", async () => {
     const { ssm, clock, out, deps } = setup();
     await acquireLease("ep-a-prod", request("alice@build-host (pid 4242)", "update ep-a-prod --tag t2", { host: "build-host", pid: 4242 }), deps);
-    const lease = await acquireLease("ep-a-prod", request("alice@build-host (pid 5151)", "update ep-a-prod --tag t2", { host: "build-host", pid: 5151 }), { ...deps, processes: local([5151]) });
+    const lease = await acquireLease("ep-a-prod", request("alice@build-host (pid 5151)", "update ep-a-prod --tag t2", { host: "build-host", pid: 5151 }), {
+      ...deps,
+      processes: local([5151]),
+    });
     expect(clock.sleeps).toEqual([]);
     expect(names(ssm)).toEqual([lease.name]);
     expect(out.lines).toContain(
@@ -298,8 +333,14 @@ describe("a holder that is gone", () => {
   it("whose process still runs, or on another host: waited for", async () => {
     const { deps } = setup();
     await acquireLease("ep-a-prod", request("alice@build-host (pid 4242)", "update", { host: "build-host", pid: 4242 }), deps);
-    for (const [host, running] of [["build-host", [4242]], ["laptop", []]] as const) {
-      const error = await acquireLease("ep-a-prod", request("bob", "teardown --all", { host, pid: 1, waitTimeoutMs: 10_000 }), { ...deps, processes: local([...running]) }).catch((e: unknown) => e);
+    for (const [host, running] of [
+      ["build-host", [4242]],
+      ["laptop", []],
+    ] as const) {
+      const error = await acquireLease("ep-a-prod", request("bob", "teardown --all", { host, pid: 1, waitTimeoutMs: 10_000 }), {
+        ...deps,
+        processes: local([...running]),
+      }).catch((e: unknown) => e);
       expect((error as Error).message).toMatch(/Gave up after 10 s waiting for update by alice@build-host \(pid 4242\)/);
     }
   });
@@ -307,35 +348,60 @@ describe("a holder that is gone", () => {
   it("a build that has ended (timed out, so its trap never ran): taken over at once, saying so", async () => {
     // What the buildspec writes: the build's id from CODEBUILD_BUILD_ID.
     const { ssm, clock, out, deps } = setup();
-    const claim = { holder: "CodeBuild build ep-a-prod:1234", command: "build deploying tag-abc to ep-a-prod", since: "2026-01-15T11:00:00Z", expiresAt: clock.now() / 1000 + 3600, buildId: "ep-a-prod:1234" };
+    const claim = {
+      holder: "CodeBuild build ep-a-prod:1234",
+      command: "build deploying tag-abc to ep-a-prod",
+      since: "2026-01-15T11:00:00Z",
+      expiresAt: clock.now() / 1000 + 3600,
+      buildId: "ep-a-prod:1234",
+    };
     await ssm.putParameter({ Name: `${leasePath("ep-a-prod")}/0000000003`, Value: JSON.stringify(claim), Overwrite: false });
     const codeBuild = new FakeCodeBuild("ep-a-prod", { "ep-a-prod:1234": "TIMED_OUT" });
     const lease = await acquireLease("ep-a-prod", request("alice", "update ep-a-prod --tag t2"), { ...deps, codeBuild });
     expect(clock.sleeps).toEqual([]);
     expect(codeBuild.reads).toEqual([["ep-a-prod:1234"]]);
     expect(names(ssm)).toEqual([lease.name]);
-    expect(out.lines).toContain("warn: Took over the lease of build deploying tag-abc to ep-a-prod by CodeBuild build ep-a-prod:1234 since 2026-01-15T11:00:00Z on ep-a-prod: that build has ended (TIMED_OUT).");
+    expect(out.lines).toContain(
+      "warn: Took over the lease of build deploying tag-abc to ep-a-prod by CodeBuild build ep-a-prod:1234 since 2026-01-15T11:00:00Z on ep-a-prod: that build has ended (TIMED_OUT).",
+    );
   });
 
   it("a build CodeBuild does not know, or cannot be read (no codebuild:BatchGetBuilds), is waited for as any holder", async () => {
     const { ssm, clock, out, deps } = setup();
-    const claim = { holder: "CodeBuild build ep-a-prod:9", command: "build deploying tag-abc to ep-a-prod", since: "2026-01-15T11:00:00Z", expiresAt: clock.now() / 1000 + 3600, buildId: "ep-a-prod:9" };
+    const claim = {
+      holder: "CodeBuild build ep-a-prod:9",
+      command: "build deploying tag-abc to ep-a-prod",
+      since: "2026-01-15T11:00:00Z",
+      expiresAt: clock.now() / 1000 + 3600,
+      buildId: "ep-a-prod:9",
+    };
     await ssm.putParameter({ Name: `${leasePath("ep-a-prod")}/0000000001`, Value: JSON.stringify(claim), Overwrite: false });
-    const unknown = await acquireLease("ep-a-prod", request("alice", "update", { waitTimeoutMs: 60_000 }), { ...deps, codeBuild: new FakeCodeBuild("ep-a-prod", {}) }).catch((e: unknown) => e);
+    const unknown = await acquireLease("ep-a-prod", request("alice", "update", { waitTimeoutMs: 60_000 }), {
+      ...deps,
+      codeBuild: new FakeCodeBuild("ep-a-prod", {}),
+    }).catch((e: unknown) => e);
     expect((unknown as Error).message).toMatch(/Gave up after 1 min waiting for build deploying tag-abc/);
     const denied = {
       batchGetBuilds: async () => {
         throw new AwsError("CodeBuild BatchGetBuilds: User is not authorized to perform codebuild:BatchGetBuilds", { code: "AccessDeniedException" });
       },
     };
-    const error = await acquireLease("ep-a-prod", request("alice", "update", { waitTimeoutMs: 60_000 }), { ...deps, codeBuild: denied }).catch((e: unknown) => e);
+    const error = await acquireLease("ep-a-prod", request("alice", "update", { waitTimeoutMs: 60_000 }), { ...deps, codeBuild: denied }).catch(
+      (e: unknown) => e,
+    );
     expect((error as Error).message).toMatch(/Gave up after 1 min/);
     expect(out.lines.filter((l) => l.startsWith("warn: Could not read the state of build ep-a-prod:9"))).toHaveLength(1);
   });
 
   it("a build still in progress is waited for, and taken over once CodeBuild says it has ended", async () => {
     const { ssm, clock, out, deps } = setup();
-    const claim = { holder: "CodeBuild build ep-a-prod:1234", command: "build deploying tag-abc to ep-a-prod", since: "2026-01-15T11:00:00Z", expiresAt: clock.now() / 1000 + 3600, buildId: "ep-a-prod:1234" };
+    const claim = {
+      holder: "CodeBuild build ep-a-prod:1234",
+      command: "build deploying tag-abc to ep-a-prod",
+      since: "2026-01-15T11:00:00Z",
+      expiresAt: clock.now() / 1000 + 3600,
+      buildId: "ep-a-prod:1234",
+    };
     await ssm.putParameter({ Name: `${leasePath("ep-a-prod")}/0000000001`, Value: JSON.stringify(claim), Overwrite: false });
     const codeBuild = new FakeCodeBuild("ep-a-prod", { "ep-a-prod:1234": "IN_PROGRESS" });
     clock.onSleep = (n) => {

@@ -8,10 +8,12 @@ describe("time per phase", () => {
     const phases = new PhaseTimes(clock);
     await phases.time("certificate", async () => clock.advance(2_000));
     await phases.time("stacks", async () => clock.advance(63_000));
-    await expect(phases.time("rollout", async () => {
-      clock.advance(240_000);
-      throw new Error("rolled back");
-    })).rejects.toThrow("rolled back");
+    await expect(
+      phases.time("rollout", async () => {
+        clock.advance(240_000);
+        throw new Error("rolled back");
+      }),
+    ).rejects.toThrow("rolled back");
     await phases.time("stacks", async () => clock.advance(1_000));
     clock.advance(5_000);
     expect(phases.seconds()).toEqual({ certificate: 2, stacks: 64, rollout: 240 });

@@ -59,7 +59,9 @@ beforeEach(async () => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const spec = yaml.load(readFileSync(fileURLToPath(new URL("../../buildspec/endpoint.yaml", import.meta.url)), "utf8")) as { phases: Record<string, { commands: string[] }> };
+const spec = yaml.load(readFileSync(fileURLToPath(new URL("../../buildspec/endpoint.yaml", import.meta.url)), "utf8")) as {
+  phases: Record<string, { commands: string[] }>;
+};
 const script = spec.phases.post_build!.commands.find((c) => c.includes("# ---- lease (begin)"))!;
 const between = (begin: string, end: string) => script.slice(script.indexOf(begin), script.indexOf(end));
 const leaseBlock = between("# ---- lease (begin)", "# ---- lease (end)");
@@ -72,33 +74,54 @@ const TIMES = { UPDATE_POLL_SECONDS: "1", LEASE_CLAIM_SECONDS: String(CLAIM_SECO
 /** The ROLLOUT_WAIT_MINUTES mlops sets on the project of a canary endpoint with the longest rollout AWS allows (33 hours of bake). */
 async function longestCanaryWaitMinutes(): Promise<string> {
   const loaded = await loadEndpointConfig("params/ep-a.yaml");
-  const pipeline = { connectionArn: "arn:aws:codeconnections:us-east-1:123456789012:connection/x", repository: "o/r", branch: "main", dockerContext: ".", dockerfile: "Dockerfile", baseImageRegistries: [], computeType: "BUILD_GENERAL1_MEDIUM" as const, buildArgs: {} };
+  const pipeline = {
+    connectionArn: "arn:aws:codeconnections:us-east-1:123456789012:connection/x",
+    repository: "o/r",
+    branch: "main",
+    dockerContext: ".",
+    dockerfile: "Dockerfile",
+    baseImageRegistries: [],
+    computeType: "BUILD_GENERAL1_MEDIUM" as const,
+    buildArgs: {},
+  };
   const config = { ...loaded, pipeline, rollout: { ...loaded.rollout, strategy: "canary" as const, bakeMinutes: 1440, canaryBakeMinutes: 540 } };
-  const project = codeBuildProject(config, { ecrRepositoryName: "ep-a-prod", ecrRepositoryUri: "123456789012.dkr.ecr.us-east-1.amazonaws.com/ep-a-prod" }, "arn:aws:iam::123456789012:role/build", []);
+  const project = codeBuildProject(
+    config,
+    { ecrRepositoryName: "ep-a-prod", ecrRepositoryUri: "123456789012.dkr.ecr.us-east-1.amazonaws.com/ep-a-prod" },
+    "arn:aws:iam::123456789012:role/build",
+    [],
+  );
   return project.environment.environmentVariables.find((v) => v.name === "ROLLOUT_WAIT_MINUTES")!.value;
 }
 
 /** The build after its `update-stack`: takes the lease, waits for the rollout, gives the lease back. */
 function buildWaitingForRollout(rolling: string, rolloutWaitMinutes: string) {
   const lines: string[] = [];
-  const child = spawn("bash", ["-c", `set -eo pipefail\n${leaseBlock}\necho HELD\n${waitBlock}\nwait_for_update || exit 1\nif [[ -n "$LEASE_LOST" ]]; then exit 1; fi\nlease_release\necho RELEASED`], {
-    env: {
-      ...process.env,
-      PATH: `${dir}:${process.env.PATH}`,
-      AWS_ACCESS_KEY_ID: "test",
-      AWS_SECRET_ACCESS_KEY: "test",
-      AWS_DEFAULT_REGION: "us-east-1",
-      AWS_ENDPOINT_URL: emulator.url,
-      LEASE_SCOPE: "ep-a-prod",
-      STACK_NAME: "ep-a-prod",
-      IMAGE_TAG: "tag-abc",
-      CODEBUILD_BUILD_ID: "ep-a-prod:1234",
-      ROLLING: rolling,
-      ROLLOUT_WAIT_MINUTES: rolloutWaitMinutes,
-      ...TIMES,
+  const child = spawn(
+    "bash",
+    [
+      "-c",
+      `set -eo pipefail\n${leaseBlock}\necho HELD\n${waitBlock}\nwait_for_update || exit 1\nif [[ -n "$LEASE_LOST" ]]; then exit 1; fi\nlease_release\necho RELEASED`,
+    ],
+    {
+      env: {
+        ...process.env,
+        PATH: `${dir}:${process.env.PATH}`,
+        AWS_ACCESS_KEY_ID: "test",
+        AWS_SECRET_ACCESS_KEY: "test",
+        AWS_DEFAULT_REGION: "us-east-1",
+        AWS_ENDPOINT_URL: emulator.url,
+        LEASE_SCOPE: "ep-a-prod",
+        STACK_NAME: "ep-a-prod",
+        IMAGE_TAG: "tag-abc",
+        CODEBUILD_BUILD_ID: "ep-a-prod:1234",
+        ROLLING: rolling,
+        ROLLOUT_WAIT_MINUTES: rolloutWaitMinutes,
+        ...TIMES,
+      },
+      detached: true,
     },
-    detached: true,
-  });
+  );
   child.stdout.on("data", (d: Buffer) => lines.push(...d.toString().split("\n").filter(Boolean)));
   let stderr = "";
   child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
@@ -114,13 +137,21 @@ async function leaseNow(): Promise<{ name: string; expiresAt: number }[]> {
 
 /** A stack for the build to update: the emulator completes the update itself at once. */
 async function updatedStack(): Promise<void> {
-  const template = (value: string) => JSON.stringify({ Resources: { Marker: { Type: "AWS::SSM::Parameter", Properties: { Name: "/mlops-test/marker", Type: "String", Value: value } } } });
+  const template = (value: string) =>
+    JSON.stringify({ Resources: { Marker: { Type: "AWS::SSM::Parameter", Properties: { Name: "/mlops-test/marker", Type: "String", Value: value } } } });
   await aws.cfn.send(new CreateStackCommand({ StackName: "ep-a-prod", TemplateBody: template("v1") }));
   await aws.cfn.send(new UpdateStackCommand({ StackName: "ep-a-prod", TemplateBody: template("v2") }));
 }
 
 const mlopsDeps = (out: MemoryOutput) => ({ ssm: new SdkSsm(ssm, { region: "us-east-1", endpointUrl: emulator.url }), out, clock: systemClock });
-const mlopsRequest = { holder: "alice@laptop (pid 7)", command: "update ep-a-prod --tag t2", waitTimeoutMs: 10 * 60_000, forceUnlock: false, heartbeatMs: 0, pollMs: 500 };
+const mlopsRequest = {
+  holder: "alice@laptop (pid 7)",
+  command: "update ep-a-prod --tag t2",
+  waitTimeoutMs: 10 * 60_000,
+  forceUnlock: false,
+  heartbeatMs: 0,
+  pollMs: 500,
+};
 
 describe("the build's lease through a long rollout (emulator)", () => {
   it("a canary build with the longest rollout AWS allows holds its lease past several claims, renewing it; mlops waits for it, then takes it", async () => {
@@ -155,7 +186,9 @@ describe("the build's lease through a long rollout (emulator)", () => {
       await sleep(1000);
     }
     expect(expiries.size).toBeGreaterThanOrEqual(3);
-    expect(out.lines.find((l) => l.startsWith("info: Waiting for"))).toMatch(/Waiting for build deploying tag-abc to ep-a-prod by CodeBuild build ep-a-prod:1234 since /);
+    expect(out.lines.find((l) => l.startsWith("info: Waiting for"))).toMatch(
+      /Waiting for build deploying tag-abc to ep-a-prod by CodeBuild build ep-a-prod:1234 since /,
+    );
 
     rmSync(rolling);
     expect(await build.done, build.stderr()).toBe(0);

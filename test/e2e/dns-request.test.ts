@@ -59,7 +59,9 @@ async function validationRecord(certificateArn: string) {
 
 describe("DNS records in a Route 53 public hosted zone", () => {
   it("create-endpoint makes the alias record to the load balancer and the certificate's validation record", async () => {
-    const run = await withPushes(aws.ecr, [{ repository: "ep-a-prod", tag: "v1" }], () => mlops(["create-endpoint", "params/ep-a.yaml", "--tag", "v1", "--no-pipeline", "--yes"]));
+    const run = await withPushes(aws.ecr, [{ repository: "ep-a-prod", tag: "v1" }], () =>
+      mlops(["create-endpoint", "params/ep-a.yaml", "--tag", "v1", "--no-pipeline", "--yes"]),
+    );
     expect(run.code, failure(run)).toBe(0);
     expect(run.stderr).toContain("DNS: Route 53 public hosted zone example.com");
     const balancerArn = await stackOutput("ep-a-prod", "LoadBalancerArn");
@@ -110,7 +112,9 @@ describe("DNS records in a Route 53 public hosted zone", () => {
   });
 
   it("add-endpoint --no-dns makes no record and prints the one to create", async () => {
-    const run = await withPushes(aws.ecr, [{ repository: "ep-b-prod", tag: "v1" }], () => mlops(["add-endpoint", "params/ep-b.yaml", "--tag", "v1", "--no-pipeline", "--no-dns", "--yes"]));
+    const run = await withPushes(aws.ecr, [{ repository: "ep-b-prod", tag: "v1" }], () =>
+      mlops(["add-endpoint", "params/ep-b.yaml", "--tag", "v1", "--no-pipeline", "--no-dns", "--yes"]),
+    );
     expect(run.code, failure(run)).toBe(0);
     expect(run.stderr).toContain("DNS: no record made (--no-dns)");
     expect(run.stderr).toMatch(/Create this DNS record at your DNS provider: ep-b\.example\.com\. CNAME /);
@@ -119,11 +123,19 @@ describe("DNS records in a Route 53 public hosted zone", () => {
 
   it("teardown leaves a record someone else made or changed, and names it", async () => {
     // Someone points ep-b's name somewhere else by hand.
-    const foreign: ResourceRecordSet = { Name: "ep-b.example.com.", Type: "A", AliasTarget: { HostedZoneId: "Z35SXDOTRQ7X7K", DNSName: "someone-else-1.us-east-1.elb.amazonaws.com", EvaluateTargetHealth: false } };
-    await aws.route53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: [{ Action: "CREATE", ResourceRecordSet: foreign }] } }));
+    const foreign: ResourceRecordSet = {
+      Name: "ep-b.example.com.",
+      Type: "A",
+      AliasTarget: { HostedZoneId: "Z35SXDOTRQ7X7K", DNSName: "someone-else-1.us-east-1.elb.amazonaws.com", EvaluateTargetHealth: false },
+    };
+    await aws.route53.send(
+      new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: [{ Action: "CREATE", ResourceRecordSet: foreign }] } }),
+    );
     const run = await mlops(["teardown", "params/ep-b.yaml", "--yes"]);
     expect(run.code, failure(run)).toBe(0);
-    expect(run.stderr).toMatch(/Left DNS record A ep-b\.example\.com -> alias to someone-else-1\.us-east-1\.elb\.amazonaws\.com \(not the value mlops gave it: made or changed by someone else, left alone\)/);
+    expect(run.stderr).toMatch(
+      /Left DNS record A ep-b\.example\.com -> alias to someone-else-1\.us-east-1\.elb\.amazonaws\.com \(not the value mlops gave it: made or changed by someone else, left alone\)/,
+    );
     expect(named(await records(), "ep-b.example.com", "A")).toHaveLength(1);
   });
 });
@@ -155,7 +167,12 @@ describe("mlops test", () => {
       // With --json the result is on stdout on failure too, for scripts to read.
       const json = await mlops(["test", "params/ep-a.yaml", "--connect-to", `127.0.0.1:${server.port}`, "--ca-bundle", ca.caFile, "--json"]);
       expect(json.code, failure(json)).toBe(1);
-      expect(JSON.parse(json.stdout)).toMatchObject({ endpoint: "ep-a-prod", ok: false, outcome: { kind: "response", status: 503 }, problem: expect.stringMatching(/answered 503/) });
+      expect(JSON.parse(json.stdout)).toMatchObject({
+        endpoint: "ep-a-prod",
+        ok: false,
+        outcome: { kind: "response", status: 503 },
+        problem: expect.stringMatching(/answered 503/),
+      });
     } finally {
       await server.close();
     }

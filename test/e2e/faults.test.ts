@@ -35,7 +35,9 @@ async function inventory(aws: ReturnType<typeof sdkClients>) {
   const stacks = ((await aws.cfn.send(new DescribeStacksCommand({}))).Stacks ?? []).filter((s) => s.StackStatus !== "DELETE_COMPLETE");
   const efsGroup = stacks.find((s) => s.StackName === "ep-a-prod")?.Outputs?.find((o) => o.OutputKey === "EfsSecurityGroupId")?.OutputValue;
   const nfsRules = efsGroup
-    ? ((await aws.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [efsGroup] }))).SecurityGroups?.[0]?.IpPermissions ?? []).flatMap((p) => p.UserIdGroupPairs ?? []).length
+    ? ((await aws.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [efsGroup] }))).SecurityGroups?.[0]?.IpPermissions ?? []).flatMap(
+        (p) => p.UserIdGroupPairs ?? [],
+      ).length
     : 0;
   const repositories = ((await aws.ecr.send(new DescribeRepositoriesCommand({}))).repositories ?? []).map((r) => r.repositoryName ?? "").sort();
   const images: string[] = [];
@@ -106,7 +108,10 @@ describe("a 3 s fault window during create, add, update and teardown", () => {
     { fault: "server-unavailable", line: /AWS answered 503; retrying for up to 60 s\./ },
     { fault: "throttle", line: /AWS is throttling requests \((ThrottlingException|Throttling|HTTP 429)\); retrying for up to 60 s\./ },
     // A connection the kernel accepted just as the port closed is never answered: the request timeout ends it.
-    { fault: "refuse", line: /(AWS refused the connection \(ECONNREFUSED\)|AWS dropped the connection \(\w+\)|AWS did not answer within 5 s); retrying for up to 60 s\./ },
+    {
+      fault: "refuse",
+      line: /(AWS refused the connection \(ECONNREFUSED\)|AWS dropped the connection \(\w+\)|AWS did not answer within 5 s); retrying for up to 60 s\./,
+    },
   ];
   for (const { fault, line } of cases) {
     it(`${fault}: every command exits 0 and leaves the clean run's inventory`, async () => {
@@ -155,7 +160,15 @@ describe("a request that is never answered", () => {
     const bin = fileURLToPath(new URL("../../bin/mlops.js", import.meta.url));
     const child = spawn(process.execPath, [bin, "create-endpoint", "params/ep-a.yaml", "--tag", "v1", "--yes"], {
       cwd: fileURLToPath(new URL("../..", import.meta.url)),
-      env: { ...process.env, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1", CI: "true", NO_COLOR: "1", MLOPS_ENDPOINT_URL: faulty.url },
+      env: {
+        ...process.env,
+        AWS_ACCESS_KEY_ID: "test",
+        AWS_SECRET_ACCESS_KEY: "test",
+        AWS_REGION: "us-east-1",
+        CI: "true",
+        NO_COLOR: "1",
+        MLOPS_ENDPOINT_URL: faulty.url,
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stderr = "";

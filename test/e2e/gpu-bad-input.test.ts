@@ -29,10 +29,26 @@ function variant(name: string, from: string, to: string): string {
 
 describe("bad GPU parameters", () => {
   const cases = () => [
-    { name: "more GPUs than the instance type has", args: ["add-endpoint", variant("gpus.yaml", "gpus: 1", "gpus: 2"), "--yes"], expect: /compute\.instanceTypes\[0\]: g6\.xlarge has 1 GPU\(s\), fewer than compute\.gpus \(2\)/ },
-    { name: "an instance type mlops does not know", args: ["add-endpoint", variant("type.yaml", "[g6.xlarge, g5.xlarge]", "[g6.xlarge, g5.huge]"), "--yes"], expect: /compute\.instanceTypes\[1\]: "g5\.huge" is not in mlops's table/ },
-    { name: "a task larger than the instances", args: ["update", variant("memory.yaml", "memory: 12GB", "memory: 16GB"), "--tag", "v1", "--yes"], expect: /g6\.xlarge has 16 GiB of memory, which must be more than container\.memory/ },
-    { name: "a region without ECS Managed Instances", args: ["add-endpoint", "params/ep-gpu.yaml", "--region", "eu-isoe-west-1", "--yes"], expect: /compute\.type: Amazon ECS Managed Instances, .* not offered in eu-isoe-west-1/ },
+    {
+      name: "more GPUs than the instance type has",
+      args: ["add-endpoint", variant("gpus.yaml", "gpus: 1", "gpus: 2"), "--yes"],
+      expect: /compute\.instanceTypes\[0\]: g6\.xlarge has 1 GPU\(s\), fewer than compute\.gpus \(2\)/,
+    },
+    {
+      name: "an instance type mlops does not know",
+      args: ["add-endpoint", variant("type.yaml", "[g6.xlarge, g5.xlarge]", "[g6.xlarge, g5.huge]"), "--yes"],
+      expect: /compute\.instanceTypes\[1\]: "g5\.huge" is not in mlops's table/,
+    },
+    {
+      name: "a task larger than the instances",
+      args: ["update", variant("memory.yaml", "memory: 12GB", "memory: 16GB"), "--tag", "v1", "--yes"],
+      expect: /g6\.xlarge has 16 GiB of memory, which must be more than container\.memory/,
+    },
+    {
+      name: "a region without ECS Managed Instances",
+      args: ["add-endpoint", "params/ep-gpu.yaml", "--region", "eu-isoe-west-1", "--yes"],
+      expect: /compute\.type: Amazon ECS Managed Instances, .* not offered in eu-isoe-west-1/,
+    },
   ];
 
   it("each exits 2 with the field named, and no AWS call", async () => {

@@ -3,7 +3,13 @@
  * emulator (with its managed-instances and gpu-tasks corrections), the AWS state checked through the SDK.
  */
 import { DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
-import { DescribeCapacityProvidersCommand, DescribeClustersCommand, DescribeServicesCommand, DescribeTasksCommand, ListTasksCommand } from "@aws-sdk/client-ecs";
+import {
+  DescribeCapacityProvidersCommand,
+  DescribeClustersCommand,
+  DescribeServicesCommand,
+  DescribeTasksCommand,
+  ListTasksCommand,
+} from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator } from "../setup/emulator-process.js";
 import { pushImage, pushWhenRepositoryExists, sdkClients } from "../helpers/aws.js";
@@ -129,7 +135,9 @@ describe("a GPU endpoint beside a CPU endpoint on one base", () => {
     const provider = (await gpuProviders()).providers[0]!.name;
     const detail = await runMlops(["status", "ep-gpu"], { endpointUrl: emulator.url });
     expect(detail.code, failure(detail)).toBe(0);
-    expect(detail.stdout).toMatch(new RegExp(`^Capacity: +ECS Managed Instances, 1 GPU per task, On-Demand; 1 task\\(s\\) on capacity provider ${provider}, 1 GPU\\(s\\) each$`, "m"));
+    expect(detail.stdout).toMatch(
+      new RegExp(`^Capacity: +ECS Managed Instances, 1 GPU per task, On-Demand; 1 task\\(s\\) on capacity provider ${provider}, 1 GPU\\(s\\) each$`, "m"),
+    );
   });
 
   it("teardown of the GPU endpoint deletes its capacity provider and leaves the base", async () => {

@@ -22,7 +22,16 @@ const root = fileURLToPath(new URL("../..", import.meta.url));
 
 /** `mlops ARGS` against the test's emulator, running in the background: its stderr so far, a wait for a line, its exit. */
 function spawnMlops(args: string[]) {
-  const env: Record<string, string | undefined> = { ...process.env, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1", AWS_PROFILE: undefined, CI: "true", NO_COLOR: "1", MLOPS_ENDPOINT_URL: emulator.url };
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    AWS_ACCESS_KEY_ID: "test",
+    AWS_SECRET_ACCESS_KEY: "test",
+    AWS_REGION: "us-east-1",
+    AWS_PROFILE: undefined,
+    CI: "true",
+    NO_COLOR: "1",
+    MLOPS_ENDPOINT_URL: emulator.url,
+  };
   for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
   const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: env, stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
@@ -76,7 +85,15 @@ describe("mlops init off a terminal", () => {
     expect(run.code, failure(run)).toBe(0);
     const blocks = ((await aws.ec2.send(new DescribeVpcsCommand({}))).Vpcs ?? []).map((v) => v.CidrBlock);
     expect(blocks).toEqual(expect.arrayContaining(["172.31.0.0/16", "10.0.0.0/16", "10.1.0.0/16"]));
-    expect(JSON.parse(run.stdout)).toEqual({ file, endpoint: "ep-c-prod", kind: "base", images: "push", region: "us-east-1", availabilityZones: ["us-east-1a", "us-east-1b"], vpcCidr: "10.2.0.0/16" });
+    expect(JSON.parse(run.stdout)).toEqual({
+      file,
+      endpoint: "ep-c-prod",
+      kind: "base",
+      images: "push",
+      region: "us-east-1",
+      availabilityZones: ["us-east-1a", "us-east-1b"],
+      vpcCidr: "10.2.0.0/16",
+    });
     const config = await loadEndpointConfig(file, { region: "us-east-1" });
     expect(config.kind).toBe("base");
     expect(readFileSync(file, "utf8")).toMatch(/^# yaml-language-server: \$schema=\S+params\.schema\.json$/m);
@@ -93,7 +110,19 @@ describe("mlops init off a terminal", () => {
     expect(run.code, failure(run)).toBe(2);
     expect(run.stderr).toContain(`${file}: already exists; init never overwrites a file`);
     expect(readFileSync(file, "utf8")).toBe("# mine\n");
-    const forced = await runMlops(["init", file, "--name", "ep-k", "--host", "ep-k.example.com", "--azs", "us-east-1a,us-east-1b", "--vpc-cidr", "10.9.0.0/16", "--force"]);
+    const forced = await runMlops([
+      "init",
+      file,
+      "--name",
+      "ep-k",
+      "--host",
+      "ep-k.example.com",
+      "--azs",
+      "us-east-1a,us-east-1b",
+      "--vpc-cidr",
+      "10.9.0.0/16",
+      "--force",
+    ]);
     expect(forced.code, failure(forced)).toBe(0);
     expect((await loadEndpointConfig(file)).project).toBe("ep-k");
   });
@@ -110,7 +139,10 @@ describe("mlops init off a terminal", () => {
 
   it("the printed Next commands take the new file to a running endpoint: create-endpoint waits for the first image, pushed by hand", async () => {
     const file = join(dir, "first.yaml");
-    const run = await runMlops(["init", file, "--name", "first", "--host", "first.example.com", "--region", "us-east-1", "--azs", "us-east-1a,us-east-1b", "--vpc-cidr", "10.42.0.0/16"], { endpointUrl: emulator.url });
+    const run = await runMlops(
+      ["init", file, "--name", "first", "--host", "first.example.com", "--region", "us-east-1", "--azs", "us-east-1a,us-east-1b", "--vpc-cidr", "10.42.0.0/16"],
+      { endpointUrl: emulator.url },
+    );
     expect(run.code, failure(run)).toBe(0);
     expect(run.stdout).toContain(`Next: review it, then mlops create-endpoint ${file} --region us-east-1`);
     const push = `MLOPS_ENDPOINT_URL=${emulator.url} npm run emulator:push -- first-prod v1`;
@@ -133,20 +165,65 @@ describe("mlops init off a terminal", () => {
   it("with --connection-arn and --repository the file has a pipeline, and Next says the pipeline builds the image", async () => {
     const file = join(dir, "piped.yaml");
     const connection = "arn:aws:codeconnections:us-east-1:123456789012:connection/00000000-0000-4000-8000-000000000000";
-    const run = await runMlops(["init", file, "--name", "piped", "--host", "piped.example.com", "--azs", "us-east-1a,us-east-1b", "--vpc-cidr", "10.43.0.0/16", "--connection-arn", connection, "--repository", "example-org/piped"]);
+    const run = await runMlops([
+      "init",
+      file,
+      "--name",
+      "piped",
+      "--host",
+      "piped.example.com",
+      "--azs",
+      "us-east-1a,us-east-1b",
+      "--vpc-cidr",
+      "10.43.0.0/16",
+      "--connection-arn",
+      connection,
+      "--repository",
+      "example-org/piped",
+    ]);
     expect(run.code, failure(run)).toBe(0);
-    expect((await loadEndpointConfig(file, { region: "us-east-1" })).pipeline).toMatchObject({ connectionArn: connection, repository: "example-org/piped", branch: "main" });
+    expect((await loadEndpointConfig(file, { region: "us-east-1" })).pipeline).toMatchObject({
+      connectionArn: connection,
+      repository: "example-org/piped",
+      branch: "main",
+    });
     expect(run.stdout).toContain("builds the image from example-org/piped@main");
-    const half = await runMlops(["init", join(dir, "half.yaml"), "--name", "half", "--host", "half.example.com", "--azs", "us-east-1a,us-east-1b", "--vpc-cidr", "10.44.0.0/16", "--repository", "example-org/half"]);
+    const half = await runMlops([
+      "init",
+      join(dir, "half.yaml"),
+      "--name",
+      "half",
+      "--host",
+      "half.example.com",
+      "--azs",
+      "us-east-1a,us-east-1b",
+      "--vpc-cidr",
+      "10.44.0.0/16",
+      "--repository",
+      "example-org/half",
+    ]);
     expect(half.code, failure(half)).toBe(2);
     expect(half.stderr).toContain("--connection-arn: required off a terminal");
   });
 
   it("zones not open to the account and bad flags are bad input", async () => {
-    const run = await runMlops(["init", join(dir, "bad.yaml"), "--name", "ep-b", "--host", "ep-b.example.com", "--azs", "us-east-1a,us-east-1z"], { endpointUrl: emulator.url });
+    const run = await runMlops(["init", join(dir, "bad.yaml"), "--name", "ep-b", "--host", "ep-b.example.com", "--azs", "us-east-1a,us-east-1z"], {
+      endpointUrl: emulator.url,
+    });
     expect(run.code, failure(run)).toBe(2);
     expect(run.stderr).toMatch(/--azs: us-east-1z not open to this account in us-east-1; open zones: us-east-1a, us-east-1b/);
-    const cidr = await runMlops(["init", join(dir, "bad.yaml"), "--name", "ep-b", "--host", "ep-b.example.com", "--azs", "us-east-1a,us-east-1b", "--vpc-cidr", "10.0.0.0/27"]);
+    const cidr = await runMlops([
+      "init",
+      join(dir, "bad.yaml"),
+      "--name",
+      "ep-b",
+      "--host",
+      "ep-b.example.com",
+      "--azs",
+      "us-east-1a,us-east-1b",
+      "--vpc-cidr",
+      "10.0.0.0/27",
+    ]);
     expect(cidr.code, failure(cidr)).toBe(2);
     expect(cidr.stderr).toContain('--vpc-cidr: "10.0.0.0/27" is /27; a VPC for mlops is /16 to /26');
   });
@@ -156,14 +233,25 @@ describe("mlops init off a terminal", () => {
 function terminalEnv(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) if (value !== undefined && key !== "CI") env[key] = value;
-  return Object.assign(env, { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1", MLOPS_ENDPOINT_URL: emulator.url, TERM: "xterm", NO_COLOR: "1" });
+  return Object.assign(env, {
+    AWS_ACCESS_KEY_ID: "test",
+    AWS_SECRET_ACCESS_KEY: "test",
+    AWS_REGION: "us-east-1",
+    MLOPS_ENDPOINT_URL: emulator.url,
+    TERM: "xterm",
+    NO_COLOR: "1",
+  });
 }
 
 describe("mlops init at a terminal", () => {
   it("Ctrl-C at a question writes nothing and exits 130", () => {
     const file = join(dir, "interrupted.yaml");
     const spec = { argv: [process.execPath, bin, "init", file], env: terminalEnv(), timeout_s: 30, prompt: "Endpoint name (project): ", answer: "\x03" };
-    const result = JSON.parse(execFileSync("python3", [driver], { input: JSON.stringify(spec) }).toString()) as { code: number; output: string; answered: boolean };
+    const result = JSON.parse(execFileSync("python3", [driver], { input: JSON.stringify(spec) }).toString()) as {
+      code: number;
+      output: string;
+      answered: boolean;
+    };
     expect(result.answered).toBe(true);
     expect(result.code, result.output).toBe(130);
     expect(existsSync(file)).toBe(false);
@@ -188,7 +276,11 @@ describe("mlops init at a terminal", () => {
         { prompt: "Branch to build [main]: ", answer: "" },
       ],
     };
-    const result = JSON.parse(execFileSync("python3", [driver], { input: JSON.stringify(spec) }).toString()) as { code: number; output: string; replies: number };
+    const result = JSON.parse(execFileSync("python3", [driver], { input: JSON.stringify(spec) }).toString()) as {
+      code: number;
+      output: string;
+      replies: number;
+    };
     expect(result.code, result.output).toBe(0);
     expect(result.replies).toBe(10);
     expect(result.output).toContain('"Ep-E" has uppercase letters');

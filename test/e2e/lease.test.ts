@@ -50,7 +50,9 @@ async function runningTag(stackName: string): Promise<string | undefined> {
 async function account() {
   const live = await stacks();
   const repositories = ((await aws.ecr.send(new DescribeRepositoriesCommand({}))).repositories ?? []).map((r) => r.repositoryName ?? "").sort();
-  const imagesOfA = repositories.includes("ep-a-prod") ? ((await aws.ecr.send(new DescribeImagesCommand({ repositoryName: "ep-a-prod" }))).imageDetails ?? []).flatMap((i) => i.imageTags ?? []) : [];
+  const imagesOfA = repositories.includes("ep-a-prod")
+    ? ((await aws.ecr.send(new DescribeImagesCommand({ repositoryName: "ep-a-prod" }))).imageDetails ?? []).flatMap((i) => i.imageTags ?? [])
+    : [];
   return {
     stacks: live.map((s) => `${s.StackName}:${s.StackStatus}`).sort(),
     pipelines: ((await aws.codePipeline.send(new ListPipelinesCommand({}))).pipelines ?? []).map((p) => p.name ?? "").sort(),
@@ -60,7 +62,10 @@ async function account() {
   };
 }
 
-const createA = () => withPushes(aws.ecr, [{ repository: "ep-a-prod", tag: "v1" }], () => runMlops(["create-endpoint", "params/ep-a.yaml", "--tag", "v1", "--yes"], { endpointUrl: emulator.url }));
+const createA = () =>
+  withPushes(aws.ecr, [{ repository: "ep-a-prod", tag: "v1" }], () =>
+    runMlops(["create-endpoint", "params/ep-a.yaml", "--tag", "v1", "--yes"], { endpointUrl: emulator.url }),
+  );
 
 describe("teardown --all beside add-endpoint", () => {
   it("at random moments, always ends with the base and B both fully there, or both gone, and no success that did not last", async () => {
@@ -97,7 +102,9 @@ describe("teardown --all beside add-endpoint", () => {
         timings.push(`race ${Date.now() - started} ms (add ${addDuration} ms)`);
         const state = await account();
         const allThere =
-          ["ep-a-prod", "ep-a-prod-pipeline", "ep-b-prod", "ep-b-prod-pipeline"].every((name) => state.stacks.some((s) => new RegExp(`^${name}:(CREATE|UPDATE)_COMPLETE$`).test(s))) &&
+          ["ep-a-prod", "ep-a-prod-pipeline", "ep-b-prod", "ep-b-prod-pipeline"].every((name) =>
+            state.stacks.some((s) => new RegExp(`^${name}:(CREATE|UPDATE)_COMPLETE$`).test(s)),
+          ) &&
           ["ep-a-prod", "ep-b-prod"].every((p) => state.pipelines.includes(p)) &&
           state.imagesOfA.includes("v1");
         const allGone = state.stacks.length === 0 && state.pipelines.length === 0 && state.repositories.length === 0;
@@ -124,8 +131,14 @@ describe("teardown --all beside add-endpoint", () => {
     const counts = outcomes.reduce<Record<string, number>>((acc, o) => ({ ...acc, [o]: (acc[o] ?? 0) + 1 }), {});
     // Both orders happen, and runs overlapped (one command waited for the other's lease).
     const summary = `${JSON.stringify(counts)} ${timings.join(", ")}`;
-    expect(outcomes.some((o) => o.startsWith("add, then")), summary).toBe(true);
-    expect(outcomes.some((o) => o.startsWith("teardown, then")), summary).toBe(true);
+    expect(
+      outcomes.some((o) => o.startsWith("add, then")),
+      summary,
+    ).toBe(true);
+    expect(
+      outcomes.some((o) => o.startsWith("teardown, then")),
+      summary,
+    ).toBe(true);
     expect(outcomes.filter((o) => o.endsWith("(one waited)")).length, summary).toBeGreaterThanOrEqual(3);
     console.info(`teardown --all beside add-endpoint, ${runs} runs: ${JSON.stringify(counts)}; ${timings.join(", ")}`);
   }, 600_000);
@@ -152,7 +165,9 @@ describe("two runs on one base", () => {
   });
 
   it("two updates at once: they take turns, and each success was printed while its tag ran", async () => {
-    const a = await withPushes(aws.ecr, [{ repository: "ep-a-prod", tag: "v1" }], () => runMlops(["create-endpoint", "params/ep-a.yaml", "--tag", "v1", "--yes", "--no-pipeline"], { endpointUrl: emulator.url }));
+    const a = await withPushes(aws.ecr, [{ repository: "ep-a-prod", tag: "v1" }], () =>
+      runMlops(["create-endpoint", "params/ep-a.yaml", "--tag", "v1", "--yes", "--no-pipeline"], { endpointUrl: emulator.url }),
+    );
     expect(a.code, failure(a)).toBe(0);
     await pushImage(aws.ecr, "ep-a-prod", "t2");
     await pushImage(aws.ecr, "ep-a-prod", "t3");
@@ -176,7 +191,9 @@ describe("two runs on one base", () => {
   });
 
   it("an update superseded by someone without mlops (no lease) says so and exits 1", async () => {
-    const a = await withPushes(aws.ecr, [{ repository: "ep-a-prod", tag: "v1" }], () => runMlops(["create-endpoint", "params/ep-a.yaml", "--tag", "v1", "--yes", "--no-pipeline"], { endpointUrl: emulator.url }));
+    const a = await withPushes(aws.ecr, [{ repository: "ep-a-prod", tag: "v1" }], () =>
+      runMlops(["create-endpoint", "params/ep-a.yaml", "--tag", "v1", "--yes", "--no-pipeline"], { endpointUrl: emulator.url }),
+    );
     expect(a.code, failure(a)).toBe(0);
     await pushImage(aws.ecr, "ep-a-prod", "t2");
     await pushImage(aws.ecr, "ep-a-prod", "t3");
@@ -195,7 +212,9 @@ describe("two runs on one base", () => {
               StackName: "ep-a-prod",
               UsePreviousTemplate: true,
               Capabilities: ["CAPABILITY_IAM"],
-              Parameters: (stack.Parameters ?? []).map((p) => (p.ParameterKey === "APITag" ? { ParameterKey: "APITag", ParameterValue: "t3" } : { ParameterKey: p.ParameterKey, UsePreviousValue: true })),
+              Parameters: (stack.Parameters ?? []).map((p) =>
+                p.ParameterKey === "APITag" ? { ParameterKey: "APITag", ParameterValue: "t3" } : { ParameterKey: p.ParameterKey, UsePreviousValue: true },
+              ),
             }),
           );
         }
@@ -223,7 +242,9 @@ describe("teardown refused", () => {
       new (await import("@aws-sdk/client-cloudformation")).CreateStackCommand({
         StackName: "someone-elses",
         TemplateBody: JSON.stringify({
-          Resources: { Group: { Type: "AWS::EC2::SecurityGroup", Properties: { GroupDescription: "uses ep-a's VPC", VpcId: { "Fn::ImportValue": "ep-a-prod-VpcId" } } } },
+          Resources: {
+            Group: { Type: "AWS::EC2::SecurityGroup", Properties: { GroupDescription: "uses ep-a's VPC", VpcId: { "Fn::ImportValue": "ep-a-prod-VpcId" } } },
+          },
         }),
       }),
     );
@@ -238,30 +259,36 @@ describe("teardown refused", () => {
 });
 
 describe("the build's lease (buildspec/endpoint.yaml) against Parameter Store", () => {
-  const spec = yaml.load(readFileSync(fileURLToPath(new URL("../../buildspec/endpoint.yaml", import.meta.url)), "utf8")) as { phases: Record<string, { commands: string[] }> };
+  const spec = yaml.load(readFileSync(fileURLToPath(new URL("../../buildspec/endpoint.yaml", import.meta.url)), "utf8")) as {
+    phases: Record<string, { commands: string[] }>;
+  };
   const script = spec.phases.post_build!.commands.find((c) => c.includes("# ---- lease (begin)"))!;
   const block = script.slice(script.indexOf("# ---- lease (begin)"), script.indexOf("# ---- lease (end)"));
 
   /** Runs the buildspec's lease block with the AWS CLI: takes the lease, holds it until `release` resolves, gives it back. */
   function buildHoldingLease(release: Promise<void>, dir: string, env: Record<string, string> = {}) {
     const lines: string[] = [];
-    const child = execFile("bash", ["-c", `set -eo pipefail\n${block}\necho HELD\nwhile [ ! -e "$GO" ]; do /bin/sleep 0.1; done\nlease_release\necho RELEASED`], {
-      env: {
-        ...process.env,
-        // The build polls every 10 s; here every 0.2 s.
-        PATH: `${dir}:${process.env.PATH}`,
-        AWS_ACCESS_KEY_ID: "test",
-        AWS_SECRET_ACCESS_KEY: "test",
-        AWS_DEFAULT_REGION: "us-east-1",
-        AWS_ENDPOINT_URL: emulator.url,
-        LEASE_SCOPE: "ep-a-prod",
-        STACK_NAME: "ep-a-prod",
-        IMAGE_TAG: "tag-abc",
-        CODEBUILD_BUILD_ID: "ep-a-prod:1234",
-        GO: `${dir}/go`,
-        ...env,
+    const child = execFile(
+      "bash",
+      ["-c", `set -eo pipefail\n${block}\necho HELD\nwhile [ ! -e "$GO" ]; do /bin/sleep 0.1; done\nlease_release\necho RELEASED`],
+      {
+        env: {
+          ...process.env,
+          // The build polls every 10 s; here every 0.2 s.
+          PATH: `${dir}:${process.env.PATH}`,
+          AWS_ACCESS_KEY_ID: "test",
+          AWS_SECRET_ACCESS_KEY: "test",
+          AWS_DEFAULT_REGION: "us-east-1",
+          AWS_ENDPOINT_URL: emulator.url,
+          LEASE_SCOPE: "ep-a-prod",
+          STACK_NAME: "ep-a-prod",
+          IMAGE_TAG: "tag-abc",
+          CODEBUILD_BUILD_ID: "ep-a-prod:1234",
+          GO: `${dir}/go`,
+          ...env,
+        },
       },
-    });
+    );
     child.stdout!.on("data", (d: Buffer) => lines.push(...d.toString().split("\n").filter(Boolean)));
     let stderr = "";
     child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
@@ -282,7 +309,14 @@ describe("the build's lease (buildspec/endpoint.yaml) against Parameter Store", 
     const { systemClock } = await import("../../src/deploy/engine/clock.js");
     const out = new MemoryOutput();
     const deps = { ssm: new SdkSsm(ssm, { region: "us-east-1", endpointUrl: emulator.url }), out, clock: systemClock };
-    const request = { holder: "alice@laptop (pid 7)", command: "update ep-b-prod --tag t2", waitTimeoutMs: 60_000, forceUnlock: false, heartbeatMs: 0, pollMs: 200 };
+    const request = {
+      holder: "alice@laptop (pid 7)",
+      command: "update ep-b-prod --tag t2",
+      waitTimeoutMs: 60_000,
+      forceUnlock: false,
+      heartbeatMs: 0,
+      pollMs: 200,
+    };
 
     // mlops holds the lease; the build waits, naming mlops's command.
     const held = await acquireLease("ep-a-prod", request, deps);
@@ -297,7 +331,9 @@ describe("the build's lease (buildspec/endpoint.yaml) against Parameter Store", 
     // The build holds it; mlops waits, naming the build.
     const waiting = acquireLease("ep-a-prod", request, deps);
     while (!out.lines.some((l) => l.startsWith("info: Waiting for"))) await sleep(100);
-    expect(out.lines.find((l) => l.startsWith("info: Waiting for"))).toMatch(/Waiting for build deploying tag-abc to ep-a-prod by CodeBuild build ep-a-prod:1234 since /);
+    expect(out.lines.find((l) => l.startsWith("info: Waiting for"))).toMatch(
+      /Waiting for build deploying tag-abc to ep-a-prod by CodeBuild build ep-a-prod:1234 since /,
+    );
     letGo();
     expect(await build.done, build.stderr()).toBe(0);
     const second = await waiting;
@@ -314,7 +350,11 @@ describe("the build's lease (buildspec/endpoint.yaml) against Parameter Store", 
     const { MemoryOutput } = await import("../fakes/output.js");
     const { systemClock } = await import("../../src/deploy/engine/clock.js");
     const deps = { ssm: new SdkSsm(ssm, { region: "us-east-1", endpointUrl: emulator.url }), out: new MemoryOutput(), clock: systemClock };
-    const held = await acquireLease("ep-a-prod", { holder: "alice", command: "create-endpoint ep-a-prod", waitTimeoutMs: 60_000, forceUnlock: false, heartbeatMs: 0 }, deps);
+    const held = await acquireLease(
+      "ep-a-prod",
+      { holder: "alice", command: "create-endpoint ep-a-prod", waitTimeoutMs: 60_000, forceUnlock: false, heartbeatMs: 0 },
+      deps,
+    );
     await held.awaitBuildOf("ep-a-prod");
     const build = buildHoldingLease(new Promise<void>(() => undefined), dir);
     expect(await build.done, build.stderr()).toBe(0);
@@ -350,7 +390,11 @@ describe("the build's lease (buildspec/endpoint.yaml) against Parameter Store", 
     await pushImage(aws.ecr, "ep-a-prod", `tag-${running?.resolvedSourceVersion}`);
     const update = await runMlops(["--lock-timeout", "0.05", "update", "params/ep-a.yaml", "--tag", "v1", "--yes"], { endpointUrl: emulator.url });
     expect(update.code, failure(update)).toBe(0);
-    expect(update.stderr).toMatch(new RegExp(`Took over the lease of build deploying tag-abc to ep-a-prod by CodeBuild build ${buildId} since .* on ep-a-prod: that build has ended \\(SUCCEEDED\\)`));
+    expect(update.stderr).toMatch(
+      new RegExp(
+        `Took over the lease of build deploying tag-abc to ep-a-prod by CodeBuild build ${buildId} since .* on ep-a-prod: that build has ended \\(SUCCEEDED\\)`,
+      ),
+    );
     expect(update.stderr).not.toMatch(/Waiting for/);
     expect(await leaseParameters()).toEqual([]);
   });
@@ -358,10 +402,17 @@ describe("the build's lease (buildspec/endpoint.yaml) against Parameter Store", 
 
 describe("lease flags and ways out", () => {
   it("a live lease makes a command wait, then fail after --lock-timeout with exit 1; --force-unlock breaks it; errors and Ctrl-C give it back", async () => {
-    const a = await withPushes(aws.ecr, [{ repository: "ep-a-prod", tag: "v1" }], () => runMlops(["create-endpoint", "params/ep-a.yaml", "--tag", "v1", "--yes", "--no-pipeline"], { endpointUrl: emulator.url }));
+    const a = await withPushes(aws.ecr, [{ repository: "ep-a-prod", tag: "v1" }], () =>
+      runMlops(["create-endpoint", "params/ep-a.yaml", "--tag", "v1", "--yes", "--no-pipeline"], { endpointUrl: emulator.url }),
+    );
     expect(a.code, failure(a)).toBe(0);
     const { PutParameterCommand } = await import("@aws-sdk/client-ssm");
-    const claim = { holder: "ghost@gone (pid 1)", command: "update ep-a-prod --tag t9", since: "2026-01-01T00:00:00.000Z", expiresAt: Math.floor(Date.now() / 1000) + 3600 };
+    const claim = {
+      holder: "ghost@gone (pid 1)",
+      command: "update ep-a-prod --tag t9",
+      since: "2026-01-01T00:00:00.000Z",
+      expiresAt: Math.floor(Date.now() / 1000) + 3600,
+    };
     await ssm.send(new PutParameterCommand({ Name: "/mlops/lease/ep-a-prod/0000000001", Value: JSON.stringify(claim), Type: "String" }));
     await pushImage(aws.ecr, "ep-a-prod", "t2");
 
@@ -389,11 +440,22 @@ describe("lease flags and ways out", () => {
 
     // So does Ctrl-C (exit 130) while waiting for an image.
     const { spawn } = await import("node:child_process");
-    const child = spawn(process.execPath, [fileURLToPath(new URL("../../bin/mlops.js", import.meta.url)), "create-endpoint", "params/ep-a.yaml", "--tag", "late", "--yes", "--no-pipeline"], {
-      cwd: fileURLToPath(new URL("../..", import.meta.url)),
-      env: { ...process.env, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1", CI: "true", MLOPS_ENDPOINT_URL: emulator.url },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      [fileURLToPath(new URL("../../bin/mlops.js", import.meta.url)), "create-endpoint", "params/ep-a.yaml", "--tag", "late", "--yes", "--no-pipeline"],
+      {
+        cwd: fileURLToPath(new URL("../..", import.meta.url)),
+        env: {
+          ...process.env,
+          AWS_ACCESS_KEY_ID: "test",
+          AWS_SECRET_ACCESS_KEY: "test",
+          AWS_REGION: "us-east-1",
+          CI: "true",
+          MLOPS_ENDPOINT_URL: emulator.url,
+        },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let stderr = "";
     let heldWhileWaiting: string[] = [];
     let interrupting = false;
@@ -422,11 +484,23 @@ describe("Ctrl-C while AWS answers slowly", () => {
   /** Interrupts `create-endpoint --tag late` (waiting for its image) through `proxyUrl`, calling `onSignal` just before the signal. */
   async function interruptWhileWaitingForImage(proxyUrl: string, onSignal: () => void) {
     const { spawn } = await import("node:child_process");
-    const child = spawn(process.execPath, [fileURLToPath(new URL("../../bin/mlops.js", import.meta.url)), "create-endpoint", "params/ep-a.yaml", "--tag", "late", "--yes", "--no-pipeline"], {
-      cwd: fileURLToPath(new URL("../..", import.meta.url)),
-      env: { ...process.env, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1", CI: "true", NO_COLOR: "1", MLOPS_ENDPOINT_URL: proxyUrl },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      [fileURLToPath(new URL("../../bin/mlops.js", import.meta.url)), "create-endpoint", "params/ep-a.yaml", "--tag", "late", "--yes", "--no-pipeline"],
+      {
+        cwd: fileURLToPath(new URL("../..", import.meta.url)),
+        env: {
+          ...process.env,
+          AWS_ACCESS_KEY_ID: "test",
+          AWS_SECRET_ACCESS_KEY: "test",
+          AWS_REGION: "us-east-1",
+          CI: "true",
+          NO_COLOR: "1",
+          MLOPS_ENDPOINT_URL: proxyUrl,
+        },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let stderr = "";
     let signalAt = 0;
     const code = await new Promise<number | null>((resolve) => {
@@ -448,7 +522,9 @@ describe("Ctrl-C while AWS answers slowly", () => {
     await pushImage(aws.ecr, "ep-a-prod", "late");
     const started = Date.now();
     // A wait for the lease would outlast this --lock-timeout (6 s) and fail.
-    const run = await runMlops(["--lock-timeout", "0.1", "create-endpoint", "params/ep-a.yaml", "--tag", "late", "--yes", "--no-pipeline"], { endpointUrl: emulator.url });
+    const run = await runMlops(["--lock-timeout", "0.1", "create-endpoint", "params/ep-a.yaml", "--tag", "late", "--yes", "--no-pipeline"], {
+      endpointUrl: emulator.url,
+    });
     return { ...run, ms: Date.now() - started };
   }
 
@@ -470,7 +546,10 @@ describe("Ctrl-C while AWS answers slowly", () => {
       expect(interrupted.code, interrupted.stderr).toBe(130);
       expect(interrupted.exitMs, interrupted.stderr).toBeLessThanOrEqual(1_500);
       // The give-back is one call, sent at once: no listing first.
-      expect(afterSignal.filter((action) => action.startsWith("AmazonSSM.")), interrupted.stderr).toEqual(["AmazonSSM.DeleteParameter"]);
+      expect(
+        afterSignal.filter((action) => action.startsWith("AmazonSSM.")),
+        interrupted.stderr,
+      ).toEqual(["AmazonSSM.DeleteParameter"]);
       const again = await rerun();
       expect(again.code, failure(again)).toBe(0);
       expect(again.stderr).not.toMatch(/Waiting for create-endpoint/);
@@ -493,13 +572,19 @@ describe("Ctrl-C while AWS answers slowly", () => {
       const interrupted = await interruptWhileWaitingForImage(proxy.url, () => (slow = true));
       expect(interrupted.code, interrupted.stderr).toBe(130);
       expect(interrupted.exitMs, interrupted.stderr).toBeLessThanOrEqual(1_500);
-      expect(interrupted.stderr).toMatch(/The lease on ep-a-prod may not have been given back .*The next mlops command on this host takes it over at once.*--force-unlock/);
+      expect(interrupted.stderr).toMatch(
+        /The lease on ep-a-prod may not have been given back .*The next mlops command on this host takes it over at once.*--force-unlock/,
+      );
       expect(interrupted.stderr).not.toMatch(/ssm\.deleteParameter/);
       expect(await leaseParameters()).toEqual(["/mlops/lease/ep-a-prod/0000000001"]);
       const again = await rerun();
       expect(again.code, failure(again)).toBe(0);
       expect(again.stderr).not.toMatch(/Waiting for create-endpoint/);
-      expect(again.stderr).toMatch(new RegExp(`Took over the lease of create-endpoint ep-a-prod by .*\\(pid ${interrupted.pid}\\).*: its process \\(pid ${interrupted.pid}\\) no longer runs on this host`));
+      expect(again.stderr).toMatch(
+        new RegExp(
+          `Took over the lease of create-endpoint ep-a-prod by .*\\(pid ${interrupted.pid}\\).*: its process \\(pid ${interrupted.pid}\\) no longer runs on this host`,
+        ),
+      );
       expect(again.ms).toBeLessThan(30_000);
       expect(await leaseParameters()).toEqual([]);
     } finally {

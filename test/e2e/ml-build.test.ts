@@ -40,7 +40,10 @@ afterAll(async () => {
 function paramsFile(pipeline: string): string {
   const base = readFileSync("params/ep-a.yaml", "utf8").replace(/\npipeline:[\s\S]*$/, "\n");
   const file = join(dir, `ep-a-${Math.random().toString(36).slice(2)}.yaml`);
-  writeFileSync(file, `${base}pipeline:\n  connectionArn: arn:aws:codestar-connections:us-east-1:123456789012:connection/00000000-0000-4000-8000-000000000000\n  repository: example-org/ml-endpoints\n${pipeline}`);
+  writeFileSync(
+    file,
+    `${base}pipeline:\n  connectionArn: arn:aws:codestar-connections:us-east-1:123456789012:connection/00000000-0000-4000-8000-000000000000\n  repository: example-org/ml-endpoints\n${pipeline}`,
+  );
   return file;
 }
 
@@ -59,16 +62,29 @@ async function buildRolePolicy(): Promise<{ Statement: Array<Record<string, unkn
 describe("a pipeline for an ML image", () => {
   it("deploys with a DLC registry, a Docker Hub secret, BUILD_GENERAL1_LARGE and build args; the project and the role carry exactly those", async () => {
     const file = paramsFile(
-      [`  baseImageRegistries: [${DLC}]`, `  dockerHubSecret: ${SECRET}`, "  computeType: BUILD_GENERAL1_LARGE", "  buildArgs:", "    TORCH_VERSION: \"2.4.0\"", "    CUDA: \"12.1\"", ""].join("\n"),
+      [
+        `  baseImageRegistries: [${DLC}]`,
+        `  dockerHubSecret: ${SECRET}`,
+        "  computeType: BUILD_GENERAL1_LARGE",
+        "  buildArgs:",
+        '    TORCH_VERSION: "2.4.0"',
+        '    CUDA: "12.1"',
+        "",
+      ].join("\n"),
     );
-    const run = await withPushes(aws.ecr, [{ repository: "ep-a-prod", tag: "v1" }], () => runMlops(["create-endpoint", file, "--tag", "v1", "--yes"], { endpointUrl: emulator.url }));
+    const run = await withPushes(aws.ecr, [{ repository: "ep-a-prod", tag: "v1" }], () =>
+      runMlops(["create-endpoint", file, "--tag", "v1", "--yes"], { endpointUrl: emulator.url }),
+    );
     expect(run.code, failure(run)).toBe(0);
 
     const p = await project();
     expect(p?.environment?.computeType).toBe("BUILD_GENERAL1_LARGE");
     expect(p?.environment?.privilegedMode).toBe(true);
     const variables = Object.fromEntries((p?.environment?.environmentVariables ?? []).map((v) => [v.name, { value: v.value, type: v.type }]));
-    expect(variables["CACHE_REPOSITORY_URI"]).toEqual({ value: expect.stringMatching(/\.dkr\.ecr\.us-east-1\.amazonaws\.com\/ep-a-prod-build-cache$/), type: "PLAINTEXT" });
+    expect(variables["CACHE_REPOSITORY_URI"]).toEqual({
+      value: expect.stringMatching(/\.dkr\.ecr\.us-east-1\.amazonaws\.com\/ep-a-prod-build-cache$/),
+      type: "PLAINTEXT",
+    });
     expect(variables["BASE_IMAGE_REGISTRIES"]).toEqual({ value: "763104351884.dkr.ecr.us-east-1.amazonaws.com", type: "PLAINTEXT" });
     expect(variables["BUILD_ARGS"]).toEqual({ value: "CUDA=12.1\nTORCH_VERSION=2.4.0", type: "PLAINTEXT" });
     expect(variables["DOCKERHUB_USERNAME"]).toEqual({ value: `${SECRET}:username`, type: "SECRETS_MANAGER" });
@@ -89,7 +105,9 @@ describe("a pipeline for an ML image", () => {
     const again = await runMlops(["create-endpoint", changed, "--tag", "v1", "--yes"], { endpointUrl: emulator.url });
     expect(again.code, failure(again)).toBe(0);
     // The plan lists what changes in the project, and the price of the build.
-    expect(again.stderr).toContain("CodeBuild project ep-a-prod: compute type BUILD_GENERAL1_LARGE -> BUILD_GENERAL1_MEDIUM (8 GiB, 4 vCPUs, 128 GB disk, $0.01/build minute in us-east-1)");
+    expect(again.stderr).toContain(
+      "CodeBuild project ep-a-prod: compute type BUILD_GENERAL1_LARGE -> BUILD_GENERAL1_MEDIUM (8 GiB, 4 vCPUs, 128 GB disk, $0.01/build minute in us-east-1)",
+    );
     expect(again.stderr).toContain("CodeBuild project ep-a-prod: remove DOCKERHUB_TOKEN");
     expect(again.stderr).toContain("Build: BUILD_GENERAL1_MEDIUM (8 GiB, 4 vCPUs, 128 GB disk, $0.01/build minute in us-east-1)");
     const q = await project();
@@ -99,12 +117,15 @@ describe("a pipeline for an ML image", () => {
     expect(names).not.toContain("BUILD_ARGS");
     // The role's rights follow from the pipeline stack's parameters (CloudFormation updates its policies).
     const parameters = Object.fromEntries(
-      ((await aws.cfn.send(new DescribeStacksCommand({ StackName: "ep-a-prod-pipeline" }))).Stacks?.[0]?.Parameters ?? []).map((p) => [p.ParameterKey, p.ParameterValue]),
+      ((await aws.cfn.send(new DescribeStacksCommand({ StackName: "ep-a-prod-pipeline" }))).Stacks?.[0]?.Parameters ?? []).map((p) => [
+        p.ParameterKey,
+        p.ParameterValue,
+      ]),
     );
     expect(parameters).toMatchObject({ BaseImageRepositoryArns: "", DockerHubSecretArn: "", DockerHubSecretName: "", PublicEcrLogin: "false" });
 
     // update applies changed build settings too, even with nothing else to change.
-    const larger = paramsFile("  computeType: BUILD_GENERAL1_LARGE\n  buildArgs: {CUDA: \"12.4\"}\n");
+    const larger = paramsFile('  computeType: BUILD_GENERAL1_LARGE\n  buildArgs: {CUDA: "12.4"}\n');
     const updated = await runMlops(["update", larger, "--tag", "v1", "--yes"], { endpointUrl: emulator.url });
     expect(updated.code, failure(updated)).toBe(0);
     expect(updated.stderr).toContain("CodeBuild project ep-a-prod: compute type BUILD_GENERAL1_MEDIUM -> BUILD_GENERAL1_LARGE");

@@ -96,15 +96,32 @@ describe("mlops pipeline", () => {
 describe("mlops logs", () => {
   it("prints every task's lines interleaved by time, each with its task; --json one object a line", async () => {
     const t = Date.now() - 60_000;
-    await putLines(streams.a, [{ timestamp: t, message: "loading model" }, { timestamp: t + 2000, message: "model loaded" }]);
-    await putLines(streams.b, [{ timestamp: t + 1000, message: "loading model" }, { timestamp: t + 3000, message: "GET /ping 200" }]);
+    await putLines(streams.a, [
+      { timestamp: t, message: "loading model" },
+      { timestamp: t + 2000, message: "model loaded" },
+    ]);
+    await putLines(streams.b, [
+      { timestamp: t + 1000, message: "loading model" },
+      { timestamp: t + 3000, message: "GET /ping 200" },
+    ]);
     const run = await runMlops(["logs", "params/ep-a.yaml", "--since", "5m"], { endpointUrl: emulator.url });
     expect(run.code, failure(run)).toBe(0);
-    const lines = run.stdout.trim().split("\n").map((l) => l.replace(/ \S+Z /, " "));
+    const lines = run.stdout
+      .trim()
+      .split("\n")
+      .map((l) => l.replace(/ \S+Z /, " "));
     expect(lines).toEqual(["[01234567] loading model", "[fedcba98] loading model", "[01234567] model loaded", "[fedcba98] GET /ping 200"]);
     const json = await runMlops(["logs", "params/ep-a.yaml", "--since", "5m", "--json"], { endpointUrl: emulator.url });
-    const records = json.stdout.trim().split("\n").map((l) => JSON.parse(l) as { task: string; message: string; container: string; time: string });
-    expect(records.map((r) => `${r.task} ${r.message}`)).toEqual(["01234567 loading model", "fedcba98 loading model", "01234567 model loaded", "fedcba98 GET /ping 200"]);
+    const records = json.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { task: string; message: string; container: string; time: string });
+    expect(records.map((r) => `${r.task} ${r.message}`)).toEqual([
+      "01234567 loading model",
+      "fedcba98 loading model",
+      "01234567 model loaded",
+      "fedcba98 GET /ping 200",
+    ]);
     expect(records[0]).toMatchObject({ container: "api", time: new Date(t).toISOString() });
   });
 
@@ -116,9 +133,20 @@ describe("mlops logs", () => {
 
   it("--follow prints new lines as they come, each once, until Ctrl-C ends it with exit 0", async () => {
     const bin = fileURLToPath(new URL("../../bin/mlops.js", import.meta.url));
-    const env: NodeJS.ProcessEnv = { ...process.env, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1", CI: "true", NO_COLOR: "1", MLOPS_ENDPOINT_URL: emulator.url };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      AWS_ACCESS_KEY_ID: "test",
+      AWS_SECRET_ACCESS_KEY: "test",
+      AWS_REGION: "us-east-1",
+      CI: "true",
+      NO_COLOR: "1",
+      MLOPS_ENDPOINT_URL: emulator.url,
+    };
     delete env.AWS_PROFILE;
-    const child = spawn(process.execPath, [bin, "logs", "params/ep-a.yaml", "--follow", "--since", "5m"], { cwd: fileURLToPath(new URL("../..", import.meta.url)), env });
+    const child = spawn(process.execPath, [bin, "logs", "params/ep-a.yaml", "--follow", "--since", "5m"], {
+      cwd: fileURLToPath(new URL("../..", import.meta.url)),
+      env,
+    });
     let stdout = "";
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
@@ -192,13 +220,17 @@ describe("mlops exec", () => {
     const { dir, record } = fakePlugin();
     const unknown = await runMlops(["exec", "params/ep-a.yaml", "--task", "99999999"], { endpointUrl: emulator.url, env: { PATH: `${dir}:/usr/bin:/bin` } });
     expect(unknown.code, failure(unknown)).toBe(1);
-    expect(unknown.stderr).toMatch(/ECS Exec cannot start: 1 prerequisite\(s\) missing:\n- task: no running task of ep-a-prod has the id 99999999\.\n {2}Fix: Running tasks: [0-9a-f]{8}, [0-9a-f]{8}; pass one with --task\./);
+    expect(unknown.stderr).toMatch(
+      /ECS Exec cannot start: 1 prerequisite\(s\) missing:\n- task: no running task of ep-a-prod has the id 99999999\.\n {2}Fix: Running tasks: [0-9a-f]{8}, [0-9a-f]{8}; pass one with --task\./,
+    );
     // The service's flag and the task role's ssmmessages permissions are in place: not named.
     expect(unknown.stderr).not.toMatch(/- service:|- task role:|- plugin:/);
     expect(existsSync(record)).toBe(false);
 
     const without = await runMlops(["exec", "params/ep-a.yaml"], { endpointUrl: emulator.url, env: { PATH: "/nonexistent" } });
     expect(without.code, failure(without)).toBe(1);
-    expect(without.stderr).toMatch(/1 prerequisite\(s\) missing:\n- plugin: session-manager-plugin is not on PATH\.\n {2}Fix: Install the Session Manager plugin: .*session-manager-working-with-install-plugin\.html/);
+    expect(without.stderr).toMatch(
+      /1 prerequisite\(s\) missing:\n- plugin: session-manager-plugin is not on PATH\.\n {2}Fix: Install the Session Manager plugin: .*session-manager-working-with-install-plugin\.html/,
+    );
   });
 });

@@ -23,7 +23,15 @@ let aws: ReturnType<typeof sdkClients>;
 let dir: string;
 
 /** The read operations counted, each with how many times a run may send it. */
-const COUNTED = ["DescribeStacks", "ListStacks", "ListExports", "ListCertificates", "DescribeCertificate", "DescribeListenerCertificates", "DescribeRules"] as const;
+const COUNTED = [
+  "DescribeStacks",
+  "ListStacks",
+  "ListExports",
+  "ListCertificates",
+  "DescribeCertificate",
+  "DescribeListenerCertificates",
+  "DescribeRules",
+] as const;
 
 beforeAll(async () => {
   emulator = await startEmulator();
@@ -82,7 +90,15 @@ describe("add-endpoint and teardown read each kind once per run", () => {
   it("teardown: the stacks listed once, the stack read once before it is deleted, the listener from the stacks' outputs, its certificates named from one listing", async () => {
     const reads = await teardownB();
     // The listing (1), the stack before deleting it (1), following the deletion (1 here), the pipeline stack's lookup (1).
-    expect(reads).toEqual({ DescribeStacks: 4, ListStacks: 0, ListExports: 0, ListCertificates: 2, DescribeCertificate: 0, DescribeListenerCertificates: 1, DescribeRules: 0 });
+    expect(reads).toEqual({
+      DescribeStacks: 4,
+      ListStacks: 0,
+      ListExports: 0,
+      ListCertificates: 2,
+      DescribeCertificate: 0,
+      DescribeListenerCertificates: 1,
+      DescribeRules: 0,
+    });
   });
 
   it("add-endpoint with the certificate issued: each question once, the attachment read back, the stack read fresh after each change; the plan's independent reads side by side", async () => {
@@ -91,10 +107,23 @@ describe("add-endpoint and teardown read each kind once per run", () => {
     // DescribeStacks: the plan's (which the first change set starts from), following the creation, the rollout's idle
     // check and its follow-up, the final check that the image deployed is the one running; and the base's stack, once, for the
     // idle timeout of the load balancer the endpoint shares (the plan warns when alarms.p95ResponseSeconds exceeds it).
-    expect(reads).toEqual({ DescribeStacks: 6, ListStacks: 0, ListExports: 1, ListCertificates: 1, DescribeCertificate: 0, DescribeListenerCertificates: 2, DescribeRules: 1 });
+    expect(reads).toEqual({
+      DescribeStacks: 6,
+      ListStacks: 0,
+      ListExports: 1,
+      ListCertificates: 1,
+      DescribeCertificate: 0,
+      DescribeListenerCertificates: 2,
+      DescribeRules: 1,
+    });
     // The certificates, the account's load balancer quotas, the base's subnets, the kept file systems and log group: one round trip.
-    const side = ["ListCertificates", "DescribeAccountLimits", "DescribeSubnets", "GET /2015-02-01/file-systems", "DescribeLogGroups"].map((action) => requests.find((r) => r.action === action)?.at);
-    expect(side.every((at) => at !== undefined), JSON.stringify(side)).toBe(true);
+    const side = ["ListCertificates", "DescribeAccountLimits", "DescribeSubnets", "GET /2015-02-01/file-systems", "DescribeLogGroups"].map(
+      (action) => requests.find((r) => r.action === action)?.at,
+    );
+    expect(
+      side.every((at) => at !== undefined),
+      JSON.stringify(side),
+    ).toBe(true);
     const times = side as number[];
     expect(Math.max(...times) - Math.min(...times)).toBeLessThan(SLOW_MS);
     expect(await teardownB()).toMatchObject({ ListExports: 0, DescribeCertificate: 0 });

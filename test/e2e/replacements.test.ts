@@ -33,7 +33,11 @@ async function nfsRule() {
   const outputs = Object.fromEntries(((await baseStack())?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
   const group = (await aws.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [outputs.EfsSecurityGroupId!] }))).SecurityGroups?.[0];
   const pairs = (group?.IpPermissions ?? []).filter((p) => p.FromPort === 2049).flatMap((p) => p.UserIdGroupPairs ?? []);
-  return { efsGroup: outputs.EfsSecurityGroupId!, taskGroup: outputs.TaskSecurityGroupId!, admitted: pairs.some((p) => p.GroupId === outputs.TaskSecurityGroupId) };
+  return {
+    efsGroup: outputs.EfsSecurityGroupId!,
+    taskGroup: outputs.TaskSecurityGroupId!,
+    admitted: pairs.some((p) => p.GroupId === outputs.TaskSecurityGroupId),
+  };
 }
 
 /** What a failed update of the base did on AWS: both port-2049 rules gone. */

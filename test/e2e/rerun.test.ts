@@ -44,7 +44,10 @@ describe("create-endpoint run again with nothing to change", () => {
     const again = await runMlops(create(), { endpointUrl: proxy.url });
     expect(again.code, failure(again)).toBe(0);
     expect(again.stderr + again.stdout).toContain("Stack ep-a-prod: no changes");
-    const changes = proxy.requests.slice(from).filter((r) => STACK_CHANGES.includes(r.action)).map((r) => r.action);
+    const changes = proxy.requests
+      .slice(from)
+      .filter((r) => STACK_CHANGES.includes(r.action))
+      .map((r) => r.action);
     expect(changes).toEqual([]);
   });
 

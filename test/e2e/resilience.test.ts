@@ -35,7 +35,9 @@ async function inventory() {
   const stacks = ((await aws.cfn.send(new DescribeStacksCommand({}))).Stacks ?? []).filter((s) => s.StackStatus !== "DELETE_COMPLETE");
   const efsGroup = stacks.find((s) => s.StackName === "ep-a-prod")?.Outputs?.find((o) => o.OutputKey === "EfsSecurityGroupId")?.OutputValue;
   const nfsRules = efsGroup
-    ? ((await aws.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [efsGroup] }))).SecurityGroups?.[0]?.IpPermissions ?? []).flatMap((p) => p.UserIdGroupPairs ?? []).length
+    ? ((await aws.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [efsGroup] }))).SecurityGroups?.[0]?.IpPermissions ?? []).flatMap(
+        (p) => p.UserIdGroupPairs ?? [],
+      ).length
     : 0;
   return {
     stacks: stacks.map((s) => `${s.StackName}:${s.StackStatus}`).sort(),
@@ -52,9 +54,13 @@ describe("faults", () => {
   it("the sequence through a proxy that throttles, fails and drops requests ends as without faults", async () => {
     const proxy = await startFaultProxy(emulator.url, 4);
     try {
-      const a = await withPushes(aws.ecr, [{ repository: "ep-a-prod", tag: "v1" }], () => runMlops(["create-endpoint", "params/ep-a.yaml", "--tag", "v1", "--yes"], { endpointUrl: proxy.url }));
+      const a = await withPushes(aws.ecr, [{ repository: "ep-a-prod", tag: "v1" }], () =>
+        runMlops(["create-endpoint", "params/ep-a.yaml", "--tag", "v1", "--yes"], { endpointUrl: proxy.url }),
+      );
       expect(a.code, failure(a)).toBe(0);
-      const b = await withPushes(aws.ecr, [{ repository: "ep-b-prod", tag: "v1" }], () => runMlops(["add-endpoint", "params/ep-b.yaml", "--tag", "v1", "--yes"], { endpointUrl: proxy.url }));
+      const b = await withPushes(aws.ecr, [{ repository: "ep-b-prod", tag: "v1" }], () =>
+        runMlops(["add-endpoint", "params/ep-b.yaml", "--tag", "v1", "--yes"], { endpointUrl: proxy.url }),
+      );
       expect(b.code, failure(b)).toBe(0);
       const faulted = await inventory();
       expect(proxy.stats.faults.throttle + proxy.stats.faults["server-error"] + proxy.stats.faults.drop).toBeGreaterThan(20);
@@ -63,8 +69,12 @@ describe("faults", () => {
       await emulator.stop();
       emulator = await startEmulator();
       aws = sdkClients(emulator.url);
-      await withPushes(aws.ecr, [{ repository: "ep-a-prod", tag: "v1" }], () => runMlops(["create-endpoint", "params/ep-a.yaml", "--tag", "v1", "--yes"], { endpointUrl: emulator.url }));
-      await withPushes(aws.ecr, [{ repository: "ep-b-prod", tag: "v1" }], () => runMlops(["add-endpoint", "params/ep-b.yaml", "--tag", "v1", "--yes"], { endpointUrl: emulator.url }));
+      await withPushes(aws.ecr, [{ repository: "ep-a-prod", tag: "v1" }], () =>
+        runMlops(["create-endpoint", "params/ep-a.yaml", "--tag", "v1", "--yes"], { endpointUrl: emulator.url }),
+      );
+      await withPushes(aws.ecr, [{ repository: "ep-b-prod", tag: "v1" }], () =>
+        runMlops(["add-endpoint", "params/ep-b.yaml", "--tag", "v1", "--yes"], { endpointUrl: emulator.url }),
+      );
       expect(faulted).toEqual(await inventory());
       expect(faulted.fileSystems).toBe(4);
     } finally {
@@ -96,7 +106,9 @@ describe("interruption", () => {
     expect(code, stderr).toBe(130);
     expect(stderr).toMatch(/Interrupted/);
     expect(stderr).toMatch(/run the same command again/i);
-    const rerun = await withPushes(aws.ecr, [{ repository: "ep-a-prod", tag: "late" }], () => runMlops(["create-endpoint", "params/ep-a.yaml", "--tag", "late", "--yes"], { endpointUrl: emulator.url }));
+    const rerun = await withPushes(aws.ecr, [{ repository: "ep-a-prod", tag: "late" }], () =>
+      runMlops(["create-endpoint", "params/ep-a.yaml", "--tag", "late", "--yes"], { endpointUrl: emulator.url }),
+    );
     expect(rerun.code, failure(rerun)).toBe(0);
     expect((await inventory()).stacks).toContain("ep-a-prod:UPDATE_COMPLETE");
   });
@@ -130,7 +142,9 @@ describe("credentials", () => {
 
 describe("concurrency", () => {
   it("five add-endpoint runs at once against one base get distinct priorities", async () => {
-    const a = await withPushes(aws.ecr, [{ repository: "ep-a-prod", tag: "v1" }], () => runMlops(["create-endpoint", "params/ep-a.yaml", "--tag", "v1", "--yes", "--no-pipeline"], { endpointUrl: emulator.url }));
+    const a = await withPushes(aws.ecr, [{ repository: "ep-a-prod", tag: "v1" }], () =>
+      runMlops(["create-endpoint", "params/ep-a.yaml", "--tag", "v1", "--yes", "--no-pipeline"], { endpointUrl: emulator.url }),
+    );
     expect(a.code, failure(a)).toBe(0);
     const dir = mkdtempSync(join(tmpdir(), "mlops-concurrent-"));
     const template = readFileSync(fileURLToPath(new URL("../../params/ep-b.yaml", import.meta.url)), "utf8");
@@ -140,13 +154,16 @@ describe("concurrency", () => {
       writeFileSync(file, template.replace(/^project: .*$/m, `project: ${name}`).replace(/ep-b\.example\.com/g, `${name}.example.com`));
       return file;
     });
-    const runs = await withPushes(aws.ecr, 
+    const runs = await withPushes(
+      aws.ecr,
       names.map((n) => ({ repository: `${n}-prod`, tag: "v1" })),
       () => Promise.all(files.map((file) => runMlops(["add-endpoint", file, "--tag", "v1", "--yes", "--no-pipeline"], { endpointUrl: emulator.url }))),
     );
     for (const run of runs) expect(run.code, failure(run)).toBe(0);
     const stacks = (await aws.cfn.send(new DescribeStacksCommand({}))).Stacks ?? [];
-    const priorities = names.map((n) => stacks.find((s) => s.StackName === `${n}-prod`)?.Parameters?.find((p) => p.ParameterKey === "ListenerRulePriority")?.ParameterValue);
+    const priorities = names.map(
+      (n) => stacks.find((s) => s.StackName === `${n}-prod`)?.Parameters?.find((p) => p.ParameterKey === "ListenerRulePriority")?.ParameterValue,
+    );
     expect(priorities.every((p) => p !== undefined)).toBe(true);
     expect(new Set(priorities).size).toBe(5);
     for (const n of names) expect(stacks.find((s) => s.StackName === `${n}-prod`)?.StackStatus).toMatch(/^(CREATE|UPDATE)_COMPLETE$/);

@@ -44,7 +44,13 @@ async function serviceImage(): Promise<string | undefined> {
 }
 
 const setAlarm = (state: "ALARM" | "OK") =>
-  aws.cloudWatch.send(new SetAlarmStateCommand({ AlarmName: "ep-a-prod-target-5xx", StateValue: state, StateReason: state === "ALARM" ? "Threshold Crossed: 2 datapoints were greater than 5.0" : "back to normal" }));
+  aws.cloudWatch.send(
+    new SetAlarmStateCommand({
+      AlarmName: "ep-a-prod-target-5xx",
+      StateValue: state,
+      StateReason: state === "ALARM" ? "Threshold Crossed: 2 datapoints were greater than 5.0" : "back to normal",
+    }),
+  );
 
 describe("canary, alarms, history and rollback", () => {
   it("creates the endpoint with the file's rolling strategy and its three alarms", async () => {
@@ -71,11 +77,17 @@ describe("canary, alarms, history and rollback", () => {
     expect(run.stderr).toContain("canary: 10% of traffic to the new revision for 5 min, then all of it");
     expect(run.stderr).toMatch(/Rollout time: On AWS this canary rollout takes about 12 min 5 s/);
     expect(run.stderr).toMatch(/Time: rollout \d+ s, security groups \d+ s, validation \d+ s \(total \d+ s\)/);
-    expect(JSON.parse((await mlops(["update", "params/ep-a.yaml", "--tag", "v2", "--strategy", "canary", "--yes", "--json"])).stdout)).toMatchObject({ stack: "unchanged" });
+    expect(JSON.parse((await mlops(["update", "params/ep-a.yaml", "--tag", "v2", "--strategy", "canary", "--yes", "--json"])).stdout)).toMatchObject({
+      stack: "unchanged",
+    });
     expect(await stackParameter("DeploymentStrategy")).toBe("CANARY");
     expect(await stackParameter("APITag")).toBe("v2");
     const s = await service();
-    expect(s.deploymentConfiguration).toMatchObject({ strategy: "CANARY", bakeTimeInMinutes: 5, canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 5 } });
+    expect(s.deploymentConfiguration).toMatchObject({
+      strategy: "CANARY",
+      bakeTimeInMinutes: 5,
+      canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 5 },
+    });
     // The circuit breaker applies to rolling and blue/green deployments only (AWS::ECS::Service
     // DeploymentCircuitBreaker; "Amazon ECS deployment failure detection"): a canary is judged by its alarms.
     expect(s.deploymentConfiguration?.deploymentCircuitBreaker).toEqual({ enable: false, rollback: false });
@@ -93,7 +105,7 @@ describe("canary, alarms, history and rollback", () => {
       expect(run.code, failure(run)).toBe(1);
       expect(run.stderr).toContain("rolled back by the alarm ep-a-prod-target-5xx (Threshold Crossed");
       expect(run.stderr).toContain("runs v2 again");
-    expect(run.stderr).toMatch(/Time: rollout \d+ s/);
+      expect(run.stderr).toMatch(/Time: rollout \d+ s/);
     } finally {
       await setAlarm("OK");
     }
@@ -105,7 +117,10 @@ describe("canary, alarms, history and rollback", () => {
   it("history lists the deployments newest first, the rolled-back canary with its alarm", async () => {
     const run = await mlops(["history", "params/ep-a.yaml", "--json"]);
     expect(run.code, failure(run)).toBe(0);
-    const report = JSON.parse(run.stdout) as { runningTag: string; deployments: { tag: string; strategy: string; outcome: string; triggeredAlarms: string[]; startedAt: string; durationSeconds: number }[] };
+    const report = JSON.parse(run.stdout) as {
+      runningTag: string;
+      deployments: { tag: string; strategy: string; outcome: string; triggeredAlarms: string[]; startedAt: string; durationSeconds: number }[];
+    };
     expect(report.runningTag).toBe("v2");
     // Newest first: the stack's rollback put v2 back (on the emulator a new task definition revision), the failed v3, v2, v1.
     expect(report.deployments.map((d) => [d.tag, d.outcome])).toEqual([

@@ -41,7 +41,10 @@ beforeAll(async () => {
   writeFileSync(join(dir, "ep-a.yaml"), withoutPipeline(readFileSync("params/ep-a.yaml", "utf8")));
   const b = withoutPipeline(readFileSync("params/ep-b.yaml", "utf8"));
   for (const name of added) {
-    writeFileSync(join(dir, `${name}.yaml`), b.replace(/^project: ep-b$/m, `project: ${name}`).replace("hostHeader: ep-b.example.com", `hostHeader: ${hostOf(name)}`));
+    writeFileSync(
+      join(dir, `${name}.yaml`),
+      b.replace(/^project: ep-b$/m, `project: ${name}`).replace("hostHeader: ep-b.example.com", `hostHeader: ${hostOf(name)}`),
+    );
   }
   // The wildcard covers every s* host; s5 also has its own certificate, which the wildcard already on its listener makes unnecessary.
   await aws.acm.send(new RequestCertificateCommand({ DomainName: "*.team.example.com", ValidationMethod: "DNS" }));
@@ -75,7 +78,10 @@ async function observe() {
       rules = rules.concat(
         found
           .filter((r) => !r.IsDefault)
-          .map((r) => ({ hosts: r.Conditions?.flatMap((c) => c.HostHeaderConfig?.Values ?? c.Values ?? []) ?? [], targetGroup: r.Actions?.[0]?.TargetGroupArn })),
+          .map((r) => ({
+            hosts: r.Conditions?.flatMap((c) => c.HostHeaderConfig?.Values ?? c.Values ?? []) ?? [],
+            targetGroup: r.Actions?.[0]?.TargetGroupArn,
+          })),
       );
     }
     seen.push({
@@ -111,13 +117,18 @@ async function expectInvariants(): Promise<Awaited<ReturnType<typeof observe>>> 
     expect(routes[0]?.targetGroup, host).toBe(output(endpoint, "TargetGroupArn"));
   }
   for (const shard of state.shards) {
-    expect(state.endpoints.some((e) => param(e, "LoadBalancerStackName") === shard.StackName), `${shard.StackName} serves an endpoint`).toBe(true);
+    expect(
+      state.endpoints.some((e) => param(e, "LoadBalancerStackName") === shard.StackName),
+      `${shard.StackName} serves an endpoint`,
+    ).toBe(true);
   }
   return state;
 }
 
 async function deploy(command: string, file: string, repository: string) {
-  return withPushes(aws.ecr, [{ repository, tag: "v1" }], () => runMlops([command, join(dir, file), "--no-pipeline", "--tag", "v1", "--yes"], { endpointUrl: emulator.url }));
+  return withPushes(aws.ecr, [{ repository, tag: "v1" }], () =>
+    runMlops([command, join(dir, file), "--no-pipeline", "--tag", "v1", "--yes"], { endpointUrl: emulator.url }),
+  );
 }
 
 describe("many endpoints on one base, with lowered load balancer quotas", () => {
@@ -154,7 +165,11 @@ describe("many endpoints on one base, with lowered load balancer quotas", () => 
     expect(status.stderr).not.toMatch(/Warning/);
     expect(state.shards.map((s) => s.StackName).sort()).toEqual(["ep-a-prod-lb-2", "ep-a-prod-lb-3"]);
     // The shard has the base's settings: its own listener, the base's certificate as default.
-    const serving = (name: string) => param(state.endpoints.find((e) => e.StackName === `${name}-prod`)!, "LoadBalancerStackName");
+    const serving = (name: string) =>
+      param(
+        state.endpoints.find((e) => e.StackName === `${name}-prod`)!,
+        "LoadBalancerStackName",
+      );
     expect(serving("s1")).toBe("");
     expect(serving("x3")).toBe("ep-a-prod-lb-2");
     expect(serving("x6")).toBe("ep-a-prod-lb-3");
@@ -164,7 +179,12 @@ describe("many endpoints on one base, with lowered load balancer quotas", () => 
     const run = await runMlops(["update", join(dir, "x3.yaml"), "--tag", "v1", "--yes"], { endpointUrl: emulator.url });
     expect(run.code, failure(run)).toBe(0);
     const state = await expectInvariants();
-    expect(param(state.endpoints.find((e) => e.StackName === "x3-prod")!, "LoadBalancerStackName")).toBe("ep-a-prod-lb-2");
+    expect(
+      param(
+        state.endpoints.find((e) => e.StackName === "x3-prod")!,
+        "LoadBalancerStackName",
+      ),
+    ).toBe("ep-a-prod-lb-2");
   });
 
   it("tears the endpoints down in a random order: each shard goes with its last endpoint, the base's load balancer stays", async () => {

@@ -83,11 +83,15 @@ describe("create-endpoint, add-endpoint, update, status, teardown", () => {
     expect(projects[0]?.timeoutInMinutes).toBe(120);
     expect(projects[0]?.environment?.image).toMatch(/^aws\/codebuild\/standard:(7|8)\.0$/);
     // The emulator's load balancer resolves nowhere: deployed, not "ready", since no request reached it.
-    expect(run.stderr).toContain("Endpoint deployed: https://ep-a.example.com (its tasks are healthy behind the load balancer; the request could not be made from here");
+    expect(run.stderr).toContain(
+      "Endpoint deployed: https://ep-a.example.com (its tasks are healthy behind the load balancer; the request could not be made from here",
+    );
     expect(run.stderr).not.toContain("Endpoint ready");
     // The whole create on AWS (create-time model) before, and the run's phases beside it after.
     expect(run.stderr).toMatch(/Create time: About \d+ min on AWS: infrastructure ~\d+ min, (then the first build ~\d+ min, )?then the rollout ~\d+ min/);
-    expect(run.stderr).toMatch(/This run beside the AWS estimate: infrastructure \d+ s \(AWS ~\d+ min\), (build \d+ s \(AWS ~\d+ min\), )?rollout \d+ s \(AWS ~\d+ min\)\./);
+    expect(run.stderr).toMatch(
+      /This run beside the AWS estimate: infrastructure \d+ s \(AWS ~\d+ min\), (build \d+ s \(AWS ~\d+ min\), )?rollout \d+ s \(AWS ~\d+ min\)\./,
+    );
     expect(run.stderr).not.toMatch(/NodeVersionSupportWarning|node >=22/);
     // The plan of a new base endpoint fits on a screen: resources counted by kind, not listed.
     const lines = run.stderr.split("\n");
@@ -101,7 +105,9 @@ describe("create-endpoint, add-endpoint, update, status, teardown", () => {
     expect(run.stderr).toMatch(new RegExp(`Stack ep-a-prod will create ${planned} resources: network \\d+`));
     expect(run.stderr).not.toMatch(/^ +Add +Vpc +AWS::EC2::VPC/m);
     // The plan names what the base costs a month (us-east-1 prices; 2 tasks of 1 vCPU/2 GB in params/ep-a.yaml).
-    expect(run.stderr).toContain("Cost: about $133.31/month fixed (NAT gateway $32.85, load balancer $16.43, 3 public IPv4 $10.95, 2 tasks 1 vCPU/2 GB $72.08, KMS key $1.00)");
+    expect(run.stderr).toContain(
+      "Cost: about $133.31/month fixed (NAT gateway $32.85, load balancer $16.43, 3 public IPv4 $10.95, 2 tasks 1 vCPU/2 GB $72.08, KMS key $1.00)",
+    );
     expect(run.stderr).toMatch(/Cost with use: EFS \$0\.30\/GB-month, .*; prices us-east-1 as of \d{4}-\d{2}-\d{2}/);
     // Logging on by default: flow logs of the VPC, the session log group, both access-log buckets.
     const flowLogs = (await aws.ec2.send(new DescribeFlowLogsCommand({}))).FlowLogs ?? [];
@@ -195,7 +201,10 @@ describe("create-endpoint, add-endpoint, update, status, teardown", () => {
   it("status lists both endpoints as JSON", async () => {
     const run = await runMlops(["status", "--json"], { endpointUrl: emulator.url });
     expect(run.code, failure(run)).toBe(0);
-    const status = JSON.parse(run.stdout) as { healthy: boolean; endpoints: { endpoint: string; role: string; imageTag: string; url: string; problems: string[] }[] };
+    const status = JSON.parse(run.stdout) as {
+      healthy: boolean;
+      endpoints: { endpoint: string; role: string; imageTag: string; url: string; problems: string[] }[];
+    };
     expect(status.endpoints.flatMap((e) => e.problems)).toEqual([]);
     expect(status.healthy).toBe(true);
     expect(status.endpoints.map((e) => [e.endpoint, e.role, e.imageTag])).toEqual([
@@ -226,14 +235,18 @@ describe("create-endpoint, add-endpoint, update, status, teardown", () => {
       const sha = execFileSync("git", ["rev-parse", "HEAD"], { cwd: dir }).toString().trim();
       const run = await runMlops(["update", file, "--yes"], { endpointUrl: emulator.url, cwd: dir });
       expect(run.code, failure(run)).toBe(0);
-      expect(run.stderr).toContain(`Rollout: image ${running} (running now, kept: the image of git HEAD (tag-${sha}, built from git HEAD) is not in ECR; --tag picks another)`);
+      expect(run.stderr).toContain(
+        `Rollout: image ${running} (running now, kept: the image of git HEAD (tag-${sha}, built from git HEAD) is not in ECR; --tag picks another)`,
+      );
       const updated = await stack("ep-a-prod");
       expect(parameter(updated, "APITag")).toBe(running);
       expect(parameter(updated, "TaskRAM")).toBe("4096");
       // Outside a checkout: the same, and with nothing left to change, a no-op saying why.
       const outside = await runMlops(["update", file, "--yes"], { endpointUrl: emulator.url, cwd: tmpdir() });
       expect(outside.code, failure(outside)).toBe(0);
-      expect(outside.stderr).toContain(`already runs ${running} with this configuration: nothing to change (image: running now, kept: no --tag, and no git checkout here`);
+      expect(outside.stderr).toContain(
+        `already runs ${running} with this configuration: nothing to change (image: running now, kept: no --tag, and no git checkout here`,
+      );
       const back = await runMlops(["update", "params/ep-a.yaml", "--tag", running!, "--yes"], { endpointUrl: emulator.url });
       expect(back.code, failure(back)).toBe(0);
     } finally {
@@ -287,9 +300,17 @@ describe("create-endpoint, add-endpoint, update, status, teardown", () => {
   it("status shows what the teardown kept, in the table and as JSON", async () => {
     const json = await runMlops(["status", "--json"], { endpointUrl: emulator.url });
     expect(json.code, failure(json)).toBe(0);
-    const report = JSON.parse(json.stdout) as { endpoints: unknown[]; kept: { fileSystems: { endpoint: string; volume: string; sizeBytes: number }[]; logGroups: { endpoint: string; name: string }[] } };
+    const report = JSON.parse(json.stdout) as {
+      endpoints: unknown[];
+      kept: { fileSystems: { endpoint: string; volume: string; sizeBytes: number }[]; logGroups: { endpoint: string; name: string }[] };
+    };
     expect(report.endpoints).toEqual([]);
-    expect(report.kept.fileSystems.map((f) => `${f.endpoint}/${f.volume}`).sort()).toEqual(["ep-a-prod/assets", "ep-a-prod/weights", "ep-b-prod/assets", "ep-b-prod/weights"]);
+    expect(report.kept.fileSystems.map((f) => `${f.endpoint}/${f.volume}`).sort()).toEqual([
+      "ep-a-prod/assets",
+      "ep-a-prod/weights",
+      "ep-b-prod/assets",
+      "ep-b-prod/weights",
+    ]);
     expect(report.kept.fileSystems.every((f) => typeof f.sizeBytes === "number")).toBe(true);
     expect(report.kept.logGroups.map((g) => [g.endpoint, g.name])).toEqual([
       ["ep-a-prod", "/aws/codebuild/ep-a-prod"],
@@ -311,7 +332,9 @@ describe("create-endpoint, add-endpoint, update, status, teardown", () => {
   });
 
   it("re-creating the base mounts its kept file systems instead of new ones", async () => {
-    const kept = ((await aws.efs.send(new DescribeFileSystemsCommand({}))).FileSystems ?? []).filter((f) => f.Tags?.some((t) => t.Key === "mlops:endpoint" && t.Value === "ep-a-prod"));
+    const kept = ((await aws.efs.send(new DescribeFileSystemsCommand({}))).FileSystems ?? []).filter((f) =>
+      f.Tags?.some((t) => t.Key === "mlops:endpoint" && t.Value === "ep-a-prod"),
+    );
     expect(kept.map((f) => f.Tags?.find((t) => t.Key === "mlops:volume-root")?.Value)).toEqual(["/data", "/data"]);
     // The weights file system as an earlier version left it: no volume-root tag, its data at its root.
     const weightsId = kept.find((f) => f.Tags?.some((t) => t.Key === "mlops:volume" && t.Value === "weights"))!.FileSystemId!;
@@ -327,7 +350,9 @@ describe("create-endpoint, add-endpoint, update, status, teardown", () => {
     expect(all.filter((f) => f.Tags?.some((t) => t.Key === "mlops:endpoint" && t.Value === "ep-a-prod"))).toHaveLength(2);
     const gone = await runMlops(["teardown", "params/ep-a.yaml", "--yes", "--delete-data"], { endpointUrl: emulator.url });
     expect(gone.code, failure(gone)).toBe(0);
-    const left = ((await aws.efs.send(new DescribeFileSystemsCommand({}))).FileSystems ?? []).filter((f) => f.Tags?.some((t) => t.Key === "mlops:endpoint" && t.Value === "ep-a-prod"));
+    const left = ((await aws.efs.send(new DescribeFileSystemsCommand({}))).FileSystems ?? []).filter((f) =>
+      f.Tags?.some((t) => t.Key === "mlops:endpoint" && t.Value === "ep-a-prod"),
+    );
     expect(left).toEqual([]);
     expect(await logGroups()).toEqual(["/mlops/ep-b-prod"]);
     // The certificate mlops requested for ep-a went with its data; ep-b's stays until its own teardown with --delete-data.
@@ -352,8 +377,12 @@ describe("create-endpoint, add-endpoint, update, status, teardown", () => {
     expect((await aws.efs.send(new DescribeFileSystemsCommand({}))).FileSystems ?? []).toEqual([]);
     expect(await logGroups()).toEqual([]);
     expect((await aws.logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: "/aws/codebuild/" }))).logGroups ?? []).toEqual([]);
-    expect(run.stdout).toMatch(/^Deleted 0 stacks, \d EFS file systems, \d log groups?, \d certificates?; kept 0 EFS file systems, 0 log groups, 0 certificates\.$/m);
-    const status = JSON.parse((await runMlops(["status", "--json"], { endpointUrl: emulator.url })).stdout) as { kept: { fileSystems: unknown[]; logGroups: unknown[]; certificates: unknown[] } };
+    expect(run.stdout).toMatch(
+      /^Deleted 0 stacks, \d EFS file systems, \d log groups?, \d certificates?; kept 0 EFS file systems, 0 log groups, 0 certificates\.$/m,
+    );
+    const status = JSON.parse((await runMlops(["status", "--json"], { endpointUrl: emulator.url })).stdout) as {
+      kept: { fileSystems: unknown[]; logGroups: unknown[]; certificates: unknown[] };
+    };
     expect(status.kept.fileSystems).toEqual([]);
     expect(status.kept.logGroups).toEqual([]);
     expect(status.kept.certificates).toEqual([]);

@@ -32,8 +32,18 @@ beforeAll(async () => {
   // service's cluster, and one of them stopped.
   // (The emulator's ListTasks ignores `serviceName`; AWS filters by it.)
   const out = await outputs();
-  const family = await aws.ecs.send(new RegisterTaskDefinitionCommand({ family: "ep-a-prod-probe", containerDefinitions: [{ name: "api", image: "api", memory: 512 }] }));
-  const started = await aws.ecs.send(new RunTaskCommand({ cluster: out.ClusterName, taskDefinition: family.taskDefinition?.taskDefinitionArn, launchType: "FARGATE", count: 2, startedBy: out.ServiceName }));
+  const family = await aws.ecs.send(
+    new RegisterTaskDefinitionCommand({ family: "ep-a-prod-probe", containerDefinitions: [{ name: "api", image: "api", memory: 512 }] }),
+  );
+  const started = await aws.ecs.send(
+    new RunTaskCommand({
+      cluster: out.ClusterName,
+      taskDefinition: family.taskDefinition?.taskDefinitionArn,
+      launchType: "FARGATE",
+      count: 2,
+      startedBy: out.ServiceName,
+    }),
+  );
   runningTask = started.tasks?.[0]?.taskArn?.split("/").pop() as string;
   stoppedTask = started.tasks?.[1]?.taskArn?.split("/").pop() as string;
   await aws.ecs.send(new StopTaskCommand({ cluster: out.ClusterName, task: stoppedTask, reason: "Essential container in task exited" }));

@@ -25,7 +25,15 @@ let dir: string;
 function paramsFile(i: number, certificateArn: string): string {
   const name = `m${i}`;
   const lines = ["environment: prod", `project: ${name}`, "api:", `  hostHeader: ${name}.example.com`, `  listenerPriority: ${100 + i}`];
-  if (i === 0) lines.push(`  certificateArn: ${certificateArn}`, "network:", "  vpcCidr: 10.0.0.0/16", "  publicSubnets: [10.0.0.0/24, 10.0.1.0/24]", "  privateSubnets: [10.0.2.0/24, 10.0.3.0/24]", "  availabilityZones: [us-east-1a, us-east-1b]");
+  if (i === 0)
+    lines.push(
+      `  certificateArn: ${certificateArn}`,
+      "network:",
+      "  vpcCidr: 10.0.0.0/16",
+      "  publicSubnets: [10.0.0.0/24, 10.0.1.0/24]",
+      "  privateSubnets: [10.0.2.0/24, 10.0.3.0/24]",
+      "  availabilityZones: [us-east-1a, us-east-1b]",
+    );
   else lines.push("base: m0");
   const file = join(dir, `${name}.yaml`);
   writeFileSync(file, `${lines.join("\n")}\n`);
@@ -39,7 +47,9 @@ async function createDirectly(aws: ReturnType<typeof sdkClients>, file: string):
   expect(rendered.code, rendered.stderr).toBe(0);
   const stackName = /Wrote .*[/\\]([^/\\]+)[/\\]template\.yaml/.exec(rendered.stderr + rendered.stdout)?.[1] as string;
   const stackDir = join(out, stackName);
-  const parameters = (JSON.parse(readFileSync(join(stackDir, "parameters.json"), "utf8")) as Parameter[]).map((p) => (p.ParameterKey === "DesiredCount" ? { ...p, ParameterValue: "1" } : p));
+  const parameters = (JSON.parse(readFileSync(join(stackDir, "parameters.json"), "utf8")) as Parameter[]).map((p) =>
+    p.ParameterKey === "DesiredCount" ? { ...p, ParameterValue: "1" } : p,
+  );
   await aws.cfn.send(
     new CreateStackCommand({
       StackName: stackName,
@@ -55,7 +65,8 @@ beforeAll(async () => {
   emulator = await startEmulator();
   const aws = sdkClients(emulator.url);
   dir = mkdtempSync(join(tmpdir(), "mlops-status-many-"));
-  const certificateArn = (await aws.acm.send(new RequestCertificateCommand({ DomainName: "m0.example.com", ValidationMethod: "DNS" }))).CertificateArn as string;
+  const certificateArn = (await aws.acm.send(new RequestCertificateCommand({ DomainName: "m0.example.com", ValidationMethod: "DNS" })))
+    .CertificateArn as string;
   await createDirectly(aws, paramsFile(0, certificateArn));
   const rest = Array.from({ length: ENDPOINTS - 1 }, (_, i) => i + 1);
   // Rendering spawns mlops: a few at a time.
@@ -73,7 +84,9 @@ describe("mlops status over many target groups", () => {
   it("reads every endpoint's target counts from CloudWatch in one call, and says so", async () => {
     const json = await runMlops(["status", "--json"], { endpointUrl: proxy.url });
     expect(json.code, json.stderr).toBe(0);
-    const report = JSON.parse(json.stdout) as { endpoints: { endpoint: string; healthyTargets?: number; totalTargets?: number; targetHealthSource?: string; targetHealthAt?: string }[] };
+    const report = JSON.parse(json.stdout) as {
+      endpoints: { endpoint: string; healthyTargets?: number; totalTargets?: number; targetHealthSource?: string; targetHealthAt?: string }[];
+    };
     expect(report.endpoints).toHaveLength(ENDPOINTS);
     for (const e of report.endpoints) {
       expect(e, e.endpoint).toMatchObject({ healthyTargets: 1, totalTargets: 1, targetHealthSource: "cloudwatch" });

@@ -77,9 +77,23 @@ interface TerminalRun {
 function runInTerminal(args: string[], options: { endpointUrl: string; answer?: string; prompt?: string; interruptAfterMs?: number }): Promise<TerminalRun> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) if (value !== undefined && key !== "CI" && key !== "NO_COLOR") env[key] = value;
-  Object.assign(env, { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1", MLOPS_ENDPOINT_URL: options.endpointUrl, TERM: "xterm" });
+  Object.assign(env, {
+    AWS_ACCESS_KEY_ID: "test",
+    AWS_SECRET_ACCESS_KEY: "test",
+    AWS_REGION: "us-east-1",
+    MLOPS_ENDPOINT_URL: options.endpointUrl,
+    TERM: "xterm",
+  });
   delete env.AWS_PROFILE;
-  const spec = { argv: [process.execPath, bin, ...args], env, cwd: root, answer: options.answer, prompt: options.prompt, interrupt_after_ms: options.interruptAfterMs, timeout_s: 120 };
+  const spec = {
+    argv: [process.execPath, bin, ...args],
+    env,
+    cwd: root,
+    answer: options.answer,
+    prompt: options.prompt,
+    interrupt_after_ms: options.interruptAfterMs,
+    timeout_s: 120,
+  };
   return new Promise((resolve, reject) => {
     const child = spawn(process.env.MLOPS_PYTHON ?? "python3", [driver], { stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
@@ -97,7 +111,12 @@ function runInTerminal(args: string[], options: { endpointUrl: string; answer?: 
 
 /** Pushes an image as soon as the repository exists (the pipeline's part), straight to the emulator. */
 async function pushWhenReady(repositoryName: string, imageTag: string, signal: AbortSignal): Promise<void> {
-  const imageManifest = JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.docker.distribution.manifest.v2+json", config: { mediaType: "application/vnd.docker.container.image.v1+json", size: 2, digest: `sha256:${createHash("sha256").update(imageTag).digest("hex")}` }, layers: [] });
+  const imageManifest = JSON.stringify({
+    schemaVersion: 2,
+    mediaType: "application/vnd.docker.distribution.manifest.v2+json",
+    config: { mediaType: "application/vnd.docker.container.image.v1+json", size: 2, digest: `sha256:${createHash("sha256").update(imageTag).digest("hex")}` },
+    layers: [],
+  });
   while (!signal.aborted) {
     try {
       await aws.ecr.send(new PutImageCommand({ repositoryName, imageTag, imageManifest }));
@@ -127,15 +146,23 @@ async function inventory() {
   const param = (stack: string, key: string) => stacks.find((s) => s.StackName === stack)?.Parameters?.find((p) => p.ParameterKey === key)?.ParameterValue;
   const outputOf = (stack: string, key: string) => stacks.find((s) => s.StackName === stack)?.Outputs?.find((o) => o.OutputKey === key)?.OutputValue;
   const efsGroup = outputOf("ep-a-prod", "EfsSecurityGroupId");
-  const nfsRules = efsGroup ? ((await aws.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [efsGroup] }))).SecurityGroups?.[0]?.IpPermissions ?? []).flatMap((p) => p.UserIdGroupPairs ?? []).length : 0;
+  const nfsRules = efsGroup
+    ? ((await aws.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [efsGroup] }))).SecurityGroups?.[0]?.IpPermissions ?? []).flatMap(
+        (p) => p.UserIdGroupPairs ?? [],
+      ).length
+    : 0;
   const listener = outputOf("ep-a-prod", "HttpsListenerArn");
-  const listenerCertificates = listener ? ((await aws.elb.send(new DescribeListenerCertificatesCommand({ ListenerArn: listener }))).Certificates ?? []).length : 0;
+  const listenerCertificates = listener
+    ? ((await aws.elb.send(new DescribeListenerCertificatesCommand({ ListenerArn: listener }))).Certificates ?? []).length
+    : 0;
   const repositories = ((await aws.ecr.send(new DescribeRepositoriesCommand({}))).repositories ?? []).map((r) => r.repositoryName ?? "").sort();
   const images: Record<string, number> = {};
   for (const repositoryName of repositories) images[repositoryName] = ((await aws.ecr.send(new ListImagesCommand({ repositoryName }))).imageIds ?? []).length;
   return {
     stacks: stacks.map((s) => `${s.StackName}:${s.StackStatus}`).sort(),
-    endpoints: ["ep-a-prod", "ep-b-prod"].map((s) => `${s}:${param(s, "APITag") ?? "-"}:${param(s, "TaskRAM") ?? "-"}:${param(s, "DesiredCount") ?? "-"}:${param(s, "MaxContainers") ?? "-"}`),
+    endpoints: ["ep-a-prod", "ep-b-prod"].map(
+      (s) => `${s}:${param(s, "APITag") ?? "-"}:${param(s, "TaskRAM") ?? "-"}:${param(s, "DesiredCount") ?? "-"}:${param(s, "MaxContainers") ?? "-"}`,
+    ),
     pipelines: ((await aws.codePipeline.send(new ListPipelinesCommand({}))).pipelines ?? []).map((p) => p.name).sort(),
     projects: ((await aws.codeBuild.send(new ListProjectsCommand({}))).projects ?? []).sort(),
     repositories,
@@ -220,7 +247,11 @@ describe("one plan, one question", () => {
       const before = await inventory();
       const run = await withProxy(seededRandom(SEED), async (proxy) => {
         const result = await runInTerminal(args, { endpointUrl: proxy.url, ...question });
-        counts[name] = { requests: proxy.requests.length, mutating: proxy.requests.filter((r) => r.mutating && !r.lease).length, leaseCalls: proxy.requests.filter((r) => r.mutating && r.lease).length };
+        counts[name] = {
+          requests: proxy.requests.length,
+          mutating: proxy.requests.filter((r) => r.mutating && !r.lease).length,
+          leaseCalls: proxy.requests.filter((r) => r.mutating && r.lease).length,
+        };
         // The lease on the base (Parameter Store, /mlops/lease/...) is taken and given back: it is counted apart, and the
         // inventory (which lists leases) shows that nothing of it remains.
         const mutating = proxy.requests.filter((r) => r.mutating && !r.lease).map((r) => r.action);
@@ -258,7 +289,9 @@ describe("one plan, one question", () => {
     // A "y" typed out of habit does not delete a region: teardown --all wants the region or the number of endpoints.
     const teardown = await decline("teardown", ["teardown", "--all"], { prompt: "or the number of endpoints (2): ", answer: "y" });
     expect(teardown.output).toMatch(/1 image\(s\) in ECR ep-b-prod/);
-    expect(teardown.output).toMatch(/This deletes the 2 endpoints above in us-east-1\. To confirm, type the region \(us-east-1\) or the number of endpoints \(2\)/);
+    expect(teardown.output).toMatch(
+      /This deletes the 2 endpoints above in us-east-1\. To confirm, type the region \(us-east-1\) or the number of endpoints \(2\)/,
+    );
     expect(teardown.output).toMatch(/Cancelled: the answer was not us-east-1 or 2; nothing was changed/);
     expect(teardown.output).not.toMatch(/\[y\/N\]/);
     console.log(`declined plans (requests / mutating): ${JSON.stringify(counts)}`);
@@ -276,7 +309,9 @@ describe("teardown --all at a terminal", () => {
     expect(run.output).toMatch(/all load balancer access logs in S3 \S+ \(they go with the stack, with or without --delete-data\)/);
     expect((await inventory()).stacks).toEqual([]);
     const help = await runMlops(["teardown", "--help"], { endpointUrl: emulator.url });
-    expect(help.stdout.replace(/\s+/g, " ")).toMatch(/with its stacks, images and load balancer access logs \(S3\); EFS data, log groups and certificates are kept unless --delete-data/);
+    expect(help.stdout.replace(/\s+/g, " ")).toMatch(
+      /with its stacks, images and load balancer access logs \(S3\); EFS data, log groups and certificates are kept unless --delete-data/,
+    );
     expect(help.stdout.replace(/\s+/g, " ")).toMatch(/at a terminal you type the region or the number of endpoints to confirm \(--yes for scripts\)/);
   }, 180_000);
 });
@@ -336,7 +371,10 @@ describe("Ctrl-C", () => {
 
   afterAll(() => {
     console.log(`Ctrl-C runs (seed ${SEED}, ${MIN_DELAY_MS}-${MAX_DELAY_MS} ms per call): ${measured.length}`);
-    for (const m of measured) console.log(`  ${m.command} at ${m.at} ms: exit ${m.code} after ${m.exitMs} ms; mutating requests before the signal: ${m.before}, after: ${m.afterSignal} (+${m.inFlight} in flight)`);
+    for (const m of measured)
+      console.log(
+        `  ${m.command} at ${m.at} ms: exit ${m.code} after ${m.exitMs} ms; mutating requests before the signal: ${m.before}, after: ${m.afterSignal} (+${m.inFlight} in flight)`,
+      );
   });
 
   for (const scenario of scenarios) {
@@ -344,7 +382,9 @@ describe("Ctrl-C", () => {
       // The reference: the same command, uninterrupted, through the same slow proxy.
       await resetEmulator(emulator.url);
       await scenario.setup();
-      const reference = await withProxy(random, (proxy) => withPushes(scenario.pushes, () => runInTerminal([...argsOf(scenario), "--yes"], { endpointUrl: proxy.url })));
+      const reference = await withProxy(random, (proxy) =>
+        withPushes(scenario.pushes, () => runInTerminal([...argsOf(scenario), "--yes"], { endpointUrl: proxy.url })),
+      );
       expect(reference.code, failure(reference)).toBe(0);
       const duration = reference.exitedAt - reference.startedAt;
       const expected = await inventory();
@@ -363,7 +403,9 @@ describe("Ctrl-C", () => {
             await scenario.setup();
           }
           run = await withProxy(random, async (proxy) => {
-            const result = await withPushes(scenario.pushes, () => runInTerminal([...argsOf(scenario), "--yes"], { endpointUrl: proxy.url, interruptAfterMs: at }));
+            const result = await withPushes(scenario.pushes, () =>
+              runInTerminal([...argsOf(scenario), "--yes"], { endpointUrl: proxy.url, interruptAfterMs: at }),
+            );
             if (result.interruptedAt === null) return result;
             const signalAt = result.interruptedAt;
             // Giving back the command's own lease is the one write allowed after Ctrl-C (counted apart).
@@ -371,8 +413,19 @@ describe("Ctrl-C", () => {
             const inFlight = proxy.requests.filter((r) => r.mutating && !r.lease && r.at > signalAt && r.at <= signalAt + IN_FLIGHT_GRACE_MS).length;
             const mutatingBefore = proxy.requests.filter((r) => r.mutating && !r.lease && r.at <= signalAt).length;
             requestsBefore = proxy.requests.filter((r) => r.at <= signalAt).length;
-            measured.push({ command: scenario.name, at, code: result.code, exitMs: Math.round(result.exitedAt - signalAt), afterSignal: late.length, inFlight, before: mutatingBefore });
-            expect(late.map((r) => r.action), `${scenario.name} at ${at} ms (seed ${SEED})\n${result.output}`).toEqual([]);
+            measured.push({
+              command: scenario.name,
+              at,
+              code: result.code,
+              exitMs: Math.round(result.exitedAt - signalAt),
+              afterSignal: late.length,
+              inFlight,
+              before: mutatingBefore,
+            });
+            expect(
+              late.map((r) => r.action),
+              `${scenario.name} at ${at} ms (seed ${SEED})\n${result.output}`,
+            ).toEqual([]);
             return result;
           });
         }

@@ -53,7 +53,10 @@ async function traffic() {
   const described = (await aws.elb.send(new DescribeRulesCommand({ RuleArns: [rule] }))).Rules![0]!;
   const groups = described.Actions?.find((a) => a.Type === "forward")?.ForwardConfig?.TargetGroups ?? [];
   const weight = (arn: string) => groups.find((g) => g.TargetGroupArn === arn)?.Weight;
-  const healthy = async (arn: string) => ((await aws.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn }))).TargetHealthDescriptions ?? []).filter((d) => d.TargetHealth?.State === "healthy").length;
+  const healthy = async (arn: string) =>
+    ((await aws.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn }))).TargetHealthDescriptions ?? []).filter(
+      (d) => d.TargetHealth?.State === "healthy",
+    ).length;
   return { primary: { weight: weight(primary), healthy: await healthy(primary) }, alternate: { weight: weight(alternate), healthy: await healthy(alternate) } };
 }
 
@@ -76,7 +79,9 @@ describe("the listener rule's weights after a blue/green rollout", () => {
 
   it("diff of a new host header shows the weights the update keeps", async () => {
     const run = await mlops(["diff", paramsFile("moved", "api.ep-a.example.com"), "--no-dns"]);
-    expect(run.stderr, failure(run)).toContain("Traffic: listener rule keeps 0% to the primary target group, 100% to the alternate (where the last deployment left it)");
+    expect(run.stderr, failure(run)).toContain(
+      "Traffic: listener rule keeps 0% to the primary target group, 100% to the alternate (where the last deployment left it)",
+    );
     // The rule's properties as CloudFormation will write them: the new host and the live weights.
     expect(run.stderr).toContain("Conditions[0].HostHeaderConfig.Values[0]: ep-a.example.com -> api.ep-a.example.com");
     expect(run.stderr).toContain("Actions[0].ForwardConfig.TargetGroups[0].Weight: 100 -> 0");

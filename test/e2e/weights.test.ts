@@ -71,7 +71,9 @@ function answerAtTerminal(args: string[], answer: string): Promise<{ code: numbe
   const bin = fileURLToPath(new URL("../../bin/mlops.js", import.meta.url));
   const spec = { argv: [process.execPath, bin, ...args], env, cwd: fileURLToPath(new URL("../..", import.meta.url)), answer, timeout_s: 120 };
   return new Promise((resolve, reject) => {
-    const child = spawn(process.env.MLOPS_PYTHON ?? "python3", [fileURLToPath(new URL("../helpers/pty_run.py", import.meta.url))], { stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(process.env.MLOPS_PYTHON ?? "python3", [fileURLToPath(new URL("../helpers/pty_run.py", import.meta.url))], {
+      stdio: ["pipe", "pipe", "pipe"],
+    });
     let stdout = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
     child.on("error", reject);
@@ -93,7 +95,15 @@ describe("mlops weights", () => {
   it("push of a local folder uploads it, then a one-off Fargate task syncs it onto the weights volume with its own role", async () => {
     const run = await runMlops(["weights", "push", "params/ep-a.yaml", folder, "--yes", "--json"], { endpointUrl: emulator.url });
     expect(run.code, failure(run)).toBe(0);
-    const result = JSON.parse(run.stdout) as { taskArn: string; source: string; copied: number; fileSystemId: string; uploaded: { files: number }; version: string; restarted: boolean };
+    const result = JSON.parse(run.stdout) as {
+      taskArn: string;
+      source: string;
+      copied: number;
+      fileSystemId: string;
+      uploaded: { files: number };
+      version: string;
+      restarted: boolean;
+    };
     const out = await outputs();
     expect(result).toMatchObject({ copied: 2, uploaded: { files: 2 }, fileSystemId: out.WeightsFileSystemId });
     // The upload: under the endpoint's own prefix of the base's bucket, one prefix per run.
@@ -109,16 +119,26 @@ describe("mlops weights", () => {
     expect(t.containers?.[0]?.exitCode).toBe(0);
     // Into a new version directory, then `current` switched to it (the script runs in test/deploy/steps/weights-versions.test.ts).
     expect(result.version).toMatch(/^versions\/\d{8}T\d{6}Z-[0-9a-f]{6}$/);
-    expect(t.overrides?.containerOverrides?.[0]).toEqual({ name: "sync", command: [syncScript(result.source, false, result.version.slice("versions/".length), "us-east-1")] });
+    expect(t.overrides?.containerOverrides?.[0]).toEqual({
+      name: "sync",
+      command: [syncScript(result.source, false, result.version.slice("versions/".length), "us-east-1")],
+    });
     expect(result.restarted).toBe(false);
     expect(run.stderr).toMatch(/Running tasks keep the weights they loaded and load the new version at their next start \(--restart starts them again now\)/);
     expect(run.stderr).toMatch(/current switches to it only once the sync succeeded, and the version before stays as previous \(mlops weights rollback\)/);
     expect(t.taskDefinitionArn).toBe(out.WeightsSyncTaskDefinitionArn);
     const td = (await aws.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: t.taskDefinitionArn! }))).taskDefinition!;
     expect(td.taskRoleArn).toContain(await physicalId("WeightsSyncRole"));
-    expect(td.containerDefinitions?.[0]).toMatchObject({ image: expect.stringMatching(/^public\.ecr\.aws\/aws-cli\/aws-cli:\d+\.\d+\.\d+$/), entryPoint: ["/bin/sh", "-c"] });
+    expect(td.containerDefinitions?.[0]).toMatchObject({
+      image: expect.stringMatching(/^public\.ecr\.aws\/aws-cli\/aws-cli:\d+\.\d+\.\d+$/),
+      entryPoint: ["/bin/sh", "-c"],
+    });
     const weights = td.volumes?.find((v) => v.name === "weights");
-    expect(weights?.efsVolumeConfiguration).toMatchObject({ fileSystemId: out.WeightsFileSystemId, transitEncryption: "ENABLED", authorizationConfig: { iam: "ENABLED" } });
+    expect(weights?.efsVolumeConfiguration).toMatchObject({
+      fileSystemId: out.WeightsFileSystemId,
+      transitEncryption: "ENABLED",
+      authorizationConfig: { iam: "ENABLED" },
+    });
     // Through the weights access point: the sync (root in its image) writes as that point's user, in its directory.
     const accessPointId = weights?.efsVolumeConfiguration?.authorizationConfig?.accessPointId;
     expect(accessPointId).toBe(await physicalId("WeightsAccessPoint"));
@@ -128,7 +148,9 @@ describe("mlops weights", () => {
 
     // Its log lines went to the endpoint's log group, and mlops showed them.
     const taskId = result.taskArn.split("/").pop();
-    const events = (await aws.logs.send(new GetLogEventsCommand({ logGroupName: out.LogGroupName, logStreamName: `weights/sync/${taskId}`, startFromHead: true }))).events ?? [];
+    const events =
+      (await aws.logs.send(new GetLogEventsCommand({ logGroupName: out.LogGroupName, logStreamName: `weights/sync/${taskId}`, startFromHead: true }))).events ??
+      [];
     expect(events.map((e) => e.message)).toEqual([
       `download: ${result.source}model.safetensors to /mnt/weights/${result.version}/model.safetensors`,
       `download: ${result.source}tokenizer/vocab.json to /mnt/weights/${result.version}/tokenizer/vocab.json`,
@@ -163,7 +185,8 @@ describe("mlops weights", () => {
     expect(t.overrides?.containerOverrides?.[0]).toEqual({ name: "sync", command: [rollbackScript("/mnt/weights")] });
     expect(result.restarted).toBe(true);
     expect(run.stderr).toMatch(/Started a new deployment of ep-a-prod: its tasks start again with the new weights/);
-    const deployments = (await aws.ecs.send(new DescribeServicesCommand({ cluster: out.ClusterName, services: [out.ServiceName!] }))).services?.[0]?.deployments ?? [];
+    const deployments =
+      (await aws.ecs.send(new DescribeServicesCommand({ cluster: out.ClusterName, services: [out.ServiceName!] }))).services?.[0]?.deployments ?? [];
     expect(deployments.length, JSON.stringify(deployments)).toBeGreaterThan(0);
     expect(deployments.some((d) => d.status === "PRIMARY")).toBe(true);
   });
@@ -171,7 +194,9 @@ describe("mlops weights", () => {
   it("push from S3 with --schedule makes the EventBridge Scheduler schedule running the same task; schedule --off removes it", async () => {
     await aws.s3.send(new CreateBucketCommand({ Bucket: "team-models" }));
     await aws.s3.send(new PutObjectCommand({ Bucket: "team-models", Key: "llm/v2/model.bin", Body: "weights" }));
-    const run = await runMlops(["weights", "push", "params/ep-a.yaml", "s3://team-models/llm/v2", "--schedule", "rate(3 minutes)", "--delete", "--yes"], { endpointUrl: emulator.url });
+    const run = await runMlops(["weights", "push", "params/ep-a.yaml", "s3://team-models/llm/v2", "--schedule", "rate(3 minutes)", "--delete", "--yes"], {
+      endpointUrl: emulator.url,
+    });
     expect(run.code, failure(run)).toBe(0);
     const out = await outputs();
     const made = await schedule("ep-a-prod-weights");
@@ -186,11 +211,15 @@ describe("mlops weights", () => {
     });
     // The scheduled task runs the task definition's own command: the sync from the stack's source.
     const td = (await aws.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: out.WeightsSyncTaskDefinitionArn! }))).taskDefinition!;
-    expect(td.containerDefinitions?.[0]?.command).toEqual([versionedSyncScript("s3://team-models/llm/v2/", true, SCHEDULED_VERSION, "/mnt/weights", "us-east-1")]);
+    expect(td.containerDefinitions?.[0]?.command).toEqual([
+      versionedSyncScript("s3://team-models/llm/v2/", true, SCHEDULED_VERSION, "/mnt/weights", "us-east-1"),
+    ]);
     expect(run.stdout).toContain("The sync repeats rate(3 minutes)");
     // The emulator plays the sync's downloads, not the script's last line naming the previous version (run in test/deploy/steps/weights-versions.test.ts).
     expect(run.stdout).toMatch(/^current -> versions\/\d{8}T\d{6}Z-[0-9a-f]{6}$/m);
-    expect(run.stdout).toContain("Running tasks keep the weights they loaded; they load the new ones at their next start. To roll them now: mlops weights push params/ep-a.yaml s3://team-models/llm/v2 --restart");
+    expect(run.stdout).toContain(
+      "Running tasks keep the weights they loaded; they load the new ones at their next start. To roll them now: mlops weights push params/ep-a.yaml s3://team-models/llm/v2 --restart",
+    );
 
     // Other commands carry the weights settings over: an update leaves the schedule alone.
     const update = await runMlops(["update", "params/ep-a.yaml", "--tag", "v1", "--yes"], { endpointUrl: emulator.url });
@@ -228,10 +257,14 @@ describe("mlops weights", () => {
   });
 
   it("a bad schedule expression, a schedule for a local folder or a missing folder is bad input (exit 2), before any AWS call", async () => {
-    const bad = await runMlops(["weights", "push", "params/ep-a.yaml", "s3://team-models/llm/", "--schedule", "every 3 minutes", "--yes"], { endpointUrl: "http://127.0.0.1:9" });
+    const bad = await runMlops(["weights", "push", "params/ep-a.yaml", "s3://team-models/llm/", "--schedule", "every 3 minutes", "--yes"], {
+      endpointUrl: "http://127.0.0.1:9",
+    });
     expect(bad.code, failure(bad)).toBe(2);
     expect(bad.stderr).toContain("--schedule");
-    const local = await runMlops(["weights", "push", "params/ep-a.yaml", folder, "--schedule", "rate(5 minutes)", "--yes"], { endpointUrl: "http://127.0.0.1:9" });
+    const local = await runMlops(["weights", "push", "params/ep-a.yaml", folder, "--schedule", "rate(5 minutes)", "--yes"], {
+      endpointUrl: "http://127.0.0.1:9",
+    });
     expect(local.code, failure(local)).toBe(2);
     const missing = await runMlops(["weights", "push", "params/ep-a.yaml", join(folder, "no-such-folder"), "--yes"], { endpointUrl: "http://127.0.0.1:9" });
     expect(missing.code, failure(missing)).toBe(2);

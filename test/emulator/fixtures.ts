@@ -98,7 +98,11 @@ export function baseTemplate(certificateArn: string): string {
   R.NatEip = { Type: "AWS::EC2::EIP", DependsOn: "IgwAttach", Properties: { Domain: "vpc" } };
   R.Nat = { Type: "AWS::EC2::NatGateway", Properties: { AllocationId: getAtt("NatEip", "AllocationId"), SubnetId: ref("Public1") } };
   R.PublicRt = { Type: "AWS::EC2::RouteTable", Properties: { VpcId: ref("Vpc") } };
-  R.PublicRoute = { Type: "AWS::EC2::Route", DependsOn: "IgwAttach", Properties: { RouteTableId: ref("PublicRt"), DestinationCidrBlock: "0.0.0.0/0", GatewayId: ref("Igw") } };
+  R.PublicRoute = {
+    Type: "AWS::EC2::Route",
+    DependsOn: "IgwAttach",
+    Properties: { RouteTableId: ref("PublicRt"), DestinationCidrBlock: "0.0.0.0/0", GatewayId: ref("Igw") },
+  };
   R.PrivateRt = { Type: "AWS::EC2::RouteTable", Properties: { VpcId: ref("Vpc") } };
   R.PrivateRoute = { Type: "AWS::EC2::Route", Properties: { RouteTableId: ref("PrivateRt"), DestinationCidrBlock: "0.0.0.0/0", NatGatewayId: ref("Nat") } };
   for (const n of [1, 2]) {
@@ -107,7 +111,11 @@ export function baseTemplate(certificateArn: string): string {
   }
   R.LbSg = {
     Type: "AWS::EC2::SecurityGroup",
-    Properties: { GroupDescription: "load balancer", VpcId: ref("Vpc"), SecurityGroupIngress: [{ IpProtocol: "tcp", FromPort: 443, ToPort: 443, CidrIp: "0.0.0.0/0" }] },
+    Properties: {
+      GroupDescription: "load balancer",
+      VpcId: ref("Vpc"),
+      SecurityGroupIngress: [{ IpProtocol: "tcp", FromPort: 443, ToPort: 443, CidrIp: "0.0.0.0/0" }],
+    },
   };
   R.TaskSg = {
     Type: "AWS::EC2::SecurityGroup",
@@ -122,7 +130,10 @@ export function baseTemplate(certificateArn: string): string {
     Type: "AWS::EC2::SecurityGroupIngress",
     Properties: { GroupId: ref("EfsSg"), IpProtocol: "tcp", FromPort: 2049, ToPort: 2049, SourceSecurityGroupId: ref("TaskSg") },
   };
-  R.Alb = { Type: "AWS::ElasticLoadBalancingV2::LoadBalancer", Properties: { Scheme: "internet-facing", Subnets: [ref("Public1"), ref("Public2")], SecurityGroups: [ref("LbSg")] } };
+  R.Alb = {
+    Type: "AWS::ElasticLoadBalancingV2::LoadBalancer",
+    Properties: { Scheme: "internet-facing", Subnets: [ref("Public1"), ref("Public2")], SecurityGroups: [ref("LbSg")] },
+  };
   R.Https = {
     Type: "AWS::ElasticLoadBalancingV2::Listener",
     Properties: {
@@ -157,7 +168,10 @@ export function baseTemplate(certificateArn: string): string {
   };
   R.Weights = { Type: "AWS::EFS::FileSystem", DeletionPolicy: "Retain", UpdateReplacePolicy: "Retain", Properties: { Encrypted: true } };
   for (const n of [1, 2]) {
-    R[`WeightsMt${n}`] = { Type: "AWS::EFS::MountTarget", Properties: { FileSystemId: ref("Weights"), SubnetId: ref(`Private${n}`), SecurityGroups: [ref("EfsSg")] } };
+    R[`WeightsMt${n}`] = {
+      Type: "AWS::EFS::MountTarget",
+      Properties: { FileSystemId: ref("Weights"), SubnetId: ref(`Private${n}`), SecurityGroups: [ref("EfsSg")] },
+    };
   }
   R.Logs = { Type: "AWS::Logs::LogGroup", Properties: { LogGroupName: sub("/emu/${AWS::StackName}"), RetentionInDays: 7 } };
   R.ExecRole = { Type: "AWS::IAM::Role", Properties: { AssumeRolePolicyDocument: assumeRole("ecs-tasks.amazonaws.com") } };
@@ -316,7 +330,11 @@ export function canaryTemplate(): string {
           Id: "errors",
           ReturnData: true,
           MetricStat: {
-            Metric: { Namespace: "AWS/ApplicationELB", MetricName: "HTTPCode_Target_5XX_Count", Dimensions: [{ Name: "TargetGroup", Value: getAtt("Tg", "TargetGroupFullName") }] },
+            Metric: {
+              Namespace: "AWS/ApplicationELB",
+              MetricName: "HTTPCode_Target_5XX_Count",
+              Dimensions: [{ Name: "TargetGroup", Value: getAtt("Tg", "TargetGroupFullName") }],
+            },
             Period: 60,
             Stat: "Sum",
           },
@@ -333,7 +351,9 @@ export function canaryTemplate(): string {
     Alarms: { AlarmNames: [ref("Alarm")], Enable: true, Rollback: true },
   };
   const [balancer] = service.Properties.LoadBalancers as Json[];
-  service.Properties.LoadBalancers = [{ ...(balancer as Record<string, unknown>), AdvancedConfiguration: { AlternateTargetGroupArn: ref("AltTg"), RoleArn: getAtt("ShiftRole", "Arn") } }];
+  service.Properties.LoadBalancers = [
+    { ...(balancer as Record<string, unknown>), AdvancedConfiguration: { AlternateTargetGroupArn: ref("AltTg"), RoleArn: getAtt("ShiftRole", "Arn") } },
+  ];
   return JSON.stringify(template);
 }
 
@@ -348,10 +368,18 @@ export function trafficShiftTemplate(): string {
   template.Parameters.HostHeader = { Type: "String", Default: "shift.example.com" };
   template.Parameters.PrimaryWeight = { Type: "Number", Default: 100 };
   template.Parameters.AlternateWeight = { Type: "Number", Default: 0 };
-  R.Lb = { Type: "AWS::ElasticLoadBalancingV2::LoadBalancer", Properties: { Type: "application", Scheme: "internal", Subnets: [ref("Subnet1"), ref("Subnet2")] } };
+  R.Lb = {
+    Type: "AWS::ElasticLoadBalancingV2::LoadBalancer",
+    Properties: { Type: "application", Scheme: "internal", Subnets: [ref("Subnet1"), ref("Subnet2")] },
+  };
   R.Listener = {
     Type: "AWS::ElasticLoadBalancingV2::Listener",
-    Properties: { LoadBalancerArn: ref("Lb"), Port: 80, Protocol: "HTTP", DefaultActions: [{ Type: "fixed-response", FixedResponseConfig: { StatusCode: "404" } }] },
+    Properties: {
+      LoadBalancerArn: ref("Lb"),
+      Port: 80,
+      Protocol: "HTTP",
+      DefaultActions: [{ Type: "fixed-response", FixedResponseConfig: { StatusCode: "404" } }],
+    },
   };
   R.Rule = {
     Type: "AWS::ElasticLoadBalancingV2::ListenerRule",
@@ -391,12 +419,23 @@ export function conditionalRuleTemplate(): string {
   R.Vpc = { Type: "AWS::EC2::VPC", Properties: { CidrBlock: "10.2.0.0/16" } };
   R.Subnet1 = { Type: "AWS::EC2::Subnet", Properties: { VpcId: ref("Vpc"), CidrBlock: "10.2.1.0/24", AvailabilityZone: "us-east-1a" } };
   R.Subnet2 = { Type: "AWS::EC2::Subnet", Properties: { VpcId: ref("Vpc"), CidrBlock: "10.2.2.0/24", AvailabilityZone: "us-east-1b" } };
-  R.Lb = { Type: "AWS::ElasticLoadBalancingV2::LoadBalancer", Properties: { Type: "application", Scheme: "internal", Subnets: [ref("Subnet1"), ref("Subnet2")] } };
+  R.Lb = {
+    Type: "AWS::ElasticLoadBalancingV2::LoadBalancer",
+    Properties: { Type: "application", Scheme: "internal", Subnets: [ref("Subnet1"), ref("Subnet2")] },
+  };
   R.Listener = {
     Type: "AWS::ElasticLoadBalancingV2::Listener",
-    Properties: { LoadBalancerArn: ref("Lb"), Port: 80, Protocol: "HTTP", DefaultActions: [{ Type: "fixed-response", FixedResponseConfig: { StatusCode: "404" } }] },
+    Properties: {
+      LoadBalancerArn: ref("Lb"),
+      Port: 80,
+      Protocol: "HTTP",
+      DefaultActions: [{ Type: "fixed-response", FixedResponseConfig: { StatusCode: "404" } }],
+    },
   };
-  const group = { Type: "AWS::ElasticLoadBalancingV2::TargetGroup", Properties: { VpcId: ref("Vpc"), Port: CONTAINER_PORT, Protocol: "HTTP", TargetType: "ip" } };
+  const group = {
+    Type: "AWS::ElasticLoadBalancingV2::TargetGroup",
+    Properties: { VpcId: ref("Vpc"), Port: CONTAINER_PORT, Protocol: "HTTP", TargetType: "ip" },
+  };
   R.Tg = group;
   R.AltTg = { ...group, Condition: "Shift" };
   R.Rule = {
@@ -408,7 +447,17 @@ export function conditionalRuleTemplate(): string {
       Actions: {
         "Fn::If": [
           "Shift",
-          [{ Type: "forward", ForwardConfig: { TargetGroups: [{ TargetGroupArn: ref("Tg"), Weight: 100 }, { TargetGroupArn: ref("AltTg"), Weight: 0 }] } }],
+          [
+            {
+              Type: "forward",
+              ForwardConfig: {
+                TargetGroups: [
+                  { TargetGroupArn: ref("Tg"), Weight: 100 },
+                  { TargetGroupArn: ref("AltTg"), Weight: 0 },
+                ],
+              },
+            },
+          ],
           [{ Type: "forward", TargetGroupArn: ref("Tg") }],
         ],
       },
@@ -442,7 +491,12 @@ export function managedInstancesTemplate(gpus = 1): string {
           Ec2InstanceProfileArn: getAtt("InstanceProfile", "Arn"),
           NetworkConfiguration: { Subnets: [ref("Subnet1"), ref("Subnet2")], SecurityGroups: [ref("TaskSg")] },
           StorageConfiguration: { StorageSizeGiB: "100" },
-          InstanceRequirements: { VCpuCount: { Min: "4" }, MemoryMiB: { Min: "8192" }, AcceleratorCount: { Min: String(gpus) }, AllowedInstanceTypes: ["g6.xlarge"] },
+          InstanceRequirements: {
+            VCpuCount: { Min: "4" },
+            MemoryMiB: { Min: "8192" },
+            AcceleratorCount: { Min: String(gpus) },
+            AllowedInstanceTypes: ["g6.xlarge"],
+          },
         },
       },
     },

@@ -24,11 +24,7 @@ import {
 import { DescribeNetworkInterfacesCommand, DescribeVpcsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from "@aws-sdk/client-ecs";
 import { DescribeFileSystemsCommand, EFSClient } from "@aws-sdk/client-efs";
-import {
-  DescribeTargetGroupsCommand,
-  DescribeTargetHealthCommand,
-  ElasticLoadBalancingV2Client,
-} from "@aws-sdk/client-elastic-load-balancing-v2";
+import { DescribeTargetGroupsCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
@@ -115,8 +111,7 @@ describe("the project's templates on the emulator", () => {
     const addedProject = `b${run}`;
     const stackA = `${baseProject}-${environment}`;
     const stackB = `${addedProject}-${environment}`;
-    const certificate = (await acm.send(new RequestCertificateCommand({ DomainName: "*.example.com", ValidationMethod: "DNS" })))
-      .CertificateArn!;
+    const certificate = (await acm.send(new RequestCertificateCommand({ DomainName: "*.example.com", ValidationMethod: "DNS" }))).CertificateArn!;
     const common = { EnvironmentName: environment, DNSCertArn: certificate, TaskRAM: "2048", APITag: "v1", DesiredCount: "0" };
     const valuesA = tutorialValues(paths.paramsA, { ...common, ProjectName: baseProject });
     const valuesB = tutorialValues(paths.paramsB, { ...common, ProjectName: addedProject, BaseProjectName: baseProject });
@@ -150,7 +145,10 @@ describe("the project's templates on the emulator", () => {
     for (const arn of [outA.TargetGroupArn!, outB.TargetGroupArn!]) {
       await expect(elb.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [arn] }))).rejects.toThrow();
     }
-    for (const [cluster, service] of [[outA.ClusterName!, outA.ServiceName!], [outA.ClusterName!, outB.ServiceName!]] as const) {
+    for (const [cluster, service] of [
+      [outA.ClusterName!, outA.ServiceName!],
+      [outA.ClusterName!, outB.ServiceName!],
+    ] as const) {
       const described = (await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }))).services ?? [];
       expect(described.map((s) => s.status)).not.toContain("ACTIVE");
     }

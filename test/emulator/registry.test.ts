@@ -21,7 +21,9 @@ function runPython(code: string): string {
 
 /** The corrections left out for each `without`, as the server computes them (one Python run: importing is slow). */
 function leftOut(cases: string[][]): string[][] {
-  return JSON.parse(runPython(`import json; from corrections import left_out; print(json.dumps([left_out(c) for c in ${JSON.stringify(cases)}]))`)) as string[][];
+  return JSON.parse(
+    runPython(`import json; from corrections import left_out; print(json.dumps([left_out(c) for c in ${JSON.stringify(cases)}]))`),
+  ) as string[][];
 }
 
 describe("correction dependencies", () => {

@@ -43,19 +43,15 @@ const STAMP = "<LastUpdatedTimestamp>2026-12-07T10:00:00.000Z</LastUpdatedTimest
 describe("shape check", () => {
   it("passes AWS's shapes: a query answer with every required member, a JSON request the model knows", () => {
     const result = checkShapes([
-      recording(
-        "test/e2e/x.test.ts",
-        listStackResources(SUMMARY + STAMP),
-        {
-          service: "ecs",
-          operation: "ListTasks",
-          protocol: "json",
-          request: JSON.stringify({ cluster: "c", serviceName: "s", desiredStatus: "RUNNING" }),
-          status: 200,
-          contentType: "application/x-amz-json-1.1",
-          response: JSON.stringify({ taskArns: [] }),
-        },
-      ),
+      recording("test/e2e/x.test.ts", listStackResources(SUMMARY + STAMP), {
+        service: "ecs",
+        operation: "ListTasks",
+        protocol: "json",
+        request: JSON.stringify({ cluster: "c", serviceName: "s", desiredStatus: "RUNNING" }),
+        status: 200,
+        contentType: "application/x-amz-json-1.1",
+        response: JSON.stringify({ taskArns: [] }),
+      }),
     ]);
     expect(result.report).toContain("0 mismatch(es)");
     expect(result.ok).toBe(true);
@@ -82,7 +78,13 @@ describe("shape check", () => {
           contentType: "application/x-amz-json-1.1",
           response: JSON.stringify({
             pipelineName: "p",
-            stageStates: [{ stageName: "Source", latestExecution: { pipelineExecutionId: "e", status: "Done" }, actionStates: [{ actionName: "Source", currentRevision: { revisionId: "abc" } }] }],
+            stageStates: [
+              {
+                stageName: "Source",
+                latestExecution: { pipelineExecutionId: "e", status: "Done" },
+                actionStates: [{ actionName: "Source", currentRevision: { revisionId: "abc" } }],
+              },
+            ],
           }),
         },
         {
@@ -107,7 +109,11 @@ describe("shape check", () => {
     ]);
     expect(result.ok).toBe(false);
     const lines = result.report.split("\n");
-    const has = (text: string) => expect(lines.some((l) => l.startsWith(text)), `${text}\n${result.report}`).toBe(true);
+    const has = (text: string) =>
+      expect(
+        lines.some((l) => l.startsWith(text)),
+        `${text}\n${result.report}`,
+      ).toBe(true);
     has("codepipeline GetPipelineState: stageStates[].latestExecution.status: answer: value 'Done' is not one of the enum StageExecutionStatus");
     has("codepipeline GetPipelineState: stageStates[].actionStates[].currentRevision.revisionChangeId: answer: required member missing");
     has("codepipeline GetPipelineState: stageStates[].actionStates[].currentRevision.created: answer: required member missing");

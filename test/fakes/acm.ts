@@ -97,18 +97,16 @@ export class FakeAcm implements Api {
     const page = matching.slice(start, start + pageSize);
     const next = start + pageSize < matching.length ? String(start + pageSize) : undefined;
     return {
-      CertificateSummaryList: page.map(
-        (c): CertificateSummary => ({
-          CertificateArn: c.arn,
-          DomainName: c.domainName,
-          // ACM lists the first 100 alternative names and says when there are more (API_CertificateSummary).
-          SubjectAlternativeNameSummaries: c.sans.slice(0, 100),
-          HasAdditionalSubjectAlternativeNames: c.sans.length > 100,
-          Status: c.status,
-          KeyAlgorithm: c.keyAlgorithm,
-          NotAfter: c.notAfter,
-        }),
-      ),
+      CertificateSummaryList: page.map((c): CertificateSummary => ({
+        CertificateArn: c.arn,
+        DomainName: c.domainName,
+        // ACM lists the first 100 alternative names and says when there are more (API_CertificateSummary).
+        SubjectAlternativeNameSummaries: c.sans.slice(0, 100),
+        HasAdditionalSubjectAlternativeNames: c.sans.length > 100,
+        Status: c.status,
+        KeyAlgorithm: c.keyAlgorithm,
+        NotAfter: c.notAfter,
+      })),
       NextToken: next,
     };
   }
@@ -116,7 +114,10 @@ export class FakeAcm implements Api {
   async describeCertificate(input: Parameters<Api["describeCertificate"]>[0]) {
     // ACM validates the ARN's form first: an IAM server certificate ARN is refused.
     if (!/^arn:[\w+=/,.@-]+:acm:[\w+=/,.@-]*:[0-9]+:[\w+=,.@-]+(\/[\w+=,.@-]+)*$/.test(input.CertificateArn ?? "")) {
-      throw new AwsError(`1 validation error detected: Value '${input.CertificateArn ?? ""}' at 'certificateArn' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:[\\w+=/,.@-]+:acm:[\\w+=/,.@-]*:[0-9]+:[\\w+=,.@-]+(/[\\w+=,.@-]+)*`, { code: "ValidationException" });
+      throw new AwsError(
+        `1 validation error detected: Value '${input.CertificateArn ?? ""}' at 'certificateArn' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:[\\w+=/,.@-]+:acm:[\\w+=/,.@-]*:[0-9]+:[\\w+=,.@-]+(/[\\w+=,.@-]+)*`,
+        { code: "ValidationException" },
+      );
     }
     const cert = this.certificates.find((c) => c.arn === input.CertificateArn);
     if (!cert) throw new AwsError(`Could not find certificate ${input.CertificateArn}.`, { code: "ResourceNotFoundException" });

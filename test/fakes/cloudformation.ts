@@ -273,8 +273,11 @@ export class FakeCloudFormation implements CloudFormationApi {
   updateByOther(nameOrId: string, parameters: Record<string, string>): void {
     const op = "UpdateStack";
     const stack = this.require(nameOrId, op);
-    if (!UPDATABLE.has(stack.status) || stack.operation) throw error(op, "ValidationError", `Stack:${stack.id} is in ${stack.status} state and can not be updated.`);
-    const merged = stack.parameters.map((p) => (p.ParameterKey && p.ParameterKey in parameters ? { ParameterKey: p.ParameterKey, ParameterValue: parameters[p.ParameterKey] } : p));
+    if (!UPDATABLE.has(stack.status) || stack.operation)
+      throw error(op, "ValidationError", `Stack:${stack.id} is in ${stack.status} state and can not be updated.`);
+    const merged = stack.parameters.map((p) =>
+      p.ParameterKey && p.ParameterKey in parameters ? { ParameterKey: p.ParameterKey, ParameterValue: parameters[p.ParameterKey] } : p,
+    );
     if (sameList(stack.parameters, merged)) throw error(op, "ValidationError", "No updates are to be performed.");
     const update: FakeChangeSet = {
       id: `arn:aws:cloudformation:us-east-1:123456789012:changeSet/other-${this.nextId()}`,
@@ -378,7 +381,14 @@ export class FakeCloudFormation implements CloudFormationApi {
   async describeChangeSet(input: cfn.DescribeChangeSetInput): Promise<cfn.DescribeChangeSetOutput> {
     this.enter("describeChangeSet", input);
     const { stack, changeSet } = this.requireChangeSet(input.ChangeSetName ?? "", input.StackName, "DescribeChangeSet");
-    const base = { ChangeSetName: changeSet.name, ChangeSetId: changeSet.id, StackId: stack.id, StackName: stack.name, Parameters: changeSet.parameters, Tags: changeSet.tags };
+    const base = {
+      ChangeSetName: changeSet.name,
+      ChangeSetId: changeSet.id,
+      StackId: stack.id,
+      StackName: stack.name,
+      Parameters: changeSet.parameters,
+      Tags: changeSet.tags,
+    };
     if (changeSet.pollsLeft > 0) {
       changeSet.pollsLeft--;
       return { ...base, Status: "CREATE_PENDING", ExecutionStatus: "UNAVAILABLE", Changes: [] };
@@ -401,10 +411,18 @@ export class FakeCloudFormation implements CloudFormationApi {
     const op = "ExecuteChangeSet";
     const { stack, changeSet } = this.requireChangeSet(input.ChangeSetName ?? "", input.StackName, op);
     if (changeSet.status !== "CREATE_COMPLETE" || changeSet.pollsLeft > 0) {
-      throw error(op, "InvalidChangeSetStatusException", `ChangeSet [${changeSet.id}] cannot be executed in its current status of [${changeSet.pollsLeft > 0 ? "CREATE_PENDING" : changeSet.status}]`);
+      throw error(
+        op,
+        "InvalidChangeSetStatusException",
+        `ChangeSet [${changeSet.id}] cannot be executed in its current status of [${changeSet.pollsLeft > 0 ? "CREATE_PENDING" : changeSet.status}]`,
+      );
     }
     if (changeSet.executionStatus !== "AVAILABLE") {
-      throw error(op, "InvalidChangeSetStatusException", `ChangeSet [${changeSet.id}] cannot be executed in its current execution status of [${changeSet.executionStatus}]`);
+      throw error(
+        op,
+        "InvalidChangeSetStatusException",
+        `ChangeSet [${changeSet.id}] cannot be executed in its current execution status of [${changeSet.executionStatus}]`,
+      );
     }
     if (stack.operation) throw error(op, "ValidationError", `Stack:${stack.id} is in ${stack.status} state and can not be updated.`);
     // CloudFormation drops every change set of a stack once one is executed.
@@ -440,7 +458,11 @@ export class FakeCloudFormation implements CloudFormationApi {
     }
     const retain = new Set(input.RetainResources ?? []);
     if (retain.size > 0 && stack.status !== "DELETE_FAILED") {
-      throw error(op, "ValidationError", `Invalid operation on stack [${stack.id}]. RetainResources can only be specified when the stack is in the DELETE_FAILED state`);
+      throw error(
+        op,
+        "ValidationError",
+        `Invalid operation on stack [${stack.id}]. RetainResources can only be specified when the stack is in the DELETE_FAILED state`,
+      );
     }
 
     const events: PendingEvent[] = [this.rootEvent(stack, "DELETE_IN_PROGRESS", "User Initiated")];
@@ -490,7 +512,13 @@ export class FakeCloudFormation implements CloudFormationApi {
       LastUpdatedTimestamp: new Date(this.now()),
     }));
     if (this.options.emulatorQuirks) {
-      summaries.unshift({ LogicalResourceId: "", ResourceType: "", ResourceStatus: "CREATE_COMPLETE", PhysicalResourceId: "", LastUpdatedTimestamp: new Date(this.now()) });
+      summaries.unshift({
+        LogicalResourceId: "",
+        ResourceType: "",
+        ResourceStatus: "CREATE_COMPLETE",
+        PhysicalResourceId: "",
+        LastUpdatedTimestamp: new Date(this.now()),
+      });
     }
     return { StackResourceSummaries: summaries };
   }
@@ -579,7 +607,9 @@ export class FakeCloudFormation implements CloudFormationApi {
       });
       return;
     }
-    events.push(this.rootEvent(stack, "ROLLBACK_IN_PROGRESS", `The following resource(s) failed to create: [${failed.logicalId}]. Rollback requested by user.`));
+    events.push(
+      this.rootEvent(stack, "ROLLBACK_IN_PROGRESS", `The following resource(s) failed to create: [${failed.logicalId}]. Rollback requested by user.`),
+    );
     const stuck: { resource: FakeResource; physicalId: string }[] = [];
     for (const item of [...created].reverse()) {
       events.push(this.resourceEvent(item.resource, "DELETE_IN_PROGRESS", undefined, item.physicalId));
@@ -592,7 +622,9 @@ export class FakeCloudFormation implements CloudFormationApi {
     }
     events.push(this.resourceEvent(failed, "DELETE_COMPLETE"));
     if (stuck.length > 0) {
-      events.push(this.rootEvent(stack, "ROLLBACK_FAILED", `The following resource(s) failed to delete: [${stuck.map((s) => s.resource.logicalId).join(", ")}]. `));
+      events.push(
+        this.rootEvent(stack, "ROLLBACK_FAILED", `The following resource(s) failed to delete: [${stuck.map((s) => s.resource.logicalId).join(", ")}]. `),
+      );
     } else {
       events.push(this.rootEvent(stack, "ROLLBACK_COMPLETE"));
     }
@@ -618,7 +650,14 @@ export class FakeCloudFormation implements CloudFormationApi {
       const physicalId = stack.live.get(resource.logicalId)?.physicalId ?? this.physicalId(stack, resource);
       const verb = action === "Add" ? "CREATE" : "UPDATE";
       if (action === "Modify" && replacementOf(resource, beforeProps, propsOf(resource, record(changeSet.parameters))) === "True") {
-        events.push(this.resourceEvent(resource, "UPDATE_IN_PROGRESS", "Requested update requires the creation of a new physical resource; hence creating one.", physicalId));
+        events.push(
+          this.resourceEvent(
+            resource,
+            "UPDATE_IN_PROGRESS",
+            "Requested update requires the creation of a new physical resource; hence creating one.",
+            physicalId,
+          ),
+        );
       }
       events.push(this.resourceEvent(resource, `${verb}_IN_PROGRESS`, undefined, physicalId));
       const reason = this.failureOf(resource, stack, physicalId);
@@ -637,7 +676,9 @@ export class FakeCloudFormation implements CloudFormationApi {
       for (const [logicalId, live] of stack.live) {
         if (kept.has(logicalId)) continue;
         events.push(this.resourceEvent(live.resource, "DELETE_IN_PROGRESS", undefined, live.physicalId));
-        events.push(this.resourceEvent(live.resource, live.resource.deleteFail ? "DELETE_FAILED" : "DELETE_COMPLETE", live.resource.deleteFail, live.physicalId));
+        events.push(
+          this.resourceEvent(live.resource, live.resource.deleteFail ? "DELETE_FAILED" : "DELETE_COMPLETE", live.resource.deleteFail, live.physicalId),
+        );
       }
       events.push(this.rootEvent(stack, "UPDATE_COMPLETE"));
       const resulting = changeSet.template.resources.map((resource) => ({
@@ -863,7 +904,13 @@ export class FakeCloudFormation implements CloudFormationApi {
   }
 
   private applied(stack: FakeStackState, resource: FakeResource, action: "Add" | "Modify", changeSet: FakeChangeSet): void {
-    this.options.onApply?.({ stackName: stack.name, logicalId: resource.logicalId, type: resource.type, action, props: propsOf(resource, record(changeSet.parameters)) });
+    this.options.onApply?.({
+      stackName: stack.name,
+      logicalId: resource.logicalId,
+      type: resource.type,
+      action,
+      props: propsOf(resource, record(changeSet.parameters)),
+    });
   }
 
   /** Changes as CloudFormation reports them: a Modify names each changed property in Details, create-only ones with RequiresRecreation Always. */
@@ -943,4 +990,3 @@ function sameList<T>(a: T[], b: T[]): boolean {
   const key = (items: T[]) => JSON.stringify(items.map((i) => JSON.stringify(i)).sort());
   return key(a) === key(b);
 }
-

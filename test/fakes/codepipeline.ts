@@ -30,7 +30,12 @@ export class FakePipelineExecutions implements Api {
 
   constructor(
     private readonly real: Api,
-    private readonly options: { revision: string; pollsInProgress: number; outcomeOf: (n: number) => Outcome; onSucceeded?: (pipelineName: string) => Promise<void> },
+    private readonly options: {
+      revision: string;
+      pollsInProgress: number;
+      outcomeOf: (n: number) => Outcome;
+      onSucceeded?: (pipelineName: string) => Promise<void>;
+    },
   ) {}
 
   private start(name: string): string {
@@ -111,6 +116,8 @@ export class FakeConnections implements ConnectionsApi {
 
   async getConnection(input: Parameters<ConnectionsApi["getConnection"]>[0]) {
     this.reads++;
-    return { Connection: { ConnectionArn: input.ConnectionArn, ConnectionStatus: this.reads <= this.pendingReads ? ("PENDING" as const) : ("AVAILABLE" as const) } };
+    return {
+      Connection: { ConnectionArn: input.ConnectionArn, ConnectionStatus: this.reads <= this.pendingReads ? ("PENDING" as const) : ("AVAILABLE" as const) },
+    };
   }
 }

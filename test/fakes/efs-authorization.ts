@@ -197,7 +197,12 @@ const asList = <T>(value: T | T[] | undefined): T[] => (value === undefined ? []
 
 /** IAM's `*` and `?` wildcards. */
 function matches(pattern: string, value: string): boolean {
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
+  const re = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".")}$`,
+  );
   return re.test(value);
 }
 
@@ -224,7 +229,13 @@ function conditionHolds(condition: Json | undefined, context: Record<string, str
 }
 
 /** Allow, Deny or nothing from one policy document for an action on a file system. */
-function decide(document: Json | undefined, action: string, resourceArn: string, context: Record<string, string | undefined>, resourcePolicy: boolean): "Allow" | "Deny" | undefined {
+function decide(
+  document: Json | undefined,
+  action: string,
+  resourceArn: string,
+  context: Record<string, string | undefined>,
+  resourcePolicy: boolean,
+): "Allow" | "Deny" | undefined {
   let result: "Allow" | undefined;
   for (const statement of asList(document?.Statement as Json[] | Json)) {
     const actions = asList(statement.Action as string | string[]);
@@ -240,7 +251,12 @@ function decide(document: Json | undefined, action: string, resourceArn: string,
 }
 
 /** Which client actions EFS grants the role on the file system. */
-function grants(identityPolicies: Json[], fs: FakeFileSystem, fileSystemId: string, context: Record<string, string | undefined>): Record<"ClientMount" | "ClientWrite" | "ClientRootAccess", boolean> {
+function grants(
+  identityPolicies: Json[],
+  fs: FakeFileSystem,
+  fileSystemId: string,
+  context: Record<string, string | undefined>,
+): Record<"ClientMount" | "ClientWrite" | "ClientRootAccess", boolean> {
   const arn = fileSystemArn(fileSystemId);
   const one = (action: string): boolean => {
     // "Default EFS file system policy": without a policy of its own, any client that reaches a mount target gets full access.
@@ -322,15 +338,28 @@ export function mount(task: TaskOnEfs, path: string): Mount | { error: string } 
   const rootPath = (typeof rootDirectory === "string" ? rootDirectory : String(rootDirectory.Path ?? "/")).replace(/^\/+|\/+$/g, "");
   if (!fs.entries.has(rootPath)) {
     const creation = typeof rootDirectory === "string" ? undefined : (rootDirectory.CreationInfo as Json | undefined);
-    if (!accessPoint || !creation) return { error: `mount.nfs4: mounting ${fileSystemId}:/${rootPath} failed, reason given by server: No such file or directory` };
+    if (!accessPoint || !creation)
+      return { error: `mount.nfs4: mounting ${fileSystemId}:/${rootPath} failed, reason given by server: No such file or directory` };
     const parts = rootPath.split("/");
     for (let i = 1; i < parts.length; i++) {
       const dir = parts.slice(0, i).join("/");
       if (!fs.entries.has(dir)) fs.entries.set(dir, { uid: 0, gid: 0, mode: 0o755, directory: true });
     }
-    fs.entries.set(rootPath, { uid: Number(creation.OwnerUid), gid: Number(creation.OwnerGid), mode: parseInt(String(creation.Permissions), 8), directory: true });
+    fs.entries.set(rootPath, {
+      uid: Number(creation.OwnerUid),
+      gid: Number(creation.OwnerGid),
+      mode: parseInt(String(creation.Permissions), 8),
+      directory: true,
+    });
   }
-  return { fileSystemId, containerPath: String(point.ContainerPath), root: rootPath, uid, gid, readOnly: point.ReadOnly === true || point.ReadOnly === "true" || !granted.ClientWrite };
+  return {
+    fileSystemId,
+    containerPath: String(point.ContainerPath),
+    root: rootPath,
+    uid,
+    gid,
+    readOnly: point.ReadOnly === true || point.ReadOnly === "true" || !granted.ClientWrite,
+  };
 }
 
 function permitted(entry: Entry, uid: number, gid: number, bit: number): boolean {

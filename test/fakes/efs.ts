@@ -41,7 +41,8 @@ export class FakeEfs implements EfsApi {
         { Key: "mlops:volume", Value: volume },
       ],
     } as FileSystemDescription);
-    for (let i = 0; i < (options.mountTargets ?? 0); i++) this.mountTargets.push({ id: `fsmt-${id}-${i}`, fileSystemId: id, state: "available", describesLeft: 0 });
+    for (let i = 0; i < (options.mountTargets ?? 0); i++)
+      this.mountTargets.push({ id: `fsmt-${id}-${i}`, fileSystemId: id, state: "available", describesLeft: 0 });
     return id;
   }
 

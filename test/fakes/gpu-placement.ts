@@ -29,7 +29,14 @@ export class FakeGpuPlacement implements Pick<EcsApi, "listTasks" | "describeTas
     this.calls.push({ method: "describeTasks", input });
     const tasks = (input.tasks ?? []).map((arn) => {
       const index = this.kinds.findIndex((_, i) => this.arn(i) === arn);
-      return { taskArn: arn, lastStatus: "STOPPED", desiredStatus: "STOPPED", launchType: "MANAGED_INSTANCES", stopCode: "TaskFailedToStart", stoppedReason: `TaskFailedToStart: RESOURCE:${this.kinds[index]}` } satisfies ecs.Task;
+      return {
+        taskArn: arn,
+        lastStatus: "STOPPED",
+        desiredStatus: "STOPPED",
+        launchType: "MANAGED_INSTANCES",
+        stopCode: "TaskFailedToStart",
+        stoppedReason: `TaskFailedToStart: RESOURCE:${this.kinds[index]}`,
+      } satisfies ecs.Task;
     });
     return { tasks, failures: [] };
   }

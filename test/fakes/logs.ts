@@ -41,7 +41,10 @@ export class FakeLogs implements LogsApi {
     this.groups.set(group, streams);
     // Each event gets its id when it is put, as CloudWatch Logs gives one at ingestion.
     const stamped = events.map((e) => ({ ...e, eventId: `${stream}#${++this.ingested}` }));
-    streams.set(stream, [...(streams.get(stream) ?? []), ...stamped].sort((a, b) => a.timestamp - b.timestamp));
+    streams.set(
+      stream,
+      [...(streams.get(stream) ?? []), ...stamped].sort((a, b) => a.timestamp - b.timestamp),
+    );
   }
 
   async describeLogStreams(input: logs.DescribeLogStreamsRequest): Promise<logs.DescribeLogStreamsResponse> {
@@ -62,7 +65,9 @@ export class FakeLogs implements LogsApi {
     const all = this.requireGroup(input.logGroupName).get(input.logStreamName ?? "");
     if (!all) throw new AwsError("CloudWatch Logs GetLogEvents: The specified log stream does not exist.", { code: "ResourceNotFoundException" });
     if (input.startFromHead !== false) throw new Error("FakeLogs: only startFromHead=false is modelled");
-    const inWindow = all.filter((e) => (input.startTime === undefined || e.timestamp >= input.startTime) && (input.endTime === undefined || e.timestamp < input.endTime));
+    const inWindow = all.filter(
+      (e) => (input.startTime === undefined || e.timestamp >= input.startTime) && (input.endTime === undefined || e.timestamp < input.endTime),
+    );
     // The token is the index (in the window) before which the next page ends.
     const end = input.nextToken ? Number(input.nextToken.split("/")[1]) : inWindow.length;
     this.pages++;
@@ -85,7 +90,9 @@ export class FakeLogs implements LogsApi {
   async filterLogEvents(input: logs.FilterLogEventsRequest): Promise<logs.FilterLogEventsResponse> {
     this.calls.push({ method: "filterLogEvents", input });
     const all = [...this.requireGroup(input.logGroupName).entries()]
-      .flatMap(([stream, events]) => events.map((e) => ({ timestamp: e.timestamp, message: e.message, logStreamName: stream, eventId: (e as { eventId?: string }).eventId })))
+      .flatMap(([stream, events]) =>
+        events.map((e) => ({ timestamp: e.timestamp, message: e.message, logStreamName: stream, eventId: (e as { eventId?: string }).eventId })),
+      )
       .filter((e) => (input.startTime === undefined || e.timestamp >= input.startTime) && (input.endTime === undefined || e.timestamp <= input.endTime))
       .sort((a, b) => a.timestamp - b.timestamp);
     const start = input.nextToken ? Number(input.nextToken) : 0;
@@ -99,7 +106,11 @@ export class FakeLogs implements LogsApi {
 
   async describeLogGroups(input: logs.DescribeLogGroupsRequest): Promise<logs.DescribeLogGroupsResponse> {
     this.calls.push({ method: "describeLogGroups", input });
-    return { logGroups: [...this.groups.keys()].filter((g) => !input.logGroupNamePrefix || g.startsWith(input.logGroupNamePrefix)).map((logGroupName) => ({ logGroupName })) };
+    return {
+      logGroups: [...this.groups.keys()]
+        .filter((g) => !input.logGroupNamePrefix || g.startsWith(input.logGroupNamePrefix))
+        .map((logGroupName) => ({ logGroupName })),
+    };
   }
 
   async deleteLogGroup(input: logs.DeleteLogGroupRequest): Promise<unknown> {

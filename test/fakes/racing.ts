@@ -34,10 +34,13 @@ export function racingCodePipeline(real: CodePipelineApi, answer: "aws" | "emula
         // The other run's definition may differ (e.g. another branch): ours must still win.
         const stages = input.pipeline!.stages?.map((stage) => ({
           ...stage,
-          actions: stage.actions?.map((action) => (action.configuration?.BranchName ? { ...action, configuration: { ...action.configuration, BranchName: otherRunBranch } } : action)),
+          actions: stage.actions?.map((action) =>
+            action.configuration?.BranchName ? { ...action, configuration: { ...action.configuration, BranchName: otherRunBranch } } : action,
+          ),
         }));
         await real.createPipeline({ ...input, pipeline: { ...input.pipeline!, stages } });
-        if (answer === "aws") throw new AwsError("CodePipeline CreatePipeline: The specified pipeline name is already in use.", { code: "PipelineNameInUseException" });
+        if (answer === "aws")
+          throw new AwsError("CodePipeline CreatePipeline: The specified pipeline name is already in use.", { code: "PipelineNameInUseException" });
       }
       return real.createPipeline(input);
     },
@@ -60,7 +63,9 @@ export function racingCodeBuild(real: CodeBuildApi): CodeBuildApi & { raced: str
       if (!raced.includes(name)) {
         raced.push(name);
         await real.createProject({ ...input, description: "created by another run" });
-        throw new AwsError(`CodeBuild CreateProject: Project already exists: arn:aws:codebuild:us-east-1:123456789012:project/${name}`, { code: "ResourceAlreadyExistsException" });
+        throw new AwsError(`CodeBuild CreateProject: Project already exists: arn:aws:codebuild:us-east-1:123456789012:project/${name}`, {
+          code: "ResourceAlreadyExistsException",
+        });
       }
       return real.createProject(input);
     },

@@ -59,7 +59,11 @@ export class FakeRoute53 implements Api {
     const sorted = [...this.zones].sort((a, b) => sortKey(a.name).localeCompare(sortKey(b.name)) || a.id.localeCompare(b.id));
     let start = input.DNSName ? sorted.findIndex((z) => sortKey(z.name) >= sortKey(input.DNSName!)) : 0;
     if (start < 0) start = sorted.length;
-    if (input.HostedZoneId) start = Math.max(start, sorted.findIndex((z) => z.id === input.HostedZoneId));
+    if (input.HostedZoneId)
+      start = Math.max(
+        start,
+        sorted.findIndex((z) => z.id === input.HostedZoneId),
+      );
     const size = Number(input.MaxItems ?? 100) > 0 ? Math.min(Number(input.MaxItems ?? 100), this.options.pageSize ?? 100) : 100;
     const page = sorted.slice(start, start + size);
     const next = sorted[start + size];
@@ -84,25 +88,36 @@ export class FakeRoute53 implements Api {
   }
 
   async changeResourceRecordSets(input: Parameters<Api["changeResourceRecordSets"]>[0]) {
-    this.calls.push(`changeResourceRecordSets ${(input.ChangeBatch?.Changes ?? []).map((c) => `${c.Action} ${c.ResourceRecordSet?.Type} ${norm(c.ResourceRecordSet?.Name ?? "")}`).join(", ")}`);
+    this.calls.push(
+      `changeResourceRecordSets ${(input.ChangeBatch?.Changes ?? []).map((c) => `${c.Action} ${c.ResourceRecordSet?.Type} ${norm(c.ResourceRecordSet?.Name ?? "")}`).join(", ")}`,
+    );
     const zone = this.zone(input.HostedZoneId!);
     const changes = input.ChangeBatch?.Changes ?? [];
     // The batch is checked as a whole first: Route 53 applies all of it or none.
     const after = structuredClone(zone.records);
     for (const change of changes) {
       const record = change.ResourceRecordSet!;
-      if (!norm(record.Name ?? "").endsWith(norm(zone.name))) throw new AwsError(`RRSet with DNS name ${record.Name} is not permitted in zone ${zone.name}`, { code: "InvalidChangeBatch" });
+      if (!norm(record.Name ?? "").endsWith(norm(zone.name)))
+        throw new AwsError(`RRSet with DNS name ${record.Name} is not permitted in zone ${zone.name}`, { code: "InvalidChangeBatch" });
       const index = after.findIndex((r) => norm(r.Name ?? "") === norm(record.Name ?? "") && r.Type === record.Type);
       if (change.Action === "DELETE") {
         if (index < 0 || JSON.stringify(after[index]) !== JSON.stringify({ ...record, Name: after[index]!.Name })) {
-          throw new AwsError(`Tried to delete resource record set [name='${record.Name}', type='${record.Type}'] but the values provided do not match the current values`, { code: "InvalidChangeBatch" });
+          throw new AwsError(
+            `Tried to delete resource record set [name='${record.Name}', type='${record.Type}'] but the values provided do not match the current values`,
+            { code: "InvalidChangeBatch" },
+          );
         }
         after.splice(index, 1);
         continue;
       }
       const clash = after.find((r) => norm(r.Name ?? "") === norm(record.Name ?? "") && (r.Type === "CNAME") !== (record.Type === "CNAME"));
-      if (clash) throw new AwsError(`RRSet of type ${record.Type} with DNS name ${record.Name} is not permitted because a conflicting RRSet of type ${clash.Type} with the same DNS name already exists`, { code: "InvalidChangeBatch" });
-      if (change.Action === "CREATE" && index >= 0) throw new AwsError(`Tried to create resource record set but it already exists`, { code: "InvalidChangeBatch" });
+      if (clash)
+        throw new AwsError(
+          `RRSet of type ${record.Type} with DNS name ${record.Name} is not permitted because a conflicting RRSet of type ${clash.Type} with the same DNS name already exists`,
+          { code: "InvalidChangeBatch" },
+        );
+      if (change.Action === "CREATE" && index >= 0)
+        throw new AwsError(`Tried to create resource record set but it already exists`, { code: "InvalidChangeBatch" });
       const stored = { ...structuredClone(record), Name: `${norm(record.Name ?? "")}.` };
       if (index >= 0) after[index] = stored;
       else after.push(stored);

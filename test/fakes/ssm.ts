@@ -31,10 +31,14 @@ export class FakeSsm implements Api {
     if (this.answerDelayMs <= 0) return;
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(resolve, this.answerDelayMs);
-      signal?.addEventListener("abort", () => {
-        clearTimeout(timer);
-        reject(new AwsError("SSM: the request was aborted before an answer came.", { code: "AbortError" }));
-      }, { once: true });
+      signal?.addEventListener(
+        "abort",
+        () => {
+          clearTimeout(timer);
+          reject(new AwsError("SSM: the request was aborted before an answer came.", { code: "AbortError" }));
+        },
+        { once: true },
+      );
     });
   }
 
@@ -44,10 +48,16 @@ export class FakeSsm implements Api {
     this.calls.push(`PutParameter ${name}`);
     await this.answerLater();
     const failure = this.putFailures.shift();
-    if (failure) throw new AwsError(`SSM PutParameter: ${failure === "TooManyUpdates" ? "There are concurrent updates for a resource that supports one update at a time." : "Rate exceeded"}`, { code: failure });
+    if (failure)
+      throw new AwsError(
+        `SSM PutParameter: ${failure === "TooManyUpdates" ? "There are concurrent updates for a resource that supports one update at a time." : "Rate exceeded"}`,
+        { code: failure },
+      );
     const existing = this.parameters.get(name);
     if (existing && !input.Overwrite) {
-      throw new AwsError(`SSM PutParameter: The parameter already exists. To overwrite this value, set the overwrite option in the request to true.`, { code: "ParameterAlreadyExists" });
+      throw new AwsError(`SSM PutParameter: The parameter already exists. To overwrite this value, set the overwrite option in the request to true.`, {
+        code: "ParameterAlreadyExists",
+      });
     }
     const version = (existing?.version ?? 0) + 1;
     this.parameters.set(name, { value: input.Value ?? "", version });

@@ -62,7 +62,9 @@ export function fakeTemplateOf(body: string, outputs: Record<string, string> = {
     logicalId,
     type: r.Type,
     createOnly: createOnly[r.Type] ?? [],
-    references: Object.fromEntries(Object.entries(r.Properties ?? {}).map(([k, v]) => [k, referencedParameters(v, new Set(Object.keys(parameters)), conditions)])),
+    references: Object.fromEntries(
+      Object.entries(r.Properties ?? {}).map(([k, v]) => [k, referencedParameters(v, new Set(Object.keys(parameters)), conditions)]),
+    ),
     resolve: (values) => resolveObject(r.Properties ?? {}, scopeOf(values)),
   }));
   return { resources: fake, outputs };

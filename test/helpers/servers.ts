@@ -83,13 +83,10 @@ export async function startFaultProxy(target: string, every = 4): Promise<TestSe
         return;
       }
       stats.forwarded++;
-      const upstream = httpRequest(
-        { host: targetUrl.hostname, port: targetUrl.port, method: req.method, path: req.url, headers: req.headers },
-        (up) => {
-          res.writeHead(up.statusCode ?? 502, up.headers);
-          up.pipe(res);
-        },
-      );
+      const upstream = httpRequest({ host: targetUrl.hostname, port: targetUrl.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      });
       upstream.on("error", () => res.destroy());
       upstream.end(Buffer.concat(chunks));
     });
@@ -225,14 +222,20 @@ export interface SeenRequest {
 }
 
 /** Verbs of the AWS actions that change something. */
-const MUTATING_ACTION = /^(Create|Update|Delete|Put|Authorize|Revoke|Execute|Start|Stop|Register|Deregister|Request|Add|Remove|Modify|Set|BatchDelete|Continue|Cancel|Tag|Untag|Attach|Detach|Associate|Disassociate|Release|Allocate|Run|Import|Enable|Disable|Invoke|Send)/;
+const MUTATING_ACTION =
+  /^(Create|Update|Delete|Put|Authorize|Revoke|Execute|Start|Stop|Register|Deregister|Request|Add|Remove|Modify|Set|BatchDelete|Continue|Cancel|Tag|Untag|Attach|Detach|Associate|Disassociate|Release|Allocate|Run|Import|Enable|Disable|Invoke|Send)/;
 
 /**
  * The AWS action of a request, by protocol: JSON protocols name it in
  * X-Amz-Target, query protocols (CloudFormation, EC2, ELB) in the form body's
  * `Action`; REST protocols (S3, EFS) by method: anything but GET/HEAD changes.
  */
-export function classifyRequest(method: string, path: string, headers: Record<string, string | string[] | undefined>, body: string): { action: string; mutating: boolean } {
+export function classifyRequest(
+  method: string,
+  path: string,
+  headers: Record<string, string | string[] | undefined>,
+  body: string,
+): { action: string; mutating: boolean } {
   const target = headers["x-amz-target"];
   if (typeof target === "string") {
     const action = target.slice(target.lastIndexOf(".") + 1);
@@ -248,7 +251,10 @@ export function classifyRequest(method: string, path: string, headers: Record<st
  * (a delay drawn from `random` between `minDelayMs` and `maxDelayMs`, before
  * forwarding), and records every request with its action.
  */
-export async function startSlowProxy(target: string, options: { minDelayMs: number; maxDelayMs: number; random: () => number }): Promise<TestServer & { requests: SeenRequest[] }> {
+export async function startSlowProxy(
+  target: string,
+  options: { minDelayMs: number; maxDelayMs: number; random: () => number },
+): Promise<TestServer & { requests: SeenRequest[] }> {
   const requests: SeenRequest[] = [];
   const targetUrl = new URL(target);
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {

@@ -35,7 +35,27 @@ export function makeTestCa(): TestCa {
       const name = `leaf${++serial}`;
       writeFileSync(join(dir, `${name}.ext`), `subjectAltName=${names.map((n) => `DNS:${n}`).join(",")}\n`);
       openssl(["req", "-newkey", "rsa:2048", "-nodes", "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj", `/CN=${names[0]}`], dir);
-      openssl(["x509", "-req", "-in", `${name}.csr`, "-CA", "ca.pem", "-CAkey", "ca.key", "-set_serial", String(1000 + serial), "-out", `${name}.pem`, "-days", String(days), "-extfile", `${name}.ext`], dir);
+      openssl(
+        [
+          "x509",
+          "-req",
+          "-in",
+          `${name}.csr`,
+          "-CA",
+          "ca.pem",
+          "-CAkey",
+          "ca.key",
+          "-set_serial",
+          String(1000 + serial),
+          "-out",
+          `${name}.pem`,
+          "-days",
+          String(days),
+          "-extfile",
+          `${name}.ext`,
+        ],
+        dir,
+      );
       return { key: readFileSync(join(dir, `${name}.key`), "utf8"), cert: readFileSync(join(dir, `${name}.pem`), "utf8") };
     },
     remove() {
@@ -45,7 +65,10 @@ export function makeTestCa(): TestCa {
 }
 
 /** A local HTTPS server answering every request with `status`; records the Host headers and SNI names it saw. */
-export async function startHttpsServer(tls: { key: string; cert: string }, status = 200): Promise<{ port: number; hosts: string[]; servernames: string[]; server: Server; close(): Promise<void> }> {
+export async function startHttpsServer(
+  tls: { key: string; cert: string },
+  status = 200,
+): Promise<{ port: number; hosts: string[]; servernames: string[]; server: Server; close(): Promise<void> }> {
   const hosts: string[] = [];
   const servernames: string[] = [];
   const server = createServer(tls, (req, res) => {

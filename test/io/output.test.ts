@@ -13,7 +13,13 @@ function capture() {
 function output(options: { json?: boolean; interactive?: boolean; color?: boolean } = {}) {
   const stdout = capture();
   const stderr = capture();
-  const out = new ConsoleOutput({ json: options.json ?? false, interactive: options.interactive ?? false, color: options.color ?? false, stdout: stdout.stream, stderr: stderr.stream });
+  const out = new ConsoleOutput({
+    json: options.json ?? false,
+    interactive: options.interactive ?? false,
+    color: options.color ?? false,
+    stdout: stdout.stream,
+    stderr: stderr.stream,
+  });
   return { out, stdout, stderr };
 }
 
@@ -73,7 +79,15 @@ describe("ConsoleOutput", () => {
 
 describe("formatTable", () => {
   it("aligns columns and trims trailing space", () => {
-    expect(formatTable(["A", "LONGER"], [["xyz", "1"], ["x", ""]])).toBe("A    LONGER\nxyz  1\nx");
+    expect(
+      formatTable(
+        ["A", "LONGER"],
+        [
+          ["xyz", "1"],
+          ["x", ""],
+        ],
+      ),
+    ).toBe("A    LONGER\nxyz  1\nx");
   });
 });
 

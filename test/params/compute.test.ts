@@ -27,7 +27,10 @@ describe("compute", () => {
   });
 
   it("loads a GPU endpoint with its defaults", () => {
-    const config = parseEndpointConfig(`${ADDED}container: {cpu: 2048, memory: 8GB}\ncompute: {type: gpu, instanceTypes: [g6.xlarge, g5.xlarge]}\n`, "ep-g.yaml");
+    const config = parseEndpointConfig(
+      `${ADDED}container: {cpu: 2048, memory: 8GB}\ncompute: {type: gpu, instanceTypes: [g6.xlarge, g5.xlarge]}\n`,
+      "ep-g.yaml",
+    );
     expect(config.compute).toEqual({ type: "gpu", gpus: 1, instanceTypes: ["g6.xlarge", "g5.xlarge"], spot: false, rootVolumeGiB: 100 });
   });
 
@@ -62,13 +65,17 @@ describe("compute", () => {
     const issues = issuesOf(`${ADDED}compute: {type: neuron, instanceTypes: [g6.xlarge, x9.large, inf2.24xlarge]}\n`);
     expect(issues).toEqual([
       expect.stringMatching(/^compute\.instanceTypes\[0\]: g6\.xlarge has GPUs, not Neuron devices/),
-      expect.stringMatching(/^compute\.instanceTypes\[1\]: "x9\.large" is not in mlops's table of Neuron instance types \(families inf2; https:\/\/docs\.aws\.amazon\.com/),
+      expect.stringMatching(
+        /^compute\.instanceTypes\[1\]: "x9\.large" is not in mlops's table of Neuron instance types \(families inf2; https:\/\/docs\.aws\.amazon\.com/,
+      ),
       expect.stringMatching(/^compute\.instanceTypes\[2\]: inf2\.24xlarge has 6 Neuron device\(s\) and a Neuron task gets all/),
     ]);
   });
 
   it("checks attribute-based ranges against the task", () => {
-    const issues = issuesOf(`${ADDED}compute:\n  type: gpu\n  gpus: 4\n  instanceRequirements: {acceleratorCount: {max: 2}, vcpus: {min: 8, max: 4}, acceleratorManufacturers: [amazon-web-services]}\n`);
+    const issues = issuesOf(
+      `${ADDED}compute:\n  type: gpu\n  gpus: 4\n  instanceRequirements: {acceleratorCount: {max: 2}, vcpus: {min: 8, max: 4}, acceleratorManufacturers: [amazon-web-services]}\n`,
+    );
     expect(issues).toEqual([
       "compute.instanceRequirements.vcpus.max: 4 is below compute.instanceRequirements.vcpus.min (8)",
       "compute.instanceRequirements.acceleratorCount.max: 2 is below compute.gpus (4): no instance it allows could run a task",
@@ -77,11 +84,15 @@ describe("compute", () => {
   });
 
   it("refuses GPU settings on a Fargate endpoint", () => {
-    expect(issuesOf(`${ADDED}compute: {gpus: 2}\n`)).toEqual([expect.stringMatching(/^compute\.gpus: applies to GPU and Neuron endpoints only, but compute\.type \(fargate, its default\)/)]);
+    expect(issuesOf(`${ADDED}compute: {gpus: 2}\n`)).toEqual([
+      expect.stringMatching(/^compute\.gpus: applies to GPU and Neuron endpoints only, but compute\.type \(fargate, its default\)/),
+    ]);
   });
 
   it("refuses a region without ECS Managed Instances", () => {
-    expect(issuesOf(`${ADDED}compute: {type: gpu}\n`, "eu-isoe-west-1")).toEqual([expect.stringMatching(/^compute\.type: Amazon ECS Managed Instances, .* not offered in eu-isoe-west-1/)]);
+    expect(issuesOf(`${ADDED}compute: {type: gpu}\n`, "eu-isoe-west-1")).toEqual([
+      expect.stringMatching(/^compute\.type: Amazon ECS Managed Instances, .* not offered in eu-isoe-west-1/),
+    ]);
     expect(issuesOf(`${ADDED}compute: {type: gpu}\n`, "us-east-1")).toEqual([]);
   });
 

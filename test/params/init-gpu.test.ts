@@ -19,7 +19,11 @@ describe("init --gpu", () => {
       privateSubnets: ["10.7.2.0/24", "10.7.3.0/24"] as [string, string],
       availabilityZones: ["us-east-1a", "us-east-1b"] as [string, string],
     };
-    const config = parseEndpointConfig(initFileText({ project: "ep-g", environment: "prod", hostHeader: "ep-g.example.com", network, gpu: true }), "ep-g.yaml", { region: "us-east-1" });
+    const config = parseEndpointConfig(
+      initFileText({ project: "ep-g", environment: "prod", hostHeader: "ep-g.example.com", network, gpu: true }),
+      "ep-g.yaml",
+      { region: "us-east-1" },
+    );
     expect(config.kind).toBe("base");
     expect(config.compute?.type).toBe("gpu");
   });

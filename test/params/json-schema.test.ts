@@ -60,7 +60,18 @@ describe("mlops schema", () => {
   });
 
   it("is draft 2020-12 with every key's description and default, and no unknown keys", () => {
-    const schema = parameterJsonSchema() as { $schema: string; additionalProperties: boolean; properties: Record<string, { description?: string; properties?: Record<string, { description?: string; default?: unknown; additionalProperties?: boolean }>; additionalProperties?: boolean }> };
+    const schema = parameterJsonSchema() as {
+      $schema: string;
+      additionalProperties: boolean;
+      properties: Record<
+        string,
+        {
+          description?: string;
+          properties?: Record<string, { description?: string; default?: unknown; additionalProperties?: boolean }>;
+          additionalProperties?: boolean;
+        }
+      >;
+    };
     expect(schema.$schema).toBe("https://json-schema.org/draft/2020-12/schema");
     expect(schema.additionalProperties).toBe(false);
     for (const { path } of schemaPaths()) {

@@ -252,7 +252,13 @@ images: { keep: 2 }
 monitoring: { vpcFlowLogs: false, loadBalancerAccessLogs: false, containerInsights: false, artifactAccessLogs: false }
 `;
     const config = parseEndpointConfig(text, "all.yaml", { region: "us-east-1" });
-    expect(config.api).toStrictEqual({ hostHeader: "ep-a.example.com", port: 9000, healthCheckPath: "/health", certificateArn: CERTIFICATE, listenerPriority: 50000 });
+    expect(config.api).toStrictEqual({
+      hostHeader: "ep-a.example.com",
+      port: 9000,
+      healthCheckPath: "/health",
+      certificateArn: CERTIFICATE,
+      listenerPriority: 50000,
+    });
     expect(config.container).toStrictEqual({ name: "model_server", cpu: 4096, memoryMiB: 30720, tag: "tag-abc123" });
     expect(config.scaling).toStrictEqual({ desired: 3, min: 0, max: 10, cpuTarget: 55.5, memoryTarget: 100 });
     expect(config.rollout.circuitBreakerRollback).toBe(false);
@@ -318,7 +324,10 @@ describe("accepted forms", () => {
 
   it.each(largeSizes)("accepts cpu %i with %i to %i MiB in %i MiB steps, in both formats", (cpu, from, to, step) => {
     for (let memory = from; memory <= to; memory += step) {
-      expect(parseEndpointConfig(`${MINIMAL_BASE}container: { cpu: ${cpu}, memory: ${memory} }\n`, "f.yaml").container).toMatchObject({ cpu, memoryMiB: memory });
+      expect(parseEndpointConfig(`${MINIMAL_BASE}container: { cpu: ${cpu}, memory: ${memory} }\n`, "f.yaml").container).toMatchObject({
+        cpu,
+        memoryMiB: memory,
+      });
       const config = parseEndpointConfig(tutorial({ ...TUTORIAL_BASE, TaskCPU: String(cpu), TaskRAM: `${memory / 1024}GB` }), "t.json");
       expect(config.container).toMatchObject({ cpu, memoryMiB: memory });
     }
@@ -342,8 +351,14 @@ describe("accepted forms", () => {
   });
 
   it("reads 8 and 16 vCPU written as vCPUs", () => {
-    expect(parseEndpointConfig(`${MINIMAL_BASE}container: { cpu: "8 vCPU", memory: 60GB }\n`, "c.yaml").container).toMatchObject({ cpu: 8192, memoryMiB: 61440 });
-    expect(parseEndpointConfig(`${MINIMAL_BASE}container: { cpu: "16 vCPU", memory: 120GB }\n`, "c.yaml").container).toMatchObject({ cpu: 16384, memoryMiB: 122880 });
+    expect(parseEndpointConfig(`${MINIMAL_BASE}container: { cpu: "8 vCPU", memory: 60GB }\n`, "c.yaml").container).toMatchObject({
+      cpu: 8192,
+      memoryMiB: 61440,
+    });
+    expect(parseEndpointConfig(`${MINIMAL_BASE}container: { cpu: "16 vCPU", memory: 120GB }\n`, "c.yaml").container).toMatchObject({
+      cpu: 16384,
+      memoryMiB: 122880,
+    });
   });
 
   it("normalizes the host header to lowercase", () => {
@@ -367,10 +382,7 @@ describe("accepted forms", () => {
 
   it("reads a host label of 63 characters and refuses 64", () => {
     const host = `${"a".repeat(63)}.io`;
-    const config = parseEndpointConfig(
-      MINIMAL_BASE.replace("ep-a.example.com", host).replace("api:\n", `api:\n  certificateArn: ${CERTIFICATE}\n`),
-      "l.yaml",
-    );
+    const config = parseEndpointConfig(MINIMAL_BASE.replace("ep-a.example.com", host).replace("api:\n", `api:\n  certificateArn: ${CERTIFICATE}\n`), "l.yaml");
     expect(config.api.hostHeader).toBe(host);
     expect(failure(MINIMAL_BASE.replace("ep-a.example.com", `${"a".repeat(64)}.io`)).message).toContain("at most 63");
   });
@@ -386,11 +398,22 @@ describe("accepted forms", () => {
   });
 
   it("reads the rollout strategy and alarm thresholds, and names the field of a bad one", () => {
-    const config = parseEndpointConfig(`${MINIMAL_BASE}rollout:\n  strategy: linear\n  linearStepPercent: 33.3\nalarms:\n  p95ResponseSeconds: 0.5\n`, "s.yaml");
+    const config = parseEndpointConfig(
+      `${MINIMAL_BASE}rollout:\n  strategy: linear\n  linearStepPercent: 33.3\nalarms:\n  p95ResponseSeconds: 0.5\n`,
+      "s.yaml",
+    );
     expect(config.rollout).toMatchObject({ strategy: "linear", linearStepPercent: 33.3, bakeMinutes: 5 });
     expect(config.alarms).toStrictEqual({ target5xxPercent: 5, p95ResponseSeconds: 0.5, unhealthyHosts: 1, minutes: 2 });
-    const error = failure(`${MINIMAL_BASE}rollout:\n  strategy: big-bang\n  canaryPercent: 0\n  linearStepPercent: 2\n  bakeMinutes: 2000\nalarms:\n  unhealthyHosts: 0\n`);
-    expect(error.issues.map((issue) => issue.path).sort()).toEqual(["alarms.unhealthyHosts", "rollout.bakeMinutes", "rollout.canaryPercent", "rollout.linearStepPercent", "rollout.strategy"]);
+    const error = failure(
+      `${MINIMAL_BASE}rollout:\n  strategy: big-bang\n  canaryPercent: 0\n  linearStepPercent: 2\n  bakeMinutes: 2000\nalarms:\n  unhealthyHosts: 0\n`,
+    );
+    expect(error.issues.map((issue) => issue.path).sort()).toEqual([
+      "alarms.unhealthyHosts",
+      "rollout.bakeMinutes",
+      "rollout.canaryPercent",
+      "rollout.linearStepPercent",
+      "rollout.strategy",
+    ]);
   });
 
   it("keeps YAML dates and yes/no as text", () => {

@@ -29,7 +29,9 @@ api:
 `;
 
 function withRollout(fields: Record<string, string | number>): string {
-  return `${BASE}rollout:\n${Object.entries(fields).map(([key, value]) => `  ${key}: ${value}\n`).join("")}`;
+  return `${BASE}rollout:\n${Object.entries(fields)
+    .map(([key, value]) => `  ${key}: ${value}\n`)
+    .join("")}`;
 }
 
 function issuesOf(text: string, overrides?: ParamOverrides): { path: string; message: string }[] {
@@ -44,8 +46,12 @@ function issuesOf(text: string, overrides?: ParamOverrides): { path: string; mes
 
 describe("traffic shares in tenths of a percent", () => {
   it("refuses a canary or linear share that is not a multiple of 0.1, naming the field", () => {
-    expect(issuesOf(withRollout({ canaryPercent: 12.25 }))).toEqual([{ path: "rollout.canaryPercent", message: expect.stringMatching(/multiple of 0\.1.*12\.25/) }]);
-    expect(issuesOf(withRollout({ linearStepPercent: 33.33 }))).toEqual([{ path: "rollout.linearStepPercent", message: expect.stringMatching(/multiple of 0\.1.*33\.33/) }]);
+    expect(issuesOf(withRollout({ canaryPercent: 12.25 }))).toEqual([
+      { path: "rollout.canaryPercent", message: expect.stringMatching(/multiple of 0\.1.*12\.25/) },
+    ]);
+    expect(issuesOf(withRollout({ linearStepPercent: 33.33 }))).toEqual([
+      { path: "rollout.linearStepPercent", message: expect.stringMatching(/multiple of 0\.1.*33\.33/) },
+    ]);
   });
 
   it("accepts tenths that binary floating point cannot hold exactly", () => {
@@ -87,7 +93,10 @@ describe("CloudFormation's 33 hours", () => {
     // 10 % divides 100: 9 steps, not 10: 1440 + 60 × 9 = 1980.
     expect(issuesOf(withRollout({ strategy: "linear", linearStepPercent: 10, linearStepBakeMinutes: 60, bakeMinutes: 1440 }))).toEqual([]);
     // The default step (25 %, 3 steps) with the longest step bake time: 5 + 1440 × 3.
-    expect(issuesOf(withRollout({ strategy: "linear", linearStepBakeMinutes: 1440 }))[0]).toMatchObject({ path: "rollout.linearStepBakeMinutes", message: expect.stringMatching(/4325 minutes/) });
+    expect(issuesOf(withRollout({ strategy: "linear", linearStepBakeMinutes: 1440 }))[0]).toMatchObject({
+      path: "rollout.linearStepBakeMinutes",
+      message: expect.stringMatching(/4325 minutes/),
+    });
   });
 
   it("judges only the strategy that runs: the file's, or the one --strategy sets", () => {

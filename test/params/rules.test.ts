@@ -2,15 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { contains, overlaps, parseCidr, type Cidr } from "../../src/params/cidr.js";
 import { parseCpu, parseMemory } from "../../src/params/fargate.js";
-import {
-  checkBranch,
-  checkCertificateArn,
-  checkConnectionArn,
-  checkDockerTag,
-  checkHostName,
-  checkName,
-  checkRepository,
-} from "../../src/params/rules.js";
+import { checkBranch, checkCertificateArn, checkConnectionArn, checkDockerTag, checkHostName, checkName, checkRepository } from "../../src/params/rules.js";
 import { levenshtein, nearest } from "../../src/params/suggest.js";
 
 function cidr(text: string): Cidr {

@@ -68,7 +68,9 @@ describe("a GPU endpoint's template", async () => {
   it("gives ECS and the instances AWS's Managed Instances policies, and passes only its own instance role, to EC2", () => {
     const infrastructure = resources.InfrastructureRole!.Properties;
     expect(JSON.stringify(infrastructure.AssumeRolePolicyDocument)).toContain('"Service":"ecs.amazonaws.com"');
-    expect(infrastructure.ManagedPolicyArns).toEqual([{ "Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/AmazonECSInfrastructureRolePolicyForManagedInstances" }]);
+    expect(infrastructure.ManagedPolicyArns).toEqual([
+      { "Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/AmazonECSInfrastructureRolePolicyForManagedInstances" },
+    ]);
     const [pass] = (infrastructure.Policies as { PolicyDocument: { Statement: Record<string, unknown>[] } }[])[0]!.PolicyDocument.Statement;
     expect(pass).toEqual({
       Effect: "Allow",
@@ -85,13 +87,17 @@ describe("a GPU endpoint's template", async () => {
 
   it("is the Fargate template plus the capacity: every other resource as before", async () => {
     const fargate = parseTemplate(renderEndpointStack(await loadEndpointConfig("params/ep-b.yaml")).templateBody) as { Resources: Record<string, unknown> };
-    expect(Object.keys(resources).sort()).toEqual([...Object.keys(fargate.Resources), "CapacityProvider", "InfrastructureRole", "InstanceProfile", "InstanceRole"].sort());
+    expect(Object.keys(resources).sort()).toEqual(
+      [...Object.keys(fargate.Resources), "CapacityProvider", "InfrastructureRole", "InstanceProfile", "InstanceRole"].sort(),
+    );
     expect(resources.Repository).toEqual(fargate.Resources.Repository);
   });
 
   it("cfn-lint reports nothing on GPU and Neuron renders of a base and an added endpoint", async () => {
     const neuronAdded = parseEndpointConfig(
-      readRepoFile("params/ep-gpu.yaml").replace("type: gpu", "type: neuron").replace("instanceTypes: [g6.xlarge, g5.xlarge]", "instanceTypes: [inf2.xlarge, inf2.8xlarge]"),
+      readRepoFile("params/ep-gpu.yaml")
+        .replace("type: gpu", "type: neuron")
+        .replace("instanceTypes: [g6.xlarge, g5.xlarge]", "instanceTypes: [inf2.xlarge, inf2.8xlarge]"),
       "ep-neuron.yaml",
     );
     const renders = {

@@ -40,8 +40,17 @@ describe("the parameter contract", () => {
     expect(Object.keys(renderEndpointStack(added).parameters).sort()).toEqual(CONTRACTS["add-ep-b.yaml"].map((r) => r.parameter).sort());
     const pipelined = [base, added].find((c) => c.pipeline);
     if (!pipelined) throw new Error("no example parameter file has a pipeline section");
-    expect(Object.keys(renderPipelineStack(pipelined, { ecrRepositoryName: "repo" }).parameters).sort()).toEqual(CONTRACTS["pipeline.yaml"].map((r) => r.parameter).sort());
-    const shard = renderShardStack({ baseStackName: "b", shardStackName: "b-lb2", vpcCidr: "10.0.0.0/16", publicSubnets: ["s1", "s2"], allowedCidr: "0.0.0.0/0", defaultCertificateArn: "arn:c" });
+    expect(Object.keys(renderPipelineStack(pipelined, { ecrRepositoryName: "repo" }).parameters).sort()).toEqual(
+      CONTRACTS["pipeline.yaml"].map((r) => r.parameter).sort(),
+    );
+    const shard = renderShardStack({
+      baseStackName: "b",
+      shardStackName: "b-lb2",
+      vpcCidr: "10.0.0.0/16",
+      publicSubnets: ["s1", "s2"],
+      allowedCidr: "0.0.0.0/0",
+      defaultCertificateArn: "arn:c",
+    });
     expect(Object.keys(shard.parameters).sort()).toEqual(CONTRACTS["shard.yaml"].map((r) => r.parameter).sort());
   });
 

@@ -31,7 +31,15 @@ function resourcesOf(text: string, file: string) {
   return { config, resources: templateResources({ templateBody: rendered.templateBody, parameters: rendered.parameters }) };
 }
 
-const baseInput: CostInput = { natGateways: 1, loadBalancers: 1, publicIpv4: 3, kmsKeys: 1, tasks: { count: 2, cpuUnits: 1024, memoryMiB: 2048 }, efs: true, flowLogs: true };
+const baseInput: CostInput = {
+  natGateways: 1,
+  loadBalancers: 1,
+  publicIpv4: 3,
+  kmsKeys: 1,
+  tasks: { count: 2, cpuUnits: 1024, memoryMiB: 2048 },
+  efs: true,
+  flowLogs: true,
+};
 
 describe("estimateMonthlyCost", () => {
   it("sums a base endpoint's fixed monthly cost in us-east-1 to the cent, 730 hours a month", () => {
@@ -57,7 +65,10 @@ describe("estimateMonthlyCost", () => {
   });
 
   it("prices Fargate sizes below one vCPU by the same per-vCPU and per-GB rates", () => {
-    const estimate = estimateMonthlyCost({ ...baseInput, natGateways: 0, loadBalancers: 0, publicIpv4: 0, kmsKeys: 0, tasks: { count: 1, cpuUnits: 256, memoryMiB: 512 } }, "us-east-1");
+    const estimate = estimateMonthlyCost(
+      { ...baseInput, natGateways: 0, loadBalancers: 0, publicIpv4: 0, kmsKeys: 0, tasks: { count: 1, cpuUnits: 256, memoryMiB: 512 } },
+      "us-east-1",
+    );
     // (0.25 x 0.04048 + 0.5 x 0.004445) x 730 = 9.010025
     expect(estimate.items).toEqual([{ label: "1 task 0.25 vCPU/0.5 GB", usd: 9.01 }]);
   });
@@ -75,7 +86,9 @@ describe("estimateMonthlyCost", () => {
     const estimate = estimateMonthlyCost(baseInput, "ap-southeast-1");
     expect(estimate.fixedUsd).toBe(cents(0.059 * 730 + 3 * 0.005 * 730 + 1));
     const [fixed, rates] = costLines(estimate);
-    expect(fixed).toBe("Cost: about $55.02/month fixed for the parts with a price (NAT gateway $43.07, load balancer price unknown, 3 public IPv4 $10.95, 2 tasks 1 vCPU/2 GB price unknown, KMS key $1.00)");
+    expect(fixed).toBe(
+      "Cost: about $55.02/month fixed for the parts with a price (NAT gateway $43.07, load balancer price unknown, 3 public IPv4 $10.95, 2 tasks 1 vCPU/2 GB price unknown, KMS key $1.00)",
+    );
     expect(rates).toContain("EFS price unknown");
   });
 });
@@ -86,7 +99,14 @@ function cents(usd: number): number {
 
 describe("EC2 instances (GPU endpoints on ECS Managed Instances)", () => {
   it("bills the instances instead of Fargate, and names the Managed Instances fee the table does not hold", () => {
-    const input: CostInput = { ...baseInput, natGateways: 0, loadBalancers: 0, publicIpv4: 0, kmsKeys: 0, instances: { type: "g5.xlarge", count: 2, managed: true } };
+    const input: CostInput = {
+      ...baseInput,
+      natGateways: 0,
+      loadBalancers: 0,
+      publicIpv4: 0,
+      kmsKeys: 0,
+      instances: { type: "g5.xlarge", count: 2, managed: true },
+    };
     expect(estimateMonthlyCost(input, "us-east-1").items).toEqual([
       { label: "2 g5.xlarge", usd: 1468.76 }, // 2 x 1.006 x 730
       { label: "ECS Managed Instances fee", usd: undefined },
@@ -107,7 +127,15 @@ describe("costInputOf", () => {
   it("counts no NAT gateway or load balancer for an added endpoint, unless it creates another load balancer of the base", () => {
     const { config, resources } = resourcesOf(ADDED, "ep-b.yaml");
     const input = costInputOf(config, resources);
-    expect(input).toMatchObject({ natGateways: 0, loadBalancers: 0, publicIpv4: 0, kmsKeys: 0, tasks: { count: 1, cpuUnits: 512, memoryMiB: 1024 }, efs: true, flowLogs: false });
+    expect(input).toMatchObject({
+      natGateways: 0,
+      loadBalancers: 0,
+      publicIpv4: 0,
+      kmsKeys: 0,
+      tasks: { count: 1, cpuUnits: 512, memoryMiB: 1024 },
+      efs: true,
+      flowLogs: false,
+    });
     expect(costInputOf(config, resources, { newLoadBalancer: true })).toMatchObject({ loadBalancers: 1, publicIpv4: 2 });
     expect(costLines(estimateMonthlyCost(input, "us-east-1"))[0]).toBe("Cost: about $18.02/month fixed (1 task 0.5 vCPU/1 GB $18.02)");
   });
@@ -116,10 +144,23 @@ describe("costInputOf", () => {
 describe("the price table", () => {
   it("holds only positive prices, and us-east-1 has every price the plan needs", () => {
     for (const [region, prices] of Object.entries(PRICES)) {
-      for (const value of Object.values(prices).flatMap((v) => (typeof v === "number" ? [v] : Object.values(v as Record<string, number>)))) expect(value, region).toBeGreaterThan(0);
+      for (const value of Object.values(prices).flatMap((v) => (typeof v === "number" ? [v] : Object.values(v as Record<string, number>))))
+        expect(value, region).toBeGreaterThan(0);
     }
     const usEast1 = PRICES["us-east-1"]!;
-    for (const key of ["natGatewayHour", "natGatewayGB", "publicIpv4Hour", "loadBalancerHour", "loadBalancerLcuHour", "fargateVcpuHour", "fargateGBHour", "efsStandardGBMonth", "logsIngestGB", "logsStorageGBMonth", "kmsKeyMonth"] as const) {
+    for (const key of [
+      "natGatewayHour",
+      "natGatewayGB",
+      "publicIpv4Hour",
+      "loadBalancerHour",
+      "loadBalancerLcuHour",
+      "fargateVcpuHour",
+      "fargateGBHour",
+      "efsStandardGBMonth",
+      "logsIngestGB",
+      "logsStorageGBMonth",
+      "kmsKeyMonth",
+    ] as const) {
       expect(usEast1[key], key).toBeDefined();
     }
   });

@@ -124,10 +124,8 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       if (error) reject(error);
       else resolve(value!);
     };
-    const failure = (why: string) =>
-      new Error(`emulator did not start (${describe()}): ${why}${stderr ? `\n--- stderr ---\n${stderr.trim()}` : ""}`);
-    const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
-      finish(failure(`exited with ${signal ?? `code ${code}`} before listening`));
+    const failure = (why: string) => new Error(`emulator did not start (${describe()}): ${why}${stderr ? `\n--- stderr ---\n${stderr.trim()}` : ""}`);
+    const onExit = (code: number | null, signal: NodeJS.Signals | null) => finish(failure(`exited with ${signal ?? `code ${code}`} before listening`));
     const onError = (error: Error) => finish(failure(error.message));
     const timer = setTimeout(() => {
       child.kill("SIGKILL");

@@ -42,7 +42,9 @@ describe("build role: passing roles", () => {
     expect(allows({}, "iam:PassRole", trafficShiftRole, { "iam:PassedToService": "ecs-tasks.amazonaws.com" })).toBe(false);
     expect(allows({}, "iam:PassRole", trafficShiftRole, { "iam:PassedToService": "cloudformation.amazonaws.com" })).toBe(false);
     expect(allows({}, "iam:PassRole", taskRole, { "iam:PassedToService": "ecs.amazonaws.com" })).toBe(false);
-    expect(allows({}, "iam:PassRole", `arn:aws:iam::${ACCOUNT}:role/other-stg-TrafficShiftRole-1AB2CD3EF4GH`, { "iam:PassedToService": "ecs.amazonaws.com" })).toBe(false);
+    expect(
+      allows({}, "iam:PassRole", `arn:aws:iam::${ACCOUNT}:role/other-stg-TrafficShiftRole-1AB2CD3EF4GH`, { "iam:PassedToService": "ecs.amazonaws.com" }),
+    ).toBe(false);
     expect(allows({}, "iam:PassRole", `arn:aws:iam::${ACCOUNT}:role/ep-a-stg-Admin`, { "iam:PassedToService": "ecs.amazonaws.com" })).toBe(false);
   });
 
@@ -146,7 +148,15 @@ describe("build role: Docker Hub secret", () => {
 describe("build role: layer cache", () => {
   it("reads and writes the cache repository beside the endpoint's, and no other", () => {
     const cache = `arn:aws:ecr:us-east-1:${ACCOUNT}:repository/ep-a-stg-build-cache`;
-    for (const action of ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage"]) {
+    for (const action of [
+      "ecr:BatchGetImage",
+      "ecr:GetDownloadUrlForLayer",
+      "ecr:BatchCheckLayerAvailability",
+      "ecr:InitiateLayerUpload",
+      "ecr:UploadLayerPart",
+      "ecr:CompleteLayerUpload",
+      "ecr:PutImage",
+    ]) {
       expect(allows({}, action, cache), action).toBe(true);
       expect(allows({}, action, `arn:aws:ecr:us-east-1:${ACCOUNT}:repository/other-build-cache`), action).toBe(false);
     }
@@ -158,8 +168,10 @@ describe("build role: the service update", () => {
   it("updates the endpoint's own service on the base's cluster, which the base names like its stack, and no other", async () => {
     const { parseEndpointConfig } = await import("../../src/params/load.js");
     const { renderEndpointStack, renderPipelineStack } = await import("../../src/render/render.js");
-    const network = "network: { vpcCidr: 10.0.0.0/16, publicSubnets: [10.0.0.0/24, 10.0.1.0/24], privateSubnets: [10.0.2.0/24, 10.0.3.0/24], availabilityZones: [us-east-1a, us-east-1b] }";
-    const pipeline = "pipeline: { connectionArn: 'arn:aws:codestar-connections:us-east-1:123456789012:connection/00000000-0000-4000-8000-000000000000', repository: o/r }";
+    const network =
+      "network: { vpcCidr: 10.0.0.0/16, publicSubnets: [10.0.0.0/24, 10.0.1.0/24], privateSubnets: [10.0.2.0/24, 10.0.3.0/24], availabilityZones: [us-east-1a, us-east-1b] }";
+    const pipeline =
+      "pipeline: { connectionArn: 'arn:aws:codestar-connections:us-east-1:123456789012:connection/00000000-0000-4000-8000-000000000000', repository: o/r }";
     const base = parseEndpointConfig(`project: ep-a\nenvironment: stg\n${network}\napi: { hostHeader: a.example.com }\n`, "ep-a.yaml");
     const added = parseEndpointConfig(`project: ep-b\nenvironment: stg\nbase: ep-a\napi: { hostHeader: b.example.com }\n${pipeline}\n`, "ep-b.yaml");
     // The base's Cluster is named !Sub ${ProjectName}-${EnvironmentName}: with the base's parameters, its stack's name.

@@ -210,9 +210,7 @@ describe("buildspec/endpoint.yaml commands", () => {
     expect(b.calls).toContain(
       `aws ecr describe-images --repository-name ep-a-stg --image-ids imageTag=tag-${SHA} --query imageDetails[0].imageTags --output text`,
     );
-    expect(dockerBuilds(b)).toEqual([
-      `docker build --file Dockerfile --tag ${REPO_URI}:tag-${SHA} --label org.opencontainers.image.revision=${SHA} .`,
-    ]);
+    expect(dockerBuilds(b)).toEqual([`docker build --file Dockerfile --tag ${REPO_URI}:tag-${SHA} --label org.opencontainers.image.revision=${SHA} .`]);
     expect(pushes(b)).toEqual([`docker push ${REPO_URI}:tag-${SHA}`]);
     expect(updates(b)).toEqual([
       "aws cloudformation update-stack --stack-name ep-a-stg --use-previous-template --capabilities CAPABILITY_IAM --parameters " +
@@ -228,9 +226,7 @@ describe("buildspec/endpoint.yaml commands", () => {
     ]);
     expect(updatePolls(b)).toHaveLength(1);
     // The update comes after the push.
-    expect(b.calls.findIndex((c) => c.startsWith("docker push"))).toBeLessThan(
-      b.calls.findIndex((c) => c.startsWith("aws cloudformation update-stack")),
-    );
+    expect(b.calls.findIndex((c) => c.startsWith("docker push"))).toBeLessThan(b.calls.findIndex((c) => c.startsWith("aws cloudformation update-stack")));
   });
 
   it("use DOCKERFILE and DOCKER_CONTEXT from the project", async () => {
@@ -414,7 +410,13 @@ describe("the wait for the build's own rollout", () => {
   });
 
   it("renews at LEASE_RENEW_SECONDS for LEASE_CLAIM_SECONDS, polling every UPDATE_POLL_SECONDS", async () => {
-    const b = await build({ FAKE_IMAGE_EXISTS: "1", FAKE_STATUSES: busyFor(12), UPDATE_POLL_SECONDS: "5", LEASE_CLAIM_SECONDS: "60", LEASE_RENEW_SECONDS: "20" });
+    const b = await build({
+      FAKE_IMAGE_EXISTS: "1",
+      FAKE_STATUSES: busyFor(12),
+      UPDATE_POLL_SECONDS: "5",
+      LEASE_CLAIM_SECONDS: "60",
+      LEASE_RENEW_SECONDS: "20",
+    });
     expect(b.code).toBe(0);
     expect(new Set(sleeps(b))).toEqual(new Set(["sleep 5"]));
     // 12 sleeps of 5 s: renewals at 0, 20, 40 and 60 s.
@@ -452,7 +454,16 @@ describe("the build's time", () => {
 
   it("is set on the project mlops creates, with the rollout's wait as ROLLOUT_WAIT_MINUTES", async () => {
     const loaded = await loadEndpointConfig("params/ep-a.yaml");
-    const pipeline = { connectionArn: "arn:aws:codeconnections:us-east-1:123456789012:connection/x", repository: "o/r", branch: "main", dockerContext: ".", dockerfile: "Dockerfile", baseImageRegistries: [], computeType: "BUILD_GENERAL1_MEDIUM" as const, buildArgs: {} };
+    const pipeline = {
+      connectionArn: "arn:aws:codeconnections:us-east-1:123456789012:connection/x",
+      repository: "o/r",
+      branch: "main",
+      dockerContext: ".",
+      dockerfile: "Dockerfile",
+      baseImageRegistries: [],
+      computeType: "BUILD_GENERAL1_MEDIUM" as const,
+      buildArgs: {},
+    };
     const longest = { ...loaded, pipeline, rollout: { ...loaded.rollout, strategy: "canary" as const, bakeMinutes: 1440, canaryBakeMinutes: 540 } };
     const project = codeBuildProject(longest, { ecrRepositoryName: "ep-a-stg", ecrRepositoryUri: REPO_URI }, "arn:aws:iam::123456789012:role/build", []);
     expect(project.timeoutInMinutes).toBe(buildTimeoutMinutes(longest));
@@ -539,7 +550,9 @@ describe("base image registries, Docker Hub, build arguments and Git LFS", () =>
     expect(b.calls.filter((c) => c.includes("dckr_pat_secret"))).toEqual(["docker login stdin dckr_pat_secret"]);
     expect(b.stdout).not.toContain("dckr_pat_secret");
     expect(b.stdout).toContain("Logged in to Docker Hub as mlbot");
-    expect(b.calls.findIndex((c) => c === "docker login --username mlbot --password-stdin")).toBeLessThan(b.calls.findIndex((c) => c.startsWith("docker build")));
+    expect(b.calls.findIndex((c) => c === "docker login --username mlbot --password-stdin")).toBeLessThan(
+      b.calls.findIndex((c) => c.startsWith("docker build")),
+    );
   });
 
   it("pull anonymously from Docker Hub without a secret, and say so", async () => {

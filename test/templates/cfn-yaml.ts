@@ -11,14 +11,7 @@
 import { parseCfnYaml } from "../../src/render/cfn-yaml.js";
 
 /** A parsed template value: JSON plus whatever js-yaml makes of timestamps. */
-export type CfnValue =
-  | null
-  | boolean
-  | number
-  | string
-  | Date
-  | CfnValue[]
-  | { [key: string]: CfnValue };
+export type CfnValue = null | boolean | number | string | Date | CfnValue[] | { [key: string]: CfnValue };
 
 export interface CfnParameter {
   Type: string;

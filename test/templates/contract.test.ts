@@ -6,22 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { FARGATE_SIZES } from "../../src/params/fargate.js";
 import type { CfnValue } from "./cfn-yaml.js";
-import {
-  A,
-  B,
-  S,
-  ENDPOINTS,
-  P,
-  evaluateName,
-  list,
-  obj,
-  onlyResource,
-  props,
-  refTarget,
-  resource,
-  resourcesOfType,
-} from "./helpers.js";
-
+import { A, B, S, ENDPOINTS, P, evaluateName, list, obj, onlyResource, props, refTarget, resource, resourcesOfType } from "./helpers.js";
 
 const ID = "${ProjectName}-${EnvironmentName}";
 const VARS = { ProjectName: "proj", BaseProjectName: "base", EnvironmentName: "env", "Condition:OnBaseLoadBalancer": "true" };
@@ -117,9 +102,7 @@ const DEFAULTS: Record<string, string | number> = {
   WeightsSchedule: "",
 };
 
-const CLOUDWATCH_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-];
+const CLOUDWATCH_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
 const EXPORT_SUFFIXES = [
   "VpcId",
@@ -189,7 +172,10 @@ describe("parameters", () => {
   it("the load balancers' idle timeout is a parameter of the base and of a shard, 60 s (AWS's default) unless given, 1-4000 s", () => {
     for (const t of [A, S]) {
       const [, lb] = onlyResource(t, "AWS::ElasticLoadBalancingV2::LoadBalancer");
-      expect(list(props(lb)["LoadBalancerAttributes"])).toContainEqual({ Key: "idle_timeout.timeout_seconds", Value: { Ref: "LoadBalancerIdleTimeoutSeconds" } });
+      expect(list(props(lb)["LoadBalancerAttributes"])).toContainEqual({
+        Key: "idle_timeout.timeout_seconds",
+        Value: { Ref: "LoadBalancerIdleTimeoutSeconds" },
+      });
       expect(t.Parameters?.["LoadBalancerIdleTimeoutSeconds"]).toMatchObject({ Type: "Number", Default: 60, MinValue: 1, MaxValue: 4000 });
     }
   });
@@ -371,7 +357,9 @@ describe("endpoint wiring", () => {
       const logs = obj(container?.["LogConfiguration"]);
       expect(logs["LogDriver"]).toBe("awslogs");
       // A kept log group is used by name; a new one is referenced so tasks wait for it.
-      expect(obj(logs["Options"])["awslogs-group"]).toEqual({ "Fn::If": ["CreateLogGroup", { Ref: "LogGroup" }, { "Fn::Sub": `/mlops/\${ProjectName}-\${EnvironmentName}` }] });
+      expect(obj(logs["Options"])["awslogs-group"]).toEqual({
+        "Fn::If": ["CreateLogGroup", { Ref: "LogGroup" }, { "Fn::Sub": `/mlops/\${ProjectName}-\${EnvironmentName}` }],
+      });
       expect(resource(t, "LogGroup").Condition).toBe("CreateLogGroup");
       const volumes = list(p["Volumes"]).map((v) => obj(v));
       expect(volumes.map((v) => v["Name"])).toEqual(["assets", "weights"]);
@@ -415,27 +403,24 @@ describe("endpoint wiring", () => {
       expect(refTarget(deployment["MaximumPercent"])).toBe("MaximumPercent");
       const subnets = list(obj(obj(p["NetworkConfiguration"])["AwsvpcConfiguration"])["Subnets"]);
       if (name === "create-ep-a") expect(subnets).toEqual([{ Ref: "PrivateSubnet1" }, { Ref: "PrivateSubnet2" }]);
-      else
-        expect(subnets.map((s) => evaluateName(obj(s)["Fn::ImportValue"], VARS))).toEqual([
-          "base-env-PrivateSubnet1",
-          "base-env-PrivateSubnet2",
-        ]);
+      else expect(subnets.map((s) => evaluateName(obj(s)["Fn::ImportValue"], VARS))).toEqual(["base-env-PrivateSubnet1", "base-env-PrivateSubnet2"]);
     }
   });
 
   it("the target groups check health and drain by the parameters", () => {
-    for (const [, t] of ENDPOINTS) for (const tg of [resource(t, "TargetGroup"), resource(t, "AlternateTargetGroup")]) {
-      const p = props(tg);
-      expect(p["TargetType"]).toBe("ip");
-      for (const key of ["HealthCheckIntervalSeconds", "HealthCheckTimeoutSeconds", "HealthyThresholdCount", "UnhealthyThresholdCount"]) {
-        expect(refTarget(p[key]), key).toBe(key);
+    for (const [, t] of ENDPOINTS)
+      for (const tg of [resource(t, "TargetGroup"), resource(t, "AlternateTargetGroup")]) {
+        const p = props(tg);
+        expect(p["TargetType"]).toBe("ip");
+        for (const key of ["HealthCheckIntervalSeconds", "HealthCheckTimeoutSeconds", "HealthyThresholdCount", "UnhealthyThresholdCount"]) {
+          expect(refTarget(p[key]), key).toBe(key);
+        }
+        expect(refTarget(p["HealthCheckPath"])).toBe("ApiHealthCheckPath");
+        expect(list(p["TargetGroupAttributes"])).toContainEqual({
+          Key: "deregistration_delay.timeout_seconds",
+          Value: { Ref: "DeregistrationDelaySeconds" },
+        });
       }
-      expect(refTarget(p["HealthCheckPath"])).toBe("ApiHealthCheckPath");
-      expect(list(p["TargetGroupAttributes"])).toContainEqual({
-        Key: "deregistration_delay.timeout_seconds",
-        Value: { Ref: "DeregistrationDelaySeconds" },
-      });
-    }
   });
 
   it("autoscaling tracks CPU and memory of the service between MinContainers and MaxContainers", () => {
@@ -470,16 +455,28 @@ describe("endpoint wiring", () => {
       expect(refTarget(deployment["Strategy"])).toBe("DeploymentStrategy");
       expect(deployment["BakeTimeInMinutes"]).toEqual({ "Fn::If": ["ShiftTraffic", { Ref: "BakeTimeInMinutes" }, { Ref: "AWS::NoValue" }] });
       expect(deployment["CanaryConfiguration"]).toEqual({
-        "Fn::If": ["CanaryStrategy", { CanaryPercent: { Ref: "CanaryPercent" }, CanaryBakeTimeInMinutes: { Ref: "CanaryBakeTimeInMinutes" } }, { Ref: "AWS::NoValue" }],
+        "Fn::If": [
+          "CanaryStrategy",
+          { CanaryPercent: { Ref: "CanaryPercent" }, CanaryBakeTimeInMinutes: { Ref: "CanaryBakeTimeInMinutes" } },
+          { Ref: "AWS::NoValue" },
+        ],
       });
       expect(deployment["LinearConfiguration"]).toEqual({
-        "Fn::If": ["LinearStrategy", { StepPercent: { Ref: "LinearStepPercent" }, StepBakeTimeInMinutes: { Ref: "LinearStepBakeTimeInMinutes" } }, { Ref: "AWS::NoValue" }],
+        "Fn::If": [
+          "LinearStrategy",
+          { StepPercent: { Ref: "LinearStepPercent" }, StepBakeTimeInMinutes: { Ref: "LinearStepBakeTimeInMinutes" } },
+          { Ref: "AWS::NoValue" },
+        ],
       });
       const [loadBalancer] = list(service["LoadBalancers"]).map((l) => obj(l));
       expect(loadBalancer?.["AdvancedConfiguration"]).toEqual({
         "Fn::If": [
           "ShiftTraffic",
-          { AlternateTargetGroupArn: { Ref: "AlternateTargetGroup" }, ProductionListenerRule: { Ref: "ListenerRule" }, RoleArn: { "Fn::GetAtt": ["TrafficShiftRole", "Arn"] } },
+          {
+            AlternateTargetGroupArn: { Ref: "AlternateTargetGroup" },
+            ProductionListenerRule: { Ref: "ListenerRule" },
+            RoleArn: { "Fn::GetAtt": ["TrafficShiftRole", "Arn"] },
+          },
           { Ref: "AWS::NoValue" },
         ],
       });
@@ -488,7 +485,9 @@ describe("endpoint wiring", () => {
       expect(t.Outputs?.["AlternateTargetGroupArn"]).toMatchObject({ Condition: "ShiftTraffic", Value: { Ref: "AlternateTargetGroup" } });
       const role = resource(t, "TrafficShiftRole");
       expect(role.Condition).toBe("ShiftTraffic");
-      expect(props(role)["ManagedPolicyArns"]).toEqual([{ "Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers" }]);
+      expect(props(role)["ManagedPolicyArns"]).toEqual([
+        { "Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers" },
+      ]);
     }
   });
 
@@ -503,7 +502,11 @@ describe("endpoint wiring", () => {
         expect(props(a)["TreatMissingData"]).toBe("notBreaching");
       }
       const deployment = obj(props(onlyResource(t, "AWS::ECS::Service")[1])["DeploymentConfiguration"]);
-      expect(deployment["Alarms"]).toEqual({ AlarmNames: [{ Ref: "Target5xxAlarm" }, { Ref: "ResponseTimeAlarm" }, { Ref: "UnhealthyHostsAlarm" }], Enable: true, Rollback: true });
+      expect(deployment["Alarms"]).toEqual({
+        AlarmNames: [{ Ref: "Target5xxAlarm" }, { Ref: "ResponseTimeAlarm" }, { Ref: "UnhealthyHostsAlarm" }],
+        Enable: true,
+        Rollback: true,
+      });
     }
   });
 

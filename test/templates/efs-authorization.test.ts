@@ -9,7 +9,17 @@ import { describe, expect, it } from "vitest";
 import { loadEndpointConfig } from "../../src/params/load.js";
 import type { EndpointConfig } from "../../src/params/model.js";
 import { renderEndpointStack, type DeploymentFacts } from "../../src/render/render.js";
-import { addFile, fileSystemsOf, newFileSystem, readFile, RenderedTemplate, templatePolicy, writeFile, type FakeFileSystem, type TaskOnEfs } from "../fakes/efs-authorization.js";
+import {
+  addFile,
+  fileSystemsOf,
+  newFileSystem,
+  readFile,
+  RenderedTemplate,
+  templatePolicy,
+  writeFile,
+  type FakeFileSystem,
+  type TaskOnEfs,
+} from "../fakes/efs-authorization.js";
 
 const FILES = ["params/ep-a.yaml", "params/ep-b.yaml"] as const;
 const KEPT_ASSETS = "fs-0a0a0a0a0a0a0a0a0";
@@ -26,13 +36,17 @@ function sync(stack: RenderedTemplate, fileSystems: Map<string, FakeFileSystem>,
 }
 
 function api(stack: RenderedTemplate, fileSystems: Map<string, FakeFileSystem>, imageUid: number): TaskOnEfs {
-  const container = String(((stack.resource("TaskDefinition")!.Properties as Record<string, unknown>).ContainerDefinitions as Array<{ Name: string }>)[0]!.Name);
+  const container = String(
+    ((stack.resource("TaskDefinition")!.Properties as Record<string, unknown>).ContainerDefinitions as Array<{ Name: string }>)[0]!.Name,
+  );
   return { stack, fileSystems, taskDefinition: "TaskDefinition", container, imageUid };
 }
 
 /** Identity-policy statements of a role that allow an action. */
 function allowing(stack: RenderedTemplate, role: string, action: string): unknown[] {
-  const policies = ((stack.resource(role)!.Properties as Record<string, unknown>).Policies ?? []) as Array<{ PolicyDocument: { Statement: Array<Record<string, unknown>> } }>;
+  const policies = ((stack.resource(role)!.Properties as Record<string, unknown>).Policies ?? []) as Array<{
+    PolicyDocument: { Statement: Array<Record<string, unknown>> };
+  }>;
   return policies.flatMap((p) => p.PolicyDocument.Statement).filter((s) => s.Effect === "Allow" && [s.Action].flat().includes(action));
 }
 
@@ -101,7 +115,12 @@ describe.each(FILES)("EFS authorization of %s's tasks (as EFS evaluates it)", (f
     expect(writeFile(sync(first, created), "/mnt/weights/model.safetensors")).toEqual({ ok: true });
     expect(writeFile(api(first, created, 1000), "/app/assets/labels.txt")).toEqual({ ok: true });
 
-    const again = await stackOf(file, { assetsFileSystemId: KEPT_ASSETS, weightsFileSystemId: KEPT_WEIGHTS, assetsVolumeRoot: "/data", weightsVolumeRoot: "/data" });
+    const again = await stackOf(file, {
+      assetsFileSystemId: KEPT_ASSETS,
+      weightsFileSystemId: KEPT_WEIGHTS,
+      assetsVolumeRoot: "/data",
+      weightsVolumeRoot: "/data",
+    });
     const kept = fileSystemsOf(again, { [KEPT_ASSETS]: created.get("fs-assetsfilesystem")!, [KEPT_WEIGHTS]: created.get("fs-weightsfilesystem")! });
     const container = api(again, kept, 0);
     expect(readFile(container, "/app/weights/model.safetensors")).toEqual({ ok: true });
@@ -115,8 +134,18 @@ describe("the EFS authorization fake follows the EFS User Guide", () => {
   function tiny(actions: string[], accessPoint?: { uid: string; path: string; creation: boolean }) {
     const template = {
       Resources: {
-        Role: { Type: "AWS::IAM::Role", Properties: { Policies: [{ PolicyName: "p", PolicyDocument: { Statement: [{ Effect: "Allow", Action: actions, Resource: "*" }] } }] } },
-        DataFileSystem: { Type: "AWS::EFS::FileSystem", Properties: { FileSystemPolicy: { Statement: [{ Effect: "Deny", Principal: { AWS: "*" }, Action: "*", Condition: { Bool: { "aws:SecureTransport": "false" } } }] } } },
+        Role: {
+          Type: "AWS::IAM::Role",
+          Properties: { Policies: [{ PolicyName: "p", PolicyDocument: { Statement: [{ Effect: "Allow", Action: actions, Resource: "*" }] } }] },
+        },
+        DataFileSystem: {
+          Type: "AWS::EFS::FileSystem",
+          Properties: {
+            FileSystemPolicy: {
+              Statement: [{ Effect: "Deny", Principal: { AWS: "*" }, Action: "*", Condition: { Bool: { "aws:SecureTransport": "false" } } }],
+            },
+          },
+        },
         ...(accessPoint
           ? {
               DataAccessPoint: {
@@ -124,7 +153,10 @@ describe("the EFS authorization fake follows the EFS User Guide", () => {
                 Properties: {
                   FileSystemId: { Ref: "DataFileSystem" },
                   PosixUser: { Uid: accessPoint.uid, Gid: accessPoint.uid },
-                  RootDirectory: { Path: accessPoint.path, ...(accessPoint.creation ? { CreationInfo: { OwnerUid: accessPoint.uid, OwnerGid: accessPoint.uid, Permissions: "0755" } } : {}) },
+                  RootDirectory: {
+                    Path: accessPoint.path,
+                    ...(accessPoint.creation ? { CreationInfo: { OwnerUid: accessPoint.uid, OwnerGid: accessPoint.uid, Permissions: "0755" } } : {}),
+                  },
                 },
               },
             }
@@ -134,13 +166,24 @@ describe("the EFS authorization fake follows the EFS User Guide", () => {
           Properties: {
             TaskRoleArn: { "Fn::GetAtt": ["Role", "Arn"] },
             ContainerDefinitions: [{ Name: "c", MountPoints: [{ SourceVolume: "v", ContainerPath: "/mnt", ReadOnly: false }] }],
-            Volumes: [{ Name: "v", EFSVolumeConfiguration: { FilesystemId: { Ref: "DataFileSystem" }, TransitEncryption: "ENABLED", AuthorizationConfig: { IAM: "ENABLED", ...(accessPoint ? { AccessPointId: { Ref: "DataAccessPoint" } } : {}) } } }],
+            Volumes: [
+              {
+                Name: "v",
+                EFSVolumeConfiguration: {
+                  FilesystemId: { Ref: "DataFileSystem" },
+                  TransitEncryption: "ENABLED",
+                  AuthorizationConfig: { IAM: "ENABLED", ...(accessPoint ? { AccessPointId: { Ref: "DataAccessPoint" } } : {}) },
+                },
+              },
+            ],
           },
         },
       },
     };
     const stack = new RenderedTemplate({ templateBody: JSON.stringify(template), parameters: {} });
-    const fileSystems = fileSystemsOf(stack, { "fs-datafilesystem": newFileSystem((stack.resource("DataFileSystem")!.Properties as Record<string, unknown>).FileSystemPolicy as Record<string, unknown>) });
+    const fileSystems = fileSystemsOf(stack, {
+      "fs-datafilesystem": newFileSystem((stack.resource("DataFileSystem")!.Properties as Record<string, unknown>).FileSystemPolicy as Record<string, unknown>),
+    });
     return (uid: number): TaskOnEfs => ({ stack, fileSystems, taskDefinition: "Task", container: "c", imageUid: uid });
   }
   const write = "elasticfilesystem:ClientWrite";
@@ -162,11 +205,17 @@ describe("the EFS authorization fake follows the EFS User Guide", () => {
     const task = tiny([mount, write], { uid: "1000", path: "/data", creation: true });
     expect(writeFile(task(0), "/mnt/f")).toEqual({ ok: true });
     expect(writeFile(task(4242), "/mnt/g")).toEqual({ ok: true });
-    expect(writeFile(tiny([mount, write], { uid: "1000", path: "/data", creation: false })(0), "/mnt/f")).toMatchObject({ ok: false, reason: expect.stringMatching(/No such file/) });
+    expect(writeFile(tiny([mount, write], { uid: "1000", path: "/data", creation: false })(0), "/mnt/f")).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/No such file/),
+    });
   });
 
   it("an access point user of UID 0 is root only with ClientRootAccess", () => {
-    expect(writeFile(tiny([mount, write], { uid: "0", path: "/", creation: false })(1000), "/mnt/f")).toMatchObject({ ok: false, reason: expect.stringMatching(/Permission denied/) });
+    expect(writeFile(tiny([mount, write], { uid: "0", path: "/", creation: false })(1000), "/mnt/f")).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/Permission denied/),
+    });
     expect(writeFile(tiny([mount, write, root], { uid: "0", path: "/", creation: false })(1000), "/mnt/f")).toEqual({ ok: true });
   });
 });

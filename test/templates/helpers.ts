@@ -40,13 +40,7 @@ export const ENDPOINTS = [
 ] as const;
 
 export function isObject(value: CfnValue | undefined): value is CfnObject {
-  return (
-    value !== null &&
-    value !== undefined &&
-    typeof value === "object" &&
-    !Array.isArray(value) &&
-    !(value instanceof Date)
-  );
+  return value !== null && value !== undefined && typeof value === "object" && !Array.isArray(value) && !(value instanceof Date);
 }
 
 /** The value of a property that must be a mapping. */
@@ -110,11 +104,7 @@ export function importArg(value: CfnValue | undefined): CfnValue | undefined {
 }
 
 /** Visits every node of a value, depth first, with the path of keys that leads to it. */
-export function walk(
-  value: CfnValue | undefined,
-  visit: (node: CfnValue, path: readonly string[]) => void,
-  path: readonly string[] = [],
-): void {
+export function walk(value: CfnValue | undefined, visit: (node: CfnValue, path: readonly string[]) => void, path: readonly string[] = []): void {
   if (value === undefined) return;
   visit(value, path);
   if (Array.isArray(value)) {
@@ -155,9 +145,7 @@ export function evaluateName(value: CfnValue | undefined, vars: Readonly<Record<
     let local: Record<string, string> = {};
     if (Array.isArray(arg)) {
       text = arg[0];
-      local = Object.fromEntries(
-        Object.entries(obj(arg[1], "Fn::Sub variables")).map(([k, v]) => [k, evaluateName(v, vars)]),
-      );
+      local = Object.fromEntries(Object.entries(obj(arg[1], "Fn::Sub variables")).map(([k, v]) => [k, evaluateName(v, vars)]));
     }
     if (typeof text !== "string") throw new Error(`cannot evaluate ${JSON.stringify(value)}`);
     return text.replace(/\$\{([^!}][^}]*)\}/g, (_, name: string) => {
@@ -183,21 +171,12 @@ export interface RunResult {
 }
 
 /** Runs a program without a shell; resolves with its exit code and output. */
-export function run(
-  file: string,
-  args: readonly string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {},
-): Promise<RunResult> {
+export function run(file: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<RunResult> {
   return new Promise((resolve) => {
-    const child = execFile(
-      file,
-      args,
-      { cwd: options.cwd ?? ROOT, env: options.env ?? process.env, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === "number" ? error.code : 127) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
+    const child = execFile(file, args, { cwd: options.cwd ?? ROOT, env: options.env ?? process.env, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === "number" ? error.code : 127) : 0;
+      resolve({ code, stdout, stderr });
+    });
     if (options.input !== undefined) child.stdin?.end(options.input);
   });
 }

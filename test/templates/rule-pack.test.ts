@@ -92,13 +92,19 @@ describe("AWS Solutions rule pack over templates/", () => {
           const covered = result.acknowledged.filter((f) => f.resource === ack.resource && (f.rule === ack.id || f.rule.startsWith(`${ack.id}[`)));
           if (ack.appliesTo) {
             for (const entry of ack.appliesTo) {
-              const matches = typeof entry === "string" ? covered.some((f) => f.rule === `${ack.id}[${entry}]`) : covered.some((f) => patternOf(entry.regex).test(f.rule.slice(ack.id.length + 1, -1)));
+              const matches =
+                typeof entry === "string"
+                  ? covered.some((f) => f.rule === `${ack.id}[${entry}]`)
+                  : covered.some((f) => patternOf(entry.regex).test(f.rule.slice(ack.id.length + 1, -1)));
               expect(matches, `${where}: applies_to ${JSON.stringify(entry)} matches no finding`).toBe(true);
             }
           } else {
             expect(covered.length, `${where}: acknowledges no finding`).toBeGreaterThan(0);
             // A wildcard finding is acknowledged finding by finding, never the rule as a whole.
-            expect(covered.every((f) => f.rule === ack.id), `${where}: granular findings need applies_to`).toBe(true);
+            expect(
+              covered.every((f) => f.rule === ack.id),
+              `${where}: granular findings need applies_to`,
+            ).toBe(true);
           }
         }
       });
@@ -112,7 +118,8 @@ async function renderedExamples(): Promise<{ name: string; stack: RenderedStack 
   for (const file of exampleFiles) {
     const config = await loadEndpointConfig(file);
     out.push({ name: `${file} (${config.kind} endpoint)`, stack: renderEndpointStack(config) });
-    if (config.pipeline) out.push({ name: `${file} (pipeline)`, stack: renderPipelineStack(config, { ecrRepositoryName: `${config.project}-${config.environment}` }) });
+    if (config.pipeline)
+      out.push({ name: `${file} (pipeline)`, stack: renderPipelineStack(config, { ecrRepositoryName: `${config.project}-${config.environment}` }) });
   }
   const shard = renderShardStack({
     baseStackName: "ep-a-prod",
@@ -156,7 +163,10 @@ describe("the rule-pack check", () => {
           },
         },
         Properties: {
-          AssumeRolePolicyDocument: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }] },
+          AssumeRolePolicyDocument: {
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }],
+          },
           Policies: [
             {
               PolicyName: "p",
@@ -184,9 +194,20 @@ describe("the rule-pack check", () => {
     const resolved = resolveConditions(
       {
         Parameters: { Logs: { Type: "String", Default: "true" }, Other: { Type: "String" } },
-        Conditions: { LogsOn: { "Fn::Equals": [{ Ref: "Logs" }, "true"] }, InRegion: { "Fn::Equals": [{ Ref: "AWS::Region" }, "us-east-1"] }, Both: { "Fn::And": [{ Condition: "LogsOn" }, { "Fn::Not": [{ Condition: "LogsOn" }] }] } },
+        Conditions: {
+          LogsOn: { "Fn::Equals": [{ Ref: "Logs" }, "true"] },
+          InRegion: { "Fn::Equals": [{ Ref: "AWS::Region" }, "us-east-1"] },
+          Both: { "Fn::And": [{ Condition: "LogsOn" }, { "Fn::Not": [{ Condition: "LogsOn" }] }] },
+        },
         Resources: {
-          A: { Type: "T", Properties: { X: { "Fn::If": ["LogsOn", "on", "off"] }, Y: { "Fn::If": ["InRegion", "1", "2"] }, Z: { "Fn::If": ["LogsOn", { Ref: "AWS::NoValue" }, 1] } } },
+          A: {
+            Type: "T",
+            Properties: {
+              X: { "Fn::If": ["LogsOn", "on", "off"] },
+              Y: { "Fn::If": ["InRegion", "1", "2"] },
+              Z: { "Fn::If": ["LogsOn", { Ref: "AWS::NoValue" }, 1] },
+            },
+          },
           B: { Type: "T", Condition: "Both" },
         },
       },

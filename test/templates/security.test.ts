@@ -84,7 +84,13 @@ function policyDocuments(t: CfnTemplate): Array<{ where: string; kind: "trust" |
 function statements(doc: CfnObject): CfnObject[] {
   // A statement under Fn::If [condition, statement, AWS::NoValue] counts as the statement itself.
   return asList(doc["Statement"])
-    .flatMap((s) => (isObject(s) && "Fn::If" in s ? list(s["Fn::If"]).slice(1).filter((b) => refTarget(b) !== "AWS::NoValue") : [s]))
+    .flatMap((s) =>
+      isObject(s) && "Fn::If" in s
+        ? list(s["Fn::If"])
+            .slice(1)
+            .filter((b) => refTarget(b) !== "AWS::NoValue")
+        : [s],
+    )
     .map((s) => obj(s, "Statement"));
 }
 
@@ -161,7 +167,17 @@ describe("load balancer", () => {
       expect(props(rule)["Actions"]).toEqual({
         "Fn::If": [
           "ShiftTraffic",
-          [{ Type: "forward", ForwardConfig: { TargetGroups: [{ TargetGroupArn: { Ref: "TargetGroup" }, Weight: { Ref: "PrimaryTargetGroupWeight" } }, { TargetGroupArn: { Ref: "AlternateTargetGroup" }, Weight: { Ref: "AlternateTargetGroupWeight" } }] } }],
+          [
+            {
+              Type: "forward",
+              ForwardConfig: {
+                TargetGroups: [
+                  { TargetGroupArn: { Ref: "TargetGroup" }, Weight: { Ref: "PrimaryTargetGroupWeight" } },
+                  { TargetGroupArn: { Ref: "AlternateTargetGroup" }, Weight: { Ref: "AlternateTargetGroupWeight" } },
+                ],
+              },
+            },
+          ],
           [{ Type: "forward", TargetGroupArn: { Ref: "TargetGroup" } }],
         ],
       });
@@ -242,7 +258,9 @@ describe("ECS", () => {
     for (const [, t] of ENDPOINTS) {
       const [, svc] = onlyResource(t, "AWS::ECS::Service");
       const breaker = obj(obj(props(svc)["DeploymentConfiguration"])["DeploymentCircuitBreaker"]);
-      expect(t.Conditions?.["CircuitBreakerApplies"]).toEqual({ "Fn::Or": [{ "Fn::Equals": [{ Ref: "DeploymentStrategy" }, "ROLLING"] }, { "Fn::Equals": [{ Ref: "DeploymentStrategy" }, "BLUE_GREEN"] }] });
+      expect(t.Conditions?.["CircuitBreakerApplies"]).toEqual({
+        "Fn::Or": [{ "Fn::Equals": [{ Ref: "DeploymentStrategy" }, "ROLLING"] }, { "Fn::Equals": [{ Ref: "DeploymentStrategy" }, "BLUE_GREEN"] }],
+      });
       expect(breaker["Enable"]).toEqual({ "Fn::If": ["CircuitBreakerApplies", true, false] });
       expect(breaker["Rollback"]).toEqual({ "Fn::If": ["CircuitBreakerApplies", { Ref: "CircuitBreakerRollback" }, false] });
       expect(t.Parameters?.["CircuitBreakerRollback"]?.AllowedValues).toEqual(["true", "false"]);
@@ -252,7 +270,11 @@ describe("ECS", () => {
   it("task definitions name roles by ARN (GetAtt Arn or an imported ARN), never by name", () => {
     for (const [, t] of ENDPOINTS) {
       // The endpoint's task definition and the weights sync task's.
-      expect(resourcesOfType(t, "AWS::ECS::TaskDefinition").map(([id]) => id).sort()).toEqual(["TaskDefinition", "WeightsSyncTaskDefinition"]);
+      expect(
+        resourcesOfType(t, "AWS::ECS::TaskDefinition")
+          .map(([id]) => id)
+          .sort(),
+      ).toEqual(["TaskDefinition", "WeightsSyncTaskDefinition"]);
       for (const [, td] of resourcesOfType(t, "AWS::ECS::TaskDefinition")) {
         for (const key of ["ExecutionRoleArn", "TaskRoleArn"]) {
           const value = props(td)[key];
@@ -324,7 +346,11 @@ describe("storage, images and logs", () => {
         expect(refTarget(props(g)["RetentionInDays"]), id).toBe("LogRetentionDays");
       }
     }
-    for (const [t, id] of [[A, "LogGroup"], [B, "LogGroup"], [P, "BuildLogGroup"]] as const) {
+    for (const [t, id] of [
+      [A, "LogGroup"],
+      [B, "LogGroup"],
+      [P, "BuildLogGroup"],
+    ] as const) {
       expect(resource(t, id).DeletionPolicy, id).toBe("Retain");
       expect(resource(t, id).UpdateReplacePolicy, id).toBe("Retain");
     }
@@ -419,9 +445,17 @@ describe("IAM", () => {
       const text = readRepoFile(`templates/${name}.yaml`);
       expect(text, name).not.toMatch(/AutoScalingRole/);
       // The alarm permissions only a custom autoscaling role needed.
-      const actions = policyDocuments(t).flatMap(({ doc }) => statements(doc)).flatMap((s) => asList(s["Action"]).map(String));
-      expect(actions.filter((a) => a.startsWith("cloudwatch:")), name).toEqual([]);
-      expect(actions.filter((a) => a.startsWith("application-autoscaling:")), name).toEqual([]);
+      const actions = policyDocuments(t)
+        .flatMap(({ doc }) => statements(doc))
+        .flatMap((s) => asList(s["Action"]).map(String));
+      expect(
+        actions.filter((a) => a.startsWith("cloudwatch:")),
+        name,
+      ).toEqual([]);
+      expect(
+        actions.filter((a) => a.startsWith("application-autoscaling:")),
+        name,
+      ).toEqual([]);
     }
     const passed = policyDocuments(P)
       .flatMap(({ doc }) => statements(doc))
@@ -567,7 +601,10 @@ function expectLogBucket(t: CfnTemplate, bucketId: string): void {
   const bucket = resource(t, bucketId);
   const p = props(bucket);
   const sse = list(obj(p["BucketEncryption"])["ServerSideEncryptionConfiguration"]).map((r) => obj(r));
-  expect(sse.map((r) => obj(r["ServerSideEncryptionByDefault"])["SSEAlgorithm"]), bucketId).toEqual(["AES256"]);
+  expect(
+    sse.map((r) => obj(r["ServerSideEncryptionByDefault"])["SSEAlgorithm"]),
+    bucketId,
+  ).toEqual(["AES256"]);
   expect(p["PublicAccessBlockConfiguration"], bucketId).toEqual({
     BlockPublicAcls: true,
     BlockPublicPolicy: true,
@@ -576,7 +613,10 @@ function expectLogBucket(t: CfnTemplate, bucketId: string): void {
   });
   expect(obj(p["OwnershipControls"])["Rules"], bucketId).toEqual([{ ObjectOwnership: "BucketOwnerEnforced" }]);
   const rules = list(obj(p["LifecycleConfiguration"])["Rules"]).map((r) => obj(r));
-  expect(rules.some((r) => r["Status"] === "Enabled" && refTarget(r["ExpirationInDays"]) === "LogRetentionDays"), bucketId).toBe(true);
+  expect(
+    rules.some((r) => r["Status"] === "Enabled" && refTarget(r["ExpirationInDays"]) === "LogRetentionDays"),
+    bucketId,
+  ).toBe(true);
   const deny = bucketPolicyStatements(t, bucketId).find((s) => s["Effect"] === "Deny");
   expect(deny?.["Condition"], bucketId).toEqual({ Bool: { "aws:SecureTransport": "false" } });
 }
@@ -614,9 +654,15 @@ describe("hardening: what AWS ignores, what is logged and what grows", () => {
       expect(policy.find((s) => s["Sid"] === "FindSessionLogGroup")?.["Action"], name).toBe("logs:DescribeLogGroups");
     }
     const bWrite = statements(obj(obj(list(props(resource(B, "TaskRole"))["Policies"])[0])["PolicyDocument"])).find((s) => s["Sid"] === "WriteSessionLogs");
-    expect(evaluateName(bWrite?.["Resource"], { BaseProjectName: "base", EnvironmentName: "env", "AWS::Partition": "aws", "AWS::Region": "r", "AWS::AccountId": "1" })).toBe(
-      "arn:aws:logs:r:1:log-group:/mlops/base-env/ecs-exec/*",
-    );
+    expect(
+      evaluateName(bWrite?.["Resource"], {
+        BaseProjectName: "base",
+        EnvironmentName: "env",
+        "AWS::Partition": "aws",
+        "AWS::Region": "r",
+        "AWS::AccountId": "1",
+      }),
+    ).toBe("arn:aws:logs:r:1:log-group:/mlops/base-env/ecs-exec/*");
     expect(resourcesOfType(B, "AWS::ECS::Cluster")).toEqual([]);
     expect(readRepoFile("templates/add-ep-b.yaml")).toMatch(/base's cluster: its settings \(ECS Exec session logging/);
   });
@@ -625,7 +671,10 @@ describe("hardening: what AWS ignores, what is logged and what grows", () => {
     for (const [name, t] of ENDPOINTS) {
       for (const id of ["AssetsFileSystem", "WeightsFileSystem"]) {
         const policy = statements(obj(props(resource(t, id))["FileSystemPolicy"], `${name} ${id} FileSystemPolicy`));
-        expect(policy.filter((s) => s["Effect"] === "Allow"), `${name} ${id}`).toEqual([]);
+        expect(
+          policy.filter((s) => s["Effect"] === "Allow"),
+          `${name} ${id}`,
+        ).toEqual([]);
         const tls = policy.find((s) => s["Sid"] === "DenyWithoutTls");
         expect(tls?.["Effect"]).toBe("Deny");
         expect(tls?.["Principal"]).toEqual({ AWS: "*" });
@@ -645,7 +694,10 @@ describe("hardening: what AWS ignores, what is logged and what grows", () => {
         expect(efs["AuthorizationConfig"]).toEqual({ IAM: "ENABLED", AccessPointId: { Ref: `${volume}AccessPoint` } });
       }
       const role = statements(obj(obj(list(props(resource(t, "TaskRole"))["Policies"])[0])["PolicyDocument"]));
-      expect(asList(role.find((s) => s["Sid"] === "MountAssetsVolume")?.["Action"])).toEqual(["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"]);
+      expect(asList(role.find((s) => s["Sid"] === "MountAssetsVolume")?.["Action"])).toEqual([
+        "elasticfilesystem:ClientMount",
+        "elasticfilesystem:ClientWrite",
+      ]);
       expect(asList(role.find((s) => s["Sid"] === "MountWeightsVolume")?.["Action"])).toEqual(["elasticfilesystem:ClientMount"]);
     }
   });
@@ -670,8 +722,13 @@ describe("hardening: what AWS ignores, what is logged and what grows", () => {
       for (const [id, b] of buckets) {
         expect(obj(props(b)["OwnershipControls"], `${name} ${id}`)["Rules"]).toEqual([{ ObjectOwnership: "BucketOwnerEnforced" }]);
       }
-      const actions = policyDocuments(t).flatMap(({ doc }) => statements(doc)).flatMap((s) => asList(s["Action"]).map(String));
-      expect(actions.filter((a) => /^s3:(Put|Get)(Object|Bucket)Acl$/.test(a) && a !== "s3:GetBucketAcl"), name).toEqual([]);
+      const actions = policyDocuments(t)
+        .flatMap(({ doc }) => statements(doc))
+        .flatMap((s) => asList(s["Action"]).map(String));
+      expect(
+        actions.filter((a) => /^s3:(Put|Get)(Object|Bucket)Acl$/.test(a) && a !== "s3:GetBucketAcl"),
+        name,
+      ).toEqual([]);
     }
   });
 
@@ -682,7 +739,9 @@ describe("hardening: what AWS ignores, what is logged and what grows", () => {
     expect(resource(P, "BuildLogGroup").Condition).toBe("CreateBuildLogGroup");
     expect(P.Conditions?.["CreateBuildLogGroup"]).toEqual({ "Fn::Equals": [{ Ref: "BuildLogGroupExists" }, "false"] });
     // The group exists before a build runs: the build role may not create groups.
-    const actions = policyDocuments(P).flatMap(({ doc }) => statements(doc)).flatMap((s) => asList(s["Action"]).map(String));
+    const actions = policyDocuments(P)
+      .flatMap(({ doc }) => statements(doc))
+      .flatMap((s) => asList(s["Action"]).map(String));
     expect(actions).not.toContain("logs:CreateLogGroup");
   });
 
@@ -692,7 +751,10 @@ describe("hardening: what AWS ignores, what is logged and what grows", () => {
       const [, repo] = onlyResource(t, "AWS::ECR::Repository");
       const text = evaluateName(obj(props(repo)["LifecyclePolicy"])["LifecyclePolicyText"], { ImagesToKeep: "7" });
       const rules = (JSON.parse(text) as { rules: Array<Record<string, unknown>> }).rules;
-      expect(rules.map((r) => ({ priority: r["rulePriority"], selection: r["selection"], action: r["action"] })), name).toEqual([
+      expect(
+        rules.map((r) => ({ priority: r["rulePriority"], selection: r["selection"], action: r["action"] })),
+        name,
+      ).toEqual([
         { priority: 1, selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 1 }, action: { type: "expire" } },
         { priority: 2, selection: { tagStatus: "tagged", tagPatternList: ["*"], countType: "imageCountMoreThan", countNumber: 7 }, action: { type: "expire" } },
       ]);
@@ -739,7 +801,11 @@ describe("hardening: what AWS ignores, what is logged and what grows", () => {
 
   it("the upload bucket's server access logs go with the load balancer's, written only by S3 logging of that bucket", () => {
     expect(props(resource(A, "WeightsUploadBucket"))["LoggingConfiguration"]).toEqual({
-      "Fn::If": ["EnableLoadBalancerAccessLogs", { DestinationBucketName: { Ref: "AccessLogsBucket" }, LogFilePrefix: "weights-uploads/" }, { Ref: "AWS::NoValue" }],
+      "Fn::If": [
+        "EnableLoadBalancerAccessLogs",
+        { DestinationBucketName: { Ref: "AccessLogsBucket" }, LogFilePrefix: "weights-uploads/" },
+        { Ref: "AWS::NoValue" },
+      ],
     });
     const write = bucketPolicyStatements(A, "AccessLogsBucket").find((s) => s["Sid"] === "S3ServerAccessLogs");
     expect(write?.["Principal"]).toEqual({ Service: "logging.s3.amazonaws.com" });
@@ -790,7 +856,8 @@ describe("hardening: what AWS ignores, what is logged and what grows", () => {
 
 describe("weights sync task, its roles, upload bucket and schedule", () => {
   const statements = (role: CfnResource) =>
-    list(props(role)["Policies"]).flatMap((p) => list(obj(obj(p)["PolicyDocument"])["Statement"]))
+    list(props(role)["Policies"])
+      .flatMap((p) => list(obj(obj(p)["PolicyDocument"])["Statement"]))
       // Statements under Fn::If [condition, statement, AWS::NoValue]: the statement itself.
       .map((s) => (isObject(s) && "Fn::If" in s ? obj(list(s["Fn::If"])[1]) : obj(s)));
 
@@ -799,17 +866,24 @@ describe("weights sync task, its roles, upload bucket and schedule", () => {
       const all = statements(resource(t, "WeightsSyncRole"));
       const actions = all.flatMap((s) => (Array.isArray(s["Action"]) ? s["Action"] : [s["Action"]]));
       // ClientRootAccess only in statements under a kept-file-system condition (see efs-authorization.test.ts).
-      expect(new Set(actions), name).toEqual(new Set(["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite", "elasticfilesystem:ClientRootAccess", "s3:ListBucket", "s3:GetObject"]));
+      expect(new Set(actions), name).toEqual(
+        new Set(["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite", "elasticfilesystem:ClientRootAccess", "s3:ListBucket", "s3:GetObject"]),
+      );
       for (const s of all) {
         expect(s["Effect"]).toBe("Allow");
         expect(JSON.stringify(s["Resource"])).not.toContain('"*"');
         if (String(s["Action"]).startsWith("s3:ListBucket")) expect(JSON.stringify(s["Condition"]), name).toContain("s3:prefix");
-        if (String(s["Action"]).startsWith("s3:GetObject")) expect(JSON.stringify(s["Resource"]), name).toMatch(/\/\$\{(ProjectName}-\$\{EnvironmentName|WeightsSourcePrefix)}/);
+        if (String(s["Action"]).startsWith("s3:GetObject"))
+          expect(JSON.stringify(s["Resource"]), name).toMatch(/\/\$\{(ProjectName}-\$\{EnvironmentName|WeightsSourcePrefix)}/);
         if (JSON.stringify(s["Action"]).includes("elasticfilesystem")) {
           const volume = JSON.stringify(s["Resource"]).includes("AssetsFileSystem") ? "Assets" : "Weights";
           expect(s["Condition"]).toEqual({
             Bool: { "elasticfilesystem:AccessedViaMountTarget": "true" },
-            StringEquals: { "elasticfilesystem:AccessPointArn": { "Fn::Sub": `arn:\${AWS::Partition}:elasticfilesystem:\${AWS::Region}:\${AWS::AccountId}:access-point/\${${volume}AccessPoint}` } },
+            StringEquals: {
+              "elasticfilesystem:AccessPointArn": {
+                "Fn::Sub": `arn:\${AWS::Partition}:elasticfilesystem:\${AWS::Region}:\${AWS::AccountId}:access-point/\${${volume}AccessPoint}`,
+              },
+            },
           });
         }
       }
@@ -868,7 +942,12 @@ describe("weights sync task, its roles, upload bucket and schedule", () => {
   it("the base's upload bucket is encrypted, TLS only, private and expires old uploads", () => {
     const bucket = props(resource(A, "WeightsUploadBucket"));
     expect(JSON.stringify(bucket["BucketEncryption"])).toContain("AES256");
-    expect(bucket["PublicAccessBlockConfiguration"]).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    expect(bucket["PublicAccessBlockConfiguration"]).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
     const rule = obj(list(obj(bucket["LifecycleConfiguration"])["Rules"])[0]);
     expect(rule["Status"]).toBe("Enabled");
     expect(rule["ExpirationInDays"]).toBeGreaterThan(0);

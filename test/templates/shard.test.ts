@@ -11,7 +11,9 @@ const listeners = (protocol: string) => resourcesOfType(S, "AWS::ElasticLoadBala
 describe("load balancer shard", () => {
   it("has the base's TLS policy, default 404 and HTTP-to-HTTPS redirect", () => {
     const [[, https]] = listeners("HTTPS") as [[string, never]];
-    const [[, baseHttps]] = resourcesOfType(A, "AWS::ElasticLoadBalancingV2::Listener").filter(([, l]) => props(l)["Protocol"] === "HTTPS") as [[string, never]];
+    const [[, baseHttps]] = resourcesOfType(A, "AWS::ElasticLoadBalancingV2::Listener").filter(([, l]) => props(l)["Protocol"] === "HTTPS") as [
+      [string, never],
+    ];
     expect(props(https)["SslPolicy"]).toBe(props(baseHttps)["SslPolicy"]);
     expect(props(https)["DefaultActions"]).toEqual(props(baseHttps)["DefaultActions"]);
     const [[, http]] = listeners("HTTP") as [[string, never]];
@@ -41,13 +43,23 @@ describe("load balancer shard", () => {
 
   it("exports every name an added endpoint on a shard imports, and imports only the base's VPC", () => {
     const exported = new Set(Object.values(S.Outputs ?? {}).map((o) => evaluateName(o.Export?.Name, { "AWS::StackName": "base-env-lb-2" })));
-    const vars = { BaseProjectName: "base", EnvironmentName: "env", ProjectName: "b", LoadBalancerStackName: "base-env-lb-2", "Condition:OnBaseLoadBalancer": "false" };
+    const vars = {
+      BaseProjectName: "base",
+      EnvironmentName: "env",
+      ProjectName: "b",
+      LoadBalancerStackName: "base-env-lb-2",
+      "Condition:OnBaseLoadBalancer": "false",
+    };
     const fromShard: string[] = [];
     walk(B as unknown as CfnValue, (node) => {
       const arg = importArg(node);
       if (arg !== undefined && JSON.stringify(arg).includes("LoadBalancerStackName")) fromShard.push(evaluateName(arg, vars));
     });
-    expect([...new Set(fromShard)].sort()).toEqual(["base-env-lb-2-HttpsListenerArn", "base-env-lb-2-LoadBalancerDnsName", "base-env-lb-2-LoadBalancerSecurityGroup"]);
+    expect([...new Set(fromShard)].sort()).toEqual([
+      "base-env-lb-2-HttpsListenerArn",
+      "base-env-lb-2-LoadBalancerDnsName",
+      "base-env-lb-2-LoadBalancerSecurityGroup",
+    ]);
     for (const name of fromShard) expect(exported).toContain(name);
     const imports: string[] = [];
     walk(S as unknown as CfnValue, (node) => {

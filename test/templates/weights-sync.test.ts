@@ -5,7 +5,13 @@ import { ENDPOINTS, list, obj, props, resource } from "./helpers.js";
 
 describe("weights sync task definition", () => {
   it("syncs into a new version and switches current, as weights push does, in both templates", () => {
-    const expected = versionedSyncScript("s3://${WeightsSourceBucket}/${WeightsSourcePrefix}", false, SCHEDULED_VERSION, "/mnt/weights", "${AWS::Region}").replace("--no-progress", "--no-progress${Delete}");
+    const expected = versionedSyncScript(
+      "s3://${WeightsSourceBucket}/${WeightsSourcePrefix}",
+      false,
+      SCHEDULED_VERSION,
+      "/mnt/weights",
+      "${AWS::Region}",
+    ).replace("--no-progress", "--no-progress${Delete}");
     for (const [name, t] of ENDPOINTS) {
       const container = obj(list(props(resource(t, "WeightsSyncTaskDefinition"))["ContainerDefinitions"])[0]);
       const choice = list(obj(list(container["Command"])[0])["Fn::If"]);

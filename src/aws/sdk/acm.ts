@@ -10,7 +10,10 @@ export { ACMClient } from "@aws-sdk/client-acm";
 
 /** ACM through the SDK. */
 export class SdkAcm extends Adapter implements AcmApi {
-  constructor(private readonly client: acm.ACMClient, context: AdapterContext) {
+  constructor(
+    private readonly client: acm.ACMClient,
+    context: AdapterContext,
+  ) {
     super(context, "ACM", "acm");
   }
   listCertificates(input: acm.ListCertificatesRequest) {

@@ -10,7 +10,10 @@ export { CloudFormationClient } from "@aws-sdk/client-cloudformation";
 
 /** CloudFormation through the SDK. */
 export class SdkCloudFormation extends Adapter implements CloudFormationApi {
-  constructor(private readonly client: cfn.CloudFormationClient, context: AdapterContext) {
+  constructor(
+    private readonly client: cfn.CloudFormationClient,
+    context: AdapterContext,
+  ) {
     super(context, "CloudFormation", "cloudformation");
   }
   describeStacks(input: cfn.DescribeStacksInput) {

@@ -10,7 +10,10 @@ export { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 
 /** CloudWatch through the SDK. */
 export class SdkCloudWatch extends Adapter implements CloudWatchApi {
-  constructor(private readonly client: cloudwatch.CloudWatchClient, context: AdapterContext) {
+  constructor(
+    private readonly client: cloudwatch.CloudWatchClient,
+    context: AdapterContext,
+  ) {
     super(context, "CloudWatch", "cloudwatch");
   }
   describeAlarms(input: cloudwatch.DescribeAlarmsInput) {

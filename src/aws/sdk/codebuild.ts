@@ -10,7 +10,10 @@ export { CodeBuildClient } from "@aws-sdk/client-codebuild";
 
 /** CodeBuild through the SDK. */
 export class SdkCodeBuild extends Adapter implements CodeBuildApi {
-  constructor(private readonly client: cb.CodeBuildClient, context: AdapterContext) {
+  constructor(
+    private readonly client: cb.CodeBuildClient,
+    context: AdapterContext,
+  ) {
     super(context, "CodeBuild", "codebuild");
   }
   createProject(input: cb.CreateProjectInput) {

@@ -10,7 +10,10 @@ export { CodePipelineClient } from "@aws-sdk/client-codepipeline";
 
 /** CodePipeline through the SDK. */
 export class SdkCodePipeline extends Adapter implements CodePipelineApi {
-  constructor(private readonly client: cp.CodePipelineClient, context: AdapterContext) {
+  constructor(
+    private readonly client: cp.CodePipelineClient,
+    context: AdapterContext,
+  ) {
     super(context, "CodePipeline", "codepipeline");
   }
   createPipeline(input: cp.CreatePipelineInput) {

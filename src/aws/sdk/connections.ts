@@ -10,7 +10,10 @@ export { CodeStarConnectionsClient } from "@aws-sdk/client-codestar-connections"
 
 /** CodeStar Connections through the SDK. */
 export class SdkConnections extends Adapter implements ConnectionsApi {
-  constructor(private readonly client: csc.CodeStarConnectionsClient, context: AdapterContext) {
+  constructor(
+    private readonly client: csc.CodeStarConnectionsClient,
+    context: AdapterContext,
+  ) {
     super(context, "CodeStar Connections", "codestar-connections");
   }
   getConnection(input: csc.GetConnectionInput) {

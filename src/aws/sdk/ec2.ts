@@ -10,7 +10,10 @@ export { EC2Client } from "@aws-sdk/client-ec2";
 
 /** EC2 through the SDK. */
 export class SdkEc2 extends Adapter implements Ec2Api {
-  constructor(private readonly client: ec2.EC2Client, context: AdapterContext) {
+  constructor(
+    private readonly client: ec2.EC2Client,
+    context: AdapterContext,
+  ) {
     super(context, "EC2", "ec2");
   }
   describeSecurityGroups(input: ec2.DescribeSecurityGroupsRequest) {

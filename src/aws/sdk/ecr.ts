@@ -10,7 +10,10 @@ export { ECRClient } from "@aws-sdk/client-ecr";
 
 /** ECR through the SDK. */
 export class SdkEcr extends Adapter implements EcrApi {
-  constructor(private readonly client: ecr.ECRClient, context: AdapterContext) {
+  constructor(
+    private readonly client: ecr.ECRClient,
+    context: AdapterContext,
+  ) {
     super(context, "ECR", "ecr");
   }
   describeImages(input: ecr.DescribeImagesRequest) {

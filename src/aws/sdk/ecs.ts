@@ -10,7 +10,10 @@ export { ECSClient } from "@aws-sdk/client-ecs";
 
 /** ECS through the SDK. */
 export class SdkEcs extends Adapter implements EcsApi {
-  constructor(private readonly client: ecs.ECSClient, context: AdapterContext) {
+  constructor(
+    private readonly client: ecs.ECSClient,
+    context: AdapterContext,
+  ) {
     super(context, "ECS", "ecs");
   }
   describeServices(input: ecs.DescribeServicesRequest) {

@@ -10,7 +10,10 @@ export { EFSClient } from "@aws-sdk/client-efs";
 
 /** EFS through the SDK. */
 export class SdkEfs extends Adapter implements EfsApi {
-  constructor(private readonly client: efs.EFSClient, context: AdapterContext) {
+  constructor(
+    private readonly client: efs.EFSClient,
+    context: AdapterContext,
+  ) {
     super(context, "EFS", "elasticfilesystem");
   }
   describeFileSystems(input: efs.DescribeFileSystemsRequest) {

@@ -10,7 +10,10 @@ export { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balan
 
 /** Elastic Load Balancing v2 through the SDK. */
 export class SdkElb extends Adapter implements ElbApi {
-  constructor(private readonly client: elb.ElasticLoadBalancingV2Client, context: AdapterContext) {
+  constructor(
+    private readonly client: elb.ElasticLoadBalancingV2Client,
+    context: AdapterContext,
+  ) {
     super(context, "Elastic Load Balancing", "elasticloadbalancing");
   }
   describeLoadBalancers(input: elb.DescribeLoadBalancersInput) {

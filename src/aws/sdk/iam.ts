@@ -10,7 +10,10 @@ export { IAMClient } from "@aws-sdk/client-iam";
 
 /** IAM through the SDK. */
 export class SdkIam extends Adapter implements IamApi {
-  constructor(private readonly client: iam.IAMClient, context: AdapterContext) {
+  constructor(
+    private readonly client: iam.IAMClient,
+    context: AdapterContext,
+  ) {
     super(context, "IAM", "iam");
   }
   listRolePolicies(input: iam.ListRolePoliciesRequest) {

@@ -10,7 +10,10 @@ export { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 
 /** CloudWatch Logs through the SDK. */
 export class SdkLogs extends Adapter implements LogsApi {
-  constructor(private readonly client: logs.CloudWatchLogsClient, context: AdapterContext) {
+  constructor(
+    private readonly client: logs.CloudWatchLogsClient,
+    context: AdapterContext,
+  ) {
     super(context, "CloudWatch Logs", "logs");
   }
   describeLogStreams(input: logs.DescribeLogStreamsRequest) {

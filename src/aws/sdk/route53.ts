@@ -10,7 +10,10 @@ export { Route53Client } from "@aws-sdk/client-route-53";
 
 /** Route 53 through the SDK. */
 export class SdkRoute53 extends Adapter implements Route53Api {
-  constructor(private readonly client: r53.Route53Client, context: AdapterContext) {
+  constructor(
+    private readonly client: r53.Route53Client,
+    context: AdapterContext,
+  ) {
     super(context, "Route 53", "route53");
   }
   listHostedZonesByName(input: r53.ListHostedZonesByNameRequest) {

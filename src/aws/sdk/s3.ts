@@ -10,7 +10,10 @@ export { S3Client } from "@aws-sdk/client-s3";
 
 /** S3 through the SDK. */
 export class SdkS3 extends Adapter implements S3Api {
-  constructor(private readonly client: s3.S3Client, context: AdapterContext) {
+  constructor(
+    private readonly client: s3.S3Client,
+    context: AdapterContext,
+  ) {
     super(context, "S3", "s3");
   }
   listObjectVersions(input: s3.ListObjectVersionsRequest) {

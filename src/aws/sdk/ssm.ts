@@ -10,7 +10,10 @@ export { SSMClient } from "@aws-sdk/client-ssm";
 
 /** SSM Parameter Store through the SDK. */
 export class SdkSsm extends Adapter implements SsmApi {
-  constructor(private readonly client: ssm.SSMClient, context: AdapterContext) {
+  constructor(
+    private readonly client: ssm.SSMClient,
+    context: AdapterContext,
+  ) {
     super(context, "SSM", "ssm");
   }
   putParameter(input: ssm.PutParameterRequest) {
@@ -20,6 +23,8 @@ export class SdkSsm extends Adapter implements SsmApi {
     return this.call("GetParametersByPath", (options) => this.client.send(new ssm.GetParametersByPathCommand(input), options));
   }
   deleteParameter(input: ssm.DeleteParameterRequest, own?: { abortSignal?: AbortSignal }) {
-    return this.call("DeleteParameter", (options) => this.client.send(new ssm.DeleteParameterCommand(input), own?.abortSignal ? { abortSignal: own.abortSignal } : options));
+    return this.call("DeleteParameter", (options) =>
+      this.client.send(new ssm.DeleteParameterCommand(input), own?.abortSignal ? { abortSignal: own.abortSignal } : options),
+    );
   }
 }

@@ -10,7 +10,10 @@ export { STSClient } from "@aws-sdk/client-sts";
 
 /** STS through the SDK. */
 export class SdkSts extends Adapter implements StsApi {
-  constructor(private readonly client: sts.STSClient, context: AdapterContext) {
+  constructor(
+    private readonly client: sts.STSClient,
+    context: AdapterContext,
+  ) {
     super(context, "STS", "sts");
   }
   getCallerIdentity(input: sts.GetCallerIdentityRequest) {

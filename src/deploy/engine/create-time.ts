@@ -180,7 +180,10 @@ export function estimateCreate(inputs: CreateInputs): CreateEstimate {
   if (!inputs.stackExists && inputs.kind === "base") {
     // CloudFormation creates independent resources side by side: the slowest of NAT gateway, load balancer and mount targets.
     infraParts.push({ what: "VPC, subnets, gateways", seconds: s.networkBasics.seconds });
-    infraParts.push({ what: "slowest of NAT gateway, load balancer, EFS mount targets", seconds: Math.max(s.natGateway.seconds, s.loadBalancer.seconds, s.efsMountTargets.seconds) });
+    infraParts.push({
+      what: "slowest of NAT gateway, load balancer, EFS mount targets",
+      seconds: Math.max(s.natGateway.seconds, s.loadBalancer.seconds, s.efsMountTargets.seconds),
+    });
     infraParts.push({ what: "ECS cluster and service", seconds: s.ecsClusterAndService.seconds });
   } else if (!inputs.stackExists) {
     infraParts.push({ what: "endpoint stack", seconds: s.endpointStack.seconds });
@@ -246,7 +249,9 @@ const REAL_PHASES: Record<CreatePhase["name"], string[]> = {
 /** The run's real seconds per phase beside the estimate, in one line. */
 export function createComparisonLine(e: CreateEstimate, real: Partial<Record<string, number>>): string {
   const phases = [e.infrastructure, ...(e.build ? [e.build] : []), e.rollout];
-  const cells = phases.map((p) => `${p.name} ${formatDuration(REAL_PHASES[p.name].reduce((t, name) => t + (real[name] ?? 0), 0))} (AWS ~${minutes(p.seconds)})`);
+  const cells = phases.map(
+    (p) => `${p.name} ${formatDuration(REAL_PHASES[p.name].reduce((t, name) => t + (real[name] ?? 0), 0))} (AWS ~${minutes(p.seconds)})`,
+  );
   return `This run beside the AWS estimate: ${cells.join(", ")}.`;
 }
 

@@ -90,7 +90,8 @@ export function loadBalancerStackOf(m: ManagedStack): string {
 /** One of a stack's outputs; missing means the stack was changed outside mlops. */
 export function requireOutput(outputs: Record<string, string>, key: string, stackName: string): string {
   const value = outputs[key];
-  if (!value) throw new AwsError(`Stack ${stackName} has no output ${key}.`, { hint: "The stack was changed outside mlops; run the same command again to restore it." });
+  if (!value)
+    throw new AwsError(`Stack ${stackName} has no output ${key}.`, { hint: "The stack was changed outside mlops; run the same command again to restore it." });
   return value;
 }
 

@@ -68,9 +68,13 @@ export function capacityLines(config: EndpointConfig): string[] {
   ];
   const prices = (compute.instanceTypes ?? []).map((type) => {
     const price = GPU_PRICES.get(type);
-    return price === undefined ? `${type} price unknown` : `${type} $${price.usdPerHour.toFixed(3)}/h On-Demand in ${price.region} (${price.source}, read ${price.read})`;
+    return price === undefined
+      ? `${type} price unknown`
+      : `${type} $${price.usdPerHour.toFixed(3)}/h On-Demand in ${price.region} (${price.source}, read ${price.read})`;
   });
-  lines.push(`Price: ${prices.length > 0 ? prices.join("; ") : "price unknown (instances chosen by attributes)"}; ECS Managed Instances adds its management fee per instance-hour (https://aws.amazon.com/ecs/pricing/)`);
+  lines.push(
+    `Price: ${prices.length > 0 ? prices.join("; ") : "price unknown (instances chosen by attributes)"}; ECS Managed Instances adds its management fee per instance-hour (https://aws.amazon.com/ecs/pricing/)`,
+  );
   const extra = extraTasks(config);
   const perInstance = tasksPerInstance(compute);
   const instances = Math.ceil(extra / perInstance);

@@ -41,9 +41,12 @@ export async function pollUntil<T>(check: () => Promise<PollCheck<T>>, options: 
       if (result.done) return result.value;
       lastStatus = result.status ?? lastStatus;
       if (options.clock.now() >= deadline) {
-        throw new AwsError(`Timed out after ${formatDuration(options.timeoutMs)} waiting for ${options.what}${lastStatus ? ` (last seen: ${lastStatus})` : ""}.`, {
-          hint: options.hint,
-        });
+        throw new AwsError(
+          `Timed out after ${formatDuration(options.timeoutMs)} waiting for ${options.what}${lastStatus ? ` (last seen: ${lastStatus})` : ""}.`,
+          {
+            hint: options.hint,
+          },
+        );
       }
       line?.show(lastStatus);
       await options.clock.sleep(delays.next(), options.signal);

@@ -106,7 +106,13 @@ export function estimateRollout(settings: RolloutSettings, assumptions: RolloutA
   const killedWhileLoading = killedAfter < assumptions.modelLoadSeconds;
 
   const shift = trafficShift(settings, assumptions.taskStartSeconds + assumptions.modelLoadSeconds + healthySeconds);
-  const base = { tasksPerWave: shift ? desired : tasksPerWave, waves: shift ? 1 : waves, healthySeconds, killedWhileLoading, ...(shift ?? rollingShift(settings, goodImageSeconds)) };
+  const base = {
+    tasksPerWave: shift ? desired : tasksPerWave,
+    waves: shift ? 1 : waves,
+    healthySeconds,
+    killedWhileLoading,
+    ...(shift ?? rollingShift(settings, goodImageSeconds)),
+  };
   if (!settings.circuitBreaker) return base;
   const failureThreshold = circuitBreakerThreshold(desired);
   const failedWave = assumptions.taskStartSeconds + killedAfter;
@@ -133,8 +139,13 @@ export function linearSteps(stepPercent: number): number {
 function trafficShift(settings: RolloutSettings, readySeconds: number): StrategyTimes | undefined {
   if (settings.strategy === "rolling") return undefined;
   const shifting =
-    settings.strategy === "canary" ? settings.canaryBakeMinutes * 60 : settings.strategy === "linear" ? (linearSteps(settings.linearStepPercent) - 1) * settings.linearStepBakeMinutes * 60 : 0;
-  const firstExposurePercent = settings.strategy === "canary" ? settings.canaryPercent : settings.strategy === "linear" ? Math.min(100, settings.linearStepPercent) : 100;
+    settings.strategy === "canary"
+      ? settings.canaryBakeMinutes * 60
+      : settings.strategy === "linear"
+        ? (linearSteps(settings.linearStepPercent) - 1) * settings.linearStepBakeMinutes * 60
+        : 0;
+  const firstExposurePercent =
+    settings.strategy === "canary" ? settings.canaryPercent : settings.strategy === "linear" ? Math.min(100, settings.linearStepPercent) : 100;
   const allTrafficSeconds = readySeconds + shifting;
   const afterShiftSeconds = settings.bakeMinutes * 60 + settings.deregistrationDelaySeconds;
   const totalSeconds = allTrafficSeconds + afterShiftSeconds;
@@ -154,7 +165,15 @@ export function rolloutSettingsOf(config: Pick<EndpointConfig, "rollout" | "alar
 }
 
 /** The strategy fields of a setup that only rolls and has no deployment alarms (the tutorial, Copilot's defaults). */
-const ROLLING_ONLY = { strategy: "rolling", bakeMinutes: 0, canaryPercent: 10, canaryBakeMinutes: 0, linearStepPercent: 25, linearStepBakeMinutes: 0, alarmMinutes: 0 } as const;
+const ROLLING_ONLY = {
+  strategy: "rolling",
+  bakeMinutes: 0,
+  canaryPercent: 10,
+  canaryBakeMinutes: 0,
+  linearStepPercent: 25,
+  linearStepBakeMinutes: 0,
+  alarmMinutes: 0,
+} as const;
 
 /**
  * The tutorial's settings: health checks every 20 s, 60 s draining, MinimumHealthyPercent 100, no circuit
@@ -207,13 +226,13 @@ export function rolloutEstimateLine(settings: RolloutSettings, assumptions: Roll
     : settings.strategy === "canary" || settings.strategy === "linear"
       ? "a broken image is left to the alarms (ECS has no circuit breaker for this strategy)"
       : "a broken image is retried until stopped (no circuit breaker)";
-  const warning = e.killedWhileLoading ? "; WARNING: health checks kill new tasks before the model has loaded: raise rollout.healthCheckGracePeriodSeconds" : "";
+  const warning = e.killedWhileLoading
+    ? "; WARNING: health checks kill new tasks before the model has loaded: raise rollout.healthCheckGracePeriodSeconds"
+    : "";
   const ready = `task start ~${assumptions.taskStartSeconds} s + model load ~${assumptions.modelLoadSeconds} s + ${settings.healthyThresholdCount} x ${settings.healthCheckIntervalSeconds} s health checks`;
   if (settings.strategy === "rolling") {
     const watch = settings.alarmMinutes > 0 ? `, then ECS watches the alarms for about ${formatDuration(e.afterShiftSeconds)}` : "";
-    return (
-      `On AWS this rolling update takes about ${formatDuration(e.goodImageSeconds)} (${ready} + ${settings.deregistrationDelaySeconds} s draining${e.waves > 1 ? `, x${e.waves} waves` : ""})${watch}; ${bad}${warning}.`
-    );
+    return `On AWS this rolling update takes about ${formatDuration(e.goodImageSeconds)} (${ready} + ${settings.deregistrationDelaySeconds} s draining${e.waves > 1 ? `, x${e.waves} waves` : ""})${watch}; ${bad}${warning}.`;
   }
   const steps =
     settings.strategy === "canary"
@@ -228,7 +247,11 @@ export function rolloutEstimateLine(settings: RolloutSettings, assumptions: Roll
 }
 
 /** Ours beside the tutorial's settings and Copilot's defaults, with the AWS sources: for the benchmark and the docs. */
-export function rolloutComparisonLines(ours: Omit<RolloutSettings, "desired"> = MLOPS_DEFAULT_SETTINGS, desired = 2, assumptions: RolloutAssumptions = DEFAULT_ASSUMPTIONS): string[] {
+export function rolloutComparisonLines(
+  ours: Omit<RolloutSettings, "desired"> = MLOPS_DEFAULT_SETTINGS,
+  desired = 2,
+  assumptions: RolloutAssumptions = DEFAULT_ASSUMPTIONS,
+): string[] {
   const columns = [
     ["mlops", ours],
     ["tutorial", TUTORIAL_SETTINGS],
@@ -253,7 +276,13 @@ export function rolloutComparisonLines(ours: Omit<RolloutSettings, "desired"> = 
   const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
   return [
     `Real-AWS image rollout by design (${desired} tasks; assumed: task start ${assumptions.taskStartSeconds} s, model load ${assumptions.modelLoadSeconds} s):`,
-    ...table.map((r) => `  ${r.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd()}`),
+    ...table.map(
+      (r) =>
+        `  ${r
+          .map((c, i) => c.padEnd(widths[i]!))
+          .join("  ")
+          .trimEnd()}`,
+    ),
     "  tutorial: its own settings (health checks every 20 s, 60 s draining, minimum healthy 100 %, no circuit breaker), AWS defaults for the rest.",
     "  Copilot: Load Balanced Web Service defaults (https://aws.github.io/copilot-cli/docs/manifest/lb-web-service/); its service template turns the circuit breaker on with rollback.",
     "AWS behaviour this relies on:",
@@ -282,7 +311,11 @@ export const MLOPS_DEFAULT_SETTINGS: Omit<RolloutSettings, "desired"> = {
 };
 
 /** The four strategies with mlops's defaults, one line each: for the plan's reader, the README and the benchmark. */
-export function strategyComparisonLines(desired = 2, assumptions: RolloutAssumptions = DEFAULT_ASSUMPTIONS, ours: Omit<RolloutSettings, "desired" | "strategy"> = MLOPS_DEFAULT_SETTINGS): string[] {
+export function strategyComparisonLines(
+  desired = 2,
+  assumptions: RolloutAssumptions = DEFAULT_ASSUMPTIONS,
+  ours: Omit<RolloutSettings, "desired" | "strategy"> = MLOPS_DEFAULT_SETTINGS,
+): string[] {
   const strategies: RolloutStrategy[] = ["rolling", "blue-green", "canary", "linear"];
   return strategies.map((strategy) => {
     const e = estimateRollout({ ...ours, strategy, desired }, assumptions);

@@ -87,11 +87,7 @@ export function findRootCause(events: readonly StackEvent[], options: RootCauseO
 const MAX_NESTING = 5;
 
 /** Replaces each failed nested stack by the failures inside it, when its events are known. */
-function expandNested(
-  failures: ResourceFailure[],
-  nestedEvents: ReadonlyMap<string, readonly StackEvent[]>,
-  depth: number,
-): ResourceFailure[] {
+function expandNested(failures: ResourceFailure[], nestedEvents: ReadonlyMap<string, readonly StackEvent[]>, depth: number): ResourceFailure[] {
   return failures.flatMap((failure) => {
     const inner = failure.resourceType === STACK_RESOURCE_TYPE && failure.physicalId ? nestedEvents.get(failure.physicalId) : undefined;
     if (!inner || depth >= MAX_NESTING) return [failure];

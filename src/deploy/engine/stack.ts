@@ -64,8 +64,7 @@ export interface StackDeps {
 
 /** What `deployStack` did. */
 export type DeployOutcome =
-  | { kind: "created" | "updated"; stack: Stack; outputs: Record<string, string> }
-  | { kind: "unchanged"; stack: Stack; outputs: Record<string, string> };
+  { kind: "created" | "updated"; stack: Stack; outputs: Record<string, string> } | { kind: "unchanged"; stack: Stack; outputs: Record<string, string> };
 
 type ChangeSetDescription = Awaited<ReturnType<CloudFormationApi["describeChangeSet"]>>;
 
@@ -173,7 +172,11 @@ export async function deployStack(spec: StackSpec, deps: StackDeps): Promise<Dep
     if (retry >= MAX_PREEMPTED_RETRIES) {
       throw new AwsError(
         `Stack ${name} kept being changed by another operation (e.g. the pipeline's build) while this command prepared its own update; gave up after ${retry + 1} attempts. Last refusal: ${attempt.cause.message}`,
-        { code: attempt.cause.code, cause: attempt.cause, hint: "This command changed nothing. Re-run it once the other updates (see the pipeline's builds) have finished." },
+        {
+          code: attempt.cause.code,
+          cause: attempt.cause,
+          hint: "This command changed nothing. Re-run it once the other updates (see the pipeline's builds) have finished.",
+        },
       );
     }
     deps.out.info(`Another update of ${name} is in progress (e.g. the pipeline's build); waiting, then retrying`);
@@ -287,10 +290,7 @@ async function deployOnce(spec: StackSpec, deps: StackDeps, announceWait: boolea
 }
 
 /** Deletes a stack and waits until it is gone; on DELETE_FAILED offers to retry keeping the resources that failed. */
-export async function deleteStack(
-  stackName: string,
-  deps: StackDeps & { retainOnFailure?: boolean },
-): Promise<{ kind: "deleted" | "absent" }> {
+export async function deleteStack(stackName: string, deps: StackDeps & { retainOnFailure?: boolean }): Promise<{ kind: "deleted" | "absent" }> {
   try {
     return await deleteAndFollow(stackName, deps);
   } finally {
@@ -328,7 +328,13 @@ async function deleteAndFollow(stackName: string, deps: StackDeps & { retainOnFa
     if (reason) throw await exportInUseError(result.stack, reason, cfn);
     if (status !== "DELETE_FAILED") throw await operationFailure(stackName, result, deps);
 
-    const failed = [...new Set(resourceFailures(result.events).filter((f) => f.status === "DELETE_FAILED").map((f) => f.logicalId))];
+    const failed = [
+      ...new Set(
+        resourceFailures(result.events)
+          .filter((f) => f.status === "DELETE_FAILED")
+          .map((f) => f.logicalId),
+      ),
+    ];
     const failure = await operationFailure(stackName, result, deps);
     if (failed.length === 0 || attempt > 1) throw failure;
     out.warn(`Stack ${stackName} could not delete: ${failed.join(", ")}.`);
@@ -347,7 +353,9 @@ async function prepareStack(name: string, deps: StackDeps, announceWait: boolean
   const status = stack.StackStatus ?? "";
   if (FAILED_CREATION.has(status)) {
     const reason = stack.StackStatusReason ? ` (${stack.StackStatusReason})` : "";
-    deps.out.warn(`Stack ${name} is in ${status}: its first creation failed${reason}, and CloudFormation can only delete such a stack. Deleting it, then creating it again.`);
+    deps.out.warn(
+      `Stack ${name} is in ${status}: its first creation failed${reason}, and CloudFormation can only delete such a stack. Deleting it, then creating it again.`,
+    );
     await deleteStack(name, deps);
     return undefined;
   }
@@ -376,7 +384,10 @@ async function continueRollback(name: string, stack: Stack, deps: StackDeps): Pr
   );
   if (!deps.assumeYes) {
     if (!out.interactive) {
-      throw declined(`Stack ${name} needs its rollback continued before it can be updated: nothing was changed.`, `Re-run with --yes to continue it, or run: ${command}`);
+      throw declined(
+        `Stack ${name} needs its rollback continued before it can be updated: nothing was changed.`,
+        `Re-run with --yes to continue it, or run: ${command}`,
+      );
     }
     if (!(await out.confirm(`Continue the rollback of stack ${name} now?`))) {
       throw declined(
@@ -444,7 +455,7 @@ async function waitForChangeSet(
     }
     if (description && description.Status !== "CREATE_PENDING" && description.Status !== "CREATE_IN_PROGRESS") {
       const changes = [...(description.Changes ?? [])];
-      for (let token = description.NextToken; token; ) {
+      for (let token = description.NextToken; token;) {
         const page = await deps.cfn.describeChangeSet({ StackName: stackRef, ChangeSetName: changeSetRef, NextToken: token });
         changes.push(...(page.Changes ?? []));
         token = page.NextToken;
@@ -453,9 +464,12 @@ async function waitForChangeSet(
     }
     if (deps.clock.now() >= deadline) {
       await discard();
-      throw new AwsError(`CloudFormation did not finish computing the changes to stack ${name} within ${CHANGE_SET_TIMEOUT_MS / 60_000} minutes (change set ${description?.Status ?? "not readable"}); the change set was deleted and nothing was changed.`, {
-        hint: `Check CloudFormation's service health and the stack (aws cloudformation describe-stacks --stack-name ${name}), then re-run the same command.`,
-      });
+      throw new AwsError(
+        `CloudFormation did not finish computing the changes to stack ${name} within ${CHANGE_SET_TIMEOUT_MS / 60_000} minutes (change set ${description?.Status ?? "not readable"}); the change set was deleted and nothing was changed.`,
+        {
+          hint: `Check CloudFormation's service health and the stack (aws cloudformation describe-stacks --stack-name ${name}), then re-run the same command.`,
+        },
+      );
     }
     try {
       await sleep(delays.next(), deps);
@@ -481,7 +495,13 @@ function showChanges(name: string, changes: Change[], creating: boolean, out: Ou
     return;
   }
   out.info(`Changes to stack ${name}:`);
-  const rows = resources.map((r) => [r.Action ?? "?", r.LogicalResourceId ?? "", r.ResourceType ?? "", replacementCell(r.Replacement), replacementCauses(r).join(", ")]);
+  const rows = resources.map((r) => [
+    r.Action ?? "?",
+    r.LogicalResourceId ?? "",
+    r.ResourceType ?? "",
+    replacementCell(r.Replacement),
+    replacementCauses(r).join(", "),
+  ]);
   // The last column only when some replacement has a cause to name.
   const withCauses = rows.some((row) => row[4]);
   const headers = ["Action", "Logical ID", "Type", "Replacement", ...(withCauses ? ["Replaced because of"] : [])];
@@ -516,7 +536,10 @@ function showChanges(name: string, changes: Change[], creating: boolean, out: Ou
  */
 function replacementCauses(change: ResourceChange): string[] {
   const causes = (change.Details ?? [])
-    .filter((d) => d.Target?.Attribute === "Properties" && d.Target.Name && (d.Target.RequiresRecreation === "Always" || d.Target.RequiresRecreation === "Conditionally"))
+    .filter(
+      (d) =>
+        d.Target?.Attribute === "Properties" && d.Target.Name && (d.Target.RequiresRecreation === "Always" || d.Target.RequiresRecreation === "Conditionally"),
+    )
     .map((d) => `${d.Target?.Name ?? "?"}${d.ChangeSource === "ParameterReference" && d.CausingEntity ? ` (parameter ${d.CausingEntity})` : ""}`);
   return [...new Set(causes)];
 }
@@ -657,10 +680,16 @@ function isSettled(status: string | undefined, watch: Watch): boolean {
 function interruption(name: string, watch: Watch, status: string): InterruptedError {
   const state = status ? ` (${status})` : "";
   if (watch === "wait") {
-    return new InterruptedError(`Stopped waiting for stack ${name}${state}; this command changed nothing.`, "Re-run the same command: it waits for the other operation to finish first.");
+    return new InterruptedError(
+      `Stopped waiting for stack ${name}${state}; this command changed nothing.`,
+      "Re-run the same command: it waits for the other operation to finish first.",
+    );
   }
   if (watch === "delete") {
-    return new InterruptedError(`Stopped watching the deletion of stack ${name}${state}; the deletion continues in AWS.`, "Re-run the same command to see it through.");
+    return new InterruptedError(
+      `Stopped watching the deletion of stack ${name}${state}; the deletion continues in AWS.`,
+      "Re-run the same command to see it through.",
+    );
   }
   return new InterruptedError(
     `Stopped watching stack ${name}${state}; the stack operation continues in AWS.`,
@@ -833,7 +862,10 @@ async function exportInUseError(stack: Stack, awsMessage: string, cfn: CloudForm
   }
   const stacks = [...new Set([...users.values()].flat())];
   if (stacks.length === 0) {
-    return new AwsError(`Stack ${name} cannot be deleted: ${awsMessage}`, { cause, hint: "Delete or update the stacks that import its exports first, then re-run." });
+    return new AwsError(`Stack ${name} cannot be deleted: ${awsMessage}`, {
+      cause,
+      hint: "Delete or update the stacks that import its exports first, then re-run.",
+    });
   }
   const detail = [...users.entries()].map(([exportName, importers]) => `${exportName} (used by ${importers.join(", ")})`).join("; ");
   return new AwsError(`Stack ${name} cannot be deleted: other stacks import its exports: ${detail}.`, {
@@ -875,4 +907,3 @@ function declined(message: string, hint: string): DeclinedError {
   Object.defineProperty(error, "hint", { value: hint, enumerable: true });
   return error;
 }
-

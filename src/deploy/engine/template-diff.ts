@@ -22,15 +22,56 @@ export const createOnlyProperties: Readonly<Record<string, readonly string[]>> =
   "AWS::EC2::Route": ["DestinationCidrBlock", "DestinationIpv6CidrBlock", "DestinationPrefixListId", "RouteTableId"],
   "AWS::EC2::RouteTable": ["VpcId"],
   "AWS::EC2::SecurityGroup": ["GroupDescription", "GroupName", "VpcId"],
-  "AWS::EC2::SecurityGroupIngress": ["CidrIp", "CidrIpv6", "FromPort", "GroupId", "GroupName", "IpProtocol", "SourcePrefixListId", "SourceSecurityGroupId", "SourceSecurityGroupName", "SourceSecurityGroupOwnerId", "ToPort"],
-  "AWS::EC2::Subnet": ["AvailabilityZone", "AvailabilityZoneId", "CidrBlock", "Ipv4IpamPoolId", "Ipv4NetmaskLength", "Ipv6IpamPoolId", "Ipv6Native", "Ipv6NetmaskLength", "OutpostArn", "VpcId"],
+  "AWS::EC2::SecurityGroupIngress": [
+    "CidrIp",
+    "CidrIpv6",
+    "FromPort",
+    "GroupId",
+    "GroupName",
+    "IpProtocol",
+    "SourcePrefixListId",
+    "SourceSecurityGroupId",
+    "SourceSecurityGroupName",
+    "SourceSecurityGroupOwnerId",
+    "ToPort",
+  ],
+  "AWS::EC2::Subnet": [
+    "AvailabilityZone",
+    "AvailabilityZoneId",
+    "CidrBlock",
+    "Ipv4IpamPoolId",
+    "Ipv4NetmaskLength",
+    "Ipv6IpamPoolId",
+    "Ipv6Native",
+    "Ipv6NetmaskLength",
+    "OutpostArn",
+    "VpcId",
+  ],
   "AWS::EC2::SubnetRouteTableAssociation": ["RouteTableId", "SubnetId"],
   "AWS::EC2::VPC": ["CidrBlock", "Ipv4IpamPoolId", "Ipv4NetmaskLength"],
   "AWS::EC2::VPCGatewayAttachment": ["VpcId"],
   "AWS::ECR::Repository": ["EncryptionConfiguration", "RepositoryName"],
   "AWS::ECS::Cluster": ["ClusterName"],
   "AWS::ECS::Service": ["Cluster", "Role", "SchedulingStrategy", "ServiceName"],
-  "AWS::ECS::TaskDefinition": ["ContainerDefinitions", "Cpu", "EnableFaultInjection", "EphemeralStorage", "ExecutionRoleArn", "Family", "InferenceAccelerators", "IpcMode", "Memory", "NetworkMode", "PidMode", "PlacementConstraints", "ProxyConfiguration", "RequiresCompatibilities", "RuntimePlatform", "TaskRoleArn", "Volumes"],
+  "AWS::ECS::TaskDefinition": [
+    "ContainerDefinitions",
+    "Cpu",
+    "EnableFaultInjection",
+    "EphemeralStorage",
+    "ExecutionRoleArn",
+    "Family",
+    "InferenceAccelerators",
+    "IpcMode",
+    "Memory",
+    "NetworkMode",
+    "PidMode",
+    "PlacementConstraints",
+    "ProxyConfiguration",
+    "RequiresCompatibilities",
+    "RuntimePlatform",
+    "TaskRoleArn",
+    "Volumes",
+  ],
   "AWS::EFS::FileSystem": ["AvailabilityZoneName", "Encrypted", "KmsKeyId", "PerformanceMode"],
   "AWS::EFS::MountTarget": ["FileSystemId", "IpAddress", "IpAddressType", "Ipv6Address", "SubnetId"],
   "AWS::ElasticLoadBalancingV2::Listener": ["LoadBalancerArn"],
@@ -174,7 +215,12 @@ function resolveTemplate(input: TemplateInput): Resolved {
 
 function strip(value: Json): Json {
   if (Array.isArray(value)) return value.filter((v) => v !== NO_VALUE).map(strip);
-  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== NO_VALUE).map(([k, v]) => [k, strip(v)]));
+  if (isPlainObject(value))
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => v !== NO_VALUE)
+        .map(([k, v]) => [k, strip(v)]),
+    );
   return value;
 }
 

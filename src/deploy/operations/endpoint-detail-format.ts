@@ -23,7 +23,12 @@ export function formatEndpointDetail(d: EndpointDetail): string {
   field("Certificate", certificateText(d.certificate));
   field("Pipeline", pipelineText(d.pipeline));
   for (const fs of d.fileSystems) {
-    field(fs.volume === "weights" ? "EFS weights" : "EFS assets", fs.error ? `${fs.id ?? "-"} (${fs.error})` : `${fs.id} ${fs.sizeBytes === undefined ? "size unknown" : formatBytes(fs.sizeBytes)}${fs.lifeCycleState && fs.lifeCycleState !== "available" ? ` ${fs.lifeCycleState}` : ""}`);
+    field(
+      fs.volume === "weights" ? "EFS weights" : "EFS assets",
+      fs.error
+        ? `${fs.id ?? "-"} (${fs.error})`
+        : `${fs.id} ${fs.sizeBytes === undefined ? "size unknown" : formatBytes(fs.sizeBytes)}${fs.lifeCycleState && fs.lifeCycleState !== "available" ? ` ${fs.lifeCycleState}` : ""}`,
+    );
   }
   if (d.service.deployments.length > 0) {
     lines.push("", "Rollout:");
@@ -31,7 +36,16 @@ export function formatEndpointDetail(d: EndpointDetail): string {
       indent(
         formatTable(
           ["DEPLOYMENT", "STATUS", "ROLLOUT", "TASK DEFINITION", "RUNNING", "PENDING", "FAILED", "UPDATED"],
-          d.service.deployments.map((x) => [x.id ?? "-", x.status ?? "-", x.rolloutState ?? "-", x.taskDefinition ?? "-", `${x.running ?? 0}/${x.desired ?? 0}`, String(x.pending ?? 0), String(x.failed ?? 0), x.updatedAt ?? "-"]),
+          d.service.deployments.map((x) => [
+            x.id ?? "-",
+            x.status ?? "-",
+            x.rolloutState ?? "-",
+            x.taskDefinition ?? "-",
+            `${x.running ?? 0}/${x.desired ?? 0}`,
+            String(x.pending ?? 0),
+            String(x.failed ?? 0),
+            x.updatedAt ?? "-",
+          ]),
         ),
       ),
     );
@@ -66,7 +80,12 @@ export function formatEndpointDetail(d: EndpointDetail): string {
       indent(
         formatTable(
           ["TARGET", "PORT", "STATE", "REASON"],
-          d.targets.targets.map((t) => [t.id ?? "-", t.port === undefined ? "-" : String(t.port), t.state ?? "-", [t.reason, t.description].filter(Boolean).join(": ") || "-"]),
+          d.targets.targets.map((t) => [
+            t.id ?? "-",
+            t.port === undefined ? "-" : String(t.port),
+            t.state ?? "-",
+            [t.reason, t.description].filter(Boolean).join(": ") || "-",
+          ]),
         ),
       ),
     );

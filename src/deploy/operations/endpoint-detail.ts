@@ -318,7 +318,11 @@ async function readService(ctx: DeployContext, cluster: string | undefined, name
   try {
     const answer = await ctx.aws.ecs.describeServices({ cluster, services: [name] });
     const service = answer.services?.find((s) => s.status !== "INACTIVE");
-    if (!service) return { ...section, error: `ECS service ${name} not found in cluster ${cluster}${answer.failures?.[0]?.reason ? ` (${answer.failures[0].reason})` : ""}` };
+    if (!service)
+      return {
+        ...section,
+        error: `ECS service ${name} not found in cluster ${cluster}${answer.failures?.[0]?.reason ? ` (${answer.failures[0].reason})` : ""}`,
+      };
     return serviceSection(section, service);
   } catch (error) {
     return { ...section, error: problemOf(error) };
@@ -373,7 +377,11 @@ async function readTasks(ctx: DeployContext, cluster: string | undefined, servic
 }
 
 /** The tasks ListTasks names (one page of up to 100), described. */
-async function describeAll(ctx: DeployContext, cluster: string, input: { cluster: string; serviceName: string; desiredStatus: "RUNNING" | "STOPPED" }): Promise<EcsTask[]> {
+async function describeAll(
+  ctx: DeployContext,
+  cluster: string,
+  input: { cluster: string; serviceName: string; desiredStatus: "RUNNING" | "STOPPED" },
+): Promise<EcsTask[]> {
   const arns = (await ctx.aws.ecs.listTasks({ ...input, maxResults: TASKS_PER_CALL })).taskArns ?? [];
   if (arns.length === 0) return [];
   return (await ctx.aws.ecs.describeTasks({ cluster, tasks: arns })).tasks ?? [];
@@ -388,7 +396,9 @@ function taskItem(task: EcsTask): TaskItem {
     startedAt: iso(task.startedAt),
     taskDefinition: task.taskDefinitionArn ? revision(task.taskDefinitionArn) : undefined,
     availabilityZone: task.availabilityZone,
-    ...(task.capacityProviderName ? { capacityProvider: task.capacityProviderName, gpus: (task.containers ?? []).reduce((n, c) => n + (c.gpuIds?.length ?? 0), 0) } : {}),
+    ...(task.capacityProviderName
+      ? { capacityProvider: task.capacityProviderName, gpus: (task.containers ?? []).reduce((n, c) => n + (c.gpuIds?.length ?? 0), 0) }
+      : {}),
   };
 }
 
@@ -456,14 +466,20 @@ async function readPipeline(ctx: DeployContext, name: string): Promise<PipelineS
  * The certificate: a base stack names it (its listener's certificate parameter); an added endpoint's is on the base's shared HTTPS
  * listener, found by the host it covers (`listenerExport`: the export of that listener's ARN, by the base's stack or a shard's).
  */
-async function readCertificate(ctx: DeployContext, stackArn: string | undefined, host: string | undefined, listenerExport: string | undefined): Promise<CertificateSection> {
+async function readCertificate(
+  ctx: DeployContext,
+  stackArn: string | undefined,
+  host: string | undefined,
+  listenerExport: string | undefined,
+): Promise<CertificateSection> {
   let arn = stackArn?.startsWith("arn:") ? stackArn : undefined;
   try {
     if (!arn && listenerExport && host) {
       const listenerArn = await findExport(ctx.aws.cloudFormation, listenerExport);
       if (!listenerArn) return { error: `the export ${listenerExport} of its load balancer's stack is gone` };
       arn = await listenerCertificateFor(ctx.aws.elb, ctx.aws.acm, listenerArn, host);
-      if (!arn) return { warning: `no certificate on its load balancer's HTTPS listener covers ${host}: HTTPS to it fails; run add-endpoint again to attach one` };
+      if (!arn)
+        return { warning: `no certificate on its load balancer's HTTPS listener covers ${host}: HTTPS to it fails; run add-endpoint again to attach one` };
     }
     if (!arn) return { error: "the stack names no certificate" };
     const certificate = (await ctx.aws.acm.describeCertificate({ CertificateArn: arn })).Certificate;
@@ -548,7 +564,8 @@ function withTimeout<T>(promise: Promise<T>): Promise<T> {
 /** What needs attention, in the order the sections are shown. */
 function problemsOf(d: EndpointDetail): string[] {
   const problems: string[] = [];
-  if (/_FAILED$|ROLLBACK_COMPLETE$/.test(d.stack.status)) problems.push(`stack ${d.stack.name} is ${d.stack.status}${d.stack.reason ? `: ${d.stack.reason}` : ""}`);
+  if (/_FAILED$|ROLLBACK_COMPLETE$/.test(d.stack.status))
+    problems.push(`stack ${d.stack.name} is ${d.stack.status}${d.stack.reason ? `: ${d.stack.reason}` : ""}`);
   if (d.image.inRepository === false) problems.push(`image ${d.image.tag} is not in ECR repository ${d.image.repository}: new tasks cannot start`);
   // A stack still being created or updated has no outputs yet: their absence is not a problem then.
   const settled = !d.stack.result.includes("IN_PROGRESS");

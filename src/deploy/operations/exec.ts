@@ -13,7 +13,12 @@ import { AwsError } from "../../errors.js";
 import { chunks } from "../engine/concurrency.js";
 
 /** The actions the task role needs for ECS Exec ("IAM permissions required for ECS Exec", Amazon ECS developer guide). */
-export const SSM_MESSAGES_ACTIONS = ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"] as const;
+export const SSM_MESSAGES_ACTIONS = [
+  "ssmmessages:CreateControlChannel",
+  "ssmmessages:CreateDataChannel",
+  "ssmmessages:OpenControlChannel",
+  "ssmmessages:OpenDataChannel",
+] as const;
 
 /** Where to install the Session Manager plugin from. */
 export const PLUGIN_INSTALL_PAGE = "https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager-working-with-install-plugin.html";
@@ -58,7 +63,13 @@ export function pluginInstallHint(platform: string): string {
 
 /** True when an IAM action pattern (`ssmmessages:*`, `*`, `ssmmessages:Open*`) covers the action. */
 export function actionMatches(pattern: string, action: string): boolean {
-  const regex = new RegExp(`^${pattern.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`, "i");
+  const regex = new RegExp(
+    `^${pattern
+      .split("*")
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+      .join(".*")}$`,
+    "i",
+  );
   return regex.test(action);
 }
 
@@ -95,7 +106,9 @@ export function policyStatements(document: string | undefined): Statement[] {
 export function missingActions(statements: Statement[]): string[] {
   const list = (value: string | string[] | undefined) => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
   const covers = (s: Statement, action: string) =>
-    s.Action !== undefined ? list(s.Action).some((p) => actionMatches(p, action)) : s.NotAction !== undefined && !list(s.NotAction).some((p) => actionMatches(p, action));
+    s.Action !== undefined
+      ? list(s.Action).some((p) => actionMatches(p, action))
+      : s.NotAction !== undefined && !list(s.NotAction).some((p) => actionMatches(p, action));
   return SSM_MESSAGES_ACTIONS.filter((action) => {
     if (statements.some((s) => s.Effect === "Deny" && covers(s, action))) return true;
     return !statements.some((s) => s.Effect === "Allow" && covers(s, action) && list(s.Resource).includes("*") && !s.Condition);
@@ -109,7 +122,8 @@ export async function roleStatements(iam: IamApi, roleArn: string): Promise<Stat
   let marker: string | undefined;
   do {
     const page = await iam.listRolePolicies({ RoleName: roleName, Marker: marker });
-    for (const name of page.PolicyNames ?? []) statements.push(...policyStatements((await iam.getRolePolicy({ RoleName: roleName, PolicyName: name })).PolicyDocument));
+    for (const name of page.PolicyNames ?? [])
+      statements.push(...policyStatements((await iam.getRolePolicy({ RoleName: roleName, PolicyName: name })).PolicyDocument));
     marker = page.IsTruncated ? page.Marker : undefined;
   } while (marker);
   do {
@@ -137,7 +151,10 @@ const idOf = (arn: string) => arn.split("/").at(-1) ?? arn;
  * Checks every prerequisite of ECS Exec and returns each one missing, or the
  * container to open the session in when none is.
  */
-export async function checkExec(request: ExecRequest, deps: { ecs: EcsApi; iam: IamApi; findExecutable: FindExecutable; platform: string }): Promise<{ problems: ExecProblem[]; target?: ExecTarget }> {
+export async function checkExec(
+  request: ExecRequest,
+  deps: { ecs: EcsApi; iam: IamApi; findExecutable: FindExecutable; platform: string },
+): Promise<{ problems: ExecProblem[]; target?: ExecTarget }> {
   const { ecs, iam } = deps;
   const problems: ExecProblem[] = [];
   const { cluster, service: serviceName } = request;
@@ -155,7 +172,11 @@ export async function checkExec(request: ExecRequest, deps: { ecs: EcsApi; iam: 
   const taskDefinition = service.taskDefinition ? (await ecs.describeTaskDefinition({ taskDefinition: service.taskDefinition })).taskDefinition : undefined;
   const roleArn = taskDefinition?.taskRoleArn;
   if (!roleArn) {
-    problems.push({ check: "task role", problem: `task definition ${service.taskDefinition ?? "(none)"} has no task role`, fix: `Give the task definition a task role allowing ${SSM_MESSAGES_ACTIONS.join(", ")} on resource "*".` });
+    problems.push({
+      check: "task role",
+      problem: `task definition ${service.taskDefinition ?? "(none)"} has no task role`,
+      fix: `Give the task definition a task role allowing ${SSM_MESSAGES_ACTIONS.join(", ")} on resource "*".`,
+    });
   } else {
     const missing = missingActions(await roleStatements(iam, roleArn));
     if (missing.length > 0) {
@@ -189,16 +210,28 @@ async function findTask(request: ExecRequest, ecs: EcsApi, problems: ExecProblem
     candidates = arns.filter((arn) => idOf(arn).startsWith(wanted));
     if (candidates.length === 0) {
       const known = arns.map((a) => idOf(a).slice(0, 8)).join(", ");
-      problems.push({ check: "task", problem: `no running task of ${service} has the id ${request.task}`, fix: known ? `Running tasks: ${known}; pass one with --task.` : "The service has no running task: see mlops status." });
+      problems.push({
+        check: "task",
+        problem: `no running task of ${service} has the id ${request.task}`,
+        fix: known ? `Running tasks: ${known}; pass one with --task.` : "The service has no running task: see mlops status.",
+      });
       return undefined;
     }
     if (candidates.length > 1) {
-      problems.push({ check: "task", problem: `${request.task} matches ${candidates.length} tasks`, fix: `Give more of the id: ${candidates.map((a) => idOf(a)).join(", ")}` });
+      problems.push({
+        check: "task",
+        problem: `${request.task} matches ${candidates.length} tasks`,
+        fix: `Give more of the id: ${candidates.map((a) => idOf(a)).join(", ")}`,
+      });
       return undefined;
     }
   }
   if (candidates.length === 0) {
-    problems.push({ check: "task", problem: `service ${service} has no running task`, fix: "Wait for the service to start its tasks (mlops status shows them, mlops logs their output)." });
+    problems.push({
+      check: "task",
+      problem: `service ${service} has no running task`,
+      fix: "Wait for the service to start its tasks (mlops status shows them, mlops logs their output).",
+    });
     return undefined;
   }
   const tasks: EcsTask[] = [];
@@ -207,16 +240,27 @@ async function findTask(request: ExecRequest, ecs: EcsApi, problems: ExecProblem
   const ready = tasks.find((t) => t.lastStatus === "RUNNING" && t.enableExecuteCommand && agentStatus(t, container) === "RUNNING");
   if (ready) {
     const holder = ready.containers?.find((c) => c.name === container) ?? ready.containers?.[0];
-    return { cluster, taskArn: ready.taskArn ?? "", taskId: idOf(ready.taskArn ?? ""), container: holder?.name ?? container, runtimeId: holder?.runtimeId ?? "" };
+    return {
+      cluster,
+      taskArn: ready.taskArn ?? "",
+      taskId: idOf(ready.taskArn ?? ""),
+      container: holder?.name ?? container,
+      runtimeId: holder?.runtimeId ?? "",
+    };
   }
   const described = tasks
-    .map((t) => `${idOf(t.taskArn ?? "").slice(0, 8)} ${t.lastStatus ?? "?"}${t.enableExecuteCommand ? "" : ", started without execute-command"}, ExecuteCommandAgent ${agentStatus(t, container) ?? "absent"}`)
+    .map(
+      (t) =>
+        `${idOf(t.taskArn ?? "").slice(0, 8)} ${t.lastStatus ?? "?"}${t.enableExecuteCommand ? "" : ", started without execute-command"}, ExecuteCommandAgent ${agentStatus(t, container) ?? "absent"}`,
+    )
     .join("; ");
   const startedWithout = tasks.some((t) => !t.enableExecuteCommand);
   problems.push({
     check: "task",
     problem: `no task${request.task ? ` ${request.task}` : ""} is RUNNING with its ExecuteCommandAgent RUNNING (${described || "none described"})`,
-    fix: startedWithout ? `Tasks started before execute-command was turned on never get the agent: ${forceNew}` : "The agent starts a few seconds after the task; try again in a moment. If it stays STOPPED, see the ECS Exec troubleshooting page.",
+    fix: startedWithout
+      ? `Tasks started before execute-command was turned on never get the agent: ${forceNew}`
+      : "The agent starts a few seconds after the task; try again in a moment. If it stays STOPPED, see the ECS Exec troubleshooting page.",
   });
   return undefined;
 }
@@ -236,7 +280,14 @@ export function ecsEndpoint(region: string, endpointUrl?: string): string {
  */
 export function pluginArguments(session: unknown, target: ExecTarget, region: string, profile: string | undefined, endpoint: string): string[] {
   const clusterName = target.cluster.split("/").at(-1) ?? target.cluster;
-  return [JSON.stringify(session), region, "StartSession", profile ?? "", JSON.stringify({ Target: `ecs:${clusterName}_${target.taskId}_${target.runtimeId}` }), endpoint];
+  return [
+    JSON.stringify(session),
+    region,
+    "StartSession",
+    profile ?? "",
+    JSON.stringify({ Target: `ecs:${clusterName}_${target.taskId}_${target.runtimeId}` }),
+    endpoint,
+  ];
 }
 
 /** The problems as one message, one line per prerequisite, with what to do. */

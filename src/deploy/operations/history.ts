@@ -62,11 +62,18 @@ export function tagOfImage(image: string | undefined): string | undefined {
 }
 
 /** The newest `limit` deployments of a service, newest first; the stack's first one, which runs no task (placeholder image), is left out. */
-export async function serviceHistory(ecs: EcsApi, cluster: string, service: string, containerName: string | undefined, limit = 20): Promise<DeploymentRecord[]> {
+export async function serviceHistory(
+  ecs: EcsApi,
+  cluster: string,
+  service: string,
+  containerName: string | undefined,
+  limit = 20,
+): Promise<DeploymentRecord[]> {
   const listed = (await serviceDeploymentsNewestFirst(ecs, cluster, service)).slice(0, limit);
   const arns = listed.map((d) => d.serviceDeploymentArn).filter((a): a is string => !!a);
   const deployments = [];
-  for (const group of chunks(arns, 20)) deployments.push(...((await ecs.describeServiceDeployments({ serviceDeploymentArns: group })).serviceDeployments ?? []));
+  for (const group of chunks(arns, 20))
+    deployments.push(...((await ecs.describeServiceDeployments({ serviceDeploymentArns: group })).serviceDeployments ?? []));
   const revisionArns = [...new Set(deployments.map((d) => d.targetServiceRevision?.arn).filter((a): a is string => !!a))];
   const images = new Map<string, string | undefined>();
   for (const group of chunks(revisionArns, 20)) {

@@ -35,7 +35,10 @@ export async function showPipelineRun(pipelineName: string, options: { follow: b
     await codePipeline.getPipeline({ name: pipelineName });
   } catch (error) {
     if (error instanceof AwsError && error.code === "PipelineNotFoundException") {
-      throw new AwsError(`There is no pipeline ${pipelineName}: ${error.message}`, { code: error.code, hint: "create-endpoint/add-endpoint make it unless --no-pipeline was given (or the parameter file has no pipeline section)." });
+      throw new AwsError(`There is no pipeline ${pipelineName}: ${error.message}`, {
+        code: error.code,
+        hint: "create-endpoint/add-endpoint make it unless --no-pipeline was given (or the parameter file has no pipeline section).",
+      });
     }
     throw error;
   }
@@ -67,9 +70,12 @@ export async function showPipelineRun(pipelineName: string, options: { follow: b
   };
   if (status === "Failed" || status === "Stopped" || status === "Cancelled") {
     const build = view.failureText();
-    throw new AwsError(`Pipeline ${pipelineName} execution ${id} ${status.toLowerCase()}${execution?.statusSummary ? `: ${execution.statusSummary}` : ""}.${build ? `\n${build}` : ""}`, {
-      hint: `Fix the build (its whole log: mlops logs <params> --build), push again; see ${consoleUrl}.`,
-    });
+    throw new AwsError(
+      `Pipeline ${pipelineName} execution ${id} ${status.toLowerCase()}${execution?.statusSummary ? `: ${execution.statusSummary}` : ""}.${build ? `\n${build}` : ""}`,
+      {
+        hint: `Fix the build (its whole log: mlops logs <params> --build), push again; see ${consoleUrl}.`,
+      },
+    );
   }
   return report;
 }

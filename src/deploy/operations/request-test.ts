@@ -40,16 +40,34 @@ export async function testEndpoint(config: EndpointConfig, options: EndpointTest
   const stack = await findStack(ctx.aws.cloudFormation, id);
   const live = stack && stack.StackStatus !== "DELETE_COMPLETE" ? stack : undefined;
   if (!live && !options.connectTo) {
-    throw new InputError([{ file: config.source, path: "project", message: `no stack ${id} in region ${regionText(ctx.aws)}: nothing to send a request to` }], `Deploy it first (mlops ${config.kind === "base" ? "create-endpoint" : "add-endpoint"} ${config.source}), or send the request elsewhere with --connect-to HOST:PORT.`);
+    throw new InputError(
+      [{ file: config.source, path: "project", message: `no stack ${id} in region ${regionText(ctx.aws)}: nothing to send a request to` }],
+      `Deploy it first (mlops ${config.kind === "base" ? "create-endpoint" : "add-endpoint"} ${config.source}), or send the request elsewhere with --connect-to HOST:PORT.`,
+    );
   }
   const loadBalancerDnsName = live ? await loadBalancerNameOf(ctx.aws.elb, stackOutputs(live)) : undefined;
   ctx.out.step(`GET https://${host}${path}`);
-  const { route, outcome } = await probeEndpoint({ host, path, loadBalancerDnsName, connectTo: options.connectTo, extraCa: options.extraCa, timeoutMs: options.timeoutMs });
+  const { route, outcome } = await probeEndpoint({
+    host,
+    path,
+    loadBalancerDnsName,
+    connectTo: options.connectTo,
+    extraCa: options.extraCa,
+    timeoutMs: options.timeoutMs,
+  });
   ctx.out.info(routeLine(route, host));
   if (outcome.kind === "response") ctx.out.info(`${outcome.status} from ${outcome.address}${outcome.server ? ` (server: ${outcome.server})` : ""}`);
   ctx.out.info(timingLine(outcome.timings));
   const diagnosis = diagnose(outcome, { host, path });
-  const result: EndpointTestResult = { endpoint: id, url: `https://${host}${path}`, route, outcome, ok: !diagnosis, problem: diagnosis?.problem, hint: diagnosis?.hint };
+  const result: EndpointTestResult = {
+    endpoint: id,
+    url: `https://${host}${path}`,
+    route,
+    outcome,
+    ok: !diagnosis,
+    problem: diagnosis?.problem,
+    hint: diagnosis?.hint,
+  };
   if (diagnosis) return result;
   ctx.out.success(`${result.url}: ${outcome.kind === "response" ? outcome.status : ""} in ${outcome.timings.totalMs} ms`);
   return result;

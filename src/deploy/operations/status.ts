@@ -99,7 +99,9 @@ export function readEndpointStatuses(ctx: DeployContext, options: { select?: (st
     reads.push(read);
   };
   const onPage = (page: MlopsStacks) => {
-    const fresh = page.managed.flatMap((m) => (m.role === "pipeline" || (options.select && !options.select(m)) ? [] : [newRow(m as ManagedStack & { role: "base" | "added" })]));
+    const fresh = page.managed.flatMap((m) =>
+      m.role === "pipeline" || (options.select && !options.select(m)) ? [] : [newRow(m as ManagedStack & { role: "base" | "added" })],
+    );
     rows.push(...fresh);
     for (const read of serviceReads(fresh, ctx)) start(limited(read));
     for (const row of fresh) start(limited(() => readImage(row, ctx)));

@@ -20,7 +20,14 @@ const issueTimeoutMs = 30 * 60_000;
  * filter returns RSA_2048 certificates only, so an EC or larger-RSA certificate
  * would be missed and a duplicate requested. RSA_1024 is left out: too weak to use.
  */
-export const listedKeyTypes: NonNullable<CertificateSummary["KeyAlgorithm"]>[] = ["RSA_2048", "RSA_3072", "RSA_4096", "EC_prime256v1", "EC_secp384r1", "EC_secp521r1"];
+export const listedKeyTypes: NonNullable<CertificateSummary["KeyAlgorithm"]>[] = [
+  "RSA_2048",
+  "RSA_3072",
+  "RSA_4096",
+  "EC_prime256v1",
+  "EC_secp384r1",
+  "EC_secp521r1",
+];
 
 /** Statuses a certificate never leaves for ISSUED: waiting on them would only end at the timeout. */
 const deadStatuses = new Set(["FAILED", "VALIDATION_TIMED_OUT", "REVOKED", "EXPIRED", "INACTIVE"]);
@@ -47,7 +54,9 @@ const certificatesReadKey = "acm:certificates:";
 
 /** The account's issued certificates of the key types a listener serves (all pages), read once per run with `reads`. */
 export function issuedCertificates(acm: AcmApi, reads?: RunReads): Promise<CertificateSummary[]> {
-  return readOnce(reads, `${certificatesReadKey}issued`, () => listCertificates(acm, { CertificateStatuses: ["ISSUED"], Includes: { keyTypes: listedKeyTypes } }));
+  return readOnce(reads, `${certificatesReadKey}issued`, () =>
+    listCertificates(acm, { CertificateStatuses: ["ISSUED"], Includes: { keyTypes: listedKeyTypes } }),
+  );
 }
 
 /** The account's certificates waiting for validation (all pages), read once per run with `reads`. */
@@ -56,7 +65,10 @@ function pendingCertificates(acm: AcmApi, reads?: RunReads): Promise<Certificate
 }
 
 /** The account's certificates that `filter` picks (all pages; none given: ACM's default listing). */
-export async function listCertificates(acm: AcmApi, filter: Pick<Parameters<AcmApi["listCertificates"]>[0], "CertificateStatuses" | "Includes"> = {}): Promise<CertificateSummary[]> {
+export async function listCertificates(
+  acm: AcmApi,
+  filter: Pick<Parameters<AcmApi["listCertificates"]>[0], "CertificateStatuses" | "Includes"> = {},
+): Promise<CertificateSummary[]> {
   const found: CertificateSummary[] = [];
   let nextToken: string | undefined;
   do {
@@ -99,7 +111,11 @@ export async function findPendingCertificate(acm: AcmApi, host: string, reads?: 
  * `makeValidationRecord` creates ACM's validation record itself (in a Route 53 zone) and says
  * whether it did; otherwise the record is printed for the user to create.
  */
-export async function ensureCertificate(config: EndpointConfig, ctx: DeployContext, makeValidationRecord?: (certificateArn: string) => Promise<boolean>): Promise<string> {
+export async function ensureCertificate(
+  config: EndpointConfig,
+  ctx: DeployContext,
+  makeValidationRecord?: (certificateArn: string) => Promise<boolean>,
+): Promise<string> {
   if (config.api.certificateArn) return config.api.certificateArn;
   const host = config.api.hostHeader;
   const acm = ctx.aws.acm;

@@ -96,7 +96,11 @@ export async function findHostedZone(r53: Route53Api, host: string): Promise<Zon
       zoneId = page.NextHostedZoneId;
     }
     if (publicZones.length === 1) return { kind: "zone", zone: publicZones[0]! };
-    if (publicZones.length > 1) return { kind: "none", reason: `${publicZones.length} public hosted zones are named ${candidate} (${publicZones.map((z) => z.id).join(", ")}); mlops cannot tell which one the domain uses` };
+    if (publicZones.length > 1)
+      return {
+        kind: "none",
+        reason: `${publicZones.length} public hosted zones are named ${candidate} (${publicZones.map((z) => z.id).join(", ")}); mlops cannot tell which one the domain uses`,
+      };
   }
   return { kind: "none", reason: `no Route 53 public hosted zone covers ${host}` };
 }
@@ -106,7 +110,8 @@ export async function zoneFor(r53: Route53Api, host: string): Promise<ZoneLookup
   try {
     return await findHostedZone(r53, host);
   } catch (error) {
-    if (error instanceof AwsError && /AccessDenied|NotAuthorized|Unauthorized/i.test(`${error.code ?? ""} ${error.message}`)) return { kind: "none", reason: `Route 53 cannot be read: ${error.message}` };
+    if (error instanceof AwsError && /AccessDenied|NotAuthorized|Unauthorized/i.test(`${error.code ?? ""} ${error.message}`))
+      return { kind: "none", reason: `Route 53 cannot be read: ${error.message}` };
     throw error;
   }
 }
@@ -126,7 +131,12 @@ async function readLoadBalancerServing(elb: ElbApi, targetGroupArn: string): Pro
   if (!arn) return undefined;
   const balancer = (await elb.describeLoadBalancers({ LoadBalancerArns: [arn] })).LoadBalancers?.[0];
   if (!balancer?.DNSName || !balancer.CanonicalHostedZoneId) return undefined;
-  return { arn, dnsName: balancer.DNSName, canonicalHostedZoneId: balancer.CanonicalHostedZoneId, dualstack: (balancer.IpAddressType ?? "ipv4").startsWith("dualstack") };
+  return {
+    arn,
+    dnsName: balancer.DNSName,
+    canonicalHostedZoneId: balancer.CanonicalHostedZoneId,
+    dualstack: (balancer.IpAddressType ?? "ipv4").startsWith("dualstack"),
+  };
 }
 
 /**
@@ -164,23 +174,38 @@ export function inZone(name: string, zone: HostedZoneRef): boolean {
 }
 
 /** The records mlops wants in the zone: the alias (A, AAAA when dualstack) and the validation CNAMEs that lie in it. */
-export function desiredRecords(host: string, zone: HostedZoneRef, balancer: LoadBalancerTarget | undefined, validation: ValidationRecord[]): ResourceRecordSet[] {
+export function desiredRecords(
+  host: string,
+  zone: HostedZoneRef,
+  balancer: LoadBalancerTarget | undefined,
+  validation: ValidationRecord[],
+): ResourceRecordSet[] {
   const records: ResourceRecordSet[] = [];
   if (balancer) {
     for (const type of balancer.dualstack ? (["A", "AAAA"] as const) : (["A"] as const)) {
       // EvaluateTargetHealth off: with one record for the name there is nothing to fail over to.
-      records.push({ Name: `${normalizeName(host)}.`, Type: type, AliasTarget: { HostedZoneId: balancer.canonicalHostedZoneId, DNSName: balancer.dnsName, EvaluateTargetHealth: false } });
+      records.push({
+        Name: `${normalizeName(host)}.`,
+        Type: type,
+        AliasTarget: { HostedZoneId: balancer.canonicalHostedZoneId, DNSName: balancer.dnsName, EvaluateTargetHealth: false },
+      });
     }
   }
   for (const record of validation) {
-    if (inZone(record.name, zone)) records.push({ Name: `${normalizeName(record.name)}.`, Type: "CNAME", TTL: 300, ResourceRecords: [{ Value: record.value }] });
+    if (inZone(record.name, zone))
+      records.push({ Name: `${normalizeName(record.name)}.`, Type: "CNAME", TTL: 300, ResourceRecords: [{ Value: record.value }] });
   }
   return records;
 }
 
 /** The record set of exactly this name and type in the zone, if any. */
 export async function readRecord(r53: Route53Api, zoneId: string, name: string, type: string): Promise<ResourceRecordSet | undefined> {
-  const page = await r53.listResourceRecordSets({ HostedZoneId: zoneId, StartRecordName: name, StartRecordType: type as ResourceRecordSet["Type"], MaxItems: 1 });
+  const page = await r53.listResourceRecordSets({
+    HostedZoneId: zoneId,
+    StartRecordName: name,
+    StartRecordType: type as ResourceRecordSet["Type"],
+    MaxItems: 1,
+  });
   const found = page.ResourceRecordSets?.[0];
   return found && normalizeName(found.Name ?? "") === normalizeName(name) && found.Type === type && !found.SetIdentifier ? found : undefined;
 }
@@ -194,14 +219,27 @@ export function describeValue(record: ResourceRecordSet): string {
 /** True when two record sets say the same thing (alias target, or CNAME value). */
 export function sameValue(a: ResourceRecordSet, b: ResourceRecordSet): boolean {
   if (a.AliasTarget || b.AliasTarget) {
-    return !!a.AliasTarget && !!b.AliasTarget && aliasName(a.AliasTarget.DNSName ?? "") === aliasName(b.AliasTarget.DNSName ?? "") && a.AliasTarget.HostedZoneId === b.AliasTarget.HostedZoneId;
+    return (
+      !!a.AliasTarget &&
+      !!b.AliasTarget &&
+      aliasName(a.AliasTarget.DNSName ?? "") === aliasName(b.AliasTarget.DNSName ?? "") &&
+      a.AliasTarget.HostedZoneId === b.AliasTarget.HostedZoneId
+    );
   }
-  const values = (r: ResourceRecordSet) => (r.ResourceRecords ?? []).map((v) => normalizeName(v.Value ?? "")).sort().join(" ");
+  const values = (r: ResourceRecordSet) =>
+    (r.ResourceRecords ?? [])
+      .map((v) => normalizeName(v.Value ?? ""))
+      .sort()
+      .join(" ");
   return values(a) === values(b);
 }
 
 /** What the zone needs so that it holds `desired`, and the records it will not touch. */
-export async function compareRecords(r53: Route53Api, zone: HostedZoneRef, desired: ResourceRecordSet[]): Promise<{ plans: RecordPlan[]; changes: RecordChange[] }> {
+export async function compareRecords(
+  r53: Route53Api,
+  zone: HostedZoneRef,
+  desired: ResourceRecordSet[],
+): Promise<{ plans: RecordPlan[]; changes: RecordChange[] }> {
   const plans: RecordPlan[] = [];
   const changes: RecordChange[] = [];
   for (const record of desired) {
@@ -292,7 +330,13 @@ export interface DnsOutcome {
  * Makes the endpoint's records in the zone that covers its host (alias to the load balancer,
  * certificate validation CNAMEs) and waits for them to be INSYNC. Without a zone it makes none.
  */
-export async function ensureDnsRecords(host: string, balancer: LoadBalancerTarget | undefined, certificateArn: string | undefined, comment: string, ctx: DeployContext): Promise<DnsOutcome> {
+export async function ensureDnsRecords(
+  host: string,
+  balancer: LoadBalancerTarget | undefined,
+  certificateArn: string | undefined,
+  comment: string,
+  ctx: DeployContext,
+): Promise<DnsOutcome> {
   const lookup = await zoneFor(ctx.aws.route53, host);
   if (lookup.kind === "none") return { records: [], manual: lookup.reason };
   const validation = certificateArn ? await validationRecords(ctx.aws.acm, certificateArn) : [];
@@ -313,7 +357,11 @@ export interface RecordRemoval {
  * The records of `wanted` that still hold mlops's values (deleted by `deleteRecords`) and those
  * someone changed since (left alone). A record that is gone is neither.
  */
-export async function recordsToRemove(r53: Route53Api, zone: HostedZoneRef, wanted: ResourceRecordSet[]): Promise<{ removals: RecordRemoval[]; deletes: RecordChange[] }> {
+export async function recordsToRemove(
+  r53: Route53Api,
+  zone: HostedZoneRef,
+  wanted: ResourceRecordSet[],
+): Promise<{ removals: RecordRemoval[]; deletes: RecordChange[] }> {
   const removals: RecordRemoval[] = [];
   const deletes: RecordChange[] = [];
   for (const record of wanted) {
@@ -332,7 +380,12 @@ export async function recordsToRemove(r53: Route53Api, zone: HostedZoneRef, want
  * deletes these before the load balancer goes. Matched by target name (the zone id is that of
  * the load balancer's region, the same for every record mlops made).
  */
-export async function aliasRecordsFor(r53: Route53Api, zone: HostedZoneRef, host: string, loadBalancerDnsName: string): Promise<{ removals: RecordRemoval[]; deletes: RecordChange[] }> {
+export async function aliasRecordsFor(
+  r53: Route53Api,
+  zone: HostedZoneRef,
+  host: string,
+  loadBalancerDnsName: string,
+): Promise<{ removals: RecordRemoval[]; deletes: RecordChange[] }> {
   const removals: RecordRemoval[] = [];
   const deletes: RecordChange[] = [];
   for (const type of ["A", "AAAA"]) {
@@ -346,7 +399,11 @@ export async function aliasRecordsFor(r53: Route53Api, zone: HostedZoneRef, host
 }
 
 /** The validation CNAMEs of a certificate that still hold its values, and those someone changed. */
-export async function validationRecordsFor(ctx: DeployContext, zone: HostedZoneRef, certificateArn: string): Promise<{ removals: RecordRemoval[]; deletes: RecordChange[] }> {
+export async function validationRecordsFor(
+  ctx: DeployContext,
+  zone: HostedZoneRef,
+  certificateArn: string,
+): Promise<{ removals: RecordRemoval[]; deletes: RecordChange[] }> {
   let validation: ValidationRecord[];
   try {
     validation = await validationRecords(ctx.aws.acm, certificateArn);
@@ -380,6 +437,7 @@ export async function dnsState(r53: Route53Api, host: string, loadBalancerDnsNam
   const lookup = await zoneFor(r53, host);
   if (lookup.kind === "none") return { pointsAtLoadBalancer: false, reason: lookup.reason };
   const current = await readRecord(r53, lookup.zone.id, `${normalizeName(host)}.`, "A");
-  const pointsAtLoadBalancer = !!current?.AliasTarget && !!loadBalancerDnsName && aliasName(current.AliasTarget.DNSName ?? "") === aliasName(loadBalancerDnsName);
+  const pointsAtLoadBalancer =
+    !!current?.AliasTarget && !!loadBalancerDnsName && aliasName(current.AliasTarget.DNSName ?? "") === aliasName(loadBalancerDnsName);
   return { zone: lookup.zone, record: current ? describeValue(current) : undefined, pointsAtLoadBalancer };
 }

@@ -53,7 +53,9 @@ async function readTaggedFileSystems(efs: EfsApi): Promise<TaggedFileSystem[]> {
 
 /** Lists the endpoint's file systems (found by the `mlops:endpoint` and `mlops:volume` tags). */
 export async function findEndpointFileSystems(efs: EfsApi, id: string, reads?: RunReads): Promise<KeptFileSystem[]> {
-  return (await listTaggedFileSystems(efs, reads)).filter((f) => f.endpointId === id).map(({ volume, fileSystemId, sizeBytes, root }) => ({ volume, fileSystemId, sizeBytes, root }));
+  return (await listTaggedFileSystems(efs, reads))
+    .filter((f) => f.endpointId === id)
+    .map(({ volume, fileSystemId, sizeBytes, root }) => ({ volume, fileSystemId, sizeBytes, root }));
 }
 
 function asTagged(fs: FileSystemDescription): TaggedFileSystem | undefined {
@@ -89,13 +91,21 @@ export async function deleteFileSystems(list: KeptFileSystem[], ctx: DeployConte
       async () => {
         const targets = (await ctx.aws.efs.describeMountTargets({ FileSystemId: fs.fileSystemId })).MountTargets ?? [];
         for (const target of targets) {
-          if (!target.MountTargetId || requested.has(target.MountTargetId) || target.LifeCycleState === "deleting" || target.LifeCycleState === "deleted") continue;
+          if (!target.MountTargetId || requested.has(target.MountTargetId) || target.LifeCycleState === "deleting" || target.LifeCycleState === "deleted")
+            continue;
           await ctx.aws.efs.deleteMountTarget({ MountTargetId: target.MountTargetId });
           requested.add(target.MountTargetId);
         }
         return targets.length === 0 ? { done: true, value: undefined } : { done: false, status: `${targets.length} mount target(s) left` };
       },
-      { clock: ctx.clock, signal: ctx.signal, intervalMs: 5_000, timeoutMs: 10 * 60_000, what: `mount targets of ${fs.fileSystemId} to be deleted`, out: ctx.out },
+      {
+        clock: ctx.clock,
+        signal: ctx.signal,
+        intervalMs: 5_000,
+        timeoutMs: 10 * 60_000,
+        what: `mount targets of ${fs.fileSystemId} to be deleted`,
+        out: ctx.out,
+      },
     );
     await ctx.aws.efs.deleteFileSystem({ FileSystemId: fs.fileSystemId });
     ctx.out.success(`Deleted EFS file system ${fs.fileSystemId} (${fs.volume})`);

@@ -31,7 +31,10 @@ export async function servingIdleTimeout(config: EndpointConfig, loadBalancerSta
 export function idleTimeoutWarning(config: EndpointConfig, idleTimeoutSeconds: number): string | undefined {
   const p95 = config.alarms.p95ResponseSeconds;
   if (p95 <= idleTimeoutSeconds) return undefined;
-  const where = config.kind === "base" ? "api.idleTimeoutSeconds in this file" : `api.idleTimeoutSeconds in the file of the base endpoint ${config.baseProject ?? ""}`.trimEnd();
+  const where =
+    config.kind === "base"
+      ? "api.idleTimeoutSeconds in this file"
+      : `api.idleTimeoutSeconds in the file of the base endpoint ${config.baseProject ?? ""}`.trimEnd();
   return (
     `alarms.p95ResponseSeconds (${p95} s) exceeds the load balancer's idle timeout (${idleTimeoutSeconds} s): ${endpointId(config)}'s requests that take longer than ${idleTimeoutSeconds} s ` +
     `get a 504 from the load balancer before the alarm sees them. Raise ${where} (up to 4000), or stream the response so that data passes.`

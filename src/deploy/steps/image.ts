@@ -60,7 +60,13 @@ export interface WaitForImageOptions {
 }
 
 /** Waits until the tag is in the repository, pushed by the pipeline or by hand. */
-export async function waitForImage(repositoryName: string, tag: string, timeoutMs: number, ctx: DeployContext, options: WaitForImageOptions = {}): Promise<void> {
+export async function waitForImage(
+  repositoryName: string,
+  tag: string,
+  timeoutMs: number,
+  ctx: DeployContext,
+  options: WaitForImageOptions = {},
+): Promise<void> {
   if (await imageExists(ctx.aws.ecr, repositoryName, tag)) {
     ctx.out.info(`Image ${repositoryName}:${tag} is in ECR`);
     return;
@@ -136,7 +142,7 @@ export async function followPipelineExecution(pipelineName: string, region: stri
     async () => {
       const list = await pipelines.listPipelineExecutions({ pipelineName, maxResults: 5 });
       const newest = list.pipelineExecutionSummaries?.[0];
-      const current = followed ? list.pipelineExecutionSummaries?.find((e) => e.pipelineExecutionId === followed) ?? newest : newest;
+      const current = followed ? (list.pipelineExecutionSummaries?.find((e) => e.pipelineExecutionId === followed) ?? newest) : newest;
       if (!current?.pipelineExecutionId) {
         if (ctx.clock.now() - started < firstExecutionGraceMs) return { done: false, status: "no execution yet" };
         followed = (await pipelines.startPipelineExecution({ name: pipelineName })).pipelineExecutionId;

@@ -104,12 +104,24 @@ export function describeKept(kept: KeptData): string {
 
 /** One line per endpoint naming each kept item: "ep-a-prod: EFS fs-1 (assets, 2 GiB), fs-2 (weights, 0 B); log group /mlops/ep-a-prod". */
 export function keptLines(kept: KeptData): string[] {
-  const endpoints = [...new Set([...kept.fileSystems.map((f) => f.endpoint), ...kept.logGroups.map((g) => g.endpoint), ...kept.certificates.map((c) => c.endpoint ?? "(untagged)")])].sort();
+  const endpoints = [
+    ...new Set([
+      ...kept.fileSystems.map((f) => f.endpoint),
+      ...kept.logGroups.map((g) => g.endpoint),
+      ...kept.certificates.map((c) => c.endpoint ?? "(untagged)"),
+    ]),
+  ].sort();
   return endpoints.map((endpoint) => {
-    const fs = kept.fileSystems.filter((f) => f.endpoint === endpoint).map((f) => `${f.fileSystemId} (${f.volume}, ${f.sizeBytes === undefined ? "size unknown" : formatBytes(f.sizeBytes)})`);
+    const fs = kept.fileSystems
+      .filter((f) => f.endpoint === endpoint)
+      .map((f) => `${f.fileSystemId} (${f.volume}, ${f.sizeBytes === undefined ? "size unknown" : formatBytes(f.sizeBytes)})`);
     const logs = kept.logGroups.filter((g) => g.endpoint === endpoint).map((g) => g.name);
     const certs = kept.certificates.filter((c) => (c.endpoint ?? "(untagged)") === endpoint).map((c) => c.domain);
-    const parts = [fs.length ? `EFS ${fs.join(", ")}` : "", logs.length ? `log group ${logs.join(", ")}` : "", certs.length ? `certificate ${certs.join(", ")}` : ""];
+    const parts = [
+      fs.length ? `EFS ${fs.join(", ")}` : "",
+      logs.length ? `log group ${logs.join(", ")}` : "",
+      certs.length ? `certificate ${certs.join(", ")}` : "",
+    ];
     return `${endpoint}: ${parts.filter(Boolean).join("; ")}`;
   });
 }
@@ -138,7 +150,10 @@ export function formatBytes(bytes: number): string {
  * kept and reported, not an error.
  */
 export async function deleteKeptData(kept: KeptData, ctx: DeployContext): Promise<KeptDataDeletion> {
-  const result: KeptDataDeletion = { deleted: { fileSystems: [], logGroups: [], certificates: [] }, kept: { fileSystems: [], logGroups: [], certificates: [] } };
+  const result: KeptDataDeletion = {
+    deleted: { fileSystems: [], logGroups: [], certificates: [] },
+    kept: { fileSystems: [], logGroups: [], certificates: [] },
+  };
   for (const fs of kept.fileSystems) {
     await deleteFileSystems([fs], ctx);
     result.deleted.fileSystems.push(fs);
@@ -181,11 +196,17 @@ const TAG_LOOKUPS_AT_ONCE = 10;
 
 /** Certificates mlops requested (tagged `mlops:managed-by`) whose endpoint has no stack. */
 export async function findKeptCertificates(acm: AcmApi, liveEndpoints: LiveEndpoints | Promise<LiveEndpoints>): Promise<KeptCertificate[]> {
-  const summaries = (await listCertificates(acm)).flatMap((s) => (s.CertificateArn ? [{ arn: s.CertificateArn, domain: s.DomainName ?? "", status: s.Status }] : []));
+  const summaries = (await listCertificates(acm)).flatMap((s) =>
+    s.CertificateArn ? [{ arn: s.CertificateArn, domain: s.DomainName ?? "", status: s.Status }] : [],
+  );
   const live = await liveEndpoints;
   // A certificate for a host a live endpoint serves is in use, not kept: its tags need no lookup (one call per certificate).
   const candidates = summaries.filter((s) => !live.hosts.has(s.domain.toLowerCase()));
-  const tagged = await mapConcurrently(candidates, async (s) => ({ ...s, tags: (await acm.listTagsForCertificate({ CertificateArn: s.arn })).Tags ?? [] }), TAG_LOOKUPS_AT_ONCE);
+  const tagged = await mapConcurrently(
+    candidates,
+    async (s) => ({ ...s, tags: (await acm.listTagsForCertificate({ CertificateArn: s.arn })).Tags ?? [] }),
+    TAG_LOOKUPS_AT_ONCE,
+  );
   const found: KeptCertificate[] = [];
   for (const cert of tagged) {
     const tag = (key: string) => cert.tags.find((t) => t.Key === key)?.Value;

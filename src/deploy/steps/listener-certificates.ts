@@ -96,7 +96,14 @@ export async function ensureListenerCertificate(
 }
 
 /** Detaches the certificates that covered `host` and no remaining host; the listener's default stays. */
-export async function releaseListenerCertificates(elb: ElbApi, acm: AcmApi, listenerArn: string, host: string, remainingHosts: string[], reads?: RunReads): Promise<string[]> {
+export async function releaseListenerCertificates(
+  elb: ElbApi,
+  acm: AcmApi,
+  listenerArn: string,
+  host: string,
+  remainingHosts: string[],
+  reads?: RunReads,
+): Promise<string[]> {
   const released: string[] = [];
   const certificates = await listenerCertificates(elb, listenerArn, reads);
   reads?.forget(listenerCertificatesReadKey(listenerArn));

@@ -72,9 +72,12 @@ export async function runOneOffTask(spec: OneOffTaskSpec, deps: OneOffTaskDeps):
   const task = answer.tasks?.[0];
   if (!task?.taskArn) {
     const failure = answer.failures?.[0];
-    throw new AwsError(`ECS could not start the ${spec.purpose} task: ${failure?.reason ?? "no task and no reason given"}${failure?.detail ? ` (${failure.detail})` : ""}.`, {
-      hint: "Check the cluster's capacity and the subnets' free IP addresses, then run the same command again.",
-    });
+    throw new AwsError(
+      `ECS could not start the ${spec.purpose} task: ${failure?.reason ?? "no task and no reason given"}${failure?.detail ? ` (${failure.detail})` : ""}.`,
+      {
+        hint: "Check the cluster's capacity and the subnets' free IP addresses, then run the same command again.",
+      },
+    );
   }
   const taskArn = task.taskArn;
   const taskId = taskArn.split("/").pop() ?? taskArn;
@@ -93,9 +96,12 @@ export async function runOneOffTask(spec: OneOffTaskSpec, deps: OneOffTaskDeps):
       if (current?.lastStatus === "STOPPED") stopped = current;
       else {
         if (deps.clock.now() - started > spec.timeoutMs) {
-          throw new AwsError(`The ${spec.purpose} task ${taskId} is still ${current?.lastStatus ?? "starting"} after ${formatDuration(spec.timeoutMs)}; mlops stopped waiting (the task runs on).`, {
-            hint: `Follow it in CloudWatch Logs (${spec.logGroup}), stop it with: ${stopHint}, or wait longer with --timeout.`,
-          });
+          throw new AwsError(
+            `The ${spec.purpose} task ${taskId} is still ${current?.lastStatus ?? "starting"} after ${formatDuration(spec.timeoutMs)}; mlops stopped waiting (the task runs on).`,
+            {
+              hint: `Follow it in CloudWatch Logs (${spec.logGroup}), stop it with: ${stopHint}, or wait longer with --timeout.`,
+            },
+          );
         }
         await deps.clock.sleep(interval, deps.signal);
       }
@@ -103,7 +109,8 @@ export async function runOneOffTask(spec: OneOffTaskSpec, deps: OneOffTaskDeps):
     // Lines written just before the task stopped arrive in CloudWatch Logs a moment later.
     for (const line of await stream.next()) print(line);
   } catch (error) {
-    if (error instanceof InterruptedError) throw new InterruptedError(`Interrupted while the ${spec.purpose} task ${taskId} runs.`, `It runs on to its end; to stop it: ${stopHint}`);
+    if (error instanceof InterruptedError)
+      throw new InterruptedError(`Interrupted while the ${spec.purpose} task ${taskId} runs.`, `It runs on to its end; to stop it: ${stopHint}`);
     throw error;
   }
 

@@ -34,7 +34,11 @@ export function toBuildRun(build: Build): BuildRun {
       type: p.phaseType ?? "",
       status: p.phaseStatus,
       seconds: p.durationInSeconds,
-      message: p.contexts?.map((c) => [c.statusCode, c.message].filter(Boolean).join(": ")).filter(Boolean).join("; ") || undefined,
+      message:
+        p.contexts
+          ?.map((c) => [c.statusCode, c.message].filter(Boolean).join(": "))
+          .filter(Boolean)
+          .join("; ") || undefined,
     })),
     logGroupName: build.logs?.groupName,
     logStreamName: build.logs?.streamName,

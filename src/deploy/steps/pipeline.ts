@@ -63,10 +63,17 @@ interface SupportStack {
 
 /** Deploys the pipeline stack (artifact bucket, roles, layer cache), as `approved` when a plan rendered it, and reads what the project and pipeline need. */
 async function deploySupportStack(config: EndpointConfig, target: PipelineTarget, ctx: DeployContext, approved?: RenderedStack): Promise<SupportStack> {
-  const rendered = approved ?? renderPipelineStack(config, { ecrRepositoryName: target.ecrRepositoryName, buildLogGroupExists: await keptBuildLogGroup(config, ctx) });
+  const rendered =
+    approved ?? renderPipelineStack(config, { ecrRepositoryName: target.ecrRepositoryName, buildLogGroupExists: await keptBuildLogGroup(config, ctx) });
   ctx.out.step(`Deploying pipeline stack ${rendered.stackName}`);
   const outcome = await deployStack(
-    { stackName: rendered.stackName, templateBody: rendered.templateBody, parameters: rendered.parameters, tags: rendered.tags, capabilities: ["CAPABILITY_IAM"] },
+    {
+      stackName: rendered.stackName,
+      templateBody: rendered.templateBody,
+      parameters: rendered.parameters,
+      tags: rendered.tags,
+      capabilities: ["CAPABILITY_IAM"],
+    },
     stackDeps(ctx),
   );
   const outputs = outcome.outputs;
@@ -141,7 +148,13 @@ function pipelineDeclaration(name: string, pipeline: NonNullable<EndpointConfig[
 }
 
 /** Creates pipeline `name`, or updates it when its declaration differs; `source` (repository@branch) is for the message. */
-async function convergePipeline(name: string, declaration: PipelineDeclaration, tags: { key: string; value: string }[], source: string, ctx: DeployContext): Promise<void> {
+async function convergePipeline(
+  name: string,
+  declaration: PipelineDeclaration,
+  tags: { key: string; value: string }[],
+  source: string,
+  ctx: DeployContext,
+): Promise<void> {
   let current = await getPipelineOrUndefined(ctx, name);
   let adopted = "";
   if (!current) {
@@ -153,7 +166,10 @@ async function convergePipeline(name: string, declaration: PipelineDeclaration, 
     // Another run created it between our look and our create: converge on it like on any existing pipeline.
     adopted = " (created meanwhile by another run)";
     current = await getPipelineOrUndefined(ctx, name);
-    if (!current) throw new AwsError(`CodePipeline says pipeline ${name} exists, but it cannot be read.`, { hint: "Another mlops run may be deleting it; run the same command again." });
+    if (!current)
+      throw new AwsError(`CodePipeline says pipeline ${name} exists, but it cannot be read.`, {
+        hint: "Another mlops run may be deleting it; run the same command again.",
+      });
   }
   if (samePipeline(current, declaration)) {
     ctx.out.info(`Pipeline ${name} unchanged${adopted}`);
@@ -173,7 +189,13 @@ async function convergePipeline(name: string, declaration: PipelineDeclaration, 
  */
 export function isAlreadyExists(error: unknown): boolean {
   if (!(error instanceof AwsError)) return false;
-  if (error.code === "PipelineNameInUseException" || error.code === "ResourceAlreadyExistsException" || error.code === "AlreadyExistsException" || error.code === "EntityAlreadyExists") return true;
+  if (
+    error.code === "PipelineNameInUseException" ||
+    error.code === "ResourceAlreadyExistsException" ||
+    error.code === "AlreadyExistsException" ||
+    error.code === "EntityAlreadyExists"
+  )
+    return true;
   return error.code === "InvalidStructureException" && /already exists/i.test(error.message);
 }
 
@@ -254,7 +276,14 @@ interface BuildSettingsView {
   variables: Record<string, string>;
 }
 
-function settingsOf(environment: { computeType?: string | undefined; environmentVariables?: { name?: string | undefined; value?: string | undefined; type?: string | undefined }[] | undefined } | undefined): BuildSettingsView {
+function settingsOf(
+  environment:
+    | {
+        computeType?: string | undefined;
+        environmentVariables?: { name?: string | undefined; value?: string | undefined; type?: string | undefined }[] | undefined;
+      }
+    | undefined,
+): BuildSettingsView {
   const variables: Record<string, string> = {};
   for (const v of environment?.environmentVariables ?? []) {
     // The repository URIs follow from the stacks, not from the build settings.
@@ -328,7 +357,15 @@ async function getPipelineOrUndefined(ctx: DeployContext, name: string): Promise
 }
 
 function samePipeline(current: PipelineDeclaration, wanted: PipelineDeclaration): boolean {
-  const essence = (p: PipelineDeclaration) => JSON.stringify({ role: p.roleArn, store: p.artifactStore?.location, stages: p.stages?.map((s) => ({ name: s.name, actions: s.actions?.map((a) => ({ name: a.name, type: a.actionTypeId, configuration: a.configuration })) })) });
+  const essence = (p: PipelineDeclaration) =>
+    JSON.stringify({
+      role: p.roleArn,
+      store: p.artifactStore?.location,
+      stages: p.stages?.map((s) => ({
+        name: s.name,
+        actions: s.actions?.map((a) => ({ name: a.name, type: a.actionTypeId, configuration: a.configuration })),
+      })),
+    });
   return essence(current) === essence(wanted);
 }
 
@@ -369,7 +406,15 @@ export async function waitForConnection(config: EndpointConfig, timeoutMs: numbe
       const status = await connectionStatus(arn, ctx);
       return status === "AVAILABLE" ? { done: true, value: undefined } : { done: false, status };
     },
-    { clock: ctx.clock, signal: ctx.signal, intervalMs: 5_000, timeoutMs, what: `connection ${arn} to become AVAILABLE`, out: ctx.out, hint: "Complete the handshake in the console, then run the same command again." },
+    {
+      clock: ctx.clock,
+      signal: ctx.signal,
+      intervalMs: 5_000,
+      timeoutMs,
+      what: `connection ${arn} to become AVAILABLE`,
+      out: ctx.out,
+      hint: "Complete the handshake in the console, then run the same command again.",
+    },
   );
 }
 
@@ -441,7 +486,15 @@ async function stopRunningBuilds(projectName: string, ctx: DeployContext): Promi
       const left = builds.filter((b) => b.buildStatus === "IN_PROGRESS").length;
       return left === 0 ? { done: true, value: undefined } : { done: false, status: `${left} build(s) still stopping` };
     },
-    { clock: ctx.clock, signal: ctx.signal, intervalMs: 5_000, timeoutMs: 5 * 60_000, what: `the builds of ${projectName} to stop`, out: ctx.out, hint: "Run the same command again once the builds have stopped." },
+    {
+      clock: ctx.clock,
+      signal: ctx.signal,
+      intervalMs: 5_000,
+      timeoutMs: 5 * 60_000,
+      what: `the builds of ${projectName} to stop`,
+      out: ctx.out,
+      hint: "Run the same command again once the builds have stopped.",
+    },
   );
   ctx.out.success(`Stopped ${running.length} running build(s) of ${projectName}`);
 }
@@ -464,7 +517,11 @@ export async function emptyBucket(bucket: string, ctx: DeployContext): Promise<n
     const result = await ctx.aws.s3.deleteObjects({ Bucket: bucket, Delete: { Objects: objects, Quiet: true } });
     // Listing again would return the same keys forever: stop at the first object S3 refuses to delete.
     const refused = result.Errors?.[0];
-    if (refused) throw new AwsError(`S3 DeleteObjects: could not delete ${refused.Key} from ${bucket}: ${refused.Code ?? ""} ${refused.Message ?? ""}`.trim(), { code: refused.Code, hint: "Check the bucket's policy and your permissions, then run the same command again." });
+    if (refused)
+      throw new AwsError(`S3 DeleteObjects: could not delete ${refused.Key} from ${bucket}: ${refused.Code ?? ""} ${refused.Message ?? ""}`.trim(), {
+        code: refused.Code,
+        hint: "Check the bucket's policy and your permissions, then run the same command again.",
+      });
     deleted += objects.length;
   }
   if (deleted > 0) ctx.out.info(`Emptied bucket ${bucket} (${deleted} object versions)`);

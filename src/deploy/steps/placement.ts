@@ -104,7 +104,8 @@ export async function readQuotas(elb: ElbApi): Promise<LoadBalancerQuotas> {
   let marker: string | undefined;
   do {
     const page = await elb.describeAccountLimits({ Marker: marker });
-    for (const limit of page.Limits ?? []) if (limit.Name && limit.Max !== undefined && Number.isFinite(Number(limit.Max))) found.set(limit.Name, Number(limit.Max));
+    for (const limit of page.Limits ?? [])
+      if (limit.Name && limit.Max !== undefined && Number.isFinite(Number(limit.Max))) found.set(limit.Name, Number(limit.Max));
     marker = page.NextMarker;
   } while (marker);
   const quotas = { ...DEFAULT_QUOTAS };
@@ -113,7 +114,10 @@ export async function readQuotas(elb: ElbApi): Promise<LoadBalancerQuotas> {
 }
 
 /** The load balancers of a base, from the region's exports: the base's own first, then its shards by number. */
-export function baseLoadBalancers(exports: Map<string, string>, baseStack: string): { stackName: string; shard: boolean; listenerArn: string; loadBalancerArn?: string; dnsName?: string }[] {
+export function baseLoadBalancers(
+  exports: Map<string, string>,
+  baseStack: string,
+): { stackName: string; shard: boolean; listenerArn: string; loadBalancerArn?: string; dnsName?: string }[] {
   const stacks = [baseStack];
   const shards: { n: number; name: string }[] = [];
   for (const name of exports.keys()) {
@@ -126,7 +130,15 @@ export function baseLoadBalancers(exports: Map<string, string>, baseStack: strin
   return stacks.flatMap((stackName) => {
     const listenerArn = exports.get(`${stackName}-HttpsListenerArn`);
     if (!listenerArn) return [];
-    return [{ stackName, shard: stackName !== baseStack, listenerArn, loadBalancerArn: exports.get(`${stackName}-LoadBalancerArn`), dnsName: exports.get(`${stackName}-LoadBalancerDnsName`) }];
+    return [
+      {
+        stackName,
+        shard: stackName !== baseStack,
+        listenerArn,
+        loadBalancerArn: exports.get(`${stackName}-LoadBalancerArn`),
+        dnsName: exports.get(`${stackName}-LoadBalancerDnsName`),
+      },
+    ];
   });
 }
 
@@ -196,7 +208,14 @@ export function choosePlacement(
     if (lb.certificates.length + 1 <= quotas.certificates) return { kind: "existing", loadBalancer: lb, certificate: "attach", passedOver };
     passedOver.push(`${lb.stackName}: certificates ${lb.certificates.length}/${quotas.certificates}`);
   }
-  return { kind: "shard", stackName: nextShardName(baseStack, basis.loadBalancers.map((lb) => lb.stackName)), passedOver };
+  return {
+    kind: "shard",
+    stackName: nextShardName(
+      baseStack,
+      basis.loadBalancers.map((lb) => lb.stackName),
+    ),
+    passedOver,
+  };
 }
 
 /**
@@ -206,16 +225,22 @@ export function choosePlacement(
 export async function requireRegionRoom(elb: ElbApi, basis: PlacementBasis, need: LoadBalancerNeed, placement: Placement): Promise<void> {
   const { quotas } = basis;
   if (basis.targetGroupsInRegion + need.targetGroups > quotas.targetGroupsInRegion) {
-    throw new AwsError(`The region holds ${basis.targetGroupsInRegion} target groups, its quota is ${quotas.targetGroupsInRegion}: this endpoint's ${need.targetGroups} would exceed it. Nothing was changed.`, {
-      hint: "Request a higher \"Target groups per Region\" quota in Service Quotas, tear down unused endpoints, or put new endpoints in another region (see docs/SCALE.md).",
-    });
+    throw new AwsError(
+      `The region holds ${basis.targetGroupsInRegion} target groups, its quota is ${quotas.targetGroupsInRegion}: this endpoint's ${need.targetGroups} would exceed it. Nothing was changed.`,
+      {
+        hint: 'Request a higher "Target groups per Region" quota in Service Quotas, tear down unused endpoints, or put new endpoints in another region (see docs/SCALE.md).',
+      },
+    );
   }
   if (placement.kind !== "shard") return;
   const count = await countApplicationLoadBalancers(elb);
   if (count + 1 > quotas.loadBalancers) {
-    throw new AwsError(`Every load balancer of the base is full, and the region already holds ${count} Application Load Balancers, its quota is ${quotas.loadBalancers}. Nothing was changed.`, {
-      hint: "Request a higher \"Application Load Balancers per Region\" quota in Service Quotas, or put new endpoints on a base in another region (see docs/SCALE.md).",
-    });
+    throw new AwsError(
+      `Every load balancer of the base is full, and the region already holds ${count} Application Load Balancers, its quota is ${quotas.loadBalancers}. Nothing was changed.`,
+      {
+        hint: 'Request a higher "Application Load Balancers per Region" quota in Service Quotas, or put new endpoints on a base in another region (see docs/SCALE.md).',
+      },
+    );
   }
 }
 
@@ -295,6 +320,8 @@ export async function requireSubnetRoom(ec2: Ec2Api, subnetIds: string[], need: 
   const list = short.map((s) => `${s.SubnetId} (${s.CidrBlock ?? "?"}) has ${s.AvailableIpAddressCount} free`).join(", ");
   throw new AwsError(
     `The base's private subnets are nearly full: ${list}; this endpoint needs ${perSubnet} addresses in each (${need.mountTargets} EFS mount targets and up to ${need.peakTasks} tasks during a rollout, spread over ${subnetIds.length} subnets). Nothing was changed.`,
-    { hint: "Lower scaling.max or rollout.maximumPercent, tear down unused endpoints, or put the endpoint on a base with larger private subnets (see docs/SCALE.md)." },
+    {
+      hint: "Lower scaling.max or rollout.maximumPercent, tear down unused endpoints, or put the endpoint on a base with larger private subnets (see docs/SCALE.md).",
+    },
   );
 }

@@ -122,7 +122,15 @@ export async function sendRequest(spec: RequestSpec, now: () => number = () => p
       res.on("data", (chunk: string) => {
         if (body.length < BODY_LIMIT) body += chunk;
       });
-      const done = () => finish({ kind: "response", status: res.statusCode ?? 0, address: `${address}:${port}`, timings, server: header(res.headers.server), body: body.slice(0, BODY_LIMIT) });
+      const done = () =>
+        finish({
+          kind: "response",
+          status: res.statusCode ?? 0,
+          address: `${address}:${port}`,
+          timings,
+          server: header(res.headers.server),
+          body: body.slice(0, BODY_LIMIT),
+        });
       res.on("end", done);
       res.on("error", done);
       res.on("close", done);
@@ -172,9 +180,15 @@ export function diagnose(outcome: RequestOutcome, spec: Pick<RequestSpec, "host"
       };
     }
     case "unresolved":
-      return { problem: `${outcome.name} does not resolve (${outcome.code}).`, hint: "Check the name, your DNS resolver and network; a load balancer's name resolves a few minutes after it is created." };
+      return {
+        problem: `${outcome.name} does not resolve (${outcome.code}).`,
+        hint: "Check the name, your DNS resolver and network; a load balancer's name resolves a few minutes after it is created.",
+      };
     case "tls":
-      return { problem: `TLS with ${spec.host} at ${outcome.address} failed: ${tlsReason(outcome.code, outcome.message, spec.host)}`, hint: tlsHint(outcome.code, spec.host) };
+      return {
+        problem: `TLS with ${spec.host} at ${outcome.address} failed: ${tlsReason(outcome.code, outcome.message, spec.host)}`,
+        hint: tlsHint(outcome.code, spec.host),
+      };
     case "connection":
       return {
         problem: `Could not connect to ${outcome.address} for ${spec.host}: ${outcome.code === "ECONNREFUSED" ? "connection refused" : outcome.code === "ETIMEDOUT" ? "no answer" : outcome.code} (${outcome.message}).`,
@@ -192,8 +206,10 @@ function tlsReason(code: string, message: string, host: string): string {
 }
 
 function tlsHint(code: string, host: string): string {
-  if (code === "ERR_TLS_CERT_ALTNAME_INVALID") return `The listener served a certificate for another name: api.certificateArn must cover ${host} (mlops status shows the certificate; run the same create-endpoint/add-endpoint to attach the right one).`;
-  if (code === "CERT_HAS_EXPIRED" || code === "CERT_NOT_YET_VALID") return "Renew or replace the certificate in ACM (an ACM certificate renews itself while its DNS validation record exists).";
+  if (code === "ERR_TLS_CERT_ALTNAME_INVALID")
+    return `The listener served a certificate for another name: api.certificateArn must cover ${host} (mlops status shows the certificate; run the same create-endpoint/add-endpoint to attach the right one).`;
+  if (code === "CERT_HAS_EXPIRED" || code === "CERT_NOT_YET_VALID")
+    return "Renew or replace the certificate in ACM (an ACM certificate renews itself while its DNS validation record exists).";
   return "Use a certificate from a public CA (ACM's are), or trust your CA with --ca-bundle FILE (or NODE_EXTRA_CA_CERTS).";
 }
 
@@ -229,7 +245,10 @@ export async function probeEndpoint(spec: ProbeSpec): Promise<{ route: RequestRo
     return { route: { kind: "connect-to", target: `${spec.connectTo.host}:${spec.connectTo.port}` }, outcome };
   }
   const resolveLimit = Math.min(spec.timeoutMs, 10_000);
-  const [host, balancer] = await Promise.all([resolveAddresses(spec.host, resolveLimit), spec.loadBalancerDnsName ? resolveAddresses(spec.loadBalancerDnsName, resolveLimit) : undefined]);
+  const [host, balancer] = await Promise.all([
+    resolveAddresses(spec.host, resolveLimit),
+    spec.loadBalancerDnsName ? resolveAddresses(spec.loadBalancerDnsName, resolveLimit) : undefined,
+  ]);
   const pointed = !balancer || host.addresses.some((a) => balancer.addresses.includes(a));
   if (pointed && host.addresses.length > 0) return { route: { kind: "host", addresses: host.addresses }, outcome: await sendRequest(base) };
   if (!spec.loadBalancerDnsName) return { route: { kind: "host", addresses: host.addresses }, outcome: await sendRequest(base) };
@@ -262,7 +281,9 @@ export async function requestCheck(host: string, path: string, loadBalancerDnsNa
   const { route, outcome } = await probeEndpoint({ host, path, loadBalancerDnsName, timeoutMs: VALIDATE_REQUEST_TIMEOUT_MS });
   const diagnosis = diagnose(outcome, { host, path });
   if (!diagnosis) {
-    ctx.out.success(`${outcome.kind === "response" ? outcome.status : ""} from https://${host}${path} (${timingLine(outcome.timings)}); ${routeLine(route, host)}`);
+    ctx.out.success(
+      `${outcome.kind === "response" ? outcome.status : ""} from https://${host}${path} (${timingLine(outcome.timings)}); ${routeLine(route, host)}`,
+    );
     return outcome;
   }
   // A new load balancer's name can take minutes to resolve everywhere, and some networks resolve no AWS name at

@@ -35,7 +35,8 @@ export async function listLocalFiles(dir: string): Promise<LocalFile[]> {
     for (const entry of await readdir(folder, { withFileTypes: true })) {
       const full = path.join(folder, entry.name);
       if (entry.isDirectory()) await walk(full);
-      else if (entry.isFile()) files.push({ relativePath: path.relative(root, full).split(path.sep).join("/"), absolutePath: full, size: (await stat(full)).size });
+      else if (entry.isFile())
+        files.push({ relativePath: path.relative(root, full).split(path.sep).join("/"), absolutePath: full, size: (await stat(full)).size });
     }
   };
   await walk(root);
@@ -61,7 +62,8 @@ export async function uploadFiles(
 ): Promise<void> {
   for (const file of files) {
     const key = `${prefix}${file.relativePath}`;
-    if (file.size <= sizes.multipartThreshold) await s3.putObject({ Bucket: bucket, Key: key, Body: await readPart(file.absolutePath, 0, file.size), ContentLength: file.size });
+    if (file.size <= sizes.multipartThreshold)
+      await s3.putObject({ Bucket: bucket, Key: key, Body: await readPart(file.absolutePath, 0, file.size), ContentLength: file.size });
     else await uploadInParts(s3, bucket, key, file, sizes.partSize);
     progress(file);
   }

@@ -67,12 +67,18 @@ export async function validateEndpoint(resources: EndpointResources, options: Va
             hint: `${await stoppedTaskReasons(resources, ctx)}With rollout.circuitBreakerRollback on (the default), the service is back on the previous image. Fix the image and run \`mlops update --tag NEW_TAG\`.`,
           });
         }
-        const settled = (current.runningCount ?? 0) === (current.desiredCount ?? 0) && (current.deployments?.length ?? 0) <= 1 && (!primary?.rolloutState || primary.rolloutState === "COMPLETED");
+        const settled =
+          (current.runningCount ?? 0) === (current.desiredCount ?? 0) &&
+          (current.deployments?.length ?? 0) <= 1 &&
+          (!primary?.rolloutState || primary.rolloutState === "COMPLETED");
         // After a circuit-breaker rollback CloudFormation may still report success: the service then runs an older revision.
         if (settled && expected && primary?.taskDefinition && primary.taskDefinition !== expected) {
-          throw new AwsError(`${resources.serviceName} runs ${revision(primary.taskDefinition)}, not the stack's ${revision(expected)}: the new version did not stay up and ECS rolled back.`, {
-            hint: `${await stoppedTaskReasons(resources, ctx)}Check the task logs (health check path, port, model load time vs rollout.healthCheckGracePeriodSeconds), fix the image and run \`mlops update --tag NEW_TAG\`.`,
-          });
+          throw new AwsError(
+            `${resources.serviceName} runs ${revision(primary.taskDefinition)}, not the stack's ${revision(expected)}: the new version did not stay up and ECS rolled back.`,
+            {
+              hint: `${await stoppedTaskReasons(resources, ctx)}Check the task logs (health check path, port, model load time vs rollout.healthCheckGracePeriodSeconds), fix the image and run \`mlops update --tag NEW_TAG\`.`,
+            },
+          );
         }
         return settled ? { done: true, value: current } : { done: false, status: `${current.runningCount ?? 0}/${current.desiredCount ?? 0} running` };
       },
@@ -102,7 +108,9 @@ export async function validateEndpoint(resources: EndpointResources, options: Va
     loadBalancerDnsName: resources.loadBalancerDnsName,
     dnsRecord: `${resources.hostHeader}. CNAME ${resources.loadBalancerDnsName}`,
   };
-  ctx.out.success(`Service ${resources.serviceName}: ${report.running}/${report.desired} running, ${report.healthyTargets}/${report.totalTargets} targets healthy`);
+  ctx.out.success(
+    `Service ${resources.serviceName}: ${report.running}/${report.desired} running, ${report.healthyTargets}/${report.totalTargets} targets healthy`,
+  );
   if (logLines.length > 0) {
     ctx.out.info("Recent log lines:");
     for (const line of logLines) ctx.out.info(`  ${line}`);
@@ -139,7 +147,10 @@ export async function serviceRolloutLine(clusterName: string, serviceName: strin
 async function describeService(resources: EndpointResources, ctx: DeployContext): Promise<EcsService> {
   const result = await ctx.aws.ecs.describeServices({ cluster: resources.clusterName, services: [resources.serviceName] });
   const service = result.services?.[0];
-  if (!service) throw new AwsError(`ECS service ${resources.serviceName} not found in cluster ${resources.clusterName}.`, { hint: "Run the same command again to recreate it." });
+  if (!service)
+    throw new AwsError(`ECS service ${resources.serviceName} not found in cluster ${resources.clusterName}.`, {
+      hint: "Run the same command again to recreate it.",
+    });
   return service;
 }
 
@@ -221,7 +232,12 @@ export async function recentLogLines(logGroupName: string, ctx: DeployContext): 
 }
 
 /** Up to `LOG_LINES` of a stream's newest events since `startTime`, oldest first. */
-async function newestEvents(logGroupName: string, logStreamName: string, startTime: number, ctx: DeployContext): Promise<{ timestamp: number; message: string }[]> {
+async function newestEvents(
+  logGroupName: string,
+  logStreamName: string,
+  startTime: number,
+  ctx: DeployContext,
+): Promise<{ timestamp: number; message: string }[]> {
   const found: { timestamp: number; message: string }[] = [];
   let token: string | undefined;
   for (let page = 0; page < MAX_LOG_PAGES && found.length < LOG_LINES; page++) {

@@ -29,7 +29,10 @@ export const VERSIONS_DIR = "versions";
 
 /** A version name: UTC time of the push and a random suffix, so that two pushes never share one and names sort by time. */
 export function versionName(now: number, random: string): string {
-  return `${new Date(now).toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")}-${random}`;
+  return `${new Date(now)
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z")}-${random}`;
 }
 
 /** Replaces a link by renaming a new one over it (atomic); GNU `mv -T` treats the old link as the file to replace, not as a directory to move into. */

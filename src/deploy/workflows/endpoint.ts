@@ -19,7 +19,18 @@ import { stackDeps, type DeployContext } from "../context.js";
 import { readDeployed, requireOutput, stackParameters } from "../engine/discovery.js";
 import { ensureListenerCertificate } from "../steps/listener-certificates.js";
 import { endpointLogGroupName } from "../steps/log-groups.js";
-import { approvePlan, changeSummary, keptResources, pipelineChanges, planChanges, planDeploy, planUpdate, printPlan, type DeployPlan, type UpdatePlan } from "./plan.js";
+import {
+  approvePlan,
+  changeSummary,
+  keptResources,
+  pipelineChanges,
+  planChanges,
+  planDeploy,
+  planUpdate,
+  printPlan,
+  type DeployPlan,
+  type UpdatePlan,
+} from "./plan.js";
 import { PhaseTimes, type PhaseSeconds } from "../phases.js";
 import { createComparisonLine } from "../engine/create-time.js";
 import { followPipelineExecution, waitForImage } from "../steps/image.js";
@@ -91,7 +102,13 @@ async function withTimeSummary<T extends { phases?: PhaseSeconds }>(phases: Phas
 }
 
 /** Runs an approved deployment plan; every step converges, so a re-run after an interruption finishes the job. */
-export async function applyDeploy(config: EndpointConfig, options: DeployEndpointOptions, plan: DeployPlan, ctx: DeployContext, phases = new PhaseTimes(ctx.clock)): Promise<EndpointResult> {
+export async function applyDeploy(
+  config: EndpointConfig,
+  options: DeployEndpointOptions,
+  plan: DeployPlan,
+  ctx: DeployContext,
+  phases = new PhaseTimes(ctx.clock),
+): Promise<EndpointResult> {
   const id = endpointId(config);
   const { out } = ctx;
   const { existing, deployed: before, runningTag, followsPipeline, mounted, shard } = plan.basis;
@@ -106,7 +123,15 @@ export async function applyDeploy(config: EndpointConfig, options: DeployEndpoin
     const arn = ready ?? (await ensureCertificate(config, ctx, validationRecordMaker(config, plan.dns, ctx)));
     if (shard) listenerArn = await createShard(shard, ctx);
     if (listenerArn) {
-      const attached = await ensureListenerCertificate(ctx.aws.elb, ctx.aws.acm, listenerArn, config.api.hostHeader, arn, { clock: ctx.clock, signal: ctx.signal }, ctx.reads);
+      const attached = await ensureListenerCertificate(
+        ctx.aws.elb,
+        ctx.aws.acm,
+        listenerArn,
+        config.api.hostHeader,
+        arn,
+        { clock: ctx.clock, signal: ctx.signal },
+        ctx.reads,
+      );
       out.info(attached === "attached" ? `Attached the certificate to ${listenerName}` : `${capitalized(listenerName)} serves ${config.api.hostHeader}`);
     }
     return arn;
@@ -119,8 +144,13 @@ export async function applyDeploy(config: EndpointConfig, options: DeployEndpoin
   out.step(existing ? `Stack ${id}` : `Creating stack ${id} with no tasks (the image does not exist yet)`);
   // What the plan says is what happens: a stack it found nothing to change on gets no change set. (Its
   // only difference may be whether the task count is sent, which the plan leaves out: see planStack.)
-  const asPlanned = existing && plan.stack.action === "unchanged" && SETTLED_STACK.test(existing.StackStatus ?? "") ? unchangedAsPlanned(existing, id, ctx) : undefined;
-  let outcome = asPlanned ?? (await phases.time("stacks", () => deployWithPriority(config, facts, before, listenerArn, existing ? undefined : () => keptResources(id, ctx).then((k) => k.facts), ctx)));
+  const asPlanned =
+    existing && plan.stack.action === "unchanged" && SETTLED_STACK.test(existing.StackStatus ?? "") ? unchangedAsPlanned(existing, id, ctx) : undefined;
+  let outcome =
+    asPlanned ??
+    (await phases.time("stacks", () =>
+      deployWithPriority(config, facts, before, listenerArn, existing ? undefined : () => keptResources(id, ctx).then((k) => k.facts), ctx),
+    ));
 
   const outputs = outcome.outputs;
   if (options.pipeline && config.pipeline) {
@@ -129,7 +159,11 @@ export async function applyDeploy(config: EndpointConfig, options: DeployEndpoin
       // Checked before the pipeline exists: its first execution fails at the source while the handshake is pending.
       const connection = await checkConnection({ ...config, pipeline }, ctx);
       if (connection === "pending" && followsPipeline) await waitForConnection({ ...config, pipeline }, options.imageTimeoutMs, ctx);
-      await ensurePipeline({ ...config, pipeline }, { ecrRepositoryName: requireOutput(outputs, "EcrRepositoryName", id), ecrRepositoryUri: requireOutput(outputs, "EcrRepositoryUri", id) }, ctx);
+      await ensurePipeline(
+        { ...config, pipeline },
+        { ecrRepositoryName: requireOutput(outputs, "EcrRepositoryName", id), ecrRepositoryUri: requireOutput(outputs, "EcrRepositoryUri", id) },
+        ctx,
+      );
     });
   } else if (config.pipeline) {
     out.info("Pipeline skipped (--no-pipeline).");
@@ -146,7 +180,8 @@ export async function applyDeploy(config: EndpointConfig, options: DeployEndpoin
   // The priority the first deployment settled on (chosen, or retried after a collision).
   const listenerPriority = readDeployed(outcome.stack).listenerPriority ?? facts.listenerPriority;
   const deployed = outcome.stack;
-  if (!asPlanned || imageTag !== plan.rollout.tag) outcome = await phases.time("rollout", () => rollOut(config, deployed, { ...facts, imageTag, listenerPriority }, options.rolloutTimeoutMs, ctx));
+  if (!asPlanned || imageTag !== plan.rollout.tag)
+    outcome = await phases.time("rollout", () => rollOut(config, deployed, { ...facts, imageTag, listenerPriority }, options.rolloutTimeoutMs, ctx));
   if (outcome.kind === "unchanged") out.info(`Stack ${id} already runs ${imageTag}`);
   // Against the stack as it was before this run: the first deployment may already have applied the file's changes.
   else if (existing) for (const line of changeSummary(diffParameters(stackParameters(existing), stackParameters(outcome.stack)), imageTag)) out.success(line);
@@ -155,7 +190,9 @@ export async function applyDeploy(config: EndpointConfig, options: DeployEndpoin
   const validation = await phases.time("validation", () => validateOwnRollout(id, imageTag, resourcesFrom(rolledOut, config), options.rolloutTimeoutMs, ctx));
   const dns = await phases.time("dns", () => makeDnsRecords(config, plan.dns, rolledOut, certificateArn, ctx));
   // The validate step ends with a request, once DNS is in place.
-  const request = await phases.time("validation", async () => requestCheck(config.api.hostHeader, config.api.healthCheckPath, await loadBalancerNameOf(ctx.aws.elb, rolledOut, ctx.reads), ctx));
+  const request = await phases.time("validation", async () =>
+    requestCheck(config.api.hostHeader, config.api.healthCheckPath, await loadBalancerNameOf(ctx.aws.elb, rolledOut, ctx.reads), ctx),
+  );
   printWhereItIs(validation, dns, request, ctx);
   return {
     endpoint: id,
@@ -193,7 +230,13 @@ function validationRecordMaker(config: EndpointConfig, dns: DnsPlan, ctx: Deploy
 }
 
 /** The DNS step: the alias to the load balancer and the certificate's validation record in the zone that covers the host. */
-async function makeDnsRecords(config: EndpointConfig, dns: DnsPlan, outputs: Record<string, string>, certificateArn: string, ctx: DeployContext): Promise<DnsOutcome> {
+async function makeDnsRecords(
+  config: EndpointConfig,
+  dns: DnsPlan,
+  outputs: Record<string, string>,
+  certificateArn: string,
+  ctx: DeployContext,
+): Promise<DnsOutcome> {
   if (dns.mode === "manual") return { records: [], manual: dns.reason };
   ctx.out.step(`DNS records in Route 53 zone ${dns.zone.name}`);
   const balancer = await loadBalancerServing(ctx.aws.elb, requireOutput(outputs, "TargetGroupArn", endpointId(config)), ctx.reads);
@@ -215,7 +258,14 @@ async function createShard(shard: ShardFacts, ctx: DeployContext): Promise<strin
   ctx.out.step(`Load balancer ${shard.shardStackName} (the base's others are full)`);
   const rendered = renderShardStack(shard);
   const outcome = await deployStack(
-    { stackName: rendered.stackName, templateBody: rendered.templateBody, parameters: rendered.parameters, tags: rendered.tags, capabilities: [], fieldOfParameter: () => undefined },
+    {
+      stackName: rendered.stackName,
+      templateBody: rendered.templateBody,
+      parameters: rendered.parameters,
+      tags: rendered.tags,
+      capabilities: [],
+      fieldOfParameter: () => undefined,
+    },
     stackDeps(ctx),
   );
   const outputs = outcome.outputs;
@@ -271,7 +321,13 @@ export async function updateEndpoint(config: EndpointConfig, options: UpdateOpti
   return withTimeSummary(phases, run, () => applyUpdate(config, { ...options, tag }, plan, run, phases));
 }
 
-async function applyUpdate(config: EndpointConfig, options: UpdateOptions & { tag: string }, plan: UpdatePlan, run: DeployContext, phases: PhaseTimes): Promise<UpdateResult> {
+async function applyUpdate(
+  config: EndpointConfig,
+  options: UpdateOptions & { tag: string },
+  plan: UpdatePlan,
+  run: DeployContext,
+  phases: PhaseTimes,
+): Promise<UpdateResult> {
   const id = plan.endpoint;
   run.out.step(`Updating ${id}: ${plan.basis.deployed.imageTag ?? "?"} -> ${options.tag}`);
   const outcome = await phases.time("rollout", () => sendApproved(config, plan, options.rolloutTimeoutMs, run));
@@ -282,19 +338,41 @@ async function applyUpdate(config: EndpointConfig, options: UpdateOptions & { ta
     const pipeline = config.pipeline;
     const outputs = outcome.outputs;
     const approved = plan.pipeline && plan.pipeline.action !== "skipped" ? plan.pipeline.rendered : undefined;
-    await phases.time("pipeline", () => ensurePipeline({ ...config, pipeline }, { ecrRepositoryName: requireOutput(outputs, "EcrRepositoryName", id), ecrRepositoryUri: requireOutput(outputs, "EcrRepositoryUri", id) }, run, approved));
+    await phases.time("pipeline", () =>
+      ensurePipeline(
+        { ...config, pipeline },
+        { ecrRepositoryName: requireOutput(outputs, "EcrRepositoryName", id), ecrRepositoryUri: requireOutput(outputs, "EcrRepositoryUri", id) },
+        run,
+        approved,
+      ),
+    );
   }
   if (outcome.kind === "unchanged") {
     run.out.success(`${id} already runs ${options.tag}: nothing to change`);
-    return { endpoint: id, imageTag: options.tag, previousTag: plan.previousTag, stack: "unchanged", summary: [`nothing changed; image unchanged: ${options.tag}`] };
+    return {
+      endpoint: id,
+      imageTag: options.tag,
+      previousTag: plan.previousTag,
+      stack: "unchanged",
+      summary: [`nothing changed; image unchanged: ${options.tag}`],
+    };
   }
   const summary = changeSummary(diffParameters(stackParameters(plan.basis.existing), stackParameters(outcome.stack)), options.tag);
   for (const line of summary) run.out.success(line);
-  const validation = await phases.time("validation", () => validateOwnRollout(id, options.tag, resourcesFrom(outcome.outputs, config), options.rolloutTimeoutMs, run));
+  const validation = await phases.time("validation", () =>
+    validateOwnRollout(id, options.tag, resourcesFrom(outcome.outputs, config), options.rolloutTimeoutMs, run),
+  );
   const loadBalancer = await loadBalancerNameOf(run.aws.elb, outcome.outputs);
   const request = await phases.time("validation", () => requestCheck(config.api.hostHeader, config.api.healthCheckPath, loadBalancer, run));
   const state = await dnsState(run.aws.route53, config.api.hostHeader, loadBalancer);
-  printWhereItIs(validation, state.pointsAtLoadBalancer && state.zone ? { zone: state.zone, records: [{ name: config.api.hostHeader, type: "A", value: state.record ?? "", action: "unchanged" }] } : { records: [], manual: state.reason ?? "the host's record is not an alias to the load balancer" }, request, run);
+  printWhereItIs(
+    validation,
+    state.pointsAtLoadBalancer && state.zone
+      ? { zone: state.zone, records: [{ name: config.api.hostHeader, type: "A", value: state.record ?? "", action: "unchanged" }] }
+      : { records: [], manual: state.reason ?? "the host's record is not an alias to the load balancer" },
+    request,
+    run,
+  );
   return { endpoint: id, imageTag: options.tag, previousTag: plan.previousTag, stack: outcome.kind, summary, validation };
 }
 
@@ -307,7 +385,13 @@ async function applyUpdate(config: EndpointConfig, options: UpdateOptions & { ta
  * sent only when it differs from the one the stack was deployed with, so a rollout keeps
  * what autoscaling set.
  */
-export async function rollOut(config: EndpointConfig, stack: Stack, facts: DeploymentFacts, rolloutTimeoutMs: number, ctx: DeployContext): Promise<DeployOutcome> {
+export async function rollOut(
+  config: EndpointConfig,
+  stack: Stack,
+  facts: DeploymentFacts,
+  rolloutTimeoutMs: number,
+  ctx: DeployContext,
+): Promise<DeployOutcome> {
   const id = endpointId(config);
   // Read again just before the change set: a deployment may have moved the weights since the stack was read.
   const trafficWeights = keptTrafficWeights(config, id, await readTrafficWeights(ctx.aws, stack));
@@ -328,9 +412,12 @@ export async function sendApproved(config: EndpointConfig, plan: UpdatePlan, rol
   const { existing, facts, rendered } = plan.basis;
   const weights = keptTrafficWeights(config, plan.endpoint, await readTrafficWeights(ctx.aws, existing));
   if (JSON.stringify(weights) !== JSON.stringify(facts.trafficWeights)) {
-    throw new AwsError(`The listener rule of ${plan.endpoint} moved its traffic after the plan was made (${weights ? sharesText(weights) : "no shares"}): nothing was changed.`, {
-      hint: "Something other than mlops deployed meanwhile. Run the same command again: it plans against the endpoint as it is now.",
-    });
+    throw new AwsError(
+      `The listener rule of ${plan.endpoint} moved its traffic after the plan was made (${weights ? sharesText(weights) : "no shares"}): nothing was changed.`,
+      {
+        hint: "Something other than mlops deployed meanwhile. Run the same command again: it plans against the endpoint as it is now.",
+      },
+    );
   }
   return sendRollout(config, existing, rendered, facts.imageTag, rolloutTimeoutMs, ctx, stackParameters(existing));
 }
@@ -351,7 +438,10 @@ async function sendRollout(
   if (imageTag !== previousTag) ctx.out.info(rolloutEstimateLine(rolloutSettingsOf(config)));
   const outputs = stackOutputs(stack);
   try {
-    return await deployStack({ ...stackSpec(config, rendered), ...(plannedAgainst ? { plannedAgainst } : {}) }, stackDeps(ctx, rolloutOf(outputs, config, ctx), rolloutStackTimeout(rolloutTimeoutMs)));
+    return await deployStack(
+      { ...stackSpec(config, rendered), ...(plannedAgainst ? { plannedAgainst } : {}) },
+      stackDeps(ctx, rolloutOf(outputs, config, ctx), rolloutStackTimeout(rolloutTimeoutMs)),
+    );
   } catch (error) {
     if (!(error instanceof AwsError) || !outputs.ClusterName || !outputs.ServiceName) throw error;
     const cause = await alarmCause(ctx.aws, id, outputs.ClusterName, outputs.ServiceName);
@@ -361,10 +451,13 @@ async function sendRollout(
       if (!stopped) throw error;
       throw new AwsError(`${error.message}\n${stopped.trim()}`, { ...(error.hint ? { hint: error.hint } : {}), cause: error });
     }
-    throw new AwsError(`The rollout of ${imageTag ?? "the image"} on ${id} was ${cause}; the stack was rolled back${previousTag ? ` and runs ${previousTag} again` : ""}.\n${error.message}`, {
-      hint: `Look at the alarm's metric (a bad image answers 5xx or slowly), fix the image and run the same command with a new tag; mlops history ${config.source} lists the deployments.`,
-      cause: error,
-    });
+    throw new AwsError(
+      `The rollout of ${imageTag ?? "the image"} on ${id} was ${cause}; the stack was rolled back${previousTag ? ` and runs ${previousTag} again` : ""}.\n${error.message}`,
+      {
+        hint: `Look at the alarm's metric (a bad image answers 5xx or slowly), fix the image and run the same command with a new tag; mlops history ${config.source} lists the deployments.`,
+        cause: error,
+      },
+    );
   }
 }
 
@@ -382,7 +475,13 @@ export function rolloutStackTimeout(rolloutTimeoutMs: number): number {
  * stack runs. A validation that fails because another update replaced the
  * task definition meanwhile is reported as that update, not as a rollback.
  */
-async function validateOwnRollout(id: string, tag: string, resources: EndpointResources, rolloutTimeoutMs: number, ctx: DeployContext): Promise<ValidationReport> {
+async function validateOwnRollout(
+  id: string,
+  tag: string,
+  resources: EndpointResources,
+  rolloutTimeoutMs: number,
+  ctx: DeployContext,
+): Promise<ValidationReport> {
   let validation: ValidationReport;
   try {
     validation = await validateEndpoint(resources, { rolloutTimeoutMs }, ctx);
@@ -405,18 +504,24 @@ async function requireStillRunning(id: string, tag: string, ctx: DeployContext):
   const running = stack ? readDeployed(stack).imageTag : undefined;
   if (running === tag) return;
   throw new AwsError(
-    running ? `${id} was superseded by tag ${running} from another update while this one ran: ${tag} is not what runs.` : `Stack ${id} disappeared while this command deployed ${tag}.`,
+    running
+      ? `${id} was superseded by tag ${running} from another update while this one ran: ${tag} is not what runs.`
+      : `Stack ${id} disappeared while this command deployed ${tag}.`,
     { hint: running ? `If ${tag} should run, run mlops update with --tag ${tag} again.` : "Check with mlops status, then run the same command again." },
   );
 }
 
 /** Makes the EFS security group admit the endpoint's tasks on 2049 (the rule lives outside the stack: see security-groups.ts). */
 async function admitTasksToEfs(outputs: Record<string, string>, id: string, ctx: DeployContext): Promise<void> {
-  const nfs = await ensureNfsRule(ctx.aws.ec2, {
-    efsSecurityGroupId: requireOutput(outputs, "EfsSecurityGroupId", id),
-    taskSecurityGroupId: requireOutput(outputs, "TaskSecurityGroupId", id),
-    description: `mlops ${id}: tasks mount EFS`,
-  }, { clock: ctx.clock, signal: ctx.signal });
+  const nfs = await ensureNfsRule(
+    ctx.aws.ec2,
+    {
+      efsSecurityGroupId: requireOutput(outputs, "EfsSecurityGroupId", id),
+      taskSecurityGroupId: requireOutput(outputs, "TaskSecurityGroupId", id),
+      description: `mlops ${id}: tasks mount EFS`,
+    },
+    { clock: ctx.clock, signal: ctx.signal },
+  );
   ctx.out.success(nfs === "added" ? `EFS security group now admits ${id}'s tasks on 2049` : `EFS security group admits ${id}'s tasks on 2049`);
 }
 
@@ -517,7 +622,10 @@ function rolloutOf(outputs: Record<string, string>, config: EndpointConfig, ctx:
     track: trafficShiftTracker(config.rollout.bakeMinutes, ctx.clock),
   };
   return async () => {
-    const [line, more] = await Promise.all([serviceRolloutLine(requireOutput(outputs, "ClusterName", id), requireOutput(outputs, "ServiceName", id), ctx), shiftAndAlarms(watch)]);
+    const [line, more] = await Promise.all([
+      serviceRolloutLine(requireOutput(outputs, "ClusterName", id), requireOutput(outputs, "ServiceName", id), ctx),
+      shiftAndAlarms(watch),
+    ]);
     return line === undefined ? undefined : more ? `${line} | ${more}` : line;
   };
 }

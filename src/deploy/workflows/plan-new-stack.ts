@@ -17,7 +17,9 @@ export interface PlanPrintOptions {
 /** Prints a stack the plan creates: its resources grouped, or (verbose) also one per line. */
 export function printNewStack(stack: { stackName: string; resources: readonly PlannedResource[] }, out: Output, options: PlanPrintOptions = {}): void {
   const count = stack.resources.length;
-  out.info(`Stack ${stack.stackName}: create ${count} resource${count === 1 ? "" : "s"}${options.verbose || count === 0 ? ":" : " (--verbose lists each one)"}`);
+  out.info(
+    `Stack ${stack.stackName}: create ${count} resource${count === 1 ? "" : "s"}${options.verbose || count === 0 ? ":" : " (--verbose lists each one)"}`,
+  );
   for (const line of resourceSummaryLines(stack.resources)) out.info(`  ${line}`);
   if (!options.verbose || count === 0) return;
   const rows = stack.resources.map((r) => [r.logicalId, r.type]);

@@ -30,7 +30,9 @@ export function isMechanismOnly(parameters: ParameterChange[], changes: Resource
  * keeps its count. Alone, it is not worth an update; it goes out with the next real one.
  */
 export function isCountHandedToAutoscaling(change: ResourceDiff): boolean {
-  return change.type === "AWS::ECS::Service" && change.action === "Modify" && change.properties.every((p) => p.path === "DesiredCount" && p.after === undefined);
+  return (
+    change.type === "AWS::ECS::Service" && change.action === "Modify" && change.properties.every((p) => p.path === "DesiredCount" && p.after === undefined)
+  );
 }
 
 /** A change without the task count handed to autoscaling (no change, see above); none when nothing else changes. */
@@ -51,7 +53,9 @@ export function isLiveWeightsOnly(change: ResourceDiff): boolean {
 
 /** A summary of configuration and image changes, in the words of the parameter file ("memory 2048 -> 4096"). */
 export function changeSummary(parameters: ParameterChange[], tag: string | undefined): string[] {
-  const config = parameters.filter((p) => !isImageParameter(p.key) && !isMechanismParameter(p.key)).map((p) => `${parameterLabel(p.key)} ${p.before ?? "(none)"} -> ${p.after ?? "(none)"}`);
+  const config = parameters
+    .filter((p) => !isImageParameter(p.key) && !isMechanismParameter(p.key))
+    .map((p) => `${parameterLabel(p.key)} ${p.before ?? "(none)"} -> ${p.after ?? "(none)"}`);
   const image = parameters.find((p) => isImageParameter(p.key));
   const lines: string[] = [];
   if (config.length > 0) lines.push(`configuration changed: ${config.join(", ")}`);
@@ -117,6 +121,9 @@ export function refuseReplacements(config: EndpointConfig, existing: Stack): voi
     message: `is ${change.before} on the deployed endpoint ${endpointId(config)}; changing it to ${change.after} would replace ${change.what}, which CloudFormation cannot do for a resource with a fixed name. Nothing was changed`,
   }));
   if (issues.length > 0) {
-    throw new InputError(issues, `Keep the deployed value. To change it, tear the endpoint down (mlops teardown ${config.source}; its EFS data is kept) and create it again with the new value.`);
+    throw new InputError(
+      issues,
+      `Keep the deployed value. To change it, tear the endpoint down (mlops teardown ${config.source}; its EFS data is kept) and create it again with the new value.`,
+    );
   }
 }

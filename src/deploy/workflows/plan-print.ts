@@ -24,7 +24,14 @@ export function planChanges(plan: DeployPlan | UpdatePlan): boolean {
   if (plan.stack.action !== "unchanged") return true;
   if (plan.kind === "update") return pipelineChanges(plan.pipeline);
   const dnsChanges = plan.dns.mode === "zone" && (plan.dns.later.length > 0 || plan.dns.records.some((r) => r.action === "create" || r.action === "change"));
-  return plan.certificate.action === "request" || plan.listenerCertificate === "attach" || plan.loadBalancer?.action === "create" || plan.nfsRule === "add" || pipelineChanges(plan.pipeline) || dnsChanges;
+  return (
+    plan.certificate.action === "request" ||
+    plan.listenerCertificate === "attach" ||
+    plan.loadBalancer?.action === "create" ||
+    plan.nfsRule === "add" ||
+    pipelineChanges(plan.pipeline) ||
+    dnsChanges
+  );
 }
 
 /** Prints the plan: one block the user reads before the one question. */
@@ -50,9 +57,13 @@ export function printPlan(plan: DeployPlan | UpdatePlan, out: Output, options: P
     }
     const listener = lb ? `HTTPS listener of ${lb.stackName}` : "Base's HTTPS listener";
     if (plan.listenerCertificate === "attach") out.info(`${listener}: attach the certificate for ${plan.hostHeader}`);
-    else if (plan.listenerCertificate === "covered") out.info(`${listener}: reuse the certificate ${lb?.coveringArn ?? ""} already there, which covers ${plan.hostHeader} (no certificate attached)`);
+    else if (plan.listenerCertificate === "covered")
+      out.info(`${listener}: reuse the certificate ${lb?.coveringArn ?? ""} already there, which covers ${plan.hostHeader} (no certificate attached)`);
     else if (plan.listenerCertificate) out.info(`${listener}: already serves ${plan.hostHeader}`);
-    if (plan.listenerPriority) out.info(`Listener rule priority: ${plan.listenerPriority.value}${plan.listenerPriority.chosen ? " (free now; the next free one if another endpoint takes it first)" : ""}`);
+    if (plan.listenerPriority)
+      out.info(
+        `Listener rule priority: ${plan.listenerPriority.value}${plan.listenerPriority.chosen ? " (free now; the next free one if another endpoint takes it first)" : ""}`,
+      );
     if (plan.keptFileSystems.length) out.info(`EFS: mount the kept file systems ${plan.keptFileSystems.join(", ")} again`);
     if (plan.keptLogGroup) out.info("Logs: use the kept log group again");
   }
@@ -62,12 +73,18 @@ export function printPlan(plan: DeployPlan | UpdatePlan, out: Output, options: P
   if (p && p.action === "skipped") out.info(`Pipeline ${p.name}: skipped (--no-pipeline)`);
   else if (p) {
     printStackPlan(p.stack, out, options);
-    out.info(`Pipeline ${p.name} (${p.repository}@${p.branch}) and its CodeBuild project: ${p.action === "create" ? "create" : "update if their definition changed"}`);
+    out.info(
+      `Pipeline ${p.name} (${p.repository}@${p.branch}) and its CodeBuild project: ${p.action === "create" ? "create" : "update if their definition changed"}`,
+    );
     out.info(`Build: ${p.build}`);
     for (const change of p.projectChanges) out.info(`CodeBuild project ${p.name}: ${change}`);
   }
   if (plan.kind === "deploy") {
-    out.info(plan.nfsRule === "add" ? "Security group: let the endpoint's tasks reach EFS (NFS, port 2049)" : "Security group: tasks already reach EFS (NFS, port 2049)");
+    out.info(
+      plan.nfsRule === "add"
+        ? "Security group: let the endpoint's tasks reach EFS (NFS, port 2049)"
+        : "Security group: tasks already reach EFS (NFS, port 2049)",
+    );
     printDnsPlan(plan.dns, out);
     if (plan.cost) for (const line of costLines(plan.cost)) out.info(line);
   }
@@ -113,7 +130,10 @@ export function printStackPlan(stack: StackPlan, out: Output, options: PlanPrint
   out.info(`Stack ${stack.stackName}: update`);
   if (stack.changes.length === 0) out.info("  no resource changes (only parameters or outputs)");
   for (const change of stack.changes) {
-    const marks = [change.replacedBecauseOf.length ? `REPLACED because of ${change.replacedBecauseOf.join(", ")}` : "", change.access === "iam" ? "IAM" : change.access === "security-group" ? "SECURITY GROUP" : ""].filter(Boolean);
+    const marks = [
+      change.replacedBecauseOf.length ? `REPLACED because of ${change.replacedBecauseOf.join(", ")}` : "",
+      change.access === "iam" ? "IAM" : change.access === "security-group" ? "SECURITY GROUP" : "",
+    ].filter(Boolean);
     const line = `  ${change.action === "Add" ? "+" : change.action === "Remove" ? "-" : "~"} ${change.logicalId} (${change.type})${marks.length ? `  <-- ${marks.join("; ")}` : ""}`;
     const routine = !change.access && change.action === "Modify" && isRoutineReplacement(change.type);
     if ((marks.length && !routine) || change.action === "Remove") out.warn(line.trimStart());
@@ -121,7 +141,8 @@ export function printStackPlan(stack: StackPlan, out: Output, options: PlanPrint
     for (const p of change.properties) out.info(`      ${p.path}: ${formatValue(p.before)} -> ${formatValue(p.after)}`);
   }
   const access = stack.changes.filter((c) => c.access);
-  if (access.length) out.warn(`ACCESS CHANGES in ${stack.stackName}: ${access.map((c) => `${c.action} ${c.logicalId}`).join(", ")}: review who can reach or do what.`);
+  if (access.length)
+    out.warn(`ACCESS CHANGES in ${stack.stackName}: ${access.map((c) => `${c.action} ${c.logicalId}`).join(", ")}: review who can reach or do what.`);
 }
 
 /** Asks once whether to apply the plan; throws `DeclinedError` when the answer is no (nothing was changed). */

@@ -17,7 +17,14 @@ import { describeComputeType } from "../../params/compute-types.js";
 import { endpointId, type EndpointConfig } from "../../params/model.js";
 import { baseProjectField, fieldOfParameter, type DeployedEndpoint } from "../../render/contract.js";
 import { baseExportName, baseStackName, pipelineName, pipelineStackName } from "../../render/names.js";
-import { renderEndpointStack, renderPipelineStack, type DeploymentFacts, type RenderedStack, type ShardFacts, type TrafficWeights } from "../../render/render.js";
+import {
+  renderEndpointStack,
+  renderPipelineStack,
+  type DeploymentFacts,
+  type RenderedStack,
+  type ShardFacts,
+  type TrafficWeights,
+} from "../../render/render.js";
 import { diffParameters, diffTemplates, templateResources, type ParameterChange, type ResourceDiff } from "../engine/template-diff.js";
 import { createEstimateOf, type CreateEstimate } from "../engine/create-time.js";
 import { capacityLines } from "../engine/gpu-plan.js";
@@ -31,12 +38,30 @@ import { FIRST_PUSHED_TAG, imageExists } from "../steps/image.js";
 import { listenerServes } from "../steps/listener-certificates.js";
 import { endpointLogGroupName, logGroupExists } from "../steps/log-groups.js";
 import { codeBuildProject, projectChanges as changesOfProject, readProject } from "../steps/pipeline.js";
-import { choosePlacement, issuedCertificateNames, readPlacementBasis, requireRegionRoom, requireSubnetRoom, stackResourceIds, type LoadBalancerNeed, type Placement, type PlacementBasis } from "../steps/placement.js";
+import {
+  choosePlacement,
+  issuedCertificateNames,
+  readPlacementBasis,
+  requireRegionRoom,
+  requireSubnetRoom,
+  stackResourceIds,
+  type LoadBalancerNeed,
+  type Placement,
+  type PlacementBasis,
+} from "../steps/placement.js";
 import { choosePriority, usedPriorities } from "../steps/priority.js";
 import { nfsRuleExists } from "../steps/security-groups.js";
 import { idleTimeoutWarning, servingIdleTimeout } from "../steps/idle-timeout.js";
 import { keptTrafficWeights, readTrafficWeights } from "../steps/traffic.js";
-import { changeSummary, deployedFacts, isMechanismOnly, refuseReplacements, rolloutEstimate, rolloutStrategy, withoutCountHandover } from "./plan-parameters.js";
+import {
+  changeSummary,
+  deployedFacts,
+  isMechanismOnly,
+  refuseReplacements,
+  rolloutEstimate,
+  rolloutStrategy,
+  withoutCountHandover,
+} from "./plan-parameters.js";
 import { costInputOf, estimateMonthlyCost, type CostEstimate } from "../../render/prices.js";
 
 /** What will happen to one stack. */
@@ -54,10 +79,7 @@ export interface StackPlan {
 }
 
 /** Where the certificate comes from. */
-export type CertificatePlan =
-  | { action: "given" | "deployed" | "found"; arn: string }
-  | { action: "await"; arn: string }
-  | { action: "request" };
+export type CertificatePlan = { action: "given" | "deployed" | "found"; arn: string } | { action: "await"; arn: string } | { action: "request" };
 
 /** The rollout the plan ends with. */
 export interface RolloutPlan {
@@ -203,7 +225,11 @@ export interface UpdatePlan {
 }
 
 /** Plans the stack step for a rendered stack: create, or the update's changes against what is deployed. */
-export async function planStack(rendered: Pick<RenderedStack, "stackName" | "templateBody" | "parameters">, existing: Stack | undefined, ctx: DeployContext): Promise<StackPlan> {
+export async function planStack(
+  rendered: Pick<RenderedStack, "stackName" | "templateBody" | "parameters">,
+  existing: Stack | undefined,
+  ctx: DeployContext,
+): Promise<StackPlan> {
   const base = { stackName: rendered.stackName, resources: [], changes: [], parameters: [] };
   const status = existing?.StackStatus ?? "";
   const repair =
@@ -268,7 +294,13 @@ export function renderForPlan(config: EndpointConfig, facts: DeploymentFacts, ta
 }
 
 /** Where the endpoint's DNS records go and what changes there; reads only. */
-export async function planDns(config: EndpointConfig, enabled: boolean, existing: Stack | undefined, certificateArn: string | undefined, ctx: DeployContext): Promise<DnsPlan> {
+export async function planDns(
+  config: EndpointConfig,
+  enabled: boolean,
+  existing: Stack | undefined,
+  certificateArn: string | undefined,
+  ctx: DeployContext,
+): Promise<DnsPlan> {
   if (!enabled) return { mode: "manual", reason: "--no-dns" };
   const host = config.api.hostHeader;
   const lookup = await zoneFor(ctx.aws.route53, host);
@@ -292,7 +324,10 @@ export function outputsOf(stack: Stack | undefined): Record<string, string> {
 export async function planDeploy(config: EndpointConfig, options: DeployPlanOptions, ctx: DeployContext): Promise<DeployPlan> {
   const id = endpointId(config);
   // The stack's answer is the run's: the apply's first change set starts from it (see readStack).
-  const [exports, found] = await Promise.all([config.kind === "added" ? exportMap(ctx.aws.cloudFormation) : undefined, readStack(ctx.aws.cloudFormation, id, ctx.reads)]);
+  const [exports, found] = await Promise.all([
+    config.kind === "added" ? exportMap(ctx.aws.cloudFormation) : undefined,
+    readStack(ctx.aws.cloudFormation, id, ctx.reads),
+  ]);
   if (exports) requireBase(config, exports, ctx);
   const existing = liveStack(found);
   if (existing) refuseReplacements(config, existing);
@@ -317,9 +352,15 @@ export async function planDeploy(config: EndpointConfig, options: DeployPlanOpti
   const stack = await planStack(rendered, found, ctx);
   const outputs = outputsOf(existing);
   const repository = outputs.EcrRepositoryName ?? id;
-  const pipeline = config.pipeline ? (options.pipeline ? await planPipeline(config, repository, ctx) : { name: pipelineName(id), action: "skipped" as const }) : undefined;
+  const pipeline = config.pipeline
+    ? options.pipeline
+      ? await planPipeline(config, repository, ctx)
+      : { name: pipelineName(id), action: "skipped" as const }
+    : undefined;
   const nfsRule =
-    outputs.EfsSecurityGroupId && outputs.TaskSecurityGroupId && (await nfsRuleExists(ctx.aws.ec2, { efsSecurityGroupId: outputs.EfsSecurityGroupId, taskSecurityGroupId: outputs.TaskSecurityGroupId, description: "" }))
+    outputs.EfsSecurityGroupId &&
+    outputs.TaskSecurityGroupId &&
+    (await nfsRuleExists(ctx.aws.ec2, { efsSecurityGroupId: outputs.EfsSecurityGroupId, taskSecurityGroupId: outputs.TaskSecurityGroupId, description: "" }))
       ? "present"
       : "add";
   const awaited = explicitTag ?? pushedTag;
@@ -351,10 +392,21 @@ export async function planDeploy(config: EndpointConfig, options: DeployPlanOpti
       strategy: rolloutStrategy(config),
       ...(tag !== runningTag || !existing ? { estimate: rolloutEstimate(config) } : {}),
       ...(config.compute ? { capacity: capacityLines(config) } : {}),
-      ...createEstimateOf(config, { stackExists: existing !== undefined, certificateAction: certificate.action, tagSource: explicitTag || pushedTag ? "given" : runningTag ? "running" : "pipeline" }),
+      ...createEstimateOf(config, {
+        stackExists: existing !== undefined,
+        certificateAction: certificate.action,
+        tagSource: explicitTag || pushedTag ? "given" : runningTag ? "running" : "pipeline",
+      }),
     },
     summary: stack.action === "update" ? changeSummary(stack.parameters, tag) : [],
-    ...(stack.action === "create" ? { cost: estimateMonthlyCost(costInputOf(config, stack.resources, { newLoadBalancer: serving?.plan.action === "create", pipeline: pipeline?.action === "create" }), ctx.aws.region) } : {}),
+    ...(stack.action === "create"
+      ? {
+          cost: estimateMonthlyCost(
+            costInputOf(config, stack.resources, { newLoadBalancer: serving?.plan.action === "create", pipeline: pipeline?.action === "create" }),
+            ctx.aws.region,
+          ),
+        }
+      : {}),
     warnings: listed(idleTimeoutWarning(config, await servingIdleTimeout(config, serving?.plan.stackName, ctx))),
     basis: { listenerArn, shard: serving?.shard, existing, deployed, facts: { ...facts, certificateArn }, mounted, runningTag, followsPipeline },
   };
@@ -394,7 +446,11 @@ async function desiredFacts(
 ): Promise<{ facts: DeploymentFacts; mounted: string[]; priority?: number; fixedPriority?: number }> {
   const id = endpointId(config);
   const { existing, deployed, kept } = found;
-  const facts: DeploymentFacts = { certificateArn: certificateArn ?? "(certificate to be requested)", imageTag: deployed?.runningTag, loadBalancerStack: serving?.plan.stackName };
+  const facts: DeploymentFacts = {
+    certificateArn: certificateArn ?? "(certificate to be requested)",
+    imageTag: deployed?.runningTag,
+    loadBalancerStack: serving?.plan.stackName,
+  };
   let mounted: string[] = [];
   if (existing && deployed) {
     Object.assign(facts, deployedFacts(deployed));
@@ -415,14 +471,29 @@ async function desiredFacts(
  * The image of an update given no tag: git HEAD's build (`headTag`) when it is in ECR, else the running one,
  * so that a configuration-only change needs no new image. Says which and why.
  */
-async function chooseUpdateImage(config: EndpointConfig, repository: string, running: string | undefined, headTag: string | undefined, ctx: DeployContext): Promise<{ tag: string; why: string }> {
+async function chooseUpdateImage(
+  config: EndpointConfig,
+  repository: string,
+  running: string | undefined,
+  headTag: string | undefined,
+  ctx: DeployContext,
+): Promise<{ tag: string; why: string }> {
   const head = headTag ? ` (${headTag}, built from git HEAD)` : "";
   if (headTag && (await imageExists(ctx.aws.ecr, repository, headTag))) {
     return { tag: headTag, why: `the pipeline's image of git HEAD, in ECR${running === headTag ? "; running now" : `; running now: ${running ?? "none"}`}` };
   }
-  if (running) return { tag: running, why: `running now, kept: ${headTag ? `the image of git HEAD${head} is not in ECR` : "no --tag, and no git checkout here to take HEAD's image from"}; --tag picks another` };
+  if (running)
+    return {
+      tag: running,
+      why: `running now, kept: ${headTag ? `the image of git HEAD${head} is not in ECR` : "no --tag, and no git checkout here to take HEAD's image from"}; --tag picks another`,
+    };
   throw new InputError(
-    [{ path: "--tag", message: `no image runs on ${endpointId(config)} yet, and ${headTag ? `the image of git HEAD${head} is not in ECR` : "no tag was given"}; nothing was changed` }],
+    [
+      {
+        path: "--tag",
+        message: `no image runs on ${endpointId(config)} yet, and ${headTag ? `the image of git HEAD${head} is not in ECR` : "no tag was given"}; nothing was changed`,
+      },
+    ],
     `Push an image to the repository ${repository}, then: mlops update ${config.source} --tag TAG`,
   );
 }
@@ -432,7 +503,10 @@ export async function planUpdate(config: EndpointConfig, given: string | undefin
   const id = endpointId(config);
   const existing = liveStack(await findStack(ctx.aws.cloudFormation, id));
   if (!existing) {
-    throw new InputError([{ file: config.source, path: "project", message: `no stack ${id} in region ${regionText(ctx.aws)}` }], `Create it first: mlops ${config.kind === "base" ? "create-endpoint" : "add-endpoint"} ${config.source}`);
+    throw new InputError(
+      [{ file: config.source, path: "project", message: `no stack ${id} in region ${regionText(ctx.aws)}` }],
+      `Create it first: mlops ${config.kind === "base" ? "create-endpoint" : "add-endpoint"} ${config.source}`,
+    );
   }
   refuseReplacements(config, existing);
   const deployed = readDeployed(existing);
@@ -440,7 +514,10 @@ export async function planUpdate(config: EndpointConfig, given: string | undefin
   // The file's container.tag is create's first image; an update without --tag keeps what runs unless HEAD was built.
   const { tag, why } = given ? { tag: given, why: undefined } : await chooseUpdateImage(config, repository, deployed.runningTag, headTag, ctx);
   if (given && !(await imageExists(ctx.aws.ecr, repository, tag))) {
-    throw new InputError([{ path: "--tag", message: `image ${repository}:${tag} is not in ECR; nothing was changed` }], "Push the image (or let the pipeline build it) and run the same command again.");
+    throw new InputError(
+      [{ path: "--tag", message: `image ${repository}:${tag} is not in ECR; nothing was changed` }],
+      "Push the image (or let the pipeline build it) and run the same command again.",
+    );
   }
   const facts: DeploymentFacts = {
     ...deployedFacts(deployed),
@@ -496,7 +573,10 @@ export function liveStack(stack: Stack | undefined): Stack | undefined {
 
 /** What a new stack adopts from an earlier one: kept file systems and log group, found by name and tag. */
 export async function keptResources(id: string, ctx: DeployContext): Promise<{ facts: DeploymentFacts; mounted: string[] }> {
-  const [fileSystems, logGroup] = await Promise.all([findEndpointFileSystems(ctx.aws.efs, id, ctx.reads), logGroupExists(ctx.aws.logs, endpointLogGroupName(id))]);
+  const [fileSystems, logGroup] = await Promise.all([
+    findEndpointFileSystems(ctx.aws.efs, id, ctx.reads),
+    logGroupExists(ctx.aws.logs, endpointLogGroupName(id)),
+  ]);
   const kept = keptVolumes(fileSystems);
   const facts: DeploymentFacts = {
     assetsFileSystemId: kept.assets,
@@ -514,10 +594,19 @@ export function requireBase(config: EndpointConfig, exports: Map<string, string>
   const listenerArn = exports.get(name);
   if (listenerArn) return listenerArn;
   // Only a base exports its cluster: the bases of this region, to tell a wrong region or name from a missing base.
-  const bases = [...exports.keys()].filter((key) => key.endsWith("-ClusterArn")).map((key) => key.slice(0, -"-ClusterArn".length)).sort();
+  const bases = [...exports.keys()]
+    .filter((key) => key.endsWith("-ClusterArn"))
+    .map((key) => key.slice(0, -"-ClusterArn".length))
+    .sort();
   const here = bases.length ? `base endpoints in ${ctx.aws.region}: ${bases.join(", ")}` : `no base endpoint at all in ${ctx.aws.region}`;
   throw new InputError(
-    [{ file: config.source, path: baseProjectField(config), message: `no base endpoint ${config.baseProject}-${config.environment} in region ${regionText(ctx.aws)} (export ${name} not found); ${here}` }],
+    [
+      {
+        file: config.source,
+        path: baseProjectField(config),
+        message: `no base endpoint ${config.baseProject}-${config.environment} in region ${regionText(ctx.aws)} (export ${name} not found); ${here}`,
+      },
+    ],
     `If the base is in another region, pass that region (--region; mlops status --region REGION lists the endpoints there); if the name is wrong, fix it; otherwise create the base first: mlops create-endpoint <base params>.`,
   );
 }
@@ -559,9 +648,16 @@ async function planLoadBalancer(
   if (deployed) {
     const stackName = deployed.loadBalancerStack || base;
     const listenerArn = exports.get(`${stackName}-HttpsListenerArn`);
-    if (!listenerArn) throw new AwsError(`The load balancer stack ${stackName} that serves ${endpointId(config)} has no export ${stackName}-HttpsListenerArn.`, { hint: "It was changed or deleted outside mlops; check it with aws cloudformation describe-stacks, then run the same command again." });
+    if (!listenerArn)
+      throw new AwsError(`The load balancer stack ${stackName} that serves ${endpointId(config)} has no export ${stackName}-HttpsListenerArn.`, {
+        hint: "It was changed or deleted outside mlops; check it with aws cloudformation describe-stacks, then run the same command again.",
+      });
     const present = await listenerServes(ctx.aws.elb, ctx.aws.acm, listenerArn, host, certificateArn, ctx.reads);
-    return { plan: { stackName, action: "keep", dnsName: exports.get(`${stackName}-LoadBalancerDnsName`), passedOver: [] }, listenerArn, certificate: present ? "present" : "attach" };
+    return {
+      plan: { stackName, action: "keep", dnsName: exports.get(`${stackName}-LoadBalancerDnsName`), passedOver: [] },
+      listenerArn,
+      certificate: present ? "present" : "attach",
+    };
   }
   const need = endpointNeed(config);
   const { basis, names } = inputs ?? (await readPlacementInputs(config, exports, ctx));
@@ -570,7 +666,14 @@ async function planLoadBalancer(
   if (placement.kind === "existing") {
     const lb = placement.loadBalancer;
     return {
-      plan: { stackName: lb.stackName, action: "use", dnsName: lb.dnsName, usage: usageText(lb, basis.quotas), passedOver: placement.passedOver, coveringArn: placement.coveringArn },
+      plan: {
+        stackName: lb.stackName,
+        action: "use",
+        dnsName: lb.dnsName,
+        usage: usageText(lb, basis.quotas),
+        passedOver: placement.passedOver,
+        coveringArn: placement.coveringArn,
+      },
       listenerArn: lb.listenerArn,
       certificate: placement.certificate,
       usedPriorities: new Set(lb.priorities),
@@ -598,7 +701,10 @@ async function readPlacementInputs(config: EndpointConfig, exports: Map<string, 
   const [basis, names] = await Promise.all([
     readPlacementBasis(ctx.aws.elb, exports, base, ctx.reads),
     issuedCertificateNames(ctx.aws.acm, ctx.reads),
-    requireSubnetRoom(ctx.aws.ec2, subnets, { mountTargets: need.mountTargets, peakTasks: Math.ceil((config.scaling.max * config.rollout.maximumPercent) / 100) }),
+    requireSubnetRoom(ctx.aws.ec2, subnets, {
+      mountTargets: need.mountTargets,
+      peakTasks: Math.ceil((config.scaling.max * config.rollout.maximumPercent) / 100),
+    }),
   ]);
   return { basis, names };
 }
@@ -609,7 +715,9 @@ async function shardFacts(base: string, shardStackName: string, ctx: DeployConte
   const params = stack ? readDeployed(stack) : undefined;
   const subnets = [resources.get("PublicSubnet1"), resources.get("PublicSubnet2")];
   if (!stack || !params?.network.vpcCidr || !params.certificateArn || !subnets[0] || !subnets[1]) {
-    throw new AwsError(`The base stack ${base} lacks what a new load balancer needs (its VPC range, public subnets and certificate).`, { hint: "Run mlops create-endpoint with the base's parameter file to repair it, then run the same command again." });
+    throw new AwsError(`The base stack ${base} lacks what a new load balancer needs (its VPC range, public subnets and certificate).`, {
+      hint: "Run mlops create-endpoint with the base's parameter file to repair it, then run the same command again.",
+    });
   }
   return {
     baseStackName: base,

@@ -8,15 +8,43 @@
 import { AwsError, DeclinedError, InputError } from "../../errors.js";
 import { PhaseTimes, type PhaseSeconds } from "../phases.js";
 import { regionText, stackDeps, type DeployContext } from "../context.js";
-import { findExport, importingStacks, listManagedStacks, listMlopsStacks, loadBalancerStackOf, readDeployed, type ManagedStack, type ShardStack } from "../engine/discovery.js";
+import {
+  findExport,
+  importingStacks,
+  listManagedStacks,
+  listMlopsStacks,
+  loadBalancerStackOf,
+  readDeployed,
+  type ManagedStack,
+  type ShardStack,
+} from "../engine/discovery.js";
 import { releaseListenerCertificates } from "../steps/listener-certificates.js";
 import { buildLogGroupName, deleteLogGroup, endpointLogGroupName, logGroupExists } from "../steps/log-groups.js";
 import { deleteFileSystems, findEndpointFileSystems, type KeptFileSystem } from "../steps/file-systems.js";
-import { deleteKeptData, describeKept, findKeptCertificates, findKeptData, isEmpty, keptLines, type KeptCertificate, type KeptData } from "../steps/kept-data.js";
+import {
+  deleteKeptData,
+  describeKept,
+  findKeptCertificates,
+  findKeptData,
+  isEmpty,
+  keptLines,
+  type KeptCertificate,
+  type KeptData,
+} from "../steps/kept-data.js";
 import { deletePipeline, emptyBucket } from "../steps/pipeline.js";
 import { removeNfsRule } from "../steps/security-groups.js";
 import { deleteStack, stackOutputs } from "../engine/stack.js";
-import { aliasRecordsFor, applyChanges, zoneFor, loadBalancerNameOf, recordsToRemove, removalLine, validationRecordsFor, type HostedZoneRef, type RecordRemoval } from "../steps/dns.js";
+import {
+  aliasRecordsFor,
+  applyChanges,
+  zoneFor,
+  loadBalancerNameOf,
+  recordsToRemove,
+  removalLine,
+  validationRecordsFor,
+  type HostedZoneRef,
+  type RecordRemoval,
+} from "../steps/dns.js";
 import type { RecordChange, Stack } from "../../aws/interfaces.js";
 
 /** What to tear down; `scope` is the base whose lease an endpoint's teardown takes. */
@@ -69,18 +97,29 @@ interface EndpointPlan {
  * touches: the plan is made (and every refusal checked) only once they are
  * held, so no other mlops command can add to or change what it deletes.
  */
-export async function teardown(target: TeardownTarget, options: TeardownOptions, ctx: DeployContext, lock: LeaseRunner = (_scopes, work) => work()): Promise<TeardownResult> {
+export async function teardown(
+  target: TeardownTarget,
+  options: TeardownOptions,
+  ctx: DeployContext,
+  lock: LeaseRunner = (_scopes, work) => work(),
+): Promise<TeardownResult> {
   for (let attempt = 1; ; attempt++) {
     const scopes = target.kind === "endpoint" ? [target.scope] : scopesOf(await listManagedStacks(ctx.aws.cloudFormation));
     const outcome = await lock(scopes, async () => {
       const planned = await plan(target, ctx);
-      const missing = target.kind === "all" ? scopesOf(planned.plans.flatMap((p) => [p.stack, p.pipeline]).filter((m): m is ManagedStack => !!m)).filter((s) => !scopes.includes(s)) : [];
+      const missing =
+        target.kind === "all"
+          ? scopesOf(planned.plans.flatMap((p) => [p.stack, p.pipeline]).filter((m): m is ManagedStack => !!m)).filter((s) => !scopes.includes(s))
+          : [];
       return missing.length ? undefined : await runPlan(planned, target, options, ctx);
     });
     if (outcome) return outcome;
     // Endpoints appeared meanwhile: the next attempt reads everything again.
     ctx.reads?.forgetAll();
-    if (attempt >= scopeAttempts) throw new AwsError("Endpoints kept appearing on new bases while teardown --all was taking their leases; nothing was deleted.", { hint: "Run the same command again." });
+    if (attempt >= scopeAttempts)
+      throw new AwsError("Endpoints kept appearing on new bases while teardown --all was taking their leases; nothing was deleted.", {
+        hint: "Run the same command again.",
+      });
   }
 }
 
@@ -120,19 +159,29 @@ async function runPlan(
   const earlierToDelete = options.deleteData && earlier && !isEmpty(earlier) ? earlier : undefined;
   // One endpoint whose stack is gone may have left only its log groups: --delete-data deletes them too.
   const keptLogs = options.deleteData && target.kind === "endpoint" ? await existingLogGroups(target.endpointId, ctx) : [];
-  if (!earlierToDelete && keptLogs.length === 0 && (plans.length === 0 || plans.every((p) => !p.stack && !p.pipeline && !(fileSystems.get(p.endpointId)?.length && options.deleteData)))) {
+  if (
+    !earlierToDelete &&
+    keptLogs.length === 0 &&
+    (plans.length === 0 || plans.every((p) => !p.stack && !p.pipeline && !(fileSystems.get(p.endpointId)?.length && options.deleteData)))
+  ) {
     ctx.out.success("Nothing to tear down.");
     for (const list of fileSystems.values()) result.keptFileSystems.push(...list);
     reportKept(result.keptFileSystems, ctx, target);
     if (earlier) addKept(result, earlier);
-    if (earlier && !isEmpty(earlier)) ctx.out.info(`Kept from earlier teardowns: ${describeKept(earlier)}; \`mlops status\` lists them, \`mlops teardown --all --delete-data\` deletes them.`);
+    if (earlier && !isEmpty(earlier))
+      ctx.out.info(`Kept from earlier teardowns: ${describeKept(earlier)}; \`mlops status\` lists them, \`mlops teardown --all --delete-data\` deletes them.`);
     return result;
   }
 
   ctx.out.step(`Teardown in ${regionText(ctx.aws)}:`);
   for (const p of plans) ctx.out.info(`${p.endpointId}: ${await planLine(p, ctx)}`);
   const efsCount = [...fileSystems.values()].reduce((n, l) => n + l.length, 0);
-  if (efsCount) ctx.out.info(options.deleteData ? `EFS: ${efsCount} file system(s) and ALL THEIR DATA will be deleted (--delete-data)` : `EFS: ${efsCount} file system(s) are kept (pass --delete-data to delete them)`);
+  if (efsCount)
+    ctx.out.info(
+      options.deleteData
+        ? `EFS: ${efsCount} file system(s) and ALL THEIR DATA will be deleted (--delete-data)`
+        : `EFS: ${efsCount} file system(s) are kept (pass --delete-data to delete them)`,
+    );
   if (earlier && !isEmpty(earlier)) {
     ctx.out.info(
       earlierToDelete
@@ -141,7 +190,8 @@ async function runPlan(
     );
     if (earlierToDelete) for (const line of keptLines(earlier)) ctx.out.info(`  ${line}`);
   }
-  if (options.deleteData && plans.some((p) => p.stack)) ctx.out.info("ACM certificates mlops requested for these endpoints are deleted once no listener uses them (--delete-data).");
+  if (options.deleteData && plans.some((p) => p.stack))
+    ctx.out.info("ACM certificates mlops requested for these endpoints are deleted once no listener uses them (--delete-data).");
   if (!ctx.assumeYes) {
     if (!ctx.out.interactive) throw new DeclinedError("Teardown deletes resources and images: confirm by re-running with --yes.");
     if (target.kind === "all") await confirmAll(plans.filter((p) => p.stack || p.pipeline).length, ctx);
@@ -165,7 +215,11 @@ async function runPlan(
       ctx.out.step(`Tearing down ${p.endpointId}`);
       const outputs = stackOutputs(p.stack.stack);
       if (p.stack.role === "added" && outputs.EfsSecurityGroupId && outputs.TaskSecurityGroupId) {
-        const removed = await removeNfsRule(ctx.aws.ec2, { efsSecurityGroupId: outputs.EfsSecurityGroupId, taskSecurityGroupId: outputs.TaskSecurityGroupId, description: "" });
+        const removed = await removeNfsRule(ctx.aws.ec2, {
+          efsSecurityGroupId: outputs.EfsSecurityGroupId,
+          taskSecurityGroupId: outputs.TaskSecurityGroupId,
+          description: "",
+        });
         if (removed === "removed") ctx.out.success(`Removed the EFS rule for ${p.endpointId}'s tasks`);
       }
       if (p.stack.role === "added") await releaseCertificates(p.stack, others, [...plans.map((q) => q.stack), ...others, ...shards], ctx);
@@ -178,7 +232,8 @@ async function runPlan(
       const stackName = p.stack.stackName;
       if ((await phases.time("stacks", () => deleteStack(stackName, stackDeps(ctx)))).kind === "deleted") result.deletedStacks.push(stackName);
       // The last endpoint on a load balancer shard takes the shard with it.
-      if (p.stack.role === "added" && p.stack.baseStackName) await deleteEmptyShards(p.stack.baseStackName, shards, [...plans.map((q) => q.stack), ...others], result, ctx);
+      if (p.stack.role === "added" && p.stack.baseStackName)
+        await deleteEmptyShards(p.stack.baseStackName, shards, [...plans.map((q) => q.stack), ...others], result, ctx);
     }
     for (const logGroup of [endpointLogGroupName(p.endpointId), buildLogGroupName(p.endpointId)]) {
       if (options.deleteData) {
@@ -210,7 +265,9 @@ async function runPlan(
   {
     // The certificates of the endpoints just torn down are unused only now that their stacks are gone.
     const ours = (endpoint?: string) => target.kind === "all" || endpoint === target.endpointId;
-    const certificates = (await findKeptCertificates(ctx.aws.acm, { ids: new Set(), hosts: new Set() })).filter((c) => ours(c.endpoint) && !result.keptCertificates.includes(c.arn));
+    const certificates = (await findKeptCertificates(ctx.aws.acm, { ids: new Set(), hosts: new Set() })).filter(
+      (c) => ours(c.endpoint) && !result.keptCertificates.includes(c.arn),
+    );
     if (options.deleteData) {
       const validations = await validationRecordsOf(certificates, ctx);
       const leftover = await deleteKeptData({ fileSystems: [], logGroups: [], certificates }, ctx);
@@ -249,10 +306,14 @@ async function planLine(p: EndpointPlan, ctx: DeployContext): Promise<string> {
   const images = repo ? await imageCount(repo, ctx) : 0;
   const parts = [
     p.pipeline || p.stack ? `pipeline and build project ${p.endpointId} (if present)` : undefined,
-    p.pipeline ? `stack ${p.pipeline.stackName}${bucket ? ` with artifact bucket ${bucket} and its objects` : ""}${stackOutputs(p.pipeline.stack).AccessLogsBucketName ? " and its access logs" : ""}${buildCache(p.pipeline.stack)}` : undefined,
+    p.pipeline
+      ? `stack ${p.pipeline.stackName}${bucket ? ` with artifact bucket ${bucket} and its objects` : ""}${stackOutputs(p.pipeline.stack).AccessLogsBucketName ? " and its access logs" : ""}${buildCache(p.pipeline.stack)}`
+      : undefined,
     p.stack?.role === "added" ? "the base's EFS rule and listener certificate for it" : undefined,
     repo ? `${images === 0 ? "no images" : images >= 100 ? "100+ images" : `${images} image(s)`} in ECR ${repo}` : undefined,
-    outputs.LoadBalancerAccessLogsBucket ? `all load balancer access logs in S3 ${outputs.LoadBalancerAccessLogsBucket} (they go with the stack, with or without --delete-data)` : undefined,
+    outputs.LoadBalancerAccessLogsBucket
+      ? `all load balancer access logs in S3 ${outputs.LoadBalancerAccessLogsBucket} (they go with the stack, with or without --delete-data)`
+      : undefined,
     p.stack?.role === "base" && outputs.WeightsUploadBucketName ? `all weights uploads in S3 ${outputs.WeightsUploadBucketName}` : undefined,
     p.stack ? `the Route 53 records mlops made for ${readDeployed(p.stack.stack).host ?? p.endpointId} that still point at its load balancer` : undefined,
     p.stack ? `stack ${p.stack.stackName} (${p.stack.role})` : undefined,
@@ -344,8 +405,16 @@ async function plan(target: TeardownTarget, ctx: DeployContext): Promise<{ plans
  * base's own load balancer, which belongs to the base stack). `endpoints`: every endpoint stack of
  * this teardown's view, deleted ones included (they are skipped).
  */
-async function deleteEmptyShards(base: string, shards: ShardStack[], endpoints: (ManagedStack | undefined)[], result: TeardownResult, ctx: DeployContext): Promise<void> {
-  const used = new Set(endpoints.filter((m): m is ManagedStack => !!m && m.role !== "pipeline" && !result.deletedStacks.includes(m.stackName)).map(loadBalancerStackOf));
+async function deleteEmptyShards(
+  base: string,
+  shards: ShardStack[],
+  endpoints: (ManagedStack | undefined)[],
+  result: TeardownResult,
+  ctx: DeployContext,
+): Promise<void> {
+  const used = new Set(
+    endpoints.filter((m): m is ManagedStack => !!m && m.role !== "pipeline" && !result.deletedStacks.includes(m.stackName)).map(loadBalancerStackOf),
+  );
   for (const shard of shards) {
     if (shard.baseStackName !== base || used.has(shard.stackName) || result.deletedStacks.includes(shard.stackName)) continue;
     ctx.out.step(`Removing load balancer ${shard.stackName}: no endpoint is left on it`);
@@ -394,12 +463,22 @@ async function removeValidationRecords(pending: PendingValidation[], deleted: Ke
   for (const p of pending) {
     if (!deleted.some((c) => c.arn === p.certificateArn)) continue;
     // Read again: someone may have changed them meanwhile.
-    const found = await recordsToRemove(ctx.aws.route53, p.zone, p.records.map((c) => c.ResourceRecordSet!));
+    const found = await recordsToRemove(
+      ctx.aws.route53,
+      p.zone,
+      p.records.map((c) => c.ResourceRecordSet!),
+    );
     await applyRemovals(p.zone, found, `mlops teardown: certificate ${p.certificateArn} deleted`, result, ctx);
   }
 }
 
-async function applyRemovals(zone: HostedZoneRef, found: { removals: RecordRemoval[]; deletes: RecordChange[] }, comment: string, result: TeardownResult, ctx: DeployContext): Promise<void> {
+async function applyRemovals(
+  zone: HostedZoneRef,
+  found: { removals: RecordRemoval[]; deletes: RecordChange[] },
+  comment: string,
+  result: TeardownResult,
+  ctx: DeployContext,
+): Promise<void> {
   for (const left of found.removals.filter((r) => r.action === "left alone")) keepRecord(left, result, ctx);
   if (found.deletes.length === 0) return;
   await applyChanges(ctx.aws.route53, zone, found.deletes, comment, ctx);
@@ -419,12 +498,18 @@ function keepRecord(removal: RecordRemoval, result: TeardownResult, ctx: DeployC
  * listener is the serving stack's `HttpsListenerArn` output, the value of its export, from the stacks
  * teardown has read (`known`); the exports are read only for a serving stack not among them.
  */
-async function releaseCertificates(stack: ManagedStack, others: ManagedStack[], known: ({ stackName: string; stack: Stack } | undefined)[], ctx: DeployContext): Promise<void> {
+async function releaseCertificates(
+  stack: ManagedStack,
+  others: ManagedStack[],
+  known: ({ stackName: string; stack: Stack } | undefined)[],
+  ctx: DeployContext,
+): Promise<void> {
   const host = readDeployed(stack.stack).host;
   if (!host || !stack.baseStackName) return;
   const serving = loadBalancerStackOf(stack);
   const servingStack = known.find((k) => k?.stackName === serving)?.stack;
-  const listenerArn = (servingStack && stackOutputs(servingStack).HttpsListenerArn) || (await findExport(ctx.aws.cloudFormation, `${serving}-HttpsListenerArn`));
+  const listenerArn =
+    (servingStack && stackOutputs(servingStack).HttpsListenerArn) || (await findExport(ctx.aws.cloudFormation, `${serving}-HttpsListenerArn`));
   if (!listenerArn) return;
   const remaining = others
     .filter((o) => o.role !== "pipeline" && loadBalancerStackOf(o) === serving)

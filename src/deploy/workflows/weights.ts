@@ -128,14 +128,25 @@ async function weightsStack(config: EndpointConfig, existing: Stack, wanted: Wei
     const exportName = baseExportName(config, "WeightsUploadBucket");
     if (!(await findExport(ctx.aws.cloudFormation, exportName))) {
       throw new InputError(
-        [{ file: config.source, path: baseProjectField(config), message: `the base ${config.baseProject}-${config.environment} has no weights upload bucket yet (export ${exportName} not found)` }],
+        [
+          {
+            file: config.source,
+            path: baseProjectField(config),
+            message: `the base ${config.baseProject}-${config.environment} has no weights upload bucket yet (export ${exportName} not found)`,
+          },
+        ],
         "Update the base endpoint with this version of mlops first: mlops update <base params>",
       );
     }
   }
   const deployed = readDeployed(existing);
   // The volumes stay where their data lies (a stack of an earlier version has it at the file systems' root).
-  const rendered = renderEndpointStack(config, { imageTag: deployed.runningTag, weights: wanted, assetsVolumeRoot: deployed.volumeRoots.assets, weightsVolumeRoot: deployed.volumeRoots.weights });
+  const rendered = renderEndpointStack(config, {
+    imageTag: deployed.runningTag,
+    weights: wanted,
+    assetsVolumeRoot: deployed.volumeRoots.assets,
+    weightsVolumeRoot: deployed.volumeRoots.weights,
+  });
   const parameters = weightsChange(config, rendered.parameters, stackParameters(existing), wanted);
   const plan = await planStack({ stackName: rendered.stackName, templateBody: rendered.templateBody, parameters }, existing, ctx);
   const spec = {
@@ -150,7 +161,12 @@ async function weightsStack(config: EndpointConfig, existing: Stack, wanted: Wei
 }
 
 /** Applies the stack change of a plan (already approved); returns the stack's outputs afterwards. */
-async function applyStack(existing: Stack, plan: StackPlan, spec: Awaited<ReturnType<typeof weightsStack>>["spec"], ctx: DeployContext): Promise<Record<string, string>> {
+async function applyStack(
+  existing: Stack,
+  plan: StackPlan,
+  spec: Awaited<ReturnType<typeof weightsStack>>["spec"],
+  ctx: DeployContext,
+): Promise<Record<string, string>> {
   if (plan.action === "unchanged") return stackOutputs(existing);
   const outcome = await deployStack(spec, stackDeps({ ...ctx, assumeYes: true }));
   return outcome.outputs;
@@ -165,7 +181,15 @@ async function approve(ctx: DeployContext, question: string): Promise<void> {
 
 /** The outputs the sync task needs; an endpoint deployed before the weights task existed lacks them. */
 function taskOutputs(outputs: Record<string, string>, config: EndpointConfig) {
-  const needed = ["ClusterName", "WeightsSyncTaskDefinitionArn", "WeightsSyncSubnets", "TaskSecurityGroupId", "LogGroupName", "WeightsFileSystemId", "AssetsFileSystemId"] as const;
+  const needed = [
+    "ClusterName",
+    "WeightsSyncTaskDefinitionArn",
+    "WeightsSyncSubnets",
+    "TaskSecurityGroupId",
+    "LogGroupName",
+    "WeightsFileSystemId",
+    "AssetsFileSystemId",
+  ] as const;
   const missing = needed.filter((key) => !outputs[key]);
   if (missing.length > 0) {
     throw new AwsError(`Stack ${endpointId(config)} has no weights sync task (outputs ${missing.join(", ")} are missing).`, {
@@ -212,7 +236,10 @@ function restartLine(id: string, restart: boolean): string {
 async function restartService(outputs: Record<string, string>, id: string, ctx: DeployContext): Promise<void> {
   const cluster = outputs.ClusterName;
   const service = outputs.ServiceName;
-  if (!cluster || !service) throw new AwsError(`Stack ${id} names no service (outputs ClusterName, ServiceName): no new deployment was started.`, { hint: "Start one in the ECS console (Update service, Force new deployment)." });
+  if (!cluster || !service)
+    throw new AwsError(`Stack ${id} names no service (outputs ClusterName, ServiceName): no new deployment was started.`, {
+      hint: "Start one in the ECS console (Update service, Force new deployment).",
+    });
   await ctx.aws.ecs.updateService({ cluster, service, forceNewDeployment: true });
   ctx.out.success(`Started a new deployment of ${service}: its tasks start again with the new weights (mlops status ${id} follows it).`);
 }
@@ -231,13 +258,18 @@ export async function pushWeights(config: EndpointConfig, options: PushOptions, 
   const current = readDeployed(existing).weights;
   // A local folder is a one-off upload: the stack's source (and any schedule from it) stays as it is.
   const wanted: WeightsSyncSettings =
-    source.kind === "s3" ? { sourceBucket: source.bucket, sourcePrefix: source.prefix, deleteExtraneous: options.deleteExtraneous, schedule: options.schedule ?? current.schedule } : current;
+    source.kind === "s3"
+      ? { sourceBucket: source.bucket, sourcePrefix: source.prefix, deleteExtraneous: options.deleteExtraneous, schedule: options.schedule ?? current.schedule }
+      : current;
   const { plan, spec } = await weightsStack(config, existing, wanted, ctx);
   const bytes = files?.reduce((sum, f) => sum + f.size, 0) ?? 0;
 
   ctx.out.step(`Plan for the weights of ${id} in ${ctx.aws.region}`);
   printStackPlan(plan, ctx.out);
-  if (files) ctx.out.info(`Upload: ${files.length} file(s), ${formatBytes(bytes)}, from ${source.kind === "local" ? source.dir : ""} to the base's upload bucket (one prefix for this run; uploads expire after 7 days)`);
+  if (files)
+    ctx.out.info(
+      `Upload: ${files.length} file(s), ${formatBytes(bytes)}, from ${source.kind === "local" ? source.dir : ""} to the base's upload bucket (one prefix for this run; uploads expire after 7 days)`,
+    );
   const from = source.kind === "s3" ? `s3://${source.bucket}/${source.prefix}` : "the upload";
   const version = versionName(ctx.clock.now(), randomBytes(3).toString("hex"));
   ctx.out.info(
@@ -245,7 +277,8 @@ export async function pushWeights(config: EndpointConfig, options: PushOptions, 
       `${CURRENT_LINK} switches to it only once the sync succeeded, and the version before stays as ${PREVIOUS_LINK} (mlops weights rollback)`,
   );
   ctx.out.info(restartLine(id, options.restart === true));
-  if (wanted.schedule !== current.schedule || (wanted.schedule && plan.action === "update")) ctx.out.info(`Schedule: repeat the sync ${wanted.schedule} (EventBridge Scheduler)`);
+  if (wanted.schedule !== current.schedule || (wanted.schedule && plan.action === "update"))
+    ctx.out.info(`Schedule: repeat the sync ${wanted.schedule} (EventBridge Scheduler)`);
   else if (wanted.schedule) ctx.out.info(`Schedule: the sync keeps repeating ${wanted.schedule}`);
   await approve(ctx, "Push the weights?");
 
@@ -254,7 +287,10 @@ export async function pushWeights(config: EndpointConfig, options: PushOptions, 
   let uploaded: PushResult["uploaded"];
   if (files) {
     const bucket = outputs.WeightsUploadBucketName;
-    if (!bucket) throw new AwsError(`Stack ${id} names no upload bucket (output WeightsUploadBucketName).`, { hint: `Update the base endpoint with this version of mlops first (mlops update <base params>).` });
+    if (!bucket)
+      throw new AwsError(`Stack ${id} names no upload bucket (output WeightsUploadBucketName).`, {
+        hint: `Update the base endpoint with this version of mlops first (mlops update <base params>).`,
+      });
     const prefix = runPrefix(id, ctx.clock.now());
     ctx.out.step(`Uploading ${files.length} file(s) (${formatBytes(bytes)}) to s3://${bucket}/${prefix}`);
     let done = 0;
@@ -267,7 +303,10 @@ export async function pushWeights(config: EndpointConfig, options: PushOptions, 
   }
 
   ctx.out.step(`Syncing ${sourceUri} onto the weights volume ${outputs.WeightsFileSystemId}`);
-  const result = await runOneOffTask(taskSpec(outputs, syncScript(sourceUri, options.deleteExtraneous, version, ctx.aws.region), "weights sync", options.timeoutMs), taskDeps(ctx));
+  const result = await runOneOffTask(
+    taskSpec(outputs, syncScript(sourceUri, options.deleteExtraneous, version, ctx.aws.region), "weights sync", options.timeoutMs),
+    taskDeps(ctx),
+  );
   const copied = result.lines.filter((l) => /^(download|copy): /.test(l)).length;
   const deleted = result.lines.filter((l) => /^delete: /.test(l)).length;
   const switched = parseSwitch(result.lines);
@@ -307,14 +346,24 @@ export async function rollbackWeights(config: EndpointConfig, options: { restart
   const existing = await endpointStack(config, ctx);
   const outputs = taskOutputs(stackOutputs(existing), config);
   ctx.out.step(`Plan for the weights of ${id} in ${ctx.aws.region}`);
-  ctx.out.info(`Rollback: a one-off Fargate task switches ${CURRENT_LINK} on the weights volume ${outputs.WeightsFileSystemId} back to ${PREVIOUS_LINK}, the version before the last push (rolling back again goes forward)`);
+  ctx.out.info(
+    `Rollback: a one-off Fargate task switches ${CURRENT_LINK} on the weights volume ${outputs.WeightsFileSystemId} back to ${PREVIOUS_LINK}, the version before the last push (rolling back again goes forward)`,
+  );
   ctx.out.info(restartLine(id, options.restart));
   await approve(ctx, "Roll the weights back?");
   ctx.out.step(`Switching the weights of ${id} back to the previous version`);
   const result = await runOneOffTask(taskSpec(outputs, rollbackScript(WEIGHTS_MOUNT), "weights rollback", options.timeoutMs), taskDeps(ctx));
   const switched = parseSwitch(result.lines);
   if (options.restart) await restartService(outputs, id, ctx);
-  return { endpoint: id, fileSystemId: outputs.WeightsFileSystemId, taskArn: result.taskArn, version: switched?.current, previousVersion: switched?.previous, restarted: options.restart, durationMs: result.durationMs };
+  return {
+    endpoint: id,
+    fileSystemId: outputs.WeightsFileSystemId,
+    taskArn: result.taskArn,
+    version: switched?.current,
+    previousVersion: switched?.previous,
+    restarted: options.restart,
+    durationMs: result.durationMs,
+  };
 }
 
 /** What `weights schedule` did. */
@@ -341,7 +390,13 @@ export async function scheduleWeights(config: EndpointConfig, schedule: string |
   const { plan, spec } = await weightsStack(config, existing, wanted, ctx);
   ctx.out.step(`Plan for the weights schedule of ${id} in ${ctx.aws.region}`);
   printStackPlan(plan, ctx.out);
-  ctx.out.info(schedule ? `Schedule: sync s3://${current.sourceBucket}/${current.sourcePrefix} ${schedule}` : current.schedule ? `Schedule: remove (was ${current.schedule})` : "Schedule: none, nothing to remove");
+  ctx.out.info(
+    schedule
+      ? `Schedule: sync s3://${current.sourceBucket}/${current.sourcePrefix} ${schedule}`
+      : current.schedule
+        ? `Schedule: remove (was ${current.schedule})`
+        : "Schedule: none, nothing to remove",
+  );
   if (plan.action !== "unchanged") await approve(ctx, schedule ? "Schedule the sync?" : "Remove the schedule?");
   await applyStack(existing, plan, spec, ctx);
   return {
@@ -389,16 +444,25 @@ export function parseListing(lines: string[], mount: string): VolumeFile[] {
     const match = /^(\d+) (\d+) (.+)$/.exec(line);
     if (!match) continue;
     const full = match[3]!;
-    files.push({ path: full.startsWith(`${mount}/`) ? full.slice(mount.length + 1) : full, size: Number(match[1]), modified: new Date(Number(match[2]) * 1000).toISOString() });
+    files.push({
+      path: full.startsWith(`${mount}/`) ? full.slice(mount.length + 1) : full,
+      size: Number(match[1]),
+      modified: new Date(Number(match[2]) * 1000).toISOString(),
+    });
   }
   return files.sort((a, b) => (a.path < b.path ? -1 : 1));
 }
 
 /** `mlops weights ls`: lists the weights (or assets) volume, or a path on it, with the same one-off task. */
-export async function listWeights(config: EndpointConfig, options: { path: string; assets: boolean; timeoutMs: number }, ctx: DeployContext): Promise<ListResult> {
+export async function listWeights(
+  config: EndpointConfig,
+  options: { path: string; assets: boolean; timeoutMs: number },
+  ctx: DeployContext,
+): Promise<ListResult> {
   const id = endpointId(config);
   const relative = options.path.replace(/^\/+|\/+$/g, "");
-  if (/['\\]/.test(relative) || relative.split("/").includes("..")) throw new InputError([{ path: "path", message: `${options.path}: quotes, backslashes and .. are not allowed` }]);
+  if (/['\\]/.test(relative) || relative.split("/").includes(".."))
+    throw new InputError([{ path: "path", message: `${options.path}: quotes, backslashes and .. are not allowed` }]);
   const existing = await endpointStack(config, ctx);
   const outputs = taskOutputs(stackOutputs(existing), config);
   const mount = options.assets ? ASSETS_MOUNT : WEIGHTS_MOUNT;
@@ -409,7 +473,14 @@ export async function listWeights(config: EndpointConfig, options: { path: strin
   ctx.out.info(`Starting a task to read the volume: on AWS that takes about a minute (usually 30-90 s), the listing itself seconds.`);
   const result = await runOneOffTask(taskSpec(outputs, listingScript(root), "listing", options.timeoutMs), { ...taskDeps(ctx), onLine: () => undefined });
   const files = parseListing(result.lines, mount);
-  return { endpoint: id, volume: options.assets ? "assets" : "weights", fileSystemId, path: relative || "/", files, totalBytes: files.reduce((sum, f) => sum + f.size, 0) };
+  return {
+    endpoint: id,
+    volume: options.assets ? "assets" : "weights",
+    fileSystemId,
+    path: relative || "/",
+    files,
+    totalBytes: files.reduce((sum, f) => sum + f.size, 0),
+  };
 }
 
 /** How long a task took, for the summary line. */

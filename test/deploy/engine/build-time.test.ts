@@ -22,7 +22,12 @@ const base = await loadEndpointConfig("params/ep-a.yaml");
 const withRollout = (rollout: Partial<RolloutConfig>): EndpointConfig => ({ ...base, rollout: { ...base.rollout, ...rollout } });
 /** The model's estimate of the configured strategy. */
 const rolloutMinutes = (config: EndpointConfig) =>
-  estimateRollout({ ...config.rollout, desired: config.scaling.max, circuitBreaker: config.rollout.circuitBreakerRollback, alarmMinutes: config.alarms.minutes }).totalSeconds / 60;
+  estimateRollout({
+    ...config.rollout,
+    desired: config.scaling.max,
+    circuitBreaker: config.rollout.circuitBreakerRollback,
+    alarmMinutes: config.alarms.minutes,
+  }).totalSeconds / 60;
 
 describe("the build's time, from the rollout", () => {
   it("keeps today's 120 minutes (60 of them for the update) for a fast rolling endpoint", () => {

@@ -37,12 +37,16 @@ describe("mapConcurrently", () => {
   it("keeps the items' order with the bound", async () => {
     let inFlight = 0;
     let most = 0;
-    const results = await mapConcurrently([5, 1, 4, 2, 3], async (n) => {
-      most = Math.max(most, ++inFlight);
-      await new Promise((resolve) => setTimeout(resolve, n));
-      inFlight--;
-      return n;
-    }, 2);
+    const results = await mapConcurrently(
+      [5, 1, 4, 2, 3],
+      async (n) => {
+        most = Math.max(most, ++inFlight);
+        await new Promise((resolve) => setTimeout(resolve, n));
+        inFlight--;
+        return n;
+      },
+      2,
+    );
     expect(results).toEqual([5, 1, 4, 2, 3]);
     expect(most).toBe(2);
   });

@@ -36,7 +36,12 @@ describe("estimateCreate", () => {
     const e = estimateCreate(base);
     const slowest = Math.max(CREATE_SOURCES.natGateway.seconds, CREATE_SOURCES.loadBalancer.seconds, CREATE_SOURCES.efsMountTargets.seconds);
     expect(e.infrastructure.parts.map((p) => p.seconds)).toContain(slowest);
-    expect(e.infrastructure.seconds).toBeLessThan(CREATE_SOURCES.natGateway.seconds + CREATE_SOURCES.loadBalancer.seconds + CREATE_SOURCES.efsMountTargets.seconds + CREATE_SOURCES.certificateValidation.seconds);
+    expect(e.infrastructure.seconds).toBeLessThan(
+      CREATE_SOURCES.natGateway.seconds +
+        CREATE_SOURCES.loadBalancer.seconds +
+        CREATE_SOURCES.efsMountTargets.seconds +
+        CREATE_SOURCES.certificateValidation.seconds,
+    );
   });
 
   it("takes the build minutes from pipeline.expectedBuildMinutes, else the default", () => {
@@ -56,7 +61,9 @@ describe("estimateCreate", () => {
   });
 
   it("reads the weights from EFS at the per-client elastic throughput", () => {
-    expect(startAssumptions(1, 10).modelLoadSeconds - startAssumptions(1, 0).modelLoadSeconds).toBe(Math.round((10 * 1024) / CREATE_SOURCES.efsReadMiBps.mibps));
+    expect(startAssumptions(1, 10).modelLoadSeconds - startAssumptions(1, 0).modelLoadSeconds).toBe(
+      Math.round((10 * 1024) / CREATE_SOURCES.efsReadMiBps.mibps),
+    );
   });
 
   it("has no build phase when the image is given", () => {
@@ -77,9 +84,13 @@ describe("estimateCreate", () => {
 describe("the lines", () => {
   it("prints today's create as sequential and the overlapped one with the build beside the infrastructure", () => {
     const e = estimateCreate(base);
-    expect(createEstimateLine(e)).toMatch(/^About \d+ min on AWS: infrastructure ~\d+ min, then the first build ~\d+ min, then the rollout ~\d+ min \(the rollout pulls a 4 GB image \(assumed\) in ~\d+ min per task; pipeline.expectedBuildMinutes/);
+    expect(createEstimateLine(e)).toMatch(
+      /^About \d+ min on AWS: infrastructure ~\d+ min, then the first build ~\d+ min, then the rollout ~\d+ min \(the rollout pulls a 4 GB image \(assumed\) in ~\d+ min per task; pipeline.expectedBuildMinutes/,
+    );
     expect(createEstimateLine(e, true)).toContain("beside it the first build");
-    expect(createEstimateLine(estimateCreate({ ...base, builds: false, imageGb: 1 }))).toMatch(/then the rollout ~\d+ min \(the rollout pulls a 1 GB image in ~\d+ min per task\)\.$/);
+    expect(createEstimateLine(estimateCreate({ ...base, builds: false, imageGb: 1 }))).toMatch(
+      /then the rollout ~\d+ min \(the rollout pulls a 1 GB image in ~\d+ min per task\)\.$/,
+    );
   });
 
   it("puts the run's phases beside the estimate", () => {

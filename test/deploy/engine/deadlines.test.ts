@@ -45,7 +45,9 @@ describe("stack waits have deadlines", () => {
     const started = clock.now();
     const error = await deployStack(spec("v2"), { ...deps, timeoutMs: 10 * 60_000 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AwsError);
-    expect((error as AwsError).message).toBe("Stopped waiting for the operation on stack ep-a-prod after 10 minutes: it is still UPDATE_IN_PROGRESS. The operation continues in AWS.");
+    expect((error as AwsError).message).toBe(
+      "Stopped waiting for the operation on stack ep-a-prod after 10 minutes: it is still UPDATE_IN_PROGRESS. The operation continues in AWS.",
+    );
     expect((error as AwsError).hint).toContain("aws cloudformation describe-stack-events --stack-name ep-a-prod");
     expect((error as AwsError).hint).toContain("Re-run the same command");
     expect(clock.now() - started).toBeGreaterThanOrEqual(10 * 60_000);
@@ -67,7 +69,9 @@ describe("stack waits have deadlines", () => {
     cfn.stuck = true;
     const error = await waitForStackIdle(NAME, { ...deps, timeoutMs: 5 * 60_000 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AwsError);
-    expect((error as AwsError).message).toBe("Stopped waiting for another operation on stack ep-a-prod after 5 minutes: it is still UPDATE_IN_PROGRESS. This command changed nothing.");
+    expect((error as AwsError).message).toBe(
+      "Stopped waiting for another operation on stack ep-a-prod after 5 minutes: it is still UPDATE_IN_PROGRESS. This command changed nothing.",
+    );
     expect(cfn.callsOf("createChangeSet")).toEqual([]);
   });
 
@@ -76,7 +80,9 @@ describe("stack waits have deadlines", () => {
     const started = clock.now();
     const error = await deployStack(spec("v2"), deps).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AwsError);
-    expect((error as AwsError).message).toMatch(/did not finish computing the changes to stack ep-a-prod within 15 minutes .* the change set was deleted and nothing was changed/);
+    expect((error as AwsError).message).toMatch(
+      /did not finish computing the changes to stack ep-a-prod within 15 minutes .* the change set was deleted and nothing was changed/,
+    );
     expect(cfn.callsOf("deleteChangeSet")).toHaveLength(1);
     expect(cfn.callsOf("executeChangeSet")).toEqual([]);
     expect(clock.now() - started).toBeLessThan(16 * 60_000);

@@ -23,8 +23,13 @@ describe("capacityLines", () => {
     const packed = parseEndpointConfig(`${base}scaling: {desired: 4, max: 4}\ncompute: {type: gpu, instanceTypes: [g6.12xlarge], spot: true}\n`, "g.yaml");
     expect(capacityLines(packed)[0]).toMatch(/^Capacity: ECS Managed Instances, Spot \(EC2 may reclaim/);
     // 4 extra tasks, 4 GPUs per g6.12xlarge: one extra instance.
-    expect(capacityLines(packed)[2]).toMatch(/up to 4 extra task\(s\) .* up to 1 extra instance\(s\) for the length of the rollout \(4 task\(s\) per instance\)/);
-    const attributes = parseEndpointConfig(`${base}compute: {type: gpu, gpus: 2, instanceRequirements: {acceleratorNames: [l4], vcpus: {min: 8, max: 48}}}\n`, "g.yaml");
+    expect(capacityLines(packed)[2]).toMatch(
+      /up to 4 extra task\(s\) .* up to 1 extra instance\(s\) for the length of the rollout \(4 task\(s\) per instance\)/,
+    );
+    const attributes = parseEndpointConfig(
+      `${base}compute: {type: gpu, gpus: 2, instanceRequirements: {acceleratorNames: [l4], vcpus: {min: 8, max: 48}}}\n`,
+      "g.yaml",
+    );
     expect(capacityLines(attributes)[0]).toContain("instances: any type with nvidia accelerators >= 2, models l4, vCPUs 8-48");
     expect(capacityLines(attributes)[1]).toMatch(/^Price: price unknown \(instances chosen by attributes\)/);
     const inPlace = parseEndpointConfig(`${base}compute: {type: gpu}\nrollout: {minimumHealthyPercent: 0, maximumPercent: 100}\n`, "g.yaml");

@@ -6,7 +6,12 @@ import { describe, expect, it } from "vitest";
 import type { Change } from "../../../src/aws/interfaces.js";
 import { costlyReplacements, describeReplacement } from "../../../src/deploy/engine/replacements.js";
 
-const change = (LogicalResourceId: string, ResourceType: string, Replacement: "True" | "False" | "Conditional", Action: "Modify" | "Add" | "Remove" = "Modify"): Change => ({
+const change = (
+  LogicalResourceId: string,
+  ResourceType: string,
+  Replacement: "True" | "False" | "Conditional",
+  Action: "Modify" | "Add" | "Remove" = "Modify",
+): Change => ({
   Type: "Resource",
   ResourceChange: { Action, LogicalResourceId, ResourceType, Replacement },
 });
@@ -34,7 +39,9 @@ describe("costlyReplacements", () => {
       "Service:cuts traffic:True",
     ]);
     expect(describeReplacement(found[0]!)).toBe("Assets (AWS::EFS::FileSystem) is replaced: the old one and its data are deleted");
-    expect(describeReplacement(found[6]!)).toBe("Tg (AWS::ElasticLoadBalancingV2::TargetGroup) may be replaced: the endpoint stops answering until the new one is ready");
+    expect(describeReplacement(found[6]!)).toBe(
+      "Tg (AWS::ElasticLoadBalancingV2::TargetGroup) may be replaced: the endpoint stops answering until the new one is ready",
+    );
   });
 
   it("ignores in-place changes, additions, removals (flagged elsewhere) and harmless replacements", () => {

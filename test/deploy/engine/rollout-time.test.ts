@@ -37,7 +37,14 @@ describe("rollout model", () => {
 
   it("adds task start, model load, healthy threshold x interval and draining for each wave", () => {
     const ours = estimateRollout({ ...MLOPS_DEFAULT_SETTINGS, desired: 2 }, assumptions);
-    expect(ours).toMatchObject({ tasksPerWave: 2, waves: 1, healthySeconds: 20, goodImageSeconds: 60 + 30 + 20 + 15, killedWhileLoading: false, failureThreshold: 3 });
+    expect(ours).toMatchObject({
+      tasksPerWave: 2,
+      waves: 1,
+      healthySeconds: 20,
+      goodImageSeconds: 60 + 30 + 20 + 15,
+      killedWhileLoading: false,
+      failureThreshold: 3,
+    });
     // 3 failures at 2 tasks a wave: 2 waves of start + grace period, then the old version's tasks again.
     expect(ours.badImageSeconds).toBe(2 * (60 + 60) + 125);
 

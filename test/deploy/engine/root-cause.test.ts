@@ -11,11 +11,31 @@ function partial(event: Partial<StackEvent>): StackEvent {
 }
 
 function stackEvent(status: string, reason?: string, id = stackId, name = "ep-a"): StackEvent {
-  return { StackId: id, StackName: name, EventId: `e${++seq}`, Timestamp: new Date(seq * 1000), LogicalResourceId: name, PhysicalResourceId: id, ResourceType: "AWS::CloudFormation::Stack", ResourceStatus: status as StackEvent["ResourceStatus"], ResourceStatusReason: reason };
+  return {
+    StackId: id,
+    StackName: name,
+    EventId: `e${++seq}`,
+    Timestamp: new Date(seq * 1000),
+    LogicalResourceId: name,
+    PhysicalResourceId: id,
+    ResourceType: "AWS::CloudFormation::Stack",
+    ResourceStatus: status as StackEvent["ResourceStatus"],
+    ResourceStatusReason: reason,
+  };
 }
 
 function resource(logicalId: string, type: string, status: string, reason?: string, physicalId?: string, id = stackId): StackEvent {
-  return { StackId: id, StackName: "ep-a", EventId: `e${++seq}`, Timestamp: new Date(seq * 1000), LogicalResourceId: logicalId, PhysicalResourceId: physicalId, ResourceType: type, ResourceStatus: status as StackEvent["ResourceStatus"], ResourceStatusReason: reason };
+  return {
+    StackId: id,
+    StackName: "ep-a",
+    EventId: `e${++seq}`,
+    Timestamp: new Date(seq * 1000),
+    LogicalResourceId: logicalId,
+    PhysicalResourceId: physicalId,
+    ResourceType: type,
+    ResourceStatus: status as StackEvent["ResourceStatus"],
+    ResourceStatusReason: reason,
+  };
 }
 
 describe("isStackEvent", () => {
@@ -43,12 +63,19 @@ describe("findRootCause", () => {
       stackEvent("ROLLBACK_FAILED", "The following resource(s) failed to delete: [Logs]."),
     ];
     const cause = findRootCause(events);
-    expect(cause.primary).toMatchObject({ logicalId: "Service", resourceType: "AWS::ECS::Service", status: "CREATE_FAILED", reason: "Invalid request provided: subnet-1 not found" });
+    expect(cause.primary).toMatchObject({
+      logicalId: "Service",
+      resourceType: "AWS::ECS::Service",
+      status: "CREATE_FAILED",
+      reason: "Invalid request provided: subnet-1 not found",
+    });
     expect(cause.others.map((f) => f.logicalId)).toEqual(["Logs"]);
     expect(cause.stackReason).toBeUndefined();
 
     const message = formatRootCause("ep-a", "ROLLBACK_FAILED", cause);
-    expect(message.split("\n")[0]).toBe("Stack ep-a failed (ROLLBACK_FAILED): Service (AWS::ECS::Service) CREATE_FAILED: Invalid request provided: subnet-1 not found");
+    expect(message.split("\n")[0]).toBe(
+      "Stack ep-a failed (ROLLBACK_FAILED): Service (AWS::ECS::Service) CREATE_FAILED: Invalid request provided: subnet-1 not found",
+    );
     expect(message).toContain("Also failed:\n  - Logs (AWS::Logs::LogGroup) DELETE_FAILED: Log group is busy");
   });
 
@@ -61,7 +88,13 @@ describe("findRootCause", () => {
       stackEvent("ROLLBACK_IN_PROGRESS", "The following resource(s) failed to create: [Network]."),
     ];
     const nestedEvents = new Map<string, StackEvent[]>([
-      [nestedId, [stackEvent("CREATE_IN_PROGRESS", undefined, nestedId, "ep-a-Network"), resource("Nat", "AWS::CloudFormation::Stack", "CREATE_FAILED", "Embedded stack failed", deeperId, nestedId)]],
+      [
+        nestedId,
+        [
+          stackEvent("CREATE_IN_PROGRESS", undefined, nestedId, "ep-a-Network"),
+          resource("Nat", "AWS::CloudFormation::Stack", "CREATE_FAILED", "Embedded stack failed", deeperId, nestedId),
+        ],
+      ],
       [deeperId, [resource("Gateway", "AWS::EC2::NatGateway", "CREATE_FAILED", "Elastic IP limit exceeded", "nat-1", deeperId)]],
     ]);
     expect(nestedStackIds(resourceFailures(events))).toEqual([nestedId]);
@@ -80,12 +113,17 @@ describe("findRootCause", () => {
     const events = [stackEvent("UPDATE_IN_PROGRESS"), stackEvent("UPDATE_ROLLBACK_IN_PROGRESS", "Parameter validation failed")];
     expect(findRootCause(events, { stackStatusReason: "Export x is in use by ep-b" })).toEqual({ others: [], stackReason: "Export x is in use by ep-b" });
     expect(findRootCause(events).stackReason).toBe("Parameter validation failed");
-    expect(formatRootCause("ep-a", "UPDATE_ROLLBACK_COMPLETE", findRootCause(events))).toBe("Stack ep-a failed (UPDATE_ROLLBACK_COMPLETE): Parameter validation failed");
+    expect(formatRootCause("ep-a", "UPDATE_ROLLBACK_COMPLETE", findRootCause(events))).toBe(
+      "Stack ep-a failed (UPDATE_ROLLBACK_COMPLETE): Parameter validation failed",
+    );
     expect(formatRootCause("ep-a", "ROLLBACK_COMPLETE", findRootCause([]))).toBe("Stack ep-a failed (ROLLBACK_COMPLETE); CloudFormation gave no reason.");
   });
 
   it("tolerates events with empty logical ids and types, as emulators send", () => {
-    const events = [partial({ StackName: "ep-a", LogicalResourceId: "", ResourceType: "", ResourceStatus: "CREATE_FAILED", ResourceStatusReason: "?" }), partial({})];
+    const events = [
+      partial({ StackName: "ep-a", LogicalResourceId: "", ResourceType: "", ResourceStatus: "CREATE_FAILED", ResourceStatusReason: "?" }),
+      partial({}),
+    ];
     expect(resourceFailures(events)).toEqual([]);
     expect(findRootCause(events)).toEqual({ others: [], stackReason: undefined });
   });

@@ -13,10 +13,7 @@ describe("StackProgress", () => {
       await clock.sleep(5_000);
     }
     progress.update([], "UPDATE_COMPLETE");
-    expect(out.lines).toEqual([
-      "live: ep-a-prod  UPDATE_IN_PROGRESS  1:00 so far",
-      "live: ep-a-prod  UPDATE_IN_PROGRESS  2:00 so far",
-    ]);
+    expect(out.lines).toEqual(["live: ep-a-prod  UPDATE_IN_PROGRESS  1:00 so far", "live: ep-a-prod  UPDATE_IN_PROGRESS  2:00 so far"]);
   });
 
   it("on a terminal, the table's first line carries the elapsed time", async () => {

@@ -19,7 +19,15 @@ interface Setup {
 }
 
 function setup(
-  options: { polls?: number; interactive?: boolean; answers?: boolean[]; assumeYes?: boolean; quirks?: boolean; pageSize?: number; changeSetPolls?: number } = {},
+  options: {
+    polls?: number;
+    interactive?: boolean;
+    answers?: boolean[];
+    assumeYes?: boolean;
+    quirks?: boolean;
+    pageSize?: number;
+    changeSetPolls?: number;
+  } = {},
 ): Setup {
   const clock = new FakeClock();
   const cfn = new FakeCloudFormation({
@@ -31,8 +39,15 @@ function setup(
   });
   const out = options.interactive ? new InteractiveMemoryOutput(options.answers) : new MemoryOutput(options.answers);
   const deps: StackDeps = { cfn, out, clock, assumeYes: options.assumeYes ?? false, pollIntervalMs: 1000 };
-  cfn.defineTemplate("v1", { resources: [logs(), bucket], outputs: { LogGroupName: "ep-logs", BucketName: "ep-bucket" }, exports: { LogGroupName: "ep-a-prod-LogGroupName" } });
-  cfn.defineTemplate("v2", { resources: [logs({ retention: 14 }), bucket, service()], outputs: { LogGroupName: "ep-logs", BucketName: "ep-bucket", ServiceName: "svc" } });
+  cfn.defineTemplate("v1", {
+    resources: [logs(), bucket],
+    outputs: { LogGroupName: "ep-logs", BucketName: "ep-bucket" },
+    exports: { LogGroupName: "ep-a-prod-LogGroupName" },
+  });
+  cfn.defineTemplate("v2", {
+    resources: [logs({ retention: 14 }), bucket, service()],
+    outputs: { LogGroupName: "ep-logs", BucketName: "ep-bucket", ServiceName: "svc" },
+  });
   return { clock, cfn, out, deps };
 }
 
@@ -61,7 +76,13 @@ describe("deployStack", () => {
     expect(outcome.kind).toBe("created");
     expect(outcome.outputs).toEqual({ LogGroupName: "ep-logs", BucketName: "ep-bucket" });
     expect(outcome.stack.StackStatus).toBe("CREATE_COMPLETE");
-    const [created] = cfn.callsOf("createChangeSet") as { ChangeSetName: string; ChangeSetType: string; Parameters: unknown[]; Tags: unknown[]; Capabilities: string[] }[];
+    const [created] = cfn.callsOf("createChangeSet") as {
+      ChangeSetName: string;
+      ChangeSetType: string;
+      Parameters: unknown[];
+      Tags: unknown[];
+      Capabilities: string[];
+    }[];
     expect(created?.ChangeSetType).toBe("CREATE");
     expect(created?.ChangeSetName).toMatch(/^mlops-\d{8}T\d{9}Z$/);
     // A new stack has no previous value to keep: the template's default applies.
@@ -70,7 +91,9 @@ describe("deployStack", () => {
     expect(created?.Capabilities).toEqual(["CAPABILITY_IAM"]);
     expect(out.lines.some((l) => l.startsWith("confirm:"))).toBe(false);
     // One line of counts: the plan listed the resources before.
-    expect(out.lines.filter((l) => l.startsWith(`info: Stack ${NAME} will create`))).toEqual([`info: Stack ${NAME} will create 2 resources: storage 1, logs 1`]);
+    expect(out.lines.filter((l) => l.startsWith(`info: Stack ${NAME} will create`))).toEqual([
+      `info: Stack ${NAME} will create 2 resources: storage 1, logs 1`,
+    ]);
     expect(out.lines.some((l) => /Add +Logs +AWS::Logs::LogGroup/.test(l))).toBe(false);
     expect(out.lines.at(-1)).toMatch(new RegExp(`^success: Stack ${NAME} created \\(CREATE_COMPLETE\\) in \\d+:\\d\\d$`));
     expect(clock.sleeps.every((ms) => ms === 1000)).toBe(true);
@@ -150,9 +173,13 @@ describe("deployStack", () => {
     expect(out.lines.some((l) => /Modify +Logs +AWS::Logs::LogGroup +True {2}<-- REPLACED/.test(l))).toBe(true);
     expect(out.lines.some((l) => /Modify +TaskSg +AWS::EC2::SecurityGroup +Conditional {2}<-- may be replaced/.test(l))).toBe(true);
     expect(out.lines).toContain("warn: REPLACEMENT: Logs (AWS::Logs::LogGroup) will be replaced: CloudFormation creates a new one, then deletes the old one.");
-    expect(out.lines).toContain("warn: POSSIBLE REPLACEMENT: TaskSg (AWS::EC2::SecurityGroup) may be replaced, depending on values known only during the update.");
+    expect(out.lines).toContain(
+      "warn: POSSIBLE REPLACEMENT: TaskSg (AWS::EC2::SecurityGroup) may be replaced, depending on values known only during the update.",
+    );
     expect(out.lines).toContain("warn: DELETION: Bucket (AWS::S3::Bucket) will be deleted.");
-    expect(out.lines).toContain("warn: ACCESS CHANGES: Modify TaskSg (AWS::EC2::SecurityGroup), Add TaskRole (AWS::IAM::Role): review who can reach or do what.");
+    expect(out.lines).toContain(
+      "warn: ACCESS CHANGES: Modify TaskSg (AWS::EC2::SecurityGroup), Add TaskRole (AWS::IAM::Role): review who can reach or do what.",
+    );
   });
 
   it("refuses to apply an update when no one can confirm it, naming --yes", async () => {
@@ -210,7 +237,9 @@ describe("deployStack", () => {
     await deployStack(spec("v1"), deps);
     const error = await rejection(deployStack(spec("v2-bad"), deps));
 
-    expect(error.message).toBe(`Stack ${NAME} failed (UPDATE_ROLLBACK_COMPLETE): Service (AWS::ECS::Service) CREATE_FAILED: Invalid request provided: CannotPullContainerError`);
+    expect(error.message).toBe(
+      `Stack ${NAME} failed (UPDATE_ROLLBACK_COMPLETE): Service (AWS::ECS::Service) CREATE_FAILED: Invalid request provided: CannotPullContainerError`,
+    );
     expect((error as AwsError).hint).toContain("still runs its previous version");
     expect(cfn.stack(NAME)?.status).toBe("UPDATE_ROLLBACK_COMPLETE");
     expect(cfn.stack(NAME)?.templateBody).toBe("v1");
@@ -221,10 +250,21 @@ describe("deployStack", () => {
   it("finds the root cause inside a nested stack", async () => {
     const { cfn, deps } = setup();
     cfn.defineTemplate("nested", {
-      resources: [{ logicalId: "Network", type: "AWS::CloudFormation::Stack", nested: [{ logicalId: "Vpc", type: "AWS::EC2::VPC" }, { logicalId: "Nat", type: "AWS::EC2::NatGateway", fail: "The maximum number of addresses has been reached." }] }],
+      resources: [
+        {
+          logicalId: "Network",
+          type: "AWS::CloudFormation::Stack",
+          nested: [
+            { logicalId: "Vpc", type: "AWS::EC2::VPC" },
+            { logicalId: "Nat", type: "AWS::EC2::NatGateway", fail: "The maximum number of addresses has been reached." },
+          ],
+        },
+      ],
     });
     const error = await rejection(deployStack(spec("nested"), deps));
-    expect(error.message.split("\n")[0]).toBe(`Stack ${NAME} failed (ROLLBACK_COMPLETE): Network/Nat (AWS::EC2::NatGateway) CREATE_FAILED: The maximum number of addresses has been reached.`);
+    expect(error.message.split("\n")[0]).toBe(
+      `Stack ${NAME} failed (ROLLBACK_COMPLETE): Network/Nat (AWS::EC2::NatGateway) CREATE_FAILED: The maximum number of addresses has been reached.`,
+    );
   });
 
   it("reports a change set CloudFormation refuses, changing nothing", async () => {
@@ -232,17 +272,23 @@ describe("deployStack", () => {
     cfn.defineTemplate("invalid", { resources: [], changeSetFailure: "Template error: instance of Fn::GetAtt references undefined resource Nope" });
     const error = await rejection(deployStack(spec("invalid"), deps));
     expect(error).toBeInstanceOf(AwsError);
-    expect(error.message).toBe(`CloudFormation cannot apply the template to stack ${NAME}: Template error: instance of Fn::GetAtt references undefined resource Nope`);
+    expect(error.message).toBe(
+      `CloudFormation cannot apply the template to stack ${NAME}: Template error: instance of Fn::GetAtt references undefined resource Nope`,
+    );
     expect(cfn.callsOf("executeChangeSet")).toHaveLength(0);
     expect(cfn.callsOf("deleteChangeSet")).toHaveLength(1);
   });
 
   it("offers to continue a failed rollback, with the exact command when declined", async () => {
     const { cfn, deps } = setup({ assumeYes: true });
-    cfn.defineTemplate("v2-stuck", { resources: [{ ...logs({ retention: 14 }), rollbackFail: "Log group cannot be restored" }, bucket, service({ fail: "Service failed to stabilize" })] });
+    cfn.defineTemplate("v2-stuck", {
+      resources: [{ ...logs({ retention: 14 }), rollbackFail: "Log group cannot be restored" }, bucket, service({ fail: "Service failed to stabilize" })],
+    });
     await deployStack(spec("v1"), deps);
     const failed = await rejection(deployStack(spec("v2-stuck"), deps));
-    expect(failed.message.split("\n")[0]).toBe(`Stack ${NAME} failed (UPDATE_ROLLBACK_FAILED): Service (AWS::ECS::Service) CREATE_FAILED: Service failed to stabilize`);
+    expect(failed.message.split("\n")[0]).toBe(
+      `Stack ${NAME} failed (UPDATE_ROLLBACK_FAILED): Service (AWS::ECS::Service) CREATE_FAILED: Service failed to stabilize`,
+    );
     expect(failed.message).toContain("Also failed:\n  - Logs (AWS::Logs::LogGroup) UPDATE_FAILED: Log group cannot be restored");
     expect((failed as AwsError).hint).toContain(`aws cloudformation continue-update-rollback --stack-name ${NAME}`);
 
@@ -268,11 +314,20 @@ describe("deployStack", () => {
 
   it("waits for another operation on the stack before changing it", async () => {
     const { cfn, deps, out } = setup({ polls: 4 });
-    cfn.putStack({ name: NAME, status: "UPDATE_IN_PROGRESS", templateBody: "v1", parameters: { ImageTag: "v1" }, tags: { "mlops:endpoint": "ep-a" }, busyUntil: "UPDATE_COMPLETE" });
+    cfn.putStack({
+      name: NAME,
+      status: "UPDATE_IN_PROGRESS",
+      templateBody: "v1",
+      parameters: { ImageTag: "v1" },
+      tags: { "mlops:endpoint": "ep-a" },
+      busyUntil: "UPDATE_COMPLETE",
+    });
     const outcome = await deployStack(spec("v1"), deps);
 
     expect(outcome.kind).toBe("unchanged");
-    expect(out.lines[0]).toBe(`info: Stack ${NAME} is busy (UPDATE_IN_PROGRESS): another mlops command or the pipeline's build is changing it. Waiting for that to finish.`);
+    expect(out.lines[0]).toBe(
+      `info: Stack ${NAME} is busy (UPDATE_IN_PROGRESS): another mlops command or the pipeline's build is changing it. Waiting for that to finish.`,
+    );
     expect(out.lines).toContain(`info: Stack ${NAME} is now UPDATE_COMPLETE.`);
     // Events from before the wait began are not replayed; those after it are shown.
     expect(liveLines(out).some((l) => / Bucket {2}AWS::S3::Bucket {2}UPDATE_COMPLETE$/.test(l))).toBe(true);
@@ -393,7 +448,10 @@ describe("deployStack while the pipeline's build updates the same stack", () => 
     await deployStack(spec("v1"), deps);
     cfn.beforeNext("executeChangeSet", buildUpdates(cfn, "tag-abc"));
     const stackId = cfn.stack(NAME)?.id ?? "";
-    cfn.failNext("executeChangeSet", new AwsError(`CloudFormation ExecuteChangeSet: Stack:${stackId} is in UPDATE_IN_PROGRESS state and can not be updated.`, { code: "ValidationError" }));
+    cfn.failNext(
+      "executeChangeSet",
+      new AwsError(`CloudFormation ExecuteChangeSet: Stack:${stackId} is in UPDATE_IN_PROGRESS state and can not be updated.`, { code: "ValidationError" }),
+    );
     const outcome = await deployStack(spec("v2", { ImageTag: { usePrevious: true } }), deps);
 
     expect(outcome.kind).toBe("updated");
@@ -464,7 +522,11 @@ describe("deployStack while the pipeline's build updates the same stack", () => 
     const error = await rejection(deployStack(spec("v2", { ImageTag: { usePrevious: true } }), deps));
 
     expect(error).toBeInstanceOf(AwsError);
-    expect(error.message).toMatch(new RegExp(`^Stack ${NAME} kept being changed by another operation \\(e\\.g\\. the pipeline's build\\) .*gave up after 4 attempts\\. Last refusal: .*OBSOLETE`));
+    expect(error.message).toMatch(
+      new RegExp(
+        `^Stack ${NAME} kept being changed by another operation \\(e\\.g\\. the pipeline's build\\) .*gave up after 4 attempts\\. Last refusal: .*OBSOLETE`,
+      ),
+    );
     expect((error as AwsError).hint).toContain("This command changed nothing");
     expect(out.lines.filter((l) => l === RETRY)).toHaveLength(3);
     expect(builds).toBe(4);
@@ -477,7 +539,10 @@ describe("deployStack while the pipeline's build updates the same stack", () => 
   it("does not retry a ValidationError that is about the input", async () => {
     const { cfn, deps, out } = setup({ assumeYes: true });
     await deployStack(spec("v1"), deps);
-    cfn.failNext("createChangeSet", new AwsError("CloudFormation CreateChangeSet: Parameters: [Nope] do not exist in the template", { code: "ValidationError" }));
+    cfn.failNext(
+      "createChangeSet",
+      new AwsError("CloudFormation CreateChangeSet: Parameters: [Nope] do not exist in the template", { code: "ValidationError" }),
+    );
     const error = await rejection(deployStack(spec("v2"), deps));
     expect(error.message).toBe("CloudFormation CreateChangeSet: Parameters: [Nope] do not exist in the template");
     expect(cfn.callsOf("createChangeSet")).toHaveLength(2);
@@ -546,7 +611,12 @@ describe("deleteStack", () => {
     await deployStack(spec("v1"), deps);
     cfn.addImport("ep-a-prod-LogGroupName", "ep-b-prod");
     cfn.addImport("ep-a-prod-LogGroupName", "ep-c-prod");
-    cfn.failNext("deleteStack", new AwsError("CloudFormation DeleteStack: Export ep-a-prod-LogGroupName cannot be deleted as it is in use by ep-b-prod and ep-c-prod", { code: "ValidationError" }));
+    cfn.failNext(
+      "deleteStack",
+      new AwsError("CloudFormation DeleteStack: Export ep-a-prod-LogGroupName cannot be deleted as it is in use by ep-b-prod and ep-c-prod", {
+        code: "ValidationError",
+      }),
+    );
     const error = await rejection(deleteStack(NAME, deps));
     expect(error.message).toBe(`Stack ${NAME} cannot be deleted: other stacks import its exports: ep-a-prod-LogGroupName (used by ep-b-prod, ep-c-prod).`);
     expect((error as AwsError).hint).toBe("Delete ep-b-prod, ep-c-prod first (or update them to stop importing), then re-run.");
@@ -579,7 +649,14 @@ describe("findStack, stackOutputs, waitForStackIdle", () => {
   });
 
   it("maps outputs by key", () => {
-    expect(stackOutputs({ StackName: "x", CreationTime: new Date(), StackStatus: "CREATE_COMPLETE", Outputs: [{ OutputKey: "A", OutputValue: "1" }, { OutputKey: "B" }, { OutputValue: "orphan" }] })).toEqual({ A: "1", B: "" });
+    expect(
+      stackOutputs({
+        StackName: "x",
+        CreationTime: new Date(),
+        StackStatus: "CREATE_COMPLETE",
+        Outputs: [{ OutputKey: "A", OutputValue: "1" }, { OutputKey: "B" }, { OutputValue: "orphan" }],
+      }),
+    ).toEqual({ A: "1", B: "" });
     expect(stackOutputs({ StackName: "x", CreationTime: new Date(), StackStatus: "CREATE_COMPLETE" })).toEqual({});
   });
 

@@ -16,13 +16,23 @@ describe("property-level stack diff", () => {
     const diffs = diffTemplates(before, after);
     const task = diffs.find((d) => d.logicalId === "TaskDefinition");
     expect(task?.properties).toContainEqual({ path: "Memory", before: "2048", after: "4096" });
-    expect(task?.properties).toContainEqual({ path: "ContainerDefinitions[0].Image", before: "${Repository.RepositoryUri}:v1", after: "${Repository.RepositoryUri}:v2" });
+    expect(task?.properties).toContainEqual({
+      path: "ContainerDefinitions[0].Image",
+      before: "${Repository.RepositoryUri}:v1",
+      after: "${Repository.RepositoryUri}:v2",
+    });
     expect(task?.replacedBecauseOf).toEqual(["ContainerDefinitions", "Memory"]);
     expect(diffs.find((d) => d.logicalId === "ScalableTarget")?.properties).toEqual([{ path: "MaxCapacity", before: "4", after: "6" }]);
     // Nothing else changes: parameters land only where they are used.
     expect(diffs.map((d) => d.logicalId).sort()).toEqual(["ScalableTarget", "TaskDefinition"]);
-    expect(changeSummary(diffParameters(before.parameters, after.parameters), "v2")).toEqual(["configuration changed: max tasks 4 -> 6, memory 2048 -> 4096", "image changed: v1 -> v2"]);
-    expect(changeSummary(diffParameters(before.parameters, { ...before.parameters, TaskRAM: "4096" }), "v9")).toEqual(["configuration changed: memory 2048 -> 4096", "image unchanged: v9"]);
+    expect(changeSummary(diffParameters(before.parameters, after.parameters), "v2")).toEqual([
+      "configuration changed: max tasks 4 -> 6, memory 2048 -> 4096",
+      "image changed: v1 -> v2",
+    ]);
+    expect(changeSummary(diffParameters(before.parameters, { ...before.parameters, TaskRAM: "4096" }), "v9")).toEqual([
+      "configuration changed: memory 2048 -> 4096",
+      "image unchanged: v9",
+    ]);
   });
 
   it("marks security-group and IAM changes, evaluates conditions and lists what a new stack creates", async () => {

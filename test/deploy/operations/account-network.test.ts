@@ -39,6 +39,9 @@ describe("account network", () => {
       }),
       describeVpcs: async (input: { NextToken?: string }) => pages[input.NextToken ?? "start"],
     } as unknown as Ec2Api;
-    expect(await readAccountNetwork(ec2)).toEqual({ zones: ["us-west-2a", "us-west-2b", "us-west-2c"], vpcBlocks: ["172.31.0.0/16", "10.0.0.0/16", "100.64.0.0/16"] });
+    expect(await readAccountNetwork(ec2)).toEqual({
+      zones: ["us-west-2a", "us-west-2b", "us-west-2c"],
+      vpcBlocks: ["172.31.0.0/16", "10.0.0.0/16", "100.64.0.0/16"],
+    });
   });
 });

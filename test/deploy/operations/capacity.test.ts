@@ -14,10 +14,15 @@ describe("capacity of a deployed endpoint", () => {
   });
 
   it("names GPUs per task and Spot for a Spot GPU endpoint, and where its tasks run", () => {
-    const text = readRepoFile("params/ep-gpu.yaml").replace("gpus: 1", "gpus: 2").replace("spot: false", "spot: true").replace("[g6.xlarge, g5.xlarge]", "[g6.12xlarge]");
+    const text = readRepoFile("params/ep-gpu.yaml")
+      .replace("gpus: 1", "gpus: 2")
+      .replace("spot: false", "spot: true")
+      .replace("[g6.xlarge, g5.xlarge]", "[g6.12xlarge]");
     const deployed = decodeEndpoint(renderEndpointStack(parseEndpointConfig(text, "ep-gpu.yaml")).parameters);
     expect(capacityText(deployed.compute)).toBe("ECS Managed Instances, 2 GPUs per task, Spot");
-    expect(capacityDetail(deployed.compute, [{ capacityProvider: "cp", gpus: 2 }])).toBe("ECS Managed Instances, 2 GPUs per task, Spot; 1 task(s) on capacity provider cp, 2 GPU(s) each");
+    expect(capacityDetail(deployed.compute, [{ capacityProvider: "cp", gpus: 2 }])).toBe(
+      "ECS Managed Instances, 2 GPUs per task, Spot; 1 task(s) on capacity provider cp, 2 GPU(s) each",
+    );
   });
 
   it("says a Neuron task takes every device of its instance", () => {

@@ -12,7 +12,13 @@ import { describe, expect, it } from "vitest";
 import type { AwsClients, Stack, StackEvent } from "../../../src/aws/interfaces.js";
 import { runStatus, type StatusDetailReport } from "../../../src/commands/status.js";
 import type { CommandDeps } from "../../../src/commands/shared.js";
-import { formatEndpointDetail, readEndpointDetail, splitStackStatus, type EndpointDetail, type HostResolver } from "../../../src/deploy/operations/endpoint-detail.js";
+import {
+  formatEndpointDetail,
+  readEndpointDetail,
+  splitStackStatus,
+  type EndpointDetail,
+  type HostResolver,
+} from "../../../src/deploy/operations/endpoint-detail.js";
 import { asManagedStack, type ManagedStack } from "../../../src/deploy/engine/discovery.js";
 import { AwsError, CredentialsError } from "../../../src/errors.js";
 import { FakeClock } from "../../fakes/clock.js";
@@ -79,13 +85,33 @@ function account(overrides: Overrides = {}, stacks: Stack[] = [stack()]) {
             pendingCount: 0,
             events: [{ message: "(service ep-a-prod) has reached a steady state." }],
             deployments: [
-              { id: "ecs-svc/2", status: "PRIMARY", rolloutState: "IN_PROGRESS", taskDefinition: "arn:aws:ecs:us-east-1:1:task-definition/ep-a-prod:7", desiredCount: 2, runningCount: 1, pendingCount: 1, failedTasks: 0 },
-              { id: "ecs-svc/1", status: "ACTIVE", rolloutState: "COMPLETED", taskDefinition: "arn:aws:ecs:us-east-1:1:task-definition/ep-a-prod:6", desiredCount: 1, runningCount: 1, pendingCount: 0, failedTasks: 0 },
+              {
+                id: "ecs-svc/2",
+                status: "PRIMARY",
+                rolloutState: "IN_PROGRESS",
+                taskDefinition: "arn:aws:ecs:us-east-1:1:task-definition/ep-a-prod:7",
+                desiredCount: 2,
+                runningCount: 1,
+                pendingCount: 1,
+                failedTasks: 0,
+              },
+              {
+                id: "ecs-svc/1",
+                status: "ACTIVE",
+                rolloutState: "COMPLETED",
+                taskDefinition: "arn:aws:ecs:us-east-1:1:task-definition/ep-a-prod:6",
+                desiredCount: 1,
+                runningCount: 1,
+                pendingCount: 0,
+                failedTasks: 0,
+              },
             ],
           },
         ],
       }),
-      listTasks: async (input: { desiredStatus: string }) => ({ taskArns: input.desiredStatus === "STOPPED" ? [task("s1"), task("s2"), task("s3"), task("s4")] : [task("r2"), task("r1")] }),
+      listTasks: async (input: { desiredStatus: string }) => ({
+        taskArns: input.desiredStatus === "STOPPED" ? [task("s1"), task("s2"), task("s3"), task("s4")] : [task("r2"), task("r1")],
+      }),
       describeTasks: async (input: { tasks: string[] }) => ({
         tasks: input.tasks.map((arn, i) => {
           const id = arn.split("/").pop() as string;
@@ -115,23 +141,40 @@ function account(overrides: Overrides = {}, stacks: Stack[] = [stack()]) {
       describeTargetHealth: async () => ({
         TargetHealthDescriptions: [
           { Target: { Id: "10.0.2.10", Port: 8000 }, TargetHealth: { State: "healthy" } },
-          { Target: { Id: "10.0.3.11", Port: 8000 }, TargetHealth: { State: "initial", Reason: "Elb.RegistrationInProgress", Description: "Target registration is in progress" } },
+          {
+            Target: { Id: "10.0.3.11", Port: 8000 },
+            TargetHealth: { State: "initial", Reason: "Elb.RegistrationInProgress", Description: "Target registration is in progress" },
+          },
         ],
       }),
     },
     codePipeline: {
       listPipelineExecutions: async () => ({
-        pipelineExecutionSummaries: [{ pipelineExecutionId: "run-2", status: "Succeeded", startTime: new Date(NOW - DAY), lastUpdateTime: new Date(NOW - DAY + 600_000), trigger: { triggerType: "Webhook" } }],
+        pipelineExecutionSummaries: [
+          {
+            pipelineExecutionId: "run-2",
+            status: "Succeeded",
+            startTime: new Date(NOW - DAY),
+            lastUpdateTime: new Date(NOW - DAY + 600_000),
+            trigger: { triggerType: "Webhook" },
+          },
+        ],
       }),
     },
-    acm: { describeCertificate: async () => ({ Certificate: { CertificateArn: CERT, DomainName: "ep-a.example.com", Status: "ISSUED", NotAfter: new Date(NOW + 200 * DAY) } }) },
+    acm: {
+      describeCertificate: async () => ({
+        Certificate: { CertificateArn: CERT, DomainName: "ep-a.example.com", Status: "ISSUED", NotAfter: new Date(NOW + 200 * DAY) },
+      }),
+    },
     route53: {
       // No hosted zone covers the host: the DNS line alone tells where it points.
       listHostedZonesByName: async () => ({ HostedZones: [], IsTruncated: false }),
     },
     efs: {
       describeFileSystems: async (input: { FileSystemId: string }) => ({
-        FileSystems: [{ FileSystemId: input.FileSystemId, LifeCycleState: "available", SizeInBytes: { Value: input.FileSystemId === "fs-w" ? 5 * 1024 ** 3 : 6144 } }],
+        FileSystems: [
+          { FileSystemId: input.FileSystemId, LifeCycleState: "available", SizeInBytes: { Value: input.FileSystemId === "fs-w" ? 5 * 1024 ** 3 : 6144 } },
+        ],
       }),
     },
   };
@@ -161,7 +204,10 @@ function ctx(aws: AwsClients) {
 async function detail(overrides: Overrides = {}, options: { stack?: Stack; resolver?: HostResolver; pipeline?: boolean } = {}): Promise<EndpointDetail> {
   const s = options.stack ?? stack();
   const { aws } = account(overrides, [s]);
-  return readEndpointDetail(ctx(aws), asManagedStack(s) as ManagedStack & { role: "base" }, { pipeline: options.pipeline ?? true, resolver: options.resolver ?? pointedResolver });
+  return readEndpointDetail(ctx(aws), asManagedStack(s) as ManagedStack & { role: "base" }, {
+    pipeline: options.pipeline ?? true,
+    resolver: options.resolver ?? pointedResolver,
+  });
 }
 
 const awsError = (message: string, code: string) => async () => {
@@ -174,7 +220,13 @@ describe("status NAME: one endpoint in detail", () => {
     expect(d.problems).toEqual([]);
     expect(d.healthy).toBe(true);
     expect(d.stack).toEqual({ name: "ep-a-prod", status: "UPDATE_COMPLETE", lastOperation: "UPDATE", result: "COMPLETE", time: "2026-11-28T12:00:00Z" });
-    expect(d.image).toEqual({ tag: "v2", repository: "ep-a-prod", uri: "123456789012.dkr.ecr.us-east-1.amazonaws.com/ep-a-prod", inRepository: true, pushedAt: "2026-11-27T12:00:00Z" });
+    expect(d.image).toEqual({
+      tag: "v2",
+      repository: "ep-a-prod",
+      uri: "123456789012.dkr.ecr.us-east-1.amazonaws.com/ep-a-prod",
+      inRepository: true,
+      pushedAt: "2026-11-27T12:00:00Z",
+    });
     expect(d.service.deployments.map((x) => [x.status, x.rolloutState, x.taskDefinition, x.running, x.desired])).toEqual([
       ["PRIMARY", "IN_PROGRESS", "ep-a-prod:7", 1, 2],
       ["ACTIVE", "COMPLETED", "ep-a-prod:6", 1, 1],
@@ -187,10 +239,24 @@ describe("status NAME: one endpoint in detail", () => {
     ]);
     // The last 3 stopped tasks, newest first, with their reasons.
     expect(d.tasks.stopped.map((t) => t.id)).toEqual(["s1", "s2", "s3"]);
-    expect(d.tasks.stopped[0]).toMatchObject({ stopCode: "EssentialContainerExited", reason: "Essential container in task exited", containers: ["api: exit 137 (OutOfMemoryError: Container killed due to memory usage)"] });
+    expect(d.tasks.stopped[0]).toMatchObject({
+      stopCode: "EssentialContainerExited",
+      reason: "Essential container in task exited",
+      containers: ["api: exit 137 (OutOfMemoryError: Container killed due to memory usage)"],
+    });
     expect(d.targets).toMatchObject({ healthy: 1, total: 2 });
-    expect(d.targets.targets[1]).toEqual({ id: "10.0.3.11", port: 8000, state: "initial", reason: "Elb.RegistrationInProgress", description: "Target registration is in progress" });
-    expect(d.pipeline).toEqual({ name: "ep-a-prod", state: "ok", lastRun: { id: "run-2", status: "Succeeded", startedAt: "2026-11-28T12:00:00Z", updatedAt: "2026-11-28T12:10:00Z", trigger: "Webhook" } });
+    expect(d.targets.targets[1]).toEqual({
+      id: "10.0.3.11",
+      port: 8000,
+      state: "initial",
+      reason: "Elb.RegistrationInProgress",
+      description: "Target registration is in progress",
+    });
+    expect(d.pipeline).toEqual({
+      name: "ep-a-prod",
+      state: "ok",
+      lastRun: { id: "run-2", status: "Succeeded", startedAt: "2026-11-28T12:00:00Z", updatedAt: "2026-11-28T12:10:00Z", trigger: "Webhook" },
+    });
     expect(d.certificate).toMatchObject({ status: "ISSUED", daysLeft: 200 });
     expect(d.certificate.warning).toBeUndefined();
     expect(d.fileSystems).toEqual([
@@ -204,13 +270,15 @@ describe("status NAME: one endpoint in detail", () => {
   it("reads the sections concurrently, not one after the other", async () => {
     let inFlight = 0;
     let most = 0;
-    const slow = <T>(value: T) => async () => {
-      inFlight++;
-      most = Math.max(most, inFlight);
-      await new Promise((r) => setTimeout(r, 20));
-      inFlight--;
-      return value;
-    };
+    const slow =
+      <T>(value: T) =>
+      async () => {
+        inFlight++;
+        most = Math.max(most, inFlight);
+        await new Promise((r) => setTimeout(r, 20));
+        inFlight--;
+        return value;
+      };
     await detail({
       ecr: { describeImages: slow({ imageDetails: [] }) },
       ecs: { describeServices: slow({ services: [] }), listTasks: slow({ taskArns: [] }) },
@@ -225,9 +293,34 @@ describe("status NAME: one endpoint in detail", () => {
   it("a failed stack shows its last operation and the root cause from its events", async () => {
     const events: StackEvent[] = [
       // Newest first, as DescribeStackEvents answers.
-      { StackName: "ep-a-prod", LogicalResourceId: "ep-a-prod", ResourceType: "AWS::CloudFormation::Stack", ResourceStatus: "UPDATE_ROLLBACK_COMPLETE", EventId: "3", StackId: "s", Timestamp: new Date(NOW) },
-      { StackName: "ep-a-prod", LogicalResourceId: "Service", ResourceType: "AWS::ECS::Service", ResourceStatus: "UPDATE_FAILED", ResourceStatusReason: "Resource handler returned message: \"Error occurred during operation 'ECS Deployment Circuit Breaker was triggered'.\"", EventId: "2", StackId: "s", Timestamp: new Date(NOW - 60_000) },
-      { StackName: "ep-a-prod", LogicalResourceId: "ep-a-prod", ResourceType: "AWS::CloudFormation::Stack", ResourceStatus: "UPDATE_IN_PROGRESS", EventId: "1", StackId: "s", Timestamp: new Date(NOW - 120_000) },
+      {
+        StackName: "ep-a-prod",
+        LogicalResourceId: "ep-a-prod",
+        ResourceType: "AWS::CloudFormation::Stack",
+        ResourceStatus: "UPDATE_ROLLBACK_COMPLETE",
+        EventId: "3",
+        StackId: "s",
+        Timestamp: new Date(NOW),
+      },
+      {
+        StackName: "ep-a-prod",
+        LogicalResourceId: "Service",
+        ResourceType: "AWS::ECS::Service",
+        ResourceStatus: "UPDATE_FAILED",
+        ResourceStatusReason: "Resource handler returned message: \"Error occurred during operation 'ECS Deployment Circuit Breaker was triggered'.\"",
+        EventId: "2",
+        StackId: "s",
+        Timestamp: new Date(NOW - 60_000),
+      },
+      {
+        StackName: "ep-a-prod",
+        LogicalResourceId: "ep-a-prod",
+        ResourceType: "AWS::CloudFormation::Stack",
+        ResourceStatus: "UPDATE_IN_PROGRESS",
+        EventId: "1",
+        StackId: "s",
+        Timestamp: new Date(NOW - 120_000),
+      },
     ];
     const d = await detail({ cloudFormation: { describeStackEvents: async () => ({ StackEvents: events }) } }, { stack: stack("UPDATE_ROLLBACK_COMPLETE") });
     expect(d.stack).toMatchObject({ lastOperation: "UPDATE_ROLLBACK", result: "COMPLETE" });
@@ -255,7 +348,10 @@ describe("status NAME: one endpoint in detail", () => {
       event("5", "Service", "UPDATE_FAILED", "last week: bad memory size"),
       event("6", "ep-a-prod", "UPDATE_IN_PROGRESS"),
     ];
-    const d = await detail({ cloudFormation: { describeStackEvents: async () => ({ StackEvents: newestFirst }) } }, { stack: stack("UPDATE_ROLLBACK_COMPLETE") });
+    const d = await detail(
+      { cloudFormation: { describeStackEvents: async () => ({ StackEvents: newestFirst }) } },
+      { stack: stack("UPDATE_ROLLBACK_COMPLETE") },
+    );
     expect(d.stack.reason).toContain("this time: circuit breaker");
     expect(d.stack.reason).not.toContain("last week");
   });
@@ -286,7 +382,14 @@ describe("status NAME: one endpoint in detail", () => {
   });
 
   it("the pipeline API failing leaves the pipeline unknown, with AWS's reason, and the rest shown", async () => {
-    const d = await detail({ codePipeline: { listPipelineExecutions: awsError("CodePipeline ListPipelineExecutions: User is not authorized to perform codepipeline:ListPipelineExecutions", "AccessDeniedException") } });
+    const d = await detail({
+      codePipeline: {
+        listPipelineExecutions: awsError(
+          "CodePipeline ListPipelineExecutions: User is not authorized to perform codepipeline:ListPipelineExecutions",
+          "AccessDeniedException",
+        ),
+      },
+    });
     expect(d.pipeline).toEqual({ name: "ep-a-prod", state: "unknown", error: expect.stringContaining("not authorized") });
     expect(d.healthy).toBe(true);
     expect(d.targets.total).toBe(2);
@@ -294,14 +397,19 @@ describe("status NAME: one endpoint in detail", () => {
   });
 
   it("a pipeline that never ran says so; an endpoint without one says images are built elsewhere", async () => {
-    expect((await detail({ codePipeline: { listPipelineExecutions: async () => ({ pipelineExecutionSummaries: [] }) } })).pipeline).toEqual({ name: "ep-a-prod", state: "none" });
+    expect((await detail({ codePipeline: { listPipelineExecutions: async () => ({ pipelineExecutionSummaries: [] }) } })).pipeline).toEqual({
+      name: "ep-a-prod",
+      state: "none",
+    });
     const none = await detail({}, { pipeline: false });
     expect(none.pipeline).toBeUndefined();
     expect(formatEndpointDetail(none)).toMatch(/^Pipeline: +none \(images are built elsewhere\)$/m);
   });
 
   it("warns about a certificate expiring within 30 days, an expired one and one not issued", async () => {
-    const cert = (fields: Record<string, unknown>) => ({ acm: { describeCertificate: async () => ({ Certificate: { DomainName: "ep-a.example.com", Status: "ISSUED", ...fields } }) } });
+    const cert = (fields: Record<string, unknown>) => ({
+      acm: { describeCertificate: async () => ({ Certificate: { DomainName: "ep-a.example.com", Status: "ISSUED", ...fields } }) },
+    });
     const soon = await detail(cert({ NotAfter: new Date(NOW + 12 * DAY + 1000) }));
     expect(soon.certificate.daysLeft).toBe(12);
     expect(soon.certificate.warning).toMatch(/expires in 12 day\(s\)/);
@@ -309,7 +417,9 @@ describe("status NAME: one endpoint in detail", () => {
     expect((await detail(cert({ NotAfter: new Date(NOW + 30 * DAY + 1000) }))).certificate.warning).toBeUndefined();
     expect((await detail(cert({ NotAfter: new Date(NOW - 2 * DAY) }))).certificate.warning).toBe("certificate expired 2 day(s) ago");
     expect((await detail(cert({ Status: "PENDING_VALIDATION" }))).certificate.warning).toMatch(/PENDING_VALIDATION/);
-    const unreadable = await detail({ acm: { describeCertificate: awsError("ACM DescribeCertificate: Could not find certificate", "ResourceNotFoundException") } });
+    const unreadable = await detail({
+      acm: { describeCertificate: awsError("ACM DescribeCertificate: Could not find certificate", "ResourceNotFoundException") },
+    });
     expect(unreadable.certificate.error).toContain("Could not find certificate");
     expect(formatEndpointDetail(unreadable)).toMatch(/^Certificate: unknown: ACM DescribeCertificate: Could not find certificate/m);
   });
@@ -340,7 +450,11 @@ describe("status NAME: one endpoint in detail", () => {
           return { Certificates: listed.map((arn, i) => ({ CertificateArn: arn, IsDefault: i === 0 })) };
         },
       },
-      acm: { describeCertificate: async (input: { CertificateArn: string }) => ({ Certificate: { CertificateArn: input.CertificateArn, ...certs[input.CertificateArn] } }) },
+      acm: {
+        describeCertificate: async (input: { CertificateArn: string }) => ({
+          Certificate: { CertificateArn: input.CertificateArn, ...certs[input.CertificateArn] },
+        }),
+      },
     });
     const all = Object.keys(certs);
     const exact = await detail(overrides(all), { stack: addedStack("ep-b.example.com") });
@@ -356,23 +470,40 @@ describe("status NAME: one endpoint in detail", () => {
     const onShard = addedStack("ep-b.example.com");
     onShard.Parameters!.push({ ParameterKey: "LoadBalancerStackName", ParameterValue: "ep-a-prod-lb-2" });
     const shardOverrides = overrides(all);
-    shardOverrides.cloudFormation = { listExports: async () => ({ Exports: [{ Name: "ep-a-prod-lb-2-HttpsListenerArn", Value: LISTENER }, { Name: "ep-a-prod-HttpsListenerArn", Value: "other" }] }) };
+    shardOverrides.cloudFormation = {
+      listExports: async () => ({
+        Exports: [
+          { Name: "ep-a-prod-lb-2-HttpsListenerArn", Value: LISTENER },
+          { Name: "ep-a-prod-HttpsListenerArn", Value: "other" },
+        ],
+      }),
+    };
     expect((await detail(shardOverrides, { stack: onShard })).certificate).toMatchObject({ domain: "ep-b.example.com" });
   });
 
   it("DNS: not pointed names the record to create; another address is not pointed either; a failed lookup is unknown", async () => {
     const missing = await detail({}, { resolver: nowhere });
-    expect(missing.dns).toMatchObject({ state: "not pointed", record: `ep-a.example.com. CNAME ${LB}. (or a Route 53 alias A/AAAA record to the load balancer)` });
+    expect(missing.dns).toMatchObject({
+      state: "not pointed",
+      record: `ep-a.example.com. CNAME ${LB}. (or a Route 53 alias A/AAAA record to the load balancer)`,
+    });
     expect(formatEndpointDetail(missing)).toContain(`create: ep-a.example.com. CNAME ${LB}.`);
     const elsewhere = await detail({}, { resolver: { addresses: async (h) => (h === LB ? ["3.3.3.3"] : ["9.9.9.9"]) } });
-    expect(elsewhere.dns).toMatchObject({ state: "not pointed", hostAddresses: ["9.9.9.9"], error: "ep-a.example.com resolves to 9.9.9.9, not to the load balancer" });
-    const failing = await detail({}, {
-      resolver: {
-        addresses: async () => {
-          throw Object.assign(new Error("queryA ESERVFAIL ep-a.example.com"), { code: "ESERVFAIL" });
+    expect(elsewhere.dns).toMatchObject({
+      state: "not pointed",
+      hostAddresses: ["9.9.9.9"],
+      error: "ep-a.example.com resolves to 9.9.9.9, not to the load balancer",
+    });
+    const failing = await detail(
+      {},
+      {
+        resolver: {
+          addresses: async () => {
+            throw Object.assign(new Error("queryA ESERVFAIL ep-a.example.com"), { code: "ESERVFAIL" });
+          },
         },
       },
-    });
+    );
     expect(failing.dns).toMatchObject({ state: "unknown", error: "DNS lookup failed: queryA ESERVFAIL ep-a.example.com" });
     // DNS is information, not a problem of the endpoint.
     expect(missing.healthy && elsewhere.healthy && failing.healthy).toBe(true);
@@ -407,13 +538,34 @@ describe("status NAME: one endpoint in detail", () => {
     const d = await detail({
       ecs: {
         describeServices: async () => ({
-          services: [{ serviceName: "ep-a-prod", status: "ACTIVE", desiredCount: 2, runningCount: 1, deployments: [{ status: "PRIMARY", rolloutState: "FAILED", rolloutStateReason: "ECS deployment circuit breaker: tasks failed to start." }] }],
+          services: [
+            {
+              serviceName: "ep-a-prod",
+              status: "ACTIVE",
+              desiredCount: 2,
+              runningCount: 1,
+              deployments: [{ status: "PRIMARY", rolloutState: "FAILED", rolloutStateReason: "ECS deployment circuit breaker: tasks failed to start." }],
+            },
+          ],
         }),
         listTasks: awsError("ECS ListTasks: Rate exceeded", "ThrottlingException"),
       },
-      elb: { describeTargetHealth: async () => ({ TargetHealthDescriptions: [{ Target: { Id: "10.0.2.10", Port: 8000 }, TargetHealth: { State: "unhealthy", Reason: "Target.ResponseCodeMismatch", Description: "Health checks failed with these codes: [500]" } }] }) },
+      elb: {
+        describeTargetHealth: async () => ({
+          TargetHealthDescriptions: [
+            {
+              Target: { Id: "10.0.2.10", Port: 8000 },
+              TargetHealth: { State: "unhealthy", Reason: "Target.ResponseCodeMismatch", Description: "Health checks failed with these codes: [500]" },
+            },
+          ],
+        }),
+      },
     });
-    expect(d.problems).toEqual(["rollout failed: ECS deployment circuit breaker: tasks failed to start.", "1 of 2 task(s) running", "1 of 1 target(s) not healthy"]);
+    expect(d.problems).toEqual([
+      "rollout failed: ECS deployment circuit breaker: tasks failed to start.",
+      "1 of 2 task(s) running",
+      "1 of 1 target(s) not healthy",
+    ]);
     expect(d.tasks.error).toContain("Rate exceeded");
     const text = formatEndpointDetail(d);
     expect(text).toContain("unknown: ECS ListTasks: Rate exceeded");
@@ -469,7 +621,9 @@ describe("status NAME: one endpoint in detail", () => {
     expect(text).toContain("Rollout:");
     expect(text).toMatch(/ecs-svc\/2 +PRIMARY +IN_PROGRESS +ep-a-prod:7 +1\/2/);
     expect(text).toMatch(/r1 +RUNNING +HEALTHY +2026-11-29T09:00:00Z +ep-a-prod:6 +us-east-1a/);
-    expect(text).toContain("s1 2026-11-29T11:59:00Z: EssentialContainerExited; Essential container in task exited; api: exit 137 (OutOfMemoryError: Container killed due to memory usage)");
+    expect(text).toContain(
+      "s1 2026-11-29T11:59:00Z: EssentialContainerExited; Essential container in task exited; api: exit 137 (OutOfMemoryError: Container killed due to memory usage)",
+    );
     expect(text).toContain("Targets (1/2 healthy):");
   });
 
@@ -479,7 +633,10 @@ describe("status NAME: one endpoint in detail", () => {
     dev.Tags = dev.Tags?.map((t) => (t.Key === "mlops:endpoint" ? { ...t, Value: "ep-a-dev" } : t));
     const out = new MemoryOutput();
     // The list view also reads what teardowns kept: nothing here.
-    const { aws } = account({ efs: { describeFileSystems: async () => ({ FileSystems: [] }) }, acm: { listCertificates: async () => ({ CertificateSummaryList: [] }) } }, [stack(), dev]);
+    const { aws } = account(
+      { efs: { describeFileSystems: async () => ({ FileSystems: [] }) }, acm: { listCertificates: async () => ({ CertificateSummaryList: [] }) } },
+      [stack(), dev],
+    );
     (aws as unknown as Record<string, unknown>).logs = { describeLogGroups: async () => ({ logGroups: [] }) };
     await runStatus({ json: true, name: "ep-a" }, { out, clock: new FakeClock(NOW), cwd: "/", aws: async () => aws, resolver: nowhere });
     expect((out.results[0] as { endpoints: { endpoint: string }[] }).endpoints.map((e) => e.endpoint)).toEqual(["ep-a-dev", "ep-a-prod"]);
@@ -495,7 +652,20 @@ describe("status NAME: one endpoint in detail", () => {
     await runStatus({ json: true, name: "ep-a" }, deps);
     const report = out.results[0] as StatusDetailReport;
     expect(Object.keys(report)).toEqual(["region", "regionSource", "healthy", "endpoint"]);
-    expect(Object.keys(report.endpoint)).toEqual(["endpoint", "role", "healthy", "problems", "stack", "image", "service", "tasks", "targets", "certificate", "fileSystems", "dns"]);
+    expect(Object.keys(report.endpoint)).toEqual([
+      "endpoint",
+      "role",
+      "healthy",
+      "problems",
+      "stack",
+      "image",
+      "service",
+      "tasks",
+      "targets",
+      "certificate",
+      "fileSystems",
+      "dns",
+    ]);
     expect(report.endpoint.dns.state).toBe("not pointed");
   });
 });

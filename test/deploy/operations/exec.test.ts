@@ -12,7 +12,15 @@ import { describe, expect, it } from "vitest";
 import type { EcsApi, IamApi } from "../../../src/aws/interfaces.js";
 import { runExec } from "../../../src/commands/exec.js";
 import type { CommandDeps } from "../../../src/commands/shared.js";
-import { actionMatches, checkExec, missingActions, pluginArguments, pluginInstallHint, SSM_MESSAGES_ACTIONS, type ExecRequest } from "../../../src/deploy/operations/exec.js";
+import {
+  actionMatches,
+  checkExec,
+  missingActions,
+  pluginArguments,
+  pluginInstallHint,
+  SSM_MESSAGES_ACTIONS,
+  type ExecRequest,
+} from "../../../src/deploy/operations/exec.js";
 import { findExecutable, runSessionPlugin } from "../../../src/io/session-plugin.js";
 import { FakeClock } from "../../fakes/clock.js";
 import { MemoryOutput } from "../../fakes/output.js";
@@ -33,7 +41,14 @@ interface World {
 }
 
 function world(overrides: Partial<World> = {}): World {
-  return { enableExecuteCommand: true, taskRole: roleArn, inline: { exec: execPolicy }, attached: {}, tasks: [{ id: ids.a, lastStatus: "RUNNING", enableExecuteCommand: true, agent: "RUNNING" }], ...overrides };
+  return {
+    enableExecuteCommand: true,
+    taskRole: roleArn,
+    inline: { exec: execPolicy },
+    attached: {},
+    tasks: [{ id: ids.a, lastStatus: "RUNNING", enableExecuteCommand: true, agent: "RUNNING" }],
+    ...overrides,
+  };
 }
 
 const notUsed = async (): Promise<never> => {
@@ -43,7 +58,15 @@ const notUsed = async (): Promise<never> => {
 function fakeEcs(w: World, executed: unknown[] = []): EcsApi {
   return {
     async describeServices() {
-      return { services: [{ serviceName: service, enableExecuteCommand: w.enableExecuteCommand, taskDefinition: "arn:aws:ecs:us-east-1:123456789012:task-definition/ep-a-prod:3" }] };
+      return {
+        services: [
+          {
+            serviceName: service,
+            enableExecuteCommand: w.enableExecuteCommand,
+            taskDefinition: "arn:aws:ecs:us-east-1:123456789012:task-definition/ep-a-prod:3",
+          },
+        ],
+      };
     },
     async describeTaskDefinition() {
       return { taskDefinition: { taskRoleArn: w.taskRole } };
@@ -59,7 +82,9 @@ function fakeEcs(w: World, executed: unknown[] = []): EcsApi {
             taskArn: taskArn(t.id),
             lastStatus: t.lastStatus,
             enableExecuteCommand: t.enableExecuteCommand,
-            containers: [{ name: "api", runtimeId: `${t.id}-1234567890`, managedAgents: t.agent ? [{ name: "ExecuteCommandAgent" as const, lastStatus: t.agent }] : [] }],
+            containers: [
+              { name: "api", runtimeId: `${t.id}-1234567890`, managedAgents: t.agent ? [{ name: "ExecuteCommandAgent" as const, lastStatus: t.agent }] : [] },
+            ],
           })),
       };
     },
@@ -71,7 +96,16 @@ function fakeEcs(w: World, executed: unknown[] = []): EcsApi {
     updateService: notUsed,
     async executeCommand(input) {
       executed.push(input);
-      return { clusterArn: `arn:aws:ecs:us-east-1:123456789012:cluster/${cluster}`, taskArn: input.task, containerName: input.container, session: { sessionId: "ecs-execute-command-0a1b2c", streamUrl: "wss://ssmmessages.us-east-1.amazonaws.com/v1/data-channel/ecs-execute-command-0a1b2c", tokenValue: "token" } };
+      return {
+        clusterArn: `arn:aws:ecs:us-east-1:123456789012:cluster/${cluster}`,
+        taskArn: input.task,
+        containerName: input.container,
+        session: {
+          sessionId: "ecs-execute-command-0a1b2c",
+          streamUrl: "wss://ssmmessages.us-east-1.amazonaws.com/v1/data-channel/ecs-execute-command-0a1b2c",
+          tokenValue: "token",
+        },
+      };
     },
   };
 }
@@ -100,11 +134,21 @@ function fakeIam(w: World): IamApi {
 const request: ExecRequest = { cluster, service, container: "api" };
 const onPath = () => "/usr/local/bin/session-manager-plugin";
 const check = (w: World, options: { plugin?: boolean; task?: string; platform?: string } = {}) =>
-  checkExec({ ...request, task: options.task }, { ecs: fakeEcs(w), iam: fakeIam(w), findExecutable: options.plugin === false ? () => undefined : onPath, platform: options.platform ?? "linux" });
+  checkExec(
+    { ...request, task: options.task },
+    { ecs: fakeEcs(w), iam: fakeIam(w), findExecutable: options.plugin === false ? () => undefined : onPath, platform: options.platform ?? "linux" },
+  );
 
 describe("ECS Exec prerequisites", () => {
   it("all met: the running task whose agent runs, its container's runtime id", async () => {
-    const result = await check(world({ tasks: [{ id: ids.b, lastStatus: "RUNNING", enableExecuteCommand: true, agent: "PENDING" }, { id: ids.a, lastStatus: "RUNNING", enableExecuteCommand: true, agent: "RUNNING" }] }));
+    const result = await check(
+      world({
+        tasks: [
+          { id: ids.b, lastStatus: "RUNNING", enableExecuteCommand: true, agent: "PENDING" },
+          { id: ids.a, lastStatus: "RUNNING", enableExecuteCommand: true, agent: "RUNNING" },
+        ],
+      }),
+    );
     expect(result.problems).toEqual([]);
     expect(result.target).toEqual({ cluster, taskArn: taskArn(ids.a), taskId: ids.a, container: "api", runtimeId: `${ids.a}-1234567890` });
   });
@@ -112,14 +156,30 @@ describe("ECS Exec prerequisites", () => {
   it("the service's execute-command flag off", async () => {
     const { problems, target } = await check(world({ enableExecuteCommand: false }));
     expect(target).toBeUndefined();
-    expect(problems).toEqual([expect.objectContaining({ check: "service", problem: expect.stringMatching(/enableExecuteCommand false/), fix: expect.stringContaining("--enable-execute-command --force-new-deployment") })]);
+    expect(problems).toEqual([
+      expect.objectContaining({
+        check: "service",
+        problem: expect.stringMatching(/enableExecuteCommand false/),
+        fix: expect.stringContaining("--enable-execute-command --force-new-deployment"),
+      }),
+    ]);
   });
 
   it("no task role, or one without the ssmmessages actions", async () => {
-    expect((await check(world({ taskRole: undefined }))).problems).toEqual([expect.objectContaining({ check: "task role", problem: expect.stringMatching(/has no task role/) })]);
-    const partial = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel"], Resource: "*" }] };
+    expect((await check(world({ taskRole: undefined }))).problems).toEqual([
+      expect.objectContaining({ check: "task role", problem: expect.stringMatching(/has no task role/) }),
+    ]);
+    const partial = {
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Action: ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel"], Resource: "*" }],
+    };
     const { problems } = await check(world({ inline: { partial } }));
-    expect(problems).toEqual([expect.objectContaining({ check: "task role", problem: `task role ${roleArn} does not allow ssmmessages:OpenControlChannel, ssmmessages:OpenDataChannel` })]);
+    expect(problems).toEqual([
+      expect.objectContaining({
+        check: "task role",
+        problem: `task role ${roleArn} does not allow ssmmessages:OpenControlChannel, ssmmessages:OpenDataChannel`,
+      }),
+    ]);
   });
 
   it("the actions allowed through an attached managed policy with a wildcard count; a Deny wins", async () => {
@@ -130,7 +190,9 @@ describe("ECS Exec prerequisites", () => {
   });
 
   it("no running task; a task whose agent is not RUNNING; a task started before the flag was on", async () => {
-    expect((await check(world({ tasks: [] }))).problems).toEqual([expect.objectContaining({ check: "task", problem: `service ${service} has no running task` })]);
+    expect((await check(world({ tasks: [] }))).problems).toEqual([
+      expect.objectContaining({ check: "task", problem: `service ${service} has no running task` }),
+    ]);
     const pending = (await check(world({ tasks: [{ id: ids.a, lastStatus: "RUNNING", enableExecuteCommand: true, agent: "PENDING" }] }))).problems[0];
     expect(pending?.problem).toMatch(/01234567 RUNNING, ExecuteCommandAgent PENDING/);
     expect(pending?.fix).toMatch(/starts a few seconds after the task/);
@@ -140,9 +202,16 @@ describe("ECS Exec prerequisites", () => {
   });
 
   it("--task takes an id's first characters; an unknown one lists the running tasks", async () => {
-    const two = world({ tasks: [{ id: ids.a, lastStatus: "RUNNING", enableExecuteCommand: true, agent: "RUNNING" }, { id: ids.b, lastStatus: "RUNNING", enableExecuteCommand: true, agent: "RUNNING" }] });
+    const two = world({
+      tasks: [
+        { id: ids.a, lastStatus: "RUNNING", enableExecuteCommand: true, agent: "RUNNING" },
+        { id: ids.b, lastStatus: "RUNNING", enableExecuteCommand: true, agent: "RUNNING" },
+      ],
+    });
     expect((await check(two, { task: "fedcba98" })).target?.taskId).toBe(ids.b);
-    expect((await check(two, { task: "99999999" })).problems).toEqual([expect.objectContaining({ check: "task", fix: "Running tasks: 01234567, fedcba98; pass one with --task." })]);
+    expect((await check(two, { task: "99999999" })).problems).toEqual([
+      expect.objectContaining({ check: "task", fix: "Running tasks: 01234567, fedcba98; pass one with --task." }),
+    ]);
   });
 
   it("no session-manager-plugin on PATH: how to install it on this OS, with AWS's page", async () => {
@@ -169,7 +238,13 @@ describe("ECS Exec prerequisites", () => {
 
 describe("the session", () => {
   it("passes the plugin what `aws ecs execute-command` passes it", () => {
-    const target = { cluster: "arn:aws:ecs:us-east-1:123456789012:cluster/ep-a-prod", taskArn: taskArn(ids.a), taskId: ids.a, container: "api", runtimeId: "rt-1" };
+    const target = {
+      cluster: "arn:aws:ecs:us-east-1:123456789012:cluster/ep-a-prod",
+      taskArn: taskArn(ids.a),
+      taskId: ids.a,
+      container: "api",
+      runtimeId: "rt-1",
+    };
     const session = { sessionId: "s", streamUrl: "wss://x", tokenValue: "t" };
     expect(pluginArguments(session, target, "us-east-1", "prod", "https://ecs.us-east-1.amazonaws.com")).toEqual([
       JSON.stringify(session),
@@ -185,7 +260,10 @@ describe("the session", () => {
     const dir = mkdtempSync(join(tmpdir(), "mlops-plugin-"));
     const record = join(dir, "args.json");
     const script = join(dir, "session-manager-plugin");
-    writeFileSync(script, `#!/usr/bin/env node\nrequire("node:fs").writeFileSync(${JSON.stringify(record)}, JSON.stringify(process.argv.slice(2)));\nprocess.exit(3);\n`);
+    writeFileSync(
+      script,
+      `#!/usr/bin/env node\nrequire("node:fs").writeFileSync(${JSON.stringify(record)}, JSON.stringify(process.argv.slice(2)));\nprocess.exit(3);\n`,
+    );
     chmodSync(script, 0o755);
     const env = { PATH: `${dir}:${process.env.PATH ?? ""}` };
     const w = world();
@@ -200,7 +278,21 @@ describe("the session", () => {
         ({
           region: "us-east-1",
           profile: "team",
-          cloudFormation: { describeStacks: async () => ({ Stacks: [{ StackName: "ep-a-prod", StackStatus: "UPDATE_COMPLETE", CreationTime: new Date(), Outputs: [{ OutputKey: "ClusterName", OutputValue: cluster }, { OutputKey: "ServiceName", OutputValue: service }] }] }) },
+          cloudFormation: {
+            describeStacks: async () => ({
+              Stacks: [
+                {
+                  StackName: "ep-a-prod",
+                  StackStatus: "UPDATE_COMPLETE",
+                  CreationTime: new Date(),
+                  Outputs: [
+                    { OutputKey: "ClusterName", OutputValue: cluster },
+                    { OutputKey: "ServiceName", OutputValue: service },
+                  ],
+                },
+              ],
+            }),
+          },
           ecs: fakeEcs(w, executed),
           iam: fakeIam(w),
         }) as never,
@@ -211,7 +303,11 @@ describe("the session", () => {
     expect(executed).toEqual([{ cluster, task: taskArn(ids.a), container: "api", command: "ls -la /app/weights", interactive: true }]);
     const args = JSON.parse(readFileSync(record, "utf8")) as string[];
     expect(args).toEqual([
-      JSON.stringify({ sessionId: "ecs-execute-command-0a1b2c", streamUrl: "wss://ssmmessages.us-east-1.amazonaws.com/v1/data-channel/ecs-execute-command-0a1b2c", tokenValue: "token" }),
+      JSON.stringify({
+        sessionId: "ecs-execute-command-0a1b2c",
+        streamUrl: "wss://ssmmessages.us-east-1.amazonaws.com/v1/data-channel/ecs-execute-command-0a1b2c",
+        tokenValue: "token",
+      }),
       "us-east-1",
       "StartSession",
       "team",

@@ -17,7 +17,11 @@ interface Listing {
   pageSize: number;
 }
 
-function fakeEcs(deployments: { tag: string; status: string; strategy?: string; alarms?: string[]; seconds: number }[], listing: Listing = { order: "newest first", pageSize: 100 }, calls: string[] = []): EcsApi {
+function fakeEcs(
+  deployments: { tag: string; status: string; strategy?: string; alarms?: string[]; seconds: number }[],
+  listing: Listing = { order: "newest first", pageSize: 100 },
+  calls: string[] = [],
+): EcsApi {
   const at = (i: number) => new Date(Date.UTC(2026, 0, 1, 10, i));
   const records = deployments.map((d, i) => ({
     serviceDeploymentArn: `arn:dep/${i}`,
@@ -38,9 +42,14 @@ function fakeEcs(deployments: { tag: string; status: string; strategy?: string; 
       const page = ordered.slice(from, to).map((r) => ({ serviceDeploymentArn: r.serviceDeploymentArn, createdAt: r.createdAt, status: r.status }));
       return { serviceDeployments: page, ...(to < ordered.length ? { nextToken: String(to) } : {}) };
     },
-    describeServiceDeployments: async (input: { serviceDeploymentArns: string[] }) => ({ serviceDeployments: records.filter((r) => input.serviceDeploymentArns.includes(r.serviceDeploymentArn)) }),
+    describeServiceDeployments: async (input: { serviceDeploymentArns: string[] }) => ({
+      serviceDeployments: records.filter((r) => input.serviceDeploymentArns.includes(r.serviceDeploymentArn)),
+    }),
     describeServiceRevisions: async (input: { serviceRevisionArns: string[] }) => ({
-      serviceRevisions: input.serviceRevisionArns.map((arn) => ({ serviceRevisionArn: arn, containerImages: [{ containerName: "ep-a", image: `${REPO}:${deployments[Number(arn.split("/")[1])]!.tag}` }] })),
+      serviceRevisions: input.serviceRevisionArns.map((arn) => ({
+        serviceRevisionArn: arn,
+        containerImages: [{ containerName: "ep-a", image: `${REPO}:${deployments[Number(arn.split("/")[1])]!.tag}` }],
+      })),
     }),
   } as unknown as EcsApi;
 }

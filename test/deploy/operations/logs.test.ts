@@ -41,8 +41,15 @@ describe("showLogs", () => {
   it("prints every task's lines once, interleaved by time, each with its task, through empty and partial pages", async () => {
     const logs = new FakeLogs({ pageSize: 2, emptyEvery: 2 });
     const t = Date.UTC(2026, 10, 29, 12);
-    logs.put(group, taskA, [{ timestamp: t + 1, message: "a1" }, { timestamp: t + 3, message: "a2" }, { timestamp: t + 5, message: "a3" }]);
-    logs.put(group, taskB, [{ timestamp: t + 2, message: "b1" }, { timestamp: t + 4, message: "b2" }]);
+    logs.put(group, taskA, [
+      { timestamp: t + 1, message: "a1" },
+      { timestamp: t + 3, message: "a2" },
+      { timestamp: t + 5, message: "a3" },
+    ]);
+    logs.put(group, taskB, [
+      { timestamp: t + 2, message: "b1" },
+      { timestamp: t + 4, message: "b2" },
+    ]);
     logs.put(group, taskB, [{ timestamp: t - 60_000, message: "too old" }]);
     const out = new MemoryOutput();
     const result = await showLogs({ logGroupName: group, startTime: t, follow: false }, { logs, out, clock: new FakeClock() });

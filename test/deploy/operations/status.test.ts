@@ -36,17 +36,23 @@ function stack(id: string, options: { role?: "base" | "added" | "pipeline"; stat
       { Key: "mlops:role", Value: role },
       ...(role === "base" ? [] : [{ Key: "mlops:base", Value: "ep-0-prod" }]),
     ],
-    Parameters: role === "pipeline" ? [] : [
-      { ParameterKey: "APITag", ParameterValue: options.tag ?? "v1" },
-      { ParameterKey: "HostHeaderApi", ParameterValue: `${id}.example.com` },
-    ],
-    Outputs: role === "pipeline" ? [] : [
-      { OutputKey: "ClusterName", OutputValue: cluster },
-      { OutputKey: "ServiceName", OutputValue: id },
-      { OutputKey: "TargetGroupArn", OutputValue: tg(id) },
-      { OutputKey: "EcrRepositoryName", OutputValue: id },
-      ...(role === "base" ? [{ OutputKey: "LoadBalancerArn", OutputValue: lb }] : []),
-    ],
+    Parameters:
+      role === "pipeline"
+        ? []
+        : [
+            { ParameterKey: "APITag", ParameterValue: options.tag ?? "v1" },
+            { ParameterKey: "HostHeaderApi", ParameterValue: `${id}.example.com` },
+          ],
+    Outputs:
+      role === "pipeline"
+        ? []
+        : [
+            { OutputKey: "ClusterName", OutputValue: cluster },
+            { OutputKey: "ServiceName", OutputValue: id },
+            { OutputKey: "TargetGroupArn", OutputValue: tg(id) },
+            { OutputKey: "EcrRepositoryName", OutputValue: id },
+            ...(role === "base" ? [{ OutputKey: "LoadBalancerArn", OutputValue: lb }] : []),
+          ],
   };
 }
 
@@ -99,7 +105,13 @@ function account(
         if (input.services.length > 10) throw new AwsError("ECS DescribeServices: services can have at most 10 items", { code: "InvalidParameterException" });
         const known = input.services.filter((s) => !gone.services?.includes(s));
         return {
-          services: known.map((s) => ({ serviceName: s, serviceArn: `arn:aws:ecs:us-east-1:123456789012:service/${input.cluster}/${s}`, status: "ACTIVE", desiredCount: 1, runningCount: 1 })),
+          services: known.map((s) => ({
+            serviceName: s,
+            serviceArn: `arn:aws:ecs:us-east-1:123456789012:service/${input.cluster}/${s}`,
+            status: "ACTIVE",
+            desiredCount: 1,
+            runningCount: 1,
+          })),
           failures: input.services.filter((s) => gone.services?.includes(s)).map((s) => ({ arn: s, reason: "MISSING" })),
         };
       },
@@ -117,7 +129,8 @@ function account(
       describeImages: async (input: { repositoryName: string; imageIds: { imageTag: string }[] }) => {
         count("DescribeImages");
         const key = `${input.repositoryName}:${input.imageIds[0]?.imageTag}`;
-        if (gone.images?.includes(key)) throw new AwsError(`ECR DescribeImages: The image with imageId {imageTag:'${key}'} does not exist`, { code: "ImageNotFoundException" });
+        if (gone.images?.includes(key))
+          throw new AwsError(`ECR DescribeImages: The image with imageId {imageTag:'${key}'} does not exist`, { code: "ImageNotFoundException" });
         return { imageDetails: [{ imageTags: [input.imageIds[0]?.imageTag] }] };
       },
     },
@@ -192,7 +205,13 @@ describe("status", () => {
     const { aws, calls } = account(stacks, {}, { metrics: (id) => (fresh(id) ? undefined : { healthy: 2, unhealthy: 1, at: Date.UTC(2026, 10, 29, 12, 34) }) });
     const statuses = await endpointStatuses(context(aws));
     const byName = Object.fromEntries(statuses.map((s) => [s.endpoint, s])) as Record<string, EndpointStatus>;
-    expect(byName["ep-1-prod"]).toMatchObject({ healthyTargets: 2, totalTargets: 3, targetHealthSource: "cloudwatch", targetHealthAt: "2026-11-29T12:34:00.000Z", problems: [] });
+    expect(byName["ep-1-prod"]).toMatchObject({
+      healthyTargets: 2,
+      totalTargets: 3,
+      targetHealthSource: "cloudwatch",
+      targetHealthAt: "2026-11-29T12:34:00.000Z",
+      problems: [],
+    });
     expect(calls.GetMetricData).toBe(1);
     expect(calls.DescribeTargetHealth).toBe(20);
     const live = statuses.filter((s) => s.targetHealthSource === "live");
@@ -218,7 +237,10 @@ describe("status", () => {
   });
 
   it("checks every endpoint's pipeline in one listing", async () => {
-    const stacks = Array.from({ length: 30 }, (_, i) => [stack(`ep-${i}-prod`, { role: i === 0 ? "base" : "added" }), stack(`ep-${i}-prod`, { role: "pipeline" })]).flat();
+    const stacks = Array.from({ length: 30 }, (_, i) => [
+      stack(`ep-${i}-prod`, { role: i === 0 ? "base" : "added" }),
+      stack(`ep-${i}-prod`, { role: "pipeline" }),
+    ]).flat();
     const { aws, calls } = account(stacks, { pipelines: ["ep-7-prod"] });
     const statuses = await endpointStatuses(context(aws));
     expect(calls.ListPipelines).toBe(1);
@@ -281,7 +303,10 @@ describe("status", () => {
 
 describe("mlops status output", () => {
   const broken = () =>
-    account([stack("ep-a-prod", { role: "base" }), stack("ep-b-prod", { status: "DELETE_FAILED" })], { targetGroups: [tg("ep-b-prod")], services: ["ep-b-prod"] }).aws;
+    account([stack("ep-a-prod", { role: "base" }), stack("ep-b-prod", { status: "DELETE_FAILED" })], {
+      targetGroups: [tg("ep-b-prod")],
+      services: ["ep-b-prod"],
+    }).aws;
   const deps = (aws: AwsClients, out: Output): CommandDeps => ({ out, clock: new FakeClock(), cwd: ".", aws: async () => aws });
 
   it("prints the healthy endpoints in the table and the broken one's problems below it", async () => {
@@ -310,7 +335,9 @@ describe("mlops status output", () => {
     expect(lines.find((l) => l.startsWith("ep-01-prod "))).toMatch(/\s1\/1 \s+1\/1\*\s/);
     expect(lines.find((l) => l.startsWith("ep-20-prod "))).toMatch(/\s1\/1 \s+1\/1\s/);
     expect(lines.find((l) => l.startsWith("ep-44-prod "))).toMatch(/\s1\/1 \s+\?\s/);
-    expect(lines).toContain("* as the load balancer last reported to CloudWatch (minute of 09:05 UTC or later): too many target groups to read each live; `mlops status NAME` reads one live.");
+    expect(lines).toContain(
+      "* as the load balancer last reported to CloudWatch (minute of 09:05 UTC or later): too many target groups to read each live; `mlops status NAME` reads one live.",
+    );
     expect(lines.find((l) => l.startsWith("? not read for 5 endpoint(s): CloudWatch has no recent minute"))).toBeDefined();
   });
 

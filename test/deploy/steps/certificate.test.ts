@@ -29,7 +29,8 @@ function setup(options: FakeAcmOptions = {}) {
   const clock = new FakeClock();
   // The certificate step only talks to ACM; any other client used would be a bug and fail loudly.
   const ctx: DeployContext = { aws: { region: "us-east-1", acm } as Partial<AwsClients> as AwsClients, out, clock, assumeYes: true };
-  const run = (host: string) => ensureCertificate({ project: "ep-a", environment: "prod", api: { hostHeader: host, port: 443, healthCheckPath: "/" } } as EndpointConfig, ctx);
+  const run = (host: string) =>
+    ensureCertificate({ project: "ep-a", environment: "prod", api: { hostHeader: host, port: 443, healthCheckPath: "/" } } as EndpointConfig, ctx);
   return { acm, out, clock, run };
 }
 
@@ -58,7 +59,9 @@ describe("ensureCertificate: issued certificates", () => {
     const ec = acm.add({ domainName: "ep-a.x.com", keyAlgorithm: "EC_prime256v1" });
     await expect(run("ep-a.x.com")).resolves.toBe(ec.arn);
     expect(acm.requests).toHaveLength(0);
-    expect(acm.listings[0]?.Includes?.keyTypes).toEqual(expect.arrayContaining(["RSA_2048", "RSA_3072", "RSA_4096", "EC_prime256v1", "EC_secp384r1", "EC_secp521r1"]));
+    expect(acm.listings[0]?.Includes?.keyTypes).toEqual(
+      expect.arrayContaining(["RSA_2048", "RSA_3072", "RSA_4096", "EC_prime256v1", "EC_secp384r1", "EC_secp521r1"]),
+    );
   });
 
   it("skips an expired certificate and prefers the one valid longest", async () => {
@@ -95,7 +98,12 @@ describe("ensureCertificate: requesting", () => {
     const route53 = new FakeRoute53();
     const zone = route53.addZone("x.com");
     const out = new MemoryOutput();
-    const ctx: DeployContext = { aws: { region: "us-east-1", acm, route53 } as Partial<AwsClients> as AwsClients, out, clock: new FakeClock(), assumeYes: true };
+    const ctx: DeployContext = {
+      aws: { region: "us-east-1", acm, route53 } as Partial<AwsClients> as AwsClients,
+      out,
+      clock: new FakeClock(),
+      assumeYes: true,
+    };
     const config = { project: "ep-a", environment: "prod", api: { hostHeader: "ep-a.x.com", port: 443, healthCheckPath: "/" } } as EndpointConfig;
     let calls = 0;
     const arn = await ensureCertificate(config, ctx, async (certificateArn) => {
@@ -165,11 +173,14 @@ describe("ensureCertificate: requesting", () => {
     expect(acm.certificates[0]?.describes).toBe(2);
   });
 
-  it.each(["VALIDATION_TIMED_OUT", "REVOKED", "EXPIRED", "INACTIVE"] as const)("fails at once on a %s certificate returned for the same token", async (status) => {
-    const { acm, clock, run } = setup();
-    const dead = acm.add({ domainName: "ep-a.x.com", status });
-    acm.tokens.set(certificateIdempotencyToken("ep-a.x.com"), dead.arn);
-    await expect(run("ep-a.x.com")).rejects.toThrow(new RegExp(`${dead.arn} for ep-a.x.com is ${status}`));
-    expect(clock.sleeps).toHaveLength(0);
-  });
+  it.each(["VALIDATION_TIMED_OUT", "REVOKED", "EXPIRED", "INACTIVE"] as const)(
+    "fails at once on a %s certificate returned for the same token",
+    async (status) => {
+      const { acm, clock, run } = setup();
+      const dead = acm.add({ domainName: "ep-a.x.com", status });
+      acm.tokens.set(certificateIdempotencyToken("ep-a.x.com"), dead.arn);
+      await expect(run("ep-a.x.com")).rejects.toThrow(new RegExp(`${dead.arn} for ep-a.x.com is ${status}`));
+      expect(clock.sleeps).toHaveLength(0);
+    },
+  );
 });

@@ -1,7 +1,15 @@
 import { describe, expect, it } from "vitest";
 import type { AwsClients } from "../../../src/aws/interfaces.js";
 import type { DeployContext } from "../../../src/deploy/context.js";
-import { aliasRecordsFor, ensureDnsRecords, findHostedZone, recordsToRemove, validationRecordsFor, zoneCandidates, type LoadBalancerTarget } from "../../../src/deploy/steps/dns.js";
+import {
+  aliasRecordsFor,
+  ensureDnsRecords,
+  findHostedZone,
+  recordsToRemove,
+  validationRecordsFor,
+  zoneCandidates,
+  type LoadBalancerTarget,
+} from "../../../src/deploy/steps/dns.js";
 import { AwsError } from "../../../src/errors.js";
 import { FakeClock } from "../../fakes/clock.js";
 import { MemoryOutput } from "../../fakes/output.js";
@@ -12,9 +20,17 @@ const validation = { Name: "_abc.ep-a.example.com.", Type: "CNAME" as const, Val
 
 function setup(options: ConstructorParameters<typeof FakeRoute53>[0] = {}) {
   const route53 = new FakeRoute53(options);
-  const acm = { describeCertificate: async () => ({ Certificate: { DomainValidationOptions: [{ DomainName: "ep-a.example.com", ResourceRecord: validation }] } }) };
+  const acm = {
+    describeCertificate: async () => ({ Certificate: { DomainValidationOptions: [{ DomainName: "ep-a.example.com", ResourceRecord: validation }] } }),
+  };
   const clock = new FakeClock();
-  const ctx: DeployContext = { aws: { region: "us-east-1", route53, acm } as unknown as AwsClients, out: new MemoryOutput(), clock, assumeYes: true, pollIntervalMs: 1000 };
+  const ctx: DeployContext = {
+    aws: { region: "us-east-1", route53, acm } as unknown as AwsClients,
+    out: new MemoryOutput(),
+    clock,
+    assumeYes: true,
+    pollIntervalMs: 1000,
+  };
   return { route53, ctx, clock };
 }
 
@@ -58,7 +74,11 @@ describe("ensureDnsRecords", () => {
     const zone = route53.addZone("example.com");
     const outcome = await ensureDnsRecords("ep-a.example.com", balancer, "arn:aws:acm:us-east-1:123456789012:certificate/1", "mlops ep-a-prod", ctx);
     expect(outcome.records.map((r) => `${r.action} ${r.type} ${r.name}`)).toEqual(["create A ep-a.example.com", "create CNAME _abc.ep-a.example.com"]);
-    expect(route53.record(zone, "ep-a.example.com", "A")?.AliasTarget).toEqual({ HostedZoneId: "Z35SXDOTRQ7X7K", DNSName: balancer.dnsName, EvaluateTargetHealth: false });
+    expect(route53.record(zone, "ep-a.example.com", "A")?.AliasTarget).toEqual({
+      HostedZoneId: "Z35SXDOTRQ7X7K",
+      DNSName: balancer.dnsName,
+      EvaluateTargetHealth: false,
+    });
     expect(route53.record(zone, "ep-a.example.com", "AAAA")).toBeUndefined();
     expect(route53.record(zone, "_abc.ep-a.example.com", "CNAME")?.ResourceRecords).toEqual([{ Value: "_def.acm-validations.aws." }]);
     expect(route53.batches).toHaveLength(1);
@@ -120,7 +140,11 @@ describe("records teardown removes", () => {
     const { route53, ctx } = setup();
     const zoneId = route53.addZone("example.com");
     await ensureDnsRecords("ep-a.example.com", balancer, undefined, "c", ctx);
-    route53.put(zoneId, { Name: "ep-b.example.com.", Type: "A", AliasTarget: { HostedZoneId: "Z1", DNSName: "someone-else.elb.amazonaws.com", EvaluateTargetHealth: false } });
+    route53.put(zoneId, {
+      Name: "ep-b.example.com.",
+      Type: "A",
+      AliasTarget: { HostedZoneId: "Z1", DNSName: "someone-else.elb.amazonaws.com", EvaluateTargetHealth: false },
+    });
     const zone = { id: zoneId, name: "example.com" };
     const mine = await aliasRecordsFor(route53, zone, "ep-a.example.com", `dualstack.${balancer.dnsName.toUpperCase()}.`);
     expect(mine.removals).toEqual([{ name: "ep-a.example.com", type: "A", value: `alias to ${balancer.dnsName}`, action: "delete" }]);
@@ -140,7 +164,9 @@ describe("records teardown removes", () => {
     await ensureDnsRecords("ep-a.example.com", undefined, "arn:cert", "c", ctx);
     expect((await validationRecordsFor(ctx, zone, "arn:cert")).deletes).toHaveLength(1);
     route53.put(zoneId, { Name: "_abc.ep-a.example.com.", Type: "CNAME", TTL: 300, ResourceRecords: [{ Value: "_other.acm-validations.aws." }] });
-    const changed = await recordsToRemove(route53, zone, [{ Name: "_abc.ep-a.example.com.", Type: "CNAME", TTL: 300, ResourceRecords: [{ Value: validation.Value }] }]);
+    const changed = await recordsToRemove(route53, zone, [
+      { Name: "_abc.ep-a.example.com.", Type: "CNAME", TTL: 300, ResourceRecords: [{ Value: validation.Value }] },
+    ]);
     expect(changed.removals[0]?.action).toBe("left alone");
     expect(changed.deletes).toEqual([]);
   });

@@ -23,10 +23,17 @@ class FakeLogs implements LogsApi {
     return { events: [] };
   }
   async describeLogGroups(input: Parameters<LogsApi["describeLogGroups"]>[0]) {
-    return { logGroups: this.groups.filter((g) => g.name.startsWith(input.logGroupNamePrefix ?? "")).map((g) => ({ logGroupName: g.name, storedBytes: g.storedBytes })) };
+    return {
+      logGroups: this.groups
+        .filter((g) => g.name.startsWith(input.logGroupNamePrefix ?? ""))
+        .map((g) => ({ logGroupName: g.name, storedBytes: g.storedBytes })),
+    };
   }
   async deleteLogGroup(input: Parameters<LogsApi["deleteLogGroup"]>[0]) {
-    this.groups.splice(this.groups.findIndex((g) => g.name === input.logGroupName), 1);
+    this.groups.splice(
+      this.groups.findIndex((g) => g.name === input.logGroupName),
+      1,
+    );
     return {};
   }
 }
@@ -41,7 +48,12 @@ function setup() {
     { name: "/aws/codebuild/someone-elses-project" },
   ]);
   const out = new MemoryOutput();
-  const ctx: DeployContext = { aws: { region: "us-east-1", efs, acm, logs } as Partial<AwsClients> as AwsClients, out, clock: new FakeClock(), assumeYes: true };
+  const ctx: DeployContext = {
+    aws: { region: "us-east-1", efs, acm, logs } as Partial<AwsClients> as AwsClients,
+    out,
+    clock: new FakeClock(),
+    assumeYes: true,
+  };
   return { efs, acm, logs, out, ctx };
 }
 
@@ -52,8 +64,20 @@ describe("findKeptData", () => {
     const { efs, acm, ctx } = setup();
     efs.add("ep-a-prod", "assets");
     const goneAssets = efs.add("ep-gone-prod", "assets", { sizeBytes: 3 * 1024 ** 3 });
-    acm.add({ domainName: "ep-a.example.com", tags: [{ Key: "mlops:managed-by", Value: "mlops" }, { Key: "mlops:endpoint", Value: "ep-a-prod" }] });
-    const gone = acm.add({ domainName: "gone.example.com", tags: [{ Key: "mlops:managed-by", Value: "mlops" }, { Key: "mlops:endpoint", Value: "ep-gone-prod" }] });
+    acm.add({
+      domainName: "ep-a.example.com",
+      tags: [
+        { Key: "mlops:managed-by", Value: "mlops" },
+        { Key: "mlops:endpoint", Value: "ep-a-prod" },
+      ],
+    });
+    const gone = acm.add({
+      domainName: "gone.example.com",
+      tags: [
+        { Key: "mlops:managed-by", Value: "mlops" },
+        { Key: "mlops:endpoint", Value: "ep-gone-prod" },
+      ],
+    });
     // Requested before certificates carried the endpoint tag: recognised by the live endpoints' host names.
     acm.add({ domainName: "ep-a.example.com", tags: [{ Key: "mlops:managed-by", Value: "mlops" }] });
     acm.add({ domainName: "mine.example.com" });
@@ -82,8 +106,21 @@ describe("deleteKeptData", () => {
 
   it("keeps a certificate ACM says is still in use, and says so", async () => {
     const { acm, out, ctx } = setup();
-    const used = acm.add({ domainName: "gone.example.com", tags: [{ Key: "mlops:managed-by", Value: "mlops" }, { Key: "mlops:endpoint", Value: "ep-gone-prod" }], inUseBy: ["arn:aws:elasticloadbalancing:listener/x"] });
-    const free = acm.add({ domainName: "old.example.com", tags: [{ Key: "mlops:managed-by", Value: "mlops" }, { Key: "mlops:endpoint", Value: "ep-old-prod" }] });
+    const used = acm.add({
+      domainName: "gone.example.com",
+      tags: [
+        { Key: "mlops:managed-by", Value: "mlops" },
+        { Key: "mlops:endpoint", Value: "ep-gone-prod" },
+      ],
+      inUseBy: ["arn:aws:elasticloadbalancing:listener/x"],
+    });
+    const free = acm.add({
+      domainName: "old.example.com",
+      tags: [
+        { Key: "mlops:managed-by", Value: "mlops" },
+        { Key: "mlops:endpoint", Value: "ep-old-prod" },
+      ],
+    });
     const result = await deleteKeptData(await findKeptData(ctx, live), ctx);
     expect(result.deleted.certificates.map((c) => c.arn)).toEqual([free.arn]);
     expect(result.kept.certificates.map((c) => c.arn)).toEqual([used.arn]);

@@ -67,7 +67,10 @@ describe("runOneOffTask", () => {
 
   it("a non-zero exit code is an AWS failure with the stop reason and the last log lines", async () => {
     const lines = Array.from({ length: 14 }, (_, i) => `line ${i + 1}`);
-    const { deps } = setup([{ status: "RUNNING", lines }, { status: "STOPPED", exitCode: 1, stoppedReason: "Essential container in task exited" }]);
+    const { deps } = setup([
+      { status: "RUNNING", lines },
+      { status: "STOPPED", exitCode: 1, stoppedReason: "Essential container in task exited" },
+    ]);
     const error = await runOneOffTask(spec, deps).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AwsError);
     const message = (error as AwsError).message;
@@ -79,7 +82,9 @@ describe("runOneOffTask", () => {
 
   it("a task whose container never ran is reported with ECS's reason", async () => {
     const { deps } = setup([{ status: "STOPPED", stoppedReason: "CannotPullContainerError: pull access denied" }]);
-    await expect(runOneOffTask(spec, deps)).rejects.toThrow(/did not run its container\. Stop reason: CannotPullContainerError: pull access denied\.\nIt wrote no log lines\./);
+    await expect(runOneOffTask(spec, deps)).rejects.toThrow(
+      /did not run its container\. Stop reason: CannotPullContainerError: pull access denied\.\nIt wrote no log lines\./,
+    );
   });
 
   it("RunTask's failure (no task) is reported with its reason", async () => {

@@ -29,7 +29,10 @@ afterAll(async () => {
   await emulator?.stop();
 });
 
-async function clients(outcomeOf: (n: number) => "Succeeded" | "Failed", pendingReads = 2): Promise<{ aws: AwsClients; executions: FakePipelineExecutions; connections: FakeConnections }> {
+async function clients(
+  outcomeOf: (n: number) => "Succeeded" | "Failed",
+  pendingReads = 2,
+): Promise<{ aws: AwsClients; executions: FakePipelineExecutions; connections: FakeConnections }> {
   const real = await createAwsClients({ region: "us-east-1", endpointUrl: emulator.url });
   const sdk = sdkClients(emulator.url);
   const executions = new FakePipelineExecutions(real.codePipeline, {
@@ -53,7 +56,9 @@ describe("create-endpoint following the pipeline's first build", () => {
     await expect(first).rejects.toThrow(/Timed out/);
     const waitLines = context.out.lines.join("\n");
     // The image wait names the repository URI and the commands that end it, with its elapsed time.
-    expect(waitLines).toMatch(/aws ecr get-login-password --region us-east-1 \| docker login --username AWS --password-stdin \d{12}\.dkr\.ecr\.us-east-1\.amazonaws\.com\n/);
+    expect(waitLines).toMatch(
+      /aws ecr get-login-password --region us-east-1 \| docker login --username AWS --password-stdin \d{12}\.dkr\.ecr\.us-east-1\.amazonaws\.com\n/,
+    );
     expect(waitLines).toMatch(/docker push \d{12}\.dkr\.ecr\.us-east-1\.amazonaws\.com\/ep-a-prod:never-pushed/);
     expect(waitLines).toMatch(/Waiting for image ep-a-prod:never-pushed: 0:00 of up to 1 min \(not in ECR yet\)/);
     executions.finishAll();
@@ -62,7 +67,9 @@ describe("create-endpoint following the pipeline's first build", () => {
     expect(result.imageTag).toBe(`tag-${sha}`);
     expect(context.out.lines.join("\n")).toMatch(/ended failed before this run; starting a new one/);
     // The pipeline wait names the pipeline's console page and shows its elapsed time.
-    expect(context.out.lines).toContain("info: Watch it: https://us-east-1.console.aws.amazon.com/codesuite/codepipeline/pipelines/ep-a-prod/view?region=us-east-1");
+    expect(context.out.lines).toContain(
+      "info: Watch it: https://us-east-1.console.aws.amazon.com/codesuite/codepipeline/pipelines/ep-a-prod/view?region=us-east-1",
+    );
     expect(context.out.lines.join("\n")).toMatch(/Waiting for pipeline ep-a-prod to finish: \d+:\d\d of up to 30 min \(InProgress\)/);
   });
 
@@ -76,7 +83,11 @@ describe("create-endpoint following the pipeline's first build", () => {
     const awaitingBuild = async (stack: string | undefined) => {
       awaited.push(stack);
     };
-    const result = await deployEndpoint(config, { pipeline: true, imageTimeoutMs: 30 * 60_000, rolloutTimeoutMs: 15 * 60_000 }, { aws, out, clock: new FakeClock(), assumeYes: true, pollIntervalMs: 10, awaitingBuild });
+    const result = await deployEndpoint(
+      config,
+      { pipeline: true, imageTimeoutMs: 30 * 60_000, rolloutTimeoutMs: 15 * 60_000 },
+      { aws, out, clock: new FakeClock(), assumeYes: true, pollIntervalMs: 10, awaitingBuild },
+    );
     expect(result.imageTag).toBe(`tag-${sha}`);
     expect(awaited).toEqual(["ep-a-prod", undefined]);
     expect(connections.reads).toBeGreaterThan(2);
@@ -92,7 +103,11 @@ describe("create-endpoint following the pipeline's first build", () => {
     await fetch(`${emulator.url}/moto-api/reset`, { method: "POST" });
     const { aws } = await clients(() => "Failed");
     const config = await loadEndpointConfig("params/ep-a.yaml");
-    const run = deployEndpoint(config, { pipeline: true, imageTimeoutMs: 30 * 60_000, rolloutTimeoutMs: 15 * 60_000 }, { aws, out: new MemoryOutput(), clock: new FakeClock(), assumeYes: true, pollIntervalMs: 10 });
+    const run = deployEndpoint(
+      config,
+      { pipeline: true, imageTimeoutMs: 30 * 60_000, rolloutTimeoutMs: 15 * 60_000 },
+      { aws, out: new MemoryOutput(), clock: new FakeClock(), assumeYes: true, pollIntervalMs: 10 },
+    );
     await expect(run).rejects.toThrow(AwsError);
     await expect(run).rejects.toThrow(/failed: Build failed: docker build exited with 1/);
     const stack = await aws.cloudFormation.describeStacks({ StackName: "ep-a-prod" });

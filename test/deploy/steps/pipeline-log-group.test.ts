@@ -35,7 +35,13 @@ function context(pipelineStackParameters: Record<string, string> | undefined, gr
           throw new AwsError(`Stack with id ${StackName} does not exist`, { code: "ValidationError" });
         }
         return {
-          Stacks: [{ StackName, StackStatus: "UPDATE_COMPLETE", Parameters: Object.entries(pipelineStackParameters).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue })) }],
+          Stacks: [
+            {
+              StackName,
+              StackStatus: "UPDATE_COMPLETE",
+              Parameters: Object.entries(pipelineStackParameters).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue })),
+            },
+          ],
         };
       },
     },

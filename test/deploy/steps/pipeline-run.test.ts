@@ -33,14 +33,35 @@ function fakeRun(outcome: "SUCCEEDED" | "FAILED", logs: FakeLogs, clock: FakeClo
     async listPipelineExecutions() {
       reads++;
       if (step() === 1) logs.put(group, stream, [{ timestamp: clock.now(), message: "Step 1/9 : FROM python:3.12-slim" }]);
-      if (step() === 2 && outcome === "FAILED") logs.put(group, stream, Array.from({ length: 30 }, (_, i) => ({ timestamp: clock.now() + i, message: `build line ${i + 1}` })));
-      return { pipelineExecutionSummaries: [{ pipelineExecutionId: "exec-1", status: executionStatus(), sourceRevisions: [{ actionName: "Source", revisionId: "0123456789abcdef0123456789abcdef01234567" }] }] };
+      if (step() === 2 && outcome === "FAILED")
+        logs.put(
+          group,
+          stream,
+          Array.from({ length: 30 }, (_, i) => ({ timestamp: clock.now() + i, message: `build line ${i + 1}` })),
+        );
+      return {
+        pipelineExecutionSummaries: [
+          {
+            pipelineExecutionId: "exec-1",
+            status: executionStatus(),
+            sourceRevisions: [{ actionName: "Source", revisionId: "0123456789abcdef0123456789abcdef01234567" }],
+          },
+        ],
+      };
     },
     async getPipelineState() {
       return {
         stageStates: [
-          { stageName: "Source", latestExecution: { pipelineExecutionId: "exec-1", status: "Succeeded" as const }, actionStates: [{ actionName: "Source", currentRevision: { revisionId: "0123456789abcdef0123456789abcdef01234567" } }] },
-          { stageName: "Build", latestExecution: { pipelineExecutionId: "exec-1", status: executionStatus() as "InProgress" }, actionStates: [{ actionName: "Build", latestExecution: { externalExecutionId: buildId } }] },
+          {
+            stageName: "Source",
+            latestExecution: { pipelineExecutionId: "exec-1", status: "Succeeded" as const },
+            actionStates: [{ actionName: "Source", currentRevision: { revisionId: "0123456789abcdef0123456789abcdef01234567" } }],
+          },
+          {
+            stageName: "Build",
+            latestExecution: { pipelineExecutionId: "exec-1", status: executionStatus() as "InProgress" },
+            actionStates: [{ actionName: "Build", latestExecution: { externalExecutionId: buildId } }],
+          },
         ],
       };
     },
@@ -50,13 +71,27 @@ function fakeRun(outcome: "SUCCEEDED" | "FAILED", logs: FakeLogs, clock: FakeClo
   } as unknown as CodePipelineApi;
   const codeBuild = {
     async batchGetBuilds() {
-      const done = [{ phaseType: "SUBMITTED", phaseStatus: "SUCCEEDED" }, { phaseType: "PROVISIONING", phaseStatus: "SUCCEEDED", durationInSeconds: 20 }, { phaseType: "PRE_BUILD", phaseStatus: "SUCCEEDED", durationInSeconds: 4 }];
+      const done = [
+        { phaseType: "SUBMITTED", phaseStatus: "SUCCEEDED" },
+        { phaseType: "PROVISIONING", phaseStatus: "SUCCEEDED", durationInSeconds: 20 },
+        { phaseType: "PRE_BUILD", phaseStatus: "SUCCEEDED", durationInSeconds: 4 },
+      ];
       const phases =
         step() === 0
           ? [...done.slice(0, 2), { phaseType: "PRE_BUILD" }]
           : step() === 1
             ? [...done, { phaseType: "BUILD" }]
-            : [...done, outcome === "SUCCEEDED" ? { phaseType: "BUILD", phaseStatus: "SUCCEEDED", durationInSeconds: 95 } : { phaseType: "BUILD", phaseStatus: "FAILED", durationInSeconds: 41, contexts: [{ statusCode: "COMMAND_EXECUTION_ERROR", message: "Error while executing command: docker build. Reason: exit status 1" }] }];
+            : [
+                ...done,
+                outcome === "SUCCEEDED"
+                  ? { phaseType: "BUILD", phaseStatus: "SUCCEEDED", durationInSeconds: 95 }
+                  : {
+                      phaseType: "BUILD",
+                      phaseStatus: "FAILED",
+                      durationInSeconds: 41,
+                      contexts: [{ statusCode: "COMMAND_EXECUTION_ERROR", message: "Error while executing command: docker build. Reason: exit status 1" }],
+                    },
+              ];
       const status = step() < 2 ? "IN_PROGRESS" : outcome;
       return { builds: [{ id: buildId, buildStatus: status, phases, logs: { groupName: group, streamName: stream } }] };
     },
@@ -99,7 +134,9 @@ describe("a pipeline run, live", () => {
     expect(error).toBeInstanceOf(AwsError);
     const message = (error as AwsError).message;
     expect(message).toMatch(/execution exec-1 failed\./);
-    expect(message).toContain(`Build ${buildId} failed in phase BUILD (FAILED: COMMAND_EXECUTION_ERROR: Error while executing command: docker build. Reason: exit status 1).`);
+    expect(message).toContain(
+      `Build ${buildId} failed in phase BUILD (FAILED: COMMAND_EXECUTION_ERROR: Error while executing command: docker build. Reason: exit status 1).`,
+    );
     const tail = message.split("\n").filter((l) => l.startsWith("  | "));
     expect(tail).toHaveLength(FAILED_BUILD_LOG_LINES);
     expect(tail.at(-1)).toBe("  | build line 30");
@@ -109,7 +146,9 @@ describe("a pipeline run, live", () => {
   it("create-endpoint following the pipeline: the same failure, with the same last lines", async () => {
     const { ctx } = context("FAILED");
     const error = await followPipelineExecution(name, "us-east-1", 30 * 60_000, ctx).catch((e: unknown) => e);
-    expect((error as AwsError).message).toMatch(/Pipeline ep-a-prod execution exec-1 failed\.\nBuild .* failed in phase BUILD \(FAILED: COMMAND_EXECUTION_ERROR/);
+    expect((error as AwsError).message).toMatch(
+      /Pipeline ep-a-prod execution exec-1 failed\.\nBuild .* failed in phase BUILD \(FAILED: COMMAND_EXECUTION_ERROR/,
+    );
     expect((error as AwsError).message).toMatch(/ {2}\| build line 30$/);
   });
 

@@ -37,7 +37,13 @@ describe("deletePipeline", () => {
     const out = new MemoryOutput();
     // DeletePipeline succeeds for an unknown name, as CodePipeline's does.
     let deleteCalls = 0;
-    const aws = { ...clientsWith(codeBuild), codePipeline: { getPipeline: async () => Promise.reject(new AwsError("none", { code: "PipelineNotFoundException" })), deletePipeline: async () => void deleteCalls++ } } as unknown as AwsClients;
+    const aws = {
+      ...clientsWith(codeBuild),
+      codePipeline: {
+        getPipeline: async () => Promise.reject(new AwsError("none", { code: "PipelineNotFoundException" })),
+        deletePipeline: async () => void deleteCalls++,
+      },
+    } as unknown as AwsClients;
     const deleted = await deletePipeline("ep-a-prod", { aws, out, clock: new FakeClock(), assumeYes: true });
     expect(deleted).toEqual({ pipeline: false, project: true, stack: false });
     expect(deleteCalls).toBe(0);

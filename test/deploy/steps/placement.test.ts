@@ -47,7 +47,14 @@ describe("choosePlacement", () => {
   });
 
   it("passes over a load balancer whose rules or target groups are at the quota, and says why", () => {
-    const placed = choosePlacement(basis(lb("base-env", { rules: 6 }), lb("base-env-lb-2", { targetGroups: 6 }), lb("base-env-lb-3")), need, "b.example.com", "cert/b", noNames, "base-env");
+    const placed = choosePlacement(
+      basis(lb("base-env", { rules: 6 }), lb("base-env-lb-2", { targetGroups: 6 }), lb("base-env-lb-3")),
+      need,
+      "b.example.com",
+      "cert/b",
+      noNames,
+      "base-env",
+    );
     expect(placed).toMatchObject({ kind: "existing", loadBalancer: { stackName: "base-env-lb-3" } });
     expect(placed.passedOver).toEqual(["base-env: rules 6/6", "base-env-lb-2: target groups 6/6"]);
   });
@@ -66,12 +73,26 @@ describe("choosePlacement", () => {
 
   it("prefers a later load balancer that already covers the host over taking a certificate slot on an earlier one", () => {
     const names = (arn: string) => (arn === "cert/wild" ? ["*.team.example.com"] : []);
-    const placed = choosePlacement(basis(lb("base-env"), lb("base-env-lb-2", { certificates: ["cert/wild"] })), need, "s2.team.example.com", undefined, names, "base-env");
+    const placed = choosePlacement(
+      basis(lb("base-env"), lb("base-env-lb-2", { certificates: ["cert/wild"] })),
+      need,
+      "s2.team.example.com",
+      undefined,
+      names,
+      "base-env",
+    );
     expect(placed).toMatchObject({ kind: "existing", loadBalancer: { stackName: "base-env-lb-2" }, certificate: "covered" });
   });
 
   it("plans a new shard, with the lowest free number, when every load balancer is full", () => {
-    const placed = choosePlacement(basis(lb("base-env", { rules: 6 }), lb("base-env-lb-3", { certificates: ["a", "b", "c"] })), need, "x.example.com", "cert/x", noNames, "base-env");
+    const placed = choosePlacement(
+      basis(lb("base-env", { rules: 6 }), lb("base-env-lb-3", { certificates: ["a", "b", "c"] })),
+      need,
+      "x.example.com",
+      "cert/x",
+      noNames,
+      "base-env",
+    );
     expect(placed).toEqual({ kind: "shard", stackName: "base-env-lb-2", passedOver: ["base-env: rules 6/6", "base-env-lb-3: certificates 3/3"] });
   });
 
@@ -129,17 +150,36 @@ function fakeElb(options: { limits?: { Name: string; Max: string }[]; pageSize?:
     { TargetGroupArn: "tg/none", LoadBalancerArns: [] },
   ];
   const certificates: Record<string, { CertificateArn: string; IsDefault: boolean }[]> = {
-    "listener/base": [{ CertificateArn: "c/default", IsDefault: true }, { CertificateArn: "c/1", IsDefault: false }, { CertificateArn: "c/2", IsDefault: false }],
+    "listener/base": [
+      { CertificateArn: "c/default", IsDefault: true },
+      { CertificateArn: "c/1", IsDefault: false },
+      { CertificateArn: "c/2", IsDefault: false },
+    ],
     "listener/shard": [{ CertificateArn: "c/default", IsDefault: true }],
   };
   const rules: Record<string, { Priority: string; IsDefault: boolean }[]> = {
-    "listener/base": [{ Priority: "1", IsDefault: false }, { Priority: "7", IsDefault: false }, { Priority: "9", IsDefault: false }, { Priority: "default", IsDefault: true }],
-    "listener/shard": [{ Priority: "3", IsDefault: false }, { Priority: "default", IsDefault: true }],
+    "listener/base": [
+      { Priority: "1", IsDefault: false },
+      { Priority: "7", IsDefault: false },
+      { Priority: "9", IsDefault: false },
+      { Priority: "default", IsDefault: true },
+    ],
+    "listener/shard": [
+      { Priority: "3", IsDefault: false },
+      { Priority: "default", IsDefault: true },
+    ],
   };
   const elb = {
     describeAccountLimits: (input: { Marker?: string }) =>
       count("DescribeAccountLimits", () => {
-        const p = page(options.limits ?? [{ Name: "certificates-per-application-load-balancer", Max: "3" }, { Name: "rules-per-application-load-balancer", Max: "6" }], input.Marker, size);
+        const p = page(
+          options.limits ?? [
+            { Name: "certificates-per-application-load-balancer", Max: "3" },
+            { Name: "rules-per-application-load-balancer", Max: "6" },
+          ],
+          input.Marker,
+          size,
+        );
         return { Limits: p.items, NextMarker: p.next };
       }),
     describeTargetGroups: (input: { Marker?: string }) =>
@@ -193,11 +233,20 @@ describe("requireRegionRoom", () => {
   it("refuses a new shard when the region's load balancer quota is reached, and the region's target group quota for any placement", async () => {
     const fake = fakeElb();
     const full = { quotas: { ...quotas, loadBalancers: 5 }, loadBalancers: [], targetGroupsInRegion: 10 };
-    await expect(requireRegionRoom(fake.elb, full, need, { kind: "shard", stackName: "base-env-lb-2", passedOver: [] })).rejects.toThrow(/5 Application Load Balancers, its quota is 5/);
-    await expect(requireRegionRoom(fake.elb, full, need, { kind: "existing", loadBalancer: lb("base-env"), certificate: "attach", passedOver: [] })).resolves.toBeUndefined();
-    await expect(requireRegionRoom(fake.elb, { ...full, targetGroupsInRegion: 3000 }, need, { kind: "existing", loadBalancer: lb("base-env"), certificate: "attach", passedOver: [] })).rejects.toThrow(
-      /3000 target groups, its quota is 3000/,
+    await expect(requireRegionRoom(fake.elb, full, need, { kind: "shard", stackName: "base-env-lb-2", passedOver: [] })).rejects.toThrow(
+      /5 Application Load Balancers, its quota is 5/,
     );
+    await expect(
+      requireRegionRoom(fake.elb, full, need, { kind: "existing", loadBalancer: lb("base-env"), certificate: "attach", passedOver: [] }),
+    ).resolves.toBeUndefined();
+    await expect(
+      requireRegionRoom(fake.elb, { ...full, targetGroupsInRegion: 3000 }, need, {
+        kind: "existing",
+        loadBalancer: lb("base-env"),
+        certificate: "attach",
+        passedOver: [],
+      }),
+    ).rejects.toThrow(/3000 target groups, its quota is 3000/);
   });
 });
 

@@ -26,7 +26,11 @@ class LaggingEc2 implements Partial<Ec2Api> {
   async describeSecurityGroups(): Promise<ec2.DescribeSecurityGroupsResult> {
     this.reads++;
     const pairs = this.reads > this.visibleAfter ? [{ GroupId: rule.taskSecurityGroupId }] : [];
-    return { SecurityGroups: [{ GroupId: rule.efsSecurityGroupId, IpPermissions: pairs.length ? [{ IpProtocol: "tcp", FromPort: 2049, ToPort: 2049, UserIdGroupPairs: pairs }] : [] }] };
+    return {
+      SecurityGroups: [
+        { GroupId: rule.efsSecurityGroupId, IpPermissions: pairs.length ? [{ IpProtocol: "tcp", FromPort: 2049, ToPort: 2049, UserIdGroupPairs: pairs }] : [] },
+      ],
+    };
   }
   async authorizeSecurityGroupIngress(): Promise<ec2.AuthorizeSecurityGroupIngressResult> {
     this.visibleAfter = this.reads + this.lag;
@@ -110,7 +114,9 @@ describe("read back with backoff", () => {
     const added = acm.add({ domainName: "ep-b.example.com" });
     const elb = new LaggingElb([], Number.POSITIVE_INFINITY);
     const clock = new FakeClock();
-    await expect(ensureListenerCertificate(elb as unknown as ElbApi, acm, LISTENER, "ep-b.example.com", added.arn, { clock })).rejects.toThrow(/still not listed on it after 60s/);
+    await expect(ensureListenerCertificate(elb as unknown as ElbApi, acm, LISTENER, "ep-b.example.com", added.arn, { clock })).rejects.toThrow(
+      /still not listed on it after 60s/,
+    );
   });
 });
 
@@ -121,7 +127,13 @@ describe("IAM server certificates on the base's listener", () => {
     const added = acm.add({ domainName: "ep-b.example.com" });
     // The fake ACM refuses the IAM ARN as ACM does: looking it up would fail the command.
     await expect(acm.describeCertificate({ CertificateArn: IAM_CERTIFICATE })).rejects.toThrow(/validation error/);
-    const elb = new LaggingElb([{ arn: base.arn, isDefault: true }, { arn: IAM_CERTIFICATE, isDefault: false }], 0);
+    const elb = new LaggingElb(
+      [
+        { arn: base.arn, isDefault: true },
+        { arn: IAM_CERTIFICATE, isDefault: false },
+      ],
+      0,
+    );
     const result = await ensureListenerCertificate(elb as unknown as ElbApi, acm, LISTENER, "ep-b.example.com", added.arn, { clock: new FakeClock() });
     expect(result).toBe("attached");
   });

@@ -56,7 +56,14 @@ describe("sendRequest", () => {
     for (const c of cases) {
       const server = await startHttpsServer(c.tls, 200);
       try {
-        const outcome = await sendRequest({ host, path: "/", connectHost: "127.0.0.1", connectPort: server.port, extraCa: c.trust ? ca.caPem : undefined, timeoutMs: 5000 });
+        const outcome = await sendRequest({
+          host,
+          path: "/",
+          connectHost: "127.0.0.1",
+          connectPort: server.port,
+          extraCa: c.trust ? ca.caPem : undefined,
+          timeoutMs: 5000,
+        });
         expect(outcome.kind, c.code).toBe("tls");
         expect(outcome.kind === "tls" && outcome.code).toBe(c.code);
         expect(diagnose(outcome, { host, path: "/" })?.problem).toMatch(c.says);
@@ -90,7 +97,13 @@ describe("probeEndpoint", () => {
   it("goes to --connect-to with the host's SNI and Host header", async () => {
     const server = await startHttpsServer(ca.leaf([host]), 200);
     try {
-      const { route, outcome } = await probeEndpoint({ host, path: "/ping", connectTo: { host: "127.0.0.1", port: server.port }, extraCa: ca.caPem, timeoutMs: 5000 });
+      const { route, outcome } = await probeEndpoint({
+        host,
+        path: "/ping",
+        connectTo: { host: "127.0.0.1", port: server.port },
+        extraCa: ca.caPem,
+        timeoutMs: 5000,
+      });
       expect(route).toEqual({ kind: "connect-to", target: `127.0.0.1:${server.port}` });
       expect(outcome).toMatchObject({ kind: "response", status: 200 });
       expect(server.servernames).toEqual([host]);

@@ -18,7 +18,9 @@ const GREEN = "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/ep-a-alt/2";
 function cloudWatch(states: Record<string, [string, string?]>): CloudWatchApi {
   return {
     describeAlarms: async (input) => ({
-      MetricAlarms: (input.AlarmNames ?? []).filter((n) => states[n]).map((n) => ({ AlarmName: n, StateValue: states[n]![0] as "OK", StateReason: states[n]![1] })),
+      MetricAlarms: (input.AlarmNames ?? [])
+        .filter((n) => states[n])
+        .map((n) => ({ AlarmName: n, StateValue: states[n]![0] as "OK", StateReason: states[n]![1] })),
     }),
     getMetricData: async () => ({ MetricDataResults: [] }),
   };
@@ -29,7 +31,23 @@ function elbWithWeights(sequence: [number, number][]): ElbApi {
   return {
     describeRules: async () => {
       const [blue, green] = sequence[Math.min(call++, sequence.length - 1)]!;
-      return { Rules: [{ Actions: [{ Type: "forward", ForwardConfig: { TargetGroups: [{ TargetGroupArn: BLUE, Weight: blue }, { TargetGroupArn: GREEN, Weight: green }] } }] }] };
+      return {
+        Rules: [
+          {
+            Actions: [
+              {
+                Type: "forward",
+                ForwardConfig: {
+                  TargetGroups: [
+                    { TargetGroupArn: BLUE, Weight: blue },
+                    { TargetGroupArn: GREEN, Weight: green },
+                  ],
+                },
+              },
+            ],
+          },
+        ],
+      };
     },
   } as unknown as ElbApi;
 }
@@ -38,7 +56,11 @@ describe("traffic shift", () => {
   it("follows the target group that had no traffic, then counts the bake time down", () => {
     const clock = new FakeClock();
     const track = trafficShiftTracker(5, clock);
-    const weights = (blue: number, green: number) => new Map([[BLUE, blue], [GREEN, green]]);
+    const weights = (blue: number, green: number) =>
+      new Map([
+        [BLUE, blue],
+        [GREEN, green],
+      ]);
     expect(track(weights(100, 0))).toEqual({ newPercent: 0 });
     expect(shiftText(track(weights(90, 10)))).toBe("traffic on the new revision 10 %");
     expect(track(weights(0, 100))).toEqual({ newPercent: 100, bakeLeftSeconds: 300 });
@@ -54,7 +76,10 @@ describe("traffic shift", () => {
       strategy: "canary",
       listenerRuleArn: "rule",
       cloudWatch: cloudWatch({ "ep-a-prod-target-5xx": ["OK"], "ep-a-prod-p95-response-time": ["OK"], "ep-a-prod-unhealthy-hosts": ["INSUFFICIENT_DATA"] }),
-      elb: elbWithWeights([[100, 0], [90, 10]]),
+      elb: elbWithWeights([
+        [100, 0],
+        [90, 10],
+      ]),
       track: trafficShiftTracker(5, new FakeClock()),
     });
     expect(line).toBe("traffic on the new revision 0 %; alarms: target-5xx OK, p95-response-time OK, unhealthy-hosts INSUFFICIENT_DATA");
@@ -66,7 +91,9 @@ describe("why a rollout was rolled back", () => {
   const ecs = (triggered: string[] | undefined): EcsApi =>
     ({
       listServiceDeployments: async () => ({ serviceDeployments: [{ serviceDeploymentArn: "arn:dep/1" }] }),
-      describeServiceDeployments: async () => ({ serviceDeployments: [{ status: "ROLLBACK_SUCCESSFUL", ...(triggered ? { alarms: { status: "TRIGGERED", triggeredAlarmNames: triggered } } : {}) }] }),
+      describeServiceDeployments: async () => ({
+        serviceDeployments: [{ status: "ROLLBACK_SUCCESSFUL", ...(triggered ? { alarms: { status: "TRIGGERED", triggeredAlarmNames: triggered } } : {}) }],
+      }),
     }) as unknown as EcsApi;
 
   it("names the alarm ECS recorded as triggered, with CloudWatch's reason", async () => {
@@ -80,7 +107,9 @@ describe("why a rollout was rolled back", () => {
   });
 
   it("falls back to the alarms in ALARM now, and says nothing when no alarm explains it (circuit breaker)", async () => {
-    expect(await alarmCause({ ecs: ecs(undefined), cloudWatch: cloudWatch({ "ep-a-prod-unhealthy-hosts": ["ALARM"] }) }, "ep-a-prod", "c", "s")).toBe("rolled back by the alarm ep-a-prod-unhealthy-hosts");
+    expect(await alarmCause({ ecs: ecs(undefined), cloudWatch: cloudWatch({ "ep-a-prod-unhealthy-hosts": ["ALARM"] }) }, "ep-a-prod", "c", "s")).toBe(
+      "rolled back by the alarm ep-a-prod-unhealthy-hosts",
+    );
     expect(await alarmCause({ ecs: ecs(undefined), cloudWatch: cloudWatch({ "ep-a-prod-unhealthy-hosts": ["OK"] }) }, "ep-a-prod", "c", "s")).toBeUndefined();
   });
 });
@@ -90,7 +119,12 @@ describe("the newest service deployment", () => {
     const at = (minute: number) => new Date(Date.UTC(2026, 0, 1, 10, minute));
     const pages = [
       { serviceDeployments: [{ serviceDeploymentArn: "arn:dep/old", createdAt: at(1) }], nextToken: "2" },
-      { serviceDeployments: [{ serviceDeploymentArn: "arn:dep/new", createdAt: at(3) }, { serviceDeploymentArn: "arn:dep/mid", createdAt: at(2) }] },
+      {
+        serviceDeployments: [
+          { serviceDeploymentArn: "arn:dep/new", createdAt: at(3) },
+          { serviceDeploymentArn: "arn:dep/mid", createdAt: at(2) },
+        ],
+      },
     ];
     const described: string[][] = [];
     const ecs = {
@@ -109,7 +143,9 @@ describe("target health after a traffic shift", () => {
   it("counts the targets of both target groups: the new revision serves from the one that had no traffic", async () => {
     const states: Record<string, string[]> = { [BLUE]: [], [GREEN]: ["healthy", "healthy"] };
     const elb = {
-      describeTargetHealth: async (input: { TargetGroupArn: string }) => ({ TargetHealthDescriptions: (states[input.TargetGroupArn] ?? []).map((State) => ({ TargetHealth: { State } })) }),
+      describeTargetHealth: async (input: { TargetGroupArn: string }) => ({
+        TargetHealthDescriptions: (states[input.TargetGroupArn] ?? []).map((State) => ({ TargetHealth: { State } })),
+      }),
     } as unknown as ElbApi;
     expect(await targetHealthCounts(elb, [BLUE, GREEN])).toEqual({ healthy: 2, total: 2 });
     expect(await targetHealthCounts(elb, [BLUE, undefined])).toEqual({ healthy: 0, total: 0 });

@@ -9,7 +9,12 @@ import type { AwsClients, ElbApi } from "../../../src/aws/interfaces.js";
 import type { DeployContext } from "../../../src/deploy/context.js";
 import { RunReads } from "../../../src/deploy/engine/reads.js";
 import { ensureCertificate, findIssuedCertificate, findPendingCertificate } from "../../../src/deploy/steps/certificate.js";
-import { ensureListenerCertificate, listenerCertificates, listenerServes, releaseListenerCertificates } from "../../../src/deploy/steps/listener-certificates.js";
+import {
+  ensureListenerCertificate,
+  listenerCertificates,
+  listenerServes,
+  releaseListenerCertificates,
+} from "../../../src/deploy/steps/listener-certificates.js";
 import { issuedCertificateNames, readPlacementBasis } from "../../../src/deploy/steps/placement.js";
 import { usedPriorities } from "../../../src/deploy/steps/priority.js";
 import type { EndpointConfig } from "../../../src/params/model.js";
@@ -27,7 +32,11 @@ const exports = new Map([
 function countingElb(certificates: { arn: string; isDefault: boolean }[]) {
   const calls: Record<string, number> = {};
   const count = (name: string) => (calls[name] = (calls[name] ?? 0) + 1);
-  const rules = [{ Priority: "1", IsDefault: false }, { Priority: "7", IsDefault: false }, { Priority: "default", IsDefault: true }];
+  const rules = [
+    { Priority: "1", IsDefault: false },
+    { Priority: "7", IsDefault: false },
+    { Priority: "default", IsDefault: true },
+  ];
   const api = {
     async describeAccountLimits() {
       count("DescribeAccountLimits");
@@ -74,7 +83,13 @@ describe("the account's certificates, once per run", () => {
     for (const name of ["a.example.com", "*.team.example.com", "c.example.com"]) acm.add({ domainName: name });
     const wanted = acm.add({ domainName: "ep-b.example.com" });
     const reads = new RunReads();
-    const ctx: DeployContext = { aws: { region: "us-east-1", acm } as Partial<AwsClients> as AwsClients, out: new MemoryOutput(), clock: new FakeClock(), assumeYes: true, reads };
+    const ctx: DeployContext = {
+      aws: { region: "us-east-1", acm } as Partial<AwsClients> as AwsClients,
+      out: new MemoryOutput(),
+      clock: new FakeClock(),
+      assumeYes: true,
+      reads,
+    };
     expect(await findIssuedCertificate(acm, "ep-b.example.com", ctx.clock.now(), reads)).toBe(wanted.arn);
     expect((await issuedCertificateNames(acm, reads)).get(wanted.arn)).toContain("ep-b.example.com");
     expect(await ensureCertificate(config("ep-b.example.com"), ctx)).toBe(wanted.arn);
@@ -89,7 +104,13 @@ describe("the account's certificates, once per run", () => {
     const acm = new FakeAcm();
     acm.add({ domainName: "a.example.com" });
     const reads = new RunReads();
-    const ctx: DeployContext = { aws: { region: "us-east-1", acm } as Partial<AwsClients> as AwsClients, out: new MemoryOutput(), clock: new FakeClock(), assumeYes: true, reads };
+    const ctx: DeployContext = {
+      aws: { region: "us-east-1", acm } as Partial<AwsClients> as AwsClients,
+      out: new MemoryOutput(),
+      clock: new FakeClock(),
+      assumeYes: true,
+      reads,
+    };
     // The plan: nothing issued or pending for the host.
     expect(await findIssuedCertificate(acm, "new.example.com", 0, reads)).toBeUndefined();
     expect(await findPendingCertificate(acm, "new.example.com", reads)).toBeUndefined();
@@ -108,7 +129,10 @@ describe("a listener's certificates and rules, once per run", () => {
     const base = acm.add({ domainName: "base.example.com" });
     const other = acm.add({ domainName: "x1.example.com" });
     const endpoint = acm.add({ domainName: "ep-b.example.com" });
-    const fake = countingElb([{ arn: base.arn, isDefault: true }, { arn: other.arn, isDefault: false }]);
+    const fake = countingElb([
+      { arn: base.arn, isDefault: true },
+      { arn: other.arn, isDefault: false },
+    ]);
     const reads = new RunReads();
     const basis = await readPlacementBasis(fake.elb, exports, "base-env", reads);
     expect(basis.loadBalancers[0]).toMatchObject({ certificates: [other.arn], defaultCertificate: base.arn, priorities: [1, 7] });
@@ -141,7 +165,11 @@ describe("a listener's certificates and rules, once per run", () => {
     const base = acm.add({ domainName: "base.example.com" });
     const leaving = acm.add({ domainName: "ep-b.example.com" });
     const staying = Array.from({ length: 4 }, (_, i) => acm.add({ domainName: `x${i}.example.com` }));
-    const fake = countingElb([{ arn: base.arn, isDefault: true }, { arn: leaving.arn, isDefault: false }, ...staying.map((c) => ({ arn: c.arn, isDefault: false }))]);
+    const fake = countingElb([
+      { arn: base.arn, isDefault: true },
+      { arn: leaving.arn, isDefault: false },
+      ...staying.map((c) => ({ arn: c.arn, isDefault: false })),
+    ]);
     const reads = new RunReads();
     const remaining = staying.map((_, i) => `x${i}.example.com`);
     expect(await releaseListenerCertificates(fake.elb, acm, LISTENER, "ep-b.example.com", remaining, reads)).toEqual([leaving.arn]);

@@ -15,7 +15,12 @@ const PRIMARY = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup
 const ALTERNATE = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/ep-a-prod-Alternate/2";
 
 function stack(strategy: string): Stack {
-  return { StackName: "ep-a-prod", StackStatus: "UPDATE_COMPLETE", CreationTime: new Date(0), Parameters: [{ ParameterKey: "DeploymentStrategy", ParameterValue: strategy }] };
+  return {
+    StackName: "ep-a-prod",
+    StackStatus: "UPDATE_COMPLETE",
+    CreationTime: new Date(0),
+    Parameters: [{ ParameterKey: "DeploymentStrategy", ParameterValue: strategy }],
+  };
 }
 
 function aws(weights: [string, number][]) {
@@ -24,13 +29,26 @@ function aws(weights: [string, number][]) {
     cloudFormation: {
       listStackResources: async () => {
         calls.push("listStackResources");
-        return { StackResourceSummaries: [["ListenerRule", RULE], ["TargetGroup", PRIMARY], ["AlternateTargetGroup", ALTERNATE]].map(([LogicalResourceId, PhysicalResourceId]) => ({ LogicalResourceId, PhysicalResourceId })) };
+        return {
+          StackResourceSummaries: [
+            ["ListenerRule", RULE],
+            ["TargetGroup", PRIMARY],
+            ["AlternateTargetGroup", ALTERNATE],
+          ].map(([LogicalResourceId, PhysicalResourceId]) => ({ LogicalResourceId, PhysicalResourceId })),
+        };
       },
     },
     elb: {
       describeRules: async () => {
         calls.push("describeRules");
-        return { Rules: [{ RuleArn: RULE, Actions: [{ Type: "forward", ForwardConfig: { TargetGroups: weights.map(([TargetGroupArn, Weight]) => ({ TargetGroupArn, Weight })) } }] }] };
+        return {
+          Rules: [
+            {
+              RuleArn: RULE,
+              Actions: [{ Type: "forward", ForwardConfig: { TargetGroups: weights.map(([TargetGroupArn, Weight]) => ({ TargetGroupArn, Weight })) } }],
+            },
+          ],
+        };
       },
     },
   } as unknown as Pick<AwsClients, "cloudFormation" | "elb">;
@@ -44,7 +62,10 @@ async function config(strategy: RolloutStrategy): Promise<EndpointConfig> {
 
 describe("the listener rule's live weights", () => {
   it("are read by target group from a traffic-shifting stack's rule", async () => {
-    const { clients } = aws([[PRIMARY, 0], [ALTERNATE, 100]]);
+    const { clients } = aws([
+      [PRIMARY, 0],
+      [ALTERNATE, 100],
+    ]);
     expect(await readTrafficWeights(clients, stack("BLUE_GREEN"))).toEqual({ primary: 0, alternate: 100 });
   });
 
@@ -72,7 +93,9 @@ describe("the listener rule's live weights", () => {
 
   it("refuse an update while a deployment is shifting traffic", async () => {
     const refused = (async () => keptTrafficWeights(await config("canary"), "ep-a-prod", { primary: 90, alternate: 10 }))();
-    await expect(refused).rejects.toThrow("A deployment of ep-a-prod is shifting traffic now: its listener rule sends 90% to the primary target group, 10% to the alternate. Nothing was changed.");
+    await expect(refused).rejects.toThrow(
+      "A deployment of ep-a-prod is shifting traffic now: its listener rule sends 90% to the primary target group, 10% to the alternate. Nothing was changed.",
+    );
   });
 
   it("read as shares of the traffic", () => {

@@ -18,11 +18,18 @@ const resources: EndpointResources = {
 const revision = (n: number) => `arn:aws:ecs:us-east-1:123456789012:task-definition/ep-a-prod:${n}`;
 
 /** ECS answers in turn (the last repeats); the stack declares revision 3. */
-function clients(services: { running: number; deployments: { status: string; taskDefinition: string; rolloutState: string }[] }[], logs = taskLogs()): AwsClients {
+function clients(
+  services: { running: number; deployments: { status: string; taskDefinition: string; rolloutState: string }[] }[],
+  logs = taskLogs(),
+): AwsClients {
   let read = 0;
   return {
     region: "us-east-1",
-    cloudFormation: { listStackResources: async () => ({ StackResourceSummaries: [{ LogicalResourceId: "TaskDefinition", ResourceType: "AWS::ECS::TaskDefinition", PhysicalResourceId: revision(3) }] }) },
+    cloudFormation: {
+      listStackResources: async () => ({
+        StackResourceSummaries: [{ LogicalResourceId: "TaskDefinition", ResourceType: "AWS::ECS::TaskDefinition", PhysicalResourceId: revision(3) }],
+      }),
+    },
     ecs: {
       describeServices: async () => {
         const s = services[Math.min(read++, services.length - 1)]!;
@@ -47,11 +54,23 @@ function taskLogs(): FakeLogs {
 describe("validateEndpoint", () => {
   it("waits for the rollout of the stack's revision, then reports targets, logs and the DNS record", async () => {
     const aws = clients([
-      { running: 1, deployments: [{ status: "PRIMARY", taskDefinition: revision(3), rolloutState: "IN_PROGRESS" }, { status: "ACTIVE", taskDefinition: revision(2), rolloutState: "COMPLETED" }] },
+      {
+        running: 1,
+        deployments: [
+          { status: "PRIMARY", taskDefinition: revision(3), rolloutState: "IN_PROGRESS" },
+          { status: "ACTIVE", taskDefinition: revision(2), rolloutState: "COMPLETED" },
+        ],
+      },
       { running: 2, deployments: [{ status: "PRIMARY", taskDefinition: revision(3), rolloutState: "COMPLETED" }] },
     ]);
     const report = await validateEndpoint(resources, { rolloutTimeoutMs: 60_000 }, { aws, out: new MemoryOutput(), clock: new FakeClock(), assumeYes: true });
-    expect(report).toMatchObject({ desired: 2, running: 2, healthyTargets: 2, logLines: ["model loaded"], dnsRecord: "ep-a.example.com. CNAME ep-a-prod-1.us-east-1.elb.amazonaws.com" });
+    expect(report).toMatchObject({
+      desired: 2,
+      running: 2,
+      healthyTargets: 2,
+      logLines: ["model loaded"],
+      dnsRecord: "ep-a.example.com. CNAME ep-a-prod-1.us-east-1.elb.amazonaws.com",
+    });
   });
 
   it("fails when ECS rolled back to an older revision although the stack update succeeded", async () => {
@@ -63,14 +82,23 @@ describe("validateEndpoint", () => {
 
   it("reports a failed deployment with the stopped tasks' reason", async () => {
     const aws = clients([{ running: 1, deployments: [{ status: "PRIMARY", taskDefinition: revision(3), rolloutState: "FAILED" }] }]);
-    const error = await validateEndpoint(resources, { rolloutTimeoutMs: 60_000 }, { aws, out: new MemoryOutput(), clock: new FakeClock(), assumeYes: true }).catch((e: unknown) => e);
+    const error = await validateEndpoint(
+      resources,
+      { rolloutTimeoutMs: 60_000 },
+      { aws, out: new MemoryOutput(), clock: new FakeClock(), assumeYes: true },
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AwsError);
     expect((error as AwsError).hint).toContain("Essential container in task exited");
   });
 });
 
 describe("recentLogLines", () => {
-  const ctx = (logs: FakeLogs) => ({ aws: { region: "us-east-1", logs } as unknown as AwsClients, out: new MemoryOutput(), clock: new FakeClock(), assumeYes: true });
+  const ctx = (logs: FakeLogs) => ({
+    aws: { region: "us-east-1", logs } as unknown as AwsClients,
+    out: new MemoryOutput(),
+    clock: new FakeClock(),
+    assumeYes: true,
+  });
   /** `n` lines `prefix 1..n`, one a second, ending `endAgoMs` before now. */
   const lines = (prefix: string, n: number, endAgoMs: number) =>
     Array.from({ length: n }, (_, i) => ({ timestamp: NOW - endAgoMs - (n - 1 - i) * 1000, message: `${prefix} ${i + 1}` }));
@@ -86,7 +114,10 @@ describe("recentLogLines", () => {
 
   it("merges streams by time and stops at the start of a short stream", async () => {
     const logs = new FakeLogs({ pageSize: 2, emptyEvery: 3 });
-    logs.put(resources.logGroupName, "a", [{ timestamp: NOW - 5_000, message: "a1" }, { timestamp: NOW - 3_000, message: "a2" }]);
+    logs.put(resources.logGroupName, "a", [
+      { timestamp: NOW - 5_000, message: "a1" },
+      { timestamp: NOW - 3_000, message: "a2" },
+    ]);
     logs.put(resources.logGroupName, "b", [{ timestamp: NOW - 4_000, message: "b1" }]);
     expect(await recentLogLines(resources.logGroupName, ctx(logs))).toEqual(["a1", "b1", "a2"]);
   });

@@ -28,7 +28,10 @@ describe("volume roots", () => {
   it("renders /data for new file systems and, when not told otherwise, / for kept ones", async () => {
     const config = await loadEndpointConfig("params/ep-a.yaml", {});
     expect(renderEndpointStack(config).parameters).toMatchObject({ AssetsVolumeRoot: "/data", WeightsVolumeRoot: "/data", WeightsReadOnly: "true" });
-    expect(renderEndpointStack(config, { assetsFileSystemId: "fs-0123456789abcdef0", weightsFileSystemId: "fs-0123456789abcdef1", weightsVolumeRoot: "/data" }).parameters).toMatchObject({
+    expect(
+      renderEndpointStack(config, { assetsFileSystemId: "fs-0123456789abcdef0", weightsFileSystemId: "fs-0123456789abcdef1", weightsVolumeRoot: "/data" })
+        .parameters,
+    ).toMatchObject({
       AssetsVolumeRoot: "/",
       WeightsVolumeRoot: "/data",
     });

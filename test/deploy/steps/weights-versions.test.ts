@@ -61,7 +61,8 @@ function run(script: string, extra: NodeJS.ProcessEnv = {}): { code: number; lin
 }
 
 const read = (path: string) => readFileSync(join(volume, path), "utf8");
-const push = (uri: string, version: string, deleteExtraneous = false, extra: NodeJS.ProcessEnv = {}) => run(versionedSyncScript(uri, deleteExtraneous, version, volume, "us-east-1"), extra);
+const push = (uri: string, version: string, deleteExtraneous = false, extra: NodeJS.ProcessEnv = {}) =>
+  run(versionedSyncScript(uri, deleteExtraneous, version, volume, "us-east-1"), extra);
 
 describe("versioned weights on the volume", () => {
   it("a push fills a new version and only then points current at it; the one before becomes previous, older ones go", () => {

@@ -37,7 +37,13 @@ beforeEach(async () => {
   const clock = new FakeClock();
   fake = new FakeCloudFormation({ pollsPerOperation: 1, now: () => clock.now() });
   fake.defineTemplate(TEMPLATE, fakeTemplateOf(TEMPLATE, OUTPUTS));
-  ctx = { aws: { region: "us-east-1", cloudFormation: fake, ecr } as unknown as AwsClients, out: new MemoryOutput(), clock, assumeYes: true, pollIntervalMs: 10 };
+  ctx = {
+    aws: { region: "us-east-1", cloudFormation: fake, ecr } as unknown as AwsClients,
+    out: new MemoryOutput(),
+    clock,
+    assumeYes: true,
+    pollIntervalMs: 10,
+  };
   await deployAs({ certificateArn: CERTIFICATE, imageTag: "v1" });
 });
 

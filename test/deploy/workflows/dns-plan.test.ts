@@ -7,19 +7,33 @@ import { FakeClock } from "../../fakes/clock.js";
 import { MemoryOutput } from "../../fakes/output.js";
 import { FakeRoute53 } from "../../fakes/route53.js";
 
-const config = { project: "ep-a", environment: "prod", kind: "base", api: { hostHeader: "ep-a.example.com", port: 8000, healthCheckPath: "/ping" } } as EndpointConfig;
+const config = {
+  project: "ep-a",
+  environment: "prod",
+  kind: "base",
+  api: { hostHeader: "ep-a.example.com", port: 8000, healthCheckPath: "/ping" },
+} as EndpointConfig;
 const targetGroupArn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/ep-a-prod/1";
 const stack = { StackName: "ep-a-prod", Outputs: [{ OutputKey: "TargetGroupArn", OutputValue: targetGroupArn }] } as Stack;
 
 function context(route53: FakeRoute53): DeployContext {
   // The serving load balancer is found from the endpoint's own target group, not from the base's exports.
   const elb = {
-    describeTargetGroups: async (input: { TargetGroupArns?: string[] }) => ({ TargetGroups: input.TargetGroupArns?.[0] === targetGroupArn ? [{ LoadBalancerArns: ["arn:lb/shard-2"] }] : [] }),
+    describeTargetGroups: async (input: { TargetGroupArns?: string[] }) => ({
+      TargetGroups: input.TargetGroupArns?.[0] === targetGroupArn ? [{ LoadBalancerArns: ["arn:lb/shard-2"] }] : [],
+    }),
     describeLoadBalancers: async (input: { LoadBalancerArns?: string[] }) => ({
-      LoadBalancers: input.LoadBalancerArns?.[0] === "arn:lb/shard-2" ? [{ DNSName: "shard-2-99.us-east-1.elb.amazonaws.com", CanonicalHostedZoneId: "Z35SXDOTRQ7X7K", IpAddressType: "dualstack" }] : [],
+      LoadBalancers:
+        input.LoadBalancerArns?.[0] === "arn:lb/shard-2"
+          ? [{ DNSName: "shard-2-99.us-east-1.elb.amazonaws.com", CanonicalHostedZoneId: "Z35SXDOTRQ7X7K", IpAddressType: "dualstack" }]
+          : [],
     }),
   };
-  const acm = { describeCertificate: async () => ({ Certificate: { DomainValidationOptions: [{ ResourceRecord: { Name: "_v.ep-a.example.com.", Type: "CNAME", Value: "_w.acm-validations.aws." } }] } }) };
+  const acm = {
+    describeCertificate: async () => ({
+      Certificate: { DomainValidationOptions: [{ ResourceRecord: { Name: "_v.ep-a.example.com.", Type: "CNAME", Value: "_w.acm-validations.aws." } }] },
+    }),
+  };
   return { aws: { region: "us-east-1", route53, elb, acm } as unknown as AwsClients, out: new MemoryOutput(), clock: new FakeClock(), assumeYes: true };
 }
 
@@ -53,7 +67,10 @@ describe("planDns", () => {
   it("makes no record with --no-dns or without a zone, and says why", async () => {
     const route53 = new FakeRoute53();
     expect(await planDns(config, false, stack, "arn:cert", context(route53))).toEqual({ mode: "manual", reason: "--no-dns" });
-    expect(await planDns(config, true, stack, "arn:cert", context(route53))).toEqual({ mode: "manual", reason: "no Route 53 public hosted zone covers ep-a.example.com" });
+    expect(await planDns(config, true, stack, "arn:cert", context(route53))).toEqual({
+      mode: "manual",
+      reason: "no Route 53 public hosted zone covers ep-a.example.com",
+    });
     expect(route53.calls.filter((c) => c.startsWith("listHostedZonesByName"))).toHaveLength(2);
   });
 });

@@ -46,7 +46,9 @@ function pendingFor(real: AcmApi, arn: string, describes: number): { acm: AcmApi
     listCertificates: async (input) => {
       // The status filter applies to the status this layer reports, not the emulator's.
       const answer = await real.listCertificates({ ...input, CertificateStatuses: undefined });
-      const list = (answer.CertificateSummaryList ?? []).map((c) => (c.CertificateArn === arn && pending() ? { ...c, Status: "PENDING_VALIDATION" as const } : c));
+      const list = (answer.CertificateSummaryList ?? []).map((c) =>
+        c.CertificateArn === arn && pending() ? { ...c, Status: "PENDING_VALIDATION" as const } : c,
+      );
       return { ...answer, CertificateSummaryList: list.filter((c) => !input.CertificateStatuses || !c.Status || input.CertificateStatuses.includes(c.Status)) };
     },
   });
@@ -76,7 +78,9 @@ describe("a certificate the plan finds pending", () => {
     });
     const aws: AwsClients = { ...real, acm: pending.acm, elb };
     const out = new MemoryOutput();
-    await withPushes(sdk.ecr, [{ repository: "ep-b-prod", tag: "v1" }], () => deployEndpoint(added, { ...options, dns: false }, { aws, out, clock: new FakeClock(), assumeYes: true, pollIntervalMs: 10 }));
+    await withPushes(sdk.ecr, [{ repository: "ep-b-prod", tag: "v1" }], () =>
+      deployEndpoint(added, { ...options, dns: false }, { aws, out, clock: new FakeClock(), assumeYes: true, pollIntervalMs: 10 }),
+    );
 
     expect(attachedWhile.map((a) => a.arn)).toEqual([arn]);
     // Attached only once a describe had answered ISSUED.

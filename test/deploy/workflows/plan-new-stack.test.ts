@@ -35,7 +35,9 @@ describe("the plan of a new stack", () => {
     expect(out.lines).toContain(`info:   IAM ${iam.length}: ${iam.join(", ")}`);
     expect(out.lines).toContain(`info:   security groups ${groups.length}: ${groups.join(", ")}`);
     // Every resource is counted once.
-    const counts = out.lines[1]!.replace(/^info: {3}/, "").split(", ").map((part) => Number(part.split(" ").pop()));
+    const counts = out.lines[1]!.replace(/^info: {3}/, "")
+      .split(", ")
+      .map((part) => Number(part.split(" ").pop()));
     const named = out.lines.slice(2).map((line) => Number(/ (\d+): /.exec(line)?.[1]));
     expect([...counts, ...named].reduce((sum, n) => sum + n, 0)).toBe(resources.length);
   });

@@ -88,7 +88,9 @@ async function createWithoutImage(templateBody = TEMPLATE): Promise<void> {
 
 /** The parameters of every change set created (each one was executed in these tests). */
 const executedParameters = (): Record<string, string>[] =>
-  (fake.callsOf("createChangeSet") as cfn.CreateChangeSetInput[]).map((c) => Object.fromEntries((c.Parameters ?? []).map((p) => [p.ParameterKey, p.ParameterValue ?? "(previous)"])));
+  (fake.callsOf("createChangeSet") as cfn.CreateChangeSetInput[]).map((c) =>
+    Object.fromEntries((c.Parameters ?? []).map((p) => [p.ParameterKey, p.ParameterValue ?? "(previous)"])),
+  );
 
 describe("the task count across rollouts", () => {
   it("the first rollout sends the image and the count in one update: one ECS deployment of 2 tasks", async () => {
@@ -139,10 +141,16 @@ describe("the task count across rollouts", () => {
     setUp(always);
     await createWithoutImage(always);
     const first = renderEndpointStack(config, { certificateArn: CERTIFICATE, imageTag: "v1", deployedDesiredCount: 0 });
-    await deployStack({ ...first, templateBody: always, capabilities: ["CAPABILITY_IAM"] }, { cfn: fake, out, clock: ctx.clock, assumeYes: true, pollIntervalMs: 10 });
+    await deployStack(
+      { ...first, templateBody: always, capabilities: ["CAPABILITY_IAM"] },
+      { cfn: fake, out, clock: ctx.clock, assumeYes: true, pollIntervalMs: 10 },
+    );
     ecs.autoscale(4);
     const second = renderEndpointStack(config, { certificateArn: CERTIFICATE, imageTag: "v2", deployedDesiredCount: 2 });
-    await deployStack({ ...second, templateBody: always, capabilities: ["CAPABILITY_IAM"] }, { cfn: fake, out, clock: ctx.clock, assumeYes: true, pollIntervalMs: 10 });
+    await deployStack(
+      { ...second, templateBody: always, capabilities: ["CAPABILITY_IAM"] },
+      { cfn: fake, out, clock: ctx.clock, assumeYes: true, pollIntervalMs: 10 },
+    );
     expect(ecs.desired).toBe(2);
   });
 });
@@ -156,7 +164,9 @@ describe("changes CloudFormation cannot make", () => {
     const error = await updateEndpoint(moved, { tag: "v2", rolloutTimeoutMs: 60_000 }, ctx).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputError);
     expect((error as InputError).exitCode).toBe(2);
-    expect((error as InputError).message).toContain("api.port: is 8000 on the deployed endpoint ep-a-prod; changing it to 9000 would replace the target group's port");
+    expect((error as InputError).message).toContain(
+      "api.port: is 8000 on the deployed endpoint ep-a-prod; changing it to 9000 would replace the target group's port",
+    );
     expect((error as InputError).hint).toContain("mlops teardown");
     // One read of the stack, nothing else.
     expect(fake.calls.slice(writes).map((c) => c.method)).toEqual(["describeStacks"]);
@@ -166,10 +176,20 @@ describe("changes CloudFormation cannot make", () => {
     await createWithoutImage();
     const network = config.network;
     if (!network) throw new Error("ep-a is a base endpoint");
-    const moved = { ...config, network: { ...network, vpcCidr: "10.1.0.0/16", publicSubnets: ["10.1.0.0/24", "10.1.1.0/24"] as [string, string], privateSubnets: ["10.1.2.0/24", "10.1.3.0/24"] as [string, string] } };
+    const moved = {
+      ...config,
+      network: {
+        ...network,
+        vpcCidr: "10.1.0.0/16",
+        publicSubnets: ["10.1.0.0/24", "10.1.1.0/24"] as [string, string],
+        privateSubnets: ["10.1.2.0/24", "10.1.3.0/24"] as [string, string],
+      },
+    };
     const error = await updateEndpoint(moved, { tag: "v2", rolloutTimeoutMs: 60_000 }, ctx).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputError);
-    expect((error as InputError).message).toContain("network.vpcCidr: is 10.0.0.0/16 on the deployed endpoint ep-a-prod; changing it to 10.1.0.0/16 would replace the VPC");
+    expect((error as InputError).message).toContain(
+      "network.vpcCidr: is 10.0.0.0/16 on the deployed endpoint ep-a-prod; changing it to 10.1.0.0/16 would replace the VPC",
+    );
     expect(fake.callsOf("createChangeSet")).toHaveLength(1);
   });
 
@@ -182,7 +202,9 @@ describe("changes CloudFormation cannot make", () => {
       { cfn: fake, out, clock: ctx.clock, assumeYes: true, pollIntervalMs: 10 },
     ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputError);
-    expect((error as InputError).message).toMatch(/^api\.port: changing it replaces TargetGroup \(AWS::ElasticLoadBalancingV2::TargetGroup\) \(create-only: Port\), and CloudFormation cannot replace a resource with a fixed Name/);
+    expect((error as InputError).message).toMatch(
+      /^api\.port: changing it replaces TargetGroup \(AWS::ElasticLoadBalancingV2::TargetGroup\) \(create-only: Port\), and CloudFormation cannot replace a resource with a fixed Name/,
+    );
     expect(fake.callsOf("executeChangeSet")).toHaveLength(1);
     expect(fake.callsOf("deleteChangeSet")).toHaveLength(1);
     // The change table names the property behind each replacement.
@@ -206,13 +228,19 @@ describe("a rollout that ECS rolls back", () => {
     const ecsApi = {
       listServiceDeployments: async () => ({ serviceDeployments: [{ serviceDeploymentArn: "arn:dep/1" }] }),
       describeServiceDeployments: async () => ({
-        serviceDeployments: [{ status: "ROLLBACK_SUCCESSFUL", ...(options.alarm ? { alarms: { status: "TRIGGERED", triggeredAlarmNames: [options.alarm] } } : {}) }],
+        serviceDeployments: [
+          { status: "ROLLBACK_SUCCESSFUL", ...(options.alarm ? { alarms: { status: "TRIGGERED", triggeredAlarmNames: [options.alarm] } } : {}) },
+        ],
       }),
       listTasks: async () => ({ taskArns: options.stoppedReason ? ["arn:task/1"] : [] }),
       describeTasks: async () => ({ tasks: [{ stoppedReason: options.stoppedReason }] }),
     };
     const cloudWatch = {
-      describeAlarms: async () => ({ MetricAlarms: options.alarm ? [{ AlarmName: options.alarm, StateValue: "ALARM", StateReason: "Threshold Crossed: 2 datapoints were greater than 5.0" }] : [] }),
+      describeAlarms: async () => ({
+        MetricAlarms: options.alarm
+          ? [{ AlarmName: options.alarm, StateValue: "ALARM", StateReason: "Threshold Crossed: 2 datapoints were greater than 5.0" }]
+          : [],
+      }),
     };
     ctx.aws = { ...ctx.aws, ecs: ecsApi, cloudWatch } as unknown as AwsClients;
   }
@@ -233,7 +261,9 @@ describe("a rollout that ECS rolls back", () => {
   it("names the alarm that fired and says the stack runs the previous image again", async () => {
     judges({ alarm: "ep-a-prod-target-5xx" });
     const error = await failingRollout("Service deployment failed: alarm ep-a-prod-target-5xx in ALARM.");
-    expect(error.message).toContain("The rollout of v2 on ep-a-prod was rolled back by the alarm ep-a-prod-target-5xx (Threshold Crossed: 2 datapoints were greater than 5.0); the stack was rolled back and runs v1 again.");
+    expect(error.message).toContain(
+      "The rollout of v2 on ep-a-prod was rolled back by the alarm ep-a-prod-target-5xx (Threshold Crossed: 2 datapoints were greater than 5.0); the stack was rolled back and runs v1 again.",
+    );
   });
 
   it("without an alarm, names the stopped tasks' reasons (the circuit breaker)", async () => {

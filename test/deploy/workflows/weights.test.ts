@@ -46,7 +46,9 @@ describe("the task's scripts", () => {
     const script = syncScript("s3://b/p/", false, "20261208T001503Z-a1b2c3", "eu-west-1");
     expect(script).toMatch(/^set -e\ncd '\/mnt\/weights'\n/);
     expect(script).toContain("aws s3 sync 's3://b/p/' '/mnt/weights/versions/20261208T001503Z-a1b2c3' --region eu-west-1 --no-progress || ");
-    expect(syncScript("s3://b/p/", true, "V", "eu-west-1")).toContain("aws s3 sync 's3://b/p/' '/mnt/weights/versions/V' --region eu-west-1 --no-progress --delete || ");
+    expect(syncScript("s3://b/p/", true, "V", "eu-west-1")).toContain(
+      "aws s3 sync 's3://b/p/' '/mnt/weights/versions/V' --region eu-west-1 --no-progress --delete || ",
+    );
     // The switch comes after the sync, and only a successful sync reaches it (set -e; a failed sync exits).
     expect(script.indexOf("mv -Tf .current.new current")).toBeGreaterThan(script.indexOf("aws s3 sync"));
   });
