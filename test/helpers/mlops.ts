@@ -35,7 +35,9 @@ export function runMlops(args: string[], options: { endpointUrl?: string; env?: 
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     child.on("error", reject);
-    child.on("exit", (code) => resolve({ code, stdout, stderr }));
+    // "close", not "exit": a process may exit before its output has been read to the end
+    // (Node.js child_process: 'close' comes after the stdio streams closed), which a loaded machine shows.
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
   });
 }
 
