@@ -23,14 +23,26 @@ export interface AcceleratorInstance {
 }
 
 /**
- * Where the numbers below come from, and when they were read: the "Accelerated computing"
- * specifications of the Amazon EC2 Instance Types guide (accelerators, accelerator memory,
- * vCPUs, memory per instance size).
+ * Where the numbers below come from, all read on 2026-12-08. Every row is one that an AWS-published
+ * page states; sizes for which no such page was found (g6.12xlarge, g6.24xlarge, g6.48xlarge, and
+ * the g6e and p5 families) are left out rather than guessed.
+ * - g4dn, g5, p4d, inf2 accelerators, vCPUs and memory: the "Hardware specifications" table of the
+ *   Amazon EC2 User Guide's "Linux accelerated computing instances" page, in its published source
+ *   https://github.com/awsdocs/amazon-ec2-user-guide/blob/d289961421fa79447add68ca26e3ec5ae96fdf41/doc_source/accelerated-computing-instances.md
+ * - g4dn, g5, g6 GPUs, GPU memory, vCPUs and memory: AWS Batch User Guide, "Run GPU jobs",
+ *   https://docs.aws.amazon.com/batch/latest/userguide/gpu-jobs.html (read in its de_de, ko_kr and
+ *   pt_br editions; the tables give the same numbers).
+ * - p4d GPU memory (8 x 40 GB NVIDIA A100): AWS Compute Blog, "Amazon EC2 P4d instances deep dive",
+ *   https://aws.amazon.com/blogs/compute/amazon-ec2-p4d-instances-deep-dive/
+ * - inf2 devices, device memory (32 GiB each), vCPUs and host memory: AWS Neuron documentation,
+ *   "Amazon EC2 Inf2 Architecture",
+ *   https://awsdocs-neuron.readthedocs-hosted.com/en/latest/general/arch/neuron-hardware/inf2-arch.html
  */
+
+/** The page messages send a user to for an instance type that is not in the table. */
 export const GPU_INSTANCE_SOURCE = {
   url: "https://docs.aws.amazon.com/ec2/latest/instancetypes/ac.html",
   title: "Amazon EC2 instance type specifications: Accelerated computing",
-  read: "2026-12-07",
 } as const;
 
 /** [size, accelerators, vCPUs, memory GiB] of one family's sizes. */
@@ -51,7 +63,7 @@ function family(
 
 /** The instance types a `compute.instanceTypes` entry may name. */
 export const ACCELERATOR_INSTANCES: ReadonlyMap<string, AcceleratorInstance> = new Map([
-  // NVIDIA T4, 16 GiB.
+  // NVIDIA T4, 16 GiB (EC2 User Guide; AWS Batch "Run GPU jobs").
   ...family("g4dn", "gpu", "t4", 16, [
     ["xlarge", 1, 4, 16],
     ["2xlarge", 1, 8, 32],
@@ -60,7 +72,7 @@ export const ACCELERATOR_INSTANCES: ReadonlyMap<string, AcceleratorInstance> = n
     ["12xlarge", 4, 48, 192],
     ["16xlarge", 1, 64, 256],
   ]),
-  // NVIDIA A10G, 24 GiB.
+  // NVIDIA A10G, 24 GiB (EC2 User Guide; AWS Batch "Run GPU jobs").
   ...family("g5", "gpu", "a10g", 24, [
     ["xlarge", 1, 4, 16],
     ["2xlarge", 1, 8, 32],
@@ -71,32 +83,17 @@ export const ACCELERATOR_INSTANCES: ReadonlyMap<string, AcceleratorInstance> = n
     ["24xlarge", 4, 96, 384],
     ["48xlarge", 8, 192, 768],
   ]),
-  // NVIDIA L4, 24 GiB.
+  // NVIDIA L4, 24 GiB (AWS Batch "Run GPU jobs"; its multi-GPU sizes were not in the text read).
   ...family("g6", "gpu", "l4", 24, [
     ["xlarge", 1, 4, 16],
     ["2xlarge", 1, 8, 32],
     ["4xlarge", 1, 16, 64],
     ["8xlarge", 1, 32, 128],
-    ["12xlarge", 4, 48, 192],
     ["16xlarge", 1, 64, 256],
-    ["24xlarge", 4, 96, 384],
-    ["48xlarge", 8, 192, 768],
   ]),
-  // NVIDIA L40S, 48 GiB.
-  ...family("g6e", "gpu", "l40s", 48, [
-    ["xlarge", 1, 4, 32],
-    ["2xlarge", 1, 8, 64],
-    ["4xlarge", 1, 16, 128],
-    ["8xlarge", 1, 32, 256],
-    ["12xlarge", 4, 48, 384],
-    ["16xlarge", 1, 64, 512],
-    ["24xlarge", 4, 96, 768],
-    ["48xlarge", 8, 192, 1536],
-  ]),
-  // NVIDIA A100, 40 GiB; H100, 80 GiB.
+  // NVIDIA A100, 40 GB (EC2 User Guide; AWS Compute Blog).
   ...family("p4d", "gpu", "a100", 40, [["24xlarge", 8, 96, 1152]]),
-  ...family("p5", "gpu", "h100", 80, [["48xlarge", 8, 192, 2048]]),
-  // AWS Inferentia2, 32 GiB per device.
+  // AWS Inferentia2, 32 GiB per device (EC2 User Guide; AWS Neuron documentation).
   ...family("inf2", "neuron", "inferentia", 32, [
     ["xlarge", 1, 4, 16],
     ["8xlarge", 1, 32, 128],

@@ -508,7 +508,7 @@ export const computeSchema = z
     }),
     instanceTypes: documented(z.array(ruled(checkInstanceType)).min(1).optional(), {
       description: "EC2 instance types ECS may launch (e.g. `[g6.xlarge, g5.xlarge]`); the first that has capacity is used.",
-      rule: "types of mlops's table of GPU/Neuron instance types (g4dn, g5, g6, g6e, p4d, p5, inf2), each with at least `gpus` accelerators and the task's vCPUs and memory",
+      rule: "types of mlops's table of GPU/Neuron instance types (g4dn, g5, g6, p4d, inf2), each with at least `gpus` accelerators and the task's vCPUs and memory",
       defaultText: "any type matching `instanceRequirements`",
     }),
     instanceRequirements: documented(instanceRequirementsSchema.optional(), {

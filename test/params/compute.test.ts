@@ -48,7 +48,7 @@ describe("compute", () => {
   });
 
   it("names the field when the GPU count exceeds an instance type's", () => {
-    expect(issuesOf(`${ADDED}compute: {type: gpu, gpus: 2, instanceTypes: [g6.12xlarge, g6.xlarge]}\n`)).toEqual([
+    expect(issuesOf(`${ADDED}compute: {type: gpu, gpus: 2, instanceTypes: [g5.12xlarge, g6.xlarge]}\n`)).toEqual([
       "compute.instanceTypes[1]: g6.xlarge has 1 GPU(s), fewer than compute.gpus (2): name a larger type (or lower compute.gpus)",
     ]);
   });
@@ -102,5 +102,19 @@ describe("compute", () => {
       expect(instance.vcpus * 1024, type).toBeGreaterThanOrEqual(4096);
       expect(instance.memoryGiB, type).toBeGreaterThanOrEqual(16);
     }
+  });
+
+  it("holds the numbers AWS publishes, and no size AWS's pages were not found to state", () => {
+    // EC2 User Guide "Hardware specifications" and AWS Batch "Run GPU jobs"; AWS Neuron "Amazon EC2 Inf2 Architecture".
+    const row = (type: string) => {
+      const i = ACCELERATOR_INSTANCES.get(type);
+      return i && [i.accelerators, i.acceleratorMemoryGiB, i.vcpus, i.memoryGiB];
+    };
+    expect(row("g4dn.12xlarge")).toEqual([4, 16, 48, 192]);
+    expect(row("g5.48xlarge")).toEqual([8, 24, 192, 768]);
+    expect(row("g6.16xlarge")).toEqual([1, 24, 64, 256]);
+    expect(row("p4d.24xlarge")).toEqual([8, 40, 96, 1152]);
+    expect(row("inf2.48xlarge")).toEqual([12, 32, 192, 768]);
+    for (const type of ["g6.12xlarge", "g6.48xlarge", "g6e.xlarge", "p5.48xlarge"]) expect(ACCELERATOR_INSTANCES.has(type), type).toBe(false);
   });
 });

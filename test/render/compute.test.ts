@@ -102,7 +102,7 @@ describe("a GPU endpoint's template", async () => {
     );
     const renders = {
       "gpu-added.yaml": added,
-      "gpu-base.yaml": renderEndpointStack(baseWith("{type: gpu, gpus: 4, instanceTypes: [g6.12xlarge], spot: true}")),
+      "gpu-base.yaml": renderEndpointStack(baseWith("{type: gpu, gpus: 4, instanceTypes: [g5.12xlarge], spot: true}")),
       "neuron-added.yaml": renderEndpointStack(neuronAdded),
       "neuron-base.yaml": renderEndpointStack(baseWith("{type: neuron, instanceRequirements: {acceleratorNames: [inferentia], vcpus: {max: 32}}}")),
     };

@@ -20,9 +20,9 @@ describe("capacityLines", () => {
 
   it("counts tasks per instance, Spot, attribute selection and in-place rollouts", () => {
     const base = "project: ep-g\nbase: ep-a\napi: {hostHeader: ep-g.example.com}\n";
-    const packed = parseEndpointConfig(`${base}scaling: {desired: 4, max: 4}\ncompute: {type: gpu, instanceTypes: [g6.12xlarge], spot: true}\n`, "g.yaml");
+    const packed = parseEndpointConfig(`${base}scaling: {desired: 4, max: 4}\ncompute: {type: gpu, instanceTypes: [g5.12xlarge], spot: true}\n`, "g.yaml");
     expect(capacityLines(packed)[0]).toMatch(/^Capacity: ECS Managed Instances, Spot \(EC2 may reclaim/);
-    // 4 extra tasks, 4 GPUs per g6.12xlarge: one extra instance.
+    // 4 extra tasks, 4 GPUs per g5.12xlarge: one extra instance.
     expect(capacityLines(packed)[2]).toMatch(
       /up to 4 extra task\(s\) .* up to 1 extra instance\(s\) for the length of the rollout \(4 task\(s\) per instance\)/,
     );

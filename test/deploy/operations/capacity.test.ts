@@ -17,7 +17,7 @@ describe("capacity of a deployed endpoint", () => {
     const text = readRepoFile("params/ep-gpu.yaml")
       .replace("gpus: 1", "gpus: 2")
       .replace("spot: false", "spot: true")
-      .replace("[g6.xlarge, g5.xlarge]", "[g6.12xlarge]");
+      .replace("[g6.xlarge, g5.xlarge]", "[g5.12xlarge]");
     const deployed = decodeEndpoint(renderEndpointStack(parseEndpointConfig(text, "ep-gpu.yaml")).parameters);
     expect(capacityText(deployed.compute)).toBe("ECS Managed Instances, 2 GPUs per task, Spot");
     expect(capacityDetail(deployed.compute, [{ capacityProvider: "cp", gpus: 2 }])).toBe(
