@@ -83,6 +83,8 @@ export const PRICES: Readonly<Record<string, RegionPrices>> = {
     logsStorageGBMonth: 0.03,
     kmsKeyMonth: 1,
     pipelineActionMinute: 0.002,
+    // g5.xlarge Linux on-demand: the published summary https://www.factualminds.com/blog/amazon-ec2-on-demand-pricing-instance-families-2026/
+    // (2026-06-17, read 2026-12-08); AWS's own page renders it only in the browser.
     ec2InstanceHour: { "g5.xlarge": 1.006 },
   },
   "us-east-2": { natGatewayHour: 0.045, natGatewayGB: 0.045, publicIpv4Hour: 0.005, kmsKeyMonth: 1 },
