@@ -171,7 +171,7 @@ export interface DnsSection {
   /** `pointed`: the host resolves to the load balancer's addresses; `not pointed`: it does not (see `record`); `unknown`: see `error`. */
   state: "pointed" | "not pointed" | "unknown";
   hostAddresses?: string[];
-  /** The record to create when not pointed. */
+  /** The record to create when not pointed and Route 53 has no alias to the load balancer for the host. */
   record?: string;
   error?: string;
   /** The host's record in the Route 53 public hosted zone that covers it, as mlops makes it (see steps/dns.ts). */
@@ -240,7 +240,8 @@ export async function readEndpointDetail(
     readDns(options.resolver, deployed.host, outputs.LoadBalancerDnsName),
     readRoute53(ctx, deployed.host, outputs.LoadBalancerDnsName),
   ]);
-  if (route53) dns.route53 = route53;
+  if (route53) dns.route53 = route53.text;
+  if (route53?.pointsAtLoadBalancer) reconcileWithRoute53(dns);
   const detail: EndpointDetail = {
     endpoint: managed.endpointId,
     role: managed.role,
@@ -537,18 +538,38 @@ async function readDns(resolver: HostResolver, host: string | undefined, loadBal
   }
 }
 
-/** The host's record in the Route 53 zone that covers it; a Route 53 that cannot be read is said, not fatal. */
-async function readRoute53(ctx: DeployContext, host: string | undefined, loadBalancer: string | undefined): Promise<string | undefined> {
+/**
+ * The alias in Route 53 already points the host at the load balancer, so there is no record to create: what resolves from here
+ * lags behind it (resolvers cache the previous answer, a new name takes time to be served everywhere).
+ */
+function reconcileWithRoute53(dns: DnsSection): void {
+  if (dns.state !== "not pointed" || !dns.host) return;
+  delete dns.record;
+  dns.error =
+    dns.hostAddresses && dns.hostAddresses.length > 0
+      ? `record made in Route 53, but from here ${dns.host} still resolves to ${dns.hostAddresses.join(", ")}, not to the load balancer`
+      : "record made in Route 53, not yet resolving from here";
+}
+
+/** The host's record in the Route 53 zone that covers it (as said, and whether it is the alias to this load balancer); not fatal when unreadable. */
+async function readRoute53(
+  ctx: DeployContext,
+  host: string | undefined,
+  loadBalancer: string | undefined,
+): Promise<{ text: string; pointsAtLoadBalancer: boolean } | undefined> {
   if (!host) return undefined;
   try {
     const state = await dnsState(ctx.aws.route53, host, loadBalancer);
     // Without a zone the DNS line says all there is; one that Route 53 refused to show is said.
-    if (!state.zone) return state.reason?.startsWith("Route 53 cannot be read") ? state.reason : undefined;
-    if (!state.record) return `zone ${state.zone.name}: no A record for ${host} (create-endpoint/add-endpoint make it)`;
-    return `zone ${state.zone.name}: A ${host} -> ${state.record}${state.pointsAtLoadBalancer ? " (this load balancer)" : " (not this load balancer)"}`;
+    if (!state.zone) return state.reason?.startsWith("Route 53 cannot be read") ? { text: state.reason, pointsAtLoadBalancer: false } : undefined;
+    if (!state.record) return { text: `zone ${state.zone.name}: no A record for ${host} (create-endpoint/add-endpoint make it)`, pointsAtLoadBalancer: false };
+    return {
+      text: `zone ${state.zone.name}: A ${host} -> ${state.record}${state.pointsAtLoadBalancer ? " (this load balancer)" : " (not this load balancer)"}`,
+      pointsAtLoadBalancer: state.pointsAtLoadBalancer,
+    };
   } catch (error) {
     if (error instanceof CredentialsError || error instanceof InterruptedError) throw error;
-    return `Route 53 not read: ${error instanceof Error ? error.message : String(error)}`;
+    return { text: `Route 53 not read: ${error instanceof Error ? error.message : String(error)}`, pointsAtLoadBalancer: false };
   }
 }
 

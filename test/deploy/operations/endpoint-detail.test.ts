@@ -509,6 +509,37 @@ describe("status NAME: one endpoint in detail", () => {
     expect(missing.healthy && elsewhere.healthy && failing.healthy).toBe(true);
   });
 
+  it("DNS: an alias made in Route 53 that does not resolve from here yet is said so, with no record to create", async () => {
+    const zoned = (aliasTo: string): Overrides => ({
+      route53: {
+        listHostedZonesByName: async () => ({
+          HostedZones: [{ Id: "/hostedzone/Z1", Name: "example.com.", Config: { PrivateZone: false } }],
+          IsTruncated: false,
+        }),
+        listResourceRecordSets: async () => ({
+          ResourceRecordSets: [
+            { Name: "ep-a.example.com.", Type: "A", AliasTarget: { DNSName: `${aliasTo}.`, HostedZoneId: "Z35", EvaluateTargetHealth: false } },
+          ],
+        }),
+      },
+    });
+    const made = await detail(zoned(LB), { resolver: { addresses: async (h) => (h === LB ? ["3.3.3.3"] : undefined) } });
+    expect(made.dns).toMatchObject({ state: "not pointed", error: "record made in Route 53, not yet resolving from here" });
+    expect(made.dns.record).toBeUndefined();
+    const text = formatEndpointDetail(made);
+    expect(text).toContain("DNS:         not pointed: record made in Route 53, not yet resolving from here");
+    expect(text).toContain(`Route 53: zone example.com: A ep-a.example.com -> alias to ${LB} (this load balancer)`);
+    expect(text).not.toContain("create:");
+    // Resolving elsewhere while Route 53 has the alias: an answer cached or served by another DNS, not a record to create.
+    const stale = await detail(zoned(LB), { resolver: { addresses: async (h) => (h === LB ? ["3.3.3.3"] : ["9.9.9.9"]) } });
+    expect(stale.dns.record).toBeUndefined();
+    expect(stale.dns.error).toBe("record made in Route 53, but from here ep-a.example.com still resolves to 9.9.9.9, not to the load balancer");
+    // An alias to another load balancer is not this endpoint's record: the record to create stays.
+    const other = await detail(zoned("other-lb.us-east-1.elb.amazonaws.com"), { resolver: nowhere });
+    expect(other.dns.record).toContain("CNAME");
+    expect(formatEndpointDetail(other)).toContain("create: ");
+  });
+
   it("a DNS lookup that never answers is unknown after its timeout", async () => {
     const d = await detail({}, { resolver: { addresses: () => new Promise(() => undefined) } });
     expect(d.dns).toMatchObject({ state: "unknown", error: "DNS lookup failed: no answer within 3 s" });
