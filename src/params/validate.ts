@@ -178,8 +178,11 @@ export function validateEndpointObject(
     const gpu = parsed.data.compute.type !== "fargate" && valueAt(raw, "rollout.healthCheckGracePeriodSeconds") === undefined;
     if (gpu) parsed.data.rollout.healthCheckGracePeriodSeconds = GPU_GRACE_PERIOD_SECONDS;
     // Every extra task of a GPU rollout is an extra instance: replace tasks in place where a task keeps serving.
+    // Rolling updates only: the two limits are documented for the rolling update; a blue/green-family
+    // rollout starts a whole second revision whatever they say (API_DeploymentConfiguration, ECS API Reference).
     const unset = valueAt(raw, "rollout.maximumPercent") === undefined && valueAt(raw, "rollout.minimumHealthyPercent") === undefined;
-    if (parsed.data.compute.type !== "fargate" && unset) Object.assign(parsed.data.rollout, gpuRolloutLimits(parsed.data.scaling.min));
+    const rolling = parsed.data.rollout.strategy === "rolling";
+    if (parsed.data.compute.type !== "fargate" && unset && rolling) Object.assign(parsed.data.rollout, gpuRolloutLimits(parsed.data.scaling.min));
     return { file: parsed.data, issues: [] };
   }
   return { issues };

@@ -55,6 +55,8 @@ describe("compute", () => {
     // Either limit in the file is the user's choice: neither is defaulted then.
     expect(limits("scaling: {desired: 2, min: 2}\nrollout: {maximumPercent: 150}\n")).toEqual({ maximumPercent: 150, minimumHealthyPercent: 100 });
     expect(limits("scaling: {desired: 2, min: 2}\nrollout: {minimumHealthyPercent: 0}\n")).toEqual({ maximumPercent: 200, minimumHealthyPercent: 0 });
+    // Blue/green, canary and linear start a whole second revision: the in-place limits are for rolling updates only.
+    expect(limits("scaling: {desired: 2, min: 2}\nrollout: {strategy: canary}\n")).toEqual({ maximumPercent: 200, minimumHealthyPercent: 100 });
     expect(parseEndpointConfig(`${ADDED}scaling: {desired: 2, min: 2}\n`, "ep-g.yaml").rollout).toMatchObject({
       maximumPercent: 200,
       minimumHealthyPercent: 100,
