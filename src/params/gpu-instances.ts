@@ -163,3 +163,18 @@ export function checkInstanceType(value: string): string | undefined {
 
 /** The default health-check grace period of a GPU or Neuron endpoint: loading a large model onto a GPU takes minutes, not the 60 s of a Fargate one. */
 export const GPU_GRACE_PERIOD_SECONDS = 600;
+
+/**
+ * A GPU or Neuron endpoint's rolling-update limits when the file sets neither: with `fewest` tasks
+ * (scaling.min: the lowest count autoscaling may leave at a rollout) of 2 or more, maximumPercent 100
+ * and minimumHealthyPercent floor((fewest - 1) / fewest x 100), so ECS stops one old task, starts its
+ * replacement on the freed accelerator and never needs an extra instance; at any count >= fewest, the
+ * minimum (rounded up) leaves at least one task serving and one task free to replace. With fewer than
+ * 2 tasks no in-place setting keeps a task serving: Fargate's 200/100 stays, and the rollout starts an
+ * extra instance. ECS rounds maximumPercent down and minimumHealthyPercent up
+ * (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentConfiguration.html).
+ */
+export function gpuRolloutLimits(fewest: number): { maximumPercent: number; minimumHealthyPercent: number } {
+  if (fewest < 2) return { maximumPercent: 200, minimumHealthyPercent: 100 };
+  return { maximumPercent: 100, minimumHealthyPercent: Math.floor(((fewest - 1) * 100) / fewest) };
+}

@@ -236,12 +236,16 @@ export const rolloutSchema = z
       defaultText: "`60`; `600` for a `gpu` or `neuron` endpoint",
     }),
     minimumHealthyPercent: documented(numberIn(0, 100).default(100), {
-      description: "Share of desired tasks kept serving during a rollout.",
+      description:
+        "Share of desired tasks kept serving during a rolling update (ECS rounds it up). A `gpu` or `neuron` endpoint with the rolling strategy that sets neither this nor `maximumPercent` replaces one task at a time in place: every task above the desired count would need another GPU instance, so with `scaling.min` N >= 2 (the fewest tasks a rollout may find) the default is floor((N-1)/N x 100), which keeps at least one task serving at any count autoscaling chose; with N = 1 no in-place rollout keeps a task serving, so it stays 100 and the plan says a rollout starts an extra instance (ECS service deployment configuration, https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentConfiguration.html).",
       rule: "0-100",
+      defaultText: "`100`; for a rolling `gpu` or `neuron` endpoint with `scaling.min` N >= 2, floor((N-1)/N x 100)",
     }),
     maximumPercent: documented(numberIn(100, 200).default(200), {
-      description: "Upper limit of running tasks during a rollout, in % of desired.",
+      description:
+        "Upper limit of running tasks during a rolling update, in % of desired (ECS rounds it down). Above 100, a `gpu` or `neuron` endpoint's rollout starts tasks beside the running ones, on extra instances; see `minimumHealthyPercent` for its default.",
       rule: "100-200, above `minimumHealthyPercent`",
+      defaultText: "`200`; `100` for a rolling `gpu` or `neuron` endpoint with `scaling.min` >= 2",
     }),
     circuitBreakerRollback: documented(z.boolean().default(true), {
       description: "Stop a failing rollout and roll back to the last working version.",

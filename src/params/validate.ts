@@ -6,7 +6,7 @@ import { z } from "zod";
 import { crossCheck, type DeepPartial, type FieldIssue, type FieldNamer } from "./checks.js";
 import type { EndpointConfig, ParamOverrides } from "./model.js";
 import { endpointFileSchema, objectSchemaAt, schemaPaths, unwrapSchema, type EndpointFile } from "./schema.js";
-import { GPU_GRACE_PERIOD_SECONDS } from "./gpu-instances.js";
+import { GPU_GRACE_PERIOD_SECONDS, gpuRolloutLimits } from "./gpu-instances.js";
 import { nearest, optionInstead } from "./suggest.js";
 import { TUTORIAL_PARAMETERS } from "./tutorial-keys.js";
 
@@ -177,6 +177,12 @@ export function validateEndpointObject(
     // A GPU or Neuron endpoint loads a large model: its grace period defaults to minutes.
     const gpu = parsed.data.compute.type !== "fargate" && valueAt(raw, "rollout.healthCheckGracePeriodSeconds") === undefined;
     if (gpu) parsed.data.rollout.healthCheckGracePeriodSeconds = GPU_GRACE_PERIOD_SECONDS;
+    // Every extra task of a GPU rollout is an extra instance: replace tasks in place where a task keeps serving.
+    // Rolling updates only: the two limits are documented for the rolling update; a blue/green-family
+    // rollout starts a whole second revision whatever they say (API_DeploymentConfiguration, ECS API Reference).
+    const unset = valueAt(raw, "rollout.maximumPercent") === undefined && valueAt(raw, "rollout.minimumHealthyPercent") === undefined;
+    const rolling = parsed.data.rollout.strategy === "rolling";
+    if (parsed.data.compute.type !== "fargate" && unset && rolling) Object.assign(parsed.data.rollout, gpuRolloutLimits(parsed.data.scaling.min));
     return { file: parsed.data, issues: [] };
   }
   return { issues };

@@ -1,7 +1,7 @@
 /** The compute section: GPU and Neuron endpoints on ECS Managed Instances, checked before any AWS call. */
 import { describe, expect, it } from "vitest";
 import { InputError } from "../../src/errors.js";
-import { ACCELERATOR_INSTANCES } from "../../src/params/gpu-instances.js";
+import { ACCELERATOR_INSTANCES, gpuRolloutLimits } from "../../src/params/gpu-instances.js";
 import { parseEndpointConfig } from "../../src/params/load.js";
 
 const ADDED = `project: ep-g
@@ -39,6 +39,39 @@ describe("compute", () => {
     expect(parseEndpointConfig(gpu, "ep-g.yaml").rollout.healthCheckGracePeriodSeconds).toBe(600);
     expect(parseEndpointConfig(`${gpu}rollout: {healthCheckGracePeriodSeconds: 90}\n`, "ep-g.yaml").rollout.healthCheckGracePeriodSeconds).toBe(90);
     expect(parseEndpointConfig(ADDED, "ep-g.yaml").rollout.healthCheckGracePeriodSeconds).toBe(60);
+  });
+
+  it("replaces a GPU endpoint's tasks one at a time in place unless the file sets the rollout limits", () => {
+    const limits = (extra: string) => {
+      const { maximumPercent, minimumHealthyPercent } = parseEndpointConfig(`${ADDED}compute: {type: gpu}\n${extra}`, "ep-g.yaml").rollout;
+      return { maximumPercent, minimumHealthyPercent };
+    };
+    // One task at the fewest: in place would leave none serving, so a rollout starts an extra instance.
+    expect(limits("")).toEqual({ maximumPercent: 200, minimumHealthyPercent: 100 });
+    expect(limits("scaling: {desired: 2, min: 2}\n")).toEqual({ maximumPercent: 100, minimumHealthyPercent: 50 });
+    expect(limits("scaling: {desired: 4, min: 3, max: 6}\n")).toEqual({ maximumPercent: 100, minimumHealthyPercent: 66 });
+    // The fewest tasks autoscaling keeps decides, not the desired count: a rollout may find only scaling.min running.
+    expect(limits("scaling: {desired: 4, min: 1, max: 6}\n")).toEqual({ maximumPercent: 200, minimumHealthyPercent: 100 });
+    // Either limit in the file is the user's choice: neither is defaulted then.
+    expect(limits("scaling: {desired: 2, min: 2}\nrollout: {maximumPercent: 150}\n")).toEqual({ maximumPercent: 150, minimumHealthyPercent: 100 });
+    expect(limits("scaling: {desired: 2, min: 2}\nrollout: {minimumHealthyPercent: 0}\n")).toEqual({ maximumPercent: 200, minimumHealthyPercent: 0 });
+    // Blue/green, canary and linear start a whole second revision: the in-place limits are for rolling updates only.
+    expect(limits("scaling: {desired: 2, min: 2}\nrollout: {strategy: canary}\n")).toEqual({ maximumPercent: 200, minimumHealthyPercent: 100 });
+    expect(parseEndpointConfig(`${ADDED}scaling: {desired: 2, min: 2}\n`, "ep-g.yaml").rollout).toMatchObject({
+      maximumPercent: 200,
+      minimumHealthyPercent: 100,
+    });
+  });
+
+  it("keeps at least one task serving and frees one at any count from the fewest up (ECS rounds the minimum up)", () => {
+    for (let fewest = 2; fewest <= 60; fewest++) {
+      const { minimumHealthyPercent } = gpuRolloutLimits(fewest);
+      for (let count = fewest; count <= 5 * fewest; count++) {
+        const serving = Math.ceil((count * minimumHealthyPercent) / 100);
+        expect(serving, `${count} tasks, minimum ${minimumHealthyPercent}`).toBeGreaterThanOrEqual(1);
+        expect(count - serving, `${count} tasks, minimum ${minimumHealthyPercent}`).toBeGreaterThanOrEqual(1);
+      }
+    }
   });
 
   it("drops the Fargate CPU/memory pair rule for a GPU endpoint", () => {

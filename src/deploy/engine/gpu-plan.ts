@@ -30,6 +30,16 @@ export const GPU_ASSUMPTIONS: RolloutAssumptions & { instanceLaunchSeconds: numb
   modelLoadSeconds: 120,
 };
 
+/**
+ * The rollout-time assumptions of this endpoint's GPU tasks: a rollout that starts tasks beside the
+ * running ones waits for a new instance; one that replaces tasks in place (no extra task) starts each
+ * new task on the accelerator its old task freed, so only the image pull remains.
+ */
+export function gpuAssumptionsOf(config: EndpointConfig): typeof GPU_ASSUMPTIONS {
+  if (extraTasks(config) > 0) return GPU_ASSUMPTIONS;
+  return { ...GPU_ASSUMPTIONS, instanceLaunchSeconds: 0, taskStartSeconds: GPU_ASSUMPTIONS.imagePullSeconds };
+}
+
 /** "g6.xlarge, g5.xlarge" or the attributes that select the instances. */
 function instancesText(compute: ComputeConfig): string {
   if (compute.instanceTypes !== undefined) return compute.instanceTypes.join(", ");
@@ -58,6 +68,22 @@ function extraTasks(config: EndpointConfig): number {
   return Math.floor((desired * (config.rollout.maximumPercent - 100)) / 100);
 }
 
+/** How a rolling update with maximumPercent 100 replaces tasks: how many at a time, how many keep serving (ECS rounds minimumHealthyPercent up). */
+function inPlaceText(config: EndpointConfig): string {
+  const desired = Math.max(1, config.scaling.desired);
+  const serving = Math.ceil((desired * config.rollout.minimumHealthyPercent) / 100);
+  const atOnce = Math.max(1, desired - serving);
+  return `maximumPercent ${config.rollout.maximumPercent} and minimumHealthyPercent ${config.rollout.minimumHealthyPercent} replace ${atOnce} of ${desired} task(s) at a time in place, ${serving} keep${serving === 1 ? "s" : ""} serving`;
+}
+
+/** What replacing tasks in place would take instead of extra instances: with fewer than 2 tasks none would keep serving. */
+function inPlaceAdvice(config: EndpointConfig): string {
+  if (config.rollout.strategy !== "rolling") return "a traffic-shifting rollout starts the whole new revision beside the old one";
+  return config.scaling.min >= 2
+    ? "rollout.minimumHealthyPercent below 100 with maximumPercent 100 replaces tasks in place instead, with fewer serving meanwhile"
+    : "replacing tasks in place (maximumPercent 100) instead needs scaling.min 2 or more, or no task serves while one is replaced";
+}
+
 /** The plan's lines on a GPU or Neuron endpoint's capacity, price and rollout; none for a Fargate endpoint. */
 export function capacityLines(config: EndpointConfig): string[] {
   const compute = config.compute;
@@ -80,8 +106,8 @@ export function capacityLines(config: EndpointConfig): string[] {
   const instances = Math.ceil(extra / perInstance);
   lines.push(
     extra === 0
-      ? `Rollout capacity: no extra instance (maximumPercent ${config.rollout.maximumPercent}: old tasks stop before new ones start)`
-      : `Rollout capacity: up to ${extra} extra task(s) beside the running ones, so ECS launches up to ${instances} extra instance(s) for the length of the rollout (${perInstance} task(s) per instance); rollout.minimumHealthyPercent below 100 with maximumPercent 100 replaces tasks in place instead, with fewer serving meanwhile`,
+      ? `Rollout capacity: no extra instance: ${inPlaceText(config)}`
+      : `Rollout capacity: up to ${extra} extra task(s) beside the running ones, so ECS launches up to ${instances} extra instance(s) for the length of the rollout (${perInstance} task(s) per instance); ${inPlaceAdvice(config)}`,
   );
   return lines;
 }

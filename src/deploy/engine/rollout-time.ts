@@ -67,7 +67,7 @@ export const AWS_FACTS = [
     source: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html",
   },
   {
-    fact: "A rolling update starts new tasks up to maximumPercent of the desired count (default 200) while keeping minimumHealthyPercent running (default 100).",
+    fact: "A rolling update starts new tasks up to maximumPercent of the desired count (default 200, rounded down) while keeping minimumHealthyPercent running (default 100, rounded up); with maximumPercent 100 it stops old tasks first and starts their replacements in the capacity they freed.",
     source: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-ecs.html",
   },
   {

@@ -1,7 +1,9 @@
 /** The plan's capacity lines of a GPU endpoint: instances, GPUs per task, price (or "price unknown"), extra rollout instances. */
 import { describe, expect, it } from "vitest";
 import { loadEndpointConfig, parseEndpointConfig } from "../../../src/params/load.js";
-import { capacityLines, GPU_PRICES } from "../../../src/deploy/engine/gpu-plan.js";
+import { capacityLines, GPU_ASSUMPTIONS, GPU_PRICES, gpuAssumptionsOf } from "../../../src/deploy/engine/gpu-plan.js";
+import { estimateRollout, rolloutSettingsOf } from "../../../src/deploy/engine/rollout-time.js";
+import { rolloutEstimate } from "../../../src/deploy/workflows/plan-parameters.js";
 
 describe("capacityLines", () => {
   it("says nothing for a Fargate endpoint", async () => {
@@ -34,5 +36,29 @@ describe("capacityLines", () => {
     expect(capacityLines(attributes)[1]).toMatch(/^Price: price unknown \(instances chosen by attributes\)/);
     const inPlace = parseEndpointConfig(`${base}compute: {type: gpu}\nrollout: {minimumHealthyPercent: 0, maximumPercent: 100}\n`, "g.yaml");
     expect(capacityLines(inPlace)[2]).toMatch(/^Rollout capacity: no extra instance/);
+  });
+
+  it("says a rollout of the default GPU limits starts no extra instance from 2 tasks up, and one with a single task", () => {
+    const base = "project: ep-g\nbase: ep-a\napi: {hostHeader: ep-g.example.com}\ncompute: {type: gpu, instanceTypes: [g6.xlarge]}\n";
+    const three = parseEndpointConfig(`${base}scaling: {desired: 3, min: 3}\n`, "g.yaml");
+    expect(capacityLines(three)[2]).toBe(
+      "Rollout capacity: no extra instance: maximumPercent 100 and minimumHealthyPercent 66 replace 1 of 3 task(s) at a time in place, 2 keep serving",
+    );
+    const one = parseEndpointConfig(base, "g.yaml");
+    expect(capacityLines(one)[2]).toMatch(/^Rollout capacity: up to 1 extra task\(s\) .* up to 1 extra instance\(s\) .*needs scaling.min 2 or more/);
+  });
+
+  it("models in-place replacement one task at a time without an instance launch", () => {
+    const base = "project: ep-g\nbase: ep-a\napi: {hostHeader: ep-g.example.com}\ncompute: {type: gpu, instanceTypes: [g6.xlarge]}\n";
+    const three = parseEndpointConfig(`${base}scaling: {desired: 3, min: 3}\n`, "g.yaml");
+    const a = gpuAssumptionsOf(three);
+    expect(a.taskStartSeconds).toBe(GPU_ASSUMPTIONS.imagePullSeconds);
+    const e = estimateRollout(rolloutSettingsOf(three), a);
+    expect({ tasksPerWave: e.tasksPerWave, waves: e.waves }).toEqual({ tasksPerWave: 1, waves: 3 });
+    expect(rolloutEstimate(three)).toContain("Assumed for a GPU task: no new instance (tasks replaced in place), a 10 GB CUDA image pulled in ~4 min");
+    expect(rolloutEstimate(three)).toContain("x3 waves");
+    const one = parseEndpointConfig(base, "g.yaml");
+    expect(gpuAssumptionsOf(one)).toEqual(GPU_ASSUMPTIONS);
+    expect(rolloutEstimate(one)).toContain("Assumed for a GPU task: a new instance ready in ~3 min");
   });
 });
