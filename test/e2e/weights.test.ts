@@ -77,7 +77,8 @@ function answerAtTerminal(args: string[], answer: string): Promise<{ code: numbe
     let stdout = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
     child.on("error", reject);
-    child.on("exit", () => resolve(JSON.parse(stdout) as { code: number; output: string; answered: boolean }));
+    // "close": the report is read to its end before it is parsed (see helpers/mlops.ts).
+    child.on("close", () => resolve(JSON.parse(stdout) as { code: number; output: string; answered: boolean }));
     child.stdin.end(JSON.stringify(spec));
   });
 }
