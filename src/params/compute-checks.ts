@@ -13,7 +13,7 @@ type Add = (path: string, message: string) => void;
 /** The compute rules, for the parameter reference (see CROSS_CHECKS). */
 export const COMPUTE_CROSS_CHECKS: readonly string[] = [
   "`compute.gpus`, `compute.instanceTypes`, `compute.instanceRequirements`, `compute.spot` and `compute.rootVolumeGiB` need `compute.type` `gpu` or `neuron`.",
-  "A `gpu` or `neuron` endpoint: every `compute.instanceTypes` entry is in mlops's table of GPU/Neuron instance types (from the Amazon EC2 accelerated computing specifications), of the endpoint's kind, with at least `compute.gpus` accelerators (exactly that many for `neuron`: a Neuron task gets all devices of its instance), at least `container.cpu` ÷ 1024 vCPUs and more memory than `container.memory`; `compute.instanceRequirements` ranges allow them too; the region offers Amazon ECS Managed Instances. The Fargate CPU/memory pairs do not apply.",
+  "A `gpu` or `neuron` endpoint: every `compute.instanceTypes` entry is in mlops's table of GPU/Neuron instance types (from the Amazon EC2 accelerated computing specifications), of the endpoint's kind, with at least `compute.gpus` accelerators (exactly that many for `neuron`: a Neuron task gets all devices of its instance), at least `container.cpu` ÷ 1024 vCPUs and more memory than `container.memory`; `compute.instanceRequirements` ranges allow them too; the region offers Amazon ECS Managed Instances. Neither the Fargate CPU sizes nor its CPU/memory pairs apply: `container.cpu` is 128-196608 CPU units.",
 ];
 
 /** Manufacturers of each accelerator kind, as attribute-based selection names them. */
@@ -82,6 +82,9 @@ export function checkCompute(file: DeepPartial<EndpointFile>, region: string | u
       add(path, `${type} has ${instance.vcpus} vCPUs (${instance.vcpus * 1024} CPU units), fewer than ${fields.label("container.cpu", cpu)}`);
     }
     // The instance's own processes (ECS agent, operating system) need some of its memory: a task of all of it is never placed.
+    // An instance registers less than its installed memory ("Reserving Amazon ECS Linux container instance memory",
+    // Amazon ECS Developer Guide, memory-management.html), by an amount AWS does not state per type: only the installed
+    // amount is known here, so a task just below it passes this check and ECS is the judge of the rest.
     if (memory !== undefined && !fields.unsure("container.memory") && memory >= instance.memoryGiB * 1024) {
       add(
         path,

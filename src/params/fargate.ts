@@ -1,6 +1,8 @@
 /**
- * Fargate task sizes. Memory is accepted in the forms people actually write
- * (2048, "2048", "2GB", "2 GB", "0.5GB", "512MB", "2GiB") and normalized to MiB.
+ * Task sizes: Fargate's CPU/memory pairs, and the CPU range of a task on the
+ * EC2 instances of ECS Managed Instances (GPU and Neuron endpoints). Memory is
+ * accepted in the forms people actually write (2048, "2048", "2GB", "2 GB",
+ * "0.5GB", "512MB", "2GiB") and normalized to MiB.
  */
 
 /**
@@ -39,19 +41,47 @@ export function describeAllowedMemory(cpu: number): string {
   return `${formatMiB(allowed[0] ?? 0)} to ${formatMiB(allowed[allowed.length - 1] ?? 0)} in ${formatMiB(step)} steps`;
 }
 
-/** Parses a CPU value: CPU units (1024) or vCPUs ("1 vCPU", "0.25 vCPU"). Returns a message when invalid. */
+/** CPU units written as units (1024) or vCPUs ("1 vCPU", "0.25 vCPU"); undefined when neither. */
+function cpuUnits(value: unknown): number | undefined {
+  if (typeof value === "number") return value;
+  if (typeof value !== "string") return undefined;
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(vcpus?)?\s*$/i.exec(value);
+  if (!match) return undefined;
+  return match[2] ? Number(match[1]) * 1024 : Number(match[1]);
+}
+
+/** `"1 vCPU"` quoted, a number as it is: how a CPU value is shown back in messages. */
+function shownCpu(value: unknown): string {
+  return typeof value === "string" ? `"${value}"` : String(value);
+}
+
+/** Parses a Fargate CPU value: CPU units (1024) or vCPUs ("1 vCPU", "0.25 vCPU"). Returns a message when invalid. */
 export function parseCpu(value: unknown): number | { error: string } {
-  let units: number | undefined;
-  if (typeof value === "number") units = value;
-  else if (typeof value === "string") {
-    const match = /^\s*(\d+(?:\.\d+)?)\s*(vcpus?)?\s*$/i.exec(value);
-    if (match) units = match[2] ? Number(match[1]) * 1024 : Number(match[1]);
-  }
+  const units = cpuUnits(value);
   const valid = [...FARGATE_SIZES.keys()];
   if (units === undefined || !valid.includes(units)) {
-    const shown = typeof value === "string" ? `"${value}"` : String(value);
-    return { error: `${shown} is not a Fargate CPU size; use one of ${valid.join(", ")} (1024 = 1 vCPU)` };
+    return { error: `${shownCpu(value)} is not a Fargate CPU size; use one of ${valid.join(", ")} (1024 = 1 vCPU)` };
   }
+  return units;
+}
+
+/**
+ * Task CPU units on EC2 capacity, which ECS Managed Instances is: any whole number in this range, with no
+ * memory pairs; the instance the task is placed on bounds it further. `cpu` of RegisterTaskDefinition
+ * (Amazon ECS API Reference, API_RegisterTaskDefinition.html): "If you're using the EC2 launch type or the
+ * external launch type, this field is optional. Supported values are between 128 CPU units (0.125 vCPUs)
+ * and 196608 CPU units (192 vCPUs)."
+ */
+export const EC2_TASK_CPU = { min: 128, max: 196608 } as const;
+
+/** Parses the CPU value of a task on ECS Managed Instances (GPU, Neuron): CPU units or vCPUs within `EC2_TASK_CPU`. */
+export function parseInstanceCpu(value: unknown): number | { error: string } {
+  const units = cpuUnits(value);
+  const usage = `use CPU units from ${EC2_TASK_CPU.min} to ${EC2_TASK_CPU.max} (1024 = 1 vCPU; "${EC2_TASK_CPU.min / 1024} vCPU" to "${EC2_TASK_CPU.max / 1024} vCPU" also accepted)`;
+  if (units === undefined || units < EC2_TASK_CPU.min || units > EC2_TASK_CPU.max) {
+    return { error: `${shownCpu(value)} is not a task CPU size on ECS Managed Instances; ${usage}` };
+  }
+  if (!Number.isInteger(units)) return { error: `${shownCpu(value)} is ${units} CPU units, not a whole number; ${usage}` };
   return units;
 }
 

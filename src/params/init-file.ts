@@ -131,6 +131,7 @@ function serviceLines(a: InitAnswers): string[] {
     ...(a.gpu
       ? [
           "container:",
+          "  # A GPU task may use any size within its instance (no Fargate sizes): cpu 128-196608 units, memory in MiB.",
           "  cpu: 2048      # the task's share of the instance (g6.xlarge and g5.xlarge: 4 vCPUs, 16 GiB)",
           "  memory: 12GB   # less than the instance's memory: the ECS agent and the OS use some",
           tagLine,

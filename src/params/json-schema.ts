@@ -10,7 +10,7 @@
  * and a test keeps the two in agreement on the limits.
  */
 import { z } from "zod";
-import { FARGATE_SIZES } from "./fargate.js";
+import { EC2_TASK_CPU, FARGATE_SIZES } from "./fargate.js";
 import { RETENTION_DAYS, endpointFileSchema, paramDocs } from "./schema.js";
 
 /** Where the shipped schema lives in the package. */
@@ -27,6 +27,29 @@ const percent = { type: "number", minimum: 1, maximum: 100 };
 const string = (pattern: string, extra: Record<string, unknown> = {}) => ({ type: "string", pattern, ...extra });
 /** Every Fargate memory size, smallest and largest: the pairing with CPU is the loader's to check. */
 const FARGATE_MEMORY = [...FARGATE_SIZES.values()].flat();
+/** CPU as vCPUs or units in text (`parseCpu`, `parseInstanceCpu`). */
+const CPU_TEXT = { type: "string", pattern: "^\\s*[0-9]+(\\.[0-9]+)?\\s*([vV][cC][pP][uU][sS]?)?\\s*$", examples: ["1 vCPU", "0.5 vCPU", "1024"] };
+/** Memory with a unit in text (`parseMemory`). */
+const MEMORY_TEXT = { type: "string", pattern: "^\\s*[0-9]+(\\.[0-9]+)?\\s*([mM][iI]?[bB]|[mM]|[gG][iI]?[bB]|[gG])?\\s*$", examples: ["2GB", "512MB", "2GiB"] };
+
+/**
+ * The task size per compute type: a `gpu` or `neuron` endpoint runs on EC2 instances (any CPU units
+ * RegisterTaskDefinition accepts there, any memory, as `container.cpu` and `container.memory` above);
+ * every other endpoint (`compute.type` absent or `fargate`) on Fargate, whose sizes these are.
+ */
+const TASK_SIZE_BY_COMPUTE = {
+  if: { required: ["compute"], properties: { compute: { required: ["type"], properties: { type: { enum: ["gpu", "neuron"] } } } } },
+  else: {
+    properties: {
+      container: {
+        properties: {
+          cpu: { anyOf: [{ enum: [...FARGATE_SIZES.keys()] }, CPU_TEXT] },
+          memory: { anyOf: [{ type: "integer", minimum: Math.min(...FARGATE_MEMORY), maximum: Math.max(...FARGATE_MEMORY) }, MEMORY_TEXT] },
+        },
+      },
+    },
+  },
+};
 
 /**
  * What the JSON Schema says beyond zod's structure, by key path (`[]`: each item of a list).
@@ -47,18 +70,9 @@ const CONSTRAINTS: Record<string, Record<string, unknown>> = {
   "api.certificateArn": string(`^arn:aws(-[a-z]+)*:acm:${REGION}:[0-9]{12}:certificate/${UUID}$`),
   "api.listenerPriority": integer(1, 50000),
   "container.name": string("^[A-Za-z0-9_-]+$", { maxLength: 255 }),
-  "container.cpu": {
-    anyOf: [
-      { enum: [...FARGATE_SIZES.keys()] },
-      { type: "string", pattern: "^\\s*[0-9]+(\\.[0-9]+)?\\s*([vV][cC][pP][uU][sS]?)?\\s*$", examples: ["1 vCPU", "0.5 vCPU", "1024"] },
-    ],
-  },
-  "container.memory": {
-    anyOf: [
-      { type: "integer", minimum: Math.min(...FARGATE_MEMORY), maximum: Math.max(...FARGATE_MEMORY) },
-      { type: "string", pattern: "^\\s*[0-9]+(\\.[0-9]+)?\\s*([mM][iI]?[bB]|[mM]|[gG][iI]?[bB]|[gG])?\\s*$", examples: ["2GB", "512MB", "2GiB"] },
-    ],
-  },
+  // Any size of either compute type; the file's top level narrows them to Fargate's unless `compute.type` is gpu or neuron.
+  "container.cpu": { anyOf: [{ type: "integer", minimum: EC2_TASK_CPU.min, maximum: EC2_TASK_CPU.max }, CPU_TEXT] },
+  "container.memory": { anyOf: [{ type: "integer", minimum: 1 }, MEMORY_TEXT] },
   "container.tag": { type: "string", pattern: "^[A-Za-z0-9_][A-Za-z0-9_.-]*$", maxLength: 128, not: { const: "latest" } },
   "scaling.desired": integer(0, 5000),
   "scaling.min": integer(0, 5000),
@@ -138,6 +152,7 @@ export function parameterJsonSchema(): Record<string, unknown> {
       properties: { monitoring: { properties: { vpcFlowLogs: false, loadBalancerAccessLogs: false, containerInsights: false } } },
     },
     else: { required: ["network"] },
+    allOf: [TASK_SIZE_BY_COMPUTE],
     additionalProperties: false,
   };
 }

@@ -30,12 +30,12 @@ export interface ApiConfig {
   idleTimeoutSeconds?: number;
 }
 
-/** The container and its Fargate size. */
+/** The container and its task size. */
 export interface ContainerConfig {
   name: string;
-  /** Fargate CPU units (256, 512, 1024, 2048, 4096, 8192, 16384). */
+  /** Task CPU units: a Fargate size (256 ... 16384), or 128-196608 on the instances of a GPU or Neuron endpoint. */
   cpu: number;
-  /** Fargate memory in MiB. */
+  /** Task memory in MiB. */
   memoryMiB: number;
   /** Image tag to deploy; absent: taken from the pipeline or `--tag`. */
   tag?: string;

@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { parseCidr } from "./cidr.js";
-import { parseCpu, parseMemory } from "./fargate.js";
+import { parseCpu, parseInstanceCpu, parseMemory } from "./fargate.js";
 import {
   checkAvailabilityZone,
   checkBaseImageRegistry,
@@ -161,7 +161,14 @@ export const apiSchema = z
   })
   .strict();
 
-/** The container and its Fargate size. */
+/** What `container.cpu` means, for both compute types' schemas. */
+const CPU_DOC: ParamDoc = {
+  description:
+    'Task CPU units (1024 = 1 vCPU; `"1 vCPU"` also accepted). On Fargate, one of its sizes; a `gpu` or `neuron` endpoint runs on EC2 instances, where any size within the instance is valid (no Fargate sizes or CPU/memory pairs). RegisterTaskDefinition `cpu`: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RegisterTaskDefinition.html',
+  rule: "Fargate: 256, 512, 1024, 2048, 4096, 8192 or 16384; `gpu`/`neuron`: a whole number from 128 to 196608, at most the vCPUs × 1024 of every `compute.instanceTypes` entry and of `compute.instanceRequirements.vcpus.max`",
+};
+
+/** The container and its task size (Fargate's; see `instanceContainerSchema` for GPU and Neuron endpoints). */
 export const containerSchema = z
   .object({
     name: documented(ruled(checkContainerName).optional(), {
@@ -169,14 +176,11 @@ export const containerSchema = z
       rule: "letters, digits, `-`, `_`; at most 255",
       defaultText: "`project`",
     }),
-    cpu: documented(parsedNumber(parseCpu).default(1024), {
-      description: 'Fargate CPU units (1024 = 1 vCPU; `"1 vCPU"` also accepted).',
-      rule: "256, 512, 1024, 2048, 4096, 8192 or 16384",
-    }),
+    cpu: documented(parsedNumber(parseCpu).default(1024), CPU_DOC),
     memory: documented(parsedNumber(parseMemory).default(2048), {
       description:
-        'Fargate memory: a number is MiB (`2048`); text may carry a unit: `"2GB"`, `"2 GB"`, `"0.5GB"`, `"512MB"`, `"2GiB"` (GB and GiB both mean 1024 MiB, as in Fargate).',
-      rule: "256: 512/1024/2048; 512: 1-4 GB; 1024: 2-8 GB; 2048: 4-16 GB; 4096: 8-30 GB (1 GB steps); 8192: 16-60 GB (4 GB steps); 16384: 32-120 GB (8 GB steps)",
+        'Task memory: a number is MiB (`2048`); text may carry a unit: `"2GB"`, `"2 GB"`, `"0.5GB"`, `"512MB"`, `"2GiB"` (GB and GiB both mean 1024 MiB, as in Fargate). On Fargate it must pair with `cpu`; a `gpu` or `neuron` endpoint may use any amount its instances hold beside the ECS agent and operating system.',
+      rule: "Fargate: 256: 512/1024/2048; 512: 1-4 GB; 1024: 2-8 GB; 2048: 4-16 GB; 4096: 8-30 GB (1 GB steps); 8192: 16-60 GB (4 GB steps); 16384: 32-120 GB (8 GB steps); `gpu`/`neuron`: whole MiB, less than the memory of every `compute.instanceTypes` entry and of `compute.instanceRequirements.memoryGiB.max`",
       defaultText: "`2048` (2 GB)",
     }),
     tag: documented(ruled(checkDockerTag).optional(), {
@@ -185,6 +189,9 @@ export const containerSchema = z
     }),
   })
   .strict();
+
+/** The container of a GPU or Neuron endpoint: its task runs on EC2 instances, so its CPU is any size within them. */
+export const instanceContainerSchema = containerSchema.extend({ cpu: documented(parsedNumber(parseInstanceCpu).default(1024), CPU_DOC) });
 
 /** Task counts and target-tracking targets. */
 export const scalingSchema = z
@@ -532,6 +539,9 @@ export const computeSchema = z
   })
   .strict();
 
+/** What the container section is, for both compute types' schemas. */
+const CONTAINER_DOC = "Container and task size (Fargate, or the EC2 instances of a `gpu` or `neuron` endpoint).";
+
 /** One endpoint in our format (YAML or JSON). */
 export const endpointFileSchema = z
   .object({
@@ -553,7 +563,7 @@ export const endpointFileSchema = z
       defaultText: "base: **required**; added: not allowed",
     }),
     api: documented(apiSchema, { description: "How requests reach the container.", rule: "required" }),
-    container: documented(containerSchema.prefault({}), { description: "Container and Fargate size." }),
+    container: documented(containerSchema.prefault({}), { description: CONTAINER_DOC }),
     compute: documented(computeSchema.prefault({}), {
       description: "Where the tasks run: Fargate (default), or EC2 instances with GPUs or Neuron devices that ECS Managed Instances runs.",
     }),
@@ -576,6 +586,21 @@ export const endpointFileSchema = z
     }),
   })
   .strict();
+
+/**
+ * One endpoint whose `compute.type` is `gpu` or `neuron`: as `endpointFileSchema`, but its task runs on EC2
+ * instances (ECS Managed Instances), where the Fargate CPU sizes do not apply.
+ */
+export const instanceEndpointFileSchema = endpointFileSchema.extend({
+  container: documented(instanceContainerSchema.prefault({}), { description: CONTAINER_DOC }),
+});
+
+/** The schema that validates a file: `instanceEndpointFileSchema` when it asks for GPUs or Neuron devices, else `endpointFileSchema`. */
+export function endpointFileSchemaFor(raw: unknown): typeof endpointFileSchema {
+  const compute = typeof raw === "object" && raw !== null ? (raw as Record<string, unknown>).compute : undefined;
+  const type = typeof compute === "object" && compute !== null ? (compute as Record<string, unknown>).type : undefined;
+  return type === "gpu" || type === "neuron" ? instanceEndpointFileSchema : endpointFileSchema;
+}
 
 /** Our format after validation and defaults. */
 export type EndpointFile = z.output<typeof endpointFileSchema>;

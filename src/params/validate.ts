@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { crossCheck, type DeepPartial, type FieldIssue, type FieldNamer } from "./checks.js";
 import type { EndpointConfig, ParamOverrides } from "./model.js";
-import { endpointFileSchema, objectSchemaAt, schemaPaths, unwrapSchema, type EndpointFile } from "./schema.js";
+import { endpointFileSchema, endpointFileSchemaFor, objectSchemaAt, schemaPaths, unwrapSchema, type EndpointFile } from "./schema.js";
 import { GPU_GRACE_PERIOD_SECONDS, gpuRolloutLimits } from "./gpu-instances.js";
 import { nearest, optionInstead } from "./suggest.js";
 import { TUTORIAL_PARAMETERS } from "./tutorial-keys.js";
@@ -167,9 +167,11 @@ export function validateEndpointObject(
   overrides: ParamOverrides = {},
   doubtful: (path: string) => boolean = () => false,
 ): { file: EndpointFile; issues: [] } | { file?: undefined; issues: FieldIssue[] } {
-  const parsed = endpointFileSchema.safeParse(raw, { error: errorMap });
+  // A GPU or Neuron endpoint's task runs on EC2 instances: its CPU is not held to Fargate's sizes.
+  const schema = endpointFileSchemaFor(raw);
+  const parsed = schema.safeParse(raw, { error: errorMap });
   const issues = parsed.success ? [] : fieldIssues(parsed.error.issues);
-  const partial = (parsed.success ? parsed.data : partialParse(endpointFileSchema, raw)) as DeepPartial<EndpointFile>;
+  const partial = (parsed.success ? parsed.data : partialParse(schema, raw)) as DeepPartial<EndpointFile>;
   const unknownIn = parsed.success ? new Set<string>() : sectionsWithUnknownKeys(parsed.error.issues);
   const unsure = (path: string) => doubtful(path) || unknownIn.has(sectionOf(path));
   issues.push(...crossCheck(partial, (path) => valueAt(raw, path) !== undefined, name, overrides, unsure));

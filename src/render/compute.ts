@@ -18,6 +18,7 @@
  * - AWS::ECS::Service CapacityProviderStrategy (a strategy and a launch type exclude each other).
  */
 import yaml from "js-yaml";
+import { EC2_TASK_CPU } from "../params/fargate.js";
 import type { ComputeConfig, EndpointConfig } from "../params/model.js";
 import { parseTemplate } from "./cfn-yaml.js";
 import { encodeCompute } from "./contract.js";
@@ -50,6 +51,19 @@ export function applyCompute(config: EndpointConfig, stack: StackBody): StackBod
 }
 
 function addParameters(template: Template, compute: ComputeConfig): void {
+  // The task runs on EC2 instances: any CPU size RegisterTaskDefinition accepts there and any memory, not Fargate's
+  // sizes (the loader has checked both against the instance types).
+  template.Parameters.TaskCPU = {
+    Type: "Number",
+    Description: "Task CPU units on the ECS Managed Instances (container.cpu); 1024 = 1 vCPU.",
+    MinValue: EC2_TASK_CPU.min,
+    MaxValue: EC2_TASK_CPU.max,
+  };
+  template.Parameters.TaskRAM = {
+    Type: "Number",
+    Description: "Task memory in MiB on the ECS Managed Instances (container.memory); less than an instance's.",
+    MinValue: 1,
+  };
   if (compute.type === "gpu") {
     template.Parameters.GpusPerTask = {
       Type: "String",

@@ -45,6 +45,13 @@ describe("bad GPU parameters", () => {
       expect: /g6\.xlarge has 16 GiB of memory, which must be more than container\.memory/,
     },
     {
+      // 6144 is no Fargate size but a valid task size on EC2 instances: what is refused is the fit, not the size.
+      name: "a CPU size beyond the instance types' vCPUs",
+      args: ["add-endpoint", variant("cpu.yaml", "cpu: 2048", "cpu: 6144"), "--yes"],
+      expect: /compute\.instanceTypes\[0\]: g6\.xlarge has 4 vCPUs \(4096 CPU units\), fewer than container\.cpu \(6144\)/,
+      absent: /Fargate CPU size/,
+    },
+    {
       name: "a region without ECS Managed Instances",
       args: ["add-endpoint", "params/ep-gpu.yaml", "--region", "eu-isoe-west-1", "--yes"],
       expect: /compute\.type: Amazon ECS Managed Instances, .* not offered in eu-isoe-west-1/,
@@ -57,6 +64,7 @@ describe("bad GPU parameters", () => {
       const run = await runMlops(c.args, { endpointUrl: counter.url });
       expect(run.code, `${c.name}: ${run.stderr}`).toBe(2);
       expect(run.stderr, c.name).toMatch(c.expect);
+      if (c.absent !== undefined) expect(run.stderr, c.name).not.toMatch(c.absent);
       expect(counter.count(), c.name).toBe(before);
     }
   });

@@ -80,6 +80,57 @@ describe("compute", () => {
     expect(issuesOf(`${ADDED}container: {cpu: 1024, memory: 12GB}\ncompute: {type: gpu, instanceTypes: [g6.xlarge]}\n`)).toEqual([]);
   });
 
+  it("takes any task CPU size within the instance for a GPU endpoint, not a Fargate size", () => {
+    // g5.4xlarge: 16 vCPUs, 64 GiB. 6 vCPUs is no Fargate size; on EC2 capacity any whole number of units is
+    // (RegisterTaskDefinition `cpu`, 128 to 196608 units).
+    const sized = (cpu: string, memory: string, extra = "") =>
+      `${ADDED}container: {cpu: ${cpu}, memory: ${memory}}\ncompute: {type: gpu, instanceTypes: [g5.4xlarge]${extra}}\n`;
+    expect(parseEndpointConfig(sized("6144", "30GB"), "ep-g.yaml").container).toMatchObject({ cpu: 6144, memoryMiB: 30720 });
+    expect(parseEndpointConfig(sized('"6 vCPU"', "30GB"), "ep-g.yaml").container.cpu).toBe(6144);
+    expect(parseEndpointConfig(sized("3000", "20000"), "ep-g.yaml").container).toMatchObject({ cpu: 3000, memoryMiB: 20000 });
+    expect(parseEndpointConfig(sized("16384", "60GB"), "ep-g.yaml").container.cpu).toBe(16384);
+    // A Neuron endpoint runs on the same EC2 capacity.
+    const neuron = `${ADDED}container: {cpu: 6144, memory: 30GB}\ncompute: {type: neuron, instanceTypes: [inf2.8xlarge]}\n`;
+    expect(parseEndpointConfig(neuron, "ep-g.yaml").container.cpu).toBe(6144);
+  });
+
+  it("refuses a GPU task's CPU or memory beyond its instance type, naming the field and the instance's size", () => {
+    const sized = (cpu: string, memory: string) => `${ADDED}container: {cpu: ${cpu}, memory: ${memory}}\ncompute: {type: gpu, instanceTypes: [g5.4xlarge]}\n`;
+    expect(issuesOf(sized("20480", "30GB"))).toEqual(["compute.instanceTypes[0]: g5.4xlarge has 16 vCPUs (16384 CPU units), fewer than container.cpu (20480)"]);
+    expect(issuesOf(sized("6144", "64GB"))).toEqual([
+      "compute.instanceTypes[0]: g5.4xlarge has 64 GiB of memory, which must be more than container.memory (64 GB) (the ECS agent and operating system use some)",
+    ]);
+    expect(issuesOf(sized("6144", "80GB"))).toEqual([expect.stringMatching(/^compute\.instanceTypes\[0\]: g5\.4xlarge has 64 GiB of memory/)]);
+    // The attribute ranges bound it too.
+    const ranged = `${ADDED}container: {cpu: 6144, memory: 30GB}\ncompute: {type: gpu, instanceRequirements: {vcpus: {max: 4}, memoryGiB: {max: 16}}}\n`;
+    expect(issuesOf(ranged)).toEqual([
+      "compute.instanceRequirements.vcpus.max: 4 vCPUs (4096 CPU units) is below container.cpu (6144)",
+      "compute.instanceRequirements.memoryGiB.max: 16 GiB must be more than container.memory (30 GB)",
+    ]);
+  });
+
+  it("refuses a GPU task CPU outside what ECS accepts on EC2 capacity, naming container.cpu", () => {
+    const gpu = (cpu: string) => `${ADDED}container: {cpu: ${cpu}, memory: 8GB}\ncompute: {type: gpu}\n`;
+    const usage = 'use CPU units from 128 to 196608 (1024 = 1 vCPU; "0.125 vCPU" to "192 vCPU" also accepted)';
+    expect(issuesOf(gpu("100"))).toEqual([`container.cpu: 100 is not a task CPU size on ECS Managed Instances; ${usage}`]);
+    expect(issuesOf(gpu("200000"))).toEqual([`container.cpu: 200000 is not a task CPU size on ECS Managed Instances; ${usage}`]);
+    expect(issuesOf(gpu('"lots"'))).toEqual([`container.cpu: "lots" is not a task CPU size on ECS Managed Instances; ${usage}`]);
+    expect(issuesOf(gpu('"0.3 vCPU"'))).toEqual([`container.cpu: "0.3 vCPU" is 307.2 CPU units, not a whole number; ${usage}`]);
+    expect(issuesOf(gpu("128"))).toEqual([]);
+    expect(issuesOf(gpu('"0.125 vCPU"'))).toEqual([]);
+  });
+
+  it("keeps Fargate's CPU sizes and message for a Fargate endpoint", () => {
+    const message = "container.cpu: 6144 is not a Fargate CPU size; use one of 256, 512, 1024, 2048, 4096, 8192, 16384 (1024 = 1 vCPU)";
+    expect(issuesOf(`${ADDED}container: {cpu: 6144, memory: 30GB}\n`)).toEqual([message]);
+    expect(issuesOf(`${ADDED}container: {cpu: 6144, memory: 30GB}\ncompute: {type: fargate}\n`)).toEqual([message]);
+    // An unknown compute type is reported, and the CPU is held to Fargate's sizes meanwhile.
+    expect(issuesOf(`${ADDED}container: {cpu: 6144, memory: 30GB}\ncompute: {type: gpus}\n`)).toEqual([
+      expect.stringMatching(/^container\.cpu: 6144 is not a Fargate CPU size/),
+      expect.stringMatching(/^compute\.type: /),
+    ]);
+  });
+
   it("names the field when the GPU count exceeds an instance type's", () => {
     expect(issuesOf(`${ADDED}compute: {type: gpu, gpus: 2, instanceTypes: [g5.12xlarge, g6.xlarge]}\n`)).toEqual([
       "compute.instanceTypes[1]: g6.xlarge has 1 GPU(s), fewer than compute.gpus (2): name a larger type (or lower compute.gpus)",

@@ -10,6 +10,10 @@ describe("init --gpu", () => {
     expect(config.compute).toEqual({ type: "gpu", gpus: 1, instanceTypes: ["g6.xlarge", "g5.xlarge"], spot: false, rootVolumeGiB: 100 });
     expect(config.container).toMatchObject({ cpu: 2048, memoryMiB: 12288 });
     expect(config.rollout.healthCheckGracePeriodSeconds).toBe(600);
+    // Its comments say the size is free within the instance, and a size no Fargate task has loads as written.
+    expect(text).toContain("any size within its instance (no Fargate sizes)");
+    const sixVcpus = text.replace("  cpu: 2048 ", "  cpu: 6144 ").replace("[g6.xlarge, g5.xlarge]", "[g5.4xlarge]");
+    expect(parseEndpointConfig(sixVcpus, "ep-g.yaml").container.cpu).toBe(6144);
   });
 
   it("writes a base GPU endpoint with its network", () => {

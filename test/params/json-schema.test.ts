@@ -173,6 +173,29 @@ describe("mlops schema", () => {
     check(refused).forEach((errors) => expect(errors.length).toBeGreaterThan(0));
   });
 
+  it("agrees with the loader on task sizes per compute type: any size within the instance for gpu, Fargate's otherwise", () => {
+    const gpu = (cpu: unknown, memory: unknown, instanceTypes: string[]) =>
+      withValue(withValue(withValue(added(), "compute", { type: "gpu", instanceTypes }), "container.cpu", cpu), "container.memory", memory);
+    const accepted = [
+      gpu(6144, "30GB", ["g5.4xlarge"]),
+      gpu("6 vCPU", 30720, ["g5.4xlarge"]),
+      gpu(98304, 600000, ["p4d.24xlarge"]),
+      gpu(128, 512, ["g5.xlarge"]),
+    ];
+    expect(accepted.map(loaderProblems)).toEqual([[], [], [], []]);
+    expect(check(accepted)).toEqual([[], [], [], []]);
+    // Past what ECS accepts on EC2 capacity, and Fargate endpoints (compute absent or fargate) with a size Fargate has not.
+    const refused = [
+      gpu(127, "8GB", ["g5.xlarge"]),
+      gpu(196609, "8GB", ["g5.xlarge"]),
+      withValue(withValue(added(), "container.cpu", 6144), "container.memory", "30GB"),
+      withValue(withValue(withValue(added(), "compute", { type: "fargate" }), "container.cpu", 6144), "container.memory", "30GB"),
+      withValue(withValue(added(), "container.cpu", 16384), "container.memory", 131072),
+    ];
+    refused.forEach((doc) => expect(loaderProblems(doc).length, JSON.stringify(doc.container)).toBeGreaterThan(0));
+    check(refused).forEach((errors, i) => expect(errors.length, JSON.stringify(refused[i]?.container)).toBeGreaterThan(0));
+  });
+
   it("the loader accepts and ignores a `$schema` key; a non-text one is named", () => {
     const doc = { $schema: "../schema/params.schema.json", ...base() };
     expect(loaderProblems(doc)).toEqual([]);

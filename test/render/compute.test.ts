@@ -19,6 +19,15 @@ function baseWith(compute: string): ReturnType<typeof parseEndpointConfig> {
   return parseEndpointConfig(`${text}\ncompute: ${compute}\n`, "ep-a-gpu.yaml");
 }
 
+/** ep-gpu.yaml with 6 vCPUs and 30 GB on a g5.4xlarge (16 vCPUs, 64 GiB): no Fargate size. */
+function sixVcpuConfig(): ReturnType<typeof parseEndpointConfig> {
+  const text = readRepoFile("params/ep-gpu.yaml")
+    .replace(/^ {2}cpu: 2048\b/m, "  cpu: 6144")
+    .replace(/^ {2}memory: 12GB\b/m, "  memory: 30GB")
+    .replace("instanceTypes: [g6.xlarge, g5.xlarge]", "instanceTypes: [g5.4xlarge]");
+  return parseEndpointConfig(text, "ep-gpu-6vcpu.yaml");
+}
+
 const dir = mkdtempSync(join(tmpdir(), "mlops-gpu-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -65,6 +74,22 @@ describe("a GPU endpoint's template", async () => {
     expect(added.parameters).toMatchObject({ GpusPerTask: "1", CapacityOptionType: "ON_DEMAND", InstanceRootVolumeGiB: "100" });
   });
 
+  it("gives the task definition a CPU size no Fargate task has, within the instance, and keeps Fargate's sizes for Fargate", async () => {
+    const sixVcpus = renderEndpointStack(sixVcpuConfig());
+    const sized = parseTemplate(sixVcpus.templateBody) as { Parameters: Record<string, Record<string, unknown>>; Resources: Record<string, Resource> };
+    const task = sized.Resources.TaskDefinition!.Properties;
+    expect(task).toMatchObject({ Cpu: { Ref: "TaskCPU" }, Memory: { Ref: "TaskRAM" } });
+    expect(sixVcpus.parameters).toMatchObject({ TaskCPU: "6144", TaskRAM: "30720" });
+    // RegisterTaskDefinition's range on EC2 capacity, in place of Fargate's AllowedValues, which would refuse 6144.
+    expect(sized.Parameters.TaskCPU).toEqual({ Type: "Number", Description: expect.any(String), MinValue: 128, MaxValue: 196608 });
+    expect(sized.Parameters.TaskRAM).toEqual({ Type: "Number", Description: expect.any(String), MinValue: 1 });
+    const fargate = parseTemplate(renderEndpointStack(await loadEndpointConfig("params/ep-b.yaml")).templateBody) as {
+      Parameters: Record<string, Record<string, unknown>>;
+    };
+    expect(fargate.Parameters.TaskCPU?.AllowedValues).toEqual(["256", "512", "1024", "2048", "4096", "8192", "16384"]);
+    expect(fargate.Parameters.TaskRAM).toMatchObject({ MinValue: 512, MaxValue: 122880 });
+  });
+
   it("gives ECS and the instances AWS's Managed Instances policies, and passes only its own instance role, to EC2", () => {
     const infrastructure = resources.InfrastructureRole!.Properties;
     expect(JSON.stringify(infrastructure.AssumeRolePolicyDocument)).toContain('"Service":"ecs.amazonaws.com"');
@@ -103,6 +128,7 @@ describe("a GPU endpoint's template", async () => {
     const renders = {
       "gpu-added.yaml": added,
       "gpu-base.yaml": renderEndpointStack(baseWith("{type: gpu, gpus: 4, instanceTypes: [g5.12xlarge], spot: true}")),
+      "gpu-6vcpu.yaml": renderEndpointStack(sixVcpuConfig()),
       "neuron-added.yaml": renderEndpointStack(neuronAdded),
       "neuron-base.yaml": renderEndpointStack(baseWith("{type: neuron, instanceRequirements: {acceleratorNames: [inferentia], vcpus: {max: 32}}}")),
     };
