@@ -658,6 +658,56 @@ describe("status NAME: one endpoint in detail", () => {
     expect(text).toContain("Targets (1/2 healthy):");
   });
 
+  it("a GPU endpoint's tasks show the instance type under each; a Spot interruption is explained, not a problem", async () => {
+    const instance = (id: string) => `arn:aws:ecs:us-east-1:123456789012:container-instance/ep-a-prod/${id}`;
+    const gpuStack = stack();
+    gpuStack.Parameters = [
+      ...(gpuStack.Parameters ?? []),
+      { ParameterKey: "CapacityOptionType", ParameterValue: "SPOT" },
+      { ParameterKey: "GpusPerTask", ParameterValue: "1" },
+    ];
+    const d = await detail(
+      {
+        ecs: {
+          listTasks: async (input: { desiredStatus: string }) => ({ taskArns: input.desiredStatus === "STOPPED" ? [task("s1")] : [task("r1"), task("r2")] }),
+          describeTasks: async (input: { tasks: string[] }) => ({
+            tasks: input.tasks.map((arn) =>
+              arn.endsWith("s1")
+                ? { taskArn: arn, lastStatus: "STOPPED", stopCode: "SpotInterruption", stoppedAt: new Date(NOW - 60_000) }
+                : {
+                    taskArn: arn,
+                    lastStatus: "RUNNING",
+                    desiredStatus: "RUNNING",
+                    capacityProviderName: "ep-a-prod-gpu",
+                    containerInstanceArn: instance(arn.endsWith("r1") ? "a" : "b"),
+                    containers: [{ name: "api", gpuIds: ["GPU-1"] }],
+                    startedAt: new Date(NOW - (arn.endsWith("r1") ? 2 : 1) * 3_600_000),
+                  },
+            ),
+          }),
+          describeContainerInstances: async (input: { containerInstances: string[] }) => ({
+            containerInstances: input.containerInstances.map((arn) => ({
+              containerInstanceArn: arn,
+              attributes: arn.endsWith("/a") ? [{ name: "ecs.instance-type", value: "g6.xlarge" }] : [],
+            })),
+          }),
+        },
+      },
+      { stack: gpuStack },
+    );
+    expect(d.tasks.running.map((t) => t.instanceType)).toEqual(["g6.xlarge", undefined]);
+    expect(d.capacity).toBe(
+      "ECS Managed Instances, 1 GPU per task, Spot; 1 task on g6.xlarge, 1 task (instance type not readable) (spot) from capacity provider ep-a-prod-gpu, 1 GPU each",
+    );
+    expect(d.problems.filter((p) => /spot|interrupt/i.test(p))).toEqual([]);
+    const text = formatEndpointDetail(d);
+    expect(text).toMatch(/^ +TASK +STATUS +HEALTH +STARTED +TASK DEFINITION +AZ +INSTANCE TYPE$/m);
+    expect(text).toMatch(/r2 +RUNNING .* not readable$/m);
+    expect(text).toContain(
+      "s1 2026-11-29T11:59:00Z: SpotInterruption; Spot interruption: EC2 reclaimed the Spot instance (two-minute notice), not an application crash; the service starts a replacement task, as expected with compute.spot",
+    );
+  });
+
   it("a project name shared by two environments lists both instead of guessing", async () => {
     const dev = stack();
     dev.StackName = "ep-a-dev";
