@@ -19,6 +19,7 @@ import { findExport, readDeployed, type ManagedStack } from "../engine/discovery
 import { findRootCause, formatRootCause, isStackEvent } from "../engine/root-cause.js";
 import { stackOutputs } from "../engine/stack.js";
 import { dnsState } from "../steps/dns.js";
+import { placementAdvice } from "../steps/gpu-capacity.js";
 import { SPOT_INTERRUPTION_TEXT, spotInterruption } from "../steps/managed-instances.js";
 import { listenerCertificateFor } from "../steps/listener-certificates.js";
 
@@ -80,7 +81,7 @@ export interface StoppedTaskItem {
   /** Each container that stopped with a reason or an exit code: `name: exit 1 (reason)`. */
   containers: string[];
   taskDefinition?: string;
-  /** What the stop means when it is not the application's doing (a Spot interruption); see spot.ts. */
+  /** What the stop means when it is not the application's doing: a Spot interruption, or no capacity to place it (and what to change). */
   explanation?: string;
 }
 
@@ -413,6 +414,13 @@ function taskItem(task: EcsTask): TaskItem {
   };
 }
 
+/** A Spot interruption, or a task ECS could not place (RESOURCE:GPU…) with what to change: the stop explained in the endpoint's terms. */
+function stopExplanation(task: EcsTask): { explanation?: string } {
+  if (spotInterruption(task)) return { explanation: SPOT_INTERRUPTION_TEXT };
+  const advice = task.stoppedReason ? placementAdvice(task.stoppedReason) : undefined;
+  return advice ? { explanation: advice } : {};
+}
+
 function stoppedTaskItem(task: EcsTask): StoppedTaskItem {
   const containers = (task.containers ?? []).flatMap((c) => {
     const exit = c.exitCode === undefined || c.exitCode === null ? "" : `exit ${c.exitCode}`;
@@ -426,7 +434,7 @@ function stoppedTaskItem(task: EcsTask): StoppedTaskItem {
     reason: task.stoppedReason,
     containers,
     taskDefinition: task.taskDefinitionArn ? revision(task.taskDefinitionArn) : undefined,
-    ...(spotInterruption(task) ? { explanation: SPOT_INTERRUPTION_TEXT } : {}),
+    ...stopExplanation(task),
   };
 }
 

@@ -21,7 +21,10 @@ import {
 } from "../../../src/deploy/operations/endpoint-detail.js";
 import { asManagedStack, type ManagedStack } from "../../../src/deploy/engine/discovery.js";
 import { AwsError, CredentialsError } from "../../../src/errors.js";
+import type * as ecs from "@aws-sdk/client-ecs";
+import { placementAdvice } from "../../../src/deploy/steps/gpu-capacity.js";
 import { FakeClock } from "../../fakes/clock.js";
+import { FakeGpuPlacement } from "../../fakes/gpu-placement.js";
 import { MemoryOutput } from "../../fakes/output.js";
 
 const NOW = Date.parse("2026-11-29T12:00:00Z");
@@ -705,6 +708,20 @@ describe("status NAME: one endpoint in detail", () => {
     expect(text).toMatch(/r2 +RUNNING .* not readable$/m);
     expect(text).toContain(
       "s1 2026-11-29T11:59:00Z: SpotInterruption; Spot interruption: EC2 reclaimed the Spot instance (two-minute notice), not an application crash; the service starts a replacement task, as expected with compute.spot",
+    );
+  });
+
+  it("a GPU task ECS could not place is shown with what to change (fake: test/fakes/gpu-placement.ts)", async () => {
+    const placement = new FakeGpuPlacement(["GPU"]);
+    const d = await detail({
+      ecs: {
+        listTasks: (input: ecs.ListTasksRequest) => placement.listTasks(input),
+        describeTasks: (input: ecs.DescribeTasksRequest) => placement.describeTasks(input),
+      },
+    });
+    expect(d.tasks.stopped.map((t) => [t.reason, t.explanation])).toEqual([["TaskFailedToStart: RESOURCE:GPU", placementAdvice("RESOURCE:GPU")]]);
+    expect(formatEndpointDetail(d)).toMatch(
+      /TaskFailedToStart; TaskFailedToStart: RESOURCE:GPU; no instance with enough free GPUs .* compute\.spot off .* Availability Zone/,
     );
   });
 
