@@ -118,11 +118,15 @@ export class FakeManagedInstancesService implements Pick<EcsApi, "describeServic
     this.calls.push("listTasks");
     this.settle();
     const wanted = input.desiredStatus ?? "RUNNING";
-    return { taskArns: this.tasks.filter((t) => t.desiredStatus === wanted).map((t) => this.arn(t.id)) };
+    // One page of at most maxResults (default and most: 100; ECS API reference, ListTasks).
+    const arns = this.tasks.filter((t) => t.desiredStatus === wanted).map((t) => this.arn(t.id));
+    return { taskArns: arns.slice(0, Math.min(input.maxResults ?? 100, 100)) };
   }
 
   async describeTasks(input: ecs.DescribeTasksRequest): Promise<ecs.DescribeTasksResponse> {
     this.calls.push("describeTasks");
+    // DescribeTasks takes at most 100 tasks (ECS API reference, DescribeTasks, `tasks`).
+    if ((input.tasks ?? []).length > 100) throw new Error("InvalidParameterException: Tasks cannot be more than 100.");
     this.settle();
     const tasks = (input.tasks ?? []).flatMap((arn) => {
       const t = this.tasks.find((x) => this.arn(x.id) === arn);

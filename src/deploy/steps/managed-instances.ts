@@ -36,6 +36,8 @@ export function waitsForInstance(task: Pick<EcsTask, "lastStatus" | "desiredStat
 
 /** Stopped tasks looked at: enough for the interruptions of one instance. */
 const STOPPED_LOOKED_AT = 10;
+/** Running tasks looked at: with the stopped ones, within the 100 tasks one DescribeTasks takes (ECS API reference, DescribeTasks, `tasks`). */
+const RUNNING_LOOKED_AT = 100 - STOPPED_LOOKED_AT;
 
 /**
  * The rollout-watch note of a service on ECS Managed Instances: tasks waiting for an instance to
@@ -48,7 +50,7 @@ export async function managedInstancesNote(
   since?: Date,
 ): Promise<string | undefined> {
   const [running, stopped] = await Promise.all([
-    ecs.listTasks({ cluster, serviceName, desiredStatus: "RUNNING", maxResults: 100 }),
+    ecs.listTasks({ cluster, serviceName, desiredStatus: "RUNNING", maxResults: RUNNING_LOOKED_AT }),
     ecs.listTasks({ cluster, serviceName, desiredStatus: "STOPPED", maxResults: STOPPED_LOOKED_AT }),
   ]);
   const arns = [...(running.taskArns ?? []), ...(stopped.taskArns ?? [])];

@@ -59,4 +59,14 @@ describe("a Spot interruption on ECS Managed Instances", () => {
     expect(reasons).not.toContain("placeholder");
     expect(SPOT_INTERRUPTION_TEXT).toContain("not an application crash");
   });
+
+  it("reads a large service's running and stopped tasks in one DescribeTasks of at most 100", async () => {
+    const clock = new FakeClock();
+    const ecs = new FakeManagedInstancesService(clock);
+    for (let i = 0; i < 120; i++) ecs.runningTask(`t-${i}`);
+    for (let i = 0; i < 12; i++) ecs.interruptSpot(`t-${i}`);
+    const line = await serviceRolloutLine(resources.clusterName, resources.serviceName, ctxOf(ecs, clock));
+    expect(line).toContain("10 task(s) stopped by a Spot interruption");
+    expect(ecs.calls.filter((c) => c === "describeTasks")).toHaveLength(1);
+  });
 });
