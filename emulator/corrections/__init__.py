@@ -61,6 +61,7 @@ MODULES = [
     "stack_duration",
     "managed_instances",
     "gpu_tasks",
+    "gpu_container_instances",
 ]
 
 

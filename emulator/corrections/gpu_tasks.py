@@ -37,6 +37,11 @@ def _gpus(definition: Any, name: str) -> int:
     return 0
 
 
+def container_instance_id(task_arn: str) -> str:
+    """The id of the container instance a task of a service on a capacity provider is described on."""
+    return hashlib.md5(f"{task_arn}|instance".encode()).hexdigest()
+
+
 def apply() -> None:
     from . import service_tasks
 
@@ -49,7 +54,7 @@ def apply() -> None:
             return task
         provider = str(strategy[0].get("capacityProvider", ""))
         cluster_name = service.cluster_arn.split("/")[-1]
-        instance = hashlib.md5(f"{arn}|instance".encode()).hexdigest()
+        instance = container_instance_id(arn)
         task.update(
             {
                 "launchType": "MANAGED_INSTANCES",

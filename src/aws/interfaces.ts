@@ -38,7 +38,7 @@ export type {
   StackStatus,
 } from "@aws-sdk/client-cloudformation";
 export type { IpPermission, SecurityGroup } from "@aws-sdk/client-ec2";
-export type { Service as EcsService, Task as EcsTask, Deployment as EcsDeployment } from "@aws-sdk/client-ecs";
+export type { Service as EcsService, Task as EcsTask, Deployment as EcsDeployment, ContainerInstance as EcsContainerInstance } from "@aws-sdk/client-ecs";
 export type { TargetHealthDescription, Rule as ListenerRule } from "@aws-sdk/client-elastic-load-balancing-v2";
 export type { ImageDetail } from "@aws-sdk/client-ecr";
 export type { MetricDataQuery } from "@aws-sdk/client-cloudwatch";
@@ -85,6 +85,8 @@ export interface EcsApi {
   describeServices(input: ecs.DescribeServicesRequest): Promise<ecs.DescribeServicesResponse>;
   listTasks(input: ecs.ListTasksRequest): Promise<ecs.ListTasksResponse>;
   describeTasks(input: ecs.DescribeTasksRequest): Promise<ecs.DescribeTasksResponse>;
+  /** The EC2 instances under tasks on ECS Managed Instances (`ec2InstanceId`, the `ecs.instance-type` attribute); at most 100 per call. */
+  describeContainerInstances(input: ecs.DescribeContainerInstancesRequest): Promise<ecs.DescribeContainerInstancesResponse>;
   /** ECS's record of a service's deployments, whoever started them; in pages, in no documented order. */
   listServiceDeployments(input: ecs.ListServiceDeploymentsRequest): Promise<ecs.ListServiceDeploymentsResponse>;
   describeServiceDeployments(input: ecs.DescribeServiceDeploymentsRequest): Promise<ecs.DescribeServiceDeploymentsResponse>;

@@ -1,5 +1,5 @@
 /**
- * A GPU endpoint beside a CPU endpoint on one base, end to end: the real `mlops` binary against the
+ * A GPU endpoint beside a CPU endpoint on one base, then a Neuron endpoint on the same base, end to end: the real `mlops` binary against the
  * emulator (with its managed-instances and gpu-tasks corrections), the AWS state checked through the SDK.
  */
 import { DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
@@ -10,6 +10,9 @@ import {
   DescribeTasksCommand,
   ListTasksCommand,
 } from "@aws-sdk/client-ecs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator } from "../setup/emulator-process.js";
 import { pushImage, pushWhenRepositoryExists, sdkClients } from "../helpers/aws.js";
@@ -125,19 +128,20 @@ describe("a GPU endpoint beside a CPU endpoint on one base", () => {
     const run = await runMlops(["status", "--json"], { endpointUrl: emulator.url });
     expect(run.code, failure(run)).toBe(0);
     const status = JSON.parse(run.stdout) as { healthy: boolean; endpoints: { endpoint: string; imageTag: string; capacity?: string; problems: string[] }[] };
+    const provider = (await gpuProviders()).providers[0]!.name;
+    // The instance type comes from the container instance under the task (the gpu-container-instances correction).
+    const capacity = `ECS Managed Instances, 1 GPU per task, On-Demand; 1 task on g6.xlarge (on-demand) from capacity provider ${provider}, 1 GPU each`;
     expect(status.endpoints.map((e) => [e.endpoint, e.imageTag, e.capacity])).toEqual([
       ["ep-a-prod", "v1", undefined],
-      ["ep-gpu-prod", "v2", "ECS Managed Instances, 1 GPU per task, On-Demand"],
+      ["ep-gpu-prod", "v2", capacity],
     ]);
     expect(status.endpoints.flatMap((e) => e.problems)).toEqual([]);
     const table = await runMlops(["status"], { endpointUrl: emulator.url });
-    expect(table.stdout).toContain("Capacity of ep-gpu-prod: ECS Managed Instances, 1 GPU per task, On-Demand");
-    const provider = (await gpuProviders()).providers[0]!.name;
+    expect(table.stdout).toContain(`Capacity of ep-gpu-prod: ${capacity}`);
     const detail = await runMlops(["status", "ep-gpu"], { endpointUrl: emulator.url });
     expect(detail.code, failure(detail)).toBe(0);
-    expect(detail.stdout).toMatch(
-      new RegExp(`^Capacity: +ECS Managed Instances, 1 GPU per task, On-Demand; 1 task\\(s\\) on capacity provider ${provider}, 1 GPU\\(s\\) each$`, "m"),
-    );
+    expect(detail.stdout.split("\n")).toContain(`Capacity:    ${capacity}`);
+    expect(detail.stdout).toMatch(/^ +TASK +STATUS +HEALTH +STARTED +TASK DEFINITION +AZ +INSTANCE TYPE$/m);
   });
 
   it("teardown of the GPU endpoint deletes its capacity provider and leaves the base", async () => {
@@ -147,7 +151,40 @@ describe("a GPU endpoint beside a CPU endpoint on one base", () => {
     expect(providers).toEqual([]);
     expect(names).toEqual([]);
     expect((await service("ep-a-prod"))?.status).toBe("ACTIVE");
+  });
+});
+
+/** ep-gpu.yaml as a Neuron endpoint on inf2.xlarge (one Inferentia2 device, 4 vCPUs, 16 GiB), written beside the test's other files. */
+function neuronParams(): string {
+  const text = readFileSync("params/ep-gpu.yaml", "utf8")
+    .replace("project: ep-gpu", "project: ep-neuron")
+    .replace("hostHeader: ep-gpu.example.com", "hostHeader: ep-neuron.example.com")
+    .replace(/^compute:\n( {2}.*\n)+/m, "compute:\n  type: neuron\n  instanceTypes: [inf2.xlarge]\n");
+  const dir = mkdtempSync(join(tmpdir(), "mlops-neuron-"));
+  writeFileSync(join(dir, "ep-neuron.yaml"), text);
+  return join(dir, "ep-neuron.yaml");
+}
+
+describe("a Neuron endpoint added to the same base", () => {
+  it("add-endpoint, status with its Neuron devices per task and instance type, teardown leaving no capacity provider", async () => {
+    const file = neuronParams();
+    const run = await deployWithPush(["add-endpoint", file, "--tag", "v1", "--yes"], "ep-neuron-prod", "v1");
+    expect(run.code, failure(run)).toBe(0);
+    const { providers } = await gpuProviders();
+    expect(providers.map((p) => p.managedInstancesProvider?.instanceLaunchTemplate?.instanceRequirements?.allowedInstanceTypes)).toEqual([["inf2.xlarge"]]);
+    const provider = providers[0]!.name;
+
+    const detail = await runMlops(["status", "ep-neuron"], { endpointUrl: emulator.url });
+    expect(detail.code, failure(detail)).toBe(0);
+    expect(detail.stdout.split("\n")).toContain(
+      `Capacity:    ECS Managed Instances, all Neuron devices of its instance per task, On-Demand; 1 task on inf2.xlarge (on-demand) from capacity provider ${provider}, 1 Neuron device each`,
+    );
+
+    const down = await runMlops(["teardown", file, "--yes"], { endpointUrl: emulator.url });
+    expect(down.code, failure(down)).toBe(0);
+    expect(await gpuProviders()).toEqual({ names: [], providers: [] });
     const all = await runMlops(["teardown", "--all", "--yes"], { endpointUrl: emulator.url });
     expect(all.code, failure(all)).toBe(0);
+    rmSync(dirname(file), { recursive: true, force: true });
   });
 });

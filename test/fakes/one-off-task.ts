@@ -84,6 +84,9 @@ export class FakeOneOffTask implements EcsApi, LogsApi {
   async listTasks(): Promise<ecs.ListTasksResponse> {
     throw new Error("not modelled");
   }
+  async describeContainerInstances(): Promise<ecs.DescribeContainerInstancesResponse> {
+    throw new Error("not modelled");
+  }
   async listServiceDeployments(): Promise<ecs.ListServiceDeploymentsResponse> {
     throw new Error("not modelled");
   }

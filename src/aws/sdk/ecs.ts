@@ -25,6 +25,9 @@ export class SdkEcs extends Adapter implements EcsApi {
   describeTasks(input: ecs.DescribeTasksRequest) {
     return this.call("DescribeTasks", (options) => this.client.send(new ecs.DescribeTasksCommand(input), options));
   }
+  describeContainerInstances(input: ecs.DescribeContainerInstancesRequest) {
+    return this.call("DescribeContainerInstances", (options) => this.client.send(new ecs.DescribeContainerInstancesCommand(input), options));
+  }
   listServiceDeployments(input: ecs.ListServiceDeploymentsRequest) {
     return this.call("ListServiceDeployments", (options) => this.client.send(new ecs.ListServiceDeploymentsCommand(input), options));
   }

@@ -20,7 +20,8 @@ export const GPU_PRICES: ReadonlyMap<string, { usdPerHour: number; region: strin
  * instance first. Neither figure is documented by AWS; both are assumptions to replace with what
  * the endpoint measures: an instance launched, booted and registered with the cluster in about
  * 3 minutes, then a 10 GB CUDA image pulled and unpacked in about 4 minutes (~40 MB/s); and a model
- * loaded onto the GPU in about 2 minutes.
+ * loaded onto the GPU in about 2 minutes. What AWS does document is the wait itself (see
+ * `INSTANCE_LAUNCH_SOURCE`), which the rollout watch names (steps/managed-instances.ts).
  */
 export const GPU_ASSUMPTIONS: RolloutAssumptions & { instanceLaunchSeconds: number; imagePullSeconds: number; imageGB: number } = {
   instanceLaunchSeconds: 180,
@@ -29,6 +30,16 @@ export const GPU_ASSUMPTIONS: RolloutAssumptions & { instanceLaunchSeconds: numb
   taskStartSeconds: 180 + 240,
   modelLoadSeconds: 120,
 };
+
+/**
+ * Where the instance-launch assumption comes from: AWS documents that a task waits in PROVISIONING
+ * while capacity is launched for it, and publishes no launch time, so the 3 minutes are mlops's
+ * assumption, not AWS's figure.
+ */
+export const INSTANCE_LAUNCH_SOURCE = {
+  page: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-lifecycle-explanation.html",
+  says: "a task waits in PROVISIONING while its instance launches; AWS gives no launch time",
+} as const;
 
 /**
  * The rollout-time assumptions of this endpoint's GPU tasks: a rollout that starts tasks beside the

@@ -52,7 +52,7 @@ export interface RolloutEstimate {
   firstExposurePercent: number;
 }
 
-/** The AWS facts the model relies on, each with its documentation page. */
+/** The AWS facts the model relies on, each with its documentation page (the instance-launch assumption of GPU tasks: gpu-plan.ts). */
 export const AWS_FACTS = [
   {
     fact: "A target is healthy after HealthyThresholdCount consecutive passed checks, one every HealthCheckIntervalSeconds; unhealthy after UnhealthyThresholdCount failed ones. Defaults: interval 30 s, timeout 5 s, healthy 5, unhealthy 2.",
@@ -81,6 +81,10 @@ export const AWS_FACTS = [
   {
     fact: "With deployment alarms, a rolling deployment is watched for a bake time after it has reached steady state, which ECS computes from the alarms' configuration (modelled here as the alarms' evaluation minutes).",
     source: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-alarm-failure.html",
+  },
+  {
+    fact: "On ECS Managed Instances (GPU and Neuron endpoints) a new task that no instance has room for waits in PROVISIONING while ECS launches an instance; AWS publishes no launch time, so the GPU estimate's instance launch is an assumption (gpu-plan.ts).",
+    source: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-lifecycle-explanation.html",
   },
 ] as const;
 

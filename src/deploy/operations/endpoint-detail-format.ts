@@ -56,11 +56,21 @@ export function formatEndpointDetail(d: EndpointDetail): string {
   if (d.tasks.error) lines.push(`  unknown: ${d.tasks.error}`);
   else if (d.tasks.running.length === 0) lines.push("  none running");
   else {
+    // Tasks on ECS Managed Instances get the instance type column; Fargate tasks have none to show.
+    const managed = d.tasks.running.some((t) => t.capacityProvider !== undefined);
     lines.push(
       indent(
         formatTable(
-          ["TASK", "STATUS", "HEALTH", "STARTED", "TASK DEFINITION", "AZ"],
-          d.tasks.running.map((t) => [t.id, t.lastStatus ?? "-", t.health ?? "-", t.startedAt ?? "-", t.taskDefinition ?? "-", t.availabilityZone ?? "-"]),
+          ["TASK", "STATUS", "HEALTH", "STARTED", "TASK DEFINITION", "AZ", ...(managed ? ["INSTANCE TYPE"] : [])],
+          d.tasks.running.map((t) => [
+            t.id,
+            t.lastStatus ?? "-",
+            t.health ?? "-",
+            t.startedAt ?? "-",
+            t.taskDefinition ?? "-",
+            t.availabilityZone ?? "-",
+            ...(managed ? [t.instanceType ?? "not readable"] : []),
+          ]),
         ),
       ),
     );
@@ -68,7 +78,7 @@ export function formatEndpointDetail(d: EndpointDetail): string {
   if (d.tasks.stopped.length > 0) {
     lines.push("", "Last stopped tasks:");
     for (const t of d.tasks.stopped) {
-      const why = [t.stopCode, t.reason, ...t.containers].filter(Boolean).join("; ");
+      const why = [t.stopCode, t.reason, ...t.containers, t.explanation].filter(Boolean).join("; ");
       lines.push(`  ${t.id}${t.stoppedAt ? ` ${t.stoppedAt}` : ""}: ${why || "no reason given"}`);
     }
   }

@@ -9,7 +9,7 @@
  * others: a pipeline API that fails leaves the pipeline "unknown", not the
  * command failed. This file reads; endpoint-detail-format.ts formats.
  */
-import { capacityDetail } from "./capacity.js";
+import { capacityDetail, placementOf, withInstanceTypes } from "./capacity.js";
 import type { EcsDeployment, EcsService, EcsTask, StackEvent, TargetHealthDescription } from "../../aws/interfaces.js";
 import { CredentialsError, InterruptedError } from "../../errors.js";
 import { pipelineName } from "../../render/names.js";
@@ -19,6 +19,8 @@ import { findExport, readDeployed, type ManagedStack } from "../engine/discovery
 import { findRootCause, formatRootCause, isStackEvent } from "../engine/root-cause.js";
 import { stackOutputs } from "../engine/stack.js";
 import { dnsState } from "../steps/dns.js";
+import { placementAdvice } from "../steps/gpu-capacity.js";
+import { SPOT_INTERRUPTION_TEXT, spotInterruption } from "../steps/managed-instances.js";
 import { listenerCertificateFor } from "../steps/listener-certificates.js";
 
 /** Resolves host names as the endpoint's clients would; `undefined` when the name does not exist (NXDOMAIN, no address). */
@@ -62,9 +64,12 @@ export interface TaskItem {
   /** The task definition's `family:revision`. */
   taskDefinition?: string;
   availabilityZone?: string;
-  /** ECS Managed Instances: the capacity provider that placed it, and the GPUs pinned to its containers. */
+  /** ECS Managed Instances: the capacity provider that placed it, the GPUs pinned to its containers, its instance. */
   capacityProvider?: string;
   gpus?: number;
+  containerInstanceArn?: string;
+  /** The EC2 instance type under it (DescribeContainerInstances); absent when not readable. */
+  instanceType?: string;
 }
 
 /** One recently stopped task and why it stopped. */
@@ -76,6 +81,8 @@ export interface StoppedTaskItem {
   /** Each container that stopped with a reason or an exit code: `name: exit 1 (reason)`. */
   containers: string[];
   taskDefinition?: string;
+  /** What the stop means when it is not the application's doing: a Spot interruption, or no capacity to place it (and what to change). */
+  explanation?: string;
 }
 
 /** One deployment of the service (PRIMARY is the newest, ACTIVE ones drain). */
@@ -112,6 +119,8 @@ export interface TasksSection {
   running: TaskItem[];
   stopped: StoppedTaskItem[];
   error?: string;
+  /** Why the running tasks' instance types could not be read, when they could not. */
+  instanceTypeError?: string;
 }
 
 /** One target of the target group. */
@@ -257,7 +266,7 @@ export async function readEndpointDetail(
     fileSystems,
     dns,
   };
-  const capacity = capacityDetail(deployed.compute, tasks.running);
+  const capacity = capacityDetail(deployed.compute, tasks.running, tasks.instanceTypeError);
   if (capacity !== undefined) detail.capacity = capacity;
   detail.problems = problemsOf(detail);
   detail.healthy = detail.problems.length === 0;
@@ -368,9 +377,13 @@ async function readTasks(ctx: DeployContext, cluster: string | undefined, servic
       describeAll(ctx, cluster, { cluster, serviceName, desiredStatus: "STOPPED" }),
     ]);
     const newestFirst = stopped.sort((a, b) => (b.stoppedAt?.getTime() ?? 0) - (a.stoppedAt?.getTime() ?? 0)).slice(0, STOPPED_TASKS);
+    const items = running.sort((a, b) => (a.startedAt?.getTime() ?? 0) - (b.startedAt?.getTime() ?? 0)).map(taskItem);
+    // Tasks on ECS Managed Instances: the instance type under each (capacity.ts); Fargate tasks name no container instance.
+    const typed = await withInstanceTypes(ctx.aws.ecs, cluster, items);
     return {
-      running: running.sort((a, b) => (a.startedAt?.getTime() ?? 0) - (b.startedAt?.getTime() ?? 0)).map(taskItem),
+      running: typed.placements,
       stopped: newestFirst.map(stoppedTaskItem),
+      ...(typed.error ? { instanceTypeError: typed.error } : {}),
     };
   } catch (error) {
     return { running: [], stopped: [], error: problemOf(error) };
@@ -397,10 +410,15 @@ function taskItem(task: EcsTask): TaskItem {
     startedAt: iso(task.startedAt),
     taskDefinition: task.taskDefinitionArn ? revision(task.taskDefinitionArn) : undefined,
     availabilityZone: task.availabilityZone,
-    ...(task.capacityProviderName
-      ? { capacityProvider: task.capacityProviderName, gpus: (task.containers ?? []).reduce((n, c) => n + (c.gpuIds?.length ?? 0), 0) }
-      : {}),
+    ...placementOf(task),
   };
+}
+
+/** A Spot interruption, or a task ECS could not place (RESOURCE:GPU…) with what to change: the stop explained in the endpoint's terms. */
+function stopExplanation(task: EcsTask): { explanation?: string } {
+  if (spotInterruption(task)) return { explanation: SPOT_INTERRUPTION_TEXT };
+  const advice = task.stoppedReason ? placementAdvice(task.stoppedReason) : undefined;
+  return advice ? { explanation: advice } : {};
 }
 
 function stoppedTaskItem(task: EcsTask): StoppedTaskItem {
@@ -416,6 +434,7 @@ function stoppedTaskItem(task: EcsTask): StoppedTaskItem {
     reason: task.stoppedReason,
     containers,
     taskDefinition: task.taskDefinitionArn ? revision(task.taskDefinitionArn) : undefined,
+    ...stopExplanation(task),
   };
 }
 

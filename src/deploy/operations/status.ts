@@ -9,7 +9,8 @@
  * are few, else from CloudWatch, all of them in one call. One endpoint that
  * cannot be read does not hide the others: its row carries its own problems.
  */
-import { capacityText } from "./capacity.js";
+import { capacityDetail, capacityText, readPlacements } from "./capacity.js";
+import type { DeployedCompute } from "../../render/contract.js";
 import type { MetricDataQuery } from "../../aws/interfaces.js";
 import { CredentialsError, InterruptedError } from "../../errors.js";
 import { pipelineName } from "../../render/names.js";
@@ -77,6 +78,8 @@ interface Row {
   /** The stack whose load balancer serves the endpoint (the base's, or a shard's). */
   loadBalancerStack: string;
   problems: Partial<Record<(typeof PARTS)[number], string>>;
+  /** A GPU or Neuron endpoint's capacity as deployed; undefined for Fargate. */
+  compute?: DeployedCompute;
 }
 
 /** A status read under way: the stacks as soon as every page is read, the endpoints' states when all their reads are done. */
@@ -105,6 +108,7 @@ export function readEndpointStatuses(ctx: DeployContext, options: { select?: (st
     rows.push(...fresh);
     for (const read of serviceReads(fresh, ctx)) start(limited(read));
     for (const row of fresh) start(limited(() => readImage(row, ctx)));
+    for (const row of fresh) if (row.compute) start(limited(() => readCapacity(row, ctx)));
   };
   const stacks = options.known ? Promise.resolve(options.known).then((known) => (onPage(known), known)) : listMlopsStacks(ctx.aws.cloudFormation, onPage);
   const statuses = stacks.then(async (all) => {
@@ -145,6 +149,7 @@ function newRow(m: ManagedStack & { role: "base" | "added" }): Row {
   }
   return {
     problems,
+    ...(deployed.compute ? { compute: deployed.compute } : {}),
     outputs: stackOutputs(m.stack),
     loadBalancerStack: loadBalancerStackOf(m),
     status: {
@@ -342,6 +347,22 @@ async function readImage(row: Row, ctx: DeployContext): Promise<void> {
     }
   } catch (error) {
     row.problems.image = `image: ${problemOf(error)}`;
+  }
+}
+
+/**
+ * A GPU or Neuron endpoint's running tasks with the instance types under them (capacity.ts): one
+ * ListTasks, DescribeTasks and DescribeContainerInstances per such endpoint, none for Fargate ones.
+ * Capacity is information: a failed read keeps the deployed capacity text and adds no problem.
+ */
+async function readCapacity(row: Row, ctx: DeployContext): Promise<void> {
+  const { ClusterName: cluster, ServiceName: service } = row.outputs;
+  if (!cluster || !service) return;
+  try {
+    const read = await readPlacements(ctx.aws.ecs, cluster, service);
+    row.status.capacity = capacityDetail(row.compute, read.placements, read.error);
+  } catch (error) {
+    row.status.capacity = `${capacityText(row.compute)}; running tasks not readable: ${problemOf(error)}`;
   }
 }
 

@@ -12,7 +12,7 @@ export function placementAdvice(reason: string): string | undefined {
   const kind = /RESOURCE:(GPU|CPU|MEMORY)/i.exec(reason)?.[1]?.toUpperCase();
   if (kind === undefined) return undefined;
   if (kind === "GPU") {
-    return "no instance with enough free GPUs could be had: name more instance types or families in compute.instanceTypes (or widen compute.instanceRequirements), or turn compute.spot off; GPU capacity differs by region and zone";
+    return "no instance with enough free GPUs could be had: name more instance types or families in compute.instanceTypes (or widen compute.instanceRequirements), or turn compute.spot off (On-Demand capacity); GPU capacity differs by region and Availability Zone, so a base whose private subnets span more zones, or another region, widens the choice too";
   }
   return `no instance with enough ${kind === "CPU" ? "vCPUs" : "memory"} for the task: lower container.${kind === "CPU" ? "cpu" : "memory"} or allow larger instance types in compute`;
 }

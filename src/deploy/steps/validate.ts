@@ -4,6 +4,7 @@
  * tasks' recent log lines are shown.
  */
 import { placementAdvice } from "./gpu-capacity.js";
+import { managedInstancesNote, SPOT_INTERRUPTION_TEXT, spotInterruption } from "./managed-instances.js";
 import type { EcsService, ElbApi } from "../../aws/interfaces.js";
 import { AwsError } from "../../errors.js";
 import type { DeployContext } from "../context.js";
@@ -141,7 +142,11 @@ export async function serviceRolloutLine(clusterName: string, serviceName: strin
   const primary = service.deployments?.find((d) => d.status === "PRIMARY");
   const failed = primary?.failedTasks ? `, ${primary.failedTasks} failed` : "";
   const event = service.events?.[0]?.message;
-  return `ECS ${serviceName}: ${service.runningCount ?? 0}/${service.desiredCount ?? 0} running, ${service.pendingCount ?? 0} pending${failed}, rollout ${primary?.rolloutState ?? "n/a"}${event ? ` | ${event}` : ""}`;
+  // A service on ECS Managed Instances: tasks waiting for an instance, or replaced after a Spot interruption (managed-instances.ts).
+  const note = service.capacityProviderStrategy?.length
+    ? await managedInstancesNote(ctx.aws.ecs, clusterName, serviceName, primary?.createdAt).catch(() => undefined)
+    : undefined;
+  return `ECS ${serviceName}: ${service.runningCount ?? 0}/${service.desiredCount ?? 0} running, ${service.pendingCount ?? 0} pending${failed}, rollout ${primary?.rolloutState ?? "n/a"}${note ? ` | ${note}` : ""}${event ? ` | ${event}` : ""}`;
 }
 
 async function describeService(resources: EndpointResources, ctx: DeployContext): Promise<EcsService> {
@@ -160,7 +165,7 @@ export async function stoppedTaskReasons(resources: Pick<EndpointResources, "clu
   if (!stopped.taskArns?.length) return "";
   const tasks = await ctx.aws.ecs.describeTasks({ cluster: resources.clusterName, tasks: stopped.taskArns });
   const reasons = (tasks.tasks ?? [])
-    .map((t) => t.stoppedReason ?? t.containers?.[0]?.reason)
+    .map((t) => (spotInterruption(t) ? `${t.stopCode}: ${SPOT_INTERRUPTION_TEXT}` : (t.stoppedReason ?? t.containers?.[0]?.reason)))
     .filter((r): r is string => !!r)
     .map((r) => (placementAdvice(r) === undefined ? r : `${r} (${placementAdvice(r)})`));
   return reasons.length ? `Stopped tasks: ${[...new Set(reasons)].join("; ")}. ` : "";

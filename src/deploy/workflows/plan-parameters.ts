@@ -11,7 +11,7 @@ import { isImageParameter, isMechanismParameter, keptFactsOf, parameterLabel, re
 import type { DeploymentFacts } from "../../render/render.js";
 import type { ParameterChange, ResourceDiff } from "../engine/template-diff.js";
 import { stackParameters } from "../engine/discovery.js";
-import { gpuAssumptionsOf } from "../engine/gpu-plan.js";
+import { gpuAssumptionsOf, INSTANCE_LAUNCH_SOURCE } from "../engine/gpu-plan.js";
 import { estimateRollout, rolloutEstimateLine, rolloutSettingsOf } from "../engine/rollout-time.js";
 
 /**
@@ -89,7 +89,7 @@ export function rolloutEstimate(config: EndpointConfig): string {
   // A GPU task may wait for a new instance and a large image: see GPU_ASSUMPTIONS for what is assumed.
   const a = gpuAssumptionsOf(config);
   const instance = a.instanceLaunchSeconds > 0 ? `a new instance ready in ~${a.instanceLaunchSeconds / 60} min` : "no new instance (tasks replaced in place)";
-  const line = `${rolloutEstimateLine(settings, a)} Assumed for a GPU task: ${instance}, a ${a.imageGB} GB CUDA image pulled in ~${a.imagePullSeconds / 60} min, the model loaded in ~${a.modelLoadSeconds / 60} min (not AWS figures: measure yours).`;
+  const line = `${rolloutEstimateLine(settings, a)} Assumed for a GPU task: ${instance}, a ${a.imageGB} GB CUDA image pulled in ~${a.imagePullSeconds / 60} min, the model loaded in ~${a.modelLoadSeconds / 60} min (not AWS figures: measure yours; ${INSTANCE_LAUNCH_SOURCE.says}, ${INSTANCE_LAUNCH_SOURCE.page}).`;
   // The commands wait 15 minutes for a rollout unless told otherwise (--rollout-timeout); a GPU rollout may need longer.
   const minutes = Math.ceil(estimateRollout(settings, a).totalSeconds / 60);
   return minutes + 5 > 15 ? `${line} Give --rollout-timeout ${minutes + 5} or more: the default of 15 minutes may end the wait before the rollout does.` : line;

@@ -60,5 +60,9 @@ describe("capacityLines", () => {
     const one = parseEndpointConfig(base, "g.yaml");
     expect(gpuAssumptionsOf(one)).toEqual(GPU_ASSUMPTIONS);
     expect(rolloutEstimate(one)).toContain("Assumed for a GPU task: a new instance ready in ~3 min");
+    // The launch time is mlops's assumption; the plan names the AWS page that documents the wait, not its length.
+    expect(rolloutEstimate(one)).toContain(
+      "a task waits in PROVISIONING while its instance launches; AWS gives no launch time, https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-lifecycle-explanation.html",
+    );
   });
 });

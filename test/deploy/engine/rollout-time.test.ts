@@ -76,7 +76,8 @@ describe("rollout model", () => {
     const lines = rolloutComparisonLines(MLOPS_DEFAULT_SETTINGS, 2, assumptions);
     expect(lines.find((l) => l.includes("good image"))).toMatch(/good image: rollout time\s+2 min 5 s\s+4 min 10 s\s+5 min$/);
     expect(lines.find((l) => l.includes("broken image"))).toMatch(/6 min 5 s\s+never ends by itself\s+9 min$/);
-    expect(lines.filter((l) => l.includes("https://docs.aws.amazon.com/")).length).toBe(7);
+    expect(lines.filter((l) => l.includes("https://docs.aws.amazon.com/")).length).toBe(8);
+    expect(lines.some((l) => l.includes("waits in PROVISIONING while ECS launches an instance; AWS publishes no launch time"))).toBe(true);
   });
 });
 

@@ -21,7 +21,10 @@ import {
 } from "../../../src/deploy/operations/endpoint-detail.js";
 import { asManagedStack, type ManagedStack } from "../../../src/deploy/engine/discovery.js";
 import { AwsError, CredentialsError } from "../../../src/errors.js";
+import type * as ecs from "@aws-sdk/client-ecs";
+import { placementAdvice } from "../../../src/deploy/steps/gpu-capacity.js";
 import { FakeClock } from "../../fakes/clock.js";
+import { FakeGpuPlacement } from "../../fakes/gpu-placement.js";
 import { MemoryOutput } from "../../fakes/output.js";
 
 const NOW = Date.parse("2026-11-29T12:00:00Z");
@@ -656,6 +659,70 @@ describe("status NAME: one endpoint in detail", () => {
       "s1 2026-11-29T11:59:00Z: EssentialContainerExited; Essential container in task exited; api: exit 137 (OutOfMemoryError: Container killed due to memory usage)",
     );
     expect(text).toContain("Targets (1/2 healthy):");
+  });
+
+  it("a GPU endpoint's tasks show the instance type under each; a Spot interruption is explained, not a problem", async () => {
+    const instance = (id: string) => `arn:aws:ecs:us-east-1:123456789012:container-instance/ep-a-prod/${id}`;
+    const gpuStack = stack();
+    gpuStack.Parameters = [
+      ...(gpuStack.Parameters ?? []),
+      { ParameterKey: "CapacityOptionType", ParameterValue: "SPOT" },
+      { ParameterKey: "GpusPerTask", ParameterValue: "1" },
+    ];
+    const d = await detail(
+      {
+        ecs: {
+          listTasks: async (input: { desiredStatus: string }) => ({ taskArns: input.desiredStatus === "STOPPED" ? [task("s1")] : [task("r1"), task("r2")] }),
+          describeTasks: async (input: { tasks: string[] }) => ({
+            tasks: input.tasks.map((arn) =>
+              arn.endsWith("s1")
+                ? { taskArn: arn, lastStatus: "STOPPED", stopCode: "SpotInterruption", stoppedAt: new Date(NOW - 60_000) }
+                : {
+                    taskArn: arn,
+                    lastStatus: "RUNNING",
+                    desiredStatus: "RUNNING",
+                    capacityProviderName: "ep-a-prod-gpu",
+                    containerInstanceArn: instance(arn.endsWith("r1") ? "a" : "b"),
+                    containers: [{ name: "api", gpuIds: ["GPU-1"] }],
+                    startedAt: new Date(NOW - (arn.endsWith("r1") ? 2 : 1) * 3_600_000),
+                  },
+            ),
+          }),
+          describeContainerInstances: async (input: { containerInstances: string[] }) => ({
+            containerInstances: input.containerInstances.map((arn) => ({
+              containerInstanceArn: arn,
+              attributes: arn.endsWith("/a") ? [{ name: "ecs.instance-type", value: "g6.xlarge" }] : [],
+            })),
+          }),
+        },
+      },
+      { stack: gpuStack },
+    );
+    expect(d.tasks.running.map((t) => t.instanceType)).toEqual(["g6.xlarge", undefined]);
+    expect(d.capacity).toBe(
+      "ECS Managed Instances, 1 GPU per task, Spot; 1 task on g6.xlarge, 1 task (instance type not readable) (spot) from capacity provider ep-a-prod-gpu, 1 GPU each",
+    );
+    expect(d.problems.filter((p) => /spot|interrupt/i.test(p))).toEqual([]);
+    const text = formatEndpointDetail(d);
+    expect(text).toMatch(/^ +TASK +STATUS +HEALTH +STARTED +TASK DEFINITION +AZ +INSTANCE TYPE$/m);
+    expect(text).toMatch(/r2 +RUNNING .* not readable$/m);
+    expect(text).toContain(
+      "s1 2026-11-29T11:59:00Z: SpotInterruption; Spot interruption: EC2 reclaimed the Spot instance (two-minute notice), not an application crash; the service starts a replacement task, as expected with compute.spot",
+    );
+  });
+
+  it("a GPU task ECS could not place is shown with what to change (fake: test/fakes/gpu-placement.ts)", async () => {
+    const placement = new FakeGpuPlacement(["GPU"]);
+    const d = await detail({
+      ecs: {
+        listTasks: (input: ecs.ListTasksRequest) => placement.listTasks(input),
+        describeTasks: (input: ecs.DescribeTasksRequest) => placement.describeTasks(input),
+      },
+    });
+    expect(d.tasks.stopped.map((t) => [t.reason, t.explanation])).toEqual([["TaskFailedToStart: RESOURCE:GPU", placementAdvice("RESOURCE:GPU")]]);
+    expect(formatEndpointDetail(d)).toMatch(
+      /TaskFailedToStart; TaskFailedToStart: RESOURCE:GPU; no instance with enough free GPUs .* compute\.spot off .* Availability Zone/,
+    );
   });
 
   it("a project name shared by two environments lists both instead of guessing", async () => {

@@ -91,6 +91,7 @@ function fakeEcs(w: World, executed: unknown[] = []): EcsApi {
     listServiceDeployments: notUsed,
     describeServiceDeployments: notUsed,
     describeServiceRevisions: notUsed,
+    describeContainerInstances: notUsed,
     runTask: notUsed,
     stopTask: notUsed,
     updateService: notUsed,

@@ -13,6 +13,7 @@ describe("GPU placement failures", () => {
     const text = await stoppedTaskReasons(resources, { aws: { ecs } } as unknown as DeployContext);
     expect(text).toBe(`Stopped tasks: TaskFailedToStart: RESOURCE:GPU (${placementAdvice("RESOURCE:GPU")}). `);
     expect(text).toMatch(/compute\.instanceTypes .* compute\.spot off/);
+    expect(text).toContain("Availability Zone");
     expect(ecs.calls.map((c) => c.method)).toEqual(["listTasks", "describeTasks"]);
   });
 
