@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { checkExec, ecsEndpoint, pluginArguments, problemsText, type ExecTarget, type FindExecutable } from "../deploy/operations/exec.js";
 import { findStack, stackOutputs } from "../deploy/engine/stack.js";
-import { elsewhereText, findElsewhere, regionHolding } from "../deploy/engine/other-regions.js";
+import { elsewhereText, findElsewhere, regionHolding } from "../deploy/steps/other-regions.js";
 import { AwsError } from "../errors.js";
 import { findExecutable, runSessionPlugin } from "../io/session-plugin.js";
 import { endpointId } from "../params/model.js";

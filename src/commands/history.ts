@@ -7,7 +7,7 @@ import { z } from "zod";
 import { regionText } from "../deploy/context.js";
 import { readDeployed } from "../deploy/engine/discovery.js";
 import { findStack, stackOutputs } from "../deploy/engine/stack.js";
-import { missingStackError } from "../deploy/engine/other-regions.js";
+import { missingStackError } from "../deploy/steps/other-regions.js";
 import { serviceHistory, type DeploymentRecord } from "../deploy/operations/history.js";
 import { formatTable } from "../io/table.js";
 import { endpointId } from "../params/model.js";

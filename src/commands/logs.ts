@@ -8,7 +8,7 @@ import { z } from "zod";
 import { showLogs, parseSince, type ShowLogsResult } from "../deploy/operations/logs.js";
 import { endpointLogGroupName } from "../deploy/steps/log-groups.js";
 import { latestBuild, readBuild } from "../deploy/steps/pipeline-run.js";
-import { elsewhereText, findElsewhere, regionHolding } from "../deploy/engine/other-regions.js";
+import { elsewhereText, findElsewhere, regionHolding } from "../deploy/steps/other-regions.js";
 import { AwsError, InputError } from "../errors.js";
 import { endpointId } from "../params/model.js";
 import { pipelineName } from "../render/names.js";

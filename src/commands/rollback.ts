@@ -8,7 +8,7 @@ import { z } from "zod";
 import { regionText } from "../deploy/context.js";
 import { readDeployed } from "../deploy/engine/discovery.js";
 import { findStack, stackOutputs } from "../deploy/engine/stack.js";
-import { missingStackError } from "../deploy/engine/other-regions.js";
+import { missingStackError } from "../deploy/steps/other-regions.js";
 import { previousGoodTag, serviceHistory } from "../deploy/operations/history.js";
 import { imageExists } from "../deploy/steps/image.js";
 import { updateEndpoint, type UpdateResult } from "../deploy/workflows/endpoint.js";

@@ -26,7 +26,7 @@ export interface CommandDeps {
    * `region`: a region chosen during the command (`init`'s question) instead of the global one.
    */
   aws: (region?: string) => Promise<AwsClients>;
-  /** Read clients of the account's other regions, for where a missing stack may be instead (see engine/other-regions.ts). */
+  /** Read clients of the account's other regions, for where a missing stack may be instead (see steps/other-regions.ts). */
   regionReaders?: RegionReaders;
   cwd: string;
   /** Region from `--region` or the environment, known before any client exists (for the AZ check). */

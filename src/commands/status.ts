@@ -8,7 +8,7 @@
 import { z } from "zod";
 import { regionText, type DeployContext } from "../deploy/context.js";
 import { listMlopsStacks, readDeployed, type ManagedStack } from "../deploy/engine/discovery.js";
-import { elsewhereText, findElsewhere, missingStackError } from "../deploy/engine/other-regions.js";
+import { elsewhereText, findElsewhere, missingStackError } from "../deploy/steps/other-regions.js";
 import { findKeptData, formatBytes, type KeptData } from "../deploy/steps/kept-data.js";
 import { endpointStatuses, readEndpointStatuses, unhealthy, type EndpointStatus } from "../deploy/operations/status.js";
 import { formatEndpointDetail, readEndpointDetail, type EndpointDetail, type HostResolver } from "../deploy/operations/endpoint-detail.js";

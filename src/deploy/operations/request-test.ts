@@ -6,7 +6,7 @@
 import { endpointId, type EndpointConfig } from "../../params/model.js";
 import { regionText, type DeployContext } from "../context.js";
 import { findStack, stackOutputs } from "../engine/stack.js";
-import { missingStackError } from "../engine/other-regions.js";
+import { missingStackError } from "../steps/other-regions.js";
 import { loadBalancerNameOf } from "../steps/dns.js";
 import { diagnose, probeEndpoint, routeLine, timingLine, type RequestOutcome, type RequestRoute } from "../steps/request.js";
 

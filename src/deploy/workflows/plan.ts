@@ -31,7 +31,7 @@ import { capacityLines } from "../engine/gpu-plan.js";
 import { regionText, type DeployContext } from "../context.js";
 import { exportMap, readDeployed, readDeployedPipeline, stackParameters } from "../engine/discovery.js";
 import { findStack, readStack, stackOutputs } from "../engine/stack.js";
-import { missingStackError } from "../engine/other-regions.js";
+import { missingStackError } from "../steps/other-regions.js";
 import { findIssuedCertificate, findPendingCertificate } from "../steps/certificate.js";
 import { compareRecords, desiredRecords, loadBalancerServing, validationRecords, zoneFor, type HostedZoneRef, type RecordPlan } from "../steps/dns.js";
 import { findEndpointFileSystems, keptVolumes } from "../steps/file-systems.js";

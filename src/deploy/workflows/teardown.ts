@@ -8,7 +8,7 @@
 import { AwsError, DeclinedError, InputError } from "../../errors.js";
 import { PhaseTimes, type PhaseSeconds } from "../phases.js";
 import { regionText, stackDeps, type DeployContext } from "../context.js";
-import { elsewhereText, findElsewhere, regionHolding } from "../engine/other-regions.js";
+import { elsewhereText, findElsewhere, regionHolding } from "../steps/other-regions.js";
 import {
   findExport,
   importingStacks,

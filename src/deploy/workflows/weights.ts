@@ -17,7 +17,7 @@ import { regionText, stackDeps, type DeployContext } from "../context.js";
 import { findExport, readDeployed, stackParameters } from "../engine/discovery.js";
 import { formatDuration } from "../engine/poll.js";
 import { deployStack, findStack, stackOutputs } from "../engine/stack.js";
-import { missingStackError } from "../engine/other-regions.js";
+import { missingStackError } from "../steps/other-regions.js";
 import { runOneOffTask, type OneOffTaskDeps, type OneOffTaskSpec } from "../steps/one-off-task.js";
 import { formatBytes } from "../steps/kept-data.js";
 import { listLocalFiles, uploadFiles, type LocalFile } from "../steps/upload.js";

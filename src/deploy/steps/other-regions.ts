@@ -8,8 +8,8 @@
  */
 import { AwsError, InputError, type InputIssue } from "../../errors.js";
 import type { DeployContext } from "../context.js";
-import { mapConcurrently } from "./concurrency.js";
-import { listMlopsStacks, readDeployed } from "./discovery.js";
+import { mapConcurrently } from "../engine/concurrency.js";
+import { listMlopsStacks, readDeployed } from "../engine/discovery.js";
 
 /** How long the whole look at other regions may take. */
 export const ELSEWHERE_BUDGET_MS = 4000;
