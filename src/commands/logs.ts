@@ -8,7 +8,7 @@ import { z } from "zod";
 import { showLogs, parseSince, type ShowLogsResult } from "../deploy/operations/logs.js";
 import { endpointLogGroupName } from "../deploy/steps/log-groups.js";
 import { latestBuild, readBuild } from "../deploy/steps/pipeline-run.js";
-import { elsewhereText, findElsewhere, regionHolding } from "../deploy/steps/other-regions.js";
+import { elsewhereText, findElsewhere, regionHolding, runAgainThere } from "../deploy/steps/other-regions.js";
 import { AwsError, InputError } from "../errors.js";
 import { endpointId } from "../params/model.js";
 import { pipelineName } from "../render/names.js";
@@ -59,9 +59,9 @@ export async function runLogs(raw: unknown, deps: CommandDeps): Promise<ShowLogs
       const elsewhere = await findElsewhere(ctx);
       if (!elsewhere) throw error;
       const region = regionHolding(elsewhere, id);
-      throw new AwsError(`${error.message}; ${elsewhereText(elsewhere)}`, {
+      throw new AwsError(`${error.message.replace(/\.$/, "")}; ${elsewhereText(elsewhere)}`, {
         code: error.code,
-        hint: region ? `Run again with --region ${region}, where ${id} is. Otherwise: ${error.hint}` : error.hint,
+        hint: region ? runAgainThere(region, id, error.hint ?? "") : error.hint,
       });
     }
   }

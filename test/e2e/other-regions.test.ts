@@ -51,9 +51,10 @@ describe("a stack missing from the chosen region", () => {
     expect(run.code, failure(run)).toBe(2);
     expect(run.stderr).toContain(`no base endpoint ep-a-prod in region ${OTHER} (from --region)`);
     expect(run.stderr).toContain(`mlops endpoints were found in ${HOME} (ep-a-prod)`);
-    expect(run.stderr).toContain(`Run again with --region ${HOME}, where ep-a-prod is.`);
+    expect(run.stderr).toContain(`Run again with --region ${HOME}, where ep-a-prod is; if the name is wrong, fix it; otherwise create the base first`);
     // Every region the emulator lists can be read, those the SDK does not know included (it lists them, so they are used as named).
     expect(run.stderr).not.toContain("could not be read");
+    expect(run.stderr).not.toContain("MaxListenersExceededWarning");
     expect(await stackNames(OTHER)).toEqual(before);
     expect(await stackNames(HOME)).not.toContain("ep-b-prod");
   });
@@ -63,7 +64,24 @@ describe("a stack missing from the chosen region", () => {
     expect(run.code, failure(run)).toBe(2);
     expect(run.stderr).toContain(`no endpoint named ep-a in ${OTHER} (from --region); no endpoints there at all`);
     expect(run.stderr).toContain(`mlops endpoints were found in ${HOME} (ep-a-prod)`);
-    expect(run.stderr).toContain(`Run again with --region ${HOME}, where ep-a is.`);
+    expect(run.stderr).toContain(`Run again with --region ${HOME}, where ep-a is; otherwise give the project`);
+  });
+
+  it("teardown FILE in another region: nothing to tear down (exit 0), and where the endpoints are", async () => {
+    const run = await runMlops(["teardown", join(dir, "ep-b.yaml"), "--yes", "--region", OTHER], { endpointUrl: emulator.url });
+    expect(run.code, failure(run)).toBe(0);
+    expect(run.stderr).toContain("Nothing to tear down.");
+    expect(run.stderr).toContain(`No stack in ${OTHER} (from --region); mlops endpoints were found in ${HOME} (ep-a-prod).`);
+    expect(await stackNames(HOME)).toContain("ep-a-prod");
+  });
+
+  it("logs in another region: the same exit code as before (1), naming where the endpoints are", async () => {
+    const run = await runMlops(["logs", join(dir, "ep-b.yaml"), "--region", OTHER], { endpointUrl: emulator.url });
+    expect(run.code, failure(run)).toBe(1);
+    expect(run.stderr).toContain(
+      "Log group /mlops/ep-b-prod does not exist: CloudWatch Logs FilterLogEvents: The specified log group does not exist; mlops endpoints",
+    );
+    expect(run.stderr).toContain(`mlops endpoints were found in ${HOME} (ep-a-prod)`);
   });
 
   it("status in a region with no endpoint: exit 0, and where the endpoints are", async () => {

@@ -6,6 +6,7 @@
  * short one, and a region that cannot be read (access denied, a region not
  * opted in, no answer) is said in a clause, never a failure of the command.
  */
+import { setMaxListeners } from "node:events";
 import { AwsError, InputError, type InputIssue } from "../../errors.js";
 import type { DeployContext } from "../context.js";
 import { mapConcurrently } from "../engine/concurrency.js";
@@ -37,6 +38,8 @@ export async function findElsewhere(ctx: DeployContext, budgetMs: number = ELSEW
   const readers = ctx.regionReaders;
   if (!readers || ctx.signal?.aborted) return undefined;
   const controller = new AbortController();
+  // Every read in flight listens on this signal, as does the wait for the end: more than Node's default of 10.
+  setMaxListeners(100, controller.signal);
   const stop = () => controller.abort();
   ctx.signal?.addEventListener("abort", stop, { once: true });
   const timer = setTimeout(stop, budgetMs);
@@ -143,12 +146,24 @@ export function regionHolding(elsewhere: RegionsElsewhere, name: string): string
  * The bad-input error of a stack this region does not have, told where mlops endpoints are in the
  * account's other regions (and to run again there when `wanted` is among them). Same exit code as without.
  */
-export async function missingStackError(ctx: DeployContext, issue: InputIssue, hint: string, wanted: string): Promise<InputError> {
+export async function missingStackError(
+  ctx: DeployContext,
+  issue: InputIssue,
+  hint: string,
+  wanted: string,
+  /** The hint when `wanted` was found in another region, if not `hint` after the region to run again in. */
+  hintThere?: (region: string) => string,
+): Promise<InputError> {
   const elsewhere = await findElsewhere(ctx);
   if (!elsewhere) return new InputError([issue], hint);
   const region = regionHolding(elsewhere, wanted);
   return new InputError(
     [{ ...issue, message: `${issue.message}; ${elsewhereText(elsewhere)}` }],
-    region ? `Run again with --region ${region}, where ${wanted} is. Otherwise: ${hint}` : hint,
+    region ? (hintThere?.(region) ?? runAgainThere(region, wanted, hint)) : hint,
   );
+}
+
+/** "Run again with --region eu-west-1, where acme-prod is; otherwise create it first: ...". */
+export function runAgainThere(region: string, wanted: string, otherwise: string): string {
+  return `Run again with --region ${region}, where ${wanted} is; otherwise ${otherwise.charAt(0).toLowerCase()}${otherwise.slice(1)}`;
 }

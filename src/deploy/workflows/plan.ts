@@ -611,6 +611,8 @@ export async function requireBase(config: EndpointConfig, exports: Map<string, s
     },
     `If the base is in another region, pass that region (--region; mlops status --region REGION lists the endpoints there); if the name is wrong, fix it; otherwise create the base first: mlops create-endpoint <base params>.`,
     baseStackName(config),
+    (region) =>
+      `Run again with --region ${region}, where ${baseStackName(config)} is; if the name is wrong, fix it; otherwise create the base first: mlops create-endpoint <base params>.`,
   );
 }
 

@@ -138,7 +138,7 @@ describe("add-endpoint's base in another region", () => {
     expect(error.exitCode).toBe(ExitCode.badInput);
     expect(error.message).toContain("no base endpoint acme-prod in region us-west-2 (from --region)");
     expect(error.message).toContain("mlops endpoints were found in eu-west-1 (acme-b-prod, acme-prod); ap-east-1 could not be read (access denied)");
-    expect(error.hint).toMatch(/^Run again with --region eu-west-1, where acme-prod is\. Otherwise: /);
+    expect(error.hint).toMatch(/^Run again with --region eu-west-1, where acme-prod is; if the name is wrong, fix it; otherwise create the base first/);
   });
 
   it("without clients for other regions, the same refusal as before", async () => {
