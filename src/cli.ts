@@ -163,6 +163,20 @@ function commandDeps(
       run.onClients();
       return guardClients(clients, signal, run.changes);
     },
+    regionReaders: async (otherRegion, hintSignal) => {
+      const clients = await (
+        await import("./aws/clients.js")
+      ).createAwsClients({
+        region: otherRegion,
+        regionListedByAws: true,
+        profile: globals.profile,
+        endpointUrl: globals.endpointUrl ?? process.env.MLOPS_ENDPOINT_URL,
+        // A hint about other regions: one quick attempt and one retry at most, never the command's retry budget.
+        retry: { budgetMs: REGION_HINT_RETRY_MS, requestTimeoutMs: REGION_HINT_RETRY_MS },
+        signal: hintSignal,
+      });
+      return guardClients(clients, hintSignal, run.changes);
+    },
   };
   // Questions need a person at the terminal on both ends: typing on stdin, reading stderr.
   if (process.stdin.isTTY && process.stderr.isTTY && !process.env.CI) {
@@ -201,6 +215,9 @@ function regionFromFlagOrEnvironment(flag: string | undefined): { name: string; 
   }
   return undefined;
 }
+
+/** How long a read of another region (for the hint on where a missing stack is) may retry, and one attempt may take. */
+const REGION_HINT_RETRY_MS = 2000;
 
 /** How long the first Ctrl-C waits for the command to wind down before exiting anyway. */
 const interruptDeadlineMs = 1000;

@@ -27,6 +27,8 @@ export interface AwsClientOptions {
   retry?: RetrySettings;
   /** Ctrl-C: reaches every request. */
   signal?: AbortSignal;
+  /** `region` came from AWS's own list (EC2 DescribeRegions): no need to know its name in advance. */
+  regionListedByAws?: boolean;
 }
 
 /** The name of one client of `AwsClients`. */
@@ -151,7 +153,8 @@ export async function createAwsClients(options: AwsClientOptions): Promise<AwsCl
 
   const profile = options.profile || undefined;
   const endpointUrl = checkEndpointUrl(options.endpointUrl || undefined);
-  const { region, source: regionSource } = await resolveRegion(options.region, profile);
+  const { region, source: regionSource } =
+    options.region && options.regionListedByAws ? { region: options.region, source: undefined } : await resolveRegion(options.region, profile);
   const retry = options.retry ?? parseRetrySettings({});
   const setup: ClientSetup = {
     config: clientConfig(region, profile, endpointUrl, retry),

@@ -64,7 +64,7 @@ export interface CloudFormationApi {
   getTemplate(input: cfn.GetTemplateInput): Promise<cfn.GetTemplateOutput>;
 }
 
-/** EC2 calls (security group rules; zones and VPCs for `init`; subnets' free addresses). */
+/** EC2 calls (security group rules; zones and VPCs for `init`; subnets' free addresses; the account's regions). */
 export interface Ec2Api {
   describeSecurityGroups(input: ec2.DescribeSecurityGroupsRequest): Promise<ec2.DescribeSecurityGroupsResult>;
   authorizeSecurityGroupIngress(input: ec2.AuthorizeSecurityGroupIngressRequest): Promise<ec2.AuthorizeSecurityGroupIngressResult>;
@@ -72,6 +72,8 @@ export interface Ec2Api {
   describeAvailabilityZones(input: ec2.DescribeAvailabilityZonesRequest): Promise<ec2.DescribeAvailabilityZonesResult>;
   describeVpcs(input: ec2.DescribeVpcsRequest): Promise<ec2.DescribeVpcsResult>;
   describeSubnets(input: ec2.DescribeSubnetsRequest): Promise<ec2.DescribeSubnetsResult>;
+  /** The regions enabled for the account (without `AllRegions`); each with its `OptInStatus`. */
+  describeRegions(input: ec2.DescribeRegionsRequest): Promise<ec2.DescribeRegionsResult>;
 }
 
 /** CloudWatch calls (the alarms that judge rollouts; target health of many target groups in one read). */
@@ -215,6 +217,12 @@ export interface IamApi {
   getPolicy(input: iam.GetPolicyRequest): Promise<iam.GetPolicyResponse>;
   getPolicyVersion(input: iam.GetPolicyVersionRequest): Promise<iam.GetPolicyVersionResponse>;
 }
+
+/**
+ * Builds the read clients of another region, for a hint that must stay short: calls end when `signal`
+ * aborts and retry only briefly. Built by the CLI; absent where no other region may be asked.
+ */
+export type RegionReaders = (region: string, signal: AbortSignal) => Promise<Pick<AwsClients, "cloudFormation" | "ec2">>;
 
 /** Every client a command may need, built once by the CLI. */
 export interface AwsClients {

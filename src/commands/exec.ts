@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { checkExec, ecsEndpoint, pluginArguments, problemsText, type ExecTarget, type FindExecutable } from "../deploy/operations/exec.js";
 import { findStack, stackOutputs } from "../deploy/engine/stack.js";
+import { elsewhereText, findElsewhere, regionHolding, runAgainThere } from "../deploy/steps/other-regions.js";
 import { AwsError } from "../errors.js";
 import { findExecutable, runSessionPlugin } from "../io/session-plugin.js";
 import { endpointId } from "../params/model.js";
@@ -44,10 +45,14 @@ export async function runExec(raw: unknown, deps: CommandDeps, plugin: SessionPl
   const ctx = await deployContext(deps, options);
   const stackName = endpointStackName(id);
   const stack = await findStack(ctx.aws.cloudFormation, stackName);
-  if (!stack)
-    throw new AwsError(`Endpoint ${id} has no stack ${stackName} in ${ctx.aws.region}.`, {
-      hint: "Create it first: mlops create-endpoint (or add-endpoint) with this parameter file.",
+  if (!stack) {
+    const elsewhere = await findElsewhere(ctx);
+    const region = elsewhere && regionHolding(elsewhere, stackName);
+    const hint = "Create it first: mlops create-endpoint (or add-endpoint) with this parameter file.";
+    throw new AwsError(`Endpoint ${id} has no stack ${stackName} in ${ctx.aws.region}${elsewhere ? `; ${elsewhereText(elsewhere)}` : ""}.`, {
+      hint: region ? runAgainThere(region, stackName, hint) : hint,
     });
+  }
   const outputs = stackOutputs(stack);
   const cluster = outputs.ClusterName;
   const service = outputs.ServiceName;

@@ -7,8 +7,8 @@ import { z } from "zod";
 import { regionText } from "../deploy/context.js";
 import { readDeployed } from "../deploy/engine/discovery.js";
 import { findStack, stackOutputs } from "../deploy/engine/stack.js";
+import { missingStackError } from "../deploy/steps/other-regions.js";
 import { serviceHistory, type DeploymentRecord } from "../deploy/operations/history.js";
-import { InputError } from "../errors.js";
 import { formatTable } from "../io/table.js";
 import { endpointId } from "../params/model.js";
 import { formatDuration } from "../deploy/engine/rollout-time.js";
@@ -36,9 +36,11 @@ export async function runHistory(raw: unknown, deps: CommandDeps): Promise<Histo
   const stack = await findStack(ctx.aws.cloudFormation, id);
   const outputs = stack ? stackOutputs(stack) : {};
   if (!stack || !outputs.ClusterName || !outputs.ServiceName) {
-    throw new InputError(
-      [{ file: config.source, path: "project", message: `no deployed endpoint ${id} in ${regionText(ctx.aws)}` }],
+    throw await missingStackError(
+      ctx,
+      { file: config.source, path: "project", message: `no deployed endpoint ${id} in ${regionText(ctx.aws)}` },
       `Create it first: mlops ${config.kind === "base" ? "create-endpoint" : "add-endpoint"} ${config.source}`,
+      id,
     );
   }
   const deployments = await serviceHistory(ctx.aws.ecs, outputs.ClusterName, outputs.ServiceName, config.container.name);

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { showLogs, parseSince, type ShowLogsResult } from "../deploy/operations/logs.js";
 import { endpointLogGroupName } from "../deploy/steps/log-groups.js";
 import { latestBuild, readBuild } from "../deploy/steps/pipeline-run.js";
+import { elsewhereText, findElsewhere, regionHolding, runAgainThere } from "../deploy/steps/other-regions.js";
 import { AwsError, InputError } from "../errors.js";
 import { endpointId } from "../params/model.js";
 import { pipelineName } from "../render/names.js";
@@ -47,10 +48,22 @@ export async function runLogs(raw: unknown, deps: CommandDeps): Promise<ShowLogs
   const { logs, codeBuild } = ctx.aws;
   if (!options.build) {
     const logGroupName = endpointLogGroupName(id);
-    return showLogs(
-      { logGroupName, startTime: since ?? now - 10 * 60_000, follow: options.follow },
-      { logs, out: deps.out, clock: deps.clock, signal: deps.signal },
-    );
+    try {
+      return await showLogs(
+        { logGroupName, startTime: since ?? now - 10 * 60_000, follow: options.follow },
+        { logs, out: deps.out, clock: deps.clock, signal: deps.signal },
+      );
+    } catch (error) {
+      // No log group here: the endpoint may live in another region (a wrong --region or AWS_REGION).
+      if (!(error instanceof AwsError) || error.code !== "ResourceNotFoundException") throw error;
+      const elsewhere = await findElsewhere(ctx);
+      if (!elsewhere) throw error;
+      const region = regionHolding(elsewhere, id);
+      throw new AwsError(`${error.message.replace(/\.$/, "")}; ${elsewhereText(elsewhere)}`, {
+        code: error.code,
+        hint: region ? runAgainThere(region, id, error.hint ?? "") : error.hint,
+      });
+    }
   }
   const project = pipelineName(id);
   let build;

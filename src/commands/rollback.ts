@@ -8,6 +8,7 @@ import { z } from "zod";
 import { regionText } from "../deploy/context.js";
 import { readDeployed } from "../deploy/engine/discovery.js";
 import { findStack, stackOutputs } from "../deploy/engine/stack.js";
+import { missingStackError } from "../deploy/steps/other-regions.js";
 import { previousGoodTag, serviceHistory } from "../deploy/operations/history.js";
 import { imageExists } from "../deploy/steps/image.js";
 import { updateEndpoint, type UpdateResult } from "../deploy/workflows/endpoint.js";
@@ -48,9 +49,11 @@ export async function runRollback(raw: unknown, deps: CommandDeps): Promise<Upda
   const stack = await findStack(ctx.aws.cloudFormation, id);
   const outputs = stack ? stackOutputs(stack) : {};
   if (!stack || !outputs.ClusterName || !outputs.ServiceName || !outputs.EcrRepositoryName) {
-    throw new InputError(
-      [{ file: config.source, path: "project", message: `no deployed endpoint ${id} in ${regionText(ctx.aws)}` }],
+    throw await missingStackError(
+      ctx,
+      { file: config.source, path: "project", message: `no deployed endpoint ${id} in ${regionText(ctx.aws)}` },
       `Create it first: mlops ${config.kind === "base" ? "create-endpoint" : "add-endpoint"} ${config.source}`,
+      id,
     );
   }
   const runningTag = readDeployed(stack).imageTag;

@@ -3,7 +3,7 @@
  * options that complete a parameter file in the tutorial's format.
  */
 import { z } from "zod";
-import type { AwsClients } from "../aws/interfaces.js";
+import type { AwsClients, RegionReaders } from "../aws/interfaces.js";
 import type { Clock } from "../deploy/engine/clock.js";
 import type { DeployContext } from "../deploy/context.js";
 import { RunReads } from "../deploy/engine/reads.js";
@@ -26,6 +26,8 @@ export interface CommandDeps {
    * `region`: a region chosen during the command (`init`'s question) instead of the global one.
    */
   aws: (region?: string) => Promise<AwsClients>;
+  /** Read clients of the account's other regions, for where a missing stack may be instead (see steps/other-regions.ts). */
+  regionReaders?: RegionReaders;
   cwd: string;
   /** Region from `--region` or the environment, known before any client exists (for the AZ check). */
   region?: string;
@@ -110,7 +112,15 @@ export function requireConsent(options: { yes: boolean }, deps: CommandDeps, wha
 
 /** Builds the deployment context once input is valid. */
 export async function deployContext(deps: CommandDeps, options: { yes: boolean }): Promise<DeployContext> {
-  return { aws: await deps.aws(), out: deps.out, clock: deps.clock, assumeYes: options.yes, signal: deps.signal, reads: new RunReads() };
+  return {
+    aws: await deps.aws(),
+    out: deps.out,
+    clock: deps.clock,
+    assumeYes: options.yes,
+    signal: deps.signal,
+    reads: new RunReads(),
+    regionReaders: deps.regionReaders,
+  };
 }
 
 /** Runs `work` holding the lease of every base in `scopes`, named after the command for whoever waits on it. */

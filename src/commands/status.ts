@@ -8,11 +8,12 @@
 import { z } from "zod";
 import { regionText, type DeployContext } from "../deploy/context.js";
 import { listMlopsStacks, readDeployed, type ManagedStack } from "../deploy/engine/discovery.js";
+import { elsewhereText, findElsewhere, missingStackError } from "../deploy/steps/other-regions.js";
 import { findKeptData, formatBytes, type KeptData } from "../deploy/steps/kept-data.js";
 import { endpointStatuses, readEndpointStatuses, unhealthy, type EndpointStatus } from "../deploy/operations/status.js";
 import { formatEndpointDetail, readEndpointDetail, type EndpointDetail, type HostResolver } from "../deploy/operations/endpoint-detail.js";
 import { systemResolver } from "../deploy/operations/dns.js";
-import { InputError, MlopsError } from "../errors.js";
+import { MlopsError } from "../errors.js";
 import { formatTable } from "../io/table.js";
 import { deployContext, globalOptionsSchema, parseOptions, type CommandDeps } from "./shared.js";
 
@@ -32,6 +33,8 @@ export interface StatusReport {
   kept: KeptData;
   /** Why the kept data could not be read, when it could not. */
   keptError?: string;
+  /** With no endpoint in the region: where the account's other regions have mlops endpoints, and which could not be read. */
+  elsewhere?: string;
 }
 
 /** What `status NAME` shows when NAME is one live endpoint: `endpoint` is documented in the README ("One endpoint in detail"). */
@@ -60,12 +63,15 @@ export async function runStatus(raw: unknown, deps: CommandDeps & { resolver?: H
         reading.stacks.then((s) => s.managed),
       ),
     ]);
+    // None here: the account's other regions may hold them (a wrong --region or AWS_REGION).
+    const elsewhere = statuses.length === 0 ? await findElsewhere(ctx) : undefined;
     const report: StatusReport = {
       region: ctx.aws.region,
       regionSource: ctx.aws.regionSource,
       healthy: unhealthy(statuses).length === 0,
       endpoints: statuses,
       ...kept,
+      ...(elsewhere ? { elsewhere: elsewhereText(elsewhere) } : {}),
     };
     deps.out.result(report, () => renderStatus(report, name));
     return;
@@ -91,14 +97,14 @@ export async function runStatus(raw: unknown, deps: CommandDeps & { resolver?: H
   };
   if (statuses.length === 0 && report.kept.fileSystems.length + report.kept.logGroups.length + report.kept.certificates.length === 0) {
     const known = managed.filter((m) => m.role !== "pipeline").map((m) => m.endpointId);
-    throw new InputError(
-      [
-        {
-          path: "status",
-          message: `no endpoint named ${name} in ${regionText(ctx.aws)}; ${known.length ? `endpoints there: ${known.join(", ")}` : "no endpoints there at all"}`,
-        },
-      ],
+    throw await missingStackError(
+      ctx,
+      {
+        path: "status",
+        message: `no endpoint named ${name} in ${regionText(ctx.aws)}; ${known.length ? `endpoints there: ${known.join(", ")}` : "no endpoints there at all"}`,
+      },
       "Give the project (ep-a) or project-environment (ep-a-prod) of an endpoint, or run mlops status for all of them.",
+      name,
     );
   }
   deps.out.result(report, () => renderStatus(report, name));
@@ -142,7 +148,9 @@ function renderStatus(report: StatusReport, name: string | undefined): string {
   const sections: string[] = [];
   if (report.endpoints.length === 0) {
     const where = regionText(report);
-    sections.push(name ? `No running endpoint ${name} in ${where}.` : `No endpoints managed by mlops in ${where}.`);
+    sections.push(
+      name ? `No running endpoint ${name} in ${where}.` : `No endpoints managed by mlops in ${where}${report.elsewhere ? `; ${report.elsewhere}` : ""}.`,
+    );
   } else {
     const count = (a?: number, b?: number) => (a === undefined ? "-" : `${a}/${b ?? "-"}`);
     sections.push(

@@ -2,7 +2,7 @@
  * What every deployment step receives: the AWS clients, the output host, a
  * clock and the user's standing answers. Built once per command by the CLI.
  */
-import type { AwsClients } from "../aws/interfaces.js";
+import type { AwsClients, RegionReaders } from "../aws/interfaces.js";
 import type { Output } from "../io/output.js";
 import type { Clock } from "./engine/clock.js";
 import type { RunReads } from "./engine/reads.js";
@@ -27,6 +27,8 @@ export interface DeployContext {
   awaitingBuild?: (stackName: string | undefined) => Promise<void>;
   /** What this run has read, asked once (see engine/reads.ts); absent: every read asks AWS. */
   reads?: RunReads;
+  /** Read clients of the account's other regions: where a stack missing here may be instead; absent, no other region is asked. */
+  regionReaders?: RegionReaders;
 }
 
 /** "us-east-1 (from AWS_REGION)": the region as messages name it, so a user sees why mlops looked there. */

@@ -34,4 +34,7 @@ export class SdkEc2 extends Adapter implements Ec2Api {
   describeSubnets(input: ec2.DescribeSubnetsRequest) {
     return this.call("DescribeSubnets", (options) => this.client.send(new ec2.DescribeSubnetsCommand(input), options));
   }
+  describeRegions(input: ec2.DescribeRegionsRequest) {
+    return this.call("DescribeRegions", (options) => this.client.send(new ec2.DescribeRegionsCommand(input), options));
+  }
 }

@@ -3,10 +3,10 @@
  * that reaches it now (see steps/request.ts), with its status code and the
  * time each phase took. A failure names what to check.
  */
-import { InputError } from "../../errors.js";
 import { endpointId, type EndpointConfig } from "../../params/model.js";
 import { regionText, type DeployContext } from "../context.js";
 import { findStack, stackOutputs } from "../engine/stack.js";
+import { missingStackError } from "../steps/other-regions.js";
 import { loadBalancerNameOf } from "../steps/dns.js";
 import { diagnose, probeEndpoint, routeLine, timingLine, type RequestOutcome, type RequestRoute } from "../steps/request.js";
 
@@ -40,9 +40,11 @@ export async function testEndpoint(config: EndpointConfig, options: EndpointTest
   const stack = await findStack(ctx.aws.cloudFormation, id);
   const live = stack && stack.StackStatus !== "DELETE_COMPLETE" ? stack : undefined;
   if (!live && !options.connectTo) {
-    throw new InputError(
-      [{ file: config.source, path: "project", message: `no stack ${id} in region ${regionText(ctx.aws)}: nothing to send a request to` }],
+    throw await missingStackError(
+      ctx,
+      { file: config.source, path: "project", message: `no stack ${id} in region ${regionText(ctx.aws)}: nothing to send a request to` },
       `Deploy it first (mlops ${config.kind === "base" ? "create-endpoint" : "add-endpoint"} ${config.source}), or send the request elsewhere with --connect-to HOST:PORT.`,
+      id,
     );
   }
   const loadBalancerDnsName = live ? await loadBalancerNameOf(ctx.aws.elb, stackOutputs(live)) : undefined;

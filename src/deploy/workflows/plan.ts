@@ -31,6 +31,7 @@ import { capacityLines } from "../engine/gpu-plan.js";
 import { regionText, type DeployContext } from "../context.js";
 import { exportMap, readDeployed, readDeployedPipeline, stackParameters } from "../engine/discovery.js";
 import { findStack, readStack, stackOutputs } from "../engine/stack.js";
+import { missingStackError } from "../steps/other-regions.js";
 import { findIssuedCertificate, findPendingCertificate } from "../steps/certificate.js";
 import { compareRecords, desiredRecords, loadBalancerServing, validationRecords, zoneFor, type HostedZoneRef, type RecordPlan } from "../steps/dns.js";
 import { findEndpointFileSystems, keptVolumes } from "../steps/file-systems.js";
@@ -328,7 +329,7 @@ export async function planDeploy(config: EndpointConfig, options: DeployPlanOpti
     config.kind === "added" ? exportMap(ctx.aws.cloudFormation) : undefined,
     readStack(ctx.aws.cloudFormation, id, ctx.reads),
   ]);
-  if (exports) requireBase(config, exports, ctx);
+  if (exports) await requireBase(config, exports, ctx);
   const existing = liveStack(found);
   if (existing) refuseReplacements(config, existing);
   const deployed = existing ? readDeployed(existing) : undefined;
@@ -503,9 +504,11 @@ export async function planUpdate(config: EndpointConfig, given: string | undefin
   const id = endpointId(config);
   const existing = liveStack(await findStack(ctx.aws.cloudFormation, id));
   if (!existing) {
-    throw new InputError(
-      [{ file: config.source, path: "project", message: `no stack ${id} in region ${regionText(ctx.aws)}` }],
+    throw await missingStackError(
+      ctx,
+      { file: config.source, path: "project", message: `no stack ${id} in region ${regionText(ctx.aws)}` },
       `Create it first: mlops ${config.kind === "base" ? "create-endpoint" : "add-endpoint"} ${config.source}`,
+      id,
     );
   }
   refuseReplacements(config, existing);
@@ -588,8 +591,8 @@ export async function keptResources(id: string, ctx: DeployContext): Promise<{ f
   return { facts, mounted: [kept.assets, kept.weights].filter((fs): fs is string => !!fs) };
 }
 
-/** The base's HTTPS listener; refuses early, with exit code 2, when the base an added endpoint names does not exist. */
-export function requireBase(config: EndpointConfig, exports: Map<string, string>, ctx: DeployContext): string {
+/** The base's HTTPS listener; refuses early, with exit code 2, when the base an added endpoint names does not exist (saying where mlops endpoints are instead). */
+export async function requireBase(config: EndpointConfig, exports: Map<string, string>, ctx: DeployContext): Promise<string> {
   const name = baseExportName(config, "HttpsListenerArn");
   const listenerArn = exports.get(name);
   if (listenerArn) return listenerArn;
@@ -599,15 +602,17 @@ export function requireBase(config: EndpointConfig, exports: Map<string, string>
     .map((key) => key.slice(0, -"-ClusterArn".length))
     .sort();
   const here = bases.length ? `base endpoints in ${ctx.aws.region}: ${bases.join(", ")}` : `no base endpoint at all in ${ctx.aws.region}`;
-  throw new InputError(
-    [
-      {
-        file: config.source,
-        path: baseProjectField(config),
-        message: `no base endpoint ${config.baseProject}-${config.environment} in region ${regionText(ctx.aws)} (export ${name} not found); ${here}`,
-      },
-    ],
+  throw await missingStackError(
+    ctx,
+    {
+      file: config.source,
+      path: baseProjectField(config),
+      message: `no base endpoint ${config.baseProject}-${config.environment} in region ${regionText(ctx.aws)} (export ${name} not found); ${here}`,
+    },
     `If the base is in another region, pass that region (--region; mlops status --region REGION lists the endpoints there); if the name is wrong, fix it; otherwise create the base first: mlops create-endpoint <base params>.`,
+    baseStackName(config),
+    (region) =>
+      `Run again with --region ${region}, where ${baseStackName(config)} is; if the name is wrong, fix it; otherwise create the base first: mlops create-endpoint <base params>.`,
   );
 }
 

@@ -8,6 +8,7 @@
 import { AwsError, DeclinedError, InputError } from "../../errors.js";
 import { PhaseTimes, type PhaseSeconds } from "../phases.js";
 import { regionText, stackDeps, type DeployContext } from "../context.js";
+import { elsewhereText, findElsewhere, regionHolding } from "../steps/other-regions.js";
 import {
   findExport,
   importingStacks,
@@ -165,6 +166,15 @@ async function runPlan(
     (plans.length === 0 || plans.every((p) => !p.stack && !p.pipeline && !(fileSystems.get(p.endpointId)?.length && options.deleteData)))
   ) {
     ctx.out.success("Nothing to tear down.");
+    // Nothing here may mean the wrong region: say where the account's other regions have mlops endpoints.
+    if (plans.every((p) => !p.stack && !p.pipeline)) {
+      const elsewhere = await findElsewhere(ctx);
+      const region = target.kind === "endpoint" && elsewhere ? regionHolding(elsewhere, target.endpointId) : undefined;
+      if (elsewhere)
+        ctx.out.info(
+          `No stack in ${regionText(ctx.aws)}; ${elsewhereText(elsewhere)}.${region ? ` To tear it down there: run again with --region ${region}.` : ""}`,
+        );
+    }
     for (const list of fileSystems.values()) result.keptFileSystems.push(...list);
     reportKept(result.keptFileSystems, ctx, target);
     if (earlier) addKept(result, earlier);

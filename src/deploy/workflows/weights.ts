@@ -17,6 +17,7 @@ import { regionText, stackDeps, type DeployContext } from "../context.js";
 import { findExport, readDeployed, stackParameters } from "../engine/discovery.js";
 import { formatDuration } from "../engine/poll.js";
 import { deployStack, findStack, stackOutputs } from "../engine/stack.js";
+import { missingStackError } from "../steps/other-regions.js";
 import { runOneOffTask, type OneOffTaskDeps, type OneOffTaskSpec } from "../steps/one-off-task.js";
 import { formatBytes } from "../steps/kept-data.js";
 import { listLocalFiles, uploadFiles, type LocalFile } from "../steps/upload.js";
@@ -112,9 +113,11 @@ async function endpointStack(config: EndpointConfig, ctx: DeployContext): Promis
   const id = endpointId(config);
   const existing = liveStack(await findStack(ctx.aws.cloudFormation, id));
   if (existing) return existing;
-  throw new InputError(
-    [{ file: config.source, path: "project", message: `no stack ${id} in region ${regionText(ctx.aws)}` }],
+  throw await missingStackError(
+    ctx,
+    { file: config.source, path: "project", message: `no stack ${id} in region ${regionText(ctx.aws)}` },
     `Create the endpoint first: mlops ${config.kind === "base" ? "create-endpoint" : "add-endpoint"} ${config.source}`,
+    id,
   );
 }
 
