@@ -378,7 +378,7 @@ describe("create-endpoint, add-endpoint, update, status, teardown", () => {
     expect(await logGroups()).toEqual([]);
     expect((await aws.logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: "/aws/codebuild/" }))).logGroups ?? []).toEqual([]);
     expect(run.stdout).toMatch(
-      /^Deleted 0 stacks, \d EFS file systems, \d log groups?, \d certificates?; kept 0 EFS file systems, 0 log groups, 0 certificates\.$/m,
+      /^Deleted 0 stacks, \d EFS file systems, \d log groups?, \d certificates?, \d access-log buckets?; kept 0 EFS file systems, 0 log groups, 0 certificates, 0 access-log buckets\.$/m,
     );
     const status = JSON.parse((await runMlops(["status", "--json"], { endpointUrl: emulator.url })).stdout) as {
       kept: { fileSystems: unknown[]; logGroups: unknown[]; certificates: unknown[] };
