@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { teardownCommand } from "../../src/commands/teardown.def.js";
-import { accessLogsPlanLine } from "../../src/deploy/workflows/teardown.js";
+import { accessLogsPlanLines } from "../../src/deploy/workflows/teardown.js";
 
 const bucket = { bucket: "ep-a-prod-accesslogsbucket-1", source: "load-balancer-access-logs" as const };
 
@@ -19,11 +19,19 @@ describe("teardown's help and plan on access logs", () => {
   });
 
   it("the plan says the same: kept without --delete-data, deleted with it", () => {
-    expect(accessLogsPlanLine([bucket], false)).toBe(
+    expect(accessLogsPlanLines([bucket], false)).toEqual([
       "Access logs: S3 ep-a-prod-accesslogsbucket-1 (load balancer access logs) are kept (pass --delete-data to delete them)",
-    );
-    expect(accessLogsPlanLine([bucket], true)).toBe(
+    ]);
+    expect(accessLogsPlanLines([bucket], true)).toEqual([
       "Access logs: S3 ep-a-prod-accesslogsbucket-1 (load balancer access logs) and ALL THEIR LOGS will be deleted (--delete-data)",
-    );
+    ]);
+  });
+
+  it("a bucket of a stack deployed before access logs were kept is named as going with its stack, not as kept", () => {
+    const old = { bucket: "ep-a-prod-pipeline-accesslogsbucket-2", source: "artifact-access-logs" as const, withStack: true };
+    expect(accessLogsPlanLines([bucket, old], false)).toEqual([
+      "Access logs: S3 ep-a-prod-accesslogsbucket-1 (load balancer access logs) are kept (pass --delete-data to delete them)",
+      "Access logs: S3 ep-a-prod-pipeline-accesslogsbucket-2 (artifact bucket access logs) and ALL THEIR LOGS will be deleted with the stack, deployed before access logs were kept (`mlops update` first keeps them)",
+    ]);
   });
 });

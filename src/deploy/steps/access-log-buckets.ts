@@ -21,6 +21,11 @@ export interface AccessLogBucket {
   endpoint: string;
   bucket: string;
   source: AccessLogSource;
+  /**
+   * Named by a stack deployed before the buckets were kept: it has no `mlops:bucket` tag and its
+   * stack still deletes it (DeletionPolicy Delete) until the next `update` deploys the current template.
+   */
+  withStack?: boolean;
 }
 
 const sources: readonly string[] = ["load-balancer-access-logs", "artifact-access-logs"] satisfies AccessLogSource[];

@@ -195,7 +195,7 @@ async function runPlan(
         : `EFS: ${efsCount} file system(s) are kept (pass --delete-data to delete them)`,
     );
   const logBuckets = [...buckets.values()].flat();
-  if (logBuckets.length) ctx.out.info(accessLogsPlanLine(logBuckets, options.deleteData));
+  if (logBuckets.length) for (const line of accessLogsPlanLines(logBuckets, options.deleteData)) ctx.out.info(line);
   if (earlier && !isEmpty(earlier)) {
     ctx.out.info(
       earlierToDelete
@@ -216,8 +216,9 @@ async function runPlan(
   const phases = new PhaseTimes(ctx.clock);
   const keptBuckets: AccessLogBucket[] = [];
   // With --delete-data the access logs go: emptied now, so that a stack deployed before the buckets were kept
-  // (DeletionPolicy Delete) can delete its bucket; a kept bucket is deleted once its stack is gone.
-  if (options.deleteData) for (const b of logBuckets) await emptyBucket(b.bucket, ctx);
+  // (DeletionPolicy Delete) can delete its bucket (as it does without --delete-data, the plan said so); a kept
+  // bucket is deleted once its stack is gone.
+  for (const b of logBuckets) if (options.deleteData || b.withStack) await emptyBucket(b.bucket, ctx);
   // Pipelines first: a running build would otherwise update a stack being deleted.
   for (const p of plans) {
     if (p.pipeline || p.stack) {
@@ -383,21 +384,32 @@ function addDeleted(result: TeardownResult, deleted: KeptData): void {
  * bucket's) and those found by their tags, which outlive the stacks (DeletionPolicy Retain).
  */
 async function accessLogBucketsOf(p: EndpointPlan, ctx: DeployContext): Promise<AccessLogBucket[]> {
+  const tagged = await endpointAccessLogBuckets(ctx, p.endpointId);
   const named: AccessLogBucket[] = [];
   const lb = p.stack?.role === "base" ? stackOutputs(p.stack.stack).LoadBalancerAccessLogsBucket : undefined;
-  if (lb) named.push({ endpoint: p.endpointId, bucket: lb, source: "load-balancer-access-logs" });
   const artifacts = p.pipeline ? stackOutputs(p.pipeline.stack).AccessLogsBucketName : undefined;
-  if (artifacts) named.push({ endpoint: p.endpointId, bucket: artifacts, source: "artifact-access-logs" });
-  const tagged = (await endpointAccessLogBuckets(ctx, p.endpointId)).filter((t) => !named.some((n) => n.bucket === t.bucket));
-  return [...named, ...tagged];
+  for (const [bucket, source] of [
+    [lb, "load-balancer-access-logs"],
+    [artifacts, "artifact-access-logs"],
+  ] as const) {
+    // The tag and DeletionPolicy Retain came together: an untagged bucket's stack still deletes it.
+    if (bucket && !tagged.some((t) => t.bucket === bucket)) named.push({ endpoint: p.endpointId, bucket, source, withStack: true });
+  }
+  return [...tagged, ...named];
 }
 
-/** The plan's line on access logs: kept unless --delete-data, as `teardown --help` says. */
-export function accessLogsPlanLine(buckets: Pick<AccessLogBucket, "bucket" | "source">[], deleteData: boolean): string {
-  const names = buckets.map(bucketLabel).join(", ");
-  return deleteData
-    ? `Access logs: ${names} and ALL THEIR LOGS will be deleted (--delete-data)`
-    : `Access logs: ${names} are kept (pass --delete-data to delete them)`;
+/** The plan's lines on access logs: kept unless --delete-data, as `teardown --help` says. */
+export function accessLogsPlanLines(buckets: Pick<AccessLogBucket, "bucket" | "source" | "withStack">[], deleteData: boolean): string[] {
+  const names = (list: typeof buckets) => list.map(bucketLabel).join(", ");
+  if (deleteData) return [`Access logs: ${names(buckets)} and ALL THEIR LOGS will be deleted (--delete-data)`];
+  const kept = buckets.filter((b) => !b.withStack);
+  const old = buckets.filter((b) => b.withStack);
+  return [
+    kept.length ? `Access logs: ${names(kept)} are kept (pass --delete-data to delete them)` : "",
+    old.length
+      ? `Access logs: ${names(old)} and ALL THEIR LOGS will be deleted with the stack, deployed before access logs were kept (\`mlops update\` first keeps them)`
+      : "",
+  ].filter(Boolean);
 }
 
 /**
@@ -414,9 +426,9 @@ async function settleAccessLogBuckets(
     for (const b of planned) if ((await deleteAccessLogBucket(b, ctx)) === "deleted") result.deletedAccessLogBuckets.push(b.bucket);
     return [];
   }
-  // A stack deployed before the buckets were kept (DeletionPolicy Delete) may have deleted its empty bucket.
+  // A stack deployed before the buckets were kept (DeletionPolicy Delete) deleted its bucket: only those still there are kept.
   const kept: AccessLogBucket[] = [];
-  for (const b of planned) if (await bucketExists(ctx.aws.s3, b.bucket)) kept.push(b);
+  for (const b of planned) if (!b.withStack || (await bucketExists(ctx.aws.s3, b.bucket))) kept.push(b);
   result.keptAccessLogBuckets.push(...kept.map((b) => b.bucket));
   return kept;
 }
