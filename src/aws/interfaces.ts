@@ -139,8 +139,11 @@ export interface LogsApi {
   filterLogEvents(input: logs.FilterLogEventsRequest): Promise<logs.FilterLogEventsResponse>;
 }
 
-/** S3 calls (emptying artifact buckets, uploading weights). */
+/** S3 calls (emptying artifact buckets, uploading weights, finding and deleting kept access-log buckets). */
 export interface S3Api {
+  listBuckets(input: s3.ListBucketsRequest): Promise<s3.ListBucketsOutput>;
+  getBucketTagging(input: s3.GetBucketTaggingRequest): Promise<s3.GetBucketTaggingOutput>;
+  deleteBucket(input: s3.DeleteBucketRequest): Promise<void>;
   listObjectVersions(input: s3.ListObjectVersionsRequest): Promise<s3.ListObjectVersionsOutput>;
   deleteObjects(input: s3.DeleteObjectsRequest): Promise<s3.DeleteObjectsOutput>;
   putObject(input: s3.PutObjectCommandInput): Promise<s3.PutObjectOutput>;

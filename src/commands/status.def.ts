@@ -9,7 +9,7 @@ export const statusCommand: CommandDefinition = {
   arguments: [{ syntax: "[name]", description: "one endpoint: its project (ep-a) or project-environment (ep-a-prod)" }],
   globals: READING_GLOBALS,
   examples: ["mlops status", "mlops status ep-a --json"],
-  clients: ["cloudFormation", "ecs", "elb", "ecr", "codePipeline", "efs", "logs", "acm", "route53", "cloudWatch"],
+  clients: ["cloudFormation", "ecs", "elb", "ecr", "codePipeline", "efs", "logs", "acm", "s3", "route53", "cloudWatch"],
   run: async (input, deps) => {
     await (await import("./status.js")).runStatus(input, deps);
   },

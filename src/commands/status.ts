@@ -9,7 +9,7 @@ import { z } from "zod";
 import { regionText, type DeployContext } from "../deploy/context.js";
 import { listMlopsStacks, readDeployed, type ManagedStack } from "../deploy/engine/discovery.js";
 import { elsewhereText, findElsewhere, missingStackError } from "../deploy/steps/other-regions.js";
-import { findKeptData, formatBytes, type KeptData } from "../deploy/steps/kept-data.js";
+import { findKeptData, formatBytes, noKeptData, type KeptData } from "../deploy/steps/kept-data.js";
 import { endpointStatuses, readEndpointStatuses, unhealthy, type EndpointStatus } from "../deploy/operations/status.js";
 import { formatEndpointDetail, readEndpointDetail, type EndpointDetail, type HostResolver } from "../deploy/operations/endpoint-detail.js";
 import { systemResolver } from "../deploy/operations/dns.js";
@@ -136,11 +136,12 @@ async function keptSection(ctx: DeployContext, name: string | undefined, stacks:
         fileSystems: kept.fileSystems.filter((f) => matches(f.endpoint)),
         logGroups: kept.logGroups.filter((g) => matches(g.endpoint)),
         certificates: kept.certificates.filter((c) => matches(c.endpoint)),
+        accessLogBuckets: kept.accessLogBuckets.filter((b) => matches(b.endpoint)),
       },
     };
   } catch (error) {
     if (!(error instanceof MlopsError)) throw error;
-    return { kept: { fileSystems: [], logGroups: [], certificates: [] }, keptError: error.message };
+    return { kept: noKeptData(), keptError: error.message };
   }
 }
 
@@ -219,5 +220,11 @@ function keptRows(kept: KeptData): string[][] {
     ...kept.fileSystems.map((f) => [f.endpoint, `EFS file system (${f.volume})`, f.fileSystemId, f.sizeBytes === undefined ? "-" : formatBytes(f.sizeBytes)]),
     ...kept.logGroups.map((g) => [g.endpoint, "log group", g.name, g.storedBytes === undefined ? "-" : formatBytes(g.storedBytes)]),
     ...kept.certificates.map((c) => [c.endpoint ?? "-", `ACM certificate (${c.domain})`, c.arn, "-"]),
+    ...kept.accessLogBuckets.map((b) => [
+      b.endpoint,
+      `S3 bucket (${b.source === "load-balancer-access-logs" ? "load balancer" : "artifact bucket"} access logs)`,
+      b.bucket,
+      "-",
+    ]),
   ];
 }

@@ -5,7 +5,7 @@ import type { CommandDefinition } from "./definition.js";
 export const teardownCommand: CommandDefinition = {
   name: "teardown",
   description:
-    "delete an endpoint (or --all) with its stacks, images and load balancer access logs (S3); EFS data, log groups and certificates are kept unless --delete-data",
+    "delete an endpoint (or --all) with its stacks and images; EFS data, log groups, access logs (their S3 buckets) and certificates are kept unless --delete-data",
   arguments: [{ syntax: "[params]", description: "parameter file of the endpoint to delete" }],
   options: [
     {
@@ -16,11 +16,11 @@ export const teardownCommand: CommandDefinition = {
     {
       flags: "--delete-data",
       description:
-        "also delete the EFS file systems and the data on them, the log groups and the certificates mlops requested; with --all also what earlier teardowns kept",
+        "also delete the EFS file systems and the data on them, the log groups, the access-log buckets (load balancer, artifact bucket) and the certificates mlops requested; with --all also what earlier teardowns kept (later, `teardown <params> --delete-data` or `teardown --all --delete-data` deletes what was kept)",
     },
   ],
   tutorialFlags: true,
-  examples: ["mlops teardown params/ep-b.yaml", "mlops teardown --all --delete-data --yes   # also EFS data, log groups, certificates"],
+  examples: ["mlops teardown params/ep-b.yaml", "mlops teardown --all --delete-data --yes   # also EFS data, log groups, access logs, certificates"],
   clients: ["ssm", "cloudFormation", "codePipeline", "codeBuild", "s3", "ec2", "elb", "acm", "ecr", "logs", "efs", "route53"],
   run: async (input, deps) => {
     await (await import("./teardown.js")).runTeardown(input, deps);

@@ -1,6 +1,7 @@
 /**
  * `mlops teardown <params>` or `mlops teardown --all`: deletes what mlops
- * made, safely and in order, keeping EFS data unless `--delete-data`.
+ * made, safely and in order, keeping EFS data, log groups and access logs
+ * unless `--delete-data`.
  */
 import { z } from "zod";
 import { count } from "../deploy/steps/kept-data.js";
@@ -38,9 +39,10 @@ export async function runTeardown(raw: unknown, deps: CommandDeps): Promise<Tear
 
 /** The last line: what was really deleted and what was kept, counted. */
 export function teardownSummary(r: TeardownResult): string {
-  const data = (fs: number, logs: number, certs: number) => `${count(fs, "EFS file system")}, ${count(logs, "log group")}, ${count(certs, "certificate")}`;
+  const data = (fs: number, logs: number, certs: number, buckets: number) =>
+    `${count(fs, "EFS file system")}, ${count(logs, "log group")}, ${count(certs, "certificate")}, ${count(buckets, "access-log bucket")}`;
   return (
-    `Deleted ${count(r.deletedStacks.length, "stack")}, ${data(r.deletedFileSystems.length, r.deletedLogGroups.length, r.deletedCertificates.length)}; ` +
-    `kept ${data(r.keptFileSystems.length, r.keptLogGroups.length, r.keptCertificates.length)}.`
+    `Deleted ${count(r.deletedStacks.length, "stack")}, ${data(r.deletedFileSystems.length, r.deletedLogGroups.length, r.deletedCertificates.length, r.deletedAccessLogBuckets.length)}; ` +
+    `kept ${data(r.keptFileSystems.length, r.keptLogGroups.length, r.keptCertificates.length, r.keptAccessLogBuckets.length)}.`
   );
 }

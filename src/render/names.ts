@@ -10,6 +10,8 @@ export const TagKeys = {
   endpoint: "mlops:endpoint",
   role: "mlops:role",
   base: "mlops:base",
+  /** On a bucket teardown keeps: what it holds (`load-balancer-access-logs`, `artifact-access-logs`). */
+  bucket: "mlops:bucket",
 } as const;
 
 /** What a managed stack is for. */

@@ -291,9 +291,16 @@ describe("create-endpoint, add-endpoint, update, status, teardown", () => {
     const efsAfter = (await aws.efs.send(new DescribeFileSystemsCommand({}))).FileSystems ?? [];
     expect(efsAfter.map((f) => f.FileSystemId).sort()).toEqual(efsBefore.map((f) => f.FileSystemId).sort());
     expect(run.stderr).toMatch(/Kept 4 EFS file system/);
-    expect(run.stdout).toContain("Deleted 4 stacks, 0 EFS file systems, 0 log groups, 0 certificates; kept 4 EFS file systems, 4 log groups, 2 certificates.");
+    expect(run.stdout).toContain(
+      "Deleted 4 stacks, 0 EFS file systems, 0 log groups, 0 certificates, 0 access-log buckets; kept 4 EFS file systems, 4 log groups, 2 certificates, 3 access-log buckets.",
+    );
     expect(await logGroups()).toEqual(["/mlops/ep-a-prod", "/mlops/ep-b-prod"]);
-    expect((await aws.s3.send(new ListBucketsCommand({}))).Buckets ?? []).toEqual([]);
+    // Only the access logs are left in S3, kept without --delete-data: the load balancer's and the two artifact buckets'.
+    expect(((await aws.s3.send(new ListBucketsCommand({}))).Buckets ?? []).map((b) => b.Name)).toEqual([
+      expect.stringMatching(/accesslogsbucket/i),
+      expect.stringMatching(/accesslogsbucket/i),
+      expect.stringMatching(/accesslogsbucket/i),
+    ]);
     expect((await aws.ec2.send(new DescribeFlowLogsCommand({}))).FlowLogs ?? []).toEqual([]);
   });
 
@@ -378,7 +385,7 @@ describe("create-endpoint, add-endpoint, update, status, teardown", () => {
     expect(await logGroups()).toEqual([]);
     expect((await aws.logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: "/aws/codebuild/" }))).logGroups ?? []).toEqual([]);
     expect(run.stdout).toMatch(
-      /^Deleted 0 stacks, \d EFS file systems, \d log groups?, \d certificates?; kept 0 EFS file systems, 0 log groups, 0 certificates\.$/m,
+      /^Deleted 0 stacks, \d EFS file systems, \d log groups?, \d certificates?, \d access-log buckets?; kept 0 EFS file systems, 0 log groups, 0 certificates, 0 access-log buckets\.$/m,
     );
     const status = JSON.parse((await runMlops(["status", "--json"], { endpointUrl: emulator.url })).stdout) as {
       kept: { fileSystems: unknown[]; logGroups: unknown[]; certificates: unknown[] };

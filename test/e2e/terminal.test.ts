@@ -306,11 +306,11 @@ describe("teardown --all at a terminal", () => {
     const run = await runInTerminal(["teardown", "--all"], { endpointUrl: emulator.url, prompt: "or the number of endpoints (2): ", answer: "2" });
     expect(run.answered, failure(run)).toBe(true);
     expect(run.code, failure(run)).toBe(0);
-    expect(run.output).toMatch(/all load balancer access logs in S3 \S+ \(they go with the stack, with or without --delete-data\)/);
+    expect(run.output.replace(/\s+/g, " ")).toMatch(/Access logs: S3 \S+ \(load balancer access logs\).* are kept \(pass --delete-data to delete them\)/);
     expect((await inventory()).stacks).toEqual([]);
     const help = await runMlops(["teardown", "--help"], { endpointUrl: emulator.url });
     expect(help.stdout.replace(/\s+/g, " ")).toMatch(
-      /with its stacks, images and load balancer access logs \(S3\); EFS data, log groups and certificates are kept unless --delete-data/,
+      /with its stacks and images; EFS data, log groups, access logs \(their S3 buckets\) and certificates are kept unless --delete-data/,
     );
     expect(help.stdout.replace(/\s+/g, " ")).toMatch(/at a terminal you type the region or the number of endpoints to confirm \(--yes for scripts\)/);
   }, 180_000);

@@ -356,6 +356,23 @@ describe("storage, images and logs", () => {
     }
   });
 
+  it("the access-log buckets are kept on deletion and replacement, tagged so that teardown --delete-data finds them", () => {
+    for (const [t, kind] of [
+      [A, "load-balancer-access-logs"],
+      [P, "artifact-access-logs"],
+    ] as const) {
+      const bucket = resource(t, "AccessLogsBucket");
+      expect(bucket.DeletionPolicy, kind).toBe("Retain");
+      expect(bucket.UpdateReplacePolicy, kind).toBe("Retain");
+      // No fixed name: a re-created endpoint gets a bucket of its own beside the kept one.
+      expect(props(bucket)["BucketName"], kind).toBeUndefined();
+      expect(props(bucket)["Tags"]).toEqual([
+        { Key: "mlops:endpoint", Value: { "Fn::Sub": "${ProjectName}-${EnvironmentName}" } },
+        { Key: "mlops:bucket", Value: kind },
+      ]);
+    }
+  });
+
   it("the artifact bucket is encrypted, private and reachable over TLS only", () => {
     const bucketId = "ArtifactBucket";
     const bucket = resource(P, bucketId);

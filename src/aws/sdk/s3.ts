@@ -16,6 +16,15 @@ export class SdkS3 extends Adapter implements S3Api {
   ) {
     super(context, "S3", "s3");
   }
+  listBuckets(input: s3.ListBucketsRequest) {
+    return this.call("ListBuckets", (options) => this.client.send(new s3.ListBucketsCommand(input), options));
+  }
+  getBucketTagging(input: s3.GetBucketTaggingRequest) {
+    return this.call("GetBucketTagging", (options) => this.client.send(new s3.GetBucketTaggingCommand(input), options));
+  }
+  async deleteBucket(input: s3.DeleteBucketRequest): Promise<void> {
+    await this.call("DeleteBucket", (options) => this.client.send(new s3.DeleteBucketCommand(input), options));
+  }
   listObjectVersions(input: s3.ListObjectVersionsRequest) {
     return this.call("ListObjectVersions", (options) => this.client.send(new s3.ListObjectVersionsCommand(input), options));
   }

@@ -1,14 +1,15 @@
 /**
- * What teardowns keep: EFS file systems, log groups and requested
- * certificates of endpoints whose stacks are gone. They are found from AWS
- * alone (tags and mlops's log group names), so `status` can show them and
- * `teardown --all --delete-data` can remove them on any machine.
+ * What teardowns keep: EFS file systems, log groups, access-log buckets and
+ * requested certificates of endpoints whose stacks are gone. They are found
+ * from AWS alone (tags and mlops's log group names), so `status` can show them
+ * and `teardown --all --delete-data` can remove them on any machine.
  */
 import type { AcmApi, LogsApi } from "../../aws/interfaces.js";
 import { AwsError } from "../../errors.js";
 import { TagKeys } from "../../render/names.js";
 import type { DeployContext } from "../context.js";
 import { mapConcurrently } from "../engine/concurrency.js";
+import { bucketLabel, deleteAccessLogBucket, listAccessLogBuckets, type AccessLogBucket } from "./access-log-buckets.js";
 import { listCertificates } from "./certificate.js";
 import { deleteFileSystems, listTaggedFileSystems, type VolumeName } from "./file-systems.js";
 import { buildLogGroupName, deleteLogGroup, endpointLogGroupName } from "./log-groups.js";
@@ -42,6 +43,13 @@ export interface KeptData {
   fileSystems: KeptFileSystemItem[];
   logGroups: KeptLogGroup[];
   certificates: KeptCertificate[];
+  /** The load balancer's and the artifact bucket's access-log buckets (kept like the log groups). */
+  accessLogBuckets: AccessLogBucket[];
+}
+
+/** Nothing kept: the start of a list to fill. */
+export function noKeptData(): KeptData {
+  return { fileSystems: [], logGroups: [], certificates: [], accessLogBuckets: [] };
 }
 
 /** The endpoints that still have a stack: their data is in use, not kept. */
@@ -62,11 +70,12 @@ const endpointIdPattern = /^[a-z][a-z0-9-]*$/;
 
 /** Finds the data of endpoints that have no stack anymore. */
 export async function findKeptData(ctx: DeployContext, liveEndpoints: LiveEndpoints | Promise<LiveEndpoints>): Promise<KeptData> {
-  // Three services, read side by side, and while the caller still reads which endpoints live; then only the build log groups of the endpoints found gone.
-  const [tagged, groups, certificates, live] = await Promise.all([
+  // Four services, read side by side, and while the caller still reads which endpoints live; then only the build log groups of the endpoints found gone.
+  const [tagged, groups, certificates, buckets, live] = await Promise.all([
     listTaggedFileSystems(ctx.aws.efs, ctx.reads),
     listLogGroups(ctx.aws.logs, LOG_GROUP_PREFIX),
     findKeptCertificates(ctx.aws.acm, liveEndpoints),
+    listAccessLogBuckets(ctx),
     liveEndpoints,
   ]);
   const fileSystems = tagged
@@ -83,21 +92,23 @@ export async function findKeptData(ctx: DeployContext, liveEndpoints: LiveEndpoi
     return found ? [{ ...found, endpoint }] : [];
   });
   logGroups.push(...buildGroups.flat());
-  return { fileSystems, logGroups: logGroups.sort((a, b) => a.name.localeCompare(b.name)), certificates };
+  const accessLogBuckets = buckets.filter((b) => !live.ids.has(b.endpoint));
+  return { fileSystems, logGroups: logGroups.sort((a, b) => a.name.localeCompare(b.name)), certificates, accessLogBuckets };
 }
 
 /** True when nothing was kept. */
 export function isEmpty(kept: KeptData): boolean {
-  return kept.fileSystems.length + kept.logGroups.length + kept.certificates.length === 0;
+  return kept.fileSystems.length + kept.logGroups.length + kept.certificates.length + kept.accessLogBuckets.length === 0;
 }
 
-/** "2 EFS file systems (1.5 GiB), 1 log group, 1 certificate": a count of kept items for one line. */
+/** "2 EFS file systems (1.5 GiB), 1 log group, 1 certificate, 1 access-log bucket": a count of kept items for one line. */
 export function describeKept(kept: KeptData): string {
   const size = kept.fileSystems.reduce((sum, f) => sum + (f.sizeBytes ?? 0), 0);
   const parts = [
     count(kept.fileSystems.length, "EFS file system") + (kept.fileSystems.length ? ` (${formatBytes(size)})` : ""),
     count(kept.logGroups.length, "log group"),
     count(kept.certificates.length, "certificate"),
+    count(kept.accessLogBuckets.length, "access-log bucket"),
   ];
   return parts.join(", ");
 }
@@ -109,6 +120,7 @@ export function keptLines(kept: KeptData): string[] {
       ...kept.fileSystems.map((f) => f.endpoint),
       ...kept.logGroups.map((g) => g.endpoint),
       ...kept.certificates.map((c) => c.endpoint ?? "(untagged)"),
+      ...kept.accessLogBuckets.map((b) => b.endpoint),
     ]),
   ].sort();
   return endpoints.map((endpoint) => {
@@ -117,10 +129,12 @@ export function keptLines(kept: KeptData): string[] {
       .map((f) => `${f.fileSystemId} (${f.volume}, ${f.sizeBytes === undefined ? "size unknown" : formatBytes(f.sizeBytes)})`);
     const logs = kept.logGroups.filter((g) => g.endpoint === endpoint).map((g) => g.name);
     const certs = kept.certificates.filter((c) => (c.endpoint ?? "(untagged)") === endpoint).map((c) => c.domain);
+    const buckets = kept.accessLogBuckets.filter((b) => b.endpoint === endpoint).map(bucketLabel);
     const parts = [
       fs.length ? `EFS ${fs.join(", ")}` : "",
       logs.length ? `log group ${logs.join(", ")}` : "",
       certs.length ? `certificate ${certs.join(", ")}` : "",
+      buckets.join(", "),
     ];
     return `${endpoint}: ${parts.filter(Boolean).join("; ")}`;
   });
@@ -145,15 +159,12 @@ export function formatBytes(bytes: number): string {
 }
 
 /**
- * Deletes kept data. File systems go once their mount targets are gone; a
- * certificate that is still in use (ACM answers ResourceInUseException) is
- * kept and reported, not an error.
+ * Deletes kept data. File systems go once their mount targets are gone,
+ * buckets once emptied; a certificate that is still in use (ACM answers
+ * ResourceInUseException) is kept and reported, not an error.
  */
 export async function deleteKeptData(kept: KeptData, ctx: DeployContext): Promise<KeptDataDeletion> {
-  const result: KeptDataDeletion = {
-    deleted: { fileSystems: [], logGroups: [], certificates: [] },
-    kept: { fileSystems: [], logGroups: [], certificates: [] },
-  };
+  const result: KeptDataDeletion = { deleted: noKeptData(), kept: noKeptData() };
   for (const fs of kept.fileSystems) {
     await deleteFileSystems([fs], ctx);
     result.deleted.fileSystems.push(fs);
@@ -163,6 +174,9 @@ export async function deleteKeptData(kept: KeptData, ctx: DeployContext): Promis
       result.deleted.logGroups.push(group);
       ctx.out.success(`Deleted log group ${group.name}`);
     }
+  }
+  for (const bucket of kept.accessLogBuckets) {
+    if ((await deleteAccessLogBucket(bucket, ctx)) === "deleted") result.deleted.accessLogBuckets.push(bucket);
   }
   for (const cert of kept.certificates) {
     try {

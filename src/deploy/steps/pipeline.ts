@@ -445,11 +445,10 @@ export async function deletePipeline(id: string, ctx: DeployContext): Promise<De
   const stackName = pipelineStackName(id);
   const stack = await findStack(ctx.aws.cloudFormation, stackName);
   if (!stack) return deleted;
-  // The stack deletes its buckets only when they are empty.
-  const outputs = stackOutputs(stack);
-  for (const bucket of [outputs.ArtifactBucketName, outputs.AccessLogsBucketName]) {
-    if (bucket) await emptyBucket(bucket, ctx);
-  }
+  // The stack deletes its artifact bucket only when it is empty. Its access-log bucket is kept (DeletionPolicy
+  // Retain): teardown empties and deletes it only with --delete-data.
+  const artifacts = stackOutputs(stack).ArtifactBucketName;
+  if (artifacts) await emptyBucket(artifacts, ctx);
   deleted.stack = (await deleteStack(stackName, stackDeps(ctx))).kind === "deleted";
   return deleted;
 }

@@ -1,8 +1,8 @@
 /**
  * Teardown in the only safe order: pipelines and build projects, added
  * endpoints, then the base. Nothing that holds data goes without the user's
- * word: ECR images after confirmation, EFS file systems only with
- * `--delete-data`. Every step skips what is already gone, so an interrupted
+ * word: ECR images after confirmation; EFS file systems, log groups and
+ * access-log buckets only with `--delete-data`. Every step skips what is already gone, so an interrupted
  * teardown finishes when run again.
  */
 import { AwsError, DeclinedError, InputError } from "../../errors.js";
@@ -29,10 +29,12 @@ import {
   findKeptData,
   isEmpty,
   keptLines,
+  noKeptData,
   type KeptCertificate,
   type KeptData,
 } from "../steps/kept-data.js";
 import { deletePipeline, emptyBucket } from "../steps/pipeline.js";
+import { bucketLabel, deleteAccessLogBucket, bucketExists, endpointAccessLogBuckets, type AccessLogBucket } from "../steps/access-log-buckets.js";
 import { removeNfsRule } from "../steps/security-groups.js";
 import { deleteStack, stackOutputs } from "../engine/stack.js";
 import {
@@ -72,6 +74,9 @@ export interface TeardownResult {
   deletedLogGroups: string[];
   keptCertificates: string[];
   deletedCertificates: string[];
+  /** Access-log buckets (S3 names) kept, as log groups are, unless --delete-data. */
+  keptAccessLogBuckets: string[];
+  deletedAccessLogBuckets: string[];
   /** Seconds per phase (pipelines, stacks, data). */
   phases?: PhaseSeconds;
   /** Route 53 records deleted (`TYPE name -> value`). */
@@ -149,12 +154,16 @@ async function runPlan(
     deletedLogGroups: [],
     keptCertificates: [],
     deletedCertificates: [],
+    keptAccessLogBuckets: [],
+    deletedAccessLogBuckets: [],
     deletedDnsRecords: [],
     keptDnsRecords: [],
   };
   const fileSystems = new Map<string, KeptFileSystem[]>();
   // The region's file systems are read once: each endpoint's, and (with --all) those kept by earlier teardowns, come from one listing.
   for (const p of plans) fileSystems.set(p.endpointId, await findEndpointFileSystems(ctx.aws.efs, p.endpointId, ctx.reads));
+  const buckets = new Map<string, AccessLogBucket[]>();
+  for (const p of plans) buckets.set(p.endpointId, await accessLogBucketsOf(p, ctx));
   // With --all, the data earlier teardowns kept (endpoints with no stack left) is shown, and deleted with --delete-data.
   const earlier = target.kind === "all" ? await findKeptData(ctx, planned(plans)) : undefined;
   const earlierToDelete = options.deleteData && earlier && !isEmpty(earlier) ? earlier : undefined;
@@ -163,7 +172,8 @@ async function runPlan(
   if (
     !earlierToDelete &&
     keptLogs.length === 0 &&
-    (plans.length === 0 || plans.every((p) => !p.stack && !p.pipeline && !(fileSystems.get(p.endpointId)?.length && options.deleteData)))
+    (plans.length === 0 ||
+      plans.every((p) => !p.stack && !p.pipeline && !((fileSystems.get(p.endpointId)?.length || buckets.get(p.endpointId)?.length) && options.deleteData)))
   ) {
     ctx.out.success("Nothing to tear down.");
     // Nothing here may mean the wrong region: say where the account's other regions have mlops endpoints.
@@ -176,7 +186,9 @@ async function runPlan(
         );
     }
     for (const list of fileSystems.values()) result.keptFileSystems.push(...list);
+    for (const list of buckets.values()) result.keptAccessLogBuckets.push(...list.map((b) => b.bucket));
     reportKept(result.keptFileSystems, ctx, target);
+    reportKeptBuckets([...buckets.values()].flat(), ctx, target);
     if (earlier) addKept(result, earlier);
     if (earlier && !isEmpty(earlier))
       ctx.out.info(`Kept from earlier teardowns: ${describeKept(earlier)}; \`mlops status\` lists them, \`mlops teardown --all --delete-data\` deletes them.`);
@@ -192,6 +204,8 @@ async function runPlan(
         ? `EFS: ${efsCount} file system(s) and ALL THEIR DATA will be deleted (--delete-data)`
         : `EFS: ${efsCount} file system(s) are kept (pass --delete-data to delete them)`,
     );
+  const logBuckets = [...buckets.values()].flat();
+  if (logBuckets.length) for (const line of accessLogsPlanLines(logBuckets, options.deleteData)) ctx.out.info(line);
   if (earlier && !isEmpty(earlier)) {
     ctx.out.info(
       earlierToDelete
@@ -210,6 +224,11 @@ async function runPlan(
   }
 
   const phases = new PhaseTimes(ctx.clock);
+  const keptBuckets: AccessLogBucket[] = [];
+  // With --delete-data the access logs go: emptied now, so that a stack deployed before the buckets were kept
+  // (DeletionPolicy Delete) can delete its bucket (as it does without --delete-data, the plan said so); a kept
+  // bucket is deleted once its stack is gone.
+  for (const b of logBuckets) if (options.deleteData || b.withStack) await emptyBucket(b.bucket, ctx);
   // Pipelines first: a running build would otherwise update a stack being deleted.
   for (const p of plans) {
     if (p.pipeline || p.stack) {
@@ -235,8 +254,6 @@ async function runPlan(
       if (p.stack.role === "added") await releaseCertificates(p.stack, others, [...plans.map((q) => q.stack), ...others, ...shards], ctx);
       await removeAliasRecords(p.stack, result, ctx);
       if (outputs.EcrRepositoryName && (await emptyRepository(outputs.EcrRepositoryName, ctx)) > 0) result.emptiedRepositories.push(outputs.EcrRepositoryName);
-      // The stack deletes the bucket only when it is empty.
-      if (outputs.LoadBalancerAccessLogsBucket) await emptyBucket(outputs.LoadBalancerAccessLogsBucket, ctx);
       // Added endpoints name the base's upload bucket too; only the base's teardown empties it.
       if (p.stack.role === "base" && outputs.WeightsUploadBucketName) await emptyBucket(outputs.WeightsUploadBucketName, ctx);
       const stackName = p.stack.stackName;
@@ -255,6 +272,7 @@ async function runPlan(
         result.keptLogGroups.push(logGroup);
       }
     }
+    keptBuckets.push(...(await settleAccessLogBuckets(buckets.get(p.endpointId) ?? [], options, result, ctx)));
     const volumes = fileSystems.get(p.endpointId) ?? [];
     if (options.deleteData && volumes.length) {
       await phases.time("data", () => deleteFileSystems(volumes, ctx));
@@ -280,17 +298,18 @@ async function runPlan(
     );
     if (options.deleteData) {
       const validations = await validationRecordsOf(certificates, ctx);
-      const leftover = await deleteKeptData({ fileSystems: [], logGroups: [], certificates }, ctx);
+      const leftover = await deleteKeptData({ ...noKeptData(), certificates }, ctx);
       await removeValidationRecords(validations, leftover.deleted.certificates, result, ctx);
       addDeleted(result, leftover.deleted);
       addKept(result, leftover.kept);
     } else {
-      addKept(result, { fileSystems: [], logGroups: [], certificates });
+      addKept(result, { ...noKeptData(), certificates });
     }
   }
   reportKept(result.keptFileSystems, ctx, target);
   if (result.keptLogGroups.length) ctx.out.info(`Kept log group(s) ${result.keptLogGroups.join(", ")} (deleted with --delete-data).`);
   if (result.keptCertificates.length) ctx.out.info(`Kept ACM certificate(s) ${result.keptCertificates.join(", ")} (deleted with --delete-data once unused).`);
+  reportKeptBuckets([...keptBuckets, ...(earlierToDelete ? [] : (earlier?.accessLogBuckets ?? []))], ctx, target);
   ctx.out.info(phases.summary());
   ctx.out.success(`Teardown complete: ${result.deletedStacks.length} stack(s) deleted.`);
   return { ...result, phases: phases.seconds() };
@@ -316,14 +335,9 @@ async function planLine(p: EndpointPlan, ctx: DeployContext): Promise<string> {
   const images = repo ? await imageCount(repo, ctx) : 0;
   const parts = [
     p.pipeline || p.stack ? `pipeline and build project ${p.endpointId} (if present)` : undefined,
-    p.pipeline
-      ? `stack ${p.pipeline.stackName}${bucket ? ` with artifact bucket ${bucket} and its objects` : ""}${stackOutputs(p.pipeline.stack).AccessLogsBucketName ? " and its access logs" : ""}${buildCache(p.pipeline.stack)}`
-      : undefined,
+    p.pipeline ? `stack ${p.pipeline.stackName}${bucket ? ` with artifact bucket ${bucket} and its objects` : ""}${buildCache(p.pipeline.stack)}` : undefined,
     p.stack?.role === "added" ? "the base's EFS rule and listener certificate for it" : undefined,
     repo ? `${images === 0 ? "no images" : images >= 100 ? "100+ images" : `${images} image(s)`} in ECR ${repo}` : undefined,
-    outputs.LoadBalancerAccessLogsBucket
-      ? `all load balancer access logs in S3 ${outputs.LoadBalancerAccessLogsBucket} (they go with the stack, with or without --delete-data)`
-      : undefined,
     p.stack?.role === "base" && outputs.WeightsUploadBucketName ? `all weights uploads in S3 ${outputs.WeightsUploadBucketName}` : undefined,
     p.stack ? `the Route 53 records mlops made for ${readDeployed(p.stack.stack).host ?? p.endpointId} that still point at its load balancer` : undefined,
     p.stack ? `stack ${p.stack.stackName} (${p.stack.role})` : undefined,
@@ -365,12 +379,75 @@ function addKept(result: TeardownResult, kept: KeptData): void {
   result.keptFileSystems.push(...kept.fileSystems);
   result.keptLogGroups.push(...kept.logGroups.map((g) => g.name));
   result.keptCertificates.push(...kept.certificates.map((c) => c.arn));
+  result.keptAccessLogBuckets.push(...kept.accessLogBuckets.map((b) => b.bucket));
 }
 
 function addDeleted(result: TeardownResult, deleted: KeptData): void {
   result.deletedFileSystems.push(...deleted.fileSystems);
   result.deletedLogGroups.push(...deleted.logGroups.map((g) => g.name));
   result.deletedCertificates.push(...deleted.certificates.map((c) => c.arn));
+  result.deletedAccessLogBuckets.push(...deleted.accessLogBuckets.map((b) => b.bucket));
+}
+
+/**
+ * The endpoint's access-log buckets: those its stacks name (the load balancer's, the pipeline's artifact
+ * bucket's) and those found by their tags, which outlive the stacks (DeletionPolicy Retain).
+ */
+async function accessLogBucketsOf(p: EndpointPlan, ctx: DeployContext): Promise<AccessLogBucket[]> {
+  const tagged = await endpointAccessLogBuckets(ctx, p.endpointId);
+  const named: AccessLogBucket[] = [];
+  const lb = p.stack?.role === "base" ? stackOutputs(p.stack.stack).LoadBalancerAccessLogsBucket : undefined;
+  const artifacts = p.pipeline ? stackOutputs(p.pipeline.stack).AccessLogsBucketName : undefined;
+  for (const [bucket, source] of [
+    [lb, "load-balancer-access-logs"],
+    [artifacts, "artifact-access-logs"],
+  ] as const) {
+    // The tag and DeletionPolicy Retain came together: an untagged bucket's stack still deletes it.
+    if (bucket && !tagged.some((t) => t.bucket === bucket)) named.push({ endpoint: p.endpointId, bucket, source, withStack: true });
+  }
+  return [...tagged, ...named];
+}
+
+/** The plan's lines on access logs: kept unless --delete-data, as `teardown --help` says. */
+export function accessLogsPlanLines(buckets: Pick<AccessLogBucket, "bucket" | "source" | "withStack">[], deleteData: boolean): string[] {
+  const names = (list: typeof buckets) => list.map(bucketLabel).join(", ");
+  if (deleteData) return [`Access logs: ${names(buckets)} and ALL THEIR LOGS will be deleted (--delete-data)`];
+  const kept = buckets.filter((b) => !b.withStack);
+  const old = buckets.filter((b) => b.withStack);
+  return [
+    kept.length ? `Access logs: ${names(kept)} are kept (pass --delete-data to delete them)` : "",
+    old.length
+      ? `Access logs: ${names(old)} and ALL THEIR LOGS will be deleted with the stack, deployed before access logs were kept (\`mlops update\` first keeps them)`
+      : "",
+  ].filter(Boolean);
+}
+
+/**
+ * After the endpoint's stacks are gone: deletes its access-log buckets with --delete-data, else records
+ * those still there as kept (and returns them).
+ */
+async function settleAccessLogBuckets(
+  planned: AccessLogBucket[],
+  options: TeardownOptions,
+  result: TeardownResult,
+  ctx: DeployContext,
+): Promise<AccessLogBucket[]> {
+  if (options.deleteData) {
+    for (const b of planned) if ((await deleteAccessLogBucket(b, ctx)) === "deleted") result.deletedAccessLogBuckets.push(b.bucket);
+    return [];
+  }
+  // A stack deployed before the buckets were kept (DeletionPolicy Delete) deleted its bucket: only those still there are kept.
+  const kept: AccessLogBucket[] = [];
+  for (const b of planned) if (!b.withStack || (await bucketExists(ctx.aws.s3, b.bucket))) kept.push(b);
+  result.keptAccessLogBuckets.push(...kept.map((b) => b.bucket));
+  return kept;
+}
+
+/** Names the kept access-log buckets and the command that deletes exactly them. */
+function reportKeptBuckets(kept: AccessLogBucket[], ctx: DeployContext, target: TeardownTarget): void {
+  if (kept.length === 0) return;
+  const deleting = target.kind === "endpoint" ? `mlops teardown ${target.source} --delete-data` : "mlops teardown --all --delete-data";
+  ctx.out.info(`Kept access logs: ${kept.map(bucketLabel).join(", ")}; \`${deleting}\` deletes them (\`mlops status\` lists them).`);
 }
 
 function rank(p: EndpointPlan): number {

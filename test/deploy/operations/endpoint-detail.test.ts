@@ -736,6 +736,7 @@ describe("status NAME: one endpoint in detail", () => {
       [stack(), dev],
     );
     (aws as unknown as Record<string, unknown>).logs = { describeLogGroups: async () => ({ logGroups: [] }) };
+    (aws as unknown as Record<string, unknown>).s3 = { listBuckets: async () => ({ Buckets: [] }) };
     await runStatus({ json: true, name: "ep-a" }, { out, clock: new FakeClock(NOW), cwd: "/", aws: async () => aws, resolver: nowhere });
     expect((out.results[0] as { endpoints: { endpoint: string }[] }).endpoints.map((e) => e.endpoint)).toEqual(["ep-a-dev", "ep-a-prod"]);
     const detail = new MemoryOutput();

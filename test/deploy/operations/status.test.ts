@@ -138,6 +138,7 @@ function account(
     efs: { describeFileSystems: async () => ({ FileSystems: [] }) },
     logs: { describeLogGroups: async () => ({ logGroups: [] }) },
     acm: { listCertificates: async () => ({ CertificateSummaryList: [] }) },
+    s3: { listBuckets: async () => ({ Buckets: [] }) },
     codePipeline: {
       listPipelines: async () => {
         count("ListPipelines");

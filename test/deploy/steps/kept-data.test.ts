@@ -5,11 +5,12 @@
 import { describe, expect, it } from "vitest";
 import type { AwsClients, LogsApi } from "../../../src/aws/interfaces.js";
 import type { DeployContext } from "../../../src/deploy/context.js";
-import { deleteKeptData, describeKept, findKeptData, formatBytes } from "../../../src/deploy/steps/kept-data.js";
+import { deleteKeptData, describeKept, findKeptData, formatBytes, keptLines } from "../../../src/deploy/steps/kept-data.js";
 import { FakeAcm } from "../../fakes/acm.js";
 import { FakeClock } from "../../fakes/clock.js";
 import { FakeEfs } from "../../fakes/efs.js";
 import { MemoryOutput } from "../../fakes/output.js";
+import { FakeS3 } from "../../fakes/s3.js";
 
 class FakeLogs implements LogsApi {
   constructor(readonly groups: { name: string; storedBytes?: number }[]) {}
@@ -47,14 +48,15 @@ function setup() {
     { name: "/aws/codebuild/ep-gone-prod" },
     { name: "/aws/codebuild/someone-elses-project" },
   ]);
+  const s3 = new FakeS3();
   const out = new MemoryOutput();
   const ctx: DeployContext = {
-    aws: { region: "us-east-1", efs, acm, logs } as Partial<AwsClients> as AwsClients,
+    aws: { region: "us-east-1", efs, acm, logs, s3 } as unknown as AwsClients,
     out,
     clock: new FakeClock(),
     assumeYes: true,
   };
-  return { efs, acm, logs, out, ctx };
+  return { efs, acm, logs, s3, out, ctx };
 }
 
 const live = { ids: new Set(["ep-a-prod"]), hosts: new Set(["ep-a.example.com"]) };
@@ -88,7 +90,28 @@ describe("findKeptData", () => {
       ["ep-gone-prod", "/mlops/ep-gone-prod"],
     ]);
     expect(kept.certificates).toEqual([{ endpoint: "ep-gone-prod", arn: gone.arn, domain: "gone.example.com", status: "ISSUED" }]);
-    expect(describeKept(kept)).toBe("1 EFS file system (3 GiB), 2 log groups, 1 certificate");
+    expect(describeKept(kept)).toBe("1 EFS file system (3 GiB), 2 log groups, 1 certificate, 0 access-log buckets");
+  });
+
+  it("finds the access-log buckets of endpoints without a stack by their tags, in this region only", async () => {
+    const { s3, ctx } = setup();
+    const logs = (endpoint: string, bucket = "load-balancer-access-logs") => ({ "mlops:endpoint": endpoint, "mlops:bucket": bucket });
+    s3.add("ep-gone-prod-accesslogsbucket-1", { tags: logs("ep-gone-prod") })
+      .add("ep-gone-prod-pipeline-accesslogsbucket-2", { tags: logs("ep-gone-prod", "artifact-access-logs") })
+      // A live endpoint's bucket is in use; an upload bucket carries the endpoint tag but is no access-log bucket.
+      .add("ep-a-prod-accesslogsbucket-3", { tags: logs("ep-a-prod") })
+      .add("ep-gone-prod-weightsuploadbucket-4", { tags: { "mlops:endpoint": "ep-gone-prod" } })
+      .add("someone-elses", {})
+      .add("ep-far-prod-accesslogsbucket-5", { region: "eu-west-1", tags: logs("ep-far-prod") });
+    const kept = await findKeptData(ctx, live);
+    expect(kept.accessLogBuckets).toEqual([
+      { endpoint: "ep-gone-prod", bucket: "ep-gone-prod-accesslogsbucket-1", source: "load-balancer-access-logs" },
+      { endpoint: "ep-gone-prod", bucket: "ep-gone-prod-pipeline-accesslogsbucket-2", source: "artifact-access-logs" },
+    ]);
+    expect(describeKept(kept)).toMatch(/, 2 access-log buckets$/);
+    expect(keptLines(kept)).toEqual([
+      "ep-gone-prod: log group /aws/codebuild/ep-gone-prod, /mlops/ep-gone-prod; S3 ep-gone-prod-accesslogsbucket-1 (load balancer access logs), S3 ep-gone-prod-pipeline-accesslogsbucket-2 (artifact bucket access logs)",
+    ]);
   });
 });
 
@@ -126,6 +149,20 @@ describe("deleteKeptData", () => {
     expect(result.kept.certificates.map((c) => c.arn)).toEqual([used.arn]);
     expect(acm.certificates.map((c) => c.arn)).toEqual([used.arn]);
     expect(out.lines).toContain(`warn: Kept ACM certificate ${used.arn} (gone.example.com): it is still in use.`);
+  });
+});
+
+describe("deleteKeptData of access-log buckets", () => {
+  it("empties a kept bucket, then deletes it (S3 refuses to delete a bucket that holds objects)", async () => {
+    const { s3, out, ctx } = setup();
+    s3.add("ep-gone-prod-accesslogsbucket-1", {
+      tags: { "mlops:endpoint": "ep-gone-prod", "mlops:bucket": "load-balancer-access-logs" },
+      objects: ["AWSLogs/1/elb.log.gz", "AWSLogs/1/elb2.log.gz"],
+    });
+    const result = await deleteKeptData(await findKeptData(ctx, live), ctx);
+    expect(s3.buckets.size).toBe(0);
+    expect(result.deleted.accessLogBuckets.map((b) => b.bucket)).toEqual(["ep-gone-prod-accesslogsbucket-1"]);
+    expect(out.lines).toContain("success: Deleted S3 ep-gone-prod-accesslogsbucket-1 (load balancer access logs)");
   });
 });
 
