@@ -13,7 +13,10 @@ export const initCommand: CommandDefinition = {
   options: [
     { flags: "--name <name>", description: "endpoint name (the file's project)" },
     { flags: "--host <host>", description: "host name the endpoint answers on" },
-    { flags: "--base <name>", description: "write an added endpoint joining this base endpoint (no network of its own)" },
+    {
+      flags: "--base <name>",
+      description: "write an added endpoint joining this base endpoint, by its project (ep-a) or as status lists it (ep-a-prod); no network of its own",
+    },
     { flags: "--azs <zones>", description: "two availability zones, e.g. us-east-1a,us-east-1b (default: the first two open to the account)" },
     { flags: "--vpc-cidr <cidr>", description: "the VPC's address block (default: the first private /16 no VPC in the region overlaps)" },
     { flags: "--environment <name>", description: "environment name", default: INIT_DEFAULTS.environment },

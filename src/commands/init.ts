@@ -79,7 +79,8 @@ interface Gathered {
 
 /** Runs init. */
 export async function runInit(raw: unknown, deps: CommandDeps): Promise<InitResult> {
-  const options = parseOptions(initOptionsSchema, raw);
+  const parsed = parseOptions(initOptionsSchema, raw);
+  const options = { ...parsed, base: baseProject(parsed.base, parsed.environment) };
   checkFlags(options, deps);
   const answers = await gatherAnswers(options, deps);
   const text = initFileText({
@@ -106,6 +107,15 @@ export async function runInit(raw: unknown, deps: CommandDeps): Promise<InitResu
   };
   deps.out.result(result, () => nextSteps(result, answers, options, deps).join("\n"));
   return result;
+}
+
+/**
+ * The file's `base` is the base endpoint's project, but `status` lists endpoints as `project-environment`
+ * (`ep-a-prod`): a --base naming the endpoint that way means its project, or add-endpoint would look for `ep-a-prod-prod`.
+ */
+function baseProject(base: string | undefined, environment: string): string | undefined {
+  const suffix = `-${environment}`;
+  return base !== undefined && base.length > suffix.length && base.endsWith(suffix) ? base.slice(0, -suffix.length) : base;
 }
 
 /** Refuses bad flags, and off a terminal missing ones, before any question or AWS call. */
@@ -221,7 +231,7 @@ function nextSteps(result: InitResult, answers: Gathered, options: InitOptions, 
   const n = answers.network;
   const command = `mlops ${added ? "add-endpoint" : "create-endpoint"} ${answers.fileArg}${added || !answers.region ? "" : ` --region ${answers.region}`}`;
   const lines = [
-    `Wrote ${answers.fileArg}: ${added ? `added endpoint ${result.endpoint} on ${options.base}` : `base endpoint ${result.endpoint} in ${answers.region} (${n?.availabilityZones.join(", ")}; VPC ${n?.vpcCidr})`}.`,
+    `Wrote ${answers.fileArg}: ${added ? `added endpoint ${result.endpoint} on ${options.base}-${options.environment}` : `base endpoint ${result.endpoint} in ${answers.region} (${n?.availabilityZones.join(", ")}; VPC ${n?.vpcCidr})`}.`,
     `Next: review it, then ${command}`,
   ];
   if (answers.pipeline) {

@@ -137,6 +137,14 @@ describe("mlops init off a terminal", () => {
     expect(run.stdout).toContain(`Next: review it, then mlops add-endpoint ${file}`);
   });
 
+  it("--base takes the base endpoint as status lists it (project-environment) and writes its project", async () => {
+    const file = join(dir, "ep-e.yaml");
+    const run = await runMlops(["init", file, "--base", "ep-c-prod", "--name", "ep-e", "--host", "ep-e.example.com"], { endpointUrl: "http://127.0.0.1:9" });
+    expect(run.code, failure(run)).toBe(0);
+    expect((await loadEndpointConfig(file)).baseProject).toBe("ep-c");
+    expect(run.stdout).toContain(`Wrote ${file}: added endpoint ep-e-prod on ep-c-prod.`);
+  });
+
   it("the printed Next commands take the new file to a running endpoint: create-endpoint waits for the first image, pushed by hand", async () => {
     const file = join(dir, "first.yaml");
     const run = await runMlops(
