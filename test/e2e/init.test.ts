@@ -163,6 +163,9 @@ describe("mlops init off a terminal", () => {
     expect(create.stderr()).toContain("Rollout: image v1, pushed by hand (no pipeline builds it)");
     expect(create.stderr()).toMatch(/Creating stack first-prod with no tasks/);
     expect(create.stderr()).toContain(`Once the image is pushed, finish with: mlops create-endpoint ${file} --tag v1 --region us-east-1`);
+    // No pipeline will bring it: the wait says only how to push it.
+    expect(create.stderr()).toContain("Push it from your image's folder (where its Dockerfile is); this step continues as soon as it appears:");
+    expect(create.stderr().slice(create.stderr().indexOf("Waiting for image"))).not.toMatch(/pipeline/i);
     execFileSync("sh", ["-c", push], { cwd: root, stdio: "pipe" });
     const code = await create.done;
     expect(code, create.stderr()).toBe(0);
