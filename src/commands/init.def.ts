@@ -37,7 +37,7 @@ export const initCommand: CommandDefinition = {
     "mlops init                      # asks for the name, host, region and how images arrive",
     "mlops init params/ep-c.yaml --name ep-c --host ep-c.example.com --region eu-west-1 --connection-arn arn:aws:codeconnections:eu-west-1:123456789012:connection/ID --repository org/repo",
   ],
-  clients: ["ec2"],
+  clients: ["ec2", "cloudFormation"],
   // --region also tells init not to ask for a region.
   run: async (input, deps, globals) => {
     await (await import("./init.js")).runInit({ ...input, region: globals.region }, deps);

@@ -4,6 +4,7 @@
  * SDK first), and at a terminal (a pseudo-terminal answering its questions).
  * Every file written is read back by mlops's own loader and rendered.
  */
+import { CreateStackCommand } from "@aws-sdk/client-cloudformation";
 import { CreateVpcCommand, DescribeVpcsCommand } from "@aws-sdk/client-ec2";
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -266,6 +267,40 @@ describe("mlops init at a terminal", () => {
     expect(result.answered).toBe(true);
     expect(result.code, result.output).toBe(130);
     expect(existsSync(file)).toBe(false);
+  });
+
+  it("names the base endpoints already in the region, which a new endpoint can join instead of paying for a network of its own", async () => {
+    // A stack tagged as mlops tags a base endpoint's, holding its project as a parameter.
+    await aws.cfn.send(
+      new CreateStackCommand({
+        StackName: "shared-prod",
+        TemplateBody: JSON.stringify({
+          Parameters: { ProjectName: { Type: "String" } },
+          Resources: { Handle: { Type: "AWS::CloudFormation::WaitConditionHandle" } },
+        }),
+        Parameters: [{ ParameterKey: "ProjectName", ParameterValue: "shared" }],
+        Tags: [
+          { Key: "mlops:managed-by", Value: "mlops" },
+          { Key: "mlops:endpoint", Value: "shared-prod" },
+          { Key: "mlops:role", Value: "base" },
+        ],
+      }),
+    );
+    const spec = {
+      argv: [process.execPath, bin, "init", join(dir, "second.yaml")],
+      env: terminalEnv(),
+      timeout_s: 60,
+      dialogue: [
+        { prompt: "Endpoint name (project): ", answer: "second" },
+        { prompt: "Host name the endpoint answers on", answer: "second.example.com" },
+        { prompt: "AWS region [us-east-1]: ", answer: "" },
+        { prompt: "Two availability zones", answer: "\x03" },
+      ],
+    };
+    const result = JSON.parse(execFileSync("python3", [driver], { input: JSON.stringify(spec) }).toString()) as { code: number; output: string };
+    expect(result.output).toContain(
+      "Base endpoints already in us-east-1: shared-prod. This writes a new base (its own VPC, NAT gateway and load balancer); to add second to one instead, sharing them: mlops init --base shared",
+    );
   });
 
   it("asks for the name, host and region, proposes zones and a free block, and re-asks after a wrong answer", () => {
