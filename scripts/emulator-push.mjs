@@ -38,6 +38,8 @@ export async function pushImage(ecr, repository, tag) {
 const usage = "usage: npm run emulator:push -- REPOSITORY TAG [--endpoint-url URL]   (or MLOPS_ENDPOINT_URL=URL)";
 
 async function main(argv) {
+  // The SDK warns about Node versions it will drop later, which a push to the emulator can do nothing about (as mlops itself).
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const args = [...argv];
   let endpointUrl = process.env.MLOPS_ENDPOINT_URL;
   const flag = args.indexOf("--endpoint-url");

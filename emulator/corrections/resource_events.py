@@ -9,7 +9,8 @@ only the two stack-level events, so the table stayed empty.
 The correction adds, when a stack operation completes, the resource events of
 that operation just before the stack's final event: every resource for a
 create; for an update the resources added, removed, or whose template entry or
-referenced parameters changed; every resource, in reverse order, for a delete.
+referenced parameters changed; every resource, in reverse order, for a delete (``DELETE_SKIPPED`` for one
+whose ``DeletionPolicy`` retains it).
 Failed operations keep the events the other corrections write.
 """
 
@@ -46,7 +47,12 @@ def _operation_events(stack: Any, final: str) -> list[tuple[str, str, str]]:
         return [(lid, entry.get("Type", ""), "CREATE") for lid, entry in now.items()]
     if final == "DELETE_COMPLETE":
         old = before["resources"]
-        return [(lid, entry.get("Type", ""), "DELETE") for lid, entry in reversed(list(old.items()))]
+        # A resource the template retains is left in place: CloudFormation reports DELETE_SKIPPED for it, never DELETE_COMPLETE
+        # (CloudFormation User Guide, "DeletionPolicy attribute").
+        return [
+            (lid, entry.get("Type", ""), "SKIP" if entry.get("DeletionPolicy") in ("Retain", "RetainExceptOnCreate") else "DELETE")
+            for lid, entry in reversed(list(old.items()))
+        ]
     old = before["resources"]
     changed_parameters = {
         key
@@ -76,6 +82,9 @@ def apply() -> None:
         elif resource_status in ("CREATE_COMPLETE", "UPDATE_COMPLETE", "DELETE_COMPLETE"):
             for logical_id, resource_type, verb in _operation_events(self, resource_status):
                 physical_id = _physical_id(self, logical_id)
+                if verb == "SKIP":
+                    add_resource_event(self, logical_id, resource_type, "DELETE_SKIPPED", None, physical_id)
+                    continue
                 for phase in ("IN_PROGRESS", "COMPLETE"):
                     add_resource_event(self, logical_id, resource_type, f"{verb}_{phase}", None, physical_id)
             setattr(self, _SNAPSHOT, None)

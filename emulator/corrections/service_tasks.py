@@ -15,7 +15,9 @@ replaced when a deployment replaces them), with the service's task definition
 and its containers; ``ExecuteCommand`` on such a task answers a session, or
 ``InvalidParameterException`` when the task was not started with execute
 command on, as ECS says. Tasks moto itself runs are listed and described as
-before.
+before, except that ``ListTasks`` by ``serviceName`` (which moto ignores) leaves
+out those not in the service's group, such as a one-off ``RunTask`` task in the
+service's cluster.
 """
 
 from __future__ import annotations
@@ -101,6 +103,14 @@ def apply() -> None:
 
     def list_tasks(self: Any) -> Any:
         answer = original_list(self)
+        service_name = self._get_param("serviceName")
+        if service_name:
+            # moto ignores serviceName: a one-off task (RunTask) in the service's cluster would be listed as the service's.
+            theirs = list(answer.result["taskArns"])
+            cluster = self._get_param("cluster", "default")
+            described = self.ecs_backend.describe_tasks(cluster, theirs) if theirs else []
+            wanted = {f"service:{service_name.split('/')[-1]}"}
+            answer = ActionResult({"taskArns": [t.task_arn for t in described if getattr(t, "group", None) in wanted]})
         if self._get_param("desiredStatus") in ("STOPPED",) or self._get_param("family") or self._get_param("startedBy"):
             return answer
         cluster = self._get_param("cluster", "default")

@@ -13,7 +13,10 @@ export const initCommand: CommandDefinition = {
   options: [
     { flags: "--name <name>", description: "endpoint name (the file's project)" },
     { flags: "--host <host>", description: "host name the endpoint answers on" },
-    { flags: "--base <name>", description: "write an added endpoint joining this base endpoint (no network of its own)" },
+    {
+      flags: "--base <name>",
+      description: "write an added endpoint joining this base endpoint, by its project (ep-a) or as status lists it (ep-a-prod); no network of its own",
+    },
     { flags: "--azs <zones>", description: "two availability zones, e.g. us-east-1a,us-east-1b (default: the first two open to the account)" },
     { flags: "--vpc-cidr <cidr>", description: "the VPC's address block (default: the first private /16 no VPC in the region overlaps)" },
     { flags: "--environment <name>", description: "environment name", default: INIT_DEFAULTS.environment },
@@ -34,7 +37,7 @@ export const initCommand: CommandDefinition = {
     "mlops init                      # asks for the name, host, region and how images arrive",
     "mlops init params/ep-c.yaml --name ep-c --host ep-c.example.com --region eu-west-1 --connection-arn arn:aws:codeconnections:eu-west-1:123456789012:connection/ID --repository org/repo",
   ],
-  clients: ["ec2"],
+  clients: ["ec2", "cloudFormation"],
   // --region also tells init not to ask for a region.
   run: async (input, deps, globals) => {
     await (await import("./init.js")).runInit({ ...input, region: globals.region }, deps);

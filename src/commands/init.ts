@@ -9,7 +9,7 @@ import { mkdir, stat, writeFile } from "node:fs/promises";
 import { dirname, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
-import { readAccountNetwork, type AccountNetwork } from "../deploy/operations/account-network.js";
+import { readAccountNetwork, readBaseEndpoints, type AccountNetwork } from "../deploy/operations/account-network.js";
 import { AwsError, InputError, type InputIssue } from "../errors.js";
 import type { Prompter } from "../io/prompt.js";
 import { packageFile } from "../package-files.js";
@@ -79,7 +79,8 @@ interface Gathered {
 
 /** Runs init. */
 export async function runInit(raw: unknown, deps: CommandDeps): Promise<InitResult> {
-  const options = parseOptions(initOptionsSchema, raw);
+  const parsed = parseOptions(initOptionsSchema, raw);
+  const options = { ...parsed, base: baseProject(parsed.base, parsed.environment) };
   checkFlags(options, deps);
   const answers = await gatherAnswers(options, deps);
   const text = initFileText({
@@ -106,6 +107,15 @@ export async function runInit(raw: unknown, deps: CommandDeps): Promise<InitResu
   };
   deps.out.result(result, () => nextSteps(result, answers, options, deps).join("\n"));
   return result;
+}
+
+/**
+ * The file's `base` is the base endpoint's project, but `status` lists endpoints as `project-environment`
+ * (`ep-a-prod`): a --base naming the endpoint that way means its project, or add-endpoint would look for `ep-a-prod-prod`.
+ */
+function baseProject(base: string | undefined, environment: string): string | undefined {
+  const suffix = `-${environment}`;
+  return base !== undefined && base.length > suffix.length && base.endsWith(suffix) ? base.slice(0, -suffix.length) : base;
 }
 
 /** Refuses bad flags, and off a terminal missing ones, before any question or AWS call. */
@@ -171,7 +181,7 @@ async function gatherAnswers(options: InitOptions, deps: CommandDeps): Promise<G
       prompter && options.region === undefined && options.azs === undefined
         ? await prompter.ask("AWS region", { proposal: region, check: checkRegion })
         : (region ?? azRegion((options.azs as string).split(",")[0]!.trim()));
-    network = await chooseNetwork(options, chosenRegion, deps);
+    network = await chooseNetwork(options, chosenRegion, deps, name);
   }
   const pipeline = await choosePipeline(options, prompter);
   return { name, file, fileArg, host, region: chosenRegion, network, pipeline };
@@ -221,7 +231,7 @@ function nextSteps(result: InitResult, answers: Gathered, options: InitOptions, 
   const n = answers.network;
   const command = `mlops ${added ? "add-endpoint" : "create-endpoint"} ${answers.fileArg}${added || !answers.region ? "" : ` --region ${answers.region}`}`;
   const lines = [
-    `Wrote ${answers.fileArg}: ${added ? `added endpoint ${result.endpoint} on ${options.base}` : `base endpoint ${result.endpoint} in ${answers.region} (${n?.availabilityZones.join(", ")}; VPC ${n?.vpcCidr})`}.`,
+    `Wrote ${answers.fileArg}: ${added ? `added endpoint ${result.endpoint} on ${options.base}-${options.environment}` : `base endpoint ${result.endpoint} in ${answers.region} (${n?.availabilityZones.join(", ")}; VPC ${n?.vpcCidr})`}.`,
     `Next: review it, then ${command}`,
   ];
   if (answers.pipeline) {
@@ -241,12 +251,20 @@ function nextSteps(result: InitResult, answers: Gathered, options: InitOptions, 
 }
 
 /** Zones and VPC block: from the flags, else proposed from the account (and, at a terminal, confirmed or changed). */
-async function chooseNetwork(options: InitOptions, region: string | undefined, deps: CommandDeps): Promise<InitNetwork> {
+async function chooseNetwork(options: InitOptions, region: string | undefined, deps: CommandDeps, name: string): Promise<InitNetwork> {
   const prompter = deps.prompter;
   let account: AccountNetwork | undefined;
   if (options.azs === undefined || options.vpcCidr === undefined) {
     const aws = await deps.aws(region);
-    account = await readAccountNetwork(aws.ec2);
+    // At a terminal, the bases already there are named: a new base pays for a network and load balancer of its own.
+    const [network, bases] = await Promise.all([readAccountNetwork(aws.ec2), prompter ? readBaseEndpoints(aws.cloudFormation) : []]);
+    account = network;
+    if (bases.length > 0) {
+      const first = bases[0] as { endpoint: string; project?: string };
+      prompter?.note(
+        `Base endpoints already in ${region}: ${bases.map((b) => b.endpoint).join(", ")}. This writes a new base (its own VPC, NAT gateway and load balancer); to add ${name} to one instead, sharing them: mlops init --base ${first.project ?? first.endpoint}`,
+      );
+    }
     if (account.zones.length < 2) {
       throw new AwsError(`Region ${region} has ${account.zones.length} availability zone(s) open to this account; a base endpoint needs two.`, {
         hint: "Choose another region (--region), or opt in to more zones in the EC2 console.",

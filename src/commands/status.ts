@@ -185,9 +185,12 @@ function renderStatus(report: StatusReport, name: string | undefined): string {
   }
   const kept = keptRows(report.kept);
   if (kept.length) {
-    sections.push(
-      `Kept by teardowns (endpoint gone; \`mlops teardown --all --delete-data\` deletes them):\n${formatTable(["ENDPOINT", "KIND", "ID", "SIZE"], kept)}`,
-    );
+    // `--all` tears down every endpoint in the region too: it is the fix only when none runs.
+    const how =
+      report.endpoints.length === 0 && !name
+        ? "`mlops teardown --all --delete-data` deletes them"
+        : "`mlops teardown FILE --delete-data` with a gone endpoint's parameter file deletes its data; `--all` would also tear down any endpoint still running";
+    sections.push(`Kept by teardowns (endpoint gone; ${how}):\n${formatTable(["ENDPOINT", "KIND", "ID", "SIZE"], kept)}`);
   }
   if (report.keptError) sections.push(`Could not read the data teardowns kept: ${report.keptError}`);
   return sections.join("\n\n");

@@ -6,7 +6,8 @@
  * "price unknown", never a guess; prices change, so the table names its date
  * and the pages it was read from.
  */
-import type { EndpointConfig } from "../params/model.js";
+import { ACCELERATOR_INSTANCES } from "../params/gpu-instances.js";
+import type { ComputeConfig, EndpointConfig } from "../params/model.js";
 
 /** When the table was read from the pricing pages. */
 export const PRICES_AS_OF = "2026-12-07";
@@ -252,7 +253,7 @@ function countOf(resources: readonly { type: string }[], type: string): number {
  * `also`: what the plan creates beside the stack: another load balancer of the base (an added endpoint's shard), a pipeline.
  */
 export function costInputOf(
-  config: Pick<EndpointConfig, "container" | "scaling">,
+  config: Pick<EndpointConfig, "container" | "scaling" | "compute">,
   resources: readonly { type: string }[],
   also: { newLoadBalancer?: boolean; pipeline?: boolean } = {},
 ): CostInput {
@@ -265,10 +266,21 @@ export function costInputOf(
     publicIpv4: countOf(resources, "AWS::EC2::EIP") + 2 * loadBalancers,
     kmsKeys: countOf(resources, "AWS::KMS::Key"),
     tasks: { count: config.scaling.desired, cpuUnits: config.container.cpu, memoryMiB: config.container.memoryMiB },
+    ...(config.compute ? { instances: instancesOf(config.compute, config.scaling.desired) } : {}),
     efs: countOf(resources, "AWS::EFS::FileSystem") > 0,
     flowLogs: countOf(resources, "AWS::EC2::FlowLog") > 0,
     ...(also.pipeline ? { pipeline: true } : {}),
   };
+}
+
+/**
+ * The instances a GPU or Neuron endpoint's tasks run on, which are billed instead of Fargate: as many of the first
+ * instance type (the one ECS tries first) as the tasks need, by the accelerators each holds; chosen by attributes, no type is priced.
+ */
+function instancesOf(compute: ComputeConfig, tasks: number): { type: string; count: number; managed: boolean } {
+  const type = compute.instanceTypes?.[0];
+  const perInstance = type ? Math.max(1, Math.floor((ACCELERATOR_INSTANCES.get(type)?.accelerators ?? compute.gpus) / compute.gpus)) : 1;
+  return { type: type ?? "instance(s) chosen by attributes", count: Math.ceil(Math.max(1, tasks) / perInstance), managed: true };
 }
 
 function cell(value: number | undefined): string {

@@ -4,6 +4,7 @@
  * SDK first), and at a terminal (a pseudo-terminal answering its questions).
  * Every file written is read back by mlops's own loader and rendered.
  */
+import { CreateStackCommand } from "@aws-sdk/client-cloudformation";
 import { CreateVpcCommand, DescribeVpcsCommand } from "@aws-sdk/client-ec2";
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -137,6 +138,14 @@ describe("mlops init off a terminal", () => {
     expect(run.stdout).toContain(`Next: review it, then mlops add-endpoint ${file}`);
   });
 
+  it("--base takes the base endpoint as status lists it (project-environment) and writes its project", async () => {
+    const file = join(dir, "ep-e.yaml");
+    const run = await runMlops(["init", file, "--base", "ep-c-prod", "--name", "ep-e", "--host", "ep-e.example.com"], { endpointUrl: "http://127.0.0.1:9" });
+    expect(run.code, failure(run)).toBe(0);
+    expect((await loadEndpointConfig(file)).baseProject).toBe("ep-c");
+    expect(run.stdout).toContain(`Wrote ${file}: added endpoint ep-e-prod on ep-c-prod.`);
+  });
+
   it("the printed Next commands take the new file to a running endpoint: create-endpoint waits for the first image, pushed by hand", async () => {
     const file = join(dir, "first.yaml");
     const run = await runMlops(
@@ -155,6 +164,9 @@ describe("mlops init off a terminal", () => {
     expect(create.stderr()).toContain("Rollout: image v1, pushed by hand (no pipeline builds it)");
     expect(create.stderr()).toMatch(/Creating stack first-prod with no tasks/);
     expect(create.stderr()).toContain(`Once the image is pushed, finish with: mlops create-endpoint ${file} --tag v1 --region us-east-1`);
+    // No pipeline will bring it: the wait says only how to push it.
+    expect(create.stderr()).toContain("Push it from your image's folder (where its Dockerfile is); this step continues as soon as it appears:");
+    expect(create.stderr().slice(create.stderr().indexOf("Waiting for image"))).not.toMatch(/pipeline/i);
     execFileSync("sh", ["-c", push], { cwd: root, stdio: "pipe" });
     const code = await create.done;
     expect(code, create.stderr()).toBe(0);
@@ -255,6 +267,41 @@ describe("mlops init at a terminal", () => {
     expect(result.answered).toBe(true);
     expect(result.code, result.output).toBe(130);
     expect(existsSync(file)).toBe(false);
+  });
+
+  it("names the base endpoints already in the region, which a new endpoint can join instead of paying for a network of its own", async () => {
+    // A stack tagged as mlops tags a base endpoint's, holding its project as a parameter.
+    await aws.cfn.send(
+      new CreateStackCommand({
+        StackName: "shared-prod",
+        TemplateBody: JSON.stringify({
+          Parameters: { ProjectName: { Type: "String" } },
+          Resources: { Handle: { Type: "AWS::CloudFormation::WaitConditionHandle" } },
+        }),
+        Parameters: [{ ParameterKey: "ProjectName", ParameterValue: "shared" }],
+        Tags: [
+          { Key: "mlops:managed-by", Value: "mlops" },
+          { Key: "mlops:endpoint", Value: "shared-prod" },
+          { Key: "mlops:role", Value: "base" },
+        ],
+      }),
+    );
+    const spec = {
+      argv: [process.execPath, bin, "init", join(dir, "second.yaml")],
+      env: terminalEnv(),
+      timeout_s: 60,
+      dialogue: [
+        { prompt: "Endpoint name (project): ", answer: "second" },
+        { prompt: "Host name the endpoint answers on", answer: "second.example.com" },
+        { prompt: "AWS region [us-east-1]: ", answer: "" },
+        { prompt: "Two availability zones", answer: "\x03" },
+      ],
+    };
+    const result = JSON.parse(execFileSync("python3", [driver], { input: JSON.stringify(spec) }).toString()) as { code: number; output: string };
+    // Other tests of this file may have left a base endpoint too.
+    expect(result.output).toMatch(
+      /Base endpoints already in us-east-1: (\S+, )*shared-prod(, \S+)*\. This writes a new base \(its own VPC, NAT gateway and load balancer\); to add second to one instead, sharing them: mlops init --base [a-z]/,
+    );
   });
 
   it("asks for the name, host and region, proposes zones and a free block, and re-asks after a wrong answer", () => {

@@ -29,8 +29,7 @@ beforeAll(async () => {
   expect(added.code, failure(added)).toBe(0);
   // The emulator's services list their running tasks (two for ep-a) but never stop one, and its RunTask fails on a
   // container without a memory size (moto 5.2.1): two tasks of a task definition with one are started by hand in the
-  // service's cluster, and one of them stopped.
-  // (The emulator's ListTasks ignores `serviceName`; AWS filters by it.)
+  // service's cluster, in the service's task group (`service:NAME`, by which ListTasks filters by service), and one of them stopped.
   const out = await outputs();
   const family = await aws.ecs.send(
     new RegisterTaskDefinitionCommand({ family: "ep-a-prod-probe", containerDefinitions: [{ name: "api", image: "api", memory: 512 }] }),
@@ -42,6 +41,7 @@ beforeAll(async () => {
       launchType: "FARGATE",
       count: 2,
       startedBy: out.ServiceName,
+      group: `service:${out.ServiceName}`,
     }),
   );
   runningTask = started.tasks?.[0]?.taskArn?.split("/").pop() as string;

@@ -143,6 +143,31 @@ describe("costInputOf", () => {
   });
 });
 
+describe("costInputOf of a GPU endpoint", () => {
+  const gpu = (types: string, desired: number) => `
+project: ep-g
+base: ep-a
+api: { hostHeader: ep-g.example.com }
+container: { cpu: 2048, memory: 12GB }
+compute: { type: gpu, gpus: 1, instanceTypes: ${types} }
+scaling: { desired: ${desired}, max: 8 }
+`;
+
+  it("bills its instances, not Fargate tasks, which GPU tasks do not run on", () => {
+    const { config, resources } = resourcesOf(gpu("[g5.xlarge, g6.xlarge]", 2), "ep-g.yaml");
+    const [cost] = costLines(estimateMonthlyCost(costInputOf(config, resources), "us-east-1"));
+    expect(cost).toBe("Cost: about $1468.76/month fixed for the parts with a price (2 g5.xlarge $1468.76, ECS Managed Instances fee price unknown)");
+    expect(cost).not.toMatch(/task|vCPU/);
+  });
+
+  it("counts the instances by the GPUs each holds, and prices none it cannot name", () => {
+    const { config, resources } = resourcesOf(gpu("[g5.12xlarge]", 6), "ep-g.yaml");
+    expect(costInputOf(config, resources).instances).toEqual({ type: "g5.12xlarge", count: 2, managed: true });
+    const [cost] = costLines(estimateMonthlyCost(costInputOf(config, resources), "us-east-1"));
+    expect(cost).toBe("Cost: price unknown (2 g5.12xlarge price unknown, ECS Managed Instances fee price unknown)");
+  });
+});
+
 describe("the price table", () => {
   it("holds only positive prices, and us-east-1 has every price the plan needs", () => {
     for (const [region, prices] of Object.entries(PRICES)) {

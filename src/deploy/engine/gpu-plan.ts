@@ -6,14 +6,8 @@
  */
 import { ACCELERATOR_INSTANCES } from "../../params/gpu-instances.js";
 import type { ComputeConfig, EndpointConfig } from "../../params/model.js";
+import { PRICE_SOURCES, PRICES, PRICES_AS_OF } from "../../render/prices.js";
 import type { RolloutAssumptions } from "./rollout-time.js";
-
-/**
- * On-Demand Linux prices per hour in us-east-1, with the page and date they were read. Empty: mlops
- * ships no price it has not read from AWS's price list, so every type shows "price unknown" until an
- * entry is added here with its source and date.
- */
-export const GPU_PRICES: ReadonlyMap<string, { usdPerHour: number; region: string; source: string; read: string }> = new Map();
 
 /**
  * The rollout-time model's assumptions for a GPU task, which unlike a Fargate task may need a new
@@ -95,8 +89,11 @@ function inPlaceAdvice(config: EndpointConfig): string {
     : "replacing tasks in place (maximumPercent 100) instead needs scaling.min 2 or more, or no task serves while one is replaced";
 }
 
-/** The plan's lines on a GPU or Neuron endpoint's capacity, price and rollout; none for a Fargate endpoint. */
-export function capacityLines(config: EndpointConfig): string[] {
+/**
+ * The plan's lines on a GPU or Neuron endpoint's capacity, price and rollout; none for a Fargate endpoint.
+ * Prices come from the table the plan's Cost line and the README use, so the three never disagree.
+ */
+export function capacityLines(config: EndpointConfig, region: string): string[] {
   const compute = config.compute;
   if (compute === undefined) return [];
   const what = compute.type === "gpu" ? "GPU" : "Neuron device";
@@ -104,10 +101,10 @@ export function capacityLines(config: EndpointConfig): string[] {
     `Capacity: ECS Managed Instances, ${compute.spot ? "Spot (EC2 may reclaim an instance with two minutes' notice)" : "On-Demand"}; ${compute.gpus} ${what}${compute.gpus > 1 ? "s" : ""} per task; instances: ${instancesText(compute)}; root volume ${compute.rootVolumeGiB} GiB`,
   ];
   const prices = (compute.instanceTypes ?? []).map((type) => {
-    const price = GPU_PRICES.get(type);
+    const price = PRICES[region]?.ec2InstanceHour?.[type];
     return price === undefined
       ? `${type} price unknown`
-      : `${type} $${price.usdPerHour.toFixed(3)}/h On-Demand in ${price.region} (${price.source}, read ${price.read})`;
+      : `${type} $${price.toFixed(3)}/h On-Demand in ${region} (${PRICE_SOURCES.ec2}, as of ${PRICES_AS_OF})`;
   });
   lines.push(
     `Price: ${prices.length > 0 ? prices.join("; ") : "price unknown (instances chosen by attributes)"}; ECS Managed Instances adds its management fee per instance-hour (https://aws.amazon.com/ecs/pricing/)`,

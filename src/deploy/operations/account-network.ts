@@ -2,7 +2,9 @@
  * What a new base endpoint's network can use in an account and region: the
  * availability zones open to it and the address blocks VPCs already hold.
  */
-import type { Ec2Api } from "../../aws/interfaces.js";
+import type { CloudFormationApi, Ec2Api } from "../../aws/interfaces.js";
+import { MlopsError } from "../../errors.js";
+import { listManagedStacks, readDeployed } from "../engine/discovery.js";
 
 /** The region's usable zones and the VPC blocks in use. */
 export interface AccountNetwork {
@@ -50,4 +52,22 @@ async function vpcBlocksInUse(ec2: Ec2Api): Promise<string[]> {
     token = page.NextToken;
   } while (token);
   return [...blocks];
+}
+
+/** A base endpoint already in the region, which a new endpoint may join instead of making a network of its own. */
+export interface BaseEndpoint {
+  /** `project-environment`, as `status` lists it. */
+  endpoint: string;
+  project?: string;
+}
+
+/** The region's base endpoints; none when they cannot be read (init then only proposes a new base, as without them). */
+export async function readBaseEndpoints(cfn: CloudFormationApi): Promise<BaseEndpoint[]> {
+  try {
+    const managed = await listManagedStacks(cfn);
+    return managed.filter((m) => m.role === "base").map((m) => ({ endpoint: m.endpointId, project: readDeployed(m.stack).project }));
+  } catch (error) {
+    if (error instanceof MlopsError) return [];
+    throw error;
+  }
 }

@@ -56,6 +56,7 @@ export function emulatorPushCommand(repositoryName: string, tag: string, endpoin
 
 /** How the wait for an image ends when the user stops it: the command that finishes the job once the image is pushed. */
 export interface WaitForImageOptions {
+  /** Given for the first image of an endpoint without a pipeline: only a push by hand brings it. */
   resume?: string;
 }
 
@@ -73,11 +74,13 @@ export async function waitForImage(
   }
   const uri = await repositoryUri(ctx.aws.ecr, repositoryName);
   ctx.out.step(`Waiting for image ${uri ?? repositoryName}:${tag} in ECR (up to ${formatDuration(timeoutMs)})`);
+  // A pipeline builds only `tag-<commit>` images: naming it while the user must push would send them waiting for a build that never comes.
+  const unlessPipeline = options.resume ? "" : ", unless your pipeline builds this tag";
   if (uri) {
-    ctx.out.info("The pipeline pushes it, or push it yourself from your image's folder (where its Dockerfile is); this step continues as soon as it appears:");
+    ctx.out.info(`Push it from your image's folder (where its Dockerfile is)${unlessPipeline}; this step continues as soon as it appears:`);
     for (const command of pushCommands(uri, tag, ctx.aws.region)) ctx.out.info(`  ${command}`);
   } else {
-    ctx.out.info(`Push it to the ECR repository ${repositoryName}, or let the pipeline build it; this step continues as soon as it appears.`);
+    ctx.out.info(`Push it to the ECR repository ${repositoryName}${unlessPipeline}; this step continues as soon as it appears.`);
   }
   if (ctx.aws.endpointUrl) {
     // A local emulator holds manifests only: docker cannot log in to it or push there.

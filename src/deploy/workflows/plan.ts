@@ -392,7 +392,7 @@ export async function planDeploy(config: EndpointConfig, options: DeployPlanOpti
       max: config.scaling.max,
       strategy: rolloutStrategy(config),
       ...(tag !== runningTag || !existing ? { estimate: rolloutEstimate(config) } : {}),
-      ...(config.compute ? { capacity: capacityLines(config) } : {}),
+      ...(config.compute ? { capacity: capacityLines(config, ctx.aws.region) } : {}),
       ...createEstimateOf(config, {
         stackExists: existing !== undefined,
         certificateAction: certificate.action,
@@ -551,7 +551,7 @@ export async function planUpdate(config: EndpointConfig, given: string | undefin
       max: config.scaling.max,
       strategy: rolloutStrategy(config),
       ...(tag !== deployed.imageTag ? { estimate: rolloutEstimate(config) } : {}),
-      ...(config.compute ? { capacity: capacityLines(config) } : {}),
+      ...(config.compute ? { capacity: capacityLines(config, ctx.aws.region) } : {}),
     },
     previousTag: deployed.runningTag,
     summary: changeSummary(stack.parameters, tag),

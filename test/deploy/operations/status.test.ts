@@ -342,6 +342,25 @@ describe("mlops status output", () => {
     expect(lines.find((l) => l.startsWith("? not read for 5 endpoint(s): CloudWatch has no recent minute"))).toBeDefined();
   });
 
+  it("names the one-endpoint deletion of kept data while endpoints run, since --all would tear them down too", async () => {
+    const render = async (stacks: Stack[], name?: string) => {
+      const { aws } = account(stacks);
+      const kept = { logGroups: [{ logGroupName: "/mlops/ep-z-prod", storedBytes: 0 }] };
+      Object.assign(aws.logs, {
+        describeLogGroups: async (input: { logGroupNamePrefix?: string }) => (input.logGroupNamePrefix === "/mlops/" ? kept : { logGroups: [] }),
+      });
+      let text = "";
+      const out = Object.assign(new MemoryOutput(), { result: (_data: unknown, r: () => string) => (text = r()) });
+      await runStatus({ json: false, ...(name ? { name } : {}) }, deps(aws, out));
+      return text.split("\n").find((l) => l.startsWith("Kept by teardowns")) ?? "";
+    };
+    const running = await render([stack("ep-a-prod", { role: "base" })]);
+    expect(running).toContain("`mlops teardown FILE --delete-data` with a gone endpoint's parameter file deletes its data");
+    expect(running).not.toContain("`mlops teardown --all --delete-data` deletes them");
+    expect(await render([stack("ep-a-prod", { role: "base" })], "ep-z")).not.toContain("`mlops teardown --all --delete-data` deletes them");
+    expect(await render([])).toContain("`mlops teardown --all --delete-data` deletes them");
+  });
+
   it("gives scripts every endpoint, each with its problems, and whether all are healthy", async () => {
     const out = new MemoryOutput();
     await runStatus({ json: true }, deps(broken(), out));

@@ -69,8 +69,10 @@ describe("npm run emulator:push -- REPOSITORY TAG", () => {
     const url = inject("emulatorUrl");
     const repository = repositoryName();
     await ecr(url).send(new CreateRepositoryCommand({ repositoryName: repository }));
-    const first = push([repository, "v1"], { MLOPS_ENDPOINT_URL: url });
+    // Unset as in a user's shell, where the SDK would warn about Node versions on stderr.
+    const first = push([repository, "v1"], { MLOPS_ENDPOINT_URL: url, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: undefined });
     expect(first.status, first.stderr).toBe(0);
+    expect(first.stderr).toBe("");
     const second = push([repository, "v2", "--endpoint-url", url], {});
     expect(second.status, second.stderr).toBe(0);
     const images = (await ecr(url).send(new DescribeImagesCommand({ repositoryName: repository }))).imageDetails ?? [];

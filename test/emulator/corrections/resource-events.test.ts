@@ -40,6 +40,21 @@ describe("resource-events (moto gap 5: only stack-level events)", () => {
     ]);
   });
 
+  it("a delete reports a resource its DeletionPolicy retains as DELETE_SKIPPED, as CloudFormation does", async () => {
+    const name = uniqueName("ev");
+    const kept = JSON.stringify({ Resources: { Kept: { Type: "AWS::SQS::Queue", DeletionPolicy: "Retain" }, Gone: { Type: "AWS::SNS::Topic" } } });
+    await createStack(main, name, kept);
+    const id = (await describeStack(main, name)).StackId!;
+    await main.cf.send(new DeleteStackCommand({ StackName: name }));
+    expect((await events(main, id)).slice(6)).toEqual([
+      `${name} DELETE_IN_PROGRESS`,
+      "Gone DELETE_IN_PROGRESS",
+      "Gone DELETE_COMPLETE",
+      "Kept DELETE_SKIPPED",
+      `${name} DELETE_COMPLETE`,
+    ]);
+  });
+
   it("an update lists the resources it added, changed and removed", async () => {
     const name = uniqueName("ev");
     await createStack(main, name, twoQueues);

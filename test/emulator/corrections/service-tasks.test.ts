@@ -4,7 +4,7 @@
  * behaviour on an emulator started without it, so that each test can fail.
  */
 import { describe, expect, it } from "vitest";
-import { DescribeTasksCommand, ExecuteCommandCommand, ListTasksCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
+import { DescribeTasksCommand, ExecuteCommandCommand, ListTasksCommand, RunTaskCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
 import { type Aws, emulatorWithout, fargateService, main, WITHOUT_RESOURCE_STATE } from "./helpers.js";
 
 let withoutState: Aws;
@@ -43,6 +43,28 @@ describe("service-tasks (moto gap 3: a service runs no tasks; no ExecuteCommand)
         streamUrl: expect.stringMatching(/^wss:\/\/ssmmessages\.us-east-1\.amazonaws\.com\//),
       },
     });
+  });
+
+  it("a one-off task in the service's cluster is not listed as the service's (ListTasks by serviceName, as ECS filters)", async () => {
+    const made = await fargateService(main, 1);
+    const run = await main.ecs.send(
+      new RunTaskCommand({
+        cluster: made.cluster,
+        taskDefinition: made.service,
+        launchType: "FARGATE",
+        networkConfiguration: { awsvpcConfiguration: { subnets: made.subnets, securityGroups: [made.securityGroup] } },
+      }),
+    );
+    const oneOff = run.tasks![0]!.taskArn!;
+    // The one-off task ends at its first description (one-off-task).
+    await main.ecs.send(new DescribeTasksCommand({ cluster: made.cluster, tasks: [oneOff] }));
+    const list = async (serviceName?: string) =>
+      (await main.ecs.send(new ListTasksCommand({ cluster: made.cluster, desiredStatus: "STOPPED", ...(serviceName ? { serviceName } : {}) }))).taskArns ?? [];
+    expect(await list()).toContain(oneOff);
+    expect(await list(made.service)).not.toContain(oneOff);
+    const running = (await main.ecs.send(new ListTasksCommand({ cluster: made.cluster, serviceName: made.service }))).taskArns ?? [];
+    expect(running).toHaveLength(1);
+    expect(running).not.toContain(oneOff);
   });
 
   it("without it, the service lists no task and ExecuteCommand is not implemented", async () => {
