@@ -66,10 +66,9 @@ export interface RegionPrices {
  * published summaries of the pages above where the pages render prices only in
  * the browser: check them there before relying on them. The public IPv4
  * charge is the same in every commercial region (AWS's announcement of
- * 2023-07-28, effective 2024-02-01). GPU and Neuron instances: only prices read
- * on AWS's own pages, and none could be read there (see us-east-1), so they
- * print "price unknown"; ECS Managed Instances' fee differs by instance type
- * and was not found either, so a plan on Managed Instances prints it as unknown.
+ * 2023-07-28, effective 2024-02-01). GPU instances: only those whose on-demand
+ * price was found; ECS Managed Instances' fee differs by instance type and none
+ * was found, so a plan on Managed Instances prints the fee as unknown.
  */
 export const PRICES: Readonly<Record<string, RegionPrices>> = {
   "us-east-1": {
@@ -85,9 +84,9 @@ export const PRICES: Readonly<Record<string, RegionPrices>> = {
     logsStorageGBMonth: 0.03,
     kmsKeyMonth: 1,
     pipelineActionMinute: 0.002,
-    // No GPU or Neuron instance price: AWS's own pages (https://aws.amazon.com/ec2/pricing/on-demand/, the G5, G6 and
-    // Inf2 product pages) render them only in the browser, and a number from anyone else's summary is not AWS's.
-    ec2InstanceHour: {},
+    // g5.xlarge Linux on-demand: the published summary https://www.factualminds.com/blog/amazon-ec2-on-demand-pricing-instance-families-2026/
+    // (2026-06-17, read 2026-12-08); AWS's own page renders it only in the browser.
+    ec2InstanceHour: { "g5.xlarge": 1.006 },
   },
   "us-east-2": { natGatewayHour: 0.045, natGatewayGB: 0.045, publicIpv4Hour: 0.005, kmsKeyMonth: 1 },
   "ap-southeast-1": { natGatewayHour: 0.059, natGatewayGB: 0.059, publicIpv4Hour: 0.005, kmsKeyMonth: 1 },

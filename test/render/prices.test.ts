@@ -98,7 +98,7 @@ function cents(usd: number): number {
 }
 
 describe("EC2 instances (GPU endpoints on ECS Managed Instances)", () => {
-  it("bills the instances instead of Fargate, and says price unknown for instances and a fee AWS's own pages gave no price for", () => {
+  it("bills the instances instead of Fargate, and names the Managed Instances fee the table does not hold", () => {
     const input: CostInput = {
       ...baseInput,
       natGateways: 0,
@@ -107,12 +107,10 @@ describe("EC2 instances (GPU endpoints on ECS Managed Instances)", () => {
       kmsKeys: 0,
       instances: { type: "g5.xlarge", count: 2, managed: true },
     };
-    // No Fargate task is billed; the table holds no instance price read from an AWS page, so none is guessed.
     expect(estimateMonthlyCost(input, "us-east-1").items).toEqual([
-      { label: "2 g5.xlarge", usd: undefined },
+      { label: "2 g5.xlarge", usd: 1468.76 }, // 2 x 1.006 x 730
       { label: "ECS Managed Instances fee", usd: undefined },
     ]);
-    expect(PRICES["us-east-1"]?.ec2InstanceHour).toEqual({});
     const unlisted = estimateMonthlyCost({ ...input, instances: { type: "g6.xlarge", count: 1, managed: false } }, "us-east-1");
     expect(costLines(unlisted)[0]).toBe("Cost: price unknown (1 g6.xlarge price unknown)");
   });
