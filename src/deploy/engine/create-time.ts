@@ -246,13 +246,30 @@ const REAL_PHASES: Record<CreatePhase["name"], string[]> = {
   rollout: ["rollout", "validation"],
 };
 
-/** The run's real seconds per phase beside the estimate, in one line. */
-export function createComparisonLine(e: CreateEstimate, real: Partial<Record<string, number>>): string {
+/** How the run went: whether its infrastructure and first build ran side by side, and its wall time. */
+export interface RunShape {
+  overlapped: boolean;
+  totalSeconds: number;
+}
+
+/**
+ * The run's real seconds per phase beside the estimate, in one line. A run whose build went on
+ * beside the infrastructure says so, and its total is the wall time (the phases beside each other
+ * are not added up).
+ */
+export function createComparisonLine(e: CreateEstimate, real: Partial<Record<string, number>>, run?: RunShape): string {
   const phases = [e.infrastructure, ...(e.build ? [e.build] : []), e.rollout];
-  const cells = phases.map(
-    (p) => `${p.name} ${formatDuration(REAL_PHASES[p.name].reduce((t, name) => t + (real[name] ?? 0), 0))} (AWS ~${minutes(p.seconds)})`,
+  const realOf = (p: CreatePhase) => REAL_PHASES[p.name].reduce((t, name) => t + (real[name] ?? 0), 0);
+  if (!run?.overlapped || !e.build) {
+    const cells = phases.map((p) => `${p.name} ${formatDuration(realOf(p))} (AWS ~${minutes(p.seconds)})`);
+    const total = run ? `; total ${formatDuration(run.totalSeconds)} (AWS ~${minutes(e.sequentialSeconds)})` : "";
+    return `This run beside the AWS estimate: ${cells.join(", ")}${total}.`;
+  }
+  const cell = (p: CreatePhase, label: string) => `${label} ${formatDuration(realOf(p))} (AWS ~${minutes(p.seconds)})`;
+  return (
+    `This run beside the AWS estimate: ${cell(e.infrastructure, "infrastructure")}, beside it ${cell(e.build, "the first build")}; ` +
+    `then ${cell(e.rollout, "the rollout")}; total ${formatDuration(run.totalSeconds)} of wall time (AWS ~${minutes(e.overlappedSeconds)}).`
   );
-  return `This run beside the AWS estimate: ${cells.join(", ")}.`;
 }
 
 function sum(parts: { seconds: number }[]): number {
