@@ -157,6 +157,8 @@ export interface CreateEstimate {
   sequentialSeconds: number;
   /** The build beside the infrastructure: max(infrastructure, build) + rollout. */
   overlappedSeconds: number;
+  /** Whether the run this estimate is for builds beside the infrastructure (the plan's line and the end's comparison say which). */
+  overlapped?: boolean;
   /** Whether the image size was assumed (not read from ECR). */
   imageAssumed: boolean;
   imageGb: number;
@@ -287,19 +289,22 @@ function gbText(gb: number): string {
 /** The plan's whole-create estimate of a run that creates the endpoint's stack; nothing for a stack that exists. */
 export function createEstimateOf(
   config: EndpointConfig,
-  run: { stackExists: boolean; certificateAction: string; tagSource: "given" | "running" | "pipeline"; imageGb?: number },
+  run: { stackExists: boolean; certificateAction: string; tagSource: "given" | "running" | "pipeline"; imageGb?: number; overlapped?: boolean },
 ): { create?: CreateEstimate } {
   if (run.stackExists) return {};
   const buildMinutes = config.pipeline?.expectedBuildMinutes;
   return {
-    create: estimateCreate({
-      kind: config.kind,
-      stackExists: false,
-      requestsCertificate: run.certificateAction === "request" || run.certificateAction === "await",
-      builds: run.tagSource === "pipeline",
-      ...(buildMinutes !== undefined ? { buildMinutes } : {}),
-      ...(run.imageGb !== undefined ? { imageGb: run.imageGb } : {}),
-      rollout: rolloutSettingsOf(config),
-    }),
+    create: {
+      ...estimateCreate({
+        kind: config.kind,
+        stackExists: false,
+        requestsCertificate: run.certificateAction === "request" || run.certificateAction === "await",
+        builds: run.tagSource === "pipeline",
+        ...(buildMinutes !== undefined ? { buildMinutes } : {}),
+        ...(run.imageGb !== undefined ? { imageGb: run.imageGb } : {}),
+        rollout: rolloutSettingsOf(config),
+      }),
+      ...(run.overlapped ? { overlapped: true } : {}),
+    },
   };
 }

@@ -26,9 +26,9 @@ export interface SideContext {
    * Says what this side has under way in AWS now, as a phrase that ends a sentence ("the creation of
    * stack ep-a-prod"), with what a re-run does about it; undefined once nothing of it runs on.
    */
-  underway(what: Underway | undefined): void;
+  underway: (what: Underway | undefined) => void;
   /** Throws InterruptedError once the side is stopped: called before each new change, so none starts after a stop. */
-  proceed(): void;
+  proceed: () => void;
 }
 
 /** Something a side started in AWS that goes on without this command. */

@@ -80,6 +80,7 @@ export function printPlan(plan: DeployPlan | UpdatePlan, out: Output, options: P
     for (const change of p.projectChanges) out.info(`CodeBuild project ${p.name}: ${change}`);
   }
   if (plan.kind === "deploy") {
+    out.info(`Order: ${plan.order.text}`);
     out.info(
       plan.nfsRule === "add"
         ? "Security group: let the endpoint's tasks reach EFS (NFS, port 2049)"
@@ -97,7 +98,7 @@ export function printPlan(plan: DeployPlan | UpdatePlan, out: Output, options: P
         : `${r.tag}${r.why ? ` (${r.why})` : r.tagSource === "running" ? " (running now)" : r.imageInEcr === false ? " (waits until it is in ECR)" : ""}`;
   out.info(`Rollout: image ${tag}; ${r.desired} task(s) (autoscaling ${r.min}-${r.max}); ${r.strategy}`);
   if (r.estimate) out.info(`Rollout time: ${r.estimate}`);
-  if (r.create) out.info(`Create time: ${createEstimateLine(r.create)}`);
+  if (r.create) out.info(`Create time: ${createEstimateLine(r.create, r.create.overlapped)}`);
   for (const line of r.capacity ?? []) out.info(line);
   for (const line of plan.summary) out.info(`Summary: ${line}`);
   for (const line of plan.warnings ?? []) out.warn(line);

@@ -103,10 +103,38 @@ export interface RolloutPlan {
   capacity?: string[];
 }
 
+/** The order of the apply: the endpoint's stack beside the image's side, or one after the other. */
+export interface DeployOrder {
+  sideBySide: boolean;
+  text: string;
+}
+
+/**
+ * The order of the apply. The image's side (the pipeline and its first build, or the wait for an image
+ * pushed by hand) needs only the ECR repository: where that exists apart from the endpoint's stack, it
+ * runs beside that stack and the rollout starts once both are done. Where the endpoint's own stack
+ * holds the repository (an endpoint created by an earlier release), the image waits for that stack.
+ */
+export function deployOrder(separateRepository: boolean, stackExists: boolean, tagSource: RolloutPlan["tagSource"], tag?: string): DeployOrder {
+  const image =
+    tagSource === "pipeline"
+      ? "the pipeline and its first build"
+      : tagSource === "running"
+        ? "keeping the running image"
+        : `the wait for image ${tag ?? ""} in ECR`.replace(/ {2}/, " ");
+  const stack = stackExists ? "the endpoint's stack" : "the endpoint's stack with no tasks";
+  if (separateRepository)
+    return { sideBySide: true, text: `side by side: [stack] ${stack}, [${tagSource === "pipeline" ? "build" : "image"}] ${image}; then the rollout` };
+  const why = stackExists ? " (this endpoint's ECR repository is in its own stack, from an earlier release)" : "";
+  return { sideBySide: false, text: `one after the other${why}: ${stack}, then ${image}, then the rollout` };
+}
+
 /** Everything create-endpoint / add-endpoint will do. */
 export interface DeployPlan {
   kind: "deploy";
   endpoint: string;
+  /** Whether the endpoint's stack and what the image needs run side by side, and the plan's line saying so. */
+  order: DeployOrder;
   region: string;
   hostHeader: string;
   certificate: CertificatePlan;
@@ -366,9 +394,12 @@ export async function planDeploy(config: EndpointConfig, options: DeployPlanOpti
   const awaited = explicitTag ?? pushedTag;
   const imageInEcr = awaited && existing ? await imageExists(ctx.aws.ecr, repository, awaited) : awaited ? false : undefined;
   const dns = await planDns(config, options.dns !== false, existing, certificateArn, ctx);
+  const tagSource: RolloutPlan["tagSource"] = explicitTag ? "given" : runningTag ? "running" : pushedTag ? "push" : "pipeline";
+  const order = deployOrder(false, existing !== undefined, tagSource, tag);
   return {
     kind: "deploy",
     endpoint: id,
+    order,
     region: ctx.aws.region,
     hostHeader: config.api.hostHeader,
     certificate,
@@ -384,7 +415,7 @@ export async function planDeploy(config: EndpointConfig, options: DeployPlanOpti
     ...(facts.trafficWeights ? { traffic: facts.trafficWeights } : {}),
     rollout: {
       tag,
-      tagSource: explicitTag ? "given" : runningTag ? "running" : pushedTag ? "push" : "pipeline",
+      tagSource,
       imageInEcr,
       desired: config.scaling.desired,
       min: config.scaling.min,
@@ -393,6 +424,7 @@ export async function planDeploy(config: EndpointConfig, options: DeployPlanOpti
       ...(tag !== runningTag || !existing ? { estimate: rolloutEstimate(config) } : {}),
       ...(config.compute ? { capacity: capacityLines(config) } : {}),
       ...createEstimateOf(config, {
+        overlapped: order.sideBySide,
         stackExists: existing !== undefined,
         certificateAction: certificate.action,
         tagSource: explicitTag || pushedTag ? "given" : runningTag ? "running" : "pipeline",
