@@ -90,7 +90,7 @@ describe("create-endpoint, add-endpoint, update, status, teardown", () => {
     // The whole create on AWS (create-time model) before, and the run's phases beside it after.
     expect(run.stderr).toMatch(/Create time: About \d+ min on AWS: infrastructure ~\d+ min, (then the first build ~\d+ min, )?then the rollout ~\d+ min/);
     expect(run.stderr).toMatch(
-      /This run beside the AWS estimate: infrastructure \d+ s \(AWS ~\d+ min\), (build \d+ s \(AWS ~\d+ min\), )?rollout \d+ s \(AWS ~\d+ min\)\./,
+      /This run beside the AWS estimate: infrastructure \d+ s \(AWS ~\d+ min\), (build \d+ s \(AWS ~\d+ min\), )?rollout \d+ s \(AWS ~\d+ min\); total \d+ s \(AWS ~\d+ min\)\./,
     );
     expect(run.stderr).not.toMatch(/NodeVersionSupportWarning|node >=22/);
     // The plan of a new base endpoint fits on a screen: resources counted by kind, not listed.
