@@ -35,7 +35,7 @@ import { PhaseTimes, type PhaseLane, type PhaseSeconds } from "../phases.js";
 import { sideBySide, type SideContext, type Underway } from "../engine/side-by-side.js";
 import { createComparisonLine } from "../engine/create-time.js";
 import { followPipelineExecution, waitForImage } from "../steps/image.js";
-import { checkConnection, ensurePipeline, waitForConnection } from "../steps/pipeline.js";
+import { checkConnection, ensurePipeline, ensurePipelineBeside, waitForConnection } from "../steps/pipeline.js";
 import { choosePriority, usedPriorities } from "../steps/priority.js";
 import { alarmCause, shiftAndAlarms, trafficShiftTracker, type RolloutWatch } from "../steps/rollout-watch.js";
 import { ensureNfsRule } from "../steps/security-groups.js";
@@ -171,7 +171,7 @@ export async function applyDeploy(
     return { outcome, asPlanned, facts, certificateArn };
   };
 
-  const imageSide = async (lane: PhaseLane, side: SideRun, repository: { name: string; uri: string }) => {
+  const imageSide = async (lane: PhaseLane, side: SideRun, repository: RepositorySource) => {
     const run = side.ctx;
     if (options.pipeline && config.pipeline) {
       const pipeline = config.pipeline;
@@ -184,11 +184,17 @@ export async function applyDeploy(
         // Checked before the pipeline exists: its first execution fails at the source while the handshake is pending.
         const connection = await checkConnection({ ...config, pipeline }, run);
         if (connection === "pending" && followsPipeline) await waitForConnection({ ...config, pipeline }, options.imageTimeoutMs, run);
-        await ensurePipeline({ ...config, pipeline }, { ecrRepositoryName: repository.name, ecrRepositoryUri: repository.uri }, run);
+        await ensurePipelineBeside(
+          { ...config, pipeline },
+          repository.name,
+          () => repository.ready(run).then((r) => ({ ecrRepositoryName: r.name, ecrRepositoryUri: r.uri })),
+          run,
+        );
       });
       side.underway(undefined);
-    } else if (config.pipeline) {
-      run.out.info("Pipeline skipped (--no-pipeline).");
+    } else {
+      if (config.pipeline) run.out.info("Pipeline skipped (--no-pipeline).");
+      await lane.time("stacks", () => repository.ready(run));
     }
     side.proceed();
     const pushedTag = plan.rollout.tagSource === "push" ? plan.rollout.tag : undefined;
@@ -221,11 +227,8 @@ export async function applyDeploy(
     const alone: SideRun = { ctx, underway: () => {}, proceed: () => {} };
     stackPart = await stackSide(phases, alone);
     const outputs = stackPart.outcome.outputs;
-    imageTag = await imageSide(
-      phases,
-      alone,
-      upFront ?? { name: requireOutput(outputs, "EcrRepositoryName", id), uri: requireOutput(outputs, "EcrRepositoryUri", id) },
-    );
+    const inStack = { name: requireOutput(outputs, "EcrRepositoryName", id), uri: requireOutput(outputs, "EcrRepositoryUri", id) };
+    imageTag = await imageSide(phases, alone, upFront ?? { name: inStack.name, ready: async () => inStack });
   }
   const { asPlanned, facts, certificateArn } = stackPart;
   let outcome = stackPart.outcome;
@@ -279,11 +282,17 @@ function sideRun(side: SideContext, ctx: DeployContext): SideRun {
   return { ctx: { ...ctx, out: side.out, signal: side.signal }, underway: (what) => side.underway(what), proceed: () => side.proceed() };
 }
 
+/** The repository the image goes to: its name, known from the plan, and the step that makes sure it exists. */
+interface RepositorySource {
+  name: string;
+  ready(ctx: DeployContext): Promise<{ name: string; uri: string }>;
+}
+
 /**
- * The repository the image goes to, when it is known before the endpoint's stack: then the image's
+ * The repository the image goes to, when it exists apart from the endpoint's stack: then the image's
  * side need not wait for that stack. Undefined when the endpoint's own stack holds the repository.
  */
-function repositoryUpFront(plan: DeployPlan): { name: string; uri: string } | undefined {
+function repositoryUpFront(plan: DeployPlan): RepositorySource | undefined {
   void plan;
   return undefined;
 }
