@@ -35,6 +35,7 @@ import { PhaseTimes, type PhaseSeconds } from "../phases.js";
 import { createComparisonLine } from "../engine/create-time.js";
 import { followPipelineExecution, waitForImage } from "../steps/image.js";
 import { checkConnection, ensurePipeline, waitForConnection } from "../steps/pipeline.js";
+import { ensureImageRepository } from "../steps/repository.js";
 import { choosePriority, usedPriorities } from "../steps/priority.js";
 import { alarmCause, shiftAndAlarms, trafficShiftTracker, type RolloutWatch } from "../steps/rollout-watch.js";
 import { ensureNfsRule } from "../steps/security-groups.js";
@@ -113,6 +114,9 @@ export async function applyDeploy(
   const { out } = ctx;
   const { existing, deployed: before, runningTag, followsPipeline, mounted, shard } = plan.basis;
 
+  // First what the image needs: the repository (in its images stack, for an endpoint created by this version).
+  let repository = await phases.time("stacks", () => ensureImageRepository(config, { ...plan.basis, images: plan.images }, ctx));
+
   out.step(`Certificate for ${config.api.hostHeader}`);
   const listenerName = plan.loadBalancer ? `the HTTPS listener of ${plan.loadBalancer.stackName}` : "the base's HTTPS listener";
   let listenerArn = plan.basis.listenerArn;
@@ -137,7 +141,13 @@ export async function applyDeploy(
     return arn;
   });
 
-  const facts: DeploymentFacts = { ...plan.basis.facts, certificateArn, imageTag: runningTag, deployedDesiredCount: before?.desiredCount };
+  const facts: DeploymentFacts = {
+    ...plan.basis.facts,
+    certificateArn,
+    imageTag: runningTag,
+    deployedDesiredCount: before?.desiredCount,
+    imageRepository: repository.stackName ? repository.name : undefined,
+  };
   if (mounted.length) out.info(`Mounting kept EFS file systems again: ${mounted.join(", ")}`);
   if (!existing && facts.logGroupExists) out.info(`Using the kept log group ${endpointLogGroupName(id)}`);
 
@@ -153,17 +163,15 @@ export async function applyDeploy(
     ));
 
   const outputs = outcome.outputs;
+  // A repository the endpoint's own stack holds is known for sure once that stack is there.
+  if (!repository.stackName) repository = { name: requireOutput(outputs, "EcrRepositoryName", id), uri: requireOutput(outputs, "EcrRepositoryUri", id) };
   if (options.pipeline && config.pipeline) {
     const pipeline = config.pipeline;
     await phases.time("pipeline", async () => {
       // Checked before the pipeline exists: its first execution fails at the source while the handshake is pending.
       const connection = await checkConnection({ ...config, pipeline }, ctx);
       if (connection === "pending" && followsPipeline) await waitForConnection({ ...config, pipeline }, options.imageTimeoutMs, ctx);
-      await ensurePipeline(
-        { ...config, pipeline },
-        { ecrRepositoryName: requireOutput(outputs, "EcrRepositoryName", id), ecrRepositoryUri: requireOutput(outputs, "EcrRepositoryUri", id) },
-        ctx,
-      );
+      await ensurePipeline({ ...config, pipeline }, { ecrRepositoryName: repository.name, ecrRepositoryUri: repository.uri }, ctx);
     });
   } else if (config.pipeline) {
     out.info("Pipeline skipped (--no-pipeline).");
@@ -172,9 +180,8 @@ export async function applyDeploy(
   out.step("Patching security groups");
   await phases.time("security groups", () => admitTasksToEfs(outputs, id, ctx));
 
-  const repository = requireOutput(outputs, "EcrRepositoryName", id);
   const pushedTag = plan.rollout.tagSource === "push" ? plan.rollout.tag : undefined;
-  const imageTag = await phases.time("waiting for the image", () => obtainImage(config, options, runningTag, repository, followsPipeline, ctx, pushedTag));
+  const imageTag = await phases.time("waiting for the image", () => obtainImage(config, options, runningTag, repository.name, followsPipeline, ctx, pushedTag));
 
   out.step(`Deploying image ${imageTag} with ${config.scaling.desired} task(s)`);
   // The priority the first deployment settled on (chosen, or retried after a collision).

@@ -16,9 +16,10 @@ import { AwsError, InputError } from "../../errors.js";
 import { describeComputeType } from "../../params/compute-types.js";
 import { endpointId, type EndpointConfig } from "../../params/model.js";
 import { baseProjectField, fieldOfParameter, type DeployedEndpoint } from "../../render/contract.js";
-import { baseExportName, baseStackName, pipelineName, pipelineStackName } from "../../render/names.js";
+import { baseExportName, baseStackName, imagesStackName, pipelineName, pipelineStackName } from "../../render/names.js";
 import {
   renderEndpointStack,
+  renderImagesStack,
   renderPipelineStack,
   type DeploymentFacts,
   type RenderedStack,
@@ -29,7 +30,7 @@ import { diffParameters, diffTemplates, templateResources, type ParameterChange,
 import { createEstimateOf, type CreateEstimate } from "../engine/create-time.js";
 import { capacityLines } from "../engine/gpu-plan.js";
 import { regionText, type DeployContext } from "../context.js";
-import { exportMap, readDeployed, readDeployedPipeline, stackParameters } from "../engine/discovery.js";
+import { exportMap, readDeployed, readDeployedPipeline, repositoryLayout, stackParameters } from "../engine/discovery.js";
 import { findStack, readStack, stackOutputs } from "../engine/stack.js";
 import { findIssuedCertificate, findPendingCertificate } from "../steps/certificate.js";
 import { compareRecords, desiredRecords, loadBalancerServing, validationRecords, zoneFor, type HostedZoneRef, type RecordPlan } from "../steps/dns.js";
@@ -118,6 +119,8 @@ export interface DeployPlan {
   listenerPriority?: { value: number; chosen: boolean };
   keptFileSystems: string[];
   keptLogGroup: boolean;
+  /** The images stack (the endpoint's ECR repository), made before the endpoint's stack; absent when the endpoint's own stack holds the repository. */
+  images?: StackPlan;
   stack: StackPlan;
   pipeline?: PipelinePlan;
   nfsRule: "add" | "present";
@@ -160,6 +163,8 @@ export interface DeployBasis {
   existing?: Stack;
   /** What it runs, read back from its parameters. */
   deployed?: DeployedEndpoint;
+  /** The images stack, when it exists. */
+  imagesStack?: Stack;
   facts: DeploymentFacts;
   /** Kept file systems mounted again. */
   mounted: string[];
@@ -345,6 +350,11 @@ export async function planDeploy(config: EndpointConfig, options: DeployPlanOpti
   const listenerArn = serving?.listenerArn;
   const listenerCertificate = serving?.certificate;
   const { facts, mounted, priority, fixedPriority } = await desiredFacts(config, { existing, deployed, kept }, serving, certificateArn, ctx);
+  // A new endpoint's repository is its images stack's (named as the endpoint); one created before images stacks existed keeps its own.
+  const ownRepository = repositoryLayout(existing) === "own";
+  facts.imageRepository = ownRepository ? undefined : (deployed?.imageRepository ?? id);
+  const imagesStack = ownRepository ? undefined : await readStack(ctx.aws.cloudFormation, imagesStackName(id), ctx.reads);
+  const images = ownRepository ? undefined : await planStack(renderImagesStack(config), imagesStack, ctx);
 
   const tag = explicitTag ?? runningTag ?? pushedTag;
   // The one rendering of the endpoint's stack the plan shows.
@@ -377,6 +387,7 @@ export async function planDeploy(config: EndpointConfig, options: DeployPlanOpti
     listenerPriority: serving && priority !== undefined ? { value: priority, chosen: fixedPriority === undefined } : undefined,
     keptFileSystems: mounted,
     keptLogGroup: !existing && !!facts.logGroupExists,
+    ...(images ? { images } : {}),
     stack,
     pipeline,
     nfsRule,
@@ -408,7 +419,7 @@ export async function planDeploy(config: EndpointConfig, options: DeployPlanOpti
         }
       : {}),
     warnings: listed(idleTimeoutWarning(config, await servingIdleTimeout(config, serving?.plan.stackName, ctx))),
-    basis: { listenerArn, shard: serving?.shard, existing, deployed, facts: { ...facts, certificateArn }, mounted, runningTag, followsPipeline },
+    basis: { listenerArn, shard: serving?.shard, existing, deployed, imagesStack, facts: { ...facts, certificateArn }, mounted, runningTag, followsPipeline },
   };
 }
 
