@@ -227,7 +227,9 @@ async function runPlan(
       }
       if (p.stack.role === "added") await releaseCertificates(p.stack, others, [...plans.map((q) => q.stack), ...others, ...shards], ctx);
       await removeAliasRecords(p.stack, result, ctx);
-      if (outputs.EcrRepositoryName && (await emptyRepository(outputs.EcrRepositoryName, ctx)) > 0) result.emptiedRepositories.push(outputs.EcrRepositoryName);
+      // A repository of the stack's own (an endpoint created before images stacks existed) goes with it; an images stack's, after it.
+      if (!p.images && outputs.EcrRepositoryName && (await emptyRepository(outputs.EcrRepositoryName, ctx)) > 0)
+        result.emptiedRepositories.push(outputs.EcrRepositoryName);
       // The stack deletes the bucket only when it is empty.
       if (outputs.LoadBalancerAccessLogsBucket) await emptyBucket(outputs.LoadBalancerAccessLogsBucket, ctx);
       // Added endpoints name the base's upload bucket too; only the base's teardown empties it.
@@ -242,8 +244,7 @@ async function runPlan(
     if (p.images) {
       const images = p.images;
       const repository = stackOutputs(images.stack).RepositoryName;
-      if (repository && (await emptyRepository(repository, ctx)) > 0 && !result.emptiedRepositories.includes(repository))
-        result.emptiedRepositories.push(repository);
+      if (repository && (await emptyRepository(repository, ctx)) > 0) result.emptiedRepositories.push(repository);
       if ((await phases.time("stacks", () => deleteStack(images.stackName, stackDeps(ctx)))).kind === "deleted") result.deletedStacks.push(images.stackName);
     }
     for (const logGroup of [endpointLogGroupName(p.endpointId), buildLogGroupName(p.endpointId)]) {
