@@ -131,6 +131,13 @@ describe("a new endpoint's repository", () => {
     expect(again.code, failure(again)).toBe(0);
     expect(again.stderr + again.stdout).toContain("Stack ep-a-prod-images is up to date: no changes");
 
+    // update applies a changed images.keep to the images stack's repository.
+    writeFileSync(file, `${readFileSync(file, "utf8")}images:\n  keep: 5\n`);
+    const update = await runMlops(["update", file, "--tag", "v1", "--yes"], { endpointUrl: emulator.url });
+    expect(update.code, failure(update)).toBe(0);
+    expect(update.stderr).toContain("Stack ep-a-prod-images: update");
+    expect((await stack("ep-a-prod-images"))?.Parameters?.find((p) => p.ParameterKey === "ImagesToKeep")?.ParameterValue).toBe("5");
+
     const teardown = await runMlops(["teardown", file, "--yes"], { endpointUrl: emulator.url });
     expect(teardown.code, failure(teardown)).toBe(0);
     expect(teardown.stderr).toMatch(/stack ep-a-prod-images \(its ECR repository, once empty\)/);

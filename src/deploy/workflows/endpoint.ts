@@ -336,6 +336,11 @@ async function applyUpdate(
   phases: PhaseTimes,
 ): Promise<UpdateResult> {
   const id = plan.endpoint;
+  // Changed repository settings (images.keep) reach the images stack first, as create-endpoint applies them.
+  if (plan.images && plan.images.action !== "unchanged") {
+    const basis = { existing: plan.basis.existing, imagesStack: plan.basis.imagesStack, images: plan.images };
+    await phases.time("stacks", () => ensureImageRepository(config, basis, run));
+  }
   run.out.step(`Updating ${id}: ${plan.basis.deployed.imageTag ?? "?"} -> ${options.tag}`);
   const outcome = await phases.time("rollout", () => sendApproved(config, plan, options.rolloutTimeoutMs, run));
   // A failed update of the base can take the rule with it; every run puts it back.

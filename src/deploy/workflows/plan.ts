@@ -209,6 +209,8 @@ export interface UpdatePlan {
   kind: "update";
   endpoint: string;
   region: string;
+  /** The endpoint's images stack, whose settings (`images.keep`) the update applies too; absent when the endpoint's own stack holds the repository. */
+  images?: StackPlan;
   stack: StackPlan;
   /** The production listener rule's live weights, which the stack keeps; absent for a rolling endpoint. */
   traffic?: TrafficWeights;
@@ -223,6 +225,8 @@ export interface UpdatePlan {
   basis: {
     existing: Stack;
     deployed: DeployedEndpoint;
+    /** The images stack, when the endpoint has one. */
+    imagesStack?: Stack;
     facts: DeploymentFacts;
     /** The stack as the plan rendered and showed it: what the apply sends, unchanged. */
     rendered: RenderedStack;
@@ -542,11 +546,15 @@ export async function planUpdate(config: EndpointConfig, given: string | undefin
   // The one rendering of this update: the plan shows it and the apply sends it as it is.
   const rendered = renderEndpointStack(config, facts);
   const stack = await planStack(rendered, existing, ctx);
+  // An update changes an images stack that exists (create-endpoint and add-endpoint create one).
+  const imagesStack = repositoryLayout(existing) === "images" ? await readStack(ctx.aws.cloudFormation, imagesStackName(id), ctx.reads) : undefined;
+  const images = imagesStack ? await planStack(renderImagesStack(config), imagesStack, ctx) : undefined;
   const pipeline = config.pipeline ? await planPipeline(config, repository, ctx) : undefined;
   return {
     kind: "update",
     endpoint: id,
     region: ctx.aws.region,
+    ...(images ? { images } : {}),
     stack,
     ...(facts.trafficWeights ? { traffic: facts.trafficWeights } : {}),
     rollout: {
@@ -564,7 +572,7 @@ export async function planUpdate(config: EndpointConfig, given: string | undefin
     previousTag: deployed.runningTag,
     summary: changeSummary(stack.parameters, tag),
     warnings: listed(idleTimeoutWarning(config, await servingIdleTimeout(config, facts.loadBalancerStack, ctx))),
-    basis: { existing, deployed, facts, rendered },
+    basis: { existing, deployed, imagesStack, facts, rendered },
     // An update changes a pipeline that exists; create-endpoint and add-endpoint create one.
     ...(pipeline && pipeline.action !== "create" ? { pipeline } : {}),
   };
