@@ -5,11 +5,11 @@
  */
 import { describe, expect, it } from "vitest";
 import type { AwsClients, Stack } from "../../../src/aws/interfaces.js";
-import { repositoryLayout } from "../../../src/deploy/engine/discovery.js";
+import { asImagesStack, asManagedStack, repositoryLayout } from "../../../src/deploy/engine/discovery.js";
 import { ensureImageRepository } from "../../../src/deploy/steps/repository.js";
 import { parseEndpointConfig } from "../../../src/params/load.js";
 import { keptFactsOf, decodeEndpoint } from "../../../src/render/contract.js";
-import { renderEndpointStack } from "../../../src/render/render.js";
+import { renderEndpointStack, renderImagesStack, toTagList } from "../../../src/render/render.js";
 import { parseTemplate } from "../../../src/render/cfn-yaml.js";
 import { FakeClock } from "../../fakes/clock.js";
 import { MemoryOutput } from "../../fakes/output.js";
@@ -82,5 +82,16 @@ describe("the repository layout", () => {
     const ctx = noCalls();
     const repository = await ensureImageRepository(config, { imagesStack, images: { action: "unchanged" } }, ctx);
     expect(repository).toEqual({ name: "ep-b-prod", uri: "123456789012.dkr.ecr.us-east-1.amazonaws.com/ep-b-prod", stackName: "ep-b-prod-images" });
+  });
+});
+
+describe("the images stack in discovery", () => {
+  it("is found by its tags as the endpoint's images stack, and never as an endpoint (status lists no row for it)", () => {
+    const rendered = renderImagesStack(config);
+    const found: Stack = { StackName: rendered.stackName, StackStatus: "CREATE_COMPLETE", CreationTime: new Date(0), Tags: toTagList(rendered.tags) };
+    expect(asManagedStack(found)).toBeUndefined();
+    expect(asImagesStack(found)).toMatchObject({ stackName: "ep-b-prod-images", endpointId: "ep-b-prod", baseStackName: "ep-a-prod" });
+    const endpoint = renderEndpointStack(config);
+    expect(asImagesStack({ ...found, StackName: endpoint.stackName, Tags: toTagList(endpoint.tags) })).toBeUndefined();
   });
 });
