@@ -8,7 +8,7 @@
 import type { Stack } from "../../aws/interfaces.js";
 import { AwsError, InterruptedError } from "../../errors.js";
 import { endpointId, type EndpointConfig } from "../../params/model.js";
-import { pipelineName, pipelineStackName } from "../../render/names.js";
+import { imagesStackName, pipelineName, pipelineStackName } from "../../render/names.js";
 import { fieldOfParameter, type DeployedEndpoint } from "../../render/contract.js";
 import { renderEndpointStack, renderShardStack, type DeploymentFacts, type RenderedStack, type ShardFacts } from "../../render/render.js";
 import { keptTrafficWeights, readTrafficWeights, sharesText } from "../steps/traffic.js";
@@ -36,6 +36,7 @@ import { sideBySide, type SideContext, type Underway } from "../engine/side-by-s
 import { createComparisonLine } from "../engine/create-time.js";
 import { followPipelineExecution, waitForImage } from "../steps/image.js";
 import { checkConnection, ensurePipeline, ensurePipelineBeside, waitForConnection } from "../steps/pipeline.js";
+import { ensureImageRepository } from "../steps/repository.js";
 import { choosePriority, usedPriorities } from "../steps/priority.js";
 import { alarmCause, shiftAndAlarms, trafficShiftTracker, type RolloutWatch } from "../steps/rollout-watch.js";
 import { ensureNfsRule } from "../steps/security-groups.js";
@@ -177,8 +178,8 @@ export async function applyDeploy(
       const pipeline = config.pipeline;
       side.proceed();
       side.underway({
-        what: `the change of pipeline stack ${pipelineStackName(id)} (CloudFormation carries on)`,
-        rerun: "a re-run waits for it, then brings the pipeline to its definition",
+        what: `the changes of stack${repository.stackName ? `s ${repository.stackName} and` : ""} ${pipelineStackName(id)} (CloudFormation carries on)`,
+        rerun: "a re-run waits for them, then brings the pipeline to its definition",
       });
       await lane.time("pipeline", async () => {
         // Checked before the pipeline exists: its first execution fails at the source while the handshake is pending.
@@ -194,7 +195,13 @@ export async function applyDeploy(
       side.underway(undefined);
     } else {
       if (config.pipeline) run.out.info("Pipeline skipped (--no-pipeline).");
+      if (repository.stackName)
+        side.underway({
+          what: `the change of stack ${repository.stackName} (CloudFormation carries on)`,
+          rerun: "a re-run waits for it, then goes on from there",
+        });
       await lane.time("stacks", () => repository.ready(run));
+      side.underway(undefined);
     }
     side.proceed();
     const pushedTag = plan.rollout.tagSource === "push" ? plan.rollout.tag : undefined;
@@ -212,7 +219,7 @@ export async function applyDeploy(
     );
   };
 
-  const upFront = repositoryUpFront(plan);
+  const upFront = repositoryUpFront(config, plan);
   let stackPart: Awaited<ReturnType<typeof stackSide>>;
   let imageTag: string;
   if (upFront && plan.order.sideBySide) {
@@ -285,6 +292,8 @@ function sideRun(side: SideContext, ctx: DeployContext): SideRun {
 /** The repository the image goes to: its name, known from the plan, and the step that makes sure it exists. */
 interface RepositorySource {
   name: string;
+  /** The stack that holds it, when it is not the endpoint's own. */
+  stackName?: string;
   ready(ctx: DeployContext): Promise<{ name: string; uri: string }>;
 }
 
@@ -292,9 +301,16 @@ interface RepositorySource {
  * The repository the image goes to, when it exists apart from the endpoint's stack: then the image's
  * side need not wait for that stack. Undefined when the endpoint's own stack holds the repository.
  */
-function repositoryUpFront(plan: DeployPlan): RepositorySource | undefined {
-  void plan;
-  return undefined;
+function repositoryUpFront(config: EndpointConfig, plan: DeployPlan): RepositorySource | undefined {
+  const images = plan.images;
+  if (!images) return undefined;
+  let made: Promise<{ name: string; uri: string }> | undefined;
+  return {
+    name: plan.basis.facts.imageRepository ?? endpointId(config),
+    stackName: imagesStackName(endpointId(config)),
+    // Made once, whoever asks first.
+    ready: (ctx) => (made ??= ensureImageRepository(config, { ...plan.basis, images }, ctx)),
+  };
 }
 
 /** The outcome of a stack step the plan found nothing to do for: the stack as the plan read it, no request sent. */
@@ -413,6 +429,11 @@ async function applyUpdate(
   phases: PhaseTimes,
 ): Promise<UpdateResult> {
   const id = plan.endpoint;
+  // Changed repository settings (images.keep) reach the images stack first, as create-endpoint applies them.
+  if (plan.images && plan.images.action !== "unchanged") {
+    const basis = { existing: plan.basis.existing, imagesStack: plan.basis.imagesStack, images: plan.images };
+    await phases.time("stacks", () => ensureImageRepository(config, basis, run));
+  }
   run.out.step(`Updating ${id}: ${plan.basis.deployed.imageTag ?? "?"} -> ${options.tag}`);
   const outcome = await phases.time("rollout", () => sendApproved(config, plan, options.rolloutTimeoutMs, run));
   // A failed update of the base can take the rule with it; every run puts it back.

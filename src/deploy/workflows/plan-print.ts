@@ -22,6 +22,7 @@ export function pipelineChanges(p: PipelinePlan | undefined): boolean {
 /** True when applying the plan would change something. */
 export function planChanges(plan: DeployPlan | UpdatePlan): boolean {
   if (plan.stack.action !== "unchanged") return true;
+  if (plan.images && plan.images.action !== "unchanged") return true;
   if (plan.kind === "update") return pipelineChanges(plan.pipeline);
   const dnsChanges = plan.dns.mode === "zone" && (plan.dns.later.length > 0 || plan.dns.records.some((r) => r.action === "create" || r.action === "change"));
   return (
@@ -67,6 +68,7 @@ export function printPlan(plan: DeployPlan | UpdatePlan, out: Output, options: P
     if (plan.keptFileSystems.length) out.info(`EFS: mount the kept file systems ${plan.keptFileSystems.join(", ")} again`);
     if (plan.keptLogGroup) out.info("Logs: use the kept log group again");
   }
+  if (plan.images) printStackPlan(plan.images, out, options);
   printStackPlan(plan.stack, out, options);
   if (plan.traffic) out.info(`Traffic: listener rule keeps ${sharesText(plan.traffic)} (where the last deployment left it)`);
   const p = plan.pipeline;
