@@ -10,7 +10,7 @@ import type { Clock } from "./engine/clock.js";
 
 /** A phase as the summary names it. */
 export type Phase =
-  "certificate" | "stacks" | "pipeline" | "security groups" | "waiting for the image" | "rollout" | "validation" | "dns" | "pipelines" | "data";
+  "certificate" | "stacks" | "repository" | "pipeline" | "security groups" | "waiting for the image" | "rollout" | "validation" | "dns" | "pipelines" | "data";
 
 /** The seconds each phase took, in the order they first ran. */
 export type PhaseSeconds = Partial<Record<Phase, number>>;

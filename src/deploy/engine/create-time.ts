@@ -244,7 +244,7 @@ export function createEstimateLine(e: CreateEstimate, overlapped = false): strin
 /** The phases the end of a run adds up (see deploy/phases.ts), grouped as the estimate's. */
 const REAL_PHASES: Record<CreatePhase["name"], string[]> = {
   infrastructure: ["certificate", "stacks", "security groups", "dns"],
-  build: ["pipeline", "waiting for the image"],
+  build: ["repository", "pipeline", "waiting for the image"],
   rollout: ["rollout", "validation"],
 };
 

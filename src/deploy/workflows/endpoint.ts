@@ -195,13 +195,14 @@ export async function applyDeploy(
       side.underway(undefined);
     } else {
       if (config.pipeline) run.out.info("Pipeline skipped (--no-pipeline).");
-      if (repository.stackName)
+      if (repository.stackName) {
         side.underway({
           what: `the change of stack ${repository.stackName} (CloudFormation carries on)`,
           rerun: "a re-run waits for it, then goes on from there",
         });
-      await lane.time("stacks", () => repository.ready(run));
-      side.underway(undefined);
+        await lane.time("repository", () => repository.ready(run));
+        side.underway(undefined);
+      }
     }
     side.proceed();
     const pushedTag = plan.rollout.tagSource === "push" ? plan.rollout.tag : undefined;
