@@ -133,6 +133,9 @@ describe("the first build beside the infrastructure", () => {
     expect(stderr).toMatch(/Interrupted with two things under way in AWS/);
     expect(stderr).toMatch(/\[stack\] the creation of stack ep-a-prod \(CloudFormation carries on\): a re-run waits for it/);
     expect(stderr).toMatch(/\[build\] the build of pipeline ep-a-prod .*: a re-run follows the same execution/);
+    // The closing lines agree: both listed as what may still run.
+    expect(stderr).toMatch(/May still be running in AWS: .*the build of pipeline ep-a-prod/);
+    expect(stderr).not.toMatch(/Nothing this command started is still running/);
     expect(stderr).toMatch(/To finish the job, run the same command again: mlops create-endpoint params\/ep-a.yaml --yes/);
 
     const rerun = await createThroughPipeline();

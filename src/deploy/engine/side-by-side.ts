@@ -132,11 +132,14 @@ class Lane {
 function interruption(lanes: readonly Lane[]): InterruptedError {
   const left = lanes.flatMap((lane) => {
     const u = lane.underwayNow();
-    return u ? [`[${lane.tag}] ${u.what}: ${u.rerun}`] : [];
+    return u ? [{ line: `[${lane.tag}] ${u.what}: ${u.rerun}`, what: u.what }] : [];
   });
   if (left.length === 0) return new InterruptedError("Interrupted: nothing this step started is still running in AWS.");
+  const count = left.length === 1 ? "one thing under way in AWS, which goes" : "two things under way in AWS, which go";
   return new InterruptedError(
-    `Interrupted with ${left.length === 1 ? "one thing" : "two things"} under way in AWS, which go on without this command:\n${left.join("\n")}`,
+    `Interrupted with ${count} on without this command:\n${left.map((l) => l.line).join("\n")}`,
+    undefined,
+    left.map((l) => l.what),
   );
 }
 

@@ -199,6 +199,8 @@ describe("side by side", () => {
     const error = (await running.catch((e: unknown) => e)) as InterruptedError;
     expect(error).toBeInstanceOf(InterruptedError);
     expect(error.exitCode).toBe(130);
+    // The CLI's closing lines list them too (beside the changes it saw start).
+    expect(error.stillRunning).toEqual([stackUnderway.what, buildUnderway.what]);
     expect(error.message).toBe(
       "Interrupted with two things under way in AWS, which go on without this command:\n" +
         "[stack] the creation of stack ep-a-prod (CloudFormation carries on): a re-run waits for it, then goes on from the stack\n" +
@@ -229,7 +231,7 @@ describe("side by side", () => {
     await settle();
     controller.abort();
     const error = (await running.catch((e: unknown) => e)) as InterruptedError;
-    expect(error.message).toMatch(/^Interrupted with one thing under way in AWS, which go on without this command:\n\[build\] execution e-1/);
+    expect(error.message).toMatch(/^Interrupted with one thing under way in AWS, which goes on without this command:\n\[build\] execution e-1/);
     expect(error.message).not.toContain("[stack]");
   });
 });
