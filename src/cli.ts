@@ -229,8 +229,9 @@ function rerunCommand(argv: string[]): string {
 }
 
 /** What may still be running in AWS after an interruption, and the command that finishes the job. */
-function afterInterruption(changes: ChangeLog, rerun: string): string {
-  const running = changes.mayStillRun();
+function afterInterruption(changes: ChangeLog, rerun: string, known: string[] = []): string {
+  const seen = changes.mayStillRun();
+  const running = [...seen, ...known.filter((what) => !seen.includes(what))];
   const state = running.length > 0 ? `May still be running in AWS: ${running.join("; ")}.` : "Nothing this command started is still running in AWS.";
   const leases = changes
     .leasesLeft()
@@ -252,7 +253,10 @@ function report(error: unknown, out: ConsoleOutput, changes?: ChangeLog, rerun?:
     return ExitCode.badInput;
   }
   if (error instanceof InterruptedError) {
-    out.error(error.message, changes && rerun ? afterInterruption(changes, rerun) : (error.hint ?? "Run the same command again to finish the job."));
+    out.error(
+      error.message,
+      changes && rerun ? afterInterruption(changes, rerun, error.stillRunning) : (error.hint ?? "Run the same command again to finish the job."),
+    );
     return ExitCode.interrupted;
   }
   if (error instanceof MlopsError) {

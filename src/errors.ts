@@ -65,8 +65,12 @@ export class CredentialsError extends AwsError {}
 
 /** The user interrupted the command (Ctrl-C). Exit code 130. */
 export class InterruptedError extends MlopsError {
-  constructor(message = "Interrupted.", hint?: string) {
+  /** What the interrupted step knows still runs in AWS beyond the changes the CLI saw start (e.g. a pipeline's build). */
+  readonly stillRunning: string[];
+
+  constructor(message = "Interrupted.", hint?: string, stillRunning: string[] = []) {
     super(message, { hint, exitCode: ExitCode.interrupted });
+    this.stillRunning = stillRunning;
   }
 }
 
