@@ -114,9 +114,6 @@ export async function applyDeploy(
   const { out } = ctx;
   const { existing, deployed: before, runningTag, followsPipeline, mounted, shard } = plan.basis;
 
-  // First what the image needs: the repository (in its images stack, for an endpoint created by this version).
-  let repository = await phases.time("stacks", () => ensureImageRepository(config, { ...plan.basis, images: plan.images }, ctx));
-
   out.step(`Certificate for ${config.api.hostHeader}`);
   const listenerName = plan.loadBalancer ? `the HTTPS listener of ${plan.loadBalancer.stackName}` : "the base's HTTPS listener";
   let listenerArn = plan.basis.listenerArn;
@@ -141,6 +138,9 @@ export async function applyDeploy(
     return arn;
   });
 
+  // The first stack: what the image needs, the repository (in its images stack, for an endpoint created by this version).
+  // After the certificate step, which still uses the plan's reads (a stack operation forgets them).
+  let repository = await phases.time("stacks", () => ensureImageRepository(config, { ...plan.basis, images: plan.images }, ctx));
   const facts: DeploymentFacts = {
     ...plan.basis.facts,
     certificateArn,
