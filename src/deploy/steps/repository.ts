@@ -22,7 +22,7 @@ import { imagesStackName } from "../../render/names.js";
 import { renderImagesStack } from "../../render/render.js";
 import { stackDeps, type DeployContext } from "../context.js";
 import { repositoryLayout, requireOutput } from "../engine/discovery.js";
-import { deployStack, stackOutputs } from "../engine/stack.js";
+import { deployStack, stackOutputs, stackReadKey } from "../engine/stack.js";
 
 /** The endpoint's ECR repository: what the pipeline pushes to and the endpoint's stack pulls from. */
 export interface ImageRepository {
@@ -65,9 +65,12 @@ export async function ensureImageRepository(config: EndpointConfig, basis: Repos
   }
   ctx.out.step(found ? `Stack ${stackName} (the endpoint's ECR repository)` : `Creating stack ${stackName} (the endpoint's ECR repository)`);
   const rendered = renderImagesStack(config);
+  // Without the run's reads: this stack changes nothing the others describe (listener rules, the endpoint's stack), so what the
+  // plan read of them stays good for the steps after (a stack operation with the reads forgets them all); its own read goes.
+  ctx.reads?.forget(stackReadKey(stackName));
   const outcome = await deployStack(
     { stackName, templateBody: rendered.templateBody, parameters: rendered.parameters, tags: rendered.tags, capabilities: [] },
-    stackDeps(ctx),
+    { ...stackDeps(ctx), reads: undefined },
   );
   return repositoryOf(outcome.stack, stackName);
 }

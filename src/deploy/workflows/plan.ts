@@ -407,7 +407,8 @@ export async function planDeploy(config: EndpointConfig, options: DeployPlanOpti
       ? "present"
       : "add";
   const awaited = explicitTag ?? pushedTag;
-  const imageInEcr = awaited && existing ? await imageExists(ctx.aws.ecr, repository, awaited) : awaited ? false : undefined;
+  // The repository exists once either stack that holds it does (an images stack left by an interrupted first run included).
+  const imageInEcr = awaited && (existing || imagesStack) ? await imageExists(ctx.aws.ecr, repository, awaited) : awaited ? false : undefined;
   const dns = await planDns(config, options.dns !== false, existing, certificateArn, ctx);
   const tagSource: RolloutPlan["tagSource"] = explicitTag ? "given" : runningTag ? "running" : pushedTag ? "push" : "pipeline";
   const order = deployOrder(images !== undefined, existing !== undefined, tagSource, tag);
