@@ -62,8 +62,9 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
         "--stack-seconds",
         type=float,
         metavar="N",
-        help="a stack's creation reads CREATE_IN_PROGRESS for N seconds (correction "
-        "stack-duration; also MLOPS_EMULATOR_STACK_SECONDS)",
+        help="a slow stack's creation (NAT gateway, load balancer, EFS mount target or ECS "
+        "service) reads CREATE_IN_PROGRESS for N seconds (correction stack-duration; also "
+        "MLOPS_EMULATOR_STACK_SECONDS)",
     )
     parser.add_argument(
         "--record",

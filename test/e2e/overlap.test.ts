@@ -1,6 +1,6 @@
 /**
  * The first build beside the infrastructure, end to end: the real `mlops` binary against an emulator
- * whose builds last 20 s and whose stack creations last 10 s (corrections build-duration and
+ * whose builds last 20 s and whose slow stacks' creations last 10 s (corrections build-duration and
  * stack-duration), through a proxy that logs every request in the order AWS answered. The tests hold
  * the order of events (the build started before the endpoint's stack was created), not the wall time
  * (that is the benchmark's: `npm run bench`, BENCHMARKS.md). The test plays the build's `docker push`.

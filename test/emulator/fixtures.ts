@@ -293,6 +293,25 @@ export function gatewayTemplate(): string {
   });
 }
 
+/** A NAT gateway in its own VPC (a type that keeps a stack creating for minutes on AWS) and a log group named by a parameter. */
+export function natGatewayTemplate(): string {
+  return JSON.stringify({
+    Parameters: { Suffix: { Type: "String", Default: "one" } },
+    Resources: {
+      Vpc: { Type: "AWS::EC2::VPC", Properties: { CidrBlock: "10.2.0.0/16" } },
+      Subnet: { Type: "AWS::EC2::Subnet", Properties: { VpcId: ref("Vpc"), CidrBlock: "10.2.1.0/24", AvailabilityZone: "us-east-1a" } },
+      Eip: { Type: "AWS::EC2::EIP", Properties: { Domain: "vpc" } },
+      Nat: { Type: "AWS::EC2::NatGateway", Properties: { AllocationId: getAtt("Eip", "AllocationId"), SubnetId: ref("Subnet") } },
+      Logs: { Type: "AWS::Logs::LogGroup", Properties: { LogGroupName: sub("/emu/${AWS::StackName}-${Suffix}") } },
+    },
+  });
+}
+
+/** Only an ECR repository (seconds on AWS). */
+export function repositoryTemplate(): string {
+  return JSON.stringify({ Resources: { Repo: { Type: "AWS::ECR::Repository", Properties: { RepositoryName: sub("${AWS::StackName}-repo") } } } });
+}
+
 /** Roles for a CodePipeline and a CodeBuild project (Outputs PipelineRoleArn, BuildRoleArn). */
 export function rolesTemplate(): string {
   return JSON.stringify({

@@ -15,7 +15,7 @@ export interface StartEmulatorOptions {
   elbQuotas?: string;
   /** A pipeline's build lasts at least this many seconds (`--build-seconds`, correction build-duration). */
   buildSeconds?: number;
-  /** A stack's creation reads CREATE_IN_PROGRESS this many seconds (`--stack-seconds`, correction stack-duration). */
+  /** A slow stack's creation (NAT gateway, load balancer, EFS mount target, ECS service) reads CREATE_IN_PROGRESS this many seconds (`--stack-seconds`, correction stack-duration). */
   stackSeconds?: number;
   /** Port to listen on; 0 (the default) picks a free port. */
   port?: number;
