@@ -78,7 +78,7 @@ describe("access logs across teardowns", () => {
     expect(oneLine(run.stderr)).toMatch(/Access logs: .*ALL THEIR LOGS will be deleted \(--delete-data\)/);
     expect(run.stderr).toContain(`Deleted S3 ${old} (load balancer access logs)`);
     expect(run.stderr).toContain(`Deleted S3 ${bucket} (load balancer access logs)`);
-    expect(run.stdout).toMatch(/^Deleted 2 stacks, .*, 4 access-log buckets; kept .*, 0 access-log buckets\.$/m);
+    expect(run.stdout).toMatch(/^Deleted 3 stacks, .*, 4 access-log buckets; kept .*, 0 access-log buckets\.$/m);
     expect(await accessLogBuckets()).toEqual({});
   }, 180_000);
 
