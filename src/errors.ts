@@ -65,8 +65,12 @@ export class CredentialsError extends AwsError {}
 
 /** The user interrupted the command (Ctrl-C). Exit code 130. */
 export class InterruptedError extends MlopsError {
-  constructor(message = "Interrupted.", hint?: string) {
+  /** The one next step that finishes the job, when it is not to run the same command again (e.g. push an image, then resume with another command). */
+  readonly nextStep?: string;
+
+  constructor(message = "Interrupted.", hint?: string, nextStep?: string) {
     super(message, { hint, exitCode: ExitCode.interrupted });
+    this.nextStep = nextStep;
   }
 }
 
