@@ -13,7 +13,15 @@
 //     answered BENCH_LATENCY_MS (default 50) late, as AWS is     goal <= 2x
 //   (with it: add-endpoint and teardown of one endpoint on a base of 1, 20 and 100)
 //
-// BENCH_ONLY=startup runs the start-up figures only; BENCH_ONLY=scale the scale figures only.
+// BENCH_ONLY=startup runs the start-up figures only; BENCH_ONLY=scale the scale figures only;
+// BENCH_ONLY=overlap the create with a slow build and slow stacks only (below).
+//
+// The create's critical path (also in the full run): create-endpoint through the pipeline on an
+// emulator whose builds last BENCH_BUILD_SECONDS (default 20) and whose stack creations last
+// BENCH_STACK_SECONDS (default 10) (corrections build-duration and stack-duration), its wall time
+// beside max(stack, build) + rollout and their sum + rollout, and the emulator's request log
+// (`--record`, emulator/recorder.py) read for the order: the first build starts before the
+// endpoint's stack is created.
 //
 // Every AWS request goes through a counting proxy in front of the emulator;
 // the counts are printed per command. Cloud time (stack stabilization, ECS
@@ -31,6 +39,7 @@ import { fileURLToPath } from "node:url";
 import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
 import { ECRClient, PutImageCommand } from "@aws-sdk/client-ecr";
 import { ACMClient, RequestCertificateCommand } from "@aws-sdk/client-acm";
+import { CodePipelineClient, ListPipelineExecutionsCommand } from "@aws-sdk/client-codepipeline";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const bin = fileURLToPath(new URL("../bin/mlops.js", import.meta.url));
@@ -76,9 +85,9 @@ function run(command, args, env = baseEnv) {
 const mlops = (args, env) => run(process.execPath, [bin, ...args], env);
 const aws = (url, args, env) => run("aws", ["--endpoint-url", url, "--output", "json", ...args], env);
 
-function startEmulator() {
+function startEmulator(extra = []) {
   return new Promise((resolve, reject) => {
-    const child = spawn("python3", ["emulator/server.py", "--port", "0"], { cwd: root, stdio: ["ignore", "pipe", "ignore"] });
+    const child = spawn("python3", ["emulator/server.py", "--port", "0", ...extra], { cwd: root, stdio: ["ignore", "pipe", "ignore"] });
     emulators.push(child);
     createInterface({ input: child.stdout }).on("line", (line) => {
       const match = /listening on (http:\/\/\S+)/.exec(line);
@@ -303,6 +312,7 @@ async function report() {
     lines.push(...model.rolloutComparisonLines());
     lines.push("", "The four strategies with mlops's defaults (2 tasks):", ...model.strategyComparisonLines().map((l) => `  ${l}`));
   }
+  if (overlap.length) lines.push("", ...overlapLines());
   process.stdout.write(`${lines.join("\n")}\n`);
   if (process.env.BENCH_JSON) process.stdout.write(`${JSON.stringify({ figures, counts: proxy.counts })}\n`);
 }
@@ -399,8 +409,111 @@ async function scaleFigures() {
     "the same, 1 endpoint",
   );
 }
+const overlap = [];
+/**
+ * create-endpoint through the pipeline with a build of `buildSeconds` and stack creations of
+ * `stackSeconds`, on its own emulator recording its requests. Returns the wall time, the run's own
+ * phase line, and the request log's order of the build's start and the endpoint stack's creation.
+ */
+async function overlapFigure(buildSeconds, stackSeconds) {
+  const record = join(work, `overlap-${overlap.length}.jsonl`);
+  const emu = await startEmulator([
+    "--build-seconds",
+    String(buildSeconds),
+    "--stack-seconds",
+    String(stackSeconds),
+    "--record",
+    record,
+    "--record-label",
+    "bench",
+  ]);
+  const env = { ...baseEnv, MLOPS_ENDPOINT_URL: emu.url };
+  const config = { region: "us-east-1", endpoint: emu.url, credentials };
+  const pipelines = new CodePipelineClient(config);
+  let pushing = true;
+  // Plays the build's docker push: the image of the commit the first execution builds, once the repository exists.
+  const pusher = (async () => {
+    let stop = () => {};
+    while (pushing) {
+      const execution = (await pipelines.send(new ListPipelineExecutionsCommand({ pipelineName: "ep-a-prod" })).catch(() => undefined))
+        ?.pipelineExecutionSummaries?.[0];
+      const commit = execution?.sourceRevisions?.[0]?.revisionId;
+      if (commit) {
+        stop = pushWhenReady(emu.url, "ep-a-prod", `tag-${commit}`);
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    return () => stop();
+  })();
+  try {
+    const { ms, stderr } = await mlops(["create-endpoint", "params/ep-a.yaml", "--yes"], env);
+    pushing = false;
+    (await pusher)();
+    const lines = readFileSync(record, "utf8")
+      .trim()
+      .split("\n")
+      .slice(1)
+      .map((l) => JSON.parse(l));
+    const buildStart = lines.findIndex((l) => /^(CreatePipeline|StartPipelineExecution|StartBuild)$/.test(l.operation) && l.status === 200);
+    // DescribeStacks about the stack, by name or by id (an ARN with stack/NAME/), answering CREATE_COMPLETE.
+    const created = (l, name) => {
+      if (l.operation !== "DescribeStacks") return false;
+      const asked = new URLSearchParams(l.request).get("StackName") ?? "";
+      return (asked === name || asked.includes(`:stack/${name}/`)) && l.response.includes("<StackStatus>CREATE_COMPLETE</StackStatus>");
+    };
+    const stackDone = lines.findIndex((l) => created(l, "ep-a-prod"));
+    const time = /Time: .*/.exec(stderr)?.[0] ?? "";
+    const seconds = (phase) => Number(new RegExp(`${phase} (\\d+) s`).exec(time)?.[1] ?? 0);
+    overlap.push({
+      buildSeconds,
+      stackSeconds,
+      ms,
+      time,
+      order: stderr.includes("Order: side by side") ? "side by side" : "one after the other",
+      rolloutSeconds: seconds("rollout") + seconds("validation") + seconds("dns"),
+      buildStart,
+      stackDone,
+      requests: lines.length,
+    });
+  } finally {
+    pushing = false;
+    emu.stop();
+  }
+}
+
+function overlapLines() {
+  const lines = [];
+  for (const o of overlap) {
+    const r = o.rolloutSeconds;
+    lines.push(
+      `create-endpoint through the pipeline, build ${o.buildSeconds} s, each stack creation ${o.stackSeconds} s (${o.order}): ${(o.ms / 1000).toFixed(1)} s wall; ` +
+        // The build's side creates a stack too (the pipeline stack, beside the images stack) before the build starts.
+        `by design: max(stack, stack + build) + rollout = ${Math.max(o.stackSeconds, o.stackSeconds + o.buildSeconds) + r} s, ` +
+        `one after the other (stack, pipeline stack, build, rollout) = ${2 * o.stackSeconds + o.buildSeconds + r} s (rollout and validation ${r} s)`,
+    );
+    lines.push(`  ${o.time}`);
+    lines.push(
+      `  request log (${o.requests} distinct requests): first build started at #${o.buildStart}, stack ep-a-prod CREATE_COMPLETE first answered at #${o.stackDone}: ` +
+        `${o.buildStart >= 0 && o.buildStart < o.stackDone ? "the build started before the stack was created" : "the build started after the stack was created"}`,
+    );
+  }
+  return lines;
+}
+
 const proxy = await startCountingProxy();
 try {
+  const buildSeconds = Number(process.env.BENCH_BUILD_SECONDS ?? 20);
+  const stackSeconds = Number(process.env.BENCH_STACK_SECONDS ?? 10);
+  // BENCH_ONLY=overlap: only the create with a slow build and slow stacks.
+  if (process.env.BENCH_ONLY === "overlap") {
+    say(`The create's critical path: build ${buildSeconds} s, stack creations ${stackSeconds} s`);
+    await overlapFigure(buildSeconds, stackSeconds);
+    process.stdout.write(`${overlapLines().join("\n")}\n`);
+    proxy.close();
+    rmSync(work, { recursive: true, force: true });
+    process.exit(0);
+  }
   // BENCH_ONLY=scale: only the figures at scale.
   if (process.env.BENCH_ONLY === "scale") {
     await scaleFigures();
@@ -577,6 +690,10 @@ try {
 
   // 4. At scale: status, add-endpoint and teardown on bases of 1, 20 and 100 endpoints.
   await scaleFigures();
+
+  // 5. The create's critical path with a slow build and slow stacks.
+  say(`The create's critical path: build ${buildSeconds} s, stack creations ${stackSeconds} s`);
+  await overlapFigure(buildSeconds, stackSeconds);
 
   await report();
 } finally {

@@ -232,8 +232,9 @@ function rerunCommand(argv: string[], invocation: Invocation): string {
 }
 
 /** What may still be running in AWS after an interruption, and the command that finishes the job. */
-function afterInterruption(changes: ChangeLog, rerun: string, nextStep?: string): string {
-  const running = changes.mayStillRun();
+function afterInterruption(changes: ChangeLog, rerun: string, known: string[] = [], nextStep?: string): string {
+  const seen = changes.mayStillRun();
+  const running = [...seen, ...known.filter((what) => !seen.includes(what))];
   const state = running.length > 0 ? `May still be running in AWS: ${running.join("; ")}.` : "Nothing this command started is still running in AWS.";
   const leases = changes
     .leasesLeft()
@@ -257,7 +258,9 @@ function report(error: unknown, out: ConsoleOutput, changes?: ChangeLog, rerun?:
   if (error instanceof InterruptedError) {
     out.error(
       error.message,
-      changes && rerun ? afterInterruption(changes, rerun, error.nextStep) : (error.hint ?? "Run the same command again to finish the job."),
+      changes && rerun
+        ? afterInterruption(changes, rerun, error.stillRunning, error.nextStep)
+        : (error.hint ?? "Run the same command again to finish the job."),
     );
     return ExitCode.interrupted;
   }

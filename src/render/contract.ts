@@ -41,6 +41,11 @@ export interface DeploymentFacts {
   /** The log group `/mlops/<id>` was kept from an earlier stack and is used again. */
   logGroupExists?: boolean;
   /**
+   * The ECR repository the endpoint's images stack holds; absent: the endpoint's own stack holds
+   * it (an endpoint created before images stacks existed keeps it there: see steps/repository.ts).
+   */
+  imageRepository?: string;
+  /**
    * Added endpoints: the stack whose load balancer serves the endpoint, the base's or one of its
    * shards'; absent: the base's (rendered as empty).
    */
@@ -123,6 +128,8 @@ export interface DeployedEndpoint {
   /** A stack without the volume roots was deployed before the volumes had access points: its data lies at the file systems' root. */
   volumeRoots: { assets: VolumeRoot; weights: VolumeRoot };
   logGroupExists: boolean;
+  /** The images stack's repository; undefined: the stack holds its own (created before images stacks existed). */
+  imageRepository?: string;
   listenerPriority?: number;
   /** Added endpoints on a shard: its stack; undefined: the base's load balancer. */
   loadBalancerStack?: string;
@@ -406,6 +413,14 @@ const ENDPOINT_ROWS: readonly EndpointRow[] = [
     decode: (v, d) => (d.logGroupExists = v === "true"),
   },
   { parameter: "ImagesToKeep", from: "imagesToKeep", encode: (i) => text(i.config.imagesToKeep) },
+  // Empty keeps the repository in the endpoint's stack: never set for a stack that holds its own (see DeploymentFacts).
+  {
+    parameter: "ImageRepositoryName",
+    from: "fact: the images stack's repository (empty: the stack holds its own)",
+    change: "mechanism",
+    encode: (i) => i.facts.imageRepository ?? "",
+    decode: (v, d) => (d.imageRepository = v || undefined),
+  },
   {
     parameter: "WeightsSourceBucket",
     from: "fact: mlops weights settings",
@@ -601,12 +616,20 @@ const SHARD_ROWS: readonly ShardRow[] = [
   },
 ];
 
+/** The images stack's parameters (images.yaml): the endpoint's repository. */
+const IMAGES_ROWS: readonly ParameterRow<EndpointConfig, Record<string, never>>[] = [
+  { parameter: "ProjectName", from: "project", encode: (c) => c.project },
+  { parameter: "EnvironmentName", from: "environment", encode: (c) => c.environment },
+  { parameter: "ImagesToKeep", from: "imagesToKeep", encode: (c) => text(c.imagesToKeep) },
+];
+
 /** Each template's rows, by template file. */
 export const CONTRACTS = {
   "create-ep-a.yaml": [...ENDPOINT_ROWS, ...BASE_ROWS],
   "add-ep-b.yaml": [...ENDPOINT_ROWS, ...ADDED_ROWS],
   "pipeline.yaml": PIPELINE_ROWS,
   "shard.yaml": SHARD_ROWS,
+  "images.yaml": IMAGES_ROWS,
 } as const;
 
 /** Every endpoint row, base and added: what plans and the deployed view look up. */
@@ -634,6 +657,11 @@ export function encodeCompute(config: EndpointConfig): Record<string, string> {
 /** The pipeline stack's parameters. */
 export function encodePipeline(config: EndpointConfig, pipeline: NonNullable<EndpointConfig["pipeline"]>, facts: PipelineFacts): Record<string, string> {
   return encodeRows(PIPELINE_ROWS, { config, pipeline, facts });
+}
+
+/** The images stack's parameters. */
+export function encodeImages(config: EndpointConfig): Record<string, string> {
+  return encodeRows(IMAGES_ROWS, config);
 }
 
 /** A shard stack's parameters. */
@@ -670,6 +698,7 @@ export function keptFactsOf(deployed: DeployedEndpoint): DeploymentFacts {
     assetsVolumeRoot: deployed.volumeRoots.assets,
     weightsVolumeRoot: deployed.volumeRoots.weights,
     logGroupExists: deployed.logGroupExists,
+    imageRepository: deployed.imageRepository,
     weights: deployed.weights,
   };
 }

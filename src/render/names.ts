@@ -27,6 +27,21 @@ export function pipelineStackName(id: string): string {
   return `${id}-pipeline`;
 }
 
+/** Role tag of an endpoint's images stack (not an endpoint: status lists no row for it). */
+export const imagesRole = "images";
+
+/** Name of the stack that holds an endpoint's ECR repository (templates/images.yaml), created before the endpoint's own stack. */
+export function imagesStackName(id: string): string {
+  return `${id}-images`;
+}
+
+/** Tags of an endpoint's images stack. */
+export function imagesTags(config: EndpointConfig): Record<string, string> {
+  const tags: Record<string, string> = { [TagKeys.managedBy]: "mlops", [TagKeys.endpoint]: endpointId(config), [TagKeys.role]: imagesRole };
+  if (config.kind === "added") tags[TagKeys.base] = baseStackName(config);
+  return tags;
+}
+
 /** Name of the CodeBuild project and of the CodePipeline of an endpoint. */
 export function pipelineName(id: string): string {
   return id;

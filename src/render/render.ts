@@ -3,11 +3,20 @@
  * becomes the template and parameters of its stack. No AWS, no console.
  */
 import { applyCompute } from "./compute.js";
-import { decodeEndpoint, encodeEndpoint, encodePipeline, encodeShard, type DeploymentFacts, type PipelineFacts, type ShardFacts } from "./contract.js";
+import {
+  decodeEndpoint,
+  encodeEndpoint,
+  encodeImages,
+  encodePipeline,
+  encodeShard,
+  type DeploymentFacts,
+  type PipelineFacts,
+  type ShardFacts,
+} from "./contract.js";
 import { readFileSync } from "node:fs";
 import { packageFile } from "../package-files.js";
 import { endpointId, type EndpointConfig } from "../params/model.js";
-import { endpointStackName, pipelineStackName, shardTags, stackTags } from "./names.js";
+import { endpointStackName, imagesStackName, imagesTags, pipelineStackName, shardTags, stackTags } from "./names.js";
 
 /** Template files, resolved from the installed package so `mlops` works from any directory. */
 const templatesDir = packageFile("templates/");
@@ -65,6 +74,17 @@ export function renderPipelineStack(config: EndpointConfig, facts: PipelineFacts
     templateBody: readTemplate("pipeline.yaml"),
     parameters: sortKeys(encodePipeline(config, config.pipeline, facts)),
     tags: stackTags(config, "pipeline"),
+  };
+}
+
+/** Renders the stack that holds an endpoint's ECR repository (templates/images.yaml). */
+export function renderImagesStack(config: EndpointConfig): RenderedStack {
+  return {
+    stackName: imagesStackName(endpointId(config)),
+    templateFile: "images.yaml",
+    templateBody: readTemplate("images.yaml"),
+    parameters: sortKeys(encodeImages(config)),
+    tags: imagesTags(config),
   };
 }
 

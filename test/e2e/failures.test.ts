@@ -82,7 +82,7 @@ describe("consent", () => {
     expect(run.code, failure(run)).toBe(2);
     expect(run.stderr).toContain("--yes");
     const stacks = (await aws.cfn.send(new DescribeStacksCommand({}))).Stacks ?? [];
-    expect(stacks.map((s) => s.StackName).sort()).toEqual(["ep-a-prod", "ep-b-prod"]);
+    expect(stacks.map((s) => s.StackName).sort()).toEqual(["ep-a-prod", "ep-a-prod-images", "ep-b-prod", "ep-b-prod-images"]);
     const repositories = (await aws.ecr.send(new DescribeRepositoriesCommand({}))).repositories ?? [];
     expect(repositories.length).toBe(2);
   });

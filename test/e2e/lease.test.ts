@@ -156,7 +156,7 @@ describe("two runs on one base", () => {
       expect(second.code, failure(second)).toBe(0);
       expect([first.stderr, second.stderr].filter((e) => /Waiting for create-endpoint ep-a-prod by .+ since /.test(e))).toHaveLength(1);
       const state = await account();
-      expect(state.stacks).toEqual(["ep-a-prod-pipeline:CREATE_COMPLETE", "ep-a-prod:UPDATE_COMPLETE"]);
+      expect(state.stacks).toEqual(["ep-a-prod-images:CREATE_COMPLETE", "ep-a-prod-pipeline:CREATE_COMPLETE", "ep-a-prod:UPDATE_COMPLETE"]);
       expect(state.pipelines).toEqual(["ep-a-prod"]);
       expect(state.leases).toEqual([]);
     } finally {

@@ -2,7 +2,7 @@
  * The documented sequence end to end: the real `mlops` binary against the
  * emulator, then the resulting AWS state checked through the SDK.
  */
-import { DescribeStacksCommand, ListExportsCommand } from "@aws-sdk/client-cloudformation";
+import { DescribeStackResourcesCommand, DescribeStacksCommand, ListExportsCommand } from "@aws-sdk/client-cloudformation";
 import { BatchGetProjectsCommand } from "@aws-sdk/client-codebuild";
 import { ListPipelinesCommand } from "@aws-sdk/client-codepipeline";
 import { DescribeFlowLogsCommand, DescribeSecurityGroupsCommand } from "@aws-sdk/client-ec2";
@@ -74,6 +74,15 @@ describe("create-endpoint, add-endpoint, update, status, teardown", () => {
     // The first rollout set the count (0 -> 2) together with the image.
     expect(parameter(a, "SendDesiredCount")).toBe("true");
     expect(output(a, "EndpointUrl")).toBe("https://ep-a.example.com");
+    // The repository is the images stack's, made first; the endpoint's stack pulls from it and holds none itself.
+    const images = await stack("ep-a-prod-images");
+    expect(images?.StackStatus).toBe("CREATE_COMPLETE");
+    expect(output(images, "RepositoryName")).toBe("ep-a-prod");
+    expect(parameter(a, "ImageRepositoryName")).toBe("ep-a-prod");
+    expect(output(a, "EcrRepositoryUri")).toBe(output(images, "RepositoryUri"));
+    const own = await aws.cfn.send(new DescribeStackResourcesCommand({ StackName: "ep-a-prod" }));
+    expect((own.StackResources ?? []).map((r) => r.ResourceType)).not.toContain("AWS::ECR::Repository");
+    expect(run.stderr.indexOf("Creating stack ep-a-prod-images")).toBeLessThan(run.stderr.indexOf("Creating stack ep-a-prod with no tasks"));
     const exports = (await aws.cfn.send(new ListExportsCommand({}))).Exports ?? [];
     expect(exports.map((e) => e.Name)).toContain("ep-a-prod-HttpsListenerArn");
     const pipelines = (await aws.codePipeline.send(new ListPipelinesCommand({}))).pipelines ?? [];
@@ -90,7 +99,7 @@ describe("create-endpoint, add-endpoint, update, status, teardown", () => {
     // The whole create on AWS (create-time model) before, and the run's phases beside it after.
     expect(run.stderr).toMatch(/Create time: About \d+ min on AWS: infrastructure ~\d+ min, (then the first build ~\d+ min, )?then the rollout ~\d+ min/);
     expect(run.stderr).toMatch(
-      /This run beside the AWS estimate: infrastructure \d+ s \(AWS ~\d+ min\), (build \d+ s \(AWS ~\d+ min\), )?rollout \d+ s \(AWS ~\d+ min\)\./,
+      /This run beside the AWS estimate: infrastructure \d+ s \(AWS ~\d+ min\), (build \d+ s \(AWS ~\d+ min\), )?rollout \d+ s \(AWS ~\d+ min\); total \d+ s \(AWS ~\d+ min\)\./,
     );
     expect(run.stderr).not.toMatch(/NodeVersionSupportWarning|node >=22/);
     // The plan of a new base endpoint fits on a screen: resources counted by kind, not listed.
@@ -280,7 +289,8 @@ describe("create-endpoint, add-endpoint, update, status, teardown", () => {
     const efsGroup = output(b, "EfsSecurityGroupId")!;
     const run = await runMlops(["teardown", "--all", "--yes"], { endpointUrl: emulator.url });
     expect(run.code, failure(run)).toBe(0);
-    for (const name of ["ep-a-prod", "ep-b-prod", "ep-a-prod-pipeline", "ep-b-prod-pipeline"]) expect(await stackExists(name), name).toBe(false);
+    for (const name of ["ep-a-prod", "ep-b-prod", "ep-a-prod-pipeline", "ep-b-prod-pipeline", "ep-a-prod-images", "ep-b-prod-images"])
+      expect(await stackExists(name), name).toBe(false);
     expect((await aws.codePipeline.send(new ListPipelinesCommand({}))).pipelines ?? []).toEqual([]);
     const projects = (await aws.codeBuild.send(new BatchGetProjectsCommand({ names: ["ep-a-prod", "ep-b-prod"] }))).projects ?? [];
     expect(projects).toEqual([]);
@@ -292,7 +302,7 @@ describe("create-endpoint, add-endpoint, update, status, teardown", () => {
     expect(efsAfter.map((f) => f.FileSystemId).sort()).toEqual(efsBefore.map((f) => f.FileSystemId).sort());
     expect(run.stderr).toMatch(/Kept 4 EFS file system/);
     expect(run.stdout).toContain(
-      "Deleted 4 stacks, 0 EFS file systems, 0 log groups, 0 certificates, 0 access-log buckets; kept 4 EFS file systems, 4 log groups, 2 certificates, 3 access-log buckets.",
+      "Deleted 6 stacks, 0 EFS file systems, 0 log groups, 0 certificates, 0 access-log buckets; kept 4 EFS file systems, 4 log groups, 2 certificates, 3 access-log buckets.",
     );
     expect(await logGroups()).toEqual(["/mlops/ep-a-prod", "/mlops/ep-b-prod"]);
     // Only the access logs are left in S3, kept without --delete-data: the load balancer's and the two artifact buckets'.

@@ -342,7 +342,9 @@ describe("diff", () => {
       const run = await runMlops(["diff", biggerA, "--tag", "v2"], { endpointUrl: proxy.url });
       expect(run.code, failure(run)).toBe(3);
       expect(run.stderr).toMatch(/~ TaskDefinition \(AWS::ECS::TaskDefinition\)\s+<-- REPLACED because of ContainerDefinitions, Memory/);
-      expect(run.stderr).toMatch(/ContainerDefinitions\[0\]\.Image: \$\{Repository\.RepositoryUri\}:v1 -> \$\{Repository\.RepositoryUri\}:v2/);
+      // The images stack's repository, by its URI (the stack holds no repository of its own).
+      const uri = String.raw`\$\{AWS::AccountId\}\.dkr\.ecr\.\$\{AWS::Region\}\.\$\{AWS::URLSuffix\}/ep-a-prod`;
+      expect(run.stderr).toMatch(new RegExp(String.raw`ContainerDefinitions\[0\]\.Image: ${uri}:v1 -> ${uri}:v2`));
       expect(run.stderr).toMatch(/Memory: 2048 -> 4096/);
       expect(run.stderr).toMatch(/MaxCapacity: 4 -> 6/);
       expect(run.stderr).toMatch(/Summary: image changed: v1 -> v2/);

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { loadEndpointConfig } from "../../src/params/load.js";
 import { parseTemplate } from "../../src/render/cfn-yaml.js";
-import { renderEndpointStack, renderShardStack, toParameterList, toTagList } from "../../src/render/render.js";
+import { renderEndpointStack, renderImagesStack, renderShardStack, toParameterList, toTagList } from "../../src/render/render.js";
 
 const goldenDir = new URL("./golden/", import.meta.url);
 const update = process.env.UPDATE_GOLDEN === "1";
@@ -63,6 +63,21 @@ describe("render golden files", () => {
     expectGolden("shard.parameters.json", `${JSON.stringify(toParameterList(shard.parameters), null, 2)}\n`);
     expectGolden("shard.tags.json", `${JSON.stringify(toTagList(shard.tags), null, 2)}\n`);
     expectGolden("shard.template.json", `${JSON.stringify(parseTemplate(shard.templateBody), null, 2)}\n`);
+  });
+
+  it("renders the images stack of ep-a and of ep-b deterministically", async () => {
+    for (const [file, name] of [
+      ["params/ep-a.yaml", "images-ep-a"],
+      ["params/ep-b.yaml", "images-ep-b"],
+    ] as const) {
+      const images = renderImagesStack(await loadEndpointConfig(file));
+      expect(renderImagesStack(await loadEndpointConfig(file))).toEqual(images);
+      expectGolden(`${name}.parameters.json`, `${JSON.stringify(toParameterList(images.parameters), null, 2)}\n`);
+      expectGolden(`${name}.tags.json`, `${JSON.stringify(toTagList(images.tags), null, 2)}\n`);
+    }
+    const images = renderImagesStack(await loadEndpointConfig("params/ep-a.yaml"));
+    expect(images.stackName).toBe("ep-a-prod-images");
+    expectGolden("images.template.json", `${JSON.stringify(parseTemplate(images.templateBody), null, 2)}\n`);
   });
 
   it("renders the tutorial format like our format for the same endpoint", async () => {

@@ -12,6 +12,7 @@ const ID = "${ProjectName}-${EnvironmentName}";
 const VARS = { ProjectName: "proj", BaseProjectName: "base", EnvironmentName: "env", "Condition:OnBaseLoadBalancer": "true" };
 
 const COMMON_PARAMETERS = [
+  "ImageRepositoryName",
   "ProjectName",
   "EnvironmentName",
   "ApiPort",
@@ -348,7 +349,19 @@ describe("endpoint wiring", () => {
       expect(others).toEqual([]);
       expect(refTarget(container?.["Name"])).toBe("ContainerName");
       expect(container?.["Image"]).toEqual({
-        "Fn::Join": [":", [{ "Fn::GetAtt": ["Repository", "RepositoryUri"] }, { Ref: "APITag" }]],
+        "Fn::Join": [
+          ":",
+          [
+            {
+              "Fn::If": [
+                "OwnRepository",
+                { "Fn::GetAtt": ["Repository", "RepositoryUri"] },
+                { "Fn::Sub": "${AWS::AccountId}.dkr.ecr.${AWS::Region}.${AWS::URLSuffix}/${ImageRepositoryName}" },
+              ],
+            },
+            { Ref: "APITag" },
+          ],
+        ],
       });
       expect(list(container?.["MountPoints"])).toEqual([
         { SourceVolume: "assets", ContainerPath: { Ref: "MountPathAssets" }, ReadOnly: false },

@@ -13,7 +13,7 @@ export function readRepoFile(relativePath: string): string {
   return readFileSync(new URL(relativePath, `file://${ROOT}`), "utf8");
 }
 
-export const TEMPLATE_NAMES = ["create-ep-a", "add-ep-b", "pipeline", "shard"] as const;
+export const TEMPLATE_NAMES = ["create-ep-a", "add-ep-b", "pipeline", "shard", "images"] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 
 const cache = new Map<TemplateName, CfnTemplate>();

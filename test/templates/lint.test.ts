@@ -11,7 +11,13 @@ const templateFiles = readdirSync(join(ROOT, "templates"))
 
 describe("templates pass cfn-lint", () => {
   it("finds the four templates", () => {
-    expect(templateFiles).toEqual(["templates/add-ep-b.yaml", "templates/create-ep-a.yaml", "templates/pipeline.yaml", "templates/shard.yaml"]);
+    expect(templateFiles).toEqual([
+      "templates/add-ep-b.yaml",
+      "templates/create-ep-a.yaml",
+      "templates/images.yaml",
+      "templates/pipeline.yaml",
+      "templates/shard.yaml",
+    ]);
   });
 
   it("cfn-lint reports nothing (no error, warning or informational finding)", async () => {

@@ -11,7 +11,7 @@ import type { INagSuppressionIgnore } from "cdk-nag";
 import { describe, expect, it } from "vitest";
 import { loadEndpointConfig } from "../../src/params/load.js";
 import { parseTemplate } from "../../src/render/cfn-yaml.js";
-import { renderEndpointStack, renderPipelineStack, renderShardStack, type RenderedStack } from "../../src/render/render.js";
+import { renderEndpointStack, renderImagesStack, renderPipelineStack, renderShardStack, type RenderedStack } from "../../src/render/render.js";
 import { ROOT, readRepoFile } from "./helpers.js";
 import { acknowledgements, resolveConditions, runRulePack, type Finding, type RulePackResult } from "./rule-pack.js";
 
@@ -74,7 +74,7 @@ function plainRun(file: string): { template: JsonObject; result: RulePackResult 
 
 describe("AWS Solutions rule pack over templates/", () => {
   it("covers every template, the four of the endpoint and any added since", () => {
-    expect(templateFiles).toEqual(expect.arrayContaining(["add-ep-b.yaml", "create-ep-a.yaml", "pipeline.yaml", "shard.yaml"]));
+    expect(templateFiles).toEqual(expect.arrayContaining(["add-ep-b.yaml", "create-ep-a.yaml", "images.yaml", "pipeline.yaml", "shard.yaml"]));
   });
 
   for (const file of templateFiles) {
@@ -118,6 +118,10 @@ async function renderedExamples(): Promise<{ name: string; stack: RenderedStack 
   for (const file of exampleFiles) {
     const config = await loadEndpointConfig(file);
     out.push({ name: `${file} (${config.kind} endpoint)`, stack: renderEndpointStack(config) });
+    // A new endpoint: its repository is in its images stack, not in its own.
+    const id = `${config.project}-${config.environment}`;
+    out.push({ name: `${file} (${config.kind} endpoint, images stack's repository)`, stack: renderEndpointStack(config, { imageRepository: id }) });
+    out.push({ name: `${file} (images)`, stack: renderImagesStack(config) });
     if (config.pipeline)
       out.push({ name: `${file} (pipeline)`, stack: renderPipelineStack(config, { ecrRepositoryName: `${config.project}-${config.environment}` }) });
   }

@@ -157,6 +157,8 @@ export interface CreateEstimate {
   sequentialSeconds: number;
   /** The build beside the infrastructure: max(infrastructure, build) + rollout. */
   overlappedSeconds: number;
+  /** Whether the run this estimate is for builds beside the infrastructure (the plan's line and the end's comparison say which). */
+  overlapped?: boolean;
   /** Whether the image size was assumed (not read from ECR). */
   imageAssumed: boolean;
   imageGb: number;
@@ -242,17 +244,34 @@ export function createEstimateLine(e: CreateEstimate, overlapped = false): strin
 /** The phases the end of a run adds up (see deploy/phases.ts), grouped as the estimate's. */
 const REAL_PHASES: Record<CreatePhase["name"], string[]> = {
   infrastructure: ["certificate", "stacks", "security groups", "dns"],
-  build: ["pipeline", "waiting for the image"],
+  build: ["repository", "pipeline", "waiting for the image"],
   rollout: ["rollout", "validation"],
 };
 
-/** The run's real seconds per phase beside the estimate, in one line. */
-export function createComparisonLine(e: CreateEstimate, real: Partial<Record<string, number>>): string {
+/** How the run went: whether its infrastructure and first build ran side by side, and its wall time. */
+export interface RunShape {
+  overlapped: boolean;
+  totalSeconds: number;
+}
+
+/**
+ * The run's real seconds per phase beside the estimate, in one line. A run whose build went on
+ * beside the infrastructure says so, and its total is the wall time (the phases beside each other
+ * are not added up).
+ */
+export function createComparisonLine(e: CreateEstimate, real: Partial<Record<string, number>>, run?: RunShape): string {
   const phases = [e.infrastructure, ...(e.build ? [e.build] : []), e.rollout];
-  const cells = phases.map(
-    (p) => `${p.name} ${formatDuration(REAL_PHASES[p.name].reduce((t, name) => t + (real[name] ?? 0), 0))} (AWS ~${minutes(p.seconds)})`,
+  const realOf = (p: CreatePhase) => REAL_PHASES[p.name].reduce((t, name) => t + (real[name] ?? 0), 0);
+  if (!run?.overlapped || !e.build) {
+    const cells = phases.map((p) => `${p.name} ${formatDuration(realOf(p))} (AWS ~${minutes(p.seconds)})`);
+    const total = run ? `; total ${formatDuration(run.totalSeconds)} (AWS ~${minutes(e.sequentialSeconds)})` : "";
+    return `This run beside the AWS estimate: ${cells.join(", ")}${total}.`;
+  }
+  const cell = (p: CreatePhase, label: string) => `${label} ${formatDuration(realOf(p))} (AWS ~${minutes(p.seconds)})`;
+  return (
+    `This run beside the AWS estimate: ${cell(e.infrastructure, "infrastructure")}, beside it ${cell(e.build, "the first build")}; ` +
+    `then ${cell(e.rollout, "the rollout")}; total ${formatDuration(run.totalSeconds)} of wall time (AWS ~${minutes(e.overlappedSeconds)}).`
   );
-  return `This run beside the AWS estimate: ${cells.join(", ")}.`;
 }
 
 function sum(parts: { seconds: number }[]): number {
@@ -270,19 +289,22 @@ function gbText(gb: number): string {
 /** The plan's whole-create estimate of a run that creates the endpoint's stack; nothing for a stack that exists. */
 export function createEstimateOf(
   config: EndpointConfig,
-  run: { stackExists: boolean; certificateAction: string; tagSource: "given" | "running" | "pipeline"; imageGb?: number },
+  run: { stackExists: boolean; certificateAction: string; tagSource: "given" | "running" | "pipeline"; imageGb?: number; overlapped?: boolean },
 ): { create?: CreateEstimate } {
   if (run.stackExists) return {};
   const buildMinutes = config.pipeline?.expectedBuildMinutes;
   return {
-    create: estimateCreate({
-      kind: config.kind,
-      stackExists: false,
-      requestsCertificate: run.certificateAction === "request" || run.certificateAction === "await",
-      builds: run.tagSource === "pipeline",
-      ...(buildMinutes !== undefined ? { buildMinutes } : {}),
-      ...(run.imageGb !== undefined ? { imageGb: run.imageGb } : {}),
-      rollout: rolloutSettingsOf(config),
-    }),
+    create: {
+      ...estimateCreate({
+        kind: config.kind,
+        stackExists: false,
+        requestsCertificate: run.certificateAction === "request" || run.certificateAction === "await",
+        builds: run.tagSource === "pipeline",
+        ...(buildMinutes !== undefined ? { buildMinutes } : {}),
+        ...(run.imageGb !== undefined ? { imageGb: run.imageGb } : {}),
+        rollout: rolloutSettingsOf(config),
+      }),
+      ...(run.overlapped ? { overlapped: true } : {}),
+    },
   };
 }

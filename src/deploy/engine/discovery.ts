@@ -5,7 +5,7 @@
 import type { CloudFormationApi, Stack } from "../../aws/interfaces.js";
 import { AwsError } from "../../errors.js";
 import { decodeEndpoint, decodePipeline, type DeployedEndpoint, type DeployedPipeline } from "../../render/contract.js";
-import { shardRole, TagKeys, type StackRole } from "../../render/names.js";
+import { imagesRole, shardRole, TagKeys, type StackRole } from "../../render/names.js";
 import { readOnce, type RunReads } from "./reads.js";
 
 /** A stack mlops created, read back from its tags. */
@@ -43,10 +43,28 @@ export function asShardStack(stack: Stack): ShardStack | undefined {
   return { stack, stackName: stack.StackName, baseStackName: base };
 }
 
-/** The stacks mlops manages: endpoints and pipelines, and the load balancer shards. */
+/** An endpoint's images stack (templates/images.yaml), read back from its tags. */
+export interface ImagesStack {
+  stack: Stack;
+  stackName: string;
+  endpointId: string;
+  /** Added endpoints: the base stack's name. */
+  baseStackName?: string;
+}
+
+/** Reads an images stack's tags; undefined for any other stack. */
+export function asImagesStack(stack: Stack): ImagesStack | undefined {
+  const tag = (key: string) => stack.Tags?.find((t) => t.Key === key)?.Value;
+  const endpointId = tag(TagKeys.endpoint);
+  if (tag(TagKeys.managedBy) !== "mlops" || tag(TagKeys.role) !== imagesRole || !endpointId || !stack.StackName) return undefined;
+  return { stack, stackName: stack.StackName, endpointId, baseStackName: tag(TagKeys.base) };
+}
+
+/** The stacks mlops manages: endpoints and pipelines, the load balancer shards, and the endpoints' images stacks (absent: none read). */
 export interface MlopsStacks {
   managed: ManagedStack[];
   shards: ShardStack[];
+  images?: ImagesStack[];
 }
 
 /**
@@ -57,24 +75,28 @@ export interface MlopsStacks {
 export async function listMlopsStacks(cfn: CloudFormationApi, onPage?: (page: MlopsStacks) => void): Promise<MlopsStacks> {
   const managed: ManagedStack[] = [];
   const shards: ShardStack[] = [];
+  const images: ImagesStack[] = [];
   let nextToken: string | undefined;
   do {
     const page = await cfn.describeStacks({ NextToken: nextToken });
-    const found: MlopsStacks = { managed: [], shards: [] };
+    const found = { managed: [] as ManagedStack[], shards: [] as ShardStack[], images: [] as ImagesStack[] };
     for (const stack of page.Stacks ?? []) {
       if (stack.StackStatus === "DELETE_COMPLETE") continue;
       const endpoint = asManagedStack(stack);
       if (endpoint) found.managed.push(endpoint);
       const shard = endpoint ? undefined : asShardStack(stack);
       if (shard) found.shards.push(shard);
+      const repository = endpoint || shard ? undefined : asImagesStack(stack);
+      if (repository) found.images.push(repository);
     }
     managed.push(...found.managed);
     shards.push(...found.shards);
+    images.push(...found.images);
     onPage?.(found);
     nextToken = page.NextToken;
   } while (nextToken);
   const byName = (a: { stackName: string }, b: { stackName: string }) => a.stackName.localeCompare(b.stackName);
-  return { managed: managed.sort(byName), shards: shards.sort(byName) };
+  return { managed: managed.sort(byName), shards: shards.sort(byName), images: images.sort(byName) };
 }
 
 /** Every live endpoint and pipeline stack mlops manages in the account and region. */
@@ -105,6 +127,15 @@ export function stackParameters(stack: Stack): Record<string, string> {
 /** An endpoint stack as deployed, in typed fields (see render/contract.ts). */
 export function readDeployed(stack: Stack): DeployedEndpoint {
   return decodeEndpoint(stackParameters(stack));
+}
+
+/**
+ * Where a deployed endpoint's ECR repository lives: in its own stack (an endpoint created before
+ * images stacks existed, whose stack has no or an empty `ImageRepositoryName`) or in its images
+ * stack. No stack yet: the images stack.
+ */
+export function repositoryLayout(stack: Stack | undefined): "own" | "images" {
+  return stack && !readDeployed(stack).imageRepository ? "own" : "images";
 }
 
 /** A pipeline support stack as deployed, in typed fields. */

@@ -99,7 +99,7 @@ export async function waitForImage(
     await waitUntilPushed(repositoryName, tag, timeoutMs, ctx, uri, resume);
   } catch (error) {
     // Ctrl-C: the next step is to push, then resume with this command, not to run the same command again.
-    if (pushThenResume && error instanceof InterruptedError) throw new InterruptedError(error.message, error.hint, `Nothing runs yet. ${pushThenResume}`);
+    if (pushThenResume && error instanceof InterruptedError) throw new InterruptedError(error.message, error.hint, error.stillRunning, pushThenResume);
     throw error;
   }
   ctx.out.success(`Image ${repositoryName}:${tag} is in ECR`);

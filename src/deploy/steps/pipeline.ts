@@ -43,8 +43,41 @@ export interface PipelineState {
 export async function ensurePipeline(config: EndpointConfig, target: PipelineTarget, ctx: DeployContext, approved?: RenderedStack): Promise<PipelineState> {
   const pipeline = config.pipeline;
   if (!pipeline) throw new Error("ensurePipeline needs a pipeline section");
-  const name = pipelineName(endpointId(config));
   const support = await deploySupportStack(config, target, ctx, approved);
+  return convergeBuild(config, pipeline, target, support, ctx);
+}
+
+/**
+ * As `ensurePipeline`, for a repository that is still being created: the pipeline stack needs only
+ * the repository's name (its build role's policy names the repository's ARN), so it is deployed
+ * while `repository` creates the repository; the build project, which needs its URI, and the
+ * pipeline, whose first execution pushes there, come once both are done.
+ */
+export async function ensurePipelineBeside(
+  config: EndpointConfig,
+  repositoryName: string,
+  repository: () => Promise<Pick<PipelineTarget, "ecrRepositoryName" | "ecrRepositoryUri">>,
+  ctx: DeployContext,
+): Promise<PipelineState> {
+  const pipeline = config.pipeline;
+  if (!pipeline) throw new Error("ensurePipelineBeside needs a pipeline section");
+  const supporting = deploySupportStack(config, { ecrRepositoryName: repositoryName, ecrRepositoryUri: "" }, ctx);
+  // Both settle before this returns or fails, so that neither goes on unwatched.
+  const [support, target] = await Promise.allSettled([supporting, repository()]);
+  if (target.status === "rejected") throw target.reason;
+  if (support.status === "rejected") throw support.reason;
+  return convergeBuild(config, pipeline, target.value, support.value, ctx);
+}
+
+/** The build project and the pipeline, once the pipeline stack and the repository exist. */
+async function convergeBuild(
+  config: EndpointConfig,
+  pipeline: NonNullable<EndpointConfig["pipeline"]>,
+  target: PipelineTarget,
+  support: SupportStack,
+  ctx: DeployContext,
+): Promise<PipelineState> {
+  const name = pipelineName(endpointId(config));
   const project = codeBuildProject(config, { ...target, cacheRepositoryUri: support.cacheRepositoryUri }, support.buildRole, support.tags);
   await convergeProject(project, ctx);
   const declaration = pipelineDeclaration(name, pipeline, support.pipelineRole, support.artifactBucket);

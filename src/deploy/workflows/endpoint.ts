@@ -8,7 +8,7 @@
 import type { Stack } from "../../aws/interfaces.js";
 import { AwsError, InterruptedError } from "../../errors.js";
 import { endpointId, type EndpointConfig } from "../../params/model.js";
-import { pipelineName } from "../../render/names.js";
+import { imagesStackName, pipelineName, pipelineStackName } from "../../render/names.js";
 import { fieldOfParameter, type DeployedEndpoint } from "../../render/contract.js";
 import { renderEndpointStack, renderShardStack, type DeploymentFacts, type RenderedStack, type ShardFacts } from "../../render/render.js";
 import { keptTrafficWeights, readTrafficWeights, sharesText } from "../steps/traffic.js";
@@ -31,10 +31,12 @@ import {
   type DeployPlan,
   type UpdatePlan,
 } from "./plan.js";
-import { PhaseTimes, type PhaseSeconds } from "../phases.js";
+import { PhaseTimes, type PhaseLane, type PhaseSeconds } from "../phases.js";
+import { sideBySide, type SideContext, type Underway } from "../engine/side-by-side.js";
 import { createComparisonLine } from "../engine/create-time.js";
 import { followPipelineExecution, waitForImage } from "../steps/image.js";
-import { checkConnection, ensurePipeline, waitForConnection } from "../steps/pipeline.js";
+import { checkConnection, ensurePipeline, ensurePipelineBeside, waitForConnection } from "../steps/pipeline.js";
+import { ensureImageRepository } from "../steps/repository.js";
 import { choosePriority, usedPriorities } from "../steps/priority.js";
 import { alarmCause, shiftAndAlarms, trafficShiftTracker, type RolloutWatch } from "../steps/rollout-watch.js";
 import { ensureNfsRule } from "../steps/security-groups.js";
@@ -85,7 +87,8 @@ export async function deployEndpoint(config: EndpointConfig, options: DeployEndp
   await approvePlan(plan, ctx);
   const phases = new PhaseTimes(ctx.clock);
   const result = await withTimeSummary(phases, ctx, () => applyDeploy(config, options, plan, { ...ctx, assumeYes: true }, phases));
-  if (plan.rollout.create) ctx.out.info(createComparisonLine(plan.rollout.create, phases.seconds()));
+  if (plan.rollout.create)
+    ctx.out.info(createComparisonLine(plan.rollout.create, phases.seconds(), { overlapped: phases.overlapped(), totalSeconds: phases.totalSeconds() }));
   return result;
 }
 
@@ -113,68 +116,130 @@ export async function applyDeploy(
   const { out } = ctx;
   const { existing, deployed: before, runningTag, followsPipeline, mounted, shard } = plan.basis;
 
-  out.step(`Certificate for ${config.api.hostHeader}`);
-  const listenerName = plan.loadBalancer ? `the HTTPS listener of ${plan.loadBalancer.stackName}` : "the base's HTTPS listener";
-  let listenerArn = plan.basis.listenerArn;
-  const certificateArn = await phases.time("certificate", async () => {
-    // A certificate the plan found still pending validation is waited for, as one to be requested is: a listener
-    // refuses a certificate ACM has not issued.
-    const ready = plan.certificate.action !== "await" && plan.certificate.action !== "request" ? plan.basis.facts.certificateArn : undefined;
-    const arn = ready ?? (await ensureCertificate(config, ctx, validationRecordMaker(config, plan.dns, ctx)));
-    if (shard) listenerArn = await createShard(shard, ctx);
-    if (listenerArn) {
-      const attached = await ensureListenerCertificate(
-        ctx.aws.elb,
-        ctx.aws.acm,
-        listenerArn,
-        config.api.hostHeader,
-        arn,
-        { clock: ctx.clock, signal: ctx.signal },
-        ctx.reads,
-      );
-      out.info(attached === "attached" ? `Attached the certificate to ${listenerName}` : `${capitalized(listenerName)} serves ${config.api.hostHeader}`);
-    }
-    return arn;
-  });
-
-  const facts: DeploymentFacts = { ...plan.basis.facts, certificateArn, imageTag: runningTag, deployedDesiredCount: before?.desiredCount };
-  if (mounted.length) out.info(`Mounting kept EFS file systems again: ${mounted.join(", ")}`);
-  if (!existing && facts.logGroupExists) out.info(`Using the kept log group ${endpointLogGroupName(id)}`);
-
-  out.step(existing ? `Stack ${id}` : `Creating stack ${id} with no tasks (the image does not exist yet)`);
-  // What the plan says is what happens: a stack it found nothing to change on gets no change set. (Its
-  // only difference may be whether the task count is sent, which the plan leaves out: see planStack.)
-  const asPlanned =
-    existing && plan.stack.action === "unchanged" && SETTLED_STACK.test(existing.StackStatus ?? "") ? unchangedAsPlanned(existing, id, ctx) : undefined;
-  let outcome =
-    asPlanned ??
-    (await phases.time("stacks", () =>
-      deployWithPriority(config, facts, before, listenerArn, existing ? undefined : () => keptResources(id, ctx).then((k) => k.facts), ctx),
-    ));
-
-  const outputs = outcome.outputs;
-  if (options.pipeline && config.pipeline) {
-    const pipeline = config.pipeline;
-    await phases.time("pipeline", async () => {
-      // Checked before the pipeline exists: its first execution fails at the source while the handshake is pending.
-      const connection = await checkConnection({ ...config, pipeline }, ctx);
-      if (connection === "pending" && followsPipeline) await waitForConnection({ ...config, pipeline }, options.imageTimeoutMs, ctx);
-      await ensurePipeline(
-        { ...config, pipeline },
-        { ecrRepositoryName: requireOutput(outputs, "EcrRepositoryName", id), ecrRepositoryUri: requireOutput(outputs, "EcrRepositoryUri", id) },
-        ctx,
-      );
+  // The endpoint's stack (certificate, stack with no tasks, security groups) on one side; what the image needs
+  // (the pipeline and its first build, or the wait for a pushed image) on the other. Side by side when the
+  // repository the image goes to exists apart from the endpoint's stack; else one after the other.
+  const stackSide = async (lane: PhaseLane, side: SideRun) => {
+    const run = side.ctx;
+    run.out.step(`Certificate for ${config.api.hostHeader}`);
+    const listenerName = plan.loadBalancer ? `the HTTPS listener of ${plan.loadBalancer.stackName}` : "the base's HTTPS listener";
+    let listenerArn = plan.basis.listenerArn;
+    const certificateArn = await lane.time("certificate", async () => {
+      // A certificate the plan found still pending validation is waited for, as one to be requested is: a listener
+      // refuses a certificate ACM has not issued.
+      const ready = plan.certificate.action !== "await" && plan.certificate.action !== "request" ? plan.basis.facts.certificateArn : undefined;
+      const arn = ready ?? (await ensureCertificate(config, run, validationRecordMaker(config, plan.dns, run)));
+      if (shard) listenerArn = await createShard(shard, run);
+      if (listenerArn) {
+        const attached = await ensureListenerCertificate(
+          run.aws.elb,
+          run.aws.acm,
+          listenerArn,
+          config.api.hostHeader,
+          arn,
+          { clock: run.clock, signal: run.signal },
+          run.reads,
+        );
+        run.out.info(attached === "attached" ? `Attached the certificate to ${listenerName}` : `${capitalized(listenerName)} serves ${config.api.hostHeader}`);
+      }
+      return arn;
     });
-  } else if (config.pipeline) {
-    out.info("Pipeline skipped (--no-pipeline).");
+
+    const facts: DeploymentFacts = { ...plan.basis.facts, certificateArn, imageTag: runningTag, deployedDesiredCount: before?.desiredCount };
+    if (mounted.length) run.out.info(`Mounting kept EFS file systems again: ${mounted.join(", ")}`);
+    if (!existing && facts.logGroupExists) run.out.info(`Using the kept log group ${endpointLogGroupName(id)}`);
+
+    run.out.step(existing ? `Stack ${id}` : `Creating stack ${id} with no tasks (the image does not exist yet)`);
+    // What the plan says is what happens: a stack it found nothing to change on gets no change set. (Its
+    // only difference may be whether the task count is sent, which the plan leaves out: see planStack.)
+    const asPlanned =
+      existing && plan.stack.action === "unchanged" && SETTLED_STACK.test(existing.StackStatus ?? "") ? unchangedAsPlanned(existing, id, run) : undefined;
+    side.proceed();
+    side.underway({
+      what: `the ${existing ? "update" : "creation"} of stack ${id} (CloudFormation carries on)`,
+      rerun: "a re-run waits for it to end, then goes on from the stack",
+    });
+    const outcome =
+      asPlanned ??
+      (await lane.time("stacks", () =>
+        deployWithPriority(config, facts, before, listenerArn, existing ? undefined : () => keptResources(id, run).then((k) => k.facts), run),
+      ));
+    side.underway(undefined);
+
+    side.proceed();
+    run.out.step("Patching security groups");
+    await lane.time("security groups", () => admitTasksToEfs(outcome.outputs, id, run));
+    return { outcome, asPlanned, facts, certificateArn };
+  };
+
+  const imageSide = async (lane: PhaseLane, side: SideRun, repository: RepositorySource) => {
+    const run = side.ctx;
+    if (options.pipeline && config.pipeline) {
+      const pipeline = config.pipeline;
+      side.proceed();
+      side.underway({
+        what: `the changes of stack${repository.stackName ? `s ${repository.stackName} and` : ""} ${pipelineStackName(id)} (CloudFormation carries on)`,
+        rerun: "a re-run waits for them, then brings the pipeline to its definition",
+      });
+      await lane.time("pipeline", async () => {
+        // Checked before the pipeline exists: its first execution fails at the source while the handshake is pending.
+        const connection = await checkConnection({ ...config, pipeline }, run);
+        if (connection === "pending" && followsPipeline) await waitForConnection({ ...config, pipeline }, options.imageTimeoutMs, run);
+        await ensurePipelineBeside(
+          { ...config, pipeline },
+          repository.name,
+          () => repository.ready(run).then((r) => ({ ecrRepositoryName: r.name, ecrRepositoryUri: r.uri })),
+          run,
+        );
+      });
+      side.underway(undefined);
+    } else {
+      if (config.pipeline) run.out.info("Pipeline skipped (--no-pipeline).");
+      if (repository.stackName) {
+        side.underway({
+          what: `the change of stack ${repository.stackName} (CloudFormation carries on)`,
+          rerun: "a re-run waits for it, then goes on from there",
+        });
+        await lane.time("repository", () => repository.ready(run));
+        side.underway(undefined);
+      }
+    }
+    side.proceed();
+    const pushedTag = plan.rollout.tagSource === "push" ? plan.rollout.tag : undefined;
+    return lane.time("waiting for the image", () =>
+      obtainImage(config, options, runningTag, repository.name, followsPipeline, run, pushedTag, (building) =>
+        side.underway(
+          building
+            ? {
+                what: `the build of pipeline ${pipelineName(id)} (CodePipeline and CodeBuild carry on; it pushes the image when it ends)`,
+                rerun: "a re-run follows the same execution and deploys its image",
+              }
+            : undefined,
+        ),
+      ),
+    );
+  };
+
+  const upFront = repositoryUpFront(config, plan);
+  let stackPart: Awaited<ReturnType<typeof stackSide>>;
+  let imageTag: string;
+  if (upFront && plan.order.sideBySide) {
+    [stackPart, imageTag] = await phases.beside(([stackLane, imageLane]) =>
+      sideBySide(
+        { tag: "stack", run: (side) => stackSide(stackLane, sideRun(side, ctx)) },
+        { tag: followsPipeline && !plan.rollout.tag ? "build" : "image", run: (side) => imageSide(imageLane, sideRun(side, ctx), upFront) },
+        { out, signal: ctx.signal },
+      ),
+    );
+  } else {
+    const alone: SideRun = { ctx, underway: () => {}, proceed: () => {} };
+    stackPart = await stackSide(phases, alone);
+    const outputs = stackPart.outcome.outputs;
+    const inStack = { name: requireOutput(outputs, "EcrRepositoryName", id), uri: requireOutput(outputs, "EcrRepositoryUri", id) };
+    imageTag = await imageSide(phases, alone, upFront ?? { name: inStack.name, ready: async () => inStack });
   }
-
-  out.step("Patching security groups");
-  await phases.time("security groups", () => admitTasksToEfs(outputs, id, ctx));
-
-  const repository = requireOutput(outputs, "EcrRepositoryName", id);
-  const pushedTag = plan.rollout.tagSource === "push" ? plan.rollout.tag : undefined;
-  const imageTag = await phases.time("waiting for the image", () => obtainImage(config, options, runningTag, repository, followsPipeline, ctx, pushedTag));
+  const { asPlanned, facts, certificateArn } = stackPart;
+  let outcome = stackPart.outcome;
 
   out.step(`Deploying image ${imageTag} with ${config.scaling.desired} task(s)`);
   // The priority the first deployment settled on (chosen, or retried after a collision).
@@ -212,6 +277,42 @@ export async function applyDeploy(
  * parameters may still roll back) and none that failed half-way (the stack step repairs those).
  */
 const SETTLED_STACK = /^(CREATE|UPDATE|UPDATE_ROLLBACK|IMPORT|IMPORT_ROLLBACK)_COMPLETE$/;
+
+/** One side of the deployment as the steps see it: its context (output, stop signal) and what it says is under way. */
+interface SideRun {
+  ctx: DeployContext;
+  underway(what: Underway | undefined): void;
+  proceed(): void;
+}
+
+/** The steps' context for one side of a side-by-side block: its tagged output and its own stop signal. */
+function sideRun(side: SideContext, ctx: DeployContext): SideRun {
+  return { ctx: { ...ctx, out: side.out, signal: side.signal }, underway: (what) => side.underway(what), proceed: () => side.proceed() };
+}
+
+/** The repository the image goes to: its name, known from the plan, and the step that makes sure it exists. */
+interface RepositorySource {
+  name: string;
+  /** The stack that holds it, when it is not the endpoint's own. */
+  stackName?: string;
+  ready(ctx: DeployContext): Promise<{ name: string; uri: string }>;
+}
+
+/**
+ * The repository the image goes to, when it exists apart from the endpoint's stack: then the image's
+ * side need not wait for that stack. Undefined when the endpoint's own stack holds the repository.
+ */
+function repositoryUpFront(config: EndpointConfig, plan: DeployPlan): RepositorySource | undefined {
+  const images = plan.images;
+  if (!images) return undefined;
+  let made: Promise<{ name: string; uri: string }> | undefined;
+  return {
+    name: plan.basis.facts.imageRepository ?? endpointId(config),
+    stackName: imagesStackName(endpointId(config)),
+    // Made once, whoever asks first.
+    ready: (ctx) => (made ??= ensureImageRepository(config, { ...plan.basis, images }, ctx)),
+  };
+}
 
 /** The outcome of a stack step the plan found nothing to do for: the stack as the plan read it, no request sent. */
 function unchangedAsPlanned(stack: Stack, id: string, ctx: DeployContext): DeployOutcome {
@@ -329,6 +430,11 @@ async function applyUpdate(
   phases: PhaseTimes,
 ): Promise<UpdateResult> {
   const id = plan.endpoint;
+  // Changed repository settings (images.keep) reach the images stack first, as create-endpoint applies them.
+  if (plan.images && plan.images.action !== "unchanged") {
+    const basis = { existing: plan.basis.existing, imagesStack: plan.basis.imagesStack, images: plan.images };
+    await phases.time("stacks", () => ensureImageRepository(config, basis, run));
+  }
   run.out.step(`Updating ${id}: ${plan.basis.deployed.imageTag ?? "?"} -> ${options.tag}`);
   const outcome = await phases.time("rollout", () => sendApproved(config, plan, options.rolloutTimeoutMs, run));
   // A failed update of the base can take the rule with it; every run puts it back.
@@ -581,6 +687,7 @@ async function obtainImage(
   followsPipeline: boolean,
   ctx: DeployContext,
   pushedTag?: string,
+  building: (running: boolean) => void = () => {},
 ): Promise<string> {
   const explicit = options.tag ?? config.container.tag;
   if (explicit) {
@@ -598,7 +705,10 @@ async function obtainImage(
   if (!followsPipeline) throw new Error("obtainImage: no source of an image (checked before any change)");
   await ctx.awaitingBuild?.(endpointId(config));
   try {
-    return await followPipelineExecution(pipelineName(endpointId(config)), ctx.aws.region, options.imageTimeoutMs, ctx);
+    building(true);
+    const tag = await followPipelineExecution(pipelineName(endpointId(config)), ctx.aws.region, options.imageTimeoutMs, ctx);
+    building(false);
+    return tag;
   } finally {
     await ctx.awaitingBuild?.(undefined).catch(() => undefined);
   }

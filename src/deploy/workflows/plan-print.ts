@@ -22,6 +22,7 @@ export function pipelineChanges(p: PipelinePlan | undefined): boolean {
 /** True when applying the plan would change something. */
 export function planChanges(plan: DeployPlan | UpdatePlan): boolean {
   if (plan.stack.action !== "unchanged") return true;
+  if (plan.images && plan.images.action !== "unchanged") return true;
   if (plan.kind === "update") return pipelineChanges(plan.pipeline);
   const dnsChanges = plan.dns.mode === "zone" && (plan.dns.later.length > 0 || plan.dns.records.some((r) => r.action === "create" || r.action === "change"));
   return (
@@ -67,6 +68,7 @@ export function printPlan(plan: DeployPlan | UpdatePlan, out: Output, options: P
     if (plan.keptFileSystems.length) out.info(`EFS: mount the kept file systems ${plan.keptFileSystems.join(", ")} again`);
     if (plan.keptLogGroup) out.info("Logs: use the kept log group again");
   }
+  if (plan.images) printStackPlan(plan.images, out, options);
   printStackPlan(plan.stack, out, options);
   if (plan.traffic) out.info(`Traffic: listener rule keeps ${sharesText(plan.traffic)} (where the last deployment left it)`);
   const p = plan.pipeline;
@@ -80,6 +82,7 @@ export function printPlan(plan: DeployPlan | UpdatePlan, out: Output, options: P
     for (const change of p.projectChanges) out.info(`CodeBuild project ${p.name}: ${change}`);
   }
   if (plan.kind === "deploy") {
+    out.info(`Order: ${plan.order.text}`);
     out.info(
       plan.nfsRule === "add"
         ? "Security group: let the endpoint's tasks reach EFS (NFS, port 2049)"
@@ -97,7 +100,7 @@ export function printPlan(plan: DeployPlan | UpdatePlan, out: Output, options: P
         : `${r.tag}${r.why ? ` (${r.why})` : r.tagSource === "running" ? " (running now)" : r.imageInEcr === false ? " (waits until it is in ECR)" : ""}`;
   out.info(`Rollout: image ${tag}; ${r.desired} task(s) (autoscaling ${r.min}-${r.max}); ${r.strategy}`);
   if (r.estimate) out.info(`Rollout time: ${r.estimate}`);
-  if (r.create) out.info(`Create time: ${createEstimateLine(r.create)}`);
+  if (r.create) out.info(`Create time: ${createEstimateLine(r.create, r.create.overlapped)}`);
   for (const line of r.capacity ?? []) out.info(line);
   for (const line of plan.summary) out.info(`Summary: ${line}`);
   for (const line of plan.warnings ?? []) out.warn(line);

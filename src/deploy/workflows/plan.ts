@@ -17,9 +17,10 @@ import { AwsError, InputError } from "../../errors.js";
 import { describeComputeType } from "../../params/compute-types.js";
 import { endpointId, type EndpointConfig } from "../../params/model.js";
 import { baseProjectField, fieldOfParameter, type DeployedEndpoint } from "../../render/contract.js";
-import { baseExportName, baseStackName, pipelineName, pipelineStackName } from "../../render/names.js";
+import { baseExportName, baseStackName, imagesStackName, pipelineName, pipelineStackName } from "../../render/names.js";
 import {
   renderEndpointStack,
+  renderImagesStack,
   renderPipelineStack,
   type DeploymentFacts,
   type RenderedStack,
@@ -30,7 +31,7 @@ import { diffParameters, diffTemplates, templateResources, type ParameterChange,
 import { createEstimateOf, type CreateEstimate } from "../engine/create-time.js";
 import { capacityLines } from "../engine/gpu-plan.js";
 import { regionText, type DeployContext } from "../context.js";
-import { exportMap, readDeployed, readDeployedPipeline, stackParameters } from "../engine/discovery.js";
+import { exportMap, readDeployed, readDeployedPipeline, repositoryLayout, stackParameters } from "../engine/discovery.js";
 import { findStack, readStack, stackOutputs } from "../engine/stack.js";
 import { missingStackError } from "../steps/other-regions.js";
 import { findIssuedCertificate, findPendingCertificate } from "../steps/certificate.js";
@@ -105,10 +106,38 @@ export interface RolloutPlan {
   capacity?: string[];
 }
 
+/** The order of the apply: the endpoint's stack beside the image's side, or one after the other. */
+export interface DeployOrder {
+  sideBySide: boolean;
+  text: string;
+}
+
+/**
+ * The order of the apply. The image's side (the pipeline and its first build, or the wait for an image
+ * pushed by hand) needs only the ECR repository: where that exists apart from the endpoint's stack, it
+ * runs beside that stack and the rollout starts once both are done. Where the endpoint's own stack
+ * holds the repository (an endpoint created by an earlier release), the image waits for that stack.
+ */
+export function deployOrder(separateRepository: boolean, stackExists: boolean, tagSource: RolloutPlan["tagSource"], tag?: string): DeployOrder {
+  const image =
+    tagSource === "pipeline"
+      ? "the pipeline and its first build"
+      : tagSource === "running"
+        ? "keeping the running image"
+        : `the wait for image ${tag ?? ""} in ECR`.replace(/ {2}/, " ");
+  const stack = stackExists ? "the endpoint's stack" : "the endpoint's stack with no tasks";
+  if (separateRepository)
+    return { sideBySide: true, text: `side by side: [stack] ${stack}, [${tagSource === "pipeline" ? "build" : "image"}] ${image}; then the rollout` };
+  const why = stackExists ? " (this endpoint's ECR repository is in its own stack, from an earlier release)" : "";
+  return { sideBySide: false, text: `one after the other${why}: ${stack}, then ${image}, then the rollout` };
+}
+
 /** Everything create-endpoint / add-endpoint will do. */
 export interface DeployPlan {
   kind: "deploy";
   endpoint: string;
+  /** Whether the endpoint's stack and what the image needs run side by side, and the plan's line saying so. */
+  order: DeployOrder;
   region: string;
   hostHeader: string;
   certificate: CertificatePlan;
@@ -120,6 +149,8 @@ export interface DeployPlan {
   listenerPriority?: { value: number; chosen: boolean };
   keptFileSystems: string[];
   keptLogGroup: boolean;
+  /** The images stack (the endpoint's ECR repository), made before the endpoint's stack; absent when the endpoint's own stack holds the repository. */
+  images?: StackPlan;
   stack: StackPlan;
   pipeline?: PipelinePlan;
   nfsRule: "add" | "present";
@@ -162,6 +193,8 @@ export interface DeployBasis {
   existing?: Stack;
   /** What it runs, read back from its parameters. */
   deployed?: DeployedEndpoint;
+  /** The images stack, when it exists. */
+  imagesStack?: Stack;
   facts: DeploymentFacts;
   /** Kept file systems mounted again. */
   mounted: string[];
@@ -206,6 +239,8 @@ export interface UpdatePlan {
   kind: "update";
   endpoint: string;
   region: string;
+  /** The endpoint's images stack, whose settings (`images.keep`) the update applies too; absent when the endpoint's own stack holds the repository. */
+  images?: StackPlan;
   stack: StackPlan;
   /** The production listener rule's live weights, which the stack keeps; absent for a rolling endpoint. */
   traffic?: TrafficWeights;
@@ -220,6 +255,8 @@ export interface UpdatePlan {
   basis: {
     existing: Stack;
     deployed: DeployedEndpoint;
+    /** The images stack, when the endpoint has one. */
+    imagesStack?: Stack;
     facts: DeploymentFacts;
     /** The stack as the plan rendered and showed it: what the apply sends, unchanged. */
     rendered: RenderedStack;
@@ -347,6 +384,11 @@ export async function planDeploy(config: EndpointConfig, options: DeployPlanOpti
   const listenerArn = serving?.listenerArn;
   const listenerCertificate = serving?.certificate;
   const { facts, mounted, priority, fixedPriority } = await desiredFacts(config, { existing, deployed, kept }, serving, certificateArn, ctx);
+  // A new endpoint's repository is its images stack's (named as the endpoint); one created before images stacks existed keeps its own.
+  const ownRepository = repositoryLayout(existing) === "own";
+  facts.imageRepository = ownRepository ? undefined : (deployed?.imageRepository ?? id);
+  const imagesStack = ownRepository ? undefined : await readStack(ctx.aws.cloudFormation, imagesStackName(id), ctx.reads);
+  const images = ownRepository ? undefined : await planStack(renderImagesStack(config), imagesStack, ctx);
 
   const tag = explicitTag ?? runningTag ?? pushedTag;
   // The one rendering of the endpoint's stack the plan shows.
@@ -368,9 +410,12 @@ export async function planDeploy(config: EndpointConfig, options: DeployPlanOpti
   const awaited = explicitTag ?? pushedTag;
   const imageInEcr = awaited && existing ? await imageExists(ctx.aws.ecr, repository, awaited) : awaited ? false : undefined;
   const dns = await planDns(config, options.dns !== false, existing, certificateArn, ctx);
+  const tagSource: RolloutPlan["tagSource"] = explicitTag ? "given" : runningTag ? "running" : pushedTag ? "push" : "pipeline";
+  const order = deployOrder(images !== undefined, existing !== undefined, tagSource, tag);
   return {
     kind: "deploy",
     endpoint: id,
+    order,
     region: ctx.aws.region,
     hostHeader: config.api.hostHeader,
     certificate,
@@ -379,6 +424,7 @@ export async function planDeploy(config: EndpointConfig, options: DeployPlanOpti
     listenerPriority: serving && priority !== undefined ? { value: priority, chosen: fixedPriority === undefined } : undefined,
     keptFileSystems: mounted,
     keptLogGroup: !existing && !!facts.logGroupExists,
+    ...(images ? { images } : {}),
     stack,
     pipeline,
     nfsRule,
@@ -386,7 +432,7 @@ export async function planDeploy(config: EndpointConfig, options: DeployPlanOpti
     ...(facts.trafficWeights ? { traffic: facts.trafficWeights } : {}),
     rollout: {
       tag,
-      tagSource: explicitTag ? "given" : runningTag ? "running" : pushedTag ? "push" : "pipeline",
+      tagSource,
       imageInEcr,
       desired: config.scaling.desired,
       min: config.scaling.min,
@@ -395,6 +441,7 @@ export async function planDeploy(config: EndpointConfig, options: DeployPlanOpti
       ...(tag !== runningTag || !existing ? { estimate: rolloutEstimate(config) } : {}),
       ...(config.compute ? { capacity: capacityLines(config, ctx.aws.region) } : {}),
       ...createEstimateOf(config, {
+        overlapped: order.sideBySide,
         stackExists: existing !== undefined,
         certificateAction: certificate.action,
         tagSource: explicitTag || pushedTag ? "given" : runningTag ? "running" : "pipeline",
@@ -410,7 +457,7 @@ export async function planDeploy(config: EndpointConfig, options: DeployPlanOpti
         }
       : {}),
     warnings: listed(idleTimeoutWarning(config, await servingIdleTimeout(config, serving?.plan.stackName, ctx))),
-    basis: { listenerArn, shard: serving?.shard, existing, deployed, facts: { ...facts, certificateArn }, mounted, runningTag, followsPipeline },
+    basis: { listenerArn, shard: serving?.shard, existing, deployed, imagesStack, facts: { ...facts, certificateArn }, mounted, runningTag, followsPipeline },
   };
 }
 
@@ -552,11 +599,15 @@ export async function planUpdate(config: EndpointConfig, given: string | undefin
   // The one rendering of this update: the plan shows it and the apply sends it as it is.
   const rendered = renderEndpointStack(config, facts);
   const stack = await planStack(rendered, existing, ctx);
+  // An update changes an images stack that exists (create-endpoint and add-endpoint create one).
+  const imagesStack = repositoryLayout(existing) === "images" ? await readStack(ctx.aws.cloudFormation, imagesStackName(id), ctx.reads) : undefined;
+  const images = imagesStack ? await planStack(renderImagesStack(config), imagesStack, ctx) : undefined;
   const pipeline = config.pipeline ? await planPipeline(config, repository, ctx) : undefined;
   return {
     kind: "update",
     endpoint: id,
     region: ctx.aws.region,
+    ...(images ? { images } : {}),
     stack,
     ...(facts.trafficWeights ? { traffic: facts.trafficWeights } : {}),
     rollout: {
@@ -574,7 +625,7 @@ export async function planUpdate(config: EndpointConfig, given: string | undefin
     previousTag: deployed.runningTag,
     summary: changeSummary(stack.parameters, tag),
     warnings: listed(idleTimeoutWarning(config, await servingIdleTimeout(config, facts.loadBalancerStack, ctx))),
-    basis: { existing, deployed, facts, rendered },
+    basis: { existing, deployed, imagesStack, facts, rendered },
     // An update changes a pipeline that exists; create-endpoint and add-endpoint create one.
     ...(pipeline && pipeline.action !== "create" ? { pipeline } : {}),
   };

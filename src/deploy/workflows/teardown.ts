@@ -16,6 +16,7 @@ import {
   listMlopsStacks,
   loadBalancerStackOf,
   readDeployed,
+  type ImagesStack,
   type ManagedStack,
   type ShardStack,
 } from "../engine/discovery.js";
@@ -96,6 +97,8 @@ interface EndpointPlan {
   endpointId: string;
   stack?: ManagedStack;
   pipeline?: ManagedStack;
+  /** The stack of the endpoint's ECR repository; absent for an endpoint whose own stack holds it. */
+  images?: ImagesStack;
 }
 
 /**
@@ -180,7 +183,9 @@ async function runPlan(
     keptLogs.length === 0 &&
     keptCertificates.length === 0 &&
     (plans.length === 0 ||
-      plans.every((p) => !p.stack && !p.pipeline && !((fileSystems.get(p.endpointId)?.length || buckets.get(p.endpointId)?.length) && options.deleteData)))
+      plans.every(
+        (p) => !p.stack && !p.pipeline && !p.images && !((fileSystems.get(p.endpointId)?.length || buckets.get(p.endpointId)?.length) && options.deleteData),
+      ))
   ) {
     ctx.out.success("Nothing to tear down.");
     // Nothing here may mean the wrong region: say where the account's other regions have mlops endpoints.
@@ -225,7 +230,7 @@ async function runPlan(
     ctx.out.info("ACM certificates mlops requested for these endpoints are deleted once no listener uses them (--delete-data).");
   if (!ctx.assumeYes) {
     if (!ctx.out.interactive) throw new DeclinedError("Teardown deletes resources and images: confirm by re-running with --yes.");
-    if (target.kind === "all") await confirmAll(plans.filter((p) => p.stack || p.pipeline).length, ctx);
+    if (target.kind === "all") await confirmAll(plans.filter((p) => p.stack || p.pipeline || p.images).length, ctx);
     else if (!(await ctx.out.confirm("Delete all of the above?"))) throw new DeclinedError();
     ctx.reads?.forgetAll();
   }
@@ -238,7 +243,7 @@ async function runPlan(
   for (const b of logBuckets) if (options.deleteData || b.withStack) await emptyBucket(b.bucket, ctx);
   // Pipelines first: a running build would otherwise update a stack being deleted.
   for (const p of plans) {
-    if (p.pipeline || p.stack) {
+    if (p.pipeline || p.stack || p.images) {
       const deleted = await phases.time("pipelines", () => deletePipeline(p.endpointId, ctx));
       if (p.pipeline && deleted.stack) result.deletedStacks.push(p.pipeline.stackName);
     }
@@ -260,7 +265,9 @@ async function runPlan(
       }
       if (p.stack.role === "added") await releaseCertificates(p.stack, others, [...plans.map((q) => q.stack), ...others, ...shards], ctx);
       await removeAliasRecords(p.stack, result, ctx);
-      if (outputs.EcrRepositoryName && (await emptyRepository(outputs.EcrRepositoryName, ctx)) > 0) result.emptiedRepositories.push(outputs.EcrRepositoryName);
+      // A repository of the stack's own (an endpoint created before images stacks existed) goes with it; an images stack's, after it.
+      if (!p.images && outputs.EcrRepositoryName && (await emptyRepository(outputs.EcrRepositoryName, ctx)) > 0)
+        result.emptiedRepositories.push(outputs.EcrRepositoryName);
       // Added endpoints name the base's upload bucket too; only the base's teardown empties it.
       if (p.stack.role === "base" && outputs.WeightsUploadBucketName) await emptyBucket(outputs.WeightsUploadBucketName, ctx);
       const stackName = p.stack.stackName;
@@ -268,6 +275,13 @@ async function runPlan(
       // The last endpoint on a load balancer shard takes the shard with it.
       if (p.stack.role === "added" && p.stack.baseStackName)
         await deleteEmptyShards(p.stack.baseStackName, shards, [...plans.map((q) => q.stack), ...others], result, ctx);
+    }
+    // The repository goes after the stack that pulls from it, emptied only now (after the confirmation): its stack deletes it only when empty.
+    if (p.images) {
+      const images = p.images;
+      const repository = stackOutputs(images.stack).RepositoryName;
+      if (repository && (await emptyRepository(repository, ctx)) > 0) result.emptiedRepositories.push(repository);
+      if ((await phases.time("stacks", () => deleteStack(images.stackName, stackDeps(ctx)))).kind === "deleted") result.deletedStacks.push(images.stackName);
     }
     for (const logGroup of [endpointLogGroupName(p.endpointId), buildLogGroupName(p.endpointId)]) {
       if (options.deleteData) {
@@ -347,7 +361,7 @@ function goneLine(logGroups: string[], certificates: KeptCertificate[]): string 
 async function planLine(p: EndpointPlan, ctx: DeployContext): Promise<string> {
   const outputs = p.stack ? stackOutputs(p.stack.stack) : {};
   const bucket = p.pipeline ? stackOutputs(p.pipeline.stack).ArtifactBucketName : undefined;
-  const repo = outputs.EcrRepositoryName;
+  const repo = outputs.EcrRepositoryName ?? (p.images ? stackOutputs(p.images.stack).RepositoryName : undefined);
   const images = repo ? await imageCount(repo, ctx) : 0;
   const parts = [
     p.pipeline || p.stack ? `pipeline and build project ${p.endpointId} (if present)` : undefined,
@@ -357,6 +371,7 @@ async function planLine(p: EndpointPlan, ctx: DeployContext): Promise<string> {
     p.stack?.role === "base" && outputs.WeightsUploadBucketName ? `all weights uploads in S3 ${outputs.WeightsUploadBucketName}` : undefined,
     p.stack ? `the Route 53 records mlops made for ${readDeployed(p.stack.stack).host ?? p.endpointId} that still point at its load balancer` : undefined,
     p.stack ? `stack ${p.stack.stackName} (${p.stack.role})` : undefined,
+    p.images ? `stack ${p.images.stackName} (its ECR repository, once empty)` : undefined,
   ];
   return parts.filter(Boolean).join("; ");
 }
@@ -472,7 +487,7 @@ function rank(p: EndpointPlan): number {
 
 /** The endpoints to tear down, and the managed stacks that stay. */
 async function plan(target: TeardownTarget, ctx: DeployContext): Promise<{ plans: EndpointPlan[]; others: ManagedStack[]; shards: ShardStack[] }> {
-  const { managed, shards } = await listMlopsStacks(ctx.aws.cloudFormation);
+  const { managed, shards, images = [] } = await listMlopsStacks(ctx.aws.cloudFormation);
   const byEndpoint = new Map<string, EndpointPlan>();
   for (const m of managed) {
     const entry = byEndpoint.get(m.endpointId) ?? { endpointId: m.endpointId };
@@ -480,6 +495,7 @@ async function plan(target: TeardownTarget, ctx: DeployContext): Promise<{ plans
     else entry.stack = m;
     byEndpoint.set(m.endpointId, entry);
   }
+  for (const m of images) byEndpoint.set(m.endpointId, { ...(byEndpoint.get(m.endpointId) ?? { endpointId: m.endpointId }), images: m });
   const plans = target.kind === "all" ? [...byEndpoint.values()] : [byEndpoint.get(target.endpointId) ?? { endpointId: target.endpointId }];
   // Everything that can refuse the teardown is checked here, before anything is deleted.
   const deleting = new Set(plans.flatMap((p) => (p.stack ? [p.stack.stackName] : [])));

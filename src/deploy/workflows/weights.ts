@@ -146,6 +146,7 @@ async function weightsStack(config: EndpointConfig, existing: Stack, wanted: Wei
   // The volumes stay where their data lies (a stack of an earlier version has it at the file systems' root).
   const rendered = renderEndpointStack(config, {
     imageTag: deployed.runningTag,
+    imageRepository: deployed.imageRepository,
     weights: wanted,
     assetsVolumeRoot: deployed.volumeRoots.assets,
     weightsVolumeRoot: deployed.volumeRoots.weights,

@@ -99,3 +99,27 @@ describe("the lines", () => {
     expect(line).toMatch(/infrastructure 12 s \(AWS ~\d+ min\), build 23 s \(AWS ~\d+ min\), rollout 5 s \(AWS ~\d+ min\)/);
   });
 });
+
+describe("the order a run takes", () => {
+  it("builds beside the stack only where the repository is apart from the endpoint's stack, and the plan's line says so", async () => {
+    const { deployOrder } = await import("../../../src/deploy/workflows/plan.js");
+    expect(deployOrder(true, false, "pipeline")).toEqual({
+      sideBySide: true,
+      text: "side by side: [stack] the endpoint's stack with no tasks, [build] the pipeline and its first build; then the rollout",
+    });
+    expect(deployOrder(true, false, "given", "v1").text).toBe(
+      "side by side: [stack] the endpoint's stack with no tasks, [image] the wait for image v1 in ECR; then the rollout",
+    );
+    expect(deployOrder(false, true, "pipeline")).toEqual({
+      sideBySide: false,
+      text: "one after the other (this endpoint's ECR repository is in its own stack, from an earlier release): the endpoint's stack, then the pipeline and its first build, then the rollout",
+    });
+  });
+
+  it("a sequential run's comparison adds its total wall time", () => {
+    const e = estimateCreate(base);
+    expect(createComparisonLine(e, { stacks: 10, pipeline: 3, "waiting for the image": 20, rollout: 4 }, { overlapped: false, totalSeconds: 38 })).toMatch(
+      /rollout 4 s \(AWS ~\d+ min\); total 38 s \(AWS ~\d+ min\)\.$/,
+    );
+  });
+});
