@@ -23,6 +23,7 @@ import { commandForWord } from "./commands/synonyms.js";
 import type { CommandDeps } from "./commands/shared.js";
 import { systemClock } from "./deploy/engine/clock.js";
 import { ExitCode, InterruptedError, MlopsError } from "./errors.js";
+import { chooseInvocation, processProbe, type Invocation } from "./io/invocation.js";
 import { ConsoleOutput } from "./io/output.js";
 import { terminalPrompter } from "./io/prompt.js";
 import { packageFile } from "./package-files.js";
@@ -44,7 +45,8 @@ export async function main(argv: string[]): Promise<number> {
   // by side): Node's default of 10 listeners would print a MaxListenersExceededWarning to users.
   setMaxListeners(1000, controller.signal);
   const changes = new ChangeLog();
-  const rerun = rerunCommand(argv);
+  const invocation = chooseInvocation(processProbe());
+  const rerun = rerunCommand(argv, invocation);
   const ctrlC = ctrlCHandler(controller, changes, rerun);
   let output: ConsoleOutput | undefined;
   let exitCode: number = ExitCode.ok;
@@ -54,7 +56,7 @@ export async function main(argv: string[]): Promise<number> {
     const program = buildProgram(
       (globals, preload) => {
         output = consoleOutput(globals, controller.signal);
-        return commandDeps(globals, preload, { out: output, signal: controller.signal, changes, onClients: ctrlC.listen });
+        return commandDeps(globals, preload, { out: output, signal: controller.signal, changes, onClients: ctrlC.listen, invocation });
       },
       (code) => (exitCode = code),
       () => (endedByCtrlC = true),
@@ -130,7 +132,7 @@ function consoleOutput(globals: GlobalOptions, signal: AbortSignal): ConsoleOutp
 function commandDeps(
   globals: GlobalOptions,
   preload: ClientName[],
-  run: { out: ConsoleOutput; signal: AbortSignal; changes: ChangeLog; onClients: () => void },
+  run: { out: ConsoleOutput; signal: AbortSignal; changes: ChangeLog; onClients: () => void; invocation: Invocation },
 ): CommandDeps {
   const { out, signal } = run;
   const region = regionFromFlagOrEnvironment(globals.region);
@@ -149,6 +151,7 @@ function commandDeps(
     holderProcess: { host: hostname(), pid: process.pid, isRunning: processExists },
     retryBudgetMs: retry.budgetMs,
     endpointUrl: globals.endpointUrl ?? process.env.MLOPS_ENDPOINT_URL,
+    invocation: run.invocation,
     aws: async (chosenRegion?: string) => {
       const clients = await (
         await import("./aws/clients.js")
@@ -222,14 +225,14 @@ const REGION_HINT_RETRY_MS = 2000;
 /** How long the first Ctrl-C waits for the command to wind down before exiting anyway. */
 const interruptDeadlineMs = 1000;
 
-/** The command line to run again, as the user typed it. */
-function rerunCommand(argv: string[]): string {
+/** The command line to run again, as the user typed it (started as the user starts mlops). */
+function rerunCommand(argv: string[], invocation: Invocation): string {
   const quote = (arg: string) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`);
-  return ["mlops", ...argv.slice(2).map(quote)].join(" ");
+  return [invocation, ...argv.slice(2).map(quote)].join(" ");
 }
 
 /** What may still be running in AWS after an interruption, and the command that finishes the job. */
-function afterInterruption(changes: ChangeLog, rerun: string, known: string[] = []): string {
+function afterInterruption(changes: ChangeLog, rerun: string, known: string[] = [], nextStep?: string): string {
   const seen = changes.mayStillRun();
   const running = [...seen, ...known.filter((what) => !seen.includes(what))];
   const state = running.length > 0 ? `May still be running in AWS: ${running.join("; ")}.` : "Nothing this command started is still running in AWS.";
@@ -240,7 +243,7 @@ function afterInterruption(changes: ChangeLog, rerun: string, known: string[] = 
         `The lease on ${lease.scope} may not have been given back (no answer from AWS in time). The next mlops command on this host takes it over at once, since this process has ended; ` +
         `one on another host waits until it expires${lease.expiresAt ? ` (${new Date(lease.expiresAt * 1000).toISOString()})` : ""}, or breaks it with --force-unlock.`,
     );
-  return [state, ...leases, `To finish the job, run the same command again: ${rerun}`].join("\n");
+  return [state, ...leases, nextStep ?? `To finish the job, run the same command again: ${rerun}`].join("\n");
 }
 
 function report(error: unknown, out: ConsoleOutput, changes?: ChangeLog, rerun?: string): number {
@@ -255,7 +258,9 @@ function report(error: unknown, out: ConsoleOutput, changes?: ChangeLog, rerun?:
   if (error instanceof InterruptedError) {
     out.error(
       error.message,
-      changes && rerun ? afterInterruption(changes, rerun, error.stillRunning) : (error.hint ?? "Run the same command again to finish the job."),
+      changes && rerun
+        ? afterInterruption(changes, rerun, error.stillRunning, error.nextStep)
+        : (error.hint ?? "Run the same command again to finish the job."),
     );
     return ExitCode.interrupted;
   }

@@ -67,10 +67,13 @@ export class CredentialsError extends AwsError {}
 export class InterruptedError extends MlopsError {
   /** What the interrupted step knows still runs in AWS beyond the changes the CLI saw start (e.g. a pipeline's build). */
   readonly stillRunning: string[];
+  /** The one next step that finishes the job, when it is not to run the same command again (e.g. push an image, then resume with another command). */
+  readonly nextStep?: string;
 
-  constructor(message = "Interrupted.", hint?: string, stillRunning: string[] = []) {
+  constructor(message = "Interrupted.", hint?: string, stillRunning: string[] = [], nextStep?: string) {
     super(message, { hint, exitCode: ExitCode.interrupted });
     this.stillRunning = stillRunning;
+    this.nextStep = nextStep;
   }
 }
 

@@ -229,7 +229,7 @@ async function writeNewFile(file: string, fileArg: string, text: string, force: 
 function nextSteps(result: InitResult, answers: Gathered, options: InitOptions, deps: CommandDeps): string[] {
   const added = result.kind === "added";
   const n = answers.network;
-  const command = `mlops ${added ? "add-endpoint" : "create-endpoint"} ${answers.fileArg}${added || !answers.region ? "" : ` --region ${answers.region}`}`;
+  const command = `${deps.invocation ?? "mlops"} ${added ? "add-endpoint" : "create-endpoint"} ${answers.fileArg}${added || !answers.region ? "" : ` --region ${answers.region}`}`;
   const lines = [
     `Wrote ${answers.fileArg}: ${added ? `added endpoint ${result.endpoint} on ${options.base}-${options.environment}` : `base endpoint ${result.endpoint} in ${answers.region} (${n?.availabilityZones.join(", ")}; VPC ${n?.vpcCidr})`}.`,
     `Next: review it, then ${command}`,

@@ -4,6 +4,7 @@
  * task; or the latest CodeBuild run's log. `--follow` keeps reading until
  * Ctrl-C, which ends it with exit 0: following has no other end.
  */
+import { runnable } from "../io/invocation.js";
 import { z } from "zod";
 import { showLogs, parseSince, type ShowLogsResult } from "../deploy/operations/logs.js";
 import { endpointLogGroupName } from "../deploy/steps/log-groups.js";
@@ -32,6 +33,7 @@ export async function runLogs(raw: unknown, deps: CommandDeps): Promise<ShowLogs
   const config = await loadConfig(options.params, options, deps);
   const id = endpointId(config);
   const verb = config.kind === "base" ? "create-endpoint" : "add-endpoint";
+  const run = (command: string) => runnable(command, deps.invocation);
   if (options.build && !config.pipeline) {
     throw new InputError(
       [
@@ -41,7 +43,10 @@ export async function runLogs(raw: unknown, deps: CommandDeps): Promise<ShowLogs
           message: `absent: ${id} has no pipeline, so no build and no build log (its images are pushed by hand)`,
         },
       ],
-      `Its container logs: mlops logs ${config.source}. To build images in AWS, add a pipeline section (README: "Building ML images in the pipeline"), then run mlops ${verb} ${config.source}.`,
+      // `update` plans the pipeline stack of a file that has a pipeline, and creates it when it is missing (planPipeline).
+      config.format === "mlops"
+        ? `Its container logs: ${run(`mlops logs ${config.source}`)}. To have images built in AWS, add a pipeline: section to ${config.source} (README: "Building ML images in the pipeline"), then ${run(`mlops update ${config.source}`)} creates the pipeline; its builds have logs here.`
+        : `Its container logs: ${run(`mlops logs ${config.source}`)}. To have images built in AWS, ${run(`mlops update ${config.source} --connection-arn ARN --repository OWNER/NAME`)} creates a pipeline; its builds have logs here.`,
     );
   }
   const ctx = await deployContext(deps, options);

@@ -9,6 +9,7 @@ import type { DeployContext } from "../deploy/context.js";
 import { RunReads } from "../deploy/engine/reads.js";
 import { withLeases } from "../deploy/lease.js";
 import { InputError } from "../errors.js";
+import type { Invocation } from "../io/invocation.js";
 import type { Output } from "../io/output.js";
 import type { Prompter } from "../io/prompt.js";
 import { loadEndpointConfig } from "../params/load.js";
@@ -43,6 +44,8 @@ export interface CommandDeps {
   prompter?: Prompter;
   /** `--endpoint-url` (or MLOPS_ENDPOINT_URL): one endpoint for every service, e.g. the local emulator. */
   endpointUrl?: string;
+  /** How the user starts mlops (`mlops` or `npx mlops`), for the commands printed for them to run; absent: `mlops`. */
+  invocation?: Invocation;
 }
 
 /** Global options every AWS command accepts. */
@@ -120,6 +123,7 @@ export async function deployContext(deps: CommandDeps, options: { yes: boolean }
     signal: deps.signal,
     reads: new RunReads(),
     regionReaders: deps.regionReaders,
+    invocation: deps.invocation,
   };
 }
 

@@ -1,4 +1,4 @@
-/** The command line's `mlops weights push|schedule|ls`; the work is in weights.ts. */
+/** The command line's `mlops weights push|schedule|rollback|restart|ls`; the work is in weights.ts. */
 import { PARAMS_ARGUMENT, READING_GLOBALS, type CommandDefinition } from "./definition.js";
 
 /** Defaults of the weights commands' options (timeouts in minutes). */
@@ -7,7 +7,7 @@ export const WEIGHTS_DEFAULTS = { pushTimeout: 60, rollbackTimeout: 15, lsTimeou
 /** The AWS clients the weights commands call. */
 const WEIGHTS_CLIENTS = ["ssm", "cloudFormation", "s3", "ecs", "logs"] as const;
 
-/** `mlops weights push|schedule|rollback|ls`. */
+/** `mlops weights push|schedule|rollback|restart|ls`. */
 export const weightsCommand: CommandDefinition = {
   name: "weights",
   description: "model weights onto the endpoint's EFS volume by a one-off Fargate task (no bastion), on a schedule, and a listing of the volume",
@@ -59,6 +59,18 @@ export const weightsCommand: CommandDefinition = {
       clients: WEIGHTS_CLIENTS,
       run: async (input, deps) => {
         await (await import("./weights.js")).runWeightsRollback(input, deps);
+      },
+    },
+    {
+      name: "restart",
+      description:
+        "start a new deployment of the endpoint's service (a forced new deployment), so that running tasks load the weights `current` names now; uploads nothing",
+      arguments: [PARAMS_ARGUMENT],
+      tutorialFlags: true,
+      examples: ["mlops weights restart params/ep-a.yaml", "mlops weights restart params/ep-a.yaml --yes"],
+      clients: WEIGHTS_CLIENTS,
+      run: async (input, deps) => {
+        await (await import("./weights.js")).runWeightsRestart(input, deps);
       },
     },
     {

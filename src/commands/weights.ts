@@ -7,18 +7,21 @@ import {
   listWeights,
   parseWeightsSource,
   pushWeights,
+  restartWeights,
   rollbackWeights,
   scheduleExpressionProblem,
   scheduleWeights,
   tookText,
   type ListResult,
   type PushResult,
+  type RestartResult,
   type RollbackResult,
   type ScheduleResult,
 } from "../deploy/workflows/weights.js";
 import { formatBytes } from "../deploy/steps/kept-data.js";
 import { listLocalFiles } from "../deploy/steps/upload.js";
 import { InputError } from "../errors.js";
+import { runnable } from "../io/invocation.js";
 import { formatTable } from "../io/table.js";
 import { endpointId } from "../params/model.js";
 import { baseStackName } from "../render/names.js";
@@ -56,6 +59,11 @@ export const rollbackOptionsSchema = globalOptionsSchema.merge(paramOverridesSch
   params: z.string().min(1),
   restart: z.boolean().default(false),
   timeout: minutesSchema.default(WEIGHTS_DEFAULTS.rollbackTimeout),
+});
+
+/** Options of `weights restart`. */
+export const restartOptionsSchema = globalOptionsSchema.merge(paramOverridesSchema).extend({
+  params: z.string().min(1),
 });
 
 /** Options of `weights schedule`. */
@@ -98,7 +106,7 @@ export async function runWeightsPush(raw: unknown, deps: CommandDeps): Promise<P
     [
       `${result.endpoint}: ${result.copied} file(s) copied${result.deleted ? `, ${result.deleted} deleted` : ""} from ${result.source} onto ${result.fileSystemId} in ${tookText(result.durationMs)}`,
       `current -> ${result.version}${result.previousVersion ? ` (previous: ${result.previousVersion}; mlops weights rollback ${options.params} switches back)` : ""}`,
-      restartText(result.restarted, options.params, "weights push", options.source),
+      restartText(result.restarted, options.params, deps),
       result.schedule ? `The sync repeats ${result.schedule} (mlops weights schedule ${options.params} --off stops it).` : undefined,
     ]
       .filter(Boolean)
@@ -108,10 +116,21 @@ export async function runWeightsPush(raw: unknown, deps: CommandDeps): Promise<P
 }
 
 /** The output's line on running tasks, which load weights only when they start. */
-function restartText(restarted: boolean, params: string, command: string, extra = ""): string {
+function restartText(restarted: boolean, params: string, deps: CommandDeps): string {
   return restarted
     ? "A new deployment is starting the endpoint's tasks again: they load the new weights as they start."
-    : `Running tasks keep the weights they loaded; they load the new ones at their next start. To roll them now: mlops ${command} ${params}${extra ? ` ${extra}` : ""} --restart (a forced new deployment), or start one in the ECS console.`;
+    : `Running tasks keep the weights they loaded; they load the new ones at their next start. To roll them now: ${runnable(`mlops weights restart ${params}`, deps.invocation)} (a forced new deployment; nothing is uploaded again).`;
+}
+
+/** Runs `weights restart`. */
+export async function runWeightsRestart(raw: unknown, deps: CommandDeps): Promise<RestartResult> {
+  const options = parseOptions(restartOptionsSchema, raw);
+  const config = await loadConfig(options.params, options, deps);
+  requireConsent(options, deps, "weights restart");
+  const ctx = await deployContext(deps, options);
+  const result = await underLease([baseStackName(config)], `weights restart ${endpointId(config)}`, options, deps, ctx, () => restartWeights(config, ctx));
+  deps.out.result(result, () => `${result.endpoint}: a new deployment is starting its tasks again; they load the weights current names as they start.`);
+  return result;
 }
 
 /** Runs `weights rollback`. */
@@ -126,7 +145,7 @@ export async function runWeightsRollback(raw: unknown, deps: CommandDeps): Promi
   deps.out.result(result, () =>
     [
       `${result.endpoint}: current -> ${result.version ?? "the previous version"}${result.previousVersion ? ` (previous: ${result.previousVersion}; rolling back again goes forward)` : ""} on ${result.fileSystemId} in ${tookText(result.durationMs)}`,
-      restartText(result.restarted, options.params, "weights rollback"),
+      restartText(result.restarted, options.params, deps),
     ].join("\n"),
   );
   return result;

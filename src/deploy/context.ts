@@ -3,6 +3,7 @@
  * clock and the user's standing answers. Built once per command by the CLI.
  */
 import type { AwsClients, RegionReaders } from "../aws/interfaces.js";
+import type { Invocation } from "../io/invocation.js";
 import type { Output } from "../io/output.js";
 import type { Clock } from "./engine/clock.js";
 import type { RunReads } from "./engine/reads.js";
@@ -29,6 +30,8 @@ export interface DeployContext {
   reads?: RunReads;
   /** Read clients of the account's other regions: where a stack missing here may be instead; absent, no other region is asked. */
   regionReaders?: RegionReaders;
+  /** How the user starts mlops (`mlops` or `npx mlops`), for the commands printed for them to run; absent: `mlops`. */
+  invocation?: Invocation;
 }
 
 /** "us-east-1 (from AWS_REGION)": the region as messages name it, so a user sees why mlops looked there. */

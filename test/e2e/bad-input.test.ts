@@ -179,6 +179,10 @@ describe("logs --build of an endpoint without a pipeline", () => {
       expect(run.code, run.stderr).toBe(2);
       expect(run.stderr).toContain(`${file}: pipeline: absent: ep-n-prod has no pipeline, so no build and no build log`);
       expect(run.stderr).not.toContain("--no-pipeline");
+      // What adds a pipeline to an endpoint that exists: update creates the pipeline stack of a file that has one.
+      expect(run.stderr).toContain(`add a pipeline: section to ${file}`);
+      expect(run.stderr).toContain(`then npx mlops update ${file} creates the pipeline`);
+      expect(run.stderr).not.toContain("create-endpoint");
       expect(counter.count()).toBe(before);
     } finally {
       rmSync(dir, { recursive: true, force: true });

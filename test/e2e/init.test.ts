@@ -45,6 +45,7 @@ function spawnMlops(args: string[]) {
   const done = new Promise<number | null>((resolve) => child.on("exit", resolve));
   return {
     stderr: () => stderr,
+    interrupt: () => child.kill("SIGINT"),
     done,
     waitFor: (pattern: RegExp) =>
       new Promise<void>((resolve, reject) => {
@@ -135,7 +136,7 @@ describe("mlops init off a terminal", () => {
     const config = await loadEndpointConfig(file);
     expect(config.kind).toBe("added");
     expect(readFileSync(file, "utf8")).not.toContain("network:");
-    expect(run.stdout).toContain(`Next: review it, then mlops add-endpoint ${file}`);
+    expect(run.stdout).toContain(`Next: review it, then npx mlops add-endpoint ${file}`);
   });
 
   it("--base takes the base endpoint as status lists it (project-environment) and writes its project", async () => {
@@ -153,25 +154,41 @@ describe("mlops init off a terminal", () => {
       { endpointUrl: emulator.url },
     );
     expect(run.code, failure(run)).toBe(0);
-    expect(run.stdout).toContain(`Next: review it, then mlops create-endpoint ${file} --region us-east-1`);
+    // Run from the checkout (node bin/mlops.js), not an installed bin: the printed commands start with npx, as the README's do.
+    expect(run.stdout).toContain(`Next: review it, then npx mlops create-endpoint ${file} --region us-east-1`);
     const push = `MLOPS_ENDPOINT_URL=${emulator.url} npm run emulator:push -- first-prod v1`;
     expect(run.stdout).toContain(`push it to the emulator: ${push}`);
     expect(readFileSync(file, "utf8")).toContain("# pipeline:");
 
     // The create the Next line names; the push command it prints while waiting is run as a user would, from another terminal.
     const create = spawnMlops(["create-endpoint", file, "--region", "us-east-1", "--yes"]);
-    await create.waitFor(/Once the image is pushed, finish with: .*\n/);
+    const resume = `npx mlops create-endpoint ${file} --tag v1 --region us-east-1`;
+    await create.waitFor(/then finish with: .*\n/);
     expect(create.stderr()).toContain("Rollout: image v1, pushed by hand (no pipeline builds it)");
     expect(create.stderr()).toMatch(/Creating stack first-prod with no tasks/);
-    expect(create.stderr()).toContain(`Once the image is pushed, finish with: mlops create-endpoint ${file} --tag v1 --region us-east-1`);
+    expect(create.stderr()).toContain(`To stop waiting: Ctrl-C (what exists stays, no task runs). Push the image first (the commands above`);
+    expect(create.stderr()).toContain(`then finish with: ${resume}`);
     // No pipeline will bring it: the wait says only how to push it.
     expect(create.stderr()).toContain("Push it from your image's folder (where its Dockerfile is); this step continues as soon as it appears:");
     expect(create.stderr().slice(create.stderr().indexOf("Waiting for image"))).not.toMatch(/pipeline/i);
+
+    // The user stops waiting: one next step, push then the one resume command, and no second way to resume.
+    const waited = create.stderr().length;
+    create.interrupt();
+    expect(await create.done).toBe(130);
+    const stopped = create.stderr().slice(waited);
+    expect(stopped).toContain(`Push the image first (the commands above`);
+    expect(stopped).toContain(`then finish with: ${resume}`);
+    expect(stopped).not.toContain("run the same command again");
+
+    // The resume command as printed (npx mlops is this checkout's mlops): it waits for the image, which is then pushed.
+    const resumed = spawnMlops([...resume.split(" ").slice(2), "--yes"]);
+    await resumed.waitFor(/Waiting for image/);
     execFileSync("sh", ["-c", push], { cwd: root, stdio: "pipe" });
-    const code = await create.done;
-    expect(code, create.stderr()).toBe(0);
-    expect(create.stderr()).toContain("Image first-prod:v1 is in ECR");
-    expect(create.stderr()).toMatch(/Endpoint deployed: https:\/\/first\.example\.com/);
+    const code = await resumed.done;
+    expect(code, resumed.stderr()).toBe(0);
+    expect(resumed.stderr()).toContain("Image first-prod:v1 is in ECR");
+    expect(resumed.stderr()).toMatch(/Endpoint deployed: https:\/\/first\.example\.com/);
   }, 180_000);
 
   it("with --connection-arn and --repository the file has a pipeline, and Next says the pipeline builds the image", async () => {

@@ -439,7 +439,7 @@ describe("Ctrl-C", () => {
         if (requestsBefore > 0) {
           expect(run.output).toMatch(/Ctrl-C: stopping\. No new change will be started/);
           // A signal that lands after the last step has finished has nothing left to finish.
-          if (!/Interrupted after the work was done/.test(run.output)) expect(run.output).toMatch(/To finish the job, run the same command again: mlops /);
+          if (!/Interrupted after the work was done/.test(run.output)) expect(run.output).toMatch(/To finish the job, run the same command again: npx mlops /);
         }
 
         const rerun = await withPushes(scenario.pushes, () => runMlops([...argsOf(scenario), "--yes"], { endpointUrl: emulator.url }));

@@ -192,6 +192,34 @@ describe("mlops weights", () => {
     expect(deployments.some((d) => d.status === "PRIMARY")).toBe(true);
   });
 
+  it("restart starts a new deployment of the service, with no upload and no sync task, as push's output says", async () => {
+    const out = await outputs();
+    const primary = async () =>
+      (await aws.ecs.send(new DescribeServicesCommand({ cluster: out.ClusterName, services: [out.ServiceName!] }))).services?.[0]?.deployments?.find(
+        (d) => d.status === "PRIMARY",
+      );
+    const before = await primary();
+    // The sync task's family, whatever its status: no one-off task runs for a restart.
+    const family = out.WeightsSyncTaskDefinitionArn!.split("/").pop()!.split(":")[0];
+    const syncTasks = async () =>
+      (
+        await Promise.all(
+          (["RUNNING", "STOPPED"] as const).map(
+            async (desiredStatus) => (await aws.ecs.send(new ListTasksCommand({ cluster: out.ClusterName, family, desiredStatus }))).taskArns ?? [],
+          ),
+        )
+      ).flat().length;
+    const tasksBefore = await syncTasks();
+    const run = await runMlops(["weights", "restart", "params/ep-a.yaml", "--yes", "--json"], { endpointUrl: emulator.url });
+    expect(run.code, failure(run)).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual({ endpoint: "ep-a-prod", restarted: true });
+    expect(run.stderr).toContain("Nothing is uploaded or synced");
+    expect(run.stderr).toMatch(/Started a new deployment of ep-a-prod/);
+    const after = await primary();
+    expect(after?.id, JSON.stringify({ before, after })).not.toBe(before?.id);
+    expect(await syncTasks()).toBe(tasksBefore);
+  });
+
   it("push from S3 with --schedule makes the EventBridge Scheduler schedule running the same task; schedule --off removes it", async () => {
     await aws.s3.send(new CreateBucketCommand({ Bucket: "team-models" }));
     await aws.s3.send(new PutObjectCommand({ Bucket: "team-models", Key: "llm/v2/model.bin", Body: "weights" }));
@@ -219,7 +247,7 @@ describe("mlops weights", () => {
     // The emulator plays the sync's downloads, not the script's last line naming the previous version (run in test/deploy/steps/weights-versions.test.ts).
     expect(run.stdout).toMatch(/^current -> versions\/\d{8}T\d{6}Z-[0-9a-f]{6}$/m);
     expect(run.stdout).toContain(
-      "Running tasks keep the weights they loaded; they load the new ones at their next start. To roll them now: mlops weights push params/ep-a.yaml s3://team-models/llm/v2 --restart",
+      "Running tasks keep the weights they loaded; they load the new ones at their next start. To roll them now: npx mlops weights restart params/ep-a.yaml (a forced new deployment; nothing is uploaded again).",
     );
 
     // Other commands carry the weights settings over: an update leaves the schedule alone.

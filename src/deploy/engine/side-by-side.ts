@@ -73,8 +73,12 @@ export async function sideBySide<A, B>(a: Side<A>, b: Side<B>, options: SideBySi
     const other = lanes.find((lane) => lane !== failed)!;
     if (error instanceof InterruptedError || options.signal?.aborted) {
       // Ctrl-C reaches both sides: let each stop (its poll loop ends at the signal) to know what it left under way.
-      await Promise.allSettled(runs);
-      throw interruption(lanes);
+      const settled = await Promise.allSettled(runs);
+      // A side that knows the one next step (push an image, then resume with this command) keeps it through the interruption.
+      const nextStep = settled
+        .map((s) => (s.status === "rejected" && s.reason instanceof InterruptedError ? s.reason.nextStep : undefined))
+        .find((step) => step !== undefined);
+      throw interruption(lanes, nextStep);
     }
     other.stop();
     const left = other.underwayNow();
@@ -129,17 +133,18 @@ class Lane {
 }
 
 /** The interruption with two things in flight: what each side left running in AWS and what a re-run does. */
-function interruption(lanes: readonly Lane[]): InterruptedError {
+function interruption(lanes: readonly Lane[], nextStep?: string): InterruptedError {
   const left = lanes.flatMap((lane) => {
     const u = lane.underwayNow();
     return u ? [{ line: `[${lane.tag}] ${u.what}: ${u.rerun}`, what: u.what }] : [];
   });
-  if (left.length === 0) return new InterruptedError("Interrupted: nothing this step started is still running in AWS.");
+  if (left.length === 0) return new InterruptedError("Interrupted: nothing this step started is still running in AWS.", undefined, [], nextStep);
   const count = left.length === 1 ? "one thing under way in AWS, which goes" : "two things under way in AWS, which go";
   return new InterruptedError(
     `Interrupted with ${count} on without this command:\n${left.map((l) => l.line).join("\n")}`,
     undefined,
     left.map((l) => l.what),
+    nextStep,
   );
 }
 

@@ -3,7 +3,8 @@
  * repository, or follow the pipeline's execution and take the tag it pushed.
  */
 import type { EcrApi } from "../../aws/interfaces.js";
-import { AwsError } from "../../errors.js";
+import { AwsError, InterruptedError } from "../../errors.js";
+import { runnable } from "../../io/invocation.js";
 import type { DeployContext } from "../context.js";
 import { formatDuration, pollUntil } from "../engine/poll.js";
 import { PipelineRunView } from "./pipeline-run.js";
@@ -87,7 +88,32 @@ export async function waitForImage(
     ctx.out.info(`Against ${ctx.aws.endpointUrl} (a local emulator, which docker cannot push to), push it from the mlops checkout instead:`);
     ctx.out.info(`  ${emulatorPushCommand(repositoryName, tag, ctx.aws.endpointUrl)}`);
   }
-  if (options.resume) ctx.out.info(`To stop waiting: Ctrl-C (what exists stays, no task runs). Once the image is pushed, finish with: ${options.resume}`);
+  // The resume command comes from the workflow spelled `mlops …`: printed as the user starts mlops, so it runs as printed.
+  const resume = options.resume ? runnable(options.resume, ctx.invocation) : undefined;
+  // One next step, the same on Ctrl-C as announced here: push (the commands above), then the one command that resumes.
+  const pushThenResume = resume
+    ? `Push the image first (the commands above${uri ? `, ending with docker push ${uri}:${tag}` : ""}), then finish with: ${resume}`
+    : undefined;
+  if (pushThenResume) ctx.out.info(`To stop waiting: Ctrl-C (what exists stays, no task runs). ${pushThenResume}`);
+  try {
+    await waitUntilPushed(repositoryName, tag, timeoutMs, ctx, uri, resume);
+  } catch (error) {
+    // Ctrl-C: the next step is to push, then resume with this command, not to run the same command again.
+    if (pushThenResume && error instanceof InterruptedError) throw new InterruptedError(error.message, error.hint, error.stillRunning, pushThenResume);
+    throw error;
+  }
+  ctx.out.success(`Image ${repositoryName}:${tag} is in ECR`);
+}
+
+/** Polls ECR until the tag is there, or the wait times out (saying how to push and resume). */
+async function waitUntilPushed(
+  repositoryName: string,
+  tag: string,
+  timeoutMs: number,
+  ctx: DeployContext,
+  uri: string | undefined,
+  resume: string | undefined,
+): Promise<void> {
   await pollUntil(
     async () => ((await imageExists(ctx.aws.ecr, repositoryName, tag)) ? { done: true, value: undefined } : { done: false, status: "not in ECR yet" }),
     {
@@ -96,13 +122,12 @@ export async function waitForImage(
       intervalMs: 5_000,
       timeoutMs,
       what: `image ${repositoryName}:${tag}`,
-      hint: options.resume
-        ? `Push the image${uri ? ` (docker push ${uri}:${tag})` : ""}, then run: ${options.resume} (--image-timeout waits longer).`
+      hint: resume
+        ? `Push the image${uri ? ` (docker push ${uri}:${tag})` : ""}, then run: ${resume} (--image-timeout waits longer).`
         : `Push the image${uri ? ` (docker push ${uri}:${tag})` : ""} or check the pipeline, then run the same command again; use --image-timeout to wait longer.`,
       out: ctx.out,
     },
   );
-  ctx.out.success(`Image ${repositoryName}:${tag} is in ECR`);
 }
 
 /** The pipeline's page in the CodePipeline console. */

@@ -11,6 +11,7 @@
  * for a stack that does not exist yet), and declining must leave nothing
  * behind.
  */
+import { runnable, type Invocation } from "../../io/invocation.js";
 import type { Stack } from "../../aws/interfaces.js";
 import { AwsError, InputError } from "../../errors.js";
 import { describeComputeType } from "../../params/compute-types.js";
@@ -520,13 +521,15 @@ async function desiredFacts(
  * The image of an update given no tag: git HEAD's build (`headTag`) when it is in ECR, else the running one,
  * so that a configuration-only change needs no new image. Says which and why.
  */
-async function chooseUpdateImage(
+export async function chooseUpdateImage(
   config: EndpointConfig,
   repository: string,
   running: string | undefined,
   headTag: string | undefined,
   ctx: DeployContext,
 ): Promise<{ tag: string; why: string }> {
+  // Without a pipeline nothing builds git HEAD's tag: images are pushed by hand, and only --tag names a new one.
+  if (!config.pipeline) return keepRunningOf(config, repository, running, ctx.invocation);
   const head = headTag ? ` (${headTag}, built from git HEAD)` : "";
   if (headTag && (await imageExists(ctx.aws.ecr, repository, headTag))) {
     return { tag: headTag, why: `the pipeline's image of git HEAD, in ECR${running === headTag ? "; running now" : `; running now: ${running ?? "none"}`}` };
@@ -544,6 +547,21 @@ async function chooseUpdateImage(
       },
     ],
     `Push an image to the repository ${repository}, then: mlops update ${config.source} --tag TAG`,
+  );
+}
+
+/** An update without a tag of an endpoint without a pipeline: the running image stays, a configuration-only change. */
+function keepRunningOf(config: EndpointConfig, repository: string, running: string | undefined, invocation?: Invocation): { tag: string; why: string } {
+  const update = runnable(`mlops update ${config.source} --tag TAG`, invocation);
+  const deployNew = `to deploy a new image, push it to the repository ${repository}, then: ${update}`;
+  if (running)
+    return {
+      tag: running,
+      why: `running now, kept (a configuration-only change): no --tag given, and no pipeline builds this endpoint's images; ${deployNew}`,
+    };
+  throw new InputError(
+    [{ path: "--tag", message: `no image runs on ${endpointId(config)} yet, and no tag was given (no pipeline builds its images); nothing was changed` }],
+    `Push an image to the repository ${repository}, then: ${update}`,
   );
 }
 

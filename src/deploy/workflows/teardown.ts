@@ -172,9 +172,16 @@ async function runPlan(
   const earlierToDelete = options.deleteData && earlier && !isEmpty(earlier) ? earlier : undefined;
   // One endpoint whose stack is gone may have left only its log groups: --delete-data deletes them too.
   const keptLogs = options.deleteData && target.kind === "endpoint" ? await existingLogGroups(target.endpointId, ctx) : [];
+  // And the certificates an earlier teardown kept for it, which --delete-data deletes below: the plan names both.
+  const gone = target.kind === "endpoint" && plans.every((p) => !p.stack);
+  const keptCertificates =
+    options.deleteData && gone
+      ? (await findKeptCertificates(ctx.aws.acm, { ids: new Set(), hosts: new Set() })).filter((c) => c.endpoint === target.endpointId)
+      : [];
   if (
     !earlierToDelete &&
     keptLogs.length === 0 &&
+    keptCertificates.length === 0 &&
     (plans.length === 0 ||
       plans.every(
         (p) => !p.stack && !p.pipeline && !p.images && !((fileSystems.get(p.endpointId)?.length || buckets.get(p.endpointId)?.length) && options.deleteData),
@@ -201,7 +208,7 @@ async function runPlan(
   }
 
   ctx.out.step(`Teardown in ${regionText(ctx.aws)}:`);
-  for (const p of plans) ctx.out.info(`${p.endpointId}: ${await planLine(p, ctx)}`);
+  for (const p of plans) ctx.out.info(`${p.endpointId}: ${(await planLine(p, ctx)) || goneLine(keptLogs, keptCertificates)}`);
   const efsCount = [...fileSystems.values()].reduce((n, l) => n + l.length, 0);
   if (efsCount)
     ctx.out.info(
@@ -339,6 +346,15 @@ async function confirmAll(endpoints: number, ctx: DeployContext): Promise<void> 
   const what = endpoints > 0 ? `the ${endpoints === 1 ? "endpoint" : `${endpoints} endpoints`} above` : "the data above";
   const question = `This deletes ${what} in ${region}. To confirm, type the region (${region})${endpoints > 0 ? ` or the number of endpoints (${endpoints})` : ""}`;
   if (!(await ctx.out.confirm(question, accepted))) throw new DeclinedError(`Cancelled: the answer was not ${accepted.join(" or ")}; nothing was changed.`);
+}
+
+/** The plan's line of an endpoint whose stack is gone: the data an earlier teardown kept that --delete-data deletes now. */
+function goneLine(logGroups: string[], certificates: KeptCertificate[]): string {
+  const parts = [
+    logGroups.length ? `log group(s) ${logGroups.join(", ")}` : undefined,
+    certificates.length ? `ACM certificate(s) ${certificates.map((c) => `${c.domain} (${c.arn})`).join(", ")}` : undefined,
+  ].filter(Boolean);
+  return `no stack left; kept by an earlier teardown and deleted now (--delete-data): ${parts.length ? parts.join("; ") : "the data listed below"}`;
 }
 
 /** One endpoint's part of the teardown plan, named resource by resource (reads only). */

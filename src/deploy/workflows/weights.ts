@@ -370,6 +370,28 @@ export async function rollbackWeights(config: EndpointConfig, options: { restart
   };
 }
 
+/** What `weights restart` did. */
+export interface RestartResult {
+  endpoint: string;
+  restarted: true;
+}
+
+/**
+ * `mlops weights restart`: a new deployment of the endpoint's service (ECS UpdateService, forceNewDeployment), so that
+ * running tasks start again and load the weights `current` names now; no upload, no sync, no new version.
+ */
+export async function restartWeights(config: EndpointConfig, ctx: DeployContext): Promise<RestartResult> {
+  const id = endpointId(config);
+  const existing = await endpointStack(config, ctx);
+  ctx.out.step(`Plan for the tasks of ${id} in ${ctx.aws.region}`);
+  ctx.out.info(
+    `Restart: a new deployment of ${id} (ECS forced new deployment) starts its tasks again; they load the weights ${CURRENT_LINK} names. Nothing is uploaded or synced`,
+  );
+  await approve(ctx, "Start a new deployment?");
+  await restartService(stackOutputs(existing), id, ctx);
+  return { endpoint: id, restarted: true };
+}
+
 /** What `weights schedule` did. */
 export interface ScheduleResult {
   endpoint: string;

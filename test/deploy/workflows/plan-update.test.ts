@@ -8,7 +8,7 @@
 import { describe, expect, it } from "vitest";
 import type { AwsClients, Stack } from "../../../src/aws/interfaces.js";
 import type { DeployContext } from "../../../src/deploy/context.js";
-import { planStack, printStackPlan } from "../../../src/deploy/workflows/plan.js";
+import { chooseUpdateImage, planStack, printStackPlan } from "../../../src/deploy/workflows/plan.js";
 import { loadEndpointConfig } from "../../../src/params/load.js";
 import { renderEndpointStack } from "../../../src/render/render.js";
 import { FakeClock } from "../../fakes/clock.js";
@@ -45,5 +45,26 @@ describe("the plan of an update", () => {
     printStackPlan(plan, out);
     expect(out.lines.join("\n")).toMatch(/Memory: 2048 -> 4096/);
     expect(out.lines.join("\n")).not.toMatch(/DesiredCount/);
+  });
+});
+
+describe("the image of an update given no tag", () => {
+  // Every tag asked for is in ECR: only the endpoint's pipeline (or its absence) decides.
+  const ecr = { describeImages: async () => ({ imageDetails: [{ imageTags: ["any"] }] }) };
+  const ctx = { aws: { region: "us-east-1", ecr } as unknown as AwsClients, out: new MemoryOutput(), clock: new FakeClock(), assumeYes: true } as DeployContext;
+
+  it("with a pipeline: git HEAD's build when it is in ECR", async () => {
+    const config = await loadEndpointConfig("params/ep-a.yaml");
+    expect((await chooseUpdateImage(config, "ep-a-prod", "v1", "tag-abc", ctx)).tag).toBe("tag-abc");
+  });
+
+  it("without a pipeline: the running image, a configuration-only change, and how to deploy another; git HEAD is not named", async () => {
+    const config = { ...(await loadEndpointConfig("params/ep-a.yaml")), pipeline: undefined };
+    const choice = await chooseUpdateImage(config, "ep-a-prod", "v1", "tag-abc", ctx);
+    expect(choice.tag).toBe("v1");
+    expect(choice.why).toContain("a configuration-only change");
+    expect(choice.why).toContain("no --tag given");
+    expect(choice.why).toContain("push it to the repository ep-a-prod, then: mlops update params/ep-a.yaml --tag TAG");
+    expect(choice.why).not.toMatch(/git HEAD|tag-abc/);
   });
 });
