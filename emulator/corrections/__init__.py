@@ -62,6 +62,7 @@ MODULES = [
     "managed_instances",
     "gpu_tasks",
     "gpu_container_instances",
+    "s3_bucket_update_tags",
 ]
 
 

@@ -265,6 +265,7 @@ export const WITHOUT_RESOURCE_STATE = [
   "elb-health-metrics",
   "stack-resource-lists",
   "ecr-encryption-configuration",
+  "s3-bucket-update-tags",
 ];
 /** The corrections that judge and record deployments (the alarms exist). */
 export const WITHOUT_ROLLOUT_JUDGES = ["service-deployments", "deployment-alarms", "ecs-traffic-shift"];
