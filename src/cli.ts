@@ -233,7 +233,9 @@ function rerunCommand(argv: string[], invocation: Invocation): string {
 
 /** What may still be running in AWS after an interruption, and the command that finishes the job. */
 function afterInterruption(changes: ChangeLog, rerun: string, known: string[] = [], nextStep?: string): string {
-  const seen = changes.mayStillRun();
+  // A stack the workflow names in its own words ("the creation of stack ep-a-prod") is left out of the log of calls,
+  // which only has the API call (ExecuteChangeSet on the stack's ARN): each stack is named once, as what happens to it.
+  const seen = changes.mayStillRun(known);
   const running = [...seen, ...known.filter((what) => !seen.includes(what))];
   const state = running.length > 0 ? `May still be running in AWS: ${running.join("; ")}.` : "Nothing this command started is still running in AWS.";
   const leases = changes

@@ -56,16 +56,34 @@ export class ChangeLog {
     return [...this.leases.values()];
   }
 
-  /** The changes whose effect may still be under way in AWS: calls in flight and long-running operations started. */
-  mayStillRun(): string[] {
+  /**
+   * The changes whose effect may still be under way in AWS: calls in flight and long-running operations started.
+   * A stack operation on a stack that one of `namedElsewhere` names (`stack NAME`, as the workflow that started it
+   * says it, e.g. "the creation of stack ep-a-prod") is left out: the list names each stack once.
+   */
+  mayStillRun(namedElsewhere: string[] = []): string[] {
     const lines: string[] = [];
     for (const change of this.started) {
       if (change.finished) continue;
+      if (change.service === "cloudFormation" && change.target && namedElsewhere.some((line) => namesStack(line, stackNameOf(change.target as string))))
+        continue;
       const what = describeChange(change);
       if (what && !lines.includes(what)) lines.push(what);
     }
     return lines;
   }
+}
+
+/** The stack's name, from its name or its ARN (`arn:aws:cloudformation:REGION:ACCOUNT:stack/NAME/ID`). */
+function stackNameOf(target: string): string {
+  const match = /^arn:[^:]+:cloudformation:[^:]*:[^:]*:stack\/([^/]+)\//.exec(target);
+  return match?.[1] ?? target;
+}
+
+/** Whether a phrase names the stack as `stack NAME` (not a longer name that starts with it). */
+function namesStack(line: string, name: string): boolean {
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp(`(^|[^\\w-])stack ${escaped}(?![\\w-])`).test(line);
 }
 
 /** Marks the stack operations of stacks a DescribeStacks answer shows settled (or gone) as finished. */

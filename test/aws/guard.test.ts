@@ -46,6 +46,21 @@ describe("the Ctrl-C guard", () => {
     expect(calls).toEqual(["executeChangeSet", "describeStacks"]);
   });
 
+  it("leaves out a stack operation on a stack the workflow names itself, by name or by ARN, and no other stack's", async () => {
+    const log = new ChangeLog();
+    const aws = guardClients(clients([]), new AbortController().signal, log);
+    const arn = "arn:aws:cloudformation:us-east-1:123456789012:stack/ep-a-prod/0f1e2d3c";
+    await aws.cloudFormation.executeChangeSet({ StackName: arn, ChangeSetName: "x" });
+    await aws.cloudFormation.executeChangeSet({ StackName: "ep-a-prod-x", ChangeSetName: "y" });
+    const named = ["the creation of stack ep-a-prod (CloudFormation carries on)"];
+    expect(log.mayStillRun()).toEqual([
+      `the update of stack ${arn} (CloudFormation continues it)`,
+      "the update of stack ep-a-prod-x (CloudFormation continues it)",
+    ]);
+    expect(log.mayStillRun(named)).toEqual(["the update of stack ep-a-prod-x (CloudFormation continues it)"]);
+    expect(log.mayStillRun(["the creation of stack ep-a-prod-xy (CloudFormation carries on)"])).toHaveLength(2);
+  });
+
   it("forgets a stack operation once the stack is seen settled", async () => {
     const log = new ChangeLog();
     const aws = guardClients(clients([]), new AbortController().signal, log);

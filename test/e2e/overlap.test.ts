@@ -135,8 +135,11 @@ describe("the first build beside the infrastructure", () => {
     expect(stderr).toMatch(/\[build\] the build of pipeline ep-a-prod .*: a re-run follows the same execution/);
     // The closing lines agree: both listed as what may still run.
     expect(stderr).toMatch(/May still be running in AWS: .*the build of pipeline ep-a-prod/);
+    // The endpoint's stack once, in the workflow's words, not also as the change set call on its ARN.
+    const mayRun = /May still be running in AWS: (.*)$/m.exec(stderr)?.[1] ?? "";
+    expect(mayRun.match(/stack (\S*:stack\/)?ep-a-prod(?![\w-])/g), mayRun).toEqual(["stack ep-a-prod"]);
     expect(stderr).not.toMatch(/Nothing this command started is still running/);
-    expect(stderr).toMatch(/To finish the job, run the same command again: mlops create-endpoint params\/ep-a.yaml --yes/);
+    expect(stderr).toMatch(/To finish the job, run the same command again: npx mlops create-endpoint params\/ep-a.yaml --yes/);
 
     const rerun = await createThroughPipeline();
     expect(rerun.code, failure(rerun)).toBe(0);
