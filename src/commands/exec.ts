@@ -9,6 +9,7 @@ import { checkExec, ecsEndpoint, pluginArguments, problemsText, type ExecTarget,
 import { findStack, stackOutputs } from "../deploy/engine/stack.js";
 import { elsewhereText, findElsewhere, regionHolding, runAgainThere } from "../deploy/steps/other-regions.js";
 import { AwsError } from "../errors.js";
+import { runnable } from "../io/invocation.js";
 import { findExecutable, runSessionPlugin } from "../io/session-plugin.js";
 import { endpointId } from "../params/model.js";
 import { endpointStackName } from "../render/names.js";
@@ -48,7 +49,7 @@ export async function runExec(raw: unknown, deps: CommandDeps, plugin: SessionPl
   if (!stack) {
     const elsewhere = await findElsewhere(ctx);
     const region = elsewhere && regionHolding(elsewhere, stackName);
-    const hint = "Create it first: mlops create-endpoint (or add-endpoint) with this parameter file.";
+    const hint = `Create it first: ${runnable("mlops create-endpoint", deps.invocation)} (or add-endpoint) with this parameter file.`;
     throw new AwsError(`Endpoint ${id} has no stack ${stackName} in ${ctx.aws.region}${elsewhere ? `; ${elsewhereText(elsewhere)}` : ""}.`, {
       hint: region ? runAgainThere(region, stackName, hint) : hint,
     });
@@ -58,7 +59,7 @@ export async function runExec(raw: unknown, deps: CommandDeps, plugin: SessionPl
   const service = outputs.ServiceName;
   if (!cluster || !service)
     throw new AwsError(`Stack ${stackName} has no ClusterName/ServiceName outputs.`, {
-      hint: "Update the endpoint with this version of mlops (mlops update), then run exec again.",
+      hint: `Update the endpoint with this version of mlops (${runnable("mlops update", deps.invocation)}), then run exec again.`,
     });
   deps.out.step(`Checking ECS Exec prerequisites for ${service}`);
   const { problems, target } = await checkExec(

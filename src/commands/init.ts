@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { readAccountNetwork, readBaseEndpoints, type AccountNetwork } from "../deploy/operations/account-network.js";
 import { AwsError, InputError, type InputIssue } from "../errors.js";
+import { runnable } from "../io/invocation.js";
 import type { Prompter } from "../io/prompt.js";
 import { packageFile } from "../package-files.js";
 import { regionProblem } from "../aws/regions.js";
@@ -156,7 +157,7 @@ function checkFlags(options: InitOptions, deps: CommandDeps): void {
   if (missing.length > 0) {
     throw new InputError(
       [...missing, ...flagIssues],
-      "Give them as flags, e.g. mlops init --name ep-c --host ep-c.example.com --region us-east-1, or run mlops init in a terminal to be asked.",
+      `Give them as flags, e.g. ${runnable("mlops init --name ep-c --host ep-c.example.com --region us-east-1", deps.invocation)}, or run ${runnable("mlops init", deps.invocation)} in a terminal to be asked.`,
     );
   }
   if (flagIssues.length > 0) throw new InputError(flagIssues);
@@ -262,7 +263,7 @@ async function chooseNetwork(options: InitOptions, region: string | undefined, d
     if (bases.length > 0) {
       const first = bases[0] as { endpoint: string; project?: string };
       prompter?.note(
-        `Base endpoints already in ${region}: ${bases.map((b) => b.endpoint).join(", ")}. This writes a new base (its own VPC, NAT gateway and load balancer); to add ${name} to one instead, sharing them: mlops init --base ${first.project ?? first.endpoint}`,
+        `Base endpoints already in ${region}: ${bases.map((b) => b.endpoint).join(", ")}. This writes a new base (its own VPC, NAT gateway and load balancer); to add ${name} to one instead, sharing them: ${runnable(`mlops init --base ${first.project ?? first.endpoint}`, deps.invocation)}`,
       );
     }
     if (account.zones.length < 2) {

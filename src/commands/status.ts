@@ -14,6 +14,7 @@ import { endpointStatuses, readEndpointStatuses, unhealthy, type EndpointStatus 
 import { formatEndpointDetail, readEndpointDetail, type EndpointDetail, type HostResolver } from "../deploy/operations/endpoint-detail.js";
 import { systemResolver } from "../deploy/operations/dns.js";
 import { MlopsError } from "../errors.js";
+import { runnable, type Invocation } from "../io/invocation.js";
 import { formatTable } from "../io/table.js";
 import { deployContext, globalOptionsSchema, parseOptions, type CommandDeps } from "./shared.js";
 
@@ -73,7 +74,7 @@ export async function runStatus(raw: unknown, deps: CommandDeps & { resolver?: H
       ...kept,
       ...(elsewhere ? { elsewhere: elsewhereText(elsewhere) } : {}),
     };
-    deps.out.result(report, () => renderStatus(report, name));
+    deps.out.result(report, () => renderStatus(report, name, deps.invocation));
     return;
   }
   const stacks = await listMlopsStacks(ctx.aws.cloudFormation);
@@ -103,11 +104,11 @@ export async function runStatus(raw: unknown, deps: CommandDeps & { resolver?: H
         path: "status",
         message: `no endpoint named ${name} in ${regionText(ctx.aws)}; ${known.length ? `endpoints there: ${known.join(", ")}` : "no endpoints there at all"}`,
       },
-      "Give the project (ep-a) or project-environment (ep-a-prod) of an endpoint, or run mlops status for all of them.",
+      `Give the project (ep-a) or project-environment (ep-a-prod) of an endpoint, or run ${runnable("mlops status", deps.invocation)} for all of them.`,
       name,
     );
   }
-  deps.out.result(report, () => renderStatus(report, name));
+  deps.out.result(report, () => renderStatus(report, name, deps.invocation));
 }
 
 /** True when NAME is the endpoint's project or its `project-environment`. */
@@ -145,7 +146,7 @@ async function keptSection(ctx: DeployContext, name: string | undefined, stacks:
   }
 }
 
-function renderStatus(report: StatusReport, name: string | undefined): string {
+function renderStatus(report: StatusReport, name: string | undefined, invocation?: Invocation): string {
   const sections: string[] = [];
   if (report.endpoints.length === 0) {
     const where = regionText(report);
@@ -171,7 +172,7 @@ function renderStatus(report: StatusReport, name: string | undefined): string {
     );
     const gpu = report.endpoints.filter((s) => s.capacity !== undefined);
     if (gpu.length > 0) sections.push(gpu.map((s) => `Capacity of ${s.endpoint}: ${s.capacity}`).join("\n"));
-    const notes = targetNotes(report.endpoints);
+    const notes = targetNotes(report.endpoints, invocation);
     if (notes.length > 0) sections.push(notes.join("\n"));
     const broken = unhealthy(report.endpoints);
     if (broken.length > 0) {
@@ -188,8 +189,8 @@ function renderStatus(report: StatusReport, name: string | undefined): string {
     // `--all` tears down every endpoint in the region too: it is the fix only when none runs.
     const how =
       report.endpoints.length === 0 && !name
-        ? "`mlops teardown --all --delete-data` deletes them"
-        : "`mlops teardown FILE --delete-data` with a gone endpoint's parameter file deletes its data; `--all` would also tear down any endpoint still running";
+        ? `\`${runnable("mlops teardown --all --delete-data", invocation)}\` deletes them`
+        : `\`${runnable("mlops teardown FILE --delete-data", invocation)}\` with a gone endpoint's parameter file deletes its data; \`--all\` would also tear down any endpoint still running`;
     sections.push(`Kept by teardowns (endpoint gone; ${how}):\n${formatTable(["ENDPOINT", "KIND", "ID", "SIZE"], kept)}`);
   }
   if (report.keptError) sections.push(`Could not read the data teardowns kept: ${report.keptError}`);
@@ -204,17 +205,20 @@ function targetsCell(s: EndpointStatus): string {
 }
 
 /** What the marks of the HEALTHY column mean, for the marks the table shows. */
-function targetNotes(endpoints: EndpointStatus[]): string[] {
+function targetNotes(endpoints: EndpointStatus[], invocation?: Invocation): string[] {
   const notes: string[] = [];
   const minutes = endpoints.flatMap((s) => (s.targetHealthSource === "cloudwatch" && s.targetHealthAt ? [s.targetHealthAt] : [])).sort();
   if (minutes.length > 0) {
     const at = `${(minutes[0] as string).slice(11, 16)} UTC`;
     notes.push(
-      `* as the load balancer last reported to CloudWatch (minute of ${at} or later): too many target groups to read each live; \`mlops status NAME\` reads one live.`,
+      `* as the load balancer last reported to CloudWatch (minute of ${at} or later): too many target groups to read each live; \`${runnable("mlops status NAME", invocation)}\` reads one live.`,
     );
   }
   const unread = endpoints.filter((s) => s.targetHealthNotRead);
-  if (unread.length > 0) notes.push(`? not read for ${unread.length} endpoint(s): ${unread[0]?.targetHealthNotRead}; \`mlops status NAME\` reads one live.`);
+  if (unread.length > 0)
+    notes.push(
+      `? not read for ${unread.length} endpoint(s): ${unread[0]?.targetHealthNotRead}; \`${runnable("mlops status NAME", invocation)}\` reads one live.`,
+    );
   return notes;
 }
 

@@ -8,6 +8,7 @@ import { updateEndpoint, type UpdateResult } from "../deploy/workflows/endpoint.
 import { headCommit } from "../deploy/git.js";
 import { tagForCommit } from "../deploy/steps/image.js";
 import { InputError } from "../errors.js";
+import { runnable } from "../io/invocation.js";
 import { endpointId, type EndpointConfig, type RolloutStrategy } from "../params/model.js";
 import { ROLLOUT_STRATEGIES } from "../params/schema.js";
 import { baseStackName } from "../render/names.js";
@@ -46,7 +47,7 @@ export async function runUpdate(raw: unknown, deps: CommandDeps): Promise<Update
     if (!sha)
       throw new InputError(
         [{ path: "--tag", message: "--tag without a value means git HEAD's image, and the current directory is not a git checkout" }],
-        "Pass the tag: mlops update <params> --tag TAG",
+        `Pass the tag: ${runnable("mlops update <params> --tag TAG", deps.invocation)}`,
       );
     tag = tagForCommit(sha);
   } else if (options.tag !== undefined) {

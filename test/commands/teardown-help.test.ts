@@ -33,5 +33,9 @@ describe("teardown's help and plan on access logs", () => {
       "Access logs: S3 ep-a-prod-accesslogsbucket-1 (load balancer access logs) are kept (pass --delete-data to delete them)",
       "Access logs: S3 ep-a-prod-pipeline-accesslogsbucket-2 (artifact bucket access logs) and ALL THEIR LOGS will be deleted with the stack, deployed before access logs were kept (`mlops update` first keeps them)",
     ]);
+    // Started through npx, the command the line names is the one the user can run.
+    const [, npx] = accessLogsPlanLines([bucket, old], false, "npx mlops");
+    expect(npx).toContain("(`npx mlops update` first keeps them)");
+    expect(npx).not.toMatch(/(?<!npx )`?\bmlops update/);
   });
 });

@@ -58,7 +58,7 @@ describe("access logs across teardowns", () => {
     expect(oneLine(run.stderr)).toContain(`Access logs: S3 ${bucket} (load balancer access logs), S3 `);
     expect(oneLine(run.stderr)).toMatch(/\(artifact bucket access logs\) are kept \(pass --delete-data to delete them\)/);
     expect(oneLine(run.stderr)).toContain(`Kept access logs: S3 ${bucket} (load balancer access logs), S3 `);
-    expect(oneLine(run.stderr)).toMatch(/Kept access logs: .*; `mlops teardown params\/ep-a.yaml --delete-data` deletes them/);
+    expect(oneLine(run.stderr)).toMatch(/Kept access logs: .*; `npx mlops teardown params\/ep-a.yaml --delete-data` deletes them/);
     expect(run.stdout).toMatch(/kept .*, 2 access-log buckets\.$/m);
     const kept = await accessLogBuckets();
     expect(kept["load-balancer-access-logs"]).toEqual([bucket]);

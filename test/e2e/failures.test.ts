@@ -66,7 +66,7 @@ describe("a stack that fails to create", () => {
     expect(run.stderr).toContain(`${orphan}: base: no base endpoint no-such-base-prod`);
     // Where the bases are, and a wrong region named as a cause before "create the base first".
     expect(run.stderr).toMatch(/; base endpoints in us-east-1: ep-a-prod\b/);
-    expect(run.stderr).toMatch(/If the base is in another region, pass that region \(--region; mlops status --region REGION lists the endpoints there\)/);
+    expect(run.stderr).toMatch(/If the base is in another region, pass that region \(--region; npx mlops status --region REGION lists the endpoints there\)/);
   });
 });
 

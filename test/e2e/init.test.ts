@@ -317,7 +317,7 @@ describe("mlops init at a terminal", () => {
     const result = JSON.parse(execFileSync("python3", [driver], { input: JSON.stringify(spec) }).toString()) as { code: number; output: string };
     // Other tests of this file may have left a base endpoint too.
     expect(result.output).toMatch(
-      /Base endpoints already in us-east-1: (\S+, )*shared-prod(, \S+)*\. This writes a new base \(its own VPC, NAT gateway and load balancer\); to add second to one instead, sharing them: mlops init --base [a-z]/,
+      /Base endpoints already in us-east-1: (\S+, )*shared-prod(, \S+)*\. This writes a new base \(its own VPC, NAT gateway and load balancer\); to add second to one instead, sharing them: npx mlops init --base [a-z]/,
     );
   });
 

@@ -383,7 +383,7 @@ describe("create-endpoint, add-endpoint, update, status, teardown", () => {
     // One endpoint's teardown names its own command to delete what it kept, not --all's (which deletes every endpoint's).
     const single = await runMlops(["teardown", "params/ep-b.yaml", "--yes"], { endpointUrl: emulator.url });
     expect(single.code, failure(single)).toBe(0);
-    expect(single.stderr).toContain("`mlops teardown params/ep-b.yaml --delete-data` deletes them");
+    expect(single.stderr).toContain("`npx mlops teardown params/ep-b.yaml --delete-data` deletes them");
     await runMlops(["teardown", "--all", "--yes"], { endpointUrl: emulator.url });
     const declined = await runMlops(["teardown", "--all", "--delete-data"], { endpointUrl: emulator.url });
     expect(declined.code, failure(declined)).toBe(2);

@@ -4,6 +4,7 @@
  * until the execution ends.
  */
 import { AwsError } from "../../errors.js";
+import { runnable } from "../../io/invocation.js";
 import type { DeployContext } from "../context.js";
 import { PollBackoff } from "../engine/poll.js";
 import { pipelineConsoleUrl } from "../steps/image.js";
@@ -73,7 +74,7 @@ export async function showPipelineRun(pipelineName: string, options: { follow: b
     throw new AwsError(
       `Pipeline ${pipelineName} execution ${id} ${status.toLowerCase()}${execution?.statusSummary ? `: ${execution.statusSummary}` : ""}.${build ? `\n${build}` : ""}`,
       {
-        hint: `Fix the build (its whole log: mlops logs <params> --build), push again; see ${consoleUrl}.`,
+        hint: `Fix the build (its whole log: ${runnable("mlops logs <params> --build", ctx.invocation)}), push again; see ${consoleUrl}.`,
       },
     );
   }

@@ -10,6 +10,7 @@ import { request as httpsRequest } from "node:https";
 import { isIP } from "node:net";
 import { rootCertificates } from "node:tls";
 import { AwsError } from "../../errors.js";
+import { runnable } from "../../io/invocation.js";
 import type { DeployContext } from "../context.js";
 
 /** Where and how to send the request. */
@@ -290,12 +291,16 @@ export async function requestCheck(host: string, path: string, loadBalancerDnsNa
   // all: that says nothing about the endpoint, so it is said, not warned. A name that resolves but does not answer
   // (a security group, the allowed CIDR, a firewall on this side) is worth a warning.
   if (outcome.kind === "unresolved") {
-    ctx.out.info(`The request could not be made from here: ${diagnosis.problem} The deployment itself is done; \`mlops test\` sends the request again.`);
+    ctx.out.info(
+      `The request could not be made from here: ${diagnosis.problem} The deployment itself is done; \`${runnable("mlops test", ctx.invocation)}\` sends the request again.`,
+    );
     return outcome;
   }
   if (outcome.kind === "connection") {
-    ctx.out.warn(`The request could not be made from here: ${diagnosis.problem} The deployment itself is done; \`mlops test\` sends the request again.`);
+    ctx.out.warn(
+      `The request could not be made from here: ${diagnosis.problem} The deployment itself is done; \`${runnable("mlops test", ctx.invocation)}\` sends the request again.`,
+    );
     return outcome;
   }
-  throw new AwsError(diagnosis.problem, { hint: `${diagnosis.hint} \`mlops test\` sends the request again.` });
+  throw new AwsError(diagnosis.problem, { hint: `${diagnosis.hint} \`${runnable("mlops test", ctx.invocation)}\` sends the request again.` });
 }

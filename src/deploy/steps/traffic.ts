@@ -12,6 +12,7 @@
  */
 import type { CloudFormationApi, ElbApi, Stack } from "../../aws/interfaces.js";
 import { AwsError } from "../../errors.js";
+import { runnable, type Invocation } from "../../io/invocation.js";
 import type { EndpointConfig } from "../../params/model.js";
 import type { TrafficWeights } from "../../render/render.js";
 import { ruleWeights } from "./rollout-watch.js";
@@ -44,19 +45,24 @@ export async function readTrafficWeights(aws: { cloudFormation: CloudFormationAp
  * switch to rolling while the alternate target group serves: the rolling rule would send all
  * traffic to the primary target group, which has no tasks then.
  */
-export function keptTrafficWeights(config: EndpointConfig, stackName: string, live: TrafficWeights | undefined): TrafficWeights | undefined {
+export function keptTrafficWeights(
+  config: EndpointConfig,
+  stackName: string,
+  live: TrafficWeights | undefined,
+  invocation?: Invocation,
+): TrafficWeights | undefined {
   if (!live) return undefined;
   const shifting = live.primary > 0 && live.alternate > 0;
   if (shifting) {
     throw new AwsError(`A deployment of ${stackName} is shifting traffic now: its listener rule sends ${sharesText(live)}. Nothing was changed.`, {
-      hint: `Wait until the deployment ends (mlops status ${stackName} shows it), then run the same command again.`,
+      hint: `Wait until the deployment ends (${runnable(`mlops status ${stackName}`, invocation)} shows it), then run the same command again.`,
     });
   }
   if (config.rollout.strategy === "rolling" && live.alternate > 0) {
     throw new AwsError(
       `The alternate target group serves 100% of ${stackName}'s traffic (ECS moved it there at the last traffic-shifting deployment); a rolling rollout would send all of it to the primary target group, which has no tasks now. Nothing was changed.`,
       {
-        hint: `Roll out a new image once more with a traffic-shifting strategy (mlops update ${config.source} --tag <new tag> --strategy blue-green): ECS moves the traffic back to the primary target group. Then switch to rolling.`,
+        hint: `Roll out a new image once more with a traffic-shifting strategy (${runnable(`mlops update ${config.source} --tag <new tag> --strategy blue-green`, invocation)}): ECS moves the traffic back to the primary target group. Then switch to rolling.`,
       },
     );
   }

@@ -7,6 +7,7 @@ import { placementAdvice } from "./gpu-capacity.js";
 import { managedInstancesNote, SPOT_INTERRUPTION_TEXT, spotInterruption } from "./managed-instances.js";
 import type { EcsService, ElbApi } from "../../aws/interfaces.js";
 import { AwsError } from "../../errors.js";
+import { runnable } from "../../io/invocation.js";
 import type { DeployContext } from "../context.js";
 import { pollUntil } from "../engine/poll.js";
 import { formatElapsed } from "../engine/stack-progress.js";
@@ -65,7 +66,7 @@ export async function validateEndpoint(resources: EndpointResources, options: Va
         live.update([shown]);
         if (failed) {
           throw new AwsError(`The ECS deployment of ${resources.serviceName} failed: ${failed.rolloutStateReason ?? "no reason given"}.`, {
-            hint: `${await stoppedTaskReasons(resources, ctx)}With rollout.circuitBreakerRollback on (the default), the service is back on the previous image. Fix the image and run \`mlops update --tag NEW_TAG\`.`,
+            hint: `${await stoppedTaskReasons(resources, ctx)}With rollout.circuitBreakerRollback on (the default), the service is back on the previous image. Fix the image and run \`${runnable("mlops update --tag NEW_TAG", ctx.invocation)}\`.`,
           });
         }
         const settled =
@@ -77,7 +78,7 @@ export async function validateEndpoint(resources: EndpointResources, options: Va
           throw new AwsError(
             `${resources.serviceName} runs ${revision(primary.taskDefinition)}, not the stack's ${revision(expected)}: the new version did not stay up and ECS rolled back.`,
             {
-              hint: `${await stoppedTaskReasons(resources, ctx)}Check the task logs (health check path, port, model load time vs rollout.healthCheckGracePeriodSeconds), fix the image and run \`mlops update --tag NEW_TAG\`.`,
+              hint: `${await stoppedTaskReasons(resources, ctx)}Check the task logs (health check path, port, model load time vs rollout.healthCheckGracePeriodSeconds), fix the image and run \`${runnable("mlops update --tag NEW_TAG", ctx.invocation)}\`.`,
             },
           );
         }
@@ -89,7 +90,7 @@ export async function validateEndpoint(resources: EndpointResources, options: Va
         intervalMs: interval,
         timeoutMs: options.rolloutTimeoutMs,
         what: `service ${resources.serviceName} to reach its desired count`,
-        hint: "Check `mlops status` and the service's events in the ECS console; running the same command again resumes validation.",
+        hint: `Check \`${runnable("mlops status", ctx.invocation)}\` and the service's events in the ECS console; running the same command again resumes validation.`,
       },
     );
   } finally {
@@ -194,7 +195,7 @@ async function targetHealth(resources: EndpointResources, ctx: DeployContext, de
       timeoutMs,
       what: `${desired} healthy target(s) in ${resources.targetGroupArn}`,
       out: ctx.out,
-      hint: "Check the health check path and port in the parameter file and the task logs (`mlops status`).",
+      hint: `Check the health check path and port in the parameter file and the task logs (\`${runnable("mlops status", ctx.invocation)}\`).`,
     },
   );
 }

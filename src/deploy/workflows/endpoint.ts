@@ -7,6 +7,7 @@
  */
 import type { Stack } from "../../aws/interfaces.js";
 import { AwsError, InterruptedError } from "../../errors.js";
+import { runnable } from "../../io/invocation.js";
 import { endpointId, type EndpointConfig } from "../../params/model.js";
 import { imagesStackName, pipelineName, pipelineStackName } from "../../render/names.js";
 import { fieldOfParameter, type DeployedEndpoint } from "../../render/contract.js";
@@ -500,7 +501,7 @@ export async function rollOut(
 ): Promise<DeployOutcome> {
   const id = endpointId(config);
   // Read again just before the change set: a deployment may have moved the weights since the stack was read.
-  const trafficWeights = keptTrafficWeights(config, id, await readTrafficWeights(ctx.aws, stack));
+  const trafficWeights = keptTrafficWeights(config, id, await readTrafficWeights(ctx.aws, stack), ctx.invocation);
   const rendered = renderEndpointStack(config, { ...facts, trafficWeights, deployedDesiredCount: readDeployed(stack).desiredCount });
   return sendRollout(config, stack, rendered, facts.imageTag, rolloutTimeoutMs, ctx);
 }
@@ -516,7 +517,7 @@ export async function rollOut(
  */
 export async function sendApproved(config: EndpointConfig, plan: UpdatePlan, rolloutTimeoutMs: number, ctx: DeployContext): Promise<DeployOutcome> {
   const { existing, facts, rendered } = plan.basis;
-  const weights = keptTrafficWeights(config, plan.endpoint, await readTrafficWeights(ctx.aws, existing));
+  const weights = keptTrafficWeights(config, plan.endpoint, await readTrafficWeights(ctx.aws, existing), ctx.invocation);
   if (JSON.stringify(weights) !== JSON.stringify(facts.trafficWeights)) {
     throw new AwsError(
       `The listener rule of ${plan.endpoint} moved its traffic after the plan was made (${weights ? sharesText(weights) : "no shares"}): nothing was changed.`,
@@ -613,7 +614,11 @@ async function requireStillRunning(id: string, tag: string, ctx: DeployContext):
     running
       ? `${id} was superseded by tag ${running} from another update while this one ran: ${tag} is not what runs.`
       : `Stack ${id} disappeared while this command deployed ${tag}.`,
-    { hint: running ? `If ${tag} should run, run mlops update with --tag ${tag} again.` : "Check with mlops status, then run the same command again." },
+    {
+      hint: running
+        ? `If ${tag} should run, run ${runnable("mlops update", ctx.invocation)} with --tag ${tag} again.`
+        : `Check with ${runnable("mlops status", ctx.invocation)}, then run the same command again.`,
+    },
   );
 }
 

@@ -504,7 +504,7 @@ async function desiredFacts(
   let mounted: string[] = [];
   if (existing && deployed) {
     Object.assign(facts, deployedFacts(deployed));
-    facts.trafficWeights = keptTrafficWeights(config, id, await readTrafficWeights(ctx.aws, existing));
+    facts.trafficWeights = keptTrafficWeights(config, id, await readTrafficWeights(ctx.aws, existing), ctx.invocation);
   } else if (kept) {
     Object.assign(facts, kept.facts);
     mounted = kept.mounted;
@@ -546,7 +546,7 @@ export async function chooseUpdateImage(
         message: `no image runs on ${endpointId(config)} yet, and ${headTag ? `the image of git HEAD${head} is not in ECR` : "no tag was given"}; nothing was changed`,
       },
     ],
-    `Push an image to the repository ${repository}, then: mlops update ${config.source} --tag TAG`,
+    `Push an image to the repository ${repository}, then: ${runnable(`mlops update ${config.source} --tag TAG`, ctx.invocation)}`,
   );
 }
 
@@ -595,7 +595,7 @@ export async function planUpdate(config: EndpointConfig, given: string | undefin
     listenerPriority: config.api.listenerPriority ?? deployed.listenerPriority,
     // An update keeps the endpoint on the load balancer it was placed on.
     loadBalancerStack: deployed.loadBalancerStack,
-    trafficWeights: keptTrafficWeights(config, id, await readTrafficWeights(ctx.aws, existing)),
+    trafficWeights: keptTrafficWeights(config, id, await readTrafficWeights(ctx.aws, existing), ctx.invocation),
   };
   // The one rendering of this update: the plan shows it and the apply sends it as it is.
   const rendered = renderEndpointStack(config, facts);
@@ -679,10 +679,10 @@ export async function requireBase(config: EndpointConfig, exports: Map<string, s
       path: baseProjectField(config),
       message: `no base endpoint ${config.baseProject}-${config.environment} in region ${regionText(ctx.aws)} (export ${name} not found); ${here}`,
     },
-    `If the base is in another region, pass that region (--region; mlops status --region REGION lists the endpoints there); if the name is wrong, fix it; otherwise create the base first: mlops create-endpoint <base params>.`,
+    `If the base is in another region, pass that region (--region; ${runnable("mlops status --region REGION", ctx.invocation)} lists the endpoints there); if the name is wrong, fix it; otherwise create the base first: ${runnable("mlops create-endpoint <base params>", ctx.invocation)}.`,
     baseStackName(config),
     (region) =>
-      `Run again with --region ${region}, where ${baseStackName(config)} is; if the name is wrong, fix it; otherwise create the base first: mlops create-endpoint <base params>.`,
+      `Run again with --region ${region}, where ${baseStackName(config)} is; if the name is wrong, fix it; otherwise create the base first: ${runnable("mlops create-endpoint <base params>", ctx.invocation)}.`,
   );
 }
 
@@ -791,7 +791,7 @@ async function shardFacts(base: string, shardStackName: string, ctx: DeployConte
   const subnets = [resources.get("PublicSubnet1"), resources.get("PublicSubnet2")];
   if (!stack || !params?.network.vpcCidr || !params.certificateArn || !subnets[0] || !subnets[1]) {
     throw new AwsError(`The base stack ${base} lacks what a new load balancer needs (its VPC range, public subnets and certificate).`, {
-      hint: "Run mlops create-endpoint with the base's parameter file to repair it, then run the same command again.",
+      hint: `Run ${runnable("mlops create-endpoint", ctx.invocation)} with the base's parameter file to repair it, then run the same command again.`,
     });
   }
   return {

@@ -6,6 +6,7 @@
  * teardown finishes when run again.
  */
 import { AwsError, DeclinedError, InputError } from "../../errors.js";
+import { runnable, type Invocation } from "../../io/invocation.js";
 import { PhaseTimes, type PhaseSeconds } from "../phases.js";
 import { regionText, stackDeps, type DeployContext } from "../context.js";
 import { elsewhereText, findElsewhere, regionHolding } from "../steps/other-regions.js";
@@ -203,7 +204,9 @@ async function runPlan(
     reportKeptBuckets([...buckets.values()].flat(), ctx, target);
     if (earlier) addKept(result, earlier);
     if (earlier && !isEmpty(earlier))
-      ctx.out.info(`Kept from earlier teardowns: ${describeKept(earlier)}; \`mlops status\` lists them, \`mlops teardown --all --delete-data\` deletes them.`);
+      ctx.out.info(
+        `Kept from earlier teardowns: ${describeKept(earlier)}; \`${runnable("mlops status", ctx.invocation)}\` lists them, \`${runnable("mlops teardown --all --delete-data", ctx.invocation)}\` deletes them.`,
+      );
     return result;
   }
 
@@ -217,7 +220,7 @@ async function runPlan(
         : `EFS: ${efsCount} file system(s) are kept (pass --delete-data to delete them)`,
     );
   const logBuckets = [...buckets.values()].flat();
-  if (logBuckets.length) for (const line of accessLogsPlanLines(logBuckets, options.deleteData)) ctx.out.info(line);
+  if (logBuckets.length) for (const line of accessLogsPlanLines(logBuckets, options.deleteData, ctx.invocation)) ctx.out.info(line);
   if (earlier && !isEmpty(earlier)) {
     ctx.out.info(
       earlierToDelete
@@ -440,7 +443,11 @@ async function accessLogBucketsOf(p: EndpointPlan, ctx: DeployContext): Promise<
 }
 
 /** The plan's lines on access logs: kept unless --delete-data, as `teardown --help` says. */
-export function accessLogsPlanLines(buckets: Pick<AccessLogBucket, "bucket" | "source" | "withStack">[], deleteData: boolean): string[] {
+export function accessLogsPlanLines(
+  buckets: Pick<AccessLogBucket, "bucket" | "source" | "withStack">[],
+  deleteData: boolean,
+  invocation?: Invocation,
+): string[] {
   const names = (list: typeof buckets) => list.map(bucketLabel).join(", ");
   if (deleteData) return [`Access logs: ${names(buckets)} and ALL THEIR LOGS will be deleted (--delete-data)`];
   const kept = buckets.filter((b) => !b.withStack);
@@ -448,7 +455,7 @@ export function accessLogsPlanLines(buckets: Pick<AccessLogBucket, "bucket" | "s
   return [
     kept.length ? `Access logs: ${names(kept)} are kept (pass --delete-data to delete them)` : "",
     old.length
-      ? `Access logs: ${names(old)} and ALL THEIR LOGS will be deleted with the stack, deployed before access logs were kept (\`mlops update\` first keeps them)`
+      ? `Access logs: ${names(old)} and ALL THEIR LOGS will be deleted with the stack, deployed before access logs were kept (\`${runnable("mlops update", invocation)}\` first keeps them)`
       : "",
   ].filter(Boolean);
 }
@@ -477,8 +484,13 @@ async function settleAccessLogBuckets(
 /** Names the kept access-log buckets and the command that deletes exactly them. */
 function reportKeptBuckets(kept: AccessLogBucket[], ctx: DeployContext, target: TeardownTarget): void {
   if (kept.length === 0) return;
-  const deleting = target.kind === "endpoint" ? `mlops teardown ${target.source} --delete-data` : "mlops teardown --all --delete-data";
-  ctx.out.info(`Kept access logs: ${kept.map(bucketLabel).join(", ")}; \`${deleting}\` deletes them (\`mlops status\` lists them).`);
+  const deleting = runnable(
+    target.kind === "endpoint" ? `mlops teardown ${target.source} --delete-data` : "mlops teardown --all --delete-data",
+    ctx.invocation,
+  );
+  ctx.out.info(
+    `Kept access logs: ${kept.map(bucketLabel).join(", ")}; \`${deleting}\` deletes them (\`${runnable("mlops status", ctx.invocation)}\` lists them).`,
+  );
 }
 
 function rank(p: EndpointPlan): number {
@@ -508,7 +520,7 @@ async function plan(target: TeardownTarget, ctx: DeployContext): Promise<{ plans
     if (target.kind === "endpoint") {
       throw new InputError(
         [{ file: target.source, path: "project", message: `base endpoint ${p.endpointId} is still used by ${importers.join(", ")}; nothing was deleted` }],
-        "Tear down those endpoints first (mlops teardown <their params>), or everything at once with mlops teardown --all.",
+        `Tear down those endpoints first (${runnable("mlops teardown <their params>", ctx.invocation)}), or everything at once with ${runnable("mlops teardown --all", ctx.invocation)}.`,
       );
     }
     throw new AwsError(`Base endpoint ${p.endpointId} is used by ${importers.join(", ")}, which mlops does not manage; nothing was deleted.`, {
@@ -663,6 +675,9 @@ async function emptyRepository(repositoryName: string, ctx: DeployContext): Prom
 function reportKept(kept: KeptFileSystem[], ctx: DeployContext, target: TeardownTarget): void {
   if (kept.length === 0) return;
   ctx.out.warn(`Kept ${kept.length} EFS file system(s) with your data: ${kept.map((k) => `${k.fileSystemId} (${k.volume})`).join(", ")}`);
-  const deleting = target.kind === "endpoint" ? `mlops teardown ${target.source} --delete-data` : "mlops teardown --all --delete-data";
-  ctx.out.info(`Re-creating the endpoint mounts them again; \`${deleting}\` deletes them (\`mlops status\` lists them).`);
+  const deleting = runnable(
+    target.kind === "endpoint" ? `mlops teardown ${target.source} --delete-data` : "mlops teardown --all --delete-data",
+    ctx.invocation,
+  );
+  ctx.out.info(`Re-creating the endpoint mounts them again; \`${deleting}\` deletes them (\`${runnable("mlops status", ctx.invocation)}\` lists them).`);
 }

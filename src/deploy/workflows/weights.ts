@@ -9,6 +9,7 @@
 import { randomBytes } from "node:crypto";
 import type { Stack } from "../../aws/interfaces.js";
 import { AwsError, DeclinedError, InputError } from "../../errors.js";
+import { runnable } from "../../io/invocation.js";
 import { endpointId, type EndpointConfig } from "../../params/model.js";
 import { baseExportName } from "../../render/names.js";
 import { baseProjectField, fieldOfParameter, weightsChange } from "../../render/contract.js";
@@ -138,7 +139,7 @@ async function weightsStack(config: EndpointConfig, existing: Stack, wanted: Wei
             message: `the base ${config.baseProject}-${config.environment} has no weights upload bucket yet (export ${exportName} not found)`,
           },
         ],
-        "Update the base endpoint with this version of mlops first: mlops update <base params>",
+        `Update the base endpoint with this version of mlops first: ${runnable("mlops update <base params>", ctx.invocation)}`,
       );
     }
   }
@@ -245,7 +246,9 @@ async function restartService(outputs: Record<string, string>, id: string, ctx: 
       hint: "Start one in the ECS console (Update service, Force new deployment).",
     });
   await ctx.aws.ecs.updateService({ cluster, service, forceNewDeployment: true });
-  ctx.out.success(`Started a new deployment of ${service}: its tasks start again with the new weights (mlops status ${id} follows it).`);
+  ctx.out.success(
+    `Started a new deployment of ${service}: its tasks start again with the new weights (${runnable(`mlops status ${id}`, ctx.invocation)} follows it).`,
+  );
 }
 
 /** A per-run prefix under the endpoint's own prefix of the upload bucket (the only one its sync role may read). */
@@ -293,7 +296,7 @@ export async function pushWeights(config: EndpointConfig, options: PushOptions, 
     const bucket = outputs.WeightsUploadBucketName;
     if (!bucket)
       throw new AwsError(`Stack ${id} names no upload bucket (output WeightsUploadBucketName).`, {
-        hint: `Update the base endpoint with this version of mlops first (mlops update <base params>).`,
+        hint: `Update the base endpoint with this version of mlops first (${runnable("mlops update <base params>", ctx.invocation)}).`,
       });
     const prefix = runPrefix(id, ctx.clock.now());
     ctx.out.step(`Uploading ${files.length} file(s) (${formatBytes(bytes)}) to s3://${bucket}/${prefix}`);

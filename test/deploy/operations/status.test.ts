@@ -16,6 +16,7 @@ import type { CommandDeps } from "../../../src/commands/shared.js";
 import { endpointStatuses, type EndpointStatus } from "../../../src/deploy/operations/status.js";
 import { AwsError, CredentialsError } from "../../../src/errors.js";
 import type { Output } from "../../../src/io/output.js";
+import type { Invocation } from "../../../src/io/invocation.js";
 import { FakeClock } from "../../fakes/clock.js";
 import { MemoryOutput } from "../../fakes/output.js";
 
@@ -343,7 +344,7 @@ describe("mlops status output", () => {
   });
 
   it("names the one-endpoint deletion of kept data while endpoints run, since --all would tear them down too", async () => {
-    const render = async (stacks: Stack[], name?: string) => {
+    const render = async (stacks: Stack[], name?: string, invocation?: Invocation) => {
       const { aws } = account(stacks);
       const kept = { logGroups: [{ logGroupName: "/mlops/ep-z-prod", storedBytes: 0 }] };
       Object.assign(aws.logs, {
@@ -351,7 +352,7 @@ describe("mlops status output", () => {
       });
       let text = "";
       const out = Object.assign(new MemoryOutput(), { result: (_data: unknown, r: () => string) => (text = r()) });
-      await runStatus({ json: false, ...(name ? { name } : {}) }, deps(aws, out));
+      await runStatus({ json: false, ...(name ? { name } : {}) }, { ...deps(aws, out), invocation });
       return text.split("\n").find((l) => l.startsWith("Kept by teardowns")) ?? "";
     };
     const running = await render([stack("ep-a-prod", { role: "base" })]);
@@ -359,6 +360,11 @@ describe("mlops status output", () => {
     expect(running).not.toContain("`mlops teardown --all --delete-data` deletes them");
     expect(await render([stack("ep-a-prod", { role: "base" })], "ep-z")).not.toContain("`mlops teardown --all --delete-data` deletes them");
     expect(await render([])).toContain("`mlops teardown --all --delete-data` deletes them");
+    // Started through npx: the commands are spelled the way the user starts mlops.
+    expect(await render([], undefined, "npx mlops")).toContain("`npx mlops teardown --all --delete-data` deletes them");
+    const npx = await render([stack("ep-a-prod", { role: "base" })], undefined, "npx mlops");
+    expect(npx).toContain("`npx mlops teardown FILE --delete-data` with a gone endpoint's parameter file deletes its data");
+    expect(npx).not.toMatch(/(?<!npx )`mlops /);
   });
 
   it("gives scripts every endpoint, each with its problems, and whether all are healthy", async () => {

@@ -91,6 +91,23 @@ describe("the listener rule's live weights", () => {
     await expect(refused).rejects.toMatchObject({ hint: expect.stringContaining("--strategy blue-green") });
   });
 
+  it("spell the commands of their hints as the user starts mlops", async () => {
+    const hint = async (strategy: RolloutStrategy, live: { primary: number; alternate: number }) => {
+      const c = await config(strategy);
+      try {
+        keptTrafficWeights(c, "ep-a-prod", live, "npx mlops");
+      } catch (error) {
+        return (error as AwsError).hint ?? "";
+      }
+      return "";
+    };
+    const shifting = await hint("canary", { primary: 90, alternate: 10 });
+    expect(shifting).toContain("(npx mlops status ep-a-prod shows it)");
+    const rolling = await hint("rolling", { primary: 0, alternate: 100 });
+    expect(rolling).toMatch(/\(npx mlops update \S+ --tag <new tag> --strategy blue-green\)/);
+    for (const text of [shifting, rolling]) expect(text).not.toMatch(/(?<!npx )\bmlops (status|update)/);
+  });
+
   it("refuse an update while a deployment is shifting traffic", async () => {
     const refused = (async () => keptTrafficWeights(await config("canary"), "ep-a-prod", { primary: 90, alternate: 10 }))();
     await expect(refused).rejects.toThrow(
