@@ -6,6 +6,7 @@
  */
 import type { Stack } from "../../aws/interfaces.js";
 import { InputError } from "../../errors.js";
+import { runnable, type Invocation } from "../../io/invocation.js";
 import { endpointId, type EndpointConfig } from "../../params/model.js";
 import { isImageParameter, isMechanismParameter, keptFactsOf, parameterLabel, replacingChanges, type DeployedEndpoint } from "../../render/contract.js";
 import type { DeploymentFacts } from "../../render/render.js";
@@ -115,7 +116,7 @@ export function deployedFacts(deployed: DeployedEndpoint): DeploymentFacts {
  * those rows (render/contract.ts), their changes are refused here before anything changes, and the
  * stack step refuses any other replacement of a named resource from the change set itself.
  */
-export function refuseReplacements(config: EndpointConfig, existing: Stack): void {
+export function refuseReplacements(config: EndpointConfig, existing: Stack, invocation?: Invocation): void {
   const issues = replacingChanges(config, stackParameters(existing)).map((change) => ({
     file: config.source,
     path: change.field,
@@ -124,7 +125,7 @@ export function refuseReplacements(config: EndpointConfig, existing: Stack): voi
   if (issues.length > 0) {
     throw new InputError(
       issues,
-      `Keep the deployed value. To change it, tear the endpoint down (mlops teardown ${config.source}; its EFS data is kept) and create it again with the new value.`,
+      `Keep the deployed value. To change it, tear the endpoint down (${runnable(`mlops teardown ${config.source}`, invocation)}; its EFS data is kept) and create it again with the new value.`,
     );
   }
 }

@@ -369,7 +369,7 @@ export async function planDeploy(config: EndpointConfig, options: DeployPlanOpti
   ]);
   if (exports) await requireBase(config, exports, ctx);
   const existing = liveStack(found);
-  if (existing) refuseReplacements(config, existing);
+  if (existing) refuseReplacements(config, existing, ctx.invocation);
   const deployed = existing ? readDeployed(existing) : undefined;
   const { runningTag, explicitTag, followsPipeline, pushedTag } = imageSource(config, options, deployed);
 
@@ -577,7 +577,7 @@ export async function planUpdate(config: EndpointConfig, given: string | undefin
       id,
     );
   }
-  refuseReplacements(config, existing);
+  refuseReplacements(config, existing, ctx.invocation);
   const deployed = readDeployed(existing);
   const repository = stackOutputs(existing).EcrRepositoryName ?? id;
   // The file's container.tag is create's first image; an update without --tag keeps what runs unless HEAD was built.

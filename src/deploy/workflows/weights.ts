@@ -9,7 +9,7 @@
 import { randomBytes } from "node:crypto";
 import type { Stack } from "../../aws/interfaces.js";
 import { AwsError, DeclinedError, InputError } from "../../errors.js";
-import { runnable } from "../../io/invocation.js";
+import { runnable, type Invocation } from "../../io/invocation.js";
 import { endpointId, type EndpointConfig } from "../../params/model.js";
 import { baseExportName } from "../../render/names.js";
 import { baseProjectField, fieldOfParameter, weightsChange } from "../../render/contract.js";
@@ -185,7 +185,7 @@ async function approve(ctx: DeployContext, question: string): Promise<void> {
 }
 
 /** The outputs the sync task needs; an endpoint deployed before the weights task existed lacks them. */
-function taskOutputs(outputs: Record<string, string>, config: EndpointConfig) {
+function taskOutputs(outputs: Record<string, string>, config: EndpointConfig, invocation?: Invocation) {
   const needed = [
     "ClusterName",
     "WeightsSyncTaskDefinitionArn",
@@ -198,7 +198,7 @@ function taskOutputs(outputs: Record<string, string>, config: EndpointConfig) {
   const missing = needed.filter((key) => !outputs[key]);
   if (missing.length > 0) {
     throw new AwsError(`Stack ${endpointId(config)} has no weights sync task (outputs ${missing.join(", ")} are missing).`, {
-      hint: `Deploy the endpoint with this version of mlops first: mlops update ${config.source}`,
+      hint: `Deploy the endpoint with this version of mlops first: ${runnable(`mlops update ${config.source}`, invocation)}`,
     });
   }
   return outputs as Record<(typeof needed)[number], string> & Record<string, string>;
@@ -289,7 +289,7 @@ export async function pushWeights(config: EndpointConfig, options: PushOptions, 
   else if (wanted.schedule) ctx.out.info(`Schedule: the sync keeps repeating ${wanted.schedule}`);
   await approve(ctx, "Push the weights?");
 
-  const outputs = taskOutputs(await applyStack(existing, plan, spec, ctx), config);
+  const outputs = taskOutputs(await applyStack(existing, plan, spec, ctx), config, ctx.invocation);
   let sourceUri = `s3://${wanted.sourceBucket}/${wanted.sourcePrefix}`;
   let uploaded: PushResult["uploaded"];
   if (files) {
@@ -351,7 +351,7 @@ export interface RollbackResult {
 export async function rollbackWeights(config: EndpointConfig, options: { restart: boolean; timeoutMs: number }, ctx: DeployContext): Promise<RollbackResult> {
   const id = endpointId(config);
   const existing = await endpointStack(config, ctx);
-  const outputs = taskOutputs(stackOutputs(existing), config);
+  const outputs = taskOutputs(stackOutputs(existing), config, ctx.invocation);
   ctx.out.step(`Plan for the weights of ${id} in ${ctx.aws.region}`);
   ctx.out.info(
     `Rollback: a one-off Fargate task switches ${CURRENT_LINK} on the weights volume ${outputs.WeightsFileSystemId} back to ${PREVIOUS_LINK}, the version before the last push (rolling back again goes forward)`,
@@ -493,7 +493,7 @@ export async function listWeights(
   if (/['\\]/.test(relative) || relative.split("/").includes(".."))
     throw new InputError([{ path: "path", message: `${options.path}: quotes, backslashes and .. are not allowed` }]);
   const existing = await endpointStack(config, ctx);
-  const outputs = taskOutputs(stackOutputs(existing), config);
+  const outputs = taskOutputs(stackOutputs(existing), config, ctx.invocation);
   const mount = options.assets ? ASSETS_MOUNT : WEIGHTS_MOUNT;
   const root = relative ? `${mount}/${relative}` : mount;
   const fileSystemId = options.assets ? outputs.AssetsFileSystemId : outputs.WeightsFileSystemId;
