@@ -64,7 +64,7 @@ export async function runExec(raw: unknown, deps: CommandDeps, plugin: SessionPl
   deps.out.step(`Checking ECS Exec prerequisites for ${service}`);
   const { problems, target } = await checkExec(
     { cluster, service, container: config.container.name, task: options.task },
-    { ecs: ctx.aws.ecs, iam: ctx.aws.iam, findExecutable: plugin.find, platform: plugin.platform },
+    { ecs: ctx.aws.ecs, iam: ctx.aws.iam, findExecutable: plugin.find, platform: plugin.platform, invocation: deps.invocation },
   );
   if (!target || problems.length > 0) {
     throw new AwsError(`ECS Exec cannot start: ${problems.length} prerequisite(s) missing:\n${problemsText(problems)}`, {

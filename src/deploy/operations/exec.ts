@@ -10,6 +10,7 @@
  */
 import type { EcsApi, EcsTask, IamApi } from "../../aws/interfaces.js";
 import { AwsError } from "../../errors.js";
+import { runnable, type Invocation } from "../../io/invocation.js";
 import { chunks } from "../engine/concurrency.js";
 
 /** The actions the task role needs for ECS Exec ("IAM permissions required for ECS Exec", Amazon ECS developer guide). */
@@ -153,13 +154,16 @@ const idOf = (arn: string) => arn.split("/").at(-1) ?? arn;
  */
 export async function checkExec(
   request: ExecRequest,
-  deps: { ecs: EcsApi; iam: IamApi; findExecutable: FindExecutable; platform: string },
+  deps: { ecs: EcsApi; iam: IamApi; findExecutable: FindExecutable; platform: string; invocation?: Invocation },
 ): Promise<{ problems: ExecProblem[]; target?: ExecTarget }> {
   const { ecs, iam } = deps;
   const problems: ExecProblem[] = [];
   const { cluster, service: serviceName } = request;
   const service = (await ecs.describeServices({ cluster, services: [serviceName] })).services?.[0];
-  if (!service) throw new AwsError(`ECS service ${serviceName} is not in cluster ${cluster}.`, { hint: "Run mlops status to see the endpoint's state." });
+  if (!service)
+    throw new AwsError(`ECS service ${serviceName} is not in cluster ${cluster}.`, {
+      hint: `Run ${runnable("mlops status", deps.invocation)} to see the endpoint's state.`,
+    });
   const forceNew = `aws ecs update-service --cluster ${cluster} --service ${serviceName} --enable-execute-command --force-new-deployment`;
   if (!service.enableExecuteCommand) {
     problems.push({
@@ -183,19 +187,25 @@ export async function checkExec(
       problems.push({
         check: "task role",
         problem: `task role ${roleArn} does not allow ${missing.join(", ")}`,
-        fix: `Add a policy allowing ${missing.join(", ")} on resource "*" to the role (mlops's templates include it: mlops update deploys them).`,
+        fix: `Add a policy allowing ${missing.join(", ")} on resource "*" to the role (mlops's templates include it: ${runnable("mlops update", deps.invocation)} deploys them).`,
       });
     }
   }
 
-  const target = await findTask(request, ecs, problems, forceNew);
+  const target = await findTask(request, ecs, problems, forceNew, deps.invocation);
   if (!deps.findExecutable("session-manager-plugin")) {
     problems.push({ check: "plugin", problem: "session-manager-plugin is not on PATH", fix: pluginInstallHint(deps.platform) });
   }
   return problems.length > 0 ? { problems } : { problems, target };
 }
 
-async function findTask(request: ExecRequest, ecs: EcsApi, problems: ExecProblem[], forceNew: string): Promise<ExecTarget | undefined> {
+async function findTask(
+  request: ExecRequest,
+  ecs: EcsApi,
+  problems: ExecProblem[],
+  forceNew: string,
+  invocation?: Invocation,
+): Promise<ExecTarget | undefined> {
   const { cluster, service, container } = request;
   const arns: string[] = [];
   let nextToken: string | undefined;
@@ -213,7 +223,7 @@ async function findTask(request: ExecRequest, ecs: EcsApi, problems: ExecProblem
       problems.push({
         check: "task",
         problem: `no running task of ${service} has the id ${request.task}`,
-        fix: known ? `Running tasks: ${known}; pass one with --task.` : "The service has no running task: see mlops status.",
+        fix: known ? `Running tasks: ${known}; pass one with --task.` : `The service has no running task: see ${runnable("mlops status", invocation)}.`,
       });
       return undefined;
     }
@@ -230,7 +240,7 @@ async function findTask(request: ExecRequest, ecs: EcsApi, problems: ExecProblem
     problems.push({
       check: "task",
       problem: `service ${service} has no running task`,
-      fix: "Wait for the service to start its tasks (mlops status shows them, mlops logs their output).",
+      fix: `Wait for the service to start its tasks (${runnable("mlops status", invocation)} shows them, ${runnable("mlops logs", invocation)} their output).`,
     });
     return undefined;
   }
