@@ -60,7 +60,7 @@ export async function testEndpoint(config: EndpointConfig, options: EndpointTest
   ctx.out.info(routeLine(route, host));
   if (outcome.kind === "response") ctx.out.info(`${outcome.status} from ${outcome.address}${outcome.server ? ` (server: ${outcome.server})` : ""}`);
   ctx.out.info(timingLine(outcome.timings));
-  const diagnosis = diagnose(outcome, { host, path });
+  const diagnosis = diagnose(outcome, { host, path }, ctx.invocation);
   const result: EndpointTestResult = {
     endpoint: id,
     url: `https://${host}${path}`,

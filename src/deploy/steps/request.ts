@@ -10,7 +10,7 @@ import { request as httpsRequest } from "node:https";
 import { isIP } from "node:net";
 import { rootCertificates } from "node:tls";
 import { AwsError } from "../../errors.js";
-import { runnable } from "../../io/invocation.js";
+import { runnable, type Invocation } from "../../io/invocation.js";
 import type { DeployContext } from "../context.js";
 
 /** Where and how to send the request. */
@@ -162,14 +162,18 @@ export function timingLine(t: RequestTimings): string {
 }
 
 /** What went wrong with a failed request and what to check, in the user's words; undefined when it answered below 400. */
-export function diagnose(outcome: RequestOutcome, spec: Pick<RequestSpec, "host" | "path">): { problem: string; hint: string } | undefined {
+export function diagnose(
+  outcome: RequestOutcome,
+  spec: Pick<RequestSpec, "host" | "path">,
+  invocation?: Invocation,
+): { problem: string; hint: string } | undefined {
   switch (outcome.kind) {
     case "response": {
       if (outcome.status < 400) return undefined;
       if (outcome.status >= 500) {
         return {
           problem: `https://${spec.host}${spec.path} answered ${outcome.status}${outcome.status === 503 ? " (the load balancer has no healthy target to send it to)" : outcome.status === 502 ? " (a target closed the connection or answered garbage)" : outcome.status === 504 ? " (a target did not answer in time)" : ""}.`,
-          hint: "Check the target health (mlops status NAME, or aws elbv2 describe-target-health), the tasks' logs and api.port / api.healthCheckPath in the parameter file.",
+          hint: `Check the target health (${runnable("mlops status NAME", invocation)}, or aws elbv2 describe-target-health), the tasks' logs and api.port / api.healthCheckPath in the parameter file.`,
         };
       }
       return {
@@ -188,12 +192,12 @@ export function diagnose(outcome: RequestOutcome, spec: Pick<RequestSpec, "host"
     case "tls":
       return {
         problem: `TLS with ${spec.host} at ${outcome.address} failed: ${tlsReason(outcome.code, outcome.message, spec.host)}`,
-        hint: tlsHint(outcome.code, spec.host),
+        hint: tlsHint(outcome.code, spec.host, invocation),
       };
     case "connection":
       return {
         problem: `Could not connect to ${outcome.address} for ${spec.host}: ${outcome.code === "ECONNREFUSED" ? "connection refused" : outcome.code === "ETIMEDOUT" ? "no answer" : outcome.code} (${outcome.message}).`,
-        hint: "Check network.allowedCidr (the load balancer's security group admits only that range on 443), that the load balancer exists (mlops status), and your network or proxy.",
+        hint: `Check network.allowedCidr (the load balancer's security group admits only that range on 443), that the load balancer exists (${runnable("mlops status", invocation)}), and your network or proxy.`,
       };
   }
 }
@@ -206,9 +210,9 @@ function tlsReason(code: string, message: string, host: string): string {
   return `${message} (${code}).`;
 }
 
-function tlsHint(code: string, host: string): string {
+function tlsHint(code: string, host: string, invocation?: Invocation): string {
   if (code === "ERR_TLS_CERT_ALTNAME_INVALID")
-    return `The listener served a certificate for another name: api.certificateArn must cover ${host} (mlops status shows the certificate; run the same create-endpoint/add-endpoint to attach the right one).`;
+    return `The listener served a certificate for another name: api.certificateArn must cover ${host} (${runnable("mlops status", invocation)} shows the certificate; run the same create-endpoint/add-endpoint to attach the right one).`;
   if (code === "CERT_HAS_EXPIRED" || code === "CERT_NOT_YET_VALID")
     return "Renew or replace the certificate in ACM (an ACM certificate renews itself while its DNS validation record exists).";
   return "Use a certificate from a public CA (ACM's are), or trust your CA with --ca-bundle FILE (or NODE_EXTRA_CA_CERTS).";
@@ -280,7 +284,7 @@ const VALIDATE_REQUEST_TIMEOUT_MS = 10_000;
 export async function requestCheck(host: string, path: string, loadBalancerDnsName: string | undefined, ctx: DeployContext): Promise<RequestOutcome> {
   ctx.out.step(`Sending a request: GET https://${host}${path}`);
   const { route, outcome } = await probeEndpoint({ host, path, loadBalancerDnsName, timeoutMs: VALIDATE_REQUEST_TIMEOUT_MS });
-  const diagnosis = diagnose(outcome, { host, path });
+  const diagnosis = diagnose(outcome, { host, path }, ctx.invocation);
   if (!diagnosis) {
     ctx.out.success(
       `${outcome.kind === "response" ? outcome.status : ""} from https://${host}${path} (${timingLine(outcome.timings)}); ${routeLine(route, host)}`,

@@ -3,7 +3,7 @@
  * test: the same code path as against a load balancer, pointed at 127.0.0.1.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { diagnose, probeEndpoint, sendRequest } from "../../../src/deploy/steps/request.js";
+import { diagnose, probeEndpoint, sendRequest, type RequestOutcome } from "../../../src/deploy/steps/request.js";
 import { closedPort, makeTestCa, startHttpsServer, type TestCa } from "../../helpers/tls.js";
 
 let ca: TestCa;
@@ -80,6 +80,22 @@ describe("sendRequest", () => {
     expect(diagnose(refused, { host, path: "/" })?.problem).toMatch(/connection refused/);
     const unresolved = await sendRequest({ host: "no-such-host.invalid", path: "/", timeoutMs: 5000 });
     expect(unresolved.kind).toBe("unresolved");
+  });
+});
+
+describe("diagnose", () => {
+  it("spells the commands of its hints as the user starts mlops", () => {
+    const timings = { dnsMs: 0, totalMs: 1 };
+    const outcomes: RequestOutcome[] = [
+      { kind: "response", status: 503, address: "10.0.0.1:443", timings, body: "" },
+      { kind: "tls", code: "ERR_TLS_CERT_ALTNAME_INVALID", message: "altname", address: "10.0.0.1:443", timings },
+      { kind: "connection", code: "ECONNREFUSED", message: "refused", address: "10.0.0.1:443", timings },
+    ];
+    for (const outcome of outcomes) {
+      const hint = diagnose(outcome, { host: "ep-a.example.com", path: "/" }, "npx mlops")?.hint ?? "";
+      expect(hint).toContain("npx mlops status");
+      expect(hint).not.toMatch(/(?<!npx )\bmlops status/);
+    }
   });
 });
 
