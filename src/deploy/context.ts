@@ -51,5 +51,6 @@ export function stackDeps(ctx: DeployContext, sidecar?: StackDeps["sidecar"], ti
     signal: ctx.signal,
     pollIntervalMs: ctx.pollIntervalMs,
     reads: ctx.reads,
+    invocation: ctx.invocation,
   };
 }

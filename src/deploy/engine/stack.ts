@@ -13,6 +13,7 @@
 import type { Change, CloudFormationApi, Parameter, ResourceChange, Stack, StackEvent, Tag } from "../../aws/interfaces.js";
 import { isStackMissingError, isThrottlingError } from "../../aws/error-translator.js";
 import { AwsError, DeclinedError, InputError, InterruptedError } from "../../errors.js";
+import { runnable, type Invocation } from "../../io/invocation.js";
 import type { Output } from "../../io/output.js";
 import { formatTable } from "../../io/table.js";
 import { parseTemplate } from "../../render/cfn-yaml.js";
@@ -60,6 +61,8 @@ export interface StackDeps {
   timeoutMs?: number;
   /** The run's reads: the idle check before a change set takes the run's last answer for the stack; every stack operation forgets them all. */
   reads?: RunReads;
+  /** How the user starts mlops: the commands the hints name are spelled that way. */
+  invocation?: Invocation;
 }
 
 /** What `deployStack` did. */
@@ -244,7 +247,7 @@ async function deployOnce(spec: StackSpec, deps: StackDeps, announceWait: boolea
   const impossible = creating ? [] : namedReplacements(spec, changeSet.Changes ?? []);
   if (impossible.length > 0) {
     await discard();
-    throw impossibleChange(name, impossible, spec);
+    throw impossibleChange(name, impossible, spec, deps.invocation);
   }
   const costly = creating ? [] : costlyReplacements(changeSet.Changes ?? []);
   for (const r of costly) out.warn(`REPLACEMENT ${r.cost.toUpperCase()}: ${describeReplacement(r)}.`);
@@ -594,7 +597,7 @@ function templateResources(body: string): Record<string, { Properties?: Record<s
 }
 
 /** Exit 2: the input asks for a change CloudFormation cannot make; names the field behind it and the way out. */
-function impossibleChange(name: string, replacements: NamedReplacement[], spec: StackSpec): InputError {
+function impossibleChange(name: string, replacements: NamedReplacement[], spec: StackSpec, invocation?: Invocation): InputError {
   const issues = replacements.map(({ change, nameProperty }) => {
     const details = (change.Details ?? []).filter((d) => d.Target?.RequiresRecreation === "Always");
     const parameters = [...new Set(details.flatMap((d) => (d.ChangeSource === "ParameterReference" && d.CausingEntity ? [d.CausingEntity] : [])))];
@@ -608,7 +611,7 @@ function impossibleChange(name: string, replacements: NamedReplacement[], spec: 
   });
   return new InputError(
     issues,
-    "Keep the deployed value. A new value means a new resource under that name: delete the stack first (for an endpoint, mlops teardown, which keeps its EFS data), then deploy again.",
+    `Keep the deployed value. A new value means a new resource under that name: delete the stack first (for an endpoint, ${runnable("mlops teardown", invocation)}, which keeps its EFS data), then deploy again.`,
   );
 }
 
@@ -645,7 +648,7 @@ async function follow(ref: string, name: string, deps: StackDeps, seen: Set<stri
       }
       if (!stack || isSettled(stack.StackStatus, watch)) return { stack, events };
       if (deps.signal?.aborted) throw interruption(name, watch, status);
-      if (deps.clock.now() >= deadline) throw stackTimeout(name, watch, status, timeoutMs);
+      if (deps.clock.now() >= deadline) throw stackTimeout(name, watch, status, timeoutMs, deps.invocation);
       try {
         await sleep(delays.next(), deps);
       } catch (error) {
@@ -698,10 +701,10 @@ function interruption(name: string, watch: Watch, status: string): InterruptedEr
 }
 
 /** The error when a stack operation outlasts its deadline: what was awaited, that AWS carries on, and how to look and resume. */
-function stackTimeout(name: string, watch: Watch, status: string, timeoutMs: number): AwsError {
+function stackTimeout(name: string, watch: Watch, status: string, timeoutMs: number, invocation?: Invocation): AwsError {
   const waited = `${Math.round(timeoutMs / 60_000)} minutes`;
   const state = status ? ` it is still ${status}` : " it has not settled";
-  const check = `Check it with: aws cloudformation describe-stack-events --stack-name ${name} (or mlops status)`;
+  const check = `Check it with: aws cloudformation describe-stack-events --stack-name ${name} (or ${runnable("mlops status", invocation)})`;
   if (watch === "wait") {
     return new AwsError(`Stopped waiting for another operation on stack ${name} after ${waited}:${state}. This command changed nothing.`, {
       hint: `${check}. Re-run the same command once that operation has finished.`,
