@@ -56,7 +56,7 @@ export async function runLogs(raw: unknown, deps: CommandDeps): Promise<ShowLogs
     try {
       return await showLogs(
         { logGroupName, startTime: since ?? now - 10 * 60_000, follow: options.follow },
-        { logs, out: deps.out, clock: deps.clock, signal: deps.signal },
+        { logs, out: deps.out, clock: deps.clock, signal: deps.signal, invocation: deps.invocation },
       );
     } catch (error) {
       // No log group here: the endpoint may live in another region (a wrong --region or AWS_REGION).
@@ -101,7 +101,7 @@ export async function runLogs(raw: unknown, deps: CommandDeps): Promise<ShowLogs
       follow: options.follow && build.status === "IN_PROGRESS",
       keepFollowing: async () => (await readBuild(codeBuild, buildId))?.status === "IN_PROGRESS",
     },
-    { logs, out: deps.out, clock: deps.clock, signal: deps.signal },
+    { logs, out: deps.out, clock: deps.clock, signal: deps.signal, invocation: deps.invocation },
   );
   if (options.follow && !result.interrupted) {
     const ended = await readBuild(codeBuild, buildId);

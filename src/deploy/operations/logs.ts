@@ -5,6 +5,7 @@
  */
 import type { LogsApi } from "../../aws/interfaces.js";
 import { AwsError } from "../../errors.js";
+import { runnable, type Invocation } from "../../io/invocation.js";
 import type { Output } from "../../io/output.js";
 import type { Clock } from "../engine/clock.js";
 import { logEventPages, type LogEvent } from "../steps/log-groups.js";
@@ -93,7 +94,10 @@ export interface ShowLogsResult {
  * Prints the lines of a log group (each as an output record) from the start time on, then, with
  * `follow`, polls for new ones until Ctrl-C: every line once, in time order within each read.
  */
-export async function showLogs(options: ShowLogsOptions, deps: { logs: LogsApi; out: Output; clock: Clock; signal?: AbortSignal }): Promise<ShowLogsResult> {
+export async function showLogs(
+  options: ShowLogsOptions,
+  deps: { logs: LogsApi; out: Output; clock: Clock; signal?: AbortSignal; invocation?: Invocation },
+): Promise<ShowLogsResult> {
   const { out, clock, signal } = deps;
   const shown = new Map<string, number>();
   let lines = 0;
@@ -134,7 +138,7 @@ export async function showLogs(options: ShowLogsOptions, deps: { logs: LogsApi; 
     if (error instanceof AwsError && error.code === "ResourceNotFoundException") {
       throw new AwsError(`Log group ${options.logGroupName} does not exist: ${error.message}`, {
         code: error.code,
-        hint: "The endpoint has not run a task yet, or its log group was deleted (teardown --delete-data). Run mlops status to see the endpoint.",
+        hint: `The endpoint has not run a task yet, or its log group was deleted (teardown --delete-data). Run ${runnable("mlops status", deps.invocation)} to see the endpoint.`,
       });
     }
     throw error;
